@@ -1,0 +1,193 @@
+// vLLM's engine flags: names and meanings as `vllm serve` takes them, validated with zod into the
+// core's EngineFlags. Shared by plan, check and solve so a deployment file means what the CLI means.
+import { z } from "zod";
+import type { EngineFlags, KvCacheDtype, QuantMethod, TorchDtype } from "../core/types.js";
+import { InputError } from "../errors.js";
+import { parseSize, parseTokens } from "../units.js";
+import { parseVersion, rulesFor, OLDEST_MODELLED, NEWEST_MODELLED } from "../core/vllm-versions.js";
+
+export const DTYPES = ["auto", "bfloat16", "float16", "half", "float32", "float"] as const;
+export const KV_DTYPES = ["auto", "fp8", "fp8_e4m3", "fp8_e5m2", "bfloat16", "float16"] as const;
+export const QUANTIZATIONS = ["fp8", "awq", "awq_marlin", "gptq", "gptq_marlin", "bitsandbytes", "compressed-tensors", "mxfp4", "modelopt", "modelopt_fp4", "none"] as const;
+export const FORMATS = ["table", "json", "markdown"] as const;
+
+/** Raw flag values as commander hands them over (strings, booleans). */
+export interface RawEngineFlags {
+  tensorParallelSize?: string;
+  pipelineParallelSize?: string;
+  dataParallelSize?: string;
+  gpuMemoryUtilization?: string;
+  maxModelLen?: string;
+  maxNumSeqs?: string;
+  maxNumBatchedTokens?: string;
+  dtype?: string;
+  kvCacheDtype?: string;
+  blockSize?: string;
+  enforceEager?: boolean;
+  kvCacheMemory?: string;
+  limitMmPerPrompt?: string;
+  mmProcessorKwargs?: string;
+  quantization?: string;
+  vllmVersion?: string;
+  usageContext?: string;
+  otherProcessMemory?: string;
+  enableExpertParallel?: boolean;
+  mmEncoderTpMode?: string;
+  skipMmProfiling?: boolean;
+  disableHybridKvCacheManager?: boolean;
+}
+
+function fail(flag: string, what: string): never {
+  throw new InputError(flag, `${flag}: ${what}`);
+}
+
+function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const r = z.coerce.number().int().min(min).safeParse(v.trim() === "" ? Number.NaN : v);
+  if (!r.success) fail(flag, `expected an integer >= ${min}, got '${v}'`);
+  return r.data;
+}
+
+function oneOf<T extends string>(flag: string, v: string | undefined, choices: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  const r = z.enum(choices as unknown as [T, ...T[]]).safeParse(v);
+  if (!r.success) fail(flag, `'${v}' is not one of ${choices.join(", ")}`);
+  return r.data;
+}
+
+function json(flag: string, v: string | undefined): unknown {
+  if (v === undefined) return undefined;
+  try {
+    return JSON.parse(v);
+  } catch {
+    fail(flag, `expected JSON such as '{"image": 1}', got '${v}'`);
+  }
+}
+
+const limitSchema = z.record(z.string(), z.union([z.number().int().min(0), z.object({ count: z.number().int().min(0) }).loose()]));
+const kwargsSchema = z.object({ max_pixels: z.number().int().positive().optional(), min_pixels: z.number().int().positive().optional() }).loose();
+
+function quantFrom(v: string | undefined): QuantMethod | undefined {
+  const q = oneOf("--quantization", v, QUANTIZATIONS);
+  if (q === undefined) return undefined;
+  if (q === "awq_marlin") return "awq";
+  if (q === "gptq_marlin") return "gptq";
+  if (q === "modelopt") return "fp8";
+  if (q === "modelopt_fp4") return "nvfp4";
+  return q;
+}
+
+export function engineFlagsFrom(raw: RawEngineFlags): EngineFlags {
+  const util = raw.gpuMemoryUtilization;
+  let gpuMemoryUtilization: number | undefined;
+  if (util !== undefined) {
+    const r = z.coerce.number().gt(0).lte(1).safeParse(util);
+    if (!r.success) fail("--gpu-memory-utilization", `expected a fraction in (0, 1], got '${util}'`);
+    gpuMemoryUtilization = r.data;
+  }
+  let maxModelLen: number | undefined;
+  if (raw.maxModelLen !== undefined) {
+    const v = parseTokens(raw.maxModelLen);
+    if (v === null || v < 1) fail("--max-model-len", `expected a token count such as 32768, 32k (32000) or 32K (32768), got '${raw.maxModelLen}'`);
+    maxModelLen = v;
+  }
+  const tokensFlag = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = parseTokens(v);
+    if (n === null || n < 1) fail(flag, `expected a positive integer, got '${v}'`);
+    return n;
+  };
+  const sizeFlag = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = parseSize(v);
+    if (n === null) fail(flag, `expected a size such as 20GiB, 20GB, 512MiB or a byte count, got '${v}'`);
+    return n;
+  };
+  const dtypeRaw = oneOf("--dtype", raw.dtype, DTYPES);
+  const dtype: TorchDtype | undefined = dtypeRaw === undefined || dtypeRaw === "auto" ? undefined : dtypeRaw === "half" ? "float16" : dtypeRaw === "float" ? "float32" : dtypeRaw;
+  const limitsRaw = json("--limit-mm-per-prompt", raw.limitMmPerPrompt);
+  let limitMmPerPrompt: Record<string, number> | undefined;
+  if (limitsRaw !== undefined) {
+    const r = limitSchema.safeParse(limitsRaw);
+    if (!r.success) fail("--limit-mm-per-prompt", `expected an object of counts such as '{"image": 1, "video": 0}'`);
+    limitMmPerPrompt = Object.fromEntries(Object.entries(r.data).map(([k, v]) => [k, typeof v === "number" ? v : v.count]));
+  }
+  const kwargsRaw = json("--mm-processor-kwargs", raw.mmProcessorKwargs);
+  let mmProcessorKwargs: EngineFlags["mmProcessorKwargs"];
+  if (kwargsRaw !== undefined) {
+    const r = kwargsSchema.safeParse(kwargsRaw);
+    if (!r.success) fail("--mm-processor-kwargs", `max_pixels and min_pixels must be positive integers`);
+    mmProcessorKwargs = {};
+    if (r.data.max_pixels !== undefined) mmProcessorKwargs.max_pixels = r.data.max_pixels;
+    if (r.data.min_pixels !== undefined) mmProcessorKwargs.min_pixels = r.data.min_pixels;
+  }
+  let vllmVersion: string | undefined;
+  if (raw.vllmVersion !== undefined) {
+    if (!parseVersion(raw.vllmVersion)) fail("--vllm-version", `expected a version such as 0.11.0, got '${raw.vllmVersion}'`);
+    if (!rulesFor(raw.vllmVersion)) fail("--vllm-version", `${raw.vllmVersion} is older than the oldest release modelled (${OLDEST_MODELLED}); newest modelled: ${NEWEST_MODELLED}`);
+    vllmVersion = raw.vllmVersion;
+  }
+  const flags: EngineFlags = {
+    tensorParallelSize: positiveInt("--tensor-parallel-size", raw.tensorParallelSize) ?? 1,
+    pipelineParallelSize: positiveInt("--pipeline-parallel-size", raw.pipelineParallelSize) ?? 1,
+    dataParallelSize: positiveInt("--data-parallel-size", raw.dataParallelSize) ?? 1,
+    kvCacheDtype: (oneOf("--kv-cache-dtype", raw.kvCacheDtype, KV_DTYPES) ?? "auto") as KvCacheDtype,
+    enforceEager: raw.enforceEager === true,
+    usageContext: oneOf("--usage-context", raw.usageContext, ["server", "offline"] as const) ?? "server",
+    otherProcessBytes: sizeFlag("--other-process-memory", raw.otherProcessMemory) ?? 0,
+    enableExpertParallel: raw.enableExpertParallel === true,
+    mmEncoderTpMode: oneOf("--mm-encoder-tp-mode", raw.mmEncoderTpMode, ["weights", "data"] as const) ?? "weights",
+    skipMmProfiling: raw.skipMmProfiling === true,
+    disableHybridKvCacheManager: raw.disableHybridKvCacheManager === true,
+  };
+  if (gpuMemoryUtilization !== undefined) flags.gpuMemoryUtilization = gpuMemoryUtilization;
+  if (maxModelLen !== undefined) flags.maxModelLen = maxModelLen;
+  const seqs = tokensFlag("--max-num-seqs", raw.maxNumSeqs);
+  if (seqs !== undefined) flags.maxNumSeqs = seqs;
+  const toks = tokensFlag("--max-num-batched-tokens", raw.maxNumBatchedTokens);
+  if (toks !== undefined) flags.maxNumBatchedTokens = toks;
+  if (dtype !== undefined) flags.dtype = dtype;
+  const block = positiveInt("--block-size", raw.blockSize);
+  if (block !== undefined) flags.blockSize = block;
+  const kvMem = sizeFlag("--kv-cache-memory", raw.kvCacheMemory);
+  if (kvMem !== undefined) flags.kvCacheMemoryBytes = kvMem;
+  if (limitMmPerPrompt !== undefined) flags.limitMmPerPrompt = limitMmPerPrompt;
+  if (mmProcessorKwargs !== undefined) flags.mmProcessorKwargs = mmProcessorKwargs;
+  const quant = quantFrom(raw.quantization);
+  if (quant !== undefined) flags.quantization = quant;
+  if (vllmVersion !== undefined) flags.vllmVersion = vllmVersion;
+  return flags;
+}
+
+/**
+ * vLLM's FlexibleArgumentParser accepts --snake_case and the short forms -tp/-pp/-dp and dotted
+ * JSON keys (--limit-mm-per-prompt.image 1); commander wants one spelling, so argv is normalised first.
+ */
+export function normaliseArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  const dotted = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i] ?? "";
+    const short = /^-(tp|pp|dp)(?:=(.*))?$/.exec(a);
+    if (short) {
+      const long = { tp: "--tensor-parallel-size", pp: "--pipeline-parallel-size", dp: "--data-parallel-size" }[short[1] as "tp" | "pp" | "dp"];
+      a = short[2] !== undefined ? `${long}=${short[2]}` : long;
+    } else if (a.startsWith("--")) {
+      const [name, ...rest] = a.split("=");
+      a = (name ?? "").replace(/_/g, "-") + (rest.length ? "=" + rest.join("=") : "");
+      const dot = /^--(limit-mm-per-prompt|mm-processor-kwargs)\.([A-Za-z0-9_]+)(?:=(.*))?$/.exec(a);
+      if (dot) {
+        const key = `--${dot[1]}`;
+        const value = dot[3] ?? argv[++i] ?? "";
+        const obj = dotted.get(key) ?? {};
+        const num = Number(value);
+        obj[dot[2] ?? ""] = Number.isFinite(num) && value.trim() !== "" ? num : value;
+        dotted.set(key, obj);
+        continue;
+      }
+    }
+    out.push(a);
+  }
+  for (const [k, v] of dotted) out.push(k, JSON.stringify(v));
+  return out;
+}

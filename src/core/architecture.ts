@@ -1,0 +1,386 @@
+// Normalises a Hugging Face config.json (already parsed) into a ModelArch. Pure: no I/O.
+// Field names follow transformers' configuration classes; where a key is absent, the default of
+// that model type's configuration class applies (cited per default).
+import type {
+  LayerAttention,
+  MlaSpec,
+  ModelArch,
+  MoeSpec,
+  QuantMethod,
+  QuantSpec,
+  TorchDtype,
+  VisionSpec,
+} from "./types.js";
+import { paramCount } from "./weights.js";
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+
+/** A config the core cannot read; the CLI turns it into an exit-2 line naming the file. */
+export class ConfigError extends Error {}
+
+function isObj(v: Json | undefined): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function num(o: Obj, key: string): number | undefined {
+  const v = o[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+function str(o: Obj, key: string): string | undefined {
+  const v = o[key];
+  return typeof v === "string" ? v : undefined;
+}
+function bool(o: Obj, key: string): boolean | undefined {
+  const v = o[key];
+  return typeof v === "boolean" ? v : undefined;
+}
+function need(o: Obj, key: string, where: string): number {
+  const v = num(o, key);
+  if (v === undefined || v <= 0) throw new ConfigError(`${where}: missing or invalid "${key}"`);
+  return v;
+}
+
+export function normaliseDtype(v: string | undefined): TorchDtype {
+  switch (v) {
+    case "float16":
+    case "half":
+      return "float16";
+    case "float32":
+    case "float":
+      return "float32";
+    default:
+      // vLLM's ModelConfig._get_and_verify_dtype: "auto" takes the config's torch_dtype and maps
+      // float32 to bf16 on GPUs; a missing torch_dtype (gpt-oss) loads as bf16.
+      return "bfloat16";
+  }
+}
+
+/** Families whose q/k/v projections carry a bias (transformers Qwen2Attention: bias=True). */
+const QKV_BIAS_TYPES = new Set(["qwen2", "qwen2_vl", "qwen2_5_vl", "qwen2_moe", "qwen2_vl_text", "qwen2_5_vl_text"]);
+/** Families with per-head q/k RMSNorm (transformers Qwen3Attention.q_norm / k_norm). */
+const QK_NORM_TYPES = new Set(["qwen3", "qwen3_moe", "qwen3_vl", "qwen3_vl_text", "qwen3_vl_moe", "gemma3", "gemma3_text", "olmo2"]);
+/** Families whose config class defaults tie_word_embeddings to true (GemmaConfig, Gemma2Config...). */
+const TIED_DEFAULT_TYPES = new Set(["gemma", "gemma2", "gemma3", "gemma3_text"]);
+
+/** The text part of a multimodal config (text_config / llm_config) merged over the top level. */
+function textConfig(cfg: Obj): Obj {
+  const inner = cfg["text_config"] ?? cfg["llm_config"];
+  if (isObj(inner)) return { ...cfg, ...inner };
+  return cfg;
+}
+
+/**
+ * vLLM's derived max_model_len: vllm/config/model.py `_get_and_verify_max_len` takes the
+ * smallest of the length keys present, then multiplies by rope_scaling.factor except for
+ * rope types that already describe the full length ("su", "longrope", "llama3", "mrope" without
+ * a factor); for "yarn" the base is original_max_position_embeddings.
+ */
+export function derivedMaxModelLen(t: Obj): number {
+  const keys = ["max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "max_sequence_length", "max_seq_length", "seq_len"];
+  let len = Infinity;
+  for (const k of keys) {
+    const v = num(t, k);
+    if (v !== undefined && v > 0) len = Math.min(len, v);
+  }
+  if (!Number.isFinite(len)) len = 2048; // vLLM's fallback default_max_len = 2048
+  const rs = t["rope_scaling"] ?? t["rope_parameters"];
+  if (isObj(rs)) {
+    const type = str(rs, "rope_type") ?? str(rs, "type") ?? "";
+    const factor = num(rs, "factor");
+    if (factor !== undefined && !["su", "longrope", "llama3", "default", "mrope"].includes(type)) {
+      if (type === "yarn") len = num(rs, "original_max_position_embeddings") ?? len;
+      len = Math.floor(len * factor);
+    }
+  }
+  return len;
+}
+
+function layerPattern(t: Obj, n: number, modelType: string): LayerAttention[] {
+  const window = num(t, "sliding_window");
+  const types = t["layer_types"];
+  if (Array.isArray(types) && types.length >= n) {
+    return types.slice(0, n).map((x): LayerAttention => {
+      if (x === "sliding_attention" && window) return { kind: "sliding", window };
+      if (x === "linear_attention") return { kind: "linear" };
+      if (x === "mamba") return { kind: "mamba" };
+      return { kind: "full" };
+    });
+  }
+  // Qwen2 family: sliding window only when use_sliding_window is true (Qwen2Config), for layers
+  // at index >= max_window_layers.
+  if (modelType.startsWith("qwen2") || modelType.startsWith("qwen3")) {
+    if (bool(t, "use_sliding_window") === true && window) {
+      const mwl = num(t, "max_window_layers") ?? n;
+      return Array.from({ length: n }, (_, i): LayerAttention => (i >= mwl ? { kind: "sliding", window } : { kind: "full" }));
+    }
+    return Array.from({ length: n }, (): LayerAttention => ({ kind: "full" }));
+  }
+  if (modelType === "gemma2" && window) {
+    // Gemma2: even layers use the sliding window (transformers Gemma2DecoderLayer is_sliding = not bool(layer_idx % 2)).
+    return Array.from({ length: n }, (_, i): LayerAttention => (i % 2 === 0 ? { kind: "sliding", window } : { kind: "full" }));
+  }
+  if ((modelType === "gemma3" || modelType === "gemma3_text") && window) {
+    // Gemma3: every sliding_window_pattern-th layer is global (Gemma3TextConfig default pattern 6).
+    const p = num(t, "sliding_window_pattern") ?? 6;
+    return Array.from({ length: n }, (_, i): LayerAttention => ((i + 1) % p === 0 ? { kind: "full" } : { kind: "sliding", window }));
+  }
+  if ((modelType === "mistral" || modelType === "mixtral") && window) {
+    return Array.from({ length: n }, (): LayerAttention => ({ kind: "sliding", window }));
+  }
+  return Array.from({ length: n }, (): LayerAttention => ({ kind: "full" }));
+}
+
+function moeSpec(t: Obj, n: number): MoeSpec | null {
+  const experts = num(t, "num_experts") ?? num(t, "num_local_experts") ?? num(t, "n_routed_experts");
+  if (!experts || experts <= 1) return null;
+  const topK = num(t, "num_experts_per_tok") ?? num(t, "experts_per_token") ?? num(t, "moe_topk") ?? 2;
+  const moeI = num(t, "moe_intermediate_size") ?? num(t, "intermediate_size") ?? 0;
+  const dense: number[] = [];
+  const firstK = num(t, "first_k_dense_replace");
+  if (firstK) for (let i = 0; i < firstK; i++) dense.push(i);
+  const only = t["mlp_only_layers"];
+  if (Array.isArray(only)) for (const x of only) if (typeof x === "number") dense.push(x);
+  const step = num(t, "decoder_sparse_step");
+  if (step && step > 1) for (let i = 0; i < n; i++) if ((i + 1) % step !== 0) dense.push(i);
+  let sharedExperts = num(t, "n_shared_experts") ?? 0;
+  let sharedI = sharedExperts > 0 ? moeI * sharedExperts : 0;
+  const qwenShared = num(t, "shared_expert_intermediate_size");
+  if (qwenShared) {
+    sharedExperts = 1;
+    sharedI = qwenShared;
+  }
+  return {
+    numExperts: experts,
+    topK,
+    moeIntermediateSize: moeI,
+    sharedExperts,
+    sharedIntermediateSize: sharedI,
+    denseLayers: [...new Set(dense)].sort((a, b) => a - b),
+    expertBias: str(t, "model_type") === "gpt_oss",
+  };
+}
+
+function mlaSpec(t: Obj): MlaSpec | null {
+  const r = num(t, "kv_lora_rank");
+  if (!r) return null;
+  return {
+    kvLoraRank: r,
+    qkRopeHeadDim: num(t, "qk_rope_head_dim") ?? 64,
+    qkNopeHeadDim: num(t, "qk_nope_head_dim") ?? 128,
+    vHeadDim: num(t, "v_head_dim") ?? 128,
+    qLoraRank: num(t, "q_lora_rank") ?? null,
+  };
+}
+
+const NO_QUANT: QuantSpec = {
+  method: "none",
+  bits: 16,
+  groupSize: -1,
+  serialized: false,
+  lmHeadQuantized: false,
+  skipModules: [],
+  descAct: false,
+  kvCacheFp8: false,
+};
+
+function strings(v: Json | undefined): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+/**
+ * The checkpoint's quantization, from config.json's quantization_config, or from a separate
+ * hf_quant_config.json (ModelOpt) / quantize_config.json (AutoGPTQ), as vLLM's
+ * `get_quant_config` (vllm/model_executor/model_loader/weight_utils.py) looks them up.
+ */
+export function quantSpecFrom(cfg: Obj, extra?: Obj): QuantSpec {
+  let q: Obj | undefined = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : undefined;
+  if (!q && extra) q = isObj(extra["quantization"]) ? { quant_method: "modelopt", ...extra["quantization"] } : extra;
+  if (!q) return NO_QUANT;
+  const m = (str(q, "quant_method") ?? "").toLowerCase();
+  const skip = [...strings(q["modules_to_not_convert"]), ...strings(q["ignore"]), ...strings(q["exclude_modules"]), ...strings(q["ignored_layers"]), ...strings(q["llm_int8_skip_modules"])];
+  const base = { ...NO_QUANT, serialized: true, skipModules: skip };
+  const algo = (str(q, "quant_algo") ?? "").toUpperCase();
+  const kvAlgo = (str(q, "kv_cache_quant_algo") ?? "").toUpperCase();
+  if (m === "modelopt" || m === "modelopt_fp4" || algo) {
+    if (algo.includes("NVFP4") || m === "modelopt_fp4") return { ...base, method: "nvfp4", bits: 4, groupSize: num(q, "group_size") ?? 16, kvCacheFp8: kvAlgo === "FP8" };
+    return { ...base, method: "fp8", bits: 8, kvCacheFp8: kvAlgo === "FP8" };
+  }
+  switch (m) {
+    case "fp8": {
+      const wbs = q["weight_block_size"];
+      const block = Array.isArray(wbs) && wbs.length === 2 && typeof wbs[0] === "number" && typeof wbs[1] === "number" ? ([wbs[0], wbs[1]] as [number, number]) : undefined;
+      return block ? { ...base, method: "fp8", bits: 8, blockSize: block } : { ...base, method: "fp8", bits: 8 };
+    }
+    case "awq":
+      return { ...base, method: "awq", bits: num(q, "bits") ?? num(q, "w_bit") ?? 4, groupSize: num(q, "group_size") ?? num(q, "q_group_size") ?? 128 };
+    case "gptq":
+      return {
+        ...base,
+        method: "gptq",
+        bits: num(q, "bits") ?? 4,
+        groupSize: num(q, "group_size") ?? 128,
+        descAct: bool(q, "desc_act") ?? false,
+        lmHeadQuantized: bool(q, "lm_head") ?? false,
+      };
+    case "bitsandbytes":
+      return { ...base, method: "bitsandbytes", bits: bool(q, "load_in_8bit") ? 8 : 4, groupSize: 64 };
+    case "mxfp4":
+      return { ...base, method: "mxfp4", bits: 4, groupSize: 32 };
+    case "compressed-tensors": {
+      // compressed-tensors: config_groups.*.weights.num_bits / group_size / type.
+      let bits = 8;
+      let group = -1;
+      const groups = q["config_groups"];
+      if (isObj(groups)) {
+        for (const g of Object.values(groups)) {
+          if (isObj(g) && isObj(g["weights"])) {
+            bits = num(g["weights"], "num_bits") ?? bits;
+            group = num(g["weights"], "group_size") ?? group;
+          }
+        }
+      }
+      return { ...base, method: "compressed-tensors", bits, groupSize: group };
+    }
+    default:
+      return { ...base, method: "none", serialized: false };
+  }
+}
+
+function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
+  const v = cfg["vision_config"];
+  if (!isObj(v)) return null;
+  const mt = str(cfg, "model_type") ?? "";
+  const family: VisionSpec["family"] = mt === "qwen2_5_vl" ? "qwen2.5-vl" : mt === "qwen2_vl" ? "qwen2-vl" : mt.startsWith("qwen3_vl") ? "qwen3-vl" : "other";
+  const pp = preprocessor ?? {};
+  // Qwen2-VL / Qwen2.5-VL checkpoints ship preprocessor_config.json with min_pixels 3136 and
+  // max_pixels 12845056 (MODELS.md "Preprocessor"); transformers' Qwen2VLImageProcessor uses the
+  // same when the file says nothing.
+  const minPixels = num(pp, "min_pixels") ?? 3136;
+  const maxPixels = num(pp, "max_pixels") ?? 12845056;
+  if (family === "qwen2-vl") {
+    const e = num(v, "embed_dim") ?? 1280;
+    const ratio = num(v, "mlp_ratio") ?? 4;
+    const spec: VisionSpec = {
+      family,
+      depth: num(v, "depth") ?? 32,
+      hiddenSize: e,
+      intermediateSize: e * ratio,
+      numHeads: num(v, "num_heads") ?? 16,
+      patchSize: num(v, "patch_size") ?? 14,
+      temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
+      spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
+      inChannels: num(v, "in_chans") ?? num(v, "in_channels") ?? 3,
+      outHiddenSize: num(v, "hidden_size") ?? num(cfg, "hidden_size") ?? e,
+      windowSize: 0,
+      fullAttBlockIndexes: [],
+      gatedMlp: false,
+      minPixels,
+      maxPixels,
+      params: 0,
+    };
+    return spec;
+  }
+  if (family === "qwen2.5-vl" || family === "qwen3-vl") {
+    const idx = v["fullatt_block_indexes"];
+    return {
+      family,
+      depth: num(v, "depth") ?? 32,
+      hiddenSize: num(v, "hidden_size") ?? 1280,
+      intermediateSize: num(v, "intermediate_size") ?? 3420,
+      numHeads: num(v, "num_heads") ?? 16,
+      patchSize: num(v, "patch_size") ?? 14,
+      temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
+      spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
+      inChannels: num(v, "in_chans") ?? num(v, "in_channels") ?? 3,
+      outHiddenSize: num(v, "out_hidden_size") ?? num(cfg, "hidden_size") ?? 0,
+      windowSize: num(v, "window_size") ?? 0,
+      fullAttBlockIndexes: Array.isArray(idx) ? idx.filter((x): x is number => typeof x === "number") : [],
+      gatedMlp: family === "qwen2.5-vl",
+      minPixels,
+      maxPixels,
+      params: 0,
+    };
+  }
+  return {
+    family: "other",
+    depth: num(v, "depth") ?? num(v, "num_hidden_layers") ?? 0,
+    hiddenSize: num(v, "hidden_size") ?? 0,
+    intermediateSize: num(v, "intermediate_size") ?? 0,
+    numHeads: num(v, "num_heads") ?? num(v, "num_attention_heads") ?? 1,
+    patchSize: num(v, "patch_size") ?? 14,
+    temporalPatchSize: 1,
+    spatialMergeSize: 1,
+    inChannels: num(v, "num_channels") ?? 3,
+    outHiddenSize: num(cfg, "hidden_size") ?? 0,
+    windowSize: 0,
+    fullAttBlockIndexes: [],
+    gatedMlp: false,
+    minPixels,
+    maxPixels,
+    params: 0,
+  };
+}
+
+export interface ConfigFiles {
+  config: Json;
+  /** hf_quant_config.json or quantize_config.json, when the checkpoint has one. */
+  quantConfig?: Json;
+  preprocessor?: Json;
+  checkpointBytes?: number | null;
+}
+
+/** ModelArch from a parsed config.json (and its siblings). Throws ConfigError when unusable. */
+export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
+  const cfg = files.config;
+  if (!isObj(cfg)) throw new ConfigError(`${id}: config.json is not a JSON object`);
+  const t = textConfig(cfg);
+  const where = `${id} config.json`;
+  const modelType = str(t, "model_type") ?? str(cfg, "model_type") ?? "unknown";
+  const archs = strings(cfg["architectures"]);
+  const hidden = need(t, "hidden_size", where);
+  const layers = num(t, "num_hidden_layers") ?? num(t, "n_layer") ?? need(t, "num_layers", where);
+  const heads = num(t, "num_attention_heads") ?? need(t, "n_head", where);
+  const kvHeads = num(t, "num_key_value_heads") ?? heads;
+  const headDim = num(t, "head_dim") ?? Math.floor(hidden / heads);
+  const rotaryFactor = num(t, "partial_rotary_factor") ?? 1;
+  const unsupported: string[] = [];
+  const vision = visionSpec(cfg, isObj(files.preprocessor) ? files.preprocessor : undefined);
+  if (vision && vision.family === "other") unsupported.push(`vision tower of ${modelType} (encoder activations not modelled)`);
+  const layerKinds = layerPattern(t, layers, modelType);
+  if (layerKinds.some((l) => l.kind === "linear" || l.kind === "mamba")) unsupported.push("linear-attention / Mamba state slots");
+  const moe = moeSpec(t, layers);
+  const quant = quantSpecFrom(cfg, isObj(files.quantConfig) ? files.quantConfig : undefined);
+  const arch: ModelArch = {
+    id,
+    architecture: archs[0] ?? modelType,
+    modelType,
+    dtype: normaliseDtype(str(t, "torch_dtype") ?? str(t, "dtype") ?? str(cfg, "torch_dtype")),
+    hiddenSize: hidden,
+    numLayers: layers,
+    numHeads: heads,
+    numKvHeads: kvHeads,
+    headDim,
+    intermediateSize: num(t, "intermediate_size") ?? 4 * hidden,
+    vocabSize: need(t, "vocab_size", where),
+    tieWordEmbeddings: bool(t, "tie_word_embeddings") ?? bool(cfg, "tie_word_embeddings") ?? TIED_DEFAULT_TYPES.has(modelType),
+    qkvBias: bool(t, "attention_bias") ?? QKV_BIAS_TYPES.has(modelType),
+    qkNorm: QK_NORM_TYPES.has(modelType),
+    rotaryDim: Math.floor(headDim * rotaryFactor),
+    maxPositionEmbeddings: num(t, "max_position_embeddings") ?? derivedMaxModelLen(t),
+    derivedMaxModelLen: derivedMaxModelLen(t),
+    layers: layerKinds,
+    mla: mlaSpec(t),
+    moe,
+    vision,
+    quant,
+    params: 0,
+    checkpointBytes: files.checkpointBytes ?? null,
+    unsupported,
+  };
+  const counted = paramCount(arch);
+  arch.params = counted.total;
+  if (arch.vision) arch.vision.params = counted.vision;
+  return arch;
+}
+
+export const QUANT_METHODS: readonly QuantMethod[] = ["none", "fp8", "awq", "gptq", "bitsandbytes", "compressed-tensors", "mxfp4", "nvfp4"];

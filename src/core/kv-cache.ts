@@ -1,0 +1,136 @@
+// The paged KV cache exactly as vLLM's V1 engine sizes it:
+// vllm/v1/kv_cache_interface.py (page sizes, max_memory_usage_bytes) and
+// vllm/v1/core/kv_cache_utils.py (get_kv_cache_groups, get_num_blocks, _report_kv_cache_config,
+// get_max_concurrency_for_kv_cache_config, estimate_max_model_len). See VLLM-MEMORY.md §3.
+import type { KvCacheDtype, KvCachePlan, LayerAttention, ModelArch, TorchDtype } from "./types.js";
+import { DTYPE_BYTES } from "./weights.js";
+
+/** Bytes of one cached element: "auto" follows the model dtype; fp8 variants are 1 byte (CacheConfig.cache_dtype). */
+export function kvBytesPerElement(kv: KvCacheDtype, modelDtype: TorchDtype): number {
+  if (kv === "fp8" || kv === "fp8_e4m3" || kv === "fp8_e5m2") return 1;
+  if (kv === "bfloat16" || kv === "float16") return 2;
+  return DTYPE_BYTES[modelDtype];
+}
+
+/** KV heads one TP rank stores: ModelConfig.get_num_kv_heads = max(1, total_kv_heads // tp); 1 for MLA. */
+export function kvHeadsPerRank(a: ModelArch, tp: number): number {
+  if (a.mla) return 1;
+  return Math.max(1, Math.floor(a.numKvHeads / tp));
+}
+
+/** Bytes one layer stores per token on one rank (K and V; MLA: the latent plus its rope part, no factor 2). */
+export function kvBytesPerTokenPerLayer(a: ModelArch, tp: number, kvBytes: number): number {
+  if (a.mla) return (a.mla.kvLoraRank + a.mla.qkRopeHeadDim) * kvBytes; // MLAAttentionSpec.real_page_size_bytes / block_size
+  return 2 * kvHeadsPerRank(a, tp) * a.headDim * kvBytes; // AttentionSpec: 2 · num_kv_heads · head_size · dtype
+}
+
+const cdiv = (a: number, b: number): number => Math.ceil(a / b);
+
+export interface KvGroup {
+  kind: "full" | "sliding";
+  window: number;
+  layers: number;
+}
+
+export interface KvLayout {
+  pageSize: number;
+  blockSize: number;
+  /** Layers sharing one tensor index across groups (group_size in get_kv_cache_groups). */
+  groupSize: number;
+  groups: KvGroup[];
+  /** Attention layers on this rank. */
+  attentionLayers: number;
+  bytesPerToken: number;
+}
+
+/**
+ * kv_cache_utils.get_kv_cache_groups: one group when every layer has the same spec; otherwise
+ * (hybrid full + sliding window) layers are bucketed per type, group_size = min layers per type
+ * (max when max < 1.5 × min), each type split into cdiv(n, group_size) groups.
+ */
+export function kvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: number, blockSize: number, disableHybrid = false): KvLayout {
+  const perToken = kvBytesPerTokenPerLayer(a, tp, kvBytes);
+  const pageSize = blockSize * perToken;
+  let full = 0;
+  const windows = new Map<number, number>();
+  for (const l of layers) {
+    if (l.kind === "full" || (l.kind === "sliding" && disableHybrid)) full++;
+    else if (l.kind === "sliding") windows.set(l.window, (windows.get(l.window) ?? 0) + 1);
+  }
+  const attentionLayers = full + [...windows.values()].reduce((s, n) => s + n, 0);
+  const bytesPerToken = perToken * attentionLayers;
+  const types: KvGroup[] = [];
+  if (full > 0) types.push({ kind: "full", window: 0, layers: full });
+  for (const [w, n] of windows) types.push({ kind: "sliding", window: w, layers: n });
+  if (types.length <= 1) {
+    return { pageSize, blockSize, groupSize: attentionLayers, groups: types.length ? types : [{ kind: "full", window: 0, layers: 0 }], attentionLayers, bytesPerToken };
+  }
+  const counts = types.map((t) => t.layers);
+  const min = Math.min(...counts);
+  const max = Math.max(...counts);
+  const groupSize = max < 1.5 * min ? max : min;
+  const groups: KvGroup[] = [];
+  for (const t of types) {
+    const n = cdiv(t.layers, groupSize);
+    for (let i = 0; i < n; i++) groups.push({ ...t, layers: groupSize });
+  }
+  return { pageSize, blockSize, groupSize, groups, attentionLayers, bytesPerToken };
+}
+
+/** kv_cache_interface.py max_memory_usage_bytes for one layer of the group's spec. */
+function layerMaxUsage(g: KvGroup, maxModelLen: number, maxNumBatchedTokens: number, pageSize: number, blockSize: number): number {
+  if (g.kind === "sliding") {
+    // SlidingWindowSpec: (cdiv(min(window - 1 + max_num_batched_tokens, max_model_len), block) + 1) pages.
+    return (cdiv(Math.min(g.window - 1 + maxNumBatchedTokens, maxModelLen), blockSize) + 1) * pageSize;
+  }
+  return cdiv(maxModelLen, blockSize) * pageSize; // FullAttentionSpec
+}
+
+/** Bytes one request of `len` tokens needs (_max_memory_usage_bytes_from_groups). */
+export function bytesForLength(l: KvLayout, len: number, maxNumBatchedTokens: number): number {
+  let pages = 0;
+  for (const g of l.groups) pages += cdiv(layerMaxUsage(g, len, maxNumBatchedTokens, l.pageSize, l.blockSize), l.pageSize);
+  return pages * l.pageSize * l.groupSize;
+}
+
+/**
+ * estimate_max_model_len: binary search for the largest length whose need fits the memory
+ * (vLLM prints it in the "estimated maximum model length is N" error).
+ */
+export function estimateMaxModelLen(l: KvLayout, availableBytes: number, maxModelLen: number, maxNumBatchedTokens: number): number {
+  if (bytesForLength(l, 1, maxNumBatchedTokens) > availableBytes) return 0;
+  let lo = 1;
+  let hi = maxModelLen;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi + 1) / 2);
+    if (bytesForLength(l, mid, maxNumBatchedTokens) <= availableBytes) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Blocks, tokens and concurrency from the KV memory of the tightest rank:
+ * get_num_blocks = available // page_size // group_size; GPU KV cache size =
+ * num_blocks // num_groups × block_size; concurrency = num_blocks / Σ_groups cdiv(usage, page).
+ */
+export function kvCachePlan(l: KvLayout, availableBytes: number, maxModelLen: number, maxNumBatchedTokens: number): KvCachePlan {
+  const perBlock = l.pageSize * l.groupSize;
+  const numGpuBlocks = availableBytes > 0 && perBlock > 0 ? Math.floor(Math.floor(availableBytes / l.pageSize) / l.groupSize) : 0;
+  const numGroups = l.groups.length;
+  let blocksPerRequest = 0;
+  for (const g of l.groups) blocksPerRequest += cdiv(layerMaxUsage(g, maxModelLen, maxNumBatchedTokens, l.pageSize, l.blockSize), l.pageSize);
+  const needed = blocksPerRequest * perBlock;
+  return {
+    bytesPerToken: l.bytesPerToken,
+    pageSizeBytes: l.pageSize,
+    blockSize: l.blockSize,
+    numGroups,
+    groupSize: l.groupSize,
+    numGpuBlocks,
+    tokens: Math.floor(numGpuBlocks / numGroups) * l.blockSize,
+    maxConcurrency: blocksPerRequest > 0 ? numGpuBlocks / blocksPerRequest : 0,
+    bytesNeededForMaxModelLen: needed,
+    estimatedMaxModelLen: needed > availableBytes ? estimateMaxModelLen(l, Math.max(0, availableBytes), maxModelLen, maxNumBatchedTokens) : maxModelLen,
+  };
+}

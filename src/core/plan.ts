@@ -1,0 +1,306 @@
+// planDeployment: the one entry point that composes the models of vLLM's start-up into a Plan.
+// Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
+// (../shared/VLLM-MEMORY.md §1, §3) for the vLLM version asked for.
+import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
+import { NEWEST_MODELLED, batchDefaults, captureSizes, rulesFor, type VllmRules } from "./vllm-versions.js";
+import { DTYPE_BYTES, ppLayerRanges, weightsPerRank } from "./weights.js";
+import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
+import { encoderProfile } from "./vision.js";
+import { activationPeak } from "./profile-run.js";
+import { cudaGraphBytes } from "./cuda-graphs.js";
+import { CUDA_CONTEXT_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
+
+export interface PlanOptions {
+  /** Build the line-by-line arithmetic (costs time; off for sweeps). */
+  explain?: boolean;
+  /** Compute one-lever fixes for failures (re-plans; off inside fix search). */
+  fixes?: boolean;
+}
+
+
+
+function resolveDtype(model: ModelArch, flags: EngineFlags, cc: number, diags: Diagnostic[]): TorchDtype {
+  if (flags.dtype) {
+    if (flags.dtype === "bfloat16" && cc < 8) {
+      diags.push({ code: "BF16_UNSUPPORTED", severity: "error", args: { cc: cc.toFixed(1) }, fix: [{ flag: "--dtype", value: "float16" }] });
+    }
+    return flags.dtype;
+  }
+  // ModelConfig._get_and_verify_dtype: "auto" on a GPU without bf16 (cc < 8.0) falls back to float16.
+  if (model.dtype === "bfloat16" && cc < 8) return "float16";
+  return model.dtype;
+}
+
+function resolveQuant(model: ModelArch, flags: EngineFlags): QuantSpec {
+  if (flags.quantization && flags.quantization !== "none" && model.quant.method === "none") {
+    // Online quantization of a 16-bit checkpoint (e.g. --quantization fp8): weights end in the quantized format.
+    return { ...model.quant, method: flags.quantization, bits: flags.quantization === "fp8" ? 8 : 4, serialized: false };
+  }
+  return model.quant;
+}
+
+function defaultBlockSize(model: ModelArch): number {
+  // CacheConfig: DEFAULT_BLOCK_SIZE 16 on CUDA; MLA backends (FlashMLA) use 64-token blocks
+  // (vllm/v1/attention/backends/mla/flashmla.py; which MLA backend is chosen per GPU: unverified).
+  return model.mla ? 64 : 16;
+}
+
+interface StageResult {
+  budget: GpuBudget;
+  kv: KvCachePlan;
+  textBytesPerToken: number;
+}
+
+/** Plans one vLLM deployment: where each GPU's memory goes at start-up, and whether it starts. */
+export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
+  const { model, gpu, flags } = input;
+  const diags: Diagnostic[] = [];
+  const explain: ExplainLine[] = [];
+  const ex = (line: ExplainLine): void => {
+    if (opts.explain) explain.push(line);
+  };
+  const rules: VllmRules = rulesFor(flags.vllmVersion ?? NEWEST_MODELLED) ?? (rulesFor(NEWEST_MODELLED) as VllmRules);
+  const cc = Number.parseFloat(gpu.computeCapability) || 8;
+  const tp = flags.tensorParallelSize;
+  const pp = flags.pipelineParallelSize;
+  const ep = flags.enableExpertParallel && model.moe ? tp * Math.max(1, flags.dataParallelSize) : 1;
+  const dtype = resolveDtype(model, flags, cc, diags);
+  const b = DTYPE_BYTES[dtype];
+  const quant = resolveQuant(model, flags);
+  const util = flags.gpuMemoryUtilization ?? rules.defaultUtilization;
+
+  // --- Validation vLLM does before loading (ModelConfig.verify_with_parallel_config, QKVParallelLinear).
+  if (model.numHeads % tp !== 0) {
+    diags.push({ code: "HEADS_NOT_DIVISIBLE_BY_TP", severity: "error", args: { heads: model.numHeads, tp }, fix: divisorFix(model.numHeads, tp) });
+  } else if (!model.mla && (tp >= model.numKvHeads ? tp % model.numKvHeads !== 0 : model.numKvHeads % tp !== 0)) {
+    diags.push({ code: "KV_HEADS_NOT_DIVISIBLE", severity: "error", args: { kvHeads: model.numKvHeads, tp }, fix: divisorFix(model.numKvHeads, tp) });
+  }
+  if (model.numLayers < pp) diags.push({ code: "LAYERS_FEWER_THAN_PP", severity: "error", args: { layers: model.numLayers, pp } });
+  let maxModelLen = flags.maxModelLen ?? model.derivedMaxModelLen;
+  if (flags.maxModelLen !== undefined && flags.maxModelLen > model.derivedMaxModelLen) {
+    diags.push({ code: "MAX_MODEL_LEN_ABOVE_DERIVED", severity: "error", args: { maxModelLen: flags.maxModelLen, derived: model.derivedMaxModelLen }, fix: [{ flag: "--max-model-len", value: String(model.derivedMaxModelLen) }] });
+    maxModelLen = flags.maxModelLen;
+  }
+  const batch = batchDefaults(rules, gpu.cudaTotalBytes, gpu.name, flags.usageContext, maxModelLen, flags.maxNumSeqs, flags.maxNumBatchedTokens);
+  if (batch.maxNumSeqs > batch.maxNumBatchedTokens) {
+    diags.push({ code: "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS", severity: "error", args: { maxNumSeqs: batch.maxNumSeqs, maxNumBatchedTokens: batch.maxNumBatchedTokens }, fix: [{ flag: "--max-num-batched-tokens", value: String(batch.maxNumSeqs) }] });
+  }
+  const blockSize = flags.blockSize ?? defaultBlockSize(model);
+  const kvBytes = kvBytesPerElement(flags.kvCacheDtype === "auto" && quant.kvCacheFp8 ? "fp8" : flags.kvCacheDtype, dtype);
+  const graphsOn = !flags.enforceEager;
+  const caps = graphsOn ? captureSizes(rules, batch.maxNumSeqs, batch.maxNumBatchedTokens) : { piecewise: 0, full: 0, largest: 0 };
+  if (rules.engine === "v0" && graphsOn) {
+    // V0 captured full-model graphs for batch sizes [1, 2, 4] + 8·i up to min(max_num_seqs, 256).
+    caps.full = 3 + Math.floor(Math.min(batch.maxNumSeqs, 256) / 8);
+    caps.piecewise = 0;
+    caps.largest = Math.min(batch.maxNumSeqs, 256);
+  }
+  // Model Runner V2 (dense models, 0.25.1 … ≈0.27) returned a CUDA-graph estimate of 0.
+  const dense = model.moe === null && !model.layers.some((l) => l.kind === "linear" || l.kind === "mamba");
+  const graphsInBudget = graphsOn && rules.cudaGraphEstimate && !(rules.mrv2ZeroEstimateForDense && dense);
+  const engine: ResolvedEngine = {
+    vllmVersion: rules.version,
+    engine: rules.engine,
+    gpuMemoryUtilization: util,
+    maxModelLen,
+    maxNumSeqs: batch.maxNumSeqs,
+    maxNumBatchedTokens: batch.maxNumBatchedTokens,
+    blockSize,
+    dtype,
+    kvCacheDtype: flags.kvCacheDtype,
+    kvBytesPerElement: kvBytes,
+    cudaGraphs: graphsOn,
+    cudaGraphEstimateSubtracted: graphsInBudget,
+    cudaGraphCaptureSizes: caps.piecewise + caps.full,
+    maxCaptureSize: caps.largest,
+    chunkedPrefill: batch.chunkedPrefill,
+  };
+  ex({ what: "vLLM version", formula: `${rules.version} (${rules.engine.toUpperCase()} engine)`, source: "--vllm-version; rules in src/core/vllm-versions.ts" });
+  ex({ what: "batch limits", formula: `max_num_seqs ${batch.maxNumSeqs}, max_num_batched_tokens ${batch.maxNumBatchedTokens}`, source: "vllm/engine/arg_utils.py EngineArgs._set_default_args (GPU memory >= 70 GiB and not A100 → large table)" });
+
+  // Qwen2(.5)-VL builds no vision tower when every multimodal limit is 0 (qwen2_5_vl.py __init__).
+  const limits = flags.limitMmPerPrompt ?? {};
+  const towerBuilt = model.vision !== null && !(limits["image"] === 0 && limits["video"] === 0);
+  const modelForWeights: ModelArch = towerBuilt || !model.vision ? model : { ...model, vision: null };
+
+  const encoder = towerBuilt
+    ? encoderProfile({
+        model,
+        maxModelLen,
+        maxNumSeqs: batch.maxNumSeqs,
+        maxNumBatchedTokens: batch.maxNumBatchedTokens,
+        limits,
+        kwargs: flags.mmProcessorKwargs,
+        tp,
+        encoderDataParallel: flags.mmEncoderTpMode === "data",
+        skipMmProfiling: flags.skipMmProfiling,
+      })
+    : null;
+
+  const ranges = ppLayerRanges(model.numLayers, pp);
+  const world = tp * pp;
+  const stages: StageResult[] = [];
+  const dense_ = new Set(model.moe?.denseLayers ?? []);
+  for (let s = 0; s < pp; s++) {
+    const [start, end] = ranges[s] ?? [0, 0];
+    const first = s === 0;
+    const last = s === pp - 1;
+    const w = weightsPerRank(modelForWeights, { tp, ep, visionReplicated: flags.mmEncoderTpMode === "data", cc }, pp, s, dtype, quant);
+    let moeOnStage = false;
+    if (model.moe) for (let i = start; i < end; i++) if (!dense_.has(i)) moeOnStage = true;
+    const act = activationPeak({
+      model,
+      rules,
+      tp,
+      ep,
+      dtypeBytes: b,
+      maxNumBatchedTokens: batch.maxNumBatchedTokens,
+      maxNumSeqs: batch.maxNumSeqs,
+      eager: flags.enforceEager || rules.engine === "v0",
+      firstStage: first,
+      lastStage: last,
+      moeOnStage,
+      encoder: first ? encoder : null,
+      smCount: gpu.smCount,
+    });
+    const cg = graphsOn
+      ? cudaGraphBytes({ model, layersOnRank: end - start, piecewiseGraphs: caps.piecewise, fullGraphs: caps.full, largestCapture: caps.largest, textBytesPerToken: act.textBytesPerToken })
+      : 0;
+    const total = gpu.cudaTotalBytes;
+    const requested = Math.floor(total * util);
+    const ncclBytes = world > 1 ? NCCL_BYTES_PER_RANK : 0;
+    // NCCL before the baseline snapshot (v0.11+): not in vLLM's non-torch increase.
+    const nonTorch = NON_TORCH_INCREASE_BYTES + (world > 1 && !rules.ncclBeforeSnapshot ? ncclBytes : 0);
+    const cgInBudget = graphsInBudget ? cg : 0;
+    const kvBytesAvail = flags.kvCacheMemoryBytes !== undefined ? flags.kvCacheMemoryBytes : requested - w.total - act.peakBytes - nonTorch - cgInBudget;
+    const freeAtStart = total - CUDA_CONTEXT_BYTES - flags.otherProcessBytes - (rules.ncclBeforeSnapshot ? ncclBytes : 0);
+    const layers = model.layers.slice(start, end);
+    const layout = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
+    const kv = kvCachePlan(layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens);
+    const outside = total - requested;
+    const budget: GpuBudget = {
+      ppStage: s,
+      ranks: Array.from({ length: tp }, (_, i) => s * tp + i),
+      layers: end - start,
+      totalBytes: total,
+      requestedBytes: requested,
+      freeAtStartBytes: freeAtStart,
+      cudaContextBytes: CUDA_CONTEXT_BYTES,
+      weightsBytes: w.total,
+      activationPeakBytes: act.peakBytes,
+      activationPhase: act.phase,
+      encoderPeakBytes: act.encoderPhaseBytes,
+      samplerPeakBytes: act.samplerPhaseBytes,
+      textPeakBytes: act.textPhaseBytes,
+      nonTorchBytes: nonTorch,
+      cudaGraphBytes: cg,
+      cudaGraphInBudget: graphsInBudget,
+      kvCacheBytes: kvBytesAvail,
+      outsideBudgetBytes: outside,
+      ncclBytes,
+      otherProcessBytes: flags.otherProcessBytes,
+      expectedUsedBytes: requested + CUDA_CONTEXT_BYTES + ncclBytes + (graphsInBudget ? 0 : cg),
+    };
+    stages.push({ budget, kv, textBytesPerToken: act.textBytesPerToken });
+    if (s === 0 || opts.explain) {
+      const st = pp > 1 ? ` (stage ${s})` : "";
+      ex({ what: `budget${st}`, formula: `${total} B total × ${util} = ${requested} B`, bytes: requested, source: "vllm/v1/worker/gpu_worker.py Worker.init_device: requested_memory = total_memory × gpu_memory_utilization (total from cudaMemGetInfo)" });
+      ex({ what: `weights${st}`, formula: `layers ${Math.round(w.layers)} + embedding ${Math.round(w.embedding)} + lm_head ${Math.round(w.lmHead)} + vision ${Math.round(w.vision)} + rotary cache ${w.rotaryCache}`, bytes: w.total, source: "GPUModelRunner.load_model (\"Model loading took\"); parameter shapes per rank from the parallel linear classes; src/core/weights.ts" });
+      ex({ what: `activation peak${st}`, formula: `max(encoder ${act.encoderPhaseBytes}, text ${act.textPhaseBytes}, sampler ${act.samplerPhaseBytes}) → ${act.phase}`, bytes: act.peakBytes, source: "GPUModelRunner.profile_run: encoder dummy batch, _dummy_run(max_num_batched_tokens), _dummy_sampler_run; src/core/profile-run.ts" });
+      ex({ what: `non-torch increase${st}`, formula: `${nonTorch} B`, bytes: nonTorch, source: "vllm/utils/mem_utils.py memory_profiling non_torch_increase; median of logged values (src/core/non-torch.ts)" });
+      ex({ what: `CUDA graphs${st}`, formula: graphsOn ? `${caps.piecewise + caps.full} graphs × ${end - start} layers × 180 KiB + first capture (${graphsInBudget ? "subtracted from the budget, v0.21+" : "taken from the slack outside the budget"})` : "none (--enforce-eager)", bytes: cg, source: "GPUModelRunner.profile_cudagraph_memory / capture_model; src/core/cuda-graphs.ts" });
+      ex({ what: `KV cache${st}`, formula: flags.kvCacheMemoryBytes !== undefined ? "--kv-cache-memory" : `${requested} − ${w.total} − ${act.peakBytes} − ${nonTorch} − ${cgInBudget}`, bytes: kvBytesAvail, source: "Worker.determine_available_memory: requested − (weights + torch peak increase + non-torch increase [+ CUDA-graph estimate])" });
+    }
+  }
+
+  // get_kv_cache_configs: every worker's num_blocks is set to the minimum across workers.
+  let tight = stages[0] as StageResult;
+  for (const st of stages) if (st.kv.numGpuBlocks < tight.kv.numGpuBlocks) tight = st;
+  const kv = tight.kv;
+  ex({ what: "KV page", formula: `${blockSize} tokens × ${kv.bytesPerToken / Math.max(1, tight.budget.layers)} B/token/layer`, bytes: kv.pageSizeBytes, source: "vllm/v1/kv_cache_interface.py AttentionSpec.page_size_bytes = 2 · block · kv_heads · head_dim · dtype" });
+  ex({ what: "GPU blocks", formula: `${tight.budget.kvCacheBytes} // ${kv.pageSizeBytes} // ${kv.groupSize}`, value: kv.numGpuBlocks, source: "vllm/v1/core/kv_cache_utils.py get_num_blocks" });
+  ex({ what: "KV tokens", formula: `${kv.numGpuBlocks} // ${kv.numGroups} × ${blockSize}`, value: kv.tokens, source: "kv_cache_utils._report_kv_cache_config \"GPU KV cache size\"" });
+  ex({ what: "max concurrency", formula: `${kv.numGpuBlocks} / blocks per ${maxModelLen}-token request`, value: kv.maxConcurrency, source: "kv_cache_utils.get_max_concurrency_for_kv_cache_config" });
+
+  // --- Start-up verdicts, in the order vLLM would raise them.
+  const first = stages[0]?.budget as GpuBudget;
+  if (rules.startupFreeCheck && first.freeAtStartBytes < first.requestedBytes) {
+    const maxUtil = Math.floor((first.freeAtStartBytes / first.totalBytes) * 100) / 100;
+    diags.push({
+      code: "FREE_MEMORY_BELOW_BUDGET",
+      severity: "error",
+      args: { free: first.freeAtStartBytes, total: first.totalBytes, util, requested: first.requestedBytes },
+      fix: [{ flag: "--gpu-memory-utilization", value: maxUtil.toFixed(2) }],
+    });
+  }
+  if (tight.budget.kvCacheBytes <= 0 || kv.numGpuBlocks <= 0) {
+    diags.push({ code: "NO_KV_CACHE_MEMORY", severity: "error", args: { available: tight.budget.kvCacheBytes } });
+  } else if (kv.bytesNeededForMaxModelLen > tight.budget.kvCacheBytes) {
+    diags.push({
+      code: "KV_CACHE_BELOW_MAX_MODEL_LEN",
+      severity: "error",
+      args: { maxModelLen, needed: kv.bytesNeededForMaxModelLen, available: tight.budget.kvCacheBytes, estimatedMaxModelLen: kv.estimatedMaxModelLen },
+    });
+  }
+  if (graphsOn && !graphsInBudget) {
+    const slack = first.outsideBudgetBytes - first.cudaContextBytes - first.ncclBytes - first.otherProcessBytes;
+    if (first.cudaGraphBytes > slack) diags.push({ code: "CUDA_GRAPHS_EXCEED_HEADROOM", severity: "warning", args: { graphs: first.cudaGraphBytes, slack } });
+  }
+  for (const what of model.unsupported) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
+
+  const plan: Plan = {
+    fits: !diags.some((d) => d.severity === "error"),
+    model: { id: model.id, architecture: model.architecture, params: model.params, dtype, quantization: quant.method },
+    gpu: { id: gpu.id, name: gpu.name, count: world },
+    engine,
+    perGpu: stages.map((s) => s.budget),
+    kvCache: kv,
+    encoder,
+    diagnostics: diags,
+    explain,
+  };
+  if (opts.fixes !== false && !plan.fits) addFixes(input, plan);
+  return plan;
+}
+
+function divisorFix(n: number, tp: number): Diagnostic["fix"] {
+  const options: number[] = [];
+  for (let t = 1; t <= 16; t *= 2) if (n % t === 0 && t !== tp) options.push(t);
+  const below = options.filter((t) => t < tp).pop();
+  const above = options.find((t) => t > tp);
+  const out: NonNullable<Diagnostic["fix"]> = [];
+  if (below) out.push({ flag: "--tensor-parallel-size", value: String(below) });
+  if (above) out.push({ flag: "--tensor-parallel-size", value: String(above) });
+  return out;
+}
+
+/** The smallest change of one lever that makes the plan start, found by re-planning (not by inverting formulas). */
+function addFixes(input: PlanInput, plan: Plan): void {
+  const kvDiag = plan.diagnostics.find((d) => d.code === "KV_CACHE_BELOW_MAX_MODEL_LEN" || d.code === "NO_KV_CACHE_MEMORY");
+  if (!kvDiag) return;
+  const starts = (f: Partial<EngineFlags>): boolean => planDeployment({ ...input, flags: { ...input.flags, ...f } }, { fixes: false }).fits;
+  const fix: NonNullable<Diagnostic["fix"]> = [];
+  const est = plan.kvCache.estimatedMaxModelLen;
+  if (kvDiag.code === "KV_CACHE_BELOW_MAX_MODEL_LEN" && est > 0) fix.push({ flag: "--max-model-len", value: String(est) });
+  // Smallest utilization (two decimals) that starts, searched upward.
+  const u0 = plan.engine.gpuMemoryUtilization;
+  for (let u = Math.ceil(u0 * 100 + 1e-9) / 100; u <= 0.99 + 1e-9; u = Math.round((u + 0.01) * 100) / 100) {
+    if (u > u0 && starts({ gpuMemoryUtilization: u })) {
+      fix.push({ flag: "--gpu-memory-utilization", value: u.toFixed(2) });
+      break;
+    }
+  }
+  if (plan.engine.kvBytesPerElement > 1 && starts({ kvCacheDtype: "fp8" })) fix.push({ flag: "--kv-cache-dtype", value: "fp8" });
+  for (const tp of [2, 4, 8]) {
+    if (tp > input.flags.tensorParallelSize && starts({ tensorParallelSize: tp })) {
+      fix.push({ flag: "--tensor-parallel-size", value: String(tp) });
+      break;
+    }
+  }
+  if (input.model.vision && !(input.flags.limitMmPerPrompt?.["video"] === 0) && starts({ limitMmPerPrompt: { ...(input.flags.limitMmPerPrompt ?? {}), video: 0 } })) {
+    fix.push({ flag: "--limit-mm-per-prompt", value: JSON.stringify({ ...(input.flags.limitMmPerPrompt ?? {}), video: 0 }) });
+  }
+  kvDiag.fix = fix;
+}
+
+

@@ -1,0 +1,119 @@
+// The activation peak of vLLM's profile run (GPUModelRunner.profile_run): the encoder dummy batch,
+// the text dummy run over max_num_batched_tokens tokens, and the sampler warm-up over
+// R = min(max_num_batched_tokens, max_num_seqs) rows. The peak is the largest live set: encoder
+// outputs stay in encoder_cache and the text run's hidden_states stay alive until the end
+// (../shared/VLLM-MEMORY.md §4, §10; GMR profile_run / _dummy_run / _dummy_sampler_run).
+import type { EncoderProfile, ModelArch } from "./types.js";
+import type { VllmRules } from "./vllm-versions.js";
+import { paddedVocab } from "./weights.js";
+
+export interface ActivationInput {
+  model: ModelArch;
+  rules: VllmRules;
+  tp: number;
+  /** Expert-parallel size (1 without --enable-expert-parallel). */
+  ep: number;
+  dtypeBytes: number;
+  maxNumBatchedTokens: number;
+  maxNumSeqs: number;
+  /** --enforce-eager, or the V0 engine: plain PyTorch, no torch.compile. */
+  eager: boolean;
+  firstStage: boolean;
+  lastStage: boolean;
+  /** Whether MoE layers are on this stage. */
+  moeOnStage: boolean;
+  encoder: EncoderProfile | null;
+  /** Streaming multiprocessors of the GPU (sizes the Triton top-k/top-p scratch). */
+  smCount: number;
+}
+
+export interface ActivationBreakdown {
+  /** Bytes per token of the largest transient of one decoder layer. */
+  textBytesPerToken: number;
+  textPhaseBytes: number;
+  samplerPhaseBytes: number;
+  encoderPhaseBytes: number;
+  encoderOutputBytes: number;
+  peakBytes: number;
+  phase: "encoder" | "text" | "sampler";
+  samplerRows: number;
+}
+
+/** fused_moe chunk (VLLM_FUSED_MOE_CHUNK_SIZE): 32768 in ≈0.6–0.10 envs.py, 16 * 1024 later. */
+const FUSED_MOE_CHUNK = 16 * 1024;
+
+/**
+ * Elements per token live at the peak of one decoder layer on one rank (model-dtype elements).
+ * Dense MLP, eager PyTorch: residual, normed input, gate_up [2I/tp] (held by its local name),
+ * act [I/tp] and down output [H] → 3H + 3I/tp. Checked on vLLM logs: Llama-3.1-8B, RTX 3090, V0,
+ * 20,000 and 29,000 tokens → 2.07 / 2.99 GiB logged, 2.06 / 2.99 GiB from this term
+ * (fixtures/vllm-logs, issue #10517). torch.compile (Inductor) frees gate_up after SiLU-and-mul and
+ * the normed input after the matmul → H + max(H + 2I/tp, 3I/tp).
+ */
+export function textElementsPerToken(a: ModelArch, tp: number, ep: number, eager: boolean, moeLayer: boolean): number {
+  const H = a.hiddenSize;
+  const kvPerRank = Math.max(1, Math.floor(a.numKvHeads / tp));
+  // Attention: residual + normed + qkv [(nh/tp + 2kv)·d] + attention output [nh/tp·d].
+  const qHeads = a.mla ? a.numHeads / tp : a.numHeads / tp;
+  const attn = 2 * H + (qHeads + 2 * kvPerRank) * a.headDim + qHeads * a.headDim;
+  let mlp: number;
+  if (moeLayer && a.moe) {
+    const m = a.moe;
+    const iPerRank = ep > 1 ? m.moeIntermediateSize : m.moeIntermediateSize / tp;
+    // fused_experts_impl: cache13 = M·topk·max(2I, H), cache2 = M·topk·I, plus the output [M, H];
+    // router logits [M, E]; residual and normed input.
+    mlp = 3 * H + m.topK * (Math.max(2 * iPerRank, H) + iPerRank) + m.numExperts;
+    if (m.sharedIntermediateSize > 0) mlp += H; // shared-expert output kept until the sum
+  } else {
+    const I = a.intermediateSize / tp;
+    mlp = eager ? 3 * H + 3 * I : H + Math.max(H + 2 * I, 3 * I);
+  }
+  return Math.max(attn, mlp);
+}
+
+/**
+ * Sampler warm-up bytes per (row × vocab) element beyond the model-dtype logits.
+ * Native path: measured 36.0 B on an H100 (fixtures/torch/sampler-h100.json; fp32 copy, sort values
+ * and int64 indices with 20 B of sort scratch, masks, softmax, scatter). In-place Triton path
+ * (topk_topp_triton.py): fp32 copy + softmax + exponential q = 12 B.
+ */
+export function samplerBytesPerElement(r: VllmRules): number {
+  return r.samplerInPlaceTopKTopP ? 12 : 36;
+}
+
+export function activationPeak(x: ActivationInput): ActivationBreakdown {
+  const a = x.model;
+  const b = x.dtypeBytes;
+  const N = x.maxNumBatchedTokens;
+  // V0 profiles max_num_seqs sequences; V1 min(N, max_num_seqs) dummy requests.
+  const R = x.rules.engine === "v0" ? x.maxNumSeqs : Math.min(N, x.maxNumSeqs);
+  const denseEls = textElementsPerToken(a, x.tp, x.ep, x.eager, false);
+  const moeEls = x.moeOnStage ? textElementsPerToken(a, x.tp, x.ep, x.eager, true) : 0;
+  const textBytesPerToken = Math.max(denseEls, moeEls) * b;
+  const moeTokens = x.moeOnStage ? Math.min(N, FUSED_MOE_CHUNK) : N;
+  const encOut = x.encoder?.outputBytes ?? 0;
+  const encoderPhaseBytes = x.encoder ? x.encoder.peakBytes + encOut : 0;
+  let textPhaseBytes = encOut + Math.max(denseEls * b * N, moeEls * b * moeTokens + 2 * a.hiddenSize * b * (N - moeTokens));
+  // Non-first pipeline stages receive hidden states and residual for N tokens (intermediate_tensors).
+  if (!x.firstStage) textPhaseBytes += 2 * N * a.hiddenSize * b;
+  let samplerPhaseBytes = 0;
+  if (x.lastStage) {
+    // compute_logits gathers the full (padded) vocab on every TP rank.
+    const V = paddedVocab(a.vocabSize);
+    const perElement = b + samplerBytesPerElement(x.rules);
+    const tritonScratch = x.rules.samplerInPlaceTopKTopP ? Math.min(R, x.smCount) * V * 4 : 0;
+    samplerPhaseBytes = encOut + N * a.hiddenSize * b + R * a.hiddenSize * b + R * V * perElement + tritonScratch;
+  }
+  const peak = Math.max(encoderPhaseBytes, textPhaseBytes, samplerPhaseBytes);
+  const phase = peak === encoderPhaseBytes && x.encoder ? "encoder" : peak === samplerPhaseBytes ? "sampler" : "text";
+  return {
+    textBytesPerToken,
+    textPhaseBytes: Math.round(textPhaseBytes),
+    samplerPhaseBytes: Math.round(samplerPhaseBytes),
+    encoderPhaseBytes: Math.round(encoderPhaseBytes),
+    encoderOutputBytes: Math.round(encOut),
+    peakBytes: Math.round(peak),
+    phase,
+    samplerRows: R,
+  };
+}

@@ -1,0 +1,288 @@
+// Core types: plain data in, one Plan out. Every byte count is an integer number of bytes.
+
+export type TorchDtype = "bfloat16" | "float16" | "float32";
+
+/** How a checkpoint stores its linear-layer weights (see weights.ts for bytes per parameter). */
+export type QuantMethod =
+  | "none"
+  | "fp8" // serialized fp8 (per-tensor or block scales) or online --quantization fp8
+  | "awq"
+  | "gptq"
+  | "bitsandbytes"
+  | "compressed-tensors"
+  | "mxfp4"
+  | "nvfp4";
+
+export interface QuantSpec {
+  method: QuantMethod;
+  /** Bits of a quantized weight element (4, 8). */
+  bits: number;
+  /** Group size for group-wise scales; -1 = one group per row/column. */
+  groupSize: number;
+  /** fp8 block size [out, in] when block-quantized. */
+  blockSize?: [number, number];
+  /** Whether the checkpoint already stores quantized tensors (false: vLLM quantizes at load time). */
+  serialized: boolean;
+  /** Whether the config says the lm_head is quantized too (GPTQ `lm_head: true`). */
+  lmHeadQuantized: boolean;
+  /** Module-name fragments kept in 16 bit (modules_to_not_convert, ignore, exclude_modules). */
+  skipModules: string[];
+  /** GPTQ act-order (desc_act). */
+  descAct: boolean;
+  /** The checkpoint's KV-cache quantization, when it declares one (ModelOpt kv_cache_quant_algo). */
+  kvCacheFp8: boolean;
+}
+
+export type LayerAttention =
+  | { kind: "full" }
+  | { kind: "sliding"; window: number }
+  | { kind: "linear" } // Gated DeltaNet / linear attention: state slots, not paged KV
+  | { kind: "mamba" };
+
+export interface MlaSpec {
+  kvLoraRank: number;
+  qkRopeHeadDim: number;
+  qkNopeHeadDim: number;
+  vHeadDim: number;
+  qLoraRank: number | null;
+}
+
+export interface MoeSpec {
+  numExperts: number;
+  topK: number;
+  moeIntermediateSize: number;
+  sharedExperts: number;
+  sharedIntermediateSize: number;
+  /** Layers that stay dense (first_k_dense_replace, mlp_only_layers). */
+  denseLayers: number[];
+  /** Router bias / expert biases (gpt-oss). */
+  expertBias: boolean;
+}
+
+export interface VisionSpec {
+  family: "qwen2-vl" | "qwen2.5-vl" | "qwen3-vl" | "other";
+  depth: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  numHeads: number;
+  patchSize: number;
+  temporalPatchSize: number;
+  spatialMergeSize: number;
+  inChannels: number;
+  outHiddenSize: number;
+  /** Qwen2.5-VL window attention. */
+  windowSize: number;
+  fullAttBlockIndexes: number[];
+  /** Qwen2-VL uses fc1/fc2 (GELU) rather than gate/up/down. */
+  gatedMlp: boolean;
+  /** Image processor limits (pixels), from preprocessor_config.json or the processor's defaults. */
+  minPixels: number;
+  maxPixels: number;
+  /** Parameters of the tower (computed from the architecture). */
+  params: number;
+}
+
+/** A model's architecture as vram-plan needs it, normalised from a Hugging Face config.json. */
+export interface ModelArch {
+  id: string;
+  architecture: string;
+  modelType: string;
+  dtype: TorchDtype;
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  intermediateSize: number;
+  vocabSize: number;
+  tieWordEmbeddings: boolean;
+  /** qkv projection bias (Qwen2 family). */
+  qkvBias: boolean;
+  /** Per-head q/k RMSNorm (Qwen3). */
+  qkNorm: boolean;
+  /** Rotary dimension (head_dim × partial_rotary_factor). */
+  rotaryDim: number;
+  /** max_position_embeddings as in the config (the rotary cache length). */
+  maxPositionEmbeddings: number;
+  /** vLLM's derived max_model_len (config keys × rope scaling; see architecture.ts). */
+  derivedMaxModelLen: number;
+  layers: LayerAttention[];
+  mla: MlaSpec | null;
+  moe: MoeSpec | null;
+  vision: VisionSpec | null;
+  quant: QuantSpec;
+  /** Total parameters from the architecture (LM + vision). */
+  params: number;
+  /** Checkpoint bytes from safetensors headers, when known. */
+  checkpointBytes: number | null;
+  /** What vram-plan could not size exactly (surfaced as diagnostics). */
+  unsupported: string[];
+}
+
+export interface GpuProfile {
+  id: string;
+  name: string;
+  /** cudaMemGetInfo total, what vLLM multiplies by --gpu-memory-utilization. */
+  cudaTotalBytes: number;
+  computeCapability: string;
+  /** Streaming multiprocessors (sizes the Triton sampler scratch); datasheet. */
+  smCount: number;
+  source: string;
+}
+
+export type KvCacheDtype = "auto" | "fp8" | "fp8_e4m3" | "fp8_e5m2" | "bfloat16" | "float16";
+export type UsageContext = "server" | "offline";
+
+/** vLLM engine flags as the user gives them; undefined = vLLM's default for the version. */
+export interface EngineFlags {
+  tensorParallelSize: number;
+  pipelineParallelSize: number;
+  gpuMemoryUtilization?: number;
+  maxModelLen?: number;
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
+  dtype?: TorchDtype;
+  kvCacheDtype: KvCacheDtype;
+  blockSize?: number;
+  enforceEager: boolean;
+  kvCacheMemoryBytes?: number;
+  limitMmPerPrompt?: Record<string, number>;
+  mmProcessorKwargs?: { max_pixels?: number; min_pixels?: number };
+  quantization?: QuantMethod;
+  vllmVersion?: string;
+  usageContext: UsageContext;
+  /** Memory already used on each GPU by other processes at start-up. */
+  otherProcessBytes: number;
+  enableExpertParallel: boolean;
+  dataParallelSize: number;
+  /** --mm-encoder-tp-mode data: replicate the vision tower and split items over ranks. */
+  mmEncoderTpMode: "weights" | "data";
+  skipMmProfiling: boolean;
+  disableHybridKvCacheManager: boolean;
+}
+
+export interface PlanInput {
+  model: ModelArch;
+  gpu: GpuProfile;
+  flags: EngineFlags;
+}
+
+export type Severity = "error" | "warning" | "info";
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  /** Values the message table formats; bytes stay integers. */
+  args: Record<string, number | string>;
+  /** The smallest single-lever change that would fix it, as flags. */
+  fix?: { flag: string; value: string; note?: string }[];
+}
+
+export type DiagnosticCode =
+  | "FREE_MEMORY_BELOW_BUDGET"
+  | "NO_KV_CACHE_MEMORY"
+  | "KV_CACHE_BELOW_MAX_MODEL_LEN"
+  | "HEADS_NOT_DIVISIBLE_BY_TP"
+  | "KV_HEADS_NOT_DIVISIBLE"
+  | "MAX_MODEL_LEN_ABOVE_DERIVED"
+  | "LAYERS_FEWER_THAN_PP"
+  | "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS"
+  | "CUDA_GRAPHS_EXCEED_HEADROOM"
+  | "BF16_UNSUPPORTED"
+  | "NOT_EXACT";
+
+/** One line of the arithmetic, with where the number comes from. */
+export interface ExplainLine {
+  what: string;
+  formula: string;
+  bytes?: number;
+  value?: number;
+  source: string;
+}
+
+export interface ResolvedEngine {
+  vllmVersion: string;
+  engine: "v0" | "v1";
+  gpuMemoryUtilization: number;
+  maxModelLen: number;
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  blockSize: number;
+  dtype: TorchDtype;
+  kvCacheDtype: KvCacheDtype;
+  kvBytesPerElement: number;
+  cudaGraphs: boolean;
+  cudaGraphEstimateSubtracted: boolean;
+  cudaGraphCaptureSizes: number;
+  maxCaptureSize: number;
+  chunkedPrefill: boolean;
+}
+
+export interface EncoderProfile {
+  modality: "image" | "video";
+  tokensPerItem: number;
+  patchesPerItem: number;
+  itemWidth: number;
+  itemHeight: number;
+  items: number;
+  budgetTokens: number;
+  peakBytes: number;
+  outputBytes: number;
+}
+
+export interface GpuBudget {
+  /** Pipeline stage; every TP rank of a stage has the same budget. */
+  ppStage: number;
+  /** Global ranks this entry describes (tp ranks of the stage). */
+  ranks: number[];
+  layers: number;
+  totalBytes: number;
+  requestedBytes: number;
+  freeAtStartBytes: number;
+  cudaContextBytes: number;
+  weightsBytes: number;
+  activationPeakBytes: number;
+  /** Which phase of the profile run sets the peak. */
+  activationPhase: "encoder" | "text" | "sampler";
+  encoderPeakBytes: number;
+  samplerPeakBytes: number;
+  textPeakBytes: number;
+  /** NCCL / custom all-reduce buffers (outside vLLM's accounting since v0.11). */
+  ncclBytes: number;
+  /** Memory used by other processes at start-up (--other-process-memory). */
+  otherProcessBytes: number;
+  nonTorchBytes: number;
+  cudaGraphBytes: number;
+  /** Whether cudaGraphBytes is taken out of the KV budget (v0.21+) or out of the slack. */
+  cudaGraphInBudget: boolean;
+  kvCacheBytes: number;
+  /** total - requested: what vLLM leaves for the CUDA context, NCCL and (before v0.21) CUDA graphs. */
+  outsideBudgetBytes: number;
+  /** What the card shows as used once vLLM is up: requested + context + NCCL + graphs outside the budget. */
+  expectedUsedBytes: number;
+}
+
+export interface KvCachePlan {
+  bytesPerToken: number;
+  pageSizeBytes: number;
+  blockSize: number;
+  numGroups: number;
+  groupSize: number;
+  numGpuBlocks: number;
+  tokens: number;
+  maxConcurrency: number;
+  bytesNeededForMaxModelLen: number;
+  estimatedMaxModelLen: number;
+}
+
+export interface Plan {
+  fits: boolean;
+  model: { id: string; architecture: string; params: number; dtype: TorchDtype; quantization: QuantMethod };
+  gpu: { id: string; name: string; count: number };
+  engine: ResolvedEngine;
+  perGpu: GpuBudget[];
+  kvCache: KvCachePlan;
+  encoder: EncoderProfile | null;
+  diagnostics: Diagnostic[];
+  explain: ExplainLine[];
+}

@@ -1,0 +1,123 @@
+// What changes in vLLM's start-up memory accounting from release to release, and its defaults.
+// Each rule names the release it comes from and its evidence (see ../shared/VLLM-MEMORY.md §9).
+
+export interface VllmRules {
+  version: string;
+  /** V0 engine (<= 0.7; 0.8+ default V1, PR #13726). */
+  engine: "v0" | "v1";
+  /** CacheConfig.gpu_memory_utilization default: 0.90, 0.92 from v0.21.0 (PR #38284). */
+  defaultUtilization: number;
+  /** Worker.init_device raises "Free memory on device ... on startup is less than desired" (present by v0.9.1, issue #20305). */
+  startupFreeCheck: boolean;
+  /** NCCL initialised before the baseline snapshot (PR #25359, ≈v0.11): NCCL buffers no longer count as non-torch increase. */
+  ncclBeforeSnapshot: boolean;
+  /** CUDA-graph memory estimate subtracted from the KV budget (default on from v0.21.0, PR #30515/#38284). */
+  cudaGraphEstimate: boolean;
+  /** Model Runner V2 (default for dense models 0.25.1 until ≈0.28, PR #44443) returned an estimate of 0 (issue #49224). */
+  mrv2ZeroEstimateForDense: boolean;
+  /** API-server max_num_batched_tokens on >= 70 GiB non-A100 GPUs: 8192, 16384 from ≈v0.28 (PR #51726). */
+  largeGpuServerBatchedTokens: number;
+  /**
+   * Sampler warm-up temporaries in bytes per (row × vocab) element, beyond the model-dtype logits:
+   * native top-k/top-p (topk_topp_sampler.py apply_top_k_top_p @3babc05a035b: fp32 copy 4, sort
+   * values 4 + int64 indices 8, two bool masks 2, softmax 4, scatter 4 = 26, plus torch.sort's radix
+   * scratch, measured in fixtures/torch/sort-scratch.json) until the in-place Triton top-k/top-p
+   * kernel (topk_topp_triton.py @08a5723242bd; fp32 copy 4 + softmax 4 + exponential q 4 = 12).
+   */
+  samplerInPlaceTopKTopP: boolean;
+  /** Default cudagraph capture list: ≈0.8–0.10 [1,2,4]+8k up to 512 (67 sizes); later [1,2,4]+range(8,256,8)+range(256,max+1,16). */
+  captureListStyle: "v1-early" | "v1";
+  /** FULL_AND_PIECEWISE cudagraph mode default from ≈v0.11 (FULL decode graphs added). */
+  fullDecodeGraphs: boolean;
+}
+
+export interface ParsedVersion {
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+export function parseVersion(v: string): ParsedVersion | null {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(v.trim());
+  if (!m) return null;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
+}
+
+function atLeast(p: ParsedVersion, minor: number, patch = 0): boolean {
+  if (p.major !== 0) return p.major > 0;
+  return p.minor > minor || (p.minor === minor && p.patch >= patch);
+}
+
+/** The newest release whose accounting vram-plan models (default of --vllm-version). */
+export const NEWEST_MODELLED = "0.29.0";
+/** The oldest release whose arithmetic vram-plan models. */
+export const OLDEST_MODELLED = "0.6.0";
+
+export function rulesFor(version: string): VllmRules | null {
+  const p = parseVersion(version);
+  if (!p) return null;
+  if (p.major === 0 && p.minor < 6) return null;
+  return {
+    version: `${p.major}.${p.minor}.${p.patch}`,
+    engine: atLeast(p, 8) ? "v1" : "v0",
+    defaultUtilization: atLeast(p, 21) ? 0.92 : 0.9,
+    startupFreeCheck: atLeast(p, 9),
+    ncclBeforeSnapshot: atLeast(p, 11),
+    cudaGraphEstimate: atLeast(p, 21),
+    mrv2ZeroEstimateForDense: atLeast(p, 25, 1) && !atLeast(p, 28),
+    largeGpuServerBatchedTokens: atLeast(p, 28) ? 16384 : 8192,
+    // The Triton top-k/top-p kernel is in 2026 main; the release that introduced it was not
+    // pinned down (assumed ≈0.17, the first 2026 release line). Evidence that it is in place by
+    // 0.21: a Qwen3-8B start-up whose whole non-KV budget (0.92 GiB) is below the native sampler's need.
+    samplerInPlaceTopKTopP: atLeast(p, 17),
+    captureListStyle: atLeast(p, 11) ? "v1" : "v1-early",
+    fullDecodeGraphs: atLeast(p, 11),
+  };
+}
+
+export interface BatchDefaults {
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  chunkedPrefill: boolean;
+}
+
+/**
+ * vllm/engine/arg_utils.py EngineArgs._set_default_args (@99d7eb5d6a51, ≈v0.11; same table in the
+ * later get_batch_defaults): GPUs with >= 70 GiB whose name lacks "a100" get 16384 (LLM class) /
+ * 8192 (API server) tokens and 1024 sequences; others 8192 / 2048 tokens and 256 sequences.
+ * max_num_seqs is capped at max_num_batched_tokens. V0: 256 sequences, chunked prefill only when
+ * max_model_len > 32768 (then 2048 tokens, PR #10544), else max(max_model_len, 2048).
+ */
+export function batchDefaults(r: VllmRules, gpuTotalBytes: number, gpuName: string, context: "server" | "offline", maxModelLen: number, userSeqs?: number, userTokens?: number): BatchDefaults {
+  if (r.engine === "v0") {
+    const chunked = maxModelLen > 32768;
+    const tokens = userTokens ?? (chunked ? 2048 : Math.max(maxModelLen, 2048));
+    return { maxNumSeqs: Math.min(userSeqs ?? 256, tokens), maxNumBatchedTokens: tokens, chunkedPrefill: chunked };
+  }
+  const GiB = 2 ** 30;
+  const large = gpuTotalBytes >= 70 * GiB && !gpuName.toLowerCase().includes("a100");
+  const defTokens = large ? (context === "offline" ? 16384 : r.largeGpuServerBatchedTokens) : context === "offline" ? 8192 : 2048;
+  const defSeqs = large ? 1024 : 256;
+  const tokens = userTokens ?? defTokens;
+  return { maxNumSeqs: userSeqs ?? Math.min(defSeqs, tokens), maxNumBatchedTokens: tokens, chunkedPrefill: true };
+}
+
+/**
+ * Number of CUDA graphs captured per mode. vllm/config/vllm.py _set_cudagraph_sizes: max capture
+ * size = min(max_num_seqs × 2, 512) capped at max_num_batched_tokens; sizes [1, 2, 4] +
+ * range(8, 256, 8) + range(256, max + 1, 16). Early V1 (≤0.10): [1, 2, 4] + 8·i up to 512.
+ * FULL decode graphs (FULL_AND_PIECEWISE, ≈0.11+) cover sizes up to max_num_seqs.
+ */
+export function captureSizes(r: VllmRules, maxNumSeqs: number, maxNumBatchedTokens: number): { piecewise: number; full: number; largest: number } {
+  const max = Math.min(maxNumSeqs * 2, 512, maxNumBatchedTokens);
+  const list: number[] = [1, 2, 4];
+  if (r.captureListStyle === "v1-early") {
+    for (let s = 8; s <= 512; s += 8) list.push(s);
+  } else {
+    for (let s = 8; s < 256; s += 8) list.push(s);
+    for (let s = 256; s <= max; s += 16) list.push(s);
+  }
+  const kept = list.filter((s) => s <= max);
+  const full = r.fullDecodeGraphs ? kept.filter((s) => s <= maxNumSeqs).length : 0;
+  return { piecewise: kept.length, full, largest: kept[kept.length - 1] ?? 0 };
+}

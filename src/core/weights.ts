@@ -1,0 +1,368 @@
+// Weight bytes per GPU rank, as vLLM allocates them while loading ("Model loading took X GiB").
+// Parameters are described as groups named like the checkpoint's tensors, so quantization skip-lists
+// (modules_to_not_convert, ignore, exclude_modules) match them the way vLLM's is_layer_skipped does.
+import type { ModelArch, QuantSpec, TorchDtype } from "./types.js";
+
+export type Split =
+  | "column" // ColumnParallelLinear / MergedColumnParallelLinear: output rows / tp
+  | "row" // RowParallelLinear: input columns / tp, bias replicated
+  | "replicated" // norms, ReplicatedLinear (routers, MLA down-projections)
+  | "qkv" // QKVParallelLinear: query heads / tp, KV heads / tp but at least 1 (replicated)
+  | "experts"; // FusedMoE: experts / ep, and each expert's intermediate / tp
+
+export type Component = "embedding" | "lm_head" | "attention" | "mlp" | "experts" | "router" | "norm" | "vision";
+
+export interface ParamGroup {
+  name: string;
+  component: Component;
+  /** Output features (rows) and input features (columns) of one instance; norms: out = size, in = 1. */
+  out: number;
+  in: number;
+  /** Bias elements of one instance (full size). */
+  bias: number;
+  split: Split;
+  /** A LinearBase (or FusedMoE) layer, so a quantization method applies to it. */
+  linear: boolean;
+  /** FusedMoE: number of experts (each out × in). */
+  experts?: number;
+  /** Number of shards fused into one parameter (qkv = 3, gate_up = 2): fp8 per-tensor scales. */
+  shards?: number;
+}
+
+export interface LayerTemplate {
+  key: string;
+  groups: ParamGroup[];
+}
+
+export interface ParamLayout {
+  /** Decoder layer i uses templates[layerTemplate[i]]. */
+  templates: LayerTemplate[];
+  layerTemplate: number[];
+  embedding: ParamGroup;
+  lmHead: ParamGroup | null; // null when tied
+  finalNorm: ParamGroup;
+  vision: ParamGroup[];
+}
+
+export const DTYPE_BYTES: Record<TorchDtype, number> = { bfloat16: 2, float16: 2, float32: 4 };
+
+/** vllm/model_executor/layers/vocab_parallel_embedding.py: DEFAULT_VOCAB_PADDING_SIZE = 64, pad_vocab_size. */
+export const VOCAB_PADDING = 64;
+export function paddedVocab(v: number): number {
+  return Math.ceil(v / VOCAB_PADDING) * VOCAB_PADDING;
+}
+
+function lin(name: string, component: Component, out: number, inn: number, split: Split, bias = 0, shards = 1): ParamGroup {
+  return { name, component, out, in: inn, bias, split, linear: true, shards };
+}
+function norm(name: string, size: number, component: Component = "norm", withBias = false): ParamGroup {
+  return { name, component, out: size, in: 1, bias: withBias ? size : 0, split: "replicated", linear: false };
+}
+
+function attentionGroups(a: ModelArch, p: string): ParamGroup[] {
+  const H = a.hiddenSize;
+  const d = a.headDim;
+  if (a.mla) {
+    // DeepSeek-V2/V3 MLA (vllm/model_executor/models/deepseek_v2.py DeepseekV2MLAAttention): the
+    // down-projections are ReplicatedLinear, the up-projections column-parallel, o_proj row-parallel.
+    const m = a.mla;
+    const qk = m.qkNopeHeadDim + m.qkRopeHeadDim;
+    const g: ParamGroup[] = [];
+    if (m.qLoraRank) {
+      g.push(lin(`${p}.self_attn.q_a_proj`, "attention", m.qLoraRank, H, "replicated"));
+      g.push(norm(`${p}.self_attn.q_a_layernorm`, m.qLoraRank, "attention"));
+      g.push(lin(`${p}.self_attn.q_b_proj`, "attention", a.numHeads * qk, m.qLoraRank, "column"));
+    } else {
+      g.push(lin(`${p}.self_attn.q_proj`, "attention", a.numHeads * qk, H, "column"));
+    }
+    g.push(lin(`${p}.self_attn.kv_a_proj_with_mqa`, "attention", m.kvLoraRank + m.qkRopeHeadDim, H, "replicated"));
+    g.push(norm(`${p}.self_attn.kv_a_layernorm`, m.kvLoraRank, "attention"));
+    g.push(lin(`${p}.self_attn.kv_b_proj`, "attention", a.numHeads * (m.qkNopeHeadDim + m.vHeadDim), m.kvLoraRank, "column"));
+    g.push(lin(`${p}.self_attn.o_proj`, "attention", H, a.numHeads * m.vHeadDim, "row"));
+    return g;
+  }
+  const g: ParamGroup[] = [
+    // Out rows = (heads + 2 kv heads) × head_dim; split handled as "qkv" (KV heads replicated when tp > kv heads).
+    lin(`${p}.self_attn.qkv_proj`, "attention", (a.numHeads + 2 * a.numKvHeads) * d, H, "qkv", a.qkvBias ? (a.numHeads + 2 * a.numKvHeads) * d : 0, 3),
+    lin(`${p}.self_attn.o_proj`, "attention", H, a.numHeads * d, "row", a.modelType === "gpt_oss" ? H : 0),
+  ];
+  if (a.qkNorm) g.push(norm(`${p}.self_attn.q_norm`, d, "attention"), norm(`${p}.self_attn.k_norm`, d, "attention"));
+  // gpt-oss attention sinks: one learned value per query head, split with the heads.
+  if (a.modelType === "gpt_oss") g.push({ name: `${p}.self_attn.sinks`, component: "attention", out: a.numHeads, in: 1, bias: 0, split: "column", linear: false });
+  return g;
+}
+
+function mlpGroups(a: ModelArch, p: string, moeLayer: boolean): ParamGroup[] {
+  const H = a.hiddenSize;
+  const m = a.moe;
+  if (!moeLayer || !m) {
+    const I = a.intermediateSize;
+    return [lin(`${p}.mlp.gate_up_proj`, "mlp", 2 * I, H, "column", 0, 2), lin(`${p}.mlp.down_proj`, "mlp", H, I, "row")];
+  }
+  const Im = m.moeIntermediateSize;
+  const g: ParamGroup[] = [
+    // Router: ReplicatedLinear built with quant_config=None in vLLM's Mixtral/Qwen3-MoE/DeepSeek models.
+    { name: `${p}.mlp.gate`, component: "router", out: m.numExperts, in: H, bias: m.expertBias ? m.numExperts : 0, split: "replicated", linear: false },
+    { name: `${p}.mlp.experts.w13`, component: "experts", out: 2 * Im, in: H, bias: m.expertBias ? 2 * Im : 0, split: "experts", linear: true, experts: m.numExperts, shards: 2 },
+    { name: `${p}.mlp.experts.w2`, component: "experts", out: H, in: Im, bias: m.expertBias ? H : 0, split: "experts", linear: true, experts: m.numExperts },
+  ];
+  if (m.sharedExperts > 0 && m.sharedIntermediateSize > 0) {
+    const Is = m.sharedIntermediateSize;
+    g.push(lin(`${p}.mlp.shared_experts.gate_up_proj`, "mlp", 2 * Is, H, "column", 0, 2), lin(`${p}.mlp.shared_experts.down_proj`, "mlp", H, Is, "row"));
+    // Qwen2-MoE's shared_expert_gate: Linear(H, 1), replicated.
+    if (a.modelType === "qwen2_moe") g.push({ name: `${p}.mlp.shared_expert_gate`, component: "router", out: 1, in: H, bias: 0, split: "replicated", linear: false });
+  }
+  return g;
+}
+
+function visionGroups(a: ModelArch): ParamGroup[] {
+  const v = a.vision;
+  if (!v || v.family === "other") return [];
+  const E = v.hiddenSize;
+  const Iv = v.intermediateSize;
+  const g: ParamGroup[] = [];
+  // Patch embedding: Conv3d(in_channels, E, kernel (t, p, p), bias=False) — not a LinearBase.
+  g.push({ name: "visual.patch_embed.proj", component: "vision", out: E, in: v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize, bias: 0, split: "replicated", linear: false });
+  const layerNorm = v.family === "qwen2-vl"; // Qwen2-VL: LayerNorm (weight+bias); Qwen2.5-VL: RMSNorm.
+  for (let i = 0; i < v.depth; i++) {
+    const b = `visual.blocks.${i}`;
+    g.push(norm(`${b}.norm1`, E, "vision", layerNorm), norm(`${b}.norm2`, E, "vision", layerNorm));
+    g.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
+    if (v.gatedMlp) g.push(lin(`${b}.mlp.gate_up_proj`, "vision", 2 * Iv, E, "column", 2 * Iv, 2), lin(`${b}.mlp.down_proj`, "vision", E, Iv, "row", E));
+    else g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+  }
+  // Patch merger: norm over E, then MLP(E·m², E·m²) → GELU → (E·m², out_hidden).
+  const m2 = E * v.spatialMergeSize * v.spatialMergeSize;
+  g.push(norm("visual.merger.ln_q", E, "vision", layerNorm));
+  g.push(lin("visual.merger.mlp.0", "vision", m2, m2, "column", m2), lin("visual.merger.mlp.2", "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));
+  return g;
+}
+
+const layoutCache = new WeakMap<ModelArch, ParamLayout>();
+
+/** The model's parameters as groups per decoder-layer template (computed once per ModelArch). */
+export function paramLayout(a: ModelArch): ParamLayout {
+  const hit = layoutCache.get(a);
+  if (hit) return hit;
+  const templates: LayerTemplate[] = [];
+  const layerTemplate: number[] = [];
+  const dense = new Set(a.moe?.denseLayers ?? []);
+  const extraNorms = a.modelType.startsWith("gemma2") || a.modelType.startsWith("gemma3") ? 2 : 0;
+  for (let i = 0; i < a.numLayers; i++) {
+    const kind = a.layers[i]?.kind ?? "full";
+    const moeLayer = a.moe !== null && !dense.has(i);
+    const key = `${kind === "linear" || kind === "mamba" ? kind : "attn"}/${moeLayer ? "moe" : "dense"}`;
+    let t = templates.findIndex((x) => x.key === key);
+    if (t < 0) {
+      const p = "model.layers.*";
+      const groups = [...attentionGroups(a, p), ...mlpGroups(a, p, moeLayer), norm(`${p}.input_layernorm`, a.hiddenSize), norm(`${p}.post_attention_layernorm`, a.hiddenSize)];
+      for (let k = 0; k < extraNorms; k++) groups.push(norm(`${p}.extra_layernorm_${k}`, a.hiddenSize));
+      templates.push({ key, groups });
+      t = templates.length - 1;
+    }
+    layerTemplate.push(t);
+  }
+  const embedding: ParamGroup = { name: "model.embed_tokens", component: "embedding", out: a.vocabSize, in: a.hiddenSize, bias: 0, split: "column", linear: false };
+  const layout: ParamLayout = {
+    templates,
+    layerTemplate,
+    embedding,
+    lmHead: a.tieWordEmbeddings ? null : { name: "lm_head", component: "lm_head", out: a.vocabSize, in: a.hiddenSize, bias: 0, split: "column", linear: false },
+    finalNorm: norm("model.norm", a.hiddenSize),
+    vision: visionGroups(a),
+  };
+  layoutCache.set(a, layout);
+  return layout;
+}
+
+function groupParams(g: ParamGroup): number {
+  return (g.experts ?? 1) * (g.out * g.in + g.bias);
+}
+
+/** Parameter count from the architecture (unpadded vocab), total and vision tower. */
+export function paramCount(a: ModelArch): { total: number; vision: number } {
+  const l = paramLayout(a);
+  let total = 0;
+  const perTemplate = l.templates.map((t) => t.groups.reduce((s, g) => s + groupParams(g), 0));
+  for (const t of l.layerTemplate) total += perTemplate[t] ?? 0;
+  total += groupParams(l.embedding) + (l.lmHead ? groupParams(l.lmHead) : 0) + groupParams(l.finalNorm);
+  const vision = l.vision.reduce((s, g) => s + groupParams(g), 0);
+  return { total: total + vision, vision };
+}
+
+function skipped(name: string, q: QuantSpec): boolean {
+  // vLLM's is_layer_skipped / modules_to_not_convert: a listed fragment contained in the prefix.
+  // Checkpoint names say "model.layers.3.mlp" where ours say "model.layers.*.mlp": compare with the index wildcarded.
+  for (const s of q.skipModules) {
+    const frag = s.replace(/\.\d+\./g, ".*.").replace(/\*+/g, "*");
+    if (name.includes(frag) || frag.includes(name)) return true;
+    const re = new RegExp("^" + frag.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*"));
+    if (re.test(name)) return true;
+  }
+  return false;
+}
+
+export interface RankShape {
+  tp: number;
+  /** Expert-parallel size (tp × dp when --enable-expert-parallel), else 1. */
+  ep: number;
+  /** Vision tower replicated instead of TP-sharded (--mm-encoder-tp-mode data). */
+  visionReplicated: boolean;
+  /** Compute capability as a number (8.0, 9.0): Marlin kernels change GPTQ/AWQ layouts on >= 8.0. */
+  cc: number;
+}
+
+/** Elements of one group held by one rank (weight part, bias part). */
+function perRankElements(a: ModelArch, g: ParamGroup, r: RankShape): { w: number; bias: number; out: number; in: number } {
+  const tp = g.component === "vision" && r.visionReplicated ? 1 : r.tp;
+  switch (g.split) {
+    case "column":
+      return { w: (g.out / tp) * g.in, bias: g.bias / tp, out: g.out / tp, in: g.in };
+    case "row":
+      return { w: g.out * (g.in / tp), bias: g.bias, out: g.out, in: g.in / tp };
+    case "qkv": {
+      // QKVParallelLinear: heads/tp query heads; KV heads/tp, or one replicated head when tp >= kv heads.
+      const d = a.headDim;
+      const q = a.numHeads / tp;
+      const kv = tp >= a.numKvHeads ? 1 : a.numKvHeads / tp;
+      const out = (q + 2 * kv) * d;
+      return { w: out * g.in, bias: g.bias > 0 ? out : 0, out, in: g.in };
+    }
+    case "experts": {
+      // FusedMoE: with expert parallelism each rank holds experts/ep whole experts; otherwise every
+      // rank holds all experts with the intermediate dimension split by tp (w13 rows, w2 columns).
+      const experts = (g.experts ?? 1) / r.ep;
+      const split = r.ep > 1 ? 1 : r.tp;
+      const isW13 = g.name.endsWith("w13");
+      const out = isW13 ? g.out / split : g.out;
+      const inn = isW13 ? g.in : g.in / split;
+      return { w: experts * out * inn, bias: experts * (isW13 ? g.bias / split : g.bias), out, in: inn };
+    }
+    default:
+      return { w: g.out * g.in, bias: g.bias, out: g.out, in: g.in };
+  }
+}
+
+/** Bytes one rank holds for a linear group under a quantization method (vLLM's create_weights shapes). */
+function quantizedBytes(e: { w: number; out: number; in: number; bias: number }, g: ParamGroup, q: QuantSpec, dtypeBytes: number, cc: number): number {
+  const n = e.w; // weight elements on this rank (all experts included)
+  const mats = n / (e.out * e.in); // number of matrices (experts)
+  const biasBytes = e.bias * dtypeBytes;
+  const groups = (gs: number): number => (gs > 0 ? Math.ceil(e.in / gs) : 1);
+  switch (q.method) {
+    case "fp8": {
+      // fp8.py Fp8LinearMethod.create_weights: float8 weight [out, in] (1 B) + fp32 scales: block
+      // scales ceil(out/bo)·ceil(in/bi) (weight_scale_inv), or one per logical shard (per-tensor).
+      const scales = q.blockSize ? Math.ceil(e.out / q.blockSize[0]) * Math.ceil(e.in / q.blockSize[1]) : g.shards ?? 1;
+      return n + mats * scales * 4 + biasBytes;
+    }
+    case "awq":
+      // awq.py AWQLinearMethod.create_weights: qweight int32 [in, out/8], qzeros int32 [in/g, out/8],
+      // scales (model dtype) [in/g, out]; awq_marlin repacks into tensors of the same sizes.
+      return n * (q.bits / 8) + mats * groups(q.groupSize) * e.out * (q.bits / 8 + dtypeBytes) + biasBytes;
+    case "gptq": {
+      // gptq.py / gptq_marlin.py: qweight int32 [in/pack, out] + scales [groups, out] (model dtype).
+      // Marlin (SM >= 8.0, symmetric) drops qzeros and keeps g_idx (+ sort indices) only with act-order.
+      const marlin = cc >= 8.0;
+      const zeros = marlin ? 0 : groups(q.groupSize) * e.out * (q.bits / 8);
+      const gIdx = q.descAct ? e.in * 4 * (marlin ? 2 : 1) : 0;
+      return n * (q.bits / 8) + mats * (groups(q.groupSize) * e.out * dtypeBytes + zeros + gIdx) + biasBytes;
+    }
+    case "bitsandbytes":
+      // bitsandbytes.py: packed uint8 weight (bits/8 B per element) + one fp32 absmax per 64-element block.
+      return n * (q.bits / 8) + Math.ceil(n / 64) * 4 + biasBytes;
+    case "mxfp4":
+      // MXFP4 (OCP microscaling): 4-bit elements + one uint8 E8M0 scale per 32 elements.
+      return n / 2 + Math.ceil(n / 32) + biasBytes;
+    case "nvfp4":
+      // NVFP4 (ModelOpt): 4-bit elements + one fp8 scale per 16 elements + fp32 global scales.
+      return n / 2 + Math.ceil(n / 16) + mats * 8 + biasBytes;
+    case "compressed-tensors":
+      // w8a8: 1 B + fp32 per-channel scale; w4a16: packed 4-bit + group scales (model dtype).
+      return q.bits >= 8 ? n + mats * e.out * 4 + biasBytes : n * (q.bits / 8) + mats * groups(q.groupSize) * e.out * dtypeBytes + biasBytes;
+    default:
+      return (n + e.bias) * dtypeBytes;
+  }
+}
+
+function quantApplies(g: ParamGroup, q: QuantSpec): boolean {
+  if (q.method === "none") return false;
+  if (!g.linear) return g.component === "lm_head" && q.method === "gptq" && q.lmHeadQuantized;
+  // MXFP4 checkpoints (gpt-oss) quantize only the experts.
+  if (q.method === "mxfp4" && g.component !== "experts") return false;
+  // vLLM's Qwen2-VL/Qwen2.5-VL `_maybe_ignore_quant_config`: GPTQ/AWQ checkpoints keep the vision tower unquantized.
+  if (g.component === "vision" && (q.method === "awq" || q.method === "gptq")) return false;
+  return !skipped(g.name, q);
+}
+
+export function groupBytesPerRank(a: ModelArch, g: ParamGroup, r: RankShape, q: QuantSpec, dtypeBytes: number): number {
+  const e = perRankElements(a, g, r);
+  if (g.component === "embedding" || g.component === "lm_head") {
+    // VocabParallelEmbedding / ParallelLMHead: vocab padded to 64 once, then rows / tp.
+    const rows = paddedVocab(g.out) / r.tp;
+    if (quantApplies(g, q)) return quantizedBytes({ w: rows * g.in, out: rows, in: g.in, bias: 0 }, g, q, dtypeBytes, r.cc);
+    return rows * g.in * dtypeBytes;
+  }
+  if (quantApplies(g, q)) return quantizedBytes(e, g, q, dtypeBytes, r.cc);
+  return (e.w + e.bias) * dtypeBytes;
+}
+
+/**
+ * vllm/distributed/utils.py get_pp_indices: layers // pp per stage; the remainder goes one each to
+ * the stages before the last (partitions[-2], partitions[-3], ...).
+ */
+export function ppLayerRanges(layers: number, pp: number): [number, number][] {
+  const per = Math.floor(layers / pp);
+  const parts = Array.from({ length: pp }, () => per);
+  const rem = layers % pp;
+  for (let i = 2; i < rem + 2; i++) parts[pp - i] = (parts[pp - i] ?? 0) + 1;
+  const out: [number, number][] = [];
+  let start = 0;
+  for (const n of parts) {
+    out.push([start, start + n]);
+    start += n;
+  }
+  return out;
+}
+
+export interface WeightsBreakdown {
+  total: number;
+  embedding: number;
+  lmHead: number;
+  layers: number;
+  vision: number;
+  rotaryCache: number;
+  layersOnStage: number;
+}
+
+/**
+ * Bytes of weights one rank of pipeline stage `stage` holds, as measured by vLLM's
+ * GPUModelRunner.load_model (DeviceMemoryProfiler around the load, so persistent buffers count too).
+ */
+export function weightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: number, dtype: TorchDtype, q: QuantSpec): WeightsBreakdown {
+  const l = paramLayout(a);
+  const b = DTYPE_BYTES[dtype];
+  const [start, end] = ppLayerRanges(a.numLayers, pp)[stage] ?? [0, a.numLayers];
+  const first = stage === 0;
+  const last = stage === pp - 1;
+  const perTemplate = l.templates.map((t) => t.groups.reduce((s, g) => s + groupBytesPerRank(a, g, r, q, b), 0));
+  let layers = 0;
+  for (let i = start; i < end; i++) layers += perTemplate[l.layerTemplate[i] ?? 0] ?? 0;
+  // Embedding on the first stage, and also on the last when tied (vLLM's Qwen2Model/LlamaModel:
+  // is_first_rank or (tie_word_embeddings and is_last_rank)).
+  const embOnStage = first || (a.tieWordEmbeddings && last);
+  const embedding = embOnStage ? groupBytesPerRank(a, l.embedding, r, q, b) : 0;
+  const lmHead = last && l.lmHead ? groupBytesPerRank(a, l.lmHead, r, q, b) : 0;
+  const finalNorm = last ? a.hiddenSize * b : 0;
+  // The vision tower is built on every rank by the *VLForConditionalGeneration classes.
+  const vision = l.vision.reduce((s, g) => s + groupBytesPerRank(a, g, r, q, b), 0);
+  // vllm/model_executor/layers/rotary_embedding.py RotaryEmbedding._compute_cos_sin_cache: a
+  // [max_position, rotary_dim] buffer in the model dtype, one per distinct rope config (get_rope
+  // caches instances). Checked: Llama-3.1-8B "Loading model weights took 14.9888 GB" =
+  // 8,030,261,248 × 2 B + 131,072 × 128 × 2 B (fixtures/vllm-logs, issue #10517).
+  const rotaryDim = a.mla ? a.mla.qkRopeHeadDim : a.rotaryDim;
+  const ropeConfigs = a.modelType.startsWith("gemma3") ? 2 : 1; // Gemma 3: local and global rope bases
+  const rotaryCache = a.derivedMaxModelLen * rotaryDim * b * ropeConfigs;
+  const total = Math.round(layers + embedding + lmHead + finalNorm + vision + rotaryCache);
+  return { total, embedding, lmHead, layers, vision, rotaryCache, layersOnStage: end - start };
+}

@@ -1,0 +1,9 @@
+// The public library API: the pure core and its types.
+export * from "./core/types.js";
+export { planDeployment, type PlanOptions } from "./core/plan.js";
+export { modelArchFromConfig, ConfigError, type ConfigFiles, type Json } from "./core/architecture.js";
+export { kvBytesPerTokenPerLayer, kvCachePlan, kvLayout } from "./core/kv-cache.js";
+export { weightsPerRank, paramCount } from "./core/weights.js";
+export { imageTokens, videoTokens, smartResize, encoderProfile, maxTokensPerItem } from "./core/vision.js";
+export { rulesFor, NEWEST_MODELLED } from "./core/vllm-versions.js";
+export { exitCodeFor } from "./core/exit.js";

@@ -1,0 +1,13 @@
+// --explain: the arithmetic line by line, each with where the number comes from.
+import type { Plan } from "../core/types.js";
+import { gib } from "./format.js";
+
+export function renderExplain(plan: Plan): string {
+  const out: string[] = ["", "How the numbers were computed:"];
+  for (const l of plan.explain) {
+    const value = l.bytes !== undefined ? ` = ${l.bytes.toLocaleString("en-US")} B (${gib(l.bytes)} GiB)` : l.value !== undefined ? ` = ${Number.isInteger(l.value) ? l.value.toLocaleString("en-US") : l.value.toFixed(2)}` : "";
+    out.push(`  ${l.what}: ${l.formula}${value}`);
+    out.push(`      source: ${l.source}`);
+  }
+  return out.join("\n") + "\n";
+}

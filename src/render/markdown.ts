@@ -1,0 +1,39 @@
+// GitHub-flavoured markdown of the same plan (for CI job summaries and issues).
+import type { GpuBudget, Plan } from "../core/types.js";
+import { gib, thousands } from "./format.js";
+import { fixText, messageFor } from "./messages.js";
+
+export function renderMarkdown(plan: Plan): string {
+  const e = plan.engine;
+  const out: string[] = [];
+  out.push(`### ${plan.fits ? "✅" : "❌"} ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name} (vLLM ${e.vllmVersion})`);
+  out.push("");
+  out.push(`utilization ${e.gpuMemoryUtilization}, max-model-len ${thousands(e.maxModelLen)}, max-num-seqs ${e.maxNumSeqs}, max-num-batched-tokens ${thousands(e.maxNumBatchedTokens)}, ${e.dtype}, KV ${e.kvCacheDtype}`);
+  out.push("");
+  const cols = plan.perGpu.map((g) => (plan.perGpu.length > 1 ? `stage ${g.ppStage}` : "per GPU"));
+  out.push(`| GiB | ${cols.join(" | ")} |`);
+  out.push(`|---|${cols.map(() => "---:").join("|")}|`);
+  const row = (label: string, f: (g: GpuBudget) => string): void => {
+    out.push(`| ${label} | ${plan.perGpu.map(f).join(" | ")} |`);
+  };
+  row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
+  row(`budget (× ${e.gpuMemoryUtilization})`, (g) => gib(g.requestedBytes));
+  row("weights", (g) => gib(g.weightsBytes));
+  row("activation peak", (g) => `${gib(g.activationPeakBytes)} (${g.activationPhase})`);
+  if (plan.encoder) row("vision encoder peak", (g) => gib(g.encoderPeakBytes));
+  row("non-torch memory", (g) => gib(g.nonTorchBytes));
+  row(e.cudaGraphEstimateSubtracted ? "CUDA graphs (estimate)" : "CUDA graphs (outside budget)", (g) => gib(g.cudaGraphBytes));
+  row("**KV cache**", (g) => `**${gib(g.kvCacheBytes)}**`);
+  row("outside the budget", (g) => gib(g.outsideBudgetBytes));
+  out.push("");
+  const kv = plan.kvCache;
+  out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(e.maxModelLen)} tokens.`);
+  if (plan.diagnostics.length) {
+    out.push("");
+    for (const d of plan.diagnostics) {
+      const fx = fixText(d);
+      out.push(`- **${d.severity}** \`${d.code}\`: ${messageFor(d, plan)}${fx ? ` Fix: \`${fx}\`` : ""}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}

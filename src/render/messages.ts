@@ -1,0 +1,46 @@
+// One table of sentences keyed by diagnostic code, so every renderer says the same thing.
+// Where vLLM raises the error itself, the sentence is vLLM's own wording (source named per entry).
+import type { Diagnostic, Plan } from "../core/types.js";
+import { gib, thousands } from "./format.js";
+
+type Args = Diagnostic["args"];
+const n = (a: Args, k: string): number => Number(a[k] ?? 0);
+
+const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
+  // vllm/v1/worker/utils.py request_memory (Worker.init_device)
+  FREE_MEMORY_BELOW_BUDGET: (a) =>
+    `Free memory on device (${gib(n(a, "free"))}/${gib(n(a, "total"))} GiB) on startup is less than desired GPU memory utilization (${a["util"]}, ${gib(n(a, "requested"))} GiB). Decrease GPU memory utilization or reduce GPU memory used by other processes.`,
+  // vllm/v1/core/kv_cache_utils.py _check_enough_kv_cache_memory
+  NO_KV_CACHE_MEMORY: () =>
+    "No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.",
+  KV_CACHE_BELOW_MAX_MODEL_LEN: (a, plan) =>
+    plan.engine.engine === "v0"
+      ? `The model's max seq len (${a["maxModelLen"]}) is larger than the maximum number of tokens that can be stored in KV cache (${plan.kvCache.tokens}). Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`
+      : `To serve at least one request with the models's max seq len (${a["maxModelLen"]}), (${gib(n(a, "needed"))} GiB KV cache is needed, which is larger than the available KV cache memory (${gib(n(a, "available"))} GiB). Based on the available memory, the estimated maximum model length is ${a["estimatedMaxModelLen"]}. Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`,
+  // vllm/config/model.py ModelConfig.verify_with_parallel_config
+  HEADS_NOT_DIVISIBLE_BY_TP: (a) => `Total number of attention heads (${a["heads"]}) must be divisible by tensor parallel size (${a["tp"]}).`,
+  // vllm/model_executor/layers/linear.py QKVParallelLinear (divide asserts exact division)
+  KV_HEADS_NOT_DIVISIBLE: (a) => `${a["kvHeads"]} key/value heads cannot be split over tensor parallel size ${a["tp"]}: one must divide the other (QKVParallelLinear).`,
+  // vllm/config/model.py _get_and_verify_max_len
+  MAX_MODEL_LEN_ABOVE_DERIVED: (a) =>
+    `User-specified max_model_len (${a["maxModelLen"]}) is greater than the derived max_model_len (max_position_embeddings=${a["derived"]} or model_max_length=None in model's config.json). To allow overriding this maximum, set the env var VLLM_ALLOW_LONG_MAX_MODEL_LEN=1.`,
+  LAYERS_FEWER_THAN_PP: (a) => `The model has ${a["layers"]} layers, fewer than the pipeline parallel size (${a["pp"]}).`,
+  // vllm/config/scheduler.py SchedulerConfig.verify_max_model_len
+  MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS: (a) => `max_num_batched_tokens (${a["maxNumBatchedTokens"]}) must be greater than or equal to max_num_seqs (${a["maxNumSeqs"]}).`,
+  CUDA_GRAPHS_EXCEED_HEADROOM: (a) =>
+    `CUDA graphs need about ${gib(n(a, "graphs"))} GiB but only ${gib(n(a, "slack"))} GiB is left outside the budget after the CUDA context: graph capture may run out of memory after the KV cache is allocated.`,
+  // vllm/platforms/cuda.py check_if_supports_dtype
+  BF16_UNSUPPORTED: (a) => `Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your GPU has compute capability ${a["cc"]}.`,
+  NOT_EXACT: (a) => `vram-plan cannot size the ${a["what"]} exactly; numbers that depend on it are estimates.`,
+};
+
+export function messageFor(d: Diagnostic, plan: Plan): string {
+  return MESSAGES[d.code](d.args, plan);
+}
+
+export function fixText(d: Diagnostic): string {
+  if (!d.fix || d.fix.length === 0) return "";
+  return d.fix.map((f) => `${f.flag} ${f.value.includes(" ") || f.value.startsWith("{") ? `'${f.value}'` : f.value}`).join("  or  ");
+}
+
+export { thousands };

@@ -1,0 +1,114 @@
+// The built-in model catalogue: real config.json files in src/data/models, named <Org>__<Name>.json,
+// with provenance in src/data/models/SOURCES.md. Names match case-insensitively by Hugging Face id
+// or by short alias (qwen2.5-vl-7b).
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { DATA_DIR } from "./data-dir.js";
+import { InputError } from "../errors.js";
+import type { ConfigFiles, Json } from "../core/architecture.js";
+
+export interface CatalogueEntry {
+  hfId: string;
+  file: string;
+  aliases: string[];
+}
+
+const MODELS_DIR = join(DATA_DIR, "models");
+const SIBLING = /\.(preprocessor|hf_quant_config|quantize_config)\.json$/;
+
+/** Short aliases of an HF name: lowercase, without -Instruct/-Chat/-it/-hf, without the Meta- prefix. */
+export function aliasesFor(hfId: string): string[] {
+  const name = (hfId.split("/")[1] ?? hfId).toLowerCase();
+  const out = new Set<string>([hfId.toLowerCase(), name]);
+  let short = name.replace(/-(instruct|chat|it|hf)(?=$|-)/g, "");
+  out.add(short);
+  short = short.replace(/^meta-/, "");
+  out.add(short);
+  out.add(short.replace(/^llama-/, "llama"));
+  return [...out];
+}
+
+let cache: CatalogueEntry[] | null = null;
+
+export function catalogue(): CatalogueEntry[] {
+  if (cache) return cache;
+  const files = readdirSync(MODELS_DIR).filter((f) => f.endsWith(".json") && !SIBLING.test(f) && f.includes("__"));
+  cache = files
+    .map((file) => {
+      const hfId = file.replace(/\.json$/, "").replace("__", "/");
+      return { hfId, file, aliases: aliasesFor(hfId) };
+    })
+    .sort((a, b) => a.hfId.localeCompare(b.hfId));
+  return cache;
+}
+
+/** Prefer instruct releases for a short alias (what people serve), then the shortest id. */
+function rank(e: CatalogueEntry): number {
+  return (/instruct|chat|-it$/i.test(e.hfId) ? 0 : 1000) + e.hfId.length;
+}
+
+export function findInCatalogue(name: string): CatalogueEntry | null {
+  const q = name.trim().toLowerCase();
+  const hits = catalogue().filter((e) => e.aliases.includes(q));
+  if (hits.length === 0) return null;
+  return hits.sort((a, b) => rank(a) - rank(b))[0] ?? null;
+}
+
+function levenshtein(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0] ?? 0;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j] ?? 0;
+      dp[j] = Math.min((dp[j] ?? 0) + 1, (dp[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length] ?? 0;
+}
+
+/** The closest catalogue names, for an "unknown model" message. */
+export function suggestModels(name: string, n = 3): string[] {
+  const q = name.trim().toLowerCase();
+  const scored = catalogue().map((e) => {
+    const short = e.aliases[2] ?? e.hfId.toLowerCase();
+    const d = Math.min(...e.aliases.map((a) => levenshtein(q, a)));
+    return { name: short, d: d - (short.includes(q) || q.includes(short) ? 3 : 0) };
+  });
+  const seen = new Set<string>();
+  return scored
+    .sort((a, b) => a.d - b.d)
+    .filter((s) => (seen.has(s.name) ? false : (seen.add(s.name), true)))
+    .slice(0, n)
+    .map((s) => s.name);
+}
+
+function readJson(path: string, subject: string): Json {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Json;
+  } catch (e) {
+    throw new InputError(subject, `${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+let sizes: Record<string, { total_size: number }> | null = null;
+
+/** The catalogue entry's config.json and its siblings, as the core reads them. */
+export function loadCatalogueFiles(e: CatalogueEntry): ConfigFiles {
+  const base = join(MODELS_DIR, e.file.replace(/\.json$/, ""));
+  const files: ConfigFiles = { config: readJson(join(MODELS_DIR, e.file), "--model") };
+  for (const [suffix, key] of [
+    [".hf_quant_config.json", "quantConfig"],
+    [".quantize_config.json", "quantConfig"],
+    [".preprocessor.json", "preprocessor"],
+  ] as const) {
+    if (existsSync(base + suffix)) files[key] = readJson(base + suffix, "--model");
+  }
+  if (!sizes) {
+    const p = join(MODELS_DIR, "sizes.json");
+    sizes = existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as Record<string, { total_size: number }>) : {};
+  }
+  files.checkpointBytes = sizes[e.hfId]?.total_size ?? null;
+  return files;
+}

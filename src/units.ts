@@ -1,0 +1,41 @@
+// Parsing sizes and lengths the user types. Bytes stay integers.
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+  k: 2 ** 10,
+  m: 2 ** 20,
+  g: 2 ** 30,
+};
+
+/** "80GiB", "80 GB", "512MiB", "12345" (bytes) → integer bytes; null when unreadable. */
+export function parseSize(text: string): number | null {
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return null;
+  const unit = (m[2] ?? "").toLowerCase();
+  const mult = unit === "" ? 1 : UNITS[unit];
+  if (mult === undefined) return null;
+  return Math.round(Number(m[1]) * mult);
+}
+
+/**
+ * vLLM's human_readable_int (vllm/engine/arg_utils.py): lowercase k/m/g/t are decimal (32k = 32000,
+ * 25.6k = 25600), uppercase K/M/G/T binary and integral only (32K = 32768); null when unreadable.
+ */
+export function parseTokens(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)([kKmMgGtT]?)\s*$/.exec(text);
+  if (!m) return null;
+  const num = m[1] ?? "";
+  const suffix = m[2] ?? "";
+  const dec: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+  const bin: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+  if (suffix in dec) return Math.trunc(Number(num) * (dec[suffix] ?? 1));
+  if (num.includes(".")) return null;
+  return Number(num) * (bin[suffix] ?? 1);
+}
