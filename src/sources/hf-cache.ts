@@ -1,0 +1,68 @@
+// Finds a model in the local Hugging Face hub cache (huggingface_hub's layout:
+// <cache>/models--{org}--{name}/{refs/main, snapshots/<rev>/...}).
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+type Env = Record<string, string | undefined>;
+
+/** huggingface_hub's cache directory: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
+export function hfCacheDir(env: Env = process.env): string {
+  const nonEmpty = (v: string | undefined): string | undefined => (v !== undefined && v !== "" ? v : undefined);
+  const explicit = nonEmpty(env["HF_HUB_CACHE"]) ?? nonEmpty(env["HUGGINGFACE_HUB_CACHE"]);
+  if (explicit) return explicit;
+  const hfHome = nonEmpty(env["HF_HOME"]);
+  if (hfHome) return join(hfHome, "hub");
+  const xdg = nonEmpty(env["XDG_CACHE_HOME"]);
+  if (xdg) return join(xdg, "huggingface", "hub");
+  return join(nonEmpty(env["HOME"]) ?? homedir(), ".cache", "huggingface", "hub");
+}
+
+/** "org/name" (or a bare "name") with Hub-legal characters; anything else cannot be a cached repo. */
+const HF_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
+
+export function isHfId(s: string): boolean {
+  return HF_ID.test(s) && !s.includes("..");
+}
+
+/**
+ * The snapshot directory of `hfId` in the local cache, holding a config.json: the revision named by
+ * refs/main when that snapshot exists, else the most recently modified snapshot. Null when absent.
+ */
+export function findInHfCache(hfId: string, env: Env = process.env): string | null {
+  if (!isHfId(hfId)) return null;
+  const repoDir = join(hfCacheDir(env), `models--${hfId.split("/").join("--")}`);
+  const snapshots = join(repoDir, "snapshots");
+  const usable = (rev: string): string | null => {
+    const dir = join(snapshots, rev);
+    return rev !== "" && !rev.includes("/") && !rev.includes("\\") && existsSync(join(dir, "config.json")) ? dir : null;
+  };
+
+  try {
+    const main = readFileSync(join(repoDir, "refs", "main"), "utf8").trim();
+    const dir = usable(main);
+    if (dir) return dir;
+  } catch {
+    // no refs/main: fall back to the newest snapshot
+  }
+
+  let revs: string[];
+  try {
+    revs = readdirSync(snapshots);
+  } catch {
+    return null;
+  }
+  let best: { dir: string; mtime: number } | null = null;
+  for (const rev of revs) {
+    const dir = usable(rev);
+    if (!dir) continue;
+    let mtime: number;
+    try {
+      mtime = statSync(dir).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (best === null || mtime > best.mtime) best = { dir, mtime };
+  }
+  return best ? best.dir : null;
+}

@@ -1,0 +1,173 @@
+// A model on local disk: a checkpoint directory (or a path to its config.json) with config.json,
+// optional quantisation / preprocessor configs and .safetensors shards whose headers give the
+// exact checkpoint size.
+import { readdir, readFile, stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
+import { InputError } from "../errors.js";
+import type { ConfigFiles, Json } from "../core/architecture.js";
+import { mapBounded, readSafetensorsHeader, summariseHeaders, type WeightsSummary } from "./safetensors.js";
+
+export interface LocalModel {
+  /** "org/name" when the directory is a Hugging Face cache snapshot, else the directory's name. */
+  id: string;
+  files: ConfigFiles;
+  /** Totals over the safetensors shards; null when the checkpoint has none. */
+  weights: WeightsSummary | null;
+  /** Where it came from: the directory path, or the Hub URL. */
+  source: string;
+  /** Non-fatal oddities (e.g. the index's total_size disagreeing with the shard headers). */
+  warnings: string[];
+}
+
+export const INDEX_FILE = "model.safetensors.index.json";
+/** Quantisation configs read beside config.json, first found wins. */
+export const QUANT_CONFIG_FILES = ["hf_quant_config.json", "quantize_config.json"] as const;
+export const PREPROCESSOR_FILE = "preprocessor_config.json";
+/** Shard headers read at once. */
+const CONCURRENCY = 16;
+
+/** `arg` when it names an existing directory or .json file, else null. */
+export function resolveModelPath(arg: string): string | null {
+  try {
+    const st = statSync(arg);
+    if (st.isDirectory()) return arg;
+    if (st.isFile() && arg.toLowerCase().endsWith(".json")) return arg;
+  } catch {
+    // not a path
+  }
+  return null;
+}
+
+function parseJson(text: string, file: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new InputError(file, `${file}: not valid JSON (${why})`);
+  }
+}
+
+/** Parsed JSON file, or undefined when it does not exist. */
+async function readJsonIfPresent(file: string): Promise<Json | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw new InputError(file, `${file}: cannot read (${code ?? "error"})`);
+  }
+  return parseJson(text, file);
+}
+
+function isObj(v: Json | undefined): v is { [k: string]: Json } {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The shard file names an index's weight_map points at, deduplicated, in first-seen order.
+ * Rejects names that would leave the checkpoint directory.
+ */
+export function shardsFromIndex(index: Json, where: string): { shards: string[]; totalSize: number | null } {
+  if (!isObj(index) || !isObj(index["weight_map"])) {
+    throw new InputError(where, `${where}: no "weight_map" object`);
+  }
+  const map = index["weight_map"];
+  const seen = new Set<string>();
+  for (const tensor in map) {
+    const file = map[tensor];
+    if (typeof file !== "string" || file === "") throw new InputError(where, `${where}: weight_map["${tensor}"] is not a file name`);
+    seen.add(file);
+  }
+  // Checked once per distinct file (a few hundred), not per tensor (up to ~10^5).
+  for (const file of seen) {
+    const norm = normalize(file);
+    if (isAbsolute(file) || norm === ".." || norm.startsWith(`..${sep}`) || file.includes("\\") || file.includes("\0")) {
+      throw new InputError(where, `${where}: weight_map names "${file}", which points outside the checkpoint`);
+    }
+  }
+  const meta = index["metadata"];
+  const ts = isObj(meta) ? meta["total_size"] : undefined;
+  return { shards: [...seen], totalSize: typeof ts === "number" && Number.isFinite(ts) ? ts : null };
+}
+
+/** "org/name" for `.../models--org--name/snapshots/<rev>`, else the directory name. */
+function idForDir(dir: string): string {
+  const parts = resolve(dir).split(sep);
+  const n = parts.length;
+  const repo = parts[n - 3];
+  if (parts[n - 2] === "snapshots" && repo?.startsWith("models--")) {
+    return repo.slice("models--".length).split("--").join("/");
+  }
+  return basename(resolve(dir));
+}
+
+/** Compares the index's metadata.total_size with the headers' sum; a warning when they differ. */
+export function totalSizeWarning(where: string, totalSize: number | null, headerBytes: number): string | null {
+  if (totalSize === null || totalSize === headerBytes) return null;
+  return `${where}: metadata.total_size is ${totalSize} bytes but the shard headers add up to ${headerBytes}; using the headers`;
+}
+
+/**
+ * Reads a local checkpoint: `path` is its directory or its config.json. The safetensors shards are
+ * those named by model.safetensors.index.json, else every *.safetensors in the directory (leaving
+ * out Mistral's consolidated*.safetensors when other shards are present, as that is a second copy).
+ */
+export async function readModelDir(path: string): Promise<LocalModel> {
+  let dir = path;
+  let configPath = join(path, "config.json");
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new InputError(path, `${path}: no such file or directory`);
+  }
+  if (st.isFile() && path.toLowerCase().endsWith(".json")) {
+    dir = dirname(path);
+    configPath = path;
+  } else if (!st.isDirectory()) {
+    throw new InputError(path, `${path}: not a model directory or config.json`);
+  }
+
+  const [config, quantA, quantB, preprocessor, index, entries] = await Promise.all([
+    readJsonIfPresent(configPath),
+    readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[0])),
+    readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[1])),
+    readJsonIfPresent(join(dir, PREPROCESSOR_FILE)),
+    readJsonIfPresent(join(dir, INDEX_FILE)),
+    readdir(dir).catch((): string[] => []),
+  ]);
+  if (config === undefined) throw new InputError(path, `${dir}: no config.json`);
+
+  const warnings: string[] = [];
+  let shardNames: string[];
+  let totalSize: number | null = null;
+  const indexPath = join(dir, INDEX_FILE);
+  if (index !== undefined) {
+    ({ shards: shardNames, totalSize } = shardsFromIndex(index, indexPath));
+    const present = new Set(entries);
+    for (const s of shardNames) {
+      if (!present.has(s) && !s.includes("/")) {
+        throw new InputError(indexPath, `${indexPath}: names shard "${s}", which is not in ${dir}`);
+      }
+    }
+  } else {
+    const all = entries.filter((f) => f.endsWith(".safetensors")).sort();
+    const plain = all.filter((f) => !f.startsWith("consolidated"));
+    shardNames = plain.length > 0 ? plain : all;
+  }
+
+  const headers = await mapBounded(shardNames, CONCURRENCY, (f) => readSafetensorsHeader(join(dir, f)));
+  const weights = headers.length > 0 ? summariseHeaders(headers) : null;
+  if (weights) {
+    const w = totalSizeWarning(indexPath, totalSize, weights.totalBytes);
+    if (w) warnings.push(w);
+  }
+
+  const quantConfig = quantA ?? quantB;
+  const files: ConfigFiles = { config, checkpointBytes: weights ? weights.totalBytes : null };
+  if (quantConfig !== undefined) files.quantConfig = quantConfig;
+  if (preprocessor !== undefined) files.preprocessor = preprocessor;
+  return { id: idForDir(dir), files, weights, source: resolve(dir), warnings };
+}

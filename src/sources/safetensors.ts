@@ -1,0 +1,255 @@
+// Reads the header of a .safetensors file without touching the tensor data.
+// Format (https://huggingface.co/docs/safetensors): 8 bytes little-endian u64 N, then N bytes of
+// UTF-8 JSON {name: {dtype, shape, data_offsets: [start, end]}, "__metadata__"?: {str: str}}, then
+// the data buffer; offsets are relative to the start of the data buffer (byte 8 + N).
+import { isUtf8 } from "node:buffer";
+import { open } from "node:fs/promises";
+import { InputError } from "../errors.js";
+
+/** Largest header accepted. Real headers are under 10 MiB (DeepSeek-V3 shards: ~100 KiB). */
+export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+/** Bits per element of each safetensors dtype (safetensors `Dtype::bitsize`). */
+export const DTYPE_BITS: Readonly<Record<string, number>> = {
+  BOOL: 8,
+  U8: 8,
+  I8: 8,
+  F8_E4M3: 8,
+  F8_E5M2: 8,
+  F8_E8M0: 8,
+  I16: 16,
+  U16: 16,
+  F16: 16,
+  BF16: 16,
+  I32: 32,
+  U32: 32,
+  F32: 32,
+  I64: 64,
+  U64: 64,
+  F64: 64,
+  C64: 64,
+  F4: 4,
+  I4: 4,
+  U4: 4,
+  F6_E2M3: 6,
+  F6_E3M2: 6,
+};
+
+export interface SafetensorsTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+  bytes: number;
+}
+
+export interface SafetensorsHeader {
+  path: string;
+  tensors: SafetensorsTensor[];
+  /** Sum of the tensors' byte sizes (the data buffer less any padding). */
+  totalBytes: number;
+  bytesByDtype: Record<string, number>;
+  metadata: Record<string, string>;
+}
+
+function bad(path: string, what: string): InputError {
+  return new InputError(path, `${path}: not a valid safetensors file: ${what}`);
+}
+
+function mib(n: number): string {
+  return `${Math.round(n / (1024 * 1024))} MiB`;
+}
+
+/**
+ * Header length N from the file's first 8 bytes, checked against the cap and the file size.
+ * `prefix` must hold at least 8 bytes; `fileSize` is the whole file's size in bytes.
+ */
+export function headerLengthFromPrefix(prefix: Uint8Array, fileSize: number, path: string): number {
+  if (fileSize < 8 || prefix.length < 8) throw bad(path, `file is ${fileSize} bytes, shorter than the 8-byte length prefix`);
+  const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER_BYTES)) throw bad(path, `header length ${n} bytes is over the ${mib(MAX_HEADER_BYTES)} limit`);
+  const len = Number(n);
+  if (len < 2) throw bad(path, `header length ${len} bytes is too short for a JSON object`);
+  if (len + 8 > fileSize) throw bad(path, `header length ${len} bytes runs past the end of the ${fileSize}-byte file (truncated?)`);
+  return len;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+/**
+ * Parses and validates the JSON header. `buf` is the N header bytes (what follows the 8-byte length
+ * prefix, nothing more); `fileSize` is the whole file's size, used to bound the data offsets.
+ * Pure: the Hub client calls it with bytes fetched through HTTP range requests.
+ */
+export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, path: string): SafetensorsHeader {
+  const dataSize = fileSize - 8 - buf.length;
+  if (!Number.isSafeInteger(fileSize) || dataSize < 0) {
+    throw bad(path, `header length ${buf.length} bytes runs past the end of the ${fileSize}-byte file (truncated?)`);
+  }
+  if (!isUtf8(buf)) throw bad(path, "header is not valid UTF-8");
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("utf8");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw bad(path, `header is not JSON (${why})`);
+  }
+  if (!isRecord(parsed)) throw bad(path, "header is not a JSON object");
+
+  const tensors: SafetensorsTensor[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const bytesByDtype: Record<string, number> = {};
+  const metadata: Record<string, string> = {};
+  let totalBytes = 0;
+  let sorted = true;
+
+  for (const name in parsed) {
+    const entry = parsed[name];
+    if (name === "__metadata__") {
+      if (!isRecord(entry)) throw bad(path, `"__metadata__" is not an object`);
+      for (const k in entry) {
+        const v = entry[k];
+        if (typeof v !== "string") throw bad(path, `"__metadata__"."${k}" is not a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    if (!isRecord(entry)) throw bad(path, `tensor "${name}" is not an object`);
+    const dtype = entry["dtype"];
+    const shape = entry["shape"];
+    const offsets = entry["data_offsets"];
+    if (typeof dtype !== "string") throw bad(path, `tensor "${name}" has no dtype`);
+    const bits = DTYPE_BITS[dtype];
+    if (bits === undefined) throw bad(path, `tensor "${name}" has unknown dtype "${dtype}"`);
+    if (!Array.isArray(shape)) throw bad(path, `tensor "${name}" shape is not a list of non-negative integers`);
+    let elements = 1;
+    for (const d of shape as unknown[]) {
+      if (!isCount(d)) throw bad(path, `tensor "${name}" shape is not a list of non-negative integers`);
+      elements *= d;
+    }
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !isCount(offsets[0]) || !isCount(offsets[1])) {
+      throw bad(path, `tensor "${name}" data_offsets is not [start, end] with non-negative integers`);
+    }
+    const start: number = offsets[0];
+    const end: number = offsets[1];
+    if (end < start) throw bad(path, `tensor "${name}" data_offsets [${start}, ${end}] end before start`);
+    if (end > dataSize) {
+      throw bad(path, `tensor "${name}" data_offsets [${start}, ${end}] run past the ${dataSize}-byte data section`);
+    }
+    if (!Number.isSafeInteger(elements * bits)) throw bad(path, `tensor "${name}" shape [${shape.join(", ")}] is too large`);
+    const bitCount = elements * bits;
+    if (bitCount % 8 !== 0) throw bad(path, `tensor "${name}" ${dtype} shape [${shape.join(", ")}] is not a whole number of bytes`);
+    const bytes = end - start;
+    if (bytes !== bitCount / 8) {
+      throw bad(path, `tensor "${name}" spans ${bytes} bytes but ${dtype} [${shape.join(", ")}] needs ${bitCount / 8}`);
+    }
+    tensors.push({ name, dtype, shape: shape as number[], bytes });
+    const last = starts.length - 1;
+    if (last >= 0 && start < (starts[last] as number)) sorted = false;
+    starts.push(start);
+    ends.push(end);
+    bytesByDtype[dtype] = (bytesByDtype[dtype] ?? 0) + bytes;
+    totalBytes += bytes;
+  }
+
+  // Overlap check over the spans in data order (usually already sorted: no sort needed).
+  let order: number[] | null = null;
+  if (!sorted) order = Array.from(starts.keys()).sort((a, b) => (starts[a] as number) - (starts[b] as number) || (ends[a] as number) - (ends[b] as number));
+  let prevEnd = 0;
+  let prevIdx = -1;
+  for (let k = 0; k < starts.length; k++) {
+    const i = order ? (order[k] as number) : k;
+    const s = starts[i] as number;
+    const e = ends[i] as number;
+    if (prevIdx >= 0 && s < prevEnd) {
+      throw bad(path, `tensors "${tensors[prevIdx]?.name}" and "${tensors[i]?.name}" overlap in the data section`);
+    }
+    if (e >= prevEnd || prevIdx < 0) {
+      prevEnd = e;
+      prevIdx = i;
+    }
+  }
+
+  return { path, tensors, totalBytes, bytesByDtype, metadata };
+}
+
+/** First read: the length prefix and, for nearly every real file, the whole header too. */
+const FIRST_READ = 256 * 1024;
+
+/**
+ * Reads and validates a .safetensors header: the 8-byte length, then the JSON header, through
+ * positioned reads. The tensor data is never read. Throws InputError naming the file when the file
+ * is missing, unreadable or malformed.
+ */
+export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
+  let fh;
+  try {
+    fh = await open(path, "r");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "error";
+    throw new InputError(path, `${path}: cannot open (${code})`);
+  }
+  try {
+    const { size } = await fh.stat();
+    const first = Buffer.allocUnsafe(Math.min(FIRST_READ, size));
+    const { bytesRead } = await fh.read(first, 0, first.length, 0);
+    const n = headerLengthFromPrefix(first.subarray(0, bytesRead), size, path);
+    let header: Uint8Array;
+    if (8 + n <= bytesRead) {
+      header = first.subarray(8, 8 + n);
+    } else {
+      const buf = Buffer.allocUnsafe(n);
+      let got = 0;
+      while (got < n) {
+        const r = await fh.read(buf, got, n - got, 8 + got);
+        if (r.bytesRead === 0) throw bad(path, `file ended inside the ${n}-byte header (truncated?)`);
+        got += r.bytesRead;
+      }
+      header = buf;
+    }
+    return parseSafetensorsHeaderBytes(header, size, path);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Totals over a checkpoint's shards. */
+export interface WeightsSummary {
+  totalBytes: number;
+  bytesByDtype: Record<string, number>;
+  tensorCount: number;
+  shards: number;
+}
+
+export function summariseHeaders(headers: readonly SafetensorsHeader[]): WeightsSummary {
+  const bytesByDtype: Record<string, number> = {};
+  let totalBytes = 0;
+  let tensorCount = 0;
+  for (const h of headers) {
+    totalBytes += h.totalBytes;
+    tensorCount += h.tensors.length;
+    for (const [d, b] of Object.entries(h.bytesByDtype)) bytesByDtype[d] = (bytesByDtype[d] ?? 0) + b;
+  }
+  return { totalBytes, bytesByDtype, tensorCount, shards: headers.length };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, () => worker()));
+  return out;
+}
