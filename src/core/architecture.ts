@@ -45,12 +45,9 @@ export function normaliseDtype(v: string | undefined): TorchDtype {
     case "float16":
     case "half":
       return "float16";
-    case "float32":
-    case "float":
-      return "float32";
     default:
-      // vLLM's ModelConfig._get_and_verify_dtype: "auto" takes the config's torch_dtype and maps
-      // float32 to bf16 on GPUs; a missing torch_dtype (gpt-oss) loads as bf16.
+      // vLLM's ModelConfig._get_and_verify_dtype: "auto" takes the config's torch_dtype, maps a
+      // float32 config to a 16-bit type (bf16 where supported), and loads a missing one (gpt-oss) as bf16.
       return "bfloat16";
   }
 }

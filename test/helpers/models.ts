@@ -1,0 +1,35 @@
+import { findInCatalogue, loadCatalogueFiles } from "../../src/sources/catalogue.js";
+import { modelArchFromConfig } from "../../src/core/architecture.js";
+import { findGpu } from "../../src/sources/gpus.js";
+import type { EngineFlags, GpuProfile, ModelArch } from "../../src/core/types.js";
+
+export function model(name: string): ModelArch {
+  const e = findInCatalogue(name);
+  if (!e) throw new Error(`not in catalogue: ${name}`);
+  return modelArchFromConfig(e.hfId, loadCatalogueFiles(e));
+}
+
+export function gpu(id: string, totalBytes?: number): GpuProfile {
+  const g = findGpu(id);
+  if (!g) throw new Error(`no gpu ${id}`);
+  return { ...g, cudaTotalBytes: totalBytes ?? g.cudaTotalBytes };
+}
+
+export function flags(f: Partial<EngineFlags> = {}): EngineFlags {
+  return {
+    tensorParallelSize: 1,
+    pipelineParallelSize: 1,
+    kvCacheDtype: "auto",
+    enforceEager: false,
+    usageContext: "server",
+    otherProcessBytes: 0,
+    enableExpertParallel: false,
+    dataParallelSize: 1,
+    mmEncoderTpMode: "weights",
+    skipMmProfiling: false,
+    disableHybridKvCacheManager: false,
+    ...f,
+  };
+}
+
+export const GiB = 2 ** 30;

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { kvBytesPerTokenPerLayer, kvCachePlan, kvLayout } from "../src/core/kv-cache.js";
+import { model } from "./helpers/models.js";
+
+describe("KV cache arithmetic (vllm/v1/kv_cache_interface.py, kv_cache_utils.py)", () => {
+  it("sizes a GQA layer: 2 · kv_heads · head_dim · 2 B", () => {
+    const q = model("qwen2.5-vl-7b");
+    // 2 × 4 KV heads × 128 × 2 B = 2,048 B per token per layer; × 28 layers = 57,344 B/token.
+    expect(kvBytesPerTokenPerLayer(q, 1, 2)).toBe(2048);
+    expect(kvLayout(q, q.layers, 1, 2, 16).bytesPerToken).toBe(57_344);
+  });
+
+  it("replicates KV heads when TP exceeds them (one head per rank)", () => {
+    const q = model("qwen2.5-vl-7b");
+    // TP 8 > 4 KV heads: max(1, 4 // 8) = 1 head → 2 × 1 × 128 × 2 = 512 B.
+    expect(kvBytesPerTokenPerLayer(q, 8, 2)).toBe(512);
+    // fp8 KV halves it: 2 × 4 × 128 × 1 = 1,024 B.
+    expect(kvBytesPerTokenPerLayer(q, 1, 1)).toBe(1024);
+  });
+
+  it("reproduces a real V0 start-up: Llama-3.1-8B on an RTX 3090, 1,952 blocks (issue #10517)", () => {
+    const l = model("meta-llama/Meta-Llama-3.1-8B");
+    const layout = kvLayout(l, l.layers, 1, 2, 16);
+    // One block over 32 layers: 32 × 16 × 2 × 8 × 128 × 2 B = 2,097,152 B; 1,952 blocks = 4,093,640,704 B (3.81 GiB logged).
+    const plan = kvCachePlan(layout, 1952 * 2_097_152, 20_000, 2048);
+    expect(plan.numGpuBlocks).toBe(1952);
+    expect(plan.tokens).toBe(31_232);
+    // "Maximum concurrency for 20000 tokens per request: 1.56x" = 1952 / cdiv(20000, 16) = 1952 / 1250.
+    expect(plan.maxConcurrency.toFixed(2)).toBe("1.56");
+  });
+
+  it("reproduces a V1 start-up: Qwen3-235B-A22B FP8 TP8, 238,208 tokens, 7.27x at 32,768 (calibration log)", () => {
+    const q = model("Qwen/Qwen3-235B-A22B-FP8");
+    const layout = kvLayout(q, q.layers, 8, 2, 16);
+    // 94 layers × 16 tokens × (2 × 1 KV head × 128 × 2 B) = 770,048 B per block; 14,888 blocks.
+    expect(layout.pageSize * layout.groupSize).toBe(770_048);
+    const plan = kvCachePlan(layout, 14_888 * 770_048, 32_768, 2048);
+    expect(plan.tokens).toBe(238_208);
+    expect(plan.maxConcurrency.toFixed(2)).toBe("7.27");
+  });
+
+  it("estimates vLLM's maximum model length from the blocks it has", () => {
+    const q = model("qwen2.5-vl-7b");
+    const layout = kvLayout(q, q.layers, 1, 2, 16);
+    // 1,000 blocks × 917,504 B: a 128,000-token request needs 8,000 blocks; the largest length that fits is 1,000 × 16.
+    const plan = kvCachePlan(layout, 1000 * 917_504, 128_000, 8192);
+    expect(plan.bytesNeededForMaxModelLen).toBe(8000 * 917_504);
+    expect(plan.estimatedMaxModelLen).toBe(16_000);
+  });
+
+  it("groups hybrid sliding-window layers like get_kv_cache_groups (gpt-oss-20b: 12 sliding + 12 full)", () => {
+    const g = model("openai/gpt-oss-20b");
+    const layout = kvLayout(g, g.layers, 1, 2, 16);
+    // Two types with 12 layers each → group_size 12, two groups; page = 16 × 2 × 8 × 64 × 2 = 32,768 B.
+    expect(layout.groupSize).toBe(12);
+    expect(layout.groups.length).toBe(2);
+    expect(layout.pageSize).toBe(32_768);
+    const plan = kvCachePlan(layout, 10_000 * 32_768 * 12, 131_072, 8192);
+    expect(plan.numGpuBlocks).toBe(10_000);
+    // Tokens = blocks // groups × block = 5,000 × 16.
+    expect(plan.tokens).toBe(80_000);
+    // Per request: full layers cdiv(131072,16) = 8,192 pages; sliding (cdiv(min(127 + 8192, 131072), 16) + 1) = 521 pages.
+    expect(plan.maxConcurrency).toBeCloseTo(10_000 / (8192 + 521), 10);
+  });
+});

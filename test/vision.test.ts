@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { encoderProfile, imageTokens, maxTokensPerItem, mostFeaturesImageSize, roundHalfEven, smartResize } from "../src/core/vision.js";
+import { model } from "./helpers/models.js";
+
+const q = model("qwen2.5-vl-7b");
+const v = q.vision!;
+const lim = { minPixels: 3136, maxPixels: 12_845_056 };
+
+describe("Qwen2-VL image processor rules (transformers smart_resize)", () => {
+  it("rounds halves to even like Python", () => {
+    expect(roundHalfEven(1.5)).toBe(2);
+    expect(roundHalfEven(2.5)).toBe(2);
+    expect(roundHalfEven(3.5)).toBe(4);
+    // 70 / 28 = 2.5 → 2 → 56, where Math.round would give 84.
+    expect(smartResize(70, 70, 28, 3136, 12_845_056)).toEqual({ height: 56, width: 56 });
+  });
+
+  it("gives 2,304 tokens for a 1792×1008 image (72 × 128 patches / 4)", () => {
+    const t = imageTokens(v, 1792, 1008, lim);
+    expect([t.width, t.height, t.patches, t.tokens]).toEqual([1792, 1008, 9216, 2304]);
+  });
+
+  it("scales down above max_pixels with floor: 4000×3000 at max 1,003,520 → 1148×868", () => {
+    // beta = sqrt(12e6 / 1,003,520) = 3.458; 3000 / beta / 28 = 30.98 → 30 × 28 = 840; 4000 / beta / 28 = 41.3 → 41 × 28 = 1148.
+    const t = imageTokens(v, 4000, 3000, { minPixels: 3136, maxPixels: 1_003_520 });
+    expect([t.width, t.height]).toEqual([1148, 840]);
+    expect(t.tokens).toBe((1148 / 14) * (840 / 14) / 4);
+  });
+
+  it("scales up below min_pixels with ceil: 30×30 → 56×56", () => {
+    expect(smartResize(30, 30, 28, 3136, 12_845_056)).toEqual({ height: 56, width: 56 });
+  });
+
+  it("rejects aspect ratios above 200", () => {
+    expect(() => smartResize(28, 28 * 201, 28, 3136, 1e12)).toThrow(/aspect ratio/);
+  });
+});
+
+describe("vLLM's profiling item (Qwen2VLProcessingInfo)", () => {
+  it("uses a 3584×3584 dummy image of 16,384 tokens by default", () => {
+    expect(mostFeaturesImageSize(v, 12_845_056)).toEqual({ width: 3584, height: 3584 });
+    expect(maxTokensPerItem(v, lim, 128_000).image.tokens).toBe(16_384);
+  });
+
+  it("with max_pixels 1,003,520 uses 1120×896 (1,280 = 32 × 40 merged tokens)", () => {
+    expect(mostFeaturesImageSize(v, 1_003_520)).toEqual({ width: 1120, height: 896 });
+  });
+
+  it("profiles a 14-frame video of 114,688 tokens at max_model_len 128,000 (vLLM 0.23 log: budget of 114688 tokens, 1 video item)", () => {
+    const items = maxTokensPerItem(v, lim, 128_000);
+    expect(items.video.tokens).toBe(114_688);
+    expect(items.video.patches).toBe(458_752);
+    const p = encoderProfile({ model: q, maxModelLen: 128_000, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: {}, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    expect(p?.modality).toBe("video");
+    expect(p?.items).toBe(1);
+    expect(p?.budgetTokens).toBe(114_688);
+  });
+
+  it("profiles images when video is off: 8192 // 1280 = 6 images of 1,280 tokens at max_pixels 1,003,520", () => {
+    const p = encoderProfile({ model: q, maxModelLen: 128_000, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, limits: { video: 0 }, kwargs: { max_pixels: 1_003_520 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    expect(p?.modality).toBe("image");
+    expect(p?.tokensPerItem).toBe(1280);
+    expect(p?.items).toBe(6);
+  });
+
+  it("sizes the Qwen2.5-VL encoder peak as pixels + 4E + 3I per patch", () => {
+    const p = encoderProfile({ model: q, maxModelLen: 16_384, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: { video: 0 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    // 65,536 patches × (1,176 pixels + 4 × 1,280 + 3 × 3,420) × 2 B = 65,536 × 33,112 B.
+    expect(p?.peakBytes).toBe(65_536 * 33_112);
+    // Output parked in encoder_cache: 16,384 tokens × 3,584 × 2 B.
+    expect(p?.outputBytes).toBe(16_384 * 3584 * 2);
+  });
+
+  it("skips the encoder for text-only serving", () => {
+    expect(encoderProfile({ model: q, maxModelLen: 16_384, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: { image: 0, video: 0 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false })).toBeNull();
+  });
+});
