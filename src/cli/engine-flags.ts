@@ -1,6 +1,6 @@
 // vLLM's engine flags: names and meanings as `vllm serve` takes them, validated with zod into the
 // core's EngineFlags. Shared by plan, check and solve so a deployment file means what the CLI means.
-import { z } from "zod";
+import { createRequire } from "node:module";
 import type { EngineFlags, KvCacheDtype, QuantMethod, TorchDtype } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { parseSize, parseTokens } from "../units.js";
@@ -37,22 +37,31 @@ export interface RawEngineFlags {
   disableHybridKvCacheManager?: boolean;
 }
 
+// zod costs ~80 ms to import (measured: `npm run bench`, start-up target <= 2x bare node), so the
+// scalar flags are checked with plain code and zod is loaded, synchronously, only for the
+// structured (JSON) flags and deployment files that need a schema.
+type Zod = typeof import("zod");
+let zod: Zod | null = null;
+function z(): Zod {
+  if (!zod) zod = createRequire(import.meta.url)("zod") as Zod;
+  return zod;
+}
+
 function fail(flag: string, what: string): never {
   throw new InputError(flag, `${flag}: ${what}`);
 }
 
 function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
-  const r = z.coerce.number().int().min(min).safeParse(v.trim() === "" ? Number.NaN : v);
-  if (!r.success) fail(flag, `expected an integer >= ${min}, got '${v}'`);
-  return r.data;
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) fail(flag, `expected an integer >= ${min}, got '${v}'`);
+  return n;
 }
 
 function oneOf<T extends string>(flag: string, v: string | undefined, choices: readonly T[]): T | undefined {
   if (v === undefined) return undefined;
-  const r = z.enum(choices as unknown as [T, ...T[]]).safeParse(v);
-  if (!r.success) fail(flag, `'${v}' is not one of ${choices.join(", ")}`);
-  return r.data;
+  if (!(choices as readonly string[]).includes(v)) fail(flag, `'${v}' is not one of ${choices.join(", ")}`);
+  return v as T;
 }
 
 function json(flag: string, v: string | undefined): unknown {
@@ -64,8 +73,14 @@ function json(flag: string, v: string | undefined): unknown {
   }
 }
 
-const limitSchema = z.record(z.string(), z.union([z.number().int().min(0), z.object({ count: z.number().int().min(0) }).loose()]));
-const kwargsSchema = z.object({ max_pixels: z.number().int().positive().optional(), min_pixels: z.number().int().positive().optional() }).loose();
+function limitSchema() {
+  const { z: zz } = z();
+  return zz.record(zz.string(), zz.union([zz.number().int().min(0), zz.object({ count: zz.number().int().min(0) }).loose()]));
+}
+function kwargsSchema() {
+  const { z: zz } = z();
+  return zz.object({ max_pixels: zz.number().int().positive().optional(), min_pixels: zz.number().int().positive().optional() }).loose();
+}
 
 function quantFrom(v: string | undefined): QuantMethod | undefined {
   const q = oneOf("--quantization", v, QUANTIZATIONS);
@@ -81,9 +96,9 @@ export function engineFlagsFrom(raw: RawEngineFlags): EngineFlags {
   const util = raw.gpuMemoryUtilization;
   let gpuMemoryUtilization: number | undefined;
   if (util !== undefined) {
-    const r = z.coerce.number().gt(0).lte(1).safeParse(util);
-    if (!r.success) fail("--gpu-memory-utilization", `expected a fraction in (0, 1], got '${util}'`);
-    gpuMemoryUtilization = r.data;
+    const u = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(util) ? Number(util) : Number.NaN;
+    if (!(u > 0 && u <= 1)) fail("--gpu-memory-utilization", `expected a fraction in (0, 1], got '${util}'`);
+    gpuMemoryUtilization = u;
   }
   let maxModelLen: number | undefined;
   if (raw.maxModelLen !== undefined) {
@@ -108,14 +123,14 @@ export function engineFlagsFrom(raw: RawEngineFlags): EngineFlags {
   const limitsRaw = json("--limit-mm-per-prompt", raw.limitMmPerPrompt);
   let limitMmPerPrompt: Record<string, number> | undefined;
   if (limitsRaw !== undefined) {
-    const r = limitSchema.safeParse(limitsRaw);
+    const r = limitSchema().safeParse(limitsRaw);
     if (!r.success) fail("--limit-mm-per-prompt", `expected an object of counts such as '{"image": 1, "video": 0}'`);
     limitMmPerPrompt = Object.fromEntries(Object.entries(r.data).map(([k, v]) => [k, typeof v === "number" ? v : v.count]));
   }
   const kwargsRaw = json("--mm-processor-kwargs", raw.mmProcessorKwargs);
   let mmProcessorKwargs: EngineFlags["mmProcessorKwargs"];
   if (kwargsRaw !== undefined) {
-    const r = kwargsSchema.safeParse(kwargsRaw);
+    const r = kwargsSchema().safeParse(kwargsRaw);
     if (!r.success) fail("--mm-processor-kwargs", `max_pixels and min_pixels must be positive integers`);
     mmProcessorKwargs = {};
     if (r.data.max_pixels !== undefined) mmProcessorKwargs.max_pixels = r.data.max_pixels;

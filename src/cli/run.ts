@@ -1,7 +1,6 @@
 // The CLI's body: run(argv, io) parses, plans and renders, and returns the exit code.
 // Exit policy: 0 it starts, 1 it would not start, 2 bad input (one line on stderr), 3 a bug.
 import { Command, CommanderError, Option } from "commander";
-import { Chalk } from "chalk";
 import { InputError } from "../errors.js";
 import { engineFlagsFrom, normaliseArgv, FORMATS, type RawEngineFlags } from "./engine-flags.js";
 import type { GpuProfile, Plan } from "../core/types.js";
@@ -96,7 +95,8 @@ async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
   else {
     const useColor = o.color !== false && io.isTTY && !io.env["NO_COLOR"];
     const { renderTable } = await import("../render/table.js");
-    out = renderTable(plan, { chalk: new Chalk({ level: useColor ? 1 : 0 }) });
+    const { colours } = await import("../render/colours.js");
+    out = renderTable(plan, { chalk: await colours(useColor) });
   }
   if (o.explain) out += (await import("../render/explain.js")).renderExplain(plan);
   return out;

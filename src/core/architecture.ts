@@ -92,6 +92,11 @@ export function derivedMaxModelLen(t: Obj): number {
   return len;
 }
 
+function hasMrope(t: Obj): boolean {
+  const rs = t["rope_scaling"] ?? t["rope_parameters"];
+  return isObj(rs) && (Array.isArray(rs["mrope_section"]) || str(rs, "type") === "mrope" || str(rs, "rope_type") === "mrope");
+}
+
 function layerPattern(t: Obj, n: number, modelType: string): LayerAttention[] {
   const window = num(t, "sliding_window");
   const types = t["layer_types"];
@@ -363,6 +368,7 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     qkvBias: bool(t, "attention_bias") ?? QKV_BIAS_TYPES.has(modelType),
     qkNorm: QK_NORM_TYPES.has(modelType),
     rotaryDim: Math.floor(headDim * rotaryFactor),
+    mrope: hasMrope(t),
     maxPositionEmbeddings: num(t, "max_position_embeddings") ?? derivedMaxModelLen(t),
     derivedMaxModelLen: derivedMaxModelLen(t),
     layers: layerKinds,

@@ -48,7 +48,22 @@ export interface KvLayout {
  * (hybrid full + sliding window) layers are bucketed per type, group_size = min layers per type
  * (max when max < 1.5 × min), each type split into cdiv(n, group_size) groups.
  */
+const layoutCache = new WeakMap<readonly LayerAttention[], Map<number, KvLayout>>();
+
 export function kvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: number, blockSize: number, disableHybrid = false): KvLayout {
+  // Memoised on the (stable) layer array: the result depends only on it and the scalars below.
+  // The layer array belongs to one model (a stage's slice), so the model needs no place in the key.
+  const key = ((tp * 16 + kvBytes) * 65_536 + blockSize) * 2 + (disableHybrid ? 1 : 0);
+  let m = layoutCache.get(layers);
+  if (!m) layoutCache.set(layers, (m = new Map()));
+  const hit = m.get(key);
+  if (hit) return hit;
+  const l = computeKvLayout(a, layers, tp, kvBytes, blockSize, disableHybrid);
+  m.set(key, l);
+  return l;
+}
+
+function computeKvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: number, blockSize: number, disableHybrid: boolean): KvLayout {
   const perToken = kvBytesPerTokenPerLayer(a, tp, kvBytes);
   const pageSize = blockSize * perToken;
   let full = 0;

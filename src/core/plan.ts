@@ -31,10 +31,17 @@ function resolveDtype(model: ModelArch, flags: EngineFlags, cc: number, diags: D
   return model.dtype;
 }
 
+const onlineQuant = new WeakMap<ModelArch, Map<string, QuantSpec>>();
 function resolveQuant(model: ModelArch, flags: EngineFlags): QuantSpec {
-  if (flags.quantization && flags.quantization !== "none" && model.quant.method === "none") {
-    // Online quantization of a 16-bit checkpoint (e.g. --quantization fp8): weights end in the quantized format.
-    return { ...model.quant, method: flags.quantization, bits: flags.quantization === "fp8" ? 8 : 4, serialized: false };
+  const method = flags.quantization;
+  if (method && method !== "none" && model.quant.method === "none") {
+    // Online quantization of a 16-bit checkpoint (e.g. --quantization fp8): weights end in the
+    // quantized format. One spec object per (model, method) so weight caches keyed on it hit.
+    let m = onlineQuant.get(model);
+    if (!m) onlineQuant.set(model, (m = new Map()));
+    let q = m.get(method);
+    if (!q) m.set(method, (q = { ...model.quant, method, bits: method === "fp8" ? 8 : 4, serialized: false }));
+    return q;
   }
   return model.quant;
 }
@@ -96,7 +103,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     caps.largest = Math.min(batch.maxNumSeqs, 256);
   }
   // Model Runner V2 (dense models, 0.25.1 … ≈0.27) returned a CUDA-graph estimate of 0.
-  const dense = model.moe === null && !model.layers.some((l) => l.kind === "linear" || l.kind === "mamba");
+  const dense = facts(model).dense;
   const graphsInBudget = graphsOn && rules.cudaGraphEstimate && !(rules.mrv2ZeroEstimateForDense && dense);
   const engine: ResolvedEngine = {
     vllmVersion: rules.version,
@@ -115,16 +122,16 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     maxCaptureSize: caps.largest,
     chunkedPrefill: batch.chunkedPrefill,
   };
-  ex({ what: "vLLM version", formula: `${rules.version} (${rules.engine.toUpperCase()} engine)`, source: "--vllm-version; rules in src/core/vllm-versions.ts" });
-  ex({ what: "batch limits", formula: `max_num_seqs ${batch.maxNumSeqs}, max_num_batched_tokens ${batch.maxNumBatchedTokens}`, source: "vllm/engine/arg_utils.py EngineArgs._set_default_args (GPU memory >= 70 GiB and not A100 → large table)" });
+  if (opts.explain) ex({ what: "vLLM version", formula: `${rules.version} (${rules.engine.toUpperCase()} engine)`, source: "--vllm-version; rules in src/core/vllm-versions.ts" });
+  if (opts.explain) ex({ what: "batch limits", formula: `max_num_seqs ${batch.maxNumSeqs}, max_num_batched_tokens ${batch.maxNumBatchedTokens}`, source: "vllm/engine/arg_utils.py EngineArgs._set_default_args (GPU memory >= 70 GiB and not A100 → large table)" });
 
   // Qwen2(.5)-VL builds no vision tower when every multimodal limit is 0 (qwen2_5_vl.py __init__).
   const limits = flags.limitMmPerPrompt ?? {};
   const towerBuilt = model.vision !== null && !(limits["image"] === 0 && limits["video"] === 0);
-  const modelForWeights: ModelArch = towerBuilt || !model.vision ? model : { ...model, vision: null };
+  const modelForWeights: ModelArch = towerBuilt || !model.vision ? model : textOnly(model);
 
   const encoder = towerBuilt
-    ? encoderProfile({
+    ? cachedEncoderProfile({
         model,
         maxModelLen,
         maxNumSeqs: batch.maxNumSeqs,
@@ -140,14 +147,14 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const ranges = ppLayerRanges(model.numLayers, pp);
   const world = tp * pp;
   const stages: StageResult[] = [];
-  const dense_ = new Set(model.moe?.denseLayers ?? []);
+  const moeLayer = facts(model).moeLayer;
   for (let s = 0; s < pp; s++) {
     const [start, end] = ranges[s] ?? [0, 0];
     const first = s === 0;
     const last = s === pp - 1;
     const w = weightsPerRank(modelForWeights, { tp, ep, visionReplicated: flags.mmEncoderTpMode === "data", cc }, pp, s, dtype, quant);
     let moeOnStage = false;
-    if (model.moe) for (let i = start; i < end; i++) if (!dense_.has(i)) moeOnStage = true;
+    for (let i = start; i < end && !moeOnStage; i++) moeOnStage = moeLayer[i] === true;
     const act = activationPeak({
       model,
       rules,
@@ -174,13 +181,13 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     const cgInBudget = graphsInBudget ? cg : 0;
     const kvBytesAvail = flags.kvCacheMemoryBytes !== undefined ? flags.kvCacheMemoryBytes : requested - w.total - act.peakBytes - nonTorch - cgInBudget;
     const freeAtStart = total - CUDA_CONTEXT_BYTES - flags.otherProcessBytes - (rules.ncclBeforeSnapshot ? ncclBytes : 0);
-    const layers = model.layers.slice(start, end);
+    const layers = stageLayers(model, start, end);
     const layout = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
     const kv = kvCachePlan(layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens);
     const outside = total - requested;
     const budget: GpuBudget = {
       ppStage: s,
-      ranks: Array.from({ length: tp }, (_, i) => s * tp + i),
+      ranks: rankList(s, tp),
       layers: end - start,
       totalBytes: total,
       requestedBytes: requested,
@@ -202,7 +209,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       expectedUsedBytes: requested + CUDA_CONTEXT_BYTES + ncclBytes + (graphsInBudget ? 0 : cg),
     };
     stages.push({ budget, kv, textBytesPerToken: act.textBytesPerToken });
-    if (s === 0 || opts.explain) {
+    if (opts.explain) {
       const st = pp > 1 ? ` (stage ${s})` : "";
       ex({ what: `budget${st}`, formula: `${total} B total × ${util} = ${requested} B`, bytes: requested, source: "vllm/v1/worker/gpu_worker.py Worker.init_device: requested_memory = total_memory × gpu_memory_utilization (total from cudaMemGetInfo)" });
       ex({ what: `weights${st}`, formula: `layers ${Math.round(w.layers)} + embedding ${Math.round(w.embedding)} + lm_head ${Math.round(w.lmHead)} + vision ${Math.round(w.vision)} + rotary cache ${w.rotaryCache}`, bytes: w.total, source: "GPUModelRunner.load_model (\"Model loading took\"); parameter shapes per rank from the parallel linear classes; src/core/weights.ts" });
@@ -217,10 +224,12 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   let tight = stages[0] as StageResult;
   for (const st of stages) if (st.kv.numGpuBlocks < tight.kv.numGpuBlocks) tight = st;
   const kv = tight.kv;
+  if (opts.explain) {
   ex({ what: "KV page", formula: `${blockSize} tokens × ${kv.bytesPerToken / Math.max(1, tight.budget.layers)} B/token/layer`, bytes: kv.pageSizeBytes, source: "vllm/v1/kv_cache_interface.py AttentionSpec.page_size_bytes = 2 · block · kv_heads · head_dim · dtype" });
   ex({ what: "GPU blocks", formula: `${tight.budget.kvCacheBytes} // ${kv.pageSizeBytes} // ${kv.groupSize}`, value: kv.numGpuBlocks, source: "vllm/v1/core/kv_cache_utils.py get_num_blocks" });
   ex({ what: "KV tokens", formula: `${kv.numGpuBlocks} // ${kv.numGroups} × ${blockSize}`, value: kv.tokens, source: "kv_cache_utils._report_kv_cache_config \"GPU KV cache size\"" });
   ex({ what: "max concurrency", formula: `${kv.numGpuBlocks} / blocks per ${maxModelLen}-token request`, value: kv.maxConcurrency, source: "kv_cache_utils.get_max_concurrency_for_kv_cache_config" });
+  }
 
   // --- Start-up verdicts, in the order vLLM would raise them.
   const first = stages[0]?.budget as GpuBudget;
@@ -261,6 +270,78 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   };
   if (opts.fixes !== false && !plan.fits) addFixes(input, plan);
   return plan;
+}
+
+interface ModelFacts {
+  dense: boolean;
+  moeLayer: boolean[];
+  textOnly: ModelArch | null;
+  encoder: Map<string, ReturnType<typeof encoderProfile>>;
+  encoderByLen: Map<number, Map<number, ReturnType<typeof encoderProfile>>>;
+}
+const factsCache = new WeakMap<ModelArch, ModelFacts>();
+/** Per-architecture facts computed once (sweeps plan the same model many times). */
+function facts(model: ModelArch): ModelFacts {
+  let f = factsCache.get(model);
+  if (!f) {
+    const denseLayers = new Set(model.moe?.denseLayers ?? []);
+    f = {
+      dense: model.moe === null && !model.layers.some((l) => l.kind === "linear" || l.kind === "mamba"),
+      moeLayer: model.layers.map((_, i) => model.moe !== null && !denseLayers.has(i)),
+      textOnly: null,
+      encoder: new Map(),
+      encoderByLen: new Map(),
+    };
+    factsCache.set(model, f);
+  }
+  return f;
+}
+/** The model without its vision tower (all multimodal limits 0), one object per model. */
+function textOnly(model: ModelArch): ModelArch {
+  const f = facts(model);
+  if (!f.textOnly) f.textOnly = { ...model, vision: null };
+  return f.textOnly;
+}
+function rankList(stage: number, tp: number): number[] {
+  const r = new Array<number>(tp);
+  for (let i = 0; i < tp; i++) r[i] = stage * tp + i;
+  return r;
+}
+
+function cachedEncoderProfile(x: Parameters<typeof encoderProfile>[0]): ReturnType<typeof encoderProfile> {
+  const f = facts(x.model);
+  // Exact two-level numeric key in the common case (no limits or processor kwargs, one GPU
+  // tower): max_model_len, then max_num_seqs · 2^24 + max_num_batched_tokens. Otherwise a string key.
+  const plain =
+    x.kwargs === undefined && x.limits["image"] === undefined && x.limits["video"] === undefined && x.tp === 1 &&
+    !x.encoderDataParallel && !x.skipMmProfiling && x.maxNumBatchedTokens < 2 ** 24 && x.maxNumSeqs < 2 ** 24;
+  if (plain) {
+    let inner = f.encoderByLen.get(x.maxModelLen);
+    if (!inner) f.encoderByLen.set(x.maxModelLen, (inner = new Map()));
+    const k = x.maxNumSeqs * 2 ** 24 + x.maxNumBatchedTokens;
+    let e = inner.get(k);
+    if (e === undefined) inner.set(k, (e = encoderProfile(x)));
+    return e;
+  }
+  const k = `${x.maxModelLen}/${x.maxNumSeqs}/${x.maxNumBatchedTokens}/${x.limits["image"]}/${x.limits["video"]}/${x.kwargs?.max_pixels}/${x.kwargs?.min_pixels}/${x.tp}/${x.encoderDataParallel}/${x.skipMmProfiling}`;
+  let e = f.encoder.get(k);
+  if (e === undefined) {
+    e = encoderProfile(x);
+    if (f.encoder.size > 10_000) f.encoder.clear();
+    f.encoder.set(k, e);
+  }
+  return e;
+}
+
+const sliceCache = new WeakMap<ModelArch, Map<string, ModelArch["layers"]>>();
+/** The layers of one pipeline stage, as a stable array (kvLayout memoises on it). */
+function stageLayers(model: ModelArch, start: number, end: number): ModelArch["layers"] {
+  let m = sliceCache.get(model);
+  if (!m) sliceCache.set(model, (m = new Map()));
+  const key = `${start}:${end}`;
+  let l = m.get(key);
+  if (!l) m.set(key, (l = model.layers.slice(start, end)));
+  return l;
 }
 
 function divisorFix(n: number, tp: number): Diagnostic["fix"] {

@@ -102,6 +102,8 @@ export interface ModelArch {
   qkNorm: boolean;
   /** Rotary dimension (head_dim × partial_rotary_factor). */
   rotaryDim: number;
+  /** Multimodal rotary embedding (rope_scaling mrope_section): vLLM caches 4 × max positions. */
+  mrope: boolean;
   /** max_position_embeddings as in the config (the rotary cache length). */
   maxPositionEmbeddings: number;
   /** vLLM's derived max_model_len (config keys × rope scaling; see architecture.ts). */

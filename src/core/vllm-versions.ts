@@ -53,7 +53,18 @@ export const NEWEST_MODELLED = "0.29.0";
 /** The oldest release whose arithmetic vram-plan models. */
 export const OLDEST_MODELLED = "0.6.0";
 
+const rulesCache = new Map<string, VllmRules | null>();
+
 export function rulesFor(version: string): VllmRules | null {
+  let r = rulesCache.get(version);
+  if (r === undefined) {
+    r = computeRules(version);
+    rulesCache.set(version, r);
+  }
+  return r;
+}
+
+function computeRules(version: string): VllmRules | null {
   const p = parseVersion(version);
   if (!p) return null;
   if (p.major === 0 && p.minor < 6) return null;
@@ -75,6 +86,13 @@ export function rulesFor(version: string): VllmRules | null {
   };
 }
 
+const a100Names = new Map<string, boolean>();
+function isA100(name: string): boolean {
+  let v = a100Names.get(name);
+  if (v === undefined) a100Names.set(name, (v = name.toLowerCase().includes("a100")));
+  return v;
+}
+
 export interface BatchDefaults {
   maxNumSeqs: number;
   maxNumBatchedTokens: number;
@@ -94,8 +112,7 @@ export function batchDefaults(r: VllmRules, gpuTotalBytes: number, gpuName: stri
     const tokens = userTokens ?? (chunked ? 2048 : Math.max(maxModelLen, 2048));
     return { maxNumSeqs: Math.min(userSeqs ?? 256, tokens), maxNumBatchedTokens: tokens, chunkedPrefill: chunked };
   }
-  const GiB = 2 ** 30;
-  const large = gpuTotalBytes >= 70 * GiB && !gpuName.toLowerCase().includes("a100");
+  const large = gpuTotalBytes >= 70 * 2 ** 30 && !isA100(gpuName);
   const defTokens = large ? (context === "offline" ? 16384 : r.largeGpuServerBatchedTokens) : context === "offline" ? 8192 : 2048;
   const defSeqs = large ? 1024 : 256;
   const tokens = userTokens ?? defTokens;
@@ -110,14 +127,21 @@ export function batchDefaults(r: VllmRules, gpuTotalBytes: number, gpuName: stri
  */
 export function captureSizes(r: VllmRules, maxNumSeqs: number, maxNumBatchedTokens: number): { piecewise: number; full: number; largest: number } {
   const max = Math.min(maxNumSeqs * 2, 512, maxNumBatchedTokens);
-  const list: number[] = [1, 2, 4];
-  if (r.captureListStyle === "v1-early") {
-    for (let s = 8; s <= 512; s += 8) list.push(s);
-  } else {
-    for (let s = 8; s < 256; s += 8) list.push(s);
-    for (let s = 256; s <= max; s += 16) list.push(s);
-  }
-  const kept = list.filter((s) => s <= max);
-  const full = r.fullDecodeGraphs ? kept.filter((s) => s <= maxNumSeqs).length : 0;
-  return { piecewise: kept.length, full, largest: kept[kept.length - 1] ?? 0 };
+  // Sizes ≤ limit in the default list, counted without building it.
+  const countUpTo = (limit: number): number => {
+    if (limit < 1) return 0;
+    let n = limit >= 4 ? 3 : limit >= 2 ? 2 : 1;
+    if (r.captureListStyle === "v1-early") return n + Math.floor(Math.min(limit, 512) / 8);
+    n += Math.floor(Math.min(limit, 255) / 8);
+    if (limit >= 256) n += Math.floor((Math.min(limit, max) - 256) / 16) + 1;
+    return n;
+  };
+  const largestOf = (limit: number): number => {
+    if (limit < 8) return limit >= 4 ? 4 : limit >= 2 ? 2 : limit >= 1 ? 1 : 0;
+    if (r.captureListStyle === "v1-early" || limit < 256) return Math.floor(Math.min(limit, r.captureListStyle === "v1-early" ? 512 : 255) / 8) * 8;
+    return 256 + Math.floor((limit - 256) / 16) * 16;
+  };
+  const piecewise = countUpTo(max);
+  const full = r.fullDecodeGraphs ? countUpTo(Math.min(maxNumSeqs, max)) : 0;
+  return { piecewise, full, largest: largestOf(max) };
 }

@@ -339,7 +339,25 @@ export interface WeightsBreakdown {
  * Bytes of weights one rank of pipeline stage `stage` holds, as measured by vLLM's
  * GPUModelRunner.load_model (DeviceMemoryProfiler around the load, so persistent buffers count too).
  */
+const weightsCache = new WeakMap<ModelArch, WeakMap<QuantSpec, Map<number, WeightsBreakdown>>>();
+const DTYPE_INDEX: Record<TorchDtype, number> = { bfloat16: 0, float16: 1, float32: 2 };
+
 export function weightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: number, dtype: TorchDtype, q: QuantSpec): WeightsBreakdown {
+  // Pure in its inputs: memoised per architecture and quant spec (by identity) under a numeric key,
+  // so sweeps and solvers re-plan cheaply.
+  const key = ((((((r.tp * 1024 + r.ep) * 2 + (r.visionReplicated ? 1 : 0)) * 256 + Math.round(r.cc * 10)) * 128 + pp) * 128 + stage) * 4) + DTYPE_INDEX[dtype];
+  let byQuant = weightsCache.get(a);
+  if (!byQuant) weightsCache.set(a, (byQuant = new WeakMap()));
+  let m = byQuant.get(q);
+  if (!m) byQuant.set(q, (m = new Map()));
+  const hit = m.get(key);
+  if (hit) return hit;
+  const w = computeWeightsPerRank(a, r, pp, stage, dtype, q);
+  m.set(key, w);
+  return w;
+}
+
+function computeWeightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: number, dtype: TorchDtype, q: QuantSpec): WeightsBreakdown {
   const l = paramLayout(a);
   const b = DTYPE_BYTES[dtype];
   const [start, end] = ppLayerRanges(a.numLayers, pp)[stage] ?? [0, a.numLayers];
@@ -362,7 +380,10 @@ export function weightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: nu
   // 8,030,261,248 × 2 B + 131,072 × 128 × 2 B (fixtures/vllm-logs, issue #10517).
   const rotaryDim = a.mla ? a.mla.qkRopeHeadDim : a.rotaryDim;
   const ropeConfigs = a.modelType.startsWith("gemma3") ? 2 : 1; // Gemma 3: local and global rope bases
-  const rotaryCache = a.derivedMaxModelLen * rotaryDim * b * ropeConfigs;
+  // MRotaryEmbedding (Qwen2-VL family): "We enlarge max_position_embeddings to 4 times to get a
+  // larger the cos and sin cache" (rotary_embedding/mrope.py __init__: cache_max_position_num = max × 4).
+  const positions = a.mrope ? 4 * a.derivedMaxModelLen : a.derivedMaxModelLen;
+  const rotaryCache = positions * rotaryDim * b * ropeConfigs;
   const total = Math.round(layers + embedding + lmHead + finalNorm + vision + rotaryCache);
   return { total, embedding, lmHead, layers, vision, rotaryCache, layersOnStage: end - start };
 }

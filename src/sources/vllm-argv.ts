@@ -1,0 +1,686 @@
+// Shell word splitting and vLLM command-line recognition, shared by every deployment reader.
+//
+// Nothing here runs a shell: `$VAR`, `${VAR}`, `$(cmd)` and backticks are kept verbatim, globs are
+// not expanded, and heredocs are not understood. That is enough for the commands people write in
+// scripts, Dockerfiles, compose files and Kubernetes manifests.
+
+import { InputError } from "../errors.js";
+
+// ---------------------------------------------------------------------------------------------
+// Shell tokenizer
+// ---------------------------------------------------------------------------------------------
+
+/** A word (or operator) with the 1-based line it starts on. */
+export interface ShellToken {
+  text: string;
+  line: number;
+  /** "word": an argument; "sep": ; && || | & ( ) or a newline; "redir": < > >> 2> 2>& &> ... */
+  kind: "word" | "sep" | "redir";
+}
+
+/** One simple command: its words (redirections removed) and the line its first word is on. */
+export interface ShellCommand {
+  words: string[];
+  /** The line of each word (same length as `words`). */
+  lines: number[];
+  line: number;
+}
+
+const OPERATOR_CHARS = new Set([";", "&", "|", "<", ">", "(", ")"]);
+
+/**
+ * Tokenize POSIX-ish shell text: single and double quotes, backslash escapes, `\`+newline line
+ * continuations, comments from an unquoted `#` at the start of a word, control operators and
+ * redirections. `firstLine` is the line number of the first character of `text`.
+ */
+export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
+  const out: ShellToken[] = [];
+  let i = 0;
+  let line = firstLine;
+  const n = text.length;
+
+  while (i < n) {
+    const c = text[i]!;
+    // Blanks.
+    if (c === " " || c === "\t" || c === "\r") {
+      i++;
+      continue;
+    }
+    // Line continuation between words.
+    if (c === "\\" && text[i + 1] === "\n") {
+      i += 2;
+      line++;
+      continue;
+    }
+    if (c === "\\" && text[i + 1] === "\r" && text[i + 2] === "\n") {
+      i += 3;
+      line++;
+      continue;
+    }
+    if (c === "\n") {
+      out.push({ text: "\n", line, kind: "sep" });
+      i++;
+      line++;
+      continue;
+    }
+    // Comment: runs to the end of the line (the newline itself is kept as a separator).
+    if (c === "#") {
+      while (i < n && text[i] !== "\n") i++;
+      continue;
+    }
+    // Redirections with an fd number in front: 2>, 2>>, 2>&, 1<.
+    const fdRedir = /^\d+(>>|>&|<&|>|<)/.exec(text.slice(i, i + 6));
+    if (fdRedir) {
+      out.push({ text: fdRedir[0], line, kind: "redir" });
+      i += fdRedir[0].length;
+      continue;
+    }
+    if (OPERATOR_CHARS.has(c)) {
+      const two = text.slice(i, i + 2);
+      const three = text.slice(i, i + 3);
+      if (three === "&>>") {
+        out.push({ text: three, line, kind: "redir" });
+        i += 3;
+      } else if (two === "&&" || two === "||" || two === ";;") {
+        out.push({ text: two, line, kind: "sep" });
+        i += 2;
+      } else if (two === "&>" || two === ">>" || two === ">&" || two === "<&" || two === "<<" || two === ">|") {
+        out.push({ text: two, line, kind: "redir" });
+        i += 2;
+      } else if (c === "<" || c === ">") {
+        out.push({ text: c, line, kind: "redir" });
+        i++;
+      } else {
+        out.push({ text: c, line, kind: "sep" });
+        i++;
+      }
+      continue;
+    }
+
+    // A word.
+    const startLine = line;
+    let word = "";
+    while (i < n) {
+      const ch = text[i]!;
+      if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r" || OPERATOR_CHARS.has(ch)) break;
+      if (ch === "\\") {
+        const next = text[i + 1];
+        if (next === undefined) {
+          i++;
+          break;
+        }
+        if (next === "\n") {
+          i += 2;
+          line++;
+          continue;
+        }
+        if (next === "\r" && text[i + 2] === "\n") {
+          i += 3;
+          line++;
+          continue;
+        }
+        word += next;
+        i += 2;
+        continue;
+      }
+      if (ch === "'") {
+        i++;
+        while (i < n && text[i] !== "'") {
+          if (text[i] === "\n") line++;
+          word += text[i];
+          i++;
+        }
+        i++; // closing quote (an unterminated quote runs to the end)
+        continue;
+      }
+      if (ch === '"') {
+        i++;
+        while (i < n && text[i] !== '"') {
+          const q = text[i]!;
+          if (q === "\\") {
+            const next = text[i + 1];
+            if (next === "\n") {
+              i += 2;
+              line++;
+              continue;
+            }
+            if (next === "$" || next === "`" || next === '"' || next === "\\") {
+              word += next;
+              i += 2;
+              continue;
+            }
+            word += q;
+            i++;
+            continue;
+          }
+          if (q === "$" && (text[i + 1] === "(" || text[i + 1] === "{")) {
+            const end = matchingClose(text, i + 1);
+            const chunk = text.slice(i, end);
+            line += countNewlines(chunk);
+            word += chunk;
+            i = end;
+            continue;
+          }
+          if (q === "\n") line++;
+          word += q;
+          i++;
+        }
+        i++;
+        continue;
+      }
+      if (ch === "$" && (text[i + 1] === "(" || text[i + 1] === "{")) {
+        const end = matchingClose(text, i + 1);
+        const chunk = text.slice(i, end);
+        line += countNewlines(chunk);
+        word += chunk;
+        i = end;
+        continue;
+      }
+      if (ch === "`") {
+        let end = text.indexOf("`", i + 1);
+        end = end < 0 ? n : end + 1;
+        const chunk = text.slice(i, end);
+        line += countNewlines(chunk);
+        word += chunk;
+        i = end;
+        continue;
+      }
+      word += ch;
+      i++;
+    }
+    out.push({ text: word, line: startLine, kind: "word" });
+  }
+  return out;
+}
+
+function countNewlines(s: string): number {
+  let k = 0;
+  for (const ch of s) if (ch === "\n") k++;
+  return k;
+}
+
+/** Index just past the bracket that closes the `(` or `{` at `open`. */
+function matchingClose(text: string, open: number): number {
+  const o = text[open];
+  const close = o === "(" ? ")" : "}";
+  let depth = 0;
+  for (let j = open; j < text.length; j++) {
+    const ch = text[j];
+    if (ch === "\\") {
+      j++;
+      continue;
+    }
+    if (ch === o) depth++;
+    else if (ch === close) {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return text.length;
+}
+
+/**
+ * Split shell text into words. Quotes are removed, escapes resolved, line continuations joined,
+ * comments dropped, `$VAR`/`${VAR}`/`$(...)` kept verbatim. Redirections (`> log 2>&1`) are dropped
+ * with their targets. Control operators (`&&`, `||`, `;`, `|`, `&`, a newline) come back as the
+ * words "&&", "||", ";", "|", "&" (a newline as ";"), so extractVllmArgs can stop at them; use
+ * splitShellCommands to get the commands apart without that ambiguity.
+ */
+export function splitShellWords(cmd: string): string[] {
+  const out: string[] = [];
+  const tokens = tokenizeShell(cmd);
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === "word") out.push(t.text);
+    else if (t.kind === "redir") {
+      if (tokens[k + 1]?.kind === "word") k++;
+    } else {
+      const sep = t.text === "\n" ? ";" : t.text;
+      if (out.length > 0 && out[out.length - 1] !== ";") out.push(sep);
+    }
+  }
+  while (out.length > 0 && isSeparatorWord(out[out.length - 1]!)) out.pop();
+  return out;
+}
+
+const SEPARATOR_WORDS = new Set([";", "&&", "||", "|", "&", ";;", "(", ")"]);
+function isSeparatorWord(w: string): boolean {
+  return SEPARATOR_WORDS.has(w);
+}
+
+/** Split shell text into simple commands (redirections removed), each with its starting line. */
+export function splitShellCommands(text: string, firstLine = 1): ShellCommand[] {
+  const tokens = tokenizeShell(text, firstLine);
+  const out: ShellCommand[] = [];
+  let cur: ShellCommand = { words: [], lines: [], line: firstLine };
+  const flush = (): void => {
+    if (cur.words.length > 0) out.push(cur);
+    cur = { words: [], lines: [], line: firstLine };
+  };
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === "sep") flush();
+    else if (t.kind === "redir") {
+      if (tokens[k + 1]?.kind === "word") k++;
+    } else {
+      if (cur.words.length === 0) cur.line = t.line;
+      cur.words.push(t.text);
+      cur.lines.push(t.line);
+    }
+  }
+  flush();
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// vLLM flags
+// ---------------------------------------------------------------------------------------------
+
+/** vLLM flags that take no value (store_true / BooleanOptionalAction). */
+export const VLLM_BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
+  "enforce-eager",
+  "enable-expert-parallel",
+  "trust-remote-code",
+  "enable-prefix-caching",
+  "disable-log-requests",
+  "enable-log-requests",
+  "enable-chunked-prefill",
+  "skip-mm-profiling",
+  "disable-custom-all-reduce",
+  "disable-log-stats",
+  "enable-lora",
+  "enable-lora-bias",
+  "fully-sharded-loras",
+  "enable-auto-tool-choice",
+  "disable-sliding-window",
+  "disable-cascade-attn",
+  "enable-sleep-mode",
+  "async-scheduling",
+  "enable-eplb",
+  "enable-dbo",
+  "enable-prompt-tokens-details",
+  "enable-server-load-tracking",
+  "enable-force-include-usage",
+  "enable-request-id-headers",
+  "enable-tokenizer-info-endpoint",
+  "enable-log-outputs",
+  "enable-prompt-embeds",
+  "enable-reasoning",
+  "disable-fastapi-docs",
+  "disable-frontend-multiprocessing",
+  "disable-uvicorn-access-log",
+  "disable-async-output-proc",
+  "disable-mm-preprocessor-cache",
+  "disable-chunked-mm-input",
+  "disable-hybrid-kv-cache-manager",
+  "return-tokens-as-token-ids",
+  "skip-tokenizer-init",
+  "calculate-kv-scales",
+  "kv-sharing-fast-prefill",
+  "headless",
+  "data-parallel-hybrid-lb",
+  "data-parallel-external-lb",
+  "use-v2-block-manager",
+  "ray-workers-use-nsight",
+  "enable-ssl-refresh",
+  "use-tqdm-on-load",
+  "enable-multimodal-encoder-data-parallel",
+  "multi-step-stream-outputs",
+]);
+
+/** vLLM flags that always take a value: missing it is an error rather than a boolean. */
+export const VLLM_VALUE_FLAGS: ReadonlySet<string> = new Set([
+  "model",
+  "tokenizer",
+  "tokenizer-mode",
+  "revision",
+  "served-model-name",
+  "host",
+  "port",
+  "api-key",
+  "config",
+  "tensor-parallel-size",
+  "pipeline-parallel-size",
+  "data-parallel-size",
+  "data-parallel-size-local",
+  "max-model-len",
+  "gpu-memory-utilization",
+  "kv-cache-memory-bytes",
+  "max-num-seqs",
+  "max-num-batched-tokens",
+  "max-seq-len-to-capture",
+  "max-cudagraph-capture-size",
+  "cuda-graph-sizes",
+  "dtype",
+  "kv-cache-dtype",
+  "quantization",
+  "block-size",
+  "swap-space",
+  "cpu-offload-gb",
+  "num-gpu-blocks-override",
+  "compilation-config",
+  "speculative-config",
+  "limit-mm-per-prompt",
+  "mm-processor-kwargs",
+  "mm-encoder-tp-mode",
+  "hf-overrides",
+  "rope-scaling",
+  "max-lora-rank",
+  "max-loras",
+  "max-cpu-loras",
+  "lora-modules",
+  "tool-call-parser",
+  "reasoning-parser",
+  "chat-template",
+  "download-dir",
+  "load-format",
+  "seed",
+  "distributed-executor-backend",
+  "attention-backend",
+  "api-server-count",
+  "uvicorn-log-level",
+  "max-log-len",
+  "task",
+  "runner",
+  "generation-config",
+  "override-generation-config",
+  "kv-transfer-config",
+  "max-logprobs",
+  "max-parallel-loading-workers",
+]);
+
+/** vLLM's single-dash aliases. */
+const SHORT_FLAGS: Readonly<Record<string, string>> = {
+  tp: "tensor-parallel-size",
+  pp: "pipeline-parallel-size",
+  dp: "data-parallel-size",
+  dpl: "data-parallel-size-local",
+  dpa: "data-parallel-address",
+  dpp: "data-parallel-rpc-port",
+  dpb: "data-parallel-backend",
+  ep: "enable-expert-parallel",
+  q: "quantization",
+  O: "compilation-config",
+};
+
+/** Flag name → kebab-case key; underscores are replaced only before the first dot. */
+export function normalizeFlagName(name: string): string {
+  const dot = name.indexOf(".");
+  const head = dot < 0 ? name : name.slice(0, dot);
+  const tail = dot < 0 ? "" : name.slice(dot);
+  return head.replace(/_/g, "-") + tail;
+}
+
+function isFlagToken(t: string): boolean {
+  return t.startsWith("-") && t !== "-" && !/^-\d/.test(t) && !/^-\.\d/.test(t);
+}
+
+/** Split a flag token into its key and inline value (`--a=b`, `-tp=2`, `-O3`), or null if not a flag. */
+function flagKey(t: string): { key: string; inline: string | null } | null {
+  if (!isFlagToken(t) || t === "--") return null;
+  if (t.startsWith("--")) {
+    const body = t.slice(2);
+    const eq = body.indexOf("=");
+    return eq < 0
+      ? { key: normalizeFlagName(body), inline: null }
+      : { key: normalizeFlagName(body.slice(0, eq)), inline: body.slice(eq + 1) };
+  }
+  const body = t.slice(1);
+  // -O3, -O.level=3, -O 3
+  if (body.startsWith("O") && body !== "O") {
+    const rest = body.slice(1);
+    if (rest.startsWith(".")) {
+      const eq = rest.indexOf("=");
+      return eq < 0
+        ? { key: "compilation-config" + rest, inline: null }
+        : { key: "compilation-config" + rest.slice(0, eq), inline: rest.slice(eq + 1) };
+    }
+    return { key: "compilation-config", inline: rest.startsWith("=") ? rest.slice(1) : rest };
+  }
+  const eq = body.indexOf("=");
+  const name = eq < 0 ? body : body.slice(0, eq);
+  const key = (Object.hasOwn(SHORT_FLAGS, name) ? SHORT_FLAGS[name] : undefined) ?? normalizeFlagName(name);
+  return { key, inline: eq < 0 ? null : body.slice(eq + 1) };
+}
+
+/** Thrown by parseVllmArgs; `index` is the position of the offending token in the args list. */
+export class VllmArgError extends InputError {
+  readonly index: number;
+  constructor(flag: string, message: string, index: number) {
+    super(flag, message);
+    this.name = "VllmArgError";
+    this.index = index;
+  }
+}
+
+/**
+ * A light standalone parser for vLLM flags. Keys are kebab-case (`--max_num_seqs` →
+ * `max-num-seqs`, `-tp` → `tensor-parallel-size`, `-O3` → `compilation-config: "3"`), dotted forms
+ * are kept as keys (`--limit-mm-per-prompt.image 1` → `limit-mm-per-prompt.image: "1"`), values stay
+ * strings (JSON too), known boolean flags become `true`, `--no-<boolean flag>` becomes `"false"`,
+ * and a flag repeated later wins. Extra positionals right after a value are appended to it with a
+ * space (nargs="+" flags such as `--cuda-graph-sizes 1 2 4`). Throws VllmArgError for a known
+ * value-taking flag without a value.
+ */
+export function parseVllmArgs(args: readonly string[]): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  let lastValueKey: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const t = args[i]!;
+    if (t === "--") break;
+    const f = flagKey(t);
+    if (!f) {
+      // A positional: continues the previous flag's value list, otherwise it is ignored.
+      if (lastValueKey !== null) {
+        const prev = out[lastValueKey];
+        out[lastValueKey] = typeof prev === "string" && prev !== "" ? `${prev} ${t}` : t;
+      }
+      continue;
+    }
+    lastValueKey = null;
+    const { key, inline } = f;
+    if (inline !== null) {
+      out[key] = inline;
+      lastValueKey = key;
+      continue;
+    }
+    if (key.startsWith("no-") && VLLM_BOOLEAN_FLAGS.has(key.slice(3))) {
+      out[key.slice(3)] = "false";
+      continue;
+    }
+    if (VLLM_BOOLEAN_FLAGS.has(key)) {
+      out[key] = true;
+      continue;
+    }
+    const next = args[i + 1];
+    if (next !== undefined && next !== "--" && !isFlagToken(next)) {
+      out[key] = next;
+      lastValueKey = key;
+      i++;
+      continue;
+    }
+    if (VLLM_VALUE_FLAGS.has(key) || VLLM_VALUE_FLAGS.has(key.split(".")[0]!)) {
+      throw new VllmArgError(t, `${t} needs a value`, i);
+    }
+    out[key] = true;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding the vLLM invocation in a command
+// ---------------------------------------------------------------------------------------------
+
+const API_SERVER_MODULES = new Set(["vllm.entrypoints.openai.api_server", "vllm.entrypoints.api_server"]);
+const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ash", "ksh"]);
+
+function basename(w: string): string {
+  const k = w.lastIndexOf("/");
+  return k < 0 ? w : w.slice(k + 1);
+}
+
+/** Whether an image reference is the official vLLM OpenAI-server image (any registry, tag or digest). */
+export function isVllmOpenAiImage(image: string): boolean {
+  return /(^|\/)vllm-openai(:[^/]*|@sha256:[0-9a-f]+)?$/i.test(image.trim());
+}
+
+/** Where a vLLM invocation sits in a word list (indices into that list). */
+export interface VllmInvocation {
+  /** How it was recognised. */
+  via: "vllm serve" | "api_server" | "docker image" | "flags";
+  model: string | null;
+  /** Index of the positional model word, if there is one. */
+  modelIndex: number | null;
+  /** Indices of the argv words after the entrypoint (the positional model excluded). */
+  argIndices: number[];
+  /** Index of the first word of the invocation (the word that names vLLM, or 0 for bare flags). */
+  start: number;
+  /** VAR=value words before the invocation (command prefix, `env`, `docker run -e`). */
+  env: Record<string, string>;
+  /** `docker run --gpus` value, when the invocation is a `docker run` of the vLLM image. */
+  dockerGpus: string | null;
+}
+
+export interface LocateOptions {
+  /**
+   * The words are the arguments of the vLLM image's entrypoint (compose `command:` or k8s `args:`
+   * for image vllm/vllm-openai): bare flags, or a positional model then flags (the image's
+   * entrypoint is `vllm serve` in recent releases and the api_server module in older ones).
+   */
+  entrypointIsVllm?: boolean;
+}
+
+/** The `sh -c SCRIPT` script index in a simple command, or null. */
+export function shellScriptIndex(words: readonly string[]): number | null {
+  let i = 0;
+  while (i < words.length && (words[i] === "exec" || words[i] === "env" || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!))) i++;
+  const w = words[i];
+  if (w === undefined || !SHELLS.has(basename(w))) return null;
+  for (let j = i + 1; j < words.length; j++) {
+    const a = words[j]!;
+    if (/^-[A-Za-z]*c[A-Za-z]*$/.test(a)) return j + 1 < words.length ? j + 1 : null;
+    if (!a.startsWith("-")) return null;
+  }
+  return null;
+}
+
+/**
+ * Find a vLLM server invocation in one simple command (no separators; sh -c is NOT unwrapped here,
+ * see shellScriptIndex). Recognises `vllm serve MODEL`, `python[3] -m vllm.entrypoints.openai.api_server`
+ * / `vllm.entrypoints.api_server`, `-m vllm.entrypoints.cli.main serve`, `docker run ... vllm/vllm-openai[:tag] ...`,
+ * and bare flags containing `--model` (or any words with `entrypointIsVllm`).
+ */
+export function locateVllmInvocation(words: readonly string[], opts: LocateOptions = {}): VllmInvocation | null {
+  if (words.length === 0) return null;
+  const first = words[0]!;
+  if (first === "echo" || first === "printf" || first === ":" || first === "#") return null;
+
+  let via: VllmInvocation["via"] | null = null;
+  let start = 0;
+  let rest = 0;
+  for (let i = 0; i < words.length && via === null; i++) {
+    const w = words[i]!;
+    if (basename(w) === "vllm" && words[i + 1] === "serve") {
+      via = "vllm serve";
+      start = i;
+      rest = i + 2;
+    } else if (w === "-m" && API_SERVER_MODULES.has(words[i + 1] ?? "")) {
+      via = "api_server";
+      start = i > 0 ? i - 1 : i;
+      rest = i + 2;
+    } else if (w === "-m" && words[i + 1] === "vllm.entrypoints.cli.main" && words[i + 2] === "serve") {
+      via = "vllm serve";
+      start = i > 0 ? i - 1 : i;
+      rest = i + 3;
+    } else if (i > 0 && isVllmOpenAiImage(w) && words.slice(0, i).some((x) => basename(x) === "docker" || basename(x) === "podman")) {
+      via = "docker image";
+      start = i;
+      rest = i + 1;
+    }
+  }
+  if (via === null) {
+    const hasModelFlag = words.some((w) => w === "--model" || w.startsWith("--model="));
+    if (opts.entrypointIsVllm || (isFlagToken(first) && hasModelFlag)) {
+      via = "flags";
+      start = 0;
+      rest = 0;
+    } else {
+      return null;
+    }
+  }
+
+  // Words before the invocation: VAR=value assignments and docker's --gpus.
+  const env: Record<string, string> = {};
+  let dockerGpus: string | null = null;
+  for (let i = 0; i < start; i++) {
+    const w = words[i]!;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
+    if (m) env[m[1]!] = m[2]!;
+    if (via === "docker image") {
+      if (w === "--gpus" && i + 1 < start) dockerGpus = words[i + 1]!;
+      else if (w.startsWith("--gpus=")) dockerGpus = w.slice("--gpus=".length);
+    }
+  }
+
+  // Walk the flags to find the positional model (the first word not consumed as a flag value).
+  let modelIndex: number | null = null;
+  const positionalModel = via !== "api_server";
+  for (let i = rest; i < words.length; i++) {
+    const t = words[i]!;
+    if (t === "--") break;
+    const f = flagKey(t);
+    if (!f) {
+      if (positionalModel && modelIndex === null) modelIndex = i;
+      continue;
+    }
+    if (f.inline !== null) continue;
+    if (VLLM_BOOLEAN_FLAGS.has(f.key) || (f.key.startsWith("no-") && VLLM_BOOLEAN_FLAGS.has(f.key.slice(3)))) continue;
+    const next = words[i + 1];
+    if (next !== undefined && !isFlagToken(next)) i++;
+  }
+  const argIndices: number[] = [];
+  for (let i = rest; i < words.length; i++) if (i !== modelIndex) argIndices.push(i);
+
+  let model: string | null = modelIndex === null ? null : words[modelIndex]!;
+  if (model === null) {
+    for (let k = 0; k < argIndices.length; k++) {
+      const w = words[argIndices[k]!]!;
+      if (w === "--model") {
+        const v = words[argIndices[k + 1] ?? -1];
+        if (v !== undefined && !isFlagToken(v)) model = v;
+      } else if (w.startsWith("--model=")) model = w.slice("--model=".length);
+    }
+  }
+  return { via, model, modelIndex, argIndices, start, env, dockerGpus };
+}
+
+/**
+ * Find a vLLM server invocation in a word list (as from splitShellWords) and return the model and
+ * the raw argv after the entrypoint, in order (the positional model removed; `--model X` kept when
+ * it is written as a flag). Stops at a control operator word (";", "&&", "||", "|", "&"), unwraps
+ * `sh -c "..."`, and returns the first invocation found, or null.
+ */
+export function extractVllmArgs(words: readonly string[], opts: LocateOptions = {}): { model: string | null; args: string[] } | null {
+  let seg: string[] = [];
+  const segments: string[][] = [];
+  for (const w of words) {
+    if (isSeparatorWord(w)) {
+      segments.push(seg);
+      seg = [];
+    } else seg.push(w);
+  }
+  segments.push(seg);
+  for (const s of segments) {
+    const script = shellScriptIndex(s);
+    if (script !== null) {
+      for (const cmd of splitShellCommands(s[script]!)) {
+        const found = extractVllmArgs(cmd.words);
+        if (found) return found;
+      }
+      continue;
+    }
+    const inv = locateVllmInvocation(s, opts);
+    if (inv) return { model: inv.model, args: inv.argIndices.map((k) => s[k]!) };
+  }
+  return null;
+}
