@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest";
+import { InputError } from "../src/errors.js";
+import {
+  extractVllmArgs,
+  isVllmOpenAiImage,
+  parseVllmArgs,
+  splitShellCommands,
+  splitShellWords,
+  VllmArgError,
+} from "../src/sources/vllm-argv.js";
+
+describe("splitShellWords", () => {
+  it("handles quotes, escapes and continuations", () => {
+    expect(splitShellWords(`vllm serve "my model" --a 'b c' d\\ e \\\n  --x=1`)).toEqual([
+      "vllm",
+      "serve",
+      "my model",
+      "--a",
+      "b c",
+      "d e",
+      "--x=1",
+    ]);
+  });
+
+  it("keeps JSON in single quotes and escaped double quotes", () => {
+    expect(splitShellWords(`--limit-mm-per-prompt '{"image":1}' --hf-overrides "{\\"a\\": 1}"`)).toEqual([
+      "--limit-mm-per-prompt",
+      '{"image":1}',
+      "--hf-overrides",
+      '{"a": 1}',
+    ]);
+  });
+
+  it("leaves variables and command substitutions verbatim", () => {
+    expect(splitShellWords(`vllm serve $MODEL --port "\${PORT:-8000}" --x $(echo a b) --y \`id -u\``)).toEqual([
+      "vllm",
+      "serve",
+      "$MODEL",
+      "--port",
+      "${PORT:-8000}",
+      "--x",
+      "$(echo a b)",
+      "--y",
+      "`id -u`",
+    ]);
+  });
+
+  it("drops comments but keeps # inside words and quotes", () => {
+    expect(splitShellWords("a b#c '#d' # comment here\n")).toEqual(["a", "b#c", "#d"]);
+  });
+
+  it("returns control operators as words and drops redirections", () => {
+    expect(splitShellWords("cd /srv && vllm serve m > log.txt 2>&1 & echo hi; true")).toEqual([
+      "cd",
+      "/srv",
+      "&&",
+      "vllm",
+      "serve",
+      "m",
+      "&",
+      "echo",
+      "hi",
+      ";",
+      "true",
+    ]);
+  });
+
+  it("keeps empty quoted words", () => {
+    expect(splitShellWords(`a "" ''`)).toEqual(["a", "", ""]);
+  });
+});
+
+describe("splitShellCommands", () => {
+  it("reports the line each command starts on", () => {
+    const cmds = splitShellCommands("# c\nexport A=1\n\nvllm serve m \\\n  --tp 2\necho done\n");
+    expect(cmds.map((c) => [c.line, c.words])).toEqual([
+      [2, ["export", "A=1"]],
+      [4, ["vllm", "serve", "m", "--tp", "2"]],
+      [6, ["echo", "done"]],
+    ]);
+    expect(cmds[1]!.lines).toEqual([4, 4, 4, 5, 5]);
+  });
+});
+
+describe("extractVllmArgs", () => {
+  it("vllm serve MODEL flags", () => {
+    expect(extractVllmArgs(splitShellWords("vllm serve Qwen/Qwen3-8B --tensor-parallel-size 2 --enforce-eager"))).toEqual({
+      model: "Qwen/Qwen3-8B",
+      args: ["--tensor-parallel-size", "2", "--enforce-eager"],
+    });
+  });
+
+  it("finds the positional model after flags", () => {
+    expect(extractVllmArgs(["vllm", "serve", "--port", "8000", "--enforce-eager", "org/m", "--dtype", "half"])).toEqual({
+      model: "org/m",
+      args: ["--port", "8000", "--enforce-eager", "--dtype", "half"],
+    });
+  });
+
+  it("python -m vllm.entrypoints.openai.api_server with env prefix and a path to vllm", () => {
+    const words = splitShellWords("CUDA_VISIBLE_DEVICES=0 python3 -u -m vllm.entrypoints.openai.api_server --model org/m -tp 1");
+    expect(extractVllmArgs(words)).toEqual({ model: "org/m", args: ["--model", "org/m", "-tp", "1"] });
+    expect(extractVllmArgs(["python", "-m", "vllm.entrypoints.api_server", "--model=org/x"])).toEqual({
+      model: "org/x",
+      args: ["--model=org/x"],
+    });
+    expect(extractVllmArgs(["/opt/venv/bin/vllm", "serve", "m"])).toEqual({ model: "m", args: [] });
+  });
+
+  it("bare flags with --model (the image's entrypoint)", () => {
+    expect(extractVllmArgs(["--model", "org/m", "--max-model-len", "4096"])).toEqual({
+      model: "org/m",
+      args: ["--model", "org/m", "--max-model-len", "4096"],
+    });
+    expect(extractVllmArgs(["--port", "8000"])).toBeNull();
+    expect(extractVllmArgs(["org/m", "--port", "8000"], { entrypointIsVllm: true })).toEqual({
+      model: "org/m",
+      args: ["--port", "8000"],
+    });
+  });
+
+  it("docker run of the vLLM image", () => {
+    const words = splitShellWords(
+      "docker run --runtime nvidia --gpus all -p 8000:8000 --ipc=host vllm/vllm-openai:v0.10.1 --model org/m --max-model-len 8192",
+    );
+    expect(extractVllmArgs(words)).toEqual({ model: "org/m", args: ["--model", "org/m", "--max-model-len", "8192"] });
+  });
+
+  it("unwraps sh -c and stops at control operators", () => {
+    expect(extractVllmArgs(["/bin/sh", "-c", "pip install x && vllm serve m --tp 2 | tee log"])).toEqual({
+      model: "m",
+      args: ["--tp", "2"],
+    });
+    expect(extractVllmArgs(splitShellWords("vllm serve m --port 1 && echo vllm serve x"))).toEqual({ model: "m", args: ["--port", "1"] });
+  });
+
+  it("returns null when there is no vLLM server", () => {
+    expect(extractVllmArgs(splitShellWords("pip install vllm && python app.py"))).toBeNull();
+    expect(extractVllmArgs(["echo", "vllm", "serve", "m"])).toBeNull();
+    expect(extractVllmArgs(["vllm", "bench", "serve"])).toBeNull();
+    expect(extractVllmArgs([])).toBeNull();
+  });
+
+  it("vllm serve without a model (from --config)", () => {
+    expect(extractVllmArgs(["vllm", "serve", "--config", "c.yaml"])).toEqual({ model: null, args: ["--config", "c.yaml"] });
+  });
+});
+
+describe("parseVllmArgs", () => {
+  it("maps long, snake, = and short forms to kebab-case keys", () => {
+    expect(
+      parseVllmArgs([
+        "--tensor-parallel-size",
+        "2",
+        "--max_model_len=8192",
+        "--gpu_memory_utilization",
+        "0.9",
+        "-pp",
+        "2",
+        "-tp=4",
+        "-q",
+        "fp8",
+      ]),
+    ).toEqual({
+      "tensor-parallel-size": "4",
+      "max-model-len": "8192",
+      "gpu-memory-utilization": "0.9",
+      "pipeline-parallel-size": "2",
+      quantization: "fp8",
+    });
+  });
+
+  it("booleans, negations and unknown flags", () => {
+    expect(
+      parseVllmArgs(["--enforce-eager", "--trust-remote-code", "--no-enable-prefix-caching", "--some-new-flag", "--enable-expert-parallel", "-ep"]),
+    ).toEqual({
+      "enforce-eager": true,
+      "trust-remote-code": true,
+      "enable-prefix-caching": "false",
+      "some-new-flag": true,
+      "enable-expert-parallel": true,
+    });
+  });
+
+  it("JSON values, dotted keys, -O and nargs lists", () => {
+    expect(
+      parseVllmArgs([
+        "--limit-mm-per-prompt",
+        '{"image":1}',
+        "--limit-mm-per-prompt.video",
+        "0",
+        "--compilation_config.cudagraph_mode",
+        "FULL",
+        "-O3",
+        "--cuda-graph-sizes",
+        "1",
+        "2",
+        "4",
+        "--seed",
+        "-1",
+      ]),
+    ).toEqual({
+      "limit-mm-per-prompt": '{"image":1}',
+      "limit-mm-per-prompt.video": "0",
+      "compilation-config.cudagraph_mode": "FULL",
+      "compilation-config": "3",
+      "cuda-graph-sizes": "1 2 4",
+      seed: "-1",
+    });
+  });
+
+  it("throws for a value flag without a value", () => {
+    expect(() => parseVllmArgs(["--max-model-len", "--enforce-eager"])).toThrow("--max-model-len needs a value");
+    try {
+      parseVllmArgs(["--port", "1", "-tp"]);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(VllmArgError);
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as VllmArgError).index).toBe(2);
+      expect((e as VllmArgError).message).toBe("-tp needs a value");
+    }
+  });
+});
+
+describe("isVllmOpenAiImage", () => {
+  it("recognises the image with any registry, tag or digest", () => {
+    expect(isVllmOpenAiImage("vllm/vllm-openai")).toBe(true);
+    expect(isVllmOpenAiImage("vllm/vllm-openai:v0.10.1.1")).toBe(true);
+    expect(isVllmOpenAiImage("docker.io/vllm/vllm-openai:latest")).toBe(true);
+    expect(isVllmOpenAiImage("vllm/vllm-openai@sha256:abc123")).toBe(true);
+    expect(isVllmOpenAiImage("vllm/vllm-openai-rocm:latest")).toBe(false);
+    expect(isVllmOpenAiImage("ghcr.io/mistralai/vllm:latest")).toBe(false);
+  });
+});
