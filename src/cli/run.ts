@@ -7,6 +7,7 @@ import type { GpuProfile, Plan } from "../core/types.js";
 import { planDeployment } from "../core/plan.js";
 import { exitCodeFor } from "../core/exit.js";
 import { parseSize } from "../units.js";
+import { registerTokens } from "../commands/tokens.js";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -16,7 +17,7 @@ export interface Io {
   env: Record<string, string | undefined>;
 }
 
-interface CommonOpts extends RawEngineFlags {
+export interface CommonOpts extends RawEngineFlags {
   model?: string;
   gpu?: string;
   gpuMemory?: string;
@@ -27,7 +28,8 @@ interface CommonOpts extends RawEngineFlags {
   offline?: boolean;
 }
 
-function addEngineOptions(cmd: Command): Command {
+/** The plan command's options (model, GPU, vLLM engine flags, output), shared by other commands. */
+export function addEngineOptions(cmd: Command): Command {
   return cmd
     .optionsGroup("Model:")
     .option("-m, --model <name|path>", "catalogue name (qwen2.5-vl-7b), Hugging Face id, or a local directory / config.json")
@@ -65,7 +67,8 @@ function addEngineOptions(cmd: Command): Command {
     .option("--no-color", "no colours (also NO_COLOR, or when output is not a terminal)");
 }
 
-async function gpuFrom(o: CommonOpts): Promise<GpuProfile> {
+/** --gpu / --gpu-memory → a GPU profile (InputError naming the flag when unknown). */
+export async function gpuFrom(o: { gpu?: string; gpuMemory?: string }): Promise<GpuProfile> {
   const mem = o.gpuMemory !== undefined ? parseSize(o.gpuMemory) : undefined;
   if (o.gpuMemory !== undefined && (mem === null || mem === undefined || mem <= 0)) {
     throw new InputError("--gpu-memory", `--gpu-memory: expected a size such as 79.18GiB, 85GB or 81079MiB, got '${o.gpuMemory}'`);
@@ -109,7 +112,7 @@ async function planCommand(o: CommonOpts, io: Io): Promise<number> {
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
-  const plan = planDeployment({ model: model.arch, gpu, flags }, { explain: o.explain === true });
+  const plan = planDeployment({ model: model.arch, gpu, flags }, { explain: o.explain === true, whatIf: true });
   io.stdout(await render(plan, o, io));
   return exitCodeFor(plan);
 }
@@ -130,6 +133,8 @@ export function buildProgram(io: Io, setCode: (c: number) => void): Command {
       .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined }),
   ).action(async (o: CommonOpts) => setCode(await planCommand(o, io)));
 
+  registerTokens(program, io, setCode);
+
   program
     .command("models")
     .description("list the built-in model catalogue")
@@ -137,7 +142,7 @@ export function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .action(async (o: { json?: boolean }) => {
       const { catalogue } = await import("../sources/catalogue.js");
       const list = catalogue();
-      io.stdout(o.json ? JSON.stringify(list.map((e) => ({ id: e.hfId, aliases: e.aliases.slice(1) })), null, 2) + "\n" : list.map((e) => `${(e.aliases[2] ?? "").padEnd(40)} ${e.hfId}`).join("\n") + "\n");
+      io.stdout(o.json ? JSON.stringify(list.map((e) => ({ id: e.hfId, short: e.short, aliases: e.aliases.slice(1) })), null, 2) + "\n" : list.map((e) => `${e.short.padEnd(40)} ${e.hfId}`).join("\n") + "\n");
       setCode(0);
     });
 

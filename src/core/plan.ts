@@ -1,7 +1,7 @@
 // planDeployment: the one entry point that composes the models of vLLM's start-up into a Plan.
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (../shared/VLLM-MEMORY.md §1, §3) for the vLLM version asked for.
-import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
+import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype, WhatIf } from "./types.js";
 import { NEWEST_MODELLED, batchDefaults, captureSizes, rulesFor, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
@@ -15,6 +15,8 @@ export interface PlanOptions {
   explain?: boolean;
   /** Compute one-lever fixes for failures (re-plans; off inside fix search). */
   fixes?: boolean;
+  /** Re-plan the vision levers (one image per prompt, smaller max_pixels, fewer batched tokens). */
+  whatIf?: boolean;
 }
 
 
@@ -267,9 +269,53 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     encoder,
     diagnostics: diags,
     explain,
+    whatIf: [],
   };
   if (opts.fixes !== false && !plan.fits) addFixes(input, plan);
+  if (opts.whatIf && encoder) plan.whatIf = whatIfs(input, plan);
   return plan;
+}
+
+/**
+ * Processor max_pixels of the "smaller images" lever: 1280 merged tokens per image, the
+ * Qwen2-VL image processor's class default (28·28·1280) and the value Qwen's model cards suggest.
+ */
+export const SMALLER_MAX_PIXELS = 28 * 28 * 1280;
+
+function whatIfs(input: PlanInput, plan: Plan): WhatIf[] {
+  const f = input.flags;
+  const base = plan.perGpu[0];
+  if (!base) return [];
+  const limits = f.limitMmPerPrompt ?? {};
+  const variants: { code: WhatIf["code"]; flags: Partial<EngineFlags>; shown: { flag: string; value: string }[] }[] = [];
+  if (limits["image"] !== 1 || limits["video"] !== 0) {
+    const l = { ...limits, image: 1, video: 0 };
+    variants.push({ code: "ONE_IMAGE_NO_VIDEO", flags: { limitMmPerPrompt: l }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(l) }] });
+  }
+  const maxPixels = f.mmProcessorKwargs?.max_pixels ?? input.model.vision?.maxPixels ?? 0;
+  if (maxPixels > SMALLER_MAX_PIXELS) {
+    const k = { ...(f.mmProcessorKwargs ?? {}), max_pixels: SMALLER_MAX_PIXELS };
+    variants.push({ code: "SMALLER_MAX_PIXELS", flags: { mmProcessorKwargs: k }, shown: [{ flag: "--mm-processor-kwargs", value: JSON.stringify(k) }] });
+  }
+  const n = plan.engine.maxNumBatchedTokens;
+  const half = Math.floor(n / 2);
+  if (half >= plan.engine.maxNumSeqs) variants.push({ code: "HALF_BATCHED_TOKENS", flags: { maxNumBatchedTokens: half }, shown: [{ flag: "--max-num-batched-tokens", value: String(half) }] });
+  const off = { ...limits, image: 0, video: 0 };
+  variants.push({ code: "TEXT_ONLY", flags: { limitMmPerPrompt: off }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(off) }] });
+  return variants.map((v) => {
+    const p = planDeployment({ ...input, flags: { ...f, ...v.flags } }, { fixes: false });
+    const g = p.perGpu.reduce((m, x) => (x.kvCacheBytes < m.kvCacheBytes ? x : m), p.perGpu[0] as GpuBudget);
+    return {
+      code: v.code,
+      flags: v.shown,
+      fits: p.fits,
+      activationPeakBytes: g.activationPeakBytes,
+      kvCacheBytes: g.kvCacheBytes,
+      kvTokens: p.kvCache.tokens,
+      maxConcurrency: p.kvCache.maxConcurrency,
+      kvGainBytes: g.kvCacheBytes - base.kvCacheBytes,
+    };
+  });
 }
 
 interface ModelFacts {

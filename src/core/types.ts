@@ -277,6 +277,19 @@ export interface KvCachePlan {
   estimatedMaxModelLen: number;
 }
 
+/** One lever tried by re-planning with changed flags (vision models' "what if" block). */
+export interface WhatIf {
+  code: "ONE_IMAGE_NO_VIDEO" | "SMALLER_MAX_PIXELS" | "HALF_BATCHED_TOKENS" | "TEXT_ONLY";
+  flags: { flag: string; value: string }[];
+  fits: boolean;
+  activationPeakBytes: number;
+  kvCacheBytes: number;
+  kvTokens: number;
+  maxConcurrency: number;
+  /** KV cache bytes gained per GPU against the plan as given (negative: lost). */
+  kvGainBytes: number;
+}
+
 export interface Plan {
   fits: boolean;
   model: { id: string; architecture: string; params: number; dtype: TorchDtype; quantization: QuantMethod };
@@ -287,4 +300,6 @@ export interface Plan {
   encoder: EncoderProfile | null;
   diagnostics: Diagnostic[];
   explain: ExplainLine[];
+  /** Levers re-planned for vision models (empty unless asked for). */
+  whatIf: WhatIf[];
 }

@@ -2,6 +2,7 @@
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, thousands } from "./format.js";
 import { fixText, messageFor } from "./messages.js";
+import { WHAT_IF_LABELS } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const e = plan.engine;
@@ -28,6 +29,12 @@ export function renderMarkdown(plan: Plan): string {
   out.push("");
   const kv = plan.kvCache;
   out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(e.maxModelLen)} tokens.`);
+  if (plan.whatIf.length) {
+    out.push("");
+    out.push("| what if | KV cache GiB | gain GiB | KV tokens | concurrency | flags |");
+    out.push("|---|---:|---:|---:|---:|---|");
+    for (const w of plan.whatIf) out.push(`| ${WHAT_IF_LABELS[w.code]} | ${gib(w.kvCacheBytes)} | ${gib(w.kvGainBytes)} | ${thousands(w.kvTokens)} | ${w.maxConcurrency.toFixed(2)}x | \`${w.flags.map((f) => `${f.flag} '${f.value}'`).join(" ")}\` |`);
+  }
   if (plan.diagnostics.length) {
     out.push("");
     for (const d of plan.diagnostics) {

@@ -6,6 +6,13 @@ import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, thousands } from "./format.js";
 import { fixText, messageFor } from "./messages.js";
 
+export const WHAT_IF_LABELS: Record<Plan["whatIf"][number]["code"], string> = {
+  ONE_IMAGE_NO_VIDEO: "one image per prompt, no video",
+  SMALLER_MAX_PIXELS: "images capped at 1280 tokens",
+  HALF_BATCHED_TOKENS: "half the max-num-batched-tokens",
+  TEXT_ONLY: "text only (no vision tower)",
+};
+
 export interface TableOptions {
   chalk: ChalkInstance;
   width?: number;
@@ -106,6 +113,14 @@ export function renderTable(plan: Plan, o: TableOptions): string {
     lines.push(
       `  ${en.items} ${en.modality} item(s) of ${thousands(en.tokensPerItem)} tokens (${en.itemWidth}×${en.itemHeight}${en.modality === "video" ? `, ${thousands(en.patchesPerItem)} patches` : ""}), budget ${thousands(en.budgetTokens)} tokens → encoder peak ${gib(plan.perGpu[0]?.encoderPeakBytes ?? 0)} GiB`,
     );
+  }
+  if (plan.whatIf.length > 0) {
+    lines.push("");
+    lines.push(c.bold("What if (re-planned with one lever changed)"));
+    for (const w of plan.whatIf) {
+      const gain = w.kvGainBytes >= 0 ? c.green(`+${gib(w.kvGainBytes)}`) : c.red(gib(w.kvGainBytes));
+      lines.push(`  ${WHAT_IF_LABELS[w.code].padEnd(34)} ${gain} GiB KV → ${thousands(w.kvTokens)} tokens, ${w.maxConcurrency.toFixed(2)}x   ${c.dim(w.flags.map((f) => `${f.flag} '${f.value}'`).join(" "))}`);
+    }
   }
   if (plan.diagnostics.length > 0) {
     lines.push("");

@@ -10,6 +10,8 @@ import type { ConfigFiles, Json } from "../core/architecture.js";
 export interface CatalogueEntry {
   hfId: string;
   file: string;
+  /** The short alias shown in listings (qwen2.5-vl-7b). */
+  short: string;
   aliases: string[];
 }
 
@@ -36,7 +38,9 @@ export function catalogue(): CatalogueEntry[] {
   cache = files
     .map((file) => {
       const hfId = file.replace(/\.json$/, "").replace("__", "/");
-      return { hfId, file, aliases: aliasesFor(hfId) };
+      const aliases = aliasesFor(hfId);
+      const short = aliases.slice(1).reduce((a, b) => (b.length < a.length ? b : a), aliases[1] ?? hfId.toLowerCase());
+      return { hfId, file, short, aliases };
     })
     .sort((a, b) => (a.hfId < b.hfId ? -1 : a.hfId > b.hfId ? 1 : 0)); // no localeCompare: ICU start-up cost
   return cache;
@@ -72,9 +76,8 @@ function levenshtein(a: string, b: string): number {
 export function suggestModels(name: string, n = 3): string[] {
   const q = name.trim().toLowerCase();
   const scored = catalogue().map((e) => {
-    const short = e.aliases[2] ?? e.hfId.toLowerCase();
     const d = Math.min(...e.aliases.map((a) => levenshtein(q, a)));
-    return { name: short, d: d - (short.includes(q) || q.includes(short) ? 3 : 0) };
+    return { name: e.short, d: d - (e.short.includes(q) || q.includes(e.short) ? 3 : 0) };
   });
   const seen = new Set<string>();
   return scored
