@@ -59,11 +59,28 @@ const QK_NORM_TYPES = new Set(["qwen3", "qwen3_moe", "qwen3_vl", "qwen3_vl_text"
 /** Families whose config class defaults tie_word_embeddings to true (GemmaConfig, Gemma2Config...). */
 const TIED_DEFAULT_TYPES = new Set(["gemma", "gemma2", "gemma3", "gemma3_text"]);
 
+/**
+ * transformers' Gemma3TextConfig defaults: a Gemma 3 config.json leaves out every key equal to its
+ * default (gemma-3-4b-it's text_config has no heads, head_dim or vocab).
+ */
+const GEMMA3_TEXT_DEFAULTS: Obj = {
+  vocab_size: 262208,
+  num_attention_heads: 8,
+  num_key_value_heads: 4,
+  head_dim: 256,
+  max_position_embeddings: 131072,
+  sliding_window: 4096,
+  sliding_window_pattern: 6,
+  tie_word_embeddings: true,
+};
+
 /** The text part of a multimodal config (text_config / llm_config) merged over the top level. */
 function textConfig(cfg: Obj): Obj {
   const inner = cfg["text_config"] ?? cfg["llm_config"];
-  if (isObj(inner)) return { ...cfg, ...inner };
-  return cfg;
+  const merged = isObj(inner) ? { ...cfg, ...inner } : cfg;
+  const mt = str(merged, "model_type") ?? "";
+  if (mt === "gemma3_text" || mt === "gemma3") return { ...GEMMA3_TEXT_DEFAULTS, ...merged };
+  return merged;
 }
 
 /**
@@ -73,6 +90,7 @@ function textConfig(cfg: Obj): Obj {
  * a factor); for "yarn" the base is original_max_position_embeddings.
  */
 export function derivedMaxModelLen(t: Obj): number {
+  const skipRope = (str(t, "model_type") ?? "").includes("gemma3"); // _get_and_verify_max_len skips gemma3
   const keys = ["max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "max_sequence_length", "max_seq_length", "seq_len"];
   let len = Infinity;
   for (const k of keys) {
@@ -81,7 +99,7 @@ export function derivedMaxModelLen(t: Obj): number {
   }
   if (!Number.isFinite(len)) len = 2048; // vLLM's fallback default_max_len = 2048
   const rs = t["rope_scaling"] ?? t["rope_parameters"];
-  if (isObj(rs)) {
+  if (isObj(rs) && !skipRope) {
     const type = str(rs, "rope_type") ?? str(rs, "type") ?? "";
     const factor = num(rs, "factor");
     if (factor !== undefined && !["su", "longrope", "llama3", "default", "mrope"].includes(type)) {
@@ -92,6 +110,27 @@ export function derivedMaxModelLen(t: Obj): number {
   return len;
 }
 
+/**
+ * Rows of the rotary cos/sin caches vLLM builds (vllm/model_executor/layers/rotary_embedding):
+ * RotaryEmbedding caches max_position rows; linear and dynamic scaling cache max_position × factor,
+ * YaRN original_max_position × factor; MRotaryEmbedding enlarges its cache 4× ("We enlarge
+ * max_position_embeddings to 4 times"); Gemma 3 adds an unscaled cache for its local layers.
+ */
+function ropeCachePositions(t: Obj, modelType: string): number {
+  const maxPos = num(t, "max_position_embeddings") ?? 2048;
+  const rs = t["rope_scaling"] ?? t["rope_parameters"];
+  let rows = maxPos;
+  if (isObj(rs)) {
+    const type = str(rs, "rope_type") ?? str(rs, "type") ?? "";
+    const factor = num(rs, "factor") ?? 1;
+    if (type === "linear" || type === "dynamic") rows = Math.floor(maxPos * factor);
+    else if (type === "yarn" || type === "deepseek_yarn") rows = Math.floor((num(rs, "original_max_position_embeddings") ?? maxPos) * factor);
+  }
+  if (hasMrope(t)) rows *= 4;
+  if (modelType.startsWith("gemma3")) rows += maxPos;
+  return rows;
+}
+
 function hasMrope(t: Obj): boolean {
   const rs = t["rope_scaling"] ?? t["rope_parameters"];
   return isObj(rs) && (Array.isArray(rs["mrope_section"]) || str(rs, "type") === "mrope" || str(rs, "rope_type") === "mrope");
@@ -99,6 +138,11 @@ function hasMrope(t: Obj): boolean {
 
 function layerPattern(t: Obj, n: number, modelType: string): LayerAttention[] {
   const window = num(t, "sliding_window");
+  // Nemotron-H hybrid_override_pattern: "*" attention, "M" Mamba-2, "-" MLP, "E" MoE (configuration_nemotron_h.py).
+  const pattern = str(t, "hybrid_override_pattern");
+  if (pattern && pattern.length >= n) {
+    return [...pattern.slice(0, n)].map((c): LayerAttention => (c === "*" ? { kind: "full" } : c === "M" ? { kind: "mamba" } : { kind: "none" }));
+  }
   const types = t["layer_types"];
   if (Array.isArray(types) && types.length >= n) {
     return types.slice(0, n).map((x): LayerAttention => {
@@ -146,7 +190,7 @@ function moeSpec(t: Obj, n: number): MoeSpec | null {
   if (step && step > 1) for (let i = 0; i < n; i++) if ((i + 1) % step !== 0) dense.push(i);
   let sharedExperts = num(t, "n_shared_experts") ?? 0;
   let sharedI = sharedExperts > 0 ? moeI * sharedExperts : 0;
-  const qwenShared = num(t, "shared_expert_intermediate_size");
+  const qwenShared = num(t, "shared_expert_intermediate_size") ?? num(t, "moe_shared_expert_intermediate_size");
   if (qwenShared) {
     sharedExperts = 1;
     sharedI = qwenShared;
@@ -159,6 +203,7 @@ function moeSpec(t: Obj, n: number): MoeSpec | null {
     sharedIntermediateSize: sharedI,
     denseLayers: [...new Set(dense)].sort((a, b) => a - b),
     expertBias: str(t, "model_type") === "gpt_oss",
+    latentSize: num(t, "moe_latent_size") ?? null,
   };
 }
 
@@ -350,6 +395,7 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   if (vision && vision.family === "other") unsupported.push(`vision tower of ${modelType} (encoder activations not modelled)`);
   const layerKinds = layerPattern(t, layers, modelType);
   if (layerKinds.some((l) => l.kind === "linear" || l.kind === "mamba")) unsupported.push("linear-attention / Mamba state slots");
+  if (Array.isArray(t["block_configs"])) unsupported.push("per-layer block_configs of this NAS model (counted as uniform layers)");
   const moe = moeSpec(t, layers);
   const quant = quantSpecFrom(cfg, isObj(files.quantConfig) ? files.quantConfig : undefined);
   const arch: ModelArch = {
@@ -369,6 +415,12 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     qkNorm: QK_NORM_TYPES.has(modelType),
     rotaryDim: Math.floor(headDim * rotaryFactor),
     mrope: hasMrope(t),
+    mlpGated: !((str(t, "mlp_hidden_act") ?? str(t, "hidden_act") ?? "") === "relu2"),
+    mamba: num(t, "mamba_num_heads")
+      ? { numHeads: num(t, "mamba_num_heads") ?? 0, headDim: num(t, "mamba_head_dim") ?? 64, nGroups: num(t, "n_groups") ?? 1, stateSize: num(t, "ssm_state_size") ?? 128, convKernel: num(t, "conv_kernel") ?? 4 }
+      : null,
+    blockPattern: str(t, "hybrid_override_pattern") ?? null,
+    ropeCachePositions: ropeCachePositions(t, modelType),
     maxPositionEmbeddings: num(t, "max_position_embeddings") ?? derivedMaxModelLen(t),
     derivedMaxModelLen: derivedMaxModelLen(t),
     layers: layerKinds,

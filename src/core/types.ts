@@ -37,7 +37,8 @@ export type LayerAttention =
   | { kind: "full" }
   | { kind: "sliding"; window: number }
   | { kind: "linear" } // Gated DeltaNet / linear attention: state slots, not paged KV
-  | { kind: "mamba" };
+  | { kind: "mamba" }
+  | { kind: "none" }; // MLP/MoE-only layer of a hybrid pattern (Nemotron-H "-"/"E"): no KV
 
 export interface MlaSpec {
   kvLoraRank: number;
@@ -57,6 +58,8 @@ export interface MoeSpec {
   denseLayers: number[];
   /** Router bias / expert biases (gpt-oss). */
   expertBias: boolean;
+  /** Latent MoE (Nemotron-3 Super moe_latent_size): experts run in this width, with a down/up projection. */
+  latentSize: number | null;
 }
 
 export interface VisionSpec {
@@ -100,6 +103,14 @@ export interface ModelArch {
   qkvBias: boolean;
   /** Per-head q/k RMSNorm (Qwen3). */
   qkNorm: boolean;
+  /** Gated MLP (gate_up + down, SiLU-and-mul); false for ReLU² up/down MLPs (Nemotron-H). */
+  mlpGated: boolean;
+  /** Mamba-2 mixer shape (Nemotron-H "M" layers), when present. */
+  mamba: { numHeads: number; headDim: number; nGroups: number; stateSize: number; convKernel: number } | null;
+  /** Nemotron-H: each layer is one block type ("*" attention, "M" Mamba, "-" MLP, "E" MoE). */
+  blockPattern: string | null;
+  /** Rotary cos/sin cache rows vLLM allocates (all rope configs together). */
+  ropeCachePositions: number;
   /** Rotary dimension (head_dim × partial_rotary_factor). */
   rotaryDim: number;
   /** Multimodal rotary embedding (rope_scaling mrope_section): vLLM caches 4 × max positions. */

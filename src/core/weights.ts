@@ -95,24 +95,48 @@ function attentionGroups(a: ModelArch, p: string): ParamGroup[] {
 function mlpGroups(a: ModelArch, p: string, moeLayer: boolean): ParamGroup[] {
   const H = a.hiddenSize;
   const m = a.moe;
+  const g = a.mlpGated ? 2 : 1; // gate_up (2·I) or up (I) rows
   if (!moeLayer || !m) {
     const I = a.intermediateSize;
-    return [lin(`${p}.mlp.gate_up_proj`, "mlp", 2 * I, H, "column", 0, 2), lin(`${p}.mlp.down_proj`, "mlp", H, I, "row")];
+    return [lin(`${p}.mlp.gate_up_proj`, "mlp", g * I, H, "column", 0, g), lin(`${p}.mlp.down_proj`, "mlp", H, I, "row")];
   }
   const Im = m.moeIntermediateSize;
-  const g: ParamGroup[] = [
+  // Latent MoE: routed experts work in moe_latent_size, reached through a down and an up projection.
+  const E = m.latentSize ?? H;
+  const groups: ParamGroup[] = [
     // Router: ReplicatedLinear built with quant_config=None in vLLM's Mixtral/Qwen3-MoE/DeepSeek models.
     { name: `${p}.mlp.gate`, component: "router", out: m.numExperts, in: H, bias: m.expertBias ? m.numExperts : 0, split: "replicated", linear: false },
-    { name: `${p}.mlp.experts.w13`, component: "experts", out: 2 * Im, in: H, bias: m.expertBias ? 2 * Im : 0, split: "experts", linear: true, experts: m.numExperts, shards: 2 },
-    { name: `${p}.mlp.experts.w2`, component: "experts", out: H, in: Im, bias: m.expertBias ? H : 0, split: "experts", linear: true, experts: m.numExperts },
+    { name: `${p}.mlp.experts.w13`, component: "experts", out: g * Im, in: E, bias: m.expertBias ? g * Im : 0, split: "experts", linear: true, experts: m.numExperts, shards: g },
+    { name: `${p}.mlp.experts.w2`, component: "experts", out: E, in: Im, bias: m.expertBias ? E : 0, split: "experts", linear: true, experts: m.numExperts },
   ];
+  if (m.latentSize) groups.push(lin(`${p}.mlp.fc1_latent_proj`, "mlp", m.latentSize, H, "replicated"), lin(`${p}.mlp.fc2_latent_proj`, "mlp", H, m.latentSize, "replicated"));
   if (m.sharedExperts > 0 && m.sharedIntermediateSize > 0) {
     const Is = m.sharedIntermediateSize;
-    g.push(lin(`${p}.mlp.shared_experts.gate_up_proj`, "mlp", 2 * Is, H, "column", 0, 2), lin(`${p}.mlp.shared_experts.down_proj`, "mlp", H, Is, "row"));
+    groups.push(lin(`${p}.mlp.shared_experts.gate_up_proj`, "mlp", g * Is, H, "column", 0, g), lin(`${p}.mlp.shared_experts.down_proj`, "mlp", H, Is, "row"));
     // Qwen2-MoE's shared_expert_gate: Linear(H, 1), replicated.
-    if (a.modelType === "qwen2_moe") g.push({ name: `${p}.mlp.shared_expert_gate`, component: "router", out: 1, in: H, bias: 0, split: "replicated", linear: false });
+    if (a.modelType === "qwen2_moe") groups.push({ name: `${p}.mlp.shared_expert_gate`, component: "router", out: 1, in: H, bias: 0, split: "replicated", linear: false });
   }
-  return g;
+  return groups;
+}
+
+/**
+ * Mamba-2 mixer (vllm/model_executor/layers/mamba/mamba_mixer2.py MambaMixer2): in_proj H →
+ * 2·d_inner + 2·groups·state + heads (column), depthwise conv1d over d_inner + 2·groups·state
+ * channels with bias, dt_bias / A / D per head, a gated RMSNorm over d_inner, out_proj (row).
+ */
+function mambaGroups(a: ModelArch, p: string): ParamGroup[] {
+  const m = a.mamba;
+  if (!m) return [];
+  const H = a.hiddenSize;
+  const dInner = m.numHeads * m.headDim;
+  const conv = dInner + 2 * m.nGroups * m.stateSize;
+  return [
+    lin(`${p}.mixer.in_proj`, "attention", 2 * dInner + 2 * m.nGroups * m.stateSize + m.numHeads, H, "column"),
+    { name: `${p}.mixer.conv1d`, component: "attention", out: conv, in: m.convKernel, bias: conv, split: "column", linear: false },
+    { name: `${p}.mixer.heads`, component: "attention", out: 3 * m.numHeads, in: 1, bias: 0, split: "column", linear: false },
+    { name: `${p}.mixer.norm`, component: "attention", out: dInner, in: 1, bias: 0, split: "column", linear: false },
+    lin(`${p}.mixer.out_proj`, "attention", H, dInner, "row"),
+  ];
 }
 
 function visionGroups(a: ModelArch): ParamGroup[] {
@@ -151,8 +175,18 @@ export function paramLayout(a: ModelArch): ParamLayout {
   for (let i = 0; i < a.numLayers; i++) {
     const kind = a.layers[i]?.kind ?? "full";
     const moeLayer = a.moe !== null && !dense.has(i);
-    const key = `${kind === "linear" || kind === "mamba" ? kind : "attn"}/${moeLayer ? "moe" : "dense"}`;
-    let t = templates.findIndex((x) => x.key === key);
+    const key = `${kind === "linear" || kind === "mamba" || kind === "none" ? kind : "attn"}/${moeLayer ? "moe" : "dense"}`;
+    let t = -1;
+    const block = a.blockPattern?.[i];
+    const bkey = block ? `block:${block}` : key;
+    t = templates.findIndex((x) => x.key === bkey);
+    if (t < 0 && block) {
+      // Nemotron-H (configuration_nemotron_h.py): each layer is one mixer and one norm.
+      const p = "backbone.layers.*";
+      const mixer = block === "*" ? attentionGroups(a, p) : block === "M" ? mambaGroups(a, p) : mlpGroups(a, p, block === "E");
+      templates.push({ key: bkey, groups: [...mixer, norm(`${p}.norm`, a.hiddenSize)] });
+      t = templates.length - 1;
+    }
     if (t < 0) {
       const p = "model.layers.*";
       const groups = [...attentionGroups(a, p), ...mlpGroups(a, p, moeLayer), norm(`${p}.input_layernorm`, a.hiddenSize), norm(`${p}.post_attention_layernorm`, a.hiddenSize)];
@@ -378,12 +412,10 @@ function computeWeightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: nu
   // [max_position, rotary_dim] buffer in the model dtype, one per distinct rope config (get_rope
   // caches instances). Checked: Llama-3.1-8B "Loading model weights took 14.9888 GB" =
   // 8,030,261,248 × 2 B + 131,072 × 128 × 2 B (fixtures/vllm-logs, issue #10517).
+  // Rows per rope config are in ModelArch.ropeCachePositions (architecture.ts ropeCachePositions:
+  // scaling types, M-RoPE's 4× enlargement, Gemma 3's second cache).
   const rotaryDim = a.mla ? a.mla.qkRopeHeadDim : a.rotaryDim;
-  const ropeConfigs = a.modelType.startsWith("gemma3") ? 2 : 1; // Gemma 3: local and global rope bases
-  // MRotaryEmbedding (Qwen2-VL family): "We enlarge max_position_embeddings to 4 times to get a
-  // larger the cos and sin cache" (rotary_embedding/mrope.py __init__: cache_max_position_num = max × 4).
-  const positions = a.mrope ? 4 * a.derivedMaxModelLen : a.derivedMaxModelLen;
-  const rotaryCache = positions * rotaryDim * b * ropeConfigs;
+  const rotaryCache = a.ropeCachePositions * rotaryDim * b;
   const total = Math.round(layers + embedding + lmHead + finalNorm + vision + rotaryCache);
   return { total, embedding, lmHead, layers, vision, rotaryCache, layersOnStage: end - start };
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { DATA_DIR } from "./data-dir.js";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
+import { parsePythonJson } from "./python-json.js";
 
 export interface CatalogueEntry {
   hfId: string;
@@ -89,7 +90,7 @@ export function suggestModels(name: string, n = 3): string[] {
 
 function readJson(path: string, subject: string): Json {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as Json;
+    return parsePythonJson(readFileSync(path, "utf8"));
   } catch (e) {
     throw new InputError(subject, `${path}: not valid JSON (${(e as Error).message})`);
   }

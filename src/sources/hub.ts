@@ -12,6 +12,7 @@ import {
   type LocalModel,
 } from "./model-dir.js";
 import { isHfId } from "./hf-cache.js";
+import { parsePythonJson } from "./python-json.js";
 import {
   headerLengthFromPrefix,
   mapBounded,
@@ -154,7 +155,7 @@ async function getJson(ctx: Ctx, file: string, optional: boolean): Promise<Json 
     throw fail(ctx, `could not reach ${ctx.endpoint} (${describeFetchError(e, ctx.timeoutMs)}): use --offline or a local path`);
   }
   try {
-    return JSON.parse(text) as Json;
+    return parsePythonJson(text);
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw fail(ctx, `${file} from ${ctx.endpoint} is not valid JSON (${why})`);

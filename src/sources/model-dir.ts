@@ -7,6 +7,7 @@ import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "no
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
 import { mapBounded, readSafetensorsHeader, summariseHeaders, type WeightsSummary } from "./safetensors.js";
+import { parsePythonJson } from "./python-json.js";
 
 export interface LocalModel {
   /** "org/name" when the directory is a Hugging Face cache snapshot, else the directory's name. */
@@ -41,7 +42,7 @@ export function resolveModelPath(arg: string): string | null {
 
 function parseJson(text: string, file: string): Json {
   try {
-    return JSON.parse(text) as Json;
+    return parsePythonJson(text);
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw new InputError(file, `${file}: not valid JSON (${why})`);

@@ -1,0 +1,457 @@
+// Searches over planDeployment: whether a deployment meets its constraints (check), which single
+// flag change would make it meet them (the fix), and which flags make a model fit a GPU (solve).
+// Every answer comes from planning again, never from inverting the core's formulas, so it cannot
+// drift from what `vram-plan plan` says.
+import type { Diagnostic, EngineFlags, GpuProfile, KvCacheDtype, ModelArch, Plan, PlanInput, QuantMethod } from "./types.js";
+import { planDeployment } from "./plan.js";
+
+const FAST = { fixes: false } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Constraints
+// ---------------------------------------------------------------------------------------------
+
+/** What a deployment must achieve beyond starting. */
+export interface Target {
+  /** Context length (tokens) every request must be allowed: max-model-len >= context. */
+  context?: number;
+  /** n concurrent sequences of len tokens (default: max-model-len) must fit the KV cache and max-num-seqs. */
+  concurrency?: { n: number; len?: number };
+  /** Highest acceptable --gpu-memory-utilization. */
+  maxUtilization?: number;
+  /** Bytes that must stay free on every GPU once vLLM is up (for other processes). */
+  headroomBytes?: number;
+  /** GPUs the deployment is given (null/undefined: as many as tp × pp × dp). */
+  gpuCount?: number | null;
+}
+
+export type Failure =
+  | { kind: "start"; diagnostic: Diagnostic }
+  | { kind: "gpus"; need: number; have: number }
+  | { kind: "context"; need: number; have: number }
+  | { kind: "concurrency"; need: number; have: number; len: number; limitedBy: "kv-cache" | "max-num-seqs" }
+  | { kind: "utilization"; max: number; have: number }
+  | { kind: "headroom"; need: number; have: number };
+
+export interface FlagChange {
+  flag: string;
+  value: string;
+}
+
+/** One way to make the deployment meet everything, verified by planning it. */
+export interface FixOption {
+  changes: FlagChange[];
+  /** E.g. "needs 2 GPUs" when a larger tensor-parallel size is proposed. */
+  note?: string;
+}
+
+export interface Evaluation {
+  ok: boolean;
+  plan: Plan;
+  failures: Failure[];
+  /** Concurrency the deployment sustains at `concurrencyLen` tokens (KV cache, capped by max-num-seqs). */
+  concurrency: number;
+  concurrencyLen: number;
+  /** Smallest memory left free on a GPU once vLLM is up: total − expected used. */
+  minFreeBytes: number;
+  /** GPUs vLLM uses: tp × pp × dp. */
+  gpusUsed: number;
+}
+
+/**
+ * Requests of `len` tokens the KV cache holds at once: max-model-len's concurrency when len is
+ * max-model-len, else the same KV memory planned again with max-model-len = len.
+ */
+export function concurrencyAt(input: PlanInput, plan: Plan, len: number): number {
+  if (len === plan.engine.maxModelLen) return plan.kvCache.maxConcurrency;
+  let kvBytes = Number.POSITIVE_INFINITY;
+  for (const g of plan.perGpu) kvBytes = Math.min(kvBytes, g.kvCacheBytes);
+  if (!(kvBytes > 0)) return 0;
+  const again = planDeployment(
+    {
+      ...input,
+      flags: {
+        ...input.flags,
+        maxModelLen: len,
+        maxNumSeqs: plan.engine.maxNumSeqs,
+        maxNumBatchedTokens: plan.engine.maxNumBatchedTokens,
+        kvCacheMemoryBytes: Math.floor(kvBytes),
+      },
+    },
+    FAST,
+  );
+  return again.kvCache.maxConcurrency;
+}
+
+/** Plans `input` and checks it against `target`. `fixes` asks planDeployment for its own fixes too. */
+export function evaluate(input: PlanInput, target: Target, opts: { fixes?: boolean } = {}): Evaluation {
+  const plan = planDeployment(input, { fixes: opts.fixes === true });
+  return evaluatePlan(input, plan, target);
+}
+
+export function evaluatePlan(input: PlanInput, plan: Plan, target: Target): Evaluation {
+  const failures: Failure[] = [];
+  for (const d of plan.diagnostics) if (d.severity === "error") failures.push({ kind: "start", diagnostic: d });
+  const f = input.flags;
+  const gpusUsed = f.tensorParallelSize * f.pipelineParallelSize * Math.max(1, f.dataParallelSize);
+  if (target.gpuCount !== undefined && target.gpuCount !== null && target.gpuCount < gpusUsed) {
+    failures.push({ kind: "gpus", need: gpusUsed, have: target.gpuCount });
+  }
+  const maxLen = plan.engine.maxModelLen;
+  if (target.context !== undefined && maxLen < target.context) failures.push({ kind: "context", need: target.context, have: maxLen });
+  const len = target.concurrency?.len ?? maxLen;
+  let concurrency = plan.engine.maxNumSeqs;
+  if (target.concurrency !== undefined) {
+    const kv = concurrencyAt(input, plan, len);
+    concurrency = Math.min(kv, plan.engine.maxNumSeqs);
+    if (concurrency + 1e-9 < target.concurrency.n) {
+      failures.push({ kind: "concurrency", need: target.concurrency.n, have: concurrency, len, limitedBy: kv < plan.engine.maxNumSeqs ? "kv-cache" : "max-num-seqs" });
+    }
+  } else {
+    concurrency = Math.min(plan.kvCache.maxConcurrency, plan.engine.maxNumSeqs);
+  }
+  const util = plan.engine.gpuMemoryUtilization;
+  if (target.maxUtilization !== undefined && f.kvCacheMemoryBytes === undefined && util > target.maxUtilization + 1e-9) {
+    failures.push({ kind: "utilization", max: target.maxUtilization, have: util });
+  }
+  let minFree = Number.POSITIVE_INFINITY;
+  for (const g of plan.perGpu) minFree = Math.min(minFree, g.totalBytes - g.expectedUsedBytes - g.otherProcessBytes);
+  if (!Number.isFinite(minFree)) minFree = 0;
+  if (target.headroomBytes !== undefined && minFree < target.headroomBytes) failures.push({ kind: "headroom", need: target.headroomBytes, have: minFree });
+  return { ok: failures.length === 0, plan, failures, concurrency, concurrencyLen: len, minFreeBytes: minFree, gpusUsed };
+}
+
+/** evaluate() for fix candidates: the GPU count is what the fix changes, so it is not held against it. */
+function meetsWith(input: PlanInput, target: Target, change: Partial<EngineFlags>): boolean {
+  return evaluate({ ...input, flags: { ...input.flags, ...change } }, { ...target, gpuCount: null }).ok;
+}
+
+const tpValid = (model: ModelArch, tp: number): boolean =>
+  model.numHeads % tp === 0 && (model.mla !== null || (tp >= model.numKvHeads ? tp % model.numKvHeads === 0 : model.numKvHeads % tp === 0));
+
+/**
+ * Single-flag changes that make the deployment start and meet every constraint, each found by
+ * planning candidates: --gpu-memory-utilization (nearest value that works), --max-model-len
+ * (largest that works), --max-num-seqs, --kv-cache-dtype fp8, --tensor-parallel-size (smallest
+ * larger), --quantization fp8, --enforce-eager, --limit-mm-per-prompt video 0.
+ */
+export function findFixes(input: PlanInput, target: Target, ev: Evaluation = evaluate(input, target)): FixOption[] {
+  const out: FixOption[] = [];
+  const f = input.flags;
+  const plan = ev.plan;
+  const kinds = new Set(ev.failures.map((x) => x.kind));
+  // The GPU count alone: fewer GPUs than vLLM needs is fixed by giving it more (said in the reason).
+  if (kinds.size === 1 && kinds.has("gpus")) return out;
+
+  // --gpu-memory-utilization: every value 0.01 … min(0.99, max) planned; the nearest that works.
+  if (f.kvCacheMemoryBytes === undefined) {
+    const cap = Math.min(0.99, target.maxUtilization ?? 0.99);
+    const u0 = plan.engine.gpuMemoryUtilization;
+    let best: number | null = null;
+    for (let h = 1; h <= Math.round(cap * 100); h++) {
+      const u = h / 100;
+      if (Math.abs(u - u0) < 1e-9) continue;
+      if (best !== null && Math.abs(u - u0) >= Math.abs(best - u0)) continue;
+      if (meetsWith(input, target, { gpuMemoryUtilization: u })) best = u;
+    }
+    if (best !== null) out.push({ changes: [{ flag: "--gpu-memory-utilization", value: best.toFixed(2) }] });
+  }
+
+  // --max-model-len: raised to the required context, or the largest shorter one that works.
+  const len0 = plan.engine.maxModelLen;
+  if (target.context !== undefined && len0 < target.context) {
+    if (meetsWith(input, target, { maxModelLen: target.context })) out.push({ changes: [{ flag: "--max-model-len", value: String(target.context) }] });
+  } else {
+    const lo = Math.max(1, target.context ?? 1);
+    if (lo < len0 && meetsWith(input, target, { maxModelLen: lo })) {
+      let a = lo;
+      let b = len0 - 1;
+      while (a < b) {
+        const mid = Math.floor((a + b + 1) / 2);
+        if (meetsWith(input, target, { maxModelLen: mid })) a = mid;
+        else b = mid - 1;
+      }
+      out.push({ changes: [{ flag: "--max-model-len", value: String(a) }] });
+    }
+  }
+
+  // --max-num-seqs: when it caps the required concurrency.
+  const conc = ev.failures.find((x): x is Extract<Failure, { kind: "concurrency" }> => x.kind === "concurrency");
+  if (conc && conc.limitedBy === "max-num-seqs" && meetsWith(input, target, { maxNumSeqs: conc.need })) {
+    out.push({ changes: [{ flag: "--max-num-seqs", value: String(conc.need) }] });
+  }
+
+  if (plan.engine.kvBytesPerElement > 1 && meetsWith(input, target, { kvCacheDtype: "fp8" })) out.push({ changes: [{ flag: "--kv-cache-dtype", value: "fp8" }] });
+
+  for (let tp = f.tensorParallelSize + 1; tp <= 8; tp++) {
+    if (!tpValid(input.model, tp)) continue;
+    if (meetsWith(input, target, { tensorParallelSize: tp })) {
+      const gpus = tp * f.pipelineParallelSize * Math.max(1, f.dataParallelSize);
+      const opt: FixOption = { changes: [{ flag: "--tensor-parallel-size", value: String(tp) }] };
+      if (target.gpuCount === undefined || target.gpuCount === null || target.gpuCount < gpus) opt.note = `needs ${gpus} GPUs`;
+      out.push(opt);
+      break;
+    }
+  }
+
+  if (input.model.quant.method === "none" && (f.quantization === undefined || f.quantization === "none") && meetsWith(input, target, { quantization: "fp8" })) {
+    out.push({ changes: [{ flag: "--quantization", value: "fp8" }], note: "fp8 weights, quantized at load time" });
+  }
+  if (!f.enforceEager && meetsWith(input, target, { enforceEager: true })) out.push({ changes: [{ flag: "--enforce-eager", value: "" }], note: "no CUDA graphs: slower decoding" });
+  if (input.model.vision && f.limitMmPerPrompt?.["video"] !== 0) {
+    const limits = { ...(f.limitMmPerPrompt ?? {}), video: 0 };
+    if (meetsWith(input, target, { limitMmPerPrompt: limits })) out.push({ changes: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(limits) }], note: "no video input" });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Solve: the flags that make a model fit a GPU
+// ---------------------------------------------------------------------------------------------
+
+export interface SolveRequest {
+  model: ModelArch;
+  gpu: GpuProfile;
+  /** Flags the user fixed (vLLM version, dtype, enforce-eager, ...); the searched ones are overridden. */
+  base: EngineFlags;
+  /** Context every request must be allowed (default: the model's derived max-model-len). */
+  context?: number;
+  /** Concurrent requests of `context` tokens (default 1). */
+  concurrency?: number;
+  /** Images per prompt (vision models): --limit-mm-per-prompt '{"image":K,"video":0}'. */
+  imagesPerPrompt?: number;
+  /** Most GPUs to consider (default 8; above 8, pipeline stages of 8-way tensor parallelism). */
+  maxGpus?: number;
+  /** Highest --gpu-memory-utilization to consider (default 0.95). */
+  maxUtilization?: number;
+}
+
+export interface SolveLayout {
+  tensorParallelSize: number;
+  pipelineParallelSize: number;
+  gpus: number;
+  kvCacheDtype: KvCacheDtype;
+  quantization: QuantMethod | undefined;
+  /** "as given", "fp8 KV cache", "fp8 weights", "fp8 weights + fp8 KV cache". */
+  precision: string;
+}
+
+export interface SolveResult {
+  found: boolean;
+  context: number;
+  concurrency: number;
+  /** The chosen layout: fewest GPUs at the least precision change that works. */
+  layout: SolveLayout | null;
+  /** Layouts with another precision that need fewer GPUs than the chosen one. */
+  alternatives: SolveLayout[];
+  fp8KvCacheNeeded: boolean;
+  quantizationNeeded: boolean;
+  /** Smallest --gpu-memory-utilization (2 decimals) that meets the target. */
+  gpuMemoryUtilization: number;
+  /** Largest --max-model-len that meets the target at that utilization. */
+  maxModelLen: number;
+  /** Largest --max-num-seqs that meets the target at that utilization and max-model-len. */
+  maxNumSeqs: number;
+  /** The flags of the answer (planned: starts and meets the target). */
+  flags: EngineFlags;
+  plan: Plan | null;
+  /** Concurrency at `context` tokens per request with the answer's flags. */
+  concurrencyAtContext: number;
+  /** Why nothing was found, with the nearest thing that does fit. */
+  reason: string | null;
+  /** planDeployment calls the search made. */
+  plans: number;
+}
+
+interface Precision {
+  kv: KvCacheDtype;
+  q: QuantMethod | undefined;
+  name: string;
+}
+
+export function solve(req: SolveRequest): SolveResult {
+  let plans = 0;
+  const { model, gpu } = req;
+  const maxGpus = Math.max(1, Math.floor(req.maxGpus ?? 8));
+  const cap = Math.min(0.99, req.maxUtilization ?? 0.95);
+  const capH = Math.max(1, Math.floor(cap * 100 + 1e-9));
+  const n = Math.max(1, Math.floor(req.concurrency ?? 1));
+  const context = req.context ?? model.derivedMaxModelLen;
+  const base: EngineFlags = { ...req.base };
+  if (req.imagesPerPrompt !== undefined) base.limitMmPerPrompt = { ...(base.limitMmPerPrompt ?? {}), image: req.imagesPerPrompt, video: base.limitMmPerPrompt?.["video"] ?? 0 };
+  delete base.kvCacheMemoryBytes;
+  const target: Target = { context, ...(n > 1 ? { concurrency: { n, len: context } } : {}) };
+
+  const plan = (flags: EngineFlags): Plan => {
+    plans++;
+    return planDeployment({ model, gpu, flags }, FAST);
+  };
+  const check = (flags: EngineFlags): Evaluation => {
+    const p = plan(flags);
+    if (n > 1 && p.engine.maxModelLen !== context) plans++;
+    return evaluatePlan({ model, gpu, flags }, p, target);
+  };
+  const meets = (flags: EngineFlags): boolean => check(flags).ok;
+
+  // vLLM's default max-num-seqs, raised to the concurrency asked for.
+  const probe = plan({ ...base, maxModelLen: context });
+  const seqs0 = probe.engine.maxNumSeqs < n ? n : undefined;
+  const withSeqs = (f: EngineFlags): EngineFlags => (seqs0 !== undefined ? { ...f, maxNumSeqs: seqs0 } : f);
+
+  const precisions: Precision[] = [{ kv: base.kvCacheDtype, q: base.quantization, name: "as given" }];
+  const kvCanShrink = probe.engine.kvBytesPerElement > 1;
+  const canQuantize = model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none");
+  if (kvCanShrink) precisions.push({ kv: "fp8", q: base.quantization, name: "fp8 KV cache" });
+  if (canQuantize) precisions.push({ kv: base.kvCacheDtype, q: "fp8", name: "fp8 weights" });
+  if (kvCanShrink && canQuantize) precisions.push({ kv: "fp8", q: "fp8", name: "fp8 weights + fp8 KV cache" });
+
+  const layouts: { tp: number; pp: number }[] = [];
+  for (let tp = 1; tp <= Math.min(8, maxGpus); tp++) if (tpValid(model, tp)) layouts.push({ tp, pp: 1 });
+  const tpMax = [8, 4, 2, 1].find((t) => tpValid(model, t)) ?? 1;
+  for (let pp = 2; tpMax * pp <= maxGpus && pp <= model.numLayers; pp++) layouts.push({ tp: tpMax, pp });
+
+  const flagsFor = (p: Precision, l: { tp: number; pp: number }, extra: Partial<EngineFlags> = {}): EngineFlags => {
+    const f: EngineFlags = withSeqs({ ...base, tensorParallelSize: l.tp, pipelineParallelSize: l.pp, kvCacheDtype: p.kv, maxModelLen: context, ...extra });
+    if (p.q === undefined) delete f.quantization;
+    else f.quantization = p.q;
+    return f;
+  };
+
+  // 1. Fewest GPUs per precision, at the highest utilization allowed.
+  const found: SolveLayout[] = [];
+  for (const p of precisions) {
+    for (const l of layouts) {
+      if (meets(flagsFor(p, l, { gpuMemoryUtilization: cap }))) {
+        found.push({ tensorParallelSize: l.tp, pipelineParallelSize: l.pp, gpus: l.tp * l.pp, kvCacheDtype: p.kv, quantization: p.q, precision: p.name });
+        break;
+      }
+    }
+  }
+  const empty: SolveResult = {
+    found: false,
+    context,
+    concurrency: n,
+    layout: null,
+    alternatives: [],
+    fp8KvCacheNeeded: false,
+    quantizationNeeded: false,
+    gpuMemoryUtilization: cap,
+    maxModelLen: 0,
+    maxNumSeqs: 0,
+    flags: base,
+    plan: null,
+    concurrencyAtContext: 0,
+    reason: null,
+    plans: 0,
+  };
+  const chosen = found[0];
+  if (!chosen) {
+    // The nearest thing that fits: the longest context on the largest layout with the smallest precision.
+    const last = layouts[layouts.length - 1] ?? { tp: 1, pp: 1 };
+    const p = precisions[precisions.length - 1] ?? precisions[0]!;
+    let best = 0;
+    let a = 1;
+    let b = model.derivedMaxModelLen;
+    const fits = (len: number): boolean => plan(flagsFor(p, last, { gpuMemoryUtilization: cap, maxModelLen: len })).fits;
+    if (fits(1)) {
+      while (a < b) {
+        const mid = Math.floor((a + b + 1) / 2);
+        if (fits(mid)) a = mid;
+        else b = mid - 1;
+      }
+      best = a;
+    }
+    const where = `${last.tp * last.pp} GPU${last.tp * last.pp > 1 ? "s" : ""} (tensor-parallel ${last.tp}${last.pp > 1 ? `, pipeline ${last.pp}` : ""})`;
+    const what = `${n > 1 ? `${n} concurrent requests of ` : ""}a ${context}-token context`;
+    const reason =
+      best > 0
+        ? `${what} does not fit on ${where} with ${p.name} at --gpu-memory-utilization ${cap.toFixed(2)}; the longest --max-model-len that starts there is ${best}`
+        : `the model does not start on ${where} even with ${p.name} at --gpu-memory-utilization ${cap.toFixed(2)}; allow more GPUs (--max-gpus) or a larger GPU`;
+    return { ...empty, reason, plans };
+  }
+  const alternatives = found.slice(1).filter((x) => x.gpus < chosen.gpus);
+  const prec: Precision = { kv: chosen.kvCacheDtype, q: chosen.quantization, name: chosen.precision };
+  const layout = { tp: chosen.tensorParallelSize, pp: chosen.pipelineParallelSize };
+
+  // 2. Smallest utilization (hundredths) that meets the target: binary search, then step down while it still holds.
+  let lo = 1;
+  let hi = capH;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (meets(flagsFor(prec, layout, { gpuMemoryUtilization: mid / 100 }))) hi = mid;
+    else lo = mid + 1;
+  }
+  while (lo > 1 && meets(flagsFor(prec, layout, { gpuMemoryUtilization: (lo - 1) / 100 }))) lo--;
+  const util = lo / 100;
+
+  // 3. Largest max-model-len at that utilization (concurrency still counted at `context`).
+  let lenLo = context;
+  let lenHi = Math.max(context, model.derivedMaxModelLen);
+  while (lenLo < lenHi) {
+    const mid = Math.floor((lenLo + lenHi + 1) / 2);
+    if (meets(flagsFor(prec, layout, { gpuMemoryUtilization: util, maxModelLen: mid }))) lenLo = mid;
+    else lenHi = mid - 1;
+  }
+  const maxModelLen = lenLo;
+
+  // 4. Largest max-num-seqs at that utilization and max-model-len (at most max-num-batched-tokens).
+  const atLen = check(flagsFor(prec, layout, { gpuMemoryUtilization: util, maxModelLen }));
+  let sLo = atLen.plan.engine.maxNumSeqs;
+  let sHi = Math.max(sLo, atLen.plan.engine.maxNumBatchedTokens);
+  while (sLo < sHi) {
+    const mid = Math.floor((sLo + sHi + 1) / 2);
+    if (meets(flagsFor(prec, layout, { gpuMemoryUtilization: util, maxModelLen, maxNumSeqs: mid }))) sLo = mid;
+    else sHi = mid - 1;
+  }
+  let flags = flagsFor(prec, layout, { gpuMemoryUtilization: util, maxModelLen, maxNumSeqs: sLo });
+  let final = check(flags);
+  if (!final.ok) {
+    // Not monotonic somewhere: fall back to the utilization's own answer.
+    flags = flagsFor(prec, layout, { gpuMemoryUtilization: util });
+    final = check(flags);
+  }
+  return {
+    found: final.ok,
+    context,
+    concurrency: n,
+    layout: chosen,
+    alternatives,
+    fp8KvCacheNeeded: chosen.kvCacheDtype === "fp8" && base.kvCacheDtype !== "fp8",
+    quantizationNeeded: chosen.quantization === "fp8" && canQuantize,
+    gpuMemoryUtilization: util,
+    maxModelLen: final.plan.engine.maxModelLen,
+    maxNumSeqs: final.plan.engine.maxNumSeqs,
+    flags,
+    plan: final.plan,
+    concurrencyAtContext: n > 1 ? final.concurrency : concurrencyAt({ model, gpu, flags }, final.plan, context),
+    reason: final.ok ? null : "the search found no consistent answer (please report)",
+    plans,
+  };
+}
+
+/**
+ * `vllm serve` arguments for a model and flags: the searched flags always, the others only where
+ * they differ from vLLM's defaults. Values are unquoted; the caller quotes for its shell.
+ */
+export function serveArgv(modelName: string, flags: EngineFlags): string[] {
+  const a: string[] = ["vllm", "serve", modelName];
+  a.push("--tensor-parallel-size", String(flags.tensorParallelSize));
+  if (flags.pipelineParallelSize > 1) a.push("--pipeline-parallel-size", String(flags.pipelineParallelSize));
+  if (flags.dataParallelSize > 1) a.push("--data-parallel-size", String(flags.dataParallelSize));
+  if (flags.gpuMemoryUtilization !== undefined) a.push("--gpu-memory-utilization", flags.gpuMemoryUtilization.toFixed(2));
+  if (flags.maxModelLen !== undefined) a.push("--max-model-len", String(flags.maxModelLen));
+  if (flags.maxNumSeqs !== undefined) a.push("--max-num-seqs", String(flags.maxNumSeqs));
+  if (flags.maxNumBatchedTokens !== undefined) a.push("--max-num-batched-tokens", String(flags.maxNumBatchedTokens));
+  if (flags.kvCacheDtype !== "auto") a.push("--kv-cache-dtype", flags.kvCacheDtype);
+  if (flags.quantization !== undefined && flags.quantization !== "none") a.push("--quantization", flags.quantization === "nvfp4" ? "modelopt_fp4" : flags.quantization);
+  if (flags.dtype !== undefined) a.push("--dtype", flags.dtype);
+  if (flags.blockSize !== undefined) a.push("--block-size", String(flags.blockSize));
+  if (flags.enforceEager) a.push("--enforce-eager");
+  if (flags.enableExpertParallel) a.push("--enable-expert-parallel");
+  if (flags.limitMmPerPrompt !== undefined) a.push("--limit-mm-per-prompt", JSON.stringify(flags.limitMmPerPrompt));
+  if (flags.mmProcessorKwargs !== undefined) a.push("--mm-processor-kwargs", JSON.stringify(flags.mmProcessorKwargs));
+  if (flags.mmEncoderTpMode !== "weights") a.push("--mm-encoder-tp-mode", flags.mmEncoderTpMode);
+  if (flags.skipMmProfiling) a.push("--skip-mm-profiling");
+  if (flags.disableHybridKvCacheManager) a.push("--disable-hybrid-kv-cache-manager");
+  return a;
+}
