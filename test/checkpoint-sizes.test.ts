@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { weightsPerRank } from "../src/core/weights.js";
+import { model } from "./helpers/models.js";
+
+// Real checkpoint sizes (model.safetensors.index.json metadata.total_size), with sources in
+// src/data/models/sizes.json. The architecture's parameter layout must reproduce them.
+const sizes = JSON.parse(readFileSync(new URL("../src/data/models/sizes.json", import.meta.url), "utf8")) as Record<string, { total_size: number }>;
+
+describe("parameter layout agrees with real checkpoints", () => {
+  for (const [id, { total_size }] of Object.entries(sizes)) {
+    it(`${id}: ${total_size.toLocaleString("en-US")} B`, () => {
+      const a = model(id);
+      // Checkpoint bytes = what one rank holds at TP 1 without the rotary cache buffer (not in the checkpoint).
+      // Quantized tensors are stored as vLLM creates them (AWQ: int32 qweight/qzeros + fp16 scales).
+      const w = weightsPerRank(a, { tp: 1, ep: 1, visionReplicated: false, cc: 7.5 }, 1, 0, a.dtype, a.quant);
+      expect(w.total - w.rotaryCache).toBe(total_size);
+    });
+  }
+});
