@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { batchDefaults, captureSizes, rulesFor } from "../src/core/vllm-versions.js";
+import { planDeployment } from "../src/core/plan.js";
+import { flags, gpu, model } from "./helpers/models.js";
+
+describe("per-release rules (src/core/vllm-versions.ts)", () => {
+  it("captures the graphs vLLM 0.23 logged: PIECEWISE=51 (largest=512), FULL=35 (largest=256)", () => {
+    // fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log, max_num_seqs 256 on an A100, 2,048 batched tokens.
+    expect(captureSizes(rulesFor("0.23.0")!, 256, 2048)).toEqual({ piecewise: 51, full: 35, largest: 512 });
+    // Early V1 list [1, 2, 4] + 8·i up to 512 = 67 sizes, no FULL graphs.
+    expect(captureSizes(rulesFor("0.10.2")!, 256, 2048)).toEqual({ piecewise: 67, full: 0, largest: 512 });
+    // max capture size = min(2 × max_num_seqs, 512) = 128 → [1, 2, 4, 8 … 128] = 19 sizes; FULL up to 64 = 11.
+    expect(captureSizes(rulesFor("0.23.0")!, 64, 2048)).toEqual({ piecewise: 19, full: 11, largest: 128 });
+  });
+
+  it("raises the default utilization from 0.90 to 0.92 with the CUDA-graph estimate in v0.21 (PR #38284)", () => {
+    expect(rulesFor("0.20.2")?.defaultUtilization).toBe(0.9);
+    expect(rulesFor("0.21.0")?.defaultUtilization).toBe(0.92);
+    expect(rulesFor("0.20.2")?.cudaGraphEstimate).toBe(false);
+    expect(rulesFor("0.21.0")?.cudaGraphEstimate).toBe(true);
+    expect(rulesFor("0.7.3")?.engine).toBe("v0");
+    expect(rulesFor("0.8.0")?.engine).toBe("v1");
+    expect(rulesFor("0.5.4")).toBeNull();
+  });
+
+  it("uses the large batch table only for >= 70 GiB GPUs that are not A100s (EngineArgs._set_default_args)", () => {
+    const r = rulesFor("0.23.0")!;
+    expect(batchDefaults(r, 85_017_493_504, "NVIDIA H100 80GB HBM3", "server", 32768)).toEqual({ maxNumSeqs: 1024, maxNumBatchedTokens: 8192, chunkedPrefill: true });
+    expect(batchDefaults(r, 84_987_740_160, "NVIDIA A100-SXM4-80GB", "server", 32768)).toEqual({ maxNumSeqs: 256, maxNumBatchedTokens: 2048, chunkedPrefill: true });
+    expect(batchDefaults(r, 85_017_493_504, "NVIDIA H100 80GB HBM3", "offline", 32768).maxNumBatchedTokens).toBe(16384);
+    // ≈0.28: the API-server default on large GPUs became 16,384 (PR #51726).
+    expect(batchDefaults(rulesFor("0.28.0")!, 85_017_493_504, "NVIDIA H100 80GB HBM3", "server", 32768).maxNumBatchedTokens).toBe(16384);
+    // V0: no chunked prefill up to 32K context → max(max_model_len, 2048) tokens, 256 sequences.
+    expect(batchDefaults(rulesFor("0.6.4")!, 25_000_000_000, "NVIDIA GeForce RTX 3090", "server", 20000)).toEqual({ maxNumSeqs: 256, maxNumBatchedTokens: 20000, chunkedPrefill: false });
+  });
+
+  it("subtracts the CUDA-graph estimate from the KV cache only from v0.21, and not on Model Runner V2 dense builds", () => {
+    const m = model("qwen3-8b");
+    const g = gpu("h100");
+    const at = (v: string) => planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: v, gpuMemoryUtilization: 0.9 }) }).perGpu[0]!;
+    const before = at("0.20.0");
+    const after = at("0.23.0");
+    const mrv2 = at("0.26.0");
+    expect(before.cudaGraphInBudget).toBe(false);
+    expect(after.cudaGraphInBudget).toBe(true);
+    expect(mrv2.cudaGraphInBudget).toBe(false);
+    // Same budget and profile, so the KV cache differs by exactly the estimate.
+    expect(before.kvCacheBytes - after.kvCacheBytes).toBe(after.cudaGraphBytes);
+  });
+});
