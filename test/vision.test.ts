@@ -75,3 +75,25 @@ describe("vLLM's profiling item (Qwen2VLProcessingInfo)", () => {
     expect(encoderProfile({ model: q, maxModelLen: 16_384, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: { image: 0, video: 0 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false })).toBeNull();
   });
 });
+
+describe("other vision families", () => {
+  it("Qwen3-VL: patch 16 → a 4096×4096 dummy image of 16,384 tokens; the capped video (12,288) loses", () => {
+    const m = model("qwen3-vl-8b");
+    const p = encoderProfile({ model: m, maxModelLen: 262_144, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: {}, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    expect([p?.modality, p?.itemWidth, p?.itemHeight, p?.tokensPerItem, p?.items]).toEqual(["image", 4096, 4096, 16_384, 1]);
+    // Deepstack: the encoder output is (1 + 3) × out_hidden (4,096) per token.
+    expect(p?.outputBytes).toBe(16_384 * 4096 * 4 * 2);
+  });
+
+  it("Gemma 3: 256 tokens per image, so vLLM profiles budget // 256 images of 4,096 SigLIP patches", () => {
+    const m = model("gemma-3-4b");
+    const p = encoderProfile({ model: m, maxModelLen: 131_072, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, limits: {}, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    expect([p?.modality, p?.tokensPerItem, p?.patchesPerItem, p?.items]).toEqual(["image", 256, 4096, 32]);
+    // 32 × 4,096 patches × (588 pixel values + 4 × 1,152 + 2 × 4,304) × 2 B.
+    expect(p?.peakBytes).toBe(32 * 4096 * (588 + 4 * 1152 + 2 * 4304) * 2);
+  });
+
+  it("says so instead of guessing for a vision tower it cannot size (MiniCPM-V)", () => {
+    expect(model("openbmb/MiniCPM-V-2_6").unsupported.join()).toMatch(/vision tower/);
+  });
+});

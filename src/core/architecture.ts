@@ -297,40 +297,44 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
   const v = cfg["vision_config"];
   if (!isObj(v)) return null;
   const mt = str(cfg, "model_type") ?? "";
-  const family: VisionSpec["family"] = mt === "qwen2_5_vl" ? "qwen2.5-vl" : mt === "qwen2_vl" ? "qwen2-vl" : mt.startsWith("qwen3_vl") ? "qwen3-vl" : "other";
+  const family: VisionSpec["family"] =
+    mt === "qwen2_5_vl" ? "qwen2.5-vl" : mt === "qwen2_vl" ? "qwen2-vl" : mt.startsWith("qwen3_vl") ? "qwen3-vl" : mt === "gemma3" ? "gemma3" : "other";
   const pp = preprocessor ?? {};
-  // Qwen2-VL / Qwen2.5-VL checkpoints ship preprocessor_config.json with min_pixels 3136 and
-  // max_pixels 12845056 (MODELS.md "Preprocessor"); transformers' Qwen2VLImageProcessor uses the
-  // same when the file says nothing.
-  const minPixels = num(pp, "min_pixels") ?? 3136;
-  const maxPixels = num(pp, "max_pixels") ?? 12845056;
+  const size = isObj(pp["size"]) ? pp["size"] : {};
+  const base = {
+    family,
+    inChannels: num(v, "in_chans") ?? num(v, "in_channels") ?? num(v, "num_channels") ?? 3,
+    windowSize: 0,
+    fullAttBlockIndexes: [] as number[],
+    params: 0,
+    deepstack: 0,
+    positionEmbeddings: 0,
+    tokensPerImage: 0,
+    imageSize: 0,
+    videoMaxPixels: 0,
+  };
   if (family === "qwen2-vl") {
     const e = num(v, "embed_dim") ?? 1280;
-    const ratio = num(v, "mlp_ratio") ?? 4;
-    const spec: VisionSpec = {
-      family,
+    return {
+      ...base,
       depth: num(v, "depth") ?? 32,
       hiddenSize: e,
-      intermediateSize: e * ratio,
+      intermediateSize: e * (num(v, "mlp_ratio") ?? 4),
       numHeads: num(v, "num_heads") ?? 16,
       patchSize: num(v, "patch_size") ?? 14,
       temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
       spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
-      inChannels: num(v, "in_chans") ?? num(v, "in_channels") ?? 3,
       outHiddenSize: num(v, "hidden_size") ?? num(cfg, "hidden_size") ?? e,
-      windowSize: 0,
-      fullAttBlockIndexes: [],
       gatedMlp: false,
-      minPixels,
-      maxPixels,
-      params: 0,
+      // Qwen2-VL / Qwen2.5-VL checkpoints ship min_pixels 3136 and max_pixels 12845056 (MODELS.md "Preprocessor").
+      minPixels: num(pp, "min_pixels") ?? 3136,
+      maxPixels: num(pp, "max_pixels") ?? 12845056,
     };
-    return spec;
   }
-  if (family === "qwen2.5-vl" || family === "qwen3-vl") {
+  if (family === "qwen2.5-vl") {
     const idx = v["fullatt_block_indexes"];
     return {
-      family,
+      ...base,
       depth: num(v, "depth") ?? 32,
       hiddenSize: num(v, "hidden_size") ?? 1280,
       intermediateSize: num(v, "intermediate_size") ?? 3420,
@@ -338,18 +342,61 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
       patchSize: num(v, "patch_size") ?? 14,
       temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
       spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
-      inChannels: num(v, "in_chans") ?? num(v, "in_channels") ?? 3,
       outHiddenSize: num(v, "out_hidden_size") ?? num(cfg, "hidden_size") ?? 0,
       windowSize: num(v, "window_size") ?? 0,
       fullAttBlockIndexes: Array.isArray(idx) ? idx.filter((x): x is number => typeof x === "number") : [],
-      gatedMlp: family === "qwen2.5-vl",
-      minPixels,
-      maxPixels,
-      params: 0,
+      gatedMlp: true,
+      minPixels: num(pp, "min_pixels") ?? 3136,
+      maxPixels: num(pp, "max_pixels") ?? 12845056,
+    };
+  }
+  if (family === "qwen3-vl") {
+    const ds = v["deepstack_visual_indexes"];
+    const text = isObj(cfg["text_config"]) ? cfg["text_config"] : cfg;
+    return {
+      ...base,
+      depth: num(v, "depth") ?? 27,
+      hiddenSize: num(v, "hidden_size") ?? 1152,
+      intermediateSize: num(v, "intermediate_size") ?? 4304,
+      numHeads: num(v, "num_heads") ?? 16,
+      patchSize: num(v, "patch_size") ?? 16,
+      temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
+      spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
+      outHiddenSize: num(v, "out_hidden_size") ?? num(text, "hidden_size") ?? 0,
+      gatedMlp: false,
+      deepstack: Array.isArray(ds) ? ds.length : 0,
+      positionEmbeddings: num(v, "num_position_embeddings") ?? 2304,
+      // Qwen3-VL preprocessor_config size {shortest_edge 65536, longest_edge 16777216} and
+      // video_preprocessor_config longest_edge 25165824 (stored copies, /work/notes/vision.md §5).
+      minPixels: num(size, "shortest_edge") ?? num(pp, "min_pixels") ?? 65536,
+      maxPixels: num(size, "longest_edge") ?? num(pp, "max_pixels") ?? 16777216,
+      videoMaxPixels: 25165824,
+    };
+  }
+  if (family === "gemma3") {
+    const imageSize = num(v, "image_size") ?? 896;
+    const patch = num(v, "patch_size") ?? 14;
+    return {
+      ...base,
+      depth: num(v, "num_hidden_layers") ?? 27,
+      hiddenSize: num(v, "hidden_size") ?? 1152,
+      intermediateSize: num(v, "intermediate_size") ?? 4304,
+      numHeads: num(v, "num_attention_heads") ?? 16,
+      patchSize: patch,
+      temporalPatchSize: 1,
+      spatialMergeSize: 1,
+      outHiddenSize: num(textConfig(cfg), "hidden_size") ?? 0,
+      gatedMlp: false,
+      positionEmbeddings: (imageSize / patch) ** 2,
+      // Gemma3Processor: mm_tokens_per_image (256) per crop; pan-and-scan is off by default.
+      tokensPerImage: num(cfg, "mm_tokens_per_image") ?? 256,
+      imageSize,
+      minPixels: imageSize * imageSize,
+      maxPixels: imageSize * imageSize,
     };
   }
   return {
-    family: "other",
+    ...base,
     depth: num(v, "depth") ?? num(v, "num_hidden_layers") ?? 0,
     hiddenSize: num(v, "hidden_size") ?? 0,
     intermediateSize: num(v, "intermediate_size") ?? 0,
@@ -357,14 +404,10 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
     patchSize: num(v, "patch_size") ?? 14,
     temporalPatchSize: 1,
     spatialMergeSize: 1,
-    inChannels: num(v, "num_channels") ?? 3,
     outHiddenSize: num(cfg, "hidden_size") ?? 0,
-    windowSize: 0,
-    fullAttBlockIndexes: [],
     gatedMlp: false,
-    minPixels,
-    maxPixels,
-    params: 0,
+    minPixels: num(pp, "min_pixels") ?? 3136,
+    maxPixels: num(pp, "max_pixels") ?? 12845056,
   };
 }
 

@@ -69,7 +69,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     if (opts.explain) explain.push(line);
   };
   const rules: VllmRules = rulesFor(flags.vllmVersion ?? NEWEST_MODELLED) ?? (rulesFor(NEWEST_MODELLED) as VllmRules);
-  const cc = Number.parseFloat(gpu.computeCapability) || 8;
+  const cc = computeCapability(gpu.computeCapability);
   const tp = flags.tensorParallelSize;
   const pp = flags.pipelineParallelSize;
   const ep = flags.enableExpertParallel && model.moe ? tp * Math.max(1, flags.dataParallelSize) : 1;
@@ -318,6 +318,13 @@ function whatIfs(input: PlanInput, plan: Plan): WhatIf[] {
   });
 }
 
+const ccCache = new Map<string, number>();
+function computeCapability(s: string): number {
+  let v = ccCache.get(s);
+  if (v === undefined) ccCache.set(s, (v = Number.parseFloat(s) || 8));
+  return v;
+}
+
 interface ModelFacts {
   dense: boolean;
   moeLayer: boolean[];
@@ -379,12 +386,13 @@ function cachedEncoderProfile(x: Parameters<typeof encoderProfile>[0]): ReturnTy
   return e;
 }
 
-const sliceCache = new WeakMap<ModelArch, Map<string, ModelArch["layers"]>>();
+const sliceCache = new WeakMap<ModelArch, Map<number, ModelArch["layers"]>>();
 /** The layers of one pipeline stage, as a stable array (kvLayout memoises on it). */
 function stageLayers(model: ModelArch, start: number, end: number): ModelArch["layers"] {
+  if (start === 0 && end === model.layers.length) return model.layers;
   let m = sliceCache.get(model);
   if (!m) sliceCache.set(model, (m = new Map()));
-  const key = `${start}:${end}`;
+  const key = start * 1_048_576 + end;
   let l = m.get(key);
   if (!l) m.set(key, (l = model.layers.slice(start, end)));
   return l;

@@ -63,7 +63,7 @@ export interface MoeSpec {
 }
 
 export interface VisionSpec {
-  family: "qwen2-vl" | "qwen2.5-vl" | "qwen3-vl" | "other";
+  family: "qwen2-vl" | "qwen2.5-vl" | "qwen3-vl" | "gemma3" | "other";
   depth: number;
   hiddenSize: number;
   intermediateSize: number;
@@ -83,6 +83,15 @@ export interface VisionSpec {
   maxPixels: number;
   /** Parameters of the tower (computed from the architecture). */
   params: number;
+  /** Qwen3-VL deepstack mergers (deepstack_visual_indexes): the output is (1 + n) × out_hidden wide. */
+  deepstack: number;
+  /** Learned position embeddings (Qwen3-VL num_position_embeddings, SigLIP (image_size/patch)²). */
+  positionEmbeddings: number;
+  /** Gemma 3 / SigLIP: fixed tokens per image (mm_tokens_per_image) and the crop size in pixels. */
+  tokensPerImage: number;
+  imageSize: number;
+  /** Video processor's total pixel cap (Qwen3-VL video_preprocessor_config size.longest_edge). */
+  videoMaxPixels: number;
 }
 
 /** A model's architecture as vram-plan needs it, normalised from a Hugging Face config.json. */

@@ -105,9 +105,23 @@ export interface MaxItem {
 }
 
 /** Tokens per item vLLM assumes for profiling (get_mm_max_tokens_per_item with counts of 1). */
-export function maxTokensPerItem(v: VisionSpec, lim: PixelLimits, maxModelLen: number): { image: ItemTokens; video: ItemTokens } {
+export function maxTokensPerItem(v: VisionSpec, lim: PixelLimits, maxModelLen: number): { image: ItemTokens; video: ItemTokens | null } {
+  if (v.family === "gemma3") {
+    // Gemma3ProcessingInfo.get_num_image_tokens: (num_crops + 1) × mm_tokens_per_image, no crops by
+    // default; the SigLIP tower sees (image_size / patch)² patches per crop. No video.
+    const side = v.imageSize / v.patchSize;
+    return { image: { width: v.imageSize, height: v.imageSize, frames: 1, gridT: 1, gridH: side, gridW: side, patches: side * side, tokens: v.tokensPerImage }, video: null };
+  }
   const size = mostFeaturesImageSize(v, lim.maxPixels);
   const image = imageTokens(v, size.width, size.height, lim);
+  if (v.family === "qwen3-vl") {
+    // Qwen3-VL's video_smart_resize caps frames × height × width at the video processor's
+    // longest_edge (25,165,824): at most that / (patch² · merge² · temporal patch) tokens, below the
+    // image's 16,384, so vLLM profiles the image (/work/notes/vision.md §5; derived, not run).
+    const tokens = Math.floor(v.videoMaxPixels / (v.patchSize * v.patchSize * v.spatialMergeSize * v.spatialMergeSize * v.temporalPatchSize));
+    const m2 = v.spatialMergeSize * v.spatialMergeSize;
+    return { image, video: { ...image, frames: 0, gridT: 0, patches: tokens * m2, tokens } };
+  }
   // get_num_frames_with_most_features: the most frames whose tokens fit max_model_len, capped at 14.
   const perSlice = image.tokens;
   const slices = Math.max(1, Math.min(MAX_FRAMES_PER_VIDEO / v.temporalPatchSize, Math.floor(maxModelLen / perSlice)));
@@ -134,7 +148,13 @@ export function encoderPeakBytes(v: VisionSpec, patches: number, tp: number, b: 
   const I = v.intermediateSize;
   const pixels = patches * v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize * b;
   let block: number;
-  if (v.family === "qwen2-vl") {
+  if (v.family === "qwen3-vl" || v.family === "gemma3") {
+    // LayerNorm blocks with an ungated MLP (Qwen3_VisionBlock, SiglipEncoderLayer): x_in, residual,
+    // norm output, fc1 [P, I/tp], activation [P, I/tp], fc2 output [P, E]. Qwen3-VL also keeps its
+    // deepstack merger outputs ([P/4, out_hidden] each) until the tower returns.
+    const deepstack = (v.deepstack * patches * v.outHiddenSize * b) / (v.spatialMergeSize * v.spatialMergeSize);
+    block = b * patches * (4 * E + (2 * I) / tp) + deepstack;
+  } else if (v.family === "qwen2-vl") {
     // Qwen2VisionBlock: x_in, x after attention, norm2 output, fc1 [P, 4E/tp], QuickGELU [P, 4E/tp];
     // with tp > 1 split_qkv all-gathers the full [P, 3E] qkv on every rank.
     block = b * patches * (3 * E + (2 * I) / tp) + (tp > 1 ? b * patches * 3 * E : 0);
@@ -159,10 +179,12 @@ export function encoderProfile(x: EncoderInput): EncoderProfile | null {
   if (active.length === 0) return null;
   const lim = pixelLimits(v, x.kwargs);
   const items = maxTokensPerItem(v, lim, x.maxModelLen);
+  const choices = active.filter((m) => items[m] !== null);
+  if (choices.length === 0) return null;
   // Ties go to "video" (Model Runner V2 sorts by (tokens, name)).
-  let modality: "image" | "video" = active[0] ?? "image";
-  for (const m of active) if (items[m].tokens >= items[modality].tokens) modality = m;
-  const item = items[modality];
+  let modality: "image" | "video" = choices[0] ?? "image";
+  for (const m of choices) if ((items[m]?.tokens ?? 0) >= (items[modality]?.tokens ?? 0)) modality = m;
+  const item = items[modality] as ItemTokens;
   const maxTok = item.tokens;
   const budget = Math.max(x.maxNumBatchedTokens, maxTok);
   const perPrompt = Math.max(1, Math.min(limit(modality), Math.floor(x.maxModelLen / maxTok)));
@@ -172,7 +194,8 @@ export function encoderProfile(x: EncoderInput): EncoderProfile | null {
   const itemsOnRank = x.encoderDataParallel ? Math.ceil(k / x.tp) : k;
   const towerTp = x.encoderDataParallel ? 1 : x.tp;
   const patches = itemsOnRank * item.patches;
-  const outputBytes = k * maxTok * x.model.hiddenSize * b;
+  // Output parked in encoder_cache: K × tokens × out_hidden (Qwen3-VL: × (1 + deepstack mergers)).
+  const outputBytes = k * maxTok * x.model.hiddenSize * (1 + v.deepstack) * b;
   return {
     modality,
     tokensPerItem: maxTok,

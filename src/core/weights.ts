@@ -145,9 +145,28 @@ function visionGroups(a: ModelArch): ParamGroup[] {
   const E = v.hiddenSize;
   const Iv = v.intermediateSize;
   const g: ParamGroup[] = [];
-  // Patch embedding: Conv3d(in_channels, E, kernel (t, p, p), bias=False) — not a LinearBase.
-  g.push({ name: "visual.patch_embed.proj", component: "vision", out: E, in: v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize, bias: 0, split: "replicated", linear: false });
-  const layerNorm = v.family === "qwen2-vl"; // Qwen2-VL: LayerNorm (weight+bias); Qwen2.5-VL: RMSNorm.
+  const rep = (name: string, out: number, inn: number, bias = 0): ParamGroup => ({ name, component: "vision", out, in: inn, bias, split: "replicated", linear: false });
+  if (v.family === "gemma3") {
+    // SiglipVisionModel (vllm/model_executor/models/siglip.py): Conv2d patch embedding with bias,
+    // learned positions, LayerNorm blocks with q/k/v/out and fc1/fc2 (all with bias), post_layernorm;
+    // Gemma3MultiModalProjector: mm_input_projection_weight [E, text hidden] + RMSNorm(E).
+    g.push(rep("vision_tower.vision_model.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
+    g.push(rep("vision_tower.vision_model.embeddings.position_embedding", v.positionEmbeddings, E));
+    for (let i = 0; i < v.depth; i++) {
+      const b = `vision_tower.vision_model.encoder.layers.${i}`;
+      g.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
+      g.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
+      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+    }
+    g.push(norm("vision_tower.vision_model.post_layernorm", E, "vision", true));
+    g.push(rep("multi_modal_projector.mm_input_projection_weight", E, v.outHiddenSize), norm("multi_modal_projector.mm_soft_emb_norm", E, "vision"));
+    return g;
+  }
+  // Patch embedding: Conv3d(in_channels, E, kernel (t, p, p)); with bias in Qwen3-VL only.
+  const patchIn = v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize;
+  g.push(rep("visual.patch_embed.proj", E, patchIn, v.family === "qwen3-vl" ? E : 0));
+  if (v.positionEmbeddings > 0) g.push(rep("visual.pos_embed", v.positionEmbeddings, E));
+  const layerNorm = v.family === "qwen2-vl" || v.family === "qwen3-vl"; // LayerNorm (weight+bias); Qwen2.5-VL: RMSNorm.
   for (let i = 0; i < v.depth; i++) {
     const b = `visual.blocks.${i}`;
     g.push(norm(`${b}.norm1`, E, "vision", layerNorm), norm(`${b}.norm2`, E, "vision", layerNorm));
@@ -155,10 +174,15 @@ function visionGroups(a: ModelArch): ParamGroup[] {
     if (v.gatedMlp) g.push(lin(`${b}.mlp.gate_up_proj`, "vision", 2 * Iv, E, "column", 2 * Iv, 2), lin(`${b}.mlp.down_proj`, "vision", E, Iv, "row", E));
     else g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
   }
-  // Patch merger: norm over E, then MLP(E·m², E·m²) → GELU → (E·m², out_hidden).
+  // Patch merger: norm over E, then MLP(E·m², E·m²) → GELU → (E·m², out_hidden). Qwen3-VL adds
+  // one deepstack merger per deepstack_visual_indexes entry, normalising after the shuffle (E·m²).
   const m2 = E * v.spatialMergeSize * v.spatialMergeSize;
   g.push(norm("visual.merger.ln_q", E, "vision", layerNorm));
   g.push(lin("visual.merger.mlp.0", "vision", m2, m2, "column", m2), lin("visual.merger.mlp.2", "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));
+  for (let d = 0; d < v.deepstack; d++) {
+    const b = `visual.deepstack_merger_list.${d}`;
+    g.push(norm(`${b}.norm`, m2, "vision", true), lin(`${b}.linear_fc1`, "vision", m2, m2, "column", m2), lin(`${b}.linear_fc2`, "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));
+  }
   return g;
 }
 
@@ -345,7 +369,16 @@ export function groupBytesPerRank(a: ModelArch, g: ParamGroup, r: RankShape, q: 
  * vllm/distributed/utils.py get_pp_indices: layers // pp per stage; the remainder goes one each to
  * the stages before the last (partitions[-2], partitions[-3], ...).
  */
+const rangesCache = new Map<number, [number, number][]>();
+
 export function ppLayerRanges(layers: number, pp: number): [number, number][] {
+  const key = layers * 4096 + pp;
+  let r = rangesCache.get(key);
+  if (!r) rangesCache.set(key, (r = computePpLayerRanges(layers, pp)));
+  return r;
+}
+
+function computePpLayerRanges(layers: number, pp: number): [number, number][] {
   const per = Math.floor(layers / pp);
   const parts = Array.from({ length: pp }, () => per);
   const rem = layers % pp;
