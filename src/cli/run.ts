@@ -8,6 +8,7 @@ import { planDeployment } from "../core/plan.js";
 import { exitCodeFor } from "../core/exit.js";
 import { parseSize } from "../units.js";
 import { registerTokens } from "../commands/tokens.js";
+import { registerCompare } from "../commands/compare.js";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -134,6 +135,7 @@ export function buildProgram(io: Io, setCode: (c: number) => void): Command {
   ).action(async (o: CommonOpts) => setCode(await planCommand(o, io)));
 
   registerTokens(program, io, setCode);
+  registerCompare(program, io, setCode);
 
   program
     .command("models")

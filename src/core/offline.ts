@@ -1,0 +1,721 @@
+// The offline footprint: Hugging Face transformers `generate()` on one GPU (issue #6).
+//
+// Mechanism, not a fitted curve: the prefill's forward pass (and the decode steps after it) is
+// written out as the sequence of tensors it allocates and frees, from the shapes of the model and
+// the Python reference semantics of transformers 5.x (a tensor lives while a local name or the
+// caller holds it). The sequence is replayed through a model of PyTorch's CUDA caching allocator
+// (c10/cuda/CUDACachingAllocator.cpp: 512-byte rounding, a small pool of 2 MiB segments, large
+// segments of 20 MiB or rounded to 2 MiB, best fit, block splitting and coalescing, no release
+// without empty_cache), which yields torch.cuda.max_memory_allocated() (the largest sum of live
+// blocks) and the reserved segments (what nvidia-smi shows, with the CUDA context).
+//
+// Sources (transformers 5.17, torch 2.11):
+//  - decoder layer: models/llama/modeling_llama.py LlamaDecoderLayer.forward, LlamaMLP.forward
+//    (down(act(gate(x)) * up(x))), LlamaRMSNorm.forward (fp32 upcast), apply_rotary_pos_emb /
+//    rotate_half; Qwen2/Qwen3/Mistral/Gemma3 are the same shape (Qwen3 adds q_norm/k_norm, Gemma3
+//    four norms per layer and (1 + weight) RMSNorm).
+//  - model: LlamaModel.forward holds `inputs_embeds` and the rotary cos/sin for the whole forward.
+//  - KV cache: cache_utils.py DynamicLayer.update (`torch.cat` per layer and step, so each decode
+//    step copies the layer's cache) and DynamicSlidingWindowLayer (keeps window - 1 tokens after
+//    the first decode step).
+//  - attention: integrations/sdpa_attention.py (repeat_kv unless use_gqa_in_sdpa: no mask),
+//    masking_utils.py sdpa_mask (_ignore_causal_mask_sdpa: no mask for an unpadded full-causal
+//    prefill; a [B,1,L,L] bool mask when a sliding window is shorter than the sequence) and
+//    eager_mask ([B,1,L,L] in the model dtype); eager_attention_forward (scores [B,h,L,L],
+//    softmax in fp32, cast back); torch's SDPA turns a bool mask into one float bias tensor in the
+//    query dtype (convert_boolean_attn_mask; a separate logical_not temporary would overshoot the
+//    measured Mistral-7B / Gemma-3 32k peaks by 1 GiB, so there is none).
+//  - generate: logits_to_keep=1 (only the last position goes through lm_head), next-token logits
+//    copied to fp32 (generation/utils.py _sample).
+//  - vision: models/qwen2_5_vl/modeling_qwen2_5_vl.py Qwen2_5_VisionTransformerPretrainedModel
+//    (window reorder, per-window / per-image SDPA chunks concatenated, apply_rotary_pos_emb_vision
+//    in fp32, PatchMerger), Qwen2_5_VLModel.forward (image_embeds held, masked_scatter copy).
+//  - MoE: the grouped experts path (tokens gathered top_k times, gate_up, act, product, down, routing
+//    weights), validated on fixtures/offline/h100-offline-qwen3-30b-a3b-24layers.json.
+// Measured constants (fixtures/offline/*.json, H100, torch 2.11, CUDA 13): the cuBLAS workspace and
+// the context growth during generate; see their comments.
+import type { ModelArch, TorchDtype, VisionSpec } from "./types.js";
+import { DTYPE_BYTES, paramCount } from "./weights.js";
+import { imageTokens, pixelLimits } from "./vision.js";
+import { CUDA_CONTEXT_BYTES } from "./non-torch.js";
+
+export type AttnImplementation = "sdpa" | "eager" | "flash_attention_2";
+export const ATTN_IMPLEMENTATIONS: readonly AttnImplementation[] = ["sdpa", "eager", "flash_attention_2"];
+
+export interface OfflineImage {
+  width: number;
+  height: number;
+}
+
+export interface OfflineInput {
+  model: ModelArch;
+  /** Text tokens of one prompt (the image tokens are added). */
+  promptTokens: number;
+  /** Images of one prompt; every row of the batch has the same. */
+  images: OfflineImage[];
+  batch: number;
+  newTokens: number;
+  attn: AttnImplementation;
+  /** torch_dtype the model is loaded in (default: the config's). */
+  dtype?: TorchDtype;
+  /** Processor pixel limits (min_pixels / max_pixels) overriding the model's. */
+  pixels?: { min_pixels?: number; max_pixels?: number };
+}
+
+export interface OfflineFootprint {
+  attn: AttnImplementation;
+  dtype: TorchDtype;
+  batch: number;
+  /** Tokens of one prompt: text + image tokens. */
+  sequenceTokens: number;
+  imageTokens: number;
+  /** Vision patches of the whole batch. */
+  patches: number;
+  newTokens: number;
+  /** Parameters in the model dtype, each rounded to the allocator's 512-byte blocks. */
+  weightsBytes: number;
+  /** input_ids + attention_mask (int64) and pixel_values (model dtype) on the GPU. */
+  inputsBytes: number;
+  /** cuBLAS / cuBLASLt workspaces held by the caching allocator after the first matmul. */
+  workspaceBytes: number;
+  /** DynamicCache at the end of generation (batch × (prompt + new tokens), sliding layers trimmed). */
+  kvCacheBytes: number;
+  /** KV cache held at the allocated peak. */
+  kvAtPeakBytes: number;
+  /** Peak allocated minus weights, inputs, workspace and the KV cache held at that moment. */
+  activationPeakBytes: number;
+  /** The vision encoder's own peak above what was live before it (0 without images). */
+  encoderPeakBytes: number;
+  /** Where the allocated peak happens. */
+  peakPhase: "prefill" | "vision" | "decode";
+  /** torch.cuda.max_memory_allocated(). */
+  peakAllocatedBytes: number;
+  /** torch.cuda.max_memory_reserved(): the caching allocator's segments. */
+  reservedBytes: number;
+  /** reserved − allocated peak: memory the allocator holds but no tensor uses at the peak. */
+  allocatorReserveBytes: number;
+  /** CUDA context plus the kernels and library handles generate loads. */
+  cudaContextBytes: number;
+  /** What nvidia-smi shows for the process: context + reserved. */
+  deviceBytes: number;
+  /** A [B,1,L,L] mask or [B,h,L,L] scores were materialised. */
+  quadraticAttention: boolean;
+  notes: string[];
+}
+
+const MiB = 2 ** 20;
+
+/**
+ * cuBLAS workspace: 32 MiB, allocated through PyTorch's caching allocator on the first bf16 matmul
+ * (measured: fixtures/offline/h100-offline-*.json "cublas_workspace_bytes_first_matmul" and
+ * after_first_matmul.allocated = 0.03125 GiB; torch's default CUBLAS_WORKSPACE_CONFIG on Hopper),
+ * plus 1 MiB more held after the first generate (calibration Qwen2.5-VL-7B: text-8k
+ * base_allocated − after_load − input ids/mask = 33 MiB exactly).
+ */
+export const WORKSPACE_BYTES = 33 * MiB;
+
+/**
+ * Device memory outside PyTorch's segments after generate(): CUDA context plus the kernel images and
+ * library handles loaded while running. Measured device_used_after − peak_reserved on the H100:
+ * 0.680–0.694 GiB across fixtures/offline/*.json (median ≈ 0.685 GiB) vs 0.606 GiB right after CUDA
+ * init (CUDA_CONTEXT_BYTES) → 80 MiB loaded by generate.
+ */
+export const GENERATE_KERNELS_BYTES = 80 * MiB;
+
+// ---------------------------------------------------------------- caching allocator model
+
+const SMALL_SIZE = MiB; // kSmallSize
+const SMALL_BUFFER = 2 * MiB; // kSmallBuffer
+const LARGE_BUFFER = 20 * MiB; // kLargeBuffer
+const MIN_LARGE_ALLOC = 10 * MiB; // kMinLargeAlloc
+const ROUND_LARGE = 2 * MiB; // kRoundLarge
+
+interface Block {
+  seg: number;
+  off: number;
+  size: number;
+  free: boolean;
+  small: boolean;
+}
+
+/** PyTorch's CUDACachingAllocator (one stream, default config, no expandable segments). */
+export class CachingAllocator {
+  private blocks: Block[] = []; // all blocks, by segment then offset
+  private live = new Map<number, Block>();
+  private nextId = 1;
+  private segCount = 0;
+  allocated = 0;
+  reserved = 0;
+  peakAllocated = 0;
+  /** Largest allocated since the last resetWindow(). */
+  windowPeak = 0;
+
+  resetWindow(): void {
+    this.windowPeak = this.allocated;
+  }
+
+  static roundSize(n: number): number {
+    return n < 512 ? 512 : 512 * Math.ceil(n / 512);
+  }
+
+  private static allocationSize(n: number): number {
+    if (n <= SMALL_SIZE) return SMALL_BUFFER;
+    if (n < MIN_LARGE_ALLOC) return LARGE_BUFFER;
+    return ROUND_LARGE * Math.ceil(n / ROUND_LARGE);
+  }
+
+  malloc(bytes: number): number {
+    const size = CachingAllocator.roundSize(Math.max(1, Math.ceil(bytes)));
+    const small = size <= SMALL_SIZE;
+    let best: Block | null = null;
+    for (const b of this.blocks) {
+      if (b.free && b.small === small && b.size >= size && (!best || b.size < best.size)) best = b;
+    }
+    if (!best) {
+      const segSize = CachingAllocator.allocationSize(size);
+      best = { seg: this.segCount++, off: 0, size: segSize, free: true, small };
+      this.blocks.push(best);
+      this.reserved += segSize;
+    }
+    const remaining = best.size - size;
+    if (small ? remaining >= 512 : remaining > SMALL_SIZE) {
+      const rest: Block = { seg: best.seg, off: best.off + size, size: remaining, free: true, small };
+      best.size = size;
+      this.blocks.splice(this.blocks.indexOf(best) + 1, 0, rest);
+    }
+    best.free = false;
+    this.allocated += best.size;
+    if (this.allocated > this.peakAllocated) this.peakAllocated = this.allocated;
+    if (this.allocated > this.windowPeak) this.windowPeak = this.allocated;
+    const id = this.nextId++;
+    this.live.set(id, best);
+    return id;
+  }
+
+  free(id: number): void {
+    const b = this.live.get(id);
+    if (!b) return;
+    this.live.delete(id);
+    this.allocated -= b.size;
+    b.free = true;
+    let i = this.blocks.indexOf(b);
+    const next = this.blocks[i + 1];
+    if (next && next.free && next.seg === b.seg) {
+      b.size += next.size;
+      this.blocks.splice(i + 1, 1);
+    }
+    const prev = this.blocks[i - 1];
+    if (prev && prev.free && prev.seg === b.seg) {
+      prev.size += b.size;
+      this.blocks.splice(i, 1);
+      i--;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- the trace
+
+/** A recorder of named tensors over the allocator, tracking which phase set the allocated peak. */
+class Trace {
+  readonly a = new CachingAllocator();
+  phase: OfflineFootprint["peakPhase"] = "prefill";
+  peakPhase: OfflineFootprint["peakPhase"] = "prefill";
+  kvLive = 0;
+  kvAtPeak = 0;
+  /** Bytes of tensors held at the peak that are neither weights nor KV (inputs, workspace, activations). */
+  alloc(bytes: number): number {
+    const before = this.a.peakAllocated;
+    const id = this.a.malloc(bytes);
+    if (this.a.peakAllocated > before) {
+      this.peakPhase = this.phase;
+      this.kvAtPeak = this.kvLive;
+    }
+    return id;
+  }
+  free(...ids: number[]): void {
+    for (const id of ids) this.a.free(id);
+  }
+  kv(bytes: number): number {
+    this.kvLive += CachingAllocator.roundSize(bytes);
+    return this.alloc(bytes);
+  }
+  freeKv(id: number, bytes: number): void {
+    this.kvLive -= CachingAllocator.roundSize(bytes);
+    this.a.free(id);
+  }
+}
+
+/** LlamaRMSNorm (fp32 upcast, (1 + w) for Gemma): rows × width elements of dtype b; returns the output. */
+function rmsNorm(t: Trace, rows: number, width: number, b: number, gemma: boolean): number {
+  const n = rows * width;
+  const x32 = t.alloc(4 * n); // hidden_states.to(float32)
+  const sq = t.alloc(4 * n); // .pow(2), freed after .mean
+  t.free(sq);
+  const y32 = t.alloc(4 * n); // hidden_states * rsqrt(var + eps)
+  if (gemma) {
+    // Gemma3RMSNorm: output * (1 + weight.float()) in fp32, then type_as(x).
+    t.free(x32);
+    const w32 = t.alloc(4 * n);
+    t.free(y32);
+    const out = t.alloc(b * n);
+    t.free(w32);
+    return out;
+  }
+  t.free(x32);
+  const cast = t.alloc(b * n); // .to(input_dtype)
+  const out = t.alloc(b * n); // weight * ...
+  t.free(cast, y32);
+  return out;
+}
+
+/** q * cos + rotate_half(q) * sin: returns the embedded tensor; `x` is freed by the caller's rebinding. */
+function rotary(t: Trace, n: number, eb: number): number {
+  const qc = t.alloc(eb * n);
+  const neg = t.alloc((eb * n) / 2); // -x2
+  const rot = t.alloc(eb * n); // torch.cat((-x2, x1))
+  t.free(neg);
+  const rs = t.alloc(eb * n);
+  t.free(rot);
+  const out = t.alloc(eb * n);
+  t.free(qc, rs);
+  return out;
+}
+
+/** LlamaMLP / Qwen2_5_VLMLP: down(act(gate(x)) * up(x)); returns the output, frees nothing of x. */
+function gatedMlp(t: Trace, rows: number, hidden: number, inter: number, b: number): number {
+  const g = t.alloc(b * rows * inter);
+  const act = t.alloc(b * rows * inter);
+  t.free(g);
+  const up = t.alloc(b * rows * inter);
+  const prod = t.alloc(b * rows * inter);
+  t.free(act, up);
+  const down = t.alloc(b * rows * hidden);
+  t.free(prod);
+  return down;
+}
+
+/** fc2(act(fc1(x))) (Qwen2-VL vision MLP). */
+function plainMlp(t: Trace, rows: number, hidden: number, inter: number, b: number): number {
+  const h = t.alloc(b * rows * inter);
+  const act = t.alloc(b * rows * inter);
+  t.free(h);
+  const out = t.alloc(b * rows * hidden);
+  t.free(act);
+  return out;
+}
+
+/** The MoE block: router, tokens gathered top_k times, grouped gate_up / act / product / down, weights. */
+function moeBlock(t: Trace, a: ModelArch, T: number, b: number): number {
+  const m = a.moe;
+  if (!m) return gatedMlp(t, T, a.hiddenSize, a.intermediateSize, b);
+  const H = a.hiddenSize;
+  const k = m.topK;
+  const I = m.moeIntermediateSize;
+  const logits = t.alloc(b * T * m.numExperts);
+  const probs = t.alloc(4 * T * m.numExperts); // softmax(dtype=float)
+  const topw = t.alloc(4 * T * k);
+  const topi = t.alloc(8 * T * k);
+  t.free(logits, probs);
+  const xs = t.alloc(b * T * k * H); // hidden_states gathered per (token, expert)
+  const gu = t.alloc(b * T * k * 2 * I);
+  const act = t.alloc(b * T * k * I);
+  const prod = t.alloc(b * T * k * I);
+  t.free(act);
+  const down = t.alloc(b * T * k * H);
+  t.free(prod);
+  const weighted = t.alloc(b * T * k * H);
+  t.free(down);
+  const out = t.alloc(b * T * H); // summed back per token
+  t.free(weighted, gu, xs, topw, topi);
+  let shared = 0;
+  if (m.sharedExperts > 0 && m.sharedIntermediateSize > 0) {
+    shared = gatedMlp(t, T, H, m.sharedIntermediateSize, b);
+    const sum = t.alloc(b * T * H);
+    t.free(shared, out);
+    return sum;
+  }
+  return out;
+}
+
+interface LayerKv {
+  k: number;
+  v: number;
+  /** Tokens the layer's cache holds (logical). */
+  tokens: number;
+  /** Tokens of the storage behind it (a sliding layer's view keeps the full tensor alive). */
+  stored: number;
+  sliding: number; // window, 0 = full
+}
+
+interface LmDims {
+  a: ModelArch;
+  B: number;
+  L: number;
+  b: number;
+  attn: AttnImplementation;
+  gemma: boolean;
+}
+
+function isMoeLayer(a: ModelArch, i: number): boolean {
+  return a.moe !== null && !a.moe.denseLayers.includes(i);
+}
+
+/** One decoder layer of the prefill over B × L tokens; X (the layer input) is held by the caller. */
+function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sliding: boolean }, kvs: LayerKv[]): number {
+  const { a, B, L, b } = d;
+  const T = B * L;
+  const H = a.hiddenSize;
+  const hd = a.headDim;
+  const qn = a.numHeads * hd;
+  const kvn = a.numKvHeads * hd;
+  const layer = a.layers[i] ?? { kind: "full" as const };
+  const window = layer.kind === "sliding" ? layer.window : 0;
+  const normed = rmsNorm(t, T, H, b, d.gemma);
+  // q/k/v projections (views after .view().transpose()).
+  let q = t.alloc(b * T * qn);
+  let k = t.alloc(b * T * kvn);
+  const v = t.alloc(b * T * kvn);
+  if (a.qkNorm || d.gemma) {
+    const qq = rmsNorm(t, T * a.numHeads, hd, b, d.gemma);
+    t.free(q);
+    q = qq;
+    const kk = rmsNorm(t, T * a.numKvHeads, hd, b, d.gemma);
+    t.free(k);
+    k = kk;
+  }
+  const qe = rotary(t, T * qn, b);
+  t.free(q);
+  const ke = rotary(t, T * kvn, b);
+  t.free(k);
+  // DynamicLayer.update: torch.cat([empty, k]) copies into the cache.
+  const kc = t.kv(b * T * kvn);
+  const vc = t.kv(b * T * kvn);
+  kvs.push({ k: kc, v: vc, tokens: window > 0 ? Math.min(L, window - 1) : L, stored: L, sliding: window });
+  t.free(ke, v);
+  const hasMask = window > 0 ? masks.sliding : masks.full;
+  let out: number;
+  if (d.attn === "eager") {
+    const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
+    const S = B * a.numHeads * L * L;
+    const mm = t.alloc(b * S);
+    const scaled = t.alloc(b * S);
+    t.free(mm);
+    let w = scaled;
+    if (hasMask) {
+      w = t.alloc(b * S);
+      t.free(scaled);
+    }
+    const up = t.alloc(4 * S); // softmax(dtype=float32): the fp32 copy of the input ...
+    const sm = t.alloc(4 * S); // ... and the result
+    t.free(up);
+    const cast = t.alloc(b * S);
+    t.free(sm, w);
+    out = t.alloc(b * T * qn);
+    t.free(cast, ...rk);
+  } else if (d.attn === "sdpa" && hasMask) {
+    // repeat_kv (no enable_gqa with a mask), then SDPA turns the bool mask into a float bias.
+    const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
+    const bias = t.alloc(b * B * L * L);
+    out = t.alloc(b * T * qn);
+    t.free(bias, ...rk);
+  } else {
+    out = t.alloc(b * T * qn); // flash / efficient kernel: O(L) memory
+  }
+  const outC = t.alloc(b * T * qn); // transpose(1, 2).contiguous()
+  t.free(out, qe);
+  const o = t.alloc(b * T * H); // o_proj
+  t.free(outC, normed);
+  let attnOut = o;
+  if (d.gemma) {
+    attnOut = rmsNorm(t, T, H, b, true); // post_attention_layernorm on the attention output
+    t.free(o);
+  }
+  const resid = t.alloc(b * T * H); // residual + hidden_states
+  t.free(attnOut);
+  const n2 = rmsNorm(t, T, H, b, d.gemma);
+  const mlpOut = isMoeLayer(a, i) ? moeBlock(t, a, T, b) : gatedMlp(t, T, H, a.intermediateSize, b);
+  t.free(n2);
+  let m = mlpOut;
+  if (d.gemma) {
+    m = rmsNorm(t, T, H, b, true); // post_feedforward_layernorm
+    t.free(mlpOut);
+  }
+  const y = t.alloc(b * T * H);
+  t.free(m, resid);
+  return y;
+}
+
+/** Qwen2-VL / Qwen2.5-VL vision tower over P patches (images of patch counts `perImage`); returns the merged embeddings. */
+function visionTower(t: Trace, v: VisionSpec, perImage: number[], lmHidden: number, b: number, attn: AttnImplementation): number {
+  const P = perImage.reduce((s, x) => s + x, 0);
+  const E = v.hiddenSize;
+  const m2 = v.spatialMergeSize * v.spatialMergeSize;
+  const headDim = E / v.numHeads;
+  let x = t.alloc(b * P * E); // patch_embed Conv3d
+  const rot = t.alloc(4 * P * (headDim / 2)); // rot_pos_emb
+  const windowed = v.family === "qwen2.5-vl";
+  let rotW = rot;
+  if (windowed) {
+    const xw = t.alloc(b * P * E); // hidden_states[window_index]
+    t.free(x);
+    x = xw;
+    rotW = t.alloc(4 * P * (headDim / 2));
+    t.free(rot);
+  }
+  const emb = t.alloc(4 * P * headDim); // cat(rot, rot)
+  const cos = t.alloc(4 * P * headDim);
+  const sin = t.alloc(4 * P * headDim);
+  // Window chunks: window_size / patch_size patches per side → (window/patch)² patches per chunk.
+  const winPatches = windowed && v.windowSize > 0 ? (v.windowSize / v.patchSize) ** 2 : 0;
+  for (let blk = 0; blk < v.depth; blk++) {
+    const full = !windowed || v.fullAttBlockIndexes.includes(blk);
+    const n1 = v.gatedMlp ? rmsNorm(t, P, E, b, false) : t.alloc(b * P * E);
+    const qkv = t.alloc(b * P * 3 * E);
+    // apply_rotary_pos_emb_vision: q, k upcast to fp32, rotary in fp32, cast back.
+    const q32 = t.alloc(4 * P * E);
+    const k32 = t.alloc(4 * P * E);
+    const qe = rotary(t, P * E, 4);
+    const ke = rotary(t, P * E, 4);
+    t.free(q32, k32);
+    const qb = t.alloc(b * P * E);
+    const kb = t.alloc(b * P * E);
+    t.free(qe, ke);
+    // Per-chunk SDPA outputs (all alive until torch.cat), then the concatenation.
+    const chunk = full ? Math.max(...perImage) : Math.max(1, winPatches);
+    let scores: number[] = [];
+    if (attn === "eager") scores = [t.alloc(b * v.numHeads * chunk * chunk), t.alloc(4 * v.numHeads * chunk * chunk)];
+    const parts = t.alloc(b * P * E);
+    t.free(...scores);
+    const cat = t.alloc(b * P * E);
+    t.free(parts, qb, kb, qkv);
+    const proj = t.alloc(b * P * E);
+    t.free(cat, n1);
+    const x1 = t.alloc(b * P * E);
+    t.free(proj, x);
+    const n2 = v.gatedMlp ? rmsNorm(t, P, E, b, false) : t.alloc(b * P * E);
+    const mo = v.gatedMlp ? gatedMlp(t, P, E, v.intermediateSize, b) : plainMlp(t, P, E, v.intermediateSize, b);
+    t.free(n2);
+    x = t.alloc(b * P * E);
+    t.free(mo, x1);
+  }
+  // PatchMerger: ln_q, view [P/m², m²E], Linear, GELU, Linear → [P/m², H].
+  const ln = v.gatedMlp ? rmsNorm(t, P, E, b, false) : t.alloc(b * P * E);
+  t.free(x);
+  const h1 = t.alloc(b * P * E);
+  t.free(ln);
+  const g = t.alloc(b * P * E);
+  t.free(h1);
+  let merged = t.alloc((b * P * lmHidden) / m2);
+  t.free(g);
+  if (windowed) {
+    const r = t.alloc((b * P * lmHidden) / m2); // [reverse_indices]
+    t.free(merged);
+    merged = r;
+  }
+  t.free(emb, cos, sin, rotW);
+  return merged;
+}
+
+function isGemma(a: ModelArch): boolean {
+  return a.modelType.startsWith("gemma");
+}
+
+/**
+ * A SigLIP-style ViT tower the architecture reader does not count (Gemma 3): per layer q/k/v/o with
+ * biases 4(E² + E), fc1/fc2 2EI + I + E, two LayerNorms 4E; patch Conv2d 3p²E + E; learned positions
+ * (896 / 14)² = 4096 (Gemma 3's SigLIP image_size, which VisionSpec does not carry); post-LayerNorm
+ * 2E; projector E × H + E (Gemma3MultiModalProjector). Gemma-3-4B: 419,816,304, exactly the
+ * measured difference (fixtures/offline/h100-offline-gemma-3-4b-it.json param_bytes).
+ */
+function vitParams(v: VisionSpec, lmHidden: number): number {
+  const E = v.hiddenSize;
+  const I = v.intermediateSize;
+  const perLayer = 4 * E * E + 2 * E * I + 9 * E + I;
+  return v.depth * perLayer + 3 * v.patchSize * v.patchSize * E + E + 4096 * E + 2 * E + E * lmHidden + E;
+}
+
+/** Bytes of the model's parameters as transformers allocates them (one block per tensor, unpadded vocab). */
+export function offlineWeightsBytes(a: ModelArch, dtype: TorchDtype): number {
+  const b = DTYPE_BYTES[dtype];
+  const { total } = paramCount(a);
+  // vLLM pads the vocab to 64 in paramCount's layout; transformers does not.
+  const V = a.vocabSize;
+  const padded = Math.ceil(V / 64) * 64;
+  const embeddings = a.tieWordEmbeddings ? 1 : 2;
+  let params = total - (padded - V) * a.hiddenSize * embeddings;
+  const v = a.vision;
+  if (v && v.family === "other" && v.params === 0 && v.hiddenSize > 0) params += vitParams(v, a.hiddenSize);
+  return params * b;
+}
+
+/** The offline (transformers generate) footprint of one workload. Pure. */
+export function offlineFootprint(x: OfflineInput): OfflineFootprint {
+  const a = x.model;
+  const dtype = x.dtype ?? a.dtype;
+  const b = DTYPE_BYTES[dtype];
+  const B = Math.max(1, x.batch);
+  const notes: string[] = [];
+  const v = a.vision;
+  let imgTokens = 0;
+  const perImagePatches: number[] = [];
+  if (x.images.length > 0) {
+    if (!v || v.family === "other") throw new Error(`${a.id}: images are not supported for this model (no Qwen-VL vision tower)`);
+    const lim = pixelLimits(v, x.pixels);
+    for (const im of x.images) {
+      const it = imageTokens(v, im.width, im.height, lim);
+      imgTokens += it.tokens;
+      perImagePatches.push(it.patches);
+    }
+    if (v.family === "qwen3-vl") notes.push("Qwen3-VL's vision tower is modelled as Qwen2.5-VL's (deepstack features not traced)");
+  }
+  if (a.mla) notes.push("MLA attention is modelled as multi-head attention with the config's head sizes (approximate)");
+  if (a.layers.some((l) => l.kind === "linear" || l.kind === "mamba")) notes.push("linear-attention / Mamba layers are modelled as full attention (approximate)");
+  if (x.attn === "flash_attention_2") notes.push("flash_attention_2: no mask or scores are materialised (flash-attn itself not measured here)");
+  const L = x.promptTokens + imgTokens;
+  const T = B * L;
+  const H = a.hiddenSize;
+  const d: LmDims = { a, B, L, b, attn: x.attn, gemma: isGemma(a) };
+  const t = new Trace();
+
+  // --- before generate: weights (one block per tensor: counted as a lump), workspace, inputs.
+  const weightsBytes = offlineWeightsBytes(a, dtype);
+  const wId = t.alloc(weightsBytes);
+  const ws = t.alloc(32 * MiB);
+  const ws2 = t.alloc(1 * MiB);
+  const patchesAll = perImagePatches.reduce((s, p) => s + p, 0) * B;
+  const ids = t.alloc(8 * T);
+  const mask2d = t.alloc(8 * T);
+  const pix = patchesAll > 0 && v ? t.alloc(b * patchesAll * v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize) : 0;
+  const inputsBytes = t.a.allocated - CachingAllocator.roundSize(weightsBytes) - 33 * MiB;
+  void ws;
+  void ws2;
+  void wId;
+
+  // --- prefill: embeddings, vision, masks, rotary, layers.
+  let embeds = t.alloc(b * T * H);
+  let imageEmbeds = 0;
+  let encoderPeakBytes = 0;
+  if (patchesAll > 0 && v) {
+    t.phase = "vision";
+    const before = t.a.allocated;
+    t.a.resetWindow();
+    const perImage: number[] = [];
+    for (let r = 0; r < B; r++) perImage.push(...perImagePatches);
+    const merged = visionTower(t, v, perImage, H, b, x.attn);
+    encoderPeakBytes = t.a.windowPeak - before;
+    imageEmbeds = t.alloc(b * B * imgTokens * H); // torch.cat(split embeds)
+    t.free(merged);
+    const scattered = t.alloc(b * T * H); // inputs_embeds.masked_scatter(...)
+    t.free(embeds);
+    embeds = scattered;
+    t.phase = "prefill";
+  }
+  if (a.mrope) {
+    // get_rope_index: position_ids [3, B, L] int64.
+    t.alloc(24 * T);
+  }
+  // Rotary cos/sin [B, L, d] in the model dtype (computed in fp32: freqs and cat(freqs, freqs)).
+  const rd = a.headDim;
+  const f1 = t.alloc(4 * T * (rd / 2) * (a.mrope ? 3 : 1));
+  const f2 = t.alloc(4 * T * rd * (a.mrope ? 3 : 1));
+  const cos = t.alloc(b * T * rd);
+  const sin = t.alloc(b * T * rd);
+  t.free(f1, f2);
+  // Masks: eager builds [B,1,L,L] in the model dtype; sdpa only where a sliding window is shorter than L.
+  const hasSliding = a.layers.some((l) => l.kind === "sliding" && l.window < L);
+  const hasFull = a.layers.some((l) => l.kind !== "sliding" || l.window >= L);
+  const masks = { full: false, sliding: false };
+  const maskIds: number[] = [];
+  if (x.attn === "eager") {
+    if (hasFull) {
+      maskIds.push(t.alloc(b * B * L * L));
+      masks.full = true;
+    }
+    if (hasSliding) {
+      maskIds.push(t.alloc(b * B * L * L));
+      masks.sliding = true;
+    }
+  } else if (x.attn === "sdpa" && hasSliding) {
+    // masking_utils sdpa_mask: causal and sliding comparisons combined into one bool [B,1,L,L].
+    const c1 = t.alloc(B * L * L);
+    const c2 = t.alloc(B * L * L);
+    maskIds.push(t.alloc(B * L * L));
+    t.free(c1, c2);
+    masks.sliding = true;
+  }
+  if (masks.full || masks.sliding) notes.push(`a [${B},1,${L},${L}] attention mask is materialised (${x.attn}${hasSliding ? ", sliding window shorter than the sequence" : ""})`);
+  const kvs: LayerKv[] = [];
+  let h = embeds;
+  let first = true;
+  for (let i = 0; i < a.numLayers; i++) {
+    const y = decoderLayer(t, d, i, masks, kvs);
+    if (!first) t.free(h);
+    first = false;
+    h = y;
+  }
+  const fin = rmsNorm(t, T, H, b, d.gemma);
+  t.free(h);
+  // lm_head on the last position only (logits_to_keep=1), then the fp32 copy generate keeps.
+  const logits = t.alloc(b * B * a.vocabSize);
+  const next = t.alloc(4 * B * a.vocabSize);
+  t.free(fin, logits, ...maskIds, cos, sin);
+  if (imageEmbeds) t.free(imageEmbeds);
+  t.free(embeds);
+  t.free(next);
+  void pix;
+  void ids;
+  void mask2d;
+
+  // --- decode: every step re-concatenates each layer's K and V (DynamicLayer.update).
+  t.phase = "decode";
+  const perTok = b * B * a.numKvHeads * a.headDim; // bytes of one token's K (or V) in one layer
+  for (let s = 1; s <= x.newTokens; s++) {
+    const lg = t.alloc(b * B * a.vocabSize);
+    const lf = t.alloc(4 * B * a.vocabSize);
+    t.free(lg);
+    for (const l of kvs) {
+      const tokens = l.tokens + 1;
+      const nk = t.kv(perTok * tokens);
+      t.freeKv(l.k, perTok * l.stored);
+      const nv = t.kv(perTok * tokens);
+      t.freeKv(l.v, perTok * l.stored);
+      l.k = nk;
+      l.v = nv;
+      l.stored = tokens;
+      // DynamicSlidingWindowLayer keeps a view of the last window - 1 tokens of the full states.
+      l.tokens = l.sliding > 0 ? Math.min(tokens, l.sliding - 1) : tokens;
+    }
+    t.free(lf);
+  }
+  const kvCacheBytes = kvs.reduce((s, l) => s + 2 * perTok * l.stored, 0);
+  const peakAllocatedBytes = t.a.peakAllocated;
+  const reservedBytes = t.a.reserved;
+  const kvAtPeak = t.kvAtPeak;
+  const weightsR = CachingAllocator.roundSize(weightsBytes);
+  const activationPeakBytes = Math.max(0, peakAllocatedBytes - weightsR - WORKSPACE_BYTES - inputsBytes - kvAtPeak);
+  const cudaContextBytes = CUDA_CONTEXT_BYTES + GENERATE_KERNELS_BYTES;
+  return {
+    attn: x.attn,
+    dtype,
+    batch: B,
+    sequenceTokens: L,
+    imageTokens: imgTokens,
+    patches: patchesAll,
+    newTokens: x.newTokens,
+    weightsBytes,
+    inputsBytes,
+    workspaceBytes: WORKSPACE_BYTES,
+    kvCacheBytes,
+    kvAtPeakBytes: kvAtPeak,
+    activationPeakBytes,
+    encoderPeakBytes,
+    peakPhase: t.peakPhase,
+    peakAllocatedBytes,
+    reservedBytes,
+    allocatorReserveBytes: reservedBytes - peakAllocatedBytes,
+    cudaContextBytes,
+    deviceBytes: cudaContextBytes + reservedBytes,
+    quadraticAttention: masks.full || masks.sliding || x.attn === "eager",
+    notes,
+  };
+}

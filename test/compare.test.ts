@@ -1,0 +1,104 @@
+// vram-plan compare (issue #6), in process through registerCompare with a fake Io.
+import { describe, expect, it } from "vitest";
+import { Command, CommanderError } from "commander";
+import { registerCompare } from "../src/commands/compare.js";
+import { InputError } from "../src/errors.js";
+import { normaliseArgv } from "../src/cli/engine-flags.js";
+
+const GiB = 2 ** 30;
+
+async function runCompare(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  let code = 0;
+  const io = { stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" } };
+  const program = new Command("vram-plan").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
+  registerCompare(program, io, (c) => (code = c));
+  try {
+    await program.parseAsync(normaliseArgv(["compare", ...argv]), { from: "user" });
+  } catch (e) {
+    // The same policy as src/cli/run.ts: bad input → 2.
+    if (e instanceof InputError || e instanceof CommanderError) return { code: 2, out, err: err + String((e as Error).message) };
+    throw e;
+  }
+  return { code, out, err };
+}
+
+const SEED = ["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--prompt-tokens", "1024", "--image", "1792x1792", "--batch", "1", "--new-tokens", "256"];
+
+interface Json {
+  workload: { imageTokens: number; sequenceTokens: number; totalTokens: number };
+  offline: { weightsBytes: number; kvCacheBytes: number; activationPeakBytes: number; peakAllocatedBytes: number; deviceBytes: number; cudaContextBytes: number; reservedBytes: number };
+  vllm: { fits: boolean; perGpu: { requestedBytes: number; weightsBytes: number }[]; engine: { maxModelLen: number } };
+  vllmUsedBytes: number;
+  why: { code: string; message: string }[];
+  levers: { code: string; flag: string; value: string; serves: boolean; vllmUsedBytes: number }[];
+  closest: { vllmUsedBytes: number; serves: boolean };
+}
+
+describe("vram-plan compare", () => {
+  it("answers the seed question: Qwen2.5-VL-7B, one 1792x1792 image, A100 80GB", async () => {
+    const r = await runCompare([...SEED, "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as Json;
+    // 1792/28 = 64 → 64² = 4096 image tokens (smart_resize keeps 1792); 1024 + 4096 = 5120; + 256 new.
+    expect(j.workload.imageTokens).toBe(4096);
+    expect(j.workload.sequenceTokens).toBe(5120);
+    expect(j.workload.totalTokens).toBe(5376);
+    // Weights: 8,292,166,656 parameters × 2 B (measured param_bytes in the calibration file).
+    expect(j.offline.weightsBytes).toBe(16_584_333_312);
+    // KV: 28 layers × 2 × 4 KV heads × 128 × 2 B = 57,344 B/token × 5,376 tokens = 308,281,344.
+    expect(j.offline.kvCacheBytes).toBe(57_344 * 5376);
+    // Peak allocated ≈ calibration img-1792 (16.37 GiB at 4162 tokens) + ~1k more tokens of prefill;
+    // the offline process stays near 18 GiB while vLLM takes 0.9 × 80 GiB up front.
+    expect(j.offline.peakAllocatedBytes / GiB).toBeGreaterThan(16.3);
+    expect(j.offline.peakAllocatedBytes / GiB).toBeLessThan(17.5);
+    expect(j.offline.deviceBytes).toBe(j.offline.cudaContextBytes + j.offline.reservedBytes);
+    expect(j.vllm.fits).toBe(true);
+    expect(j.vllmUsedBytes / GiB).toBeGreaterThan(70);
+    expect(j.why.map((w) => w.code)).toEqual(expect.arrayContaining(["UP_FRONT_BUDGET", "KV_FOR_CONCURRENCY", "WORST_CASE_PROFILE"]));
+    const codes = j.levers.map((l) => l.code);
+    expect(codes).toEqual(expect.arrayContaining(["MAX_MODEL_LEN", "MAX_NUM_SEQS", "LIMIT_MM_PER_PROMPT", "GPU_MEMORY_UTILIZATION"]));
+    expect(j.levers.find((l) => l.code === "MAX_MODEL_LEN")?.value).toBe("5376");
+    expect(j.levers.find((l) => l.code === "MAX_NUM_SEQS")?.value).toBe("1");
+    expect(JSON.parse(j.levers.find((l) => l.code === "LIMIT_MM_PER_PROMPT")?.value ?? "{}")).toEqual({ image: 1, video: 0 });
+    // The utilization lever is the smallest that still serves the workload, found by re-planning.
+    const util = j.levers.find((l) => l.code === "GPU_MEMORY_UTILIZATION");
+    expect(util?.serves).toBe(true);
+    expect(Number(util?.value)).toBeLessThan(0.4);
+    expect(j.closest.serves).toBe(true);
+    expect(j.closest.vllmUsedBytes).toBeLessThan(j.vllmUsedBytes / 2);
+  });
+
+  it("prints a table a new user can read", async () => {
+    const r = await runCompare(SEED);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("offline (transformers, sdpa)");
+    expect(r.out).toContain("Why they differ:");
+    expect(r.out).toContain("--gpu-memory-utilization");
+    expect(r.out).toContain("device memory (nvidia-smi)");
+  });
+
+  it("accepts --images N --image-size WxH and markdown", async () => {
+    const r = await runCompare(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "72", "--images", "4", "--image-size", "1008x1008", "--format", "markdown"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("5,184 image tokens"); // 4 × 36² = 4 × 1296
+    expect(r.out).toContain("| device memory (nvidia-smi) |");
+  });
+
+  it("text models, eager attention, exit 1 when offline does not fit", async () => {
+    const ok = await runCompare(["--model", "llama-3.1-8b", "--gpu", "h100", "--prompt-tokens", "4k", "--attn", "eager", "--json"]);
+    expect(ok.code).toBe(0);
+    // eager at 128k on a 24 GB card: [1, 32, L, L] scores cannot fit.
+    const big = await runCompare(["--model", "llama-3.1-8b", "--gpu-memory", "24GiB", "--prompt-tokens", "32768", "--attn", "eager", "--json"]);
+    expect(big.code).toBe(1);
+  });
+
+  it("bad input exits 2 with one line naming the flag", async () => {
+    expect((await runCompare(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "1024", "--image", "big"])).code).toBe(2);
+    expect((await runCompare(["--model", "qwen2.5-vl-7b", "--gpu", "h100"])).err).toContain("--prompt-tokens");
+    expect((await runCompare(["--model", "llama-3.1-8b", "--gpu", "h100", "--prompt-tokens", "10", "--image", "448x448"])).code).toBe(2);
+    expect((await runCompare(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "10", "--images", "2"])).code).toBe(2);
+    expect((await runCompare(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "10", "--attn", "flash"])).code).toBe(2);
+  });
+});

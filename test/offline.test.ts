@@ -1,0 +1,109 @@
+// The offline (transformers generate) footprint, issue #6: the allocator model, hand-worked shapes,
+// and the measured fixtures (fixtures/offline/*.json, H100 80GB HBM3, torch 2.11, transformers 5.17).
+import { describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { CachingAllocator, offlineFootprint, offlineWeightsBytes, WORKSPACE_BYTES } from "../src/core/offline.js";
+import { offlineResults } from "./bench/offline-bench.js";
+import { model } from "./helpers/models.js";
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+const root = join(fileURLToPath(new URL(".", import.meta.url)), "..");
+
+describe("CachingAllocator", () => {
+  it("rounds, splits and reuses like CUDACachingAllocator", () => {
+    const a = new CachingAllocator();
+    // 147 MiB: segment 148 MiB (2 MiB rounding); 1 MiB left is not > kSmallSize → not split, the
+    // block counts 148 MiB (this is the +1 MiB seen in the calibration's pixel_values of 3584x3584).
+    const x = a.malloc(147 * MiB);
+    expect(a.allocated).toBe(148 * MiB);
+    expect(a.reserved).toBe(148 * MiB);
+    // 36.75 MiB: segment 38 MiB, 1.25 MiB left > 1 MiB → split, the block is 36.75 MiB.
+    const y = a.malloc(36.75 * MiB);
+    expect(a.allocated).toBe(148 * MiB + 36.75 * MiB);
+    a.free(x);
+    // A smaller request reuses the freed block (best fit), no new segment.
+    a.malloc(100 * MiB);
+    expect(a.reserved).toBe(148 * MiB + 38 * MiB);
+    a.free(y);
+    // Small requests come from 2 MiB segments; under 10 MiB from 20 MiB segments.
+    a.malloc(1000);
+    expect(a.reserved).toBe(188 * MiB);
+    // 5 MiB fits the freed (coalesced) 38 MiB block of y: still no new segment.
+    a.malloc(5 * MiB);
+    expect(a.reserved).toBe(188 * MiB);
+    expect(a.peakAllocated).toBe(148 * MiB + 36.75 * MiB);
+    // On a fresh allocator, 5 MiB (< kMinLargeAlloc) gets a 20 MiB segment.
+    const b = new CachingAllocator();
+    b.malloc(5 * MiB);
+    expect(b.reserved).toBe(20 * MiB);
+  });
+});
+
+describe("offlineFootprint", () => {
+  it("Llama-3.1-8B, 32k prompt: KV and the MLP live set by hand", () => {
+    const a = model("llama-3.1-8b");
+    const f = offlineFootprint({ model: a, promptTokens: 32768, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
+    // Weights: 8,030,261,248 parameters × 2 B (measured param_bytes, fixtures/offline/h100-offline-llama-3.1-8b.json).
+    expect(f.weightsBytes).toBe(16_060_522_496);
+    expect(offlineWeightsBytes(a, "bfloat16")).toBe(16_060_522_496);
+    // KV per token: 32 layers × 2 × 8 heads × 128 × 2 B = 131,072 B; after 32 new tokens: × 32,800.
+    expect(f.kvCacheBytes).toBe(131_072 * 32_800);
+    // At the peak (last layer's MLP): KV of 32,768 tokens, and per token inputs_embeds + layer input +
+    // residual + normed (4H) + gate/act/up/product (3I live at the product) = 4·4096 + 3·14336 =
+    // 59,392 elements × 2 B = 118,784 B → 3.625 GiB, plus the rotary cos and sin [1, L, 128] bf16
+    // held for the whole forward (2 × 8 MiB) → 3.640625 GiB; measured peak − base: 7.6411 GiB = 4 + 3.6411.
+    expect(f.kvAtPeakBytes).toBe(131_072 * 32_768);
+    expect(f.activationPeakBytes / GiB).toBeCloseTo(3.640625, 4);
+    expect(f.workspaceBytes).toBe(WORKSPACE_BYTES);
+    expect(f.peakPhase).toBe("prefill");
+    expect(f.quadraticAttention).toBe(false);
+  });
+
+  it("sliding window shorter than the prompt materialises a [B,1,L,L] mask (Mistral-7B-v0.1)", () => {
+    const a = model("mistral-7b-v0.1");
+    const short = offlineFootprint({ model: a, promptTokens: 4000, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
+    const long = offlineFootprint({ model: a, promptTokens: 32768, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
+    expect(short.quadraticAttention).toBe(false);
+    expect(long.quadraticAttention).toBe(true);
+    expect(long.notes.join(" ")).toContain("mask");
+  });
+
+  it("eager attention scores grow with L² ([1, 32, L, L] bf16 + fp32 softmax)", () => {
+    const a = model("llama-3.1-8b");
+    const f4 = offlineFootprint({ model: a, promptTokens: 4096, images: [], batch: 1, newTokens: 8, attn: "eager" });
+    const s4 = offlineFootprint({ model: a, promptTokens: 4096, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
+    // Scores 32 × 4096² = 512 Mi elements: old bf16 (1 GiB) + fp32 copy (2) + fp32 softmax (2) live together.
+    expect((f4.peakAllocatedBytes - s4.peakAllocatedBytes) / GiB).toBeGreaterThan(4.5);
+  });
+
+  it("images add their tokens and a vision phase (Qwen2.5-VL-7B, 1792x1792)", () => {
+    const a = model("qwen2.5-vl-7b");
+    const f = offlineFootprint({ model: a, promptTokens: 66, images: [{ width: 1792, height: 1792 }], batch: 1, newTokens: 32, attn: "sdpa" });
+    expect(f.imageTokens).toBe(4096);
+    expect(f.patches).toBe(16384);
+    expect(f.sequenceTokens).toBe(4162);
+    expect(f.encoderPeakBytes).toBeGreaterThan(0);
+    expect(() => offlineFootprint({ model: model("llama-3.1-8b"), promptTokens: 10, images: [{ width: 448, height: 448 }], batch: 1, newTokens: 1, attn: "sdpa" })).toThrow();
+  });
+
+  it("matches every measured case within TARGETS.md (fixtures/offline)", () => {
+    const rs = offlineResults(root);
+    expect(rs.length).toBeGreaterThanOrEqual(39);
+    const med = (xs: number[]): number => {
+      const s = [...xs].sort((x, y) => x - y);
+      return s[Math.floor(s.length / 2)] ?? 0;
+    };
+    const dev = rs.map((r) => Math.abs(r.errDevice));
+    const al = rs.map((r) => Math.abs(r.errAllocated));
+    expect(med(dev)).toBeLessThanOrEqual(0.05);
+    expect(Math.max(...dev)).toBeLessThanOrEqual(0.1);
+    expect(med(al)).toBeLessThanOrEqual(0.05);
+    // The calibration file (Qwen2.5-VL-7B, text up to 32k, images up to 3584², 4 images, batch 8).
+    for (const r of rs.filter((x) => x.model === "qwen2.5-vl-7b")) {
+      expect(Math.abs(r.errAllocated)).toBeLessThan(0.01);
+      expect(Math.abs(r.errDevice)).toBeLessThan(0.03);
+    }
+  });
+});
