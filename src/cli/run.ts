@@ -9,6 +9,9 @@ import { exitCodeFor } from "../core/exit.js";
 import { parseSize } from "../units.js";
 import { registerTokens } from "../commands/tokens.js";
 import { registerCompare } from "../commands/compare.js";
+import { registerCheck } from "../commands/check.js";
+import { registerSolve } from "../commands/solve.js";
+import { addSweepOption } from "../commands/sweep.js";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -126,16 +129,22 @@ export function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
 
-  addEngineOptions(
-    program
-      .command("plan", { isDefault: true })
-      .description("vLLM's start-up memory budget per GPU (the default command)")
-      .exitOverride()
-      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined }),
-  ).action(async (o: CommonOpts) => setCode(await planCommand(o, io)));
+  addSweepOption(
+    addEngineOptions(
+      program
+        .command("plan", { isDefault: true })
+        .description("vLLM's start-up memory budget per GPU (the default command)")
+        .exitOverride()
+        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined }),
+    ),
+  ).action(async (o: CommonOpts & { sweep?: string[] }) =>
+    setCode(o.sweep?.length ? await (await import("../commands/sweep.js")).runSweepCommand(o, io) : await planCommand(o, io)),
+  );
 
   registerTokens(program, io, setCode);
   registerCompare(program, io, setCode);
+  registerCheck(program, io, setCode);
+  registerSolve(program, io, setCode);
 
   program
     .command("models")

@@ -1,0 +1,161 @@
+// `vram-plan plan --model M --sweep KEY=VALUES [--sweep ...]`: plans the cartesian product of the
+// sweeps (src/core/sweep.ts) and prints a table or JSON. Exit 0 when some configuration starts,
+// 1 when none does, 2 on bad input. Light at import time (run.ts adds the option on every start).
+//
+//   --sweep gpu=all                        every GPU profile, with the fewest GPUs (TP 1, 2, 4, 8) that start
+//   --sweep gpu=h100,l40s,a10g             those GPUs
+//   --sweep max-model-len=8k..128k         8000, 16000, ... doubling (vLLM's 8k = 8000, 8K = 8192)
+//   --sweep max-model-len=4K..32K:4K       4096, 8192, ... in steps of 4096
+//   --sweep gpu-memory-utilization=0.5..0.95   0.50, 0.55, ... 0.95 (default step 0.05; :0.01 for finer)
+//   --sweep tensor-parallel-size=1,2,4,8   a list; ranges double by default (a..b:x4 multiplies by 4)
+//   --sweep max-num-seqs=64..1024   --sweep kv-cache-dtype=auto,fp8
+import type { Command } from "commander";
+import type { CommonOpts, Io } from "../cli/run.js";
+import type { SweepAxis, SweepKey } from "../core/sweep.js";
+import type { GpuProfile, KvCacheDtype } from "../core/types.js";
+import { InputError } from "../errors.js";
+
+export const SWEEP_FLAGS = "--sweep <key=values>";
+export const SWEEP_HELP =
+  "plan many configurations: gpu=all|ID,ID  max-model-len=8k..128k  gpu-memory-utilization=0.5..0.95[:0.01]  tensor-parallel-size=1,2,4,8  max-num-seqs=..  kv-cache-dtype=auto,fp8 (repeatable: the product)";
+
+/** commander collector: every --sweep value, in order. */
+export function collectSweep(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Adds --sweep to a command (the plan command). */
+export function addSweepOption(cmd: Command): Command {
+  return cmd.option(SWEEP_FLAGS, SWEEP_HELP, collectSweep);
+}
+
+const KEYS: Readonly<Record<string, SweepKey>> = {
+  gpu: "gpu",
+  gpus: "gpu",
+  "max-model-len": "max-model-len",
+  context: "max-model-len",
+  "gpu-memory-utilization": "gpu-memory-utilization",
+  utilization: "gpu-memory-utilization",
+  util: "gpu-memory-utilization",
+  "tensor-parallel-size": "tensor-parallel-size",
+  tp: "tensor-parallel-size",
+  "max-num-seqs": "max-num-seqs",
+  "kv-cache-dtype": "kv-cache-dtype",
+};
+
+/** At most this many configurations in one sweep (a typo like :0.000001 should not hang). */
+export const MAX_CONFIGURATIONS = 5_000_000;
+
+type NumKey = "max-model-len" | "gpu-memory-utilization" | "tensor-parallel-size" | "max-num-seqs";
+
+function numbers(key: NumKey, spec: string, parseTokens: (s: string) => number | null): number[] {
+  const fail = (why: string): never => {
+    throw new InputError("--sweep", `--sweep ${key}=${spec}: ${why}`);
+  };
+  const isUtil = key === "gpu-memory-utilization";
+  const one = (s: string): number => {
+    const v = isUtil ? (/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(s) ? Number(s) : Number.NaN) : (parseTokens(s) ?? Number.NaN);
+    if (!Number.isFinite(v)) fail(`'${s}' is not ${isUtil ? "a fraction such as 0.9" : "a count such as 8192, 8k (8000) or 8K (8192)"}`);
+    if (isUtil ? !(v > 0 && v <= 1) : !(Number.isInteger(v) && v >= 1)) fail(`'${s}' is out of range (${isUtil ? "0 < x <= 1" : "a positive integer"})`);
+    return v;
+  };
+  const out: number[] = [];
+  for (const part of spec.split(",")) {
+    const m = /^(.+?)\.\.(.+?)(?::(.+))?$/.exec(part.trim());
+    if (!m) {
+      out.push(one(part.trim()));
+      continue;
+    }
+    const a = one(m[1] ?? "");
+    const b = one(m[2] ?? "");
+    if (b < a) fail(`range ${part} runs backwards`);
+    const step = m[3]?.trim();
+    const mul = step === undefined ? (isUtil ? null : 2) : /^[x*]/.test(step) ? Number(step.slice(1)) : null;
+    if (mul !== null) {
+      if (!(mul > 1)) fail(`step '${step}' must multiply by more than 1`);
+      for (let v = a; v <= b * (1 + 1e-12); v *= mul) {
+        out.push(isUtil ? Math.round(v * 1e4) / 1e4 : Math.round(v));
+        if (out.length > MAX_CONFIGURATIONS) fail(`more than ${MAX_CONFIGURATIONS} values`);
+      }
+      continue;
+    }
+    const add = step === undefined ? 0.05 : isUtil ? Number(step) : (parseTokens(step) ?? Number.NaN);
+    if (!(add > 0)) fail(`step '${step}' must be positive`);
+    const count = Math.floor((b - a) / add + 1e-9) + 1;
+    if (count > MAX_CONFIGURATIONS) fail(`more than ${MAX_CONFIGURATIONS} values`);
+    for (let i = 0; i < count; i++) out.push(isUtil ? Math.round((a + i * add) * 1e4) / 1e4 : Math.round(a + i * add));
+  }
+  return out;
+}
+
+/** Parses the --sweep values into axes (InputError naming --sweep and the value when invalid). */
+export async function parseSweeps(specs: readonly string[]): Promise<SweepAxis[]> {
+  const { parseTokens } = await import("../units.js");
+  const axes: SweepAxis[] = [];
+  const seen = new Set<SweepKey>();
+  for (const s of specs) {
+    const eq = s.indexOf("=");
+    const rawKey = (eq < 0 ? s : s.slice(0, eq)).trim().replace(/^--/, "").replace(/_/g, "-");
+    const spec = eq < 0 ? "" : s.slice(eq + 1).trim();
+    const key = KEYS[rawKey];
+    if (key === undefined) throw new InputError("--sweep", `--sweep ${s}: unknown key '${rawKey}'; sweepable: gpu, max-model-len, gpu-memory-utilization, tensor-parallel-size, max-num-seqs, kv-cache-dtype`);
+    if (spec === "") throw new InputError("--sweep", `--sweep ${s}: expected ${rawKey}=VALUES, e.g. gpu=all or max-model-len=8k..128k`);
+    if (seen.has(key)) throw new InputError("--sweep", `--sweep ${s}: ${key} is swept twice`);
+    seen.add(key);
+    if (key === "gpu") {
+      const { findGpu, gpuCatalogue } = await import("../sources/gpus.js");
+      const ids = spec.toLowerCase() === "all" ? gpuCatalogue().map((g) => g.id) : spec.split(",").map((x) => x.trim());
+      const values: GpuProfile[] = ids.map((id) => {
+        const g = findGpu(id);
+        if (!g) throw new InputError("--sweep", `--sweep gpu=${spec}: unknown GPU '${id}'; known: ${gpuCatalogue().map((x) => x.id).join(", ")}`);
+        return { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
+      });
+      axes.push({ key, values });
+    } else if (key === "kv-cache-dtype") {
+      const { KV_DTYPES } = await import("../cli/engine-flags.js");
+      const values = spec.split(",").map((x) => x.trim());
+      for (const v of values) if (!(KV_DTYPES as readonly string[]).includes(v)) throw new InputError("--sweep", `--sweep kv-cache-dtype=${spec}: '${v}' is not one of ${KV_DTYPES.join(", ")}`);
+      axes.push({ key, values: values as KvCacheDtype[] });
+    } else {
+      axes.push({ key, values: numbers(key, spec, parseTokens) });
+    }
+  }
+  let total = 1;
+  for (const a of axes) total *= a.values.length;
+  if (total > MAX_CONFIGURATIONS) throw new InputError("--sweep", `--sweep: ${total} configurations is more than ${MAX_CONFIGURATIONS}; use coarser steps`);
+  return axes;
+}
+
+export type SweepCliOptions = CommonOpts & { sweep?: string[] };
+
+/**
+ * The plan command's body when --sweep is given: resolves the model (and the GPU unless swept),
+ * plans every configuration, prints the table (or --json / --format markdown), returns the exit code.
+ */
+export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<number> {
+  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b --sweep gpu=all");
+  const axes = await parseSweeps(o.sweep ?? []);
+  const { engineFlagsFrom } = await import("../cli/engine-flags.js");
+  const base = engineFlagsFrom(o);
+  const gpuSwept = axes.some((a) => a.key === "gpu");
+  let gpu: GpuProfile | null = null;
+  if (!gpuSwept) {
+    const { gpuFrom } = await import("../cli/run.js");
+    gpu = await gpuFrom(o);
+  } else if (o.gpu !== undefined) {
+    throw new InputError("--gpu", "--gpu: not with --sweep gpu=...; the sweep names the GPUs");
+  }
+  const { resolveModel } = await import("../sources/resolve-model.js");
+  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
+  for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  const searchedTp = gpuSwept && o.tensorParallelSize === undefined && !axes.some((a) => a.key === "tensor-parallel-size");
+  const { runSweep } = await import("../core/sweep.js");
+  const res = runSweep({ model: model.arch, gpu, base, axes, ...(searchedTp ? { searchTensorParallel: [1, 2, 4, 8] } : {}) });
+  const meta = { model: model.arch.id, gpu: gpu?.id ?? null, searchedTp };
+  const r = await import("../render/sweep.js");
+  const fmt = o.json ? "json" : (o.format ?? "table");
+  if (fmt === "json") io.stdout(r.renderSweepJson(res, meta));
+  else if (fmt === "markdown") io.stdout("```text\n" + r.renderSweepTable(res, meta) + "```\n");
+  else io.stdout(r.renderSweepTable(res, meta));
+  return res.rows.some((x) => x.fits) ? 0 : 1;
+}

@@ -1,0 +1,178 @@
+// vram-plan check: run in-process with a fake Io; exact exit codes, messages and numbers.
+import { readdirSync, readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { registerCheck, rawFlagsFromArgs } from "../src/commands/check.js";
+import { InputError } from "../src/errors.js";
+import { splitShellWords } from "../src/sources/vllm-argv.js";
+import type { Io } from "../src/cli/run.js";
+
+interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** The CLI's exit policy (src/cli/run.ts run()) around the check command alone. */
+async function check(argv: string[]): Promise<Ran> {
+  let out = "";
+  let err = "";
+  let code = 0;
+  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: {} };
+  const program = new Command("vram-plan").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
+  registerCheck(program, io, (c) => (code = c));
+  try {
+    await program.parseAsync(["check", ...argv], { from: "user" });
+  } catch (e) {
+    if (e instanceof InputError) {
+      err += `vram-plan: ${e.message}\n`;
+      code = 2;
+    } else if (e instanceof CommanderError) {
+      err += `vram-plan: ${e.message.replace(/^error: /, "")}\n`;
+      code = 2;
+    } else throw e;
+  }
+  return { code, out, err };
+}
+
+const D = "fixtures/deployments/";
+const CI = "fixtures/ci/";
+
+describe("check: exit 2 on broken input, one line naming file and line", () => {
+  it("YAML syntax error", async () => {
+    const r = await check([`${D}broken-yaml.yaml`, "--offline"]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toBe(`vram-plan: ${D}broken-yaml.yaml:4: YAML syntax error: Nested mappings are not allowed in compact mappings\n`);
+  });
+  it("schema violation in vram-plan's own file", async () => {
+    const r = await check([`${D}vram-plan-invalid.yaml`, "--offline"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`vram-plan: ${D}vram-plan-invalid.yaml:7: deployments[0].require.maxUtilization: Too big: expected number to be <=1\n`);
+  });
+  it("a flag without its value", async () => {
+    const r = await check([`${D}missing-value.sh`, "--gpu", "h100", "--offline"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`vram-plan: ${D}missing-value.sh:5: --tensor-parallel-size needs a value\n`);
+  });
+  it("no vLLM in the file, a missing file", async () => {
+    expect((await check([`${D}no-vllm.yaml`])).err).toMatch(/^vram-plan: fixtures\/deployments\/no-vllm\.yaml: no vLLM deployment found/);
+    const r = await check(["fixtures/ci/nope.yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("vram-plan: fixtures/ci/nope.yaml: cannot read (no such file)\n");
+  });
+  it("a model that cannot be resolved offline: the deployment's file:line and name", async () => {
+    const r = await check([`${D}k8s-deployment.yaml`, "--offline"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `vram-plan: ${D}k8s-deployment.yaml:75: qwen-coder/server: --model Qwen/Qwen2.5-Coder-32B-Instruct: not in the catalogue or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub\n`,
+    );
+  });
+  it("no GPU type anywhere, an unknown --gpu, a bad constraint", async () => {
+    expect((await check([`${CI}deploy/docker-compose.yaml`, "--offline"])).err).toBe(
+      `vram-plan: ${CI}deploy/docker-compose.yaml:4: vllm: GPU type unknown: give --gpu <id>, a node selector vram-plan recognises (e.g. nvidia.com/gpu.product), or gpu: in a vram-plan file\n`,
+    );
+    const g = await check([`${CI}deploy/docker-compose.yaml`, "--gpu", "h1000", "--offline"]);
+    expect(g.code).toBe(2);
+    expect(g.err).toMatch(/^vram-plan: fixtures\/ci\/deploy\/docker-compose\.yaml:4: vllm: --gpu h1000: unknown GPU; known: a100-40g, /);
+    const c = await check([`${CI}deploy/k8s.yaml`, "--require-concurrency", "lots", "--offline"]);
+    expect(c.code).toBe(2);
+    expect(c.err).toBe("vram-plan: --require-concurrency: expected N or N@LEN such as 32 or 32@8k, got 'lots'\n");
+  });
+  it("an invalid flag value in a file names the file, line and flag", () => {
+    expect(() => rawFlagsFromArgs({ "enforce-eager": "maybe" }, "x.yaml:3: chat")).toThrow("x.yaml:3: chat: --enforce-eager: expected true or false, got 'maybe'");
+  });
+});
+
+describe("check: verdicts", () => {
+  it("the GitHub Actions example: its exact command passes on the CI fixtures (exit 0, markdown summary)", async () => {
+    const wf = parse(readFileSync(`${CI}github-actions.yml`, "utf8")) as { jobs: Record<string, { steps: { run?: string; shell?: string }[] }> };
+    const step = Object.values(wf.jobs).flatMap((j) => j.steps).find((s) => s.run?.includes("vram-plan check"));
+    expect(step?.shell).toBe("bash"); // pipefail keeps the exit code through tee
+    const cmd = (step?.run ?? "").replace(/\\\n/g, " ").split("|")[0] ?? "";
+    const words = splitShellWords(cmd);
+    const args = words.slice(words.indexOf("check") + 1);
+    // The shell expands deploy/*.yaml in the repository; here the repository is fixtures/ci.
+    const files = args.flatMap((a) => {
+      const glob = /^(.*)\/\*(\.\w+)$/.exec(a);
+      if (!glob) return a.startsWith("-") || /^\d|^l40s$|^markdown$|GiB$/.test(a) ? [a] : [CI + a];
+      return readdirSync(CI + glob[1]).filter((f) => f.endsWith(glob[2] ?? "")).sort().map((f) => `${CI}${glob[1]}/${f}`);
+    });
+    expect(files).toEqual([`${CI}deploy/docker-compose.yaml`, `${CI}deploy/k8s.yaml`, `${CI}deploy/vram-plan.yaml`, "--gpu", "l40s", "--require-context", "8k", "--headroom", "1GiB", "--format", "markdown"]);
+    const r = await check([...files, "--offline"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.out.split("\n");
+    expect(lines[0]).toBe("### ✅ vram-plan check");
+    expect(lines[2]).toBe("| | deployment | model | GPUs | KV cache | concurrency | result |");
+    // Qwen3-32B, TP 2: 64 layers × 2 (K, V) × 4 KV heads per rank × 128 × 2 B = 131,072 B per token per GPU;
+    // 303,968 tokens = 18,998 blocks of 16; a 32,768-token request needs 2,048 blocks → 18,998 / 2,048 = 9.28.
+    expect(r.out).toContain("| ✅ | `fixtures/ci/deploy/vram-plan.yaml:4` coder | Qwen/Qwen3-32B | 2 × h100-sxm | 37.11 GiB, 303,968 tokens | 9.28x at 32,768 | starts; constraints met |");
+    expect(r.out).toContain("| ✅ | `fixtures/ci/deploy/k8s.yaml:19` llama-8b/vllm | meta-llama/Llama-3.1-8B-Instruct | 1 × l4 |");
+    expect(r.out).toContain("**3 deployments checked: all start and meet their constraints.**");
+  });
+
+  it("a deployment that would not start: exit 1, reason and fix on its line", async () => {
+    const r = await check([`${CI}oversized/k8s-70b.yaml`, "--offline"]);
+    expect(r.code).toBe(1);
+    // Llama-3.1-70B: 70.6 B parameters × 2 B = 131.45 GiB of weights > 0.92 × 79.15 GiB = 72.82 GiB budget.
+    // TP 2 halves the weights (65.7 GiB) and leaves ~6 GiB: 32,768 tokens × 160 KiB (80 layers × 2 × 4 heads × 128 × 2 B) = 5 GiB fits.
+    expect(r.out).toBe(
+      "FAIL fixtures/ci/oversized/k8s-70b.yaml:18 llama-70b/vllm — meta-llama/Llama-3.1-70B-Instruct on 1× a100-80g: does not start: no memory left for the KV cache (weights 131.45 GiB + activations 0.51 GiB vs a budget of 72.82 GiB at utilization 0.92) — fix: --tensor-parallel-size 2 (needs 2 GPUs)\n" +
+        "1 deployment checked: 1 fails, 0 pass.\n",
+    );
+  });
+
+  it("vram-plan's own file: constraints from the file; KV below max-model-len", async () => {
+    const r = await check([`${D}vram-plan.yaml`, "--offline"]);
+    expect(r.code).toBe(1);
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:3 chat — Qwen\/Qwen3-32B on 2× h100-sxm: /);
+    expect(lines[1]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:18 vision — /);
+    // Llama-3.2-3B: 28 layers × 2 × 8 KV heads × 128 × 2 B = 114,688 B per token; 131,072 tokens = 14.00 GiB exactly.
+    expect(lines[2]).toContain("FAIL fixtures/deployments/vram-plan.yaml:28 small — meta-llama/Llama-3.2-3B-Instruct on 1× l4: does not start: KV cache 13.11 GiB < 14.00 GiB for one 131,072-token request");
+    expect(lines[2]).toContain("— fix: --max-model-len 15328");
+    expect(lines[3]).toBe("3 deployments checked: 1 fails, 2 pass.");
+  });
+
+  it("command-line constraints: concurrency at a length, utilization, context, headroom", async () => {
+    // Llama-3.1-8B on L4: 38,384 KV tokens = 2,399 blocks; 8,000 tokens = 500 blocks → 4.80 requests.
+    const c = await check([`${CI}deploy/k8s.yaml`, "--require-concurrency", "64@8k", "--offline"]);
+    expect(c.code).toBe(1);
+    expect(c.out).toContain(": 4.80 concurrent requests of 8,000 tokens < 64 required — fix: --tensor-parallel-size 4 (needs 4 GPUs)\n");
+    const ok = await check([`${CI}deploy/k8s.yaml`, "--require-concurrency", "4@8k", "--offline"]);
+    expect(ok.code).toBe(0);
+    const u = await check([`${CI}deploy/docker-compose.yaml`, "--gpu", "l40s", "--max-utilization", "0.85", "--offline"]);
+    expect(u.code).toBe(1);
+    expect(u.out).toContain("--gpu-memory-utilization 0.9 > 0.85 allowed — fix: --gpu-memory-utilization 0.85");
+    const ctx = await check([`${CI}deploy/docker-compose.yaml`, "--gpu", "l40s", "--require-context", "32k", "--offline"]);
+    expect(ctx.out).toContain("max-model-len 16,384 < required context 32,000 — fix: --max-model-len 32000");
+    const h = await check([`${CI}deploy/docker-compose.yaml`, "--gpu", "l40s", "--headroom", "6GiB", "--offline"]);
+    expect(h.code).toBe(1);
+    expect(h.out).toMatch(/GiB left free per GPU < 6\.00 GiB headroom required — fix: --gpu-memory-utilization 0\.\d\d/);
+  });
+
+  it("--json: the verdict, the failures and the fixes as data", async () => {
+    const r = await check([`${CI}oversized/k8s-70b.yaml`, `${CI}deploy/k8s.yaml`, "--json", "--offline"]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out) as { ok: boolean; summary: object; deployments: { ok: boolean; failures: { kind: string; code?: string }[]; fixes: { text: string }[]; gpusUsed: number }[] };
+    expect(j.ok).toBe(false);
+    expect(j.summary).toEqual({ deployments: 2, passing: 1, failing: 1 });
+    expect(j.deployments[0]?.failures.map((f) => f.code)).toEqual(["NO_KV_CACHE_MEMORY"]);
+    expect(j.deployments[0]?.fixes.map((f) => f.text)).toEqual(["--tensor-parallel-size 2 (needs 2 GPUs)"]);
+    expect(j.deployments[1]?.ok).toBe(true);
+  });
+});
+
+describe("rawFlagsFromArgs", () => {
+  it("maps the modelled flags, merges dotted JSON keys, notes the rest", () => {
+    const m = rawFlagsFromArgs(
+      { "tensor-parallel-size": "2", "enforce-eager": "false", "limit-mm-per-prompt.image": "2", "kv-cache-memory-bytes": "20G", "enable-prefix-caching": true, "cpu-offload-gb": "4" },
+      "f:1",
+    );
+    expect(m.raw).toEqual({ tensorParallelSize: "2", enforceEager: false, limitMmPerPrompt: '{"image":2}', kvCacheMemory: String(20 * 2 ** 30) });
+    expect(m.notModelled).toEqual(["--cpu-offload-gb"]);
+  });
+});

@@ -1,0 +1,117 @@
+// vram-plan solve: the search over planDeployment, and its printed command planned again.
+import { Command, CommanderError } from "commander";
+import { describe, expect, it } from "vitest";
+import { registerSolve } from "../src/commands/solve.js";
+import { rawFlagsFromArgs } from "../src/commands/check.js";
+import { engineFlagsFrom } from "../src/cli/engine-flags.js";
+import { evaluate, solve, type Target } from "../src/core/solve.js";
+import { InputError } from "../src/errors.js";
+import { parseVllmArgs, splitShellWords } from "../src/sources/vllm-argv.js";
+import type { Io } from "../src/cli/run.js";
+import { flags, gpu, model } from "./helpers/models.js";
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  let code = 0;
+  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: {} };
+  const program = new Command("vram-plan").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
+  registerSolve(program, io, (c) => (code = c));
+  try {
+    await program.parseAsync(["solve", ...argv], { from: "user" });
+  } catch (e) {
+    if (e instanceof InputError) {
+      err += `vram-plan: ${e.message}\n`;
+      code = 2;
+    } else if (e instanceof CommanderError) {
+      err += `vram-plan: ${e.message}\n`;
+      code = 2;
+    } else throw e;
+  }
+  return { code, out, err };
+}
+
+/** The printed `vllm serve` line, parsed back as a deployment would be and planned against the target. */
+function replan(out: string, modelName: string, gpuId: string, target: Target) {
+  const line = out.split("\n").find((l) => l.startsWith("vllm serve "));
+  expect(line).toBeDefined();
+  const words = splitShellWords(line ?? "");
+  expect(words.slice(0, 3)).toEqual(["vllm", "serve", modelName]);
+  const { raw, notModelled } = rawFlagsFromArgs(parseVllmArgs(words.slice(3)), "solve");
+  expect(notModelled).toEqual([]);
+  const f = engineFlagsFrom(raw);
+  return { flags: f, ev: evaluate({ model: model(modelName), gpu: gpu(gpuId), flags: f }, target) };
+}
+
+describe("solve command", () => {
+  it("Qwen2.5-7B on L4, 16 requests of 8k: TP 2, and the printed command starts and meets the target", async () => {
+    const r = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--context", "8k", "--concurrency", "16", "--offline"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    // TP 1 cannot: 16 × 8,000 tokens × 57,344 B (28 layers × 2 × 4 KV heads × 128 × 2 B) = 6.84 GiB of KV cache,
+    // but 0.95 × 21.99 GiB − 14.2 GiB of weights − activations leaves about 5 GiB.
+    expect(r.out).toMatch(/^ {2}tensor-parallel-size {5}2 /m);
+    expect(r.out).toContain("alternative: with fp8 KV cache, 1 GPU (tensor-parallel-size 1)");
+    const target: Target = { context: 8000, concurrency: { n: 16, len: 8000 } };
+    const { flags: f, ev } = replan(r.out, "Qwen/Qwen2.5-7B-Instruct", "l4", target);
+    expect(ev.failures).toEqual([]);
+    expect(ev.ok).toBe(true);
+    expect(f.tensorParallelSize).toBe(2);
+    // Smallest utilization: one hundredth less does not meet the target.
+    const u = f.gpuMemoryUtilization ?? 0;
+    const below = evaluate({ model: model("qwen2.5-7b"), gpu: gpu("l4"), flags: { ...f, gpuMemoryUtilization: Math.round(u * 100 - 1) / 100, maxModelLen: 8000, maxNumSeqs: 256 } }, target);
+    expect(below.ok).toBe(false);
+  });
+
+  it("Llama-3.1-70B on A100 80GB at its full 131,072-token context: TP 4; fp8 weights would need 2", async () => {
+    const r = await run(["--model", "llama-3.1-70b", "--gpu", "a100-80g", "--offline"]);
+    expect(r.code).toBe(0);
+    // TP 2: 65.7 GiB of weights per GPU leaves ~6 GiB, but 131,072 tokens × 160 KiB / 2 ranks... = 20 GiB per GPU are needed.
+    expect(r.out).toMatch(/^ {2}tensor-parallel-size {5}4 /m);
+    expect(r.out).toContain("alternative: with fp8 weights, 2 GPUs (tensor-parallel-size 2)");
+    const { ev } = replan(r.out, "meta-llama/Llama-3.1-70B-Instruct", "a100-80g", { context: 131072 });
+    expect(ev.ok).toBe(true);
+  });
+
+  it("a vision model with images per prompt: --limit-mm-per-prompt in the command", async () => {
+    const r = await run(["--model", "qwen2.5-vl-7b", "--gpu", "l4", "--images-per-prompt", "2", "--context", "16k", "--json", "--offline"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { found: boolean; command: string; tensorParallelSize: number; maxModelLen: number; gpuMemoryUtilization: number };
+    expect(j.found).toBe(true);
+    expect(j.command).toContain(`--limit-mm-per-prompt '{"image":2,"video":0}'`);
+    expect(j.maxModelLen).toBeGreaterThanOrEqual(16000);
+    const { ev, flags: f } = replan(j.command + "\n", "Qwen/Qwen2.5-VL-7B-Instruct", "l4", { context: 16000 });
+    expect(ev.ok).toBe(true);
+    expect(f.limitMmPerPrompt).toEqual({ image: 2, video: 0 });
+  });
+
+  it("nothing fits: exit 1 with the reason; bad input: exit 2", async () => {
+    const r = await run(["--model", "deepseek-r1", "--gpu", "h100", "--offline"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("Nothing fits: the model does not start on 8 GPUs (tensor-parallel 8) even with fp8 KV cache at --gpu-memory-utilization 0.95");
+    const bad = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--images-per-prompt", "1", "--offline"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe("vram-plan: --images-per-prompt: Qwen/Qwen2.5-7B-Instruct takes no images (it has no vision encoder)\n");
+    const ctx = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--context", "lots", "--offline"]);
+    expect(ctx.err).toBe("vram-plan: --context: expected a token count such as 32768, 32k (32000) or 32K (32768), got 'lots'\n");
+  });
+});
+
+describe("solve core", () => {
+  it("each answer is extremal: TP − 1 fails at the cap, utilization − 0.01 fails, max-model-len + 1 fails", () => {
+    const m = model("llama-3.1-8b");
+    const g = gpu("l4");
+    const r = solve({ model: m, gpu: g, base: flags(), context: 16000, concurrency: 4 });
+    expect(r.found).toBe(true);
+    const target: Target = { context: 16000, concurrency: { n: 4, len: 16000 } };
+    const ok = (f: Partial<typeof r.flags>) => evaluate({ model: m, gpu: g, flags: { ...r.flags, ...f } }, target).ok;
+    expect(ok({})).toBe(true);
+    // 4 × 16,000 tokens × 128 KiB (32 layers × 2 × 8 KV heads × 128 × 2 B) = 7.8 GiB of KV: more than one L4 has left
+    // after 15 GiB of weights (0.95 × 21.99 = 20.9 GiB budget), so TP 2, and TP 1 at the cap fails.
+    expect(r.layout?.tensorParallelSize).toBe(2);
+    expect(ok({ tensorParallelSize: 1, gpuMemoryUtilization: 0.95 })).toBe(false);
+    expect(ok({ gpuMemoryUtilization: Math.round(r.gpuMemoryUtilization * 100 - 1) / 100 })).toBe(false);
+    if (r.maxModelLen < m.derivedMaxModelLen) expect(ok({ maxModelLen: r.maxModelLen + 1 })).toBe(false);
+    expect(ok({ maxNumSeqs: r.maxNumSeqs + 1 })).toBe(false);
+  });
+});

@@ -1,0 +1,121 @@
+// Sweeps: spec parsing, every row equal to planDeployment of its configuration, the CLI body.
+import { Command, CommanderError } from "commander";
+import { describe, expect, it } from "vitest";
+import { addSweepOption, parseSweeps, runSweepCommand, type SweepCliOptions } from "../src/commands/sweep.js";
+import { addEngineOptions, type Io } from "../src/cli/run.js";
+import { runSweep } from "../src/core/sweep.js";
+import { planDeployment } from "../src/core/plan.js";
+import { InputError } from "../src/errors.js";
+import { flags, gpu, model } from "./helpers/models.js";
+
+/** A plan command with --sweep, as the lead wires it in run.ts. */
+async function plan(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  let code = 0;
+  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: {} };
+  const program = new Command("vram-plan").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
+  addSweepOption(addEngineOptions(program.command("plan").exitOverride())).action(async (o: SweepCliOptions) => {
+    code = await runSweepCommand(o, io);
+  });
+  try {
+    await program.parseAsync(["plan", ...argv], { from: "user" });
+  } catch (e) {
+    if (e instanceof InputError) {
+      err += `vram-plan: ${e.message}\n`;
+      code = 2;
+    } else if (e instanceof CommanderError) {
+      err += `vram-plan: ${e.message}\n`;
+      code = 2;
+    } else throw e;
+  }
+  return { code, out, err };
+}
+
+describe("parseSweeps", () => {
+  it("ranges, steps and lists", async () => {
+    const [len, util, tp, k, kv] = await parseSweeps(["max-model-len=8k..128k", "gpu-memory-utilization=0.5..0.95", "tp=1,2,4,8", "max-num-seqs=4K..16K:4K", "kv-cache-dtype=auto,fp8"]);
+    expect(len?.values).toEqual([8000, 16000, 32000, 64000, 128000]); // doubling; vLLM's 8k = 8000
+    expect(util?.values).toEqual([0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]);
+    expect(tp?.values).toEqual([1, 2, 4, 8]);
+    expect(k?.values).toEqual([4096, 8192, 12288, 16384]);
+    expect(kv?.values).toEqual(["auto", "fp8"]);
+    const [all] = await parseSweeps(["gpu=all"]);
+    expect(all?.values.length).toBe(27);
+    const [fine] = await parseSweeps(["util=0.9..0.93:0.01"]);
+    expect(fine?.values).toEqual([0.9, 0.91, 0.92, 0.93]);
+  });
+  it("errors name --sweep and the value", async () => {
+    await expect(parseSweeps(["colour=red"])).rejects.toThrow("--sweep colour=red: unknown key 'colour'");
+    await expect(parseSweeps(["max-model-len=lots"])).rejects.toThrow("--sweep max-model-len=lots: 'lots' is not a count such as 8192, 8k (8000) or 8K (8192)");
+    await expect(parseSweeps(["gpu-memory-utilization=0.5..1.2"])).rejects.toThrow("'1.2' is out of range (0 < x <= 1)");
+    await expect(parseSweeps(["gpu=h100,h1000"])).rejects.toThrow("--sweep gpu=h100,h1000: unknown GPU 'h1000'");
+    await expect(parseSweeps(["util=0.1..0.9:0.0000001", "max-model-len=1..100000:1"])).rejects.toThrow(/more than 5000000/);
+  });
+});
+
+describe("runSweep", () => {
+  it("every row is planDeployment of its configuration", () => {
+    const m = model("qwen2.5-7b");
+    const g = gpu("l4");
+    const lens = [4096, 8192, 16384, 32768];
+    const utils = [0.7, 0.8, 0.9];
+    const res = runSweep({ model: m, gpu: g, base: flags(), axes: [{ key: "max-model-len", values: lens }, { key: "gpu-memory-utilization", values: utils }] });
+    expect(res.configurations).toBe(12);
+    expect(res.plans).toBe(12);
+    let i = 0;
+    for (const len of lens) {
+      for (const u of utils) {
+        const p = planDeployment({ model: m, gpu: g, flags: flags({ maxModelLen: len, gpuMemoryUtilization: u }) });
+        const row = res.rows[i++];
+        expect(row?.maxModelLen).toBe(len);
+        expect(row?.gpuMemoryUtilization).toBe(u);
+        expect(row?.fits).toBe(p.fits);
+        expect(row?.kvTokens).toBe(p.kvCache.tokens);
+        expect(row?.maxConcurrency).toBe(p.kvCache.maxConcurrency);
+      }
+    }
+  });
+
+  it("gpu=all with tensor-parallel search: Llama-3.1-70B needs 4 A100 80GB, 2 H200 at its 131,072-token context", () => {
+    const m = model("llama-3.1-70b");
+    const gpus = ["a100-80g", "h200", "t4"].map((id) => gpu(id));
+    const res = runSweep({ model: m, gpu: null, base: flags(), axes: [{ key: "gpu", values: gpus }], searchTensorParallel: [1, 2, 4, 8] });
+    // 131.45 GiB of weights; a 131,072-token request needs 131,072 × 320 KiB / TP of KV cache per GPU
+    // (80 layers × 2 × 8 KV heads × 128 × 2 B = 320 KiB per token): 20 GiB at TP 2.
+    // A100 (72.8 GiB budget at 0.92): TP 2 leaves 72.8 − 65.7 − activations < 20 GiB → TP 4.
+    // H200 (128.6 GiB budget): TP 2 leaves ~62 GiB ≥ 20 GiB → 2. T4 (16 GiB): not even on 8.
+    expect(res.rows.map((r) => [r.gpu, r.gpus, r.fits])).toEqual([
+      ["a100-80g", 4, true],
+      ["h200", 2, true],
+      ["t4", 8, false],
+    ]);
+    expect(res.plans).toBe(3 + 2 + 4);
+  });
+});
+
+describe("plan --sweep (the CLI body)", () => {
+  it("gpu=all: a table, exit 0 when some GPU serves it", async () => {
+    const r = await plan(["--model", "qwen2.5-7b", "--sweep", "gpu=all", "--offline"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.out.split("\n");
+    expect(lines[0]).toBe("Qwen/Qwen2.5-7B-Instruct: 27 configurations, 27 start (GPUs: smallest tensor-parallel size that starts, of 1, 2, 4, 8)");
+    expect(lines[1]).toMatch(/^gpu +GPUs +starts +KV GiB\/GPU +KV tokens +concurrency +why not$/);
+    expect(lines.find((l) => l.startsWith("t4 "))).toMatch(/^t4 +2 +yes /); // 7.6 B parameters × 2 B = 14.2 GiB of weights > 0.92 × 14.75 GiB = 13.6 GiB on one T4
+    expect(lines.find((l) => l.startsWith("a100-80g "))).toMatch(/^a100-80g +1 +yes /);
+  });
+  it("max-model-len × utilization as JSON; exit 1 when nothing starts; 2 on a bad sweep", async () => {
+    const r = await plan(["--model", "qwen2.5-7b", "--gpu", "l4", "--sweep", "max-model-len=8k..32k", "--sweep", "gpu-memory-utilization=0.5..0.95", "--json", "--offline"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { configurations: number; rows: { maxModelLen: number; gpuMemoryUtilization: number; fits: boolean; error: string | null }[] };
+    expect(j.configurations).toBe(30);
+    expect(j.rows[0]).toMatchObject({ maxModelLen: 8000, gpuMemoryUtilization: 0.5, fits: false, error: "NO_KV_CACHE_MEMORY" });
+    expect(j.rows[29]).toMatchObject({ maxModelLen: 32000, gpuMemoryUtilization: 0.95, fits: true });
+    const none = await plan(["--model", "llama-3.1-70b", "--gpu", "l4", "--sweep", "gpu-memory-utilization=0.5..0.95", "--offline"]);
+    expect(none.code).toBe(1);
+    const bad = await plan(["--model", "qwen2.5-7b", "--gpu", "l4", "--sweep", "max-model-len", "--offline"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe("vram-plan: --sweep max-model-len: expected max-model-len=VALUES, e.g. gpu=all or max-model-len=8k..128k\n");
+  });
+});
