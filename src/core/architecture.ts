@@ -12,6 +12,7 @@ import type {
   VisionSpec,
 } from "./types.js";
 import { paramCount } from "./weights.js";
+import { hybridFactsFromConfig, type HybridConfigFacts } from "./hybrid-kv.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
@@ -138,6 +139,11 @@ function hasMrope(t: Obj): boolean {
 
 function layerPattern(t: Obj, n: number, modelType: string): LayerAttention[] {
   const window = num(t, "sliding_window");
+  // Qwen3-Next: layer i is full attention when (i + 1) % full_attention_interval == 0, else Gated DeltaNet (Qwen3NextConfig).
+  const interval = num(t, "full_attention_interval");
+  if (interval && !Array.isArray(t["layer_types"])) {
+    return Array.from({ length: n }, (_, i): LayerAttention => ((i + 1) % interval === 0 ? { kind: "full" } : { kind: "linear" }));
+  }
   // Nemotron-H hybrid_override_pattern: "*" attention, "M" Mamba-2, "-" MLP, "E" MoE (configuration_nemotron_h.py).
   const pattern = str(t, "hybrid_override_pattern");
   if (pattern && pattern.length >= n) {
@@ -240,6 +246,18 @@ function strings(v: Json | undefined): string[] {
  * `get_quant_config` (vllm/model_executor/model_loader/weight_utils.py) looks them up.
  */
 export function quantSpecFrom(cfg: Obj, extra?: Obj): QuantSpec {
+  const spec = quantSpecOnly(cfg, extra);
+  // The KV-cache quantization may be declared in either file: ModelOpt's hf_quant_config.json
+  // ("kv_cache_quant_algo": "FP8") or compressed-tensors' kv_cache_scheme (num_bits 8, float).
+  const inner = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : {};
+  const extraQ = extra && isObj(extra["quantization"]) ? extra["quantization"] : (extra ?? {});
+  const kvAlgo = (str(inner, "kv_cache_quant_algo") ?? str(extraQ, "kv_cache_quant_algo") ?? "").toUpperCase();
+  const scheme = inner["kv_cache_scheme"];
+  const kvFp8 = kvAlgo === "FP8" || (isObj(scheme) && num(scheme, "num_bits") === 8 && str(scheme, "type") === "float");
+  return kvFp8 ? { ...spec, kvCacheFp8: true } : spec;
+}
+
+function quantSpecOnly(cfg: Obj, extra?: Obj): QuantSpec {
   let q: Obj | undefined = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : undefined;
   if (!q && extra) q = isObj(extra["quantization"]) ? { quant_method: "modelopt", ...extra["quantization"] } : extra;
   if (!q) return NO_QUANT;
@@ -249,6 +267,8 @@ export function quantSpecFrom(cfg: Obj, extra?: Obj): QuantSpec {
   const algo = (str(q, "quant_algo") ?? "").toUpperCase();
   const kvAlgo = (str(q, "kv_cache_quant_algo") ?? "").toUpperCase();
   if (m === "modelopt" || m === "modelopt_fp4" || algo) {
+    // MIXED_PRECISION: per-layer algorithms (quantized_layers); sized by the dominant NVFP4 experts.
+    if (algo === "MIXED_PRECISION" && JSON.stringify(q["quantized_layers"] ?? "").includes("NVFP4")) return { ...base, method: "nvfp4", bits: 4, groupSize: 16, kvCacheFp8: kvAlgo === "FP8" };
     if (algo.includes("NVFP4") || m === "modelopt_fp4") return { ...base, method: "nvfp4", bits: 4, groupSize: num(q, "group_size") ?? 16, kvCacheFp8: kvAlgo === "FP8" };
     return { ...base, method: "fp8", bits: 8, kvCacheFp8: kvAlgo === "FP8" };
   }
@@ -437,10 +457,20 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   const vision = visionSpec(cfg, isObj(files.preprocessor) ? files.preprocessor : undefined);
   if (vision && vision.family === "other") unsupported.push(`vision tower of ${modelType} (encoder activations not modelled)`);
   const layerKinds = layerPattern(t, layers, modelType);
-  if (layerKinds.some((l) => l.kind === "linear" || l.kind === "mamba")) unsupported.push("linear-attention / Mamba state slots");
+  let hybrid: HybridConfigFacts | null = null;
+  if (layerKinds.some((l) => l.kind === "linear" || l.kind === "mamba")) {
+    try {
+      hybrid = hybridFactsFromConfig(cfg as Parameters<typeof hybridFactsFromConfig>[0]) ?? null;
+    } catch {
+      hybrid = null;
+    }
+    if (!hybrid) unsupported.push("linear-attention / Mamba state slots");
+  }
   if (Array.isArray(t["block_configs"])) unsupported.push("per-layer block_configs of this NAS model (counted as uniform layers)");
   const moe = moeSpec(t, layers);
   const quant = quantSpecFrom(cfg, isObj(files.quantConfig) ? files.quantConfig : undefined);
+  const qc = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : isObj(files.quantConfig) && isObj(files.quantConfig["quantization"]) ? files.quantConfig["quantization"] : {};
+  if (str(qc, "quant_algo") === "MIXED_PRECISION") unsupported.push("per-layer precisions of this mixed-precision checkpoint (all quantized layers sized as NVFP4)");
   const arch: ModelArch = {
     id,
     architecture: archs[0] ?? modelType,
@@ -474,6 +504,7 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     params: 0,
     checkpointBytes: files.checkpointBytes ?? null,
     unsupported,
+    hybrid,
   };
   const counted = paramCount(arch);
   arch.params = counted.total;

@@ -126,16 +126,18 @@ export function estimateMaxModelLen(l: KvLayout, availableBytes: number, maxMode
 
 /**
  * Blocks, tokens and concurrency from the KV memory of the tightest rank:
- * get_num_blocks = available // page_size // group_size; GPU KV cache size =
- * num_blocks // num_groups × block_size; concurrency = num_blocks / Σ_groups cdiv(usage, page).
+ * get_num_blocks = available // page_size // group_size; concurrency = num_blocks /
+ * Σ_groups cdiv(usage, page); GPU KV cache size = num_blocks // num_groups × block_size, or from
+ * v0.21 int(concurrency × max_model_len) (get_kv_cache_capacity).
  */
-export function kvCachePlan(l: KvLayout, availableBytes: number, maxModelLen: number, maxNumBatchedTokens: number): KvCachePlan {
+export function kvCachePlan(l: KvLayout, availableBytes: number, maxModelLen: number, maxNumBatchedTokens: number, tokensFromConcurrency = false): KvCachePlan {
   const perBlock = l.pageSize * l.groupSize;
   const numGpuBlocks = availableBytes > 0 && perBlock > 0 ? Math.floor(Math.floor(availableBytes / l.pageSize) / l.groupSize) : 0;
   const numGroups = l.groups.length;
   let blocksPerRequest = 0;
   for (const g of l.groups) blocksPerRequest += cdiv(layerMaxUsage(g, maxModelLen, maxNumBatchedTokens, l.pageSize, l.blockSize), l.pageSize);
   const needed = blocksPerRequest * perBlock;
+  const maxConcurrency = blocksPerRequest > 0 ? numGpuBlocks / blocksPerRequest : 0;
   return {
     bytesPerToken: l.bytesPerToken,
     pageSizeBytes: l.pageSize,
@@ -143,8 +145,9 @@ export function kvCachePlan(l: KvLayout, availableBytes: number, maxModelLen: nu
     numGroups,
     groupSize: l.groupSize,
     numGpuBlocks,
-    tokens: Math.floor(numGpuBlocks / numGroups) * l.blockSize,
-    maxConcurrency: blocksPerRequest > 0 ? numGpuBlocks / blocksPerRequest : 0,
+    // v0.21+ reports max_concurrency × max_model_len; earlier releases num_blocks // groups × block.
+    tokens: tokensFromConcurrency ? Math.floor(maxConcurrency * maxModelLen) : Math.floor(numGpuBlocks / numGroups) * l.blockSize,
+    maxConcurrency,
     bytesNeededForMaxModelLen: needed,
     estimatedMaxModelLen: needed > availableBytes ? estimateMaxModelLen(l, Math.max(0, availableBytes), maxModelLen, maxNumBatchedTokens) : maxModelLen,
   };

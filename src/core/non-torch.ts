@@ -8,6 +8,14 @@
 export const CUDA_CONTEXT_BYTES = 650_969_088;
 
 /**
+ * A lower bound of the context on other stacks: an RTX 3090 with vLLM 0.6.4 logged all of its
+ * non-torch memory — context included — as 0.35 GiB ("non_torch_memory=0.35GiB", issue #10517,
+ * fixtures/vllm-logs/calibration.jsonl). The start-up check is called certain to fail only when it
+ * fails even with this context, and "may fail" between the two.
+ */
+export const CUDA_CONTEXT_MIN_BYTES = Math.round(0.35 * 2 ** 30);
+
+/**
  * vLLM's "non-torch forward increase" during load and profiling (lazily loaded kernel images,
  * library handles; NCCL excluded since v0.11): the median of five logged values, 0.11–0.25 GiB
  * (0.21 L40S TP8 v0.10.2; 0.11 24 GB v0.8; 0.16 H100 v0.6.6; 0.25 RTX 4090 TP2 v0.7; 0.20 PR #14447),

@@ -8,7 +8,8 @@ import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { encoderProfile } from "./vision.js";
 import { activationPeak } from "./profile-run.js";
 import { cudaGraphBytes } from "./cuda-graphs.js";
-import { CUDA_CONTEXT_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
+import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
+import { hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes } from "./hybrid-kv.js";
 
 export interface PlanOptions {
   /** Build the line-by-line arithmetic (costs time; off for sweeps). */
@@ -58,6 +59,44 @@ interface StageResult {
   budget: GpuBudget;
   kv: KvCachePlan;
   textBytesPerToken: number;
+  startupError?: string;
+}
+
+/**
+ * KV cache of a hybrid model (attention + Mamba-2 / Gated DeltaNet) on one stage: Mamba state pages,
+ * the attention block raised to cover them, uniform-page groups (hybrid-kv.ts, from vLLM's
+ * mamba_utils.py, kv_cache_interface.py, kv_cache_utils.py and _align_hybrid_block_size).
+ */
+function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number, kvBytes: number, dtypeBytes: number, userBlock: number | undefined, available: number, maxModelLen: number, maxNumSeqs: number, version: string, fullGraphs: boolean): { kv: KvCachePlan; startupError?: string } {
+  const h = model.hybrid as NonNullable<ModelArch["hybrid"]>;
+  let attention = 0;
+  let mamba = 0;
+  for (const l of layers) {
+    if (l.kind === "full" || l.kind === "sliding") attention++;
+    else if (l.kind === "linear" || l.kind === "mamba") mamba++;
+  }
+  const attnBpt = hybridAttnBytesPerToken(h.numKvHeads, h.headDim, tp, kvBytes);
+  const dtypes = resolveMambaStateDtypes({ family: h.family, modelDtypeBytes: dtypeBytes, configSsmDtype: h.configSsmDtype });
+  const mambaPage = mambaStatePageBytes(h.mamba, tp, dtypes);
+  // V1 turns prefix caching on by default; the mode then follows the model's Mamba prefix-caching support.
+  const mode = resolveMambaCacheMode({ prefixCaching: true, supportsMambaPrefixCaching: h.supportsMambaPrefixCaching, speculative: false, version });
+  // Mamba-2's chunk size (config chunk_size; vLLM's default 256 when absent — get_mamba_chunk_size) bounds "all" mode blocks.
+  const chunk = h.mamba.kind === "mamba2" ? (h.mamba.chunkSize ?? 256) : undefined;
+  const block = hybridAlignBlockSize(attnBpt, mambaPage, userBlock ?? 16, chunk !== undefined ? { version, mambaCacheMode: mode, mambaChunkSize: chunk } : { version, mambaCacheMode: mode }).blockSize;
+  const p = hybridKvPlan({ attentionLayers: attention, mambaLayers: mamba, attnBytesPerTokenPerLayer: attnBpt, mambaPageBytes: mambaPage, blockSize: block, availableBytes: Math.max(0, available), maxModelLen, maxNumSeqs, mambaCacheMode: mode, version, fullCudagraphs: fullGraphs });
+  const kv: KvCachePlan = {
+    bytesPerToken: attnBpt * attention,
+    pageSizeBytes: p.pageSize,
+    blockSize: p.blockSize,
+    numGroups: p.numGroups,
+    groupSize: p.groupSize,
+    numGpuBlocks: p.numGpuBlocks,
+    tokens: p.tokens,
+    maxConcurrency: p.maxConcurrency,
+    bytesNeededForMaxModelLen: p.bytesNeededForMaxModelLen,
+    estimatedMaxModelLen: p.estimatedMaxModelLen,
+  };
+  return p.startupError ? { kv, startupError: p.startupError } : { kv };
 }
 
 /** Plans one vLLM deployment: where each GPU's memory goes at start-up, and whether it starts. */
@@ -184,8 +223,16 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     const kvBytesAvail = flags.kvCacheMemoryBytes !== undefined ? flags.kvCacheMemoryBytes : requested - w.total - act.peakBytes - nonTorch - cgInBudget;
     const freeAtStart = total - CUDA_CONTEXT_BYTES - flags.otherProcessBytes - (rules.ncclBeforeSnapshot ? ncclBytes : 0);
     const layers = stageLayers(model, start, end);
-    const layout = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
-    const kv = kvCachePlan(layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens);
+    let kv: KvCachePlan;
+    let startupError: string | undefined;
+    if (model.hybrid) {
+      const h = hybridStageKv(model, layers, tp, kvBytes, b, flags.blockSize, kvBytesAvail, maxModelLen, batch.maxNumSeqs, rules.version, graphsOn && rules.fullDecodeGraphs);
+      kv = h.kv;
+      startupError = h.startupError;
+    } else {
+      const layout = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
+      kv = kvCachePlan(layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens, rules.tokensFromConcurrency);
+    }
     const outside = total - requested;
     const budget: GpuBudget = {
       ppStage: s,
@@ -210,7 +257,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       otherProcessBytes: flags.otherProcessBytes,
       expectedUsedBytes: requested + CUDA_CONTEXT_BYTES + ncclBytes + (graphsInBudget ? 0 : cg),
     };
-    stages.push({ budget, kv, textBytesPerToken: act.textBytesPerToken });
+    stages.push(startupError ? { budget, kv, textBytesPerToken: act.textBytesPerToken, startupError } : { budget, kv, textBytesPerToken: act.textBytesPerToken });
     if (opts.explain) {
       const st = pp > 1 ? ` (stage ${s})` : "";
       ex({ what: `budget${st}`, formula: `${total} B total × ${util} = ${requested} B`, bytes: requested, source: "vllm/v1/worker/gpu_worker.py Worker.init_device: requested_memory = total_memory × gpu_memory_utilization (total from cudaMemGetInfo)" });
@@ -226,6 +273,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   let tight = stages[0] as StageResult;
   for (const st of stages) if (st.kv.numGpuBlocks < tight.kv.numGpuBlocks) tight = st;
   const kv = tight.kv;
+  // Hybrid models raise the attention block size to cover a Mamba state page.
+  engine.blockSize = kv.blockSize;
   if (opts.explain) {
   ex({ what: "KV page", formula: `${blockSize} tokens × ${kv.bytesPerToken / Math.max(1, tight.budget.layers)} B/token/layer`, bytes: kv.pageSizeBytes, source: "vllm/v1/kv_cache_interface.py AttentionSpec.page_size_bytes = 2 · block · kv_heads · head_dim · dtype" });
   ex({ what: "GPU blocks", formula: `${tight.budget.kvCacheBytes} // ${kv.pageSizeBytes} // ${kv.groupSize}`, value: kv.numGpuBlocks, source: "vllm/v1/core/kv_cache_utils.py get_num_blocks" });
@@ -237,9 +286,11 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const first = stages[0]?.budget as GpuBudget;
   if (rules.startupFreeCheck && first.freeAtStartBytes < first.requestedBytes) {
     const maxUtil = Math.floor((first.freeAtStartBytes / first.totalBytes) * 100) / 100;
+    // The context differs by driver and CUDA version: an error only if even the smallest known context fails.
+    const certain = first.freeAtStartBytes + (CUDA_CONTEXT_BYTES - CUDA_CONTEXT_MIN_BYTES) < first.requestedBytes;
     diags.push({
       code: "FREE_MEMORY_BELOW_BUDGET",
-      severity: "error",
+      severity: certain ? "error" : "warning",
       args: { free: first.freeAtStartBytes, total: first.totalBytes, util, requested: first.requestedBytes },
       fix: [{ flag: "--gpu-memory-utilization", value: maxUtil.toFixed(2) }],
     });
@@ -252,6 +303,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       severity: "error",
       args: { maxModelLen, needed: kv.bytesNeededForMaxModelLen, available: tight.budget.kvCacheBytes, estimatedMaxModelLen: kv.estimatedMaxModelLen },
     });
+  }
+  if (tight.startupError && tight.kv.numGpuBlocks > 0) {
+    diags.push({ code: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS", severity: "error", args: { message: tight.startupError, blocks: tight.kv.numGpuBlocks }, fix: [{ flag: "--max-num-seqs", value: String(tight.kv.numGpuBlocks) }] });
   }
   if (graphsOn && !graphsInBudget) {
     const slack = first.outsideBudgetBytes - first.cudaContextBytes - first.ncclBytes - first.otherProcessBytes;

@@ -139,6 +139,8 @@ export interface ModelArch {
   checkpointBytes: number | null;
   /** What vram-plan could not size exactly (surfaced as diagnostics). */
   unsupported: string[];
+  /** Hybrid attention + Mamba / Gated DeltaNet facts (hybrid-kv.ts), null for other models. */
+  hybrid: import("./hybrid-kv.js").HybridConfigFacts | null;
 }
 
 export interface GpuProfile {
@@ -211,6 +213,7 @@ export type DiagnosticCode =
   | "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS"
   | "CUDA_GRAPHS_EXCEED_HEADROOM"
   | "BF16_UNSUPPORTED"
+  | "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS"
   | "NOT_EXACT";
 
 /** One line of the arithmetic, with where the number comes from. */

@@ -29,6 +29,12 @@ export interface VllmRules {
   captureListStyle: "v1-early" | "v1";
   /** FULL_AND_PIECEWISE cudagraph mode default from ≈v0.11 (FULL decode graphs added). */
   fullDecodeGraphs: boolean;
+  /**
+   * "GPU KV cache size" = int(max_concurrency × max_model_len) (kv_cache_utils.get_kv_cache_capacity)
+   * instead of num_blocks // num_groups × block_size: verified old on v0.20.0, new on v0.24.0
+   * (fixtures/hybrid/logs.json); boundary set at v0.21, unverified.
+   */
+  tokensFromConcurrency: boolean;
 }
 
 export interface ParsedVersion {
@@ -83,6 +89,7 @@ function computeRules(version: string): VllmRules | null {
     samplerInPlaceTopKTopP: atLeast(p, 17),
     captureListStyle: atLeast(p, 11) ? "v1" : "v1-early",
     fullDecodeGraphs: atLeast(p, 11),
+    tokensFromConcurrency: atLeast(p, 21),
   };
 }
 

@@ -1,0 +1,581 @@
+// vLLM's KV-cache arithmetic for HYBRID models: full-attention layers mixed with recurrent
+// "mamba" layers (Mamba-2 in Nemotron-H, Gated DeltaNet in Qwen3-Next / Qwen3.5 / Qwen3.6).
+// Pure: integers in, integers out. Every rule cites the vLLM file + function it mirrors.
+//
+// Source versions read (vllm-project/vllm, via the code index):
+//   mamba_utils.py          @ 02d710837549a368073552333f66d714477415d2 (2026)
+//   kv_cache_interface.py   @ 001cabc1be16a59a70d720ed61a13b678c060a18 (2026)
+//   kv_cache_utils.py       @ 001cabc1be16a59a70d720ed61a13b678c060a18 (2026)
+//   models/config.py        @ 0144dd5b0d2d9ef9ac2651a3ab6efa83d0497ea9 (Sep 2025, v0.10.x era)
+//   platforms/interface.py  Platform._align_hybrid_block_size (2026 copy; moved there in v0.20.0,
+//                           log lines "[config.py:281]" in v0.19.0 vs "[interface.py:606]" in v0.20.0)
+// Version boundaries that are not pinned to a release tag are marked "boundary unverified".
+
+const cdiv = (a: number, b: number): number => Math.ceil(a / b);
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+
+/** vllm.distributed.divide: asserts exact divisibility (vLLM fails at start-up otherwise). */
+function divide(n: number, d: number, what: string): number {
+  if (n % d !== 0) throw new Error(`${what} (${n}) is not divisible by tensor_parallel_size (${d})`);
+  return n / d;
+}
+
+// ---------------------------------------------------------------------------
+// Versions
+// ---------------------------------------------------------------------------
+
+export type MambaCacheMode = "none" | "align" | "all";
+
+/** The hybrid rules that changed between vLLM releases. */
+export interface HybridRules {
+  /** Prefix caching may be on for hybrid models (v0.10.x force-disables it in MambaModelConfig). */
+  prefixCachingAllowed: boolean;
+  /** "align" cache mode exists (PR #30877, merged Jan 2026; v0.14+, boundary unverified). */
+  hasAlignMode: boolean;
+  /**
+   * Block rounding uses kernel_block_alignment_size = max(backend min block, cache_config.block_size)
+   * and "all" mode uses lcm(chunk, alignment) (Platform._align_hybrid_block_size). Older code
+   * (models/config.py HybridAttentionMambaModelConfig, v0.10-v0.13) used a fixed 16 and chunk_size.
+   * Boundary v0.14 unverified; with default block size 16 both give the same answer.
+   */
+  kernelAlignment: boolean;
+  /**
+   * "GPU KV cache size" = int(max_concurrency · max_model_len) (kv_cache_utils.get_kv_cache_capacity)
+   * instead of num_blocks // num_groups · min_block_size (_report_kv_cache_config).
+   * Verified: v0.20.0 old formula, v0.24.0 new formula; boundary set at v0.21 (unverified).
+   */
+  tokensFromConcurrency: boolean;
+  /**
+   * What happens when FULL CUDA graphs are on and max_num_seqs > mamba blocks:
+   * "none" (<0.17), "cap" (capture sizes capped, PR #34571, v0.17-v0.18),
+   * "raise" (ValueError, PR #38270 merged 2026-03-26, v0.19+).
+   */
+  mambaSlotCheck: "none" | "cap" | "raise";
+}
+
+function versionNumber(version: string | undefined): number {
+  if (!version) return 29; // newest modelled
+  const m = /^v?0\.(\d+)/.exec(version.trim());
+  if (!m || m[1] === undefined) return 29;
+  return Number(m[1]);
+}
+
+export function hybridRules(version?: string): HybridRules {
+  const minor = versionNumber(version);
+  return {
+    prefixCachingAllowed: minor >= 11,
+    hasAlignMode: minor >= 14,
+    kernelAlignment: minor >= 14,
+    tokensFromConcurrency: minor >= 21,
+    mambaSlotCheck: minor >= 19 ? "raise" : minor >= 17 ? "cap" : "none",
+  };
+}
+
+/**
+ * MambaModelConfig.verify_and_update_config (models/config.py, 2026): with prefix caching on and
+ * mode "none", mode becomes "align" when the model lacks SupportsMambaPrefixCaching (Qwen3-Next,
+ * Qwen3.5/3.6: GDN) or when speculative decoding is on, else "all" (Mamba-2 models such as
+ * Nemotron-H). With prefix caching off the mode is forced to "none".
+ * Before "align" existed (v0.11-v0.13) prefix caching meant the "all" layout; v0.10.x disabled it.
+ * Prefix caching is OFF by default for hybrid models from v0.10.2 (PR #23716); a vllm-metal test
+ * states v0.28.0 turned it on by default (unverified) — the caller decides `prefixCaching`.
+ */
+export function resolveMambaCacheMode(opts: {
+  prefixCaching: boolean;
+  supportsMambaPrefixCaching: boolean;
+  speculative: boolean;
+  requested?: MambaCacheMode;
+  version?: string;
+}): MambaCacheMode {
+  const r = hybridRules(opts.version);
+  if (!opts.prefixCaching || !r.prefixCachingAllowed) return "none";
+  if (!r.hasAlignMode) return "all";
+  let mode = opts.requested ?? "none";
+  if (mode === "none") mode = opts.supportsMambaPrefixCaching && !opts.speculative ? "all" : "align";
+  if (mode === "all" && !opts.supportsMambaPrefixCaching) mode = "align";
+  return mode;
+}
+
+// ---------------------------------------------------------------------------
+// Config facts
+// ---------------------------------------------------------------------------
+
+/**
+ * Gated DeltaNet layer (Qwen3-Next / Qwen3.5 / Qwen3.6). config.json (Qwen3.5+: under text_config):
+ *   numKHeads ← linear_num_key_heads, numVHeads ← linear_num_value_heads,
+ *   headKDim ← linear_key_head_dim, headVDim ← linear_value_head_dim, convKernel ← linear_conv_kernel_dim.
+ */
+export interface GdnFacts {
+  kind: "gdn";
+  numKHeads: number;
+  numVHeads: number;
+  headKDim: number;
+  headVDim: number;
+  convKernel: number;
+}
+
+/**
+ * Mamba-2 layer (Nemotron-H). config.json: numHeads ← mamba_num_heads, headDim ← mamba_head_dim,
+ * nGroups ← n_groups, stateSize ← ssm_state_size, convKernel ← conv_kernel, chunkSize ← chunk_size.
+ * intermediate_size = mamba_num_heads · mamba_head_dim (nemotron_h.py get_mamba_state_shape_from_config;
+ * the config's `expand` is NOT used).
+ */
+export interface Mamba2Facts {
+  kind: "mamba2";
+  numHeads: number;
+  headDim: number;
+  nGroups: number;
+  stateSize: number;
+  convKernel: number;
+  chunkSize?: number;
+}
+
+export type MambaLayerFacts = GdnFacts | Mamba2Facts;
+
+/** Byte widths of the two recurrent-state tensors. */
+export interface MambaStateDtypes {
+  convBytes: number;
+  ssmBytes: number;
+}
+
+export type StateDtypeName = "auto" | "float32" | "bfloat16" | "float16";
+const DTYPE_BYTES: Record<Exclude<StateDtypeName, "auto">, number> = { float32: 4, bfloat16: 2, float16: 2 };
+
+/** Which model family sets the ssm-state dtype default. */
+export type HybridFamily = "qwen3_next" | "qwen3_5" | "nemotron_h" | "other";
+
+/**
+ * MambaStateDtypeCalculator._mamba_state_dtype (mamba_utils.py): conv dtype =
+ * get_kv_cache_torch_dtype(mamba_cache_dtype, model_dtype) — "auto" is the model dtype, NOT
+ * --kv-cache-dtype; ssm dtype = conv dtype when mamba_ssm_cache_dtype is "auto", else that dtype.
+ * Family defaults applied before (models/config.py):
+ *   - Qwen3_5ForConditionalGenerationConfig: "auto" → text_config.mamba_ssm_dtype (Qwen3.5/3.6 ship "float32");
+ *   - NemotronHForCausalLMConfig.update_mamba_ssm_cache_dtype: "auto" → config mamba_ssm_cache_dtype, else "float32";
+ *   - Qwen3-Next: no override, so the ssm state is in the model dtype.
+ * `configSsmDtype` ← text_config.mamba_ssm_dtype (Qwen3.5) or mamba_ssm_cache_dtype (Nemotron-H).
+ */
+export function resolveMambaStateDtypes(opts: {
+  family: HybridFamily;
+  modelDtypeBytes: number;
+  mambaCacheDtype?: StateDtypeName;
+  mambaSsmCacheDtype?: StateDtypeName;
+  configSsmDtype?: string;
+}): MambaStateDtypes {
+  const convBytes = !opts.mambaCacheDtype || opts.mambaCacheDtype === "auto" ? opts.modelDtypeBytes : DTYPE_BYTES[opts.mambaCacheDtype];
+  let ssm: StateDtypeName = opts.mambaSsmCacheDtype ?? "auto";
+  if (ssm === "auto") {
+    const cfg = opts.configSsmDtype;
+    const known = (s: string | undefined): s is Exclude<StateDtypeName, "auto"> => s === "float32" || s === "bfloat16" || s === "float16";
+    if (opts.family === "qwen3_5" && known(cfg)) ssm = cfg;
+    else if (opts.family === "nemotron_h") ssm = known(cfg) ? cfg : "float32";
+  }
+  return { convBytes, ssmBytes: ssm === "auto" ? convBytes : DTYPE_BYTES[ssm] };
+}
+
+export interface MambaStateShapes {
+  /** (conv_kernel - 1 + num_spec, conv_dim / tp) — "SD" layout; element count is layout-independent. */
+  conv: [number, number];
+  /** GDN: (num_v_heads/tp, head_v_dim, head_k_dim); Mamba-2: (num_heads/tp, head_dim, state_size). */
+  ssm: [number, number, number];
+}
+
+/**
+ * MambaStateShapeCalculator.gated_delta_net_state_shape / mamba2_state_shape (mamba_utils.py).
+ * GDN conv_dim = head_k_dim·num_k_heads·2 + head_v_dim·num_v_heads.
+ * Mamba-2: n_groups is first padded to tp when not divisible (extra_groups_for_head_shards:
+ * tp - n_groups), conv_dim = intermediate + 2·n_groups·state_size.
+ * num_spec (= num_speculative_tokens) adds rows to the conv state (qwen3_next.py / qwen3_5.py /
+ * nemotron_h.py pass vllm_config.num_speculative_tokens; 2025 mamba2 code did not).
+ */
+export function mambaStateShapes(f: MambaLayerFacts, tp: number, numSpec = 0): MambaStateShapes {
+  if (f.kind === "gdn") {
+    const convDim = f.headKDim * f.numKHeads * 2 + f.headVDim * f.numVHeads;
+    return {
+      conv: [f.convKernel - 1 + numSpec, divide(convDim, tp, "GDN conv_dim")],
+      ssm: [divide(f.numVHeads, tp, "linear_num_value_heads"), f.headVDim, f.headKDim],
+    };
+  }
+  const nGroups = f.nGroups % tp === 0 ? f.nGroups : tp; // n_groups + (tp - n_groups)
+  const intermediate = f.numHeads * f.headDim;
+  const convDim = intermediate + 2 * nGroups * f.stateSize;
+  return {
+    conv: [f.convKernel - 1 + numSpec, divide(convDim, tp, "mamba conv_dim")],
+    ssm: [divide(f.numHeads, tp, "mamba_num_heads"), f.headDim, f.stateSize],
+  };
+}
+
+/**
+ * MambaSpec.page_size_bytes (kv_cache_interface.py): Σ prod(shape)·dtype_size over (conv, ssm),
+ * before padding — the bytes one mamba/GDN layer holds per sequence slot on one rank.
+ */
+export function mambaStatePageBytes(f: MambaLayerFacts, tp: number, dtypes: MambaStateDtypes, numSpec = 0): number {
+  const s = mambaStateShapes(f, tp, numSpec);
+  return s.conv[0] * s.conv[1] * dtypes.convBytes + s.ssm[0] * s.ssm[1] * s.ssm[2] * dtypes.ssmBytes;
+}
+
+/**
+ * Attention bytes per token per layer on one rank, as _align_hybrid_block_size computes it with a
+ * FullAttentionSpec(block_size=1): 2 · num_kv_heads · head_size · dtype, plus
+ * 2 · num_kv_heads · 4 for the *_per_token_head KV modes (AttentionSpec.page_size_bytes).
+ * num_kv_heads = max(1, total_kv_heads // tp) (ModelConfig.get_num_kv_heads).
+ */
+export function hybridAttnBytesPerToken(numKvHeads: number, headDim: number, tp: number, kvBytes: number, perTokenHeadScales = false): number {
+  const h = Math.max(1, Math.floor(numKvHeads / tp));
+  return 2 * h * headDim * kvBytes + (perTokenHeadScales ? 2 * h * 4 : 0);
+}
+
+// ---------------------------------------------------------------------------
+// Block size
+// ---------------------------------------------------------------------------
+
+export interface HybridBlockOptions {
+  version?: string;
+  mambaCacheMode?: MambaCacheMode;
+  /** get_mamba_chunk_size() (config chunk_size, Nemotron-H 128); needed for "all" mode. */
+  mambaChunkSize?: number;
+  /** --mamba-block-size when the user set it ("all" mode base chunk). */
+  userMambaBlockSize?: number;
+  /** min of backend.get_supported_kernel_block_sizes() (FlashAttention/FlashInfer/Triton: 16). */
+  backendMinBlockSize?: number;
+}
+
+export interface HybridBlockResult {
+  /** Final attention (and mamba-page) block size in tokens. */
+  blockSize: number;
+  /** Raised above the configured block size → vLLM logs "Setting attention block size to N tokens ...". */
+  raised: boolean;
+  /** Attention page for blockSize tokens; the mamba page is padded to exactly this. */
+  pageBytes: number;
+  /** Padding percentage as logged ("Padding mamba page size by %.2f%%"); 0 when equal. */
+  mambaPaddingPct: number;
+  /** cache_config.mamba_block_size after alignment: blockSize in "align"/"all", undefined in "none". */
+  mambaBlockSize: number | undefined;
+}
+
+/**
+ * The attention block size vLLM forces on a hybrid model.
+ *
+ * 2026 (v0.14+ code; Platform._align_hybrid_block_size in platforms/interface.py since v0.20.0,
+ * models/config.py HybridAttentionMambaModelConfig before):
+ *   align = max(min backend kernel block size, cache_config.block_size)
+ *   "all":        chunk = lcm(mamba_block_size or mamba_chunk_size, align);
+ *                 block = chunk · cdiv(cdiv(mamba_page, attn_1tok), chunk)
+ *   "none"/"align": block = align · cdiv(mamba_page, align · attn_1tok)
+ *   if cache_config.block_size < block → block_size = block (logged), then mamba page padded.
+ * 2025 (v0.10.x, models/config.py @0144dd5b): block = 16 · cdiv(mamba_page, 16 · attn_1tok);
+ * v0.11-v0.13 prefix caching: block = chunk · cdiv(cdiv(mamba_page, attn_1tok), chunk).
+ */
+export function hybridAlignBlockSize(attnBytesPerToken: number, mambaPageBytes: number, blockSize = 16, opts: HybridBlockOptions = {}): HybridBlockResult {
+  const r = hybridRules(opts.version);
+  const mode: MambaCacheMode = opts.mambaCacheMode ?? "none";
+  if (mambaPageBytes <= 0) {
+    return { blockSize, raised: false, pageBytes: blockSize * attnBytesPerToken, mambaPaddingPct: 0, mambaBlockSize: undefined };
+  }
+  const backendMin = opts.backendMinBlockSize ?? 16;
+  const align = r.kernelAlignment ? Math.max(backendMin, blockSize) : 16;
+  let attnBlock: number;
+  let mambaBlockSize: number | undefined;
+  if (mode === "all") {
+    const base = opts.userMambaBlockSize ?? opts.mambaChunkSize;
+    if (base === undefined) throw new Error('mamba_cache_mode "all" needs the mamba chunk size');
+    const tokensPerState = cdiv(mambaPageBytes, attnBytesPerToken);
+    const chunk = r.kernelAlignment ? lcm(base, align) : base;
+    attnBlock = chunk * cdiv(tokensPerState, chunk);
+    mambaBlockSize = attnBlock;
+  } else {
+    attnBlock = align * cdiv(mambaPageBytes, align * attnBytesPerToken);
+  }
+  const raised = blockSize < attnBlock;
+  const finalBlock = raised ? attnBlock : blockSize;
+  if (mode === "align") mambaBlockSize = finalBlock;
+  const pageBytes = finalBlock * attnBytesPerToken;
+  const mambaPaddingPct = pageBytes === mambaPageBytes ? 0 : (100 * (pageBytes - mambaPageBytes)) / mambaPageBytes;
+  return { blockSize: finalBlock, raised, pageBytes, mambaPaddingPct, mambaBlockSize };
+}
+
+/** Shorthand: the block size only. */
+export function hybridAttentionBlockSize(attnBytesPerToken: number, mambaPageBytes: number, defaultBlockSize = 16, version?: string, opts: Omit<HybridBlockOptions, "version"> = {}): number {
+  return hybridAlignBlockSize(attnBytesPerToken, mambaPageBytes, defaultBlockSize, { ...opts, version }).blockSize;
+}
+
+// ---------------------------------------------------------------------------
+// Groups, blocks, tokens, concurrency
+// ---------------------------------------------------------------------------
+
+export interface HybridKvInput {
+  /** Full-attention layers with a KV cache on this rank's model (+1 per MTP drafter layer when speculative MTP is on). */
+  attentionLayers: number;
+  /** Mamba / GDN layers. */
+  mambaLayers: number;
+  attnBytesPerTokenPerLayer: number;
+  /** Unpadded mamba page (mambaStatePageBytes). */
+  mambaPageBytes: number;
+  /** Final attention block size (hybridAlignBlockSize().blockSize). */
+  blockSize: number;
+  /** Bytes available for the KV cache on one rank ("Available KV cache memory"). */
+  availableBytes: number;
+  maxModelLen: number;
+  maxNumSeqs: number;
+  mambaCacheMode?: MambaCacheMode;
+  /** num_speculative_tokens → MambaSpec.num_speculative_blocks (mamba/abstract.py get_kv_cache_spec). */
+  numSpeculativeTokens?: number;
+  version?: string;
+  /** cudagraph_mode has FULL graphs (default true; false with --enforce-eager). */
+  fullCudagraphs?: boolean;
+  /** CUDA-graph capture sizes (ascending), for the v0.17-v0.18 capping rule. */
+  captureSizes?: readonly number[];
+  numGpuBlocksOverride?: number;
+}
+
+export interface HybridKvPlan {
+  blockSize: number;
+  /** Uniform page: blockSize · attnBytesPerTokenPerLayer (mamba page padded to it). */
+  pageSize: number;
+  /** Layers per KV-cache group = tensors sharing one block index. */
+  groupSize: number;
+  numGroups: number;
+  attentionGroups: number;
+  mambaGroups: number;
+  /** "Add N padding layers, may waste at most P% KV cache memory" (summed over types). */
+  paddingLayers: number;
+  paddingWarnings: { layers: number; pct: number }[];
+  numGpuBlocks: number;
+  /** Σ_groups cdiv(max_memory_usage_bytes, page) for one max_model_len request. */
+  blocksPerRequest: number;
+  /** "GPU KV cache size: N tokens". */
+  tokens: number;
+  /** "Maximum concurrency for L tokens per request: X" (unrounded). */
+  maxConcurrency: number;
+  /** KV bytes one max_model_len request needs (the start-up check). */
+  bytesNeededForMaxModelLen: number;
+  fitsMaxModelLen: boolean;
+  /** Binary-searched max length when it does not fit (0: not even one token). */
+  estimatedMaxModelLen: number;
+  /** max_num_seqs <= num_gpu_blocks: every running sequence can own a mamba state block. */
+  mambaSlotsOk: boolean;
+  /** v0.19+ with FULL CUDA graphs: the ValueError vLLM raises at start-up. */
+  startupError: string | undefined;
+  /** v0.17-v0.18: capture sizes capped to num_blocks ("Capping cudagraph capture sizes from max A to B"). */
+  cappedMaxCaptureSize: number | undefined;
+}
+
+/**
+ * kv_cache_utils._get_kv_cache_groups_uniform_page_size: group_size = min layers per type, or the
+ * max when max < 1.5·min; each type split into cdiv(n, group_size) groups; padding =
+ * group_size - n % group_size when non-zero ("Add %d padding layers, may waste at most %.2f%%").
+ */
+export function hybridGroups(attentionLayers: number, mambaLayers: number): { groupSize: number; attentionGroups: number; mambaGroups: number; paddingWarnings: { layers: number; pct: number }[] } {
+  const counts = [attentionLayers, mambaLayers].filter((n) => n > 0);
+  if (counts.length === 0) return { groupSize: 0, attentionGroups: 0, mambaGroups: 0, paddingWarnings: [] };
+  const min = Math.min(...counts);
+  const max = Math.max(...counts);
+  const groupSize = max < min * 1.5 ? max : min;
+  const paddingWarnings: { layers: number; pct: number }[] = [];
+  for (const n of counts) {
+    const pad = groupSize - (n % groupSize);
+    if (pad !== groupSize) paddingWarnings.push({ layers: pad, pct: (pad / n) * 100 });
+  }
+  return {
+    groupSize,
+    attentionGroups: attentionLayers > 0 ? cdiv(attentionLayers, groupSize) : 0,
+    mambaGroups: mambaLayers > 0 ? cdiv(mambaLayers, groupSize) : 0,
+    paddingWarnings,
+  };
+}
+
+/** Pages one request of `len` tokens needs: Σ over groups of cdiv(spec.max_memory_usage_bytes, page). */
+function blocksForLength(len: number, blockSize: number, attentionGroups: number, mambaGroups: number, mode: MambaCacheMode, specBlocks: number): number {
+  // FullAttentionSpec.max_memory_usage_bytes = cdiv(max_model_len, block_size) · page
+  const attn = cdiv(len, blockSize);
+  // MambaSpec.max_memory_usage_bytes: "all" cdiv(len, block)·page; "align" (2 + spec)·page; "none" (1 + spec)·page
+  const mamba = mode === "all" ? cdiv(len, blockSize) : mode === "align" ? 2 + specBlocks : 1 + specBlocks;
+  return attentionGroups * attn + mambaGroups * mamba;
+}
+
+export function hybridKvPlan(input: HybridKvInput): HybridKvPlan {
+  const r = hybridRules(input.version);
+  const mode: MambaCacheMode = input.mambaCacheMode ?? "none";
+  const specBlocks = input.numSpeculativeTokens ?? 0;
+  const pageSize = input.blockSize * input.attnBytesPerTokenPerLayer;
+  if (pageSize < input.mambaPageBytes) throw new Error(`attention page (${pageSize} B) < mamba page (${input.mambaPageBytes} B): block size not aligned`);
+  const g = hybridGroups(input.attentionLayers, input.mambaLayers);
+  const numGroups = g.attentionGroups + g.mambaGroups;
+
+  // get_kv_cache_config_from_groups → get_num_blocks: available // page // group_size
+  let numGpuBlocks = g.groupSize > 0 ? Math.max(0, Math.floor(Math.floor(input.availableBytes / pageSize) / g.groupSize)) : 0;
+  if (input.numGpuBlocksOverride !== undefined) numGpuBlocks = input.numGpuBlocksOverride;
+
+  // get_max_concurrency_for_kv_cache_config: num_blocks / Σ_groups cdiv(max_memory_usage, page)
+  const blocksPerRequest = blocksForLength(input.maxModelLen, input.blockSize, g.attentionGroups, g.mambaGroups, mode, specBlocks);
+  const maxConcurrency = numGpuBlocks / blocksPerRequest;
+
+  // Token report. Old (_report_kv_cache_config): num_blocks // num_groups · min block size over
+  // groups, where the mamba group's block_size is mamba_block_size (= max_model_len in "none" mode,
+  // MambaModelConfig). New (get_kv_cache_capacity): int(max_concurrency · max_model_len).
+  const mambaBlock = mode === "none" ? input.maxModelLen : input.blockSize;
+  const minBlock = g.mambaGroups > 0 ? Math.min(input.blockSize, mambaBlock) : input.blockSize;
+  const tokens = r.tokensFromConcurrency
+    ? Math.trunc(maxConcurrency * input.maxModelLen)
+    : numGroups > 0
+      ? Math.floor(numGpuBlocks / numGroups) * minBlock
+      : 0;
+
+  // _max_memory_usage_bytes_from_groups: group_size · page · Σ blocks; _check_enough_kv_cache_memory
+  const bytesFor = (len: number): number => g.groupSize * pageSize * blocksForLength(len, input.blockSize, g.attentionGroups, g.mambaGroups, mode, specBlocks);
+  const bytesNeededForMaxModelLen = bytesFor(input.maxModelLen);
+  const fitsMaxModelLen = input.availableBytes > 0 && bytesNeededForMaxModelLen <= input.availableBytes;
+  let estimatedMaxModelLen = input.maxModelLen;
+  if (!fitsMaxModelLen) {
+    // _estimate_max_model_len_from_groups: binary search in [1, max_model_len]
+    if (input.availableBytes <= 0 || bytesFor(1) > input.availableBytes) estimatedMaxModelLen = 0;
+    else {
+      let lo = 1;
+      let hi = input.maxModelLen;
+      let best = 1;
+      while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (bytesFor(mid) <= input.availableBytes) {
+          best = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      estimatedMaxModelLen = best;
+    }
+  }
+
+  // Mamba state slots vs max_num_seqs (gpu_model_runner._check_and_update_cudagraph_mode).
+  const mambaSlotsOk = g.mambaGroups === 0 || input.maxNumSeqs <= numGpuBlocks;
+  const full = input.fullCudagraphs ?? true;
+  let startupError: string | undefined;
+  let cappedMaxCaptureSize: number | undefined;
+  if (full && g.mambaGroups > 0) {
+    if (r.mambaSlotCheck === "raise" && input.maxNumSeqs > numGpuBlocks) {
+      startupError =
+        `max_num_seqs (${input.maxNumSeqs}) exceeds available Mamba cache blocks (${numGpuBlocks}). ` +
+        `Each decode sequence requires one Mamba cache block, so CUDA graph capture cannot proceed. ` +
+        `Please lower max_num_seqs to at most ${numGpuBlocks} or increase gpu_memory_utilization.`;
+    } else if (r.mambaSlotCheck === "cap" && input.captureSizes && input.captureSizes.length > 0) {
+      // CompilationConfig.adjust_cudagraph_sizes_for_mamba_cache (PR #34571)
+      const largest = input.captureSizes[input.captureSizes.length - 1] ?? 0;
+      if (numGpuBlocks > 0 && numGpuBlocks < largest) {
+        const kept = input.captureSizes.filter((s) => s <= numGpuBlocks);
+        cappedMaxCaptureSize = kept.length > 0 ? (kept[kept.length - 1] ?? 0) : 0;
+      }
+    }
+  }
+
+  return {
+    blockSize: input.blockSize,
+    pageSize,
+    groupSize: g.groupSize,
+    numGroups,
+    attentionGroups: g.attentionGroups,
+    mambaGroups: g.mambaGroups,
+    paddingLayers: g.paddingWarnings.reduce((s, w) => s + w.layers, 0),
+    paddingWarnings: g.paddingWarnings,
+    numGpuBlocks,
+    blocksPerRequest,
+    tokens,
+    maxConcurrency,
+    bytesNeededForMaxModelLen,
+    fitsMaxModelLen,
+    estimatedMaxModelLen,
+    mambaSlotsOk,
+    startupError,
+    cappedMaxCaptureSize,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// config.json → facts
+// ---------------------------------------------------------------------------
+
+export interface HybridConfigFacts {
+  family: HybridFamily;
+  /** Full-attention layers of the main model (MTP drafter layers not included). */
+  attentionLayers: number;
+  mambaLayers: number;
+  /** Attention layers in the MTP head (Qwen3.5 mtp_num_hidden_layers; Nemotron '*' in mtp_hybrid_override_pattern). */
+  mtpAttentionLayers: number;
+  numKvHeads: number;
+  headDim: number;
+  mamba: MambaLayerFacts;
+  /** text_config.mamba_ssm_dtype (Qwen3.5/3.6) or mamba_ssm_cache_dtype (Nemotron-H). */
+  configSsmDtype: string | undefined;
+  /** Model implements SupportsMambaPrefixCaching ("all" mode): Mamba-2 models yes, GDN no. */
+  supportsMambaPrefixCaching: boolean;
+}
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+function num(o: Json, key: string): number {
+  const v = o[key];
+  if (typeof v !== "number") throw new Error(`config.json: ${key} missing`);
+  return v;
+}
+const optNum = (o: Json, key: string): number | undefined => (typeof o[key] === "number" ? (o[key] as number) : undefined);
+const optStr = (o: Json, key: string): string | undefined => (typeof o[key] === "string" ? (o[key] as string) : undefined);
+
+/**
+ * Reads the hybrid facts from a config.json (text_config nesting handled).
+ * Layer kinds: `layer_types` ("full_attention"/"linear_attention"); else Qwen3-Next's
+ * full_attention_interval (HF Qwen3NextConfig: layer i is full when (i+1) % interval == 0);
+ * Nemotron-H `hybrid_override_pattern` ('M' mamba, '*' attention, '-'/'E' MLP/MoE).
+ * Returns undefined for non-hybrid configs.
+ */
+export function hybridFactsFromConfig(config: Json): HybridConfigFacts | undefined {
+  const tc = isObj(config["text_config"]) ? config["text_config"] : config;
+  const pattern = optStr(tc, "hybrid_override_pattern");
+  if (pattern !== undefined) {
+    const count = (s: string, c: string): number => [...s].filter((x) => x === c).length;
+    const mtp = optStr(tc, "mtp_hybrid_override_pattern");
+    return {
+      family: "nemotron_h",
+      attentionLayers: count(pattern, "*"),
+      mambaLayers: count(pattern, "M"),
+      mtpAttentionLayers: mtp ? count(mtp, "*") : 0,
+      numKvHeads: num(tc, "num_key_value_heads"),
+      headDim: optNum(tc, "head_dim") ?? optNum(tc, "attention_head_dim") ?? num(tc, "hidden_size") / num(tc, "num_attention_heads"),
+      mamba: {
+        kind: "mamba2",
+        numHeads: num(tc, "mamba_num_heads"),
+        headDim: num(tc, "mamba_head_dim"),
+        nGroups: num(tc, "n_groups"),
+        stateSize: num(tc, "ssm_state_size"),
+        convKernel: num(tc, "conv_kernel"),
+        chunkSize: optNum(tc, "chunk_size"),
+      },
+      configSsmDtype: optStr(tc, "mamba_ssm_cache_dtype"),
+      supportsMambaPrefixCaching: true,
+    };
+  }
+  if (optNum(tc, "linear_num_value_heads") === undefined) return undefined;
+  let kinds: string[];
+  const lt = tc["layer_types"];
+  if (Array.isArray(lt)) kinds = lt.filter((x): x is string => typeof x === "string");
+  else {
+    const interval = num(tc, "full_attention_interval");
+    const n = num(tc, "num_hidden_layers");
+    kinds = Array.from({ length: n }, (_, i) => ((i + 1) % interval === 0 ? "full_attention" : "linear_attention"));
+  }
+  const modelType = optStr(config, "model_type") ?? optStr(tc, "model_type") ?? "";
+  return {
+    family: modelType.startsWith("qwen3_5") ? "qwen3_5" : modelType.startsWith("qwen3_next") ? "qwen3_next" : "other",
+    attentionLayers: kinds.filter((k) => k === "full_attention").length,
+    mambaLayers: kinds.filter((k) => k === "linear_attention").length,
+    mtpAttentionLayers: optNum(tc, "mtp_num_hidden_layers") ?? optNum(tc, "num_nextn_predict_layers") ?? 0,
+    numKvHeads: num(tc, "num_key_value_heads"),
+    headDim: optNum(tc, "head_dim") ?? num(tc, "hidden_size") / num(tc, "num_attention_heads"),
+    mamba: {
+      kind: "gdn",
+      numKHeads: num(tc, "linear_num_key_heads"),
+      numVHeads: num(tc, "linear_num_value_heads"),
+      headKDim: num(tc, "linear_key_head_dim"),
+      headVDim: num(tc, "linear_value_head_dim"),
+      convKernel: num(tc, "linear_conv_kernel_dim"),
+    },
+    configSsmDtype: optStr(tc, "mamba_ssm_dtype"),
+    supportsMambaPrefixCaching: false,
+  };
+}
