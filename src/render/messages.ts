@@ -31,6 +31,8 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
     `CUDA graphs need about ${gib(n(a, "graphs"))} GiB but only ${gib(n(a, "slack"))} GiB is left outside the budget after the CUDA context: graph capture may run out of memory after the KV cache is allocated.`,
   // vllm/platforms/cuda.py check_if_supports_dtype
   BF16_UNSUPPORTED: (a) => `Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your GPU has compute capability ${a["cc"]}.`,
+  // vllm/v1/worker/gpu_model_runner.py (PR #38270, v0.19+): FULL CUDA graphs need one Mamba block per sequence.
+  MAMBA_SLOTS_BELOW_MAX_NUM_SEQS: (a) => String(a["message"]),
   NOT_EXACT: (a) => `vram-plan cannot size the ${a["what"]} exactly; numbers that depend on it are estimates.`,
 };
 

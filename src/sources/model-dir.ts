@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
-import { mapBounded, readSafetensorsHeader, summariseHeaders, type WeightsSummary } from "./safetensors.js";
+import { readSafetensorsHeaderSync, summariseHeaders, type WeightsSummary } from "./safetensors.js";
 import { parsePythonJson } from "./python-json.js";
 
 export interface LocalModel {
@@ -25,8 +25,6 @@ export const INDEX_FILE = "model.safetensors.index.json";
 /** Quantisation configs read beside config.json, first found wins. */
 export const QUANT_CONFIG_FILES = ["hf_quant_config.json", "quantize_config.json"] as const;
 export const PREPROCESSOR_FILE = "preprocessor_config.json";
-/** Shard headers read at once. */
-const CONCURRENCY = 16;
 
 /** `arg` when it names an existing directory or .json file, else null. */
 export function resolveModelPath(arg: string): string | null {
@@ -159,7 +157,8 @@ export async function readModelDir(path: string): Promise<LocalModel> {
     shardNames = plain.length > 0 ? plain : all;
   }
 
-  const headers = await mapBounded(shardNames, CONCURRENCY, (f) => readSafetensorsHeader(join(dir, f)));
+  // Local disk: synchronous positioned reads are faster than promises for many small headers.
+  const headers = shardNames.map((f) => readSafetensorsHeaderSync(join(dir, f)));
   const weights = headers.length > 0 ? summariseHeaders(headers) : null;
   if (weights) {
     const w = totalSizeWarning(indexPath, totalSize, weights.totalBytes);

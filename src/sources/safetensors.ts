@@ -4,6 +4,7 @@
 // the data buffer; offsets are relative to the start of the data buffer (byte 8 + N).
 import { isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { InputError } from "../errors.js";
 
 /** Largest header accepted. Real headers are under 10 MiB (DeepSeek-V3 shards: ~100 KiB). */
@@ -181,7 +182,8 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
 }
 
 /** First read: the length prefix and, for nearly every real file, the whole header too. */
-const FIRST_READ = 256 * 1024;
+// 32 KiB holds the header of a typical shard (a few hundred tensors); larger ones take a second read.
+const FIRST_READ = 32 * 1024;
 
 /**
  * Reads and validates a .safetensors header: the 8-byte length, then the JSON header, through
@@ -217,6 +219,42 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
     return parseSafetensorsHeaderBytes(header, size, path);
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The same as readSafetensorsHeader with synchronous positioned reads: for a local directory of
+ * many shards, 3 syscalls a file without promise overhead (a 100-shard directory reads in a few
+ * milliseconds; npm run bench measures it).
+ */
+export function readSafetensorsHeaderSync(path: string): SafetensorsHeader {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "error";
+    throw new InputError(path, `${path}: cannot open (${code})`);
+  }
+  try {
+    const { size } = fstatSync(fd);
+    const first = Buffer.allocUnsafe(Math.min(FIRST_READ, size));
+    const bytesRead = readSync(fd, first, 0, first.length, 0);
+    const n = headerLengthFromPrefix(first.subarray(0, bytesRead), size, path);
+    let header: Uint8Array;
+    if (8 + n <= bytesRead) header = first.subarray(8, 8 + n);
+    else {
+      const buf = Buffer.allocUnsafe(n);
+      let got = 0;
+      while (got < n) {
+        const r = readSync(fd, buf, got, n - got, 8 + got);
+        if (r === 0) throw bad(path, `file ended inside the ${n}-byte header (truncated?)`);
+        got += r;
+      }
+      header = buf;
+    }
+    return parseSafetensorsHeaderBytes(header, size, path);
+  } finally {
+    closeSync(fd);
   }
 }
 
