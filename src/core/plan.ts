@@ -260,7 +260,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     stages.push(startupError ? { budget, kv, textBytesPerToken: act.textBytesPerToken, startupError } : { budget, kv, textBytesPerToken: act.textBytesPerToken });
     if (opts.explain) {
       const st = pp > 1 ? ` (stage ${s})` : "";
-      ex({ what: `budget${st}`, formula: `${total} B total × ${util} = ${requested} B`, bytes: requested, source: "vllm/v1/worker/gpu_worker.py Worker.init_device: requested_memory = total_memory × gpu_memory_utilization (total from cudaMemGetInfo)" });
+      ex({ what: `budget${st}`, formula: `${total} B total × ${util}`, bytes: requested, source: "vllm/v1/worker/gpu_worker.py Worker.init_device: requested_memory = total_memory × gpu_memory_utilization (total from cudaMemGetInfo)" });
       ex({ what: `weights${st}`, formula: `layers ${Math.round(w.layers)} + embedding ${Math.round(w.embedding)} + lm_head ${Math.round(w.lmHead)} + vision ${Math.round(w.vision)} + rotary cache ${w.rotaryCache}`, bytes: w.total, source: "GPUModelRunner.load_model (\"Model loading took\"); parameter shapes per rank from the parallel linear classes; src/core/weights.ts" });
       ex({ what: `activation peak${st}`, formula: `max(encoder ${act.encoderPhaseBytes}, text ${act.textPhaseBytes}, sampler ${act.samplerPhaseBytes}) → ${act.phase}`, bytes: act.peakBytes, source: "GPUModelRunner.profile_run: encoder dummy batch, _dummy_run(max_num_batched_tokens), _dummy_sampler_run; src/core/profile-run.ts" });
       ex({ what: `non-torch increase${st}`, formula: `${nonTorch} B`, bytes: nonTorch, source: "vllm/utils/mem_utils.py memory_profiling non_torch_increase; median of logged values (src/core/non-torch.ts)" });
@@ -278,7 +278,12 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   if (opts.explain) {
   ex({ what: "KV page", formula: `${blockSize} tokens × ${kv.bytesPerToken / Math.max(1, tight.budget.layers)} B/token/layer`, bytes: kv.pageSizeBytes, source: "vllm/v1/kv_cache_interface.py AttentionSpec.page_size_bytes = 2 · block · kv_heads · head_dim · dtype" });
   ex({ what: "GPU blocks", formula: `${tight.budget.kvCacheBytes} // ${kv.pageSizeBytes} // ${kv.groupSize}`, value: kv.numGpuBlocks, source: "vllm/v1/core/kv_cache_utils.py get_num_blocks" });
-  ex({ what: "KV tokens", formula: `${kv.numGpuBlocks} // ${kv.numGroups} × ${blockSize}`, value: kv.tokens, source: "kv_cache_utils._report_kv_cache_config \"GPU KV cache size\"" });
+  ex({
+    what: "KV tokens",
+    formula: rules.tokensFromConcurrency ? `int(${kv.maxConcurrency.toFixed(4)} × ${maxModelLen})` : `${kv.numGpuBlocks} // ${kv.numGroups} × ${kv.blockSize}`,
+    value: kv.tokens,
+    source: rules.tokensFromConcurrency ? "kv_cache_utils.get_kv_cache_capacity (v0.21+): concurrency × max_model_len" : "kv_cache_utils._report_kv_cache_config \"GPU KV cache size\"",
+  });
   ex({ what: "max concurrency", formula: `${kv.numGpuBlocks} / blocks per ${maxModelLen}-token request`, value: kv.maxConcurrency, source: "kv_cache_utils.get_max_concurrency_for_kv_cache_config" });
   }
 

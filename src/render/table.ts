@@ -94,11 +94,9 @@ export function renderTable(plan: Plan, o: TableOptions): string {
 
   const width = o.width ?? 60;
   lines.push("");
-  for (const g of plan.perGpu) lines.push(`${stageHeader(plan, g).padEnd(16)} ${stackedBar(g, width, c)}`);
-  lines.push(
-    " ".repeat(17) +
-      SEGMENTS.map((s) => s.color(c)(`${s.ch} ${s.label}`)).join("  "),
-  );
+  const labelWidth = Math.max(16, ...plan.perGpu.map((g) => stageHeader(plan, g).length));
+  for (const g of plan.perGpu) lines.push(`${stageHeader(plan, g).padEnd(labelWidth)} ${stackedBar(g, width, c)}`);
+  lines.push(" ".repeat(labelWidth + 1) + SEGMENTS.map((s) => s.color(c)(`${s.ch} ${s.label}`)).join("  "));
 
   const kv = plan.kvCache;
   lines.push("");
