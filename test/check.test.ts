@@ -1,39 +1,13 @@
 // vram-plan check: run in-process with a fake Io; exact exit codes, messages and numbers.
 import { readdirSync, readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
 import { parse } from "yaml";
+import { runCli, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
-import { registerCheck, rawFlagsFromArgs } from "../src/commands/check.js";
-import { InputError } from "../src/errors.js";
+import { rawFlagsFromArgs } from "../src/commands/check.js";
 import { splitShellWords } from "../src/sources/vllm-argv.js";
-import type { Io } from "../src/cli/run.js";
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** The CLI's exit policy (src/cli/run.ts run()) around the check command alone. */
+/** The check command through the CLI body (src/cli/run.ts run()). */
 async function check(argv: string[]): Promise<Ran> {
-  let out = "";
-  let err = "";
-  let code = 0;
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: {} };
-  const program = new Command("vram-plan").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
-  registerCheck(program, io, (c) => (code = c));
-  try {
-    await program.parseAsync(["check", ...argv], { from: "user" });
-  } catch (e) {
-    if (e instanceof InputError) {
-      err += `vram-plan: ${e.message}\n`;
-      code = 2;
-    } else if (e instanceof CommanderError) {
-      err += `vram-plan: ${e.message.replace(/^error: /, "")}\n`;
-      code = 2;
-    } else throw e;
-  }
-  return { code, out, err };
+  return runCli(["check", ...argv]);
 }
 
 const D = "fixtures/deployments/";

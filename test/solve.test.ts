@@ -1,34 +1,14 @@
 // vram-plan solve: the search over planDeployment, and its printed command planned again.
-import { Command, CommanderError } from "commander";
+import { runCli, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
-import { registerSolve } from "../src/commands/solve.js";
 import { rawFlagsFromArgs } from "../src/commands/check.js";
 import { engineFlagsFrom } from "../src/cli/engine-flags.js";
 import { evaluate, solve, type Target } from "../src/core/solve.js";
-import { InputError } from "../src/errors.js";
 import { parseVllmArgs, splitShellWords } from "../src/sources/vllm-argv.js";
-import type { Io } from "../src/cli/run.js";
 import { flags, gpu, model } from "./helpers/models.js";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  let code = 0;
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: {} };
-  const program = new Command("vram-plan").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
-  registerSolve(program, io, (c) => (code = c));
-  try {
-    await program.parseAsync(["solve", ...argv], { from: "user" });
-  } catch (e) {
-    if (e instanceof InputError) {
-      err += `vram-plan: ${e.message}\n`;
-      code = 2;
-    } else if (e instanceof CommanderError) {
-      err += `vram-plan: ${e.message}\n`;
-      code = 2;
-    } else throw e;
-  }
-  return { code, out, err };
+async function run(argv: string[]): Promise<Ran> {
+  return runCli(["solve", ...argv]);
 }
 
 /** The printed `vllm serve` line, parsed back as a deployment would be and planned against the target. */

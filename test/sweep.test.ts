@@ -1,35 +1,14 @@
 // Sweeps: spec parsing, every row equal to planDeployment of its configuration, the CLI body.
-import { Command, CommanderError } from "commander";
+import { runCli, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
-import { addSweepOption, parseSweeps, runSweepCommand, type SweepCliOptions } from "../src/commands/sweep.js";
-import { addEngineOptions, type Io } from "../src/cli/run.js";
+import { parseSweeps } from "../src/commands/sweep.js";
 import { runSweep } from "../src/core/sweep.js";
 import { planDeployment } from "../src/core/plan.js";
-import { InputError } from "../src/errors.js";
 import { flags, gpu, model } from "./helpers/models.js";
 
-/** A plan command with --sweep, as the lead wires it in run.ts. */
-async function plan(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  let code = 0;
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: {} };
-  const program = new Command("vram-plan").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
-  addSweepOption(addEngineOptions(program.command("plan").exitOverride())).action(async (o: SweepCliOptions) => {
-    code = await runSweepCommand(o, io);
-  });
-  try {
-    await program.parseAsync(["plan", ...argv], { from: "user" });
-  } catch (e) {
-    if (e instanceof InputError) {
-      err += `vram-plan: ${e.message}\n`;
-      code = 2;
-    } else if (e instanceof CommanderError) {
-      err += `vram-plan: ${e.message}\n`;
-      code = 2;
-    } else throw e;
-  }
-  return { code, out, err };
+/** The plan command with --sweep, through the CLI body. */
+async function plan(argv: string[]): Promise<Ran> {
+  return runCli(["plan", ...argv]);
 }
 
 describe("parseSweeps", () => {
