@@ -60,7 +60,8 @@ export function registerTokens(program: Command, io: Io, setCode: (c: number) =>
       const { engineFlagsFrom } = await import("../cli/engine-flags.js");
       const m = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
       const v = m.arch.vision;
-      if (!v || v.family === "other") throw new InputError("--model", `--model ${o.model}: no Qwen-VL-style image processor (tokens supports Qwen2-VL, Qwen2.5-VL and Qwen3-VL)`);
+      if (!v || v.family === "other") throw new InputError("--model", `--model ${o.model}: vram-plan has no image-processor rules for this model (tokens supports Qwen2-VL, Qwen2.5-VL, Qwen3-VL and Gemma 3)`);
+      if (o.video && v.family === "gemma3") throw new InputError("--video", `--video: ${m.arch.id} takes no video`);
       const kwargs = o.mmProcessorKwargs !== undefined ? engineFlagsFrom({ mmProcessorKwargs: o.mmProcessorKwargs }).mmProcessorKwargs : undefined;
       const lim = pixelLimits(v, kwargs);
       const items: { kind: "image" | "video"; input: string; tokens: ItemTokens }[] = [];

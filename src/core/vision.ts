@@ -65,6 +65,12 @@ function factorOf(v: VisionSpec): number {
 
 /** Tokens of one image of width × height pixels as the Hugging Face processor produces them. */
 export function imageTokens(v: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens {
+  if (v.family === "gemma3") {
+    // Gemma3ImageProcessor resizes every image to image_size² (no pan-and-scan by default); the
+    // projector pools SigLIP's (image_size/patch)² patches to mm_tokens_per_image.
+    const side = v.imageSize / v.patchSize;
+    return { width: v.imageSize, height: v.imageSize, frames: 1, gridT: 1, gridH: side, gridW: side, patches: side * side, tokens: v.tokensPerImage };
+  }
   const r = smartResize(height, width, factorOf(v), lim.minPixels, lim.maxPixels);
   const gridH = r.height / v.patchSize;
   const gridW = r.width / v.patchSize;
@@ -108,9 +114,8 @@ export interface MaxItem {
 export function maxTokensPerItem(v: VisionSpec, lim: PixelLimits, maxModelLen: number): { image: ItemTokens; video: ItemTokens | null } {
   if (v.family === "gemma3") {
     // Gemma3ProcessingInfo.get_num_image_tokens: (num_crops + 1) × mm_tokens_per_image, no crops by
-    // default; the SigLIP tower sees (image_size / patch)² patches per crop. No video.
-    const side = v.imageSize / v.patchSize;
-    return { image: { width: v.imageSize, height: v.imageSize, frames: 1, gridT: 1, gridH: side, gridW: side, patches: side * side, tokens: v.tokensPerImage }, video: null };
+    // default. No video.
+    return { image: imageTokens(v, v.imageSize, v.imageSize, lim), video: null };
   }
   const size = mostFeaturesImageSize(v, lim.maxPixels);
   const image = imageTokens(v, size.width, size.height, lim);
