@@ -18,3 +18,17 @@ describe("parameter layout agrees with real checkpoints", () => {
     });
   }
 });
+
+describe("a checkpoint that disagrees with its architecture is flagged", () => {
+  it("warns when the headers' bytes are more than 1 % away from the layout", async () => {
+    const { planDeployment } = await import("../src/core/plan.js");
+    const { flags, gpu } = await import("./helpers/models.js");
+    const a = model("Qwen/Qwen3-4B");
+    const ok = planDeployment({ model: a, gpu: gpu("h100"), flags: flags() });
+    expect(ok.diagnostics.map((d) => d.code)).not.toContain("CHECKPOINT_SIZE_MISMATCH");
+    // The same architecture with 5 % more bytes in its shards (e.g. an extra MTP head the layout misses).
+    const off = { ...a, checkpointBytes: Math.round(8_044_936_192 * 1.05) };
+    const p = planDeployment({ model: off, gpu: gpu("h100"), flags: flags() });
+    expect(p.diagnostics.find((d) => d.code === "CHECKPOINT_SIZE_MISMATCH")?.args).toEqual({ checkpoint: Math.round(8_044_936_192 * 1.05), architecture: 8_044_936_192 });
+  });
+});

@@ -317,6 +317,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     if (first.cudaGraphBytes > slack) diags.push({ code: "CUDA_GRAPHS_EXCEED_HEADROOM", severity: "warning", args: { graphs: first.cudaGraphBytes, slack } });
   }
   for (const what of model.unsupported) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
+  const mismatch = checkpointMismatch(model);
+  if (mismatch) diags.push({ code: "CHECKPOINT_SIZE_MISMATCH", severity: "warning", args: mismatch });
 
   const plan: Plan = {
     fits: !diags.some((d) => d.severity === "error"),
@@ -390,6 +392,7 @@ interface ModelFacts {
   textOnly: ModelArch | null;
   encoder: Map<string, ReturnType<typeof encoderProfile>>;
   encoderByLen: Map<number, Map<number, ReturnType<typeof encoderProfile>>>;
+  mismatch?: { checkpoint: number; architecture: number } | null;
 }
 const factsCache = new WeakMap<ModelArch, ModelFacts>();
 /** Per-architecture facts computed once (sweeps plan the same model many times). */
@@ -443,6 +446,23 @@ function cachedEncoderProfile(x: Parameters<typeof encoderProfile>[0]): ReturnTy
     f.encoder.set(k, e);
   }
   return e;
+}
+
+/**
+ * The checkpoint's bytes (safetensors headers) against what the architecture says one unsharded copy
+ * holds in the checkpoint's own dtype and quantization (weightsPerRank at TP 1, less the rotary
+ * buffer, which is not stored). More than 1 % apart means the layout missed something.
+ */
+function checkpointMismatch(model: ModelArch): { checkpoint: number; architecture: number } | null {
+  const f = facts(model);
+  if (f.mismatch !== undefined) return f.mismatch;
+  f.mismatch = null;
+  if (model.checkpointBytes && model.checkpointBytes > 0) {
+    const w = weightsPerRank(model, { tp: 1, ep: 1, visionReplicated: false, cc: 8 }, 1, 0, model.dtype, model.quant);
+    const arch = w.total - w.rotaryCache;
+    if (Math.abs(arch - model.checkpointBytes) > 0.01 * model.checkpointBytes) f.mismatch = { checkpoint: model.checkpointBytes, architecture: arch };
+  }
+  return f.mismatch;
 }
 
 const sliceCache = new WeakMap<ModelArch, Map<number, ModelArch["layers"]>>();

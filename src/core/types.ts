@@ -214,6 +214,7 @@ export type DiagnosticCode =
   | "CUDA_GRAPHS_EXCEED_HEADROOM"
   | "BF16_UNSUPPORTED"
   | "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS"
+  | "CHECKPOINT_SIZE_MISMATCH"
   | "NOT_EXACT";
 
 /** One line of the arithmetic, with where the number comes from. */

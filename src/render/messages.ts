@@ -33,6 +33,8 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   BF16_UNSUPPORTED: (a) => `Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your GPU has compute capability ${a["cc"]}.`,
   // vllm/v1/worker/gpu_model_runner.py (PR #38270, v0.19+): FULL CUDA graphs need one Mamba block per sequence.
   MAMBA_SLOTS_BELOW_MAX_NUM_SEQS: (a) => String(a["message"]),
+  CHECKPOINT_SIZE_MISMATCH: (a) =>
+    `The checkpoint holds ${gib(n(a, "checkpoint"))} GiB of tensors but the architecture accounts for ${gib(n(a, "architecture"))} GiB: weights are sized from the architecture, so treat them as estimates.`,
   NOT_EXACT: (a) => `vram-plan cannot size the ${a["what"]} exactly; numbers that depend on it are estimates.`,
 };
 
