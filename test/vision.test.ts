@@ -93,7 +93,7 @@ describe("other vision families", () => {
     expect(p?.peakBytes).toBe(32 * 4096 * (588 + 4 * 1152 + 2 * 4304) * 2);
   });
 
-  it("says so instead of guessing for a vision tower it cannot size (MiniCPM-V)", () => {
-    expect(model("openbmb/MiniCPM-V-2_6").unsupported.join()).toMatch(/vision tower/);
+  it("says so instead of guessing for a vision tower it cannot size (Llama 4 Scout)", () => {
+    expect(model("meta-llama/Llama-4-Scout-17B-16E-Instruct").unsupported.join()).toMatch(/vision tower/);
   });
 });

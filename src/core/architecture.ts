@@ -318,7 +318,19 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
   if (!isObj(v)) return null;
   const mt = str(cfg, "model_type") ?? "";
   const family: VisionSpec["family"] =
-    mt === "qwen2_5_vl" ? "qwen2.5-vl" : mt === "qwen2_vl" ? "qwen2-vl" : mt.startsWith("qwen3_vl") ? "qwen3-vl" : mt === "gemma3" ? "gemma3" : "other";
+    mt === "qwen2_5_vl"
+      ? "qwen2.5-vl"
+      : mt === "qwen2_vl"
+        ? "qwen2-vl"
+        : mt.startsWith("qwen3_vl")
+          ? "qwen3-vl"
+          : mt === "gemma3"
+            ? "gemma3"
+            : mt === "minicpmv"
+              ? "minicpmv"
+              : mt === "internvl_chat"
+                ? "internvl"
+                : "other";
   const pp = preprocessor ?? {};
   const size = isObj(pp["size"]) ? pp["size"] : {};
   const base = {
@@ -332,6 +344,14 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
     tokensPerImage: 0,
     imageSize: 0,
     videoMaxPixels: 0,
+    maxSlices: 1,
+    dummySlices: 1,
+    thumbnail: false,
+    video: family !== "gemma3",
+    qkvBias: true,
+    qkNorm: false,
+    rmsNorm: false,
+    downsampleRatio: 1,
   };
   if (family === "qwen2-vl") {
     const e = num(v, "embed_dim") ?? 1280;
@@ -413,6 +433,78 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
       imageSize,
       minPixels: imageSize * imageSize,
       maxPixels: imageSize * imageSize,
+    };
+  }
+  if (family === "minicpmv") {
+    // vllm/model_executor/models/minicpmv.py @73fb7a47 MiniCPMV2_6: Idefics2VisionTransformer (SigLIP
+    // So400m) over each slice, Resampler2_5 (query_num queries, D/128 heads) to the LLM width.
+    // MiniCPMVProcessingInfo: get_image_max_slice_num = hf_config.max_slice_num ?? 9; the HF processor
+    // slices with preprocessor max_slice_nums (slice_config in config.json), scale_resolution = image_size.
+    const slice = isObj(cfg["slice_config"]) ? cfg["slice_config"] : {};
+    const version = num(cfg, "version") ?? 2.5;
+    const layers = num(v, "num_hidden_layers") ?? 27;
+    const visionImage = num(v, "image_size") ?? 980;
+    const patch = num(v, "patch_size") ?? 14;
+    return {
+      ...base,
+      // drop_vision_last_layer: vLLM truncates encoder.layers to [:-1].
+      depth: bool(cfg, "drop_vision_last_layer") ? layers - 1 : layers,
+      hiddenSize: num(v, "hidden_size") ?? 1152,
+      intermediateSize: num(v, "intermediate_size") ?? 4304,
+      numHeads: num(v, "num_attention_heads") ?? 16,
+      patchSize: patch,
+      temporalPatchSize: 1,
+      spatialMergeSize: 1,
+      outHiddenSize: num(cfg, "hidden_size") ?? 0,
+      gatedMlp: false,
+      positionEmbeddings: (visionImage / patch) ** 2,
+      tokensPerImage: num(cfg, "query_num") ?? 64,
+      imageSize: num(cfg, "image_size") ?? 448,
+      maxSlices: num(pp, "max_slice_nums") ?? num(slice, "max_slice_nums") ?? 9,
+      dummySlices: num(cfg, "max_slice_num") ?? 9,
+      // get_supported_mm_limits: video for versions 2.6, 4.0, 4.5.
+      video: version === 2.6 || version === 4 || version === 4.5,
+      minPixels: 0,
+      maxPixels: 0,
+    };
+  }
+  if (family === "internvl") {
+    // vllm/model_executor/models/internvl.py @b32b213e InternVLChatModel: InternVisionModel
+    // (intern_vit.py) over 448² tiles of (448/14)² patches + CLS, pixel shuffle, mlp1 to the LLM width.
+    const text = textConfig(cfg);
+    const layers = num(v, "num_hidden_layers") ?? 24;
+    const select = num(cfg, "select_layer") ?? -1;
+    const imageSize = num(cfg, "force_image_size") ?? num(v, "image_size") ?? 448;
+    const patch = num(v, "patch_size") ?? 14;
+    const ratio = num(cfg, "downsample_ratio") ?? 0.5;
+    const dynamic = bool(cfg, "dynamic_image_size") ?? true;
+    const side = Math.floor(imageSize / patch);
+    return {
+      ...base,
+      // _init_vision_model: num_hidden_layers_override = layers + select_layer + 1 (select_layer < 0).
+      depth: select < 0 ? layers + select + 1 : select + 1,
+      hiddenSize: num(v, "hidden_size") ?? 1024,
+      intermediateSize: num(v, "intermediate_size") ?? 4096,
+      numHeads: num(v, "num_attention_heads") ?? 16,
+      patchSize: patch,
+      temporalPatchSize: 1,
+      spatialMergeSize: 1,
+      outHiddenSize: num(text, "hidden_size") ?? 0,
+      gatedMlp: false,
+      positionEmbeddings: side * side + 1,
+      // BaseInternVLProcessor: num_image_token = int((image_size // patch_size)² · downsample_ratio²).
+      tokensPerImage: Math.floor(side * side * ratio * ratio),
+      imageSize,
+      maxSlices: dynamic ? (num(cfg, "max_dynamic_patch") ?? 12) : 1,
+      thumbnail: bool(cfg, "use_thumbnail") ?? false,
+      // InternVLProcessingInfo.get_video_token: video only for these LLM model types.
+      video: ["qwen2", "qwen3", "qwen3_moe", "gpt_oss"].includes(str(text, "model_type") ?? ""),
+      qkvBias: bool(v, "qkv_bias") ?? true,
+      qkNorm: bool(v, "qk_normalization") ?? false,
+      rmsNorm: (str(v, "norm_type") ?? "rms_norm") === "rms_norm",
+      downsampleRatio: ratio,
+      minPixels: 0,
+      maxPixels: 0,
     };
   }
   return {

@@ -63,7 +63,7 @@ export interface MoeSpec {
 }
 
 export interface VisionSpec {
-  family: "qwen2-vl" | "qwen2.5-vl" | "qwen3-vl" | "gemma3" | "other";
+  family: "qwen2-vl" | "qwen2.5-vl" | "qwen3-vl" | "gemma3" | "minicpmv" | "internvl" | "other";
   depth: number;
   hiddenSize: number;
   intermediateSize: number;
@@ -92,6 +92,23 @@ export interface VisionSpec {
   imageSize: number;
   /** Video processor's total pixel cap (Qwen3-VL video_preprocessor_config size.longest_edge). */
   videoMaxPixels: number;
+  /**
+   * Tiled families (MiniCPM-V slices, InternVL dynamic tiles): the most slices / tiles per image the
+   * processor makes (MiniCPM-V max_slice_nums, InternVL max_dynamic_patch; 1 without dynamic tiling).
+   */
+  maxSlices: number;
+  /** MiniCPM-V: slices vLLM's dummy image is tall (hf_config max_slice_num, default 9). */
+  dummySlices: number;
+  /** InternVL: a thumbnail tile is added when an image has more than one tile (use_thumbnail). */
+  thumbnail: boolean;
+  /** Whether vLLM registers a video modality for this checkpoint (MiniCPM-V ≥ 2.6, InternVL with a Qwen/GPT-OSS LLM). */
+  video: boolean;
+  /** InternViT: qkv bias, per-head q/k RMSNorm (qk_normalization), RMSNorm rather than LayerNorm (norm_type). */
+  qkvBias: boolean;
+  qkNorm: boolean;
+  rmsNorm: boolean;
+  /** InternVL pixel-shuffle downsample_ratio (mlp1 input is hidden / ratio²). */
+  downsampleRatio: number;
 }
 
 /** A model's architecture as vram-plan needs it, normalised from a Hugging Face config.json. */

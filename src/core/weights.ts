@@ -162,6 +162,54 @@ function visionGroups(a: ModelArch): ParamGroup[] {
     g.push(rep("multi_modal_projector.mm_input_projection_weight", E, v.outHiddenSize), norm("multi_modal_projector.mm_soft_emb_norm", E, "vision"));
     return g;
   }
+  if (v.family === "minicpmv") {
+    // vllm/model_executor/models/minicpmv.py @73fb7a47 MiniCPMV2_6 + idefics2_vision_model.py @68137261
+    // Idefics2VisionTransformer: Conv2d patch embedding with bias, position_embedding
+    // ((vision image_size / patch)² rows), LayerNorm blocks with qkv_proj (QKVParallel, bias),
+    // out_proj (RowParallel, bias), fc1/fc2 (bias), post_layernorm. Resampler2_5
+    // (vllm/model_executor/layers/resampler.py BaseResampler): query [Q, D], kv_proj ReplicatedLinear
+    // (E → D, no bias), nn.MultiheadAttention(D) in_proj [3D, D] + bias and out_proj [D, D] + bias,
+    // ln_q / ln_kv / ln_post LayerNorm(D), proj [D, D]. Its pos_embed is a buffer, not a parameter.
+    const D = v.outHiddenSize;
+    g.push(rep("vpm.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
+    g.push(rep("vpm.embeddings.position_embedding", v.positionEmbeddings, E));
+    for (let i = 0; i < v.depth; i++) {
+      const b = `vpm.encoder.layers.${i}`;
+      g.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
+      g.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
+      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+    }
+    g.push(norm("vpm.post_layernorm", E, "vision", true));
+    g.push(rep("resampler.query", v.tokensPerImage, D));
+    g.push(lin("resampler.kv_proj", "vision", D, E, "replicated"));
+    g.push(rep("resampler.attn.in_proj", 3 * D, D, 3 * D), rep("resampler.attn.out_proj", D, D, D));
+    for (const n of ["ln_q", "ln_kv", "ln_post"]) g.push(norm(`resampler.${n}`, D, "vision", true));
+    g.push(rep("resampler.proj", D, D));
+    return g;
+  }
+  if (v.family === "internvl") {
+    // vllm/model_executor/models/intern_vit.py InternVisionModel (as built by internvl.py @b32b213e
+    // _init_vision_model): class_embedding [E], Conv2d patch embedding with bias, position_embedding
+    // [(side² + 1), E]; blocks with qkv (QKVParallel, bias = qkv_bias), optional q_norm/k_norm
+    // (RMSNorm over E), proj (RowParallel, bias), fc1/fc2 (bias), norm1/norm2 (LayerNorm or RMSNorm),
+    // layer scales ls1/ls2 [E]. _init_mlp1: LayerNorm(E/r²) → Linear(E/r², D) → GELU → Linear(D, D),
+    // plain nn.Linear (replicated).
+    const D = v.outHiddenSize;
+    const inMlp = Math.round(E / (v.downsampleRatio * v.downsampleRatio));
+    g.push(rep("vision_model.embeddings.class_embedding", 1, E));
+    g.push(rep("vision_model.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
+    g.push(rep("vision_model.embeddings.position_embedding", v.positionEmbeddings, E));
+    for (let i = 0; i < v.depth; i++) {
+      const b = `vision_model.encoder.layers.${i}`;
+      g.push(norm(`${b}.norm1`, E, "vision", !v.rmsNorm), norm(`${b}.norm2`, E, "vision", !v.rmsNorm));
+      g.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", v.qkvBias ? 3 * E : 0, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
+      if (v.qkNorm) g.push(norm(`${b}.attn.q_norm`, E, "vision"), norm(`${b}.attn.k_norm`, E, "vision"));
+      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+      g.push(norm(`${b}.ls1`, E, "vision"), norm(`${b}.ls2`, E, "vision"));
+    }
+    g.push(norm("mlp1.0", inMlp, "vision", true), rep("mlp1.1", D, inMlp, D), rep("mlp1.3", D, D, D));
+    return g;
+  }
   // Patch embedding: Conv3d(in_channels, E, kernel (t, p, p)); with bias in Qwen3-VL only.
   const patchIn = v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize;
   g.push(rep("visual.patch_embed.proj", E, patchIn, v.family === "qwen3-vl" ? E : 0));
