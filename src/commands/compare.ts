@@ -4,11 +4,10 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { InputError } from "../errors.js";
 import { addEngineOptions, gpuFrom, type CommonOpts, type Io } from "../cli/run.js";
-import { engineFlagsFrom } from "../cli/engine-flags.js";
-import { ATTN_IMPLEMENTATIONS, offlineFootprint, type AttnImplementation, type OfflineImage } from "../core/offline.js";
-import { compareWorkload } from "../core/compare.js";
-import { imageTokens, pixelLimits, ResizeError } from "../core/vision.js";
+import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "../core/attn-implementations.js";
+import type { OfflineImage } from "../core/offline.js";
 import { parseTokens } from "../units.js";
+// The offline model, the comparison and the vision rules load only when compare runs (start-up stays light).
 
 export interface CompareOpts extends CommonOpts {
   promptTokens?: string;
@@ -37,6 +36,10 @@ function count(flag: string, v: string | undefined, dflt: number, min: number): 
 }
 
 export async function compareCommand(o: CompareOpts, io: Io): Promise<number> {
+  const { engineFlagsFrom } = await import("../cli/engine-flags.js");
+  const { offlineFootprint } = await import("../core/offline.js");
+  const { compareWorkload } = await import("../core/compare.js");
+  const { imageTokens, pixelLimits, ResizeError } = await import("../core/vision.js");
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalogue)");
   if (o.promptTokens === undefined) throw new InputError("--prompt-tokens", "--prompt-tokens: required: the text tokens of one prompt (image tokens are added)");
   const promptTokens = count("--prompt-tokens", o.promptTokens, 0, 1);

@@ -39,8 +39,8 @@ import { DTYPE_BYTES, paramCount } from "./weights.js";
 import { imageTokens, pixelLimits } from "./vision.js";
 import { CUDA_CONTEXT_BYTES } from "./non-torch.js";
 
-export type AttnImplementation = "sdpa" | "eager" | "flash_attention_2";
-export const ATTN_IMPLEMENTATIONS: readonly AttnImplementation[] = ["sdpa", "eager", "flash_attention_2"];
+import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "./attn-implementations.js";
+export { ATTN_IMPLEMENTATIONS, type AttnImplementation };
 
 export interface OfflineImage {
   width: number;

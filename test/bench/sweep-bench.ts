@@ -1,11 +1,12 @@
 // Sweep speed for npm run bench (../shared/TARGETS.md: a solver sweep over 100,000 configurations
-// in < 1 s): every configuration planned by planDeployment through src/core/sweep.ts, one thread.
-import { runSweep, sweepSize, type SweepAxis } from "../../src/core/sweep.js";
-import { engineFlagsFrom } from "../../src/cli/engine-flags.js";
-import { findInCatalogue, loadCatalogueFiles } from "../../src/sources/catalogue.js";
-import { modelArchFromConfig } from "../../src/core/architecture.js";
-import { gpuCatalogue } from "../../src/sources/gpus.js";
-import type { GpuProfile, ModelArch } from "../../src/core/types.js";
+// in < 1 s): every configuration planned by planDeployment through the compiled core/sweep.js
+// (dist/, what ships; npm run bench builds it first), one thread.
+import { runSweep, sweepSize, type SweepAxis } from "../../dist/core/sweep.js";
+import { engineFlagsFrom } from "../../dist/cli/engine-flags.js";
+import { findInCatalogue, loadCatalogueFiles } from "../../dist/sources/catalogue.js";
+import { modelArchFromConfig } from "../../dist/core/architecture.js";
+import { gpuCatalogue } from "../../dist/sources/gpus.js";
+import type { GpuProfile, ModelArch } from "../../dist/core/types.js";
 
 function modelOf(name: string): ModelArch {
   const e = findInCatalogue(name);
