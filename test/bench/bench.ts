@@ -35,6 +35,7 @@ interface Case {
     maxConcurrency?: number | null;
     errorCode?: string | null;
     cudaGraphGib?: number;
+    torchPeakGib?: number;
   };
 }
 
@@ -68,6 +69,7 @@ const say = (s = ""): void => {
 // ---------- accuracy against vLLM start-ups
 const cases = (JSON.parse(readFileSync(join(root, "fixtures/vllm-logs/cases.json"), "utf8")) as { cases: Case[] }).cases;
 const weightErr: number[] = [];
+const peakLines: string[] = [];
 const availErr: { abs: number; rel: number; ok: boolean }[] = [];
 let kvChecks = 0;
 let kvExact = 0;
@@ -91,6 +93,16 @@ for (const c of cases) {
     const rel = abs / Math.max(Math.abs(c.expect.availableKvGib), 1e-9);
     availErr.push({ abs, rel, ok: abs <= Math.max(0.5, 0.03 * Math.abs(c.expect.availableKvGib)) });
     parts.push(`available KV ${pred.toFixed(2)} vs ${c.expect.availableKvGib} GiB (${abs.toFixed(2)} GiB)`);
+  }
+  if (c.expect.torchPeakGib != null) {
+    // The logged torch peak increase (or V0's activation peak) against the predicted activation peak.
+    const pred = g.activationPeakBytes / GiB;
+    peakLines.push(`  ${c.name}: activation peak ${pred.toFixed(2)} vs ${c.expect.torchPeakGib} GiB logged (${pct(Math.abs(pred - c.expect.torchPeakGib) / c.expect.torchPeakGib)}; ${g.activationPhase} phase)`);
+  } else if (plan.encoder && c.expect.weightsGib != null && c.expect.availableKvGib != null && c.expect.cudaGraphGib != null) {
+    // Vision start-up without a printed torch peak: activation + non-torch = budget − weights − graph estimate − KV, all as logged.
+    const implied = g.requestedBytes / GiB - c.expect.weightsGib - c.expect.cudaGraphGib - c.expect.availableKvGib;
+    const pred = (g.activationPeakBytes + g.nonTorchBytes) / GiB;
+    peakLines.push(`  ${c.name}: activation + non-torch ${pred.toFixed(2)} vs ${implied.toFixed(2)} GiB implied by the log (${pct(Math.abs(pred - implied) / implied)}; vision encoder ${(g.encoderPeakBytes / GiB).toFixed(2)} GiB, ${plan.encoder.items} ${plan.encoder.modality} of ${plan.encoder.tokensPerItem} tokens)`);
   }
   if (c.expect.cudaGraphGib != null) parts.push(`CUDA-graph estimate ${(g.cudaGraphBytes / GiB).toFixed(2)} vs ${c.expect.cudaGraphGib} GiB`);
   // KV arithmetic given vLLM's own KV memory: re-plan with --kv-cache-memory = the printed GiB value;
@@ -135,6 +147,8 @@ say(
   `Available KV cache memory end to end: median error ${median(availErr.map((a) => a.abs)).toFixed(2)} GiB (${pct(median(availErr.map((a) => a.rel)))}), within max(0.5 GiB, 3 %) on ${availErr.filter((a) => a.ok).length}/${availErr.length} — target: median <= max(0.5 GiB, 3 %)`,
 );
 say(`Start-up verdict: ${verdictsRight}/${verdicts} right — target: all`);
+say("Profile-run activation peak (torch peak increase; vision encoder where the log implies it):");
+for (const l of peakLines) say(l);
 
 // ---------- offline (transformers) accuracy, issue #6
 for (const line of offlineBenchLines(root)) say(line);
