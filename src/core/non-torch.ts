@@ -26,7 +26,8 @@ export const NON_TORCH_INCREASE_BYTES = Math.round(0.2 * 2 ** 30);
 /**
  * NCCL communicator and custom all-reduce buffers per rank when TP/PP > 1. Before v0.11 these were
  * created after the baseline snapshot and counted as non-torch; since PR #25359 they only reduce the
- * free memory seen by the start-up check. Size: NCCL's default buffers (NCCL_BUFFSIZE 4 MiB × channels
- * × peers) — an order-of-magnitude value, not measured here.
+ * free memory seen by the start-up check. From a real TP2 start-up (RTX 5090, 2026, calibration.jsonl:
+ * "Free memory on device (30.27/31.4 GiB)" on TP0 and "(30.5/31.4 GiB)" on TP1): 1.13 and 0.90 GiB used
+ * before the check, less the CUDA context above, leaves 0.52 and 0.29 GiB; their mean, 0.4 GiB, is used.
  */
-export const NCCL_BYTES_PER_RANK = 256 * 2 ** 20;
+export const NCCL_BYTES_PER_RANK = Math.round(0.4 * 2 ** 30);

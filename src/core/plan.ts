@@ -217,11 +217,13 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     const total = gpu.cudaTotalBytes;
     const requested = Math.floor(total * util);
     const ncclBytes = world > 1 ? NCCL_BYTES_PER_RANK : 0;
-    // NCCL before the baseline snapshot (v0.11+): not in vLLM's non-torch increase.
-    const nonTorch = NON_TORCH_INCREASE_BYTES + (world > 1 && !rules.ncclBeforeSnapshot ? ncclBytes : 0);
+    // NCCL buffers are not in vLLM's non-torch increase: created before the baseline snapshot from
+    // v0.11 (PR #25359), and a v0.10.2 TP8 start-up also logged only 0.21 GiB of non-torch memory
+    // (calibration.jsonl), so they only reduce the free memory at the start-up check.
+    const nonTorch = NON_TORCH_INCREASE_BYTES;
     const cgInBudget = graphsInBudget ? cg : 0;
     const kvBytesAvail = flags.kvCacheMemoryBytes !== undefined ? flags.kvCacheMemoryBytes : requested - w.total - act.peakBytes - nonTorch - cgInBudget;
-    const freeAtStart = total - CUDA_CONTEXT_BYTES - flags.otherProcessBytes - (rules.ncclBeforeSnapshot ? ncclBytes : 0);
+    const freeAtStart = total - CUDA_CONTEXT_BYTES - flags.otherProcessBytes - ncclBytes;
     const layers = stageLayers(model, start, end);
     let kv: KvCachePlan;
     let startupError: string | undefined;

@@ -9,8 +9,6 @@ export interface VllmRules {
   defaultUtilization: number;
   /** Worker.init_device raises "Free memory on device ... on startup is less than desired" (present by v0.9.1, issue #20305). */
   startupFreeCheck: boolean;
-  /** NCCL initialised before the baseline snapshot (PR #25359, ≈v0.11): NCCL buffers no longer count as non-torch increase. */
-  ncclBeforeSnapshot: boolean;
   /** CUDA-graph memory estimate subtracted from the KV budget (default on from v0.21.0, PR #30515/#38284). */
   cudaGraphEstimate: boolean;
   /** Model Runner V2 (default for dense models 0.25.1 until ≈0.28, PR #44443) returned an estimate of 0 (issue #49224). */
@@ -79,7 +77,6 @@ function computeRules(version: string): VllmRules | null {
     engine: atLeast(p, 8) ? "v1" : "v0",
     defaultUtilization: atLeast(p, 21) ? 0.92 : 0.9,
     startupFreeCheck: atLeast(p, 9),
-    ncclBeforeSnapshot: atLeast(p, 11),
     cudaGraphEstimate: atLeast(p, 21),
     mrv2ZeroEstimateForDense: atLeast(p, 25, 1) && !atLeast(p, 28),
     largeGpuServerBatchedTokens: atLeast(p, 28) ? 16384 : 8192,
