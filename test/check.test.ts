@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { runCli, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
-import { rawFlagsFromArgs } from "../src/commands/check.js";
+import { imageVllmVersion, rawFlagsFromArgs } from "../src/commands/check.js";
 import { splitShellWords } from "../src/sources/vllm-argv.js";
 /** The check command through the CLI body (src/cli/run.ts run()). */
 async function check(argv: string[]): Promise<Ran> {
@@ -12,6 +12,15 @@ async function check(argv: string[]): Promise<Ran> {
 
 const D = "fixtures/deployments/";
 const CI = "fixtures/ci/";
+
+describe("the vLLM release pinned by the image tag", () => {
+  it("reads one vllm/vllm-openai:vX.Y.Z tag, and nothing from latest or several tags", () => {
+    expect(imageVllmVersion("image: vllm/vllm-openai:v0.11.0\n")).toBe("0.11.0");
+    expect(imageVllmVersion("FROM vllm/vllm-openai:v0.10.1.1")).toBe("0.10.1");
+    expect(imageVllmVersion("image: vllm/vllm-openai:latest")).toBeNull();
+    expect(imageVllmVersion("a: vllm/vllm-openai:v0.9.2\nb: vllm/vllm-openai:v0.11.0")).toBeNull();
+  });
+});
 
 describe("check: exit 2 on broken input, one line naming file and line", () => {
   it("YAML syntax error", async () => {
@@ -90,10 +99,13 @@ describe("check: verdicts", () => {
   it("a deployment that would not start: exit 1, reason and fix on its line", async () => {
     const r = await check([`${CI}oversized/k8s-70b.yaml`, "--offline"]);
     expect(r.code).toBe(1);
-    // Llama-3.1-70B: 70.6 B parameters × 2 B = 131.45 GiB of weights > 0.92 × 79.15 GiB = 72.82 GiB budget.
-    // TP 2 halves the weights (65.7 GiB) and leaves ~6 GiB: 32,768 tokens × 160 KiB (80 layers × 2 × 4 heads × 128 × 2 B) = 5 GiB fits.
+    // The file pins vllm/vllm-openai:v0.11.0, so v0.11's rules apply: default utilization 0.90 and the
+    // native top-k/top-p sampler (256 rows × 128,256 vocab × 38 B = 1.16 GiB, plus hidden states).
+    // Llama-3.1-70B: 70.6 B parameters × 2 B = 131.45 GiB of weights > 0.90 × 79.15 GiB = 71.24 GiB budget.
+    // TP 2: 71.24 − 65.73 (weights) − 1.20 (activations) − 0.20 (non-torch) ≈ 4.1 GiB < 5 GiB that one
+    // 32,768-token request needs (32,768 × 160 KiB: 80 layers × 2 × 4 heads × 128 × 2 B), so TP 4.
     expect(r.out).toBe(
-      "FAIL fixtures/ci/oversized/k8s-70b.yaml:18 llama-70b/vllm — meta-llama/Llama-3.1-70B-Instruct on 1× a100-80g: does not start: no memory left for the KV cache (weights 131.45 GiB + activations 0.51 GiB vs a budget of 72.82 GiB at utilization 0.92) — fix: --tensor-parallel-size 2 (needs 2 GPUs)\n" +
+      "FAIL fixtures/ci/oversized/k8s-70b.yaml:18 llama-70b/vllm — meta-llama/Llama-3.1-70B-Instruct on 1× a100-80g: does not start: no memory left for the KV cache (weights 131.45 GiB + activations 1.20 GiB vs a budget of 71.24 GiB at utilization 0.9) — fix: --tensor-parallel-size 4 (needs 4 GPUs)\n" +
         "1 deployment checked: 1 fails, 0 pass.\n",
     );
   });
@@ -112,10 +124,10 @@ describe("check: verdicts", () => {
   });
 
   it("command-line constraints: concurrency at a length, utilization, context, headroom", async () => {
-    // Llama-3.1-8B on L4: 38,384 KV tokens = 2,399 blocks; 8,000 tokens = 500 blocks → 4.80 requests.
+    // Llama-3.1-8B on L4 under the file's v0.11.0: 35,184 KV tokens = 2,199 blocks; 8,000 tokens = 500 blocks → 4.40 requests.
     const c = await check([`${CI}deploy/k8s.yaml`, "--require-concurrency", "64@8k", "--offline"]);
     expect(c.code).toBe(1);
-    expect(c.out).toContain(": 4.80 concurrent requests of 8,000 tokens < 64 required — fix: --tensor-parallel-size 4 (needs 4 GPUs)\n");
+    expect(c.out).toContain(": 4.40 concurrent requests of 8,000 tokens < 64 required — fix: --tensor-parallel-size 8 (needs 8 GPUs)\n");
     const ok = await check([`${CI}deploy/k8s.yaml`, "--require-concurrency", "4@8k", "--offline"]);
     expect(ok.code).toBe(0);
     const u = await check([`${CI}deploy/docker-compose.yaml`, "--gpu", "l40s", "--max-utilization", "0.85", "--offline"]);
@@ -135,7 +147,7 @@ describe("check: verdicts", () => {
     expect(j.ok).toBe(false);
     expect(j.summary).toEqual({ deployments: 2, passing: 1, failing: 1 });
     expect(j.deployments[0]?.failures.map((f) => f.code)).toEqual(["NO_KV_CACHE_MEMORY"]);
-    expect(j.deployments[0]?.fixes.map((f) => f.text)).toEqual(["--tensor-parallel-size 2 (needs 2 GPUs)"]);
+    expect(j.deployments[0]?.fixes.map((f) => f.text)).toEqual(["--tensor-parallel-size 4 (needs 4 GPUs)"]);
     expect(j.deployments[1]?.ok).toBe(true);
   });
 });

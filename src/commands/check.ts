@@ -44,6 +44,16 @@ export interface CheckEntry {
 }
 
 // ---------------------------------------------------------------------------------------------
+/**
+ * The vLLM release a file pins through the official image tag (vllm/vllm-openai:v0.23.0), when it
+ * names exactly one; null for "latest", no tag, or several different tags.
+ */
+export function imageVllmVersion(text: string): string | null {
+  const tags = new Set<string>();
+  for (const m of text.matchAll(/vllm\/vllm-openai:v?(\d+\.\d+(?:\.\d+)?)/g)) if (m[1]) tags.add(m[1]);
+  return tags.size === 1 ? ([...tags][0] ?? null) : null;
+}
+
 // Deployment args (kebab-case, as readDeployments returns them) → the CLI's raw engine flags
 // ---------------------------------------------------------------------------------------------
 
@@ -232,6 +242,7 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
   const cli = await cliTarget(o);
 
   const deployments: Deployment[] = [];
+  const imageVersion = new Map<string, string>();
   for (const file of files) {
     let text: string;
     try {
@@ -241,6 +252,8 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
       throw new InputError(file, `${file}: cannot read (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : (code ?? (e as Error).message)})`);
     }
     deployments.push(...readDeployments(file, text));
+    const v = imageVllmVersion(text);
+    if (v) imageVersion.set(file, v);
   }
 
   const models = new Map<string, Promise<{ arch: ModelArch; warnings: string[] }>>();
@@ -263,6 +276,8 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
     }
     const mapped = rawFlagsFromArgs(d.args, label);
     if (o.vllmVersion !== undefined && mapped.raw.vllmVersion === undefined) mapped.raw.vllmVersion = o.vllmVersion;
+    // The release pinned by the file's vLLM image tag decides the defaults (e.g. utilization 0.90 vs 0.92).
+    if (mapped.raw.vllmVersion === undefined && imageVersion.has(d.file)) mapped.raw.vllmVersion = imageVersion.get(d.file);
     let flags;
     try {
       flags = engineFlagsFrom(mapped.raw);
