@@ -60,6 +60,14 @@ describe("vram-plan plan (in-process)", () => {
     expect(plan.engine["maxNumSeqs"]).toBe(64);
   });
 
+  it("accepts a pasted vllm serve line's flags that do not change memory, but not typos", async () => {
+    const pasted = await cli(["--model", "qwen3-8b", "--gpu", "h100", "--trust-remote-code", "--served-model-name", "chat", "--port", "8000", "--enable-prefix-caching", "--max-model-len", "8192"]);
+    expect(pasted.code).toBe(0);
+    const typo = await cli(["--model", "qwen3-8b", "--gpu", "h100", "--trust-remote-cod"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("vram-plan: unknown option '--trust-remote-cod'\n");
+  });
+
   it("exits 1 with vLLM's message when the heads do not divide by TP", async () => {
     const { code, plan } = await json(["--model", "qwen2.5-7b", "--gpu", "h100", "-tp", "3"]);
     expect(code).toBe(1);

@@ -32,8 +32,22 @@ export interface CommonOpts extends RawEngineFlags {
   offline?: boolean;
 }
 
+/**
+ * vLLM flags that do not change start-up memory: accepted (hidden, ignored) so a pasted `vllm serve`
+ * line works, while a typo still fails as an unknown option.
+ */
+const IGNORED_VLLM_BOOLEANS = ["trust-remote-code", "enable-prefix-caching", "no-enable-prefix-caching", "disable-log-requests", "disable-log-stats", "enable-chunked-prefill", "enable-auto-tool-choice", "disable-custom-all-reduce", "enable-log-requests"];
+const IGNORED_VLLM_VALUES = ["served-model-name", "host", "port", "seed", "tokenizer", "revision", "download-dir", "load-format", "api-key", "chat-template", "tool-call-parser", "reasoning-parser", "swap-space", "distributed-executor-backend", "uvicorn-log-level", "max-log-len", "tokenizer-mode", "config-format"];
+
+function addIgnoredVllmOptions(cmd: Command): Command {
+  for (const f of IGNORED_VLLM_BOOLEANS) cmd.addOption(new Option(`--${f}`).hideHelp());
+  for (const f of IGNORED_VLLM_VALUES) cmd.addOption(new Option(`--${f} <value>`).hideHelp());
+  return cmd;
+}
+
 /** The plan command's options (model, GPU, vLLM engine flags, output), shared by other commands. */
 export function addEngineOptions(cmd: Command): Command {
+  addIgnoredVllmOptions(cmd);
   return cmd
     .optionsGroup("Model:")
     .option("-m, --model <name|path>", "catalogue name (qwen2.5-vl-7b), Hugging Face id, or a local directory / config.json")
