@@ -63,3 +63,19 @@ describe("KV cache arithmetic (vllm/v1/kv_cache_interface.py, kv_cache_utils.py)
     expect(plan.maxConcurrency).toBeCloseTo(10_000 / (8192 + 521), 10);
   });
 });
+
+describe("MLA (DeepSeek-V2-Lite)", () => {
+  it("stores the compressed latent once per token and layer, not split by TP, in backend-sized blocks", async () => {
+    const { planDeployment } = await import("../src/core/plan.js");
+    const { flags, gpu } = await import("./helpers/models.js");
+    const m = model("deepseek-ai/DeepSeek-V2-Lite");
+    // MLAAttentionSpec: kv_lora_rank 512 + qk_rope_head_dim 64 = 576 values × 2 B, one "head", no K/V factor.
+    expect(kvBytesPerTokenPerLayer(m, 1, 2)).toBe(1152);
+    expect(kvBytesPerTokenPerLayer(m, 4, 2)).toBe(1152);
+    const at = (g: string) => planDeployment({ model: m, gpu: gpu(g), flags: flags({ maxModelLen: 32768 }) }).kvCache;
+    // 27 layers × 1,152 B = 31,104 B per token.
+    expect(at("h100").bytesPerToken).toBe(31_104);
+    // platforms/cuda.py: FlashMLA on Hopper forces 64-token blocks, CUTLASS MLA on Blackwell 128, Triton MLA keeps 16.
+    expect([at("h100").blockSize, at("b200").blockSize, at("a100-80g").blockSize]).toEqual([64, 128, 16]);
+  });
+});

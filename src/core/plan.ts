@@ -49,10 +49,14 @@ function resolveQuant(model: ModelArch, flags: EngineFlags): QuantSpec {
   return model.quant;
 }
 
-function defaultBlockSize(model: ModelArch): number {
-  // CacheConfig: DEFAULT_BLOCK_SIZE 16 on CUDA; MLA backends (FlashMLA) use 64-token blocks
-  // (vllm/v1/attention/backends/mla/flashmla.py; which MLA backend is chosen per GPU: unverified).
-  return model.mla ? 64 : 16;
+function defaultBlockSize(model: ModelArch, cc: number): number {
+  // CacheConfig: DEFAULT_BLOCK_SIZE 16 on CUDA. MLA (vllm/platforms/cuda.py check_and_update_config):
+  // FlashMLA on Hopper "Forcing kv cache block size to 64"; CUTLASS MLA on Blackwell "... to 128";
+  // elsewhere (Ampere, Ada) the Triton MLA backend keeps 16.
+  if (!model.mla) return 16;
+  if (cc >= 10) return 128;
+  if (cc >= 9) return 64;
+  return 16;
 }
 
 interface StageResult {
@@ -133,7 +137,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   if (batch.maxNumSeqs > batch.maxNumBatchedTokens) {
     diags.push({ code: "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS", severity: "error", args: { maxNumSeqs: batch.maxNumSeqs, maxNumBatchedTokens: batch.maxNumBatchedTokens }, fix: [{ flag: "--max-num-batched-tokens", value: String(batch.maxNumSeqs) }] });
   }
-  const blockSize = flags.blockSize ?? defaultBlockSize(model);
+  const blockSize = flags.blockSize ?? defaultBlockSize(model, cc);
   const kvBytes = kvBytesPerElement(flags.kvCacheDtype === "auto" && quant.kvCacheFp8 ? "fp8" : flags.kvCacheDtype, dtype);
   const graphsOn = !flags.enforceEager;
   const caps = graphsOn ? captureSizes(rules, batch.maxNumSeqs, batch.maxNumBatchedTokens) : { piecewise: 0, full: 0, largest: 0 };
