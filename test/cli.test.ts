@@ -149,6 +149,15 @@ describe("vram-plan plan (in-process)", () => {
   });
 });
 
+describe("no arguments", () => {
+  it("prints the commands instead of an error", async () => {
+    const r = await cli([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: vram-plan");
+    expect(r.stdout).toContain("compare [options]");
+  });
+});
+
 describe("bad input: one line on stderr, exit 2", () => {
   const cases: [string[], string][] = [
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--gpu-memory-utilization", "1.5"], "vram-plan: --gpu-memory-utilization: expected a fraction in (0, 1], got '1.5'\n"],

@@ -193,6 +193,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   let code = 0;
   try {
     const program = buildProgram(io, (c) => (code = c));
+    // A bare `vram-plan` shows what it can do instead of an error about --model.
+    if (argv.length === 0) {
+      io.stdout(program.helpInformation());
+      return 0;
+    }
     await program.parseAsync(normaliseArgv(argv), { from: "user" });
     return code;
   } catch (e) {
