@@ -97,6 +97,17 @@ describe("vram-plan plan (in-process)", () => {
     expect(plan.diagnostics.map((d) => d.code)).toContain("NO_KV_CACHE_MEMORY");
   });
 
+  it("refuses --quantization awq on a 16-bit checkpoint (vLLM quantizes at load only with fp8 or bitsandbytes)", async () => {
+    const { code, plan } = await json(["--model", "qwen3-8b", "--gpu", "h100", "--quantization", "awq"]);
+    expect(code).toBe(1);
+    expect(plan.diagnostics[0]?.code).toBe("QUANTIZATION_NEEDS_CHECKPOINT");
+    const fp8 = await json(["--model", "qwen3-8b", "--gpu", "h100", "--quantization", "fp8"]);
+    expect(fp8.code).toBe(0);
+    // Online fp8: linear layers at 1 B per parameter, embeddings and lm_head stay bf16 — well under the bf16 weights.
+    const bf16 = await json(["--model", "qwen3-8b", "--gpu", "h100"]);
+    expect(fp8.plan.perGpu[0]!["weightsBytes"]!).toBeLessThan(0.6 * bf16.plan.perGpu[0]!["weightsBytes"]!);
+  });
+
   it("flags max-model-len above the derived maximum", async () => {
     const { code, plan } = await json(["--model", "qwen3-8b", "--gpu", "h100", "--max-model-len", "65536"]);
     expect(code).toBe(1);

@@ -20,8 +20,6 @@ export interface PlanOptions {
   whatIf?: boolean;
 }
 
-
-
 function resolveDtype(model: ModelArch, flags: EngineFlags, cc: number, diags: Diagnostic[]): TorchDtype {
   if (flags.dtype) {
     if (flags.dtype === "bfloat16" && cc < 8) {
@@ -34,10 +32,13 @@ function resolveDtype(model: ModelArch, flags: EngineFlags, cc: number, diags: D
   return model.dtype;
 }
 
+/** Methods vLLM can apply to a 16-bit checkpoint while loading; the others need a quantized checkpoint. */
+const ONLINE_QUANT = new Set(["fp8", "bitsandbytes"]);
+
 const onlineQuant = new WeakMap<ModelArch, Map<string, QuantSpec>>();
 function resolveQuant(model: ModelArch, flags: EngineFlags): QuantSpec {
   const method = flags.quantization;
-  if (method && method !== "none" && model.quant.method === "none") {
+  if (method && ONLINE_QUANT.has(method) && model.quant.method === "none") {
     // Online quantization of a 16-bit checkpoint (e.g. --quantization fp8): weights end in the
     // quantized format. One spec object per (model, method) so weight caches keyed on it hit.
     let m = onlineQuant.get(model);
@@ -119,6 +120,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const dtype = resolveDtype(model, flags, cc, diags);
   const b = DTYPE_BYTES[dtype];
   const quant = resolveQuant(model, flags);
+  if (flags.quantization && flags.quantization !== "none" && model.quant.method === "none" && !ONLINE_QUANT.has(flags.quantization)) {
+    diags.push({ code: "QUANTIZATION_NEEDS_CHECKPOINT", severity: "error", args: { method: flags.quantization }, fix: [{ flag: "--quantization", value: "fp8", note: "or a checkpoint already quantized with this method" }] });
+  }
   const util = flags.gpuMemoryUtilization ?? rules.defaultUtilization;
 
   // --- Validation vLLM does before loading (ModelConfig.verify_with_parallel_config, QKVParallelLinear).

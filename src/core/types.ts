@@ -232,6 +232,7 @@ export type DiagnosticCode =
   | "BF16_UNSUPPORTED"
   | "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS"
   | "CHECKPOINT_SIZE_MISMATCH"
+  | "QUANTIZATION_NEEDS_CHECKPOINT"
   | "NOT_EXACT";
 
 /** One line of the arithmetic, with where the number comes from. */

@@ -35,6 +35,8 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   MAMBA_SLOTS_BELOW_MAX_NUM_SEQS: (a) => String(a["message"]),
   CHECKPOINT_SIZE_MISMATCH: (a) =>
     `The checkpoint holds ${gib(n(a, "checkpoint"))} GiB of tensors but the architecture accounts for ${gib(n(a, "architecture"))} GiB: weights are sized from the architecture, so treat them as estimates.`,
+  // vllm/model_executor/model_loader/weight_utils.py get_quant_config: only fp8 and bitsandbytes quantize at load.
+  QUANTIZATION_NEEDS_CHECKPOINT: (a) => `--quantization ${a["method"]} needs a checkpoint quantized with ${a["method"]}; vLLM quantizes a 16-bit checkpoint at load time only with fp8 or bitsandbytes.`,
   NOT_EXACT: (a) => `vram-plan cannot size the ${a["what"]} exactly; numbers that depend on it are estimates.`,
 };
 
