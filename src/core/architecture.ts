@@ -371,17 +371,21 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
       maxPixels: num(pp, "max_pixels") ?? 12845056,
     };
   }
+  // Qwen2.5-VL and Qwen3-VL vision_config keys, with each family's released defaults.
+  const qwenTower = (d: { depth: number; hidden: number; intermediate: number; patch: number }) => ({
+    depth: num(v, "depth") ?? d.depth,
+    hiddenSize: num(v, "hidden_size") ?? d.hidden,
+    intermediateSize: num(v, "intermediate_size") ?? d.intermediate,
+    numHeads: num(v, "num_heads") ?? 16,
+    patchSize: num(v, "patch_size") ?? d.patch,
+    temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
+    spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
+  });
   if (family === "qwen2.5-vl") {
     const idx = v["fullatt_block_indexes"];
     return {
       ...base,
-      depth: num(v, "depth") ?? 32,
-      hiddenSize: num(v, "hidden_size") ?? 1280,
-      intermediateSize: num(v, "intermediate_size") ?? 3420,
-      numHeads: num(v, "num_heads") ?? 16,
-      patchSize: num(v, "patch_size") ?? 14,
-      temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
-      spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
+      ...qwenTower({ depth: 32, hidden: 1280, intermediate: 3420, patch: 14 }),
       outHiddenSize: num(v, "out_hidden_size") ?? num(cfg, "hidden_size") ?? 0,
       windowSize: num(v, "window_size") ?? 0,
       fullAttBlockIndexes: Array.isArray(idx) ? idx.filter((x): x is number => typeof x === "number") : [],
@@ -395,13 +399,7 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
     const text = isObj(cfg["text_config"]) ? cfg["text_config"] : cfg;
     return {
       ...base,
-      depth: num(v, "depth") ?? 27,
-      hiddenSize: num(v, "hidden_size") ?? 1152,
-      intermediateSize: num(v, "intermediate_size") ?? 4304,
-      numHeads: num(v, "num_heads") ?? 16,
-      patchSize: num(v, "patch_size") ?? 16,
-      temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
-      spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
+      ...qwenTower({ depth: 27, hidden: 1152, intermediate: 4304, patch: 16 }),
       outHiddenSize: num(v, "out_hidden_size") ?? num(text, "hidden_size") ?? 0,
       gatedMlp: false,
       deepstack: Array.isArray(ds) ? ds.length : 0,
