@@ -4,10 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFileSync, existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { InputError } from "../src/errors.js";
 import { fetchFromHub, hubOptionsFromEnv, DEFAULT_ENDPOINT } from "../src/sources/hub.js";
 import { readModelDir } from "../src/sources/model-dir.js";
 import { rawSafetensors } from "../fixtures/safetensors/build.js";
+import { inputError } from "./helpers/input-error.js";
 
 const HUB_FIX = join(import.meta.dirname, "..", "fixtures", "hub");
 const TOKEN = "hf_test_token";
@@ -90,16 +90,6 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
 });
-
-async function inputError(p: Promise<unknown>): Promise<InputError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error("expected an InputError");
-}
 
 function requestsFor(repo: string, from: number): Seen[] {
   return seen.slice(from).filter((s) => s.path.startsWith(`/${repo}/`));

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { InputError } from "../src/errors.js";
 import { readModelDir, resolveModelPath } from "../src/sources/model-dir.js";
 import { findInHfCache, hfCacheDir } from "../src/sources/hf-cache.js";
 import { buildSafetensors, rawSafetensors, tensorBytes, type TensorSpec } from "../fixtures/safetensors/build.js";
+import { inputError } from "./helpers/input-error.js";
 
 const HUB_FIX = join(import.meta.dirname, "..", "fixtures", "hub");
 let tmp: string;
@@ -24,16 +24,6 @@ async function makeDir(name: string, files: Record<string, string | Uint8Array>)
   await mkdir(dir, { recursive: true });
   await Promise.all(Object.entries(files).map(([f, c]) => writeFile(join(dir, f), c)));
   return dir;
-}
-
-async function inputError(p: Promise<unknown>): Promise<InputError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error("expected an InputError");
 }
 
 describe("readModelDir", () => {

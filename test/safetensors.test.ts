@@ -12,6 +12,7 @@ import {
   summariseHeaders,
 } from "../src/sources/safetensors.js";
 import { buildSafetensors, headerFor, rawSafetensors, type TensorSpec } from "../fixtures/safetensors/build.js";
+import { inputError } from "./helpers/input-error.js";
 
 const FIX = join(import.meta.dirname, "..", "fixtures", "safetensors");
 let tmp: string;
@@ -27,17 +28,6 @@ async function writeTmp(name: string, bytes: Uint8Array): Promise<string> {
   const p = join(tmp, name);
   await writeFile(p, bytes);
   return p;
-}
-
-/** The InputError a promise rejects with (fails the test if it resolves or throws something else). */
-async function inputError(p: Promise<unknown>): Promise<InputError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error("expected an InputError");
 }
 
 function syncInputError(fn: () => unknown): InputError {
