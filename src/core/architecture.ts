@@ -381,6 +381,17 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
     temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
     spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
   });
+  // SigLIP / InternViT-style vision_config keys (Gemma 3, MiniCPM-V, InternVL): one image per
+  // temporal step, no spatial merge in the tower, an ungated MLP.
+  const vitTower = (d: { hidden: number; intermediate: number; patch: number }) => ({
+    hiddenSize: num(v, "hidden_size") ?? d.hidden,
+    intermediateSize: num(v, "intermediate_size") ?? d.intermediate,
+    numHeads: num(v, "num_attention_heads") ?? 16,
+    patchSize: num(v, "patch_size") ?? d.patch,
+    temporalPatchSize: 1,
+    spatialMergeSize: 1,
+    gatedMlp: false,
+  });
   if (family === "qwen2.5-vl") {
     const idx = v["fullatt_block_indexes"];
     return {
@@ -416,15 +427,9 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
     const patch = num(v, "patch_size") ?? 14;
     return {
       ...base,
+      ...vitTower({ hidden: 1152, intermediate: 4304, patch: 14 }),
       depth: num(v, "num_hidden_layers") ?? 27,
-      hiddenSize: num(v, "hidden_size") ?? 1152,
-      intermediateSize: num(v, "intermediate_size") ?? 4304,
-      numHeads: num(v, "num_attention_heads") ?? 16,
-      patchSize: patch,
-      temporalPatchSize: 1,
-      spatialMergeSize: 1,
       outHiddenSize: num(textConfig(cfg), "hidden_size") ?? 0,
-      gatedMlp: false,
       positionEmbeddings: (imageSize / patch) ** 2,
       // Gemma3Processor: mm_tokens_per_image (256) per crop; pan-and-scan is off by default.
       tokensPerImage: num(cfg, "mm_tokens_per_image") ?? 256,
@@ -447,14 +452,8 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
       ...base,
       // drop_vision_last_layer: vLLM truncates encoder.layers to [:-1].
       depth: bool(cfg, "drop_vision_last_layer") ? layers - 1 : layers,
-      hiddenSize: num(v, "hidden_size") ?? 1152,
-      intermediateSize: num(v, "intermediate_size") ?? 4304,
-      numHeads: num(v, "num_attention_heads") ?? 16,
-      patchSize: patch,
-      temporalPatchSize: 1,
-      spatialMergeSize: 1,
+      ...vitTower({ hidden: 1152, intermediate: 4304, patch: 14 }),
       outHiddenSize: num(cfg, "hidden_size") ?? 0,
-      gatedMlp: false,
       positionEmbeddings: (visionImage / patch) ** 2,
       tokensPerImage: num(cfg, "query_num") ?? 64,
       imageSize: num(cfg, "image_size") ?? 448,
@@ -481,14 +480,8 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
       ...base,
       // _init_vision_model: num_hidden_layers_override = layers + select_layer + 1 (select_layer < 0).
       depth: select < 0 ? layers + select + 1 : select + 1,
-      hiddenSize: num(v, "hidden_size") ?? 1024,
-      intermediateSize: num(v, "intermediate_size") ?? 4096,
-      numHeads: num(v, "num_attention_heads") ?? 16,
-      patchSize: patch,
-      temporalPatchSize: 1,
-      spatialMergeSize: 1,
+      ...vitTower({ hidden: 1024, intermediate: 4096, patch: 14 }),
       outHiddenSize: num(text, "hidden_size") ?? 0,
-      gatedMlp: false,
       positionEmbeddings: side * side + 1,
       // BaseInternVLProcessor: num_image_token = int((image_size // patch_size)² · downsample_ratio²).
       tokensPerImage: Math.floor(side * side * ratio * ratio),
