@@ -100,6 +100,16 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
     // A word.
     const startLine = line;
     let word = "";
+    // $( … ) and ${ … } stay whole in the word (in or out of double quotes), their newlines counted.
+    const takeSubstitution = (): boolean => {
+      if (text[i] !== "$" || (text[i + 1] !== "(" && text[i + 1] !== "{")) return false;
+      const end = matchingClose(text, i + 1);
+      const chunk = text.slice(i, end);
+      line += countNewlines(chunk);
+      word += chunk;
+      i = end;
+      return true;
+    };
     while (i < n) {
       const ch = text[i]!;
       if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r" || OPERATOR_CHARS.has(ch)) break;
@@ -153,14 +163,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
             i++;
             continue;
           }
-          if (q === "$" && (text[i + 1] === "(" || text[i + 1] === "{")) {
-            const end = matchingClose(text, i + 1);
-            const chunk = text.slice(i, end);
-            line += countNewlines(chunk);
-            word += chunk;
-            i = end;
-            continue;
-          }
+          if (takeSubstitution()) continue;
           if (q === "\n") line++;
           word += q;
           i++;
@@ -168,14 +171,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
         i++;
         continue;
       }
-      if (ch === "$" && (text[i + 1] === "(" || text[i + 1] === "{")) {
-        const end = matchingClose(text, i + 1);
-        const chunk = text.slice(i, end);
-        line += countNewlines(chunk);
-        word += chunk;
-        i = end;
-        continue;
-      }
+      if (takeSubstitution()) continue;
       if (ch === "`") {
         let end = text.indexOf("`", i + 1);
         end = end < 0 ? n : end + 1;
