@@ -54,7 +54,7 @@ export function addEngineOptions(cmd: Command): Command {
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
     .optionsGroup("GPU:")
     .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them), e.g. a100-80g, h100, l40s")
-    .option("--gpu-memory <size>", "CUDA-visible memory per GPU (e.g. 79.18GiB, 85GB, 81079MiB); overrides --gpu or describes another GPU")
+    .option("--gpu-memory <size>", "CUDA-visible memory per GPU (e.g. 79.18GiB, 85GB, 81079MiB); overrides --gpu's total, or alone describes another GPU (Hopper-class compute capability assumed)")
     .option("--other-process-memory <size>", "memory other processes already hold on each GPU at start-up")
     .optionsGroup("vLLM engine (same names and meanings as vllm serve):")
     .option("--tensor-parallel-size <n>", "tensor-parallel GPUs (also -tp)")
@@ -91,11 +91,14 @@ export async function gpuFrom(o: { gpu?: string; gpuMemory?: string }): Promise<
   if (o.gpuMemory !== undefined && (mem === null || mem === undefined || mem <= 0)) {
     throw new InputError("--gpu-memory", `--gpu-memory: expected a size such as 79.18GiB, 85GB or 81079MiB, got '${o.gpuMemory}'`);
   }
-  if (o.gpu === undefined) {
-    if (mem) return { id: "custom", name: `custom GPU (${o.gpuMemory})`, cudaTotalBytes: mem, computeCapability: "9.0", smCount: 132, source: "--gpu-memory" };
-    throw new InputError("--gpu", "--gpu: required (vram-plan gpus lists the profiles), or give --gpu-memory <size>");
-  }
   const { findGpu, gpuCatalogue } = await import("../sources/gpus.js");
+  if (o.gpu === undefined) {
+    if (!mem) throw new InputError("--gpu", "--gpu: required (vram-plan gpus lists the profiles), or give --gpu-memory <size>");
+    // Memory alone: the rest (compute capability, SM count) is taken from the H100 SXM profile, and said.
+    const h = findGpu("h100-sxm");
+    const cc = h?.computeCapability ?? "9.0";
+    return { id: "custom", name: `custom GPU (${o.gpuMemory}; compute capability ${cc} assumed)`, cudaTotalBytes: mem, computeCapability: cc, smCount: h?.smCount ?? 132, source: "--gpu-memory (other properties from the h100-sxm profile)" };
+  }
   const g = findGpu(o.gpu);
   if (!g) throw new InputError("--gpu", `--gpu ${o.gpu}: unknown GPU; known: ${gpuCatalogue().map((x) => x.id).join(", ")}`);
   const profile: GpuProfile = { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
