@@ -200,6 +200,60 @@ export interface EngineFlags {
   mmEncoderTpMode: "weights" | "data";
   skipMmProfiling: boolean;
   disableHybridKvCacheManager: boolean;
+  // Memory features of issue #11. Parsed by the argument table (cli/sources), modelled by the core;
+  // optional so a plan without them is unchanged.
+  /** --speculative-config (JSON or dotted), as vLLM's SpeculativeConfig fields. */
+  speculative?: SpeculativeFlags;
+  /** --enable-lora and its companions (vllm/config/lora.py LoRAConfig). */
+  lora?: LoraFlags;
+  /** --cpu-offload-gb, in bytes per GPU. */
+  cpuOffloadBytes?: number;
+  /** --kv-offloading-size (GiB in vLLM), in bytes, and --kv-offloading-backend. */
+  kvOffloadingBytes?: number;
+  kvOffloadingBackend?: string;
+  /** --max-model-len auto / -1: the largest length that fits (vLLM's auto-fit). */
+  maxModelLenAuto?: boolean;
+  /** --mamba-ssm-cache-dtype. */
+  mambaSsmCacheDtype?: string;
+  /** --compilation-config / --max-cudagraph-capture-size: explicit capture sizes, cudagraph mode. */
+  compilation?: CompilationFlags;
+  enableSleepMode?: boolean;
+  /** --language-model-only: the multimodal encoder is not loaded or profiled. */
+  languageModelOnly?: boolean;
+  /** vram-plan's record of flags accepted without a memory model: a NOT_EXACT warning names each. */
+  notModelledFlags?: string[];
+}
+
+export interface SpeculativeFlags {
+  /** ngram, suffix, eagle, eagle3, medusa, mtp, draft_model, deepseek_mtp, ... as vLLM names them. */
+  method?: string;
+  /** Draft model id or path (resolved to `draftModel` by the front-end when it has weights). */
+  model?: string;
+  numSpeculativeTokens?: number;
+  draftTensorParallelSize?: number;
+  /** The draft's architecture when it has its own weights (EAGLE heads, draft models). */
+  draftModel?: ModelArch;
+  /** Other keys as given, for the explain lines. */
+  raw?: Record<string, unknown>;
+}
+
+export interface LoraFlags {
+  maxLoras: number;
+  maxLoraRank: number;
+  maxCpuLoras?: number;
+  fullyShardedLoras: boolean;
+  loraDtype?: TorchDtype | "auto";
+  /** Number of --lora-modules given (informational). */
+  modules?: number;
+}
+
+export interface CompilationFlags {
+  cudagraphCaptureSizes?: number[];
+  maxCudagraphCaptureSize?: number;
+  /** NONE, PIECEWISE, FULL, FULL_DECODE_ONLY, FULL_AND_PIECEWISE. */
+  cudagraphMode?: string;
+  /** -O level / "level"/"mode" as given. */
+  level?: number;
 }
 
 export interface PlanInput {
