@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchDefaults, captureSizes, rulesFor } from "../src/core/vllm-versions.js";
+import { batchDefaults, captureSizes, hybridRules, rulesFor } from "../src/core/vllm-versions.js";
 import { planDeployment } from "../src/core/plan.js";
 import { flags, gpu, model } from "./helpers/models.js";
 
@@ -11,6 +11,17 @@ describe("per-release rules (src/core/vllm-versions.ts)", () => {
     expect(captureSizes(rulesFor("0.10.2")!, 256, 2048)).toEqual({ piecewise: 67, full: 0, largest: 512 });
     // max capture size = min(2 × max_num_seqs, 512) = 128 → [1, 2, 4, 8 … 128] = 19 sizes; FULL up to 64 = 11.
     expect(captureSizes(rulesFor("0.23.0")!, 64, 2048)).toEqual({ piecewise: 19, full: 11, largest: 128 });
+  });
+
+  it("keeps the hybrid rules in the same per-release object (issue #17.2)", () => {
+    // One table: the hybrid part is the release's own rules object, not a second parser.
+    expect(hybridRules("0.18.1")).toBe(rulesFor("0.18.1")?.hybrid);
+    expect(rulesFor("0.18.1")?.hybrid.mambaSlotCheck).toBe("cap"); // PR #34571 (v0.17-v0.18)
+    expect(rulesFor("0.19.0")?.hybrid.mambaSlotCheck).toBe("raise"); // PR #38270
+    expect(rulesFor("0.13.0")?.hybrid.hasAlignMode).toBe(false); // PR #30877 → v0.14
+    // No version or one that is not modelled: the newest modelled release, as planDeployment plans it.
+    expect(hybridRules()).toBe(rulesFor("0.29.0")?.hybrid);
+    expect(hybridRules("latest")).toBe(rulesFor("0.29.0")?.hybrid);
   });
 
   it("raises the default utilization from 0.90 to 0.92 with the CUDA-graph estimate in v0.21 (PR #38284)", () => {

@@ -10,6 +10,7 @@
 //   platforms/interface.py  Platform._align_hybrid_block_size (2026 copy; moved there in v0.20.0,
 //                           log lines "[config.py:281]" in v0.19.0 vs "[interface.py:606]" in v0.20.0)
 // Version boundaries that are not pinned to a release tag are marked "boundary unverified".
+import { hybridRules } from "./vllm-versions.js";
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -27,50 +28,8 @@ function divide(n: number, d: number, what: string): number {
 
 export type MambaCacheMode = "none" | "align" | "all";
 
-/** The hybrid rules that changed between vLLM releases. */
-export interface HybridRules {
-  /** Prefix caching may be on for hybrid models (v0.10.x force-disables it in MambaModelConfig). */
-  prefixCachingAllowed: boolean;
-  /** "align" cache mode exists (PR #30877, merged Jan 2026; v0.14+, boundary unverified). */
-  hasAlignMode: boolean;
-  /**
-   * Block rounding uses kernel_block_alignment_size = max(backend min block, cache_config.block_size)
-   * and "all" mode uses lcm(chunk, alignment) (Platform._align_hybrid_block_size). Older code
-   * (models/config.py HybridAttentionMambaModelConfig, v0.10-v0.13) used a fixed 16 and chunk_size.
-   * Boundary v0.14 unverified; with default block size 16 both give the same answer.
-   */
-  kernelAlignment: boolean;
-  /**
-   * "GPU KV cache size" = int(max_concurrency · max_model_len) (kv_cache_utils.get_kv_cache_capacity)
-   * instead of num_blocks // num_groups · min_block_size (_report_kv_cache_config).
-   * Verified: v0.20.0 old formula, v0.24.0 new formula; boundary set at v0.21 (unverified).
-   */
-  tokensFromConcurrency: boolean;
-  /**
-   * What happens when FULL CUDA graphs are on and max_num_seqs > mamba blocks:
-   * "none" (<0.17), "cap" (capture sizes capped, PR #34571, v0.17-v0.18),
-   * "raise" (ValueError, PR #38270 merged 2026-03-26, v0.19+).
-   */
-  mambaSlotCheck: "none" | "cap" | "raise";
-}
-
-function versionNumber(version: string | undefined): number {
-  if (!version) return 29; // newest modelled
-  const m = /^v?0\.(\d+)/.exec(version.trim());
-  if (!m || m[1] === undefined) return 29;
-  return Number(m[1]);
-}
-
-export function hybridRules(version?: string): HybridRules {
-  const minor = versionNumber(version);
-  return {
-    prefixCachingAllowed: minor >= 11,
-    hasAlignMode: minor >= 14,
-    kernelAlignment: minor >= 14,
-    tokensFromConcurrency: minor >= 21,
-    mambaSlotCheck: minor >= 19 ? "raise" : minor >= 17 ? "cap" : "none",
-  };
-}
+// The per-release hybrid rules live with every other per-release rule in vllm-versions.ts.
+export { hybridRules, type HybridRules } from "./vllm-versions.js";
 
 /**
  * MambaModelConfig.verify_and_update_config (models/config.py, 2026): with prefix caching on and

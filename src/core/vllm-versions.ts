@@ -33,6 +33,31 @@ export interface VllmRules {
    * (fixtures/hybrid/logs.json); boundary set at v0.21, unverified.
    */
   tokensFromConcurrency: boolean;
+  /** Rules of hybrid attention + Mamba / Gated DeltaNet models (src/core/hybrid-kv.ts). */
+  hybrid: HybridRules;
+}
+
+/** The hybrid-model rules that changed between vLLM releases (one part of VllmRules). */
+export interface HybridRules {
+  /** Prefix caching may be on for hybrid models (v0.10.x force-disables it in MambaModelConfig). */
+  prefixCachingAllowed: boolean;
+  /** "align" mamba cache mode exists (PR #30877, merged Jan 2026; v0.14+, boundary unverified). */
+  hasAlignMode: boolean;
+  /**
+   * Block rounding uses kernel_block_alignment_size = max(backend min block, cache_config.block_size)
+   * and "all" mode uses lcm(chunk, alignment) (Platform._align_hybrid_block_size). Older code
+   * (models/config.py HybridAttentionMambaModelConfig, v0.10-v0.13) used a fixed 16 and chunk_size.
+   * Boundary v0.14 unverified; with default block size 16 both give the same answer.
+   */
+  kernelAlignment: boolean;
+  /** The same rule as VllmRules.tokensFromConcurrency (the hybrid token report follows it too). */
+  tokensFromConcurrency: boolean;
+  /**
+   * What happens when FULL CUDA graphs are on and max_num_seqs > mamba blocks:
+   * "none" (<0.17), "cap" (capture sizes capped, PR #34571, v0.17-v0.18),
+   * "raise" (ValueError, PR #38270 merged 2026-03-26, v0.19+).
+   */
+  mambaSlotCheck: "none" | "cap" | "raise";
 }
 
 export interface ParsedVersion {
@@ -72,6 +97,7 @@ function computeRules(version: string): VllmRules | null {
   const p = parseVersion(version);
   if (!p) return null;
   if (p.major === 0 && p.minor < 6) return null;
+  const tokensFromConcurrency = atLeast(p, 21);
   return {
     version: `${p.major}.${p.minor}.${p.patch}`,
     engine: atLeast(p, 8) ? "v1" : "v0",
@@ -86,8 +112,28 @@ function computeRules(version: string): VllmRules | null {
     samplerInPlaceTopKTopP: atLeast(p, 17),
     captureListStyle: atLeast(p, 11) ? "v1" : "v1-early",
     fullDecodeGraphs: atLeast(p, 11),
-    tokensFromConcurrency: atLeast(p, 21),
+    tokensFromConcurrency,
+    hybrid: {
+      prefixCachingAllowed: atLeast(p, 11),
+      hasAlignMode: atLeast(p, 14),
+      kernelAlignment: atLeast(p, 14),
+      tokensFromConcurrency,
+      mambaSlotCheck: atLeast(p, 19) ? "raise" : atLeast(p, 17) ? "cap" : "none",
+    },
   };
+}
+
+/**
+ * The rules of a release, or of the newest modelled release when the version is absent or not
+ * modelled (what planDeployment does with --vllm-version).
+ */
+export function rulesOrNewest(version?: string): VllmRules {
+  return (version !== undefined ? rulesFor(version) : null) ?? (rulesFor(NEWEST_MODELLED) as VllmRules);
+}
+
+/** The hybrid-model part of a release's rules (absent / unknown version: the newest modelled). */
+export function hybridRules(version?: string): HybridRules {
+  return rulesOrNewest(version).hybrid;
 }
 
 const a100Names = new Map<string, boolean>();
