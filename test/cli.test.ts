@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { run, type Io } from "../src/cli/run.js";
+import { run } from "../src/cli/run.js";
+import type { Io } from "../src/commands/io.js";
 
 interface Result {
   code: number;

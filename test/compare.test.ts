@@ -1,9 +1,9 @@
-// vram-plan compare (issue #6), in process through registerCompare with a fake Io.
+// vram-plan compare (issue #6), in process through registerCompare (src/cli/subcommands.ts) with a fake Io.
 import { describe, expect, it } from "vitest";
 import { Command, CommanderError } from "commander";
-import { registerCompare } from "../src/commands/compare.js";
+import { registerCompare } from "../src/cli/subcommands.js";
 import { InputError } from "../src/errors.js";
-import { normaliseArgv } from "../src/cli/engine-flags.js";
+import { normaliseArgv } from "../src/sources/engine-flags.js";
 
 const GiB = 2 ** 30;
 

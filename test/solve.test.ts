@@ -2,7 +2,7 @@
 import { runCli, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
 import { rawFlagsFromArgs } from "../src/commands/check.js";
-import { engineFlagsFrom } from "../src/cli/engine-flags.js";
+import { engineFlagsFrom } from "../src/sources/engine-flags.js";
 import { evaluate, solve, type Target } from "../src/core/solve.js";
 import { parseVllmArgs, splitShellWords } from "../src/sources/vllm-argv.js";
 import { flags, gpu, model } from "./helpers/models.js";

@@ -2,12 +2,12 @@
 // --config YAML, shell scripts, Dockerfiles, vram-plan's own deployments file), plans each, checks
 // its constraints, and exits 0 (all start and meet them), 1 (some do not: each named with its
 // reason and fix) or 2 (unreadable or invalid input: file and line named).
-// Light at import time (run.ts registers it on every start): the work is imported in the action.
-import type { Command } from "commander";
-import type { Io } from "../cli/run.js";
-import type { RawEngineFlags } from "../cli/engine-flags.js";
+// Loaded only when check runs (src/cli/subcommands.ts imports it in the action).
+import type { Io } from "./io.js";
+import type { RawEngineFlags } from "../sources/engine-flags.js";
 import type { Deployment } from "../sources/deployments.js";
-import type { Evaluation, FixOption, Target } from "../core/solve.js";
+import type { CheckEntry } from "../core/check.js";
+import type { Target } from "../core/solve.js";
 import type { GpuProfile, ModelArch } from "../core/types.js";
 import { InputError } from "../errors.js";
 
@@ -22,25 +22,6 @@ export interface CheckOptions {
   format?: string;
   json?: boolean;
   color?: boolean;
-}
-
-/** One deployment's verdict, as the renderers take it. */
-export interface CheckEntry {
-  file: string;
-  line: number;
-  name: string;
-  model: string;
-  gpu: { id: string; name: string; cudaTotalBytes: number };
-  /** GPUs the file gives the deployment (null: not said; vLLM's tp × pp × dp assumed). */
-  gpuCount: number | null;
-  target: Target;
-  /** The constraints as written, for messages (e.g. "32@8k", "2GiB"). */
-  targetText: { concurrency?: string; context?: string; maxUtilization?: string; headroom?: string };
-  evaluation: Evaluation;
-  fixes: FixOption[];
-  /** The vllm serve flags as planned (kebab-case, as in the file). */
-  args: Record<string, string | true>;
-  notes: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,11 +215,11 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
   if (files.length === 0) throw new InputError("check", "check: give one or more files (compose, Kubernetes, vLLM --config YAML, shell script, Dockerfile, vram-plan deployments file)");
   const { readFileSync } = await import("node:fs");
   const { readDeployments } = await import("../sources/deployments.js");
-  const { engineFlagsFrom } = await import("../cli/engine-flags.js");
-  const { gpuFrom } = await import("../cli/run.js");
+  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
+  const { gpuFrom } = await import("../sources/gpus.js");
   const { resolveModel } = await import("../sources/resolve-model.js");
   const { parseSize } = await import("../units.js");
-  const { evaluate, findFixes } = await import("./../core/solve.js");
+  const { evaluate, findFixes } = await import("../core/solve.js");
   const cli = await cliTarget(o);
 
   const deployments: Deployment[] = [];
@@ -346,7 +327,8 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
   return entries;
 }
 
-async function checkCommand(files: string[], o: CheckOptions, io: Io): Promise<number> {
+/** The check command: plans, renders in the chosen format, returns the exit code. */
+export async function checkCommand(files: string[], o: CheckOptions, io: Io): Promise<number> {
   const entries = await checkFiles(files, o, io);
   const fmt = o.json ? "json" : (o.format ?? "table");
   const r = await import("../render/check.js");
@@ -358,29 +340,4 @@ async function checkCommand(files: string[], o: CheckOptions, io: Io): Promise<n
     io.stdout(r.renderCheckTable(entries, await colours(useColor)));
   }
   return entries.every((e) => e.evaluation.ok) ? 0 : 1;
-}
-
-export function registerCheck(program: Command, io: Io, setCode: (c: number) => void): void {
-  program
-    .command("check")
-    .description("check vLLM deployments in files (compose, Kubernetes, vLLM --config, shell, Dockerfile, vram-plan file): exit 0 all fit, 1 some do not, 2 bad input")
-    .argument("<file...>", "files with vLLM deployments")
-    .option("-g, --gpu <id>", "GPU for deployments whose file names none (a node selector or gpu: in the file wins)")
-    .option("--require-concurrency <N|N@LEN>", "N concurrent requests of LEN tokens (default: max-model-len) must fit")
-    .option("--require-context <tokens>", "max-model-len must be at least this (32k = 32000, 32K = 32768)")
-    .option("--max-utilization <fraction>", "highest acceptable --gpu-memory-utilization")
-    .option("--headroom <size>", "memory that must stay free on each GPU for other processes (e.g. 2GiB)")
-    .option("--vllm-version <version>", "vLLM release to model for deployments that do not say")
-    .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
-    .option("--format <format>", "table, markdown (CI job summaries) or json")
-    .option("--json", "same as --format json")
-    .option("--no-color", "no colours")
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
-    .action(async (files: string[], o: CheckOptions) => {
-      if (o.format !== undefined && !["table", "markdown", "json"].includes(o.format)) {
-        throw new InputError("--format", `--format: '${o.format}' is not one of table, markdown, json`);
-      }
-      setCode(await checkCommand(files, o, io));
-    });
 }

@@ -1,9 +1,9 @@
 // `vram-plan compare`: the offline (transformers generate) footprint of a workload beside vLLM's plan
 // for it, why they differ, and the levers that bring vLLM closest (issue #6).
-import type { Command } from "commander";
-import { Option } from "commander";
 import { InputError } from "../errors.js";
-import { addEngineOptions, gpuFrom, type CommonOpts, type Io } from "../cli/run.js";
+import type { Io } from "./io.js";
+import type { CommonOpts } from "./plan.js";
+import { gpuFrom } from "../sources/gpus.js";
 import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "../core/attn-implementations.js";
 import type { OfflineImage } from "../core/offline.js";
 import { parseTokens } from "../units.js";
@@ -36,7 +36,7 @@ function count(flag: string, v: string | undefined, dflt: number, min: number): 
 }
 
 export async function compareCommand(o: CompareOpts, io: Io): Promise<number> {
-  const { engineFlagsFrom } = await import("../cli/engine-flags.js");
+  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const { offlineFootprint } = await import("../core/offline.js");
   const { compareWorkload } = await import("../core/compare.js");
   const { imageTokens, pixelLimits, ResizeError } = await import("../core/vision.js");
@@ -55,7 +55,7 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<number> {
     for (let i = 0; i < n; i++) images.push({ ...s });
   }
   const flags = engineFlagsFrom(o);
-  const gpu = await gpuFrom(o);
+  const gpu = gpuFrom(o);
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
@@ -78,23 +78,4 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<number> {
   const r = await import("../render/compare.js");
   io.stdout(fmt === "json" ? r.renderCompareJson(cmp) : fmt === "markdown" ? r.renderCompareMarkdown(cmp) : r.renderCompareTable(cmp));
   return cmp.vllm.fits && cmp.offlineFits ? 0 : 1;
-}
-
-/** Adds `vram-plan compare` to the program. */
-export function registerCompare(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program
-    .command("compare")
-    .description("offline transformers generate() memory beside vLLM's for one workload: why they differ, and the flags that close the gap")
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
-  addEngineOptions(cmd)
-    .optionsGroup("Workload:")
-    .option("--prompt-tokens <n>", "text tokens of one prompt (image tokens are added)")
-    .option("--image <WxH>", "an image of the prompt in pixels, e.g. 1792x1792 (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option("--images <n>", "number of images per prompt (with --image-size)")
-    .option("--image-size <WxH>", "size of each of --images")
-    .option("--batch <n>", "prompts generated together (default 1)")
-    .option("--new-tokens <n>", "tokens generated per prompt (default 256)")
-    .addOption(new Option("--attn <impl>", "transformers attn_implementation (default sdpa)").choices([...ATTN_IMPLEMENTATIONS]))
-    .action(async (o: CompareOpts) => setCode(await compareCommand(o, io)));
 }

@@ -1,10 +1,8 @@
 // `vram-plan solve --model M --gpu G [--context LEN] [--concurrency N] [--images-per-prompt K]`:
 // the flags that make a model fit, found by planning candidates (src/core/solve.ts), printed as a
 // `vllm serve` command line ready to paste. Exit 0 when found, 1 when nothing fits, 2 on bad input.
-// Light at import time: the work is imported in the action.
-import type { Command } from "commander";
-import type { Io } from "../cli/run.js";
-import type { RawEngineFlags } from "../cli/engine-flags.js";
+import type { Io } from "./io.js";
+import type { RawEngineFlags } from "../sources/engine-flags.js";
 import type { SolveResult } from "../core/solve.js";
 import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
@@ -53,8 +51,8 @@ export interface SolveOutcome {
 export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">): Promise<SolveOutcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b (vram-plan models lists the catalogue)");
   const { parseTokens } = await import("../units.js");
-  const { engineFlagsFrom } = await import("../cli/engine-flags.js");
-  const { gpuFrom } = await import("../cli/run.js");
+  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
+  const { gpuFrom } = await import("../sources/gpus.js");
   const { resolveModel } = await import("../sources/resolve-model.js");
   const { solve, serveArgv } = await import("../core/solve.js");
   let context: number | undefined;
@@ -73,7 +71,7 @@ export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">)
     maxUtilization = u;
   }
   const base = engineFlagsFrom(o);
-  const gpu = await gpuFrom(o);
+  const gpu = gpuFrom(o);
   const resolved = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
   for (const w of resolved.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   const arch = resolved.arch;
@@ -167,38 +165,11 @@ export function solveToJsonObject(s: SolveOutcome): object {
   };
 }
 
-export function registerSolve(program: Command, io: Io, setCode: (c: number) => void): void {
-  program
-    .command("solve")
-    .description("find the flags that make a model fit a GPU (tensor-parallel size, utilization, max-model-len, max-num-seqs, fp8) and print the vllm serve command")
-    .option("-m, --model <name|path>", "catalogue name, Hugging Face id, or a local directory / config.json")
-    .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them)")
-    .option("--gpu-memory <size>", "CUDA-visible memory per GPU, overriding --gpu")
-    .option("--context <tokens>", "context every request must be allowed (default: the model's maximum)")
-    .option("--concurrency <n>", "concurrent requests of --context tokens the KV cache must hold (default 1)")
-    .option("--images-per-prompt <k>", "images per prompt for vision models (sets --limit-mm-per-prompt, video off)")
-    .option("--max-gpus <n>", "most GPUs to consider (default 8)")
-    .option("--max-utilization <fraction>", "highest --gpu-memory-utilization to consider (default 0.95)")
-    .option("--vllm-version <version>", "vLLM release whose accounting to model")
-    .option("--dtype <dtype>", "model dtype")
-    .option("--kv-cache-dtype <dtype>", "start from this KV cache dtype")
-    .option("--quantization, -q <method>", "start from this quantization method")
-    .option("--max-num-batched-tokens <n>", "tokens per iteration")
-    .option("--enforce-eager", "no CUDA graphs")
-    .option("--limit-mm-per-prompt <json>", "multimodal items per prompt")
-    .option("--mm-processor-kwargs <json>", "processor overrides, e.g. '{\"max_pixels\":1003520}'")
-    .option("--other-process-memory <size>", "memory other processes already hold on each GPU")
-    .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
-    .option("--format <format>", "table, markdown or json")
-    .option("--json", "same as --format json")
-    .option("--no-color", "no colours")
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
-    .action(async (o: SolveOptions) => {
-      const fmt = o.json ? "json" : (o.format ?? "table");
-      if (!["table", "markdown", "json"].includes(fmt)) throw new InputError("--format", `--format: '${fmt}' is not one of table, markdown, json`);
-      const s = await solveFrom(o, io);
-      io.stdout(fmt === "json" ? JSON.stringify(solveToJsonObject(s), null, 2) + "\n" : renderSolveText(s, fmt === "markdown"));
-      setCode(s.result.found ? 0 : 1);
-    });
+/** The solve command: finds the flags, renders them in the chosen format, returns the exit code. */
+export async function solveCommand(o: SolveOptions, io: Io): Promise<number> {
+  const fmt = o.json ? "json" : (o.format ?? "table");
+  if (!["table", "markdown", "json"].includes(fmt)) throw new InputError("--format", `--format: '${fmt}' is not one of table, markdown, json`);
+  const s = await solveFrom(o, io);
+  io.stdout(fmt === "json" ? JSON.stringify(solveToJsonObject(s), null, 2) + "\n" : renderSolveText(s, fmt === "markdown"));
+  return s.result.found ? 0 : 1;
 }

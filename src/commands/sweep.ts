@@ -1,6 +1,6 @@
 // `vram-plan plan --model M --sweep KEY=VALUES [--sweep ...]`: plans the cartesian product of the
 // sweeps (src/core/sweep.ts) and prints a table or JSON. Exit 0 when some configuration starts,
-// 1 when none does, 2 on bad input. Light at import time (run.ts adds the option on every start).
+// 1 when none does, 2 on bad input. Loaded only when --sweep is given.
 //
 //   --sweep gpu=all                        every GPU profile, with the fewest GPUs (TP 1, 2, 4, 8) that start
 //   --sweep gpu=h100,l40s,a10g             those GPUs
@@ -9,25 +9,11 @@
 //   --sweep gpu-memory-utilization=0.5..0.95   0.50, 0.55, ... 0.95 (default step 0.05; :0.01 for finer)
 //   --sweep tensor-parallel-size=1,2,4,8   a list; ranges double by default (a..b:x4 multiplies by 4)
 //   --sweep max-num-seqs=64..1024   --sweep kv-cache-dtype=auto,fp8
-import type { Command } from "commander";
-import type { CommonOpts, Io } from "../cli/run.js";
+import type { Io } from "./io.js";
+import type { CommonOpts } from "./plan.js";
 import type { SweepAxis, SweepKey } from "../core/sweep.js";
 import type { GpuProfile, KvCacheDtype } from "../core/types.js";
 import { InputError } from "../errors.js";
-
-export const SWEEP_FLAGS = "--sweep <key=values>";
-export const SWEEP_HELP =
-  "plan many configurations: gpu=all|ID,ID  max-model-len=8k..128k  gpu-memory-utilization=0.5..0.95[:0.01]  tensor-parallel-size=1,2,4,8  max-num-seqs=..  kv-cache-dtype=auto,fp8 (repeatable: the product)";
-
-/** commander collector: every --sweep value, in order. */
-export function collectSweep(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-/** Adds --sweep to a command (the plan command). */
-export function addSweepOption(cmd: Command): Command {
-  return cmd.option(SWEEP_FLAGS, SWEEP_HELP, collectSweep);
-}
 
 const KEYS: Readonly<Record<string, SweepKey>> = {
   gpu: "gpu",
@@ -112,7 +98,7 @@ export async function parseSweeps(specs: readonly string[]): Promise<SweepAxis[]
       });
       axes.push({ key, values });
     } else if (key === "kv-cache-dtype") {
-      const { KV_DTYPES } = await import("../cli/engine-flags.js");
+      const { KV_DTYPES } = await import("../sources/engine-flags.js");
       const values = spec.split(",").map((x) => x.trim());
       for (const v of values) if (!(KV_DTYPES as readonly string[]).includes(v)) throw new InputError("--sweep", `--sweep kv-cache-dtype=${spec}: '${v}' is not one of ${KV_DTYPES.join(", ")}`);
       axes.push({ key, values: values as KvCacheDtype[] });
@@ -135,13 +121,13 @@ export type SweepCliOptions = CommonOpts & { sweep?: string[] };
 export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<number> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b --sweep gpu=all");
   const axes = await parseSweeps(o.sweep ?? []);
-  const { engineFlagsFrom } = await import("../cli/engine-flags.js");
+  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const base = engineFlagsFrom(o);
   const gpuSwept = axes.some((a) => a.key === "gpu");
   let gpu: GpuProfile | null = null;
   if (!gpuSwept) {
-    const { gpuFrom } = await import("../cli/run.js");
-    gpu = await gpuFrom(o);
+    const { gpuFrom } = await import("../sources/gpus.js");
+    gpu = gpuFrom(o);
   } else if (o.gpu !== undefined) {
     throw new InputError("--gpu", "--gpu: not with --sweep gpu=...; the sweep names the GPUs");
   }

@@ -1,7 +1,6 @@
 // vram-plan tokens: how image and video size drive LLM tokens, by the Hugging Face processor's rules.
-import type { Command } from "commander";
 import { InputError } from "../errors.js";
-import type { Io } from "../cli/run.js";
+import type { Io } from "./io.js";
 import { imageTokens, pixelLimits, videoTokens, ResizeError, type ItemTokens } from "../core/vision.js";
 
 /**
@@ -27,7 +26,7 @@ export function videoFrames(v: string): number {
   throw new InputError("--video", `--video: expected a duration at a frame rate (30s@2fps) or a frame count (64f), got '${v}'`);
 }
 
-interface TokensOpts {
+export interface TokensOpts {
   model?: string;
   image?: string[];
   video?: string;
@@ -42,52 +41,40 @@ function line(kind: string, t: ItemTokens): string {
   return `${kind.padEnd(6)} resized to ${t.width}x${t.height}${frames}: ${t.gridT * t.gridH * t.gridW} patches (${t.gridH}×${t.gridW} per frame) → ${t.tokens} LLM tokens`;
 }
 
-export function registerTokens(program: Command, io: Io, setCode: (c: number) => void): void {
-  program
-    .command("tokens")
-    .description("tokens per image or video, by the model's image processor rules (smart_resize)")
-    .option("-m, --model <name|path>", "a vision model (Qwen2-VL, Qwen2.5-VL, Qwen3-VL)")
-    .option("--image <WxH...>", "image size(s) in pixels, WIDTHxHEIGHT")
-    .option("--video <duration@fps|frames>", "a video: 30s@2fps, or a frame count such as 64f")
-    .option("--video-size <WxH>", "video frame size in pixels (default 1280x720)")
-    .option("--mm-processor-kwargs <json>", "processor overrides, e.g. '{\"max_pixels\":1003520}' (images)")
-    .option("--offline", "never contact the Hugging Face Hub")
-    .option("--json", "as JSON")
-    .action(async (o: TokensOpts) => {
-      if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b");
-      if (!o.image?.length && !o.video) throw new InputError("--image", "--image or --video: give at least one item to count");
-      const { resolveModel } = await import("../sources/resolve-model.js");
-      const { engineFlagsFrom } = await import("../cli/engine-flags.js");
-      const m = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
-      const v = m.arch.vision;
-      if (!v || v.family === "other") throw new InputError("--model", `--model ${o.model}: vram-plan has no image-processor rules for this model (tokens supports Qwen2-VL, Qwen2.5-VL, Qwen3-VL and Gemma 3)`);
-      if (o.video && v.family === "gemma3") throw new InputError("--video", `--video: ${m.arch.id} takes no video`);
-      const kwargs = o.mmProcessorKwargs !== undefined ? engineFlagsFrom({ mmProcessorKwargs: o.mmProcessorKwargs }).mmProcessorKwargs : undefined;
-      const lim = pixelLimits(v, kwargs);
-      const items: { kind: "image" | "video"; input: string; tokens: ItemTokens }[] = [];
-      try {
-        for (const img of o.image ?? []) {
-          const s = size("--image", img);
-          items.push({ kind: "image", input: img, tokens: imageTokens(v, s.width, s.height, lim) });
-        }
-        if (o.video) {
-          const s = size("--video-size", o.videoSize ?? "1280x720");
-          const frames = videoFrames(o.video);
-          items.push({ kind: "video", input: `${o.video} at ${s.width}x${s.height}`, tokens: videoTokens(v, s.width, s.height, frames, { minPixels: VIDEO_MIN_PIXELS, maxPixels: VIDEO_MAX_PIXELS }) });
-        }
-      } catch (e) {
-        if (e instanceof ResizeError) throw new InputError("--image", `--image: ${e.message}`);
-        throw e;
-      }
-      if (o.json) {
-        io.stdout(JSON.stringify({ model: m.arch.id, minPixels: lim.minPixels, maxPixels: lim.maxPixels, items }, null, 2) + "\n");
-      } else {
-        const out = [`${m.arch.id}: patch ${v.patchSize}, merge ${v.spatialMergeSize}×${v.spatialMergeSize}, temporal patch ${v.temporalPatchSize}; images ${lim.minPixels}–${lim.maxPixels} pixels, video frames ${VIDEO_MIN_PIXELS}–${VIDEO_MAX_PIXELS}`];
-        for (const it of items) out.push(`${it.input}: ${line(it.kind, it.tokens)}`);
-        const total = items.reduce((s, it) => s + it.tokens.tokens, 0);
-        if (items.length > 1) out.push(`total: ${total} LLM tokens`);
-        io.stdout(out.join("\n") + "\n");
-      }
-      setCode(0);
-    });
+export async function tokensCommand(o: TokensOpts, io: Io): Promise<number> {
+  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b");
+  if (!o.image?.length && !o.video) throw new InputError("--image", "--image or --video: give at least one item to count");
+  const { resolveModel } = await import("../sources/resolve-model.js");
+  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
+  const m = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
+  const v = m.arch.vision;
+  if (!v || v.family === "other") throw new InputError("--model", `--model ${o.model}: vram-plan has no image-processor rules for this model (tokens supports Qwen2-VL, Qwen2.5-VL, Qwen3-VL and Gemma 3)`);
+  if (o.video && v.family === "gemma3") throw new InputError("--video", `--video: ${m.arch.id} takes no video`);
+  const kwargs = o.mmProcessorKwargs !== undefined ? engineFlagsFrom({ mmProcessorKwargs: o.mmProcessorKwargs }).mmProcessorKwargs : undefined;
+  const lim = pixelLimits(v, kwargs);
+  const items: { kind: "image" | "video"; input: string; tokens: ItemTokens }[] = [];
+  try {
+    for (const img of o.image ?? []) {
+      const s = size("--image", img);
+      items.push({ kind: "image", input: img, tokens: imageTokens(v, s.width, s.height, lim) });
+    }
+    if (o.video) {
+      const s = size("--video-size", o.videoSize ?? "1280x720");
+      const frames = videoFrames(o.video);
+      items.push({ kind: "video", input: `${o.video} at ${s.width}x${s.height}`, tokens: videoTokens(v, s.width, s.height, frames, { minPixels: VIDEO_MIN_PIXELS, maxPixels: VIDEO_MAX_PIXELS }) });
+    }
+  } catch (e) {
+    if (e instanceof ResizeError) throw new InputError("--image", `--image: ${e.message}`);
+    throw e;
+  }
+  if (o.json) {
+    io.stdout(JSON.stringify({ model: m.arch.id, minPixels: lim.minPixels, maxPixels: lim.maxPixels, items }, null, 2) + "\n");
+  } else {
+    const out = [`${m.arch.id}: patch ${v.patchSize}, merge ${v.spatialMergeSize}×${v.spatialMergeSize}, temporal patch ${v.temporalPatchSize}; images ${lim.minPixels}–${lim.maxPixels} pixels, video frames ${VIDEO_MIN_PIXELS}–${VIDEO_MAX_PIXELS}`];
+    for (const it of items) out.push(`${it.input}: ${line(it.kind, it.tokens)}`);
+    const total = items.reduce((s, it) => s + it.tokens.tokens, 0);
+    if (items.length > 1) out.push(`total: ${total} LLM tokens`);
+    io.stdout(out.join("\n") + "\n");
+  }
+  return 0;
 }

@@ -1,7 +1,7 @@
 // `vram-plan check` output: one line per deployment and a summary (terminal), a table for a CI
 // job summary (markdown), or JSON. Reasons are short; vLLM's own wording is in JSON and markdown.
 import type { ChalkInstance } from "chalk";
-import type { CheckEntry } from "../commands/check.js";
+import type { CheckEntry } from "../core/check.js";
 import type { Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
 import { gib, thousands } from "./format.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { planDeployment } from "../../src/core/plan.js";
-import { engineFlagsFrom, type RawEngineFlags } from "../../src/cli/engine-flags.js";
+import { engineFlagsFrom, type RawEngineFlags } from "../../src/sources/engine-flags.js";
 import { findInCatalogue, loadCatalogueFiles } from "../../src/sources/catalogue.js";
 import { modelArchFromConfig } from "../../src/core/architecture.js";
 import { findGpu } from "../../src/sources/gpus.js";

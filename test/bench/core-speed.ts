@@ -3,7 +3,7 @@
 // not decide the figure. It runs the compiled dist/ (what ships; npm run bench builds it first). Best of
 // three one-second runs.
 import { planDeployment } from "../../dist/core/plan.js";
-import { engineFlagsFrom } from "../../dist/cli/engine-flags.js";
+import { engineFlagsFrom } from "../../dist/sources/engine-flags.js";
 import { findInCatalogue, loadCatalogueFiles } from "../../dist/sources/catalogue.js";
 import { modelArchFromConfig } from "../../dist/core/architecture.js";
 import { findGpu } from "../../dist/sources/gpus.js";

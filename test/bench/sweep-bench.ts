@@ -2,7 +2,7 @@
 // in < 1 s): every configuration planned by planDeployment through the compiled core/sweep.js
 // (dist/, what ships; npm run bench builds it first), one thread.
 import { runSweep, sweepSize, type SweepAxis } from "../../dist/core/sweep.js";
-import { engineFlagsFrom } from "../../dist/cli/engine-flags.js";
+import { engineFlagsFrom } from "../../dist/sources/engine-flags.js";
 import { findInCatalogue, loadCatalogueFiles } from "../../dist/sources/catalogue.js";
 import { modelArchFromConfig } from "../../dist/core/architecture.js";
 import { gpuCatalogue } from "../../dist/sources/gpus.js";

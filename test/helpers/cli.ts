@@ -1,5 +1,6 @@
 // The CLI's body in-process (src/cli/run.ts run): exit code and the two streams.
-import { run, type Io } from "../../src/cli/run.js";
+import { run } from "../../src/cli/run.js";
+import type { Io } from "../../src/commands/io.js";
 
 export interface Ran {
   code: number;

@@ -1,0 +1,71 @@
+// The layer rules of docs/architecture.md, kept by a tool (run by `npm test`):
+//   cli ──> commands ──> sources ──> core
+//                   └──> render ───> core
+// src/errors.ts and src/units.ts are leaves every layer but core may use.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-cycles",
+      severity: "error",
+      comment: "An import loop makes every file in it depend on every other; break it by moving the shared piece down a layer.",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "core-is-pure",
+      severity: "error",
+      comment: "src/core is plain data in, one result out: it imports nothing outside src/core (no fs, no process, no packages).",
+      from: { path: "^src/core/" },
+      to: { pathNot: "^src/core/" },
+    },
+    {
+      name: "render-is-pure",
+      severity: "error",
+      comment: "src/render turns a core result into a string: it imports core and itself (and chalk / cli-table3), nothing that reads or runs.",
+      from: { path: "^src/render/" },
+      to: { path: "^src/(cli|commands|sources)/|^src/cli\\.ts$|^src/index\\.ts$", dependencyTypes: ["local", "aliased", "type-only"] },
+    },
+    {
+      name: "render-no-io",
+      severity: "error",
+      comment: "Renderers never read files or the process.",
+      from: { path: "^src/render/" },
+      to: { dependencyTypes: ["core"] },
+    },
+    {
+      name: "sources-below-commands",
+      severity: "error",
+      comment: "src/sources reads the world into core types; it never imports the commands, the CLI or the renderers.",
+      from: { path: "^src/sources/" },
+      to: { path: "^src/(cli|commands|render)/|^src/cli\\.ts$" },
+    },
+    {
+      name: "commands-below-cli",
+      severity: "error",
+      comment: "src/commands run one command each; commander wiring, the process and exit codes belong to src/cli.",
+      from: { path: "^src/commands/" },
+      to: { path: "^src/cli/|^src/cli\\.ts$|^node_modules/commander/" },
+    },
+    {
+      name: "leaves-are-leaves",
+      severity: "error",
+      comment: "src/errors.ts and src/units.ts import nothing from the project.",
+      from: { path: "^src/(errors|units)\\.ts$" },
+      to: { path: "^src/" },
+    },
+    {
+      name: "library-is-pure",
+      severity: "error",
+      comment: "The library entry (src/index.ts) exports the pure core and the renderers, not the CLI.",
+      from: { path: "^src/index\\.ts$" },
+      to: { path: "^src/(cli|commands)/" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    includeOnly: "^src/|^node_modules/commander/",
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+  },
+};

@@ -1,0 +1,125 @@
+// Commander wiring of every command except plan (src/cli/run.ts): names, options, help. Light on
+// purpose: each action imports its command module (src/commands/<name>.ts) only when it runs.
+import { Option, type Command } from "commander";
+import { InputError } from "../errors.js";
+import type { Io } from "../commands/io.js";
+import type { CheckOptions } from "../commands/check.js";
+import type { CompareOpts } from "../commands/compare.js";
+import type { SolveOptions } from "../commands/solve.js";
+import type { TokensOpts } from "../commands/tokens.js";
+import { ATTN_IMPLEMENTATIONS } from "../core/attn-implementations.js";
+import { addEngineOptions } from "./engine-options.js";
+
+type SetCode = (code: number) => void;
+
+/** Each command reports errors through run()'s policy, and writes help to the given streams. */
+function routed(cmd: Command, io: Io): Command {
+  return cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
+}
+
+export const SWEEP_FLAGS = "--sweep <key=values>";
+export const SWEEP_HELP =
+  "plan many configurations: gpu=all|ID,ID  max-model-len=8k..128k  gpu-memory-utilization=0.5..0.95[:0.01]  tensor-parallel-size=1,2,4,8  max-num-seqs=..  kv-cache-dtype=auto,fp8 (repeatable: the product)";
+
+/** commander collector: every value of a repeatable option, in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Adds --sweep to a command (the plan command). */
+export function addSweepOption(cmd: Command): Command {
+  return cmd.option(SWEEP_FLAGS, SWEEP_HELP, collect);
+}
+
+export function registerTokens(program: Command, io: Io, setCode: SetCode): void {
+  routed(program.command("tokens"), io)
+    .description("tokens per image or video, by the model's image processor rules (smart_resize)")
+    .option("-m, --model <name|path>", "a vision model (Qwen2-VL, Qwen2.5-VL, Qwen3-VL)")
+    .option("--image <WxH...>", "image size(s) in pixels, WIDTHxHEIGHT")
+    .option("--video <duration@fps|frames>", "a video: 30s@2fps, or a frame count such as 64f")
+    .option("--video-size <WxH>", "video frame size in pixels (default 1280x720)")
+    .option("--mm-processor-kwargs <json>", "processor overrides, e.g. '{\"max_pixels\":1003520}' (images)")
+    .option("--offline", "never contact the Hugging Face Hub")
+    .option("--json", "as JSON")
+    .action(async (o: TokensOpts) => setCode(await (await import("../commands/tokens.js")).tokensCommand(o, io)));
+}
+
+/** Adds `vram-plan compare` to the program, with the plan command's options. */
+export function registerCompare(program: Command, io: Io, setCode: SetCode): void {
+  const cmd = routed(program.command("compare"), io).description(
+    "offline transformers generate() memory beside vLLM's for one workload: why they differ, and the flags that close the gap",
+  );
+  addEngineOptions(cmd)
+    .optionsGroup("Workload:")
+    .option("--prompt-tokens <n>", "text tokens of one prompt (image tokens are added)")
+    .option("--image <WxH>", "an image of the prompt in pixels, e.g. 1792x1792 (repeatable)", collect)
+    .option("--images <n>", "number of images per prompt (with --image-size)")
+    .option("--image-size <WxH>", "size of each of --images")
+    .option("--batch <n>", "prompts generated together (default 1)")
+    .option("--new-tokens <n>", "tokens generated per prompt (default 256)")
+    .addOption(new Option("--attn <impl>", "transformers attn_implementation (default sdpa)").choices([...ATTN_IMPLEMENTATIONS]))
+    .action(async (o: CompareOpts) => setCode(await (await import("../commands/compare.js")).compareCommand(o, io)));
+}
+
+export function registerCheck(program: Command, io: Io, setCode: SetCode): void {
+  routed(program.command("check"), io)
+    .description("check vLLM deployments in files (compose, Kubernetes, vLLM --config, shell, Dockerfile, vram-plan file): exit 0 all fit, 1 some do not, 2 bad input")
+    .argument("<file...>", "files with vLLM deployments")
+    .option("-g, --gpu <id>", "GPU for deployments whose file names none (a node selector or gpu: in the file wins)")
+    .option("--require-concurrency <N|N@LEN>", "N concurrent requests of LEN tokens (default: max-model-len) must fit")
+    .option("--require-context <tokens>", "max-model-len must be at least this (32k = 32000, 32K = 32768)")
+    .option("--max-utilization <fraction>", "highest acceptable --gpu-memory-utilization")
+    .option("--headroom <size>", "memory that must stay free on each GPU for other processes (e.g. 2GiB)")
+    .option("--vllm-version <version>", "vLLM release to model for deployments that do not say")
+    .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
+    .option("--format <format>", "table, markdown (CI job summaries) or json")
+    .option("--json", "same as --format json")
+    .option("--no-color", "no colours")
+    .action(async (files: string[], o: CheckOptions) => {
+      if (o.format !== undefined && !["table", "markdown", "json"].includes(o.format)) {
+        throw new InputError("--format", `--format: '${o.format}' is not one of table, markdown, json`);
+      }
+      setCode(await (await import("../commands/check.js")).checkCommand(files, o, io));
+    });
+}
+
+export function registerSolve(program: Command, io: Io, setCode: SetCode): void {
+  routed(program.command("solve"), io)
+    .description("find the flags that make a model fit a GPU (tensor-parallel size, utilization, max-model-len, max-num-seqs, fp8) and print the vllm serve command")
+    .option("-m, --model <name|path>", "catalogue name, Hugging Face id, or a local directory / config.json")
+    .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them)")
+    .option("--gpu-memory <size>", "CUDA-visible memory per GPU, overriding --gpu")
+    .option("--context <tokens>", "context every request must be allowed (default: the model's maximum)")
+    .option("--concurrency <n>", "concurrent requests of --context tokens the KV cache must hold (default 1)")
+    .option("--images-per-prompt <k>", "images per prompt for vision models (sets --limit-mm-per-prompt, video off)")
+    .option("--max-gpus <n>", "most GPUs to consider (default 8)")
+    .option("--max-utilization <fraction>", "highest --gpu-memory-utilization to consider (default 0.95)")
+    .option("--vllm-version <version>", "vLLM release whose accounting to model")
+    .option("--dtype <dtype>", "model dtype")
+    .option("--kv-cache-dtype <dtype>", "start from this KV cache dtype")
+    .option("--quantization, -q <method>", "start from this quantization method")
+    .option("--max-num-batched-tokens <n>", "tokens per iteration")
+    .option("--enforce-eager", "no CUDA graphs")
+    .option("--limit-mm-per-prompt <json>", "multimodal items per prompt")
+    .option("--mm-processor-kwargs <json>", "processor overrides, e.g. '{\"max_pixels\":1003520}'")
+    .option("--other-process-memory <size>", "memory other processes already hold on each GPU")
+    .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
+    .option("--format <format>", "table, markdown or json")
+    .option("--json", "same as --format json")
+    .option("--no-color", "no colours")
+    .action(async (o: SolveOptions) => setCode(await (await import("../commands/solve.js")).solveCommand(o, io)));
+}
+
+export function registerCatalogues(program: Command, io: Io, setCode: SetCode): void {
+  program
+    .command("models")
+    .description("list the built-in model catalogue")
+    .option("--json", "as JSON")
+    .action(async (o: { json?: boolean }) => setCode((await import("../commands/models.js")).modelsCommand(o, io)));
+
+  program
+    .command("gpus")
+    .description("list the GPU profiles (CUDA-visible memory, compute capability, source)")
+    .option("--json", "as JSON")
+    .action(async (o: { json?: boolean }) => setCode((await import("../commands/gpus.js")).gpusCommand(o, io)));
+}

@@ -1,0 +1,9 @@
+// The streams and environment a command runs with. The CLI (src/cli.ts) binds them to the process;
+// tests pass strings, so every command runs in-process and its exact output can be asserted.
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Whether stdout is a terminal (colour only then, and never with NO_COLOR). */
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+}
