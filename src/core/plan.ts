@@ -2,7 +2,7 @@
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (../shared/VLLM-MEMORY.md §1, §3) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype, WhatIf } from "./types.js";
-import { NEWEST_MODELLED, batchDefaults, captureSizes, rulesFor, type VllmRules } from "./vllm-versions.js";
+import { NEWEST_MODELLED, batchDefaults, beyondModelled, captureSizes, rulesFor, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { encoderProfile } from "./vision.js";
@@ -327,6 +327,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     if (first.cudaGraphBytes > slack) diags.push({ code: "CUDA_GRAPHS_EXCEED_HEADROOM", severity: "warning", args: { graphs: first.cudaGraphBytes, slack } });
   }
   for (const what of model.unsupported) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
+  if (flags.vllmVersion !== undefined && beyondModelled(flags.vllmVersion)) {
+    diags.push({ code: "VLLM_VERSION_NOT_MODELLED", severity: "warning", args: { asked: flags.vllmVersion, modelled: NEWEST_MODELLED } });
+  }
   const mismatch = checkpointMismatch(model);
   if (mismatch) diags.push({ code: "CHECKPOINT_SIZE_MISMATCH", severity: "warning", args: mismatch });
 

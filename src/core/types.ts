@@ -287,7 +287,8 @@ export type DiagnosticCode =
   | "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS"
   | "CHECKPOINT_SIZE_MISMATCH"
   | "QUANTIZATION_NEEDS_CHECKPOINT"
-  | "NOT_EXACT";
+  | "NOT_EXACT"
+  | "VLLM_VERSION_NOT_MODELLED";
 
 /** One line of the arithmetic, with where the number comes from. */
 export interface ExplainLine {

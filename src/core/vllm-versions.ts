@@ -66,7 +66,11 @@ export interface ParsedVersion {
   patch: number;
 }
 
+/** "latest" (vllm/vllm-openai:latest, pip's newest) is planned with the newest modelled rules. */
+export const LATEST = "latest";
+
 export function parseVersion(v: string): ParsedVersion | null {
+  if (v.trim().toLowerCase() === LATEST) return parseVersion(NEWEST_MODELLED);
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(v.trim());
   if (!m) return null;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
@@ -93,13 +97,28 @@ export function rulesFor(version: string): VllmRules | null {
   return r;
 }
 
-function computeRules(version: string): VllmRules | null {
+/**
+ * Whether a version is beyond what vram-plan models ("latest", or newer than NEWEST_MODELLED): such a
+ * version is planned with the newest modelled rules, and the plan says so (VLLM_VERSION_NOT_MODELLED).
+ */
+export function beyondModelled(version: string): boolean {
+  if (version.trim().toLowerCase() === LATEST) return true;
   const p = parseVersion(version);
-  if (!p) return null;
-  if (p.major === 0 && p.minor < 6) return null;
+  const newest = parseVersion(NEWEST_MODELLED) as ParsedVersion;
+  if (!p) return false;
+  if (p.major !== newest.major) return p.major > newest.major;
+  return p.minor > newest.minor || (p.minor === newest.minor && p.patch > newest.patch);
+}
+
+function computeRules(version: string): VllmRules | null {
+  const asked = parseVersion(version);
+  if (!asked) return null;
+  if (asked.major === 0 && asked.minor < 6) return null;
+  // Newer than modelled: the newest modelled release's rules, under the version asked for.
+  const p = beyondModelled(version) ? (parseVersion(NEWEST_MODELLED) as ParsedVersion) : asked;
   const tokensFromConcurrency = atLeast(p, 21);
   return {
-    version: `${p.major}.${p.minor}.${p.patch}`,
+    version: `${asked.major}.${asked.minor}.${asked.patch}`,
     engine: atLeast(p, 8) ? "v1" : "v0",
     defaultUtilization: atLeast(p, 21) ? 0.92 : 0.9,
     startupFreeCheck: atLeast(p, 9),

@@ -38,6 +38,10 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/model_executor/model_loader/weight_utils.py get_quant_config: only fp8 and bitsandbytes quantize at load.
   QUANTIZATION_NEEDS_CHECKPOINT: (a) => `--quantization ${a["method"]} needs a checkpoint quantized with ${a["method"]}; vLLM quantizes a 16-bit checkpoint at load time only with fp8 or bitsandbytes.`,
   NOT_EXACT: (a) => `vram-plan cannot size the ${a["what"]} exactly; numbers that depend on it are estimates.`,
+  VLLM_VERSION_NOT_MODELLED: (a) =>
+    String(a["asked"]).toLowerCase() === "latest"
+      ? `--vllm-version latest is planned as ${a["modelled"]}, the newest release vram-plan models; changes made after it are not reflected.`
+      : `vLLM ${a["asked"]} is newer than the newest release vram-plan models (${a["modelled"]}): planned with ${a["modelled"]}'s rules; changes made after it are not reflected.`,
 };
 
 export function messageFor(d: Diagnostic, plan: Plan): string {
