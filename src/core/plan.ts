@@ -166,7 +166,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     kvCacheDtype: flags.kvCacheDtype,
     kvBytesPerElement: kvBytes,
     cudaGraphs: graphsOn,
-    cudaGraphEstimateSubtracted: graphsInBudget,
+    cudaGraphEstimateSubtracted: graphsInBudget && flags.kvCacheMemoryBytes === undefined,
     cudaGraphCaptureSizes: caps.piecewise + caps.full,
     maxCaptureSize: caps.largest,
     chunkedPrefill: batch.chunkedPrefill,
@@ -229,8 +229,12 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     // v0.11 (PR #25359), and a v0.10.2 TP8 start-up also logged only 0.21 GiB of non-torch memory
     // (calibration.jsonl), so they only reduce the free memory at the start-up check.
     const nonTorch = NON_TORCH_INCREASE_BYTES;
-    const cgInBudget = graphsInBudget ? cg : 0;
-    const kvBytesAvail = flags.kvCacheMemoryBytes !== undefined ? flags.kvCacheMemoryBytes : requested - w.total - act.peakBytes - nonTorch - cgInBudget;
+    // --kv-cache-memory: Worker.determine_available_memory still runs profile_run but returns the flag's
+    // bytes before any profiling arithmetic or CUDA-graph estimate (every release since PR #21489), so
+    // graphs come out of whatever is left physically.
+    const kvFixed = flags.kvCacheMemoryBytes !== undefined;
+    const cgInBudget = graphsInBudget && !kvFixed ? cg : 0;
+    const kvBytesAvail = kvFixed ? (flags.kvCacheMemoryBytes as number) : requested - w.total - act.peakBytes - nonTorch - cgInBudget;
     const freeAtStart = total - CUDA_CONTEXT_BYTES - flags.otherProcessBytes - ncclBytes;
     const layers = stageLayers(model, start, end);
     let kv: KvCachePlan;
@@ -243,7 +247,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       const layout = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
       kv = kvCachePlan(layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens, rules.tokensFromConcurrency);
     }
-    const outside = total - requested;
+    const budgetBytes = kvFixed ? w.total + act.peakBytes + nonTorch + kvBytesAvail : requested;
+    const outside = total - budgetBytes;
     const budget: GpuBudget = {
       ppStage: s,
       ranks: rankList(s, tp),
@@ -260,12 +265,14 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       textPeakBytes: act.textPhaseBytes,
       nonTorchBytes: nonTorch,
       cudaGraphBytes: cg,
-      cudaGraphInBudget: graphsInBudget,
+      cudaGraphInBudget: cgInBudget > 0,
       kvCacheBytes: kvBytesAvail,
+      budgetBytes,
+      kvCacheMemoryFixed: kvFixed,
       outsideBudgetBytes: outside,
       ncclBytes,
       otherProcessBytes: flags.otherProcessBytes,
-      expectedUsedBytes: requested + CUDA_CONTEXT_BYTES + ncclBytes + (graphsInBudget ? 0 : cg),
+      expectedUsedBytes: budgetBytes + CUDA_CONTEXT_BYTES + ncclBytes + (cgInBudget > 0 ? 0 : cg),
     };
     stages.push(startupError ? { budget, kv, textBytesPerToken: act.textBytesPerToken, startupError } : { budget, kv, textBytesPerToken: act.textBytesPerToken });
     if (opts.explain) {
@@ -310,6 +317,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       fix: [{ flag: "--gpu-memory-utilization", value: maxUtil.toFixed(2) }],
     });
   }
+  if (flags.kvCacheMemoryBytes !== undefined) kvCacheMemoryChecks(stages, diags);
   if (tight.budget.kvCacheBytes <= 0 || kv.numGpuBlocks <= 0) {
     diags.push({ code: "NO_KV_CACHE_MEMORY", severity: "error", args: { available: tight.budget.kvCacheBytes } });
   } else if (kv.bytesNeededForMaxModelLen > tight.budget.kvCacheBytes) {
@@ -348,6 +356,42 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   if (opts.fixes !== false && !plan.fits) addFixes(input, plan);
   if (opts.whatIf && encoder) plan.whatIf = whatIfs(input, plan);
   return plan;
+}
+
+/**
+ * vLLM's slack in its own --kv-cache-memory suggestion (Worker.compile_or_warm_up_model:
+ * redundancy_buffer_memory = 150 MiB, "memory profiling may slightly underestimate").
+ */
+export const KV_SUGGESTION_BUFFER_BYTES = 150 * 2 ** 20;
+
+/**
+ * --kv-cache-memory against the GPU. vLLM returns the flag's bytes unchecked (determine_available_memory),
+ * then Worker.initialize_from_config allocates them (torch "CUDA out of memory" when they are not free
+ * after the weights and the non-torch buffers), then captures CUDA graphs and runs the sampler warm-up
+ * (compile_or_warm_up_model), which need room beside the cache. The fix is vLLM's own suggestion "to fully
+ * utilize gpu memory": initial free − (weights + peak activation + non-torch + CUDA graphs) − 150 MiB.
+ */
+export function kvCacheMemorySuggestion(freeAtStart: number, weights: number, activationPeak: number, nonTorch: number, cudaGraphs: number): number {
+  return Math.floor(freeAtStart - (weights + activationPeak + nonTorch + cudaGraphs) - KV_SUGGESTION_BUFFER_BYTES);
+}
+
+function kvCacheMemoryChecks(stages: StageResult[], diags: Diagnostic[]): void {
+  let worst: { g: GpuBudget; phase: "allocation" | "warm-up"; needed: number; free: number; suggestion: number } | null = null;
+  for (const st of stages) {
+    const g = st.budget;
+    const free = g.freeAtStartBytes - g.weightsBytes - g.nonTorchBytes;
+    const warmup = g.cudaGraphBytes + g.samplerPeakBytes;
+    const suggestion = kvCacheMemorySuggestion(g.freeAtStartBytes, g.weightsBytes, g.activationPeakBytes, g.nonTorchBytes, g.cudaGraphBytes);
+    const phase = g.kvCacheBytes > free ? "allocation" : g.kvCacheBytes + warmup > free ? "warm-up" : null;
+    if (phase && (!worst || suggestion < worst.suggestion)) worst = { g, phase, needed: phase === "allocation" ? g.kvCacheBytes : g.kvCacheBytes + warmup, free, suggestion };
+  }
+  if (!worst) return;
+  diags.push({
+    code: "KV_CACHE_MEMORY_ABOVE_FREE",
+    severity: "error",
+    args: { phase: worst.phase, kv: worst.g.kvCacheBytes, needed: worst.needed, free: worst.free, graphs: worst.g.cudaGraphBytes, sampler: worst.g.samplerPeakBytes },
+    fix: worst.suggestion > 0 ? [{ flag: "--kv-cache-memory", value: String(worst.suggestion) }] : [],
+  });
 }
 
 /**

@@ -288,7 +288,8 @@ export type DiagnosticCode =
   | "CHECKPOINT_SIZE_MISMATCH"
   | "QUANTIZATION_NEEDS_CHECKPOINT"
   | "NOT_EXACT"
-  | "VLLM_VERSION_NOT_MODELLED";
+  | "VLLM_VERSION_NOT_MODELLED"
+  | "KV_CACHE_MEMORY_ABOVE_FREE";
 
 /** One line of the arithmetic, with where the number comes from. */
 export interface ExplainLine {
@@ -355,7 +356,14 @@ export interface GpuBudget {
   /** Whether cudaGraphBytes is taken out of the KV budget (v0.21+) or out of the slack. */
   cudaGraphInBudget: boolean;
   kvCacheBytes: number;
-  /** total - requested: what vLLM leaves for the CUDA context, NCCL and (before v0.21) CUDA graphs. */
+  /**
+   * What vLLM's accounting takes: requestedBytes (total × utilization) normally; with --kv-cache-memory,
+   * which skips the utilization budget, the sum of its parts (weights + activation peak + non-torch + KV).
+   */
+  budgetBytes: number;
+  /** --kv-cache-memory set: the KV cache is the flag's bytes, not the rest of the budget. */
+  kvCacheMemoryFixed: boolean;
+  /** total - budget: what vLLM leaves for the CUDA context, NCCL and (before v0.21) CUDA graphs. */
   outsideBudgetBytes: number;
   /** What the card shows as used once vLLM is up: requested + context + NCCL + graphs outside the budget. */
   expectedUsedBytes: number;

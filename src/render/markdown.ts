@@ -18,7 +18,7 @@ export function renderMarkdown(plan: Plan): string {
     out.push(`| ${label} | ${plan.perGpu.map(f).join(" | ")} |`);
   };
   row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
-  row(`budget (× ${e.gpuMemoryUtilization})`, (g) => gib(g.requestedBytes));
+  row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${e.gpuMemoryUtilization})`, (g) => gib(g.budgetBytes));
   row("weights", (g) => gib(g.weightsBytes));
   row("activation peak", (g) => `${gib(g.activationPeakBytes)} (${g.activationPhase})`);
   if (plan.encoder) row("vision encoder peak", (g) => gib(g.encoderPeakBytes));

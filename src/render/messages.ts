@@ -38,6 +38,12 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/model_executor/model_loader/weight_utils.py get_quant_config: only fp8 and bitsandbytes quantize at load.
   QUANTIZATION_NEEDS_CHECKPOINT: (a) => `--quantization ${a["method"]} needs a checkpoint quantized with ${a["method"]}; vLLM quantizes a 16-bit checkpoint at load time only with fp8 or bitsandbytes.`,
   NOT_EXACT: (a) => `vram-plan cannot size the ${a["what"]} exactly; numbers that depend on it are estimates.`,
+  // vllm/v1/worker/gpu_worker.py determine_available_memory returns --kv-cache-memory unchecked; the
+  // allocation (initialize_from_config) or the warm-up after it (compile_or_warm_up_model) runs out.
+  KV_CACHE_MEMORY_ABOVE_FREE: (a) =>
+    a["phase"] === "allocation"
+      ? `CUDA out of memory allocating the KV cache: --kv-cache-memory asks for ${gib(n(a, "kv"))} GiB but only ${gib(n(a, "free"))} GiB is free after the weights (--kv-cache-memory skips the --gpu-memory-utilization budget and is not checked against the GPU).`
+      : `CUDA out of memory after the KV cache is allocated: ${gib(n(a, "kv"))} GiB of KV cache leaves no room for CUDA-graph capture (${gib(n(a, "graphs"))} GiB) and the sampler warm-up (${gib(n(a, "sampler"))} GiB) in the ${gib(n(a, "free"))} GiB free after the weights.`,
   VLLM_VERSION_NOT_MODELLED: (a) =>
     String(a["asked"]).toLowerCase() === "latest"
       ? `--vllm-version latest is planned as ${a["modelled"]}, the newest release vram-plan models; changes made after it are not reflected.`

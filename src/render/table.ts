@@ -80,7 +80,8 @@ export function renderTable(plan: Plan, o: TableOptions): string {
     t.push([label, ...plan.perGpu.map(f)]);
   };
   row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
-  row(`vLLM budget (× ${e.gpuMemoryUtilization})`, (g) => c.bold(gib(g.requestedBytes)));
+  const fixedKv = plan.perGpu.some((g) => g.kvCacheMemoryFixed);
+  row(fixedKv ? "vLLM use (--kv-cache-memory)" : `vLLM budget (× ${e.gpuMemoryUtilization})`, (g) => c.bold(gib(g.budgetBytes)));
   row(c.blue("  weights"), (g) => gib(g.weightsBytes));
   row(c.magenta(`  activation peak`), (g) => `${gib(g.activationPeakBytes)} ${c.dim(`(${g.activationPhase})`)}`);
   if (plan.encoder) row(c.magenta("    of which vision encoder"), (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { kvCacheMemorySuggestion, planDeployment } from "../src/core/plan.js";
+import { CUDA_CONTEXT_BYTES } from "../src/core/non-torch.js";
+import { GiB, flags, gpu, model } from "./helpers/models.js";
+
+// --kv-cache-memory (vLLM's CacheConfig.kv_cache_memory_bytes, PR #21489): Worker.determine_available_memory
+// returns the flag's bytes without profiling arithmetic or a CUDA-graph estimate; the cache is then
+// allocated (initialize_from_config) and graphs + sampler warm-up run beside it (compile_or_warm_up_model).
+describe("--kv-cache-memory against the GPU", () => {
+  const m = model("llama-3.1-8b");
+  const h100 = gpu("h100");
+  const plan = (kv: number, more: Parameters<typeof flags>[0] = {}) => planDeployment({ model: m, gpu: h100, flags: flags({ kvCacheMemoryBytes: kv, ...more }) });
+
+  it("refuses 80 GiB of KV cache on an 80 GB H100: more than is free after the weights", () => {
+    const p = plan(80 * GiB);
+    const g = p.perGpu[0]!;
+    expect(p.fits).toBe(false);
+    const d = p.diagnostics.find((x) => x.code === "KV_CACHE_MEMORY_ABOVE_FREE");
+    expect(d?.args["phase"]).toBe("allocation");
+    // Free after loading = CUDA total − context − weights − non-torch buffers.
+    expect(d?.args["free"]).toBe(h100.cudaTotalBytes - CUDA_CONTEXT_BYTES - g.weightsBytes - g.nonTorchBytes);
+    // The fix is vLLM's own "to fully utilize gpu memory" value, and it starts when applied.
+    const fix = Number(d?.fix?.[0]?.value);
+    expect(fix).toBe(kvCacheMemorySuggestion(g.freeAtStartBytes, g.weightsBytes, g.activationPeakBytes, g.nonTorchBytes, g.cudaGraphBytes));
+    expect(plan(fix).fits).toBe(true);
+  });
+
+  it("takes exactly the asked bytes, outside the utilization budget, and every row adds up", () => {
+    const p = plan(20 * GiB);
+    const g = p.perGpu[0]!;
+    expect(p.fits).toBe(true);
+    // 20 GiB // (2 · 16 · 8 KV heads · 128 · 2 B = 65,536 B page) // 32 layers = 10,240 blocks → 163,840 tokens.
+    expect(p.kvCache.numGpuBlocks).toBe(10_240);
+    expect(p.kvCache.tokens).toBe(163_840);
+    expect(g.kvCacheBytes).toBe(20 * GiB);
+    // v0.29 subtracts a CUDA-graph estimate from a utilization budget, but not with --kv-cache-memory.
+    expect(g.cudaGraphInBudget).toBe(false);
+    expect(p.engine.cudaGraphEstimateSubtracted).toBe(false);
+    expect(g.budgetBytes).toBe(g.weightsBytes + g.activationPeakBytes + g.nonTorchBytes + g.kvCacheBytes);
+    expect(g.outsideBudgetBytes).toBe(g.totalBytes - g.budgetBytes);
+    expect(g.expectedUsedBytes).toBe(g.budgetBytes + g.cudaContextBytes + g.cudaGraphBytes);
+    // Far below the 73 GiB a utilization budget of 0.92 would show.
+    expect(g.expectedUsedBytes).toBeLessThan(40 * GiB);
+  });
+
+  it("fails when the cache fits but leaves no room for graph capture and the sampler warm-up", () => {
+    const g = plan(20 * GiB).perGpu[0]!;
+    const free = g.freeAtStartBytes - g.weightsBytes - g.nonTorchBytes;
+    const p = plan(free - g.cudaGraphBytes);
+    const d = p.diagnostics.find((x) => x.code === "KV_CACHE_MEMORY_ABOVE_FREE");
+    expect(d?.args["phase"]).toBe("warm-up");
+    expect(p.fits).toBe(false);
+  });
+
+  it("keeps the start-up free-memory check on utilization (Worker.init_device still requests total × util)", () => {
+    const p = plan(10 * GiB, { otherProcessBytes: 20 * GiB });
+    expect(p.diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")?.severity).toBe("error");
+  });
+
+  it("reproduces vLLM's own --kv-cache-memory suggestion from a real start-up log", () => {
+    // fixtures/vllm-logs/calibration.jsonl (club-3090 issue #1087, RTX 5090, TP2): "Free memory on device
+    // (30.27/31.4 GiB) on startup ... 15.03 GiB for consumed memory (weights + non-torch), 1.59 GiB for peak
+    // activation, and 0.09 GiB for CUDAGraph memory ... `--kv-cache-memory=14405811712` (13.42 GiB) to fully
+    // utilize gpu memory". Inputs are printed to 2 decimals: 4 terms × ±0.005 GiB.
+    const s = kvCacheMemorySuggestion(30.27 * GiB, 15.03 * GiB, 1.59 * GiB, 0, 0.09 * GiB);
+    expect(Math.abs(s - 14_405_811_712)).toBeLessThan(0.02 * GiB);
+  });
+});
