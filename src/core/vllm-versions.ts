@@ -89,6 +89,7 @@ export const OLDEST_MODELLED = "0.6.0";
 const rulesCache = new Map<string, VllmRules | null>();
 
 export function rulesFor(version: string): VllmRules | null {
+  if (version.trim().toLowerCase() === LATEST) return rulesFor(NEWEST_MODELLED);
   let r = rulesCache.get(version);
   if (r === undefined) {
     r = computeRules(version);
