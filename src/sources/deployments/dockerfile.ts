@@ -1,0 +1,185 @@
+// Dockerfiles: the CMD / ENTRYPOINT of each stage (exec or shell form), with ENV (and ARG defaults
+// feeding ENV) expanded as the shell in a shell-form command would see them; a stage FROM the vLLM
+// image runs its CMD as vLLM's arguments.
+import { isVllmOpenAiImage, splitShellCommands } from "../vllm-argv.js";
+import { expandShell, fromCommandWords, type BuildBase, type Ctx, type Deployment, type KnownEnv, type Word } from "./common.js";
+
+interface DockerInstr {
+  keyword: string;
+  /** The instruction's arguments with continuations kept (`\` + newline), comment lines blanked. */
+  raw: string;
+  line: number;
+}
+
+function dockerInstructions(text: string): DockerInstr[] {
+  const lines = text.split(/\r?\n/);
+  const out: DockerInstr[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const t = l.trim();
+    if (t === "" || t.startsWith("#")) continue;
+    const m = /^\s*([A-Za-z]+)(\s+(.*))?$/.exec(l);
+    if (!m) continue;
+    const line = i + 1;
+    const parts = [m[3] ?? ""];
+    let cur = parts[0]!;
+    while (/\\\s*$/.test(cur) && i + 1 < lines.length) {
+      parts[parts.length - 1] = cur.replace(/\\\s*$/, "\\");
+      i++;
+      const next = lines[i]!;
+      cur = next.trim().startsWith("#") ? "\\" : next; // comment lines inside a continuation are dropped
+      parts.push(cur);
+    }
+    out.push({ keyword: m[1]!.toUpperCase(), raw: parts.join("\n"), line });
+  }
+  return out;
+}
+
+/** Parse a Dockerfile exec-form JSON array, with the line of each element; null if not exec form. */
+function execForm(raw: string, firstLine: number): Word[] | null {
+  let i = 0;
+  let line = firstLine;
+  const n = raw.length;
+  const skip = (): void => {
+    while (i < n) {
+      const c = raw[i]!;
+      if (c === "\n") {
+        line++;
+        i++;
+      } else if (c === " " || c === "\t" || c === "\r" || (c === "\\" && raw[i + 1] === "\n")) i++;
+      else break;
+    }
+  };
+  skip();
+  if (raw[i] !== "[") return null;
+  i++;
+  const out: Word[] = [];
+  skip();
+  if (raw[i] === "]") return out;
+  for (;;) {
+    skip();
+    if (raw[i] !== '"') return null;
+    const start = i;
+    i++;
+    while (i < n && raw[i] !== '"') i += raw[i] === "\\" ? 2 : 1;
+    if (i >= n) return null;
+    i++;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw.slice(start, i));
+    } catch {
+      return null;
+    }
+    if (typeof value !== "string") return null;
+    out.push({ text: value, line });
+    skip();
+    if (raw[i] === ",") {
+      i++;
+      continue;
+    }
+    if (raw[i] === "]") {
+      i++;
+      skip();
+      return i >= n ? out : null;
+    }
+    return null;
+  }
+}
+
+interface CmdSpec {
+  exec: Word[] | null;
+  raw: string;
+  line: number;
+}
+
+export function readDockerfile(ctx: Ctx, text: string): Deployment[] {
+  interface Stage {
+    vllmBase: boolean;
+    entrypoint: CmdSpec | null;
+    cmd: CmdSpec | null;
+    name: string | null;
+    /** ENV values (runtime environment of shell-form / sh -c commands). */
+    env: Record<string, string>;
+    /** ARG defaults (only used to expand ENV values at build time). */
+    args: Record<string, string>;
+  }
+  const stages: Stage[] = [];
+  const named = new Map<string, Stage>();
+  let st: Stage | null = null;
+  for (const ins of dockerInstructions(text)) {
+    if (ins.keyword === "FROM") {
+      const w = splitShellCommands(ins.raw)[0]?.words.filter((x) => !x.startsWith("--")) ?? [];
+      const image = w[0] ?? "";
+      const parent = named.get(image.toLowerCase());
+      st = {
+        vllmBase: parent ? parent.vllmBase : isVllmOpenAiImage(image),
+        entrypoint: parent?.entrypoint ?? null,
+        cmd: parent?.cmd ?? null,
+        name: w[1]?.toLowerCase() === "as" ? (w[2] ?? null) : null,
+        env: { ...(parent?.env ?? {}) },
+        args: {},
+      };
+      stages.push(st);
+      if (st.name) named.set(st.name.toLowerCase(), st);
+      continue;
+    }
+    if (!st) continue;
+    if (ins.keyword === "ENV" || ins.keyword === "ARG") {
+      const ws = splitShellCommands(ins.raw).flatMap((c) => c.words);
+      const scope = { ...st.args, ...st.env };
+      const target = ins.keyword === "ENV" ? st.env : st.args;
+      if (ins.keyword === "ENV" && ws.length >= 2 && !ws[0]!.includes("=")) target[ws[0]!] = expandShell(ws.slice(1).join(" "), scope);
+      else
+        for (const w of ws) {
+          const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
+          if (m) target[m[1]!] = expandShell(m[2]!, scope);
+        }
+      continue;
+    }
+    if (ins.keyword === "CMD" || ins.keyword === "ENTRYPOINT") {
+      const spec: CmdSpec = { exec: execForm(ins.raw, ins.line), raw: ins.raw, line: ins.line };
+      if (ins.keyword === "CMD") st.cmd = spec;
+      else {
+        st.entrypoint = spec;
+        st.vllmBase = false; // the image's own entrypoint is replaced
+      }
+    }
+  }
+
+  const out: Deployment[] = [];
+  const seen = new Set<string>();
+  for (const s of stages) {
+    const e = s.entrypoint;
+    const c = s.cmd;
+    let found: Deployment[] = [];
+    const base = (label: string, spec: CmdSpec) => (line: number): BuildBase => ({
+      name: `${label} line ${spec.line}`,
+      line: line || spec.line,
+      source: "dockerfile",
+      gpuCount: null,
+      gpuType: null,
+      notes: [],
+    });
+    const known: KnownEnv = { shell: s.env };
+    const shellForm = (spec: CmdSpec, label: string): Deployment[] =>
+      splitShellCommands(spec.raw, spec.line).flatMap((cmd) =>
+        fromCommandWords(ctx, cmd.words.map((t, k) => ({ text: t, line: cmd.lines[k] ?? cmd.line })), base(label, spec), false, known, true),
+      );
+    if (e) {
+      if (e.exec) {
+        const cmdWords = c === null ? [] : c.exec ?? [{ text: "/bin/sh", line: c.line }, { text: "-c", line: c.line }, { text: c.raw, line: c.line }];
+        found = fromCommandWords(ctx, [...e.exec, ...cmdWords], base(c ? "ENTRYPOINT+CMD" : "ENTRYPOINT", e), false, known);
+      } else found = shellForm(e, "ENTRYPOINT");
+    } else if (c) {
+      found = c.exec ? fromCommandWords(ctx, c.exec, base("CMD", c), s.vllmBase, known) : shellForm(c, "CMD");
+    }
+    for (const d of found) {
+      const key = `${d.line}:${d.name}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(d);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+// Node labels and instance types → vram-plan GPU ids. Every GPU name lives in src/data/gpu-labels.json
+// (with where each spelling comes from); this file only applies its rules.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DATA_DIR } from "../data-dir.js";
+
+interface Rule {
+  pattern: string;
+  gpu: string;
+}
+interface LabelData {
+  labelKeys: Record<string, "product" | "instanceType">;
+  migPattern: string;
+  products: Rule[];
+  instanceTypes: Rule[];
+}
+
+interface Compiled {
+  keys: Map<string, "product" | "instanceType">;
+  mig: RegExp;
+  products: Array<[RegExp, string]>;
+  instanceTypes: Array<[RegExp, string]>;
+}
+
+let cache: Compiled | null = null;
+function labelData(): Compiled {
+  if (cache) return cache;
+  const d = JSON.parse(readFileSync(join(DATA_DIR, "gpu-labels.json"), "utf8")) as LabelData;
+  cache = {
+    keys: new Map(Object.entries(d.labelKeys)),
+    mig: new RegExp(d.migPattern),
+    products: d.products.map((r) => [new RegExp(r.pattern), r.gpu]),
+    instanceTypes: d.instanceTypes.map((r) => [new RegExp(r.pattern), r.gpu]),
+  };
+  return cache;
+}
+
+/** Node label keys gpuIdFromLabel understands. */
+export function gpuLabelKeys(): string[] {
+  return [...labelData().keys.keys()];
+}
+
+/** Whether a label key says something about the GPU model. */
+export function isGpuLabelKey(key: string): boolean {
+  return labelData().keys.has(key.trim());
+}
+
+function productGpu(raw: string): string | null {
+  const d = labelData();
+  let v = raw.trim().toLowerCase().replace(/[\s_]+/g, "-").replace(/-shared$/, "");
+  if (d.mig.test(v)) return null; // a MIG slice is not a whole GPU
+  v = v.replace(/^(nvidia-)?(tesla-)?(geforce-)?/, "");
+  for (const [re, id] of d.products) if (re.test(v)) return id;
+  return null;
+}
+
+/**
+ * A node label (nodeSelector / node-affinity key and value) → vram-plan GPU id, or null when the key
+ * says nothing about GPUs or the value is not recognised (src/data/gpu-labels.json lists both).
+ */
+export function gpuIdFromLabel(key: string, value: string): string | null {
+  const kind = labelData().keys.get(key.trim());
+  if (kind === "product") return productGpu(value);
+  if (kind === "instanceType") {
+    const t = value.trim().toLowerCase();
+    for (const [re, id] of labelData().instanceTypes) if (re.test(t)) return id;
+  }
+  return null;
+}
