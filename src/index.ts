@@ -1,6 +1,7 @@
 // The public library API: the pure core and its types.
 export * from "./core/types.js";
 export { planDeployment, type PlanOptions } from "./core/plan.js";
+export { planWithLevers, whatIfsFor, type LeverOptions } from "./core/levers.js";
 export { modelArchFromConfig, ConfigError, type ConfigFiles, type Json } from "./core/architecture.js";
 export { kvBytesPerTokenPerLayer, kvCachePlan, kvLayout } from "./core/kv-cache.js";
 export { weightsPerRank, paramCount } from "./core/weights.js";

@@ -1,3 +1,4 @@
+import { roundDownForPeople } from "../src/core/levers.js";
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -86,8 +87,12 @@ describe("vram-plan plan (in-process)", () => {
     // Dense model: the estimate is the blocks it has × 16 tokens.
     expect(est).toBe(plan.kvCache["numGpuBlocks"]! * 16);
     expect(d?.message).toContain(`the estimated maximum model length is ${est}.`);
+    // The fix is the first lever, at a value a person would type at or below vLLM's estimate.
     const fix = d?.fix.find((f) => f.flag === "--max-model-len");
-    expect(fix?.value).toBe(String(est));
+    expect(d?.fix[0]?.flag).toBe("--max-model-len");
+    expect(fix?.value).toBe(String(roundDownForPeople(est)));
+    expect(Number(fix?.value)).toBeLessThanOrEqual(est);
+    expect((await cli(["--model", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "rtx4090", "--max-model-len", String(fix?.value)])).code).toBe(0);
     expect((await cli(["--model", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "rtx4090", "--max-model-len", String(est)])).code).toBe(0);
     expect((await cli(["--model", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "rtx4090", "--max-model-len", String(est + 16)])).code).toBe(1);
   });

@@ -5,7 +5,7 @@ import { InputError } from "../errors.js";
 import { engineFlagsFrom, type RawEngineFlags } from "../sources/engine-flags.js";
 import { gpuFrom } from "../sources/gpus.js";
 import type { Plan } from "../core/types.js";
-import { planDeployment } from "../core/plan.js";
+import { planWithLevers } from "../core/levers.js";
 import { exitCodeFor } from "../core/exit.js";
 
 /** The plan command's options (model, GPU, vLLM engine flags, output), shared by compare and sweep. */
@@ -47,7 +47,7 @@ export async function planCommand(o: CommonOpts, io: Io): Promise<number> {
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
-  const plan = planDeployment({ model: model.arch, gpu, flags }, { explain: o.explain === true, whatIf: true });
+  const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: o.explain === true, whatIf: true });
   io.stdout(await render(plan, o, io));
   return exitCodeFor(plan);
 }

@@ -4,6 +4,7 @@
 import type { EngineFlags, Plan, PlanInput } from "./types.js";
 import type { OfflineFootprint } from "./offline.js";
 import { planDeployment } from "./plan.js";
+import { planWithLevers } from "./levers.js";
 
 export interface Workload {
   /** Text tokens of one prompt. */
@@ -75,7 +76,7 @@ function used(plan: Plan): number {
 }
 
 export function compareWorkload(input: PlanInput, offline: OfflineFootprint, w: Workload): Comparison {
-  const plan = planDeployment(input, { fixes: true });
+  const plan = planWithLevers(input);
   const seq = w.promptTokens + w.imageTokens;
   const total = seq + w.newTokens;
   const g = plan.perGpu[0];
@@ -106,7 +107,7 @@ export function compareWorkload(input: PlanInput, offline: OfflineFootprint, w: 
   // --- levers, cumulative, each checked by re-planning
   const levers: Lever[] = [];
   let flags: EngineFlags = { ...input.flags };
-  const replan = (f: EngineFlags): Plan => planDeployment({ ...input, flags: f }, { fixes: false });
+  const replan = (f: EngineFlags): Plan => planDeployment({ ...input, flags: f });
   const minUtil = (f: EngineFlags): { u: number; bytes: number } | null => {
     if (f.kvCacheMemoryBytes !== undefined) return null;
     for (let u = 0.01; u <= 0.99 + 1e-9; u = Math.round((u + 0.01) * 100) / 100) {

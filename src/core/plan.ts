@@ -1,7 +1,7 @@
 // planDeployment: the one entry point that composes the models of vLLM's start-up into a Plan.
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (../shared/VLLM-MEMORY.md §1, §3) for the vLLM version asked for.
-import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype, WhatIf } from "./types.js";
+import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
 import { NEWEST_MODELLED, batchDefaults, beyondModelled, captureSizes, rulesFor, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
@@ -14,10 +14,6 @@ import { hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaState
 export interface PlanOptions {
   /** Build the line-by-line arithmetic (costs time; off for sweeps). */
   explain?: boolean;
-  /** Compute one-lever fixes for failures (re-plans; off inside fix search). */
-  fixes?: boolean;
-  /** Re-plan the vision levers (one image per prompt, smaller max_pixels, fewer batched tokens). */
-  whatIf?: boolean;
 }
 
 function resolveDtype(model: ModelArch, flags: EngineFlags, cc: number, diags: Diagnostic[]): TorchDtype {
@@ -353,8 +349,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     explain,
     whatIf: [],
   };
-  if (opts.fixes !== false && !plan.fits) addFixes(input, plan);
-  if (opts.whatIf && encoder) plan.whatIf = whatIfs(input, plan);
+  // Fixes and what-ifs are re-plans of this plan: core/levers.ts (planWithLevers).
   return plan;
 }
 
@@ -391,48 +386,6 @@ function kvCacheMemoryChecks(stages: StageResult[], diags: Diagnostic[]): void {
     severity: "error",
     args: { phase: worst.phase, kv: worst.g.kvCacheBytes, needed: worst.needed, free: worst.free, graphs: worst.g.cudaGraphBytes, sampler: worst.g.samplerPeakBytes },
     fix: worst.suggestion > 0 ? [{ flag: "--kv-cache-memory", value: String(worst.suggestion) }] : [],
-  });
-}
-
-/**
- * Processor max_pixels of the "smaller images" lever: 1280 merged tokens per image, the
- * Qwen2-VL image processor's class default (28·28·1280) and the value Qwen's model cards suggest.
- */
-export const SMALLER_MAX_PIXELS = 28 * 28 * 1280;
-
-function whatIfs(input: PlanInput, plan: Plan): WhatIf[] {
-  const f = input.flags;
-  const base = plan.perGpu[0];
-  if (!base) return [];
-  const limits = f.limitMmPerPrompt ?? {};
-  const variants: { code: WhatIf["code"]; flags: Partial<EngineFlags>; shown: { flag: string; value: string }[] }[] = [];
-  if (limits["image"] !== 1 || limits["video"] !== 0) {
-    const l = { ...limits, image: 1, video: 0 };
-    variants.push({ code: "ONE_IMAGE_NO_VIDEO", flags: { limitMmPerPrompt: l }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(l) }] });
-  }
-  const maxPixels = f.mmProcessorKwargs?.max_pixels ?? input.model.vision?.maxPixels ?? 0;
-  if (maxPixels > SMALLER_MAX_PIXELS) {
-    const k = { ...(f.mmProcessorKwargs ?? {}), max_pixels: SMALLER_MAX_PIXELS };
-    variants.push({ code: "SMALLER_MAX_PIXELS", flags: { mmProcessorKwargs: k }, shown: [{ flag: "--mm-processor-kwargs", value: JSON.stringify(k) }] });
-  }
-  const n = plan.engine.maxNumBatchedTokens;
-  const half = Math.floor(n / 2);
-  if (half >= plan.engine.maxNumSeqs) variants.push({ code: "HALF_BATCHED_TOKENS", flags: { maxNumBatchedTokens: half }, shown: [{ flag: "--max-num-batched-tokens", value: String(half) }] });
-  const off = { ...limits, image: 0, video: 0 };
-  variants.push({ code: "TEXT_ONLY", flags: { limitMmPerPrompt: off }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(off) }] });
-  return variants.map((v) => {
-    const p = planDeployment({ ...input, flags: { ...f, ...v.flags } }, { fixes: false });
-    const g = p.perGpu.reduce((m, x) => (x.kvCacheBytes < m.kvCacheBytes ? x : m), p.perGpu[0] as GpuBudget);
-    return {
-      code: v.code,
-      flags: v.shown,
-      fits: p.fits,
-      activationPeakBytes: g.activationPeakBytes,
-      kvCacheBytes: g.kvCacheBytes,
-      kvTokens: p.kvCache.tokens,
-      maxConcurrency: p.kvCache.maxConcurrency,
-      kvGainBytes: g.kvCacheBytes - base.kvCacheBytes,
-    };
   });
 }
 
@@ -544,34 +497,3 @@ function divisorFix(n: number, tp: number): Diagnostic["fix"] {
   if (above) out.push({ flag: "--tensor-parallel-size", value: String(above) });
   return out;
 }
-
-/** The smallest change of one lever that makes the plan start, found by re-planning (not by inverting formulas). */
-function addFixes(input: PlanInput, plan: Plan): void {
-  const kvDiag = plan.diagnostics.find((d) => d.code === "KV_CACHE_BELOW_MAX_MODEL_LEN" || d.code === "NO_KV_CACHE_MEMORY");
-  if (!kvDiag) return;
-  const starts = (f: Partial<EngineFlags>): boolean => planDeployment({ ...input, flags: { ...input.flags, ...f } }, { fixes: false }).fits;
-  const fix: NonNullable<Diagnostic["fix"]> = [];
-  const est = plan.kvCache.estimatedMaxModelLen;
-  if (kvDiag.code === "KV_CACHE_BELOW_MAX_MODEL_LEN" && est > 0) fix.push({ flag: "--max-model-len", value: String(est) });
-  // Smallest utilization (two decimals) that starts, searched upward.
-  const u0 = plan.engine.gpuMemoryUtilization;
-  for (let u = Math.ceil(u0 * 100 + 1e-9) / 100; u <= 0.99 + 1e-9; u = Math.round((u + 0.01) * 100) / 100) {
-    if (u > u0 && starts({ gpuMemoryUtilization: u })) {
-      fix.push({ flag: "--gpu-memory-utilization", value: u.toFixed(2) });
-      break;
-    }
-  }
-  if (plan.engine.kvBytesPerElement > 1 && starts({ kvCacheDtype: "fp8" })) fix.push({ flag: "--kv-cache-dtype", value: "fp8" });
-  for (const tp of [2, 4, 8]) {
-    if (tp > input.flags.tensorParallelSize && starts({ tensorParallelSize: tp })) {
-      fix.push({ flag: "--tensor-parallel-size", value: String(tp) });
-      break;
-    }
-  }
-  if (input.model.vision && !(input.flags.limitMmPerPrompt?.["video"] === 0) && starts({ limitMmPerPrompt: { ...(input.flags.limitMmPerPrompt ?? {}), video: 0 } })) {
-    fix.push({ flag: "--limit-mm-per-prompt", value: JSON.stringify({ ...(input.flags.limitMmPerPrompt ?? {}), video: 0 }) });
-  }
-  kvDiag.fix = fix;
-}
-
-

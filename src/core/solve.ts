@@ -5,7 +5,6 @@
 import type { Diagnostic, EngineFlags, GpuProfile, KvCacheDtype, ModelArch, Plan, PlanInput, QuantMethod } from "./types.js";
 import { planDeployment } from "./plan.js";
 
-const FAST = { fixes: false } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Constraints
@@ -77,15 +76,14 @@ export function concurrencyAt(input: PlanInput, plan: Plan, len: number): number
         maxNumBatchedTokens: plan.engine.maxNumBatchedTokens,
         kvCacheMemoryBytes: Math.floor(kvBytes),
       },
-    },
-    FAST,
+    }
   );
   return again.kvCache.maxConcurrency;
 }
 
-/** Plans `input` and checks it against `target`. `fixes` asks planDeployment for its own fixes too. */
-export function evaluate(input: PlanInput, target: Target, opts: { fixes?: boolean } = {}): Evaluation {
-  const plan = planDeployment(input, { fixes: opts.fixes === true });
+/** Plans `input` and checks it against `target`. */
+export function evaluate(input: PlanInput, target: Target): Evaluation {
+  const plan = planDeployment(input);
   return evaluatePlan(input, plan, target);
 }
 
@@ -284,7 +282,7 @@ export function solve(req: SolveRequest): SolveResult {
 
   const plan = (flags: EngineFlags): Plan => {
     plans++;
-    return planDeployment({ model, gpu, flags }, FAST);
+    return planDeployment({ model, gpu, flags });
   };
   const check = (flags: EngineFlags): Evaluation => {
     const p = plan(flags);

@@ -134,13 +134,13 @@ export function runSweep(req: SweepRequest): SweepResult {
       // Smallest tensor-parallel size that starts; the largest tried when none does.
       for (const tp of search) {
         flags.tensorParallelSize = tp;
-        plan = planDeployment({ model, gpu, flags }, { fixes: false });
+        plan = planDeployment({ model, gpu, flags });
         plans++;
         if (plan.fits) break;
       }
     }
     if (!plan) {
-      plan = planDeployment({ model, gpu, flags }, { fixes: false });
+      plan = planDeployment({ model, gpu, flags });
       plans++;
     }
     rows[r] = rowOf(plan, gpu.id, flags);

@@ -269,8 +269,11 @@ export interface Diagnostic {
   severity: Severity;
   /** Values the message table formats; bytes stay integers. */
   args: Record<string, number | string>;
-  /** The smallest single-lever change that would fix it, as flags. */
-  fix?: { flag: string; value: string; note?: string }[];
+  /**
+   * Changes that would fix it, cheapest first, each verified by re-planning (core/levers.ts): one
+   * flag, plus `with` when the flag alone clears this error but another lever is needed to start.
+   */
+  fix?: { flag: string; value: string; note?: string; with?: { flag: string; value: string }[] }[];
 }
 
 export type DiagnosticCode =

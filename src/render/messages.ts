@@ -56,7 +56,13 @@ export function messageFor(d: Diagnostic, plan: Plan): string {
 
 export function fixText(d: Diagnostic): string {
   if (!d.fix || d.fix.length === 0) return "";
-  return d.fix.map((f) => `${f.flag} ${f.value.includes(" ") || f.value.startsWith("{") ? `'${f.value}'` : f.value}`).join("  or  ");
+  return fixEntries(d).join("  or  ");
+}
+
+/** Each fix entry as the flags to type (values quoted for a POSIX shell where they need it). */
+export function fixEntries(d: Diagnostic): string[] {
+  const one = (f: { flag: string; value: string }): string => (f.value === "" ? f.flag : `${f.flag} ${/[\s{}"'$*?\[\]]/.test(f.value) ? `'${f.value}'` : f.value}`);
+  return (d.fix ?? []).map((f) => [one(f), ...(f.with ?? []).map(one)].join(" ") + (f.note ? ` (${f.note})` : ""));
 }
 
 export { thousands };

@@ -108,7 +108,7 @@ for (const c of cases) {
   // KV arithmetic given vLLM's own KV memory: re-plan with --kv-cache-memory = the printed GiB value;
   // the printed value is rounded to 0.01 GiB, so the exact block count lies in a window around it.
   if (c.expect.availableKvGib != null && c.expect.availableKvGib > 0 && (c.expect.kvTokens != null || c.expect.numGpuBlocks != null || c.expect.maxConcurrency != null)) {
-    const at = (gibValue: number): Plan => planDeployment({ model: modelOf(c.model), gpu: gpuOf(c), flags: engineFlagsFrom({ ...c.flags, kvCacheMemory: `${Math.round(gibValue * GiB)}` }) }, { fixes: false });
+    const at = (gibValue: number): Plan => planDeployment({ model: modelOf(c.model), gpu: gpuOf(c), flags: engineFlagsFrom({ ...c.flags, kvCacheMemory: `${Math.round(gibValue * GiB)}` }) });
     const lo = at(c.expect.availableKvGib - 0.005).kvCache;
     const hi = at(c.expect.availableKvGib + 0.005).kvCache;
     // One block's worth of slack on each side ("within one block").

@@ -1,0 +1,298 @@
+// Levers: the flag changes that make a failing plan start (fixes) and the vision levers shown for a
+// plan that starts (what-ifs). Every answer comes from planning again through planDeployment, never
+// from inverting the core's formulas, so a fix printed is a fix the planner itself agrees with.
+//
+// Levers are tried cheapest first: the ones that cost nothing but a smaller workload envelope
+// (max-model-len, multimodal limits, image size, batch limits), then the memory budget
+// (utilization), then precision (fp8 KV cache, quantized weights), and only then more GPUs (TP, PP).
+import type { Diagnostic, DiagnosticCode, EngineFlags, GpuBudget, Plan, PlanInput, WhatIf } from "./types.js";
+import { planDeployment, type PlanOptions } from "./plan.js";
+
+/** One entry of a diagnostic's fix list: a flag (and any companion flags) that makes the plan start. */
+export type FixEntry = NonNullable<Diagnostic["fix"]>[number];
+
+export interface LeverOptions extends PlanOptions {
+  /** Re-plan the vision levers (one image per prompt, smaller max_pixels, fewer batched tokens). */
+  whatIf?: boolean;
+}
+
+/** planDeployment, then fixes for each error (re-planned) and, when asked, the vision what-ifs. */
+export function planWithLevers(input: PlanInput, opts: LeverOptions = {}): Plan {
+  const plan = planDeployment(input, opts.explain ? { explain: true } : {});
+  if (!plan.fits) addFixes(input, plan);
+  if (opts.whatIf && plan.encoder) plan.whatIf = whatIfsFor(input, plan);
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Round values
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The largest value at most `x` that a person would type: a power of two, or three times one
+ * (24576), within 20 % of x; else one significant decimal digit (30000) within 20 %; else two (1400).
+ * `x` itself when it is already such a value.
+ */
+export function roundDownForPeople(x: number): number {
+  const v = Math.floor(x);
+  if (v <= 16) return Math.max(0, v);
+  if (isRound(v)) return v;
+  const p2 = 2 ** Math.floor(Math.log2(v));
+  const three = 3 * 2 ** Math.floor(Math.log2(v / 3));
+  const binary = Math.max(p2, three <= v ? three : 0);
+  if (binary >= 0.8 * v) return binary;
+  const mag = 10 ** Math.floor(Math.log10(v));
+  const one = Math.floor(v / mag) * mag;
+  if (one >= 0.8 * v) return one;
+  const two = mag >= 10 ? Math.floor(v / (mag / 10)) * (mag / 10) : v;
+  return two;
+}
+
+/** A power of two, three times one, or at most two significant decimal digits. */
+function isRound(v: number): boolean {
+  if (Number.isInteger(Math.log2(v)) || (v % 3 === 0 && Number.isInteger(Math.log2(v / 3)))) return true;
+  const mag = 10 ** Math.max(0, Math.floor(Math.log10(v)) - 1);
+  return v % mag === 0;
+}
+
+/** Ladder of round values strictly below `x` and at least `min`, largest first (powers of two). */
+function powersOfTwoBelow(x: number, min: number): number[] {
+  const out: number[] = [];
+  for (let p = 2 ** Math.ceil(Math.log2(Math.max(1, x))) / 2; p >= Math.max(1, min); p /= 2) if (p < x) out.push(p);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixes
+// ---------------------------------------------------------------------------------------------
+
+/** Errors that more memory for the KV cache, or less memory taken before it, fixes. */
+const MEMORY_ERRORS: ReadonlySet<DiagnosticCode> = new Set(["NO_KV_CACHE_MEMORY", "KV_CACHE_BELOW_MAX_MODEL_LEN", "FREE_MEMORY_BELOW_BUDGET", "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS"]);
+
+interface Candidate {
+  entry: FixEntry;
+  flags: Partial<EngineFlags>;
+}
+
+class Replanner {
+  plans = 0;
+  constructor(private readonly input: PlanInput) {}
+  plan(change: Partial<EngineFlags>, base: EngineFlags = this.input.flags): Plan {
+    this.plans++;
+    return planDeployment({ ...this.input, flags: { ...base, ...change } });
+  }
+  starts(change: Partial<EngineFlags>, base?: EngineFlags): boolean {
+    return this.plan(change, base).fits;
+  }
+}
+
+const shown = (flag: string, value: string, note?: string): FixEntry => (note ? { flag, value, note } : { flag, value });
+
+/**
+ * Every lever that on its own makes the plan start, cheapest first, each at the smallest change
+ * found by re-planning (rounded to a value a person would type, and planned again at that value).
+ */
+export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags = input.flags): Candidate[] {
+  const r = new Replanner(input);
+  const out: Candidate[] = [];
+  const e = plan.engine;
+  const model = input.model;
+  const try1 = (c: Candidate): boolean => {
+    if (r.starts(c.flags, base)) {
+      out.push(c);
+      return true;
+    }
+    return false;
+  };
+
+  // 1. --max-model-len: the longest context that starts (binary search; shorter is never worse), rounded down.
+  {
+    const len0 = e.maxModelLen;
+    const floorLen = Math.min(len0 - 1, 256);
+    if (floorLen >= 1 && r.starts({ maxModelLen: floorLen }, base)) {
+      let lo = floorLen;
+      let hi = len0 - 1;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi + 1) / 2);
+        if (r.starts({ maxModelLen: mid }, base)) lo = mid;
+        else hi = mid - 1;
+      }
+      const round = Math.max(floorLen, roundDownForPeople(lo));
+      const len = r.starts({ maxModelLen: round }, base) ? round : lo;
+      out.push({ entry: shown("--max-model-len", String(len)), flags: { maxModelLen: len } });
+    }
+  }
+
+  // 2-3. Multimodal: no video, then one image and no video; then smaller images (Qwen-VL max_pixels).
+  const v = model.vision;
+  const limits = base.limitMmPerPrompt ?? {};
+  if (v && !(limits["image"] === 0 && limits["video"] === 0)) {
+    const hasVideo = v.family === "qwen2-vl" || v.family === "qwen2.5-vl" || v.family === "qwen3-vl" || v.video;
+    const options: Record<string, number>[] = [];
+    if (hasVideo && limits["video"] !== 0) options.push({ ...limits, video: 0 });
+    if ((limits["image"] ?? 1) !== 1 || (hasVideo && limits["video"] !== 0)) options.push(hasVideo ? { ...limits, image: 1, video: 0 } : { ...limits, image: 1 });
+    for (const l of options) if (try1({ entry: shown("--limit-mm-per-prompt", JSON.stringify(l)), flags: { limitMmPerPrompt: l } })) break;
+
+    if (v.family === "qwen2-vl" || v.family === "qwen2.5-vl" || v.family === "qwen3-vl") {
+      // max_pixels of 2^k merged tokens per image (one token = (patch · merge)² pixels), largest that starts.
+      const unit = (v.patchSize * v.spatialMergeSize) ** 2;
+      const cur = base.mmProcessorKwargs?.max_pixels ?? v.maxPixels;
+      for (const tokens of [16384, 8192, 4096, 2048, 1280, 1024, 512, 256]) {
+        const px = tokens * unit;
+        if (px >= cur || px < v.minPixels) continue;
+        const k = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
+        if (try1({ entry: shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${tokens} tokens`), flags: { mmProcessorKwargs: k } })) break;
+      }
+    }
+  }
+
+  // 4. --max-num-seqs: fewer sequences shrink the sampler warm-up and the CUDA-graph capture sizes.
+  for (const s of powersOfTwoBelow(e.maxNumSeqs, 1)) if (try1({ entry: shown("--max-num-seqs", String(s)), flags: { maxNumSeqs: s } })) break;
+
+  // 5. --max-num-batched-tokens: a smaller profile-run batch (never below max-num-seqs, nor below
+  //    max-model-len without chunked prefill: SchedulerConfig.verify_max_model_len).
+  const minTokens = Math.max(e.maxNumSeqs, e.chunkedPrefill ? 1 : e.maxModelLen);
+  for (const t of powersOfTwoBelow(e.maxNumBatchedTokens, minTokens)) if (try1({ entry: shown("--max-num-batched-tokens", String(t)), flags: { maxNumBatchedTokens: t } })) break;
+
+  // 6. --gpu-memory-utilization: the nearest value (hundredths, at most 0.99) that starts.
+  if (base.kvCacheMemoryBytes === undefined) {
+    const u0 = Math.round(e.gpuMemoryUtilization * 100);
+    for (let d = 1; d <= 98; d++) {
+      const up = u0 + d;
+      const down = u0 - d;
+      if (up > 99 && down < 1) break;
+      if (up <= 99 && try1({ entry: shown("--gpu-memory-utilization", (up / 100).toFixed(2)), flags: { gpuMemoryUtilization: up / 100 } })) break;
+      if (down >= 1 && plan.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET") && try1({ entry: shown("--gpu-memory-utilization", (down / 100).toFixed(2)), flags: { gpuMemoryUtilization: down / 100 } })) break;
+    }
+  }
+
+  // 7. fp8 KV cache (half the bytes per token of a 16-bit cache).
+  if (e.kvBytesPerElement > 1) try1({ entry: shown("--kv-cache-dtype", "fp8"), flags: { kvCacheDtype: "fp8" } });
+
+  // 8. Quantized weights: fp8 at load time from a 16-bit checkpoint (or a checkpoint quantized offline).
+  if (model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none")) {
+    try1({ entry: shown("--quantization", "fp8", "fp8 weights quantized at load time, or a quantized checkpoint"), flags: { quantization: "fp8" } });
+  }
+
+  // 9. More GPUs: the smallest tensor-parallel size that splits the heads and starts.
+  const dp = Math.max(1, base.dataParallelSize);
+  for (let tp = base.tensorParallelSize + 1; tp <= 8; tp++) {
+    if (!tpSplitsHeads(input, tp)) continue;
+    if (try1({ entry: shown("--tensor-parallel-size", String(tp), `needs ${tp * base.pipelineParallelSize * dp} GPUs`), flags: { tensorParallelSize: tp } })) break;
+  }
+  // 10. Or pipeline stages.
+  for (let pp = base.pipelineParallelSize + 1; pp <= Math.min(8, model.numLayers); pp++) {
+    if (try1({ entry: shown("--pipeline-parallel-size", String(pp), `needs ${base.tensorParallelSize * pp * dp} GPUs`), flags: { pipelineParallelSize: pp } })) break;
+  }
+  return out;
+}
+
+function tpSplitsHeads(input: PlanInput, tp: number): boolean {
+  const m = input.model;
+  if (m.numHeads % tp !== 0) return false;
+  return m.mla !== null || (tp >= m.numKvHeads ? tp % m.numKvHeads === 0 : m.numKvHeads % tp === 0);
+}
+
+/** Flags of a diagnostic's own fix entry (the ones planDeployment proposes for validation errors). */
+function flagsOfEntry(f: FixEntry): Partial<EngineFlags> | null {
+  const n = Number(f.value);
+  switch (f.flag) {
+    case "--tensor-parallel-size":
+      return Number.isInteger(n) ? { tensorParallelSize: n } : null;
+    case "--max-model-len":
+      return Number.isInteger(n) ? { maxModelLen: n } : null;
+    case "--max-num-batched-tokens":
+      return Number.isInteger(n) ? { maxNumBatchedTokens: n } : null;
+    case "--max-num-seqs":
+      return Number.isInteger(n) ? { maxNumSeqs: n } : null;
+    case "--kv-cache-memory":
+      return Number.isInteger(n) && n > 0 ? { kvCacheMemoryBytes: n } : null;
+    case "--gpu-memory-utilization":
+      return Number.isFinite(n) ? { gpuMemoryUtilization: n } : null;
+    case "--dtype":
+      return f.value === "float16" || f.value === "bfloat16" || f.value === "float32" ? { dtype: f.value } : null;
+    case "--quantization":
+      return f.value === "fp8" ? { quantization: "fp8" } : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Fills each error's fix list, every entry verified to make the plan start: the error's own fix
+ * (with the cheapest lever added when it alone is not enough), and for memory errors every lever
+ * that starts, cheapest first. An entry that would not start is dropped, not printed.
+ */
+export function addFixes(input: PlanInput, plan: Plan): void {
+  const r = new Replanner(input);
+  let levers: Candidate[] | null = null;
+  let memoryListed = false;
+  for (const d of plan.diagnostics) {
+    if (d.severity !== "error") continue;
+    const fix: FixEntry[] = [];
+    for (const own of d.fix ?? []) {
+      const change = flagsOfEntry(own);
+      if (!change) continue;
+      const p = r.plan(change);
+      if (p.fits) fix.push(own);
+      else if (!p.diagnostics.some((x) => x.code === d.code)) {
+        // It clears this error but not the plan: add the cheapest lever that starts on top of it.
+        const extra = startingLevers(input, p, { ...input.flags, ...change })[0];
+        if (extra) fix.push({ ...own, with: [{ flag: extra.entry.flag, value: extra.entry.value }] });
+      }
+    }
+    if (MEMORY_ERRORS.has(d.code) && !memoryListed) {
+      levers ??= startingLevers(input, plan);
+      for (const c of levers) if (!fix.some((x) => x.flag === c.entry.flag && x.value === c.entry.value && !x.with)) fix.push(c.entry);
+      memoryListed = true;
+    }
+    d.fix = fix;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What-ifs (vision models)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Processor max_pixels of the "smaller images" lever: 1280 merged tokens per image, the
+ * Qwen2-VL image processor's class default (28·28·1280) and the value Qwen's model cards suggest.
+ */
+export const SMALLER_MAX_PIXELS = 28 * 28 * 1280;
+
+/** The vision levers, each re-planned alone against the plan as given. */
+export function whatIfsFor(input: PlanInput, plan: Plan): WhatIf[] {
+  const f = input.flags;
+  const base = plan.perGpu[0];
+  if (!base) return [];
+  const limits = f.limitMmPerPrompt ?? {};
+  const variants: { code: WhatIf["code"]; flags: Partial<EngineFlags>; shown: { flag: string; value: string }[] }[] = [];
+  if (limits["image"] !== 1 || limits["video"] !== 0) {
+    const l = { ...limits, image: 1, video: 0 };
+    variants.push({ code: "ONE_IMAGE_NO_VIDEO", flags: { limitMmPerPrompt: l }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(l) }] });
+  }
+  const maxPixels = f.mmProcessorKwargs?.max_pixels ?? input.model.vision?.maxPixels ?? 0;
+  if (maxPixels > SMALLER_MAX_PIXELS) {
+    const k = { ...(f.mmProcessorKwargs ?? {}), max_pixels: SMALLER_MAX_PIXELS };
+    variants.push({ code: "SMALLER_MAX_PIXELS", flags: { mmProcessorKwargs: k }, shown: [{ flag: "--mm-processor-kwargs", value: JSON.stringify(k) }] });
+  }
+  const n = plan.engine.maxNumBatchedTokens;
+  const half = Math.floor(n / 2);
+  if (half >= plan.engine.maxNumSeqs) variants.push({ code: "HALF_BATCHED_TOKENS", flags: { maxNumBatchedTokens: half }, shown: [{ flag: "--max-num-batched-tokens", value: String(half) }] });
+  const off = { ...limits, image: 0, video: 0 };
+  variants.push({ code: "TEXT_ONLY", flags: { limitMmPerPrompt: off }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(off) }] });
+  return variants.map((v) => {
+    const p = planDeployment({ ...input, flags: { ...f, ...v.flags } });
+    const g = p.perGpu.reduce((m, x) => (x.kvCacheBytes < m.kvCacheBytes ? x : m), p.perGpu[0] as GpuBudget);
+    return {
+      code: v.code,
+      flags: v.shown,
+      fits: p.fits,
+      activationPeakBytes: g.activationPeakBytes,
+      kvCacheBytes: g.kvCacheBytes,
+      kvTokens: p.kvCache.tokens,
+      maxConcurrency: p.kvCache.maxConcurrency,
+      kvGainBytes: g.kvCacheBytes - base.kvCacheBytes,
+    };
+  });
+}

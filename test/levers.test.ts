@@ -1,0 +1,117 @@
+// core/levers.ts: fixes found by re-planning, cheapest lever first, every printed fix verified.
+import { describe, expect, it } from "vitest";
+import { planWithLevers, roundDownForPeople, type FixEntry } from "../src/core/levers.js";
+import { planDeployment } from "../src/core/plan.js";
+import type { EngineFlags, PlanInput } from "../src/core/types.js";
+import { GiB, flags, gpu, model } from "./helpers/models.js";
+
+/** The flags a fix entry sets (the same parsing a user's shell + vLLM would do for these flags). */
+function applied(base: EngineFlags, f: FixEntry): EngineFlags {
+  const out: EngineFlags = { ...base };
+  for (const x of [f, ...(f.with ?? [])]) {
+    const n = Number(x.value);
+    switch (x.flag) {
+      case "--max-model-len": out.maxModelLen = n; break;
+      case "--max-num-seqs": out.maxNumSeqs = n; break;
+      case "--max-num-batched-tokens": out.maxNumBatchedTokens = n; break;
+      case "--gpu-memory-utilization": out.gpuMemoryUtilization = n; break;
+      case "--kv-cache-memory": out.kvCacheMemoryBytes = n; break;
+      case "--tensor-parallel-size": out.tensorParallelSize = n; break;
+      case "--pipeline-parallel-size": out.pipelineParallelSize = n; break;
+      case "--kv-cache-dtype": out.kvCacheDtype = x.value as EngineFlags["kvCacheDtype"]; break;
+      case "--quantization": out.quantization = x.value as EngineFlags["quantization"]; break;
+      case "--dtype": out.dtype = x.value as EngineFlags["dtype"]; break;
+      case "--limit-mm-per-prompt": out.limitMmPerPrompt = JSON.parse(x.value) as Record<string, number>; break;
+      case "--mm-processor-kwargs": out.mmProcessorKwargs = JSON.parse(x.value) as EngineFlags["mmProcessorKwargs"] & object; break;
+      default: throw new Error(`fix with a flag the test cannot apply: ${x.flag}`);
+    }
+  }
+  return out;
+}
+
+const fixesOf = (input: PlanInput): FixEntry[] => planWithLevers(input).diagnostics.filter((d) => d.severity === "error").flatMap((d) => d.fix ?? []);
+const shown = (f: FixEntry): string => [f, ...(f.with ?? [])].map((x) => `${x.flag} ${x.value}`).join(" ");
+
+describe("fixes, cheapest lever first", () => {
+  it("Qwen2.5-VL-7B on an RTX 4090: a shorter --max-model-len before any extra GPU", () => {
+    const input: PlanInput = { model: model("qwen2.5-vl-7b"), gpu: gpu("rtx4090"), flags: flags() };
+    const plan = planWithLevers(input);
+    expect(plan.fits).toBe(false);
+    expect(plan.diagnostics.map((d) => d.code)).toContain("NO_KV_CACHE_MEMORY");
+    const fixes = fixesOf(input).map(shown);
+    const len = fixes.findIndex((s) => s.startsWith("--max-model-len "));
+    const tp = fixes.findIndex((s) => s.startsWith("--tensor-parallel-size "));
+    expect(len).toBe(0);
+    expect(tp).toBeGreaterThan(len);
+    // The issue's report: --max-model-len 16384 alone starts; the lever offers at least that much context.
+    expect(planDeployment({ ...input, flags: flags({ maxModelLen: 16384 }) }).fits).toBe(true);
+    const offered = Number(fixes[0]?.split(" ")[1]);
+    expect(offered).toBeGreaterThanOrEqual(16384);
+    expect(offered).toBe(roundDownForPeople(offered));
+    // No lever beyond the 24 GiB the card has: utilization above 0.99 never offered.
+    expect(fixes.every((s) => !/--gpu-memory-utilization 1\./.test(s))).toBe(true);
+  });
+
+  const failing: [string, PlanInput][] = [
+    ["Qwen2.5-VL-7B on an RTX 4090", { model: model("qwen2.5-vl-7b"), gpu: gpu("rtx4090"), flags: flags() }],
+    ["Qwen2.5-VL-7B on an L4", { model: model("qwen2.5-vl-7b"), gpu: gpu("l4"), flags: flags() }],
+    ["Llama-3.1-70B on one A100-80GB", { model: model("llama-3.1-70b"), gpu: gpu("a100-80g"), flags: flags() }],
+    ["Llama-3.1-8B on an L4 at 131072 tokens", { model: model("llama-3.1-8b"), gpu: gpu("l4"), flags: flags({ maxModelLen: 131072 }) }],
+    ["Qwen3-32B on an RTX 4090", { model: model("qwen3-32b"), gpu: gpu("rtx4090"), flags: flags() }],
+    ["Qwen2.5-7B on an H100 with 60 GiB held by another process", { model: model("qwen2.5-7b"), gpu: gpu("h100"), flags: flags({ otherProcessBytes: 60 * GiB }) }],
+    ["Qwen2.5-7B on two A10G at -tp 3 (heads not divisible)", { model: model("qwen2.5-7b"), gpu: gpu("a10g"), flags: flags({ tensorParallelSize: 3 }) }],
+    ["Llama-3.1-8B on an H100 with --kv-cache-memory 80GiB", { model: model("llama-3.1-8b"), gpu: gpu("h100"), flags: flags({ kvCacheMemoryBytes: 80 * GiB }) }],
+    ["Qwen2.5-7B on an A10G, max-num-seqs above max-num-batched-tokens", { model: model("qwen2.5-7b"), gpu: gpu("a10g"), flags: flags({ maxNumSeqs: 512, maxNumBatchedTokens: 256 }) }],
+  ];
+  it.each(failing)("%s: every fix printed, applied, makes the plan start", (_name, input) => {
+    const plan = planWithLevers(input);
+    expect(plan.fits).toBe(false);
+    const fixes = fixesOf(input);
+    expect(fixes.length).toBeGreaterThan(0);
+    for (const f of fixes) expect({ fix: shown(f), starts: planDeployment({ ...input, flags: applied(input.flags, f) }).fits }).toEqual({ fix: shown(f), starts: true });
+  });
+
+  it("levers in cost order: no extra GPUs before a free lever, precision before GPUs", () => {
+    const rank = (s: string): number =>
+      ["--max-model-len", "--limit-mm-per-prompt", "--mm-processor-kwargs", "--max-num-seqs", "--max-num-batched-tokens", "--gpu-memory-utilization", "--kv-cache-dtype", "--quantization", "--tensor-parallel-size", "--pipeline-parallel-size"].indexOf(s.split(" ")[0] ?? "");
+    for (const [, input] of failing) {
+      const plan = planWithLevers(input);
+      for (const d of plan.diagnostics) {
+        const r = (d.fix ?? []).filter((f) => !f.with).map((f) => rank(f.flag));
+        expect(r).toEqual([...r].sort((a, b) => a - b));
+      }
+    }
+  });
+
+  it("Llama-3.1-70B on one A100-80GB (bf16 weights > the 71.3 GiB budget): only more GPUs or quantized weights help", () => {
+    const input: PlanInput = { model: model("llama-3.1-70b"), gpu: gpu("a100-80g"), flags: flags() };
+    const fixes = fixesOf(input).map(shown);
+    // Shorter contexts, batch limits and fp8 KV cannot make 131 GiB of bf16 weights fit 72 GiB.
+    expect(fixes.some((s) => s.startsWith("--max-model-len"))).toBe(false);
+    expect(fixes.some((s) => s.startsWith("--kv-cache-dtype"))).toBe(false);
+    // TP 2 holds the weights but not one 131,072-token request's KV cache, so the lever is TP 4.
+    expect(planDeployment({ ...input, flags: flags({ tensorParallelSize: 2 }) }).fits).toBe(false);
+    expect(fixes.find((s) => s.startsWith("--tensor-parallel-size"))).toBe("--tensor-parallel-size 4");
+  });
+
+  it("a plan that starts gets no fix search", () => {
+    const plan = planWithLevers({ model: model("qwen2.5-7b"), gpu: gpu("h100"), flags: flags() });
+    expect(plan.fits).toBe(true);
+    expect(plan.diagnostics.every((d) => (d.fix ?? []).length === 0 || d.severity !== "error")).toBe(true);
+  });
+});
+
+describe("roundDownForPeople", () => {
+  it.each([
+    [1140, 1024], // a power of two within 20 %
+    [1453, 1400], // 1024 is 30 % lower, 1000 is 31 % lower: two significant digits
+    [379, 370],
+    [33100, 32768],
+    [30720, 24576], // 3 · 8192, exactly 80 %
+    [20500, 20000], // 16384 is 20 % lower: one significant digit
+    [131072, 131072],
+    [16, 16],
+    [30000, 30000], // already round: kept
+    [24000, 24000],
+  ])("%d → %d", (x, want) => expect(roundDownForPeople(x)).toBe(want));
+});
