@@ -2,7 +2,8 @@
 export * from "./core/types.js";
 export { planDeployment, type PlanOptions } from "./core/plan.js";
 export { planWithLevers, whatIfsFor, type LeverOptions } from "./core/levers.js";
-export { modelArchFromConfig, ConfigError, type ConfigFiles, type Json } from "./core/architecture.js";
+export { modelArchFromConfig, type ConfigFiles, type Json } from "./core/architecture.js";
+export { ConfigError, ResizeError } from "./core/errors.js";
 export { kvBytesPerTokenPerLayer, kvCachePlan, kvLayout } from "./core/kv-cache.js";
 export { weightsPerRank, paramCount } from "./core/weights.js";
 export { imageTokens, videoTokens, smartResize, encoderProfile, maxTokensPerItem } from "./core/vision.js";

@@ -1,27 +1,11 @@
-// vram-plan compare (issue #6), in process through registerCompare (src/cli/subcommands.ts) with a fake Io.
+// vram-plan compare (issue #6), in process through run() (src/cli/run.ts) with a fake Io.
 import { describe, expect, it } from "vitest";
-import { Command, CommanderError } from "commander";
-import { registerCompare } from "../src/cli/subcommands.js";
-import { InputError } from "../src/errors.js";
-import { normaliseArgv } from "../src/sources/engine-flags.js";
+import { runCli, type Ran } from "./helpers/cli.js";
 
 const GiB = 2 ** 30;
 
-async function runCompare(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  let code = 0;
-  const io = { stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" } };
-  const program = new Command("vram-plan").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
-  registerCompare(program, io, (c) => (code = c));
-  try {
-    await program.parseAsync(normaliseArgv(["compare", ...argv]), { from: "user" });
-  } catch (e) {
-    // The same policy as src/cli/run.ts: bad input → 2.
-    if (e instanceof InputError || e instanceof CommanderError) return { code: 2, out, err: err + String((e as Error).message) };
-    throw e;
-  }
-  return { code, out, err };
+function runCompare(argv: string[]): Promise<Ran> {
+  return runCli(["compare", ...argv]);
 }
 
 const SEED = ["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--prompt-tokens", "1024", "--image", "1792x1792", "--batch", "1", "--new-tokens", "256"];

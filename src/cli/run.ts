@@ -1,15 +1,17 @@
 // The CLI's body: run(argv, io) wires the commands (plan here, the others in subcommands.ts), runs the
 // one the argv names (src/commands/<name>.ts, imported only then) and returns the exit code.
-// Exit policy: 0 it starts, 1 it would not start, 2 bad input (one line on stderr), 3 a bug.
+// The exit code comes from one place, src/core/exit.ts exitCodeFor: 0 it starts, 1 it would not start,
+// 2 bad input (one line on stderr), 3 a bug (stack on stderr).
 import { Command, CommanderError } from "commander";
 import { InputError } from "../errors.js";
 import { normaliseArgv } from "../sources/engine-flags.js";
 import type { Io } from "../commands/io.js";
+import { exitCodeFor, type Outcome } from "../core/exit.js";
 import type { CommonOpts } from "../commands/plan.js";
 import { addEngineOptions } from "./engine-options.js";
 import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerSolve, registerTokens } from "./subcommands.js";
 
-export function buildProgram(io: Io, setCode: (c: number) => void): Command {
+export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Command {
   const program = new Command("vram-plan")
     .description("How will vLLM use GPU memory? Plan the start-up budget per GPU before you launch.")
     .version("0.1.0")
@@ -39,28 +41,32 @@ export function buildProgram(io: Io, setCode: (c: number) => void): Command {
   return program;
 }
 
+/** Where a failure goes: bad input (a typed InputError, or commander's usage errors) or a bug. */
+function failureOf(e: unknown): Outcome {
+  if (e instanceof InputError) return { error: "input" };
+  if (e instanceof CommanderError) {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return { command: "info" };
+    return { error: "input" };
+  }
+  return { error: "bug" };
+}
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  let code = 0;
+  let outcome: Outcome = { command: "info" };
   try {
-    const program = buildProgram(io, (c) => (code = c));
+    const program = buildProgram(io, (reported) => (outcome = reported));
     // A bare `vram-plan` shows what it can do instead of an error about --model.
     if (argv.length === 0) {
       io.stdout(program.helpInformation());
-      return 0;
+      return exitCodeFor(outcome);
     }
     await program.parseAsync(normaliseArgv(argv), { from: "user" });
-    return code;
   } catch (e) {
-    if (e instanceof InputError) {
-      io.stderr(`vram-plan: ${e.message}\n`);
-      return 2;
+    outcome = failureOf(e);
+    if ("error" in outcome) {
+      if (outcome.error === "bug") io.stderr(`vram-plan: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
+      else io.stderr(`vram-plan: ${(e as Error).message.replace(/^error: /, "")}\n`);
     }
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
-      io.stderr(`vram-plan: ${e.message.replace(/^error: /, "")}\n`);
-      return 2;
-    }
-    io.stderr(`vram-plan: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
-    return 3;
   }
+  return exitCodeFor(outcome);
 }

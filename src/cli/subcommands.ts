@@ -3,6 +3,7 @@
 import { Option, type Command } from "commander";
 import { InputError } from "../errors.js";
 import type { Io } from "../commands/io.js";
+import type { Outcome } from "../core/exit.js";
 import type { CheckOptions } from "../commands/check.js";
 import type { CompareOpts } from "../commands/compare.js";
 import type { SolveOptions } from "../commands/solve.js";
@@ -10,7 +11,7 @@ import type { TokensOpts } from "../commands/tokens.js";
 import { ATTN_IMPLEMENTATIONS } from "../core/attn-implementations.js";
 import { addEngineOptions } from "./engine-options.js";
 
-type SetCode = (code: number) => void;
+type SetCode = (outcome: Outcome) => void;
 
 /** Each command reports errors through run()'s policy, and writes help to the given streams. */
 function routed(cmd: Command, io: Io): Command {

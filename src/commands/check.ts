@@ -3,10 +3,11 @@
 // its constraints, and exits 0 (all start and meet them), 1 (some do not: each named with its
 // reason and fix) or 2 (unreadable or invalid input: file and line named).
 // Loaded only when check runs (src/cli/subcommands.ts imports it in the action).
-import type { Io } from "./io.js";
+import { colourWanted, type Io } from "./io.js";
 import type { RawEngineFlags } from "../sources/engine-flags.js";
 import type { Deployment } from "../sources/deployments.js";
 import type { CheckEntry } from "../core/check.js";
+import type { Outcome } from "../core/exit.js";
 import type { Target } from "../core/solve.js";
 import type { GpuProfile, ModelArch } from "../core/types.js";
 import { InputError } from "../errors.js";
@@ -327,8 +328,8 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
   return entries;
 }
 
-/** The check command: plans, renders in the chosen format, returns the exit code. */
-export async function checkCommand(files: string[], o: CheckOptions, io: Io): Promise<number> {
+/** The check command: plans every deployment, renders the verdicts in the chosen format. */
+export async function checkCommand(files: string[], o: CheckOptions, io: Io): Promise<Outcome> {
   const entries = await checkFiles(files, o, io);
   const fmt = o.json ? "json" : (o.format ?? "table");
   const r = await import("../render/check.js");
@@ -336,8 +337,7 @@ export async function checkCommand(files: string[], o: CheckOptions, io: Io): Pr
   else if (fmt === "markdown") io.stdout(r.renderCheckMarkdown(entries));
   else {
     const { colours } = await import("../render/colours.js");
-    const useColor = o.color !== false && io.isTTY && !io.env["NO_COLOR"];
-    io.stdout(r.renderCheckTable(entries, await colours(useColor)));
+    io.stdout(r.renderCheckTable(entries, await colours(colourWanted(o, io))));
   }
-  return entries.every((e) => e.evaluation.ok) ? 0 : 1;
+  return { command: "check", entries };
 }

@@ -6,6 +6,7 @@ import type { CommonOpts } from "./plan.js";
 import { gpuFrom } from "../sources/gpus.js";
 import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "../core/attn-implementations.js";
 import type { OfflineImage } from "../core/offline.js";
+import type { Outcome } from "../core/exit.js";
 import { parseTokens } from "../units.js";
 // The offline model, the comparison and the vision rules load only when compare runs (start-up stays light).
 
@@ -35,11 +36,12 @@ function count(flag: string, v: string | undefined, dflt: number, min: number): 
   return n;
 }
 
-export async function compareCommand(o: CompareOpts, io: Io): Promise<number> {
+export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
   const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const { offlineFootprint } = await import("../core/offline.js");
   const { compareWorkload } = await import("../core/compare.js");
-  const { imageTokens, pixelLimits, ResizeError } = await import("../core/vision.js");
+  const { imageTokens, pixelLimits } = await import("../core/vision.js");
+  const { ResizeError } = await import("../core/errors.js");
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalogue)");
   if (o.promptTokens === undefined) throw new InputError("--prompt-tokens", "--prompt-tokens: required: the text tokens of one prompt (image tokens are added)");
   const promptTokens = count("--prompt-tokens", o.promptTokens, 0, 1);
@@ -77,5 +79,5 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<number> {
   const fmt = o.json ? "json" : ((o.format as "table" | "json" | "markdown" | undefined) ?? "table");
   const r = await import("../render/compare.js");
   io.stdout(fmt === "json" ? r.renderCompareJson(cmp) : fmt === "markdown" ? r.renderCompareMarkdown(cmp) : r.renderCompareTable(cmp));
-  return cmp.vllm.fits && cmp.offlineFits ? 0 : 1;
+  return { command: "compare", comparison: cmp };
 }

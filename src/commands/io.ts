@@ -7,3 +7,8 @@ export interface Io {
   isTTY: boolean;
   env: Record<string, string | undefined>;
 }
+
+/** Colour only on a terminal, never with --no-color or NO_COLOR (https://no-color.org). */
+export function colourWanted(o: { color?: boolean }, io: Io): boolean {
+  return o.color !== false && io.isTTY && !io.env["NO_COLOR"];
+}

@@ -1,12 +1,12 @@
 // `vram-plan plan` (the default command): one deployment's start-up budget per GPU.
 // Reads the model and GPU through src/sources, plans with src/core/plan.ts, renders with src/render.
-import type { Io } from "./io.js";
+import { colourWanted, type Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { engineFlagsFrom, type RawEngineFlags } from "../sources/engine-flags.js";
 import { gpuFrom } from "../sources/gpus.js";
 import type { Plan } from "../core/types.js";
 import { planWithLevers } from "../core/levers.js";
-import { exitCodeFor } from "../core/exit.js";
+import type { Outcome } from "../core/exit.js";
 
 /** The plan command's options (model, GPU, vLLM engine flags, output), shared by compare and sweep. */
 export interface CommonOpts extends RawEngineFlags {
@@ -31,16 +31,15 @@ async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
   let out: string;
   if (fmt === "markdown") out = (await import("../render/markdown.js")).renderMarkdown(plan);
   else {
-    const useColor = o.color !== false && io.isTTY && !io.env["NO_COLOR"];
     const { renderTable } = await import("../render/table.js");
     const { colours } = await import("../render/colours.js");
-    out = renderTable(plan, { chalk: await colours(useColor) });
+    out = renderTable(plan, { chalk: await colours(colourWanted(o, io)) });
   }
   if (o.explain) out += (await import("../render/explain.js")).renderExplain(plan);
   return out;
 }
 
-export async function planCommand(o: CommonOpts, io: Io): Promise<number> {
+export async function planCommand(o: CommonOpts, io: Io): Promise<Outcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalogue)");
   const flags = engineFlagsFrom(o);
   const gpu = gpuFrom(o);
@@ -49,5 +48,5 @@ export async function planCommand(o: CommonOpts, io: Io): Promise<number> {
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: o.explain === true, whatIf: true });
   io.stdout(await render(plan, o, io));
-  return exitCodeFor(plan);
+  return { command: "plan", plan };
 }

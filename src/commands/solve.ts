@@ -3,9 +3,9 @@
 // `vllm serve` command line ready to paste. Exit 0 when found, 1 when nothing fits, 2 on bad input.
 import type { Io } from "./io.js";
 import type { RawEngineFlags } from "../sources/engine-flags.js";
-import type { SolveResult } from "../core/solve.js";
-import type { GpuProfile } from "../core/types.js";
+import type { Outcome } from "../core/exit.js";
 import { InputError } from "../errors.js";
+import { commandLine, renderSolveText, solveToJsonObject, type SolveOutcome } from "../render/solve.js";
 
 export interface SolveOptions extends RawEngineFlags {
   model?: string;
@@ -21,31 +21,11 @@ export interface SolveOptions extends RawEngineFlags {
   json?: boolean;
 }
 
-/** POSIX-shell quoting: bare when safe, else single quotes. */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-export function commandLine(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(" ");
-}
-
 function intOpt(flag: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min) throw new InputError(flag, `${flag}: expected an integer >= ${min}, got '${v}'`);
   return n;
-}
-
-export interface SolveOutcome {
-  result: SolveResult;
-  model: string;
-  modelId: string;
-  gpu: GpuProfile;
-  /** The `vllm serve` words (null when nothing fits). */
-  argv: string[] | null;
-  command: string | null;
 }
 
 export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">): Promise<SolveOutcome> {
@@ -94,82 +74,11 @@ export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">)
   return { result, model: modelName, modelId: arch.id, gpu, argv, command: argv ? commandLine(argv) : null };
 }
 
-function fmtInt(n: number): string {
-  const s = String(Math.trunc(n));
-  return s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-export function renderSolveText(s: SolveOutcome, markdown = false): string {
-  const r = s.result;
-  const out: string[] = [];
-  const gibs = (b: number): string => (b / 2 ** 30).toFixed(2);
-  const targetText = `${r.concurrency > 1 ? `${r.concurrency} concurrent requests of ` : "one request of "}${fmtInt(r.context)} tokens`;
-  const vllm = r.plan?.engine.vllmVersion ?? r.flags.vllmVersion;
-  out.push(`${markdown ? "### " : ""}vram-plan solve: ${s.modelId} on ${s.gpu.name} (${gibs(s.gpu.cudaTotalBytes)} GiB)${vllm ? `, vLLM ${vllm}` : ""}`);
-  out.push(`${markdown ? "\n" : ""}target: ${targetText}${r.flags.limitMmPerPrompt?.["image"] !== undefined ? `, ${r.flags.limitMmPerPrompt["image"]} image(s) per prompt` : ""}`);
-  out.push("");
-  if (!r.found || !r.layout || !r.plan) {
-    out.push(`Nothing fits: ${r.reason ?? "no configuration meets the target"}.`);
-    return out.join("\n") + "\n";
-  }
-  const l = r.layout;
-  const rows: [string, string, string][] = [
-    ["tensor-parallel-size", String(l.tensorParallelSize), `smallest that starts and meets the target${l.pipelineParallelSize > 1 ? ` (with pipeline-parallel-size ${l.pipelineParallelSize}: ${l.gpus} GPUs)` : ""}`],
-    ["gpu-memory-utilization", r.gpuMemoryUtilization.toFixed(2), "smallest that meets the target"],
-    ["max-model-len", fmtInt(r.maxModelLen), `largest that fits at ${r.gpuMemoryUtilization.toFixed(2)}`],
-    ["max-num-seqs", fmtInt(r.maxNumSeqs), `largest that fits at ${r.gpuMemoryUtilization.toFixed(2)} and max-model-len ${fmtInt(r.maxModelLen)}`],
-    ["kv-cache-dtype", l.kvCacheDtype, r.fp8KvCacheNeeded ? "fp8 KV cache needed" : "fp8 KV cache not needed"],
-    ["quantization", l.quantization ?? "as the checkpoint", r.quantizationNeeded ? "a quantized checkpoint (or --quantization fp8) needed" : "no quantization needed"],
-  ];
-  if (markdown) {
-    out.push("| flag | value | why |");
-    out.push("|---|---:|---|");
-    for (const [a, b, c] of rows) out.push(`| \`--${a}\` | ${b} | ${c} |`);
-  } else {
-    for (const [a, b, c] of rows) out.push(`  ${a.padEnd(24)} ${b.padEnd(18)} ${c}`);
-  }
-  for (const alt of r.alternatives) out.push(`${markdown ? "\n" : ""}  alternative: with ${alt.precision}, ${alt.gpus} GPU${alt.gpus > 1 ? "s" : ""} (tensor-parallel-size ${alt.tensorParallelSize}${alt.pipelineParallelSize > 1 ? `, pipeline-parallel-size ${alt.pipelineParallelSize}` : ""})`);
-  const kvMin = Math.min(...r.plan.perGpu.map((g) => g.kvCacheBytes));
-  out.push("");
-  out.push(`KV cache ${gibs(kvMin)} GiB per GPU, ${fmtInt(r.plan.kvCache.tokens)} tokens: ${r.concurrencyAtContext.toFixed(2)} concurrent requests of ${fmtInt(r.context)} tokens (${r.plans} configurations planned).`);
-  out.push("");
-  if (markdown) out.push("```sh", s.command ?? "", "```");
-  else out.push(s.command ?? "");
-  return out.join("\n") + "\n";
-}
-
-export function solveToJsonObject(s: SolveOutcome): object {
-  const r = s.result;
-  return {
-    found: r.found,
-    model: s.model,
-    gpu: s.gpu.id,
-    target: { context: r.context, concurrency: r.concurrency, imagesPerPrompt: r.flags.limitMmPerPrompt?.["image"] ?? null },
-    tensorParallelSize: r.layout?.tensorParallelSize ?? null,
-    pipelineParallelSize: r.layout?.pipelineParallelSize ?? null,
-    gpus: r.layout?.gpus ?? null,
-    gpuMemoryUtilization: r.found ? r.gpuMemoryUtilization : null,
-    maxModelLen: r.found ? r.maxModelLen : null,
-    maxNumSeqs: r.found ? r.maxNumSeqs : null,
-    kvCacheDtype: r.layout?.kvCacheDtype ?? null,
-    quantization: r.layout?.quantization ?? null,
-    fp8KvCacheNeeded: r.fp8KvCacheNeeded,
-    quantizationNeeded: r.quantizationNeeded,
-    alternatives: r.alternatives,
-    concurrencyAtContext: r.found ? r.concurrencyAtContext : null,
-    kvCacheTokens: r.plan?.kvCache.tokens ?? null,
-    argv: s.argv,
-    command: s.command,
-    reason: r.reason,
-    plans: r.plans,
-  };
-}
-
-/** The solve command: finds the flags, renders them in the chosen format, returns the exit code. */
-export async function solveCommand(o: SolveOptions, io: Io): Promise<number> {
+/** The solve command: finds the flags and renders them in the chosen format. */
+export async function solveCommand(o: SolveOptions, io: Io): Promise<Outcome> {
   const fmt = o.json ? "json" : (o.format ?? "table");
   if (!["table", "markdown", "json"].includes(fmt)) throw new InputError("--format", `--format: '${fmt}' is not one of table, markdown, json`);
   const s = await solveFrom(o, io);
   io.stdout(fmt === "json" ? JSON.stringify(solveToJsonObject(s), null, 2) + "\n" : renderSolveText(s, fmt === "markdown"));
-  return s.result.found ? 0 : 1;
+  return { command: "solve", result: s.result };
 }

@@ -12,6 +12,7 @@
 import type { Io } from "./io.js";
 import type { CommonOpts } from "./plan.js";
 import type { SweepAxis, SweepKey } from "../core/sweep.js";
+import type { Outcome } from "../core/exit.js";
 import type { GpuProfile, KvCacheDtype } from "../core/types.js";
 import { InputError } from "../errors.js";
 
@@ -118,7 +119,7 @@ export type SweepCliOptions = CommonOpts & { sweep?: string[] };
  * The plan command's body when --sweep is given: resolves the model (and the GPU unless swept),
  * plans every configuration, prints the table (or --json / --format markdown), returns the exit code.
  */
-export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<number> {
+export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<Outcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b --sweep gpu=all");
   const axes = await parseSweeps(o.sweep ?? []);
   const { engineFlagsFrom } = await import("../sources/engine-flags.js");
@@ -141,7 +142,7 @@ export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<numbe
   const r = await import("../render/sweep.js");
   const fmt = o.json ? "json" : (o.format ?? "table");
   if (fmt === "json") io.stdout(r.renderSweepJson(res, meta));
-  else if (fmt === "markdown") io.stdout("```text\n" + r.renderSweepTable(res, meta) + "```\n");
+  else if (fmt === "markdown") io.stdout(r.renderSweepMarkdown(res, meta));
   else io.stdout(r.renderSweepTable(res, meta));
-  return res.rows.some((x) => x.fits) ? 0 : 1;
+  return { command: "sweep", result: res };
 }

@@ -1,7 +1,10 @@
 // vram-plan tokens: how image and video size drive LLM tokens, by the Hugging Face processor's rules.
 import { InputError } from "../errors.js";
 import type { Io } from "./io.js";
-import { imageTokens, pixelLimits, videoTokens, ResizeError, type ItemTokens } from "../core/vision.js";
+import type { Outcome } from "../core/exit.js";
+import { imageTokens, pixelLimits, videoTokens } from "../core/vision.js";
+import { renderTokensJson, renderTokensText, type TokensReport } from "../render/tokens.js";
+import { ResizeError } from "../core/errors.js";
 
 /**
  * Qwen2VLVideoProcessor class defaults (transformers models/qwen2_vl/video_processing_qwen2_vl.py):
@@ -36,12 +39,7 @@ export interface TokensOpts {
   offline?: boolean;
 }
 
-function line(kind: string, t: ItemTokens): string {
-  const frames = kind === "video" ? `, ${t.frames} frames → ${t.gridT} temporal patches` : "";
-  return `${kind.padEnd(6)} resized to ${t.width}x${t.height}${frames}: ${t.gridT * t.gridH * t.gridW} patches (${t.gridH}×${t.gridW} per frame) → ${t.tokens} LLM tokens`;
-}
-
-export async function tokensCommand(o: TokensOpts, io: Io): Promise<number> {
+export async function tokensCommand(o: TokensOpts, io: Io): Promise<Outcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b");
   if (!o.image?.length && !o.video) throw new InputError("--image", "--image or --video: give at least one item to count");
   const { resolveModel } = await import("../sources/resolve-model.js");
@@ -52,7 +50,7 @@ export async function tokensCommand(o: TokensOpts, io: Io): Promise<number> {
   if (o.video && v.family === "gemma3") throw new InputError("--video", `--video: ${m.arch.id} takes no video`);
   const kwargs = o.mmProcessorKwargs !== undefined ? engineFlagsFrom({ mmProcessorKwargs: o.mmProcessorKwargs }).mmProcessorKwargs : undefined;
   const lim = pixelLimits(v, kwargs);
-  const items: { kind: "image" | "video"; input: string; tokens: ItemTokens }[] = [];
+  const items: TokensReport["items"] = [];
   try {
     for (const img of o.image ?? []) {
       const s = size("--image", img);
@@ -67,14 +65,7 @@ export async function tokensCommand(o: TokensOpts, io: Io): Promise<number> {
     if (e instanceof ResizeError) throw new InputError("--image", `--image: ${e.message}`);
     throw e;
   }
-  if (o.json) {
-    io.stdout(JSON.stringify({ model: m.arch.id, minPixels: lim.minPixels, maxPixels: lim.maxPixels, items }, null, 2) + "\n");
-  } else {
-    const out = [`${m.arch.id}: patch ${v.patchSize}, merge ${v.spatialMergeSize}×${v.spatialMergeSize}, temporal patch ${v.temporalPatchSize}; images ${lim.minPixels}–${lim.maxPixels} pixels, video frames ${VIDEO_MIN_PIXELS}–${VIDEO_MAX_PIXELS}`];
-    for (const it of items) out.push(`${it.input}: ${line(it.kind, it.tokens)}`);
-    const total = items.reduce((s, it) => s + it.tokens.tokens, 0);
-    if (items.length > 1) out.push(`total: ${total} LLM tokens`);
-    io.stdout(out.join("\n") + "\n");
-  }
-  return 0;
+  const report: TokensReport = { model: m.arch.id, vision: v, limits: lim, video: { minPixels: VIDEO_MIN_PIXELS, maxPixels: VIDEO_MAX_PIXELS }, items };
+  io.stdout(o.json ? renderTokensJson(report) : renderTokensText(report));
+  return { command: "info" };
 }

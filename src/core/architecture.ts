@@ -18,7 +18,7 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 type Obj = { [k: string]: Json };
 
 /** A config the core cannot read; the CLI turns it into an exit-2 line naming the file. */
-export class ConfigError extends Error {}
+import { ConfigError } from "./errors.js";
 
 function isObj(v: Json | undefined): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);

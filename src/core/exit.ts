@@ -1,6 +1,45 @@
+// The one exit policy, a pure function of what a command produced:
+//   0  it starts / the answer is yes / a listing was printed
+//   1  it would not start / a finding (a deployment that fails its constraints, nothing fits)
+//   2  bad input (a flag, a file, a config.json): one line on stderr naming it
+//   3  a bug: anything else that escaped (stack on stderr)
+// Every command returns one of these outcomes; src/cli/run.ts maps it with exitCodeFor and nothing
+// else decides an exit code.
+import type { CheckEntry } from "./check.js";
+import type { Comparison } from "./compare.js";
+import type { SolveResult } from "./solve.js";
+import type { SweepResult } from "./sweep.js";
 import type { Plan } from "./types.js";
 
-/** Exit policy as a pure function of the plan: 0 it starts, 1 it would not (bad input is 2, decided by the CLI). */
-export function exitCodeFor(plan: Plan): 0 | 1 {
-  return plan.fits ? 0 : 1;
+export type ExitCode = 0 | 1 | 2 | 3;
+
+/** What a command produced (the result its renderers took), or how it failed. */
+export type Outcome =
+  | { command: "plan"; plan: Plan }
+  | { command: "sweep"; result: Pick<SweepResult, "rows"> }
+  | { command: "check"; entries: readonly Pick<CheckEntry, "evaluation">[] }
+  | { command: "solve"; result: Pick<SolveResult, "found"> }
+  | { command: "compare"; comparison: Pick<Comparison, "vllm" | "offlineFits"> }
+  /** Commands that print information and judge nothing: tokens, models, gpus, schema, help, version. */
+  | { command: "info" }
+  | { error: "input" }
+  | { error: "bug" };
+
+/** Exit policy as a pure function of the outcome. */
+export function exitCodeFor(outcome: Outcome): ExitCode {
+  if ("error" in outcome) return outcome.error === "input" ? 2 : 3;
+  switch (outcome.command) {
+    case "plan":
+      return outcome.plan.fits ? 0 : 1;
+    case "sweep":
+      return outcome.result.rows.some((row) => row.fits) ? 0 : 1;
+    case "check":
+      return outcome.entries.every((entry) => entry.evaluation.ok) ? 0 : 1;
+    case "solve":
+      return outcome.result.found ? 0 : 1;
+    case "compare":
+      return outcome.comparison.vllm.fits && outcome.comparison.offlineFits ? 0 : 1;
+    case "info":
+      return 0;
+  }
 }

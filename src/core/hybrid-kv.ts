@@ -11,6 +11,7 @@
 //                           log lines "[config.py:281]" in v0.19.0 vs "[interface.py:606]" in v0.20.0)
 // Version boundaries that are not pinned to a release tag are marked "boundary unverified".
 import { hybridRules } from "./vllm-versions.js";
+import { ConfigError } from "./errors.js";
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -470,7 +471,7 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 function num(o: Json, key: string): number {
   const v = o[key];
-  if (typeof v !== "number") throw new Error(`config.json: ${key} missing`);
+  if (typeof v !== "number") throw new ConfigError(`config.json: ${key} missing`);
   return v;
 }
 const optNum = (o: Json, key: string): number | undefined => (typeof o[key] === "number" ? (o[key] as number) : undefined);

@@ -6,6 +6,7 @@
 // Qwen2_5_VisionTransformer / Qwen2_5_VisionBlock, vllm/multimodal/encoder_budget.py MultiModalBudget.
 import type { EncoderProfile, ModelArch, VisionSpec } from "./types.js";
 import { DTYPE_BYTES } from "./weights.js";
+import { ResizeError } from "./errors.js";
 
 /** Python 3's round(): halves go to the even neighbour (banker's rounding). */
 export function roundHalfEven(x: number): number {
@@ -15,8 +16,6 @@ export function roundHalfEven(x: number): number {
   if (d < 0.5) return f;
   return f % 2 === 0 ? f : f + 1;
 }
-
-export class ResizeError extends Error {}
 
 /**
  * transformers smart_resize(height, width, factor, min_pixels, max_pixels): both sides rounded to a

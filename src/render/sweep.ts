@@ -74,3 +74,8 @@ export function sweepToJsonObject(res: SweepResult, meta: SweepMeta): object {
 export function renderSweepJson(res: SweepResult, meta: SweepMeta): string {
   return JSON.stringify(sweepToJsonObject(res, meta), null, 2) + "\n";
 }
+
+/** Markdown: the same table as a fenced block (its columns are aligned for a fixed-width font). */
+export function renderSweepMarkdown(res: SweepResult, meta: SweepMeta): string {
+  return "```text\n" + renderSweepTable(res, meta) + "```\n";
+}

@@ -1,7 +1,8 @@
 // Turns --model into a ModelArch: a local directory or config.json, then the built-in catalogue,
 // then the Hugging Face cache, then (unless offline) the Hub. Heavier readers load lazily.
 import { existsSync } from "node:fs";
-import { ConfigError, modelArchFromConfig, type ConfigFiles } from "../core/architecture.js";
+import { modelArchFromConfig, type ConfigFiles } from "../core/architecture.js";
+import { ConfigError } from "../core/errors.js";
 import type { ModelArch } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { findInCatalogue, loadCatalogueFiles, suggestModels } from "./catalogue.js";

@@ -1,0 +1,13 @@
+// The core's typed errors: what a user's input can make the core refuse. The layer that knows the
+// flag or file (src/sources, src/commands) turns each into an InputError naming it (exit 2); any
+// other error escaping the core is a bug (exit 3).
+
+/** A config.json the core cannot model (a key missing or of the wrong type). */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** An image or video size the processor's resize rules reject (e.g. an aspect ratio over 200). */
+export class ResizeError extends Error {
+  override readonly name = "ResizeError";
+}

@@ -1,0 +1,25 @@
+// `vram-plan models` and `vram-plan gpus` output: one line per entry, or JSON.
+import type { GpuProfile } from "../core/types.js";
+import { gib } from "./format.js";
+
+/** A catalogue model as listed: its short name, Hugging Face id and aliases (the first is the short name). */
+export interface ModelListing {
+  short: string;
+  hfId: string;
+  aliases: readonly string[];
+}
+
+export function renderModels(list: readonly ModelListing[], json: boolean): string {
+  if (json) return JSON.stringify(list.map((entry) => ({ id: entry.hfId, short: entry.short, aliases: entry.aliases.slice(1) })), null, 2) + "\n";
+  return list.map((entry) => `${entry.short.padEnd(40)} ${entry.hfId}`).join("\n") + "\n";
+}
+
+/** A GPU profile as listed (src/data/gpus.json records). */
+export interface GpuListing extends Pick<GpuProfile, "id" | "name" | "cudaTotalBytes" | "computeCapability"> {
+  cudaTotalExact: boolean;
+}
+
+export function renderGpus(list: readonly GpuListing[], json: boolean): string {
+  if (json) return JSON.stringify(list, null, 2) + "\n";
+  return list.map((gpu) => `${gpu.id.padEnd(14)} ${gpu.name.padEnd(46)} ${gib(gpu.cudaTotalBytes).padStart(7)} GiB  cc ${gpu.computeCapability}${gpu.cudaTotalExact ? "" : "  (estimated total)"}`).join("\n") + "\n";
+}

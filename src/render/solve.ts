@@ -1,0 +1,91 @@
+// `vram-plan solve` output: the flags found (text or markdown table), the `vllm serve` line, or JSON.
+import type { SolveResult } from "../core/solve.js";
+import type { GpuProfile } from "../core/types.js";
+import { gib, thousands } from "./format.js";
+
+/** What solve found, as the renderers take it. */
+export interface SolveOutcome {
+  result: SolveResult;
+  model: string;
+  modelId: string;
+  gpu: GpuProfile;
+  /** The `vllm serve` words (null when nothing fits). */
+  argv: string[] | null;
+  command: string | null;
+}
+
+/** POSIX-shell quoting: bare when safe, else single quotes. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function commandLine(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(" ");
+}
+
+export function renderSolveText(s: SolveOutcome, markdown = false): string {
+  const r = s.result;
+  const out: string[] = [];
+  const targetText = `${r.concurrency > 1 ? `${r.concurrency} concurrent requests of ` : "one request of "}${thousands(r.context)} tokens`;
+  const vllm = r.plan?.engine.vllmVersion ?? r.flags.vllmVersion;
+  out.push(`${markdown ? "### " : ""}vram-plan solve: ${s.modelId} on ${s.gpu.name} (${gib(s.gpu.cudaTotalBytes)} GiB)${vllm ? `, vLLM ${vllm}` : ""}`);
+  out.push(`${markdown ? "\n" : ""}target: ${targetText}${r.flags.limitMmPerPrompt?.["image"] !== undefined ? `, ${r.flags.limitMmPerPrompt["image"]} image(s) per prompt` : ""}`);
+  out.push("");
+  if (!r.found || !r.layout || !r.plan) {
+    out.push(`Nothing fits: ${r.reason ?? "no configuration meets the target"}.`);
+    return out.join("\n") + "\n";
+  }
+  const l = r.layout;
+  const rows: [string, string, string][] = [
+    ["tensor-parallel-size", String(l.tensorParallelSize), `smallest that starts and meets the target${l.pipelineParallelSize > 1 ? ` (with pipeline-parallel-size ${l.pipelineParallelSize}: ${l.gpus} GPUs)` : ""}`],
+    ["gpu-memory-utilization", r.gpuMemoryUtilization.toFixed(2), "smallest that meets the target"],
+    ["max-model-len", thousands(r.maxModelLen), `largest that fits at ${r.gpuMemoryUtilization.toFixed(2)}`],
+    ["max-num-seqs", thousands(r.maxNumSeqs), `largest that fits at ${r.gpuMemoryUtilization.toFixed(2)} and max-model-len ${thousands(r.maxModelLen)}`],
+    ["kv-cache-dtype", l.kvCacheDtype, r.fp8KvCacheNeeded ? "fp8 KV cache needed" : "fp8 KV cache not needed"],
+    ["quantization", l.quantization ?? "as the checkpoint", r.quantizationNeeded ? "a quantized checkpoint (or --quantization fp8) needed" : "no quantization needed"],
+  ];
+  if (markdown) {
+    out.push("| flag | value | why |");
+    out.push("|---|---:|---|");
+    for (const [a, b, c] of rows) out.push(`| \`--${a}\` | ${b} | ${c} |`);
+  } else {
+    for (const [a, b, c] of rows) out.push(`  ${a.padEnd(24)} ${b.padEnd(18)} ${c}`);
+  }
+  for (const alt of r.alternatives) out.push(`${markdown ? "\n" : ""}  alternative: with ${alt.precision}, ${alt.gpus} GPU${alt.gpus > 1 ? "s" : ""} (tensor-parallel-size ${alt.tensorParallelSize}${alt.pipelineParallelSize > 1 ? `, pipeline-parallel-size ${alt.pipelineParallelSize}` : ""})`);
+  const kvMin = Math.min(...r.plan.perGpu.map((g) => g.kvCacheBytes));
+  out.push("");
+  out.push(`KV cache ${gib(kvMin)} GiB per GPU, ${thousands(r.plan.kvCache.tokens)} tokens: ${r.concurrencyAtContext.toFixed(2)} concurrent requests of ${thousands(r.context)} tokens (${r.plans} configurations planned).`);
+  out.push("");
+  if (markdown) out.push("```sh", s.command ?? "", "```");
+  else out.push(s.command ?? "");
+  return out.join("\n") + "\n";
+}
+
+export function solveToJsonObject(s: SolveOutcome): object {
+  const r = s.result;
+  return {
+    found: r.found,
+    model: s.model,
+    gpu: s.gpu.id,
+    target: { context: r.context, concurrency: r.concurrency, imagesPerPrompt: r.flags.limitMmPerPrompt?.["image"] ?? null },
+    tensorParallelSize: r.layout?.tensorParallelSize ?? null,
+    pipelineParallelSize: r.layout?.pipelineParallelSize ?? null,
+    gpus: r.layout?.gpus ?? null,
+    gpuMemoryUtilization: r.found ? r.gpuMemoryUtilization : null,
+    maxModelLen: r.found ? r.maxModelLen : null,
+    maxNumSeqs: r.found ? r.maxNumSeqs : null,
+    kvCacheDtype: r.layout?.kvCacheDtype ?? null,
+    quantization: r.layout?.quantization ?? null,
+    fp8KvCacheNeeded: r.fp8KvCacheNeeded,
+    quantizationNeeded: r.quantizationNeeded,
+    alternatives: r.alternatives,
+    concurrencyAtContext: r.found ? r.concurrencyAtContext : null,
+    kvCacheTokens: r.plan?.kvCache.tokens ?? null,
+    argv: s.argv,
+    command: s.command,
+    reason: r.reason,
+    plans: r.plans,
+  };
+}
+

@@ -1,0 +1,32 @@
+// `vram-plan tokens` output: each image or video item, resized as the processor does, and its tokens.
+import type { VisionSpec } from "../core/types.js";
+import type { ItemTokens, PixelLimits } from "../core/vision.js";
+
+/** What tokens counted, as the renderers take it. */
+export interface TokensReport {
+  model: string;
+  vision: Pick<VisionSpec, "patchSize" | "spatialMergeSize" | "temporalPatchSize">;
+  limits: PixelLimits;
+  /** Per-frame pixel bounds of the video processor. */
+  video: { minPixels: number; maxPixels: number };
+  items: { kind: "image" | "video"; input: string; tokens: ItemTokens }[];
+}
+
+function itemLine(kind: string, tokens: ItemTokens): string {
+  const frames = kind === "video" ? `, ${tokens.frames} frames → ${tokens.gridT} temporal patches` : "";
+  return `${kind.padEnd(6)} resized to ${tokens.width}x${tokens.height}${frames}: ${tokens.gridT * tokens.gridH * tokens.gridW} patches (${tokens.gridH}×${tokens.gridW} per frame) → ${tokens.tokens} LLM tokens`;
+}
+
+export function renderTokensText(report: TokensReport): string {
+  const vision = report.vision;
+  const lim = report.limits;
+  const out = [`${report.model}: patch ${vision.patchSize}, merge ${vision.spatialMergeSize}×${vision.spatialMergeSize}, temporal patch ${vision.temporalPatchSize}; images ${lim.minPixels}–${lim.maxPixels} pixels, video frames ${report.video.minPixels}–${report.video.maxPixels}`];
+  for (const item of report.items) out.push(`${item.input}: ${itemLine(item.kind, item.tokens)}`);
+  const total = report.items.reduce((sum, item) => sum + item.tokens.tokens, 0);
+  if (report.items.length > 1) out.push(`total: ${total} LLM tokens`);
+  return out.join("\n") + "\n";
+}
+
+export function renderTokensJson(report: TokensReport): string {
+  return JSON.stringify({ model: report.model, minPixels: report.limits.minPixels, maxPixels: report.limits.maxPixels, items: report.items }, null, 2) + "\n";
+}
