@@ -553,6 +553,9 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   const moe = moeSpec(t, layers);
   const quant = quantSpecFrom(cfg, isObj(files.quantConfig) ? files.quantConfig : undefined);
   const qc = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : isObj(files.quantConfig) && isObj(files.quantConfig["quantization"]) ? files.quantConfig["quantization"] : {};
+  // The MXFP4 MoE kernel backend (Marlin, Triton, FlashInfer) sets how much vLLM pads the expert shapes, and it
+  // depends on installed packages and environment variables, not on the config (weights.ts mxfp4MoePadding).
+  if (quant.method === "mxfp4" && moe) unsupported.push("MXFP4 expert layout (padding assumed for Marlin, or FlashInfer on Blackwell; the Triton backend pads less)");
   if (str(qc, "quant_algo") === "MIXED_PRECISION") unsupported.push("per-layer precisions of this mixed-precision checkpoint (all quantized layers sized as NVFP4)");
   const arch: ModelArch = {
     id,

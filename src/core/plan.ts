@@ -468,7 +468,7 @@ function checkpointMismatch(model: ModelArch): { checkpoint: number; architectur
   if (f.mismatch !== undefined) return f.mismatch;
   f.mismatch = null;
   if (model.checkpointBytes && model.checkpointBytes > 0) {
-    const w = weightsPerRank(model, { tp: 1, ep: 1, visionReplicated: false, cc: 8 }, 1, 0, model.dtype, model.quant);
+    const w = weightsPerRank(model, { tp: 1, ep: 1, visionReplicated: false, cc: 8, asStored: true }, 1, 0, model.dtype, model.quant);
     const arch = w.total - w.rotaryCache;
     if (Math.abs(arch - model.checkpointBytes) > 0.01 * model.checkpointBytes) f.mismatch = { checkpoint: model.checkpointBytes, architecture: arch };
   }

@@ -316,6 +316,8 @@ export interface RankShape {
   visionReplicated: boolean;
   /** Compute capability as a number (8.0, 9.0): Marlin kernels change GPTQ/AWQ layouts on >= 8.0. */
   cc: number;
+  /** Shapes as the checkpoint stores them, without a kernel backend's padding (MXFP4 MoE). */
+  asStored?: boolean;
 }
 
 /** Elements of one group held by one rank (weight part, bias part). */
@@ -350,7 +352,7 @@ function perRankElements(a: ModelArch, g: ParamGroup, r: RankShape): { w: number
 }
 
 /** Bytes one rank holds for a linear group under a quantization method (vLLM's create_weights shapes). */
-function quantizedBytes(e: { w: number; out: number; in: number; bias: number }, g: ParamGroup, q: QuantSpec, dtypeBytes: number, cc: number): number {
+function quantizedBytes(e: { w: number; out: number; in: number; bias: number }, g: ParamGroup, q: QuantSpec, dtypeBytes: number, cc: number, asStored = false): number {
   const n = e.w; // weight elements on this rank (all experts included)
   const mats = n / (e.out * e.in); // number of matrices (experts)
   const biasBytes = e.bias * dtypeBytes;
@@ -377,9 +379,22 @@ function quantizedBytes(e: { w: number; out: number; in: number; bias: number },
     case "bitsandbytes":
       // bitsandbytes.py: packed uint8 weight (bits/8 B per element) + one fp32 absmax per 64-element block.
       return n * (q.bits / 8) + Math.ceil(n / 64) * 4 + biasBytes;
-    case "mxfp4":
+    case "mxfp4": {
       // MXFP4 (OCP microscaling): 4-bit elements + one uint8 E8M0 scale per 32 elements.
-      return n / 2 + Math.ceil(n / 32) + biasBytes;
+      if (g.component !== "experts" || asStored) return n / 2 + Math.ceil(n / 32) + biasBytes;
+      // Mxfp4MoEMethod.create_weights pads the expert shapes for its kernel backend before loading.
+      const pad = mxfp4MoePadding(cc);
+      const isW13 = g.name.endsWith("w13");
+      const shards = isW13 ? (g.shards ?? 1) : 1;
+      const inter = isW13 ? e.out / shards : e.in;
+      const hidden = isW13 ? e.in : e.out;
+      const interPad = roundUp(inter, pad.intermediate);
+      const hiddenPad = roundUp(hidden, pad.hidden);
+      const out = isW13 ? shards * interPad : hiddenPad;
+      const inn = isW13 ? hiddenPad : interPad;
+      // w13/w2 uint8 [E, out, in/2], scales uint8 [E, out, in/32], biases bf16 [E, out] (when the model has them).
+      return mats * (out * (inn / 2) + out * Math.ceil(inn / 32) + (e.bias > 0 ? out * 2 : 0));
+    }
     case "nvfp4":
       // NVFP4 (ModelOpt): 4-bit elements + one fp8 scale per 16 elements + fp32 global scales.
       return n / 2 + Math.ceil(n / 16) + mats * 8 + biasBytes;
@@ -389,6 +404,25 @@ function quantizedBytes(e: { w: number; out: number; in: number; bias: number },
     default:
       return (n + e.bias) * dtypeBytes;
   }
+}
+
+const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
+
+/**
+ * Expert-shape padding of vLLM's MXFP4 MoE backends (vllm/model_executor/layers/quantization/mxfp4.py
+ * get_mxfp4_backend + Mxfp4MoEMethod.create_weights @007d50058a06). Blackwell SM10x with FlashInfer
+ * (SM100_FI_MXFP4_BF16, the default there): intermediate and hidden rounded up to 256. Everywhere else on
+ * CUDA vram-plan assumes Marlin ("The moe marlin kernel requires that for each linear n % 256 == 0 and
+ * k % 128 == 0": intermediate per partition to 128, hidden to 256), which both H100 gpt-oss-120b start-ups
+ * in fixtures/vllm-logs use (v0.10.1 logs "Weight-only FP4 compression will be used leveraging the Marlin
+ * kernel" and 65.97 GiB loaded; unpadded shapes give 60.8 GiB). The Triton backend (Hopper with the
+ * triton_kernels package) pads the intermediate size to 64 only, so the weights there are smaller; which
+ * one runs depends on installed packages and environment variables (VLLM_MXFP4_USE_MARLIN), so plans of
+ * MXFP4 MoE checkpoints carry a NOT_EXACT warning (architecture.ts).
+ */
+export function mxfp4MoePadding(cc: number): { backend: "flashinfer-sm100" | "marlin"; intermediate: number; hidden: number } {
+  if (cc >= 10 && cc < 11) return { backend: "flashinfer-sm100", intermediate: 256, hidden: 256 };
+  return { backend: "marlin", intermediate: 128, hidden: 256 };
 }
 
 function quantApplies(g: ParamGroup, q: QuantSpec): boolean {
@@ -409,7 +443,7 @@ export function groupBytesPerRank(a: ModelArch, g: ParamGroup, r: RankShape, q: 
     if (quantApplies(g, q)) return quantizedBytes({ w: rows * g.in, out: rows, in: g.in, bias: 0 }, g, q, dtypeBytes, r.cc);
     return rows * g.in * dtypeBytes;
   }
-  if (quantApplies(g, q)) return quantizedBytes(e, g, q, dtypeBytes, r.cc);
+  if (quantApplies(g, q)) return quantizedBytes(e, g, q, dtypeBytes, r.cc, r.asStored === true);
   return (e.w + e.bias) * dtypeBytes;
 }
 
@@ -460,7 +494,7 @@ const DTYPE_INDEX: Record<TorchDtype, number> = { bfloat16: 0, float16: 1, float
 export function weightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: number, dtype: TorchDtype, q: QuantSpec): WeightsBreakdown {
   // Pure in its inputs: memoised per architecture and quant spec (by identity) under a numeric key,
   // so sweeps and solvers re-plan cheaply.
-  const key = ((((((r.tp * 1024 + r.ep) * 2 + (r.visionReplicated ? 1 : 0)) * 256 + Math.round(r.cc * 10)) * 128 + pp) * 128 + stage) * 4) + DTYPE_INDEX[dtype];
+  const key = (((((((r.tp * 1024 + r.ep) * 2 + (r.visionReplicated ? 1 : 0)) * 256 + Math.round(r.cc * 10)) * 128 + pp) * 128 + stage) * 4) + DTYPE_INDEX[dtype]) * 2 + (r.asStored === true ? 1 : 0);
   let byQuant = weightsCache.get(a);
   if (!byQuant) weightsCache.set(a, (byQuant = new WeakMap()));
   let m = byQuant.get(q);
