@@ -5,6 +5,7 @@ import type {
   LayerAttention,
   MlaSpec,
   ModelArch,
+  NasBlock,
   MoeSpec,
   QuantMethod,
   QuantSpec,
@@ -135,6 +136,43 @@ function ropeCachePositions(t: Obj, modelType: string): number {
 function hasMrope(t: Obj): boolean {
   const rs = t["rope_scaling"] ?? t["rope_parameters"];
   return isObj(rs) && (Array.isArray(rs["mrope_section"]) || str(rs, "type") === "mrope" || str(rs, "rope_type") === "mrope");
+}
+
+/**
+ * Nemotron-NAS / DeciLM block_configs as vllm/model_executor/models/nemotron_nas.py builds the layers
+ * (@00bd1493): attention with num_attention_heads // n_heads_in_group KV heads unless attention.no_op; an
+ * FFN of _ffn_mult_to_intermediate_size(ffn_mult, hidden) = int(2 · ffn_mult · hidden / 3) rounded up to a
+ * multiple of 256 (or ffn.intermediate_size) unless ffn.no_op. vLLM's layer ignores replace_with_linear,
+ * sparsify and attention windows, so those configs are flagged rather than sized.
+ */
+function nasBlocks(t: Obj, layers: number, heads: number, hidden: number, unsupported: string[]): NasBlock[] | null {
+  const configs = t["block_configs"];
+  if (!Array.isArray(configs)) return null;
+  const out: NasBlock[] = [];
+  let exotic = configs.length < layers;
+  for (const b of configs.slice(0, layers)) {
+    const o = isObj(b) ? b : {};
+    const att = isObj(o["attention"]) ? o["attention"] : {};
+    const ffn = isObj(o["ffn"]) ? o["ffn"] : {};
+    if (bool(att, "replace_with_linear") || bool(ffn, "replace_with_linear") || num(att, "window_length") || num(att, "num_sink_tokens") || (att["sparsify"] ?? null) !== null || (ffn["sparsify"] ?? null) !== null) exotic = true;
+    const group = num(att, "n_heads_in_group");
+    const kvHeads = bool(att, "no_op") ? null : group ? Math.floor(heads / group) : heads;
+    const mult = num(ffn, "ffn_mult");
+    const intermediate = bool(ffn, "no_op") ? null : mult !== undefined ? Math.ceil(Math.trunc((2 * mult * hidden) / 3) / 256) * 256 : num(ffn, "intermediate_size") ?? null;
+    if (!bool(ffn, "no_op") && intermediate === null) exotic = true;
+    out.push({ kvHeads, intermediateSize: intermediate });
+  }
+  while (out.length < layers) out.push({ kvHeads: heads, intermediateSize: null });
+  if (exotic) unsupported.push("block_configs entries vLLM's nemotron_nas.py does not build as written (replace_with_linear, sparsify, windows, or fewer blocks than layers)");
+  const kv = new Set(out.map((b) => b.kvHeads).filter((k) => k !== null));
+  if (kv.size > 1) unsupported.push("KV cache of layers with different KV head counts (sized with the first attention layer's)");
+  return out;
+}
+
+/** ModelConfig.get_total_num_kv_heads for nemotron-nas: the first attention block's heads // n_heads_in_group. */
+function nasKvHeads(blocks: NasBlock[], heads: number): number {
+  for (const b of blocks) if (b.kvHeads !== null) return b.kvHeads;
+  return heads;
 }
 
 function layerPattern(t: Obj, n: number, modelType: string): LayerAttention[] {
@@ -549,7 +587,11 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     }
     if (!hybrid) unsupported.push("linear-attention / Mamba state slots");
   }
-  if (Array.isArray(t["block_configs"])) unsupported.push("per-layer block_configs of this NAS model (counted as uniform layers)");
+  const nas = nasBlocks(t, layers, heads, hidden, unsupported);
+  if (nas) {
+    // No-op attention layers have no Attention module, so no KV cache (nemotron_nas.py DeciLMDecoderLayer).
+    for (let i = 0; i < layers; i++) if (nas[i]?.kvHeads === null) layerKinds[i] = { kind: "none" };
+  }
   const moe = moeSpec(t, layers);
   const quant = quantSpecFrom(cfg, isObj(files.quantConfig) ? files.quantConfig : undefined);
   const qc = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : isObj(files.quantConfig) && isObj(files.quantConfig["quantization"]) ? files.quantConfig["quantization"] : {};
@@ -565,9 +607,9 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     hiddenSize: hidden,
     numLayers: layers,
     numHeads: heads,
-    numKvHeads: kvHeads,
+    numKvHeads: nas ? nasKvHeads(nas, heads) : kvHeads,
     headDim,
-    intermediateSize: num(t, "intermediate_size") ?? 4 * hidden,
+    intermediateSize: nas ? Math.max(0, ...nas.map((b) => b.intermediateSize ?? 0)) : num(t, "intermediate_size") ?? 4 * hidden,
     vocabSize: need(t, "vocab_size", where),
     tieWordEmbeddings: bool(t, "tie_word_embeddings") ?? bool(cfg, "tie_word_embeddings") ?? TIED_DEFAULT_TYPES.has(modelType),
     qkvBias: bool(t, "attention_bias") ?? QKV_BIAS_TYPES.has(modelType),
@@ -591,6 +633,7 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     checkpointBytes: files.checkpointBytes ?? null,
     unsupported,
     hybrid,
+    nasBlocks: nas,
   };
   const counted = paramCount(arch);
   arch.params = counted.total;

@@ -156,8 +156,18 @@ export interface ModelArch {
   checkpointBytes: number | null;
   /** What vram-plan could not size exactly (surfaced as diagnostics). */
   unsupported: string[];
+  /**
+   * Nemotron-NAS (DeciLM) block_configs, one entry per decoder layer: the layer's KV heads (null: no-op
+   * attention, no KV cache) and FFN intermediate size (null: no-op FFN). Absent for uniform models.
+   */
+  nasBlocks?: NasBlock[] | null;
   /** Hybrid attention + Mamba / Gated DeltaNet facts (hybrid-kv.ts), null for other models. */
   hybrid: import("./hybrid-kv.js").HybridConfigFacts | null;
+}
+
+export interface NasBlock {
+  kvHeads: number | null;
+  intermediateSize: number | null;
 }
 
 export interface GpuProfile {

@@ -27,6 +27,8 @@ export interface ParamGroup {
   experts?: number;
   /** Number of shards fused into one parameter (qkv = 3, gate_up = 2): fp8 per-tensor scales. */
   shards?: number;
+  /** QKV groups of a layer with its own KV head count (Nemotron-NAS); else the model's. */
+  kvHeads?: number;
 }
 
 export interface LayerTemplate {
@@ -59,7 +61,7 @@ function norm(name: string, size: number, component: Component = "norm", withBia
   return { name, component, out: size, in: 1, bias: withBias ? size : 0, split: "replicated", linear: false };
 }
 
-function attentionGroups(a: ModelArch, p: string): ParamGroup[] {
+function attentionGroups(a: ModelArch, p: string, kvHeads = a.numKvHeads): ParamGroup[] {
   const H = a.hiddenSize;
   const d = a.headDim;
   if (a.mla) {
@@ -83,7 +85,7 @@ function attentionGroups(a: ModelArch, p: string): ParamGroup[] {
   }
   const g: ParamGroup[] = [
     // Out rows = (heads + 2 kv heads) × head_dim; split handled as "qkv" (KV heads replicated when tp > kv heads).
-    lin(`${p}.self_attn.qkv_proj`, "attention", (a.numHeads + 2 * a.numKvHeads) * d, H, "qkv", a.qkvBias ? (a.numHeads + 2 * a.numKvHeads) * d : 0, 3),
+    { ...lin(`${p}.self_attn.qkv_proj`, "attention", (a.numHeads + 2 * kvHeads) * d, H, "qkv", a.qkvBias ? (a.numHeads + 2 * kvHeads) * d : 0, 3), kvHeads },
     lin(`${p}.self_attn.o_proj`, "attention", H, a.numHeads * d, "row", a.modelType === "gpt_oss" ? H : 0),
   ];
   if (a.qkNorm) g.push(norm(`${p}.self_attn.q_norm`, d, "attention"), norm(`${p}.self_attn.k_norm`, d, "attention"));
@@ -250,8 +252,22 @@ export function paramLayout(a: ModelArch): ParamLayout {
     const key = `${kind === "linear" || kind === "mamba" || kind === "none" ? kind : "attn"}/${moeLayer ? "moe" : "dense"}`;
     let t = -1;
     const block = a.blockPattern?.[i];
-    const bkey = block ? `block:${block}` : key;
+    const nas = a.nasBlocks?.[i];
+    const bkey = block ? `block:${block}` : nas ? `nas:${nas.kvHeads}/${nas.intermediateSize}` : key;
     t = templates.findIndex((x) => x.key === bkey);
+    if (t < 0 && nas) {
+      // Nemotron-NAS (nemotron_nas.py DeciLMDecoderLayer): attention + input_layernorm unless no-op,
+      // LlamaMLP of the block's own size + post_attention_layernorm unless no-op.
+      const p = "model.layers.*";
+      const groups: ParamGroup[] = [];
+      if (nas.kvHeads !== null) groups.push(...attentionGroups(a, p, nas.kvHeads), norm(`${p}.input_layernorm`, a.hiddenSize));
+      if (nas.intermediateSize !== null) {
+        const I = nas.intermediateSize;
+        groups.push(lin(`${p}.mlp.gate_up_proj`, "mlp", 2 * I, a.hiddenSize, "column", 0, 2), lin(`${p}.mlp.down_proj`, "mlp", a.hiddenSize, I, "row"), norm(`${p}.post_attention_layernorm`, a.hiddenSize));
+      }
+      templates.push({ key: bkey, groups });
+      t = templates.length - 1;
+    }
     if (t < 0 && block) {
       // Nemotron-H (configuration_nemotron_h.py): each layer is one mixer and one norm.
       const p = "backbone.layers.*";
@@ -332,7 +348,8 @@ function perRankElements(a: ModelArch, g: ParamGroup, r: RankShape): { w: number
       // QKVParallelLinear: heads/tp query heads; KV heads/tp, or one replicated head when tp >= kv heads.
       const d = a.headDim;
       const q = a.numHeads / tp;
-      const kv = tp >= a.numKvHeads ? 1 : a.numKvHeads / tp;
+      const kvTotal = g.kvHeads ?? a.numKvHeads;
+      const kv = tp >= kvTotal ? 1 : kvTotal / tp;
       const out = (q + 2 * kv) * d;
       return { w: out * g.in, bias: g.bias > 0 ? out : 0, out, in: g.in };
     }
