@@ -21,7 +21,9 @@ export function parseSize(text: string): number | null {
   const unit = (m[2] ?? "").toLowerCase();
   const mult = unit === "" ? 1 : UNITS[unit];
   if (mult === undefined) return null;
-  return Math.round(Number(m[1]) * mult);
+  const n = Math.round(Number(m[1]) * mult);
+  // 400 digits read as Infinity, 2^53 + 1 as 2^53: neither is a size the planner can add up exactly.
+  return Number.isSafeInteger(n) ? n : null;
 }
 
 /**
@@ -35,7 +37,10 @@ export function parseTokens(text: string): number | null {
   const suffix = m[2] ?? "";
   const dec: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
   const bin: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
-  if (suffix in dec) return Math.trunc(Number(num) * (dec[suffix] ?? 1));
-  if (num.includes(".")) return null;
-  return Number(num) * (bin[suffix] ?? 1);
+  let n: number;
+  if (suffix in dec) n = Math.trunc(Number(num) * (dec[suffix] ?? 1));
+  else if (num.includes(".")) return null;
+  else n = Number(num) * (bin[suffix] ?? 1);
+  // Unsafe (above 2^53, or Infinity from 400 digits) is unreadable, not silently rounded.
+  return Number.isSafeInteger(n) ? n : null;
 }

@@ -179,7 +179,7 @@ describe("bad input: one line on stderr, exit 2", () => {
   const cases: [string[], string][] = [
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--gpu-memory-utilization", "1.5"], "vram-plan: --gpu-memory-utilization: expected a fraction in (0, 1], got '1.5'\n"],
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-81g"], "vram-plan: --gpu a100-81g: unknown GPU; known: "],
-    [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--max-model-len", "12.5K"], "vram-plan: --max-model-len: expected a token count such as 32768, 32k (32000) or 32K (32768), got '12.5K'\n"],
+    [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--max-model-len", "12.5K"], "vram-plan: --max-model-len: expected a token count from 1 to 2147483648 such as 32768, 32k (32000) or 32K (32768), got '12.5K'\n"],
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--limit-mm-per-prompt", "image=2"], "vram-plan: --limit-mm-per-prompt: expected JSON such as '{\"image\": 1}', got 'image=2'\n"],
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--vllm-version", "0.4.0"], "vram-plan: --vllm-version: 0.4.0 is older than the oldest release modelled"],
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--dtype", "int3"], "vram-plan: option '--dtype <dtype>' argument 'int3' is invalid."],

@@ -105,7 +105,7 @@ describe("readSafetensorsHeader", () => {
   it("refuses a header that is not JSON", async () => {
     const p = join(FIX, "not-json.safetensors");
     const e = await inputError(readSafetensorsHeader(p));
-    expect(e.message).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a valid safetensors file: header is not JSON \\(`));
+    expect(e.message).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a valid safetensors file: header is not JSON( \\(syntax error at byte \\d+\\))?$`));
     expect(e.message).not.toContain("\n");
   });
 
@@ -125,7 +125,7 @@ describe("readSafetensorsHeader", () => {
     const p = await writeTmp("short.safetensors", new Uint8Array([1, 2, 3]));
     expect((await inputError(readSafetensorsHeader(p))).message).toBe(`${p}: not a valid safetensors file: file is 3 bytes, shorter than the 8-byte length prefix`);
     const missing = join(tmp, "nope.safetensors");
-    expect((await inputError(readSafetensorsHeader(missing))).message).toBe(`${missing}: cannot open (ENOENT)`);
+    expect((await inputError(readSafetensorsHeader(missing))).message).toBe(`${missing}: cannot read (no such file)`);
   });
 
   it("refuses a zero-length header and an empty file", async () => {

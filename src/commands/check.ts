@@ -214,7 +214,8 @@ function withWhere(e: unknown, where: string): never {
 /** Plans every deployment in `files` against the constraints; InputError on bad input. */
 export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, "env" | "stderr">): Promise<CheckEntry[]> {
   if (files.length === 0) throw new InputError("check", "check: give one or more files (compose, Kubernetes, vLLM --config YAML, shell script, Dockerfile, vram-plan deployments file)");
-  const { readFileSync } = await import("node:fs");
+  const { readTextFile } = await import("../sources/read-file.js");
+  const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
   const { readDeployments } = await import("../sources/deployments.js");
   const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const { gpuFrom } = await import("../sources/gpus.js");
@@ -226,13 +227,8 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
   const deployments: Deployment[] = [];
   const imageVersion = new Map<string, string>();
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(file, `${file}: cannot read (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : (code ?? (e as Error).message)})`);
-    }
+    // Regular files only, up to the cap: a FIFO, /dev/zero or a directory is refused by stat first.
+    const text = readTextFile(file, MAX_DEPLOYMENT_FILE_BYTES) as string;
     deployments.push(...readDeployments(file, text));
     const v = imageVllmVersion(text);
     if (v) imageVersion.set(file, v);

@@ -50,7 +50,10 @@ export function resolveMambaCacheMode(opts: {
 }): MambaCacheMode {
   const r = hybridRules(opts.version);
   if (!opts.prefixCaching || !r.prefixCachingAllowed) return "none";
-  if (!r.hasAlignMode) return "all";
+  // v0.11-v0.13 MambaModelConfig.verify_and_update_config: a model without SupportsMambaPrefixCaching
+  // (Gated DeltaNet: Qwen3-Next, Qwen3.5/3.6) logs "Hybrid or mamba-based model detected without
+  // support for prefix caching: disabling." and runs with prefix caching off (mode "none").
+  if (!r.hasAlignMode) return opts.supportsMambaPrefixCaching ? "all" : "none";
   let mode = opts.requested ?? "none";
   if (mode === "none") mode = opts.supportsMambaPrefixCaching && !opts.speculative ? "all" : "align";
   if (mode === "all" && !opts.supportsMambaPrefixCaching) mode = "align";

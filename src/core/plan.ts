@@ -475,13 +475,13 @@ function checkpointMismatch(model: ModelArch): { checkpoint: number; architectur
   return f.mismatch;
 }
 
-const sliceCache = new WeakMap<ModelArch, Map<number, ModelArch["layers"]>>();
+const sliceCache = new WeakMap<ModelArch, Map<number | string, ModelArch["layers"]>>();
 /** The layers of one pipeline stage, as a stable array (kvLayout memoises on it). */
 function stageLayers(model: ModelArch, start: number, end: number): ModelArch["layers"] {
   if (start === 0 && end === model.layers.length) return model.layers;
   let m = sliceCache.get(model);
   if (!m) sliceCache.set(model, (m = new Map()));
-  const key = start * 1_048_576 + end;
+  const key = end < 1_048_576 ? start * 1_048_576 + end : `${start}/${end}`;
   let l = m.get(key);
   if (!l) m.set(key, (l = model.layers.slice(start, end)));
   return l;

@@ -468,10 +468,11 @@ export function groupBytesPerRank(a: ModelArch, g: ParamGroup, r: RankShape, q: 
  * vllm/distributed/utils.py get_pp_indices: layers // pp per stage; the remainder goes one each to
  * the stages before the last (partitions[-2], partitions[-3], ...).
  */
-const rangesCache = new Map<number, [number, number][]>();
+const rangesCache = new Map<number | string, [number, number][]>();
 
 export function ppLayerRanges(layers: number, pp: number): [number, number][] {
-  const key = layers * 4096 + pp;
+  // Exact numeric key while pp < 4096, a string key beyond (never two inputs on one key).
+  const key = pp < 4096 ? layers * 4096 + pp : `${layers}/${pp}`;
   let r = rangesCache.get(key);
   if (!r) rangesCache.set(key, (r = computePpLayerRanges(layers, pp)));
   return r;
@@ -505,13 +506,20 @@ export interface WeightsBreakdown {
  * Bytes of weights one rank of pipeline stage `stage` holds, as measured by vLLM's
  * GPUModelRunner.load_model (DeviceMemoryProfiler around the load, so persistent buffers count too).
  */
-const weightsCache = new WeakMap<ModelArch, WeakMap<QuantSpec, Map<number, WeightsBreakdown>>>();
+const weightsCache = new WeakMap<ModelArch, WeakMap<QuantSpec, Map<number | string, WeightsBreakdown>>>();
 const DTYPE_INDEX: Record<TorchDtype, number> = { bfloat16: 0, float16: 1, float32: 2 };
 
 export function weightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: number, dtype: TorchDtype, q: QuantSpec): WeightsBreakdown {
   // Pure in its inputs: memoised per architecture and quant spec (by identity) under a numeric key,
-  // so sweeps and solvers re-plan cheaply.
-  const key = (((((((r.tp * 1024 + r.ep) * 2 + (r.visionReplicated ? 1 : 0)) * 256 + Math.round(r.cc * 10)) * 128 + pp) * 128 + stage) * 4) + DTYPE_INDEX[dtype]) * 2 + (r.asStored === true ? 1 : 0);
+  // so sweeps and solvers re-plan cheaply. The numeric key is exact only while every field is below
+  // its radix (tp, ep < 1024; cc·10 < 256; pp, stage < 128); beyond, a string key (strings and
+  // numbers never collide in a Map), so a later plan never gets another plan's weights.
+  const cc10 = Math.round(r.cc * 10);
+  const stored = r.asStored === true ? 1 : 0;
+  const key =
+    r.tp < 1024 && r.ep < 1024 && cc10 >= 0 && cc10 < 256 && pp < 128 && stage < 128
+      ? (((((((r.tp * 1024 + r.ep) * 2 + (r.visionReplicated ? 1 : 0)) * 256 + cc10) * 128 + pp) * 128 + stage) * 4) + DTYPE_INDEX[dtype]) * 2 + stored
+      : `${r.tp}/${r.ep}/${r.visionReplicated ? 1 : 0}/${cc10}/${pp}/${stage}/${dtype}/${stored}`;
   let byQuant = weightsCache.get(a);
   if (!byQuant) weightsCache.set(a, (byQuant = new WeakMap()));
   let m = byQuant.get(q);

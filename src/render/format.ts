@@ -2,13 +2,17 @@
 export const GIB = 2 ** 30;
 
 export function gib(bytes: number, digits = 2): string {
-  return (bytes / GIB).toFixed(digits);
+  const g = bytes / GIB;
+  // toFixed switches to exponent notation from 1e21; such sizes are written in whole GiB.
+  return Math.abs(g) < 1e21 ? g.toFixed(digits) : thousands(g);
 }
 
 /** 1234567 → "1,234,567" without Intl (initialising ICU costs ~15 ms of start-up). */
 export function thousands(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
   const v = Math.trunc(n);
-  const digits = String(Math.abs(v));
+  // String() writes 1e+21 and above in exponent notation; BigInt writes every digit.
+  const digits = Math.abs(v) < 1e21 ? String(Math.abs(v)) : BigInt(Math.abs(v)).toString();
   let out = "";
   for (let i = 0; i < digits.length; i++) {
     if (i > 0 && (digits.length - i) % 3 === 0) out += ",";

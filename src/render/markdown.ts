@@ -2,7 +2,7 @@
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, thousands } from "./format.js";
 import { fixText, messageFor } from "./messages.js";
-import { WHAT_IF_LABELS } from "./table.js";
+import { WHAT_IF_LABELS, stageColumns } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const e = plan.engine;
@@ -11,11 +11,12 @@ export function renderMarkdown(plan: Plan): string {
   out.push("");
   out.push(`utilization ${e.gpuMemoryUtilization}, max-model-len ${thousands(e.maxModelLen)}, max-num-seqs ${e.maxNumSeqs}, max-num-batched-tokens ${thousands(e.maxNumBatchedTokens)}, ${e.dtype}, KV ${e.kvCacheDtype}`);
   out.push("");
-  const cols = plan.perGpu.map((g) => (plan.perGpu.length > 1 ? `stage ${g.ppStage}` : "per GPU"));
+  const groups = stageColumns(plan);
+  const cols = groups.map((col) => (plan.perGpu.length === 1 ? "per GPU" : col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`));
   out.push(`| GiB | ${cols.join(" | ")} |`);
   out.push(`|---|${cols.map(() => "---:").join("|")}|`);
   const row = (label: string, f: (g: GpuBudget) => string): void => {
-    out.push(`| ${label} | ${plan.perGpu.map(f).join(" | ")} |`);
+    out.push(`| ${label} | ${groups.map((col) => f(col.g)).join(" | ")} |`);
   };
   row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
   row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${e.gpuMemoryUtilization})`, (g) => gib(g.budgetBytes));

@@ -51,10 +51,45 @@ export function stackedBar(g: GpuBudget, width: number, c: ChalkInstance): strin
   return out + " ".repeat(Math.max(0, width - used));
 }
 
-function stageHeader(plan: Plan, g: GpuBudget): string {
-  const r = g.ranks;
-  const ranks = r.length === 1 ? `GPU ${r[0]}` : `GPUs ${r[0]}–${r[r.length - 1]}`;
-  return plan.perGpu.length > 1 ? `${ranks} (stage ${g.ppStage})` : r.length > 1 ? `${ranks} (each)` : ranks;
+/** One column of the table: consecutive pipeline stages whose numbers are all equal. */
+export interface StageColumn {
+  g: GpuBudget;
+  firstStage: number;
+  lastStage: number;
+  firstRank: number;
+  lastRank: number;
+}
+
+function sameNumbers(a: GpuBudget, b: GpuBudget): boolean {
+  for (const k of Object.keys(a) as (keyof GpuBudget)[]) {
+    if (k === "ppStage" || k === "ranks") continue;
+    if (a[k] !== b[k]) return false;
+  }
+  return true;
+}
+
+/**
+ * The stages grouped into columns: identical consecutive stages share one column, so the table
+ * stays a few columns wide whatever the pipeline size (-pp 4096 gives at most a handful).
+ */
+export function stageColumns(plan: Plan): StageColumn[] {
+  const cols: StageColumn[] = [];
+  for (const g of plan.perGpu) {
+    const last = cols[cols.length - 1];
+    const r0 = g.ranks[0] ?? 0;
+    const r1 = g.ranks[g.ranks.length - 1] ?? r0;
+    if (last && sameNumbers(last.g, g)) {
+      last.lastStage = g.ppStage;
+      last.lastRank = r1;
+    } else cols.push({ g, firstStage: g.ppStage, lastStage: g.ppStage, firstRank: r0, lastRank: r1 });
+  }
+  return cols;
+}
+
+function stageHeader(plan: Plan, col: StageColumn): string {
+  const ranks = col.firstRank === col.lastRank ? `GPU ${col.firstRank}` : `GPUs ${col.firstRank}–${col.lastRank}`;
+  const stages = col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`;
+  return plan.perGpu.length > 1 ? `${ranks} (${stages})` : col.firstRank !== col.lastRank ? `${ranks} (each)` : ranks;
 }
 
 export function renderTable(plan: Plan, o: TableOptions): string {
@@ -71,13 +106,14 @@ export function renderTable(plan: Plan, o: TableOptions): string {
         `${plan.model.quantization !== "none" ? ` · ${plan.model.quantization}` : ""} · KV ${e.kvCacheDtype}${e.cudaGraphs ? "" : " · eager"}`,
     ),
   );
-  const head = ["GiB per GPU", ...plan.perGpu.map((g) => stageHeader(plan, g))];
+  const cols = stageColumns(plan);
+  const head = ["GiB per GPU", ...cols.map((col) => stageHeader(plan, col))];
   const t = new Table({
     head: head.map((h) => c.bold(h)),
     style: { head: [], border: [] },
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" }, colAligns: ["left", ...plan.perGpu.map(() => "right" as const)] });
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" }, colAligns: ["left", ...cols.map(() => "right" as const)] });
   const row = (label: string, f: (g: GpuBudget) => string): void => {
-    t.push([label, ...plan.perGpu.map(f)]);
+    t.push([label, ...cols.map((col) => f(col.g))]);
   };
   row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
   const fixedKv = plan.perGpu.some((g) => g.kvCacheMemoryFixed);
@@ -95,8 +131,8 @@ export function renderTable(plan: Plan, o: TableOptions): string {
 
   const width = o.width ?? 60;
   lines.push("");
-  const labelWidth = Math.max(16, ...plan.perGpu.map((g) => stageHeader(plan, g).length));
-  for (const g of plan.perGpu) lines.push(`${stageHeader(plan, g).padEnd(labelWidth)} ${stackedBar(g, width, c)}`);
+  const labelWidth = Math.max(16, ...cols.map((col) => stageHeader(plan, col).length));
+  for (const col of cols) lines.push(`${stageHeader(plan, col).padEnd(labelWidth)} ${stackedBar(col.g, width, c)}`);
   lines.push(" ".repeat(labelWidth + 1) + SEGMENTS.map((s) => s.color(c)(`${s.ch} ${s.label}`)).join("  "));
 
   const kv = plan.kvCache;

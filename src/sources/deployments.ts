@@ -1,10 +1,10 @@
 // Reading vLLM deployments out of files: picks the format from the file's name and content and
 // hands it to its reader in src/sources/deployments/ (compose, kubernetes, shell, dockerfile,
 // vllm-config, vram-plan). Pure on text: the command reads the file and passes path and contents.
-import { LineCounter, parseAllDocuments, type Document } from "yaml";
+import { LineCounter, type Document } from "yaml";
 import { VLLM_BOOLEAN_FLAGS, VLLM_VALUE_FLAGS, normalizeFlagName } from "./vllm-argv.js";
 import { Ctx, baseName, rec, type Deployment, type Json } from "./deployments/common.js";
-import { parseYaml, type YamlFile } from "./deployments/yaml.js";
+import { parseYaml, parseYamlDocuments, yamlLimitProblem, yamlValue, type YamlFile } from "./deployments/yaml.js";
 import { readCompose } from "./deployments/compose.js";
 import { readDockerfile } from "./deployments/dockerfile.js";
 import { readKubernetes } from "./deployments/kubernetes.js";
@@ -38,7 +38,7 @@ function isDockerfileName(path: string): boolean {
 }
 
 function yamlFormat(docs: readonly Document.Parsed[]): DeploymentFormat | null {
-  const values = docs.map((d) => d.toJS({ maxAliasCount: 1000 }) as Json);
+  const values = docs.map((d) => yamlValue(d) as Json);
   const maps = values.map(rec).filter((m): m is Record<string, Json> => m !== null);
   if (maps.some((m) => "deployments" in m)) return "vram-plan";
   if (maps.some((m) => rec(m.services) !== null)) return "compose";
@@ -82,9 +82,8 @@ export function readDeployments(path: string, text: string): Deployment[] {
 
 function readUnknown(ctx: Ctx, text: string): Deployment[] {
   const lc = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lc, merge: true });
-  const docs: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
-  if (docs.length > 0 && docs.every((d) => d.errors.length === 0) && yamlFormat(docs) !== null) {
+  const docs = parseYamlDocuments(text, lc);
+  if (docs.length > 0 && docs.every((d) => d.errors.length === 0) && yamlLimitProblem(docs) === null && yamlFormat(docs) !== null) {
     return readYaml(ctx, { docs, lc });
   }
   const firstInstr = text.split("\n").map((l) => l.trim()).find((l) => l !== "" && !(l.startsWith("#") && !/^#\s*syntax=/i.test(l)));

@@ -3,7 +3,8 @@
 import { createRequire } from "node:module";
 import type { EngineFlags, KvCacheDtype, QuantMethod, TorchDtype } from "../core/types.js";
 import { InputError } from "../errors.js";
-import { parseSize, parseTokens } from "../units.js";
+import { MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
+import { fractionFlag, integerFlag, sizeFlag as sizeValue, tokensFlag as tokensValue } from "./flag-values.js";
 import { parseVersion, rulesFor, OLDEST_MODELLED, NEWEST_MODELLED } from "../core/vllm-versions.js";
 
 export const DTYPES = ["auto", "bfloat16", "float16", "half", "float32", "float"] as const;
@@ -51,16 +52,13 @@ function fail(flag: string, what: string): never {
   throw new InputError(flag, `${flag}: ${what}`);
 }
 
-function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min) fail(flag, `expected an integer >= ${min}, got '${v}'`);
-  return n;
+function positiveInt(flag: string, v: string | undefined, max: number): number | undefined {
+  return v === undefined ? undefined : integerFlag(flag, v, 1, max);
 }
 
 function oneOf<T extends string>(flag: string, v: string | undefined, choices: readonly T[]): T | undefined {
   if (v === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(v)) fail(flag, `'${v}' is not one of ${choices.join(", ")}`);
+  if (!(choices as readonly string[]).includes(v)) fail(flag, `'${excerpt(v)}' is not one of ${choices.join(", ")}`);
   return v as T;
 }
 
@@ -69,17 +67,19 @@ function json(flag: string, v: string | undefined): unknown {
   try {
     return JSON.parse(v);
   } catch {
-    fail(flag, `expected JSON such as '{"image": 1}', got '${v}'`);
+    fail(flag, `expected JSON such as '{"image": 1}', got '${excerpt(v)}'`);
   }
 }
 
 function limitSchema() {
   const { z: zz } = z();
-  return zz.record(zz.string(), zz.union([zz.number().int().min(0), zz.object({ count: zz.number().int().min(0) }).loose()]));
+  const count = zz.number().int().min(0).max(1_000_000);
+  return zz.record(zz.string(), zz.union([count, zz.object({ count }).loose()]));
 }
 function kwargsSchema() {
   const { z: zz } = z();
-  return zz.object({ max_pixels: zz.number().int().positive().optional(), min_pixels: zz.number().int().positive().optional() }).loose();
+  const pixels = zz.number().int().positive().max(2 ** 40);
+  return zz.object({ max_pixels: pixels.optional(), min_pixels: pixels.optional() }).loose();
 }
 
 function quantFrom(v: string | undefined): QuantMethod | undefined {
@@ -95,29 +95,10 @@ function quantFrom(v: string | undefined): QuantMethod | undefined {
 export function engineFlagsFrom(raw: RawEngineFlags): EngineFlags {
   const util = raw.gpuMemoryUtilization;
   let gpuMemoryUtilization: number | undefined;
-  if (util !== undefined) {
-    const u = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(util) ? Number(util) : Number.NaN;
-    if (!(u > 0 && u <= 1)) fail("--gpu-memory-utilization", `expected a fraction in (0, 1], got '${util}'`);
-    gpuMemoryUtilization = u;
-  }
-  let maxModelLen: number | undefined;
-  if (raw.maxModelLen !== undefined) {
-    const v = parseTokens(raw.maxModelLen);
-    if (v === null || v < 1) fail("--max-model-len", `expected a token count such as 32768, 32k (32000) or 32K (32768), got '${raw.maxModelLen}'`);
-    maxModelLen = v;
-  }
-  const tokensFlag = (flag: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = parseTokens(v);
-    if (n === null || n < 1) fail(flag, `expected a positive integer, got '${v}'`);
-    return n;
-  };
-  const sizeFlag = (flag: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = parseSize(v);
-    if (n === null) fail(flag, `expected a size such as 20GiB, 20GB, 512MiB or a byte count, got '${v}'`);
-    return n;
-  };
+  if (util !== undefined) gpuMemoryUtilization = fractionFlag("--gpu-memory-utilization", util);
+  const maxModelLen = raw.maxModelLen !== undefined ? tokensValue("--max-model-len", raw.maxModelLen, 1, MAX_TOKENS) : undefined;
+  const tokensFlag = (flag: string, v: string | undefined): number | undefined => (v === undefined ? undefined : tokensValue(flag, v, 1, MAX_TOKENS));
+  const sizeFlag = (flag: string, v: string | undefined): number | undefined => (v === undefined ? undefined : sizeValue(flag, v));
   const dtypeRaw = oneOf("--dtype", raw.dtype, DTYPES);
   const dtype: TorchDtype | undefined = dtypeRaw === undefined || dtypeRaw === "auto" ? undefined : dtypeRaw === "half" ? "float16" : dtypeRaw === "float" ? "float32" : dtypeRaw;
   const limitsRaw = json("--limit-mm-per-prompt", raw.limitMmPerPrompt);
@@ -138,7 +119,7 @@ export function engineFlagsFrom(raw: RawEngineFlags): EngineFlags {
   }
   let vllmVersion: string | undefined;
   if (raw.vllmVersion !== undefined) {
-    if (!parseVersion(raw.vllmVersion)) fail("--vllm-version", `expected a version such as 0.11.0, got '${raw.vllmVersion}'`);
+    if (raw.vllmVersion.length > 40 || !parseVersion(raw.vllmVersion)) fail("--vllm-version", `expected a version such as 0.11.0, got '${excerpt(raw.vllmVersion)}'`);
     if (!rulesFor(raw.vllmVersion)) fail("--vllm-version", `${raw.vllmVersion} is older than the oldest release modelled (${OLDEST_MODELLED}); newest modelled: ${NEWEST_MODELLED}`);
     vllmVersion = raw.vllmVersion;
   }
@@ -146,16 +127,16 @@ export function engineFlagsFrom(raw: RawEngineFlags): EngineFlags {
   // property accesses monomorphic — sweeps that spread these flags plan ~5× faster than with
   // conditionally added keys (measured with test/bench).
   const flags: EngineFlags = {
-    tensorParallelSize: positiveInt("--tensor-parallel-size", raw.tensorParallelSize) ?? 1,
-    pipelineParallelSize: positiveInt("--pipeline-parallel-size", raw.pipelineParallelSize) ?? 1,
-    dataParallelSize: positiveInt("--data-parallel-size", raw.dataParallelSize) ?? 1,
+    tensorParallelSize: positiveInt("--tensor-parallel-size", raw.tensorParallelSize, MAX_PARALLEL) ?? 1,
+    pipelineParallelSize: positiveInt("--pipeline-parallel-size", raw.pipelineParallelSize, MAX_PARALLEL) ?? 1,
+    dataParallelSize: positiveInt("--data-parallel-size", raw.dataParallelSize, MAX_PARALLEL) ?? 1,
     gpuMemoryUtilization,
     maxModelLen,
     maxNumSeqs: tokensFlag("--max-num-seqs", raw.maxNumSeqs),
     maxNumBatchedTokens: tokensFlag("--max-num-batched-tokens", raw.maxNumBatchedTokens),
     dtype,
     kvCacheDtype: (oneOf("--kv-cache-dtype", raw.kvCacheDtype, KV_DTYPES) ?? "auto") as KvCacheDtype,
-    blockSize: positiveInt("--block-size", raw.blockSize),
+    blockSize: positiveInt("--block-size", raw.blockSize, 1 << 20),
     enforceEager: raw.enforceEager === true,
     kvCacheMemoryBytes: sizeFlag("--kv-cache-memory", raw.kvCacheMemory),
     limitMmPerPrompt,

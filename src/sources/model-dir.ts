@@ -1,13 +1,15 @@
 // A model on local disk: a checkpoint directory (or a path to its config.json) with config.json,
 // optional quantisation / preprocessor configs and .safetensors shards whose headers give the
 // exact checkpoint size.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
 import { readSafetensorsHeaderSync, summariseHeaders, type WeightsSummary } from "./safetensors.js";
 import { parsePythonJson } from "./python-json.js";
+import { checkoutRoot, readTextFile, requireInside } from "./read-file.js";
+import { MAX_JSON_FILE_BYTES, MAX_NESTING, MAX_SHARDS, excerpt } from "../limits.js";
 
 export interface LocalModel {
   /** "org/name" when the directory is a Hugging Face cache snapshot, else the directory's name. */
@@ -38,26 +40,42 @@ export function resolveModelPath(arg: string): string | null {
   return null;
 }
 
-function parseJson(text: string, file: string): Json {
+/**
+ * Parses a JSON file's text (Python's Infinity/NaN allowed). The message gives the position of a
+ * syntax error, never the file's text (V8's message quotes it: a symlink to a secret would leak).
+ */
+export function parseJson(text: string, file: string): Json {
+  let v: Json;
   try {
-    return parsePythonJson(text);
+    v = parsePythonJson(text);
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw new InputError(file, `${file}: not valid JSON (${why})`);
+    const pos = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+    throw new InputError(file, `${file}: not valid JSON${pos !== undefined ? ` (syntax error at byte ${pos})` : ""}`);
   }
+  const depth = jsonDepth(v);
+  if (depth > MAX_NESTING) throw new InputError(file, `${file}: nested ${depth} levels deep, over the limit of ${MAX_NESTING}`);
+  return v;
 }
 
-/** Parsed JSON file, or undefined when it does not exist. */
-async function readJsonIfPresent(file: string): Promise<Json | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new InputError(file, `${file}: cannot read (${code ?? "error"})`);
+/** Nesting depth of a parsed JSON value, walked without recursion (stops counting past the limit). */
+export function jsonDepth(v: Json): number {
+  let max = 0;
+  const stack: [Json, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop() as [Json, number];
+    if (typeof x !== "object" || x === null) continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_NESTING) return max;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) if (typeof c === "object" && c !== null) stack.push([c, d + 1]);
   }
-  return parseJson(text, file);
+  return max;
+}
+
+/** Parsed JSON file of the checkout under `root`, or undefined when it does not exist. */
+async function readJsonIfPresent(file: string, root?: string): Promise<Json | undefined> {
+  if (root !== undefined) requireInside(file, root);
+  const text = readTextFile(file, MAX_JSON_FILE_BYTES, { missingOk: true });
+  return text === undefined ? undefined : parseJson(text, file);
 }
 
 function isObj(v: Json | undefined): v is { [k: string]: Json } {
@@ -76,14 +94,15 @@ export function shardsFromIndex(index: Json, where: string): { shards: string[];
   const seen = new Set<string>();
   for (const tensor in map) {
     const file = map[tensor];
-    if (typeof file !== "string" || file === "") throw new InputError(where, `${where}: weight_map["${tensor}"] is not a file name`);
+    if (typeof file !== "string" || file === "") throw new InputError(where, `${where}: weight_map["${excerpt(tensor)}"] is not a file name`);
     seen.add(file);
+    if (seen.size > MAX_SHARDS) throw new InputError(where, `${where}: weight_map names more than ${MAX_SHARDS} shard files`);
   }
   // Checked once per distinct file (a few hundred), not per tensor (up to ~10^5).
   for (const file of seen) {
     const norm = normalize(file);
     if (isAbsolute(file) || norm === ".." || norm.startsWith(`..${sep}`) || file.includes("\\") || file.includes("\0")) {
-      throw new InputError(where, `${where}: weight_map names "${file}", which points outside the checkpoint`);
+      throw new InputError(where, `${where}: weight_map names "${excerpt(file)}", which points outside the checkpoint`);
     }
   }
   const meta = index["metadata"];
@@ -129,12 +148,14 @@ export async function readModelDir(path: string): Promise<LocalModel> {
     throw new InputError(path, `${path}: not a model directory or config.json`);
   }
 
+  // Files of the checkout must resolve inside it (an HF cache snapshot: inside its repository folder).
+  const root = checkoutRoot(dir);
   const [config, quantA, quantB, preprocessor, index, entries] = await Promise.all([
-    readJsonIfPresent(configPath),
-    readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[0])),
-    readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[1])),
-    readJsonIfPresent(join(dir, PREPROCESSOR_FILE)),
-    readJsonIfPresent(join(dir, INDEX_FILE)),
+    readJsonIfPresent(configPath, configPath === path ? undefined : root),
+    readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[0]), root),
+    readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[1]), root),
+    readJsonIfPresent(join(dir, PREPROCESSOR_FILE), root),
+    readJsonIfPresent(join(dir, INDEX_FILE), root),
     readdir(dir).catch((): string[] => []),
   ]);
   if (config === undefined) throw new InputError(path, `${dir}: no config.json`);
@@ -148,7 +169,7 @@ export async function readModelDir(path: string): Promise<LocalModel> {
     const present = new Set(entries);
     for (const s of shardNames) {
       if (!present.has(s) && !s.includes("/")) {
-        throw new InputError(indexPath, `${indexPath}: names shard "${s}", which is not in ${dir}`);
+        throw new InputError(indexPath, `${indexPath}: names shard "${excerpt(s)}", which is not in ${dir}`);
       }
     }
   } else {
@@ -158,7 +179,11 @@ export async function readModelDir(path: string): Promise<LocalModel> {
   }
 
   // Local disk: synchronous positioned reads are faster than promises for many small headers.
-  const headers = shardNames.map((f) => readSafetensorsHeaderSync(join(dir, f)));
+  if (shardNames.length > MAX_SHARDS) throw new InputError(dir, `${dir}: more than ${MAX_SHARDS} .safetensors shards`);
+  const headers = shardNames.map((f) => {
+    requireInside(join(dir, f), root);
+    return readSafetensorsHeaderSync(join(dir, f));
+  });
   const weights = headers.length > 0 ? summariseHeaders(headers) : null;
   if (weights) {
     const w = totalSizeWarning(indexPath, totalSize, weights.totalBytes);

@@ -4,8 +4,13 @@
 // the data buffer; offsets are relative to the start of the data buffer (byte 8 + N).
 import { isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants as fsConstants, readSync } from "node:fs";
 import { InputError } from "../errors.js";
+import { excerpt } from "../limits.js";
+import { openRegularFile, statRegularFile } from "./read-file.js";
+
+/** A shard may be any size (the data follows the header); only its header is read. */
+const ANY_SIZE = Number.MAX_SAFE_INTEGER;
 
 /** Largest header accepted. Real headers are under 10 MiB (DeepSeek-V3 shards: ~100 KiB). */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
@@ -56,6 +61,11 @@ function bad(path: string, what: string): InputError {
   return new InputError(path, `${path}: not a valid safetensors file: ${what}`);
 }
 
+/** A tensor shape for a message: written out when short, else a short excerpt. */
+function shapeText(shape: unknown[]): string {
+  return shape.length <= 8 ? `[${shape.join(", ")}]` : excerpt(shape);
+}
+
 function mib(n: number): string {
   return `${Math.round(n / (1024 * 1024))} MiB`;
 }
@@ -98,8 +108,9 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw bad(path, `header is not JSON (${why})`);
+    // Position only: V8's message quotes the text.
+    const pos = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+    throw bad(path, `header is not JSON${pos !== undefined ? ` (syntax error at byte ${pos})` : ""}`);
   }
   if (!isRecord(parsed)) throw bad(path, "header is not a JSON object");
 
@@ -117,39 +128,39 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
       if (!isRecord(entry)) throw bad(path, `"__metadata__" is not an object`);
       for (const k in entry) {
         const v = entry[k];
-        if (typeof v !== "string") throw bad(path, `"__metadata__"."${k}" is not a string`);
+        if (typeof v !== "string") throw bad(path, `"__metadata__"."${excerpt(k)}" is not a string`);
         metadata[k] = v;
       }
       continue;
     }
-    if (!isRecord(entry)) throw bad(path, `tensor "${name}" is not an object`);
+    if (!isRecord(entry)) throw bad(path, `tensor "${excerpt(name)}" is not an object`);
     const dtype = entry["dtype"];
     const shape = entry["shape"];
     const offsets = entry["data_offsets"];
-    if (typeof dtype !== "string") throw bad(path, `tensor "${name}" has no dtype`);
+    if (typeof dtype !== "string") throw bad(path, `tensor "${excerpt(name)}" has no dtype`);
     const bits = DTYPE_BITS[dtype];
-    if (bits === undefined) throw bad(path, `tensor "${name}" has unknown dtype "${dtype}"`);
-    if (!Array.isArray(shape)) throw bad(path, `tensor "${name}" shape is not a list of non-negative integers`);
+    if (bits === undefined) throw bad(path, `tensor "${excerpt(name)}" has unknown dtype "${excerpt(dtype)}"`);
+    if (!Array.isArray(shape)) throw bad(path, `tensor "${excerpt(name)}" shape is not a list of non-negative integers`);
     let elements = 1;
     for (const d of shape as unknown[]) {
-      if (!isCount(d)) throw bad(path, `tensor "${name}" shape is not a list of non-negative integers`);
+      if (!isCount(d)) throw bad(path, `tensor "${excerpt(name)}" shape is not a list of non-negative integers`);
       elements *= d;
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !isCount(offsets[0]) || !isCount(offsets[1])) {
-      throw bad(path, `tensor "${name}" data_offsets is not [start, end] with non-negative integers`);
+      throw bad(path, `tensor "${excerpt(name)}" data_offsets is not [start, end] with non-negative integers`);
     }
     const start: number = offsets[0];
     const end: number = offsets[1];
-    if (end < start) throw bad(path, `tensor "${name}" data_offsets [${start}, ${end}] end before start`);
+    if (end < start) throw bad(path, `tensor "${excerpt(name)}" data_offsets [${start}, ${end}] end before start`);
     if (end > dataSize) {
-      throw bad(path, `tensor "${name}" data_offsets [${start}, ${end}] run past the ${dataSize}-byte data section`);
+      throw bad(path, `tensor "${excerpt(name)}" data_offsets [${start}, ${end}] run past the ${dataSize}-byte data section`);
     }
-    if (!Number.isSafeInteger(elements * bits)) throw bad(path, `tensor "${name}" shape [${shape.join(", ")}] is too large`);
+    if (!Number.isSafeInteger(elements * bits)) throw bad(path, `tensor "${excerpt(name)}" shape ${shapeText(shape)} is too large`);
     const bitCount = elements * bits;
-    if (bitCount % 8 !== 0) throw bad(path, `tensor "${name}" ${dtype} shape [${shape.join(", ")}] is not a whole number of bytes`);
+    if (bitCount % 8 !== 0) throw bad(path, `tensor "${excerpt(name)}" ${dtype} shape ${shapeText(shape)} is not a whole number of bytes`);
     const bytes = end - start;
     if (bytes !== bitCount / 8) {
-      throw bad(path, `tensor "${name}" spans ${bytes} bytes but ${dtype} [${shape.join(", ")}] needs ${bitCount / 8}`);
+      throw bad(path, `tensor "${excerpt(name)}" spans ${bytes} bytes but ${dtype} ${shapeText(shape)} needs ${bitCount / 8}`);
     }
     tensors.push({ name, dtype, shape: shape as number[], bytes });
     const last = starts.length - 1;
@@ -170,7 +181,7 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
     const s = starts[i] as number;
     const e = ends[i] as number;
     if (prevIdx >= 0 && s < prevEnd) {
-      throw bad(path, `tensors "${tensors[prevIdx]?.name}" and "${tensors[i]?.name}" overlap in the data section`);
+      throw bad(path, `tensors "${excerpt(tensors[prevIdx]?.name)}" and "${excerpt(tensors[i]?.name)}" overlap in the data section`);
     }
     if (e >= prevEnd || prevIdx < 0) {
       prevEnd = e;
@@ -191,15 +202,18 @@ const FIRST_READ = 32 * 1024;
  * is missing, unreadable or malformed.
  */
 export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
+  statRegularFile(path, ANY_SIZE);
   let fh;
   try {
-    fh = await open(path, "r");
+    fh = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? "error";
     throw new InputError(path, `${path}: cannot open (${code})`);
   }
   try {
-    const { size } = await fh.stat();
+    const st = await fh.stat();
+    if (!st.isFile()) throw bad(path, "not a regular file");
+    const size = st.size;
     const first = Buffer.allocUnsafe(Math.min(FIRST_READ, size));
     const { bytesRead } = await fh.read(first, 0, first.length, 0);
     const n = headerLengthFromPrefix(first.subarray(0, bytesRead), size, path);
@@ -228,15 +242,9 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
  * milliseconds; npm run bench measures it).
  */
 export function readSafetensorsHeaderSync(path: string): SafetensorsHeader {
-  let fd: number;
+  statRegularFile(path, ANY_SIZE);
+  const { fd, size } = openRegularFile(path, ANY_SIZE);
   try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "error";
-    throw new InputError(path, `${path}: cannot open (${code})`);
-  }
-  try {
-    const { size } = fstatSync(fd);
     const first = Buffer.allocUnsafe(Math.min(FIRST_READ, size));
     const bytesRead = readSync(fd, first, 0, first.length, 0);
     const n = headerLengthFromPrefix(first.subarray(0, bytesRead), size, path);

@@ -2,7 +2,7 @@
 // entrypoint when the command starts with flags or a model, GPUs from device reservations.
 import { isVllmOpenAiImage } from "../vllm-argv.js";
 import { countDeviceList, fromCommandWords, lookup, rec, str, type Ctx, type Deployment, type Json, type Word } from "./common.js";
-import { lineAt, wordsAt, type YamlFile } from "./yaml.js";
+import { lineAt, wordsAt, type YamlFile, yamlValue } from "./yaml.js";
 
 function composeGpuCount(svc: Record<string, Json>, notes: string[]): number | null {
   const env = composeEnv(svc.environment);
@@ -61,7 +61,7 @@ function composeEnv(v: Json): Record<string, string> {
 export function readCompose(ctx: Ctx, f: YamlFile): Deployment[] {
   const out: Deployment[] = [];
   for (const doc of f.docs) {
-    const js = rec(doc.toJS({ maxAliasCount: 1000 }) as Json);
+    const js = rec(yamlValue(doc) as Json);
     const services = rec(js?.services);
     if (!services) continue;
     for (const [name, svcJs] of Object.entries(services)) {

@@ -5,7 +5,7 @@ import type { Document } from "yaml";
 import { isVllmOpenAiImage } from "../vllm-argv.js";
 import { expandK8s, fromCommandWords, rec, str, type Ctx, type Deployment, type Json } from "./common.js";
 import { gpuIdFromLabel, isGpuLabelKey } from "./gpu-labels.js";
-import { lineAt, wordsAt, type PathSeg, type YamlFile } from "./yaml.js";
+import { lineAt, wordsAt, type PathSeg, type YamlFile, yamlValue } from "./yaml.js";
 
 const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly PathSeg[][]>> = {
   Pod: [["spec"]],
@@ -139,6 +139,6 @@ export function readKubernetes(ctx: Ctx, f: YamlFile): Deployment[] {
       });
     }
   };
-  for (const doc of f.docs) visit(doc, doc.toJS({ maxAliasCount: 1000 }) as Json, []);
+  for (const doc of f.docs) visit(doc, yamlValue(doc) as Json, []);
   return out;
 }

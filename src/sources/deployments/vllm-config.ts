@@ -1,7 +1,7 @@
 // vLLM's own --config YAML file: a flat mapping of flags, turned into argv as vLLM does.
 import { VllmArgError, parseVllmArgs } from "../vllm-argv.js";
 import { baseName, rec, type Ctx, type Deployment, type Json } from "./common.js";
-import { lineAt, scalarText, walk, type YamlFile } from "./yaml.js";
+import { lineAt, scalarText, walk, type YamlFile, yamlValue } from "./yaml.js";
 
 /** vLLM's own conversion of a config file to argv (FlexibleArgumentParser.load_config_file). */
 export function vllmConfigToArgv(config: Record<string, unknown>): string[] {
@@ -23,7 +23,7 @@ export function vllmConfigToArgv(config: Record<string, unknown>): string[] {
 export function readVllmConfig(ctx: Ctx, f: YamlFile): Deployment[] {
   const doc = f.docs[0];
   if (!doc) return [];
-  const js = rec(doc.toJS({ maxAliasCount: 1000 }) as Json) ?? {};
+  const js = rec(yamlValue(doc) as Json) ?? {};
   // Keep numbers as written (0.90 stays "0.90") by reading scalars from the AST.
   const config: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(js)) {

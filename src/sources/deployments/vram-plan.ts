@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { VLLM_BOOLEAN_FLAGS, normalizeFlagName } from "../vllm-argv.js";
 import type { Ctx, Deployment, DeploymentConstraints, Json } from "./common.js";
-import { lineAt, type YamlFile } from "./yaml.js";
+import { lineAt, type YamlFile, yamlValue } from "./yaml.js";
 
 
 /*
@@ -99,7 +99,7 @@ function flagsToArgv(flags: Record<string, string | true>): string[] {
 export function readVramPlan(ctx: Ctx, f: YamlFile): Deployment[] {
   const out: Deployment[] = [];
   for (const doc of f.docs) {
-    const js = doc.toJS({ maxAliasCount: 1000 }) as Json;
+    const js = yamlValue(doc) as Json;
     if (js === null || js === undefined) continue;
     const res = VramPlanFileSchema.safeParse(js);
     if (!res.success) {

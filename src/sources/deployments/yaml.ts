@@ -1,6 +1,7 @@
 // YAML plumbing for the compose, Kubernetes, vLLM --config and vram-plan readers: parse with line
 // numbers, find the line of a key, and read a command (list or string) as words with their lines.
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document } from "yaml";
+import { MAX_NESTING, MAX_YAML_ALIASES } from "../../limits.js";
 import { splitShellCommands } from "../vllm-argv.js";
 import type { Ctx, Json, Word } from "./common.js";
 
@@ -9,19 +10,87 @@ export interface YamlFile {
   lc: LineCounter;
 }
 
+// Limits (one place for every deployment format): aliases are expanded at most MAX_YAML_ALIASES
+// times per document (an alias bomb is refused, not expanded into gigabytes), nesting is bounded,
+// and the library's own warnings never reach stderr (logLevel "error": problems are reported by
+// vram-plan, once, with the file and line).
+
+export const YAML_PARSE_OPTIONS = { merge: true, logLevel: "error", maxAliasCount: MAX_YAML_ALIASES } as const;
+export const YAML_TO_JS_OPTIONS = { maxAliasCount: MAX_YAML_ALIASES } as const;
+
+export interface YamlLimitProblem {
+  /** Offset in the text of the node at fault (for a line number), or 0. */
+  offset: number;
+  message: string;
+}
+
+/** Parses every document of `text`; syntax errors stay on each document's `errors`. */
+export function parseYamlDocuments(text: string, lineCounter: LineCounter = new LineCounter()): Document.Parsed[] {
+  const parsed = parseAllDocuments(text, { ...YAML_PARSE_OPTIONS, lineCounter });
+  return Array.isArray(parsed) ? parsed : [];
+}
+
+/** A document's plain value with the alias limit (the only way deployment readers call toJS). */
+export function yamlValue(doc: Document.Parsed): unknown {
+  return doc.toJS(YAML_TO_JS_OPTIONS);
+}
+
+function depthOf(v: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[v, 0]];
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const [x, d] = stack.pop() as [unknown, number];
+    if (typeof x !== "object" || x === null || seen.has(x)) continue;
+    seen.add(x);
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_NESTING) return max;
+    const children = x instanceof Map ? [...x.values()] : Array.isArray(x) ? x : Object.values(x);
+    for (const c of children) if (typeof c === "object" && c !== null) stack.push([c, d + 1]);
+  }
+  return max;
+}
+
+/**
+ * The first limit a parsed file breaks (too many alias expansions, nesting too deep), or null.
+ * Call once after parsing; later yamlValue calls then cannot throw.
+ */
+export function yamlLimitProblem(docs: readonly Document.Parsed[]): YamlLimitProblem | null {
+  for (const doc of docs) {
+    if (doc.errors.length > 0) continue;
+    let v: unknown;
+    try {
+      v = yamlValue(doc);
+    } catch (e) {
+      const msg = e instanceof Error && /alias/i.test(e.message) ? `more than ${MAX_YAML_ALIASES} alias expansions (an alias bomb?)` : "cannot be read as data";
+      return { offset: doc.range[0], message: msg };
+    }
+    const depth = depthOf(v);
+    if (depth > MAX_NESTING) return { offset: doc.range[0], message: `nested more than ${MAX_NESTING} levels deep` };
+  }
+  return null;
+}
+
 export function parseYaml(ctx: Ctx, text: string): YamlFile {
   const lc = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lc, merge: true });
-  const docs: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
+  const docs = parseYamlDocuments(text, lc);
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) {
       const line = lc.linePos(err.pos[0]).line;
       const msg = (err.message.split("\n")[0] ?? err.code).replace(/ at line \d+, column \d+:?\s*$/, "");
-      ctx.fail(line, `YAML syntax error: ${msg}`);
+      ctx.fail(line, `YAML syntax error: ${oneShortLine(msg)}`);
     }
   }
+  const limit = yamlLimitProblem(docs);
+  if (limit) ctx.fail(lc.linePos(limit.offset).line, `YAML ${limit.message}`);
   return { docs, lc };
+}
+
+/** One line of a library message, at most 120 characters (it may quote the file). */
+function oneShortLine(s: string): string {
+  const one = s.replace(/[\u0000-\u001f]+/g, " ");
+  return one.length > 120 ? `${one.slice(0, 117)}...` : one;
 }
 
 export type PathSeg = string | number;

@@ -1,0 +1,54 @@
+// The bounds every input is checked against before the core sees it (README "Reliability").
+// They are not vLLM's rules: they are the ranges vram-plan can compute with in bounded time and
+// memory, each far above anything a real model, GPU or deployment has, so a value outside them
+// is a typo or a hostile file, refused with exit 2 instead of hanging, allocating or overflowing.
+
+/** Largest file read as config.json / a preprocessor, quantization or index JSON (real: < 5 MiB; Nemotron-49B's config is 60 KiB). */
+export const MAX_JSON_FILE_BYTES = 16 * 2 ** 20;
+/** Largest deployment file read by `check` (real compose / Kubernetes / shell files are a few KiB). */
+export const MAX_DEPLOYMENT_FILE_BYTES = 4 * 2 ** 20;
+/** Deepest nesting of objects/arrays in a JSON or YAML input (real configs: < 10 levels). */
+export const MAX_NESTING = 64;
+/** YAML aliases expanded per document (the yaml package's default is 100; an alias bomb needs thousands). */
+export const MAX_YAML_ALIASES = 1000;
+/** Shards named by one checkpoint (DeepSeek-V3: 163; Kimi-K2: 61). */
+export const MAX_SHARDS = 10_000;
+/** Length of a model name or path on the command line. */
+export const MAX_MODEL_NAME_LENGTH = 4096;
+
+/** Largest tensor/pipeline/data-parallel size (the largest public vLLM deployments use a few hundred GPUs). */
+export const MAX_PARALLEL = 4096;
+/** Largest token count (max-model-len, batched tokens, sequences): 2^31, above every published context (10M). */
+export const MAX_TOKENS = 2 ** 31;
+/** Largest memory size (GPU memory, KV cache memory, headroom): 2^50 bytes = 1 PiB. */
+export const MAX_BYTES = 2 ** 50;
+/** Largest image side in pixels and frames per video for `tokens` / `compare`. */
+export const MAX_IMAGE_SIDE = 1 << 20;
+export const MAX_VIDEO_FRAMES = 1 << 20;
+/** Images per prompt in `compare`, prompts per batch, and generated tokens per prompt. */
+export const MAX_IMAGES = 1024;
+export const MAX_BATCH = 65_536;
+export const MAX_NEW_TOKENS = 1 << 20;
+
+/** config.json bounds (counts vram-plan can lay out one by one). */
+export const MAX_LAYERS = 10_000;
+export const MAX_HIDDEN = 1 << 20;
+export const MAX_HEADS = 1 << 16;
+export const MAX_VOCAB = 1 << 24;
+export const MAX_EXPERTS = 1 << 16;
+export const MAX_POSITIONS = 2 ** 34;
+
+/** An excerpt of a user's value for an error line: one line, at most 40 characters. */
+export function excerpt(value: unknown): string {
+  let s: string;
+  if (typeof value === "string") s = value.slice(0, 200);
+  else {
+    try {
+      s = JSON.stringify(value) ?? String(value);
+    } catch {
+      s = String(value);
+    }
+  }
+  s = s.slice(0, 200).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}

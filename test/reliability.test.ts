@@ -1,0 +1,141 @@
+// Issue #13's reproductions, kept fixed: each hostile input ends in exit 2 with exactly one short
+// line on stderr naming the flag or file (never a stack trace, a hang or an exit 3), and valid
+// inputs that used to fail now plan.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "./helpers/cli.js";
+import { thousands, gib } from "../src/render/format.js";
+import { parseSize, parseTokens } from "../src/units.js";
+
+const MODELS = join(import.meta.dirname, "..", "src", "data", "models");
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "vram-plan-rel-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A checkout with Qwen2.5-7B's config.json, edited by `edit`. */
+function checkout(name: string, edit: (c: Record<string, unknown>) => void = () => undefined): string {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  const c = JSON.parse(readFileSync(join(MODELS, "Qwen__Qwen2.5-7B-Instruct.json"), "utf8")) as Record<string, unknown>;
+  edit(c);
+  writeFileSync(join(d, "config.json"), JSON.stringify(c));
+  return d;
+}
+
+async function badInput(argv: string[], mention: string | RegExp): Promise<string> {
+  const r = await runCli(argv);
+  expect(r.code, r.err).toBe(2);
+  expect(r.err.endsWith("\n")).toBe(true);
+  const line = r.err.slice(0, -1);
+  expect(line).not.toContain("\n");
+  expect(line.length).toBeLessThan(400);
+  if (typeof mention === "string") expect(line).toContain(mention);
+  else expect(line).toMatch(mention);
+  return line;
+}
+
+describe("numbers on the command line", () => {
+  const nines = "9".repeat(400);
+  it("a 400-digit --max-model-len is refused, not searched forever", async () => {
+    const line = await badInput(["--model", "qwen2.5-7b", "--gpu", "h100", "--max-model-len", nines], "--max-model-len: expected a token count from 1 to 2147483648");
+    expect(line).toContain("'9999999999999999999999999999999999999...'");
+  });
+  it("a 400-digit --gpu-memory is refused, not planned as Infinity", async () => {
+    await badInput(["--model", "qwen2.5-7b", "--gpu-memory", nines], "--gpu-memory: expected a size above 0 up to 1 PiB");
+  });
+  it("2^53 + 1 bytes is refused, not rounded", async () => {
+    await badInput(["--model", "qwen2.5-7b", "--gpu", "h100", "--kv-cache-memory", "9007199254740993"], "--kv-cache-memory");
+    expect(parseSize("9007199254740993")).toBeNull();
+    expect(parseSize("9007199254740991")).toBe(9007199254740991);
+    expect(parseTokens("9007199254740993")).toBeNull();
+  });
+  it("-tp 2^53 − 1 and -pp 5000 are refused with the range", async () => {
+    await badInput(["--model", "qwen2.5-7b", "--gpu", "h100", "-tp", "9007199254740991"], "--tensor-parallel-size: expected an integer from 1 to 4096");
+    await badInput(["--model", "qwen2.5-7b", "--gpu", "h100", "-pp", "5000"], "--pipeline-parallel-size: expected an integer from 1 to 4096");
+  });
+  it("-pp 4096 plans in bounded time, one column per distinct stage", async () => {
+    const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "-pp", "4096"]);
+    expect(r.code).toBe(1); // 28 layers on 4096 stages: vLLM cannot start
+    const header = r.out.split("\n")[3] ?? "";
+    // stage 0, stages 1..27 (one layer each, but the first holds the embedding), empty stages, the last
+    expect(header.split("│").length - 3).toBeLessThanOrEqual(6);
+    expect(r.out).toContain("LAYERS_FEWER_THAN_PP");
+  });
+  it("a newline or 100 KB value is never echoed whole", async () => {
+    const line = await badInput(["--model", "qwen2.5-7b", "--gpu", "h100", "--dtype", "auto", "--kv-cache-dtype", "auto", "--vllm-version", `0.1\n${"x".repeat(100_000)}`], "--vllm-version");
+    expect(line.length).toBeLessThan(200);
+  });
+});
+
+describe("rendering", () => {
+  it("numbers above 1e21 keep their digits", () => {
+    // 2^80 is exact in a double; String(2 ** 80) is "1.2089258196146292e+24".
+    expect(thousands(2 ** 80)).toBe("1,208,925,819,614,629,174,706,176");
+    expect(thousands(-1234567)).toBe("-1,234,567");
+    expect(gib(2 ** 30 * 1e22)).not.toContain("e");
+  });
+});
+
+describe("files", () => {
+  it("a FIFO as config.json, as a check file, and /dev/zero are refused by stat, not read", () => {
+    const d = join(dir, "fifo");
+    mkdirSync(d, { recursive: true });
+    execFileSync("mkfifo", [join(d, "config.json")]);
+    execFileSync("mkfifo", [join(d, "deploy.yaml")]);
+    return Promise.all([
+      badInput(["--model", d, "--gpu", "h100"], "config.json: a FIFO (named pipe), not a regular file"),
+      badInput(["check", join(d, "deploy.yaml"), "--gpu", "h100"], "deploy.yaml: a FIFO (named pipe), not a regular file"),
+      badInput(["check", "/dev/zero", "--gpu", "h100"], "/dev/zero: a device, not a regular file"),
+    ]);
+  });
+  it("a shard that is a directory is refused", async () => {
+    const d = checkout("shard-dir");
+    mkdirSync(join(d, "model.safetensors"));
+    await badInput(["--model", d, "--gpu", "h100"], "model.safetensors: a directory, not a regular file");
+  });
+  it("a symlinked shard reaching outside the checkout is refused before a byte is read", async () => {
+    const d = checkout("leak");
+    symlinkSync("/etc/passwd", join(d, "model.safetensors"));
+    const line = await badInput(["--model", d, "--gpu", "h100"], "a symbolic link to a file outside the checkout");
+    expect(line).not.toContain("header length");
+  });
+  it("an index entry through a symlinked folder is refused", async () => {
+    const d = checkout("leak-dir");
+    symlinkSync("/", join(d, "sub"));
+    writeFileSync(join(d, "model.safetensors.index.json"), JSON.stringify({ weight_map: { a: "sub/etc/passwd" } }));
+    await badInput(["--model", d, "--gpu", "h100"], "a symbolic link to a file outside the checkout");
+  });
+  it("JSON errors give a position, never the file's text", async () => {
+    const d = checkout("secret");
+    writeFileSync(join(d, "config.json"), "root:x:0:0:root:/root:/bin/bash\n");
+    const line = await badInput(["--model", d, "--gpu", "h100"], "config.json: not valid JSON");
+    expect(line).not.toContain("root:x");
+  });
+  it("a YAML alias bomb is refused with its file and line", async () => {
+    const f = join(dir, "bomb.yaml");
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    writeFileSync(f, levels.join("\n") + "\n");
+    await badInput(["check", f, "--gpu", "h100"], /bomb\.yaml:1: YAML more than 1000 alias expansions/);
+  });
+});
+
+describe("valid input that used to fail", () => {
+  it("Qwen3-Next on vLLM 0.11-0.13 plans (prefix caching is disabled for Gated DeltaNet there)", async () => {
+    for (const v of ["0.11.0", "0.12.0", "0.13.0"]) {
+      const r = await runCli(["--model", "Qwen/Qwen3-Next-80B-A3B-Thinking", "--gpu", "h200", "-tp", "2", "--vllm-version", v, "--json"]);
+      expect(r.err).toBe("");
+      expect([0, 1]).toContain(r.code);
+    }
+  });
+});
