@@ -3,7 +3,8 @@ import { runCli, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
 import { rawFlagsFromArgs } from "../src/commands/check.js";
 import { engineFlagsFrom } from "../src/sources/engine-flags.js";
-import { evaluate, solve, type Target } from "../src/core/solve.js";
+import { SOLVE_MARGIN_BYTES, evaluate, solve, type Target } from "../src/core/solve.js";
+import { roundDownForPeople } from "../src/core/levers.js";
 import { parseVllmArgs, splitShellWords } from "../src/sources/vllm-argv.js";
 import { flags, gpu, model } from "./helpers/models.js";
 
@@ -32,7 +33,7 @@ describe("solve command", () => {
     // but 0.95 × 21.99 GiB − 14.2 GiB of weights − activations leaves about 5 GiB.
     expect(r.out).toMatch(/^ {2}tensor-parallel-size {5}2 /m);
     expect(r.out).toContain("alternative: with fp8 KV cache, 1 GPU (tensor-parallel-size 1)");
-    const target: Target = { context: 8000, concurrency: { n: 16, len: 8000 } };
+    const target: Target = { context: 8000, concurrency: { n: 16, len: 8000 }, marginBytes: SOLVE_MARGIN_BYTES };
     const { flags: f, ev } = replan(r.out, "Qwen/Qwen2.5-7B-Instruct", "l4", target);
     expect(ev.failures).toEqual([]);
     expect(ev.ok).toBe(true);
@@ -78,12 +79,13 @@ describe("solve command", () => {
 });
 
 describe("solve core", () => {
-  it("each answer is extremal: TP − 1 fails at the cap, utilization − 0.01 fails, max-model-len + 1 fails", () => {
+  it("each answer is extremal with the margin: TP − 1 fails at the cap, utilization − 0.01 fails; max-model-len is the context", () => {
     const m = model("llama-3.1-8b");
     const g = gpu("l4");
     const r = solve({ model: m, gpu: g, base: flags(), context: 16000, concurrency: 4 });
     expect(r.found).toBe(true);
-    const target: Target = { context: 16000, concurrency: { n: 4, len: 16000 } };
+    expect(r.marginBytes).toBe(0.5 * 2 ** 30);
+    const target: Target = { context: 16000, concurrency: { n: 4, len: 16000 }, marginBytes: r.marginBytes };
     const ok = (f: Partial<typeof r.flags>) => evaluate({ model: m, gpu: g, flags: { ...r.flags, ...f } }, target).ok;
     expect(ok({})).toBe(true);
     // 4 × 16,000 tokens × 128 KiB (32 layers × 2 × 8 KV heads × 128 × 2 B) = 7.8 GiB of KV: more than one L4 has left
@@ -91,7 +93,48 @@ describe("solve core", () => {
     expect(r.layout?.tensorParallelSize).toBe(2);
     expect(ok({ tensorParallelSize: 1, gpuMemoryUtilization: 0.95 })).toBe(false);
     expect(ok({ gpuMemoryUtilization: Math.round(r.gpuMemoryUtilization * 100 - 1) / 100 })).toBe(false);
-    if (r.maxModelLen < m.derivedMaxModelLen) expect(ok({ maxModelLen: r.maxModelLen + 1 })).toBe(false);
-    expect(ok({ maxNumSeqs: r.maxNumSeqs + 1 })).toBe(false);
+    expect(r.maxModelLen).toBe(16000);
+    // max-num-seqs: a round value (the largest that meets the target, rounded down and planned again).
+    expect(roundDownForPeople(r.maxNumSeqs)).toBe(r.maxNumSeqs);
+    expect(r.maxNumSeqs).toBeGreaterThanOrEqual(4);
+  });
+
+  it("the margin: 0.5 GiB less KV still meets the target; --margin 0 sizes to the target exactly", () => {
+    const m = model("qwen2.5-7b");
+    const g = gpu("l4");
+    const target: Target = { context: 8000, concurrency: { n: 16, len: 8000 } };
+    const withMargin = solve({ model: m, gpu: g, base: flags(), context: 8000, concurrency: 16 });
+    const exact = solve({ model: m, gpu: g, base: flags(), context: 8000, concurrency: 16, marginBytes: 0 });
+    expect(exact.marginBytes).toBe(0);
+    // Same layout (TP 2); the margin costs utilization: 0.5 GiB over 21.99 GiB is at least 0.02 more.
+    expect(exact.layout?.tensorParallelSize).toBe(2);
+    expect(withMargin.layout?.tensorParallelSize).toBe(2);
+    expect(withMargin.gpuMemoryUtilization - exact.gpuMemoryUtilization).toBeGreaterThanOrEqual(0.02 - 1e-9);
+    // The exact answer passes without a margin and fails with one; the margin answer passes both.
+    const ev = (f: typeof exact.flags, margin: number) => evaluate({ model: m, gpu: g, flags: f }, { ...target, marginBytes: margin }).ok;
+    expect(ev(exact.flags, 0)).toBe(true);
+    expect(ev(exact.flags, SOLVE_MARGIN_BYTES)).toBe(false);
+    expect(ev(withMargin.flags, SOLVE_MARGIN_BYTES)).toBe(true);
+  });
+
+  it("honours the asked context: --context 32k is --max-model-len 32000, not the model's 32768 or more", async () => {
+    const r = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--context", "32k", "--offline"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/--max-model-len 32000 /);
+    expect(r.out).toContain("Margin: the target is met with 0.50 GiB less KV cache per GPU than planned");
+    const big = await run(["--model", "llama-3.1-8b", "--gpu", "h100", "--context", "32k", "--json", "--offline"]);
+    const j = JSON.parse(big.out) as { maxModelLen: number; maxNumSeqs: number; marginBytes: number };
+    expect(j.maxModelLen).toBe(32000);
+    expect(j.marginBytes).toBe(536870912);
+    expect(roundDownForPeople(j.maxNumSeqs)).toBe(j.maxNumSeqs);
+  });
+
+  it("--margin: a size; below 1 MiB is refused with the likely unit", async () => {
+    const r = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--margin", "80", "--offline"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("vram-plan: --margin 80: 80 bytes is less than 1 MiB; did you mean 80GiB?\n");
+    const z = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--context", "8k", "--margin", "0", "--offline"]);
+    expect(z.code).toBe(0);
+    expect(z.out).toContain("Margin: none (--margin 0)");
   });
 });

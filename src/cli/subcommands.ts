@@ -95,6 +95,7 @@ export function registerSolve(program: Command, io: Io, setCode: SetCode): void 
     .option("--images-per-prompt <k>", "images per prompt for vision models (sets --limit-mm-per-prompt, video off)")
     .option("--max-gpus <n>", "most GPUs to consider (default 8)")
     .option("--max-utilization <fraction>", "highest --gpu-memory-utilization to consider (default 0.95)")
+    .option("--margin <size>", "KV cache per GPU kept spare beyond the target, for the planner's own error (default 0.5GiB; 0 for none)")
     .option("--vllm-version <version>", "vLLM release whose accounting to model")
     .option("--dtype <dtype>", "model dtype")
     .option("--kv-cache-dtype <dtype>", "start from this KV cache dtype")

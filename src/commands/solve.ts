@@ -16,6 +16,7 @@ export interface SolveOptions extends RawEngineFlags {
   imagesPerPrompt?: string;
   maxGpus?: string;
   maxUtilization?: string;
+  margin?: string;
   offline?: boolean;
   format?: string;
   json?: boolean;
@@ -50,6 +51,14 @@ export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">)
     if (!(u > 0 && u <= 1)) throw new InputError("--max-utilization", `--max-utilization: expected a fraction in (0, 1], got '${o.maxUtilization}'`);
     maxUtilization = u;
   }
+  let marginBytes: number | undefined;
+  if (o.margin !== undefined) {
+    const { parseSize } = await import("../units.js");
+    const m = /^\s*0+(\.0*)?\s*$/.test(o.margin) ? 0 : parseSize(o.margin);
+    if (m === null || m === undefined || m < 0) throw new InputError("--margin", `--margin: expected a size such as 0.5GiB, 1GiB or 0, got '${o.margin}'`);
+    if (m > 0 && m < 2 ** 20) throw new InputError("--margin", `--margin ${o.margin}: ${m} bytes is less than 1 MiB; did you mean ${o.margin.trim()}GiB?`);
+    marginBytes = m;
+  }
   const base = engineFlagsFrom(o);
   const gpu = gpuFrom(o);
   const resolved = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
@@ -68,6 +77,7 @@ export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">)
     ...(images !== undefined ? { imagesPerPrompt: images } : {}),
     ...(maxGpus !== undefined ? { maxGpus } : {}),
     ...(maxUtilization !== undefined ? { maxUtilization } : {}),
+    ...(marginBytes !== undefined ? { marginBytes } : {}),
   });
   const modelName = resolved.source === "catalogue" ? arch.id : o.model;
   const argv = result.found ? serveArgv(modelName, result.flags) : null;

@@ -40,8 +40,8 @@ export function renderSolveText(s: SolveOutcome, markdown = false): string {
   const rows: [string, string, string][] = [
     ["tensor-parallel-size", String(l.tensorParallelSize), `smallest that starts and meets the target${l.pipelineParallelSize > 1 ? ` (with pipeline-parallel-size ${l.pipelineParallelSize}: ${l.gpus} GPUs)` : ""}`],
     ["gpu-memory-utilization", r.gpuMemoryUtilization.toFixed(2), "smallest that meets the target"],
-    ["max-model-len", thousands(r.maxModelLen), `largest that fits at ${r.gpuMemoryUtilization.toFixed(2)}`],
-    ["max-num-seqs", thousands(r.maxNumSeqs), `largest that fits at ${r.gpuMemoryUtilization.toFixed(2)} and max-model-len ${thousands(r.maxModelLen)}`],
+    ["max-model-len", thousands(r.maxModelLen), "the context asked for"],
+    ["max-num-seqs", thousands(r.maxNumSeqs), "largest round value that meets the target"],
     ["kv-cache-dtype", l.kvCacheDtype, r.fp8KvCacheNeeded ? "fp8 KV cache needed" : "fp8 KV cache not needed"],
     ["quantization", l.quantization ?? "as the checkpoint", r.quantizationNeeded ? "a quantized checkpoint (or --quantization fp8) needed" : "no quantization needed"],
   ];
@@ -56,6 +56,11 @@ export function renderSolveText(s: SolveOutcome, markdown = false): string {
   const kvMin = Math.min(...r.plan.perGpu.map((g) => g.kvCacheBytes));
   out.push("");
   out.push(`KV cache ${gib(kvMin)} GiB per GPU, ${thousands(r.plan.kvCache.tokens)} tokens: ${r.concurrencyAtContext.toFixed(2)} concurrent requests of ${thousands(r.context)} tokens (${r.plans} configurations planned).`);
+  out.push(
+    r.marginBytes > 0
+      ? `Margin: the target is met with ${gib(r.marginBytes)} GiB less KV cache per GPU than planned (the planner's measured error; --margin to change).`
+      : "Margin: none (--margin 0): sized to the target exactly.",
+  );
   out.push("");
   if (markdown) out.push("```sh", s.command ?? "", "```");
   else out.push(s.command ?? "");
@@ -81,6 +86,7 @@ export function solveToJsonObject(s: SolveOutcome): object {
     quantizationNeeded: r.quantizationNeeded,
     alternatives: r.alternatives,
     concurrencyAtContext: r.found ? r.concurrencyAtContext : null,
+    marginBytes: r.marginBytes,
     kvCacheTokens: r.plan?.kvCache.tokens ?? null,
     argv: s.argv,
     command: s.command,
