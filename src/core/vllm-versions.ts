@@ -35,6 +35,41 @@ export interface VllmRules {
   tokensFromConcurrency: boolean;
   /** Rules of hybrid attention + Mamba / Gated DeltaNet models (src/core/hybrid-kv.ts). */
   hybrid: HybridRules;
+  /** Memory-feature rules (LoRA, speculative decoding, offload, --max-model-len auto; src/core/memory-features.ts). */
+  features: FeatureRules;
+}
+
+/** Per-release rules of the memory features of issue #11. */
+export interface FeatureRules {
+  /**
+   * LoRA: every capture size is captured without and with LoRA (cudagraph_specialize_lora, default
+   * True; vllm/v1/cudagraph_dispatcher.py _get_lora_cases; PR #25914 merged Oct 2025 → v0.11.1).
+   */
+  loraGraphsTwice: boolean;
+  /**
+   * Speculative decoding widens the default capture ceiling to min(max_num_seqs × (1 + K) × 2, 512)
+   * (vllm/config/vllm.py _set_cudagraph_sizes, decode_query_len = 1 + num_speculative_tokens; the
+   * PR #50488 diff shows it as the code before Jul 2026; present by PR #30330, Dec 2025: boundary
+   * v0.13, unverified). Before: min(max_num_seqs × 2, 512).
+   */
+  specCaptureScaling: boolean;
+  /**
+   * The default capture list also holds the uniform decode sizes n × (1 + K) for the request counts
+   * n of the [1, 2, 4] + 8 + 16 grid (vllm/config/vllm.py _set_cudagraph_sizes request_counts, read
+   * at 000fc94b754f; PR #50488 merged 2026-07-31: boundary v0.28, unverified).
+   */
+  specUniformDecodeSizes: boolean;
+  /**
+   * --max-model-len auto / -1: kv_cache_utils._auto_fit_max_model_len (PR #29431, opened
+   * 2025-11-25: boundary v0.12, unverified). Before, -1 / "auto" is not a valid length.
+   */
+  maxModelLenAuto: boolean;
+  /**
+   * --cpu-offload-gb is silently ignored when Model Runner V2 runs the model: V2 never installs the
+   * offloader (issue #51396, Aug 2026, open; fixes #48468/#51462 not merged). V2 is the default for
+   * dense models from 0.25.1 (PR #44443); assumed still so through the newest modelled release.
+   */
+  cpuOffloadIgnoredOnMrv2: boolean;
 }
 
 /** The hybrid-model rules that changed between vLLM releases (one part of VllmRules). */
@@ -140,6 +175,13 @@ function computeRules(version: string): VllmRules | null {
       tokensFromConcurrency,
       mambaSlotCheck: atLeast(p, 19) ? "raise" : atLeast(p, 17) ? "cap" : "none",
     },
+    features: {
+      loraGraphsTwice: atLeast(p, 11, 1),
+      specCaptureScaling: atLeast(p, 13),
+      specUniformDecodeSizes: atLeast(p, 28),
+      maxModelLenAuto: atLeast(p, 12),
+      cpuOffloadIgnoredOnMrv2: atLeast(p, 25, 1),
+    },
   };
 }
 
@@ -214,4 +256,76 @@ export function captureSizes(r: VllmRules, maxNumSeqs: number, maxNumBatchedToke
   const piecewise = countUpTo(max);
   const full = r.fullDecodeGraphs ? countUpTo(Math.min(maxNumSeqs, max)) : 0;
   return { piecewise, full, largest: largestOf(max) };
+}
+
+/** What a user's --speculative-config / --compilation-config change in the capture list. */
+export interface CaptureOptions {
+  /** num_speculative_tokens (K): uniform decode batches are 1 + K tokens per request. */
+  numSpeculativeTokens?: number;
+  /** compilation_config.cudagraph_capture_sizes as given. */
+  sizes?: readonly number[];
+  /** compilation_config.max_cudagraph_capture_size / --max-cudagraph-capture-size. */
+  maxCaptureSize?: number;
+  /** compilation_config.cudagraph_mode (NONE, PIECEWISE, FULL, FULL_DECODE_ONLY, FULL_AND_PIECEWISE). */
+  mode?: string;
+}
+
+/**
+ * The capture sizes, ascending, as vllm/config/vllm.py _set_cudagraph_sizes builds them (read at
+ * 000fc94b754f): user sizes (deduplicated, those ≤ max_num_batched_tokens); else the grid
+ * [1, 2, 4] + range(8, min(max + 1, 256), 8) + range(256, max + 1, 16) up to
+ * max = min(max_cudagraph_capture_size or min(max_num_seqs × q × 2, 512), max_num_batched_tokens),
+ * q = 1 + K (only from specCaptureScaling), plus (specUniformDecodeSizes, max not given) the uniform
+ * decode sizes n × q ≤ max. Early V1 (≤ 0.10): [1, 2, 4] + 8·i up to 512.
+ */
+export function captureSizeList(r: VllmRules, maxNumSeqs: number, maxNumBatchedTokens: number, o: CaptureOptions = {}): number[] {
+  const k = o.numSpeculativeTokens ?? 0;
+  const q = 1 + k;
+  if (o.sizes && o.sizes.length > 0) return [...new Set(o.sizes)].filter((x) => x >= 1 && x <= maxNumBatchedTokens).sort((x, y) => x - y);
+  const scale = r.features.specCaptureScaling ? q : 1;
+  const max = Math.min(o.maxCaptureSize ?? Math.min(maxNumSeqs * scale * 2, 512), maxNumBatchedTokens);
+  const out: number[] = [1, 2, 4].filter((x) => x <= max);
+  if (r.captureListStyle === "v1-early") {
+    for (let x = 8; x <= Math.min(max, 512); x += 8) out.push(x);
+    return out;
+  }
+  for (let x = 8; x < Math.min(max + 1, 256); x += 8) out.push(x);
+  for (let x = 256; x <= max; x += 16) out.push(x);
+  if (r.features.specUniformDecodeSizes && q > 1 && o.maxCaptureSize === undefined) {
+    // request_counts(max_num_seqs): [1, 2, 4] + range(8, min(n + 1, 256), 8) + range(256, n + 1, 16) + [n], n ≤ 512.
+    const n = Math.min(maxNumSeqs, 512);
+    const counts = new Set<number>([1, 2, 4].filter((x) => x <= n));
+    for (let x = 8; x < Math.min(n + 1, 256); x += 8) counts.add(x);
+    for (let x = 256; x <= n; x += 16) counts.add(x);
+    counts.add(n);
+    const have = new Set(out);
+    for (const c of counts) if (c * q <= max && !have.has(c * q)) out.push(c * q);
+    out.sort((x, y) => x - y);
+  }
+  return out;
+}
+
+/**
+ * Graphs per mode from a capture list. PIECEWISE graphs: every size. FULL decode graphs
+ * (FULL_AND_PIECEWISE, FULL_DECODE_ONLY): sizes q ≤ x ≤ max_num_seqs × q
+ * (vllm/v1/cudagraph_dispatcher.py initialize_cudagraph_keys: uniform_decode_query_len ×
+ * max_num_seqs). FULL: every size as a full graph.
+ */
+export function capturesByMode(r: VllmRules, list: readonly number[], maxNumSeqs: number, o: CaptureOptions = {}): { piecewise: number; full: number; largest: number } {
+  const q = 1 + (o.numSpeculativeTokens ?? 0);
+  const largest = list.length > 0 ? (list[list.length - 1] ?? 0) : 0;
+  const mode = (o.mode ?? (r.fullDecodeGraphs ? "FULL_AND_PIECEWISE" : "PIECEWISE")).toUpperCase();
+  const decode = list.filter((x) => x >= q && x <= maxNumSeqs * q).length;
+  switch (mode) {
+    case "NONE":
+      return { piecewise: 0, full: 0, largest: 0 };
+    case "PIECEWISE":
+      return { piecewise: list.length, full: 0, largest };
+    case "FULL":
+      return { piecewise: 0, full: list.length, largest };
+    case "FULL_DECODE_ONLY":
+      return { piecewise: 0, full: decode, largest };
+    default:
+      return { piecewise: list.length, full: r.fullDecodeGraphs ? decode : 0, largest };
+  }
 }
