@@ -635,6 +635,13 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     hybrid,
     nasBlocks: nas,
   };
+  // MTP modules (vllm/model_executor/models/deepseek_mtp.py: num_nextn_predict_layers layers, each
+  // with its own shared_head in the checkpoint; qwen3_next_mtp.py / qwen3_5_mtp.py:
+  // mtp_num_hidden_layers, lm_head shared with the target).
+  const nextn = num(t, "num_nextn_predict_layers") ?? 0;
+  const mtpHidden = num(t, "mtp_num_hidden_layers") ?? 0;
+  if (nextn > 0) arch.mtp = { layers: nextn, ownLmHead: true };
+  else if (mtpHidden > 0) arch.mtp = { layers: mtpHidden, ownLmHead: false };
   const counted = paramCount(arch);
   arch.params = counted.total;
   if (arch.vision) arch.vision.params = counted.vision;

@@ -2,18 +2,25 @@
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (../shared/VLLM-MEMORY.md §1, §3) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
-import { NEWEST_MODELLED, batchDefaults, beyondModelled, captureSizes, rulesFor, type VllmRules } from "./vllm-versions.js";
+import { NEWEST_MODELLED, batchDefaults, beyondModelled, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { encoderProfile } from "./vision.js";
 import { activationPeak } from "./profile-run.js";
 import { cudaGraphBytes } from "./cuda-graphs.js";
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
-import { hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes } from "./hybrid-kv.js";
+import { hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
+import { featureEffects, layoutWithDrafter, stageFeatures, type FeatureInput } from "./memory-features.js";
+import { kvBytesPerTokenPerLayer } from "./kv-cache.js";
 
 export interface PlanOptions {
   /** Build the line-by-line arithmetic (costs time; off for sweeps). */
   explain?: boolean;
+  /**
+   * The max_model_len the profile run used when --max-model-len auto shortened it afterwards
+   * (vLLM profiles with the config's length, then fits the KV cache: kv_cache_utils._auto_fit_max_model_len).
+   */
+  profileMaxModelLen?: number;
 }
 
 function resolveDtype(model: ModelArch, flags: EngineFlags, cc: number, diags: Diagnostic[]): TorchDtype {
@@ -68,7 +75,7 @@ interface StageResult {
  * the attention block raised to cover them, uniform-page groups (hybrid-kv.ts, from vLLM's
  * mamba_utils.py, kv_cache_interface.py, kv_cache_utils.py and _align_hybrid_block_size).
  */
-function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number, kvBytes: number, dtypeBytes: number, userBlock: number | undefined, available: number, maxModelLen: number, maxNumSeqs: number, version: string, fullGraphs: boolean): { kv: KvCachePlan; startupError?: string } {
+function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number, kvBytes: number, dtypeBytes: number, userBlock: number | undefined, available: number, maxModelLen: number, maxNumSeqs: number, version: string, fullGraphs: boolean, spec: { numSpeculativeTokens: number; extraAttentionLayers: number; ssmDtype?: StateDtypeName | undefined } = { numSpeculativeTokens: 0, extraAttentionLayers: 0 }): { kv: KvCachePlan; startupError?: string } {
   const h = model.hybrid as NonNullable<ModelArch["hybrid"]>;
   let attention = 0;
   let mamba = 0;
@@ -76,15 +83,19 @@ function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number
     if (l.kind === "full" || l.kind === "sliding") attention++;
     else if (l.kind === "linear" || l.kind === "mamba") mamba++;
   }
+  // Speculative MTP / EAGLE layers join the attention layers (HybridKvInput.attentionLayers).
+  attention += spec.extraAttentionLayers;
   const attnBpt = hybridAttnBytesPerToken(h.numKvHeads, h.headDim, tp, kvBytes);
-  const dtypes = resolveMambaStateDtypes({ family: h.family, modelDtypeBytes: dtypeBytes, configSsmDtype: h.configSsmDtype });
-  const mambaPage = mambaStatePageBytes(h.mamba, tp, dtypes);
-  // V1 turns prefix caching on by default; the mode then follows the model's Mamba prefix-caching support.
-  const mode = resolveMambaCacheMode({ prefixCaching: true, supportsMambaPrefixCaching: h.supportsMambaPrefixCaching, speculative: false, version });
+  const dtypes = resolveMambaStateDtypes(spec.ssmDtype ? { family: h.family, modelDtypeBytes: dtypeBytes, configSsmDtype: h.configSsmDtype, mambaSsmCacheDtype: spec.ssmDtype } : { family: h.family, modelDtypeBytes: dtypeBytes, configSsmDtype: h.configSsmDtype });
+  // num_speculative_tokens adds rows to the conv state (mambaStateShapes numSpec).
+  const mambaPage = mambaStatePageBytes(h.mamba, tp, dtypes, spec.numSpeculativeTokens);
+  // V1 turns prefix caching on by default; the mode then follows the model's Mamba prefix-caching support
+  // (and "align" when speculative decoding is on: MambaModelConfig.verify_and_update_config).
+  const mode = resolveMambaCacheMode({ prefixCaching: true, supportsMambaPrefixCaching: h.supportsMambaPrefixCaching, speculative: spec.numSpeculativeTokens > 0, version });
   // Mamba-2's chunk size (config chunk_size; vLLM's default 256 when absent — get_mamba_chunk_size) bounds "all" mode blocks.
   const chunk = h.mamba.kind === "mamba2" ? (h.mamba.chunkSize ?? 256) : undefined;
   const block = hybridAlignBlockSize(attnBpt, mambaPage, userBlock ?? 16, chunk !== undefined ? { version, mambaCacheMode: mode, mambaChunkSize: chunk } : { version, mambaCacheMode: mode }).blockSize;
-  const p = hybridKvPlan({ attentionLayers: attention, mambaLayers: mamba, attnBytesPerTokenPerLayer: attnBpt, mambaPageBytes: mambaPage, blockSize: block, availableBytes: Math.max(0, available), maxModelLen, maxNumSeqs, mambaCacheMode: mode, version, fullCudagraphs: fullGraphs });
+  const p = hybridKvPlan({ attentionLayers: attention, mambaLayers: mamba, attnBytesPerTokenPerLayer: attnBpt, mambaPageBytes: mambaPage, blockSize: block, availableBytes: Math.max(0, available), maxModelLen, maxNumSeqs, mambaCacheMode: mode, version, fullCudagraphs: fullGraphs, numSpeculativeTokens: spec.numSpeculativeTokens });
   const kv: KvCachePlan = {
     bytesPerToken: attnBpt * attention,
     pageSizeBytes: p.pageSize,
@@ -102,6 +113,7 @@ function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number
 
 /** Plans one vLLM deployment: where each GPU's memory goes at start-up, and whether it starts. */
 export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
+  if (input.flags.maxModelLenAuto) return planAutoMaxModelLen(input, opts);
   const { model, gpu, flags } = input;
   const diags: Diagnostic[] = [];
   const explain: ExplainLine[] = [];
@@ -139,8 +151,18 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   }
   const blockSize = flags.blockSize ?? defaultBlockSize(model, cc);
   const kvBytes = kvBytesPerElement(flags.kvCacheDtype === "auto" && quant.kvCacheFp8 ? "fp8" : flags.kvCacheDtype, dtype);
-  const graphsOn = !flags.enforceEager;
-  const caps = graphsOn ? captureSizes(rules, batch.maxNumSeqs, batch.maxNumBatchedTokens) : { piecewise: 0, full: 0, largest: 0 };
+  // Memory features (LoRA, speculative decoding, offload, compilation config): memory-features.ts.
+  const fxIn: FeatureInput = { model, flags, rules, tp, pp, ep, cc, dtype, quant, kvBytes, targetKvBytesPerTokenPerLayer: kvBytesPerTokenPerLayer(model, tp, kvBytes), dense: facts(model).dense, maxNumBatchedTokens: batch.maxNumBatchedTokens, maxNumSeqs: batch.maxNumSeqs };
+  const fx = featureEffects(fxIn);
+  const graphsOn = !flags.enforceEager && !fx.graphsOff;
+  const caps = !graphsOn
+    ? { piecewise: 0, full: 0, largest: 0 }
+    : fx.capture
+      ? capturesByMode(rules, captureSizeList(rules, batch.maxNumSeqs, batch.maxNumBatchedTokens, fx.capture), batch.maxNumSeqs, fx.capture)
+      : captureSizes(rules, batch.maxNumSeqs, batch.maxNumBatchedTokens);
+  // LoRA: each capture size is captured without and with LoRA (vllm-versions.ts FeatureRules.loraGraphsTwice).
+  caps.piecewise *= fx.graphMultiplier;
+  caps.full *= fx.graphMultiplier;
   if (rules.engine === "v0" && graphsOn) {
     // V0 captured full-model graphs for batch sizes [1, 2, 4] + 8·i up to min(max_num_seqs, 256).
     caps.full = 3 + Math.floor(Math.min(batch.maxNumSeqs, 256) / 8);
@@ -172,13 +194,14 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
 
   // Qwen2(.5)-VL builds no vision tower when every multimodal limit is 0 (qwen2_5_vl.py __init__).
   const limits = flags.limitMmPerPrompt ?? {};
-  const towerBuilt = model.vision !== null && !(limits["image"] === 0 && limits["video"] === 0);
+  // --language-model-only: the encoder is neither built nor profiled (MultiModalConfig.language_model_only).
+  const towerBuilt = model.vision !== null && !(limits["image"] === 0 && limits["video"] === 0) && flags.languageModelOnly !== true;
   const modelForWeights: ModelArch = towerBuilt || !model.vision ? model : textOnly(model);
 
   const encoder = towerBuilt
     ? cachedEncoderProfile({
         model,
-        maxModelLen,
+        maxModelLen: opts.profileMaxModelLen ?? maxModelLen,
         maxNumSeqs: batch.maxNumSeqs,
         maxNumBatchedTokens: batch.maxNumBatchedTokens,
         limits,
@@ -197,10 +220,13 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     const [start, end] = ranges[s] ?? [0, 0];
     const first = s === 0;
     const last = s === pp - 1;
-    const w = weightsPerRank(modelForWeights, { tp, ep, visionReplicated: flags.mmEncoderTpMode === "data", cc }, pp, s, dtype, quant);
+    const w0 = weightsPerRank(modelForWeights, { tp, ep, visionReplicated: flags.mmEncoderTpMode === "data", cc }, pp, s, dtype, quant);
+    // LoRA slots and the drafter load inside "Model loading took"; --cpu-offload-gb moves layers to the host.
+    const sf = stageFeatures(fxIn, fx, s, w0, b);
+    const w = sf.weightsDelta === 0 ? w0 : { ...w0, total: w0.total + sf.weightsDelta };
     let moeOnStage = false;
     for (let i = start; i < end && !moeOnStage; i++) moeOnStage = moeLayer[i] === true;
-    const act = activationPeak({
+    const act0 = activationPeak({
       model,
       rules,
       tp,
@@ -215,6 +241,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       encoder: first ? encoder : null,
       smCount: gpu.smCount,
     });
+    const act = withFeatureActivation(act0, sf.activationExtraBytes, last && fx.spec ? fx.spec.samplerBytesPerElement * Math.min(batch.maxNumSeqs, batch.maxNumBatchedTokens) * model.vocabSize : 0);
     const cg = graphsOn
       ? cudaGraphBytes({ model, layersOnRank: end - start, piecewiseGraphs: caps.piecewise, fullGraphs: caps.full, largestCapture: caps.largest, textBytesPerToken: act.textBytesPerToken })
       : 0;
@@ -236,12 +263,19 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     let kv: KvCachePlan;
     let startupError: string | undefined;
     if (model.hybrid) {
-      const h = hybridStageKv(model, layers, tp, kvBytes, b, flags.blockSize, kvBytesAvail, maxModelLen, batch.maxNumSeqs, rules.version, graphsOn && rules.fullDecodeGraphs);
+      const h = hybridStageKv(model, layers, tp, kvBytes, b, flags.blockSize, kvBytesAvail, maxModelLen, batch.maxNumSeqs, rules.version, graphsOn && rules.fullDecodeGraphs, {
+        numSpeculativeTokens: fx.spec?.numSpeculativeTokens ?? 0,
+        extraAttentionLayers: last && fx.spec ? fx.spec.sameSpecLayers + fx.spec.ownSpecLayers : 0,
+        ssmDtype: fx.mambaSsmCacheDtype,
+      });
       kv = h.kv;
       startupError = h.startupError;
     } else {
-      const layout = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
-      kv = kvCachePlan(layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens, rules.tokensFromConcurrency);
+      const base = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
+      // The drafter's attention layers (speculative decoding) live with the last stage.
+      const withDraft = last ? layoutWithDrafter(base, fx.spec, blockSize) : { layout: base, exact: true };
+      if (!withDraft.exact && s === pp - 1) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: "KV groups of a drafter whose page differs from a sliding-window target's (all layers summed into one page)" } });
+      kv = kvCachePlan(withDraft.layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens, rules.tokensFromConcurrency);
     }
     const budgetBytes = kvFixed ? w.total + act.peakBytes + nonTorch + kvBytesAvail : requested;
     const outside = total - budgetBytes;
@@ -274,7 +308,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     if (opts.explain) {
       const st = pp > 1 ? ` (stage ${s})` : "";
       ex({ what: `budget${st}`, formula: `${total} B total × ${util}`, bytes: requested, source: "vllm/v1/worker/gpu_worker.py Worker.init_device: requested_memory = total_memory × gpu_memory_utilization (total from cudaMemGetInfo)" });
-      ex({ what: `weights${st}`, formula: `layers ${Math.round(w.layers)} + embedding ${Math.round(w.embedding)} + lm_head ${Math.round(w.lmHead)} + vision ${Math.round(w.vision)} + rotary cache ${w.rotaryCache}`, bytes: w.total, source: "GPUModelRunner.load_model (\"Model loading took\"); parameter shapes per rank from the parallel linear classes; src/core/weights.ts" });
+      ex({ what: `weights${st}`, formula: `layers ${Math.round(w.layers)} + embedding ${Math.round(w.embedding)} + lm_head ${Math.round(w.lmHead)} + vision ${Math.round(w.vision)} + rotary cache ${w.rotaryCache}${sf.loraBytes ? ` + LoRA slots ${sf.loraBytes}` : ""}${sf.drafterBytes ? ` + drafter ${sf.drafterBytes}` : ""}${sf.offloadedBytes ? ` − offloaded ${sf.offloadedBytes}` : ""}`, bytes: w.total, source: "GPUModelRunner.load_model (\"Model loading took\"); parameter shapes per rank from the parallel linear classes; src/core/weights.ts" });
+      for (const line of sf.explain) ex({ ...line, what: `${line.what}${st}` });
       ex({ what: `activation peak${st}`, formula: `max(encoder ${act.encoderPhaseBytes}, text ${act.textPhaseBytes}, sampler ${act.samplerPhaseBytes}) → ${act.phase}`, bytes: act.peakBytes, source: "GPUModelRunner.profile_run: encoder dummy batch, _dummy_run(max_num_batched_tokens), _dummy_sampler_run; src/core/profile-run.ts" });
       ex({ what: `non-torch increase${st}`, formula: `${nonTorch} B`, bytes: nonTorch, source: "vllm/utils/mem_utils.py memory_profiling non_torch_increase; median of logged values (src/core/non-torch.ts)" });
       ex({ what: `CUDA graphs${st}`, formula: graphsOn ? `${caps.piecewise + caps.full} graphs × ${end - start} layers × 180 KiB + first capture (${graphsInBudget ? "subtracted from the budget, v0.21+" : "taken from the slack outside the budget"})` : "none (--enforce-eager)", bytes: cg, source: "GPUModelRunner.profile_cudagraph_memory / capture_model; src/core/cuda-graphs.ts" });
@@ -331,6 +366,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     if (first.cudaGraphBytes > slack) diags.push({ code: "CUDA_GRAPHS_EXCEED_HEADROOM", severity: "warning", args: { graphs: first.cudaGraphBytes, slack } });
   }
   for (const what of model.unsupported) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
+  diags.push(...fx.diagnostics);
+  if (opts.explain) for (const line of fx.explain) ex(line);
   if (flags.vllmVersion !== undefined && beyondModelled(flags.vllmVersion)) {
     diags.push({ code: "VLLM_VERSION_NOT_MODELLED", severity: "warning", args: { asked: flags.vllmVersion, modelled: NEWEST_MODELLED } });
   }
@@ -349,6 +386,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     explain,
     whatIf: [],
   };
+  if (fx.host) plan.host = fx.host;
   // Fixes and what-ifs are re-plans of this plan: core/levers.ts (planWithLevers).
   return plan;
 }
@@ -496,4 +534,48 @@ function divisorFix(n: number, tp: number): Diagnostic["fix"] {
   if (below) out.push({ flag: "--tensor-parallel-size", value: String(below) });
   if (above) out.push({ flag: "--tensor-parallel-size", value: String(above) });
   return out;
+}
+
+/** The activation peak with the memory features' extra bytes (LoRA shrink buffers, the rejection-sampler warm-up). */
+function withFeatureActivation(a: ReturnType<typeof activationPeak>, textExtra: number, samplerExtra: number): ReturnType<typeof activationPeak> {
+  if (textExtra === 0 && samplerExtra === 0) return a;
+  const text = a.textPhaseBytes + textExtra;
+  const sampler = a.samplerPhaseBytes + samplerExtra;
+  // The peak is the largest phase, as profile-run.ts activationPeak picks it.
+  const peak = Math.round(Math.max(a.encoderPhaseBytes, text, sampler));
+  const phase: typeof a.phase = peak === Math.round(a.encoderPhaseBytes) && a.encoderPhaseBytes > 0 ? "encoder" : peak === Math.round(sampler) ? "sampler" : "text";
+  return { ...a, textPhaseBytes: text, samplerPhaseBytes: sampler, peakBytes: peak, phase };
+}
+
+/**
+ * --max-model-len auto / -1 (vllm/v1/core/kv_cache_utils.py _auto_fit_max_model_len, PR #29431):
+ * vLLM profiles with the config's max_model_len; if one request of that length fits the KV cache it
+ * keeps it, else it takes the largest length that fits (estimate_max_model_len, the binary search of
+ * the "estimated maximum model length" error), the minimum over workers, and carries on with it.
+ */
+function planAutoMaxModelLen(input: PlanInput, opts: PlanOptions): Plan {
+  const rules = rulesFor(input.flags.vllmVersion ?? NEWEST_MODELLED) ?? (rulesFor(NEWEST_MODELLED) as VllmRules);
+  const flags: EngineFlags = { ...input.flags, maxModelLenAuto: false };
+  delete flags.maxModelLen;
+  const full = planDeployment({ ...input, flags }, opts);
+  if (!rules.features.maxModelLenAuto) {
+    full.diagnostics.push({ code: "NOT_EXACT", severity: "warning", args: { what: `--max-model-len auto in vLLM ${rules.version} (added in 0.12, PR #29431: this release rejects it; planned with the config's length)` } });
+    return full;
+  }
+  const derived = full.engine.maxModelLen;
+  const short = full.diagnostics.some((d) => d.code === "KV_CACHE_BELOW_MAX_MODEL_LEN");
+  const fitted = short ? full.kvCache.estimatedMaxModelLen : derived;
+  const line: ExplainLine = {
+    what: "max-model-len auto",
+    formula: short ? `${derived} does not fit; largest length that fits = ${fitted}` : `${derived} (the config's length fits)`,
+    value: fitted,
+    source: "vllm/v1/core/kv_cache_utils.py _auto_fit_max_model_len / estimate_max_model_len (PR #29431)",
+  };
+  if (!short || fitted <= 0) {
+    if (opts.explain) full.explain.push(line);
+    return full;
+  }
+  const p = planDeployment({ ...input, flags: { ...flags, maxModelLen: fitted } }, { ...opts, profileMaxModelLen: derived });
+  if (opts.explain) p.explain.push(line);
+  return p;
 }

@@ -163,6 +163,12 @@ export interface ModelArch {
   nasBlocks?: NasBlock[] | null;
   /** Hybrid attention + Mamba / Gated DeltaNet facts (hybrid-kv.ts), null for other models. */
   hybrid: import("./hybrid-kv.js").HybridConfigFacts | null;
+  /**
+   * Multi-token-prediction layers the checkpoint ships (config num_nextn_predict_layers, DeepSeek-style
+   * modules with their own shared_head; or mtp_num_hidden_layers, Qwen3-Next/3.5-style sharing the
+   * lm_head), used by --speculative-config method "mtp". Absent: none.
+   */
+  mtp?: { layers: number; ownLmHead: boolean };
 }
 
 export interface NasBlock {
@@ -245,6 +251,8 @@ export interface SpeculativeFlags {
   draftModel?: ModelArch;
   /** Other keys as given, for the explain lines. */
   raw?: Record<string, unknown>;
+  /** draft_vocab_size of an EAGLE-3 head's config.json (its own, smaller lm_head), when the front-end read it. */
+  draftVocabSize?: number;
 }
 
 export interface LoraFlags {
@@ -420,4 +428,15 @@ export interface Plan {
   explain: ExplainLine[];
   /** Levers re-planned for vision models (empty unless asked for). */
   whatIf: WhatIf[];
+  /** Host (CPU) memory the deployment pins: --cpu-offload-gb and --kv-offloading-size; absent when neither is set. */
+  host?: HostMemory;
+}
+
+/** Host memory of a deployment, summed over its GPUs' processes. */
+export interface HostMemory {
+  /** Weights moved to pinned host memory by --cpu-offload-gb (per GPU × GPUs). */
+  cpuOffloadBytes: number;
+  /** The --kv-offloading-size buffer (summed over the TP ranks, as vLLM defines it). */
+  kvOffloadingBytes: number;
+  totalBytes: number;
 }

@@ -1,0 +1,202 @@
+// The memory features of `vllm serve` beyond the base plan (issue #11): LoRA slots, speculative
+// decoding, weight and KV offload, --compilation-config capture sizes, sleep mode, the Mamba ssm
+// cache dtype. planDeployment asks this module once per plan (featureEffects) and once per pipeline
+// stage (stageFeatures); each feature's arithmetic lives in its own file (lora.ts,
+// speculative.ts, offload.ts) and each per-release rule in vllm-versions.ts (FeatureRules).
+import type { Diagnostic, EngineFlags, ExplainLine, HostMemory, ModelArch, QuantSpec, TorchDtype } from "./types.js";
+import type { KvLayout } from "./kv-cache.js";
+import type { CaptureOptions, VllmRules } from "./vllm-versions.js";
+import type { WeightsBreakdown } from "./weights.js";
+import { loraActivationExtraBytes, loraExplain, loraSlotBytes } from "./lora.js";
+import { speculativePlan, type SpeculativePlan } from "./speculative.js";
+import { cpuOffload, kvOffloadExplain } from "./offload.js";
+import type { StateDtypeName } from "./hybrid-kv.js";
+
+export interface FeatureInput {
+  model: ModelArch;
+  flags: EngineFlags;
+  rules: VllmRules;
+  tp: number;
+  pp: number;
+  ep: number;
+  cc: number;
+  dtype: TorchDtype;
+  quant: QuantSpec;
+  kvBytes: number;
+  /** The target's KV bytes per token per layer on a rank. */
+  targetKvBytesPerTokenPerLayer: number;
+  /** Dense model (Model Runner V2's default from 0.25.1). */
+  dense: boolean;
+  maxNumBatchedTokens: number;
+  maxNumSeqs: number;
+}
+
+export interface FeatureEffects {
+  /** Capture options for vllm-versions.captureSizeList, or undefined for vLLM's default list. */
+  capture: CaptureOptions | undefined;
+  /** cudagraph_mode NONE or -O0: no graphs although --enforce-eager is off. */
+  graphsOff: boolean;
+  /** LoRA: every capture size captured twice (without and with LoRA). */
+  graphMultiplier: number;
+  spec: SpeculativePlan | null;
+  /** --mamba-ssm-cache-dtype when it names a dtype ("auto" otherwise). */
+  mambaSsmCacheDtype: StateDtypeName | undefined;
+  host: HostMemory | null;
+  diagnostics: Diagnostic[];
+  explain: ExplainLine[];
+}
+
+const SSM_DTYPES = new Set<string>(["auto", "float32", "bfloat16", "float16"]);
+
+/** Optimization levels without CUDA graphs (vllm/config/vllm.py OPTIMIZATION_LEVEL_00: cudagraph_mode NONE). */
+function compilationCapture(f: EngineFlags): { capture: CaptureOptions | undefined; off: boolean; mode: string | undefined } {
+  const c = f.compilation;
+  const k = f.speculative?.numSpeculativeTokens;
+  // -O0 → NONE, -O1 → PIECEWISE (OPTIMIZATION_LEVEL_00 / _01); an explicit cudagraph_mode wins.
+  const mode = c?.cudagraphMode?.toUpperCase() ?? (c?.level === 0 ? "NONE" : c?.level === 1 ? "PIECEWISE" : undefined);
+  const capture: CaptureOptions = {};
+  if (c?.cudagraphCaptureSizes && c.cudagraphCaptureSizes.length > 0) capture.sizes = c.cudagraphCaptureSizes;
+  if (c?.maxCudagraphCaptureSize !== undefined) capture.maxCaptureSize = c.maxCudagraphCaptureSize;
+  if (mode !== undefined) capture.mode = mode;
+  return { capture: Object.keys(capture).length > 0 || (k ?? 0) > 0 ? capture : undefined, off: mode === "NONE", mode };
+}
+
+export function featureEffects(x: FeatureInput): FeatureEffects {
+  const f = x.flags;
+  const r = x.rules.features;
+  const diagnostics: Diagnostic[] = [];
+  const explain: ExplainLine[] = [];
+  const notExact = (what: string): void => {
+    diagnostics.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
+  };
+
+  // --- Speculative decoding.
+  let spec: SpeculativePlan | null = null;
+  if (f.speculative) {
+    spec = speculativePlan({ spec: f.speculative, target: x.model, tp: x.tp, pp: x.pp, cc: x.cc, dtype: x.dtype, quant: x.quant, kvBytes: x.kvBytes, targetKvBytesPerTokenPerLayer: x.targetKvBytesPerTokenPerLayer });
+    for (const w of spec.notExact) notExact(w);
+    explain.push(...spec.explain);
+  }
+
+  // --- Capture sizes (compilation config, speculative tokens).
+  const cc = compilationCapture(f);
+  let capture = cc.capture;
+  const k = spec?.numSpeculativeTokens ?? 0;
+  if (k > 0) capture = { ...(capture ?? {}), numSpeculativeTokens: k };
+  if (capture && (capture.sizes || capture.maxCaptureSize !== undefined || capture.mode || k > 0)) {
+    explain.push({
+      what: "CUDA-graph capture sizes",
+      formula: [
+        capture.sizes ? `cudagraph_capture_sizes [${capture.sizes.join(", ")}]` : undefined,
+        capture.maxCaptureSize !== undefined ? `max_cudagraph_capture_size ${capture.maxCaptureSize}` : undefined,
+        capture.mode ? `cudagraph_mode ${capture.mode}` : undefined,
+        k > 0 ? `decode query length 1 + ${k}${r.specCaptureScaling ? " (ceiling min(max_num_seqs × (1 + K) × 2, 512))" : ""}${r.specUniformDecodeSizes ? " + uniform decode sizes n × (1 + K)" : ""}` : undefined,
+      ]
+        .filter((s): s is string => s !== undefined)
+        .join("; "),
+      source: "vllm/config/vllm.py VllmConfig._set_cudagraph_sizes; vllm/v1/cudagraph_dispatcher.py; rules in vllm-versions.ts captureSizeList",
+    });
+  }
+
+  // --- LoRA.
+  let graphMultiplier = 1;
+  if (f.lora) {
+    if (r.loraGraphsTwice) graphMultiplier = 2;
+    if (f.lora.maxCpuLoras !== undefined && f.lora.maxCpuLoras < f.lora.maxLoras) {
+      // LoRAConfig.__post_init__ / verify: max_cpu_loras must be >= max_loras.
+      notExact(`--max-cpu-loras ${f.lora.maxCpuLoras} below --max-loras ${f.lora.maxLoras} (vLLM raises: max_cpu_loras must be >= max_loras)`);
+    }
+    if (x.model.hybrid || x.model.mamba) notExact("LoRA slots of linear-attention / Mamba mixer projections (sized as ordinary linear layers)");
+    if (x.model.moe && f.lora.fullyShardedLoras) notExact("fully sharded LoRA on MoE experts");
+  }
+
+  // --- Mamba ssm cache dtype.
+  let mambaSsmCacheDtype: StateDtypeName | undefined;
+  if (f.mambaSsmCacheDtype !== undefined) {
+    if (SSM_DTYPES.has(f.mambaSsmCacheDtype)) mambaSsmCacheDtype = f.mambaSsmCacheDtype as StateDtypeName;
+    else notExact(`--mamba-ssm-cache-dtype ${f.mambaSsmCacheDtype} (state page sized with the model's default)`);
+    if (x.model.hybrid && mambaSsmCacheDtype) {
+      explain.push({ what: "Mamba ssm state dtype", formula: `--mamba-ssm-cache-dtype ${mambaSsmCacheDtype}${mambaSsmCacheDtype === "auto" ? " (the family's default)" : ""}`, source: "vllm/model_executor/layers/mamba/mamba_utils.py MambaStateDtypeCalculator; hybrid-kv.ts resolveMambaStateDtypes" });
+    }
+  }
+
+  // --- Sleep mode: allocation route only.
+  if (f.enableSleepMode) {
+    explain.push({
+      what: "sleep mode",
+      formula: "weights and KV cache allocated through CuMemAllocator pools (tags \"weights\", \"kv_cache\") so sleep() can release them; the start-up budget is unchanged",
+      bytes: 0,
+      source: "vllm/v1/worker/gpu_worker.py Worker.load_model / initialize_from_config (allocator.use_memory_pool); vllm/device_allocator/cumem.py",
+    });
+  }
+  if (f.languageModelOnly && x.model.vision) {
+    explain.push({ what: "language model only", formula: "no multimodal encoder weights, no encoder profile run", bytes: 0, source: "vllm/config/multimodal.py MultiModalConfig.language_model_only" });
+  }
+
+  // --- Host memory: CPU weight offload (per GPU × GPUs, filled per stage) and KV offloading.
+  let host: HostMemory | null = null;
+  if ((f.cpuOffloadBytes ?? 0) > 0 || (f.kvOffloadingBytes ?? 0) > 0) {
+    host = { cpuOffloadBytes: 0, kvOffloadingBytes: f.kvOffloadingBytes ?? 0, totalBytes: f.kvOffloadingBytes ?? 0 };
+    if ((f.kvOffloadingBytes ?? 0) > 0) explain.push(kvOffloadExplain(f.kvOffloadingBytes ?? 0, f.kvOffloadingBackend));
+  }
+  for (const flag of f.notModelledFlags ?? []) notExact(`effect of ${flag} on memory (not modelled)`);
+
+  return { capture, graphsOff: cc.off, graphMultiplier, spec, mambaSsmCacheDtype, host, diagnostics, explain };
+}
+
+export interface StageFeatures {
+  /** Bytes added to (LoRA, drafter) or removed from (CPU offload) the stage's weights. */
+  weightsDelta: number;
+  loraBytes: number;
+  drafterBytes: number;
+  offloadedBytes: number;
+  activationExtraBytes: number;
+  explain: ExplainLine[];
+}
+
+/** What the features add to one pipeline stage's rank. */
+export function stageFeatures(x: FeatureInput, fx: FeatureEffects, stage: number, w: WeightsBreakdown, dtypeBytes: number): StageFeatures {
+  const f = x.flags;
+  const last = stage === x.pp - 1;
+  const explain: ExplainLine[] = [];
+  let loraBytes = 0;
+  let activationExtraBytes = 0;
+  if (f.lora) {
+    const s = loraSlotBytes(x.model, f.lora, x.tp, x.ep, x.pp, stage, x.dtype);
+    loraBytes = s.bytes;
+    activationExtraBytes += loraActivationExtraBytes(x.model, f.lora, x.tp, x.maxNumBatchedTokens, dtypeBytes);
+    explain.push(...loraExplain(s, fx.graphMultiplier > 1));
+  }
+  const drafterBytes = last && fx.spec ? fx.spec.weightsBytes : 0;
+  let offloadedBytes = 0;
+  if ((f.cpuOffloadBytes ?? 0) > 0) {
+    const o = cpuOffload(f.cpuOffloadBytes ?? 0, w.layers, x.rules.features.cpuOffloadIgnoredOnMrv2 && x.dense);
+    offloadedBytes = o.offloadedBytes;
+    explain.push(o.explain);
+    if (fx.host && stage === 0) {
+      // Pinned host memory: the moved bytes on every GPU of the deployment (stage 0's figure × ranks).
+      fx.host.cpuOffloadBytes = offloadedBytes * x.tp * x.pp;
+      fx.host.totalBytes = fx.host.cpuOffloadBytes + fx.host.kvOffloadingBytes;
+    }
+  }
+  return { weightsDelta: loraBytes + drafterBytes - offloadedBytes, loraBytes, drafterBytes, offloadedBytes, activationExtraBytes, explain };
+}
+
+/**
+ * The KV layout of the stage that carries the drafter: layers with the target's spec join its
+ * group (more layers per block); layers of another shape make one UniformTypeKVCacheSpecs group
+ * whose block holds every layer's page (vllm/v1/core/kv_cache_utils.py get_kv_cache_groups).
+ */
+export function layoutWithDrafter(l: KvLayout, spec: SpeculativePlan | null, blockSize: number): { layout: KvLayout; exact: boolean } {
+  if (!spec || (spec.sameSpecLayers === 0 && spec.ownSpecLayers === 0)) return { layout: l, exact: true };
+  const single = l.groups.length === 1 && l.groups[0]?.kind === "full";
+  if (spec.ownSpecLayers === 0 && single) {
+    const n = l.attentionLayers + spec.sameSpecLayers;
+    const perLayer = l.attentionLayers > 0 ? l.bytesPerToken / l.attentionLayers : 0;
+    return { layout: { ...l, groupSize: n, groups: [{ kind: "full", window: 0, layers: n }], attentionLayers: n, bytesPerToken: perLayer * n }, exact: true };
+  }
+  // One group whose page is the sum of every layer's page (UniformTypeKVCacheSpecs), or — with
+  // sliding-window groups in the target — the same sum as an approximation.
+  const bpt = l.bytesPerToken + spec.sameSpecLayers * (l.attentionLayers > 0 ? l.bytesPerToken / l.attentionLayers : 0) + spec.ownSpecLayers * spec.ownBytesPerTokenPerLayer;
+  return { layout: { ...l, pageSize: blockSize * bpt, groupSize: 1, groups: [{ kind: "full", window: 0, layers: 1 }], bytesPerToken: bpt }, exact: single };
+}

@@ -1,0 +1,193 @@
+// Speculative decoding (--speculative-config): what the proposer adds to a rank's memory at start-up.
+//
+// vLLM source read (vllm-project/vllm):
+//   vllm/config/speculative.py SpeculativeConfig.__post_init__: method from the config, or inferred
+//     from the draft ("eagle-"/"eagle3-" in the draft's name, medusa / mlp_speculator model types,
+//     *_mtp model types), else "draft_model"; MTP methods (deepseek_mtp, qwen3_next_mtp, mimo_mtp, …
+//     folded into "mtp") use the target checkpoint itself with n_predict = num_nextn_predict_layers /
+//     mtp_num_hidden_layers, and num_speculative_tokens defaults to n_predict;
+//     draft_tensor_parallel_size defaults to the target's tensor_parallel_size.
+//   vllm/v1/spec_decode/eagle.py EagleProposer.load_model: the draft's attention layers are the
+//     layers that are new after loading it (draft_attn_layer_names); embed_tokens is shared with the
+//     target when the shapes match and PP = 1 ("Assuming the EAGLE head shares the same vocab
+//     embedding with the target model."); lm_head is taken from the target for every method but
+//     eagle3 ("Loading EAGLE LM head weights from the target model."); later versions keep a
+//     checkpoint's own head (_share_if_not_loaded: DeepSeek MTP's shared_head.head is in the checkpoint).
+//   vllm/model_executor/models/deepseek_mtp.py DeepSeekMultiTokenPredictorLayer: enorm, hnorm,
+//     eh_proj = nn.Linear(2H, H) (replicated), one decoder layer of the target's kind, shared_head
+//     (norm + ParallelLMHead); qwen3_next_mtp.py: fc = ColumnParallelLinear(2H, H), decoder layers,
+//     norms. llama_eagle.py fc = Linear(2H, H); llama_eagle3.py fc = Linear(3H, H) and a first layer
+//     whose qkv_proj takes 2H inputs, lm_head over draft_vocab_size.
+//   GPUModelRunner.load_model (gpu_model_runner.py @000fc94b): the drafter is loaded inside the
+//     DeviceMemoryProfiler block, so its weights are part of "Model loading took".
+//   vllm/v1/core/kv_cache_utils.py get_kv_cache_groups: the drafter's attention layers are ordinary
+//     layers of the KV-cache config — same spec as the target (MTP, most EAGLE heads): more layers in
+//     the target's group; another shape: UniformTypeKVCacheSpecs, one block holds every layer's page.
+import type { ExplainLine, ModelArch, QuantSpec, SpeculativeFlags, TorchDtype } from "./types.js";
+import { DTYPE_BYTES, paddedVocab, weightsPerRank } from "./weights.js";
+
+export type SpeculativeKind = "ngram" | "mtp" | "eagle" | "eagle3" | "draft_model" | "medusa";
+
+/** Methods without a model of their own (prompt-lookup proposers). */
+const NO_WEIGHTS = new Set(["ngram", "ngram_gpu", "suffix", "[ngram]"]);
+
+/** vLLM's method name, resolved as SpeculativeConfig.__post_init__ does. */
+export function speculativeKind(s: SpeculativeFlags): SpeculativeKind {
+  const m = (s.method ?? "").toLowerCase();
+  if (NO_WEIGHTS.has(m) || (s.model ?? "").toLowerCase() === "[ngram]") return "ngram";
+  if (m === "mtp" || m.endsWith("_mtp")) return "mtp";
+  if (m === "eagle3") return "eagle3";
+  if (m === "eagle") return "eagle";
+  if (m === "medusa" || m === "mlp_speculator") return "medusa";
+  if (m === "draft_model") return "draft_model";
+  // No method: inferred from the draft (SpeculativeConfig: "eagle-" / "eagle3-" in the draft's name,
+  // or an Eagle architecture; MTP model types), else a plain draft model.
+  const arch = s.draftModel?.architecture.toLowerCase() ?? "";
+  const name = (s.model ?? "").toLowerCase();
+  if (arch.includes("eagle3") || name.includes("eagle3")) return "eagle3";
+  if (arch.includes("eagle") || name.includes("eagle-")) return "eagle";
+  if ((s.draftModel?.modelType ?? "").endsWith("_mtp")) return "mtp";
+  return "draft_model";
+}
+
+export interface SpeculativePlan {
+  kind: SpeculativeKind;
+  numSpeculativeTokens: number;
+  /** Drafter weights on one rank of the last pipeline stage. */
+  weightsBytes: number;
+  /** Drafter attention layers with the target's KV spec (added to the target's group). */
+  sameSpecLayers: number;
+  /** Drafter attention layers with their own shape, and their bytes per token per layer on a rank. */
+  ownSpecLayers: number;
+  ownBytesPerTokenPerLayer: number;
+  /** Extra bytes of the sampler warm-up (rejection-sampler dummy run), per (row × vocab) element. */
+  samplerBytesPerElement: number;
+  /** What could not be sized (NOT_EXACT warnings). */
+  notExact: string[];
+  explain: ExplainLine[];
+}
+
+export interface SpeculativeInput {
+  spec: SpeculativeFlags;
+  target: ModelArch;
+  tp: number;
+  pp: number;
+  cc: number;
+  dtype: TorchDtype;
+  quant: QuantSpec;
+  /** Bytes per KV element (model dtype or fp8). */
+  kvBytes: number;
+  /** The target's KV bytes per token per layer on a rank (kv-cache.ts kvBytesPerTokenPerLayer). */
+  targetKvBytesPerTokenPerLayer: number;
+}
+
+/** One decoder layer of the target as the MTP module rebuilds it: the weights of the target's last layer. */
+function targetLastLayerBytes(a: ModelArch, tp: number, cc: number, dtype: TorchDtype, quant: QuantSpec): number {
+  // weightsPerRank with one stage per layer: the last stage holds exactly the last decoder layer.
+  const w = weightsPerRank(a, { tp, ep: 1, visionReplicated: false, cc }, a.numLayers, a.numLayers - 1, dtype, quant);
+  return w.layers;
+}
+
+export function speculativePlan(x: SpeculativeInput): SpeculativePlan {
+  const { spec, target: a, tp, dtype } = x;
+  const kind = speculativeKind(spec);
+  const b = DTYPE_BYTES[dtype];
+  const H = a.hiddenSize;
+  const notExact: string[] = [];
+  const explain: ExplainLine[] = [];
+  const out: SpeculativePlan = { kind, numSpeculativeTokens: spec.numSpeculativeTokens ?? 0, weightsBytes: 0, sameSpecLayers: 0, ownSpecLayers: 0, ownBytesPerTokenPerLayer: 0, samplerBytesPerElement: 0, notExact, explain };
+  // GPUModelRunner._dummy_sampler_run with a speculative config: a dummy rejection-sampler run over
+  // one draft token per request — target logits [R, V] in the model dtype and fp32 probabilities
+  // (VLLM-MEMORY §10 C, read from gpu_model_runner.py; the rejection sampler's own temporaries unverified).
+  if (kind !== "ngram") out.samplerBytesPerElement = b + 4;
+  if (x.pp > 1 && kind !== "ngram") notExact.push("speculative decoding with pipeline parallelism (the drafter is placed on the last stage)");
+
+  if (kind === "ngram") {
+    out.numSpeculativeTokens = spec.numSpeculativeTokens ?? 0;
+    explain.push({ what: "speculative decoding", formula: `${spec.method ?? "ngram"}: prompt lookup, no weights, no KV layers; K = ${out.numSpeculativeTokens}`, bytes: 0, source: "vllm/config/speculative.py SpeculativeConfig (ngram / suffix proposers run on the CPU or over the token ids)" });
+    return out;
+  }
+
+  if (kind === "mtp") {
+    const n = a.mtp?.layers ?? 0;
+    if (n === 0) {
+      notExact.push("MTP speculative decoding: the target's config declares no MTP layers (num_nextn_predict_layers / mtp_num_hidden_layers); vLLM would refuse it");
+      return out;
+    }
+    out.numSpeculativeTokens = spec.numSpeculativeTokens ?? n; // defaults to n_predict
+    const layer = targetLastLayerBytes(a, tp, x.cc, dtype, x.quant);
+    // DeepSeek-style: eh_proj nn.Linear(2H, H) replicated, enorm + hnorm + shared_head.norm, own head.
+    // Qwen-style: fc ColumnParallelLinear(2H, H) split by TP, pre-fc norms, lm_head shared.
+    const own = a.mtp?.ownLmHead === true;
+    const fc = own ? 2 * H * H : (2 * H * H) / tp;
+    const norms = 3 * H; // enorm + hnorm + shared_head.norm, or pre_fc_norm_hidden + pre_fc_norm_embedding + norm
+    const head = own ? (paddedVocab(a.vocabSize) / tp) * H : 0;
+    const perLayer = layer + (fc + norms + head) * b;
+    out.weightsBytes = Math.round(n * perLayer);
+    out.sameSpecLayers = n;
+    explain.push({
+      what: "MTP drafter weights",
+      formula: `${n} layer(s) × (target layer ${Math.round(layer)} + ${own ? "eh_proj 2H×H replicated + shared_head vocab/tp×H" : "fc 2H×H/tp (lm_head shared)"} + norms) B`,
+      bytes: out.weightsBytes,
+      source: own ? "vllm/model_executor/models/deepseek_mtp.py DeepSeekMultiTokenPredictorLayer" : "vllm/model_executor/models/qwen3_next_mtp.py Qwen3NextMultiTokenPredictor",
+    });
+    explain.push({ what: "MTP KV layers", formula: `${n} attention layer(s) with the target's spec join the KV-cache group; K = ${out.numSpeculativeTokens} (layers reused when K > ${n})`, value: n, source: "vllm/v1/spec_decode/eagle.py EagleProposer.load_model (draft_attn_layer_names); kv_cache_utils.get_kv_cache_groups" });
+    return out;
+  }
+
+  const d = spec.draftModel;
+  if (!d) {
+    notExact.push(`speculative draft ${spec.model ? `'${spec.model}'` : "model"} (not resolved: its weights and KV layers are not counted)`);
+    out.numSpeculativeTokens = spec.numSpeculativeTokens ?? 0;
+    return out;
+  }
+  out.numSpeculativeTokens = spec.numSpeculativeTokens ?? 0;
+  const dtp = spec.draftTensorParallelSize ?? tp;
+  const w = weightsPerRank(d, { tp: dtp, ep: 1, visionReplicated: false, cc: x.cc }, 1, 0, dtype, d.quant);
+  let bytes = w.total;
+  const parts: string[] = [`draft ${w.total} B`];
+  const eagleLike = kind === "eagle" || kind === "eagle3" || kind === "medusa";
+  if (eagleLike && x.pp === 1 && d.vocabSize === a.vocabSize && d.hiddenSize === a.hiddenSize && dtp === tp) {
+    bytes -= w.embedding; // embed_tokens shared with the target
+    parts.push(`− shared embed_tokens ${Math.round(w.embedding)}`);
+  }
+  if (kind === "eagle" || kind === "medusa") {
+    bytes -= w.lmHead; // lm_head from the target
+    parts.push(`− shared lm_head ${Math.round(w.lmHead)}`);
+  }
+  const dH = d.hiddenSize;
+  if (kind === "eagle") {
+    bytes += 2 * dH * dH * b; // fc: Linear(2H, H)
+    parts.push("+ fc 2H×H");
+  }
+  if (kind === "eagle3") {
+    // fc: Linear(3H, H); the first layer's qkv_proj reads [embeds, hidden] = 2H inputs.
+    const qkvOut = (d.numHeads / dtp + 2 * Math.max(1, Math.floor(d.numKvHeads / dtp))) * d.headDim;
+    bytes += (3 * dH * dH + qkvOut * dH) * b;
+    parts.push("+ fc 3H×H + qkv over 2H");
+    if (spec.draftVocabSize !== undefined) {
+      const rows = paddedVocab(spec.draftVocabSize) / dtp;
+      bytes += rows * dH * b - w.lmHead;
+      parts.push(`lm_head over draft_vocab_size ${spec.draftVocabSize}`);
+    } else {
+      notExact.push("EAGLE-3 head's lm_head (draft_vocab_size unknown: sized over the draft's full vocab_size)");
+    }
+  }
+  out.weightsBytes = Math.round(bytes);
+  const dLayers = d.layers.filter((l) => l.kind === "full" || l.kind === "sliding").length || d.numLayers;
+  const dKvPerLayer = d.mla ? (d.mla.kvLoraRank + d.mla.qkRopeHeadDim) * x.kvBytes : 2 * Math.max(1, Math.floor(d.numKvHeads / dtp)) * d.headDim * x.kvBytes;
+  if (dKvPerLayer === x.targetKvBytesPerTokenPerLayer) out.sameSpecLayers = dLayers;
+  else {
+    out.ownSpecLayers = dLayers;
+    out.ownBytesPerTokenPerLayer = dKvPerLayer;
+  }
+  if (dtp !== tp) notExact.push(`draft_tensor_parallel_size ${dtp} ≠ tensor_parallel_size ${tp} (vLLM V1 runs the drafter on the target's TP group)`);
+  explain.push({ what: `${kind} drafter weights`, formula: parts.join(" "), bytes: out.weightsBytes, source: "vllm/v1/spec_decode/eagle.py EagleProposer.load_model; GPUModelRunner.load_model (drafter inside \"Model loading took\")" });
+  explain.push({
+    what: `${kind} KV layers`,
+    formula: out.sameSpecLayers > 0 ? `${dLayers} layer(s) with the target's page join its group` : `${dLayers} layer(s) × ${dKvPerLayer} B/token: one block holds every layer's page (UniformTypeKVCacheSpecs)`,
+    value: dLayers,
+    source: "vllm/v1/core/kv_cache_utils.py get_kv_cache_groups / UniformTypeKVCacheSpecs",
+  });
+  return out;
+}
