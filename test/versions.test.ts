@@ -78,4 +78,17 @@ describe("per-release rules (src/core/vllm-versions.ts)", () => {
     // Modelled releases are planned by their own rules: 0.20 has no estimate and util 0.90.
     expect(rulesFor("0.20.0")?.cudaGraphEstimate).toBe(false);
   });
+
+  it("pins the tokens report (concurrency × length) to main after v0.20.1: 0.20.x releases old, 0.20.2 dev builds and 0.21+ new", () => {
+    // v0.20.0 release logged "GPU KV cache size: 53,312 tokens" with 5.15x of 32,768 (fixtures/hybrid/logs.json): old.
+    expect(rulesFor("0.20.0")?.tokensFromConcurrency).toBe(false);
+    expect(rulesFor("0.20.1")?.tokensFromConcurrency).toBe(false);
+    // Development builds of main after the v0.20.1 tag are versioned 0.20.2.devN and already print the new report.
+    expect(rulesFor("0.20.2.dev45+g1a2b3c4d")?.tokensFromConcurrency).toBe(true);
+    expect(rulesFor("0.20.2rc1.dev12+gabc")?.tokensFromConcurrency).toBe(true);
+    expect(rulesFor("0.21.0")?.tokensFromConcurrency).toBe(true);
+    expect(rulesFor("0.24.0")?.tokensFromConcurrency).toBe(true);
+    // A dev build is otherwise planned with its release line's rules.
+    expect(rulesFor("0.20.2.dev45")?.defaultUtilization).toBe(0.9);
+  });
 });

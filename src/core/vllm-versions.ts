@@ -28,9 +28,14 @@ export interface VllmRules {
   /** FULL_AND_PIECEWISE cudagraph mode default from ≈v0.11 (FULL decode graphs added). */
   fullDecodeGraphs: boolean;
   /**
-   * "GPU KV cache size" = int(max_concurrency × max_model_len) (kv_cache_utils.get_kv_cache_capacity)
-   * instead of num_blocks // num_groups × block_size: verified old on v0.20.0, new on v0.24.0
-   * (fixtures/hybrid/logs.json); boundary set at v0.21, unverified.
+   * "GPU KV cache size" = int(max_concurrency × max_model_len) (kv_cache_utils._report_kv_cache_config,
+   * later get_kv_cache_capacity) instead of num_blocks // num_groups × block_size. Old on the v0.20.0
+   * release (fixtures/hybrid/logs.json, 53,312 tokens at 5.15x of 32,768), new on v0.24.0. The change was
+   * made on main after the v0.20 release branch was cut (≈May 2026; the code comment "Sourcing this from
+   * the concurrency calculation handles hybrid layouts correctly" arrived with vllm PR #40946, "Cap
+   * SWA/chunked-local runtime admission to startup pool-sizing bound", opened 2026-04-27; the issues
+   * #40691/#38364/#40694 asked for it): so every 0.21+ release has it, 0.20.x releases do not, and main's
+   * development builds versioned 0.20.2.devN (after the v0.20.1 tag) already print it.
    */
   tokensFromConcurrency: boolean;
   /** Rules of hybrid attention + Mamba / Gated DeltaNet models (src/core/hybrid-kv.ts). */
@@ -99,6 +104,8 @@ export interface ParsedVersion {
   major: number;
   minor: number;
   patch: number;
+  /** A development build of main (setuptools_scm "X.Y.Z.devN" / "X.Y.ZrcK.devN"), not a release. */
+  dev?: boolean;
 }
 
 /** "latest" (vllm/vllm-openai:latest, pip's newest) is planned with the newest modelled rules. */
@@ -106,9 +113,11 @@ export const LATEST = "latest";
 
 export function parseVersion(v: string): ParsedVersion | null {
   if (v.trim().toLowerCase() === LATEST) return parseVersion(NEWEST_MODELLED);
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(v.trim());
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?rc\d+)?(\.?dev\d*)?/.exec(v.trim());
   if (!m) return null;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
+  const p: ParsedVersion = { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
+  if (m[4]) p.dev = true;
+  return p;
 }
 
 function atLeast(p: ParsedVersion, minor: number, patch = 0): boolean {
@@ -152,7 +161,7 @@ function computeRules(version: string): VllmRules | null {
   if (asked.major === 0 && asked.minor < 6) return null;
   // Newer than modelled: the newest modelled release's rules, under the version asked for.
   const p = beyondModelled(version) ? (parseVersion(NEWEST_MODELLED) as ParsedVersion) : asked;
-  const tokensFromConcurrency = atLeast(p, 21);
+  const tokensFromConcurrency = atLeast(p, 21) || (asked.dev === true && asked.major === 0 && asked.minor === 20 && asked.patch >= 2);
   return {
     version: `${asked.major}.${asked.minor}.${asked.patch}`,
     engine: atLeast(p, 8) ? "v1" : "v0",
