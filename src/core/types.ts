@@ -310,7 +310,9 @@ export type DiagnosticCode =
   | "QUANTIZATION_NEEDS_CHECKPOINT"
   | "NOT_EXACT"
   | "VLLM_VERSION_NOT_MODELLED"
-  | "KV_CACHE_MEMORY_ABOVE_FREE";
+  | "KV_CACHE_MEMORY_ABOVE_FREE"
+  /** A CUDA allocation failed (torch.OutOfMemoryError) — read from logs; the planner predicts the causes above instead. */
+  | "CUDA_OUT_OF_MEMORY";
 
 /** One line of the arithmetic, with where the number comes from. */
 export interface ExplainLine {

@@ -37,6 +37,11 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
     `The checkpoint holds ${gib(n(a, "checkpoint"))} GiB of tensors but the architecture accounts for ${gib(n(a, "architecture"))} GiB: weights are sized from the architecture, so treat them as estimates.`,
   // vllm/model_executor/model_loader/weight_utils.py get_quant_config: only fp8 and bitsandbytes quantize at load.
   QUANTIZATION_NEEDS_CHECKPOINT: (a) => `--quantization ${a["method"]} needs a checkpoint quantized with ${a["method"]}; vLLM quantizes a 16-bit checkpoint at load time only with fp8 or bitsandbytes.`,
+  // torch.OutOfMemoryError as PyTorch words it (c10/cuda/CUDACachingAllocator.cpp), read from a log.
+  CUDA_OUT_OF_MEMORY: (a) =>
+    a["tried"] !== undefined
+      ? `CUDA out of memory. Tried to allocate ${gib(n(a, "tried"))} GiB${a["total"] !== undefined ? ` on a GPU with ${gib(n(a, "total"))} GiB` : ""}${a["free"] !== undefined ? `, ${gib(n(a, "free"))} GiB free` : ""}.`
+      : "CUDA out of memory.",
   NOT_EXACT: (a) => `vram-plan cannot size the ${a["what"]} exactly; numbers that depend on it are estimates.`,
   // vllm/v1/worker/gpu_worker.py determine_available_memory returns --kv-cache-memory unchecked; the
   // allocation (initialize_from_config) or the warm-up after it (compile_or_warm_up_model) runs out.

@@ -1,0 +1,668 @@
+// Reads a vLLM start-up log (server or offline LLM(), V0 and V1 engines, v0.2 to the newest) as a
+// pure function of its text: what the log states, nothing planned. Tolerates what pasted logs carry:
+// markdown fences, ANSI colours, docker-compose / Buildkite / kubectl / wrapper prefixes and
+// timestamps, (EngineCore pid=…) / (Worker_TP1 pid=…) / (VllmWorker rank=2 pid=…) / Ray prefixes,
+// several ranks interleaved, progress bars glued onto lines, and logs cut off mid-line.
+// The formats and the releases that print them are cited per pattern (real examples: fixtures/vllm-logs/raw/).
+import type { LoggedError, LoggedRank, LoggedStartup } from "../core/startup-log.js";
+import type { DiagnosticCode } from "../core/types.js";
+import { extractVllmArgs, normalizeFlagName, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
+
+const GIB = 2 ** 30;
+const UNIT: Record<string, number> = { b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: GIB, gb: GIB, kb: 2 ** 10, mb: 2 ** 20 };
+
+/** "3.81" GiB → integer bytes (vLLM prints GiB = 2^30 bytes, even where it writes "GB"). */
+function gibBytes(s: string): number {
+  return Math.round(Number(s) * GIB);
+}
+function sizeBytes(num: string, unit: string): number {
+  return Math.round(Number(num) * (UNIT[unit.toLowerCase()] ?? GIB));
+}
+const int = (s: string): number => Number(s.replace(/,/g, ""));
+
+// ---------------------------------------------------------------------------------------------
+// Lines: prefixes off, the rank that printed it
+// ---------------------------------------------------------------------------------------------
+
+// ANSI SGR colour codes (vLLM colours its prefixes on a terminal: "\x1b[1;36m(EngineCore pid=…)\x1b[0;0m").
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+/** Leading wrappers: markdown quotes/gutters, compose "svc-1  | ", ISO / Buildkite timestamps. */
+const LEAD = [
+  /^\s*>\s?/, // markdown quote
+  /^\s*\|\s/, // Buildkite gutter "  | "
+  /^[\w.-]+(?:-\d+)?\s+\|\s/, // docker compose "vllm-1  | "
+  /^\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s/, // kubectl --timestamps, Buildkite
+];
+/** A process prefix: (EngineCore_DP0 pid=1), (VllmWorker rank=2 pid=3), (RayWorkerWrapper pid=4, ip=1.2.3.4), (Worker_TP1 pid=5). */
+const PROC = /\(([A-Za-z_][\w:.-]*)(?: rank=(\d+))? pid=(\d+)[^)]*\)\s?/g;
+
+interface Line {
+  text: string;
+  rank: string;
+  /** The process prefixes' names (EngineCore_DP0, Worker_TP1, …): their naming changed between releases. */
+  procs: string[];
+}
+
+function rankOf(prefixes: { name: string; rank?: string; pid: string }[]): string {
+  // The innermost worker-like prefix names the rank; EngineCore / APIServer run the driver ("main").
+  for (let i = prefixes.length - 1; i >= 0; i--) {
+    const p = prefixes[i]!;
+    const tp = /^Worker_((?:PP\d+_)?TP\d+|DP\d+.*)$/.exec(p.name);
+    if (tp) return tp[1]!;
+    if (p.rank !== undefined) return `rank ${p.rank}`;
+    if (/Worker/i.test(p.name)) return `pid ${p.pid}`;
+  }
+  return "main";
+}
+
+function cleanLines(text: string): Line[] {
+  const out: Line[] = [];
+  for (const raw of text.replace(ANSI, "").split(/\r?\n|\r/)) {
+    let t = raw;
+    for (let again = true; again; ) {
+      again = false;
+      for (const re of LEAD) {
+        const m = re.exec(t);
+        if (m && m[0].length > 0) {
+          t = t.slice(m[0].length);
+          again = true;
+        }
+      }
+    }
+    const prefixes: { name: string; rank?: string; pid: string }[] = [];
+    PROC.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = PROC.exec(t)) !== null) {
+      const p: { name: string; rank?: string; pid: string } = { name: m[1]!, pid: m[3]! };
+      if (m[2] !== undefined) p.rank = m[2];
+      prefixes.push(p);
+    }
+    const stripped = t.replace(PROC, "").trim();
+    out.push({ text: stripped, rank: rankOf(prefixes), procs: prefixes.map((p) => p.name) });
+  }
+  return out;
+}
+
+/** A vLLM logger line: "INFO 12-13 19:54:18 worker.py:243] …", "INFO 05-16 18:43:01 [gpu_model_runner.py:1186] …", "INFO [kv_cache_utils.py:1777] …". */
+const VLLM_LINE = /\b(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)(?: \d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?)? \[?[\w.]+\.py:\d+\]/;
+
+// ---------------------------------------------------------------------------------------------
+// Python literals (non-default args dicts, Namespace(...), config dumps), tolerant of cut-off text
+// ---------------------------------------------------------------------------------------------
+
+type Py = string | number | boolean | null | Py[] | { [k: string]: Py };
+
+class PyReader {
+  i = 0;
+  constructor(readonly s: string) {}
+  ws(): void {
+    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
+  }
+  /** One value; throws on malformed text; returns what it read so far when the text ends. */
+  value(): Py {
+    this.ws();
+    const c = this.s[this.i];
+    if (c === undefined) throw new Error("end");
+    if (c === "{") return this.dict();
+    if (c === "[" || c === "(") return this.list(c === "[" ? "]" : ")");
+    if (c === "'" || c === '"') return this.str(c);
+    const m = /^(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|True|False|None|inf|-inf|nan)/.exec(this.s.slice(this.i, this.i + 40));
+    if (m) {
+      this.i += m[1]!.length;
+      const v = m[1]!;
+      return v === "True" ? true : v === "False" ? false : v === "None" ? null : /^-?\d/.test(v) ? Number(v) : v;
+    }
+    // A call or a bare name: AttentionConfig(backend=None, ...), torch.bfloat16, <CUDAGraphMode.FULL: 2>
+    const n = /^<[^>]*>|^[A-Za-z_][\w.]*/.exec(this.s.slice(this.i, this.i + 200));
+    if (!n) throw new Error("bad");
+    this.i += n[0].length;
+    if (this.s[this.i] === "(") {
+      this.i++;
+      return this.kwargs(")");
+    }
+    return n[0];
+  }
+  str(q: string): string {
+    let out = "";
+    this.i++;
+    while (this.i < this.s.length && this.s[this.i] !== q) {
+      if (this.s[this.i] === "\\") this.i++;
+      out += this.s[this.i] ?? "";
+      this.i++;
+    }
+    if (this.i >= this.s.length) throw new Error("end");
+    this.i++;
+    return out;
+  }
+  list(close: string): Py[] {
+    const out: Py[] = [];
+    this.i++;
+    for (;;) {
+      this.ws();
+      if (this.i >= this.s.length) return out;
+      if (this.s[this.i] === close) {
+        this.i++;
+        return out;
+      }
+      try {
+        out.push(this.value());
+      } catch {
+        return out;
+      }
+      this.ws();
+      if (this.s[this.i] === ",") this.i++;
+    }
+  }
+  dict(): { [k: string]: Py } {
+    const out: { [k: string]: Py } = {};
+    this.i++;
+    for (;;) {
+      this.ws();
+      if (this.i >= this.s.length) return out;
+      if (this.s[this.i] === "}") {
+        this.i++;
+        return out;
+      }
+      let key: Py;
+      try {
+        key = this.value();
+        this.ws();
+        if (this.s[this.i] !== ":") return out;
+        this.i++;
+        out[String(key)] = this.value();
+      } catch {
+        return out;
+      }
+      this.ws();
+      if (this.s[this.i] === ",") this.i++;
+    }
+  }
+  /** key=value, key=value, ... up to `close` (Namespace(...), dataclass reprs, engine config dumps). */
+  kwargs(close: string | null): { [k: string]: Py } {
+    const out: { [k: string]: Py } = {};
+    for (;;) {
+      this.ws();
+      if (this.i >= this.s.length) return out;
+      if (close !== null && this.s[this.i] === close) {
+        this.i++;
+        return out;
+      }
+      const k = /^([A-Za-z_]\w*)=/.exec(this.s.slice(this.i, this.i + 100));
+      if (!k) {
+        // Elided or unreadable text ("... dtype=…, ..."): resume at the next ", key=".
+        const next = /,\s*(?=[A-Za-z_]\w*=)/.exec(this.s.slice(this.i));
+        if (!next) return out;
+        this.i += next.index + next[0].length;
+        continue;
+      }
+      this.i += k[0].length;
+      const at = this.i;
+      try {
+        out[k[1]!] = this.value();
+      } catch {
+        this.i = at;
+        const next = /,\s*(?=[A-Za-z_]\w*=)/.exec(this.s.slice(this.i));
+        if (!next) return out;
+        this.i += next.index + next[0].length;
+        continue;
+      }
+      this.ws();
+      if (this.s[this.i] === ",") this.i++;
+    }
+  }
+}
+
+/** Python value → the string a vLLM flag takes (JSON for dicts and lists); null for None. */
+function flagValue(v: Py): string | true | null {
+  if (v === null) return null;
+  if (v === true) return true;
+  if (v === false) return "false";
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return v.replace(/^torch\./, "");
+  return JSON.stringify(v);
+}
+
+/** Keys of vLLM's config dumps that are not its flag names. */
+const CONFIG_KEY_TO_FLAG: Record<string, string> = { max_seq_len: "max-model-len", model_tag: "model" };
+
+function argsFromPy(obj: { [k: string]: Py }): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const f = flagValue(v);
+    if (f === null) continue;
+    out[CONFIG_KEY_TO_FLAG[k] ?? normalizeFlagName(k)] = f;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+// ---------------------------------------------------------------------------------------------
+
+const BANNERS: RegExp[] = [
+  /vLLM API server version (v?\d+\.\d+[\w.+-]*)/, // vllm/entrypoints/openai/api_server.py (v0.4+)
+  /Initializing an? (?:V1 )?LLM engine \(v(\d+\.\d+[\w.+-]*)\)/, // llm_engine.py / v1/engine/core.py
+  /\bvLLM (?:server )?version:? v?(\d+\.\d+\.\d+[\w.+-]*)/,
+];
+const TEXT_VERSION: RegExp[] = [
+  /vllm\/vllm-openai:v(\d+\.\d+\.\d+)/i, // the docker image a paste names
+  /\bvllm(?:==|\s+version\s+|\s+v?)(\d+\.\d+\.\d+(?:\.post\d+)?)\b/i, // "vLLM 0.28.0", "vllm version 0.2.5", "vllm==0.5.4"
+];
+
+/**
+ * Releases inferred from the formats a log prints. Each names its evidence and the oldest release that
+ * prints the format; a log's inferred release is the newest of those lower bounds (the planner then
+ * models that release's rules).
+ */
+const INFERENCES: { test: RegExp; version: string; engine: "v0" | "v1"; why: string }[] = [
+  { test: /\(default since v0\.21\.0\)/, version: "0.21.0", engine: "v1", why: "\"CUDA graph memory profiling is enabled (default since v0.21.0)\" is printed from v0.21" },
+  { test: /CUDA graph pool memory: [\d.]+ GiB \(actual\), [\d.]+ GiB \(estimated\)/, version: "0.21.0", engine: "v1", why: "\"CUDA graph pool memory: … (actual), … (estimated)\" follows the CUDA-graph estimate, on by default from v0.21" },
+  { test: /In v0\.19, CUDA graph memory profiling will be enabled by default/, version: "0.18.0", engine: "v1", why: "\"In v0.19, CUDA graph memory profiling will be enabled by default\" is printed by v0.18" },
+  { test: /This will become the default in v0\.19/, version: "0.18.0", engine: "v1", why: "\"This will become the default in v0.19\" is printed by v0.17-v0.18" },
+  { test: /exceeds available Mamba cache blocks/, version: "0.19.0", engine: "v1", why: "\"max_num_seqs (N) exceeds available Mamba cache blocks (M)\" is raised from v0.19 (PR #38270)" },
+  { test: /Model loading took [\d.]+ GiB memory and/, version: "0.11.0", engine: "v1", why: "\"Model loading took X GiB memory and\" (V1, v0.11+)" },
+  { test: /non-default args: \{/, version: "0.10.0", engine: "v1", why: "the \"non-default args: {…}\" line (v0.10+)" },
+  { test: /the estimated maximum model length is \d+/, version: "0.9.0", engine: "v1", why: "V1's \"estimated maximum model length\" error (v0.9+)" },
+  { test: /Free memory on device .*on startup is less than desired GPU memory utilization/, version: "0.9.0", engine: "v1", why: "V1's start-up free-memory check (present by v0.9.1, issue #20305)" },
+  { test: /Model loading took [\d.]+ GiB and/, version: "0.9.0", engine: "v1", why: "\"Model loading took X GiB and Y seconds\" (V1, v0.9-v0.10)" },
+  { test: /Available KV cache memory: -?[\d.]+ GiB/, version: "0.8.0", engine: "v1", why: "\"Available KV cache memory\" is the V1 engine's (v0.8+)" },
+  { test: /Model loading took [\d.]+ GB and/, version: "0.8.0", engine: "v1", why: "\"Model loading took X GB and Y seconds\" is V1 v0.8's wording" },
+  { test: /GPU KV cache size: [\d,]+ tokens/, version: "0.8.0", engine: "v1", why: "\"GPU KV cache size: N tokens\" is the V1 engine's (v0.7.3+, default engine from v0.8)" },
+  { test: /kv_cache_utils\.py:\d+\] # GPU blocks: \d+\s*$/, version: "0.7.0", engine: "v1", why: "V1 kv_cache_utils \"# GPU blocks: N\" without CPU blocks (v0.7.0-v0.7.2, VLLM_USE_V1=1)" },
+  { test: /non_torch_memory takes [\d.]+GiB; PyTorch activation peak memory takes|the current vLLM instance can use total_gpu_memory \(|Memory profiling takes [\d.]+ seconds\s*$/, version: "0.6.6", engine: "v0", why: "V0 sentence-form profiling summary (v0.6.6-v0.9)" },
+  { test: /# CUDA blocks: \d+/, version: "0.6.6", engine: "v0", why: "V0 executor_base \"# CUDA blocks\" (v0.6.6+)" },
+  { test: /model weights take\s+[\d.]+GiB\s*$/, version: "0.6.5", engine: "v0", why: "V0 multi-line \"Memory profiling results\" table (v0.6.5)" },
+  { test: /Memory profiling results: total_gpu_memory=/, version: "0.6.4", engine: "v0", why: "V0 one-line \"Memory profiling results: total_gpu_memory=…\" (v0.6.4)" },
+  { test: /Loading model weights took [\d.]+ GB/, version: "0.6.0", engine: "v0", why: "V0 \"Loading model weights took X GB\" (v0.4-v0.7); the oldest modelled V0 release is assumed" },
+  { test: /vllm\/worker\/worker\.py/, version: "0.6.0", engine: "v0", why: "a traceback through V0's vllm/worker/worker.py; the oldest modelled V0 release is assumed" },
+  { test: /# GPU blocks: \d+, # CPU blocks: \d+/, version: "0.3.0", engine: "v0", why: "V0 \"# GPU blocks: N, # CPU blocks: M\" without a memory summary (v0.2-v0.4)" },
+];
+
+const INFER_ENGINE_CORE_DP0 = { v: "0.10.2", engine: "v1" as const, why: "the \"(EngineCore_DP0 pid=…)\" process prefix (v0.10.2+)" };
+const INFER_ENGINE_CORE_0 = { v: "0.10.0", engine: "v1" as const, why: "the \"(EngineCore_0 pid=…)\" process prefix (v0.10.0-v0.10.1)" };
+
+function versionKey(v: string): number {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);
+  return m ? Number(m[1]) * 1e6 + Number(m[2]) * 1e3 + Number(m[3]) : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failures, with vLLM's (and PyTorch's) wording
+// ---------------------------------------------------------------------------------------------
+
+interface ErrorRule {
+  test: RegExp;
+  code: DiagnosticCode;
+  args: (m: RegExpExecArray) => Record<string, number | string>;
+}
+
+const ERRORS: ErrorRule[] = [
+  // vllm/worker/worker.py raise_if_cache_size_invalid (V0); vllm/v1/core/kv_cache_utils.py check_enough_kv_cache_memory (V1)
+  { test: /No available memory for the cache blocks/, code: "NO_KV_CACHE_MEMORY", args: () => ({}) },
+  // V0: "The model's max seq len (29000) is larger than the maximum number of tokens that can be stored in KV cache (23648)."
+  {
+    test: /max seq len \((\d+)\) is larger than the maximum number of tokens that can be stored in KV cache \((\d+)\)/,
+    code: "KV_CACHE_BELOW_MAX_MODEL_LEN",
+    args: (m) => ({ maxModelLen: int(m[1]!), kvTokens: int(m[2]!) }),
+  },
+  // V1: "To serve at least one request with the models's max seq len (221000), (10.12 GiB KV cache is needed, which is larger than
+  // the available KV cache memory (5.59 GiB). Based on the available memory, the estimated maximum model length is 122080."
+  {
+    test: /max seq len \((\d+)\), \(([\d.]+) GiB KV cache is needed, which is larger than the available KV cache memory \((-?[\d.]+) GiB\)(?:\. Based on the available memory, the estimated maximum model length is (\d+))?/,
+    code: "KV_CACHE_BELOW_MAX_MODEL_LEN",
+    args: (m) => ({ maxModelLen: int(m[1]!), needed: gibBytes(m[2]!), available: gibBytes(m[3]!), ...(m[4] !== undefined ? { estimatedMaxModelLen: int(m[4]) } : {}) }),
+  },
+  // vllm/v1/worker/gpu_worker.py init_device / vllm/v1/worker/utils.py request_memory
+  {
+    test: /Free memory on device (?:\S+ )?\(([\d.]+)\/([\d.]+) GiB\) on startup is less than desired GPU memory utilization \(([\d.]+), ([\d.]+) GiB\)/,
+    code: "FREE_MEMORY_BELOW_BUDGET",
+    args: (m) => ({ free: gibBytes(m[1]!), total: gibBytes(m[2]!), util: m[3]!, requested: gibBytes(m[4]!) }),
+  },
+  // vllm/v1/worker/gpu_model_runner.py (PR #38270)
+  {
+    test: /max_num_seqs \((\d+)\) exceeds available Mamba cache blocks \((\d+)\)/,
+    code: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS",
+    args: (m) => ({ maxNumSeqs: int(m[1]!), mambaBlocks: int(m[2]!), message: m[0] }),
+  },
+  // vllm/config/model.py verify_with_parallel_config
+  {
+    test: /Total number of attention heads \((\d+)\) must be divisible by tensor parallel size \((\d+)\)/,
+    code: "HEADS_NOT_DIVISIBLE_BY_TP",
+    args: (m) => ({ heads: int(m[1]!), tp: int(m[2]!) }),
+  },
+  {
+    test: /User-specified max_model_len \((\d+)\) is greater than (?:the )?derived max_model_len \((?:max_position_embeddings=)?(\d+)/,
+    code: "MAX_MODEL_LEN_ABOVE_DERIVED",
+    args: (m) => ({ maxModelLen: int(m[1]!), derived: int(m[2]!) }),
+  },
+  {
+    test: /max_num_batched_tokens \((\d+)\) (?:is smaller than|must be greater than or equal to) max_num_seqs \((\d+)\)/,
+    code: "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS",
+    args: (m) => ({ maxNumBatchedTokens: int(m[1]!), maxNumSeqs: int(m[2]!) }),
+  },
+  {
+    test: /Bfloat16 is only supported on GPUs with compute capability of at least 8\.0\. Your \S+ GPU has compute capability (\d+\.\d+)/,
+    code: "BF16_UNSUPPORTED",
+    args: (m) => ({ cc: m[1]! }),
+  },
+  // PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp); "capacty" is PyTorch <= 2.1's spelling.
+  {
+    test: /CUDA out of memory\.(?: Tried to allocate ([\d.]+) (GiB|MiB|KiB)\. GPU \d+ has a total capac(?:i)?ty of ([\d.]+) (GiB|MiB) of which ([\d.]+) (GiB|MiB|KiB) is free)?/,
+    code: "CUDA_OUT_OF_MEMORY",
+    args: (m): Record<string, number | string> => (m[1] !== undefined ? { tried: sizeBytes(m[1], m[2]!), total: sizeBytes(m[3]!, m[4]!), free: sizeBytes(m[5]!, m[6]!) } : {}),
+  },
+];
+
+/** A failure whose message is not in the log (cut off): the start-up still failed. */
+const FAILED = /EngineCore failed to start|Engine core initialization failed|EngineCore hit an exception|RuntimeError: Worker failed|Error in model execution|ERROR.*Traceback \(most recent call last\)/;
+const SERVER_UP = /Application startup complete|Uvicorn running on|Starting vLLM API server|init engine \(profile, create kv cache, warmup model\) took/;
+
+// ---------------------------------------------------------------------------------------------
+// The reader
+// ---------------------------------------------------------------------------------------------
+
+function emptyRank(rank: string): LoggedRank {
+  return { rank, weightsBytes: null, torchPeakBytes: null, nonTorchBytes: null, cudaGraphEstimateBytes: null, cudaGraphActualBytes: null, availableKvBytes: null, requestedBytes: null };
+}
+
+type RankKey = Exclude<keyof LoggedRank, "rank">;
+/** Per-rank figures: pattern → field; the first value a rank prints wins. */
+const RANK_FIGURES: { test: RegExp; field: RankKey; value: (m: RegExpExecArray) => number }[] = [
+  // V0 model_runner.py "Loading model weights took %.4f GB" (GiB), V1 gpu_model_runner.py "Model loading took %.4f GB|GiB"
+  { test: /Loading model weights took ([\d.]+) GB/, field: "weightsBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /Model loading took ([\d.]+) (?:GiB|GB)/, field: "weightsBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /model weights take\s+([\d.]+)\s?GiB/, field: "weightsBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /weights memory: ([\d.]+)\s?GiB/, field: "weightsBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /non_torch_memory(?: takes|=|\s+)\s*([\d.]+)\s?GiB/, field: "nonTorchBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /non-torch forward increase memory: ([\d.]+)\s?GiB/, field: "nonTorchBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /PyTorch activation peak memory(?: takes)?\s+([\d.]+)\s?GiB/, field: "torchPeakBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /torch peak memory increase: ([\d.]+)\s?GiB/, field: "torchPeakBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /Available KV cache memory: (-?[\d.]+) GiB/, field: "availableKvBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /kv_cache_size=(-?[\d.]+)GiB/, field: "availableKvBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /available_kv_cache_memory\s+(-?[\d.]+)\s?GiB/, field: "availableKvBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /the rest of the memory reserved for KV Cache is (-?[\d.]+)\s?GiB/, field: "availableKvBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /the current vLLM instance can use (?:total_gpu_memory \([\d.]+GiB\) x gpu_memory_utilization \([\d.]+\) = |\s*)([\d.]+)\s?GiB/, field: "requestedBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /requested GPU memory: ([\d.]+) GiB/, field: "requestedBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /Estimated CUDA graph memory: ([\d.]+) GiB total/, field: "cudaGraphEstimateBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /CUDA graph pool memory: [\d.]+ GiB \(actual\), ([\d.]+) GiB \(estimated\)/, field: "cudaGraphEstimateBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /Graph capturing finished in \d+ secs?, took (-?[\d.]+) GiB/, field: "cudaGraphActualBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /CUDA graph pool memory: ([\d.]+) GiB \(actual\)/, field: "cudaGraphActualBytes", value: (m) => gibBytes(m[1]!) },
+];
+
+/** Everything a vLLM start-up log states, or null when the text is not a vLLM log. */
+export function readVllmLog(text: string): LoggedStartup | null {
+  const lines = cleanLines(text);
+  const ranks = new Map<string, LoggedRank>();
+  const r: LoggedStartup = {
+    vllmVersion: null,
+    versionSource: null,
+    versionEvidence: null,
+    engine: null,
+    model: null,
+    args: {},
+    argsSource: [],
+    gpuName: null,
+    gpuTotalBytes: null,
+    gpuMemoryUtilization: null,
+    maxModelLen: null,
+    ranks: [],
+    weightsBytes: null,
+    torchPeakBytes: null,
+    nonTorchBytes: null,
+    cudaGraphEstimateBytes: null,
+    cudaGraphActualBytes: null,
+    availableKvBytes: null,
+    requestedBytes: null,
+    numGpuBlocks: null,
+    kvTokens: null,
+    maxConcurrency: null,
+    concurrencyTokens: null,
+    error: null,
+    outcome: "incomplete",
+    vllmLines: 0,
+  };
+  // Args by source, lowest precedence first: engine config < command line < Namespace < non-default args.
+  const argLayers: { source: string; rank: number; args: Record<string, string | true> }[] = [];
+  let kvSized = false;
+  let usingMaxModelLen: number | null = null;
+  let serverUp = false;
+  let failed = false;
+  let peakTorchTotal: { rank: string; bytes: number } | null = null;
+  let textVersion: { v: string; line: string } | null = null;
+  let inferred: { v: string; why: string; engine: "v0" | "v1" } | null = null;
+  const infer = (c: { v: string; why: string; engine: "v0" | "v1" }): void => {
+    if (!inferred || versionKey(c.v) > versionKey(inferred.v)) inferred = c;
+  };
+
+  for (let li = 0; li < lines.length; li++) {
+    const { text: t, rank, procs } = lines[li]!;
+    if (t === "") continue;
+    let recognised = VLLM_LINE.test(t);
+
+    // Version: banner first, then a version the paste names, then inference from formats.
+    if (r.versionSource !== "banner") {
+      for (const re of BANNERS) {
+        const m = re.exec(t);
+        if (m) {
+          r.vllmVersion = m[1]!.replace(/^v/, "");
+          r.versionSource = "banner";
+          r.versionEvidence = m[0];
+          break;
+        }
+      }
+    }
+    if (!textVersion) {
+      for (const re of TEXT_VERSION) {
+        const m = re.exec(t);
+        if (m) {
+          textVersion = { v: m[1]!, line: m[0] };
+          break;
+        }
+      }
+    }
+    for (const inf of INFERENCES) if (inf.test.test(t)) infer({ v: inf.version, why: inf.why, engine: inf.engine });
+    // The engine-core process prefix: "(EngineCore_0 pid=…)" in v0.10.0-v0.10.1, "(EngineCore_DP0 pid=…)" from v0.10.2 (vllm/v1/engine/core.py process names).
+    const proc = procs.includes("EngineCore_0") ? INFER_ENGINE_CORE_0 : procs.includes("EngineCore_DP0") ? INFER_ENGINE_CORE_DP0 : null;
+    if (proc) infer(proc);
+    if (procs.some((p) => p.startsWith("EngineCore")) || /Initializing a V1 LLM engine|VLLM_USE_V1=1/.test(t)) r.engine = "v1";
+
+    // Per-rank figures.
+    for (const f of RANK_FIGURES) {
+      const m = f.test.exec(t);
+      if (!m) continue;
+      recognised = true;
+      let rk = ranks.get(rank);
+      if (!rk) ranks.set(rank, (rk = emptyRank(rank)));
+      if (rk[f.field] === null) rk[f.field] = f.value(m);
+    }
+    // V0 v0.6.4 one-line summary: peak_torch_memory is the whole torch peak (weights included).
+    const pt = /peak_torch_memory=([\d.]+)GiB/.exec(t);
+    if (pt && !peakTorchTotal) peakTorchTotal = { rank, bytes: gibBytes(pt[1]!) };
+    const total =
+      /total_gpu_memory(?:=|\s+|\s\()([\d.]+)\s?GiB/.exec(t) ?? /Free memory on device (?:\S+ )?\([\d.]+\/([\d.]+) GiB\)/.exec(t) ?? /GPU \d+ has a total capac(?:i)?ty of ([\d.]+) GiB/.exec(t);
+    if (total && r.gpuTotalBytes === null) r.gpuTotalBytes = gibBytes(total[1]!);
+    const util = /gpu_memory_utilization(?:=|\s+|\s\()([\d.]+)/.exec(t) ?? /less than desired GPU memory utilization \(([\d.]+),/.exec(t);
+    if (util && r.gpuMemoryUtilization === null) r.gpuMemoryUtilization = Number(util[1]);
+
+    // Engine-wide KV figures.
+    const blocks = /(?:^|[\s\]#])(?:GPU|CUDA) blocks: (\d+)/.exec(t) ?? /with num_gpu_blocks_override=(\d+)/.exec(t);
+    if (blocks) {
+      recognised = true;
+      if (r.numGpuBlocks === null || /override/.test(t)) r.numGpuBlocks = int(blocks[1]!);
+      if (int(blocks[1]!) > 0) kvSized = true;
+    }
+    const tokens = /GPU KV cache size: ([\d,]+) tokens/.exec(t);
+    if (tokens) {
+      recognised = true;
+      kvSized = true;
+      if (r.kvTokens === null) r.kvTokens = int(tokens[1]!);
+    }
+    const conc = /Maximum concurrency for ([\d,]+) tokens per request: ([\d.]+)x/.exec(t);
+    if (conc) {
+      recognised = true;
+      kvSized = true;
+      if (r.maxConcurrency === null) {
+        r.maxConcurrency = Number(conc[2]);
+        r.concurrencyTokens = int(conc[1]!);
+      }
+    }
+
+    // Failures.
+    if (!r.error) {
+      for (const e of ERRORS) {
+        const m = e.test.exec(t);
+        if (m) {
+          recognised = true;
+          r.error = { code: e.code, line: t, args: e.args(m) };
+          break;
+        }
+      }
+    }
+    if (FAILED.test(t)) {
+      recognised = true;
+      failed = true;
+    }
+    if (SERVER_UP.test(t)) serverUp = true;
+
+    // Model, flags.
+    const ndIdx = t.indexOf("non-default args: {");
+    if (ndIdx >= 0) {
+      const obj = new PyReader(t.slice(ndIdx + "non-default args: ".length)).value();
+      if (obj && typeof obj === "object" && !Array.isArray(obj)) argLayers.push({ source: "non-default args", rank: 3, args: argsFromPy(obj) });
+      recognised = true;
+    }
+    const nsIdx = t.indexOf("args: Namespace(");
+    if (nsIdx >= 0) {
+      const pr = new PyReader(t.slice(nsIdx + "args: Namespace(".length));
+      argLayers.push({ source: "args: Namespace(...)", rank: 2, args: argsFromPy(pr.kwargs(")")) });
+      recognised = true;
+    }
+    const cfgIdx = t.search(/LLM engine (?:\(v[^)]*\) )?with config: /);
+    if (cfgIdx >= 0) {
+      // The dump may wrap onto following lines (fixtures/vllm-logs/raw/kvcached-29-…): join until a new log line.
+      let body = t.slice(t.indexOf("with config: ", cfgIdx) + "with config: ".length);
+      for (let k = li + 1; k < lines.length && k < li + 4; k++) {
+        const next = lines[k]!.text;
+        if (next === "" || VLLM_LINE.test(next) || next.startsWith("```")) break;
+        body += next;
+      }
+      const cfg = argsFromPy(new PyReader(body).kwargs(null));
+      // The dump holds resolved values, defaults included; only these mean what the flag means.
+      const keep = ["model", "max-model-len", "dtype", "tensor-parallel-size", "pipeline-parallel-size", "quantization", "enforce-eager", "kv-cache-dtype"];
+      argLayers.push({ source: "engine config", rank: 0, args: Object.fromEntries(Object.entries(cfg).filter(([k, v]) => keep.includes(k) && !(k === "kv-cache-dtype" && v === "auto"))) });
+      recognised = true;
+    }
+    const cmd = commandArgs(t);
+    if (cmd) argLayers.push({ source: "command line", rank: 1, args: cmd });
+    // vllm/config/model.py: "Using max model len 128000" (the resolved max-model-len, v0.10+).
+    const using = /Using max model len (\d+)/.exec(t);
+    if (using && usingMaxModelLen === null) usingMaxModelLen = int(using[1]!);
+    const loading = /Starting to load model (\S+?)(?:\.\.\.)?$/.exec(t) ?? /^MODEL:\s+(\S+)\s*$/.exec(t);
+    if (loading && r.model === null) r.model = loading[1]!;
+
+    // GPU name: nvidia-smi table rows, collect_env "GPU 0: NVIDIA …", a "GPU: …" line in the paste.
+    if (r.gpuName === null) {
+      const smi = /^\|\s+\d+\s+((?:NVIDIA|Tesla|Quadro|AMD|Instinct)[^|]*?)\s{2,}(?:On|Off)\s+\|/.exec(t);
+      const env = /GPU \d+: ((?:NVIDIA|Tesla|Quadro)[^,]*?)\s*$/.exec(t);
+      const said = /^GPU:\s+(.+?)\s*$/.exec(t);
+      const g = smi ?? env ?? said;
+      if (g) r.gpuName = g[1]!.trim();
+    }
+    if (recognised) r.vllmLines++;
+  }
+  if (r.vllmLines === 0) return null;
+
+  // Ranks and the head rank's figures.
+  r.ranks = [...ranks.values()];
+  if (peakTorchTotal) {
+    const rk = ranks.get(peakTorchTotal.rank);
+    if (rk && rk.weightsBytes !== null && rk.torchPeakBytes === null) rk.torchPeakBytes = peakTorchTotal.bytes - rk.weightsBytes;
+  }
+  const pick = (f: RankKey): number | null => {
+    for (const rk of r.ranks) if (rk[f] !== null) return rk[f];
+    return null;
+  };
+  r.weightsBytes = pick("weightsBytes");
+  r.torchPeakBytes = pick("torchPeakBytes");
+  r.nonTorchBytes = pick("nonTorchBytes");
+  r.cudaGraphEstimateBytes = pick("cudaGraphEstimateBytes");
+  r.cudaGraphActualBytes = pick("cudaGraphActualBytes");
+  r.availableKvBytes = pick("availableKvBytes");
+  r.requestedBytes = pick("requestedBytes");
+
+  // Args: layered by precedence.
+  argLayers.sort((a, b) => a.rank - b.rank);
+  for (const l of argLayers) {
+    Object.assign(r.args, l.args);
+    if (!r.argsSource.includes(l.source)) r.argsSource.push(l.source);
+  }
+  const modelArg = r.args["model"];
+  if (typeof modelArg === "string") r.model = modelArg;
+  delete r.args["model"];
+  const mml = r.args["max-model-len"];
+  if (typeof mml === "string" && /^\d+$/.test(mml)) r.maxModelLen = Number(mml);
+  if (r.maxModelLen === null && usingMaxModelLen !== null) r.maxModelLen = usingMaxModelLen;
+  if (r.maxModelLen === null && r.error?.args["maxModelLen"] !== undefined) r.maxModelLen = Number(r.error.args["maxModelLen"]);
+  if (r.maxModelLen === null && r.concurrencyTokens !== null) r.maxModelLen = r.concurrencyTokens;
+  if (r.gpuMemoryUtilization === null) {
+    const u = r.args["gpu-memory-utilization"];
+    if (typeof u === "string" && Number.isFinite(Number(u))) r.gpuMemoryUtilization = Number(u);
+  }
+
+  // Figures the error messages state.
+  const ea = r.error?.args ?? {};
+  if (r.kvTokens === null && ea["kvTokens"] !== undefined) r.kvTokens = Number(ea["kvTokens"]);
+  if (r.availableKvBytes === null && ea["available"] !== undefined) r.availableKvBytes = Number(ea["available"]);
+  if (r.requestedBytes === null && ea["requested"] !== undefined) r.requestedBytes = Number(ea["requested"]);
+  // A negative KV memory is vLLM's "No available memory for the cache blocks" (V1 raises right after printing it).
+  if (!r.error && r.availableKvBytes !== null && r.availableKvBytes <= 0 && !kvSized) {
+    r.error = { code: "NO_KV_CACHE_MEMORY", line: `Available KV cache memory: ${(r.availableKvBytes / GIB).toFixed(2)} GiB`, args: { available: r.availableKvBytes } };
+  }
+  // V0 "# GPU blocks: 0" is followed by the same ValueError (vllm/worker/worker.py raise_if_cache_size_invalid).
+  if (!r.error && r.numGpuBlocks === 0) r.error = { code: "NO_KV_CACHE_MEMORY", line: "# GPU blocks: 0", args: {} };
+  if (!r.error && failed) r.error = { code: null, line: lines.find((l) => FAILED.test(l.text))?.text ?? "", args: {} };
+  r.outcome = r.error ? "failed" : kvSized || serverUp ? "started" : "incomplete";
+
+  // Version.
+  if (r.versionSource === null && textVersion) {
+    r.vllmVersion = textVersion.v;
+    r.versionSource = "text";
+    r.versionEvidence = textVersion.line;
+  }
+  const best = inferred as { v: string; why: string; engine: "v0" | "v1" } | null; // assigned inside infer()
+  if (r.versionSource === null && best) {
+    r.vllmVersion = best.v;
+    r.versionSource = "inferred";
+    r.versionEvidence = best.why;
+    r.engine = best.engine;
+  }
+  if (r.engine === null && r.vllmVersion !== null) {
+    const m = /^(\d+)\.(\d+)/.exec(r.vllmVersion);
+    if (m) r.engine = Number(m[1]) > 0 || Number(m[2]) >= 8 ? "v1" : "v0";
+  }
+  return r;
+}
+
+/** A `vllm serve …` / `python -m vllm.entrypoints…` command line inside the log → its flags (model as "model"). */
+function commandArgs(t: string): Record<string, string | true> | null {
+  if (!/\bvllm\b|api_server|Run vllm with arguments: serve/.test(t)) return null;
+  const line = t.replace(/^.*Run vllm with arguments: /, "vllm ").replace(/^\$\s*/, "").replace(/\\\s*$/, "");
+  if (!/^(?:\S+=\S+\s+)*(?:vllm\s+serve|python3?\s+-m\s+vllm\.entrypoints)/.test(line)) return null;
+  let words: string[];
+  try {
+    words = splitShellWords(line);
+  } catch {
+    return null;
+  }
+  const found = extractVllmArgs(words);
+  if (!found) return null;
+  let args: Record<string, string | true>;
+  try {
+    args = parseVllmArgs(found.args);
+  } catch {
+    return null;
+  }
+  if (found.model) args["model"] = found.model;
+  return args;
+}

@@ -1,0 +1,221 @@
+// readVllmLog over every raw log in fixtures/vllm-logs/raw/: each figure the log prints is read
+// exactly (printed GiB → bytes = round(value × 2^30), vLLM's GiB_bytes), the failure is named with
+// its diagnostic code, and the version comes from the banner, the paste's own words, or the named
+// inference. The expected values below are copied from the log lines themselves.
+import { describe, expect, it } from "vitest";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { readVllmLog } from "../src/sources/vllm-log.js";
+import type { LoggedStartup } from "../src/core/startup-log.js";
+
+const dir = join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw");
+const G = (printed: string): number => Math.round(Number(printed) * 2 ** 30);
+const read = (f: string): LoggedStartup => {
+  const r = readVllmLog(readFileSync(join(dir, f), "utf8"));
+  if (!r) throw new Error(`${f}: not read as a vLLM log`);
+  return r;
+};
+
+interface Expect {
+  version?: [string | null, LoggedStartup["versionSource"]];
+  engine?: "v0" | "v1" | null;
+  model?: string | null;
+  gpuName?: string | null;
+  gpuTotal?: string | null;
+  util?: number | null;
+  maxModelLen?: number | null;
+  weights?: string | null;
+  torchPeak?: string | null;
+  nonTorch?: string | null;
+  graphEstimate?: string | null;
+  graphActual?: string | null;
+  availableKv?: string | null;
+  requested?: string | null;
+  blocks?: number | null;
+  tokens?: number | null;
+  concurrency?: [number, number] | null;
+  error?: string | null;
+  errorArgs?: Record<string, number | string>;
+  outcome: LoggedStartup["outcome"];
+  ranks?: string[];
+  args?: Record<string, string | true>;
+}
+
+const CASES: Record<string, Expect> = {
+  "code-mistral-7b-a5000-docker.md": {
+    version: ["0.3.0", "inferred"], engine: "v0", model: "mistralai/Mistral-7B-Instruct-v0.2", maxModelLen: 32768,
+    blocks: 1730, weights: null, outcome: "started", args: { dtype: "bfloat16", "max-model-len": "32768", "tensor-parallel-size": "1" },
+  },
+  "qanything-302-qwen-7b-no-blocks.md": {
+    version: ["0.3.0", "inferred"], model: "/model_repos/CustomLLM/Qwen-7B-QAnything", maxModelLen: 4096, blocks: 0,
+    error: "NO_KV_CACHE_MEMORY", outcome: "failed", args: { dtype: "bfloat16", "max-model-len": "4096", "tensor-parallel-size": "1", "enforce-eager": "false" },
+  },
+  "vllm-2140-cuda-oom-v0.2.5.md": {
+    version: ["0.2.5", "text"], engine: "v0", gpuTotal: "23.69", error: "CUDA_OUT_OF_MEMORY",
+    errorArgs: { tried: G("3.50"), total: G("23.69"), free: G("3.09") }, outcome: "failed",
+  },
+  "vllm-10517-llama3.1-8b-20k.md": {
+    version: ["0.6.4", "inferred"], engine: "v0", model: "meta-llama/Llama-3.1-8B-Instruct", gpuName: "RTX 3090", gpuTotal: "23.58", util: 0.9,
+    maxModelLen: 20000, weights: "14.9888", torchPeak: String(17.06 - 14.9888), nonTorch: "0.35", availableKv: "3.81", blocks: 1952,
+    tokens: null, concurrency: [20000, 1.56], error: null, outcome: "started",
+  },
+  "vllm-10517-llama3.1-8b-29k-fails.md": {
+    version: ["0.6.4", "inferred"], gpuTotal: "23.58", weights: "14.9888", nonTorch: "0.35", availableKv: "2.89", blocks: 1478,
+    tokens: 23648, concurrency: [29000, 0.82], maxModelLen: 29000, error: "KV_CACHE_BELOW_MAX_MODEL_LEN",
+    errorArgs: { maxModelLen: 29000, kvTokens: 23648 }, outcome: "failed",
+  },
+  "vllm-10439-compose-no-blocks.md": { version: ["0.6.0", "inferred"], engine: "v0", error: "NO_KV_CACHE_MEMORY", outcome: "failed" },
+  "vllm-pr10511-llama3-8b-tp1.md": {
+    version: ["0.6.5", "inferred"], model: "meta-llama/Meta-Llama-3-8B", gpuTotal: "79.22", util: 0.9, requested: "71.29",
+    weights: "14.96", nonTorch: "1.79", torchPeak: "1.26", availableKv: "53.29", outcome: "incomplete",
+  },
+  "vllm-pr10511-llama3-8b-tp2-cut.md": {
+    version: ["0.6.5", "inferred"], model: "meta-llama/Meta-Llama-3-8B", args: { "tensor-parallel-size": "2" },
+    weights: "7.48", nonTorch: "3.58", torchPeak: "1.26", availableKv: null, outcome: "incomplete",
+  },
+  "vllm-pr12126-llama3.2-11b-vision.md": {
+    version: ["0.6.6", "inferred"], gpuTotal: "79.22", util: 0.9, requested: "71.29", weights: "19.86", nonTorch: "0.16",
+    torchPeak: "36.63", availableKv: "14.65", blocks: 6001, outcome: "started",
+  },
+  "vllm-11550-workerprocess-cut.md": {
+    version: ["0.6.6", "inferred"], weights: "7.9692", gpuTotal: "23.55", util: 0.9, requested: "21.19", ranks: ["main", "pid 2607784"], outcome: "incomplete",
+  },
+  "vllm-pr14447-ranks-interleaved.md": {
+    version: ["0.6.6", "inferred"], gpuTotal: "23.58", util: 0.99, requested: "23.35", weights: "21.21", nonTorch: "0.20", torchPeak: "0.37",
+    availableKv: "1.57", ranks: ["pid 521", "pid 507", "pid 577"], outcome: "incomplete",
+  },
+  "dynamo-288-deepseek-r1-distill-llama-8b-cut.log": {
+    version: ["0.6.0", "inferred"], model: "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", weights: "14.9888", outcome: "incomplete",
+  },
+  "vllm-pr12569-llama3.1-70b-w8a8-v1.md": {
+    version: ["0.7.0", "inferred"], engine: "v1", model: "neuralmagic/Meta-Llama-3.1-70B-Instruct-quantized.w8a8", util: 0.98, maxModelLen: 2048,
+    weights: "67.7229", blocks: 1381, concurrency: [2048, 10.79], outcome: "started",
+  },
+  "vllm-pr13596-v1-gpu-blocks.md": { version: ["0.7.0", "inferred"], engine: "v1", blocks: 127626, concurrency: [2048, 997.08], outcome: "started" },
+  "vllm-pr13596-v1-kv-tokens.md": { version: ["0.8.0", "inferred"], engine: "v1", tokens: 2042016, concurrency: [2048, 997.08], outcome: "started" },
+  "vllm-14574-ci-buildkite-cut.log": { version: ["0.8.0", "inferred"], weights: "0.2389", error: null, outcome: "failed" },
+  "weclone-83-rtx3090-v1-cut.md": { version: ["0.8.0", "inferred"], weights: "14.2487", outcome: "failed" },
+  "gpustack-2259-gemma3-27b-tp3-namespace.log": {
+    version: ["0.8.5.post1", "banner"], model: "/root/workspace/d19ndanhri0c73dr6i5g/cache/model_scope/LLM-Research/gemma-3-27b-it", maxModelLen: 8192,
+    args: { "tensor-parallel-size": "3", "max-model-len": "8192", "served-model-name": "gemma-3-27b-it" }, outcome: "incomplete",
+  },
+  "vllm-20305-free-memory-v0.9.1.md": {
+    version: ["0.9.0", "inferred"], gpuTotal: "47.38", util: 0.95, requested: "45.01", error: "FREE_MEMORY_BELOW_BUDGET",
+    errorArgs: { free: G("31.44"), total: G("47.38"), util: "0.95", requested: G("45.01") }, outcome: "failed",
+  },
+  "llm-compressor-1560-phi3-v0.9.1-banner.md": { version: ["0.9.1", "banner"], engine: "v1", model: "Phi-3-mini-4k-instruct-kv_cache_default_phi3", outcome: "incomplete" },
+  "kvcached-29-llama3.1-8b-v0.9.2-banner.log": {
+    version: ["0.9.2", "banner"], engine: "v1", model: "meta-llama/Llama-3.1-8B", maxModelLen: 131072,
+    args: { dtype: "bfloat16", "max-model-len": "131072", "tensor-parallel-size": "1", "pipeline-parallel-size": "1", "enforce-eager": "false" }, outcome: "incomplete",
+  },
+  "vllm-pr21429-qwen3-235b-fp8-debug-ranks.md": {
+    version: ["0.8.0", "inferred"], requested: "69.86", weights: "55.13", torchPeak: "5.62", nonTorch: "2.04", availableKv: "7.07", ranks: ["rank 2"], outcome: "incomplete",
+  },
+  "vllm-21348-qwen3-235b-fp8-tp4.md": { version: ["0.8.0", "inferred"], availableKv: "8.11", tokens: 178880, outcome: "started" },
+  "vllm-23192-mixtral-fp8-free-memory.md": {
+    version: ["0.10.0", "inferred"], gpuTotal: "139.72", util: 0.9, error: "FREE_MEMORY_BELOW_BUDGET",
+    errorArgs: { free: G("7.34"), total: G("139.72"), util: "0.9", requested: G("125.75") }, outcome: "failed",
+  },
+  "vllm-25837-free-memory-4gb.log": {
+    version: ["0.10.2", "inferred"], gpuTotal: "4.0", error: "FREE_MEMORY_BELOW_BUDGET", errorArgs: { free: G("3.22"), total: G("4.0"), util: "0.9", requested: G("3.6") }, outcome: "failed",
+  },
+  "lmcache-1739-qwen3-14b.md": { version: ["0.10.2", "inferred"], availableKv: "6.51", tokens: 42656, concurrency: [32768, 1.3], maxModelLen: 32768, outcome: "started" },
+  "vllm-25350-kv-fp8-100k.md": { availableKv: "10.55", tokens: 230528, concurrency: [100000, 2.31], outcome: "started" },
+  "vllm-25350-kv-fp8-221k-fails.md": {
+    version: ["0.9.0", "inferred"], maxModelLen: 221000, availableKv: "5.59", error: "KV_CACHE_BELOW_MAX_MODEL_LEN",
+    errorArgs: { maxModelLen: 221000, needed: G("10.12"), available: G("5.59"), estimatedMaxModelLen: 122080 }, outcome: "failed",
+  },
+  "vllm-28143-cuda-oom-loading.md": {
+    version: ["0.10.2", "inferred"], gpuTotal: "93.09", error: "CUDA_OUT_OF_MEMORY", errorArgs: { tried: 896 * 2 ** 20, total: G("93.09"), free: Math.round(739.81 * 2 ** 20) }, outcome: "failed",
+  },
+  "vllm-28228-kimi-linear-tp2-workers.md": { availableKv: "2.30", tokens: 75840, concurrency: [120000, 2.48], ranks: ["TP0"], outcome: "started" },
+  "vllm-pr29335-engine-core-dp0-v0.11.md": { version: ["0.11.0", "inferred"], weights: "2.0513", availableKv: "33.31", tokens: 1587648, concurrency: [2048, 775.22], outcome: "started" },
+  "vllm-pr38632-mamba-b200-ci.md": { version: ["0.19.0", "inferred"], error: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS", errorArgs: { maxNumSeqs: 1024, mambaBlocks: 600 }, outcome: "failed" },
+  "vllm-pr39559-qwen3.5-gguf-blocks-override.md": {
+    version: ["0.18.0", "inferred"], graphEstimate: "1.62", availableKv: "6.9", blocks: 512, tokens: 89760, concurrency: [262144, 1.36], outcome: "started",
+  },
+  "vllm-windows-build-4-graph-pool.md": { version: ["0.21.0", "inferred"], graphActual: "0.11", graphEstimate: "0.14", tokens: 396928, concurrency: [131072, 3.03], outcome: "started" },
+  "club-3090-104-dual-3090-tp2.md": { version: ["0.21.0", "inferred"], availableKv: "9.84", tokens: 619202, concurrency: [262144, 2.36], ranks: ["TP0"], outcome: "started" },
+  "gpustack-runner-251-tp2-cuda-graph-estimate.log": { version: ["0.21.0", "inferred"], graphEstimate: "0.36", availableKv: "6.87", ranks: ["TP1", "TP0"], outcome: "incomplete" },
+  "vllm-49064-mamba-h100-v0.28.md": { version: ["0.28.0", "text"], error: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS", errorArgs: { maxNumSeqs: 1024, mambaBlocks: 969 }, outcome: "failed" },
+  "vllm-52435-heads-not-divisible-tp3.md": {
+    version: ["0.10.0", "inferred"], model: "/app/data/deepseek-v4-flash-0731/model", util: 0.875, error: "HEADS_NOT_DIVISIBLE_BY_TP", errorArgs: { heads: 64, tp: 3 },
+    args: { "tensor-parallel-size": "3", "enable-expert-parallel": true, "block-size": "256", "kv-cache-dtype": "fp8", "gpu-memory-utilization": "0.875" }, outcome: "failed",
+  },
+};
+
+describe("readVllmLog on every raw fixture", () => {
+  const files = readdirSync(dir).filter((f) => f !== "SOURCES.md");
+  it("has an expectation for every raw log (and at least 30 of them)", () => {
+    expect(files.length).toBeGreaterThanOrEqual(30);
+    expect(files.filter((f) => !(f in CASES))).toEqual([]);
+  });
+  for (const [file, e] of Object.entries(CASES)) {
+    it(file, () => {
+      const r = read(file);
+      const bytes = (v: string | null | undefined): number | null | undefined => (v === undefined ? undefined : v === null ? null : G(v));
+      const checks: [string, unknown, unknown][] = [
+        ["outcome", r.outcome, e.outcome],
+        ["version", [r.vllmVersion, r.versionSource], e.version],
+        ["engine", r.engine, e.engine],
+        ["model", r.model, e.model],
+        ["gpuName", r.gpuName, e.gpuName],
+        ["gpuTotal", r.gpuTotalBytes, bytes(e.gpuTotal)],
+        ["util", r.gpuMemoryUtilization, e.util],
+        ["maxModelLen", r.maxModelLen, e.maxModelLen],
+        ["weights", r.weightsBytes, bytes(e.weights)],
+        ["torchPeak", r.torchPeakBytes, e.torchPeak === undefined ? undefined : e.torchPeak === null ? null : e.torchPeak.includes(".") && e.torchPeak.length > 8 ? G("17.06") - G("14.9888") : G(e.torchPeak)],
+        ["nonTorch", r.nonTorchBytes, bytes(e.nonTorch)],
+        ["graphEstimate", r.cudaGraphEstimateBytes, bytes(e.graphEstimate)],
+        ["graphActual", r.cudaGraphActualBytes, bytes(e.graphActual)],
+        ["availableKv", r.availableKvBytes, bytes(e.availableKv)],
+        ["requested", r.requestedBytes, bytes(e.requested)],
+        ["blocks", r.numGpuBlocks, e.blocks],
+        ["tokens", r.kvTokens, e.tokens],
+        ["concurrency", r.concurrencyTokens === null ? null : [r.concurrencyTokens, r.maxConcurrency], e.concurrency],
+        ["error", r.error?.code ?? null, e.error],
+        ["ranks", r.ranks.map((x) => x.rank), e.ranks],
+      ];
+      for (const [what, got, want] of checks) if (want !== undefined) expect({ what, got }).toEqual({ what, got: want });
+      if (e.errorArgs) expect(r.error?.args).toMatchObject(e.errorArgs);
+      if (e.args) expect(r.args).toMatchObject(e.args);
+    });
+  }
+});
+
+describe("readVllmLog on what pastes carry", () => {
+  const base = readFileSync(join(dir, "vllm-pr29335-engine-core-dp0-v0.11.md"), "utf8");
+  const plain = readVllmLog(base);
+  it("reads the same figures through ANSI colours and kubectl --timestamps prefixes", () => {
+    const noisy = base
+      .split("\n")
+      .map((l) => (l.startsWith("(") ? `2025-11-24T11:44:18.123456789Z \x1b[1;36m${l.replace(") ", ")\x1b[0;0m ")}` : l))
+      .join("\n");
+    expect(noisy).not.toBe(base);
+    const r = readVllmLog(noisy);
+    expect(r?.weightsBytes).toBe(G("2.0513"));
+    expect(r?.availableKvBytes).toBe(plain?.availableKvBytes);
+    expect(r?.kvTokens).toBe(1587648);
+    expect(r?.maxConcurrency).toBe(775.22);
+  });
+  it("is not a vLLM log: prose, JSON, an SGLang line, empty text", () => {
+    for (const t of ["hello world\nno logs here", '{"a": 1}', "KV Cache is allocated. #tokens: 367404, K size: 8.23 GB, V size: 8.23 GB", "", "\x00\x01\x02"]) {
+      expect(readVllmLog(t)).toBeNull();
+    }
+  });
+  it("takes the first rank's figures as the head rank and keeps every rank", () => {
+    const r = read("gpustack-runner-251-tp2-cuda-graph-estimate.log");
+    expect(r.ranks.find((x) => x.rank === "TP1")?.cudaGraphEstimateBytes).toBe(G("0.36"));
+    expect(r.ranks.find((x) => x.rank === "TP0")?.availableKvBytes).toBe(G("6.87"));
+  });
+  it("reads the v0.23 fixture with its header: a negative KV memory is NO_KV_CACHE_MEMORY, the version from the banner", () => {
+    const r = readVllmLog(readFileSync(join(dir, "..", "qwen2.5-vl-7b-a100-v0.23.0.log"), "utf8"));
+    expect(r?.vllmVersion).toBe("0.23.0");
+    expect(r?.versionSource).toBe("banner");
+    expect(r?.weightsBytes).toBe(G("15.67"));
+    expect(r?.cudaGraphEstimateBytes).toBe(G("0.53"));
+    expect(r?.availableKvBytes).toBe(G("-14.28"));
+    expect(r?.error?.code).toBe("NO_KV_CACHE_MEMORY");
+    expect(r?.maxModelLen).toBe(128000);
+  });
+});
