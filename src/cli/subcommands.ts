@@ -124,4 +124,9 @@ export function registerCatalogues(program: Command, io: Io, setCode: SetCode): 
     .description("list the GPU profiles (CUDA-visible memory, compute capability, source)")
     .option("--json", "as JSON")
     .action(async (o: { json?: boolean }) => setCode((await import("../commands/gpus.js")).gpusCommand(o, io)));
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of plan --json (also exported as vram-plan/schema.json)")
+    .action(async () => setCode((await import("../commands/schema.js")).schemaCommand(io)));
 }
