@@ -1,0 +1,790 @@
+// vLLM's command-line arguments → the core's EngineFlags, read with the one argument table
+// (core/vllm-args.ts) the way vLLM's FlexibleArgumentParser reads them
+// (vllm/utils/argparse_utils.py): --snake_case names, dotted JSON keys (--limit-mm-per-prompt.image 1,
+// `+` to append to a list), -O<n>, single-dash aliases (-tp), BooleanOptionalAction's --no-<flag>,
+// and argparse's unique-prefix abbreviations (FlexibleArgumentParser leaves allow_abbrev at Python's
+// default True, so `--max-num-seq 8` is --max-num-seqs; an ambiguous prefix is an error). Unknown
+// flags, flags removed in the planned release and values vLLM would refuse are a VllmFlagError
+// naming the flag. Used by plan/solve/compare (cli/), the pasted-command reader and check's
+// deployment readers alike: `engineFlagsFromArgv(argv)`.
+import type { CompilationFlags, EngineFlags, KvCacheDtype, LoraFlags, QuantMethod, SpeculativeFlags, TorchDtype } from "../core/types.js";
+import { VLLM_ARGS, vllmArg, vllmShortArg, type VllmArg } from "../core/vllm-args.js";
+import { NEWEST_MODELLED, OLDEST_MODELLED, parseVersion, rulesFor } from "../core/vllm-versions.js";
+import { InputError } from "../errors.js";
+import { parseSize, parseTokens } from "../units.js";
+
+export type VllmFlagErrorKind = "unknown" | "ambiguous" | "removed" | "missing-value" | "bad-value" | "unexpected-value" | "extra-argument";
+
+/** A flag vLLM's parser would refuse: check turns it into a finding of that deployment, the CLI into exit 2. */
+export class VllmFlagError extends InputError {
+  readonly kind: VllmFlagErrorKind;
+  /** The flag as written (e.g. --gpu-memory-utilisation). */
+  readonly flag: string;
+  /** The closest flag of the release ("did you mean"), when there is one. */
+  readonly suggestion: string | null;
+  /** Index of the offending word in the argv given (-1 for options given as a record). */
+  readonly index: number;
+  constructor(kind: VllmFlagErrorKind, flag: string, message: string, index: number, suggestion: string | null = null) {
+    super(flag, message);
+    this.name = "VllmFlagError";
+    this.kind = kind;
+    this.flag = flag;
+    this.suggestion = suggestion;
+    this.index = index;
+  }
+}
+
+/** What one argv says, read for one vLLM release. */
+export interface VllmArgs {
+  flags: EngineFlags;
+  /** The positional model (vllm serve MODEL) or --model; null when neither. */
+  model: string | null;
+  /** The release the flags were read for (--vllm-version, the caller's, or the newest modelled). */
+  release: string;
+  /** --device cpu (older releases): not a GPU deployment. */
+  device: string | null;
+  /** --config FILE: a vLLM YAML whose keys are more flags (the caller reads it). */
+  configFile: string | null;
+  /** Every flag given, as the table understood it (long name and memory effect). */
+  understood: { flag: string; name: string; effect: VllmArg["effect"] }[];
+}
+
+export interface ReadOptions {
+  /** The release to read for when the args do not say (--vllm-version); default the newest modelled. */
+  vllmVersion?: string;
+  /** Whether a bare word is the model (vllm serve MODEL); otherwise it is an unrecognised argument. */
+  positionalModel?: boolean;
+  /** Accept vram-plan's own flags (--vllm-version, --usage-context, ...): true on vram-plan's command line. */
+  vramPlanFlags?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Releases
+// ---------------------------------------------------------------------------------------------
+
+function cmpVersion(a: string, b: string): number {
+  const x = parseVersion(a);
+  const y = parseVersion(b);
+  if (!x || !y) return 0;
+  return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
+}
+
+/** Whether the flag exists in `release` (removed ones raise, legacy ones stay accepted). */
+function inRelease(a: VllmArg, release: string): boolean {
+  return a.removedIn === undefined || cmpVersion(release, a.removedIn) < 0;
+}
+
+function checkedRelease(v: string): string {
+  if (!parseVersion(v)) throw new InputError("--vllm-version", `--vllm-version: expected a version such as 0.11.0, got '${v}'`);
+  if (!rulesFor(v)) throw new InputError("--vllm-version", `--vllm-version: ${v} is older than the oldest release modelled (${OLDEST_MODELLED}); newest modelled: ${NEWEST_MODELLED}`);
+  return v.replace(/^v/, "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolving a flag word
+// ---------------------------------------------------------------------------------------------
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, k) => k);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Option strings argparse knows in a release: --name, and --no-name for BooleanOptionalAction. */
+function optionStrings(release: string, vramPlan: boolean): Map<string, { arg: VllmArg; negated: boolean }> {
+  const out = new Map<string, { arg: VllmArg; negated: boolean }>();
+  for (const a of VLLM_ARGS) {
+    if (!inRelease(a, release) || (a.vramPlan && !vramPlan)) continue;
+    out.set(a.name, { arg: a, negated: false });
+    if (a.negatable) out.set(`no-${a.name}`, { arg: a, negated: true });
+  }
+  return out;
+}
+
+/** The closest known long flag to a misspelt one, or null when nothing is near. */
+export function closestVllmFlag(name: string, release = NEWEST_MODELLED, vramPlan = false): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const k of optionStrings(release, vramPlan).keys()) {
+    const d = distance(name, k);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(name.length / 4)) ? `--${best}` : null;
+}
+
+interface Resolved {
+  arg: VllmArg;
+  negated: boolean;
+  /** Dotted sub-keys after the flag name (--limit-mm-per-prompt.image → ["image"]). */
+  path: string[];
+  /** --x.key+ : append to a list. */
+  append: boolean;
+  inline: string | null;
+}
+
+/** FlexibleArgumentParser: underscores become dashes between "--" and the first "." only. */
+function kebabHead(body: string): string {
+  const dot = body.indexOf(".");
+  return dot < 0 ? body.replace(/_/g, "-") : body.slice(0, dot).replace(/_/g, "-") + body.slice(dot);
+}
+
+function looksLikeFlag(w: string): boolean {
+  // argparse treats "-1" and "-.5" as values (no option of vLLM looks like a negative number).
+  return w.startsWith("-") && w !== "-" && !/^-\.?\d/.test(w);
+}
+
+function resolveWord(word: string, index: number, release: string, vramPlan: boolean): Resolved {
+  const removedError = (a: VllmArg): never => {
+    const instead = a.replacedBy ? `; use ${a.replacedBy}` : "";
+    throw new VllmFlagError("removed", word.split("=")[0]!, `--${a.name}: removed in vLLM ${a.removedIn} (planning for vLLM ${release})${instead}`, index, a.replacedBy ?? null);
+  };
+  if (word.startsWith("--")) {
+    const eq = word.indexOf("=");
+    const rawKey = eq < 0 ? word.slice(2) : word.slice(2, eq);
+    const inline = eq < 0 ? null : word.slice(eq + 1);
+    let key = kebabHead(rawKey);
+    let append = false;
+    if (key.includes(".") && key.endsWith("+")) {
+      append = true;
+      key = key.slice(0, -1);
+    }
+    const [head = "", ...path] = key.split(".");
+    const known = optionStrings(release, vramPlan);
+    const exact = known.get(head);
+    if (exact) return { arg: exact.arg, negated: exact.negated, path, append, inline };
+    // A flag of another release, or vram-plan's own where only vLLM's are read.
+    const other = vllmArg(head.startsWith("no-") ? head.slice(3) : head);
+    if (other && !inRelease(other, release)) removedError(other);
+    if (other?.vramPlan) throw new VllmFlagError("unknown", `--${head}`, `--${head}: a vram-plan option, not a vLLM argument (give it on vram-plan's command line)`, index);
+    // argparse's allow_abbrev: a unique prefix of one option string.
+    const matches = [...known.keys()].filter((k) => k.startsWith(head));
+    const distinct = new Set(matches.map((k) => known.get(k)!.arg.name + (known.get(k)!.negated ? "!" : "")));
+    if (head.length > 0 && distinct.size === 1) {
+      const hit = known.get(matches[0]!)!;
+      return { arg: hit.arg, negated: hit.negated, path, append, inline };
+    }
+    if (distinct.size > 1) {
+      throw new VllmFlagError("ambiguous", `--${head}`, `--${head}: ambiguous option: could match ${matches.map((k) => `--${k}`).sort().join(", ")}`, index);
+    }
+    const guess = closestVllmFlag(head, release, vramPlan);
+    throw new VllmFlagError("unknown", `--${head}`, `--${head}: unrecognized vLLM argument${guess ? ` (did you mean ${guess}?)` : ""}`, index, guess);
+  }
+  // Single dash: -tp 2, -tp=2, -q fp8, -O3 / -O 3 / -O=3.
+  const body = word.slice(1);
+  if (body.startsWith("O") && !vllmShortArg(body.split("=")[0]!)) {
+    const level = body === "O" ? null : body[1] === "=" ? body.slice(2) : body.slice(1);
+    const target = vllmArg("optimization-level")!;
+    return { arg: target, negated: false, path: [], append: false, inline: level };
+  }
+  const eq = body.indexOf("=");
+  const name = eq < 0 ? body : body.slice(0, eq);
+  const [head = "", ...path] = name.split(".");
+  const a = vllmShortArg(head);
+  if (!a) {
+    throw new VllmFlagError("unknown", `-${head}`, `-${head}: unrecognized vLLM argument`, index);
+  }
+  if (!inRelease(a, release)) removedError(a);
+  return { arg: a, negated: false, path, append: false, inline: eq < 0 ? null : body.slice(eq + 1) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading values
+// ---------------------------------------------------------------------------------------------
+
+/** One flag occurrence with its value as written (string) or as a file gave it (typed). */
+interface Item {
+  arg: VllmArg;
+  /** The flag as the user wrote it, for messages. */
+  flag: string;
+  value: unknown;
+  /** Dotted sub-keys: the value goes to this path of the flag's JSON object. */
+  path: string[];
+  append: boolean;
+  index: number;
+}
+
+function jsonOrScalar(text: string): unknown {
+  // argparse_utils.py: a dotted value is json.loads'd, else human_readable_int, else the string.
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const n = parseTokens(text);
+    return n !== null && /^\s*\d/.test(text) ? n : text;
+  }
+}
+
+/** Splits argv into flag items and positionals; throws VllmFlagError as vLLM's parser would. */
+function itemsOf(argv: readonly string[], release: string, opts: ReadOptions): { items: Item[]; positionals: { word: string; index: number }[] } {
+  const items: Item[] = [];
+  const positionals: { word: string; index: number }[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i]!;
+    if (w === "--") {
+      for (let j = i + 1; j < argv.length; j++) positionals.push({ word: argv[j]!, index: j });
+      break;
+    }
+    if (!looksLikeFlag(w)) {
+      positionals.push({ word: w, index: i });
+      continue;
+    }
+    const r = resolveWord(w, i, release, opts.vramPlanFlags === true);
+    const flag = w.split("=")[0]!;
+    const nextIsValue = (): boolean => i + 1 < argv.length && !looksLikeFlag(argv[i + 1]!) && argv[i + 1] !== "--";
+    if (r.path.length > 0) {
+      // Dotted keys are merged into the flag's JSON object (FlexibleArgumentParser.parse_args).
+      if (r.arg.kind !== "json") throw new VllmFlagError("bad-value", flag, `${flag}: --${r.arg.name} takes no dotted keys (it is not a JSON argument)`, i);
+      let text = r.inline;
+      if (text === null) {
+        if (i + 1 >= argv.length) throw new VllmFlagError("missing-value", flag, `${flag}: expected one argument`, i);
+        text = argv[++i]!;
+      }
+      const value = r.append ? text.split(",") : jsonOrScalar(text);
+      items.push({ arg: r.arg, flag, value, path: r.path, append: r.append, index: i });
+      continue;
+    }
+    switch (r.arg.kind) {
+      case "bool":
+        if (r.inline !== null) throw new VllmFlagError("unexpected-value", flag, `${flag}: ignored explicit argument '${r.inline}' (a switch takes no value)`, i);
+        items.push({ arg: r.arg, flag, value: !r.negated, path: [], append: false, index: i });
+        break;
+      case "optional":
+        if (r.inline !== null) items.push({ arg: r.arg, flag, value: r.inline, path: [], append: false, index: i });
+        else if (nextIsValue()) items.push({ arg: r.arg, flag, value: argv[++i], path: [], append: false, index: i });
+        else items.push({ arg: r.arg, flag, value: true, path: [], append: false, index: i });
+        break;
+      case "list": {
+        const values: string[] = [];
+        if (r.inline !== null) values.push(r.inline);
+        else while (nextIsValue()) values.push(argv[++i]!);
+        if (values.length === 0) throw new VllmFlagError("missing-value", flag, `${flag}: expected at least one argument`, i);
+        items.push({ arg: r.arg, flag, value: values, path: [], append: false, index: i });
+        break;
+      }
+      default: {
+        let text = r.inline;
+        if (text === null) {
+          // -O alone takes the next word only when it is a level (argparse_utils.py).
+          if (r.arg.name === "optimization-level" && flag === "-O" && !/^[0-3]$/.test(argv[i + 1] ?? "")) {
+            throw new VllmFlagError("missing-value", flag, `-O: expected an optimization level 0-3`, i);
+          }
+          if (!nextIsValue()) throw new VllmFlagError("missing-value", flag, `${flag}: expected one argument`, i);
+          text = argv[++i]!;
+        }
+        items.push({ arg: r.arg, flag, value: text, path: [], append: false, index: i });
+      }
+    }
+  }
+  return { items, positionals };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values → EngineFlags
+// ---------------------------------------------------------------------------------------------
+
+function bad(it: Item, what: string): never {
+  throw new VllmFlagError("bad-value", it.flag, `${it.flag}: ${what}`, it.index);
+}
+
+function show(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function intOf(it: Item, min = 1, v: unknown = it.value): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) bad(it, `expected an integer >= ${min}, got '${show(v)}'`);
+  return n;
+}
+
+function humanInt(it: Item, v: unknown = it.value): number {
+  const n = typeof v === "number" ? v : typeof v === "string" ? parseTokens(v) : null;
+  if (n === null || !Number.isSafeInteger(n) || n < 1) bad(it, `expected a positive integer such as 32768, 32k (32000) or 32K (32768), got '${show(v)}'`);
+  return n;
+}
+
+function floatOf(it: Item, v: unknown = it.value): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isFinite(n) || n < 0) bad(it, `expected a number, got '${show(v)}'`);
+  return n;
+}
+
+function boolOf(it: Item): boolean {
+  const v = it.value;
+  if (typeof v === "boolean") return v;
+  if (v === "true" || v === "True") return true;
+  if (v === "false" || v === "False") return false;
+  return bad(it, `expected true or false, got '${show(v)}'`);
+}
+
+function choiceOf(it: Item): string {
+  const v = typeof it.value === "number" ? String(it.value) : it.value;
+  if (typeof v !== "string") bad(it, `expected one value, got '${show(v)}'`);
+  const choices = it.arg.choices;
+  if (choices && !choices.includes(v)) {
+    let best: string | null = null;
+    let bestD = Infinity;
+    for (const c of choices) {
+      const d = distance(v.toLowerCase(), c);
+      if (d < bestD) [best, bestD] = [c, d];
+    }
+    const hint = best !== null && bestD <= Math.max(2, Math.floor(v.length / 3)) ? ` (did you mean ${best}?)` : "";
+    throw new VllmFlagError("bad-value", it.flag, `${it.flag}: invalid choice '${v}'${hint}; choose from ${choices.join(", ")}`, it.index, best);
+  }
+  return v;
+}
+
+function objectOf(it: Item): Record<string, unknown> {
+  let v = it.value;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      bad(it, `expected JSON such as '{"key": 1}', got '${v}'`);
+    }
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) bad(it, `expected a JSON object, got '${show(v)}'`);
+  return v as Record<string, unknown>;
+}
+
+/** FlexibleArgumentParser.recursive_dict_update: later keys win, lists given with `+` extend. */
+function mergeInto(target: Record<string, unknown>, path: string[], value: unknown, append: boolean): void {
+  let node = target;
+  for (const k of path.slice(0, -1)) {
+    const next = node[k];
+    if (typeof next !== "object" || next === null || Array.isArray(next)) node[k] = {};
+    node = node[k] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  const prev = node[last];
+  node[last] = append && Array.isArray(prev) && Array.isArray(value) ? [...(prev as unknown[]), ...value] : value;
+}
+
+/** --limit-mm-per-prompt: JSON ({"image": 2} or {"image": {"count": 2, ...}}) or, before v0.10, image=2,video=1. */
+function limitsOf(it: Item, release: string): Record<string, number> {
+  let obj: Record<string, unknown>;
+  if (typeof it.value === "string" && !it.value.trim().startsWith("{")) {
+    // arg_utils.py nullable_kvs (v0.6-v0.9): KEY=VALUE items, comma-separated, lower-cased.
+    if (cmpVersion(release, "0.10.0") >= 0) bad(it, `vLLM ${release} reads JSON such as '{"image": 2, "video": 1}' (the image=2,video=1 form was read until v0.9)`);
+    obj = {};
+    for (const part of it.value.split(",")) {
+      const kv = part.split("=").map((s) => s.trim().toLowerCase());
+      if (kv.length !== 2 || !/^\d+$/.test(kv[1]!)) bad(it, `each item should be in the form KEY=VALUE, got '${part}'`);
+      obj[kv[0]!] = Number(kv[1]);
+    }
+  } else obj = objectOf(it);
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const count = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)["count"] : v;
+    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) bad(it, `'${k}' must be a count >= 0 (or {"count": N}), got '${show(v)}'`);
+    out[k] = count;
+  }
+  return out;
+}
+
+const QUANT_METHOD: Readonly<Record<string, QuantMethod>> = {
+  // How the weights are laid out (core/weights.ts); the kernel choice does not change their bytes.
+  awq: "awq", auto_awq: "awq", awq_marlin: "awq", cpu_awq: "awq",
+  gptq: "gptq", auto_gptq: "gptq", gptq_marlin: "gptq", gptq_bitblas: "gptq", gptq_marlin_24: "gptq", marlin: "gptq",
+  fp8: "fp8", fbgemm_fp8: "fp8", ptpc_fp8: "fp8", deepgemm_fp8: "fp8", modelopt: "fp8", fp8_per_tensor: "fp8", fp8_per_block: "fp8", fp8_per_channel: "fp8",
+  modelopt_fp4: "nvfp4", petit_nvfp4: "nvfp4",
+  mxfp4: "mxfp4", gpt_oss_mxfp4: "mxfp4",
+  bitsandbytes: "bitsandbytes",
+  "compressed-tensors": "compressed-tensors",
+};
+
+/** KV cache dtypes the core sizes exactly; the others are sized as 1-byte fp8 with a NOT_EXACT warning. */
+const KV_MODELLED = new Set<string>(["auto", "fp8", "fp8_e4m3", "fp8_e5m2", "bfloat16", "float16"]);
+
+function dtypeOf(v: string): TorchDtype | undefined {
+  if (v === "auto") return undefined;
+  if (v === "half") return "float16";
+  if (v === "float") return "float32";
+  return v as TorchDtype;
+}
+
+/** LoRAConfig.max_lora_rank choices (vllm/config/lora.py MaxLoRARanks). */
+const LORA_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512];
+
+function speculativeOf(obj: Record<string, unknown>, it: Item): SpeculativeFlags {
+  const spec: SpeculativeFlags = { raw: obj };
+  const method = obj["method"];
+  const model = obj["model"];
+  if (method !== undefined) spec.method = String(method);
+  if (model !== undefined && model !== null) spec.model = String(model);
+  if (obj["num_speculative_tokens"] !== undefined) spec.numSpeculativeTokens = intOf(it, 1, obj["num_speculative_tokens"]);
+  if (obj["draft_tensor_parallel_size"] !== undefined) spec.draftTensorParallelSize = intOf(it, 1, obj["draft_tensor_parallel_size"]);
+  if (spec.method === undefined && spec.model === undefined) bad(it, `needs "method" or "model" (vllm/config/speculative.py SpeculativeConfig)`);
+  return spec;
+}
+
+function compilationOf(obj: Record<string, unknown>, it: Item, into: CompilationFlags): void {
+  const sizes = obj["cudagraph_capture_sizes"];
+  if (sizes !== undefined && sizes !== null) {
+    if (!Array.isArray(sizes)) bad(it, `cudagraph_capture_sizes must be a list of integers`);
+    into.cudagraphCaptureSizes = sizes.map((s) => intOf(it, 1, s));
+  }
+  if (obj["max_cudagraph_capture_size"] !== undefined && obj["max_cudagraph_capture_size"] !== null) into.maxCudagraphCaptureSize = intOf(it, 0, obj["max_cudagraph_capture_size"]);
+  if (obj["cudagraph_mode"] !== undefined && obj["cudagraph_mode"] !== null) into.cudagraphMode = String(obj["cudagraph_mode"]).toUpperCase();
+  const level = obj["level"] ?? obj["mode"];
+  if (typeof level === "number") into.level = level;
+}
+
+/** The fields of one item's JSON value after dotted keys are merged (the object kinds). */
+function collect(items: Item[]): Item[] {
+  const out: Item[] = [];
+  const objects = new Map<string, Item>();
+  for (const it of items) {
+    if (it.arg.kind !== "json" || (it.path.length === 0 && typeof it.value === "string" && !it.value.trim().startsWith("{"))) {
+      out.push(it);
+      continue;
+    }
+    const prev = objects.get(it.arg.name);
+    if (it.path.length === 0) {
+      const merged: Item = { ...it, value: { ...objectOf(it) } };
+      if (prev) Object.assign(prev.value as Record<string, unknown>, merged.value);
+      else {
+        objects.set(it.arg.name, merged);
+        out.push(merged);
+      }
+      continue;
+    }
+    let target = prev;
+    if (!target) {
+      target = { ...it, value: {}, path: [] };
+      objects.set(it.arg.name, target);
+      out.push(target);
+    }
+    mergeInto(target.value as Record<string, unknown>, it.path, it.value, it.append);
+  }
+  return out;
+}
+
+function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number }[], release: string, opts: ReadOptions): VllmArgs {
+  const items = collect(itemsIn);
+  const notModelled: string[] = [];
+  const noteNotModelled = (what: string): void => {
+    if (!notModelled.includes(what)) notModelled.push(what);
+  };
+  let model: string | null = null;
+  if (positionals.length > 0) {
+    const first = positionals[0]!;
+    if (opts.positionalModel === false) throw new VllmFlagError("extra-argument", first.word, `unrecognized argument '${first.word}'`, first.index);
+    model = first.word;
+    const extra = positionals[1];
+    if (extra) throw new VllmFlagError("extra-argument", extra.word, `unrecognized argument '${extra.word}' (vllm serve takes one model)`, extra.index);
+  }
+  // One object literal with every key: a stable shape keeps the core's property accesses
+  // monomorphic (sweeps plan ~5× faster, measured with test/bench).
+  const flags: EngineFlags = {
+    tensorParallelSize: 1,
+    pipelineParallelSize: 1,
+    dataParallelSize: 1,
+    gpuMemoryUtilization: undefined,
+    maxModelLen: undefined,
+    maxNumSeqs: undefined,
+    maxNumBatchedTokens: undefined,
+    dtype: undefined,
+    kvCacheDtype: "auto",
+    blockSize: undefined,
+    enforceEager: false,
+    kvCacheMemoryBytes: undefined,
+    limitMmPerPrompt: undefined,
+    mmProcessorKwargs: undefined,
+    quantization: undefined,
+    vllmVersion: undefined,
+    usageContext: "server",
+    otherProcessBytes: 0,
+    enableExpertParallel: false,
+    mmEncoderTpMode: "weights",
+    skipMmProfiling: false,
+    disableHybridKvCacheManager: false,
+  };
+  let device: string | null = null;
+  let configFile: string | null = null;
+  let lora: LoraFlags | undefined;
+  let loraEnabled = false;
+  const loraParts: Partial<LoraFlags> = {};
+  let compilation: CompilationFlags | undefined;
+  const comp = (): CompilationFlags => (compilation ??= {});
+  const understood: VllmArgs["understood"] = [];
+
+  for (const it of items) {
+    const a = it.arg;
+    understood.push({ flag: it.flag, name: a.name, effect: a.effect });
+    if (a.effect === "not-modelled") noteNotModelled(`--${a.name}`);
+    switch (a.name) {
+      case "model":
+        model = choiceOf(it);
+        break;
+      case "config":
+        configFile = choiceOf(it);
+        break;
+      case "tensor-parallel-size":
+        flags.tensorParallelSize = intOf(it);
+        break;
+      case "pipeline-parallel-size":
+        flags.pipelineParallelSize = intOf(it);
+        break;
+      case "data-parallel-size":
+        flags.dataParallelSize = intOf(it);
+        break;
+      case "gpu-memory-utilization": {
+        const u = floatOf(it);
+        if (!(u > 0 && u <= 1)) bad(it, `expected a fraction in (0, 1], got '${show(it.value)}'`);
+        flags.gpuMemoryUtilization = u;
+        break;
+      }
+      case "max-model-len": {
+        // human_readable_int_or_auto: -1 and "auto" ask vLLM for the largest length that fits.
+        if (it.value === -1 || (typeof it.value === "string" && (it.value.trim() === "-1" || it.value.trim().toLowerCase() === "auto"))) {
+          flags.maxModelLenAuto = true;
+          flags.maxModelLen = undefined;
+          noteNotModelled("--max-model-len auto");
+        } else {
+          flags.maxModelLen = humanInt(it);
+          flags.maxModelLenAuto = undefined;
+        }
+        break;
+      }
+      case "max-num-seqs":
+        flags.maxNumSeqs = humanInt(it);
+        break;
+      case "max-num-batched-tokens":
+        flags.maxNumBatchedTokens = humanInt(it);
+        break;
+      case "dtype":
+        flags.dtype = dtypeOf(choiceOf(it));
+        break;
+      case "kv-cache-dtype": {
+        const v = choiceOf(it);
+        if (KV_MODELLED.has(v)) flags.kvCacheDtype = v as KvCacheDtype;
+        else {
+          flags.kvCacheDtype = "fp8";
+          noteNotModelled(`--kv-cache-dtype ${v} (sized as 1-byte fp8)`);
+        }
+        break;
+      }
+      case "block-size":
+        flags.blockSize = intOf(it);
+        break;
+      case "enforce-eager":
+        flags.enforceEager = boolOf(it);
+        break;
+      case "kv-cache-memory-bytes":
+        flags.kvCacheMemoryBytes = humanInt(it);
+        break;
+      case "kv-cache-memory": {
+        const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
+        if (n === null || !(n >= 0)) bad(it, `expected a size such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
+        flags.kvCacheMemoryBytes = n;
+        break;
+      }
+      case "other-process-memory": {
+        const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
+        if (n === null) bad(it, `expected a size such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
+        flags.otherProcessBytes = n;
+        break;
+      }
+      case "limit-mm-per-prompt":
+        flags.limitMmPerPrompt = limitsOf(it, release);
+        break;
+      case "mm-processor-kwargs": {
+        const obj = objectOf(it);
+        const kw: NonNullable<EngineFlags["mmProcessorKwargs"]> = {};
+        for (const k of ["max_pixels", "min_pixels"] as const) {
+          if (obj[k] === undefined) continue;
+          const v = obj[k];
+          if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) bad(it, `max_pixels and min_pixels must be positive integers`);
+          kw[k] = v;
+        }
+        flags.mmProcessorKwargs = kw;
+        break;
+      }
+      case "quantization": {
+        const v = choiceOf(it);
+        const q = QUANT_METHOD[v];
+        flags.quantization = q;
+        if (q === undefined) noteNotModelled(`--quantization ${v} (weights sized from the checkpoint's own quantization_config)`);
+        break;
+      }
+      case "vllm-version":
+        flags.vllmVersion = release;
+        break;
+      case "usage-context":
+        flags.usageContext = choiceOf(it) as EngineFlags["usageContext"];
+        break;
+      case "enable-expert-parallel":
+        flags.enableExpertParallel = boolOf(it);
+        break;
+      case "mm-encoder-tp-mode":
+        flags.mmEncoderTpMode = choiceOf(it) as EngineFlags["mmEncoderTpMode"];
+        break;
+      case "enable-multimodal-encoder-data-parallel":
+        if (boolOf(it)) flags.mmEncoderTpMode = "data";
+        break;
+      case "skip-mm-profiling":
+        flags.skipMmProfiling = boolOf(it);
+        break;
+      case "disable-hybrid-kv-cache-manager":
+        flags.disableHybridKvCacheManager = boolOf(it);
+        break;
+      case "speculative-config":
+        flags.speculative = speculativeOf(objectOf(it), it);
+        break;
+      case "enable-lora":
+        loraEnabled = boolOf(it);
+        break;
+      case "max-loras":
+        loraParts.maxLoras = intOf(it);
+        break;
+      case "max-lora-rank": {
+        const r = intOf(it);
+        if (!LORA_RANKS.includes(r)) bad(it, `invalid choice ${r}; choose from ${LORA_RANKS.join(", ")}`);
+        loraParts.maxLoraRank = r;
+        break;
+      }
+      case "max-cpu-loras":
+        loraParts.maxCpuLoras = intOf(it);
+        break;
+      case "fully-sharded-loras":
+        loraParts.fullyShardedLoras = boolOf(it);
+        break;
+      case "lora-dtype": {
+        const v = choiceOf(it);
+        if (!["auto", "float16", "bfloat16", "half"].includes(v)) bad(it, `expected auto, float16 or bfloat16, got '${v}'`);
+        loraParts.loraDtype = v === "half" ? "float16" : (v as LoraFlags["loraDtype"]);
+        break;
+      }
+      case "cpu-offload-gb":
+        flags.cpuOffloadBytes = Math.round(floatOf(it) * 2 ** 30); // GiB (CacheConfig.cpu_offload_gb)
+        break;
+      case "kv-offloading-size":
+        flags.kvOffloadingBytes = Math.round(floatOf(it) * 2 ** 30); // GiB, summed over TP ranks (CacheConfig)
+        break;
+      case "kv-offloading-backend":
+        flags.kvOffloadingBackend = choiceOf(it);
+        break;
+      case "mamba-ssm-cache-dtype":
+        flags.mambaSsmCacheDtype = choiceOf(it);
+        break;
+      case "enable-sleep-mode":
+        flags.enableSleepMode = boolOf(it);
+        break;
+      case "language-model-only":
+        flags.languageModelOnly = boolOf(it);
+        break;
+      case "compilation-config": {
+        // Older releases took a bare level (-O3 → --compilation-config 3).
+        if (typeof it.value === "number" || (typeof it.value === "string" && /^\s*\d+\s*$/.test(it.value))) comp().level = intOf(it, 0);
+        else compilationOf(objectOf(it), it, comp());
+        break;
+      }
+      case "optimization-level": {
+        const v = choiceOf(it);
+        if (!/^[0-3]$/.test(v)) bad(it, `expected an optimization level 0-3, got '${v}'`);
+        comp().level = Number(v);
+        break;
+      }
+      case "cudagraph-capture-sizes":
+      case "cuda-graph-sizes":
+        comp().cudagraphCaptureSizes = (it.value as unknown[]).flatMap((s) => String(s).split(/[\s,]+/).filter((x) => x !== "")).map((s) => intOf(it, 1, s));
+        break;
+      case "max-cudagraph-capture-size":
+        comp().maxCudagraphCaptureSize = intOf(it, 0);
+        break;
+      case "device": {
+        const v = choiceOf(it);
+        device = v;
+        break;
+      }
+      default:
+        // Memory-neutral or not-modelled flags: their values are read only as their kind requires.
+        if (a.kind === "int") intOf(it, Number.MIN_SAFE_INTEGER);
+        else if (a.kind === "float") floatOf(it);
+        else if (a.choices) choiceOf(it);
+        else if (a.kind === "json" && !(typeof it.value === "string" && !it.value.trim().startsWith("{"))) objectOf(it);
+    }
+  }
+  if (loraEnabled) {
+    // LoRAConfig defaults (vllm/config/lora.py): max_loras 1, max_lora_rank 16.
+    lora = { maxLoras: loraParts.maxLoras ?? 1, maxLoraRank: loraParts.maxLoraRank ?? 16, fullyShardedLoras: loraParts.fullyShardedLoras ?? false };
+    if (loraParts.maxCpuLoras !== undefined) lora.maxCpuLoras = loraParts.maxCpuLoras;
+    if (loraParts.loraDtype !== undefined) lora.loraDtype = loraParts.loraDtype;
+    flags.lora = lora;
+  }
+  if (compilation) flags.compilation = compilation;
+  if (notModelled.length > 0) flags.notModelledFlags = notModelled;
+  if (flags.vllmVersion === undefined && opts.vllmVersion !== undefined) flags.vllmVersion = release;
+  return { flags, model, release, device, configFile, understood };
+}
+
+/** The release argv asks for (--vllm-version / --vllm_version), else the caller's, else the newest modelled. */
+function releaseOf(argv: readonly string[], opts: ReadOptions): string {
+  if (opts.vramPlanFlags) {
+    for (let i = 0; i < argv.length; i++) {
+      const m = /^--vllm[-_]version(?:=(.*))?$/.exec(argv[i]!);
+      if (m) return checkedRelease(m[1] ?? argv[i + 1] ?? "");
+    }
+  }
+  return opts.vllmVersion !== undefined ? checkedRelease(opts.vllmVersion) : NEWEST_MODELLED;
+}
+
+/**
+ * A vLLM argv (the words after `vllm serve` / the api_server module / the image name: a positional
+ * model and flags, in any order) → validated EngineFlags, the model, the release read for, and what
+ * each flag meant. Throws VllmFlagError for what vLLM's parser would refuse, InputError for a bad
+ * --vllm-version.
+ */
+export function engineFlagsFromArgv(argv: readonly string[], opts: ReadOptions = {}): VllmArgs {
+  const release = releaseOf(argv, opts);
+  const { items, positionals } = itemsOf(argv, release, opts);
+  return itemsToArgs(items, positionals, release, opts);
+}
+
+/**
+ * Options given as a record (vram-plan's `flags:` block, a vLLM --config YAML): keys are flag names
+ * (kebab- or snake_case, no dashes, dotted allowed), values typed as YAML/JSON gives them. Read like
+ * vLLM's load_config_file reads them (true → the switch, false → --no-<flag> or nothing).
+ */
+export function engineFlagsFromOptions(options: Readonly<Record<string, unknown>>, opts: ReadOptions = {}): VllmArgs {
+  const vv = options["vllm-version"] ?? options["vllm_version"];
+  const release = opts.vramPlanFlags && vv !== undefined ? checkedRelease(String(vv)) : opts.vllmVersion !== undefined ? checkedRelease(opts.vllmVersion) : NEWEST_MODELLED;
+  const items: Item[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    const r = resolveWord(`--${key}`, -1, release, opts.vramPlanFlags === true);
+    const flag = `--${key}`;
+    if (value === false && r.arg.kind === "bool") {
+      items.push({ arg: r.arg, flag, value: r.negated, path: [], append: false, index: -1 });
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    const v = r.arg.kind === "list" && !Array.isArray(value) ? [value] : r.arg.kind === "bool" && value === true ? !r.negated : value;
+    items.push({ arg: r.arg, flag, value: v, path: r.path, append: r.append, index: -1 });
+  }
+  return itemsToArgs(items, [], release, { ...opts, positionalModel: false });
+}
+
+/** Whether a table flag takes no value (a switch), for readers that must know how many words follow. */
+export function isVllmSwitch(name: string): boolean {
+  const key = kebabHead(name);
+  const a = vllmArg(key.startsWith("no-") && vllmArg(key.slice(3))?.negatable ? key.slice(3) : key);
+  return a?.kind === "bool";
+}
+
+/** Whether a name (kebab or snake, no dashes) is a vLLM argument of any modelled release. */
+export function isVllmArgName(name: string): boolean {
+  const key = kebabHead(name).split(".")[0]!;
+  const a = vllmArg(key) ?? (key.startsWith("no-") ? vllmArg(key.slice(3)) : undefined);
+  return a !== undefined && !a.vramPlan;
+}
