@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { runCli, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
-import { imageVllmVersion, rawFlagsFromArgs } from "../src/commands/check.js";
+import { flagsOfDeployment, imageVllmVersion } from "../src/commands/check.js";
 import { splitShellWords } from "../src/sources/vllm-argv.js";
 /** The check command through the CLI body (src/cli/run.ts run()). */
 async function check(argv: string[]): Promise<Ran> {
@@ -63,8 +63,11 @@ describe("check: exit 2 on broken input, one line naming file and line", () => {
     expect(c.code).toBe(2);
     expect(c.err).toBe("vram-plan: --require-concurrency: expected N or N@LEN such as 32 or 32@8k, got 'lots'\n");
   });
-  it("an invalid flag value in a file names the file, line and flag", () => {
-    expect(() => rawFlagsFromArgs({ "enforce-eager": "maybe" }, "x.yaml:3: chat")).toThrow("x.yaml:3: chat: --enforce-eager: expected true or false, got 'maybe'");
+  it("an invalid flag value in a file names the file, line and flag", async () => {
+    await expect(flagsOfDeployment({ "enforce-eager": "maybe" }, "x.yaml:3: chat")).rejects.toThrow("x.yaml:3: chat: --enforce-eager: expected true or false, got 'maybe'");
+    await expect(flagsOfDeployment({ "gpu-memory-utilisation": "0.5" }, "x.yaml:3: chat")).rejects.toThrow(
+      "x.yaml:3: chat: --gpu-memory-utilisation: unrecognized vLLM argument (did you mean --gpu-memory-utilization?)",
+    );
   });
 });
 
@@ -152,13 +155,17 @@ describe("check: verdicts", () => {
   });
 });
 
-describe("rawFlagsFromArgs", () => {
-  it("maps the modelled flags, merges dotted JSON keys, notes the rest", () => {
-    const m = rawFlagsFromArgs(
-      { "tensor-parallel-size": "2", "enforce-eager": "false", "limit-mm-per-prompt.image": "2", "kv-cache-memory-bytes": "20G", "enable-prefix-caching": true, "cpu-offload-gb": "4" },
+describe("flagsOfDeployment (the argument table)", () => {
+  it("maps the modelled flags, merges dotted JSON keys, notes the rest", async () => {
+    const m = await flagsOfDeployment(
+      { "tensor-parallel-size": "2", "enforce-eager": "false", "limit-mm-per-prompt.image": "2", "kv-cache-memory-bytes": "20G", "enable-prefix-caching": true, "cpu-offload-gb": "4", "num-gpu-blocks-override": "512" },
       "f:1",
     );
-    expect(m.raw).toEqual({ tensorParallelSize: "2", enforceEager: false, limitMmPerPrompt: '{"image":2}', kvCacheMemory: String(20 * 2 ** 30) });
-    expect(m.notModelled).toEqual(["--cpu-offload-gb"]);
+    expect(m.flags.tensorParallelSize).toBe(2);
+    expect(m.flags.enforceEager).toBe(false);
+    expect(m.flags.limitMmPerPrompt).toEqual({ image: 2 });
+    expect(m.flags.kvCacheMemoryBytes).toBe(20 * 2 ** 30); // human_readable_int: 20G = 20 × 2^30
+    expect(m.flags.cpuOffloadBytes).toBe(4 * 2 ** 30); // --cpu-offload-gb is GiB
+    expect(m.flags.notModelledFlags).toEqual(["--num-gpu-blocks-override"]);
   });
 });

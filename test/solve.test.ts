@@ -1,11 +1,10 @@
 // vram-plan solve: the search over planDeployment, and its printed command planned again.
 import { runCli, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
-import { rawFlagsFromArgs } from "../src/commands/check.js";
-import { engineFlagsFrom } from "../src/sources/engine-flags.js";
+import { engineFlagsFromArgv } from "../src/sources/vllm-flags.js";
 import { SOLVE_MARGIN_BYTES, evaluate, solve, type Target } from "../src/core/solve.js";
 import { roundDownForPeople } from "../src/core/levers.js";
-import { parseVllmArgs, splitShellWords } from "../src/sources/vllm-argv.js";
+import { splitShellWords } from "../src/sources/vllm-argv.js";
 import { flags, gpu, model } from "./helpers/models.js";
 
 async function run(argv: string[]): Promise<Ran> {
@@ -18,9 +17,10 @@ function replan(out: string, modelName: string, gpuId: string, target: Target) {
   expect(line).toBeDefined();
   const words = splitShellWords(line ?? "");
   expect(words.slice(0, 3)).toEqual(["vllm", "serve", modelName]);
-  const { raw, notModelled } = rawFlagsFromArgs(parseVllmArgs(words.slice(3)), "solve");
-  expect(notModelled).toEqual([]);
-  const f = engineFlagsFrom(raw);
+  const read = engineFlagsFromArgv(words.slice(2));
+  expect(read.model).toBe(modelName);
+  expect(read.flags.notModelledFlags).toBeUndefined();
+  const f = read.flags;
   return { flags: f, ev: evaluate({ model: model(modelName), gpu: gpu(gpuId), flags: f }, target) };
 }
 

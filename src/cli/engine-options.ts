@@ -1,57 +1,103 @@
-// The plan command's options (model, GPU, vLLM engine flags, output), with vLLM's own flag names and
-// meanings; compare takes the same ones.
+// The plan command's options: vram-plan's own (model, GPU, output, a pasted command) and vLLM's, the
+// latter generated from the one argument table (core/vllm-args.ts) for --help. vLLM's words never
+// reach commander: splitEngineArgv takes them out of argv (with a pasted `vllm serve` line) and reads
+// them with sources/vllm-flags.ts, so abbreviations, dotted keys, -tp, --no-<flag> and the release's
+// removed flags behave exactly as in vLLM; the command receives the result as `vllmArgs`.
 import { Option, type Command } from "commander";
+import { VLLM_ARGS } from "../core/vllm-args.js";
 import { FORMATS } from "../sources/engine-flags.js";
-
-/**
- * vLLM flags that do not change start-up memory: accepted (hidden, ignored) so a pasted `vllm serve`
- * line works, while a typo still fails as an unknown option.
- */
-const IGNORED_VLLM_BOOLEANS = ["trust-remote-code", "enable-prefix-caching", "no-enable-prefix-caching", "disable-log-requests", "disable-log-stats", "enable-chunked-prefill", "enable-auto-tool-choice", "disable-custom-all-reduce", "enable-log-requests"];
-const IGNORED_VLLM_VALUES = ["served-model-name", "host", "port", "seed", "tokenizer", "revision", "download-dir", "load-format", "api-key", "chat-template", "tool-call-parser", "reasoning-parser", "swap-space", "distributed-executor-backend", "uvicorn-log-level", "max-log-len", "tokenizer-mode", "config-format"];
-
-function addIgnoredVllmOptions(cmd: Command): Command {
-  for (const f of IGNORED_VLLM_BOOLEANS) cmd.addOption(new Option(`--${f}`).hideHelp());
-  for (const f of IGNORED_VLLM_VALUES) cmd.addOption(new Option(`--${f} <value>`).hideHelp());
-  return cmd;
-}
+import { engineFlagsFromArgv, type VllmArgs } from "../sources/vllm-flags.js";
+import { splitShellWords, vllmArgvOfCommand } from "../sources/vllm-argv.js";
+import { InputError } from "../errors.js";
 
 /** The plan command's options (model, GPU, vLLM engine flags, output), shared by other commands. */
 export function addEngineOptions(cmd: Command): Command {
-  addIgnoredVllmOptions(cmd);
-  return cmd
+  cmd
     .optionsGroup("Model:")
     .option("-m, --model <name|path>", "catalogue name (qwen2.5-vl-7b), Hugging Face id, or a local directory / config.json")
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
+    .option("--command <line>", "a whole vllm serve / python -m vllm.entrypoints.openai.api_server / docker run vllm/vllm-openai command line (also: -- vllm serve ...)")
     .optionsGroup("GPU:")
     .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them), e.g. a100-80g, h100, l40s")
     .option("--gpu-memory <size>", "CUDA-visible memory per GPU (e.g. 79.18GiB, 85GB, 81079MiB); overrides --gpu's total, or alone describes another GPU (Hopper-class compute capability assumed)")
-    .option("--other-process-memory <size>", "memory other processes already hold on each GPU at start-up")
-    .optionsGroup("vLLM engine (same names and meanings as vllm serve):")
-    .option("--tensor-parallel-size <n>", "tensor-parallel GPUs (also -tp)")
-    .option("--pipeline-parallel-size <n>", "pipeline stages (also -pp)")
-    .option("--data-parallel-size <n>", "data-parallel replicas, with --enable-expert-parallel (also -dp)")
-    .option("--gpu-memory-utilization <fraction>", "share of each GPU's memory vLLM may use (default 0.9; 0.92 from v0.21)")
-    .option("--max-model-len <tokens>", "context length (32k = 32000, 32K = 32768, as vLLM reads it)")
-    .option("--max-num-seqs <n>", "sequences per iteration")
-    .option("--max-num-batched-tokens <n>", "tokens per iteration (sizes the profile run)")
-    .addOption(new Option("--dtype <dtype>", "model dtype").choices(["auto", "bfloat16", "float16", "half", "float32", "float"]))
-    .addOption(new Option("--kv-cache-dtype <dtype>", "KV cache dtype").choices(["auto", "fp8", "fp8_e4m3", "fp8_e5m2", "bfloat16", "float16"]))
-    .option("--block-size <tokens>", "KV cache block size")
-    .option("--enforce-eager", "no CUDA graphs, no torch.compile")
-    .option("--kv-cache-memory <size>", "KV cache size per GPU, bypassing --gpu-memory-utilization")
-    .option("--limit-mm-per-prompt <json>", "multimodal items per prompt, e.g. '{\"image\":1,\"video\":0}'")
-    .option("--mm-processor-kwargs <json>", "processor overrides, e.g. '{\"max_pixels\":1003520}'")
-    .option("--mm-encoder-tp-mode <mode>", "weights (shard the vision tower) or data (replicate it)")
-    .option("--skip-mm-profiling", "skip the multimodal encoder in the profile run")
-    .option("--quantization, -q <method>", "quantization method (fp8 quantizes a 16-bit checkpoint online)")
-    .option("--enable-expert-parallel", "place whole experts on ranks")
-    .option("--disable-hybrid-kv-cache-manager", "store every token in every layer (sliding-window models)")
-    .option("--vllm-version <version>", "vLLM release whose accounting to model (default: newest modelled)")
-    .addOption(new Option("--usage-context <ctx>", "server (vllm serve) or offline (the LLM class): they have different defaults").choices(["server", "offline"]))
+    .optionsGroup("vLLM engine (every vllm serve argument is accepted with vLLM's names and meanings; those that change the plan):");
+  for (const a of VLLM_ARGS) {
+    if (a.help === undefined) continue;
+    const short = a.short?.length === 1 && a.short[0]!.length === 1 ? `-${a.short[0]}, ` : "";
+    const value = a.kind === "bool" ? "" : a.kind === "list" ? " <values...>" : a.kind === "json" ? " <json>" : " <value>";
+    cmd.addOption(new Option(`${short}--${a.name}${value}`, a.help));
+  }
+  return cmd
     .optionsGroup("Output:")
     .addOption(new Option("--format <format>", "output format").choices([...FORMATS]))
     .option("--json", "same as --format json")
     .option("--explain", "print the arithmetic line by line with sources")
     .option("--no-color", "no colours (also NO_COLOR, or when output is not a terminal)");
+}
+
+/** Words that start a pasted vLLM command when they appear where an option was expected. */
+const PASTE_START = /^(vllm|python[0-9.]*|docker|podman|sudo|env|[A-Z_][A-Z0-9_]*=.*|.*\/vllm)$/;
+
+export interface SplitArgv {
+  /** What commander parses: the command name and vram-plan's own options. */
+  commander: string[];
+  /** The vLLM arguments read with the table, or null when the command takes none. */
+  vllm: VllmArgs | null;
+}
+
+/**
+ * Takes vLLM's words (and a pasted command line) out of argv for commands whose options include the
+ * engine flags (`engineCommands`), reads them for the release asked (--vllm-version, else the pasted
+ * image's tag, else the newest modelled) and leaves vram-plan's own options to commander.
+ */
+export function splitEngineArgv(program: Command, argv: readonly string[], env: Readonly<Record<string, string | undefined>>, engineCommands: readonly string[]): SplitArgv {
+  const named = program.commands.find((c) => c.name() === argv[0]);
+  const cmd = named ?? program.commands.find((c) => c.name() === "plan");
+  if (!cmd || !engineCommands.includes(cmd.name())) return { commander: [...argv], vllm: null };
+  const vllmNames = new Set(VLLM_ARGS.map((a) => `--${a.name}`));
+  const own = new Map<string, boolean>();
+  for (const o of [...cmd.options, ...program.options]) {
+    if (o.long && vllmNames.has(o.long)) continue; // listed for --help; read by the table's parser
+    for (const f of [o.long, o.short]) if (f) own.set(f, o.required || o.optional);
+  }
+  const commander: string[] = named ? [argv[0]!] : [];
+  const direct: string[] = [];
+  let pasted: string[] | null = null;
+  let commandLine: string | null = null;
+  for (let i = named ? 1 : 0; i < argv.length; i++) {
+    const w = argv[i]!;
+    if (w === "--") {
+      pasted = argv.slice(i + 1);
+      break;
+    }
+    const name = w.split("=")[0]!;
+    if (name === "--command") {
+      commandLine = w.includes("=") ? w.slice(w.indexOf("=") + 1) : (argv[++i] ?? "");
+      continue;
+    }
+    if (own.has(name)) {
+      commander.push(w);
+      if (own.get(name) && !w.includes("=") && i + 1 < argv.length) commander.push(argv[++i]!);
+      continue;
+    }
+    if (w.startsWith("-") && w !== "-") {
+      // A vLLM flag: it and the words that are its value(s) (anything up to the next flag).
+      direct.push(w);
+      while (i + 1 < argv.length && !(argv[i + 1]!.startsWith("-") && !/^-\.?\d/.test(argv[i + 1]!)) && !PASTE_START.test(argv[i + 1]!)) direct.push(argv[++i]!);
+      continue;
+    }
+    if (PASTE_START.test(w)) {
+      pasted = argv.slice(i);
+      break;
+    }
+    throw new InputError(w, `unexpected argument '${w}' (paste a vLLM command after --, e.g. vram-plan plan --gpu h100 -- vllm serve MODEL ...)`);
+  }
+  if (pasted !== null && commandLine !== null) throw new InputError("--command", "--command: give the vLLM command either with --command or after --, not both");
+  let fromCommand: { argv: string[]; release: string | null } | null = null;
+  if (commandLine !== null) fromCommand = vllmArgvOfCommand(splitShellWords(commandLine), env, "--command");
+  else if (pasted !== null) fromCommand = vllmArgvOfCommand(pasted, env, "the pasted command");
+  const words = [...(fromCommand?.argv ?? []), ...direct];
+  const release = fromCommand?.release;
+  const vllm = engineFlagsFromArgv(words, { vramPlanFlags: true, positionalModel: fromCommand !== null, ...(release ? { vllmVersion: release } : {}) });
+  return { commander, vllm };
 }

@@ -4,11 +4,10 @@
 // 2 bad input (one line on stderr), 3 a bug (stack on stderr).
 import { Command, CommanderError } from "commander";
 import { InputError } from "../errors.js";
-import { normaliseArgv } from "../sources/engine-flags.js";
 import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
 import type { CommonOpts } from "../commands/plan.js";
-import { addEngineOptions } from "./engine-options.js";
+import { addEngineOptions, splitEngineArgv } from "./engine-options.js";
 import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerSolve, registerTokens } from "./subcommands.js";
 
 export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Command {
@@ -60,7 +59,20 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.stdout(program.helpInformation());
       return exitCodeFor(outcome);
     }
-    await program.parseAsync(normaliseArgv(argv), { from: "user" });
+    // vLLM's words (and a pasted command line) are read with the argument table, not by commander.
+    const split = splitEngineArgv(program, argv, io.env, ["plan", "compare", "solve"]);
+    const vllm = split.vllm;
+    if (vllm?.device === "cpu") {
+      io.stdout("vLLM runs on the CPU here (--device cpu): not a GPU deployment, nothing to plan.\n");
+      return exitCodeFor({ command: "info" });
+    }
+    if (vllm) {
+      program.hook("preAction", (_program, action) => {
+        action.setOptionValue("vllmArgs", vllm);
+        if (action.getOptionValue("model") === undefined && vllm.model !== null) action.setOptionValue("model", vllm.model);
+      });
+    }
+    await program.parseAsync(split.commander, { from: "user" });
   } catch (e) {
     outcome = failureOf(e);
     if ("error" in outcome) {

@@ -4,7 +4,6 @@
 // reason and fix) or 2 (unreadable or invalid input: file and line named).
 // Loaded only when check runs (src/cli/subcommands.ts imports it in the action).
 import { colourWanted, type Io } from "./io.js";
-import type { RawEngineFlags } from "../sources/engine-flags.js";
 import type { Deployment } from "../sources/deployments.js";
 import type { CheckEntry } from "../core/check.js";
 import type { Outcome } from "../core/exit.js";
@@ -36,122 +35,21 @@ export function imageVllmVersion(text: string): string | null {
   return tags.size === 1 ? ([...tags][0] ?? null) : null;
 }
 
-// Deployment args (kebab-case, as readDeployments returns them) → the CLI's raw engine flags
+// Deployment args (kebab-case, as readDeployments returns them) → EngineFlags, through the one table
 // ---------------------------------------------------------------------------------------------
 
-type StrKey = { [K in keyof RawEngineFlags]-?: NonNullable<RawEngineFlags[K]> extends string ? K : never }[keyof RawEngineFlags];
-type BoolKey = { [K in keyof RawEngineFlags]-?: NonNullable<RawEngineFlags[K]> extends boolean ? K : never }[keyof RawEngineFlags];
-
-const VALUE_FLAGS: Readonly<Record<string, StrKey>> = {
-  "tensor-parallel-size": "tensorParallelSize",
-  "pipeline-parallel-size": "pipelineParallelSize",
-  "data-parallel-size": "dataParallelSize",
-  "gpu-memory-utilization": "gpuMemoryUtilization",
-  "max-model-len": "maxModelLen",
-  "max-num-seqs": "maxNumSeqs",
-  "max-num-batched-tokens": "maxNumBatchedTokens",
-  dtype: "dtype",
-  "kv-cache-dtype": "kvCacheDtype",
-  "block-size": "blockSize",
-  "limit-mm-per-prompt": "limitMmPerPrompt",
-  "mm-processor-kwargs": "mmProcessorKwargs",
-  "mm-encoder-tp-mode": "mmEncoderTpMode",
-  quantization: "quantization",
-};
-
-const BOOLEAN_FLAGS: Readonly<Record<string, BoolKey>> = {
-  "enforce-eager": "enforceEager",
-  "enable-expert-parallel": "enableExpertParallel",
-  "skip-mm-profiling": "skipMmProfiling",
-  "disable-hybrid-kv-cache-manager": "disableHybridKvCacheManager",
-};
-
-/** vLLM flags that do not change GPU memory at start-up: ignored without a note. */
-const NO_MEMORY_EFFECT = new Set([
-  "host", "port", "api-key", "served-model-name", "tokenizer", "tokenizer-mode", "revision", "code-revision", "tokenizer-revision",
-  "trust-remote-code", "enable-prefix-caching", "disable-log-requests", "enable-log-requests", "disable-log-stats", "uvicorn-log-level",
-  "chat-template", "tool-call-parser", "enable-auto-tool-choice", "reasoning-parser", "enable-reasoning", "download-dir", "load-format",
-  "seed", "generation-config", "override-generation-config", "disable-fastapi-docs", "enable-chunked-prefill", "max-log-len",
-  "distributed-executor-backend", "api-server-count", "disable-uvicorn-access-log", "enable-prompt-tokens-details",
-  "enable-server-load-tracking", "enable-force-include-usage", "enable-request-id-headers", "enable-tokenizer-info-endpoint",
-  "enable-log-outputs", "return-tokens-as-token-ids", "disable-frontend-multiprocessing", "max-logprobs", "root-path", "ssl-keyfile",
-  "ssl-certfile", "allowed-origins", "middleware", "response-role", "lora-modules", "max-parallel-loading-workers", "config",
-  "use-tqdm-on-load", "headless", "async-scheduling", "disable-cascade-attn", "multi-step-stream-outputs", "use-v2-block-manager",
-]);
-
-export interface MappedFlags {
-  raw: RawEngineFlags;
-  /** vLLM flags vram-plan does not model that may change memory (listed in a note). */
-  notModelled: string[];
-}
-
 /**
- * A deployment's kebab-case vLLM args → RawEngineFlags for engineFlagsFrom. Dotted JSON keys
- * (`limit-mm-per-prompt.image`) are merged; `--enable-multimodal-encoder-data-parallel` is
- * `--mm-encoder-tp-mode data`; `--kv-cache-memory-bytes` reads vLLM's human-readable integers.
- * Throws InputError naming `where` and the flag for a value vLLM would reject.
+ * A deployment's vLLM args → EngineFlags, read by sources/vllm-flags.ts for the release the
+ * deployment runs (--vllm-version, else its image tag, else the newest modelled). A flag vLLM would
+ * refuse (unknown, misspelt, removed in that release, bad value) throws an InputError naming `where`.
  */
-export function rawFlagsFromArgs(args: Readonly<Record<string, string | true>>, where: string): MappedFlags {
-  const raw: RawEngineFlags = {};
-  const notModelled: string[] = [];
-  const dotted = new Map<string, Record<string, unknown>>();
-  const bad = (flag: string, what: string): never => {
-    throw new InputError(where, `${where}: --${flag}: ${what}`);
-  };
-  for (const [key, value] of Object.entries(args)) {
-    const dot = /^(limit-mm-per-prompt|mm-processor-kwargs)\.([A-Za-z0-9_]+)$/.exec(key);
-    if (dot) {
-      if (value === true) bad(key, "needs a value");
-      const obj = dotted.get(dot[1] ?? "") ?? {};
-      const num = Number(value);
-      obj[dot[2] ?? ""] = typeof value === "string" && value.trim() !== "" && Number.isFinite(num) ? num : value;
-      dotted.set(dot[1] ?? "", obj);
-      continue;
-    }
-    const vk = VALUE_FLAGS[key];
-    if (vk !== undefined) {
-      if (value === true) bad(key, "needs a value");
-      raw[vk] = value as string;
-      continue;
-    }
-    const bk = BOOLEAN_FLAGS[key];
-    if (bk !== undefined) {
-      if (value === true || value === "true" || value === "True") raw[bk] = true;
-      else if (value === "false" || value === "False") raw[bk] = false;
-      else bad(key, `expected true or false, got '${value}'`);
-      continue;
-    }
-    if (key === "kv-cache-memory-bytes" || key === "kv-cache-memory") {
-      if (value === true) bad(key, "needs a value");
-      const m = /^\s*(\d+(?:\.\d+)?)([kKmMgGtT]?)\s*$/.exec(value as string);
-      if (!m) bad(key, `expected a byte count such as 21474836480, 20G (2^30) or 20g (10^9), got '${value}'`);
-      const mult: Record<string, number> = { "": 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
-      raw.kvCacheMemory = String(Math.trunc(Number(m?.[1]) * (mult[m?.[2] ?? ""] ?? 1)));
-      continue;
-    }
-    if (key === "enable-multimodal-encoder-data-parallel") {
-      if (value !== "false") raw.mmEncoderTpMode = "data";
-      continue;
-    }
-    if (NO_MEMORY_EFFECT.has(key)) continue;
-    notModelled.push(`--${key}`);
+export async function flagsOfDeployment(args: Readonly<Record<string, string | true>>, where: string, vllmVersion?: string): Promise<import("../sources/vllm-flags.js").VllmArgs> {
+  const { engineFlagsFromOptions } = await import("../sources/vllm-flags.js");
+  try {
+    return engineFlagsFromOptions(args, vllmVersion !== undefined ? { vllmVersion, vramPlanFlags: true } : { vramPlanFlags: true });
+  } catch (e) {
+    withWhere(e, where);
   }
-  for (const [key, obj] of dotted) {
-    const k = VALUE_FLAGS[key];
-    if (k === undefined) continue;
-    let merged: Record<string, unknown> = obj;
-    const prev = raw[k];
-    if (typeof prev === "string") {
-      try {
-        const p = JSON.parse(prev) as unknown;
-        if (typeof p === "object" && p !== null && !Array.isArray(p)) merged = { ...(p as Record<string, unknown>), ...obj };
-      } catch {
-        // the whole-JSON value is validated (and reported) by engineFlagsFrom
-      }
-    }
-    raw[k] = JSON.stringify(merged);
-  }
-  return { raw, notModelled };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,7 +115,6 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
   const { readTextFile } = await import("../sources/read-file.js");
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
   const { readDeployments } = await import("../sources/deployments.js");
-  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const { gpuFrom } = await import("../sources/gpus.js");
   const { resolveModel } = await import("../sources/resolve-model.js");
   const { parseSize } = await import("../units.js");
@@ -252,16 +149,10 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
     } catch (e) {
       withWhere(e, label);
     }
-    const mapped = rawFlagsFromArgs(d.args, label);
-    if (o.vllmVersion !== undefined && mapped.raw.vllmVersion === undefined) mapped.raw.vllmVersion = o.vllmVersion;
     // The release pinned by the file's vLLM image tag decides the defaults (e.g. utilization 0.90 vs 0.92).
-    if (mapped.raw.vllmVersion === undefined && imageVersion.has(d.file)) mapped.raw.vllmVersion = imageVersion.get(d.file);
-    let flags;
-    try {
-      flags = engineFlagsFrom(mapped.raw);
-    } catch (e) {
-      withWhere(e, label);
-    }
+    const release = o.vllmVersion ?? imageVersion.get(d.file);
+    const read = await flagsOfDeployment(d.args, label, release);
+    const flags = read.flags;
     const modelName = d.model;
     let pending = models.get(modelName);
     if (!pending) {
@@ -302,7 +193,7 @@ export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, 
     const evaluation = evaluate(input, target);
     const fixes = evaluation.ok ? [] : findFixes(input, target, evaluation);
     const notes = [...d.notes, ...model.warnings];
-    if (mapped.notModelled.length) notes.push(`not modelled (may change memory): ${mapped.notModelled.join(", ")}`);
+    if (flags.notModelledFlags?.length) notes.push(`not modelled (may change memory): ${flags.notModelledFlags.join(", ")}`);
     if (d.gpuCount === null) notes.push(`GPU count not given: assumed ${evaluation.gpusUsed} (tensor × pipeline × data parallel)`);
     else if (d.gpuCount > evaluation.gpusUsed) notes.push(`${d.gpuCount} GPUs given, vLLM uses ${evaluation.gpusUsed}`);
     if (d.gpuType === null) notes.push(`GPU type from --gpu ${gpuName}`);

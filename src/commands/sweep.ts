@@ -122,7 +122,7 @@ export type SweepCliOptions = CommonOpts & { sweep?: string[] };
 export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<Outcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b --sweep gpu=all");
   const axes = await parseSweeps(o.sweep ?? []);
-  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
+  const { engineFlagsFrom, gaveVllmFlag } = await import("../sources/engine-flags.js");
   const base = engineFlagsFrom(o);
   const gpuSwept = axes.some((a) => a.key === "gpu");
   let gpu: GpuProfile | null = null;
@@ -135,7 +135,7 @@ export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<Outco
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
-  const searchedTp = gpuSwept && o.tensorParallelSize === undefined && !axes.some((a) => a.key === "tensor-parallel-size");
+  const searchedTp = gpuSwept && !gaveVllmFlag(o, "tensor-parallel-size") && !axes.some((a) => a.key === "tensor-parallel-size");
   const { runSweep } = await import("../core/sweep.js");
   const res = runSweep({ model: model.arch, gpu, base, axes, ...(searchedTp ? { searchTensorParallel: [1, 2, 4, 8] } : {}) });
   const meta = { model: model.arch.id, gpu: gpu?.id ?? null, searchedTp };

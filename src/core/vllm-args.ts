@@ -50,6 +50,8 @@ export interface VllmArg {
   replacedBy?: string;
   /** vram-plan's own flag (not vLLM's): accepted only on vram-plan's command line and its files. */
   vramPlan?: boolean;
+  /** One line for --help (the flags shown there: those the plan models). */
+  help?: string;
   /** Where vLLM defines it (one of the source keys above, with the config class). */
   source: string;
 }
@@ -106,7 +108,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("tokenizer", "str"),
   n("tokenizer-mode", "str"),
   n("trust-remote-code", "bool", { negatable: true }),
-  m("dtype", "str", "dtype", { choices: MODEL_DTYPES }),
+  m("dtype", "str", "dtype", { help: "model dtype (auto, bfloat16, float16/half, float32/float)", choices: MODEL_DTYPES }),
   n("seed", "int"),
   n("hf-config-path", "str"),
   n("allowed-local-media-path", "str"),
@@ -114,10 +116,10 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("revision", "str"),
   n("code-revision", "str"),
   n("tokenizer-revision", "str"),
-  m("max-model-len", "hrint-auto", "maxModelLen"),
-  m("quantization", "str", "quantization", { short: ["q"], choices: QUANTIZATION_METHODS }),
+  m("max-model-len", "hrint-auto", "maxModelLen", { help: "context length (32k = 32000, 32K = 32768, as vLLM reads it; auto or -1: the largest that fits)" }),
+  m("quantization", "str", "quantization", { help: "quantization method (fp8 quantizes a 16-bit checkpoint online)", short: ["q"], choices: QUANTIZATION_METHODS }),
   n("allow-deprecated-quantization", "bool", { negatable: true }),
-  m("enforce-eager", "bool", "enforceEager", { negatable: true }),
+  m("enforce-eager", "bool", "enforceEager", { help: "no CUDA graphs, no torch.compile", negatable: true }),
   n("enable-return-routed-experts", "bool", { negatable: true }),
   n("max-logprobs", "int"),
   n("logprobs-mode", "str"),
@@ -136,13 +138,13 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("logits-processor-pattern", "str"),
   n("generation-config", "str"),
   n("override-generation-config", "json"),
-  m("enable-sleep-mode", "bool", "enableSleepMode", { negatable: true, effect: "not-modelled" }),
+  m("enable-sleep-mode", "bool", "enableSleepMode", { help: "sleep mode (CuMemAllocator pools)", negatable: true }),
   nm("model-impl", "str"),
   nm("override-attention-dtype", "str"),
   n("logits-processors", "list"),
   n("io-processor-plugin", "str"),
   // --language-model-only: the multimodal encoder is neither loaded nor profiled (MultiModalConfig).
-  m("language-model-only", "bool", "languageModelOnly", { negatable: true, effect: "not-modelled" }),
+  m("language-model-only", "bool", "languageModelOnly", { help: "serve the language model only: no multimodal encoder", negatable: true }),
   n("model-weights", "str"),
 
   // --- LoadConfig ------------------------------------------------------------------------------
@@ -172,8 +174,8 @@ export const VLLM_ARGS: readonly VllmArg[] = [
 
   // --- ParallelConfig ------------------------------------------------------------------------------
   n("distributed-executor-backend", "str"),
-  m("pipeline-parallel-size", "int", "pipelineParallelSize", { short: ["pp"] }),
-  m("tensor-parallel-size", "int", "tensorParallelSize", { short: ["tp"] }),
+  m("pipeline-parallel-size", "int", "pipelineParallelSize", { help: "pipeline stages (also -pp)", short: ["pp"] }),
+  m("tensor-parallel-size", "int", "tensorParallelSize", { help: "tensor-parallel GPUs (also -tp)", short: ["tp"] }),
   n("master-addr", "str"),
   n("master-port", "int"),
   n("nnodes", "int", { short: ["n"] }),
@@ -182,7 +184,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   nm("prefill-context-parallel-size", "int", { short: ["pcp"] }),
   n("dcp-kv-cache-interleave-size", "int"),
   n("cp-kv-cache-interleave-size", "int"),
-  m("data-parallel-size", "int", "dataParallelSize", { short: ["dp"] }),
+  m("data-parallel-size", "int", "dataParallelSize", { help: "data-parallel replicas, each with TP × PP GPUs (also -dp)", short: ["dp"] }),
   n("data-parallel-rank", "int", { short: ["dpn"] }),
   n("data-parallel-start-rank", "int", { short: ["dpr"] }),
   n("data-parallel-size-local", "int", { short: ["dpl"] }),
@@ -192,7 +194,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("data-parallel-hybrid-lb", "bool", { short: ["dph"], negatable: true }),
   n("data-parallel-external-lb", "bool", { short: ["dpe"], negatable: true }),
   n("data-parallel-multi-port-external-lb", "bool", { negatable: true, source: FRONTEND }),
-  m("enable-expert-parallel", "bool", "enableExpertParallel", { short: ["ep"], negatable: true }),
+  m("enable-expert-parallel", "bool", "enableExpertParallel", { help: "place whole experts on ranks (also -ep)", short: ["ep"], negatable: true }),
   n("all2all-backend", "str"),
   nm("enable-dbo", "bool", { negatable: true }),
   n("ubatch-size", "int"),
@@ -216,17 +218,17 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("enable-multimodal-encoder-data-parallel", "bool", "mmEncoderTpMode", { removedIn: "0.13.0", replacedBy: "--mm-encoder-tp-mode data" }),
 
   // --- CacheConfig ---------------------------------------------------------------------------------
-  m("block-size", "int", "blockSize", { source: CACHE }),
-  m("gpu-memory-utilization", "float", "gpuMemoryUtilization", { source: CACHE }),
-  m("kv-cache-memory-bytes", "hrint", "kvCacheMemoryBytes", { source: CACHE }),
+  m("block-size", "int", "blockSize", { help: "KV cache block size in tokens", source: CACHE }),
+  m("gpu-memory-utilization", "float", "gpuMemoryUtilization", { help: "share of each GPU's memory vLLM may use (default 0.9; 0.92 from v0.21)", source: CACHE }),
+  m("kv-cache-memory-bytes", "hrint", "kvCacheMemoryBytes", { help: "KV cache bytes per GPU, bypassing --gpu-memory-utilization (20G = 20 GiB, 20g = 20 GB)", source: CACHE }),
   // vLLM's CPU swap space (GiB of host memory); absent from CacheConfig after v0.18 (issue #11).
   n("swap-space", "float", { source: CACHE, removedIn: "0.19.0" }),
-  m("kv-cache-dtype", "str", "kvCacheDtype", { choices: KV_CACHE_DTYPES, source: CACHE }),
+  m("kv-cache-dtype", "str", "kvCacheDtype", { help: "KV cache dtype (auto, fp8, fp8_e4m3, fp8_e5m2, bfloat16, ...)", choices: KV_CACHE_DTYPES, source: CACHE }),
   nm("num-gpu-blocks-override", "int", { source: CACHE }),
   n("enable-prefix-caching", "bool", { negatable: true, source: CACHE }),
   n("prefix-caching-hash-algo", "str", { source: CACHE }),
   // --cpu-offload-gb is GiB per GPU of weights kept in host memory (CacheConfig / OffloadConfig).
-  m("cpu-offload-gb", "float", "cpuOffloadBytes", { effect: "not-modelled", source: CACHE }),
+  m("cpu-offload-gb", "float", "cpuOffloadBytes", { help: "GiB of weights per GPU kept in CPU memory", source: CACHE }),
   n("cpu-offload-params", "list", { source: "vllm/config/offload.py OffloadConfig" }),
   nm("offload-backend", "str", { source: "vllm/config/offload.py OffloadConfig" }),
   nm("offload-group-size", "int", { source: "vllm/config/offload.py OffloadConfig" }),
@@ -236,39 +238,39 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("calculate-kv-scales", "bool", { negatable: true, source: CACHE }),
   n("kv-sharing-fast-prefill", "bool", { negatable: true, source: CACHE }),
   nm("mamba-cache-dtype", "str", { choices: MAMBA_DTYPES, source: CACHE }),
-  m("mamba-ssm-cache-dtype", "str", "mambaSsmCacheDtype", { choices: MAMBA_DTYPES, effect: "not-modelled", source: CACHE }),
+  m("mamba-ssm-cache-dtype", "str", "mambaSsmCacheDtype", { help: "Mamba SSM state dtype", choices: MAMBA_DTYPES, source: CACHE }),
   nm("mamba-block-size", "int", { source: CACHE }),
   nm("mamba-cache-mode", "str", { choices: ["all", "align", "none"], source: CACHE }),
   // kv_offloading_size: "Size of the KV cache offloading buffer in GiB ... total ... across all TP ranks".
-  m("kv-offloading-size", "float", "kvOffloadingBytes", { effect: "not-modelled", source: CACHE }),
-  m("kv-offloading-backend", "str", "kvOffloadingBackend", { choices: ["native", "lmcache"], effect: "not-modelled", source: CACHE }),
+  m("kv-offloading-size", "float", "kvOffloadingBytes", { help: "GiB of CPU memory for offloaded KV blocks (all TP ranks together)", source: CACHE }),
+  m("kv-offloading-backend", "str", "kvOffloadingBackend", { help: "native or lmcache", choices: ["native", "lmcache"], source: CACHE }),
   nm("kv-cache-dtype-skip-layers", "list", { source: CACHE }),
 
   // --- MultiModalConfig ----------------------------------------------------------------------------
-  m("limit-mm-per-prompt", "json", "limitMmPerPrompt"),
+  m("limit-mm-per-prompt", "json", "limitMmPerPrompt", { help: "multimodal items per prompt, e.g. '{\"image\":1,\"video\":0}' or --limit-mm-per-prompt.image 1" }),
   n("enable-mm-embeds", "bool", { negatable: true }),
   n("media-io-kwargs", "json"),
-  m("mm-processor-kwargs", "json", "mmProcessorKwargs"),
+  m("mm-processor-kwargs", "json", "mmProcessorKwargs", { help: "processor overrides, e.g. '{\"max_pixels\":1003520}' or --mm-processor-kwargs.max_pixels 1003520" }),
   // The processor cache is host memory (P0/P1 shared memory), not GPU memory.
   n("mm-processor-cache-gb", "float"),
   n("disable-mm-preprocessor-cache", "bool", { removedIn: "0.13.0", replacedBy: "--mm-processor-cache-gb 0" }),
   n("mm-processor-cache-type", "str"),
   n("mm-shm-cache-max-object-size-mb", "int"),
   nm("mm-encoder-only", "bool", { negatable: true }),
-  m("mm-encoder-tp-mode", "str", "mmEncoderTpMode", { choices: ["weights", "data"] }),
+  m("mm-encoder-tp-mode", "str", "mmEncoderTpMode", { help: "weights (shard the vision tower) or data (replicate it)", choices: ["weights", "data"] }),
   nm("mm-encoder-attn-backend", "str"),
   n("interleave-mm-strings", "bool", { negatable: true }),
-  m("skip-mm-profiling", "bool", "skipMmProfiling", { negatable: true }),
+  m("skip-mm-profiling", "bool", "skipMmProfiling", { help: "skip the multimodal encoder in the profile run", negatable: true }),
   n("video-pruning-rate", "float"),
 
   // --- LoRAConfig ----------------------------------------------------------------------------------
-  m("enable-lora", "bool", "lora", { negatable: true, effect: "not-modelled" }),
-  m("max-loras", "int", "lora", { effect: "not-modelled" }),
-  m("max-lora-rank", "int", "lora", { effect: "not-modelled" }),
-  m("lora-dtype", "str", "lora", { effect: "not-modelled" }),
+  m("enable-lora", "bool", "lora", { help: "LoRA adapters (with --max-loras, --max-lora-rank, --max-cpu-loras, --fully-sharded-loras, --lora-dtype)", negatable: true }),
+  m("max-loras", "int", "lora"),
+  m("max-lora-rank", "int", "lora"),
+  m("lora-dtype", "str", "lora"),
   nm("enable-tower-connector-lora", "bool", { negatable: true }),
-  m("max-cpu-loras", "int", "lora", { effect: "not-modelled" }),
-  m("fully-sharded-loras", "bool", "lora", { negatable: true, effect: "not-modelled" }),
+  m("max-cpu-loras", "int", "lora"),
+  m("fully-sharded-loras", "bool", "lora", { negatable: true }),
   n("default-mm-loras", "json"),
   n("specialize-active-lora", "bool", { negatable: true }),
   nm("lora-extra-vocab-size", "int", { removedIn: "0.12.0" }),
@@ -290,8 +292,8 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("fail-on-environ-validation", "bool", { negatable: true }),
 
   // --- SchedulerConfig -----------------------------------------------------------------------------
-  m("max-num-batched-tokens", "hrint", "maxNumBatchedTokens"),
-  m("max-num-seqs", "int", "maxNumSeqs"),
+  m("max-num-batched-tokens", "hrint", "maxNumBatchedTokens", { help: "tokens per iteration (sizes the profile run)" }),
+  m("max-num-seqs", "int", "maxNumSeqs", { help: "sequences per iteration" }),
   n("max-num-partial-prefills", "int"),
   n("max-long-partial-prefills", "int"),
   n("long-prefill-token-threshold", "int"),
@@ -300,23 +302,23 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("enable-chunked-prefill", "bool", { negatable: true }),
   n("disable-chunked-mm-input", "bool", { negatable: true }),
   n("scheduler-cls", "str"),
-  m("disable-hybrid-kv-cache-manager", "bool", "disableHybridKvCacheManager", { negatable: true }),
+  m("disable-hybrid-kv-cache-manager", "bool", "disableHybridKvCacheManager", { help: "store every token in every layer (sliding-window models)", negatable: true }),
   n("async-scheduling", "bool", { negatable: true }),
   n("stream-interval", "int"),
   n("external-parameters", "json"),
 
   // --- CompilationConfig / VllmConfig ---------------------------------------------------------------
-  m("cudagraph-capture-sizes", "list", "compilation", { effect: "not-modelled" }),
-  m("cuda-graph-sizes", "list", "compilation", { effect: "not-modelled", removedIn: "0.13.0", replacedBy: "--cudagraph-capture-sizes" }),
-  m("max-cudagraph-capture-size", "int", "compilation", { effect: "not-modelled" }),
+  m("cudagraph-capture-sizes", "list", "compilation", { help: "batch sizes captured as CUDA graphs" }),
+  m("cuda-graph-sizes", "list", "compilation", { removedIn: "0.13.0", replacedBy: "--cudagraph-capture-sizes" }),
+  m("max-cudagraph-capture-size", "int", "compilation", { help: "largest batch size captured as a CUDA graph" }),
   nm("max-seq-len-to-capture", "int", { removedIn: "0.11.0", replacedBy: "--max-cudagraph-capture-size" }),
-  m("speculative-config", "json", "speculative", { effect: "not-modelled" }),
+  m("speculative-config", "json", "speculative", { help: "speculative decoding, JSON or dotted (--speculative-config.method mtp)" }),
   nm("kv-transfer-config", "json"),
   n("kv-events-config", "json"),
   nm("ec-transfer-config", "json"),
-  m("compilation-config", "json", "compilation", { short: ["cc"], effect: "not-modelled" }),
+  m("compilation-config", "json", "compilation", { help: "torch.compile / CUDA-graph settings, JSON or dotted (also -cc; -O<n> sets the level)", short: ["cc"] }),
   // -O<n> / -O <n> (argparse_utils.py: "--optimization-level"); older releases read -O3 as compilation level 3.
-  m("optimization-level", "str", "compilation", { effect: "not-modelled" }),
+  m("optimization-level", "str", "compilation"),
   n("performance-mode", "str"),
   nm("additional-config", "json"),
   n("profiler-config", "json"),
@@ -417,10 +419,10 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   fe("enable-reasoning", "bool", { legacy: true }),
 
   // --- vram-plan's own flags that sit beside vLLM's (not vLLM arguments) ---------------------------
-  m("vllm-version", "str", "vllmVersion", { vramPlan: true, source: "vram-plan: the vLLM release to model" }),
-  m("usage-context", "str", "usageContext", { vramPlan: true, choices: ["server", "offline"], source: "vram-plan: vllm serve (server) or the LLM class (offline)" }),
-  m("other-process-memory", "str", "otherProcessBytes", { vramPlan: true, source: "vram-plan: memory other processes hold on each GPU" }),
-  m("kv-cache-memory", "str", "kvCacheMemoryBytes", { vramPlan: true, source: "vram-plan: --kv-cache-memory-bytes with sizes such as 20GiB" }),
+  m("vllm-version", "str", "vllmVersion", { help: "vLLM release whose accounting to model (default: newest modelled)", vramPlan: true, source: "vram-plan: the vLLM release to model" }),
+  m("usage-context", "str", "usageContext", { help: "server (vllm serve) or offline (the LLM class): they have different defaults", vramPlan: true, choices: ["server", "offline"], source: "vram-plan: vllm serve (server) or the LLM class (offline)" }),
+  m("other-process-memory", "str", "otherProcessBytes", { help: "memory other processes already hold on each GPU at start-up", vramPlan: true, source: "vram-plan: memory other processes hold on each GPU" }),
+  m("kv-cache-memory", "str", "kvCacheMemoryBytes", { help: "KV cache size per GPU as a size (20GiB), like --kv-cache-memory-bytes", vramPlan: true, source: "vram-plan: --kv-cache-memory-bytes with sizes such as 20GiB" }),
 ];
 
 const BY_NAME = new Map<string, VllmArg>();

@@ -2,7 +2,8 @@
 // hands it to its reader in src/sources/deployments/ (compose, kubernetes, shell, dockerfile,
 // vllm-config, vram-plan). Pure on text: the command reads the file and passes path and contents.
 import { LineCounter, type Document } from "yaml";
-import { VLLM_BOOLEAN_FLAGS, VLLM_VALUE_FLAGS, normalizeFlagName } from "./vllm-argv.js";
+import { normalizeFlagName } from "./vllm-argv.js";
+import { isVllmArgName } from "./vllm-flags.js";
 import { Ctx, baseName, rec, type Deployment, type Json } from "./deployments/common.js";
 import { parseYaml, parseYamlDocuments, yamlLimitProblem, yamlValue, type YamlFile } from "./deployments/yaml.js";
 import { readCompose } from "./deployments/compose.js";
@@ -26,9 +27,9 @@ function looksLikeVllmConfig(js: Record<string, Json>): boolean {
   if (keys.length === 0) return false;
   if (!keys.every((k) => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(k))) return false;
   const norm = keys.map(normalizeFlagName);
-  const engine = norm.some((k) => !GENERIC_KEYS.has(k) && (VLLM_VALUE_FLAGS.has(k) || VLLM_BOOLEAN_FLAGS.has(k)));
+  const engine = norm.some((k) => !GENERIC_KEYS.has(k) && isVllmArgName(k));
   // Only generic keys (model, port, ...): accept when there is a model and nothing unknown.
-  const onlyKnown = norm.every((k) => VLLM_VALUE_FLAGS.has(k) || VLLM_BOOLEAN_FLAGS.has(k) || GENERIC_KEYS.has(k));
+  const onlyKnown = norm.every((k) => isVllmArgName(k) || GENERIC_KEYS.has(k));
   return engine || (typeof js.model === "string" && onlyKnown);
 }
 

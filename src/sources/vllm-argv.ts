@@ -5,6 +5,7 @@
 // scripts, Dockerfiles, compose files and Kubernetes manifests.
 
 import { InputError } from "../errors.js";
+import { isVllmArgName, isVllmSwitch } from "./vllm-flags.js";
 
 // ---------------------------------------------------------------------------------------------
 // Shell tokenizer
@@ -272,118 +273,15 @@ export function splitShellCommands(text: string, firstLine = 1): ShellCommand[] 
 // vLLM flags
 // ---------------------------------------------------------------------------------------------
 
-/** vLLM flags that take no value (store_true / BooleanOptionalAction). */
-export const VLLM_BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
-  "enforce-eager",
-  "enable-expert-parallel",
-  "trust-remote-code",
-  "enable-prefix-caching",
-  "disable-log-requests",
-  "enable-log-requests",
-  "enable-chunked-prefill",
-  "skip-mm-profiling",
-  "disable-custom-all-reduce",
-  "disable-log-stats",
-  "enable-lora",
-  "enable-lora-bias",
-  "fully-sharded-loras",
-  "enable-auto-tool-choice",
-  "disable-sliding-window",
-  "disable-cascade-attn",
-  "enable-sleep-mode",
-  "async-scheduling",
-  "enable-eplb",
-  "enable-dbo",
-  "enable-prompt-tokens-details",
-  "enable-server-load-tracking",
-  "enable-force-include-usage",
-  "enable-request-id-headers",
-  "enable-tokenizer-info-endpoint",
-  "enable-log-outputs",
-  "enable-prompt-embeds",
-  "enable-reasoning",
-  "disable-fastapi-docs",
-  "disable-frontend-multiprocessing",
-  "disable-uvicorn-access-log",
-  "disable-async-output-proc",
-  "disable-mm-preprocessor-cache",
-  "disable-chunked-mm-input",
-  "disable-hybrid-kv-cache-manager",
-  "return-tokens-as-token-ids",
-  "skip-tokenizer-init",
-  "calculate-kv-scales",
-  "kv-sharing-fast-prefill",
-  "headless",
-  "data-parallel-hybrid-lb",
-  "data-parallel-external-lb",
-  "use-v2-block-manager",
-  "ray-workers-use-nsight",
-  "enable-ssl-refresh",
-  "use-tqdm-on-load",
-  "enable-multimodal-encoder-data-parallel",
-  "multi-step-stream-outputs",
-]);
+/** A vLLM switch (no value) by the argument table (core/vllm-args.ts), --no-<flag> included. */
+function isSwitch(key: string): boolean {
+  return isVllmSwitch(key);
+}
 
-/** vLLM flags that always take a value: missing it is an error rather than a boolean. */
-export const VLLM_VALUE_FLAGS: ReadonlySet<string> = new Set([
-  "model",
-  "tokenizer",
-  "tokenizer-mode",
-  "revision",
-  "served-model-name",
-  "host",
-  "port",
-  "api-key",
-  "config",
-  "tensor-parallel-size",
-  "pipeline-parallel-size",
-  "data-parallel-size",
-  "data-parallel-size-local",
-  "max-model-len",
-  "gpu-memory-utilization",
-  "kv-cache-memory-bytes",
-  "max-num-seqs",
-  "max-num-batched-tokens",
-  "max-seq-len-to-capture",
-  "max-cudagraph-capture-size",
-  "cuda-graph-sizes",
-  "dtype",
-  "kv-cache-dtype",
-  "quantization",
-  "block-size",
-  "swap-space",
-  "cpu-offload-gb",
-  "num-gpu-blocks-override",
-  "compilation-config",
-  "speculative-config",
-  "limit-mm-per-prompt",
-  "mm-processor-kwargs",
-  "mm-encoder-tp-mode",
-  "hf-overrides",
-  "rope-scaling",
-  "max-lora-rank",
-  "max-loras",
-  "max-cpu-loras",
-  "lora-modules",
-  "tool-call-parser",
-  "reasoning-parser",
-  "chat-template",
-  "download-dir",
-  "load-format",
-  "seed",
-  "distributed-executor-backend",
-  "attention-backend",
-  "api-server-count",
-  "uvicorn-log-level",
-  "max-log-len",
-  "task",
-  "runner",
-  "generation-config",
-  "override-generation-config",
-  "kv-transfer-config",
-  "max-logprobs",
-  "max-parallel-loading-workers",
-]);
+/** A vLLM flag that takes a value, by the argument table. */
+function takesValue(key: string): boolean {
+  return isVllmArgName(key) && !isVllmSwitch(key);
+}
 
 /** vLLM's single-dash aliases. */
 const SHORT_FLAGS: Readonly<Record<string, string>> = {
@@ -480,11 +378,11 @@ export function parseVllmArgs(args: readonly string[]): Record<string, string | 
       lastValueKey = key;
       continue;
     }
-    if (key.startsWith("no-") && VLLM_BOOLEAN_FLAGS.has(key.slice(3))) {
+    if (key.startsWith("no-") && isSwitch(key.slice(3))) {
       out[key.slice(3)] = "false";
       continue;
     }
-    if (VLLM_BOOLEAN_FLAGS.has(key)) {
+    if (isSwitch(key)) {
       out[key] = true;
       continue;
     }
@@ -495,7 +393,7 @@ export function parseVllmArgs(args: readonly string[]): Record<string, string | 
       i++;
       continue;
     }
-    if (VLLM_VALUE_FLAGS.has(key) || VLLM_VALUE_FLAGS.has(key.split(".")[0]!)) {
+    if (takesValue(key) || takesValue(key.split(".")[0]!)) {
       throw new VllmArgError(t, `${t} needs a value`, i);
     }
     out[key] = true;
@@ -630,7 +528,7 @@ export function locateVllmInvocation(words: readonly string[], opts: LocateOptio
       continue;
     }
     if (f.inline !== null) continue;
-    if (VLLM_BOOLEAN_FLAGS.has(f.key) || (f.key.startsWith("no-") && VLLM_BOOLEAN_FLAGS.has(f.key.slice(3)))) continue;
+    if (isSwitch(f.key)) continue;
     const next = words[i + 1];
     if (next !== undefined && !isFlagToken(next)) i++;
   }
@@ -679,4 +577,44 @@ export function extractVllmArgs(words: readonly string[], opts: LocateOptions = 
     if (inv) return { model: inv.model, args: inv.argIndices.map((k) => s[k]!) };
   }
   return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A pasted command line (vram-plan plan -- vllm serve ..., --command "...")
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Expands `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` in one word from `env`, as a
+ * shell would; an unset variable without a default is an InputError naming it (`subject` says where).
+ */
+export function expandShellVariables(word: string, env: Readonly<Record<string, string | undefined>>, subject: string): string {
+  return word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_all, braced: string | undefined, op: string | undefined, dflt: string | undefined, bare: string | undefined) => {
+    const name = (braced ?? bare)!;
+    const v = env[name];
+    if (v !== undefined && (op !== ":-" || v !== "")) return v;
+    if (op !== undefined) return dflt ?? "";
+    throw new InputError(subject, `${subject}: $${name} is not set (set it, or write \${${name}:-default})`);
+  });
+}
+
+/** The vLLM release a vllm/vllm-openai:vX.Y.Z image names, or null (latest, nightly, a digest). */
+export function imageRelease(image: string): string | null {
+  const m = /vllm-openai:v?(\d+\.\d+(?:\.\d+)?)(?:$|[^0-9.])/.exec(image);
+  return m ? m[1]! : null;
+}
+
+/**
+ * A whole vLLM command line as words (`vllm serve M ...`, `python -m vllm.entrypoints.openai.api_server
+ * ...`, `docker run ... vllm/vllm-openai:TAG [args]`, with `sh -c` and `&&` around it): the vLLM argv
+ * (positional model first), and the release the image tag pins. Variables are expanded from `env`
+ * first. InputError when no vLLM invocation is in it.
+ */
+export function vllmArgvOfCommand(words: readonly string[], env: Readonly<Record<string, string | undefined>>, subject: string): { argv: string[]; release: string | null } {
+  const expanded = words.map((w) => expandShellVariables(w, env, subject));
+  let release: string | null = null;
+  for (const w of expanded) if (isVllmOpenAiImage(w)) release ??= imageRelease(w);
+  const found = extractVllmArgs(expanded);
+  if (!found) throw new InputError(subject, `${subject}: no vLLM server command in '${words.join(" ")}' (expected vllm serve, python -m vllm.entrypoints.openai.api_server or docker run vllm/vllm-openai)`);
+  const modelAsFlag = found.args.some((a) => a === "--model" || a.startsWith("--model="));
+  return { argv: found.model !== null && !modelAsFlag ? [found.model, ...found.args] : found.args, release };
 }

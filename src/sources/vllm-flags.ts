@@ -11,6 +11,7 @@ import type { CompilationFlags, EngineFlags, KvCacheDtype, LoraFlags, QuantMetho
 import { VLLM_ARGS, vllmArg, vllmShortArg, type VllmArg } from "../core/vllm-args.js";
 import { NEWEST_MODELLED, OLDEST_MODELLED, parseVersion, rulesFor } from "../core/vllm-versions.js";
 import { InputError } from "../errors.js";
+import { MAX_BYTES, MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
 
 export type VllmFlagErrorKind = "unknown" | "ambiguous" | "removed" | "missing-value" | "bad-value" | "unexpected-value" | "extra-argument";
@@ -293,28 +294,33 @@ function itemsOf(argv: readonly string[], release: string, opts: ReadOptions): {
 // Values → EngineFlags
 // ---------------------------------------------------------------------------------------------
 
+/** A value vLLM would refuse: the message names the flag by its long name, as argparse does. */
 function bad(it: Item, what: string): never {
-  throw new VllmFlagError("bad-value", it.flag, `${it.flag}: ${what}`, it.index);
+  throw new VllmFlagError("bad-value", it.flag, `--${it.arg.name}: ${what}`, it.index);
 }
 
+/** A short excerpt of the value for an error line (src/limits.ts). */
 function show(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
+  return excerpt(v);
 }
 
-function intOf(it: Item, min = 1, v: unknown = it.value): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min) bad(it, `expected an integer >= ${min}, got '${show(v)}'`);
+/** An integer in [min, max] (the bounds of src/limits.ts: nothing real is outside them). */
+function intOf(it: Item, min = 1, v: unknown = it.value, max = MAX_TOKENS): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d{1,16}\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) bad(it, `expected an integer from ${min} to ${max}, got '${show(v)}'`);
   return n;
 }
 
-function humanInt(it: Item, v: unknown = it.value): number {
+function humanInt(it: Item, v: unknown = it.value, max = MAX_TOKENS): number {
+  const dec = typeof v === "string" ? /^\s*(\d+\.\d+)([KMGT])\s*$/.exec(v) : null;
+  if (dec) bad(it, `decimals are not allowed with binary suffixes like ${dec[2]}; did you mean ${dec[1]}${dec[2]!.toLowerCase()}?`);
   const n = typeof v === "number" ? v : typeof v === "string" ? parseTokens(v) : null;
-  if (n === null || !Number.isSafeInteger(n) || n < 1) bad(it, `expected a positive integer such as 32768, 32k (32000) or 32K (32768), got '${show(v)}'`);
+  if (n === null || !Number.isSafeInteger(n) || n < 1 || n > max) bad(it, `expected a token count from 1 to ${max} such as 32768, 32k (32000) or 32K (32768), got '${show(v)}'`);
   return n;
 }
 
 function floatOf(it: Item, v: unknown = it.value): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*(\d{1,20}(\.\d{0,20})?|\.\d{1,20})([eE][-+]?\d{1,3})?\s*$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isFinite(n) || n < 0) bad(it, `expected a number, got '${show(v)}'`);
   return n;
 }
@@ -339,7 +345,7 @@ function choiceOf(it: Item): string {
       if (d < bestD) [best, bestD] = [c, d];
     }
     const hint = best !== null && bestD <= Math.max(2, Math.floor(v.length / 3)) ? ` (did you mean ${best}?)` : "";
-    throw new VllmFlagError("bad-value", it.flag, `${it.flag}: invalid choice '${v}'${hint}; choose from ${choices.join(", ")}`, it.index, best);
+    throw new VllmFlagError("bad-value", it.flag, `--${it.arg.name}: invalid choice '${show(v)}'${hint}; choose from ${choices.join(", ")}`, it.index, best);
   }
   return v;
 }
@@ -374,7 +380,8 @@ function mergeInto(target: Record<string, unknown>, path: string[], value: unkno
 function limitsOf(it: Item, release: string): Record<string, number> {
   let obj: Record<string, unknown>;
   if (typeof it.value === "string" && !it.value.trim().startsWith("{")) {
-    // arg_utils.py nullable_kvs (v0.6-v0.9): KEY=VALUE items, comma-separated, lower-cased.
+    // arg_utils.py nullable_kvs: KEY=VALUE items, comma-separated, lower-cased (v0.6-v0.7 read it;
+    // v0.11's MultiModalConfig field is JSON-only; the v0.10 boundary between them is unverified).
     if (cmpVersion(release, "0.10.0") >= 0) bad(it, `vLLM ${release} reads JSON such as '{"image": 2, "video": 1}' (the image=2,video=1 form was read until v0.9)`);
     obj = {};
     for (const part of it.value.split(",")) {
@@ -531,13 +538,13 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         configFile = choiceOf(it);
         break;
       case "tensor-parallel-size":
-        flags.tensorParallelSize = intOf(it);
+        flags.tensorParallelSize = intOf(it, 1, it.value, MAX_PARALLEL);
         break;
       case "pipeline-parallel-size":
-        flags.pipelineParallelSize = intOf(it);
+        flags.pipelineParallelSize = intOf(it, 1, it.value, MAX_PARALLEL);
         break;
       case "data-parallel-size":
-        flags.dataParallelSize = intOf(it);
+        flags.dataParallelSize = intOf(it, 1, it.value, MAX_PARALLEL);
         break;
       case "gpu-memory-utilization": {
         const u = floatOf(it);
@@ -550,7 +557,6 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         if (it.value === -1 || (typeof it.value === "string" && (it.value.trim() === "-1" || it.value.trim().toLowerCase() === "auto"))) {
           flags.maxModelLenAuto = true;
           flags.maxModelLen = undefined;
-          noteNotModelled("--max-model-len auto");
         } else {
           flags.maxModelLen = humanInt(it);
           flags.maxModelLenAuto = undefined;
@@ -582,17 +588,17 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         flags.enforceEager = boolOf(it);
         break;
       case "kv-cache-memory-bytes":
-        flags.kvCacheMemoryBytes = humanInt(it);
+        flags.kvCacheMemoryBytes = humanInt(it, it.value, MAX_BYTES);
         break;
       case "kv-cache-memory": {
         const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
-        if (n === null || !(n >= 0)) bad(it, `expected a size such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
+        if (n === null || !(n >= 0) || n > MAX_BYTES) bad(it, `expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
         flags.kvCacheMemoryBytes = n;
         break;
       }
       case "other-process-memory": {
         const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
-        if (n === null) bad(it, `expected a size such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
+        if (n === null || !(n >= 0) || n > MAX_BYTES) bad(it, `expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
         flags.otherProcessBytes = n;
         break;
       }
@@ -667,10 +673,10 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       }
       case "cpu-offload-gb":
-        flags.cpuOffloadBytes = Math.round(floatOf(it) * 2 ** 30); // GiB (CacheConfig.cpu_offload_gb)
+        flags.cpuOffloadBytes = Math.min(MAX_BYTES, Math.round(floatOf(it) * 2 ** 30)); // GiB (CacheConfig.cpu_offload_gb)
         break;
       case "kv-offloading-size":
-        flags.kvOffloadingBytes = Math.round(floatOf(it) * 2 ** 30); // GiB, summed over TP ranks (CacheConfig)
+        flags.kvOffloadingBytes = Math.min(MAX_BYTES, Math.round(floatOf(it) * 2 ** 30)); // GiB, summed over TP ranks (CacheConfig)
         break;
       case "kv-offloading-backend":
         flags.kvOffloadingBackend = choiceOf(it);
@@ -769,7 +775,8 @@ export function engineFlagsFromOptions(options: Readonly<Record<string, unknown>
       continue;
     }
     if (value === null || value === undefined) continue;
-    const v = r.arg.kind === "list" && !Array.isArray(value) ? [value] : r.arg.kind === "bool" && value === true ? !r.negated : value;
+    // Dotted values written as text read as vLLM reads them (JSON, else human-readable int, else text).
+    const v = r.path.length > 0 && typeof value === "string" ? jsonOrScalar(value) : r.arg.kind === "list" && !Array.isArray(value) ? [value] : r.arg.kind === "bool" && value === true ? !r.negated : value;
     items.push({ arg: r.arg, flag, value: v, path: r.path, append: r.append, index: -1 });
   }
   return itemsToArgs(items, [], release, { ...opts, positionalModel: false });

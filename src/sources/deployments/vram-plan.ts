@@ -1,6 +1,7 @@
 // vram-plan's own deployments file (YAML or JSON), validated with zod; unknown keys are errors.
 import { z } from "zod";
-import { VLLM_BOOLEAN_FLAGS, normalizeFlagName } from "../vllm-argv.js";
+import { normalizeFlagName } from "../vllm-argv.js";
+import { isVllmSwitch } from "../vllm-flags.js";
 import type { Ctx, Deployment, DeploymentConstraints, Json } from "./common.js";
 import { lineAt, type YamlFile, yamlValue } from "./yaml.js";
 
@@ -90,7 +91,7 @@ function flagsToArgv(flags: Record<string, string | true>): string[] {
   const argv: string[] = [];
   for (const [k, v] of Object.entries(flags)) {
     if (v === true) argv.push(`--${k}`);
-    else if (v === "false" && VLLM_BOOLEAN_FLAGS.has(k)) argv.push(`--no-${k}`);
+    else if (v === "false" && isVllmSwitch(k)) argv.push(`--no-${k}`);
     else argv.push(`--${k}`, ...(v.includes(" ") && !/^[[{"]/.test(v) ? v.split(" ") : [v]));
   }
   return argv;

@@ -1,0 +1,145 @@
+// The one argument table (src/core/vllm-args.ts) read the way vLLM's FlexibleArgumentParser reads argv
+// (vllm/utils/argparse_utils.py), into the core's EngineFlags (src/sources/vllm-flags.ts).
+import { describe, expect, it } from "vitest";
+import { VLLM_ARGS, argCoverage } from "../src/core/vllm-args.js";
+import { VllmFlagError, engineFlagsFromArgv, engineFlagsFromOptions } from "../src/sources/vllm-flags.js";
+
+function flagError(f: () => unknown): VllmFlagError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(VllmFlagError);
+    return e as VllmFlagError;
+  }
+  throw new Error("expected a VllmFlagError");
+}
+
+describe("the argument table", () => {
+  it("has one entry per long name and per alias", () => {
+    const names = VLLM_ARGS.map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
+    const shorts = VLLM_ARGS.flatMap((a) => a.short ?? []);
+    expect(new Set(shorts).size).toBe(shorts.length);
+  });
+  it("names the EngineFlags field of every modelled flag, and the source of every flag", () => {
+    for (const a of VLLM_ARGS) {
+      expect(a.source.length).toBeGreaterThan(0);
+      if (a.effect === "modelled") expect(a.field, a.name).toBeDefined();
+    }
+  });
+  it("counts the newest release's arguments (vram-plan's own and removed ones apart)", () => {
+    const c = argCoverage();
+    expect(c.modelled + c.neutral + c["not-modelled"]).toBe(c.total);
+    expect(c.total).toBeGreaterThan(200);
+  });
+});
+
+describe("vLLM argv → EngineFlags", () => {
+  it("reads the positional model, -tp, --snake_case, = values and human-readable ints", () => {
+    const r = engineFlagsFromArgv(["Qwen/Qwen3-8B", "-tp", "2", "--max_model_len=32k", "--max-num-batched-tokens", "8K", "--gpu-memory-utilization", "0.85"]);
+    expect(r.model).toBe("Qwen/Qwen3-8B");
+    expect(r.flags.tensorParallelSize).toBe(2);
+    expect(r.flags.maxModelLen).toBe(32_000); // human_readable_int: k = 10^3
+    expect(r.flags.maxNumBatchedTokens).toBe(8_192); // K = 2^10
+    expect(r.flags.gpuMemoryUtilization).toBe(0.85);
+    expect(r.flags.notModelledFlags).toBeUndefined();
+  });
+
+  it("accepts unique prefixes as argparse's allow_abbrev does, and rejects ambiguous ones", () => {
+    expect(engineFlagsFromArgv(["m", "--max-num-seq", "8"]).flags.maxNumSeqs).toBe(8);
+    const e = flagError(() => engineFlagsFromArgv(["m", "--max-num", "8"]));
+    expect(e.kind).toBe("ambiguous");
+    expect(e.message).toContain("--max-num-batched-tokens");
+    expect(e.message).toContain("--max-num-seqs");
+  });
+
+  it("rejects a misspelt flag with vLLM's nearest one", () => {
+    const e = flagError(() => engineFlagsFromArgv(["m", "--gpu-memory-utilisation", "0.5"]));
+    expect(e.kind).toBe("unknown");
+    expect(e.suggestion).toBe("--gpu-memory-utilization");
+    expect(e.index).toBe(1);
+    expect(e.message).toBe("--gpu-memory-utilisation: unrecognized vLLM argument (did you mean --gpu-memory-utilization?)");
+  });
+
+  it("rejects a flag removed in the planned release, naming the release, and accepts it before", () => {
+    const e = flagError(() => engineFlagsFromArgv(["m", "--swap-space", "4"], { vllmVersion: "0.20.0" }));
+    expect(e.kind).toBe("removed");
+    expect(e.message).toBe("--swap-space: removed in vLLM 0.19.0 (planning for vLLM 0.20.0)");
+    expect(engineFlagsFromArgv(["m", "--swap-space", "4"], { vllmVersion: "0.10.1" }).flags.tensorParallelSize).toBe(1);
+    const g = flagError(() => engineFlagsFromArgv(["m", "--cuda-graph-sizes", "8"], { vllmVersion: "0.13.0" }));
+    expect(g.message).toContain("use --cudagraph-capture-sizes");
+  });
+
+  it("merges dotted keys into the JSON object (--limit-mm-per-prompt.image, --speculative-config.*)", () => {
+    const r = engineFlagsFromArgv(["m", "--limit-mm-per-prompt", '{"image": 2}', "--limit-mm-per-prompt.video", "0", "--mm-processor-kwargs.max_pixels", "1003520", "--speculative-config.method", "mtp", "--speculative-config.num_speculative_tokens", "2"]);
+    expect(r.flags.limitMmPerPrompt).toEqual({ image: 2, video: 0 });
+    expect(r.flags.mmProcessorKwargs).toEqual({ max_pixels: 1_003_520 });
+    expect(r.flags.speculative?.method).toBe("mtp");
+    expect(r.flags.speculative?.numSpeculativeTokens).toBe(2);
+    expect(r.flags.notModelledFlags).toBeUndefined();
+  });
+
+  it("reads the older image=2,video=1 form for the releases that had it", () => {
+    expect(engineFlagsFromArgv(["m", "--limit-mm-per-prompt", "image=2,video=1"], { vllmVersion: "0.7.3" }).flags.limitMmPerPrompt).toEqual({ image: 2, video: 1 });
+    expect(flagError(() => engineFlagsFromArgv(["m", "--limit-mm-per-prompt", "image=2"])).kind).toBe("bad-value");
+  });
+
+  it("reads the memory features into their fields, in vLLM's units (core/memory-features.ts models them)", () => {
+    const r = engineFlagsFromArgv([
+      "m", "--enable-lora", "--max-loras", "4", "--max-lora-rank", "64", "--cpu-offload-gb", "8", "--kv-offloading-size", "2.5",
+      "--kv-offloading-backend", "lmcache", "--max-model-len", "auto", "--mamba-ssm-cache-dtype", "float32", "-O3",
+      "--max-cudagraph-capture-size", "256", "--compilation-config.cudagraph_mode", "piecewise", "--enable-sleep-mode", "--language-model-only",
+    ]);
+    const f = r.flags;
+    expect(f.lora).toEqual({ maxLoras: 4, maxLoraRank: 64, fullyShardedLoras: false });
+    expect(f.cpuOffloadBytes).toBe(8 * 2 ** 30); // --cpu-offload-gb is GiB
+    expect(f.kvOffloadingBytes).toBe(2.5 * 2 ** 30); // kv_offloading_size is GiB (vllm/config/cache.py)
+    expect(f.kvOffloadingBackend).toBe("lmcache");
+    expect(f.maxModelLenAuto).toBe(true);
+    expect(f.maxModelLen).toBeUndefined();
+    expect(f.mambaSsmCacheDtype).toBe("float32");
+    expect(f.compilation).toEqual({ level: 3, maxCudagraphCaptureSize: 256, cudagraphMode: "PIECEWISE" });
+    expect(f.enableSleepMode).toBe(true);
+    expect(f.languageModelOnly).toBe(true);
+    expect(f.notModelledFlags).toBeUndefined();
+    // Accepted flags vram-plan has no memory model for are named, one NOT_EXACT warning each.
+    expect(engineFlagsFromArgv(["m", "--num-gpu-blocks-override", "100", "--hf-overrides", '{"num_hidden_layers": 2}']).flags.notModelledFlags).toEqual(["--num-gpu-blocks-override", "--hf-overrides"]);
+  });
+
+  it("maps --quantization methods onto the weight layouts the core sizes, and the KV dtypes", () => {
+    const q = (m: string) => engineFlagsFromArgv(["x", "-q", m]).flags;
+    expect(q("modelopt_fp4").quantization).toBe("nvfp4");
+    expect(q("awq_marlin").quantization).toBe("awq");
+    expect(q("modelopt").quantization).toBe("fp8");
+    expect(q("gguf").quantization).toBeUndefined();
+    expect(q("gguf").notModelledFlags?.[0]).toMatch(/^--quantization gguf/);
+    const nv = flagError(() => q("nvfp4"));
+    expect(nv.message).toMatch(/^--quantization: invalid choice 'nvfp4'/);
+    const kv = engineFlagsFromArgv(["x", "--kv-cache-dtype", "int8_per_token_head"]).flags;
+    expect(kv.kvCacheDtype).toBe("fp8");
+    expect(kv.notModelledFlags).toEqual(["--kv-cache-dtype int8_per_token_head (sized as 1-byte fp8)"]);
+    expect(engineFlagsFromArgv(["x", "--kv-cache-dtype", "fp8_e5m2"]).flags.kvCacheDtype).toBe("fp8_e5m2");
+  });
+
+  it("reads switches as argparse does: --no-<flag>, no explicit value", () => {
+    expect(engineFlagsFromArgv(["x", "--enforce-eager", "--no-enforce-eager"]).flags.enforceEager).toBe(false);
+    expect(flagError(() => engineFlagsFromArgv(["x", "--enforce-eager=true"])).kind).toBe("unexpected-value");
+    expect(flagError(() => engineFlagsFromArgv(["x", "--max-model-len"])).kind).toBe("missing-value");
+    expect(flagError(() => engineFlagsFromArgv(["x", "y"])).kind).toBe("extra-argument");
+  });
+
+  it("takes lists (nargs +) up to the next flag, and --device cpu", () => {
+    const r = engineFlagsFromArgv(["x", "--cudagraph-capture-sizes", "1", "2", "4", "--served-model-name", "a", "b", "--device", "cpu"]);
+    expect(r.flags.compilation?.cudagraphCaptureSizes).toEqual([1, 2, 4]);
+    expect(r.device).toBe("cpu");
+  });
+
+  it("reads a record (vram-plan's flags:, a vLLM --config YAML) with typed values", () => {
+    const r = engineFlagsFromOptions({ tensor_parallel_size: 2, "limit-mm-per-prompt": { image: 1 }, "enforce-eager": true, "enable-prefix-caching": false, "speculative-config": { model: "org/draft", num_speculative_tokens: 5 } });
+    expect(r.flags.tensorParallelSize).toBe(2);
+    expect(r.flags.limitMmPerPrompt).toEqual({ image: 1 });
+    expect(r.flags.enforceEager).toBe(true);
+    expect(r.flags.speculative).toEqual({ raw: { model: "org/draft", num_speculative_tokens: 5 }, model: "org/draft", numSpeculativeTokens: 5 });
+    expect(flagError(() => engineFlagsFromOptions({ "max-num-seqz": 4 })).suggestion).toBe("--max-num-seqs");
+  });
+});
