@@ -69,7 +69,8 @@ describe("vram-plan plan (in-process)", () => {
     expect((await cli(["--model", "qwen3-8b", "--gpu", "h100", "--trust-remote-cod"])).code).toBe(0);
     const typo = await cli(["--model", "qwen3-8b", "--gpu", "h100", "--gpu-memory-utilisation", "0.5"]);
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toBe("vram-plan: --gpu-memory-utilisation: unrecognized vLLM argument (did you mean --gpu-memory-utilization?)\n");
+    expect(typo.stderr).toBe("vram-plan: unknown option '--gpu-memory-utilisation' (did you mean --gpu-memory-utilization?)\n");
+    expect((await cli(["--model", "qwen3-8b", "--gpu", "h100", "--explian"])).stderr).toBe("vram-plan: unknown option '--explian' (did you mean --explain?)\n");
   });
 
   it("exits 1 with vLLM's message when the heads do not divide by TP", async () => {

@@ -6,7 +6,7 @@
 import { Option, type Command } from "commander";
 import { VLLM_ARGS } from "../core/vllm-args.js";
 import { FORMATS } from "../sources/engine-flags.js";
-import { engineFlagsFromArgv, type VllmArgs } from "../sources/vllm-flags.js";
+import { VllmFlagError, editDistance, engineFlagsFromArgv, type VllmArgs } from "../sources/vllm-flags.js";
 import { splitShellWords, vllmArgvOfCommand } from "../sources/vllm-argv.js";
 import { InputError } from "../errors.js";
 
@@ -98,6 +98,18 @@ export function splitEngineArgv(program: Command, argv: readonly string[], env: 
   else if (pasted !== null) fromCommand = vllmArgvOfCommand(pasted, env, "the pasted command");
   const words = [...(fromCommand?.argv ?? []), ...direct];
   const release = fromCommand?.release;
-  const vllm = engineFlagsFromArgv(words, { vramPlanFlags: true, positionalModel: fromCommand !== null, ...(release ? { vllmVersion: release } : {}) });
-  return { commander, vllm };
+  try {
+    const vllm = engineFlagsFromArgv(words, { vramPlanFlags: true, positionalModel: fromCommand !== null, ...(release ? { vllmVersion: release } : {}) });
+    return { commander, vllm };
+  } catch (e) {
+    // An unknown word is neither vram-plan's option nor vLLM's: say so as commander does for every
+    // command, with the nearest of both.
+    if (e instanceof VllmFlagError && e.kind === "unknown") {
+      const name = e.flag.replace(/^-+/, "");
+      const near = [...own.keys()].filter((f) => f.startsWith("--")).map((f) => ({ f, d: editDistance(name, f.slice(2)) })).sort((a, b) => a.d - b.d)[0];
+      const guess = near && near.d <= Math.max(2, Math.floor(name.length / 4)) ? near.f : e.suggestion;
+      throw new InputError(e.flag, `unknown option '${e.flag}'${guess ? ` (did you mean ${guess}?)` : ""}`);
+    }
+    throw e;
+  }
 }

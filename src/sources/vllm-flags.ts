@@ -76,8 +76,8 @@ function inRelease(a: VllmArg, release: string): boolean {
 }
 
 function checkedRelease(v: string): string {
-  if (!parseVersion(v)) throw new InputError("--vllm-version", `--vllm-version: expected a version such as 0.11.0, got '${v}'`);
-  if (!rulesFor(v)) throw new InputError("--vllm-version", `--vllm-version: ${v} is older than the oldest release modelled (${OLDEST_MODELLED}); newest modelled: ${NEWEST_MODELLED}`);
+  if (v.length > 40 || !parseVersion(v)) throw new InputError("--vllm-version", `--vllm-version: expected a version such as 0.11.0, got '${excerpt(v)}'`);
+  if (!rulesFor(v)) throw new InputError("--vllm-version", `--vllm-version: ${excerpt(v)} is older than the oldest release modelled (${OLDEST_MODELLED}); newest modelled: ${NEWEST_MODELLED}`);
   return v.replace(/^v/, "");
 }
 
@@ -86,7 +86,7 @@ function checkedRelease(v: string): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, k) => k);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;
@@ -116,7 +116,7 @@ export function closestVllmFlag(name: string, release = NEWEST_MODELLED, vramPla
   let best: string | null = null;
   let bestD = Infinity;
   for (const k of optionStrings(release, vramPlan).keys()) {
-    const d = distance(name, k);
+    const d = editDistance(name, k);
     if (d < bestD) {
       bestD = d;
       best = k;
@@ -341,7 +341,7 @@ function choiceOf(it: Item): string {
     let best: string | null = null;
     let bestD = Infinity;
     for (const c of choices) {
-      const d = distance(v.toLowerCase(), c);
+      const d = editDistance(v.toLowerCase(), c);
       if (d < bestD) [best, bestD] = [c, d];
     }
     const hint = best !== null && bestD <= Math.max(2, Math.floor(v.length / 3)) ? ` (did you mean ${best}?)` : "";
