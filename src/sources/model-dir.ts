@@ -21,6 +21,8 @@ export interface LocalModel {
   source: string;
   /** Non-fatal oddities (e.g. the index's total_size disagreeing with the shard headers). */
   warnings: string[];
+  /** The files' paths, for messages that name the file at fault. */
+  labels?: { config: string; quantConfig: string; preprocessor: string };
 }
 
 export const INDEX_FILE = "model.safetensors.index.json";
@@ -194,5 +196,6 @@ export async function readModelDir(path: string): Promise<LocalModel> {
   const files: ConfigFiles = { config, checkpointBytes: weights ? weights.totalBytes : null };
   if (quantConfig !== undefined) files.quantConfig = quantConfig;
   if (preprocessor !== undefined) files.preprocessor = preprocessor;
-  return { id: idForDir(dir), files, weights, source: resolve(dir), warnings };
+  const labels = { config: configPath, quantConfig: join(dir, quantA !== undefined ? QUANT_CONFIG_FILES[0] : QUANT_CONFIG_FILES[1]), preprocessor: join(dir, PREPROCESSOR_FILE) };
+  return { id: idForDir(dir), files, weights, source: resolve(dir), warnings, labels };
 }

@@ -6,6 +6,9 @@ import { ConfigError } from "../core/errors.js";
 import type { ModelArch } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { findInCatalogue, loadCatalogueFiles, suggestModels } from "./catalogue.js";
+import { archProblem } from "../core/arch-check.js";
+import { MAX_MODEL_NAME_LENGTH, excerpt } from "../limits.js";
+import type { ConfigLabels } from "./config-schema.js";
 
 export interface ResolvedModel {
   arch: ModelArch;
@@ -16,13 +19,25 @@ export interface ResolvedModel {
 
 type Env = Record<string, string | undefined>;
 
-function build(id: string, files: ConfigFiles, subject: string): ModelArch {
+function build(id: string, files: ConfigFiles, subject: string, configLabel = subject): ModelArch {
+  let arch: ModelArch;
   try {
-    return modelArchFromConfig(id, files);
+    arch = modelArchFromConfig(id, files);
   } catch (e) {
     if (e instanceof ConfigError) throw new InputError(subject, `${subject}: ${e.message}`);
     throw e;
   }
+  // Whatever the keys and defaults gave, the core only ever sees numbers it can compute with.
+  const p = archProblem(arch);
+  if (p) throw new InputError(subject, `${configLabel}: the model's ${p.field} ${p.rule}, got ${excerpt(p.value)} (from its config)`);
+  return arch;
+}
+
+/** Schema validation of config files read from disk or the Hub (zod loads only then). */
+async function validated(files: ConfigFiles, labels: ConfigLabels): Promise<ConfigFiles> {
+  const { validateConfigFiles } = await import("./config-schema.js");
+  validateConfigFiles(files, labels);
+  return files;
 }
 
 function looksLikePath(s: string): boolean {
@@ -30,11 +45,15 @@ function looksLikePath(s: string): boolean {
 }
 
 export async function resolveModel(name: string, opts: { offline: boolean; env: Env }): Promise<ResolvedModel> {
+  if (name.length > MAX_MODEL_NAME_LENGTH || /[\u0000-\u001f]/.test(name)) {
+    throw new InputError("--model", `--model: expected a model name or path of at most ${MAX_MODEL_NAME_LENGTH} characters on one line, got '${excerpt(name)}'`);
+  }
   if (looksLikePath(name)) {
     if (!existsSync(name)) throw new InputError("--model", `--model ${name}: no such file or directory`);
     const { readModelDir } = await import("./model-dir.js");
     const local = await readModelDir(name);
-    return { arch: build(local.id, local.files, name), source: local.source, warnings: local.warnings };
+    const labels = local.labels ?? { config: name };
+    return { arch: build(local.id, await validated(local.files, labels), name, labels.config), source: local.source, warnings: local.warnings };
   }
   const entry = findInCatalogue(name);
   if (entry) return { arch: build(entry.hfId, loadCatalogueFiles(entry), `--model ${name}`), source: "catalogue", warnings: [] };
@@ -44,13 +63,16 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
     if (snap) {
       const { readModelDir } = await import("./model-dir.js");
       const local = await readModelDir(snap);
-      return { arch: build(name, local.files, snap), source: snap, warnings: local.warnings };
+      const labels = local.labels ?? { config: snap };
+      return { arch: build(name, await validated(local.files, labels), snap, labels.config), source: snap, warnings: local.warnings };
     }
     const hub = await import("./hub.js");
     const env = hub.hubOptionsFromEnv(opts.env);
     const remote = await hub.fetchFromHub(name, { ...env, offline: opts.offline || env.offline });
-    return { arch: build(name, remote.files, `--model ${name}`), source: remote.source, warnings: remote.warnings };
+    const at = (f: string): string => `${remote.source}/${f}`;
+    const labels: ConfigLabels = { config: at("config.json"), quantConfig: at("hf_quant_config.json"), preprocessor: at("preprocessor_config.json") };
+    return { arch: build(name, await validated(remote.files, labels), `--model ${name}`, labels.config), source: remote.source, warnings: remote.warnings };
   }
-  const near = suggestModels(name);
-  throw new InputError("--model", `--model ${name}: unknown model; did you mean ${near.join(", ")}? (vram-plan models lists them; a Hugging Face id or a local directory also works)`);
+  const near = suggestModels(name.slice(0, 200));
+  throw new InputError("--model", `--model ${excerpt(name)}: unknown model; did you mean ${near.join(", ")}? (vram-plan models lists them; a Hugging Face id or a local directory also works)`);
 }

@@ -1,0 +1,85 @@
+// The last gate before planning: a ModelArch the core can compute with. Whatever config keys,
+// defaults and derivations produced it (config.json from disk, the Hub or the catalogue), every
+// number must be finite and in range, the counts the planner lays out one by one (layers, stages,
+// tiles) bounded, and the sizes it divides by positive. Pure: returns the first problem or null;
+// the source layer turns it into one exit-2 line naming the config file.
+import type { ModelArch } from "./types.js";
+
+export interface ArchProblem {
+  /** The ModelArch field, e.g. "vision.patchSize". */
+  field: string;
+  rule: string;
+  value: number;
+}
+
+/** Layers, vision depth and the like: counts laid out one by one (src/limits.ts MAX_LAYERS). */
+const MAX_COUNT = 10_000;
+/** Context lengths and rotary rows: below 2^34 (src/limits.ts MAX_POSITIONS). */
+const MAX_POSITIONS = 2 ** 34;
+
+function walkNumbers(v: unknown, path: string, out: (path: string, n: number) => ArchProblem | null): ArchProblem | null {
+  // ModelArch is a tree of plain objects and arrays a few levels deep; layers arrays are ≤ MAX_COUNT long.
+  if (typeof v === "number") return out(path, v);
+  if (typeof v !== "object" || v === null) return null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = walkNumbers(v[i], `${path}[${i}]`, out);
+      if (p) return p;
+    }
+    return null;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    const p = walkNumbers(x, path ? `${path}.${k}` : k, out);
+    if (p) return p;
+  }
+  return null;
+}
+
+export function archProblem(a: ModelArch): ArchProblem | null {
+  // 1. Every number finite, not below -1 (quant.groupSize -1 = per channel), at most 2^53.
+  const p = walkNumbers(a, "", (path, n) => {
+    if (!Number.isFinite(n)) return { field: path, rule: "must be a finite number", value: n };
+    if (n < -1 || (n < 0 && !path.endsWith("groupSize"))) return { field: path, rule: "must not be negative", value: n };
+    if (n > Number.MAX_SAFE_INTEGER) return { field: path, rule: "must be at most 2^53", value: n };
+    return null;
+  });
+  if (p) return p;
+  // 2. What the planner divides by or lays out one by one.
+  const positive: [string, number, number][] = [
+    ["hiddenSize", a.hiddenSize, 1 << 20],
+    ["numLayers", a.numLayers, MAX_COUNT],
+    ["numHeads", a.numHeads, 1 << 16],
+    ["numKvHeads", a.numKvHeads, 1 << 16],
+    ["headDim", a.headDim, 1 << 16],
+    ["vocabSize", a.vocabSize, 1 << 24],
+    ["derivedMaxModelLen", a.derivedMaxModelLen, MAX_POSITIONS],
+    ["maxPositionEmbeddings", a.maxPositionEmbeddings, MAX_POSITIONS],
+    ["ropeCachePositions", a.ropeCachePositions, MAX_POSITIONS * 8],
+  ];
+  if (a.moe) positive.push(["moe.numExperts", a.moe.numExperts, 1 << 16], ["moe.topK", a.moe.topK, a.moe.numExperts]);
+  if (a.mamba) positive.push(["mamba.headDim", a.mamba.headDim, 1 << 16], ["mamba.nGroups", a.mamba.nGroups, 1 << 16], ["mamba.stateSize", a.mamba.stateSize, 1 << 16], ["mamba.convKernel", a.mamba.convKernel, 1024]);
+  const v = a.vision;
+  if (v) {
+    positive.push(
+      ["vision.numHeads", v.numHeads, 1 << 16],
+      ["vision.patchSize", v.patchSize, 4096],
+      ["vision.temporalPatchSize", v.temporalPatchSize, 64],
+      ["vision.spatialMergeSize", v.spatialMergeSize, 64],
+      ["vision.inChannels", v.inChannels, 64],
+      ["vision.maxSlices", v.maxSlices, 256],
+      ["vision.dummySlices", v.dummySlices, 256],
+    );
+  }
+  for (const [field, n, max] of positive) {
+    if (!Number.isInteger(n) || n < 1 || n > max) return { field, rule: `must be an integer from 1 to ${max}`, value: n };
+  }
+  if (a.layers.length !== a.numLayers) return { field: "layers", rule: `must have one entry per layer (${a.numLayers})`, value: a.layers.length };
+  for (const l of a.layers) if (l.kind === "sliding" && !(l.window >= 1)) return { field: "layers[].window", rule: "must be at least 1", value: l.window };
+  if (v) {
+    if (v.depth > MAX_COUNT) return { field: "vision.depth", rule: `must be at most ${MAX_COUNT}`, value: v.depth };
+    if (v.minPixels > v.maxPixels) return { field: "vision.minPixels", rule: `must not exceed maxPixels (${v.maxPixels})`, value: v.minPixels };
+    if (v.downsampleRatio <= 0 || v.downsampleRatio > 1) return { field: "vision.downsampleRatio", rule: "must be in (0, 1]", value: v.downsampleRatio };
+    if ((v.family === "gemma3" || v.family === "minicpmv" || v.family === "internvl") && v.tokensPerImage < 1) return { field: "vision.tokensPerImage", rule: "must be at least 1", value: v.tokensPerImage };
+  }
+  return null;
+}

@@ -1,0 +1,334 @@
+// Schema-first validation of a checkpoint's config files before the core reads them: config.json
+// (top level and text_config / llm_config), vision_config, rope_scaling / rope_parameters,
+// quantization_config, hf_quant_config.json / quantize_config.json and preprocessor_config.json.
+// Objects stay open (configs carry many keys vram-plan does not read); every key the planner reads
+// must, when present, be of the right type and in a range: a count vram-plan can lay out, bits
+// vLLM's quantization methods accept, divisibility vLLM and transformers require. A violation is
+// one line: the file, the key path and the rule, with a short excerpt of the value (exit 2).
+// zod is loaded only here (~80-100 ms), and only for files from disk or the Hub: the built-in
+// catalogue is validated by test/config-validation.test.ts instead of on every start-up.
+import { z } from "zod";
+import type { ConfigFiles, Json } from "../core/architecture.js";
+import { InputError } from "../errors.js";
+import { MAX_EXPERTS, MAX_HEADS, MAX_HIDDEN, MAX_IMAGE_SIDE, MAX_LAYERS, MAX_POSITIONS, MAX_VOCAB, excerpt } from "../limits.js";
+
+type Obj = { [k: string]: Json };
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Where each file came from, for messages. */
+export interface ConfigLabels {
+  config: string;
+  quantConfig?: string;
+  preprocessor?: string;
+}
+
+const intIn = (min: number, max: number) => {
+  const msg = `must be an integer from ${min} to ${max}`;
+  return z.number({ error: msg }).int({ error: msg }).gte(min, { error: msg }).lte(max, { error: msg }).nullish();
+};
+const realIn = (min: number, max: number, minExclusive = true) => {
+  const msg = `must be a finite number ${minExclusive ? "above" : "from"} ${min}${minExclusive ? "" : ""} up to ${max}`;
+  const n = z.number({ error: msg });
+  return (minExclusive ? n.gt(min, { error: msg }) : n.gte(min, { error: msg })).lte(max, { error: msg }).nullish();
+};
+const intList = (min: number, max: number, maxLen: number) =>
+  z.array(z.number().int().gte(min).lte(max), { error: `must be a list of integers from ${min} to ${max}` }).max(maxLen, { error: `must have at most ${maxLen} entries` }).nullish();
+
+const count = (max: number) => intIn(1, max);
+const isSize = (v: unknown, max: number): boolean => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+const size = (max: number) => intIn(0, max);
+/** Largest MLP width (Llama-3.1-405B: 53,248; DeepSeek-V3: 18,432). */
+const MAX_INTERMEDIATE = 1 << 22;
+const MAX_HEAD_DIM = 1 << 16;
+
+/** Keys of a language-model config (transformers' configuration classes), as vram-plan reads them. */
+const TEXT_SHAPE = {
+  hidden_size: count(MAX_HIDDEN),
+  num_hidden_layers: count(MAX_LAYERS),
+  n_layer: count(MAX_LAYERS),
+  num_layers: count(MAX_LAYERS),
+  num_attention_heads: count(MAX_HEADS),
+  n_head: count(MAX_HEADS),
+  num_key_value_heads: count(MAX_HEADS),
+  head_dim: count(MAX_HEAD_DIM),
+  // A number, or one per layer (a few NAS / OpenELM-style configs).
+  intermediate_size: z
+    .custom<number | number[]>((v) => isSize(v, MAX_INTERMEDIATE) || (Array.isArray(v) && v.length <= MAX_LAYERS && v.every((x) => isSize(x, MAX_INTERMEDIATE))), { error: `must be an integer from 0 to ${MAX_INTERMEDIATE}, or a list of them` })
+    .nullish(),
+  vocab_size: count(MAX_VOCAB),
+  max_position_embeddings: count(MAX_POSITIONS),
+  n_positions: count(MAX_POSITIONS),
+  max_seq_len: count(MAX_POSITIONS),
+  seq_length: count(MAX_POSITIONS),
+  max_sequence_length: count(MAX_POSITIONS),
+  max_seq_length: count(MAX_POSITIONS),
+  seq_len: count(MAX_POSITIONS),
+  partial_rotary_factor: realIn(0, 1),
+  sliding_window: z.custom<number | boolean>((v) => typeof v === "boolean" || isSize(v, MAX_POSITIONS), { error: `must be an integer from 0 to ${MAX_POSITIONS}` }).nullish(),
+  max_window_layers: size(MAX_LAYERS),
+  sliding_window_pattern: count(MAX_LAYERS),
+  full_attention_interval: count(MAX_LAYERS),
+  layer_types: z.array(z.string().max(64), { error: "must be a list of layer type names" }).max(MAX_LAYERS, { error: `must have at most ${MAX_LAYERS} entries` }).nullish(),
+  hybrid_override_pattern: z.string({ error: "must be a string" }).max(MAX_LAYERS, { error: `must be at most ${MAX_LAYERS} characters` }).nullish(),
+  block_configs: z.array(z.unknown(), { error: "must be a list" }).max(MAX_LAYERS, { error: `must have at most ${MAX_LAYERS} entries` }).nullish(),
+  num_experts: size(MAX_EXPERTS),
+  num_local_experts: size(MAX_EXPERTS),
+  n_routed_experts: size(MAX_EXPERTS),
+  num_experts_per_tok: count(MAX_EXPERTS),
+  experts_per_token: count(MAX_EXPERTS),
+  moe_topk: count(MAX_EXPERTS),
+  moe_intermediate_size: size(MAX_INTERMEDIATE),
+  shared_expert_intermediate_size: size(MAX_INTERMEDIATE),
+  moe_shared_expert_intermediate_size: size(MAX_INTERMEDIATE),
+  moe_latent_size: size(MAX_HIDDEN),
+  first_k_dense_replace: size(MAX_LAYERS),
+  decoder_sparse_step: count(MAX_LAYERS),
+  n_shared_experts: size(MAX_EXPERTS),
+  mlp_only_layers: intList(0, MAX_LAYERS, MAX_LAYERS),
+  kv_lora_rank: size(MAX_HIDDEN),
+  q_lora_rank: size(MAX_HIDDEN),
+  qk_rope_head_dim: size(MAX_HEAD_DIM),
+  qk_nope_head_dim: size(MAX_HEAD_DIM),
+  v_head_dim: size(MAX_HEAD_DIM),
+  mamba_num_heads: size(MAX_HEADS),
+  mamba_head_dim: count(MAX_HEAD_DIM),
+  n_groups: count(MAX_HEADS),
+  ssm_state_size: count(MAX_HEAD_DIM),
+  conv_kernel: count(1024),
+  chunk_size: count(1 << 20),
+  mamba_chunk_size: count(1 << 20),
+  linear_num_key_heads: count(MAX_HEADS),
+  linear_num_value_heads: count(MAX_HEADS),
+  linear_key_head_dim: count(MAX_HEAD_DIM),
+  linear_value_head_dim: count(MAX_HEAD_DIM),
+  linear_conv_kernel_dim: count(1024),
+} as const;
+
+/** rope_scaling / rope_parameters: the factor multiplies the context, so it must be a positive finite number. */
+const ROPE_SHAPE = {
+  factor: realIn(0, 1e6),
+  original_max_position_embeddings: count(MAX_POSITIONS),
+  mrope_section: intList(0, MAX_HEAD_DIM, 16),
+};
+
+/** vision_config keys of the towers vram-plan models (Qwen2/2.5/3-VL, SigLIP, InternViT, others). */
+const VISION_SHAPE = {
+  depth: size(MAX_LAYERS),
+  num_hidden_layers: size(MAX_LAYERS),
+  embed_dim: count(MAX_HIDDEN),
+  hidden_size: count(MAX_HIDDEN),
+  intermediate_size: count(MAX_INTERMEDIATE),
+  out_hidden_size: count(MAX_HIDDEN),
+  mlp_ratio: realIn(0, 64),
+  num_heads: count(MAX_HEADS),
+  num_attention_heads: count(MAX_HEADS),
+  patch_size: count(4096),
+  temporal_patch_size: count(64),
+  spatial_merge_size: count(64),
+  window_size: size(MAX_IMAGE_SIDE),
+  in_chans: count(64),
+  in_channels: count(64),
+  num_channels: count(64),
+  image_size: count(MAX_IMAGE_SIDE),
+  num_position_embeddings: count(1 << 24),
+  fullatt_block_indexes: intList(0, MAX_LAYERS, MAX_LAYERS),
+  deepstack_visual_indexes: intList(0, MAX_LAYERS, MAX_LAYERS),
+};
+
+/** Multimodal keys at the top level of config.json (Gemma 3, MiniCPM-V, InternVL). */
+const MULTIMODAL_SHAPE = {
+  mm_tokens_per_image: count(1 << 20),
+  query_num: count(1 << 20),
+  image_size: count(MAX_IMAGE_SIDE),
+  force_image_size: count(MAX_IMAGE_SIDE),
+  // MiniCPM-V / InternVL slice and tile counts: the processor enumerates every grid up to them.
+  max_slice_num: count(256),
+  max_dynamic_patch: count(256),
+  min_dynamic_patch: count(256),
+  downsample_ratio: realIn(0, 1),
+  select_layer: intIn(-MAX_LAYERS, MAX_LAYERS),
+  slice_config: z.looseObject({ max_slice_nums: count(256) }, { error: "must be an object" }).nullish(),
+};
+
+const PIXELS = 2 ** 40;
+const PREPROCESSOR_SHAPE = {
+  min_pixels: count(PIXELS),
+  max_pixels: count(PIXELS),
+  patch_size: count(4096),
+  merge_size: count(64),
+  temporal_patch_size: count(64),
+  max_slice_nums: count(256),
+  // {shortest_edge, longest_edge} (Qwen3-VL: pixels), {height, width} (SigLIP), or one side (older CLIP).
+  size: z
+    .custom<unknown>((v) => isSize(v, MAX_IMAGE_SIDE) || (isObj(v) && ["shortest_edge", "longest_edge", "height", "width"].every((k) => v[k] === undefined || v[k] === null || (isSize(v[k], PIXELS) && v[k] !== 0))), { error: "must be a positive size or an object of positive sizes" })
+    .nullish(),
+};
+
+const GROUP_MSG = "must be -1 (per channel) or an integer from 1 to 1048576";
+const GROUP = z.number({ error: GROUP_MSG }).int({ error: GROUP_MSG }).refine((v) => v === -1 || (v >= 1 && v <= 1 << 20), { error: GROUP_MSG }).nullish();
+const QUANT_SHAPE = {
+  quant_method: z.string({ error: "must be a string" }).max(64).nullish(),
+  quant_algo: z.string({ error: "must be a string" }).max(64).nullish(),
+  bits: count(64),
+  w_bit: count(64),
+  group_size: GROUP,
+  q_group_size: GROUP,
+  weight_block_size: z.array(z.number().int().gte(1).lte(1 << 16), { error: "must be [rows, columns], positive integers" }).length(2, { error: "must be [rows, columns], positive integers" }).nullish(),
+  config_groups: z.record(z.string(), z.looseObject({ weights: z.looseObject({ num_bits: count(64), group_size: intIn(1, 1 << 20) }).nullish() }), { error: "must be an object of groups" }).nullish(),
+};
+
+/**
+ * Weight bits each method's vLLM config class accepts: GPTQConfig "Currently, only 2/3/4/8-bit
+ * weight quantization is supported for GPTQ"; AWQConfig 4 bits and AWQMarlinConfig's TYPE_MAP
+ * {4, 8} (vllm/model_executor/layers/quantization/awq.py, awq_marlin.py); compressed-tensors'
+ * weight schemes W4A16 / W8A16 / W8A8 / NVFP4 (compressed_tensors.py).
+ */
+const BITS_BY_METHOD: Record<string, readonly number[]> = {
+  gptq: [2, 3, 4, 8],
+  awq: [4, 8],
+  "compressed-tensors": [4, 8],
+};
+
+const TextSchema = z.looseObject(TEXT_SHAPE);
+const ConfigSchema = z.looseObject({
+  ...TEXT_SHAPE,
+  ...MULTIMODAL_SHAPE,
+  text_config: z.looseObject({ ...TEXT_SHAPE, rope_scaling: z.looseObject(ROPE_SHAPE).nullish(), rope_parameters: z.looseObject(ROPE_SHAPE).nullish() }, { error: "must be an object" }).nullish(),
+  llm_config: z.looseObject({ ...TEXT_SHAPE, rope_scaling: z.looseObject(ROPE_SHAPE).nullish(), rope_parameters: z.looseObject(ROPE_SHAPE).nullish() }, { error: "must be an object" }).nullish(),
+  vision_config: z.looseObject(VISION_SHAPE, { error: "must be an object" }).nullish(),
+  rope_scaling: z.looseObject(ROPE_SHAPE, { error: "must be an object" }).nullish(),
+  rope_parameters: z.looseObject(ROPE_SHAPE, { error: "must be an object" }).nullish(),
+  quantization_config: z.looseObject(QUANT_SHAPE, { error: "must be an object" }).nullish(),
+});
+const PreprocessorSchema = z.looseObject(PREPROCESSOR_SHAPE);
+const QuantFileSchema = z.looseObject({ ...QUANT_SHAPE, quantization: z.looseObject(QUANT_SHAPE).nullish() });
+
+
+function at(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const k of path) v = isObj(v) || Array.isArray(v) ? (v as Record<string, unknown>)[k as string] : undefined;
+  return v;
+}
+
+function refuse(file: string, path: readonly PropertyKey[], rule: string, value: unknown): never {
+  const key = path.length > 0 ? path.map(String).join(".") : "(top level)";
+  const got = value === undefined ? "" : `, got ${typeof value === "string" ? JSON.stringify(excerpt(value)) : excerpt(value)}`;
+  throw new InputError(file, `${file}: ${key} ${rule}${got}`);
+}
+
+function check(schema: z.ZodType, value: unknown, file: string, prefix: readonly string[] = []): void {
+  const r = schema.safeParse(value);
+  if (r.success) return;
+  const issue = r.error.issues[0];
+  if (!issue) return;
+  // A union's message is its own; inner messages name the first alternative's rule.
+  const rule = issue.message.startsWith("must") ? issue.message : `is invalid (${issue.message.split("\n")[0]?.slice(0, 80) ?? "invalid"})`;
+  refuse(file, [...prefix, ...issue.path], rule, at(value, issue.path));
+}
+
+function num(o: Obj, k: string): number | undefined {
+  const v = o[k];
+  return typeof v === "number" ? v : undefined;
+}
+
+/** Cross-key rules of one language-model config (`o` the merged text config, `prefix` its path). */
+function checkTextRules(o: Obj, file: string, prefix: string[]): void {
+  const heads = num(o, "num_attention_heads") ?? num(o, "n_head");
+  const kv = num(o, "num_key_value_heads");
+  const hidden = num(o, "hidden_size");
+  const layers = num(o, "num_hidden_layers") ?? num(o, "n_layer") ?? num(o, "num_layers");
+  const p = (k: string): string[] => [...prefix, k];
+  // Grouped-query attention: each KV head serves num_attention_heads / num_key_value_heads query
+  // heads (transformers repeat_kv; vLLM's attention layers assert num_heads % num_kv_heads == 0).
+  if (heads !== undefined && kv !== undefined && kv > 0 && heads % kv !== 0 && !Array.isArray(o["block_configs"])) {
+    refuse(file, p("num_key_value_heads"), `must divide num_attention_heads (${heads})`, kv);
+  }
+  // Without head_dim the head size is hidden_size / num_attention_heads (LlamaAttention and kin).
+  if (heads !== undefined && hidden !== undefined && num(o, "head_dim") === undefined && num(o, "kv_lora_rank") === undefined && hidden % heads !== 0) {
+    refuse(file, p("hidden_size"), `must be divisible by num_attention_heads (${heads}) when head_dim is absent`, hidden);
+  }
+  const experts = num(o, "num_experts") ?? num(o, "num_local_experts") ?? num(o, "n_routed_experts");
+  const topK = num(o, "num_experts_per_tok") ?? num(o, "experts_per_token") ?? num(o, "moe_topk");
+  if (experts !== undefined && experts > 1 && topK !== undefined && topK > experts) refuse(file, p("num_experts_per_tok"), `must not exceed the number of experts (${experts})`, topK);
+  const firstK = num(o, "first_k_dense_replace");
+  if (layers !== undefined && firstK !== undefined && firstK > layers) refuse(file, p("first_k_dense_replace"), `must not exceed num_hidden_layers (${layers})`, firstK);
+  const kh = num(o, "linear_num_key_heads");
+  const vh = num(o, "linear_num_value_heads");
+  if (kh !== undefined && vh !== undefined && vh % kh !== 0) refuse(file, p("linear_num_value_heads"), `must be a multiple of linear_num_key_heads (${kh})`, vh);
+  const mh = num(o, "mamba_num_heads");
+  const ng = num(o, "n_groups");
+  if (mh !== undefined && mh > 0 && ng !== undefined && mh % ng !== 0) refuse(file, p("mamba_num_heads"), `must be a multiple of n_groups (${ng})`, mh);
+  for (const rk of ["rope_scaling", "rope_parameters"]) {
+    const rs = o[rk];
+    if (isObj(rs) && typeof rs["factor"] === "number" && (rs["rope_type"] === "linear" || rs["type"] === "linear" || rs["rope_type"] === "dynamic" || rs["type"] === "dynamic") && rs["factor"] < 1) {
+      // transformers _validate_linear_scaling_rope_parameters: "factor field must be a float >= 1".
+      refuse(file, p(`${rk}.factor`), "must be at least 1 for linear and dynamic scaling", rs["factor"]);
+    }
+  }
+}
+
+function checkVisionRules(v: Obj, file: string): void {
+  const hidden = num(v, "hidden_size") ?? num(v, "embed_dim");
+  const heads = num(v, "num_heads") ?? num(v, "num_attention_heads");
+  if (hidden !== undefined && heads !== undefined && hidden % heads !== 0) refuse(file, ["vision_config", "hidden_size"], `must be divisible by the number of heads (${heads})`, hidden);
+  const image = num(v, "image_size");
+  const patch = num(v, "patch_size");
+  if (image !== undefined && patch !== undefined && patch > image) refuse(file, ["vision_config", "patch_size"], `must not exceed image_size (${image})`, patch);
+}
+
+function checkQuantRules(q: Obj, file: string, prefix: string[]): void {
+  const method = (typeof q["quant_method"] === "string" ? q["quant_method"] : "").toLowerCase();
+  const allowed = BITS_BY_METHOD[method];
+  if (allowed) {
+    const bits = num(q, "bits") ?? num(q, "w_bit");
+    if (bits !== undefined && !allowed.includes(bits)) refuse(file, [...prefix, num(q, "bits") !== undefined ? "bits" : "w_bit"], `must be one of ${allowed.join(", ")} for ${method} (vLLM rejects other widths)`, bits);
+    const groups = q["config_groups"];
+    if (isObj(groups)) {
+      for (const [name, g] of Object.entries(groups)) {
+        const w = isObj(g) ? g["weights"] : undefined;
+        const nb = isObj(w) ? num(w, "num_bits") : undefined;
+        if (nb !== undefined && !allowed.includes(nb)) refuse(file, [...prefix, "config_groups", name, "weights", "num_bits"], `must be one of ${allowed.join(", ")} for ${method}`, nb);
+      }
+    }
+  }
+}
+
+function textOf(cfg: Obj): { o: Obj; prefix: string[] } {
+  for (const k of ["text_config", "llm_config"]) {
+    const inner = cfg[k];
+    if (isObj(inner)) return { o: { ...cfg, ...inner }, prefix: [k] };
+  }
+  return { o: cfg, prefix: [] };
+}
+
+/**
+ * Validates the config files of one checkpoint; throws InputError (file, key path, rule, excerpt)
+ * at the first violation. Pure on the parsed JSON.
+ */
+export function validateConfigFiles(files: ConfigFiles, labels: ConfigLabels): void {
+  const cfg = files.config;
+  if (!isObj(cfg)) refuse(labels.config, [], `must be a JSON object, not ${Array.isArray(cfg) ? "a list" : cfg === null ? "null" : `a ${typeof cfg}`}`, undefined);
+  check(ConfigSchema, cfg, labels.config);
+  const text = textOf(cfg);
+  check(TextSchema, text.o, labels.config, text.prefix);
+  checkTextRules(text.o, labels.config, text.prefix);
+  if (isObj(cfg["vision_config"])) checkVisionRules(cfg["vision_config"], labels.config);
+  if (isObj(cfg["quantization_config"])) checkQuantRules(cfg["quantization_config"], labels.config, ["quantization_config"]);
+  if (files.quantConfig !== undefined) {
+    const file = labels.quantConfig ?? "quantization config";
+    if (!isObj(files.quantConfig)) refuse(file, [], "must be a JSON object", files.quantConfig);
+    check(QuantFileSchema, files.quantConfig, file);
+    const q = files.quantConfig;
+    if (isObj(q["quantization"])) checkQuantRules(q["quantization"], file, ["quantization"]);
+    else checkQuantRules(q, file, []);
+  }
+  if (files.preprocessor !== undefined) {
+    const file = labels.preprocessor ?? "preprocessor_config.json";
+    if (!isObj(files.preprocessor)) refuse(file, [], "must be a JSON object", files.preprocessor);
+    check(PreprocessorSchema, files.preprocessor, file);
+    const pp = files.preprocessor;
+    const lo = num(pp, "min_pixels");
+    const hi = num(pp, "max_pixels");
+    if (lo !== undefined && hi !== undefined && lo > hi) refuse(file, ["min_pixels"], `must not exceed max_pixels (${hi})`, lo);
+  }
+}
