@@ -2,7 +2,7 @@
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, thousands } from "./format.js";
 import { fixText, messageFor } from "./messages.js";
-import { WHAT_IF_LABELS, stageColumns } from "./table.js";
+import { WHAT_IF_LABELS, hostText, stageColumns } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const e = plan.engine;
@@ -30,6 +30,7 @@ export function renderMarkdown(plan: Plan): string {
   out.push("");
   const kv = plan.kvCache;
   out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(e.maxModelLen)} tokens.`);
+  if (plan.host) out.push("", `Host memory: ${hostText(plan.host)}.`);
   if (plan.whatIf.length) {
     out.push("");
     out.push("| what if | KV cache GiB | gain GiB | KV tokens | concurrency | flags |");

@@ -141,6 +141,7 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   lines.push(`  ${thousands(kv.bytesPerToken)} bytes per token per GPU · block ${kv.blockSize} tokens · page ${thousands(kv.pageSizeBytes)} B · ${kv.numGroups} group(s) of ${kv.groupSize} layers`);
   lines.push(`  GPU blocks: ${thousands(kv.numGpuBlocks)} · GPU KV cache size: ${thousands(kv.tokens)} tokens`);
   lines.push(`  Maximum concurrency for ${thousands(e.maxModelLen)} tokens per request: ${kv.maxConcurrency.toFixed(2)}x`);
+  if (plan.host) lines.push("", c.bold("Host memory"), `  ${hostText(plan.host)}`);
   if (plan.encoder) {
     const en = plan.encoder;
     lines.push("");
@@ -167,4 +168,13 @@ export function renderTable(plan: Plan, o: TableOptions): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/** The host-memory line shared by the table and markdown renderers (--cpu-offload-gb, --kv-offloading-size). */
+export function hostText(h: NonNullable<Plan["host"]>): string {
+  const parts: string[] = [];
+  if (h.cpuOffloadBytes > 0) parts.push(`${gib(h.cpuOffloadBytes)} GiB of offloaded weights (pinned, all GPUs)`);
+  if (h.kvOffloadingBytes > 0) parts.push(`${gib(h.kvOffloadingBytes)} GiB KV offloading buffer`);
+  if (parts.length === 0) parts.push("nothing offloaded (--cpu-offload-gb has no effect here)");
+  return `${parts.join(" + ")} = ${gib(h.totalBytes)} GiB`;
 }

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { speculativeKind, speculativePlan } from "../src/core/speculative.js";
+import { captureSizeList, capturesByMode, rulesFor } from "../src/core/vllm-versions.js";
+import { planDeployment } from "../src/core/plan.js";
+import type { ModelArch } from "../src/core/types.js";
+import { flags, gpu, model } from "./helpers/models.js";
+
+// Qwen3-8B: H 4096, 32 heads, 8 KV heads, head_dim 128, I 12288, 36 layers, bf16, untied.
+// One decoder layer (weights.ts shapes): qkv (32 + 16)·128·4096 = 25,165,824; o 4096·4096 = 16,777,216;
+// q/k norms 256; gate_up 2·12288·4096 = 100,663,296; down 50,331,648; two RMSNorms 8,192
+// → 192,946,432 elements = 385,892,864 B.
+const QWEN3_8B_LAYER = 385_892_864;
+
+describe("speculative decoding: proposer memory (vllm/config/speculative.py, vllm/v1/spec_decode/eagle.py)", () => {
+  const target = model("Qwen/Qwen3-8B");
+
+  it("resolves the method as SpeculativeConfig does", () => {
+    expect(speculativeKind({ method: "ngram" })).toBe("ngram");
+    expect(speculativeKind({ method: "deepseek_mtp" })).toBe("mtp");
+    expect(speculativeKind({ method: "qwen3_next_mtp" })).toBe("mtp");
+    expect(speculativeKind({ model: "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B" })).toBe("eagle3");
+    expect(speculativeKind({ model: "yuhuili/EAGLE-LLaMA3.1-Instruct-8B" })).toBe("eagle");
+    expect(speculativeKind({ model: "Qwen/Qwen3-0.6B" })).toBe("draft_model");
+  });
+
+  it("MTP (Qwen-style mtp_num_hidden_layers): one target layer + fc 2H×H/tp + 3 norms, lm_head shared, one more KV layer", () => {
+    // The MTP fields of a Qwen3.5 config (mtp_num_hidden_layers 1) on the Qwen3-8B shape.
+    const m: ModelArch = { ...target, mtp: { layers: 1, ownLmHead: false } };
+    // qwen3_next_mtp.py: fc ColumnParallelLinear(2H, H) = 2·4096·4096 = 33,554,432 elements → 67,108,864 B;
+    // pre_fc_norm_hidden + pre_fc_norm_embedding + norm = 3·4096·2 = 24,576 B.
+    const drafter = QWEN3_8B_LAYER + 67_108_864 + 24_576;
+    const base = planDeployment({ model: m, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0" }) });
+    const p = planDeployment({ model: m, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", speculative: { method: "mtp" } }) }, { explain: true });
+    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(drafter);
+    // The MTP layer's attention joins the single full-attention group: 37 layers per block, page 16·2·8·128·2 = 65,536 B.
+    expect(p.kvCache.groupSize).toBe(37);
+    expect(p.kvCache.numGpuBlocks).toBe(Math.floor(Math.floor(p.perGpu[0]!.kvCacheBytes / 65_536) / 37));
+    // num_speculative_tokens defaults to n_predict = 1: ceiling min(1024·2·2, 512) = 512 → 51 PIECEWISE sizes;
+    // FULL decode sizes in [2, 1024·2] → every size but 1 = 50.
+    expect(p.engine.cudaGraphCaptureSizes).toBe(101);
+    expect(p.explain.some((l) => l.what === "MTP drafter weights" && l.bytes === drafter)).toBe(true);
+  });
+
+  it("MTP without MTP layers in the config is a NOT_EXACT warning, not a silent plan", () => {
+    const p = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ speculative: { method: "mtp", numSpeculativeTokens: 1 } }) });
+    expect(p.diagnostics.some((d) => d.code === "NOT_EXACT" && String(d.args["what"]).includes("MTP"))).toBe(true);
+  });
+
+  it("a draft model (Qwen3-0.6B for Qwen3-8B): all its weights, and its 28 layers in the target's KV group", () => {
+    const draft = model("Qwen/Qwen3-0.6B");
+    // Qwen3-0.6B: layer = qkv (16 + 16)·128·1024 4,194,304 + o 1024·2048 2,097,152 + q/k norms 256 + gate_up
+    // 2·3072·1024 6,291,456 + down 3,145,728 + norms 2,048 = 15,730,944; × 28 = 440,466,432; tied embedding
+    // 151,936·1024 = 155,582,464; final norm 1,024 → 596,049,920 elements = 1,192,099,840 B, plus the rotary
+    // cache 40,960 positions × 128 × 2 B = 10,485,760 B. No sharing for method draft_model.
+    const drafter = 1_192_099_840 + 10_485_760;
+    const base = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0" }) });
+    const p = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4, draftModel: draft } }) });
+    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(drafter);
+    // Same page per layer (2·8·128·2 = 4,096 B/token) → one group of 36 + 28 = 64 layers.
+    expect(p.kvCache.groupSize).toBe(64);
+    expect(p.kvCache.numGpuBlocks).toBe(Math.floor(Math.floor(p.perGpu[0]!.kvCacheBytes / 65_536) / 64));
+  });
+
+  it("a named draft that was not resolved: NOT_EXACT naming it; ngram: nothing on the GPU", () => {
+    const p = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ speculative: { model: "org/some-draft", numSpeculativeTokens: 3 } }) });
+    expect(p.diagnostics.some((d) => d.code === "NOT_EXACT" && String(d.args["what"]).includes("'org/some-draft'"))).toBe(true);
+    const s = speculativePlan({ spec: { method: "ngram", numSpeculativeTokens: 5 }, target, tp: 1, pp: 1, cc: 9, dtype: "bfloat16", quant: target.quant, kvBytes: 2, targetKvBytesPerTokenPerLayer: 4096 });
+    expect(s).toMatchObject({ weightsBytes: 0, sameSpecLayers: 0, ownSpecLayers: 0, samplerBytesPerElement: 0, numSpeculativeTokens: 5 });
+  });
+});
+
+describe("capture sizes with speculative tokens (vllm/config/vllm.py _set_cudagraph_sizes)", () => {
+  it("v0.23: ceiling min(max_num_seqs × (1 + K) × 2, 512); FULL decode graphs for sizes in [1 + K, max_num_seqs × (1 + K)]", () => {
+    const r = rulesFor("0.23.0")!;
+    // 64 seqs, K = 3: ceiling min(64·4·2, 512) = 512 → [1, 2, 4] + 8..248 (31) + 256..512 step 16 (17) = 51 sizes
+    // (without speculation: min(128, 512) = 128 → 19). FULL: sizes in [4, 256] = 4, 8..248, 256 → 33.
+    const list = captureSizeList(r, 64, 2048, { numSpeculativeTokens: 3 });
+    expect(list.length).toBe(51);
+    expect(capturesByMode(r, list, 64, { numSpeculativeTokens: 3 })).toEqual({ piecewise: 51, full: 33, largest: 512 });
+    expect(captureSizeList(r, 64, 2048).length).toBe(19);
+  });
+
+  it("v0.28: the uniform decode sizes n × (1 + K) join the list", () => {
+    const r = rulesFor("0.28.0")!;
+    // 64 seqs, K = 2 (q = 3): ceiling min(64·3·2, 512) = 384 → grid [1, 2, 4] + 8..248 (31) + 256..384 (9) = 43;
+    // request counts 1, 2, 4, 8..56, 64 × 3 = 3, 6, 12, 24 … 192: new sizes 3, 6, 12 → 46.
+    // FULL decode sizes in [3, 192]: 3, 4, 6, 12 + multiples of 8 from 8 to 192 (24) = 28.
+    const list = captureSizeList(r, 64, 2048, { numSpeculativeTokens: 2 });
+    expect(list.length).toBe(46);
+    expect(list.slice(0, 6)).toEqual([1, 2, 3, 4, 6, 8]);
+    expect(capturesByMode(r, list, 64, { numSpeculativeTokens: 2 })).toEqual({ piecewise: 46, full: 28, largest: 384 });
+  });
+
+  it("explicit cudagraph_capture_sizes and cudagraph_mode from --compilation-config", () => {
+    const r = rulesFor("0.29.0")!;
+    // Sizes deduplicated, sorted, those ≤ max_num_batched_tokens kept.
+    expect(captureSizeList(r, 256, 2048, { sizes: [8, 1, 4096, 8, 2] })).toEqual([1, 2, 8]);
+    const p = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("a100-80g"), flags: flags({ compilation: { cudagraphCaptureSizes: [1, 2, 4, 8], cudagraphMode: "PIECEWISE" } }) });
+    expect(p.engine.cudaGraphCaptureSizes).toBe(4);
+    expect(p.engine.maxCaptureSize).toBe(8);
+    const none = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("a100-80g"), flags: flags({ compilation: { level: 0 } }) });
+    expect(none.engine.cudaGraphs).toBe(false);
+    expect(none.perGpu[0]!.cudaGraphBytes).toBe(0);
+  });
+});
