@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { planDeployment } from "../src/core/plan.js";
+import { renderJson } from "../src/render/json.js";
+import { renderMarkdown } from "../src/render/markdown.js";
+import { planJson } from "../src/render/json-schema.js";
 import { flags, gpu, model, GiB } from "./helpers/models.js";
 
 describe("--cpu-offload-gb and --kv-offloading-size (vllm/model_executor/offloader/uva.py, CacheConfig.kv_offloading_size)", () => {
@@ -37,6 +40,10 @@ describe("--cpu-offload-gb and --kv-offloading-size (vllm/model_executor/offload
     const p = planDeployment({ model: dense, gpu: gpu("h100"), flags: flags({ kvOffloadingBytes: 64 * GiB, kvOffloadingBackend: "native" }) });
     expect(p.perGpu[0]!.kvCacheBytes).toBe(base.perGpu[0]!.kvCacheBytes);
     expect(p.host).toEqual({ cpuOffloadBytes: 0, kvOffloadingBytes: 64 * GiB, totalBytes: 64 * GiB });
+    // The JSON keeps it under "host" (schema/plan.schema.json) and the markdown names it.
+    const parsed = planJson.safeParse(JSON.parse(renderJson(p)));
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    expect(renderMarkdown(p)).toContain("Host memory: 64.00 GiB KV offloading buffer = 64.00 GiB.");
   });
 });
 

@@ -115,6 +115,14 @@ export const planJson = z
         }),
       )
       .describe("levers re-planned for vision models"),
+    host: z
+      .strictObject({
+        cpuOffloadBytes: nonNegativeBytes().describe("weights moved to pinned host memory by --cpu-offload-gb, summed over the GPUs"),
+        kvOffloadingBytes: nonNegativeBytes().describe("the --kv-offloading-size buffer (summed over the TP ranks)"),
+        totalBytes: nonNegativeBytes(),
+      })
+      .optional()
+      .describe("host (CPU) memory the deployment pins; absent without --cpu-offload-gb / --kv-offloading-size"),
   })
   .describe("vram-plan plan --json: vLLM's start-up memory budget per GPU; bytes are integers of bytes");
 
