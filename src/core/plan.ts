@@ -214,6 +214,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
 
   const ranges = ppLayerRanges(model.numLayers, pp);
   const world = tp * pp;
+  const dp = Math.max(1, flags.dataParallelSize);
   const stages: StageResult[] = [];
   const moeLayer = facts(model).moeLayer;
   for (let s = 0; s < pp; s++) {
@@ -377,7 +378,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const plan: Plan = {
     fits: !diags.some((d) => d.severity === "error"),
     model: { id: model.id, architecture: model.architecture, params: model.params, dtype, quantization: quant.method },
-    gpu: { id: gpu.id, name: gpu.name, count: world },
+    // Data-parallel replicas are whole copies of this per-rank plan: they multiply the GPUs, not the figures.
+    gpu: { id: gpu.id, name: gpu.name, count: world * dp, tensorParallelSize: tp, pipelineParallelSize: pp, dataParallelSize: dp },
     engine,
     perGpu: stages.map((s) => s.budget),
     kvCache: kv,

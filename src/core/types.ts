@@ -421,7 +421,8 @@ export interface WhatIf {
 export interface Plan {
   fits: boolean;
   model: { id: string; architecture: string; params: number; dtype: TorchDtype; quantization: QuantMethod };
-  gpu: { id: string; name: string; count: number };
+  /** count = TP × PP × DP GPUs; every per-GPU figure is one rank's (DP replicas are identical). */
+  gpu: { id: string; name: string; count: number; tensorParallelSize: number; pipelineParallelSize: number; dataParallelSize: number };
   engine: ResolvedEngine;
   perGpu: GpuBudget[];
   kvCache: KvCachePlan;

@@ -104,7 +104,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   // --- ModelConfig -----------------------------------------------------------------------------
   n("runner", "str", { choices: ["auto", "generate", "pooling", "draft"] }),
   n("convert", "str", { choices: ["auto", "none", "embed", "classify", "reward", "mm_encoder_only"] }),
-  n("task", "str"),
+  n("task", "str", { legacy: true }), // deprecated in v0.11; newer FlexibleArgumentParser: "--task is not a vllm serve option"
   n("tokenizer", "str"),
   n("tokenizer-mode", "str"),
   n("trust-remote-code", "bool", { negatable: true }),
@@ -134,7 +134,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   // hf_overrides can change the architecture (num_hidden_layers, rope_scaling, ...): not modelled.
   nm("hf-overrides", "json"),
   n("pooler-config", "json"),
-  n("override-pooler-config", "json"),
+  n("override-pooler-config", "json", { legacy: true }),
   n("logits-processor-pattern", "str"),
   n("generation-config", "str"),
   n("override-generation-config", "json"),
@@ -273,8 +273,8 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("fully-sharded-loras", "bool", "lora", { negatable: true }),
   n("default-mm-loras", "json"),
   n("specialize-active-lora", "bool", { negatable: true }),
-  nm("lora-extra-vocab-size", "int", { removedIn: "0.12.0" }),
-  nm("enable-lora-bias", "bool", { removedIn: "0.12.0" }),
+  nm("lora-extra-vocab-size", "int", { legacy: true }),
+  nm("enable-lora-bias", "bool", { legacy: true }),
 
   // --- ObservabilityConfig -------------------------------------------------------------------------
   n("show-hidden-metrics-for-version", "str"),
@@ -403,7 +403,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   fe("enable-log-outputs", "bool", { negatable: true }),
   fe("enable-log-deltas", "bool", { negatable: true }),
   fe("enable-log-requests", "bool", { negatable: true }),
-  fe("disable-log-requests", "bool", { negatable: true }),
+  fe("disable-log-requests", "bool", { negatable: true, legacy: true }),
   fe("log-error-stack", "bool", { negatable: true }),
   fe("h11-max-incomplete-event-size", "int"),
   fe("h11-max-header-count", "int"),

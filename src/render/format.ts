@@ -20,3 +20,9 @@ export function thousands(n: number): string {
   }
   return (v < 0 ? "-" : "") + out;
 }
+
+/** " (TP 2 × PP 1 × DP 2 GPUs)" when data-parallel replicas multiply the GPUs; "" otherwise (figures are per GPU either way). */
+export function gpuLayout(plan: { gpu: { tensorParallelSize: number; pipelineParallelSize: number; dataParallelSize: number } }): string {
+  const g = plan.gpu;
+  return g.dataParallelSize > 1 ? ` (TP ${g.tensorParallelSize} × PP ${g.pipelineParallelSize} × DP ${g.dataParallelSize}; figures per GPU)` : "";
+}

@@ -52,7 +52,14 @@ export const planJson = z
   .strictObject({
     fits: z.boolean().describe("whether vLLM starts (the plan command exits 0 exactly when true)"),
     model: z.strictObject({ id: z.string(), architecture: z.string(), params: count(), dtype: z.string(), quantization: z.string() }),
-    gpu: z.strictObject({ id: z.string(), name: z.string(), count: z.int().min(1) }),
+    gpu: z.strictObject({
+      id: z.string(),
+      name: z.string(),
+      count: z.int().min(1).describe("GPUs the deployment uses: tensor × pipeline × data parallel (per-GPU figures are one rank's)"),
+      tensorParallelSize: z.int().min(1),
+      pipelineParallelSize: z.int().min(1),
+      dataParallelSize: z.int().min(1).describe("data-parallel replicas (-dp): identical copies of the per-GPU plan"),
+    }),
     engine: z.strictObject({
       vllmVersion: z.string(),
       engine: z.enum(["v0", "v1"]),

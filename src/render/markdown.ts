@@ -1,13 +1,13 @@
 // GitHub-flavoured markdown of the same plan (for CI job summaries and issues).
 import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, thousands } from "./format.js";
+import { gib, gpuLayout, thousands } from "./format.js";
 import { fixText, messageFor } from "./messages.js";
 import { WHAT_IF_LABELS, hostText, stageColumns } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const e = plan.engine;
   const out: string[] = [];
-  out.push(`### ${plan.fits ? "✅" : "❌"} ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name} (vLLM ${e.vllmVersion})`);
+  out.push(`### ${plan.fits ? "✅" : "❌"} ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)} (vLLM ${e.vllmVersion})`);
   out.push("");
   out.push(`utilization ${e.gpuMemoryUtilization}, max-model-len ${thousands(e.maxModelLen)}, max-num-seqs ${e.maxNumSeqs}, max-num-batched-tokens ${thousands(e.maxNumBatchedTokens)}, ${e.dtype}, KV ${e.kvCacheDtype}`);
   out.push("");

@@ -3,7 +3,7 @@
 import Table from "cli-table3";
 import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, thousands } from "./format.js";
+import { gib, gpuLayout, thousands } from "./format.js";
 import { fixText, messageFor } from "./messages.js";
 
 export const WHAT_IF_LABELS: Record<Plan["whatIf"][number]["code"], string> = {
@@ -98,7 +98,7 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   const lines: string[] = [];
   const verdict = plan.fits ? c.green.bold("STARTS") : c.red.bold("WILL NOT START");
   lines.push(
-    `${c.bold(plan.model.id)} on ${plan.gpu.count} × ${plan.gpu.name} — vLLM ${e.vllmVersion} (${e.engine.toUpperCase()}): ${verdict}`,
+    `${c.bold(plan.model.id)} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)} — vLLM ${e.vllmVersion} (${e.engine.toUpperCase()}): ${verdict}`,
   );
   lines.push(
     c.dim(
