@@ -7,7 +7,7 @@ import { DTYPE_BYTES, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { encoderProfile } from "./vision.js";
 import { activationPeak } from "./profile-run.js";
-import { cudaGraphBytes } from "./cuda-graphs.js";
+import { cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
 import { hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
 import { featureEffects, layoutWithDrafter, stageFeatures, type FeatureInput } from "./memory-features.js";
@@ -154,24 +154,21 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   // Memory features (LoRA, speculative decoding, offload, compilation config): memory-features.ts.
   const fxIn: FeatureInput = { model, flags, rules, tp, pp, ep, cc, dtype, quant, kvBytes, targetKvBytesPerTokenPerLayer: kvBytesPerTokenPerLayer(model, tp, kvBytes), dense: facts(model).dense, maxNumBatchedTokens: batch.maxNumBatchedTokens, maxNumSeqs: batch.maxNumSeqs };
   const fx = featureEffects(fxIn);
-  const graphsOn = !flags.enforceEager && !fx.graphsOff;
-  const caps = !graphsOn
-    ? { piecewise: 0, full: 0, largest: 0 }
-    : fx.capture
-      ? capturesByMode(rules, captureSizeList(rules, batch.maxNumSeqs, batch.maxNumBatchedTokens, fx.capture), batch.maxNumSeqs, fx.capture)
-      : captureSizes(rules, batch.maxNumSeqs, batch.maxNumBatchedTokens);
-  // LoRA: each capture size is captured without and with LoRA (vllm-versions.ts FeatureRules.loraGraphsTwice).
-  caps.piecewise *= fx.graphMultiplier;
-  caps.full *= fx.graphMultiplier;
-  if (rules.engine === "v0" && graphsOn) {
-    // V0 captured full-model graphs for batch sizes [1, 2, 4] + 8·i up to min(max_num_seqs, 256).
-    caps.full = 3 + Math.floor(Math.min(batch.maxNumSeqs, 256) / 8);
-    caps.piecewise = 0;
-    caps.largest = Math.min(batch.maxNumSeqs, 256);
-  }
-  // Model Runner V2 (dense models, 0.25.1 … ≈0.27) returned a CUDA-graph estimate of 0.
   const dense = facts(model).dense;
-  const graphsInBudget = graphsOn && rules.cudaGraphEstimate && !(rules.mrv2ZeroEstimateForDense && dense);
+  // CUDA graphs: capture sizes, per-release budget rule and estimate (cuda-graphs.ts cudaGraphPlan).
+  const graphs = cudaGraphPlan({
+    rules,
+    enforceEager: flags.enforceEager,
+    graphsOff: fx.graphsOff,
+    capture: fx.capture,
+    graphMultiplier: fx.graphMultiplier,
+    maxNumSeqs: batch.maxNumSeqs,
+    maxNumBatchedTokens: batch.maxNumBatchedTokens,
+    dense,
+    kvCacheMemoryFixed: flags.kvCacheMemoryBytes !== undefined,
+  });
+  const graphsOn = graphs.captured;
+  const graphsInBudget = graphs.inBudget;
   const engine: ResolvedEngine = {
     vllmVersion: rules.version,
     engine: rules.engine,
@@ -184,9 +181,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     kvCacheDtype: flags.kvCacheDtype,
     kvBytesPerElement: kvBytes,
     cudaGraphs: graphsOn,
-    cudaGraphEstimateSubtracted: graphsInBudget && flags.kvCacheMemoryBytes === undefined,
-    cudaGraphCaptureSizes: caps.piecewise + caps.full,
-    maxCaptureSize: caps.largest,
+    cudaGraphEstimateSubtracted: graphsInBudget,
+    cudaGraphCaptureSizes: graphs.piecewise + graphs.full,
+    maxCaptureSize: graphs.largest,
     chunkedPrefill: batch.chunkedPrefill,
   };
   if (opts.explain) ex({ what: "vLLM version", formula: `${rules.version} (${rules.engine.toUpperCase()} engine)`, source: "--vllm-version; rules in src/core/vllm-versions.ts" });
@@ -243,9 +240,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       smCount: gpu.smCount,
     });
     const act = withFeatureActivation(act0, sf.activationExtraBytes, last && fx.spec ? fx.spec.samplerBytesPerElement * Math.min(batch.maxNumSeqs, batch.maxNumBatchedTokens) * model.vocabSize : 0);
-    const cg = graphsOn
-      ? cudaGraphBytes({ model, layersOnRank: end - start, piecewiseGraphs: caps.piecewise, fullGraphs: caps.full, largestCapture: caps.largest, textBytesPerToken: act.textBytesPerToken })
-      : 0;
+    const cgBytes = cudaGraphStageBytes(graphs, end - start, act.textBytesPerToken);
+    const cg = cgBytes.estimateBytes;
     const total = gpu.cudaTotalBytes;
     const requested = Math.floor(total * util);
     const ncclBytes = world > 1 ? NCCL_BYTES_PER_RANK : 0;
@@ -257,7 +253,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     // bytes before any profiling arithmetic or CUDA-graph estimate (every release since PR #21489), so
     // graphs come out of whatever is left physically.
     const kvFixed = flags.kvCacheMemoryBytes !== undefined;
-    const cgInBudget = graphsInBudget && !kvFixed ? cg : 0;
+    const cgInBudget = graphsInBudget ? cg : 0;
     const kvBytesAvail = kvFixed ? (flags.kvCacheMemoryBytes as number) : requested - w.total - act.peakBytes - nonTorch - cgInBudget;
     const freeAtStart = total - CUDA_CONTEXT_BYTES - flags.otherProcessBytes - ncclBytes;
     const layers = stageLayers(model, start, end);
@@ -313,7 +309,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       for (const line of sf.explain) ex({ ...line, what: `${line.what}${st}` });
       ex({ what: `activation peak${st}`, formula: `max(encoder ${act.encoderPhaseBytes}, text ${act.textPhaseBytes}, sampler ${act.samplerPhaseBytes}) → ${act.phase}`, bytes: act.peakBytes, source: "GPUModelRunner.profile_run: encoder dummy batch, _dummy_run(max_num_batched_tokens), _dummy_sampler_run; src/core/profile-run.ts" });
       ex({ what: `non-torch increase${st}`, formula: `${nonTorch} B`, bytes: nonTorch, source: "vllm/utils/mem_utils.py memory_profiling non_torch_increase; median of logged values (src/core/non-torch.ts)" });
-      ex({ what: `CUDA graphs${st}`, formula: graphsOn ? `${caps.piecewise + caps.full} graphs × ${end - start} layers × 180 KiB + first capture (${graphsInBudget ? "subtracted from the budget, v0.21+" : "taken from the slack outside the budget"})` : "none (--enforce-eager)", bytes: cg, source: "GPUModelRunner.profile_cudagraph_memory / capture_model; src/core/cuda-graphs.ts" });
+      ex(cudaGraphExplain(graphs, cgBytes, end - start, st));
       ex({ what: `KV cache${st}`, formula: flags.kvCacheMemoryBytes !== undefined ? "--kv-cache-memory" : `${requested} − ${w.total} − ${act.peakBytes} − ${nonTorch} − ${cgInBudget}`, bytes: kvBytesAvail, source: "Worker.determine_available_memory: requested − (weights + torch peak increase + non-torch increase [+ CUDA-graph estimate])" });
     }
   }
@@ -365,6 +361,12 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   if (graphsOn && !graphsInBudget) {
     const slack = first.outsideBudgetBytes - first.cudaContextBytes - first.ncclBytes - first.otherProcessBytes;
     if (first.cudaGraphBytes > slack) diags.push({ code: "CUDA_GRAPHS_EXCEED_HEADROOM", severity: "warning", args: { graphs: first.cudaGraphBytes, slack } });
+  }
+  if (graphs.inBudget && tight.budget.cudaGraphBytes > 0) {
+    // What vLLM prints after "Available KV cache memory" from v0.21 (gpu_worker.py determine_available_memory),
+    // plus the --kv-cache-memory that gives the KV cache of releases before the estimate.
+    const eq = cudaGraphEquivalents(util, tight.budget.totalBytes, tight.budget.cudaGraphBytes, tight.budget.kvCacheBytes);
+    diags.push({ code: "CUDA_GRAPH_ESTIMATE_IN_BUDGET", severity: "info", args: { util, estimate: tight.budget.cudaGraphBytes, without: eq.utilizationWithoutEstimate, sameKvUtil: eq.utilizationForSameKv, sameKvBytes: eq.kvCacheMemoryForSameKv } });
   }
   for (const what of model.unsupported) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
   diags.push(...fx.diagnostics);

@@ -311,6 +311,7 @@ export type DiagnosticCode =
   | "NOT_EXACT"
   | "VLLM_VERSION_NOT_MODELLED"
   | "KV_CACHE_MEMORY_ABOVE_FREE"
+  | "CUDA_GRAPH_ESTIMATE_IN_BUDGET"
   /** A CUDA allocation failed (torch.OutOfMemoryError) — read from logs; the planner predicts the causes above instead. */
   | "CUDA_OUT_OF_MEMORY";
 

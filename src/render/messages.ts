@@ -49,6 +49,9 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
     a["phase"] === "allocation"
       ? `CUDA out of memory allocating the KV cache: --kv-cache-memory asks for ${gib(n(a, "kv"))} GiB but only ${gib(n(a, "free"))} GiB is free after the weights (--kv-cache-memory skips the --gpu-memory-utilization budget and is not checked against the GPU).`
       : `CUDA out of memory after the KV cache is allocated: ${gib(n(a, "kv"))} GiB of KV cache leaves no room for CUDA-graph capture (${gib(n(a, "graphs"))} GiB) and the sampler warm-up (${gib(n(a, "sampler"))} GiB) in the ${gib(n(a, "free"))} GiB free after the weights.`,
+  // vllm/v1/worker/gpu_worker.py determine_available_memory (v0.21+), the line after "Available KV cache memory".
+  CUDA_GRAPH_ESTIMATE_IN_BUDGET: (a) =>
+    `CUDA graph memory profiling is enabled (default since v0.21.0): ${gib(n(a, "estimate"))} GiB estimated for CUDA graphs comes out of the KV cache. The current --gpu-memory-utilization=${n(a, "util").toFixed(4)} is equivalent to --gpu-memory-utilization=${n(a, "without").toFixed(4)} without CUDA graph memory profiling. For the KV cache of releases before it, use --gpu-memory-utilization ${n(a, "sameKvUtil").toFixed(4)} or --kv-cache-memory ${a["sameKvBytes"]}; to disable, set VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0.`,
   VLLM_VERSION_NOT_MODELLED: (a) =>
     String(a["asked"]).toLowerCase() === "latest"
       ? `--vllm-version latest is planned as ${a["modelled"]}, the newest release vram-plan models; changes made after it are not reflected.`
