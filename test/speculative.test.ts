@@ -103,3 +103,20 @@ describe("capture sizes with speculative tokens (vllm/config/vllm.py _set_cudagr
     expect(none.perGpu[0]!.cudaGraphBytes).toBe(0);
   });
 });
+
+describe("MTP on a hybrid GDN model against a real start-up (fixtures/hybrid/logs.json, club-3090 issues #487 / #434)", () => {
+  it("Qwen3.6-27B TP 2, MTP K = 3, fp8_e5m2 KV, 10.85 GiB: GPU KV cache size 612,157 tokens, 2.34x at 262,144", () => {
+    // The MTP layer (mtp_num_hidden_layers 1) joins the 16 full-attention layers: groups of 17 against 48 GDN
+    // layers → 3 GDN groups and "Add 3 padding layers, may waste at most 6.25%" as logged (#434); K = 3 adds 3
+    // conv-state rows to the GDN page and 3 speculative blocks per request (mamba "align" mode).
+    // --kv-cache-memory stands in for the logged "Available KV cache memory: 10.85 GiB".
+    const m = model("nvidia/Qwen3.6-27B-NVFP4");
+    const f = { tensorParallelSize: 2, dtype: "float16" as const, kvCacheDtype: "fp8_e5m2" as const, maxModelLen: 262_144, maxNumSeqs: 2, kvCacheMemoryBytes: Math.round(10.85 * 2 ** 30), vllmVersion: "0.23.0" };
+    const p = planDeployment({ model: m, gpu: gpu("rtx-3090"), flags: flags({ ...f, speculative: { method: "mtp", numSpeculativeTokens: 3 } }) });
+    expect(p.kvCache.groupSize).toBe(17);
+    expect(p.kvCache.tokens).toBe(612_157);
+    expect(p.kvCache.maxConcurrency.toFixed(2)).toBe("2.34");
+    // Without the drafter the same memory would report 682,478 tokens: the MTP layer and K are what the log shows.
+    expect(planDeployment({ model: m, gpu: gpu("rtx-3090"), flags: flags(f) }).kvCache.tokens).toBe(682_478);
+  });
+});
