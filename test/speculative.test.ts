@@ -120,3 +120,20 @@ describe("MTP on a hybrid GDN model against a real start-up (fixtures/hybrid/log
     expect(planDeployment({ model: m, gpu: gpu("rtx-3090"), flags: flags(f) }).kvCache.tokens).toBe(682_478);
   });
 });
+
+describe("the draft named in --speculative-config is read like --model (src/sources/draft-model.ts)", () => {
+  it("resolves a catalogue draft offline, and leaves an unreadable one unresolved with a warning", async () => {
+    const { resolveDraftModel } = await import("../src/sources/draft-model.js");
+    const f = flags({ speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4 } });
+    expect((await resolveDraftModel(f, { offline: true, env: {} })).warnings).toEqual([]);
+    expect(f.speculative?.draftModel?.hiddenSize).toBe(1024);
+    const g = flags({ speculative: { model: "nobody/no-such-draft-model", numSpeculativeTokens: 4 } });
+    const r = await resolveDraftModel(g, { offline: true, env: { HF_HOME: "/nonexistent-vram-plan-test" } });
+    expect(g.speculative?.draftModel).toBeUndefined();
+    expect(r.warnings[0]).toContain("nobody/no-such-draft-model");
+    // MTP and ngram need no draft checkpoint.
+    const h = flags({ speculative: { method: "ngram", model: "[ngram]" } });
+    await resolveDraftModel(h, { offline: true, env: {} });
+    expect(h.speculative?.draftModel).toBeUndefined();
+  });
+});

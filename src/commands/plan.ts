@@ -46,6 +46,10 @@ export async function planCommand(o: CommonOpts, io: Io): Promise<Outcome> {
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  if (flags.speculative?.model) {
+    const { resolveDraftModel } = await import("../sources/draft-model.js");
+    for (const w of (await resolveDraftModel(flags, { offline: o.offline === true, env: io.env })).warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  }
   const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: o.explain === true, whatIf: true });
   io.stdout(await render(plan, o, io));
   return { command: "plan", plan };
