@@ -13,6 +13,7 @@ import { NEWEST_MODELLED, OLDEST_MODELLED, parseVersion, rulesFor } from "../cor
 import { InputError } from "../errors.js";
 import { MAX_BYTES, MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
+import { blockSizeProblem, modalityProblem } from "./vllm-values.js";
 
 export type VllmFlagErrorKind = "unknown" | "ambiguous" | "removed" | "missing-value" | "bad-value" | "unexpected-value" | "extra-argument";
 
@@ -394,6 +395,8 @@ function limitsOf(it: Item, release: string): Record<string, number> {
   for (const [k, v] of Object.entries(obj)) {
     const count = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)["count"] : v;
     if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) bad(it, `'${k}' must be a count >= 0 (or {"count": N}), got '${show(v)}'`);
+    const problem = modalityProblem(k);
+    if (problem) bad(it, problem);
     out[k] = count;
   }
   return out;
@@ -581,9 +584,13 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         }
         break;
       }
-      case "block-size":
-        flags.blockSize = intOf(it);
+      case "block-size": {
+        const n = intOf(it);
+        const problem = blockSizeProblem(n);
+        if (problem) bad(it, problem);
+        flags.blockSize = n;
         break;
+      }
       case "enforce-eager":
         flags.enforceEager = boolOf(it);
         break;

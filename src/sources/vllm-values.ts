@@ -1,0 +1,32 @@
+// Values vLLM itself refuses (or silently ignores): each check returns what is wrong in one line, or
+// null, so the argument reader (vllm-flags.ts) refuses them naming the flag, and a plan is never made
+// for a configuration vLLM would not run as written.
+import { excerpt } from "../limits.js";
+
+/**
+ * --block-size: vllm/config/cache.py `BlockSize = Literal[1, 8, 16, 32, 64, 128]` (256 added later),
+ * which EngineArgs turns into argparse choices; releases that made block_size a plain int > 0 select
+ * an attention backend that needs a multiple of 16 (FlashAttention / Triton `MultipleOf(16)`,
+ * "block_size not supported"). A value no release runs is refused; one some release runs is kept.
+ */
+export const VLLM_BLOCK_SIZES: readonly number[] = [1, 8, 16, 32, 64, 128, 256];
+
+export function blockSizeProblem(n: number): string | null {
+  if (VLLM_BLOCK_SIZES.includes(n) || (n > 0 && n % 16 === 0)) return null;
+  return `${n} is not a block size vLLM runs: it accepts ${VLLM_BLOCK_SIZES.join(", ")} (vllm/config/cache.py BlockSize) and its CUDA attention backends need a multiple of 16`;
+}
+
+/**
+ * The modalities vLLM registers (vllm/multimodal: ImagePlugin "image", VideoPlugin "video",
+ * AudioPlugin "audio"; MultiModalConfig._validate_limit_per_prompt keys the same names).
+ * Any other key is ignored by vLLM ("Detected extra keys in `--limit-mm-per-prompt` which are not
+ * registered as multi-modal plugins ... They will be ignored", vllm/multimodal/registry.py), so the
+ * limit meant for images stays at its default: refused here rather than planned silently wrong.
+ */
+export const VLLM_MODALITIES: readonly string[] = ["image", "video", "audio"];
+
+export function modalityProblem(key: string): string | null {
+  if (VLLM_MODALITIES.includes(key)) return null;
+  const near = VLLM_MODALITIES.find((m) => key.toLowerCase().replace(/s$/, "") === m);
+  return `'${excerpt(key)}' is not a modality vLLM knows (${VLLM_MODALITIES.join(", ")}); vLLM ignores it and keeps the default limit${near ? `; did you mean '${near}'?` : ""}`;
+}

@@ -1,0 +1,77 @@
+// Input rules of issue #12.11: GPU names as people and nvidia-smi write them, sizes that cannot be a
+// GPU, and vLLM values vLLM itself would not run (--block-size 7, an unknown modality).
+import { describe, expect, it } from "vitest";
+import { gpuCandidates, gpuFrom } from "../src/sources/gpus.js";
+import { runCli } from "./helpers/cli.js";
+import { inputError } from "./helpers/input-error.js";
+
+describe("GPU names", () => {
+  it.each([
+    // nvidia-smi --query-gpu=name as printed (fixtures of issue threads and the calibration captures)
+    ["NVIDIA A100-SXM4-40GB", "a100-40g"],
+    ["NVIDIA A100-SXM4-80GB", "a100-80g"],
+    ["NVIDIA A100 80GB PCIe", "a100-80g-pcie"],
+    ["NVIDIA H100 80GB HBM3", "h100-sxm"],
+    ["NVIDIA H100 PCIe", "h100-pcie"],
+    ["NVIDIA H100 NVL", "h100-nvl"],
+    ["Tesla T4", "t4"],
+    ["NVIDIA GeForce RTX 4090", "rtx4090"],
+    ["NVIDIA RTX 6000 Ada Generation", "rtx6000-ada"],
+    ["Tesla V100-SXM2-16GB", "v100-16g"],
+    // with the memory size some tools append, checked against the datasheet size
+    ["NVIDIA GeForce RTX 3090 24GB", "rtx3090"],
+    ["NVIDIA Tesla T4 16GB", "t4"],
+    // common spellings
+    ["h100-80gb", "h100-sxm"],
+    ["H100_80GB", "h100-sxm"],
+    ["a100-80gb", "a100-80g"],
+    ["A100 40GB", "a100-40g"],
+  ])("%s → %s", (name, id) => expect(gpuCandidates(name).map((g) => g.id)).toEqual([id]));
+
+  it("a memory suffix that is not the card's size matches nothing (an RTX 4090 has 24 GB, not 48)", () => {
+    expect(gpuCandidates("rtx4090-48gb")).toEqual([]);
+  });
+
+  it("--gpu a100 is ambiguous (40 and 80 GB, SXM and PCIe): an error listing the four choices", () => {
+    expect(() => gpuFrom({ gpu: "a100" })).toThrow(
+      "--gpu a100: ambiguous, it names 4 GPUs: a100-40g (NVIDIA A100-SXM4-40GB, 39.39 GiB), a100-40g-pcie (NVIDIA A100-PCIE-40GB, 39.39 GiB), a100-80g (NVIDIA A100-SXM4-80GB, 79.15 GiB), a100-80g-pcie (NVIDIA A100 80GB PCIe, 79.14 GiB); give one of these ids",
+    );
+    expect(gpuCandidates("a100-pcie").map((g) => g.id)).toEqual(["a100-40g-pcie", "a100-80g-pcie"]);
+    expect(gpuCandidates("v100").map((g) => g.id)).toEqual(["v100-16g", "v100-32g"]);
+  });
+
+  it("exit 2 on the command line for an ambiguous name and for --gpu-memory below 1 GiB", async () => {
+    const a = await runCli(["--model", "qwen2.5-7b", "--gpu", "a100"]);
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/^vram-plan: --gpu a100: ambiguous, it names 4 GPUs: a100-40g /);
+    const m = await runCli(["--model", "qwen2.5-7b", "--gpu-memory", "80"]);
+    expect(m.code).toBe(2);
+    expect(m.err).toBe("vram-plan: --gpu-memory 80: 80 bytes is less than 1 GiB; did you mean 80GiB?\n");
+    const mib = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--gpu-memory", "512MiB"]);
+    expect(mib.err).toBe("vram-plan: --gpu-memory 512MiB: 536870912 bytes is less than 1 GiB; did you mean 512GiB?\n");
+    const ok = await runCli(["--model", "qwen2.5-7b", "--gpu-memory", "80GiB", "--json"]);
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.out) as { perGpu: { totalBytes: number }[] }).perGpu[0]?.totalBytes).toBe(80 * 2 ** 30);
+  });
+});
+
+describe("values vLLM refuses or ignores", () => {
+  it("--block-size 7 is refused; 16, 32 and 48 (a multiple of 16) are kept", async () => {
+    const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--block-size", "7"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("vram-plan: --block-size 7: vLLM accepts 1, 8, 16, 32, 64, 128, 256 (vllm/config/cache.py BlockSize) and its CUDA attention backends need a multiple of 16\n");
+    for (const b of ["16", "32", "48"]) {
+      const ok = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--block-size", b, "--json"]);
+      expect(ok.code).toBe(0);
+      expect((JSON.parse(ok.out) as { engine: { blockSize: number } }).engine.blockSize).toBe(Number(b));
+    }
+  });
+
+  it("--limit-mm-per-prompt '{\"images\":2}': vLLM ignores an unknown modality, so it is refused with the right name", async () => {
+    const r = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--limit-mm-per-prompt", '{"images":2}']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("vram-plan: --limit-mm-per-prompt: 'images' is not a modality vLLM knows (image, video, audio); vLLM ignores it and keeps the default limit; did you mean 'image'?\n");
+    const ok = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--limit-mm-per-prompt", '{"image":2,"video":0}']);
+    expect(ok.code).toBe(0);
+  });
+});
