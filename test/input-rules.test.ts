@@ -59,7 +59,7 @@ describe("values vLLM refuses or ignores", () => {
   it("--block-size 7 is refused; 16, 32 and 48 (a multiple of 16) are kept", async () => {
     const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--block-size", "7"]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe("vram-plan: --block-size 7: vLLM accepts 1, 8, 16, 32, 64, 128, 256 (vllm/config/cache.py BlockSize) and its CUDA attention backends need a multiple of 16\n");
+    expect(r.err).toBe("vram-plan: --block-size: 7 is not a block size vLLM runs: it accepts 1, 8, 16, 32, 64, 128, 256 (vllm/config/cache.py BlockSize) and its CUDA attention backends need a multiple of 16\n");
     for (const b of ["16", "32", "48"]) {
       const ok = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--block-size", b, "--json"]);
       expect(ok.code).toBe(0);
