@@ -3,10 +3,10 @@
 // (../shared/VLLM-MEMORY.md §1, §3) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
 import { NEWEST_MODELLED, batchDefaults, beyondModelled, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
-import { DTYPE_BYTES, ppLayerRanges, weightsPerRank } from "./weights.js";
+import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { encoderProfile } from "./vision.js";
-import { activationPeak } from "./profile-run.js";
+import { activationPeak, samplerBytesPerElement } from "./profile-run.js";
 import { cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
 import { hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
@@ -239,7 +239,10 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       encoder: first ? encoder : null,
       smCount: gpu.smCount,
     });
-    const act = withFeatureActivation(act0, sf.activationExtraBytes, last && fx.spec ? fx.spec.samplerBytesPerElement * Math.min(batch.maxNumSeqs, batch.maxNumBatchedTokens) * model.vocabSize : 0);
+    // The rejection-sampler warm-up replaces the sampler warm-up's temporaries (b + samplerBytesPerElement
+    // per row × vocab element): it adds only what it holds beyond them.
+    const specSampler = last && fx.spec ? Math.max(0, (fx.spec.samplerBytesPerElement - b - samplerBytesPerElement(rules)) * act0.samplerRows * paddedVocab(model.vocabSize)) : 0;
+    const act = withFeatureActivation(act0, sf.activationExtraBytes, specSampler);
     const cgBytes = cudaGraphStageBytes(graphs, end - start, act.textBytesPerToken);
     const cg = cgBytes.estimateBytes;
     const total = gpu.cudaTotalBytes;

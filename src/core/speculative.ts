@@ -60,7 +60,10 @@ export interface SpeculativePlan {
   /** Drafter attention layers with their own shape, and their bytes per token per layer on a rank. */
   ownSpecLayers: number;
   ownBytesPerTokenPerLayer: number;
-  /** Extra bytes of the sampler warm-up (rejection-sampler dummy run), per (row × vocab) element. */
+  /**
+   * Bytes per (row × vocab) element live in the rejection-sampler warm-up, which runs after the
+   * ordinary sampler warm-up has freed its temporaries (so it raises the peak only if larger).
+   */
   samplerBytesPerElement: number;
   /** What could not be sized (NOT_EXACT warnings). */
   notExact: string[];
@@ -96,10 +99,16 @@ export function speculativePlan(x: SpeculativeInput): SpeculativePlan {
   const notExact: string[] = [];
   const explain: ExplainLine[] = [];
   const out: SpeculativePlan = { kind, numSpeculativeTokens: spec.numSpeculativeTokens ?? 0, weightsBytes: 0, sameSpecLayers: 0, ownSpecLayers: 0, ownBytesPerTokenPerLayer: 0, samplerBytesPerElement: 0, notExact, explain };
-  // GPUModelRunner._dummy_sampler_run with a speculative config: a dummy rejection-sampler run over
-  // one draft token per request — target logits [R, V] in the model dtype and fp32 probabilities
-  // (VLLM-MEMORY §10 C, read from gpu_model_runner.py; the rejection sampler's own temporaries unverified).
-  if (kind !== "ngram") out.samplerBytesPerElement = b + 4;
+  // GPUModelRunner._dummy_sampler_run with a speculative config (every method, ngram included):
+  // after the sampler warm-up, one draft token per request → logits = torch.randn(num_tokens +
+  // num_reqs = 2R, V) in the model dtype, then rejection_sampler(...) whose target probabilities are
+  // fp32 [R, V] (draft_probs None): 2b + 4 bytes per (R × V) element.
+  out.samplerBytesPerElement = 2 * b + 4;
+  explain.push({
+    what: "rejection-sampler warm-up",
+    formula: `2R × V logits + R × V fp32 probabilities = ${2 * b + 4} B per (R × V) element, after the sampler warm-up's own temporaries are freed (peak raised only beyond them)`,
+    source: "vllm/v1/worker/gpu_model_runner.py GPUModelRunner._dummy_sampler_run (speculative_config branch)",
+  });
   if (x.pp > 1 && kind !== "ngram") notExact.push("speculative decoding with pipeline parallelism (the drafter is placed on the last stage)");
 
   if (kind === "ngram") {
