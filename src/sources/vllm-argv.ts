@@ -610,7 +610,12 @@ export function imageRelease(image: string): string | null {
  * first. InputError when no vLLM invocation is in it.
  */
 export function vllmArgvOfCommand(words: readonly string[], env: Readonly<Record<string, string | undefined>>, subject: string): { argv: string[]; release: string | null } {
-  const expanded = words.map((w) => expandShellVariables(w, env, subject));
+  // An unquoted $VAR that is empty vanishes from the command, as in a shell (the tokenizer has removed
+  // the quotes, so a word that is only a variable reference is taken as unquoted).
+  const expanded = words.flatMap((w) => {
+    const v = expandShellVariables(w, env, subject);
+    return v === "" && /^\$(\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(w) ? [] : [v];
+  });
   let release: string | null = null;
   for (const w of expanded) if (isVllmOpenAiImage(w)) release ??= imageRelease(w);
   const found = extractVllmArgs(expanded);
