@@ -64,9 +64,15 @@ export function registerCompare(program: Command, io: Io, setCode: SetCode): voi
 
 export function registerCheck(program: Command, io: Io, setCode: SetCode): void {
   routed(program.command("check"), io)
-    .description("check vLLM deployments in files (compose, Kubernetes, vLLM --config, shell, Dockerfile, vram-plan file): exit 0 all fit, 1 some do not, 2 bad input")
-    .argument("<file...>", "files with vLLM deployments")
+    .description("check vLLM deployments in files (compose, Kubernetes, KServe, vLLM --config, shell, Dockerfile, vram-plan file): exit 0 all fit, 1 some do not or cannot be planned, 2 a file is unreadable or no file holds a deployment")
+    .argument("[file...]", "files with vLLM deployments (- reads standard input; none: files: of .vram-plan.yaml)")
     .option("-g, --gpu <id>", "GPU for deployments whose file names none (a node selector or gpu: in the file wins)")
+    .option("--gpu-memory <size>", "CUDA-visible memory per GPU, overriding the GPU profile's (alone: a custom GPU)")
+    .option("--set <NAME=VALUE>", "value of a variable set only at run time, e.g. --set LLM_MODEL_ID=Qwen/Qwen3-8B (repeatable)", collect)
+    .option("--model-map <PATH=ID>", "a local model path as written in a file → the model it holds (repeatable)", collect)
+    .option("--one-host", "every shell script and compose file given runs on one machine (their GPUs are shared)")
+    .option("--config <path>", "repository config to use instead of the nearest .vram-plan.yaml")
+    .option("--no-config", "ignore .vram-plan.yaml")
     .option("--require-concurrency <N|N@LEN>", "N concurrent requests of LEN tokens (default: max-model-len) must fit")
     .option("--require-context <tokens>", "max-model-len must be at least this (32k = 32000, 32K = 32768)")
     .option("--max-utilization <fraction>", "highest acceptable --gpu-memory-utilization")

@@ -4,15 +4,25 @@
 // reason and fix) or 2 (unreadable or invalid input: file and line named).
 // Loaded only when check runs (src/cli/subcommands.ts imports it in the action).
 import { colourWanted, type Io } from "./io.js";
-import type { Deployment } from "../sources/deployments.js";
-import type { CheckEntry } from "../core/check.js";
+import type { Deployment, KServeRuntime, KServeService } from "../sources/deployments.js";
+import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { Outcome } from "../core/exit.js";
-import type { Target } from "../core/solve.js";
-import type { GpuProfile, ModelArch } from "../core/types.js";
+import type { Evaluation, Target } from "../core/solve.js";
+import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/types.js";
 import { InputError } from "../errors.js";
 
 export interface CheckOptions {
   gpu?: string;
+  /** CUDA-visible memory per GPU (overrides the profile's; alone: a custom GPU). */
+  gpuMemory?: string;
+  /** NAME=VALUE values of variables set only at run time. */
+  set?: string[];
+  /** PATH=ID: a local model path as written in a file → the model it holds. */
+  modelMap?: string[];
+  /** Every shell script and compose file given runs on one machine (their GPUs are shared). */
+  oneHost?: boolean;
+  /** Read this repository config instead of looking for .vram-plan.yaml upwards; false: none. */
+  config?: string | false;
   requireConcurrency?: string;
   requireContext?: string;
   maxUtilization?: string;
@@ -25,22 +35,20 @@ export interface CheckOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
-/**
- * The vLLM release a file pins through the official image tag (vllm/vllm-openai:v0.23.0), when it
- * names exactly one; null for "latest", no tag, or several different tags.
- */
-export function imageVllmVersion(text: string): string | null {
-  const tags = new Set<string>();
-  for (const m of text.matchAll(/vllm\/vllm-openai:v?(\d+\.\d+(?:\.\d+)?)/g)) if (m[1]) tags.add(m[1]);
-  return tags.size === 1 ? ([...tags][0] ?? null) : null;
-}
-
 // Deployment args (kebab-case, as readDeployments returns them) → EngineFlags, through the one table
 // ---------------------------------------------------------------------------------------------
 
+function withWhere(e: unknown, where: string): never {
+  if (e instanceof InputError) {
+    const msg = e.message.startsWith(where) ? e.message : `${where}: ${e.message}`;
+    throw new InputError(e.subject, msg);
+  }
+  throw e;
+}
+
 /**
  * A deployment's vLLM args → EngineFlags, read by sources/vllm-flags.ts for the release the
- * deployment runs (--vllm-version, else its image tag, else the newest modelled). A flag vLLM would
+ * deployment runs (its image tag, else --vllm-version, else the newest modelled). A flag vLLM would
  * refuse (unknown, misspelt, removed in that release, bad value) throws an InputError naming `where`.
  */
 export async function flagsOfDeployment(args: Readonly<Record<string, string | true>>, where: string, vllmVersion?: string): Promise<import("../sources/vllm-flags.js").VllmArgs> {
@@ -68,7 +76,12 @@ export async function parseConcurrency(text: string, subject: string): Promise<{
   return len === undefined ? { n } : { n, len };
 }
 
-async function cliTarget(o: CheckOptions): Promise<{ target: Target; text: CheckEntry["targetText"] }> {
+interface CliTarget {
+  target: Target;
+  text: CheckEntry["targetText"];
+}
+
+async function cliTarget(o: CheckOptions): Promise<CliTarget> {
   const { parseTokens, parseSize } = await import("../units.js");
   const target: Target = {};
   const text: CheckEntry["targetText"] = {};
@@ -98,133 +111,621 @@ async function cliTarget(o: CheckOptions): Promise<{ target: Target; text: Check
 }
 
 // ---------------------------------------------------------------------------------------------
+// Options: the command line over the repository config (.vram-plan.yaml)
+// ---------------------------------------------------------------------------------------------
+
+/** NAME=VALUE items of a repeatable option → a map; InputError naming the option for a malformed one. */
+function pairs(items: readonly string[] | undefined, flag: string, what: string, key: RegExp): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of items ?? []) {
+    const eq = item.indexOf("=");
+    const k = eq > 0 ? item.slice(0, eq).trim() : "";
+    if (eq <= 0 || !key.test(k) || item.slice(eq + 1).trim() === "") throw new InputError(flag, `${flag}: expected ${what}, got '${item}'`);
+    out.set(k, item.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+interface Settings {
+  o: CheckOptions;
+  files: string[];
+  vars: Record<string, string>;
+  modelMap: Map<string, string>;
+  configPath: string | null;
+}
+
+async function settingsFrom(files: string[], o: CheckOptions): Promise<Settings> {
+  const rc = await import("../sources/repo-config.js");
+  const configPath = o.config === false ? null : typeof o.config === "string" ? o.config : rc.findRepoConfig(process.cwd());
+  const cfg = configPath ? await rc.readRepoConfig(configPath) : {};
+  const { dirname } = await import("node:path");
+  const merged: CheckOptions = { ...o };
+  merged.gpu ??= cfg.gpu;
+  merged.gpuMemory ??= cfg.gpuMemory;
+  merged.vllmVersion ??= cfg.vllmVersion;
+  merged.oneHost ??= cfg.oneHost;
+  if (cfg.offline === true) merged.offline ??= true;
+  const req = cfg.require;
+  if (req) {
+    if (req.concurrency !== undefined) merged.requireConcurrency ??= String(req.concurrency);
+    if (req.context !== undefined) merged.requireContext ??= String(req.context);
+    if (req.maxUtilization !== undefined) merged.maxUtilization ??= String(req.maxUtilization);
+    if (req.headroom !== undefined) merged.headroom ??= req.headroom;
+  }
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cfg.set ?? {})) vars[k] = String(v);
+  for (const [k, v] of pairs(o.set, "--set", "NAME=VALUE such as LLM_MODEL_ID=Qwen/Qwen3-8B", /^[A-Za-z_][A-Za-z0-9_]*$/)) vars[k] = v;
+  const modelMap = new Map<string, string>(Object.entries(cfg.modelMap ?? {}));
+  for (const [k, v] of pairs(o.modelMap, "--model-map", "PATH=ID such as /models/llama=meta-llama/Llama-3.1-8B-Instruct", /\S/)) modelMap.set(k, v);
+  let list = files;
+  if (list.length === 0 && cfg.files && configPath) list = rc.expandFilePatterns(cfg.files, dirname(configPath));
+  return { o: merged, files: list, vars, modelMap, configPath };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Releases: per deployment, from its image tag
+// ---------------------------------------------------------------------------------------------
+
+export interface ImageRelease {
+  /** "X.Y.Z" the tag pins, or null. */
+  version: string | null;
+  /** latest / nightly / no tag of a vLLM image. */
+  latest: boolean;
+  /** The image is a vLLM server image (its name says vllm). */
+  vllm: boolean;
+  tag: string | null;
+}
+
+/**
+ * What an image reference says about its vLLM release: vllm/vllm-openai:v0.11.0 (any registry), a
+ * `vllm` image tagged with a version, `v0.7.0-cuda…` tags; latest / nightly / untagged vLLM images.
+ */
+export function imageRelease(image: string | null | undefined): ImageRelease {
+  const none: ImageRelease = { version: null, latest: false, vllm: false, tag: null };
+  if (!image) return none;
+  const m = /^(.*?)(?::([^:@/]+))?(?:@sha256:[0-9a-f]+)?$/i.exec(image.trim());
+  const repo = m?.[1] ?? image;
+  const tag = m?.[2] ?? null;
+  const last = repo.split("/").pop() ?? repo;
+  const vllm = /vllm/i.test(last);
+  if (!vllm) return { ...none, tag };
+  if (tag === null || /^(latest|nightly|main)$/i.test(tag)) return { version: null, latest: true, vllm, tag };
+  const v = /^v(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) ?? (/^(vllm-openai|vllm)$/i.test(last) ? /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) : null);
+  return v ? { version: `${v[1]}.${v[2]}.${v[3] ?? "0"}`, latest: false, vllm, tag } : { version: null, latest: false, vllm, tag };
+}
+
+/** Kept for callers that pass a whole file: the one release its vllm/vllm-openai tags pin, else null. */
+export function imageVllmVersion(text: string): string | null {
+  const tags = new Set<string>();
+  for (const m of text.matchAll(/vllm\/vllm-openai:(v?\d+\.\d+(?:\.\d+)?)/g)) {
+    const v = imageRelease(`vllm/vllm-openai:${m[1] ?? ""}`).version;
+    if (v) tags.add(v.replace(/\.0$/, m[1]?.split(".").length === 2 ? "" : ".0"));
+  }
+  return tags.size === 1 ? ([...tags][0] ?? null) : null;
+}
+
+async function releaseFor(d: Deployment, o: CheckOptions): Promise<{ version: string; notes: string[] }> {
+  const { NEWEST_MODELLED, OLDEST_MODELLED, rulesFor, parseVersion } = await import("../core/vllm-versions.js");
+  const r = imageRelease(d.image);
+  if (r.version !== null) {
+    if (parseVersion(r.version) && !rulesFor(r.version)) {
+      return { version: OLDEST_MODELLED, notes: [`image ${d.image} is vLLM ${r.version}, older than the oldest release modelled (${OLDEST_MODELLED}): planned with ${OLDEST_MODELLED}'s rules, which may differ`] };
+    }
+    return { version: r.version, notes: [] };
+  }
+  if (o.vllmVersion !== undefined) return { version: o.vllmVersion, notes: [] };
+  if (r.latest) return { version: NEWEST_MODELLED, notes: [`image ${d.image}${r.tag === null ? " (untagged)" : ""}: planned as vLLM ${NEWEST_MODELLED}, the newest release modelled`] };
+  if (d.image) return { version: NEWEST_MODELLED, notes: [`image ${d.image} does not say its vLLM release: planned as ${NEWEST_MODELLED}, the newest modelled (--vllm-version to choose)`] };
+  return { version: NEWEST_MODELLED, notes: [`release not pinned by the file: planned as vLLM ${NEWEST_MODELLED}, the newest modelled (--vllm-version to choose)`] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models: ids, local paths that are not here, storage URIs, run-time variables
+// ---------------------------------------------------------------------------------------------
+
+type ModelFound = { arch: ModelArch; id: string; notes: string[] } | { problem: string };
+
+function setHint(names: readonly string[]): string {
+  const vars = names.filter((n) => !n.startsWith("{{"));
+  if (vars.length === 0) return `${names.join(", ")} is a template value: render the file first`;
+  return `${vars.map((n) => `$${n}`).join(", ")} ${vars.length === 1 ? "is" : "are"} set at run time: pass ${vars.map((n) => `--set ${n}=...`).join(" ")}`;
+}
+
+/** The last component of a path or storage URI (`oci://…/catalog:qwen2.5-0.5b-instruct` → its tag). */
+function lastComponent(pathish: string): string {
+  const trimmed = pathish.replace(/\/+$/, "");
+  const last = trimmed.split("/").pop() ?? trimmed;
+  const colon = last.lastIndexOf(":");
+  return /^oci:\/\//i.test(pathish) && colon > 0 ? last.slice(colon + 1) : last;
+}
+
+/** A catalogued or cached model whose name (organisation optional) is `name`, case-insensitively. */
+async function modelByName(name: string, env: Record<string, string | undefined>): Promise<string | null> {
+  const q = name.toLowerCase();
+  if (q === "" || q === "models" || q.includes("$")) return null;
+  const { catalogue } = await import("../sources/catalogue.js");
+  const hit = catalogue().find((e) => (e.hfId.split("/")[1] ?? "").toLowerCase() === q);
+  if (hit) return hit.hfId;
+  const { hfCacheDir } = await import("../sources/hf-cache.js");
+  const { readdirSync } = await import("node:fs");
+  try {
+    for (const dir of readdirSync(hfCacheDir(env))) {
+      const m = /^models--([^-].*?)--(.+)$/.exec(dir);
+      if (m && m[2]?.toLowerCase() === q) return `${m[1]}/${m[2]}`;
+    }
+  } catch {
+    // no cache
+  }
+  return null;
+}
+
+async function findModel(written: string, s: Settings, io: Pick<Io, "env">): Promise<ModelFound> {
+  const { existsSync } = await import("node:fs");
+  const { resolveModel } = await import("../sources/resolve-model.js");
+  const notes: string[] = [];
+  let name = written;
+  const mapped = s.modelMap.get(written) ?? s.modelMap.get(written.replace(/\/+$/, ""));
+  if (mapped !== undefined) {
+    notes.push(`model ${written} planned as ${mapped} (model map)`);
+    name = mapped;
+  } else {
+    const byLast = async (why: string): Promise<ModelFound | null> => {
+      const last = lastComponent(written);
+      const id = await modelByName(last, io.env);
+      if (id === null) return null;
+      return { id, notes: [`${why}: planned as ${id}, the model named like its last component "${last}" (--model-map ${written}=ID to choose another)`], arch: null as unknown as ModelArch };
+    };
+    const uri = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/i.exec(written);
+    if (uri && uri[1]?.toLowerCase() === "hf") name = (uri[2] ?? "").replace(/\/+$/, "");
+    else if (uri) {
+      const hit = await byLast(`model ${written} is fetched by the serving platform`);
+      if (!hit) return { problem: `model ${written}: not available here, and its name "${lastComponent(written)}" matches no catalogued or cached model: pass --model-map ${written}=<Hugging Face id>` };
+      notes.push(...("notes" in hit ? hit.notes : []));
+      name = "id" in hit ? hit.id : name;
+    }
+    const vars = (await import("../sources/deployments.js")).unresolvedIn(name);
+    const pathLike = /^[./~]/.test(name) || name.split("/").length > 2 || vars.length > 0;
+    if (vars.length > 0 || (pathLike && !existsSync(name))) {
+      const lastHasVar = (await import("../sources/deployments.js")).unresolvedIn(lastComponent(name)).length > 0;
+      const hit = lastHasVar ? null : await byLast(`model path ${written} is not on this machine`);
+      if (hit && "id" in hit) {
+        notes.push(...hit.notes);
+        name = hit.id;
+      } else if (vars.length > 0) {
+        return { problem: `model ${written}: ${setHint(vars)}` };
+      } else {
+        return { problem: `model path ${written} is not on this machine, and its name "${lastComponent(written)}" matches no catalogued or cached model: pass --model-map ${written}=<Hugging Face id>` };
+      }
+    }
+  }
+  try {
+    const m = await resolveModel(name, { offline: s.o.offline === true, env: io.env });
+    return { arch: m.arch, id: name, notes: [...notes, ...m.warnings] };
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    // A relative path that is not here (models/Qwen3-8B) also looks like a Hugging Face id.
+    if (name === written && /^[\w.-]+\/[\w.-]+$/.test(name)) {
+      const id = await modelByName(lastComponent(name), io.env);
+      if (id !== null && id !== name) {
+        try {
+          const m = await resolveModel(id, { offline: s.o.offline === true, env: io.env });
+          return { arch: m.arch, id, notes: [`model ${written} is neither here nor a model on the Hub: planned as ${id}, named like its last component (--model-map ${written}=ID to choose another)`, ...m.warnings] };
+        } catch {
+          // fall through to the original error
+        }
+      }
+    }
+    return { problem: e.message.replace(/^--model /, "model ") };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One deployment → a plan input, or the line that says what is missing
+// ---------------------------------------------------------------------------------------------
+
+interface Prepared {
+  d: Deployment;
+  input: PlanInput;
+  target: Target;
+  text: CheckEntry["targetText"];
+  release: string;
+  model: string;
+  notes: string[];
+  gpuNote: string | null;
+}
+
+type Prep = { ok: Prepared } | { entry: CheckEntry };
+
+/** Flags whose value changes memory: a run-time variable left in one of them stops the plan. */
+async function memoryFlag(key: string): Promise<boolean> {
+  const { vllmArg } = await import("../core/vllm-args.js");
+  return vllmArg(key.split(".")[0] ?? key)?.effect !== "neutral";
+}
+
+async function prepare(d: Deployment, s: Settings, cli: CliTarget, io: Pick<Io, "env">, models: Map<string, Promise<ModelFound>>): Promise<Prep> {
+  const { gpuFrom } = await import("../sources/gpus.js");
+  const { parseSize } = await import("../units.js");
+  const { unresolvedIn } = await import("../sources/deployments.js");
+  const o = s.o;
+  const release = await releaseFor(d, o);
+  const blank = (problem: string, model = d.model ?? "(none)"): Prep => ({
+    entry: { file: d.file, line: d.line, name: d.name, model, gpu: null, gpuCount: d.gpuCount, release: null, target: cli.target, targetText: cli.text, evaluation: null, problem, fixes: [], args: d.args, notes: [...d.notes] },
+  });
+  if (d.problem !== undefined) return blank(d.problem);
+  if (d.model === null) return blank("no model: the command gives neither a positional model nor --model");
+  for (const [k, v] of Object.entries(d.args)) {
+    if (typeof v !== "string" || !(await memoryFlag(k))) continue;
+    const vars = unresolvedIn(v);
+    if (vars.length > 0) return blank(`--${k} ${v}: ${setHint(vars)}`);
+  }
+
+  let pending = models.get(d.model);
+  if (!pending) {
+    pending = findModel(d.model, s, io);
+    models.set(d.model, pending);
+  }
+  const found = await pending;
+  if ("problem" in found) return blank(found.problem);
+
+  const gpuName = d.gpuType ?? o.gpu;
+  if (gpuName === undefined && o.gpuMemory === undefined) {
+    return blank("GPU type unknown: pass --gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>, or give the pod a node selector vram-plan recognises", found.id);
+  }
+  let gpu: GpuProfile;
+  try {
+    gpu = gpuFrom(gpuName === undefined ? { gpuMemory: o.gpuMemory as string } : o.gpuMemory === undefined ? { gpu: gpuName } : { gpu: gpuName, gpuMemory: o.gpuMemory });
+  } catch (e) {
+    if (d.gpuType !== null && e instanceof InputError) return blank(`GPU ${d.gpuType} from the file: ${e.message.replace(/^--gpu \S+: /, "")}`, found.id);
+    throw e;
+  }
+
+  let flags: EngineFlags;
+  try {
+    flags = (await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, release.version)).flags;
+  } catch (e) {
+    if (e instanceof InputError) return blank(e.message.replace(`${d.file}:${d.line}: ${d.name}: `, ""), found.id);
+    throw e;
+  }
+
+  // The file's own constraints win over the command line's, field by field.
+  const target: Target = { ...cli.target, gpuCount: d.gpuCount };
+  const text = { ...cli.text };
+  const c = d.constraints;
+  if (c.requireConcurrency) {
+    target.concurrency = c.requireConcurrency;
+    text.concurrency = c.requireConcurrency.len !== undefined ? `${c.requireConcurrency.n}@${c.requireConcurrency.len}` : String(c.requireConcurrency.n);
+  }
+  if (c.requireContext !== undefined) {
+    target.context = c.requireContext;
+    text.context = String(c.requireContext);
+  }
+  if (c.maxUtilization !== undefined) {
+    target.maxUtilization = c.maxUtilization;
+    text.maxUtilization = String(c.maxUtilization);
+  }
+  if (c.headroom !== undefined) {
+    const h = parseSize(c.headroom);
+    if (h === null) return blank(`require.headroom: expected a size such as 2GiB, got '${c.headroom}'`, found.id);
+    target.headroomBytes = h;
+    text.headroom = c.headroom;
+  }
+  const notes = [...d.notes, ...release.notes, ...found.notes];
+  if (flags.notModelledFlags?.length) notes.push(`not modelled (may change memory): ${flags.notModelledFlags.join(", ")}`);
+  const gpuNote = d.gpuType === null ? (gpuName !== undefined ? `GPU type from --gpu ${gpuName}` : `GPU from --gpu-memory ${o.gpuMemory ?? ""}`) : null;
+  return { ok: { d, input: { model: found.arch, gpu, flags }, target, text, release: release.version, model: found.id, notes, gpuNote } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// GPUs shared between deployments of one machine
+// ---------------------------------------------------------------------------------------------
+
+interface Verdict {
+  evaluation: Evaluation;
+  notes: string[];
+}
+
+const gibText = (b: number): string => (b / 2 ** 30).toFixed(2);
+
+function gpusUsedBy(p: Prepared): number {
+  const f = p.input.flags;
+  return f.tensorParallelSize * f.pipelineParallelSize * Math.max(1, f.dataParallelSize);
+}
+
+function devicesOf(p: Prepared): string[] {
+  return p.d.devices ?? Array.from({ length: gpusUsedBy(p) }, (_, i) => String(i));
+}
+
+/** Start order: compose depends_on first (a dependency starts before its dependents), then file order. */
+function startOrder(group: readonly Prepared[]): Prepared[] {
+  const out: Prepared[] = [];
+  const seen = new Set<Prepared>();
+  const visit = (p: Prepared, stack: Set<Prepared>): void => {
+    if (seen.has(p) || stack.has(p)) return;
+    stack.add(p);
+    for (const dep of p.d.dependsOn ?? []) {
+      const q = group.find((g) => g.d.name === dep);
+      if (q) visit(q, stack);
+    }
+    seen.add(p);
+    out.push(p);
+  };
+  for (const p of group) visit(p, new Set());
+  return out;
+}
+
+function respectsDeps(order: readonly Prepared[]): boolean {
+  return order.every((p, i) => (p.d.dependsOn ?? []).every((dep) => !order.slice(i + 1).some((q) => q.d.name === dep)));
+}
+
+function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [xs.slice()];
+  const out: T[][] = [];
+  xs.forEach((x, i) => {
+    for (const rest of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}
+
+/**
+ * Plans deployments that share GPUs in `order`: each one's start-up sees, as memory other processes
+ * hold, what the ones started before it on the same GPUs hold once up (vLLM requires utilization ×
+ * total free at start-up).
+ */
+function evaluateInOrder(order: readonly Prepared[]): Map<Prepared, { ev: Evaluation; other: number }> {
+  const used = new Map<string, number>();
+  const out = new Map<Prepared, { ev: Evaluation; other: number }>();
+  for (const p of order) {
+    const devs = devicesOf(p);
+    const other = Math.max(0, ...devs.map((dv) => used.get(dv) ?? 0));
+    const input: PlanInput = { ...p.input, flags: { ...p.input.flags, otherProcessBytes: p.input.flags.otherProcessBytes + other } };
+    const ev = evaluateFn(input, p.target);
+    out.set(p, { ev, other });
+    const held = Math.max(0, ...ev.plan.perGpu.map((g) => g.expectedUsedBytes));
+    for (const dv of devs) used.set(dv, (used.get(dv) ?? 0) + held);
+  }
+  return out;
+}
+
+let evaluateFn: (input: PlanInput, target: Target) => Evaluation;
+
+function sharedVerdicts(group: readonly Prepared[]): Map<Prepared, Verdict & { orderFix?: string }> {
+  const declared = startOrder(group);
+  const results = evaluateInOrder(declared);
+  const failsToStart = (r: Map<Prepared, { ev: Evaluation }>): number =>
+    [...r.values()].filter((x) => x.ev.failures.some((f) => f.kind === "start" && f.diagnostic.code === "FREE_MEMORY_BELOW_BUDGET")).length;
+  let better: Prepared[] | null = null;
+  if (failsToStart(results) > 0 && group.length <= 6) {
+    for (const perm of permutations(declared)) {
+      if (!respectsDeps(perm)) continue;
+      const r = evaluateInOrder(perm);
+      if (failsToStart(r) === 0) {
+        better = perm;
+        break;
+      }
+    }
+  }
+  const out = new Map<Prepared, Verdict & { orderFix?: string }>();
+  const utilSum = group.reduce((a, p) => a + (results.get(p)?.ev.plan.engine.gpuMemoryUtilization ?? 0), 0);
+  const shared = [...new Set(group.flatMap(devicesOf))].filter((dv) => group.filter((p) => devicesOf(p).includes(dv)).length > 1);
+  for (const [i, p] of declared.entries()) {
+    const r = results.get(p);
+    if (!r) continue;
+    const others = group.filter((q) => q !== p).map((q) => q.d.name);
+    const before = declared.slice(0, i).filter((q) => devicesOf(q).some((dv) => devicesOf(p).includes(dv))).map((q) => q.d.name);
+    const notes = [
+      `shares GPU ${shared.join(", ")} with ${others.join(", ")} (utilizations ${group.map((q) => results.get(q)?.ev.plan.engine.gpuMemoryUtilization ?? 0).join(" + ")} = ${utilSum.toFixed(2)} of the GPU)` +
+        (before.length ? `; starts after ${before.join(", ")}, which hold ${gibText(r.other)} GiB` : "; starts first"),
+    ];
+    const v: Verdict & { orderFix?: string } = { evaluation: r.ev, notes };
+    if (better && !r.ev.ok) v.orderFix = `start them in the order ${better.map((q) => q.d.name).join(", ")}`;
+    out.set(p, v);
+  }
+  return out;
+}
+
+/** Groups deployments that run on one machine and see a common GPU. */
+function sharingGroups(prepared: readonly Prepared[], oneHost: boolean): Prepared[][] {
+  const byHost = new Map<string, Prepared[]>();
+  for (const p of prepared) {
+    if (p.d.host === null || p.d.host === undefined) continue;
+    const key = oneHost ? "*" : p.d.host;
+    byHost.set(key, [...(byHost.get(key) ?? []), p]);
+  }
+  const groups: Prepared[][] = [];
+  for (const members of byHost.values()) {
+    const left = new Set(members);
+    while (left.size > 0) {
+      const first = [...left][0]!;
+      left.delete(first);
+      const comp = [first];
+      for (let k = 0; k < comp.length; k++) {
+        const devs = devicesOf(comp[k]!);
+        for (const q of [...left]) {
+          if (devicesOf(q).some((dv) => devs.includes(dv))) {
+            left.delete(q);
+            comp.push(q);
+          }
+        }
+      }
+      if (comp.length > 1) groups.push(members.filter((m) => comp.includes(m)));
+    }
+  }
+  return groups;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The command
 // ---------------------------------------------------------------------------------------------
 
-function withWhere(e: unknown, where: string): never {
-  if (e instanceof InputError) {
-    const msg = e.message.startsWith(where) ? e.message : `${where}: ${e.message}`;
-    throw new InputError(e.subject, msg);
-  }
-  throw e;
-}
-
-/** Plans every deployment in `files` against the constraints; InputError on bad input. */
-export async function checkFiles(files: string[], o: CheckOptions, io: Pick<Io, "env" | "stderr">): Promise<CheckEntry[]> {
-  if (files.length === 0) throw new InputError("check", "check: give one or more files (compose, Kubernetes, vLLM --config YAML, shell script, Dockerfile, vram-plan deployments file)");
+async function readInput(file: string, io: Pick<Io, "stdin">): Promise<string> {
+  const { readFileSync } = await import("node:fs");
+  if (file === "-") return io.stdin !== undefined ? io.stdin() : readFileSync(0, "utf8");
+  // Regular files only, up to the cap: a FIFO, /dev/zero or a directory is refused by stat first.
   const { readTextFile } = await import("../sources/read-file.js");
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
-  const { readDeployments } = await import("../sources/deployments.js");
-  const { gpuFrom } = await import("../sources/gpus.js");
-  const { resolveModel } = await import("../sources/resolve-model.js");
-  const { parseSize } = await import("../units.js");
-  const { evaluate, findFixes } = await import("../core/solve.js");
-  const cli = await cliTarget(o);
+  return readTextFile(file, MAX_DEPLOYMENT_FILE_BYTES) as string;
+}
 
-  const deployments: Deployment[] = [];
-  const imageVersion = new Map<string, string>();
-  for (const file of files) {
-    // Regular files only, up to the cap: a FIFO, /dev/zero or a directory is refused by stat first.
-    const text = readTextFile(file, MAX_DEPLOYMENT_FILE_BYTES) as string;
-    deployments.push(...readDeployments(file, text));
-    const v = imageVllmVersion(text);
-    if (v) imageVersion.set(file, v);
+/** KEY=VALUE lines of a compose .env file (quotes removed, `#` comments after unquoted values dropped). */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(raw);
+    if (!m) continue;
+    let v = m[2] ?? "";
+    const q = v[0];
+    if ((q === '"' || q === "'") && v.indexOf(q, 1) > 0) v = v.slice(1, v.indexOf(q, 1));
+    else v = v.replace(/\s+#.*$/, "").trim();
+    out[m[1]!] = v;
   }
+  return out;
+}
 
-  const models = new Map<string, Promise<{ arch: ModelArch; warnings: string[] }>>();
-  const entries: CheckEntry[] = [];
+/** Plans every deployment in `files` against the constraints; InputError only for bad command-line input. */
+export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io, "env" | "stderr" | "stdin">): Promise<CheckReport> {
+  const s = await settingsFrom(files, o0);
+  if (s.files.length === 0) {
+    throw new InputError("check", "check: give one or more files (compose, Kubernetes, vLLM --config YAML, shell script, Dockerfile, vram-plan deployments file), - for standard input, or files: in .vram-plan.yaml");
+  }
+  const { existsSync, readFileSync } = await import("node:fs");
+  const { dirname, join } = await import("node:path");
+  const { readDeploymentFile, linkKServe } = await import("../sources/deployments.js");
+  const solve = await import("../core/solve.js");
+  evaluateFn = solve.evaluate;
+  const cli = await cliTarget(s.o);
+
+  const report: CheckReport = { entries: [], fileNotes: [], fileErrors: [] };
+  const deployments: Deployment[] = [];
+  const runtimes: KServeRuntime[] = [];
+  const services: KServeService[] = [];
+  for (const file of s.files) {
+    let text: string;
+    try {
+      text = await readInput(file, io);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      report.fileErrors.push(e.message);
+      continue;
+    }
+    const name = file === "-" ? "<stdin>" : file;
+    const envFile = file === "-" ? null : join(dirname(file), ".env");
+    const dotenv = envFile !== null && existsSync(envFile) ? parseDotenv(readFileSync(envFile, "utf8")) : undefined;
+    try {
+      const r = readDeploymentFile(name, text, dotenv ? { vars: s.vars, dotenv } : { vars: s.vars });
+      for (const d of r.deployments) await withConfigFile(d, file, s.vars);
+      deployments.push(...r.deployments);
+      runtimes.push(...r.runtimes);
+      services.push(...r.services);
+      for (const n of r.notes) report.fileNotes.push({ file: name, text: n });
+      if (r.deployments.length === 0 && r.runtimes.length === 0 && r.services.length === 0 && r.notes.length === 0) {
+        report.fileNotes.push({ file: name, text: "skipped: no vLLM deployment" });
+      }
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      report.fileErrors.push(e.message);
+    }
+  }
+  const k = linkKServe(runtimes, services);
+  deployments.push(...k.deployments);
+  report.fileNotes.push(...k.notes);
+
+  const models = new Map<string, Promise<ModelFound>>();
+  const prepared: Prepared[] = [];
+  const slot = new Map<Deployment, CheckEntry | Prepared>();
   for (const d of deployments) {
-    const where = `${d.file}:${d.line}`;
-    const label = `${where}: ${d.name}`;
-    if (d.model === null || d.model.includes("$")) {
-      throw new InputError(d.file, `${label}: no model${d.model ? ` (${d.model} is an unresolved variable)` : ""}: give --model or a positional model in the command`);
+    const p = await prepare(d, s, cli, io, models);
+    if ("entry" in p) slot.set(d, p.entry);
+    else {
+      prepared.push(p.ok);
+      slot.set(d, p.ok);
     }
-    const gpuName = d.gpuType ?? o.gpu;
-    if (gpuName === undefined) {
-      throw new InputError(d.file, `${label}: GPU type unknown: give --gpu <id>, a node selector vram-plan recognises (e.g. nvidia.com/gpu.product), or gpu: in a vram-plan file`);
-    }
-    let gpu: GpuProfile;
-    try {
-      gpu = await gpuFrom({ gpu: gpuName });
-    } catch (e) {
-      withWhere(e, label);
-    }
-    // The release pinned by the file's vLLM image tag decides the defaults (e.g. utilization 0.90 vs 0.92).
-    const release = o.vllmVersion ?? imageVersion.get(d.file);
-    const read = await flagsOfDeployment(d.args, label, release);
-    const flags = read.flags;
-    const modelName = d.model;
-    let pending = models.get(modelName);
-    if (!pending) {
-      pending = resolveModel(modelName, { offline: o.offline === true, env: io.env });
-      models.set(modelName, pending);
-    }
-    let model: { arch: ModelArch; warnings: string[] };
-    try {
-      model = await pending;
-    } catch (e) {
-      withWhere(e, label);
-    }
+  }
+  const verdicts = new Map<Prepared, Verdict & { orderFix?: string }>();
+  for (const g of sharingGroups(prepared, s.o.oneHost === true)) for (const [p, v] of sharedVerdicts(g)) verdicts.set(p, v);
 
-    // The file's own constraints win over the command line's, field by field.
-    const target: Target = { ...cli.target, gpuCount: d.gpuCount };
-    const text = { ...cli.text };
-    const c = d.constraints;
-    if (c.requireConcurrency) {
-      target.concurrency = c.requireConcurrency;
-      text.concurrency = c.requireConcurrency.len !== undefined ? `${c.requireConcurrency.n}@${c.requireConcurrency.len}` : String(c.requireConcurrency.n);
+  for (const d of deployments) {
+    const x = slot.get(d);
+    if (!x) continue;
+    if (!("input" in x)) {
+      report.entries.push(x);
+      continue;
     }
-    if (c.requireContext !== undefined) {
-      target.context = c.requireContext;
-      text.context = String(c.requireContext);
-    }
-    if (c.maxUtilization !== undefined) {
-      target.maxUtilization = c.maxUtilization;
-      text.maxUtilization = String(c.maxUtilization);
-    }
-    if (c.headroom !== undefined) {
-      const h = parseSize(c.headroom);
-      if (h === null) throw new InputError(d.file, `${label}: require.headroom: expected a size such as 2GiB, got '${c.headroom}'`);
-      target.headroomBytes = h;
-      text.headroom = c.headroom;
-    }
-
-    const input = { model: model.arch, gpu, flags };
-    const evaluation = evaluate(input, target);
-    const fixes = evaluation.ok ? [] : findFixes(input, target, evaluation);
-    const notes = [...d.notes, ...model.warnings];
-    if (flags.notModelledFlags?.length) notes.push(`not modelled (may change memory): ${flags.notModelledFlags.join(", ")}`);
+    const p = x;
+    const shared = verdicts.get(p);
+    const evaluation = shared?.evaluation ?? solve.evaluate(p.input, p.target);
+    const fixes = evaluation.ok ? [] : solve.findFixes(p.input, p.target, evaluation);
+    const notes = [...p.notes, ...(shared?.notes ?? [])];
     if (d.gpuCount === null) notes.push(`GPU count not given: assumed ${evaluation.gpusUsed} (tensor × pipeline × data parallel)`);
     else if (d.gpuCount > evaluation.gpusUsed) notes.push(`${d.gpuCount} GPUs given, vLLM uses ${evaluation.gpusUsed}`);
-    if (d.gpuType === null) notes.push(`GPU type from --gpu ${gpuName}`);
-    entries.push({
+    if (p.gpuNote) notes.push(p.gpuNote);
+    const entry: CheckEntry = {
       file: d.file,
       line: d.line,
       name: d.name,
-      model: modelName,
-      gpu: { id: gpu.id, name: gpu.name, cudaTotalBytes: gpu.cudaTotalBytes },
+      model: p.model,
+      gpu: { id: p.input.gpu.id, name: p.input.gpu.name, cudaTotalBytes: p.input.gpu.cudaTotalBytes },
       gpuCount: d.gpuCount,
-      target,
-      targetText: text,
+      release: p.release,
+      target: p.target,
+      targetText: p.text,
       evaluation,
+      problem: null,
       fixes,
       args: d.args,
       notes,
-    });
+    };
+    if (shared?.orderFix) entry.orderFix = shared.orderFix;
+    report.entries.push(entry);
   }
-  return entries;
+  return report;
 }
 
-/** The check command: plans every deployment, renders the verdicts in the chosen format. */
+/**
+ * `vllm serve --config FILE`: the file's flags under the command line's (vLLM's rule: the command line
+ * wins), read relative to the deployment's file when it is there; otherwise a note says they are missing.
+ */
+async function withConfigFile(d: Deployment, file: string, vars: Record<string, string>): Promise<void> {
+  const cfg = d.args["config"];
+  if (typeof cfg !== "string") return;
+  const { existsSync, readFileSync } = await import("node:fs");
+  const { dirname, resolve } = await import("node:path");
+  const path = file === "-" ? cfg : resolve(dirname(file), cfg);
+  if (!existsSync(path)) {
+    d.notes.push(`--config ${cfg} is not beside the file: its flags are missing here`);
+    return;
+  }
+  const { readDeploymentFile } = await import("../sources/deployments.js");
+  let from: Deployment | undefined;
+  try {
+    from = readDeploymentFile(cfg, readFileSync(path, "utf8"), { vars }).deployments.find((x) => x.source === "vllm-config");
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    d.notes.push(`--config ${cfg}: ${e.message}`);
+    return;
+  }
+  if (!from) {
+    d.notes.push(`--config ${cfg} is not a vLLM config file`);
+    return;
+  }
+  const { config: _c, ...own } = d.args;
+  d.args = { ...from.args, ...own };
+  d.model ??= from.model;
+  d.notes.push(`flags of --config ${cfg} read (the command line's win)`);
+}
+
+/** The check command: plans, renders in the chosen format, returns the outcome. */
 export async function checkCommand(files: string[], o: CheckOptions, io: Io): Promise<Outcome> {
-  const entries = await checkFiles(files, o, io);
+  const report = await checkFiles(files, o, io);
   const fmt = o.json ? "json" : (o.format ?? "table");
   const r = await import("../render/check.js");
-  if (fmt === "json") io.stdout(r.renderCheckJson(entries));
-  else if (fmt === "markdown") io.stdout(r.renderCheckMarkdown(entries));
+  if (fmt === "json") io.stdout(r.renderCheckJson(report));
+  else if (fmt === "markdown") io.stdout(r.renderCheckMarkdown(report));
   else {
     const { colours } = await import("../render/colours.js");
-    io.stdout(r.renderCheckTable(entries, await colours(colourWanted(o, io))));
+    io.stdout(r.renderCheckTable(report, await colours(colourWanted(o, io))));
   }
-  return { command: "check", entries };
+  for (const e of report.fileErrors) io.stderr(`vram-plan: ${e}\n`);
+  const none = report.entries.length === 0 && report.fileErrors.length === 0;
+  if (none) io.stderr("vram-plan: no vLLM deployment in any file given\n");
+  return { command: "check", entries: report.entries, broken: report.fileErrors.length > 0 || none };
 }

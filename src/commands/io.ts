@@ -6,6 +6,8 @@ export interface Io {
   /** Whether stdout is a terminal (colour only then, and never with NO_COLOR). */
   isTTY: boolean;
   env: Record<string, string | undefined>;
+  /** Standard input, read whole (check -); the CLI reads file descriptor 0 when absent. */
+  stdin?: () => string;
 }
 
 /** Colour only on a terminal, never with --no-color or NO_COLOR (https://no-color.org). */

@@ -17,7 +17,8 @@ export type ExitCode = 0 | 1 | 2 | 3;
 export type Outcome =
   | { command: "plan"; plan: Plan }
   | { command: "sweep"; result: Pick<SweepResult, "rows"> }
-  | { command: "check"; entries: readonly Pick<CheckEntry, "evaluation">[] }
+  /** `broken`: a file could not be read or parsed, or no file held a deployment (exit 2, the rest still reported). */
+  | { command: "check"; entries: readonly Pick<CheckEntry, "evaluation">[]; broken?: boolean }
   | { command: "solve"; result: Pick<SolveResult, "found"> }
   | { command: "compare"; comparison: Pick<Comparison, "vllm" | "offlineFits"> }
   /** Commands that print information and judge nothing: tokens, models, gpus, schema, help, version. */
@@ -34,7 +35,8 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
     case "sweep":
       return outcome.result.rows.some((row) => row.fits) ? 0 : 1;
     case "check":
-      return outcome.entries.every((entry) => entry.evaluation.ok) ? 0 : 1;
+      if (outcome.broken === true) return 2;
+      return outcome.entries.every((entry) => entry.evaluation?.ok === true) ? 0 : 1;
     case "solve":
       return outcome.result.found ? 0 : 1;
     case "compare":

@@ -1,8 +1,8 @@
 // `vram-plan check` output: one line per deployment and a summary (terminal), a table for a CI
 // job summary (markdown), or JSON. Reasons are short; vLLM's own wording is in JSON and markdown.
 import type { ChalkInstance } from "chalk";
-import type { CheckEntry } from "../core/check.js";
-import type { Failure, FixOption } from "../core/solve.js";
+import type { CheckEntry, CheckReport } from "../core/check.js";
+import type { Evaluation, Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
 import { gib, thousands } from "./format.js";
 import { messageFor } from "./messages.js";
@@ -54,17 +54,42 @@ export function fixesText(fixes: readonly FixOption[]): string {
     .join(" or ");
 }
 
-function noFix(e: CheckEntry): string {
-  const onlyGpus = e.evaluation.failures.every((f) => f.kind === "gpus");
-  if (onlyGpus) {
-    const g = e.evaluation.failures[0];
-    return g && g.kind === "gpus" ? `give it ${g.need} GPUs` : "give it more GPUs";
+const q = (v: string): string => (/[\s{}"'\[\]$*;&|<>()]/.test(v) ? `'${v.replace(/'/g, "'\\''")}'` : v);
+
+/** The `vram-plan solve` command that searches for a layout meeting every requirement of this entry. */
+export function solveCommand(e: CheckEntry): string {
+  const parts = ["vram-plan solve", "--model", q(e.model)];
+  if (e.gpu) parts.push(...(e.gpu.id === "custom" ? ["--gpu-memory", `${e.gpu.cudaTotalBytes}B`] : ["--gpu", e.gpu.id]));
+  if (e.release) parts.push("--vllm-version", e.release);
+  const t = e.target;
+  const maxLen = e.evaluation?.plan.engine.maxModelLen;
+  const context = t.context ?? t.concurrency?.len ?? (t.concurrency && maxLen !== undefined ? maxLen : undefined);
+  if (context !== undefined) parts.push("--context", String(Math.max(context, t.context ?? 0)));
+  if (t.concurrency) parts.push("--concurrency", String(t.concurrency.n));
+  if (t.maxUtilization !== undefined) parts.push("--max-utilization", String(t.maxUtilization));
+  // Memory that must stay free for others is memory another process holds, as far as vLLM's budget goes.
+  if (t.headroomBytes !== undefined) parts.push("--other-process-memory", `${t.headroomBytes}B`);
+  if (e.gpuCount !== null) parts.push("--max-gpus", String(e.gpuCount));
+  for (const k of ["dtype", "quantization", "kv-cache-dtype", "max-num-batched-tokens", "limit-mm-per-prompt", "mm-processor-kwargs"]) {
+    const v = e.args[k];
+    if (typeof v === "string") parts.push(`--${k}`, q(v));
   }
-  return `no single flag change is enough; try vram-plan solve --model ${e.model} --gpu ${e.gpu.id}${e.target.context !== undefined ? ` --context ${e.target.context}` : ""}${e.target.concurrency ? ` --concurrency ${e.target.concurrency.n}` : ""}`;
+  if (e.args["enforce-eager"] === true) parts.push("--enforce-eager");
+  return parts.join(" ");
 }
 
-function what(e: CheckEntry): string {
-  const ev = e.evaluation;
+function noFix(e: CheckEntry): string {
+  if (e.orderFix) return e.orderFix;
+  const failures = e.evaluation?.failures ?? [];
+  const onlyGpus = failures.length > 0 && failures.every((f) => f.kind === "gpus");
+  if (onlyGpus) {
+    const g = failures[0];
+    return g && g.kind === "gpus" ? `give it ${g.need} GPUs` : "give it more GPUs";
+  }
+  return `no single flag change is enough; try ${solveCommand(e)}`;
+}
+
+function what(e: CheckEntry, ev: Evaluation): string {
   const p = ev.plan;
   const parts = [
     `KV ${gib(Math.max(0, Math.min(...p.perGpu.map((g) => g.kvCacheBytes))))} GiB`,
@@ -76,85 +101,111 @@ function what(e: CheckEntry): string {
   return parts.join(", ");
 }
 
-function summary(entries: readonly CheckEntry[]): string {
-  const bad = entries.filter((e) => !e.evaluation.ok).length;
-  const n = entries.length;
-  const s = n === 1 ? "" : "s";
-  return bad === 0
-    ? `${n} deployment${s} checked: all start and meet their constraints.`
-    : `${n} deployment${s} checked: ${bad} ${bad === 1 ? "fails" : "fail"}, ${n - bad} ${n - bad === 1 ? "passes" : "pass"}.`;
+function counts(entries: readonly CheckEntry[]): { n: number; bad: number; missing: number } {
+  return {
+    n: entries.length,
+    bad: entries.filter((e) => e.evaluation !== null && !e.evaluation.ok).length,
+    missing: entries.filter((e) => e.evaluation === null).length,
+  };
 }
 
-export function renderCheckTable(entries: readonly CheckEntry[], c: ChalkInstance): string {
+function summary(r: CheckReport): string {
+  const { n, bad, missing } = counts(r.entries);
+  const s = n === 1 ? "" : "s";
+  const pass = n - bad - missing;
+  const skipped = r.fileNotes.filter((f) => f.text.startsWith("skipped")).length;
+  const tail = `${skipped ? ` ${skipped} file${skipped === 1 ? "" : "s"} skipped (no vLLM deployment).` : ""}${r.fileErrors.length ? ` ${r.fileErrors.length} file${r.fileErrors.length === 1 ? "" : "s"} could not be read or parsed.` : ""}`;
+  if (bad === 0 && missing === 0) return `${n} deployment${s} checked: all start and meet their constraints.${tail}`;
+  const parts = [`${bad} ${bad === 1 ? "fails" : "fail"}`, `${pass} ${pass === 1 ? "passes" : "pass"}`];
+  if (missing) parts.push(`${missing} could not be planned (what is missing is on ${missing === 1 ? "its line" : "their lines"})`);
+  return `${n} deployment${s} checked: ${parts.join(", ")}.${tail}`;
+}
+
+function head(e: CheckEntry, ev: Evaluation): string {
+  return `${e.file}:${e.line} ${e.name} — ${e.model} on ${ev.gpusUsed}× ${e.gpu?.id ?? "?"}, vLLM ${e.release ?? "?"}`;
+}
+
+/** Notes the terminal shows under a line: the assumptions that change what was planned. */
+function shown(e: CheckEntry): string[] {
+  return e.notes.filter((n) => /^(image |release not pinned|model |shares GPU|nvidia\.com\/mig|flags of --config|--config )/.test(n));
+}
+
+export function renderCheckTable(r: CheckReport, c: ChalkInstance): string {
   const out: string[] = [];
-  for (const e of entries) {
+  for (const e of r.entries) {
     const ev = e.evaluation;
-    const head = `${e.file}:${e.line} ${e.name} — ${e.model} on ${ev.gpusUsed}× ${e.gpu.id}`;
-    if (ev.ok) out.push(`${c.green("ok  ")} ${head}: ${what(e)}`);
+    if (ev === null) out.push(`${c.yellow("NEED")} ${e.file}:${e.line} ${e.name}: ${e.problem ?? "not planned"}`);
+    else if (ev.ok) out.push(`${c.green("ok  ")} ${head(e, ev)}: ${what(e, ev)}`);
     else {
       const reasons = ev.failures.map((f) => failureText(f, ev.plan)).join("; ");
       const fix = e.fixes.length ? fixesText(e.fixes) : noFix(e);
-      out.push(`${c.red("FAIL")} ${head}: ${reasons} — fix: ${fix}`);
+      out.push(`${c.red("FAIL")} ${head(e, ev)}: ${reasons} — fix: ${fix}`);
     }
+    for (const n of shown(e)) out.push(`     ${c.dim(n)}`);
   }
-  out.push(summary(entries));
+  for (const f of r.fileNotes) out.push(`${c.dim("note")} ${f.file}${f.line ? `:${f.line}` : ""}: ${f.text}`);
+  out.push(summary(r));
   return out.join("\n") + "\n";
 }
 
 const md = (s: string): string => s.replace(/\|/g, "\\|");
 
-export function renderCheckMarkdown(entries: readonly CheckEntry[]): string {
+export function renderCheckMarkdown(r: CheckReport): string {
   const out: string[] = [];
-  const bad = entries.filter((e) => !e.evaluation.ok).length;
-  out.push(`### ${bad === 0 ? "✅" : "❌"} vram-plan check`);
+  const { bad, missing } = counts(r.entries);
+  out.push(`### ${bad === 0 && missing === 0 && r.fileErrors.length === 0 ? "✅" : "❌"} vram-plan check`);
   out.push("");
-  out.push("| | deployment | model | GPUs | KV cache | concurrency | result |");
-  out.push("|---|---|---|---|---:|---:|---|");
-  for (const e of entries) {
+  out.push("| | deployment | model | GPUs | vLLM | KV cache | concurrency | result |");
+  out.push("|---|---|---|---|---|---:|---:|---|");
+  for (const e of r.entries) {
     const ev = e.evaluation;
+    if (ev === null) {
+      out.push(`| ❔ | \`${md(e.file)}:${e.line}\` ${md(e.name)} | ${md(e.model)} | | | | | ${md(e.problem ?? "not planned")} |`);
+      continue;
+    }
     const p = ev.plan;
     const kv = `${gib(Math.max(0, Math.min(...p.perGpu.map((g) => g.kvCacheBytes))))} GiB, ${t(p.kvCache.tokens)} tokens`;
     const conc = `${ev.concurrency.toFixed(2)}x at ${t(ev.concurrencyLen)}`;
     const result = ev.ok
       ? "starts; constraints met"
       : `${ev.failures.map((f) => failureText(f, p)).join("; ")}. **Fix:** ${e.fixes.length ? e.fixes.map((f) => `\`${fixesText([{ changes: f.changes }])}\`${f.note ? ` (${f.note})` : ""}`).join(" or ") : noFix(e)}`;
-    out.push(`| ${ev.ok ? "✅" : "❌"} | \`${md(e.file)}:${e.line}\` ${md(e.name)} | ${md(e.model)} | ${ev.gpusUsed} × ${md(e.gpu.id)} | ${kv} | ${conc} | ${md(result)} |`);
+    out.push(`| ${ev.ok ? "✅" : "❌"} | \`${md(e.file)}:${e.line}\` ${md(e.name)} | ${md(e.model)} | ${ev.gpusUsed} × ${md(e.gpu?.id ?? "?")} | ${e.release ?? ""} | ${kv} | ${conc} | ${md(result)} |`);
   }
   out.push("");
-  out.push(`**${summary(entries)}**`);
-  const withNotes = entries.filter((e) => e.notes.length > 0 || e.evaluation.failures.some((f) => f.kind === "start"));
-  if (withNotes.length) {
+  out.push(`**${summary(r)}**`);
+  const withNotes = r.entries.filter((e) => e.notes.length > 0 || (e.evaluation?.failures ?? []).some((f) => f.kind === "start"));
+  if (withNotes.length || r.fileNotes.length || r.fileErrors.length) {
     out.push("");
     out.push("<details><summary>Details</summary>");
     out.push("");
     for (const e of withNotes) {
-      for (const f of e.evaluation.failures) if (f.kind === "start") out.push(`- \`${md(e.file)}:${e.line}\` ${md(e.name)}: vLLM: ${md(messageFor(f.diagnostic, e.evaluation.plan))}`);
+      const ev = e.evaluation;
+      if (ev) for (const f of ev.failures) if (f.kind === "start") out.push(`- \`${md(e.file)}:${e.line}\` ${md(e.name)}: vLLM: ${md(messageFor(f.diagnostic, ev.plan))}`);
       for (const n of e.notes) out.push(`- \`${md(e.file)}:${e.line}\` ${md(e.name)}: ${md(n)}`);
     }
+    for (const f of r.fileNotes) out.push(`- \`${md(f.file)}${f.line ? `:${f.line}` : ""}\`: ${md(f.text)}`);
+    for (const f of r.fileErrors) out.push(`- ${md(f)}`);
     out.push("");
     out.push("</details>");
   }
   return out.join("\n") + "\n";
 }
 
-export function checkToJsonObject(entries: readonly CheckEntry[]): object {
-  const bad = entries.filter((e) => !e.evaluation.ok).length;
+export function checkToJsonObject(r: CheckReport): object {
+  const { n, bad, missing } = counts(r.entries);
   return {
-    ok: bad === 0,
-    summary: { deployments: entries.length, passing: entries.length - bad, failing: bad },
-    deployments: entries.map((e) => {
+    ok: bad === 0 && missing === 0 && r.fileErrors.length === 0,
+    summary: { deployments: n, passing: n - bad - missing, failing: bad, notPlanned: missing },
+    deployments: r.entries.map((e) => {
       const ev = e.evaluation;
+      const base = { file: e.file, line: e.line, name: e.name, model: e.model, vllmVersion: e.release, gpu: e.gpu?.id ?? null, gpuName: e.gpu?.name ?? null, gpuCount: e.gpuCount };
+      if (ev === null) return { ...base, ok: false, problem: e.problem, args: e.args, notes: e.notes };
       const { explain: _explain, ...plan } = planToJsonObject(ev.plan) as Record<string, unknown>;
       return {
-        file: e.file,
-        line: e.line,
-        name: e.name,
-        model: e.model,
-        gpu: e.gpu.id,
-        gpuName: e.gpu.name,
-        gpuCount: e.gpuCount,
+        ...base,
         gpusUsed: ev.gpusUsed,
         ok: ev.ok,
+        problem: null,
         constraints: e.targetText,
         concurrency: { requests: ev.concurrency, tokensPerRequest: ev.concurrencyLen },
         minFreeBytes: ev.minFreeBytes,
@@ -164,14 +215,17 @@ export function checkToJsonObject(entries: readonly CheckEntry[]): object {
           ...(f.kind === "start" ? { code: f.diagnostic.code, vllmMessage: messageFor(f.diagnostic, ev.plan) } : {}),
         })),
         fixes: e.fixes.map((f) => ({ flags: f.changes, ...(f.note ? { note: f.note } : {}), text: fixesText([f]) })),
+        ...(e.orderFix ? { orderFix: e.orderFix } : {}),
+        ...(ev.ok ? {} : { solve: solveCommand(e) }),
         args: e.args,
         notes: e.notes,
         plan,
       };
     }),
+    files: { notes: r.fileNotes, errors: r.fileErrors },
   };
 }
 
-export function renderCheckJson(entries: readonly CheckEntry[]): string {
-  return JSON.stringify(checkToJsonObject(entries), null, 2) + "\n";
+export function renderCheckJson(r: CheckReport): string {
+  return JSON.stringify(checkToJsonObject(r), null, 2) + "\n";
 }

@@ -4,16 +4,18 @@
 import { LineCounter, type Document } from "yaml";
 import { normalizeFlagName } from "./vllm-argv.js";
 import { isVllmArgName } from "./vllm-flags.js";
-import { Ctx, baseName, rec, type Deployment, type Json } from "./deployments/common.js";
+import { Ctx, baseName, rec, type Deployment, type Json, type ReadOptions } from "./deployments/common.js";
 import { parseYaml, parseYamlDocuments, yamlLimitProblem, yamlValue, type YamlFile } from "./deployments/yaml.js";
 import { readCompose } from "./deployments/compose.js";
 import { readDockerfile } from "./deployments/dockerfile.js";
-import { readKubernetes } from "./deployments/kubernetes.js";
+import { linkKServe, readKubernetes, type KServeRuntime, type KServeService } from "./deployments/kubernetes.js";
 import { readShell } from "./deployments/shell.js";
 import { readVllmConfig } from "./deployments/vllm-config.js";
 import { readVramPlan } from "./deployments/vram-plan.js";
 
-export type { Deployment, DeploymentConstraints, DeploymentSource } from "./deployments/common.js";
+export type { Deployment, DeploymentConstraints, DeploymentSource, ReadOptions } from "./deployments/common.js";
+export { unresolvedIn } from "./deployments/common.js";
+export { linkKServe, type KServeRuntime, type KServeService } from "./deployments/kubernetes.js";
 export { gpuIdFromLabel, gpuLabelKeys } from "./deployments/gpu-labels.js";
 export { vllmConfigToArgv } from "./deployments/vllm-config.js";
 export { VramPlanFileSchema, VramPlanDeploymentSchema, VramPlanRequireSchema, parseTokenCount, type VramPlanFile } from "./deployments/vram-plan.js";
@@ -39,7 +41,7 @@ function isDockerfileName(path: string): boolean {
 }
 
 function yamlFormat(docs: readonly Document.Parsed[]): DeploymentFormat | null {
-  const values = docs.map((d) => yamlValue(d) as Json);
+  const values = docs.map((d) => d.toJS({ maxAliasCount: 1000 }) as Json);
   const maps = values.map(rec).filter((m): m is Record<string, Json> => m !== null);
   if (maps.some((m) => "deployments" in m)) return "vram-plan";
   if (maps.some((m) => rec(m.services) !== null)) return "compose";
@@ -56,53 +58,91 @@ function yamlFormat(docs: readonly Document.Parsed[]): DeploymentFormat | null {
 const NOT_FOUND =
   "no vLLM deployment found (looked for vllm serve, vllm.entrypoints.openai.api_server, a vLLM --config file, vram-plan deployments)";
 
+/** What one file holds: its deployments, KServe halves to be paired across files, and notes about the file. */
+export interface FileRead {
+  deployments: Deployment[];
+  runtimes: KServeRuntime[];
+  services: KServeService[];
+  /** About the file as a whole (a template that must be rendered first, ...). */
+  notes: string[];
+}
+
+/** `{{ … }}` Go/Helm template actions outside a quoted scalar's use: the file must be rendered first. */
+const TEMPLATE_ACTION = /\{\{-?\s*(\.|\$|include\b|if\b|range\b|with\b|toYaml\b|template\b|end\b|-)/;
+
 /**
  * Read every vLLM deployment in a file. The format is chosen from the name and the content:
  * Dockerfile names → Dockerfile; .sh/.bash → shell; .yaml/.yml/.json (or any text that parses as a
  * YAML mapping) → vram-plan deployments file (`deployments:`), docker compose (`services:`),
- * Kubernetes (`apiVersion` + `kind`), or a vLLM --config file (a flat mapping of vLLM flags);
- * anything else: a Dockerfile if it starts with FROM/ARG/#syntax, otherwise a shell script.
- * Throws InputError (`file:line: what`) for YAML syntax errors, schema violations, a flag without
- * its value, and a file with no deployment at all.
+ * Kubernetes (`apiVersion` + `kind`, KServe included), or a vLLM --config file (a flat mapping of
+ * vLLM flags); anything else: a Dockerfile if it starts with FROM/ARG/#syntax, otherwise shell text
+ * (scripts, READMEs, Makefiles). Throws InputError (`file:line: what`) only for a file that cannot be
+ * parsed (a YAML syntax error, a vram-plan file that breaks its schema); a Helm template is a note.
  */
-export function readDeployments(path: string, text: string): Deployment[] {
+export function readDeploymentFile(path: string, text: string, opts: ReadOptions = {}): FileRead {
   const ctx = new Ctx(path);
   const lower = baseName(path).toLowerCase();
-  let out: Deployment[];
-  if (isDockerfileName(path)) out = readDockerfile(ctx, text);
-  else if (/\.(sh|bash|zsh|ksh)$/.test(lower)) out = readShell(ctx, text);
+  const out: FileRead = { deployments: [], runtimes: [], services: [], notes: [] };
+  if (isDockerfileName(path)) out.deployments = readDockerfile(ctx, text, opts);
+  else if (/\.(sh|bash|zsh|ksh)$/.test(lower)) out.deployments = readShell(ctx, text, opts);
   else if (/\.(ya?ml|json)$/.test(lower)) {
-    const f = parseYaml(ctx, text);
-    out = readYaml(ctx, f);
+    let f: YamlFile;
+    try {
+      f = parseYaml(ctx, text);
+    } catch (e) {
+      const m = TEMPLATE_ACTION.exec(text);
+      if (!m) throw e;
+      const line = text.slice(0, m.index).split("\n").length;
+      out.notes.push(`a Helm/Go template ({{ }} on line ${line}): render it first (helm template …) and check the output`);
+      return out;
+    }
+    readYaml(ctx, f, opts, out);
   } else {
-    out = readUnknown(ctx, text);
+    readUnknown(ctx, text, opts, out);
   }
-  if (out.length === 0) ctx.fail(null, NOT_FOUND);
   return out;
 }
 
-function readUnknown(ctx: Ctx, text: string): Deployment[] {
+/** readDeploymentFile's deployments; InputError when the file holds none (tests and simple callers). */
+export function readDeployments(path: string, text: string, opts: ReadOptions = {}): Deployment[] {
+  const r = readDeploymentFile(path, text, opts);
+  const linked = linkKServe(r.runtimes, r.services).deployments;
+  const all = [...r.deployments, ...linked];
+  if (all.length === 0) new Ctx(path).fail(null, NOT_FOUND);
+  return all;
+}
+
+function readUnknown(ctx: Ctx, text: string, opts: ReadOptions, out: FileRead): void {
   const lc = new LineCounter();
   const docs = parseYamlDocuments(text, lc);
   if (docs.length > 0 && docs.every((d) => d.errors.length === 0) && yamlLimitProblem(docs) === null && yamlFormat(docs) !== null) {
-    return readYaml(ctx, { docs, lc });
+    readYaml(ctx, { docs, lc }, opts, out);
+    return;
   }
   const firstInstr = text.split("\n").map((l) => l.trim()).find((l) => l !== "" && !(l.startsWith("#") && !/^#\s*syntax=/i.test(l)));
-  if (firstInstr !== undefined && /^(FROM|ARG|#\s*syntax=)\s*/i.test(firstInstr) && /^\s*FROM\s+\S/im.test(text)) return readDockerfile(ctx, text);
-  return readShell(ctx, text);
+  if (firstInstr !== undefined && /^(FROM|ARG|#\s*syntax=)\s*/i.test(firstInstr) && /^\s*FROM\s+\S/im.test(text)) out.deployments = readDockerfile(ctx, text, opts);
+  else out.deployments = readShell(ctx, text, opts);
 }
 
-function readYaml(ctx: Ctx, f: YamlFile): Deployment[] {
+function readYaml(ctx: Ctx, f: YamlFile, opts: ReadOptions, out: FileRead): void {
   switch (yamlFormat(f.docs)) {
     case "vram-plan":
-      return readVramPlan(ctx, f);
+      out.deployments = readVramPlan(ctx, f);
+      return;
     case "compose":
-      return readCompose(ctx, f);
-    case "kubernetes":
-      return readKubernetes(ctx, f);
+      out.deployments = readCompose(ctx, f, opts);
+      return;
+    case "kubernetes": {
+      const k = readKubernetes(ctx, f, opts);
+      out.deployments = k.deployments;
+      out.runtimes = k.runtimes;
+      out.services = k.services;
+      return;
+    }
     case "vllm-config":
-      return readVllmConfig(ctx, f);
+      out.deployments = readVllmConfig(ctx, f);
+      return;
     default:
-      return [];
+      return;
   }
 }

@@ -29,7 +29,7 @@ export interface Deployment {
   /** compose service, `workload/container` for Kubernetes (just the container when both are equal),
    *  "script line N", "CMD line N", the config file's name, or the entry's name. */
   name: string;
-  /** From the argv (positional or --model) or a `model:` field; null when not given (e.g. only in a --config file we can't see). */
+  /** From the argv (positional or --model), a `model:` field or a KServe storageUri; null when not given. */
   model: string | null;
   /** parseVllmArgs of the argv, `model` removed (it is in `model`). */
   args: Record<string, string | true>;
@@ -44,10 +44,29 @@ export interface Deployment {
   source: DeploymentSource;
   /** Things the reader noticed but could not resolve (e.g. `count: all`, an unknown GPU label value). */
   notes: string[];
+  /** The container image that runs it (compose/Kubernetes/docker run/Dockerfile FROM), null when none. */
+  image?: string | null;
+  /**
+   * The GPUs it sees, as host device ids (CUDA_VISIBLE_DEVICES, NVIDIA_VISIBLE_DEVICES, compose
+   * device_ids, docker --gpus device=…); null: not said, so vLLM takes the first tp × pp × dp GPUs.
+   */
+  devices?: string[] | null;
+  /** Deployments with the same host key run on one machine and may share GPUs; null: never shared. */
+  host?: string | null;
+  /** compose depends_on: services that start before this one. */
+  dependsOn?: string[];
+  /** What the file alone cannot tell (a flag without its value): one line; the deployment is not planned. */
+  problem?: string;
 }
 
+/** Options a reader takes: values for variables that are only known at run time. */
+export interface ReadOptions {
+  /** --set NAME=VALUE (and the repository config's `set:`): as if exported where the command runs. */
+  vars?: Record<string, string>;
+  /** A compose file's `.env` beside it (lower precedence than `vars`, as the shell environment wins). */
+  dotenv?: Record<string, string>;
+}
 
-/** A command word with the line it is on. */
 export interface Word {
   text: string;
   line: number;
@@ -117,9 +136,66 @@ export interface BuildBase {
   gpuCount: number | null;
   gpuType: string | null;
   notes: string[];
+  image?: string | null;
+  devices?: string[] | null;
+  host?: string | null;
+  dependsOn?: string[];
 }
 
-/** Turn the words of one simple command into deployments (unwrapping `sh -c`). */
+/** A device list (CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES / device=…) as ids; null when not a literal list. */
+export function deviceList(v: string): string[] | null {
+  const s = v.trim().replace(/^["']+|["']+$/g, "");
+  if (s === "" || /^(all|none|void)$/i.test(s) || s.includes("$")) return null;
+  const parts = s.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  return parts.length > 0 ? parts : null;
+}
+
+/** Options of `docker run` / `podman run` that take a value (the image is the first word after them). */
+const DOCKER_VALUE_OPTIONS = new Set([
+  "-v", "--volume", "-p", "--publish", "-e", "--env", "--env-file", "--name", "--gpus", "--runtime", "--ipc", "--shm-size",
+  "-w", "--workdir", "--network", "--net", "--entrypoint", "--ulimit", "--mount", "--device", "--cpus", "--memory", "-m",
+  "-u", "--user", "-l", "--label", "--restart", "--platform", "--add-host", "--security-opt", "--cap-add", "--cap-drop",
+  "--group-add", "-h", "--hostname", "--cidfile", "--log-driver", "--log-opt", "--pid", "--uts", "--tmpfs", "--pull",
+  "--cpuset-cpus", "--memory-swap", "--stop-signal", "--health-cmd", "--label-file", "--dns", "--expose",
+]);
+
+/**
+ * `docker run … IMAGE ARGS` where IMAGE is a vLLM server image other than vllm/vllm-openai (its name
+ * has "vllm" in it) and ARGS start with a flag: the image's entrypoint is vLLM's server. Returns the
+ * index of the image word, or null.
+ */
+function otherVllmImageIndex(words: readonly string[]): number | null {
+  const run = words.findIndex((w, i) => (w === "run" || w === "create") && i > 0 && /(^|\/)(docker|podman|nerdctl)$/.test(words[i - 1] ?? ""));
+  if (run < 0) return null;
+  for (let i = run + 1; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.startsWith("-")) {
+      if (!w.includes("=") && DOCKER_VALUE_OPTIONS.has(w)) i++;
+      continue;
+    }
+    const next = words[i + 1];
+    return /vllm/i.test(w) && next !== undefined && next.startsWith("--") ? i : null;
+  }
+  return null;
+}
+
+const VLLM_IN_TEXT = /\bvllm\s+serve\b|vllm\.entrypoints\.(openai\.)?api_server|\bvllm\/vllm-openai\b/;
+
+/** `${VAR}`, `$VAR`, `$(VAR)` and `{{ … }}` left in a text: the names (or the template) that are not known here. */
+export function unresolvedIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$([A-Za-z_][A-Za-z0-9_]*)|\{\{[^}]*\}\}/g)) {
+    const name = m[1] ?? m[2] ?? m[3] ?? m[0];
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/**
+ * Turn the words of one simple command into deployments: unwraps `sh -c SCRIPT`, a command given as
+ * one string to a process manager (`pm2 start "vllm serve …"`, `tmux new -d "…"`, `screen … "…"`),
+ * and `docker run` of a vLLM image. A flag without its value becomes the deployment's `problem`.
+ */
 export function fromCommandWords(
   ctx: Ctx,
   words: readonly Word[],
@@ -137,62 +213,105 @@ export function fromCommandWords(
     words = words.map((w) => ({ text: expandShell(w.text, env), line: w.line }));
   }
   const texts = words.map((w) => w.text);
-  const script = shellScriptIndex(texts);
-  if (script !== null) {
-    const sw = words[script]!;
+  const inner: KnownEnv = known.shell ? { shell: known.shell } : {};
+  const nested = (sw: Word): Deployment[] => {
     const out: Deployment[] = [];
-    const inner: KnownEnv = known.shell ? { shell: known.shell } : {};
     for (const cmd of splitShellCommands(sw.text, sw.line)) {
       const ws = cmd.words.map((text, k) => ({ text, line: cmd.lines[k] ?? cmd.line }));
       out.push(...fromCommandWords(ctx, ws, base, false, inner, true));
     }
     return out;
+  };
+  const script = shellScriptIndex(texts);
+  if (script !== null) return nested(words[script]!);
+
+  let inv = locateVllmInvocation(texts, { entrypointIsVllm });
+  let image: string | null = null;
+  if (inv?.via === "docker image") image = texts[inv.start] ?? null;
+  if (!inv) {
+    const k = otherVllmImageIndex(texts);
+    if (k !== null) {
+      const sub = locateVllmInvocation(texts.slice(k + 1), { entrypointIsVllm: true });
+      if (sub) {
+        const env: Record<string, string> = {};
+        let dockerGpus: string | null = null;
+        for (let i = 0; i < k; i++) {
+          const w = texts[i]!;
+          if ((w === "-e" || w === "--env") && texts[i + 1]) {
+            const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(texts[i + 1]!);
+            if (m) env[m[1]!] = m[2]!;
+          }
+          if (w === "--gpus" && texts[i + 1]) dockerGpus = texts[i + 1]!;
+          else if (w.startsWith("--gpus=")) dockerGpus = w.slice(7);
+        }
+        inv = {
+          ...sub,
+          via: "docker image",
+          start: k,
+          modelIndex: sub.modelIndex === null ? null : sub.modelIndex + k + 1,
+          argIndices: sub.argIndices.map((i) => i + k + 1),
+          env,
+          dockerGpus,
+        };
+        image = texts[k] ?? null;
+      }
+    }
   }
-  const inv = locateVllmInvocation(texts, { entrypointIsVllm });
-  if (!inv) return [];
+  if (!inv) {
+    // A whole command handed over as one word (pm2 start "vllm serve …", tmux new -d "…", su -c "…").
+    const one = words.find((w) => /\s/.test(w.text) && VLLM_IN_TEXT.test(w.text));
+    return one ? nested(one) : [];
+  }
   const startLine = words[inv.start]?.line ?? words[0]?.line ?? 1;
   const b = base(startLine);
   const argv = inv.argIndices.map((k) => texts[k]!);
-  let args: Record<string, string | true>;
+  const notes = [...b.notes];
+  let args: Record<string, string | true> = {};
+  let problem: string | undefined;
   try {
     args = parseVllmArgs(argv);
   } catch (e) {
-    if (e instanceof VllmArgError) {
-      const w = words[inv.argIndices[e.index] ?? -1];
-      ctx.fail(w?.line ?? b.line, e.message);
-    }
-    throw e;
+    if (!(e instanceof VllmArgError)) throw e;
+    const w = words[inv.argIndices[e.index] ?? -1];
+    problem = `line ${w?.line ?? b.line}: ${e.message}`;
   }
-  const notes = [...b.notes];
   let model = inv.model;
   if (model === null && typeof args.model === "string") model = args.model;
   delete args.model;
 
   let gpuCount = b.gpuCount;
-  const cvd = lookup(inv.env, "CUDA_VISIBLE_DEVICES");
-  if (cvd !== undefined && countDeviceList(cvd) !== null) gpuCount = countDeviceList(cvd);
-  if (gpuCount === null && inv.dockerGpus !== null) {
-    const g = inv.dockerGpus.replace(/^["']|["']$/g, "");
-    const dev = /device=([^"']+)/.exec(g);
-    if (/^\d+$/.test(g)) gpuCount = Number(g);
-    else if (dev) gpuCount = countDeviceList(dev[1]!);
-    else if (/^all$/i.test(g)) notes.push("docker run --gpus all: GPU count depends on the host");
+  let devices = b.devices ?? null;
+  const cvd = lookup(inv.env, "CUDA_VISIBLE_DEVICES") ?? lookup(known.shell ?? {}, "CUDA_VISIBLE_DEVICES");
+  if (cvd !== undefined && deviceList(cvd) !== null) {
+    devices = deviceList(cvd);
+    gpuCount = devices?.length ?? gpuCount;
   }
-  if (model !== null && model.includes("$")) notes.push(`model ${model} contains a variable vram-plan could not resolve`);
-  if (typeof args.config === "string") notes.push(`--config ${args.config} is not read; its flags are missing here`);
-  return [
-    {
-      file: ctx.file,
-      line: b.line,
-      name: b.name,
-      model,
-      args,
-      argv,
-      gpuCount,
-      gpuType: b.gpuType,
-      constraints: {},
-      source: b.source,
-      notes,
-    },
-  ];
+  if (inv.dockerGpus !== null) {
+    const g = inv.dockerGpus.replace(/^["']+|["']+$/g, "");
+    const dev = /device=([^"']+)/.exec(g);
+    if (/^\d+$/.test(g)) gpuCount ??= Number(g);
+    else if (dev) {
+      devices = deviceList(dev[1]!) ?? devices;
+      gpuCount = devices?.length ?? gpuCount;
+    } else if (/^all$/i.test(g) && gpuCount === null) notes.push("docker run --gpus all: every GPU of the host is visible; vLLM uses the first tensor × pipeline × data parallel of them");
+  }
+  const d: Deployment = {
+    file: ctx.file,
+    line: b.line,
+    name: b.name,
+    model,
+    args,
+    argv,
+    gpuCount,
+    gpuType: b.gpuType,
+    constraints: {},
+    source: b.source,
+    notes,
+    image: image ?? b.image ?? null,
+    devices,
+    host: b.host ?? null,
+  };
+  if (b.dependsOn && b.dependsOn.length > 0) d.dependsOn = b.dependsOn;
+  if (problem !== undefined) d.problem = problem;
+  return [d];
 }

@@ -1,91 +1,136 @@
 // docker compose files: each service's entrypoint + command (string or list), the vLLM image's own
 // entrypoint when the command starts with flags or a model, GPUs from device reservations.
 import { isVllmOpenAiImage } from "../vllm-argv.js";
-import { countDeviceList, fromCommandWords, lookup, rec, str, type Ctx, type Deployment, type Json, type Word } from "./common.js";
-import { lineAt, wordsAt, type YamlFile, yamlValue } from "./yaml.js";
+import { deviceList, fromCommandWords, lookup, rec, str, type BuildBase, type Ctx, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
+import { lineAt, wordsAt, yamlValue, type YamlFile } from "./yaml.js";
 
-function composeGpuCount(svc: Record<string, Json>, notes: string[]): number | null {
-  const env = composeEnv(svc.environment);
-  const cvd = lookup(env, "CUDA_VISIBLE_DEVICES");
-  if (cvd !== undefined && countDeviceList(cvd) !== null) return countDeviceList(cvd);
-
-  const devices = rec(rec(rec(svc.deploy)?.resources)?.reservations)?.devices;
-  let total: number | null = null;
-  if (Array.isArray(devices)) {
-    for (const d of devices) {
+/** The GPUs a service reserves: host device ids when it says which (device_ids, NVIDIA_VISIBLE_DEVICES), else the first `count`. */
+function composeGpus(svc: Record<string, Json>, env: Record<string, string>, notes: string[]): { count: number | null; devices: string[] | null } {
+  const reservations = rec(rec(rec(svc.deploy)?.resources)?.reservations)?.devices;
+  let count: number | null = null;
+  let ids: string[] | null = null;
+  if (Array.isArray(reservations)) {
+    for (const d of reservations) {
       const dev = rec(d);
       if (!dev) continue;
       const caps = Array.isArray(dev.capabilities) ? dev.capabilities.flat() : [];
       if (dev.driver !== "nvidia" && !caps.includes("gpu")) continue;
-      let n: number | null = null;
-      if (Array.isArray(dev.device_ids)) n = dev.device_ids.length;
-      else if (typeof dev.count === "number") n = dev.count;
-      else if (typeof dev.count === "string" && /^\d+$/.test(dev.count.trim())) n = Number(dev.count.trim());
-      else if (typeof dev.count === "string" && dev.count.trim().toLowerCase() === "all") {
-        notes.push("GPU reservation count: all; the GPU count depends on the host");
-        return null;
+      if (Array.isArray(dev.device_ids)) {
+        ids = [...(ids ?? []), ...dev.device_ids.map(String)];
+        count = (count ?? 0) + dev.device_ids.length;
+      } else if (typeof dev.count === "number" || (typeof dev.count === "string" && /^\d+$/.test(dev.count.trim()))) {
+        count = (count ?? 0) + Number(dev.count);
+      } else if (typeof dev.count === "string" && dev.count.trim().toLowerCase() === "all") {
+        notes.push("GPU reservation count: all; every GPU of the host is visible");
       } else if (dev.count === undefined) {
-        notes.push("GPU reservation without count or device_ids (means all GPUs); the GPU count depends on the host");
-        return null;
+        notes.push("GPU reservation without count or device_ids (all GPUs of the host are visible)");
       }
-      if (n !== null) total = (total ?? 0) + n;
     }
   }
-  if (total !== null) return total;
   const nvd = lookup(env, "NVIDIA_VISIBLE_DEVICES");
-  if (nvd !== undefined) return countDeviceList(nvd);
-  return null;
+  if (ids === null && nvd !== undefined && deviceList(nvd) !== null) {
+    ids = deviceList(nvd);
+    count = ids?.length ?? count;
+  }
+  // Docker hands `count: N` the host's first N GPUs (it does not keep other containers off them).
+  if (ids === null && count !== null) ids = Array.from({ length: count }, (_, i) => String(i));
+  return { count, devices: ids };
 }
 
-function expandCompose(text: string): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?])([^}]*)\}/g, (m, name: string | undefined, op: string | undefined, def: string | undefined) =>
-    name === undefined ? "$" : op === ":-" || op === "-" ? (def ?? "") : m,
+/** docker compose's interpolation of the file: $$ → $, ${VAR}, $VAR, ${VAR:-default}, ${VAR-default}, ${VAR:?err}. */
+function expandCompose(text: string, env: Record<string, string>): string {
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, braced: string | undefined, op: string | undefined, def: string | undefined, bare: string | undefined) => {
+      if (m === "$$") return "$";
+      const name = braced ?? bare ?? "";
+      const v = lookup(env, name);
+      if (op === ":-") return v !== undefined && v !== "" ? v : (def ?? "");
+      if (op === "-") return v !== undefined ? v : (def ?? "");
+      if (op === ":+") return v !== undefined && v !== "" ? (def ?? "") : "";
+      if (op === "+") return v !== undefined ? (def ?? "") : "";
+      return v ?? m;
+    },
   );
 }
 
-function composeEnv(v: Json): Record<string, string> {
+function composeEnv(v: Json, interp: (s: string) => string): Record<string, string> {
   const out: Record<string, string> = {};
   if (Array.isArray(v)) {
     for (const item of v) {
       if (typeof item !== "string") continue;
       const eq = item.indexOf("=");
-      if (eq > 0) out[item.slice(0, eq)] = item.slice(eq + 1);
+      if (eq > 0) out[item.slice(0, eq)] = interp(item.slice(eq + 1));
     }
   } else {
     const r = rec(v);
-    if (r) for (const [k, x] of Object.entries(r)) if (x !== null && typeof x !== "object") out[k] = String(x);
+    if (r) for (const [k, x] of Object.entries(r)) if (x !== null && typeof x !== "object") out[k] = interp(String(x));
   }
   return out;
 }
 
-export function readCompose(ctx: Ctx, f: YamlFile): Deployment[] {
+const ENGINE_FLAG = /^--(model|max-model-len|max_model_len|gpu-memory-utilization|gpu_memory_utilization|tensor-parallel-size|tensor_parallel_size|served-model-name|max-num-seqs|quantization|dtype|kv-cache-dtype)(=|$)/;
+
+function dependsOn(v: Json): string[] {
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string");
+  const r = rec(v);
+  return r ? Object.keys(r) : [];
+}
+
+export function readCompose(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): Deployment[] {
   const out: Deployment[] = [];
+  // What compose interpolates with: the shell environment (here: --set) over the .env file beside it.
+  const env = { ...(opts.dotenv ?? {}), ...(opts.vars ?? {}) };
+  const interp = (s: string): string => expandCompose(s, env);
   for (const doc of f.docs) {
     const js = rec(yamlValue(doc) as Json);
     const services = rec(js?.services);
     if (!services) continue;
     for (const [name, svcJs] of Object.entries(services)) {
-      const svc = rec(svcJs);
+      let svc = rec(svcJs);
       if (!svc) continue;
       const line = lineAt(f, doc, ["services", name]);
-      const image = expandCompose(str(svc.image) ?? "");
-      // Compose interpolates the file itself: $$ → $, ${VAR:-default} → default (host variables are unknown here).
-      const interp = (w: Word): Word => ({ text: expandCompose(w.text), line: w.line });
-      const entry = (wordsAt(f, doc, ["services", name, "entrypoint"], svc.entrypoint, line) ?? []).map(interp);
-      const cmd = (wordsAt(f, doc, ["services", name, "command"], svc.command, line) ?? []).map(interp);
-      const vllmEntrypoint = svc.entrypoint === undefined && isVllmOpenAiImage(image);
-      if (entry.length === 0 && cmd.length === 0) continue;
       const notes: string[] = [];
-      const gpuCount = composeGpuCount(svc, notes);
-      out.push(
-        ...fromCommandWords(
-          ctx,
-          [...entry, ...cmd],
-          () => ({ name, line, source: "compose", gpuCount, gpuType: null, notes }),
-          vllmEntrypoint,
-          { shell: composeEnv(svc.environment) },
-        ),
-      );
+      // `extends` within this file: the base service's keys under this one's.
+      const ext = svc.extends;
+      const extName = typeof ext === "string" ? ext : str(rec(ext)?.service);
+      if (extName !== null && extName !== undefined) {
+        if (rec(ext)?.file !== undefined) notes.push(`extends ${extName} from ${String(rec(ext)?.file)}: that file is not read; check it too`);
+        else if (rec(services[extName])) svc = { ...rec(services[extName]), ...svc };
+      }
+      const image = interp(str(svc.image) ?? "");
+      const wordsOf = (key: string): Word[] => {
+        const own = svcJs !== null && typeof svcJs === "object" && key in (svcJs as Record<string, Json>);
+        const ws = own ? wordsAt(f, doc, ["services", name, key], svc?.[key], line) : wordsAt(f, doc, ["services", extName ?? name, key], svc?.[key], line);
+        return (ws ?? []).map((w) => ({ text: interp(w.text), line: w.line }));
+      };
+      const entry = wordsOf("entrypoint");
+      const cmd = wordsOf("command");
+      const vllmImage = isVllmOpenAiImage(image) || /vllm/i.test(image);
+      const vllmEntrypoint = svc.entrypoint === undefined && (vllmImage || (svc.build !== undefined && cmd.some((w) => ENGINE_FLAG.test(w.text))));
+      const svcEnv = composeEnv(svc.environment, interp);
+      const gpus = composeGpus(svc, svcEnv, notes);
+      const base = (): BuildBase => ({
+        name,
+        line,
+        source: "compose",
+        gpuCount: gpus.count,
+        gpuType: null,
+        notes,
+        image: image || null,
+        devices: gpus.devices,
+        host: ctx.file,
+        dependsOn: dependsOn(svc?.depends_on),
+      });
+      if (entry.length === 0 && cmd.length === 0) {
+        if (isVllmOpenAiImage(image)) {
+          // The image's entrypoint with no arguments: vLLM would stop at start-up asking for a model.
+          const b = base();
+          out.push({ file: ctx.file, line, name, model: null, args: {}, argv: [], gpuCount: b.gpuCount, gpuType: null, constraints: {}, source: "compose", notes, image, devices: b.devices ?? null, host: ctx.file, problem: `runs ${image} without a command: no model is given, so vLLM would not start` });
+        }
+        continue;
+      }
+      out.push(...fromCommandWords(ctx, [...entry, ...cmd], base, vllmEntrypoint, { shell: svcEnv }));
     }
   }
   return out;

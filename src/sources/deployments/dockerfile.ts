@@ -2,7 +2,7 @@
 // feeding ENV) expanded as the shell in a shell-form command would see them; a stage FROM the vLLM
 // image runs its CMD as vLLM's arguments.
 import { isVllmOpenAiImage, splitShellCommands } from "../vllm-argv.js";
-import { expandShell, fromCommandWords, type BuildBase, type Ctx, type Deployment, type KnownEnv, type Word } from "./common.js";
+import { expandShell, fromCommandWords, type BuildBase, type Ctx, type Deployment, type KnownEnv, type ReadOptions, type Word } from "./common.js";
 
 interface DockerInstr {
   keyword: string;
@@ -92,9 +92,11 @@ interface CmdSpec {
   line: number;
 }
 
-export function readDockerfile(ctx: Ctx, text: string): Deployment[] {
+export function readDockerfile(ctx: Ctx, text: string, opts: ReadOptions = {}): Deployment[] {
   interface Stage {
     vllmBase: boolean;
+    /** The image the stage is built FROM, through named stages (its tag says the vLLM release). */
+    baseImage: string;
     entrypoint: CmdSpec | null;
     cmd: CmdSpec | null;
     name: string | null;
@@ -113,6 +115,7 @@ export function readDockerfile(ctx: Ctx, text: string): Deployment[] {
       const parent = named.get(image.toLowerCase());
       st = {
         vllmBase: parent ? parent.vllmBase : isVllmOpenAiImage(image),
+        baseImage: parent ? parent.baseImage : image,
         entrypoint: parent?.entrypoint ?? null,
         cmd: parent?.cmd ?? null,
         name: w[1]?.toLowerCase() === "as" ? (w[2] ?? null) : null,
@@ -159,8 +162,10 @@ export function readDockerfile(ctx: Ctx, text: string): Deployment[] {
       gpuCount: null,
       gpuType: null,
       notes: [],
+      image: s.baseImage || null,
     });
-    const known: KnownEnv = { shell: s.env };
+    // `docker run -e` (here: --set) overrides the image's ENV.
+    const known: KnownEnv = { shell: { ...s.env, ...(opts.vars ?? {}) } };
     const shellForm = (spec: CmdSpec, label: string): Deployment[] =>
       splitShellCommands(spec.raw, spec.line).flatMap((cmd) =>
         fromCommandWords(ctx, cmd.words.map((t, k) => ({ text: t, line: cmd.lines[k] ?? cmd.line })), base(label, spec), false, known, true),

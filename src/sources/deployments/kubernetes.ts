@@ -3,9 +3,9 @@
 // nvidia.com/gpu, the GPU model from node selectors and affinity.
 import type { Document } from "yaml";
 import { isVllmOpenAiImage } from "../vllm-argv.js";
-import { expandK8s, fromCommandWords, rec, str, type Ctx, type Deployment, type Json } from "./common.js";
+import { Ctx, expandK8s, expandShell, fromCommandWords, rec, str, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
 import { gpuIdFromLabel, isGpuLabelKey } from "./gpu-labels.js";
-import { lineAt, wordsAt, type PathSeg, type YamlFile, yamlValue } from "./yaml.js";
+import { lineAt, wordsAt, yamlValue, type PathSeg, type YamlFile } from "./yaml.js";
 
 const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly PathSeg[][]>> = {
   Pod: [["spec"]],
@@ -16,6 +16,7 @@ const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly PathSeg[][]>> = {
   ReplicationController: [["spec", "template", "spec"]],
   Job: [["spec", "template", "spec"]],
   CronJob: [["spec", "jobTemplate", "spec", "template", "spec"]],
+  InferenceService: [["spec", "predictor"]],
   LeaderWorkerSet: [
     ["spec", "leaderWorkerTemplate", "leaderTemplate", "spec"],
     ["spec", "leaderWorkerTemplate", "workerTemplate", "spec"],
@@ -79,13 +80,22 @@ function containerGpuCount(c: Record<string, Json>, notes: string[]): number | n
       if (typeof v === "string" && /^\d+$/.test(v.trim())) return Number(v.trim());
       if (v !== undefined && v !== null) notes.push(`${key}: ${String(v)} is not a GPU count`);
     }
+    for (const [key, v] of Object.entries(r ?? {})) {
+      const mig = /^nvidia\.com\/mig-(\d+g\.\d+gb)$/.exec(key);
+      if (!mig) continue;
+      notes.push(
+        `${key}: a MIG slice (${mig[1]}); vram-plan has no MIG profiles yet, so it plans a whole GPU — pass --gpu-memory with the slice's CUDA-visible memory to plan the slice`,
+      );
+      const n = typeof v === "number" ? v : Number(String(v).trim());
+      if (Number.isInteger(n) && n > 0) return n;
+    }
   }
   return null;
 }
 
 /** Literal `env: [{name, value}]` entries of a container (valueFrom entries are unknown). */
-function containerEnv(v: Json): Record<string, string> {
-  const out: Record<string, string> = {};
+function containerEnv(v: Json, outer: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = { ...outer };
   if (!Array.isArray(v)) return out;
   for (const e of v) {
     const r = rec(e);
@@ -96,8 +106,47 @@ function containerEnv(v: Json): Record<string, string> {
   return out;
 }
 
-export function readKubernetes(ctx: Ctx, f: YamlFile): Deployment[] {
+/** A KServe ServingRuntime's container: how models of its format are served (the model comes from an InferenceService). */
+export interface KServeRuntime {
+  file: string;
+  name: string;
+  words: Word[];
+  image: string | null;
+  gpuCount: number | null;
+  env: Record<string, string>;
+  notes: string[];
+}
+
+/** A KServe InferenceService that names a runtime: its model (storageUri), extra args and resources. */
+export interface KServeService {
+  file: string;
+  line: number;
+  name: string;
+  runtime: string | null;
+  modelFormat: string | null;
+  args: Word[];
+  storageUri: string | null;
+  gpuCount: number | null;
+  gpuType: string | null;
+  notes: string[];
+}
+
+export interface KubernetesRead {
+  deployments: Deployment[];
+  runtimes: KServeRuntime[];
+  services: KServeService[];
+}
+
+/** Where KServe mounts the model of storageUri. */
+const KSERVE_MODEL_DIR = /^\/mnt\/models\/?$/;
+
+export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): KubernetesRead {
   const out: Deployment[] = [];
+  const runtimes: KServeRuntime[] = [];
+  const services: KServeService[] = [];
+  const vars = opts.vars ?? {};
+  // envsubst-style ${VAR} placeholders (templates applied with envsubst) take --set values.
+  const subst = (w: Word): Word => ({ text: Object.keys(vars).length ? expandShell(w.text, vars) : w.text, line: w.line });
   const visit = (doc: Document.Parsed, obj: Json, prefix: PathSeg[]): void => {
     const r = rec(obj);
     if (!r) return;
@@ -106,9 +155,46 @@ export function readKubernetes(ctx: Ctx, f: YamlFile): Deployment[] {
       r.items.forEach((item, k) => visit(doc, item, [...prefix, "items", k]));
       return;
     }
+    const workload = str(rec(r.metadata)?.name) ?? kind;
+    if (kind === "ServingRuntime" || kind === "ClusterServingRuntime") {
+      const cs = rec(r.spec)?.containers;
+      if (!Array.isArray(cs)) return;
+      cs.forEach((cJs, i) => {
+        const c = rec(cJs);
+        if (!c) return;
+        const cPath = [...prefix, "spec", "containers", i];
+        const line = lineAt(f, doc, cPath);
+        const command = (wordsAt(f, doc, [...cPath, "command"], c.command, line) ?? []).map(subst);
+        const args = (wordsAt(f, doc, [...cPath, "args"], c.args, line) ?? []).map(subst);
+        const notes: string[] = [];
+        runtimes.push({ file: ctx.file, name: workload, words: [...command, ...args], image: str(c.image), gpuCount: containerGpuCount(c, notes), env: containerEnv(c.env, vars), notes });
+      });
+      return;
+    }
+    if (kind === "InferenceService") {
+      const pred = rec(rec(r.spec)?.predictor);
+      const m = rec(pred?.model);
+      if (pred && m) {
+        const mPath = [...prefix, "spec", "predictor", "model"];
+        const line = lineAt(f, doc, [...prefix, "spec", "predictor"]);
+        const notes: string[] = [];
+        services.push({
+          file: ctx.file,
+          line,
+          name: workload,
+          runtime: str(m.runtime),
+          modelFormat: str(rec(m.modelFormat)?.name),
+          args: (wordsAt(f, doc, [...mPath, "args"], m.args, line) ?? []).map(subst),
+          storageUri: str(m.storageUri) ?? str(m.storage_uri),
+          gpuCount: containerGpuCount(m, notes),
+          gpuType: podGpuType(pred, notes),
+          notes,
+        });
+        return;
+      }
+    }
     let paths = POD_TEMPLATE_PATHS[kind];
     if (!paths) paths = Array.isArray(getPath(r, ["spec", "template", "spec", "containers"])) ? [["spec", "template", "spec"]] : [];
-    const workload = str(rec(r.metadata)?.name) ?? kind;
     for (const p of paths) {
       const spec = rec(getPath(r, p));
       if (!spec || !Array.isArray(spec.containers)) continue;
@@ -119,26 +205,76 @@ export function readKubernetes(ctx: Ctx, f: YamlFile): Deployment[] {
         const line = lineAt(f, doc, cPath);
         const cname = str(c.name) ?? `container ${i}`;
         const name = cname === workload ? cname : `${workload}/${cname}`;
-        const command = wordsAt(f, doc, [...cPath, "command"], c.command, line) ?? [];
-        const args = wordsAt(f, doc, [...cPath, "args"], c.args, line) ?? [];
+        const command = (wordsAt(f, doc, [...cPath, "command"], c.command, line) ?? []).map(subst);
+        const args = (wordsAt(f, doc, [...cPath, "args"], c.args, line) ?? []).map(subst);
         if (command.length === 0 && args.length === 0) return;
-        const vllmEntrypoint = command.length === 0 && isVllmOpenAiImage(str(c.image) ?? "");
+        const image = str(c.image);
+        const vllmEntrypoint = command.length === 0 && isVllmOpenAiImage(image ?? "");
         const notes: string[] = [];
         const gpuCount = containerGpuCount(c, notes);
         const gpuType = podGpuType(spec, notes);
-        const env = containerEnv(c.env);
-        out.push(
-          ...fromCommandWords(
-            ctx,
-            [...command, ...args],
-            () => ({ name, line, source: "kubernetes", gpuCount, gpuType, notes }),
-            vllmEntrypoint,
-            { k8s: env, shell: env },
-          ),
+        const env = containerEnv(c.env, vars);
+        const found = fromCommandWords(
+          ctx,
+          [...command, ...args],
+          () => ({ name, line, source: "kubernetes", gpuCount, gpuType, notes, image }),
+          vllmEntrypoint,
+          { k8s: env, shell: env },
         );
+        // A KServe predictor container: the model is the storage URI KServe mounts at /mnt/models.
+        const uri = env["STORAGE_URI"];
+        for (const d of found) {
+          if (uri !== undefined && d.model !== null && KSERVE_MODEL_DIR.test(d.model)) {
+            d.notes.push(`model from STORAGE_URI ${uri} (mounted at ${d.model})`);
+            d.model = uri;
+          }
+          // Kubernetes gives each container its own GPUs: deployments here never share one.
+          d.host = null;
+        }
+        out.push(...found);
       });
     }
   };
   for (const doc of f.docs) visit(doc, yamlValue(doc) as Json, []);
-  return out;
+  return { deployments: out, runtimes, services };
+}
+
+/**
+ * KServe: each InferenceService with the ServingRuntime it names (from any of the files read), as
+ * one deployment: the runtime's command and args, then the service's args (KServe appends them), the
+ * model from storageUri. Services whose runtime is missing, and runtimes no service uses, are notes.
+ */
+export function linkKServe(runtimes: readonly KServeRuntime[], services: readonly KServeService[]): { deployments: Deployment[]; notes: Array<{ file: string; line?: number; text: string }> } {
+  const deployments: Deployment[] = [];
+  const notes: Array<{ file: string; line?: number; text: string }> = [];
+  const used = new Set<KServeRuntime>();
+  for (const s of services) {
+    const rt = runtimes.find((r) => r.name === s.runtime) ?? (s.runtime === null && runtimes.length === 1 ? runtimes[0] : undefined);
+    if (!rt) {
+      notes.push({ file: s.file, line: s.line, text: `${s.name}: InferenceService for runtime ${s.runtime ?? "(auto-selected)"}, whose ServingRuntime is not among the files given: pass its file too` });
+      continue;
+    }
+    used.add(rt);
+    const ctx = new Ctx(s.file);
+    const found = fromCommandWords(
+      ctx,
+      [...rt.words, ...s.args],
+      () => ({ name: `${s.name} (runtime ${rt.name})`, line: s.line, source: "kubernetes", gpuCount: s.gpuCount ?? rt.gpuCount, gpuType: s.gpuType, notes: [...rt.notes, ...s.notes], image: rt.image }),
+      false,
+      { k8s: rt.env, shell: rt.env },
+    );
+    for (const d of found) {
+      d.line = s.line;
+      d.host = null;
+      if (s.storageUri !== null && (d.model === null || KSERVE_MODEL_DIR.test(d.model))) {
+        d.notes.push(`model from storageUri ${s.storageUri}${d.model ? ` (mounted at ${d.model})` : ""}`);
+        d.model = s.storageUri;
+      }
+    }
+    deployments.push(...found);
+  }
+  for (const r of runtimes) {
+    if (!used.has(r)) notes.push({ file: r.file, text: `ServingRuntime ${r.name}: a template; it is checked with the InferenceService that uses it (none among the files given)` });
+  }
+  return { deployments, notes };
 }

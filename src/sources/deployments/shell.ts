@@ -1,17 +1,19 @@
 // Shell scripts (also READMEs, Makefiles and anything else that is not YAML or a Dockerfile): every
 // `vllm serve …` / `python -m vllm.entrypoints.openai.api_server …` / `docker run … vllm/vllm-openai …`
-// command, with the script's own VAR=value lines expanded in order.
+// command, also under nohup, pm2, `sh -c`, with the script's own VAR=value lines expanded in order.
+// All commands of one script run on one machine: they may share GPUs.
 import { splitShellCommands } from "../vllm-argv.js";
-import { countDeviceList, expandShell, fromCommandWords, lookup, type Ctx, type Deployment } from "./common.js";
+import { expandShell, fromCommandWords, type Ctx, type Deployment, type ReadOptions } from "./common.js";
 
-export function readShell(ctx: Ctx, text: string): Deployment[] {
+export function readShell(ctx: Ctx, text: string, opts: ReadOptions = {}): Deployment[] {
   const out: Deployment[] = [];
-  // Top-level `VAR=value` / `export VAR=value` lines, in order, expand later $VAR / ${VAR}.
-  const vars: Record<string, string> = {};
+  // --set values are the environment the script starts with; its own VAR=value / export lines, in
+  // order, override them and expand later $VAR / ${VAR}.
+  const vars: Record<string, string> = { ...(opts.vars ?? {}) };
   for (const cmd of splitShellCommands(text)) {
     const ws = cmd.words;
     const assignOnly = ws.every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
-    if ((ws[0] === "export" || ws[0] === "readonly" || ws[0] === "declare") || assignOnly) {
+    if (ws[0] === "export" || ws[0] === "readonly" || ws[0] === "declare" || assignOnly) {
       for (const w of ws) {
         const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
         if (m) vars[m[1]!] = expandShell(m[2]!, vars);
@@ -19,17 +21,16 @@ export function readShell(ctx: Ctx, text: string): Deployment[] {
       continue;
     }
     const words = ws.map((t, k) => ({ text: t, line: cmd.lines[k] ?? cmd.line }));
-    const cvd = lookup(vars, "CUDA_VISIBLE_DEVICES");
-    const cvdCount = cvd === undefined ? null : countDeviceList(cvd);
-    const found = fromCommandWords(
-      ctx,
-      words,
-      () => ({ name: `script line ${cmd.line}`, line: cmd.line, source: "shell", gpuCount: cvdCount, gpuType: null, notes: [] }),
-      false,
-      { shell: { ...vars } },
-      true,
+    out.push(
+      ...fromCommandWords(
+        ctx,
+        words,
+        () => ({ name: `script line ${cmd.line}`, line: cmd.line, source: "shell", gpuCount: null, gpuType: null, notes: [], host: ctx.file }),
+        false,
+        { shell: { ...vars } },
+        true,
+      ),
     );
-    out.push(...found);
   }
   return out;
 }

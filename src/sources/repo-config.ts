@@ -1,0 +1,134 @@
+// `.vram-plan.yaml`: a repository's settings for `vram-plan check`, found from the current directory
+// upwards (the nearest one wins), validated with zod (unknown keys are errors), so a CI step is just
+// `npx vram-plan check`. The command line wins over the file, key by key.
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { z } from "zod";
+import { InputError } from "../errors.js";
+
+export const REPO_CONFIG_NAME = ".vram-plan.yaml";
+
+const text = z.string().min(1);
+export const RepoConfigSchema = z.strictObject({
+  /** Files to check when none are given: paths or globs (*, **, ?), relative to the config file. */
+  files: z.array(text).min(1).optional(),
+  /** GPU for deployments whose file names none (a vram-plan GPU id). */
+  gpu: text.optional(),
+  /** CUDA-visible memory per GPU (e.g. 48GiB), overriding the GPU profile's. */
+  gpuMemory: text.optional(),
+  /** vLLM release for deployments whose image does not pin one. */
+  vllmVersion: text.optional(),
+  /** Local model paths as written in the files → the model they hold (a Hugging Face id or catalogue name). */
+  modelMap: z.record(text, text).optional(),
+  /** Values of variables set only at run time (like --set NAME=VALUE). */
+  set: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name"), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** Treat every shell script and compose file given as running on one machine (their GPUs are shared). */
+  oneHost: z.boolean().optional(),
+  require: z
+    .strictObject({
+      concurrency: z.union([z.number().int().positive(), text]).optional(),
+      context: z.union([z.number().int().positive(), text]).optional(),
+      maxUtilization: z.number().gt(0).lte(1).optional(),
+      headroom: text.optional(),
+    })
+    .optional(),
+  offline: z.boolean().optional(),
+});
+
+export type RepoConfig = z.infer<typeof RepoConfigSchema>;
+
+/** The nearest .vram-plan.yaml from `cwd` upwards, or null. */
+export function findRepoConfig(cwd: string): string | null {
+  let dir = resolve(cwd);
+  for (;;) {
+    const p = join(dir, REPO_CONFIG_NAME);
+    if (existsSync(p)) return p;
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+/** Reads and validates a repository config; InputError naming the file, line and key. */
+export async function readRepoConfig(path: string): Promise<RepoConfig> {
+  const { LineCounter, parseDocument } = await import("yaml");
+  let raw: string;
+  try {
+    raw = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new InputError(path, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const lc = new LineCounter();
+  const doc = parseDocument(raw, { lineCounter: lc, logLevel: "error" });
+  const err = doc.errors[0];
+  if (err) throw new InputError(path, `${path}:${lc.linePos(err.pos[0]).line}: YAML syntax error: ${(err.message.split("\n")[0] ?? err.code).replace(/ at line \d+, column \d+:?\s*$/, "")}`);
+  const js = (doc.toJS() as unknown) ?? {};
+  const res = RepoConfigSchema.safeParse(js);
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const keys = issue?.code === "unrecognized_keys" ? issue.keys : [];
+    const at = [...(issue?.path ?? []), ...keys.slice(0, 1)].filter((p): p is string | number => typeof p !== "symbol");
+    const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
+    const line = node?.range ? lc.linePos(node.range[0]).line : null;
+    const pairLine = line ?? (at.length ? lineOfKey(raw, String(at[at.length - 1])) : null);
+    throw new InputError(path, `${path}${pairLine ? `:${pairLine}` : ""}: ${at.join(".")}${at.length ? ": " : ""}${issue?.message ?? "invalid"}`);
+  }
+  return res.data;
+}
+
+function lineOfKey(raw: string, key: string): number | null {
+  const i = raw.split("\n").findIndex((l) => new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*:`).test(l));
+  return i < 0 ? null : i + 1;
+}
+
+/** Expands `files:` patterns (*, ?, ** over directories) relative to `base`, sorted, without duplicates. */
+export function expandFilePatterns(patterns: readonly string[], base: string): string[] {
+  const out = new Set<string>();
+  for (const pat of patterns) {
+    const segs = pat.split("/").filter((s) => s !== "" && s !== ".");
+    if (!/[*?]/.test(pat)) {
+      out.add(relative(process.cwd(), resolve(base, pat)) || pat);
+      continue;
+    }
+    const hits: string[] = [];
+    walkGlob(resolve(base, pat.startsWith("/") ? "/" : "."), segs, hits);
+    for (const h of hits.sort()) out.add(relative(process.cwd(), h).split(sep).join("/"));
+  }
+  return [...out];
+}
+
+function segRegex(seg: string): RegExp {
+  return new RegExp(`^${seg.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}$`);
+}
+
+function walkGlob(dir: string, segs: readonly string[], hits: string[]): void {
+  const [head, ...rest] = segs;
+  if (head === undefined) return;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => !n.startsWith(".") || head.startsWith("."));
+  } catch {
+    return;
+  }
+  if (head === "**") {
+    walkGlob(dir, rest, hits);
+    for (const n of names) if (isDir(join(dir, n))) walkGlob(join(dir, n), segs, hits);
+    return;
+  }
+  const re = segRegex(head);
+  for (const n of names) {
+    if (!re.test(n)) continue;
+    const p = join(dir, n);
+    if (rest.length === 0) {
+      if (!isDir(p)) hits.push(p);
+    } else if (isDir(p)) walkGlob(p, rest, hits);
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
