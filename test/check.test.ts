@@ -22,43 +22,56 @@ describe("the vLLM release pinned by the image tag", () => {
   });
 });
 
-describe("check: exit 2 on broken input, one line naming file and line", () => {
-  it("YAML syntax error", async () => {
+describe("check: exit 2 only for files that cannot be read or parsed, or no deployment anywhere", () => {
+  it("YAML syntax error: the file and line on stderr; the other files are still checked", async () => {
     const r = await check([`${D}broken-yaml.yaml`, "--offline"]);
     expect(r.code).toBe(2);
-    expect(r.out).toBe("");
+    expect(r.out).toBe("No vLLM deployment in the files given. 1 file could not be read or parsed.\n");
     expect(r.err).toBe(`vram-plan: ${D}broken-yaml.yaml:4: YAML syntax error: Nested mappings are not allowed in compact mappings\n`);
+    const both = await check([`${D}broken-yaml.yaml`, `${CI}deploy/k8s.yaml`, "--offline"]);
+    expect(both.code).toBe(2);
+    expect(both.out).toMatch(/^ok {3}fixtures\/ci\/deploy\/k8s\.yaml:19 llama-8b\/vllm — meta-llama\/Llama-3\.1-8B-Instruct on 1× l4, vLLM 0\.11\.0: /);
   });
   it("schema violation in vram-plan's own file", async () => {
     const r = await check([`${D}vram-plan-invalid.yaml`, "--offline"]);
     expect(r.code).toBe(2);
     expect(r.err).toBe(`vram-plan: ${D}vram-plan-invalid.yaml:7: deployments[0].require.maxUtilization: Too big: expected number to be <=1\n`);
   });
-  it("a flag without its value", async () => {
+  it("a flag without its value: that deployment's finding (exit 1), with its line", async () => {
     const r = await check([`${D}missing-value.sh`, "--gpu", "h100", "--offline"]);
-    expect(r.code).toBe(2);
-    expect(r.err).toBe(`vram-plan: ${D}missing-value.sh:5: --tensor-parallel-size needs a value\n`);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("");
+    expect(r.out).toContain(`NEED ${D}missing-value.sh:3 script line 3: line 5: --tensor-parallel-size needs a value\n`);
   });
-  it("no vLLM in the file, a missing file", async () => {
-    expect((await check([`${D}no-vllm.yaml`])).err).toMatch(/^vram-plan: fixtures\/deployments\/no-vllm\.yaml: no vLLM deployment found/);
+  it("a file without vLLM is skipped with a note; none anywhere, or a missing file, is exit 2", async () => {
+    const none = await check([`${D}no-vllm.yaml`]);
+    expect(none.code).toBe(2);
+    expect(none.out).toBe(`note ${D}no-vllm.yaml: skipped: no vLLM deployment\nNo vLLM deployment in the files given. 1 file skipped (no vLLM deployment).\n`);
+    expect(none.err).toBe("vram-plan: no vLLM deployment in any file given\n");
+    const mixed = await check([`${D}no-vllm.yaml`, `${CI}deploy/k8s.yaml`, "--offline"]);
+    expect(mixed.code).toBe(0);
+    expect(mixed.out).toContain(`note ${D}no-vllm.yaml: skipped: no vLLM deployment\n`);
     const r = await check(["fixtures/ci/nope.yaml"]);
     expect(r.code).toBe(2);
     expect(r.err).toBe("vram-plan: fixtures/ci/nope.yaml: cannot read (no such file)\n");
   });
-  it("a model that cannot be resolved offline: the deployment's file:line and name", async () => {
+  it("a model that cannot be resolved offline: one line on that deployment, the others still planned (exit 1)", async () => {
     const r = await check([`${D}k8s-deployment.yaml`, "--offline"]);
-    expect(r.code).toBe(2);
-    expect(r.err).toBe(
-      `vram-plan: ${D}k8s-deployment.yaml:75: qwen-coder/server: --model Qwen/Qwen2.5-Coder-32B-Instruct: not in the catalogue or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub\n`,
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(
+      `NEED ${D}k8s-deployment.yaml:75 qwen-coder/server: model Qwen/Qwen2.5-Coder-32B-Instruct: not in the catalogue or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub\n`,
     );
+    expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/k8s-deployment\.yaml:31 llama-8b\/vllm — meta-llama\/Llama-3\.1-8B-Instruct on 1× a100-80g, vLLM 0\.10\.1: /m);
   });
-  it("no GPU type anywhere, an unknown --gpu, a bad constraint", async () => {
-    expect((await check([`${CI}deploy/docker-compose.yaml`, "--offline"])).err).toBe(
-      `vram-plan: ${CI}deploy/docker-compose.yaml:4: vllm: GPU type unknown: give --gpu <id>, a node selector vram-plan recognises (e.g. nvidia.com/gpu.product), or gpu: in a vram-plan file\n`,
+  it("no GPU type anywhere (a finding), an unknown --gpu and a bad constraint (exit 2)", async () => {
+    const none = await check([`${CI}deploy/docker-compose.yaml`, "--offline"]);
+    expect(none.code).toBe(1);
+    expect(none.out).toContain(
+      `NEED ${CI}deploy/docker-compose.yaml:4 vllm: GPU type unknown: pass --gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>, or give the pod a node selector vram-plan recognises\n`,
     );
     const g = await check([`${CI}deploy/docker-compose.yaml`, "--gpu", "h1000", "--offline"]);
     expect(g.code).toBe(2);
-    expect(g.err).toMatch(/^vram-plan: fixtures\/ci\/deploy\/docker-compose\.yaml:4: vllm: --gpu h1000: unknown GPU; known: a100-40g, /);
+    expect(g.err).toMatch(/^vram-plan: --gpu h1000: unknown GPU; known: a100-40g, /);
     const c = await check([`${CI}deploy/k8s.yaml`, "--require-concurrency", "lots", "--offline"]);
     expect(c.code).toBe(2);
     expect(c.err).toBe("vram-plan: --require-concurrency: expected N or N@LEN such as 32 or 32@8k, got 'lots'\n");
@@ -91,11 +104,11 @@ describe("check: verdicts", () => {
     expect(r.code).toBe(0);
     const lines = r.out.split("\n");
     expect(lines[0]).toBe("### ✅ vram-plan check");
-    expect(lines[2]).toBe("| | deployment | model | GPUs | KV cache | concurrency | result |");
+    expect(lines[2]).toBe("| | deployment | model | GPUs | vLLM | KV cache | concurrency | result |");
     // Qwen3-32B, TP 2: 64 layers × 2 (K, V) × 4 KV heads per rank × 128 × 2 B = 131,072 B per token per GPU;
     // 303,968 tokens = 18,998 blocks of 16; a 32,768-token request needs 2,048 blocks → 18,998 / 2,048 = 9.28.
-    expect(r.out).toContain("| ✅ | `fixtures/ci/deploy/vram-plan.yaml:4` coder | Qwen/Qwen3-32B | 2 × h100-sxm | 37.12 GiB, 304,064 tokens | 9.28x at 32,768 | starts; constraints met |");
-    expect(r.out).toContain("| ✅ | `fixtures/ci/deploy/k8s.yaml:19` llama-8b/vllm | meta-llama/Llama-3.1-8B-Instruct | 1 × l4 |");
+    expect(r.out).toContain("| ✅ | `fixtures/ci/deploy/vram-plan.yaml:4` coder | Qwen/Qwen3-32B | 2 × h100-sxm | 0.29.0 | 37.12 GiB, 304,064 tokens | 9.28x at 32,768 | starts; constraints met |");
+    expect(r.out).toContain("| ✅ | `fixtures/ci/deploy/k8s.yaml:19` llama-8b/vllm | meta-llama/Llama-3.1-8B-Instruct | 1 × l4 | 0.11.0 |");
     expect(r.out).toContain("**3 deployments checked: all start and meet their constraints.**");
   });
 
@@ -108,7 +121,7 @@ describe("check: verdicts", () => {
     // TP 2: 71.24 − 65.73 (weights) − 1.20 (activations) − 0.20 (non-torch) ≈ 4.1 GiB < 5 GiB that one
     // 32,768-token request needs (32,768 × 160 KiB: 80 layers × 2 × 4 heads × 128 × 2 B), so TP 4.
     expect(r.out).toBe(
-      "FAIL fixtures/ci/oversized/k8s-70b.yaml:18 llama-70b/vllm — meta-llama/Llama-3.1-70B-Instruct on 1× a100-80g: does not start: no memory left for the KV cache (weights 131.45 GiB + activations 1.20 GiB vs a budget of 71.24 GiB at utilization 0.9) — fix: --tensor-parallel-size 4 (needs 4 GPUs)\n" +
+      "FAIL fixtures/ci/oversized/k8s-70b.yaml:18 llama-70b/vllm — meta-llama/Llama-3.1-70B-Instruct on 1× a100-80g, vLLM 0.11.0: does not start: no memory left for the KV cache (weights 131.45 GiB + activations 1.20 GiB vs a budget of 71.24 GiB at utilization 0.9) — fix: --tensor-parallel-size 4 (needs 4 GPUs)\n" +
         "1 deployment checked: 1 fails, 0 pass.\n",
     );
   });
@@ -118,10 +131,10 @@ describe("check: verdicts", () => {
     expect(r.code).toBe(1);
     const lines = r.out.trimEnd().split("\n");
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:3 chat — Qwen\/Qwen3-32B on 2× h100-sxm: /);
+    expect(lines[0]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:3 chat — Qwen\/Qwen3-32B on 2× h100-sxm, vLLM 0\.29\.0: /);
     expect(lines[1]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:18 vision — /);
     // Llama-3.2-3B: 28 layers × 2 × 8 KV heads × 128 × 2 B = 114,688 B per token; 131,072 tokens = 14.00 GiB exactly.
-    expect(lines[2]).toContain("FAIL fixtures/deployments/vram-plan.yaml:28 small — meta-llama/Llama-3.2-3B-Instruct on 1× l4: does not start: KV cache 13.11 GiB < 14.00 GiB for one 131,072-token request");
+    expect(lines[2]).toContain("FAIL fixtures/deployments/vram-plan.yaml:28 small — meta-llama/Llama-3.2-3B-Instruct on 1× l4, vLLM 0.29.0: does not start: KV cache 13.11 GiB < 14.00 GiB for one 131,072-token request");
     expect(lines[2]).toContain("— fix: --max-model-len 15344");
     expect(lines[3]).toBe("3 deployments checked: 1 fails, 2 pass.");
   });
@@ -148,7 +161,7 @@ describe("check: verdicts", () => {
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out) as { ok: boolean; summary: object; deployments: { ok: boolean; failures: { kind: string; code?: string }[]; fixes: { text: string }[]; gpusUsed: number }[] };
     expect(j.ok).toBe(false);
-    expect(j.summary).toEqual({ deployments: 2, passing: 1, failing: 1 });
+    expect(j.summary).toEqual({ deployments: 2, passing: 1, failing: 1, notPlanned: 0 });
     expect(j.deployments[0]?.failures.map((f) => f.code)).toEqual(["NO_KV_CACHE_MEMORY"]);
     expect(j.deployments[0]?.fixes.map((f) => f.text)).toEqual(["--tensor-parallel-size 4 (needs 4 GPUs)"]);
     expect(j.deployments[1]?.ok).toBe(true);

@@ -189,6 +189,7 @@ export function imageRelease(image: string | null | undefined): ImageRelease {
   const last = repo.split("/").pop() ?? repo;
   const vllm = /vllm/i.test(last);
   if (!vllm) return { ...none, tag };
+  if (tag === null && /@sha256:/i.test(image)) return { version: null, latest: false, vllm, tag }; // pinned by digest: release unknown
   if (tag === null || /^(latest|nightly|main)$/i.test(tag)) return { version: null, latest: true, vllm, tag };
   const v = /^v(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) ?? (/^(vllm-openai|vllm)$/i.test(last) ? /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) : null);
   return v ? { version: `${v[1]}.${v[2]}.${v[3] ?? "0"}`, latest: false, vllm, tag } : { version: null, latest: false, vllm, tag };
@@ -214,7 +215,10 @@ async function releaseFor(d: Deployment, o: CheckOptions): Promise<{ version: st
     return { version: r.version, notes: [] };
   }
   if (o.vllmVersion !== undefined) return { version: o.vllmVersion, notes: [] };
-  if (r.latest) return { version: NEWEST_MODELLED, notes: [`image ${d.image}${r.tag === null ? " (untagged)" : ""}: planned as vLLM ${NEWEST_MODELLED}, the newest release modelled`] };
+  if (r.latest) {
+    const how = r.tag !== null ? "" : " (untagged)";
+    return { version: NEWEST_MODELLED, notes: [`image ${d.image}${how}: planned as vLLM ${NEWEST_MODELLED}, the newest release modelled (--vllm-version to choose)`] };
+  }
   if (d.image) return { version: NEWEST_MODELLED, notes: [`image ${d.image} does not say its vLLM release: planned as ${NEWEST_MODELLED}, the newest modelled (--vllm-version to choose)`] };
   return { version: NEWEST_MODELLED, notes: [`release not pinned by the file: planned as vLLM ${NEWEST_MODELLED}, the newest modelled (--vllm-version to choose)`] };
 }
@@ -236,7 +240,10 @@ function lastComponent(pathish: string): string {
   const trimmed = pathish.replace(/\/+$/, "");
   const last = trimmed.split("/").pop() ?? trimmed;
   const colon = last.lastIndexOf(":");
-  return /^oci:\/\//i.test(pathish) && colon > 0 ? last.slice(colon + 1) : last;
+  if (!/^oci:\/\//i.test(pathish) || colon <= 0) return last;
+  // A modelcar image: its tag names the model, unless the tag is a version (then the repository does).
+  const tag = last.slice(colon + 1);
+  return /^v?\d+(\.\d+)*$/.test(tag) ? last.slice(0, colon) : tag;
 }
 
 /** A catalogued or cached model whose name (organisation optional) is `name`, case-insensitively. */
@@ -514,7 +521,7 @@ function sharedVerdicts(group: readonly Prepared[]): Map<Prepared, Verdict & { o
     const before = declared.slice(0, i).filter((q) => devicesOf(q).some((dv) => devicesOf(p).includes(dv))).map((q) => q.d.name);
     const notes = [
       `shares GPU ${shared.join(", ")} with ${others.join(", ")} (utilizations ${group.map((q) => results.get(q)?.ev.plan.engine.gpuMemoryUtilization ?? 0).join(" + ")} = ${utilSum.toFixed(2)} of the GPU)` +
-        (before.length ? `; starts after ${before.join(", ")}, which hold ${gibText(r.other)} GiB` : "; starts first"),
+        (before.length ? `; starts after ${before.join(", ")}, holding ${gibText(r.other)} GiB of it` : "; starts first"),
     ];
     const v: Verdict & { orderFix?: string } = { evaluation: r.ev, notes };
     if (better && !r.ev.ok) v.orderFix = `start them in the order ${better.map((q) => q.d.name).join(", ")}`;

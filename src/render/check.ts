@@ -115,6 +115,7 @@ function summary(r: CheckReport): string {
   const pass = n - bad - missing;
   const skipped = r.fileNotes.filter((f) => f.text.startsWith("skipped")).length;
   const tail = `${skipped ? ` ${skipped} file${skipped === 1 ? "" : "s"} skipped (no vLLM deployment).` : ""}${r.fileErrors.length ? ` ${r.fileErrors.length} file${r.fileErrors.length === 1 ? "" : "s"} could not be read or parsed.` : ""}`;
+  if (n === 0) return `No vLLM deployment in the files given.${tail}`;
   if (bad === 0 && missing === 0) return `${n} deployment${s} checked: all start and meet their constraints.${tail}`;
   const parts = [`${bad} ${bad === 1 ? "fails" : "fail"}`, `${pass} ${pass === 1 ? "passes" : "pass"}`];
   if (missing) parts.push(`${missing} could not be planned (what is missing is on ${missing === 1 ? "its line" : "their lines"})`);
@@ -127,7 +128,7 @@ function head(e: CheckEntry, ev: Evaluation): string {
 
 /** Notes the terminal shows under a line: the assumptions that change what was planned. */
 function shown(e: CheckEntry): string[] {
-  return e.notes.filter((n) => /^(image |release not pinned|model |shares GPU|nvidia\.com\/mig|flags of --config|--config )/.test(n));
+  return e.notes.filter((n) => /^(image |model |shares GPU|nvidia\.com\/mig|flags of --config|--config )/.test(n));
 }
 
 export function renderCheckTable(r: CheckReport, c: ChalkInstance): string {

@@ -251,7 +251,8 @@ export function linkKServe(runtimes: readonly KServeRuntime[], services: readonl
   for (const s of services) {
     const rt = runtimes.find((r) => r.name === s.runtime) ?? (s.runtime === null && runtimes.length === 1 ? runtimes[0] : undefined);
     if (!rt) {
-      notes.push({ file: s.file, line: s.line, text: `${s.name}: InferenceService for runtime ${s.runtime ?? "(auto-selected)"}, whose ServingRuntime is not among the files given: pass its file too` });
+      const given = runtimes.length ? ` (runtimes given: ${runtimes.map((r) => r.name).join(", ")})` : "";
+      notes.push({ file: s.file, line: s.line, text: `${s.name}: InferenceService for runtime ${s.runtime ?? "(auto-selected)"}, whose ServingRuntime is not among the files given${given}: pass its file too` });
       continue;
     }
     used.add(rt);
