@@ -143,3 +143,28 @@ describe("the draft named in --speculative-config is read like --model (src/sour
     expect(h.speculative?.draftModel).toBeUndefined();
   });
 });
+
+describe("EAGLE-3 head from a real drafter config (fixtures/speculative/llama3-8B-eagle3.config.json)", () => {
+  it("sizes the head as llama_eagle3.py builds it, embed_tokens shared with Llama-3.1-8B", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { modelArchFromConfig } = await import("../src/core/architecture.js");
+    const config = JSON.parse(readFileSync(new URL("../fixtures/speculative/llama3-8B-eagle3.config.json", import.meta.url), "utf8")) as Record<string, unknown>;
+    const draft = modelArchFromConfig("llama3-8B-eagle3", { config });
+    const target = model("meta-llama/Llama-3.1-8B-Instruct");
+    // vllm/model_executor/models/llama_eagle3.py, H = 4096, bf16 (the target's dtype):
+    //   layer 0: qkv_proj over 2H inputs (32 + 2·8)·128 × 8192 = 50,331,648; o_proj 16,777,216;
+    //            gate_up 2·14336·4096 = 117,440,512; down 58,720,256; input/post-attention/hidden norms 12,288
+    //   fc ReplicatedLinear(3H, H) 50,331,648; final norm 4,096; lm_head over draft_vocab_size 31,960
+    //   padded to 32,000 → 131,072,000; embed_tokens shared (same shape as the target's)
+    //   → 424,689,664 elements × 2 B = 849,379,328 B
+    //   + draft_id_to_target_id int64 × 31,960 = 255,680 B + rotary cache 2,048 × 128 × 2 = 524,288 B.
+    const drafter = 849_379_328 + 255_680 + 524_288;
+    const f = { vllmVersion: "0.23.0" };
+    const base = planDeployment({ model: target, gpu: gpu("h100"), flags: flags(f) });
+    const p = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ ...f, speculative: { method: "eagle3", model: "llama3-8B-eagle3", numSpeculativeTokens: 3, draftModel: draft } }) });
+    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(drafter);
+    // Its one attention layer (8 KV heads × 128) has the target's page: 32 + 1 layers in one group.
+    expect(p.kvCache.groupSize).toBe(33);
+    expect(p.diagnostics.filter((d) => d.code === "NOT_EXACT")).toEqual([]);
+  });
+});

@@ -642,6 +642,8 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   const mtpHidden = num(t, "mtp_num_hidden_layers") ?? 0;
   if (nextn > 0) arch.mtp = { layers: nextn, ownLmHead: true };
   else if (mtpHidden > 0) arch.mtp = { layers: mtpHidden, ownLmHead: false };
+  const draftVocab = num(t, "draft_vocab_size");
+  if (draftVocab !== undefined) arch.draftVocabSize = draftVocab;
   const counted = paramCount(arch);
   arch.params = counted.total;
   if (arch.vision) arch.vision.params = counted.vision;

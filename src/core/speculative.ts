@@ -170,17 +170,15 @@ export function speculativePlan(x: SpeculativeInput): SpeculativePlan {
     parts.push("+ fc 2H×H");
   }
   if (kind === "eagle3") {
-    // fc: Linear(3H, H); the first layer's qkv_proj reads [embeds, hidden] = 2H inputs.
+    // llama_eagle3.py: fc = ReplicatedLinear(3H, H); layer 0's qkv_proj reads [embeds, hidden] = 2H
+    // inputs (H more than the draft config's layer); a hidden_norm RMSNorm(H); lm_head over
+    // draft_vocab_size (vocab_size when absent) and draft_id_to_target_id, int64 [draft_vocab_size].
     const qkvOut = (d.numHeads / dtp + 2 * Math.max(1, Math.floor(d.numKvHeads / dtp))) * d.headDim;
-    bytes += (3 * dH * dH + qkvOut * dH) * b;
-    parts.push("+ fc 3H×H + qkv over 2H");
-    if (spec.draftVocabSize !== undefined) {
-      const rows = paddedVocab(spec.draftVocabSize) / dtp;
-      bytes += rows * dH * b - w.lmHead;
-      parts.push(`lm_head over draft_vocab_size ${spec.draftVocabSize}`);
-    } else {
-      notExact.push("EAGLE-3 head's lm_head (draft_vocab_size unknown: sized over the draft's full vocab_size)");
-    }
+    bytes += (3 * dH * dH + qkvOut * dH + dH) * b;
+    parts.push("+ fc 3H×H + qkv over 2H + hidden_norm");
+    const draftVocab = spec.draftVocabSize ?? d.draftVocabSize ?? d.vocabSize;
+    bytes += (paddedVocab(draftVocab) / dtp) * dH * b - w.lmHead + draftVocab * 8;
+    parts.push(`lm_head over draft_vocab_size ${draftVocab} + draft_id_to_target_id`);
   }
   out.weightsBytes = Math.round(bytes);
   const dLayers = d.layers.filter((l) => l.kind === "full" || l.kind === "sliding").length || d.numLayers;

@@ -169,6 +169,8 @@ export interface ModelArch {
    * lm_head), used by --speculative-config method "mtp". Absent: none.
    */
   mtp?: { layers: number; ownLmHead: boolean };
+  /** draft_vocab_size of an EAGLE-3 head's config (its lm_head's rows; vLLM defaults it to vocab_size). */
+  draftVocabSize?: number;
 }
 
 export interface NasBlock {
