@@ -62,3 +62,20 @@ describe("-dp", () => {
     expect(table.out.split("\n")[0]).toBe("Qwen/Qwen2.5-7B-Instruct on 6 × NVIDIA H100 80GB HBM3 (TP 2 × PP 1 × DP 3; figures per GPU) — vLLM 0.29.0 (V1): STARTS");
   });
 });
+
+describe("--config FILE", () => {
+  it("reads a vLLM config YAML as vLLM does, the command line's own flags winning", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "vram-plan-config-"));
+    const file = join(dir, "serve.yaml");
+    writeFileSync(file, "model: Qwen/Qwen2.5-7B-Instruct\ntensor-parallel-size: 2\nmax-model-len: 16384\ngpu-memory-utilization: 0.5\nmax_num_seqs: 64\nenable-prefix-caching: true\n");
+    const flags = await planJson(FLAGS);
+    const viaConfig = await planJson(["--gpu", "l40s", "--", "vllm", "serve", "--config", file, "--gpu-memory-utilization", "0.85"]);
+    expect(viaConfig.plan).toEqual(flags.plan);
+    const notYaml = await runCli(["--gpu", "l40s", "--", "vllm", "serve", "m", "--config", join(dir, "serve.json")]);
+    expect(notYaml.code).toBe(2);
+    expect(notYaml.err).toBe(`vram-plan: --config ${join(dir, "serve.json")}: vLLM reads only .yaml / .yml config files\n`);
+  });
+});

@@ -143,3 +143,12 @@ describe("vLLM argv → EngineFlags", () => {
     expect(flagError(() => engineFlagsFromOptions({ "max-num-seqz": 4 })).suggestion).toBe("--max-num-seqs");
   });
 });
+
+describe("vLLM's words and vram-plan's own", () => {
+  it("--kv-cache-memory is vram-plan's size flag on its command line, and a prefix of --kv-cache-memory-bytes in vLLM's argv", () => {
+    // vram-plan: 20g = 20 GiB (units.ts parseSize); vLLM's argparse: the prefix of --kv-cache-memory-bytes, human_readable_int 20g = 20 × 10^9.
+    expect(engineFlagsFromArgv(["m", "--kv-cache-memory", "20g"], { vramPlanFlags: true }).flags.kvCacheMemoryBytes).toBe(20 * 2 ** 30);
+    expect(engineFlagsFromArgv(["m", "--kv-cache-memory", "20g"]).flags.kvCacheMemoryBytes).toBe(20_000_000_000);
+    expect(flagError(() => engineFlagsFromArgv(["m", "--vllm-version", "0.10.0"])).message).toBe("--vllm-version: a vram-plan option, not a vLLM argument (give it on vram-plan's command line)");
+  });
+});

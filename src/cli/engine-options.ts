@@ -50,7 +50,7 @@ export interface SplitArgv {
  * engine flags (`engineCommands`), reads them for the release asked (--vllm-version, else the pasted
  * image's tag, else the newest modelled) and leaves vram-plan's own options to commander.
  */
-export function splitEngineArgv(program: Command, argv: readonly string[], env: Readonly<Record<string, string | undefined>>, engineCommands: readonly string[]): SplitArgv {
+export async function splitEngineArgv(program: Command, argv: readonly string[], env: Readonly<Record<string, string | undefined>>, engineCommands: readonly string[]): Promise<SplitArgv> {
   const named = program.commands.find((c) => c.name() === argv[0]);
   const cmd = named ?? program.commands.find((c) => c.name() === "plan");
   if (!cmd || !engineCommands.includes(cmd.name())) return { commander: [...argv], vllm: null };
@@ -99,7 +99,17 @@ export function splitEngineArgv(program: Command, argv: readonly string[], env: 
   const words = [...(fromCommand?.argv ?? []), ...direct];
   const release = fromCommand?.release;
   try {
-    const vllm = engineFlagsFromArgv(words, { vramPlanFlags: true, positionalModel: fromCommand !== null, ...(release ? { vllmVersion: release } : {}) });
+    const opts = { vramPlanFlags: true, positionalModel: fromCommand !== null, ...(release ? { vllmVersion: release } : {}) };
+    let vllm = engineFlagsFromArgv(words, opts);
+    if (vllm.configFile !== null) {
+      // The config file's flags come first, so the command line's own win (vLLM's precedence).
+      // The YAML reader is loaded only here (start-up stays light for every other command line).
+      const { vllmConfigFileArgv } = await import("../sources/vllm-config-file.js");
+      const config = vllmConfigFileArgv(vllm.configFile);
+      const at = words.findIndex((w) => /^--config(=|$)/.test(w));
+      const rest = words[at]!.includes("=") ? [...words.slice(0, at), ...words.slice(at + 1)] : [...words.slice(0, at), ...words.slice(at + 2)];
+      vllm = engineFlagsFromArgv([...config, ...rest], opts);
+    }
     return { commander, vllm };
   } catch (e) {
     // An unknown word is neither vram-plan's option nor vLLM's: say so as commander does for every

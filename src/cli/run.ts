@@ -60,7 +60,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return exitCodeFor(outcome);
     }
     // vLLM's words (and a pasted command line) are read with the argument table, not by commander.
-    const split = splitEngineArgv(program, argv, io.env, ["plan", "compare", "solve"]);
+    const split = await splitEngineArgv(program, argv, io.env, ["plan", "compare", "solve"]);
     const vllm = split.vllm;
     if (vllm?.device === "cpu") {
       io.stdout("vLLM runs on the CPU here (--device cpu): not a GPU deployment, nothing to plan.\n");

@@ -51,10 +51,12 @@ function withWhere(e: unknown, where: string): never {
  * deployment runs (its image tag, else --vllm-version, else the newest modelled). A flag vLLM would
  * refuse (unknown, misspelt, removed in that release, bad value) throws an InputError naming `where`.
  */
-export async function flagsOfDeployment(args: Readonly<Record<string, string | true>>, where: string, vllmVersion?: string): Promise<import("../sources/vllm-flags.js").VllmArgs> {
+export async function flagsOfDeployment(args: Readonly<Record<string, string | true>>, where: string, vllmVersion?: string, vramPlanFile = true): Promise<import("../sources/vllm-flags.js").VllmArgs> {
   const { engineFlagsFromOptions } = await import("../sources/vllm-flags.js");
   try {
-    return engineFlagsFromOptions(args, vllmVersion !== undefined ? { vllmVersion, vramPlanFlags: true } : { vramPlanFlags: true });
+    // vram-plan's own flags (--vllm-version, --kv-cache-memory SIZE) only in vram-plan's own files;
+    // elsewhere the words are vLLM's (--kv-cache-memory is then a prefix of --kv-cache-memory-bytes).
+    return engineFlagsFromOptions(args, { vramPlanFlags: vramPlanFile, ...(vllmVersion !== undefined ? { vllmVersion } : {}) });
   } catch (e) {
     withWhere(e, where);
   }
@@ -388,7 +390,7 @@ async function prepare(d: Deployment, s: Settings, cli: CliTarget, io: Pick<Io, 
 
   let flags: EngineFlags;
   try {
-    flags = (await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, release.version)).flags;
+    flags = (await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, release.version, d.source === "vram-plan")).flags;
   } catch (e) {
     if (e instanceof InputError) return blank(e.message.replace(`${d.file}:${d.line}: ${d.name}: `, ""), found.id);
     throw e;

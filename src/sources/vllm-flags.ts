@@ -166,11 +166,7 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
     const known = optionStrings(release, vramPlan);
     const exact = known.get(head);
     if (exact) return { arg: exact.arg, negated: exact.negated, path, append, inline };
-    // A flag of another release, or vram-plan's own where only vLLM's are read.
-    const other = vllmArg(head.startsWith("no-") ? head.slice(3) : head);
-    if (other && !inRelease(other, release)) removedError(other);
-    if (other?.vramPlan) throw new VllmFlagError("unknown", `--${head}`, `--${head}: a vram-plan option, not a vLLM argument (give it on vram-plan's command line)`, index);
-    // argparse's allow_abbrev: a unique prefix of one option string.
+    // argparse's allow_abbrev: a unique prefix of one option string (before anything else is tried).
     const matches = [...known.keys()].filter((k) => k.startsWith(head));
     const distinct = new Set(matches.map((k) => known.get(k)!.arg.name + (known.get(k)!.negated ? "!" : "")));
     if (head.length > 0 && distinct.size === 1) {
@@ -180,6 +176,10 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
     if (distinct.size > 1) {
       throw new VllmFlagError("ambiguous", `--${head}`, `--${head}: ambiguous option: could match ${matches.map((k) => `--${k}`).sort().join(", ")}`, index);
     }
+    // A flag of another release, or vram-plan's own where only vLLM's are read.
+    const other = vllmArg(head.startsWith("no-") ? head.slice(3) : head);
+    if (other && !inRelease(other, release)) removedError(other);
+    if (other?.vramPlan) throw new VllmFlagError("unknown", `--${head}`, `--${head}: a vram-plan option, not a vLLM argument (give it on vram-plan's command line)`, index);
     const guess = closestVllmFlag(head, release, vramPlan);
     throw new VllmFlagError("unknown", `--${head}`, `--${head}: unrecognized vLLM argument${guess ? ` (did you mean ${guess}?)` : ""}`, index, guess);
   }
