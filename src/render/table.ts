@@ -1,9 +1,9 @@
 // The budget table for a terminal: one column per pipeline stage (its TP ranks share the numbers),
 // a stacked bar of each GPU's memory, the KV-cache arithmetic, and the verdicts with their fixes.
-import Table from "cli-table3";
 import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, gpuLayout, thousands } from "./format.js";
+import { boxTable } from "./box.js";
 import { fixText, messageFor } from "./messages.js";
 
 export const WHAT_IF_LABELS: Record<Plan["whatIf"][number]["code"], string> = {
@@ -108,12 +108,9 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   );
   const cols = stageColumns(plan);
   const head = ["GiB per GPU", ...cols.map((col) => stageHeader(plan, col))];
-  const t = new Table({
-    head: head.map((h) => c.bold(h)),
-    style: { head: [], border: [] },
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" }, colAligns: ["left", ...cols.map(() => "right" as const)] });
+  const rows: string[][] = [head.map((h) => c.bold(h))];
   const row = (label: string, f: (g: GpuBudget) => string): void => {
-    t.push([label, ...cols.map((col) => f(col.g))]);
+    rows.push([label, ...cols.map((col) => f(col.g))]);
   };
   row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
   const fixedKv = plan.perGpu.some((g) => g.kvCacheMemoryFixed);
@@ -127,7 +124,7 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   row(c.gray("outside the budget"), (g) => gib(g.outsideBudgetBytes));
   row(c.gray("  CUDA context + NCCL"), (g) => gib(g.cudaContextBytes + g.ncclBytes));
   row("nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes));
-  lines.push(t.toString());
+  lines.push(boxTable(rows, ["left", ...cols.map(() => "right" as const)]));
 
   const width = o.width ?? 60;
   lines.push("");

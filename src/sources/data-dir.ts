@@ -1,7 +1,10 @@
-// Where the built-in data lives: src/data in the package (dist/ code reads ../src/data).
+// Where the built-in data lives: src/data in the package. This module runs from src/sources (tsx),
+// dist/sources (the tsc library build), dist/chunks (the bundled bin's chunks) or dist/ (a chunk
+// esbuild merged into the bin itself), so the package root is one or two levels up.
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** Works from src/sources (tsx) and dist/sources (compiled). */
-export const DATA_DIR = join(here, "..", "..", "src", "data");
+const candidates = [join(here, "..", "..", "src", "data"), join(here, "..", "src", "data")];
+export const DATA_DIR = candidates.find((dir) => existsSync(join(dir, "gpus.json"))) ?? join(here, "..", "..", "src", "data");

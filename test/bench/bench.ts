@@ -1,7 +1,8 @@
 // npm run bench: accuracy against real vLLM start-ups (fixtures/vllm-logs) and speed, as
 // ../shared/TARGETS.md defines them. Prints one line per case and a summary per target.
-import { readFileSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { startupLines } from "./startup.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -156,21 +157,8 @@ for (const line of offlineBenchLines(root)) say(line);
 // ---------- speed
 say("");
 say("== Speed ==");
-const cli = join(root, "dist", "cli.js");
-const runs = 15;
-const tNode: number[] = [];
-const tCli: number[] = [];
-for (let i = 0; i < runs; i++) {
-  let t = process.hrtime.bigint();
-  spawnSync(process.execPath, ["-e", ""]);
-  tNode.push(Number(process.hrtime.bigint() - t) / 1e6);
-  t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [cli, "--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"], { env: { ...process.env, NO_COLOR: "1" } });
-  tCli.push(Number(process.hrtime.bigint() - t) / 1e6);
-  if (r.status !== 0 && r.status !== 1) throw new Error(`bench: CLI failed: ${r.stderr}`);
-}
-const ratio = median(tCli) / median(tNode);
-say(`CLI start-up: vram-plan --model qwen2.5-vl-7b --gpu a100-80g ${median(tCli).toFixed(1)} ms vs node -e "" ${median(tNode).toFixed(1)} ms (median of ${runs} alternating runs) = ${ratio.toFixed(2)}x — target <= 2x`);
+// Whole-process start-up of three jobs against bare node (test/bench/startup.ts).
+for (const line of startupLines()) say(line);
 
 const coreRun = spawnSync(process.execPath, ["--import", "tsx", join(root, "test/bench/core-speed.ts")], { encoding: "utf8" });
 const best = Number(coreRun.stdout.trim());
@@ -178,20 +166,4 @@ if (!Number.isFinite(best) || best <= 0) throw new Error(`bench: core-speed fail
 say(`Core: ${Math.round(best).toLocaleString("en-US")} plans per second on one thread (best of three 1-s runs; Qwen2.5-VL-7B, A100, varying max-model-len) — target >= 200,000`);
 for (const line of sweepBenchLines()) say(line);
 
-// A local model directory of 100 safetensors shards: only headers are read.
-const dir = mkdtempSync(join(tmpdir(), "vram-plan-bench-"));
-try {
-  const { buildShardDir } = await import("./shards.js");
-  buildShardDir(dir, 100);
-  const tRead: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cli, "--model", dir, "--gpu", "h100", "--json"], { encoding: "utf8" });
-    tRead.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (r.status !== 0 && r.status !== 1) throw new Error(`bench: CLI failed on the shard dir: ${r.stderr}`);
-  }
-  say(`Local directory with 100 safetensors shards (Llama-3.1-70B-shaped headers), whole CLI process: ${median(tRead).toFixed(1)} ms median (${(median(tRead) - median(tNode)).toFixed(1)} ms above a bare node start of ${median(tNode).toFixed(1)} ms on this machine) — target < 200 ms`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
 writeFileSync(join(tmpdir(), "vram-plan-bench.txt"), out.join("\n") + "\n");

@@ -1,0 +1,79 @@
+// Start-up of the bin as a whole process, against a bare `node -e ""` on the same machine at the same
+// time: runs alternate (node, job, node, job, …) so load on a shared machine hits both alike, and the
+// ratio of the medians is reported. Target (issue #17): each job ≤ 1.5 × bare node.
+// Jobs: the main job (plan of the catalogue's Qwen2.5-VL-7B on an A100), `check` of one compose file
+// from fixtures/, and a plan from a local 100-shard checkpoint (test/bench/shards.ts).
+// Run alone: `npm run bench:startup` (after `npm run build`); npm run bench runs it too.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildShardDir } from "./shards.js";
+
+const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
+
+export interface StartupJob {
+  name: string;
+  argv: string[];
+}
+
+export interface StartupResult {
+  name: string;
+  nodeMs: number;
+  jobMs: number;
+  ratio: number;
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function timeMs(argv: readonly string[]): { ms: number; status: number | null; stderr: string } {
+  const start = process.hrtime.bigint();
+  const ran = spawnSync(process.execPath, argv, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", HF_HUB_OFFLINE: "1" } });
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, status: ran.status, stderr: ran.stderr };
+}
+
+/** Median whole-process wall time of each job and of bare node, runs alternating. */
+export function measureStartup(jobs: readonly StartupJob[], runs = 21): StartupResult[] {
+  const bin = process.env["VRAM_PLAN_BIN"] ?? join(root, "dist", "cli.js");
+  return jobs.map((job) => {
+    const nodeTimes: number[] = [];
+    const jobTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      nodeTimes.push(timeMs(["-e", ""]).ms);
+      const ran = timeMs([bin, ...job.argv]);
+      if (ran.status !== 0 && ran.status !== 1) throw new Error(`bench: ${job.name} exited ${ran.status}: ${ran.stderr}`);
+      jobTimes.push(ran.ms);
+    }
+    const nodeMs = median(nodeTimes);
+    const jobMs = median(jobTimes);
+    return { name: job.name, nodeMs, jobMs, ratio: jobMs / nodeMs };
+  });
+}
+
+/** The three jobs of issue #17, with the 100-shard checkout built in a temporary directory. */
+export function startupLines(runs = 21): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "vram-plan-shards-"));
+  try {
+    buildShardDir(dir, 100);
+    const jobs: StartupJob[] = [
+      { name: "vram-plan --model qwen2.5-vl-7b --gpu a100-80g", argv: ["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"] },
+      { name: "vram-plan check fixtures/ci/deploy/docker-compose.yaml --gpu l40s", argv: ["check", join(root, "fixtures", "ci", "deploy", "docker-compose.yaml"), "--gpu", "l40s", "--offline"] },
+      { name: "vram-plan --model <100-shard checkout> --gpu h100", argv: ["--model", dir, "--gpu", "h100"] },
+    ];
+    return measureStartup(jobs, runs).map(
+      (r) => `Start-up, ${r.name}: ${r.jobMs.toFixed(1)} ms vs node -e "" ${r.nodeMs.toFixed(1)} ms (medians of ${runs} alternating runs) = ${r.ratio.toFixed(2)}x — target <= 1.5x`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const runs = Number(process.env["RUNS"] ?? 21);
+  for (const line of startupLines(runs)) console.log(line);
+}
