@@ -132,11 +132,11 @@ const CASES: Record<string, Expect> = {
   "vllm-pr29335-engine-core-dp0-v0.11.md": { version: ["0.11.0", "inferred"], weights: "2.0513", availableKv: "33.31", tokens: 1587648, concurrency: [2048, 775.22], outcome: "started" },
   "vllm-pr38632-mamba-b200-ci.md": { version: ["0.19.0", "inferred"], error: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS", errorArgs: { maxNumSeqs: 1024, mambaBlocks: 600 }, outcome: "failed" },
   "vllm-pr39559-qwen3.5-gguf-blocks-override.md": {
-    version: ["0.18.0", "inferred"], graphEstimate: "1.62", availableKv: "6.9", blocks: 512, tokens: 89760, concurrency: [262144, 1.36], outcome: "started",
+    version: ["0.18.0", "inferred"], util: 0.9, graphEstimate: "1.62", availableKv: "6.9", blocks: 512, tokens: 89760, concurrency: [262144, 1.36], outcome: "started",
   },
   "vllm-windows-build-4-graph-pool.md": { version: ["0.21.0", "inferred"], graphActual: "0.11", graphEstimate: "0.14", tokens: 396928, concurrency: [131072, 3.03], outcome: "started" },
-  "club-3090-104-dual-3090-tp2.md": { version: ["0.21.0", "inferred"], availableKv: "9.84", tokens: 619202, concurrency: [262144, 2.36], ranks: ["TP0"], outcome: "started" },
-  "gpustack-runner-251-tp2-cuda-graph-estimate.log": { version: ["0.21.0", "inferred"], graphEstimate: "0.36", availableKv: "6.87", ranks: ["TP1", "TP0"], outcome: "incomplete" },
+  "club-3090-104-dual-3090-tp2.md": { version: ["0.21.0", "inferred"], util: 0.88, availableKv: "9.84", tokens: 619202, concurrency: [262144, 2.36], ranks: ["TP0"], outcome: "started" },
+  "gpustack-runner-251-tp2-cuda-graph-estimate.log": { version: ["0.21.0", "inferred"], util: 0.82, graphEstimate: "0.36", availableKv: "6.87", ranks: ["TP1", "TP0"], outcome: "incomplete" },
   "vllm-49064-mamba-h100-v0.28.md": { version: ["0.28.0", "text"], error: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS", errorArgs: { maxNumSeqs: 1024, mambaBlocks: 969 }, outcome: "failed" },
   "vllm-52435-heads-not-divisible-tp3.md": {
     version: ["0.10.0", "inferred"], model: "/app/data/deepseek-v4-flash-0731/model", util: 0.875, error: "HEADS_NOT_DIVISIBLE_BY_TP", errorArgs: { heads: 64, tp: 3 },
@@ -217,5 +217,6 @@ describe("readVllmLog on what pastes carry", () => {
     expect(r?.availableKvBytes).toBe(G("-14.28"));
     expect(r?.error?.code).toBe("NO_KV_CACHE_MEMORY");
     expect(r?.maxModelLen).toBe(128000);
+    expect(r?.gpuMemoryUtilization).toBe(0.22);
   });
 });

@@ -8,7 +8,7 @@ import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
 import type { CommonOpts } from "../commands/plan.js";
 import { addEngineOptions, splitEngineArgv } from "./engine-options.js";
-import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerSolve, registerTokens } from "./subcommands.js";
+import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerLog, registerSolve, registerTokens } from "./subcommands.js";
 
 export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Command {
   const program = new Command("vram-plan")
@@ -34,6 +34,7 @@ export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Comma
   registerCompare(program, io, setCode);
   registerCheck(program, io, setCode);
   registerSolve(program, io, setCode);
+  registerLog(program, io, setCode);
 
   registerCatalogues(program, io, setCode);
 

@@ -8,6 +8,7 @@ import type { CheckOptions } from "../commands/check.js";
 import type { CompareOpts } from "../commands/compare.js";
 import type { SolveOptions } from "../commands/solve.js";
 import type { TokensOpts } from "../commands/tokens.js";
+import type { LogOptions } from "../commands/log.js";
 import { ATTN_IMPLEMENTATIONS } from "../core/attn-implementations.js";
 import { addEngineOptions } from "./engine-options.js";
 
@@ -135,4 +136,25 @@ export function registerCatalogues(program: Command, io: Io, setCode: SetCode): 
     .command("schema")
     .description("print the JSON Schema of plan --json (also exported as vram-plan/schema.json)")
     .action(async () => setCode((await import("../commands/schema.js")).schemaCommand(io)));
+}
+
+export function registerLog(program: Command, io: Io, setCode: SetCode): void {
+  routed(program.command("log"), io)
+    .description("read a vLLM start-up log (a file, or - for standard input): what each figure means, the same configuration re-planned beside it, why they differ, and the fix for a failed start-up; exit 0 it started, 1 it failed, 2 not a vLLM log")
+    .argument("<file>", "the log file, or - to read standard input")
+    .argument("[vllm-flags...]", "vLLM flags the log does not show, after --, e.g. -- --max-model-len 32768 --kv-cache-dtype fp8")
+    .option("-m, --model <name|path>", "the model, when the log does not name it (or names a path on another machine)")
+    .option("-g, --gpu <id>", "the GPU profile, when the log does not name it (vram-plan gpus lists them)")
+    .option("--gpu-memory <size>", "CUDA-visible memory per GPU, overriding the log's and --gpu's")
+    .option("--vllm-version <version>", "the vLLM release, when the log does not print it")
+    .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
+    .option("--format <format>", "table, markdown (to paste into an issue) or json")
+    .option("--json", "same as --format json")
+    .option("--no-color", "no colours")
+    .action(async (file: string, flags: string[], o: LogOptions) => {
+      if (o.format !== undefined && !["table", "markdown", "json"].includes(o.format)) {
+        throw new InputError("--format", `--format: '${o.format}' is not one of table, markdown, json`);
+      }
+      setCode(await (await import("../commands/log.js")).logCommand(file, flags, o, io));
+    });
 }

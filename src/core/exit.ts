@@ -21,6 +21,8 @@ export type Outcome =
   | { command: "check"; entries: readonly Pick<CheckEntry, "evaluation">[]; broken?: boolean }
   | { command: "solve"; result: Pick<SolveResult, "found"> }
   | { command: "compare"; comparison: Pick<Comparison, "vllm" | "offlineFits"> }
+  /** vram-plan log: the logged start-up failed (1) or did not (0); not a vLLM log is bad input (2). */
+  | { command: "log"; failed: boolean }
   /** Commands that print information and judge nothing: tokens, models, gpus, schema, help, version. */
   | { command: "info" }
   | { error: "input" }
@@ -41,6 +43,8 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
       return outcome.result.found ? 0 : 1;
     case "compare":
       return outcome.comparison.vllm.fits && outcome.comparison.offlineFits ? 0 : 1;
+    case "log":
+      return outcome.failed ? 1 : 0;
     case "info":
       return 0;
   }

@@ -1,7 +1,7 @@
 // What a vLLM start-up log states (read by src/sources/vllm-log.ts), as plain data: every size an
 // integer number of bytes converted from the GiB vLLM printed (vLLM's GiB_bytes = 2^30, also behind
 // V0's "Loading model weights took X GB": vllm/worker/model_runner.py divides by float(2**30)).
-import type { DiagnosticCode } from "./types.js";
+import type { DiagnosticCode, Plan } from "./types.js";
 
 /** One rank's (one worker process's) profiling figures; null = the log does not show it. */
 export interface LoggedRank {
@@ -71,4 +71,181 @@ export interface LoggedStartup {
   outcome: "started" | "failed" | "incomplete";
   /** Lines recognised as vLLM's. */
   vllmLines: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logged against planned: one line per figure the log states, each difference with its likely cause
+// ---------------------------------------------------------------------------------------------
+
+/** Why a planned figure differs from the logged one (words: src/render/messages.ts LOG_CAUSES). */
+export type DifferenceCause =
+  /** The weights differ: a checkpoint layout or quantized format the plan does not reproduce, or a flag (--quantization, --dtype) the log did not show. */
+  | "WEIGHTS_LAYOUT"
+  /** The profile run's torch peak differs: batched tokens, the encoder's dummy items, or an unmodelled feature. */
+  | "ACTIVATION_PROFILE"
+  /** Non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modelled increase. */
+  | "NON_TORCH"
+  /** The CUDA-graph estimate differs (capture sizes, per-graph cost). */
+  | "CUDA_GRAPH_ESTIMATE"
+  /** A difference that follows from another line (args.from names it). */
+  | "FOLLOWS"
+  /** The planned GPU total is a profile's, not the log's. */
+  | "GPU_TOTAL"
+  /** Same KV memory, different blocks/tokens: bytes per token (KV dtype, sliding window, hybrid groups) differ. */
+  | "KV_LAYOUT"
+  /** The log shows no flags, so the plan used vLLM's defaults. */
+  | "FLAGS_NOT_SHOWN"
+  /** Flags the log shows that vram-plan does not model. */
+  | "UNMODELLED_FEATURE"
+  /** The version was inferred from the log's formats: a rule that changed between releases may apply. */
+  | "VERSION_INFERRED"
+  /** Less memory was free than the GPU holds: another process was on the GPU. */
+  | "OTHER_PROCESS"
+  /** An allocation outside vLLM's profile ran out of memory (a feature the profile run does not cover, fragmentation, another process). */
+  | "OUT_OF_PROFILE_ALLOCATION"
+  /** The log does not show the parts of the budget, so the difference cannot be attributed. */
+  | "PARTS_NOT_LOGGED";
+
+export interface LogDifference {
+  /** Stable id of the line: gpuTotal, requested, weights, torchPeak, nonTorch, cudaGraphEstimate, availableKv, numGpuBlocks, kvTokens, maxConcurrency, estimatedMaxModelLen, outcome. */
+  what: string;
+  unit: "bytes" | "blocks" | "tokens" | "x" | "outcome";
+  logged: number | string | null;
+  planned: number | string | null;
+  /** planned − logged (numbers), null for the outcome line. */
+  difference: number | null;
+  /** Within the accuracy targets (bytes: max(0.01 GiB, 1 %); KV memory: max(0.5 GiB, 3 %); blocks/tokens: one block). */
+  agrees: boolean;
+  cause: { code: DifferenceCause; args: Record<string, number | string> } | null;
+}
+
+export interface CompareContext {
+  /** The log showed the flags (non-default args, Namespace, config dump or command line). */
+  flagsShown: boolean;
+  /** The GPU total the plan used came from the log. */
+  gpuTotalFromLog: boolean;
+  /** Flags the log shows that vram-plan does not model. */
+  notModelled: string[];
+}
+
+const GIB = 2 ** 30;
+
+/** Every figure the log states beside the plan's, with the likely cause of each difference. */
+export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: CompareContext): LogDifference[] {
+  const g = plan.perGpu[0];
+  const out: LogDifference[] = [];
+  if (!g) return out;
+  const fallback = (): LogDifference["cause"] => {
+    if (ctx.notModelled.length) return { code: "UNMODELLED_FEATURE", args: { flags: ctx.notModelled.join(" ") } };
+    if (!ctx.flagsShown) return { code: "FLAGS_NOT_SHOWN", args: {} };
+    if (logged.versionSource === "inferred") return { code: "VERSION_INFERRED", args: { version: logged.vllmVersion ?? "" } };
+    if (!ctx.gpuTotalFromLog) return { code: "GPU_TOTAL", args: { planned: g.totalBytes } };
+    return null;
+  };
+  const bytesLine = (what: string, l: number | null, p: number, target: (l: number) => number, cause: () => LogDifference["cause"]): void => {
+    if (l === null) return;
+    const d = p - l;
+    const agrees = Math.abs(d) <= target(l);
+    out.push({ what, unit: "bytes", logged: l, planned: p, difference: d, agrees, cause: agrees ? null : cause() });
+  };
+  const small = (l: number): number => Math.max(0.01 * GIB, 0.01 * Math.abs(l));
+  const kvTarget = (l: number): number => Math.max(0.5 * GIB, 0.03 * Math.abs(l));
+
+  bytesLine("gpuTotal", logged.gpuTotalBytes, g.totalBytes, small, () => ({ code: "GPU_TOTAL", args: { planned: g.totalBytes } }));
+  bytesLine("requested", logged.requestedBytes, g.requestedBytes, small, () =>
+    logged.gpuTotalBytes !== null && Math.abs(logged.gpuTotalBytes - g.totalBytes) > small(logged.gpuTotalBytes) ? { code: "FOLLOWS", args: { from: "gpuTotal" } } : fallback(),
+  );
+  bytesLine("weights", logged.weightsBytes, g.weightsBytes, small, () => (ctx.notModelled.length ? fallback() : { code: "WEIGHTS_LAYOUT", args: { quantization: plan.model.quantization, dtype: plan.model.dtype } }));
+  bytesLine("torchPeak", logged.torchPeakBytes, g.activationPeakBytes, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), () => ({ code: "ACTIVATION_PROFILE", args: { phase: g.activationPhase, maxNumBatchedTokens: plan.engine.maxNumBatchedTokens } }));
+  bytesLine("nonTorch", logged.nonTorchBytes, g.nonTorchBytes, (l) => Math.max(0.1 * GIB, 0.1 * Math.abs(l)), () => ({ code: "NON_TORCH", args: { tp: plan.gpu.count } }));
+  bytesLine("cudaGraphEstimate", logged.cudaGraphEstimateBytes, g.cudaGraphBytes, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), () => ({ code: "CUDA_GRAPH_ESTIMATE", args: { captureSizes: plan.engine.cudaGraphCaptureSizes } }));
+
+  // Available KV memory = budget − weights − peak − non-torch (− graph estimate from v0.21): attribute
+  // a KV difference to the largest difference among the parts the log shows.
+  if (logged.availableKvBytes !== null) {
+    const parts: [string, number][] = [];
+    const part = (what: string, l: number | null, p: number, sign: number): void => {
+      if (l !== null) parts.push([what, sign * (p - l)]);
+    };
+    part("requested", logged.requestedBytes ?? (logged.gpuTotalBytes !== null && logged.gpuMemoryUtilization !== null ? Math.round(logged.gpuTotalBytes * logged.gpuMemoryUtilization) : null), g.requestedBytes, 1);
+    part("weights", logged.weightsBytes, g.weightsBytes, -1);
+    part("torchPeak", logged.torchPeakBytes, g.activationPeakBytes, -1);
+    part("nonTorch", logged.nonTorchBytes, g.nonTorchBytes, -1);
+    if (g.cudaGraphInBudget) part("cudaGraphEstimate", logged.cudaGraphEstimateBytes, g.cudaGraphBytes, -1);
+    const planned = g.kvCacheBytes;
+    const d = planned - logged.availableKvBytes;
+    const biggest = parts.filter(([, v]) => Math.sign(v) === Math.sign(d)).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))[0];
+    const agrees = Math.abs(d) <= kvTarget(logged.availableKvBytes);
+    out.push({
+      what: "availableKv",
+      unit: "bytes",
+      logged: logged.availableKvBytes,
+      planned,
+      difference: d,
+      agrees,
+      cause: agrees ? null : biggest && Math.abs(biggest[1]) >= 0.25 * Math.abs(d) ? { code: "FOLLOWS", args: { from: biggest[0], bytes: biggest[1] } } : (fallback() ?? { code: "PARTS_NOT_LOGGED", args: {} }),
+    });
+  }
+
+  // KV arithmetic: blocks, tokens, concurrency.
+  const kvLine = out.find((x) => x.what === "availableKv");
+  // A count that moves with the KV memory (planned/logged ratio within 2 % of the memory's ratio) follows it;
+  // one that does not means a different number of bytes per token.
+  const kvRatio = kvLine && typeof kvLine.logged === "number" && kvLine.logged > 0 ? Number(kvLine.planned) / kvLine.logged : null;
+  const kvCause = (l: number, p: number): LogDifference["cause"] => {
+    if (kvRatio !== null && l > 0 && Math.abs(p / l / kvRatio - 1) <= 0.02) return { code: "FOLLOWS", args: { from: "availableKv" } };
+    if (kvLine) return { code: "KV_LAYOUT", args: { bytesPerToken: plan.kvCache.bytesPerToken, blockSize: plan.kvCache.blockSize } };
+    return fallback() ?? { code: "PARTS_NOT_LOGGED", args: {} };
+  };
+  const tokensPerBlock = plan.kvCache.numGpuBlocks > 0 ? plan.kvCache.tokens / plan.kvCache.numGpuBlocks : plan.kvCache.blockSize;
+  const countLine = (what: string, unit: LogDifference["unit"], l: number | null, p: number, tol: number): void => {
+    if (l === null) return;
+    const d = p - l;
+    const agrees = Math.abs(d) <= tol;
+    out.push({ what, unit, logged: l, planned: p, difference: d, agrees, cause: agrees ? null : kvCause(l, p) });
+  };
+  countLine("numGpuBlocks", "blocks", logged.numGpuBlocks, plan.kvCache.numGpuBlocks, 1);
+  countLine("kvTokens", "tokens", logged.kvTokens, plan.kvCache.tokens, Math.max(1, tokensPerBlock));
+  if (logged.maxConcurrency !== null && (logged.concurrencyTokens === null || logged.concurrencyTokens === plan.engine.maxModelLen)) {
+    countLine("maxConcurrency", "x", logged.maxConcurrency, Math.round(plan.kvCache.maxConcurrency * 100) / 100, Math.max(0.01, tokensPerBlock / Math.max(1, plan.engine.maxModelLen)));
+  }
+  const est = logged.error?.args["estimatedMaxModelLen"];
+  if (est !== undefined) countLine("estimatedMaxModelLen", "tokens", Number(est), plan.kvCache.estimatedMaxModelLen, Math.max(1, 0.02 * Number(est)));
+
+  // The outcome.
+  const plannedError = plan.diagnostics.find((d) => d.severity === "error")?.code ?? null;
+  const loggedOutcome = logged.outcome === "failed" ? (logged.error?.code ?? "failed") : logged.outcome === "started" ? "starts" : null;
+  if (loggedOutcome !== null) {
+    const plannedOutcome = plannedError ?? "starts";
+    const agrees = plannedOutcome === loggedOutcome || (loggedOutcome === "failed" && plannedError !== null);
+    let cause: LogDifference["cause"] = null;
+    if (!agrees) {
+      if (loggedOutcome === "FREE_MEMORY_BELOW_BUDGET") cause = { code: "OTHER_PROCESS", args: {} };
+      else if (loggedOutcome === "CUDA_OUT_OF_MEMORY") cause = { code: "OUT_OF_PROFILE_ALLOCATION", args: {} };
+      else cause = kvLine && !kvLine.agrees ? { code: "FOLLOWS", args: { from: "availableKv" } } : (fallback() ?? { code: "PARTS_NOT_LOGGED", args: {} });
+    }
+    out.push({ what: "outcome", unit: "outcome", logged: loggedOutcome, planned: plannedOutcome, difference: null, agrees, cause });
+  }
+  return out;
+}
+
+/** What `vram-plan log` produced: the log's figures, the re-plan (when model, GPU and flags are known) and the comparison. */
+export interface LogReport {
+  file: string;
+  logged: LoggedStartup;
+  /** The same configuration planned with the log's release rules; null when an input is missing. */
+  plan: Plan | null;
+  differences: LogDifference[];
+  /** For a failed start-up: the cheapest fix the planner's lever search found for the planned failure. */
+  fix: { code: DiagnosticCode; fix: { flag: string; value: string; note?: string }[] } | null;
+  /** Inputs the log does not determine, and how to give them. */
+  missing: { input: "model" | "gpu"; how: string }[];
+  /** What was planned and where each input came from. */
+  inputs: {
+    model: { value: string; from: string } | null;
+    gpu: { value: string; from: string } | null;
+    version: { value: string; from: string } | null;
+    flags: { value: string; from: string } | null;
+  };
+  notes: string[];
 }

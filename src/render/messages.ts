@@ -1,6 +1,7 @@
 // One table of sentences keyed by diagnostic code, so every renderer says the same thing.
 // Where vLLM raises the error itself, the sentence is vLLM's own wording (source named per entry).
 import type { Diagnostic, Plan } from "../core/types.js";
+import type { DifferenceCause } from "../core/startup-log.js";
 import { gib, thousands } from "./format.js";
 
 type Args = Diagnostic["args"];
@@ -74,3 +75,48 @@ export function fixEntries(d: Diagnostic): string[] {
 }
 
 export { thousands };
+
+// ---------------------------------------------------------------------------------------------
+// vram-plan log: why a planned figure differs from the logged one (src/core/startup-log.ts)
+// ---------------------------------------------------------------------------------------------
+
+const LOG_LINE_NAMES: Record<string, string> = {
+  gpuTotal: "GPU memory (CUDA total)",
+  requested: "vLLM budget (total × utilization)",
+  weights: "weights",
+  torchPeak: "activation peak (torch peak increase)",
+  nonTorch: "non-torch memory",
+  cudaGraphEstimate: "CUDA graphs (estimate)",
+  availableKv: "available KV cache memory",
+  numGpuBlocks: "GPU blocks",
+  kvTokens: "KV cache tokens",
+  maxConcurrency: "maximum concurrency",
+  estimatedMaxModelLen: "estimated maximum model length",
+  outcome: "start-up",
+};
+
+/** The words for one line of the log comparison. */
+export function logLineName(what: string): string {
+  return LOG_LINE_NAMES[what] ?? what;
+}
+
+const LOG_CAUSES: Record<DifferenceCause, (a: Record<string, number | string>) => string> = {
+  WEIGHTS_LAYOUT: (a) =>
+    `the checkpoint's layout differs from the plan's (${a["quantization"] === "none" ? `${a["dtype"]} weights` : `${a["quantization"]} weights`}): a quantized format or kernel repacking not modelled, another checkpoint revision, or --quantization/--dtype not shown in the log`,
+  ACTIVATION_PROFILE: (a) => `the profile run's peak differs (planned ${a["phase"]} phase over ${a["maxNumBatchedTokens"]} batched tokens): --max-num-batched-tokens, multimodal limits or a feature the log did not show`,
+  NON_TORCH: () => "non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modelled increase",
+  CUDA_GRAPH_ESTIMATE: (a) => `the CUDA-graph estimate differs (${a["captureSizes"]} capture sizes planned): capture sizes or per-graph cost`,
+  FOLLOWS: (a) => `follows from the ${logLineName(String(a["from"]))} line${a["bytes"] !== undefined ? ` (${Number(a["bytes"]) >= 0 ? "+" : ""}${gib(Number(a["bytes"]))} GiB of it)` : ""}`,
+  GPU_TOTAL: (a) => `the plan used the GPU profile's total (${gib(Number(a["planned"]))} GiB); the log's GPU reports another (driver, MIG, ECC)`,
+  KV_LAYOUT: (a) => `same KV memory, different token count: bytes per token differ (planned ${a["bytesPerToken"]} B/token, block ${a["blockSize"]}) — --kv-cache-dtype, sliding-window or hybrid layers`,
+  FLAGS_NOT_SHOWN: () => "the log shows no flags, so vLLM's defaults were planned: give the flags after --",
+  UNMODELLED_FEATURE: (a) => `flags vram-plan does not model: ${a["flags"]}`,
+  VERSION_INFERRED: (a) => `the release (${a["version"]}) was inferred from the log's formats: a rule that changed between releases may apply (give --vllm-version)`,
+  OTHER_PROCESS: () => "less memory was free than the GPU holds: another process was on the GPU at start-up",
+  OUT_OF_PROFILE_ALLOCATION: () => "an allocation outside vLLM's profile ran out of memory (another process, fragmentation, or a feature the profile run does not cover)",
+  PARTS_NOT_LOGGED: () => "the log does not print the parts of the budget, so the difference cannot be attributed",
+};
+
+export function logCauseText(cause: { code: DifferenceCause; args: Record<string, number | string> }): string {
+  return LOG_CAUSES[cause.code](cause.args);
+}

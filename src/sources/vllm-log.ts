@@ -482,7 +482,12 @@ export function readVllmLog(text: string): LoggedStartup | null {
     const total =
       /total_gpu_memory(?:=|\s+|\s\()([\d.]+)\s?GiB/.exec(t) ?? /Free memory on device (?:\S+ )?\([\d.]+\/([\d.]+) GiB\)/.exec(t) ?? /GPU \d+ has a total capac(?:i)?ty of ([\d.]+) GiB/.exec(t);
     if (total && r.gpuTotalBytes === null) r.gpuTotalBytes = gibBytes(total[1]!);
-    const util = /gpu_memory_utilization(?:=|\s+|\s\()([\d.]+)/.exec(t) ?? /less than desired GPU memory utilization \(([\d.]+),/.exec(t);
+    const util =
+      /gpu_memory_utilization(?:=|\s+|\s\()([\d.]+)/.exec(t) ??
+      /less than desired GPU memory utilization \(([\d.]+),/.exec(t) ??
+      // vllm/v1/worker/gpu_worker.py (v0.17+): "The current --gpu-memory-utilization=0.2200 is equivalent to …"
+      /The current --gpu-memory-utilization=([\d.]+) is equivalent/.exec(t) ??
+      /increase --gpu-memory-utilization from ([\d.]+) to/.exec(t);
     if (util && r.gpuMemoryUtilization === null) r.gpuMemoryUtilization = Number(util[1]);
 
     // Engine-wide KV figures.

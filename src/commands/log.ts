@@ -1,0 +1,223 @@
+// `vram-plan log <file|->`: read a vLLM start-up log, re-plan the same configuration with the log's
+// release rules when the log (or --model/--gpu/flags after --) determines model, GPU and flags, and
+// put each logged figure beside the planned one with the likely cause of each difference.
+import { readFileSync } from "node:fs";
+import type { Io } from "./io.js";
+import { InputError } from "../errors.js";
+import { readVllmLog } from "../sources/vllm-log.js";
+import { findGpu, gpuFrom } from "../sources/gpus.js";
+import { engineFlagsFromArgv, isVllmArgName, isVllmSwitch, VllmFlagError } from "../sources/vllm-flags.js";
+import { planWithLevers } from "../core/levers.js";
+import { compareLogToPlan, type LogReport, type LoggedStartup } from "../core/startup-log.js";
+import { OLDEST_MODELLED, parseVersion, rulesFor } from "../core/vllm-versions.js";
+import { CUDA_CONTEXT_BYTES } from "../core/non-torch.js";
+import type { EngineFlags, GpuProfile } from "../core/types.js";
+import type { Outcome } from "../core/exit.js";
+
+export interface LogOptions {
+  model?: string;
+  gpu?: string;
+  gpuMemory?: string;
+  vllmVersion?: string;
+  offline?: boolean;
+  format?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** Logs are text; a pasted log is kilobytes, a whole server log megabytes. Refuse what cannot be one. */
+const MAX_LOG_BYTES = 64 * 2 ** 20;
+
+function readInput(file: string, stdin: () => string): string {
+  let buf: Buffer | string;
+  try {
+    buf = file === "-" ? stdin() : readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(file, `${file}: cannot read (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory, not a log file" : (code ?? "read error")})`);
+  }
+  if (buf.length > MAX_LOG_BYTES) throw new InputError(file, `${file}: ${buf.length} bytes is larger than a vLLM log can be (limit ${MAX_LOG_BYTES} bytes)`);
+  return typeof buf === "string" ? buf : buf.toString("utf8");
+}
+
+/** A GPU named in a log ("NVIDIA GeForce RTX 3090", "RTX 3090", "NVIDIA H100 80GB HBM3") → a profile id. */
+function gpuByName(name: string): ReturnType<typeof findGpu> {
+  const n = name.trim();
+  const tries = [n, n.replace(/\s+/g, "-"), n.replace(/^(NVIDIA\s+)?(GeForce\s+)?/i, "").replace(/\s+/g, "-"), n.replace(/^(NVIDIA\s+)?(GeForce\s+)?/i, "").replace(/\s+/g, "")];
+  for (const t of tries) {
+    const g = findGpu(t);
+    if (g) return g;
+  }
+  return null;
+}
+
+function profileOf(g: NonNullable<ReturnType<typeof findGpu>>): GpuProfile {
+  return { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
+}
+
+async function resolveLogModel(name: string, o: LogOptions, io: Io): Promise<{ arch: import("../core/types.js").ModelArch; from: string } | { missing: string }> {
+  const { resolveModel } = await import("../sources/resolve-model.js");
+  const offline = o.offline === true;
+  const tried: string[] = [name];
+  // A local path in someone else's log (/models/Qwen2.5-VL-7B-Instruct) is not on this machine: its last part may name the model.
+  const base = name.replace(/\/+$/, "").split("/").pop() ?? name;
+  if (base !== name) tried.push(base);
+  let last = "";
+  for (const t of tried) {
+    try {
+      const m = await resolveModel(t, { offline, env: io.env });
+      for (const w of m.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+      return { arch: m.arch, from: t === name ? m.source : `${m.source}, from the path's last part '${t}'` };
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      last = e.message;
+    }
+  }
+  return { missing: last };
+}
+
+/** Flags that change start-up memory: all a Namespace or config dump (which hold every default too) contributes. */
+const MEMORY_FLAGS = new Set([
+  "tensor-parallel-size", "pipeline-parallel-size", "data-parallel-size", "gpu-memory-utilization", "max-model-len", "max-num-seqs",
+  "max-num-batched-tokens", "dtype", "kv-cache-dtype", "block-size", "enforce-eager", "quantization", "limit-mm-per-prompt",
+  "mm-processor-kwargs", "enable-expert-parallel", "kv-cache-memory-bytes", "cpu-offload-gb", "speculative-config", "enable-lora",
+  "max-lora-rank", "max-loras", "mm-encoder-tp-mode", "skip-mm-profiling", "disable-hybrid-kv-cache-manager", "compilation-config",
+]);
+
+/** The log's flags as argv words for the argument table (a switch given False is left out: off is its default). */
+function logArgv(logged: LoggedStartup): string[][] {
+  const chosen = logged.argsSource.includes("non-default args") || logged.argsSource.includes("command line");
+  const out: string[][] = [];
+  for (const [k, v] of Object.entries(logged.args)) {
+    if (k === "model" || !isVllmArgName(k)) continue;
+    if (!chosen && !MEMORY_FLAGS.has(k)) continue;
+    if (v === "false" && isVllmSwitch(k)) continue;
+    if (k === "dtype" && v === "auto") continue;
+    out.push(v === true || (v === "true" && isVllmSwitch(k)) ? [`--${k}`] : [`--${k}`, v]);
+  }
+  return out;
+}
+
+/**
+ * EngineFlags from the log's flags, then what the log's messages state, then the user's flags after
+ * `--` (later words win), read by the one argument table (sources/vllm-flags.ts) for the log's
+ * release. A flag of the log that the release's parser refuses is dropped and said; the user's are bad input.
+ */
+function flagsFor(logged: LoggedStartup, extra: string[][], userArgs: readonly string[], release: string | undefined, notes: string[]): EngineFlags {
+  let fromLog = [...logArgv(logged), ...extra];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const words = fromLog.flat();
+    const argv = [...words, ...userArgs, ...(release !== undefined ? ["--vllm-version", release] : [])];
+    try {
+      return engineFlagsFromArgv(argv, { vramPlanFlags: true, positionalModel: false }).flags;
+    } catch (e) {
+      if (!(e instanceof VllmFlagError) || e.index < 0 || e.index >= words.length) throw e;
+      // Drop the log's flag that holds the offending word.
+      let at = 0;
+      const k = fromLog.findIndex((f) => (at += f.length) > e.index);
+      notes.push(`ignored ${fromLog[k]?.join(" ")} from the log (${e.message})`);
+      fromLog = fromLog.filter((_, i) => i !== k);
+    }
+  }
+  return engineFlagsFromArgv(userArgs, { vramPlanFlags: true, positionalModel: false }).flags;
+}
+
+export async function logCommand(file: string, userArgs: readonly string[], o: LogOptions, io: Io): Promise<Outcome> {
+  const text = readInput(file, io.stdin ?? (() => readFileSync(0, "utf8")));
+  const logged = readVllmLog(text);
+  if (!logged) throw new InputError(file, `${file === "-" ? "standard input" : file}: not a vLLM log (no line vLLM prints at start-up was found)`);
+
+  const notes: string[] = [];
+  const missing: LogReport["missing"] = [];
+  const inputs: LogReport["inputs"] = { model: null, gpu: null, version: null, flags: null };
+
+  // What the log's messages state beyond its flags: utilization, max-model-len (concurrency line, errors).
+  const extra: string[][] = [];
+  const has = (k: string): boolean => logged.args[k] !== undefined;
+  if (!has("gpu-memory-utilization") && logged.gpuMemoryUtilization !== null) extra.push(["--gpu-memory-utilization", String(logged.gpuMemoryUtilization)]);
+  if (!has("max-model-len") && logged.maxModelLen !== null) extra.push(["--max-model-len", String(logged.maxModelLen)]);
+  const flagsShown = logged.argsSource.length > 0 || userArgs.length > 0;
+
+  // Another process: vLLM printed the free memory it found at start-up.
+  const ea = logged.error?.args ?? {};
+  if (logged.error?.code === "FREE_MEMORY_BELOW_BUDGET" && typeof ea["free"] === "number" && typeof ea["total"] === "number") {
+    extra.push(["--other-process-memory", String(Math.max(0, ea["total"] - ea["free"] - CUDA_CONTEXT_BYTES))]);
+  }
+
+  // Release: --vllm-version, else the log's; releases older than the oldest modelled plan with its rules.
+  let version = o.vllmVersion ?? logged.vllmVersion ?? undefined;
+  if (version !== undefined) {
+    const p = parseVersion(version);
+    if (p && !rulesFor(version)) {
+      notes.push(`vLLM ${version} is older than the oldest release modelled: planned with ${OLDEST_MODELLED}'s rules`);
+      version = OLDEST_MODELLED;
+    }
+    if (p && /dev|rc|post|\+/.test(version)) version = `${p.major}.${p.minor}.${p.patch}`;
+    inputs.version = { value: version, from: o.vllmVersion !== undefined ? "--vllm-version" : `${logged.versionSource}: ${logged.versionEvidence ?? ""}` };
+  } else {
+    notes.push("the log does not show the vLLM release: planned with the newest modelled (give --vllm-version)");
+  }
+  const flags = flagsFor(logged, extra, userArgs, version, notes);
+  const notModelled = logged.argsSource.includes("non-default args") || logged.argsSource.includes("command line") || userArgs.length ? (flags.notModelledFlags ?? []) : [];
+
+  // GPU: --gpu / --gpu-memory, else the log's name, else the log's total.
+  let gpu: GpuProfile | null = null;
+  let gpuTotalFromLog = false;
+  if (o.gpu !== undefined || o.gpuMemory !== undefined) {
+    gpu = gpuFrom(o);
+    inputs.gpu = { value: gpu.name, from: o.gpu !== undefined ? "--gpu" : "--gpu-memory" };
+  } else if (logged.gpuName !== null && gpuByName(logged.gpuName)) {
+    gpu = profileOf(gpuByName(logged.gpuName)!);
+    inputs.gpu = { value: gpu.name, from: `the log ("${logged.gpuName}")` };
+  } else if (logged.gpuTotalBytes !== null) {
+    gpu = gpuFrom({ gpuMemory: `${(logged.gpuTotalBytes / 2 ** 30).toFixed(2)}GiB` });
+    inputs.gpu = { value: gpu.name, from: "the total memory the log prints" };
+  } else {
+    missing.push({ input: "gpu", how: "--gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>" + (logged.gpuName !== null ? ` (the log names '${logged.gpuName}', which matches no profile)` : "") });
+  }
+  if (gpu && logged.gpuTotalBytes !== null && o.gpuMemory === undefined) {
+    gpu.cudaTotalBytes = logged.gpuTotalBytes;
+    gpuTotalFromLog = true;
+  }
+
+  // Model: --model, else the log's.
+  let arch: import("../core/types.js").ModelArch | null = null;
+  const modelName = o.model ?? logged.model;
+  if (modelName === null) {
+    missing.push({ input: "model", how: "--model <catalogue name | Hugging Face id | local directory> (the log does not name the model)" });
+  } else {
+    const m = await resolveLogModel(modelName, o, io);
+    if ("missing" in m) missing.push({ input: "model", how: `--model <catalogue name | Hugging Face id | local directory> (${m.missing.replace(/^--model /, "")})` });
+    else {
+      arch = m.arch;
+      inputs.model = { value: m.arch.id, from: o.model !== undefined ? "--model" : `the log ('${modelName}'; ${m.from})` };
+    }
+  }
+  const argv = Object.entries(logged.args).filter(([k]) => k !== "model");
+  const shown = argv.map(([k, v]) => (v === true ? `--${k}` : `--${k} ${v}`)).join(" ");
+  inputs.flags = {
+    value: [shown, userArgs.join(" ")].filter((x) => x !== "").join(" "),
+    from: [logged.argsSource.length ? `the log (${logged.argsSource.join(", ")})` : "none in the log", ...(userArgs.length ? ["after --"] : [])].join("; "),
+  };
+  if (!flagsShown) notes.push("the log shows no vLLM flags: planned with vLLM's defaults for the release and the figures the log prints (give the flags after --)");
+
+  const report: LogReport = { file, logged, plan: null, differences: [], fix: null, missing, inputs, notes };
+  if (arch && gpu && missing.length === 0) {
+    const plan = planWithLevers({ model: arch, gpu, flags });
+    report.plan = plan;
+    report.differences = compareLogToPlan(logged, plan, { flagsShown, gpuTotalFromLog, notModelled });
+    const err = plan.diagnostics.find((d) => d.severity === "error");
+    if (logged.outcome === "failed" && err?.fix?.length) report.fix = { code: err.code, fix: err.fix };
+  }
+
+  const fmt = o.json ? "json" : (o.format ?? "table");
+  const r = await import("../render/log.js");
+  if (fmt === "json") io.stdout(r.renderLogJson(report));
+  else if (fmt === "markdown") io.stdout(r.renderLogMarkdown(report));
+  else {
+    const useColor = o.color !== false && io.isTTY && !io.env["NO_COLOR"];
+    const { colours } = await import("../render/colours.js");
+    io.stdout(r.renderLogTable(report, await colours(useColor)));
+  }
+  return { command: "log", failed: logged.outcome === "failed" };
+}

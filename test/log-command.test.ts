@@ -1,0 +1,104 @@
+// vram-plan log: the CLI over real raw logs (fixtures/vllm-logs/raw/). Logged figures are the
+// log's own; planned ones come from planDeployment with the log's release rules; exit 0 when the
+// logged start-up succeeded, 1 when it failed, 2 when the input is not a vLLM log.
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { runCli } from "./helpers/cli.js";
+import { run } from "../src/cli/run.js";
+
+const raw = (f: string): string => join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw", f);
+const G = (printed: string): number => Math.round(Number(printed) * 2 ** 30);
+
+interface Diff {
+  what: string;
+  logged: number | string | null;
+  planned: number | string | null;
+  agrees: boolean;
+  why: string | null;
+  whyCode: string | null;
+}
+
+describe("vram-plan log", () => {
+  it("re-plans a successful V0 start-up whose log names model and GPU, with the stable JSON names", async () => {
+    const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { logged: Record<string, unknown>; plan: { model: { id: string }; gpu: { id: string }; engine: { vllmVersion: string; maxModelLen: number } } | null; differences: Diff[] };
+    expect(j.logged).toMatchObject({ vllmVersion: "0.6.4", model: "meta-llama/Llama-3.1-8B-Instruct", weightsBytes: G("14.9888"), availableKvBytes: G("3.81"), kvTokens: null, maxConcurrency: 1.56, numGpuBlocks: 1952, errorCode: null });
+    expect(j.plan?.model.id).toBe("meta-llama/Llama-3.1-8B-Instruct");
+    expect(j.plan?.gpu.id).toBe("rtx3090");
+    // The log's release rules and the max-model-len its concurrency line states.
+    expect(j.plan?.engine.vllmVersion).toBe("0.6.4");
+    expect(j.plan?.engine.maxModelLen).toBe(20000);
+    const weights = j.differences.find((d) => d.what === "weights");
+    expect(weights?.logged).toBe(G("14.9888"));
+    expect(weights?.agrees).toBe(true);
+    expect(j.differences.find((d) => d.what === "outcome")).toMatchObject({ logged: "starts", planned: "starts", agrees: true });
+    // vLLM's 0.35 GiB non-torch against the modelled increase: a difference with its cause.
+    expect(j.differences.find((d) => d.what === "nonTorch")).toMatchObject({ logged: G("0.35"), agrees: false, whyCode: "NON_TORCH" });
+    for (const d of j.differences) expect(Object.keys(d)).toEqual(expect.arrayContaining(["what", "logged", "planned", "why"]));
+  });
+
+  it("a failed start-up: exit 1, the failure's code, and the cheapest fix from the lever search", async () => {
+    const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-29k-fails.md"), "--model", "llama3.1-8b", "--json"]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out) as { logged: { errorCode: string; kvTokens: number }; fix: { code: string; fix: { flag: string; value: string }[] } | null; differences: Diff[] };
+    expect(j.logged.errorCode).toBe("KV_CACHE_BELOW_MAX_MODEL_LEN");
+    expect(j.logged.kvTokens).toBe(23648);
+    expect(j.fix?.code).toBe("KV_CACHE_BELOW_MAX_MODEL_LEN");
+    expect(j.fix?.fix[0]?.flag).toBe("--max-model-len");
+    expect(j.differences.find((d) => d.what === "outcome")).toMatchObject({ logged: "KV_CACHE_BELOW_MAX_MODEL_LEN", planned: "KV_CACHE_BELOW_MAX_MODEL_LEN", agrees: true });
+    // The token count moves with the KV memory: its difference is attributed to that line.
+    const tokens = j.differences.find((d) => d.what === "kvTokens");
+    expect(tokens?.logged).toBe(23648);
+    if (tokens && !tokens.agrees) expect(tokens.whyCode).toBe("FOLLOWS");
+  });
+
+  it("says which input is missing and how to give it, and still reads the log (exit from the logged outcome)", async () => {
+    const r = await runCli(["log", raw("vllm-25837-free-memory-4gb.log")]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("FAILED: FREE_MEMORY_BELOW_BUDGET");
+    expect(r.out).toContain("model: give --model");
+    // What was free at start-up: 3.22 of 4.0 GiB → 0.80.
+    expect(r.out).toContain("--gpu-memory-utilization 0.80");
+    const j = JSON.parse((await runCli(["log", raw("vllm-25837-free-memory-4gb.log"), "--json"])).out) as { plan: unknown; missing: { input: string }[]; logged: { errorCode: string; gpuTotalBytes: number } };
+    expect(j.plan).toBeNull();
+    expect(j.missing.map((m) => m.input)).toEqual(["model"]);
+    expect(j.logged.gpuTotalBytes).toBe(G("4.0"));
+  });
+
+  it("re-plans a free-memory failure with the memory other processes held, and agrees on the verdict", async () => {
+    const r = await runCli(["log", raw("vllm-25837-free-memory-4gb.log"), "--model", "qwen2.5-1.5b", "--json"]);
+    const j = JSON.parse(r.out) as { differences: Diff[] };
+    expect(r.code).toBe(1);
+    expect(j.differences.find((d) => d.what === "outcome")).toMatchObject({ logged: "FREE_MEMORY_BELOW_BUDGET", planned: "FREE_MEMORY_BELOW_BUDGET", agrees: true });
+  });
+
+  it("takes flags the log does not show after --", async () => {
+    const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--json", "--", "--kv-cache-dtype", "fp8"]);
+    const j = JSON.parse(r.out) as { plan: { engine: { kvCacheDtype: string } }; inputs: { flags: { value: string; from: string } } };
+    expect(j.plan.engine.kvCacheDtype).toBe("fp8");
+    expect(j.inputs.flags.from).toContain("after --");
+  });
+
+  it("writes a markdown table to paste into an issue", async () => {
+    const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--format", "markdown"]);
+    expect(r.out).toContain("| | logged | planned | difference | likely cause |");
+    expect(r.out).toContain("| weights | 14.99 GiB |");
+  });
+
+  it("reads standard input with -, and refuses what is not a vLLM log with exit 2 and one line", async () => {
+    let out = "";
+    let err = "";
+    const io = { stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" }, stdin: () => "INFO 02-19 23:56:55 kv_cache_utils.py:524] GPU KV cache size: 2,042,016 tokens\n" };
+    expect(await run(["log", "-"], io)).toBe(0);
+    expect(out).toContain("2,042,016");
+    out = "";
+    const bad = { ...io, stdin: () => "just some text\n" };
+    expect(await run(["log", "-"], bad)).toBe(2);
+    expect(err.trim().split("\n")).toHaveLength(1);
+    expect(err).toContain("not a vLLM log");
+    const missing = await runCli(["log", "/nonexistent/vllm.log"]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("cannot read");
+  });
+});
