@@ -61,8 +61,28 @@ function compilationCapture(f: EngineFlags): { capture: CaptureOptions | undefin
   return { capture: Object.keys(capture).length > 0 || (k ?? 0) > 0 ? capture : undefined, off: mode === "NONE", mode };
 }
 
+/** No memory feature asked for: one shared answer, so plain plans (sweeps, fix searches) stay fast. */
+const NO_EFFECTS: FeatureEffects = Object.freeze({ capture: undefined, graphsOff: false, graphMultiplier: 1, spec: null, mambaSsmCacheDtype: undefined, host: null, diagnostics: [], explain: [] });
+const NO_STAGE_FEATURES: StageFeatures = Object.freeze({ weightsDelta: 0, loraBytes: 0, drafterBytes: 0, offloadedBytes: 0, activationExtraBytes: 0, explain: [] });
+
+/** Whether any memory feature of issue #11 is set on the flags. */
+export function hasMemoryFeatures(f: EngineFlags): boolean {
+  return (
+    f.speculative !== undefined ||
+    f.lora !== undefined ||
+    f.compilation !== undefined ||
+    f.cpuOffloadBytes !== undefined ||
+    f.kvOffloadingBytes !== undefined ||
+    f.mambaSsmCacheDtype !== undefined ||
+    f.enableSleepMode === true ||
+    f.languageModelOnly === true ||
+    (f.notModelledFlags !== undefined && f.notModelledFlags.length > 0)
+  );
+}
+
 export function featureEffects(x: FeatureInput): FeatureEffects {
   const f = x.flags;
+  if (!hasMemoryFeatures(f)) return NO_EFFECTS;
   const r = x.rules.features;
   const diagnostics: Diagnostic[] = [];
   const explain: ExplainLine[] = [];
@@ -157,6 +177,7 @@ export interface StageFeatures {
 /** What the features add to one pipeline stage's rank. */
 export function stageFeatures(x: FeatureInput, fx: FeatureEffects, stage: number, w: WeightsBreakdown, dtypeBytes: number): StageFeatures {
   const f = x.flags;
+  if (fx === NO_EFFECTS) return NO_STAGE_FEATURES;
   const last = stage === x.pp - 1;
   const explain: ExplainLine[] = [];
   let loraBytes = 0;

@@ -273,7 +273,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     } else {
       const base = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
       // The drafter's attention layers (speculative decoding) live with the last stage.
-      const withDraft = last ? layoutWithDrafter(base, fx.spec, blockSize) : { layout: base, exact: true };
+      const withDraft = last && fx.spec ? layoutWithDrafter(base, fx.spec, blockSize) : { layout: base, exact: true };
       if (!withDraft.exact && s === pp - 1) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: "KV groups of a drafter whose page differs from a sliding-window target's (all layers summed into one page)" } });
       kv = kvCachePlan(withDraft.layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens, rules.tokensFromConcurrency);
     }
