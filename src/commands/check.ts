@@ -419,6 +419,11 @@ async function prepare(d: Deployment, s: Settings, cli: CliTarget, io: Pick<Io, 
     text.headroom = c.headroom;
   }
   const notes = [...d.notes, ...release.notes, ...found.notes];
+  if (flags.speculative?.model) {
+    // The draft named in --speculative-config, read like the model (sources/draft-model.ts).
+    const { resolveDraftModel } = await import("../sources/draft-model.js");
+    notes.push(...(await resolveDraftModel(flags, { offline: o.offline === true, env: io.env })).warnings);
+  }
   if (flags.notModelledFlags?.length) notes.push(`not modelled (may change memory): ${flags.notModelledFlags.join(", ")}`);
   const gpuNote = d.gpuType === null ? (gpuName !== undefined ? `GPU type from --gpu ${gpuName}` : `GPU from --gpu-memory ${o.gpuMemory ?? ""}`) : null;
   return { ok: { d, input: { model: found.arch, gpu, flags }, target, text, release: release.version, model: found.id, notes, gpuNote } };
