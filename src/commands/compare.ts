@@ -40,7 +40,7 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
   const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const { offlineFootprint } = await import("../core/offline.js");
   const { compareWorkload } = await import("../core/compare.js");
-  const { imageTokens, pixelLimits } = await import("../core/vision.js");
+  const { imageTokens, pixelLimits, visionFamily } = await import("../core/vision.js");
   const { ResizeError } = await import("../core/errors.js");
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalogue)");
   if (o.promptTokens === undefined) throw new InputError("--prompt-tokens", "--prompt-tokens: required: the text tokens of one prompt (image tokens are added)");
@@ -65,7 +65,9 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
   let imgTokens = 0;
   if (images.length > 0) {
     const v = arch.vision;
-    if (!v || v.family === "other") throw new InputError("--image", `--image: ${arch.id} has no Qwen-VL vision tower that vram-plan models; images are not supported for it`);
+    // The offline trace models Qwen-VL towers only (the family's `offline` in src/core/vision/<family>.ts).
+    const offline = v ? visionFamily(v)?.offline : undefined;
+    if (!v || offline === undefined || offline === "text-only") throw new InputError("--image", `--image: vram-plan's offline model traces Qwen-VL vision towers only; images are not supported for ${arch.id} (compare it without --image)`);
     const lim = pixelLimits(v, flags.mmProcessorKwargs);
     try {
       for (const im of images) imgTokens += imageTokens(v, im.width, im.height, lim).tokens;

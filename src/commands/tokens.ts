@@ -2,16 +2,9 @@
 import { InputError } from "../errors.js";
 import type { Io } from "./io.js";
 import type { Outcome } from "../core/exit.js";
-import { imageTokens, pixelLimits, videoTokens } from "../core/vision.js";
+import { imageTokens, pixelLimits, videoTokens, visionFamily } from "../core/vision.js";
 import { renderTokensJson, renderTokensText, type TokensReport } from "../render/tokens.js";
 import { ResizeError } from "../core/errors.js";
-
-/**
- * Qwen2VLVideoProcessor class defaults (transformers models/qwen2_vl/video_processing_qwen2_vl.py):
- * per-frame pixels between 128·28·28 and 768·28·28; frames padded to temporal_patch_size.
- */
-export const VIDEO_MIN_PIXELS = 128 * 28 * 28;
-export const VIDEO_MAX_PIXELS = 768 * 28 * 28;
 
 function size(flag: string, v: string): { width: number; height: number } {
   const m = /^(\d+)x(\d+)$/i.exec(v.trim());
@@ -47,7 +40,11 @@ export async function tokensCommand(o: TokensOpts, io: Io): Promise<Outcome> {
   const m = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
   const v = m.arch.vision;
   if (!v || v.family === "other") throw new InputError("--model", `--model ${o.model}: vram-plan has no image-processor rules for this model (tokens supports Qwen2-VL, Qwen2.5-VL, Qwen3-VL and Gemma 3)`);
-  if (o.video && v.family === "gemma3") throw new InputError("--video", `--video: ${m.arch.id} takes no video`);
+  // Each family's video processor (src/core/vision/<family>.ts): per-frame bounds for Qwen2/2.5-VL, bounds
+  // over the whole clip for Qwen3-VL; none for Gemma 3.
+  const family = visionFamily(v);
+  const videoBounds = family?.video && family.hasVideo(v) ? family.video.bounds(v) : null;
+  if (o.video && !videoBounds) throw new InputError("--video", `--video: ${m.arch.id} takes no video`);
   const kwargs = o.mmProcessorKwargs !== undefined ? engineFlagsFrom({ mmProcessorKwargs: o.mmProcessorKwargs }).mmProcessorKwargs : undefined;
   const lim = pixelLimits(v, kwargs);
   const items: TokensReport["items"] = [];
@@ -59,13 +56,13 @@ export async function tokensCommand(o: TokensOpts, io: Io): Promise<Outcome> {
     if (o.video) {
       const s = size("--video-size", o.videoSize ?? "1280x720");
       const frames = videoFrames(o.video);
-      items.push({ kind: "video", input: `${o.video} at ${s.width}x${s.height}`, tokens: videoTokens(v, s.width, s.height, frames, { minPixels: VIDEO_MIN_PIXELS, maxPixels: VIDEO_MAX_PIXELS }) });
+      items.push({ kind: "video", input: `${o.video} at ${s.width}x${s.height}`, tokens: videoTokens(v, s.width, s.height, frames, videoBounds as NonNullable<typeof videoBounds>) });
     }
   } catch (e) {
     if (e instanceof ResizeError) throw new InputError("--image", `--image: ${e.message}`);
     throw e;
   }
-  const report: TokensReport = { model: m.arch.id, vision: v, limits: lim, video: { minPixels: VIDEO_MIN_PIXELS, maxPixels: VIDEO_MAX_PIXELS }, items };
+  const report: TokensReport = { model: m.arch.id, vision: v, limits: lim, video: videoBounds, items };
   io.stdout(o.json ? renderTokensJson(report) : renderTokensText(report));
   return { command: "info" };
 }

@@ -382,6 +382,7 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
     tokensPerImage: 0,
     imageSize: 0,
     videoMaxPixels: 0,
+    videoMinPixels: 0,
     maxSlices: 1,
     dummySlices: 1,
     thumbnail: false,
@@ -454,10 +455,13 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
       deepstack: Array.isArray(ds) ? ds.length : 0,
       positionEmbeddings: num(v, "num_position_embeddings") ?? 2304,
       // Qwen3-VL preprocessor_config size {shortest_edge 65536, longest_edge 16777216} and
-      // video_preprocessor_config longest_edge 25165824 (stored copies, /work/notes/vision.md §5).
+      // video_preprocessor_config size {shortest_edge 4096, longest_edge 25165824} over frames × height ×
+      // width (the Qwen3-VL-8B/32B-Instruct Hub files; transformers Qwen3VLVideoProcessor.resize applies them
+      // to the whole clip).
       minPixels: num(size, "shortest_edge") ?? num(pp, "min_pixels") ?? 65536,
       maxPixels: num(size, "longest_edge") ?? num(pp, "max_pixels") ?? 16777216,
       videoMaxPixels: 25165824,
+      videoMinPixels: 4096,
     };
   }
   if (family === "gemma3") {

@@ -7,6 +7,7 @@
 // (utilization), then precision (fp8 KV cache, quantized weights), and only then more GPUs (TP, PP).
 import type { Diagnostic, DiagnosticCode, EngineFlags, GpuBudget, Plan, PlanInput, WhatIf } from "./types.js";
 import { planDeployment, type PlanOptions } from "./plan.js";
+import { hasVideo, maxPixelsForTokens } from "./vision.js";
 
 /** One entry of a diagnostic's fix list: a flag (and any companion flags) that makes the plan start. */
 export type FixEntry = NonNullable<Diagnostic["fix"]>[number];
@@ -127,18 +128,17 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   const v = model.vision;
   const limits = base.limitMmPerPrompt ?? {};
   if (v && !(limits["image"] === 0 && limits["video"] === 0)) {
-    const hasVideo = v.family === "qwen2-vl" || v.family === "qwen2.5-vl" || v.family === "qwen3-vl" || v.video;
+    const video = hasVideo(v);
     const options: Record<string, number>[] = [];
-    if (hasVideo && limits["video"] !== 0) options.push({ ...limits, video: 0 });
-    if ((limits["image"] ?? 1) !== 1 || (hasVideo && limits["video"] !== 0)) options.push(hasVideo ? { ...limits, image: 1, video: 0 } : { ...limits, image: 1 });
+    if (video && limits["video"] !== 0) options.push({ ...limits, video: 0 });
+    if ((limits["image"] ?? 1) !== 1 || (video && limits["video"] !== 0)) options.push(video ? { ...limits, image: 1, video: 0 } : { ...limits, image: 1 });
     for (const l of options) if (try1({ entry: shown("--limit-mm-per-prompt", JSON.stringify(l)), flags: { limitMmPerPrompt: l } })) break;
 
-    if (v.family === "qwen2-vl" || v.family === "qwen2.5-vl" || v.family === "qwen3-vl") {
-      // max_pixels of 2^k merged tokens per image (one token = (patch · merge)² pixels), largest that starts.
-      const unit = (v.patchSize * v.spatialMergeSize) ** 2;
+    if (maxPixelsForTokens(v, 1) !== null) {
+      // max_pixels of 2^k merged tokens per image (the family's own pixels per token), largest that starts.
       const cur = base.mmProcessorKwargs?.max_pixels ?? v.maxPixels;
       for (const tokens of [16384, 8192, 4096, 2048, 1280, 1024, 512, 256]) {
-        const px = tokens * unit;
+        const px = maxPixelsForTokens(v, tokens) as number;
         if (px >= cur || px < v.minPixels) continue;
         const k = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
         if (try1({ entry: shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${tokens} tokens`), flags: { mmProcessorKwargs: k } })) break;
@@ -255,10 +255,12 @@ export function addFixes(input: PlanInput, plan: Plan): void {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Processor max_pixels of the "smaller images" lever: 1280 merged tokens per image, the
- * Qwen2-VL image processor's class default (28·28·1280) and the value Qwen's model cards suggest.
+ * Merged tokens per image of the "smaller images" lever: 1280, the Qwen2-VL image processor's class
+ * default max_pixels (28·28·1280) and the value Qwen's model cards suggest. The pixels come from each
+ * family's own token size (vision/<family>.ts maxPixelsForTokens): 28·28·1280 for Qwen2/2.5-VL (patch 14 ×
+ * merge 2), 32·32·1280 for Qwen3-VL (patch 16 × merge 2).
  */
-export const SMALLER_MAX_PIXELS = 28 * 28 * 1280;
+export const SMALLER_IMAGE_TOKENS = 1280;
 
 /** The vision levers, each re-planned alone against the plan as given. */
 export function whatIfsFor(input: PlanInput, plan: Plan): WhatIf[] {
@@ -267,19 +269,23 @@ export function whatIfsFor(input: PlanInput, plan: Plan): WhatIf[] {
   if (!base) return [];
   const limits = f.limitMmPerPrompt ?? {};
   const variants: { code: WhatIf["code"]; flags: Partial<EngineFlags>; shown: { flag: string; value: string }[] }[] = [];
-  if (limits["image"] !== 1 || limits["video"] !== 0) {
-    const l = { ...limits, image: 1, video: 0 };
-    variants.push({ code: "ONE_IMAGE_NO_VIDEO", flags: { limitMmPerPrompt: l }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(l) }] });
+  const vision = input.model.vision;
+  const video = vision !== null && hasVideo(vision);
+  if (video ? limits["image"] !== 1 || limits["video"] !== 0 : limits["image"] !== 1) {
+    // A family without video (Gemma 3) has no video limit to turn off.
+    const l = video ? { ...limits, image: 1, video: 0 } : { ...limits, image: 1 };
+    variants.push({ code: video ? "ONE_IMAGE_NO_VIDEO" : "ONE_IMAGE", flags: { limitMmPerPrompt: l }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(l) }] });
   }
-  const maxPixels = f.mmProcessorKwargs?.max_pixels ?? input.model.vision?.maxPixels ?? 0;
-  if (maxPixels > SMALLER_MAX_PIXELS) {
-    const k = { ...(f.mmProcessorKwargs ?? {}), max_pixels: SMALLER_MAX_PIXELS };
+  const maxPixels = f.mmProcessorKwargs?.max_pixels ?? vision?.maxPixels ?? 0;
+  const smaller = vision ? maxPixelsForTokens(vision, SMALLER_IMAGE_TOKENS) : null;
+  if (smaller !== null && maxPixels > smaller) {
+    const k = { ...(f.mmProcessorKwargs ?? {}), max_pixels: smaller };
     variants.push({ code: "SMALLER_MAX_PIXELS", flags: { mmProcessorKwargs: k }, shown: [{ flag: "--mm-processor-kwargs", value: JSON.stringify(k) }] });
   }
   const n = plan.engine.maxNumBatchedTokens;
   const half = Math.floor(n / 2);
   if (half >= plan.engine.maxNumSeqs) variants.push({ code: "HALF_BATCHED_TOKENS", flags: { maxNumBatchedTokens: half }, shown: [{ flag: "--max-num-batched-tokens", value: String(half) }] });
-  const off = { ...limits, image: 0, video: 0 };
+  const off = video ? { ...limits, image: 0, video: 0 } : { ...limits, image: 0 };
   variants.push({ code: "TEXT_ONLY", flags: { limitMmPerPrompt: off }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(off) }] });
   return variants.map((v) => {
     const p = planDeployment({ ...input, flags: { ...f, ...v.flags } });

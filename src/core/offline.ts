@@ -36,7 +36,8 @@
 // the context growth during generate; see their comments.
 import type { ModelArch, TorchDtype, VisionSpec } from "./types.js";
 import { DTYPE_BYTES, paramCount } from "./weights.js";
-import { imageTokens, pixelLimits } from "./vision.js";
+import { imageTokens, pixelLimits, visionFamily } from "./vision.js";
+import { ConfigError } from "./errors.js";
 import { CUDA_CONTEXT_BYTES } from "./non-torch.js";
 
 import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "./attn-implementations.js";
@@ -559,14 +560,17 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
   let imgTokens = 0;
   const perImagePatches: number[] = [];
   if (x.images.length > 0) {
-    if (!v || v.family === "other") throw new Error(`${a.id}: images are not supported for this model (no Qwen-VL vision tower)`);
+    // Only Qwen-VL towers are traced (each family's `offline` in vision/<family>.ts); commands/compare.ts refuses
+    // the others with a message before calling the core.
+    const support = v ? visionFamily(v)?.offline : undefined;
+    if (!v || support === undefined || support === "text-only") throw new ConfigError(`${a.id}: images are not supported offline for this vision tower`);
     const lim = pixelLimits(v, x.pixels);
     for (const im of x.images) {
       const it = imageTokens(v, im.width, im.height, lim);
       imgTokens += it.tokens;
       perImagePatches.push(it.patches);
     }
-    if (v.family === "qwen3-vl") notes.push("Qwen3-VL's vision tower is modelled as Qwen2.5-VL's (deepstack features not traced)");
+    if (support === "traced-as-qwen2.5-vl") notes.push("Qwen3-VL's vision tower is modelled as Qwen2.5-VL's (deepstack features not traced)");
   }
   if (a.mla) notes.push("MLA attention is modelled as multi-head attention with the config's head sizes (approximate)");
   if (a.layers.some((l) => l.kind === "linear" || l.kind === "mamba")) notes.push("linear-attention / Mamba layers are modelled as full attention (approximate)");

@@ -5,7 +5,7 @@ import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, Mode
 import { NEWEST_MODELLED, batchDefaults, beyondModelled, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
-import { encoderProfile } from "./vision.js";
+import { encoderProfile, hasVideo } from "./vision.js";
 import { activationPeak, samplerBytesPerElement } from "./profile-run.js";
 import { cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
@@ -192,7 +192,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   // Qwen2(.5)-VL builds no vision tower when every multimodal limit is 0 (qwen2_5_vl.py __init__).
   const limits = flags.limitMmPerPrompt ?? {};
   // --language-model-only: the encoder is neither built nor profiled (MultiModalConfig.language_model_only).
-  const towerBuilt = model.vision !== null && !(limits["image"] === 0 && limits["video"] === 0) && flags.languageModelOnly !== true;
+  // Every modality the family has at 0 (a family without video only needs image 0: vision/<family>.ts hasVideo).
+  const towerBuilt = model.vision !== null && !(limits["image"] === 0 && (limits["video"] === 0 || !hasVideo(model.vision))) && flags.languageModelOnly !== true;
   const modelForWeights: ModelArch = towerBuilt || !model.vision ? model : textOnly(model);
 
   const encoder = towerBuilt

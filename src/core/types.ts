@@ -92,6 +92,8 @@ export interface VisionSpec {
   imageSize: number;
   /** Video processor's total pixel cap (Qwen3-VL video_preprocessor_config size.longest_edge). */
   videoMaxPixels: number;
+  /** Video processor's total pixel floor (Qwen3-VL video_preprocessor_config size.shortest_edge). */
+  videoMinPixels: number;
   /**
    * Tiled families (MiniCPM-V slices, InternVL dynamic tiles): the most slices / tiles per image the
    * processor makes (MiniCPM-V max_slice_nums, InternVL max_dynamic_patch; 1 without dynamic tiling).
@@ -410,7 +412,7 @@ export interface KvCachePlan {
 
 /** One lever tried by re-planning with changed flags (vision models' "what if" block). */
 export interface WhatIf {
-  code: "ONE_IMAGE_NO_VIDEO" | "SMALLER_MAX_PIXELS" | "HALF_BATCHED_TOKENS" | "TEXT_ONLY";
+  code: "ONE_IMAGE_NO_VIDEO" | "ONE_IMAGE" | "SMALLER_MAX_PIXELS" | "HALF_BATCHED_TOKENS" | "TEXT_ONLY";
   flags: { flag: string; value: string }[];
   fits: boolean;
   activationPeakBytes: number;

@@ -8,6 +8,7 @@ import { fixText, messageFor } from "./messages.js";
 
 export const WHAT_IF_LABELS: Record<Plan["whatIf"][number]["code"], string> = {
   ONE_IMAGE_NO_VIDEO: "one image per prompt, no video",
+  ONE_IMAGE: "one image per prompt",
   SMALLER_MAX_PIXELS: "images capped at 1280 tokens",
   HALF_BATCHED_TOKENS: "half the max-num-batched-tokens",
   TEXT_ONLY: "text only (no vision tower)",

@@ -1,14 +1,14 @@
 // `vram-plan tokens` output: each image or video item, resized as the processor does, and its tokens.
 import type { VisionSpec } from "../core/types.js";
-import type { ItemTokens, PixelLimits } from "../core/vision.js";
+import type { ItemTokens, PixelLimits, VideoBounds } from "../core/vision.js";
 
 /** What tokens counted, as the renderers take it. */
 export interface TokensReport {
   model: string;
   vision: Pick<VisionSpec, "patchSize" | "spatialMergeSize" | "temporalPatchSize">;
   limits: PixelLimits;
-  /** Per-frame pixel bounds of the video processor. */
-  video: { minPixels: number; maxPixels: number };
+  /** The video processor's pixel bounds (per frame or over the whole clip); null when the model takes no video. */
+  video: VideoBounds | null;
   items: { kind: "image" | "video"; input: string; tokens: ItemTokens }[];
 }
 
@@ -17,10 +17,15 @@ function itemLine(kind: string, tokens: ItemTokens): string {
   return `${kind.padEnd(6)} resized to ${tokens.width}x${tokens.height}${frames}: ${tokens.gridT * tokens.gridH * tokens.gridW} patches (${tokens.gridH}×${tokens.gridW} per frame) → ${tokens.tokens} LLM tokens`;
 }
 
+function videoText(b: VideoBounds | null): string {
+  if (!b) return "";
+  return b.per === "frame" ? `, video frames ${b.minPixels}–${b.maxPixels} pixels each` : `, video ${b.minPixels}–${b.maxPixels} pixels over frames × height × width`;
+}
+
 export function renderTokensText(report: TokensReport): string {
   const vision = report.vision;
   const lim = report.limits;
-  const out = [`${report.model}: patch ${vision.patchSize}, merge ${vision.spatialMergeSize}×${vision.spatialMergeSize}, temporal patch ${vision.temporalPatchSize}; images ${lim.minPixels}–${lim.maxPixels} pixels, video frames ${report.video.minPixels}–${report.video.maxPixels}`];
+  const out = [`${report.model}: patch ${vision.patchSize}, merge ${vision.spatialMergeSize}×${vision.spatialMergeSize}, temporal patch ${vision.temporalPatchSize}; images ${lim.minPixels}–${lim.maxPixels} pixels${videoText(report.video)}`];
   for (const item of report.items) out.push(`${item.input}: ${itemLine(item.kind, item.tokens)}`);
   const total = report.items.reduce((sum, item) => sum + item.tokens.tokens, 0);
   if (report.items.length > 1) out.push(`total: ${total} LLM tokens`);

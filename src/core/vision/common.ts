@@ -1,0 +1,85 @@
+// Helpers the vision families share: the Hugging Face processors' resize arithmetic and the item shape.
+// Sources: transformers models/qwen2_vl/image_processing_qwen2_vl.py `smart_resize`;
+// vllm/model_executor/models/qwen2_vl.py Qwen2VLProcessingInfo.get_image_size_with_most_features.
+import type { VisionSpec } from "../types.js";
+import { ResizeError } from "../errors.js";
+
+/** Python 3's round(): halves go to the even neighbour (banker's rounding). */
+export function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/**
+ * transformers smart_resize(height, width, factor, min_pixels, max_pixels): both sides rounded to a
+ * multiple of `factor`, then scaled down (floor) above max_pixels or up (ceil) below min_pixels.
+ */
+export function smartResize(height: number, width: number, factor: number, minPixels: number, maxPixels: number): { height: number; width: number } {
+  if (height < factor || width < factor) throw new ResizeError(`height:${height} or width:${width} must be larger than factor:${factor}`);
+  if (Math.max(height, width) / Math.min(height, width) > 200) throw new ResizeError(`absolute aspect ratio must be smaller than 200, got ${Math.max(height, width) / Math.min(height, width)}`);
+  let h = roundHalfEven(height / factor) * factor;
+  let w = roundHalfEven(width / factor) * factor;
+  if (h * w > maxPixels) {
+    const beta = Math.sqrt((height * width) / maxPixels);
+    h = Math.max(factor, Math.floor(height / beta / factor) * factor);
+    w = Math.max(factor, Math.floor(width / beta / factor) * factor);
+  } else if (h * w < minPixels) {
+    const beta = Math.sqrt(minPixels / (height * width));
+    h = Math.ceil((height * beta) / factor) * factor;
+    w = Math.ceil((width * beta) / factor) * factor;
+  }
+  return { height: h, width: w };
+}
+
+export interface PixelLimits {
+  minPixels: number;
+  maxPixels: number;
+}
+
+/** The processor's limits after --mm-processor-kwargs (vLLM merges them over preprocessor_config.json). */
+export function pixelLimits(v: VisionSpec, kwargs?: { min_pixels?: number; max_pixels?: number }): PixelLimits {
+  return { minPixels: kwargs?.min_pixels ?? v.minPixels, maxPixels: kwargs?.max_pixels ?? v.maxPixels };
+}
+
+export interface ItemTokens {
+  width: number;
+  height: number;
+  frames: number;
+  gridT: number;
+  gridH: number;
+  gridW: number;
+  patches: number;
+  tokens: number;
+}
+
+/** patch × merge: the side of the pixel square one merged LLM token covers (Qwen-VL families). */
+export function mergedTokenSide(v: VisionSpec): number {
+  return v.patchSize * v.spatialMergeSize;
+}
+
+/** Qwen-VL image: smart_resize to a multiple of patch × merge, one temporal patch, merge² patches per token. */
+export function qwenImageTokens(v: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens {
+  const r = smartResize(height, width, mergedTokenSide(v), lim.minPixels, lim.maxPixels);
+  const gridH = r.height / v.patchSize;
+  const gridW = r.width / v.patchSize;
+  const patches = gridH * gridW; // an image is one temporal patch (tiled to temporal_patch_size frames)
+  return { width: r.width, height: r.height, frames: 1, gridT: 1, gridH, gridW, patches, tokens: patches / (v.spatialMergeSize * v.spatialMergeSize) };
+}
+
+/**
+ * Qwen2VLProcessingInfo.get_image_size_with_most_features: the largest s ≤ max_pixels // unit²
+ * whose closest factor pair (hf ≤ wf) has wf / hf ≤ 200; the dummy image is (unit·wf) × (unit·hf).
+ */
+export function mostFeaturesImageSize(v: VisionSpec, maxPixels: number): { width: number; height: number } {
+  const unit = mergedTokenSide(v);
+  for (let s = Math.floor(maxPixels / (unit * unit)); s > 0; s--) {
+    let hf = Math.floor(Math.sqrt(s));
+    while (hf > 1 && s % hf !== 0) hf--;
+    const wf = s / hf;
+    if (wf / hf <= 200) return { width: unit * wf, height: unit * hf };
+  }
+  return { width: unit, height: unit };
+}

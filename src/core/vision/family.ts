@@ -1,0 +1,47 @@
+// One interface for every vision family vram-plan models, so a new family is one file (plus its tests)
+// registered in registry.ts. Each family answers from its own processor code and config.
+import type { VisionSpec } from "../types.js";
+import type { ItemTokens, PixelLimits } from "./common.js";
+
+/** The items vLLM's profile run sizes the encoder with (get_mm_max_tokens_per_item or the dummy items). */
+export interface DummyItems {
+  image: ItemTokens;
+  /** null: the family registers no video modality for this checkpoint. */
+  video: ItemTokens | null;
+}
+
+/** The video processor's pixel bounds: per frame (Qwen2-VL), or over frames × height × width (Qwen3-VL). */
+export interface VideoBounds {
+  minPixels: number;
+  maxPixels: number;
+  per: "frame" | "clip";
+}
+
+/** How `vram-plan compare` runs the model offline (transformers), by family. */
+export type OfflineSupport = "traced" | "traced-as-qwen2.5-vl" | "text-only";
+
+export interface VisionFamily {
+  id: VisionSpec["family"];
+  /** Tokens of one image of width × height pixels as the Hugging Face processor produces them. */
+  imageTokens(v: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens;
+  /** The video processor: its pixel bounds and the tokens of a clip; null when the family takes no video. */
+  video: {
+    bounds(v: VisionSpec): VideoBounds;
+    tokens(v: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens;
+  } | null;
+  /**
+   * The items vLLM profiles with. `imageActive`: whether one image is also counted against max_model_len
+   * before the dummy video is sized (MiniCPM-V, InternVL).
+   */
+  dummyItems(v: VisionSpec, lim: PixelLimits, maxModelLen: number, imageActive: boolean): DummyItems;
+  /** Bytes the tower holds at its peak over `patches` patches (one embed_multimodal call) at tensor-parallel `tp`. */
+  encoderPeakBytes(v: VisionSpec, patches: number, tp: number, dtypeBytes: number): number;
+  /**
+   * The processor's max_pixels that caps an image at `tokens` LLM tokens (the "smaller images" lever), or
+   * null when image size does not change the tokens (fixed-size or tiled families).
+   */
+  maxPixelsForTokens(v: VisionSpec, tokens: number): number | null;
+  /** Whether a checkpoint of this family has a video modality in vLLM. */
+  hasVideo(v: VisionSpec): boolean;
+  offline: OfflineSupport;
+}

@@ -1,0 +1,84 @@
+// InternVL 2.5 / 3: dynamic tiling as vllm/model_executor/models/internvl.py @b32b213e computes it
+// (get_internvl_target_ratios, find_closest_aspect_ratio, calculate_internvl_targets), InternViT towers
+// (intern_vit.py InternVisionEncoderLayer).
+import type { VisionSpec } from "../types.js";
+import type { ItemTokens } from "./common.js";
+import type { VisionFamily } from "./family.js";
+
+/** Target ratios (i, j) with min ≤ i·j ≤ max, sorted by i·j (ties: by i; Python keeps set order). */
+export function internvlTargetRatios(minNum: number, maxNum: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 1; i <= maxNum; i++) for (let j = 1; j <= maxNum; j++) if (i * j >= minNum && i * j <= maxNum) out.push([i, j]);
+  return out.sort((a, b) => a[0] * a[1] - b[0] * b[1] || a[0] - b[0]);
+}
+
+/** Tiles of one image: the closest-aspect grid's blocks, plus the thumbnail when blocks ≠ 1. */
+export function internvlTiles(width: number, height: number, imageSize: number, ratios: [number, number][], thumbnail: boolean): number {
+  const aspect = width / height;
+  let bestDiff = Infinity;
+  let best: [number, number] = [1, 1];
+  for (const r of ratios) {
+    const diff = Math.abs(aspect - r[0] / r[1]);
+    if (diff < bestDiff) {
+      bestDiff = diff;
+      best = r;
+    } else if (diff === bestDiff && width * height > 0.5 * imageSize * imageSize * r[0] * r[1]) best = r;
+  }
+  const blocks = best[0] * best[1];
+  return thumbnail && blocks !== 1 ? blocks + 1 : blocks;
+}
+
+function internvlItem(v: VisionSpec, width: number, height: number): ItemTokens {
+  // get_num_image_tokens: ratios from (min_dynamic_patch 1, max_dynamic_patch) without the thumbnail
+  // slot, then + 1 thumbnail tile. InternVisionModel sees each 448² tile as (448/14)² patches + CLS.
+  const tiles = internvlTiles(width, height, v.imageSize, internvlTargetRatios(1, v.maxSlices), v.thumbnail);
+  const side = v.imageSize / v.patchSize;
+  return { width, height, frames: 1, gridT: tiles, gridH: side, gridW: side, patches: tiles * v.positionEmbeddings, tokens: tiles * v.tokensPerImage };
+}
+
+function internvlVideo(v: VisionSpec, frames: number): ItemTokens {
+  const side = v.imageSize / v.patchSize;
+  return { width: v.imageSize, height: v.imageSize, frames, gridT: frames, gridH: side, gridW: side, patches: frames * v.positionEmbeddings, tokens: frames * v.tokensPerImage };
+}
+
+export const internvl: VisionFamily = {
+  id: "internvl",
+  imageTokens: (v, width, height) => internvlItem(v, width, height),
+  video: {
+    // Each frame is one image_size² tile without thumbnail (InternVLProcessor video path).
+    bounds: (v) => ({ minPixels: v.imageSize * v.imageSize, maxPixels: v.imageSize * v.imageSize, per: "frame" }),
+    tokens: (v, _w, _h, frames) => internvlVideo(v, frames),
+  },
+  dummyItems(v, _lim, maxModelLen, imageActive) {
+    // BaseInternVLProcessingInfo.get_image_size_with_most_features: scan the ratios of
+    // resolve_target_ratios() (max_dynamic_patch + 1 with the thumbnail) × image_size; the first with the
+    // most tokens wins → max_dynamic_patch tiles + thumbnail (13 × 256 = 3,328). No
+    // get_mm_max_tokens_per_item: the dummy's IMG_CONTEXT embeddings are counted.
+    const maxNum = v.thumbnail && v.maxSlices !== 1 ? v.maxSlices + 1 : v.maxSlices;
+    let image = internvlItem(v, v.imageSize, v.imageSize);
+    for (const [wr, hr] of internvlTargetRatios(1, maxNum)) {
+      const it = internvlItem(v, v.imageSize * wr, v.imageSize * hr);
+      if (it.tokens > image.tokens) image = it;
+    }
+    if (!v.video) return { image, video: null };
+    // InternVLProcessingInfo.get_num_frames_with_most_features: (seq_len − max image tokens · images)
+    // // num_image_token frames (no cap), each one 448² tile without thumbnail.
+    const frames = Math.max(1, Math.floor((maxModelLen - (imageActive ? image.tokens : 0)) / v.tokensPerImage));
+    return { image, video: internvlVideo(v, frames) };
+  },
+  encoderPeakBytes(v, patches, tp, b) {
+    const E = v.hiddenSize;
+    const I = v.intermediateSize;
+    // Pre-norm blocks with an ungated MLP and in-place residual adds (InternVisionEncoderLayer), as MiniCPM-V's.
+    const block = b * patches * Math.max(3 * E + (2 * I) / tp, 4 * E + I / tp);
+    const pixelValues = v.inChannels * v.patchSize * v.patchSize * b;
+    // pixel_values_flat [tiles, 3, 448, 448]: the CLS position has no pixels. The pixel-shuffle / mlp1
+    // phase afterwards holds at most 3 [P, E] copies, below the block.
+    const side2 = v.positionEmbeddings - 1;
+    const tiles = patches / v.positionEmbeddings;
+    return Math.round(tiles * side2 * pixelValues + block);
+  },
+  maxPixelsForTokens: () => null,
+  hasVideo: (v) => v.video,
+  offline: "text-only",
+};

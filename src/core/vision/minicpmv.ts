@@ -1,0 +1,119 @@
+// MiniCPM-V 2.6: MiniCPMVImageProcessor slicing (openbmb/MiniCPM-V-2_6 image_processing_minicpmv.py:
+// ensure_divide, find_best_resize, get_refine_size, get_sliced_grid, slice_image; Python int() truncates,
+// round() is half-even) and vLLM's vllm/model_executor/models/minicpmv.py @73fb7a47 profiling.
+import type { VisionSpec } from "../types.js";
+import { roundHalfEven, type ItemTokens } from "./common.js";
+import type { VisionFamily } from "./family.js";
+
+/** MiniCPM-V _MAX_FRAMES_PER_VIDEO ("For profile run"), minicpmv.py @73fb7a47. */
+export const MINICPMV_MAX_FRAMES_PER_VIDEO = 16;
+
+function ensureDivide(length: number, patch: number): number {
+  return Math.max(roundHalfEven(length / patch) * patch, patch);
+}
+
+function findBestResize(width: number, height: number, scale: number, patch: number, allowUpscale: boolean): [number, number] {
+  let w = width;
+  let h = height;
+  if (w * h > scale * scale || allowUpscale) {
+    const r = w / h;
+    h = Math.trunc(scale / Math.sqrt(r));
+    w = Math.trunc(h * r);
+  }
+  return [ensureDivide(w, patch), ensureDivide(h, patch)];
+}
+
+/** get_sliced_grid: [cols, rows], or null when the image is not sliced. */
+export function minicpmSlicedGrid(width: number, height: number, scale: number, maxSlices: number): [number, number] | null {
+  const logRatio = Math.log(width / height);
+  const multiple = Math.min(Math.ceil((width * height) / (scale * scale)), maxSlices);
+  if (multiple <= 1) return null;
+  const grids: [number, number][] = [];
+  for (const n of [multiple - 1, multiple, multiple + 1]) {
+    if (n === 1 || n > maxSlices) continue;
+    for (let m = 1; m <= n; m++) if (n % m === 0) grids.push([m, n / m]);
+  }
+  let best: [number, number] = [1, 1];
+  let minError = Infinity;
+  for (const g of grids) {
+    const err = Math.abs(logRatio - Math.log(g[0] / g[1]));
+    if (err < minError) {
+      best = g;
+      minError = err;
+    }
+  }
+  return best;
+}
+
+/** slice_image: the source image and the grid slices, as patch grids [rows, cols] of patch_size. */
+export function minicpmSlices(width: number, height: number, scale: number, patch: number, maxSlices: number): [number, number][] {
+  const grid = minicpmSlicedGrid(width, height, scale, maxSlices);
+  if (!grid) {
+    const [w, h] = findBestResize(width, height, scale, patch, true);
+    return [[h / patch, w / patch]];
+  }
+  const [sw, sh] = findBestResize(width, height, scale, patch, false);
+  // get_refine_size: each slice resized (upscale allowed) like one image of the grid cell's size.
+  const cellW = ensureDivide(width, grid[0]) / grid[0];
+  const cellH = ensureDivide(height, grid[1]) / grid[1];
+  const [bw, bh] = findBestResize(cellW, cellH, scale, patch, true);
+  const out: [number, number][] = [[sh / patch, sw / patch]];
+  for (let i = 0; i < grid[0] * grid[1]; i++) out.push([bh / patch, bw / patch]);
+  return out;
+}
+
+function minicpmItem(v: VisionSpec, width: number, height: number, maxSlices: number): ItemTokens {
+  const slices = minicpmSlices(width, height, v.imageSize, v.patchSize, maxSlices);
+  // MiniCPMV2_6.get_vision_hidden_states pads every slice of the batch to the longest one
+  // (all_pixel_values [B, 3, p, L_max]), so the tower runs B × L_max positions; each slice gives
+  // query_num resampler tokens (get_num_image_tokens = (cols·rows + 1) · image_feature_size).
+  const longest = Math.max(...slices.map(([h, w]) => h * w));
+  const src = slices[0] ?? [0, 0];
+  return { width, height, frames: 1, gridT: slices.length, gridH: src[0], gridW: src[1], patches: slices.length * longest, tokens: slices.length * v.tokensPerImage };
+}
+
+export const minicpmv: VisionFamily = {
+  id: "minicpmv",
+  imageTokens: (v, width, height) => minicpmItem(v, width, height, v.maxSlices),
+  video: {
+    // Video frames are single 448² slices (get_video_max_slice_num = 1); the processor has no pixel bounds.
+    bounds: (v) => ({ minPixels: v.imageSize * v.imageSize, maxPixels: v.imageSize * v.imageSize, per: "frame" }),
+    tokens(v, width, height, frames) {
+      const frame = minicpmItem(v, width, height, 1);
+      return { ...frame, frames, gridT: frames * frame.gridT, patches: frames * frame.patches, tokens: frames * frame.tokens };
+    },
+  },
+  dummyItems(v, _lim, maxModelLen, imageActive) {
+    // MiniCPMVProcessingInfo has no get_mm_max_tokens_per_item, so vLLM counts the "<unk>" embeddings of
+    // the dummy items (encoder_budget.py get_mm_max_toks_per_item). Image: get_image_size_with_most_features
+    // = image_size × (image_size · max_slice_num), 448 × 4032 by default → grid 1 × 9 + source = 10 slices
+    // × 64 = 640 tokens.
+    const image = minicpmItem(v, v.imageSize, v.imageSize * v.dummySlices, v.maxSlices);
+    if (!v.video) return { image, video: null };
+    // Video: frames of image_size² with get_video_max_slice_num = 1 (one slice, 64 tokens each);
+    // get_num_frames_with_most_features = max(1, min((seq_len − image tokens · images) // frame tokens, 16)).
+    const frame = minicpmItem(v, v.imageSize, v.imageSize, 1);
+    const frames = Math.max(1, Math.min(Math.floor((maxModelLen - (imageActive ? image.tokens : 0)) / frame.tokens), MINICPMV_MAX_FRAMES_PER_VIDEO));
+    return { image, video: { ...frame, frames, gridT: frames * frame.gridT, patches: frames * frame.patches, tokens: frames * frame.tokens } };
+  },
+  encoderPeakBytes(v, patches, tp, b) {
+    const E = v.hiddenSize;
+    const I = v.intermediateSize;
+    // Pre-norm LayerNorm blocks with an ungated MLP and in-place residual adds (idefics2_vision_model.py
+    // @68137261 Idefics2EncoderLayer): the encoder loop keeps x_in, the block keeps the post-attention
+    // residual and norm2's output; fc1 [P, I/tp] and its activation live together, then the activation and fc2.
+    const block = b * patches * Math.max(3 * E + (2 * I) / tp, 4 * E + I / tp);
+    const pixelValues = v.inChannels * v.patchSize * v.patchSize * b;
+    // MiniCPMV2_6.get_vision_hidden_states keeps the per-slice pixel_values and the zero-padded
+    // all_pixel_values [B, 3, p, L_max] until it returns. After the tower, Resampler2_5.forward holds
+    // the tower output [P, E], ln_kv(kv_proj(x)) [P, D], the padded 2-D pos_embed [P, D], the key
+    // x + pos_embed [P, D] and nn.MultiheadAttention's k and v in-projections [P, D] each, plus its
+    // need_weights scores and softmax [B·heads, Q, L_max] (heads = D / 128); replicated at any tp.
+    const D = v.outHiddenSize;
+    const resampler = b * patches * (E + 5 * D + 2 * (D / 128) * v.tokensPerImage);
+    return Math.round(2 * patches * pixelValues + Math.max(block, resampler));
+  },
+  maxPixelsForTokens: () => null,
+  hasVideo: (v) => v.video,
+  offline: "text-only",
+};

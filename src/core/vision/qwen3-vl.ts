@@ -1,0 +1,74 @@
+// Qwen3-VL: patch 16 × merge 2, so one merged token covers 32 × 32 pixels (not Qwen2-VL's 28).
+// Images: transformers Qwen2VLImageProcessorFast-style smart_resize with factor 32 and the
+// preprocessor_config size bounds. Video: transformers models/qwen3_vl/video_processing_qwen3_vl.py
+// smart_resize(num_frames, height, width, temporal_factor 2, factor 32, min_pixels = size.shortest_edge,
+// max_pixels = size.longest_edge), bounds over frames × height × width (the whole clip, not per frame).
+import type { VisionSpec } from "../types.js";
+import { ResizeError } from "../errors.js";
+import { mergedTokenSide, mostFeaturesImageSize, qwenImageTokens, roundHalfEven, type ItemTokens, type PixelLimits } from "./common.js";
+import type { VisionFamily } from "./family.js";
+import { qwenMaxPixelsForTokens } from "./qwen2-vl.js";
+
+/** Qwen3VLVideoProcessor.resize → smart_resize over the clip; frames padded to temporal_patch_size by patchify. */
+export function qwen3VideoTokens(v: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
+  const factor = mergedTokenSide(v);
+  const tf = v.temporalPatchSize;
+  if (frames < tf) throw new ResizeError(`t:${frames} must be larger than temporal_factor:${tf}`);
+  let h0 = height;
+  let w0 = width;
+  if (h0 < factor || w0 < factor) {
+    const scale = Math.max(factor / h0, factor / w0);
+    h0 = Math.trunc(h0 * scale);
+    w0 = Math.trunc(w0 * scale);
+  }
+  if (Math.max(h0, w0) / Math.min(h0, w0) > 200) throw new ResizeError(`absolute aspect ratio must be smaller than 200, got ${Math.max(h0, w0) / Math.min(h0, w0)}`);
+  let h = roundHalfEven(h0 / factor) * factor;
+  let w = roundHalfEven(w0 / factor) * factor;
+  const t = roundHalfEven(frames / tf) * tf;
+  if (t * h * w > lim.maxPixels) {
+    const beta = Math.sqrt((frames * h0 * w0) / lim.maxPixels);
+    h = Math.max(factor, Math.floor(h0 / beta / factor) * factor);
+    w = Math.max(factor, Math.floor(w0 / beta / factor) * factor);
+  } else if (t * h * w < lim.minPixels) {
+    const beta = Math.sqrt(lim.minPixels / (frames * h0 * w0));
+    h = Math.ceil((h0 * beta) / factor) * factor;
+    w = Math.ceil((w0 * beta) / factor) * factor;
+  }
+  const gridT = Math.ceil(frames / tf);
+  const gridH = h / v.patchSize;
+  const gridW = w / v.patchSize;
+  const patches = gridT * gridH * gridW;
+  return { width: w, height: h, frames, gridT, gridH, gridW, patches, tokens: patches / (v.spatialMergeSize * v.spatialMergeSize) };
+}
+
+export const qwen3Vl: VisionFamily = {
+  id: "qwen3-vl",
+  imageTokens: qwenImageTokens,
+  video: {
+    bounds: (v) => ({ minPixels: v.videoMinPixels, maxPixels: v.videoMaxPixels, per: "clip" }),
+    tokens: qwen3VideoTokens,
+  },
+  dummyItems(v, lim) {
+    const size = mostFeaturesImageSize(v, lim.maxPixels);
+    const image = qwenImageTokens(v, size.width, size.height, lim);
+    // The clip cap (video longest_edge 25,165,824 pixels over frames × height × width) bounds a video at
+    // that / (patch² · merge² · temporal patch) tokens = 12,288, below the image's 16,384 at the default
+    // max_pixels, so vLLM profiles the image (derived from the processor's arithmetic, not from a log).
+    const m2 = v.spatialMergeSize * v.spatialMergeSize;
+    const tokens = Math.floor(v.videoMaxPixels / (v.patchSize * v.patchSize * m2 * v.temporalPatchSize));
+    return { image, video: { ...image, frames: 0, gridT: 0, patches: tokens * m2, tokens } };
+  },
+  encoderPeakBytes(v, patches, tp, b) {
+    const E = v.hiddenSize;
+    const I = v.intermediateSize;
+    const pixels = patches * v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize * b;
+    // LayerNorm blocks with an ungated MLP (Qwen3_VisionBlock): x_in, residual, norm output, fc1 [P, I/tp],
+    // activation [P, I/tp], fc2 output [P, E]; the deepstack merger outputs ([P/4, out_hidden] each) stay
+    // until the tower returns.
+    const deepstack = (v.deepstack * patches * v.outHiddenSize * b) / (v.spatialMergeSize * v.spatialMergeSize);
+    return Math.round(pixels + b * patches * (4 * E + (2 * I) / tp) + deepstack);
+  },
+  maxPixelsForTokens: qwenMaxPixelsForTokens,
+  hasVideo: () => true,
+  offline: "traced-as-qwen2.5-vl",
+};

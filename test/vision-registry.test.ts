@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { MODELLED_FAMILIES, visionFamily } from "../src/core/vision/registry.js";
+import { qwen3VideoTokens } from "../src/core/vision/qwen3-vl.js";
+import { imageTokens, maxPixelsForTokens, mostFeaturesImageSize, pixelLimits } from "../src/core/vision.js";
+import { planDeployment } from "../src/core/plan.js";
+import { whatIfsFor } from "../src/core/levers.js";
+import { flags, gpu, model } from "./helpers/models.js";
+
+describe("vision families behind one interface (src/core/vision/<family>.ts + registry)", () => {
+  it("registers every modelled family and none for an unmodelled tower", () => {
+    expect(MODELLED_FAMILIES.sort()).toEqual(["gemma3", "internvl", "minicpmv", "qwen2-vl", "qwen2.5-vl", "qwen3-vl"]);
+    for (const id of MODELLED_FAMILIES) expect(visionFamily({ ...model("qwen2.5-vl-7b").vision!, family: id })?.id).toBe(id);
+    expect(visionFamily({ ...model("qwen2.5-vl-7b").vision!, family: "other" })).toBeNull();
+  });
+
+  it("Qwen3-VL: one merged token is 32 × 32 pixels (patch 16 × merge 2), so 1280 tokens is 32·32·1280 pixels", () => {
+    const v = model("qwen3-vl-8b").vision!;
+    expect(maxPixelsForTokens(v, 1280)).toBe(1_310_720);
+    const lim = { minPixels: v.minPixels, maxPixels: 1_310_720 };
+    const s = mostFeaturesImageSize(v, lim.maxPixels);
+    expect(imageTokens(v, s.width, s.height, lim).tokens).toBe(1280);
+    // Qwen2.5-VL keeps 28 × 28 (patch 14 × merge 2).
+    expect(maxPixelsForTokens(model("qwen2.5-vl-7b").vision!, 1280)).toBe(28 * 28 * 1280);
+  });
+
+  it("Qwen3-VL video: the processor's bounds apply to frames × height × width of the whole clip", () => {
+    const v = model("qwen3-vl-8b").vision!;
+    const b = visionFamily(v)!.video!.bounds(v);
+    expect(b).toEqual({ minPixels: 4096, maxPixels: 25_165_824, per: "clip" });
+    // 60 frames of 1280×720: 60·720·1280 > 25,165,824 → beta = sqrt(60·720·1280 / 25,165,824) ≈ 1.4823;
+    // h = floor(720 / β / 32) · 32 = 480, w = floor(1280 / β / 32) · 32 = 832; 30 × 30 × 52 patches / 4 = 11,700.
+    expect(qwen3VideoTokens(v, 1280, 720, 60, b)).toMatchObject({ width: 832, height: 480, gridT: 30, gridH: 30, gridW: 52, tokens: 11_700 });
+    // Qwen2-VL bounds are per frame: 128 … 768 merged tokens of 28 × 28.
+    const q2 = model("qwen2.5-vl-7b").vision!;
+    expect(visionFamily(q2)!.video!.bounds(q2)).toEqual({ minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28, per: "frame" });
+  });
+
+  it("Qwen3-VL's 'images capped at 1280 tokens' what-if caps at 1280 tokens", () => {
+    const input = { model: model("qwen3-vl-8b"), gpu: gpu("h100"), flags: flags({ limitMmPerPrompt: { image: 1, video: 0 } }) };
+    const w = whatIfsFor(input, planDeployment(input)).find((x) => x.code === "SMALLER_MAX_PIXELS");
+    expect(w?.flags[0]?.value).toBe('{"max_pixels":1310720}');
+    const capped = planDeployment({ ...input, flags: { ...input.flags, mmProcessorKwargs: { max_pixels: 1_310_720 } } });
+    expect(capped.encoder?.tokensPerItem).toBe(1280);
+  });
+
+  it("Gemma 3 has no video: no video limit in its what-ifs, and image 0 alone leaves the tower out", () => {
+    const v = model("gemma-3-4b").vision!;
+    expect(visionFamily(v)!.video).toBeNull();
+    expect(visionFamily(v)!.hasVideo(v)).toBe(false);
+    expect(visionFamily(v)!.maxPixelsForTokens(v, 1280)).toBeNull();
+    const input = { model: model("gemma-3-4b"), gpu: gpu("l4"), flags: flags() };
+    const w = whatIfsFor(input, planDeployment(input));
+    expect(w.map((x) => x.code)).toEqual(["ONE_IMAGE", "HALF_BATCHED_TOKENS", "TEXT_ONLY"]);
+    for (const x of w) for (const f of x.flags) expect(f.value).not.toContain("video");
+    expect(planDeployment({ ...input, flags: flags({ limitMmPerPrompt: { image: 0 } }) }).encoder).toBeNull();
+    expect(pixelLimits(v).maxPixels).toBe(896 * 896);
+  });
+});
