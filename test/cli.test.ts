@@ -51,6 +51,15 @@ describe("vram-plan plan (in-process)", () => {
     expect(plan["fits"]).toBe(true);
   });
 
+  it("--help lists vLLM's flags from the argument table, for plan and solve", async () => {
+    for (const command of ["plan", "solve"]) {
+      const r = await cli([command, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("--tensor-parallel-size <value>");
+      expect(r.stdout).toContain("--speculative-config <json>");
+    }
+  });
+
   it("reads --max-model-len like vLLM: 32k = 32,000 and 32K = 32,768", async () => {
     expect((await json(["--model", "qwen3-8b", "--gpu", "h100", "--max-model-len", "32k"])).plan.engine["maxModelLen"]).toBe(32_000);
     expect((await json(["--model", "qwen3-8b", "--gpu", "h100", "--max-model-len", "32K"])).plan.engine["maxModelLen"]).toBe(32_768);

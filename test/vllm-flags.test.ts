@@ -121,6 +121,13 @@ describe("vLLM argv → EngineFlags", () => {
     expect(engineFlagsFromArgv(["x", "--kv-cache-dtype", "fp8_e5m2"]).flags.kvCacheDtype).toBe("fp8_e5m2");
   });
 
+  it("reads --max-model-len auto only from the release that has it", () => {
+    expect(engineFlagsFromArgv(["x", "--max-model-len", "-1"]).flags.maxModelLenAuto).toBe(true);
+    expect(flagError(() => engineFlagsFromArgv(["x", "--max-model-len", "auto"], { vllmVersion: "0.11.0" })).message).toBe(
+      "--max-model-len: 'auto' is read from vLLM 0.12.0 (PR #29431); vLLM 0.11.0 expects an integer",
+    );
+  });
+
   it("reads switches as argparse does: --no-<flag>, no explicit value", () => {
     expect(engineFlagsFromArgv(["x", "--enforce-eager", "--no-enforce-eager"]).flags.enforceEager).toBe(false);
     expect(flagError(() => engineFlagsFromArgv(["x", "--enforce-eager=true"])).kind).toBe("unexpected-value");

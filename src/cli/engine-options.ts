@@ -20,19 +20,28 @@ export function addEngineOptions(cmd: Command): Command {
     .optionsGroup("GPU:")
     .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them), e.g. a100-80g, h100, l40s")
     .option("--gpu-memory <size>", "CUDA-visible memory per GPU (e.g. 79.18GiB, 85GB, 81079MiB); overrides --gpu's total, or alone describes another GPU (Hopper-class compute capability assumed)")
-    .optionsGroup("vLLM engine (every vllm serve argument is accepted with vLLM's names and meanings; those that change the plan):");
-  for (const a of VLLM_ARGS) {
-    if (a.help === undefined) continue;
-    const short = a.short?.length === 1 && a.short[0]!.length === 1 ? `-${a.short[0]}, ` : "";
-    const value = a.kind === "bool" ? "" : a.kind === "list" ? " <values...>" : a.kind === "json" ? " <json>" : " <value>";
-    cmd.addOption(new Option(`${short}--${a.name}${value}`, a.help));
-  }
+  addVllmOptions(cmd);
   return cmd
     .optionsGroup("Output:")
     .addOption(new Option("--format <format>", "output format").choices([...FORMATS]))
     .option("--json", "same as --format json")
     .option("--explain", "print the arithmetic line by line with sources")
     .option("--no-color", "no colours (also NO_COLOR, or when output is not a terminal)");
+}
+
+/**
+ * The vLLM flags that change the plan, listed for --help from the argument table (every other vLLM
+ * argument is accepted too; splitEngineArgv reads them all with the table before commander runs).
+ */
+export function addVllmOptions(cmd: Command): Command {
+  cmd.optionsGroup("vLLM engine (every vllm serve argument is accepted with vLLM's names and meanings; those that change the plan):");
+  for (const a of VLLM_ARGS) {
+    if (a.help === undefined) continue;
+    const short = a.short?.length === 1 && a.short[0]!.length === 1 ? `-${a.short[0]}, ` : "";
+    const value = a.kind === "bool" ? "" : a.kind === "list" ? " <values...>" : a.kind === "json" ? " <json>" : " <value>";
+    cmd.addOption(new Option(`${short}--${a.name}${value}`, a.help));
+  }
+  return cmd;
 }
 
 /** Words that start a pasted vLLM command when they appear where an option was expected. */
@@ -60,6 +69,8 @@ export async function splitEngineArgv(program: Command, argv: readonly string[],
     if (o.long && vllmNames.has(o.long)) continue; // listed for --help; read by the table's parser
     for (const f of [o.long, o.short]) if (f) own.set(f, o.required || o.optional);
   }
+  // commander's own help and version switches.
+  for (const f of ["--help", "-h", "--version", "-V"]) own.set(f, false);
   const commander: string[] = named ? [argv[0]!] : [];
   const direct: string[] = [];
   let pasted: string[] | null = null;

@@ -10,7 +10,7 @@ import type { SolveOptions } from "../commands/solve.js";
 import type { TokensOpts } from "../commands/tokens.js";
 import type { LogOptions } from "../commands/log.js";
 import { ATTN_IMPLEMENTATIONS } from "../core/attn-implementations.js";
-import { addEngineOptions } from "./engine-options.js";
+import { addEngineOptions, addVllmOptions } from "./engine-options.js";
 
 type SetCode = (outcome: Outcome) => void;
 
@@ -92,7 +92,7 @@ export function registerCheck(program: Command, io: Io, setCode: SetCode): void 
 }
 
 export function registerSolve(program: Command, io: Io, setCode: SetCode): void {
-  routed(program.command("solve"), io)
+  const cmd = routed(program.command("solve"), io)
     .description("find the flags that make a model fit a GPU (tensor-parallel size, utilization, max-model-len, max-num-seqs, fp8) and print the vllm serve command")
     .option("-m, --model <name|path>", "catalogue name, Hugging Face id, or a local directory / config.json")
     .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them)")
@@ -103,20 +103,12 @@ export function registerSolve(program: Command, io: Io, setCode: SetCode): void 
     .option("--max-gpus <n>", "most GPUs to consider (default 8)")
     .option("--max-utilization <fraction>", "highest --gpu-memory-utilization to consider (default 0.95)")
     .option("--margin <size>", "KV cache per GPU kept spare beyond the target, for the planner's own error (default 0.5GiB; 0 for none)")
-    .option("--vllm-version <version>", "vLLM release whose accounting to model")
-    .option("--dtype <dtype>", "model dtype")
-    .option("--kv-cache-dtype <dtype>", "start from this KV cache dtype")
-    .option("--quantization, -q <method>", "start from this quantization method")
-    .option("--max-num-batched-tokens <n>", "tokens per iteration")
-    .option("--enforce-eager", "no CUDA graphs")
-    .option("--limit-mm-per-prompt <json>", "multimodal items per prompt")
-    .option("--mm-processor-kwargs <json>", "processor overrides, e.g. '{\"max_pixels\":1003520}'")
-    .option("--other-process-memory <size>", "memory other processes already hold on each GPU")
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
     .option("--format <format>", "table, markdown or json")
     .option("--json", "same as --format json")
-    .option("--no-color", "no colours")
-    .action(async (o: SolveOptions) => setCode(await (await import("../commands/solve.js")).solveCommand(o, io)));
+    .option("--no-color", "no colours");
+  // vLLM's flags from the argument table: the search starts from them (read by splitEngineArgv).
+  addVllmOptions(cmd).action(async (o: SolveOptions) => setCode(await (await import("../commands/solve.js")).solveCommand(o, io)));
 }
 
 export function registerCatalogues(program: Command, io: Io, setCode: SetCode): void {

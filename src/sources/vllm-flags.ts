@@ -557,7 +557,10 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
       }
       case "max-model-len": {
         // human_readable_int_or_auto: -1 and "auto" ask vLLM for the largest length that fits.
-        if (it.value === -1 || (typeof it.value === "string" && (it.value.trim() === "-1" || it.value.trim().toLowerCase() === "auto"))) {
+        const auto = typeof it.value === "string" && it.value.trim().toLowerCase() === "auto";
+        // human_readable_int_or_auto (argparse_utils.py) reads "auto" from v0.12 (PR #29431); before, "auto" is not an int.
+        if (auto && cmpVersion(release, "0.12.0") < 0) bad(it, `'auto' is read from vLLM 0.12.0 (PR #29431); vLLM ${release} expects an integer`);
+        if (auto || it.value === -1 || (typeof it.value === "string" && it.value.trim() === "-1")) {
           flags.maxModelLenAuto = true;
           flags.maxModelLen = undefined;
         } else {
