@@ -242,7 +242,7 @@ function argsFromPy(obj: { [k: string]: Py }): Record<string, string | true> {
 
 const BANNERS: RegExp[] = [
   /vLLM API server version (v?\d+\.\d+[\w.+-]*)/, // vllm/entrypoints/openai/api_server.py (v0.4+)
-  /Initializing an? (?:V1 )?LLM engine \(v(\d+\.\d+[\w.+-]*)\)/, // llm_engine.py / v1/engine/core.py
+  /Initializing an? (?:V[01] )?LLM engine \(v(\d+\.\d+[\w.+-]*)\)/, // llm_engine.py ("a V0 LLM engine" from v0.7) / v1/engine/core.py
   /\bvLLM (?:server )?version:? v?(\d+\.\d+\.\d+[\w.+-]*)/,
 ];
 const TEXT_VERSION: RegExp[] = [
@@ -265,9 +265,9 @@ const INFERENCES: { test: RegExp; version: string; engine: "v0" | "v1"; why: str
   { test: /non-default args: \{/, version: "0.10.0", engine: "v1", why: "the \"non-default args: {…}\" line (v0.10+)" },
   { test: /the estimated maximum model length is \d+/, version: "0.9.0", engine: "v1", why: "V1's \"estimated maximum model length\" error (v0.9+)" },
   { test: /Free memory on device .*on startup is less than desired GPU memory utilization/, version: "0.9.0", engine: "v1", why: "V1's start-up free-memory check (present by v0.9.1, issue #20305)" },
-  { test: /Model loading took [\d.]+ GiB and/, version: "0.9.0", engine: "v1", why: "\"Model loading took X GiB and Y seconds\" (V1, v0.9-v0.10)" },
+  { test: /Model loading took [\d.]+ GiB and/, version: "0.8.5", engine: "v1", why: "\"Model loading took X GiB and Y seconds\" (V1, v0.8.5-v0.10; a v0.8.5 log prints it, fixtures/vllm-logs/extra.jsonl line 12)" },
   { test: /Available KV cache memory: -?[\d.]+ GiB/, version: "0.8.0", engine: "v1", why: "\"Available KV cache memory\" is the V1 engine's (v0.8+)" },
-  { test: /Model loading took [\d.]+ GB and/, version: "0.8.0", engine: "v1", why: "\"Model loading took X GB and Y seconds\" is V1 v0.8's wording" },
+  { test: /Model loading took [\d.]+ GB and/, version: "0.8.0", engine: "v1", why: "\"Model loading took X GB and Y seconds\" is V1 v0.8.0-v0.8.4's wording" },
   { test: /GPU KV cache size: [\d,]+ tokens/, version: "0.8.0", engine: "v1", why: "\"GPU KV cache size: N tokens\" is the V1 engine's (v0.7.3+, default engine from v0.8)" },
   { test: /kv_cache_utils\.py:\d+\] # GPU blocks: \d+\s*$/, version: "0.7.0", engine: "v1", why: "V1 kv_cache_utils \"# GPU blocks: N\" without CPU blocks (v0.7.0-v0.7.2, VLLM_USE_V1=1)" },
   { test: /non_torch_memory takes [\d.]+GiB; PyTorch activation peak memory takes|the current vLLM instance can use total_gpu_memory \(|Memory profiling takes [\d.]+ seconds\s*$/, version: "0.6.6", engine: "v0", why: "V0 sentence-form profiling summary (v0.6.6-v0.9)" },

@@ -14,6 +14,7 @@ import { findGpu } from "../../src/sources/gpus.js";
 import { parseSize } from "../../src/units.js";
 import type { GpuProfile, ModelArch, Plan } from "../../src/core/types.js";
 import { offlineBenchLines } from "./offline-bench.js";
+import { logBenchLines } from "./log-bench.js";
 import { sweepBenchLines } from "./sweep-bench.js";
 
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
@@ -152,6 +153,9 @@ say("Profile-run activation peak (torch peak increase; vision encoder where the 
 for (const l of peakLines) say(l);
 
 // ---------- offline (transformers) accuracy, issue #6
+// ---------- every log in fixtures/vllm-logs through `vram-plan log`, per release (issue #14.5)
+for (const line of await logBenchLines(root)) say(line);
+
 for (const line of offlineBenchLines(root)) say(line);
 
 // ---------- speed
