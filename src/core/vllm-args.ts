@@ -11,6 +11,9 @@
 //   SERVE    vllm/entrypoints/openai/cli_args.py make_arg_parser (model_tag, --headless, --config, ...)
 //   QUANT    vllm/model_executor/layers/quantization/__init__.py QuantizationMethods
 //   PARSER   vllm/utils/argparse_utils.py FlexibleArgumentParser (snake_case, dotted keys, -O)
+// Read from vLLM's main branch as stored late 2026 (arg_utils.py with MambaConfig, OffloadConfig,
+// KernelConfig groups and no --swap-space), its v0.11 arg_utils.py, and the v0.6-v0.8 ones for the
+// older flags; flags gone from main carry removedIn (a release vLLM's own deprecation text names) or legacy.
 // Memory effect: "modelled" names the EngineFlags field the core models; "not-modelled" flags are
 // accepted and the plan carries a NOT_EXACT warning naming them (EngineFlags.notModelledFlags);
 // "neutral" flags change nothing vLLM allocates on the GPU at start-up (ports, parsers, logging).
@@ -135,7 +138,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   nm("hf-overrides", "json"),
   n("pooler-config", "json"),
   n("override-pooler-config", "json", { legacy: true }),
-  n("logits-processor-pattern", "str"),
+  n("logits-processor-pattern", "str", { legacy: true }),
   n("generation-config", "str"),
   n("override-generation-config", "json"),
   m("enable-sleep-mode", "bool", "enableSleepMode", { help: "sleep mode (CuMemAllocator pools)", negatable: true }),
@@ -145,7 +148,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("io-processor-plugin", "str"),
   // --language-model-only: the multimodal encoder is neither loaded nor profiled (MultiModalConfig).
   m("language-model-only", "bool", "languageModelOnly", { help: "serve the language model only: no multimodal encoder", negatable: true }),
-  n("model-weights", "str"),
+  n("renderer-num-workers", "int"),
 
   // --- LoadConfig ------------------------------------------------------------------------------
   n("load-format", "str"),
@@ -161,6 +164,12 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   nm("attention-config", "json", { short: ["ac"] }),
   nm("kernel-config", "json"),
   n("enable-flashinfer-autotune", "bool", { negatable: true }),
+  n("ir-op-priority", "json"),
+  // MambaConfig (kernel choices; the state's size is set by the cache dtypes above).
+  n("mamba-backend", "str"),
+  n("enable-mamba-cache-stochastic-rounding", "bool", { negatable: true }),
+  n("mamba-cache-philox-rounds", "int"),
+  n("gdn-prefill-backend", "str", { choices: ["flashinfer", "triton"] }),
   nm("moe-backend", "str"),
 
   // --- StructuredOutputsConfig ---------------------------------------------------------------------
@@ -178,6 +187,11 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("tensor-parallel-size", "int", "tensorParallelSize", { help: "tensor-parallel GPUs (also -tp)", short: ["tp"] }),
   n("master-addr", "str"),
   n("master-port", "int"),
+  n("distributed-timeout-seconds", "int"),
+  n("numa-bind", "bool", { negatable: true }),
+  n("numa-bind-nodes", "list"),
+  n("numa-bind-cpus", "list"),
+  n("dcp-comm-backend", "str"),
   n("nnodes", "int", { short: ["n"] }),
   n("node-rank", "int", { short: ["r"] }),
   nm("decode-context-parallel-size", "int", { short: ["dcp"] }),
@@ -196,6 +210,8 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("data-parallel-multi-port-external-lb", "bool", { negatable: true, source: FRONTEND }),
   m("enable-expert-parallel", "bool", "enableExpertParallel", { help: "place whole experts on ranks (also -ep)", short: ["ep"], negatable: true }),
   n("all2all-backend", "str"),
+  // Loads only this rank's experts' weights (EP): the weights per rank are what the plan already counts.
+  n("enable-ep-weight-filter", "bool", { negatable: true }),
   nm("enable-dbo", "bool", { negatable: true }),
   n("ubatch-size", "int"),
   n("dbo-decode-token-threshold", "int"),
@@ -259,6 +275,11 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   nm("mm-encoder-only", "bool", { negatable: true }),
   m("mm-encoder-tp-mode", "str", "mmEncoderTpMode", { help: "weights (shard the vision tower) or data (replicate it)", choices: ["weights", "data"] }),
   nm("mm-encoder-attn-backend", "str"),
+  nm("mm-encoder-attn-dtype", "str"),
+  n("mm-encoder-fp8-scale-path", "str"),
+  n("mm-encoder-fp8-scale-save-path", "str"),
+  n("mm-encoder-fp8-scale-save-margin", "float"),
+  n("mm-tensor-ipc", "str"),
   n("interleave-mm-strings", "bool", { negatable: true }),
   m("skip-mm-profiling", "bool", "skipMmProfiling", { help: "skip the multimodal encoder in the profile run", negatable: true }),
   n("video-pruning-rate", "float"),
@@ -269,6 +290,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("max-lora-rank", "int", "lora"),
   m("lora-dtype", "str", "lora"),
   nm("enable-tower-connector-lora", "bool", { negatable: true }),
+  nm("lora-target-modules", "list"),
   m("max-cpu-loras", "int", "lora"),
   m("fully-sharded-loras", "bool", "lora", { negatable: true }),
   n("default-mm-loras", "json"),
@@ -286,7 +308,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("enable-layerwise-nvtx-tracing", "bool", { negatable: true }),
   n("enable-mfu-metrics", "bool", { negatable: true }),
   n("enable-logging-iteration-details", "bool", { negatable: true }),
-  n("enable-mm-processor-stats", "bool", { negatable: true }),
+  n("enable-mm-processor-stats", "bool", { negatable: true, legacy: true }),
   n("disable-log-stats", "bool"),
   n("aggregate-engine-logging", "bool"),
   n("fail-on-environ-validation", "bool", { negatable: true }),
@@ -297,7 +319,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("max-num-partial-prefills", "int"),
   n("max-long-partial-prefills", "int"),
   n("long-prefill-token-threshold", "int"),
-  n("num-lookahead-slots", "int"),
+  n("num-lookahead-slots", "int", { legacy: true }),
   n("scheduling-policy", "str", { choices: ["fcfs", "priority"] }),
   n("enable-chunked-prefill", "bool", { negatable: true }),
   n("disable-chunked-mm-input", "bool", { negatable: true }),
@@ -305,14 +327,14 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("disable-hybrid-kv-cache-manager", "bool", "disableHybridKvCacheManager", { help: "store every token in every layer (sliding-window models)", negatable: true }),
   n("async-scheduling", "bool", { negatable: true }),
   n("stream-interval", "int"),
-  n("external-parameters", "json"),
+  n("scheduler-reserve-full-isl", "bool", { negatable: true }),
 
   // --- CompilationConfig / VllmConfig ---------------------------------------------------------------
   m("cudagraph-capture-sizes", "list", "compilation", { help: "batch sizes captured as CUDA graphs" }),
   m("cuda-graph-sizes", "list", "compilation", { removedIn: "0.13.0", replacedBy: "--cudagraph-capture-sizes" }),
   m("max-cudagraph-capture-size", "int", "compilation", { help: "largest batch size captured as a CUDA graph" }),
   nm("max-seq-len-to-capture", "int", { removedIn: "0.11.0", replacedBy: "--max-cudagraph-capture-size" }),
-  m("speculative-config", "json", "speculative", { help: "speculative decoding, JSON or dotted (--speculative-config.method mtp)" }),
+  m("speculative-config", "json", "speculative", { short: ["sc"], help: "speculative decoding, JSON or dotted (--speculative-config.method mtp)" }),
   nm("kv-transfer-config", "json"),
   n("kv-events-config", "json"),
   nm("ec-transfer-config", "json"),
@@ -320,6 +342,8 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   // -O<n> / -O <n> (argparse_utils.py: "--optimization-level"); older releases read -O3 as compilation level 3.
   m("optimization-level", "str", "compilation"),
   n("performance-mode", "str"),
+  n("reasoning-config", "json"),
+  n("shutdown-timeout", "int"),
   nm("additional-config", "json"),
   n("profiler-config", "json"),
   n("weight-transfer-config", "json"),
