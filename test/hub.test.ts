@@ -1,10 +1,10 @@
 // fetchFromHub against a stand-in Hub on 127.0.0.1 serving fixtures/hub with real Range responses.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readFileSync, existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { fetchFromHub, hubOptionsFromEnv, DEFAULT_ENDPOINT } from "../src/sources/hub.js";
+import { fetchFromHub, forgetHubFetches, hubOptionsFromEnv, DEFAULT_ENDPOINT } from "../src/sources/hub.js";
 import { readModelDir } from "../src/sources/model-dir.js";
 import { rawSafetensors } from "../fixtures/safetensors/build.js";
 import { inputError } from "./helpers/input-error.js";
@@ -86,6 +86,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
+// Each test counts its own requests: forget the models fetched by earlier tests (one CLI run fetches once).
+beforeEach(() => forgetHubFetches());
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
@@ -166,9 +168,9 @@ describe("fetchFromHub", () => {
   it("gated: asks for HF_TOKEN, and works with it", async () => {
     const e = await inputError(fetchFromHub("acme/gated", { endpoint }));
     expect(e.subject).toBe("--model");
-    expect(e.message).toBe(`--model acme/gated: gated or private on ${endpoint}: set HF_TOKEN`);
+    expect(e.message).toBe(`--model acme/gated: gated on ${endpoint}: accept its conditions at ${endpoint}/acme/gated while signed in, then set HF_TOKEN to a read token of that account`);
     const wrong = await inputError(fetchFromHub("acme/gated", { endpoint, token: "hf_wrong" }));
-    expect(wrong.message).toContain("HF_TOKEN was refused");
+    expect(wrong.message).toBe(`--model acme/gated: gated on ${endpoint} and HF_TOKEN's account has no access yet: request it at ${endpoint}/acme/gated (approval can take a while), or use a token of an account that has it`);
     const from = seen.length;
     const m = await fetchFromHub("acme/gated", { endpoint, token: TOKEN });
     expect(m.weights?.shards).toBe(3);
@@ -180,7 +182,7 @@ describe("fetchFromHub", () => {
   it("missing and private models", async () => {
     expect((await inputError(fetchFromHub("acme/nothing-here", { endpoint }))).message).toBe(`--model acme/nothing-here: no such model on ${endpoint}`);
     expect((await inputError(fetchFromHub("acme/private", { endpoint }))).message).toBe(
-      `--model acme/private: no such model on ${endpoint} (or it is private: set HF_TOKEN)`,
+      `--model acme/private: no such model on ${endpoint} (or it is private: set HF_TOKEN to a token that can read it)`,
     );
     expect((await inputError(fetchFromHub("acme/broken", { endpoint }))).message).toBe(
       `--model acme/broken: ${endpoint} answered HTTP 500 for config.json`,
@@ -202,10 +204,10 @@ describe("fetchFromHub", () => {
     const dead = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise<void>((r) => closed.close(() => r()));
     const e = await inputError(fetchFromHub("acme/tiny-llama", { endpoint: dead, timeoutMs: 2000 }));
-    expect(e.message).toBe(`--model acme/tiny-llama: could not reach ${dead} (ECONNREFUSED): use --offline or a local path`);
+    expect(e.message).toBe(`--model acme/tiny-llama: could not reach ${dead} (ECONNREFUSED): check the network, or HTTPS_PROXY / NO_PROXY behind a proxy, or HF_ENDPOINT for a mirror; a downloaded checkout directory plans without the Hub`);
 
     const slow = await inputError(fetchFromHub("acme/slow", { endpoint, timeoutMs: 150 }));
-    expect(slow.message).toBe(`--model acme/slow: could not reach ${endpoint} (timed out after 150 ms): use --offline or a local path`);
+    expect(slow.message).toBe(`--model acme/slow: ${endpoint} did not answer within 150 ms; gave up (HF_HUB_DOWNLOAD_TIMEOUT=<seconds> waits longer; a downloaded checkout directory plans without the Hub)`);
   });
 
   it("a hostile shard header is refused before asking for its JSON", async () => {

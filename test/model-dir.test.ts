@@ -6,6 +6,8 @@ import { readModelDir, resolveModelPath } from "../src/sources/model-dir.js";
 import { findInHfCache, hfCacheDir } from "../src/sources/hf-cache.js";
 import { buildSafetensors, rawSafetensors, tensorBytes, type TensorSpec } from "../fixtures/safetensors/build.js";
 import { inputError } from "./helpers/input-error.js";
+import { runCli } from "./helpers/cli.js";
+import { readFileSync } from "node:fs";
 
 const HUB_FIX = join(import.meta.dirname, "..", "fixtures", "hub");
 let tmp: string;
@@ -143,11 +145,6 @@ describe("readModelDir", () => {
     const missing = join(tmp, "does-not-exist");
     expect((await inputError(readModelDir(missing))).message).toBe(`${missing}: no such file or directory`);
 
-    const lacks = await makeDir("lacks", {
-      "config.json": JSON.stringify(CONFIG),
-      "model.safetensors.index.json": JSON.stringify({ weight_map: { a: "model-00001-of-00002.safetensors" } }),
-    });
-    expect((await inputError(readModelDir(lacks))).message).toContain(`names shard "model-00001-of-00002.safetensors", which is not in`);
 
     const escape = await makeDir("escape", {
       "config.json": JSON.stringify(CONFIG),
@@ -232,5 +229,43 @@ describe("findInHfCache", () => {
     const m = await readModelDir(found ?? "");
     expect(m.id).toBe("Org/Model-1.5B");
     expect(m.weights?.totalBytes).toBe(8);
+  });
+});
+
+describe("a checkpoint downloaded as JSON files only", () => {
+  // Llama-3.1-8B-Instruct's config (src/data/models) beside its model.safetensors.index.json without
+  // the four shards (huggingface-cli download --include "*.json"). metadata.total_size 16060522496 is
+  // the published index's value (quoted in the Hugging Face docs' "model.safetensors.index.json"
+  // example); the weight_map names the real four shard files.
+  const config = readFileSync(join(import.meta.dirname, "..", "src", "data", "models", "meta-llama__Llama-3.1-8B-Instruct.json"), "utf8");
+  const shards = [1, 2, 3, 4].map((i) => `model-0000${i}-of-00004.safetensors`);
+  const weightMap: Record<string, string> = { "model.embed_tokens.weight": shards[0] as string, "lm_head.weight": shards[3] as string };
+  for (let l = 0; l < 32; l++) weightMap[`model.layers.${l}.mlp.down_proj.weight`] = shards[Math.min(3, Math.floor(l / 9))] as string;
+
+  it("plans from the architecture with the index's total_size as the checkpoint size, and says so (not exit 2)", async () => {
+    const dir = await makeDir("llama-json-only", {
+      "config.json": config,
+      "model.safetensors.index.json": JSON.stringify({ metadata: { total_size: 16060522496 }, weight_map: weightMap }),
+    });
+    const m = await readModelDir(dir);
+    expect(m.weights).toBeNull();
+    expect(m.files.checkpointBytes).toBe(16060522496);
+    expect(m.warnings).toEqual([
+      `${dir}: no safetensors shards beside model.safetensors.index.json; weights are sized from the architecture, checked against the index's metadata.total_size (16060522496 bytes)`,
+    ]);
+    const r = await runCli(["--model", dir, "--gpu", "h100", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("vram-plan: warning: ");
+    const plan = JSON.parse(r.out) as { diagnostics: { code: string }[]; perGpu: { weightsBytes: number }[] };
+    // 8,030,261,248 parameters × 2 bytes = 16,060,522,496: the architecture agrees with the index (no mismatch warning).
+    expect(plan.diagnostics.map((d) => d.code)).not.toContain("CHECKPOINT_SIZE_MISMATCH");
+    expect(Math.abs((plan.perGpu[0]?.weightsBytes ?? 0) - 16060522496)).toBeLessThan(0.01 * 16060522496);
+  });
+
+  it("an index without total_size still plans, from the architecture alone", async () => {
+    const dir = await makeDir("llama-json-only-no-total", { "config.json": config, "model.safetensors.index.json": JSON.stringify({ weight_map: weightMap }) });
+    const m = await readModelDir(dir);
+    expect(m.files.checkpointBytes).toBeNull();
+    expect(m.warnings[0]).toContain("(the index has no metadata.total_size to check them against)");
   });
 });

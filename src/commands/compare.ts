@@ -37,7 +37,7 @@ function count(flag: string, v: string | undefined, dflt: number, min: number): 
 }
 
 export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
-  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
+  const { engineFlagsFrom, revisionOpt } = await import("../sources/engine-flags.js");
   const { offlineFootprint } = await import("../core/offline.js");
   const { compareWorkload } = await import("../core/compare.js");
   const { imageTokens, pixelLimits, visionFamily } = await import("../core/vision.js");
@@ -59,7 +59,7 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
   const flags = engineFlagsFrom(o);
   const gpu = gpuFrom(o);
   const { resolveModel } = await import("../sources/resolve-model.js");
-  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
+  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   const arch = model.arch;
   let imgTokens = 0;

@@ -2,7 +2,7 @@
 // Reads the model and GPU through src/sources, plans with src/core/plan.ts, renders with src/render.
 import { colourWanted, type Io } from "./io.js";
 import { InputError } from "../errors.js";
-import { engineFlagsFrom, type RawEngineFlags } from "../sources/engine-flags.js";
+import { engineFlagsFrom, revisionOpt, type RawEngineFlags } from "../sources/engine-flags.js";
 import { gpuFrom } from "../sources/gpus.js";
 import type { Plan } from "../core/types.js";
 import { planWithLevers } from "../core/levers.js";
@@ -44,7 +44,7 @@ export async function planCommand(o: CommonOpts, io: Io): Promise<Outcome> {
   const flags = engineFlagsFrom(o);
   const gpu = gpuFrom(o);
   const { resolveModel } = await import("../sources/resolve-model.js");
-  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
+  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   if (flags.speculative?.model) {
     const { resolveDraftModel } = await import("../sources/draft-model.js");

@@ -32,7 +32,7 @@ function intOpt(flag: string, v: string | undefined, min: number): number | unde
 export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">): Promise<SolveOutcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b (vram-plan models lists the catalogue)");
   const { parseTokens } = await import("../units.js");
-  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
+  const { engineFlagsFrom, revisionOpt } = await import("../sources/engine-flags.js");
   const { gpuFrom } = await import("../sources/gpus.js");
   const { resolveModel } = await import("../sources/resolve-model.js");
   const { solve, serveArgv } = await import("../core/solve.js");
@@ -61,7 +61,7 @@ export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">)
   }
   const base = engineFlagsFrom(o);
   const gpu = gpuFrom(o);
-  const resolved = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
+  const resolved = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
   for (const w of resolved.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   const arch = resolved.arch;
   if (images !== undefined && images > 0 && !arch.vision) throw new InputError("--images-per-prompt", `--images-per-prompt: ${arch.id} takes no images (it has no vision encoder)`);

@@ -123,7 +123,7 @@ export type SweepCliOptions = CommonOpts & { sweep?: string[] };
 export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<Outcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b --sweep gpu=all");
   const axes = await parseSweeps(o.sweep ?? []);
-  const { engineFlagsFrom, gaveVllmFlag } = await import("../sources/engine-flags.js");
+  const { engineFlagsFrom, gaveVllmFlag, revisionOpt } = await import("../sources/engine-flags.js");
   const base = engineFlagsFrom(o);
   const gpuSwept = axes.some((a) => a.key === "gpu");
   let gpu: GpuProfile | null = null;
@@ -134,7 +134,7 @@ export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<Outco
     throw new InputError("--gpu", "--gpu: not with --sweep gpu=...; the sweep names the GPUs");
   }
   const { resolveModel } = await import("../sources/resolve-model.js");
-  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
+  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   const searchedTp = gpuSwept && !gaveVllmFlag(o, "tensor-parallel-size") && !axes.some((a) => a.key === "tensor-parallel-size");
   const { runSweep } = await import("../core/sweep.js");

@@ -29,6 +29,18 @@ export function engineFlagsFrom(raw: RawEngineFlags): EngineFlags {
   return engineFlagsFromOptions(options, { vramPlanFlags: true }).flags;
 }
 
+/** The model revision a command's options ask for (vLLM's --revision), if any. */
+export function revisionFrom(raw: RawEngineFlags): string | undefined {
+  const r = raw.vllmArgs ? raw.vllmArgs.revision : raw["revision"];
+  return typeof r === "string" && r.trim() !== "" ? r.trim() : undefined;
+}
+
+/** `{ revision }` for resolveModel when one was asked for, else nothing. */
+export function revisionOpt(raw: RawEngineFlags): { revision?: string } {
+  const r = revisionFrom(raw);
+  return r !== undefined ? { revision: r } : {};
+}
+
 /** Whether the user gave a vLLM flag (long name, e.g. "tensor-parallel-size") in a command's options. */
 export function gaveVllmFlag(raw: RawEngineFlags, name: string): boolean {
   if (raw.vllmArgs) return raw.vllmArgs.understood.some((u) => u.name === name);

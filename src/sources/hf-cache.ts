@@ -29,7 +29,7 @@ export function isHfId(s: string): boolean {
  * The snapshot directory of `hfId` in the local cache, holding a config.json: the revision named by
  * refs/main when that snapshot exists, else the most recently modified snapshot. Null when absent.
  */
-export function findInHfCache(hfId: string, env: Env = process.env): string | null {
+export function findInHfCache(hfId: string, env: Env = process.env, revision?: string): string | null {
   if (!isHfId(hfId)) return null;
   const repoDir = join(hfCacheDir(env), `models--${hfId.split("/").join("--")}`);
   const snapshots = join(repoDir, "snapshots");
@@ -38,6 +38,18 @@ export function findInHfCache(hfId: string, env: Env = process.env): string | nu
     return rev !== "" && !rev.includes("/") && !rev.includes("\\") && existsSync(join(dir, "config.json")) ? dir : null;
   };
 
+  if (revision !== undefined && revision !== "main") {
+    // A branch or tag: refs/<name> holds its commit (huggingface_hub's cache layout); a commit: its snapshot.
+    // Never another revision's snapshot in its place.
+    if (revision.includes("..") || revision.includes("\\")) return null;
+    try {
+      const dir = usable(readFileSync(join(repoDir, "refs", ...revision.split("/")), "utf8").trim());
+      if (dir) return dir;
+    } catch {
+      // not a ref name
+    }
+    return /^[0-9a-f]{7,40}$/.test(revision) ? usable(revision) : null;
+  }
   try {
     const main = readFileSync(join(repoDir, "refs", "main"), "utf8").trim();
     const dir = usable(main);

@@ -12,6 +12,7 @@ import {
   type LocalModel,
 } from "./model-dir.js";
 import { isHfId } from "./hf-cache.js";
+import { excerpt } from "../limits.js";
 import { parsePythonJson } from "./python-json.js";
 import {
   headerLengthFromPrefix,
@@ -22,7 +23,15 @@ import {
 } from "./safetensors.js";
 
 export const DEFAULT_ENDPOINT = "https://huggingface.co";
-export const DEFAULT_TIMEOUT_MS = 15_000;
+/**
+ * Per request, headers and body together: a stalled server is given up on within a few seconds
+ * (HF_HUB_DOWNLOAD_TIMEOUT, huggingface_hub's own setting in seconds, waits longer).
+ */
+export const DEFAULT_TIMEOUT_MS = 5_000;
+/** Redirects followed per file (the Hub: resolve/ → a storage host; renamed repos → their new name). */
+const MAX_REDIRECTS = 5;
+/** The longest Retry-After a 429 is waited out once; longer, the message says when to come back. */
+export const MAX_RETRY_WAIT_MS = 10_000;
 /** Shard headers fetched at once. */
 const CONCURRENCY = 8;
 
@@ -33,6 +42,18 @@ export interface HubOptions {
   token?: string;
   timeoutMs?: number;
   offline?: boolean;
+  /** Branch, tag or commit (vLLM's --revision); default main. */
+  revision?: string;
+  /** HTTP(S)_PROXY / NO_PROXY as the environment gives them (Node's fetch ignores them unless told). */
+  proxy?: ProxySettings;
+  /** Longest Retry-After waited out once on HTTP 429 (default MAX_RETRY_WAIT_MS). */
+  maxRetryWaitMs?: number;
+}
+
+export interface ProxySettings {
+  httpProxy?: string;
+  httpsProxy?: string;
+  noProxy?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -42,12 +63,52 @@ function envTrue(v: string | undefined): boolean {
   return v !== undefined && ["1", "ON", "YES", "TRUE"].includes(v.trim().toUpperCase());
 }
 
-/** Hub options from HF_ENDPOINT, HF_TOKEN (or HUGGING_FACE_HUB_TOKEN) and HF_HUB_OFFLINE. */
-export function hubOptionsFromEnv(env: Env = process.env): { endpoint: string; token?: string; offline: boolean } {
+/**
+ * Hub options from HF_ENDPOINT, HF_TOKEN (or HUGGING_FACE_HUB_TOKEN), HF_HUB_OFFLINE,
+ * HF_HUB_DOWNLOAD_TIMEOUT (seconds) and the proxy variables (either case, as curl and undici read them).
+ */
+export function hubOptionsFromEnv(env: Env = process.env): { endpoint: string; token?: string; offline: boolean; timeoutMs?: number; proxy?: ProxySettings } {
   const endpoint = env["HF_ENDPOINT"]?.trim() || DEFAULT_ENDPOINT;
   const token = env["HF_TOKEN"]?.trim() || env["HUGGING_FACE_HUB_TOKEN"]?.trim() || undefined;
   const offline = envTrue(env["HF_HUB_OFFLINE"]);
-  return token ? { endpoint, token, offline } : { endpoint, offline };
+  const out: { endpoint: string; token?: string; offline: boolean; timeoutMs?: number; proxy?: ProxySettings } = token ? { endpoint, token, offline } : { endpoint, offline };
+  const t = Number(env["HF_HUB_DOWNLOAD_TIMEOUT"]?.trim());
+  if (Number.isFinite(t) && t > 0 && t <= 3600) out.timeoutMs = Math.round(t * 1000);
+  const pick = (...names: string[]): string | undefined => {
+    for (const n of names) {
+      const v = env[n]?.trim();
+      if (v) return v;
+    }
+    return undefined;
+  };
+  const proxy: ProxySettings = {};
+  const httpProxy = pick("http_proxy", "HTTP_PROXY");
+  const httpsProxy = pick("https_proxy", "HTTPS_PROXY");
+  const noProxy = pick("no_proxy", "NO_PROXY");
+  if (httpProxy) proxy.httpProxy = httpProxy;
+  if (httpsProxy) proxy.httpsProxy = httpsProxy;
+  if (noProxy) proxy.noProxy = noProxy;
+  if (httpProxy || httpsProxy) out.proxy = proxy;
+  return out;
+}
+
+/** The subset of fetch the reader uses (global fetch, or undici's with a proxy dispatcher). */
+type Fetcher = (url: string, init: { headers: Record<string, string>; signal: AbortSignal; redirect: "manual" }) => Promise<Response>;
+
+/**
+ * Node's fetch ignores HTTP(S)_PROXY (nodejs/node#8381, before Node 24's NODE_USE_ENV_PROXY): with a
+ * proxy configured, requests go through undici's EnvHttpProxyAgent, which honours NO_PROXY too.
+ * undici loads only then, so a run without a proxy does not pay for it.
+ */
+async function fetcherFor(proxy: ProxySettings | undefined): Promise<Fetcher> {
+  if (!proxy || (!proxy.httpProxy && !proxy.httpsProxy)) return (url, init) => fetch(url, init);
+  const undici = await import("undici");
+  const agent = new undici.EnvHttpProxyAgent({
+    ...(proxy.httpProxy ? { httpProxy: proxy.httpProxy } : {}),
+    ...(proxy.httpsProxy ? { httpsProxy: proxy.httpsProxy } : {}),
+    ...(proxy.noProxy ? { noProxy: proxy.noProxy } : {}),
+  });
+  return async (url, init) => (await undici.fetch(url, { ...init, dispatcher: agent })) as unknown as Response;
 }
 
 interface Ctx {
@@ -55,6 +116,9 @@ interface Ctx {
   endpoint: string;
   token: string | undefined;
   timeoutMs: number;
+  revision: string;
+  fetch: Fetcher;
+  maxRetryWaitMs: number;
 }
 
 function fail(ctx: Ctx, message: string): InputError {
@@ -64,12 +128,33 @@ function fail(ctx: Ctx, message: string): InputError {
 function fileUrl(ctx: Ctx, file: string): string {
   const repo = ctx.id.split("/").map(encodeURIComponent).join("/");
   const path = file.split("/").map(encodeURIComponent).join("/");
-  return `${ctx.endpoint}/${repo}/resolve/main/${path}`;
+  return `${ctx.endpoint}/${repo}/resolve/${encodeURIComponent(ctx.revision)}/${path}`;
 }
 
-function describeFetchError(e: unknown, timeoutMs: number): string {
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+/** The error for a request that failed before an answer: a stall, or a network that does not reach the Hub. */
+function unreachable(ctx: Ctx, e: unknown): InputError {
+  const why = describeFetchError(e, ctx.timeoutMs);
+  if (why === "timeout") {
+    return fail(ctx, `${ctx.endpoint} did not answer within ${seconds(ctx.timeoutMs)}; gave up (HF_HUB_DOWNLOAD_TIMEOUT=<seconds> waits longer; a downloaded checkout directory plans without the Hub)`);
+  }
+  return fail(ctx, `could not reach ${ctx.endpoint} (${why}): check the network, or HTTPS_PROXY / NO_PROXY behind a proxy, or HF_ENDPOINT for a mirror; a downloaded checkout directory plans without the Hub`);
+}
+
+/** Retry-After as milliseconds (delay-seconds or an HTTP date); null when absent or unreadable. */
+function retryAfterMs(v: string | null): number | null {
+  if (v === null) return null;
+  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
+}
+
+function describeFetchError(e: unknown, _timeoutMs: number): string {
   if (e instanceof Error) {
-    if (e.name === "TimeoutError" || e.name === "AbortError") return `timed out after ${timeoutMs} ms`;
+    if (e.name === "TimeoutError" || e.name === "AbortError") return "timeout";
     const cause = (e as Error & { cause?: unknown }).cause;
     if (cause instanceof Error) {
       const code = (cause as NodeJS.ErrnoException).code;
@@ -84,33 +169,77 @@ async function discard(res: Response): Promise<void> {
   await res.body?.cancel().catch(() => undefined);
 }
 
-/** GET `file`; null on 404 when `optional`. Every other failure is an InputError. */
+/**
+ * GET `file`; null on 404 when `optional`. Every other failure is an InputError.
+ * Redirects are followed by hand: the Hub's resolve/ answers 302 to a storage host on another origin
+ * with a signed query string, and the token must not travel there (huggingface_hub drops
+ * Authorization across origins too); Range is kept on every hop. A 429 is waited out once when its
+ * Retry-After is short.
+ */
 async function get(ctx: Ctx, file: string, optional: boolean, range?: [number, number]): Promise<Response | null> {
-  const headers: Record<string, string> = { "User-Agent": "vram-plan" };
-  if (ctx.token) headers["Authorization"] = `Bearer ${ctx.token}`;
-  if (range) headers["Range"] = `bytes=${range[0]}-${range[1]}`;
+  const home = new URL(ctx.endpoint).origin;
+  let url = fileUrl(ctx, file);
+  let retried = false;
+  let hops = 0;
   let res: Response;
-  try {
-    res = await fetch(fileUrl(ctx, file), { headers, signal: AbortSignal.timeout(ctx.timeoutMs), redirect: "follow" });
-  } catch (e) {
-    throw fail(ctx, `could not reach ${ctx.endpoint} (${describeFetchError(e, ctx.timeoutMs)}): use --offline or a local path`);
+  for (;;) {
+    const headers: Record<string, string> = { "User-Agent": "vram-plan" };
+    if (ctx.token && new URL(url).origin === home) headers["Authorization"] = `Bearer ${ctx.token}`;
+    if (range) headers["Range"] = `bytes=${range[0]}-${range[1]}`;
+    try {
+      res = await ctx.fetch(url, { headers, signal: AbortSignal.timeout(ctx.timeoutMs), redirect: "manual" });
+    } catch (e) {
+      throw unreachable(ctx, e);
+    }
+    if ([301, 302, 303, 307, 308].includes(res.status)) {
+      const location = res.headers.get("location");
+      await discard(res);
+      if (!location) throw fail(ctx, `${ctx.endpoint} answered HTTP ${res.status} with no Location for ${file}`);
+      if (++hops > MAX_REDIRECTS) throw fail(ctx, `more than ${MAX_REDIRECTS} redirects for ${file} on ${ctx.endpoint}`);
+      url = new URL(location, url).toString();
+      continue;
+    }
+    if (res.status === 429) {
+      const wait = retryAfterMs(res.headers.get("retry-after"));
+      await discard(res);
+      if (!retried && wait !== null && wait <= ctx.maxRetryWaitMs) {
+        retried = true;
+        await new Promise((r) => setTimeout(r, wait));
+        url = fileUrl(ctx, file);
+        hops = 0;
+        continue;
+      }
+      const when = wait !== null ? `; it asks to wait ${seconds(wait)}` : "";
+      throw fail(ctx, `${ctx.endpoint} is rate-limiting requests (HTTP 429${retried ? ", also after waiting once" : ""})${when}: try again later${ctx.token ? "" : ", or set HF_TOKEN (signed-in requests get a higher limit)"}`);
+    }
+    break;
   }
   if (res.ok) return res;
   await discard(res);
   const code = res.headers.get("x-error-code");
+  const page = `${ctx.endpoint}/${ctx.id}`;
+  if (code === "RevisionNotFound") throw fail(ctx, `no revision '${ctx.revision}' on ${ctx.endpoint} (--revision takes a branch, tag or commit of the repository)`);
   if (code === "EntryNotFound" || (res.status === 404 && code !== "RepoNotFound")) {
     if (optional) return null;
-    if (code === "EntryNotFound" || file !== "config.json") throw fail(ctx, `no ${file} on ${ctx.endpoint}`);
+    if (code === "EntryNotFound" || file !== "config.json") throw fail(ctx, `no ${file} on ${ctx.endpoint}${ctx.revision !== "main" ? ` at revision ${ctx.revision}` : ""}`);
     throw fail(ctx, `no such model on ${ctx.endpoint}`);
   }
   if (code === "RepoNotFound") {
     // The Hub answers 401 RepoNotFound both for missing repos and for private ones the caller can't see.
-    const hint = res.status !== 404 && !ctx.token ? " (or it is private: set HF_TOKEN)" : "";
-    throw fail(ctx, `no such model on ${ctx.endpoint}${hint}`);
+    if (res.status === 404) throw fail(ctx, `no such model on ${ctx.endpoint}`);
+    if (ctx.token) throw fail(ctx, `no such model on ${ctx.endpoint}, or it is private and HF_TOKEN's account cannot read it`);
+    throw fail(ctx, `no such model on ${ctx.endpoint} (or it is private: set HF_TOKEN to a token that can read it)`);
+  }
+  if (code === "GatedRepo") {
+    if (ctx.token) throw fail(ctx, `gated on ${ctx.endpoint} and HF_TOKEN's account has no access yet: request it at ${page} (approval can take a while), or use a token of an account that has it`);
+    throw fail(ctx, `gated on ${ctx.endpoint}: accept its conditions at ${page} while signed in, then set HF_TOKEN to a read token of that account`);
   }
   if (res.status === 401 || res.status === 403) {
-    if (ctx.token) throw fail(ctx, `gated or private on ${ctx.endpoint}, and HF_TOKEN was refused (accept the licence on the model page?)`);
-    throw fail(ctx, `gated or private on ${ctx.endpoint}: set HF_TOKEN`);
+    const said = res.headers.get("x-error-message");
+    const detail = said ? `: ${excerpt(said)}` : "";
+    if (res.status === 401 && ctx.token) throw fail(ctx, `${ctx.endpoint} refused HF_TOKEN (HTTP 401${detail}): the token is invalid or expired`);
+    if (ctx.token) throw fail(ctx, `${ctx.endpoint} refused access with HF_TOKEN (HTTP 403${detail}): the token may lack read permission for ${page}`);
+    throw fail(ctx, `${ctx.endpoint} needs a token for this model (HTTP ${res.status}${detail}): set HF_TOKEN`);
   }
   if (res.status === 416 && range) return res;
   throw fail(ctx, `${ctx.endpoint} answered HTTP ${res.status} for ${file}`);
@@ -152,7 +281,7 @@ async function getJson(ctx: Ctx, file: string, optional: boolean): Promise<Json 
   try {
     text = await res.text();
   } catch (e) {
-    throw fail(ctx, `could not reach ${ctx.endpoint} (${describeFetchError(e, ctx.timeoutMs)}): use --offline or a local path`);
+    throw unreachable(ctx, e);
   }
   try {
     return parsePythonJson(text);
@@ -195,7 +324,7 @@ async function getRange(ctx: Ctx, file: string, start: number, end: number, opti
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw fail(ctx, `could not reach ${ctx.endpoint} (${describeFetchError(e, ctx.timeoutMs)}): use --offline or a local path`);
+    throw unreachable(ctx, e);
   }
   if (bytes.length < Math.min(want, Math.max(0, size - start))) {
     throw fail(ctx, `${ctx.endpoint} sent ${bytes.length} of ${want} requested bytes of ${file}`);
@@ -221,11 +350,32 @@ async function shardHeader(ctx: Ctx, file: string, optional: boolean): Promise<S
  */
 export async function fetchFromHub(hfId: string, opts: HubOptions = {}): Promise<LocalModelLike> {
   const endpoint = (opts.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
-  const ctx: Ctx = { id: hfId, endpoint, token: opts.token, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const revision = opts.revision?.trim() || "main";
+  const ctx0 = { id: hfId, endpoint, token: opts.token, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, revision, maxRetryWaitMs: opts.maxRetryWaitMs ?? MAX_RETRY_WAIT_MS };
   if (opts.offline) {
-    throw fail(ctx, "not in the catalogue or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub");
+    throw fail({ ...ctx0, fetch }, "not in the catalogue or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub");
   }
-  if (!isHfId(hfId)) throw fail(ctx, `not a Hugging Face model id (expected org/name) nor an existing path`);
+  if (!isHfId(hfId)) throw fail({ ...ctx0, fetch }, `not a Hugging Face model id (expected org/name) nor an existing path`);
+  // One fetch per model per run: check and compare plan the same model many times.
+  const key = JSON.stringify([endpoint, hfId, revision, opts.token ?? "", opts.proxy ?? null]);
+  const known = runCache.get(key);
+  if (known) return known;
+  const p = (async () => fetchModel({ ...ctx0, fetch: await fetcherFor(opts.proxy) }))();
+  runCache.set(key, p);
+  p.catch(() => runCache.delete(key));
+  return p;
+}
+
+/** Models fetched in this process (one CLI run), by endpoint, id, revision, token and proxy. */
+const runCache = new Map<string, Promise<LocalModelLike>>();
+
+/** Forget what this process fetched (tests that count requests; a long-lived library caller). */
+export function forgetHubFetches(): void {
+  runCache.clear();
+}
+
+async function fetchModel(ctx: Ctx): Promise<LocalModelLike> {
+  const { id: hfId, endpoint } = ctx;
 
   const config = await getJson(ctx, "config.json", false);
   if (config === undefined) throw fail(ctx, `no config.json on ${endpoint}`);
@@ -259,5 +409,5 @@ export async function fetchFromHub(hfId: string, opts: HubOptions = {}): Promise
   const files: LocalModel["files"] = { config, checkpointBytes: weights ? weights.totalBytes : null };
   if (quantConfig !== undefined) files.quantConfig = quantConfig;
   if (preprocessor !== undefined) files.preprocessor = preprocessor;
-  return { id: hfId, files, weights, source: `${endpoint}/${hfId}`, warnings };
+  return { id: hfId, files, weights, source: `${endpoint}/${hfId}${ctx.revision !== "main" ? `@${ctx.revision}` : ""}`, warnings };
 }

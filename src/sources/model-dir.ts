@@ -166,13 +166,21 @@ export async function readModelDir(path: string): Promise<LocalModel> {
   let shardNames: string[];
   let totalSize: number | null = null;
   const indexPath = join(dir, INDEX_FILE);
+  let indexOnly = false;
   if (index !== undefined) {
     ({ shards: shardNames, totalSize } = shardsFromIndex(index, indexPath));
     const present = new Set(entries);
-    for (const s of shardNames) {
-      if (!present.has(s) && !s.includes("/")) {
-        throw new InputError(indexPath, `${indexPath}: names shard "${excerpt(s)}", which is not in ${dir}`);
-      }
+    const missing = shardNames.filter((s) => !present.has(s) && !s.includes("/"));
+    if (missing.length > 0) {
+      // Downloaded as JSON files only (huggingface-cli download --include "*.json"), or partly: plan
+      // from the architecture, with the index's own total as the checkpoint size, and say so.
+      indexOnly = true;
+      const have = shardNames.length - missing.length;
+      warnings.push(
+        `${dir}: ${have === 0 ? "no safetensors shards" : `${have} of ${shardNames.length} safetensors shards`} beside ${INDEX_FILE}; weights are sized from the architecture` +
+          (totalSize !== null ? `, checked against the index's metadata.total_size (${totalSize} bytes)` : " (the index has no metadata.total_size to check them against)"),
+      );
+      shardNames = [];
     }
   } else {
     const all = entries.filter((f) => f.endsWith(".safetensors")).sort();
@@ -193,7 +201,7 @@ export async function readModelDir(path: string): Promise<LocalModel> {
   }
 
   const quantConfig = quantA ?? quantB;
-  const files: ConfigFiles = { config, checkpointBytes: weights ? weights.totalBytes : null };
+  const files: ConfigFiles = { config, checkpointBytes: weights ? weights.totalBytes : indexOnly ? totalSize : null };
   if (quantConfig !== undefined) files.quantConfig = quantConfig;
   if (preprocessor !== undefined) files.preprocessor = preprocessor;
   const labels = { config: configPath, quantConfig: join(dir, quantA !== undefined ? QUANT_CONFIG_FILES[0] : QUANT_CONFIG_FILES[1]), preprocessor: join(dir, PREPROCESSOR_FILE) };

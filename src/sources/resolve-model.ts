@@ -44,7 +44,7 @@ function looksLikePath(s: string): boolean {
   return s.startsWith(".") || s.startsWith("/") || s.startsWith("~") || s.endsWith(".json") || existsSync(s);
 }
 
-export async function resolveModel(name: string, opts: { offline: boolean; env: Env }): Promise<ResolvedModel> {
+export async function resolveModel(name: string, opts: { offline: boolean; env: Env; revision?: string }): Promise<ResolvedModel> {
   if (name.length > MAX_MODEL_NAME_LENGTH || /[\u0000-\u001f]/.test(name)) {
     throw new InputError("--model", `--model: expected a model name or path of at most ${MAX_MODEL_NAME_LENGTH} characters on one line, got '${excerpt(name)}'`);
   }
@@ -59,7 +59,7 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
   if (entry) return { arch: build(entry.hfId, loadCatalogueFiles(entry), `--model ${name}`), source: "catalogue", warnings: [] };
   if (/^[\w.-]+\/[\w.-]+$/.test(name)) {
     const { findInHfCache } = await import("./hf-cache.js");
-    const snap = findInHfCache(name, opts.env);
+    const snap = findInHfCache(name, opts.env, opts.revision);
     if (snap) {
       const { readModelDir } = await import("./model-dir.js");
       const local = await readModelDir(snap);
@@ -68,7 +68,7 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
     }
     const hub = await import("./hub.js");
     const env = hub.hubOptionsFromEnv(opts.env);
-    const remote = await hub.fetchFromHub(name, { ...env, offline: opts.offline || env.offline });
+    const remote = await hub.fetchFromHub(name, { ...env, offline: opts.offline || env.offline, ...(opts.revision !== undefined ? { revision: opts.revision } : {}) });
     const at = (f: string): string => `${remote.source}/${f}`;
     const labels: ConfigLabels = { config: at("config.json"), quantConfig: at("hf_quant_config.json"), preprocessor: at("preprocessor_config.json") };
     return { arch: build(name, await validated(remote.files, labels), `--model ${name}`, labels.config), source: remote.source, warnings: remote.warnings };

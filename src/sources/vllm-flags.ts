@@ -47,6 +47,8 @@ export interface VllmArgs {
   device: string | null;
   /** --config FILE: a vLLM YAML whose keys are more flags (the caller reads it). */
   configFile: string | null;
+  /** --revision: the model's branch, tag or commit (the Hub reader fetches that revision). */
+  revision: string | null;
   /** Every flag given, as the table understood it (long name and memory effect). */
   understood: { flag: string; name: string; effect: VllmArg["effect"] }[];
 }
@@ -522,6 +524,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
   };
   let device: string | null = null;
   let configFile: string | null = null;
+  let revision: string | null = null;
   let lora: LoraFlags | undefined;
   let loraEnabled = false;
   const loraParts: Partial<LoraFlags> = {};
@@ -539,6 +542,9 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       case "config":
         configFile = choiceOf(it);
+        break;
+      case "revision":
+        revision = choiceOf(it);
         break;
       case "tensor-parallel-size":
         flags.tensorParallelSize = intOf(it, 1, it.value, MAX_PARALLEL);
@@ -742,7 +748,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
   if (compilation) flags.compilation = compilation;
   if (notModelled.length > 0) flags.notModelledFlags = notModelled;
   if (flags.vllmVersion === undefined && opts.vllmVersion !== undefined) flags.vllmVersion = release;
-  return { flags, model, release, device, configFile, understood };
+  return { flags, model, release, device, configFile, revision, understood };
 }
 
 /** The release argv asks for (--vllm-version / --vllm_version), else the caller's, else the newest modelled. */
