@@ -392,7 +392,8 @@ async function prepare(d: Deployment, s: Settings, cli: CliTarget, io: Pick<Io, 
   try {
     flags = (await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, release.version, d.source === "vram-plan")).flags;
   } catch (e) {
-    if (e instanceof InputError) return blank(e.message.replace(`${d.file}:${d.line}: ${d.name}: `, ""), found.id);
+    // vLLM's argument parser would stop the server before it plans anything.
+    if (e instanceof InputError) return blank(`vLLM ${release.version} would refuse its arguments: ${e.message.replace(`${d.file}:${d.line}: ${d.name}: `, "")}`, found.id);
     throw e;
   }
 

@@ -99,6 +99,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
     }
 
     // A word.
+    let dangling = false;
     const startLine = line;
     let word = "";
     // $( … ) and ${ … } stay whole in the word (in or out of double quotes), their newlines counted.
@@ -117,7 +118,9 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
       if (ch === "\\") {
         const next = text[i + 1];
         if (next === undefined) {
+          // A line continuation on the file's last line continues nothing: no word of its own.
           i++;
+          if (word === "") dangling = true;
           break;
         }
         if (next === "\n") {
@@ -185,7 +188,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
       word += ch;
       i++;
     }
-    out.push({ text: word, line: startLine, kind: "word" });
+    if (!dangling) out.push({ text: word, line: startLine, kind: "word" });
   }
   return out;
 }
