@@ -436,6 +436,8 @@ async function prepare(d: Deployment, s: Settings, cli: CliTarget, io: Pick<Io, 
 
 interface Verdict {
   evaluation: Evaluation;
+  /** The plan input it was evaluated with (memory other services hold on its GPUs included). */
+  input: PlanInput;
   notes: string[];
 }
 
@@ -486,15 +488,15 @@ function permutations<T>(xs: readonly T[]): T[][] {
  * hold, what the ones started before it on the same GPUs hold once up (vLLM requires utilization ×
  * total free at start-up).
  */
-function evaluateInOrder(order: readonly Prepared[]): Map<Prepared, { ev: Evaluation; other: number }> {
+function evaluateInOrder(order: readonly Prepared[]): Map<Prepared, { ev: Evaluation; other: number; input: PlanInput }> {
   const used = new Map<string, number>();
-  const out = new Map<Prepared, { ev: Evaluation; other: number }>();
+  const out = new Map<Prepared, { ev: Evaluation; other: number; input: PlanInput }>();
   for (const p of order) {
     const devs = devicesOf(p);
     const other = Math.max(0, ...devs.map((dv) => used.get(dv) ?? 0));
     const input: PlanInput = { ...p.input, flags: { ...p.input.flags, otherProcessBytes: p.input.flags.otherProcessBytes + other } };
     const ev = evaluateFn(input, p.target);
-    out.set(p, { ev, other });
+    out.set(p, { ev, other, input });
     const held = Math.max(0, ...ev.plan.perGpu.map((g) => g.expectedUsedBytes));
     for (const dv of devs) used.set(dv, (used.get(dv) ?? 0) + held);
   }
@@ -531,7 +533,7 @@ function sharedVerdicts(group: readonly Prepared[]): Map<Prepared, Verdict & { o
       `shares GPU ${shared.join(", ")} with ${others.join(", ")} (utilizations ${group.map((q) => results.get(q)?.ev.plan.engine.gpuMemoryUtilization ?? 0).join(" + ")} = ${utilSum.toFixed(2)} of the GPU)` +
         (before.length ? `; starts after ${before.join(", ")}, holding ${gibText(r.other)} GiB of it` : "; starts first"),
     ];
-    const v: Verdict & { orderFix?: string } = { evaluation: r.ev, notes };
+    const v: Verdict & { orderFix?: string } = { evaluation: r.ev, input: r.input, notes };
     if (better && !r.ev.ok) v.orderFix = `start them in the order ${better.map((q) => q.d.name).join(", ")}`;
     out.set(p, v);
   }
@@ -668,7 +670,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
     const p = x;
     const shared = verdicts.get(p);
     const evaluation = shared?.evaluation ?? solve.evaluate(p.input, p.target);
-    const fixes = evaluation.ok ? [] : solve.findFixes(p.input, p.target, evaluation);
+    const fixes = evaluation.ok ? [] : solve.findFixes(shared?.input ?? p.input, p.target, evaluation);
     const notes = [...p.notes, ...(shared?.notes ?? [])];
     if (d.gpuCount === null) notes.push(`GPU count not given: assumed ${evaluation.gpusUsed} (tensor × pipeline × data parallel)`);
     else if (d.gpuCount > evaluation.gpusUsed) notes.push(`${d.gpuCount} GPUs given, vLLM uses ${evaluation.gpusUsed}`);

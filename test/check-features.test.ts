@@ -1,0 +1,199 @@
+// vram-plan check: standard input, run-time variables, releases per image, MIG slices, shared GPUs,
+// the repository config (.vram-plan.yaml), and the solve command a failing deployment suggests.
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { run } from "../src/cli/run.js";
+import type { Io } from "../src/commands/io.js";
+import { imageRelease, parseDotenv } from "../src/commands/check.js";
+import { expandFilePatterns, findRepoConfig, readRepoConfig } from "../src/sources/repo-config.js";
+import { splitShellWords } from "../src/sources/vllm-argv.js";
+
+interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function check(argv: string[], stdin?: string): Promise<Ran> {
+  let out = "";
+  let err = "";
+  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" } };
+  if (stdin !== undefined) io.stdin = () => stdin;
+  const code = await run(["check", ...argv, "--offline"], io);
+  return { code, out, err };
+}
+
+const compose = (image: string, command: string, extra = ""): string => `services:\n  chat:\n    image: ${image}\n    command: ${command}\n${extra}`;
+
+describe("check -: a deployment on standard input", () => {
+  it("reads the text, names it <stdin>", async () => {
+    const r = await check(["-", "--gpu", "l4", "--no-config"], compose("vllm/vllm-openai:v0.11.0", "--model meta-llama/Llama-3.1-8B-Instruct --max-model-len 8192"));
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok {3}<stdin>:2 chat — meta-llama\/Llama-3\.1-8B-Instruct on 1× l4, vLLM 0\.11\.0: /);
+  });
+});
+
+describe("releases per service, from the image", () => {
+  it("reads vLLM image tags; latest/untagged/digest and other images do not pin one", () => {
+    expect(imageRelease("vllm/vllm-openai:v0.10.1.1")).toMatchObject({ version: "0.10.1", latest: false });
+    expect(imageRelease("docker.io/vllm/vllm-openai:v0.8.5")).toMatchObject({ version: "0.8.5" });
+    expect(imageRelease("vastai/vllm:v0.7.0-cuda-12.1-pytorch-2.5.1-py312")).toMatchObject({ version: "0.7.0" });
+    expect(imageRelease("vllm/vllm-openai:latest")).toMatchObject({ version: null, latest: true });
+    expect(imageRelease("vllm/vllm-openai")).toMatchObject({ version: null, latest: true });
+    expect(imageRelease("registry.redhat.io/rhaii/vllm-cuda-rhel9@sha256:5800e12b")).toMatchObject({ version: null, latest: false, vllm: true });
+    // Red Hat's 3.2.3 is its product version, not vLLM's.
+    expect(imageRelease("registry.redhat.io/rhaiis/vllm-cuda-rhel9:3.2.3-1760572426")).toMatchObject({ version: null, latest: false });
+    expect(imageRelease("python:3.12")).toMatchObject({ version: null, vllm: false });
+  });
+
+  it("two services, two releases: each line names its own", async () => {
+    const text = [
+      "services:",
+      "  old:",
+      "    image: vllm/vllm-openai:v0.10.1",
+      "    command: --model Qwen/Qwen3-8B --max-model-len 8192",
+      "    environment: [CUDA_VISIBLE_DEVICES=0]",
+      "  new:",
+      "    image: vllm/vllm-openai:latest",
+      "    command: --model Qwen/Qwen3-8B --max-model-len 8192",
+      "    environment: [CUDA_VISIBLE_DEVICES=1]",
+      "",
+    ].join("\n");
+    const r = await check(["-", "--gpu", "h100", "--no-config"], text);
+    expect(r.code).toBe(0);
+    const lines = r.out.split("\n");
+    expect(lines[0]).toMatch(/^ok {3}<stdin>:2 old — Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.10\.1: /);
+    expect(lines[1]).toMatch(/^ok {3}<stdin>:6 new — Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.\d+\.\d+: /);
+    expect(lines[1]).not.toContain("vLLM 0.10.1");
+    expect(lines[2]).toMatch(/^ {5}image vllm\/vllm-openai:latest: planned as vLLM 0\.\d+\.\d+, the newest release modelled/);
+  });
+
+  it("an image older than the oldest modelled release: planned with the oldest rules, with a warning", async () => {
+    const r = await check(["-", "--gpu", "l4", "--no-config"], compose("vllm/vllm-openai:v0.4.2", "--model Qwen/Qwen2.5-1.5B-Instruct --max-model-len 4096"));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok {3}<stdin>:2 chat — Qwen\/Qwen2\.5-1\.5B-Instruct on 1× l4, vLLM 0\.6\.0: /);
+    expect(r.out).toContain("image vllm/vllm-openai:v0.4.2 is vLLM 0.4.2, older than the oldest release modelled (0.6.0): planned with 0.6.0's rules, which may differ");
+  });
+});
+
+describe("run-time variables", () => {
+  it("${VAR:-default} inside sh -c takes the default; ${VAR} without one is named with its --set", async () => {
+    const text = compose("vllm/vllm-openai:v0.11.0", `["sh", "-c", "vllm serve \${MODEL:-Qwen/Qwen3-8B} --max-model-len \${LEN} --gpu-memory-utilization 0.85"]`);
+    const r = await check(["-", "--gpu", "h100", "--no-config"], text);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("NEED <stdin>:2 chat: --max-model-len ${LEN}: $LEN is set at run time: pass --set LEN=...\n");
+    const s = await check(["-", "--gpu", "h100", "--no-config", "--set", "LEN=16384"], text);
+    expect(s.code).toBe(0);
+    expect(s.out).toMatch(/— Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.11\.0: .*x at 16,384, util 0\.85/);
+    const m = await check(["-", "--gpu", "h100", "--no-config", "--set", "LEN=16384", "--set", "MODEL=Qwen/Qwen3-4B"], text);
+    expect(m.out).toContain("— Qwen/Qwen3-4B on 1× h100-sxm");
+  });
+
+  it("--set rejects what is not NAME=VALUE", async () => {
+    const r = await check(["-", "--gpu", "h100", "--set", "oops", "--no-config"], "vllm serve Qwen/Qwen3-8B\n");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("vram-plan: --set: expected NAME=VALUE such as LLM_MODEL_ID=Qwen/Qwen3-8B, got 'oops'\n");
+  });
+
+  it("a compose .env file: values, quotes, comments after unquoted values", () => {
+    expect(parseDotenv('A=1  # one\nexport B="x # y"\n# c\nC=\'q\'\nD=\n')).toEqual({ A: "1", B: "x # y", C: "q", D: "" });
+  });
+});
+
+describe("GPUs", () => {
+  it("--gpu-memory for check: a custom GPU, named as such", async () => {
+    const r = await check(["-", "--gpu-memory", "48GiB", "--no-config"], "vllm serve Qwen/Qwen3-8B --max-model-len 8192\n");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok {3}<stdin>:1 script line 1 — Qwen\/Qwen3-8B on 1× custom, vLLM /);
+  });
+
+  it("a MIG resource: a clear note, planned on the slice's memory only when given", async () => {
+    const k8s = [
+      "apiVersion: v1",
+      "kind: Pod",
+      "metadata: {name: p}",
+      "spec:",
+      "  containers:",
+      "    - name: vllm",
+      "      image: vllm/vllm-openai:v0.11.0",
+      "      args: [--model, Qwen/Qwen3-0.6B, --max-model-len, '4096']",
+      "      resources:",
+      "        limits:",
+      "          nvidia.com/mig-3g.40gb: 1",
+      "",
+    ].join("\n");
+    const r = await check(["-", "--gpu", "a100-80g", "--no-config"], k8s);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("nvidia.com/mig-3g.40gb: a MIG slice (3g.40gb); vram-plan has no MIG profiles yet, so it plans a whole GPU — pass --gpu-memory with the slice's CUDA-visible memory to plan the slice");
+  });
+
+  it("two pm2 servers with no CUDA_VISIBLE_DEVICES share GPU 0: utilizations add up, start order matters", async () => {
+    const script = [
+      'pm2 start --name "a" "vllm serve Qwen/Qwen3-0.6B --max-model-len 4096 --gpu-memory-utilization 0.5"',
+      'pm2 start --name "b" "vllm serve Qwen/Qwen3-1.7B --max-model-len 4096 --gpu-memory-utilization 0.6"',
+      "",
+    ].join("\n");
+    const r = await check(["-", "--gpu", "l4", "--no-config"], script);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("shares GPU 0 with script line 2 (utilizations 0.5 + 0.6 = 1.10 of the GPU); starts first");
+    // L4 21.98 GiB: the first holds about 0.5 × 21.98 = 10.99 GiB plus its CUDA context, so 0.6 × 21.98 = 13.19 GiB is not free.
+    expect(r.out).toMatch(/FAIL <stdin>:2 script line 2 — Qwen\/Qwen3-1\.7B on 1× l4, vLLM \S+: does not start: \d+\.\d\d GiB free at start-up < 13\.19 GiB asked for \(utilization 0\.6\)/);
+    // On two GPUs (CUDA_VISIBLE_DEVICES) nothing is shared.
+    const apart = await check(["-", "--gpu", "l4", "--no-config"], script.replace('"vllm serve Qwen/Qwen3-1.7B', '"CUDA_VISIBLE_DEVICES=1 vllm serve Qwen/Qwen3-1.7B'));
+    expect(apart.code).toBe(0);
+    expect(apart.out).not.toContain("shares GPU");
+  });
+});
+
+describe("a repository config: .vram-plan.yaml", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vram-plan-repo-"));
+  mkdirSync(join(dir, "deploy", "k8s"), { recursive: true });
+  mkdirSync(join(dir, "sub"), { recursive: true });
+  writeFileSync(join(dir, "deploy", "compose.yaml"), compose("vllm/vllm-openai:v0.11.0", "--model /models/Qwen3-8B-local --max-model-len ${LEN}"));
+  writeFileSync(join(dir, "deploy", "k8s", "notes.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+  writeFileSync(
+    join(dir, ".vram-plan.yaml"),
+    ["files: [deploy/**/*.yaml]", "gpu: l40s", "modelMap:", "  /models/Qwen3-8B-local: Qwen/Qwen3-8B", "set: {LEN: 16384}", "require:", "  context: 16K", "  concurrency: 4", ""].join("\n"),
+  );
+
+  it("is found from a directory below it, and validated (unknown keys named with their line)", async () => {
+    expect(findRepoConfig(join(dir, "sub"))).toBe(join(dir, ".vram-plan.yaml"));
+    const cfg = await readRepoConfig(join(dir, ".vram-plan.yaml"));
+    expect(cfg).toEqual({ files: ["deploy/**/*.yaml"], gpu: "l40s", modelMap: { "/models/Qwen3-8B-local": "Qwen/Qwen3-8B" }, set: { LEN: 16384 }, require: { context: "16K", concurrency: 4 } });
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "gpu: l4\nrequire:\n  contxt: 8k\n");
+    await expect(readRepoConfig(bad)).rejects.toThrow(`${bad}:3: require.contxt: Unrecognized key: "contxt"`);
+  });
+
+  it("gives the files, GPU, model map, variables and requirements: the CI step is just `vram-plan check`", async () => {
+    expect(expandFilePatterns(["deploy/**/*.yaml"], dir).map((f) => f.slice(f.indexOf("deploy/")))).toEqual(["deploy/compose.yaml", "deploy/k8s/notes.yaml"]);
+    const r = await check(["--config", join(dir, ".vram-plan.yaml")]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok {3}.*deploy\/compose\.yaml:2 chat — Qwen\/Qwen3-8B on 1× l40s, vLLM 0\.11\.0: .*x at 16,384,/);
+    expect(r.out).toContain("model /models/Qwen3-8B-local planned as Qwen/Qwen3-8B (model map)");
+    expect(r.out).toMatch(/note .*deploy\/k8s\/notes\.yaml: skipped: no vLLM deployment\n/);
+    // The command line wins over the file.
+    const cli = await check(["--config", join(dir, ".vram-plan.yaml"), "--require-concurrency", "400"]);
+    expect(cli.code).toBe(1);
+  });
+});
+
+describe("the solve command a failing deployment suggests carries every requirement, and finds the answer", () => {
+  it("Llama-3.1-70B on L40S, 40 requests of 32k: no single flag is enough; solve finds TP 8 + fp8", async () => {
+    const text = compose("vllm/vllm-openai:v0.10.1", "--model meta-llama/Llama-3.1-70B-Instruct --max-model-len 65536", "    deploy: {resources: {reservations: {devices: [{driver: nvidia, count: 8, capabilities: [gpu]}]}}}\n");
+    const r = await check(["-", "--gpu", "l40s", "--require-concurrency", "40@32k", "--no-config"], text);
+    expect(r.code).toBe(1);
+    const cmd = /try (vram-plan solve .*)$/m.exec(r.out)?.[1] ?? "";
+    expect(cmd).toBe("vram-plan solve --model meta-llama/Llama-3.1-70B-Instruct --gpu l40s --vllm-version 0.10.1 --context 32000 --concurrency 40 --max-gpus 8");
+    let out = "";
+    const io: Io = { stdout: (s) => void (out += s), stderr: () => undefined, isTTY: false, env: { HF_HUB_OFFLINE: "1" } };
+    const code = await run([...splitShellWords(cmd).slice(1), "--offline"], io);
+    expect(code).toBe(0);
+    expect(out).toMatch(/tensor-parallel-size +8 /);
+    expect(out).toMatch(/40\.\d\d concurrent requests of 32,000 tokens/);
+  });
+});
