@@ -6,6 +6,7 @@
 
 import { InputError } from "../errors.js";
 import { isVllmArgName, isVllmSwitch } from "./vllm-flags.js";
+import { vllmShortArg } from "../core/vllm-args.js";
 
 // ---------------------------------------------------------------------------------------------
 // Shell tokenizer
@@ -286,20 +287,6 @@ function takesValue(key: string): boolean {
   return isVllmArgName(key) && !isVllmSwitch(key);
 }
 
-/** vLLM's single-dash aliases. */
-const SHORT_FLAGS: Readonly<Record<string, string>> = {
-  tp: "tensor-parallel-size",
-  pp: "pipeline-parallel-size",
-  dp: "data-parallel-size",
-  dpl: "data-parallel-size-local",
-  dpa: "data-parallel-address",
-  dpp: "data-parallel-rpc-port",
-  dpb: "data-parallel-backend",
-  ep: "enable-expert-parallel",
-  q: "quantization",
-  O: "compilation-config",
-};
-
 /** Flag name → kebab-case key; underscores are replaced only before the first dot. */
 export function normalizeFlagName(name: string): string {
   const dot = name.indexOf(".");
@@ -336,7 +323,8 @@ function flagKey(t: string): { key: string; inline: string | null } | null {
   }
   const eq = body.indexOf("=");
   const name = eq < 0 ? body : body.slice(0, eq);
-  const key = (Object.hasOwn(SHORT_FLAGS, name) ? SHORT_FLAGS[name] : undefined) ?? normalizeFlagName(name);
+  // vLLM's single-dash aliases (-tp, -q, -ep, ...) from the argument table.
+  const key = vllmShortArg(name)?.name ?? normalizeFlagName(name);
   return { key, inline: eq < 0 ? null : body.slice(eq + 1) };
 }
 
