@@ -103,6 +103,24 @@ describe("run-time variables", () => {
   });
 });
 
+describe("forms that look right but are not", () => {
+  it("a Dockerfile exec-form ENTRYPOINT passes $VAR to vLLM unexpanded: said, not planned as the ENV value", async () => {
+    const df = 'FROM vllm/vllm-openai:latest\nENV MODEL_NAME="Qwen/Qwen3-0.6B"\nENTRYPOINT [ "python3", "-m", "vllm.entrypoints.openai.api_server", "--model", "$MODEL_NAME" ]\n';
+    const r = await check(["-", "--gpu", "l4", "--no-config"], df);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('NEED <stdin>:3 ENTRYPOINT line 3: model $MODEL_NAME: the exec form (JSON array) of ENTRYPOINT runs no shell, so vLLM gets "$MODEL_NAME" literally; use the shell form or sh -c to expand it\n');
+    const shell = await check(["-", "--gpu", "l4", "--no-config"], df.replace('[ "python3", "-m", "vllm.entrypoints.openai.api_server", "--model", "$MODEL_NAME" ]', "python3 -m vllm.entrypoints.openai.api_server --model $MODEL_NAME"));
+    expect(shell.code).toBe(0);
+    expect(shell.out).toContain("— Qwen/Qwen3-0.6B on 1× l4");
+  });
+
+  it("compose include: the included files are named as not read", async () => {
+    const r = await check(["-", "--gpu", "l4", "--no-config"], "include:\n  - other.yaml\nservices:\n  v:\n    image: vllm/vllm-openai:v0.11.0\n    command: --model Qwen/Qwen3-0.6B\n");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('note <stdin>: include: ["other.yaml"]: included compose files are not read here; pass them to check too\n');
+  });
+});
+
 describe("GPUs", () => {
   it("--gpu-memory for check: a custom GPU, named as such", async () => {
     const r = await check(["-", "--gpu-memory", "48GiB", "--no-config"], "vllm serve Qwen/Qwen3-8B --max-model-len 8192\n");

@@ -129,9 +129,12 @@ function readYaml(ctx: Ctx, f: YamlFile, opts: ReadOptions, out: FileRead): void
     case "vram-plan":
       out.deployments = readVramPlan(ctx, f);
       return;
-    case "compose":
+    case "compose": {
       out.deployments = readCompose(ctx, f, opts);
+      const inc = f.docs.map((d) => rec(yamlValue(d) as Json)?.include).find((x) => x !== undefined);
+      if (inc !== undefined) out.notes.push(`include: ${JSON.stringify(inc)}: included compose files are not read here; pass them to check too`);
       return;
+    }
     case "kubernetes": {
       const k = readKubernetes(ctx, f, opts);
       out.deployments = k.deployments;

@@ -179,6 +179,10 @@ export function readDockerfile(ctx: Ctx, text: string, opts: ReadOptions = {}): 
       found = c.exec ? fromCommandWords(ctx, c.exec, base("CMD", c), s.vllmBase, known) : shellForm(c, "CMD");
     }
     for (const d of found) {
+      // Exec form runs no shell: a $VAR reaches vLLM as written (Docker expands nothing there).
+      if (d.model !== null && /\$/.test(d.model) && (e?.exec || (!e && c?.exec))) {
+        d.problem = `model ${d.model}: the exec form (JSON array) of ${e ? "ENTRYPOINT" : "CMD"} runs no shell, so vLLM gets "${d.model}" literally; use the shell form or sh -c to expand it`;
+      }
       const key = `${d.line}:${d.name}`;
       if (!seen.has(key)) {
         seen.add(key);
