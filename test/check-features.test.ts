@@ -114,6 +114,12 @@ describe("forms that look right but are not", () => {
     expect(shell.out).toContain("— Qwen/Qwen3-0.6B on 1× l4");
   });
 
+  it("compose: a locally built image whose command starts with the model (the vLLM image's entrypoint)", async () => {
+    const r = await check(["-", "--gpu", "l4", "--no-config"], "services:\n  llm:\n    build: .\n    command: Qwen/Qwen3-0.6B --max-model-len 8192\n");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok {3}<stdin>:2 llm — Qwen\/Qwen3-0\.6B on 1× l4, vLLM \S+: .*x at 8,192,/);
+  });
+
   it("compose include: the included files are named as not read", async () => {
     const r = await check(["-", "--gpu", "l4", "--no-config"], "include:\n  - other.yaml\nservices:\n  v:\n    image: vllm/vllm-openai:v0.11.0\n    command: --model Qwen/Qwen3-0.6B\n");
     expect(r.code).toBe(0);
