@@ -383,8 +383,9 @@ function mergeInto(target: Record<string, unknown>, path: string[], value: unkno
 function limitsOf(it: Item, release: string): Record<string, number> {
   let obj: Record<string, unknown>;
   if (typeof it.value === "string" && !it.value.trim().startsWith("{")) {
-    // arg_utils.py nullable_kvs: KEY=VALUE items, comma-separated, lower-cased (v0.6-v0.7 read it;
-    // v0.11's MultiModalConfig field is JSON-only; the v0.10 boundary between them is unverified).
+    // arg_utils.py nullable_kvs: KEY=VALUE items, comma-separated, lower-cased. Read through v0.9.2;
+    // from v0.10.0 the flag is JSON-only (vLLM issue #21615 "worked with 0.9.2, but no longer in
+    // 0.10.0"; issue #39687: "Value image=4,audio=1 cannot be converted").
     if (cmpVersion(release, "0.10.0") >= 0) bad(it, `vLLM ${release} reads JSON such as '{"image": 2, "video": 1}' (the image=2,video=1 form was read until v0.9)`);
     obj = {};
     for (const part of it.value.split(",")) {
