@@ -220,3 +220,35 @@ describe("readVllmLog on what pastes carry", () => {
     expect(r?.gpuMemoryUtilization).toBe(0.22);
   });
 });
+
+describe("readVllmLog on the log lines kept in fixtures/vllm-logs/*.jsonl and other real wordings", () => {
+  const jsonl = (f: string, line: number): string => (JSON.parse(readFileSync(join(dir, "..", f), "utf8").split("\n")[line - 1]!) as { raw: string[] }).raw.join("\n");
+  it("v0.21+ post-capture summary (calibration.jsonl line 6): utilization, budget, peak activation, CUDA-graph memory, KV in use, per TP rank", () => {
+    const r = readVllmLog(jsonl("calibration.jsonl", 6))!;
+    expect(r.gpuMemoryUtilization).toBe(0.92);
+    expect(r.gpuTotalBytes).toBe(G("31.4"));
+    expect(r.ranks.map((x) => x.rank)).toEqual(["TP0", "TP1"]);
+    expect(r.ranks[0]).toMatchObject({ requestedBytes: G("28.88"), torchPeakBytes: G("1.59"), cudaGraphActualBytes: G("0.09"), availableKvBytes: G("12.26") });
+    expect(r.ranks[1]).toMatchObject({ cudaGraphEstimateBytes: G("0.13"), availableKvBytes: G("12.24") });
+  });
+  it("a V0 banner 'Initializing a V0 LLM engine (v0.7.2)' (calibration.jsonl line 5)", () => {
+    const r = readVllmLog(jsonl("calibration.jsonl", 5))!;
+    expect([r.vllmVersion, r.versionSource]).toEqual(["0.7.2", "banner"]);
+    expect(r.weightsBytes).toBe(G("2.8884"));
+    expect(r.numGpuBlocks).toBe(5517);
+  });
+  it("docker-compose prefixes around VllmWorker ranks (extra.jsonl line 12, v0.8.5)", () => {
+    const r = readVllmLog(jsonl("extra.jsonl", 12))!;
+    expect(r.weightsBytes).toBe(G("14.2474"));
+    expect(r.ranks[0]?.rank).toBe("rank 0");
+    expect(r.vllmVersion).toBe("0.8.5");
+  });
+  it("PyTorch < 2.1's out-of-memory wording (github.com/zihaosheng/VLM-RL/issues/12)", () => {
+    const r = readVllmLog(
+      "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 258.00 MiB (GPU 0; 23.54 GiB total capacity; 11.75 GiB already allocated; 572.50 MiB free; 12.40 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
+    )!;
+    expect(r.error).toMatchObject({ code: "CUDA_OUT_OF_MEMORY", args: { tried: 258 * 2 ** 20, total: G("23.54"), free: Math.round(572.5 * 2 ** 20) } });
+    expect(r.gpuTotalBytes).toBe(G("23.54"));
+    expect(r.outcome).toBe("failed");
+  });
+});

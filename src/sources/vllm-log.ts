@@ -261,6 +261,7 @@ const INFERENCES: { test: RegExp; version: string; engine: "v0" | "v1"; why: str
   { test: /In v0\.19, CUDA graph memory profiling will be enabled by default/, version: "0.18.0", engine: "v1", why: "\"In v0.19, CUDA graph memory profiling will be enabled by default\" is printed by v0.18" },
   { test: /This will become the default in v0\.19/, version: "0.18.0", engine: "v1", why: "\"This will become the default in v0.19\" is printed by v0.17-v0.18" },
   { test: /exceeds available Mamba cache blocks/, version: "0.19.0", engine: "v1", why: "\"max_num_seqs (N) exceeds available Mamba cache blocks (M)\" is raised from v0.19 (PR #38270)" },
+  { test: /Replace gpu_memory_utilization config with `--kv-cache-memory=\d+`/, version: "0.11.0", engine: "v1", why: "the \"Replace gpu_memory_utilization config with --kv-cache-memory\" suggestion (v0.11+)" },
   { test: /Model loading took [\d.]+ GiB memory and/, version: "0.11.0", engine: "v1", why: "\"Model loading took X GiB memory and\" (V1, v0.11+)" },
   { test: /non-default args: \{/, version: "0.10.0", engine: "v1", why: "the \"non-default args: {…}\" line (v0.10+)" },
   { test: /the estimated maximum model length is \d+/, version: "0.9.0", engine: "v1", why: "V1's \"estimated maximum model length\" error (v0.9+)" },
@@ -346,6 +347,14 @@ const ERRORS: ErrorRule[] = [
     code: "BF16_UNSUPPORTED",
     args: (m) => ({ cc: m[1]! }),
   },
+  // PyTorch < 2.1: "CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 23.69 GiB total capacity; 22.95 GiB already allocated; 5.06 MiB free; …)"
+  {
+    test: /CUDA out of memory\. Tried to allocate ([\d.]+) (GiB|MiB|KiB) \(GPU \d+; ([\d.]+) (GiB|MiB) total capacity; [\d.]+ (?:GiB|MiB) already allocated; ([\d.]+) (GiB|MiB|KiB) free/,
+    code: "CUDA_OUT_OF_MEMORY",
+    args: (m): Record<string, number | string> => ({ tried: sizeBytes(m[1]!, m[2]!), total: sizeBytes(m[3]!, m[4]!), free: sizeBytes(m[5]!, m[6]!) }),
+  },
+  // The CUDA runtime's own error (cudaErrorMemoryAllocation), e.g. from NCCL or a kernel's workspace.
+  { test: /CUDA error: out of memory/, code: "CUDA_OUT_OF_MEMORY", args: () => ({}) },
   // PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp); "capacty" is PyTorch <= 2.1's spelling.
   {
     test: /CUDA out of memory\.(?: Tried to allocate ([\d.]+) (GiB|MiB|KiB)\. GPU \d+ has a total capac(?:i)?ty of ([\d.]+) (GiB|MiB) of which ([\d.]+) (GiB|MiB|KiB) is free)?/,
@@ -356,6 +365,8 @@ const ERRORS: ErrorRule[] = [
 
 /** A failure whose message is not in the log (cut off): the start-up still failed. */
 const FAILED = /EngineCore failed to start|Engine core initialization failed|EngineCore hit an exception|RuntimeError: Worker failed|Error in model execution|ERROR.*Traceback \(most recent call last\)/;
+/** Words every pattern of the reader contains at least one of (a prefilter for long logs). */
+const INTERESTING = /GiB|GB|blocks|tokens|memory|rror|heads|max_num|seq len|Namespace|args|config|vllm|version|GPU|Mamba|took|take|capac|Uvicorn|startup|failed|Traceback|engine|MODEL|Starting|max model len|hit an exception|\| +\d+ +\S/i;
 const SERVER_UP = /Application startup complete|Uvicorn running on|Starting vLLM API server|init engine \(profile, create kv cache, warmup model\) took/;
 
 // ---------------------------------------------------------------------------------------------
@@ -384,6 +395,13 @@ const RANK_FIGURES: { test: RegExp; field: RankKey; value: (m: RegExpExecArray) 
   { test: /the rest of the memory reserved for KV Cache is (-?[\d.]+)\s?GiB/, field: "availableKvBytes", value: (m) => gibBytes(m[1]!) },
   { test: /the current vLLM instance can use (?:total_gpu_memory \([\d.]+GiB\) x gpu_memory_utilization \([\d.]+\) = |\s*)([\d.]+)\s?GiB/, field: "requestedBytes", value: (m) => gibBytes(m[1]!) },
   { test: /requested GPU memory: ([\d.]+) GiB/, field: "requestedBytes", value: (m) => gibBytes(m[1]!) },
+  // vllm/v1/worker/gpu_worker.py (v0.11+), after graph capture: "Free memory on device (30.27/31.4 GiB) on startup. Desired GPU
+  // memory utilization is (0.92, 28.88 GiB). Actual usage is 15.03 GiB for consumed memory (weights + non-torch), 1.59 GiB for
+  // peak activation, and 0.09 GiB for CUDAGraph memory. … Current kv cache memory in use is 12.26 GiB."
+  { test: /Desired GPU memory utilization is \([\d.]+, ([\d.]+) GiB\)/, field: "requestedBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /([\d.]+) GiB for peak activation/, field: "torchPeakBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /([\d.]+) GiB for CUDAGraph memory/, field: "cudaGraphActualBytes", value: (m) => gibBytes(m[1]!) },
+  { test: /Current kv cache memory in use is (-?[\d.]+) GiB/, field: "availableKvBytes", value: (m) => gibBytes(m[1]!) },
   { test: /Estimated CUDA graph memory: ([\d.]+) GiB total/, field: "cudaGraphEstimateBytes", value: (m) => gibBytes(m[1]!) },
   { test: /CUDA graph pool memory: [\d.]+ GiB \(actual\), ([\d.]+) GiB \(estimated\)/, field: "cudaGraphEstimateBytes", value: (m) => gibBytes(m[1]!) },
   { test: /Graph capturing finished in \d+ secs?, took (-?[\d.]+) GiB/, field: "cudaGraphActualBytes", value: (m) => gibBytes(m[1]!) },
@@ -439,6 +457,15 @@ export function readVllmLog(text: string): LoggedStartup | null {
     const { text: t, rank, procs } = lines[li]!;
     if (t === "") continue;
     let recognised = VLLM_LINE.test(t);
+    // The engine-core process prefix: "(EngineCore_0 pid=…)" in v0.10.0-v0.10.1, "(EngineCore_DP0 pid=…)" from v0.10.2 (vllm/v1/engine/core.py process names).
+    const proc = procs.includes("EngineCore_0") ? INFER_ENGINE_CORE_0 : procs.includes("EngineCore_DP0") ? INFER_ENGINE_CORE_DP0 : null;
+    if (proc) infer(proc);
+    if (procs.some((p) => p.startsWith("EngineCore")) || /Initializing a V1 LLM engine|VLLM_USE_V1=1/.test(t)) r.engine = "v1";
+    // Most lines of a long server log (requests, metrics) carry none of the patterns below: one test skips them.
+    if (!INTERESTING.test(t)) {
+      if (recognised) r.vllmLines++;
+      continue;
+    }
 
     // Version: banner first, then a version the paste names, then inference from formats.
     if (r.versionSource !== "banner") {
@@ -462,10 +489,6 @@ export function readVllmLog(text: string): LoggedStartup | null {
       }
     }
     for (const inf of INFERENCES) if (inf.test.test(t)) infer({ v: inf.version, why: inf.why, engine: inf.engine });
-    // The engine-core process prefix: "(EngineCore_0 pid=…)" in v0.10.0-v0.10.1, "(EngineCore_DP0 pid=…)" from v0.10.2 (vllm/v1/engine/core.py process names).
-    const proc = procs.includes("EngineCore_0") ? INFER_ENGINE_CORE_0 : procs.includes("EngineCore_DP0") ? INFER_ENGINE_CORE_DP0 : null;
-    if (proc) infer(proc);
-    if (procs.some((p) => p.startsWith("EngineCore")) || /Initializing a V1 LLM engine|VLLM_USE_V1=1/.test(t)) r.engine = "v1";
 
     // Per-rank figures.
     for (const f of RANK_FIGURES) {
@@ -480,13 +503,14 @@ export function readVllmLog(text: string): LoggedStartup | null {
     const pt = /peak_torch_memory=([\d.]+)GiB/.exec(t);
     if (pt && !peakTorchTotal) peakTorchTotal = { rank, bytes: gibBytes(pt[1]!) };
     const total =
-      /total_gpu_memory(?:=|\s+|\s\()([\d.]+)\s?GiB/.exec(t) ?? /Free memory on device (?:\S+ )?\([\d.]+\/([\d.]+) GiB\)/.exec(t) ?? /GPU \d+ has a total capac(?:i)?ty of ([\d.]+) GiB/.exec(t);
+      /total_gpu_memory(?:=|\s+|\s\()([\d.]+)\s?GiB/.exec(t) ?? /Free memory on device (?:\S+ )?\([\d.]+\/([\d.]+) GiB\)/.exec(t) ?? /GPU \d+ has a total capac(?:i)?ty of ([\d.]+) GiB/.exec(t) ?? /\(GPU \d+; ([\d.]+) GiB total capacity;/.exec(t);
     if (total && r.gpuTotalBytes === null) r.gpuTotalBytes = gibBytes(total[1]!);
     const util =
       /gpu_memory_utilization(?:=|\s+|\s\()([\d.]+)/.exec(t) ??
       /less than desired GPU memory utilization \(([\d.]+),/.exec(t) ??
       // vllm/v1/worker/gpu_worker.py (v0.17+): "The current --gpu-memory-utilization=0.2200 is equivalent to …"
       /The current --gpu-memory-utilization=([\d.]+) is equivalent/.exec(t) ??
+      /Desired GPU memory utilization is \(([\d.]+),/.exec(t) ??
       /increase --gpu-memory-utilization from ([\d.]+) to/.exec(t);
     if (util && r.gpuMemoryUtilization === null) r.gpuMemoryUtilization = Number(util[1]);
 
