@@ -168,9 +168,16 @@ export class CachingAllocator {
   malloc(bytes: number): number {
     const size = CachingAllocator.roundSize(Math.max(1, Math.ceil(bytes)));
     const small = size <= SMALL_SIZE;
+    // get_free_block: the smallest free block that fits, ties to the lowest address (BlockComparator orders
+    // by size, then pointer). cudaMalloc hands out descending addresses, so a newer segment's blocks sit
+    // below an older one's (recorded in fixtures/offline/traces/h200-eager-allocator-trace.json: segments at
+    // 0x…d20000000, 0x…ce0000000, 0x…c60000000, 0x…be0000000 in creation order). That tie-break decides
+    // which 2 GiB block the next layer's 1 GiB score tensors split, and so whether eager attention's fp32
+    // softmax finds a free 2 GiB block or cudaMallocs another one.
     let best: Block | null = null;
     for (const b of this.blocks) {
-      if (b.free && b.small === small && b.size >= size && (!best || b.size < best.size)) best = b;
+      if (!b.free || b.small !== small || b.size < size) continue;
+      if (!best || b.size < best.size || (b.size === best.size && (b.seg > best.seg || (b.seg === best.seg && b.off < best.off)))) best = b;
     }
     if (!best) {
       const segSize = CachingAllocator.allocationSize(size);
