@@ -71,8 +71,12 @@ describe("vLLM argv → EngineFlags", () => {
   });
 
   it("merges dotted keys into the JSON object (--limit-mm-per-prompt.image, --speculative-config.*)", () => {
-    const r = engineFlagsFromArgv(["m", "--limit-mm-per-prompt", '{"image": 2}', "--limit-mm-per-prompt.video", "0", "--mm-processor-kwargs.max_pixels", "1003520", "--speculative-config.method", "mtp", "--speculative-config.num_speculative_tokens", "2"]);
+    const r = engineFlagsFromArgv(["m", "--limit-mm-per-prompt.image", "2", "--limit-mm-per-prompt.video", "0", "--mm-processor-kwargs.max_pixels", "1003520", "--speculative-config.method", "mtp", "--speculative-config.num_speculative_tokens", "2"]);
     expect(r.flags.limitMmPerPrompt).toEqual({ image: 2, video: 0 });
+    // FlexibleArgumentParser appends the merged dotted object after every other word, so it replaces a
+    // whole JSON value of the same flag (argparse keeps the last): only {"video": 0} is left here.
+    expect(engineFlagsFromArgv(["m", "--limit-mm-per-prompt.video", "0", "--limit-mm-per-prompt", '{"image": 2}']).flags.limitMmPerPrompt).toEqual({ video: 0 });
+    expect(engineFlagsFromArgv(["m", "--limit-mm-per-prompt", '{"image": 2}', "--limit-mm-per-prompt", '{"video": 1}']).flags.limitMmPerPrompt).toEqual({ video: 1 });
     expect(r.flags.mmProcessorKwargs).toEqual({ max_pixels: 1_003_520 });
     expect(r.flags.speculative?.method).toBe("mtp");
     expect(r.flags.speculative?.numSpeculativeTokens).toBe(2);

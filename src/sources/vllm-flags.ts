@@ -453,34 +453,27 @@ function compilationOf(obj: Record<string, unknown>, it: Item, into: Compilation
   if (typeof level === "number") into.level = level;
 }
 
-/** The fields of one item's JSON value after dotted keys are merged (the object kinds). */
+/**
+ * Dotted keys merged as FlexibleArgumentParser.parse_args merges them: all `--flag.key value` of one
+ * flag become one JSON object, appended after every other word "as if they were originally passed as
+ * JSON" — so with argparse's last-wins it replaces a whole `--flag '{...}'` given anywhere.
+ */
 function collect(items: Item[]): Item[] {
   const out: Item[] = [];
-  const objects = new Map<string, Item>();
+  const dotted = new Map<string, Item>();
   for (const it of items) {
-    if (it.arg.kind !== "json" || (it.path.length === 0 && typeof it.value === "string" && !it.value.trim().startsWith("{"))) {
+    if (it.path.length === 0) {
       out.push(it);
       continue;
     }
-    const prev = objects.get(it.arg.name);
-    if (it.path.length === 0) {
-      const merged: Item = { ...it, value: { ...objectOf(it) } };
-      if (prev) Object.assign(prev.value as Record<string, unknown>, merged.value);
-      else {
-        objects.set(it.arg.name, merged);
-        out.push(merged);
-      }
-      continue;
-    }
-    let target = prev;
+    let target = dotted.get(it.arg.name);
     if (!target) {
       target = { ...it, value: {}, path: [] };
-      objects.set(it.arg.name, target);
-      out.push(target);
+      dotted.set(it.arg.name, target);
     }
     mergeInto(target.value as Record<string, unknown>, it.path, it.value, it.append);
   }
-  return out;
+  return [...out, ...dotted.values()];
 }
 
 function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number }[], release: string, opts: ReadOptions): VllmArgs {
