@@ -92,6 +92,18 @@ describe("run-time variables", () => {
     expect(m.out).toContain("— Qwen/Qwen3-4B on 1× h100-sxm");
   });
 
+  it("${VAR:+word} vanishes when VAR is unset; a run-time value of a flag with no memory effect waits, and is said", async () => {
+    const df = 'FROM vllm/vllm-openai:v0.11.0\nENTRYPOINT python3 -m vllm.entrypoints.openai.api_server --port $PORT --model ${MODEL_NAME:-Qwen/Qwen3-0.6B} ${REVISION:+--revision "$REVISION"} --max-model-len 4096\n';
+    const r = await check(["-", "--gpu", "l4", "--no-config", "--json"], df);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { deployments: { model: string; args: Record<string, unknown>; notes: string[] }[] };
+    expect(j.deployments[0]?.model).toBe("Qwen/Qwen3-0.6B");
+    expect(j.deployments[0]?.args).toEqual({ port: "$PORT", "max-model-len": "4096" });
+    expect(j.deployments[0]?.notes[0]).toBe("set at run time, no effect on memory: --port $PORT");
+    const rev = await check(["-", "--gpu", "l4", "--no-config", "--json", "--set", "REVISION=abc123"], df);
+    expect((JSON.parse(rev.out) as { deployments: { args: Record<string, unknown> }[] }).deployments[0]?.args).toEqual({ port: "$PORT", revision: "abc123", "max-model-len": "4096" });
+  });
+
   it("--set rejects what is not NAME=VALUE", async () => {
     const r = await check(["-", "--gpu", "h100", "--set", "oops", "--no-config"], "vllm serve Qwen/Qwen3-8B\n");
     expect(r.code).toBe(2);

@@ -351,27 +351,45 @@ async function memoryFlag(key: string): Promise<boolean> {
   return vllmArg(key.split(".")[0] ?? key)?.effect !== "neutral";
 }
 
-async function prepare(d: Deployment, s: Settings, cli: CliTarget, io: Pick<Io, "env">, models: Map<string, Promise<ModelFound>>): Promise<Prep> {
+async function prepare(d0: Deployment, s: Settings, cli: CliTarget, io: Pick<Io, "env">, models: Map<string, Promise<ModelFound>>): Promise<Prep> {
   const { gpuFrom } = await import("../sources/gpus.js");
   const { parseSize } = await import("../units.js");
   const { unresolvedIn } = await import("../sources/deployments.js");
   const o = s.o;
+  let d = d0;
   const release = await releaseFor(d, o);
   const blank = (problem: string, model = d.model ?? "(none)"): Prep => ({
     entry: { file: d.file, line: d.line, name: d.name, model, gpu: null, gpuCount: d.gpuCount, release: null, target: cli.target, targetText: cli.text, evaluation: null, problem, fixes: [], args: d.args, notes: [...d.notes] },
   });
   if (d.problem !== undefined) return blank(d.problem);
   if (d.model === null) return blank("no model: the command gives neither a positional model nor --model");
+  const runTime: string[] = [];
   for (const [k, v] of Object.entries(d.args)) {
-    if (typeof v !== "string" || !(await memoryFlag(k))) continue;
+    if (typeof v !== "string") continue;
     const vars = unresolvedIn(v);
-    if (vars.length > 0) return blank(`--${k} ${v}: ${setHint(vars)}`);
+    if (vars.length === 0) continue;
+    if (await memoryFlag(k)) return blank(`--${k} ${v}: ${setHint(vars)}`);
+    runTime.push(k);
+  }
+  // Flags that do not change memory may wait for their run-time value: left out, and said.
+  if (runTime.length > 0) {
+    d = { ...d, args: Object.fromEntries(Object.entries(d.args).filter(([k]) => !runTime.includes(k))), notes: [...d.notes, `set at run time, no effect on memory: ${runTime.map((k) => `--${k} ${String(d.args[k])}`).join(", ")}`] };
   }
 
-  let pending = models.get(d.model);
+  let flags: EngineFlags;
+  try {
+    flags = (await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, release.version, d.source === "vram-plan")).flags;
+  } catch (e) {
+    // vLLM's argument parser would stop the server before it plans anything.
+    if (e instanceof InputError) return blank(`vLLM ${release.version} would refuse its arguments: ${e.message.replace(`${d.file}:${d.line}: ${d.name}: `, "")}`);
+    throw e;
+  }
+
+  const written = d.model ?? "";
+  let pending = models.get(written);
   if (!pending) {
-    pending = findModel(d.model, s, io);
-    models.set(d.model, pending);
+    pending = findModel(written, s, io);
+    models.set(written, pending);
   }
   const found = await pending;
   if ("problem" in found) return blank(found.problem);
@@ -385,15 +403,6 @@ async function prepare(d: Deployment, s: Settings, cli: CliTarget, io: Pick<Io, 
     gpu = gpuFrom(gpuName === undefined ? { gpuMemory: o.gpuMemory as string } : o.gpuMemory === undefined ? { gpu: gpuName } : { gpu: gpuName, gpuMemory: o.gpuMemory });
   } catch (e) {
     if (d.gpuType !== null && e instanceof InputError) return blank(`GPU ${d.gpuType} from the file: ${e.message.replace(/^--gpu \S+: /, "")}`, found.id);
-    throw e;
-  }
-
-  let flags: EngineFlags;
-  try {
-    flags = (await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, release.version, d.source === "vram-plan")).flags;
-  } catch (e) {
-    // vLLM's argument parser would stop the server before it plans anything.
-    if (e instanceof InputError) return blank(`vLLM ${release.version} would refuse its arguments: ${e.message.replace(`${d.file}:${d.line}: ${d.name}: `, "")}`, found.id);
     throw e;
   }
 

@@ -116,13 +116,18 @@ export function expandK8s(text: string, env: Record<string, string>): string {
   );
 }
 
-/** Shell-style expansion of $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}; unknown variables stay verbatim. */
+/**
+ * Shell-style expansion of $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:+word}, ${VAR+word};
+ * unknown variables stay verbatim (check names them), except in :+ / + forms, which vanish when unset.
+ */
 export function expandShell(text: string, env: Record<string, string>): string {
   return text.replace(
-    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (m, braced: string | undefined, op: string | undefined, def: string | undefined, bare: string | undefined) => {
       const name = braced ?? bare ?? "";
       const v = lookup(env, name);
+      if (op === ":+") return v !== undefined && v !== "" ? expandShell(def ?? "", env) : "";
+      if (op === "+") return v !== undefined ? expandShell(def ?? "", env) : "";
       if (op !== undefined) return v !== undefined && (op === "-" || v !== "") ? v : (def ?? "");
       return v ?? m;
     },
@@ -210,7 +215,13 @@ export function fromCommandWords(
   }
   if (inShell) {
     const env = known.shell ?? {};
-    words = words.map((w) => ({ text: expandShell(w.text, env), line: w.line }));
+    // An unquoted expansion that comes out empty is no word at all (${REVISION:+--revision "$REVISION"}).
+    // An unquoted ${…} is split into words again, as the shell does (${REVISION:+--revision "$REVISION"}).
+    words = words.flatMap((w) => {
+      const text = expandShell(w.text, env);
+      if (!/^\$\{[^}]*\}$/.test(w.text) || text === w.text) return [{ text, line: w.line }];
+      return splitShellCommands(text).flatMap((c) => c.words).map((t) => ({ text: t, line: w.line }));
+    });
   }
   const texts = words.map((w) => w.text);
   const inner: KnownEnv = known.shell ? { shell: known.shell } : {};
