@@ -125,6 +125,12 @@ describe("vLLM argv → EngineFlags", () => {
     expect(engineFlagsFromArgv(["x", "--kv-cache-dtype", "fp8_e5m2"]).flags.kvCacheDtype).toBe("fp8_e5m2");
   });
 
+  it("reads -O as the release does: --optimization-level now, --compilation-config's alias before", () => {
+    expect(engineFlagsFromArgv(["x", "-O", "2"]).flags.compilation).toEqual({ level: 2 });
+    expect(engineFlagsFromArgv(["x", "-O", '{"level": 3, "cudagraph_capture_sizes": [1, 2, 4]}'], { vllmVersion: "0.10.1" }).flags.compilation).toEqual({ level: 3, cudagraphCaptureSizes: [1, 2, 4] });
+    expect(flagError(() => engineFlagsFromArgv(["x", "-O", '{"level": 3}'])).kind).toBe("missing-value");
+  });
+
   it("reads --max-model-len auto only from the release that has it", () => {
     expect(engineFlagsFromArgv(["x", "--max-model-len", "-1"]).flags.maxModelLenAuto).toBe(true);
     expect(flagError(() => engineFlagsFromArgv(["x", "--max-model-len", "auto"], { vllmVersion: "0.11.0" })).message).toBe(

@@ -189,7 +189,10 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
   const body = word.slice(1);
   if (body.startsWith("O") && !vllmShortArg(body.split("=")[0]!)) {
     const level = body === "O" ? null : body[1] === "=" ? body.slice(2) : body.slice(1);
-    const target = vllmArg("optimization-level")!;
+    // Newer FlexibleArgumentParser turns -O<n> into --optimization-level <n>; before (v0.11's
+    // arg_utils.py) -O was --compilation-config's alias: -O3, -O '{"level": 3}'. The v0.12 boundary
+    // lies between the v0.11 and v0.13 sources read and is not verified.
+    const target = vllmArg(cmpVersion(release, "0.12.0") < 0 ? "compilation-config" : "optimization-level")!;
     return { arg: target, negated: false, path: [], append: false, inline: level };
   }
   const eq = body.indexOf("=");
