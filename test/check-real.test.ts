@@ -198,3 +198,36 @@ describe("real files: verdicts", () => {
     expect(s.out).toMatch(/^(ok {3}|FAIL )fixtures\/deployments\/real\/lahlfors-rendered-vllm-fast\.yaml:26 vllm-fast\/vllm — Qwen\/Qwen3-4B on 1× l4, vLLM /);
   });
 });
+
+describe("real files: every one understood", () => {
+  it("all of them in one run: a verdict or one line for each deployment, a note for each file without one, two files that are not YAML", async () => {
+    const { readdirSync } = await import("node:fs");
+    const files = [
+      ...readdirSync(R).filter((f) => /\.(ya?ml|sh|ps1|tpl|Dockerfile|Makefile)$/.test(f)).map((f) => R + f),
+      `${R}memoria_vllm/docker-compose.yml`,
+      `${R}pesticide/start_vllm_server.sh`,
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(44);
+    const r = await check([...files, "--gpu", "h100"]);
+    expect(r.code).toBe(2); // the two broken YAML files; everything else is still reported
+    expect(r.err.trim().split("\n")).toEqual([
+      `vram-plan: ${R}gke-infgw-llama3-8b.yaml:16: YAML syntax error: Nested mappings are not allowed in compact mappings`,
+      `vram-plan: ${R}gke-model-armor-gemma.yaml:36: YAML syntax error: All sequence items must start at the same column`,
+    ]);
+    const lines = r.out.split("\n");
+    const verdicts = lines.filter((l) => /^(ok {2}|FAIL|NEED) /.test(l));
+    // 45 files: a Helm template (a note), 2 broken, 6 KServe halves (2 pairs planned, 1 pair whose runtime
+    // names do not match: notes), the pm2 script and the compose file with 2 each, 34 with one: 40.
+    expect(files).toHaveLength(45);
+    expect(verdicts).toHaveLength(40);
+    for (const f of files) {
+      if (/gke-infgw|gke-model-armor/.test(f)) continue;
+      expect(r.out, f).toContain(f);
+    }
+    // Every line that could not be planned says what is missing: a model that is not here (offline),
+    // a run-time value, a flag the release refuses, or a model path.
+    for (const l of verdicts.filter((v) => v.startsWith("NEED"))) {
+      expect(l).toMatch(/not in the catalogue|is set at run time|would refuse|is not on this machine|not available here|without a command/);
+    }
+  });
+});
