@@ -70,6 +70,13 @@ describe("vLLM argv → EngineFlags", () => {
     expect(g.message).toContain("use --cudagraph-capture-sizes");
   });
 
+  it("rejects a flag newer than the planned release", () => {
+    const e = flagError(() => engineFlagsFromArgv(["m", "--kv-offloading-size", "4"], { vllmVersion: "0.10.1" }));
+    expect(e.kind).toBe("not-yet");
+    expect(e.message).toBe("--kv-offloading-size: not in vLLM 0.10.1 (first in a release from 0.11.1 at the earliest)");
+    expect(engineFlagsFromArgv(["m", "--kv-offloading-size", "4"], { vllmVersion: "0.13.0" }).flags.kvOffloadingBytes).toBe(4 * 2 ** 30);
+  });
+
   it("merges dotted keys into the JSON object (--limit-mm-per-prompt.image, --speculative-config.*)", () => {
     const r = engineFlagsFromArgv(["m", "--limit-mm-per-prompt.image", "2", "--limit-mm-per-prompt.video", "0", "--mm-processor-kwargs.max_pixels", "1003520", "--speculative-config.method", "mtp", "--speculative-config.num_speculative_tokens", "2"]);
     expect(r.flags.limitMmPerPrompt).toEqual({ image: 2, video: 0 });

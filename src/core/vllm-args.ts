@@ -45,6 +45,8 @@ export interface VllmArg {
   effect: MemoryEffect;
   /** For modelled (and memory-feature) flags: the EngineFlags field it sets. */
   field?: string;
+  /** The first release that may have the flag: older ones reject it (argparse: unrecognized). */
+  since?: string;
   /** The first release without the flag (argparse then rejects it), where vLLM's source names it. */
   removedIn?: string;
   /** Gone from the newest release, the release of removal not verified: accepted in every release. */
@@ -91,6 +93,12 @@ export const MODEL_DTYPES = ["auto", "half", "float16", "bfloat16", "float", "fl
 /** MambaDType (vllm/config/cache.py). */
 export const MAMBA_DTYPES = ["auto", "float32", "float16", "bfloat16"] as const;
 
+/**
+ * Flags absent from the v0.11-era arg_utils.py read (a fork of v0.11 main with
+ * --max-cudagraph-capture-size and the v0.12/v0.13 deprecation notices): not in vLLM 0.11.0 or earlier.
+ */
+const V11_1 = "0.11.1";
+
 const m = (name: string, kind: ArgKind, field: string, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "modelled", field, source: ENGINE, ...extra });
 const nm = (name: string, kind: ArgKind, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "not-modelled", source: ENGINE, ...extra });
 const n = (name: string, kind: ArgKind, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "neutral", source: ENGINE, ...extra });
@@ -121,9 +129,9 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("tokenizer-revision", "str"),
   m("max-model-len", "hrint-auto", "maxModelLen", { help: "context length (32k = 32000, 32K = 32768, as vLLM reads it; auto or -1: the largest that fits)" }),
   m("quantization", "str", "quantization", { help: "quantization method (fp8 quantizes a 16-bit checkpoint online)", short: ["q"], choices: QUANTIZATION_METHODS }),
-  n("allow-deprecated-quantization", "bool", { negatable: true }),
+  n("allow-deprecated-quantization", "bool", { since: V11_1, negatable: true }),
   m("enforce-eager", "bool", "enforceEager", { help: "no CUDA graphs, no torch.compile", negatable: true }),
-  n("enable-return-routed-experts", "bool", { negatable: true }),
+  n("enable-return-routed-experts", "bool", { since: V11_1, negatable: true }),
   n("max-logprobs", "int"),
   n("logprobs-mode", "str"),
   // A sliding-window model with it caches every token in every layer: not modelled yet.
@@ -147,8 +155,8 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("logits-processors", "list"),
   n("io-processor-plugin", "str"),
   // --language-model-only: the multimodal encoder is neither loaded nor profiled (MultiModalConfig).
-  m("language-model-only", "bool", "languageModelOnly", { help: "serve the language model only: no multimodal encoder", negatable: true }),
-  n("renderer-num-workers", "int"),
+  m("language-model-only", "bool", "languageModelOnly", { since: V11_1, help: "serve the language model only: no multimodal encoder", negatable: true }),
+  n("renderer-num-workers", "int", { since: V11_1 }),
 
   // --- LoadConfig ------------------------------------------------------------------------------
   n("load-format", "str"),
@@ -160,21 +168,21 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("pt-load-map-location", "str"),
 
   // --- AttentionConfig / kernels -----------------------------------------------------------------
-  nm("attention-backend", "str"),
-  nm("attention-config", "json", { short: ["ac"] }),
-  nm("kernel-config", "json"),
-  n("enable-flashinfer-autotune", "bool", { negatable: true }),
-  n("ir-op-priority", "json"),
+  nm("attention-backend", "str", { since: V11_1 }),
+  nm("attention-config", "json", { since: V11_1, short: ["ac"] }),
+  nm("kernel-config", "json", { since: V11_1 }),
+  n("enable-flashinfer-autotune", "bool", { since: V11_1, negatable: true }),
+  n("ir-op-priority", "json", { since: V11_1 }),
   // MambaConfig (kernel choices; the state's size is set by the cache dtypes above).
-  n("mamba-backend", "str"),
-  n("enable-mamba-cache-stochastic-rounding", "bool", { negatable: true }),
-  n("mamba-cache-philox-rounds", "int"),
-  n("gdn-prefill-backend", "str", { choices: ["flashinfer", "triton"] }),
-  nm("moe-backend", "str"),
+  n("mamba-backend", "str", { since: V11_1 }),
+  n("enable-mamba-cache-stochastic-rounding", "bool", { since: V11_1, negatable: true }),
+  n("mamba-cache-philox-rounds", "int", { since: V11_1 }),
+  n("gdn-prefill-backend", "str", { since: V11_1, choices: ["flashinfer", "triton"] }),
+  nm("moe-backend", "str", { since: V11_1 }),
 
   // --- StructuredOutputsConfig ---------------------------------------------------------------------
   n("reasoning-parser", "str"),
-  n("reasoning-parser-plugin", "str"),
+  n("reasoning-parser-plugin", "str", { since: V11_1 }),
   n("structured-outputs-config", "json"),
   n("guided-decoding-backend", "str", { removedIn: "0.12.0" }), // "[DEPRECATED] ... will be removed in v0.12.0"
   n("guided-decoding-disable-fallback", "bool", { removedIn: "0.12.0" }),
@@ -185,19 +193,19 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("distributed-executor-backend", "str"),
   m("pipeline-parallel-size", "int", "pipelineParallelSize", { help: "pipeline stages (also -pp)", short: ["pp"] }),
   m("tensor-parallel-size", "int", "tensorParallelSize", { help: "tensor-parallel GPUs (also -tp)", short: ["tp"] }),
-  n("master-addr", "str"),
-  n("master-port", "int"),
-  n("distributed-timeout-seconds", "int"),
-  n("numa-bind", "bool", { negatable: true }),
-  n("numa-bind-nodes", "list"),
-  n("numa-bind-cpus", "list"),
-  n("dcp-comm-backend", "str"),
-  n("nnodes", "int", { short: ["n"] }),
-  n("node-rank", "int", { short: ["r"] }),
+  n("master-addr", "str", { since: V11_1 }),
+  n("master-port", "int", { since: V11_1 }),
+  n("distributed-timeout-seconds", "int", { since: V11_1 }),
+  n("numa-bind", "bool", { since: V11_1, negatable: true }),
+  n("numa-bind-nodes", "list", { since: V11_1 }),
+  n("numa-bind-cpus", "list", { since: V11_1 }),
+  n("dcp-comm-backend", "str", { since: V11_1 }),
+  n("nnodes", "int", { since: V11_1, short: ["n"] }),
+  n("node-rank", "int", { since: V11_1, short: ["r"] }),
   nm("decode-context-parallel-size", "int", { short: ["dcp"] }),
-  nm("prefill-context-parallel-size", "int", { short: ["pcp"] }),
-  n("dcp-kv-cache-interleave-size", "int"),
-  n("cp-kv-cache-interleave-size", "int"),
+  nm("prefill-context-parallel-size", "int", { since: V11_1, short: ["pcp"] }),
+  n("dcp-kv-cache-interleave-size", "int", { since: V11_1 }),
+  n("cp-kv-cache-interleave-size", "int", { since: V11_1 }),
   m("data-parallel-size", "int", "dataParallelSize", { help: "data-parallel replicas, each with TP × PP GPUs (also -dp)", short: ["dp"] }),
   n("data-parallel-rank", "int", { short: ["dpn"] }),
   n("data-parallel-start-rank", "int", { short: ["dpr"] }),
@@ -206,21 +214,21 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("data-parallel-rpc-port", "int", { short: ["dpp"] }),
   n("data-parallel-backend", "str", { short: ["dpb"] }),
   n("data-parallel-hybrid-lb", "bool", { short: ["dph"], negatable: true }),
-  n("data-parallel-external-lb", "bool", { short: ["dpe"], negatable: true }),
+  n("data-parallel-external-lb", "bool", { since: V11_1, short: ["dpe"], negatable: true }),
   n("data-parallel-multi-port-external-lb", "bool", { negatable: true, source: FRONTEND }),
   m("enable-expert-parallel", "bool", "enableExpertParallel", { help: "place whole experts on ranks (also -ep)", short: ["ep"], negatable: true }),
   n("all2all-backend", "str"),
   // Loads only this rank's experts' weights (EP): the weights per rank are what the plan already counts.
-  n("enable-ep-weight-filter", "bool", { negatable: true }),
+  n("enable-ep-weight-filter", "bool", { since: V11_1, negatable: true }),
   nm("enable-dbo", "bool", { negatable: true }),
-  n("ubatch-size", "int"),
+  n("ubatch-size", "int", { since: V11_1 }),
   n("dbo-decode-token-threshold", "int"),
   n("dbo-prefill-token-threshold", "int"),
   n("disable-nccl-for-dp-synchronization", "bool", { negatable: true }),
   nm("enable-eplb", "bool", { negatable: true }),
   nm("eplb-config", "json"),
   n("expert-placement-strategy", "str"),
-  nm("enable-elastic-ep", "bool", { negatable: true }),
+  nm("enable-elastic-ep", "bool", { since: V11_1, negatable: true }),
   nm("num-redundant-experts", "int", { removedIn: "0.12.0", replacedBy: "--eplb-config.num_redundant_experts" }),
   n("eplb-window-size", "int", { removedIn: "0.12.0", replacedBy: "--eplb-config.window_size" }),
   n("eplb-step-interval", "int", { removedIn: "0.12.0", replacedBy: "--eplb-config.step_interval" }),
@@ -245,22 +253,22 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("prefix-caching-hash-algo", "str", { source: CACHE }),
   // --cpu-offload-gb is GiB per GPU of weights kept in host memory (CacheConfig / OffloadConfig).
   m("cpu-offload-gb", "float", "cpuOffloadBytes", { help: "GiB of weights per GPU kept in CPU memory", source: CACHE }),
-  n("cpu-offload-params", "list", { source: "vllm/config/offload.py OffloadConfig" }),
-  nm("offload-backend", "str", { source: "vllm/config/offload.py OffloadConfig" }),
-  nm("offload-group-size", "int", { source: "vllm/config/offload.py OffloadConfig" }),
-  nm("offload-num-in-group", "int", { source: "vllm/config/offload.py OffloadConfig" }),
-  n("offload-params", "list", { source: "vllm/config/offload.py OffloadConfig" }),
-  n("offload-prefetch-step", "int", { source: "vllm/config/offload.py OffloadConfig" }),
+  n("cpu-offload-params", "list", { since: V11_1, source: "vllm/config/offload.py OffloadConfig" }),
+  nm("offload-backend", "str", { since: V11_1, source: "vllm/config/offload.py OffloadConfig" }),
+  nm("offload-group-size", "int", { since: V11_1, source: "vllm/config/offload.py OffloadConfig" }),
+  nm("offload-num-in-group", "int", { since: V11_1, source: "vllm/config/offload.py OffloadConfig" }),
+  n("offload-params", "list", { since: V11_1, source: "vllm/config/offload.py OffloadConfig" }),
+  n("offload-prefetch-step", "int", { since: V11_1, source: "vllm/config/offload.py OffloadConfig" }),
   n("calculate-kv-scales", "bool", { negatable: true, source: CACHE }),
   n("kv-sharing-fast-prefill", "bool", { negatable: true, source: CACHE }),
   nm("mamba-cache-dtype", "str", { choices: MAMBA_DTYPES, source: CACHE }),
   m("mamba-ssm-cache-dtype", "str", "mambaSsmCacheDtype", { help: "Mamba SSM state dtype", choices: MAMBA_DTYPES, source: CACHE }),
   nm("mamba-block-size", "int", { source: CACHE }),
-  nm("mamba-cache-mode", "str", { choices: ["all", "align", "none"], source: CACHE }),
+  nm("mamba-cache-mode", "str", { since: V11_1, choices: ["all", "align", "none"], source: CACHE }),
   // kv_offloading_size: "Size of the KV cache offloading buffer in GiB ... total ... across all TP ranks".
-  m("kv-offloading-size", "float", "kvOffloadingBytes", { help: "GiB of CPU memory for offloaded KV blocks (all TP ranks together)", source: CACHE }),
-  m("kv-offloading-backend", "str", "kvOffloadingBackend", { help: "native or lmcache", choices: ["native", "lmcache"], source: CACHE }),
-  nm("kv-cache-dtype-skip-layers", "list", { source: CACHE }),
+  m("kv-offloading-size", "float", "kvOffloadingBytes", { since: V11_1, help: "GiB of CPU memory for offloaded KV blocks (all TP ranks together)", source: CACHE }),
+  m("kv-offloading-backend", "str", "kvOffloadingBackend", { since: V11_1, help: "native or lmcache", choices: ["native", "lmcache"], source: CACHE }),
+  nm("kv-cache-dtype-skip-layers", "list", { since: V11_1, source: CACHE }),
 
   // --- MultiModalConfig ----------------------------------------------------------------------------
   m("limit-mm-per-prompt", "json", "limitMmPerPrompt", { help: "multimodal items per prompt, e.g. '{\"image\":1,\"video\":0}' or --limit-mm-per-prompt.image 1" }),
@@ -272,14 +280,14 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("disable-mm-preprocessor-cache", "bool", { removedIn: "0.13.0", replacedBy: "--mm-processor-cache-gb 0" }),
   n("mm-processor-cache-type", "str"),
   n("mm-shm-cache-max-object-size-mb", "int"),
-  nm("mm-encoder-only", "bool", { negatable: true }),
+  nm("mm-encoder-only", "bool", { since: V11_1, negatable: true }),
   m("mm-encoder-tp-mode", "str", "mmEncoderTpMode", { help: "weights (shard the vision tower) or data (replicate it)", choices: ["weights", "data"] }),
   nm("mm-encoder-attn-backend", "str"),
-  nm("mm-encoder-attn-dtype", "str"),
-  n("mm-encoder-fp8-scale-path", "str"),
-  n("mm-encoder-fp8-scale-save-path", "str"),
-  n("mm-encoder-fp8-scale-save-margin", "float"),
-  n("mm-tensor-ipc", "str"),
+  nm("mm-encoder-attn-dtype", "str", { since: V11_1 }),
+  n("mm-encoder-fp8-scale-path", "str", { since: V11_1 }),
+  n("mm-encoder-fp8-scale-save-path", "str", { since: V11_1 }),
+  n("mm-encoder-fp8-scale-save-margin", "float", { since: V11_1 }),
+  n("mm-tensor-ipc", "str", { since: V11_1 }),
   n("interleave-mm-strings", "bool", { negatable: true }),
   m("skip-mm-profiling", "bool", "skipMmProfiling", { help: "skip the multimodal encoder in the profile run", negatable: true }),
   n("video-pruning-rate", "float"),
@@ -289,12 +297,12 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("max-loras", "int", "lora"),
   m("max-lora-rank", "int", "lora"),
   m("lora-dtype", "str", "lora"),
-  nm("enable-tower-connector-lora", "bool", { negatable: true }),
-  nm("lora-target-modules", "list"),
+  nm("enable-tower-connector-lora", "bool", { since: V11_1, negatable: true }),
+  nm("lora-target-modules", "list", { since: V11_1 }),
   m("max-cpu-loras", "int", "lora"),
   m("fully-sharded-loras", "bool", "lora", { negatable: true }),
   n("default-mm-loras", "json"),
-  n("specialize-active-lora", "bool", { negatable: true }),
+  n("specialize-active-lora", "bool", { since: V11_1, negatable: true }),
   nm("lora-extra-vocab-size", "int", { legacy: true }),
   nm("enable-lora-bias", "bool", { legacy: true }),
 
@@ -302,16 +310,16 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("show-hidden-metrics-for-version", "str"),
   n("otlp-traces-endpoint", "str"),
   n("collect-detailed-traces", "list"),
-  n("kv-cache-metrics", "bool", { negatable: true }),
-  n("kv-cache-metrics-sample", "float"),
-  n("cudagraph-metrics", "bool", { negatable: true }),
-  n("enable-layerwise-nvtx-tracing", "bool", { negatable: true }),
-  n("enable-mfu-metrics", "bool", { negatable: true }),
-  n("enable-logging-iteration-details", "bool", { negatable: true }),
+  n("kv-cache-metrics", "bool", { since: V11_1, negatable: true }),
+  n("kv-cache-metrics-sample", "float", { since: V11_1 }),
+  n("cudagraph-metrics", "bool", { since: V11_1, negatable: true }),
+  n("enable-layerwise-nvtx-tracing", "bool", { since: V11_1, negatable: true }),
+  n("enable-mfu-metrics", "bool", { since: V11_1, negatable: true }),
+  n("enable-logging-iteration-details", "bool", { since: V11_1, negatable: true }),
   n("enable-mm-processor-stats", "bool", { negatable: true, legacy: true }),
   n("disable-log-stats", "bool"),
   n("aggregate-engine-logging", "bool"),
-  n("fail-on-environ-validation", "bool", { negatable: true }),
+  n("fail-on-environ-validation", "bool", { since: V11_1, negatable: true }),
 
   // --- SchedulerConfig -----------------------------------------------------------------------------
   m("max-num-batched-tokens", "hrint", "maxNumBatchedTokens", { help: "tokens per iteration (sizes the profile run)" }),
@@ -326,8 +334,8 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("scheduler-cls", "str"),
   m("disable-hybrid-kv-cache-manager", "bool", "disableHybridKvCacheManager", { help: "store every token in every layer (sliding-window models)", negatable: true }),
   n("async-scheduling", "bool", { negatable: true }),
-  n("stream-interval", "int"),
-  n("scheduler-reserve-full-isl", "bool", { negatable: true }),
+  n("stream-interval", "int", { since: V11_1 }),
+  n("scheduler-reserve-full-isl", "bool", { since: V11_1, negatable: true }),
 
   // --- CompilationConfig / VllmConfig ---------------------------------------------------------------
   m("cudagraph-capture-sizes", "list", "compilation", { help: "batch sizes captured as CUDA graphs" }),
@@ -337,22 +345,16 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("speculative-config", "json", "speculative", { short: ["sc"], help: "speculative decoding, JSON or dotted (--speculative-config.method mtp)" }),
   nm("kv-transfer-config", "json"),
   n("kv-events-config", "json"),
-  nm("ec-transfer-config", "json"),
+  nm("ec-transfer-config", "json", { since: V11_1 }),
   m("compilation-config", "json", "compilation", { help: "torch.compile / CUDA-graph settings, JSON or dotted (also -cc; -O<n> sets the level)", short: ["cc"] }),
   // -O<n> / -O <n> (argparse_utils.py: "--optimization-level"); older releases read -O3 as compilation level 3.
-  m("optimization-level", "str", "compilation"),
-  n("performance-mode", "str"),
-  n("reasoning-config", "json"),
-  n("shutdown-timeout", "int"),
+  m("optimization-level", "str", "compilation", { since: V11_1 }),
+  n("performance-mode", "str", { since: V11_1 }),
+  n("reasoning-config", "json", { since: V11_1 }),
+  n("shutdown-timeout", "int", { since: V11_1 }),
   nm("additional-config", "json"),
-  n("profiler-config", "json"),
-  n("weight-transfer-config", "json"),
-  n("enable-fault-tolerance", "bool", { negatable: true }),
-  n("shutdown-on-fault-tolerance-failure", "bool", { negatable: true }),
-  n("engine-recovery-timeout", "int"),
-  n("internal-fault-report-port", "int"),
-  n("external-fault-notify-port", "int"),
-  n("gloo-comm-timeout", "int"),
+  n("profiler-config", "json", { since: V11_1 }),
+  n("weight-transfer-config", "json", { since: V11_1 }),
   n("tokens-only", "bool", { negatable: true, source: FRONTEND }),
 
   // --- Older releases' engine flags (gone from the newest arg_utils.py) -------------------------------

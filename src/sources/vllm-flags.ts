@@ -15,7 +15,7 @@ import { MAX_BYTES, MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
 import { blockSizeProblem, modalityProblem } from "./vllm-values.js";
 
-export type VllmFlagErrorKind = "unknown" | "ambiguous" | "removed" | "missing-value" | "bad-value" | "unexpected-value" | "extra-argument";
+export type VllmFlagErrorKind = "unknown" | "ambiguous" | "removed" | "not-yet" | "missing-value" | "bad-value" | "unexpected-value" | "extra-argument";
 
 /** A flag vLLM's parser would refuse: check turns it into a finding of that deployment, the CLI into exit 2. */
 export class VllmFlagError extends InputError {
@@ -75,7 +75,7 @@ function cmpVersion(a: string, b: string): number {
 
 /** Whether the flag exists in `release` (removed ones raise, legacy ones stay accepted). */
 function inRelease(a: VllmArg, release: string): boolean {
-  return a.removedIn === undefined || cmpVersion(release, a.removedIn) < 0;
+  return (a.removedIn === undefined || cmpVersion(release, a.removedIn) < 0) && (a.since === undefined || cmpVersion(release, a.since) >= 0);
 }
 
 function checkedRelease(v: string): string {
@@ -151,6 +151,9 @@ function looksLikeFlag(w: string): boolean {
 
 function resolveWord(word: string, index: number, release: string, vramPlan: boolean): Resolved {
   const removedError = (a: VllmArg): never => {
+    if (a.since !== undefined && cmpVersion(release, a.since) < 0) {
+      throw new VllmFlagError("not-yet", word.split("=")[0]!, `--${a.name}: not in vLLM ${release} (first in a release from ${a.since} at the earliest)`, index);
+    }
     const instead = a.replacedBy ? `; use ${a.replacedBy}` : "";
     throw new VllmFlagError("removed", word.split("=")[0]!, `--${a.name}: removed in vLLM ${a.removedIn} (planning for vLLM ${release})${instead}`, index, a.replacedBy ?? null);
   };
