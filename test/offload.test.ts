@@ -18,6 +18,10 @@ describe("--cpu-offload-gb and --kv-offloading-size (vllm/model_executor/offload
     expect(p.host).toEqual({ cpuOffloadBytes: 4 * GiB, kvOffloadingBytes: 0, totalBytes: 4 * GiB });
     // TP 2: 4 GiB on each of the two GPUs → 8 GiB of host memory.
     expect(planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ vllmVersion: "0.23.0", tensorParallelSize: 2, cpuOffloadBytes: 4 * GiB }) }).host?.cpuOffloadBytes).toBe(8 * GiB);
+    // PP 2 × TP 2: a rank holds 18 layers at TP 2 — qkv (16 + 8)·128·4096 12,582,912 + o 4096·2048 8,388,608 +
+    // q/k norms 256 + gate_up 2·6144·4096 50,331,648 + down 25,165,824 + norms 8,192 = 96,477,440 elements
+    // = 192,954,880 B per layer, 3,473,187,840 B per rank < 4 GiB: all of it moves, on 4 GPUs → 13,892,751,360 B.
+    expect(planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ vllmVersion: "0.23.0", tensorParallelSize: 2, pipelineParallelSize: 2, cpuOffloadBytes: 4 * GiB }) }).host?.cpuOffloadBytes).toBe(4 * 18 * 192_954_880);
     // More than the layers hold: only the layers move (embeddings and lm_head stay).
     const all = planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ vllmVersion: "0.23.0", cpuOffloadBytes: 100 * GiB }) });
     expect(base.perGpu[0]!.weightsBytes - all.perGpu[0]!.weightsBytes).toBe(36 * 385_892_864);

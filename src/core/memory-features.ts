@@ -194,9 +194,9 @@ export function stageFeatures(x: FeatureInput, fx: FeatureEffects, stage: number
     const o = cpuOffload(f.cpuOffloadBytes ?? 0, w.layers, x.rules.features.cpuOffloadIgnoredOnMrv2 && x.dense);
     offloadedBytes = o.offloadedBytes;
     explain.push(o.explain);
-    if (fx.host && stage === 0) {
-      // Pinned host memory: the moved bytes on every GPU of the deployment (stage 0's figure × ranks).
-      fx.host.cpuOffloadBytes = offloadedBytes * x.tp * x.pp;
+    if (fx.host) {
+      // Pinned host memory: the bytes moved on every GPU of the deployment (this stage's TP ranks).
+      fx.host.cpuOffloadBytes += offloadedBytes * x.tp;
       fx.host.totalBytes = fx.host.cpuOffloadBytes + fx.host.kvOffloadingBytes;
     }
   }
