@@ -53,8 +53,12 @@ describe("LoRA slots (vllm/lora/model_manager.py, create_lora_weights)", () => {
     );
   });
 
-  it("warns when --max-cpu-loras is below --max-loras (LoRAConfig rejects it)", () => {
+  it("does not start when --max-cpu-loras is below --max-loras (LoRAConfig raises), with vLLM's words", async () => {
     const p = planDeployment({ model: m, gpu: gpu("h100"), flags: flags({ lora: { ...lora, maxCpuLoras: 2 } }) });
-    expect(p.diagnostics.some((d) => d.code === "NOT_EXACT" && String(d.args["what"]).includes("--max-cpu-loras"))).toBe(true);
+    const d = p.diagnostics.find((x) => x.code === "MAX_CPU_LORAS_BELOW_MAX_LORAS");
+    expect(p.fits).toBe(false);
+    expect(d?.fix).toEqual([{ flag: "--max-cpu-loras", value: "4" }]);
+    const { messageFor } = await import("../src/render/messages.js");
+    expect(messageFor(d!, p)).toBe("max_cpu_loras (2) must be >= max_loras (4)");
   });
 });

@@ -123,8 +123,8 @@ export function featureEffects(x: FeatureInput): FeatureEffects {
   if (f.lora) {
     if (r.loraGraphsTwice) graphMultiplier = 2;
     if (f.lora.maxCpuLoras !== undefined && f.lora.maxCpuLoras < f.lora.maxLoras) {
-      // LoRAConfig.__post_init__ / verify: max_cpu_loras must be >= max_loras.
-      notExact(`--max-cpu-loras ${f.lora.maxCpuLoras} below --max-loras ${f.lora.maxLoras} (vLLM raises: max_cpu_loras must be >= max_loras)`);
+      // vllm/config/lora.py LoRAConfig.__post_init__ raises ValueError: max_cpu_loras must be >= max_loras.
+      diagnostics.push({ code: "MAX_CPU_LORAS_BELOW_MAX_LORAS", severity: "error", args: { maxCpuLoras: f.lora.maxCpuLoras, maxLoras: f.lora.maxLoras }, fix: [{ flag: "--max-cpu-loras", value: String(f.lora.maxLoras) }] });
     }
     if (x.model.hybrid || x.model.mamba) notExact("LoRA slots of linear-attention / Mamba mixer projections (sized as ordinary linear layers)");
     if (x.model.moe && f.lora.fullyShardedLoras) notExact("fully sharded LoRA on MoE experts");

@@ -43,6 +43,8 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
     a["tried"] !== undefined
       ? `CUDA out of memory. Tried to allocate ${gib(n(a, "tried"))} GiB${a["total"] !== undefined ? ` on a GPU with ${gib(n(a, "total"))} GiB` : ""}${a["free"] !== undefined ? `, ${gib(n(a, "free"))} GiB free` : ""}.`
       : "CUDA out of memory.",
+  // vllm/config/lora.py LoRAConfig.__post_init__
+  MAX_CPU_LORAS_BELOW_MAX_LORAS: (a) => `max_cpu_loras (${a["maxCpuLoras"]}) must be >= max_loras (${a["maxLoras"]})`,
   NOT_EXACT: (a) => `vram-plan cannot size the ${a["what"]} exactly; numbers that depend on it are estimates.`,
   // vllm/v1/worker/gpu_worker.py determine_available_memory returns --kv-cache-memory unchecked; the
   // allocation (initialize_from_config) or the warm-up after it (compile_or_warm_up_model) runs out.
