@@ -115,6 +115,23 @@ describe("run-time variables", () => {
   });
 });
 
+describe("local model paths matched in the Hugging Face cache", () => {
+  it("the last path component, case-insensitively, organisation optional; --model-map wins", async () => {
+    const { cpSync } = await import("node:fs");
+    const home = mkdtempSync(join(tmpdir(), "vram-plan-hf-"));
+    const snap = join(home, "hub", "models--acme--tiny-llama", "snapshots", "0123abc");
+    mkdirSync(snap, { recursive: true });
+    cpSync("fixtures/hub/acme/tiny-llama", snap, { recursive: true });
+    let out = "";
+    const io: Io = { stdout: (x) => void (out += x), stderr: () => undefined, isTTY: false, env: { HF_HUB_OFFLINE: "1", HF_HOME: home } };
+    io.stdin = () => "vllm serve /srv/models/TINY-LLAMA --max-model-len 256\n";
+    const code = await run(["check", "-", "--gpu", "l4", "--offline", "--no-config"], io);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^ok {3}<stdin>:1 script line 1 — acme\/tiny-llama on 1× l4, vLLM /);
+    expect(out).toContain('model path /srv/models/TINY-LLAMA is not on this machine: planned as acme/tiny-llama, the model named like its last component "TINY-LLAMA" (--model-map /srv/models/TINY-LLAMA=ID to choose another)');
+  });
+});
+
 describe("forms that look right but are not", () => {
   it("a Dockerfile exec-form ENTRYPOINT passes $VAR to vLLM unexpanded: said, not planned as the ENV value", async () => {
     const df = 'FROM vllm/vllm-openai:latest\nENV MODEL_NAME="Qwen/Qwen3-0.6B"\nENTRYPOINT [ "python3", "-m", "vllm.entrypoints.openai.api_server", "--model", "$MODEL_NAME" ]\n';
