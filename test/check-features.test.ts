@@ -201,6 +201,22 @@ describe("GPUs", () => {
   });
 });
 
+describe("--one-host: scripts in separate files on one machine", () => {
+  it("two scripts with CUDA_VISIBLE_DEVICES=0 share the GPU only when said to run on one host", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vram-plan-host-"));
+    writeFileSync(join(dir, "embed.sh"), "export CUDA_VISIBLE_DEVICES=0\nvllm serve Qwen/Qwen3-0.6B --max-model-len 4096 --gpu-memory-utilization 0.3\n");
+    writeFileSync(join(dir, "chat.sh"), "export CUDA_VISIBLE_DEVICES=0\nvllm serve Qwen/Qwen3-4B --max-model-len 8192 --gpu-memory-utilization 0.8\n");
+    const files = [join(dir, "embed.sh"), join(dir, "chat.sh")];
+    const apart = await check([...files, "--gpu", "l4", "--no-config"]);
+    expect(apart.code).toBe(0);
+    const one = await check([...files, "--gpu", "l4", "--no-config", "--one-host"]);
+    expect(one.code).toBe(1);
+    expect(one.out).toMatch(/shares GPU 0 with \S+chat\.sh:2 script line 2 \(utilizations 0\.3 \+ 0\.8 = 1\.10 of the GPU\); starts first/);
+    expect(one.out).toMatch(/starts after \S+embed\.sh:2 script line 2, holding \d+\.\d\d GiB of it/);
+    expect(one.out).toMatch(/FAIL .*chat\.sh:2 script line 2 — Qwen\/Qwen3-4B on 1× l4, vLLM \S+: does not start: \d+\.\d\d GiB free at start-up < 17\.59 GiB asked for \(utilization 0\.8\)/);
+  });
+});
+
 describe("a repository config: .vram-plan.yaml", () => {
   const dir = mkdtempSync(join(tmpdir(), "vram-plan-repo-"));
   mkdirSync(join(dir, "deploy", "k8s"), { recursive: true });

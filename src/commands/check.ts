@@ -536,8 +536,9 @@ function sharedVerdicts(group: readonly Prepared[]): Map<Prepared, Verdict & { o
   for (const [i, p] of declared.entries()) {
     const r = results.get(p);
     if (!r) continue;
-    const others = group.filter((q) => q !== p).map((q) => q.d.name);
-    const before = declared.slice(0, i).filter((q) => devicesOf(q).some((dv) => devicesOf(p).includes(dv))).map((q) => q.d.name);
+    const label = (q: Prepared): string => (q.d.file === p.d.file ? q.d.name : `${q.d.file}:${q.d.line} ${q.d.name}`);
+    const others = group.filter((q) => q !== p).map(label);
+    const before = declared.slice(0, i).filter((q) => devicesOf(q).some((dv) => devicesOf(p).includes(dv))).map(label);
     const notes = [
       `shares GPU ${shared.join(", ")} with ${others.join(", ")} (utilizations ${group.map((q) => results.get(q)?.ev.plan.engine.gpuMemoryUtilization ?? 0).join(" + ")} = ${utilSum.toFixed(2)} of the GPU)` +
         (before.length ? `; starts after ${before.join(", ")}, holding ${gibText(r.other)} GiB of it` : "; starts first"),
