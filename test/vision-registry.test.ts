@@ -56,3 +56,26 @@ describe("vision families behind one interface (src/core/vision/<family>.ts + re
     expect(pixelLimits(v).maxPixels).toBe(896 * 896);
   });
 });
+
+describe("each family reads its own config and lays out its own tower", () => {
+  it("picks the family from config.json model_type and leaves unknown towers to the generic reader", async () => {
+    const { visionFamilyForModelType } = await import("../src/core/vision/registry.js");
+    expect(visionFamilyForModelType("qwen2_5_vl")?.id).toBe("qwen2.5-vl");
+    expect(visionFamilyForModelType("qwen3_vl_moe")?.id).toBe("qwen3-vl");
+    expect(visionFamilyForModelType("internvl_chat")?.id).toBe("internvl");
+    expect(visionFamilyForModelType("llava_onevision")).toBeNull();
+    // Gemma 3's reader marks no video modality; Qwen3-VL's keeps the clip bounds of its video processor.
+    expect(model("gemma-3-4b").vision).toMatchObject({ family: "gemma3", video: false, tokensPerImage: 256, imageSize: 896 });
+    expect(model("qwen3-vl-8b").vision).toMatchObject({ family: "qwen3-vl", patchSize: 16, spatialMergeSize: 2, videoMinPixels: 4096, videoMaxPixels: 25_165_824 });
+  });
+
+  it("sizes the tower from the family's parameter groups (Qwen2.5-VL-7B: 676,550,144 vision parameters)", () => {
+    const v = model("qwen2.5-vl-7b").vision!;
+    const groups = visionFamily(v)!.paramGroups(v);
+    const params = groups.reduce((s, g) => s + (g.experts ?? 1) * (g.out * g.in + g.bias), 0);
+    // 32 blocks × (2 RMSNorm 1280 + qkv 3·1280² + 3·1280 + proj 1280² + 1280 + gate_up 2·3420·1280 + 2·3420
+    // + down 1280·3420 + 1280) + patch embed 1280·1176 + merger (1280 + 5120² + 5120 + 3584·5120 + 3584).
+    expect(params).toBe(v.params);
+    expect(params).toBe(676_550_144);
+  });
+});

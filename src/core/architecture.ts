@@ -12,30 +12,17 @@ import type {
   TorchDtype,
   VisionSpec,
 } from "./types.js";
+import type { VisionSpecDefaults } from "./vision/family.js";
 import { paramCount } from "./weights.js";
 import { hybridFactsFromConfig, type HybridConfigFacts } from "./hybrid-kv.js";
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type Obj = { [k: string]: Json };
+import { bool, isObj, num, str, type Json, type Obj } from "./config-json.js";
+import { visionFamilyForModelType } from "./vision/registry.js";
+export type { Json } from "./config-json.js";
 
 /** A config the core cannot read; the CLI turns it into an exit-2 line naming the file. */
 import { ConfigError } from "./errors.js";
 
-function isObj(v: Json | undefined): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function num(o: Obj, key: string): number | undefined {
-  const v = o[key];
-  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
-}
-function str(o: Obj, key: string): string | undefined {
-  const v = o[key];
-  return typeof v === "string" ? v : undefined;
-}
-function bool(o: Obj, key: string): boolean | undefined {
-  const v = o[key];
-  return typeof v === "boolean" ? v : undefined;
-}
 function need(o: Obj, key: string, where: string): number {
   const v = num(o, key);
   if (v === undefined || v <= 0) throw new ConfigError(`${where}: missing or invalid "${key}"`);
@@ -351,31 +338,21 @@ function quantSpecOnly(cfg: Obj, extra?: Obj): QuantSpec {
   }
 }
 
+/**
+ * The vision tower of a multimodal config: the family's own reader (src/core/vision/<family>.ts fromConfig)
+ * over the shared defaults, or a generic reading of vision_config for a tower vram-plan does not model
+ * ("other": NOT_EXACT).
+ */
 function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
   const v = cfg["vision_config"];
   if (!isObj(v)) return null;
-  const mt = str(cfg, "model_type") ?? "";
-  const family: VisionSpec["family"] =
-    mt === "qwen2_5_vl"
-      ? "qwen2.5-vl"
-      : mt === "qwen2_vl"
-        ? "qwen2-vl"
-        : mt.startsWith("qwen3_vl")
-          ? "qwen3-vl"
-          : mt === "gemma3"
-            ? "gemma3"
-            : mt === "minicpmv"
-              ? "minicpmv"
-              : mt === "internvl_chat"
-                ? "internvl"
-                : "other";
+  const fam = visionFamilyForModelType(str(cfg, "model_type") ?? "");
   const pp = preprocessor ?? {};
-  const size = isObj(pp["size"]) ? pp["size"] : {};
-  const base = {
-    family,
+  const base: VisionSpecDefaults = {
+    family: fam ? fam.id : "other",
     inChannels: num(v, "in_chans") ?? num(v, "in_channels") ?? num(v, "num_channels") ?? 3,
     windowSize: 0,
-    fullAttBlockIndexes: [] as number[],
+    fullAttBlockIndexes: [],
     params: 0,
     deepstack: 0,
     positionEmbeddings: 0,
@@ -386,160 +363,13 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
     maxSlices: 1,
     dummySlices: 1,
     thumbnail: false,
-    video: family !== "gemma3",
+    video: true,
     qkvBias: true,
     qkNorm: false,
     rmsNorm: false,
     downsampleRatio: 1,
   };
-  if (family === "qwen2-vl") {
-    const e = num(v, "embed_dim") ?? 1280;
-    return {
-      ...base,
-      depth: num(v, "depth") ?? 32,
-      hiddenSize: e,
-      intermediateSize: e * (num(v, "mlp_ratio") ?? 4),
-      numHeads: num(v, "num_heads") ?? 16,
-      patchSize: num(v, "patch_size") ?? 14,
-      temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
-      spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
-      outHiddenSize: num(v, "hidden_size") ?? num(cfg, "hidden_size") ?? e,
-      gatedMlp: false,
-      // Qwen2-VL / Qwen2.5-VL checkpoints ship min_pixels 3136 and max_pixels 12845056 (MODELS.md "Preprocessor").
-      minPixels: num(pp, "min_pixels") ?? 3136,
-      maxPixels: num(pp, "max_pixels") ?? 12845056,
-    };
-  }
-  // Qwen2.5-VL and Qwen3-VL vision_config keys, with each family's released defaults.
-  const qwenTower = (d: { depth: number; hidden: number; intermediate: number; patch: number }) => ({
-    depth: num(v, "depth") ?? d.depth,
-    hiddenSize: num(v, "hidden_size") ?? d.hidden,
-    intermediateSize: num(v, "intermediate_size") ?? d.intermediate,
-    numHeads: num(v, "num_heads") ?? 16,
-    patchSize: num(v, "patch_size") ?? d.patch,
-    temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
-    spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
-  });
-  // SigLIP / InternViT-style vision_config keys (Gemma 3, MiniCPM-V, InternVL): one image per
-  // temporal step, no spatial merge in the tower, an ungated MLP.
-  const vitTower = (d: { hidden: number; intermediate: number; patch: number }) => ({
-    hiddenSize: num(v, "hidden_size") ?? d.hidden,
-    intermediateSize: num(v, "intermediate_size") ?? d.intermediate,
-    numHeads: num(v, "num_attention_heads") ?? 16,
-    patchSize: num(v, "patch_size") ?? d.patch,
-    temporalPatchSize: 1,
-    spatialMergeSize: 1,
-    gatedMlp: false,
-  });
-  if (family === "qwen2.5-vl") {
-    const idx = v["fullatt_block_indexes"];
-    return {
-      ...base,
-      ...qwenTower({ depth: 32, hidden: 1280, intermediate: 3420, patch: 14 }),
-      outHiddenSize: num(v, "out_hidden_size") ?? num(cfg, "hidden_size") ?? 0,
-      windowSize: num(v, "window_size") ?? 0,
-      fullAttBlockIndexes: Array.isArray(idx) ? idx.filter((x): x is number => typeof x === "number") : [],
-      gatedMlp: true,
-      minPixels: num(pp, "min_pixels") ?? 3136,
-      maxPixels: num(pp, "max_pixels") ?? 12845056,
-    };
-  }
-  if (family === "qwen3-vl") {
-    const ds = v["deepstack_visual_indexes"];
-    const text = isObj(cfg["text_config"]) ? cfg["text_config"] : cfg;
-    return {
-      ...base,
-      ...qwenTower({ depth: 27, hidden: 1152, intermediate: 4304, patch: 16 }),
-      outHiddenSize: num(v, "out_hidden_size") ?? num(text, "hidden_size") ?? 0,
-      gatedMlp: false,
-      deepstack: Array.isArray(ds) ? ds.length : 0,
-      positionEmbeddings: num(v, "num_position_embeddings") ?? 2304,
-      // Qwen3-VL preprocessor_config size {shortest_edge 65536, longest_edge 16777216} and
-      // video_preprocessor_config size {shortest_edge 4096, longest_edge 25165824} over frames × height ×
-      // width (the Qwen3-VL-8B/32B-Instruct Hub files; transformers Qwen3VLVideoProcessor.resize applies them
-      // to the whole clip).
-      minPixels: num(size, "shortest_edge") ?? num(pp, "min_pixels") ?? 65536,
-      maxPixels: num(size, "longest_edge") ?? num(pp, "max_pixels") ?? 16777216,
-      videoMaxPixels: 25165824,
-      videoMinPixels: 4096,
-    };
-  }
-  if (family === "gemma3") {
-    const imageSize = num(v, "image_size") ?? 896;
-    const patch = num(v, "patch_size") ?? 14;
-    return {
-      ...base,
-      ...vitTower({ hidden: 1152, intermediate: 4304, patch: 14 }),
-      depth: num(v, "num_hidden_layers") ?? 27,
-      outHiddenSize: num(textConfig(cfg), "hidden_size") ?? 0,
-      positionEmbeddings: (imageSize / patch) ** 2,
-      // Gemma3Processor: mm_tokens_per_image (256) per crop; pan-and-scan is off by default.
-      tokensPerImage: num(cfg, "mm_tokens_per_image") ?? 256,
-      imageSize,
-      minPixels: imageSize * imageSize,
-      maxPixels: imageSize * imageSize,
-    };
-  }
-  if (family === "minicpmv") {
-    // vllm/model_executor/models/minicpmv.py @73fb7a47 MiniCPMV2_6: Idefics2VisionTransformer (SigLIP
-    // So400m) over each slice, Resampler2_5 (query_num queries, D/128 heads) to the LLM width.
-    // MiniCPMVProcessingInfo: get_image_max_slice_num = hf_config.max_slice_num ?? 9; the HF processor
-    // slices with preprocessor max_slice_nums (slice_config in config.json), scale_resolution = image_size.
-    const slice = isObj(cfg["slice_config"]) ? cfg["slice_config"] : {};
-    const version = num(cfg, "version") ?? 2.5;
-    const layers = num(v, "num_hidden_layers") ?? 27;
-    const visionImage = num(v, "image_size") ?? 980;
-    const patch = num(v, "patch_size") ?? 14;
-    return {
-      ...base,
-      // drop_vision_last_layer: vLLM truncates encoder.layers to [:-1].
-      depth: bool(cfg, "drop_vision_last_layer") ? layers - 1 : layers,
-      ...vitTower({ hidden: 1152, intermediate: 4304, patch: 14 }),
-      outHiddenSize: num(cfg, "hidden_size") ?? 0,
-      positionEmbeddings: (visionImage / patch) ** 2,
-      tokensPerImage: num(cfg, "query_num") ?? 64,
-      imageSize: num(cfg, "image_size") ?? 448,
-      maxSlices: num(pp, "max_slice_nums") ?? num(slice, "max_slice_nums") ?? 9,
-      dummySlices: num(cfg, "max_slice_num") ?? 9,
-      // get_supported_mm_limits: video for versions 2.6, 4.0, 4.5.
-      video: version === 2.6 || version === 4 || version === 4.5,
-      minPixels: 0,
-      maxPixels: 0,
-    };
-  }
-  if (family === "internvl") {
-    // vllm/model_executor/models/internvl.py @b32b213e InternVLChatModel: InternVisionModel
-    // (intern_vit.py) over 448² tiles of (448/14)² patches + CLS, pixel shuffle, mlp1 to the LLM width.
-    const text = textConfig(cfg);
-    const layers = num(v, "num_hidden_layers") ?? 24;
-    const select = num(cfg, "select_layer") ?? -1;
-    const imageSize = num(cfg, "force_image_size") ?? num(v, "image_size") ?? 448;
-    const patch = num(v, "patch_size") ?? 14;
-    const ratio = num(cfg, "downsample_ratio") ?? 0.5;
-    const dynamic = bool(cfg, "dynamic_image_size") ?? true;
-    const side = Math.floor(imageSize / patch);
-    return {
-      ...base,
-      // _init_vision_model: num_hidden_layers_override = layers + select_layer + 1 (select_layer < 0).
-      depth: select < 0 ? layers + select + 1 : select + 1,
-      ...vitTower({ hidden: 1024, intermediate: 4096, patch: 14 }),
-      outHiddenSize: num(text, "hidden_size") ?? 0,
-      positionEmbeddings: side * side + 1,
-      // BaseInternVLProcessor: num_image_token = int((image_size // patch_size)² · downsample_ratio²).
-      tokensPerImage: Math.floor(side * side * ratio * ratio),
-      imageSize,
-      maxSlices: dynamic ? (num(cfg, "max_dynamic_patch") ?? 12) : 1,
-      thumbnail: bool(cfg, "use_thumbnail") ?? false,
-      // InternVLProcessingInfo.get_video_token: video only for these LLM model types.
-      video: ["qwen2", "qwen3", "qwen3_moe", "gpt_oss"].includes(str(text, "model_type") ?? ""),
-      qkvBias: bool(v, "qkv_bias") ?? true,
-      qkNorm: bool(v, "qk_normalization") ?? false,
-      rmsNorm: (str(v, "norm_type") ?? "rms_norm") === "rms_norm",
-      downsampleRatio: ratio,
-      minPixels: 0,
-      maxPixels: 0,
-    };
-  }
+  if (fam) return fam.fromConfig({ config: cfg, vision: v, preprocessor: pp, text: textConfig(cfg), base });
   return {
     ...base,
     depth: num(v, "depth") ?? num(v, "num_hidden_layers") ?? 0,

@@ -2,34 +2,9 @@
 // Parameters are described as groups named like the checkpoint's tensors, so quantization skip-lists
 // (modules_to_not_convert, ignore, exclude_modules) match them the way vLLM's is_layer_skipped does.
 import type { ModelArch, QuantSpec, TorchDtype } from "./types.js";
-
-export type Split =
-  | "column" // ColumnParallelLinear / MergedColumnParallelLinear: output rows / tp
-  | "row" // RowParallelLinear: input columns / tp, bias replicated
-  | "replicated" // norms, ReplicatedLinear (routers, MLA down-projections)
-  | "qkv" // QKVParallelLinear: query heads / tp, KV heads / tp but at least 1 (replicated)
-  | "experts"; // FusedMoE: experts / ep, and each expert's intermediate / tp
-
-export type Component = "embedding" | "lm_head" | "attention" | "mlp" | "experts" | "router" | "norm" | "vision";
-
-export interface ParamGroup {
-  name: string;
-  component: Component;
-  /** Output features (rows) and input features (columns) of one instance; norms: out = size, in = 1. */
-  out: number;
-  in: number;
-  /** Bias elements of one instance (full size). */
-  bias: number;
-  split: Split;
-  /** A LinearBase (or FusedMoE) layer, so a quantization method applies to it. */
-  linear: boolean;
-  /** FusedMoE: number of experts (each out × in). */
-  experts?: number;
-  /** Number of shards fused into one parameter (qkv = 3, gate_up = 2): fp8 per-tensor scales. */
-  shards?: number;
-  /** QKV groups of a layer with its own KV head count (Nemotron-NAS); else the model's. */
-  kvHeads?: number;
-}
+import { lin, norm, type Component, type ParamGroup, type Split } from "./param-groups.js";
+import { visionFamily } from "./vision/registry.js";
+export type { Component, ParamGroup, Split } from "./param-groups.js";
 
 export interface LayerTemplate {
   key: string;
@@ -52,13 +27,6 @@ export const DTYPE_BYTES: Record<TorchDtype, number> = { bfloat16: 2, float16: 2
 export const VOCAB_PADDING = 64;
 export function paddedVocab(v: number): number {
   return Math.ceil(v / VOCAB_PADDING) * VOCAB_PADDING;
-}
-
-function lin(name: string, component: Component, out: number, inn: number, split: Split, bias = 0, shards = 1): ParamGroup {
-  return { name, component, out, in: inn, bias, split, linear: true, shards };
-}
-function norm(name: string, size: number, component: Component = "norm", withBias = false): ParamGroup {
-  return { name, component, out: size, in: 1, bias: withBias ? size : 0, split: "replicated", linear: false };
 }
 
 function attentionGroups(a: ModelArch, p: string, kvHeads = a.numKvHeads): ParamGroup[] {
@@ -141,99 +109,11 @@ function mambaGroups(a: ModelArch, p: string): ParamGroup[] {
   ];
 }
 
+/** The vision tower's parameter groups, by the family's own layout (src/core/vision/<family>.ts paramGroups). */
 function visionGroups(a: ModelArch): ParamGroup[] {
   const v = a.vision;
-  if (!v || v.family === "other") return [];
-  const E = v.hiddenSize;
-  const Iv = v.intermediateSize;
-  const g: ParamGroup[] = [];
-  const rep = (name: string, out: number, inn: number, bias = 0): ParamGroup => ({ name, component: "vision", out, in: inn, bias, split: "replicated", linear: false });
-  if (v.family === "gemma3") {
-    // SiglipVisionModel (vllm/model_executor/models/siglip.py): Conv2d patch embedding with bias,
-    // learned positions, LayerNorm blocks with q/k/v/out and fc1/fc2 (all with bias), post_layernorm;
-    // Gemma3MultiModalProjector: mm_input_projection_weight [E, text hidden] + RMSNorm(E).
-    g.push(rep("vision_tower.vision_model.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
-    g.push(rep("vision_tower.vision_model.embeddings.position_embedding", v.positionEmbeddings, E));
-    for (let i = 0; i < v.depth; i++) {
-      const b = `vision_tower.vision_model.encoder.layers.${i}`;
-      g.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
-      g.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
-      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
-    }
-    g.push(norm("vision_tower.vision_model.post_layernorm", E, "vision", true));
-    g.push(rep("multi_modal_projector.mm_input_projection_weight", E, v.outHiddenSize), norm("multi_modal_projector.mm_soft_emb_norm", E, "vision"));
-    return g;
-  }
-  if (v.family === "minicpmv") {
-    // vllm/model_executor/models/minicpmv.py @73fb7a47 MiniCPMV2_6 + idefics2_vision_model.py @68137261
-    // Idefics2VisionTransformer: Conv2d patch embedding with bias, position_embedding
-    // ((vision image_size / patch)² rows), LayerNorm blocks with qkv_proj (QKVParallel, bias),
-    // out_proj (RowParallel, bias), fc1/fc2 (bias), post_layernorm. Resampler2_5
-    // (vllm/model_executor/layers/resampler.py BaseResampler): query [Q, D], kv_proj ReplicatedLinear
-    // (E → D, no bias), nn.MultiheadAttention(D) in_proj [3D, D] + bias and out_proj [D, D] + bias,
-    // ln_q / ln_kv / ln_post LayerNorm(D), proj [D, D]. Its pos_embed is a buffer, not a parameter.
-    const D = v.outHiddenSize;
-    g.push(rep("vpm.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
-    g.push(rep("vpm.embeddings.position_embedding", v.positionEmbeddings, E));
-    for (let i = 0; i < v.depth; i++) {
-      const b = `vpm.encoder.layers.${i}`;
-      g.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
-      g.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
-      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
-    }
-    g.push(norm("vpm.post_layernorm", E, "vision", true));
-    g.push(rep("resampler.query", v.tokensPerImage, D));
-    g.push(lin("resampler.kv_proj", "vision", D, E, "replicated"));
-    g.push(rep("resampler.attn.in_proj", 3 * D, D, 3 * D), rep("resampler.attn.out_proj", D, D, D));
-    for (const n of ["ln_q", "ln_kv", "ln_post"]) g.push(norm(`resampler.${n}`, D, "vision", true));
-    g.push(rep("resampler.proj", D, D));
-    return g;
-  }
-  if (v.family === "internvl") {
-    // vllm/model_executor/models/intern_vit.py InternVisionModel (as built by internvl.py @b32b213e
-    // _init_vision_model): class_embedding [E], Conv2d patch embedding with bias, position_embedding
-    // [(side² + 1), E]; blocks with qkv (QKVParallel, bias = qkv_bias), optional q_norm/k_norm
-    // (RMSNorm over E), proj (RowParallel, bias), fc1/fc2 (bias), norm1/norm2 (LayerNorm or RMSNorm),
-    // layer scales ls1/ls2 [E]. _init_mlp1: LayerNorm(E/r²) → Linear(E/r², D) → GELU → Linear(D, D),
-    // plain nn.Linear (replicated).
-    const D = v.outHiddenSize;
-    const inMlp = Math.round(E / (v.downsampleRatio * v.downsampleRatio));
-    g.push(rep("vision_model.embeddings.class_embedding", 1, E));
-    g.push(rep("vision_model.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
-    g.push(rep("vision_model.embeddings.position_embedding", v.positionEmbeddings, E));
-    for (let i = 0; i < v.depth; i++) {
-      const b = `vision_model.encoder.layers.${i}`;
-      g.push(norm(`${b}.norm1`, E, "vision", !v.rmsNorm), norm(`${b}.norm2`, E, "vision", !v.rmsNorm));
-      g.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", v.qkvBias ? 3 * E : 0, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
-      if (v.qkNorm) g.push(norm(`${b}.attn.q_norm`, E, "vision"), norm(`${b}.attn.k_norm`, E, "vision"));
-      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
-      g.push(norm(`${b}.ls1`, E, "vision"), norm(`${b}.ls2`, E, "vision"));
-    }
-    g.push(norm("mlp1.0", inMlp, "vision", true), rep("mlp1.1", D, inMlp, D), rep("mlp1.3", D, D, D));
-    return g;
-  }
-  // Patch embedding: Conv3d(in_channels, E, kernel (t, p, p)); with bias in Qwen3-VL only.
-  const patchIn = v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize;
-  g.push(rep("visual.patch_embed.proj", E, patchIn, v.family === "qwen3-vl" ? E : 0));
-  if (v.positionEmbeddings > 0) g.push(rep("visual.pos_embed", v.positionEmbeddings, E));
-  const layerNorm = v.family === "qwen2-vl" || v.family === "qwen3-vl"; // LayerNorm (weight+bias); Qwen2.5-VL: RMSNorm.
-  for (let i = 0; i < v.depth; i++) {
-    const b = `visual.blocks.${i}`;
-    g.push(norm(`${b}.norm1`, E, "vision", layerNorm), norm(`${b}.norm2`, E, "vision", layerNorm));
-    g.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
-    if (v.gatedMlp) g.push(lin(`${b}.mlp.gate_up_proj`, "vision", 2 * Iv, E, "column", 2 * Iv, 2), lin(`${b}.mlp.down_proj`, "vision", E, Iv, "row", E));
-    else g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
-  }
-  // Patch merger: norm over E, then MLP(E·m², E·m²) → GELU → (E·m², out_hidden). Qwen3-VL adds
-  // one deepstack merger per deepstack_visual_indexes entry, normalising after the shuffle (E·m²).
-  const m2 = E * v.spatialMergeSize * v.spatialMergeSize;
-  g.push(norm("visual.merger.ln_q", E, "vision", layerNorm));
-  g.push(lin("visual.merger.mlp.0", "vision", m2, m2, "column", m2), lin("visual.merger.mlp.2", "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));
-  for (let d = 0; d < v.deepstack; d++) {
-    const b = `visual.deepstack_merger_list.${d}`;
-    g.push(norm(`${b}.norm`, m2, "vision", true), lin(`${b}.linear_fc1`, "vision", m2, m2, "column", m2), lin(`${b}.linear_fc2`, "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));
-  }
-  return g;
+  if (!v) return [];
+  return visionFamily(v)?.paramGroups(v) ?? [];
 }
 
 const layoutCache = new WeakMap<ModelArch, ParamLayout>();

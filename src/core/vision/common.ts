@@ -2,6 +2,7 @@
 // Sources: transformers models/qwen2_vl/image_processing_qwen2_vl.py `smart_resize`;
 // vllm/model_executor/models/qwen2_vl.py Qwen2VLProcessingInfo.get_image_size_with_most_features.
 import type { VisionSpec } from "../types.js";
+import { num, type Obj } from "../config-json.js";
 import { ResizeError } from "../errors.js";
 
 /** Python 3's round(): halves go to the even neighbour (banker's rounding). */
@@ -82,4 +83,33 @@ export function mostFeaturesImageSize(v: VisionSpec, maxPixels: number): { width
     if (wf / hf <= 200) return { width: unit * wf, height: unit * hf };
   }
   return { width: unit, height: unit };
+}
+
+/** Qwen2.5-VL / Qwen3-VL vision_config keys, with each family's released defaults. */
+export function qwenTowerKeys(v: Obj, d: { depth: number; hidden: number; intermediate: number; patch: number }) {
+  return {
+    depth: num(v, "depth") ?? d.depth,
+    hiddenSize: num(v, "hidden_size") ?? d.hidden,
+    intermediateSize: num(v, "intermediate_size") ?? d.intermediate,
+    numHeads: num(v, "num_heads") ?? 16,
+    patchSize: num(v, "patch_size") ?? d.patch,
+    temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
+    spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
+  };
+}
+
+/**
+ * SigLIP / InternViT-style vision_config keys (Gemma 3, MiniCPM-V, InternVL): one image per temporal step,
+ * no spatial merge in the tower, an ungated MLP.
+ */
+export function vitTowerKeys(v: Obj, d: { hidden: number; intermediate: number; patch: number }) {
+  return {
+    hiddenSize: num(v, "hidden_size") ?? d.hidden,
+    intermediateSize: num(v, "intermediate_size") ?? d.intermediate,
+    numHeads: num(v, "num_attention_heads") ?? 16,
+    patchSize: num(v, "patch_size") ?? d.patch,
+    temporalPatchSize: 1,
+    spatialMergeSize: 1,
+    gatedMlp: false,
+  };
 }

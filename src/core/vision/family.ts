@@ -1,6 +1,8 @@
 // One interface for every vision family vram-plan models, so a new family is one file (plus its tests)
 // registered in registry.ts. Each family answers from its own processor code and config.
 import type { VisionSpec } from "../types.js";
+import type { Obj } from "../config-json.js";
+import type { ParamGroup } from "../param-groups.js";
 import type { ItemTokens, PixelLimits } from "./common.js";
 
 /** The items vLLM's profile run sizes the encoder with (get_mm_max_tokens_per_item or the dummy items). */
@@ -20,8 +22,27 @@ export interface VideoBounds {
 /** How `vram-plan compare` runs the model offline (transformers), by family. */
 export type OfflineSupport = "traced" | "traced-as-qwen2.5-vl" | "text-only";
 
+/** The VisionSpec fields every family starts from (architecture.ts fills them before the family's reader). */
+export type VisionSpecDefaults = Omit<VisionSpec, "depth" | "hiddenSize" | "intermediateSize" | "numHeads" | "patchSize" | "temporalPatchSize" | "spatialMergeSize" | "outHiddenSize" | "gatedMlp" | "minPixels" | "maxPixels">;
+
+export interface VisionConfigInput {
+  /** config.json as parsed. */
+  config: Obj;
+  /** Its vision_config. */
+  vision: Obj;
+  /** preprocessor_config.json ({} when absent). */
+  preprocessor: Obj;
+  /** The text part (text_config / llm_config merged over the top level, with the family's defaults). */
+  text: Obj;
+  base: VisionSpecDefaults;
+}
+
 export interface VisionFamily {
-  id: VisionSpec["family"];
+  id: Exclude<VisionSpec["family"], "other">;
+  /** Whether a config.json model_type is this family's. */
+  matchesModelType(modelType: string): boolean;
+  /** The tower and processor facts from the config files, with the family's released defaults. */
+  fromConfig(x: VisionConfigInput): VisionSpec;
   /** Tokens of one image of width × height pixels as the Hugging Face processor produces them. */
   imageTokens(v: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens;
   /** The video processor: its pixel bounds and the tokens of a clip; null when the family takes no video. */
@@ -34,6 +55,8 @@ export interface VisionFamily {
    * before the dummy video is sized (MiniCPM-V, InternVL).
    */
   dummyItems(v: VisionSpec, lim: PixelLimits, maxModelLen: number, imageActive: boolean): DummyItems;
+  /** The tower's parameters as checkpoint-named groups with their tensor-parallel split (weights.ts sizes them). */
+  paramGroups(v: VisionSpec): ParamGroup[];
   /** Bytes the tower holds at its peak over `patches` patches (one embed_multimodal call) at tensor-parallel `tp`. */
   encoderPeakBytes(v: VisionSpec, patches: number, tp: number, dtypeBytes: number): number;
   /**

@@ -3,8 +3,10 @@
 // Gemma3ProcessingInfo.get_num_image_tokens = (num_crops + 1) × mm_tokens_per_image, no crops by default.
 // No video modality.
 import type { VisionSpec } from "../types.js";
-import type { ItemTokens } from "./common.js";
+import { num } from "../config-json.js";
+import { vitTowerKeys, type ItemTokens } from "./common.js";
 import type { VisionFamily } from "./family.js";
+import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
 function gemmaImage(v: VisionSpec): ItemTokens {
   const side = v.imageSize / v.patchSize;
@@ -13,6 +15,43 @@ function gemmaImage(v: VisionSpec): ItemTokens {
 
 export const gemma3: VisionFamily = {
   id: "gemma3",
+  paramGroups(v) {
+    const E = v.hiddenSize;
+    const Iv = v.intermediateSize;
+    const g: ParamGroup[] = [];
+    // SiglipVisionModel (vllm/model_executor/models/siglip.py): Conv2d patch embedding with bias,
+    // learned positions, LayerNorm blocks with q/k/v/out and fc1/fc2 (all with bias), post_layernorm;
+    // Gemma3MultiModalProjector: mm_input_projection_weight [E, text hidden] + RMSNorm(E).
+    g.push(rep("vision_tower.vision_model.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
+    g.push(rep("vision_tower.vision_model.embeddings.position_embedding", v.positionEmbeddings, E));
+    for (let i = 0; i < v.depth; i++) {
+      const b = `vision_tower.vision_model.encoder.layers.${i}`;
+      g.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
+      g.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
+      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+    }
+    g.push(norm("vision_tower.vision_model.post_layernorm", E, "vision", true));
+    g.push(rep("multi_modal_projector.mm_input_projection_weight", E, v.outHiddenSize), norm("multi_modal_projector.mm_soft_emb_norm", E, "vision"));
+    return g;
+  },
+  matchesModelType: (mt) => mt === "gemma3",
+  fromConfig({ config, vision: v, text, base }) {
+    const imageSize = num(v, "image_size") ?? 896;
+    const patch = num(v, "patch_size") ?? 14;
+    return {
+      ...base,
+      ...vitTowerKeys(v, { hidden: 1152, intermediate: 4304, patch: 14 }),
+      depth: num(v, "num_hidden_layers") ?? 27,
+      outHiddenSize: num(text, "hidden_size") ?? 0,
+      positionEmbeddings: (imageSize / patch) ** 2,
+      // Gemma3Processor: mm_tokens_per_image (256) per crop; pan-and-scan is off by default.
+      tokensPerImage: num(config, "mm_tokens_per_image") ?? 256,
+      imageSize,
+      video: false,
+      minPixels: imageSize * imageSize,
+      maxPixels: imageSize * imageSize,
+    };
+  },
   imageTokens: (v) => gemmaImage(v),
   video: null,
   dummyItems: (v) => ({ image: gemmaImage(v), video: null }),

@@ -2,8 +2,10 @@
 // (get_internvl_target_ratios, find_closest_aspect_ratio, calculate_internvl_targets), InternViT towers
 // (intern_vit.py InternVisionEncoderLayer).
 import type { VisionSpec } from "../types.js";
-import type { ItemTokens } from "./common.js";
+import { bool, num, str } from "../config-json.js";
+import { vitTowerKeys, type ItemTokens } from "./common.js";
 import type { VisionFamily } from "./family.js";
+import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
 /** Target ratios (i, j) with min ≤ i·j ≤ max, sorted by i·j (ties: by i; Python keeps set order). */
 export function internvlTargetRatios(minNum: number, maxNum: number): [number, number][] {
@@ -43,6 +45,65 @@ function internvlVideo(v: VisionSpec, frames: number): ItemTokens {
 
 export const internvl: VisionFamily = {
   id: "internvl",
+  paramGroups(v) {
+    const E = v.hiddenSize;
+    const Iv = v.intermediateSize;
+    const g: ParamGroup[] = [];
+    // vllm/model_executor/models/intern_vit.py InternVisionModel (as built by internvl.py @b32b213e
+    // _init_vision_model): class_embedding [E], Conv2d patch embedding with bias, position_embedding
+    // [(side² + 1), E]; blocks with qkv (QKVParallel, bias = qkv_bias), optional q_norm/k_norm
+    // (RMSNorm over E), proj (RowParallel, bias), fc1/fc2 (bias), norm1/norm2 (LayerNorm or RMSNorm),
+    // layer scales ls1/ls2 [E]. _init_mlp1: LayerNorm(E/r²) → Linear(E/r², D) → GELU → Linear(D, D),
+    // plain nn.Linear (replicated).
+    const D = v.outHiddenSize;
+    const inMlp = Math.round(E / (v.downsampleRatio * v.downsampleRatio));
+    g.push(rep("vision_model.embeddings.class_embedding", 1, E));
+    g.push(rep("vision_model.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
+    g.push(rep("vision_model.embeddings.position_embedding", v.positionEmbeddings, E));
+    for (let i = 0; i < v.depth; i++) {
+      const b = `vision_model.encoder.layers.${i}`;
+      g.push(norm(`${b}.norm1`, E, "vision", !v.rmsNorm), norm(`${b}.norm2`, E, "vision", !v.rmsNorm));
+      g.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", v.qkvBias ? 3 * E : 0, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
+      if (v.qkNorm) g.push(norm(`${b}.attn.q_norm`, E, "vision"), norm(`${b}.attn.k_norm`, E, "vision"));
+      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+      g.push(norm(`${b}.ls1`, E, "vision"), norm(`${b}.ls2`, E, "vision"));
+    }
+    g.push(norm("mlp1.0", inMlp, "vision", true), rep("mlp1.1", D, inMlp, D), rep("mlp1.3", D, D, D));
+    return g;
+  },
+  matchesModelType: (mt) => mt === "internvl_chat",
+  fromConfig({ config: cfg, vision: v, text, base }) {
+    // vllm/model_executor/models/internvl.py @b32b213e InternVLChatModel: InternVisionModel
+    // (intern_vit.py) over 448² tiles of (448/14)² patches + CLS, pixel shuffle, mlp1 to the LLM width.
+    const layers = num(v, "num_hidden_layers") ?? 24;
+    const select = num(cfg, "select_layer") ?? -1;
+    const imageSize = num(cfg, "force_image_size") ?? num(v, "image_size") ?? 448;
+    const patch = num(v, "patch_size") ?? 14;
+    const ratio = num(cfg, "downsample_ratio") ?? 0.5;
+    const dynamic = bool(cfg, "dynamic_image_size") ?? true;
+    const side = Math.floor(imageSize / patch);
+    return {
+      ...base,
+      // _init_vision_model: num_hidden_layers_override = layers + select_layer + 1 (select_layer < 0).
+      depth: select < 0 ? layers + select + 1 : select + 1,
+      ...vitTowerKeys(v, { hidden: 1024, intermediate: 4096, patch: 14 }),
+      outHiddenSize: num(text, "hidden_size") ?? 0,
+      positionEmbeddings: side * side + 1,
+      // BaseInternVLProcessor: num_image_token = int((image_size // patch_size)² · downsample_ratio²).
+      tokensPerImage: Math.floor(side * side * ratio * ratio),
+      imageSize,
+      maxSlices: dynamic ? (num(cfg, "max_dynamic_patch") ?? 12) : 1,
+      thumbnail: bool(cfg, "use_thumbnail") ?? false,
+      // InternVLProcessingInfo.get_video_token: video only for these LLM model types.
+      video: ["qwen2", "qwen3", "qwen3_moe", "gpt_oss"].includes(str(text, "model_type") ?? ""),
+      qkvBias: bool(v, "qkv_bias") ?? true,
+      qkNorm: bool(v, "qk_normalization") ?? false,
+      rmsNorm: (str(v, "norm_type") ?? "rms_norm") === "rms_norm",
+      downsampleRatio: ratio,
+      minPixels: 0,
+      maxPixels: 0,
+    };
+  },
   imageTokens: (v, width, height) => internvlItem(v, width, height),
   video: {
     // Each frame is one image_size² tile without thumbnail (InternVLProcessor video path).

@@ -2,8 +2,10 @@
 // ensure_divide, find_best_resize, get_refine_size, get_sliced_grid, slice_image; Python int() truncates,
 // round() is half-even) and vLLM's vllm/model_executor/models/minicpmv.py @73fb7a47 profiling.
 import type { VisionSpec } from "../types.js";
-import { roundHalfEven, type ItemTokens } from "./common.js";
+import { bool, isObj, num } from "../config-json.js";
+import { roundHalfEven, vitTowerKeys, type ItemTokens } from "./common.js";
 import type { VisionFamily } from "./family.js";
+import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
 /** MiniCPM-V _MAX_FRAMES_PER_VIDEO ("For profile run"), minicpmv.py @73fb7a47. */
 export const MINICPMV_MAX_FRAMES_PER_VIDEO = 16;
@@ -74,6 +76,62 @@ function minicpmItem(v: VisionSpec, width: number, height: number, maxSlices: nu
 
 export const minicpmv: VisionFamily = {
   id: "minicpmv",
+  paramGroups(v) {
+    const E = v.hiddenSize;
+    const Iv = v.intermediateSize;
+    const g: ParamGroup[] = [];
+    // vllm/model_executor/models/minicpmv.py @73fb7a47 MiniCPMV2_6 + idefics2_vision_model.py @68137261
+    // Idefics2VisionTransformer: Conv2d patch embedding with bias, position_embedding
+    // ((vision image_size / patch)² rows), LayerNorm blocks with qkv_proj (QKVParallel, bias),
+    // out_proj (RowParallel, bias), fc1/fc2 (bias), post_layernorm. Resampler2_5
+    // (vllm/model_executor/layers/resampler.py BaseResampler): query [Q, D], kv_proj ReplicatedLinear
+    // (E → D, no bias), nn.MultiheadAttention(D) in_proj [3D, D] + bias and out_proj [D, D] + bias,
+    // ln_q / ln_kv / ln_post LayerNorm(D), proj [D, D]. Its pos_embed is a buffer, not a parameter.
+    const D = v.outHiddenSize;
+    g.push(rep("vpm.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
+    g.push(rep("vpm.embeddings.position_embedding", v.positionEmbeddings, E));
+    for (let i = 0; i < v.depth; i++) {
+      const b = `vpm.encoder.layers.${i}`;
+      g.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
+      g.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
+      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+    }
+    g.push(norm("vpm.post_layernorm", E, "vision", true));
+    g.push(rep("resampler.query", v.tokensPerImage, D));
+    g.push(lin("resampler.kv_proj", "vision", D, E, "replicated"));
+    g.push(rep("resampler.attn.in_proj", 3 * D, D, 3 * D), rep("resampler.attn.out_proj", D, D, D));
+    for (const n of ["ln_q", "ln_kv", "ln_post"]) g.push(norm(`resampler.${n}`, D, "vision", true));
+    g.push(rep("resampler.proj", D, D));
+    return g;
+  },
+  matchesModelType: (mt) => mt === "minicpmv",
+  fromConfig({ config: cfg, vision: v, preprocessor: pp, base }) {
+    // vllm/model_executor/models/minicpmv.py @73fb7a47 MiniCPMV2_6: Idefics2VisionTransformer (SigLIP
+    // So400m) over each slice, Resampler2_5 (query_num queries, D/128 heads) to the LLM width.
+    // MiniCPMVProcessingInfo: get_image_max_slice_num = hf_config.max_slice_num ?? 9; the HF processor
+    // slices with preprocessor max_slice_nums (slice_config in config.json), scale_resolution = image_size.
+    const slice = isObj(cfg["slice_config"]) ? cfg["slice_config"] : {};
+    const version = num(cfg, "version") ?? 2.5;
+    const layers = num(v, "num_hidden_layers") ?? 27;
+    const visionImage = num(v, "image_size") ?? 980;
+    const patch = num(v, "patch_size") ?? 14;
+    return {
+      ...base,
+      // drop_vision_last_layer: vLLM truncates encoder.layers to [:-1].
+      depth: bool(cfg, "drop_vision_last_layer") ? layers - 1 : layers,
+      ...vitTowerKeys(v, { hidden: 1152, intermediate: 4304, patch: 14 }),
+      outHiddenSize: num(cfg, "hidden_size") ?? 0,
+      positionEmbeddings: (visionImage / patch) ** 2,
+      tokensPerImage: num(cfg, "query_num") ?? 64,
+      imageSize: num(cfg, "image_size") ?? 448,
+      maxSlices: num(pp, "max_slice_nums") ?? num(slice, "max_slice_nums") ?? 9,
+      dummySlices: num(cfg, "max_slice_num") ?? 9,
+      // get_supported_mm_limits: video for versions 2.6, 4.0, 4.5.
+      video: version === 2.6 || version === 4 || version === 4.5,
+      minPixels: 0,
+      maxPixels: 0,
+    };
+  },
   imageTokens: (v, width, height) => minicpmItem(v, width, height, v.maxSlices),
   video: {
     // Video frames are single 448² slices (get_video_max_slice_num = 1); the processor has no pixel bounds.

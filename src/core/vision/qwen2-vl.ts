@@ -2,8 +2,10 @@
 // vllm/model_executor/models/qwen2_vl.py Qwen2VLProcessingInfo (get_image_size_with_most_features,
 // get_num_frames_with_most_features, _MAX_FRAMES_PER_VIDEO = 14) and Qwen2VisionBlock.
 import type { VisionSpec } from "../types.js";
+import { num } from "../config-json.js";
 import { mergedTokenSide, mostFeaturesImageSize, qwenImageTokens, type ItemTokens, type PixelLimits } from "./common.js";
 import type { DummyItems, VisionFamily } from "./family.js";
+import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
 /** vllm qwen2_vl.py _MAX_FRAMES_PER_VIDEO ("For profile run"). */
 export const MAX_FRAMES_PER_VIDEO = 14;
@@ -37,8 +39,61 @@ export function qwenMaxPixelsForTokens(v: VisionSpec, tokens: number): number {
   return tokens * mergedTokenSide(v) ** 2;
 }
 
+/**
+ * Qwen-VL towers (qwen2_vl.py / qwen2_5_vl.py / qwen3_vl.py): Conv3d patch embedding (bias in Qwen3-VL only),
+ * learned positions (Qwen3-VL), blocks with LayerNorm (Qwen2-VL, Qwen3-VL) or RMSNorm (Qwen2.5-VL), a gated
+ * or fc1/fc2 MLP, the patch merger and Qwen3-VL's deepstack mergers.
+ */
+export function qwenParamGroups(v: VisionSpec): ParamGroup[] {
+  const E = v.hiddenSize;
+  const Iv = v.intermediateSize;
+  const g: ParamGroup[] = [];
+  // Patch embedding: Conv3d(in_channels, E, kernel (t, p, p)); with bias in Qwen3-VL only.
+  const patchIn = v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize;
+  g.push(rep("visual.patch_embed.proj", E, patchIn, v.family === "qwen3-vl" ? E : 0));
+  if (v.positionEmbeddings > 0) g.push(rep("visual.pos_embed", v.positionEmbeddings, E));
+  const layerNorm = v.family === "qwen2-vl" || v.family === "qwen3-vl"; // LayerNorm (weight+bias); Qwen2.5-VL: RMSNorm.
+  for (let i = 0; i < v.depth; i++) {
+    const b = `visual.blocks.${i}`;
+    g.push(norm(`${b}.norm1`, E, "vision", layerNorm), norm(`${b}.norm2`, E, "vision", layerNorm));
+    g.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
+    if (v.gatedMlp) g.push(lin(`${b}.mlp.gate_up_proj`, "vision", 2 * Iv, E, "column", 2 * Iv, 2), lin(`${b}.mlp.down_proj`, "vision", E, Iv, "row", E));
+    else g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+  }
+  // Patch merger: norm over E, then MLP(E·m², E·m²) → GELU → (E·m², out_hidden). Qwen3-VL adds
+  // one deepstack merger per deepstack_visual_indexes entry, normalising after the shuffle (E·m²).
+  const m2 = E * v.spatialMergeSize * v.spatialMergeSize;
+  g.push(norm("visual.merger.ln_q", E, "vision", layerNorm));
+  g.push(lin("visual.merger.mlp.0", "vision", m2, m2, "column", m2), lin("visual.merger.mlp.2", "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));
+  for (let d = 0; d < v.deepstack; d++) {
+    const b = `visual.deepstack_merger_list.${d}`;
+    g.push(norm(`${b}.norm`, m2, "vision", true), lin(`${b}.linear_fc1`, "vision", m2, m2, "column", m2), lin(`${b}.linear_fc2`, "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));
+  }
+  return g;
+}
+
 export const qwen2Vl: VisionFamily = {
   id: "qwen2-vl",
+  paramGroups: qwenParamGroups,
+  matchesModelType: (mt) => mt === "qwen2_vl",
+  fromConfig({ config, vision: v, preprocessor: pp, base }) {
+    const e = num(v, "embed_dim") ?? 1280;
+    return {
+      ...base,
+      depth: num(v, "depth") ?? 32,
+      hiddenSize: e,
+      intermediateSize: e * (num(v, "mlp_ratio") ?? 4),
+      numHeads: num(v, "num_heads") ?? 16,
+      patchSize: num(v, "patch_size") ?? 14,
+      temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
+      spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
+      outHiddenSize: num(v, "hidden_size") ?? num(config, "hidden_size") ?? e,
+      gatedMlp: false,
+      // Qwen2-VL / Qwen2.5-VL checkpoints ship min_pixels 3136 and max_pixels 12845056 (preprocessor_config.json).
+      minPixels: num(pp, "min_pixels") ?? 3136,
+      maxPixels: num(pp, "max_pixels") ?? 12845056,
+    };
+  },
   imageTokens: qwenImageTokens,
   video: {
     bounds: (v) => ({ minPixels: VIDEO_MIN_TOKENS_PER_FRAME * mergedTokenSide(v) ** 2, maxPixels: VIDEO_MAX_TOKENS_PER_FRAME * mergedTokenSide(v) ** 2, per: "frame" }),

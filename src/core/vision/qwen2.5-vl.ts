@@ -1,12 +1,28 @@
 // Qwen2.5-VL: the Qwen2-VL processor (transformers models/qwen2_5_vl processes with Qwen2VLImageProcessor)
 // and vLLM's Qwen2.5-VL profiling (vllm/model_executor/models/qwen2_5_vl.py reuses Qwen2VLProcessingInfo);
 // its tower is Qwen2_5_VisionTransformer with RMSNorm blocks, a gated MLP and window attention.
-import { qwenImageTokens } from "./common.js";
+import { num } from "../config-json.js";
+import { qwenImageTokens, qwenTowerKeys } from "./common.js";
 import type { VisionFamily } from "./family.js";
-import { qwen2Vl, qwenDummyItems, qwenFrameVideoTokens, qwenMaxPixelsForTokens } from "./qwen2-vl.js";
+import { qwen2Vl, qwenDummyItems, qwenFrameVideoTokens, qwenMaxPixelsForTokens, qwenParamGroups } from "./qwen2-vl.js";
 
 export const qwen25Vl: VisionFamily = {
   id: "qwen2.5-vl",
+  paramGroups: qwenParamGroups,
+  matchesModelType: (mt) => mt === "qwen2_5_vl",
+  fromConfig({ config, vision: v, preprocessor: pp, base }) {
+    const idx = v["fullatt_block_indexes"];
+    return {
+      ...base,
+      ...qwenTowerKeys(v, { depth: 32, hidden: 1280, intermediate: 3420, patch: 14 }),
+      outHiddenSize: num(v, "out_hidden_size") ?? num(config, "hidden_size") ?? 0,
+      windowSize: num(v, "window_size") ?? 0,
+      fullAttBlockIndexes: Array.isArray(idx) ? idx.filter((x): x is number => typeof x === "number") : [],
+      gatedMlp: true,
+      minPixels: num(pp, "min_pixels") ?? 3136,
+      maxPixels: num(pp, "max_pixels") ?? 12845056,
+    };
+  },
   imageTokens: qwenImageTokens,
   video: { bounds: (v) => qwen2Vl.video!.bounds(v), tokens: qwenFrameVideoTokens },
   dummyItems: (v, lim, maxModelLen) => qwenDummyItems(v, lim, maxModelLen),

@@ -5,9 +5,10 @@
 // max_pixels = size.longest_edge), bounds over frames × height × width (the whole clip, not per frame).
 import type { VisionSpec } from "../types.js";
 import { ResizeError } from "../errors.js";
-import { mergedTokenSide, mostFeaturesImageSize, qwenImageTokens, roundHalfEven, type ItemTokens, type PixelLimits } from "./common.js";
+import { isObj, num } from "../config-json.js";
+import { mergedTokenSide, mostFeaturesImageSize, qwenImageTokens, qwenTowerKeys, roundHalfEven, type ItemTokens, type PixelLimits } from "./common.js";
 import type { VisionFamily } from "./family.js";
-import { qwenMaxPixelsForTokens } from "./qwen2-vl.js";
+import { qwenMaxPixelsForTokens, qwenParamGroups } from "./qwen2-vl.js";
 
 /** Qwen3VLVideoProcessor.resize → smart_resize over the clip; frames padded to temporal_patch_size by patchify. */
 export function qwen3VideoTokens(v: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
@@ -43,6 +44,28 @@ export function qwen3VideoTokens(v: VisionSpec, width: number, height: number, f
 
 export const qwen3Vl: VisionFamily = {
   id: "qwen3-vl",
+  paramGroups: qwenParamGroups,
+  matchesModelType: (mt) => mt.startsWith("qwen3_vl"),
+  fromConfig({ vision: v, preprocessor: pp, text, base }) {
+    const ds = v["deepstack_visual_indexes"];
+    const size = isObj(pp["size"]) ? pp["size"] : {};
+    return {
+      ...base,
+      ...qwenTowerKeys(v, { depth: 27, hidden: 1152, intermediate: 4304, patch: 16 }),
+      outHiddenSize: num(v, "out_hidden_size") ?? num(text, "hidden_size") ?? 0,
+      gatedMlp: false,
+      deepstack: Array.isArray(ds) ? ds.length : 0,
+      positionEmbeddings: num(v, "num_position_embeddings") ?? 2304,
+      // Qwen3-VL preprocessor_config size {shortest_edge 65536, longest_edge 16777216} and
+      // video_preprocessor_config size {shortest_edge 4096, longest_edge 25165824} over frames × height ×
+      // width (the Qwen3-VL-8B/32B-Instruct Hub files; transformers Qwen3VLVideoProcessor.resize applies them
+      // to the whole clip).
+      minPixels: num(size, "shortest_edge") ?? num(pp, "min_pixels") ?? 65536,
+      maxPixels: num(size, "longest_edge") ?? num(pp, "max_pixels") ?? 16777216,
+      videoMaxPixels: 25165824,
+      videoMinPixels: 4096,
+    };
+  },
   imageTokens: qwenImageTokens,
   video: {
     bounds: (v) => ({ minPixels: v.videoMinPixels, maxPixels: v.videoMaxPixels, per: "clip" }),

@@ -1,5 +1,6 @@
 // The vision families vram-plan models, by VisionSpec.family. Adding a family: one file implementing
-// VisionFamily (family.ts), one line here, the config reader in architecture.ts, and its tests.
+// VisionFamily (family.ts: config reader, parameter groups, processor rules, encoder peak), one line
+// here, and its tests.
 import type { VisionSpec } from "../types.js";
 import type { VisionFamily } from "./family.js";
 import { gemma3 } from "./gemma3.js";
@@ -25,3 +26,9 @@ export function visionFamily(v: VisionSpec): VisionFamily | null {
 
 /** Families with rules, for documentation and tests. */
 export const MODELLED_FAMILIES = Object.keys(FAMILIES) as Exclude<VisionSpec["family"], "other">[];
+
+/** The family whose config.json model_type this is (qwen2_vl, qwen2_5_vl, qwen3_vl*, gemma3, minicpmv, internvl_chat). */
+export function visionFamilyForModelType(modelType: string): VisionFamily | null {
+  for (const f of Object.values(FAMILIES)) if (f.matchesModelType(modelType)) return f;
+  return null;
+}
