@@ -33,23 +33,59 @@ export function aliasesFor(hfId: string): string[] {
 
 let cache: CatalogueEntry[] | null = null;
 
-export function catalogue(): CatalogueEntry[] {
-  if (cache) return cache;
-  const files = readdirSync(MODELS_DIR).filter((f) => f.endsWith(".json") && !SIBLING.test(f) && f.includes("__"));
-  cache = files
-    .map((file) => {
-      const hfId = file.replace(/\.json$/, "").replace("__", "/");
-      const aliases = aliasesFor(hfId);
-      const short = aliases.slice(1).reduce((a, b) => (b.length < a.length ? b : a), aliases[1] ?? hfId.toLowerCase());
-      return { hfId, file, short, aliases };
-    })
-    .sort((a, b) => (a.hfId < b.hfId ? -1 : a.hfId > b.hfId ? 1 : 0)); // no localeCompare: ICU start-up cost
-  return cache;
+/** A lowercase sort key compare without localeCompare (ICU start-up cost). */
+function byLower(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
 }
+
+const instructLike = (hfId: string): boolean => /instruct|chat|-it$/i.test(hfId);
 
 /** Prefer instruct releases for a short alias (what people serve), then the shortest id. */
 function rank(e: CatalogueEntry): number {
-  return (/instruct|chat|-it$/i.test(e.hfId) ? 0 : 1000) + e.hfId.length;
+  return (instructLike(e.hfId) ? 0 : 1000) + e.hfId.length;
+}
+
+/**
+ * The catalogue, sorted case-insensitively by Hugging Face id. Every alias names one model: where
+ * two share one (Qwen2.5-7B and Qwen2.5-7B-Instruct both shorten to qwen2.5-7b), the one
+ * findInCatalogue would pick (the instruct release) keeps it and the other gets "<alias>-base", so
+ * the listed short names are unique and each resolves to the model listed beside it.
+ */
+export function catalogue(): CatalogueEntry[] {
+  if (cache) return cache;
+  const files = readdirSync(MODELS_DIR).filter((f) => f.endsWith(".json") && !SIBLING.test(f) && f.includes("__"));
+  const entries = files
+    .map((file) => {
+      const hfId = file.replace(/\.json$/, "").replace("__", "/");
+      return { hfId, file, short: "", aliases: aliasesFor(hfId) };
+    })
+    .sort((a, b) => byLower(a.hfId, b.hfId));
+  const owner = new Map<string, CatalogueEntry>();
+  for (const e of entries) {
+    for (const a of e.aliases) {
+      const o = owner.get(a);
+      if (!o || rank(e) < rank(o)) owner.set(a, e);
+    }
+  }
+  for (const e of entries) {
+    const id = e.hfId.toLowerCase();
+    const own = e.aliases.filter((a) => a !== id && owner.get(a) === e);
+    const lost = e.aliases.filter((a) => a !== id && owner.get(a) !== e);
+    if (lost.length > 0) {
+      const shortest = lost.reduce((x, y) => (y.length < x.length ? y : x));
+      const extra = `${shortest}-${instructLike(e.hfId) ? "instruct" : "base"}`;
+      if (!owner.has(extra)) {
+        owner.set(extra, e);
+        own.push(extra);
+      }
+    }
+    e.aliases = [id, ...own];
+    e.short = own.length > 0 ? own.reduce((x, y) => (y.length < x.length ? y : x)) : id;
+  }
+  cache = entries;
+  return cache;
 }
 
 export function findInCatalogue(name: string): CatalogueEntry | null {

@@ -1,0 +1,38 @@
+// `vram-plan models`: every short name is unique and plans the model listed beside it; sorted
+// case-insensitively (MiniMaxAI between microsoft and mistralai, not before deepseek-ai).
+import { describe, expect, it } from "vitest";
+import { catalogue, findInCatalogue } from "../src/sources/catalogue.js";
+import { runCli } from "./helpers/cli.js";
+
+describe("models", () => {
+  it("short names are unique and each resolves to its own entry", () => {
+    const list = catalogue();
+    const shorts = list.map((e) => e.short);
+    expect(new Set(shorts).size).toBe(shorts.length);
+    for (const e of list) expect(findInCatalogue(e.short)?.hfId).toBe(e.hfId);
+    // No alias is listed under two models.
+    const all = list.flatMap((e) => e.aliases);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it("base and Instruct releases are told apart: the short name is the Instruct one, the base gets -base", () => {
+    expect(findInCatalogue("qwen2.5-7b")?.hfId).toBe("Qwen/Qwen2.5-7B-Instruct");
+    expect(findInCatalogue("qwen2.5-7b-base")?.hfId).toBe("Qwen/Qwen2.5-7B");
+    expect(findInCatalogue("Qwen/Qwen2.5-7B")?.hfId).toBe("Qwen/Qwen2.5-7B");
+    expect(findInCatalogue("llama3.1-8b-base")?.hfId).toBe("meta-llama/Meta-Llama-3.1-8B");
+    expect(findInCatalogue("llama3.1-8b")?.hfId).toBe("meta-llama/Llama-3.1-8B-Instruct");
+    expect(findInCatalogue("mixtral-8x7b-v0.1-base")?.hfId).toBe("mistralai/Mixtral-8x7B-v0.1");
+  });
+
+  it("listed in case-insensitive order of the Hugging Face id", async () => {
+    const r = await runCli(["models"]);
+    expect(r.code).toBe(0);
+    const ids = r.out.trimEnd().split("\n").map((l) => l.trim().split(/\s+/)[1] ?? "");
+    const lower = ids.map((i) => i.toLowerCase());
+    expect(lower).toEqual([...lower].sort());
+    expect(ids.indexOf("MiniMaxAI/MiniMax-M2.5")).toBeGreaterThan(ids.indexOf("microsoft/phi-4"));
+    expect(ids.indexOf("MiniMaxAI/MiniMax-M2.5")).toBeLessThan(ids.indexOf("mistralai/Mistral-7B-v0.1"));
+    expect(r.out).toMatch(/^qwen2\.5-7b-base +Qwen\/Qwen2\.5-7B$/m);
+    expect(r.out).toMatch(/^qwen2\.5-7b +Qwen\/Qwen2\.5-7B-Instruct$/m);
+  });
+});
