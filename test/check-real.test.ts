@@ -130,6 +130,20 @@ describe("real files: verdicts", () => {
     expect(r.out).toContain("try vram-plan solve --model deepseek-ai/DeepSeek-V3 --gpu h100-sxm --vllm-version 0.6.6\n");
   });
 
+  it("a file whose YAML makes the yaml package warn (a mapping used as a key): no warning reaches stderr", async () => {
+    // The yaml package warns through process.emitWarning, which the CLI cannot redirect: count them.
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on("warning", onWarning);
+    const r = await check([`${R}gke-llama4-scout.yaml`]);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("warning", onWarning);
+    expect(warnings).toEqual([]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/real\/gke-llama4-scout\.yaml:33 llama-deployment\/inference-server — meta-llama\/Llama-4-Scout-17B-16E-Instruct on 8× h100-sxm, vLLM 0\.10\.0: /);
+  });
+
   it(":latest is planned as the newest modelled release, and says so", async () => {
     const r = await check([`${R}dagnaputra-docker-run.sh`, "--gpu", "h100"]);
     expect(r.code).toBe(0);

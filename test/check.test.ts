@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { runCli, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
-import { flagsOfDeployment, imageVllmVersion } from "../src/commands/check.js";
+import { flagsOfDeployment } from "../src/commands/check.js";
 import { splitShellWords } from "../src/sources/vllm-argv.js";
 /** The check command through the CLI body (src/cli/run.ts run()). */
 async function check(argv: string[]): Promise<Ran> {
@@ -12,15 +12,6 @@ async function check(argv: string[]): Promise<Ran> {
 
 const D = "fixtures/deployments/";
 const CI = "fixtures/ci/";
-
-describe("the vLLM release pinned by the image tag", () => {
-  it("reads one vllm/vllm-openai:vX.Y.Z tag, and nothing from latest or several tags", () => {
-    expect(imageVllmVersion("image: vllm/vllm-openai:v0.11.0\n")).toBe("0.11.0");
-    expect(imageVllmVersion("FROM vllm/vllm-openai:v0.10.1.1")).toBe("0.10.1");
-    expect(imageVllmVersion("image: vllm/vllm-openai:latest")).toBeNull();
-    expect(imageVllmVersion("a: vllm/vllm-openai:v0.9.2\nb: vllm/vllm-openai:v0.11.0")).toBeNull();
-  });
-});
 
 describe("check: exit 2 only for files that cannot be read or parsed, or no deployment anywhere", () => {
   it("YAML syntax error: the file and line on stderr; the other files are still checked", async () => {

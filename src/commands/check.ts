@@ -197,16 +197,6 @@ export function imageRelease(image: string | null | undefined): ImageRelease {
   return v ? { version: `${v[1]}.${v[2]}.${v[3] ?? "0"}`, latest: false, vllm, tag } : { version: null, latest: false, vllm, tag };
 }
 
-/** Kept for callers that pass a whole file: the one release its vllm/vllm-openai tags pin, else null. */
-export function imageVllmVersion(text: string): string | null {
-  const tags = new Set<string>();
-  for (const m of text.matchAll(/vllm\/vllm-openai:(v?\d+\.\d+(?:\.\d+)?)/g)) {
-    const v = imageRelease(`vllm/vllm-openai:${m[1] ?? ""}`).version;
-    if (v) tags.add(v.replace(/\.0$/, m[1]?.split(".").length === 2 ? "" : ".0"));
-  }
-  return tags.size === 1 ? ([...tags][0] ?? null) : null;
-}
-
 async function releaseFor(d: Deployment, o: CheckOptions): Promise<{ version: string; notes: string[] }> {
   const { NEWEST_MODELLED, OLDEST_MODELLED, rulesFor, parseVersion } = await import("../core/vllm-versions.js");
   const r = imageRelease(d.image);
