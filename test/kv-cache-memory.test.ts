@@ -66,3 +66,15 @@ describe("--kv-cache-memory against the GPU", () => {
     expect(Math.abs(s - 14_405_811_712)).toBeLessThan(0.02 * GiB);
   });
 });
+
+describe("--kv-cache-memory per release", () => {
+  it("is refused before v0.10.1, where vLLM had no kv_cache_memory_bytes (PR #21489)", async () => {
+    const { runCli } = await import("./helpers/cli.js");
+    const old = await runCli(["--model", "llama-3.1-8b", "--gpu", "h100", "--vllm-version", "0.9.2", "--kv-cache-memory-bytes", "20G"]);
+    expect(old.code).toBe(2);
+    expect(old.err).toContain("--kv-cache-memory-bytes");
+    const ok = await runCli(["--model", "llama-3.1-8b", "--gpu", "h100", "--vllm-version", "0.10.1", "--kv-cache-memory", "20GiB", "--json"]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out).perGpu[0].kvCacheBytes).toBe(20 * GiB);
+  });
+});

@@ -244,7 +244,8 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   // --- CacheConfig ---------------------------------------------------------------------------------
   m("block-size", "int", "blockSize", { help: "KV cache block size in tokens", source: CACHE }),
   m("gpu-memory-utilization", "float", "gpuMemoryUtilization", { help: "share of each GPU's memory vLLM may use (default 0.9; 0.92 from v0.21)", source: CACHE }),
-  m("kv-cache-memory-bytes", "hrint", "kvCacheMemoryBytes", { help: "KV cache bytes per GPU, bypassing --gpu-memory-utilization (20G = 20 GiB, 20g = 20 GB)", source: CACHE }),
+  // CacheConfig.kv_cache_memory_bytes arrived with vllm PR #21489 (merged 2025-07, first in v0.10.1).
+  m("kv-cache-memory-bytes", "hrint", "kvCacheMemoryBytes", { since: "0.10.1", help: "KV cache bytes per GPU, bypassing --gpu-memory-utilization (20G = 20 GiB, 20g = 20 GB)", source: CACHE }),
   // vLLM's CPU swap space (GiB of host memory); absent from CacheConfig after v0.18 (issue #11).
   n("swap-space", "float", { source: CACHE, removedIn: "0.19.0" }),
   m("kv-cache-dtype", "str", "kvCacheDtype", { help: "KV cache dtype (auto, fp8, fp8_e4m3, fp8_e5m2, bfloat16, ...)", choices: KV_CACHE_DTYPES, source: CACHE }),
@@ -448,7 +449,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("vllm-version", "str", "vllmVersion", { help: "vLLM release whose accounting to model (default: newest modelled)", vramPlan: true, source: "vram-plan: the vLLM release to model" }),
   m("usage-context", "str", "usageContext", { help: "server (vllm serve) or offline (the LLM class): they have different defaults", vramPlan: true, choices: ["server", "offline"], source: "vram-plan: vllm serve (server) or the LLM class (offline)" }),
   m("other-process-memory", "str", "otherProcessBytes", { help: "memory other processes already hold on each GPU at start-up", vramPlan: true, source: "vram-plan: memory other processes hold on each GPU" }),
-  m("kv-cache-memory", "str", "kvCacheMemoryBytes", { help: "KV cache size per GPU as a size (20GiB), like --kv-cache-memory-bytes", vramPlan: true, source: "vram-plan: --kv-cache-memory-bytes with sizes such as 20GiB" }),
+  m("kv-cache-memory", "str", "kvCacheMemoryBytes", { since: "0.10.1", help: "KV cache size per GPU as a size (20GiB), like --kv-cache-memory-bytes", vramPlan: true, source: "vram-plan: --kv-cache-memory-bytes with sizes such as 20GiB" }),
 ];
 
 const BY_NAME = new Map<string, VllmArg>();
