@@ -168,3 +168,21 @@ describe("EAGLE-3 head from a real drafter config (fixtures/speculative/llama3-8
     expect(p.diagnostics.filter((d) => d.code === "NOT_EXACT")).toEqual([]);
   });
 });
+
+describe("DeepSeek MTP (num_nextn_predict_layers, deepseek_mtp.py)", () => {
+  it("one MoE layer of the target's kind + eh_proj 2H×H (replicated) + 3 norms + its own shared_head, one more MLA layer in the KV group", async () => {
+    const { weightsPerRank } = await import("../src/core/weights.js");
+    const m = model("deepseek-ai/DeepSeek-V3");
+    const f = { tensorParallelSize: 8, vllmVersion: "0.23.0", maxModelLen: 32_768 };
+    const base = planDeployment({ model: m, gpu: gpu("h200"), flags: flags(f) });
+    const p = planDeployment({ model: m, gpu: gpu("h200"), flags: flags({ ...f, speculative: { method: "deepseek_mtp", numSpeculativeTokens: 1 } }) });
+    // The decoder layer is the target's last one (MoE, FP8 block-quantized like it): weightsPerRank of a
+    // one-layer stage. The rest, H = 7168, bf16, TP 8: eh_proj nn.Linear(2H, H) 2·7168·7168·2 = 205,520,896 B;
+    // enorm + hnorm + shared_head.norm 3·7168·2 = 43,008 B; shared_head.head ParallelLMHead
+    // 129,280 / 8 × 7168 × 2 = 231,669,760 B → 437,233,664 B.
+    const layer = weightsPerRank(m, { tp: 8, ep: 1, visionReplicated: false, cc: 9 }, m.numLayers, m.numLayers - 1, "bfloat16", m.quant).layers;
+    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(Math.round(layer + 437_233_664));
+    expect(base.kvCache.groupSize).toBe(61);
+    expect(p.kvCache.groupSize).toBe(62);
+  });
+});
