@@ -186,3 +186,23 @@ describe("DeepSeek MTP (num_nextn_predict_layers, deepseek_mtp.py)", () => {
     expect(p.kvCache.groupSize).toBe(62);
   });
 });
+
+describe("Nemotron-H MTP (mtp_hybrid_override_pattern, nemotron_h_mtp.py)", () => {
+  it("one block per pattern character ('*E': an attention block and an MoE block), eh_proj split by TP, the target's lm_head", async () => {
+    const { weightsPerRank } = await import("../src/core/weights.js");
+    const m = model("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8");
+    expect(m.mtp).toEqual({ layers: 1, ownLmHead: true, pattern: "*E" });
+    const f = { tensorParallelSize: 4, vllmVersion: "0.23.0" };
+    const base = planDeployment({ model: m, gpu: gpu("h100"), flags: flags(f) });
+    const p = planDeployment({ model: m, gpu: gpu("h100"), flags: flags({ ...f, speculative: { method: "mtp", numSpeculativeTokens: 1 } }) });
+    const pattern = m.blockPattern!;
+    const block = (c: string): number => weightsPerRank(m, { tp: 4, ep: 1, visionReplicated: false, cc: 9 }, m.numLayers, pattern.lastIndexOf(c), "bfloat16", m.quant).layers;
+    // NemotronHMTP*DecoderLayer: the target's '*' and 'E' blocks; eh_proj ColumnParallelLinear(2H, H) → 2·H·H/4
+    // elements; enorm + hnorm + final_layernorm 3·H; bf16.
+    const H = m.hiddenSize;
+    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(Math.round(block("*") + block("E") + ((2 * H * H) / 4 + 3 * H) * 2));
+    // Its one attention block joins the hybrid model's attention layers (hybrid-kv.ts mtpAttentionLayers).
+    expect(m.hybrid?.mtpAttentionLayers).toBe(1);
+    expect(p.kvCache.groupSize).toBe(base.kvCache.groupSize + 1);
+  });
+});

@@ -474,7 +474,8 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   // mtp_num_hidden_layers, lm_head shared with the target).
   const nextn = num(t, "num_nextn_predict_layers") ?? 0;
   const mtpHidden = num(t, "mtp_num_hidden_layers") ?? 0;
-  if (nextn > 0) arch.mtp = { layers: nextn, ownLmHead: true };
+  const mtpPattern = str(t, "mtp_hybrid_override_pattern");
+  if (nextn > 0) arch.mtp = mtpPattern ? { layers: nextn, ownLmHead: true, pattern: mtpPattern } : { layers: nextn, ownLmHead: true };
   else if (mtpHidden > 0) arch.mtp = { layers: mtpHidden, ownLmHead: false };
   const draftVocab = num(t, "draft_vocab_size");
   if (draftVocab !== undefined) arch.draftVocabSize = draftVocab;

@@ -85,10 +85,25 @@ export interface SpeculativeInput {
 }
 
 /** One decoder layer of the target as the MTP module rebuilds it: the weights of the target's last layer. */
-function targetLastLayerBytes(a: ModelArch, tp: number, cc: number, dtype: TorchDtype, quant: QuantSpec): number {
-  // weightsPerRank with one stage per layer: the last stage holds exactly the last decoder layer.
-  const w = weightsPerRank(a, { tp, ep: 1, visionReplicated: false, cc }, a.numLayers, a.numLayers - 1, dtype, quant);
-  return w.layers;
+function targetLayerBytes(a: ModelArch, index: number, tp: number, cc: number, dtype: TorchDtype, quant: QuantSpec): number {
+  // weightsPerRank with one stage per layer: stage i holds exactly decoder layer i.
+  return weightsPerRank(a, { tp, ep: 1, visionReplicated: false, cc }, a.numLayers, index, dtype, quant).layers;
+}
+
+/**
+ * One MTP layer's decoder blocks: the target's last layer; for Nemotron-H-style patterns
+ * (mtp_hybrid_override_pattern, e.g. "*E": an attention block then an MoE block) one block of
+ * each listed type, sized as the target's last block of that type.
+ */
+function mtpLayerBytes(a: ModelArch, tp: number, cc: number, dtype: TorchDtype, quant: QuantSpec): number {
+  const pattern = a.mtp?.pattern;
+  if (!pattern || !a.blockPattern) return targetLayerBytes(a, a.numLayers - 1, tp, cc, dtype, quant);
+  let sum = 0;
+  for (const c of pattern) {
+    const i = a.blockPattern.lastIndexOf(c);
+    if (i >= 0) sum += targetLayerBytes(a, i, tp, cc, dtype, quant);
+  }
+  return sum;
 }
 
 export function speculativePlan(x: SpeculativeInput): SpeculativePlan {
@@ -124,21 +139,24 @@ export function speculativePlan(x: SpeculativeInput): SpeculativePlan {
       return out;
     }
     out.numSpeculativeTokens = spec.numSpeculativeTokens ?? n; // defaults to n_predict
-    const layer = targetLastLayerBytes(a, tp, x.cc, dtype, x.quant);
+    const layer = mtpLayerBytes(a, tp, x.cc, dtype, x.quant);
     // DeepSeek-style: eh_proj nn.Linear(2H, H) replicated, enorm + hnorm + shared_head.norm, own head.
     // Qwen-style: fc ColumnParallelLinear(2H, H) split by TP, pre-fc norms, lm_head shared.
-    const own = a.mtp?.ownLmHead === true;
+    // Nemotron-H MTP (nemotron_h_mtp.py): eh_proj ColumnParallelLinear(2H, H) split by TP, enorm + hnorm +
+    // final_layernorm, lm_head not its own (has_own_lm_head False: the target's is used).
+    const own = a.mtp?.ownLmHead === true && a.mtp.pattern === undefined;
     const fc = own ? 2 * H * H : (2 * H * H) / tp;
     const norms = 3 * H; // enorm + hnorm + shared_head.norm, or pre_fc_norm_hidden + pre_fc_norm_embedding + norm
     const head = own ? (paddedVocab(a.vocabSize) / tp) * H : 0;
     const perLayer = layer + (fc + norms + head) * b;
     out.weightsBytes = Math.round(n * perLayer);
-    out.sameSpecLayers = n;
+    // Attention layers of the MTP module: one per layer, or the '*' blocks of a Nemotron-H pattern.
+    out.sameSpecLayers = a.mtp?.pattern ? n * [...a.mtp.pattern].filter((c) => c === "*").length : n;
     explain.push({
       what: "MTP drafter weights",
       formula: `${n} layer(s) × (target layer ${Math.round(layer)} + ${own ? "eh_proj 2H×H replicated + shared_head vocab/tp×H" : "fc 2H×H/tp (lm_head shared)"} + norms) B`,
       bytes: out.weightsBytes,
-      source: own ? "vllm/model_executor/models/deepseek_mtp.py DeepSeekMultiTokenPredictorLayer" : "vllm/model_executor/models/qwen3_next_mtp.py Qwen3NextMultiTokenPredictor",
+      source: own ? "vllm/model_executor/models/deepseek_mtp.py DeepSeekMultiTokenPredictorLayer" : a.mtp?.pattern ? "vllm/model_executor/models/nemotron_h_mtp.py NemotronHMultiTokenPredictor (one block per mtp_hybrid_override_pattern character)" : "vllm/model_executor/models/qwen3_next_mtp.py Qwen3NextMultiTokenPredictor",
     });
     explain.push({ what: "MTP KV layers", formula: `${n} attention layer(s) with the target's spec join the KV-cache group; K = ${out.numSpeculativeTokens} (layers reused when K > ${n})`, value: n, source: "vllm/v1/spec_decode/eagle.py EagleProposer.load_model (draft_attn_layer_names); kv_cache_utils.get_kv_cache_groups" });
     return out;

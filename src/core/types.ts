@@ -170,7 +170,7 @@ export interface ModelArch {
    * modules with their own shared_head; or mtp_num_hidden_layers, Qwen3-Next/3.5-style sharing the
    * lm_head), used by --speculative-config method "mtp". Absent: none.
    */
-  mtp?: { layers: number; ownLmHead: boolean };
+  mtp?: { layers: number; ownLmHead: boolean; /** Nemotron-H mtp_hybrid_override_pattern: the block types of one MTP layer. */ pattern?: string };
   /** draft_vocab_size of an EAGLE-3 head's config (its lm_head's rows; vLLM defaults it to vocab_size). */
   draftVocabSize?: number;
 }
