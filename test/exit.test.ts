@@ -21,6 +21,10 @@ describe("exitCodeFor", () => {
   it("check: 0 when every deployment meets its constraints, 1 when one does not", () => {
     expect(exitCodeFor({ command: "check", entries: [{ evaluation: evaluation(true) }, { evaluation: evaluation(true) }] })).toBe(0);
     expect(exitCodeFor({ command: "check", entries: [{ evaluation: evaluation(true) }, { evaluation: evaluation(false) }] })).toBe(1);
+    // A deployment that could not be planned (what is missing is said) is a finding; a broken file, 2.
+    expect(exitCodeFor({ command: "check", entries: [{ evaluation: evaluation(true) }, { evaluation: null }] })).toBe(1);
+    expect(exitCodeFor({ command: "check", entries: [{ evaluation: evaluation(true) }], broken: true })).toBe(2);
+    expect(exitCodeFor({ command: "check", entries: [], broken: true })).toBe(2);
   });
   it("solve: 0 when flags were found, 1 when nothing fits", () => {
     expect(exitCodeFor({ command: "solve", result: { found: true } })).toBe(0);
