@@ -297,7 +297,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       nonTorchBytes: nonTorch,
       cudaGraphBytes: cg,
       cudaGraphInBudget: cgInBudget > 0,
-      kvCacheBytes: kvBytesAvail,
+      // Never negative in the result: a budget already spent is a shortfall, in its own field.
+      kvCacheBytes: Math.max(0, kvBytesAvail),
+      kvShortfallBytes: Math.max(0, -kvBytesAvail),
       budgetBytes,
       kvCacheMemoryFixed: kvFixed,
       outsideBudgetBytes: outside,
@@ -314,7 +316,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       ex({ what: `activation peak${st}`, formula: `max(encoder ${act.encoderPhaseBytes}, text ${act.textPhaseBytes}, sampler ${act.samplerPhaseBytes}) → ${act.phase}`, bytes: act.peakBytes, source: "GPUModelRunner.profile_run: encoder dummy batch, _dummy_run(max_num_batched_tokens), _dummy_sampler_run; src/core/profile-run.ts" });
       ex({ what: `non-torch increase${st}`, formula: `${nonTorch} B`, bytes: nonTorch, source: "vllm/utils/mem_utils.py memory_profiling non_torch_increase; median of logged values (src/core/non-torch.ts)" });
       ex(cudaGraphExplain(graphs, cgBytes, end - start, st));
-      ex({ what: `KV cache${st}`, formula: flags.kvCacheMemoryBytes !== undefined ? "--kv-cache-memory" : `${requested} − ${w.total} − ${act.peakBytes} − ${nonTorch} − ${cgInBudget}`, bytes: kvBytesAvail, source: "Worker.determine_available_memory: requested − (weights + torch peak increase + non-torch increase [+ CUDA-graph estimate])" });
+      ex({ what: `KV cache${st}`, formula: flags.kvCacheMemoryBytes !== undefined ? "--kv-cache-memory" : `${requested} − ${w.total} − ${act.peakBytes} − ${nonTorch} − ${cgInBudget}${kvBytesAvail < 0 ? ` = ${kvBytesAvail}: none, short by ${-kvBytesAvail} B` : ""}`, bytes: Math.max(0, kvBytesAvail), source: "Worker.determine_available_memory: requested − (weights + torch peak increase + non-torch increase [+ CUDA-graph estimate])" });
     }
   }
 
@@ -351,7 +353,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   }
   if (flags.kvCacheMemoryBytes !== undefined) kvCacheMemoryChecks(stages, diags);
   if (tight.budget.kvCacheBytes <= 0 || kv.numGpuBlocks <= 0) {
-    diags.push({ code: "NO_KV_CACHE_MEMORY", severity: "error", args: { available: tight.budget.kvCacheBytes } });
+    diags.push({ code: "NO_KV_CACHE_MEMORY", severity: "error", args: { available: tight.budget.kvCacheBytes, shortfall: tight.budget.kvShortfallBytes } });
   } else if (kv.bytesNeededForMaxModelLen > tight.budget.kvCacheBytes) {
     diags.push({
       code: "KV_CACHE_BELOW_MAX_MODEL_LEN",

@@ -384,7 +384,13 @@ export interface GpuBudget {
   cudaGraphBytes: number;
   /** Whether cudaGraphBytes is taken out of the KV budget (v0.21+) or out of the slack. */
   cudaGraphInBudget: boolean;
+  /** Bytes left for the KV cache, never negative: 0 when the rest of the budget already exceeds it. */
   kvCacheBytes: number;
+  /**
+   * By how much weights + activation peak + non-torch (+ CUDA graphs) exceed the budget: 0 when
+   * there is room for KV; positive with vLLM's "No available memory for the cache blocks".
+   */
+  kvShortfallBytes: number;
   /**
    * What vLLM's accounting takes: requestedBytes (total × utilization) normally; with --kv-cache-memory,
    * which skips the utilization budget, the sum of its parts (weights + activation peak + non-torch + KV).

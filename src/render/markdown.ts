@@ -25,7 +25,7 @@ export function renderMarkdown(plan: Plan): string {
   if (plan.encoder) row("vision encoder peak", (g) => gib(g.encoderPeakBytes));
   row("non-torch memory", (g) => gib(g.nonTorchBytes));
   row(e.cudaGraphEstimateSubtracted ? "CUDA graphs (estimate)" : "CUDA graphs (outside budget)", (g) => gib(g.cudaGraphBytes));
-  row("**KV cache**", (g) => `**${gib(g.kvCacheBytes)}**`);
+  row("**KV cache**", (g) => (g.kvShortfallBytes > 0 ? `**none (${gib(g.kvShortfallBytes)} short)**` : `**${gib(g.kvCacheBytes)}**`));
   row("outside the budget", (g) => gib(g.outsideBudgetBytes));
   out.push("");
   const kv = plan.kvCache;

@@ -121,7 +121,7 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   if (plan.encoder) row(c.magenta("    of which vision encoder"), (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
   row(c.yellow("  non-torch memory"), (g) => gib(g.nonTorchBytes));
   row(c.cyan(e.cudaGraphEstimateSubtracted ? "  CUDA graphs (estimate)" : "  CUDA graphs (outside budget)"), (g) => (e.cudaGraphs ? gib(g.cudaGraphBytes) : "–"));
-  row(c.green.bold("  KV cache"), (g) => (g.kvCacheBytes < 0 ? c.red(gib(g.kvCacheBytes)) : c.green.bold(gib(g.kvCacheBytes))));
+  row(c.green.bold("  KV cache"), (g) => (g.kvShortfallBytes > 0 ? c.red(`none (${gib(g.kvShortfallBytes)} short)`) : c.green.bold(gib(g.kvCacheBytes))));
   row(c.gray("outside the budget"), (g) => gib(g.outsideBudgetBytes));
   row(c.gray("  CUDA context + NCCL"), (g) => gib(g.cudaContextBytes + g.ncclBytes));
   row("nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes));
