@@ -236,7 +236,16 @@ describe("vram-plan tokens", () => {
   it("rejects a malformed size", async () => {
     const r = await cli(["tokens", "--model", "qwen2.5-vl-7b", "--image", "1792by1008"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("vram-plan: --image: expected WIDTHxHEIGHT in pixels, e.g. 1792x1008, got '1792by1008'\n");
+    expect(r.stderr).toBe("vram-plan: --image: expected WIDTHxHEIGHT in pixels, each from 1 to 1048576, such as 1792x1008, got '1792by1008'\n");
+  });
+
+  it("refuses a 0×0 image and a video of no frames instead of counting 256 and 720 tokens", async () => {
+    const img = await cli(["tokens", "--model", "qwen2.5-vl-7b", "--image", "0x0"]);
+    expect(img.code).toBe(2);
+    expect(img.stderr).toBe("vram-plan: --image: expected WIDTHxHEIGHT in pixels, each from 1 to 1048576, such as 1792x1008, got '0x0'\n");
+    const vid = await cli(["tokens", "--model", "qwen2.5-vl-7b", "--video", "0f"]);
+    expect(vid.code).toBe(2);
+    expect(vid.stderr).toBe("vram-plan: --video: expected a duration at a frame rate (30s@2fps) or a frame count (64f) of 1 to 1048576 frames, got '0f'\n");
   });
 });
 

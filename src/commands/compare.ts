@@ -7,7 +7,8 @@ import { gpuFrom } from "../sources/gpus.js";
 import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "../core/attn-implementations.js";
 import type { OfflineImage } from "../core/offline.js";
 import type { Outcome } from "../core/exit.js";
-import { parseTokens } from "../units.js";
+import { imageSizeFlag, tokensFlag } from "../sources/flag-values.js";
+import { MAX_BATCH, MAX_BATCH_IMAGES, MAX_IMAGES, MAX_NEW_TOKENS, MAX_TOKENS } from "../limits.js";
 // The offline model, the comparison and the vision rules load only when compare runs (start-up stays light).
 
 export interface CompareOpts extends CommonOpts {
@@ -20,20 +21,11 @@ export interface CompareOpts extends CommonOpts {
   attn?: string;
 }
 
-function size(flag: string, v: string): OfflineImage {
-  const m = /^\s*(\d+)\s*[xX×]\s*(\d+)\s*$/.exec(v);
-  if (!m) throw new InputError(flag, `${flag}: expected WIDTHxHEIGHT in pixels such as 1792x1792, got '${v}'`);
-  const width = Number(m[1]);
-  const height = Number(m[2]);
-  if (!(width > 0 && height > 0)) throw new InputError(flag, `${flag}: width and height must be positive, got '${v}'`);
-  return { width, height };
-}
+const size = (flag: string, v: string): OfflineImage => imageSizeFlag(flag, v);
 
-function count(flag: string, v: string | undefined, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  const n = parseTokens(v);
-  if (n === null || !Number.isSafeInteger(n) || n < min) throw new InputError(flag, `${flag}: expected an integer >= ${min}, got '${v}'`);
-  return n;
+/** A count in [min, max] (vLLM's k/K suffixes allowed): the offline replay works per image, prompt and token. */
+function count(flag: string, v: string | undefined, dflt: number, min: number, max: number, what = "a count"): number {
+  return v === undefined ? dflt : tokensFlag(flag, v, min, max, what);
 }
 
 export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
@@ -44,18 +36,20 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
   const { ResizeError } = await import("../core/errors.js");
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalogue)");
   if (o.promptTokens === undefined) throw new InputError("--prompt-tokens", "--prompt-tokens: required: the text tokens of one prompt (image tokens are added)");
-  const promptTokens = count("--prompt-tokens", o.promptTokens, 0, 1);
-  const batch = count("--batch", o.batch, 1, 1);
-  const newTokens = count("--new-tokens", o.newTokens, 256, 0);
+  const promptTokens = count("--prompt-tokens", o.promptTokens, 0, 1, MAX_TOKENS, "a token count");
+  const batch = count("--batch", o.batch, 1, 1, MAX_BATCH);
+  const newTokens = count("--new-tokens", o.newTokens, 256, 0, MAX_NEW_TOKENS, "a token count");
   const attn = (o.attn ?? "sdpa") as AttnImplementation;
   if (!ATTN_IMPLEMENTATIONS.includes(attn)) throw new InputError("--attn", `--attn: '${o.attn}' is not one of ${ATTN_IMPLEMENTATIONS.join(", ")}`);
+  if ((o.image?.length ?? 0) > MAX_IMAGES) throw new InputError("--image", `--image: at most ${MAX_IMAGES} images per prompt, got ${o.image?.length}`);
   const images: OfflineImage[] = (o.image ?? []).map((s) => size("--image", s));
   if (o.images !== undefined || o.imageSize !== undefined) {
     if (o.images === undefined || o.imageSize === undefined) throw new InputError(o.images === undefined ? "--images" : "--image-size", "--images N and --image-size WxH go together");
-    const n = count("--images", o.images, 0, 0);
+    const n = count("--images", o.images, 0, 0, MAX_IMAGES - images.length);
     const s = size("--image-size", o.imageSize);
     for (let i = 0; i < n; i++) images.push({ ...s });
   }
+  if (images.length * batch > MAX_BATCH_IMAGES) throw new InputError("--batch", `--batch: ${batch} prompts of ${images.length} images is over the ${MAX_BATCH_IMAGES} images a replay models`);
   const flags = engineFlagsFrom(o);
   const gpu = gpuFrom(o);
   const { resolveModel } = await import("../sources/resolve-model.js");

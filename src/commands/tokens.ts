@@ -1,25 +1,18 @@
 // vram-plan tokens: how image and video size drive LLM tokens, by the Hugging Face processor's rules.
 import { InputError } from "../errors.js";
+import { imageSizeFlag, videoFramesFlag } from "../sources/flag-values.js";
+import { MAX_IMAGES } from "../limits.js";
 import type { Io } from "./io.js";
 import type { Outcome } from "../core/exit.js";
 import { imageTokens, pixelLimits, videoTokens, visionFamily } from "../core/vision.js";
 import { renderTokensJson, renderTokensText, type TokensReport } from "../render/tokens.js";
 import { ResizeError } from "../core/errors.js";
 
-function size(flag: string, v: string): { width: number; height: number } {
-  const m = /^(\d+)x(\d+)$/i.exec(v.trim());
-  if (!m) throw new InputError(flag, `${flag}: expected WIDTHxHEIGHT in pixels, e.g. 1792x1008, got '${v}'`);
-  return { width: Number(m[1]), height: Number(m[2]) };
-}
+const size = imageSizeFlag;
 
-/** "30s@2fps" → 60 frames; "64f" or "64" → 64 frames. */
+/** "30s@2fps" → 60 frames; "64f" or "64" → 64 frames (1 to MAX_VIDEO_FRAMES). */
 export function videoFrames(v: string): number {
-  const t = v.trim();
-  let m = /^(\d+(?:\.\d+)?)s@(\d+(?:\.\d+)?)fps$/i.exec(t);
-  if (m) return Math.max(1, Math.floor(Number(m[1]) * Number(m[2])));
-  m = /^(\d+)f?$/i.exec(t);
-  if (m) return Number(m[1]);
-  throw new InputError("--video", `--video: expected a duration at a frame rate (30s@2fps) or a frame count (64f), got '${v}'`);
+  return videoFramesFlag("--video", v);
 }
 
 export interface TokensOpts {
@@ -35,6 +28,7 @@ export interface TokensOpts {
 export async function tokensCommand(o: TokensOpts, io: Io): Promise<Outcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b");
   if (!o.image?.length && !o.video) throw new InputError("--image", "--image or --video: give at least one item to count");
+  if ((o.image?.length ?? 0) > MAX_IMAGES) throw new InputError("--image", `--image: at most ${MAX_IMAGES} images, got ${o.image?.length}`);
   const { resolveModel } = await import("../sources/resolve-model.js");
   const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const m = await resolveModel(o.model, { offline: o.offline === true, env: io.env });

@@ -2,7 +2,7 @@
 // range (src/limits.ts), refused with one line naming the flag and the rule, echoing at most a
 // short excerpt of the value. Used by engine-flags.ts, the commands and the deployment readers.
 import { InputError } from "../errors.js";
-import { MAX_BYTES, MAX_TOKENS, excerpt } from "../limits.js";
+import { MAX_BYTES, MAX_IMAGE_SIDE, MAX_TOKENS, MAX_VIDEO_FRAMES, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
 
 function fail(flag: string, rule: string, value: unknown): never {
@@ -17,9 +17,9 @@ export function integerFlag(flag: string, v: string, min: number, max: number): 
 }
 
 /** A token count as vLLM's human_readable_int reads it (32k = 32000, 32K = 32768), in [min, max]. */
-export function tokensFlag(flag: string, v: string, min = 1, max = MAX_TOKENS): number {
+export function tokensFlag(flag: string, v: string, min = 1, max = MAX_TOKENS, what = "a token count"): number {
   const n = parseTokens(v);
-  if (n === null || n < min || n > max) fail(flag, `expected a token count from ${min} to ${max} such as 32768, 32k (32000) or 32K (32768)`, v);
+  if (n === null || n < min || n > max) fail(flag, `expected ${what} from ${min} to ${max}${what === "a token count" ? " such as 32768, 32k (32000) or 32K (32768)" : ""}`, v);
   return n;
 }
 
@@ -35,4 +35,29 @@ export function fractionFlag(flag: string, v: string): number {
   const u = /^\s*(\d{1,20}(\.\d{0,20})?|\.\d{1,20})\s*$/.test(v) ? Number(v) : Number.NaN;
   if (!(u > 0 && u <= 1)) fail(flag, "expected a fraction in (0, 1]", v);
   return u;
+}
+
+/** "1792x1008" (also "1792 × 1008") → width and height, each from 1 to MAX_IMAGE_SIDE pixels. */
+export function imageSizeFlag(flag: string, v: string): { width: number; height: number } {
+  const m = /^\s*(\d{1,10})\s*[xX×]\s*(\d{1,10})\s*$/.exec(v);
+  const width = m ? Number(m[1]) : Number.NaN;
+  const height = m ? Number(m[2]) : Number.NaN;
+  // A 0×0 image has no pixels to resize: the processor rejects it (smart_resize needs height, width ≥ factor after rounding).
+  if (!(width >= 1 && height >= 1 && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE)) {
+    fail(flag, `expected WIDTHxHEIGHT in pixels, each from 1 to ${MAX_IMAGE_SIDE}, such as 1792x1008`, v);
+  }
+  return { width, height };
+}
+
+/** "30s@2fps" → 60 frames; "64f" or "64" → 64 frames; from 1 to MAX_VIDEO_FRAMES. */
+export function videoFramesFlag(flag: string, v: string): number {
+  const t = v.trim();
+  let frames = Number.NaN;
+  const d = /^(\d{1,12}(?:\.\d{1,12})?)s@(\d{1,12}(?:\.\d{1,12})?)fps$/i.exec(t);
+  if (d) frames = Math.floor(Number(d[1]) * Number(d[2]));
+  const f = /^(\d{1,12})f?$/i.exec(t);
+  if (f) frames = Number(f[1]);
+  // A video of no frames has nothing to count (transformers' video processor rejects an empty clip).
+  if (!(frames >= 1 && frames <= MAX_VIDEO_FRAMES)) fail(flag, `expected a duration at a frame rate (30s@2fps) or a frame count (64f) of 1 to ${MAX_VIDEO_FRAMES} frames`, v);
+  return frames;
 }
