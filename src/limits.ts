@@ -16,6 +16,8 @@ export const MAX_SHARDS = 10_000;
 /** Length of a model name or path on the command line. */
 export const MAX_MODEL_NAME_LENGTH = 4096;
 
+/** Largest GPU count a deployment file may give (Kubernetes limits, compose reservations, vram-plan files). */
+export const MAX_GPU_COUNT = 65_536;
 /** Largest tensor/pipeline/data-parallel size (the largest public vLLM deployments use a few hundred GPUs). */
 export const MAX_PARALLEL = 4096;
 /** Largest token count (max-model-len, batched tokens, sequences): 2^31, above every published context (10M). */

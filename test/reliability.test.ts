@@ -139,3 +139,43 @@ describe("valid input that used to fail", () => {
     }
   });
 });
+
+describe("check: deployment files", () => {
+  const k8s = (gpus: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: x}
+spec:
+  template:
+    spec:
+      containers:
+        - name: vllm
+          image: vllm/vllm-openai:v0.11.0
+          args: ["--model", "Qwen/Qwen2.5-7B-Instruct"]
+          resources:
+            limits:
+              nvidia.com/gpu: ${gpus}
+`;
+  it("a negative or fractional nvidia.com/gpu is refused with its line", async () => {
+    for (const [v, got] of [["-2", "-2"], ["1.5", "1.5"], ['"0.5"', "0.5"]] as const) {
+      const f = join(dir, `k8s-${got}.yaml`);
+      writeFileSync(f, k8s(v));
+      await badInput(["check", f, "--gpu", "h100", "--offline"], `k8s-${got}.yaml:8: resources.limits.nvidia.com/gpu: expected a whole number of GPUs from 0 to 65536, got ${got}`);
+    }
+  });
+  it("--gpu with a typo is refused even when the file names its GPU", async () => {
+    const f = join(dir, "own.yaml");
+    writeFileSync(f, "deployments:\n  - name: a\n    model: qwen2.5-7b\n    gpu: h100\n");
+    await badInput(["check", f, "--gpu", "nope"], "--gpu nope: unknown GPU");
+  });
+  it("4@1.5K is refused in a file as on the command line (1.5K is not a whole number of 1024s, as vLLM reads it)", async () => {
+    const f = join(dir, "own-k.yaml");
+    writeFileSync(f, 'deployments:\n  - name: a\n    model: qwen2.5-7b\n    gpu: h100\n    require:\n      concurrency: "4@1.5K"\n');
+    await badInput(["check", f], "own-k.yaml:6: deployments[0].require.concurrency");
+    await badInput(["check", f, "--require-concurrency", "4@1.5K"], "--require-concurrency");
+  });
+  it("an unterminated quote in a shell script is refused as bash refuses it", async () => {
+    const f = join(dir, "serve.sh");
+    writeFileSync(f, 'vllm serve "Qwen/Qwen2.5-7B-Instruct --tensor-parallel-size 2\n');
+    await badInput(["check", f, "--gpu", "h100"], "serve.sh:1: unterminated double quote (the quote opened on line 1 never closes)");
+  });
+});

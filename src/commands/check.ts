@@ -575,11 +575,11 @@ function sharingGroups(prepared: readonly Prepared[], oneHost: boolean): Prepare
 // ---------------------------------------------------------------------------------------------
 
 async function readInput(file: string, io: Pick<Io, "stdin">): Promise<string> {
-  const { readFileSync } = await import("node:fs");
-  if (file === "-") return io.stdin !== undefined ? io.stdin() : readFileSync(0, "utf8");
-  // Regular files only, up to the cap: a FIFO, /dev/zero or a directory is refused by stat first.
-  const { readTextFile } = await import("../sources/read-file.js");
+  // Regular files only, up to the cap: a FIFO, /dev/zero or a directory is refused by stat first;
+  // "-" (standard input, documented) is read up to the same cap.
+  const { readStdinText, readTextFile } = await import("../sources/read-file.js");
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
+  if (file === "-") return io.stdin !== undefined ? io.stdin() : readStdinText(MAX_DEPLOYMENT_FILE_BYTES);
   return readTextFile(file, MAX_DEPLOYMENT_FILE_BYTES) as string;
 }
 
@@ -604,8 +604,12 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   if (s.files.length === 0) {
     throw new InputError("check", "check: give one or more files (compose, Kubernetes, vLLM --config YAML, shell script, Dockerfile, vram-plan deployments file), - for standard input, or files: in .vram-plan.yaml");
   }
-  const { existsSync, readFileSync } = await import("node:fs");
+  const { existsSync } = await import("node:fs");
   const { dirname, join } = await import("node:path");
+  const { readTextFile } = await import("../sources/read-file.js");
+  const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
+  // --gpu is checked even when every file names its own GPU: a typo is an error, not silently unused.
+  if (s.o.gpu !== undefined) (await import("../sources/gpus.js")).gpuFrom(s.o.gpuMemory !== undefined ? { gpu: s.o.gpu, gpuMemory: s.o.gpuMemory } : { gpu: s.o.gpu });
   const { readDeploymentFile, linkKServe } = await import("../sources/deployments.js");
   const solve = await import("../core/solve.js");
   evaluateFn = solve.evaluate;
@@ -626,7 +630,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
     }
     const name = file === "-" ? "<stdin>" : file;
     const envFile = file === "-" ? null : join(dirname(file), ".env");
-    const dotenv = envFile !== null && existsSync(envFile) ? parseDotenv(readFileSync(envFile, "utf8")) : undefined;
+    const dotenv = envFile !== null && existsSync(envFile) ? parseDotenv(readTextFile(envFile, MAX_DEPLOYMENT_FILE_BYTES) as string) : undefined;
     try {
       const r = readDeploymentFile(name, text, dotenv ? { vars: s.vars, dotenv } : { vars: s.vars });
       for (const d of r.deployments) await withConfigFile(d, file, s.vars);
@@ -704,8 +708,10 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
 async function withConfigFile(d: Deployment, file: string, vars: Record<string, string>): Promise<void> {
   const cfg = d.args["config"];
   if (typeof cfg !== "string") return;
-  const { existsSync, readFileSync } = await import("node:fs");
+  const { existsSync } = await import("node:fs");
   const { dirname, resolve } = await import("node:path");
+  const { readTextFile } = await import("../sources/read-file.js");
+  const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
   const path = file === "-" ? cfg : resolve(dirname(file), cfg);
   if (!existsSync(path)) {
     d.notes.push(`--config ${cfg} is not beside the file: its flags are missing here`);
@@ -714,7 +720,7 @@ async function withConfigFile(d: Deployment, file: string, vars: Record<string, 
   const { readDeploymentFile } = await import("../sources/deployments.js");
   let from: Deployment | undefined;
   try {
-    from = readDeploymentFile(cfg, readFileSync(path, "utf8"), { vars }).deployments.find((x) => x.source === "vllm-config");
+    from = readDeploymentFile(cfg, readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES) as string, { vars }).deployments.find((x) => x.source === "vllm-config");
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     d.notes.push(`--config ${cfg}: ${e.message}`);

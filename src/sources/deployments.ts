@@ -2,7 +2,7 @@
 // hands it to its reader in src/sources/deployments/ (compose, kubernetes, shell, dockerfile,
 // vllm-config, vram-plan). Pure on text: the command reads the file and passes path and contents.
 import { LineCounter, type Document } from "yaml";
-import { normalizeFlagName } from "./vllm-argv.js";
+import { ShellSyntaxError, normalizeFlagName } from "./vllm-argv.js";
 import { isVllmArgName } from "./vllm-flags.js";
 import { Ctx, baseName, rec, type Deployment, type Json, type ReadOptions } from "./deployments/common.js";
 import { parseYaml, parseYamlDocuments, yamlLimitProblem, yamlValue, type YamlFile } from "./deployments/yaml.js";
@@ -80,6 +80,16 @@ const TEMPLATE_ACTION = /\{\{-?\s*(\.|\$|include\b|if\b|range\b|with\b|toYaml\b|
  * parsed (a YAML syntax error, a vram-plan file that breaks its schema); a Helm template is a note.
  */
 export function readDeploymentFile(path: string, text: string, opts: ReadOptions = {}): FileRead {
+  try {
+    return readDeploymentFileOrThrow(path, text, opts);
+  } catch (e) {
+    // A quote that never closes: bash refuses the script, so does vram-plan (with the file and line).
+    if (e instanceof ShellSyntaxError) new Ctx(path).fail(e.line, e.message);
+    throw e;
+  }
+}
+
+function readDeploymentFileOrThrow(path: string, text: string, opts: ReadOptions): FileRead {
   const ctx = new Ctx(path);
   const lower = baseName(path).toLowerCase();
   const out: FileRead = { deployments: [], runtimes: [], services: [], notes: [] };

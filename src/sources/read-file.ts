@@ -117,3 +117,26 @@ export function requireInside(path: string, root: string, label = path): void {
     throw new InputError(label, `${label}: a symbolic link to a file outside the checkout (refused)`);
   }
 }
+
+/** Standard input ("-" where documented) as text, read up to `maxBytes` (/dev/zero piped in is refused, not buffered). */
+export function readStdinText(maxBytes: number): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let r: number;
+    try {
+      r = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") continue;
+      if (code === "EOF") break;
+      throw new InputError("-", `standard input: cannot read (${errno(e)})`);
+    }
+    if (r === 0) break;
+    total += r;
+    if (total > maxBytes) throw new InputError("-", `standard input: over the ${mib(maxBytes)} limit for this kind of file`);
+    chunks.push(Buffer.from(buf.subarray(0, r)));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

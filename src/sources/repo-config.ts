@@ -2,6 +2,9 @@
 // upwards (the nearest one wins), validated with zod (unknown keys are errors), so a CI step is just
 // `npx vram-plan check`. The command line wins over the file, key by key.
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { readTextFile } from "./read-file.js";
+import { YAML_PARSE_OPTIONS, yamlLimitProblem, yamlValue } from "./deployments/yaml.js";
+import { MAX_DEPLOYMENT_FILE_BYTES } from "../limits.js";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.js";
@@ -52,17 +55,15 @@ export function findRepoConfig(cwd: string): string | null {
 /** Reads and validates a repository config; InputError naming the file, line and key. */
 export async function readRepoConfig(path: string): Promise<RepoConfig> {
   const { LineCounter, parseDocument } = await import("yaml");
-  let raw: string;
-  try {
-    raw = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new InputError(path, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  // A regular file up to the deployment-file cap; YAML with the same alias and nesting limits.
+  const raw = readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES) as string;
   const lc = new LineCounter();
-  const doc = parseDocument(raw, { lineCounter: lc, logLevel: "error" });
+  const doc = parseDocument(raw, { ...YAML_PARSE_OPTIONS, lineCounter: lc });
   const err = doc.errors[0];
-  if (err) throw new InputError(path, `${path}:${lc.linePos(err.pos[0]).line}: YAML syntax error: ${(err.message.split("\n")[0] ?? err.code).replace(/ at line \d+, column \d+:?\s*$/, "")}`);
-  const js = (doc.toJS() as unknown) ?? {};
+  if (err) throw new InputError(path, `${path}:${lc.linePos(err.pos[0]).line}: YAML syntax error: ${(err.message.split("\n")[0] ?? err.code).replace(/ at line \d+, column \d+:?\s*$/, "").slice(0, 120)}`);
+  const limit = yamlLimitProblem([doc]);
+  if (limit) throw new InputError(path, `${path}:${lc.linePos(limit.offset).line}: YAML ${limit.message}`);
+  const js = (yamlValue(doc) as unknown) ?? {};
   const res = RepoConfigSchema.safeParse(js);
   if (!res.success) {
     const issue = res.error.issues[0];

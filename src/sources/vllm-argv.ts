@@ -145,7 +145,8 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
           word += text[i];
           i++;
         }
-        i++; // closing quote (an unterminated quote runs to the end)
+        if (i >= n) throw new ShellSyntaxError(`unterminated single quote (the quote opened on line ${startLine} never closes)`, startLine);
+        i++; // closing quote
         continue;
       }
       if (ch === '"') {
@@ -173,6 +174,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
           word += q;
           i++;
         }
+        if (i >= n) throw new ShellSyntaxError(`unterminated double quote (the quote opened on line ${startLine} never closes)`, startLine);
         i++;
         continue;
       }
@@ -329,6 +331,19 @@ function flagKey(t: string): { key: string; inline: string | null } | null {
 }
 
 /** Thrown by parseVllmArgs; `index` is the position of the offending token in the args list. */
+/**
+ * Shell text a shell would refuse (bash: "unexpected EOF while looking for matching quote"); `line`
+ * is where the offending quote opened. Deployment readers put the file and line in front.
+ */
+export class ShellSyntaxError extends InputError {
+  readonly line: number;
+  constructor(message: string, line: number) {
+    super("shell", message);
+    this.name = "ShellSyntaxError";
+    this.line = line;
+  }
+}
+
 export class VllmArgError extends InputError {
   readonly index: number;
   constructor(flag: string, message: string, index: number) {

@@ -3,9 +3,10 @@
 import { isVllmOpenAiImage } from "../vllm-argv.js";
 import { deviceList, fromCommandWords, lookup, rec, str, type BuildBase, type Ctx, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
 import { lineAt, wordsAt, yamlValue, type YamlFile } from "./yaml.js";
+import { MAX_GPU_COUNT, excerpt } from "../../limits.js";
 
 /** The GPUs a service reserves: host device ids when it says which (device_ids, NVIDIA_VISIBLE_DEVICES), else the first `count`. */
-function composeGpus(svc: Record<string, Json>, env: Record<string, string>, notes: string[]): { count: number | null; devices: string[] | null } {
+function composeGpus(svc: Record<string, Json>, env: Record<string, string>, notes: string[], bad: (what: string) => never): { count: number | null; devices: string[] | null } {
   const reservations = rec(rec(rec(svc.deploy)?.resources)?.reservations)?.devices;
   let count: number | null = null;
   let ids: string[] | null = null;
@@ -18,8 +19,13 @@ function composeGpus(svc: Record<string, Json>, env: Record<string, string>, not
       if (Array.isArray(dev.device_ids)) {
         ids = [...(ids ?? []), ...dev.device_ids.map(String)];
         count = (count ?? 0) + dev.device_ids.length;
-      } else if (typeof dev.count === "number" || (typeof dev.count === "string" && /^\d+$/.test(dev.count.trim()))) {
-        count = (count ?? 0) + Number(dev.count);
+      } else if (dev.count === -1 || dev.count === "-1") {
+        // The Docker API's -1 is compose's "all".
+        notes.push("GPU reservation count: -1 (all); every GPU of the host is visible");
+      } else if (typeof dev.count === "number" || (typeof dev.count === "string" && /^\s*[-+]?[\d.]+\s*$/.test(dev.count))) {
+        const n = Number(dev.count);
+        if (!Number.isInteger(n) || n < 0 || n > MAX_GPU_COUNT) bad(`deploy.resources.reservations.devices count: expected a whole number of GPUs from 0 to ${MAX_GPU_COUNT} or "all", got ${excerpt(dev.count)}`);
+        count = (count ?? 0) + n;
       } else if (typeof dev.count === "string" && dev.count.trim().toLowerCase() === "all") {
         notes.push("GPU reservation count: all; every GPU of the host is visible");
       } else if (dev.count === undefined) {
@@ -109,7 +115,7 @@ export function readCompose(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): Depl
       const vllmImage = isVllmOpenAiImage(image) || /vllm/i.test(image);
       const vllmEntrypoint = svc.entrypoint === undefined && (vllmImage || (svc.build !== undefined && cmd.some((w) => ENGINE_FLAG.test(w.text))));
       const svcEnv = composeEnv(svc.environment, interp);
-      const gpus = composeGpus(svc, svcEnv, notes);
+      const gpus = composeGpus(svc, svcEnv, notes, (what) => ctx.fail(line, `${name}: ${what}`));
       const base = (): BuildBase => ({
         name,
         line,

@@ -6,6 +6,7 @@ import { isVllmOpenAiImage } from "../vllm-argv.js";
 import { Ctx, expandK8s, expandShell, fromCommandWords, rec, str, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
 import { gpuIdFromLabel, isGpuLabelKey } from "./gpu-labels.js";
 import { lineAt, wordsAt, yamlValue, type PathSeg, type YamlFile } from "./yaml.js";
+import { MAX_GPU_COUNT, excerpt } from "../../limits.js";
 
 const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly PathSeg[][]>> = {
   Pod: [["spec"]],
@@ -70,14 +71,18 @@ function podGpuType(spec: Record<string, Json>, notes: string[]): string | null 
   return ids[0] ?? null;
 }
 
-function containerGpuCount(c: Record<string, Json>, notes: string[]): number | null {
+function containerGpuCount(c: Record<string, Json>, notes: string[], ctx: Ctx, line: number): number | null {
   const res = rec(c.resources);
   for (const kind of ["limits", "requests"]) {
     const r = rec(res?.[kind]);
     for (const key of ["nvidia.com/gpu", "amd.com/gpu"]) {
       const v = r?.[key];
-      if (typeof v === "number" && Number.isInteger(v)) return v;
-      if (typeof v === "string" && /^\d+$/.test(v.trim())) return Number(v.trim());
+      if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_GPU_COUNT) return v;
+      if (typeof v === "string" && /^\d{1,7}$/.test(v.trim()) && Number(v.trim()) <= MAX_GPU_COUNT) return Number(v.trim());
+      // Kubernetes takes extended resources such as nvidia.com/gpu only as whole, non-negative quantities.
+      if (typeof v === "number" || (typeof v === "string" && /^\s*[-+]?[\d.]+(e[-+]?\d+)?\s*$/i.test(v))) {
+        ctx.fail(line, `resources.${kind}.${key}: expected a whole number of GPUs from 0 to ${MAX_GPU_COUNT}, got ${excerpt(v)}`);
+      }
       if (v !== undefined && v !== null) notes.push(`${key}: ${String(v)} is not a GPU count`);
     }
     for (const [key, v] of Object.entries(r ?? {})) {
@@ -167,7 +172,7 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
         const command = (wordsAt(f, doc, [...cPath, "command"], c.command, line) ?? []).map(subst);
         const args = (wordsAt(f, doc, [...cPath, "args"], c.args, line) ?? []).map(subst);
         const notes: string[] = [];
-        runtimes.push({ file: ctx.file, name: workload, words: [...command, ...args], image: str(c.image), gpuCount: containerGpuCount(c, notes), env: containerEnv(c.env, vars), notes });
+        runtimes.push({ file: ctx.file, name: workload, words: [...command, ...args], image: str(c.image), gpuCount: containerGpuCount(c, notes, ctx, line), env: containerEnv(c.env, vars), notes });
       });
       return;
     }
@@ -186,7 +191,7 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
           modelFormat: str(rec(m.modelFormat)?.name),
           args: (wordsAt(f, doc, [...mPath, "args"], m.args, line) ?? []).map(subst),
           storageUri: str(m.storageUri) ?? str(m.storage_uri),
-          gpuCount: containerGpuCount(m, notes),
+          gpuCount: containerGpuCount(m, notes, ctx, line),
           gpuType: podGpuType(pred, notes),
           notes,
         });
@@ -211,7 +216,7 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
         const image = str(c.image);
         const vllmEntrypoint = command.length === 0 && isVllmOpenAiImage(image ?? "");
         const notes: string[] = [];
-        const gpuCount = containerGpuCount(c, notes);
+        const gpuCount = containerGpuCount(c, notes, ctx, line);
         const gpuType = podGpuType(spec, notes);
         const env = containerEnv(c.env, vars);
         const found = fromCommandWords(

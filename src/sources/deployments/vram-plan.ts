@@ -4,6 +4,8 @@ import { normalizeFlagName } from "../vllm-argv.js";
 import { isVllmSwitch } from "../vllm-flags.js";
 import type { Ctx, Deployment, DeploymentConstraints, Json } from "./common.js";
 import { lineAt, type YamlFile, yamlValue } from "./yaml.js";
+import { parseTokens } from "../../units.js";
+import { MAX_GPU_COUNT, MAX_TOKENS } from "../../limits.js";
 
 
 /*
@@ -42,12 +44,12 @@ const FlagValueSchema = z.union([
 export const VramPlanRequireSchema = z.strictObject({
   concurrency: z
     .union([
-      z.number().int().positive(),
+      z.number().int().positive().max(MAX_TOKENS),
       z.string().regex(/^\s*\d+\s*(@\s*\d+(\.\d+)?\s*[kKmMgG]?\s*)?$/, 'expected N or "N@LEN" (e.g. "32@8k")'),
     ])
     .optional(),
   context: z
-    .union([z.number().int().positive(), z.string().regex(HUMAN_INT, 'expected a token count such as 32768 or "32k"')])
+    .union([z.number().int().positive().max(MAX_TOKENS), z.string().regex(HUMAN_INT, 'expected a token count such as 32768 or "32k"')])
     .optional(),
   maxUtilization: z.number().gt(0).lte(1).optional(),
   headroom: z.union([z.string().min(1), z.number().nonnegative()]).optional(),
@@ -57,7 +59,7 @@ export const VramPlanDeploymentSchema = z.strictObject({
   name: z.string().min(1),
   model: z.string().min(1),
   gpu: z.string().min(1),
-  gpus: z.number().int().positive().optional(),
+  gpus: z.number().int().positive().max(MAX_GPU_COUNT).optional(),
   flags: z.record(z.string(), FlagValueSchema).optional(),
   require: VramPlanRequireSchema.optional(),
 });
@@ -68,14 +70,12 @@ export const VramPlanFileSchema = z.strictObject({
 
 export type VramPlanFile = z.infer<typeof VramPlanFileSchema>;
 
-const SUFFIX: Readonly<Record<string, number>> = { k: 1e3, K: 1024, m: 1e6, M: 1024 ** 2, g: 1e9, G: 1024 ** 3 };
 
 /** "32k" → 32000, "32K" → 32768, "8192" → 8192 (vLLM's human-readable integers); null if not one. */
 export function parseTokenCount(s: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)\s*$/.exec(s);
-  if (!m) return null;
-  const n = Number(m[1]) * (m[2] ? (SUFFIX[m[2]] ?? 1) : 1);
-  return Number.isFinite(n) && Number.isInteger(n) && n > 0 ? n : null;
+  // The same reading as the command line's (vLLM's human_readable_int: 1.5k = 1500, but 1.5K is refused).
+  const n = parseTokens(s);
+  return n !== null && n > 0 && n <= MAX_TOKENS ? n : null;
 }
 
 function flagValue(v: z.infer<typeof FlagValueSchema>): string | true {
@@ -133,7 +133,7 @@ export function readVramPlan(ctx: Ctx, f: YamlFile): Deployment[] {
           const [nStr, lenStr] = req.concurrency.split("@");
           const n = Number((nStr ?? "").trim());
           const len = lenStr === undefined ? undefined : parseTokenCount(lenStr);
-          if (!Number.isInteger(n) || n <= 0 || len === null) {
+          if (!Number.isInteger(n) || n <= 0 || n > MAX_TOKENS || len === null) {
             ctx.fail(lineAt(f, doc, ["deployments", i, "require", "concurrency"]), `deployments[${i}].require.concurrency: expected N or "N@LEN" (e.g. "32@8k")`);
           }
           constraints.requireConcurrency = len === undefined ? { n } : { n, len };
