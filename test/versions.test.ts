@@ -51,7 +51,7 @@ describe("per-release rules (src/core/vllm-versions.ts)", () => {
     const at = (v: string) => planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: v, gpuMemoryUtilization: 0.9 }) }).perGpu[0]!;
     const before = at("0.20.0");
     const after = at("0.23.0");
-    const mrv2 = at("0.26.0");
+    const mrv2 = at("0.25.1");
     expect(before.cudaGraphInBudget).toBe(false);
     expect(after.cudaGraphInBudget).toBe(true);
     expect(mrv2.cudaGraphInBudget).toBe(false);

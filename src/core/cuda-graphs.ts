@@ -26,7 +26,7 @@ export type CudaGraphBudget =
   | "eager" // --enforce-eager, cudagraph_mode NONE: nothing captured
   | "estimated" // v0.21+: profile_cudagraph_memory's estimate subtracted before KV sizing
   | "before-estimate" // < v0.21 (or V0): captured after KV sizing, out of the 1 − utilization slack
-  | "mrv2-zero" // Model Runner V2 on dense models, 0.25.1 … ≈0.27: the estimate was a stub returning 0
+  | "mrv2-zero" // Model Runner V2 on dense models, 0.25.x: the estimate was a stub returning 0
   | "kv-cache-memory"; // --kv-cache-memory: determine_available_memory returns before any estimate
 
 export interface CudaGraphPlanInput {
@@ -40,7 +40,7 @@ export interface CudaGraphPlanInput {
   graphMultiplier: number;
   maxNumSeqs: number;
   maxNumBatchedTokens: number;
-  /** No MoE and no Mamba/linear layers: Model Runner V2's dense path (0.25.1 … ≈0.27). */
+  /** No MoE and no Mamba/linear layers: Model Runner V2's dense path (0.25.x). */
   dense: boolean;
   kvCacheMemoryFixed: boolean;
 }
@@ -155,7 +155,7 @@ const BUDGET_WORDS: Record<CudaGraphBudget, string> = {
   eager: "none captured (--enforce-eager or cudagraph_mode NONE)",
   estimated: "estimate subtracted from the KV budget (v0.21+)",
   "before-estimate": "captured after KV sizing, out of the slack outside the budget (before v0.21)",
-  "mrv2-zero": "Model Runner V2 estimated 0 (dense models, 0.25.1 to ≈0.27): captured out of the slack",
+  "mrv2-zero": "Model Runner V2 estimated 0 (dense models, 0.25.x): captured out of the slack",
   "kv-cache-memory": "not estimated with --kv-cache-memory: captured out of what is left on the GPU",
 };
 

@@ -11,7 +11,12 @@ export interface VllmRules {
   startupFreeCheck: boolean;
   /** CUDA-graph memory estimate subtracted from the KV budget (default on from v0.21.0, PR #30515/#38284). */
   cudaGraphEstimate: boolean;
-  /** Model Runner V2 (default for dense models 0.25.1 until ≈0.28, PR #44443) returned an estimate of 0 (issue #49224). */
+  /**
+   * Model Runner V2 (default for dense models from 0.25.1, PR #44443) returned a CUDA-graph estimate of 0
+   * (its profile_cudagraph_memory stub, issue #49224, reported on 0.25.1). Not on 0.26.0: an MRv1/MRv2 A/B
+   * there shows MRv2 reserving ~0.10 GiB of capture memory (issue #50159), and a 0.27.1 Qwen2.5-7B start-up
+   * on an L4 loses 1.76 GiB of KV cache to graphs against --enforce-eager (issue #12 of this project).
+   */
   mrv2ZeroEstimateForDense: boolean;
   /** API-server max_num_batched_tokens on >= 70 GiB non-A100 GPUs: 8192, 16384 from ≈v0.28 (PR #51726). */
   largeGpuServerBatchedTokens: number;
@@ -168,7 +173,7 @@ function computeRules(version: string): VllmRules | null {
     defaultUtilization: atLeast(p, 21) ? 0.92 : 0.9,
     startupFreeCheck: atLeast(p, 9),
     cudaGraphEstimate: atLeast(p, 21),
-    mrv2ZeroEstimateForDense: atLeast(p, 25, 1) && !atLeast(p, 28),
+    mrv2ZeroEstimateForDense: atLeast(p, 25, 1) && !atLeast(p, 26),
     largeGpuServerBatchedTokens: atLeast(p, 28) ? 16384 : 8192,
     // The Triton top-k/top-p kernel is in 2026 main; the release that introduced it was not
     // pinned down (assumed ≈0.17, the first 2026 release line). Evidence that it is in place by
