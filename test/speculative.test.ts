@@ -166,6 +166,10 @@ describe("EAGLE-3 head from a real drafter config (fixtures/speculative/llama3-8
     // Its one attention layer (8 KV heads × 128) has the target's page: 32 + 1 layers in one group.
     expect(p.kvCache.groupSize).toBe(33);
     expect(p.diagnostics.filter((d) => d.code === "NOT_EXACT")).toEqual([]);
+    // Profile run: drafter.dummy_run over N = 8,192 tokens (H100 server default) while the target's hidden states
+    // and its 3 auxiliary hidden states stay allocated: 4 × 8,192 × 4,096 × 2 B = 268,435,456 B beyond the text
+    // phase (the head's layer has the target's width, so its transient equals the target layer's).
+    expect(p.perGpu[0]!.textPeakBytes - base.perGpu[0]!.textPeakBytes).toBe(268_435_456);
   });
 });
 

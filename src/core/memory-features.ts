@@ -10,6 +10,8 @@ import type { WeightsBreakdown } from "./weights.js";
 import { loraActivationExtraBytes, loraExplain, loraSlotBytes } from "./lora.js";
 import { speculativePlan, type SpeculativePlan } from "./speculative.js";
 import { cpuOffload, kvOffloadExplain } from "./offload.js";
+import { textElementsPerToken, type ActivationBreakdown } from "./profile-run.js";
+import { DTYPE_BYTES } from "./weights.js";
 import type { StateDtypeName } from "./hybrid-kv.js";
 
 export interface FeatureInput {
@@ -220,4 +222,35 @@ export function layoutWithDrafter(l: KvLayout, spec: SpeculativePlan | null, blo
   // sliding-window groups in the target — the same sum as an approximation.
   const bpt = l.bytesPerToken + spec.sameSpecLayers * (l.attentionLayers > 0 ? l.bytesPerToken / l.attentionLayers : 0) + spec.ownSpecLayers * spec.ownBytesPerTokenPerLayer;
   return { layout: { ...l, pageSize: blockSize * bpt, groupSize: 1, groups: [{ kind: "full", window: 0, layers: 1 }], bytesPerToken: bpt }, exact: single };
+}
+
+/**
+ * The drafter's share of the profile run (last stage): GPUModelRunner._dummy_run runs the target over
+ * max_num_batched_tokens, then `self.drafter.dummy_run(num_tokens)` (EagleProposer, MTP included)
+ * while the target's output hidden states [N, H] — and for EAGLE-3 the three auxiliary hidden states
+ * still held by `outputs` — stay allocated. The drafter's layer transient is the target layer's for
+ * MTP (the same layer), else the draft's own (profile-run.ts textElementsPerToken). What this phase
+ * holds beyond the target's text phase is added to it.
+ */
+export function drafterActivationExtra(x: FeatureInput, fx: FeatureEffects, act: ActivationBreakdown, eager: boolean): { bytes: number; line?: ExplainLine } {
+  const s = fx.spec;
+  const d = x.flags.speculative?.draftModel;
+  if (!s || s.kind === "ngram" || (s.kind !== "mtp" && !d)) return { bytes: 0 };
+  const N = x.maxNumBatchedTokens;
+  const b = DTYPE_BYTES[x.dtype];
+  const held = N * x.model.hiddenSize * b * (s.kind === "eagle3" ? 4 : 1);
+  const targetTransient = act.textPhaseBytes - act.encoderOutputBytes;
+  const dtp = x.flags.speculative?.draftTensorParallelSize ?? x.tp;
+  const drafterTransient = s.kind === "mtp" || !d ? targetTransient : textElementsPerToken(d, dtp, 1, eager, false) * b * N;
+  const phase = act.encoderOutputBytes + held + drafterTransient;
+  const bytes = Math.max(0, Math.round(phase - act.textPhaseBytes));
+  return {
+    bytes,
+    line: {
+      what: "drafter dummy run",
+      formula: `target hidden states ${s.kind === "eagle3" ? "+ 3 auxiliary " : ""}[${N}, ${x.model.hiddenSize}] held (${held} B) + drafter layer transient ${Math.round(drafterTransient)} B, beyond the target's text phase`,
+      bytes,
+      source: "vllm/v1/worker/gpu_model_runner.py GPUModelRunner._dummy_run (drafter.dummy_run after the target's forward)",
+    },
+  };
 }

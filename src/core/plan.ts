@@ -10,7 +10,7 @@ import { activationPeak, samplerBytesPerElement } from "./profile-run.js";
 import { cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
 import { hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
-import { featureEffects, layoutWithDrafter, stageFeatures, type FeatureInput } from "./memory-features.js";
+import { drafterActivationExtra, featureEffects, layoutWithDrafter, stageFeatures, type FeatureInput } from "./memory-features.js";
 import { kvBytesPerTokenPerLayer } from "./kv-cache.js";
 
 export interface PlanOptions {
@@ -243,7 +243,10 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     // The rejection-sampler warm-up replaces the sampler warm-up's temporaries (b + samplerBytesPerElement
     // per row × vocab element): it adds only what it holds beyond them.
     const specSampler = last && fx.spec ? Math.max(0, (fx.spec.samplerBytesPerElement - b - samplerBytesPerElement(rules)) * act0.samplerRows * paddedVocab(model.vocabSize)) : 0;
-    const act = withFeatureActivation(act0, sf.activationExtraBytes, specSampler);
+    // The drafter's dummy run (speculative decoding) after the target's forward in the same _dummy_run.
+    const drafter = last && fx.spec ? drafterActivationExtra(fxIn, fx, act0, flags.enforceEager || rules.engine === "v0") : { bytes: 0 };
+    if (drafter.line && opts.explain) ex(drafter.line);
+    const act = withFeatureActivation(act0, sf.activationExtraBytes + drafter.bytes, specSampler);
     const cgBytes = cudaGraphStageBytes(graphs, end - start, act.textBytesPerToken);
     const cg = cgBytes.estimateBytes;
     const total = gpu.cudaTotalBytes;
