@@ -45,6 +45,12 @@ describe("pasted command lines", () => {
     expect(none.err).toMatch(/^vram-plan: --command: no vLLM server command in 'python app.py --port 8000'/);
   });
 
+  it("a model given twice, differently, is bad input", async () => {
+    const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "l40s", "--", "vllm", "serve", "Qwen/Qwen3-8B"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("vram-plan: --model qwen2.5-7b: the vLLM command serves Qwen/Qwen3-8B; give one model\n");
+  });
+
   it("--device cpu is not a GPU deployment: exit 0 with a note", async () => {
     const r = await runCli(["--gpu", "h100", "--", "vllm", "serve", "Qwen/Qwen2.5-7B-Instruct", "--device", "cpu"]);
     expect(r.code).toBe(0);

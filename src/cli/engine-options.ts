@@ -9,6 +9,7 @@ import { FORMATS } from "../sources/engine-flags.js";
 import { VllmFlagError, editDistance, engineFlagsFromArgv, type VllmArgs } from "../sources/vllm-flags.js";
 import { splitShellWords, vllmArgvOfCommand } from "../sources/vllm-argv.js";
 import { InputError } from "../errors.js";
+import { excerpt } from "../limits.js";
 
 /** The plan command's options (model, GPU, vLLM engine flags, output), shared by other commands. */
 export function addEngineOptions(cmd: Command): Command {
@@ -101,7 +102,7 @@ export async function splitEngineArgv(program: Command, argv: readonly string[],
       pasted = argv.slice(i);
       break;
     }
-    throw new InputError(w, `unexpected argument '${w}' (paste a vLLM command after --, e.g. vram-plan plan --gpu h100 -- vllm serve MODEL ...)`);
+    throw new InputError(w, `unexpected argument '${excerpt(w)}' (paste a vLLM command after --, e.g. vram-plan plan --gpu h100 -- vllm serve MODEL ...)`);
   }
   if (pasted !== null && commandLine !== null) throw new InputError("--command", "--command: give the vLLM command either with --command or after --, not both");
   let fromCommand: { argv: string[]; release: string | null } | null = null;

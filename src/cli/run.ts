@@ -70,7 +70,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (vllm) {
       program.hook("preAction", (_program, action) => {
         action.setOptionValue("vllmArgs", vllm);
-        if (action.getOptionValue("model") === undefined && vllm.model !== null) action.setOptionValue("model", vllm.model);
+        const given: unknown = action.getOptionValue("model");
+        if (given === undefined && vllm.model !== null) action.setOptionValue("model", vllm.model);
+        else if (typeof given === "string" && vllm.model !== null && given !== vllm.model) {
+          throw new InputError("--model", `--model ${given}: the vLLM command serves ${vllm.model}; give one model`);
+        }
       });
     }
     await program.parseAsync(split.commander, { from: "user" });

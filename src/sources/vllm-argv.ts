@@ -5,6 +5,7 @@
 // scripts, Dockerfiles, compose files and Kubernetes manifests.
 
 import { InputError } from "../errors.js";
+import { excerpt } from "../limits.js";
 import { isVllmArgName, isVllmSwitch } from "./vllm-flags.js";
 import { vllmShortArg } from "../core/vllm-args.js";
 
@@ -599,7 +600,7 @@ export function expandShellVariables(word: string, env: Readonly<Record<string, 
     const v = env[name];
     if (v !== undefined && (op !== ":-" || v !== "")) return v;
     if (op !== undefined) return dflt ?? "";
-    throw new InputError(subject, `${subject}: $${name} is not set (set it, or write \${${name}:-default})`);
+    throw new InputError(subject, `${subject}: $${excerpt(name)} is not set (set it, or write \${${name}:-default})`);
   });
 }
 
@@ -625,7 +626,7 @@ export function vllmArgvOfCommand(words: readonly string[], env: Readonly<Record
   let release: string | null = null;
   for (const w of expanded) if (isVllmOpenAiImage(w)) release ??= imageRelease(w);
   const found = extractVllmArgs(expanded);
-  if (!found) throw new InputError(subject, `${subject}: no vLLM server command in '${words.join(" ")}' (expected vllm serve, python -m vllm.entrypoints.openai.api_server or docker run vllm/vllm-openai)`);
+  if (!found) throw new InputError(subject, `${subject}: no vLLM server command in '${excerpt(words.join(" "))}' (expected vllm serve, python -m vllm.entrypoints.openai.api_server or docker run vllm/vllm-openai)`);
   const modelAsFlag = found.args.some((a) => a === "--model" || a.startsWith("--model="));
   return { argv: found.model !== null && !modelAsFlag ? [found.model, ...found.args] : found.args, release };
 }

@@ -155,7 +155,7 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
       throw new VllmFlagError("not-yet", word.split("=")[0]!, `--${a.name}: not in vLLM ${release} (first in a release from ${a.since} at the earliest)`, index);
     }
     const instead = a.replacedBy ? `; use ${a.replacedBy}` : "";
-    throw new VllmFlagError("removed", word.split("=")[0]!, `--${a.name}: removed in vLLM ${a.removedIn} (planning for vLLM ${release})${instead}`, index, a.replacedBy ?? null);
+    throw new VllmFlagError("removed", excerpt(word.split("=")[0]!), `--${a.name}: removed in vLLM ${a.removedIn} (planning for vLLM ${release})${instead}`, index, a.replacedBy ?? null);
   };
   if (word.startsWith("--")) {
     const eq = word.indexOf("=");
@@ -179,14 +179,14 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
       return { arg: hit.arg, negated: hit.negated, path, append, inline };
     }
     if (distinct.size > 1) {
-      throw new VllmFlagError("ambiguous", `--${head}`, `--${head}: ambiguous option: could match ${matches.map((k) => `--${k}`).sort().join(", ")}`, index);
+      throw new VllmFlagError("ambiguous", `--${excerpt(head)}`, `--${excerpt(head)}: ambiguous option: could match ${matches.map((k) => `--${k}`).sort().join(", ")}`, index);
     }
     // A flag of another release, or vram-plan's own where only vLLM's are read.
     const other = vllmArg(head.startsWith("no-") ? head.slice(3) : head);
     if (other && !inRelease(other, release)) removedError(other);
     if (other?.vramPlan) throw new VllmFlagError("unknown", `--${head}`, `--${head}: a vram-plan option, not a vLLM argument (give it on vram-plan's command line)`, index);
     const guess = closestVllmFlag(head, release, vramPlan);
-    throw new VllmFlagError("unknown", `--${head}`, `--${head}: unrecognized vLLM argument${guess ? ` (did you mean ${guess}?)` : ""}`, index, guess);
+    throw new VllmFlagError("unknown", `--${excerpt(head)}`, `--${excerpt(head)}: unrecognized vLLM argument${guess ? ` (did you mean ${guess}?)` : ""}`, index, guess);
   }
   // Single dash: -tp 2, -tp=2, -q fp8, -O3 / -O 3 / -O=3.
   const body = word.slice(1);
@@ -203,7 +203,7 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
   const [head = "", ...path] = name.split(".");
   const a = vllmShortArg(head);
   if (!a) {
-    throw new VllmFlagError("unknown", `-${head}`, `-${head}: unrecognized vLLM argument`, index);
+    throw new VllmFlagError("unknown", `-${excerpt(head)}`, `-${excerpt(head)}: unrecognized vLLM argument`, index);
   }
   if (!inRelease(a, release)) removedError(a);
   return { arg: a, negated: false, path, append: false, inline: eq < 0 ? null : body.slice(eq + 1) };
@@ -250,7 +250,7 @@ function itemsOf(argv: readonly string[], release: string, opts: ReadOptions): {
       continue;
     }
     const r = resolveWord(w, i, release, opts.vramPlanFlags === true);
-    const flag = w.split("=")[0]!;
+    const flag = excerpt(w.split("=")[0]!);
     const nextIsValue = (): boolean => i + 1 < argv.length && !looksLikeFlag(argv[i + 1]!) && argv[i + 1] !== "--";
     if (r.path.length > 0) {
       // Dotted keys are merged into the flag's JSON object (FlexibleArgumentParser.parse_args).
@@ -491,10 +491,10 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
   let model: string | null = null;
   if (positionals.length > 0) {
     const first = positionals[0]!;
-    if (opts.positionalModel === false) throw new VllmFlagError("extra-argument", first.word, `unrecognized argument '${first.word}'`, first.index);
+    if (opts.positionalModel === false) throw new VllmFlagError("extra-argument", first.word, `unrecognized argument '${excerpt(first.word)}'`, first.index);
     model = first.word;
     const extra = positionals[1];
-    if (extra) throw new VllmFlagError("extra-argument", extra.word, `unrecognized argument '${extra.word}' (vllm serve takes one model)`, extra.index);
+    if (extra) throw new VllmFlagError("extra-argument", extra.word, `unrecognized argument '${excerpt(extra.word)}' (vllm serve takes one model)`, extra.index);
   }
   // One object literal with every key: a stable shape keeps the core's property accesses
   // monomorphic (sweeps plan ~5× faster, measured with test/bench).
