@@ -51,6 +51,13 @@ describe("vram-plan plan (in-process)", () => {
     expect(plan["fits"]).toBe(true);
   });
 
+  it("vram-plan's own short options (-m, -g) stay its own", async () => {
+    const r = await cli(["-m", "qwen3-8b", "-g", "h100"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Qwen/Qwen3-8B on 1 × NVIDIA H100");
+    expect((await cli(["solve", "-m", "qwen2.5-7b", "-g", "l4", "--offline"])).code).toBe(0);
+  });
+
   it("--help lists vLLM's flags from the argument table, for plan and solve", async () => {
     for (const command of ["plan", "solve"]) {
       const r = await cli([command, "--help"]);

@@ -40,10 +40,15 @@ export function addVllmOptions(cmd: Command): Command {
     if (a.help === undefined) continue;
     const short = a.short?.length === 1 && a.short[0]!.length === 1 ? `-${a.short[0]}, ` : "";
     const value = a.kind === "bool" ? "" : a.kind === "list" ? " <values...>" : a.kind === "json" ? " <json>" : " <value>";
-    cmd.addOption(new Option(`${short}--${a.name}${value}`, a.help));
+    const option = new Option(`${short}--${a.name}${value}`, a.help);
+    fromTable.add(option);
+    cmd.addOption(option);
   }
   return cmd;
 }
+
+/** The options addVllmOptions listed for --help: their words go to the table's parser, not commander. */
+const fromTable = new WeakSet<Option>();
 
 /** Words that start a pasted vLLM command when they appear where an option was expected. */
 const PASTE_START = /^(vllm|python[0-9.]*|docker|podman|sudo|env|[A-Z_][A-Z0-9_]*=.*|.*\/vllm)$/;
@@ -64,10 +69,9 @@ export async function splitEngineArgv(program: Command, argv: readonly string[],
   const named = program.commands.find((c) => c.name() === argv[0]);
   const cmd = named ?? program.commands.find((c) => c.name() === "plan");
   if (!cmd || !engineCommands.includes(cmd.name())) return { commander: [...argv], vllm: null };
-  const vllmNames = new Set(VLLM_ARGS.map((a) => `--${a.name}`));
   const own = new Map<string, boolean>();
   for (const o of [...cmd.options, ...program.options]) {
-    if (o.long && vllmNames.has(o.long)) continue; // listed for --help; read by the table's parser
+    if (fromTable.has(o)) continue; // listed for --help; read by the table's parser
     for (const f of [o.long, o.short]) if (f) own.set(f, o.required || o.optional);
   }
   // commander's own help and version switches.
