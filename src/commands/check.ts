@@ -9,6 +9,7 @@ import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { Outcome } from "../core/exit.js";
 import type { Evaluation, Target } from "../core/solve.js";
 import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/types.js";
+import type { GpuSharer, SharedVerdict } from "../core/shared-gpus.js";
 import { InputError } from "../errors.js";
 
 export interface CheckOptions {
@@ -430,144 +431,27 @@ async function prepare(d0: Deployment, s: Settings, cli: CliTarget, io: Pick<Io,
 }
 
 // ---------------------------------------------------------------------------------------------
-// GPUs shared between deployments of one machine
+// GPUs shared between deployments of one machine (the model: src/core/shared-gpus.ts)
 // ---------------------------------------------------------------------------------------------
-
-interface Verdict {
-  evaluation: Evaluation;
-  /** The plan input it was evaluated with (memory other services hold on its GPUs included). */
-  input: PlanInput;
-  notes: string[];
-}
 
 const gibText = (b: number): string => (b / 2 ** 30).toFixed(2);
 
-function gpusUsedBy(p: Prepared): number {
-  const f = p.input.flags;
-  return f.tensorParallelSize * f.pipelineParallelSize * Math.max(1, f.dataParallelSize);
+interface Sharer extends GpuSharer {
+  p: Prepared;
 }
 
-function devicesOf(p: Prepared): string[] {
-  return p.d.devices ?? Array.from({ length: gpusUsedBy(p) }, (_, i) => String(i));
+function sharerOf(p: Prepared): Sharer {
+  return { name: p.d.name, file: p.d.file, line: p.d.line, host: p.d.host ?? null, devices: p.d.devices ?? null, dependsOn: p.d.dependsOn ?? [], input: p.input, target: p.target, p };
 }
 
-/** Start order: compose depends_on first (a dependency starts before its dependents), then file order. */
-function startOrder(group: readonly Prepared[]): Prepared[] {
-  const out: Prepared[] = [];
-  const seen = new Set<Prepared>();
-  const visit = (p: Prepared, stack: Set<Prepared>): void => {
-    if (seen.has(p) || stack.has(p)) return;
-    stack.add(p);
-    for (const dep of p.d.dependsOn ?? []) {
-      const q = group.find((g) => g.d.name === dep);
-      if (q) visit(q, stack);
-    }
-    seen.add(p);
-    out.push(p);
-  };
-  for (const p of group) visit(p, new Set());
-  return out;
-}
-
-function respectsDeps(order: readonly Prepared[]): boolean {
-  return order.every((p, i) => (p.d.dependsOn ?? []).every((dep) => !order.slice(i + 1).some((q) => q.d.name === dep)));
-}
-
-function permutations<T>(xs: readonly T[]): T[][] {
-  if (xs.length <= 1) return [xs.slice()];
-  const out: T[][] = [];
-  xs.forEach((x, i) => {
-    for (const rest of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...rest]);
-  });
-  return out;
-}
-
-/**
- * Plans deployments that share GPUs in `order`: each one's start-up sees, as memory other processes
- * hold, what the ones started before it on the same GPUs hold once up (vLLM requires utilization ×
- * total free at start-up).
- */
-function evaluateInOrder(order: readonly Prepared[]): Map<Prepared, { ev: Evaluation; other: number; input: PlanInput }> {
-  const used = new Map<string, number>();
-  const out = new Map<Prepared, { ev: Evaluation; other: number; input: PlanInput }>();
-  for (const p of order) {
-    const devs = devicesOf(p);
-    const other = Math.max(0, ...devs.map((dv) => used.get(dv) ?? 0));
-    const input: PlanInput = { ...p.input, flags: { ...p.input.flags, otherProcessBytes: p.input.flags.otherProcessBytes + other } };
-    const ev = evaluateFn(input, p.target);
-    out.set(p, { ev, other, input });
-    const held = Math.max(0, ...ev.plan.perGpu.map((g) => g.expectedUsedBytes));
-    for (const dv of devs) used.set(dv, (used.get(dv) ?? 0) + held);
-  }
-  return out;
-}
-
-let evaluateFn: (input: PlanInput, target: Target) => Evaluation;
-
-function sharedVerdicts(group: readonly Prepared[]): Map<Prepared, Verdict & { orderFix?: string }> {
-  const declared = startOrder(group);
-  const results = evaluateInOrder(declared);
-  const failsToStart = (r: Map<Prepared, { ev: Evaluation }>): number =>
-    [...r.values()].filter((x) => x.ev.failures.some((f) => f.kind === "start" && f.diagnostic.code === "FREE_MEMORY_BELOW_BUDGET")).length;
-  let better: Prepared[] | null = null;
-  if (failsToStart(results) > 0 && group.length <= 6) {
-    for (const perm of permutations(declared)) {
-      if (!respectsDeps(perm)) continue;
-      const r = evaluateInOrder(perm);
-      if (failsToStart(r) === 0) {
-        better = perm;
-        break;
-      }
-    }
-  }
-  const out = new Map<Prepared, Verdict & { orderFix?: string }>();
-  const utilSum = group.reduce((a, p) => a + (results.get(p)?.ev.plan.engine.gpuMemoryUtilization ?? 0), 0);
-  const shared = [...new Set(group.flatMap(devicesOf))].filter((dv) => group.filter((p) => devicesOf(p).includes(dv)).length > 1);
-  for (const [i, p] of declared.entries()) {
-    const r = results.get(p);
-    if (!r) continue;
-    const label = (q: Prepared): string => (q.d.file === p.d.file ? q.d.name : `${q.d.file}:${q.d.line} ${q.d.name}`);
-    const others = group.filter((q) => q !== p).map(label);
-    const before = declared.slice(0, i).filter((q) => devicesOf(q).some((dv) => devicesOf(p).includes(dv))).map(label);
-    const notes = [
-      `shares GPU ${shared.join(", ")} with ${others.join(", ")} (utilizations ${group.map((q) => results.get(q)?.ev.plan.engine.gpuMemoryUtilization ?? 0).join(" + ")} = ${utilSum.toFixed(2)} of the GPU)` +
-        (before.length ? `; starts after ${before.join(", ")}, holding ${gibText(r.other)} GiB of it` : "; starts first"),
-    ];
-    const v: Verdict & { orderFix?: string } = { evaluation: r.ev, input: r.input, notes };
-    if (better && !r.ev.ok) v.orderFix = `start them in the order ${better.map((q) => q.d.name).join(", ")}`;
-    out.set(p, v);
-  }
-  return out;
-}
-
-/** Groups deployments that run on one machine and see a common GPU. */
-function sharingGroups(prepared: readonly Prepared[], oneHost: boolean): Prepared[][] {
-  const byHost = new Map<string, Prepared[]>();
-  for (const p of prepared) {
-    if (p.d.host === null || p.d.host === undefined) continue;
-    const key = oneHost ? "*" : p.d.host;
-    byHost.set(key, [...(byHost.get(key) ?? []), p]);
-  }
-  const groups: Prepared[][] = [];
-  for (const members of byHost.values()) {
-    const left = new Set(members);
-    while (left.size > 0) {
-      const first = [...left][0]!;
-      left.delete(first);
-      const comp = [first];
-      for (let k = 0; k < comp.length; k++) {
-        const devs = devicesOf(comp[k]!);
-        for (const q of [...left]) {
-          if (devicesOf(q).some((dv) => devs.includes(dv))) {
-            left.delete(q);
-            comp.push(q);
-          }
-        }
-      }
-      if (comp.length > 1) groups.push(members.filter((m) => comp.includes(m)));
-    }
-  }
-  return groups;
+/** The note a shared server gets, and the order fix when another start order works. */
+function sharedNote(me: Sharer, v: SharedVerdict): { note: string; orderFix?: string } {
+  const label = (q: GpuSharer): string => (q.file === me.file ? q.name : `${q.file}:${q.line} ${q.name}`);
+  const sum = v.utilizations.reduce((a, b) => a + b, 0);
+  const note =
+    `shares GPU ${v.sharedDevices.join(", ")} with ${v.others.map(label).join(", ")} (utilizations ${v.utilizations.join(" + ")} = ${sum.toFixed(2)} of the GPU)` +
+    (v.startedAfter.length ? `; starts after ${v.startedAfter.map(label).join(", ")}, holding ${gibText(v.heldByOthersBytes)} GiB of it` : "; starts first");
+  return v.betterOrder ? { note, orderFix: `start them in the order ${v.betterOrder.map(label).join(", ")}` } : { note };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -612,7 +496,6 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   if (s.o.gpu !== undefined) (await import("../sources/gpus.js")).gpuFrom(s.o.gpuMemory !== undefined ? { gpu: s.o.gpu, gpuMemory: s.o.gpuMemory } : { gpu: s.o.gpu });
   const { readDeploymentFile, linkKServe } = await import("../sources/deployments.js");
   const solve = await import("../core/solve.js");
-  evaluateFn = solve.evaluate;
   const cli = await cliTarget(s.o);
 
   const report: CheckReport = { entries: [], fileNotes: [], fileErrors: [] };
@@ -661,8 +544,14 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
       slot.set(d, p.ok);
     }
   }
-  const verdicts = new Map<Prepared, Verdict & { orderFix?: string }>();
-  for (const g of sharingGroups(prepared, s.o.oneHost === true)) for (const [p, v] of sharedVerdicts(g)) verdicts.set(p, v);
+  const { sharedVerdicts, sharingGroups } = await import("../core/shared-gpus.js");
+  const verdicts = new Map<Prepared, { evaluation: Evaluation; input: PlanInput; notes: string[]; orderFix?: string }>();
+  for (const g of sharingGroups(prepared.map(sharerOf), s.o.oneHost === true)) {
+    for (const [me, v] of sharedVerdicts(g)) {
+      const n = sharedNote(me, v);
+      verdicts.set(me.p, { evaluation: v.evaluation, input: v.input, notes: [n.note], ...(n.orderFix ? { orderFix: n.orderFix } : {}) });
+    }
+  }
 
   for (const d of deployments) {
     const x = slot.get(d);

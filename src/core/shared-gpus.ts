@@ -1,0 +1,176 @@
+// vLLM servers that share GPUs on one machine (services of a compose file, commands of a script):
+// vLLM's start-up check needs `gpu_memory_utilization × total` free on each of its GPUs
+// (Worker.init_device in vllm/v1/worker/gpu_worker.py, the check in vllm/v1/worker/utils.py
+// request_memory() by v0.24, vLLM issues #20305 and #48140: "Free memory on device ... on startup is
+// less than desired GPU memory utilization"), so each server's start-up sees, as memory other processes
+// hold, what the servers started before it on the same GPUs hold once they are up. Pure: plain data
+// in, verdicts out; the words are the caller's.
+import { evaluate, type Evaluation, type Target } from "./solve.js";
+import type { PlanInput } from "./types.js";
+
+/** One server as the sharing model needs it. */
+export interface GpuSharer {
+  name: string;
+  file: string;
+  line: number;
+  /** Same key: same machine. Null: never shares (a Kubernetes pod gets its own GPUs). */
+  host: string | null;
+  /** Host device ids it sees; null: vLLM takes the first tp × pp × dp GPUs. */
+  devices: readonly string[] | null;
+  /** Servers (by name) that start before it (compose depends_on). */
+  dependsOn: readonly string[];
+  input: PlanInput;
+  target: Target;
+}
+
+/** How a server fares next to the others on its GPUs, as data. */
+export interface SharedVerdict {
+  evaluation: Evaluation;
+  /** The plan input it was evaluated with (what the others hold counted as other processes' memory). */
+  input: PlanInput;
+  /** GPUs it has in common with at least one other server of its group. */
+  sharedDevices: string[];
+  /** The other servers of its group. */
+  others: GpuSharer[];
+  /** --gpu-memory-utilization of every server of the group, in the group's order. */
+  utilizations: number[];
+  /** Servers started before it on a GPU it uses. */
+  startedAfter: GpuSharer[];
+  /** Bytes they hold on its most loaded GPU when it starts. */
+  heldByOthersBytes: number;
+  /** A start order in which every server of the group starts, when the declared one does not; else null. */
+  betterOrder: GpuSharer[] | null;
+}
+
+function gpusUsedBy(s: GpuSharer): number {
+  const f = s.input.flags;
+  return f.tensorParallelSize * f.pipelineParallelSize * Math.max(1, f.dataParallelSize);
+}
+
+export function devicesOf(s: GpuSharer): readonly string[] {
+  return s.devices ?? Array.from({ length: gpusUsedBy(s) }, (_, i) => String(i));
+}
+
+/** Start order: dependencies before their dependents (compose depends_on), then declaration order. */
+function startOrder<T extends GpuSharer>(group: readonly T[]): T[] {
+  const out: T[] = [];
+  const seen = new Set<T>();
+  const visit = (p: T, stack: Set<T>): void => {
+    if (seen.has(p) || stack.has(p)) return;
+    stack.add(p);
+    for (const dep of p.dependsOn) {
+      const q = group.find((g) => g.name === dep);
+      if (q) visit(q, stack);
+    }
+    seen.add(p);
+    out.push(p);
+  };
+  for (const p of group) visit(p, new Set());
+  return out;
+}
+
+function respectsDeps(order: readonly GpuSharer[]): boolean {
+  return order.every((p, i) => p.dependsOn.every((dep) => !order.slice(i + 1).some((q) => q.name === dep)));
+}
+
+function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [xs.slice()];
+  const out: T[][] = [];
+  xs.forEach((x, i) => {
+    for (const rest of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}
+
+interface Step {
+  ev: Evaluation;
+  other: number;
+  input: PlanInput;
+}
+
+/** Plans servers in `order`, each seeing what the ones before it on its GPUs hold once up. */
+function evaluateInOrder<T extends GpuSharer>(order: readonly T[]): Map<T, Step> {
+  const used = new Map<string, number>();
+  const out = new Map<T, Step>();
+  for (const p of order) {
+    const devs = devicesOf(p);
+    const other = Math.max(0, ...devs.map((dv) => used.get(dv) ?? 0));
+    const input: PlanInput = { ...p.input, flags: { ...p.input.flags, otherProcessBytes: p.input.flags.otherProcessBytes + other } };
+    const ev = evaluate(input, p.target);
+    out.set(p, { ev, other, input });
+    // What it holds once up: the most any of its GPUs is expected to use.
+    const held = Math.max(0, ...ev.plan.perGpu.map((g) => g.expectedUsedBytes));
+    for (const dv of devs) used.set(dv, (used.get(dv) ?? 0) + held);
+  }
+  return out;
+}
+
+const freeCheckFails = (r: Map<GpuSharer, Step>): number =>
+  [...r.values()].filter((x) => x.ev.failures.some((f) => f.kind === "start" && f.diagnostic.code === "FREE_MEMORY_BELOW_BUDGET")).length;
+
+/**
+ * Verdicts of a group of servers that share GPUs, in their declared start order. When some of them
+ * fail vLLM's free-memory check, other orders that keep depends_on are tried (groups of up to 6).
+ */
+export function sharedVerdicts<T extends GpuSharer>(group: readonly T[]): Map<T, SharedVerdict> {
+  const declared = startOrder(group);
+  const results = evaluateInOrder(declared);
+  let better: T[] | null = null;
+  if (freeCheckFails(results) > 0 && group.length <= 6) {
+    for (const perm of permutations(declared)) {
+      if (!respectsDeps(perm)) continue;
+      if (freeCheckFails(evaluateInOrder(perm)) === 0) {
+        better = perm;
+        break;
+      }
+    }
+  }
+  const utilizations = group.map((q) => results.get(q)?.ev.plan.engine.gpuMemoryUtilization ?? 0);
+  const sharedDevices = [...new Set(group.flatMap((p) => [...devicesOf(p)]))].filter((dv) => group.filter((p) => devicesOf(p).includes(dv)).length > 1);
+  const out = new Map<T, SharedVerdict>();
+  for (const [i, p] of declared.entries()) {
+    const r = results.get(p);
+    if (!r) continue;
+    out.set(p, {
+      evaluation: r.ev,
+      input: r.input,
+      sharedDevices: sharedDevices.filter((dv) => devicesOf(p).includes(dv)),
+      others: group.filter((q) => q !== p),
+      utilizations,
+      startedAfter: declared.slice(0, i).filter((q) => devicesOf(q).some((dv) => devicesOf(p).includes(dv))),
+      heldByOthersBytes: r.other,
+      betterOrder: better && !r.ev.ok ? better : null,
+    });
+  }
+  return out;
+}
+
+/** Groups of servers on one machine that see a common GPU (one-member groups left out). */
+export function sharingGroups<T extends GpuSharer>(servers: readonly T[], oneHost: boolean): T[][] {
+  const byHost = new Map<string, T[]>();
+  for (const p of servers) {
+    if (p.host === null) continue;
+    const key = oneHost ? "*" : p.host;
+    byHost.set(key, [...(byHost.get(key) ?? []), p]);
+  }
+  const groups: T[][] = [];
+  for (const members of byHost.values()) {
+    const left = new Set(members);
+    while (left.size > 0) {
+      const first = [...left][0]!;
+      left.delete(first);
+      const comp = [first];
+      for (let k = 0; k < comp.length; k++) {
+        const devs = devicesOf(comp[k]!);
+        for (const q of [...left]) {
+          if (devicesOf(q).some((dv) => devs.includes(dv))) {
+            left.delete(q);
+            comp.push(q);
+          }
+        }
+      }
+      if (comp.length > 1) groups.push(members.filter((m) => comp.includes(m)));
+    }
+  }
+  return groups;
+}
