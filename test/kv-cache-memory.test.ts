@@ -68,7 +68,7 @@ describe("--kv-cache-memory against the GPU", () => {
 });
 
 describe("--kv-cache-memory per release", () => {
-  it("is refused before v0.10.1, where vLLM had no kv_cache_memory_bytes (PR #21489)", async () => {
+  it("vLLM's --kv-cache-memory-bytes is refused before v0.10.1, where vLLM had no kv_cache_memory_bytes (PR #21489)", async () => {
     const { runCli } = await import("./helpers/cli.js");
     const old = await runCli(["--model", "llama-3.1-8b", "--gpu", "h100", "--vllm-version", "0.9.2", "--kv-cache-memory-bytes", "20G"]);
     expect(old.code).toBe(2);

@@ -449,7 +449,9 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("vllm-version", "str", "vllmVersion", { help: "vLLM release whose accounting to model (default: newest modelled)", vramPlan: true, source: "vram-plan: the vLLM release to model" }),
   m("usage-context", "str", "usageContext", { help: "server (vllm serve) or offline (the LLM class): they have different defaults", vramPlan: true, choices: ["server", "offline"], source: "vram-plan: vllm serve (server) or the LLM class (offline)" }),
   m("other-process-memory", "str", "otherProcessBytes", { help: "memory other processes already hold on each GPU at start-up", vramPlan: true, source: "vram-plan: memory other processes hold on each GPU" }),
-  m("kv-cache-memory", "str", "kvCacheMemoryBytes", { since: "0.10.1", help: "KV cache size per GPU as a size (20GiB), like --kv-cache-memory-bytes", vramPlan: true, source: "vram-plan: --kv-cache-memory-bytes with sizes such as 20GiB" }),
+  // vram-plan's own size spelling: also a what-if at any release (the bench replays older logs' KV memory with
+  // it), so only vLLM's real flag above carries the v0.10.1 boundary.
+  m("kv-cache-memory", "str", "kvCacheMemoryBytes", { help: "KV cache size per GPU as a size (20GiB), like --kv-cache-memory-bytes", vramPlan: true, source: "vram-plan: --kv-cache-memory-bytes with sizes such as 20GiB" }),
 ];
 
 const BY_NAME = new Map<string, VllmArg>();
