@@ -78,8 +78,18 @@ let kvExact = 0;
 let verdicts = 0;
 let verdictsRight = 0;
 say("== Accuracy against real vLLM start-ups (fixtures/vllm-logs/cases.json) ==");
+/**
+ * A case's flags as EngineFlags. `kvCacheMemory` there is the KV size the log reports (a replay of
+ * vLLM's own figure, not a flag the user gave), so it is set on EngineFlags directly: releases before
+ * v0.10.1 have no --kv-cache-memory-bytes and the argument table refuses the flag for them.
+ */
+function caseFlags(f: RawEngineFlags): ReturnType<typeof engineFlagsFrom> {
+  const { kvCacheMemory, ...rest } = f;
+  const flags = engineFlagsFrom(rest);
+  return kvCacheMemory === undefined ? flags : { ...flags, kvCacheMemoryBytes: parseSize(String(kvCacheMemory)) ?? 0 };
+}
 for (const c of cases) {
-  const plan: Plan = planDeployment({ model: modelOf(c.model), gpu: gpuOf(c), flags: engineFlagsFrom(c.flags) });
+  const plan: Plan = planDeployment({ model: modelOf(c.model), gpu: gpuOf(c), flags: caseFlags(c.flags) });
   const g = plan.perGpu[0];
   if (!g) continue;
   const parts: string[] = [];
@@ -107,10 +117,11 @@ for (const c of cases) {
     peakLines.push(`  ${c.name}: activation + non-torch ${pred.toFixed(2)} vs ${implied.toFixed(2)} GiB implied by the log (${pct(Math.abs(pred - implied) / implied)}; vision encoder ${(g.encoderPeakBytes / GiB).toFixed(2)} GiB, ${plan.encoder.items} ${plan.encoder.modality} of ${plan.encoder.tokensPerItem} tokens)`);
   }
   if (c.expect.cudaGraphGib != null) parts.push(`CUDA-graph estimate ${(g.cudaGraphBytes / GiB).toFixed(2)} vs ${c.expect.cudaGraphGib} GiB`);
-  // KV arithmetic given vLLM's own KV memory: re-plan with --kv-cache-memory = the printed GiB value;
+  // KV arithmetic given vLLM's own KV memory: re-plan with the KV bytes set to the printed GiB value (set on
+  // EngineFlags directly: releases before v0.10.1 have no --kv-cache-memory-bytes flag to give it with);
   // the printed value is rounded to 0.01 GiB, so the exact block count lies in a window around it.
   if (c.expect.availableKvGib != null && c.expect.availableKvGib > 0 && (c.expect.kvTokens != null || c.expect.numGpuBlocks != null || c.expect.maxConcurrency != null)) {
-    const at = (gibValue: number): Plan => planDeployment({ model: modelOf(c.model), gpu: gpuOf(c), flags: engineFlagsFrom({ ...c.flags, kvCacheMemory: `${Math.round(gibValue * GiB)}` }) });
+    const at = (gibValue: number): Plan => planDeployment({ model: modelOf(c.model), gpu: gpuOf(c), flags: { ...caseFlags(c.flags), kvCacheMemoryBytes: Math.round(gibValue * GiB) } });
     const lo = at(c.expect.availableKvGib - 0.005).kvCache;
     const hi = at(c.expect.availableKvGib + 0.005).kvCache;
     // One block's worth of slack on each side ("within one block").
