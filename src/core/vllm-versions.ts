@@ -59,8 +59,9 @@ export interface FeatureRules {
   /**
    * Speculative decoding widens the default capture ceiling to min(max_num_seqs × (1 + K) × 2, 512)
    * (vllm/config/vllm.py _set_cudagraph_sizes, decode_query_len = 1 + num_speculative_tokens; the
-   * PR #50488 diff shows it as the code before Jul 2026; present by PR #30330, Dec 2025: boundary
-   * v0.13, unverified). Before: min(max_num_seqs × 2, 512).
+   * PR #50488 diff shows it as the code before Jul 2026; PR #32326, Jan 2026, describes it as the
+   * current default; likely from PR #30330, merged Dec 2025: boundary v0.13, unverified). Before:
+   * min(max_num_seqs × 2, 512).
    */
   specCaptureScaling: boolean;
   /**
