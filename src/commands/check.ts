@@ -545,11 +545,11 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
     }
   }
   const { sharedVerdicts, sharingGroups } = await import("../core/shared-gpus.js");
-  const verdicts = new Map<Prepared, { evaluation: Evaluation; input: PlanInput; notes: string[]; orderFix?: string }>();
+  const verdicts = new Map<Prepared, { evaluation: Evaluation; input: PlanInput; target: Target; notes: string[]; orderFix?: string }>();
   for (const g of sharingGroups(prepared.map(sharerOf), s.o.oneHost === true)) {
     for (const [me, v] of sharedVerdicts(g)) {
       const n = sharedNote(me, v);
-      verdicts.set(me.p, { evaluation: v.evaluation, input: v.input, notes: [n.note], ...(n.orderFix ? { orderFix: n.orderFix } : {}) });
+      verdicts.set(me.p, { evaluation: v.evaluation, input: v.input, target: v.target, notes: [n.note], ...(n.orderFix ? { orderFix: n.orderFix } : {}) });
     }
   }
 
@@ -563,7 +563,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
     const p = x;
     const shared = verdicts.get(p);
     const evaluation = shared?.evaluation ?? solve.evaluate(p.input, p.target);
-    const fixes = evaluation.ok ? [] : solve.findFixes(shared?.input ?? p.input, p.target, evaluation);
+    const fixes = evaluation.ok ? [] : solve.findFixes(shared?.input ?? p.input, shared?.target ?? p.target, evaluation);
     const notes = [...p.notes, ...(shared?.notes ?? [])];
     if (d.gpuCount === null) notes.push(`GPU count not given: assumed ${evaluation.gpusUsed} (tensor × pipeline × data parallel)`);
     else if (d.gpuCount > evaluation.gpusUsed) notes.push(`${d.gpuCount} GPUs given, vLLM uses ${evaluation.gpusUsed}`);

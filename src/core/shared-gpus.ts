@@ -28,6 +28,8 @@ export interface SharedVerdict {
   evaluation: Evaluation;
   /** The plan input it was evaluated with (what the others hold counted as other processes' memory). */
   input: PlanInput;
+  /** Its constraints, with at least nothing left over-committed on its GPUs. */
+  target: Target;
   /** GPUs it has in common with at least one other server of its group. */
   sharedDevices: string[];
   /** The other servers of its group. */
@@ -86,6 +88,7 @@ interface Step {
   ev: Evaluation;
   other: number;
   input: PlanInput;
+  target: Target;
 }
 
 /** Plans servers in `order`, each seeing what the ones before it on its GPUs hold once up. */
@@ -96,8 +99,10 @@ function evaluateInOrder<T extends GpuSharer>(order: readonly T[]): Map<T, Step>
     const devs = devicesOf(p);
     const other = Math.max(0, ...devs.map((dv) => used.get(dv) ?? 0));
     const input: PlanInput = { ...p.input, flags: { ...p.input.flags, otherProcessBytes: p.input.flags.otherProcessBytes + other } };
-    const ev = evaluate(input, p.target);
-    out.set(p, { ev, other, input });
+    // Sharing, its memory must also fit next to theirs once up: nothing may be left over-committed.
+    const target: Target = { ...p.target, headroomBytes: Math.max(p.target.headroomBytes ?? 0, 0) };
+    const ev = evaluate(input, target);
+    out.set(p, { ev, other, input, target });
     // What it holds once up: the most any of its GPUs is expected to use.
     const held = Math.max(0, ...ev.plan.perGpu.map((g) => g.expectedUsedBytes));
     for (const dv of devs) used.set(dv, (used.get(dv) ?? 0) + held);
@@ -105,8 +110,9 @@ function evaluateInOrder<T extends GpuSharer>(order: readonly T[]): Map<T, Step>
   return out;
 }
 
-const freeCheckFails = (r: Map<GpuSharer, Step>): number =>
-  [...r.values()].filter((x) => x.ev.failures.some((f) => f.kind === "start" && f.diagnostic.code === "FREE_MEMORY_BELOW_BUDGET")).length;
+/** Servers that fail for lack of room next to the others: vLLM's free-memory check, or an over-committed GPU. */
+const crowded = (r: Map<GpuSharer, Step>): number =>
+  [...r.values()].filter((x) => x.ev.failures.some((f) => (f.kind === "start" && f.diagnostic.code === "FREE_MEMORY_BELOW_BUDGET") || f.kind === "headroom")).length;
 
 /**
  * Verdicts of a group of servers that share GPUs, in their declared start order. When some of them
@@ -116,10 +122,10 @@ export function sharedVerdicts<T extends GpuSharer>(group: readonly T[]): Map<T,
   const declared = startOrder(group);
   const results = evaluateInOrder(declared);
   let better: T[] | null = null;
-  if (freeCheckFails(results) > 0 && group.length <= 6) {
+  if (crowded(results) > 0 && group.length <= 6) {
     for (const perm of permutations(declared)) {
       if (!respectsDeps(perm)) continue;
-      if (freeCheckFails(evaluateInOrder(perm)) === 0) {
+      if (crowded(evaluateInOrder(perm)) === 0) {
         better = perm;
         break;
       }
@@ -134,6 +140,7 @@ export function sharedVerdicts<T extends GpuSharer>(group: readonly T[]): Map<T,
     out.set(p, {
       evaluation: r.ev,
       input: r.input,
+      target: r.target,
       sharedDevices: sharedDevices.filter((dv) => devicesOf(p).includes(dv)),
       others: group.filter((q) => q !== p),
       utilizations,

@@ -40,6 +40,8 @@ export function failureText(f: Failure, plan: Plan): string {
     case "utilization":
       return `--gpu-memory-utilization ${f.have} > ${f.max} allowed`;
     case "headroom":
+      // need 0: servers sharing the GPU, which together ask for more than it has once all are up.
+      if (f.need === 0 && f.have < 0) return `the GPU it shares is over-committed: ${gib(-f.have)} GiB more than it has once every server on it is up`;
       return `${gib(f.have)} GiB left free per GPU < ${gib(f.need)} GiB headroom required`;
   }
 }
