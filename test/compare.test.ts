@@ -57,7 +57,7 @@ describe("vram-plan compare", () => {
   it("prints a table a new user can read", async () => {
     const r = await runCompare(SEED);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("offline (transformers, sdpa)");
+    expect(r.out).toContain("offline: transformers generate() with sdpa attention");
     expect(r.out).toContain("Why they differ:");
     expect(r.out).toContain("--gpu-memory-utilization");
     expect(r.out).toContain("device memory (nvidia-smi)");

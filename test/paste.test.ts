@@ -65,7 +65,10 @@ describe("-dp", () => {
     expect(dp.plan["gpu"]).toEqual({ ...(one.plan["gpu"] as object), count: 6, dataParallelSize: 3 });
     expect(dp.plan["perGpu"]).toEqual(one.plan["perGpu"]);
     const table = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "-tp", "2", "-dp", "3"]);
-    expect(table.out.split("\n")[0]).toBe("Qwen/Qwen2.5-7B-Instruct on 6 × NVIDIA H100 80GB HBM3 (TP 2 × PP 1 × DP 3; figures per GPU) — vLLM 0.29.0 (V1): STARTS");
+    // The header, wrapped to fit 80 columns (continuation lines indented by two).
+    const lines = table.out.split("\n");
+    const header = lines.slice(0, lines.findIndex((l) => l.includes("STARTS")) + 1).map((l) => l.trim()).join(" ");
+    expect(header).toBe("Qwen/Qwen2.5-7B-Instruct on 6 × NVIDIA H100 80GB HBM3 (TP 2 × PP 1 × DP 3; figures per GPU) vLLM 0.29.0 (V1): STARTS");
   });
 });
 

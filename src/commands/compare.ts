@@ -71,9 +71,16 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
     }
   }
   const offline = offlineFootprint({ model: arch, promptTokens, images, batch, newTokens, attn, ...(flags.dtype ? { dtype: flags.dtype } : {}), ...(flags.mmProcessorKwargs ? { pixels: flags.mmProcessorKwargs } : {}) });
-  const cmp = compareWorkload({ model: arch, gpu, flags }, offline, { promptTokens, imageTokens: imgTokens, images, newTokens, batch });
+  const cmp = compareWorkload({ model: arch, gpu, flags }, offline, { promptTokens, imageTokens: imgTokens, images, newTokens, batch }, { explain: o.explain === true });
   const fmt = o.json ? "json" : ((o.format as "table" | "json" | "markdown" | undefined) ?? "table");
   const r = await import("../render/compare.js");
-  io.stdout(fmt === "json" ? r.renderCompareJson(cmp) : fmt === "markdown" ? r.renderCompareMarkdown(cmp) : r.renderCompareTable(cmp));
+  const { outputColumns } = await import("../render/format.js");
+  const columns = fmt === "markdown" ? Number.POSITIVE_INFINITY : outputColumns(io.env);
+  let text = fmt === "json" ? r.renderCompareJson(cmp) : fmt === "markdown" ? r.renderCompareMarkdown(cmp) : r.renderCompareTable(cmp, columns);
+  if (o.explain && fmt !== "json") {
+    text += r.renderCompareExplain(cmp, columns);
+    text += (await import("../render/explain.js")).renderExplain(cmp.vllm, columns).replace("How the numbers were computed:", "How vLLM's numbers were computed:");
+  }
+  io.stdout(text);
   return { command: "compare", comparison: cmp };
 }

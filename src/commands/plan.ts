@@ -33,9 +33,10 @@ async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
   else {
     const { renderTable } = await import("../render/table.js");
     const { colours } = await import("../render/colours.js");
-    out = renderTable(plan, { chalk: await colours(colourWanted(o, io)) });
+    const { outputColumns } = await import("../render/format.js");
+    out = renderTable(plan, { chalk: await colours(colourWanted(o, io)), columns: outputColumns(io.env) });
   }
-  if (o.explain) out += (await import("../render/explain.js")).renderExplain(plan);
+  if (o.explain) out += (await import("../render/explain.js")).renderExplain(plan, fmt === "markdown" ? Number.POSITIVE_INFINITY : (await import("../render/format.js")).outputColumns(io.env));
   return out;
 }
 

@@ -75,8 +75,8 @@ function used(plan: Plan): number {
   return plan.perGpu[0]?.expectedUsedBytes ?? 0;
 }
 
-export function compareWorkload(input: PlanInput, offline: OfflineFootprint, w: Workload): Comparison {
-  const plan = planWithLevers(input);
+export function compareWorkload(input: PlanInput, offline: OfflineFootprint, w: Workload, opts: { explain?: boolean } = {}): Comparison {
+  const plan = planWithLevers(input, opts.explain ? { explain: true } : {});
   const seq = w.promptTokens + w.imageTokens;
   const total = seq + w.newTokens;
   const g = plan.perGpu[0];

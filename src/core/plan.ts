@@ -2,7 +2,7 @@
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (../shared/VLLM-MEMORY.md §1, §3) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
-import { NEWEST_MODELLED, batchDefaults, beyondModelled, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
+import { NEWEST_MODELLED, batchDefaults, beyondModelled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { encoderProfile, hasVideo } from "./vision.js";
@@ -186,8 +186,21 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     maxCaptureSize: graphs.largest,
     chunkedPrefill: batch.chunkedPrefill,
   };
-  if (opts.explain) ex({ what: "vLLM version", formula: `${rules.version} (${rules.engine.toUpperCase()} engine)`, source: "--vllm-version; rules in src/core/vllm-versions.ts" });
-  if (opts.explain) ex({ what: "batch limits", formula: `max_num_seqs ${batch.maxNumSeqs}, max_num_batched_tokens ${batch.maxNumBatchedTokens}`, source: "vllm/engine/arg_utils.py EngineArgs._set_default_args (GPU memory >= 70 GiB and not A100 → large table)" });
+  if (opts.explain) {
+    // Where each default came from: the flag the user gave, or the rule vLLM applies (named).
+    ex({ what: "vLLM version", formula: `${rules.version} (${rules.engine.toUpperCase()} engine)`, source: `${flags.vllmVersion !== undefined ? `--vllm-version ${flags.vllmVersion}` : `default: the newest release modelled (${NEWEST_MODELLED})`}; rules in src/core/vllm-versions.ts` });
+    const large = rules.engine === "v1" && gpu.cudaTotalBytes >= 70 * 2 ** 30 && !isA100(gpu.name);
+    const table =
+      rules.engine === "v0"
+        ? "V0 SchedulerConfig defaults (256 sequences; chunked prefill above 32,768 tokens)"
+        : `vllm/engine/arg_utils.py EngineArgs._set_default_args: the ${large ? "large-GPU table (>= 70 GiB and not an A100)" : `small-GPU table (${gpu.cudaTotalBytes < 70 * 2 ** 30 ? "under 70 GiB" : "an A100"})`}, ${flags.usageContext === "offline" ? "LLM class" : "API server"} column`;
+    const seqsFrom = flags.maxNumSeqs !== undefined ? "--max-num-seqs" : table;
+    const tokensFrom = flags.maxNumBatchedTokens !== undefined ? "--max-num-batched-tokens" : table;
+    ex({ what: "max_num_seqs", formula: flags.maxNumSeqs !== undefined ? "as given" : "vLLM's default", value: batch.maxNumSeqs, source: flags.maxNumSeqs === undefined && batch.maxNumSeqs < (large ? 1024 : 256) ? `${seqsFrom}, capped at max_num_batched_tokens` : seqsFrom });
+    ex({ what: "max_num_batched_tokens", formula: flags.maxNumBatchedTokens !== undefined ? "as given" : "vLLM's default", value: batch.maxNumBatchedTokens, source: tokensFrom });
+    ex({ what: "max_model_len", formula: flags.maxModelLen !== undefined ? "as given" : "vLLM's default", value: maxModelLen, source: flags.maxModelLen !== undefined ? "--max-model-len" : "default: derived from config.json (max_position_embeddings × rope scaling; vllm/config/model.py _get_and_verify_max_len)" });
+    ex({ what: "gpu_memory_utilization", formula: flags.gpuMemoryUtilization !== undefined ? "as given" : "vLLM's default", value: util, source: flags.gpuMemoryUtilization !== undefined ? "--gpu-memory-utilization" : `default of vLLM ${rules.version}: ${rules.defaultUtilization} (0.92 from v0.21.0, PR #38284; 0.9 before)` });
+  }
 
   // Qwen2(.5)-VL builds no vision tower when every multimodal limit is 0 (qwen2_5_vl.py __init__).
   const limits = flags.limitMmPerPrompt ?? {};

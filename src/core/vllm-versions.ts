@@ -214,7 +214,7 @@ export function hybridRules(version?: string): HybridRules {
 }
 
 const a100Names = new Map<string, boolean>();
-function isA100(name: string): boolean {
+export function isA100(name: string): boolean {
   let v = a100Names.get(name);
   if (v === undefined) a100Names.set(name, (v = name.toLowerCase().includes("a100")));
   return v;

@@ -23,7 +23,7 @@
 //   closest: { flags [{flag, value}], vllmUsedBytes, serves }
 import type { Comparison, Lever, WhyItem } from "../core/compare.js";
 import { planToJsonObject } from "./json.js";
-import { gib, thousands } from "./format.js";
+import { gib, thousands, wrapLine } from "./format.js";
 
 const g = (b: number): string => `${gib(b)} GiB`;
 
@@ -57,13 +57,16 @@ function rows(c: Comparison): [string, string, string][] {
   const out: [string, string, string][] = [
     ["weights", g(o.weightsBytes), v ? g(v.weightsBytes) : "-"],
     ["KV cache", g(o.kvCacheBytes), v ? g(Math.max(0, v.kvCacheBytes)) : "-"],
-    ["activation peak", g(o.activationPeakBytes), v ? g(v.activationPeakBytes) : "-"],
+    // The activation peak is the largest phase's, so never below the vision encoder pass on its own
+    // (offline, the encoder pass can peak before the allocated peak of the prefill).
+    ["activation peak (largest phase)", g(Math.max(o.activationPeakBytes, o.encoderPeakBytes)), v ? g(v.activationPeakBytes) : "-"],
   ];
-  if (o.encoderPeakBytes > 0 || (v && v.encoderPeakBytes > 0)) out.push(["vision encoder peak (own phase)", g(o.encoderPeakBytes), v ? g(v.encoderPeakBytes) : "-"]);
+  if (o.encoderPeakBytes > 0 || (v && v.encoderPeakBytes > 0)) out.push(["  vision encoder pass alone", g(o.encoderPeakBytes), v ? g(v.encoderPeakBytes) : "-"]);
   out.push(["inputs + cuBLAS workspace", g(o.inputsBytes + o.workspaceBytes), "-"]);
   out.push(["CUDA graphs", "-", v ? g(v.cudaGraphBytes) : "-"]);
   out.push(["peak allocated (torch)", g(o.peakAllocatedBytes), "-"]);
-  out.push(["allocator reserve", g(o.allocatorReserveBytes), v ? g(v.nonTorchBytes) + " (non-torch)" : "-"]);
+  out.push(["allocator reserve", g(o.allocatorReserveBytes), "-"]);
+  out.push(["non-torch memory", "-", v ? g(v.nonTorchBytes) : "-"]);
   out.push(["CUDA context", g(o.cudaContextBytes), v ? g(v.cudaContextBytes) : "-"]);
   out.push(["device memory (nvidia-smi)", g(o.deviceBytes), g(c.vllmUsedBytes)]);
   return out;
@@ -75,12 +78,35 @@ function header(c: Comparison): string {
   return `${c.vllm.model.id} on ${c.vllm.gpu.name}: ${thousands(w.promptTokens)} text tokens${imgs}, ${thousands(w.newTokens)} new tokens, batch ${w.batch} (${thousands(w.totalTokens)} tokens a sequence)`;
 }
 
-export function renderCompareTable(c: Comparison): string {
-  const r: [string, string, string][] = [["", `offline (transformers, ${c.offline.attn})`, `vLLM ${c.vllm.engine.vllmVersion}`], ...rows(c)];
+/**
+ * --explain for compare: how each offline figure is made (from the trace of generate()), then the
+ * vLLM plan's own arithmetic lines.
+ */
+export function renderCompareExplain(c: Comparison, columns = 80): string {
+  const o = c.offline;
+  const b = (x: number): string => `${thousands(x)} B (${gib(x)} GiB)`;
+  const lines = [
+    "",
+    `How the offline figures were computed (transformers generate(), ${o.attn} attention, ${o.dtype}; peak in the ${o.peakPhase} phase):`,
+    `  weights: parameters × dtype bytes = ${b(o.weightsBytes)}`,
+    `  KV cache: batch × tokens × per-token K and V of every layer = ${b(o.kvCacheBytes)} (${b(o.kvAtPeakBytes)} held at the peak)`,
+    `  inputs + cuBLAS workspace: ${b(o.inputsBytes)} + ${b(o.workspaceBytes)}`,
+    `  activations at the allocated peak: peak allocated − weights − workspace − inputs − KV at the peak = ${b(o.activationPeakBytes)}`,
+    ...(o.encoderPeakBytes > 0 ? [`  vision encoder pass alone: its own peak above what was allocated before it = ${b(o.encoderPeakBytes)}`] : []),
+    `  peak allocated (torch.cuda.max_memory_allocated) = ${b(o.peakAllocatedBytes)}`,
+    `  allocator reserve: reserved − peak allocated (the caching allocator keeps freed blocks) = ${b(o.allocatorReserveBytes)}`,
+    `  device memory: CUDA context ${b(o.cudaContextBytes)} + reserved ${b(o.reservedBytes)} = ${b(o.deviceBytes)}`,
+    "      source: src/core/offline.ts (a trace of the allocations generate() makes, checked against H100 runs in fixtures/offline)",
+  ];
+  return lines.flatMap((l) => wrapLine(l, columns, [" "], "      ")).join("\n") + "\n";
+}
+
+export function renderCompareTable(c: Comparison, columns = 80): string {
+  const r: [string, string, string][] = [["", "offline", `vLLM ${c.vllm.engine.vllmVersion}`], ...rows(c)];
   const w0 = Math.max(...r.map((x) => x[0].length));
   const w1 = Math.max(...r.map((x) => x[1].length));
   const w2 = Math.max(...r.map((x) => x[2].length));
-  const lines = [header(c), ""];
+  const lines = [header(c), `offline: transformers generate() with ${c.offline.attn} attention, one GPU`, ""];
   for (const [a, b, d] of r) lines.push(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${d.padStart(w2)}`);
   lines.push("");
   const diff = c.differenceBytes;
@@ -95,7 +121,7 @@ export function renderCompareTable(c: Comparison): string {
     lines.push(`  Together: vLLM ${g(c.closest.vllmUsedBytes)} vs offline ${g(c.offline.deviceBytes)}${c.closest.serves ? ", still serving this workload" : ""}.`);
   } else lines.push("No vLLM flag brings it closer for this workload.");
   for (const n of c.offline.notes) lines.push(`note: ${n}`);
-  return lines.join("\n") + "\n";
+  return lines.flatMap((l) => wrapLine(l, columns, [" "], l.startsWith("  - ") ? "    " : "  ")).join("\n") + "\n";
 }
 
 export function renderCompareMarkdown(c: Comparison): string {

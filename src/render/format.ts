@@ -26,3 +26,48 @@ export function gpuLayout(plan: { gpu: { tensorParallelSize: number; pipelinePar
   const g = plan.gpu;
   return g.dataParallelSize > 1 ? ` (TP ${g.tensorParallelSize} × PP ${g.pipelineParallelSize} × DP ${g.dataParallelSize}; figures per GPU)` : "";
 }
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** Cells a line takes on a terminal: ANSI colour codes take none. */
+export function visibleLength(s: string): number {
+  return s.replace(ANSI, "").length;
+}
+
+/** The width text output is fitted to: COLUMNS when it is a number, never below 80 (and 80 when unset). */
+export function outputColumns(env: Record<string, string | undefined>): number {
+  const n = Number(env["COLUMNS"]);
+  return Number.isInteger(n) && n > 80 ? Math.min(n, 400) : 80;
+}
+
+/**
+ * `line` broken so every piece fits `width` cells: at the first separator of `seps` that can do it
+ * (" · " between settings before a plain space), continuation pieces starting with `indent`
+ * (default: the line's own indentation plus two spaces). A word longer than the width is cut.
+ */
+export function wrapLine(line: string, width: number, seps: readonly string[] = [" "], indent?: string): string[] {
+  if (visibleLength(line) <= width) return [line];
+  const lead = indent ?? `${/^ */.exec(line.replace(ANSI, ""))?.[0] ?? ""}  `;
+  for (const sep of [...seps, " "]) {
+    const parts = line.split(sep);
+    if (parts.length < 2) continue;
+    const out: string[] = [];
+    let cur = parts[0] ?? "";
+    for (const p of parts.slice(1)) {
+      const joined = cur + sep + p;
+      if (visibleLength(joined) <= width || visibleLength(cur) <= lead.length) cur = joined;
+      else {
+        out.push(sep.trim() ? cur + sep.trimEnd() : cur);
+        cur = lead + p;
+      }
+    }
+    out.push(cur);
+    if (out.length > 1) return out.flatMap((l) => (visibleLength(l) <= width ? [l] : wrapLine(l, width, [], lead)));
+  }
+  // One unbreakable word: cut it (only plain text; a coloured word is left whole rather than broken mid-code).
+  if (line.includes("\x1b")) return [line];
+  const out: string[] = [line.slice(0, width)];
+  for (let i = width; i < line.length; i += width - lead.length) out.push(lead + line.slice(i, i + width - lead.length));
+  return out;
+}

@@ -1,8 +1,8 @@
 // GitHub-flavoured markdown of the same plan (for CI job summaries and issues).
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, gpuLayout, thousands } from "./format.js";
-import { fixText, messageFor } from "./messages.js";
-import { WHAT_IF_LABELS, hostText, stageColumns } from "./table.js";
+import { fixEntries, messageFor, shellWord } from "./messages.js";
+import { PHASE_LABELS, WHAT_IF_LABELS, hostText, shownWhatIfs, stageColumns } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const e = plan.engine;
@@ -21,27 +21,30 @@ export function renderMarkdown(plan: Plan): string {
   row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
   row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${e.gpuMemoryUtilization})`, (g) => gib(g.budgetBytes));
   row("weights", (g) => gib(g.weightsBytes));
-  row("activation peak", (g) => `${gib(g.activationPeakBytes)} (${g.activationPhase})`);
-  if (plan.encoder) row("vision encoder peak", (g) => gib(g.encoderPeakBytes));
+  row("activation peak", (g) => `${gib(g.activationPeakBytes)} (${PHASE_LABELS[g.activationPhase]})`);
+  if (plan.encoder) row("vision encoder pass alone", (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
   row("non-torch memory", (g) => gib(g.nonTorchBytes));
   row(e.cudaGraphEstimateSubtracted ? "CUDA graphs (estimate)" : "CUDA graphs (outside budget)", (g) => gib(g.cudaGraphBytes));
   row("**KV cache**", (g) => (g.kvShortfallBytes > 0 ? `**none (${gib(g.kvShortfallBytes)} short)**` : `**${gib(g.kvCacheBytes)}**`));
   row("outside the budget", (g) => gib(g.outsideBudgetBytes));
+  row("CUDA context + NCCL", (g) => gib(g.cudaContextBytes + g.ncclBytes));
+  row("nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes));
   out.push("");
   const kv = plan.kvCache;
   out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(e.maxModelLen)} tokens.`);
   if (plan.host) out.push("", `Host memory: ${hostText(plan.host)}.`);
-  if (plan.whatIf.length) {
+  const whatIfs = shownWhatIfs(plan);
+  if (whatIfs.length) {
     out.push("");
     out.push("| what if | KV cache GiB | gain GiB | KV tokens | concurrency | flags |");
     out.push("|---|---:|---:|---:|---:|---|");
-    for (const w of plan.whatIf) out.push(`| ${WHAT_IF_LABELS[w.code]} | ${gib(w.kvCacheBytes)} | ${gib(w.kvGainBytes)} | ${thousands(w.kvTokens)} | ${w.maxConcurrency.toFixed(2)}x | \`${w.flags.map((f) => `${f.flag} '${f.value}'`).join(" ")}\` |`);
+    for (const w of whatIfs) out.push(`| ${WHAT_IF_LABELS[w.code]} | ${gib(w.kvCacheBytes)} | ${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)} | ${thousands(w.kvTokens)} | ${w.maxConcurrency.toFixed(2)}x | \`${w.flags.map((f) => `${f.flag} ${shellWord(f.value)}`).join(" ")}\` |`);
   }
   if (plan.diagnostics.length) {
     out.push("");
     for (const d of plan.diagnostics) {
-      const fx = fixText(d);
-      out.push(`- **${d.severity}** \`${d.code}\`: ${messageFor(d, plan)}${fx ? ` Fix: \`${fx}\`` : ""}`);
+      const fx = fixEntries(d);
+      out.push(`- **${d.severity}** \`${d.code}\`: ${messageFor(d, plan)}${fx.length ? ` Fix (any one, cheapest first): ${fx.map((f) => `\`${f}\``).join(", ")}` : ""}`);
     }
   }
   return out.join("\n") + "\n";

@@ -70,9 +70,14 @@ export function fixText(d: Diagnostic): string {
   return fixEntries(d).join("  or  ");
 }
 
+/** A flag value as typed in a POSIX shell: bare when safe (numbers, names), else single-quoted (JSON). */
+export function shellWord(value: string): string {
+  return /[\s{}"'$*?\[\]|&;<>()\\`]/.test(value) ? `'${value.replace(/'/g, `'\\''`)}'` : value;
+}
+
 /** Each fix entry as the flags to type (values quoted for a POSIX shell where they need it). */
 export function fixEntries(d: Diagnostic): string[] {
-  const one = (f: { flag: string; value: string }): string => (f.value === "" ? f.flag : `${f.flag} ${/[\s{}"'$*?\[\]]/.test(f.value) ? `'${f.value}'` : f.value}`);
+  const one = (f: { flag: string; value: string }): string => (f.value === "" ? f.flag : `${f.flag} ${shellWord(f.value)}`);
   return (d.fix ?? []).map((f) => [one(f), ...(f.with ?? []).map(one)].join(" ") + (f.note ? ` (${f.note})` : ""));
 }
 

@@ -2,9 +2,9 @@
 // a stacked bar of each GPU's memory, the KV-cache arithmetic, and the verdicts with their fixes.
 import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, gpuLayout, thousands } from "./format.js";
+import { gib, gpuLayout, thousands, visibleLength, wrapLine } from "./format.js";
 import { boxTable } from "./box.js";
-import { fixText, messageFor } from "./messages.js";
+import { fixEntries, messageFor, shellWord } from "./messages.js";
 
 export const WHAT_IF_LABELS: Record<Plan["whatIf"][number]["code"], string> = {
   ONE_IMAGE_NO_VIDEO: "one image per prompt, no video",
@@ -16,7 +16,26 @@ export const WHAT_IF_LABELS: Record<Plan["whatIf"][number]["code"], string> = {
 
 export interface TableOptions {
   chalk: ChalkInstance;
+  /** Cells of the stacked bar (default 60, less when the terminal is narrow). */
   width?: number;
+  /** Terminal width every line fits (render/format.ts outputColumns: COLUMNS, at least 80). */
+  columns?: number;
+}
+
+/**
+ * Which pass of vLLM's profile run sets the activation peak (GPUModelRunner.profile_run: the
+ * encoder on its dummy items, the text forward of max_num_batched_tokens, the sampler warm-up);
+ * the peak is the largest of the three, not their sum.
+ */
+export const PHASE_LABELS: Record<GpuBudget["activationPhase"], string> = {
+  encoder: "encoder pass",
+  text: "text pass",
+  sampler: "sampler warm-up",
+};
+
+/** What-ifs worth a row: a lever that moves the KV cache by at least 0.01 GiB (shown to two decimals). */
+export function shownWhatIfs(plan: Plan): Plan["whatIf"] {
+  return plan.whatIf.filter((w) => Math.abs(w.kvGainBytes) >= 0.005 * 2 ** 30);
 }
 
 interface Segment {
@@ -98,9 +117,11 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   const e = plan.engine;
   const lines: string[] = [];
   const verdict = plan.fits ? c.green.bold("STARTS") : c.red.bold("WILL NOT START");
-  lines.push(
-    `${c.bold(plan.model.id)} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)} — vLLM ${e.vllmVersion} (${e.engine.toUpperCase()}): ${verdict}`,
-  );
+  // The header on one line when it fits, else what runs where, then the release and the verdict.
+  const head1 = `${c.bold(plan.model.id)} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)}`;
+  const head2 = `vLLM ${e.vllmVersion} (${e.engine.toUpperCase()}): ${verdict}`;
+  if (visibleLength(`${head1} — ${head2}`) <= (o.columns ?? 80)) lines.push(`${head1} — ${head2}`);
+  else lines.push(head1, `  ${head2}`);
   lines.push(
     c.dim(
       `utilization ${e.gpuMemoryUtilization} · max-model-len ${thousands(e.maxModelLen)} · max-num-seqs ${e.maxNumSeqs} · max-num-batched-tokens ${thousands(e.maxNumBatchedTokens)} · ${e.dtype}` +
@@ -117,8 +138,8 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   const fixedKv = plan.perGpu.some((g) => g.kvCacheMemoryFixed);
   row(fixedKv ? "vLLM use (--kv-cache-memory)" : `vLLM budget (× ${e.gpuMemoryUtilization})`, (g) => c.bold(gib(g.budgetBytes)));
   row(c.blue("  weights"), (g) => gib(g.weightsBytes));
-  row(c.magenta(`  activation peak`), (g) => `${gib(g.activationPeakBytes)} ${c.dim(`(${g.activationPhase})`)}`);
-  if (plan.encoder) row(c.magenta("    of which vision encoder"), (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
+  row(c.magenta(`  activation peak`), (g) => `${gib(g.activationPeakBytes)} ${c.dim(`(${PHASE_LABELS[g.activationPhase]})`)}`);
+  if (plan.encoder) row(c.magenta("    vision encoder pass alone"), (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
   row(c.yellow("  non-torch memory"), (g) => gib(g.nonTorchBytes));
   row(c.cyan(e.cudaGraphEstimateSubtracted ? "  CUDA graphs (estimate)" : "  CUDA graphs (outside budget)"), (g) => (e.cudaGraphs ? gib(g.cudaGraphBytes) : "–"));
   row(c.green.bold("  KV cache"), (g) => (g.kvShortfallBytes > 0 ? c.red(`none (${gib(g.kvShortfallBytes)} short)`) : c.green.bold(gib(g.kvCacheBytes))));
@@ -127,11 +148,12 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   row("nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes));
   lines.push(boxTable(rows, ["left", ...cols.map(() => "right" as const)]));
 
-  const width = o.width ?? 60;
+  const columns = o.columns ?? 80;
   lines.push("");
   const labelWidth = Math.max(16, ...cols.map((col) => stageHeader(plan, col).length));
+  const width = Math.max(10, Math.min(o.width ?? 60, columns - labelWidth - 1));
   for (const col of cols) lines.push(`${stageHeader(plan, col).padEnd(labelWidth)} ${stackedBar(col.g, width, c)}`);
-  lines.push(" ".repeat(labelWidth + 1) + SEGMENTS.map((s) => s.color(c)(`${s.ch} ${s.label}`)).join("  "));
+  lines.push(...wrapLine(" ".repeat(labelWidth + 1) + SEGMENTS.map((s) => s.color(c)(`${s.ch} ${s.label}`)).join("  "), columns, ["  "], " ".repeat(labelWidth + 1)));
 
   const kv = plan.kvCache;
   lines.push("");
@@ -148,24 +170,40 @@ export function renderTable(plan: Plan, o: TableOptions): string {
       `  ${en.items} ${en.modality} item(s) of ${thousands(en.tokensPerItem)} tokens (${en.itemWidth}×${en.itemHeight}${en.modality === "video" ? `, ${thousands(en.patchesPerItem)} patches` : ""}), budget ${thousands(en.budgetTokens)} tokens → encoder peak ${gib(plan.perGpu[0]?.encoderPeakBytes ?? 0)} GiB`,
     );
   }
-  if (plan.whatIf.length > 0) {
+  const whatIfs = shownWhatIfs(plan);
+  if (whatIfs.length > 0) {
     lines.push("");
     lines.push(c.bold("What if (re-planned with one lever changed)"));
-    for (const w of plan.whatIf) {
-      const gain = w.kvGainBytes >= 0 ? c.green(`+${gib(w.kvGainBytes)}`) : c.red(gib(w.kvGainBytes));
-      lines.push(`  ${WHAT_IF_LABELS[w.code].padEnd(34)} ${gain} GiB KV → ${thousands(w.kvTokens)} tokens, ${w.maxConcurrency.toFixed(2)}x   ${c.dim(w.flags.map((f) => `${f.flag} '${f.value}'`).join(" "))}`);
-    }
+    // Columns: lever, KV gained per GPU, KV tokens, concurrency; the flags to type on the line below.
+    const labelW = Math.max(...whatIfs.map((w) => WHAT_IF_LABELS[w.code].length));
+    const gains = whatIfs.map((w) => `${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)}`);
+    const gainW = Math.max(...gains.map((x) => x.length));
+    const tokens = whatIfs.map((w) => thousands(w.kvTokens));
+    const tokW = Math.max(...tokens.map((x) => x.length));
+    const concs = whatIfs.map((w) => `${w.maxConcurrency.toFixed(2)}x`);
+    const concW = Math.max(...concs.map((x) => x.length));
+    whatIfs.forEach((w, i) => {
+      const gain = (gains[i] ?? "").padStart(gainW);
+      lines.push(`  ${WHAT_IF_LABELS[w.code].padEnd(labelW)}  ${w.kvGainBytes >= 0 ? c.green(gain) : c.red(gain)} GiB KV → ${(tokens[i] ?? "").padStart(tokW)} tokens, ${(concs[i] ?? "").padStart(concW)}`);
+      lines.push(`      ${c.dim(w.flags.map((f) => `${f.flag} ${shellWord(f.value)}`).join(" "))}`);
+    });
   }
   if (plan.diagnostics.length > 0) {
     lines.push("");
     for (const d of plan.diagnostics) {
       const tag = d.severity === "error" ? c.red.bold("error") : d.severity === "warning" ? c.yellow.bold("warning") : c.blue("info");
       lines.push(`${tag} ${c.dim(d.code)}: ${messageFor(d, plan)}`);
-      const fx = fixText(d);
-      if (fx) lines.push(`  ${c.bold("fix:")} ${fx}`);
+      const fixes = fixEntries(d);
+      if (fixes.length === 1) lines.push(`  ${c.bold("fix:")} ${fixes[0]}`);
+      else if (fixes.length > 1) {
+        lines.push(`  ${c.bold("fix (any one; cheapest first):")}`);
+        for (const f of fixes) lines.push(`    ${f}`);
+      }
     }
   }
-  return lines.join("\n") + "\n";
+  // Every line within the terminal's width: settings break between " · " items, sentences at spaces;
+  // the box table is laid out to fit already and is never broken.
+  return lines.flatMap((l) => l.split("\n")).flatMap((l) => (/^[┌│├└]/.test(l) || visibleLength(l) <= columns ? [l] : wrapLine(l, columns, [" · ", " — "]))).join("\n") + "\n";
 }
 
 /** The host-memory line shared by the table and markdown renderers (--cpu-offload-gb, --kv-offloading-size). */

@@ -1,0 +1,84 @@
+// Text output fits the terminal (issue #12.13): every line of plan, --explain, compare and their
+// errors within COLUMNS, and never wider than 80 when COLUMNS is unset or smaller.
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+
+const visible = (l: string): number => [...l.replace(/\x1b\[[0-9;]*m/g, "")].length;
+const widest = (s: string): number => Math.max(...s.split("\n").map(visible));
+
+const PLANS: string[][] = [
+  ["--model", "qwen2.5-vl-7b", "--gpu", "rtx4090", "--explain"], // fails: diagnostics, fixes, what-ifs
+  ["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--explain"],
+  ["--model", "llama3.1-70b", "--gpu", "l40s", "-tp", "2", "--explain"],
+  ["--model", "qwen3-30b-a3b-fp8", "--gpu", "l4", "-tp", "2", "-pp", "2"],
+  ["--model", "deepseek-r1", "--gpu", "h100", "-tp", "8", "-pp", "2"],
+  ["--model", "qwen2.5-7b", "--gpu", "h100", "-tp", "2", "-dp", "3", "--other-process-memory", "60GiB"],
+];
+
+describe("text output width", () => {
+  it.each(PLANS)("plan %s … fits 80 columns", async (...argv) => {
+    const r = await runCli(argv, {}, true);
+    expect(r.out.length).toBeGreaterThan(0);
+    expect(widest(r.out)).toBeLessThanOrEqual(80);
+  });
+
+  it("COLUMNS below 80 still gets 80; a wider terminal gets longer lines", async () => {
+    const narrow = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"], { COLUMNS: "40" });
+    expect(widest(narrow.out)).toBeLessThanOrEqual(80);
+    const wide = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"], { COLUMNS: "200" });
+    expect(widest(wide.out)).toBeGreaterThan(80);
+    expect(widest(wide.out)).toBeLessThanOrEqual(200);
+  });
+
+  it("compare and compare --explain fit; --explain explains both sides", async () => {
+    const r = await runCli(["compare", "--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "1024", "--image", "1792x1792", "--explain"]);
+    expect(r.code).toBe(0);
+    expect(widest(r.out)).toBeLessThanOrEqual(80);
+    expect(r.out).toContain("How the offline figures were computed");
+    expect(r.out).toContain("How vLLM's numbers were computed:");
+    expect(r.out).toMatch(/activations at the allocated peak: peak allocated − weights − workspace −\n\s+inputs − KV at the peak = /);
+  });
+});
+
+describe("what the table says", () => {
+  it("what-ifs: aligned columns, flags unquoted unless the shell needs quotes, no +0.00 rows", async () => {
+    const r = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--vllm-version", "0.11.0"]);
+    const block = r.out.split("What if (re-planned with one lever changed)\n")[1] ?? "";
+    const rows = block.split("\n").filter((l) => /^ {2}\S/.test(l));
+    // At v0.11 on an A100, halving max-num-batched-tokens gains 0.00 GiB (the encoder sets the peak): not shown.
+    expect(rows.map((l) => l.split("  ")[1])).toEqual(["one image per prompt, no video", "images capped at 1280 tokens", "text only (no vision tower)"]);
+    expect(new Set(rows.map((l) => l.indexOf("GiB KV")))).toHaveProperty("size", 1);
+    expect(new Set(rows.map((l) => l.indexOf(" tokens,")))).toHaveProperty("size", 1);
+    expect(block).toContain(`--limit-mm-per-prompt '{"image":1,"video":0}'`);
+    expect(block).not.toContain("+0.00");
+    // Fixes: one per line, numbers bare.
+    const fails = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "rtx4090"]);
+    expect(fails.out).toMatch(/^ {2}fix \(any one; cheapest first\):\n {4}--max-model-len \d+\n/m);
+    expect(fails.out).not.toMatch(/'\d+'/);
+  });
+
+  it("the activation row names its phase; the encoder row is the encoder pass alone, not a part of the sampler peak", async () => {
+    const r = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--mm-processor-kwargs", '{"max_pixels":200704}', "--limit-mm-per-prompt", '{"image":1,"video":0}']);
+    expect(r.out).toMatch(/│ {3}activation peak +│ +\d+\.\d\d \((sampler warm-up|text pass|encoder pass)\) │/);
+    expect(r.out).toMatch(/│ {5}vision encoder pass alone +│ +\d+\.\d\d │/);
+    expect(r.out).not.toContain("of which vision encoder");
+  });
+
+  it("the markdown plan has every row of the table", async () => {
+    const t = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
+    const md = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--format", "markdown"]);
+    const tableRows = t.out.split("\n").filter((l) => l.startsWith("│") && !l.includes("GiB per GPU")).map((l) => (l.split("│")[1] ?? "").trim().replace("vLLM budget", "budget"));
+    const mdRows = md.out.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| GiB") && !l.startsWith("| what if")).map((l) => (l.split("|")[1] ?? "").trim().replace(/\*\*/g, ""));
+    for (const row of tableRows) expect(mdRows).toContain(row);
+  });
+
+  it("--explain names where each default comes from: the flag, or vLLM's rule", async () => {
+    const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--max-num-seqs", "64", "--explain"], { COLUMNS: "400" });
+    expect(r.out).toContain("  max_num_seqs: as given = 64\n      source: --max-num-seqs\n");
+    expect(r.out).toContain("  max_num_batched_tokens: vLLM's default = 16,384\n      source: vllm/engine/arg_utils.py EngineArgs._set_default_args: the large-GPU table (>= 70 GiB and not an A100), API server column\n");
+    expect(r.out).toContain("  gpu_memory_utilization: vLLM's default = 0.92\n      source: default of vLLM 0.29.0: 0.92");
+    expect(r.out).toContain("  max_model_len: vLLM's default = 32,768\n      source: default: derived from config.json");
+    const a100 = await runCli(["--model", "qwen2.5-7b", "--gpu", "a100-80g", "--explain"], { COLUMNS: "400" });
+    expect(a100.out).toContain("the small-GPU table (an A100), API server column");
+  });
+});
