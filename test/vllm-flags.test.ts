@@ -73,7 +73,7 @@ describe("vLLM argv → EngineFlags", () => {
   it("rejects a flag newer than the planned release", () => {
     const e = flagError(() => engineFlagsFromArgv(["m", "--kv-offloading-size", "4"], { vllmVersion: "0.10.1" }));
     expect(e.kind).toBe("not-yet");
-    expect(e.message).toBe("--kv-offloading-size: not in vLLM 0.10.1 (first in a release from 0.11.1 at the earliest)");
+    expect(e.message).toBe("--kv-offloading-size: not in vLLM 0.10.1 (added after vLLM 0.11.0)");
     expect(engineFlagsFromArgv(["m", "--kv-offloading-size", "4"], { vllmVersion: "0.13.0" }).flags.kvOffloadingBytes).toBe(4 * 2 ** 30);
   });
 

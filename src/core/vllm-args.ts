@@ -97,7 +97,8 @@ export const MAMBA_DTYPES = ["auto", "float32", "float16", "bfloat16"] as const;
  * Flags absent from the v0.11-era arg_utils.py read (a fork of v0.11 main with
  * --max-cudagraph-capture-size and the v0.12/v0.13 deprecation notices): not in vLLM 0.11.0 or earlier.
  */
-const V11_1 = "0.11.1";
+export const FIRST_AFTER_V11_0 = "0.11.1";
+const V11_1 = FIRST_AFTER_V11_0;
 
 const m = (name: string, kind: ArgKind, field: string, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "modelled", field, source: ENGINE, ...extra });
 const nm = (name: string, kind: ArgKind, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "not-modelled", source: ENGINE, ...extra });

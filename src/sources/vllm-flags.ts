@@ -8,7 +8,7 @@
 // naming the flag. Used by plan/solve/compare (cli/), the pasted-command reader and check's
 // deployment readers alike: `engineFlagsFromArgv(argv)`.
 import type { CompilationFlags, EngineFlags, KvCacheDtype, LoraFlags, QuantMethod, SpeculativeFlags, TorchDtype } from "../core/types.js";
-import { VLLM_ARGS, vllmArg, vllmShortArg, type VllmArg } from "../core/vllm-args.js";
+import { FIRST_AFTER_V11_0, VLLM_ARGS, vllmArg, vllmShortArg, type VllmArg } from "../core/vllm-args.js";
 import { NEWEST_MODELLED, OLDEST_MODELLED, parseVersion, rulesFor } from "../core/vllm-versions.js";
 import { InputError } from "../errors.js";
 import { MAX_BYTES, MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
@@ -152,7 +152,8 @@ function looksLikeFlag(w: string): boolean {
 function resolveWord(word: string, index: number, release: string, vramPlan: boolean): Resolved {
   const removedError = (a: VllmArg): never => {
     if (a.since !== undefined && cmpVersion(release, a.since) < 0) {
-      throw new VllmFlagError("not-yet", word.split("=")[0]!, `--${a.name}: not in vLLM ${release} (first in a release from ${a.since} at the earliest)`, index);
+      const when = a.since === FIRST_AFTER_V11_0 ? "added after vLLM 0.11.0" : `added in vLLM ${a.since}`;
+      throw new VllmFlagError("not-yet", excerpt(word.split("=")[0]!), `--${a.name}: not in vLLM ${release} (${when})`, index);
     }
     const instead = a.replacedBy ? `; use ${a.replacedBy}` : "";
     throw new VllmFlagError("removed", excerpt(word.split("=")[0]!), `--${a.name}: removed in vLLM ${a.removedIn} (planning for vLLM ${release})${instead}`, index, a.replacedBy ?? null);
