@@ -44,7 +44,24 @@ describe("Nemotron-NAS block_configs", () => {
     const block = (attention: Record<string, unknown>, ffn: Record<string, unknown>) => ({ attention: { no_op: false, n_heads_in_group: 4, ...attention }, ffn: { no_op: false, ffn_mult: 1.0, ...ffn } });
     const linear = modelArchFromConfig("t/linear", { config: { ...base, block_configs: [block({ replace_with_linear: true, no_op: false }, {}), block({}, {})] } });
     expect(linear.unsupported.join(" ")).toContain("replace_with_linear");
-    const mixed = modelArchFromConfig("t/mixed", { config: { ...base, block_configs: [block({ n_heads_in_group: 4 }, {}), block({ n_heads_in_group: 2 }, {})] } });
-    expect(mixed.unsupported.join(" ")).toContain("different KV head counts");
+    expect(linear.unsupported.join(" ")).not.toContain("KV head");
+  });
+
+  it("sizes layers with different KV head counts as vLLM's UniformTypeKVCacheSpecs: one page summed over the layers", () => {
+    const base = { architectures: ["DeciLMForCausalLM"], model_type: "nemotron-nas", hidden_size: 1024, num_hidden_layers: 3, num_attention_heads: 8, num_key_value_heads: null, vocab_size: 1000, torch_dtype: "bfloat16", max_position_embeddings: 4096 };
+    const block = (group: number | null) => ({ attention: group === null ? { no_op: true } : { no_op: false, n_heads_in_group: group }, ffn: { no_op: false, ffn_mult: 1.0 } });
+    // Layers with 8 // 4 = 2 and 8 // 2 = 4 KV heads, and one no-op attention layer. head_dim 1024 / 8 = 128.
+    const m = modelArchFromConfig("t/mixed", { config: { ...base, block_configs: [block(4), block(2), block(null)] } });
+    expect(m.unsupported).toEqual([]);
+    expect(m.layers).toEqual([{ kind: "full", kvHeads: 2 }, { kind: "full", kvHeads: 4 }, { kind: "none" }]);
+    const p = planDeployment({ model: m, gpu: gpu("l4"), flags: flags({ kvCacheMemoryBytes: GiB }) });
+    // Bytes per token = 2 · (2 + 4) heads · 128 · 2 B = 3,072; page = 16 × 3,072 = 49,152 B;
+    // blocks = 1 GiB // 49,152 = 21,845 → 349,520 tokens.
+    expect(p.kvCache.bytesPerToken).toBe(3072);
+    expect(p.kvCache.pageSizeBytes).toBe(49_152);
+    expect(p.kvCache.numGpuBlocks).toBe(21_845);
+    // TP 4 divides neither layer's KV heads evenly the other way round: 2 heads at TP 4 replicate (4 % 2 = 0), 4 at TP 4 split.
+    expect(planDeployment({ model: m, gpu: gpu("l4"), flags: flags({ tensorParallelSize: 4 }) }).diagnostics.map((d) => d.code)).not.toContain("KV_HEADS_NOT_DIVISIBLE");
+    expect(planDeployment({ model: m, gpu: gpu("l4"), flags: flags({ tensorParallelSize: 3 }) }).diagnostics.map((d) => d.code)).toContain("HEADS_NOT_DIVISIBLE_BY_TP");
   });
 });

@@ -151,8 +151,6 @@ function nasBlocks(t: Obj, layers: number, heads: number, hidden: number, unsupp
   }
   while (out.length < layers) out.push({ kvHeads: heads, intermediateSize: null });
   if (exotic) unsupported.push("block_configs entries vLLM's nemotron_nas.py does not build as written (replace_with_linear, sparsify, windows, or fewer blocks than layers)");
-  const kv = new Set(out.map((b) => b.kvHeads).filter((k) => k !== null));
-  if (kv.size > 1) unsupported.push("KV cache of layers with different KV head counts (sized with the first attention layer's)");
   return out;
 }
 
@@ -424,7 +422,11 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   const nas = nasBlocks(t, layers, heads, hidden, unsupported);
   if (nas) {
     // No-op attention layers have no Attention module, so no KV cache (nemotron_nas.py DeciLMDecoderLayer).
-    for (let i = 0; i < layers; i++) if (nas[i]?.kvHeads === null) layerKinds[i] = { kind: "none" };
+    for (let i = 0; i < layers; i++) {
+      const kv = nas[i]?.kvHeads;
+      if (kv === null) layerKinds[i] = { kind: "none" };
+      else if (kv !== undefined && layerKinds[i]?.kind === "full") layerKinds[i] = { kind: "full", kvHeads: kv };
+    }
   }
   const moe = moeSpec(t, layers);
   const quant = quantSpecFrom(cfg, isObj(files.quantConfig) ? files.quantConfig : undefined);

@@ -64,6 +64,8 @@ export function kvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: nu
 }
 
 function computeKvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: number, blockSize: number, disableHybrid: boolean): KvLayout {
+  const uniformType = uniformTypeLayout(a, layers, tp, kvBytes, blockSize);
+  if (uniformType) return uniformType;
   const perToken = kvBytesPerTokenPerLayer(a, tp, kvBytes);
   const pageSize = blockSize * perToken;
   let full = 0;
@@ -90,6 +92,29 @@ function computeKvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: nu
     for (let i = 0; i < n; i++) groups.push({ ...t, layers: groupSize });
   }
   return { pageSize, blockSize, groupSize, groups, attentionLayers, bytesPerToken };
+}
+
+/**
+ * Full-attention layers whose page sizes differ (Nemotron-NAS layers with their own KV head counts):
+ * kv_cache_utils.get_kv_cache_groups packs them into one UniformTypeKVCacheSpecs group whose page is the sum of
+ * the layers' pages, so num_blocks = available // Σ pages and one request of L tokens needs cdiv(L, block) × Σ
+ * pages. Represented here as one "layer" of that summed page (group size 1). Null for every other model.
+ */
+function uniformTypeLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: number, blockSize: number): KvLayout | null {
+  if (a.mla) return null;
+  let sum = 0;
+  let count = 0;
+  const heads = new Set<number>();
+  for (const l of layers) {
+    if (l.kind === "sliding" || l.kind === "linear" || l.kind === "mamba") return null;
+    if (l.kind !== "full") continue;
+    const h = l.kvHeads ?? a.numKvHeads;
+    heads.add(h);
+    sum += 2 * Math.max(1, Math.floor(h / tp)) * a.headDim * kvBytes;
+    count++;
+  }
+  if (heads.size <= 1) return null;
+  return { pageSize: blockSize * sum, blockSize, groupSize: 1, groups: [{ kind: "full", window: 0, layers: 1 }], attentionLayers: count, bytesPerToken: sum };
 }
 
 /** kv_cache_interface.py max_memory_usage_bytes for one layer of the group's spec. */

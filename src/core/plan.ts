@@ -136,8 +136,10 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   // --- Validation vLLM does before loading (ModelConfig.verify_with_parallel_config, QKVParallelLinear).
   if (model.numHeads % tp !== 0) {
     diags.push({ code: "HEADS_NOT_DIVISIBLE_BY_TP", severity: "error", args: { heads: model.numHeads, tp }, fix: divisorFix(model.numHeads, tp) });
-  } else if (!model.mla && (tp >= model.numKvHeads ? tp % model.numKvHeads !== 0 : model.numKvHeads % tp !== 0)) {
-    diags.push({ code: "KV_HEADS_NOT_DIVISIBLE", severity: "error", args: { kvHeads: model.numKvHeads, tp }, fix: divisorFix(model.numKvHeads, tp) });
+  } else if (!model.mla) {
+    // Every layer's QKVParallelLinear checks its own KV heads (Nemotron-NAS layers carry their own count).
+    const badKv = [model.numKvHeads, ...(model.nasBlocks ? model.nasBlocks.map((b) => b.kvHeads ?? model.numKvHeads) : [])].find((h) => (tp >= h ? tp % h !== 0 : h % tp !== 0));
+    if (badKv !== undefined) diags.push({ code: "KV_HEADS_NOT_DIVISIBLE", severity: "error", args: { kvHeads: badKv, tp }, fix: divisorFix(badKv, tp) });
   }
   if (model.numLayers < pp) diags.push({ code: "LAYERS_FEWER_THAN_PP", severity: "error", args: { layers: model.numLayers, pp } });
   let maxModelLen = flags.maxModelLen ?? model.derivedMaxModelLen;
