@@ -115,3 +115,35 @@ describe("roundDownForPeople", () => {
     [24000, 24000],
   ])("%d → %d", (x, want) => expect(roundDownForPeople(x)).toBe(want));
 });
+
+describe("every fix printed starts the plan (property over random deployments)", () => {
+  const MODELS = ["qwen2.5-7b", "llama3.1-8b", "qwen3-32b", "llama3.1-70b", "qwen2.5-vl-7b", "qwen3-30b-a3b", "gemma-3-4b", "mistral-7b-v0.3"].map((m) => model(m));
+  const GPUS = ["l4", "rtx4090", "a10g", "a100-40g", "l40s", "h100", "t4"].map((g) => gpu(g));
+  it("for failing plans, each fix (with its companions) re-plans to STARTS", async () => {
+    const fc = await import("fast-check");
+    let failing = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: MODELS.length - 1 }),
+        fc.integer({ min: 0, max: GPUS.length - 1 }),
+        fc.constantFrom(undefined, 4096, 32768, 131072),
+        fc.constantFrom(undefined, 0.5, 0.8, 0.95),
+        fc.constantFrom(1, 2),
+        (mi, gi, len, util, tp) => {
+          const m = MODELS[mi]!;
+          const f = flags({ tensorParallelSize: tp, ...(len !== undefined && len <= m.derivedMaxModelLen ? { maxModelLen: len } : {}), ...(util !== undefined ? { gpuMemoryUtilization: util } : {}) });
+          const input: PlanInput = { model: m, gpu: GPUS[gi]!, flags: f };
+          const plan = planWithLevers(input);
+          if (plan.fits) return;
+          failing++;
+          for (const fix of plan.diagnostics.flatMap((d) => d.fix ?? [])) {
+            expect({ fix: shown(fix), starts: planDeployment({ ...input, flags: applied(f, fix) }).fits }).toEqual({ fix: shown(fix), starts: true });
+          }
+        },
+      ),
+      { numRuns: 60, seed: 12 },
+    );
+    // The property must have been tried on failing plans, not only on ones that start.
+    expect(failing).toBeGreaterThan(10);
+  });
+});

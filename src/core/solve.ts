@@ -167,9 +167,9 @@ const tpValid = (model: ModelArch, tp: number): boolean =>
 
 /**
  * Single-flag changes that make the deployment start and meet every constraint, each found by
- * planning candidates: --gpu-memory-utilization (nearest value that works), --max-model-len
- * (largest that works), --max-num-seqs, --kv-cache-dtype fp8, --tensor-parallel-size (smallest
- * larger), --quantization fp8, --enforce-eager, --limit-mm-per-prompt video 0.
+ * planning candidates, cheapest first: --max-model-len (largest that works), --limit-mm-per-prompt
+ * video 0, --max-num-seqs, --gpu-memory-utilization (nearest value that works), --kv-cache-dtype
+ * fp8, --quantization fp8, --enforce-eager, --tensor-parallel-size (smallest larger).
  */
 export function findFixes(input: PlanInput, target: Target, ev: Evaluation = evaluate(input, target)): FixOption[] {
   const out: FixOption[] = [];
@@ -179,20 +179,8 @@ export function findFixes(input: PlanInput, target: Target, ev: Evaluation = eva
   // The GPU count alone: fewer GPUs than vLLM needs is fixed by giving it more (said in the reason).
   if (kinds.size === 1 && kinds.has("gpus")) return out;
 
-  // --gpu-memory-utilization: every value 0.01 … min(0.99, max) planned; the nearest that works.
-  if (f.kvCacheMemoryBytes === undefined) {
-    const cap = Math.min(0.99, target.maxUtilization ?? 0.99);
-    const u0 = plan.engine.gpuMemoryUtilization;
-    let best: number | null = null;
-    for (let h = 1; h <= Math.round(cap * 100); h++) {
-      const u = h / 100;
-      if (Math.abs(u - u0) < 1e-9) continue;
-      if (best !== null && Math.abs(u - u0) >= Math.abs(best - u0)) continue;
-      if (meetsWith(input, target, { gpuMemoryUtilization: u })) best = u;
-    }
-    if (best !== null) out.push({ changes: [{ flag: "--gpu-memory-utilization", value: best.toFixed(2) }] });
-  }
-
+  // Cheapest levers first (as core/levers.ts orders a plan's fixes): a smaller workload envelope,
+  // then the memory budget, then precision, and more GPUs last.
   // --max-model-len: raised to the required context, or the largest shorter one that works.
   const len0 = plan.engine.maxModelLen;
   if (target.context !== undefined && len0 < target.context) {
@@ -211,14 +199,36 @@ export function findFixes(input: PlanInput, target: Target, ev: Evaluation = eva
     }
   }
 
+  if (input.model.vision && f.limitMmPerPrompt?.["video"] !== 0) {
+    const limits = { ...(f.limitMmPerPrompt ?? {}), video: 0 };
+    if (meetsWith(input, target, { limitMmPerPrompt: limits })) out.push({ changes: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(limits) }], note: "no video input" });
+  }
   // --max-num-seqs: when it caps the required concurrency.
   const conc = ev.failures.find((x): x is Extract<Failure, { kind: "concurrency" }> => x.kind === "concurrency");
   if (conc && conc.limitedBy === "max-num-seqs" && meetsWith(input, target, { maxNumSeqs: conc.need })) {
     out.push({ changes: [{ flag: "--max-num-seqs", value: String(conc.need) }] });
   }
 
+  // --gpu-memory-utilization: every value 0.01 … min(0.99, max) planned; the nearest that works.
+  if (f.kvCacheMemoryBytes === undefined) {
+    const cap = Math.min(0.99, target.maxUtilization ?? 0.99);
+    const u0 = plan.engine.gpuMemoryUtilization;
+    let best: number | null = null;
+    for (let h = 1; h <= Math.round(cap * 100); h++) {
+      const u = h / 100;
+      if (Math.abs(u - u0) < 1e-9) continue;
+      if (best !== null && Math.abs(u - u0) >= Math.abs(best - u0)) continue;
+      if (meetsWith(input, target, { gpuMemoryUtilization: u })) best = u;
+    }
+    if (best !== null) out.push({ changes: [{ flag: "--gpu-memory-utilization", value: best.toFixed(2) }] });
+  }
+
   if (plan.engine.kvBytesPerElement > 1 && meetsWith(input, target, { kvCacheDtype: "fp8" })) out.push({ changes: [{ flag: "--kv-cache-dtype", value: "fp8" }] });
 
+  if (input.model.quant.method === "none" && (f.quantization === undefined || f.quantization === "none") && meetsWith(input, target, { quantization: "fp8" })) {
+    out.push({ changes: [{ flag: "--quantization", value: "fp8" }], note: "fp8 weights, quantized at load time" });
+  }
+  if (!f.enforceEager && meetsWith(input, target, { enforceEager: true })) out.push({ changes: [{ flag: "--enforce-eager", value: "" }], note: "no CUDA graphs: slower decoding" });
   for (let tp = f.tensorParallelSize + 1; tp <= 8; tp++) {
     if (!tpValid(input.model, tp)) continue;
     if (meetsWith(input, target, { tensorParallelSize: tp })) {
@@ -230,14 +240,6 @@ export function findFixes(input: PlanInput, target: Target, ev: Evaluation = eva
     }
   }
 
-  if (input.model.quant.method === "none" && (f.quantization === undefined || f.quantization === "none") && meetsWith(input, target, { quantization: "fp8" })) {
-    out.push({ changes: [{ flag: "--quantization", value: "fp8" }], note: "fp8 weights, quantized at load time" });
-  }
-  if (!f.enforceEager && meetsWith(input, target, { enforceEager: true })) out.push({ changes: [{ flag: "--enforce-eager", value: "" }], note: "no CUDA graphs: slower decoding" });
-  if (input.model.vision && f.limitMmPerPrompt?.["video"] !== 0) {
-    const limits = { ...(f.limitMmPerPrompt ?? {}), video: 0 };
-    if (meetsWith(input, target, { limitMmPerPrompt: limits })) out.push({ changes: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(limits) }], note: "no video input" });
-  }
   return out;
 }
 
