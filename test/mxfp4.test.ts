@@ -9,14 +9,18 @@ describe("MXFP4 MoE weights per backend", () => {
   const m = model("openai/gpt-oss-120b");
 
   it("pads gpt-oss-120b's experts for Marlin on Hopper: hidden 2880 → 3072, intermediate 2880 → 2944", () => {
-    expect(mxfp4MoePadding(9.0)).toEqual({ backend: "marlin", intermediate: 128, hidden: 256 });
-    expect(mxfp4MoePadding(10.0)).toEqual({ backend: "flashinfer-sm100", intermediate: 256, hidden: 256 });
+    expect(mxfp4MoePadding(9.0)).toEqual({ backend: "marlin", intermediate: 128, hidden: 256, biasBytes: 2 });
+    expect(mxfp4MoePadding(10.0)).toEqual({ backend: "flashinfer-sm100", intermediate: 256, hidden: 256, biasBytes: 4 });
     const padded = weightsPerRank(m, { tp: 1, ep: 1, visionReplicated: false, cc: 9.0 }, 1, 0, "bfloat16", m.quant).total;
     const stored = weightsPerRank(m, { tp: 1, ep: 1, visionReplicated: false, cc: 9.0, asStored: true }, 1, 0, "bfloat16", m.quant).total;
     // Per layer, 128 experts: w13 uint8 [128, 2·2944, 3072/2] + scales [128, 5888, 3072/32] + bf16 bias [128, 5888];
     // w2 [128, 3072, 2944/2] + scales [128, 3072, 2944/32] + bias [128, 3072]. Unpadded: 2880 everywhere.
     const layer = (h: number, i: number) => 128 * (2 * i * (h / 2 + h / 32) + 2 * i * 2 + h * (i / 2 + i / 32) + h * 2);
     expect(padded - stored).toBe(36 * (layer(3072, 2944) - layer(2880, 2880)));
+    // Blackwell (FlashInfer SM100): both sizes to 256, biases re-created in fp32.
+    const sm100 = weightsPerRank(m, { tp: 1, ep: 1, visionReplicated: false, cc: 10.0 }, 1, 0, "bfloat16", m.quant).total;
+    const layer100 = 128 * (2 * 3072 * (3072 / 2 + 3072 / 32) + 2 * 3072 * 4 + 3072 * (3072 / 2 + 3072 / 32) + 3072 * 4);
+    expect(sm100 - stored).toBe(36 * (layer100 - layer(2880, 2880)));
   });
 
   it("matches vLLM 0.10.1 on an H100: 'Model loading took 65.9651 GiB', 'Available KV cache memory: -2.14 GiB'", () => {

@@ -289,8 +289,10 @@ function quantizedBytes(e: { w: number; out: number; in: number; bias: number },
       const hiddenPad = roundUp(hidden, pad.hidden);
       const out = isW13 ? shards * interPad : hiddenPad;
       const inn = isW13 ? hiddenPad : interPad;
-      // w13/w2 uint8 [E, out, in/2], scales uint8 [E, out, in/32], biases bf16 [E, out] (when the model has them).
-      return mats * (out * (inn / 2) + out * Math.ceil(inn / 32) + (e.bias > 0 ? out * 2 : 0));
+      // w13/w2 uint8 [E, out, in/2], scales uint8 [E, out, in/32], biases [E, out] (when the model has them):
+      // bf16 as created; the FlashInfer SM100 path re-creates them in fp32 (process_weights_after_loading
+      // `w13_bias.data.to(torch.float32)` before shuffling).
+      return mats * (out * (inn / 2) + out * Math.ceil(inn / 32) + (e.bias > 0 ? out * pad.biasBytes : 0));
     }
     case "nvfp4":
       // NVFP4 (ModelOpt): 4-bit elements + one fp8 scale per 16 elements + fp32 global scales.
@@ -317,9 +319,9 @@ const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
  * one runs depends on installed packages and environment variables (VLLM_MXFP4_USE_MARLIN), so plans of
  * MXFP4 MoE checkpoints carry a NOT_EXACT warning (architecture.ts).
  */
-export function mxfp4MoePadding(cc: number): { backend: "flashinfer-sm100" | "marlin"; intermediate: number; hidden: number } {
-  if (cc >= 10 && cc < 11) return { backend: "flashinfer-sm100", intermediate: 256, hidden: 256 };
-  return { backend: "marlin", intermediate: 128, hidden: 256 };
+export function mxfp4MoePadding(cc: number): { backend: "flashinfer-sm100" | "marlin"; intermediate: number; hidden: number; biasBytes: number } {
+  if (cc >= 10 && cc < 11) return { backend: "flashinfer-sm100", intermediate: 256, hidden: 256, biasBytes: 4 };
+  return { backend: "marlin", intermediate: 128, hidden: 256, biasBytes: 2 };
 }
 
 function quantApplies(g: ParamGroup, q: QuantSpec): boolean {
