@@ -201,6 +201,39 @@ describe("GPUs", () => {
   });
 });
 
+describe("KServe in one file", () => {
+  it("a ServingRuntime and an InferenceService with an hf:// storageUri: the model is that Hugging Face id", async () => {
+    const text = [
+      "apiVersion: serving.kserve.io/v1alpha1",
+      "kind: ServingRuntime",
+      "metadata: {name: vllm-rt}",
+      "spec:",
+      "  containers:",
+      "    - name: kserve-container",
+      "      image: vllm/vllm-openai:v0.11.0",
+      "      args: [--port=8080, --model=/mnt/models, --max-model-len=8192]",
+      "---",
+      "apiVersion: serving.kserve.io/v1beta1",
+      "kind: InferenceService",
+      "metadata: {name: qwen}",
+      "spec:",
+      "  predictor:",
+      "    nodeSelector: {nvidia.com/gpu.product: NVIDIA-L4}",
+      "    model:",
+      "      runtime: vllm-rt",
+      "      modelFormat: {name: vLLM}",
+      "      storageUri: hf://Qwen/Qwen3-8B",
+      "      args: [--gpu-memory-utilization=0.85]",
+      "      resources: {limits: {nvidia.com/gpu: 1}}",
+      "",
+    ].join("\n");
+    const r = await check(["-", "--no-config"], text);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok {3}<stdin>:14 qwen \(runtime vllm-rt\) — Qwen\/Qwen3-8B on 1× l4, vLLM 0\.11\.0: .*x at 8,192, util 0\.85,/);
+    expect(r.out).toContain("model from storageUri hf://Qwen/Qwen3-8B (mounted at /mnt/models)");
+  });
+});
+
 describe("servers sharing a GPU must also fit together once up", () => {
   it("passing vLLM's start-up check is not enough when the two together over-commit the GPU", async () => {
     // vLLM 0.10.1 (CUDA graphs outside the budget): the first holds 0.5 × 21.98 GiB plus graphs and its
