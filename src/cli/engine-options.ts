@@ -19,7 +19,7 @@ export function addEngineOptions(cmd: Command): Command {
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
     .option("--command <line>", "a whole vllm serve / python -m vllm.entrypoints.openai.api_server / docker run vllm/vllm-openai command line (also: -- vllm serve ...)")
     .optionsGroup("GPU:")
-    .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them), e.g. a100-80g, h100, l40s")
+    .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them), e.g. a100-80g, h100, l40s; auto: this machine's GPUs via nvidia-smi")
     .option("--gpu-memory <size>", "CUDA-visible memory per GPU (e.g. 79.18GiB, 85GB, 81079MiB); overrides --gpu's total, or alone describes another GPU (Hopper-class compute capability assumed)")
   addVllmOptions(cmd);
   return cmd

@@ -95,7 +95,7 @@ export function registerSolve(program: Command, io: Io, setCode: SetCode): void 
   const cmd = routed(program.command("solve"), io)
     .description("find the flags that make a model fit a GPU (tensor-parallel size, utilization, max-model-len, max-num-seqs, fp8) and print the vllm serve command")
     .option("-m, --model <name|path>", "catalogue name, Hugging Face id, or a local directory / config.json")
-    .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them)")
+    .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them), or auto (nvidia-smi)")
     .option("--gpu-memory <size>", "CUDA-visible memory per GPU, overriding --gpu")
     .option("--context <tokens>", "context every request must be allowed (default: the model's maximum)")
     .option("--concurrency <n>", "concurrent requests of --context tokens the KV cache must hold (default 1)")
@@ -120,9 +120,10 @@ export function registerCatalogues(program: Command, io: Io, setCode: SetCode): 
 
   program
     .command("gpus")
-    .description("list the GPU profiles (CUDA-visible memory, compute capability, source)")
+    .description("list the GPU profiles (CUDA-visible memory, compute capability, source); --detect: this machine's GPUs as nvidia-smi reports them")
     .option("--json", "as JSON")
-    .action(async (o: { json?: boolean }) => setCode((await import("../commands/gpus.js")).gpusCommand(o, io)));
+    .option("--detect", "list this machine's GPUs (nvidia-smi), the profile each resolves to, and what other processes hold")
+    .action(async (o: { json?: boolean; detect?: boolean }) => setCode(await (await import("../commands/gpus.js")).gpusCommand(o, io)));
 
   program
     .command("schema")

@@ -51,7 +51,9 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
   }
   if (images.length * batch > MAX_BATCH_IMAGES) throw new InputError("--batch", `--batch: ${batch} prompts of ${images.length} images is over the ${MAX_BATCH_IMAGES} images a replay models`);
   const flags = engineFlagsFrom(o);
-  const gpu = gpuFrom(o);
+  const notes: string[] = [];
+  const gpu = gpuFrom(o, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
+  for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);

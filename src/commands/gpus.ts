@@ -1,10 +1,30 @@
-// `vram-plan gpus`: the GPU profiles (src/data/gpus.json).
+// `vram-plan gpus`: the GPU profiles (src/data/gpus.json); with --detect, this machine's GPUs (nvidia-smi).
 import type { Io } from "./io.js";
 import type { Outcome } from "../core/exit.js";
-import { gpuCatalogue } from "../sources/gpus.js";
-import { renderGpus } from "../render/catalogue.js";
+import { findGpu, gpuCatalogue } from "../sources/gpus.js";
+import { renderDetectedGpus, renderGpus } from "../render/catalogue.js";
 
-export function gpusCommand(o: { json?: boolean }, io: Io): Outcome {
-  io.stdout(renderGpus(gpuCatalogue(), o.json === true));
+export async function gpusCommand(o: { json?: boolean; detect?: boolean }, io: Io): Promise<Outcome> {
+  if (o.detect !== true) {
+    io.stdout(renderGpus(gpuCatalogue(), o.json === true));
+    return { command: "info" };
+  }
+  const { nvidiaSmiRunner, queryGpus, visibleGpus } = await import("../sources/nvidia-smi.js");
+  const all = queryGpus(nvidiaSmiRunner(io.env));
+  const { gpus, notes } = visibleGpus(all, io.env["CUDA_VISIBLE_DEVICES"]);
+  const listing = all.map((g) => ({
+    index: g.index,
+    uuid: g.uuid,
+    name: g.name,
+    profile: findGpu(g.name)?.id ?? null,
+    totalBytes: g.totalBytes,
+    reservedBytes: g.reservedBytes,
+    cudaTotalBytes: g.cudaTotalBytes,
+    usedBytes: g.usedBytes,
+    migEnabled: g.migEnabled,
+    visible: gpus.includes(g),
+    apps: g.apps,
+  }));
+  io.stdout(renderDetectedGpus(listing, notes, o.json === true));
   return { command: "info" };
 }

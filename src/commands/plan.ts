@@ -43,7 +43,9 @@ async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
 export async function planCommand(o: CommonOpts, io: Io): Promise<Outcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalogue)");
   const flags = engineFlagsFrom(o);
-  const gpu = gpuFrom(o);
+  const notes: string[] = [];
+  const gpu = gpuFrom(o, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
+  for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);

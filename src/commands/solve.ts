@@ -60,7 +60,9 @@ export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">)
     marginBytes = m;
   }
   const base = engineFlagsFrom(o);
-  const gpu = gpuFrom(o);
+  const notes: string[] = [];
+  const gpu = gpuFrom(o, { env: io.env, notes });
+  for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
   const resolved = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
   for (const w of resolved.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   const arch = resolved.arch;

@@ -129,7 +129,9 @@ export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<Outco
   let gpu: GpuProfile | null = null;
   if (!gpuSwept) {
     const { gpuFrom } = await import("../sources/gpus.js");
-    gpu = gpuFrom(o);
+    const notes: string[] = [];
+    gpu = gpuFrom(o, { env: io.env, ranks: base.tensorParallelSize * base.pipelineParallelSize * base.dataParallelSize, notes });
+    for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
   } else if (o.gpu !== undefined) {
     throw new InputError("--gpu", "--gpu: not with --sweep gpu=...; the sweep names the GPUs");
   }

@@ -277,7 +277,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     const kvFixed = flags.kvCacheMemoryBytes !== undefined;
     const cgInBudget = graphsInBudget ? cg : 0;
     const kvBytesAvail = kvFixed ? (flags.kvCacheMemoryBytes as number) : requested - w.total - act.peakBytes - nonTorch - cgInBudget;
-    const freeAtStart = total - CUDA_CONTEXT_BYTES - flags.otherProcessBytes - ncclBytes;
+    // --other-process-memory when given, else what --gpu auto saw on the GPU (sources/nvidia-smi.ts).
+    const otherBytes = flags.otherProcessBytes > 0 ? flags.otherProcessBytes : (gpu.otherProcessBytes ?? 0);
+    const freeAtStart = total - CUDA_CONTEXT_BYTES - otherBytes - ncclBytes;
     const layers = stageLayers(model, start, end);
     let kv: KvCachePlan;
     let startupError: string | undefined;
@@ -322,7 +324,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       kvCacheMemoryFixed: kvFixed,
       outsideBudgetBytes: outside,
       ncclBytes,
-      otherProcessBytes: flags.otherProcessBytes,
+      otherProcessBytes: otherBytes,
       expectedUsedBytes: budgetBytes + CUDA_CONTEXT_BYTES + ncclBytes + (cgInBudget > 0 ? 0 : cg),
     };
     stages.push(startupError ? { budget, kv, textBytesPerToken: act.textBytesPerToken, startupError } : { budget, kv, textBytesPerToken: act.textBytesPerToken });

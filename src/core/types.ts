@@ -189,6 +189,8 @@ export interface GpuProfile {
   /** Streaming multiprocessors (sizes the Triton sampler scratch); datasheet. */
   smCount: number;
   source: string;
+  /** Memory other processes hold on this GPU at start-up, as detected (--gpu auto); --other-process-memory overrides it. */
+  otherProcessBytes?: number;
 }
 
 export type KvCacheDtype = "auto" | "fp8" | "fp8_e4m3" | "fp8_e5m2" | "bfloat16" | "float16";

@@ -28,7 +28,9 @@ export function renderMarkdown(plan: Plan): string {
   row("**KV cache**", (g) => (g.kvShortfallBytes > 0 ? `**none (${gib(g.kvShortfallBytes)} short)**` : `**${gib(g.kvCacheBytes)}**`));
   row("outside the budget", (g) => gib(g.outsideBudgetBytes));
   row("CUDA context + NCCL", (g) => gib(g.cudaContextBytes + g.ncclBytes));
-  row("nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes));
+  const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
+  if (others) row("other processes", (g) => gib(g.otherProcessBytes));
+  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes + g.otherProcessBytes));
   out.push("");
   const kv = plan.kvCache;
   out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(e.maxModelLen)} tokens.`);

@@ -145,7 +145,10 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   row(c.green.bold("  KV cache"), (g) => (g.kvShortfallBytes > 0 ? c.red(`none (${gib(g.kvShortfallBytes)} short)`) : c.green.bold(gib(g.kvCacheBytes))));
   row(c.gray("outside the budget"), (g) => gib(g.outsideBudgetBytes));
   row(c.gray("  CUDA context + NCCL"), (g) => gib(g.cudaContextBytes + g.ncclBytes));
-  row("nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes));
+  // Other processes' memory sits outside vLLM's budget and shows in nvidia-smi's memory.used with vLLM's.
+  const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
+  if (others) row(c.gray("  other processes"), (g) => gib(g.otherProcessBytes));
+  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes + g.otherProcessBytes));
   lines.push(boxTable(rows, ["left", ...cols.map(() => "right" as const)]));
 
   const columns = o.columns ?? 80;

@@ -6,6 +6,7 @@ import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { sizeFlag } from "./flag-values.js";
 import { excerpt } from "../limits.js";
+import { nvidiaSmiRunner, otherProcessBytesOn, queryGpus, visibleGpus, type DetectedGpu, type RunNvidiaSmi } from "./nvidia-smi.js";
 
 export interface GpuRecord extends GpuProfile {
   aliases: string[];
@@ -84,8 +85,68 @@ export function gpuByName(flag: string, name: string): GpuRecord {
   throw new InputError(flag, `${flag} ${excerpt(name)}: unknown GPU; known: ${gpuCatalogue().map((x) => x.id).join(", ")} (or nvidia-smi's name, or --gpu-memory)`);
 }
 
-/** --gpu / --gpu-memory → a GPU profile (InputError naming the flag when unknown). */
-export function gpuFrom(o: { gpu?: string; gpuMemory?: string }): GpuProfile {
+export interface GpuOptions {
+  gpu?: string;
+  gpuMemory?: string;
+}
+
+export interface MachineContext {
+  env?: Record<string, string | undefined>;
+  /** GPUs the deployment uses (TP × PP × DP): ranks r = 0..n-1 sit on the first n visible GPUs. */
+  ranks?: number;
+  /** Stand-in for nvidia-smi (tests). */
+  runNvidiaSmi?: RunNvidiaSmi;
+  /** Where notes about what was detected go. */
+  notes?: string[];
+}
+
+/** A profile for one GPU nvidia-smi reported: the catalogue's by name, with this driver's CUDA-visible total. */
+export function profileOfDetected(d: DetectedGpu): GpuProfile {
+  const g = findGpu(d.name);
+  if (g) return { id: g.id, name: g.name, cudaTotalBytes: d.cudaTotalBytes, computeCapability: d.computeCapability ?? g.computeCapability, smCount: g.smCount, source: `nvidia-smi on this machine (memory.total - memory.reserved); other properties from the ${g.id} profile` };
+  const h = findGpu("h100-sxm");
+  const cc = d.computeCapability ?? h?.computeCapability ?? "9.0";
+  return {
+    id: "detected",
+    name: `${d.name} (detected; ${d.computeCapability ? "" : `compute capability ${cc} assumed, `}SM count of the h100-sxm profile assumed)`,
+    cudaTotalBytes: d.cudaTotalBytes,
+    computeCapability: cc,
+    smCount: h?.smCount ?? 132,
+    source: "nvidia-smi on this machine (memory.total - memory.reserved)",
+  };
+}
+
+/**
+ * --gpu auto: the GPUs vLLM would use on this machine (rank r on the r-th visible GPU), as one profile:
+ * the smallest CUDA total among them and the most memory other processes hold on any of them, since
+ * every rank runs vLLM's free-memory check on its own GPU and the first that fails stops the start-up.
+ */
+export function detectedGpuProfile(ctx: MachineContext): GpuProfile {
+  const env = ctx.env ?? {};
+  const { gpus, notes } = visibleGpus(queryGpus(ctx.runNvidiaSmi ?? nvidiaSmiRunner(env)), env["CUDA_VISIBLE_DEVICES"]);
+  ctx.notes?.push(...notes);
+  if (gpus.length === 0) throw new InputError("--gpu", `--gpu auto: no GPU is visible here${env["CUDA_VISIBLE_DEVICES"] !== undefined ? ` (CUDA_VISIBLE_DEVICES=${excerpt(env["CUDA_VISIBLE_DEVICES"] ?? "")})` : ""}`);
+  const ranks = ctx.ranks ?? gpus.length;
+  if (ranks > gpus.length) throw new InputError("--gpu", `--gpu auto: the deployment needs ${ranks} GPUs (TP × PP × DP) and ${gpus.length} ${gpus.length === 1 ? "is" : "are"} visible here`);
+  const used = gpus.slice(0, ranks);
+  const mig = used.filter((g) => g.migEnabled);
+  if (mig.length > 0) throw new InputError("--gpu", `--gpu auto: MIG is enabled on GPU ${mig.map((g) => g.index).join(", ")}; vLLM runs on one slice: give it as --gpu <profile>:<slice> (vram-plan gpus lists them)`);
+  const smallest = used.reduce((a, b) => (b.cudaTotalBytes < a.cudaTotalBytes ? b : a));
+  const profile = profileOfDetected(smallest);
+  const names = new Set(used.map((g) => g.name));
+  if (names.size > 1) ctx.notes?.push(`the GPUs used differ (${[...names].join(", ")}): planned on the smallest, GPU ${smallest.index}`);
+  const others = Math.max(...used.map(otherProcessBytesOn));
+  profile.otherProcessBytes = others;
+  const busy = used.filter((g) => otherProcessBytesOn(g) >= 2 ** 30);
+  for (const g of busy) {
+    const who = g.apps.map((a) => `${a.name || "?"} (pid ${a.pid}, ${(a.usedBytes / 2 ** 30).toFixed(2)} GiB)`).join(", ");
+    ctx.notes?.push(`GPU ${g.index} (${g.name}): other processes hold ${(otherProcessBytesOn(g) / 2 ** 30).toFixed(2)} GiB${who ? `: ${who}` : ""}`);
+  }
+  return profile;
+}
+
+/** --gpu / --gpu-memory → a GPU profile (InputError naming the flag when unknown); --gpu auto asks nvidia-smi. */
+export function gpuFrom(o: GpuOptions, ctx: MachineContext = {}): GpuProfile {
   const mem = o.gpuMemory !== undefined ? sizeFlag("--gpu-memory", o.gpuMemory, 1) : undefined;
   if (mem !== undefined && mem < 2 ** 30) {
     // No GPU vLLM runs on has less than 1 GiB: a bare "80" is 80 bytes, almost certainly meant as GiB.
@@ -98,6 +159,11 @@ export function gpuFrom(o: { gpu?: string; gpuMemory?: string }): GpuProfile {
     const h = findGpu("h100-sxm");
     const cc = h?.computeCapability ?? "9.0";
     return { id: "custom", name: `custom GPU (${excerpt(o.gpuMemory)}; compute capability ${cc} assumed)`, cudaTotalBytes: mem, computeCapability: cc, smCount: h?.smCount ?? 132, source: "--gpu-memory (other properties from the h100-sxm profile)" };
+  }
+  if (o.gpu.trim().toLowerCase() === "auto") {
+    const profile = detectedGpuProfile({ env: process.env, ...ctx });
+    if (mem) profile.cudaTotalBytes = mem;
+    return profile;
   }
   const g = gpuByName("--gpu", o.gpu);
   const profile: GpuProfile = { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };

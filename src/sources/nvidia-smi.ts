@@ -1,0 +1,188 @@
+// This machine's GPUs, read through nvidia-smi's CSV query interface (no NVML binding):
+//   nvidia-smi --query-gpu=index,uuid,name,memory.total,memory.reserved,memory.used,mig.mode.current,compute_cap
+//              --format=csv,noheader,nounits
+//   nvidia-smi --query-compute-apps=gpu_uuid,pid,used_memory,process_name --format=csv,noheader,nounits
+// Memory fields are MiB (nvidia-smi --help-query-gpu). The CUDA-visible total that vLLM multiplies by
+// --gpu-memory-utilization (torch.cuda.mem_get_info's total) is memory.total - memory.reserved:
+// fixtures/nvidia-smi/h100-reserved.csv shows 81559 - 480 = 81079 MiB = 85,017,493,504 B, and
+// torch reported total_bytes 85,017,493,504 on the same H100 (fixtures/nvidia-smi/README.md); on an
+// H200, 143771 - 616 = 143155 MiB against torch's 150,109,880,320 B = 143155.94 MiB: nvidia-smi
+// rounds to whole MiB, so the total is exact to within 1 MiB.
+import { execFileSync } from "node:child_process";
+import { InputError } from "../errors.js";
+import { excerpt } from "../limits.js";
+
+export const GPU_QUERY_FIELDS = ["index", "uuid", "name", "memory.total", "memory.reserved", "memory.used", "mig.mode.current", "compute_cap"] as const;
+/** Drivers before memory.reserved / compute_cap existed answer "is not a valid field": asked again without them. */
+export const GPU_QUERY_FIELDS_OLD = ["index", "uuid", "name", "memory.total", "memory.used", "mig.mode.current"] as const;
+export const APPS_QUERY_FIELDS = ["gpu_uuid", "pid", "used_memory", "process_name"] as const;
+
+const MIB = 2 ** 20;
+/** nvidia-smi answers in well under a second; a hung driver must not hang vram-plan. */
+const NVIDIA_SMI_TIMEOUT_MS = 10_000;
+/** Real output is a few hundred bytes per GPU. */
+const NVIDIA_SMI_MAX_OUTPUT = 1 << 20;
+
+export interface ComputeApp {
+  pid: number;
+  name: string;
+  usedBytes: number;
+}
+
+export interface DetectedGpu {
+  /** nvidia-smi's index (PCI order), as CUDA_VISIBLE_DEVICES numbers them with CUDA_DEVICE_ORDER=PCI_BUS_ID. */
+  index: number;
+  uuid: string;
+  name: string;
+  totalBytes: number;
+  /** memory.reserved (driver/ECC/firmware), absent on old drivers. */
+  reservedBytes: number | null;
+  /** memory.total - memory.reserved: what cudaMemGetInfo reports as total. */
+  cudaTotalBytes: number;
+  usedBytes: number;
+  migEnabled: boolean;
+  computeCapability: string | null;
+  apps: ComputeApp[];
+}
+
+/** What ran: how nvidia-smi is called, so tests can stand a script in for it. */
+export type RunNvidiaSmi = (args: string[]) => string;
+
+function csvRows(text: string): string[][] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "")
+    .map((l) => l.split(",").map((c) => c.trim()));
+}
+
+/** "[N/A]", "N/A", "[Not Supported]" → null; MiB numbers → bytes. */
+function mib(v: string | undefined): number | null {
+  if (v === undefined || !/^\d+(\.\d+)?$/.test(v)) return null;
+  return Math.round(Number(v) * MIB);
+}
+
+/** Parses --query-gpu output (noheader,nounits) in the field order given. */
+export function parseGpuQuery(text: string, fields: readonly string[]): Omit<DetectedGpu, "apps">[] {
+  const out: Omit<DetectedGpu, "apps">[] = [];
+  for (const row of csvRows(text)) {
+    const at = (f: string): string | undefined => {
+      const i = fields.indexOf(f);
+      return i < 0 ? undefined : row[i];
+    };
+    const index = Number(at("index"));
+    const total = mib(at("memory.total"));
+    if (!Number.isSafeInteger(index) || total === null) {
+      throw new InputError("nvidia-smi", `nvidia-smi: unexpected --query-gpu line '${excerpt(row.join(", "))}'`);
+    }
+    const reserved = mib(at("memory.reserved"));
+    const cc = at("compute_cap");
+    out.push({
+      index,
+      uuid: at("uuid") ?? "",
+      name: at("name") ?? "unknown GPU",
+      totalBytes: total,
+      reservedBytes: reserved,
+      cudaTotalBytes: total - (reserved ?? 0),
+      usedBytes: mib(at("memory.used")) ?? 0,
+      migEnabled: (at("mig.mode.current") ?? "").toLowerCase() === "enabled",
+      computeCapability: cc !== undefined && /^\d+\.\d+$/.test(cc) ? cc : null,
+    });
+  }
+  return out;
+}
+
+/** Parses --query-compute-apps=gpu_uuid,pid,used_memory,process_name output. */
+export function parseAppsQuery(text: string): Array<ComputeApp & { gpuUuid: string }> {
+  const out: Array<ComputeApp & { gpuUuid: string }> = [];
+  for (const row of csvRows(text)) {
+    const [uuid, pid, used, ...name] = row;
+    const bytes = mib(used);
+    if (uuid === undefined || bytes === null) continue; // "[N/A]" under MIG or without permission
+    out.push({ gpuUuid: uuid, pid: Number(pid), usedBytes: bytes, name: name.join(",") });
+  }
+  return out;
+}
+
+/** Runs the nvidia-smi found on the PATH of `env` (the process's by default). */
+export function nvidiaSmiRunner(env: Record<string, string | undefined> = process.env): RunNvidiaSmi {
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
+  return (args) => execFileSync("nvidia-smi", args, { encoding: "utf8", timeout: NVIDIA_SMI_TIMEOUT_MS, maxBuffer: NVIDIA_SMI_MAX_OUTPUT, stdio: ["ignore", "pipe", "pipe"], env: childEnv });
+}
+
+/** nvidia-smi's own first line of output, on one line and at most 160 characters (its messages are short). */
+function toolLine(e: unknown): string {
+  const err = e as { stderr?: string | Buffer; stdout?: string | Buffer; message?: string };
+  const text = `${String(err.stdout ?? "")}\n${String(err.stderr ?? "")}`.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== "") ?? err.message ?? "no output";
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ");
+  return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
+}
+
+function firstLine(e: unknown): string {
+  const err = e as { code?: string; signal?: string };
+  if (err.code === "ENOENT") return "nvidia-smi was not found on PATH (no NVIDIA driver here?): give --gpu <id> or --gpu-memory <size> instead";
+  if (err.signal === "SIGTERM") return `nvidia-smi did not answer within ${NVIDIA_SMI_TIMEOUT_MS / 1000} s`;
+  return `nvidia-smi failed: ${toolLine(e)}`;
+}
+
+/** Every GPU nvidia-smi lists, with the compute processes on each. InputError naming nvidia-smi on failure. */
+export function queryGpus(run: RunNvidiaSmi = nvidiaSmiRunner()): DetectedGpu[] {
+  let gpus: Omit<DetectedGpu, "apps">[];
+  const ask = (fields: readonly string[]): string => run([`--query-gpu=${fields.join(",")}`, "--format=csv,noheader,nounits"]);
+  try {
+    gpus = parseGpuQuery(ask(GPU_QUERY_FIELDS), GPU_QUERY_FIELDS);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    if (!/not a valid field/i.test(toolLine(e))) throw new InputError("--gpu", `--gpu auto: ${firstLine(e)}`);
+    try {
+      gpus = parseGpuQuery(ask(GPU_QUERY_FIELDS_OLD), GPU_QUERY_FIELDS_OLD);
+    } catch (e2) {
+      if (e2 instanceof InputError) throw e2;
+      throw new InputError("--gpu", `--gpu auto: ${firstLine(e2)}`);
+    }
+  }
+  let apps: ReturnType<typeof parseAppsQuery> = [];
+  try {
+    apps = parseAppsQuery(run([`--query-compute-apps=${APPS_QUERY_FIELDS.join(",")}`, "--format=csv,noheader,nounits"]));
+  } catch {
+    // The per-process list is informative only: memory.used already counts every process.
+  }
+  return gpus.map((g) => ({ ...g, apps: apps.filter((a) => a.gpuUuid === g.uuid).map(({ pid, name, usedBytes }) => ({ pid, name, usedBytes })) }));
+}
+
+/**
+ * The GPUs a CUDA process started here would see, in its device order, following CUDA_VISIBLE_DEVICES:
+ * unset → all; empty → none; a comma list of indices or UUIDs (GPU-…, unique prefixes allowed), read
+ * up to the first entry that names no device, as the CUDA runtime reads it (CUDA C Programming Guide,
+ * "CUDA Environment Variables"). MIG-… entries name MIG devices, which --query-gpu does not list.
+ */
+export function visibleGpus(all: readonly DetectedGpu[], cudaVisibleDevices: string | undefined): { gpus: DetectedGpu[]; notes: string[] } {
+  if (cudaVisibleDevices === undefined) return { gpus: [...all], notes: [] };
+  const notes: string[] = [];
+  const out: DetectedGpu[] = [];
+  for (const raw of cudaVisibleDevices.split(",")) {
+    const entry = raw.trim();
+    if (entry === "") break;
+    let hit: DetectedGpu | undefined;
+    if (/^\d+$/.test(entry)) hit = all.find((g) => g.index === Number(entry));
+    else if (/^GPU-/i.test(entry)) {
+      const matches = all.filter((g) => g.uuid.toLowerCase().startsWith(entry.toLowerCase()));
+      hit = matches.length === 1 ? matches[0] : undefined;
+    } else if (/^MIG-/i.test(entry)) {
+      notes.push(`CUDA_VISIBLE_DEVICES names MIG device ${excerpt(entry)}: give its slice as --gpu <profile>:<slice> (vram-plan gpus lists them)`);
+      break;
+    }
+    if (!hit) {
+      notes.push(`CUDA_VISIBLE_DEVICES entry '${excerpt(entry)}' names no GPU here: CUDA ignores it and every entry after it`);
+      break;
+    }
+    if (!out.includes(hit)) out.push(hit);
+  }
+  return { gpus: out, notes };
+}
+
+/** Memory other processes hold on a GPU now: memory.used, which nvidia-smi counts for every process (the apps list can be hidden in containers). */
+export function otherProcessBytesOn(g: DetectedGpu): number {
+  return g.usedBytes;
+}
