@@ -130,6 +130,10 @@ describe("vLLM argv → EngineFlags", () => {
     expect(kv.kvCacheDtype).toBe("fp8");
     expect(kv.notModelledFlags).toEqual(["--kv-cache-dtype int8_per_token_head (sized as 1-byte fp8)"]);
     expect(engineFlagsFromArgv(["x", "--kv-cache-dtype", "fp8_e5m2"]).flags.kvCacheDtype).toBe("fp8_e5m2");
+    // v0.7's parser offered four values only.
+    expect(flagError(() => engineFlagsFromArgv(["x", "--kv-cache-dtype", "bfloat16"], { vllmVersion: "0.7.3" })).message).toBe(
+      "--kv-cache-dtype: invalid choice 'bfloat16'; choose from auto, fp8, fp8_e5m2, fp8_e4m3",
+    );
   });
 
   it("reads -O as the release does: --optimization-level now, --compilation-config's alias before", () => {

@@ -42,6 +42,8 @@ export interface VllmArg {
   negatable?: boolean;
   /** Accepted values (argparse choices); absent = any value of the kind. */
   choices?: readonly string[];
+  /** The values releases before `until` accepted, where they were fewer. */
+  olderChoices?: { until: string; choices: readonly string[] };
   effect: MemoryEffect;
   /** For modelled (and memory-feature) flags: the EngineFlags field it sets. */
   field?: string;
@@ -249,7 +251,10 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   m("kv-cache-memory-bytes", "hrint", "kvCacheMemoryBytes", { since: "0.10.1", help: "KV cache bytes per GPU, bypassing --gpu-memory-utilization (20G = 20 GiB, 20g = 20 GB)", source: CACHE }),
   // vLLM's CPU swap space (GiB of host memory); absent from CacheConfig after v0.18 (issue #11).
   n("swap-space", "float", { source: CACHE, removedIn: "0.19.0" }),
-  m("kv-cache-dtype", "str", "kvCacheDtype", { help: "KV cache dtype (auto, fp8, fp8_e4m3, fp8_e5m2, bfloat16, ...)", choices: KV_CACHE_DTYPES, source: CACHE }),
+  // v0.7's arg_utils.py: choices=['auto', 'fp8', 'fp8_e5m2', 'fp8_e4m3']; later releases take the CacheDType
+  // Literal of vllm/config/cache.py. The release in between that widened it is not verified: 0.8.0 is
+  // assumed (the lenient side: a value is refused only where v0.7's list is known to apply).
+  m("kv-cache-dtype", "str", "kvCacheDtype", { olderChoices: { until: "0.8.0", choices: ["auto", "fp8", "fp8_e5m2", "fp8_e4m3"] }, help: "KV cache dtype (auto, fp8, fp8_e4m3, fp8_e5m2, bfloat16, ...)", choices: KV_CACHE_DTYPES, source: CACHE }),
   nm("num-gpu-blocks-override", "int", { source: CACHE }),
   n("enable-prefix-caching", "bool", { negatable: true, source: CACHE }),
   n("prefix-caching-hash-algo", "str", { source: CACHE }),

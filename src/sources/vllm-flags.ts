@@ -343,10 +343,11 @@ function boolOf(it: Item): boolean {
   return bad(it, `expected true or false, got '${show(v)}'`);
 }
 
-function choiceOf(it: Item): string {
+function choiceOf(it: Item, release?: string): string {
   const v = typeof it.value === "number" ? String(it.value) : it.value;
   if (typeof v !== "string") bad(it, `expected one value, got '${show(v)}'`);
-  const choices = it.arg.choices;
+  const older = it.arg.olderChoices;
+  const choices = older && release !== undefined && cmpVersion(release, older.until) < 0 ? older.choices : it.arg.choices;
   if (choices && !choices.includes(v)) {
     let best: string | null = null;
     let bestD = Infinity;
@@ -586,7 +587,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         flags.dtype = dtypeOf(choiceOf(it));
         break;
       case "kv-cache-dtype": {
-        const v = choiceOf(it);
+        const v = choiceOf(it, release);
         if (KV_MODELLED.has(v)) flags.kvCacheDtype = v as KvCacheDtype;
         else {
           flags.kvCacheDtype = "fp8";
