@@ -10,6 +10,7 @@ import {
   hybridRules,
   mambaStatePageBytes,
   mambaStateShapes,
+  hybridIndivisibleByTp,
   resolveMambaCacheMode,
   resolveMambaStateDtypes,
   type HybridConfigFacts,
@@ -378,8 +379,12 @@ describe("rules by version", () => {
     // 2026: lcm(256, 16) = 256 → same here; with a 48-token user block: lcm(256, 48) = 768 → 768·cdiv(2084, 768) = 2304
     expect(hybridAlignBlockSize(1024, 2_134_016, 48, { version: "0.24.0", mambaCacheMode: "all", mambaChunkSize: 256 }).blockSize).toBe(2304);
   });
-  it("tp must divide GDN heads", () => {
+  it("tp must divide GDN heads: reported, not thrown (the core never throws on user input)", () => {
     const f = facts("src/data/models/Qwen__Qwen3-Next-80B-A3B-Thinking.json");
-    expect(() => mambaStateShapes(f.mamba, 3)).toThrow(/divisible/);
+    // conv_dim = 128·16·2 + 128·32 = 8192; 8192 % 3 ≠ 0; value heads 32 % 64 ≠ 0 (conv_dim 8192 % 64 = 0).
+    expect(hybridIndivisibleByTp(f.mamba, 3)).toEqual({ what: "GDN conv_dim", n: 8192 });
+    expect(hybridIndivisibleByTp(f.mamba, 64)).toEqual({ what: "linear_num_value_heads", n: 32 });
+    expect(hybridIndivisibleByTp(f.mamba, 4)).toBeNull();
+    expect(() => mambaStateShapes(f.mamba, 3)).not.toThrow();
   });
 });

@@ -18,9 +18,23 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
 
 /** vllm.distributed.divide: asserts exact divisibility (vLLM fails at start-up otherwise). */
-function divide(n: number, d: number, what: string): number {
-  if (n % d !== 0) throw new Error(`${what} (${n}) is not divisible by tensor_parallel_size (${d})`);
-  return n / d;
+function divide(n: number, d: number, _what: string): number {
+  // vLLM refuses to start when this does not divide (planDeployment reports it through
+  // hybridIndivisibleByTp as MAMBA_DIM_NOT_DIVISIBLE_BY_TP); the state is still sized, rounded up.
+  return Math.ceil(n / d);
+}
+
+/**
+ * The first Mamba / Gated DeltaNet dimension tensor parallelism cannot split (vllm.distributed.divide
+ * in MambaStateShapeCalculator: vLLM fails at start-up), or null.
+ */
+export function hybridIndivisibleByTp(f: MambaLayerFacts, tp: number): { what: string; n: number } | null {
+  const dims: [string, number][] =
+    f.kind === "gdn"
+      ? [["GDN conv_dim", f.headKDim * f.numKHeads * 2 + f.headVDim * f.numVHeads], ["linear_num_value_heads", f.numVHeads]]
+      : [["mamba conv_dim", f.numHeads * f.headDim + 2 * (f.nGroups % tp === 0 ? f.nGroups : tp) * f.stateSize], ["mamba_num_heads", f.numHeads]];
+  for (const [what, n] of dims) if (n % tp !== 0) return { what, n };
+  return null;
 }
 
 // ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { encoderProfile, hasVideo } from "./vision.js";
 import { activationPeak, samplerBytesPerElement } from "./profile-run.js";
 import { cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
-import { hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
+import { hybridIndivisibleByTp, hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
 import { drafterActivationExtra, featureEffects, layoutWithDrafter, stageFeatures, type FeatureInput } from "./memory-features.js";
 import { kvBytesPerTokenPerLayer } from "./kv-cache.js";
 
@@ -141,6 +141,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     const badKv = [model.numKvHeads, ...(model.nasBlocks ? model.nasBlocks.map((b) => b.kvHeads ?? model.numKvHeads) : [])].find((h) => (tp >= h ? tp % h !== 0 : h % tp !== 0));
     if (badKv !== undefined) diags.push({ code: "KV_HEADS_NOT_DIVISIBLE", severity: "error", args: { kvHeads: badKv, tp }, fix: divisorFix(badKv, tp) });
   }
+  const hybridDim = model.hybrid ? hybridIndivisibleByTp(model.hybrid.mamba, tp) : null;
+  if (hybridDim) diags.push({ code: "MAMBA_DIM_NOT_DIVISIBLE_BY_TP", severity: "error", args: { what: hybridDim.what, n: hybridDim.n, tp }, fix: divisorFix(hybridDim.n, tp) });
   if (model.numLayers < pp) diags.push({ code: "LAYERS_FEWER_THAN_PP", severity: "error", args: { layers: model.numLayers, pp } });
   let maxModelLen = flags.maxModelLen ?? model.derivedMaxModelLen;
   if (flags.maxModelLen !== undefined && flags.maxModelLen > model.derivedMaxModelLen) {

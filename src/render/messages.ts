@@ -19,6 +19,7 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
       ? `The model's max seq len (${a["maxModelLen"]}) is larger than the maximum number of tokens that can be stored in KV cache (${plan.kvCache.tokens}). Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`
       : `To serve at least one request with the models's max seq len (${a["maxModelLen"]}), (${gib(n(a, "needed"))} GiB KV cache is needed, which is larger than the available KV cache memory (${gib(n(a, "available"))} GiB). Based on the available memory, the estimated maximum model length is ${a["estimatedMaxModelLen"]}. Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`,
   // vllm/config/model.py ModelConfig.verify_with_parallel_config
+  MAMBA_DIM_NOT_DIVISIBLE_BY_TP: (a) => `${a["what"]} (${a["n"]}) is not divisible by tensor parallel size (${a["tp"]}) (vllm.distributed.divide, Mamba state shapes): vLLM fails at start-up.`,
   HEADS_NOT_DIVISIBLE_BY_TP: (a) => `Total number of attention heads (${a["heads"]}) must be divisible by tensor parallel size (${a["tp"]}).`,
   // vllm/model_executor/layers/linear.py QKVParallelLinear (divide asserts exact division)
   KV_HEADS_NOT_DIVISIBLE: (a) => `${a["kvHeads"]} key/value heads cannot be split over tensor parallel size ${a["tp"]}: one must divide the other (QKVParallelLinear).`,
