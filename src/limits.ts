@@ -45,6 +45,18 @@ export const MAX_VOCAB = 1 << 24;
 export const MAX_EXPERTS = 1 << 16;
 export const MAX_POSITIONS = 2 ** 34;
 
+/** Longest error line printed for bad input (the flag or file, the rule, an excerpt of the value). */
+export const MAX_ERROR_LINE = 300;
+
+/**
+ * The one line printed for bad input, whatever a message holds: control characters (a newline in a
+ * value) become spaces and a line past MAX_ERROR_LINE is cut, so a 100 KB value is never echoed whole.
+ */
+export function errorLine(message: string): string {
+  const one = message.slice(0, 4 * MAX_ERROR_LINE).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
+  return one.length > MAX_ERROR_LINE ? `${one.slice(0, MAX_ERROR_LINE - 3)}...` : one;
+}
+
 /** An excerpt of a user's value for an error line: one line, at most 40 characters. */
 export function excerpt(value: unknown): string {
   let s: string;

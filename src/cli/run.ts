@@ -4,6 +4,7 @@
 // 2 bad input (one line on stderr), 3 a bug (stack on stderr).
 import { Command, CommanderError } from "commander";
 import { InputError } from "../errors.js";
+import { errorLine } from "../limits.js";
 import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
 import type { CommonOpts } from "../commands/plan.js";
@@ -82,7 +83,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     outcome = failureOf(e);
     if ("error" in outcome) {
       if (outcome.error === "bug") io.stderr(`vram-plan: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
-      else io.stderr(`vram-plan: ${(e as Error).message.replace(/^error: /, "")}\n`);
+      else io.stderr(`vram-plan: ${errorLine((e as Error).message.replace(/^error: /, ""))}\n`);
     }
   }
   return exitCodeFor(outcome);

@@ -636,7 +636,8 @@ export async function checkCommand(files: string[], o: CheckOptions, io: Io): Pr
     const { colours } = await import("../render/colours.js");
     io.stdout(r.renderCheckTable(report, await colours(colourWanted(o, io))));
   }
-  for (const e of report.fileErrors) io.stderr(`vram-plan: ${e}\n`);
+  const { errorLine } = await import("../limits.js");
+  for (const e of report.fileErrors) io.stderr(`vram-plan: ${errorLine(e)}\n`);
   const none = report.entries.length === 0 && report.fileErrors.length === 0;
   if (none) io.stderr("vram-plan: no vLLM deployment in any file given\n");
   return { command: "check", entries: report.entries, broken: report.fileErrors.length > 0 || none };

@@ -196,6 +196,10 @@ export function unresolvedIn(text: string): string[] {
   return out;
 }
 
+/** `sh -c` nesting depth of the command being read, and its bound. */
+let shellDepth = 0;
+const MAX_SHELL_NESTING = 8;
+
 /**
  * Turn the words of one simple command into deployments: unwraps `sh -c SCRIPT`, a command given as
  * one string to a process manager (`pm2 start "vllm serve …"`, `tmux new -d "…"`, `screen … "…"`),
@@ -226,12 +230,19 @@ export function fromCommandWords(
   const texts = words.map((w) => w.text);
   const inner: KnownEnv = known.shell ? { shell: known.shell } : {};
   const nested = (sw: Word): Deployment[] => {
-    const out: Deployment[] = [];
-    for (const cmd of splitShellCommands(sw.text, sw.line)) {
-      const ws = cmd.words.map((text, k) => ({ text, line: cmd.lines[k] ?? cmd.line }));
-      out.push(...fromCommandWords(ctx, ws, base, false, inner, true));
+    // `sh -c` inside `sh -c` …: bounded (a script whose -c text is itself never ends otherwise).
+    if (shellDepth >= MAX_SHELL_NESTING) ctx.fail(sw.line, `shell commands nested more than ${MAX_SHELL_NESTING} deep (sh -c inside sh -c …)`);
+    shellDepth++;
+    try {
+      const out: Deployment[] = [];
+      for (const cmd of splitShellCommands(sw.text, sw.line)) {
+        const ws = cmd.words.map((text, k) => ({ text, line: cmd.lines[k] ?? cmd.line }));
+        out.push(...fromCommandWords(ctx, ws, base, false, inner, true));
+      }
+      return out;
+    } finally {
+      shellDepth--;
     }
-    return out;
   };
   const script = shellScriptIndex(texts);
   if (script !== null) return nested(words[script]!);

@@ -35,18 +35,28 @@ export function yamlValue(doc: Document.Parsed): unknown {
   return doc.toJS(YAML_TO_JS_OPTIONS);
 }
 
+/** Nesting depth of a YAML value, or Infinity when an alias makes it contain itself (x: &a [*a]). */
 function depthOf(v: unknown): number {
   let max = 0;
-  const stack: [unknown, number][] = [[v, 0]];
-  const seen = new Set<unknown>();
+  const onPath = new Set<unknown>();
+  const done = new Set<unknown>();
+  // Iterative depth-first walk: [value, depth, leaving]; a value met again while still on the path is a cycle.
+  const stack: [unknown, number, boolean][] = [[v, 0, false]];
   while (stack.length > 0) {
-    const [x, d] = stack.pop() as [unknown, number];
-    if (typeof x !== "object" || x === null || seen.has(x)) continue;
-    seen.add(x);
+    const [x, d, leaving] = stack.pop() as [unknown, number, boolean];
+    if (leaving) {
+      onPath.delete(x);
+      done.add(x);
+      continue;
+    }
+    if (typeof x !== "object" || x === null || done.has(x)) continue;
+    if (onPath.has(x)) return Number.POSITIVE_INFINITY;
+    onPath.add(x);
     if (d + 1 > max) max = d + 1;
     if (max > MAX_NESTING) return max;
+    stack.push([x, d, true]);
     const children = x instanceof Map ? [...x.values()] : Array.isArray(x) ? x : Object.values(x);
-    for (const c of children) if (typeof c === "object" && c !== null) stack.push([c, d + 1]);
+    for (const c of children) if (typeof c === "object" && c !== null) stack.push([c, d + 1, false]);
   }
   return max;
 }
@@ -66,6 +76,7 @@ export function yamlLimitProblem(docs: readonly Document.Parsed[]): YamlLimitPro
       return { offset: doc.range[0], message: msg };
     }
     const depth = depthOf(v);
+    if (depth === Number.POSITIVE_INFINITY) return { offset: doc.range[0], message: "alias that contains itself (a cycle)" };
     if (depth > MAX_NESTING) return { offset: doc.range[0], message: `nested more than ${MAX_NESTING} levels deep` };
   }
   return null;
