@@ -54,7 +54,7 @@ function byteProblems(x: unknown, path = "plan"): string[] {
   const visit = (v: unknown, p: string, key: string): void => {
     if (typeof v === "number") {
       if (!Number.isFinite(v)) out.push(`${p} = ${v}`);
-      else if (/Bytes$/.test(key) && !/^(kvGainBytes|differenceBytes)$/.test(key) && (v < 0 || !Number.isInteger(v))) out.push(`${p} = ${v}`);
+      else if (/Bytes$/.test(key) && !/^(kvGainBytes|differenceBytes|minFreeBytes)$/.test(key) && (v < 0 || !Number.isInteger(v))) out.push(`${p} = ${v}`);
       return;
     }
     if (typeof v !== "object" || v === null) return;

@@ -86,7 +86,7 @@ export interface Evaluation {
   concurrency: number;
   concurrencyLen: number;
   /** Smallest memory left free on a GPU once vLLM is up: total − expected used. */
-  /** Never negative (0 when the plan would need more than the GPU holds). */
+  /** Signed: negative when the servers on a GPU over-commit it (by that many bytes); shared-gpus.ts relies on it. */
   minFreeBytes: number;
   /** GPUs vLLM uses: tp × pp × dp. */
   gpusUsed: number;
@@ -153,8 +153,7 @@ export function evaluatePlan(input: PlanInput, plan: Plan, target: Target): Eval
   }
   let minFree = Number.POSITIVE_INFINITY;
   for (const g of plan.perGpu) minFree = Math.min(minFree, g.totalBytes - g.expectedUsedBytes - g.otherProcessBytes);
-  // Free memory is never below 0 bytes: a plan that needs more than the GPU has fails on its own diagnostics.
-  if (!Number.isFinite(minFree) || minFree < 0) minFree = 0;
+  if (!Number.isFinite(minFree)) minFree = 0;
   if (target.headroomBytes !== undefined && minFree < target.headroomBytes) failures.push({ kind: "headroom", need: target.headroomBytes, have: minFree });
   return { ok: failures.length === 0, plan, failures, concurrency, concurrencyLen: len, minFreeBytes: minFree, gpusUsed };
 }
