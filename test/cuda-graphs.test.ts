@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GRAPH_BYTES_PER_LAYER, MIN_PER_GRAPH_BYTES, cudaGraphEquivalents, cudaGraphPlan, cudaGraphStageBytes, type CudaGraphPlanInput } from "../src/core/cuda-graphs.js";
+import { GRAPH_BYTES_PER_LAYER, MIN_PER_GRAPH_BYTES, capCudaGraphPlan, cudaGraphEquivalents, cudaGraphPlan, cudaGraphStageBytes, type CudaGraphPlanInput } from "../src/core/cuda-graphs.js";
 import { rulesFor } from "../src/core/vllm-versions.js";
 import { planDeployment } from "../src/core/plan.js";
 import { GiB, flags, gpu, model } from "./helpers/models.js";
@@ -90,5 +90,25 @@ describe("the settings vLLM prints beside the estimate", () => {
     // Rounded to 4 decimals like vLLM's line: within 0.0001 × total (≈ 8 MiB, under 60 blocks of 144 KiB) of the old KV.
     expect(Math.abs(viaUtil.perGpu[0]!.kvCacheBytes - before.perGpu[0]!.kvCacheBytes)).toBeLessThan(0.0001 * g.cudaTotalBytes + 1);
     expect(planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "0.20.0" }) }).diagnostics.map((x) => x.code)).not.toContain("CUDA_GRAPH_ESTIMATE_IN_BUDGET");
+  });
+});
+
+describe("the Mamba capture cap of v0.17-v0.18 reaches the plan", () => {
+  it("drops the sizes above the Mamba blocks and recounts both modes", () => {
+    // max_num_seqs 128: sizes 1, 2, 4, 8 … 256 (35); capped to 136: 1, 2, 4, 8 … 136 (20); FULL decode ≤ 128: 19.
+    const p = cudaGraphPlan(base("0.18.1", { maxNumSeqs: 128 }));
+    expect([p.piecewise, p.full, p.largest, p.largestFull]).toEqual([35, 19, 256, 128]);
+    const c = capCudaGraphPlan(p, 136);
+    expect([c.piecewise, c.full, c.largest, c.largestFull, c.cappedFrom]).toEqual([20, 19, 136, 128, 256]);
+  });
+
+  it("Qwen3.5-27B on v0.18.1 with 141 Mamba blocks captures up to 136 (fixtures/hybrid/logs.json)", () => {
+    // "Capping cudagraph capture sizes from max 256 to 136 to fit Mamba cache blocks (141 blocks available)".
+    const p = planDeployment(
+      { model: model("qwen3.5-27b"), gpu: gpu("h100"), flags: flags({ vllmVersion: "0.18.1", maxModelLen: 32_768, maxNumSeqs: 128, kvCacheMemoryBytes: Math.round(6.76 * GiB) }) },
+      { explain: true },
+    );
+    expect(p.kvCache.numGpuBlocks).toBe(141);
+    expect(p.explain.find((e) => e.what.startsWith("CUDA graphs"))?.formula).toContain("PIECEWISE=20 (largest=136), FULL=19 (largest=128) (capped from max 256");
   });
 });

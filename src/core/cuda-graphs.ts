@@ -57,12 +57,19 @@ export interface CudaGraphPlan {
   budget: CudaGraphBudget;
   /** Whether the estimate is subtracted from the KV budget. */
   inBudget: boolean;
+  /** Which sizes get FULL graphs ("decode": q ≤ size ≤ max_num_seqs · q), for recounting a capped list. */
+  fullSizes: "none" | "decode" | "all";
+  decodeQueryLen: number;
+  maxNumSeqs: number;
+  graphMultiplier: number;
+  /** Set when vLLM capped the capture sizes after KV sizing (Mamba cache blocks, v0.17–v0.18). */
+  cappedFrom?: number;
 }
 
 /** Which graphs vLLM captures and whether their estimate is charged to the KV budget, for one release. */
 export function cudaGraphPlan(x: CudaGraphPlanInput): CudaGraphPlan {
   const r = x.rules;
-  if (x.enforceEager || x.graphsOff) return { captured: false, piecewise: 0, full: 0, largest: 0, largestFull: 0, sizes: [], budget: "eager", inBudget: false };
+  if (x.enforceEager || x.graphsOff) return { captured: false, piecewise: 0, full: 0, largest: 0, largestFull: 0, sizes: [], budget: "eager", inBudget: false, fullSizes: "none", decodeQueryLen: 1, maxNumSeqs: x.maxNumSeqs, graphMultiplier: x.graphMultiplier };
   let sizes: number[];
   let caps: { piecewise: number; full: number; largest: number };
   if (r.engine === "v0") {
@@ -89,6 +96,7 @@ export function cudaGraphPlan(x: CudaGraphPlanInput): CudaGraphPlan {
       : r.mrv2ZeroEstimateForDense && x.dense
         ? "mrv2-zero"
         : "estimated";
+  const fullSizes: CudaGraphPlan["fullSizes"] = caps.full === 0 ? "none" : r.engine === "v0" || (caps.piecewise === 0 && caps.full === sizes.length && decodeSizes.length !== sizes.length) ? "all" : "decode";
   return {
     captured: caps.piecewise + caps.full > 0,
     piecewise: caps.piecewise * x.graphMultiplier,
@@ -98,6 +106,33 @@ export function cudaGraphPlan(x: CudaGraphPlanInput): CudaGraphPlan {
     sizes,
     budget,
     inBudget: budget === "estimated",
+    fullSizes,
+    decodeQueryLen: q,
+    maxNumSeqs: x.maxNumSeqs,
+    graphMultiplier: x.graphMultiplier,
+  };
+}
+
+/**
+ * The plan after vLLM drops the capture sizes above `maxSize` (CompilationConfig.adjust_cudagraph_sizes_for_mamba_cache,
+ * PR #34571, v0.17–v0.18: "Capping cudagraph capture sizes from max A to B to fit Mamba cache blocks"). It runs
+ * after KV sizing, so it changes what capture takes, not the KV budget.
+ */
+export function capCudaGraphPlan(plan: CudaGraphPlan, maxSize: number): CudaGraphPlan {
+  if (!plan.captured || maxSize >= plan.largest) return plan;
+  const sizes = plan.sizes.filter((s) => s <= maxSize);
+  const decode = sizes.filter((s) => s >= plan.decodeQueryLen && s <= plan.maxNumSeqs * plan.decodeQueryLen);
+  const full = plan.fullSizes === "all" ? sizes.length : plan.fullSizes === "decode" ? decode.length : 0;
+  const piecewise = plan.piecewise > 0 ? sizes.length : 0;
+  return {
+    ...plan,
+    sizes,
+    piecewise: piecewise * plan.graphMultiplier,
+    full: full * plan.graphMultiplier,
+    largest: sizes[sizes.length - 1] ?? 0,
+    largestFull: full > 0 ? ((plan.fullSizes === "all" ? sizes : decode)[full - 1] ?? 0) : 0,
+    captured: piecewise + full > 0,
+    cappedFrom: plan.largest,
   };
 }
 
@@ -161,7 +196,7 @@ const BUDGET_WORDS: Record<CudaGraphBudget, string> = {
 
 /** The explain line of one stage's CUDA graphs (rendered by render/, words here are data). */
 export function cudaGraphExplain(plan: CudaGraphPlan, bytes: CudaGraphBytes, layersOnRank: number, stageSuffix: string): ExplainLine {
-  const modes = `PIECEWISE=${plan.piecewise} (largest=${plan.largest})${plan.full > 0 ? `, FULL=${plan.full} (largest=${plan.largestFull})` : ""}`;
+  const modes = `PIECEWISE=${plan.piecewise} (largest=${plan.largest})${plan.full > 0 ? `, FULL=${plan.full} (largest=${plan.largestFull})` : ""}${plan.cappedFrom !== undefined ? ` (capped from max ${plan.cappedFrom} to fit Mamba cache blocks)` : ""}`;
   return {
     what: `CUDA graphs${stageSuffix}`,
     formula: plan.captured

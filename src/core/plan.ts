@@ -7,7 +7,7 @@ import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weigh
 import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { encoderProfile, hasVideo } from "./vision.js";
 import { activationPeak, samplerBytesPerElement } from "./profile-run.js";
-import { cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
+import { capCudaGraphPlan, cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
 import { hybridIndivisibleByTp, hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
 import { drafterActivationExtra, featureEffects, layoutWithDrafter, stageFeatures, type FeatureInput } from "./memory-features.js";
@@ -75,7 +75,7 @@ interface StageResult {
  * the attention block raised to cover them, uniform-page groups (hybrid-kv.ts, from vLLM's
  * mamba_utils.py, kv_cache_interface.py, kv_cache_utils.py and _align_hybrid_block_size).
  */
-function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number, kvBytes: number, dtypeBytes: number, userBlock: number | undefined, available: number, maxModelLen: number, maxNumSeqs: number, version: string, fullGraphs: boolean, spec: { numSpeculativeTokens: number; extraAttentionLayers: number; ssmDtype?: StateDtypeName | undefined } = { numSpeculativeTokens: 0, extraAttentionLayers: 0 }): { kv: KvCachePlan; startupError?: string } {
+function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number, kvBytes: number, dtypeBytes: number, userBlock: number | undefined, available: number, maxModelLen: number, maxNumSeqs: number, version: string, fullGraphs: boolean, spec: { numSpeculativeTokens: number; extraAttentionLayers: number; ssmDtype?: StateDtypeName | undefined } = { numSpeculativeTokens: 0, extraAttentionLayers: 0 }, captureSizes?: readonly number[]): { kv: KvCachePlan; startupError?: string; cappedMaxCaptureSize?: number } {
   const h = model.hybrid as NonNullable<ModelArch["hybrid"]>;
   let attention = 0;
   let mamba = 0;
@@ -95,7 +95,7 @@ function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number
   // Mamba-2's chunk size (config chunk_size; vLLM's default 256 when absent — get_mamba_chunk_size) bounds "all" mode blocks.
   const chunk = h.mamba.kind === "mamba2" ? (h.mamba.chunkSize ?? 256) : undefined;
   const block = hybridAlignBlockSize(attnBpt, mambaPage, userBlock ?? 16, chunk !== undefined ? { version, mambaCacheMode: mode, mambaChunkSize: chunk } : { version, mambaCacheMode: mode }).blockSize;
-  const p = hybridKvPlan({ attentionLayers: attention, mambaLayers: mamba, attnBytesPerTokenPerLayer: attnBpt, mambaPageBytes: mambaPage, blockSize: block, availableBytes: Math.max(0, available), maxModelLen, maxNumSeqs, mambaCacheMode: mode, version, fullCudagraphs: fullGraphs, numSpeculativeTokens: spec.numSpeculativeTokens });
+  const p = hybridKvPlan({ attentionLayers: attention, mambaLayers: mamba, attnBytesPerTokenPerLayer: attnBpt, mambaPageBytes: mambaPage, blockSize: block, availableBytes: Math.max(0, available), maxModelLen, maxNumSeqs, mambaCacheMode: mode, version, fullCudagraphs: fullGraphs, numSpeculativeTokens: spec.numSpeculativeTokens, ...(captureSizes ? { captureSizes } : {}) });
   const kv: KvCachePlan = {
     bytesPerToken: attnBpt * attention,
     pageSizeBytes: p.pageSize,
@@ -108,7 +108,10 @@ function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number
     bytesNeededForMaxModelLen: p.bytesNeededForMaxModelLen,
     estimatedMaxModelLen: p.estimatedMaxModelLen,
   };
-  return p.startupError ? { kv, startupError: p.startupError } : { kv };
+  const out: { kv: KvCachePlan; startupError?: string; cappedMaxCaptureSize?: number } = { kv };
+  if (p.startupError) out.startupError = p.startupError;
+  if (p.cappedMaxCaptureSize !== undefined) out.cappedMaxCaptureSize = p.cappedMaxCaptureSize;
+  return out;
 }
 
 /** Plans one vLLM deployment: where each GPU's memory goes at start-up, and whether it starts. */
@@ -264,8 +267,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     const drafter = last && fx.spec ? drafterActivationExtra(fxIn, fx, act0, flags.enforceEager || rules.engine === "v0") : { bytes: 0 };
     if (drafter.line && opts.explain) ex(drafter.line);
     const act = withFeatureActivation(act0, sf.activationExtraBytes + drafter.bytes, specSampler);
-    const cgBytes = cudaGraphStageBytes(graphs, end - start, act.textBytesPerToken);
-    const cg = cgBytes.estimateBytes;
+    let stageGraphs = graphs;
+    let cgBytes = cudaGraphStageBytes(graphs, end - start, act.textBytesPerToken);
+    let cg = cgBytes.estimateBytes;
     const total = gpu.cudaTotalBytes;
     const requested = Math.floor(total * util);
     const ncclBytes = world > 1 ? NCCL_BYTES_PER_RANK : 0;
@@ -290,9 +294,15 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
         numSpeculativeTokens: fx.spec?.numSpeculativeTokens ?? 0,
         extraAttentionLayers: last && fx.spec ? fx.spec.sameSpecLayers + fx.spec.ownSpecLayers : 0,
         ssmDtype: fx.mambaSsmCacheDtype,
-      });
+      }, graphs.captured ? graphs.sizes : undefined);
       kv = h.kv;
       startupError = h.startupError;
+      // v0.17–v0.18 capped the capture sizes to the Mamba blocks after KV sizing: fewer graphs to capture.
+      if (h.cappedMaxCaptureSize !== undefined && !graphs.inBudget) {
+        stageGraphs = capCudaGraphPlan(graphs, h.cappedMaxCaptureSize);
+        cgBytes = cudaGraphStageBytes(stageGraphs, end - start, act.textBytesPerToken);
+        cg = cgBytes.estimateBytes;
+      }
     } else {
       const base = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
       // The drafter's attention layers (speculative decoding) live with the last stage.
@@ -337,7 +347,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       for (const line of sf.explain) ex({ ...line, what: `${line.what}${st}` });
       ex({ what: `activation peak${st}`, formula: `max(encoder ${act.encoderPhaseBytes}, text ${act.textPhaseBytes}, sampler ${act.samplerPhaseBytes}) → ${act.phase}`, bytes: act.peakBytes, source: "GPUModelRunner.profile_run: encoder dummy batch, _dummy_run(max_num_batched_tokens), _dummy_sampler_run; src/core/profile-run.ts" });
       ex({ what: `non-torch increase${st}`, formula: `${nonTorch} B`, bytes: nonTorch, source: "vllm/utils/mem_utils.py memory_profiling non_torch_increase; median of logged values (src/core/non-torch.ts)" });
-      ex(cudaGraphExplain(graphs, cgBytes, end - start, st));
+      ex(cudaGraphExplain(stageGraphs, cgBytes, end - start, st));
       ex({ what: `KV cache${st}`, formula: flags.kvCacheMemoryBytes !== undefined ? "--kv-cache-memory" : `${requested} − ${w.total} − ${act.peakBytes} − ${nonTorch} − ${cgInBudget}${kvBytesAvail < 0 ? ` = ${kvBytesAvail}: none, short by ${-kvBytesAvail} B` : ""}`, bytes: Math.max(0, kvBytesAvail), source: "Worker.determine_available_memory: requested − (weights + torch peak increase + non-torch increase [+ CUDA-graph estimate])" });
     }
   }
