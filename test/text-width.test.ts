@@ -22,6 +22,15 @@ describe("text output width", () => {
     expect(widest(r.out)).toBeLessThanOrEqual(80);
   });
 
+  it("solve fits 80 columns; its vllm serve line continues with backslashes", async () => {
+    const r = await runCli(["solve", "--model", "qwen2.5-vl-7b", "--gpu", "l4", "--images-per-prompt", "2", "--context", "16k"]);
+    expect(r.code).toBe(0);
+    expect(widest(r.out)).toBeLessThanOrEqual(80);
+    expect(r.out).toMatch(/^vllm serve Qwen\/Qwen2\.5-VL-7B-Instruct \\\n {2}--tensor-parallel-size 1 \\\n/m);
+    const none = await runCli(["solve", "--model", "deepseek-r1", "--gpu", "h100"]);
+    expect(widest(none.out)).toBeLessThanOrEqual(80);
+  });
+
   it("COLUMNS below 80 still gets 80; a wider terminal gets longer lines", async () => {
     const narrow = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"], { COLUMNS: "40" });
     expect(widest(narrow.out)).toBeLessThanOrEqual(80);

@@ -91,6 +91,6 @@ export async function solveCommand(o: SolveOptions, io: Io): Promise<Outcome> {
   const fmt = o.json ? "json" : (o.format ?? "table");
   if (!["table", "markdown", "json"].includes(fmt)) throw new InputError("--format", `--format: '${fmt}' is not one of table, markdown, json`);
   const s = await solveFrom(o, io);
-  io.stdout(fmt === "json" ? JSON.stringify(solveToJsonObject(s), null, 2) + "\n" : renderSolveText(s, fmt === "markdown"));
+  io.stdout(fmt === "json" ? JSON.stringify(solveToJsonObject(s), null, 2) + "\n" : renderSolveText(s, fmt === "markdown", (await import("../render/format.js")).outputColumns(io.env)));
   return { command: "solve", result: s.result };
 }

@@ -1,7 +1,7 @@
 // `vram-plan solve` output: the flags found (text or markdown table), the `vllm serve` line, or JSON.
 import type { SolveResult } from "../core/solve.js";
 import type { GpuProfile } from "../core/types.js";
-import { gib, thousands } from "./format.js";
+import { gib, thousands, wrapLine } from "./format.js";
 
 /** What solve found, as the renderers take it. */
 export interface SolveOutcome {
@@ -24,7 +24,27 @@ export function commandLine(argv: readonly string[]): string {
   return argv.map(shellQuote).join(" ");
 }
 
-export function renderSolveText(s: SolveOutcome, markdown = false): string {
+/**
+ * The `vllm serve` line for a terminal: one line when it fits, else one flag per line with
+ * backslash continuations, which a POSIX shell reads back as the same single command.
+ */
+export function commandLines(argv: readonly string[], columns: number): string[] {
+  const one = commandLine(argv);
+  if (one.length <= columns) return [one];
+  const head = commandLine(argv.slice(0, 3));
+  const out: string[] = [head];
+  let i = 3;
+  while (i < argv.length) {
+    const flag = argv[i] ?? "";
+    const next = argv[i + 1];
+    const takesValue = next !== undefined && !next.startsWith("--");
+    out.push(`  ${commandLine(takesValue ? [flag, next] : [flag])}`);
+    i += takesValue ? 2 : 1;
+  }
+  return out.map((l, k) => (k < out.length - 1 ? `${l} \\` : l));
+}
+
+export function renderSolveText(s: SolveOutcome, markdown = false, columns = 80): string {
   const r = s.result;
   const out: string[] = [];
   const targetText = `${r.concurrency > 1 ? `${r.concurrency} concurrent requests of ` : "one request of "}${thousands(r.context)} tokens`;
@@ -34,7 +54,7 @@ export function renderSolveText(s: SolveOutcome, markdown = false): string {
   out.push("");
   if (!r.found || !r.layout || !r.plan) {
     out.push(`Nothing fits: ${r.reason ?? "no configuration meets the target"}.`);
-    return out.join("\n") + "\n";
+    return out.flatMap((l) => (markdown ? [l] : wrapLine(l, columns, [" "]))).join("\n") + "\n";
   }
   const l = r.layout;
   const rows: [string, string, string][] = [
@@ -50,7 +70,9 @@ export function renderSolveText(s: SolveOutcome, markdown = false): string {
     out.push("|---|---:|---|");
     for (const [a, b, c] of rows) out.push(`| \`--${a}\` | ${b} | ${c} |`);
   } else {
-    for (const [a, b, c] of rows) out.push(`  ${a.padEnd(24)} ${b.padEnd(18)} ${c}`);
+    const wa = Math.max(...rows.map((x) => x[0].length));
+    const wb = Math.max(...rows.map((x) => x[1].length));
+    for (const [a, b, c] of rows) out.push(...wrapLine(`  ${a.padEnd(wa)}  ${b.padEnd(wb)}  ${c}`, columns, [" "], " ".repeat(wa + wb + 6)));
   }
   for (const alt of r.alternatives) out.push(`${markdown ? "\n" : ""}  alternative: with ${alt.precision}, ${alt.gpus} GPU${alt.gpus > 1 ? "s" : ""} (tensor-parallel-size ${alt.tensorParallelSize}${alt.pipelineParallelSize > 1 ? `, pipeline-parallel-size ${alt.pipelineParallelSize}` : ""})`);
   const kvMin = Math.min(...r.plan.perGpu.map((g) => g.kvCacheBytes));
@@ -62,9 +84,13 @@ export function renderSolveText(s: SolveOutcome, markdown = false): string {
       : "Margin: none (--margin 0): sized to the target exactly.",
   );
   out.push("");
-  if (markdown) out.push("```sh", s.command ?? "", "```");
-  else out.push(s.command ?? "");
-  return out.join("\n") + "\n";
+  if (markdown) {
+    out.push("```sh", s.command ?? "", "```");
+    return out.join("\n") + "\n";
+  }
+  const text = out.flatMap((l) => wrapLine(l, columns, [" "]));
+  text.push(...(s.argv ? commandLines(s.argv, columns) : [s.command ?? ""]));
+  return text.join("\n") + "\n";
 }
 
 export function solveToJsonObject(s: SolveOutcome): object {
