@@ -80,12 +80,12 @@ export function registerCheck(program: Command, io: Io, setCode: SetCode): void 
     .option("--headroom <size>", "memory that must stay free on each GPU for other processes (e.g. 2GiB)")
     .option("--vllm-version <version>", "vLLM release to model for deployments that do not say")
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
-    .option("--format <format>", "table, markdown (CI job summaries) or json")
+    .option("--format <format>", "table, markdown (CI job summaries), json or html (a self-contained report of every deployment, e.g. a CI artifact)")
     .option("--json", "same as --format json")
     .option("--no-color", "no colours")
     .action(async (files: string[], o: CheckOptions) => {
-      if (o.format !== undefined && !["table", "markdown", "json"].includes(o.format)) {
-        throw new InputError("--format", `--format: '${o.format}' is not one of table, markdown, json`);
+      if (o.format !== undefined && !["table", "markdown", "json", "html"].includes(o.format)) {
+        throw new InputError("--format", `--format: '${o.format}' is not one of table, markdown, json, html`);
       }
       setCode(await (await import("../commands/check.js")).checkCommand(files, o, io));
     });

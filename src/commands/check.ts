@@ -632,6 +632,7 @@ export async function checkCommand(files: string[], o: CheckOptions, io: Io): Pr
   const r = await import("../render/check.js");
   if (fmt === "json") io.stdout(r.renderCheckJson(report));
   else if (fmt === "markdown") io.stdout(r.renderCheckMarkdown(report));
+  else if (fmt === "html") io.stdout((await import("../render/html.js")).renderCheckHtml(report));
   else {
     const { colours } = await import("../render/colours.js");
     io.stdout(r.renderCheckTable(report, await colours(colourWanted(o, io))));

@@ -73,8 +73,12 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
     }
   }
   const offline = offlineFootprint({ model: arch, promptTokens, images, batch, newTokens, attn, ...(flags.dtype ? { dtype: flags.dtype } : {}), ...(flags.mmProcessorKwargs ? { pixels: flags.mmProcessorKwargs } : {}) });
-  const cmp = compareWorkload({ model: arch, gpu, flags }, offline, { promptTokens, imageTokens: imgTokens, images, newTokens, batch }, { explain: o.explain === true });
-  const fmt = o.json ? "json" : ((o.format as "table" | "json" | "markdown" | undefined) ?? "table");
+  const cmp = compareWorkload({ model: arch, gpu, flags }, offline, { promptTokens, imageTokens: imgTokens, images, newTokens, batch }, { explain: o.explain === true || o.format === "html" });
+  const fmt = o.json ? "json" : ((o.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table");
+  if (fmt === "html") {
+    io.stdout((await import("../render/html.js")).renderCompareHtml(cmp));
+    return { command: "compare", comparison: cmp };
+  }
   const r = await import("../render/compare.js");
   const { outputColumns } = await import("../render/format.js");
   const columns = fmt === "markdown" ? Number.POSITIVE_INFINITY : outputColumns(io.env);

@@ -20,14 +20,16 @@ export interface CommonOpts extends RawEngineFlags {
   offline?: boolean;
 }
 
-function formatOf(o: CommonOpts): "table" | "json" | "markdown" {
+function formatOf(o: CommonOpts): "table" | "json" | "markdown" | "html" {
   if (o.json) return "json";
-  return (o.format as "table" | "json" | "markdown" | undefined) ?? "table";
+  return (o.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table";
 }
 
 async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
   const fmt = formatOf(o);
   if (fmt === "json") return (await import("../render/json.js")).renderJson(plan);
+  // HTML is a report: it always carries the --explain lines.
+  if (fmt === "html") return (await import("../render/html.js")).renderPlanHtml(plan);
   let out: string;
   if (fmt === "markdown") out = (await import("../render/markdown.js")).renderMarkdown(plan);
   else {
@@ -53,7 +55,7 @@ export async function planCommand(o: CommonOpts, io: Io): Promise<Outcome> {
     const { resolveDraftModel } = await import("../sources/draft-model.js");
     for (const w of (await resolveDraftModel(flags, { offline: o.offline === true, env: io.env })).warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   }
-  const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: o.explain === true, whatIf: true });
+  const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: o.explain === true || formatOf(o) === "html", whatIf: true });
   io.stdout(await render(plan, o, io));
   return { command: "plan", plan };
 }

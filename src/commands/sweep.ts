@@ -146,6 +146,7 @@ export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<Outco
   const fmt = o.json ? "json" : (o.format ?? "table");
   if (fmt === "json") io.stdout(r.renderSweepJson(res, meta));
   else if (fmt === "markdown") io.stdout(r.renderSweepMarkdown(res, meta));
+  else if (fmt === "html") io.stdout((await import("../render/html.js")).renderSweepHtml(res, meta));
   else io.stdout(r.renderSweepTable(res, meta));
   return { command: "sweep", result: res };
 }

@@ -111,7 +111,7 @@ function counts(entries: readonly CheckEntry[]): { n: number; bad: number; missi
   };
 }
 
-function summary(r: CheckReport): string {
+export function checkSummary(r: CheckReport): string {
   const { n, bad, missing } = counts(r.entries);
   const s = n === 1 ? "" : "s";
   const pass = n - bad - missing;
@@ -147,7 +147,7 @@ export function renderCheckTable(r: CheckReport, c: ChalkInstance): string {
     for (const n of shown(e)) out.push(`     ${c.dim(n)}`);
   }
   for (const f of r.fileNotes) out.push(`${c.dim("note")} ${f.file}${f.line ? `:${f.line}` : ""}: ${f.text}`);
-  out.push(summary(r));
+  out.push(checkSummary(r));
   return out.join("\n") + "\n";
 }
 
@@ -175,7 +175,7 @@ export function renderCheckMarkdown(r: CheckReport): string {
     out.push(`| ${ev.ok ? "✅" : "❌"} | \`${md(e.file)}:${e.line}\` ${md(e.name)} | ${md(e.model)} | ${ev.gpusUsed} × ${md(e.gpu?.id ?? "?")} | ${e.release ?? ""} | ${kv} | ${conc} | ${md(result)} |`);
   }
   out.push("");
-  out.push(`**${summary(r)}**`);
+  out.push(`**${checkSummary(r)}**`);
   const withNotes = r.entries.filter((e) => e.notes.length > 0 || (e.evaluation?.failures ?? []).some((f) => f.kind === "start"));
   if (withNotes.length || r.fileNotes.length || r.fileErrors.length) {
     out.push("");

@@ -51,7 +51,7 @@ export function leverText(l: Lever): string {
   return `${flag} → ${tail}`;
 }
 
-function rows(c: Comparison): [string, string, string][] {
+export function compareRows(c: Comparison): [string, string, string][] {
   const o = c.offline;
   const v = c.vllm.perGpu[0];
   const out: [string, string, string][] = [
@@ -72,7 +72,7 @@ function rows(c: Comparison): [string, string, string][] {
   return out;
 }
 
-function header(c: Comparison): string {
+export function compareHeader(c: Comparison): string {
   const w = c.workload;
   const imgs = w.images.length ? `, ${w.images.length} image(s) ${w.images.map((i) => `${i.width}x${i.height}`).join(", ")} = ${thousands(w.imageTokens)} image tokens` : "";
   return `${c.vllm.model.id} on ${c.vllm.gpu.name}: ${thousands(w.promptTokens)} text tokens${imgs}, ${thousands(w.newTokens)} new tokens, batch ${w.batch} (${thousands(w.totalTokens)} tokens a sequence)`;
@@ -102,11 +102,11 @@ export function renderCompareExplain(c: Comparison, columns = 80): string {
 }
 
 export function renderCompareTable(c: Comparison, columns = 80): string {
-  const r: [string, string, string][] = [["", "offline", `vLLM ${c.vllm.engine.vllmVersion}`], ...rows(c)];
+  const r: [string, string, string][] = [["", "offline", `vLLM ${c.vllm.engine.vllmVersion}`], ...compareRows(c)];
   const w0 = Math.max(...r.map((x) => x[0].length));
   const w1 = Math.max(...r.map((x) => x[1].length));
   const w2 = Math.max(...r.map((x) => x[2].length));
-  const lines = [header(c), `offline: transformers generate() with ${c.offline.attn} attention, one GPU`, ""];
+  const lines = [compareHeader(c), `offline: transformers generate() with ${c.offline.attn} attention, one GPU`, ""];
   for (const [a, b, d] of r) lines.push(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${d.padStart(w2)}`);
   lines.push("");
   const diff = c.differenceBytes;
@@ -125,8 +125,8 @@ export function renderCompareTable(c: Comparison, columns = 80): string {
 }
 
 export function renderCompareMarkdown(c: Comparison): string {
-  const lines = [`### ${header(c)}`, "", `| | offline (transformers, ${c.offline.attn}) | vLLM ${c.vllm.engine.vllmVersion} |`, "|---|---:|---:|"];
-  for (const [a, b, d] of rows(c)) lines.push(`| ${a.trim()} | ${b} | ${d} |`);
+  const lines = [`### ${compareHeader(c)}`, "", `| | offline (transformers, ${c.offline.attn}) | vLLM ${c.vllm.engine.vllmVersion} |`, "|---|---:|---:|"];
+  for (const [a, b, d] of compareRows(c)) lines.push(`| ${a.trim()} | ${b} | ${d} |`);
   lines.push("", "**Why they differ**", "");
   for (const w of c.why) lines.push(`- ${whyMessage(w, c)}`);
   if (c.levers.length) {

@@ -5,7 +5,7 @@ import type { EngineFlags } from "../core/types.js";
 import { vllmArg } from "../core/vllm-args.js";
 import { engineFlagsFromOptions, type VllmArgs } from "./vllm-flags.js";
 
-export const FORMATS = ["table", "json", "markdown"] as const;
+export const FORMATS = ["table", "json", "markdown", "html"] as const;
 /** The KV cache dtypes the core sizes exactly (core/kv-cache.ts kvBytesPerElement), e.g. for --sweep. */
 export const KV_DTYPES = ["auto", "fp8", "fp8_e4m3", "fp8_e5m2", "bfloat16", "float16"] as const;
 

@@ -1,0 +1,295 @@
+// --format html: one self-contained HTML file per result (plan, compare, check, sweep). Inline CSS and
+// SVG only (render/svg.ts): no script, no external font, image or style sheet, and a Content-Security-
+// Policy that forbids every network load, so the file opens the same offline, in CI artifacts and on
+// paper. Light and dark follow prefers-color-scheme. Every user-derived string (model ids, file names,
+// GPU names, flag values) goes through `esc`. The numbers are the renderers' own (gib, thousands), the
+// same figures as the table and markdown; each key figure also carries its exact value in a data-*
+// attribute (bytes, tokens) for tools and tests.
+import type { GpuBudget, Plan } from "../core/types.js";
+import type { Comparison } from "../core/compare.js";
+import type { CheckEntry, CheckReport } from "../core/check.js";
+import type { SweepResult, SweepRow } from "../core/sweep.js";
+import { gib, gpuLayout, thousands } from "./format.js";
+import { fixEntries, messageFor, shellWord } from "./messages.js";
+import { PHASE_LABELS, WHAT_IF_LABELS, hostText, shownWhatIfs, stageColumns } from "./table.js";
+import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
+import { compareHeader, compareRows, leverText, whyMessage } from "./compare.js";
+import { checkSummary, failureText, fixesText, solveCommand } from "./check.js";
+import type { SweepMeta } from "./sweep.js";
+
+export { esc };
+
+/** The page's style: system fonts, light and dark schemes, print without backgrounds. */
+export const HTML_STYLE = `
+:root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--muted:#57606a;--line:#d0d7de;--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--card:#f6f8fa}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--line:#3d444d;--ok:#3fb950;--bad:#f85149;--warn:#d29922;--card:#161b22}}
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:980px;padding:24px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:14px;margin:16px 0 6px}
+.muted{color:var(--muted)}.ok{color:var(--ok)}.bad{color:var(--bad)}.warn{color:var(--warn)}
+.verdict{font-weight:700}
+table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+td.num,th.num{text-align:right}.num{font-variant-numeric:tabular-nums}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
+pre{background:var(--card);border:1px solid var(--line);padding:8px;overflow-x:auto;white-space:pre-wrap}
+.legend{list-style:none;padding:0;margin:4px 0 12px;display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12.5px}
+.legend li{display:flex;align-items:center;gap:5px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin:8px 0}
+.diag{margin:6px 0}.diag .code{font-family:ui-monospace,monospace;font-size:12px;color:var(--muted)}
+.explain li{margin:2px 0}.explain .src{color:var(--muted);font-size:12.5px}
+svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
+svg{color:var(--fg)}
+details>summary{cursor:pointer}
+footer{margin-top:32px;font-size:12px;color:var(--muted)}
+@media print{body{max-width:none;padding:0;color:#000;background:#fff}:root{--fg:#000;--bg:#fff;--muted:#444;--line:#999;--card:#fff}details{display:block}details>summary{list-style:none}.no-print{display:none}section{break-inside:avoid}}
+`;
+
+/** A whole document: the CSP forbids any load (no network, no file), styles are inline. */
+export function htmlDocument(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="vram-plan">
+<title>${esc(title)}</title>
+<style>${HTML_STYLE}</style>
+</head>
+<body>
+${body}
+<footer>Made by vram-plan. GiB = 2<sup>30</sup> bytes, as vLLM prints them. Exact byte counts: <code>--json</code>.</footer>
+</body>
+</html>
+`;
+}
+
+const codeOf = (flags: readonly { flag: string; value: string }[]): string => flags.map((f) => (f.value === "" ? f.flag : `${f.flag} ${shellWord(f.value)}`)).join(" ");
+
+function stageTitle(plan: Plan, firstStage: number, lastStage: number, ranks: string): string {
+  if (plan.perGpu.length === 1 && plan.gpu.count === 1) return "GPU 0";
+  const stage = plan.gpu.pipelineParallelSize === 1 ? "" : firstStage === lastStage ? `stage ${firstStage}, ` : `stages ${firstStage}–${lastStage}, `;
+  return `${stage}GPU${ranks.includes("–") || ranks.includes(",") ? "s" : ""} ${ranks}`;
+}
+
+/** The per-GPU stacked bars, one per column of identical stages (as the terminal table groups them). */
+export function gpuBarsHtml(plan: Plan): string {
+  const out: string[] = [];
+  for (const col of stageColumns(plan)) {
+    const ranks = col.firstRank === col.lastRank ? String(col.firstRank) : `${col.firstRank}–${col.lastRank}`;
+    const phase = PHASE_LABELS[col.g.activationPhase];
+    out.push(`<div class="gpu-bar" data-stage="${col.firstStage}"><h3>${esc(stageTitle(plan, col.firstStage, col.lastStage, ranks))} <span class="muted">· ${esc(plan.gpu.name)}, ${gib(col.g.totalBytes)} GiB</span></h3>${stackedBarSvg(col.g, phase)}${barLegendHtml(col.g, phase)}</div>`);
+  }
+  return out.join("\n");
+}
+
+/** The budget table (the rows of the markdown renderer), one column per group of identical stages. */
+export function budgetTableHtml(plan: Plan): string {
+  const e = plan.engine;
+  const groups = stageColumns(plan);
+  const cols = groups.map((col) => (plan.perGpu.length === 1 ? "per GPU" : col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`));
+  const rows: string[] = [];
+  const row = (label: string, field: keyof GpuBudget | null, f: (g: GpuBudget) => string, strong = false): void => {
+    const cells = groups.map((col) => `<td class="num"${field ? ` data-field="${field}" data-bytes="${String(col.g[field])}"` : ""}>${strong ? `<strong>${f(col.g)}</strong>` : f(col.g)}</td>`).join("");
+    rows.push(`<tr><th>${esc(label)}</th>${cells}</tr>`);
+  };
+  row("GPU memory (CUDA total)", "totalBytes", (g) => gib(g.totalBytes));
+  row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${e.gpuMemoryUtilization})`, "budgetBytes", (g) => gib(g.budgetBytes));
+  row("weights", "weightsBytes", (g) => gib(g.weightsBytes));
+  row("activation peak", "activationPeakBytes", (g) => `${gib(g.activationPeakBytes)} <span class="muted">(${esc(PHASE_LABELS[g.activationPhase])})</span>`);
+  if (plan.encoder) row("vision encoder pass alone", "encoderPeakBytes", (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
+  row("non-torch memory", "nonTorchBytes", (g) => gib(g.nonTorchBytes));
+  row(e.cudaGraphEstimateSubtracted ? "CUDA graphs (estimate)" : "CUDA graphs (outside budget)", "cudaGraphBytes", (g) => gib(g.cudaGraphBytes));
+  row("KV cache", "kvCacheBytes", (g) => (g.kvShortfallBytes > 0 ? `<span class="bad">none (${gib(g.kvShortfallBytes)} short)</span>` : gib(g.kvCacheBytes)), true);
+  row("outside the budget", "outsideBudgetBytes", (g) => gib(g.outsideBudgetBytes));
+  if (plan.perGpu.some((g) => g.otherProcessBytes > 0)) row("  of which other processes", "otherProcessBytes", (g) => gib(g.otherProcessBytes));
+  row("CUDA context + NCCL", null, (g) => gib(g.cudaContextBytes + g.ncclBytes));
+  row("nvidia-smi will show ≈", "expectedUsedBytes", (g) => gib(g.expectedUsedBytes));
+  return `<table class="budget"><thead><tr><th>GiB</th>${cols.map((c) => `<th class="num">${esc(c)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+/** The KV-cache arithmetic in one sentence, each figure marked for tools (data-value: exact). */
+export function kvLineHtml(plan: Plan): string {
+  const kv = plan.kvCache;
+  const e = plan.engine;
+  return `<p class="kv-line">KV cache: <span class="kv-blocks" data-value="${kv.numGpuBlocks}">${thousands(kv.numGpuBlocks)}</span> blocks of ${kv.blockSize} tokens, <strong><span class="kv-tokens" data-value="${kv.tokens}">${thousands(kv.tokens)}</span> tokens</strong>, maximum concurrency <strong><span class="max-concurrency" data-value="${kv.maxConcurrency}">${kv.maxConcurrency.toFixed(2)}x</span></strong> at ${thousands(e.maxModelLen)} tokens.</p>`;
+}
+
+/** Diagnostics with their fixes, cheapest first. */
+export function diagnosticsHtml(plan: Plan): string {
+  if (plan.diagnostics.length === 0) return "";
+  const items = plan.diagnostics.map((d) => {
+    const cls = d.severity === "error" ? "bad" : d.severity === "warning" ? "warn" : "muted";
+    const fixes = fixEntries(d);
+    const fix = fixes.length === 0 ? "" : fixes.length === 1 ? `<div>fix: <code>${esc(fixes[0] ?? "")}</code></div>` : `<div>fix (any one; cheapest first):<ul>${fixes.map((f) => `<li><code>${esc(f)}</code></li>`).join("")}</ul></div>`;
+    return `<div class="diag" data-code="${esc(d.code)}"><strong class="${cls}">${esc(d.severity)}</strong> <span class="code">${esc(d.code)}</span>: ${esc(messageFor(d, plan))}${fix}</div>`;
+  });
+  return `<h2>Diagnostics</h2>${items.join("")}`;
+}
+
+/** What-ifs as a bar chart of KV cache gained per GPU, with their flags. */
+export function whatIfsHtml(plan: Plan): string {
+  const w = shownWhatIfs(plan);
+  if (w.length === 0) return "";
+  const chart = barChartSvg(w.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)} GiB` })));
+  const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${x.maxConcurrency.toFixed(2)}x</td><td><code>${esc(codeOf(x.flags))}</code></td></tr>`);
+  return `<h2>What if</h2><p class="muted">KV cache gained per GPU by each lever, re-planned.</p>${chart}<table class="what-if"><thead><tr><th>what if</th><th class="num">KV cache GiB</th><th class="num">gain GiB</th><th class="num">KV tokens</th><th class="num">concurrency</th><th>flags</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+/** The --explain lines, each with its source. */
+export function explainHtml(plan: Plan, title = "How the numbers were computed"): string {
+  if (plan.explain.length === 0) return "";
+  const items = plan.explain.map((l) => {
+    const value = l.bytes !== undefined ? ` = ${thousands(l.bytes)} B (${gib(l.bytes)} GiB)` : l.value !== undefined ? ` = ${Number.isInteger(l.value) ? thousands(l.value) : l.value.toFixed(2)}` : "";
+    return `<li><strong>${esc(l.what)}</strong>: ${esc(l.formula)}${esc(value)}<br><span class="src">source: ${esc(l.source)}</span></li>`;
+  });
+  return `<details class="explain-block" open><summary><h2 style="display:inline">${esc(title)}</h2></summary><ul class="explain">${items.join("")}</ul></details>`;
+}
+
+/** The heading, verdict and settings of a plan. */
+export function planHeaderHtml(plan: Plan, level: "h1" | "h3" = "h1"): string {
+  const e = plan.engine;
+  const verdict = plan.fits ? `<span class="verdict ok" data-fits="true">✔ starts</span>` : `<span class="verdict bad" data-fits="false">✘ would not start</span>`;
+  return `<${level}>${esc(plan.model.id)} on ${plan.gpu.count} × ${esc(plan.gpu.name)}${esc(gpuLayout(plan))} <span class="muted">(vLLM ${esc(e.vllmVersion)})</span></${level}>
+<p>${verdict} · utilization ${e.gpuMemoryUtilization} · max-model-len ${thousands(e.maxModelLen)} · max-num-seqs ${e.maxNumSeqs} · max-num-batched-tokens ${thousands(e.maxNumBatchedTokens)} · ${esc(e.dtype)} · KV ${esc(e.kvCacheDtype)}${e.cudaGraphs ? "" : " · eager"}</p>`;
+}
+
+/** Everything about one plan (also the web page's body): bars, table, KV line, host, what-ifs, diagnostics, explain. */
+export function planSectionHtml(plan: Plan, opts: { level?: "h1" | "h3"; explain?: boolean } = {}): string {
+  const parts = [planHeaderHtml(plan, opts.level ?? "h1"), gpuBarsHtml(plan), kvLineHtml(plan), budgetTableHtml(plan)];
+  if (plan.host) parts.push(`<p>Host memory: ${esc(hostText(plan.host))}.</p>`);
+  parts.push(whatIfsHtml(plan), diagnosticsHtml(plan));
+  if (opts.explain !== false) parts.push(explainHtml(plan));
+  return `<section class="plan" data-kv-tokens="${plan.kvCache.tokens}" data-fits="${plan.fits}">${parts.filter((p) => p !== "").join("\n")}</section>`;
+}
+
+export function renderPlanHtml(plan: Plan): string {
+  return htmlDocument(`vram-plan: ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name}`, planSectionHtml(plan));
+}
+
+export function renderCompareHtml(c: Comparison): string {
+  const rows = compareRows(c).map(([a, b, d]) => `<tr><th>${esc(a.trim())}</th><td class="num">${esc(b)}</td><td class="num">${esc(d)}</td></tr>`);
+  const diff = c.differenceBytes;
+  const body = [
+    `<h1>${esc(compareHeader(c))}</h1>`,
+    `<p>vLLM shows <strong>${gib(c.vllmUsedBytes)} GiB</strong>, offline generate() <strong>${gib(c.offline.deviceBytes)} GiB</strong>: ${diff >= 0 ? `${gib(diff)} GiB more` : `${gib(-diff)} GiB less`} with vLLM.${c.offlineFits ? "" : ' <span class="bad">Offline generate() would not fit this GPU.</span>'}${c.vllm.fits ? "" : ' <span class="bad">vLLM would not start with these flags.</span>'}</p>`,
+    barChartSvg([
+      { label: "offline generate() (device)", value: c.offline.deviceBytes, text: `${gib(c.offline.deviceBytes)} GiB` },
+      { label: `vLLM ${c.vllm.engine.vllmVersion} (device)`, value: c.vllmUsedBytes, text: `${gib(c.vllmUsedBytes)} GiB` },
+      ...(c.levers.length ? [{ label: "vLLM with every lever", value: c.closest.vllmUsedBytes, text: `${gib(c.closest.vllmUsedBytes)} GiB` }] : []),
+    ]),
+    `<table class="compare"><thead><tr><th>GiB</th><th class="num">offline (transformers, ${esc(c.offline.attn)})</th><th class="num">vLLM ${esc(c.vllm.engine.vllmVersion)}</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
+    `<h2>Why they differ</h2><ul>${c.why.map((w) => `<li>${esc(whyMessage(w, c))}</li>`).join("")}</ul>`,
+    c.levers.length ? `<h2>Levers</h2><p class="muted">Each on top of the ones above.</p><ul>${c.levers.map((l) => `<li>${esc(leverText(l))}</li>`).join("")}</ul>` : "<p>No vLLM flag brings it closer for this workload.</p>",
+    ...c.offline.notes.map((n) => `<p class="muted">note: ${esc(n)}</p>`),
+    `<h2>vLLM's plan</h2>`,
+    planSectionHtml(c.vllm, { level: "h3" }),
+  ];
+  return htmlDocument(`vram-plan compare: ${c.vllm.model.id}`, body.join("\n"));
+}
+
+function checkEntryHtml(e: CheckEntry, i: number): string {
+  const ev = e.evaluation;
+  const where = `${e.file}:${e.line}`;
+  if (ev === null) {
+    return `<section class="check-entry" data-ok="false"><h2><span class="warn">NEED</span> <code>${esc(where)}</code> ${esc(e.name)}</h2><p>${esc(e.model)}: ${esc(e.problem ?? "not planned")}</p>${e.notes.map((n) => `<p class="muted">${esc(n)}</p>`).join("")}</section>`;
+  }
+  const p = ev.plan;
+  const status = ev.ok ? `<span class="ok">ok</span>` : `<span class="bad">FAIL</span>`;
+  const failures = ev.failures.length ? `<ul>${ev.failures.map((f) => `<li class="bad">${esc(failureText(f, p))}</li>`).join("")}</ul>` : "";
+  const fixes = ev.ok ? "" : e.fixes.length ? `<p>fix (any one): ${e.fixes.map((f) => `<code>${esc(fixesText([f]))}</code>`).join(" or ")}</p>` : `<p>${e.orderFix ? esc(e.orderFix) : `try <code>${esc(solveCommand(e))}</code>`}</p>`;
+  const notes = e.notes.length ? `<ul class="muted">${e.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "";
+  return `<section class="check-entry" id="d${i}" data-ok="${ev.ok}"><h2>${status} <code>${esc(where)}</code> ${esc(e.name)}</h2><p>${esc(e.model)} on ${ev.gpusUsed} × ${esc(e.gpu?.id ?? "?")}, vLLM ${esc(e.release ?? "?")}: concurrency ${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)} tokens, ${gib(ev.minFreeBytes)} GiB left free per GPU</p>${failures}${fixes}${notes}<details${ev.ok ? "" : " open"}><summary>the plan</summary>${planSectionHtml(p, { level: "h3", explain: false })}</details></section>`;
+}
+
+export function renderCheckHtml(r: CheckReport): string {
+  const bad = r.entries.filter((e) => e.evaluation === null || !e.evaluation.ok).length;
+  const ok = bad === 0 && r.fileErrors.length === 0;
+  const rows = r.entries.map((e, i) => {
+    const ev = e.evaluation;
+    const res = ev === null ? `<span class="warn">not planned</span>` : ev.ok ? `<span class="ok">ok</span>` : `<span class="bad">fails</span>`;
+    const kv = ev ? `${gib(Math.max(0, Math.min(...ev.plan.perGpu.map((g) => g.kvCacheBytes))))} GiB, <span class="kv-tokens" data-value="${ev.plan.kvCache.tokens}">${thousands(ev.plan.kvCache.tokens)}</span> tokens` : "";
+    return `<tr><td>${res}</td><td><a href="#d${i}"><code>${esc(`${e.file}:${e.line}`)}</code></a> ${esc(e.name)}</td><td>${esc(e.model)}</td><td>${ev ? `${ev.gpusUsed} × ${esc(e.gpu?.id ?? "?")}` : ""}</td><td>${esc(e.release ?? "")}</td><td class="num">${kv}</td><td class="num">${ev ? `${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
+  });
+  const files = [...r.fileNotes.map((f) => `<li>${esc(`${f.file}${f.line ? `:${f.line}` : ""}`)}: ${esc(f.text)}</li>`), ...r.fileErrors.map((f) => `<li class="bad">${esc(f)}</li>`)];
+  const body = [
+    `<h1>${ok ? '<span class="ok">✔</span>' : '<span class="bad">✘</span>'} vram-plan check</h1>`,
+    `<p><strong>${esc(checkSummary(r))}</strong></p>`,
+    `<table class="check"><thead><tr><th></th><th>deployment</th><th>model</th><th>GPUs</th><th>vLLM</th><th class="num">KV cache</th><th class="num">concurrency</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
+    files.length ? `<h2>Files</h2><ul>${files.join("")}</ul>` : "",
+    ...r.entries.map(checkEntryHtml),
+  ];
+  return htmlDocument("vram-plan check", body.join("\n"));
+}
+
+const AXIS_TITLE: Record<string, string> = {
+  gpu: "GPU",
+  "max-model-len": "--max-model-len (tokens)",
+  "gpu-memory-utilization": "--gpu-memory-utilization",
+  "tensor-parallel-size": "--tensor-parallel-size",
+  "max-num-seqs": "--max-num-seqs",
+  "kv-cache-dtype": "--kv-cache-dtype",
+};
+
+function axisValue(r: SweepRow, key: string): string {
+  switch (key) {
+    case "gpu":
+      return r.gpu;
+    case "max-model-len":
+      return thousands(r.maxModelLen);
+    case "gpu-memory-utilization":
+      return r.gpuMemoryUtilization.toFixed(2);
+    case "tensor-parallel-size":
+      return String(r.tensorParallelSize);
+    case "max-num-seqs":
+      return String(r.maxNumSeqs);
+    default:
+      return r.kvCacheDtype;
+  }
+}
+
+/** The sweep's charts: KV tokens and maximum concurrency against the first of max-model-len, utilization, GPU (or the first axis); the other axes make the lines. */
+export function sweepChartsHtml(res: SweepResult): string {
+  if (res.rows.length === 0) return "";
+  const xKey = (["max-model-len", "gpu-memory-utilization", "gpu"] as const).find((k) => res.axes.includes(k)) ?? res.axes[0] ?? "gpu";
+  const others = res.axes.filter((k) => k !== xKey);
+  const gpus = [...new Set(res.rows.map((r) => r.gpu))];
+  const xOf = (r: SweepRow): number => (xKey === "max-model-len" ? r.maxModelLen : xKey === "gpu-memory-utilization" ? r.gpuMemoryUtilization : xKey === "gpu" ? gpus.indexOf(r.gpu) : xKey === "tensor-parallel-size" ? r.tensorParallelSize : xKey === "max-num-seqs" ? r.maxNumSeqs : 0);
+  const numericLabels = new Map(res.rows.map((r) => [xOf(r), axisValue(r, xKey)]));
+  const groups = new Map<string, SweepRow[]>();
+  for (const r of res.rows) {
+    const name = others.map((k) => `${k} ${axisValue(r, k)}`).join(", ") || "plan";
+    groups.set(name, [...(groups.get(name) ?? []), r]);
+  }
+  // At most 8 lines: a chart with more is unreadable (the table below has every row).
+  const named = [...groups.entries()].slice(0, 8);
+  const series = (y: (r: SweepRow) => number): Series[] => named.map(([name, rows]) => ({ name, points: rows.map((r) => ({ x: xOf(r), y: r.fits || r.kvCacheBytes > 0 ? y(r) : 0, hollow: !r.fits })) }));
+  const xScale = xKey === "gpu" || xKey === "kv-cache-dtype" ? "category" : xKey === "max-model-len" || xKey === "max-num-seqs" || xKey === "tensor-parallel-size" ? "log" : "linear";
+  const common = { xTitle: AXIS_TITLE[xKey] ?? xKey, xScale, xLabel: (x: number) => numericLabels.get(x) ?? String(x) } as const;
+  const more = groups.size > named.length ? `<p class="muted">The charts show the first ${named.length} of ${groups.size} lines; the table has every configuration.</p>` : "";
+  return [
+    lineChartSvg({ ...common, title: "KV cache tokens", yTitle: "tokens", yLabel: shortCount, series: series((r) => r.kvTokens) }),
+    lineChartSvg({ ...common, title: "Maximum concurrency (requests of max-model-len tokens)", yTitle: "requests", yLabel: (y) => (y >= 10 ? y.toFixed(0) : y.toFixed(1)), series: series((r) => r.maxConcurrency) }),
+    `${res.rows.some((r) => !r.fits) ? '<p class="muted">Hollow points: configurations that would not start.</p>' : ""}${more}`,
+  ].join("\n");
+}
+
+/** A sweep: its charts and every row. */
+export function renderSweepHtml(res: SweepResult, meta: SweepMeta): string {
+  const head = [...res.axes.map((a) => AXIS_TITLE[a] ?? a), ...(meta.searchedTp ? ["GPUs"] : []), "starts", "KV GiB/GPU", "KV tokens", "concurrency"];
+  const rows = res.rows.map((r) => {
+    const cells = res.axes.map((k) => `<td class="${k === "gpu" || k === "kv-cache-dtype" ? "" : "num"}">${esc(axisValue(r, k))}</td>`);
+    if (meta.searchedTp) cells.push(`<td class="num">${r.fits ? r.gpus : `&gt; ${r.gpus}`}</td>`);
+    cells.push(`<td class="${r.fits ? "ok" : "bad"}">${r.fits ? "yes" : esc(`no${r.error ? ` (${r.error})` : ""}`)}</td>`, `<td class="num">${gib(r.kvCacheBytes)}</td>`, `<td class="num kv-tokens" data-value="${r.kvTokens}">${thousands(r.kvTokens)}</td>`, `<td class="num">${r.maxConcurrency.toFixed(2)}x</td>`);
+    return `<tr>${cells.join("")}</tr>`;
+  });
+  const fits = res.rows.filter((r) => r.fits).length;
+  const body = [
+    `<h1>${esc(meta.model)}${meta.gpu ? ` on ${esc(meta.gpu)}` : ""}: sweep</h1>`,
+    `<p>${thousands(res.configurations)} configuration${res.configurations === 1 ? "" : "s"}, ${thousands(fits)} start${meta.searchedTp ? " (GPUs: the smallest tensor-parallel size that starts, of 1, 2, 4, 8)" : ""}.</p>`,
+    sweepChartsHtml(res),
+    `<table class="sweep"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
+  ];
+  return htmlDocument(`vram-plan sweep: ${meta.model}`, body.join("\n"));
+}

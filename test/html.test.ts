@@ -1,0 +1,176 @@
+// --format html (render/html.ts, render/svg.ts): the report carries the plan's own numbers (the same
+// KV tokens and GiB figures as --json), loads nothing from anywhere, and escapes every string a user
+// or a file supplies.
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+import type { Plan } from "../src/core/types.js";
+import type { CheckReport } from "../src/core/check.js";
+import { renderCheckHtml, renderPlanHtml } from "../src/render/html.js";
+import { esc } from "../src/render/svg.js";
+
+const GIB = 2 ** 30;
+
+/** Every external reference an HTML file could load: src/href/url()/@import to http(s) or protocol-relative. */
+function externalLoads(html: string): string[] {
+  return [...html.matchAll(/(?:src|href|xlink:href|action|poster)\s*=\s*["']?\s*(?:https?:)?\/\/[^"'\s>]*|url\(\s*["']?(?:https?:)?\/\/[^)]*\)|@import[^;]*/gi)].map((m) => m[0]);
+}
+
+function selfContained(html: string): void {
+  expect(html.startsWith("<!doctype html>")).toBe(true);
+  expect(externalLoads(html)).toEqual([]);
+  expect(html).not.toMatch(/<script|<link|<iframe|<object|<embed|<img/i);
+  // The page forbids loads even if a future change adds one.
+  expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+}
+
+/** data-value of the first element with `cls`. */
+function dataValue(html: string, cls: string): number {
+  const m = new RegExp(`class="[^"]*\\b${cls}\\b[^"]*" data-value="([0-9.]+)"`).exec(html);
+  if (!m) throw new Error(`no ${cls} in the HTML`);
+  return Number(m[1]);
+}
+
+/** The cells of the budget table that carry a field: [field, bytes, text]. */
+function budgetCells(html: string): [string, number, string][] {
+  return [...html.matchAll(/<td class="num" data-field="(\w+)" data-bytes="(-?\d+)">(?:<strong>)?(-?[0-9.]+)/g)].map((m) => [m[1] ?? "", Number(m[2]), m[3] ?? ""]);
+}
+
+describe("plan --format html", () => {
+  it.each([
+    // A vision model on one GPU (encoder phase, what-ifs), a pipeline of two stages with their own numbers,
+    // and one that does not start (a diagnostic with its fixes).
+    ["qwen2.5-vl-7b", ["--gpu", "a100-80g"]],
+    ["llama-3.1-8b", ["--gpu", "l4", "-tp", "2", "-pp", "2", "--max-model-len", "16384"]],
+    ["qwen2.5-32b", ["--gpu", "l4"]],
+  ])("%s %j: the JSON's KV tokens and GiB figures, self-contained", async (model, args) => {
+    const json = await runCli(["--model", model, ...args, "--json"]);
+    const html = await runCli(["--model", model, ...args, "--format", "html"]);
+    expect(html.code).toBe(json.code);
+    expect(html.err).toBe("");
+    const plan = JSON.parse(json.out) as Plan;
+    const h = html.out;
+    selfContained(h);
+    expect(dataValue(h, "kv-tokens")).toBe(plan.kvCache.tokens);
+    expect(h).toContain(`${plan.kvCache.tokens.toLocaleString("en-US")}</span> tokens`);
+    expect(dataValue(h, "max-concurrency")).toBe(plan.kvCache.maxConcurrency);
+    // Each budget cell: its bytes are the plan's, its text those bytes in GiB to two decimals.
+    const cells = budgetCells(h);
+    // 10 rows carry a field; a plan with no KV cache writes that one as 'none (X short)'.
+    expect(cells.length).toBeGreaterThanOrEqual(plan.fits ? 9 : 8);
+    const perGpu = plan.perGpu as unknown as Record<string, number>[];
+    for (const [field, bytes, text] of cells) {
+      expect(perGpu.some((g) => g[field] === bytes), field).toBe(true);
+      if (field === "kvCacheBytes" && bytes === 0) continue;
+      expect(text, field).toBe((bytes / GIB).toFixed(2));
+    }
+    // One stacked bar per group of identical stages; the KV segment's bytes are the plan's.
+    const bars = h.match(/<svg class="stacked-bar"/g) ?? [];
+    expect(bars.length).toBeGreaterThanOrEqual(1);
+    const kvSeg = /data-segment="kv-cache" data-bytes="(\d+)"/.exec(h);
+    if (plan.perGpu[0]!.kvCacheBytes > 0) expect(Number(kvSeg?.[1])).toBe(plan.perGpu[0]!.kvCacheBytes);
+    // The report always carries the --explain lines.
+    expect(h).toContain("How the numbers were computed");
+    for (const l of plan.explain.length ? plan.explain : []) expect(h).toContain(esc(l.source));
+    for (const d of plan.diagnostics) expect(h).toContain(`data-code="${d.code}"`);
+  });
+
+  it("a pipeline plan has a bar per stage whose numbers differ (stage 0 holds the embedding, the last the lm_head)", async () => {
+    const h = (await runCli(["--model", "llama-3.1-8b", "--gpu", "l4", "-tp", "2", "-pp", "2", "--max-model-len", "16384", "--format", "html"])).out;
+    expect(h.match(/<div class="gpu-bar"/g)?.length).toBe(2);
+    expect(h).toContain("stage 0, GPUs 0–1");
+    expect(h).toContain("stage 1, GPUs 2–3");
+  });
+
+  it("what-ifs are a bar chart of KV gained, one bar per lever with the table's gain", async () => {
+    const plan = JSON.parse((await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--json"])).out) as Plan;
+    const h = (await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--format", "html"])).out;
+    const chart = /<svg class="bar-chart"[\s\S]*?<\/svg>/.exec(h)?.[0] ?? "";
+    // Levers that move the KV cache by less than 0.01 GiB are left out (as in the table).
+    const shown = plan.whatIf.filter((w) => Math.abs(w.kvGainBytes) >= 0.005 * GIB);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(chart.match(/<rect /g)?.length).toBe(shown.length);
+    for (const w of shown) expect(chart).toContain(`+${(w.kvGainBytes / GIB).toFixed(2)} GiB`);
+  });
+});
+
+describe("escaping", () => {
+  const hostile = `<script>alert(1)</script><img src=x onerror=alert(2)>"'&`;
+  const inert = esc(hostile);
+
+  it("esc makes markup inert", () => {
+    expect(inert).toBe("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;&amp;");
+  });
+
+  it("a model id and GPU name with markup stay text in a plan report", async () => {
+    const plan = JSON.parse((await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--json"])).out) as Plan;
+    plan.model.id = hostile;
+    plan.gpu.name = hostile;
+    const h = renderPlanHtml(plan);
+    expect(h).not.toContain("<script>alert");
+    expect(h).not.toContain("<img src=x");
+    expect(h).toContain(inert);
+    selfContained(h);
+  });
+
+  it("file names, deployment names, models, notes and file errors stay text in a check report", () => {
+    const report: CheckReport = {
+      entries: [{ file: `deploy/${hostile}.yaml`, line: 3, name: hostile, model: hostile, gpu: null, gpuCount: null, release: null, target: {}, targetText: {}, evaluation: null, problem: hostile, fixes: [], args: {}, notes: [hostile] }],
+      fileNotes: [{ file: hostile, line: 1, text: hostile }],
+      fileErrors: [hostile],
+    };
+    const h = renderCheckHtml(report);
+    expect(h).not.toMatch(/<script>alert|<img src=x/);
+    expect(h.split(inert).length - 1).toBeGreaterThanOrEqual(6);
+    selfContained(h);
+  });
+});
+
+describe("check, sweep and compare --format html", () => {
+  it("check: every deployment of a real file, with the JSON's KV tokens", async () => {
+    // A GKE Deployment (its node selector names an L4) and a docker run line (planned on --gpu a10g); both fail.
+    const files = ["fixtures/deployments/real/gke-adk-deploy-llm.yaml", "fixtures/deployments/real/dagnaputra-docker-run.sh", "--gpu", "a10g"];
+    const json = await runCli(["check", ...files, "--offline", "--no-config", "--json"]);
+    const html = await runCli(["check", ...files, "--offline", "--no-config", "--format", "html"]);
+    expect(html.code).toBe(1);
+    expect(html.out).toContain("--max-model-len 28032");
+    expect(html.code).toBe(json.code);
+    const report = JSON.parse(json.out) as { deployments: { plan?: { kvCache: { tokens: number } } }[] };
+    selfContained(html.out);
+    const tokens = [...html.out.matchAll(/class="kv-tokens" data-value="(\d+)"/g)].map((m) => Number(m[1]));
+    const planned = report.deployments.flatMap((d) => (d.plan ? [d.plan.kvCache.tokens] : []));
+    expect(planned.length).toBe(2);
+    // The summary table and each deployment's plan section both show them.
+    expect(tokens.filter((t) => planned.includes(t)).length).toBe(4);
+    expect(html.out.match(/<section class="check-entry"/g)?.length).toBe(2);
+  });
+
+  it("check --format html is accepted, a misspelt format names the choices", async () => {
+    const bad = await runCli(["check", "fixtures/deployments/docker-compose.yaml", "--format", "htm"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("table, markdown, json, html");
+  });
+
+  it("sweep: line charts of KV tokens and concurrency against max-model-len, one line per utilization, the JSON's rows", async () => {
+    const argv = ["--model", "qwen2.5-7b", "--gpu", "l4", "--sweep", "max-model-len=4K..32K", "--sweep", "gpu-memory-utilization=0.8,0.9"];
+    const json = JSON.parse((await runCli([...argv, "--json"])).out) as { rows: { kvTokens: number }[] };
+    const h = (await runCli([...argv, "--format", "html"])).out;
+    selfContained(h);
+    expect(h.match(/<figure class="line-chart"/g)?.length).toBe(2);
+    // Two lines (one per utilization) in each chart, four points each.
+    expect(h.match(/<polyline /g)?.length).toBe(4);
+    expect(h).toContain("gpu-memory-utilization 0.80");
+    expect(h).toContain("--max-model-len (tokens)");
+    const rows = [...h.matchAll(/kv-tokens" data-value="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(rows).toEqual(json.rows.map((r) => r.kvTokens));
+  });
+
+  it("compare: the offline and vLLM device figures of the JSON, and vLLM's plan", async () => {
+    const argv = ["compare", "--model", "llama-3.1-8b", "--gpu", "h100", "--prompt-tokens", "4k"];
+    const json = JSON.parse((await runCli([...argv, "--json"])).out) as { vllmUsedBytes: number; offline: { deviceBytes: number }; vllm: Plan };
+    const h = (await runCli([...argv, "--format", "html"])).out;
+    selfContained(h);
+    expect(h).toContain(`vLLM shows <strong>${(json.vllmUsedBytes / GIB).toFixed(2)} GiB</strong>`);
+    expect(h).toContain(`offline generate() <strong>${(json.offline.deviceBytes / GIB).toFixed(2)} GiB</strong>`);
+    expect(dataValue(h, "kv-tokens")).toBe(json.vllm.kvCache.tokens);
+  });
+});
