@@ -1,8 +1,12 @@
 // Finds a model in the local Hugging Face hub cache (huggingface_hub's layout:
 // <cache>/models--{org}--{name}/{refs/main, snapshots/<rev>/...}).
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { readTextFile } from "./read-file.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
+
+/** A refs/<name> file holds one commit hash (40 hex digits); a FIFO or a huge file there is refused, not read. */
+const REF_FILE_BYTES = 4096;
 
 type Env = Record<string, string | undefined>;
 
@@ -43,7 +47,7 @@ export function findInHfCache(hfId: string, env: Env = process.env, revision?: s
     // Never another revision's snapshot in its place.
     if (revision.includes("..") || revision.includes("\\")) return null;
     try {
-      const dir = usable(readFileSync(join(repoDir, "refs", ...revision.split("/")), "utf8").trim());
+      const dir = usable((readTextFile(join(repoDir, "refs", ...revision.split("/")), REF_FILE_BYTES) ?? "").trim());
       if (dir) return dir;
     } catch {
       // not a ref name
@@ -51,7 +55,7 @@ export function findInHfCache(hfId: string, env: Env = process.env, revision?: s
     return /^[0-9a-f]{7,40}$/.test(revision) ? usable(revision) : null;
   }
   try {
-    const main = readFileSync(join(repoDir, "refs", "main"), "utf8").trim();
+    const main = (readTextFile(join(repoDir, "refs", "main"), REF_FILE_BYTES) ?? "").trim();
     const dir = usable(main);
     if (dir) return dir;
   } catch {
