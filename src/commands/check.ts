@@ -11,6 +11,7 @@ import type { Evaluation, Target } from "../core/solve.js";
 import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/types.js";
 import type { GpuSharer, SharedVerdict } from "../core/shared-gpus.js";
 import { InputError } from "../errors.js";
+import { MAX_BYTES, MAX_TOKENS, excerpt } from "../limits.js";
 
 export interface CheckOptions {
   gpu?: string;
@@ -73,8 +74,9 @@ export async function parseConcurrency(text: string, subject: string): Promise<{
   const m = /^\s*(\d+)\s*(?:@\s*(\S+)\s*)?$/.exec(text);
   const n = m ? Number(m[1]) : Number.NaN;
   const len = m?.[2] !== undefined ? parseTokens(m[2]) : undefined;
-  if (!m || !(n >= 1) || len === null || (len !== undefined && len < 1)) {
-    throw new InputError(subject, `${subject}: expected N or N@LEN such as 32 or 32@8k, got '${text}'`);
+  // Both counts bounded like vLLM's token flags (src/limits.ts MAX_TOKENS): 1e20 sequences is a typo.
+  if (!m || !(n >= 1) || n > MAX_TOKENS || len === null || (len !== undefined && (len < 1 || len > MAX_TOKENS))) {
+    throw new InputError(subject, `${subject}: expected N or N@LEN such as 32 or 32@8k, got '${excerpt(text)}'`);
   }
   return len === undefined ? { n } : { n, len };
 }
@@ -94,19 +96,19 @@ async function cliTarget(o: CheckOptions): Promise<CliTarget> {
   }
   if (o.requireContext !== undefined) {
     const c = parseTokens(o.requireContext);
-    if (c === null || c < 1) throw new InputError("--require-context", `--require-context: expected a token count such as 32768, 32k (32000) or 32K (32768), got '${o.requireContext}'`);
+    if (c === null || c < 1) throw new InputError("--require-context", `--require-context: expected a token count such as 32768, 32k (32000) or 32K (32768), got '${excerpt(o.requireContext)}'`);
     target.context = c;
     text.context = o.requireContext;
   }
   if (o.maxUtilization !== undefined) {
     const u = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(o.maxUtilization) ? Number(o.maxUtilization) : Number.NaN;
-    if (!(u > 0 && u <= 1)) throw new InputError("--max-utilization", `--max-utilization: expected a fraction in (0, 1], got '${o.maxUtilization}'`);
+    if (!(u > 0 && u <= 1)) throw new InputError("--max-utilization", `--max-utilization: expected a fraction in (0, 1], got '${excerpt(o.maxUtilization)}'`);
     target.maxUtilization = u;
     text.maxUtilization = o.maxUtilization;
   }
   if (o.headroom !== undefined) {
     const h = parseSize(o.headroom);
-    if (h === null) throw new InputError("--headroom", `--headroom: expected a size such as 2GiB, 2GB or 512MiB, got '${o.headroom}'`);
+    if (h === null || h > MAX_BYTES) throw new InputError("--headroom", `--headroom: expected a size such as 2GiB, 2GB or 512MiB, got '${excerpt(o.headroom)}'`);
     target.headroomBytes = h;
     text.headroom = o.headroom;
   }
@@ -123,7 +125,7 @@ function pairs(items: readonly string[] | undefined, flag: string, what: string,
   for (const item of items ?? []) {
     const eq = item.indexOf("=");
     const k = eq > 0 ? item.slice(0, eq).trim() : "";
-    if (eq <= 0 || !key.test(k) || item.slice(eq + 1).trim() === "") throw new InputError(flag, `${flag}: expected ${what}, got '${item}'`);
+    if (eq <= 0 || !key.test(k) || item.slice(eq + 1).trim() === "") throw new InputError(flag, `${flag}: expected ${what}, got '${excerpt(item)}'`);
     out.set(k, item.slice(eq + 1).trim());
   }
   return out;
