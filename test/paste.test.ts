@@ -51,6 +51,15 @@ describe("pasted command lines", () => {
     expect(r.err).toBe("vram-plan: --model qwen2.5-7b: the vLLM command serves Qwen/Qwen3-8B; give one model\n");
   });
 
+  it("vram-plan's own option inside the pasted command is named as such, not 'did you mean' itself", async () => {
+    const after = await runCli(["--gpu", "h100", "--", "vllm", "serve", "Qwen/Qwen2.5-7B-Instruct", "--format", "json"]);
+    expect(after.code).toBe(2);
+    expect(after.err).toBe("vram-plan: --format is vram-plan's option, not vLLM's: give it outside the vLLM command (vram-plan plan --format ... -- vllm serve ...)\n");
+    const inside = await runCli(["--gpu", "h100", "--command", "vllm serve Qwen/Qwen2.5-7B-Instruct --json"]);
+    expect(inside.code).toBe(2);
+    expect(inside.err).toMatch(/^vram-plan: --json is vram-plan's option, not vLLM's/);
+  });
+
   it("--device cpu is not a GPU deployment: exit 0 with a note", async () => {
     const r = await runCli(["--gpu", "h100", "--", "vllm", "serve", "Qwen/Qwen2.5-7B-Instruct", "--device", "cpu"]);
     expect(r.code).toBe(0);

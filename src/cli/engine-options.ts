@@ -133,6 +133,10 @@ export async function splitEngineArgv(program: Command, argv: readonly string[],
     if (e instanceof VllmFlagError && e.kind === "unknown") {
       const name = e.flag.replace(/^-+/, "");
       const near = [...own.keys()].filter((f) => f.startsWith("--")).map((f) => ({ f, d: editDistance(name, f.slice(2)) })).sort((a, b) => a.d - b.d)[0];
+      // vram-plan's own option after a pasted command belongs to vLLM's words there, and vLLM has no such flag.
+      if (own.has(e.flag) && (pasted !== null || commandLine !== null)) {
+        throw new InputError(e.flag, `${e.flag} is vram-plan's option, not vLLM's: give it outside the vLLM command (vram-plan plan ${e.flag} ... -- vllm serve ...)`);
+      }
       const guess = near && near.d <= Math.max(2, Math.floor(name.length / 4)) ? near.f : e.suggestion;
       throw new InputError(e.flag, `unknown option '${e.flag}'${guess ? ` (did you mean ${guess}?)` : ""}`);
     }
