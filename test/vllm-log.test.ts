@@ -42,6 +42,9 @@ interface Expect {
 }
 
 const CASES: Record<string, Expect> = {
+  "code-llama3-8b-esc-lost-ansi.md": { version: ["0.10.0", "inferred"], tokens: 122880, concurrency: [4096, 30], ranks: [], outcome: "started" },
+  "code-qwen2-7b-tp2-vllmworker.md": { version: ["0.10.0", "inferred"], availableKv: "11.15", tokens: 417520, concurrency: [16384, 25.48], ranks: ["TP1", "TP0"], outcome: "started" },
+  "code-rtx6000pro-tp2-one-line.md": { version: ["0.10.1.dev446+g7e3a8dc90.d20250808.cu129", "text"], graphActual: "1.21", concurrency: [40960, 11.46], ranks: ["TP1", "TP0"], outcome: "started" },
   "code-mistral-7b-a5000-docker.md": {
     version: ["0.3.0", "inferred"], engine: "v0", model: "mistralai/Mistral-7B-Instruct-v0.2", maxModelLen: 32768,
     blocks: 1730, weights: null, outcome: "started", args: { dtype: "bfloat16", "max-model-len": "32768", "tensor-parallel-size": "1" },

@@ -26,7 +26,12 @@ const int = (s: string): number => Number(s.replace(/,/g, ""));
 
 // ANSI SGR colour codes (vLLM colours its prefixes on a terminal: "\x1b[1;36m(EngineCore pid=…)\x1b[0;0m").
 // eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+const ANSI = /(?:\x1b|\^\[)\[[0-9;]*[A-Za-z]|\[[0-9]{1,2}(?:;[0-9]{1,2})*m(?=[(\s]|$)/g; // also "^[[1;36m" (caret notation) and pastes that lost the ESC byte: "[1;36m(EngineCore pid=1)[0;0m"
+/**
+ * Pastes whose newlines were lost (one line holding many records, as issue excerpts often are): a new
+ * record starts at a process prefix or a level + date that follows other text on the line.
+ */
+const RECORD_START = /(?<=[^)\s]) +(?=\((?:[A-Za-z_][\w:.-]*(?: [\w=]+)? )?pid=\d+[^)]*\) *(?:DEBUG|INFO|WARNING|ERROR|CRITICAL) )|(?<=[^)\s]) +(?=(?:DEBUG|INFO|WARNING|ERROR|CRITICAL) \d\d-\d\d \d\d:\d\d:\d\d)/g;
 /** Leading wrappers: markdown quotes/gutters, compose "svc-1  | ", ISO / Buildkite timestamps. */
 const LEAD = [
   /^\s*>\s?/, // markdown quote
@@ -35,7 +40,7 @@ const LEAD = [
   /^\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s/, // kubectl --timestamps, Buildkite
 ];
 /** A process prefix: (EngineCore_DP0 pid=1), (VllmWorker rank=2 pid=3), (RayWorkerWrapper pid=4, ip=1.2.3.4), (Worker_TP1 pid=5). */
-const PROC = /\(([A-Za-z_][\w:.-]*)(?: rank=(\d+))? pid=(\d+)[^)]*\)\s?/g;
+const PROC = /\((?:([A-Za-z_][\w:.-]*)(?: rank=(\d+)| ((?:PP\d+_)?TP\d+|DP\d+))? )?pid=(\d+)[^)]*\)\s?/g; // also (VllmWorker TP0 pid=…), (pid=…)
 
 interface Line {
   text: string;
@@ -58,7 +63,7 @@ function rankOf(prefixes: { name: string; rank?: string; pid: string }[]): strin
 
 function cleanLines(text: string): Line[] {
   const out: Line[] = [];
-  for (const raw of text.replace(ANSI, "").split(/\r?\n|\r/)) {
+  for (const raw of text.replace(ANSI, "").replace(RECORD_START, "\n").split(/\r?\n|\r/)) {
     let t = raw;
     for (let again = true; again; ) {
       again = false;
@@ -74,7 +79,8 @@ function cleanLines(text: string): Line[] {
     PROC.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = PROC.exec(t)) !== null) {
-      const p: { name: string; rank?: string; pid: string } = { name: m[1]!, pid: m[3]! };
+      // "(VllmWorker TP0 pid=…)" names its rank like "(Worker_TP0 pid=…)".
+      const p: { name: string; rank?: string; pid: string } = { name: m[3] !== undefined ? `Worker_${m[3]}` : (m[1] ?? "process"), pid: m[4]! };
       if (m[2] !== undefined) p.rank = m[2];
       prefixes.push(p);
     }
@@ -248,6 +254,8 @@ const BANNERS: RegExp[] = [
 const TEXT_VERSION: RegExp[] = [
   /vllm\/vllm-openai:v(\d+\.\d+\.\d+)/i, // the docker image a paste names
   /\bvllm(?:==|\s+version\s+|\s+v?)(\d+\.\d+\.\d+(?:\.post\d+)?)\b/i, // "vLLM 0.28.0", "vllm version 0.2.5", "vllm==0.5.4"
+  /vLLM Version\s*:\s*v?(\d+\.\d+\.\d+[\w.+-]*)/i, // collect_env.py in issue templates
+  /(?<!Driver |CUDA )\bVersion:\s+(0\.\d+\.\d+(?:\.dev\d+|rc\d+|\.post\d+)?(?:\+[\w.]+)?)/, // "Version: 0.10.1.dev446+g7e3a8dc90…" (vLLM releases are 0.x)
 ];
 
 /**
