@@ -43,10 +43,13 @@ export interface FeatureEffects {
   spec: SpeculativePlan | null;
   /** --mamba-ssm-cache-dtype when it names a dtype ("auto" otherwise). */
   mambaSsmCacheDtype: StateDtypeName | undefined;
-  host: HostMemory | null;
+  host: OffloadHost | null;
   diagnostics: Diagnostic[];
   explain: ExplainLine[];
 }
+
+/** What --cpu-offload-gb and --kv-offloading-size ask of the host (the rest: host-memory.ts). */
+export type OffloadHost = Pick<HostMemory, "cpuOffloadBytes" | "kvOffloadingBytes" | "totalBytes">;
 
 const SSM_DTYPES = new Set<string>(["auto", "float32", "bfloat16", "float16"]);
 
@@ -156,7 +159,7 @@ export function featureEffects(x: FeatureInput): FeatureEffects {
   }
 
   // --- Host memory: CPU weight offload (per GPU × GPUs, filled per stage) and KV offloading.
-  let host: HostMemory | null = null;
+  let host: OffloadHost | null = null;
   if ((f.cpuOffloadBytes ?? 0) > 0 || (f.kvOffloadingBytes ?? 0) > 0) {
     host = { cpuOffloadBytes: 0, kvOffloadingBytes: f.kvOffloadingBytes ?? 0, totalBytes: f.kvOffloadingBytes ?? 0 };
     if ((f.kvOffloadingBytes ?? 0) > 0) explain.push(kvOffloadExplain(f.kvOffloadingBytes ?? 0, f.kvOffloadingBackend));

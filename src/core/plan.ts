@@ -10,6 +10,7 @@ import { activationPeak, samplerBytesPerElement } from "./profile-run.js";
 import { capCudaGraphPlan, cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
 import { hybridIndivisibleByTp, hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
+import { hostMemoryPlan } from "./host-memory.js";
 import { drafterActivationExtra, featureEffects, layoutWithDrafter, stageFeatures, type FeatureInput } from "./memory-features.js";
 import { kvBytesPerTokenPerLayer } from "./kv-cache.js";
 
@@ -428,7 +429,18 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     explain,
     whatIf: [],
   };
-  if (fx.host) plan.host = fx.host;
+  const host = hostMemoryPlan({
+    rules,
+    tp,
+    pp,
+    dp,
+    flags,
+    multimodal: model.vision !== null && flags.languageModelOnly !== true,
+    stageWeightsBytes: stages.map((s) => s.budget.weightsBytes),
+    cpuOffloadBytes: fx.host?.cpuOffloadBytes ?? 0,
+  });
+  plan.host = host.host;
+  if (opts.explain) plan.explain.push(...host.explain);
   // Fixes and what-ifs are re-plans of this plan: core/levers.ts (planWithLevers).
   return plan;
 }

@@ -244,6 +244,15 @@ export interface EngineFlags {
   languageModelOnly?: boolean;
   /** vram-plan's record of flags accepted without a memory model: a NOT_EXACT warning names each. */
   notModelledFlags?: string[];
+  // Host memory only (issue #15.3): no effect on the GPU budget.
+  /** --mm-processor-cache-gb, in bytes (vLLM's default: 4 GiB). */
+  mmProcessorCacheBytes?: number;
+  /** --mm-processor-cache-type lru (default) or shm. */
+  mmProcessorCacheType?: string;
+  /** --api-server-count (default 1). */
+  apiServerCount?: number;
+  /** --safetensors-load-strategy lazy (default), eager, ... */
+  safetensorsLoadStrategy?: string;
 }
 
 export interface SpeculativeFlags {
@@ -446,7 +455,7 @@ export interface Plan {
   explain: ExplainLine[];
   /** Levers re-planned for vision models (empty unless asked for). */
   whatIf: WhatIf[];
-  /** Host (CPU) memory the deployment pins: --cpu-offload-gb and --kv-offloading-size; absent when neither is set. */
+  /** Host (CPU) memory and /dev/shm the deployment needs (core/host-memory.ts). */
   host?: HostMemory;
 }
 
@@ -456,5 +465,24 @@ export interface HostMemory {
   cpuOffloadBytes: number;
   /** The --kv-offloading-size buffer (summed over the TP ranks, as vLLM defines it). */
   kvOffloadingBytes: number;
+  /** cpuOffloadBytes + kvOffloadingBytes (what the two flags ask for). */
   totalBytes: number;
+  /**
+   * Resident host memory of every process vLLM starts, /dev/shm included (tmpfs pages are charged to
+   * the container's memory cgroup): what a container's memory limit must hold.
+   */
+  memoryBytes: number;
+  /** /dev/shm the deployment maps (message queues of TP/PP > 1, shared KV offload pool, shm caches). */
+  shmBytes: number;
+  /** Processes vLLM starts: API servers, engine cores, one worker per GPU when TP × PP > 1. */
+  processes: number;
+  /** Each part of memoryBytes; `shm` parts are also in shmBytes; `estimate` parts are measured figures, not vLLM's own sizes. */
+  parts: HostPart[];
+}
+
+export interface HostPart {
+  what: "processes" | "mm-cache" | "cpu-offload" | "kv-offload" | "sleep-weights" | "message-queues";
+  bytes: number;
+  shm: boolean;
+  estimate: boolean;
 }

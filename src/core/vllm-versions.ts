@@ -47,6 +47,7 @@ export interface VllmRules {
   hybrid: HybridRules;
   /** Memory-feature rules (LoRA, speculative decoding, offload, --max-model-len auto; src/core/memory-features.ts). */
   features: FeatureRules;
+  host: HostRules;
 }
 
 /** Per-release rules of the memory features of issue #11. */
@@ -81,6 +82,29 @@ export interface FeatureRules {
    * dense models from 0.25.1 (PR #44443); assumed still so through the newest modelled release.
    */
   cpuOffloadIgnoredOnMrv2: boolean;
+}
+
+/** Host-memory rules per release (issue #15.3; core/host-memory.ts). */
+export interface HostRules {
+  /**
+   * Bytes of one chunk of the executor's broadcast queue (vllm/v1/executor/multiproc_executor.py
+   * MultiprocExecutor._init_executor: max_chunk_bytes = envs.VLLM_MQ_MAX_CHUNK_BYTES_MB (default 16)
+   * MiB). Older V1 executors used MessageQueue's own default, 10 MiB (shm_broadcast.py). Boundary
+   * v0.11 unverified.
+   */
+  rpcChunkBytes: number;
+  /**
+   * The native KV offload pool lives in /dev/shm (SharedOffloadRegion, PR #50094; issue #53042 reports
+   * it as Shmem on 0.26.0): from 0.26. Before, each worker pins its share with torch's
+   * CUDACachingHostAllocator, which rounds every allocation up to a power of two (PR #48436, PR #50094's
+   * measurements: 6 → 8, 10 → 16, 12 → 16 GiB).
+   */
+  kvOffloadInShm: boolean;
+  /**
+   * The multimodal processor cache exists (--mm-processor-cache-gb, default 4 GiB; earlier the
+   * VLLM_MM_INPUT_CACHE_GIB environment variable, also 4): from v0.8 (boundary unverified).
+   */
+  mmCache: boolean;
 }
 
 /** The hybrid-model rules that changed between vLLM releases (one part of VllmRules). */
@@ -196,6 +220,11 @@ function computeRules(version: string): VllmRules | null {
       specUniformDecodeSizes: atLeast(p, 28),
       maxModelLenAuto: atLeast(p, 12),
       cpuOffloadIgnoredOnMrv2: atLeast(p, 25, 1),
+    },
+    host: {
+      rpcChunkBytes: (atLeast(p, 11) ? 16 : 10) * 2 ** 20,
+      kvOffloadInShm: atLeast(p, 26),
+      mmCache: atLeast(p, 8),
     },
   };
 }

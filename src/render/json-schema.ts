@@ -127,10 +127,23 @@ export const planJson = z
       .strictObject({
         cpuOffloadBytes: nonNegativeBytes().describe("weights moved to pinned host memory by --cpu-offload-gb, summed over the GPUs"),
         kvOffloadingBytes: nonNegativeBytes().describe("the --kv-offloading-size buffer (summed over the TP ranks)"),
-        totalBytes: nonNegativeBytes(),
+        totalBytes: nonNegativeBytes().describe("cpuOffloadBytes + kvOffloadingBytes"),
+        memoryBytes: nonNegativeBytes().describe("resident host memory of every process vLLM starts, /dev/shm included: what a container memory limit must hold (an estimate)"),
+        shmBytes: nonNegativeBytes().describe("/dev/shm the deployment maps: message queues of TP/PP > 1, a shared KV offload pool, an shm multimodal cache"),
+        processes: z.int().min(1).describe("processes vLLM starts: API servers, engine cores, one worker per GPU when TP × PP > 1"),
+        parts: z
+          .array(
+            z.strictObject({
+              what: z.enum(["processes", "mm-cache", "cpu-offload", "kv-offload", "sleep-weights", "message-queues"]),
+              bytes: nonNegativeBytes(),
+              shm: z.boolean().describe("in /dev/shm (and in shmBytes)"),
+              estimate: z.boolean().describe("a measured figure rather than a size vLLM sets"),
+            }),
+          )
+          .describe("each part of memoryBytes"),
       })
       .optional()
-      .describe("host (CPU) memory the deployment pins; absent without --cpu-offload-gb / --kv-offloading-size"),
+      .describe("host (CPU) memory and /dev/shm the deployment needs (core/host-memory.ts)"),
   })
   .describe("vram-plan plan --json: vLLM's start-up memory budget per GPU; bytes are integers of bytes");
 

@@ -209,11 +209,10 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   return lines.flatMap((l) => l.split("\n")).flatMap((l) => (/^[┌│├└]/.test(l) || visibleLength(l) <= columns ? [l] : wrapLine(l, columns, [" · ", " — "]))).join("\n") + "\n";
 }
 
-/** The host-memory line shared by the table and markdown renderers (--cpu-offload-gb, --kv-offloading-size). */
+/** The host-memory line shared by the table and markdown renderers (issue #15.3: processes, offload, /dev/shm). */
 export function hostText(h: NonNullable<Plan["host"]>): string {
-  const parts: string[] = [];
+  const parts: string[] = [`${h.processes} processes`];
   if (h.cpuOffloadBytes > 0) parts.push(`${gib(h.cpuOffloadBytes)} GiB of offloaded weights (pinned, all GPUs)`);
   if (h.kvOffloadingBytes > 0) parts.push(`${gib(h.kvOffloadingBytes)} GiB KV offloading buffer`);
-  if (parts.length === 0) parts.push("nothing offloaded (--cpu-offload-gb has no effect here)");
-  return `${parts.join(" + ")} = ${gib(h.totalBytes)} GiB`;
+  return `${gib(h.memoryBytes)} GiB resident (${parts.join(", ")}; estimate) · /dev/shm ${gib(h.shmBytes)} GiB`;
 }

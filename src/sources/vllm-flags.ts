@@ -705,6 +705,25 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
       case "enable-sleep-mode":
         flags.enableSleepMode = boolOf(it);
         break;
+      // Host memory only (core/host-memory.ts): no effect on the GPU budget.
+      case "mm-processor-cache-gb": {
+        const g = floatOf(it);
+        if (!(g >= 0)) bad(it, `expected GiB >= 0, got '${String(it.value)}'`);
+        flags.mmProcessorCacheBytes = Math.min(MAX_BYTES, Math.round(g * 2 ** 30)); // GiB (MultiModalConfig.mm_processor_cache_gb)
+        break;
+      }
+      case "disable-mm-preprocessor-cache":
+        if (boolOf(it)) flags.mmProcessorCacheBytes = 0;
+        break;
+      case "mm-processor-cache-type":
+        flags.mmProcessorCacheType = choiceOf(it);
+        break;
+      case "api-server-count":
+        flags.apiServerCount = intOf(it, 1);
+        break;
+      case "safetensors-load-strategy":
+        flags.safetensorsLoadStrategy = choiceOf(it);
+        break;
       case "language-model-only":
         flags.languageModelOnly = boolOf(it);
         break;
