@@ -30,7 +30,11 @@ const fresh = (): string => {
   return d;
 };
 
-/** The exit-code contract every input must keep. */
+/**
+ * The exit-code contract every input must keep. Signed byte fields: differences (kvGainBytes,
+ * differenceBytes), check's minFreeBytes (over-commit), and what a log itself printed
+ * (availableKvBytes: vLLM logs "Available KV cache memory: -2.14 GiB" when the budget is spent).
+ */
 function contract(r: Ran, what: string): void {
   const ctx = `${what}\n--- exit ${r.code}; stderr: ${r.err.slice(0, 600)}`;
   expect([0, 1, 2], ctx).toContain(r.code);
@@ -45,7 +49,7 @@ function contract(r: Ran, what: string): void {
     if (r.out.trimStart().startsWith("{")) {
       const bad: string[] = [];
       JSON.parse(r.out, (k, v: unknown) => {
-        if (typeof v === "number" && (!Number.isFinite(v) || (/Bytes$/.test(k) && !/^(kvGainBytes|differenceBytes|minFreeBytes)$/.test(k) && v < 0))) bad.push(`${k}=${v}`);
+        if (typeof v === "number" && (!Number.isFinite(v) || (/Bytes$/.test(k) && !/^(kvGainBytes|differenceBytes|minFreeBytes|availableKvBytes)$/.test(k) && v < 0))) bad.push(`${k}=${v}`);
         return v;
       });
       expect(bad, ctx).toEqual([]);
@@ -164,6 +168,37 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
     );
   }, 120_000);
 
+  const LOGS = (() => {
+    const d = join(ROOT, "fixtures", "vllm-logs", "raw");
+    try {
+      return readdirSync(d).map((f) => join(d, f)).filter((p) => statSync(p).isFile()).slice(0, 20);
+    } catch {
+      return [join(ROOT, "fixtures", "vllm-logs", "qwen2.5-vl-7b-a100-v0.23.0.log")];
+    }
+  })();
+
+  it("vLLM logs: real start-up logs truncated, spliced with hostile lines, or with bytes replaced", async () => {
+    const hostileLine = fc.constantFrom(
+      "INFO 01-01 00:00:00 [gpu_worker.py:1] Available KV cache memory: -99999999999999999999 GiB",
+      "INFO Model loading took 1e400 GiB",
+      "INFO GPU KV cache size: NaN tokens",
+      "INFO Maximum concurrency for 99999999999999999999999 tokens per request: 1e309x",
+      "non-default args: {'tensor_parallel_size': 9007199254740993, 'max_model_len': -1}",
+      "\u0000".repeat(100),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...LOGS), fc.nat(), hostileLine, fc.constantFrom("truncate", "splice"), async (file, at, line, how) => {
+        const text = readFileSync(file, "utf8");
+        const cut = at % (text.length + 1);
+        const out = how === "truncate" ? text.slice(0, cut) : `${text.slice(0, cut)}\n${line}\n${text.slice(cut)}`;
+        const p = join(fresh(), "vllm.log");
+        writeFileSync(p, out);
+        contract(await runCli(["log", p, "--offline", "--json"]), `${file.split("/").pop()} ${how} at ${cut}: ${line.slice(0, 60)}`);
+      }),
+      params(30),
+    );
+  }, 120_000);
+
   it("flags: every number flag with hostile values", async () => {
     const flag = fc.constantFrom("-tp", "-pp", "-dp", "--max-model-len", "--max-num-seqs", "--max-num-batched-tokens", "--gpu-memory-utilization", "--gpu-memory", "--kv-cache-memory", "--block-size", "--other-process-memory", "--limit-mm-per-prompt", "--mm-processor-kwargs", "--vllm-version", "--model", "--gpu");
     const value = fc.oneof(
@@ -196,6 +231,7 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
     for (const f of ["fifo.yaml", "dir.yaml", "loop-a", "empty.yaml", "big.sh", "/dev/zero", "/dev/null", "/dev/stdin", "/proc/self/mem", "/no/such/file"]) {
       const p = f.startsWith("/") ? f : join(d, f);
       contract(await runCli(["check", p, "--gpu", "h100", "--offline"]), `check ${f}`);
+      contract(await runCli(["log", p, "--offline"]), `log ${f}`);
     }
     const m = fresh();
     writeFileSync(join(m, "config.json"), readFileSync(join(MODELS, "Qwen__Qwen2.5-0.5B-Instruct.json")));

@@ -1,7 +1,7 @@
 // `vram-plan log <file|->`: read a vLLM start-up log, re-plan the same configuration with the log's
 // release rules when the log (or --model/--gpu/flags after --) determines model, GPU and flags, and
 // put each logged figure beside the planned one with the likely cause of each difference.
-import { readFileSync } from "node:fs";
+import { readStdinText, readTextFile } from "../sources/read-file.js";
 import type { Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { readVllmLog } from "../sources/vllm-log.js";
@@ -29,15 +29,11 @@ export interface LogOptions {
 const MAX_LOG_BYTES = 64 * 2 ** 20;
 
 function readInput(file: string, stdin: () => string): string {
-  let buf: Buffer | string;
-  try {
-    buf = file === "-" ? stdin() : readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, `${file}: cannot read (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory, not a log file" : (code ?? "read error")})`);
-  }
+  // A regular file up to the cap, refused by stat before opening otherwise (a FIFO would block,
+  // /dev/zero grow without end); "-" is standard input, read up to the same cap.
+  const buf = file === "-" ? stdin() : (readTextFile(file, MAX_LOG_BYTES) as string);
   if (buf.length > MAX_LOG_BYTES) throw new InputError(file, `${file}: ${buf.length} bytes is larger than a vLLM log can be (limit ${MAX_LOG_BYTES} bytes)`);
-  return typeof buf === "string" ? buf : buf.toString("utf8");
+  return buf;
 }
 
 /** A GPU named in a log ("NVIDIA GeForce RTX 3090", "RTX 3090", "NVIDIA H100 80GB HBM3") → a profile id. */
@@ -123,7 +119,7 @@ function flagsFor(logged: LoggedStartup, extra: string[][], userArgs: readonly s
 }
 
 export async function logCommand(file: string, userArgs: readonly string[], o: LogOptions, io: Io): Promise<Outcome> {
-  const text = readInput(file, io.stdin ?? (() => readFileSync(0, "utf8")));
+  const text = readInput(file, io.stdin ?? (() => readStdinText(MAX_LOG_BYTES)));
   const logged = readVllmLog(text);
   if (!logged) throw new InputError(file, `${file === "-" ? "standard input" : file}: not a vLLM log (no line vLLM prints at start-up was found)`);
 
