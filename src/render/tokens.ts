@@ -5,7 +5,7 @@ import type { ItemTokens, PixelLimits, VideoBounds } from "../core/vision.js";
 /** What tokens counted, as the renderers take it. */
 export interface TokensReport {
   model: string;
-  vision: Pick<VisionSpec, "patchSize" | "spatialMergeSize" | "temporalPatchSize">;
+  vision: Pick<VisionSpec, "patchSize" | "spatialMergeSize" | "temporalPatchSize"> & Partial<Pick<VisionSpec, "imageSize">>;
   limits: PixelLimits;
   /** The video processor's pixel bounds (per frame or over the whole clip); null when the model takes no video. */
   video: VideoBounds | null;
@@ -17,15 +17,25 @@ function itemLine(kind: string, tokens: ItemTokens): string {
   return `${kind.padEnd(6)} resized to ${tokens.width}x${tokens.height}${frames}: ${tokens.gridT * tokens.gridH * tokens.gridW} patches (${tokens.gridH}×${tokens.gridW} per frame) → ${tokens.tokens} LLM tokens`;
 }
 
+function imagesText(lim: PixelLimits, imageSize: number | undefined): string {
+  // Sliced / tiled families (MiniCPM-V, InternVL) have no pixel bounds: images are cut into image_size² pieces.
+  if (lim.maxPixels === 0) return `images cut into ${imageSize ?? 0}×${imageSize ?? 0} slices or tiles`;
+  return `images ${lim.minPixels}–${lim.maxPixels} pixels`;
+}
+
 function videoText(b: VideoBounds | null): string {
   if (!b) return "";
+  if (b.per === "slice") {
+    const side = Math.round(Math.sqrt(b.maxPixels));
+    return `, video frames as one ${side}×${side} slice each`;
+  }
   return b.per === "frame" ? `, video frames ${b.minPixels}–${b.maxPixels} pixels each` : `, video ${b.minPixels}–${b.maxPixels} pixels over frames × height × width`;
 }
 
 export function renderTokensText(report: TokensReport): string {
   const vision = report.vision;
   const lim = report.limits;
-  const out = [`${report.model}: patch ${vision.patchSize}, merge ${vision.spatialMergeSize}×${vision.spatialMergeSize}, temporal patch ${vision.temporalPatchSize}; images ${lim.minPixels}–${lim.maxPixels} pixels${videoText(report.video)}`];
+  const out = [`${report.model}: patch ${vision.patchSize}, merge ${vision.spatialMergeSize}×${vision.spatialMergeSize}, temporal patch ${vision.temporalPatchSize}; ${imagesText(lim, vision.imageSize)}${videoText(report.video)}`];
   for (const item of report.items) out.push(`${item.input}: ${itemLine(item.kind, item.tokens)}`);
   const total = report.items.reduce((sum, item) => sum + item.tokens.tokens, 0);
   if (report.items.length > 1) out.push(`total: ${total} LLM tokens`);

@@ -12,11 +12,14 @@ export interface DummyItems {
   video: ItemTokens | null;
 }
 
-/** The video processor's pixel bounds: per frame (Qwen2-VL), or over frames × height × width (Qwen3-VL). */
+/**
+ * The video processor's pixel bounds: per frame (Qwen2-VL), over frames × height × width (Qwen3-VL), or each
+ * frame resized to one image_size² slice (MiniCPM-V, InternVL: min = max = image_size²).
+ */
 export interface VideoBounds {
   minPixels: number;
   maxPixels: number;
-  per: "frame" | "clip";
+  per: "frame" | "clip" | "slice";
 }
 
 /** How `vram-plan compare` runs the model offline (transformers), by family. */

@@ -107,7 +107,7 @@ export const internvl: VisionFamily = {
   imageTokens: (v, width, height) => internvlItem(v, width, height),
   video: {
     // Each frame is one image_size² tile without thumbnail (InternVLProcessor video path).
-    bounds: (v) => ({ minPixels: v.imageSize * v.imageSize, maxPixels: v.imageSize * v.imageSize, per: "frame" }),
+    bounds: (v) => ({ minPixels: v.imageSize * v.imageSize, maxPixels: v.imageSize * v.imageSize, per: "slice" }),
     tokens: (v, _w, _h, frames) => internvlVideo(v, frames),
   },
   dummyItems(v, _lim, maxModelLen, imageActive) {

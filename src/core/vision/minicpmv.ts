@@ -135,7 +135,7 @@ export const minicpmv: VisionFamily = {
   imageTokens: (v, width, height) => minicpmItem(v, width, height, v.maxSlices),
   video: {
     // Video frames are single 448² slices (get_video_max_slice_num = 1); the processor has no pixel bounds.
-    bounds: (v) => ({ minPixels: v.imageSize * v.imageSize, maxPixels: v.imageSize * v.imageSize, per: "frame" }),
+    bounds: (v) => ({ minPixels: v.imageSize * v.imageSize, maxPixels: v.imageSize * v.imageSize, per: "slice" }),
     tokens(v, width, height, frames) {
       const frame = minicpmItem(v, width, height, 1);
       return { ...frame, frames, gridT: frames * frame.gridT, patches: frames * frame.patches, tokens: frames * frame.tokens };
