@@ -55,6 +55,27 @@ module.exports = {
       to: { path: "^src/" },
     },
     {
+      name: "web-runs-in-a-browser",
+      severity: "error",
+      comment: "src/web is bundled for the browser (scripts/build-web.mjs): core, render and the pure readers of sources, never node:*, the CLI or the commands.",
+      from: { path: "^src/web/" },
+      to: { path: "^src/(cli|commands)/|^src/cli\\.ts$|^src/sources/(catalogue|gpus|data-dir|hub|hf-cache|model-dir|read-file|safetensors|web-site)\\.ts$" },
+    },
+    {
+      name: "web-no-node",
+      severity: "error",
+      comment: "No Node-only module in the browser bundle.",
+      from: { path: "^src/web/" },
+      to: { dependencyTypes: ["core"] },
+    },
+    {
+      name: "nothing-imports-web",
+      severity: "error",
+      comment: "The page is a leaf: the CLI and the library never import it.",
+      from: { pathNot: "^src/web/" },
+      to: { path: "^src/web/" },
+    },
+    {
       name: "library-is-pure",
       severity: "error",
       comment: "The library entry (src/index.ts) exports the pure core and the renderers, not the CLI.",

@@ -9,7 +9,7 @@ import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
 import type { CommonOpts } from "../commands/plan.js";
 import { addEngineOptions, splitEngineArgv } from "./engine-options.js";
-import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerLog, registerSolve, registerTokens } from "./subcommands.js";
+import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerLog, registerSolve, registerTokens, registerWeb } from "./subcommands.js";
 
 export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Command {
   const program = new Command("vram-plan")
@@ -36,6 +36,7 @@ export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Comma
   registerCheck(program, io, setCode);
   registerSolve(program, io, setCode);
   registerLog(program, io, setCode);
+  registerWeb(program, io, setCode);
 
   registerCatalogues(program, io, setCode);
 

@@ -131,6 +131,13 @@ export function registerCatalogues(program: Command, io: Io, setCode: SetCode): 
     .action(async () => setCode((await import("../commands/schema.js")).schemaCommand(io)));
 }
 
+export function registerWeb(program: Command, io: Io, setCode: SetCode): void {
+  routed(program.command("web"), io)
+    .description("write a static web page (index.html + app.js) that plans in the browser with the same numbers: model and GPU pickers, vLLM's flags, the state in the link, copy as vllm serve; works from file:// and any static host")
+    .option("--out <dir>", "directory to write (new, empty, or a previous vram-plan web output; nothing else is overwritten)")
+    .action(async (o: { out?: string }) => setCode((await import("../commands/web.js")).webCommand(o, io)));
+}
+
 export function registerLog(program: Command, io: Io, setCode: SetCode): void {
   routed(program.command("log"), io)
     .description("read a vLLM start-up log (a file, or - for standard input): what each figure means, the same configuration re-planned beside it, why they differ, and the fix for a failed start-up; exit 0 it started, 1 it failed, 2 not a vLLM log")

@@ -6,6 +6,7 @@ import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { sizeFlag } from "./flag-values.js";
 import { excerpt } from "../limits.js";
+import { normaliseGpuName } from "./gpu-names.js";
 import { nvidiaSmiRunner, otherProcessBytesOn, queryGpus, visibleGpus, type DetectedGpu, type RunNvidiaSmi } from "./nvidia-smi.js";
 
 export interface GpuRecord extends GpuProfile {
@@ -24,20 +25,8 @@ export function gpuCatalogue(): GpuRecord[] {
   return cache;
 }
 
-/**
- * A GPU name as typed, as nvidia-smi prints it ("NVIDIA A100-SXM4-40GB", "NVIDIA H100 80GB HBM3",
- * "Tesla T4", "NVIDIA GeForce RTX 4090") or as a label spells it: lower case, vendor and brand
- * words dropped, spaces and underscores as dashes.
- */
-export function normaliseGpuName(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_]+/g, "-")
-    .replace(/^(nvidia-|tesla-|geforce-|amd-instinct-)+/, "")
-    .replace(/-(geforce|tesla)-/g, "-")
-    .replace(/-+/g, "-");
-}
+// The spelling rule lives in gpu-names.ts (no I/O) so the web page matches names the same way.
+export { normaliseGpuName };
 
 let names: Map<string, GpuRecord[]> | null = null;
 /** Every spelling of every profile (id, aliases, name, family names) → the profiles it names. */

@@ -1,0 +1,13 @@
+// `vram-plan web --out DIR`: writes the static web page (index.html + app.js) that plans in the browser
+// with the same core, catalogue and GPU profiles as the CLI. It works from file:// and any static host.
+import type { Io } from "./io.js";
+import type { Outcome } from "../core/exit.js";
+import { InputError } from "../errors.js";
+import { writeSite } from "../sources/web-site.js";
+
+export function webCommand(o: { out?: string }, io: Io): Outcome {
+  if (o.out === undefined || o.out.trim() === "") throw new InputError("--out", "--out: required, the directory to write the page to, e.g. --out site");
+  const written = writeSite(o.out);
+  io.stdout(`wrote ${written.filter((p) => !p.endsWith(".vram-plan-web")).join(", ")}; open ${written[0]} in a browser, or serve ${o.out} from any static host\n`);
+  return { command: "info" };
+}
