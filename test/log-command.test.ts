@@ -100,5 +100,9 @@ describe("vram-plan log", () => {
     const missing = await runCli(["log", "/nonexistent/vllm.log"]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("cannot read");
+    // A directory is refused before it is opened.
+    const folder = await runCli(["log", join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw")]);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toContain("a directory, not a regular file");
   });
 });

@@ -2,6 +2,7 @@
 // release rules when the log (or --model/--gpu/flags after --) determines model, GPU and flags, and
 // put each logged figure beside the planned one with the likely cause of each difference.
 import { readStdinText, readTextFile } from "../sources/read-file.js";
+import { MAX_LOG_FILE_BYTES } from "../limits.js";
 import type { Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { readVllmLog } from "../sources/vllm-log.js";
@@ -25,15 +26,14 @@ export interface LogOptions {
   color?: boolean;
 }
 
-/** Logs are text; a pasted log is kilobytes, a whole server log megabytes. Refuse what cannot be one. */
-const MAX_LOG_BYTES = 64 * 2 ** 20;
-
-function readInput(file: string, stdin: () => string): string {
-  // A regular file up to the cap, refused by stat before opening otherwise (a FIFO would block,
-  // /dev/zero grow without end); "-" is standard input, read up to the same cap.
-  const buf = file === "-" ? stdin() : (readTextFile(file, MAX_LOG_BYTES) as string);
-  if (buf.length > MAX_LOG_BYTES) throw new InputError(file, `${file}: ${buf.length} bytes is larger than a vLLM log can be (limit ${MAX_LOG_BYTES} bytes)`);
-  return buf;
+function readInput(file: string, io: Pick<Io, "stdin">): string {
+  // Only regular files, checked before opening (a FIFO would block forever), at most MAX_LOG_FILE_BYTES.
+  if (file === "-") {
+    const text = io.stdin !== undefined ? io.stdin() : readStdinText(MAX_LOG_FILE_BYTES);
+    if (Buffer.byteLength(text) > MAX_LOG_FILE_BYTES) throw new InputError("-", `standard input: over the ${MAX_LOG_FILE_BYTES / 2 ** 20} MiB limit for a log`);
+    return text;
+  }
+  return readTextFile(file, MAX_LOG_FILE_BYTES) ?? "";
 }
 
 /** A GPU named in a log ("NVIDIA GeForce RTX 3090", "RTX 3090", "NVIDIA H100 80GB HBM3") → a profile id. */
@@ -119,7 +119,7 @@ function flagsFor(logged: LoggedStartup, extra: string[][], userArgs: readonly s
 }
 
 export async function logCommand(file: string, userArgs: readonly string[], o: LogOptions, io: Io): Promise<Outcome> {
-  const text = readInput(file, io.stdin ?? (() => readStdinText(MAX_LOG_BYTES)));
+  const text = readInput(file, io);
   const logged = readVllmLog(text);
   if (!logged) throw new InputError(file, `${file === "-" ? "standard input" : file}: not a vLLM log (no line vLLM prints at start-up was found)`);
 

@@ -146,11 +146,12 @@ export async function logBenchLines(root: string): Promise<string[]> {
     if (endToEnd && kv && typeof kv.logged === "number" && typeof kv.planned === "number") row.kv = { l: kv.logged, p: kv.planned };
     const o = d("outcome");
     if (endToEnd && o && typeof o.logged === "string" && typeof o.planned === "string") row.verdict = { l: o.logged, p: o.planned };
-    // KV arithmetic given vLLM's own KV memory: the printed GiB is rounded to 0.01, so re-plan at both
+    // KV arithmetic given vLLM's own KV memory (vram-plan's --kv-cache-memory: every release, unlike vLLM's --kv-cache-memory-bytes
+    // of v0.10.1+): the printed GiB is rounded to 0.01, so re-plan at both
     // ends of its rounding window; exact = the logged count within one block of that range.
     const lk = j.logged.availableKvBytes;
     if (j.plan && !c?.weightsOnly && lk !== null && lk > 0 && (j.logged.kvTokens !== null || j.logged.numGpuBlocks !== null)) {
-      const at = async (bytes: number): Promise<LogJson["plan"]> => (await logJson(text, [...args, "--", ...after, "--kv-cache-memory-bytes", String(Math.round(bytes))])).json?.plan ?? null;
+      const at = async (bytes: number): Promise<LogJson["plan"]> => (await logJson(text, [...args, "--", ...after, "--kv-cache-memory", String(Math.round(bytes))])).json?.plan ?? null;
       const lo = await at(lk - 0.005 * GIB);
       const hi = await at(lk + 0.005 * GIB);
       if (lo && hi) {
