@@ -1,6 +1,6 @@
 // planDeployment: the one entry point that composes the models of vLLM's start-up into a Plan.
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
-// (../shared/VLLM-MEMORY.md §1, §3) for the vLLM version asked for.
+// (vllm/v1/worker/gpu_worker.py, vllm/utils/mem_utils.py, vllm/v1/core/kv_cache_utils.py) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
 import { NEWEST_MODELLED, batchDefaults, beyondModelled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";

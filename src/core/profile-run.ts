@@ -2,7 +2,7 @@
 // the text dummy run over max_num_batched_tokens tokens, and the sampler warm-up over
 // R = min(max_num_batched_tokens, max_num_seqs) rows. The peak is the largest live set: encoder
 // outputs stay in encoder_cache and the text run's hidden_states stay alive until the end
-// (../shared/VLLM-MEMORY.md §4, §10; GMR profile_run / _dummy_run / _dummy_sampler_run).
+// (vllm/v1/worker/gpu_model_runner.py profile_run / _dummy_run / _dummy_sampler_run).
 import type { EncoderProfile, ModelArch } from "./types.js";
 import type { VllmRules } from "./vllm-versions.js";
 import { paddedVocab } from "./weights.js";

@@ -1,5 +1,5 @@
 // What changes in vLLM's start-up memory accounting from release to release, and its defaults.
-// Each rule names the release it comes from and its evidence (see ../shared/VLLM-MEMORY.md §9).
+// Each rule names the release it comes from and its evidence (a vLLM PR or issue, a file read, or a log in fixtures/).
 
 export interface VllmRules {
   version: string;
