@@ -200,9 +200,9 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
   }, 120_000);
 
   it("flags: every number flag with hostile values", async () => {
-    const flag = fc.constantFrom("-tp", "-pp", "-dp", "--max-model-len", "--max-num-seqs", "--max-num-batched-tokens", "--gpu-memory-utilization", "--gpu-memory", "--kv-cache-memory", "--block-size", "--other-process-memory", "--limit-mm-per-prompt", "--mm-processor-kwargs", "--vllm-version", "--model", "--gpu");
+    const flag = fc.constantFrom("-tp", "-pp", "-dp", "--max-model-len", "--max-num-seqs", "--max-num-batched-tokens", "--gpu-memory-utilization", "--gpu-memory", "--kv-cache-memory", "--block-size", "--other-process-memory", "--limit-mm-per-prompt", "--mm-processor-kwargs", "--vllm-version", "--model", "--gpu", "--sweep");
     const value = fc.oneof(
-      fc.constantFrom("9".repeat(400), "9007199254740993", "-1", "0", "1e3", "0x10", "1.5K", "12.5k", "NaN", "Infinity", "", " ", "\n", "a\nb", "{\"image\": 1e400}", "{\"max_pixels\": -5}", "[]", "0.0000001", "100%", "x".repeat(100_000)),
+      fc.constantFrom("9".repeat(400), "9007199254740993", "-1", "0", "1e3", "0x10", "1.5K", "12.5k", "NaN", "Infinity", "", " ", "\n", "a\nb", "{\"image\": 1e400}", "{\"max_pixels\": -5}", "[]", "max-model-len=1..99999999999", "gpu=all", "gpu-memory-utilization=0..1", "tensor-parallel-size=1..4096", "0.0000001", "100%", "x".repeat(100_000)),
       fc.string({ maxLength: 20 }),
       fc.integer().map(String),
       fc.double().map(String),

@@ -15,6 +15,7 @@ import type { SweepAxis, SweepKey } from "../core/sweep.js";
 import type { Outcome } from "../core/exit.js";
 import type { GpuProfile, KvCacheDtype } from "../core/types.js";
 import { InputError } from "../errors.js";
+import { excerpt } from "../limits.js";
 
 const KEYS: Readonly<Record<string, SweepKey>> = {
   gpu: "gpu",
@@ -37,7 +38,7 @@ type NumKey = "max-model-len" | "gpu-memory-utilization" | "tensor-parallel-size
 
 function numbers(key: NumKey, spec: string, parseTokens: (s: string) => number | null): number[] {
   const fail = (why: string): never => {
-    throw new InputError("--sweep", `--sweep ${key}=${spec}: ${why}`);
+    throw new InputError("--sweep", `--sweep ${excerpt(key)}=${excerpt(spec)}: ${why}`);
   };
   const isUtil = key === "gpu-memory-utilization";
   const one = (s: string): number => {
@@ -95,14 +96,14 @@ export async function parseSweeps(specs: readonly string[]): Promise<SweepAxis[]
       const values: GpuProfile[] = ids.map((id) => {
         const g = findGpu(id);
         if (!g && gpuCandidates(id).length > 1) gpuByName("--sweep", id);
-        if (!g) throw new InputError("--sweep", `--sweep gpu=${spec}: unknown GPU '${id}'; known: ${gpuCatalogue().map((x) => x.id).join(", ")}`);
+        if (!g) throw new InputError("--sweep", `--sweep gpu=${excerpt(spec)}: unknown GPU '${excerpt(id)}'; known: ${gpuCatalogue().map((x) => x.id).join(", ")}`);
         return { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
       });
       axes.push({ key, values });
     } else if (key === "kv-cache-dtype") {
       const { KV_DTYPES } = await import("../sources/engine-flags.js");
       const values = spec.split(",").map((x) => x.trim());
-      for (const v of values) if (!(KV_DTYPES as readonly string[]).includes(v)) throw new InputError("--sweep", `--sweep kv-cache-dtype=${spec}: '${v}' is not one of ${KV_DTYPES.join(", ")}`);
+      for (const v of values) if (!(KV_DTYPES as readonly string[]).includes(v)) throw new InputError("--sweep", `--sweep kv-cache-dtype=${excerpt(spec)}: '${excerpt(v)}' is not one of ${KV_DTYPES.join(", ")}`);
       axes.push({ key, values: values as KvCacheDtype[] });
     } else {
       axes.push({ key, values: numbers(key, spec, parseTokens) });
