@@ -367,7 +367,7 @@ function objectOf(it: Item): Record<string, unknown> {
     try {
       v = JSON.parse(v) as unknown;
     } catch {
-      bad(it, `expected JSON such as '{"key": 1}', got '${v}'`);
+      bad(it, `expected JSON such as '{"key": 1}', got '${show(v)}'`);
     }
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) bad(it, `expected a JSON object, got '${show(v)}'`);
@@ -398,7 +398,7 @@ function limitsOf(it: Item, release: string): Record<string, number> {
     obj = {};
     for (const part of it.value.split(",")) {
       const kv = part.split("=").map((s) => s.trim().toLowerCase());
-      if (kv.length !== 2 || !/^\d+$/.test(kv[1]!)) bad(it, `each item should be in the form KEY=VALUE, got '${part}'`);
+      if (kv.length !== 2 || !/^\d+$/.test(kv[1]!)) bad(it, `each item should be in the form KEY=VALUE, got '${show(part)}'`);
       obj[kv[0]!] = Number(kv[1]);
     }
   } else obj = objectOf(it);
@@ -686,7 +686,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       case "lora-dtype": {
         const v = choiceOf(it);
-        if (!["auto", "float16", "bfloat16", "half"].includes(v)) bad(it, `expected auto, float16 or bfloat16, got '${v}'`);
+        if (!["auto", "float16", "bfloat16", "half"].includes(v)) bad(it, `expected auto, float16 or bfloat16, got '${show(v)}'`);
         loraParts.loraDtype = v === "half" ? "float16" : (v as LoraFlags["loraDtype"]);
         break;
       }
@@ -735,7 +735,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
       }
       case "optimization-level": {
         const v = choiceOf(it);
-        if (!/^[0-3]$/.test(v)) bad(it, `expected an optimization level 0-3, got '${v}'`);
+        if (!/^[0-3]$/.test(v)) bad(it, `expected an optimization level 0-3, got '${show(v)}'`);
         comp().level = Number(v);
         break;
       }
