@@ -63,12 +63,29 @@ const GEMMA3_TEXT_DEFAULTS: Obj = {
   tie_word_embeddings: true,
 };
 
+/**
+ * transformers' LlamaConfig defaults (configuration_llama.py). A LLaVA-style wrapper stores only the
+ * text_config keys that differ from them (llava-hf/llava-1.5-7b-hf's text_config has no hidden_size,
+ * layers or heads), and transformers/vLLM fill the rest from the class defaults. Applied to a nested
+ * llama text_config only: a flat llama config.json always spells its sizes out.
+ */
+const LLAMA_TEXT_DEFAULTS: Obj = {
+  vocab_size: 32000,
+  hidden_size: 4096,
+  intermediate_size: 11008,
+  num_hidden_layers: 32,
+  num_attention_heads: 32,
+  max_position_embeddings: 2048,
+  tie_word_embeddings: false,
+};
+
 /** The text part of a multimodal config (text_config / llm_config) merged over the top level. */
 function textConfig(cfg: Obj): Obj {
   const inner = cfg["text_config"] ?? cfg["llm_config"];
   const merged = isObj(inner) ? { ...cfg, ...inner } : cfg;
   const mt = str(merged, "model_type") ?? "";
   if (mt === "gemma3_text" || mt === "gemma3") return { ...GEMMA3_TEXT_DEFAULTS, ...merged };
+  if (mt === "llama" && isObj(inner) && str(inner, "model_type") === "llama") return { ...LLAMA_TEXT_DEFAULTS, ...merged };
   return merged;
 }
 

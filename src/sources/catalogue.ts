@@ -88,11 +88,65 @@ export function catalogue(): CatalogueEntry[] {
   return cache;
 }
 
-export function findInCatalogue(name: string): CatalogueEntry | null {
+function findByAlias(name: string): CatalogueEntry | null {
   const q = name.trim().toLowerCase();
   const hits = catalogue().filter((e) => e.aliases.includes(q));
   if (hits.length === 0) return null;
   return hits.sort((a, b) => rank(a) - rank(b))[0] ?? null;
+}
+
+interface Rename {
+  from: string;
+  to: string;
+  source: string;
+}
+
+let renames: Rename[] | null = null;
+
+/**
+ * The other ids of the same Hugging Face repository: src/data/models/renames.json lists repositories
+ * their owners renamed (meta-llama/Meta-Llama-3.1-8B-Instruct → meta-llama/Llama-3.1-8B-Instruct); the
+ * Hub redirects the old id, so either id names the one config.json.
+ */
+export function renamedIds(name: string): string[] {
+  if (!renames) {
+    const p = join(MODELS_DIR, "renames.json");
+    renames = existsSync(p) ? ((JSON.parse(readFileSync(p, "utf8")) as { renames: Rename[] }).renames ?? []) : [];
+  }
+  const q = name.trim().toLowerCase();
+  const out: string[] = [];
+  for (const r of renames) {
+    if (r.from.toLowerCase() === q) out.push(r.to);
+    else if (r.to.toLowerCase() === q) out.push(r.from);
+  }
+  return out;
+}
+
+/** The catalogue entry for a name or alias, or for the same repository under its other (renamed) id. */
+export function findInCatalogue(name: string): CatalogueEntry | null {
+  const direct = findByAlias(name);
+  if (direct) return direct;
+  for (const id of renamedIds(name)) {
+    const hit = findByAlias(id);
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/**
+ * The catalogued base release an "<org>/<name>-Instruct" id was fine-tuned from (Qwen/Qwen2.5-72B for
+ * Qwen/Qwen2.5-72B-Instruct), under either id of a renamed repository. An instruct fine-tune keeps its
+ * base's layers and weight shapes; its config.json may still differ in max_position_embeddings and
+ * eos tokens, so a caller that plans with it must say so (resolveModel does, offline only).
+ */
+export function baseStandIn(name: string): CatalogueEntry | null {
+  for (const id of [name, ...renamedIds(name)]) {
+    const m = /^([^/\s]+\/[^/\s]+)-instruct$/i.exec(id.trim());
+    if (!m?.[1]) continue;
+    const base = findInCatalogue(m[1]);
+    if (base && !instructLike(base.hfId)) return base;
+  }
+  return null;
 }
 
 function levenshtein(a: string, b: string): number {

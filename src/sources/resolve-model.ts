@@ -5,7 +5,7 @@ import { modelArchFromConfig, type ConfigFiles } from "../core/architecture.js";
 import { ConfigError } from "../core/errors.js";
 import type { ModelArch } from "../core/types.js";
 import { InputError } from "../errors.js";
-import { findInCatalogue, loadCatalogueFiles, suggestModels } from "./catalogue.js";
+import { baseStandIn, findInCatalogue, loadCatalogueFiles, suggestModels } from "./catalogue.js";
 import { archProblem } from "../core/arch-check.js";
 import { MAX_MODEL_NAME_LENGTH, excerpt } from "../limits.js";
 import type { ConfigLabels } from "./config-schema.js";
@@ -68,6 +68,20 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
     }
     const hub = await import("./hub.js");
     const env = hub.hubOptionsFromEnv(opts.env);
+    // Offline, an -Instruct release the catalogue lacks is planned with its catalogued base config
+    // (same layers and weight shapes), and says so: the two config.json files may differ in length.
+    const base = opts.offline || env.offline ? baseStandIn(name) : null;
+    if (base) {
+      const files = loadCatalogueFiles(base);
+      const arch = build(base.hfId, files, `--model ${name}`);
+      const maxPos = typeof files.config === "object" && files.config !== null && !Array.isArray(files.config) ? files.config["max_position_embeddings"] : undefined;
+      const len = typeof maxPos === "number" ? `its max_position_embeddings is ${maxPos}` : "its length keys";
+      return {
+        arch,
+        source: "catalogue",
+        warnings: [`${name} is not in the catalogue and the Hub is off (offline): planned with the catalogued base config ${base.hfId} (same layers and weight shapes; ${len}, which the -Instruct release may not share: pass --max-model-len to pin the context)`],
+      };
+    }
     const remote = await hub.fetchFromHub(name, { ...env, offline: opts.offline || env.offline, ...(opts.revision !== undefined ? { revision: opts.revision } : {}) });
     const at = (f: string): string => `${remote.source}/${f}`;
     const labels: ConfigLabels = { config: at("config.json"), quantConfig: at("hf_quant_config.json"), preprocessor: at("preprocessor_config.json") };
