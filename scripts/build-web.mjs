@@ -55,9 +55,10 @@ textarea{width:100%;font-family:ui-monospace,monospace}
 fieldset{border:1px solid var(--line);border-radius:6px;margin:8px 0;padding:8px}
 legend{font-size:12.5px;color:var(--muted)}
 .flags{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:8px}
-.flags label:has(input[type=checkbox]){flex-direction:row-reverse;justify-content:flex-end;align-items:center;gap:6px}
+.flags label.switch{flex-direction:row;align-items:center;gap:6px;padding-top:18px}
+.flags input[type=checkbox]{width:auto;margin:0}
 #error{border:1px solid var(--bad);color:var(--bad);border-radius:6px;padding:8px 12px;margin:8px 0}
-.serve{display:flex;gap:8px;align-items:flex-start}.serve pre{flex:1;margin:0}
+.serve{display:flex;gap:8px;align-items:flex-start;margin-bottom:16px}.serve pre{flex:1;margin:0;min-width:0}.serve pre .w{white-space:nowrap}
 #copied{font-size:12px;color:var(--muted)}
 @media (max-width:700px){.pickers{grid-template-columns:1fr}}
 `;

@@ -185,7 +185,7 @@ function formHtml(s: State): string {
   const fields = FIELDS.map((f) => {
     const arg = vllmArg(f.name);
     const title = esc(f.title ?? arg?.help ?? "");
-    if (arg?.kind === "bool") return `<label title="${title}"><span>--${esc(f.name)}</span><input type="checkbox" name="${esc(f.name)}"></label>`;
+    if (arg?.kind === "bool") return `<label class="switch" title="${title}"><input type="checkbox" name="${esc(f.name)}"><span>--${esc(f.name)}</span></label>`;
     if (arg?.choices) return `<label title="${title}"><span>--${esc(f.name)}</span><select name="${esc(f.name)}"><option value="">${esc(f.placeholder)}</option>${arg.choices.map((c) => `<option>${esc(c)}</option>`).join("")}</select></label>`;
     return `<label title="${title}"><span>--${esc(f.name)}</span><input name="${esc(f.name)}" placeholder="${esc(f.placeholder)}" autocomplete="off" spellcheck="false"></label>`;
   }).join("");
@@ -232,7 +232,8 @@ function show(s: State): void {
   try {
     const { plan, serve } = compute(s);
     $("result").innerHTML = planSectionHtml(plan);
-    $("serve").textContent = serve;
+    // Each word unbroken (Chromium would break "--kv-cache-dtype" at its hyphens); the text is the command.
+    $("serve").innerHTML = serve.split(" ").map((w) => `<span class="w">${esc(w)}</span>`).join(" ");
     err.hidden = true;
     err.textContent = "";
   } catch (e) {
