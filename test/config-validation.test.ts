@@ -52,7 +52,7 @@ describe("hostile config.json values", () => {
     ["first_k_dense_replace 1e9", () => ({ ...qwen(), num_experts: 8, first_k_dense_replace: 1e9 }), "m/config.json: first_k_dense_replace must be an integer from 0 to 10000, got 1000000000"],
     ["GPTQ with 5 bits", () => ({ ...qwen(), quantization_config: { quant_method: "gptq", bits: 5, group_size: 128 } }), "m/config.json: quantization_config.bits must be one of 2, 3, 4, 8 for gptq (vLLM rejects other widths), got 5"],
     ["AWQ with group size 0", () => ({ ...qwen(), quantization_config: { quant_method: "awq", bits: 4, group_size: 0 } }), "m/config.json: quantization_config.group_size must be -1 (per channel) or an integer from 1 to 1048576, got 0"],
-    ["vision patch_size -14", () => ({ ...vl(), vision_config: { ...(vl()["vision_config"] as object), patch_size: -14 } }), "m/config.json: vision_config.patch_size must be an integer from 1 to 4096, got -14"],
+    ["vision patch_size -14", () => ({ ...vl(), vision_config: { ...(vl()["vision_config"] as object), patch_size: -14 } }), "m/config.json: vision_config.patch_size must be an integer from 1 to 4096, or a pair of them, got -14"],
     ["vision spatial_merge_size 0", () => ({ ...vl(), vision_config: { ...(vl()["vision_config"] as object), spatial_merge_size: 0 } }), "m/config.json: vision_config.spatial_merge_size must be an integer from 1 to 64, got 0"],
     ["text_config layers", () => ({ model_type: "x", text_config: { ...qwen(), num_hidden_layers: -1 } }), "m/config.json: text_config.num_hidden_layers must be an integer from 1 to 10000, got -1"],
     ["not an object", () => [1, 2], "m/config.json: (top level) must be a JSON object, not a list"],
@@ -79,5 +79,14 @@ describe("archProblem: the backstop behind the schema", () => {
     expect(archProblem({ ...a, derivedMaxModelLen: -131072 })).toEqual({ field: "derivedMaxModelLen", rule: "must not be negative", value: -131072 });
     expect(archProblem({ ...a, headDim: Number.NaN })).toEqual({ field: "headDim", rule: "must be a finite number", value: Number.NaN });
     expect(archProblem({ ...a, layers: a.layers.slice(1) })).toEqual({ field: "layers", rule: "must have one entry per layer (28)", value: 27 });
+  });
+});
+
+describe("valid shapes the schema must not refuse", () => {
+  it("a [h, w] or {height, width} patch and image size (PixtralImageProcessor writes patch_size as an object)", () => {
+    const vl = read("Qwen__Qwen2.5-VL-7B-Instruct.json");
+    expect(refusal(vl, { preprocessor: { patch_size: { height: 16, width: 16 }, size: { longest_edge: 1024 } } })).toBe("accepted");
+    expect(refusal({ ...vl, vision_config: { ...(vl["vision_config"] as object), image_size: [384, 384] } })).toBe("accepted");
+    expect(refusal({ ...vl, sliding_window: null, rope_scaling: null, quantization_config: null })).toBe("accepted");
   });
 });

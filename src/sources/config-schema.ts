@@ -35,6 +35,18 @@ const intList = (min: number, max: number, maxLen: number) =>
   z.array(z.number().int().gte(min).lte(max), { error: `must be a list of integers from ${min} to ${max}` }).max(maxLen, { error: `must have at most ${maxLen} entries` }).nullish();
 
 const count = (max: number) => intIn(1, max);
+/**
+ * A side in pixels, or a pair of them: some processors and towers write [h, w] or {height, width}
+ * (PixtralImageProcessor's patch_size); vram-plan reads only the plain integer, the others must still be sane.
+ */
+const sideOrPair = (max: number) =>
+  z
+    .custom<unknown>(
+      (v) => isPositive(v, max) || (Array.isArray(v) && v.length <= 3 && v.every((x) => isPositive(x, max))) || (isObj(v) && Object.values(v).every((x) => isPositive(x, max))),
+      { error: `must be an integer from 1 to ${max}, or a pair of them` },
+    )
+    .nullish();
+const isPositive = (v: unknown, max: number): boolean => typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= max;
 const isSize = (v: unknown, max: number): boolean => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
 const size = (max: number) => intIn(0, max);
 /** Largest MLP width (Llama-3.1-405B: 53,248; DeepSeek-V3: 18,432). */
@@ -122,14 +134,14 @@ const VISION_SHAPE = {
   mlp_ratio: realIn(0, 64),
   num_heads: count(MAX_HEADS),
   num_attention_heads: count(MAX_HEADS),
-  patch_size: count(4096),
+  patch_size: sideOrPair(4096),
   temporal_patch_size: count(64),
   spatial_merge_size: count(64),
   window_size: size(MAX_IMAGE_SIDE),
   in_chans: count(64),
   in_channels: count(64),
   num_channels: count(64),
-  image_size: count(MAX_IMAGE_SIDE),
+  image_size: sideOrPair(MAX_IMAGE_SIDE),
   num_position_embeddings: count(1 << 24),
   fullatt_block_indexes: intList(0, MAX_LAYERS, MAX_LAYERS),
   deepstack_visual_indexes: intList(0, MAX_LAYERS, MAX_LAYERS),
@@ -139,8 +151,8 @@ const VISION_SHAPE = {
 const MULTIMODAL_SHAPE = {
   mm_tokens_per_image: count(1 << 20),
   query_num: count(1 << 20),
-  image_size: count(MAX_IMAGE_SIDE),
-  force_image_size: count(MAX_IMAGE_SIDE),
+  image_size: sideOrPair(MAX_IMAGE_SIDE),
+  force_image_size: sideOrPair(MAX_IMAGE_SIDE),
   // MiniCPM-V / InternVL slice and tile counts: the processor enumerates every grid up to them.
   max_slice_num: count(256),
   max_dynamic_patch: count(256),
@@ -154,7 +166,7 @@ const PIXELS = 2 ** 40;
 const PREPROCESSOR_SHAPE = {
   min_pixels: count(PIXELS),
   max_pixels: count(PIXELS),
-  patch_size: count(4096),
+  patch_size: sideOrPair(4096),
   merge_size: count(64),
   temporal_patch_size: count(64),
   max_slice_nums: count(256),
