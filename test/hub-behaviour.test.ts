@@ -7,6 +7,8 @@
 // - 429 with Retry-After; --revision in the resolve/ path; HTTP(S)_PROXY / NO_PROXY honoured;
 // - a model's files are fetched once per run.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import { connect, type AddressInfo, type Socket } from "node:net";
@@ -232,6 +234,21 @@ describe("proxies and fetching once", () => {
     await fetchFromHub("acme/tiny-llama", bypass);
     expect(reqs.filter((r) => r.host === "proxy")).toEqual([]);
     expect(reqs.filter((r) => r.host === "hub").length).toBeGreaterThan(0);
+  });
+
+  it("the bundled bin loads the proxy agent too (undici is CommonJS inside the bundle)", async () => {
+    // The proxy is the stand-in; the Hub behind it is the stand-in too, so this never leaves loopback.
+    // Run asynchronously: the stand-ins answer from this process's event loop.
+    const bin = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, [bin, "--model", "acme/tiny-llama", "--gpu", "h100", "--json"], {
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"] ?? "", HF_ENDPOINT: hubUrl, HTTP_PROXY: proxyUrl, HF_HUB_CACHE: "/nonexistent-vram-plan-cache" },
+      }, (_e, _out, stderr) => resolve({ code: child.exitCode, stderr }));
+    });
+    expect(r.stderr).not.toContain("internal error");
+    expect(r.code).toBe(0);
+    expect(reqs.filter((x) => x.host === "proxy").length).toBeGreaterThan(0);
   });
 
   it("a model's files are fetched once per run", async () => {

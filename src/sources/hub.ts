@@ -102,7 +102,9 @@ type Fetcher = (url: string, init: { headers: Record<string, string>; signal: Ab
  */
 async function fetcherFor(proxy: ProxySettings | undefined): Promise<Fetcher> {
   if (!proxy || (!proxy.httpProxy && !proxy.httpsProxy)) return (url, init) => fetch(url, init);
-  const undici = await import("undici");
+  // undici is CommonJS: Node's ESM loader gives named exports, a bundler may give only `default`.
+  const loaded = (await import("undici")) as typeof import("undici") & { default?: typeof import("undici") };
+  const undici = typeof loaded.EnvHttpProxyAgent === "function" ? loaded : (loaded.default ?? loaded);
   const agent = new undici.EnvHttpProxyAgent({
     ...(proxy.httpProxy ? { httpProxy: proxy.httpProxy } : {}),
     ...(proxy.httpsProxy ? { httpsProxy: proxy.httpsProxy } : {}),
