@@ -60,6 +60,13 @@ describe("vram-plan log", () => {
     expect(r.out).toContain("model: give --model");
     // What was free at start-up: 3.22 of 4.0 GiB → 0.80.
     expect(r.out).toContain("--gpu-memory-utilization 0.80");
+    // vLLM's own bound when nothing can be re-planned: one Mamba block per sequence (969 of them).
+    const mamba = await runCli(["log", raw("vllm-49064-mamba-h100-v0.28.md"), "--json"]);
+    expect(mamba.code).toBe(1);
+    expect((JSON.parse(mamba.out) as { fixFromLog: { flag: string; value: string }[] }).fixFromLog[0]).toMatchObject({ flag: "--max-num-seqs", value: "969" });
+    // The largest TP size dividing 64 heads below 3.
+    const heads = await runCli(["log", raw("vllm-52435-heads-not-divisible-tp3.md")]);
+    expect(heads.out).toContain("--tensor-parallel-size 2");
     const j = JSON.parse((await runCli(["log", raw("vllm-25837-free-memory-4gb.log"), "--json"])).out) as { plan: unknown; missing: { input: string }[]; logged: { errorCode: string; gpuTotalBytes: number } };
     expect(j.plan).toBeNull();
     expect(j.missing.map((m) => m.input)).toEqual(["model"]);

@@ -249,3 +249,52 @@ export interface LogReport {
   };
   notes: string[];
 }
+
+/**
+ * The fix a failed log's own message gives, for when the start-up cannot be re-planned (or the plan
+ * does not reproduce the failure): vLLM's suggested values, or the nearest value its check accepts.
+ */
+export function fixFromLog(logged: LoggedStartup): { flag: string; value: string; note: string }[] {
+  const e = logged.error;
+  if (!e || logged.outcome !== "failed") return [];
+  const a = e.args;
+  const num = (k: string): number | null => (typeof a[k] === "number" ? (a[k] as number) : typeof a[k] === "string" && a[k] !== "" && Number.isFinite(Number(a[k])) ? Number(a[k]) : null);
+  switch (e.code) {
+    case "KV_CACHE_BELOW_MAX_MODEL_LEN": {
+      // V1 prints the estimated maximum model length; V0 the tokens the KV cache holds.
+      const len = num("estimatedMaxModelLen") ?? num("kvTokens");
+      return len !== null && len > 0 ? [{ flag: "--max-model-len", value: String(len), note: "the longest context the logged KV cache holds" }] : [];
+    }
+    case "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS": {
+      const blocks = num("mambaBlocks");
+      return blocks !== null && blocks > 0 ? [{ flag: "--max-num-seqs", value: String(blocks), note: "one Mamba cache block per sequence (vLLM's own bound)" }] : [];
+    }
+    case "FREE_MEMORY_BELOW_BUDGET": {
+      const free = num("free");
+      const total = num("total");
+      return free !== null && total !== null && free > 0 && total > 0
+        ? [{ flag: "--gpu-memory-utilization", value: (Math.floor((free / total) * 100) / 100).toFixed(2), note: "what was free at start-up; or free the GPU" }]
+        : [];
+    }
+    case "HEADS_NOT_DIVISIBLE_BY_TP": {
+      const heads = num("heads");
+      const tp = num("tp");
+      if (heads === null || tp === null || heads <= 0) return [];
+      let best = 1;
+      for (let d = 1; d <= Math.min(tp, heads); d++) if (heads % d === 0) best = d;
+      return [{ flag: "--tensor-parallel-size", value: String(best), note: `the largest divisor of ${heads} attention heads below ${tp}` }];
+    }
+    case "MAX_MODEL_LEN_ABOVE_DERIVED": {
+      const d = num("derived");
+      return d !== null ? [{ flag: "--max-model-len", value: String(d), note: "the model's own maximum" }] : [];
+    }
+    case "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS": {
+      const s = num("maxNumSeqs");
+      return s !== null ? [{ flag: "--max-num-batched-tokens", value: String(s), note: "at least max_num_seqs" }] : [];
+    }
+    case "BF16_UNSUPPORTED":
+      return [{ flag: "--dtype", value: "float16", note: "bfloat16 needs compute capability 8.0" }];
+    default:
+      return [];
+  }
+}

@@ -1,7 +1,7 @@
 // `vram-plan log` output: the logged start-up beside the re-plan, one line per figure the log states,
 // as a terminal table, a markdown table (to paste back into an issue) or JSON (stable names).
 import type { ChalkInstance } from "chalk";
-import type { LogDifference, LogReport } from "../core/startup-log.js";
+import { fixFromLog, type LogDifference, type LogReport } from "../core/startup-log.js";
 import { gib, thousands } from "./format.js";
 import { logCauseText, logLineName, messageFor, fixText } from "./messages.js";
 import { planToJsonObject } from "./json.js";
@@ -80,12 +80,8 @@ function fixLine(r: LogReport): string | null {
     const d = r.plan.diagnostics.find((x) => x.code === r.fix?.code);
     if (d) return `fix (re-planned, cheapest first): ${fixText(d)}`;
   }
-  if (r.logged.outcome === "failed" && r.logged.error?.code === "FREE_MEMORY_BELOW_BUDGET") {
-    const a = r.logged.error.args;
-    const free = Number(a["free"]);
-    const total = Number(a["total"]);
-    if (free > 0 && total > 0) return `fix: --gpu-memory-utilization ${(Math.floor((free / total) * 100) / 100).toFixed(2)} (what was free at start-up), or free the GPU`;
-  }
+  const own = fixFromLog(r.logged);
+  if (own.length) return `fix from vLLM's own message: ${own.map((f) => `${f.flag} ${f.value} (${f.note})`).join("  or  ")}`;
   return null;
 }
 
@@ -184,6 +180,7 @@ export function logToJsonObject(r: LogReport): object {
     plan: r.plan ? planToJsonObject(r.plan) : null,
     differences: r.differences.map((d) => ({ what: d.what, unit: d.unit, logged: d.logged, planned: d.planned, difference: d.difference, agrees: d.agrees, why: d.cause ? logCauseText(d.cause) : null, whyCode: d.cause?.code ?? null })),
     fix: r.fix,
+    fixFromLog: fixFromLog(r.logged),
     missing: r.missing,
     inputs: r.inputs,
     notes: r.notes,
