@@ -34,8 +34,9 @@ function fixtureError(name: string): string {
 }
 
 /** The fields that say what to plan (file/argv/source checked separately where it matters). */
-function core(d: Deployment): Omit<Deployment, "file" | "argv" | "source" | "notes" | "image" | "devices" | "host" | "dependsOn"> {
-  const { file: _f, argv: _a, source: _s, notes: _n, image: _i, devices: _d, host: _h, dependsOn: _o, ...rest } = d;
+function core(d: Deployment): Omit<Deployment, "file" | "argv" | "source" | "notes" | "image" | "devices" | "host" | "dependsOn" | "limits"> {
+  // limits (memory, /dev/shm) are tested in check-host.test.ts.
+  const { file: _f, argv: _a, source: _s, notes: _n, image: _i, devices: _d, host: _h, dependsOn: _o, limits: _l, ...rest } = d;
   return rest;
 }
 
@@ -256,6 +257,13 @@ describe("fixtures", () => {
         image: "vllm/vllm-openai:latest",
         devices: null,
         host: null,
+        // The docs' pod: 6G requested, 20G limit, a 2Gi memory emptyDir at /dev/shm.
+        limits: {
+          runtime: "kubernetes",
+          memoryLimit: { bytes: 20e9, text: "20G", where: "resources.limits.memory" },
+          memoryRequest: { bytes: 6e9, text: "6G", where: "resources.requests.memory" },
+          shm: { kind: "sized", bytes: 2 * 2 ** 30, text: "2Gi", where: "emptyDir shm sizeLimit" },
+        },
       },
     ]);
   });

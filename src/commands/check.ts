@@ -564,9 +564,17 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
     }
     const p = x;
     const shared = verdicts.get(p);
-    const evaluation = shared?.evaluation ?? solve.evaluate(p.input, p.target);
+    let evaluation = shared?.evaluation ?? solve.evaluate(p.input, p.target);
     const fixes = evaluation.ok ? [] : solve.findFixes(shared?.input ?? p.input, shared?.target ?? p.target, evaluation);
     const notes = [...p.notes, ...(shared?.notes ?? [])];
+    // The container's own memory limit and /dev/shm against the host memory vLLM needs (issue #15.4).
+    const host = evaluation.plan.host;
+    if (d.limits && host) {
+      const { hostFindings } = await import("../core/host-limits.js");
+      const hf = hostFindings(host, d.limits);
+      if (hf.errors.length > 0) evaluation = { ...evaluation, ok: false, failures: [...evaluation.failures, ...hf.errors.map((finding) => ({ kind: "host" as const, finding }))] };
+      if (hf.requestBelow) notes.push(`${hf.requestBelow.where} ${hf.requestBelow.text ?? ""} is below the ${gibText(hf.requestBelow.need)} GiB of host memory vLLM needs: the pod may be scheduled on a node without it`);
+    }
     if (d.gpuCount === null) notes.push(`GPU count not given: assumed ${evaluation.gpusUsed} (tensor × pipeline × data parallel)`);
     else if (d.gpuCount > evaluation.gpusUsed) notes.push(`${d.gpuCount} GPUs given, vLLM uses ${evaluation.gpusUsed}`);
     if (p.gpuNote) notes.push(p.gpuNote);

@@ -2,6 +2,7 @@
 // flag change would make it meet them (the fix), and which flags make a model fit a GPU (solve).
 // Every answer comes from planning again, never from inverting the core's formulas, so it cannot
 // drift from what `vram-plan plan` says.
+import type { HostFinding } from "./host-limits.js";
 import type { Diagnostic, EngineFlags, GpuProfile, KvCacheDtype, ModelArch, Plan, PlanInput, QuantMethod } from "./types.js";
 import { planDeployment } from "./plan.js";
 import { roundDownForPeople } from "./levers.js";
@@ -64,7 +65,9 @@ export type Failure =
   | { kind: "context"; need: number; have: number }
   | { kind: "concurrency"; need: number; have: number; len: number; limitedBy: "kv-cache" | "max-num-seqs" }
   | { kind: "utilization"; max: number; have: number }
-  | { kind: "headroom"; need: number; have: number };
+  | { kind: "headroom"; need: number; have: number }
+  /** The container's memory limit or /dev/shm below what vLLM needs on the host (check only; host-limits.ts). */
+  | { kind: "host"; finding: HostFinding };
 
 export interface FlagChange {
   flag: string;

@@ -5,7 +5,7 @@ import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { Evaluation, Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
 import { gib, thousands } from "./format.js";
-import { messageFor } from "./messages.js";
+import { hostFindingText, hostFixText, messageFor } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
 const t = thousands;
@@ -43,6 +43,8 @@ export function failureText(f: Failure, plan: Plan): string {
       // need 0: servers sharing the GPU, which together ask for more than it has once all are up.
       if (f.need === 0 && f.have < 0) return `the GPU it shares is over-committed: ${gib(-f.have)} GiB more than it has once every server on it is up`;
       return `${gib(f.have)} GiB left free per GPU < ${gib(f.need)} GiB headroom required`;
+    case "host":
+      return hostFindingText(f.finding);
   }
 }
 
@@ -80,9 +82,18 @@ export function solveCommand(e: CheckEntry): string {
   return parts.join(" ");
 }
 
+/** The fix part of a failing line: flag fixes for the GPU side, the settings that fit for the host side. */
+function fixPart(e: CheckEntry): string {
+  const failures = e.evaluation?.failures ?? [];
+  const host = failures.flatMap((f) => (f.kind === "host" ? [hostFixText(f.finding)] : []));
+  const gpuSide = failures.some((f) => f.kind !== "host");
+  const flags = gpuSide ? (e.fixes.length ? fixesText(e.fixes) : noFix(e)) : null;
+  return [flags, host.length ? host.join(" and ") : null].filter((s): s is string => s !== null).join("; and ");
+}
+
 function noFix(e: CheckEntry): string {
   if (e.orderFix) return e.orderFix;
-  const failures = e.evaluation?.failures ?? [];
+  const failures = (e.evaluation?.failures ?? []).filter((f) => f.kind !== "host");
   const onlyGpus = failures.length > 0 && failures.every((f) => f.kind === "gpus");
   if (onlyGpus) {
     const g = failures[0];
@@ -141,8 +152,7 @@ export function renderCheckTable(r: CheckReport, c: ChalkInstance): string {
     else if (ev.ok) out.push(`${c.green("ok  ")} ${head(e, ev)}: ${what(e, ev)}`);
     else {
       const reasons = ev.failures.map((f) => failureText(f, ev.plan)).join("; ");
-      const fix = e.fixes.length ? fixesText(e.fixes) : noFix(e);
-      out.push(`${c.red("FAIL")} ${head(e, ev)}: ${reasons} — fix: ${fix}`);
+      out.push(`${c.red("FAIL")} ${head(e, ev)}: ${reasons} — fix: ${fixPart(e)}`);
     }
     for (const n of shown(e)) out.push(`     ${c.dim(n)}`);
   }
@@ -171,7 +181,7 @@ export function renderCheckMarkdown(r: CheckReport): string {
     const conc = `${ev.concurrency.toFixed(2)}x at ${t(ev.concurrencyLen)}`;
     const result = ev.ok
       ? "starts; constraints met"
-      : `${ev.failures.map((f) => failureText(f, p)).join("; ")}. **Fix:** ${e.fixes.length ? e.fixes.map((f) => `\`${fixesText([{ changes: f.changes }])}\`${f.note ? ` (${f.note})` : ""}`).join(" or ") : noFix(e)}`;
+      : `${ev.failures.map((f) => failureText(f, p)).join("; ")}. **Fix:** ${ev.failures.some((f) => f.kind !== "host") ? (e.fixes.length ? e.fixes.map((f) => `\`${fixesText([{ changes: f.changes }])}\`${f.note ? ` (${f.note})` : ""}`).join(" or ") : noFix(e)) : ""}${ev.failures.some((f) => f.kind === "host") ? `${ev.failures.some((f) => f.kind !== "host") ? "; and " : ""}${ev.failures.flatMap((f) => (f.kind === "host" ? [`\`${hostFixText(f.finding)}\``] : [])).join(" and ")}` : ""}`;
     out.push(`| ${ev.ok ? "✅" : "❌"} | \`${md(e.file)}:${e.line}\` ${md(e.name)} | ${md(e.model)} | ${ev.gpusUsed} × ${md(e.gpu?.id ?? "?")} | ${e.release ?? ""} | ${kv} | ${conc} | ${md(result)} |`);
   }
   out.push("");
@@ -191,6 +201,7 @@ export function renderCheckMarkdown(r: CheckReport): string {
     out.push("");
     out.push("</details>");
   }
+  out.push(...suggestedResources(r.entries));
   return out.join("\n") + "\n";
 }
 
@@ -216,6 +227,7 @@ export function checkToJsonObject(r: CheckReport): object {
           kind: f.kind,
           message: failureText(f, ev.plan),
           ...(f.kind === "start" ? { code: f.diagnostic.code, vllmMessage: messageFor(f.diagnostic, ev.plan) } : {}),
+          ...(f.kind === "host" ? { code: f.finding.code, needBytes: f.finding.need, haveBytes: f.finding.have, fitBytes: f.finding.fitBytes, setting: f.finding.where, fix: hostFixText(f.finding) } : {}),
         })),
         fixes: e.fixes.map((f) => ({ flags: f.changes, ...(f.note ? { note: f.note } : {}), text: fixesText([f]) })),
         ...(e.orderFix ? { orderFix: e.orderFix } : {}),
@@ -231,4 +243,29 @@ export function checkToJsonObject(r: CheckReport): object {
 
 export function renderCheckJson(r: CheckReport): string {
   return JSON.stringify(checkToJsonObject(r), null, 2) + "\n";
+}
+
+/**
+ * Kubernetes deployments whose memory limit or /dev/shm is below what vLLM needs: the container's
+ * resources and /dev/shm volume that fit, as YAML to paste (requests = limits: the pod is scheduled
+ * only where the memory is).
+ */
+function suggestedResources(entries: readonly CheckEntry[]): string[] {
+  const out: string[] = [];
+  for (const e of entries) {
+    const ev = e.evaluation;
+    const host = ev?.plan.host;
+    if (!ev || !host) continue;
+    const findings = ev.failures.flatMap((f) => (f.kind === "host" && f.finding.runtime === "kubernetes" ? [f.finding] : []));
+    if (findings.length === 0) continue;
+    const g = (b: number): number => Math.max(1, Math.ceil(b / 2 ** 30));
+    const mem = g(host.memoryBytes);
+    out.push("", `Suggested for \`${md(e.file)}:${e.line}\` ${md(e.name)} (host memory ${gib(host.memoryBytes)} GiB, /dev/shm ${gib(host.shmBytes)} GiB; an estimate):`, "", "```yaml");
+    out.push("# the container", "resources:", "  requests:", `    memory: ${mem}Gi`, "  limits:", `    memory: ${mem}Gi`);
+    if (host.shmBytes > 0) {
+      out.push("volumeMounts:", "  - name: dshm", "    mountPath: /dev/shm", "# the pod spec", "volumes:", "  - name: dshm", "    emptyDir:", "      medium: Memory", `      sizeLimit: ${g(host.shmBytes)}Gi`);
+    }
+    out.push("```");
+  }
+  return out;
 }

@@ -2,6 +2,7 @@
 // Where vLLM raises the error itself, the sentence is vLLM's own wording (source named per entry).
 import type { Diagnostic, Plan } from "../core/types.js";
 import type { DifferenceCause } from "../core/startup-log.js";
+import type { HostFinding } from "../core/host-limits.js";
 import { gib, thousands } from "./format.js";
 
 type Args = Diagnostic["args"];
@@ -127,4 +128,32 @@ const LOG_CAUSES: Record<DifferenceCause, (a: Record<string, number | string>) =
 
 export function logCauseText(cause: { code: DifferenceCause; args: Record<string, number | string> }): string {
   return LOG_CAUSES[cause.code](cause.args);
+}
+
+// ---------------------------------------------------------------------------------------------
+// check: host limits against vLLM's host memory (src/core/host-limits.ts)
+// ---------------------------------------------------------------------------------------------
+
+const mib = (b: number): string => (b < 2 ** 30 ? `${(b / 2 ** 20).toFixed(0)} MiB` : `${gib(b)} GiB`);
+
+/** One host finding in a few words: the limit as written, what vLLM needs, what happens. */
+export function hostFindingText(f: HostFinding): string {
+  if (f.code === "HOST_MEMORY_BELOW_NEED") {
+    return `HOST_MEMORY_BELOW_NEED: ${f.where} ${f.text ?? ""} (${mib(f.have)}) < ${mib(f.need)} of host memory vLLM's processes and buffers need: the container is OOM-killed`;
+  }
+  const have = f.text !== null ? `${f.where} ${f.text} (${mib(f.have)})` : `/dev/shm not set (the container runtime's ${mib(f.have)})`;
+  return `SHM_BELOW_NEED: ${have} < ${mib(f.need)} of /dev/shm vLLM maps: it dies with "Bus error" (SIGBUS)`;
+}
+
+/** The setting that fits, in the file's own syntax. */
+export function hostFixText(f: HostFinding): string {
+  const g = Math.round(f.fitBytes / 2 ** 30);
+  if (f.code === "HOST_MEMORY_BELOW_NEED") {
+    if (f.runtime === "kubernetes") return `resources.limits.memory: ${g}Gi`;
+    if (f.runtime === "compose") return `${f.where === "mem_limit" ? "mem_limit" : "deploy.resources.limits.memory"}: ${g}g`;
+    return `--memory ${g}g`;
+  }
+  if (f.runtime === "kubernetes") return `an emptyDir {medium: Memory, sizeLimit: ${g}Gi} mounted at /dev/shm`;
+  if (f.runtime === "compose") return `shm_size: ${g}gb (or ipc: host)`;
+  return `--shm-size ${g}g (or --ipc=host)`;
 }

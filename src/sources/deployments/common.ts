@@ -1,6 +1,8 @@
 // Shared by every deployment reader: the Deployment record, file/line errors, variable expansion
 // ($VAR, ${VAR:-default}, Kubernetes $(VAR)) and turning a command's words into a deployment.
 import { InputError } from "../../errors.js";
+import type { HostLimits } from "../../core/host-limits.js";
+import { dockerRunLimits } from "./limits.js";
 import {
   VllmArgError,
   locateVllmInvocation,
@@ -57,6 +59,8 @@ export interface Deployment {
   dependsOn?: string[];
   /** What the file alone cannot tell (a flag without its value): one line; the deployment is not planned. */
   problem?: string;
+  /** The container's memory limit and /dev/shm as the file sets them (Kubernetes, compose, docker run); absent: not in a container the file describes. */
+  limits?: HostLimits;
 }
 
 /** Options a reader takes: values for variables that are only known at run time. */
@@ -335,5 +339,10 @@ export function fromCommandWords(
   };
   if (b.dependsOn && b.dependsOn.length > 0) d.dependsOn = b.dependsOn;
   if (problem !== undefined) d.problem = problem;
+  if (inv.via === "docker image") {
+    // docker run's own options sit between `run` and the image.
+    const run = texts.findIndex((w, i) => (w === "run" || w === "create") && i > 0 && /(^|\/)(docker|podman|nerdctl)$/.test(texts[i - 1] ?? ""));
+    if (run >= 0 && run < inv.start) d.limits = dockerRunLimits(texts.slice(run + 1, inv.start), notes);
+  }
   return [d];
 }

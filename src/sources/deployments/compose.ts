@@ -1,6 +1,7 @@
 // docker compose files: each service's entrypoint + command (string or list), the vLLM image's own
 // entrypoint when the command starts with flags or a model, GPUs from device reservations.
 import { isVllmOpenAiImage } from "../vllm-argv.js";
+import { composeLimits } from "./limits.js";
 import { deviceList, fromCommandWords, lookup, rec, str, type BuildBase, type Ctx, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
 import { lineAt, wordsAt, yamlValue, type YamlFile } from "./yaml.js";
 import { MAX_GPU_COUNT, excerpt } from "../../limits.js";
@@ -136,7 +137,11 @@ export function readCompose(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): Depl
         }
         continue;
       }
-      out.push(...fromCommandWords(ctx, [...entry, ...cmd], base, vllmEntrypoint, { shell: svcEnv }));
+      const limits = composeLimits(svc, notes, interp);
+      for (const d of fromCommandWords(ctx, [...entry, ...cmd], base, vllmEntrypoint, { shell: svcEnv })) {
+        d.limits = limits;
+        out.push(d);
+      }
     }
   }
   return out;

@@ -7,6 +7,7 @@ import { Ctx, expandK8s, expandShell, fromCommandWords, rec, str, type Deploymen
 import { gpuIdFromLabel, isGpuLabelKey } from "./gpu-labels.js";
 import { lineAt, wordsAt, yamlValue, type PathSeg, type YamlFile } from "./yaml.js";
 import { MAX_GPU_COUNT, excerpt } from "../../limits.js";
+import { kubernetesLimits } from "./limits.js";
 
 const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly PathSeg[][]>> = {
   Pod: [["spec"]],
@@ -219,6 +220,7 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
         const gpuCount = containerGpuCount(c, notes, ctx, line);
         const gpuType = podGpuType(spec, notes);
         const env = containerEnv(c.env, vars);
+        const hostLimits = kubernetesLimits(spec, c, notes);
         const found = fromCommandWords(
           ctx,
           [...command, ...args],
@@ -235,6 +237,8 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
           }
           // Kubernetes gives each container its own GPUs: deployments here never share one.
           d.host = null;
+          // A LeaderWorkerSet spreads the ranks over several pods: one pod's limits hold only its part.
+          if (kind !== "LeaderWorkerSet") d.limits = hostLimits;
         }
         out.push(...found);
       });
