@@ -25,6 +25,8 @@ describe("new catalogue configs plan", () => {
     ["Qwen/Qwen3-VL-2B-Instruct", 2_127_532_032],
     ["Qwen/Qwen3-VL-4B-Instruct", 4_437_815_808],
     ["Qwen/Qwen3-VL-30B-A3B-Instruct", 31_070_741_744],
+    ["google/gemma-3-27b-it", 27_432_406_640],
+    ["Qwen/Qwen3-Embedding-0.6B", 595_776_512],
   ])("%s: a verdict (exit 0 or 1), %d parameters", async (id, params) => {
     const { code, json } = await planJson(id);
     expect([0, 1]).toContain(code);
@@ -110,10 +112,17 @@ describe("vram-plan check over fixtures/deployments/real resolves the models the
     ["medrag-vlm-server.sh", "— Qwen/Qwen3-VL-4B-Instruct on 1× h100-sxm"],
     ["llm-vlm-memo-docker-run-llava.sh", "— llava-hf/llava-1.5-7b-hf on 1× h100-sxm"],
     ["koyeb-example-vllm.Dockerfile", "— meta-llama/Meta-Llama-3.1-8B-Instruct on 1× h100-sxm"],
+    ["gke-gemma-3-27b-it.yaml", "— google/gemma-3-27b-it on 1× a100-80g"],
   ])("%s", async (file, text) => {
-    const r = await runCli(["check", R + file, "--gpu", "h100", "--offline", "--no-config"]);
+    const gpu = file.startsWith("gke-") ? [] : ["--gpu", "h100"];
+    const r = await runCli(["check", R + file, ...gpu, "--offline", "--no-config"]);
     expect(r.out).toContain(text);
     expect(r.out).not.toContain("forbids the Hub");
+  });
+
+  it("compose: the embedding service's model is catalogued (its GPU comes from --gpu)", async () => {
+    const r = await runCli(["check", `${R}memoria_vllm/docker-compose.yml`, "--gpu", "l4", "--offline", "--no-config", "--set", "MODEL_EMBED_NAME=Qwen/Qwen3-Embedding-0.6B"]);
+    expect(r.out).toMatch(/— Qwen\/Qwen3-Embedding-0\.6B on 1× l4/);
   });
 
   it("the 405B Instruct deployments are planned with the base config, and the JSON says so", async () => {
