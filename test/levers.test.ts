@@ -94,6 +94,32 @@ describe("fixes, cheapest lever first", () => {
     expect(fixes.find((s) => s.startsWith("--tensor-parallel-size"))).toBe("--tensor-parallel-size 4");
   });
 
+  it("free memory below the budget: one utilization fix, the largest that passes vLLM's free-memory check, no warning left", () => {
+    // Qwen3-8B on an H100 (CUDA total 79.18 GiB = 85,017,493,504 B) with 20 GiB held by another process:
+    // free at start-up = 85,017,493,504 − 20 GiB − the CUDA context = 62,891,687,936 B (58.57 GiB).
+    // 0.74 × total = 62,912,945,193 B > free: vLLM's check still fails (a FREE_MEMORY_BELOW_BUDGET warning);
+    // 0.73 × total = 62,062,770,258 B ≤ free: the fix. It used to print "0.73" and "0.74" side by side.
+    const input: PlanInput = { model: model("qwen3-8b"), gpu: gpu("h100"), flags: flags({ otherProcessBytes: 20 * GiB }) };
+    const plan = planWithLevers(input);
+    const d = plan.diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
+    expect(d?.severity).toBe("error");
+    expect((d?.fix ?? []).map(shown)).toEqual(["--gpu-memory-utilization 0.73"]);
+    const at74 = planDeployment({ ...input, flags: flags({ otherProcessBytes: 20 * GiB, gpuMemoryUtilization: 0.74 }) });
+    expect(at74.diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")?.severity).toBe("warning");
+    const at73 = planDeployment({ ...input, flags: flags({ otherProcessBytes: 20 * GiB, gpuMemoryUtilization: 0.73 }) });
+    expect(at73.fits).toBe(true);
+    expect(at73.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")).toBe(false);
+  });
+
+  it("a diagnostic's own fix and a lever on the same flag are not both printed (Nemotron-H Mamba slots)", () => {
+    // Nemotron-H-56B at -tp 2 on H100s: 198 Mamba slots for max_num_seqs 1024. vLLM's own advice is
+    // --max-num-seqs 198; the lever search's power of two below it (128) is the same lever, less of it.
+    const input: PlanInput = { model: model("nemotron-h-56b-base-8k"), gpu: gpu("h100"), flags: flags({ tensorParallelSize: 2 }) };
+    const d = planWithLevers(input).diagnostics.find((x) => x.code === "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS");
+    const seqs = (d?.fix ?? []).filter((f) => f.flag === "--max-num-seqs" && !f.with).map(shown);
+    expect(seqs).toEqual(["--max-num-seqs 198"]);
+  });
+
   it("a plan that starts gets no fix search", () => {
     const plan = planWithLevers({ model: model("qwen2.5-7b"), gpu: gpu("h100"), flags: flags() });
     expect(plan.fits).toBe(true);

@@ -162,7 +162,15 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
       const down = u0 - d;
       if (up > 99 && down < 1) break;
       if (up <= 99 && try1({ entry: shown("--gpu-memory-utilization", (up / 100).toFixed(2)), flags: { gpuMemoryUtilization: up / 100 } })) break;
-      if (down >= 1 && plan.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET") && try1({ entry: shown("--gpu-memory-utilization", (down / 100).toFixed(2)), flags: { gpuMemoryUtilization: down / 100 } })) break;
+      // Going down is for free memory: the value must pass vLLM's free-memory check outright, not only
+      // with the smallest CUDA context seen (that still prints FREE_MEMORY_BELOW_BUDGET as a warning).
+      if (down >= 1 && plan.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")) {
+        const p = r.plan({ gpuMemoryUtilization: down / 100 }, base);
+        if (p.fits && !p.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")) {
+          out.push({ entry: shown("--gpu-memory-utilization", (down / 100).toFixed(2)), flags: { gpuMemoryUtilization: down / 100 } });
+          break;
+        }
+      }
     }
   }
 
@@ -243,7 +251,8 @@ export function addFixes(input: PlanInput, plan: Plan): void {
     }
     if (MEMORY_ERRORS.has(d.code) && !memoryListed) {
       levers ??= startingLevers(input, plan);
-      for (const c of levers) if (!fix.some((x) => x.flag === c.entry.flag && x.value === c.entry.value && !x.with)) fix.push(c.entry);
+      // A lever on a flag the error's own fix already sets is the same advice twice (vLLM's own value wins).
+      for (const c of levers) if (!fix.some((x) => x.flag === c.entry.flag && !x.with)) fix.push(c.entry);
       memoryListed = true;
     }
     d.fix = fix;
