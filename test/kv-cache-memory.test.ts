@@ -25,6 +25,18 @@ describe("--kv-cache-memory against the GPU", () => {
     expect(plan(fix).fits).toBe(true);
   });
 
+  it("80 GiB asked on an L4 (21.99 GiB): no negative figure, and the allocation error alone (no graph-headroom warning)", () => {
+    // Llama-3.1-8B on an L4: weights 14.99 GiB + sampler 0.47 + non-torch 0.20 + 80 GiB = 95.66 GiB, more than
+    // the card. It used to show "outside the budget −73.67" and warn "only −74.28 GiB is left outside the budget".
+    const p = planDeployment({ model: m, gpu: gpu("l4"), flags: flags({ kvCacheMemoryBytes: 80 * GiB }) });
+    const g = p.perGpu[0]!;
+    expect(p.fits).toBe(false);
+    expect(p.diagnostics.find((x) => x.code === "KV_CACHE_MEMORY_ABOVE_FREE")?.args["phase"]).toBe("allocation");
+    expect(g.budgetBytes).toBeGreaterThan(g.totalBytes);
+    expect(g.outsideBudgetBytes).toBe(0);
+    expect(p.diagnostics.some((x) => x.code === "CUDA_GRAPHS_EXCEED_HEADROOM")).toBe(false);
+  });
+
   it("takes exactly the asked bytes, outside the utilization budget, and every row adds up", () => {
     const p = plan(20 * GiB);
     const g = p.perGpu[0]!;

@@ -312,7 +312,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       kv = kvCachePlan(withDraft.layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens, rules.tokensFromConcurrency);
     }
     const budgetBytes = kvFixed ? w.total + act.peakBytes + nonTorch + kvBytesAvail : requested;
-    const outside = total - budgetBytes;
+    // --kv-cache-memory above what the card has: vLLM fails allocating it (KV_CACHE_MEMORY_ABOVE_FREE);
+    // nothing is left outside the budget, and a byte count is never negative.
+    const outside = Math.max(0, total - budgetBytes);
     const budget: GpuBudget = {
       ppStage: s,
       ranks: rankList(s, tp),
@@ -397,9 +399,10 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   if (tight.startupError && tight.kv.numGpuBlocks > 0) {
     diags.push({ code: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS", severity: "error", args: { message: tight.startupError, blocks: tight.kv.numGpuBlocks }, fix: [{ flag: "--max-num-seqs", value: String(tight.kv.numGpuBlocks) }] });
   }
-  if (graphsOn && !graphsInBudget) {
+  // With --kv-cache-memory too large, KV_CACHE_MEMORY_ABOVE_FREE already counts the graphs (its warm-up phase).
+  if (graphsOn && !graphsInBudget && !diags.some((d) => d.code === "KV_CACHE_MEMORY_ABOVE_FREE")) {
     const slack = first.outsideBudgetBytes - first.cudaContextBytes - first.ncclBytes - first.otherProcessBytes;
-    if (first.cudaGraphBytes > slack) diags.push({ code: "CUDA_GRAPHS_EXCEED_HEADROOM", severity: "warning", args: { graphs: first.cudaGraphBytes, slack } });
+    if (first.cudaGraphBytes > slack) diags.push({ code: "CUDA_GRAPHS_EXCEED_HEADROOM", severity: "warning", args: { graphs: first.cudaGraphBytes, slack: Math.max(0, slack) } });
   }
   if (graphs.inBudget && tight.budget.cudaGraphBytes > 0) {
     // What vLLM prints after "Available KV cache memory" from v0.21 (gpu_worker.py determine_available_memory),
