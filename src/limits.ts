@@ -9,6 +9,8 @@ export const MAX_JSON_FILE_BYTES = 16 * 2 ** 20;
 export const MAX_DEPLOYMENT_FILE_BYTES = 4 * 2 ** 20;
 /** A vLLM log (`vram-plan log`): a pasted start-up is kilobytes, a whole server log may be tens of megabytes. */
 export const MAX_LOG_FILE_BYTES = 64 * 2 ** 20;
+/** vLLM deployments `check` plans in one run (each with its fix search; real repositories hold a few dozen). */
+export const MAX_DEPLOYMENTS = 256;
 /** Deepest nesting of objects/arrays in a JSON or YAML input (real configs: < 10 levels). */
 export const MAX_NESTING = 64;
 /** YAML aliases expanded per document (the yaml package's default is 100; an alias bomb needs thousands). */

@@ -11,7 +11,7 @@ import type { Evaluation, Target } from "../core/solve.js";
 import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/types.js";
 import type { GpuSharer, SharedVerdict } from "../core/shared-gpus.js";
 import { InputError } from "../errors.js";
-import { MAX_BYTES, MAX_TOKENS, excerpt } from "../limits.js";
+import { MAX_BYTES, MAX_DEPLOYMENTS, MAX_TOKENS, excerpt } from "../limits.js";
 
 export interface CheckOptions {
   gpu?: string;
@@ -534,6 +534,11 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   const k = linkKServe(runtimes, services);
   deployments.push(...k.deployments);
   report.fileNotes.push(...k.notes);
+  // Each deployment is planned, its fixes searched and its GPU-sharing neighbours ordered: bounded so a
+  // generated file of thousands of services is refused in a line instead of running for minutes.
+  if (deployments.length > MAX_DEPLOYMENTS) {
+    throw new InputError("check", `check: ${deployments.length} vLLM deployments in the files given, over the limit of ${MAX_DEPLOYMENTS} a run checks; split them`);
+  }
 
   const models = new Map<string, Promise<ModelFound>>();
   const prepared: Prepared[] = [];
