@@ -63,19 +63,19 @@ describe("vram-plan web --out", () => {
 const CASES: string[][] = [
   ["--model", "qwen2.5-7b", "--gpu", "h100-sxm", "--max-model-len", "32768"],
   ["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--limit-mm-per-prompt", '{"image":2,"video":0}'],
-  ["--model", "llama-3.1-8b", "--gpu", "l4", "--tensor-parallel-size", "2", "--kv-cache-dtype", "fp8", "--max-num-seqs", "64"],
+  ["--model", "llama-3.1-8b", "--gpu", "l4", "-tp", "2", "--kv-cache-dtype", "fp8", "--max-num-seqs", "64"],
   ["--model", "nemotron-h-56b-base-8k", "--gpu", "h100-sxm", "--tensor-parallel-size", "2", "--vllm-version", "0.11.0"],
   ["--model", "gpt-oss-20b", "--gpu", "l40s", "--gpu-memory-utilization", "0.85", "--enforce-eager"],
   ["--model", "qwen2.5-32b", "--gpu", "l4"],
 ];
 
-/** The CLI's argv as the page's query (the CLI's flag names; a switch is =true). */
+/** The CLI's argv as the page's query (the CLI's flag names, -tp as tp; a switch is =true). */
 function query(argv: readonly string[]): string {
   const q = new URLSearchParams();
   for (let i = 0; i < argv.length; i++) {
-    const k = (argv[i] as string).replace(/^--/, "");
+    const k = (argv[i] as string).replace(/^-+/, "");
     const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) q.set(k, "true");
+    if (v === undefined || v.startsWith("-")) q.set(k, "true");
     else {
       q.set(k, v);
       i++;
@@ -88,6 +88,9 @@ const chromium = findChromium();
 const title = chromium
   ? `the web page in headless Chromium (${chromium})`
   : "the web page in headless Chromium — SKIPPED: no Chromium found ($CHROMIUM, /usr/bin/chromium); install Debian's: apt-get install chromium";
+
+// Said on the console too, so a skipped browser check is seen in any reporter's output.
+if (chromium === null) console.warn(`vram-plan: ${title}`);
 
 describe.skipIf(chromium === null)(title, () => {
   let browser: Browser;
@@ -104,7 +107,7 @@ describe.skipIf(chromium === null)(title, () => {
 
   afterAll(async () => {
     await browser?.close();
-  });
+  }, 30_000);
 
   it.each(CASES.map((c) => [c.join(" "), c] as const))("%s: the KV tokens of vram-plan --json", async (_name, argv) => {
     const cli = await runCli([...argv, "--json"]);

@@ -21,8 +21,8 @@ export { esc };
 
 /** The page's style: system fonts, light and dark schemes, print without backgrounds. */
 export const HTML_STYLE = `
-:root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--muted:#57606a;--line:#d0d7de;--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--card:#f6f8fa}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--line:#3d444d;--ok:#3fb950;--bad:#f85149;--warn:#d29922;--card:#161b22}}
+:root{color-scheme:light dark;--link:#0969da;--fg:#1b1f24;--bg:#fff;--muted:#57606a;--line:#d0d7de;--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--card:#f6f8fa}
+@media (prefers-color-scheme:dark){:root{--link:#4493f8;--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--line:#3d444d;--ok:#3fb950;--bad:#f85149;--warn:#d29922;--card:#161b22}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:980px;padding:24px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:14px;margin:16px 0 6px}
@@ -41,6 +41,9 @@ pre{background:var(--card);border:1px solid var(--line);padding:8px;overflow-x:a
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 svg{color:var(--fg)}
 details>summary{cursor:pointer}
+a{color:var(--link)}
+.scroll{overflow-x:auto;max-width:100%}
+table.check{font-size:13px}table.check td{overflow-wrap:anywhere}table.check td:first-child{overflow-wrap:normal;white-space:nowrap}table.check code{font-size:12px}
 footer{margin-top:32px;font-size:12px;color:var(--muted)}
 @media print{body{max-width:none;padding:0;color:#000;background:#fff}:root{--fg:#000;--bg:#fff;--muted:#444;--line:#999;--card:#fff}details{display:block}details>summary{list-style:none}.no-print{display:none}section{break-inside:avoid}}
 `;
@@ -134,7 +137,7 @@ export function whatIfsHtml(plan: Plan): string {
   if (w.length === 0) return "";
   const chart = barChartSvg(w.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)} GiB` })));
   const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${x.maxConcurrency.toFixed(2)}x</td><td><code>${esc(codeOf(x.flags))}</code></td></tr>`);
-  return `<h2>What if</h2><p class="muted">KV cache gained per GPU by each lever, re-planned.</p>${chart}<table class="what-if"><thead><tr><th>what if</th><th class="num">KV cache GiB</th><th class="num">gain GiB</th><th class="num">KV tokens</th><th class="num">concurrency</th><th>flags</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<h2>What if</h2><p class="muted">KV cache gained per GPU by each lever, re-planned.</p>${chart}<div class="scroll"><table class="what-if"><thead><tr><th>what if</th><th class="num">KV cache GiB</th><th class="num">gain GiB</th><th class="num">KV tokens</th><th class="num">concurrency</th><th>flags</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 
 /** The --explain lines, each with its source. */
@@ -210,13 +213,14 @@ export function renderCheckHtml(r: CheckReport): string {
     const ev = e.evaluation;
     const res = ev === null ? `<span class="warn">not planned</span>` : ev.ok ? `<span class="ok">ok</span>` : `<span class="bad">fails</span>`;
     const kv = ev ? `${gib(Math.max(0, Math.min(...ev.plan.perGpu.map((g) => g.kvCacheBytes))))} GiB, <span class="kv-tokens" data-value="${ev.plan.kvCache.tokens}">${thousands(ev.plan.kvCache.tokens)}</span> tokens` : "";
-    return `<tr><td>${res}</td><td><a href="#d${i}"><code>${esc(`${e.file}:${e.line}`)}</code></a> ${esc(e.name)}</td><td>${esc(e.model)}</td><td>${ev ? `${ev.gpusUsed} × ${esc(e.gpu?.id ?? "?")}` : ""}</td><td>${esc(e.release ?? "")}</td><td class="num">${kv}</td><td class="num">${ev ? `${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
+    const on = `<br><span class="muted">${ev ? `${ev.gpusUsed} × ${esc(e.gpu?.id ?? "?")}, vLLM ${esc(e.release ?? "?")}` : esc(e.problem ?? "not planned")}</span>`;
+    return `<tr><td>${res}</td><td><a href="#d${i}"><code>${esc(`${e.file}:${e.line}`)}</code></a><br>${esc(e.name)}</td><td>${esc(e.model)}${on}</td><td class="num">${kv}</td><td class="num">${ev ? `${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
   });
   const files = [...r.fileNotes.map((f) => `<li>${esc(`${f.file}${f.line ? `:${f.line}` : ""}`)}: ${esc(f.text)}</li>`), ...r.fileErrors.map((f) => `<li class="bad">${esc(f)}</li>`)];
   const body = [
     `<h1>${ok ? '<span class="ok">✔</span>' : '<span class="bad">✘</span>'} vram-plan check</h1>`,
     `<p><strong>${esc(checkSummary(r))}</strong></p>`,
-    `<table class="check"><thead><tr><th></th><th>deployment</th><th>model</th><th>GPUs</th><th>vLLM</th><th class="num">KV cache</th><th class="num">concurrency</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
+    `<div class="scroll"><table class="check"><thead><tr><th></th><th>deployment</th><th>model, GPUs, vLLM</th><th class="num">KV cache</th><th class="num">concurrency</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`,
     files.length ? `<h2>Files</h2><ul>${files.join("")}</ul>` : "",
     ...r.entries.map(checkEntryHtml),
   ];
@@ -252,7 +256,11 @@ function axisValue(r: SweepRow, key: string): string {
 /** The sweep's charts: KV tokens and maximum concurrency against the first of max-model-len, utilization, GPU (or the first axis); the other axes make the lines. */
 export function sweepChartsHtml(res: SweepResult): string {
   if (res.rows.length === 0) return "";
-  const xKey = (["max-model-len", "gpu-memory-utilization", "gpu"] as const).find((k) => res.axes.includes(k)) ?? res.axes[0] ?? "gpu";
+  // The x axis: of max-model-len, utilization and GPU (in that order of preference), the swept one with
+  // the most values, so the fewest lines are drawn (27 GPUs × 2 lengths: 2 lines across the GPUs).
+  const distinct = (k: string): number => new Set(res.rows.map((r) => axisValue(r, k))).size;
+  const preferred = (["max-model-len", "gpu-memory-utilization", "gpu"] as const).filter((k) => res.axes.includes(k));
+  const xKey = preferred.reduce<string | undefined>((best, k) => (best === undefined || distinct(k) > distinct(best) ? k : best), undefined) ?? res.axes[0] ?? "gpu";
   const others = res.axes.filter((k) => k !== xKey);
   const gpus = [...new Set(res.rows.map((r) => r.gpu))];
   const xOf = (r: SweepRow): number => (xKey === "max-model-len" ? r.maxModelLen : xKey === "gpu-memory-utilization" ? r.gpuMemoryUtilization : xKey === "gpu" ? gpus.indexOf(r.gpu) : xKey === "tensor-parallel-size" ? r.tensorParallelSize : xKey === "max-num-seqs" ? r.maxNumSeqs : 0);
@@ -289,7 +297,7 @@ export function renderSweepHtml(res: SweepResult, meta: SweepMeta): string {
     `<h1>${esc(meta.model)}${meta.gpu ? ` on ${esc(meta.gpu)}` : ""}: sweep</h1>`,
     `<p>${thousands(res.configurations)} configuration${res.configurations === 1 ? "" : "s"}, ${thousands(fits)} start${meta.searchedTp ? " (GPUs: the smallest tensor-parallel size that starts, of 1, 2, 4, 8)" : ""}.</p>`,
     sweepChartsHtml(res),
-    `<table class="sweep"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
+    `<div class="scroll"><table class="sweep"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`,
   ];
   return htmlDocument(`vram-plan sweep: ${meta.model}`, body.join("\n"));
 }

@@ -157,7 +157,8 @@ export function lineChartSvg(c: LineChart, width = 720, height = 280): string {
   // At most ~10 x labels.
   const every = Math.max(1, Math.ceil(xs.length / 10));
   xs.forEach((x, i) => {
-    if (i % every !== 0 && i !== xs.length - 1) return;
+    // The last value is labelled too on a numeric axis (a category axis keeps the even spacing instead).
+    if (i % every !== 0 && !(i === xs.length - 1 && c.xScale !== "category" && i % every >= every / 2)) return;
     parts.push(`<text x="${n(fx(x))}" y="${m.t + plotH + 16}" text-anchor="middle" font-size="10" fill="currentColor">${esc(c.xLabel(x))}</text>`);
   });
   parts.push(`<line x1="${m.l}" x2="${m.l + plotW}" y1="${m.t + plotH}" y2="${m.t + plotH}" stroke="currentColor"/><line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + plotH}" stroke="currentColor"/>`);

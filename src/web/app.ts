@@ -9,7 +9,7 @@ import { modelArchFromConfig } from "../core/architecture.js";
 import { archProblem } from "../core/arch-check.js";
 import { planWithLevers } from "../core/levers.js";
 import type { GpuProfile, ModelArch, Plan } from "../core/types.js";
-import { vllmArg } from "../core/vllm-args.js";
+import { vllmArg, vllmShortArg } from "../core/vllm-args.js";
 import { NEWEST_MODELLED } from "../core/vllm-versions.js";
 import { engineFlagsFromArgv } from "../sources/vllm-flags.js";
 import { parsePythonJson } from "../sources/python-json.js";
@@ -50,7 +50,11 @@ type State = Map<string, string>;
 
 function stateFromQuery(search: string): State {
   const s: State = new Map();
-  for (const [k, v] of new URLSearchParams(search)) s.set(k, v);
+  for (const [k, v] of new URLSearchParams(search)) {
+    // A single-dash alias (?tp=2) is kept under vLLM's long name, so the form shows it.
+    const short = vllmArg(k) ? undefined : vllmShortArg(k);
+    s.set(short ? short.name : k, v);
+  }
   if (!s.has("model")) s.set("model", "qwen2.5-7b");
   if (!s.has("gpu") && !s.has("gpu-memory")) s.set("gpu", "h100-sxm");
   return s;
@@ -127,10 +131,12 @@ function resolveGpu(s: State): GpuProfile {
 /** The vLLM words of the state, as the CLI's argv would hold them. */
 function vllmWords(s: State): string[] {
   const words: string[] = [];
-  for (const [k, v] of s) {
-    if ((OWN as readonly string[]).includes(k) || v === "") continue;
-    const arg = vllmArg(k);
-    if (!arg) throw new PageError(`--${k}: not a vLLM argument`);
+  for (const [key, v] of s) {
+    if ((OWN as readonly string[]).includes(key) || v === "") continue;
+    // vLLM's single-dash aliases read too (?tp=2 as -tp 2).
+    const arg = vllmArg(key) ?? vllmShortArg(key);
+    if (!arg) throw new PageError(`--${key}: not a vLLM argument`);
+    const k = arg.name;
     if (arg.kind === "bool") {
       if (v === "true" || v === "1") words.push(`--${k}`);
       else if (v === "false" || v === "0") {

@@ -130,11 +130,8 @@ export async function launchChromium(executable: string): Promise<Browser> {
       };
     },
     async close(): Promise<void> {
-      try {
-        await send("Browser.close");
-      } catch {
-        // already gone
-      }
+      // The browser may exit before it answers: wait for the answer at most 2 s.
+      await Promise.race([send("Browser.close").catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
       ws.close();
       await new Promise<void>((resolve) => {
         if (proc.exitCode !== null) resolve();
