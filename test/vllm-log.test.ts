@@ -42,6 +42,15 @@ interface Expect {
 }
 
 const CASES: Record<string, Expect> = {
+  "vllm-gguf-plugin-101-banner-art-v0.18.md": {
+    version: ["0.18.0", "banner"], model: "/models/unsloth/Qwen3-8B-GGUF/Qwen3-8B-Q4_K_M.gguf", util: 0.79, maxModelLen: 16384,
+    args: { "max-model-len": "16384", "gpu-memory-utilization": "0.79", "kv-cache-dtype": "fp8", "max-num-seqs": "16", "disable-hybrid-kv-cache-manager": true }, outcome: "incomplete",
+  },
+  "club-3090-652-qwen3.6-35b-a3b-nvfp4-5090.md": {
+    version: ["0.24.0", "banner"], model: "~/.cache/huggingface/qwen3.6-35b-a3b-nvfp4", availableKv: "6.01", tokens: 569878, concurrency: [131072, 4.35],
+    args: { quantization: "modelopt", "kv-cache-dtype": "fp8", "max-num-seqs": "1", "max-num-batched-tokens": "8192", "limit-mm-per-prompt": '{"image":2,"audio":0}' }, outcome: "started",
+  },
+  "club-3090-612-qwen3.6-35b-a3b-nvfp4-5090.md": { version: ["0.24.0", "banner"], availableKv: "5.98", tokens: 567978, concurrency: [131072, 4.33], outcome: "started" },
   "code-llama3-8b-esc-lost-ansi.md": { version: ["0.10.0", "inferred"], tokens: 122880, concurrency: [4096, 30], ranks: [], outcome: "started" },
   "code-qwen2-7b-tp2-vllmworker.md": { version: ["0.10.0", "inferred"], availableKv: "11.15", tokens: 417520, concurrency: [16384, 25.48], ranks: ["TP1", "TP0"], outcome: "started" },
   "code-rtx6000pro-tp2-one-line.md": { version: ["0.10.1.dev446+g7e3a8dc90.d20250808.cu129", "text"], graphActual: "1.21", concurrency: [40960, 11.46], ranks: ["TP1", "TP0"], outcome: "started" },

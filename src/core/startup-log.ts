@@ -183,7 +183,13 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
       planned,
       difference: d,
       agrees,
-      cause: agrees ? null : biggest && Math.abs(biggest[1]) >= 0.25 * Math.abs(d) ? { code: "FOLLOWS", args: { from: biggest[0], bytes: biggest[1] } } : (fallback() ?? { code: "PARTS_NOT_LOGGED", args: {} }),
+      cause: agrees
+        ? null
+        : biggest && Math.abs(biggest[1]) >= 0.25 * Math.abs(d)
+          ? { code: "FOLLOWS", args: { from: biggest[0], bytes: biggest[1] } }
+          : parts.length === 0 && ctx.notModelled.length === 0 && ctx.flagsShown
+            ? { code: "PARTS_NOT_LOGGED", args: ctx.gpuTotalFromLog ? {} : { gpuTotal: g.totalBytes } }
+            : (fallback() ?? { code: "PARTS_NOT_LOGGED", args: {} }),
     });
   }
 

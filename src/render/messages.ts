@@ -123,7 +123,8 @@ const LOG_CAUSES: Record<DifferenceCause, (a: Record<string, number | string>) =
   VERSION_INFERRED: (a) => `the release (${a["version"]}) was inferred from the log's formats: a rule that changed between releases may apply (give --vllm-version)`,
   OTHER_PROCESS: () => "less memory was free than the GPU holds: another process was on the GPU at start-up",
   OUT_OF_PROFILE_ALLOCATION: () => "an allocation outside vLLM's profile ran out of memory (another process, fragmentation, or a feature the profile run does not cover)",
-  PARTS_NOT_LOGGED: () => "the log does not print the parts of the budget, so the difference cannot be attributed",
+  PARTS_NOT_LOGGED: (a) =>
+    `the log does not print the parts of the budget (weights, activation peak, non-torch), so the difference cannot be attributed${a["gpuTotal"] !== undefined ? `; the GPU total planned is the profile's (${gib(Number(a["gpuTotal"]))} GiB)` : ""}`,
 };
 
 export function logCauseText(cause: { code: DifferenceCause; args: Record<string, number | string> }): string {

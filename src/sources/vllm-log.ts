@@ -250,6 +250,7 @@ const BANNERS: RegExp[] = [
   /vLLM API server version (v?\d+\.\d+[\w.+-]*)/, // vllm/entrypoints/openai/api_server.py (v0.4+)
   /Initializing an? (?:V[01] )?LLM engine \(v(\d+\.\d+[\w.+-]*)\)/, // llm_engine.py ("a V0 LLM engine" from v0.7) / v1/engine/core.py
   /\bvLLM (?:server )?version:? v?(\d+\.\d+\.\d+[\w.+-]*)/,
+  /█\s+version (v?\d+\.\d+\.\d+[\w.+-]*)/, // the block-letter banner of v0.1x+ (vllm/entrypoints/utils.py): "█▄▀ █  version 0.18.0"
 ];
 const TEXT_VERSION: RegExp[] = [
   /vllm\/vllm-openai:v(\d+\.\d+\.\d+)/i, // the docker image a paste names
@@ -595,7 +596,7 @@ export function readVllmLog(text: string): LoggedStartup | null {
     // vllm/config/model.py: "Using max model len 128000" (the resolved max-model-len, v0.10+).
     const using = /Using max model len (\d+)/.exec(t);
     if (using && usingMaxModelLen === null) usingMaxModelLen = int(using[1]!);
-    const loading = /Starting to load model (\S+?)(?:\.\.\.)?$/.exec(t) ?? /^MODEL:\s+(\S+)\s*$/.exec(t);
+    const loading = /Starting to load model (\S+?)(?:\.\.\.)?$/.exec(t) ?? /^MODEL:\s+(\S+)\s*$/.exec(t) ?? /█\s+model\s+(\S+)\s*$/.exec(t);
     if (loading && r.model === null) r.model = loading[1]!;
 
     // GPU name: nvidia-smi table rows, collect_env "GPU 0: NVIDIA …", a "GPU: …" line in the paste.
