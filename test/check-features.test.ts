@@ -163,7 +163,7 @@ describe("GPUs", () => {
     expect(r.out).toMatch(/^ok {3}<stdin>:1 script line 1 — Qwen\/Qwen3-8B on 1× custom, vLLM /);
   });
 
-  it("a MIG resource: a clear note, planned on the slice's memory only when given", async () => {
+  it("a MIG resource: planned on the slice of the card --gpu names (src/data/mig-profiles.json)", async () => {
     const k8s = [
       "apiVersion: v1",
       "kind: Pod",
@@ -180,7 +180,7 @@ describe("GPUs", () => {
     ].join("\n");
     const r = await check(["-", "--gpu", "a100-80g", "--no-config"], k8s);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("nvidia.com/mig-3g.40gb: a MIG slice (3g.40gb); vram-plan has no MIG profiles yet, so it plans a whole GPU — pass --gpu-memory with the slice's CUDA-visible memory to plan the slice");
+    expect(r.out).toContain("— Qwen/Qwen3-0.6B on 1× a100-80g:3g.40gb, vLLM 0.11.0:");
   });
 
   it("two pm2 servers with no CUDA_VISIBLE_DEVICES share GPU 0: utilizations add up, start order matters", async () => {

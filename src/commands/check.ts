@@ -387,7 +387,21 @@ async function prepare(d0: Deployment, s: Settings, cli: CliTarget, io: Pick<Io,
   const found = await pending;
   if ("problem" in found) return blank(found.problem);
 
-  const gpuName = d.gpuType ?? o.gpu;
+  let gpuName = d.gpuType ?? o.gpu;
+  let migNote: string | null = null;
+  if (d.migSlice !== undefined && !(gpuName ?? "").includes(":") && !(gpuName === undefined && o.gpuMemory !== undefined)) {
+    // nvidia.com/mig-<slice>: the slice of the card the node label (or --gpu) names; else the one card that has it.
+    const { gpusWithMigSlice } = await import("../sources/gpus.js");
+    if (gpuName !== undefined) gpuName = `${gpuName}:${d.migSlice}`;
+    else {
+      const cards = gpusWithMigSlice(d.migSlice);
+      if (cards.length !== 1) {
+        return blank(`MIG slice ${d.migSlice}: ${cards.length ? `${cards.join(", ")} have it` : "no MIG profile has it (vram-plan gpus lists them)"}: pass --gpu <card> to say which GPU it is a slice of`, found.id);
+      }
+      gpuName = `${cards[0]}:${d.migSlice}`;
+      migNote = `MIG slice ${d.migSlice}: only ${cards[0]} has it`;
+    }
+  }
   if (gpuName === undefined && o.gpuMemory === undefined) {
     return blank("GPU type unknown: pass --gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>, or give the pod a node selector vram-plan recognises", found.id);
   }
@@ -395,7 +409,7 @@ async function prepare(d0: Deployment, s: Settings, cli: CliTarget, io: Pick<Io,
   try {
     gpu = gpuFrom(gpuName === undefined ? { gpuMemory: o.gpuMemory as string } : o.gpuMemory === undefined ? { gpu: gpuName } : { gpu: gpuName, gpuMemory: o.gpuMemory });
   } catch (e) {
-    if (d.gpuType !== null && e instanceof InputError) return blank(`GPU ${d.gpuType} from the file: ${e.message.replace(/^--gpu \S+: /, "")}`, found.id);
+    if ((d.gpuType !== null || d.migSlice !== undefined) && e instanceof InputError) return blank(`GPU ${d.gpuType} from the file: ${e.message.replace(/^--gpu \S+: /, "")}`, found.id);
     throw e;
   }
 
@@ -428,7 +442,7 @@ async function prepare(d0: Deployment, s: Settings, cli: CliTarget, io: Pick<Io,
     notes.push(...(await resolveDraftModel(flags, { offline: o.offline === true, env: io.env })).warnings);
   }
   if (flags.notModelledFlags?.length) notes.push(`not modelled (may change memory): ${flags.notModelledFlags.join(", ")}`);
-  const gpuNote = d.gpuType === null ? (gpuName !== undefined ? `GPU type from --gpu ${gpuName}` : `GPU from --gpu-memory ${o.gpuMemory ?? ""}`) : null;
+  const gpuNote = migNote ?? (d.gpuType === null ? (gpuName !== undefined ? `GPU type from --gpu ${gpuName}` : `GPU from --gpu-memory ${o.gpuMemory ?? ""}`) : null);
   return { ok: { d, input: { model: found.arch, gpu, flags }, target, text, release: release.version, model: found.id, notes, gpuNote } };
 }
 

@@ -17,11 +17,13 @@ export function renderModels(list: readonly ModelListing[], json: boolean): stri
 /** A GPU profile as listed (src/data/gpus.json records). */
 export interface GpuListing extends Pick<GpuProfile, "id" | "name" | "cudaTotalBytes" | "computeCapability"> {
   cudaTotalExact: boolean;
+  /** A MIG slice (--gpu CARD:SLICE): memory from a captured `nvidia-smi mig -lgip`, or an estimate. */
+  mig?: { gpu: string; profile: string; memorySlices: number; captured: boolean };
 }
 
 export function renderGpus(list: readonly GpuListing[], json: boolean): string {
   if (json) return JSON.stringify(list, null, 2) + "\n";
-  return list.map((gpu) => `${gpu.id.padEnd(14)} ${gpu.name.padEnd(46)} ${gib(gpu.cudaTotalBytes).padStart(7)} GiB  cc ${gpu.computeCapability}${gpu.cudaTotalExact ? "" : "  (estimated total)"}`).join("\n") + "\n";
+  return list.map((gpu) => `${gpu.id.padEnd(gpu.id.includes(":") ? 22 : 14)} ${gpu.name.padEnd(gpu.id.includes(":") ? 38 : 46)} ${gib(gpu.cudaTotalBytes).padStart(7)} GiB  cc ${gpu.computeCapability}${gpu.mig ? (gpu.mig.captured ? "  (captured nvidia-smi)" : "  (estimated)") : gpu.cudaTotalExact ? "" : "  (estimated total)"}`).join("\n") + "\n";
 }
 
 /** One GPU nvidia-smi reported, as `vram-plan gpus --detect` lists it. */

@@ -28,6 +28,57 @@ export function gpuCatalogue(): GpuRecord[] {
 // The spelling rule lives in gpu-names.ts (no I/O) so the web page matches names the same way.
 export { normaliseGpuName };
 
+/** One MIG slice of a GPU (src/data/mig-profiles.json): nvidia-smi mig -lgip's memory, with its source. */
+export interface MigRecord {
+  name: string;
+  cudaTotalBytes: number;
+  exact: boolean;
+  memorySlices: number;
+  smCount: number;
+  source: string;
+}
+
+let migCache: Map<string, MigRecord[]> | null = null;
+
+/** The MIG profiles of each GPU id that has them. */
+export function migProfiles(): Map<string, MigRecord[]> {
+  if (!migCache) {
+    const raw = JSON.parse(readFileSync(join(DATA_DIR, "mig-profiles.json"), "utf8")) as { gpus: Array<{ gpu: string; profiles: MigRecord[] }> };
+    migCache = new Map(raw.gpus.map((g) => [g.gpu, g.profiles]));
+  }
+  return migCache;
+}
+
+/** "3g.40gb", "MIG 3g.40gb", "mig-3g.40gb" → "3g.40gb". */
+export function migSliceName(text: string): string {
+  return text.trim().toLowerCase().replace(/^(nvidia\.com\/)?mig[-\s]*/, "");
+}
+
+/** A GPU profile for one MIG slice of `g`; InputError naming the flag and the slices that exist. */
+export function migSliceProfile(flag: string, g: GpuRecord, slice: string): GpuProfile {
+  const want = migSliceName(slice);
+  const list = migProfiles().get(g.id) ?? [];
+  const m = list.find((x) => x.name === want);
+  if (!m) {
+    const known = list.length ? `its slices: ${list.map((x) => x.name).join(", ")}` : `vram-plan has no MIG profiles for it (MIG profiles: ${[...migProfiles().keys()].join(", ")})`;
+    throw new InputError(flag, `${flag} ${excerpt(`${g.id}:${slice}`)}: ${g.id} has no MIG slice ${excerpt(want)}; ${known}`);
+  }
+  return {
+    id: `${g.id}:${m.name}`,
+    name: `${g.name} MIG ${m.name}`,
+    cudaTotalBytes: m.cudaTotalBytes,
+    computeCapability: g.computeCapability,
+    smCount: m.smCount,
+    source: `MIG ${m.name} of ${g.id}: ${m.source}`,
+  };
+}
+
+/** The GPU ids that have a MIG slice of this name (a Kubernetes nvidia.com/mig-… resource without a GPU type). */
+export function gpusWithMigSlice(slice: string): string[] {
+  const want = migSliceName(slice);
+  return [...migProfiles()].filter(([, list]) => list.some((x) => x.name === want)).map(([id]) => id);
+}
+
 let names: Map<string, GpuRecord[]> | null = null;
 /** Every spelling of every profile (id, aliases, name, family names) → the profiles it names. */
 function nameIndex(): Map<string, GpuRecord[]> {
@@ -151,6 +202,13 @@ export function gpuFrom(o: GpuOptions, ctx: MachineContext = {}): GpuProfile {
   }
   if (o.gpu.trim().toLowerCase() === "auto") {
     const profile = detectedGpuProfile({ env: process.env, ...ctx });
+    if (mem) profile.cudaTotalBytes = mem;
+    return profile;
+  }
+  // GPU:SLICE, a MIG slice (h100-sxm:3g.40gb): the slice's memory and SMs, the card's compute capability.
+  const colon = o.gpu.indexOf(":");
+  if (colon > 0) {
+    const profile = migSliceProfile("--gpu", gpuByName("--gpu", o.gpu.slice(0, colon)), o.gpu.slice(colon + 1));
     if (mem) profile.cudaTotalBytes = mem;
     return profile;
   }

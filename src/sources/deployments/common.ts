@@ -61,6 +61,8 @@ export interface Deployment {
   problem?: string;
   /** The container's memory limit and /dev/shm as the file sets them (Kubernetes, compose, docker run); absent: not in a container the file describes. */
   limits?: HostLimits;
+  /** A Kubernetes nvidia.com/mig-<slice> resource: the MIG slice (3g.40gb) each GPU of it is. */
+  migSlice?: string;
 }
 
 /** Options a reader takes: values for variables that are only known at run time. */

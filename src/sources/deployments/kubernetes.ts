@@ -72,7 +72,7 @@ function podGpuType(spec: Record<string, Json>, notes: string[]): string | null 
   return ids[0] ?? null;
 }
 
-function containerGpuCount(c: Record<string, Json>, notes: string[], ctx: Ctx, line: number): number | null {
+function containerGpuCount(c: Record<string, Json>, notes: string[], ctx: Ctx, line: number, migOut?: { slice?: string }): number | null {
   const res = rec(c.resources);
   for (const kind of ["limits", "requests"]) {
     const r = rec(res?.[kind]);
@@ -87,11 +87,12 @@ function containerGpuCount(c: Record<string, Json>, notes: string[], ctx: Ctx, l
       if (v !== undefined && v !== null) notes.push(`${key}: ${String(v)} is not a GPU count`);
     }
     for (const [key, v] of Object.entries(r ?? {})) {
-      const mig = /^nvidia\.com\/mig-(\d+g\.\d+gb)$/.exec(key);
+      const mig = /^nvidia\.com\/mig-(\d+g\.\d+gb(?:\+me)?)$/.exec(key);
       if (!mig) continue;
-      notes.push(
-        `${key}: a MIG slice (${mig[1]}); vram-plan has no MIG profiles yet, so it plans a whole GPU — pass --gpu-memory with the slice's CUDA-visible memory to plan the slice`,
-      );
+      // The slice is planned as the GPU (src/data/mig-profiles.json); check joins it to the card's type.
+      const slice = (mig[1] ?? "").replace(/\+me$/, "");
+      if (migOut) migOut.slice = slice;
+      notes.push(`${key}: MIG slice ${slice}`);
       const n = typeof v === "number" ? v : Number(String(v).trim());
       if (Number.isInteger(n) && n > 0) return n;
     }
@@ -217,7 +218,8 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
         const image = str(c.image);
         const vllmEntrypoint = command.length === 0 && isVllmOpenAiImage(image ?? "");
         const notes: string[] = [];
-        const gpuCount = containerGpuCount(c, notes, ctx, line);
+        const migOut: { slice?: string } = {};
+        const gpuCount = containerGpuCount(c, notes, ctx, line, migOut);
         const gpuType = podGpuType(spec, notes);
         const env = containerEnv(c.env, vars);
         const hostLimits = kubernetesLimits(spec, c, notes);
@@ -239,6 +241,7 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
           d.host = null;
           // A LeaderWorkerSet spreads the ranks over several pods: one pod's limits hold only its part.
           if (kind !== "LeaderWorkerSet") d.limits = hostLimits;
+          if (migOut.slice !== undefined) d.migSlice = migOut.slice;
         }
         out.push(...found);
       });
