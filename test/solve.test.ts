@@ -76,7 +76,7 @@ describe("solve command", () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toBe("vram-plan: --images-per-prompt: Qwen/Qwen2.5-7B-Instruct takes no images (it has no vision encoder)\n");
     const ctx = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--context", "lots", "--offline"]);
-    expect(ctx.err).toBe("vram-plan: --context: expected a token count such as 32768, 32k (32000) or 32K (32768), got 'lots'\n");
+    expect(ctx.err).toBe("vram-plan: --context: expected a token count from 1 to 2147483648 such as 32768, 32k (32000) or 32K (32768), got 'lots'\n");
   });
 });
 

@@ -5,6 +5,8 @@ import type { Io } from "./io.js";
 import type { RawEngineFlags } from "../sources/engine-flags.js";
 import type { Outcome } from "../core/exit.js";
 import { InputError } from "../errors.js";
+import { fractionFlag, integerFlag, tokensFlag } from "../sources/flag-values.js";
+import { MAX_BYTES, MAX_GPU_COUNT, MAX_TOKENS, excerpt } from "../limits.js";
 import { commandLine, renderSolveText, solveToJsonObject, type SolveOutcome } from "../render/solve.js";
 
 export interface SolveOptions extends RawEngineFlags {
@@ -22,41 +24,34 @@ export interface SolveOptions extends RawEngineFlags {
   json?: boolean;
 }
 
-function intOpt(flag: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new InputError(flag, `${flag}: expected an integer >= ${min}, got '${v}'`);
-  return n;
+/** An integer option in [min, max] (src/limits.ts bounds), echoed as a short excerpt when refused. */
+function intOpt(flag: string, v: string | undefined, min: number, max: number): number | undefined {
+  return v === undefined ? undefined : integerFlag(flag, v, min, max);
 }
 
 export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">): Promise<SolveOutcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b (vram-plan models lists the catalogue)");
-  const { parseTokens } = await import("../units.js");
   const { engineFlagsFrom, revisionOpt } = await import("../sources/engine-flags.js");
   const { gpuFrom } = await import("../sources/gpus.js");
   const { resolveModel } = await import("../sources/resolve-model.js");
   const { solve, serveArgv } = await import("../core/solve.js");
   let context: number | undefined;
   if (o.context !== undefined) {
-    const c = parseTokens(o.context);
-    if (c === null || c < 1) throw new InputError("--context", `--context: expected a token count such as 32768, 32k (32000) or 32K (32768), got '${o.context}'`);
-    context = c;
+    context = tokensFlag("--context", o.context);
   }
-  const concurrency = intOpt("--concurrency", o.concurrency, 1);
-  const images = intOpt("--images-per-prompt", o.imagesPerPrompt, 0);
-  const maxGpus = intOpt("--max-gpus", o.maxGpus, 1);
+  const concurrency = intOpt("--concurrency", o.concurrency, 1, MAX_TOKENS);
+  const images = intOpt("--images-per-prompt", o.imagesPerPrompt, 0, 1_000_000);
+  const maxGpus = intOpt("--max-gpus", o.maxGpus, 1, MAX_GPU_COUNT);
   let maxUtilization: number | undefined;
   if (o.maxUtilization !== undefined) {
-    const u = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(o.maxUtilization) ? Number(o.maxUtilization) : Number.NaN;
-    if (!(u > 0 && u <= 1)) throw new InputError("--max-utilization", `--max-utilization: expected a fraction in (0, 1], got '${o.maxUtilization}'`);
-    maxUtilization = u;
+    maxUtilization = fractionFlag("--max-utilization", o.maxUtilization);
   }
   let marginBytes: number | undefined;
   if (o.margin !== undefined) {
     const { parseSize } = await import("../units.js");
     const m = /^\s*0+(\.0*)?\s*$/.test(o.margin) ? 0 : parseSize(o.margin);
-    if (m === null || m === undefined || m < 0) throw new InputError("--margin", `--margin: expected a size such as 0.5GiB, 1GiB or 0, got '${o.margin}'`);
-    if (m > 0 && m < 2 ** 20) throw new InputError("--margin", `--margin ${o.margin}: ${m} bytes is less than 1 MiB; did you mean ${o.margin.trim()}GiB?`);
+    if (m === null || m === undefined || m < 0 || m > MAX_BYTES) throw new InputError("--margin", `--margin: expected a size such as 0.5GiB, 1GiB or 0, got '${excerpt(o.margin)}'`);
+    if (m > 0 && m < 2 ** 20) throw new InputError("--margin", `--margin ${excerpt(o.margin)}: ${m} bytes is less than 1 MiB; did you mean ${o.margin.trim()}GiB?`);
     marginBytes = m;
   }
   const base = engineFlagsFrom(o);
