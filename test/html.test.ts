@@ -164,6 +164,14 @@ describe("check, sweep and compare --format html", () => {
     expect(rows).toEqual(json.rows.map((r) => r.kvTokens));
   });
 
+  it("sweep of a category alone (kv-cache-dtype): one point per value, each at its own x", async () => {
+    const h = (await runCli(["--model", "qwen2.5-7b", "--gpu", "l4", "--sweep", "kv-cache-dtype=auto,fp8", "--format", "html"])).out;
+    const chart = /<figure class="line-chart">[\s\S]*?<\/figure>/.exec(h)?.[0] ?? "";
+    const xs = new Set([...chart.matchAll(/<circle cx="([0-9.]+)"/g)].map((m) => m[1]));
+    expect(xs.size).toBe(2);
+    expect(chart).toContain(">fp8</text>");
+  });
+
   it("compare: the offline and vLLM device figures of the JSON, and vLLM's plan", async () => {
     const argv = ["compare", "--model", "llama-3.1-8b", "--gpu", "h100", "--prompt-tokens", "4k"];
     const json = JSON.parse((await runCli([...argv, "--json"])).out) as { vllmUsedBytes: number; offline: { deviceBytes: number }; vllm: Plan };

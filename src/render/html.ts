@@ -262,8 +262,9 @@ export function sweepChartsHtml(res: SweepResult): string {
   const preferred = (["max-model-len", "gpu-memory-utilization", "gpu"] as const).filter((k) => res.axes.includes(k));
   const xKey = preferred.reduce<string | undefined>((best, k) => (best === undefined || distinct(k) > distinct(best) ? k : best), undefined) ?? res.axes[0] ?? "gpu";
   const others = res.axes.filter((k) => k !== xKey);
-  const gpus = [...new Set(res.rows.map((r) => r.gpu))];
-  const xOf = (r: SweepRow): number => (xKey === "max-model-len" ? r.maxModelLen : xKey === "gpu-memory-utilization" ? r.gpuMemoryUtilization : xKey === "gpu" ? gpus.indexOf(r.gpu) : xKey === "tensor-parallel-size" ? r.tensorParallelSize : xKey === "max-num-seqs" ? r.maxNumSeqs : 0);
+  // Categories (GPUs, KV dtypes) are placed by their order in the sweep.
+  const categories = [...new Set(res.rows.map((r) => axisValue(r, xKey)))];
+  const xOf = (r: SweepRow): number => (xKey === "max-model-len" ? r.maxModelLen : xKey === "gpu-memory-utilization" ? r.gpuMemoryUtilization : xKey === "tensor-parallel-size" ? r.tensorParallelSize : xKey === "max-num-seqs" ? r.maxNumSeqs : categories.indexOf(axisValue(r, xKey)));
   const numericLabels = new Map(res.rows.map((r) => [xOf(r), axisValue(r, xKey)]));
   const groups = new Map<string, SweepRow[]>();
   for (const r of res.rows) {
