@@ -172,7 +172,8 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
     part("torchPeak", logged.torchPeakBytes, g.activationPeakBytes, -1);
     part("nonTorch", logged.nonTorchBytes, g.nonTorchBytes, -1);
     if (g.cudaGraphInBudget) part("cudaGraphEstimate", logged.cudaGraphEstimateBytes, g.cudaGraphBytes, -1);
-    const planned = g.kvCacheBytes;
+    // vLLM prints a negative available memory when the budget is overspent; the plan clamps its KV at 0 and keeps the shortfall.
+    const planned = g.kvCacheBytes > 0 ? g.kvCacheBytes : -g.kvShortfallBytes;
     const d = planned - logged.availableKvBytes;
     const biggest = parts.filter(([, v]) => Math.sign(v) === Math.sign(d)).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))[0];
     const agrees = Math.abs(d) <= kvTarget(logged.availableKvBytes);
