@@ -27,6 +27,8 @@ describe("new catalogue configs plan", () => {
     ["Qwen/Qwen3-VL-30B-A3B-Instruct", 31_070_741_744],
     ["google/gemma-3-27b-it", 27_432_406_640],
     ["Qwen/Qwen3-Embedding-0.6B", 595_776_512],
+    // keras-hub's phi3_mini_4k_instruct_en preset: "params": 3821079552.
+    ["microsoft/Phi-3-mini-4k-instruct", 3_821_079_552],
   ])("%s: a verdict (exit 0 or 1), %d parameters", async (id, params) => {
     const { code, json } = await planJson(id);
     expect([0, 1]).toContain(code);
@@ -113,6 +115,7 @@ describe("vram-plan check over fixtures/deployments/real resolves the models the
     ["llm-vlm-memo-docker-run-llava.sh", "— llava-hf/llava-1.5-7b-hf on 1× h100-sxm"],
     ["koyeb-example-vllm.Dockerfile", "— meta-llama/Meta-Llama-3.1-8B-Instruct on 1× h100-sxm"],
     ["gke-gemma-3-27b-it.yaml", "— google/gemma-3-27b-it on 1× a100-80g"],
+    ["gpu-bench-phi3-mini.sh", "— microsoft/Phi-3-mini-4k-instruct on 1× h100-sxm"],
   ])("%s", async (file, text) => {
     const gpu = file.startsWith("gke-") ? [] : ["--gpu", "h100"];
     const r = await runCli(["check", R + file, ...gpu, "--offline", "--no-config"]);
