@@ -83,7 +83,7 @@ describe("fixes, cheapest lever first", () => {
     }
   });
 
-  it("Llama-3.1-70B on one A100-80GB (bf16 weights > the 71.3 GiB budget): only more GPUs or quantized weights help", () => {
+  it("Llama-3.1-70B on one A100-80GB (bf16 weights > the 72.8 GiB budget): only more GPUs or fp8 weights with a shorter context help", () => {
     const input: PlanInput = { model: model("llama-3.1-70b"), gpu: gpu("a100-80g"), flags: flags() };
     const fixes = fixesOf(input).map(shown);
     // Shorter contexts, batch limits and fp8 KV cannot make 131 GiB of bf16 weights fit 72 GiB.
@@ -92,6 +92,11 @@ describe("fixes, cheapest lever first", () => {
     // TP 2 holds the weights but not one 131,072-token request's KV cache, so the lever is TP 4.
     expect(planDeployment({ ...input, flags: flags({ tensorParallelSize: 2 }) }).fits).toBe(false);
     expect(fixes.find((s) => s.startsWith("--tensor-parallel-size"))).toBe("--tensor-parallel-size 4");
+    // On the one GPU it has: fp8 weights (70.6 G parameters ≈ 66 GiB) and a shorter context, before any extra GPU.
+    expect(fixes[0]).toMatch(/^--quantization fp8 --max-model-len \d+$/);
+    const len = Number(fixes[0]?.split(" ").pop());
+    expect(len).toBeGreaterThanOrEqual(4096);
+    expect(len).toBe(roundDownForPeople(len));
   });
 
   it("free memory below the budget: one utilization fix, the largest that passes vLLM's free-memory check, no warning left", () => {

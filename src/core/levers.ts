@@ -107,22 +107,8 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   };
 
   // 1. --max-model-len: the longest context that starts (binary search; shorter is never worse), rounded down.
-  {
-    const len0 = e.maxModelLen;
-    const floorLen = Math.min(len0 - 1, 256);
-    if (floorLen >= 1 && r.starts({ maxModelLen: floorLen }, base)) {
-      let lo = floorLen;
-      let hi = len0 - 1;
-      while (lo < hi) {
-        const mid = Math.floor((lo + hi + 1) / 2);
-        if (r.starts({ maxModelLen: mid }, base)) lo = mid;
-        else hi = mid - 1;
-      }
-      const round = Math.max(floorLen, roundDownForPeople(lo));
-      const len = r.starts({ maxModelLen: round }, base) ? round : lo;
-      out.push({ entry: shown("--max-model-len", String(len)), flags: { maxModelLen: len } });
-    }
-  }
+  const len1 = longestStartingLen(r, base, e.maxModelLen);
+  if (len1 !== null) out.push({ entry: shown("--max-model-len", String(len1)), flags: { maxModelLen: len1 } });
 
   // 2-3. Multimodal: no video, then one image and no video; then smaller images (Qwen-VL max_pixels).
   const v = model.vision;
@@ -182,6 +168,26 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     try1({ entry: shown("--quantization", "fp8", "fp8 weights quantized at load time, or a quantized checkpoint"), flags: { quantization: "fp8" } });
   }
 
+  // 8b. When no lever alone starts it on these GPUs: fp8 (KV cache, weights, both) with a shorter
+  //     context, so the same GPUs are offered before more of them.
+  if (out.length === 0) {
+    const precision: { flags: Partial<EngineFlags>; shown: { flag: string; value: string }[] }[] = [];
+    const kvFp8 = e.kvBytesPerElement > 1;
+    const weightsFp8 = model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none");
+    if (kvFp8) precision.push({ flags: { kvCacheDtype: "fp8" }, shown: [{ flag: "--kv-cache-dtype", value: "fp8" }] });
+    if (weightsFp8) precision.push({ flags: { quantization: "fp8" }, shown: [{ flag: "--quantization", value: "fp8" }] });
+    if (kvFp8 && weightsFp8) precision.push({ flags: { quantization: "fp8", kvCacheDtype: "fp8" }, shown: [{ flag: "--quantization", value: "fp8" }, { flag: "--kv-cache-dtype", value: "fp8" }] });
+    for (const p of precision) {
+      const withP: EngineFlags = { ...base, ...p.flags };
+      const len = longestStartingLen(r, withP, e.maxModelLen);
+      // A context too short to be useful is no fix: at least 4,096 tokens (or the model's own, if shorter).
+      if (len === null || len < Math.min(4096, e.maxModelLen)) continue;
+      const [first, ...rest] = p.shown as [{ flag: string; value: string }, ...{ flag: string; value: string }[]];
+      out.push({ entry: { ...first, with: [...rest, { flag: "--max-model-len", value: String(len) }] }, flags: { ...p.flags, maxModelLen: len } });
+      break;
+    }
+  }
+
   // 9. More GPUs: the smallest tensor-parallel size that splits the heads and starts.
   const dp = Math.max(1, base.dataParallelSize);
   for (let tp = base.tensorParallelSize + 1; tp <= 8; tp++) {
@@ -193,6 +199,25 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     if (try1({ entry: shown("--pipeline-parallel-size", String(pp), `needs ${base.tensorParallelSize * pp * dp} GPUs`), flags: { pipelineParallelSize: pp } })) break;
   }
   return out;
+}
+
+/**
+ * The longest --max-model-len below `len0` with which the plan starts (binary search: a shorter
+ * context never needs more memory), rounded down to a value a person would type and planned again
+ * there; null when even 256 tokens do not start.
+ */
+function longestStartingLen(r: Replanner, base: EngineFlags, len0: number): number | null {
+  const floorLen = Math.min(len0 - 1, 256);
+  if (floorLen < 1 || !r.starts({ maxModelLen: floorLen }, base)) return null;
+  let lo = floorLen;
+  let hi = len0 - 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi + 1) / 2);
+    if (r.starts({ maxModelLen: mid }, base)) lo = mid;
+    else hi = mid - 1;
+  }
+  const round = Math.max(floorLen, roundDownForPeople(lo));
+  return r.starts({ maxModelLen: round }, base) ? round : lo;
 }
 
 function tpSplitsHeads(input: PlanInput, tp: number): boolean {
