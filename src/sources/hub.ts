@@ -12,7 +12,7 @@ import {
   type LocalModel,
 } from "./model-dir.js";
 import { isHfId } from "./hf-cache.js";
-import { excerpt } from "../limits.js";
+import { MAX_JSON_FILE_BYTES, excerpt } from "../limits.js";
 import { parsePythonJson } from "./python-json.js";
 import {
   headerLengthFromPrefix,
@@ -279,17 +279,19 @@ async function readUpTo(res: Response, limit: number): Promise<Uint8Array> {
 async function getJson(ctx: Ctx, file: string, optional: boolean): Promise<Json | undefined> {
   const res = await get(ctx, file, optional);
   if (!res) return undefined;
-  let text: string;
+  // The same cap as a JSON file on disk (src/limits.ts): a server sending more is refused, not buffered.
+  let bytes: Uint8Array;
   try {
-    text = await res.text();
+    bytes = await readUpTo(res, MAX_JSON_FILE_BYTES + 1);
   } catch (e) {
     throw unreachable(ctx, e);
   }
+  if (bytes.length > MAX_JSON_FILE_BYTES) throw fail(ctx, `${file} from ${ctx.endpoint} is over the ${MAX_JSON_FILE_BYTES / 2 ** 20} MiB limit for a JSON file`);
   try {
-    return parsePythonJson(text);
+    return parsePythonJson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw fail(ctx, `${file} from ${ctx.endpoint} is not valid JSON (${why})`);
+    const pos = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+    throw fail(ctx, `${file} from ${ctx.endpoint} is not valid JSON${pos !== undefined ? ` (syntax error at byte ${pos})` : ""}`);
   }
 }
 
