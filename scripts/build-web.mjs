@@ -17,7 +17,7 @@ export const MARKER = ".vram-plan-web";
 const models = catalogue().map((e) => ({ hfId: e.hfId, short: e.short, files: loadCatalogueFiles(e) }));
 const aliases = {};
 for (const e of catalogue()) for (const a of e.aliases) aliases[a] = findInCatalogue(a)?.hfId ?? e.hfId;
-const gpus = gpuCatalogue().map((g) => ({ id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source, aliases: g.aliases, ...(g.familyNames ? { familyNames: g.familyNames } : {}) }));
+const gpus = gpuCatalogue().map((g) => ({ id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source, aliases: g.aliases, datasheetBytes: g.datasheetBytes, ...(g.familyNames ? { familyNames: g.familyNames } : {}) }));
 const data = JSON.stringify({ models, aliases, gpus });
 
 rmSync(WEB_DIR, { recursive: true, force: true });
@@ -71,6 +71,7 @@ writeFileSync(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="vram-plan web">
+<link rel="icon" href="data:,">
 <title>vram-plan: how vLLM will use GPU memory</title>
 <style>${HTML_STYLE}${PAGE_STYLE}</style>
 </head>

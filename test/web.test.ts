@@ -2,6 +2,7 @@
 // launch, a few plans): opened from file:// with a query, it shows the same KV tokens as
 // `vram-plan --json` for those inputs, with no console error. `npm test` builds dist/web first.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,7 +22,9 @@ describe("vram-plan web --out", () => {
     const html = readFileSync(join(out, "index.html"), "utf8");
     expect(html).toContain('<script src="app.js"></script>');
     // A classic script (module scripts do not load from file://), nothing else fetched.
-    expect(html).not.toMatch(/type="module"|<link|https?:\/\//);
+    expect(html).not.toMatch(/type="module"|https?:\/\//);
+    // The only link: an empty icon, so a static host is not asked for /favicon.ico (a 404 in the console).
+    expect(html.match(/<link[^>]*>/g)).toEqual(['<link rel="icon" href="data:,">']);
     const js = readFileSync(join(out, "app.js"), "utf8");
     // No Node module in the bundle, and the catalogue's configs embedded as data.
     expect(js).not.toMatch(/require\(["'](node:|fs|path|child_process)/);
@@ -96,9 +99,10 @@ describe.skipIf(chromium === null)(title, () => {
   let browser: Browser;
   let page: Page;
   let indexUrl: string;
+  let out: string;
 
   beforeAll(async () => {
-    const out = join(tmp(), "site");
+    out = join(tmp(), "site");
     expect((await runCli(["web", "--out", out])).code).toBe(0);
     indexUrl = pathToFileURL(resolve(out, "index.html")).href;
     browser = await launchChromium(chromium as string);
@@ -148,6 +152,41 @@ describe.skipIf(chromium === null)(title, () => {
     expect(new URLSearchParams(after.search).get("max-model-len")).toBe("16K");
     expect(after.serve).toBe("vllm serve Qwen/Qwen2.5-7B-Instruct --max-model-len 16K");
     expect(page.errors).toEqual([]);
+  }, 30_000);
+
+  it("a link written by hand: nvidia-smi's GPU name, a bare switch, the CLI's output options ignored", async () => {
+    await page.goto(`${indexUrl}?model=Qwen/Qwen2.5-7B-Instruct&gpu=${encodeURIComponent("NVIDIA L40S")}&enforce-eager&json&explain`);
+    const shown = await page.evaluate<{ tokens: string | null; error: string; eager: boolean }>(`({ tokens: document.querySelector(".kv-tokens")?.getAttribute("data-value") ?? null, error: document.getElementById("error").textContent, eager: document.querySelector('input[name="enforce-eager"]').checked })`);
+    const plan = JSON.parse((await runCli(["--model", "Qwen/Qwen2.5-7B-Instruct", "--gpu", "NVIDIA L40S", "--enforce-eager", "--json"])).out) as Plan;
+    expect(shown.error).toBe("");
+    expect(shown.eager).toBe(true);
+    expect(Number(shown.tokens)).toBe(plan.kvCache.tokens);
+    expect(page.errors).toEqual([]);
+  }, 30_000);
+
+  it("served by a static host (a stand-in on loopback): the same numbers, nothing else requested, no console error", async () => {
+    const requested: string[] = [];
+    const server: Server = createServer((req, res) => {
+      requested.push(req.url ?? "");
+      const path = (req.url ?? "/").split("?")[0] === "/" ? "index.html" : (req.url ?? "").split("?")[0]!.slice(1);
+      if (!["index.html", "app.js"].includes(path)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { "content-type": path.endsWith(".js") ? "text/javascript" : "text/html" }).end(readFileSync(join(out, path)));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await page.goto(`http://127.0.0.1:${port}/?model=gemma-3-4b&gpu=a10g&max-model-len=8192`);
+      const tokens = await page.evaluate<string | null>(`document.querySelector(".kv-tokens")?.getAttribute("data-value") ?? null`);
+      const plan = JSON.parse((await runCli(["--model", "gemma-3-4b", "--gpu", "a10g", "--max-model-len", "8192", "--json"])).out) as Plan;
+      expect(Number(tokens)).toBe(plan.kvCache.tokens);
+      expect(requested.map((u) => u.split("?")[0])).toEqual(["/", "/app.js"]);
+      expect(page.errors).toEqual([]);
+    } finally {
+      server.close();
+    }
   }, 30_000);
 
   it("bad input is the CLI's one-line message on the page, not a console error", async () => {

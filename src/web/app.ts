@@ -24,6 +24,9 @@ const DATA = data as WebData;
 /** Query keys that are vram-plan's (not vLLM flags): the model, the GPU, a pasted config. */
 const OWN = ["model", "gpu", "gpu-memory", "config-json"] as const;
 
+/** The CLI's output options: a link may carry them; they change no number, so the page ignores them. */
+const IGNORED = ["format", "json", "explain", "no-color", "color", "offline"];
+
 /** The flags the form shows, with vLLM's names; any other vLLM flag in the query is kept and applied. */
 const FIELDS: { name: string; placeholder: string; title?: string }[] = [
   { name: "tensor-parallel-size", placeholder: "1" },
@@ -52,8 +55,11 @@ function stateFromQuery(search: string): State {
   const s: State = new Map();
   for (const [k, v] of new URLSearchParams(search)) {
     // A single-dash alias (?tp=2) is kept under vLLM's long name, so the form shows it.
+    if (IGNORED.includes(k)) continue;
     const short = vllmArg(k) ? undefined : vllmShortArg(k);
-    s.set(short ? short.name : k, v);
+    const name = short ? short.name : k;
+    // A switch written bare (?enforce-eager) is on.
+    s.set(name, v === "" && (vllmArg(name)?.kind === "bool") ? "true" : v);
   }
   if (!s.has("model")) s.set("model", "qwen2.5-7b");
   if (!s.has("gpu") && !s.has("gpu-memory")) s.set("gpu", "h100-sxm");
@@ -106,9 +112,16 @@ function archOf(id: string, files: ConfigFiles, subject: string): ModelArch {
   return arch;
 }
 
+/** The profiles a name could mean, as sources/gpus.ts gpuCandidates reads names (a trailing size as the datasheet's). */
 function gpuCandidates(name: string): WebGpu[] {
+  const named = (q: string): WebGpu[] => DATA.gpus.filter((g) => [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])].some((k) => normaliseGpuName(k) === q));
   const q = normaliseGpuName(name);
-  return DATA.gpus.filter((g) => [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])].some((k) => normaliseGpuName(k) === q));
+  const direct = named(q);
+  if (direct.length > 0) return direct;
+  const m = /^(.*)-(\d+)gb$/.exec(q);
+  if (!m) return [];
+  const gb = Number(m[2]);
+  return named(m[1] ?? "").filter((g) => Math.abs(g.datasheetBytes / 2 ** 30 - gb) <= 0.05 * gb || Math.abs(g.datasheetBytes / 1e9 - gb) <= 0.05 * gb);
 }
 
 /** --gpu / --gpu-memory as the CLI reads them (sources/gpus.ts gpuFrom). */

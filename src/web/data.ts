@@ -13,6 +13,8 @@ export interface WebModel {
 export interface WebGpu extends GpuProfile {
   aliases: string[];
   familyNames?: string[];
+  /** The datasheet's memory (a name with a size, "Tesla T4 16GB", is matched against it). */
+  datasheetBytes: number;
 }
 
 export interface WebData {
