@@ -9,7 +9,7 @@ import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
 import type { CommonOpts } from "../commands/plan.js";
 import { addEngineOptions, splitEngineArgv } from "./engine-options.js";
-import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerLog, registerSolve, registerTokens, registerWeb } from "./subcommands.js";
+import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerLog, registerWatch, registerSolve, registerTokens, registerWeb } from "./subcommands.js";
 
 export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Command {
   const program = new Command("vram-plan")
@@ -36,6 +36,7 @@ export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Comma
   registerCheck(program, io, setCode);
   registerSolve(program, io, setCode);
   registerLog(program, io, setCode);
+  registerWatch(program, io, setCode);
   registerWeb(program, io, setCode);
 
   registerCatalogues(program, io, setCode);
@@ -63,7 +64,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return exitCodeFor(outcome);
     }
     // vLLM's words (and a pasted command line) are read with the argument table, not by commander.
-    const split = await splitEngineArgv(program, argv, io.env, ["plan", "compare", "solve"]);
+    const split = await splitEngineArgv(program, argv, io.env, ["plan", "compare", "solve", "watch"]);
     const vllm = split.vllm;
     if (vllm?.device === "cpu") {
       io.stdout("vLLM runs on the CPU here (--device cpu): not a GPU deployment, nothing to plan.\n");

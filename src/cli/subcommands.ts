@@ -158,3 +158,18 @@ export function registerLog(program: Command, io: Io, setCode: SetCode): void {
       setCode(await (await import("../commands/log.js")).logCommand(file, flags, o, io));
     });
 }
+
+/** `vram-plan watch`, with the plan command's options (flags, a pasted command) or --file. */
+export function registerWatch(program: Command, io: Io, setCode: SetCode): void {
+  const cmd = routed(program.command("watch"), io).description(
+    "sample nvidia-smi every --interval seconds and put each GPU's used memory beside the plan's expected figure; report drift (above/below the plan, another process, a GPU near full); exit 1 when a sample drifts past --tolerance",
+  );
+  addEngineOptions(cmd)
+    .optionsGroup("Watch:")
+    .option("--file <path>", "a deployment file (compose, Kubernetes, script, vLLM config): its first vLLM deployment")
+    .option("--interval <seconds>", "seconds between samples (default 5; 0: back to back)")
+    .option("--count <n>", "samples to take (default: until stopped)")
+    .option("--tolerance <size>", "drift from the plan that fails (default 1GiB)")
+    .option("--near-full <size>", "free memory below which a GPU is nearly full (default 1GiB)")
+    .action(async (o: import("../commands/watch.js").WatchOpts) => setCode(await (await import("../commands/watch.js")).watchCommand(o, io)));
+}

@@ -23,6 +23,8 @@ export type Outcome =
   | { command: "compare"; comparison: Pick<Comparison, "vllm" | "offlineFits"> }
   /** vram-plan log: the logged start-up failed (1) or did not (0); not a vLLM log is bad input (2). */
   | { command: "log"; failed: boolean }
+  /** vram-plan watch: a sample drifted from the plan past --tolerance (1), or none did (0). */
+  | { command: "watch"; drift: boolean }
   /** Commands that print information and judge nothing: tokens, models, gpus, schema, help, version. */
   | { command: "info" }
   | { error: "input" }
@@ -45,6 +47,8 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
       return outcome.comparison.vllm.fits && outcome.comparison.offlineFits ? 0 : 1;
     case "log":
       return outcome.failed ? 1 : 0;
+    case "watch":
+      return outcome.drift ? 1 : 0;
     case "info":
       return 0;
   }

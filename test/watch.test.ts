@@ -1,0 +1,123 @@
+// vram-plan watch against a stand-in nvidia-smi on PATH (never a real GPU), --interval 0. The GPUs are
+// the H100s of fixtures/nvidia-smi (memory.total 81559 MiB, memory.reserved 480 MiB → CUDA total
+// 85,017,493,504 B); what they show as used is set from the plan itself, so each test moves one number.
+import { describe, expect, it } from "vitest";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "./helpers/cli.js";
+import { planDeployment } from "../src/core/plan.js";
+import { compareSample, expectedPerRank } from "../src/core/watch.js";
+import { flags, gpu, model, GiB } from "./helpers/models.js";
+
+const MIB = 2 ** 20;
+const UUID0 = "GPU-5f1c2a0e-1111-2222-3333-444455556666";
+const UUID1 = "GPU-9d8e7f60-aaaa-bbbb-cccc-ddddeeeeffff";
+const H100_CUDA_TOTAL = (81559 - 480) * MIB;
+
+/** The plan watch makes for Qwen3-8B at --max-model-len 8192 on these H100s. */
+function expectedMiB(tp = 1): number {
+  const p = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: { ...gpu("h100-sxm"), cudaTotalBytes: H100_CUDA_TOTAL }, flags: flags({ maxModelLen: 8192, tensorParallelSize: tp }) });
+  return Math.round(expectedPerRank(p)[0]! / MIB);
+}
+
+/** A stand-in nvidia-smi whose n-th --query-gpu call answers gpus<n>.csv (the last one repeats). */
+function standIn(samples: Array<{ used: [number, number]; apps: string }>): string {
+  const dir = mkdtempSync(join(tmpdir(), "vram-plan-watch-"));
+  samples.forEach((s, i) => {
+    writeFileSync(join(dir, `gpus${i + 1}.csv`), `0, ${UUID0}, NVIDIA H100 80GB HBM3, 81559, 480, ${s.used[0]}, Disabled, 9.0\n1, ${UUID1}, NVIDIA H100 80GB HBM3, 81559, 480, ${s.used[1]}, Disabled, 9.0\n`);
+    writeFileSync(join(dir, `apps${i + 1}.csv`), s.apps);
+  });
+  const last = samples.length;
+  const script = `#!/bin/sh
+n=$(cat "${dir}/n" 2>/dev/null || echo 0)
+case "$1" in
+  --query-gpu=*) n=$((n + 1)); echo $n > "${dir}/n"; [ $n -gt ${last} ] && n=${last}; cat "${dir}/gpus$n.csv";;
+  --query-compute-apps=*) [ $n -gt ${last} ] && n=${last}; [ $n -lt 1 ] && n=1; cat "${dir}/apps$n.csv";;
+  *) exit 3;;
+esac
+`;
+  writeFileSync(join(dir, "nvidia-smi"), script);
+  chmodSync(join(dir, "nvidia-smi"), 0o755);
+  return dir;
+}
+
+const run = (dir: string, argv: string[], env: Record<string, string> = {}) =>
+  runCli(["watch", "--model", "Qwen/Qwen3-8B", "--max-model-len", "8192", "--interval", "0", "--offline", ...argv], { PATH: `${dir}:/usr/bin:/bin`, ...env });
+
+describe("vram-plan watch", () => {
+  it("used memory as planned: one line per GPU and sample, no drift, exit 0", async () => {
+    const e = expectedMiB();
+    const dir = standIn([{ used: [e, 4], apps: `${UUID0}, 4242, ${e - 4}, VLLM::EngineCore\n` }]);
+    const r = await run(dir, ["--count", "2"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^\[1\] GPU 0 \(rank 0\): used \d+\.\d\d GiB, plan \d+\.\d\d GiB \(\+0\.00 GiB\), free \d+\.\d\d GiB$/m);
+    expect(r.out).toMatch(/^\[2\] GPU 0 \(rank 0\)/m);
+    expect(r.out).not.toContain("DRIFT");
+  });
+
+  it("memory above the plan past --tolerance: a DRIFT line, exit 1; within it: exit 0", async () => {
+    const e = expectedMiB();
+    const dir = standIn([{ used: [e + 3072, 4], apps: "" }]);
+    const r = await run(dir, ["--count", "1"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("[1] DRIFT GPU 0: 3.00 GiB above the plan (tolerance 1.00 GiB)");
+    expect((await run(standIn([{ used: [e + 3072, 4], apps: "" }]), ["--count", "1", "--tolerance", "4GiB"])).code).toBe(0);
+  });
+
+  it("another process appearing after the first sample, and a GPU near full, as JSON lines", async () => {
+    const e = expectedMiB();
+    const dir = standIn([
+      { used: [e, 4], apps: `${UUID0}, 4242, ${e - 4}, VLLM::EngineCore\n` },
+      { used: [81559 - 480 - 512, 4], apps: `${UUID0}, 4242, ${e - 4}, VLLM::EngineCore\n${UUID0}, 5151, 9000, python3\n` },
+    ]);
+    const r = await run(dir, ["--count", "2", "--json"]);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split("\n").map((l) => JSON.parse(l) as { sample: number; failing: boolean; drifts: Array<{ code: string; pid?: number; message: string }> });
+    expect(lines.map((l) => [l.sample, l.failing])).toEqual([[1, false], [2, true]]);
+    expect(lines[1]!.drifts.map((d) => d.code)).toEqual(["ABOVE_PLAN", "PROCESS_APPEARED", "GPU_NEAR_FULL"]);
+    expect(lines[1]!.drifts[1]!.message).toBe("GPU 0: another process appeared: python3 (pid 5151) holds 8.79 GiB");
+    expect(lines[1]!.drifts[2]!.message).toBe("GPU 0: nearly full, 0.50 GiB free");
+  });
+
+  it("TP 2 watches both visible GPUs; CUDA_VISIBLE_DEVICES=1,0 puts rank 0 on GPU 1", async () => {
+    const e = expectedMiB(2);
+    const dir = standIn([{ used: [e, e], apps: "" }]);
+    const r = await run(dir, ["--count", "1", "-tp", "2"], { CUDA_VISIBLE_DEVICES: "1,0" });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^\[1\] GPU 1 \(rank 0\)/m);
+    expect(r.out).toMatch(/^\[1\] GPU 0 \(rank 1\)/m);
+  });
+
+  it("a pasted vllm serve command and a deployment file give the same plan", async () => {
+    const e = expectedMiB();
+    const pasted = await run(standIn([{ used: [e, 4], apps: "" }]), ["--count", "1", "--", "vllm", "serve", "Qwen/Qwen3-8B", "--max-model-len", "8192"]);
+    expect(pasted.code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), "vram-plan-watch-file-"));
+    writeFileSync(join(dir, "serve.sh"), "vllm serve Qwen/Qwen3-8B --max-model-len 8192\n");
+    const smi = standIn([{ used: [e, 4], apps: "" }]);
+    const f = await runCli(["watch", "--file", join(dir, "serve.sh"), "--interval", "0", "--count", "1", "--offline"], { PATH: `${smi}:/usr/bin:/bin` });
+    expect(f.code).toBe(0);
+    expect(f.out).toContain("watching 1 GPU for Qwen/Qwen3-8B");
+  });
+
+  it("bad input and a missing nvidia-smi: one line, exit 2", async () => {
+    const dir = standIn([{ used: [4, 4], apps: "" }]);
+    expect((await run(dir, ["--interval", "soon"])).err).toBe("vram-plan: --interval: expected seconds from 0 to 86400, got 'soon'\n");
+    expect((await run(dir, ["--count", "0"])).code).toBe(2);
+    const none = await run(mkdtempSync(join(tmpdir(), "vram-plan-nosmi-")), ["--count", "1"]);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/^vram-plan: .*nvidia-smi/);
+  });
+});
+
+describe("compareSample (core/watch.ts)", () => {
+  it("drift is used − expected per rank; below the plan past the tolerance is a drift too", () => {
+    const p = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("h100-sxm"), flags: flags({ maxModelLen: 8192 }) });
+    const exp = expectedPerRank(p)[0]!;
+    const s = compareSample(p, [{ index: 0, name: "H100", cudaTotalBytes: 80 * GiB, usedBytes: exp - 2 * GiB, apps: [] }], null, { toleranceBytes: GiB, nearFullBytes: GiB });
+    expect(s.rows[0]!.driftBytes).toBe(-2 * GiB);
+    expect(s.drifts).toEqual([{ code: "BELOW_PLAN", index: 0, driftBytes: -2 * GiB, failing: true }]);
+  });
+});
