@@ -113,6 +113,14 @@ describe.skipIf(chromium === null)(title, () => {
     await browser?.close();
   }, 30_000);
 
+  it("the harness sees a console error (so the checks below can fail)", async () => {
+    await page.goto(`${indexUrl}?model=qwen2.5-7b&gpu=l4`);
+    await page.evaluate(`console.error("seen")`);
+    await page.evaluate(`new Promise((r) => setTimeout(r, 50))`);
+    expect(page.errors.map((e) => e.text)).toEqual(['["seen"]']);
+    page.errors.length = 0;
+  }, 30_000);
+
   it.each(CASES.map((c) => [c.join(" "), c] as const))("%s: the KV tokens of vram-plan --json", async (_name, argv) => {
     const cli = await runCli([...argv, "--json"]);
     const plan = JSON.parse(cli.out) as Plan;
@@ -187,6 +195,19 @@ describe.skipIf(chromium === null)(title, () => {
     } finally {
       server.close();
     }
+  }, 30_000);
+
+  it("markup in the link stays text (model, a flag's name and value)", async () => {
+    const evil = '<img src=x onerror="console.error(666)">';
+    await page.goto(`${indexUrl}?model=${encodeURIComponent(evil)}&gpu=l4&${encodeURIComponent(evil)}=${encodeURIComponent(evil)}`);
+    const seen = await page.evaluate<{ imgs: number; error: string }>(`({ imgs: document.querySelectorAll("img").length, error: document.getElementById("error").textContent })`);
+    expect(seen.imgs).toBe(0);
+    expect(seen.error).toContain("not in the catalogue");
+    await page.goto(`${indexUrl}?model=qwen2.5-7b&gpu=l4&max-model-len=${encodeURIComponent(evil)}`);
+    const again = await page.evaluate<{ imgs: number; error: string }>(`({ imgs: document.querySelectorAll("img").length, error: document.getElementById("error").textContent })`);
+    expect(again.imgs).toBe(0);
+    expect(again.error).toContain("--max-model-len");
+    expect(page.errors).toEqual([]);
   }, 30_000);
 
   it("bad input is the CLI's one-line message on the page, not a console error", async () => {
