@@ -5,6 +5,12 @@
 
 /** Largest file read as config.json / a preprocessor, quantization or index JSON (real: < 5 MiB; Nemotron-49B's config is 60 KiB). */
 export const MAX_JSON_FILE_BYTES = 16 * 2 ** 20;
+/**
+ * Largest YAML text parsed: the yaml package's document tree costs ~300-600 bytes of memory per byte of
+ * dense YAML (a 1 MiB flow list took 580 MB), so YAML is held to 256 KiB (a dense 512 KiB list took 350 MB); real deployment
+ * manifests are a few KiB.
+ */
+export const MAX_YAML_BYTES = 256 * 1024;
 /** Largest deployment file read by `check` (real compose / Kubernetes / shell files are a few KiB). */
 export const MAX_DEPLOYMENT_FILE_BYTES = 4 * 2 ** 20;
 /** A vLLM log (`vram-plan log`): a pasted start-up is kilobytes, a whole server log may be tens of megabytes. */

@@ -179,3 +179,18 @@ spec:
     await badInput(["check", f, "--gpu", "h100"], "serve.sh:1: unterminated double quote (the quote opened on line 1 never closes)");
   });
 });
+
+describe("memory bounds", () => {
+  it("a YAML file over 256 KiB is refused before the parser builds its tree (a dense 1 MiB list took 580 MB)", async () => {
+    const f = join(dir, "dense.yaml");
+    writeFileSync(f, `x: [${"1,".repeat(140_000)}1]\n`);
+    await badInput(["check", f, "--gpu", "h100", "--offline"], "dense.yaml: YAML of 274 KiB is over the 256 KiB limit for a YAML file");
+  });
+  it("check plans at most 256 deployments in a run", async () => {
+    const f = join(dir, "many.yaml");
+    let s = "services:\n";
+    for (let i = 0; i < 300; i++) s += `  s${i}:\n    image: vllm/vllm-openai:v0.11.0\n    command: --model Qwen/Qwen2.5-7B-Instruct\n`;
+    writeFileSync(f, s);
+    await badInput(["check", f, "--gpu", "h100", "--offline"], "check: 300 vLLM deployments in the files given, over the limit of 256 a run checks; split them");
+  });
+});

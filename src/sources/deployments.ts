@@ -5,7 +5,7 @@ import { LineCounter, type Document } from "yaml";
 import { ShellSyntaxError, normalizeFlagName } from "./vllm-argv.js";
 import { isVllmArgName } from "./vllm-flags.js";
 import { Ctx, baseName, rec, type Deployment, type Json, type ReadOptions } from "./deployments/common.js";
-import { parseYaml, parseYamlDocuments, yamlLimitProblem, yamlValue, type YamlFile } from "./deployments/yaml.js";
+import { parseYaml, parseYamlDocuments, yamlLimitProblem, yamlTooLarge, yamlValue, type YamlFile } from "./deployments/yaml.js";
 import { readCompose } from "./deployments/compose.js";
 import { readDockerfile } from "./deployments/dockerfile.js";
 import { linkKServe, readKubernetes, type KServeRuntime, type KServeService } from "./deployments/kubernetes.js";
@@ -124,7 +124,8 @@ export function readDeployments(path: string, text: string, opts: ReadOptions = 
 
 function readUnknown(ctx: Ctx, text: string, opts: ReadOptions, out: FileRead): void {
   const lc = new LineCounter();
-  const docs = parseYamlDocuments(text, lc);
+  // A text too large to be YAML here is read as a script (the shell reader is linear and light).
+  const docs = yamlTooLarge(text) ? [] : parseYamlDocuments(text, lc);
   if (docs.length > 0 && docs.every((d) => d.errors.length === 0) && yamlLimitProblem(docs) === null && yamlFormat(docs) !== null) {
     readYaml(ctx, { docs, lc }, opts, out);
     return;

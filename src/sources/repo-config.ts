@@ -3,7 +3,7 @@
 // `npx vram-plan check`. The command line wins over the file, key by key.
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { readTextFile } from "./read-file.js";
-import { YAML_PARSE_OPTIONS, yamlLimitProblem, yamlValue } from "./deployments/yaml.js";
+import { YAML_PARSE_OPTIONS, yamlLimitProblem, yamlTooLarge, yamlTooLargeMessage, yamlValue } from "./deployments/yaml.js";
 import { MAX_DEPLOYMENT_FILE_BYTES } from "../limits.js";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
@@ -57,6 +57,7 @@ export async function readRepoConfig(path: string): Promise<RepoConfig> {
   const { LineCounter, parseDocument } = await import("yaml");
   // A regular file up to the deployment-file cap; YAML with the same alias and nesting limits.
   const raw = readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES) as string;
+  if (yamlTooLarge(raw)) throw new InputError(path, `${path}: ${yamlTooLargeMessage(raw)}`);
   const lc = new LineCounter();
   const doc = parseDocument(raw, { ...YAML_PARSE_OPTIONS, lineCounter: lc });
   const err = doc.errors[0];

@@ -4,13 +4,14 @@
 import { InputError } from "../errors.js";
 import { MAX_DEPLOYMENT_FILE_BYTES } from "../limits.js";
 import { readTextFile } from "./read-file.js";
-import { parseYamlDocuments, yamlLimitProblem, yamlValue } from "./deployments/yaml.js";
+import { parseYamlDocuments, yamlLimitProblem, yamlTooLarge, yamlTooLargeMessage, yamlValue } from "./deployments/yaml.js";
 import { vllmConfigToArgv } from "./deployments/vllm-config.js";
 
 /** The argv a vLLM config file stands for, as vLLM builds it; InputError naming the file when unreadable. */
 export function vllmConfigFileArgv(path: string): string[] {
   if (!/\.ya?ml$/i.test(path)) throw new InputError("--config", `--config ${path}: vLLM reads only .yaml / .yml config files`);
   const text = readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES, { label: `--config ${path}` }) ?? "";
+  if (yamlTooLarge(text)) throw new InputError("--config", `--config ${path}: ${yamlTooLargeMessage(text)}`);
   const docs = parseYamlDocuments(text);
   const doc = docs[0];
   const problem = doc?.errors[0]?.message.split("\n")[0] ?? yamlLimitProblem(docs)?.message;

@@ -1,7 +1,7 @@
 // YAML plumbing for the compose, Kubernetes, vLLM --config and vram-plan readers: parse with line
 // numbers, find the line of a key, and read a command (list or string) as words with their lines.
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document } from "yaml";
-import { MAX_NESTING, MAX_YAML_ALIASES } from "../../limits.js";
+import { MAX_NESTING, MAX_YAML_ALIASES, MAX_YAML_BYTES } from "../../limits.js";
 import { splitShellCommands } from "../vllm-argv.js";
 import type { Ctx, Json, Word } from "./common.js";
 
@@ -25,6 +25,16 @@ export interface YamlLimitProblem {
 }
 
 /** Parses every document of `text`; syntax errors stay on each document's `errors`. */
+/** Whether `text` is over the YAML size limit (checked before the parser builds its tree). */
+export function yamlTooLarge(text: string): boolean {
+  return text.length > MAX_YAML_BYTES;
+}
+
+/** The line refusing a YAML text over the limit. */
+export function yamlTooLargeMessage(text: string): string {
+  return `YAML of ${Math.ceil(text.length / 1024)} KiB is over the ${MAX_YAML_BYTES / 1024} KiB limit for a YAML file`;
+}
+
 export function parseYamlDocuments(text: string, lineCounter: LineCounter = new LineCounter()): Document.Parsed[] {
   const parsed = parseAllDocuments(text, { ...YAML_PARSE_OPTIONS, lineCounter });
   return Array.isArray(parsed) ? parsed : [];
@@ -83,6 +93,7 @@ export function yamlLimitProblem(docs: readonly Document.Parsed[]): YamlLimitPro
 }
 
 export function parseYaml(ctx: Ctx, text: string): YamlFile {
+  if (yamlTooLarge(text)) ctx.fail(null, yamlTooLargeMessage(text));
   const lc = new LineCounter();
   const docs = parseYamlDocuments(text, lc);
   for (const doc of docs) {
