@@ -467,7 +467,13 @@ function sharedNote(me: Sharer, v: SharedVerdict): { note: string; orderFix?: st
   const note =
     `shares GPU ${v.sharedDevices.join(", ")} with ${v.others.map(label).join(", ")} (utilizations ${v.utilizations.join(" + ")} = ${sum.toFixed(2)} of the GPU)` +
     (v.startedAfter.length ? `; starts after ${v.startedAfter.map(label).join(", ")}, holding ${gibText(v.heldByOthersBytes)} GiB of it` : "; starts first");
-  return v.betterOrder ? { note, orderFix: `start them in the order ${v.betterOrder.map(label).join(", ")}` } : { note };
+  if (v.betterOrder) return { note, orderFix: `start them in the order ${v.betterOrder.map(label).join(", ")}` };
+  if (v.fitUtilizations) {
+    // The packing answer: each server's least utilization that still meets its constraints, all starting in this order.
+    const fit = `--gpu-memory-utilization ${v.fitUtilizations.map((x) => `${x.utilization.toFixed(2)} for ${label(x.server)}`).join(", ")}`;
+    return { note: `${note}; all start with ${fit} (the least each needs for its constraints)`, orderFix: `set ${fit}` };
+  }
+  return { note };
 }
 
 // ---------------------------------------------------------------------------------------------

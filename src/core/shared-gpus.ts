@@ -42,6 +42,13 @@ export interface SharedVerdict {
   heldByOthersBytes: number;
   /** A start order in which every server of the group starts, when the declared one does not; else null. */
   betterOrder: GpuSharer[] | null;
+  /**
+   * The packing answer, when some server of the group does not start as declared: the smallest
+   * --gpu-memory-utilization (0.01 steps) at which each one meets its own constraints, in start
+   * order, if with those values every server starts in the declared order and they fit together; null
+   * when no such values exist (or all start as declared).
+   */
+  fitUtilizations: Array<{ server: GpuSharer; utilization: number }> | null;
 }
 
 function gpusUsedBy(s: GpuSharer): number {
@@ -132,6 +139,9 @@ export function sharedVerdicts<T extends GpuSharer>(group: readonly T[]): Map<T,
     }
   }
   const utilizations = group.map((q) => results.get(q)?.ev.plan.engine.gpuMemoryUtilization ?? 0);
+  const anyFails = [...results.values()].some((x) => !x.ev.ok);
+  const fit = anyFails ? packedUtilizations(declared) : null;
+  const fitUtilizations = fit ? declared.map((q) => ({ server: q as GpuSharer, utilization: fit.get(q) ?? 0 })) : null;
   const sharedDevices = [...new Set(group.flatMap((p) => [...devicesOf(p)]))].filter((dv) => group.filter((p) => devicesOf(p).includes(dv)).length > 1);
   const out = new Map<T, SharedVerdict>();
   for (const [i, p] of declared.entries()) {
@@ -147,9 +157,50 @@ export function sharedVerdicts<T extends GpuSharer>(group: readonly T[]): Map<T,
       startedAfter: declared.slice(0, i).filter((q) => devicesOf(q).some((dv) => devicesOf(p).includes(dv))),
       heldByOthersBytes: r.other,
       betterOrder: better && !r.ev.ok ? better : null,
+      fitUtilizations,
     });
   }
   return out;
+}
+
+/**
+ * The smallest utilization (0.01 steps, up to 1) at which a server meets its own constraints on an
+ * otherwise empty GPU: what others hold only enters vLLM's start-up check, never its KV budget
+ * (gpu_worker.py: requested = utilization × total), so this is the least it can be given when sharing.
+ * Null when its own value (at most 0.99) does not do either. The flag's own value when it sets --kv-cache-memory (utilization unused).
+ */
+export function leastUtilization(s: GpuSharer): number | null {
+  const f = s.input.flags;
+  if (f.kvCacheMemoryBytes !== undefined) return f.gpuMemoryUtilization ?? null;
+  const ok = (pct: number): boolean => {
+    const input: PlanInput = { ...s.input, flags: { ...f, gpuMemoryUtilization: pct / 100, otherProcessBytes: 0 } };
+    return evaluate(input, { ...s.target, maxUtilization: undefined }).ok;
+  };
+  // Up to the server's own value (or 0.99: at 1.0 the CUDA context leaves less free than asked): more
+  // memory never makes a plan fail its own constraints below that, so a binary search finds the least.
+  const top = Math.min(99, Math.round((f.gpuMemoryUtilization ?? 0.99) * 100));
+  if (!ok(top)) return null;
+  let lo = 1;
+  let hi = top;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return hi / 100;
+}
+
+/** Each server at its least utilization, checked in start order next to the others: the values, or null. */
+function packedUtilizations<T extends GpuSharer>(declared: readonly T[]): Map<T, number> | null {
+  const least = new Map<T, number>();
+  for (const p of declared) {
+    const u = leastUtilization(p);
+    if (u === null) return null;
+    least.set(p, u);
+  }
+  const trial = declared.map((p) => ({ ...p, input: { ...p.input, flags: { ...p.input.flags, gpuMemoryUtilization: least.get(p) ?? 1 } } }));
+  const r = evaluateInOrder(trial);
+  return [...r.values()].every((x) => x.ev.ok) ? least : null;
 }
 
 /** Groups of servers on one machine that see a common GPU (one-member groups left out). */
