@@ -23,6 +23,8 @@ export const MAX_NESTING = 64;
 export const MAX_YAML_ALIASES = 1000;
 /** Shards named by one checkpoint (DeepSeek-V3: 163; Kimi-K2: 61). */
 export const MAX_SHARDS = 10_000;
+/** Tensors across a checkpoint's shards (DeepSeek-V3: ~91,000). */
+export const MAX_TENSORS = 500_000;
 /** Length of a model name or path on the command line. */
 export const MAX_MODEL_NAME_LENGTH = 4096;
 

@@ -214,7 +214,7 @@ describe("fetchFromHub", () => {
     const from = seen.length;
     const e = await inputError(fetchFromHub("acme/hostile", { endpoint }));
     expect(e.message).toBe(
-      `${endpoint}/acme/hostile/resolve/main/model.safetensors: not a valid safetensors file: header length 1152921504606846976 bytes is over the 100 MiB limit`,
+      `${endpoint}/acme/hostile/resolve/main/model.safetensors: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`,
     );
     const st = requestsFor("acme/hostile", from).filter((r) => r.path.endsWith(".safetensors"));
     expect(st.map((r) => r.range)).toEqual(["bytes=0-7"]);

@@ -165,7 +165,7 @@ describe("readModelDir", () => {
       "model.safetensors": rawSafetensors("{}", 0, 1n << 60n),
     });
     const e = await inputError(readModelDir(dir));
-    expect(e.message).toBe(`${join(dir, "model.safetensors")}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 100 MiB limit`);
+    expect(e.message).toBe(`${join(dir, "model.safetensors")}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`);
   });
 });
 

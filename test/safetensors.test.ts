@@ -99,7 +99,7 @@ describe("readSafetensorsHeader", () => {
     const p = join(FIX, "huge-length.safetensors");
     const e = await inputError(readSafetensorsHeader(p));
     expect(e.subject).toBe(p);
-    expect(e.message).toBe(`${p}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 100 MiB limit`);
+    expect(e.message).toBe(`${p}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`);
   });
 
   it("refuses a header that is not JSON", async () => {
@@ -204,7 +204,7 @@ describe("headerLengthFromPrefix", () => {
     expect(syncInputError(() => headerLengthFromPrefix(f.subarray(0, 8), n + 7, "f")).message).toContain("runs past the end");
     const big = new Uint8Array(8);
     new DataView(big.buffer).setBigUint64(0, BigInt(MAX_HEADER_BYTES + 1), true);
-    expect(syncInputError(() => headerLengthFromPrefix(big, 2 ** 40, "f")).message).toContain("over the 100 MiB limit");
+    expect(syncInputError(() => headerLengthFromPrefix(big, 2 ** 40, "f")).message).toContain("over the 32 MiB limit");
   });
 });
 

@@ -9,7 +9,7 @@ import type { ConfigFiles, Json } from "../core/architecture.js";
 import { readSafetensorsHeaderSync, summariseHeaders, type WeightsSummary } from "./safetensors.js";
 import { parsePythonJson } from "./python-json.js";
 import { checkoutRoot, readTextFile, requireInside } from "./read-file.js";
-import { MAX_JSON_FILE_BYTES, MAX_NESTING, MAX_SHARDS, excerpt } from "../limits.js";
+import { MAX_JSON_FILE_BYTES, MAX_NESTING, MAX_SHARDS, MAX_TENSORS, excerpt } from "../limits.js";
 
 export interface LocalModel {
   /** "org/name" when the directory is a Hugging Face cache snapshot, else the directory's name. */
@@ -190,9 +190,14 @@ export async function readModelDir(path: string): Promise<LocalModel> {
 
   // Local disk: synchronous positioned reads are faster than promises for many small headers.
   if (shardNames.length > MAX_SHARDS) throw new InputError(dir, `${dir}: more than ${MAX_SHARDS} .safetensors shards`);
+  let tensors = 0;
   const headers = shardNames.map((f) => {
     requireInside(join(dir, f), root);
-    return readSafetensorsHeaderSync(join(dir, f));
+    const h = readSafetensorsHeaderSync(join(dir, f));
+    // Every tensor's entry is held until the shards are summed: bounded across the checkpoint.
+    tensors += h.tensors.length;
+    if (tensors > MAX_TENSORS) throw new InputError(dir, `${dir}: more than ${MAX_TENSORS} tensors across the shards`);
+    return h;
   });
   const weights = headers.length > 0 ? summariseHeaders(headers) : null;
   if (weights) {
