@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { engineFlagsFromArgv } from "../src/sources/vllm-flags.js";
 import { SOLVE_MARGIN_BYTES, evaluate, solve, type Target } from "../src/core/solve.js";
 import { roundDownForPeople } from "../src/core/levers.js";
+import { planDeployment } from "../src/core/plan.js";
 import { splitShellWords } from "../src/sources/vllm-argv.js";
 import { flags, gpu, model } from "./helpers/models.js";
 
@@ -81,6 +82,19 @@ describe("solve command", () => {
 });
 
 describe("solve core", () => {
+  it("a small GPU whose free memory is below the 0.95 cap: Llama-3.1-8B on T4s is found at TP 4, not 'nothing fits'", () => {
+    // T4: 14.76 GiB CUDA total; free at start-up at TP > 1 = total − CUDA context − NCCL = 13.75 GiB (0.93 of it),
+    // so vLLM refuses --gpu-memory-utilization 0.95 on every layout. At TP 4 with 0.93: 4 GiB of fp16 weights
+    // per GPU and 131,072 tokens × 32 KiB (32 layers × 2 × 2 KV heads × 128 × 2 B) = 4 GiB of KV per GPU fit.
+    const m = model("llama-3.1-8b");
+    const g = gpu("t4");
+    const r = solve({ model: m, gpu: g, base: flags(), context: 131072 });
+    expect(r.found).toBe(true);
+    expect(r.layout?.tensorParallelSize).toBe(4);
+    expect(r.gpuMemoryUtilization).toBeLessThanOrEqual(0.93);
+    expect(planDeployment({ model: m, gpu: g, flags: r.flags }).fits).toBe(true);
+  });
+
   it("each answer is extremal with the margin: TP − 1 fails at the cap, utilization − 0.01 fails; max-model-len is the context", () => {
     const m = model("llama-3.1-8b");
     const g = gpu("l4");

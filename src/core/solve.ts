@@ -365,11 +365,20 @@ export function solve(req: SolveRequest): SolveResult {
     return f;
   };
 
+  // The highest utilization allowed that also passes vLLM's free-memory check at start-up: on a small
+  // GPU (a T4's 14.76 GiB less the CUDA context and NCCL) 0.95 asks for more than is free, and the
+  // layout that starts at 0.93 must not be reported as not fitting.
+  const capFor = (p: Precision, l: { tp: number; pp: number }): number => {
+    const d = plan(flagsFor(p, l, { gpuMemoryUtilization: cap })).diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
+    const u = Number(d?.fix?.[0]?.value);
+    return d && Number.isFinite(u) && u > 0 ? Math.min(cap, u) : cap;
+  };
+
   // 1. Fewest GPUs per precision, at the highest utilization allowed.
   const found: SolveLayout[] = [];
   for (const p of precisions) {
     for (const l of layouts) {
-      if (meets(flagsFor(p, l, { gpuMemoryUtilization: cap }))) {
+      if (meets(flagsFor(p, l, { gpuMemoryUtilization: capFor(p, l) }))) {
         found.push({ tensorParallelSize: l.tp, pipelineParallelSize: l.pp, gpus: l.tp * l.pp, kvCacheDtype: p.kv, quantization: p.q, precision: p.name });
         break;
       }
@@ -401,7 +410,8 @@ export function solve(req: SolveRequest): SolveResult {
     let best = 0;
     let a = 1;
     let b = model.derivedMaxModelLen;
-    const fits = (len: number): boolean => plan(flagsFor(p, last, { gpuMemoryUtilization: cap, maxModelLen: len })).fits;
+    const lastCap = capFor(p, last);
+    const fits = (len: number): boolean => plan(flagsFor(p, last, { gpuMemoryUtilization: lastCap, maxModelLen: len })).fits;
     if (fits(1)) {
       while (a < b) {
         const mid = Math.floor((a + b + 1) / 2);
@@ -414,8 +424,8 @@ export function solve(req: SolveRequest): SolveResult {
     const what = `${n > 1 ? `${n} concurrent requests of ` : ""}a ${context}-token context`;
     const reason =
       best > 0
-        ? `${what} does not fit on ${where} with ${p.name} at --gpu-memory-utilization ${cap.toFixed(2)}; the longest --max-model-len that starts there is ${best}`
-        : `the model does not start on ${where} even with ${p.name} at --gpu-memory-utilization ${cap.toFixed(2)}; allow more GPUs (--max-gpus) or a larger GPU`;
+        ? `${what} does not fit on ${where} with ${p.name} at --gpu-memory-utilization ${lastCap.toFixed(2)}; the longest --max-model-len that starts there is ${best}`
+        : `the model does not start on ${where} even with ${p.name} at --gpu-memory-utilization ${lastCap.toFixed(2)}; allow more GPUs (--max-gpus) or a larger GPU`;
     return { ...empty, reason, plans };
   }
   const alternatives = found.slice(1).filter((x) => x.gpus < chosen.gpus);
