@@ -45,8 +45,9 @@ describe("--gpu CARD:SLICE", () => {
 
   it("gpus lists every slice under its card", async () => {
     const r = await runCli(["gpus"]);
-    expect(r.out).toMatch(/^h100-sxm:3g\.40gb +NVIDIA H100 80GB HBM3 MIG 3g\.40gb +39\.50 GiB {2}cc 9\.0 {2}\(captured nvidia-smi\)$/m);
-    expect(r.out).toMatch(/^b200:7g\.180gb .* \(estimated\)$/m);
+    // Slices in their own section (id, CUDA GiB, cc), within 80 columns; an estimated size is marked *, a captured one is not.
+    expect(r.out).toMatch(/^h100-sxm:3g\.40gb +39\.50 +9\.0$/m);
+    expect(r.out).toMatch(/^b200:7g\.180gb +\d+\.\d\d +10\.0 \*$/m);
     const js = JSON.parse((await runCli(["gpus", "--json"])).out) as Array<{ id: string; mig?: { gpu: string; captured: boolean } }>;
     expect(js.find((g) => g.id === "h200:7g.141gb")?.mig).toMatchObject({ gpu: "h200", captured: true });
   });

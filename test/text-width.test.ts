@@ -31,6 +31,22 @@ describe("text output width", () => {
     expect(widest(none.out)).toBeLessThanOrEqual(80);
   });
 
+  it("tokens, models and gpus fit 80 columns (they printed lines of 151, 92 and 101)", async () => {
+    const tokens = await runCli(["tokens", "--model", "qwen3-vl-8b", "--image", "1792x1008", "--video", "30s@2fps", "--video-size", "1280x720"]);
+    expect(tokens.code).toBe(0);
+    expect(widest(tokens.out)).toBeLessThanOrEqual(80);
+    // The figures are unchanged by the wrapping: 1792x1008 → 1792x1024 (32-pixel tokens), 64×112 patches / 4 = 1792.
+    expect(tokens.out).toContain("→ 1792 LLM tokens");
+    expect(tokens.out).toContain("total: 13492 LLM tokens");
+    const models = await runCli(["models"]);
+    expect(widest(models.out)).toBeLessThanOrEqual(80);
+    expect(models.out).toMatch(/^llama4-scout-17b-16e-fp8-dynamic\n {4}RedHatAI\/Llama-4-Scout-17B-16E-Instruct-FP8-dynamic$/m);
+    const gpus = await runCli(["gpus"]);
+    expect(widest(gpus.out)).toBeLessThanOrEqual(80);
+    expect(gpus.out).toMatch(/^rtx-pro-6000 +NVIDIA RTX PRO 6000 Blackwell Server Edition +94\.97 +12\.0 \*$/m);
+    expect(gpus.out).toMatch(/^h100-sxm +NVIDIA H100 80GB HBM3 +79\.18 +9\.0$/m);
+  });
+
   it("COLUMNS below 80 still gets 80; a wider terminal gets longer lines", async () => {
     const narrow = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"], { COLUMNS: "40" });
     expect(widest(narrow.out)).toBeLessThanOrEqual(80);

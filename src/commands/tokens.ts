@@ -6,6 +6,7 @@ import type { Io } from "./io.js";
 import type { Outcome } from "../core/exit.js";
 import { imageTokens, pixelLimits, videoTokens, visionFamily } from "../core/vision.js";
 import { renderTokensJson, renderTokensText, type TokensReport } from "../render/tokens.js";
+import { outputColumns } from "../render/format.js";
 import { ResizeError } from "../core/errors.js";
 
 const size = imageSizeFlag;
@@ -57,6 +58,6 @@ export async function tokensCommand(o: TokensOpts, io: Io): Promise<Outcome> {
     throw e;
   }
   const report: TokensReport = { model: m.arch.id, vision: v, limits: lim, video: videoBounds, items };
-  io.stdout(o.json ? renderTokensJson(report) : renderTokensText(report));
+  io.stdout(o.json ? renderTokensJson(report) : renderTokensText(report, outputColumns(io.env)));
   return { command: "info" };
 }

@@ -9,9 +9,11 @@ export interface ModelListing {
   aliases: readonly string[];
 }
 
-export function renderModels(list: readonly ModelListing[], json: boolean): string {
+/** One line per model within `columns`; an entry too long for it puts its Hugging Face id on the next line. */
+export function renderModels(list: readonly ModelListing[], json: boolean, columns = 80): string {
   if (json) return JSON.stringify(list.map((entry) => ({ id: entry.hfId, short: entry.short, aliases: entry.aliases.slice(1) })), null, 2) + "\n";
-  return list.map((entry) => `${entry.short.padEnd(40)} ${entry.hfId}`).join("\n") + "\n";
+  const pad = Math.min(40, Math.max(0, ...list.map((entry) => entry.short.length)) + 2);
+  return list.map((entry) => (entry.short.padEnd(pad).length + entry.hfId.length <= columns && entry.short.length < pad ? `${entry.short.padEnd(pad)}${entry.hfId}` : `${entry.short}\n    ${entry.hfId}`)).join("\n") + "\n";
 }
 
 /** A GPU profile as listed (src/data/gpus.json records). */
@@ -21,9 +23,30 @@ export interface GpuListing extends Pick<GpuProfile, "id" | "name" | "cudaTotalB
   mig?: { gpu: string; profile: string; memorySlices: number; captured: boolean };
 }
 
+/**
+ * A header and one line per profile, columns sized to the data (80 columns for every profile in
+ * src/data/gpus.json); an estimated total is marked `*` and explained under the list.
+ */
 export function renderGpus(list: readonly GpuListing[], json: boolean): string {
   if (json) return JSON.stringify(list, null, 2) + "\n";
-  return list.map((gpu) => `${gpu.id.padEnd(gpu.id.includes(":") ? 22 : 14)} ${gpu.name.padEnd(gpu.id.includes(":") ? 38 : 46)} ${gib(gpu.cudaTotalBytes).padStart(7)} GiB  cc ${gpu.computeCapability}${gpu.mig ? (gpu.mig.captured ? "  (captured nvidia-smi)" : "  (estimated)") : gpu.cudaTotalExact ? "" : "  (estimated total)"}`).join("\n") + "\n";
+  // A MIG slice's memory is either captured from nvidia-smi (measured) or estimated; a card's total exact or estimated.
+  const estimated = (gpu: GpuListing): boolean => (gpu.mig ? !gpu.mig.captured : !gpu.cudaTotalExact);
+  const mark = (gpu: GpuListing): string => `${gib(gpu.cudaTotalBytes).padStart(8)}  ${gpu.computeCapability.padStart(4)}${estimated(gpu) ? " *" : ""}`;
+  const cards = list.filter((gpu) => !gpu.mig);
+  const slices = list.filter((gpu) => gpu.mig);
+  const idW = Math.max(2, ...cards.map((gpu) => gpu.id.length)) + 2;
+  const nameW = Math.max(4, ...cards.map((gpu) => gpu.name.length)) + 1;
+  const lines = [`${"id".padEnd(idW)}${"name (as nvidia-smi prints it)".padEnd(nameW)}${"CUDA GiB".padStart(8)}    cc`];
+  for (const gpu of cards) lines.push(`${gpu.id.padEnd(idW)}${gpu.name.padEnd(nameW)}${mark(gpu)}`);
+  if (slices.length > 0) {
+    // A slice's name is its card's and the profile: the id (--gpu CARD:SLICE) says both.
+    const head = "MIG slice (--gpu CARD:SLICE)";
+    const sliceW = Math.max(head.length, ...slices.map((gpu) => gpu.id.length)) + 2;
+    lines.push("", `${head.padEnd(sliceW)}${"CUDA GiB".padStart(8)}    cc`);
+    for (const gpu of slices) lines.push(`${gpu.id.padEnd(sliceW)}${mark(gpu)}`);
+  }
+  if (list.some(estimated)) lines.push("* estimated (datasheet or MIG profile), not measured: --gpu-memory sets it");
+  return lines.join("\n") + "\n";
 }
 
 /** One GPU nvidia-smi reported, as `vram-plan gpus --detect` lists it. */

@@ -1,6 +1,7 @@
 // `vram-plan tokens` output: each image or video item, resized as the processor does, and its tokens.
 import type { VisionSpec } from "../core/types.js";
 import type { ItemTokens, PixelLimits, VideoBounds } from "../core/vision.js";
+import { wrapLine } from "./format.js";
 
 /** What tokens counted, as the renderers take it. */
 export interface TokensReport {
@@ -32,14 +33,15 @@ function videoText(b: VideoBounds | null): string {
   return b.per === "frame" ? `, video frames ${b.minPixels}–${b.maxPixels} pixels each` : `, video ${b.minPixels}–${b.maxPixels} pixels over frames × height × width`;
 }
 
-export function renderTokensText(report: TokensReport): string {
+/** Text, every line within `columns` (outputColumns: COLUMNS, at least 80). */
+export function renderTokensText(report: TokensReport, columns = 80): string {
   const vision = report.vision;
   const lim = report.limits;
   const out = [`${report.model}: patch ${vision.patchSize}, merge ${vision.spatialMergeSize}×${vision.spatialMergeSize}, temporal patch ${vision.temporalPatchSize}; ${imagesText(lim, vision.imageSize)}${videoText(report.video)}`];
   for (const item of report.items) out.push(`${item.input}: ${itemLine(item.kind, item.tokens)}`);
   const total = report.items.reduce((sum, item) => sum + item.tokens.tokens, 0);
   if (report.items.length > 1) out.push(`total: ${total} LLM tokens`);
-  return out.join("\n") + "\n";
+  return out.flatMap((l) => wrapLine(l, columns, ["; ", ": ", ", "])).join("\n") + "\n";
 }
 
 export function renderTokensJson(report: TokensReport): string {
