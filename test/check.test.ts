@@ -62,7 +62,7 @@ describe("check: exit 2 only for files that cannot be read or parsed, or no depl
     );
     const g = await check([`${CI}deploy/docker-compose.yaml`, "--gpu", "h1000", "--offline"]);
     expect(g.code).toBe(2);
-    expect(g.err).toMatch(/^vram-plan: --gpu h1000: unknown GPU; known: a100-40g, /);
+    expect(g.err).toMatch(/^vram-plan: --gpu h1000: unknown GPU; did you mean h100-sxm, /);
     const c = await check([`${CI}deploy/k8s.yaml`, "--require-concurrency", "lots", "--offline"]);
     expect(c.code).toBe(2);
     expect(c.err).toBe("vram-plan: --require-concurrency: expected N or N@LEN such as 32 or 32@8k, got 'lots'\n");

@@ -197,7 +197,7 @@ describe("no arguments", () => {
 describe("bad input: one line on stderr, exit 2", () => {
   const cases: [string[], string][] = [
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--gpu-memory-utilization", "1.5"], "vram-plan: --gpu-memory-utilization: expected a fraction in (0, 1], got '1.5'\n"],
-    [["--model", "qwen2.5-vl-7b", "--gpu", "a100-81g"], "vram-plan: --gpu a100-81g: unknown GPU; known: "],
+    [["--model", "qwen2.5-vl-7b", "--gpu", "a100-81g"], "vram-plan: --gpu a100-81g: unknown GPU; did you mean a100-80g, "],
     // vLLM's human_readable_int: "Decimals are not allowed with binary suffixes like K. Did you mean to use 12.5k instead?"
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--max-model-len", "12.5K"], "vram-plan: --max-model-len: decimals are not allowed with binary suffixes like K; did you mean 12.5k?\n"],
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--limit-mm-per-prompt", "image=2"], "vram-plan: --limit-mm-per-prompt: vLLM 0.29.0 reads JSON such as '{\"image\": 2, \"video\": 1}' (the image=2,video=1 form was read until v0.9)\n"],

@@ -118,11 +118,34 @@ export function findGpu(name: string): GpuRecord | null {
 export function gpuByName(flag: string, name: string): GpuRecord {
   const c = gpuCandidates(name);
   if (c.length === 1) return c[0] as GpuRecord;
-  if (c.length > 1) {
-    const gib = (b: number): string => (b / 2 ** 30).toFixed(2);
-    throw new InputError(flag, `${flag} ${excerpt(name)}: ambiguous, it names ${c.length} GPUs: ${c.map((g) => `${g.id} (${g.name}, ${gib(g.cudaTotalBytes)} GiB)`).join(", ")}; give one of these ids`);
-  }
-  throw new InputError(flag, `${flag} ${excerpt(name)}: unknown GPU; known: ${gpuCatalogue().map((x) => x.id).join(", ")} (or nvidia-smi's name, or --gpu-memory)`);
+  // Both errors stay one short line (80 columns for `a100`): the ids name size and form factor, and
+  // `vram-plan gpus` lists every profile with its memory; a list of all 27 ids was cut at 300 characters.
+  if (c.length > 1) throw new InputError(flag, `${flag} ${excerpt(name)}: is it ${orList(c.map((g) => g.id))}?`);
+  throw new InputError(flag, `${flag} ${excerpt(name)}: unknown GPU; did you mean ${orList(nearestGpuIds(name))}? (vram-plan gpus lists all; --gpu-memory SIZE for another)`);
+}
+
+/** "a, b or c". */
+function orList(xs: readonly string[]): string {
+  return xs.length < 2 ? (xs[0] ?? "") : `${xs.slice(0, -1).join(", ")} or ${xs[xs.length - 1]}`;
+}
+
+/** The three profile ids nearest to a name (edit distance to the id or any alias), nearest first. */
+function nearestGpuIds(name: string): string[] {
+  const n = normaliseGpuName(name.slice(0, 100));
+  const dist = (a: string, b: string): number => {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length] ?? 0;
+  };
+  return gpuCatalogue()
+    .map((g) => ({ id: g.id, d: Math.min(...[g.id, ...g.aliases].map((a) => dist(n, normaliseGpuName(a)))) }))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map((x) => x.id);
 }
 
 export interface GpuOptions {
