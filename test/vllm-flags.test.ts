@@ -127,8 +127,10 @@ describe("vLLM argv → EngineFlags", () => {
     const nv = flagError(() => q("nvfp4"));
     expect(nv.message).toMatch(/^--quantization: invalid choice 'nvfp4'/);
     const kv = engineFlagsFromArgv(["x", "--kv-cache-dtype", "int8_per_token_head"]).flags;
-    expect(kv.kvCacheDtype).toBe("fp8");
-    expect(kv.notModelledFlags).toEqual(["--kv-cache-dtype int8_per_token_head (sized as 1-byte fp8)"]);
+    // Every CacheDType value reaches the core as itself (core/kv-dtypes.ts sizes it): no NOT_EXACT note.
+    expect(kv.kvCacheDtype).toBe("int8_per_token_head");
+    expect(kv.notModelledFlags ?? []).toEqual([]);
+    expect(engineFlagsFromArgv(["x", "--kv-cache-dtype", "nvfp4"]).flags.kvCacheDtype).toBe("nvfp4");
     expect(engineFlagsFromArgv(["x", "--kv-cache-dtype", "fp8_e5m2"]).flags.kvCacheDtype).toBe("fp8_e5m2");
     // v0.7's parser offered four values only.
     expect(flagError(() => engineFlagsFromArgv(["x", "--kv-cache-dtype", "bfloat16"], { vllmVersion: "0.7.3" })).message).toBe(

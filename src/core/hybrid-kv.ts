@@ -12,6 +12,7 @@
 // Version boundaries that are not pinned to a release tag are marked "boundary unverified".
 import { hybridRules } from "./vllm-versions.js";
 import { ConfigError } from "./errors.js";
+import { kvHeadTokenBytes, type KvFormatLike } from "./kv-dtypes.js";
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -193,13 +194,15 @@ export function mambaStatePageBytes(f: MambaLayerFacts, tp: number, dtypes: Mamb
 
 /**
  * Attention bytes per token per layer on one rank, as _align_hybrid_block_size computes it with a
- * FullAttentionSpec(block_size=1): 2 · num_kv_heads · head_size · dtype, plus
- * 2 · num_kv_heads · 4 for the *_per_token_head KV modes (AttentionSpec.page_size_bytes).
+ * FullAttentionSpec(block_size=1): num_kv_heads · (K + V bytes of one head) — the same page arithmetic
+ * as a dense model (kv-dtypes.ts kvHeadTokenBytes: 2 · head_size · dtype, plus 2 · 4 B of fp32 scales for
+ * the *_per_token_head modes, nvfp4 packing, TurboQuant slots). A bare number is a dense dtype;
+ * perTokenHeadScales adds the scale bytes to it (AttentionSpec.page_size_bytes).
  * num_kv_heads = max(1, total_kv_heads // tp) (ModelConfig.get_num_kv_heads).
  */
-export function hybridAttnBytesPerToken(numKvHeads: number, headDim: number, tp: number, kvBytes: number, perTokenHeadScales = false): number {
+export function hybridAttnBytesPerToken(numKvHeads: number, headDim: number, tp: number, kv: KvFormatLike, perTokenHeadScales = false): number {
   const h = Math.max(1, Math.floor(numKvHeads / tp));
-  return 2 * h * headDim * kvBytes + (perTokenHeadScales ? 2 * h * 4 : 0);
+  return h * kvHeadTokenBytes(kv, headDim) + (perTokenHeadScales && typeof kv === "number" ? 2 * h * 4 : 0);
 }
 
 // ---------------------------------------------------------------------------

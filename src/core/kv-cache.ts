@@ -4,12 +4,17 @@
 // get_max_concurrency_for_kv_cache_config, estimate_max_model_len). See VLLM-MEMORY.md §3.
 import type { KvCacheDtype, KvCachePlan, LayerAttention, ModelArch, TorchDtype } from "./types.js";
 import { DTYPE_BYTES } from "./weights.js";
+import { kvFormat, kvFormatKey, kvHeadTokenBytes, kvMlaTokenBytes } from "./kv-dtypes.js";
+import type { KvFormat, KvFormatLike } from "./kv-dtypes.js";
 
-/** Bytes of one cached element: "auto" follows the model dtype; fp8 variants are 1 byte (CacheConfig.cache_dtype). */
+/** How --kv-cache-dtype stores the cache for this model dtype (kv-dtypes.ts: bytes, scales, packing). */
+export function kvCacheFormat(kv: KvCacheDtype, modelDtype: TorchDtype): KvFormat {
+  return kvFormat(kv, DTYPE_BYTES[modelDtype]);
+}
+
+/** Bytes of one cached element before scales: "auto" follows the model dtype (CacheConfig.cache_dtype); 0.5 for 4-bit modes. */
 export function kvBytesPerElement(kv: KvCacheDtype, modelDtype: TorchDtype): number {
-  if (kv === "fp8" || kv === "fp8_e4m3" || kv === "fp8_e5m2") return 1;
-  if (kv === "bfloat16" || kv === "float16") return 2;
-  return DTYPE_BYTES[modelDtype];
+  return kvCacheFormat(kv, modelDtype).elementBytes;
 }
 
 /** KV heads one TP rank stores: ModelConfig.get_num_kv_heads = max(1, total_kv_heads // tp); 1 for MLA. */
@@ -19,9 +24,10 @@ export function kvHeadsPerRank(a: ModelArch, tp: number): number {
 }
 
 /** Bytes one layer stores per token on one rank (K and V; MLA: the latent plus its rope part, no factor 2). */
-export function kvBytesPerTokenPerLayer(a: ModelArch, tp: number, kvBytes: number): number {
-  if (a.mla) return (a.mla.kvLoraRank + a.mla.qkRopeHeadDim) * kvBytes; // MLAAttentionSpec.real_page_size_bytes / block_size
-  return 2 * kvHeadsPerRank(a, tp) * a.headDim * kvBytes; // AttentionSpec: 2 · num_kv_heads · head_size · dtype
+export function kvBytesPerTokenPerLayer(a: ModelArch, tp: number, kv: KvFormatLike): number {
+  if (a.mla) return kvMlaTokenBytes(kv, a.mla.kvLoraRank + a.mla.qkRopeHeadDim); // MLAAttentionSpec.real_page_size_bytes / block_size
+  // AttentionSpec.page_size_bytes / block_size: num_kv_heads · (K + V bytes of one head, scales included).
+  return kvHeadsPerRank(a, tp) * kvHeadTokenBytes(kv, a.headDim);
 }
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -48,12 +54,12 @@ export interface KvLayout {
  * (hybrid full + sliding window) layers are bucketed per type, group_size = min layers per type
  * (max when max < 1.5 × min), each type split into cdiv(n, group_size) groups.
  */
-const layoutCache = new WeakMap<readonly LayerAttention[], Map<number, KvLayout>>();
+const layoutCache = new WeakMap<readonly LayerAttention[], Map<string, KvLayout>>();
 
-export function kvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: number, blockSize: number, disableHybrid = false): KvLayout {
+export function kvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid = false): KvLayout {
   // Memoised on the (stable) layer array: the result depends only on it and the scalars below.
   // The layer array belongs to one model (a stage's slice), so the model needs no place in the key.
-  const key = ((tp * 16 + kvBytes) * 65_536 + blockSize) * 2 + (disableHybrid ? 1 : 0);
+  const key = `${tp}/${kvFormatKey(kvBytes)}/${blockSize}/${disableHybrid ? 1 : 0}`;
   let m = layoutCache.get(layers);
   if (!m) layoutCache.set(layers, (m = new Map()));
   const hit = m.get(key);
@@ -63,7 +69,7 @@ export function kvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: nu
   return l;
 }
 
-function computeKvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: number, blockSize: number, disableHybrid: boolean): KvLayout {
+function computeKvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid: boolean): KvLayout {
   const uniformType = uniformTypeLayout(a, layers, tp, kvBytes, blockSize);
   if (uniformType) return uniformType;
   const perToken = kvBytesPerTokenPerLayer(a, tp, kvBytes);
@@ -100,7 +106,7 @@ function computeKvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: nu
  * the layers' pages, so num_blocks = available // Σ pages and one request of L tokens needs cdiv(L, block) × Σ
  * pages. Represented here as one "layer" of that summed page (group size 1). Null for every other model.
  */
-function uniformTypeLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: number, blockSize: number): KvLayout | null {
+function uniformTypeLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number): KvLayout | null {
   if (a.mla) return null;
   let sum = 0;
   let count = 0;
@@ -110,7 +116,7 @@ function uniformTypeLayout(a: ModelArch, layers: readonly LayerAttention[], tp: 
     if (l.kind !== "full") continue;
     const h = l.kvHeads ?? a.numKvHeads;
     heads.add(h);
-    sum += 2 * Math.max(1, Math.floor(h / tp)) * a.headDim * kvBytes;
+    sum += Math.max(1, Math.floor(h / tp)) * kvHeadTokenBytes(kvBytes, a.headDim);
     count++;
   }
   if (heads.size <= 1) return null;

@@ -4,7 +4,8 @@
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
 import { NEWEST_MODELLED, batchDefaults, beyondModelled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
-import { kvBytesPerElement, kvCachePlan, kvLayout } from "./kv-cache.js";
+import { kvCacheFormat, kvCachePlan, kvLayout } from "./kv-cache.js";
+import { kvDtypeNotExact, kvDtypeProblem, type KvFormatLike } from "./kv-dtypes.js";
 import { encoderProfile, hasVideo } from "./vision.js";
 import { activationPeak, samplerBytesPerElement } from "./profile-run.js";
 import { capCudaGraphPlan, cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
@@ -76,7 +77,7 @@ interface StageResult {
  * the attention block raised to cover them, uniform-page groups (hybrid-kv.ts, from vLLM's
  * mamba_utils.py, kv_cache_interface.py, kv_cache_utils.py and _align_hybrid_block_size).
  */
-function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number, kvBytes: number, dtypeBytes: number, userBlock: number | undefined, available: number, maxModelLen: number, maxNumSeqs: number, version: string, fullGraphs: boolean, spec: { numSpeculativeTokens: number; extraAttentionLayers: number; ssmDtype?: StateDtypeName | undefined } = { numSpeculativeTokens: 0, extraAttentionLayers: 0 }, captureSizes?: readonly number[]): { kv: KvCachePlan; startupError?: string; cappedMaxCaptureSize?: number } {
+function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number, kvBytes: KvFormatLike, dtypeBytes: number, userBlock: number | undefined, available: number, maxModelLen: number, maxNumSeqs: number, version: string, fullGraphs: boolean, spec: { numSpeculativeTokens: number; extraAttentionLayers: number; ssmDtype?: StateDtypeName | undefined } = { numSpeculativeTokens: 0, extraAttentionLayers: 0 }, captureSizes?: readonly number[]): { kv: KvCachePlan; startupError?: string; cappedMaxCaptureSize?: number } {
   const h = model.hybrid as NonNullable<ModelArch["hybrid"]>;
   let attention = 0;
   let mamba = 0;
@@ -158,9 +159,15 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     diags.push({ code: "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS", severity: "error", args: { maxNumSeqs: batch.maxNumSeqs, maxNumBatchedTokens: batch.maxNumBatchedTokens }, fix: [{ flag: "--max-num-batched-tokens", value: String(batch.maxNumSeqs) }] });
   }
   const blockSize = flags.blockSize ?? defaultBlockSize(model, cc);
-  const kvBytes = kvBytesPerElement(flags.kvCacheDtype === "auto" && quant.kvCacheFp8 ? "fp8" : flags.kvCacheDtype, dtype);
+  // --kv-cache-dtype's storage (kv-dtypes.ts): element bytes, per-token-head scales, nvfp4/TurboQuant packing.
+  const kvFmt = kvCacheFormat(flags.kvCacheDtype === "auto" && quant.kvCacheFp8 ? "fp8" : flags.kvCacheDtype, dtype);
+  const kvBytes = kvFmt.elementBytes;
+  const kvProblem = kvDtypeProblem(flags.kvCacheDtype, { mla: model.mla !== null, headDim: model.headDim }, cc);
+  if (kvProblem) diags.push({ code: "KV_CACHE_DTYPE_UNSUPPORTED", severity: "error", args: { ...kvProblem }, fix: [{ flag: "--kv-cache-dtype", value: "fp8" }] });
+  const kvInexact = kvDtypeNotExact(flags.kvCacheDtype, { mla: model.mla !== null, hybrid: Boolean(model.hybrid) });
+  if (kvInexact) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: kvInexact } });
   // Memory features (LoRA, speculative decoding, offload, compilation config): memory-features.ts.
-  const fxIn: FeatureInput = { model, flags, rules, tp, pp, ep, cc, dtype, quant, kvBytes, targetKvBytesPerTokenPerLayer: kvBytesPerTokenPerLayer(model, tp, kvBytes), dense: facts(model).dense, maxNumBatchedTokens: batch.maxNumBatchedTokens, maxNumSeqs: batch.maxNumSeqs };
+  const fxIn: FeatureInput = { model, flags, rules, tp, pp, ep, cc, dtype, quant, kvBytes, targetKvBytesPerTokenPerLayer: kvBytesPerTokenPerLayer(model, tp, kvFmt), dense: facts(model).dense, maxNumBatchedTokens: batch.maxNumBatchedTokens, maxNumSeqs: batch.maxNumSeqs };
   const fx = featureEffects(fxIn);
   const dense = facts(model).dense;
   // CUDA graphs: capture sizes, per-release budget rule and estimate (cuda-graphs.ts cudaGraphPlan).
@@ -209,7 +216,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     ex({ what: "max_model_len", formula: flags.maxModelLen !== undefined ? "as given" : "vLLM's default", value: maxModelLen, source: flags.maxModelLen !== undefined ? "--max-model-len" : "default: derived from config.json (max_position_embeddings × rope scaling; vllm/config/model.py _get_and_verify_max_len)" });
     ex({ what: "gpu_memory_utilization", formula: flags.gpuMemoryUtilization !== undefined ? "as given" : "vLLM's default", value: util, source: flags.gpuMemoryUtilization !== undefined ? "--gpu-memory-utilization" : `default of vLLM ${rules.version}: ${rules.defaultUtilization} (0.92 from v0.21.0, PR #38284; 0.9 before)` });
     ex({ what: "dtype", formula: `${dtype}${flags.dtype !== undefined ? " (as given)" : ""}`, source: flags.dtype !== undefined ? "--dtype" : model.dtype !== dtype ? `default "auto": the config's ${model.dtype}, which this GPU (compute capability ${cc.toFixed(1)}) lacks, so float16 (vllm/config/model.py _get_and_verify_dtype)` : `default "auto": the config's torch_dtype (vllm/config/model.py _get_and_verify_dtype)` });
-    ex({ what: "kv_cache_dtype", formula: `${flags.kvCacheDtype} (${kvBytes} B per element)`, source: flags.kvCacheDtype !== "auto" ? "--kv-cache-dtype" : quant.kvCacheFp8 ? "default \"auto\": the checkpoint's own fp8 KV cache (kv_cache_quant_algo)" : "default \"auto\": the model dtype (vllm/config/cache.py CacheConfig.cache_dtype)" });
+    ex({ what: "kv_cache_dtype", formula: `${flags.kvCacheDtype} (${kvBytes} B per element; ${kvBytesPerTokenPerLayer(model, tp, kvFmt)} B per token per attention layer on one rank, scales and packing included)`, source: flags.kvCacheDtype !== "auto" ? "--kv-cache-dtype" : quant.kvCacheFp8 ? "default \"auto\": the checkpoint's own fp8 KV cache (kv_cache_quant_algo)" : "default \"auto\": the model dtype (vllm/config/cache.py CacheConfig.cache_dtype)" });
     ex({ what: "block_size", formula: `${blockSize} tokens`, source: flags.blockSize !== undefined ? "--block-size" : model.mla && cc >= 9 ? `default for MLA on compute capability ${cc.toFixed(1)} (vllm/platforms/cuda.py check_and_update_config: FlashMLA ${cc >= 10 ? "/ CUTLASS MLA 128" : "64"})` : "default: CacheConfig.DEFAULT_BLOCK_SIZE 16 (vllm/config/cache.py); hybrid models raise it to cover a Mamba state page" });
   }
 
@@ -294,7 +301,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     let kv: KvCachePlan;
     let startupError: string | undefined;
     if (model.hybrid) {
-      const h = hybridStageKv(model, layers, tp, kvBytes, b, flags.blockSize, kvBytesAvail, maxModelLen, batch.maxNumSeqs, rules.version, graphsOn && rules.fullDecodeGraphs, {
+      const h = hybridStageKv(model, layers, tp, kvFmt, b, flags.blockSize, kvBytesAvail, maxModelLen, batch.maxNumSeqs, rules.version, graphsOn && rules.fullDecodeGraphs, {
         numSpeculativeTokens: fx.spec?.numSpeculativeTokens ?? 0,
         extraAttentionLayers: last && fx.spec ? fx.spec.sameSpecLayers + fx.spec.ownSpecLayers : 0,
         ssmDtype: fx.mambaSsmCacheDtype,
@@ -308,7 +315,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
         cg = cgBytes.estimateBytes;
       }
     } else {
-      const base = kvLayout(model, layers, tp, kvBytes, blockSize, flags.disableHybridKvCacheManager);
+      const base = kvLayout(model, layers, tp, kvFmt, blockSize, flags.disableHybridKvCacheManager);
       // The drafter's attention layers (speculative decoding) live with the last stage.
       const withDraft = last && fx.spec ? layoutWithDrafter(base, fx.spec, blockSize) : { layout: base, exact: true };
       if (!withDraft.exact && s === pp - 1) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: "KV groups of a drafter whose page differs from a sliding-window target's (all layers summed into one page)" } });

@@ -193,7 +193,9 @@ export interface GpuProfile {
   otherProcessBytes?: number;
 }
 
-export type KvCacheDtype = "auto" | "fp8" | "fp8_e4m3" | "fp8_e5m2" | "bfloat16" | "float16";
+/** Every --kv-cache-dtype value vLLM accepts (kv-dtypes.ts KV_CACHE_DTYPES, the one list). */
+export type { KvCacheDtype } from "./kv-dtypes.js";
+import type { KvCacheDtype } from "./kv-dtypes.js";
 export type UsageContext = "server" | "offline";
 
 /** vLLM engine flags as the user gives them; undefined = vLLM's default for the version. */
@@ -321,6 +323,8 @@ export type DiagnosticCode =
   | "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS"
   | "CUDA_GRAPHS_EXCEED_HEADROOM"
   | "BF16_UNSUPPORTED"
+  /** --kv-cache-dtype that vLLM cannot use on this GPU or model (kv-dtypes.ts kvDtypeProblem). */
+  | "KV_CACHE_DTYPE_UNSUPPORTED"
   | "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS"
   | "CHECKPOINT_SIZE_MISMATCH"
   | "QUANTIZATION_NEEDS_CHECKPOINT"

@@ -68,12 +68,9 @@ const CACHE = "vllm/config/cache.py CacheConfig";
 const FRONTEND = "vllm/entrypoints/openai/cli_args.py FrontendArgs";
 const SERVE = "vllm/entrypoints/openai/cli_args.py make_arg_parser";
 
-/** CacheDType (vllm/config/cache.py): every value the newest release accepts. */
-export const KV_CACHE_DTYPES = [
-  "auto", "float16", "bfloat16", "fp8", "fp8_e4m3", "fp8_e5m2", "fp8_inc", "fp8_ds_mla", "nvfp4_ds_mla",
-  "turboquant_k8v4", "turboquant_4bit_nc", "turboquant_k3v4_nc", "turboquant_3bit_nc",
-  "int4_per_token_head", "int8_per_token_head", "fp8_per_token_head", "nvfp4", "nvfp4_4over6",
-] as const;
+/** CacheDType (vllm/config/cache.py): every value the newest release accepts — kept with its sizing in kv-dtypes.ts. */
+import { KV_CACHE_DTYPES, KV_CACHE_DTYPES_BEFORE_0_8 } from "./kv-dtypes.js";
+export { KV_CACHE_DTYPES };
 
 /**
  * QuantizationMethods over the modelled releases: the newest list (quantization/__init__.py, registry
@@ -254,7 +251,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   // v0.7's arg_utils.py: choices=['auto', 'fp8', 'fp8_e5m2', 'fp8_e4m3']; later releases take the CacheDType
   // Literal of vllm/config/cache.py. The release in between that widened it is not verified: 0.8.0 is
   // assumed (the lenient side: a value is refused only where v0.7's list is known to apply).
-  m("kv-cache-dtype", "str", "kvCacheDtype", { olderChoices: { until: "0.8.0", choices: ["auto", "fp8", "fp8_e5m2", "fp8_e4m3"] }, help: "KV cache dtype (auto, fp8, fp8_e4m3, fp8_e5m2, bfloat16, ...)", choices: KV_CACHE_DTYPES, source: CACHE }),
+  m("kv-cache-dtype", "str", "kvCacheDtype", { olderChoices: { until: "0.8.0", choices: KV_CACHE_DTYPES_BEFORE_0_8 }, help: "KV cache dtype (auto, fp8, fp8_e4m3, fp8_e5m2, bfloat16, ...)", choices: KV_CACHE_DTYPES, source: CACHE }),
   nm("num-gpu-blocks-override", "int", { source: CACHE }),
   n("enable-prefix-caching", "bool", { negatable: true, source: CACHE }),
   n("prefix-caching-hash-algo", "str", { source: CACHE }),

@@ -34,6 +34,12 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
     `CUDA graphs need about ${gib(n(a, "graphs"))} GiB but only ${gib(n(a, "slack"))} GiB is left outside the budget after the CUDA context: graph capture may run out of memory after the KV cache is allocated.`,
   // vllm/platforms/cuda.py check_if_supports_dtype
   BF16_UNSUPPORTED: (a) => `Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your GPU has compute capability ${a["cc"]}.`,
+  KV_CACHE_DTYPE_UNSUPPORTED: (a) =>
+    a["reason"] === "needs-blackwell"
+      ? `--kv-cache-dtype ${a["dtype"]} needs a Blackwell GPU (compute capability 10.x or 12.x): vLLM builds its NVFP4 KV cache kernels only for SM100/SM120, and this GPU has compute capability ${a["cc"]}.`
+      : a["reason"] === "head-size-16"
+        ? `--kv-cache-dtype ${a["dtype"]}: NVFP4 KV cache requires head_size to be a multiple of 16 (this model's is ${a["headDim"]}).`
+        : `--kv-cache-dtype ${a["dtype"]} is the DeepSeek sparse-MLA cache layout (FlashMLA sparse); this model has no MLA attention.`,
   // vllm/v1/worker/gpu_model_runner.py (PR #38270, v0.19+): FULL CUDA graphs need one Mamba block per sequence.
   MAMBA_SLOTS_BELOW_MAX_NUM_SEQS: (a) => String(a["message"]),
   CHECKPOINT_SIZE_MISMATCH: (a) =>

@@ -12,6 +12,7 @@ const SHORT: Record<string, string> = {
   LAYERS_FEWER_THAN_PP: "fewer layers than PP",
   MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS: "max-num-seqs > max-num-batched-tokens",
   BF16_UNSUPPORTED: "no bf16 on this GPU",
+  KV_CACHE_DTYPE_UNSUPPORTED: "KV cache dtype not usable here",
 };
 
 export interface SweepMeta {

@@ -6,8 +6,8 @@ import { vllmArg } from "../core/vllm-args.js";
 import { engineFlagsFromOptions, type VllmArgs } from "./vllm-flags.js";
 
 export const FORMATS = ["table", "json", "markdown", "html"] as const;
-/** The KV cache dtypes the core sizes exactly (core/kv-cache.ts kvBytesPerElement), e.g. for --sweep. */
-export const KV_DTYPES = ["auto", "fp8", "fp8_e4m3", "fp8_e5m2", "bfloat16", "float16"] as const;
+/** Every --kv-cache-dtype value the core sizes (core/kv-dtypes.ts, the one list), e.g. for --sweep. */
+export { KV_CACHE_DTYPES as KV_DTYPES } from "../core/kv-dtypes.js";
 
 /** A command's options: `vllmArgs` as the CLI read them, or vLLM flags under camelCase names. */
 export interface RawEngineFlags {

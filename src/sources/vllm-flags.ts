@@ -425,7 +425,6 @@ const QUANT_METHOD: Readonly<Record<string, QuantMethod>> = {
 };
 
 /** KV cache dtypes the core sizes exactly; the others are sized as 1-byte fp8 with a NOT_EXACT warning. */
-const KV_MODELLED = new Set<string>(["auto", "fp8", "fp8_e4m3", "fp8_e5m2", "bfloat16", "float16"]);
 
 function dtypeOf(v: string): TorchDtype | undefined {
   if (v === "auto") return undefined;
@@ -587,12 +586,8 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         flags.dtype = dtypeOf(choiceOf(it));
         break;
       case "kv-cache-dtype": {
-        const v = choiceOf(it, release);
-        if (KV_MODELLED.has(v)) flags.kvCacheDtype = v as KvCacheDtype;
-        else {
-          flags.kvCacheDtype = "fp8";
-          noteNotModelled(`--kv-cache-dtype ${v} (sized as 1-byte fp8)`);
-        }
+        // Every CacheDType value is sized by the core (core/kv-dtypes.ts); choiceOf has refused the rest.
+        flags.kvCacheDtype = choiceOf(it, release) as KvCacheDtype;
         break;
       }
       case "block-size": {

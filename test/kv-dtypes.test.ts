@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { kvBytesPerTokenPerLayer, kvCacheFormat, kvLayout } from "../src/core/kv-cache.js";
+import { KV_CACHE_DTYPES, kvHeadTokenBytes, turboquantSlotBytes } from "../src/core/kv-dtypes.js";
+import { hybridAttnBytesPerToken } from "../src/core/hybrid-kv.js";
+import { planDeployment } from "../src/core/plan.js";
+import { KV_CACHE_DTYPES as TABLE_CHOICES, VLLM_ARGS } from "../src/core/vllm-args.js";
+import { flags, gpu, model } from "./helpers/models.js";
+
+// Every --kv-cache-dtype value, sized from vLLM's page arithmetic (vllm/v1/kv_cache_interface.py
+// AttentionSpec.page_size_bytes, FullAttentionSpec.real_page_size_bytes with nvfp4_kv_cache_full_dim,
+// TQFullAttentionSpec + turboquant/config.py slot_size_aligned, MLAAttentionSpec "fp8_ds_mla" = 656 B).
+//
+// Llama-3.1-8B: 32 layers × 8 KV heads × head_dim 128, block 16, TP 1. Per head per token (K + V):
+//   bfloat16              2·128·2                = 512 B  → 8 heads: 4,096 B/layer; page 16·4,096 = 65,536
+//   int8/fp8_per_token_head 2·128·1 + 2·4 (fp32 K/V scale) = 264 B → 2,112 B/layer; page 33,792
+//     (= real page 2·16·8·128·1 = 32,768 + scales 2·16·8·4 = 1,024, AttentionSpec.page_size_bytes)
+//   int4_per_token_head   2·64 + 2·4             = 136 B  → 1,088 B/layer; page 17,408
+//   nvfp4 / nvfp4_4over6  2·(128/2 + 128/16)     = 144 B  → 1,152 B/layer; page 18,432
+//   turboquant_k8v4       K 128 (fp8) + V ⌈128·4/8⌉+4 = 68 → slot 196 → 1,568 B/layer
+//   turboquant_4bit_nc    K ⌈128·4/8⌉+2 = 66 + V 68      → 134 → 1,072 B/layer
+//   turboquant_k3v4_nc    K ⌈128·3/8⌉+2 = 50 + V 68      → 118 →   944 B/layer
+//   turboquant_3bit_nc    K 50 + V ⌈128·3/8⌉+4 = 52      → 102 →   816 B/layer
+describe("--kv-cache-dtype page sizes (Llama-3.1-8B, 32 × 8 KV heads × 128)", () => {
+  const l = model("meta-llama/Meta-Llama-3.1-8B");
+  const perLayer = (d: (typeof KV_CACHE_DTYPES)[number], tp = 1): number => kvBytesPerTokenPerLayer(l, tp, kvCacheFormat(d, "bfloat16"));
+
+  it("sizes each value's bytes per token per layer as the page arithmetic does", () => {
+    expect(perLayer("auto")).toBe(4096);
+    expect(perLayer("bfloat16")).toBe(4096);
+    expect(perLayer("fp8")).toBe(2048);
+    expect(perLayer("fp8_e5m2")).toBe(2048);
+    expect(perLayer("fp8_inc")).toBe(2048);
+    expect(perLayer("int8_per_token_head")).toBe(2112);
+    expect(perLayer("fp8_per_token_head")).toBe(2112);
+    expect(perLayer("int4_per_token_head")).toBe(1088);
+    expect(perLayer("nvfp4")).toBe(1152);
+    expect(perLayer("nvfp4_4over6")).toBe(1152);
+    expect(perLayer("turboquant_k8v4")).toBe(1568);
+    expect(perLayer("turboquant_4bit_nc")).toBe(1072);
+    expect(perLayer("turboquant_k3v4_nc")).toBe(944);
+    expect(perLayer("turboquant_3bit_nc")).toBe(816);
+  });
+
+  it("gives the page and the whole-model bytes per token (32 layers, one group)", () => {
+    const lay = kvLayout(l, l.layers, 1, kvCacheFormat("int8_per_token_head", "bfloat16"), 16);
+    expect(lay.pageSize).toBe(33_792);
+    expect(lay.bytesPerToken).toBe(32 * 2112);
+    const nv = kvLayout(l, l.layers, 1, kvCacheFormat("nvfp4", "bfloat16"), 16);
+    expect(nv.pageSize).toBe(18_432);
+    expect(nv.bytesPerToken).toBe(36_864);
+  });
+
+  it("splits the scales with the heads over TP (4 KV heads per rank at TP 2)", () => {
+    expect(perLayer("int8_per_token_head", 2)).toBe(4 * 264);
+    expect(perLayer("nvfp4", 2)).toBe(4 * 144);
+  });
+
+  it("TurboQuant slot sizes match the Ascend test's 134 B for 4bit_nc at head 128", () => {
+    expect(turboquantSlotBytes("turboquant_4bit_nc", 128)).toBe(134);
+    // head_dim 64, 3-bit keys: K ⌈192/8⌉+2 = 26, V 3-bit ⌈192/8⌉+4 = 28 → 54 (already even).
+    expect(turboquantSlotBytes("turboquant_3bit_nc", 64)).toBe(54);
+  });
+});
+
+describe("hybrid (GDN) pages use the same arithmetic", () => {
+  it("Qwen3-Next attention bytes per token: 2 KV heads × 256 with per-token-head scales", () => {
+    // 2 heads · (2·256·1 + 2·4) = 1,040 B — equal to the older perTokenHeadScales form 2·2·256·1 + 2·2·4.
+    expect(hybridAttnBytesPerToken(2, 256, 1, kvCacheFormat("int8_per_token_head", "bfloat16"))).toBe(1040);
+    expect(hybridAttnBytesPerToken(2, 256, 1, 1, true)).toBe(1040);
+    // nvfp4: 2 · 2·(128 + 16) = 576 B.
+    expect(hybridAttnBytesPerToken(2, 256, 1, kvCacheFormat("nvfp4", "bfloat16"))).toBe(576);
+  });
+
+  it("a hybrid plan with int8_per_token_head carries the scales into its attention page", () => {
+    const m = model("Qwen/Qwen3-Next-80B-A3B-Thinking");
+    const p = planDeployment({ model: m, gpu: gpu("h200"), flags: flags({ tensorParallelSize: 2, kvCacheDtype: "int8_per_token_head", maxModelLen: 32_768 }) });
+    const fp8 = planDeployment({ model: m, gpu: gpu("h200"), flags: flags({ tensorParallelSize: 2, kvCacheDtype: "fp8", maxModelLen: 32_768 }) });
+    // TP 2: one KV head per rank → attention 264 B vs fp8's 256 B per token per layer; the block and page follow.
+    expect(p.kvCache.pageSizeBytes).toBeGreaterThan(fp8.kvCache.pageSizeBytes);
+    expect(p.diagnostics.some((d) => d.code === "NOT_EXACT")).toBe(false);
+  });
+});
+
+describe("where vLLM cannot use a value", () => {
+  const l = model("meta-llama/Meta-Llama-3.1-8B");
+
+  it("nvfp4 KV needs Blackwell (kernels built for SM100/SM120 only): an error on an H100, fine on a B200", () => {
+    const h = planDeployment({ model: l, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "nvfp4", maxModelLen: 8192 }) });
+    const d = h.diagnostics.find((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED");
+    expect(d?.severity).toBe("error");
+    expect(d?.args["reason"]).toBe("needs-blackwell");
+    expect(h.fits).toBe(false);
+    const b = planDeployment({ model: l, gpu: gpu("b200"), flags: flags({ kvCacheDtype: "nvfp4", maxModelLen: 8192 }) });
+    expect(b.diagnostics.some((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED" || x.code === "NOT_EXACT")).toBe(false);
+    expect(b.kvCache.bytesPerToken).toBe(36_864);
+  });
+
+  it("fp8_ds_mla is DeepSeek's sparse-MLA layout: an error on a model without MLA, 656 B per token per layer on one", () => {
+    const p = planDeployment({ model: l, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "fp8_ds_mla", maxModelLen: 8192 }) });
+    expect(p.diagnostics.find((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED")?.args["reason"]).toBe("needs-mla");
+    const ds = model("deepseek-ai/DeepSeek-V3.2");
+    expect(kvBytesPerTokenPerLayer(ds, 8, kvCacheFormat("fp8_ds_mla", "bfloat16"))).toBe(656);
+    // bf16 latent: (512 + 64) · 2 = 1,152 B.
+    expect(kvBytesPerTokenPerLayer(ds, 8, kvCacheFormat("auto", "bfloat16"))).toBe(1152);
+  });
+
+  it("per-token-head modes plan without a NOT_EXACT warning; TurboQuant on a dense model names its boundary layers", () => {
+    const a = planDeployment({ model: l, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "int8_per_token_head", maxModelLen: 8192 }) });
+    expect(a.diagnostics.some((x) => x.code === "NOT_EXACT")).toBe(false);
+    expect(a.kvCache.bytesPerToken).toBe(67_584);
+    const t = planDeployment({ model: l, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "turboquant_4bit_nc", maxModelLen: 8192 }) });
+    expect(String(t.diagnostics.find((x) => x.code === "NOT_EXACT")?.args["what"])).toMatch(/get_boundary_skip_layers/);
+  });
+});
+
+describe("one list", () => {
+  it("the argument table's --kv-cache-dtype choices are the core's KvCacheDtype values", () => {
+    expect(TABLE_CHOICES).toBe(KV_CACHE_DTYPES);
+    const entry = VLLM_ARGS.find((a) => a.name === "kv-cache-dtype");
+    expect(entry?.choices).toEqual([...KV_CACHE_DTYPES]);
+    // Every value has a head size for a 128 head: none falls through to a fitted guess.
+    for (const d of KV_CACHE_DTYPES) expect(kvHeadTokenBytes(kvCacheFormat(d, "bfloat16"), 128)).toBeGreaterThan(0);
+  });
+});
