@@ -134,6 +134,15 @@ describe("check: pods with too little memory or /dev/shm fail (exit 1), the same
     expect(r.out).toContain("docker-run-tp2.sh:3 script line 3 — Qwen/Qwen3-8B on 2× l4, vLLM 0.29.0: SHM_BELOW_NEED: /dev/shm not set (the container runtime's 64 MiB) < 384 MiB — fix: --shm-size 1g (or --ipc=host)".replace(" — fix", " of /dev/shm vLLM maps: it dies with \"Bus error\" (SIGBUS) — fix"));
   });
 
+  it("KServe: the InferenceService's memory over the runtime container's, /dev/shm from the ServingRuntime's volume", async () => {
+    const r = await check([R + "llmops-kserve-servingruntime.yaml", R + "llmops-kserve-inferenceservice.yaml", "--gpu", "l4", "--json"]);
+    const d = (JSON.parse(r.out) as { deployments: Array<{ ok: boolean; notes: string[]; plan: { host: { memoryBytes: number } } }> }).deployments[0]!;
+    // Qwen2.5-0.5B at TP 1: 2 processes × 3 GiB = 6 GiB ≤ the 8Gi limit; the 4Gi request is below it (a note).
+    expect(d.ok).toBe(true);
+    expect(d.plan.host.memoryBytes).toBe(6 * GiB);
+    expect(d.notes).toContain("resources.requests.memory 4Gi is below the 6.00 GiB of host memory vLLM needs: the pod may be scheduled on a node without it");
+  });
+
   it("real GKE pods with room pass: Llama 3.1 8B (TP 1) in a 10Gi pod needs 2 processes × 3 GiB", async () => {
     const r = await check([R + "gke-adk-deploy-llm.yaml"]);
     expect(r.out).not.toContain("HOST_MEMORY_BELOW_NEED");

@@ -8,6 +8,7 @@ import { gpuIdFromLabel, isGpuLabelKey } from "./gpu-labels.js";
 import { lineAt, wordsAt, yamlValue, type PathSeg, type YamlFile } from "./yaml.js";
 import { MAX_GPU_COUNT, excerpt } from "../../limits.js";
 import { kubernetesLimits } from "./limits.js";
+import type { HostLimits } from "../../core/host-limits.js";
 
 const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly PathSeg[][]>> = {
   Pod: [["spec"]],
@@ -122,6 +123,8 @@ export interface KServeRuntime {
   gpuCount: number | null;
   env: Record<string, string>;
   notes: string[];
+  /** The runtime container's resources and its /dev/shm volume (spec.volumes). */
+  limits?: HostLimits;
 }
 
 /** A KServe InferenceService that names a runtime: its model (storageUri), extra args and resources. */
@@ -136,6 +139,8 @@ export interface KServeService {
   gpuCount: number | null;
   gpuType: string | null;
   notes: string[];
+  /** The predictor model's resources (KServe sets them over the runtime container's). */
+  limits?: HostLimits;
 }
 
 export interface KubernetesRead {
@@ -174,7 +179,7 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
         const command = (wordsAt(f, doc, [...cPath, "command"], c.command, line) ?? []).map(subst);
         const args = (wordsAt(f, doc, [...cPath, "args"], c.args, line) ?? []).map(subst);
         const notes: string[] = [];
-        runtimes.push({ file: ctx.file, name: workload, words: [...command, ...args], image: str(c.image), gpuCount: containerGpuCount(c, notes, ctx, line), env: containerEnv(c.env, vars), notes });
+        runtimes.push({ file: ctx.file, name: workload, words: [...command, ...args], image: str(c.image), gpuCount: containerGpuCount(c, notes, ctx, line), env: containerEnv(c.env, vars), notes, limits: kubernetesLimits(rec(r.spec) ?? {}, c, notes) });
       });
       return;
     }
@@ -196,6 +201,7 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
           gpuCount: containerGpuCount(m, notes, ctx, line),
           gpuType: podGpuType(pred, notes),
           notes,
+          limits: kubernetesLimits({}, m, notes),
         });
         return;
       }
@@ -276,9 +282,14 @@ export function linkKServe(runtimes: readonly KServeRuntime[], services: readonl
       false,
       { k8s: rt.env, shell: rt.env },
     );
+    // KServe puts the InferenceService's model resources over the runtime container's; /dev/shm is the runtime's volume.
+    const limits: HostLimits | undefined = rt.limits
+      ? { ...rt.limits, memoryLimit: s.limits?.memoryLimit ?? rt.limits.memoryLimit, memoryRequest: s.limits?.memoryRequest ?? rt.limits.memoryRequest }
+      : s.limits;
     for (const d of found) {
       d.line = s.line;
       d.host = null;
+      if (limits) d.limits = limits;
       if (s.storageUri !== null && (d.model === null || KSERVE_MODEL_DIR.test(d.model))) {
         d.notes.push(`model from storageUri ${s.storageUri}${d.model ? ` (mounted at ${d.model})` : ""}`);
         d.model = s.storageUri;
