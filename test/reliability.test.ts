@@ -194,3 +194,14 @@ describe("memory bounds", () => {
     await badInput(["check", f, "--gpu", "h100", "--offline"], "check: 300 vLLM deployments in the files given, over the limit of 256 a run checks; split them");
   });
 });
+
+describe("shell variable expansion is bounded", () => {
+  it("doubling variables (v2=\"$v1 $v1\" …) are refused once they expand past 16 MiB, not built to gigabytes", async () => {
+    let s = "a=aaaaaaaaaa\n";
+    for (let i = 1; i < 40; i++) s += `v${i}="$${i === 1 ? "a" : `v${i - 1}`} $${i === 1 ? "a" : `v${i - 1}`}"\n`;
+    s += "vllm serve m --served-model-name $v39\n";
+    const f = join(dir, "double.sh");
+    writeFileSync(f, s);
+    await badInput(["check", f, "--gpu", "h100", "--offline"], "double.sh: shell variables expand to more than 16 MiB of text");
+  });
+});

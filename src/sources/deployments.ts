@@ -4,6 +4,7 @@
 import { LineCounter, type Document } from "yaml";
 import { ShellSyntaxError, normalizeFlagName } from "./vllm-argv.js";
 import { isVllmArgName } from "./vllm-flags.js";
+import { resetExpansionBudget } from "./deployments/common.js";
 import { Ctx, baseName, rec, type Deployment, type Json, type ReadOptions } from "./deployments/common.js";
 import { parseYaml, parseYamlDocuments, yamlLimitProblem, yamlTooLarge, yamlValue, type YamlFile } from "./deployments/yaml.js";
 import { readCompose } from "./deployments/compose.js";
@@ -80,11 +81,12 @@ const TEMPLATE_ACTION = /\{\{-?\s*(\.|\$|include\b|if\b|range\b|with\b|toYaml\b|
  * parsed (a YAML syntax error, a vram-plan file that breaks its schema); a Helm template is a note.
  */
 export function readDeploymentFile(path: string, text: string, opts: ReadOptions = {}): FileRead {
+  resetExpansionBudget();
   try {
     return readDeploymentFileOrThrow(path, text, opts);
   } catch (e) {
     // A quote that never closes: bash refuses the script, so does vram-plan (with the file and line).
-    if (e instanceof ShellSyntaxError) new Ctx(path).fail(e.line, e.message);
+    if (e instanceof ShellSyntaxError) new Ctx(path).fail(e.line > 0 ? e.line : null, e.message);
     throw e;
   }
 }

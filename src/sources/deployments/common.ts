@@ -4,6 +4,7 @@ import { InputError } from "../../errors.js";
 import type { HostLimits } from "../../core/host-limits.js";
 import { dockerRunLimits } from "./limits.js";
 import {
+  ShellSyntaxError,
   VllmArgError,
   locateVllmInvocation,
   parseVllmArgs,
@@ -118,7 +119,7 @@ export function lookup(env: Record<string, string>, name: string): string | unde
 /** Kubernetes' own expansion of $(VAR) in command/args from the container's env; $$ escapes. */
 export function expandK8s(text: string, env: Record<string, string>): string {
   return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string | undefined) =>
-    name === undefined ? "$" : (lookup(env, name) ?? m),
+    name === undefined ? "$" : charge(lookup(env, name) ?? m),
   );
 }
 
@@ -126,6 +127,22 @@ export function expandK8s(text: string, env: Record<string, string>): string {
  * Shell-style expansion of $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:+word}, ${VAR+word};
  * unknown variables stay verbatim (check names them), except in :+ / + forms, which vanish when unset.
  */
+/**
+ * Bytes of variable values substituted while reading one file: `x=$y$y`, `y=$z$z`, … doubles with each
+ * line, so the substitutions are charged against one budget per file (resetExpansionBudget) and a
+ * file that spends it is refused instead of building gigabytes of text.
+ */
+const EXPANSION_BUDGET_BYTES = 16 * 2 ** 20;
+let expansionLeft = EXPANSION_BUDGET_BYTES;
+export function resetExpansionBudget(): void {
+  expansionLeft = EXPANSION_BUDGET_BYTES;
+}
+export function charge(s: string): string {
+  expansionLeft -= s.length;
+  if (expansionLeft < 0) throw new ShellSyntaxError(`shell variables expand to more than ${EXPANSION_BUDGET_BYTES / 2 ** 20} MiB of text`, 0);
+  return s;
+}
+
 export function expandShell(text: string, env: Record<string, string>): string {
   return text.replace(
     /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
@@ -134,8 +151,8 @@ export function expandShell(text: string, env: Record<string, string>): string {
       const v = lookup(env, name);
       if (op === ":+") return v !== undefined && v !== "" ? expandShell(def ?? "", env) : "";
       if (op === "+") return v !== undefined ? expandShell(def ?? "", env) : "";
-      if (op !== undefined) return v !== undefined && (op === "-" || v !== "") ? v : (def ?? "");
-      return v ?? m;
+      if (op !== undefined) return charge(v !== undefined && (op === "-" || v !== "") ? v : (def ?? ""));
+      return v !== undefined ? charge(v) : m;
     },
   );
 }

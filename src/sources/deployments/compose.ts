@@ -2,7 +2,7 @@
 // entrypoint when the command starts with flags or a model, GPUs from device reservations.
 import { isVllmOpenAiImage } from "../vllm-argv.js";
 import { composeLimits } from "./limits.js";
-import { deviceList, fromCommandWords, lookup, rec, str, type BuildBase, type Ctx, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
+import { charge, deviceList, fromCommandWords, lookup, rec, str, type BuildBase, type Ctx, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
 import { lineAt, wordsAt, yamlValue, type YamlFile } from "./yaml.js";
 import { MAX_GPU_COUNT, excerpt } from "../../limits.js";
 
@@ -52,11 +52,12 @@ function expandCompose(text: string, env: Record<string, string>): string {
       if (m === "$$") return "$";
       const name = braced ?? bare ?? "";
       const v = lookup(env, name);
-      if (op === ":-") return v !== undefined && v !== "" ? v : (def ?? "");
-      if (op === "-") return v !== undefined ? v : (def ?? "");
+      // Substitutions are charged against the file's expansion budget (common.ts charge).
+      if (op === ":-") return charge(v !== undefined && v !== "" ? v : (def ?? ""));
+      if (op === "-") return charge(v !== undefined ? v : (def ?? ""));
       if (op === ":+") return v !== undefined && v !== "" ? (def ?? "") : "";
       if (op === "+") return v !== undefined ? (def ?? "") : "";
-      return v ?? m;
+      return v !== undefined ? charge(v) : m;
     },
   );
 }
