@@ -148,6 +148,6 @@ export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<Outco
   if (fmt === "json") io.stdout(r.renderSweepJson(res, meta));
   else if (fmt === "markdown") io.stdout(r.renderSweepMarkdown(res, meta));
   else if (fmt === "html") io.stdout((await import("../render/html.js")).renderSweepHtml(res, meta));
-  else io.stdout(r.renderSweepTable(res, meta));
+  else io.stdout(r.renderSweepTable(res, meta, (await import("../render/format.js")).outputColumns(io.env)));
   return { command: "sweep", result: res };
 }

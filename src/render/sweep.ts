@@ -1,6 +1,6 @@
 // Sweep results as a plain column table (fast for many rows) or JSON.
 import type { SweepResult, SweepRow } from "../core/sweep.js";
-import { gib, thousands } from "./format.js";
+import { gib, thousands, wrapLine } from "./format.js";
 
 const SHORT: Record<string, string> = {
   KV_CACHE_BELOW_MAX_MODEL_LEN: "KV cache < one max-model-len request",
@@ -42,20 +42,37 @@ function cells(r: SweepRow, res: SweepResult, meta: SweepMeta): string[] {
   return out;
 }
 
-export function renderSweepTable(res: SweepResult, meta: SweepMeta): string {
-  const head: string[] = [...res.axes];
+/** Column titles: the swept flag's vLLM name, shortened where the full name alone would crowd 80 columns. */
+const TITLE: Record<string, string> = { "gpu-memory-utilization": "utilization", "tensor-parallel-size": "TP", "kv-cache-dtype": "KV dtype" };
+
+/**
+ * The table within `columns` (outputColumns: at least 80): the title wrapped, no "why not" column when
+ * every row starts, and a row whose reason would pass the edge gets it on the next line, indented.
+ */
+export function renderSweepTable(res: SweepResult, meta: SweepMeta, columns = 80): string {
+  const head: string[] = res.axes.map((a) => TITLE[a] ?? a);
   if (meta.searchedTp) head.push("GPUs");
-  head.push("starts", "KV GiB/GPU", "KV tokens", "concurrency", "why not");
-  const rows = res.rows.map((r) => cells(r, res, meta));
+  head.push("starts", "KV GiB/GPU", "KV tokens", "concurrency");
+  const all = res.rows.map((r) => cells(r, res, meta));
+  const rows = all.map((r) => r.slice(0, -1));
+  const reasons = all.map((r) => r[r.length - 1] ?? "");
   const width = head.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? "").length), h.length));
-  const numeric = head.map((h, i) => i < res.axes.length ? res.axes[i] !== "gpu" && res.axes[i] !== "kv-cache-dtype" : h !== "starts" && h !== "why not");
-  const line = (r: readonly string[]): string =>
-    r.map((c, i) => (i === r.length - 1 ? c : numeric[i] ? c.padStart(width[i] ?? 0) : c.padEnd(width[i] ?? 0))).join("  ").trimEnd();
+  const numeric = head.map((h, i) => (i < res.axes.length ? res.axes[i] !== "gpu" && res.axes[i] !== "kv-cache-dtype" : h !== "starts"));
+  const line = (r: readonly string[]): string => r.map((c, i) => (numeric[i] ? c.padStart(width[i] ?? 0) : c.padEnd(width[i] ?? 0))).join("  ").trimEnd();
+  // "why not" is a column when the longest reason fits beside the figures, else a line under its row.
+  const tableWidth = width.reduce((a, b) => a + b, 0) + 2 * (width.length - 1);
+  const longest = Math.max(0, ...reasons.map((x) => x.length));
+  const inline = longest > 0 && tableWidth + 2 + Math.max(longest, 7) <= columns;
   const out: string[] = [];
   const fits = res.rows.filter((r) => r.fits).length;
-  out.push(`${meta.model}${meta.gpu ? ` on ${meta.gpu}` : ""}: ${thousands(res.configurations)} configuration${res.configurations === 1 ? "" : "s"}, ${thousands(fits)} start${meta.searchedTp ? " (GPUs: smallest tensor-parallel size that starts, of 1, 2, 4, 8)" : ""}`);
-  out.push(line(head));
-  for (const r of rows) out.push(line(r));
+  out.push(...wrapLine(`${meta.model}${meta.gpu ? ` on ${meta.gpu}` : ""}: ${thousands(res.configurations)} configuration${res.configurations === 1 ? "" : "s"}, ${thousands(fits)} start${meta.searchedTp ? " (GPUs: smallest tensor-parallel size that starts, of 1, 2, 4, 8)" : ""}`, columns));
+  out.push(inline ? `${line(head)}  why not` : line(head));
+  rows.forEach((r, i) => {
+    const why = reasons[i] ?? "";
+    if (!why) out.push(line(r));
+    else if (inline) out.push(`${line(r).padEnd(tableWidth)}  ${why}`);
+    else out.push(line(r), ...wrapLine(`    why not: ${why}`, columns));
+  });
   return out.join("\n") + "\n";
 }
 
@@ -78,5 +95,5 @@ export function renderSweepJson(res: SweepResult, meta: SweepMeta): string {
 
 /** Markdown: the same table as a fenced block (its columns are aligned for a fixed-width font). */
 export function renderSweepMarkdown(res: SweepResult, meta: SweepMeta): string {
-  return "```text\n" + renderSweepTable(res, meta) + "```\n";
+  return "```text\n" + renderSweepTable(res, meta, 400) + "```\n";
 }
