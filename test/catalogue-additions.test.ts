@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { baseStandIn, catalogue, findInCatalogue, renamedIds } from "../src/sources/catalogue.js";
 import { resolveModel } from "../src/sources/resolve-model.js";
 import { runCli } from "./helpers/cli.js";
+import { logicalCheckText } from "./helpers/check-text.js";
 
 interface PlanJson {
   model: { id: string; params: number };
@@ -119,13 +120,13 @@ describe("vram-plan check over fixtures/deployments/real resolves the models the
   ])("%s", async (file, text) => {
     const gpu = file.startsWith("gke-") ? [] : ["--gpu", "h100"];
     const r = await runCli(["check", R + file, ...gpu, "--offline", "--no-config"]);
-    expect(r.out).toContain(text);
+    expect(logicalCheckText([], r.out)).toContain(text);
     expect(r.out).not.toContain("forbids the Hub");
   });
 
   it("compose: the embedding service's model is catalogued (its GPU comes from --gpu)", async () => {
     const r = await runCli(["check", `${R}memoria_vllm/docker-compose.yml`, "--gpu", "l4", "--offline", "--no-config", "--set", "MODEL_EMBED_NAME=Qwen/Qwen3-Embedding-0.6B"]);
-    expect(r.out).toMatch(/— Qwen\/Qwen3-Embedding-0\.6B on 1× l4/);
+    expect(logicalCheckText([], r.out)).toMatch(/— Qwen\/Qwen3-Embedding-0\.6B on 1× l4/);
   });
 
   it("the 405B Instruct deployments are planned with the base config, and the JSON says so", async () => {

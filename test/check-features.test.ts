@@ -9,6 +9,7 @@ import type { Io } from "../src/commands/io.js";
 import { imageRelease, parseDotenv } from "../src/commands/check.js";
 import { expandFilePatterns, findRepoConfig, readRepoConfig } from "../src/sources/repo-config.js";
 import { splitShellWords } from "../src/sources/vllm-argv.js";
+import { logicalCheckText } from "./helpers/check-text.js";
 
 interface Ran {
   code: number;
@@ -22,7 +23,7 @@ async function check(argv: string[], stdin?: string): Promise<Ran> {
   const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" } };
   if (stdin !== undefined) io.stdin = () => stdin;
   const code = await run(["check", ...argv, "--offline"], io);
-  return { code, out, err };
+  return { code, out: logicalCheckText(argv, out), err };
 }
 
 const compose = (image: string, command: string, extra = ""): string => `services:\n  chat:\n    image: ${image}\n    command: ${command}\n${extra}`;
@@ -64,11 +65,11 @@ describe("releases per service, from the image", () => {
     ].join("\n");
     const r = await check(["-", "--gpu", "h100", "--no-config"], text);
     expect(r.code).toBe(0);
-    const lines = r.out.split("\n");
+    const lines = r.out.split("\n").filter((l) => l !== "     note: GPU type from --gpu h100");
     expect(lines[0]).toMatch(/^ok {3}<stdin>:2 old — Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.10\.1: /);
     expect(lines[1]).toMatch(/^ok {3}<stdin>:6 new — Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.\d+\.\d+: /);
     expect(lines[1]).not.toContain("vLLM 0.10.1");
-    expect(lines[2]).toMatch(/^ {5}image vllm\/vllm-openai:latest: planned as vLLM 0\.\d+\.\d+, the newest release modelled/);
+    expect(lines[2]).toMatch(/^ {5}note: image vllm\/vllm-openai:latest: planned as vLLM 0\.\d+\.\d+, the newest release modelled/);
   });
 
   it("an image older than the oldest modelled release: planned with the oldest rules, with a warning", async () => {
@@ -127,6 +128,7 @@ describe("local model paths matched in the Hugging Face cache", () => {
     io.stdin = () => "vllm serve /srv/models/TINY-LLAMA --max-model-len 256\n";
     const code = await run(["check", "-", "--gpu", "l4", "--offline", "--no-config"], io);
     expect(code).toBe(0);
+    out = logicalCheckText([], out);
     expect(out).toMatch(/^ok {3}<stdin>:1 script line 1 — acme\/tiny-llama on 1× l4, vLLM /);
     expect(out).toContain('model path /srv/models/TINY-LLAMA is not on this machine: planned as acme/tiny-llama, the model named like its last component "TINY-LLAMA" (--model-map /srv/models/TINY-LLAMA=ID to choose another)');
   });

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runCli, type Ran } from "./helpers/cli.js";
+import { logicalCheckText } from "./helpers/check-text.js";
 import { readDeploymentFile } from "../src/sources/deployments.js";
 import { dockerSizeBytes, k8sQuantityBytes } from "../src/sources/deployments/limits.js";
 import { hostFindings, CONTAINER_DEFAULT_SHM_BYTES } from "../src/core/host-limits.js";
@@ -17,7 +18,8 @@ const H = "fixtures/deployments/host-limits/";
 const GiB = 2 ** 30;
 
 async function check(argv: string[]): Promise<Ran> {
-  return runCli(["check", ...argv, "--offline", "--no-config"]);
+  const r = await runCli(["check", ...argv, "--offline", "--no-config"]);
+  return { ...r, out: logicalCheckText(argv, r.out) };
 }
 function limitsOf(file: string): unknown[] {
   return readDeploymentFile(file, readFileSync(file, "utf8")).deployments.map((d) => d.limits ?? null);

@@ -2,12 +2,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { runCli, type Ran } from "./helpers/cli.js";
+import { logicalCheckText } from "./helpers/check-text.js";
 import { describe, expect, it } from "vitest";
 import { flagsOfDeployment } from "../src/commands/check.js";
 import { splitShellWords } from "../src/sources/vllm-argv.js";
 /** The check command through the CLI body (src/cli/run.ts run()). */
 async function check(argv: string[]): Promise<Ran> {
-  return runCli(["check", ...argv]);
+  const r = await runCli(["check", ...argv]);
+  return { ...r, out: logicalCheckText(argv, r.out) };
 }
 
 const D = "fixtures/deployments/";
@@ -120,7 +122,8 @@ describe("check: verdicts", () => {
   it("vram-plan's own file: constraints from the file; KV below max-model-len", async () => {
     const r = await check([`${D}vram-plan.yaml`, "--offline"]);
     expect(r.code).toBe(1);
-    const lines = r.out.trimEnd().split("\n");
+    // Each deployment's notes follow its line (asserted in test/text-width.test.ts).
+    const lines = r.out.trimEnd().split("\n").filter((l) => !l.startsWith("     note: "));
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:3 chat — Qwen\/Qwen3-32B on 2× h100-sxm, vLLM 0\.29\.0: /);
     expect(lines[1]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:18 vision — /);

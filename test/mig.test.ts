@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { gpuFrom, gpusWithMigSlice, migProfiles } from "../src/sources/gpus.js";
 import { InputError } from "../src/errors.js";
 import { runCli, type Ran } from "./helpers/cli.js";
+import { logicalCheckText } from "./helpers/check-text.js";
 import { run } from "../src/cli/run.js";
 import type { Io } from "../src/commands/io.js";
 
@@ -75,7 +76,7 @@ describe("Kubernetes nvidia.com/mig-<slice> in check", () => {
     let err = "";
     const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" }, stdin: () => text };
     const code = await run(["check", "-", "--no-config", "--offline", ...argv], io);
-    return { code, out, err };
+    return { code, out: logicalCheckText(argv, out), err };
   };
 
   it("the slice of the card a node label names", async () => {

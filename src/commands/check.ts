@@ -670,7 +670,8 @@ export async function checkCommand(files: string[], o: CheckOptions, io: Io): Pr
   else if (fmt === "html") io.stdout((await import("../render/html.js")).renderCheckHtml(report));
   else {
     const { colours } = await import("../render/colours.js");
-    io.stdout(r.renderCheckTable(report, await colours(colourWanted(o, io))));
+    const { outputColumns } = await import("../render/format.js");
+    io.stdout(r.renderCheckTable(report, await colours(colourWanted(o, io)), outputColumns(io.env)));
   }
   const { errorLine } = await import("../limits.js");
   for (const e of report.fileErrors) io.stderr(`vram-plan: ${errorLine(e)}\n`);

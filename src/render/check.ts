@@ -4,7 +4,7 @@ import type { ChalkInstance } from "chalk";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { Evaluation, Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
-import { gib, thousands } from "./format.js";
+import { gib, thousands, wrapLine } from "./format.js";
 import { hostFindingText, hostFixText, messageFor } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
@@ -139,27 +139,46 @@ function head(e: CheckEntry, ev: Evaluation): string {
   return `${e.file}:${e.line} ${e.name} — ${e.model} on ${ev.gpusUsed}× ${e.gpu?.id ?? "?"}, vLLM ${e.release ?? "?"}`;
 }
 
-/** Notes the terminal shows under a line: the assumptions that change what was planned. */
-function shown(e: CheckEntry): string[] {
-  return e.notes.filter((n) => /^(image |model |shares GPU|nvidia\.com\/mig|flags of --config|--config )/.test(n));
+/** Every note of a deployment, each once, in the order the readers and the planner gave them. */
+function notesOf(e: CheckEntry): string[] {
+  return [...new Set(e.notes)];
 }
 
-export function renderCheckTable(r: CheckReport, c: ChalkInstance): string {
+/**
+ * Terminal text, every line within `columns` (render/format.ts outputColumns): one block per
+ * deployment. Its first line starts with the status and file:line, then the model, GPUs, the vLLM
+ * release planned with and the verdict (figures or why it fails), wrapped under a 5-space indent;
+ * the fix and every note follow as their own indented lines, so a CI log greps by status or file.
+ */
+export function renderCheckTable(r: CheckReport, c: ChalkInstance, columns = 80): string {
   const out: string[] = [];
+  const status = (word: string, text: string, colour: (s: string) => string): void => {
+    const lines = wrapLine(`${word} ${text}`, columns, [" — "], INDENT);
+    out.push(colour(word) + (lines[0] ?? "").slice(word.length), ...lines.slice(1));
+  };
+  const item = (text: string, seps: readonly string[], colour: (s: string) => string = (s) => s): void => {
+    out.push(...wrapLine(`${INDENT}${text}`, columns, seps, `${INDENT}  `).map((l) => INDENT + colour(l.slice(INDENT.length))));
+  };
   for (const e of r.entries) {
     const ev = e.evaluation;
-    if (ev === null) out.push(`${c.yellow("NEED")} ${e.file}:${e.line} ${e.name}: ${e.problem ?? "not planned"}`);
-    else if (ev.ok) out.push(`${c.green("ok  ")} ${head(e, ev)}: ${what(e, ev)}`);
+    if (ev === null) status("NEED", `${e.file}:${e.line} ${e.name}: ${e.problem ?? "not planned"}`, c.yellow);
+    else if (ev.ok) status("ok  ", `${head(e, ev)}: ${what(e, ev)}`, c.green);
     else {
-      const reasons = ev.failures.map((f) => failureText(f, ev.plan)).join("; ");
-      out.push(`${c.red("FAIL")} ${head(e, ev)}: ${reasons} — fix: ${fixPart(e)}`);
+      status("FAIL", `${head(e, ev)}: ${ev.failures.map((f) => failureText(f, ev.plan)).join("; ")}`, c.red);
+      item(`fix: ${fixPart(e)}`, [" or ", "; and "]);
     }
-    for (const n of shown(e)) out.push(`     ${c.dim(n)}`);
+    for (const n of notesOf(e)) item(`note: ${n}`, [" "], c.dim);
   }
-  for (const f of r.fileNotes) out.push(`${c.dim("note")} ${f.file}${f.line ? `:${f.line}` : ""}: ${f.text}`);
-  out.push(checkSummary(r));
+  for (const f of r.fileNotes) {
+    const lines = wrapLine(`note ${f.file}${f.line ? `:${f.line}` : ""}: ${f.text}`, columns, [" "], INDENT);
+    out.push(c.dim("note") + (lines[0] ?? "").slice(4), ...lines.slice(1));
+  }
+  out.push(...wrapLine(checkSummary(r), columns, [" "], "  "));
   return out.join("\n") + "\n";
 }
+
+/** Continuation lines of a deployment start under its file name (after "FAIL "). */
+const INDENT = "     ";
 
 const md = (s: string): string => s.replace(/\|/g, "\\|");
 

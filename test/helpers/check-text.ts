@@ -1,0 +1,27 @@
+// `vram-plan check` text read back as logical lines: the renderer (src/render/check.ts
+// renderCheckTable) wraps each deployment to COLUMNS; tests that read what a deployment's lines say
+// (figures, reasons, fixes, notes) join the wrapping back here. The layout itself (every line within
+// COLUMNS, indents, exact lines) is asserted in test/text-width.test.ts.
+
+/**
+ * Text output of check with wrapped lines joined: one line per deployment "STATUS file:line name —
+ * model on GPUs, vLLM R: verdict — fix: …", then one "     note: …" line per note; file notes and the
+ * summary on one line each. Other formats (--json, --format markdown/html) come back unchanged.
+ */
+export function logicalCheckText(argv: readonly string[], out: string): string {
+  const f = argv.indexOf("--format");
+  if (argv.includes("--json") || (f >= 0 && argv[f + 1] !== "table")) return out;
+  const lines: string[] = [];
+  const append = (text: string): void => {
+    lines[lines.length - 1] = `${lines[lines.length - 1] ?? ""} ${text}`;
+  };
+  for (const raw of out.split("\n")) {
+    const l = raw.replace(/\x1b\[[0-9;]*m/g, "");
+    if (l.startsWith("       ")) append(l.trimStart()); // a wrapped fix or note
+    else if (l.startsWith("     fix: ")) lines[lines.length - 1] = `${lines[lines.length - 1] ?? ""} — ${l.trimStart()}`;
+    else if (l.startsWith("     note: ")) lines.push(l);
+    else if (/^ {5}\S/.test(l) || /^ {2}\S/.test(l)) append(l.trimStart()); // the status line or the summary wrapped
+    else lines.push(l);
+  }
+  return lines.join("\n");
+}
