@@ -317,3 +317,26 @@ describe("the solve command a failing deployment suggests carries every requirem
     expect(out).toMatch(/4\d\.\d\d concurrent\s+requests\s+of\s+32,000\s+tokens/);
   });
 });
+
+describe("--device cpu: not a GPU deployment", () => {
+  it("is a note of its file, as `plan` says it, not a plan on a GPU (issue #11 item 4)", async () => {
+    // The container of a published vLLM-on-CPU k3s deployment (vllm-openai:v0.6.6, --device=cpu, Phi-3-mini).
+    const dir = mkdtempSync(join(tmpdir(), "vram-plan-cpu-"));
+    writeFileSync(
+      join(dir, "vllm-cpu.yaml"),
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: vllm}\nspec:\n  template:\n    spec:\n      containers:\n        - name: vllm\n          image: docker.io/vllm/vllm-openai:v0.6.6\n          args:\n            - --model=microsoft/Phi-3-mini-4k-instruct\n            - --device=cpu\n            - --dtype=float16\n",
+    );
+    writeFileSync(join(dir, "gpu.sh"), "vllm serve Qwen/Qwen3-0.6B --max-model-len 4096\n");
+    const r = await check([join(dir, "vllm-cpu.yaml"), join(dir, "gpu.sh"), "--gpu", "l4", "--no-config", "--offline"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/note \S+vllm-cpu\.yaml:8: vllm: vLLM runs on the CPU here \(--device cpu\): not a GPU deployment, nothing to plan\n/);
+    expect(r.out).not.toMatch(/Phi-3-mini-4k-instruct on/);
+    expect(r.out).toMatch(/ok {3}\S+gpu\.sh:1/);
+    // Alone, it is understood (exit 0 with its note), not "no vLLM deployment" (exit 2).
+    const alone = await check([join(dir, "vllm-cpu.yaml"), "--gpu", "l4", "--no-config", "--offline"]);
+    expect(alone.err).toBe("");
+    expect(alone.code).toBe(0);
+    expect(alone.out).toMatch(/No GPU deployment in the files given: 1 runs vLLM on the CPU\.\n$/);
+  });
+});

@@ -336,7 +336,11 @@ interface Prepared {
   gpuNote: string | null;
 }
 
-type Prep = { ok: Prepared } | { entry: CheckEntry };
+/** The note of a deployment whose vLLM runs on the CPU (render/check.ts counts them by it). */
+export const CPU_DEPLOYMENT_NOTE = "vLLM runs on the CPU here (--device cpu): not a GPU deployment, nothing to plan";
+
+/** Planned, refused with a problem, or not a GPU deployment at all (a note of its file). */
+type Prep = { ok: Prepared } | { entry: CheckEntry } | { note: { file: string; line: number; text: string } };
 
 /** Flags whose value changes memory: a run-time variable left in one of them stops the plan. */
 async function memoryFlag(key: string): Promise<boolean> {
@@ -371,7 +375,10 @@ async function prepare(d0: Deployment, s: Settings, cli: CliTarget, io: Pick<Io,
 
   let flags: EngineFlags;
   try {
-    flags = (await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, release.version, d.source === "vram-plan")).flags;
+    const read = await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, release.version, d.source === "vram-plan");
+    // --device cpu: vLLM's CPU backend, no GPU memory to plan — a note, as `plan` says it, not a finding.
+    if (read.device === "cpu") return { note: { file: d.file, line: d.line, text: `${d.name}: ${CPU_DEPLOYMENT_NOTE}` } };
+    flags = read.flags;
   } catch (e) {
     // vLLM's argument parser would stop the server before it plans anything.
     if (e instanceof InputError) return blank(`vLLM ${release.version} would refuse its arguments: ${e.message.replace(`${d.file}:${d.line}: ${d.name}: `, "")}`);
@@ -565,7 +572,8 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   const slot = new Map<Deployment, CheckEntry | Prepared>();
   for (const d of deployments) {
     const p = await prepare(d, s, cli, io, models);
-    if ("entry" in p) slot.set(d, p.entry);
+    if ("note" in p) report.fileNotes.push(p.note);
+    else if ("entry" in p) slot.set(d, p.entry);
     else {
       prepared.push(p.ok);
       slot.set(d, p.ok);
@@ -675,7 +683,9 @@ export async function checkCommand(files: string[], o: CheckOptions, io: Io): Pr
   }
   const { errorLine } = await import("../limits.js");
   for (const e of report.fileErrors) io.stderr(`vram-plan: ${errorLine(e)}\n`);
-  const none = report.entries.length === 0 && report.fileErrors.length === 0;
+  // A file whose only vLLM runs on the CPU is understood (exit 0 with its note), not "no deployment".
+  const cpuOnly = report.fileNotes.some((f) => f.text.endsWith(CPU_DEPLOYMENT_NOTE));
+  const none = report.entries.length === 0 && report.fileErrors.length === 0 && !cpuOnly;
   if (none) io.stderr("vram-plan: no vLLM deployment in any file given\n");
   return { command: "check", entries: report.entries, broken: report.fileErrors.length > 0 || none };
 }

@@ -128,6 +128,9 @@ export function checkSummary(r: CheckReport): string {
   const pass = n - bad - missing;
   const skipped = r.fileNotes.filter((f) => f.text.startsWith("skipped")).length;
   const tail = `${skipped ? ` ${skipped} file${skipped === 1 ? "" : "s"} skipped (no vLLM deployment).` : ""}${r.fileErrors.length ? ` ${r.fileErrors.length} file${r.fileErrors.length === 1 ? "" : "s"} could not be read or parsed.` : ""}`;
+  // Notes ending "(--device cpu): not a GPU deployment, nothing to plan" (commands/check.ts CPU_DEPLOYMENT_NOTE).
+  const cpu = r.fileNotes.filter((f) => f.text.endsWith("not a GPU deployment, nothing to plan")).length;
+  if (n === 0 && cpu > 0) return `No GPU deployment in the files given: ${cpu} run${cpu === 1 ? "s" : ""} vLLM on the CPU.${tail}`;
   if (n === 0) return `No vLLM deployment in the files given.${tail}`;
   if (bad === 0 && missing === 0) return `${n} deployment${s} checked: all start and meet their constraints.${tail}`;
   const parts = [`${bad} ${bad === 1 ? "fails" : "fail"}`, `${pass} ${pass === 1 ? "passes" : "pass"}`];
