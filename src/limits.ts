@@ -11,8 +11,12 @@ export const MAX_JSON_FILE_BYTES = 16 * 2 ** 20;
  * manifests are a few KiB.
  */
 export const MAX_YAML_BYTES = 256 * 1024;
-/** Largest deployment file read by `check` (real compose / Kubernetes / shell files are a few KiB). */
-export const MAX_DEPLOYMENT_FILE_BYTES = 4 * 2 ** 20;
+/**
+ * Largest deployment file read by `check` (real compose / Kubernetes / shell files are a few KiB): the
+ * shell reader keeps every word with its line, ~300 bytes of memory per byte of a script of one-letter
+ * commands (4 MiB of them took 1.26 GB), so 512 KiB stays under ~250 MB (measured: 240 MB).
+ */
+export const MAX_DEPLOYMENT_FILE_BYTES = 512 * 1024;
 /** A vLLM log (`vram-plan log`): a pasted start-up is kilobytes, a whole server log may be tens of megabytes. */
 export const MAX_LOG_FILE_BYTES = 64 * 2 ** 20;
 /** vLLM deployments `check` plans in one run (each with its fix search; real repositories hold a few dozen). */
