@@ -122,3 +122,15 @@ describe("one list", () => {
     for (const d of KV_CACHE_DTYPES) expect(kvHeadTokenBytes(kvCacheFormat(d, "bfloat16"), 128)).toBeGreaterThan(0);
   });
 });
+
+describe("a drafter shares the target's KV dtype, scales included", () => {
+  it("Qwen3-8B + Qwen3-0.6B draft with int8_per_token_head: one group of 36 + 28 layers", () => {
+    const target = model("Qwen/Qwen3-8B");
+    const draft = model("Qwen/Qwen3-0.6B");
+    const p = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", kvCacheDtype: "int8_per_token_head", speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4, draftModel: draft } }) });
+    // Both have 8 KV heads × 128: 8 · (2·128 + 2·4) = 2,112 B/token/layer; same page → one group (the drafter
+    // sized without its scales, 2,048 B, would have been a group of its own).
+    expect(p.kvCache.groupSize).toBe(64);
+    expect(p.kvCache.pageSizeBytes).toBe(16 * 2112);
+  });
+});

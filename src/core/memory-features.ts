@@ -3,6 +3,7 @@
 // cache dtype. planDeployment asks this module once per plan (featureEffects) and once per pipeline
 // stage (stageFeatures); each feature's arithmetic lives in its own file (lora.ts,
 // speculative.ts, offload.ts) and each per-release rule in vllm-versions.ts (FeatureRules).
+import type { KvFormatLike } from "./kv-dtypes.js";
 import type { Diagnostic, EngineFlags, ExplainLine, HostMemory, ModelArch, QuantSpec, TorchDtype } from "./types.js";
 import type { KvLayout } from "./kv-cache.js";
 import type { CaptureOptions, VllmRules } from "./vllm-versions.js";
@@ -24,7 +25,7 @@ export interface FeatureInput {
   cc: number;
   dtype: TorchDtype;
   quant: QuantSpec;
-  kvBytes: number;
+  kvBytes: KvFormatLike;
   /** The target's KV bytes per token per layer on a rank. */
   targetKvBytesPerTokenPerLayer: number;
   /** Dense model (Model Runner V2's default from 0.25.1). */

@@ -167,7 +167,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const kvInexact = kvDtypeNotExact(flags.kvCacheDtype, { mla: model.mla !== null, hybrid: Boolean(model.hybrid) });
   if (kvInexact) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: kvInexact } });
   // Memory features (LoRA, speculative decoding, offload, compilation config): memory-features.ts.
-  const fxIn: FeatureInput = { model, flags, rules, tp, pp, ep, cc, dtype, quant, kvBytes, targetKvBytesPerTokenPerLayer: kvBytesPerTokenPerLayer(model, tp, kvFmt), dense: facts(model).dense, maxNumBatchedTokens: batch.maxNumBatchedTokens, maxNumSeqs: batch.maxNumSeqs };
+  const fxIn: FeatureInput = { model, flags, rules, tp, pp, ep, cc, dtype, quant, kvBytes: kvFmt, targetKvBytesPerTokenPerLayer: kvBytesPerTokenPerLayer(model, tp, kvFmt), dense: facts(model).dense, maxNumBatchedTokens: batch.maxNumBatchedTokens, maxNumSeqs: batch.maxNumSeqs };
   const fx = featureEffects(fxIn);
   const dense = facts(model).dense;
   // CUDA graphs: capture sizes, per-release budget rule and estimate (cuda-graphs.ts cudaGraphPlan).

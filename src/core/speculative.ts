@@ -23,6 +23,7 @@
 //   vllm/v1/core/kv_cache_utils.py get_kv_cache_groups: the drafter's attention layers are ordinary
 //     layers of the KV-cache config — same spec as the target (MTP, most EAGLE heads): more layers in
 //     the target's group; another shape: UniformTypeKVCacheSpecs, one block holds every layer's page.
+import { kvHeadTokenBytes, kvMlaTokenBytes, type KvFormatLike } from "./kv-dtypes.js";
 import type { ExplainLine, ModelArch, QuantSpec, SpeculativeFlags, TorchDtype } from "./types.js";
 import { DTYPE_BYTES, paddedVocab, weightsPerRank } from "./weights.js";
 
@@ -79,7 +80,8 @@ export interface SpeculativeInput {
   dtype: TorchDtype;
   quant: QuantSpec;
   /** Bytes per KV element (model dtype or fp8). */
-  kvBytes: number;
+  /** --kv-cache-dtype's storage (kv-dtypes.ts; a bare number is a dense dtype of that many bytes): the drafter shares it. */
+  kvBytes: KvFormatLike;
   /** The target's KV bytes per token per layer on a rank (kv-cache.ts kvBytesPerTokenPerLayer). */
   targetKvBytesPerTokenPerLayer: number;
 }
@@ -200,7 +202,8 @@ export function speculativePlan(x: SpeculativeInput): SpeculativePlan {
   }
   out.weightsBytes = Math.round(bytes);
   const dLayers = d.layers.filter((l) => l.kind === "full" || l.kind === "sliding").length || d.numLayers;
-  const dKvPerLayer = d.mla ? (d.mla.kvLoraRank + d.mla.qkRopeHeadDim) * x.kvBytes : 2 * Math.max(1, Math.floor(d.numKvHeads / dtp)) * d.headDim * x.kvBytes;
+  // The same page arithmetic as the target (kv-dtypes.ts): scales and packing of the KV dtype included.
+  const dKvPerLayer = d.mla ? kvMlaTokenBytes(x.kvBytes, d.mla.kvLoraRank + d.mla.qkRopeHeadDim) : Math.max(1, Math.floor(d.numKvHeads / dtp)) * kvHeadTokenBytes(x.kvBytes, d.headDim);
   if (dKvPerLayer === x.targetKvBytesPerTokenPerLayer) out.sameSpecLayers = dLayers;
   else {
     out.ownSpecLayers = dLayers;
