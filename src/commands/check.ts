@@ -164,6 +164,7 @@ async function settingsFrom(files: string[], o: CheckOptions): Promise<Settings>
   for (const [k, v] of pairs(o.modelMap, "--model-map", "PATH=ID such as /models/llama=meta-llama/Llama-3.1-8B-Instruct", /\S/)) modelMap.set(k, v);
   let list = files;
   if (list.length === 0 && cfg.files && configPath) list = rc.expandFilePatterns(cfg.files, dirname(configPath));
+  list = rc.expandDirectories(list);
   return { o: merged, files: list, vars, modelMap, configPath };
 }
 

@@ -11,6 +11,7 @@ import { readCompose } from "./deployments/compose.js";
 import { readDockerfile } from "./deployments/dockerfile.js";
 import { linkKServe, readKubernetes, type KServeRuntime, type KServeService } from "./deployments/kubernetes.js";
 import { readShell } from "./deployments/shell.js";
+import { markdownShellText } from "./deployments/markdown.js";
 import { readVllmConfig } from "./deployments/vllm-config.js";
 import { readVramPlan } from "./deployments/vram-plan.js";
 
@@ -31,8 +32,14 @@ function looksLikeVllmConfig(js: Record<string, Json>): boolean {
   if (!keys.every((k) => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(k))) return false;
   const norm = keys.map(normalizeFlagName);
   const engine = norm.some((k) => !GENERIC_KEYS.has(k) && isVllmArgName(k));
+  // vLLM turns every key of a --config file into a flag and its parser refuses unknown ones
+  // (vllm/utils/argparse_utils.py FlexibleArgumentParser.load_config_file), so a real config is
+  // mostly vLLM's keys: at least half of them, which keeps a misspelled config (then refused flag by
+  // flag) and drops JSON that merely has a "device" or "seed" key (fixtures/nvidia-smi/torch_totals.json).
+  const known = norm.filter((k) => isVllmArgName(k) || GENERIC_KEYS.has(k)).length;
+  if (known * 2 < norm.length) return false;
   // Only generic keys (model, port, ...): accept when there is a model and nothing unknown.
-  const onlyKnown = norm.every((k) => isVllmArgName(k) || GENERIC_KEYS.has(k));
+  const onlyKnown = known === norm.length;
   return engine || (typeof js.model === "string" && onlyKnown);
 }
 
@@ -97,6 +104,7 @@ function readDeploymentFileOrThrow(path: string, text: string, opts: ReadOptions
   const out: FileRead = { deployments: [], runtimes: [], services: [], notes: [] };
   if (isDockerfileName(path)) out.deployments = readDockerfile(ctx, text, opts);
   else if (/\.(sh|bash|zsh|ksh)$/.test(lower)) out.deployments = readShell(ctx, text, opts);
+  else if (/\.(md|markdown)$/.test(lower)) out.deployments = readShell(ctx, markdownShellText(text), opts);
   else if (/\.(ya?ml|json)$/.test(lower)) {
     let f: YamlFile;
     try {

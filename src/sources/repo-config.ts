@@ -134,3 +134,50 @@ function isDir(p: string): boolean {
     return false;
   }
 }
+
+/**
+ * Files a deployment reader can understand, by name: YAML/JSON (compose, Kubernetes, vLLM --config,
+ * vram-plan files), shell scripts, Dockerfiles/Containerfiles, Makefiles and Markdown (READMEs with
+ * `vllm serve` lines). A directory given to `check` is searched for these.
+ */
+const DEPLOYMENT_FILE_NAME = /(\.(ya?ml|json|sh|bash|zsh|md|mk)$)|(^|[./-])(Dockerfile|Containerfile|Makefile)([./-]|$)/i;
+/** Folders never searched: version control, dependencies, build output. */
+const SKIPPED_DIRS = new Set(["node_modules", "dist", "build", "vendor", "__pycache__"]);
+/** Bounds on a directory walk (a repository's deploy folders hold tens of files). */
+const MAX_DIR_DEPTH = 8;
+const MAX_DIR_FILES = 1000;
+
+/**
+ * Command-line paths with each directory replaced by the deployment files under it (sorted, hidden
+ * folders and dependency folders skipped, at most MAX_DIR_FILES); other paths are kept as given.
+ */
+export function expandDirectories(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (p === "-" || !isDir(p)) {
+      out.push(p);
+      continue;
+    }
+    const found: string[] = [];
+    const walk = (dir: string, depth: number): void => {
+      if (depth > MAX_DIR_DEPTH || found.length >= MAX_DIR_FILES) return;
+      let names: string[];
+      try {
+        names = readdirSync(dir).sort();
+      } catch {
+        return;
+      }
+      for (const n of names) {
+        if (n.startsWith(".") || found.length >= MAX_DIR_FILES) continue;
+        const full = join(dir, n);
+        if (isDir(full)) {
+          if (!SKIPPED_DIRS.has(n)) walk(full, depth + 1);
+        } else if (DEPLOYMENT_FILE_NAME.test(n) && n !== "SOURCES.md") found.push(full);
+      }
+    };
+    walk(p, 0);
+    if (found.length === 0) throw new InputError(p, `${p}: a directory with no deployment files (YAML, JSON, shell, Dockerfile, Makefile or Markdown) in it`);
+    out.push(...found);
+  }
+  return out;
+}
