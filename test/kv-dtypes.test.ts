@@ -134,3 +134,13 @@ describe("a drafter shares the target's KV dtype, scales included", () => {
     expect(p.kvCache.pageSizeBytes).toBe(16 * 2112);
   });
 });
+
+describe("per release", () => {
+  it("TurboQuant arrived in vLLM 0.20.0 (PR #38479): 0.19 refuses it, naming the release", async () => {
+    const { engineFlagsFromArgv } = await import("../src/sources/vllm-flags.js");
+    expect(engineFlagsFromArgv(["x", "--kv-cache-dtype", "turboquant_4bit_nc"], { vllmVersion: "0.20.0" }).flags.kvCacheDtype).toBe("turboquant_4bit_nc");
+    expect(() => engineFlagsFromArgv(["x", "--kv-cache-dtype", "turboquant_4bit_nc"], { vllmVersion: "0.19.1" })).toThrow(
+      "--kv-cache-dtype: turboquant_4bit_nc arrived in vLLM 0.20.0 (PR #38479 (v0.20.0)); vLLM 0.19.1 refuses it",
+    );
+  });
+});

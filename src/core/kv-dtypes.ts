@@ -37,6 +37,8 @@ export interface KvDtypeFacts {
   needs?: KvDtypeNeed;
   /** Set where the layout could not be read from vLLM's code: the plan carries a NOT_EXACT warning. */
   notExact?: string;
+  /** The first release whose parser accepts it, where that was verified (older releases refuse it). */
+  since?: string;
 }
 
 /** Where each value comes from (PRs read through the issue tracker; see the README's KV cache section). */
@@ -62,11 +64,12 @@ export const KV_DTYPE_FACTS: Record<KvCacheDtype, KvDtypeFacts> = {
   nvfp4: { added: "2026 (NVFP4 KV cache)", needs: "blackwell" },
   // cache.py: "nvfp4_4over6 uses the NVFP4 layout" (get_kv_quant_mode: startswith("nvfp4") → NVFP4).
   nvfp4_4over6: { added: "2026 (NVFP4 4-over-6 scales)", needs: "blackwell" },
-  // TurboQuant presets (model_executor/layers/quantization/turboquant/config.py TQ_PRESETS).
-  turboquant_k8v4: { added: "2026 (TurboQuant)" },
-  turboquant_4bit_nc: { added: "2026 (TurboQuant)" },
-  turboquant_k3v4_nc: { added: "2026 (TurboQuant)" },
-  turboquant_3bit_nc: { added: "2026 (TurboQuant)" },
+  // TurboQuant presets (model_executor/layers/quantization/turboquant/config.py TQ_PRESETS): PR #38479, in the
+  // v0.20.0 release notes (released 2026-04-27); a v0.20.0 start-up with turboquant_4bit_nc is in that PR's thread.
+  turboquant_k8v4: { added: "PR #38479 (v0.20.0)", since: "0.20.0" },
+  turboquant_4bit_nc: { added: "PR #38479 (v0.20.0)", since: "0.20.0" },
+  turboquant_k3v4_nc: { added: "PR #38479 (v0.20.0)", since: "0.20.0" },
+  turboquant_3bit_nc: { added: "PR #38479 (v0.20.0)", since: "0.20.0" },
 };
 
 /** Bytes of one fp32 scale (torch.float32). */

@@ -7,6 +7,7 @@
 // flags, flags removed in the planned release and values vLLM would refuse are a VllmFlagError
 // naming the flag. Used by plan/solve/compare (cli/), the pasted-command reader and check's
 // deployment readers alike: `engineFlagsFromArgv(argv)`.
+import { KV_DTYPE_FACTS } from "../core/kv-dtypes.js";
 import type { CompilationFlags, EngineFlags, KvCacheDtype, LoraFlags, QuantMethod, SpeculativeFlags, TorchDtype } from "../core/types.js";
 import { FIRST_AFTER_V11_0, VLLM_ARGS, vllmArg, vllmShortArg, type VllmArg } from "../core/vllm-args.js";
 import { NEWEST_MODELLED, OLDEST_MODELLED, parseVersion, rulesFor } from "../core/vllm-versions.js";
@@ -587,7 +588,11 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       case "kv-cache-dtype": {
         // Every CacheDType value is sized by the core (core/kv-dtypes.ts); choiceOf has refused the rest.
-        flags.kvCacheDtype = choiceOf(it, release) as KvCacheDtype;
+        const v = choiceOf(it, release) as KvCacheDtype;
+        // Values whose first release was verified (core/kv-dtypes.ts KV_DTYPE_FACTS.since): older releases refuse them.
+        const since = KV_DTYPE_FACTS[v].since;
+        if (since !== undefined && release !== undefined && cmpVersion(release, since) < 0) bad(it, `${v} arrived in vLLM ${since} (${KV_DTYPE_FACTS[v].added}); vLLM ${release} refuses it`);
+        flags.kvCacheDtype = v;
         break;
       }
       case "block-size": {
