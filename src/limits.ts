@@ -17,8 +17,11 @@ export const MAX_YAML_BYTES = 256 * 1024;
  * commands (4 MiB of them took 1.26 GB), so 512 KiB stays under ~250 MB (measured: 240 MB).
  */
 export const MAX_DEPLOYMENT_FILE_BYTES = 512 * 1024;
-/** A vLLM log (`vram-plan log`): a pasted start-up is kilobytes, a whole server log may be tens of megabytes. */
-export const MAX_LOG_FILE_BYTES = 64 * 2 ** 20;
+/**
+ * A vLLM log (`vram-plan log`): a pasted start-up is kilobytes. The reader splits the text into lines,
+ * ~60 bytes of memory per byte of a log of short lines (32 MB of them took 1.97 GB, 8 MiB 537 MB, 4 MiB 316 MB), so 4 MiB.
+ */
+export const MAX_LOG_FILE_BYTES = 4 * 2 ** 20;
 /** vLLM deployments `check` plans in one run (each with its fix search; real repositories hold a few dozen). */
 export const MAX_DEPLOYMENTS = 256;
 /** Deepest nesting of objects/arrays in a JSON or YAML input (real configs: < 10 levels). */
