@@ -357,7 +357,11 @@ function choiceOf(it: Item, release?: string): string {
       if (d < bestD) [best, bestD] = [c, d];
     }
     const hint = best !== null && bestD <= Math.max(2, Math.floor(v.length / 3)) ? ` (did you mean ${best}?)` : "";
-    throw new VllmFlagError("bad-value", it.flag, `--${it.arg.name}: invalid choice '${show(v)}'${hint}; choose from ${choices.join(", ")}`, it.index, best);
+    // A long list (--kv-cache-dtype has 20+ values) is shortened at a comma, so the error stays one whole line
+    // instead of being cut mid-word at the 300-character limit.
+    const all = choices.join(", ");
+    const list = all.length <= 150 ? all : `${all.slice(0, all.lastIndexOf(", ", 150))}, … (${choices.length} in all)`;
+    throw new VllmFlagError("bad-value", it.flag, `--${it.arg.name}: invalid choice '${show(v)}'${hint}; choose from ${list}`, it.index, best);
   }
   return v;
 }
