@@ -38,6 +38,16 @@ describe("GPU names", () => {
     expect(gpuCandidates("v100").map((g) => g.id)).toEqual(["v100-16g", "v100-32g"]);
   });
 
+  it("--other-process-memory at or above the GPU's total is bad input, not a plan with −11.43 GiB free", async () => {
+    const r = await runCli(["--model", "qwen3-8b", "--gpu", "h100", "--other-process-memory", "90GiB"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("vram-plan: --other-process-memory: 90.00 GiB is not less than the 79.18 GiB of the NVIDIA H100 80GB HBM3\n");
+    const c = await runCli(["compare", "--model", "qwen3-8b", "--gpu", "l4", "--other-process-memory", "22GiB", "--prompt-tokens", "100"]);
+    expect(c.code).toBe(2);
+    // Below the total it plans (and fails vLLM's free-memory check, exit 1).
+    expect((await runCli(["--model", "qwen3-8b", "--gpu", "h100", "--other-process-memory", "70GiB"])).code).toBe(1);
+  });
+
   it("exit 2 on the command line for an ambiguous name and for --gpu-memory below 1 GiB", async () => {
     const a = await runCli(["--model", "qwen2.5-7b", "--gpu", "a100"]);
     expect(a.code).toBe(2);

@@ -3,7 +3,7 @@
 import { InputError } from "../errors.js";
 import type { Io } from "./io.js";
 import type { CommonOpts } from "./plan.js";
-import { gpuFrom } from "../sources/gpus.js";
+import { gpuFrom, checkOtherProcessMemory } from "../sources/gpus.js";
 import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "../core/attn-implementations.js";
 import type { OfflineImage } from "../core/offline.js";
 import type { Outcome } from "../core/exit.js";
@@ -53,6 +53,7 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
   const flags = engineFlagsFrom(o);
   const notes: string[] = [];
   const gpu = gpuFrom(o, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
+  checkOtherProcessMemory(flags.otherProcessBytes, gpu);
   for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });

@@ -3,7 +3,7 @@
 import { colourWanted, type Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { engineFlagsFrom, revisionOpt, type RawEngineFlags } from "../sources/engine-flags.js";
-import { gpuFrom } from "../sources/gpus.js";
+import { gpuFrom, checkOtherProcessMemory } from "../sources/gpus.js";
 import type { Plan } from "../core/types.js";
 import { planWithLevers } from "../core/levers.js";
 import type { Outcome } from "../core/exit.js";
@@ -47,6 +47,7 @@ export async function planCommand(o: CommonOpts, io: Io): Promise<Outcome> {
   const flags = engineFlagsFrom(o);
   const notes: string[] = [];
   const gpu = gpuFrom(o, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
+  checkOtherProcessMemory(flags.otherProcessBytes, gpu);
   for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });

@@ -240,3 +240,14 @@ export function gpuFrom(o: GpuOptions, ctx: MachineContext = {}): GpuProfile {
   if (mem) profile.cudaTotalBytes = mem;
   return profile;
 }
+
+/**
+ * `--other-process-memory` must leave something of the GPU: at or above its CUDA total no process could
+ * start, and the plan would show negative free memory (−11.43 GiB for 90 GiB on an H100).
+ */
+export function checkOtherProcessMemory(otherProcessBytes: number, gpu: Pick<GpuProfile, "cudaTotalBytes" | "name">): void {
+  if (otherProcessBytes >= gpu.cudaTotalBytes) {
+    const g = (b: number): string => (b / 2 ** 30).toFixed(2);
+    throw new InputError("--other-process-memory", `--other-process-memory: ${g(otherProcessBytes)} GiB is not less than the ${g(gpu.cudaTotalBytes)} GiB of the ${gpu.name}`);
+  }
+}
