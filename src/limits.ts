@@ -24,6 +24,8 @@ export const MAX_DEPLOYMENT_FILE_BYTES = 512 * 1024;
 export const MAX_LOG_FILE_BYTES = 4 * 2 ** 20;
 /** vLLM deployments `check` plans in one run (each with its fix search; real repositories hold a few dozen). */
 export const MAX_DEPLOYMENTS = 256;
+/** Objects and lists in one JSON file (real configs: a few hundred; an index: three). */
+export const MAX_JSON_CONTAINERS = 200_000;
 /** Deepest nesting of objects/arrays in a JSON or YAML input (real configs: < 10 levels). */
 export const MAX_NESTING = 64;
 /** YAML aliases expanded per document (the yaml package's default is 100; an alias bomb needs thousands). */

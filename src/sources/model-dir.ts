@@ -9,7 +9,7 @@ import type { ConfigFiles, Json } from "../core/architecture.js";
 import { readSafetensorsHeaderSync, summariseHeaders, type WeightsSummary } from "./safetensors.js";
 import { parsePythonJson } from "./python-json.js";
 import { checkoutRoot, readTextFile, requireInside } from "./read-file.js";
-import { MAX_JSON_FILE_BYTES, MAX_NESTING, MAX_SHARDS, MAX_TENSORS, excerpt } from "../limits.js";
+import { MAX_JSON_CONTAINERS, MAX_JSON_FILE_BYTES, MAX_NESTING, MAX_SHARDS, MAX_TENSORS, excerpt } from "../limits.js";
 
 export interface LocalModel {
   /** "org/name" when the directory is a Hugging Face cache snapshot, else the directory's name. */
@@ -47,6 +47,14 @@ export function resolveModelPath(arg: string): string | null {
  * syntax error, never the file's text (V8's message quotes it: a symlink to a secret would leak).
  */
 export function parseJson(text: string, file: string): Json {
+  // Objects and arrays cost ~60-200 bytes each once parsed (15 MB of `{},` took 944 MB): count the
+  // brackets first (strings may hold some; an upper bound), refusing before JSON.parse allocates them.
+  let containers = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) containers++;
+  }
+  if (containers > MAX_JSON_CONTAINERS) throw new InputError(file, `${file}: more than ${MAX_JSON_CONTAINERS} objects and lists, over the limit for a config or index file`);
   let v: Json;
   try {
     v = parsePythonJson(text);
