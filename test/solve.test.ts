@@ -82,6 +82,18 @@ describe("solve command", () => {
 });
 
 describe("solve core", () => {
+  it("nothing fits because of concurrency, not context: the reason says how many requests fit, not 'the longest context is 131072'", () => {
+    // Llama-3.1-70B, 64 × 128,000 tokens on H100s: even TP 8 with fp8 weights + fp8 KV holds fewer requests.
+    const m = model("llama-3.1-70b");
+    const r = solve({ model: m, gpu: gpu("h100"), base: flags(), context: 128000, concurrency: 64 });
+    expect(r.found).toBe(false);
+    expect(r.reason).toMatch(/^64 concurrent requests of a 128,000-token context does not fit on 8 GPUs \(tensor-parallel 8\) with fp8 weights \+ fp8 KV cache at --gpu-memory-utilization 0\.95; it serves (\d+\.\d\d) concurrent requests of 128,000 tokens there$/);
+    const served = Number(/it serves ([\d.]+)/.exec(r.reason ?? "")?.[1]);
+    expect(served).toBeGreaterThan(1);
+    expect(served).toBeLessThan(64);
+    expect(r.reason).not.toContain("longest --max-model-len");
+  });
+
   it("a small GPU whose free memory is below the 0.95 cap: Llama-3.1-8B on T4s is found at TP 4, not 'nothing fits'", () => {
     // T4: 14.76 GiB CUDA total; free at start-up at TP > 1 = total − CUDA context − NCCL = 13.75 GiB (0.93 of it),
     // so vLLM refuses --gpu-memory-utilization 0.95 on every layout. At TP 4 with 0.93: 4 GiB of fp16 weights

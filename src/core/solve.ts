@@ -421,10 +421,18 @@ export function solve(req: SolveRequest): SolveResult {
       best = a;
     }
     const where = `${last.tp * last.pp} GPU${last.tp * last.pp > 1 ? "s" : ""} (tensor-parallel ${last.tp}${last.pp > 1 ? `, pipeline ${last.pp}` : ""})`;
-    const what = `${n > 1 ? `${n} concurrent requests of ` : ""}a ${context}-token context`;
+    const what = `${n > 1 ? `${n} concurrent requests of ` : ""}a ${thousandsOf(context)}-token context`;
+    // When the context itself starts, concurrency is what is short: say how much there is, not the longest
+    // context (which is then at least the one asked for, and read as a contradiction).
+    let nearest = `the longest --max-model-len that starts there is ${thousandsOf(best)}`;
+    if (n > 1 && best >= context) {
+      const f = flagsFor(p, last, { gpuMemoryUtilization: lastCap, maxModelLen: context });
+      const at = plan(f);
+      nearest = `it serves ${concurrencyAt({ model, gpu, flags: f }, at, context).toFixed(2)} concurrent requests of ${thousandsOf(context)} tokens there`;
+    }
     const reason =
       best > 0
-        ? `${what} does not fit on ${where} with ${p.name} at --gpu-memory-utilization ${lastCap.toFixed(2)}; the longest --max-model-len that starts there is ${best}`
+        ? `${what} does not fit on ${where} with ${p.name} at --gpu-memory-utilization ${lastCap.toFixed(2)}; ${nearest}`
         : `the model does not start on ${where} even with ${p.name} at --gpu-memory-utilization ${lastCap.toFixed(2)}; allow more GPUs (--max-gpus) or a larger GPU`;
     return { ...empty, reason, plans };
   }
@@ -512,4 +520,9 @@ export function serveArgv(modelName: string, flags: EngineFlags): string[] {
   if (flags.skipMmProfiling) a.push("--skip-mm-profiling");
   if (flags.disableHybridKvCacheManager) a.push("--disable-hybrid-kv-cache-manager");
   return a;
+}
+
+/** 131072 → "131,072" (the core renders no units, but a reason is read as text). */
+function thousandsOf(x: number): string {
+  return String(Math.trunc(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
