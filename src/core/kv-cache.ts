@@ -1,7 +1,7 @@
 // The paged KV cache exactly as vLLM's V1 engine sizes it:
 // vllm/v1/kv_cache_interface.py (page sizes, max_memory_usage_bytes) and
 // vllm/v1/core/kv_cache_utils.py (get_kv_cache_groups, get_num_blocks, _report_kv_cache_config,
-// get_max_concurrency_for_kv_cache_config, estimate_max_model_len). See VLLM-MEMORY.md §3.
+// get_max_concurrency_for_kv_cache_config, estimate_max_model_len).
 import type { KvCacheDtype, KvCachePlan, LayerAttention, ModelArch, TorchDtype } from "./types.js";
 import { DTYPE_BYTES } from "./weights.js";
 import { kvFormat, kvFormatKey, kvHeadTokenBytes, kvMlaTokenBytes } from "./kv-dtypes.js";

@@ -1,5 +1,5 @@
 // npm run bench: accuracy against real vLLM start-ups (fixtures/vllm-logs) and speed, as
-// ../shared/TARGETS.md defines them. Prints one line per case and a summary per target.
+// the targets README.md "Accuracy and speed" lists. Prints one line per case and a summary per target.
 import { readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { startupLines } from "./startup.js";

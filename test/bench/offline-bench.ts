@@ -1,5 +1,5 @@
 // Offline (transformers generate) accuracy for npm run bench (issue #6): every measured case in
-// fixtures/offline/*.json against offlineFootprint, as ../shared/TARGETS.md defines the targets.
+// fixtures/offline/*.json against offlineFootprint, against the targets README.md "Accuracy and speed" lists.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { modelArchFromConfig } from "../../src/core/architecture.js";

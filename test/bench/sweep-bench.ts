@@ -1,4 +1,4 @@
-// Sweep speed for npm run bench (../shared/TARGETS.md: a solver sweep over 100,000 configurations
+// Sweep speed for npm run bench (README.md "Accuracy and speed": a solver sweep over 100,000 configurations
 // in < 1 s): every configuration planned by planDeployment through the compiled core/sweep.js
 // (dist/, what ships; npm run bench builds it first), one thread.
 import { runSweep, sweepSize, type SweepAxis } from "../../dist/core/sweep.js";
