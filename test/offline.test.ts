@@ -88,7 +88,7 @@ describe("offlineFootprint", () => {
     expect(() => offlineFootprint({ model: model("llama-3.1-8b"), promptTokens: 10, images: [{ width: 448, height: 448 }], batch: 1, newTokens: 1, attn: "sdpa" })).toThrow();
   });
 
-  it("matches every measured case within the accuracy targets (fixtures/offline, README.md "Accuracy and speed")", () => {
+  it("matches every measured case within the accuracy targets (fixtures/offline, README.md 'Accuracy and speed')", () => {
     const rs = offlineResults(root);
     expect(rs.length).toBeGreaterThanOrEqual(39);
     const med = (xs: number[]): number => {
