@@ -42,10 +42,12 @@ describe("vram-plan compare", () => {
     expect(j.vllmUsedBytes / GiB).toBeGreaterThan(70);
     expect(j.why.map((w) => w.code)).toEqual(expect.arrayContaining(["UP_FRONT_BUDGET", "KV_FOR_CONCURRENCY", "WORST_CASE_PROFILE"]));
     const codes = j.levers.map((l) => l.code);
-    expect(codes).toEqual(expect.arrayContaining(["MAX_MODEL_LEN", "MAX_NUM_SEQS", "LIMIT_MM_PER_PROMPT", "GPU_MEMORY_UTILIZATION"]));
+    // --max-model-len 5376 already bounds the profile run's encoder budget, so one image per prompt changes
+    // nothing on top of it (same memory at every utilization) and is not listed; capping max_pixels at the
+    // workload's image still lowers the encoder peak (0.23 → 0.21 utilization).
+    expect(codes).toEqual(["MAX_MODEL_LEN", "MAX_NUM_SEQS", "MAX_PIXELS", "GPU_MEMORY_UTILIZATION"]);
     expect(j.levers.find((l) => l.code === "MAX_MODEL_LEN")?.value).toBe("5376");
     expect(j.levers.find((l) => l.code === "MAX_NUM_SEQS")?.value).toBe("1");
-    expect(JSON.parse(j.levers.find((l) => l.code === "LIMIT_MM_PER_PROMPT")?.value ?? "{}")).toEqual({ image: 1, video: 0 });
     // The utilization lever is the smallest that still serves the workload, found by re-planning.
     const util = j.levers.find((l) => l.code === "GPU_MEMORY_UTILIZATION");
     expect(util?.serves).toBe(true);

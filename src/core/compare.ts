@@ -116,9 +116,16 @@ export function compareWorkload(input: PlanInput, offline: OfflineFootprint, w: 
     }
     return null;
   };
+  // A lever that changes nothing on top of the ones before it (neither the memory at the current
+  // utilization nor at the smallest that serves) is not listed: "each on top of the ones above".
+  let before: { used: number; min: number | null } | null = null;
   const push = (code: LeverCode, flag: string, value: string, f: EngineFlags): void => {
     const p = replan(f);
     const m = minUtil(f);
+    before ??= { used: used(replan(flags)), min: minUtil(flags)?.bytes ?? null };
+    const now = { used: used(p), min: m?.bytes ?? null };
+    if (code !== "GPU_MEMORY_UTILIZATION" && now.used === before.used && now.min === before.min) return;
+    before = now;
     levers.push({ code, flag, value, vllmUsedBytes: used(p), serves: servesWorkload(p, total, w.batch), minUtilization: m?.u ?? null, usedAtMinUtilizationBytes: m?.bytes ?? null });
     flags = f;
   };
