@@ -7,6 +7,7 @@ import { InputError } from "../errors.js";
 import { errorLine } from "../limits.js";
 import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
+import { ConfigError, ResizeError } from "../core/errors.js";
 import type { CommonOpts } from "../commands/plan.js";
 import { addEngineOptions, splitEngineArgv } from "./engine-options.js";
 import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerLog, registerWatch, registerSolve, registerTokens, registerWeb } from "./subcommands.js";
@@ -44,9 +45,10 @@ export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Comma
   return program;
 }
 
-/** Where a failure goes: bad input (a typed InputError, or commander's usage errors) or a bug. */
+/** Where a failure goes: bad input (a typed InputError or core error, or commander's usage errors) or a bug. */
 function failureOf(e: unknown): Outcome {
-  if (e instanceof InputError) return { error: "input" };
+  // The core's typed errors (core/errors.ts) are input the core refuses, like InputError.
+  if (e instanceof InputError || e instanceof ConfigError || e instanceof ResizeError) return { error: "input" };
   if (e instanceof CommanderError) {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return { command: "info" };
     return { error: "input" };

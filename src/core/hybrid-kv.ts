@@ -258,7 +258,7 @@ export function hybridAlignBlockSize(attnBytesPerToken: number, mambaPageBytes: 
   let mambaBlockSize: number | undefined;
   if (mode === "all") {
     const base = opts.userMambaBlockSize ?? opts.mambaChunkSize;
-    if (base === undefined) throw new Error('mamba_cache_mode "all" needs the mamba chunk size');
+    if (base === undefined) throw new ConfigError('config.json: no mamba chunk size (chunk_size / mamba_chunk_size), which vLLM needs with mamba_cache_mode "all"');
     const tokensPerState = cdiv(mambaPageBytes, attnBytesPerToken);
     const chunk = r.kernelAlignment ? lcm(base, align) : base;
     attnBlock = chunk * cdiv(tokensPerState, chunk);
