@@ -37,6 +37,15 @@ describe("--kv-cache-memory against the GPU", () => {
     expect(p.diagnostics.some((x) => x.code === "CUDA_GRAPHS_EXCEED_HEADROOM")).toBe(false);
   });
 
+  it("weights larger than the GPU: the message says the model does not load, with no negative free memory", async () => {
+    const { runCli } = await import("./helpers/cli.js");
+    // Llama-3.1-70B bf16 on one H100: 131.4 GiB of weights vs 78.57 GiB free after the CUDA context → 53.08 GiB short.
+    const r = await runCli(["--model", "llama3.1-70b", "--gpu", "h100", "--kv-cache-memory", "30GiB", "--no-color"], { COLUMNS: "400" });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("error KV_CACHE_MEMORY_ABOVE_FREE: CUDA out of memory loading the model: its weights need 53.08 GiB more than the GPU has free, before the 30.00 GiB --kv-cache-memory asks for.");
+    expect(r.out).not.toMatch(/-\d+\.\d\d GiB/);
+  });
+
   it("takes exactly the asked bytes, outside the utilization budget, and every row adds up", () => {
     const p = plan(20 * GiB);
     const g = p.perGpu[0]!;

@@ -57,7 +57,10 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/v1/worker/gpu_worker.py determine_available_memory returns --kv-cache-memory unchecked; the
   // allocation (initialize_from_config) or the warm-up after it (compile_or_warm_up_model) runs out.
   KV_CACHE_MEMORY_ABOVE_FREE: (a) =>
-    a["phase"] === "allocation"
+    // Weights larger than the free memory: loading fails before any KV cache (never "-53.08 GiB is free").
+    n(a, "free") < 0
+      ? `CUDA out of memory loading the model: its weights need ${gib(-n(a, "free"))} GiB more than the GPU has free, before the ${gib(n(a, "kv"))} GiB --kv-cache-memory asks for.`
+      : a["phase"] === "allocation"
       ? `CUDA out of memory allocating the KV cache: --kv-cache-memory asks for ${gib(n(a, "kv"))} GiB but only ${gib(n(a, "free"))} GiB is free after the weights (--kv-cache-memory skips the --gpu-memory-utilization budget and is not checked against the GPU).`
       : `CUDA out of memory after the KV cache is allocated: ${gib(n(a, "kv"))} GiB of KV cache leaves no room for CUDA-graph capture (${gib(n(a, "graphs"))} GiB) and the sampler warm-up (${gib(n(a, "sampler"))} GiB) in the ${gib(n(a, "free"))} GiB free after the weights.`,
   // vllm/v1/worker/gpu_worker.py determine_available_memory (v0.21+), the line after "Available KV cache memory".
