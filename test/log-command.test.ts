@@ -112,4 +112,11 @@ describe("vram-plan log", () => {
     expect(folder.code).toBe(2);
     expect(folder.err).toContain("a directory, not a regular file");
   });
+  it("a markdown table quoting log lines in its cells (the raw fixtures' SOURCES.md) is not a vLLM log: exit 2, one line", async () => {
+    const r = await runCli(["log", raw("SOURCES.md")]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toContain("SOURCES.md: not a vLLM log");
+  });
 });

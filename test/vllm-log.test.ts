@@ -215,6 +215,14 @@ describe("readVllmLog on what pastes carry", () => {
       expect(readVllmLog(t)).toBeNull();
     }
   });
+  it("is not a vLLM log: a markdown table whose cells quote vLLM lines (fixtures/vllm-logs/raw/SOURCES.md)", () => {
+    expect(readVllmLog(readFileSync(join(dir, "SOURCES.md"), "utf8"))).toBeNull();
+    expect(readVllmLog("| file | what |\n|---|---|\n| `a.md` | `INFO 12-13 19:54:18 worker.py:243] # GPU blocks: 0` |")).toBeNull();
+    // A table row beside real log lines still names the GPU (nvidia-smi), and the log lines are read.
+    const r = readVllmLog("|   0  NVIDIA H100 80GB HBM3          On  | 00000000:18:00.0 Off |                    0 |\nINFO 12-13 19:54:18 worker.py:243] # GPU blocks: 1952, # CPU blocks: 2048");
+    expect(r?.gpuName).toBe("NVIDIA H100 80GB HBM3");
+    expect(r?.numGpuBlocks).toBe(1952);
+  });
   it("takes the first rank's figures as the head rank and keeps every rank", () => {
     const r = read("gpustack-runner-251-tp2-cuda-graph-estimate.log");
     expect(r.ranks.find((x) => x.rank === "TP1")?.cudaGraphEstimateBytes).toBe(G("0.36"));

@@ -47,7 +47,15 @@ interface Line {
   rank: string;
   /** The process prefixes' names (EngineCore_DP0, Worker_TP1, …): their naming changed between releases. */
   procs: string[];
+  /**
+   * A table row ("| a | b |"): a markdown table quoting log lines in its cells (fixtures/vllm-logs/raw/SOURCES.md)
+   * or an nvidia-smi row. vLLM's logger never prints one, so a row names the GPU but is never read as a log line.
+   */
+  tableRow: boolean;
 }
+
+/** "| cell | cell |" (at least two cells): a Buildkite gutter "  | INFO …" has one leading bar and no trailing one. */
+const TABLE_ROW = /^\s*\|[^|]*\|.*\|\s*$/;
 
 function rankOf(prefixes: { name: string; rank?: string; pid: string }[]): string {
   // The innermost worker-like prefix names the rank; EngineCore / APIServer run the driver ("main").
@@ -64,6 +72,7 @@ function rankOf(prefixes: { name: string; rank?: string; pid: string }[]): strin
 function cleanLines(text: string): Line[] {
   const out: Line[] = [];
   for (const raw of text.replace(ANSI, "").replace(RECORD_START, "\n").split(/\r?\n|\r/)) {
+    const tableRow = TABLE_ROW.test(raw);
     let t = raw;
     for (let again = true; again; ) {
       again = false;
@@ -85,7 +94,7 @@ function cleanLines(text: string): Line[] {
       prefixes.push(p);
     }
     const stripped = t.replace(PROC, "").trim();
-    out.push({ text: stripped, rank: rankOf(prefixes), procs: prefixes.map((p) => p.name) });
+    out.push({ text: stripped, rank: rankOf(prefixes), procs: prefixes.map((p) => p.name), tableRow });
   }
   return out;
 }
@@ -463,8 +472,14 @@ export function readVllmLog(text: string): LoggedStartup | null {
   };
 
   for (let li = 0; li < lines.length; li++) {
-    const { text: t, rank, procs } = lines[li]!;
+    const { text: t, rank, procs, tableRow } = lines[li]!;
     if (t === "") continue;
+    if (tableRow) {
+      // nvidia-smi's GPU row (the LEAD pattern took its leading "| "): "|   0  NVIDIA H100 80GB HBM3   On  | …".
+      const smi = /^\s*\d+\s+((?:NVIDIA|Tesla|Quadro|AMD|Instinct)[^|]*?)\s{2,}(?:On|Off)\s+\|/.exec(t);
+      if (smi && r.gpuName === null) r.gpuName = smi[1]!.trim();
+      continue;
+    }
     let recognised = VLLM_LINE.test(t);
     // The engine-core process prefix: "(EngineCore_0 pid=…)" in v0.10.0-v0.10.1, "(EngineCore_DP0 pid=…)" from v0.10.2 (vllm/v1/engine/core.py process names).
     const proc = procs.includes("EngineCore_0") ? INFER_ENGINE_CORE_0 : procs.includes("EngineCore_DP0") ? INFER_ENGINE_CORE_DP0 : null;
@@ -599,12 +614,11 @@ export function readVllmLog(text: string): LoggedStartup | null {
     const loading = /Starting to load model (\S+?)(?:\.\.\.)?$/.exec(t) ?? /^MODEL:\s+(\S+)\s*$/.exec(t) ?? /█\s+model\s+(\S+)\s*$/.exec(t);
     if (loading && r.model === null) r.model = loading[1]!;
 
-    // GPU name: nvidia-smi table rows, collect_env "GPU 0: NVIDIA …", a "GPU: …" line in the paste.
+    // GPU name: collect_env "GPU 0: NVIDIA …", a "GPU: …" line in the paste (nvidia-smi rows: tableRow above).
     if (r.gpuName === null) {
-      const smi = /^\|\s+\d+\s+((?:NVIDIA|Tesla|Quadro|AMD|Instinct)[^|]*?)\s{2,}(?:On|Off)\s+\|/.exec(t);
       const env = /GPU \d+: ((?:NVIDIA|Tesla|Quadro)[^,]*?)\s*$/.exec(t);
       const said = /^GPU:\s+(.+?)\s*$/.exec(t);
-      const g = smi ?? env ?? said;
+      const g = env ?? said;
       if (g) r.gpuName = g[1]!.trim();
     }
     if (recognised) r.vllmLines++;
