@@ -61,6 +61,8 @@ describe("fixes, cheapest lever first", () => {
     ["Qwen2.5-7B on an H100 with 60 GiB held by another process", { model: model("qwen2.5-7b"), gpu: gpu("h100"), flags: flags({ otherProcessBytes: 60 * GiB }) }],
     ["Qwen2.5-7B on two A10G at -tp 3 (heads not divisible)", { model: model("qwen2.5-7b"), gpu: gpu("a10g"), flags: flags({ tensorParallelSize: 3 }) }],
     ["Llama-3.1-8B on an H100 with --kv-cache-memory 80GiB", { model: model("llama-3.1-8b"), gpu: gpu("h100"), flags: flags({ kvCacheMemoryBytes: 80 * GiB }) }],
+    ["Llama-3.1-70B on H100s (TP 2 with a shorter context)", { model: model("llama-3.1-70b"), gpu: gpu("h100"), flags: flags() }],
+    ["Qwen3.5-27B on an RTX 5090 (TP 2 with fp8 weights)", { model: model("qwen3.5-27b"), gpu: gpu("rtx5090"), flags: flags() }],
     ["Qwen2.5-7B on an A10G, max-num-seqs above max-num-batched-tokens", { model: model("qwen2.5-7b"), gpu: gpu("a10g"), flags: flags({ maxNumSeqs: 512, maxNumBatchedTokens: 256 }) }],
   ];
   it.each(failing)("%s: every fix printed, applied, makes the plan start", (_name, input) => {
@@ -91,12 +93,32 @@ describe("fixes, cheapest lever first", () => {
     expect(fixes.some((s) => s.startsWith("--kv-cache-dtype"))).toBe(false);
     // TP 2 holds the weights but not one 131,072-token request's KV cache, so the lever is TP 4.
     expect(planDeployment({ ...input, flags: flags({ tensorParallelSize: 2 }) }).fits).toBe(false);
-    expect(fixes.find((s) => s.startsWith("--tensor-parallel-size"))).toBe("--tensor-parallel-size 4");
+    expect(fixes.find((s) => /^--tensor-parallel-size \d+$/.test(s))).toBe("--tensor-parallel-size 4");
+    // TP 2 with a shorter context is offered before it.
+    expect(fixes.findIndex((s) => /^--tensor-parallel-size 2 --max-model-len \d+$/.test(s))).toBeLessThan(fixes.indexOf("--tensor-parallel-size 4"));
     // On the one GPU it has: fp8 weights (70.6 G parameters ≈ 66 GiB) and a shorter context, before any extra GPU.
     expect(fixes[0]).toMatch(/^--quantization fp8 --max-model-len \d+$/);
     const len = Number(fixes[0]?.split(" ").pop());
     expect(len).toBeGreaterThanOrEqual(4096);
     expect(len).toBe(roundDownForPeople(len));
+  });
+
+  it("more GPUs needed: the smallest extra-GPU step with one free lever, listed before bigger GPU counts", () => {
+    // Llama-3.1-70B (bf16, 131 GiB of weights) on H100s: TP 2 holds the weights (65.7 GiB/GPU) but not one
+    // 131,072-token request's KV cache (40 GiB at 320 KiB/token); TP 2 with a 20,000-token context starts.
+    const llama: PlanInput = { model: model("llama-3.1-70b"), gpu: gpu("h100"), flags: flags() };
+    expect(planDeployment({ ...llama, flags: flags({ tensorParallelSize: 2 }) }).fits).toBe(false);
+    const lf = fixesOf(llama).map(shown);
+    expect(lf[0]).toMatch(/^--tensor-parallel-size 2 --max-model-len \d+$/);
+    expect(Number(lf[0]?.split(" ").pop())).toBeGreaterThanOrEqual(20000);
+    expect(lf.indexOf("--tensor-parallel-size 4")).toBeGreaterThan(0);
+    // Qwen3.5-27B (bf16, ≈ 50 GiB of weights) on RTX 5090s (31.36 GiB): TP 2 alone leaves no KV cache;
+    // TP 2 with fp8 weights (≈ 25 GiB, 12.6 GiB/GPU) starts. It used to offer only -tp 4 or -pp 3.
+    const qwen: PlanInput = { model: model("qwen3.5-27b"), gpu: gpu("rtx5090"), flags: flags() };
+    expect(planDeployment({ ...qwen, flags: flags({ tensorParallelSize: 2 }) }).fits).toBe(false);
+    const qf = fixesOf(qwen).map(shown);
+    expect(qf.filter((s) => s.startsWith("--tensor-parallel-size 2 "))).toHaveLength(1);
+    expect(qf.findIndex((s) => s.startsWith("--tensor-parallel-size 2 "))).toBeLessThan(qf.indexOf("--tensor-parallel-size 4"));
   });
 
   it("free memory below the budget: one utilization fix, the largest that passes vLLM's free-memory check, no warning left", () => {

@@ -190,6 +190,25 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
 
   // 9. More GPUs: the smallest tensor-parallel size that splits the heads and starts.
   const dp = Math.max(1, base.dataParallelSize);
+  // 9a. The smallest extra-GPU step, when it alone does not start, combined with one free lever
+  //     (a shorter context, fp8 KV cache, fp8 weights): listed before bigger GPU counts. Bounded: at most
+  //     one binary search and two re-plans more.
+  const tpStep = [...Array(8).keys()].map((i) => i + 1).find((tp) => tp > base.tensorParallelSize && tpSplitsHeads(input, tp));
+  if (tpStep !== undefined && !r.starts({ tensorParallelSize: tpStep }, base)) {
+    const withTp: EngineFlags = { ...base, tensorParallelSize: tpStep };
+    const gpuEntry = shown("--tensor-parallel-size", String(tpStep), `needs ${tpStep * base.pipelineParallelSize * dp} GPUs`);
+    const len = longestStartingLen(r, withTp, e.maxModelLen);
+    const combos: { flags: Partial<EngineFlags>; shown: { flag: string; value: string } }[] = [];
+    if (len !== null && len >= Math.min(4096, e.maxModelLen)) combos.push({ flags: { maxModelLen: len }, shown: { flag: "--max-model-len", value: String(len) } });
+    if (e.kvBytesPerElement > 1) combos.push({ flags: { kvCacheDtype: "fp8" }, shown: { flag: "--kv-cache-dtype", value: "fp8" } });
+    if (model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none")) combos.push({ flags: { quantization: "fp8" }, shown: { flag: "--quantization", value: "fp8" } });
+    for (const c of combos) {
+      if (r.starts(c.flags, withTp)) {
+        out.push({ entry: { ...gpuEntry, with: [c.shown] }, flags: { tensorParallelSize: tpStep, ...c.flags } });
+        break;
+      }
+    }
+  }
   for (let tp = base.tensorParallelSize + 1; tp <= 8; tp++) {
     if (!tpSplitsHeads(input, tp)) continue;
     if (try1({ entry: shown("--tensor-parallel-size", String(tp), `needs ${tp * base.pipelineParallelSize * dp} GPUs`), flags: { tensorParallelSize: tp } })) break;
