@@ -3,6 +3,7 @@
 // logged start-up succeeded, 1 when it failed, 2 when the input is not a vLLM log.
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
+import { readdirSync } from "node:fs";
 import { runCli } from "./helpers/cli.js";
 import { run } from "../src/cli/run.js";
 
@@ -118,5 +119,28 @@ describe("vram-plan log", () => {
     expect(r.out).toBe("");
     expect(r.err.trim().split("\n")).toHaveLength(1);
     expect(r.err).toContain("SOURCES.md: not a vLLM log");
+  });
+});
+
+describe("vram-plan log text output width", () => {
+  const logs = readdirSync(join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw")).filter((f) => f !== "SOURCES.md");
+  it("every line of every raw log's text output fits COLUMNS=80 (and a wider terminal is used when COLUMNS says so)", async () => {
+    expect(logs.length).toBeGreaterThanOrEqual(30);
+    const over: string[] = [];
+    for (const f of logs) {
+      const r = await runCli(["log", raw(f)], { COLUMNS: "80" });
+      for (const l of r.out.split("\n")) if (l.length > 80) over.push(`${f}: ${l.length}: ${l.slice(0, 60)}`);
+    }
+    expect(over).toEqual([]);
+    const wide = await runCli(["log", raw("vllm-52435-heads-not-divisible-tp3.md")], { COLUMNS: "200" });
+    const widths = wide.out.split("\n").map((l) => l.length);
+    expect(Math.max(...widths)).toBeLessThanOrEqual(200);
+    expect(Math.max(...widths)).toBeGreaterThan(80);
+  });
+  it("markdown and JSON are not wrapped", async () => {
+    const md = await runCli(["log", raw("vllm-52435-heads-not-divisible-tp3.md"), "--format", "markdown"], { COLUMNS: "80" });
+    expect(Math.max(...md.out.split("\n").map((l) => l.length))).toBeGreaterThan(80);
+    const js = await runCli(["log", raw("vllm-52435-heads-not-divisible-tp3.md"), "--json"], { COLUMNS: "80" });
+    expect(() => JSON.parse(js.out) as unknown).not.toThrow();
   });
 });

@@ -213,7 +213,8 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
   else {
     const useColor = o.color !== false && io.isTTY && !io.env["NO_COLOR"];
     const { colours } = await import("../render/colours.js");
-    io.stdout(r.renderLogTable(report, await colours(useColor)));
+    const { outputColumns } = await import("../render/format.js");
+    io.stdout(r.renderLogTable(report, await colours(useColor), outputColumns(io.env)));
   }
   return { command: "log", failed: logged.outcome === "failed" };
 }

@@ -2,7 +2,7 @@
 // as a terminal table, a markdown table (to paste back into an issue) or JSON (stable names).
 import type { ChalkInstance } from "chalk";
 import { fixFromLog, type LogDifference, type LogReport } from "../core/startup-log.js";
-import { gib, thousands } from "./format.js";
+import { gib, thousands, wrapLine } from "./format.js";
 import { logCauseText, logLineName, messageFor, fixText } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
@@ -89,37 +89,58 @@ function rowsOf(r: LogReport): string[][] {
   return r.differences.map((d) => [logLineName(d.what), value(d, d.logged), value(d, d.planned), delta(d), d.cause ? logCauseText(d.cause) : d.agrees ? "agrees" : ""]);
 }
 
-export function renderLogTable(r: LogReport, c: ChalkInstance): string {
-  const lines: string[] = [c.bold(headline(r))];
+/**
+ * Terminal text, every line within `columns` (render/format.ts outputColumns): each line is wrapped
+ * before it is coloured, so a colour never spans a break.
+ */
+export function renderLogTable(r: LogReport, c: ChalkInstance, columns = 80): string {
+  const lines: string[] = [];
+  const add = (text: string, paint: (s: string) => string = (s) => s, indent?: string): void => {
+    for (const piece of wrapLine(text, columns, [" "], indent)) lines.push(paint(piece));
+  };
+  add(headline(r), c.bold, "  ");
   const f = failureLine(r);
-  if (f) lines.push(c.red(f));
+  if (f) add(f, c.red, "  ");
   if (r.plan) {
-    lines.push(...inputLines(r).map((x) => c.dim(x)));
+    for (const x of inputLines(r)) add(x, c.dim, "  ");
     const head = ["", "logged", "planned", "difference", "likely cause"];
     const rows = rowsOf(r);
     const widths = head.slice(0, 4).map((h, k) => Math.max(h.length, ...rows.map((row) => (row[k] ?? "").length)));
-    const fmt = (row: string[]): string =>
-      row
-        .slice(0, 4)
-        .map((cell, k) => (k === 0 ? cell.padEnd(widths[k] ?? 0) : cell.padStart(widths[k] ?? 0)))
-        .join("  ") + `  ${row[4] ?? ""}`;
-    lines.push("", c.bold(fmt(head)));
+    const cells = (row: string[]): string => row
+      .slice(0, 4)
+      .map((cell, k) => (k === 0 ? cell.padEnd(widths[k] ?? 0) : cell.padStart(widths[k] ?? 0)))
+      .join("  ");
+    // The likely cause beside each row when every row fits the terminal, else on its own line under the row.
+    const inline = [head, ...rows].every((row) => `${cells(row)}  ${row[4] ?? ""}`.trimEnd().length <= columns);
+    lines.push("");
+    add(inline ? `${cells(head)}  ${head[4]}` : cells(head), c.bold, "    ");
     for (let k = 0; k < rows.length; k++) {
-      const d = r.differences[k]!;
-      const text = fmt(rows[k]!);
-      lines.push(d.agrees ? text : c.yellow(text));
+      const paint = r.differences[k]!.agrees ? undefined : c.yellow;
+      const row = rows[k]!;
+      if (inline) add(`${cells(row)}  ${row[4] ?? ""}`.trimEnd(), paint, "    ");
+      else {
+        add(cells(row), paint, "    ");
+        if (row[4]) add(`    ${row[4]}`, paint, "    ");
+      }
     }
     const plannedErr = r.plan.diagnostics.find((d) => d.severity === "error");
-    if (plannedErr) lines.push("", `planned: ${messageFor(plannedErr, r.plan)}`);
+    if (plannedErr) {
+      lines.push("");
+      add(`planned: ${messageFor(plannedErr, r.plan)}`, undefined, "  ");
+    }
   } else {
     lines.push("", c.bold("What the log states"));
-    for (const [k, v] of loggedOnly(r)) lines.push(`  ${k.padEnd(40)} ${v}`);
-    lines.push("", c.bold("Not re-planned: the log does not determine"));
-    for (const m of r.missing) lines.push(`  ${m.input}: give ${m.how}`);
+    for (const [k, v] of loggedOnly(r)) add(`  ${k.padEnd(40)} ${v}`);
+    lines.push("");
+    add("Not re-planned: the log does not determine", c.bold);
+    for (const m of r.missing) add(`  ${m.input}: give ${m.how}`, undefined, "    ");
   }
   const fix = fixLine(r);
-  if (fix) lines.push("", c.green(fix));
-  for (const n of r.notes) lines.push(c.dim(`note: ${n}`));
+  if (fix) {
+    lines.push("");
+    add(fix, c.green, "  ");
+  }
+  for (const n of r.notes) add(`note: ${n}`, c.dim, "  ");
   return lines.join("\n") + "\n";
 }
 
