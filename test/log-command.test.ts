@@ -144,3 +144,17 @@ describe("vram-plan log text output width", () => {
     expect(() => JSON.parse(js.out) as unknown).not.toThrow();
   });
 });
+
+describe("vram-plan log differences that round to zero", () => {
+  it("print 0.00 without a sign: weights 14.9888 GB logged vs the catalogue's llama3.1-8b differ by under 0.005 GiB", async () => {
+    for (const fmt of [["--format", "markdown"], []]) {
+      const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--model", "llama3.1-8b", ...fmt], { COLUMNS: "250" });
+      const weights = r.out.split("\n").find((l) => /^\|? ?weights\b/.test(l)) ?? "";
+      expect(weights).toMatch(/ 0\.00 GiB \(0\.0 %\)/);
+      // No signed zero anywhere: −0.00, +0.00, ±0.00, −0.0 %.
+      expect(r.out).not.toMatch(/[−+±]0\.0+(?!\d*[1-9])(?![\d])/);
+      // A real difference keeps its sign.
+      expect(r.out).toMatch(/−0\.15 GiB \(−42\.9 %\)/);
+    }
+  });
+});

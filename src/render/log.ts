@@ -19,13 +19,18 @@ function value(d: LogDifference, v: number | string | null): string {
   }
 }
 
+/** A signed figure, or the bare figure when it rounds to zero ("0.00", never "−0.00" or "±0.00"). */
+function signed(diff: number, printed: string): string {
+  if (!/[1-9]/.test(printed)) return printed;
+  return `${diff > 0 ? "+" : "−"}${printed}`;
+}
+
 function delta(d: LogDifference): string {
   if (d.difference === null) return d.agrees ? "same" : "differs";
-  const sign = d.difference > 0 ? "+" : d.difference < 0 ? "−" : "±";
   const abs = Math.abs(d.difference);
   const num = d.unit === "bytes" ? `${gib(abs)} GiB` : d.unit === "x" ? `${abs.toFixed(2)}x` : thousands(abs);
-  const pct = typeof d.logged === "number" && d.logged !== 0 ? ` (${sign}${((abs / Math.abs(d.logged)) * 100).toFixed(1)} %)` : "";
-  return `${sign}${num}${d.unit === "bytes" || d.unit === "tokens" ? pct : ""}`;
+  const pct = typeof d.logged === "number" && d.logged !== 0 ? ` (${signed(d.difference, ((abs / Math.abs(d.logged)) * 100).toFixed(1))} %)` : "";
+  return `${signed(d.difference, num)}${d.unit === "bytes" || d.unit === "tokens" ? pct : ""}`;
 }
 
 function headline(r: LogReport): string {
