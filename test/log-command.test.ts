@@ -158,3 +158,27 @@ describe("vram-plan log differences that round to zero", () => {
     }
   });
 });
+
+describe("vram-plan log when it cannot re-plan", () => {
+  it("says once that it did not re-plan, and what a re-plan would use: never 'Not re-planned' beside 'planned with'", async () => {
+    const r = await runCli(["log", raw("vllm-pr13596-v1-kv-tokens.md")]);
+    expect(r.out).toContain("Not re-planned: the log does not determine");
+    expect(r.out).not.toMatch(/\bplanned with\b/);
+    expect(r.out.replace(/\n\s+/g, " ")).toContain("note: the log shows no vLLM flags: a re-plan would use vLLM's defaults");
+    // Over every raw log: a note saying how it was planned only where there is a plan.
+    const logs = readdirSync(join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw")).filter((f) => f !== "SOURCES.md");
+    let unplanned = 0;
+    for (const f of logs) {
+      const j = JSON.parse((await runCli(["log", raw(f), "--json", "--offline"])).out) as { plan: unknown; notes: string[] };
+      if (j.plan === null) {
+        unplanned++;
+        expect({ f, notes: j.notes.filter((n) => /\bplanned with\b/.test(n)) }).toEqual({ f, notes: [] });
+      }
+    }
+    expect(unplanned).toBeGreaterThan(0);
+    // With the model given, the same log is planned and says how.
+    const planned = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--model", "llama3.1-8b"], { COLUMNS: "250" });
+    expect(planned.out).toContain("planned with vLLM's defaults");
+    expect(planned.out).not.toContain("Not re-planned");
+  });
+});

@@ -124,6 +124,13 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
   if (!logged) throw new InputError(file, `${file === "-" ? "standard input" : file}: not a vLLM log (no line vLLM prints at start-up was found)`);
 
   const notes: string[] = [];
+  // Notes that say how the re-plan was made, with their wording for when it is not made (an input missing):
+  // the output then says once that nothing was planned, and what a re-plan would use.
+  const unplanned = new Map<number, string>();
+  const planNote = (planned: string, notPlanned: string): void => {
+    unplanned.set(notes.length, notPlanned);
+    notes.push(planned);
+  };
   const missing: LogReport["missing"] = [];
   const inputs: LogReport["inputs"] = { model: null, gpu: null, version: null, flags: null };
 
@@ -145,13 +152,13 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
   if (version !== undefined) {
     const p = parseVersion(version);
     if (p && !rulesFor(version)) {
-      notes.push(`vLLM ${version} is older than the oldest release modelled: planned with ${OLDEST_MODELLED}'s rules`);
+      planNote(`vLLM ${version} is older than the oldest release modelled: planned with ${OLDEST_MODELLED}'s rules`, `vLLM ${version} is older than the oldest release modelled: a re-plan would use ${OLDEST_MODELLED}'s rules`);
       version = OLDEST_MODELLED;
     }
     if (p && /dev|rc|post|\+/.test(version)) version = `${p.major}.${p.minor}.${p.patch}`;
     inputs.version = { value: version, from: o.vllmVersion !== undefined ? "--vllm-version" : `${logged.versionSource}: ${logged.versionEvidence ?? ""}` };
   } else {
-    notes.push("the log does not show the vLLM release: planned with the newest modelled (give --vllm-version)");
+    planNote("the log does not show the vLLM release: planned with the newest modelled (give --vllm-version)", "the log does not show the vLLM release: a re-plan would use the newest modelled (give --vllm-version)");
   }
   const flags = flagsFor(logged, extra, userArgs, version, notes);
   const notModelled = logged.argsSource.includes("non-default args") || logged.argsSource.includes("command line") || userArgs.length ? (flags.notModelledFlags ?? []) : [];
@@ -195,7 +202,7 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
     value: [shown, userArgs.join(" ")].filter((x) => x !== "").join(" "),
     from: [logged.argsSource.length ? `the log (${logged.argsSource.join(", ")})` : "none in the log", ...(userArgs.length ? ["after --"] : [])].join("; "),
   };
-  if (!flagsShown) notes.push("the log shows no vLLM flags: planned with vLLM's defaults for the release and the figures the log prints (give the flags after --)");
+  if (!flagsShown) planNote("the log shows no vLLM flags: planned with vLLM's defaults for the release and the figures the log prints (give the flags after --)", "the log shows no vLLM flags: a re-plan would use vLLM's defaults for the release and the figures the log prints (give the flags after --)");
 
   const report: LogReport = { file, logged, plan: null, differences: [], fix: null, missing, inputs, notes };
   if (arch && gpu && missing.length === 0) {
@@ -204,6 +211,8 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
     report.differences = compareLogToPlan(logged, plan, { flagsShown, gpuTotalFromLog, notModelled });
     const err = plan.diagnostics.find((d) => d.severity === "error");
     if (logged.outcome === "failed" && err?.fix?.length) report.fix = { code: err.code, fix: err.fix };
+  } else {
+    for (const [k, text] of unplanned) notes[k] = text;
   }
 
   const fmt = o.json ? "json" : (o.format ?? "table");
