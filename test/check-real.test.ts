@@ -121,7 +121,7 @@ describe("real files: verdicts", () => {
     // L4: 22.06 GiB × 0.90 = 19.86 GiB; weights 14.96 GiB + activations ≈ 1.5 GiB leave 3.42 GiB of KV;
     // one 32,768-token request needs 32,768 × 128 KiB (32 layers × 2 × 8 KV heads × 128 × 2 B) = 4.00 GiB.
     expect(r.out).toContain(
-      `FAIL ${R}gke-adk-deploy-llm.yaml:33 vllm-llama3-deployment/inference-server — meta-llama/Llama-3.1-8B-Instruct on 1× l4, vLLM 0.8.5: does not start: KV cache 3.42 GiB < 4.00 GiB for one 32,768-token request (vLLM's estimated maximum model length: 28,032) — fix: --max-model-len 28032 or --gpu-memory-utilization 0.93 or --kv-cache-dtype fp8`,
+      `FAIL ${R}gke-adk-deploy-llm.yaml:33 vllm-llama3-deployment/inference-server — meta-llama/Llama-3.1-8B-Instruct on 1× l4, vLLM 0.8.5: does not start: KV cache 3.42 GiB < 4.00 GiB for one 32,768-token request (vLLM's estimated maximum model length: 28,032) — fix: --max-model-len 28000 or --gpu-memory-utilization 0.93 or --kv-cache-dtype fp8`,
     );
   });
 

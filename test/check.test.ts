@@ -129,7 +129,7 @@ describe("check: verdicts", () => {
     expect(lines[1]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:18 vision — /);
     // Llama-3.2-3B: 28 layers × 2 × 8 KV heads × 128 × 2 B = 114,688 B per token; 131,072 tokens = 14.00 GiB exactly.
     expect(lines[2]).toContain("FAIL fixtures/deployments/vram-plan.yaml:28 small — meta-llama/Llama-3.2-3B-Instruct on 1× l4, vLLM 0.29.0: does not start: KV cache 13.11 GiB < 14.00 GiB for one 131,072-token request");
-    expect(lines[2]).toContain("— fix: --max-model-len 15344");
+    expect(lines[2]).toContain("— fix: --max-model-len 15000");
     expect(lines[3]).toBe("3 deployments checked: 1 fails, 2 pass.");
   });
 

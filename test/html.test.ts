@@ -132,7 +132,7 @@ describe("check, sweep and compare --format html", () => {
     const json = await runCli(["check", ...files, "--offline", "--no-config", "--json"]);
     const html = await runCli(["check", ...files, "--offline", "--no-config", "--format", "html"]);
     expect(html.code).toBe(1);
-    expect(html.out).toContain("--max-model-len 28032");
+    expect(html.out).toContain("--max-model-len 28000");
     expect(html.code).toBe(json.code);
     const report = JSON.parse(json.out) as { deployments: { plan?: { kvCache: { tokens: number } } }[] };
     selfContained(html.out);

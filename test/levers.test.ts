@@ -52,6 +52,18 @@ describe("fixes, cheapest lever first", () => {
     expect(fixes.every((s) => !/--gpu-memory-utilization 1\./.test(s))).toBe(true);
   });
 
+  it("--max-model-len fix: the largest multiple of 1000 or 1024 that starts, not a binary value 20 % lower", () => {
+    // Qwen2.5-VL-7B on an RTX 4090: it used to offer 30000 (and 24576 where 28032 started).
+    const input: PlanInput = { model: model("qwen2.5-vl-7b"), gpu: gpu("rtx4090"), flags: flags() };
+    const offered = Number(fixesOf(input).map(shown)[0]?.split(" ")[1]);
+    expect(offered).toBe(32000);
+    const starts = (len: number): boolean => planDeployment({ ...input, flags: flags({ maxModelLen: len }) }).fits;
+    expect(starts(offered)).toBe(true);
+    // The next round values above it do not start: 32768 (32 · 1024) and 33000.
+    expect(starts(Math.ceil((offered + 1) / 1024) * 1024)).toBe(false);
+    expect(starts(Math.ceil((offered + 1) / 1000) * 1000)).toBe(false);
+  });
+
   const failing: [string, PlanInput][] = [
     ["Qwen2.5-VL-7B on an RTX 4090", { model: model("qwen2.5-vl-7b"), gpu: gpu("rtx4090"), flags: flags() }],
     ["Qwen2.5-VL-7B on an L4", { model: model("qwen2.5-vl-7b"), gpu: gpu("l4"), flags: flags() }],
@@ -156,16 +168,18 @@ describe("fixes, cheapest lever first", () => {
 
 describe("roundDownForPeople", () => {
   it.each([
-    [1140, 1024], // a power of two within 20 %
-    [1453, 1400], // 1024 is 30 % lower, 1000 is 31 % lower: two significant digits
+    [1140, 1100], // 1024 is 10.2 % lower: two significant digits lose less
+    [1453, 1400], // 1024 and 1280 are more than 10 % lower
     [379, 370],
-    [33100, 32768],
-    [30720, 24576], // 3 · 8192, exactly 80 %
-    [20500, 20000], // 16384 is 20 % lower: one significant digit
+    [33100, 33000], // a multiple of 1000 above 32768
+    [30720, 30720], // 30 · 1024: already round, kept (it used to be cut to 24576)
+    [28032, 28000], // starts where 24576 was offered before
+    [20500, 20480], // 20 · 1024 above 20000
     [131072, 131072],
     [16, 16],
     [30000, 30000], // already round: kept
     [24000, 24000],
+    [2900, 2816], // 11 · 256: 2048 and 2000 are more than 10 % lower
   ])("%d → %d", (x, want) => expect(roundDownForPeople(x)).toBe(want));
 });
 

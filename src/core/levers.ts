@@ -30,30 +30,20 @@ export function planWithLevers(input: PlanInput, opts: LeverOptions = {}): Plan 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The largest value at most `x` that a person would type: a power of two, or three times one
- * (24576), within 20 % of x; else one significant decimal digit (30000) within 20 %; else two (1400).
+ * The largest value at most `x` that a person would type, losing as little as possible: a multiple of
+ * 1000 or of 1024 (28000 for 28032, 30720 for 30720), else a multiple of 256, each only within 10 % of
+ * x; else two significant decimal digits (1400 for 1453, 370 for 379), which is always within 10 %.
  * `x` itself when it is already such a value.
  */
 export function roundDownForPeople(x: number): number {
   const v = Math.floor(x);
   if (v <= 16) return Math.max(0, v);
-  if (isRound(v)) return v;
-  const p2 = 2 ** Math.floor(Math.log2(v));
-  const three = 3 * 2 ** Math.floor(Math.log2(v / 3));
-  const binary = Math.max(p2, three <= v ? three : 0);
-  if (binary >= 0.8 * v) return binary;
-  const mag = 10 ** Math.floor(Math.log10(v));
-  const one = Math.floor(v / mag) * mag;
-  if (one >= 0.8 * v) return one;
-  const two = mag >= 10 ? Math.floor(v / (mag / 10)) * (mag / 10) : v;
-  return two;
-}
-
-/** A power of two, three times one, or at most two significant decimal digits. */
-function isRound(v: number): boolean {
-  if (Number.isInteger(Math.log2(v)) || (v % 3 === 0 && Number.isInteger(Math.log2(v / 3)))) return true;
+  const big = Math.max(Math.floor(v / 1000) * 1000, Math.floor(v / 1024) * 1024);
+  if (big > 0 && big >= 0.9 * v) return big;
+  const q = Math.floor(v / 256) * 256;
+  if (q > 0 && q >= 0.9 * v) return q;
   const mag = 10 ** Math.max(0, Math.floor(Math.log10(v)) - 1);
-  return v % mag === 0;
+  return Math.floor(v / mag) * mag;
 }
 
 /** Ladder of round values strictly below `x` and at least `min`, largest first (powers of two). */

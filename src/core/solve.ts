@@ -199,6 +199,9 @@ export function findFixes(input: PlanInput, target: Target, ev: Evaluation = eva
         if (meetsWith(input, target, { maxModelLen: mid })) a = mid;
         else b = mid - 1;
       }
+      // Rounded as plan's fix is (core/levers.ts roundDownForPeople), when the round value still meets the target.
+      const round = roundDownForPeople(a);
+      if (round >= lo && round < a && meetsWith(input, target, { maxModelLen: round })) a = round;
       out.push({ changes: [{ flag: "--max-model-len", value: String(a) }] });
     }
   }
