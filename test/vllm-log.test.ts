@@ -223,6 +223,14 @@ describe("readVllmLog on what pastes carry", () => {
     expect(r?.gpuName).toBe("NVIDIA H100 80GB HBM3");
     expect(r?.numGpuBlocks).toBe(1952);
   });
+  it("is not a vLLM log: sentences that quote vLLM's words in backticks; the same sentence beside a real log line is read", () => {
+    const prose = "Our notes\n\nWhen vLLM fails it prints `# GPU blocks: 0` and then `ValueError: No available memory for the cache blocks.` in the log.";
+    expect(readVllmLog(prose)).toBeNull();
+    const r = readVllmLog(`${prose}\nINFO 12-13 19:54:18 worker.py:243] # GPU blocks: 1952, # CPU blocks: 2048`);
+    expect(r?.outcome).toBe("failed"); // the quoted "# GPU blocks: 0" is still read once the text is a log
+    // vLLM's own messages carry code spans: a ValueError line with them is a log line.
+    expect(readVllmLog("ValueError: The model's max seq len (29000) is larger than the maximum number of tokens that can be stored in KV cache (23648). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.")?.error?.code).toBe("KV_CACHE_BELOW_MAX_MODEL_LEN");
+  });
   it("takes the first rank's figures as the head rank and keeps every rank", () => {
     const r = read("gpustack-runner-251-tp2-cuda-graph-estimate.log");
     expect(r.ranks.find((x) => x.rank === "TP1")?.cudaGraphEstimateBytes).toBe(G("0.36"));

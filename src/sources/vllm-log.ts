@@ -99,6 +99,16 @@ function cleanLines(text: string): Line[] {
   return out;
 }
 
+/**
+ * A sentence quoting vLLM's words in backticks ("it prints `# GPU blocks: 0` and then …"): words before the
+ * first code span. vLLM's own messages carry code spans too ("Try increasing `gpu_memory_utilization`"), so a
+ * line that starts as a logger line or a Python exception ("ValueError: …") is never prose.
+ */
+function quotedInProse(t: string): boolean {
+  if (/^`?(?:(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\b|[\w.]*(?:Error|Exception)\b:?)/.test(t)) return false;
+  return /^[^`]*[A-Za-z][^`]*`[^`]+`/.test(t);
+}
+
 /** A vLLM logger line: "INFO 12-13 19:54:18 worker.py:243] …", "INFO 05-16 18:43:01 [gpu_model_runner.py:1186] …", "INFO [kv_cache_utils.py:1777] …". */
 const VLLM_LINE = /\b(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)(?: \d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?)? \[?[\w.]+\.py:\d+\]/;
 
@@ -461,6 +471,7 @@ export function readVllmLog(text: string): LoggedStartup | null {
   // Args by source, lowest precedence first: engine config < command line < Namespace < non-default args.
   const argLayers: { source: string; rank: number; args: Record<string, string | true> }[] = [];
   let kvSized = false;
+  let logShaped = 0;
   let usingMaxModelLen: number | null = null;
   let serverUp = false;
   let failed = false;
@@ -622,8 +633,10 @@ export function readVllmLog(text: string): LoggedStartup | null {
       if (g) r.gpuName = g[1]!.trim();
     }
     if (recognised) r.vllmLines++;
+    if (recognised && !quotedInProse(t)) logShaped++;
   }
-  if (r.vllmLines === 0) return null;
+  // Text that only quotes vLLM's words inside sentences (a README, notes) is not a log.
+  if (logShaped === 0) return null;
 
   // Ranks and the head rank's figures.
   r.ranks = [...ranks.values()];
