@@ -93,6 +93,28 @@ describe("the settings vLLM prints beside the estimate", () => {
   });
 });
 
+describe("the pre-estimate KV cache when utilization cannot restore it", () => {
+  it("Qwen2.5-7B on an L4 at --gpu-memory-utilization 0.99: no 1.0000 suggestion, the --kv-cache-memory form instead", async () => {
+    const { messageFor } = await import("../src/render/messages.js");
+    const m = model("qwen2.5-7b");
+    const g = gpu("l4");
+    const p = planDeployment({ model: m, gpu: g, flags: flags({ gpuMemoryUtilization: 0.99, maxModelLen: 4096 }) });
+    const d = p.diagnostics.find((x) => x.code === "CUDA_GRAPH_ESTIMATE_IN_BUDGET");
+    // 0.99 + the estimate (0.47 GiB of 21.99 GiB ≈ 0.0212) = 1.0112: above 1.0, which vLLM refuses, and above
+    // the 0.97 of the card free at start-up (its CUDA context).
+    expect(d?.args["sameKvUtilNeeded"]).toBe(1.0112);
+    expect(d?.args["maxStartUtil"]).toBe(0.97);
+    const text = messageFor(d!, p);
+    expect(text).not.toContain("--gpu-memory-utilization 1.0000");
+    expect(text).toContain("--gpu-memory-utilization alone cannot restore it");
+    expect(text).toContain(`use --kv-cache-memory ${d?.args["sameKvBytes"]}`);
+    // At the default 0.92 the utilization form is still given (0.92 + 0.0212 = 0.9412).
+    const p92 = planDeployment({ model: m, gpu: g, flags: flags({ maxModelLen: 4096 }) });
+    const d92 = p92.diagnostics.find((x) => x.code === "CUDA_GRAPH_ESTIMATE_IN_BUDGET");
+    expect(messageFor(d92!, p92)).toContain("use --gpu-memory-utilization 0.9412 or --kv-cache-memory");
+  });
+});
+
 describe("the Mamba capture cap of v0.17-v0.18 reaches the plan", () => {
   it("drops the sizes above the Mamba blocks and recounts both modes", () => {
     // max_num_seqs 128: sizes 1, 2, 4, 8 … 256 (35); capped to 136: 1, 2, 4, 8 … 136 (20); FULL decode ≤ 128: 19.

@@ -418,7 +418,12 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     // What vLLM prints after "Available KV cache memory" from v0.21 (gpu_worker.py determine_available_memory),
     // plus the --kv-cache-memory that gives the KV cache of releases before the estimate.
     const eq = cudaGraphEquivalents(util, tight.budget.totalBytes, tight.budget.cudaGraphBytes, tight.budget.kvCacheBytes);
-    diags.push({ code: "CUDA_GRAPH_ESTIMATE_IN_BUDGET", severity: "info", args: { util, estimate: tight.budget.cudaGraphBytes, without: eq.utilizationWithoutEstimate, sameKvUtil: eq.utilizationForSameKv, sameKvBytes: eq.kvCacheMemoryForSameKv } });
+    // The utilization that would restore it, unclamped, against the most that passes vLLM's start-up
+    // free-memory check (requested = utilization × total ≤ free; gpu_worker.py) — never more than 1.0,
+    // which vLLM refuses (CacheConfig gpu_memory_utilization ≤ 1). Above it only --kv-cache-memory restores it.
+    const sameKvUtilNeeded = Math.round((util + tight.budget.cudaGraphBytes / tight.budget.totalBytes) * 10_000) / 10_000;
+    const maxStartUtil = Math.min(1, Math.floor((first.freeAtStartBytes / first.totalBytes) * 100) / 100);
+    diags.push({ code: "CUDA_GRAPH_ESTIMATE_IN_BUDGET", severity: "info", args: { util, estimate: tight.budget.cudaGraphBytes, without: eq.utilizationWithoutEstimate, sameKvUtil: eq.utilizationForSameKv, sameKvBytes: eq.kvCacheMemoryForSameKv, sameKvUtilNeeded, maxStartUtil } });
   }
   for (const what of model.unsupported) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
   diags.push(...fx.diagnostics);
