@@ -1,6 +1,15 @@
 // Units appear only when rendering. GiB = 2^30 bytes, as vLLM prints them (format_gib: round to 2 decimals).
 export const GIB = 2 ** 30;
 
+/**
+ * The "nvidia-smi will show" figure: the bytes used, or "–" with why when they exceed the GPU's CUDA total
+ * (the start-up then fails allocating, so nothing near that figure is ever shown: --kv-cache-memory 80GiB
+ * on a 21.99 GiB L4 used to read "≈ 96.02").
+ */
+export function nvidiaSmiShown(usedBytes: number, totalBytes: number): string {
+  return usedBytes > totalBytes ? "– (out of memory)" : gib(usedBytes);
+}
+
 export function gib(bytes: number, digits = 2): string {
   const g = bytes / GIB;
   // toFixed switches to exponent notation from 1e21; such sizes are written in whole GiB.

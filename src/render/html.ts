@@ -9,7 +9,7 @@ import type { GpuBudget, Plan } from "../core/types.js";
 import type { Comparison } from "../core/compare.js";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
-import { gib, gpuLayout, thousands } from "./format.js";
+import { gib, nvidiaSmiShown, gpuLayout, thousands } from "./format.js";
 import { fixEntries, messageFor, shellWord } from "./messages.js";
 import { PHASE_LABELS, WHAT_IF_LABELS, hostText, shownWhatIfs, stageColumns } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
@@ -108,7 +108,7 @@ export function budgetTableHtml(plan: Plan): string {
   row("outside the budget", "outsideBudgetBytes", (g) => gib(g.outsideBudgetBytes));
   if (plan.perGpu.some((g) => g.otherProcessBytes > 0)) row("  of which other processes", "otherProcessBytes", (g) => gib(g.otherProcessBytes));
   row("CUDA context + NCCL", null, (g) => gib(g.cudaContextBytes + g.ncclBytes));
-  row("nvidia-smi will show ≈", "expectedUsedBytes", (g) => gib(g.expectedUsedBytes));
+  row("nvidia-smi will show ≈", "expectedUsedBytes", (g) => nvidiaSmiShown(g.expectedUsedBytes, g.totalBytes));
   return `<table class="budget"><thead><tr><th>GiB</th>${cols.map((c) => `<th class="num">${esc(c)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 

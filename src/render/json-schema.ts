@@ -45,7 +45,7 @@ const gpuBudget = z.strictObject({
   budgetBytes: nonNegativeBytes(),
   kvCacheMemoryFixed: z.boolean(),
   outsideBudgetBytes: bytes(),
-  expectedUsedBytes: nonNegativeBytes(),
+  expectedUsedBytes: nonNegativeBytes().describe("what nvidia-smi would show once started; above totalBytes when start-up fails allocating (e.g. KV_CACHE_MEMORY_ABOVE_FREE), where the table, markdown and HTML print \"– (out of memory)\""),
 });
 
 /** The JSON of one plan. */

@@ -1,6 +1,6 @@
 // GitHub-flavoured markdown of the same plan (for CI job summaries and issues).
 import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, gpuLayout, thousands } from "./format.js";
+import { gib, nvidiaSmiShown, gpuLayout, thousands } from "./format.js";
 import { fixEntries, messageFor, shellWord } from "./messages.js";
 import { PHASE_LABELS, WHAT_IF_LABELS, hostText, shownWhatIfs, stageColumns } from "./table.js";
 
@@ -30,7 +30,7 @@ export function renderMarkdown(plan: Plan): string {
   row("CUDA context + NCCL", (g) => gib(g.cudaContextBytes + g.ncclBytes));
   const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
   if (others) row("other processes", (g) => gib(g.otherProcessBytes));
-  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes + g.otherProcessBytes));
+  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes));
   out.push("");
   const kv = plan.kvCache;
   out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(e.maxModelLen)} tokens.`);

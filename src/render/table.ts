@@ -2,7 +2,7 @@
 // a stacked bar of each GPU's memory, the KV-cache arithmetic, and the verdicts with their fixes.
 import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, gpuLayout, thousands, visibleLength, wrapLine } from "./format.js";
+import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleLength, wrapLine } from "./format.js";
 import { boxTable } from "./box.js";
 import { fixEntries, messageFor, shellWord } from "./messages.js";
 
@@ -148,7 +148,7 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   // Other processes' memory sits outside vLLM's budget and shows in nvidia-smi's memory.used with vLLM's.
   const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
   if (others) row(c.gray("  other processes"), (g) => gib(g.otherProcessBytes));
-  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => gib(g.expectedUsedBytes + g.otherProcessBytes));
+  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes));
   lines.push(boxTable(rows, ["left", ...cols.map(() => "right" as const)]));
 
   const columns = o.columns ?? 80;
