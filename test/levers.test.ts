@@ -52,6 +52,20 @@ describe("fixes, cheapest lever first", () => {
     expect(fixes.every((s) => !/--gpu-memory-utilization 1\./.test(s))).toBe(true);
   });
 
+  it("Qwen2.5-VL-7B on an RTX 4090: one image per prompt with a longer context, offered when it keeps more context than --max-model-len alone", () => {
+    const input: PlanInput = { model: model("qwen2.5-vl-7b"), gpu: gpu("rtx4090"), flags: flags() };
+    const fixes = fixesOf(input).map(shown);
+    const one = '--limit-mm-per-prompt {"image":1,"video":0}';
+    // One image and no video alone does not start at 128k tokens; with a 63,000-token context it does,
+    // almost twice the 32,000 of --max-model-len alone. Listed after it and before any extra GPU.
+    expect(planDeployment({ ...input, flags: flags({ limitMmPerPrompt: { image: 1, video: 0 } }) }).fits).toBe(false);
+    const i = fixes.findIndex((s) => s.startsWith(`${one} --max-model-len `));
+    expect(i).toBe(1);
+    expect(fixes[0]).toBe("--max-model-len 32000");
+    expect(Number(fixes[i]?.split(" ").pop())).toBeGreaterThanOrEqual(60000);
+    expect(fixes.findIndex((s) => s.startsWith("--tensor-parallel-size"))).toBeGreaterThan(i);
+  });
+
   it("--max-model-len fix: the largest multiple of 1000 or 1024 that starts, not a binary value 20 % lower", () => {
     // Qwen2.5-VL-7B on an RTX 4090: it used to offer 30000 (and 24576 where 28032 started).
     const input: PlanInput = { model: model("qwen2.5-vl-7b"), gpu: gpu("rtx4090"), flags: flags() };

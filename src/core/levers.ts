@@ -108,7 +108,19 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     const options: Record<string, number>[] = [];
     if (video && limits["video"] !== 0) options.push({ ...limits, video: 0 });
     if ((limits["image"] ?? 1) !== 1 || (video && limits["video"] !== 0)) options.push(video ? { ...limits, image: 1, video: 0 } : { ...limits, image: 1 });
-    for (const l of options) if (try1({ entry: shown("--limit-mm-per-prompt", JSON.stringify(l)), flags: { limitMmPerPrompt: l } })) break;
+    let mmStarts = false;
+    for (const l of options) if ((mmStarts = try1({ entry: shown("--limit-mm-per-prompt", JSON.stringify(l)), flags: { limitMmPerPrompt: l } }))) break;
+    // Neither alone starts: the smallest multimodal limit with the longest context that then starts, when that
+    // keeps more context than --max-model-len alone (Qwen2.5-VL-7B on an RTX 4090: one image and no video
+    // start at 60,000 tokens, --max-model-len alone at 32,000). One binary search more.
+    const one = options[options.length - 1];
+    if (!mmStarts && one) {
+      const withOne: EngineFlags = { ...base, limitMmPerPrompt: one };
+      const len = longestStartingLen(r, withOne, e.maxModelLen);
+      if (len !== null && len >= Math.min(4096, e.maxModelLen) && (len1 === null || len > len1)) {
+        out.push({ entry: { ...shown("--limit-mm-per-prompt", JSON.stringify(one)), with: [{ flag: "--max-model-len", value: String(len) }] }, flags: { limitMmPerPrompt: one, maxModelLen: len } });
+      }
+    }
 
     if (maxPixelsForTokens(v, 1) !== null) {
       // max_pixels of 2^k merged tokens per image (the family's own pixels per token), largest that starts.
