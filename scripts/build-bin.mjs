@@ -16,7 +16,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // CommonJS packages bundled into ESM (cli-table3, commander's require of node:events) need `require`.
+  // CommonJS packages bundled into ESM (undici, commander's require of node:events) need `require`.
   banner: { js: "import { createRequire as __vramPlanCreateRequire } from 'node:module'; const require = __vramPlanCreateRequire(import.meta.url);" },
   logLevel: "warning",
 });
