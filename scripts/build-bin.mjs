@@ -4,7 +4,7 @@
 // ~40 modules resolved and read at start-up is most of the start-up cost (npm run bench).
 // `tsc` still builds dist/ for the library and its types; this runs after it and replaces dist/cli.js.
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 
 rmSync("dist/chunks", { recursive: true, force: true });
 await build({
@@ -20,3 +20,5 @@ await build({
   banner: { js: "import { createRequire as __vramPlanCreateRequire } from 'node:module'; const require = __vramPlanCreateRequire(import.meta.url);" },
   logLevel: "warning",
 });
+// The bin is run directly (package.json "bin", ./dist/cli.js): executable whatever tsc left there.
+chmodSync("dist/cli.js", 0o755);
