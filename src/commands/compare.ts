@@ -3,7 +3,7 @@
 import { InputError } from "../errors.js";
 import type { Io } from "./io.js";
 import type { CommonOpts } from "./plan.js";
-import { gpuFrom, checkOtherProcessMemory } from "../sources/gpus.js";
+import { deploymentInputs } from "./deployment-inputs.js";
 import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "../core/attn-implementations.js";
 import type { OfflineImage } from "../core/offline.js";
 import type { Outcome } from "../core/exit.js";
@@ -29,7 +29,7 @@ function count(flag: string, v: string | undefined, dflt: number, min: number, m
 }
 
 export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
-  const { engineFlagsFrom, revisionOpt } = await import("../sources/engine-flags.js");
+  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const { offlineFootprint } = await import("../core/offline.js");
   const { compareWorkload } = await import("../core/compare.js");
   const { imageTokens, pixelLimits, visionFamily } = await import("../core/vision.js");
@@ -51,13 +51,7 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
   }
   if (images.length * batch > MAX_BATCH_IMAGES) throw new InputError("--batch", `--batch: ${batch} prompts of ${images.length} images is over the ${MAX_BATCH_IMAGES} images a replay models`);
   const flags = engineFlagsFrom(o);
-  const notes: string[] = [];
-  const gpu = gpuFrom(o, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
-  checkOtherProcessMemory(flags.otherProcessBytes, gpu);
-  for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
-  const { resolveModel } = await import("../sources/resolve-model.js");
-  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
-  for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  const { gpu, model } = await deploymentInputs({ ...o, model: o.model }, flags, io);
   const arch = model.arch;
   let imgTokens = 0;
   if (images.length > 0) {

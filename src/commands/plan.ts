@@ -2,8 +2,8 @@
 // Reads the model and GPU through src/sources, plans with src/core/plan.ts, renders with src/render.
 import { colourWanted, type Io } from "./io.js";
 import { InputError } from "../errors.js";
-import { engineFlagsFrom, revisionOpt, type RawEngineFlags } from "../sources/engine-flags.js";
-import { gpuFrom, checkOtherProcessMemory } from "../sources/gpus.js";
+import { engineFlagsFrom, type RawEngineFlags } from "../sources/engine-flags.js";
+import { deploymentInputs } from "./deployment-inputs.js";
 import type { Plan } from "../core/types.js";
 import { planWithLevers } from "../core/levers.js";
 import type { Outcome } from "../core/exit.js";
@@ -45,13 +45,7 @@ async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
 export async function planCommand(o: CommonOpts, io: Io): Promise<Outcome> {
   if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalogue)");
   const flags = engineFlagsFrom(o);
-  const notes: string[] = [];
-  const gpu = gpuFrom(o, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
-  checkOtherProcessMemory(flags.otherProcessBytes, gpu);
-  for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
-  const { resolveModel } = await import("../sources/resolve-model.js");
-  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
-  for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  const { gpu, model } = await deploymentInputs({ ...o, model: o.model }, flags, io);
   if (flags.speculative?.model) {
     const { resolveDraftModel } = await import("../sources/draft-model.js");
     for (const w of (await resolveDraftModel(flags, { offline: o.offline === true, env: io.env })).warnings) io.stderr(`vram-plan: warning: ${w}\n`);

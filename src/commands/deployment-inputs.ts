@@ -1,0 +1,23 @@
+// The GPU and the model of one deployment given by flags (plan, compare): read through src/sources,
+// with the notes and warnings they raise written to stderr, once for every command that needs them.
+import type { Io } from "./io.js";
+import type { EngineFlags, GpuProfile } from "../core/types.js";
+import type { ResolvedModel } from "../sources/resolve-model.js";
+import { gpuFrom, checkOtherProcessMemory, type GpuOptions } from "../sources/gpus.js";
+import { revisionOpt, type RawEngineFlags } from "../sources/engine-flags.js";
+
+export async function deploymentInputs(
+  o: GpuOptions & RawEngineFlags & { model: string; offline?: boolean },
+  flags: EngineFlags,
+  io: Io,
+): Promise<{ gpu: GpuProfile; model: ResolvedModel }> {
+  const notes: string[] = [];
+  // --gpu auto plans the GPUs rank r = 0..TP×PP×DP−1 would sit on (sources/nvidia-smi.ts).
+  const gpu = gpuFrom(o, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
+  checkOtherProcessMemory(flags.otherProcessBytes, gpu);
+  for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
+  const { resolveModel } = await import("../sources/resolve-model.js");
+  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
+  for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  return { gpu, model };
+}
