@@ -124,7 +124,7 @@ describe("--gpu auto", () => {
     const broken = standIn("", "", { fail: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." });
     const r = await runCli(["gpus", "--detect"], { PATH: `${broken}:/usr/bin:/bin` });
     expect(r.code).toBe(2);
-    expect(r.err).toBe("vram-plan: --gpu auto: nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n");
+    expect(r.err).toBe("vram-plan: gpus --detect: nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n");
   });
 
   it("gpus --detect lists each GPU, its profile and the processes on it", async () => {

@@ -15,7 +15,7 @@ export async function gpusCommand(o: { json?: boolean; detect?: boolean }, io: I
     return { command: "info" };
   }
   const { nvidiaSmiRunner, queryGpus, visibleGpus } = await import("../sources/nvidia-smi.js");
-  const all = queryGpus(nvidiaSmiRunner(io.env));
+  const all = queryGpus(nvidiaSmiRunner(io.env), "gpus --detect");
   const { gpus, notes } = visibleGpus(all, io.env["CUDA_VISIBLE_DEVICES"]);
   const listing = all.map((g) => ({
     index: g.index,

@@ -127,19 +127,20 @@ function firstLine(e: unknown): string {
 }
 
 /** Every GPU nvidia-smi lists, with the compute processes on each. InputError naming nvidia-smi on failure. */
-export function queryGpus(run: RunNvidiaSmi = nvidiaSmiRunner()): DetectedGpu[] {
+/** `subject`: the option that asked (`--gpu auto`, `gpus --detect`), named in the one-line error. */
+export function queryGpus(run: RunNvidiaSmi = nvidiaSmiRunner(), subject = "--gpu auto"): DetectedGpu[] {
   let gpus: Omit<DetectedGpu, "apps">[];
   const ask = (fields: readonly string[]): string => run([`--query-gpu=${fields.join(",")}`, "--format=csv,noheader,nounits"]);
   try {
     gpus = parseGpuQuery(ask(GPU_QUERY_FIELDS), GPU_QUERY_FIELDS);
   } catch (e) {
     if (e instanceof InputError) throw e;
-    if (!/not a valid field/i.test(toolLine(e))) throw new InputError("--gpu", `--gpu auto: ${firstLine(e)}`);
+    if (!/not a valid field/i.test(toolLine(e))) throw new InputError(subject, `${subject}: ${firstLine(e)}`);
     try {
       gpus = parseGpuQuery(ask(GPU_QUERY_FIELDS_OLD), GPU_QUERY_FIELDS_OLD);
     } catch (e2) {
       if (e2 instanceof InputError) throw e2;
-      throw new InputError("--gpu", `--gpu auto: ${firstLine(e2)}`);
+      throw new InputError(subject, `${subject}: ${firstLine(e2)}`);
     }
   }
   let apps: ReturnType<typeof parseAppsQuery> = [];
