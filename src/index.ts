@@ -7,5 +7,7 @@ export { ConfigError, ResizeError } from "./core/errors.js";
 export { kvBytesPerTokenPerLayer, kvCachePlan, kvLayout } from "./core/kv-cache.js";
 export { weightsPerRank, paramCount } from "./core/weights.js";
 export { imageTokens, videoTokens, smartResize, encoderProfile, maxTokensPerItem } from "./core/vision.js";
-export { rulesFor, NEWEST_MODELLED } from "./core/vllm-versions.js";
+export { rulesFor, NEWEST_MODELED } from "./core/vllm-versions.js";
+/** @deprecated the old spelling of NEWEST_MODELED, kept for callers written before the US-spelling rename. */
+export { NEWEST_MODELED as NEWEST_MODELLED } from "./core/vllm-versions.js";
 export { exitCodeFor } from "./core/exit.js";

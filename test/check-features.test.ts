@@ -69,14 +69,14 @@ describe("releases per service, from the image", () => {
     expect(lines[0]).toMatch(/^ok {3}<stdin>:2 old — Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.10\.1: /);
     expect(lines[1]).toMatch(/^ok {3}<stdin>:6 new — Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.\d+\.\d+: /);
     expect(lines[1]).not.toContain("vLLM 0.10.1");
-    expect(lines[2]).toMatch(/^ {5}note: image vllm\/vllm-openai:latest: planned as vLLM 0\.\d+\.\d+, the newest release modelled/);
+    expect(lines[2]).toMatch(/^ {5}note: image vllm\/vllm-openai:latest: planned as vLLM 0\.\d+\.\d+, the newest release modeled/);
   });
 
-  it("an image older than the oldest modelled release: planned with the oldest rules, with a warning", async () => {
+  it("an image older than the oldest modeled release: planned with the oldest rules, with a warning", async () => {
     const r = await check(["-", "--gpu", "l4", "--no-config"], compose("vllm/vllm-openai:v0.4.2", "--model Qwen/Qwen2.5-1.5B-Instruct --max-model-len 4096"));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ok {3}<stdin>:2 chat — Qwen\/Qwen2\.5-1\.5B-Instruct on 1× l4, vLLM 0\.6\.0: /);
-    expect(r.out).toContain("image vllm/vllm-openai:v0.4.2 is vLLM 0.4.2, older than the oldest release modelled (0.6.0): planned with 0.6.0's rules, which may differ");
+    expect(r.out).toContain("image vllm/vllm-openai:v0.4.2 is vLLM 0.4.2, older than the oldest release modeled (0.6.0): planned with 0.6.0's rules, which may differ");
   });
 });
 

@@ -146,11 +146,11 @@ describe("real files: verdicts", () => {
     expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/real\/gke-llama4-scout\.yaml:33 llama-deployment\/inference-server — meta-llama\/Llama-4-Scout-17B-16E-Instruct on 8× h100-sxm, vLLM 0\.10\.0: /);
   });
 
-  it(":latest is planned as the newest modelled release, and says so", async () => {
+  it(":latest is planned as the newest modeled release, and says so", async () => {
     const r = await check([`${R}dagnaputra-docker-run.sh`, "--gpu", "h100"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/real\/dagnaputra-docker-run\.sh:1 script line 1 — Qwen\/Qwen2\.5-7B-Instruct on 1× h100-sxm, vLLM 0\.\d+\.\d+: /);
-    expect(r.out).toMatch(/\n {5}note: image vllm\/vllm-openai:latest: planned as vLLM 0\.\d+\.\d+, the newest release modelled \(--vllm-version to choose\)\n/);
+    expect(r.out).toMatch(/\n {5}note: image vllm\/vllm-openai:latest: planned as vLLM 0\.\d+\.\d+, the newest release modeled \(--vllm-version to choose\)\n/);
   });
 
   it("a flag the image's release no longer accepts is that deployment's finding (exit 1), not a broken run", async () => {

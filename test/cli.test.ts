@@ -201,7 +201,7 @@ describe("bad input: one line on stderr, exit 2", () => {
     // vLLM's human_readable_int: "Decimals are not allowed with binary suffixes like K. Did you mean to use 12.5k instead?"
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--max-model-len", "12.5K"], "vram-plan: --max-model-len: decimals are not allowed with binary suffixes like K; did you mean 12.5k?\n"],
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--limit-mm-per-prompt", "image=2"], "vram-plan: --limit-mm-per-prompt: vLLM 0.29.0 reads JSON such as '{\"image\": 2, \"video\": 1}' (the image=2,video=1 form was read until v0.9)\n"],
-    [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--vllm-version", "0.4.0"], "vram-plan: --vllm-version: 0.4.0 is older than the oldest release modelled"],
+    [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--vllm-version", "0.4.0"], "vram-plan: --vllm-version: 0.4.0 is older than the oldest release modeled"],
     [["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--dtype", "int3"], "vram-plan: --dtype: invalid choice 'int3'; choose from auto, half, float16, bfloat16, float, float32\n"],
     // 18 values: the list is shortened at a comma, not cut mid-word by the 300-character limit ("n...").
     [["--model", "qwen3-8b", "--gpu", "h100", "--kv-cache-dtype", "fp9"], "vram-plan: --kv-cache-dtype: invalid choice 'fp9' (did you mean fp8?); choose from auto, float16, bfloat16, fp8, fp8_e4m3, fp8_e5m2, fp8_inc, fp8_ds_mla, nvfp4_ds_mla, turboquant_k8v4, turboquant_4bit_nc, turboquant_k3v4_nc, … (18 in all)\n"],

@@ -34,7 +34,7 @@ describe("vram-plan log", () => {
     expect(weights?.logged).toBe(G("14.9888"));
     expect(weights?.agrees).toBe(true);
     expect(j.differences.find((d) => d.what === "outcome")).toMatchObject({ logged: "starts", planned: "starts", agrees: true });
-    // vLLM's 0.35 GiB non-torch against the modelled increase: a difference with its cause.
+    // vLLM's 0.35 GiB non-torch against the modeled increase: a difference with its cause.
     expect(j.differences.find((d) => d.what === "nonTorch")).toMatchObject({ logged: G("0.35"), agrees: false, whyCode: "NON_TORCH" });
     for (const d of j.differences) expect(Object.keys(d)).toEqual(expect.arrayContaining(["what", "logged", "planned", "why"]));
   });

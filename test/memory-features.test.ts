@@ -35,7 +35,7 @@ describe("--language-model-only and --enable-sleep-mode", () => {
     expect(b.explain.some((l) => l.what === "sleep mode")).toBe(true);
   });
   it("flags accepted without a memory model are named in NOT_EXACT warnings", () => {
-    const p = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("h100"), flags: flags({ notModelledFlags: ["--some-flag"] }) });
+    const p = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("h100"), flags: flags({ notModeledFlags: ["--some-flag"] }) });
     expect(p.diagnostics.some((d) => d.code === "NOT_EXACT" && String(d.args["what"]).includes("--some-flag"))).toBe(true);
   });
 });

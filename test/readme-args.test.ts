@@ -12,6 +12,6 @@ describe("README vLLM arguments section", () => {
   });
   it("states the table's counts", () => {
     const c = argCoverage();
-    expect(renderArgCoverage()).toContain(`**${c.modelled} modelled**, **${c.neutral} memory-neutral**, **${c["not-modelled"]} not modelled**`);
+    expect(renderArgCoverage()).toContain(`**${c.modeled} modeled**, **${c.neutral} memory-neutral**, **${c["not-modeled"]} not modeled**`);
   });
 });

@@ -22,7 +22,7 @@ function replan(out: string, modelName: string, gpuId: string, target: Target) {
   expect(words.slice(0, 3)).toEqual(["vllm", "serve", modelName]);
   const read = engineFlagsFromArgv(words.slice(2));
   expect(read.model).toBe(modelName);
-  expect(read.flags.notModelledFlags).toBeUndefined();
+  expect(read.flags.notModeledFlags).toBeUndefined();
   const f = read.flags;
   return { flags: f, ev: evaluate({ model: model(modelName), gpu: gpu(gpuId), flags: f }, target) };
 }

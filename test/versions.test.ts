@@ -19,7 +19,7 @@ describe("per-release rules (src/core/vllm-versions.ts)", () => {
     expect(rulesFor("0.18.1")?.hybrid.mambaSlotCheck).toBe("cap"); // PR #34571 (v0.17-v0.18)
     expect(rulesFor("0.19.0")?.hybrid.mambaSlotCheck).toBe("raise"); // PR #38270
     expect(rulesFor("0.13.0")?.hybrid.hasAlignMode).toBe(false); // PR #30877 → v0.14
-    // No version or one that is not modelled: the newest modelled release, as planDeployment plans it.
+    // No version or one that is not modeled: the newest modeled release, as planDeployment plans it.
     expect(hybridRules()).toBe(rulesFor("0.29.0")?.hybrid);
     expect(hybridRules("latest")).toBe(rulesFor("0.29.0")?.hybrid);
   });
@@ -59,23 +59,23 @@ describe("per-release rules (src/core/vllm-versions.ts)", () => {
     expect(before.kvCacheBytes - after.kvCacheBytes).toBe(after.cudaGraphBytes);
   });
 
-  it("plans a release newer than the newest modelled (0.40, 1.0.0, latest) with the newest rules and says so", () => {
+  it("plans a release newer than the newest modeled (0.40, 1.0.0, latest) with the newest rules and says so", () => {
     const m = model("qwen3-8b");
     const g = gpu("h100");
     const newest = planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "0.29.0" }) });
-    expect(newest.diagnostics.some((d) => d.code === "VLLM_VERSION_NOT_MODELLED")).toBe(false);
+    expect(newest.diagnostics.some((d) => d.code === "VLLM_VERSION_NOT_MODELED")).toBe(false);
     for (const v of ["0.40", "1.0.0", "latest", "0.29.1"]) {
       const p = planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: v }) });
-      const d = p.diagnostics.find((x) => x.code === "VLLM_VERSION_NOT_MODELLED");
+      const d = p.diagnostics.find((x) => x.code === "VLLM_VERSION_NOT_MODELED");
       expect(d?.severity).toBe("warning");
-      expect(d?.args).toEqual({ asked: v, modelled: "0.29.0" });
-      // Same arithmetic as the newest modelled release.
+      expect(d?.args).toEqual({ asked: v, modeled: "0.29.0" });
+      // Same arithmetic as the newest modeled release.
       expect(p.kvCache.tokens).toBe(newest.kvCache.tokens);
       expect(p.engine.gpuMemoryUtilization).toBe(0.92);
     }
     expect(planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "1.0.0" }) }).engine.vllmVersion).toBe("1.0.0");
     expect(planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "latest" }) }).engine.vllmVersion).toBe("0.29.0");
-    // Modelled releases are planned by their own rules: 0.20 has no estimate and util 0.90.
+    // Modeled releases are planned by their own rules: 0.20 has no estimate and util 0.90.
     expect(rulesFor("0.20.0")?.cudaGraphEstimate).toBe(false);
   });
 

@@ -16,7 +16,7 @@ describe("MiniCPM-V 2.6 (SigLIP slices + Resampler2_5)", () => {
   const m = model("openbmb/MiniCPM-V-2_6");
   const v = m.vision!;
 
-  it("is a modelled family: no NOT_EXACT note for the vision tower", () => {
+  it("is a modeled family: no NOT_EXACT note for the vision tower", () => {
     expect(v.family).toBe("minicpmv");
     expect(m.unsupported.join()).not.toMatch(/vision tower/);
     expect([v.depth, v.hiddenSize, v.intermediateSize, v.patchSize, v.imageSize, v.tokensPerImage, v.maxSlices, v.video]).toEqual([27, 1152, 4304, 14, 448, 64, 9, true]);
@@ -115,7 +115,7 @@ describe("InternVL 3 (InternViT tiles + pixel shuffle + mlp1)", () => {
   const m = modelArchFromConfig("OpenGVLab/InternVL3-8B", { config: internvl3_8b });
   const v = m.vision!;
 
-  it("is a modelled family with 256 tokens per 448² tile and video (Qwen2 LLM)", () => {
+  it("is a modeled family with 256 tokens per 448² tile and video (Qwen2 LLM)", () => {
     expect(v.family).toBe("internvl");
     expect(m.unsupported.join()).not.toMatch(/vision tower/);
     expect([v.depth, v.tokensPerImage, v.positionEmbeddings, v.maxSlices, v.thumbnail, v.video]).toEqual([24, 256, 1025, 12, true, true]);

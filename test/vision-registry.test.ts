@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MODELLED_FAMILIES, visionFamily } from "../src/core/vision/registry.js";
+import { MODELED_FAMILIES, visionFamily } from "../src/core/vision/registry.js";
 import { qwen3VideoTokens } from "../src/core/vision/qwen3-vl.js";
 import { imageTokens, maxPixelsForTokens, mostFeaturesImageSize, pixelLimits } from "../src/core/vision.js";
 import { planDeployment } from "../src/core/plan.js";
@@ -7,9 +7,9 @@ import { whatIfsFor } from "../src/core/levers.js";
 import { flags, gpu, model } from "./helpers/models.js";
 
 describe("vision families behind one interface (src/core/vision/<family>.ts + registry)", () => {
-  it("registers every modelled family and none for an unmodelled tower", () => {
-    expect(MODELLED_FAMILIES.sort()).toEqual(["gemma3", "internvl", "minicpmv", "qwen2-vl", "qwen2.5-vl", "qwen3-vl"]);
-    for (const id of MODELLED_FAMILIES) expect(visionFamily({ ...model("qwen2.5-vl-7b").vision!, family: id })?.id).toBe(id);
+  it("registers every modeled family and none for an unmodeled tower", () => {
+    expect(MODELED_FAMILIES.sort()).toEqual(["gemma3", "internvl", "minicpmv", "qwen2-vl", "qwen2.5-vl", "qwen3-vl"]);
+    for (const id of MODELED_FAMILIES) expect(visionFamily({ ...model("qwen2.5-vl-7b").vision!, family: id })?.id).toBe(id);
     expect(visionFamily({ ...model("qwen2.5-vl-7b").vision!, family: "other" })).toBeNull();
   });
 

@@ -21,15 +21,15 @@ describe("the argument table", () => {
     const shorts = VLLM_ARGS.flatMap((a) => a.short ?? []);
     expect(new Set(shorts).size).toBe(shorts.length);
   });
-  it("names the EngineFlags field of every modelled flag, and the source of every flag", () => {
+  it("names the EngineFlags field of every modeled flag, and the source of every flag", () => {
     for (const a of VLLM_ARGS) {
       expect(a.source.length).toBeGreaterThan(0);
-      if (a.effect === "modelled") expect(a.field, a.name).toBeDefined();
+      if (a.effect === "modeled") expect(a.field, a.name).toBeDefined();
     }
   });
   it("counts the newest release's arguments (vram-plan's own and removed ones apart)", () => {
     const c = argCoverage();
-    expect(c.modelled + c.neutral + c["not-modelled"]).toBe(c.total);
+    expect(c.modeled + c.neutral + c["not-modeled"]).toBe(c.total);
     expect(c.total).toBeGreaterThan(200);
   });
 });
@@ -42,7 +42,7 @@ describe("vLLM argv → EngineFlags", () => {
     expect(r.flags.maxModelLen).toBe(32_000); // human_readable_int: k = 10^3
     expect(r.flags.maxNumBatchedTokens).toBe(8_192); // K = 2^10
     expect(r.flags.gpuMemoryUtilization).toBe(0.85);
-    expect(r.flags.notModelledFlags).toBeUndefined();
+    expect(r.flags.notModeledFlags).toBeUndefined();
   });
 
   it("accepts unique prefixes as argparse's allow_abbrev does, and rejects ambiguous ones", () => {
@@ -87,7 +87,7 @@ describe("vLLM argv → EngineFlags", () => {
     expect(r.flags.mmProcessorKwargs).toEqual({ max_pixels: 1_003_520 });
     expect(r.flags.speculative?.method).toBe("mtp");
     expect(r.flags.speculative?.numSpeculativeTokens).toBe(2);
-    expect(r.flags.notModelledFlags).toBeUndefined();
+    expect(r.flags.notModeledFlags).toBeUndefined();
   });
 
   it("reads the older image=2,video=1 form for the releases that had it", () => {
@@ -112,9 +112,9 @@ describe("vLLM argv → EngineFlags", () => {
     expect(f.compilation).toEqual({ level: 3, maxCudagraphCaptureSize: 256, cudagraphMode: "PIECEWISE" });
     expect(f.enableSleepMode).toBe(true);
     expect(f.languageModelOnly).toBe(true);
-    expect(f.notModelledFlags).toBeUndefined();
+    expect(f.notModeledFlags).toBeUndefined();
     // Accepted flags vram-plan has no memory model for are named, one NOT_EXACT warning each.
-    expect(engineFlagsFromArgv(["m", "--num-gpu-blocks-override", "100", "--hf-overrides", '{"num_hidden_layers": 2}']).flags.notModelledFlags).toEqual(["--num-gpu-blocks-override", "--hf-overrides"]);
+    expect(engineFlagsFromArgv(["m", "--num-gpu-blocks-override", "100", "--hf-overrides", '{"num_hidden_layers": 2}']).flags.notModeledFlags).toEqual(["--num-gpu-blocks-override", "--hf-overrides"]);
   });
 
   it("maps --quantization methods onto the weight layouts the core sizes, and the KV dtypes", () => {
@@ -123,13 +123,13 @@ describe("vLLM argv → EngineFlags", () => {
     expect(q("awq_marlin").quantization).toBe("awq");
     expect(q("modelopt").quantization).toBe("fp8");
     expect(q("gguf").quantization).toBeUndefined();
-    expect(q("gguf").notModelledFlags?.[0]).toMatch(/^--quantization gguf/);
+    expect(q("gguf").notModeledFlags?.[0]).toMatch(/^--quantization gguf/);
     const nv = flagError(() => q("nvfp4"));
     expect(nv.message).toMatch(/^--quantization: invalid choice 'nvfp4'/);
     const kv = engineFlagsFromArgv(["x", "--kv-cache-dtype", "int8_per_token_head"]).flags;
     // Every CacheDType value reaches the core as itself (core/kv-dtypes.ts sizes it): no NOT_EXACT note.
     expect(kv.kvCacheDtype).toBe("int8_per_token_head");
-    expect(kv.notModelledFlags ?? []).toEqual([]);
+    expect(kv.notModeledFlags ?? []).toEqual([]);
     expect(engineFlagsFromArgv(["x", "--kv-cache-dtype", "nvfp4"]).flags.kvCacheDtype).toBe("nvfp4");
     expect(engineFlagsFromArgv(["x", "--kv-cache-dtype", "fp8_e5m2"]).flags.kvCacheDtype).toBe("fp8_e5m2");
     // v0.7's parser offered four values only.

@@ -1,5 +1,5 @@
 // Real `vllm serve` lines from public repositories (fixtures/vllm-serve-lines/lines.json, each with its
-// repository and path): every flag in them is understood — modelled, memory-neutral, or named in a
+// repository and path): every flag in them is understood — modeled, memory-neutral, or named in a
 // NOT_EXACT warning — or refused exactly as vLLM's parser refuses it.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -30,9 +30,9 @@ describe("real vllm serve lines", () => {
       if (l.expect === "ok") {
         const r = read();
         const flagWords = argv.filter((w) => /^--?[A-Za-z]/.test(w));
-        // Every flag word was read as a table entry, and each not-modelled one is named for the warning.
+        // Every flag word was read as a table entry, and each not-modeled one is named for the warning.
         expect(r.understood.length).toBe(flagWords.length);
-        for (const u of r.understood) if (u.effect === "not-modelled") expect(r.flags.notModelledFlags ?? []).toContain(`--${u.name}`);
+        for (const u of r.understood) if (u.effect === "not-modeled") expect(r.flags.notModeledFlags ?? []).toContain(`--${u.name}`);
         expect(r.model !== null || r.configFile !== null).toBe(true);
       } else {
         let err: unknown = null;

@@ -63,7 +63,7 @@ export interface SplitArgv {
 /**
  * Takes vLLM's words (and a pasted command line) out of argv for commands whose options include the
  * engine flags (`engineCommands`), reads them for the release asked (--vllm-version, else the pasted
- * image's tag, else the newest modelled) and leaves vram-plan's own options to commander.
+ * image's tag, else the newest modeled) and leaves vram-plan's own options to commander.
  */
 export async function splitEngineArgv(program: Command, argv: readonly string[], env: Readonly<Record<string, string | undefined>>, engineCommands: readonly string[]): Promise<SplitArgv> {
   const named = program.commands.find((c) => c.name() === argv[0]);

@@ -50,7 +50,7 @@ function withWhere(e: unknown, where: string): never {
 
 /**
  * A deployment's vLLM args → EngineFlags, read by sources/vllm-flags.ts for the release the
- * deployment runs (its image tag, else --vllm-version, else the newest modelled). A flag vLLM would
+ * deployment runs (its image tag, else --vllm-version, else the newest modeled). A flag vLLM would
  * refuse (unknown, misspelt, removed in that release, bad value) throws an InputError naming `where`.
  */
 export async function flagsOfDeployment(args: Readonly<Record<string, string | true>>, where: string, vllmVersion?: string, vramPlanFile = true): Promise<import("../sources/vllm-flags.js").VllmArgs> {
@@ -202,21 +202,21 @@ export function imageRelease(image: string | null | undefined): ImageRelease {
 }
 
 async function releaseFor(d: Deployment, o: CheckOptions): Promise<{ version: string; notes: string[] }> {
-  const { NEWEST_MODELLED, OLDEST_MODELLED, rulesFor, parseVersion } = await import("../core/vllm-versions.js");
+  const { NEWEST_MODELED, OLDEST_MODELED, rulesFor, parseVersion } = await import("../core/vllm-versions.js");
   const r = imageRelease(d.image);
   if (r.version !== null) {
     if (parseVersion(r.version) && !rulesFor(r.version)) {
-      return { version: OLDEST_MODELLED, notes: [`image ${d.image} is vLLM ${r.version}, older than the oldest release modelled (${OLDEST_MODELLED}): planned with ${OLDEST_MODELLED}'s rules, which may differ`] };
+      return { version: OLDEST_MODELED, notes: [`image ${d.image} is vLLM ${r.version}, older than the oldest release modeled (${OLDEST_MODELED}): planned with ${OLDEST_MODELED}'s rules, which may differ`] };
     }
     return { version: r.version, notes: [] };
   }
   if (o.vllmVersion !== undefined) return { version: o.vllmVersion, notes: [] };
   if (r.latest) {
     const how = r.tag !== null ? "" : " (untagged)";
-    return { version: NEWEST_MODELLED, notes: [`image ${d.image}${how}: planned as vLLM ${NEWEST_MODELLED}, the newest release modelled (--vllm-version to choose)`] };
+    return { version: NEWEST_MODELED, notes: [`image ${d.image}${how}: planned as vLLM ${NEWEST_MODELED}, the newest release modeled (--vllm-version to choose)`] };
   }
-  if (d.image) return { version: NEWEST_MODELLED, notes: [`image ${d.image} does not say its vLLM release: planned as ${NEWEST_MODELLED}, the newest modelled (--vllm-version to choose)`] };
-  return { version: NEWEST_MODELLED, notes: [`release not pinned by the file: planned as vLLM ${NEWEST_MODELLED}, the newest modelled (--vllm-version to choose)`] };
+  if (d.image) return { version: NEWEST_MODELED, notes: [`image ${d.image} does not say its vLLM release: planned as ${NEWEST_MODELED}, the newest modeled (--vllm-version to choose)`] };
+  return { version: NEWEST_MODELED, notes: [`release not pinned by the file: planned as vLLM ${NEWEST_MODELED}, the newest modeled (--vllm-version to choose)`] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,7 +449,7 @@ async function prepare(d0: Deployment, s: Settings, cli: CliTarget, io: Pick<Io,
     const { resolveDraftModel } = await import("../sources/draft-model.js");
     notes.push(...(await resolveDraftModel(flags, { offline: o.offline === true, env: io.env })).warnings);
   }
-  if (flags.notModelledFlags?.length) notes.push(`not modelled (may change memory): ${flags.notModelledFlags.join(", ")}`);
+  if (flags.notModeledFlags?.length) notes.push(`not modeled (may change memory): ${flags.notModeledFlags.join(", ")}`);
   const gpuNote = migNote ?? (d.gpuType === null ? (gpuName !== undefined ? `GPU type from --gpu ${gpuName}` : `GPU from --gpu-memory ${o.gpuMemory ?? ""}`) : null);
   return { ok: { d, input: { model: found.arch, gpu, flags }, target, text, release: release.version, model: found.id, notes, gpuNote } };
 }

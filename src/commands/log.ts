@@ -10,7 +10,7 @@ import { findGpu, gpuFrom } from "../sources/gpus.js";
 import { engineFlagsFromArgv, isVllmArgName, isVllmSwitch, VllmFlagError } from "../sources/vllm-flags.js";
 import { planWithLevers } from "../core/levers.js";
 import { compareLogToPlan, type LogReport, type LoggedStartup } from "../core/startup-log.js";
-import { OLDEST_MODELLED, parseVersion, rulesFor } from "../core/vllm-versions.js";
+import { OLDEST_MODELED, parseVersion, rulesFor } from "../core/vllm-versions.js";
 import { CUDA_CONTEXT_BYTES } from "../core/non-torch.js";
 import type { EngineFlags, GpuProfile } from "../core/types.js";
 import type { Outcome } from "../core/exit.js";
@@ -147,21 +147,21 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
     extra.push(["--other-process-memory", String(Math.max(0, ea["total"] - ea["free"] - CUDA_CONTEXT_BYTES))]);
   }
 
-  // Release: --vllm-version, else the log's; releases older than the oldest modelled plan with its rules.
+  // Release: --vllm-version, else the log's; releases older than the oldest modeled plan with its rules.
   let version = o.vllmVersion ?? logged.vllmVersion ?? undefined;
   if (version !== undefined) {
     const p = parseVersion(version);
     if (p && !rulesFor(version)) {
-      planNote(`vLLM ${version} is older than the oldest release modelled: planned with ${OLDEST_MODELLED}'s rules`, `vLLM ${version} is older than the oldest release modelled: a re-plan would use ${OLDEST_MODELLED}'s rules`);
-      version = OLDEST_MODELLED;
+      planNote(`vLLM ${version} is older than the oldest release modeled: planned with ${OLDEST_MODELED}'s rules`, `vLLM ${version} is older than the oldest release modeled: a re-plan would use ${OLDEST_MODELED}'s rules`);
+      version = OLDEST_MODELED;
     }
     if (p && /dev|rc|post|\+/.test(version)) version = `${p.major}.${p.minor}.${p.patch}`;
     inputs.version = { value: version, from: o.vllmVersion !== undefined ? "--vllm-version" : `${logged.versionSource}: ${logged.versionEvidence ?? ""}` };
   } else {
-    planNote("the log does not show the vLLM release: planned with the newest modelled (give --vllm-version)", "the log does not show the vLLM release: a re-plan would use the newest modelled (give --vllm-version)");
+    planNote("the log does not show the vLLM release: planned with the newest modeled (give --vllm-version)", "the log does not show the vLLM release: a re-plan would use the newest modeled (give --vllm-version)");
   }
   const flags = flagsFor(logged, extra, userArgs, version, notes);
-  const notModelled = logged.argsSource.includes("non-default args") || logged.argsSource.includes("command line") || userArgs.length ? (flags.notModelledFlags ?? []) : [];
+  const notModeled = logged.argsSource.includes("non-default args") || logged.argsSource.includes("command line") || userArgs.length ? (flags.notModeledFlags ?? []) : [];
 
   // GPU: --gpu / --gpu-memory, else the log's name, else the log's total.
   let gpu: GpuProfile | null = null;
@@ -208,7 +208,7 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
   if (arch && gpu && missing.length === 0) {
     const plan = planWithLevers({ model: arch, gpu, flags });
     report.plan = plan;
-    report.differences = compareLogToPlan(logged, plan, { flagsShown, gpuTotalFromLog, notModelled });
+    report.differences = compareLogToPlan(logged, plan, { flagsShown, gpuTotalFromLog, notModeled });
     const err = plan.diagnostics.find((d) => d.severity === "error");
     if (logged.outcome === "failed" && err?.fix?.length) report.fix = { code: err.code, fix: err.fix };
   } else {

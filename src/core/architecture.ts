@@ -425,7 +425,7 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   const rotaryFactor = num(t, "partial_rotary_factor") ?? 1;
   const unsupported: string[] = [];
   const vision = visionSpec(cfg, isObj(files.preprocessor) ? files.preprocessor : undefined);
-  if (vision && vision.family === "other") unsupported.push(`vision tower of ${modelType} (encoder activations not modelled)`);
+  if (vision && vision.family === "other") unsupported.push(`vision tower of ${modelType} (encoder activations not modeled)`);
   const layerKinds = layerPattern(t, layers, modelType);
   let hybrid: HybridConfigFacts | null = null;
   if (layerKinds.some((l) => l.kind === "linear" || l.kind === "mamba")) {

@@ -196,7 +196,7 @@ export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: Expla
         { what: "message-queues", bytes, shm: true, estimate: false },
         {
           what: "host: /dev/shm message queues",
-          formula: `${terms.join(" + ")}${dp > 1 ? ` per replica × ${dp}` : ""}; NCCL's own /dev/shm segments come on top (not modelled)`,
+          formula: `${terms.join(" + ")}${dp > 1 ? ` per replica × ${dp}` : ""}; NCCL's own /dev/shm segments come on top (not modeled)`,
           source: "vllm/distributed/device_communicators/shm_broadcast.py ShmRingBuffer; vllm/v1/executor/multiproc_executor.py; vllm/distributed/parallel_state.py GroupCoordinator",
         },
       );

@@ -6,7 +6,7 @@
 // This is the one list: the argument table (vllm-args.ts) takes its choices from here and the core's
 // KvCacheDtype type is derived from it.
 
-/** CacheDType (vllm/config/cache.py), newest modelled release. */
+/** CacheDType (vllm/config/cache.py), newest modeled release. */
 export const KV_CACHE_DTYPES = [
   "auto", "float16", "bfloat16", "fp8", "fp8_e4m3", "fp8_e5m2", "fp8_inc", "fp8_ds_mla", "nvfp4_ds_mla",
   "turboquant_k8v4", "turboquant_4bit_nc", "turboquant_k3v4_nc", "turboquant_3bit_nc",
@@ -203,7 +203,7 @@ export function kvDtypeNotExact(dtype: KvCacheDtype, model: { mla: boolean; hybr
   if (model.mla && (dtype.endsWith("_per_token_head") || dtype.startsWith("turboquant_"))) return `--kv-cache-dtype ${dtype} on an MLA model (the latent's scale storage was not read; sized at ${kvFormat(dtype, 2).elementBytes} B per element)`;
   // TurboQuantConfig.get_boundary_skip_layers: dense models keep the first and last 2 attention layers
   // unquantized (kv_cache_dtype_skip_layers); how vLLM pads their larger pages into the TQ groups
-  // (skip_page_size_padded) was not modelled — every layer is sized at the TQ slot here.
+  // (skip_page_size_padded) was not modeled — every layer is sized at the TQ slot here.
   if (dtype.startsWith("turboquant_") && !model.hybrid) return `--kv-cache-dtype ${dtype}: the first and last 2 layers vLLM keeps unquantized (TurboQuantConfig.get_boundary_skip_layers) are sized at the TurboQuant slot`;
   return null;
 }

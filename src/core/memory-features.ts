@@ -82,7 +82,7 @@ export function hasMemoryFeatures(f: EngineFlags): boolean {
     f.mambaSsmCacheDtype !== undefined ||
     f.enableSleepMode === true ||
     f.languageModelOnly === true ||
-    (f.notModelledFlags !== undefined && f.notModelledFlags.length > 0)
+    (f.notModeledFlags !== undefined && f.notModeledFlags.length > 0)
   );
 }
 
@@ -165,7 +165,7 @@ export function featureEffects(x: FeatureInput): FeatureEffects {
     host = { cpuOffloadBytes: 0, kvOffloadingBytes: f.kvOffloadingBytes ?? 0, totalBytes: f.kvOffloadingBytes ?? 0 };
     if ((f.kvOffloadingBytes ?? 0) > 0) explain.push(kvOffloadExplain(f.kvOffloadingBytes ?? 0, f.kvOffloadingBackend));
   }
-  for (const flag of f.notModelledFlags ?? []) notExact(`effect of ${flag} on memory (not modelled)`);
+  for (const flag of f.notModeledFlags ?? []) notExact(`effect of ${flag} on memory (not modeled)`);
 
   return { capture, graphsOff: cc.off, graphMultiplier, spec, mambaSsmCacheDtype, host, diagnostics, explain };
 }

@@ -577,10 +577,10 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
       imgTokens += it.tokens;
       perImagePatches.push(it.patches);
     }
-    if (support === "traced-as-qwen2.5-vl") notes.push("Qwen3-VL's vision tower is modelled as Qwen2.5-VL's (deepstack features not traced)");
+    if (support === "traced-as-qwen2.5-vl") notes.push("Qwen3-VL's vision tower is modeled as Qwen2.5-VL's (deepstack features not traced)");
   }
-  if (a.mla) notes.push("MLA attention is modelled as multi-head attention with the config's head sizes (approximate)");
-  if (a.layers.some((l) => l.kind === "linear" || l.kind === "mamba")) notes.push("linear-attention / Mamba layers are modelled as full attention (approximate)");
+  if (a.mla) notes.push("MLA attention is modeled as multi-head attention with the config's head sizes (approximate)");
+  if (a.layers.some((l) => l.kind === "linear" || l.kind === "mamba")) notes.push("linear-attention / Mamba layers are modeled as full attention (approximate)");
   if (x.attn === "flash_attention_2") notes.push("flash_attention_2: no mask or scores are materialised (flash-attn itself not measured here)");
   const L = x.promptTokens + imgTokens;
   const T = B * L;

@@ -28,7 +28,7 @@ export interface CpuOffload {
 
 /**
  * Bytes --cpu-offload-gb takes off one GPU: min(requested, the decoder layers' weights on the rank).
- * The per-parameter crossing of the budget (up to one tensor more) is not modelled.
+ * The per-parameter crossing of the budget (up to one tensor more) is not modeled.
  */
 export function cpuOffload(requestedBytes: number, layerWeightsBytes: number, onModelRunnerV2: boolean): CpuOffload {
   if (onModelRunnerV2) {

@@ -2,7 +2,7 @@
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (vllm/v1/worker/gpu_worker.py, vllm/utils/mem_utils.py, vllm/v1/core/kv_cache_utils.py) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
-import { NEWEST_MODELLED, batchDefaults, beyondModelled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
+import { NEWEST_MODELED, batchDefaults, beyondModeled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvCacheFormat, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { kvDtypeNotExact, kvDtypeProblem, type KvFormatLike } from "./kv-dtypes.js";
@@ -125,7 +125,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const ex = (line: ExplainLine): void => {
     if (opts.explain) explain.push(line);
   };
-  const rules: VllmRules = rulesFor(flags.vllmVersion ?? NEWEST_MODELLED) ?? (rulesFor(NEWEST_MODELLED) as VllmRules);
+  const rules: VllmRules = rulesFor(flags.vllmVersion ?? NEWEST_MODELED) ?? (rulesFor(NEWEST_MODELED) as VllmRules);
   const cc = computeCapability(gpu.computeCapability);
   const tp = flags.tensorParallelSize;
   const pp = flags.pipelineParallelSize;
@@ -203,7 +203,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   };
   if (opts.explain) {
     // Where each default came from: the flag the user gave, or the rule vLLM applies (named).
-    ex({ what: "vLLM version", formula: `${rules.version} (${rules.engine.toUpperCase()} engine)`, source: `${flags.vllmVersion !== undefined ? `--vllm-version ${flags.vllmVersion}` : `default: the newest release modelled (${NEWEST_MODELLED})`}; rules in src/core/vllm-versions.ts` });
+    ex({ what: "vLLM version", formula: `${rules.version} (${rules.engine.toUpperCase()} engine)`, source: `${flags.vllmVersion !== undefined ? `--vllm-version ${flags.vllmVersion}` : `default: the newest release modeled (${NEWEST_MODELED})`}; rules in src/core/vllm-versions.ts` });
     const large = rules.engine === "v1" && gpu.cudaTotalBytes >= 70 * 2 ** 30 && !isA100(gpu.name);
     const table =
       rules.engine === "v0"
@@ -428,8 +428,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   for (const what of model.unsupported) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
   diags.push(...fx.diagnostics);
   if (opts.explain) for (const line of fx.explain) ex(line);
-  if (flags.vllmVersion !== undefined && beyondModelled(flags.vllmVersion)) {
-    diags.push({ code: "VLLM_VERSION_NOT_MODELLED", severity: "warning", args: { asked: flags.vllmVersion, modelled: NEWEST_MODELLED } });
+  if (flags.vllmVersion !== undefined && beyondModeled(flags.vllmVersion)) {
+    diags.push({ code: "VLLM_VERSION_NOT_MODELED", severity: "warning", args: { asked: flags.vllmVersion, modeled: NEWEST_MODELED } });
   }
   const mismatch = checkpointMismatch(model);
   if (mismatch) diags.push({ code: "CHECKPOINT_SIZE_MISMATCH", severity: "warning", args: mismatch });
@@ -626,7 +626,7 @@ function withFeatureActivation(a: ReturnType<typeof activationPeak>, textExtra: 
  * the "estimated maximum model length" error), the minimum over workers, and carries on with it.
  */
 function planAutoMaxModelLen(input: PlanInput, opts: PlanOptions): Plan {
-  const rules = rulesFor(input.flags.vllmVersion ?? NEWEST_MODELLED) ?? (rulesFor(NEWEST_MODELLED) as VllmRules);
+  const rules = rulesFor(input.flags.vllmVersion ?? NEWEST_MODELED) ?? (rulesFor(NEWEST_MODELED) as VllmRules);
   const flags: EngineFlags = { ...input.flags, maxModelLenAuto: false };
   delete flags.maxModelLen;
   const full = planDeployment({ ...input, flags }, opts);

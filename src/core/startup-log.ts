@@ -81,9 +81,9 @@ export interface LoggedStartup {
 export type DifferenceCause =
   /** The weights differ: a checkpoint layout or quantized format the plan does not reproduce, or a flag (--quantization, --dtype) the log did not show. */
   | "WEIGHTS_LAYOUT"
-  /** The profile run's torch peak differs: batched tokens, the encoder's dummy items, or an unmodelled feature. */
+  /** The profile run's torch peak differs: batched tokens, the encoder's dummy items, or an unmodeled feature. */
   | "ACTIVATION_PROFILE"
-  /** Non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modelled increase. */
+  /** Non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modeled increase. */
   | "NON_TORCH"
   /** The CUDA-graph estimate differs (capture sizes, per-graph cost). */
   | "CUDA_GRAPH_ESTIMATE"
@@ -96,7 +96,7 @@ export type DifferenceCause =
   /** The log shows no flags, so the plan used vLLM's defaults. */
   | "FLAGS_NOT_SHOWN"
   /** Flags the log shows that vram-plan does not model. */
-  | "UNMODELLED_FEATURE"
+  | "UNMODELED_FEATURE"
   /** The version was inferred from the log's formats: a rule that changed between releases may apply. */
   | "VERSION_INFERRED"
   /** Less memory was free than the GPU holds: another process was on the GPU. */
@@ -125,7 +125,7 @@ export interface CompareContext {
   /** The GPU total the plan used came from the log. */
   gpuTotalFromLog: boolean;
   /** Flags the log shows that vram-plan does not model. */
-  notModelled: string[];
+  notModeled: string[];
 }
 
 const GIB = 2 ** 30;
@@ -136,7 +136,7 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
   const out: LogDifference[] = [];
   if (!g) return out;
   const fallback = (): LogDifference["cause"] => {
-    if (ctx.notModelled.length) return { code: "UNMODELLED_FEATURE", args: { flags: ctx.notModelled.join(" ") } };
+    if (ctx.notModeled.length) return { code: "UNMODELED_FEATURE", args: { flags: ctx.notModeled.join(" ") } };
     if (!ctx.flagsShown) return { code: "FLAGS_NOT_SHOWN", args: {} };
     if (logged.versionSource === "inferred") return { code: "VERSION_INFERRED", args: { version: logged.vllmVersion ?? "" } };
     if (!ctx.gpuTotalFromLog) return { code: "GPU_TOTAL", args: { planned: g.totalBytes } };
@@ -155,7 +155,7 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
   bytesLine("requested", logged.requestedBytes, g.requestedBytes, small, () =>
     logged.gpuTotalBytes !== null && Math.abs(logged.gpuTotalBytes - g.totalBytes) > small(logged.gpuTotalBytes) ? { code: "FOLLOWS", args: { from: "gpuTotal" } } : fallback(),
   );
-  bytesLine("weights", logged.weightsBytes, g.weightsBytes, small, () => (ctx.notModelled.length ? fallback() : { code: "WEIGHTS_LAYOUT", args: { quantization: plan.model.quantization, dtype: plan.model.dtype } }));
+  bytesLine("weights", logged.weightsBytes, g.weightsBytes, small, () => (ctx.notModeled.length ? fallback() : { code: "WEIGHTS_LAYOUT", args: { quantization: plan.model.quantization, dtype: plan.model.dtype } }));
   bytesLine("torchPeak", logged.torchPeakBytes, g.activationPeakBytes, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), () => ({ code: "ACTIVATION_PROFILE", args: { phase: g.activationPhase, maxNumBatchedTokens: plan.engine.maxNumBatchedTokens } }));
   bytesLine("nonTorch", logged.nonTorchBytes, g.nonTorchBytes, (l) => Math.max(0.1 * GIB, 0.1 * Math.abs(l)), () => ({ code: "NON_TORCH", args: { tp: plan.gpu.count } }));
   bytesLine("cudaGraphEstimate", logged.cudaGraphEstimateBytes, g.cudaGraphBytes, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), () => ({ code: "CUDA_GRAPH_ESTIMATE", args: { captureSizes: plan.engine.cudaGraphCaptureSizes } }));
@@ -188,7 +188,7 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
         ? null
         : biggest && Math.abs(biggest[1]) >= 0.25 * Math.abs(d)
           ? { code: "FOLLOWS", args: { from: biggest[0], bytes: biggest[1] } }
-          : parts.length === 0 && ctx.notModelled.length === 0 && ctx.flagsShown
+          : parts.length === 0 && ctx.notModeled.length === 0 && ctx.flagsShown
             ? { code: "PARTS_NOT_LOGGED", args: ctx.gpuTotalFromLog ? {} : { gpuTotal: g.totalBytes } }
             : (fallback() ?? { code: "PARTS_NOT_LOGGED", args: {} }),
     });

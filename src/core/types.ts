@@ -224,7 +224,7 @@ export interface EngineFlags {
   mmEncoderTpMode: "weights" | "data";
   skipMmProfiling: boolean;
   disableHybridKvCacheManager: boolean;
-  // Memory features of issue #11. Parsed by the argument table (cli/sources), modelled by the core;
+  // Memory features of issue #11. Parsed by the argument table (cli/sources), modeled by the core;
   // optional so a plan without them is unchanged.
   /** --speculative-config (JSON or dotted), as vLLM's SpeculativeConfig fields. */
   speculative?: SpeculativeFlags;
@@ -245,7 +245,7 @@ export interface EngineFlags {
   /** --language-model-only: the multimodal encoder is not loaded or profiled. */
   languageModelOnly?: boolean;
   /** vram-plan's record of flags accepted without a memory model: a NOT_EXACT warning names each. */
-  notModelledFlags?: string[];
+  notModeledFlags?: string[];
   // Host memory only (issue #15.3): no effect on the GPU budget.
   /** --mm-processor-cache-gb, in bytes (vLLM's default: 4 GiB). */
   mmProcessorCacheBytes?: number;
@@ -330,7 +330,7 @@ export type DiagnosticCode =
   | "QUANTIZATION_NEEDS_CHECKPOINT"
   | "NOT_EXACT"
   | "MAX_CPU_LORAS_BELOW_MAX_LORAS"
-  | "VLLM_VERSION_NOT_MODELLED"
+  | "VLLM_VERSION_NOT_MODELED"
   | "KV_CACHE_MEMORY_ABOVE_FREE"
   | "CUDA_GRAPH_ESTIMATE_IN_BUDGET"
   /** A CUDA allocation failed (torch.OutOfMemoryError) — read from logs; the planner predicts the causes above instead. */

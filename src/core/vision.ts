@@ -22,7 +22,7 @@ export function imageTokens(v: VisionSpec, width: number, height: number, lim: P
   return f ? f.imageTokens(v, width, height, lim) : qwenImageTokens(v, width, height, lim);
 }
 
-/** Tokens of one video clip by the family's video processor (Qwen2-VL's per-frame rules for unmodelled towers). */
+/** Tokens of one video clip by the family's video processor (Qwen2-VL's per-frame rules for unmodeled towers). */
 export function videoTokens(v: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
   const f = visionFamily(v);
   return f?.video ? f.video.tokens(v, width, height, frames, lim) : qwenFrameVideoTokens(v, width, height, frames, lim);

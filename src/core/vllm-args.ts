@@ -1,4 +1,4 @@
-// The one table of `vllm serve`'s arguments: every flag of the newest modelled release, plus the
+// The one table of `vllm serve`'s arguments: every flag of the newest modeled release, plus the
 // renamed/removed flags of older releases, each with its spellings, value kind, choices, memory
 // effect and the vLLM source it comes from. It drives commander's help for plan/solve/compare, the
 // pasted-command reader and every deployment reader of `check` (sources/vllm-flags.ts parses with
@@ -14,8 +14,8 @@
 // Read from vLLM's main branch as stored late 2026 (arg_utils.py with MambaConfig, OffloadConfig,
 // KernelConfig groups and no --swap-space), its v0.11 arg_utils.py, and the v0.6-v0.8 ones for the
 // older flags; flags gone from main carry removedIn (a release vLLM's own deprecation text names) or legacy.
-// Memory effect: "modelled" names the EngineFlags field the core models; "not-modelled" flags are
-// accepted and the plan carries a NOT_EXACT warning naming them (EngineFlags.notModelledFlags);
+// Memory effect: "modeled" names the EngineFlags field the core models; "not-modeled" flags are
+// accepted and the plan carries a NOT_EXACT warning naming them (EngineFlags.notModeledFlags);
 // "neutral" flags change nothing vLLM allocates on the GPU at start-up (ports, parsers, logging).
 
 /** How argparse reads the value (arg_utils.py _compute_kwargs: the type hint decides). */
@@ -30,7 +30,7 @@ export type ArgKind =
   | "list" // nargs="+" (or append): the following words until the next flag
   | "optional"; // nargs="?": a value when one follows (--hf-token)
 
-export type MemoryEffect = "modelled" | "neutral" | "not-modelled";
+export type MemoryEffect = "modeled" | "neutral" | "not-modeled";
 
 export interface VllmArg {
   /** Long name without dashes, kebab-case, as vLLM registers it. */
@@ -45,7 +45,7 @@ export interface VllmArg {
   /** The values releases before `until` accepted, where they were fewer. */
   olderChoices?: { until: string; choices: readonly string[] };
   effect: MemoryEffect;
-  /** For modelled (and memory-feature) flags: the EngineFlags field it sets. */
+  /** For modeled (and memory-feature) flags: the EngineFlags field it sets. */
   field?: string;
   /** The first release that may have the flag: older ones reject it (argparse: unrecognized). */
   since?: string;
@@ -73,7 +73,7 @@ import { KV_CACHE_DTYPES, KV_CACHE_DTYPES_BEFORE_0_8 } from "./kv-dtypes.js";
 export { KV_CACHE_DTYPES };
 
 /**
- * QuantizationMethods over the modelled releases: the newest list (quantization/__init__.py, registry
+ * QuantizationMethods over the modeled releases: the newest list (quantization/__init__.py, registry
  * era) plus the methods older releases accepted (v0.8-v0.11 lists: aqlm, deepspeedfp, tpu_int8,
  * ptpc_fp8, marlin, bitblas, gptq_marlin_24, gptq_bitblas, qqq, hqq, neuron_quant, ipex, auto-round,
  * petit_nvfp4, rtn, deepgemm_fp8). "nvfp4" is not a vLLM method (the ModelOpt NVFP4 one is modelopt_fp4).
@@ -99,8 +99,8 @@ export const MAMBA_DTYPES = ["auto", "float32", "float16", "bfloat16"] as const;
 export const FIRST_AFTER_V11_0 = "0.11.1";
 const V11_1 = FIRST_AFTER_V11_0;
 
-const m = (name: string, kind: ArgKind, field: string, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "modelled", field, source: ENGINE, ...extra });
-const nm = (name: string, kind: ArgKind, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "not-modelled", source: ENGINE, ...extra });
+const m = (name: string, kind: ArgKind, field: string, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "modeled", field, source: ENGINE, ...extra });
+const nm = (name: string, kind: ArgKind, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "not-modeled", source: ENGINE, ...extra });
 const n = (name: string, kind: ArgKind, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "neutral", source: ENGINE, ...extra });
 const fe = (name: string, kind: ArgKind, extra: Partial<VllmArg> = {}): VllmArg => ({ name, kind, effect: "neutral", source: FRONTEND, ...extra });
 
@@ -134,7 +134,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("enable-return-routed-experts", "bool", { since: V11_1, negatable: true }),
   n("max-logprobs", "int"),
   n("logprobs-mode", "str"),
-  // A sliding-window model with it caches every token in every layer: not modelled yet.
+  // A sliding-window model with it caches every token in every layer: not modeled yet.
   nm("disable-sliding-window", "bool", { negatable: true }),
   n("disable-cascade-attn", "bool", { negatable: true }),
   n("skip-tokenizer-init", "bool", { negatable: true }),
@@ -142,7 +142,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("served-model-name", "list"),
   n("config-format", "str"),
   n("hf-token", "optional"),
-  // hf_overrides can change the architecture (num_hidden_layers, rope_scaling, ...): not modelled.
+  // hf_overrides can change the architecture (num_hidden_layers, rope_scaling, ...): not modeled.
   nm("hf-overrides", "json"),
   n("pooler-config", "json"),
   n("override-pooler-config", "json", { legacy: true }),
@@ -235,7 +235,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("eplb-log-balancedness", "bool", { negatable: true, removedIn: "0.12.0", replacedBy: "--eplb-config.log_balancedness" }),
   n("max-parallel-loading-workers", "int"),
   n("ray-workers-use-nsight", "bool", { negatable: true }),
-  // Custom all-reduce's IPC buffers are part of the NCCL/communication figure: not modelled apart.
+  // Custom all-reduce's IPC buffers are part of the NCCL/communication figure: not modeled apart.
   nm("disable-custom-all-reduce", "bool", { negatable: true }),
   n("worker-cls", "str"),
   n("worker-extension-cls", "str"),
@@ -449,7 +449,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   fe("enable-reasoning", "bool", { legacy: true }),
 
   // --- vram-plan's own flags that sit beside vLLM's (not vLLM arguments) ---------------------------
-  m("vllm-version", "str", "vllmVersion", { help: "vLLM release whose accounting to model (default: newest modelled)", vramPlan: true, source: "vram-plan: the vLLM release to model" }),
+  m("vllm-version", "str", "vllmVersion", { help: "vLLM release whose accounting to model (default: newest modeled)", vramPlan: true, source: "vram-plan: the vLLM release to model" }),
   m("usage-context", "str", "usageContext", { help: "server (vllm serve) or offline (the LLM class): they have different defaults", vramPlan: true, choices: ["server", "offline"], source: "vram-plan: vllm serve (server) or the LLM class (offline)" }),
   m("other-process-memory", "str", "otherProcessBytes", { help: "memory other processes already hold on each GPU at start-up", vramPlan: true, source: "vram-plan: memory other processes hold on each GPU" }),
   // vram-plan's own size spelling: also a what-if at any release (the bench replays older logs' KV memory with
@@ -476,7 +476,7 @@ export function vllmShortArg(alias: string): VllmArg | undefined {
 
 /** Coverage counts of the newest release's vLLM arguments (vram-plan's own flags and removed ones excluded). */
 export function argCoverage(): Record<MemoryEffect, number> & { total: number } {
-  const out = { modelled: 0, neutral: 0, "not-modelled": 0, total: 0 };
+  const out = { modeled: 0, neutral: 0, "not-modeled": 0, total: 0 };
   for (const a of VLLM_ARGS) {
     if (a.vramPlan || a.legacy || a.removedIn !== undefined) continue;
     out[a.effect]++;

@@ -79,7 +79,7 @@ export interface FeatureRules {
   /**
    * --cpu-offload-gb is silently ignored when Model Runner V2 runs the model: V2 never installs the
    * offloader (issue #51396, Aug 2026, open; fixes #48468/#51462 not merged). V2 is the default for
-   * dense models from 0.25.1 (PR #44443); assumed still so through the newest modelled release.
+   * dense models from 0.25.1 (PR #44443); assumed still so through the newest modeled release.
    */
   cpuOffloadIgnoredOnMrv2: boolean;
 }
@@ -138,11 +138,11 @@ export interface ParsedVersion {
   dev?: boolean;
 }
 
-/** "latest" (vllm/vllm-openai:latest, pip's newest) is planned with the newest modelled rules. */
+/** "latest" (vllm/vllm-openai:latest, pip's newest) is planned with the newest modeled rules. */
 export const LATEST = "latest";
 
 export function parseVersion(v: string): ParsedVersion | null {
-  if (v.trim().toLowerCase() === LATEST) return parseVersion(NEWEST_MODELLED);
+  if (v.trim().toLowerCase() === LATEST) return parseVersion(NEWEST_MODELED);
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?rc\d+)?(\.?dev\d*)?/.exec(v.trim());
   if (!m) return null;
   const p: ParsedVersion = { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
@@ -156,14 +156,14 @@ function atLeast(p: ParsedVersion, minor: number, patch = 0): boolean {
 }
 
 /** The newest release whose accounting vram-plan models (default of --vllm-version). */
-export const NEWEST_MODELLED = "0.29.0";
+export const NEWEST_MODELED = "0.29.0";
 /** The oldest release whose arithmetic vram-plan models. */
-export const OLDEST_MODELLED = "0.6.0";
+export const OLDEST_MODELED = "0.6.0";
 
 const rulesCache = new Map<string, VllmRules | null>();
 
 export function rulesFor(version: string): VllmRules | null {
-  if (version.trim().toLowerCase() === LATEST) return rulesFor(NEWEST_MODELLED);
+  if (version.trim().toLowerCase() === LATEST) return rulesFor(NEWEST_MODELED);
   let r = rulesCache.get(version);
   if (r === undefined) {
     r = computeRules(version);
@@ -173,13 +173,13 @@ export function rulesFor(version: string): VllmRules | null {
 }
 
 /**
- * Whether a version is beyond what vram-plan models ("latest", or newer than NEWEST_MODELLED): such a
- * version is planned with the newest modelled rules, and the plan says so (VLLM_VERSION_NOT_MODELLED).
+ * Whether a version is beyond what vram-plan models ("latest", or newer than NEWEST_MODELED): such a
+ * version is planned with the newest modeled rules, and the plan says so (VLLM_VERSION_NOT_MODELED).
  */
-export function beyondModelled(version: string): boolean {
+export function beyondModeled(version: string): boolean {
   if (version.trim().toLowerCase() === LATEST) return true;
   const p = parseVersion(version);
-  const newest = parseVersion(NEWEST_MODELLED) as ParsedVersion;
+  const newest = parseVersion(NEWEST_MODELED) as ParsedVersion;
   if (!p) return false;
   if (p.major !== newest.major) return p.major > newest.major;
   return p.minor > newest.minor || (p.minor === newest.minor && p.patch > newest.patch);
@@ -189,8 +189,8 @@ function computeRules(version: string): VllmRules | null {
   const asked = parseVersion(version);
   if (!asked) return null;
   if (asked.major === 0 && asked.minor < 6) return null;
-  // Newer than modelled: the newest modelled release's rules, under the version asked for.
-  const p = beyondModelled(version) ? (parseVersion(NEWEST_MODELLED) as ParsedVersion) : asked;
+  // Newer than modeled: the newest modeled release's rules, under the version asked for.
+  const p = beyondModeled(version) ? (parseVersion(NEWEST_MODELED) as ParsedVersion) : asked;
   const tokensFromConcurrency = atLeast(p, 21) || (asked.dev === true && asked.major === 0 && asked.minor === 20 && asked.patch >= 2);
   return {
     version: `${asked.major}.${asked.minor}.${asked.patch}`,
@@ -230,14 +230,14 @@ function computeRules(version: string): VllmRules | null {
 }
 
 /**
- * The rules of a release, or of the newest modelled release when the version is absent or not
- * modelled (what planDeployment does with --vllm-version).
+ * The rules of a release, or of the newest modeled release when the version is absent or not
+ * modeled (what planDeployment does with --vllm-version).
  */
 export function rulesOrNewest(version?: string): VllmRules {
-  return (version !== undefined ? rulesFor(version) : null) ?? (rulesFor(NEWEST_MODELLED) as VllmRules);
+  return (version !== undefined ? rulesFor(version) : null) ?? (rulesFor(NEWEST_MODELED) as VllmRules);
 }
 
-/** The hybrid-model part of a release's rules (absent / unknown version: the newest modelled). */
+/** The hybrid-model part of a release's rules (absent / unknown version: the newest modeled). */
 export function hybridRules(version?: string): HybridRules {
   return rulesOrNewest(version).hybrid;
 }

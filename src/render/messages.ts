@@ -66,10 +66,10 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/v1/worker/gpu_worker.py determine_available_memory (v0.21+), the line after "Available KV cache memory".
   CUDA_GRAPH_ESTIMATE_IN_BUDGET: (a) =>
     `CUDA graph memory profiling is enabled (default since v0.21.0): ${gib(n(a, "estimate"))} GiB estimated for CUDA graphs comes out of the KV cache. The current --gpu-memory-utilization=${n(a, "util").toFixed(4)} is equivalent to --gpu-memory-utilization=${n(a, "without").toFixed(4)} without CUDA graph memory profiling. For the KV cache of releases before it, ${a["sameKvUtilNeeded"] !== undefined && n(a, "sameKvUtilNeeded") > n(a, "maxStartUtil") ? `--gpu-memory-utilization alone cannot restore it (it would need ${n(a, "sameKvUtilNeeded").toFixed(4)}; vLLM refuses more than 1.0, and this GPU has ${n(a, "maxStartUtil").toFixed(2)} of its memory free at start-up); use --kv-cache-memory ${a["sameKvBytes"]}` : `use --gpu-memory-utilization ${n(a, "sameKvUtil").toFixed(4)} or --kv-cache-memory ${a["sameKvBytes"]}`}; to disable, set VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0.`,
-  VLLM_VERSION_NOT_MODELLED: (a) =>
+  VLLM_VERSION_NOT_MODELED: (a) =>
     String(a["asked"]).toLowerCase() === "latest"
-      ? `--vllm-version latest is planned as ${a["modelled"]}, the newest release vram-plan models; changes made after it are not reflected.`
-      : `vLLM ${a["asked"]} is newer than the newest release vram-plan models (${a["modelled"]}): planned with ${a["modelled"]}'s rules; changes made after it are not reflected.`,
+      ? `--vllm-version latest is planned as ${a["modeled"]}, the newest release vram-plan models; changes made after it are not reflected.`
+      : `vLLM ${a["asked"]} is newer than the newest release vram-plan models (${a["modeled"]}): planned with ${a["modeled"]}'s rules; changes made after it are not reflected.`,
 };
 
 export function messageFor(d: Diagnostic, plan: Plan): string {
@@ -120,15 +120,15 @@ export function logLineName(what: string): string {
 
 const LOG_CAUSES: Record<DifferenceCause, (a: Record<string, number | string>) => string> = {
   WEIGHTS_LAYOUT: (a) =>
-    `the checkpoint's layout differs from the plan's (${a["quantization"] === "none" ? `${a["dtype"]} weights` : `${a["quantization"]} weights`}): a quantized format or kernel repacking not modelled, another checkpoint revision, or --quantization/--dtype not shown in the log`,
+    `the checkpoint's layout differs from the plan's (${a["quantization"] === "none" ? `${a["dtype"]} weights` : `${a["quantization"]} weights`}): a quantized format or kernel repacking not modeled, another checkpoint revision, or --quantization/--dtype not shown in the log`,
   ACTIVATION_PROFILE: (a) => `the profile run's peak differs (planned ${a["phase"]} phase over ${a["maxNumBatchedTokens"]} batched tokens): --max-num-batched-tokens, multimodal limits or a feature the log did not show`,
-  NON_TORCH: () => "non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modelled increase",
+  NON_TORCH: () => "non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modeled increase",
   CUDA_GRAPH_ESTIMATE: (a) => `the CUDA-graph estimate differs (${a["captureSizes"]} capture sizes planned): capture sizes or per-graph cost`,
   FOLLOWS: (a) => `follows from the ${logLineName(String(a["from"]))} line${a["bytes"] !== undefined ? ` (${Number(a["bytes"]) >= 0 ? "+" : ""}${gib(Number(a["bytes"]))} GiB of it)` : ""}`,
   GPU_TOTAL: (a) => `the plan used the GPU profile's total (${gib(Number(a["planned"]))} GiB); the log's GPU reports another (driver, MIG, ECC)`,
   KV_LAYOUT: (a) => `same KV memory, different token count: bytes per token differ (planned ${a["bytesPerToken"]} B/token, block ${a["blockSize"]}) — --kv-cache-dtype, sliding-window or hybrid layers`,
   FLAGS_NOT_SHOWN: () => "the log shows no flags, so vLLM's defaults were planned: give the flags after --",
-  UNMODELLED_FEATURE: (a) => `flags vram-plan does not model: ${a["flags"]}`,
+  UNMODELED_FEATURE: (a) => `flags vram-plan does not model: ${a["flags"]}`,
   VERSION_INFERRED: (a) => `the release (${a["version"]}) was inferred from the log's formats: a rule that changed between releases may apply (give --vllm-version)`,
   OTHER_PROCESS: () => "less memory was free than the GPU holds: another process was on the GPU at start-up",
   OUT_OF_PROFILE_ALLOCATION: () => "an allocation outside vLLM's profile ran out of memory (another process, fragmentation, or a feature the profile run does not cover)",

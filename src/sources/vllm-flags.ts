@@ -10,7 +10,7 @@
 import { KV_DTYPE_FACTS } from "../core/kv-dtypes.js";
 import type { CompilationFlags, EngineFlags, KvCacheDtype, LoraFlags, QuantMethod, SpeculativeFlags, TorchDtype } from "../core/types.js";
 import { FIRST_AFTER_V11_0, VLLM_ARGS, vllmArg, vllmShortArg, type VllmArg } from "../core/vllm-args.js";
-import { NEWEST_MODELLED, OLDEST_MODELLED, parseVersion, rulesFor } from "../core/vllm-versions.js";
+import { NEWEST_MODELED, OLDEST_MODELED, parseVersion, rulesFor } from "../core/vllm-versions.js";
 import { InputError } from "../errors.js";
 import { MAX_BYTES, MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
@@ -42,7 +42,7 @@ export interface VllmArgs {
   flags: EngineFlags;
   /** The positional model (vllm serve MODEL) or --model; null when neither. */
   model: string | null;
-  /** The release the flags were read for (--vllm-version, the caller's, or the newest modelled). */
+  /** The release the flags were read for (--vllm-version, the caller's, or the newest modeled). */
   release: string;
   /** --device cpu (older releases): not a GPU deployment. */
   device: string | null;
@@ -55,7 +55,7 @@ export interface VllmArgs {
 }
 
 export interface ReadOptions {
-  /** The release to read for when the args do not say (--vllm-version); default the newest modelled. */
+  /** The release to read for when the args do not say (--vllm-version); default the newest modeled. */
   vllmVersion?: string;
   /** Whether a bare word is the model (vllm serve MODEL); otherwise it is an unrecognised argument. */
   positionalModel?: boolean;
@@ -81,7 +81,7 @@ function inRelease(a: VllmArg, release: string): boolean {
 
 function checkedRelease(v: string): string {
   if (v.length > 40 || !parseVersion(v)) throw new InputError("--vllm-version", `--vllm-version: expected a version such as 0.11.0, got '${excerpt(v)}'`);
-  if (!rulesFor(v)) throw new InputError("--vllm-version", `--vllm-version: ${excerpt(v)} is older than the oldest release modelled (${OLDEST_MODELLED}); newest modelled: ${NEWEST_MODELLED}`);
+  if (!rulesFor(v)) throw new InputError("--vllm-version", `--vllm-version: ${excerpt(v)} is older than the oldest release modeled (${OLDEST_MODELED}); newest modeled: ${NEWEST_MODELED}`);
   return v.replace(/^v/, "");
 }
 
@@ -116,7 +116,7 @@ function optionStrings(release: string, vramPlan: boolean): Map<string, { arg: V
 }
 
 /** The closest known long flag to a misspelt one, or null when nothing is near. */
-export function closestVllmFlag(name: string, release = NEWEST_MODELLED, vramPlan = false): string | null {
+export function closestVllmFlag(name: string, release = NEWEST_MODELED, vramPlan = false): string | null {
   let best: string | null = null;
   let bestD = Infinity;
   for (const k of optionStrings(release, vramPlan).keys()) {
@@ -490,9 +490,9 @@ function collect(items: Item[]): Item[] {
 
 function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number }[], release: string, opts: ReadOptions): VllmArgs {
   const items = collect(itemsIn);
-  const notModelled: string[] = [];
-  const noteNotModelled = (what: string): void => {
-    if (!notModelled.includes(what)) notModelled.push(what);
+  const notModeled: string[] = [];
+  const noteNotModeled = (what: string): void => {
+    if (!notModeled.includes(what)) notModeled.push(what);
   };
   let model: string | null = null;
   if (positionals.length > 0) {
@@ -541,7 +541,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
   for (const it of items) {
     const a = it.arg;
     understood.push({ flag: it.flag, name: a.name, effect: a.effect });
-    if (a.effect === "not-modelled") noteNotModelled(`--${a.name}`);
+    if (a.effect === "not-modeled") noteNotModeled(`--${a.name}`);
     switch (a.name) {
       case "model":
         model = choiceOf(it);
@@ -643,7 +643,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         const v = choiceOf(it);
         const q = QUANT_METHOD[v];
         flags.quantization = q;
-        if (q === undefined) noteNotModelled(`--quantization ${v} (weights sized from the checkpoint's own quantization_config)`);
+        if (q === undefined) noteNotModeled(`--quantization ${v} (weights sized from the checkpoint's own quantization_config)`);
         break;
       }
       case "vllm-version":
@@ -756,7 +756,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       }
       default:
-        // Memory-neutral or not-modelled flags: their values are read only as their kind requires.
+        // Memory-neutral or not-modeled flags: their values are read only as their kind requires.
         if (a.kind === "int") intOf(it, Number.MIN_SAFE_INTEGER);
         else if (a.kind === "float") floatOf(it);
         else if (a.choices) choiceOf(it);
@@ -771,12 +771,12 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
     flags.lora = lora;
   }
   if (compilation) flags.compilation = compilation;
-  if (notModelled.length > 0) flags.notModelledFlags = notModelled;
+  if (notModeled.length > 0) flags.notModeledFlags = notModeled;
   if (flags.vllmVersion === undefined && opts.vllmVersion !== undefined) flags.vllmVersion = release;
   return { flags, model, release, device, configFile, revision, understood };
 }
 
-/** The release argv asks for (--vllm-version / --vllm_version), else the caller's, else the newest modelled. */
+/** The release argv asks for (--vllm-version / --vllm_version), else the caller's, else the newest modeled. */
 function releaseOf(argv: readonly string[], opts: ReadOptions): string {
   if (opts.vramPlanFlags) {
     for (let i = 0; i < argv.length; i++) {
@@ -784,7 +784,7 @@ function releaseOf(argv: readonly string[], opts: ReadOptions): string {
       if (m) return checkedRelease(m[1] ?? argv[i + 1] ?? "");
     }
   }
-  return opts.vllmVersion !== undefined ? checkedRelease(opts.vllmVersion) : NEWEST_MODELLED;
+  return opts.vllmVersion !== undefined ? checkedRelease(opts.vllmVersion) : NEWEST_MODELED;
 }
 
 /**
@@ -806,7 +806,7 @@ export function engineFlagsFromArgv(argv: readonly string[], opts: ReadOptions =
  */
 export function engineFlagsFromOptions(options: Readonly<Record<string, unknown>>, opts: ReadOptions = {}): VllmArgs {
   const vv = options["vllm-version"] ?? options["vllm_version"];
-  const release = opts.vramPlanFlags && vv !== undefined ? checkedRelease(String(vv)) : opts.vllmVersion !== undefined ? checkedRelease(opts.vllmVersion) : NEWEST_MODELLED;
+  const release = opts.vramPlanFlags && vv !== undefined ? checkedRelease(String(vv)) : opts.vllmVersion !== undefined ? checkedRelease(opts.vllmVersion) : NEWEST_MODELED;
   const items: Item[] = [];
   for (const [key, value] of Object.entries(options)) {
     const r = resolveWord(`--${key}`, -1, release, opts.vramPlanFlags === true);
@@ -830,7 +830,7 @@ export function isVllmSwitch(name: string): boolean {
   return a?.kind === "bool";
 }
 
-/** Whether a name (kebab or snake, no dashes) is a vLLM argument of any modelled release. */
+/** Whether a name (kebab or snake, no dashes) is a vLLM argument of any modeled release. */
 export function isVllmArgName(name: string): boolean {
   const key = kebabHead(name).split(".")[0]!;
   const a = vllmArg(key) ?? (key.startsWith("no-") ? vllmArg(key.slice(3)) : undefined);

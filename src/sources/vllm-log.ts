@@ -303,8 +303,8 @@ const INFERENCES: { test: RegExp; version: string; engine: "v0" | "v1"; why: str
   { test: /# CUDA blocks: \d+/, version: "0.6.6", engine: "v0", why: "V0 executor_base \"# CUDA blocks\" (v0.6.6+)" },
   { test: /model weights take\s+[\d.]+GiB\s*$/, version: "0.6.5", engine: "v0", why: "V0 multi-line \"Memory profiling results\" table (v0.6.5)" },
   { test: /Memory profiling results: total_gpu_memory=/, version: "0.6.4", engine: "v0", why: "V0 one-line \"Memory profiling results: total_gpu_memory=…\" (v0.6.4)" },
-  { test: /Loading model weights took [\d.]+ GB/, version: "0.6.0", engine: "v0", why: "V0 \"Loading model weights took X GB\" (v0.4-v0.7); the oldest modelled V0 release is assumed" },
-  { test: /vllm\/worker\/worker\.py/, version: "0.6.0", engine: "v0", why: "a traceback through V0's vllm/worker/worker.py; the oldest modelled V0 release is assumed" },
+  { test: /Loading model weights took [\d.]+ GB/, version: "0.6.0", engine: "v0", why: "V0 \"Loading model weights took X GB\" (v0.4-v0.7); the oldest modeled V0 release is assumed" },
+  { test: /vllm\/worker\/worker\.py/, version: "0.6.0", engine: "v0", why: "a traceback through V0's vllm/worker/worker.py; the oldest modeled V0 release is assumed" },
   { test: /# GPU blocks: \d+, # CPU blocks: \d+/, version: "0.3.0", engine: "v0", why: "V0 \"# GPU blocks: N, # CPU blocks: M\" without a memory summary (v0.2-v0.4)" },
 ];
 

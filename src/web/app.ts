@@ -10,7 +10,7 @@ import { archProblem } from "../core/arch-check.js";
 import { planWithLevers } from "../core/levers.js";
 import type { GpuProfile, ModelArch, Plan } from "../core/types.js";
 import { vllmArg, vllmShortArg } from "../core/vllm-args.js";
-import { NEWEST_MODELLED } from "../core/vllm-versions.js";
+import { NEWEST_MODELED } from "../core/vllm-versions.js";
 import { engineFlagsFromArgv } from "../sources/vllm-flags.js";
 import { parsePythonJson } from "../sources/python-json.js";
 import { normaliseGpuName } from "../sources/gpu-names.js";
@@ -45,7 +45,7 @@ const FIELDS: { name: string; placeholder: string; title?: string }[] = [
   { name: "kv-cache-memory-bytes", placeholder: "from the budget" },
   { name: "cpu-offload-gb", placeholder: "0" },
   { name: "enforce-eager", placeholder: "" },
-  { name: "vllm-version", placeholder: NEWEST_MODELLED, title: "vram-plan: the vLLM release to model" },
+  { name: "vllm-version", placeholder: NEWEST_MODELED, title: "vram-plan: the vLLM release to model" },
   { name: "other-process-memory", placeholder: "0", title: "vram-plan: memory other processes hold on each GPU (e.g. 2GiB)" },
 ];
 

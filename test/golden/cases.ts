@@ -1,6 +1,6 @@
 // The plans whose rendered output is kept in test/golden/ (layout only: the numbers themselves are
 // asserted, worked by hand, in the unit tests). Each is rendered as a table, markdown, JSON and the
-// table with --explain. The release is pinned so a newly modelled release does not move them.
+// table with --explain. The release is pinned so a newly modeled release does not move them.
 // After a change to a renderer or to the core's numbers: `npm run golden:update`, then review the diff.
 
 export interface GoldenCase {

@@ -25,7 +25,7 @@ export function visionFamily(v: VisionSpec): VisionFamily | null {
 }
 
 /** Families with rules, for documentation and tests. */
-export const MODELLED_FAMILIES = Object.keys(FAMILIES) as Exclude<VisionSpec["family"], "other">[];
+export const MODELED_FAMILIES = Object.keys(FAMILIES) as Exclude<VisionSpec["family"], "other">[];
 
 /** The family whose config.json model_type this is (qwen2_vl, qwen2_5_vl, qwen3_vl*, gemma3, minicpmv, internvl_chat). */
 export function visionFamilyForModelType(modelType: string): VisionFamily | null {
