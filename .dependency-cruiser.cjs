@@ -1,7 +1,11 @@
 // The layer rules of docs/architecture.md, kept by a tool (run by `npm test`):
 //   cli ──> commands ──> sources ──> core
 //                   └──> render ───> core
-// src/errors.ts and src/units.ts are leaves every layer but core may use.
+// src/errors.ts, src/units.ts and src/limits.ts are leaves every layer but core may use.
+// Node's built-in modules and packages are part of the graph (no includeOnly), so the rules below
+// that forbid node:* or a package in src/core, src/render and src/web can fire. What a dependency
+// graph cannot see (the `process` global, Date.now, Math.random, console) is kept out of src/core
+// and src/render by test/purity.test.ts.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -22,7 +26,7 @@ module.exports = {
     {
       name: "render-is-pure",
       severity: "error",
-      comment: "src/render turns a core result into a string: it imports core and itself (and chalk / cli-table3), nothing that reads or runs.",
+      comment: "src/render turns a core result into a string: it imports core and itself (and chalk, zod), nothing that reads or runs.",
       from: { path: "^src/render/" },
       to: { path: "^src/(cli|commands|sources)/|^src/cli\\.ts$|^src/index\\.ts$", dependencyTypes: ["local", "aliased", "type-only"] },
     },
@@ -32,6 +36,27 @@ module.exports = {
       comment: "Renderers never read files or the process.",
       from: { path: "^src/render/" },
       to: { dependencyTypes: ["core"] },
+    },
+    {
+      name: "render-packages",
+      severity: "error",
+      comment: "The renderers' only packages: chalk (colour, loaded lazily) and zod (render/json-schema.ts builds the JSON schema).",
+      from: { path: "^src/render/" },
+      to: { path: "^node_modules/", pathNot: "^node_modules/(chalk|zod)/" },
+    },
+    {
+      name: "commands-read-through-sources",
+      severity: "error",
+      comment: "src/commands read files, the Hub and the environment through src/sources, never node:fs, node:os, node:child_process or a network client themselves.",
+      from: { path: "^src/commands/" },
+      to: { path: "^(node:)?(fs|fs/promises|os|child_process|http|https|net)$|^node_modules/undici/" },
+    },
+    {
+      name: "cli-loads-commands-lazily",
+      severity: "error",
+      comment: "src/cli imports a command module only with await import() inside its action (types are free): start-up loads no command it does not run.",
+      from: { path: "^src/cli/|^src/cli[.]ts$" },
+      to: { path: "^src/commands/", dependencyTypesNot: ["type-only", "type-import", "dynamic-import"] },
     },
     {
       name: "sources-below-commands",
@@ -50,8 +75,8 @@ module.exports = {
     {
       name: "leaves-are-leaves",
       severity: "error",
-      comment: "src/errors.ts and src/units.ts import nothing from the project.",
-      from: { path: "^src/(errors|units)\\.ts$" },
+      comment: "src/errors.ts, src/units.ts and src/limits.ts import nothing from the project.",
+      from: { path: "^src/(errors|units|limits)\\.ts$" },
       to: { path: "^src/" },
     },
     {
@@ -85,7 +110,6 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    includeOnly: "^src/|^node_modules/commander/",
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
   },

@@ -249,22 +249,13 @@ async function modelByName(name: string, env: Record<string, string | undefined>
   const { catalogue } = await import("../sources/catalogue.js");
   const hit = catalogue().find((e) => (e.hfId.split("/")[1] ?? "").toLowerCase() === q);
   if (hit) return hit.hfId;
-  const { hfCacheDir } = await import("../sources/hf-cache.js");
-  const { readdirSync } = await import("node:fs");
-  try {
-    for (const dir of readdirSync(hfCacheDir(env))) {
-      const m = /^models--([^-].*?)--(.+)$/.exec(dir);
-      if (m && m[2]?.toLowerCase() === q) return `${m[1]}/${m[2]}`;
-    }
-  } catch {
-    // no cache
-  }
-  return null;
+  const { cachedModels } = await import("../sources/hf-cache.js");
+  const cached = cachedModels(env).find(([, repo]) => repo.toLowerCase() === q);
+  return cached ? `${cached[0]}/${cached[1]}` : null;
 }
 
 async function findModel(written: string, s: Settings, io: Pick<Io, "env">): Promise<ModelFound> {
-  const { existsSync } = await import("node:fs");
-  const { resolveModel } = await import("../sources/resolve-model.js");
+  const { resolveModel, pathExists } = await import("../sources/resolve-model.js");
   const notes: string[] = [];
   let name = written;
   const mapped = s.modelMap.get(written) ?? s.modelMap.get(written.replace(/\/+$/, ""));
@@ -288,7 +279,7 @@ async function findModel(written: string, s: Settings, io: Pick<Io, "env">): Pro
     }
     const vars = (await import("../sources/deployments.js")).unresolvedIn(name);
     const pathLike = /^[./~]/.test(name) || name.split("/").length > 2 || vars.length > 0;
-    if (vars.length > 0 || (pathLike && !existsSync(name))) {
+    if (vars.length > 0 || (pathLike && !pathExists(name))) {
       const lastHasVar = (await import("../sources/deployments.js")).unresolvedIn(lastComponent(name)).length > 0;
       const hit = lastHasVar ? null : await byLast(`model path ${written} is not on this machine`);
       if (hit && "id" in hit) {
@@ -518,7 +509,6 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   if (s.files.length === 0) {
     throw new InputError("check", "check: give one or more files (compose, Kubernetes, vLLM --config YAML, shell script, Dockerfile, vram-plan deployments file), - for standard input, or files: in .vram-plan.yaml");
   }
-  const { existsSync } = await import("node:fs");
   const { dirname, join } = await import("node:path");
   const { readTextFile } = await import("../sources/read-file.js");
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
@@ -543,7 +533,8 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
     }
     const name = file === "-" ? "<stdin>" : file;
     const envFile = file === "-" ? null : join(dirname(file), ".env");
-    const dotenv = envFile !== null && existsSync(envFile) ? parseDotenv(readTextFile(envFile, MAX_DEPLOYMENT_FILE_BYTES) as string) : undefined;
+    const envText = envFile !== null ? readTextFile(envFile, MAX_DEPLOYMENT_FILE_BYTES, { missingOk: true }) : undefined;
+    const dotenv = envText !== undefined ? parseDotenv(envText) : undefined;
     try {
       const r = readDeploymentFile(name, text, dotenv ? { vars: s.vars, dotenv } : { vars: s.vars });
       for (const d of r.deployments) await withConfigFile(d, file, s.vars);
@@ -641,19 +632,19 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
 async function withConfigFile(d: Deployment, file: string, vars: Record<string, string>): Promise<void> {
   const cfg = d.args["config"];
   if (typeof cfg !== "string") return;
-  const { existsSync } = await import("node:fs");
   const { dirname, resolve } = await import("node:path");
   const { readTextFile } = await import("../sources/read-file.js");
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
   const path = file === "-" ? cfg : resolve(dirname(file), cfg);
-  if (!existsSync(path)) {
-    d.notes.push(`--config ${cfg} is not beside the file: its flags are missing here`);
-    return;
-  }
   const { readDeploymentFile } = await import("../sources/deployments.js");
   let from: Deployment | undefined;
   try {
-    from = readDeploymentFile(cfg, readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES) as string, { vars }).deployments.find((x) => x.source === "vllm-config");
+    const text = readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES, { missingOk: true });
+    if (text === undefined) {
+      d.notes.push(`--config ${cfg} is not beside the file: its flags are missing here`);
+      return;
+    }
+    from = readDeploymentFile(cfg, text, { vars }).deployments.find((x) => x.source === "vllm-config");
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     d.notes.push(`--config ${cfg}: ${e.message}`);

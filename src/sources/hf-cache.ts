@@ -82,3 +82,20 @@ export function findInHfCache(hfId: string, env: Env = process.env, revision?: s
   }
   return best ? best.dir : null;
 }
+
+/**
+ * The models in the local cache as [organisation, name] (huggingface_hub's `models--{org}--{name}`
+ * directories), in directory order; none when there is no cache.
+ */
+export function cachedModels(env: Env = process.env): [string, string][] {
+  const out: [string, string][] = [];
+  try {
+    for (const dir of readdirSync(hfCacheDir(env))) {
+      const m = /^models--([^-].*?)--(.+)$/.exec(dir);
+      if (m) out.push([m[1]!, m[2]!]);
+    }
+  } catch {
+    // no cache
+  }
+  return out;
+}

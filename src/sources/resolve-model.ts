@@ -40,6 +40,11 @@ async function validated(files: ConfigFiles, labels: ConfigLabels): Promise<Conf
   return files;
 }
 
+/** Whether a model path (a directory or a config.json) is on this machine. */
+export function pathExists(path: string): boolean {
+  return existsSync(path);
+}
+
 function looksLikePath(s: string): boolean {
   return s.startsWith(".") || s.startsWith("/") || s.startsWith("~") || s.endsWith(".json") || existsSync(s);
 }
