@@ -84,7 +84,7 @@ module.exports = {
       severity: "error",
       comment: "src/web is bundled for the browser (scripts/build-web.mjs): core, render and the pure readers of sources, never node:*, the CLI or the commands.",
       from: { path: "^src/web/" },
-      to: { path: "^src/(cli|commands)/|^src/cli\\.ts$|^src/sources/(catalogue|gpus|data-dir|hub|hf-cache|model-dir|read-file|safetensors|web-site)\\.ts$" },
+      to: { path: "^src/(cli|commands)/|^src/cli\\.ts$|^src/sources/(catalog|gpus|data-dir|hub|hf-cache|model-dir|read-file|safetensors|web-site)\\.ts$" },
     },
     {
       name: "web-no-node",

@@ -1,23 +1,23 @@
 // Builds the static web page into dist/web/ (run by `npm run build` after tsc; `vram-plan web --out DIR`
 // copies it): index.html and app.js, a classic script (module scripts do not load from file://).
 // The bundle is src/web/app.ts with src/core, src/render and the pure readers of src/sources, for the
-// browser: esbuild's platform "browser" refuses any node: module. The catalogue's configs are read by the
-// CLI's own code (dist/sources/catalogue.js loadCatalogueFiles, as the core gets them) and fed to esbuild
+// browser: esbuild's platform "browser" refuses any node: module. The catalog's configs are read by the
+// CLI's own code (dist/sources/catalog.js loadCatalogFiles, as the core gets them) and fed to esbuild
 // as JSON through a virtual module, so the page plans from the same bytes as the CLI.
 import { build } from "esbuild";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { catalogue, findInCatalogue, loadCatalogueFiles } from "../dist/sources/catalogue.js";
-import { gpuCatalogue } from "../dist/sources/gpus.js";
+import { catalog, findInCatalog, loadCatalogFiles } from "../dist/sources/catalog.js";
+import { gpuCatalog } from "../dist/sources/gpus.js";
 import { HTML_STYLE } from "../dist/render/html.js";
 
 export const WEB_DIR = "dist/web";
 /** The file that marks a directory as vram-plan web's output (src/commands/web.ts overwrites only such a directory). */
 export const MARKER = ".vram-plan-web";
 
-const models = catalogue().map((e) => ({ hfId: e.hfId, short: e.short, files: loadCatalogueFiles(e) }));
+const models = catalog().map((e) => ({ hfId: e.hfId, short: e.short, files: loadCatalogFiles(e) }));
 const aliases = {};
-for (const e of catalogue()) for (const a of e.aliases) aliases[a] = findInCatalogue(a)?.hfId ?? e.hfId;
-const gpus = gpuCatalogue().map((g) => ({ id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source, aliases: g.aliases, datasheetBytes: g.datasheetBytes, ...(g.familyNames ? { familyNames: g.familyNames } : {}) }));
+for (const e of catalog()) for (const a of e.aliases) aliases[a] = findInCatalog(a)?.hfId ?? e.hfId;
+const gpus = gpuCatalog().map((g) => ({ id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source, aliases: g.aliases, datasheetBytes: g.datasheetBytes, ...(g.familyNames ? { familyNames: g.familyNames } : {}) }));
 const data = JSON.stringify({ models, aliases, gpus });
 
 rmSync(WEB_DIR, { recursive: true, force: true });

@@ -162,7 +162,7 @@ describe("real files: verdicts", () => {
     expect(old.out).toMatch(/^ok {3}.*Qwen\/Qwen2\.5-7B-Instruct on 1× l4, vLLM 0\.11\.0: /);
   });
 
-  it("local model paths: the last component matched against the catalogue, with a note; else one line", async () => {
+  it("local model paths: the last component matched against the catalog, with a note; else one line", async () => {
     const t = await check([`${R}vllm-tutorial-launch.sh`, "--gpu", "h100"]);
     expect(t.code).toBe(0);
     expect(t.out).toContain("— Qwen/Qwen3-8B on 1× h100-sxm, vLLM");
@@ -170,7 +170,7 @@ describe("real files: verdicts", () => {
     const o = await check([`${R}openreinforcedagent-docker-run.sh`, "--gpu", "l40s"]);
     expect(o.code).toBe(1);
     expect(o.out).toContain(
-      `NEED ${R}openreinforcedagent-docker-run.sh:1 script line 1: model path /workspace/vllm-models/vllm-9 is not on this machine, and its name "vllm-9" matches no catalogued or cached model: pass --model-map /workspace/vllm-models/vllm-9=<Hugging Face id>\n`,
+      `NEED ${R}openreinforcedagent-docker-run.sh:1 script line 1: model path /workspace/vllm-models/vllm-9 is not on this machine, and its name "vllm-9" matches no cataloged or cached model: pass --model-map /workspace/vllm-models/vllm-9=<Hugging Face id>\n`,
     );
     const m = await check([`${R}openreinforcedagent-docker-run.sh`, "--gpu", "l40s", "--model-map", "/workspace/vllm-models/vllm-9=Qwen/Qwen2.5-7B-Instruct"]);
     expect(m.out).toContain("— Qwen/Qwen2.5-7B-Instruct on 1× l40s, vLLM 0.7.2:");
@@ -244,7 +244,7 @@ describe("real files: every one understood", () => {
     // Every line that could not be planned says what is missing: a model that is not here (offline),
     // a run-time value, a flag the release refuses, or a model path.
     for (const l of verdicts.filter((v) => v.startsWith("NEED"))) {
-      expect(l).toMatch(/not in the catalogue|is set at run time|would refuse|is not on this machine|not available here|without a command/);
+      expect(l).toMatch(/not in the catalog|is set at run time|would refuse|is not on this machine|not available here|without a command/);
     }
   });
 });

@@ -57,7 +57,7 @@ describe("check text over the real deployment files", () => {
     const squeezed = text.replace(/\s+/g, "");
     for (const n of notes) expect(squeezed).toContain(`note:${n.replace(/\s+/g, "")}`);
     // The -Instruct warning was in the JSON only; it now follows its FAIL line.
-    expect(text).toMatch(/^FAIL fixtures\/deployments\/real\/lws-vllm-gpu\.yaml:16 .*\n {5}note: meta-llama\/Llama-3\.1-405B-Instruct is not in the catalogue and the Hub is off \(offline\): planned with the catalogued base config meta-llama\/Meta-Llama-3\.1-405B /m);
+    expect(text).toMatch(/^FAIL fixtures\/deployments\/real\/lws-vllm-gpu\.yaml:16 .*\n {5}note: meta-llama\/Llama-3\.1-405B-Instruct is not in the catalog and the Hub is off \(offline\): planned with the cataloged base config meta-llama\/Meta-Llama-3\.1-405B /m);
   });
 
   it("exact lines for two known files", async () => {
@@ -84,8 +84,8 @@ describe("check text over the real deployment files", () => {
       "     meta-llama/Meta-Llama-3.1-405B-Instruct on 16× h100-sxm, vLLM 0.8.5: needs",
       "     16 GPUs (tensor × pipeline × data parallel), the deployment has 8",
       "     fix: give it 16 GPUs",
-      "     note: meta-llama/Meta-Llama-3.1-405B-Instruct is not in the catalogue and",
-      "       the Hub is off (offline): planned with the catalogued base config",
+      "     note: meta-llama/Meta-Llama-3.1-405B-Instruct is not in the catalog and",
+      "       the Hub is off (offline): planned with the cataloged base config",
       "       meta-llama/Meta-Llama-3.1-405B (same layers and weight shapes; its",
       "       max_position_embeddings is 131072, which the -Instruct release may not",
       "       share: pass --max-model-len to pin the context)",

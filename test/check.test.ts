@@ -52,7 +52,7 @@ describe("check: exit 2 only for files that cannot be read or parsed, or no depl
     const r = await check([`${D}k8s-deployment.yaml`, "--offline"]);
     expect(r.code).toBe(1);
     expect(r.out).toContain(
-      `NEED ${D}k8s-deployment.yaml:75 qwen-coder/server: model Qwen/Qwen2.5-Coder-32B-Instruct: not in the catalogue or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub\n`,
+      `NEED ${D}k8s-deployment.yaml:75 qwen-coder/server: model Qwen/Qwen2.5-Coder-32B-Instruct: not in the catalog or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub\n`,
     );
     expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/k8s-deployment\.yaml:31 llama-8b\/vllm — meta-llama\/Llama-3\.1-8B-Instruct on 1× a100-80g, vLLM 0\.10\.1: /m);
   });

@@ -218,7 +218,7 @@ describe("bad input: one line on stderr, exit 2", () => {
     });
   }
 
-  it("suggests the closest catalogue names for an unknown model", async () => {
+  it("suggests the closest catalog names for an unknown model", async () => {
     const r = await cli(["--model", "qwen2.5-vl-8b", "--gpu", "a100-80g"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^vram-plan: --model qwen2.5-vl-8b: unknown model; did you mean [^?]*qwen2\.5-vl-7b[^?]*\?/);

@@ -1,10 +1,10 @@
 // Config validation (src/sources/config-schema.ts, src/core/arch-check.ts): every real config in the
-// catalogue passes (the catalogue is not schema-checked at start-up, so this test is its gate), and
+// catalog passes (the catalog is not schema-checked at start-up, so this test is its gate), and
 // each hostile value of issue #13's campaign is refused with the file, the key path and the rule.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { catalogue, loadCatalogueFiles } from "../src/sources/catalogue.js";
+import { catalog, loadCatalogFiles } from "../src/sources/catalog.js";
 import { validateConfigFiles } from "../src/sources/config-schema.js";
 import { modelArchFromConfig, type Json } from "../src/core/architecture.js";
 import { archProblem } from "../src/core/arch-check.js";
@@ -25,12 +25,12 @@ function refusal(config: Json, extra: { preprocessor?: Json; quantConfig?: Json 
   return "accepted";
 }
 
-describe("the catalogue's real configs", () => {
+describe("the catalog's real configs", () => {
   it("every entry passes the schema and gives a ModelArch the core can compute with", () => {
-    const entries = catalogue();
+    const entries = catalog();
     expect(entries.length).toBeGreaterThan(40);
     for (const e of entries) {
-      const files = loadCatalogueFiles(e);
+      const files = loadCatalogFiles(e);
       expect(() => validateConfigFiles(files, { config: e.hfId })).not.toThrow();
       expect(archProblem(modelArchFromConfig(e.hfId, files))).toBeNull();
     }

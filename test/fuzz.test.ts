@@ -1,7 +1,7 @@
 // Fuzz suite: hostile files and flags of every kind through the whole CLI (run(argv, io), in process),
 // asserting the exit-code contract: 0 or 1 with a plan whose numbers are all finite and whose byte
 // counts are never negative, or 2 with exactly one short line on stderr; never 3, never a hang (each
-// case is bounded by the test timeout). Generated with fast-check from real inputs (catalogue configs,
+// case is bounded by the test timeout). Generated with fast-check from real inputs (catalog configs,
 // fixtures' deployment files, safetensors headers) by mutation. `npm test` runs a fixed seed and a
 // bounded count; `npm run fuzz` runs longer with a random seed and prints it (FC_SEED reruns one).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -193,7 +193,7 @@ describe("fetchFromHub", () => {
     const from = seen.length;
     const e = await inputError(fetchFromHub("acme/tiny-llama", { endpoint, offline: true }));
     expect(e.message).toBe(
-      "--model acme/tiny-llama: not in the catalogue or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub",
+      "--model acme/tiny-llama: not in the catalog or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub",
     );
     expect(seen.length).toBe(from);
   });

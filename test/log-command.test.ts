@@ -146,7 +146,7 @@ describe("vram-plan log text output width", () => {
 });
 
 describe("vram-plan log differences that round to zero", () => {
-  it("print 0.00 without a sign: weights 14.9888 GB logged vs the catalogue's llama3.1-8b differ by under 0.005 GiB", async () => {
+  it("print 0.00 without a sign: weights 14.9888 GB logged vs the catalog's llama3.1-8b differ by under 0.005 GiB", async () => {
     for (const fmt of [["--format", "markdown"], []]) {
       const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--model", "llama3.1-8b", ...fmt], { COLUMNS: "250" });
       const weights = r.out.split("\n").find((l) => /^\|? ?weights\b/.test(l)) ?? "";

@@ -1,5 +1,5 @@
 // Property-based tests of the core (fast-check): laws that must hold for every valid input, searched
-// over real catalogue models, GPUs and flag ranges. A fixed seed and bounded runs keep `npm test`
+// over real catalog models, GPUs and flag ranges. A fixed seed and bounded runs keep `npm test`
 // reproducible and quick; `npm run fuzz` (test/fuzz/run.ts) runs the same properties longer with a
 // random seed. FC_SEED / FC_RUNS override both.
 import { describe, expect, it } from "vitest";

@@ -128,7 +128,7 @@ describe("MTP on a hybrid GDN model against a real start-up (fixtures/hybrid/log
 });
 
 describe("the draft named in --speculative-config is read like --model (src/sources/draft-model.ts)", () => {
-  it("resolves a catalogue draft offline, and leaves an unreadable one unresolved with a warning", async () => {
+  it("resolves a catalog draft offline, and leaves an unreadable one unresolved with a warning", async () => {
     const { resolveDraftModel } = await import("../src/sources/draft-model.js");
     const f = flags({ speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4 } });
     expect((await resolveDraftModel(f, { offline: true, env: {} })).warnings).toEqual([]);

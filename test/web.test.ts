@@ -26,7 +26,7 @@ describe("vram-plan web --out", () => {
     // The only link: an empty icon, so a static host is not asked for /favicon.ico (a 404 in the console).
     expect(html.match(/<link[^>]*>/g)).toEqual(['<link rel="icon" href="data:,">']);
     const js = readFileSync(join(out, "app.js"), "utf8");
-    // No Node module in the bundle, and the catalogue's configs embedded as data.
+    // No Node module in the bundle, and the catalog's configs embedded as data.
     expect(js).not.toMatch(/require\(["'](node:|fs|path|child_process)/);
     expect(js).toContain("Qwen/Qwen2.5-VL-7B-Instruct");
     expect(js).toContain("h100-sxm");
@@ -202,7 +202,7 @@ describe.skipIf(chromium === null)(title, () => {
     await page.goto(`${indexUrl}?model=${encodeURIComponent(evil)}&gpu=l4&${encodeURIComponent(evil)}=${encodeURIComponent(evil)}`);
     const seen = await page.evaluate<{ imgs: number; error: string }>(`({ imgs: document.querySelectorAll("img").length, error: document.getElementById("error").textContent })`);
     expect(seen.imgs).toBe(0);
-    expect(seen.error).toContain("not in the catalogue");
+    expect(seen.error).toContain("not in the catalog");
     await page.goto(`${indexUrl}?model=qwen2.5-7b&gpu=l4&max-model-len=${encodeURIComponent(evil)}`);
     const again = await page.evaluate<{ imgs: number; error: string }>(`({ imgs: document.querySelectorAll("img").length, error: document.getElementById("error").textContent })`);
     expect(again.imgs).toBe(0);
@@ -220,7 +220,7 @@ describe.skipIf(chromium === null)(title, () => {
     expect(page.errors).toEqual([]);
   }, 30_000);
 
-  it("a pasted config.json plans a model outside the catalogue, the same as the CLI reading that file", async () => {
+  it("a pasted config.json plans a model outside the catalog, the same as the CLI reading that file", async () => {
     const dir = tmp();
     const config = readFileSync("src/data/models/Qwen__Qwen2.5-1.5B-Instruct.json", "utf8");
     mkdirSync(join(dir, "m"));

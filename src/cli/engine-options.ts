@@ -15,7 +15,7 @@ import { excerpt } from "../limits.js";
 export function addEngineOptions(cmd: Command): Command {
   cmd
     .optionsGroup("Model:")
-    .option("-m, --model <name|path>", "catalogue name (qwen2.5-vl-7b), Hugging Face id, or a local directory / config.json")
+    .option("-m, --model <name|path>", "catalog name (qwen2.5-vl-7b), Hugging Face id, or a local directory / config.json")
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
     .option("--command <line>", "a whole vllm serve / python -m vllm.entrypoints.openai.api_server / docker run vllm/vllm-openai command line (also: -- vllm serve ...)")
     .optionsGroup("GPU:")

@@ -10,7 +10,7 @@ import { exitCodeFor, type Outcome } from "../core/exit.js";
 import { ConfigError, ResizeError } from "../core/errors.js";
 import type { CommonOpts } from "../commands/plan.js";
 import { addEngineOptions, splitEngineArgv } from "./engine-options.js";
-import { addSweepOption, registerCatalogues, registerCheck, registerCompare, registerLog, registerWatch, registerSolve, registerTokens, registerWeb } from "./subcommands.js";
+import { addSweepOption, registerCatalogs, registerCheck, registerCompare, registerLog, registerWatch, registerSolve, registerTokens, registerWeb } from "./subcommands.js";
 
 export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Command {
   const program = new Command("vram-plan")
@@ -40,7 +40,7 @@ export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Comma
   registerWatch(program, io, setCode);
   registerWeb(program, io, setCode);
 
-  registerCatalogues(program, io, setCode);
+  registerCatalogs(program, io, setCode);
 
   return program;
 }

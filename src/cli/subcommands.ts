@@ -94,7 +94,7 @@ export function registerCheck(program: Command, io: Io, setCode: SetCode): void 
 export function registerSolve(program: Command, io: Io, setCode: SetCode): void {
   const cmd = routed(program.command("solve"), io)
     .description("find the flags that make a model fit a GPU (tensor-parallel size, utilization, max-model-len, max-num-seqs, fp8) and print the vllm serve command")
-    .option("-m, --model <name|path>", "catalogue name, Hugging Face id, or a local directory / config.json")
+    .option("-m, --model <name|path>", "catalog name, Hugging Face id, or a local directory / config.json")
     .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them), or auto (nvidia-smi)")
     .option("--gpu-memory <size>", "CUDA-visible memory per GPU, overriding --gpu")
     .option("--context <tokens>", "context every request must be allowed (default: the model's maximum)")
@@ -111,10 +111,10 @@ export function registerSolve(program: Command, io: Io, setCode: SetCode): void 
   addVllmOptions(cmd).action(async (o: SolveOptions) => setCode(await (await import("../commands/solve.js")).solveCommand(o, io)));
 }
 
-export function registerCatalogues(program: Command, io: Io, setCode: SetCode): void {
+export function registerCatalogs(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("models")
-    .description("list the built-in model catalogue")
+    .description("list the built-in model catalog")
     .option("--json", "as JSON")
     .action(async (o: { json?: boolean }) => setCode((await import("../commands/models.js")).modelsCommand(o, io)));
 

@@ -242,12 +242,12 @@ function lastComponent(pathish: string): string {
   return /^v?\d+(\.\d+)*$/.test(tag) ? last.slice(0, colon) : tag;
 }
 
-/** A catalogued or cached model whose name (organisation optional) is `name`, case-insensitively. */
+/** A cataloged or cached model whose name (organisation optional) is `name`, case-insensitively. */
 async function modelByName(name: string, env: Record<string, string | undefined>): Promise<string | null> {
   const q = name.toLowerCase();
   if (q === "" || q === "models" || q.includes("$")) return null;
-  const { catalogue } = await import("../sources/catalogue.js");
-  const hit = catalogue().find((e) => (e.hfId.split("/")[1] ?? "").toLowerCase() === q);
+  const { catalog } = await import("../sources/catalog.js");
+  const hit = catalog().find((e) => (e.hfId.split("/")[1] ?? "").toLowerCase() === q);
   if (hit) return hit.hfId;
   const { cachedModels } = await import("../sources/hf-cache.js");
   const cached = cachedModels(env).find(([, repo]) => repo.toLowerCase() === q);
@@ -273,7 +273,7 @@ async function findModel(written: string, s: Settings, io: Pick<Io, "env">): Pro
     if (uri && uri[1]?.toLowerCase() === "hf") name = (uri[2] ?? "").replace(/\/+$/, "");
     else if (uri) {
       const hit = await byLast(`model ${written} is fetched by the serving platform`);
-      if (!hit) return { problem: `model ${written}: not available here, and its name "${lastComponent(written)}" matches no catalogued or cached model: pass --model-map ${written}=<Hugging Face id>` };
+      if (!hit) return { problem: `model ${written}: not available here, and its name "${lastComponent(written)}" matches no cataloged or cached model: pass --model-map ${written}=<Hugging Face id>` };
       notes.push(...("notes" in hit ? hit.notes : []));
       name = "id" in hit ? hit.id : name;
     }
@@ -288,7 +288,7 @@ async function findModel(written: string, s: Settings, io: Pick<Io, "env">): Pro
       } else if (vars.length > 0) {
         return { problem: `model ${written}: ${setHint(vars)}` };
       } else {
-        return { problem: `model path ${written} is not on this machine, and its name "${lastComponent(written)}" matches no catalogued or cached model: pass --model-map ${written}=<Hugging Face id>` };
+        return { problem: `model path ${written} is not on this machine, and its name "${lastComponent(written)}" matches no cataloged or cached model: pass --model-map ${written}=<Hugging Face id>` };
       }
     }
   }

@@ -34,7 +34,7 @@ export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
   const { compareWorkload } = await import("../core/compare.js");
   const { imageTokens, pixelLimits, visionFamily } = await import("../core/vision.js");
   const { ResizeError } = await import("../core/errors.js");
-  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalogue)");
+  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalog)");
   if (o.promptTokens === undefined) throw new InputError("--prompt-tokens", "--prompt-tokens: required: the text tokens of one prompt (image tokens are added)");
   const promptTokens = count("--prompt-tokens", o.promptTokens, 0, 1, MAX_TOKENS, "a token count");
   const batch = count("--batch", o.batch, 1, 1, MAX_BATCH);

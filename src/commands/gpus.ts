@@ -1,13 +1,13 @@
 // `vram-plan gpus`: the GPU profiles (src/data/gpus.json); with --detect, this machine's GPUs (nvidia-smi).
 import type { Io } from "./io.js";
 import type { Outcome } from "../core/exit.js";
-import { findGpu, gpuCatalogue, migProfiles } from "../sources/gpus.js";
-import { renderDetectedGpus, renderGpus } from "../render/catalogue.js";
+import { findGpu, gpuCatalog, migProfiles } from "../sources/gpus.js";
+import { renderDetectedGpus, renderGpus } from "../render/catalog.js";
 
 export async function gpusCommand(o: { json?: boolean; detect?: boolean }, io: Io): Promise<Outcome> {
   if (o.detect !== true) {
     // Each card, then its MIG slices as --gpu CARD:SLICE takes them (src/data/mig-profiles.json).
-    const list = gpuCatalogue().flatMap((g) => [
+    const list = gpuCatalog().flatMap((g) => [
       g,
       ...(migProfiles().get(g.id) ?? []).map((m) => ({ id: `${g.id}:${m.name}`, name: `${g.name} MIG ${m.name}`, cudaTotalBytes: m.cudaTotalBytes, cudaTotalExact: false, computeCapability: g.computeCapability, smCount: m.smCount, source: m.source, mig: { gpu: g.id, profile: m.name, memorySlices: m.memorySlices, captured: m.exact } })),
     ]);

@@ -187,10 +187,10 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
   let arch: import("../core/types.js").ModelArch | null = null;
   const modelName = o.model ?? logged.model;
   if (modelName === null) {
-    missing.push({ input: "model", how: "--model <catalogue name | Hugging Face id | local directory> (the log does not name the model)" });
+    missing.push({ input: "model", how: "--model <catalog name | Hugging Face id | local directory> (the log does not name the model)" });
   } else {
     const m = await resolveLogModel(modelName, o, io);
-    if ("missing" in m) missing.push({ input: "model", how: `--model <catalogue name | Hugging Face id | local directory> (${m.missing.replace(/^--model /, "")})` });
+    if ("missing" in m) missing.push({ input: "model", how: `--model <catalog name | Hugging Face id | local directory> (${m.missing.replace(/^--model /, "")})` });
     else {
       arch = m.arch;
       inputs.model = { value: m.arch.id, from: o.model !== undefined ? "--model" : `the log ('${modelName}'; ${m.from})` };

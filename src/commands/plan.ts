@@ -43,7 +43,7 @@ async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
 }
 
 export async function planCommand(o: CommonOpts, io: Io): Promise<Outcome> {
-  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalogue)");
+  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalog)");
   const flags = engineFlagsFrom(o);
   const { gpu, model } = await deploymentInputs({ ...o, model: o.model }, flags, io);
   if (flags.speculative?.model) {

@@ -30,7 +30,7 @@ function intOpt(flag: string, v: string | undefined, min: number, max: number): 
 }
 
 export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">): Promise<SolveOutcome> {
-  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b (vram-plan models lists the catalogue)");
+  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b (vram-plan models lists the catalog)");
   const { engineFlagsFrom, revisionOpt } = await import("../sources/engine-flags.js");
   const { gpuFrom } = await import("../sources/gpus.js");
   const { resolveModel } = await import("../sources/resolve-model.js");
@@ -76,7 +76,7 @@ export async function solveFrom(o: SolveOptions, io: Pick<Io, "env" | "stderr">)
     ...(maxUtilization !== undefined ? { maxUtilization } : {}),
     ...(marginBytes !== undefined ? { marginBytes } : {}),
   });
-  const modelName = resolved.source === "catalogue" ? arch.id : o.model;
+  const modelName = resolved.source === "catalog" ? arch.id : o.model;
   const argv = result.found ? serveArgv(modelName, result.flags) : null;
   return { result, model: modelName, modelId: arch.id, gpu, argv, command: argv ? commandLine(argv) : null };
 }

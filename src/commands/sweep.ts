@@ -91,12 +91,12 @@ export async function parseSweeps(specs: readonly string[]): Promise<SweepAxis[]
     if (seen.has(key)) throw new InputError("--sweep", `--sweep ${s}: ${key} is swept twice`);
     seen.add(key);
     if (key === "gpu") {
-      const { findGpu, gpuByName, gpuCandidates, gpuCatalogue } = await import("../sources/gpus.js");
-      const ids = spec.toLowerCase() === "all" ? gpuCatalogue().map((g) => g.id) : spec.split(",").map((x) => x.trim());
+      const { findGpu, gpuByName, gpuCandidates, gpuCatalog } = await import("../sources/gpus.js");
+      const ids = spec.toLowerCase() === "all" ? gpuCatalog().map((g) => g.id) : spec.split(",").map((x) => x.trim());
       const values: GpuProfile[] = ids.map((id) => {
         const g = findGpu(id);
         if (!g && gpuCandidates(id).length > 1) gpuByName("--sweep", id);
-        if (!g) throw new InputError("--sweep", `--sweep gpu=${excerpt(spec)}: unknown GPU '${excerpt(id)}'; known: ${gpuCatalogue().map((x) => x.id).join(", ")}`);
+        if (!g) throw new InputError("--sweep", `--sweep gpu=${excerpt(spec)}: unknown GPU '${excerpt(id)}'; known: ${gpuCatalog().map((x) => x.id).join(", ")}`);
         return { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
       });
       axes.push({ key, values });

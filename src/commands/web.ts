@@ -1,5 +1,5 @@
 // `vram-plan web --out DIR`: writes the static web page (index.html + app.js) that plans in the browser
-// with the same core, catalogue and GPU profiles as the CLI. It works from file:// and any static host.
+// with the same core, catalog and GPU profiles as the CLI. It works from file:// and any static host.
 import type { Io } from "./io.js";
 import type { Outcome } from "../core/exit.js";
 import { InputError } from "../errors.js";

@@ -1,5 +1,5 @@
 // The last gate before planning: a ModelArch the core can compute with. Whatever config keys,
-// defaults and derivations produced it (config.json from disk, the Hub or the catalogue), every
+// defaults and derivations produced it (config.json from disk, the Hub or the catalog), every
 // number must be finite and in range, the counts the planner lays out one by one (layers, stages,
 // tiles) bounded, and the sizes it divides by positive. Pure: returns the first problem or null;
 // the source layer turns it into one exit-2 line naming the config file.

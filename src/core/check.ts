@@ -7,7 +7,7 @@ export interface CheckEntry {
   file: string;
   line: number;
   name: string;
-  /** The model as planned (a Hugging Face id or catalogue name), or as written when it could not be found. */
+  /** The model as planned (a Hugging Face id or catalog name), or as written when it could not be found. */
   model: string;
   /** Null when the deployment was not planned (see `problem`). */
   gpu: { id: string; name: string; cudaTotalBytes: number } | null;

@@ -6,7 +6,7 @@
 // vLLM's quantization methods accept, divisibility vLLM and transformers require. A violation is
 // one line: the file, the key path and the rule, with a short excerpt of the value (exit 2).
 // zod is loaded only here (~80-100 ms), and only for files from disk or the Hub: the built-in
-// catalogue is validated by test/config-validation.test.ts instead of on every start-up.
+// catalog is validated by test/config-validation.test.ts instead of on every start-up.
 import { z } from "zod";
 import type { ConfigFiles, Json } from "../core/architecture.js";
 import { InputError } from "../errors.js";

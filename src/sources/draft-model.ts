@@ -1,7 +1,7 @@
 // The speculative draft named in --speculative-config ("model": an EAGLE head, an EAGLE-3 head or a
 // small draft model) read like --model, so the core can size its weights and KV layers
 // (core/speculative.ts). ngram/suffix and MTP need no draft checkpoint. A draft that cannot be read
-// (not in the catalogue, no local copy, offline) is left unresolved: the plan then carries a
+// (not in the catalog, no local copy, offline) is left unresolved: the plan then carries a
 // NOT_EXACT warning that names it, never a silent zero.
 import type { EngineFlags } from "../core/types.js";
 import { speculativeKind } from "../core/speculative.js";

@@ -20,7 +20,7 @@ export interface GpuRecord extends GpuProfile {
 
 let cache: GpuRecord[] | null = null;
 
-export function gpuCatalogue(): GpuRecord[] {
+export function gpuCatalog(): GpuRecord[] {
   if (!cache) cache = JSON.parse(readFileSync(join(DATA_DIR, "gpus.json"), "utf8")) as GpuRecord[];
   return cache;
 }
@@ -90,7 +90,7 @@ function nameIndex(): Map<string, GpuRecord[]> {
     if (!list.includes(g)) list.push(g);
     m.set(key, list);
   };
-  for (const g of gpuCatalogue()) for (const k of [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])]) add(k, g);
+  for (const g of gpuCatalog()) for (const k of [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])]) add(k, g);
   names = m;
   return m;
 }
@@ -141,7 +141,7 @@ function nearestGpuIds(name: string): string[] {
     }
     return prev[b.length] ?? 0;
   };
-  return gpuCatalogue()
+  return gpuCatalog()
     .map((g) => ({ id: g.id, d: Math.min(...[g.id, ...g.aliases].map((a) => dist(n, normaliseGpuName(a)))) }))
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
@@ -163,7 +163,7 @@ export interface MachineContext {
   notes?: string[];
 }
 
-/** A profile for one GPU nvidia-smi reported: the catalogue's by name, with this driver's CUDA-visible total. */
+/** A profile for one GPU nvidia-smi reported: the catalog's by name, with this driver's CUDA-visible total. */
 export function profileOfDetected(d: DetectedGpu): GpuProfile {
   const g = findGpu(d.name);
   if (g) return { id: g.id, name: g.name, cudaTotalBytes: d.cudaTotalBytes, computeCapability: d.computeCapability ?? g.computeCapability, smCount: g.smCount, source: `nvidia-smi on this machine (memory.total - memory.reserved); other properties from the ${g.id} profile` };

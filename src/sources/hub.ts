@@ -357,7 +357,7 @@ export async function fetchFromHub(hfId: string, opts: HubOptions = {}): Promise
   const revision = opts.revision?.trim() || "main";
   const ctx0 = { id: hfId, endpoint, token: opts.token, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, revision, maxRetryWaitMs: opts.maxRetryWaitMs ?? MAX_RETRY_WAIT_MS };
   if (opts.offline) {
-    throw fail({ ...ctx0, fetch }, "not in the catalogue or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub");
+    throw fail({ ...ctx0, fetch }, "not in the catalog or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub");
   }
   if (!isHfId(hfId)) throw fail({ ...ctx0, fetch }, `not a Hugging Face model id (expected org/name) nor an existing path`);
   // One fetch per model per run: check and compare plan the same model many times.

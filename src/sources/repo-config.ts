@@ -21,7 +21,7 @@ export const RepoConfigSchema = z.strictObject({
   gpuMemory: text.optional(),
   /** vLLM release for deployments whose image does not pin one. */
   vllmVersion: text.optional(),
-  /** Local model paths as written in the files → the model they hold (a Hugging Face id or catalogue name). */
+  /** Local model paths as written in the files → the model they hold (a Hugging Face id or catalog name). */
   modelMap: z.record(text, text).optional(),
   /** Values of variables set only at run time (like --set NAME=VALUE). */
   set: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name"), z.union([z.string(), z.number(), z.boolean()])).optional(),

@@ -1,18 +1,18 @@
-// Turns --model into a ModelArch: a local directory or config.json, then the built-in catalogue,
+// Turns --model into a ModelArch: a local directory or config.json, then the built-in catalog,
 // then the Hugging Face cache, then (unless offline) the Hub. Heavier readers load lazily.
 import { existsSync } from "node:fs";
 import { modelArchFromConfig, type ConfigFiles } from "../core/architecture.js";
 import { ConfigError } from "../core/errors.js";
 import type { ModelArch } from "../core/types.js";
 import { InputError } from "../errors.js";
-import { baseStandIn, findInCatalogue, loadCatalogueFiles, suggestModels } from "./catalogue.js";
+import { baseStandIn, findInCatalog, loadCatalogFiles, suggestModels } from "./catalog.js";
 import { archProblem } from "../core/arch-check.js";
 import { MAX_MODEL_NAME_LENGTH, excerpt } from "../limits.js";
 import type { ConfigLabels } from "./config-schema.js";
 
 export interface ResolvedModel {
   arch: ModelArch;
-  /** Where the config came from: "catalogue", a path, or a URL. */
+  /** Where the config came from: "catalog", a path, or a URL. */
   source: string;
   warnings: string[];
 }
@@ -60,8 +60,8 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
     const labels = local.labels ?? { config: name };
     return { arch: build(local.id, await validated(local.files, labels), name, labels.config), source: local.source, warnings: local.warnings };
   }
-  const entry = findInCatalogue(name);
-  if (entry) return { arch: build(entry.hfId, loadCatalogueFiles(entry), `--model ${name}`), source: "catalogue", warnings: [] };
+  const entry = findInCatalog(name);
+  if (entry) return { arch: build(entry.hfId, loadCatalogFiles(entry), `--model ${name}`), source: "catalog", warnings: [] };
   if (/^[\w.-]+\/[\w.-]+$/.test(name)) {
     const { findInHfCache } = await import("./hf-cache.js");
     const snap = findInHfCache(name, opts.env, opts.revision);
@@ -73,18 +73,18 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
     }
     const hub = await import("./hub.js");
     const env = hub.hubOptionsFromEnv(opts.env);
-    // Offline, an -Instruct release the catalogue lacks is planned with its catalogued base config
+    // Offline, an -Instruct release the catalog lacks is planned with its cataloged base config
     // (same layers and weight shapes), and says so: the two config.json files may differ in length.
     const base = opts.offline || env.offline ? baseStandIn(name) : null;
     if (base) {
-      const files = loadCatalogueFiles(base);
+      const files = loadCatalogFiles(base);
       const arch = build(base.hfId, files, `--model ${name}`);
       const maxPos = typeof files.config === "object" && files.config !== null && !Array.isArray(files.config) ? files.config["max_position_embeddings"] : undefined;
       const len = typeof maxPos === "number" ? `its max_position_embeddings is ${maxPos}` : "its length keys";
       return {
         arch,
-        source: "catalogue",
-        warnings: [`${name} is not in the catalogue and the Hub is off (offline): planned with the catalogued base config ${base.hfId} (same layers and weight shapes; ${len}, which the -Instruct release may not share: pass --max-model-len to pin the context)`],
+        source: "catalog",
+        warnings: [`${name} is not in the catalog and the Hub is off (offline): planned with the cataloged base config ${base.hfId} (same layers and weight shapes; ${len}, which the -Instruct release may not share: pass --max-model-len to pin the context)`],
       };
     }
     const remote = await hub.fetchFromHub(name, { ...env, offline: opts.offline || env.offline, ...(opts.revision !== undefined ? { revision: opts.revision } : {}) });

@@ -1,6 +1,6 @@
 // The web page's script (`vram-plan web --out DIR`): plans in the browser with the CLI's own code — the
 // argument table's reader (sources/vllm-flags.ts), the core (planWithLevers) and the HTML renderer
-// (render/html.ts) — on the catalogue's configs and the GPU profiles embedded as data by
+// (render/html.ts) — on the catalog's configs and the GPU profiles embedded as data by
 // scripts/build-web.mjs. No Node module, no network. The state lives in the URL query with the CLI's
 // flag names (?model=qwen2.5-7b&gpu=h100-sxm&max-model-len=32768), so a link reproduces a plan.
 import data from "vram-plan-web-data";
@@ -96,7 +96,7 @@ function resolveModel(s: State): Resolved {
   }
   const hfId = DATA.aliases[name.toLowerCase()];
   const m = hfId === undefined ? undefined : DATA.models.find((x) => x.hfId === hfId);
-  if (!m) throw new PageError(`--model ${name}: not in the catalogue; pick one, or paste a config.json`);
+  if (!m) throw new PageError(`--model ${name}: not in the catalog; pick one, or paste a config.json`);
   return { arch: archOf(m.hfId, m.files, `--model ${name}`), serveName: m.hfId };
 }
 

@@ -1,6 +1,6 @@
 // The data the web page embeds (written by scripts/build-web.mjs from the CLI's own readers, fed to
-// esbuild as JSON): the catalogue's config files exactly as sources/catalogue.ts loadCatalogueFiles
-// gives them to the core, every alias → its model (as findInCatalogue resolves it), the GPU profiles.
+// esbuild as JSON): the catalog's config files exactly as sources/catalog.ts loadCatalogFiles
+// gives them to the core, every alias → its model (as findInCatalog resolves it), the GPU profiles.
 import type { ConfigFiles } from "../core/architecture.js";
 import type { GpuProfile } from "../core/types.js";
 
@@ -19,7 +19,7 @@ export interface WebGpu extends GpuProfile {
 
 export interface WebData {
   models: WebModel[];
-  /** Every spelling of a catalogue name (lower case) → the Hugging Face id it resolves to. */
+  /** Every spelling of a catalog name (lower case) → the Hugging Face id it resolves to. */
   aliases: Record<string, string>;
   gpus: WebGpu[];
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { planDeployment } from "../../src/core/plan.js";
 import { engineFlagsFrom, type RawEngineFlags } from "../../src/sources/engine-flags.js";
-import { findInCatalogue, loadCatalogueFiles } from "../../src/sources/catalogue.js";
+import { findInCatalog, loadCatalogFiles } from "../../src/sources/catalog.js";
 import { modelArchFromConfig } from "../../src/core/architecture.js";
 import { findGpu } from "../../src/sources/gpus.js";
 import { parseSize } from "../../src/units.js";
@@ -42,9 +42,9 @@ interface Case {
 }
 
 function modelOf(name: string): ModelArch {
-  const e = findInCatalogue(name);
-  if (!e) throw new Error(`bench: ${name} not in catalogue`);
-  return modelArchFromConfig(e.hfId, loadCatalogueFiles(e));
+  const e = findInCatalog(name);
+  if (!e) throw new Error(`bench: ${name} not in catalog`);
+  return modelArchFromConfig(e.hfId, loadCatalogFiles(e));
 }
 
 function gpuOf(c: Case): GpuProfile {

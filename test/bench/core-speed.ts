@@ -4,14 +4,14 @@
 // three one-second runs.
 import { planDeployment } from "../../dist/core/plan.js";
 import { engineFlagsFrom } from "../../dist/sources/engine-flags.js";
-import { findInCatalogue, loadCatalogueFiles } from "../../dist/sources/catalogue.js";
+import { findInCatalog, loadCatalogFiles } from "../../dist/sources/catalog.js";
 import { modelArchFromConfig } from "../../dist/core/architecture.js";
 import { findGpu } from "../../dist/sources/gpus.js";
 
-const e = findInCatalogue("qwen2.5-vl-7b");
+const e = findInCatalog("qwen2.5-vl-7b");
 const g = findGpu("a100-80g");
-if (!e || !g) throw new Error("core-speed: catalogue entries missing");
-const model = modelArchFromConfig(e.hfId, loadCatalogueFiles(e));
+if (!e || !g) throw new Error("core-speed: catalog entries missing");
+const model = modelArchFromConfig(e.hfId, loadCatalogFiles(e));
 const base = engineFlagsFrom({});
 const lens = [4096, 8192, 16384, 32768, 65536, 128000];
 let best = 0;

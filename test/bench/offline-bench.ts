@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { modelArchFromConfig } from "../../src/core/architecture.js";
-import { findInCatalogue, loadCatalogueFiles } from "../../src/sources/catalogue.js";
+import { findInCatalog, loadCatalogFiles } from "../../src/sources/catalog.js";
 import { offlineFootprint, type AttnImplementation } from "../../src/core/offline.js";
 import { imageTokens, pixelLimits } from "../../src/core/vision.js";
 import type { ModelArch } from "../../src/core/types.js";
@@ -50,9 +50,9 @@ function archOf(root: string, run: OfflineRun): ModelArch {
     const cfg = JSON.parse(readFileSync(join(root, "src/data/models", run.config), "utf8")) as Record<string, unknown>;
     return modelArchFromConfig(`${run.model}`, { config: { ...cfg, ...(run.overrides ?? {}) } as never });
   }
-  const e = findInCatalogue(run.model);
-  if (!e) throw new Error(`offline bench: ${run.model} not in catalogue`);
-  return modelArchFromConfig(e.hfId, loadCatalogueFiles(e));
+  const e = findInCatalog(run.model);
+  if (!e) throw new Error(`offline bench: ${run.model} not in catalog`);
+  return modelArchFromConfig(e.hfId, loadCatalogFiles(e));
 }
 
 /** Predicted vs measured for every case of every fixtures/offline/h100-offline-*.json. */

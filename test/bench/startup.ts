@@ -1,7 +1,7 @@
 // Start-up of the bin as a whole process, against a bare `node -e ""` on the same machine at the same
 // time: runs alternate (node, job, node, job, …) so load on a shared machine hits both alike, and the
 // ratio of the medians is reported. Target (issue #17): each job ≤ 1.5 × bare node.
-// Jobs: the main job (plan of the catalogue's Qwen2.5-VL-7B on an A100), `check` of one compose file
+// Jobs: the main job (plan of the catalog's Qwen2.5-VL-7B on an A100), `check` of one compose file
 // from fixtures/, and a plan from a local 100-shard checkpoint (test/bench/shards.ts).
 // Run alone: `npm run bench:startup` (after `npm run build`); npm run bench runs it too.
 import { spawnSync } from "node:child_process";

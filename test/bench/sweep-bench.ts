@@ -3,15 +3,15 @@
 // (dist/, what ships; npm run bench builds it first), one thread.
 import { runSweep, sweepSize, type SweepAxis } from "../../dist/core/sweep.js";
 import { engineFlagsFrom } from "../../dist/sources/engine-flags.js";
-import { findInCatalogue, loadCatalogueFiles } from "../../dist/sources/catalogue.js";
+import { findInCatalog, loadCatalogFiles } from "../../dist/sources/catalog.js";
 import { modelArchFromConfig } from "../../dist/core/architecture.js";
-import { gpuCatalogue } from "../../dist/sources/gpus.js";
+import { gpuCatalog } from "../../dist/sources/gpus.js";
 import type { GpuProfile, ModelArch } from "../../dist/core/types.js";
 
 function modelOf(name: string): ModelArch {
-  const e = findInCatalogue(name);
-  if (!e) throw new Error(`sweep bench: ${name} not in catalogue`);
-  return modelArchFromConfig(e.hfId, loadCatalogueFiles(e));
+  const e = findInCatalog(name);
+  if (!e) throw new Error(`sweep bench: ${name} not in catalog`);
+  return modelArchFromConfig(e.hfId, loadCatalogFiles(e));
 }
 
 function range(a: number, b: number, step: number, digits = 0): number[] {
@@ -29,7 +29,7 @@ const fmt = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(
  * and the same for Qwen2.5-VL-7B (vision encoder in the profile run). Median of 3 timed runs after a warm-up.
  */
 export function sweepBenchLines(): string[] {
-  const gpus: GpuProfile[] = gpuCatalogue().map((g) => ({ id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source }));
+  const gpus: GpuProfile[] = gpuCatalog().map((g) => ({ id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source }));
   const axes: SweepAxis[] = [
     { key: "gpu", values: gpus },
     { key: "max-model-len", values: range(8000, 128000, 2000) },

@@ -1,12 +1,12 @@
-import { findInCatalogue, loadCatalogueFiles } from "../../src/sources/catalogue.js";
+import { findInCatalog, loadCatalogFiles } from "../../src/sources/catalog.js";
 import { modelArchFromConfig } from "../../src/core/architecture.js";
 import { findGpu } from "../../src/sources/gpus.js";
 import type { EngineFlags, GpuProfile, ModelArch } from "../../src/core/types.js";
 
 export function model(name: string): ModelArch {
-  const e = findInCatalogue(name);
-  if (!e) throw new Error(`not in catalogue: ${name}`);
-  return modelArchFromConfig(e.hfId, loadCatalogueFiles(e));
+  const e = findInCatalog(name);
+  if (!e) throw new Error(`not in catalog: ${name}`);
+  return modelArchFromConfig(e.hfId, loadCatalogFiles(e));
 }
 
 export function gpu(id: string, totalBytes?: number): GpuProfile {

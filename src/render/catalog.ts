@@ -2,7 +2,7 @@
 import type { GpuProfile } from "../core/types.js";
 import { gib } from "./format.js";
 
-/** A catalogue model as listed: its short name, Hugging Face id and aliases (the first is the short name). */
+/** A catalog model as listed: its short name, Hugging Face id and aliases (the first is the short name). */
 export interface ModelListing {
   short: string;
   hfId: string;
@@ -54,7 +54,7 @@ export interface DetectedGpuListing {
   index: number;
   uuid: string;
   name: string;
-  /** The catalogue profile the name resolves to, or null. */
+  /** The catalog profile the name resolves to, or null. */
   profile: string | null;
   totalBytes: number;
   reservedBytes: number | null;

@@ -1,27 +1,27 @@
 // `vram-plan models`: every short name is unique and plans the model listed beside it; sorted
 // case-insensitively (MiniMaxAI between microsoft and mistralai, not before deepseek-ai).
 import { describe, expect, it } from "vitest";
-import { catalogue, findInCatalogue } from "../src/sources/catalogue.js";
+import { catalog, findInCatalog } from "../src/sources/catalog.js";
 import { runCli } from "./helpers/cli.js";
 
 describe("models", () => {
   it("short names are unique and each resolves to its own entry", () => {
-    const list = catalogue();
+    const list = catalog();
     const shorts = list.map((e) => e.short);
     expect(new Set(shorts).size).toBe(shorts.length);
-    for (const e of list) expect(findInCatalogue(e.short)?.hfId).toBe(e.hfId);
+    for (const e of list) expect(findInCatalog(e.short)?.hfId).toBe(e.hfId);
     // No alias is listed under two models.
     const all = list.flatMap((e) => e.aliases);
     expect(new Set(all).size).toBe(all.length);
   });
 
   it("base and Instruct releases are told apart: the short name is the Instruct one, the base gets -base", () => {
-    expect(findInCatalogue("qwen2.5-7b")?.hfId).toBe("Qwen/Qwen2.5-7B-Instruct");
-    expect(findInCatalogue("qwen2.5-7b-base")?.hfId).toBe("Qwen/Qwen2.5-7B");
-    expect(findInCatalogue("Qwen/Qwen2.5-7B")?.hfId).toBe("Qwen/Qwen2.5-7B");
-    expect(findInCatalogue("llama3.1-8b-base")?.hfId).toBe("meta-llama/Meta-Llama-3.1-8B");
-    expect(findInCatalogue("llama3.1-8b")?.hfId).toBe("meta-llama/Llama-3.1-8B-Instruct");
-    expect(findInCatalogue("mixtral-8x7b-v0.1-base")?.hfId).toBe("mistralai/Mixtral-8x7B-v0.1");
+    expect(findInCatalog("qwen2.5-7b")?.hfId).toBe("Qwen/Qwen2.5-7B-Instruct");
+    expect(findInCatalog("qwen2.5-7b-base")?.hfId).toBe("Qwen/Qwen2.5-7B");
+    expect(findInCatalog("Qwen/Qwen2.5-7B")?.hfId).toBe("Qwen/Qwen2.5-7B");
+    expect(findInCatalog("llama3.1-8b-base")?.hfId).toBe("meta-llama/Meta-Llama-3.1-8B");
+    expect(findInCatalog("llama3.1-8b")?.hfId).toBe("meta-llama/Llama-3.1-8B-Instruct");
+    expect(findInCatalog("mixtral-8x7b-v0.1-base")?.hfId).toBe("mistralai/Mixtral-8x7B-v0.1");
   });
 
   it("listed in case-insensitive order of the Hugging Face id", async () => {

@@ -1,8 +1,8 @@
-// Catalogue entries added for the models real deployment files name (fixtures/deployments/real), the
+// Catalog entries added for the models real deployment files name (fixtures/deployments/real), the
 // renamed-repository table (src/data/models/renames.json) and the offline base-config stand-in.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { baseStandIn, catalogue, findInCatalogue, renamedIds } from "../src/sources/catalogue.js";
+import { baseStandIn, catalog, findInCatalog, renamedIds } from "../src/sources/catalog.js";
 import { resolveModel } from "../src/sources/resolve-model.js";
 import { runCli } from "./helpers/cli.js";
 import { logicalCheckText } from "./helpers/check-text.js";
@@ -17,7 +17,7 @@ async function planJson(id: string): Promise<{ code: number; json: PlanJson }> {
   return { code: r.code, json: JSON.parse(r.out) as PlanJson };
 }
 
-describe("new catalogue configs plan", () => {
+describe("new catalog configs plan", () => {
   // Parameter counts are the Hugging Face model pages' "Model size" figures for these checkpoints; Qwen2.5-14B-Instruct's
   // is its model.safetensors.index.json total_size (29,540,067,328 B) / 2 B per bf16 parameter.
   it.each<[string, number]>([
@@ -47,9 +47,9 @@ describe("new catalogue configs plan", () => {
     expect(json.diagnostics.map((d) => d.code)).toContain("NOT_EXACT");
   });
 
-  it("every catalogue file has a SOURCES.md row", () => {
+  it("every catalog file has a SOURCES.md row", () => {
     const sources = readFileSync(new URL("../src/data/models/SOURCES.md", import.meta.url), "utf8");
-    for (const e of catalogue()) expect(sources).toContain(`| ${e.file} | ${e.hfId} |`);
+    for (const e of catalog()) expect(sources).toContain(`| ${e.file} | ${e.hfId} |`);
     expect(sources).toContain("| llava-hf__llava-1.5-7b-hf.preprocessor.json | llava-hf/llava-1.5-7b-hf |");
   });
 });
@@ -65,17 +65,17 @@ describe("renamed Hugging Face repositories", () => {
     }
   });
 
-  it("the old id finds the entry catalogued under the new one, and the new id the entry under the old", () => {
-    expect(findInCatalogue("meta-llama/Meta-Llama-3.1-8B-Instruct")?.hfId).toBe("meta-llama/Llama-3.1-8B-Instruct");
-    expect(findInCatalogue("META-LLAMA/meta-llama-3.1-70b-instruct")?.hfId).toBe("meta-llama/Llama-3.1-70B-Instruct");
-    expect(findInCatalogue("meta-llama/Llama-3.1-8B")?.hfId).toBe("meta-llama/Meta-Llama-3.1-8B");
+  it("the old id finds the entry cataloged under the new one, and the new id the entry under the old", () => {
+    expect(findInCatalog("meta-llama/Meta-Llama-3.1-8B-Instruct")?.hfId).toBe("meta-llama/Llama-3.1-8B-Instruct");
+    expect(findInCatalog("META-LLAMA/meta-llama-3.1-70b-instruct")?.hfId).toBe("meta-llama/Llama-3.1-70B-Instruct");
+    expect(findInCatalog("meta-llama/Llama-3.1-8B")?.hfId).toBe("meta-llama/Meta-Llama-3.1-8B");
     expect(renamedIds("meta-llama/Llama-3.1-405B-Instruct")).toEqual(["meta-llama/Meta-Llama-3.1-405B-Instruct"]);
-    // Neither id of the 405B Instruct repository is catalogued.
-    expect(findInCatalogue("meta-llama/Meta-Llama-3.1-405B-Instruct")).toBeNull();
+    // Neither id of the 405B Instruct repository is cataloged.
+    expect(findInCatalog("meta-llama/Meta-Llama-3.1-405B-Instruct")).toBeNull();
     expect(renamedIds("Qwen/Qwen2.5-7B")).toEqual([]);
   });
 
-  it("the plan names the catalogued entry and warns of nothing: both ids are one repository", async () => {
+  it("the plan names the cataloged entry and warns of nothing: both ids are one repository", async () => {
     const r = await runCli(["plan", "--model", "meta-llama/Meta-Llama-3.1-8B-Instruct", "--gpu", "h100", "--offline"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^meta-llama\/Llama-3\.1-8B-Instruct on 1 × NVIDIA H100/);
@@ -83,7 +83,7 @@ describe("renamed Hugging Face repositories", () => {
   });
 });
 
-describe("an -Instruct release planned with its catalogued base config (offline only, with a warning)", () => {
+describe("an -Instruct release planned with its cataloged base config (offline only, with a warning)", () => {
   it("finds the base under either id of a renamed repository; nothing for ids that are not <org>/<name>-Instruct", () => {
     expect(baseStandIn("Qwen/Qwen2.5-72B-Instruct")?.hfId).toBe("Qwen/Qwen2.5-72B");
     expect(baseStandIn("meta-llama/Meta-Llama-3.1-405B-Instruct")?.hfId).toBe("meta-llama/Meta-Llama-3.1-405B");
@@ -97,7 +97,7 @@ describe("an -Instruct release planned with its catalogued base config (offline 
     const m = await resolveModel("Qwen/Qwen2.5-72B-Instruct", { offline: true, env: {} });
     expect(m.arch.id).toBe("Qwen/Qwen2.5-72B");
     expect(m.warnings).toEqual([
-      "Qwen/Qwen2.5-72B-Instruct is not in the catalogue and the Hub is off (offline): planned with the catalogued base config Qwen/Qwen2.5-72B (same layers and weight shapes; its max_position_embeddings is 131072, which the -Instruct release may not share: pass --max-model-len to pin the context)",
+      "Qwen/Qwen2.5-72B-Instruct is not in the catalog and the Hub is off (offline): planned with the cataloged base config Qwen/Qwen2.5-72B (same layers and weight shapes; its max_position_embeddings is 131072, which the -Instruct release may not share: pass --max-model-len to pin the context)",
     ]);
   });
 
@@ -108,7 +108,7 @@ describe("an -Instruct release planned with its catalogued base config (offline 
   });
 });
 
-describe("vram-plan check over fixtures/deployments/real resolves the models the catalogue now holds", () => {
+describe("vram-plan check over fixtures/deployments/real resolves the models the catalog now holds", () => {
   const R = "fixtures/deployments/real/";
   it.each<[string, string]>([
     ["multiagentsdebate-nohup.sh", "— Qwen/Qwen2.5-14B-Instruct on 4× h100-sxm"],
@@ -124,7 +124,7 @@ describe("vram-plan check over fixtures/deployments/real resolves the models the
     expect(r.out).not.toContain("forbids the Hub");
   });
 
-  it("compose: the embedding service's model is catalogued (its GPU comes from --gpu)", async () => {
+  it("compose: the embedding service's model is cataloged (its GPU comes from --gpu)", async () => {
     const r = await runCli(["check", `${R}memoria_vllm/docker-compose.yml`, "--gpu", "l4", "--offline", "--no-config", "--set", "MODEL_EMBED_NAME=Qwen/Qwen3-Embedding-0.6B"]);
     expect(logicalCheckText([], r.out)).toMatch(/— Qwen\/Qwen3-Embedding-0\.6B on 1× l4/);
   });
@@ -134,8 +134,8 @@ describe("vram-plan check over fixtures/deployments/real resolves the models the
     expect(r.out).not.toContain("forbids the Hub");
     const notes = (JSON.parse(r.out) as { deployments: { notes: string[] }[] }).deployments.map((d) => d.notes.find((n) => n.includes("base config")));
     expect(notes).toEqual([
-      expect.stringContaining("planned with the catalogued base config meta-llama/Meta-Llama-3.1-405B"),
-      expect.stringContaining("planned with the catalogued base config meta-llama/Meta-Llama-3.1-405B"),
+      expect.stringContaining("planned with the cataloged base config meta-llama/Meta-Llama-3.1-405B"),
+      expect.stringContaining("planned with the cataloged base config meta-llama/Meta-Llama-3.1-405B"),
     ]);
   });
 });

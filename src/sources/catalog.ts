@@ -1,4 +1,4 @@
-// The built-in model catalogue: real config.json files in src/data/models, named <Org>__<Name>.json,
+// The built-in model catalog: real config.json files in src/data/models, named <Org>__<Name>.json,
 // with provenance in src/data/models/SOURCES.md. Names match case-insensitively by Hugging Face id
 // or by short alias (qwen2.5-vl-7b).
 import { readFileSync, readdirSync, existsSync } from "node:fs";
@@ -8,7 +8,7 @@ import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
 import { parsePythonJson } from "./python-json.js";
 
-export interface CatalogueEntry {
+export interface CatalogEntry {
   hfId: string;
   file: string;
   /** The short alias shown in listings (qwen2.5-vl-7b). */
@@ -31,7 +31,7 @@ export function aliasesFor(hfId: string): string[] {
   return [...out];
 }
 
-let cache: CatalogueEntry[] | null = null;
+let cache: CatalogEntry[] | null = null;
 
 /** A lowercase sort key compare without localeCompare (ICU start-up cost). */
 function byLower(a: string, b: string): number {
@@ -43,17 +43,17 @@ function byLower(a: string, b: string): number {
 const instructLike = (hfId: string): boolean => /instruct|chat|-it$/i.test(hfId);
 
 /** Prefer instruct releases for a short alias (what people serve), then the shortest id. */
-function rank(e: CatalogueEntry): number {
+function rank(e: CatalogEntry): number {
   return (instructLike(e.hfId) ? 0 : 1000) + e.hfId.length;
 }
 
 /**
- * The catalogue, sorted case-insensitively by Hugging Face id. Every alias names one model: where
+ * The catalog, sorted case-insensitively by Hugging Face id. Every alias names one model: where
  * two share one (Qwen2.5-7B and Qwen2.5-7B-Instruct both shorten to qwen2.5-7b), the one
- * findInCatalogue would pick (the instruct release) keeps it and the other gets "<alias>-base", so
+ * findInCatalog would pick (the instruct release) keeps it and the other gets "<alias>-base", so
  * the listed short names are unique and each resolves to the model listed beside it.
  */
-export function catalogue(): CatalogueEntry[] {
+export function catalog(): CatalogEntry[] {
   if (cache) return cache;
   const files = readdirSync(MODELS_DIR).filter((f) => f.endsWith(".json") && !SIBLING.test(f) && f.includes("__"));
   const entries = files
@@ -62,7 +62,7 @@ export function catalogue(): CatalogueEntry[] {
       return { hfId, file, short: "", aliases: aliasesFor(hfId) };
     })
     .sort((a, b) => byLower(a.hfId, b.hfId));
-  const owner = new Map<string, CatalogueEntry>();
+  const owner = new Map<string, CatalogEntry>();
   for (const e of entries) {
     for (const a of e.aliases) {
       const o = owner.get(a);
@@ -88,9 +88,9 @@ export function catalogue(): CatalogueEntry[] {
   return cache;
 }
 
-function findByAlias(name: string): CatalogueEntry | null {
+function findByAlias(name: string): CatalogEntry | null {
   const q = name.trim().toLowerCase();
-  const hits = catalogue().filter((e) => e.aliases.includes(q));
+  const hits = catalog().filter((e) => e.aliases.includes(q));
   if (hits.length === 0) return null;
   return hits.sort((a, b) => rank(a) - rank(b))[0] ?? null;
 }
@@ -122,8 +122,8 @@ export function renamedIds(name: string): string[] {
   return out;
 }
 
-/** The catalogue entry for a name or alias, or for the same repository under its other (renamed) id. */
-export function findInCatalogue(name: string): CatalogueEntry | null {
+/** The catalog entry for a name or alias, or for the same repository under its other (renamed) id. */
+export function findInCatalog(name: string): CatalogEntry | null {
   const direct = findByAlias(name);
   if (direct) return direct;
   for (const id of renamedIds(name)) {
@@ -134,16 +134,16 @@ export function findInCatalogue(name: string): CatalogueEntry | null {
 }
 
 /**
- * The catalogued base release an "<org>/<name>-Instruct" id was fine-tuned from (Qwen/Qwen2.5-72B for
+ * The cataloged base release an "<org>/<name>-Instruct" id was fine-tuned from (Qwen/Qwen2.5-72B for
  * Qwen/Qwen2.5-72B-Instruct), under either id of a renamed repository. An instruct fine-tune keeps its
  * base's layers and weight shapes; its config.json may still differ in max_position_embeddings and
  * eos tokens, so a caller that plans with it must say so (resolveModel does, offline only).
  */
-export function baseStandIn(name: string): CatalogueEntry | null {
+export function baseStandIn(name: string): CatalogEntry | null {
   for (const id of [name, ...renamedIds(name)]) {
     const m = /^([^/\s]+\/[^/\s]+)-instruct$/i.exec(id.trim());
     if (!m?.[1]) continue;
-    const base = findInCatalogue(m[1]);
+    const base = findInCatalog(m[1]);
     if (base && !instructLike(base.hfId)) return base;
   }
   return null;
@@ -163,10 +163,10 @@ function levenshtein(a: string, b: string): number {
   return dp[b.length] ?? 0;
 }
 
-/** The closest catalogue names, for an "unknown model" message. */
+/** The closest catalog names, for an "unknown model" message. */
 export function suggestModels(name: string, n = 3): string[] {
   const q = name.trim().toLowerCase();
-  const scored = catalogue().map((e) => {
+  const scored = catalog().map((e) => {
     const d = Math.min(...e.aliases.map((a) => levenshtein(q, a)));
     return { name: e.short, d: d - (e.short.includes(q) || q.includes(e.short) ? 3 : 0) };
   });
@@ -188,8 +188,8 @@ function readJson(path: string, subject: string): Json {
 
 let sizes: Record<string, { total_size: number }> | null = null;
 
-/** The catalogue entry's config.json and its siblings, as the core reads them. */
-export function loadCatalogueFiles(e: CatalogueEntry): ConfigFiles {
+/** The catalog entry's config.json and its siblings, as the core reads them. */
+export function loadCatalogFiles(e: CatalogEntry): ConfigFiles {
   const base = join(MODELS_DIR, e.file.replace(/\.json$/, ""));
   const files: ConfigFiles = { config: readJson(join(MODELS_DIR, e.file), "--model") };
   for (const [suffix, key] of [
