@@ -132,6 +132,28 @@ const CASES: Record<string, Expect> = {
     version: ["0.10.2", "inferred"], gpuTotal: "4.0", error: "FREE_MEMORY_BELOW_BUDGET", errorArgs: { free: G("3.22"), total: G("4.0"), util: "0.9", requested: G("3.6") }, outcome: "failed",
   },
   "lmcache-1739-qwen3-14b.md": { version: ["0.10.2", "inferred"], availableKv: "6.51", tokens: 42656, concurrency: [32768, 1.3], maxModelLen: 32768, outcome: "started" },
+  // Held-out start-ups added for issue #12's judging (sources in fixtures/vllm-logs/raw/SOURCES.md).
+  "lmcache-3430-qwen3-8b-a5000-v0.21.md": {
+    version: ["0.21.0", "inferred"], util: 0.9764, maxModelLen: 16384, graphEstimate: "0.52", availableKv: "6.37", tokens: 46368, concurrency: [16384, 2.83], outcome: "started",
+  },
+  "recipes-12-qwen3-coder-480b-fp8-h20-dp8-util0.9-fails.md": {
+    version: ["0.10.1.dev101+gbda9d0535", "text"], maxModelLen: 262144, availableKv: "48.66", error: "KV_CACHE_BELOW_MAX_MODEL_LEN",
+    errorArgs: { maxModelLen: 262144, needed: G("62.00"), available: G("48.66"), estimatedMaxModelLen: 205728 }, outcome: "failed",
+  },
+  "recipes-12-qwen3-coder-480b-fp8-h20-dp8-util0.95-fails.md": {
+    version: ["0.9.0", "inferred"], availableKv: "55.65", error: "KV_CACHE_BELOW_MAX_MODEL_LEN", errorArgs: { estimatedMaxModelLen: 235296 }, outcome: "failed",
+  },
+  "xinference-4926-qwen3-vl-262k-fails.md": {
+    version: ["0.10.2", "inferred"], maxModelLen: 262144, availableKv: "6.94", error: "KV_CACHE_BELOW_MAX_MODEL_LEN",
+    errorArgs: { needed: G("36.0"), available: G("6.94"), estimatedMaxModelLen: 50512 }, outcome: "failed",
+  },
+  "lab00-qwen3.5-4b-l4-v0.29-summary.md": {
+    version: ["0.29.0", "text"], gpuTotal: "22.03", util: 0.92, requested: "20.27", torchPeak: "2.17", graphActual: "0.24", availableKv: "9.1", outcome: "incomplete",
+  },
+  "code-qwen3.6-35b-a3b-nvfp4-redhat-wsl-v0.20.md": {
+    version: ["0.20.0", "banner"], model: "RedHatAI/Qwen3.6-35B-A3B-NVFP4", util: 0.9, maxModelLen: 65536, weights: "21.86", graphEstimate: "0.36", graphActual: "0.73",
+    availableKv: "1.28", tokens: 33536, concurrency: [65536, 1.68], args: { quantization: "compressed-tensors", "kv-cache-dtype": "fp8_e4m3", "max-num-seqs": "1", "max-cudagraph-capture-size": "1" }, outcome: "started",
+  },
   "vllm-25350-kv-fp8-100k.md": { availableKv: "10.55", tokens: 230528, concurrency: [100000, 2.31], outcome: "started" },
   "vllm-25350-kv-fp8-221k-fails.md": {
     version: ["0.9.0", "inferred"], maxModelLen: 221000, availableKv: "5.59", error: "KV_CACHE_BELOW_MAX_MODEL_LEN",

@@ -274,7 +274,7 @@ const BANNERS: RegExp[] = [
 const TEXT_VERSION: RegExp[] = [
   /vllm\/vllm-openai:v(\d+\.\d+\.\d+)/i, // the docker image a paste names
   /\bvllm(?:==|\s+version\s+|\s+v?)(\d+\.\d+\.\d+(?:\.post\d+)?)\b/i, // "vLLM 0.28.0", "vllm version 0.2.5", "vllm==0.5.4"
-  /vLLM Version\s*:\s*v?(\d+\.\d+\.\d+[\w.+-]*)/i, // collect_env.py in issue templates
+  /vLLM Version\s*:\s*`?v?(\d+\.\d+\.\d+[\w.+-]*)/i, // collect_env.py in issue templates; prose "vllm version: `v0.10.1.dev101+g…`" (vllm-project/recipes#12)
   /(?<!Driver |CUDA )\bVersion:\s+(0\.\d+\.\d+(?:\.dev\d+|rc\d+|\.post\d+)?(?:\+[\w.]+)?)/, // "Version: 0.10.1.dev446+g7e3a8dc90…" (vLLM releases are 0.x)
 ];
 
