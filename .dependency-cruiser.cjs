@@ -40,7 +40,7 @@ module.exports = {
     {
       name: "render-packages",
       severity: "error",
-      comment: "The renderers' only packages: chalk (colour, loaded lazily) and zod (render/json-schema.ts builds the JSON schema).",
+      comment: "The renderers' only packages: chalk (color, loaded lazily) and zod (render/json-schema.ts builds the JSON schema).",
       from: { path: "^src/render/" },
       to: { path: "^node_modules/", pathNot: "^node_modules/(chalk|zod)/" },
     },

@@ -31,7 +31,7 @@ interface JsonDeployment {
 }
 
 describe("check text over the real deployment files", () => {
-  it("every line within 80 columns (COLUMNS=80, and with colours on a terminal)", async () => {
+  it("every line within 80 columns (COLUMNS=80, and with colors on a terminal)", async () => {
     const plain = await runCli(ARGS, { COLUMNS: "80" });
     expect(plain.out.split("\n").length).toBeGreaterThan(100);
     expect(widest(plain.out)).toBeLessThanOrEqual(80);

@@ -169,13 +169,13 @@ describe("vram-plan plan (in-process)", () => {
     expect(r.stdout).toContain("| **KV cache** |");
   });
 
-  it("uses no colour when NO_COLOR is set, even on a terminal", async () => {
+  it("uses no color when NO_COLOR is set, even on a terminal", async () => {
     const r = await cli(["--model", "qwen3-8b", "--gpu", "h100"], { NO_COLOR: "1" }, true);
     // eslint-disable-next-line no-control-regex
     expect(/\u001b\[/.test(r.stdout)).toBe(false);
-    const coloured = await cli(["--model", "qwen3-8b", "--gpu", "h100"], {}, true);
+    const colored = await cli(["--model", "qwen3-8b", "--gpu", "h100"], {}, true);
     // eslint-disable-next-line no-control-regex
-    expect(/\u001b\[/.test(coloured.stdout)).toBe(true);
+    expect(/\u001b\[/.test(colored.stdout)).toBe(true);
   });
 
   it("prints the arithmetic with sources under --explain", async () => {

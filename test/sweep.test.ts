@@ -25,7 +25,7 @@ describe("parseSweeps", () => {
     expect(fine?.values).toEqual([0.9, 0.91, 0.92, 0.93]);
   });
   it("errors name --sweep and the value", async () => {
-    await expect(parseSweeps(["colour=red"])).rejects.toThrow("--sweep colour=red: unknown key 'colour'");
+    await expect(parseSweeps(["color=red"])).rejects.toThrow("--sweep color=red: unknown key 'color'");
     await expect(parseSweeps(["max-model-len=lots"])).rejects.toThrow("--sweep max-model-len=lots: 'lots' is not a count such as 8192, 8k (8000) or 8K (8192)");
     await expect(parseSweeps(["gpu-memory-utilization=0.5..1.2"])).rejects.toThrow("'1.2' is out of range (0 < x <= 1)");
     await expect(parseSweeps(["gpu=h100,h1000"])).rejects.toThrow("--sweep gpu=h100,h1000: unknown GPU 'h1000'");

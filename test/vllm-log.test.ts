@@ -220,7 +220,7 @@ describe("readVllmLog on every raw fixture", () => {
 describe("readVllmLog on what pastes carry", () => {
   const base = readFileSync(join(dir, "vllm-pr29335-engine-core-dp0-v0.11.md"), "utf8");
   const plain = readVllmLog(base);
-  it("reads the same figures through ANSI colours and kubectl --timestamps prefixes", () => {
+  it("reads the same figures through ANSI colors and kubectl --timestamps prefixes", () => {
     const noisy = base
       .split("\n")
       .map((l) => (l.startsWith("(") ? `2025-11-24T11:44:18.123456789Z \x1b[1;36m${l.replace(") ", ")\x1b[0;0m ")}` : l))

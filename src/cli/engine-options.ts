@@ -27,7 +27,7 @@ export function addEngineOptions(cmd: Command): Command {
     .addOption(new Option("--format <format>", "output format").choices([...FORMATS]))
     .option("--json", "same as --format json")
     .option("--explain", "print the arithmetic line by line with sources")
-    .option("--no-color", "no colours (also NO_COLOR, or when output is not a terminal)");
+    .option("--no-color", "no colors (also NO_COLOR, or when output is not a terminal)");
 }
 
 /**

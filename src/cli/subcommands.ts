@@ -82,7 +82,7 @@ export function registerCheck(program: Command, io: Io, setCode: SetCode): void 
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
     .option("--format <format>", "table, markdown (CI job summaries), json or html (a self-contained report of every deployment, e.g. a CI artifact)")
     .option("--json", "same as --format json")
-    .option("--no-color", "no colours")
+    .option("--no-color", "no colors")
     .action(async (files: string[], o: CheckOptions) => {
       if (o.format !== undefined && !["table", "markdown", "json", "html"].includes(o.format)) {
         throw new InputError("--format", `--format: '${o.format}' is not one of table, markdown, json, html`);
@@ -106,7 +106,7 @@ export function registerSolve(program: Command, io: Io, setCode: SetCode): void 
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
     .option("--format <format>", "table, markdown or json")
     .option("--json", "same as --format json")
-    .option("--no-color", "no colours");
+    .option("--no-color", "no colors");
   // vLLM's flags from the argument table: the search starts from them (read by splitEngineArgv).
   addVllmOptions(cmd).action(async (o: SolveOptions) => setCode(await (await import("../commands/solve.js")).solveCommand(o, io)));
 }
@@ -150,7 +150,7 @@ export function registerLog(program: Command, io: Io, setCode: SetCode): void {
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
     .option("--format <format>", "table, markdown (to paste into an issue) or json")
     .option("--json", "same as --format json")
-    .option("--no-color", "no colours")
+    .option("--no-color", "no colors")
     .action(async (file: string, flags: string[], o: LogOptions) => {
       if (o.format !== undefined && !["table", "markdown", "json"].includes(o.format)) {
         throw new InputError("--format", `--format: '${o.format}' is not one of table, markdown, json`);

@@ -3,7 +3,7 @@
 // its constraints, and exits 0 (all start and meet them), 1 (some do not: each named with its
 // reason and fix) or 2 (unreadable or invalid input: file and line named).
 // Loaded only when check runs (src/cli/subcommands.ts imports it in the action).
-import { colourWanted, type Io } from "./io.js";
+import { colorWanted, type Io } from "./io.js";
 import type { Deployment, KServeRuntime, KServeService } from "../sources/deployments.js";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { Outcome } from "../core/exit.js";
@@ -669,9 +669,9 @@ export async function checkCommand(files: string[], o: CheckOptions, io: Io): Pr
   else if (fmt === "markdown") io.stdout(r.renderCheckMarkdown(report));
   else if (fmt === "html") io.stdout((await import("../render/html.js")).renderCheckHtml(report));
   else {
-    const { colours } = await import("../render/colours.js");
+    const { colors } = await import("../render/colors.js");
     const { outputColumns } = await import("../render/format.js");
-    io.stdout(r.renderCheckTable(report, await colours(colourWanted(o, io)), outputColumns(io.env)));
+    io.stdout(r.renderCheckTable(report, await colors(colorWanted(o, io)), outputColumns(io.env)));
   }
   const { errorLine } = await import("../limits.js");
   for (const e of report.fileErrors) io.stderr(`vram-plan: ${errorLine(e)}\n`);

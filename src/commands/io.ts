@@ -3,14 +3,14 @@
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  /** Whether stdout is a terminal (colour only then, and never with NO_COLOR). */
+  /** Whether stdout is a terminal (color only then, and never with NO_COLOR). */
   isTTY: boolean;
   env: Record<string, string | undefined>;
   /** Standard input, read whole (check -); the CLI reads file descriptor 0 when absent. */
   stdin?: () => string;
 }
 
-/** Colour only on a terminal, never with --no-color or NO_COLOR (https://no-color.org). */
-export function colourWanted(o: { color?: boolean }, io: Io): boolean {
+/** Color only on a terminal, never with --no-color or NO_COLOR (https://no-color.org). */
+export function colorWanted(o: { color?: boolean }, io: Io): boolean {
   return o.color !== false && io.isTTY && !io.env["NO_COLOR"];
 }

@@ -3,7 +3,7 @@
 // put each logged figure beside the planned one with the likely cause of each difference.
 import { readStdinText, readTextFile } from "../sources/read-file.js";
 import { MAX_LOG_FILE_BYTES } from "../limits.js";
-import type { Io } from "./io.js";
+import { colorWanted, type Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { readVllmLog } from "../sources/vllm-log.js";
 import { findGpu, gpuFrom } from "../sources/gpus.js";
@@ -220,10 +220,9 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
   if (fmt === "json") io.stdout(r.renderLogJson(report));
   else if (fmt === "markdown") io.stdout(r.renderLogMarkdown(report));
   else {
-    const useColor = o.color !== false && io.isTTY && !io.env["NO_COLOR"];
-    const { colours } = await import("../render/colours.js");
+    const { colors } = await import("../render/colors.js");
     const { outputColumns } = await import("../render/format.js");
-    io.stdout(r.renderLogTable(report, await colours(useColor), outputColumns(io.env)));
+    io.stdout(r.renderLogTable(report, await colors(colorWanted(o, io)), outputColumns(io.env)));
   }
   return { command: "log", failed: logged.outcome === "failed" };
 }

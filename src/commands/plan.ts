@@ -1,6 +1,6 @@
 // `vram-plan plan` (the default command): one deployment's start-up budget per GPU.
 // Reads the model and GPU through src/sources, plans with src/core/plan.ts, renders with src/render.
-import { colourWanted, type Io } from "./io.js";
+import { colorWanted, type Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { engineFlagsFrom, type RawEngineFlags } from "../sources/engine-flags.js";
 import { deploymentInputs } from "./deployment-inputs.js";
@@ -34,9 +34,9 @@ async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
   if (fmt === "markdown") out = (await import("../render/markdown.js")).renderMarkdown(plan);
   else {
     const { renderTable } = await import("../render/table.js");
-    const { colours } = await import("../render/colours.js");
+    const { colors } = await import("../render/colors.js");
     const { outputColumns } = await import("../render/format.js");
-    out = renderTable(plan, { chalk: await colours(colourWanted(o, io)), columns: outputColumns(io.env) });
+    out = renderTable(plan, { chalk: await colors(colorWanted(o, io)), columns: outputColumns(io.env) });
   }
   if (o.explain) out += (await import("../render/explain.js")).renderExplain(plan, fmt === "markdown" ? Number.POSITIVE_INFINITY : (await import("../render/format.js")).outputColumns(io.env));
   return out;

@@ -4,7 +4,7 @@
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 
-/** Columns a cell takes on a terminal: ANSI colour codes take none, every other code point one. */
+/** Columns a cell takes on a terminal: ANSI color codes take none, every other code point one. */
 export function visibleWidth(text: string): number {
   let width = 0;
   for (const _ of text.replace(ANSI, "")) width++;

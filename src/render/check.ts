@@ -155,12 +155,12 @@ function notesOf(e: CheckEntry): string[] {
  */
 export function renderCheckTable(r: CheckReport, c: ChalkInstance, columns = 80): string {
   const out: string[] = [];
-  const status = (word: string, text: string, colour: (s: string) => string): void => {
+  const status = (word: string, text: string, color: (s: string) => string): void => {
     const lines = wrapLine(`${word} ${text}`, columns, [" — "], INDENT);
-    out.push(colour(word) + (lines[0] ?? "").slice(word.length), ...lines.slice(1));
+    out.push(color(word) + (lines[0] ?? "").slice(word.length), ...lines.slice(1));
   };
-  const item = (text: string, seps: readonly string[], colour: (s: string) => string = (s) => s): void => {
-    out.push(...wrapLine(`${INDENT}${text}`, columns, seps, `${INDENT}  `).map((l) => INDENT + colour(l.slice(INDENT.length))));
+  const item = (text: string, seps: readonly string[], color: (s: string) => string = (s) => s): void => {
+    out.push(...wrapLine(`${INDENT}${text}`, columns, seps, `${INDENT}  `).map((l) => INDENT + color(l.slice(INDENT.length))));
   };
   for (const e of r.entries) {
     const ev = e.evaluation;

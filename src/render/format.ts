@@ -39,7 +39,7 @@ export function gpuLayout(plan: { gpu: { tensorParallelSize: number; pipelinePar
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 
-/** Cells a line takes on a terminal: ANSI colour codes take none. */
+/** Cells a line takes on a terminal: ANSI color codes take none. */
 export function visibleLength(s: string): number {
   return s.replace(ANSI, "").length;
 }
@@ -74,7 +74,7 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
     out.push(cur);
     if (out.length > 1) return out.flatMap((l) => (visibleLength(l) <= width ? [l] : wrapLine(l, width, [], lead)));
   }
-  // One unbreakable word: cut it (only plain text; a coloured word is left whole rather than broken mid-code).
+  // One unbreakable word: cut it (only plain text; a colored word is left whole rather than broken mid-code).
   if (line.includes("\x1b")) return [line];
   const out: string[] = [line.slice(0, width)];
   for (let i = width; i < line.length; i += width - lead.length) out.push(lead + line.slice(i, i + width - lead.length));

@@ -96,7 +96,7 @@ function rowsOf(r: LogReport): string[][] {
 
 /**
  * Terminal text, every line within `columns` (render/format.ts outputColumns): each line is wrapped
- * before it is coloured, so a colour never spans a break.
+ * before it is colored, so a color never spans a break.
  */
 export function renderLogTable(r: LogReport, c: ChalkInstance, columns = 80): string {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 // The project's own small SVG renderer: pure (numbers in, markup string out, no DOM), used by the HTML
-// report (render/html.ts) and the web page (src/web/). Colours are mid-tone fills that read on a white
+// report (render/html.ts) and the web page (src/web/). Colors are mid-tone fills that read on a white
 // page, a dark page and paper alike; text takes `currentColor`, so it follows the page's light or dark
 // scheme. Every string that reaches the markup goes through `esc` (model ids, file names, GPU names).
 import type { GpuBudget } from "../core/types.js";
@@ -17,24 +17,24 @@ export interface BarSegment {
   key: string;
   label: string;
   bytes: number;
-  colour: string;
+  color: string;
 }
 
 /** The parts of one GPU's memory, in the order the terminal's bar draws them (render/table.ts), plus other processes. */
 export function gpuSegments(g: GpuBudget, phaseLabel: string): BarSegment[] {
   const other = Math.max(0, g.otherProcessBytes);
-  const graphs: BarSegment = { key: "cuda-graphs", label: g.cudaGraphInBudget ? "CUDA graphs" : "CUDA graphs (outside the budget)", bytes: g.cudaGraphBytes, colour: "#76b7b2" };
+  const graphs: BarSegment = { key: "cuda-graphs", label: g.cudaGraphInBudget ? "CUDA graphs" : "CUDA graphs (outside the budget)", bytes: g.cudaGraphBytes, color: "#76b7b2" };
   return [
-    { key: "weights", label: "weights", bytes: g.weightsBytes, colour: "#4e79a7" },
-    { key: "activation", label: `activation peak (${phaseLabel})`, bytes: g.activationPeakBytes, colour: "#b07aa1" },
-    { key: "non-torch", label: "non-torch", bytes: g.nonTorchBytes, colour: "#edc948" },
+    { key: "weights", label: "weights", bytes: g.weightsBytes, color: "#4e79a7" },
+    { key: "activation", label: `activation peak (${phaseLabel})`, bytes: g.activationPeakBytes, color: "#b07aa1" },
+    { key: "non-torch", label: "non-torch", bytes: g.nonTorchBytes, color: "#edc948" },
     // Graphs taken out of the KV budget sit inside it (v0.21+); before, they come out of the slack beyond it.
     ...(g.cudaGraphInBudget ? [graphs] : []),
-    { key: "kv-cache", label: "KV cache", bytes: Math.max(0, g.kvCacheBytes), colour: "#59a14f" },
+    { key: "kv-cache", label: "KV cache", bytes: Math.max(0, g.kvCacheBytes), color: "#59a14f" },
     ...(g.cudaGraphInBudget ? [] : [graphs]),
     // Other processes hold part of what lies outside vLLM's budget; the rest is the CUDA context, NCCL and slack.
-    { key: "outside", label: "outside the budget", bytes: Math.max(0, g.outsideBudgetBytes - other - (g.cudaGraphInBudget ? 0 : g.cudaGraphBytes)), colour: "#9c9c9c" },
-    { key: "other-processes", label: "other processes", bytes: other, colour: "#e15759" },
+    { key: "outside", label: "outside the budget", bytes: Math.max(0, g.outsideBudgetBytes - other - (g.cudaGraphInBudget ? 0 : g.cudaGraphBytes)), color: "#9c9c9c" },
+    { key: "other-processes", label: "other processes", bytes: other, color: "#e15759" },
   ];
 }
 
@@ -54,7 +54,7 @@ export function stackedBarSvg(g: GpuBudget, phaseLabel: string, width = 720): st
   const parts: string[] = [];
   for (const s of segs) {
     const w = px(s.bytes);
-    parts.push(`<rect class="seg seg-${esc(s.key)}" data-segment="${esc(s.key)}" data-bytes="${s.bytes}" x="${n(x)}" y="${top}" width="${n(Math.max(w, 0.5))}" height="${h}" fill="${s.colour}"><title>${esc(s.label)}: ${gib(s.bytes)} GiB</title></rect>`);
+    parts.push(`<rect class="seg seg-${esc(s.key)}" data-segment="${esc(s.key)}" data-bytes="${s.bytes}" x="${n(x)}" y="${top}" width="${n(Math.max(w, 0.5))}" height="${h}" fill="${s.color}"><title>${esc(s.label)}: ${gib(s.bytes)} GiB</title></rect>`);
     if (w > 46) parts.push(`<text x="${n(x + w / 2)}" y="${top + h / 2 + 4}" text-anchor="middle" font-size="11" fill="#111">${gib(s.bytes, w > 70 ? 2 : 1)}</text>`);
     x += w;
   }
@@ -76,7 +76,7 @@ export function stackedBarSvg(g: GpuBudget, phaseLabel: string, width = 720): st
 export function barLegendHtml(g: GpuBudget, phaseLabel: string): string {
   return `<ul class="legend">${gpuSegments(g, phaseLabel)
     .filter((s) => s.bytes > 0)
-    .map((s) => `<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${s.colour}"/></svg> ${esc(s.label)} <span class="num">${gib(s.bytes)}</span></li>`)
+    .map((s) => `<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${s.color}"/></svg> ${esc(s.label)} <span class="num">${gib(s.bytes)}</span></li>`)
     .join("")}<li><svg width="14" height="12" aria-hidden="true"><line x1="7" x2="7" y1="0" y2="12" stroke="currentColor" stroke-dasharray="3 2"/></svg> budget <span class="num">${gib(g.budgetBytes)}</span></li></ul>`;
 }
 

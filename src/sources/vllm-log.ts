@@ -1,6 +1,6 @@
 // Reads a vLLM start-up log (server or offline LLM(), V0 and V1 engines, v0.2 to the newest) as a
 // pure function of its text: what the log states, nothing planned. Tolerates what pasted logs carry:
-// markdown fences, ANSI colours, docker-compose / Buildkite / kubectl / wrapper prefixes and
+// markdown fences, ANSI colors, docker-compose / Buildkite / kubectl / wrapper prefixes and
 // timestamps, (EngineCore pid=…) / (Worker_TP1 pid=…) / (VllmWorker rank=2 pid=…) / Ray prefixes,
 // several ranks interleaved, progress bars glued onto lines, and logs cut off mid-line.
 // The formats and the releases that print them are cited per pattern (real examples: fixtures/vllm-logs/raw/).
@@ -24,7 +24,7 @@ const int = (s: string): number => Number(s.replace(/,/g, ""));
 // Lines: prefixes off, the rank that printed it
 // ---------------------------------------------------------------------------------------------
 
-// ANSI SGR colour codes (vLLM colours its prefixes on a terminal: "\x1b[1;36m(EngineCore pid=…)\x1b[0;0m").
+// ANSI SGR color codes (vLLM colors its prefixes on a terminal: "\x1b[1;36m(EngineCore pid=…)\x1b[0;0m").
 // eslint-disable-next-line no-control-regex
 const ANSI = /(?:\x1b|\^\[)\[[0-9;]*[A-Za-z]|\[[0-9]{1,2}(?:;[0-9]{1,2})*m(?=[(\s]|$)/g; // also "^[[1;36m" (caret notation) and pastes that lost the ESC byte: "[1;36m(EngineCore pid=1)[0;0m"
 /**
