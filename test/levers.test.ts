@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { planWithLevers, roundDownForPeople, type FixEntry } from "../src/core/levers.js";
 import { planDeployment } from "../src/core/plan.js";
+import { fixesToJson } from "../src/render/json.js";
 import type { EngineFlags, PlanInput } from "../src/core/types.js";
 import { GiB, flags, gpu, model } from "./helpers/models.js";
 
@@ -157,6 +158,10 @@ describe("fixes, cheapest lever first", () => {
     const d = plan.diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
     expect(d?.severity).toBe("error");
     expect((d?.fix ?? []).map(shown)).toEqual(["--gpu-memory-utilization 0.73"]);
+    // The value travels as a number (what the lever search re-planned with), never parsed back from "0.73";
+    // the JSON shows the flag and value only.
+    expect(d?.fix?.[0]?.flags).toEqual({ gpuMemoryUtilization: 0.73 });
+    expect(fixesToJson(d?.fix)).toEqual([{ flag: "--gpu-memory-utilization", value: "0.73" }]);
     const at74 = planDeployment({ ...input, flags: flags({ otherProcessBytes: 20 * GiB, gpuMemoryUtilization: 0.74 }) });
     expect(at74.diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")?.severity).toBe("warning");
     const at73 = planDeployment({ ...input, flags: flags({ otherProcessBytes: 20 * GiB, gpuMemoryUtilization: 0.73 }) });

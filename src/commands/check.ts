@@ -88,6 +88,7 @@ interface CliTarget {
 
 async function cliTarget(o: CheckOptions): Promise<CliTarget> {
   const { parseTokens, parseSize } = await import("../units.js");
+  const { fractionFlag } = await import("../sources/flag-values.js");
   const target: Target = {};
   const text: CheckEntry["targetText"] = {};
   if (o.requireConcurrency !== undefined) {
@@ -101,9 +102,7 @@ async function cliTarget(o: CheckOptions): Promise<CliTarget> {
     text.context = o.requireContext;
   }
   if (o.maxUtilization !== undefined) {
-    const u = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(o.maxUtilization) ? Number(o.maxUtilization) : Number.NaN;
-    if (!(u > 0 && u <= 1)) throw new InputError("--max-utilization", `--max-utilization: expected a fraction in (0, 1], got '${excerpt(o.maxUtilization)}'`);
-    target.maxUtilization = u;
+    target.maxUtilization = fractionFlag("--max-utilization", o.maxUtilization);
     text.maxUtilization = o.maxUtilization;
   }
   if (o.headroom !== undefined) {

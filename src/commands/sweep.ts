@@ -16,6 +16,8 @@ import type { Outcome } from "../core/exit.js";
 import type { GpuProfile, KvCacheDtype } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
+import { decimalOf } from "../sources/flag-values.js";
+import { utilizationProblem } from "../sources/vllm-values.js";
 
 const KEYS: Readonly<Record<string, SweepKey>> = {
   gpu: "gpu",
@@ -42,9 +44,9 @@ function numbers(key: NumKey, spec: string, parseTokens: (s: string) => number |
   };
   const isUtil = key === "gpu-memory-utilization";
   const one = (s: string): number => {
-    const v = isUtil ? (/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(s) ? Number(s) : Number.NaN) : (parseTokens(s) ?? Number.NaN);
+    const v = isUtil ? decimalOf(s) : (parseTokens(s) ?? Number.NaN);
     if (!Number.isFinite(v)) fail(`'${s}' is not ${isUtil ? "a fraction such as 0.9" : "a count such as 8192, 8k (8000) or 8K (8192)"}`);
-    if (isUtil ? !(v > 0 && v <= 1) : !(Number.isInteger(v) && v >= 1)) fail(`'${s}' is out of range (${isUtil ? "0 < x <= 1" : "a positive integer"})`);
+    if (isUtil ? utilizationProblem(v) !== null : !(Number.isInteger(v) && v >= 1)) fail(`'${s}' is out of range (${isUtil ? "0 < x <= 1" : "a positive integer"})`);
     return v;
   };
   const out: number[] = [];

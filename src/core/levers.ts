@@ -247,31 +247,6 @@ function tpSplitsHeads(input: PlanInput, tp: number): boolean {
   return m.mla !== null || (tp >= m.numKvHeads ? tp % m.numKvHeads === 0 : m.numKvHeads % tp === 0);
 }
 
-/** Flags of a diagnostic's own fix entry (the ones planDeployment proposes for validation errors). */
-function flagsOfEntry(f: FixEntry): Partial<EngineFlags> | null {
-  const n = Number(f.value);
-  switch (f.flag) {
-    case "--tensor-parallel-size":
-      return Number.isInteger(n) ? { tensorParallelSize: n } : null;
-    case "--max-model-len":
-      return Number.isInteger(n) ? { maxModelLen: n } : null;
-    case "--max-num-batched-tokens":
-      return Number.isInteger(n) ? { maxNumBatchedTokens: n } : null;
-    case "--max-num-seqs":
-      return Number.isInteger(n) ? { maxNumSeqs: n } : null;
-    case "--kv-cache-memory":
-      return Number.isInteger(n) && n > 0 ? { kvCacheMemoryBytes: n } : null;
-    case "--gpu-memory-utilization":
-      return Number.isFinite(n) ? { gpuMemoryUtilization: n } : null;
-    case "--dtype":
-      return f.value === "float16" || f.value === "bfloat16" || f.value === "float32" ? { dtype: f.value } : null;
-    case "--quantization":
-      return f.value === "fp8" ? { quantization: "fp8" } : null;
-    default:
-      return null;
-  }
-}
-
 /**
  * Fills each error's fix list, every entry verified to make the plan start: the error's own fix
  * (with the cheapest lever added when it alone is not enough), and for memory errors every lever
@@ -285,7 +260,8 @@ export function addFixes(input: PlanInput, plan: Plan): void {
     if (d.severity !== "error") continue;
     const fix: FixEntry[] = [];
     for (const own of d.fix ?? []) {
-      const change = flagsOfEntry(own);
+      // An entry that sets no engine flag as data (--kv-cache-dtype, --max-cpu-loras) is not verified, so not kept.
+      const change = own.flags;
       if (!change) continue;
       const p = r.plan(change);
       if (p.fits) fix.push(own);

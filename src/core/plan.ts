@@ -2,7 +2,7 @@
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (vllm/v1/worker/gpu_worker.py, vllm/utils/mem_utils.py, vllm/v1/core/kv_cache_utils.py) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
-import { NEWEST_MODELED, batchDefaults, beyondModeled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, type VllmRules } from "./vllm-versions.js";
+import { NEWEST_MODELED, batchDefaults, beyondModeled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, UTILIZATION_DEFAULT_HISTORY, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvCacheFormat, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { kvDtypeNotExact, kvDtypeProblem, type KvFormatLike } from "./kv-dtypes.js";
@@ -28,7 +28,7 @@ export interface PlanOptions {
 function resolveDtype(model: ModelArch, flags: EngineFlags, cc: number, diags: Diagnostic[]): TorchDtype {
   if (flags.dtype) {
     if (flags.dtype === "bfloat16" && cc < 8) {
-      diags.push({ code: "BF16_UNSUPPORTED", severity: "error", args: { cc: cc.toFixed(1) }, fix: [{ flag: "--dtype", value: "float16" }] });
+      diags.push({ code: "BF16_UNSUPPORTED", severity: "error", args: { cc: cc.toFixed(1) }, fix: [{ flag: "--dtype", value: "float16", flags: { dtype: "float16" } }] });
     }
     return flags.dtype;
   }
@@ -134,7 +134,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const b = DTYPE_BYTES[dtype];
   const quant = resolveQuant(model, flags);
   if (flags.quantization && flags.quantization !== "none" && model.quant.method === "none" && !ONLINE_QUANT.has(flags.quantization)) {
-    diags.push({ code: "QUANTIZATION_NEEDS_CHECKPOINT", severity: "error", args: { method: flags.quantization }, fix: [{ flag: "--quantization", value: "fp8", note: "or a checkpoint already quantized with this method" }] });
+    diags.push({ code: "QUANTIZATION_NEEDS_CHECKPOINT", severity: "error", args: { method: flags.quantization }, fix: [{ flag: "--quantization", value: "fp8", note: "or a checkpoint already quantized with this method", flags: { quantization: "fp8" } }] });
   }
   const util = flags.gpuMemoryUtilization ?? rules.defaultUtilization;
 
@@ -151,12 +151,12 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   if (model.numLayers < pp) diags.push({ code: "LAYERS_FEWER_THAN_PP", severity: "error", args: { layers: model.numLayers, pp } });
   let maxModelLen = flags.maxModelLen ?? model.derivedMaxModelLen;
   if (flags.maxModelLen !== undefined && flags.maxModelLen > model.derivedMaxModelLen) {
-    diags.push({ code: "MAX_MODEL_LEN_ABOVE_DERIVED", severity: "error", args: { maxModelLen: flags.maxModelLen, derived: model.derivedMaxModelLen }, fix: [{ flag: "--max-model-len", value: String(model.derivedMaxModelLen) }] });
+    diags.push({ code: "MAX_MODEL_LEN_ABOVE_DERIVED", severity: "error", args: { maxModelLen: flags.maxModelLen, derived: model.derivedMaxModelLen }, fix: [{ flag: "--max-model-len", value: String(model.derivedMaxModelLen), flags: { maxModelLen: model.derivedMaxModelLen } }] });
     maxModelLen = flags.maxModelLen;
   }
   const batch = batchDefaults(rules, gpu.cudaTotalBytes, gpu.name, flags.usageContext, maxModelLen, flags.maxNumSeqs, flags.maxNumBatchedTokens);
   if (batch.maxNumSeqs > batch.maxNumBatchedTokens) {
-    diags.push({ code: "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS", severity: "error", args: { maxNumSeqs: batch.maxNumSeqs, maxNumBatchedTokens: batch.maxNumBatchedTokens }, fix: [{ flag: "--max-num-batched-tokens", value: String(batch.maxNumSeqs) }] });
+    diags.push({ code: "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS", severity: "error", args: { maxNumSeqs: batch.maxNumSeqs, maxNumBatchedTokens: batch.maxNumBatchedTokens }, fix: [{ flag: "--max-num-batched-tokens", value: String(batch.maxNumSeqs), flags: { maxNumBatchedTokens: batch.maxNumSeqs } }] });
   }
   const blockSize = flags.blockSize ?? defaultBlockSize(model, cc);
   // --kv-cache-dtype's storage (kv-dtypes.ts): element bytes, per-token-head scales, nvfp4/TurboQuant packing.
@@ -214,7 +214,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     ex({ what: "max_num_seqs", formula: flags.maxNumSeqs !== undefined ? "as given" : "vLLM's default", value: batch.maxNumSeqs, source: flags.maxNumSeqs === undefined && batch.maxNumSeqs < (large ? 1024 : 256) ? `${seqsFrom}, capped at max_num_batched_tokens` : seqsFrom });
     ex({ what: "max_num_batched_tokens", formula: flags.maxNumBatchedTokens !== undefined ? "as given" : "vLLM's default", value: batch.maxNumBatchedTokens, source: tokensFrom });
     ex({ what: "max_model_len", formula: flags.maxModelLen !== undefined ? "as given" : "vLLM's default", value: maxModelLen, source: flags.maxModelLen !== undefined ? "--max-model-len" : "default: derived from config.json (max_position_embeddings × rope scaling; vllm/config/model.py _get_and_verify_max_len)" });
-    ex({ what: "gpu_memory_utilization", formula: flags.gpuMemoryUtilization !== undefined ? "as given" : "vLLM's default", value: util, source: flags.gpuMemoryUtilization !== undefined ? "--gpu-memory-utilization" : `default of vLLM ${rules.version}: ${rules.defaultUtilization} (0.92 from v0.21.0, PR #38284; 0.9 before)` });
+    ex({ what: "gpu_memory_utilization", formula: flags.gpuMemoryUtilization !== undefined ? "as given" : "vLLM's default", value: util, source: flags.gpuMemoryUtilization !== undefined ? "--gpu-memory-utilization" : `default of vLLM ${rules.version}: ${rules.defaultUtilization} (${UTILIZATION_DEFAULT_HISTORY})` });
     ex({ what: "dtype", formula: `${dtype}${flags.dtype !== undefined ? " (as given)" : ""}`, source: flags.dtype !== undefined ? "--dtype" : model.dtype !== dtype ? `default "auto": the config's ${model.dtype}, which this GPU (compute capability ${cc.toFixed(1)}) lacks, so float16 (vllm/config/model.py _get_and_verify_dtype)` : `default "auto": the config's torch_dtype (vllm/config/model.py _get_and_verify_dtype)` });
     ex({ what: "kv_cache_dtype", formula: `${flags.kvCacheDtype} (${kvBytes} B per element${kvBytesPerTokenPerLayer(model, tp, kvFmt) !== kvBytesPerTokenPerLayer(model, tp, kvBytes) ? `; ${kvBytesPerTokenPerLayer(model, tp, kvFmt)} B per token per attention layer on one rank with scales and packing` : ""})`, source: flags.kvCacheDtype !== "auto" ? "--kv-cache-dtype" : quant.kvCacheFp8 ? "default \"auto\": the checkpoint's own fp8 KV cache (kv_cache_quant_algo)" : "default \"auto\": the model dtype (vllm/config/cache.py CacheConfig.cache_dtype)" });
     ex({ what: "block_size", formula: `${blockSize} tokens`, source: flags.blockSize !== undefined ? "--block-size" : model.mla && cc >= 9 ? `default for MLA on compute capability ${cc.toFixed(1)} (vllm/platforms/cuda.py check_and_update_config: FlashMLA ${cc >= 10 ? "/ CUTLASS MLA 128" : "64"})` : "default: CacheConfig.DEFAULT_BLOCK_SIZE 16 (vllm/config/cache.py); hybrid models raise it to cover a Mamba state page" });
@@ -393,7 +393,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       code: "FREE_MEMORY_BELOW_BUDGET",
       severity: certain ? "error" : "warning",
       args: { free: first.freeAtStartBytes, total: first.totalBytes, util, requested: first.requestedBytes },
-      fix: [{ flag: "--gpu-memory-utilization", value: maxUtil.toFixed(2) }],
+      fix: [{ flag: "--gpu-memory-utilization", value: maxUtil.toFixed(2), flags: { gpuMemoryUtilization: maxUtil } }],
     });
   }
   if (flags.kvCacheMemoryBytes !== undefined) kvCacheMemoryChecks(stages, diags);
@@ -407,7 +407,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     });
   }
   if (tight.startupError && tight.kv.numGpuBlocks > 0) {
-    diags.push({ code: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS", severity: "error", args: { message: tight.startupError, blocks: tight.kv.numGpuBlocks }, fix: [{ flag: "--max-num-seqs", value: String(tight.kv.numGpuBlocks) }] });
+    diags.push({ code: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS", severity: "error", args: { message: tight.startupError, blocks: tight.kv.numGpuBlocks }, fix: [{ flag: "--max-num-seqs", value: String(tight.kv.numGpuBlocks), flags: { maxNumSeqs: tight.kv.numGpuBlocks } }] });
   }
   // With --kv-cache-memory too large, KV_CACHE_MEMORY_ABOVE_FREE already counts the graphs (its warm-up phase).
   if (graphsOn && !graphsInBudget && !diags.some((d) => d.code === "KV_CACHE_MEMORY_ABOVE_FREE")) {
@@ -495,7 +495,7 @@ function kvCacheMemoryChecks(stages: StageResult[], diags: Diagnostic[]): void {
     code: "KV_CACHE_MEMORY_ABOVE_FREE",
     severity: "error",
     args: { phase: worst.phase, kv: worst.g.kvCacheBytes, needed: worst.needed, free: worst.free, graphs: worst.g.cudaGraphBytes, sampler: worst.g.samplerPeakBytes },
-    fix: worst.suggestion > 0 ? [{ flag: "--kv-cache-memory", value: String(worst.suggestion) }] : [],
+    fix: worst.suggestion > 0 ? [{ flag: "--kv-cache-memory", value: String(worst.suggestion), flags: { kvCacheMemoryBytes: worst.suggestion } }] : [],
   });
 }
 
@@ -603,8 +603,8 @@ function divisorFix(n: number, tp: number): Diagnostic["fix"] {
   const below = options.filter((t) => t < tp).pop();
   const above = options.find((t) => t > tp);
   const out: NonNullable<Diagnostic["fix"]> = [];
-  if (below) out.push({ flag: "--tensor-parallel-size", value: String(below) });
-  if (above) out.push({ flag: "--tensor-parallel-size", value: String(above) });
+  if (below) out.push({ flag: "--tensor-parallel-size", value: String(below), flags: { tensorParallelSize: below } });
+  if (above) out.push({ flag: "--tensor-parallel-size", value: String(above), flags: { tensorParallelSize: above } });
   return out;
 }
 

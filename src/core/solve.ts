@@ -373,8 +373,8 @@ export function solve(req: SolveRequest): SolveResult {
   // layout that starts at 0.93 must not be reported as not fitting.
   const capFor = (p: Precision, l: { tp: number; pp: number }): number => {
     const d = plan(flagsFor(p, l, { gpuMemoryUtilization: cap })).diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
-    const u = Number(d?.fix?.[0]?.value);
-    return d && Number.isFinite(u) && u > 0 ? Math.min(cap, u) : cap;
+    const u = d?.fix?.[0]?.flags?.gpuMemoryUtilization;
+    return u !== undefined && u > 0 ? Math.min(cap, u) : cap;
   };
 
   // 1. Fewest GPUs per precision, at the highest utilization allowed.

@@ -307,8 +307,11 @@ export interface Diagnostic {
   /**
    * Changes that would fix it, cheapest first, each verified by re-planning (core/levers.ts): one
    * flag, plus `with` when the flag alone clears this error but another lever is needed to start.
+   * `flags`: the engine flags the entry sets, as data (what core/levers.ts re-plans with, so the shown
+   * value is never parsed back); an entry without them is not verified and not kept by the levers.
+   * Renderers show `flag value` and leave `flags` out of the JSON.
    */
-  fix?: { flag: string; value: string; note?: string; with?: { flag: string; value: string }[] }[];
+  fix?: { flag: string; value: string; note?: string; with?: { flag: string; value: string }[]; flags?: Partial<EngineFlags> }[];
 }
 
 export type DiagnosticCode =

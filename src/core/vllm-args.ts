@@ -70,6 +70,7 @@ const SERVE = "vllm/entrypoints/openai/cli_args.py make_arg_parser";
 
 /** CacheDType (vllm/config/cache.py): every value the newest release accepts — kept with its sizing in kv-dtypes.ts. */
 import { KV_CACHE_DTYPES, KV_CACHE_DTYPES_BEFORE_0_8 } from "./kv-dtypes.js";
+import { UTILIZATION_DEFAULT } from "./vllm-versions.js";
 export { KV_CACHE_DTYPES };
 
 /**
@@ -243,7 +244,7 @@ export const VLLM_ARGS: readonly VllmArg[] = [
 
   // --- CacheConfig ---------------------------------------------------------------------------------
   m("block-size", "int", "blockSize", { help: "KV cache block size in tokens", source: CACHE }),
-  m("gpu-memory-utilization", "float", "gpuMemoryUtilization", { help: "share of each GPU's memory vLLM may use (default 0.9; 0.92 from v0.21)", source: CACHE }),
+  m("gpu-memory-utilization", "float", "gpuMemoryUtilization", { help: `share of each GPU's memory vLLM may use (default ${UTILIZATION_DEFAULT.before}; ${UTILIZATION_DEFAULT.from} from v0.${UTILIZATION_DEFAULT.sinceMinor})`, source: CACHE }),
   // CacheConfig.kv_cache_memory_bytes arrived with vllm PR #21489 (merged 2025-07, first in v0.10.1).
   m("kv-cache-memory-bytes", "hrint", "kvCacheMemoryBytes", { since: "0.10.1", help: "KV cache bytes per GPU, bypassing --gpu-memory-utilization (20G = 20 GiB, 20g = 20 GB)", source: CACHE }),
   // vLLM's CPU swap space (GiB of host memory); absent from CacheConfig after v0.18 (issue #11).

@@ -155,6 +155,15 @@ function atLeast(p: ParsedVersion, minor: number, patch = 0): boolean {
   return p.minor > minor || (p.minor === minor && p.patch >= patch);
 }
 
+/**
+ * CacheConfig.gpu_memory_utilization's default (vllm/config/cache.py `Field(default=0.9, gt=0, le=1)`),
+ * raised to 0.92 in v0.21.0 (PR #38284): the one place that knows it (rules, --help, --explain read it).
+ */
+export const UTILIZATION_DEFAULT = { before: 0.9, from: 0.92, sinceMinor: 21, source: "PR #38284" } as const;
+
+/** "0.92 from v0.21.0, PR #38284; 0.9 before": the default's history, for --explain. */
+export const UTILIZATION_DEFAULT_HISTORY = `${UTILIZATION_DEFAULT.from} from v0.${UTILIZATION_DEFAULT.sinceMinor}.0, ${UTILIZATION_DEFAULT.source}; ${UTILIZATION_DEFAULT.before} before`;
+
 /** The newest release whose accounting vram-plan models (default of --vllm-version). */
 export const NEWEST_MODELED = "0.29.0";
 /** The oldest release whose arithmetic vram-plan models. */
@@ -195,7 +204,7 @@ function computeRules(version: string): VllmRules | null {
   return {
     version: `${asked.major}.${asked.minor}.${asked.patch}`,
     engine: atLeast(p, 8) ? "v1" : "v0",
-    defaultUtilization: atLeast(p, 21) ? 0.92 : 0.9,
+    defaultUtilization: atLeast(p, UTILIZATION_DEFAULT.sinceMinor) ? UTILIZATION_DEFAULT.from : UTILIZATION_DEFAULT.before,
     startupFreeCheck: atLeast(p, 9),
     cudaGraphEstimate: atLeast(p, 21),
     mrv2ZeroEstimateForDense: atLeast(p, 25, 1) && !atLeast(p, 26),

@@ -4,7 +4,7 @@ import type { ChalkInstance } from "chalk";
 import { fixFromLog, type LogDifference, type LogReport } from "../core/startup-log.js";
 import { gib, thousands, wrapLine } from "./format.js";
 import { logCauseText, logLineName, messageFor, fixText } from "./messages.js";
-import { planToJsonObject } from "./json.js";
+import { fixesToJson, planToJsonObject } from "./json.js";
 
 function value(d: LogDifference, v: number | string | null): string {
   if (v === null) return "–";
@@ -205,7 +205,7 @@ export function logToJsonObject(r: LogReport): object {
     },
     plan: r.plan ? planToJsonObject(r.plan) : null,
     differences: r.differences.map((d) => ({ what: d.what, unit: d.unit, logged: d.logged, planned: d.planned, difference: d.difference, agrees: d.agrees, why: d.cause ? logCauseText(d.cause) : null, whyCode: d.cause?.code ?? null })),
-    fix: r.fix,
+    fix: r.fix ? { code: r.fix.code, fix: fixesToJson(r.fix.fix) } : null,
     fixFromLog: fixFromLog(r.logged),
     missing: r.missing,
     inputs: r.inputs,

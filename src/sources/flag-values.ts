@@ -4,6 +4,7 @@
 import { InputError } from "../errors.js";
 import { MAX_BYTES, MAX_IMAGE_SIDE, MAX_TOKENS, MAX_VIDEO_FRAMES, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
+import { utilizationProblem } from "./vllm-values.js";
 
 function fail(flag: string, rule: string, value: unknown): never {
   throw new InputError(flag, `${flag}: ${rule}, got '${excerpt(value)}'`);
@@ -30,10 +31,16 @@ export function sizeFlag(flag: string, v: string, min = 0): number {
   return n;
 }
 
-/** A fraction in (0, 1]. */
+/** A plain decimal number ("0.9", ".9", "1"), or NaN. */
+export function decimalOf(v: string): number {
+  return /^\s*(\d{1,20}(\.\d{0,20})?|\.\d{1,20})\s*$/.test(v) ? Number(v) : Number.NaN;
+}
+
+/** A utilization: a fraction in (0, 1] (sources/vllm-values.ts utilizationProblem). */
 export function fractionFlag(flag: string, v: string): number {
-  const u = /^\s*(\d{1,20}(\.\d{0,20})?|\.\d{1,20})\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!(u > 0 && u <= 1)) fail(flag, "expected a fraction in (0, 1]", v);
+  const u = decimalOf(v);
+  const problem = utilizationProblem(u);
+  if (problem) fail(flag, problem, v);
   return u;
 }
 

@@ -14,7 +14,7 @@ import { NEWEST_MODELED, OLDEST_MODELED, parseVersion, rulesFor } from "../core/
 import { InputError } from "../errors.js";
 import { MAX_BYTES, MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
-import { blockSizeProblem, modalityProblem } from "./vllm-values.js";
+import { blockSizeProblem, modalityProblem, utilizationProblem } from "./vllm-values.js";
 
 export type VllmFlagErrorKind = "unknown" | "ambiguous" | "removed" | "not-yet" | "missing-value" | "bad-value" | "unexpected-value" | "extra-argument";
 
@@ -563,7 +563,8 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       case "gpu-memory-utilization": {
         const u = floatOf(it);
-        if (!(u > 0 && u <= 1)) bad(it, `expected a fraction in (0, 1], got '${show(it.value)}'`);
+        const problem = utilizationProblem(u);
+        if (problem) bad(it, `${problem}, got '${show(it.value)}'`);
         flags.gpuMemoryUtilization = u;
         break;
       }

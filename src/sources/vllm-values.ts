@@ -17,6 +17,15 @@ export function blockSizeProblem(n: number): string | null {
 }
 
 /**
+ * --gpu-memory-utilization: vllm/config/cache.py CacheConfig `gpu_memory_utilization: float =
+ * Field(default=0.9, gt=0, le=1)`. The one range check of a utilization: vLLM's flag as read from any
+ * command line or file, a --sweep axis of it, and vram-plan's --max-utilization ceiling on it.
+ */
+export function utilizationProblem(u: number): string | null {
+  return u > 0 && u <= 1 ? null : "expected a fraction in (0, 1]";
+}
+
+/**
  * The modalities vLLM registers (vllm/multimodal: ImagePlugin "image", VideoPlugin "video",
  * AudioPlugin "audio"; MultiModalConfig._validate_limit_per_prompt keys the same names).
  * Any other key is ignored by vLLM ("Detected extra keys in `--limit-mm-per-prompt` which are not
