@@ -62,12 +62,19 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
     const parts = line.split(sep);
     if (parts.length < 2) continue;
     const out: string[] = [];
+    // A line broken after a piece ends with the separator's visible part (" ·" for " · "), so a piece
+    // is only kept on the line when that trailing mark fits too, unless the next piece joins it as well.
+    const trail = sep.trim() ? sep.trimEnd() : "";
     let cur = parts[0] ?? "";
-    for (const p of parts.slice(1)) {
+    for (let i = 1; i < parts.length; i++) {
+      const p = parts[i] ?? "";
       const joined = cur + sep + p;
-      if (visibleLength(joined) <= width || visibleLength(cur) <= lead.length) cur = joined;
+      const next = parts[i + 1];
+      const fits =
+        visibleLength(joined) <= width && (next === undefined || visibleLength(joined + trail) <= width || visibleLength(joined + sep + next) <= width);
+      if (fits || visibleLength(cur) <= lead.length) cur = joined;
       else {
-        out.push(sep.trim() ? cur + sep.trimEnd() : cur);
+        out.push(cur + trail);
         cur = lead + p;
       }
     }
