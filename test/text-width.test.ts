@@ -107,3 +107,33 @@ describe("what the table says", () => {
     expect(a100.out).toContain("the small-GPU table (an A100), API server column");
   });
 });
+
+describe("--help", () => {
+  // commander wraps only for a TTY's width and leaves a description whole when under 40 cells remain
+  // beside the flags: `compare --help` printed lines of 150+ cells with COLUMNS=80.
+  it.each([[[]], [["plan"]], [["compare"]], [["solve"]], [["check"]], [["watch"]], [["log"]], [["tokens"]]])("%j --help fits 80 columns", async (cmd) => {
+    const r = await runCli([...cmd, "--help"], { COLUMNS: "80" });
+    expect(r.out).toContain("Usage: vram-plan");
+    expect(widest(r.out)).toBeLessThanOrEqual(80);
+  });
+  it("a wider terminal gets longer help lines", async () => {
+    const r = await runCli(["compare", "--help"], { COLUMNS: "200" });
+    expect(widest(r.out)).toBeGreaterThan(80);
+    expect(widest(r.out)).toBeLessThanOrEqual(200);
+  });
+});
+
+describe("wrapLine", () => {
+  it("counts the separator mark a broken line ends with (a 79-cell piece + ' ·' printed 81 cells, then a lone '·' line)", async () => {
+    const { wrapLine } = await import("../src/render/format.js");
+    const x = "x".repeat(38);
+    const y = "y".repeat(38);
+    const z = "z".repeat(10);
+    // x · y is 79 cells; broken there, the line would end "y ·" at 81 cells, so the break comes after x.
+    expect(wrapLine(`${x} · ${y} · ${z}`, 80, [" · "])).toEqual([`${x} ·`, `  ${y} · ${z}`]);
+    // When the next piece joins too, the mark is never printed at the break point: x · y · z fits 92.
+    expect(wrapLine(`${x} · ${y} · ${z}`, 92, [" · "])).toEqual([`${x} · ${y} · ${z}`]);
+    // 2 + 38 + 3 + 38 = 81 > 80: the second line would not fit either way.
+    for (const l of wrapLine(`${x} · ${y} · ${z} · ${x} · ${y}`, 80, [" · "])) expect(l.length).toBeLessThanOrEqual(80);
+  });
+});

@@ -35,7 +35,7 @@ export function addEngineOptions(cmd: Command): Command {
  * argument is accepted too; splitEngineArgv reads them all with the table before commander runs).
  */
 export function addVllmOptions(cmd: Command): Command {
-  cmd.optionsGroup("vLLM engine (every vllm serve argument is accepted with vLLM's names and meanings; those that change the plan):");
+  cmd.optionsGroup("vLLM engine flags that change the plan (every vllm serve flag is accepted):");
   for (const a of VLLM_ARGS) {
     if (a.help === undefined) continue;
     const short = a.short?.length === 1 && a.short[0]!.length === 1 ? `-${a.short[0]}, ` : "";

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../errors.js";
 import { errorLine } from "../limits.js";
+import { outputColumns } from "../render/format.js";
 import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
 import { ConfigError, ResizeError } from "../core/errors.js";
@@ -18,7 +19,10 @@ export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Comma
     .version("0.1.0")
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
+    // --help fits COLUMNS like every other text output (#12.13): commander reads only a TTY's width, and
+    // leaves a description unwrapped when under 40 cells are left beside the flags (39 cells of them here).
+    .configureHelp({ helpWidth: outputColumns(io.env), minWidthToWrap: 20 });
 
   addSweepOption(
     addEngineOptions(
