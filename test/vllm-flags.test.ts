@@ -27,6 +27,24 @@ describe("the argument table", () => {
       if (a.effect === "modeled") expect(a.field, a.name).toBeDefined();
     }
   });
+  it("flags that size host memory are modeled, not memory-neutral (the plan's host memory counts them)", async () => {
+    const { vllmArg } = await import("../src/core/vllm-args.js");
+    expect(["mm-processor-cache-gb", "mm-processor-cache-type", "api-server-count", "disable-mm-preprocessor-cache"].map((n) => [n, vllmArg(n)?.effect, vllmArg(n)?.field])).toEqual([
+      ["mm-processor-cache-gb", "modeled", "mmProcessorCacheBytes"],
+      ["mm-processor-cache-type", "modeled", "mmProcessorCacheType"],
+      ["api-server-count", "modeled", "apiServerCount"],
+      ["disable-mm-preprocessor-cache", "modeled", "mmProcessorCacheBytes"],
+    ]);
+    // And they do change the plan: Qwen2.5-VL's 4 GiB default cache mirrored in the API server and the
+    // engine core (2 × 4 GiB = 8 GiB) against 2 × 1 GiB with --mm-processor-cache-gb 1.
+    const { runCli } = await import("./helpers/cli.js");
+    const mmCache = async (extra: string[]): Promise<number | undefined> => {
+      const r = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "h100", ...extra, "--json"]);
+      return (JSON.parse(r.out) as { host: { parts: { what: string; bytes: number }[] } }).host.parts.find((p) => p.what === "mm-cache")?.bytes;
+    };
+    expect(await mmCache([])).toBe(8 * 2 ** 30);
+    expect(await mmCache(["--mm-processor-cache-gb", "1"])).toBe(2 * 2 ** 30);
+  });
   it("counts the newest release's arguments (vram-plan's own and removed ones apart)", () => {
     const c = argCoverage();
     expect(c.modeled + c.neutral + c["not-modeled"]).toBe(c.total);

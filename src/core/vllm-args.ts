@@ -16,7 +16,8 @@
 // older flags; flags gone from main carry removedIn (a release vLLM's own deprecation text names) or legacy.
 // Memory effect: "modeled" names the EngineFlags field the core models; "not-modeled" flags are
 // accepted and the plan carries a NOT_EXACT warning naming them (EngineFlags.notModeledFlags);
-// "neutral" flags change nothing vLLM allocates on the GPU at start-up (ports, parsers, logging).
+// "neutral" flags change nothing vLLM allocates at start-up, on the GPU or the host (ports, parsers,
+// logging); flags that only size host memory (core/host-memory.ts) are "modeled" too.
 
 /** How argparse reads the value (arg_utils.py _compute_kwargs: the type hint decides). */
 export type ArgKind =
@@ -110,7 +111,8 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("model", "str", { source: "vllm/engine/arg_utils.py ModelConfig.model (vllm serve takes it positionally)" }),
   n("config", "str", { source: SERVE }),
   n("headless", "bool", { source: SERVE }),
-  n("api-server-count", "int", { short: ["asc"], source: SERVE }),
+  // Each API server process is resident host memory and holds a mirror of the multimodal processor cache (core/host-memory.ts).
+  m("api-server-count", "int", "apiServerCount", { short: ["asc"], source: SERVE }),
   n("grpc", "bool", { source: SERVE }),
 
   // --- ModelConfig -----------------------------------------------------------------------------
@@ -280,10 +282,11 @@ export const VLLM_ARGS: readonly VllmArg[] = [
   n("enable-mm-embeds", "bool", { negatable: true }),
   n("media-io-kwargs", "json"),
   m("mm-processor-kwargs", "json", "mmProcessorKwargs", { help: "processor overrides, e.g. '{\"max_pixels\":1003520}' or --mm-processor-kwargs.max_pixels 1003520" }),
-  // The processor cache is host memory (P0/P1 shared memory), not GPU memory.
-  n("mm-processor-cache-gb", "float"),
-  n("disable-mm-preprocessor-cache", "bool", { removedIn: "0.13.0", replacedBy: "--mm-processor-cache-gb 0" }),
-  n("mm-processor-cache-type", "str"),
+  // The processor cache is host memory (a mirrored LRU per API server and engine core, or shared memory),
+  // not GPU memory: counted in the plan's host memory (core/host-memory.ts), so not memory-neutral.
+  m("mm-processor-cache-gb", "float", "mmProcessorCacheBytes"),
+  m("disable-mm-preprocessor-cache", "bool", "mmProcessorCacheBytes", { removedIn: "0.13.0", replacedBy: "--mm-processor-cache-gb 0" }),
+  m("mm-processor-cache-type", "str", "mmProcessorCacheType"),
   n("mm-shm-cache-max-object-size-mb", "int"),
   nm("mm-encoder-only", "bool", { since: V11_1, negatable: true }),
   m("mm-encoder-tp-mode", "str", "mmEncoderTpMode", { help: "weights (shard the vision tower) or data (replicate it)", choices: ["weights", "data"] }),
