@@ -95,6 +95,18 @@ describe("where vLLM cannot use a value", () => {
     expect(b.kvCache.bytesPerToken).toBe(36_864);
   });
 
+  it("an AMD GPU is named by its gfx target, not torch's 9.4 read as a compute capability (listing and message)", async () => {
+    const { runCli } = await import("./helpers/cli.js");
+    const r = await runCli(["--model", "llama3.1-8b", "--gpu", "mi300x", "--kv-cache-dtype", "nvfp4", "--max-model-len", "8192"], { COLUMNS: "200" });
+    expect(r.code).toBe(1);
+    const text = r.out.replace(/\s+/g, " ");
+    expect(text).toContain("and this GPU is an AMD gfx942 (ROCm).");
+    expect(text).not.toContain("compute capability 9.4");
+    const list = await runCli(["gpus"]);
+    expect(list.out).toMatch(/^mi300x +AMD Instinct MI300X +191\.98 +gfx942 \*$/m);
+    expect(list.out).toMatch(/^h100-sxm +NVIDIA H100 80GB HBM3 +79\.18 +9\.0$/m);
+  });
+
   it("fp8_ds_mla is DeepSeek's sparse-MLA layout: an error on a model without MLA, 656 B per token per layer on one", () => {
     const p = planDeployment({ model: l, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "fp8_ds_mla", maxModelLen: 8192 }) });
     expect(p.diagnostics.find((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED")?.args["reason"]).toBe("needs-mla");

@@ -186,6 +186,11 @@ export interface GpuProfile {
   /** cudaMemGetInfo total, what vLLM multiplies by --gpu-memory-utilization. */
   cudaTotalBytes: number;
   computeCapability: string;
+  /**
+   * An AMD GPU's gfx target (ROCm), e.g. gfx942; computeCapability then holds the major.minor torch
+   * reports for it (9.4 for gfx942), which vLLM's ROCm platform compares, not an NVIDIA compute capability.
+   */
+  rocmArch?: string;
   /** Streaming multiprocessors (sizes the Triton sampler scratch); datasheet. */
   smCount: number;
   source: string;

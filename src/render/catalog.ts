@@ -17,7 +17,7 @@ export function renderModels(list: readonly ModelListing[], json: boolean, colum
 }
 
 /** A GPU profile as listed (src/data/gpus.json records). */
-export interface GpuListing extends Pick<GpuProfile, "id" | "name" | "cudaTotalBytes" | "computeCapability"> {
+export interface GpuListing extends Pick<GpuProfile, "id" | "name" | "cudaTotalBytes" | "computeCapability" | "rocmArch"> {
   cudaTotalExact: boolean;
   /** A MIG slice (--gpu CARD:SLICE): memory from a captured `nvidia-smi mig -lgip`, or an estimate. */
   mig?: { gpu: string; profile: string; memorySlices: number; captured: boolean };
@@ -31,18 +31,19 @@ export function renderGpus(list: readonly GpuListing[], json: boolean): string {
   if (json) return JSON.stringify(list, null, 2) + "\n";
   // A MIG slice's memory is either captured from nvidia-smi (measured) or estimated; a card's total exact or estimated.
   const estimated = (gpu: GpuListing): boolean => (gpu.mig ? !gpu.mig.captured : !gpu.cudaTotalExact);
-  const mark = (gpu: GpuListing): string => `${gib(gpu.cudaTotalBytes).padStart(8)}  ${gpu.computeCapability.padStart(4)}${estimated(gpu) ? " *" : ""}`;
+  // An AMD GPU shows its gfx target, not torch's 9.4 for gfx942, which reads as an NVIDIA compute capability.
+  const mark = (gpu: GpuListing): string => `${gib(gpu.cudaTotalBytes).padStart(8)}  ${(gpu.rocmArch ?? gpu.computeCapability).padStart(6)}${estimated(gpu) ? " *" : ""}`;
   const cards = list.filter((gpu) => !gpu.mig);
   const slices = list.filter((gpu) => gpu.mig);
   const idW = Math.max(2, ...cards.map((gpu) => gpu.id.length)) + 2;
   const nameW = Math.max(4, ...cards.map((gpu) => gpu.name.length)) + 1;
-  const lines = [`${"id".padEnd(idW)}${"name (as nvidia-smi prints it)".padEnd(nameW)}${"CUDA GiB".padStart(8)}    cc`];
+  const lines = [`${"id".padEnd(idW)}${"name (as nvidia-smi prints it)".padEnd(nameW)}${"CUDA GiB".padStart(8)}  ${"cc".padStart(6)}`];
   for (const gpu of cards) lines.push(`${gpu.id.padEnd(idW)}${gpu.name.padEnd(nameW)}${mark(gpu)}`);
   if (slices.length > 0) {
     // A slice's name is its card's and the profile: the id (--gpu CARD:SLICE) says both.
     const head = "MIG slice (--gpu CARD:SLICE)";
     const sliceW = Math.max(head.length, ...slices.map((gpu) => gpu.id.length)) + 2;
-    lines.push("", `${head.padEnd(sliceW)}${"CUDA GiB".padStart(8)}    cc`);
+    lines.push("", `${head.padEnd(sliceW)}${"CUDA GiB".padStart(8)}  ${"cc".padStart(6)}`);
     for (const gpu of slices) lines.push(`${gpu.id.padEnd(sliceW)}${mark(gpu)}`);
   }
   if (list.some(estimated)) lines.push("* estimated (datasheet or MIG profile), not measured: --gpu-memory sets it");

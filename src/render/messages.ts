@@ -36,7 +36,7 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   BF16_UNSUPPORTED: (a) => `Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your GPU has compute capability ${a["cc"]}.`,
   KV_CACHE_DTYPE_UNSUPPORTED: (a) =>
     a["reason"] === "needs-blackwell"
-      ? `--kv-cache-dtype ${a["dtype"]} needs a Blackwell GPU (compute capability 10.x or 12.x): vLLM builds its NVFP4 KV cache kernels only for SM100/SM120, and this GPU has compute capability ${a["cc"]}.`
+      ? `--kv-cache-dtype ${a["dtype"]} needs a Blackwell GPU (compute capability 10.x or 12.x): vLLM builds its NVFP4 KV cache kernels only for SM100/SM120, and this GPU ${a["rocmArch"] ? `is an AMD ${String(a["rocmArch"])} (ROCm)` : `has compute capability ${a["cc"]}`}.`
       : a["reason"] === "head-size-16"
         ? `--kv-cache-dtype ${a["dtype"]}: NVFP4 KV cache requires head_size to be a multiple of 16 (this model's is ${a["headDim"]}).`
         : `--kv-cache-dtype ${a["dtype"]} is the DeepSeek sparse-MLA cache layout (FlashMLA sparse); this model has no MLA attention.`,

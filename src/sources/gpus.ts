@@ -236,7 +236,7 @@ export function gpuFrom(o: GpuOptions, ctx: MachineContext = {}): GpuProfile {
     return profile;
   }
   const g = gpuByName("--gpu", o.gpu);
-  const profile: GpuProfile = { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
+  const profile: GpuProfile = { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, ...(g.rocmArch ? { rocmArch: g.rocmArch } : {}), smCount: g.smCount, source: g.source };
   if (mem) profile.cudaTotalBytes = mem;
   return profile;
 }
