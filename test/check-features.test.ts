@@ -117,7 +117,7 @@ describe("run-time variables", () => {
 });
 
 describe("local model paths matched in the Hugging Face cache", () => {
-  it("the last path component, case-insensitively, organisation optional; --model-map wins", async () => {
+  it("the last path component, case-insensitively, organization optional; --model-map wins", async () => {
     const { cpSync } = await import("node:fs");
     const home = mkdtempSync(join(tmpdir(), "vram-plan-hf-"));
     const snap = join(home, "hub", "models--acme--tiny-llama", "snapshots", "0123abc");

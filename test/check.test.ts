@@ -60,7 +60,7 @@ describe("check: exit 2 only for files that cannot be read or parsed, or no depl
     const none = await check([`${CI}deploy/docker-compose.yaml`, "--offline"]);
     expect(none.code).toBe(1);
     expect(none.out).toContain(
-      `NEED ${CI}deploy/docker-compose.yaml:4 vllm: GPU type unknown: pass --gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>, or give the pod a node selector vram-plan recognises\n`,
+      `NEED ${CI}deploy/docker-compose.yaml:4 vllm: GPU type unknown: pass --gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>, or give the pod a node selector vram-plan recognizes\n`,
     );
     const g = await check([`${CI}deploy/docker-compose.yaml`, "--gpu", "h1000", "--offline"]);
     expect(g.code).toBe(2);

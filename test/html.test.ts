@@ -144,7 +144,7 @@ describe("check, sweep and compare --format html", () => {
     expect(html.out.match(/<section class="check-entry"/g)?.length).toBe(2);
   });
 
-  it("check --format html is accepted, a misspelt format names the choices", async () => {
+  it("check --format html is accepted, a misspelled format names the choices", async () => {
     const bad = await runCli(["check", "fixtures/deployments/docker-compose.yaml", "--format", "htm"]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("table, markdown, json, html");

@@ -1,10 +1,10 @@
 // The Hub as it really behaves, against stand-ins on loopback that behave the same way:
 // - resolve/ of an LFS file (the safetensors shards) answers 302 to a storage host on another
-//   origin with a signed query string; the storage host honours Range; the token is not sent there
+//   origin with a signed query string; the storage host honors Range; the token is not sent there
 //   (huggingface_hub drops Authorization on a cross-origin redirect; so does the Fetch standard);
 // - gated and private repos answer 401/403 with X-Error-Code (GatedRepo, RepoNotFound), and an
 //   unknown revision 404 RevisionNotFound (huggingface_hub's hf_raise_for_status reads the same header);
-// - 429 with Retry-After; --revision in the resolve/ path; HTTP(S)_PROXY / NO_PROXY honoured;
+// - 429 with Retry-After; --revision in the resolve/ path; HTTP(S)_PROXY / NO_PROXY honored;
 // - a model's files are fetched once per run.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
@@ -219,7 +219,7 @@ describe("rate limits and stalls", () => {
 });
 
 describe("proxies and fetching once", () => {
-  it("HTTP_PROXY is honoured (every request through the proxy); NO_PROXY bypasses it", async () => {
+  it("HTTP_PROXY is honored (every request through the proxy); NO_PROXY bypasses it", async () => {
     const env = hubOptionsFromEnv({ HF_ENDPOINT: hubUrl, HTTP_PROXY: proxyUrl });
     expect(env.proxy).toEqual({ httpProxy: proxyUrl });
     const m = await fetchFromHub("acme/tiny-llama", env);

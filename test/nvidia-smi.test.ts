@@ -89,7 +89,7 @@ describe("--gpu auto", () => {
     expect(r.err).toContain("GPU 0 (NVIDIA H100 80GB HBM3): other processes hold 10.51 GiB: python3 (pid 421, 10.51 GiB)");
   });
 
-  it("honours CUDA_VISIBLE_DEVICES: rank 0 on the idle GPU 1 starts", async () => {
+  it("honors CUDA_VISIBLE_DEVICES: rank 0 on the idle GPU 1 starts", async () => {
     const r = await runCli(["--model", "qwen3-8b", "--gpu", "auto", "--json"], { PATH: `${dir}:/usr/bin:/bin`, CUDA_VISIBLE_DEVICES: "1" });
     const plan = JSON.parse(r.out) as { fits: boolean; perGpu: Array<{ otherProcessBytes: number }> };
     expect(plan.perGpu[0]?.otherProcessBytes).toBe(4 * MIB);

@@ -61,7 +61,7 @@ describe("offlineFootprint", () => {
     expect(f.quadraticAttention).toBe(false);
   });
 
-  it("sliding window shorter than the prompt materialises a [B,1,L,L] mask (Mistral-7B-v0.1)", () => {
+  it("sliding window shorter than the prompt materializes a [B,1,L,L] mask (Mistral-7B-v0.1)", () => {
     const a = model("mistral-7b-v0.1");
     const short = offlineFootprint({ model: a, promptTokens: 4000, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
     const long = offlineFootprint({ model: a, promptTokens: 32768, images: [], batch: 1, newTokens: 8, attn: "sdpa" });

@@ -139,7 +139,7 @@ describe("properties of the core (fast-check, fixed seed)", () => {
     );
   });
 
-  it("memoised weights equal a fresh computation for any parallel sizes (no key collisions)", () => {
+  it("memoized weights equal a fresh computation for any parallel sizes (no key collisions)", () => {
     const m = MODELS.get("qwen2.5-7b") as ModelArch;
     fc.assert(
       fc.property(

@@ -9,7 +9,7 @@ import {
   mapBounded,
   parseSafetensorsHeaderBytes,
   readSafetensorsHeader,
-  summariseHeaders,
+  summarizeHeaders,
 } from "../src/sources/safetensors.js";
 import { buildSafetensors, headerFor, rawSafetensors, type TensorSpec } from "../fixtures/safetensors/build.js";
 import { inputError } from "./helpers/input-error.js";
@@ -208,7 +208,7 @@ describe("headerLengthFromPrefix", () => {
   });
 });
 
-describe("summariseHeaders and mapBounded", () => {
+describe("summarizeHeaders and mapBounded", () => {
   it("adds shards up", () => {
     const mk = (bytes: Record<string, number>, tensors: number) => ({
       path: "p",
@@ -217,13 +217,13 @@ describe("summariseHeaders and mapBounded", () => {
       bytesByDtype: bytes,
       metadata: {},
     });
-    expect(summariseHeaders([mk({ BF16: 10, F32: 4 }, 3), mk({ BF16: 6 }, 2)])).toEqual({
+    expect(summarizeHeaders([mk({ BF16: 10, F32: 4 }, 3), mk({ BF16: 6 }, 2)])).toEqual({
       totalBytes: 20,
       bytesByDtype: { BF16: 16, F32: 4 },
       tensorCount: 5,
       shards: 2,
     });
-    expect(summariseHeaders([])).toEqual({ totalBytes: 0, bytesByDtype: {}, tensorCount: 0, shards: 0 });
+    expect(summarizeHeaders([])).toEqual({ totalBytes: 0, bytesByDtype: {}, tensorCount: 0, shards: 0 });
   });
 
   it("keeps order and never exceeds the limit", async () => {

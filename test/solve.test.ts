@@ -145,7 +145,7 @@ describe("solve core", () => {
     expect(ev(withMargin.flags, SOLVE_MARGIN_BYTES)).toBe(true);
   });
 
-  it("honours the asked context: --context 32k is --max-model-len 32000, not the model's 32768 or more", async () => {
+  it("honors the asked context: --context 32k is --max-model-len 32000, not the model's 32768 or more", async () => {
     const r = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--context", "32k", "--offline"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/--max-model-len 32000 /);

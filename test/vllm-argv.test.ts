@@ -224,7 +224,7 @@ describe("parseVllmArgs", () => {
 });
 
 describe("isVllmOpenAiImage", () => {
-  it("recognises the image with any registry, tag or digest", () => {
+  it("recognizes the image with any registry, tag or digest", () => {
     expect(isVllmOpenAiImage("vllm/vllm-openai")).toBe(true);
     expect(isVllmOpenAiImage("vllm/vllm-openai:v0.10.1.1")).toBe(true);
     expect(isVllmOpenAiImage("docker.io/vllm/vllm-openai:latest")).toBe(true);

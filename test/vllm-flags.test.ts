@@ -71,7 +71,7 @@ describe("vLLM argv → EngineFlags", () => {
     expect(e.message).toContain("--max-num-seqs");
   });
 
-  it("rejects a misspelt flag with vLLM's nearest one", () => {
+  it("rejects a misspelled flag with vLLM's nearest one", () => {
     const e = flagError(() => engineFlagsFromArgv(["m", "--gpu-memory-utilisation", "0.5"]));
     expect(e.kind).toBe("unknown");
     expect(e.suggestion).toBe("--gpu-memory-utilization");

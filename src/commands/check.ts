@@ -51,7 +51,7 @@ function withWhere(e: unknown, where: string): never {
 /**
  * A deployment's vLLM args → EngineFlags, read by sources/vllm-flags.ts for the release the
  * deployment runs (its image tag, else --vllm-version, else the newest modeled). A flag vLLM would
- * refuse (unknown, misspelt, removed in that release, bad value) throws an InputError naming `where`.
+ * refuse (unknown, misspelled, removed in that release, bad value) throws an InputError naming `where`.
  */
 export async function flagsOfDeployment(args: Readonly<Record<string, string | true>>, where: string, vllmVersion?: string, vramPlanFile = true): Promise<import("../sources/vllm-flags.js").VllmArgs> {
   const { engineFlagsFromOptions } = await import("../sources/vllm-flags.js");
@@ -241,7 +241,7 @@ function lastComponent(pathish: string): string {
   return /^v?\d+(\.\d+)*$/.test(tag) ? last.slice(0, colon) : tag;
 }
 
-/** A cataloged or cached model whose name (organisation optional) is `name`, case-insensitively. */
+/** A cataloged or cached model whose name (organization optional) is `name`, case-insensitively. */
 async function modelByName(name: string, env: Record<string, string | undefined>): Promise<string | null> {
   const q = name.toLowerCase();
   if (q === "" || q === "models" || q.includes("$")) return null;
@@ -401,7 +401,7 @@ async function prepare(d0: Deployment, s: Settings, cli: CliTarget, io: Pick<Io,
     }
   }
   if (gpuName === undefined && o.gpuMemory === undefined) {
-    return blank("GPU type unknown: pass --gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>, or give the pod a node selector vram-plan recognises", found.id);
+    return blank("GPU type unknown: pass --gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>, or give the pod a node selector vram-plan recognizes", found.id);
   }
   let gpu: GpuProfile;
   try {
@@ -552,7 +552,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   const k = linkKServe(runtimes, services);
   deployments.push(...k.deployments);
   report.fileNotes.push(...k.notes);
-  // Each deployment is planned, its fixes searched and its GPU-sharing neighbours ordered: bounded so a
+  // Each deployment is planned, its fixes searched and its GPU-sharing neighbors ordered: bounded so a
   // generated file of thousands of services is refused in a line instead of running for minutes.
   if (deployments.length > MAX_DEPLOYMENTS) {
     throw new InputError("check", `check: ${deployments.length} vLLM deployments in the files given, over the limit of ${MAX_DEPLOYMENTS} a run checks; split them`);

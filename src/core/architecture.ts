@@ -1,4 +1,4 @@
-// Normalises a Hugging Face config.json (already parsed) into a ModelArch. Pure: no I/O.
+// Normalizes a Hugging Face config.json (already parsed) into a ModelArch. Pure: no I/O.
 // Field names follow transformers' configuration classes; where a key is absent, the default of
 // that model type's configuration class applies (cited per default).
 import type {
@@ -29,7 +29,7 @@ function need(o: Obj, key: string, where: string): number {
   return v;
 }
 
-export function normaliseDtype(v: string | undefined): TorchDtype {
+export function normalizeDtype(v: string | undefined): TorchDtype {
   switch (v) {
     case "float16":
     case "half":
@@ -456,7 +456,7 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     id,
     architecture: archs[0] ?? modelType,
     modelType,
-    dtype: normaliseDtype(str(t, "torch_dtype") ?? str(t, "dtype") ?? str(cfg, "torch_dtype")),
+    dtype: normalizeDtype(str(t, "torch_dtype") ?? str(t, "dtype") ?? str(cfg, "torch_dtype")),
     hiddenSize: hidden,
     numLayers: layers,
     numHeads: heads,

@@ -57,7 +57,7 @@ export interface KvLayout {
 const layoutCache = new WeakMap<readonly LayerAttention[], Map<string, KvLayout>>();
 
 export function kvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid = false): KvLayout {
-  // Memoised on the (stable) layer array: the result depends only on it and the scalars below.
+  // Memoized on the (stable) layer array: the result depends only on it and the scalars below.
   // The layer array belongs to one model (a stage's slice), so the model needs no place in the key.
   const key = `${tp}/${kvFormatKey(kvBytes)}/${blockSize}/${disableHybrid ? 1 : 0}`;
   let m = layoutCache.get(layers);

@@ -99,7 +99,7 @@ export interface OfflineFootprint {
   cudaContextBytes: number;
   /** What nvidia-smi shows for the process: context + reserved. */
   deviceBytes: number;
-  /** A [B,1,L,L] mask or [B,h,L,L] scores were materialised. */
+  /** A [B,1,L,L] mask or [B,h,L,L] scores were materialized. */
   quadraticAttention: boolean;
   notes: string[];
 }
@@ -581,7 +581,7 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
   }
   if (a.mla) notes.push("MLA attention is modeled as multi-head attention with the config's head sizes (approximate)");
   if (a.layers.some((l) => l.kind === "linear" || l.kind === "mamba")) notes.push("linear-attention / Mamba layers are modeled as full attention (approximate)");
-  if (x.attn === "flash_attention_2") notes.push("flash_attention_2: no mask or scores are materialised (flash-attn itself not measured here)");
+  if (x.attn === "flash_attention_2") notes.push("flash_attention_2: no mask or scores are materialized (flash-attn itself not measured here)");
   const L = x.promptTokens + imgTokens;
   const T = B * L;
   const H = a.hiddenSize;
@@ -654,7 +654,7 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
     t.free(c1, c2);
     masks.sliding = true;
   }
-  if (masks.full || masks.sliding) notes.push(`a [${B},1,${L},${L}] attention mask is materialised (${x.attn}${hasSliding ? ", sliding window shorter than the sequence" : ""})`);
+  if (masks.full || masks.sliding) notes.push(`a [${B},1,${L},${L}] attention mask is materialized (${x.attn}${hasSliding ? ", sliding window shorter than the sequence" : ""})`);
   const kvs: LayerKv[] = [];
   let h = embeds;
   let first = true;

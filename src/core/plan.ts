@@ -586,7 +586,7 @@ function checkpointMismatch(model: ModelArch): { checkpoint: number; architectur
 }
 
 const sliceCache = new WeakMap<ModelArch, Map<number | string, ModelArch["layers"]>>();
-/** The layers of one pipeline stage, as a stable array (kvLayout memoises on it). */
+/** The layers of one pipeline stage, as a stable array (kvLayout memoizes on it). */
 function stageLayers(model: ModelArch, start: number, end: number): ModelArch["layers"] {
   if (start === 0 && end === model.layers.length) return model.layers;
   let m = sliceCache.get(model);

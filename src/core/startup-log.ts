@@ -69,7 +69,7 @@ export interface LoggedStartup {
   error: LoggedError | null;
   /** started: KV cache sized (or the server came up) without an error; failed: an error; incomplete: neither shown. */
   outcome: "started" | "failed" | "incomplete";
-  /** Lines recognised as vLLM's. */
+  /** Lines recognized as vLLM's. */
   vllmLines: number;
 }
 

@@ -113,7 +113,7 @@ export interface VisionSpec {
   downsampleRatio: number;
 }
 
-/** A model's architecture as vram-plan needs it, normalised from a Hugging Face config.json. */
+/** A model's architecture as vram-plan needs it, normalized from a Hugging Face config.json. */
 export interface ModelArch {
   id: string;
   architecture: string;

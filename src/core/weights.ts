@@ -392,7 +392,7 @@ const weightsCache = new WeakMap<ModelArch, WeakMap<QuantSpec, Map<number | stri
 const DTYPE_INDEX: Record<TorchDtype, number> = { bfloat16: 0, float16: 1, float32: 2 };
 
 export function weightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: number, dtype: TorchDtype, q: QuantSpec): WeightsBreakdown {
-  // Pure in its inputs: memoised per architecture and quant spec (by identity) under a numeric key,
+  // Pure in its inputs: memoized per architecture and quant spec (by identity) under a numeric key,
   // so sweeps and solvers re-plan cheaply. The numeric key is exact only while every field is below
   // its radix (tp, ep < 1024; cc·10 < 256; pp, stage < 128); beyond, a string key (strings and
   // numbers never collide in a Map), so a later plan never gets another plan's weights.

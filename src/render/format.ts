@@ -16,7 +16,7 @@ export function gib(bytes: number, digits = 2): string {
   return Math.abs(g) < 1e21 ? g.toFixed(digits) : thousands(g);
 }
 
-/** 1234567 → "1,234,567" without Intl (initialising ICU costs ~15 ms of start-up). */
+/** 1234567 → "1,234,567" without Intl (initializing ICU costs ~15 ms of start-up). */
 export function thousands(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const v = Math.trunc(n);

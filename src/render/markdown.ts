@@ -1,4 +1,4 @@
-// GitHub-flavoured markdown of the same plan (for CI job summaries and issues).
+// GitHub-flavored markdown of the same plan (for CI job summaries and issues).
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, nvidiaSmiShown, gpuLayout, thousands } from "./format.js";
 import { fixEntries, messageFor, shellWord } from "./messages.js";

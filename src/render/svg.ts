@@ -41,7 +41,7 @@ export function gpuSegments(g: GpuBudget, phaseLabel: string): BarSegment[] {
 /**
  * One GPU as a horizontal stacked bar scaled to its CUDA-visible memory (or to the sum of the parts
  * when they overrun it), with a dashed line at vLLM's budget, a tick scale in GiB, and each
- * segment titled with its size (hover) and labelled when wide enough.
+ * segment titled with its size (hover) and labeled when wide enough.
  */
 export function stackedBarSvg(g: GpuBudget, phaseLabel: string, width = 720): string {
   const segs = gpuSegments(g, phaseLabel).filter((s) => s.bytes > 0);
@@ -157,7 +157,7 @@ export function lineChartSvg(c: LineChart, width = 720, height = 280): string {
   // At most ~10 x labels.
   const every = Math.max(1, Math.ceil(xs.length / 10));
   xs.forEach((x, i) => {
-    // The last value is labelled too on a numeric axis (a category axis keeps the even spacing instead).
+    // The last value is labeled too on a numeric axis (a category axis keeps the even spacing instead).
     if (i % every !== 0 && !(i === xs.length - 1 && c.xScale !== "category" && i % every >= every / 2)) return;
     parts.push(`<text x="${n(fx(x))}" y="${m.t + plotH + 16}" text-anchor="middle" font-size="10" fill="currentColor">${esc(c.xLabel(x))}</text>`);
   });

@@ -4,7 +4,7 @@
  * "Tesla T4", "NVIDIA GeForce RTX 4090") or as a label spells it: lower case, vendor and brand
  * words dropped, spaces and underscores as dashes.
  */
-export function normaliseGpuName(name: string): string {
+export function normalizeGpuName(name: string): string {
   return name
     .trim()
     .toLowerCase()

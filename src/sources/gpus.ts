@@ -6,7 +6,7 @@ import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { sizeFlag } from "./flag-values.js";
 import { excerpt } from "../limits.js";
-import { normaliseGpuName } from "./gpu-names.js";
+import { normalizeGpuName } from "./gpu-names.js";
 import { nvidiaSmiRunner, otherProcessBytesOn, queryGpus, visibleGpus, type DetectedGpu, type RunNvidiaSmi } from "./nvidia-smi.js";
 
 export interface GpuRecord extends GpuProfile {
@@ -26,7 +26,7 @@ export function gpuCatalog(): GpuRecord[] {
 }
 
 // The spelling rule lives in gpu-names.ts (no I/O) so the web page matches names the same way.
-export { normaliseGpuName };
+export { normalizeGpuName };
 
 /** One MIG slice of a GPU (src/data/mig-profiles.json): nvidia-smi mig -lgip's memory, with its source. */
 export interface MigRecord {
@@ -85,7 +85,7 @@ function nameIndex(): Map<string, GpuRecord[]> {
   if (names) return names;
   const m = new Map<string, GpuRecord[]>();
   const add = (k: string, g: GpuRecord): void => {
-    const key = normaliseGpuName(k);
+    const key = normalizeGpuName(k);
     const list = m.get(key) ?? [];
     if (!list.includes(g)) list.push(g);
     m.set(key, list);
@@ -97,7 +97,7 @@ function nameIndex(): Map<string, GpuRecord[]> {
 
 /** The profiles a name could mean: one, several (ambiguous), or none. */
 export function gpuCandidates(name: string): GpuRecord[] {
-  const q = normaliseGpuName(name);
+  const q = normalizeGpuName(name);
   const direct = nameIndex().get(q);
   if (direct) return direct;
   // A memory size after the name, as some tools print it ("NVIDIA GeForce RTX 3090 24GB", "Tesla T4
@@ -131,7 +131,7 @@ function orList(xs: readonly string[]): string {
 
 /** The three profile ids nearest to a name (edit distance to the id or any alias), nearest first. */
 function nearestGpuIds(name: string): string[] {
-  const n = normaliseGpuName(name.slice(0, 100));
+  const n = normalizeGpuName(name.slice(0, 100));
   const dist = (a: string, b: string): number => {
     let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
@@ -142,7 +142,7 @@ function nearestGpuIds(name: string): string[] {
     return prev[b.length] ?? 0;
   };
   return gpuCatalog()
-    .map((g) => ({ id: g.id, d: Math.min(...[g.id, ...g.aliases].map((a) => dist(n, normaliseGpuName(a)))) }))
+    .map((g) => ({ id: g.id, d: Math.min(...[g.id, ...g.aliases].map((a) => dist(n, normalizeGpuName(a)))) }))
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
     .map((x) => x.id);

@@ -84,7 +84,7 @@ export function findInHfCache(hfId: string, env: Env = process.env, revision?: s
 }
 
 /**
- * The models in the local cache as [organisation, name] (huggingface_hub's `models--{org}--{name}`
+ * The models in the local cache as [organization, name] (huggingface_hub's `models--{org}--{name}`
  * directories), in directory order; none when there is no cache.
  */
 export function cachedModels(env: Env = process.env): [string, string][] {

@@ -18,7 +18,7 @@ import {
   headerLengthFromPrefix,
   mapBounded,
   parseSafetensorsHeaderBytes,
-  summariseHeaders,
+  summarizeHeaders,
   type SafetensorsHeader,
 } from "./safetensors.js";
 
@@ -97,7 +97,7 @@ type Fetcher = (url: string, init: { headers: Record<string, string>; signal: Ab
 
 /**
  * Node's fetch ignores HTTP(S)_PROXY (nodejs/node#8381, before Node 24's NODE_USE_ENV_PROXY): with a
- * proxy configured, requests go through undici's EnvHttpProxyAgent, which honours NO_PROXY too.
+ * proxy configured, requests go through undici's EnvHttpProxyAgent, which honors NO_PROXY too.
  * undici loads only then, so a run without a proxy does not pay for it.
  */
 async function fetcherFor(proxy: ProxySettings | undefined): Promise<Fetcher> {
@@ -403,7 +403,7 @@ async function fetchModel(ctx: Ctx): Promise<LocalModelLike> {
     const single = await shardHeader(ctx, "model.safetensors", true);
     headers = single ? [single] : [];
   }
-  const weights = headers.length > 0 ? summariseHeaders(headers) : null;
+  const weights = headers.length > 0 ? summarizeHeaders(headers) : null;
   if (weights) {
     const w = totalSizeWarning(indexUrl, totalSize, weights.totalBytes);
     if (w) warnings.push(w);

@@ -1,12 +1,12 @@
 // A model on local disk: a checkpoint directory (or a path to its config.json) with config.json,
-// optional quantisation / preprocessor configs and .safetensors shards whose headers give the
+// optional quantization / preprocessor configs and .safetensors shards whose headers give the
 // exact checkpoint size.
 import { readdir, stat } from "node:fs/promises";
 import { statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
-import { readSafetensorsHeaderSync, summariseHeaders, type WeightsSummary } from "./safetensors.js";
+import { readSafetensorsHeaderSync, summarizeHeaders, type WeightsSummary } from "./safetensors.js";
 import { parsePythonJson } from "./python-json.js";
 import { checkoutRoot, readTextFile, requireInside } from "./read-file.js";
 import { MAX_JSON_CONTAINERS, MAX_JSON_FILE_BYTES, MAX_NESTING, MAX_SHARDS, MAX_TENSORS, excerpt } from "../limits.js";
@@ -26,7 +26,7 @@ export interface LocalModel {
 }
 
 export const INDEX_FILE = "model.safetensors.index.json";
-/** Quantisation configs read beside config.json, first found wins. */
+/** Quantization configs read beside config.json, first found wins. */
 export const QUANT_CONFIG_FILES = ["hf_quant_config.json", "quantize_config.json"] as const;
 export const PREPROCESSOR_FILE = "preprocessor_config.json";
 
@@ -207,7 +207,7 @@ export async function readModelDir(path: string): Promise<LocalModel> {
     if (tensors > MAX_TENSORS) throw new InputError(dir, `${dir}: more than ${MAX_TENSORS} tensors across the shards`);
     return h;
   });
-  const weights = headers.length > 0 ? summariseHeaders(headers) : null;
+  const weights = headers.length > 0 ? summarizeHeaders(headers) : null;
   if (weights) {
     const w = totalSizeWarning(indexPath, totalSize, weights.totalBytes);
     if (w) warnings.push(w);

@@ -277,7 +277,7 @@ export interface WeightsSummary {
   shards: number;
 }
 
-export function summariseHeaders(headers: readonly SafetensorsHeader[]): WeightsSummary {
+export function summarizeHeaders(headers: readonly SafetensorsHeader[]): WeightsSummary {
   const bytesByDtype: Record<string, number> = {};
   let totalBytes = 0;
   let tensorCount = 0;

@@ -427,7 +427,7 @@ export function isVllmOpenAiImage(image: string): boolean {
 
 /** Where a vLLM invocation sits in a word list (indices into that list). */
 export interface VllmInvocation {
-  /** How it was recognised. */
+  /** How it was recognized. */
   via: "vllm serve" | "api_server" | "docker image" | "flags";
   model: string | null;
   /** Index of the positional model word, if there is one. */
@@ -467,7 +467,7 @@ export function shellScriptIndex(words: readonly string[]): number | null {
 
 /**
  * Find a vLLM server invocation in one simple command (no separators; sh -c is NOT unwrapped here,
- * see shellScriptIndex). Recognises `vllm serve MODEL`, `python[3] -m vllm.entrypoints.openai.api_server`
+ * see shellScriptIndex). Recognizes `vllm serve MODEL`, `python[3] -m vllm.entrypoints.openai.api_server`
  * / `vllm.entrypoints.api_server`, `-m vllm.entrypoints.cli.main serve`, `docker run ... vllm/vllm-openai[:tag] ...`,
  * and bare flags containing `--model` (or any words with `entrypointIsVllm`).
  */

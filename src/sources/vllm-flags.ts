@@ -57,7 +57,7 @@ export interface VllmArgs {
 export interface ReadOptions {
   /** The release to read for when the args do not say (--vllm-version); default the newest modeled. */
   vllmVersion?: string;
-  /** Whether a bare word is the model (vllm serve MODEL); otherwise it is an unrecognised argument. */
+  /** Whether a bare word is the model (vllm serve MODEL); otherwise it is an unrecognized argument. */
   positionalModel?: boolean;
   /** Accept vram-plan's own flags (--vllm-version, --usage-context, ...): true on vram-plan's command line. */
   vramPlanFlags?: boolean;
@@ -115,7 +115,7 @@ function optionStrings(release: string, vramPlan: boolean): Map<string, { arg: V
   return out;
 }
 
-/** The closest known long flag to a misspelt one, or null when nothing is near. */
+/** The closest known long flag to a misspelled one, or null when nothing is near. */
 export function closestVllmFlag(name: string, release = NEWEST_MODELED, vramPlan = false): string | null {
   let best: string | null = null;
   let bestD = Infinity;

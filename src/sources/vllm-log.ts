@@ -491,14 +491,14 @@ export function readVllmLog(text: string): LoggedStartup | null {
       if (smi && r.gpuName === null) r.gpuName = smi[1]!.trim();
       continue;
     }
-    let recognised = VLLM_LINE.test(t);
+    let recognized = VLLM_LINE.test(t);
     // The engine-core process prefix: "(EngineCore_0 pid=…)" in v0.10.0-v0.10.1, "(EngineCore_DP0 pid=…)" from v0.10.2 (vllm/v1/engine/core.py process names).
     const proc = procs.includes("EngineCore_0") ? INFER_ENGINE_CORE_0 : procs.includes("EngineCore_DP0") ? INFER_ENGINE_CORE_DP0 : null;
     if (proc) infer(proc);
     if (procs.some((p) => p.startsWith("EngineCore")) || /Initializing a V1 LLM engine|VLLM_USE_V1=1/.test(t)) r.engine = "v1";
     // Most lines of a long server log (requests, metrics) carry none of the patterns below: one test skips them.
     if (!INTERESTING.test(t)) {
-      if (recognised) r.vllmLines++;
+      if (recognized) r.vllmLines++;
       continue;
     }
 
@@ -529,7 +529,7 @@ export function readVllmLog(text: string): LoggedStartup | null {
     for (const f of RANK_FIGURES) {
       const m = f.test.exec(t);
       if (!m) continue;
-      recognised = true;
+      recognized = true;
       let rk = ranks.get(rank);
       if (!rk) ranks.set(rank, (rk = emptyRank(rank)));
       if (rk[f.field] === null) rk[f.field] = f.value(m);
@@ -552,19 +552,19 @@ export function readVllmLog(text: string): LoggedStartup | null {
     // Engine-wide KV figures.
     const blocks = /(?:^|[\s\]#])(?:GPU|CUDA) blocks: (\d+)/.exec(t) ?? /with num_gpu_blocks_override=(\d+)/.exec(t);
     if (blocks) {
-      recognised = true;
+      recognized = true;
       if (r.numGpuBlocks === null || /override/.test(t)) r.numGpuBlocks = int(blocks[1]!);
       if (int(blocks[1]!) > 0) kvSized = true;
     }
     const tokens = /GPU KV cache size: ([\d,]+) tokens/.exec(t);
     if (tokens) {
-      recognised = true;
+      recognized = true;
       kvSized = true;
       if (r.kvTokens === null) r.kvTokens = int(tokens[1]!);
     }
     const conc = /Maximum concurrency for ([\d,]+) tokens per request: ([\d.]+)x/.exec(t);
     if (conc) {
-      recognised = true;
+      recognized = true;
       kvSized = true;
       if (r.maxConcurrency === null) {
         r.maxConcurrency = Number(conc[2]);
@@ -577,14 +577,14 @@ export function readVllmLog(text: string): LoggedStartup | null {
       for (const e of ERRORS) {
         const m = e.test.exec(t);
         if (m) {
-          recognised = true;
+          recognized = true;
           r.error = { code: e.code, line: t, args: e.args(m) };
           break;
         }
       }
     }
     if (FAILED.test(t)) {
-      recognised = true;
+      recognized = true;
       failed = true;
     }
     if (SERVER_UP.test(t)) serverUp = true;
@@ -594,13 +594,13 @@ export function readVllmLog(text: string): LoggedStartup | null {
     if (ndIdx >= 0) {
       const obj = new PyReader(t.slice(ndIdx + "non-default args: ".length)).value();
       if (obj && typeof obj === "object" && !Array.isArray(obj)) argLayers.push({ source: "non-default args", rank: 3, args: argsFromPy(obj) });
-      recognised = true;
+      recognized = true;
     }
     const nsIdx = t.indexOf("args: Namespace(");
     if (nsIdx >= 0) {
       const pr = new PyReader(t.slice(nsIdx + "args: Namespace(".length));
       argLayers.push({ source: "args: Namespace(...)", rank: 2, args: argsFromPy(pr.kwargs(")")) });
-      recognised = true;
+      recognized = true;
     }
     const cfgIdx = t.search(/LLM engine (?:\(v[^)]*\) )?with config: /);
     if (cfgIdx >= 0) {
@@ -615,7 +615,7 @@ export function readVllmLog(text: string): LoggedStartup | null {
       // The dump holds resolved values, defaults included; only these mean what the flag means.
       const keep = ["model", "max-model-len", "dtype", "tensor-parallel-size", "pipeline-parallel-size", "quantization", "enforce-eager", "kv-cache-dtype"];
       argLayers.push({ source: "engine config", rank: 0, args: Object.fromEntries(Object.entries(cfg).filter(([k, v]) => keep.includes(k) && !(k === "kv-cache-dtype" && v === "auto"))) });
-      recognised = true;
+      recognized = true;
     }
     const cmd = commandArgs(t);
     if (cmd) argLayers.push({ source: "command line", rank: 1, args: cmd });
@@ -632,8 +632,8 @@ export function readVllmLog(text: string): LoggedStartup | null {
       const g = env ?? said;
       if (g) r.gpuName = g[1]!.trim();
     }
-    if (recognised) r.vllmLines++;
-    if (recognised && !quotedInProse(t)) logShaped++;
+    if (recognized) r.vllmLines++;
+    if (recognized && !quotedInProse(t)) logShaped++;
   }
   // Text that only quotes vLLM's words inside sentences (a README, notes) is not a log.
   if (logShaped === 0) return null;

@@ -13,7 +13,7 @@ import { vllmArg, vllmShortArg } from "../core/vllm-args.js";
 import { NEWEST_MODELED } from "../core/vllm-versions.js";
 import { engineFlagsFromArgv } from "../sources/vllm-flags.js";
 import { parsePythonJson } from "../sources/python-json.js";
-import { normaliseGpuName } from "../sources/gpu-names.js";
+import { normalizeGpuName } from "../sources/gpu-names.js";
 import { sizeFlag } from "../sources/flag-values.js";
 import { esc, planSectionHtml } from "../render/html.js";
 import { shellWord } from "../render/messages.js";
@@ -114,8 +114,8 @@ function archOf(id: string, files: ConfigFiles, subject: string): ModelArch {
 
 /** The profiles a name could mean, as sources/gpus.ts gpuCandidates reads names (a trailing size as the datasheet's). */
 function gpuCandidates(name: string): WebGpu[] {
-  const named = (q: string): WebGpu[] => DATA.gpus.filter((g) => [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])].some((k) => normaliseGpuName(k) === q));
-  const q = normaliseGpuName(name);
+  const named = (q: string): WebGpu[] => DATA.gpus.filter((g) => [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])].some((k) => normalizeGpuName(k) === q));
+  const q = normalizeGpuName(name);
   const direct = named(q);
   if (direct.length > 0) return direct;
   const m = /^(.*)-(\d+)gb$/.exec(q);

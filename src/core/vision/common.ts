@@ -5,7 +5,7 @@ import type { VisionSpec } from "../types.js";
 import { num, type Obj } from "../config-json.js";
 import { ResizeError } from "../errors.js";
 
-/** Python 3's round(): halves go to the even neighbour (banker's rounding). */
+/** Python 3's round(): halves go to the even neighbor (banker's rounding). */
 export function roundHalfEven(x: number): number {
   const f = Math.floor(x);
   const d = x - f;

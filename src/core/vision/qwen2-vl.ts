@@ -61,7 +61,7 @@ export function qwenParamGroups(v: VisionSpec): ParamGroup[] {
     else g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
   }
   // Patch merger: norm over E, then MLP(E·m², E·m²) → GELU → (E·m², out_hidden). Qwen3-VL adds
-  // one deepstack merger per deepstack_visual_indexes entry, normalising after the shuffle (E·m²).
+  // one deepstack merger per deepstack_visual_indexes entry, normalizing after the shuffle (E·m²).
   const m2 = E * v.spatialMergeSize * v.spatialMergeSize;
   g.push(norm("visual.merger.ln_q", E, "vision", layerNorm));
   g.push(lin("visual.merger.mlp.0", "vision", m2, m2, "column", m2), lin("visual.merger.mlp.2", "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));

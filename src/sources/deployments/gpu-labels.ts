@@ -56,7 +56,7 @@ function productGpu(raw: string): string | null {
 
 /**
  * A node label (nodeSelector / node-affinity key and value) → vram-plan GPU id, or null when the key
- * says nothing about GPUs or the value is not recognised (src/data/gpu-labels.json lists both).
+ * says nothing about GPUs or the value is not recognized (src/data/gpu-labels.json lists both).
  */
 export function gpuIdFromLabel(key: string, value: string): string | null {
   const kind = labelData().keys.get(key.trim());

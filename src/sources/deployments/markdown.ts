@@ -3,7 +3,7 @@
 // an info string naming the language). Prose around them is not shell: an apostrophe in "PyTorch's"
 // would otherwise open a quote that never closes.
 
-/** Info strings of blocks read as shell (an unlabelled block is read too: most READMEs leave it off). */
+/** Info strings of blocks read as shell (an unlabeled block is read too: most READMEs leave it off). */
 const SHELL_LANGUAGES = new Set(["", "sh", "bash", "shell", "zsh", "console", "shell-session", "shellsession", "terminal", "bash-session", "cmd"]);
 /** Blocks that show a terminal session: their lines start with a prompt. */
 const SESSION_LANGUAGES = new Set(["console", "shell-session", "shellsession", "terminal", "bash-session"]);
