@@ -112,11 +112,28 @@ describe("offlineFootprint", () => {
   it("matches transformers' eager attention (fp32 softmax) at 2k-8k on two models, allocated and reserved", () => {
     // fixtures/offline/h200-offline-eager.json: held-out measurements (H200, same allocator as the H100s);
     // before the allocator's address-ordered tie-break the 4k case was 9 % and 8k 6.5 % below the device.
-    const rs = offlineResults(root).filter((r) => r.attn === "eager" && r.file.startsWith("h200"));
+    const rs = offlineResults(root).filter((r) => r.attn === "eager" && r.file === "h200-offline-eager.json");
     expect(rs.length).toBe(6);
     for (const r of rs) {
       expect(Math.abs(r.errAllocated)).toBeLessThan(0.002);
       expect(Math.abs(r.errDevice)).toBeLessThan(0.02);
+    }
+  });
+
+  it("held-out families, attention implementations, lengths and batches (fixtures/offline/h200-offline-heldout.json)", () => {
+    // 42 cases measured after the model was written (issue #12): Llama-3.2, Phi-3 / phi-4, Mistral-Nemo and v0.3,
+    // Qwen2.5 / Qwen3 dense and MoE, Gemma-3-27B, Mixtral, DeepSeek-V2-Lite, Qwen2-VL and Qwen3-VL images; eager and
+    // sdpa, 1k-16k tokens, batch 1-4. Allocated is the model's strong side (worst: DeepSeek-V2-Lite's MLA, modelled
+    // as multi-head attention, 3.5 % over at 8k); reserved depends on where each block lands, so device is looser.
+    const rs = offlineResults(root).filter((r) => r.file === "h200-offline-heldout.json");
+    expect(rs.length).toBe(42);
+    const dev = rs.map((r) => Math.abs(r.errDevice)).sort((x, y) => x - y);
+    const al = rs.map((r) => Math.abs(r.errAllocated)).sort((x, y) => x - y);
+    expect(dev[Math.floor(dev.length / 2)]).toBeLessThan(0.02);
+    expect(al[Math.floor(al.length / 2)]).toBeLessThan(0.01);
+    for (const r of rs) {
+      expect(Math.abs(r.errAllocated)).toBeLessThan(0.04);
+      expect(Math.abs(r.errDevice)).toBeLessThan(0.1);
     }
   });
 });
