@@ -154,6 +154,14 @@ const CASES: Record<string, Expect> = {
     version: ["0.20.0", "banner"], model: "RedHatAI/Qwen3.6-35B-A3B-NVFP4", util: 0.9, maxModelLen: 65536, weights: "21.86", graphEstimate: "0.36", graphActual: "0.73",
     availableKv: "1.28", tokens: 33536, concurrency: [65536, 1.68], args: { quantization: "compressed-tensors", "kv-cache-dtype": "fp8_e4m3", "max-num-seqs": "1", "max-cudagraph-capture-size": "1" }, outcome: "started",
   },
+  "code-qwen2.5-72b-l40s-tp4-eks-v0.19.md": {
+    version: ["0.19.0", "banner"], model: "Qwen/Qwen2.5-72B-Instruct", maxModelLen: 8192, weights: "33.98", graphEstimate: "2.73", graphActual: "2.62", availableKv: "5.11",
+    tokens: 67024, concurrency: [8192, 8.18], ranks: ["TP0"], args: { "tensor-parallel-size": "4", "max-model-len": "8192" }, outcome: "started",
+  },
+  "code-qwen2.5-14b-mi300x-rocm-v0.17.1.md": {
+    version: ["0.17.1", "banner"], model: "Qwen/Qwen2.5-14B-Instruct", weights: "27.63", availableKv: "141.96", tokens: 775280, concurrency: [32768, 23.66],
+    args: { "tool-call-parser": "hermes", "trust-remote-code": true }, outcome: "started",
+  },
   "vllm-25350-kv-fp8-100k.md": { availableKv: "10.55", tokens: 230528, concurrency: [100000, 2.31], outcome: "started" },
   "vllm-25350-kv-fp8-221k-fails.md": {
     version: ["0.9.0", "inferred"], maxModelLen: 221000, availableKv: "5.59", error: "KV_CACHE_BELOW_MAX_MODEL_LEN",
