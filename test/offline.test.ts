@@ -123,7 +123,7 @@ describe("offlineFootprint", () => {
   it("held-out families, attention implementations, lengths and batches (fixtures/offline/h200-offline-heldout.json)", () => {
     // 42 cases measured after the model was written (issue #12): Llama-3.2, Phi-3 / phi-4, Mistral-Nemo and v0.3,
     // Qwen2.5 / Qwen3 dense and MoE, Gemma-3-27B, Mixtral, DeepSeek-V2-Lite, Qwen2-VL and Qwen3-VL images; eager and
-    // sdpa, 1k-16k tokens, batch 1-4. Allocated is the model's strong side (worst: DeepSeek-V2-Lite's MLA, modelled
+    // sdpa, 1k-16k tokens, batch 1-4. Allocated is the model's strong side (worst: DeepSeek-V2-Lite's MLA, modeled
     // as multi-head attention, 3.5 % over at 8k); reserved depends on where each block lands, so device is looser.
     const rs = offlineResults(root).filter((r) => r.file === "h200-offline-heldout.json");
     expect(rs.length).toBe(42);
