@@ -137,3 +137,24 @@ describe("the llm-d H100 study (vLLM v0.11.0, --block-size 128 --enable-prefix-c
     expect(Math.abs(two.kv - 32.0)).toBeLessThan(0.5);
   });
 });
+
+describe("Qwen3-32B on RTX PRO 6000 Blackwell at utilization 0.426, v0.27.1 (TP 1 / TP 2 / PP 2 of one post)", () => {
+  // The log names GPU, release and flags itself (a multi-line `docker run … vllm/vllm-openai:latest` command,
+  // "GPU 0: NVIDIA RTX PRO 6000 Blackwell Server Edition 95.01 GiB sm_120"); only the model is given.
+  it("reads the command and the GPU line, and re-plans the single-GPU failure: −24.42 GiB logged, within 0.5 GiB", async () => {
+    const { code, j } = await logJson("code-qwen3-32b-rtxpro6000-v0.27.1-tp1-fails.md", ["--model", "qwen3-32b"]);
+    expect(code).toBe(1);
+    expect(diff(j, "gpuTotal")).toMatchObject({ logged: G("95.01"), agrees: true });
+    expect(diff(j, "weights")).toMatchObject({ logged: G("61.03"), agrees: true });
+    expect(Math.abs(Number(diff(j, "availableKv")?.planned) - G("-24.42"))).toBeLessThan(0.5 * 2 ** 30);
+    expect(diff(j, "outcome")).toMatchObject({ logged: "NO_KV_CACHE_MEMORY", planned: "NO_KV_CACHE_MEMORY" });
+  });
+
+  it("splits the weights as vLLM does at TP 2 and PP 2 (30.59 / 30.52 GiB per GPU, within 1 %)", async () => {
+    for (const [f, w] of [["code-qwen3-32b-rtxpro6000-v0.27.1-tp2.md", "30.59"], ["code-qwen3-32b-rtxpro6000-v0.27.1-pp2.md", "30.52"]] as const) {
+      const { j } = await logJson(f, ["--model", "qwen3-32b"]);
+      expect(Math.abs(Number(diff(j, "weights")?.planned) - G(w)) / G(w)).toBeLessThan(0.01);
+      expect(diff(j, "outcome")).toMatchObject({ logged: "starts", planned: "starts" });
+    }
+  });
+});

@@ -162,6 +162,19 @@ const CASES: Record<string, Expect> = {
     version: ["0.17.1", "banner"], model: "Qwen/Qwen2.5-14B-Instruct", weights: "27.63", availableKv: "141.96", tokens: 775280, concurrency: [32768, 23.66],
     args: { "tool-call-parser": "hermes", "trust-remote-code": true }, outcome: "started",
   },
+  // A `docker run … vllm/vllm-openai:latest <model> \` command over several lines, and "GPU 0: <name> 95.01 GiB sm_120".
+  "code-qwen3-32b-rtxpro6000-v0.27.1-tp1-fails.md": {
+    version: ["0.27.1", "text"], gpuName: "NVIDIA RTX PRO 6000 Blackwell Server Edition", gpuTotal: "95.01", util: 0.426, maxModelLen: 32768, weights: "61.03",
+    availableKv: "-24.42", error: "NO_KV_CACHE_MEMORY", args: { "tensor-parallel-size": "1", "gpu-memory-utilization": "0.426", "max-model-len": "32768" }, outcome: "failed",
+  },
+  "code-qwen3-32b-rtxpro6000-v0.27.1-tp2.md": {
+    version: ["0.27.1", "text"], model: "Qwen/Qwen3-32B", gpuTotal: "95.01", weights: "30.59", availableKv: "8.22", tokens: 67296, concurrency: [32768, 2.05], ranks: ["TP0", "TP1"],
+    args: { "tensor-parallel-size": "2", "gpu-memory-utilization": "0.426", "max-model-len": "32768", port: "8000" }, outcome: "started",
+  },
+  "code-qwen3-32b-rtxpro6000-v0.27.1-pp2.md": {
+    version: ["0.27.1", "text"], model: "Qwen/Qwen3-32B", weights: "30.52", availableKv: "6.92", tokens: 56640, concurrency: [32768, 1.73], ranks: ["PP0", "PP1"],
+    args: { "pipeline-parallel-size": "2" }, outcome: "started",
+  },
   "vllm-25350-kv-fp8-100k.md": { availableKv: "10.55", tokens: 230528, concurrency: [100000, 2.31], outcome: "started" },
   "vllm-25350-kv-fp8-221k-fails.md": {
     version: ["0.9.0", "inferred"], maxModelLen: 221000, availableKv: "5.59", error: "KV_CACHE_BELOW_MAX_MODEL_LEN",

@@ -61,7 +61,8 @@ function rankOf(prefixes: { name: string; rank?: string; pid: string }[]): strin
   // The innermost worker-like prefix names the rank; EngineCore / APIServer run the driver ("main").
   for (let i = prefixes.length - 1; i >= 0; i--) {
     const p = prefixes[i]!;
-    const tp = /^Worker_((?:PP\d+_)?TP\d+|DP\d+.*)$/.exec(p.name);
+    // Worker_TP0, Worker_PP1_TP0, Worker_DP0_TP1_EP1 …; pure pipeline parallelism names its ranks Worker_PP0 / Worker_PP1.
+    const tp = /^Worker_(PP\d+(?:_TP\d+)?|TP\d+|DP\d+.*)$/.exec(p.name);
     if (tp) return tp[1]!;
     if (p.rank !== undefined) return `rank ${p.rank}`;
     if (/Worker/i.test(p.name)) return `pid ${p.pid}`;
@@ -617,7 +618,10 @@ export function readVllmLog(text: string): LoggedStartup | null {
       argLayers.push({ source: "engine config", rank: 0, args: Object.fromEntries(Object.entries(cfg).filter(([k, v]) => keep.includes(k) && !(k === "kv-cache-dtype" && v === "auto"))) });
       recognized = true;
     }
-    const cmd = commandArgs(t);
+    // A command broken over lines with trailing backslashes (a README's `docker run … \` block) is read whole.
+    let cmdText = t;
+    for (let k = li + 1; /\\\s*$/.test(cmdText) && k < lines.length && k < li + 40; k++) cmdText = cmdText.replace(/\\\s*$/, " ") + lines[k]!.text;
+    const cmd = commandArgs(cmdText);
     if (cmd) argLayers.push({ source: "command line", rank: 1, args: cmd });
     // vllm/config/model.py: "Using max model len 128000" (the resolved max-model-len, v0.10+).
     const using = /Using max model len (\d+)/.exec(t);
@@ -630,7 +634,13 @@ export function readVllmLog(text: string): LoggedStartup | null {
       const env = /GPU \d+: ((?:NVIDIA|Tesla|Quadro)[^,]*?)\s*$/.exec(t);
       const said = /^GPU:\s+(.+?)\s*$/.exec(t);
       const g = env ?? said;
-      if (g) r.gpuName = g[1]!.trim();
+      if (g) {
+        // A device line that also prints torch's total and the arch ("GPU 0: NVIDIA RTX PRO 6000 Blackwell
+        // Server Edition 95.01 GiB sm_120", a pasted environment summary): the name is what precedes the size.
+        const sized = /^(.*?)\s+(\d+(?:\.\d+)?)\s*GiB\b(?:\s+sm_\d+\w*)?\s*$/.exec(g[1]!.trim());
+        r.gpuName = (sized ? sized[1]! : g[1]!).trim();
+        if (sized && r.gpuTotalBytes === null) r.gpuTotalBytes = gibBytes(sized[2]!);
+      }
     }
     if (recognized) r.vllmLines++;
     if (recognized && !quotedInProse(t)) logShaped++;
@@ -713,7 +723,8 @@ export function readVllmLog(text: string): LoggedStartup | null {
 function commandArgs(t: string): Record<string, string | true> | null {
   if (!/\bvllm\b|api_server|Run vllm with arguments: serve/.test(t)) return null;
   const line = t.replace(/^.*Run vllm with arguments: /, "vllm ").replace(/^\$\s*/, "").replace(/\\\s*$/, "");
-  if (!/^(?:\S+=\S+\s+)*(?:vllm\s+serve|python3?\s+-m\s+vllm\.entrypoints)/.test(line)) return null;
+  // `docker run … vllm/vllm-openai:<tag> <model> <flags>`: the image's entrypoint is `vllm serve` (vllm-argv.ts locateVllmInvocation).
+  if (!/^(?:\S+=\S+\s+)*(?:vllm\s+serve|python3?\s+-m\s+vllm\.entrypoints|(?:docker|podman)\s+run\s.*vllm-openai)/.test(line)) return null;
   let words: string[];
   try {
     words = splitShellWords(line);
