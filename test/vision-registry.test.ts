@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MODELED_FAMILIES, visionFamily } from "../src/core/vision/registry.js";
+import { MODELED_FAMILIES, MODELED_FAMILY_NAMES, visionFamily } from "../src/core/vision/registry.js";
 import { qwen3VideoTokens } from "../src/core/vision/qwen3-vl.js";
 import { imageTokens, maxPixelsForTokens, mostFeaturesImageSize, pixelLimits } from "../src/core/vision.js";
 import { planDeployment } from "../src/core/plan.js";
@@ -11,6 +11,19 @@ describe("vision families behind one interface (src/core/vision/<family>.ts + re
     expect(MODELED_FAMILIES.sort()).toEqual(["gemma3", "internvl", "minicpmv", "qwen2-vl", "qwen2.5-vl", "qwen3-vl"]);
     for (const id of MODELED_FAMILIES) expect(visionFamily({ ...model("qwen2.5-vl-7b").vision!, family: id })?.id).toBe(id);
     expect(visionFamily({ ...model("qwen2.5-vl-7b").vision!, family: "other" })).toBeNull();
+  });
+
+  it("what other files ask of a family is the family's own answer (no family named outside vision/)", () => {
+    const of = (id: string) => visionFamily({ ...model("qwen2.5-vl-7b").vision!, family: id });
+    // tokens' message lists the families by name, in registry order.
+    expect(MODELED_FAMILY_NAMES).toBe("Qwen2-VL, Qwen2.5-VL, Qwen3-VL, Gemma 3, MiniCPM-V, InternVL");
+    // arch-check: a fixed count per image or tile must be at least 1 (Gemma 3's mm_tokens_per_image, MiniCPM-V's query_num, InternVL's num_image_token).
+    expect(MODELED_FAMILIES.filter((id) => of(id)?.fixedTokensPerImage).sort()).toEqual(["gemma3", "internvl", "minicpmv"]);
+    // offline.ts traces Qwen-VL towers; only Qwen2.5-VL's has window attention; Qwen3-VL's trace says it stands in.
+    expect(of("qwen2.5-vl")?.offline).toEqual({ trace: "qwen-vl", windowed: true });
+    expect(of("qwen2-vl")?.offline).toEqual({ trace: "qwen-vl", windowed: false });
+    expect(of("qwen3-vl")?.offline).toMatchObject({ trace: "qwen-vl", windowed: false, note: expect.stringContaining("deepstack") });
+    expect(of("gemma3")?.offline).toBe("text-only");
   });
 
   it("Qwen3-VL: one merged token is 32 × 32 pixels (patch 16 × merge 2), so 1280 tokens is 32·32·1280 pixels", () => {

@@ -5,6 +5,7 @@ import { MAX_IMAGES } from "../limits.js";
 import type { Io } from "./io.js";
 import type { Outcome } from "../core/exit.js";
 import { imageTokens, pixelLimits, videoTokens, visionFamily } from "../core/vision.js";
+import { MODELED_FAMILY_NAMES } from "../core/vision/registry.js";
 import { renderTokensJson, renderTokensText, type TokensReport } from "../render/tokens.js";
 import { outputColumns } from "../render/format.js";
 import { ResizeError } from "../core/errors.js";
@@ -34,7 +35,7 @@ export async function tokensCommand(o: TokensOpts, io: Io): Promise<Outcome> {
   const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const m = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
   const v = m.arch.vision;
-  if (!v || v.family === "other") throw new InputError("--model", `--model ${o.model}: vram-plan has no image-processor rules for this model (tokens supports Qwen2-VL, Qwen2.5-VL, Qwen3-VL and Gemma 3)`);
+  if (!v || v.family === "other") throw new InputError("--model", `--model ${o.model}: vram-plan has no image-processor rules for this model (tokens supports ${MODELED_FAMILY_NAMES})`);
   // Each family's video processor (src/core/vision/<family>.ts): per-frame bounds for Qwen2/2.5-VL, bounds
   // over the whole clip for Qwen3-VL; none for Gemma 3.
   const family = visionFamily(v);

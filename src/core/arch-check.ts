@@ -4,6 +4,7 @@
 // tiles) bounded, and the sizes it divides by positive. Pure: returns the first problem or null;
 // the source layer turns it into one exit-2 line naming the config file.
 import type { ModelArch } from "./types.js";
+import { visionFamily } from "./vision/registry.js";
 
 export interface ArchProblem {
   /** The ModelArch field, e.g. "vision.patchSize". */
@@ -79,7 +80,7 @@ export function archProblem(a: ModelArch): ArchProblem | null {
     if (v.depth > MAX_COUNT) return { field: "vision.depth", rule: `must be at most ${MAX_COUNT}`, value: v.depth };
     if (v.minPixels > v.maxPixels) return { field: "vision.minPixels", rule: `must not exceed maxPixels (${v.maxPixels})`, value: v.minPixels };
     if (v.downsampleRatio <= 0 || v.downsampleRatio > 1) return { field: "vision.downsampleRatio", rule: "must be in (0, 1]", value: v.downsampleRatio };
-    if ((v.family === "gemma3" || v.family === "minicpmv" || v.family === "internvl") && v.tokensPerImage < 1) return { field: "vision.tokensPerImage", rule: "must be at least 1", value: v.tokensPerImage };
+    if (visionFamily(v)?.fixedTokensPerImage === true && v.tokensPerImage < 1) return { field: "vision.tokensPerImage", rule: "must be at least 1", value: v.tokensPerImage };
   }
   return null;
 }

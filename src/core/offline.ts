@@ -461,7 +461,8 @@ function visionTower(t: Trace, v: VisionSpec, perImage: number[], lmHidden: numb
   const headDim = E / v.numHeads;
   let x = t.alloc(b * P * E); // patch_embed Conv3d
   const rot = t.alloc(4 * P * (headDim / 2)); // rot_pos_emb
-  const windowed = v.family === "qwen2.5-vl";
+  const support = visionFamily(v)?.offline;
+  const windowed = typeof support === "object" && support.windowed;
   let rotW = rot;
   if (windowed) {
     const xw = t.alloc(b * P * E); // hidden_states[window_index]
@@ -577,7 +578,7 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
       imgTokens += it.tokens;
       perImagePatches.push(it.patches);
     }
-    if (support === "traced-as-qwen2.5-vl") notes.push("Qwen3-VL's vision tower is modeled as Qwen2.5-VL's (deepstack features not traced)");
+    if (support.note !== undefined) notes.push(support.note);
   }
   if (a.mla) notes.push("MLA attention is modeled as multi-head attention with the config's head sizes (approximate)");
   if (a.layers.some((l) => l.kind === "linear" || l.kind === "mamba")) notes.push("linear-attention / Mamba layers are modeled as full attention (approximate)");

@@ -63,7 +63,11 @@ export interface MoeSpec {
 }
 
 export interface VisionSpec {
-  family: "qwen2-vl" | "qwen2.5-vl" | "qwen3-vl" | "gemma3" | "minicpmv" | "internvl" | "other";
+  /**
+   * The vision family's id (its `id` in core/vision/<family>.ts, listed in core/vision/registry.ts), or
+   * "other": a tower vram-plan has no rules for. A string, so a new family is its own file and one line.
+   */
+  family: string;
   depth: number;
   hiddenSize: number;
   intermediateSize: number;

@@ -22,8 +22,12 @@ export interface VideoBounds {
   per: "frame" | "clip" | "slice";
 }
 
-/** How `vram-plan compare` runs the model offline (transformers), by family. */
-export type OfflineSupport = "traced" | "traced-as-qwen2.5-vl" | "text-only";
+/**
+ * How `vram-plan compare` runs the model offline (transformers), by family: "text-only" (images are
+ * refused), or core/offline.ts's trace of a Qwen-VL tower — with Qwen2.5-VL's window attention
+ * (fullatt_block_indexes) or without it, and a note when the trace stands in for another tower.
+ */
+export type OfflineSupport = "text-only" | { trace: "qwen-vl"; windowed: boolean; note?: string };
 
 /** The VisionSpec fields every family starts from (architecture.ts fills them before the family's reader). */
 export type VisionSpecDefaults = Omit<VisionSpec, "depth" | "hiddenSize" | "intermediateSize" | "numHeads" | "patchSize" | "temporalPatchSize" | "spatialMergeSize" | "outHiddenSize" | "gatedMlp" | "minPixels" | "maxPixels">;
@@ -41,7 +45,10 @@ export interface VisionConfigInput {
 }
 
 export interface VisionFamily {
-  id: Exclude<VisionSpec["family"], "other">;
+  /** VisionSpec.family of this family's checkpoints (never "other"). */
+  id: string;
+  /** The family's name in messages ("Qwen2.5-VL"). */
+  name: string;
   /** Whether a config.json model_type is this family's. */
   matchesModelType(modelType: string): boolean;
   /** The tower and processor facts from the config files, with the family's released defaults. */
@@ -67,6 +74,8 @@ export interface VisionFamily {
    * null when image size does not change the tokens (fixed-size or tiled families).
    */
   maxPixelsForTokens(v: VisionSpec, tokens: number): number | null;
+  /** Whether the family reads VisionSpec.tokensPerImage (a fixed count per image or tile): then it must be at least 1. */
+  fixedTokensPerImage: boolean;
   /** Whether a checkpoint of this family has a video modality in vLLM. */
   hasVideo(v: VisionSpec): boolean;
   offline: OfflineSupport;

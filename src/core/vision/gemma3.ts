@@ -15,6 +15,7 @@ function gemmaImage(v: VisionSpec): ItemTokens {
 
 export const gemma3: VisionFamily = {
   id: "gemma3",
+  name: "Gemma 3",
   paramGroups(v) {
     const E = v.hiddenSize;
     const Iv = v.intermediateSize;
@@ -65,5 +66,6 @@ export const gemma3: VisionFamily = {
   },
   maxPixelsForTokens: () => null,
   hasVideo: () => false,
+  fixedTokensPerImage: true,
   offline: "text-only",
 };

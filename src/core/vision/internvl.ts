@@ -45,6 +45,7 @@ function internvlVideo(v: VisionSpec, frames: number): ItemTokens {
 
 export const internvl: VisionFamily = {
   id: "internvl",
+  name: "InternVL",
   paramGroups(v) {
     const E = v.hiddenSize;
     const Iv = v.intermediateSize;
@@ -141,5 +142,6 @@ export const internvl: VisionFamily = {
   },
   maxPixelsForTokens: () => null,
   hasVideo: (v) => v.video,
+  fixedTokensPerImage: true,
   offline: "text-only",
 };

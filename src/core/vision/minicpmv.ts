@@ -76,6 +76,7 @@ function minicpmItem(v: VisionSpec, width: number, height: number, maxSlices: nu
 
 export const minicpmv: VisionFamily = {
   id: "minicpmv",
+  name: "MiniCPM-V",
   paramGroups(v) {
     const E = v.hiddenSize;
     const Iv = v.intermediateSize;
@@ -173,5 +174,6 @@ export const minicpmv: VisionFamily = {
   },
   maxPixelsForTokens: () => null,
   hasVideo: (v) => v.video,
+  fixedTokensPerImage: true,
   offline: "text-only",
 };

@@ -74,6 +74,7 @@ export function qwenParamGroups(v: VisionSpec): ParamGroup[] {
 
 export const qwen2Vl: VisionFamily = {
   id: "qwen2-vl",
+  name: "Qwen2-VL",
   paramGroups: qwenParamGroups,
   matchesModelType: (mt) => mt === "qwen2_vl",
   fromConfig({ config, vision: v, preprocessor: pp, base }) {
@@ -111,5 +112,6 @@ export const qwen2Vl: VisionFamily = {
   },
   maxPixelsForTokens: qwenMaxPixelsForTokens,
   hasVideo: () => true,
-  offline: "traced",
+  fixedTokensPerImage: false,
+  offline: { trace: "qwen-vl", windowed: false },
 };

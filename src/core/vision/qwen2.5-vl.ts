@@ -8,6 +8,7 @@ import { qwen2Vl, qwenDummyItems, qwenFrameVideoTokens, qwenMaxPixelsForTokens, 
 
 export const qwen25Vl: VisionFamily = {
   id: "qwen2.5-vl",
+  name: "Qwen2.5-VL",
   paramGroups: qwenParamGroups,
   matchesModelType: (mt) => mt === "qwen2_5_vl",
   fromConfig({ config, vision: v, preprocessor: pp, base }) {
@@ -36,5 +37,6 @@ export const qwen25Vl: VisionFamily = {
   },
   maxPixelsForTokens: qwenMaxPixelsForTokens,
   hasVideo: () => true,
-  offline: "traced",
+  fixedTokensPerImage: false,
+  offline: { trace: "qwen-vl", windowed: true },
 };

@@ -44,6 +44,7 @@ export function qwen3VideoTokens(v: VisionSpec, width: number, height: number, f
 
 export const qwen3Vl: VisionFamily = {
   id: "qwen3-vl",
+  name: "Qwen3-VL",
   paramGroups: qwenParamGroups,
   matchesModelType: (mt) => mt.startsWith("qwen3_vl"),
   fromConfig({ vision: v, preprocessor: pp, text, base }) {
@@ -93,5 +94,6 @@ export const qwen3Vl: VisionFamily = {
   },
   maxPixelsForTokens: qwenMaxPixelsForTokens,
   hasVideo: () => true,
-  offline: "traced-as-qwen2.5-vl",
+  fixedTokensPerImage: false,
+  offline: { trace: "qwen-vl", windowed: false, note: "Qwen3-VL's vision tower is modeled as Qwen2.5-VL's (deepstack features not traced)" },
 };

@@ -10,25 +10,22 @@ import { qwen2Vl } from "./qwen2-vl.js";
 import { qwen25Vl } from "./qwen2.5-vl.js";
 import { qwen3Vl } from "./qwen3-vl.js";
 
-const FAMILIES: Readonly<Record<Exclude<VisionSpec["family"], "other">, VisionFamily>> = {
-  "qwen2-vl": qwen2Vl,
-  "qwen2.5-vl": qwen25Vl,
-  "qwen3-vl": qwen3Vl,
-  gemma3,
-  minicpmv,
-  internvl,
-};
+const FAMILIES: readonly VisionFamily[] = [qwen2Vl, qwen25Vl, qwen3Vl, gemma3, minicpmv, internvl];
+const BY_ID: ReadonlyMap<string, VisionFamily> = new Map(FAMILIES.map((f) => [f.id, f]));
 
 /** The family's rules, or null for a tower vram-plan does not model ("other": NOT_EXACT). */
 export function visionFamily(v: VisionSpec): VisionFamily | null {
-  return v.family === "other" ? null : FAMILIES[v.family];
+  return BY_ID.get(v.family) ?? null;
 }
 
 /** Families with rules, for documentation and tests. */
-export const MODELED_FAMILIES = Object.keys(FAMILIES) as Exclude<VisionSpec["family"], "other">[];
+export const MODELED_FAMILIES: readonly string[] = FAMILIES.map((f) => f.id);
+
+/** "Qwen2-VL, Qwen2.5-VL, …": the modeled families by name, for messages. */
+export const MODELED_FAMILY_NAMES: string = FAMILIES.map((f) => f.name).join(", ");
 
 /** The family whose config.json model_type this is (qwen2_vl, qwen2_5_vl, qwen3_vl*, gemma3, minicpmv, internvl_chat). */
 export function visionFamilyForModelType(modelType: string): VisionFamily | null {
-  for (const f of Object.values(FAMILIES)) if (f.matchesModelType(modelType)) return f;
+  for (const f of FAMILIES) if (f.matchesModelType(modelType)) return f;
   return null;
 }

@@ -1,8 +1,12 @@
-// Node labels and instance types → vram-plan GPU ids. Every GPU name lives in src/data/gpu-labels.json
-// (with where each spelling comes from); this file only applies its rules.
+// Node labels and instance types → vram-plan GPU ids. Every GPU name lives in the data: the spellings
+// clouds and labels use in src/data/gpu-labels.json (with where each comes from), and the CUDA device
+// names in src/data/gpus.json, which a product label not listed there is matched against (NVIDIA's
+// feature discovery writes the device name with spaces as '-'); this file only applies the rules.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA_DIR } from "../data-dir.js";
+import { findGpu } from "../gpus.js";
+import { normaliseGpuName } from "../gpu-names.js";
 
 interface Rule {
   pattern: string;
@@ -47,11 +51,11 @@ export function isGpuLabelKey(key: string): boolean {
 
 function productGpu(raw: string): string | null {
   const d = labelData();
-  let v = raw.trim().toLowerCase().replace(/[\s_]+/g, "-").replace(/-shared$/, "");
+  const v = normaliseGpuName(raw).replace(/-shared$/, "");
   if (d.mig.test(v)) return null; // a MIG slice is not a whole GPU
-  v = v.replace(/^(nvidia-)?(tesla-)?(geforce-)?/, "");
   for (const [re, id] of d.products) if (re.test(v)) return id;
-  return null;
+  // Not listed: the CUDA device name of a catalogued GPU (gpu.product=NVIDIA-A40 for "NVIDIA A40").
+  return findGpu(v)?.id ?? null;
 }
 
 /**
