@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA_DIR } from "../data-dir.js";
 import { findGpu } from "../gpus.js";
-import { normaliseGpuName } from "../gpu-names.js";
+import { normalizeGpuName } from "../gpu-names.js";
 
 interface Rule {
   pattern: string;
@@ -51,7 +51,7 @@ export function isGpuLabelKey(key: string): boolean {
 
 function productGpu(raw: string): string | null {
   const d = labelData();
-  const v = normaliseGpuName(raw).replace(/-shared$/, "");
+  const v = normalizeGpuName(raw).replace(/-shared$/, "");
   if (d.mig.test(v)) return null; // a MIG slice is not a whole GPU
   for (const [re, id] of d.products) if (re.test(v)) return id;
   // Not listed: the CUDA device name of a catalogued GPU (gpu.product=NVIDIA-A40 for "NVIDIA A40").
