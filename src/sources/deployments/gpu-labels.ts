@@ -54,7 +54,7 @@ function productGpu(raw: string): string | null {
   const v = normalizeGpuName(raw).replace(/-shared$/, "");
   if (d.mig.test(v)) return null; // a MIG slice is not a whole GPU
   for (const [re, id] of d.products) if (re.test(v)) return id;
-  // Not listed: the CUDA device name of a catalogued GPU (gpu.product=NVIDIA-A40 for "NVIDIA A40").
+  // Not listed: the CUDA device name of a cataloged GPU (gpu.product=NVIDIA-A40 for "NVIDIA A40").
   return findGpu(v)?.id ?? null;
 }
 
