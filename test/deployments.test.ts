@@ -1,15 +1,20 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
 import {
   gpuIdFromLabel,
   parseTokenCount,
   readDeployments,
   vllmConfigToArgv,
-  VramPlanFileSchema,
   type Deployment,
 } from "../src/sources/deployments.js";
+import { loadVramPlanSchema } from "../src/sources/deployments/vram-plan.js";
+import { VramPlanFileSchema } from "../src/sources/deployments/vram-plan-schema.js";
+
+// vram-plan files are validated with a schema loaded on first need (check does it through
+// readDeploymentFileWithSchemas); these tests read synchronously, so load it once here.
+beforeAll(loadVramPlanSchema);
 
 const DIR = fileURLToPath(new URL("../fixtures/deployments/", import.meta.url));
 

@@ -513,7 +513,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
   // --gpu is checked even when every file names its own GPU: a typo is an error, not silently unused.
   if (s.o.gpu !== undefined) (await import("../sources/gpus.js")).gpuFrom(s.o.gpuMemory !== undefined ? { gpu: s.o.gpu, gpuMemory: s.o.gpuMemory } : { gpu: s.o.gpu });
-  const { readDeploymentFile, linkKServe } = await import("../sources/deployments.js");
+  const { readDeploymentFileWithSchemas, linkKServe } = await import("../sources/deployments.js");
   const solve = await import("../core/solve.js");
   const cli = await cliTarget(s.o);
 
@@ -535,7 +535,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
     const envText = envFile !== null ? readTextFile(envFile, MAX_DEPLOYMENT_FILE_BYTES, { missingOk: true }) : undefined;
     const dotenv = envText !== undefined ? parseDotenv(envText) : undefined;
     try {
-      const r = readDeploymentFile(name, text, dotenv ? { vars: s.vars, dotenv } : { vars: s.vars });
+      const r = await readDeploymentFileWithSchemas(name, text, dotenv ? { vars: s.vars, dotenv } : { vars: s.vars });
       for (const d of r.deployments) await withConfigFile(d, file, s.vars);
       deployments.push(...r.deployments);
       runtimes.push(...r.runtimes);
@@ -635,7 +635,7 @@ async function withConfigFile(d: Deployment, file: string, vars: Record<string, 
   const { readTextFile } = await import("../sources/read-file.js");
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
   const path = file === "-" ? cfg : resolve(dirname(file), cfg);
-  const { readDeploymentFile } = await import("../sources/deployments.js");
+  const { readDeploymentFileWithSchemas } = await import("../sources/deployments.js");
   let from: Deployment | undefined;
   try {
     const text = readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES, { missingOk: true });
@@ -643,7 +643,7 @@ async function withConfigFile(d: Deployment, file: string, vars: Record<string, 
       d.notes.push(`--config ${cfg} is not beside the file: its flags are missing here`);
       return;
     }
-    from = readDeploymentFile(cfg, text, { vars }).deployments.find((x) => x.source === "vllm-config");
+    from = (await readDeploymentFileWithSchemas(cfg, text, { vars })).deployments.find((x) => x.source === "vllm-config");
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     d.notes.push(`--config ${cfg}: ${e.message}`);

@@ -43,8 +43,8 @@ export async function watchCommand(o: WatchOpts, io: Io): Promise<Outcome> {
   if (o.file !== undefined) {
     const { readTextFile } = await import("../sources/read-file.js");
     const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
-    const { readDeploymentFile } = await import("../sources/deployments.js");
-    const d = readDeploymentFile(o.file, readTextFile(o.file, MAX_DEPLOYMENT_FILE_BYTES) as string).deployments.find((x) => x.model !== null && x.problem === undefined);
+    const { readDeploymentFileWithSchemas } = await import("../sources/deployments.js");
+    const d = (await readDeploymentFileWithSchemas(o.file, readTextFile(o.file, MAX_DEPLOYMENT_FILE_BYTES) as string)).deployments.find((x) => x.model !== null && x.problem === undefined);
     if (!d) throw new InputError("--file", `--file ${o.file}: no vLLM deployment with a model in it`);
     const { flagsOfDeployment } = await import("./check.js");
     flags = (await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, o.vllmVersion as string | undefined, d.source === "vram-plan")).flags;

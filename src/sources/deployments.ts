@@ -13,14 +13,15 @@ import { linkKServe, readKubernetes, type KServeRuntime, type KServeService } fr
 import { readShell } from "./deployments/shell.js";
 import { markdownShellText } from "./deployments/markdown.js";
 import { readVllmConfig } from "./deployments/vllm-config.js";
-import { readVramPlan } from "./deployments/vram-plan.js";
+import { VramPlanSchemaNotLoaded, loadVramPlanSchema, readVramPlan } from "./deployments/vram-plan.js";
 
 export type { Deployment, DeploymentConstraints, DeploymentSource, ReadOptions } from "./deployments/common.js";
 export { unresolvedIn } from "./deployments/common.js";
 export { linkKServe, type KServeRuntime, type KServeService } from "./deployments/kubernetes.js";
 export { gpuIdFromLabel, gpuLabelKeys } from "./deployments/gpu-labels.js";
 export { vllmConfigToArgv } from "./deployments/vllm-config.js";
-export { VramPlanFileSchema, VramPlanDeploymentSchema, VramPlanRequireSchema, parseTokenCount, type VramPlanFile } from "./deployments/vram-plan.js";
+export { parseTokenCount } from "./deployments/vram-plan.js";
+export type { VramPlanFile } from "./deployments/vram-plan-schema.js";
 
 export type DeploymentFormat = "vram-plan" | "compose" | "kubernetes" | "vllm-config" | "dockerfile" | "shell";
 
@@ -95,6 +96,20 @@ export function readDeploymentFile(path: string, text: string, opts: ReadOptions
     // A quote that never closes: bash refuses the script, so does vram-plan (with the file and line).
     if (e instanceof ShellSyntaxError) new Ctx(path).fail(e.line > 0 ? e.line : null, e.message);
     throw e;
+  }
+}
+
+/**
+ * readDeploymentFile for callers that can wait: a vram-plan deployments file needs its zod schema,
+ * which is loaded only when such a file is met (start-up of `check` stays light for every other format).
+ */
+export async function readDeploymentFileWithSchemas(path: string, text: string, opts: ReadOptions = {}): Promise<FileRead> {
+  try {
+    return readDeploymentFile(path, text, opts);
+  } catch (e) {
+    if (!(e instanceof VramPlanSchemaNotLoaded)) throw e;
+    await loadVramPlanSchema();
+    return readDeploymentFile(path, text, opts);
   }
 }
 

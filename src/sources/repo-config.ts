@@ -6,39 +6,13 @@ import { readTextFile } from "./read-file.js";
 import { YAML_PARSE_OPTIONS, yamlLimitProblem, yamlTooLarge, yamlTooLargeMessage, yamlValue } from "./deployments/yaml.js";
 import { MAX_DEPLOYMENT_FILE_BYTES } from "../limits.js";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { z } from "zod";
 import { InputError } from "../errors.js";
 
 export const REPO_CONFIG_NAME = ".vram-plan.yaml";
 
-const text = z.string().min(1);
-export const RepoConfigSchema = z.strictObject({
-  /** Files to check when none are given: paths or globs (*, **, ?), relative to the config file. */
-  files: z.array(text).min(1).optional(),
-  /** GPU for deployments whose file names none (a vram-plan GPU id). */
-  gpu: text.optional(),
-  /** CUDA-visible memory per GPU (e.g. 48GiB), overriding the GPU profile's. */
-  gpuMemory: text.optional(),
-  /** vLLM release for deployments whose image does not pin one. */
-  vllmVersion: text.optional(),
-  /** Local model paths as written in the files → the model they hold (a Hugging Face id or catalog name). */
-  modelMap: z.record(text, text).optional(),
-  /** Values of variables set only at run time (like --set NAME=VALUE). */
-  set: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name"), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  /** Treat every shell script and compose file given as running on one machine (their GPUs are shared). */
-  oneHost: z.boolean().optional(),
-  require: z
-    .strictObject({
-      concurrency: z.union([z.number().int().positive(), text]).optional(),
-      context: z.union([z.number().int().positive(), text]).optional(),
-      maxUtilization: z.number().gt(0).lte(1).optional(),
-      headroom: text.optional(),
-    })
-    .optional(),
-  offline: z.boolean().optional(),
-});
+export type { RepoConfig } from "./repo-config-schema.js";
+import type { RepoConfig } from "./repo-config-schema.js";
 
-export type RepoConfig = z.infer<typeof RepoConfigSchema>;
 
 /** The nearest .vram-plan.yaml from `cwd` upwards, or null. */
 export function findRepoConfig(cwd: string): string | null {
@@ -65,6 +39,7 @@ export async function readRepoConfig(path: string): Promise<RepoConfig> {
   const limit = yamlLimitProblem([doc]);
   if (limit) throw new InputError(path, `${path}:${lc.linePos(limit.offset).line}: YAML ${limit.message}`);
   const js = (yamlValue(doc) as unknown) ?? {};
+  const { RepoConfigSchema } = await import("./repo-config-schema.js");
   const res = RepoConfigSchema.safeParse(js);
   if (!res.success) {
     const issue = res.error.issues[0];

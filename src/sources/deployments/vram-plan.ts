@@ -1,74 +1,29 @@
 // vram-plan's own deployments file (YAML or JSON), validated with zod; unknown keys are errors.
-import { z } from "zod";
+import type { FlagValue } from "./vram-plan-schema.js";
 import { normalizeFlagName } from "../vllm-argv.js";
 import { isVllmSwitch } from "../vllm-flags.js";
 import type { Ctx, Deployment, DeploymentConstraints, Json } from "./common.js";
 import { lineAt, type YamlFile, yamlValue } from "./yaml.js";
 import { parseTokens } from "../../units.js";
-import { MAX_GPU_COUNT, MAX_TOKENS } from "../../limits.js";
+import { MAX_TOKENS } from "../../limits.js";
 
 
-/*
- * vram-plan deployments file (YAML or JSON):
- *
- *   deployments:                      # one or more
- *     - name: chat                    # unique, non-empty
- *       model: Qwen/Qwen3-32B         # HF repo id or local path
- *       gpu: h100                     # GPU id or alias (vram-plan gpus)
- *       gpus: 2                       # optional, GPU count (default: tp × pp from flags)
- *       flags:                        # optional, vLLM flags, kebab-case or snake_case, no leading --
- *         tensor-parallel-size: 2     #   numbers and strings are passed as strings
- *         max_model_len: 32768
- *         enforce-eager: true         #   true → the bare flag; false → "false" (as --no-<flag>)
- *         limit-mm-per-prompt: {image: 2}   # objects → JSON string
- *         cuda-graph-sizes: [1, 2, 4] #   lists → space-joined values
- *       require:                      # optional constraints, checked against the plan
- *         concurrency: "32@8k"        #   N, or "N@LEN": N sequences of LEN tokens
- *         context: 32k                #   tokens; 32k = 32000, 32K = 32768 (vLLM's convention)
- *         maxUtilization: 0.9         #   highest acceptable --gpu-memory-utilization, (0, 1]
- *         headroom: 2GiB              #   memory to leave free per GPU
- *
- * Unknown keys are errors. Lengths accept k/K/m/M suffixes: lower-case decimal (k = 1000),
- * upper-case binary (K = 1024), as vLLM's --max-model-len does.
+// The file's layout and rules: vram-plan-schema.ts.
+
+/** The schema module, once loaded (loadVramPlanSchema): zod is imported only for vram-plan files. */
+let schema: typeof import("./vram-plan-schema.js") | null = null;
+
+/**
+ * Loads the schema (and zod). readDeploymentFile is synchronous; a vram-plan file read before this
+ * throws VramPlanSchemaNotLoaded, and readDeploymentFileLoadingSchemas (deployments.ts) loads it and reads again.
  */
-const HUMAN_INT = /^\s*\d+(\.\d+)?\s*[kKmMgG]?\s*$/;
+export async function loadVramPlanSchema(): Promise<void> {
+  schema ??= await import("./vram-plan-schema.js");
+}
 
-const FlagValueSchema = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.array(z.union([z.string(), z.number(), z.boolean()])),
-  z.record(z.string(), z.unknown()),
-]);
+/** A vram-plan deployments file was met before its schema was loaded (see loadVramPlanSchema). */
+export class VramPlanSchemaNotLoaded extends Error {}
 
-export const VramPlanRequireSchema = z.strictObject({
-  concurrency: z
-    .union([
-      z.number().int().positive().max(MAX_TOKENS),
-      z.string().regex(/^\s*\d+\s*(@\s*\d+(\.\d+)?\s*[kKmMgG]?\s*)?$/, 'expected N or "N@LEN" (e.g. "32@8k")'),
-    ])
-    .optional(),
-  context: z
-    .union([z.number().int().positive().max(MAX_TOKENS), z.string().regex(HUMAN_INT, 'expected a token count such as 32768 or "32k"')])
-    .optional(),
-  maxUtilization: z.number().gt(0).lte(1).optional(),
-  headroom: z.union([z.string().min(1), z.number().nonnegative()]).optional(),
-});
-
-export const VramPlanDeploymentSchema = z.strictObject({
-  name: z.string().min(1),
-  model: z.string().min(1),
-  gpu: z.string().min(1),
-  gpus: z.number().int().positive().max(MAX_GPU_COUNT).optional(),
-  flags: z.record(z.string(), FlagValueSchema).optional(),
-  require: VramPlanRequireSchema.optional(),
-});
-
-export const VramPlanFileSchema = z.strictObject({
-  deployments: z.array(VramPlanDeploymentSchema).min(1),
-});
-
-export type VramPlanFile = z.infer<typeof VramPlanFileSchema>;
 
 
 /** "32k" → 32000, "32K" → 32768, "8192" → 8192 (vLLM's human-readable integers); null if not one. */
@@ -78,7 +33,7 @@ export function parseTokenCount(s: string): number | null {
   return n !== null && n > 0 && n <= MAX_TOKENS ? n : null;
 }
 
-function flagValue(v: z.infer<typeof FlagValueSchema>): string | true {
+function flagValue(v: FlagValue): string | true {
   if (v === true) return true;
   if (v === false) return "false";
   if (typeof v === "number") return String(v);
@@ -102,7 +57,8 @@ export function readVramPlan(ctx: Ctx, f: YamlFile): Deployment[] {
   for (const doc of f.docs) {
     const js = yamlValue(doc) as Json;
     if (js === null || js === undefined) continue;
-    const res = VramPlanFileSchema.safeParse(js);
+    if (schema === null) throw new VramPlanSchemaNotLoaded("vram-plan deployments file read before loadVramPlanSchema()");
+    const res = schema.VramPlanFileSchema.safeParse(js);
     if (!res.success) {
       const issue = res.error.issues[0];
       const path = (issue?.path ?? []).filter((p): p is string | number => typeof p !== "symbol");
