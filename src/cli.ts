@@ -1,10 +1,6 @@
 #!/usr/bin/env node
-import { run } from "./cli/run.js";
+// The bin under tsx (`npm run dev`). The installed bin is dist/cli.cjs (src/cli/launch.ts), which loads
+// the same main() from a bundle through a compile cache.
+import { main } from "./cli/main.js";
 
-const code = await run(process.argv.slice(2), {
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
-  isTTY: process.stdout.isTTY === true,
-  env: process.env,
-});
-process.exitCode = code;
+await main();

@@ -12,6 +12,10 @@ import type { ConfigFiles, Json } from "../core/architecture.js";
 import { InputError } from "../errors.js";
 import { MAX_EXPERTS, MAX_HEADS, MAX_HIDDEN, MAX_IMAGE_SIDE, MAX_LAYERS, MAX_POSITIONS, MAX_VOCAB, excerpt } from "../limits.js";
 
+// Each schema here parses one or two objects per run: zod's just-in-time compiled object parser
+// (built with new Function on first use, zod's `jitless` option) costs more than it saves then.
+z.config({ jitless: true });
+
 type Obj = { [k: string]: Json };
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 

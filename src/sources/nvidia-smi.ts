@@ -8,7 +8,7 @@
 // torch reported total_bytes 85,017,493,504 on the same H100 (fixtures/nvidia-smi/README.md); on an
 // H200, 143771 - 616 = 143155 MiB against torch's 150,109,880,320 B = 143155.94 MiB: nvidia-smi
 // rounds to whole MiB, so the total is exact to within 1 MiB.
-import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
 
@@ -104,11 +104,16 @@ export function parseAppsQuery(text: string): Array<ComputeApp & { gpuUuid: stri
   return out;
 }
 
+// node:child_process (with node:net and streams behind it) costs ≈4 ms of start-up to load (--cpu-prof);
+// only --gpu auto and gpus --detect run nvidia-smi, so it is loaded when they do.
+const requireBuiltin = createRequire(import.meta.url);
+const childProcess = (): typeof import("node:child_process") => requireBuiltin("node:child_process") as typeof import("node:child_process");
+
 /** Runs the nvidia-smi found on the PATH of `env` (the process's by default). */
 export function nvidiaSmiRunner(env: Record<string, string | undefined> = process.env): RunNvidiaSmi {
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
-  return (args) => execFileSync("nvidia-smi", args, { encoding: "utf8", timeout: NVIDIA_SMI_TIMEOUT_MS, maxBuffer: NVIDIA_SMI_MAX_OUTPUT, stdio: ["ignore", "pipe", "pipe"], env: childEnv });
+  return (args) => childProcess().execFileSync("nvidia-smi", args, { encoding: "utf8", timeout: NVIDIA_SMI_TIMEOUT_MS, maxBuffer: NVIDIA_SMI_MAX_OUTPUT, stdio: ["ignore", "pipe", "pipe"], env: childEnv });
 }
 
 /** nvidia-smi's own first line of output, on one line and at most 160 characters (its messages are short). */

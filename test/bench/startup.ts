@@ -5,7 +5,7 @@
 // from fixtures/, and a plan from a local 100-shard checkpoint (test/bench/shards.ts).
 // Run alone: `npm run bench:startup` (after `npm run build`); npm run bench runs it too.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,7 +39,9 @@ function timeMs(argv: readonly string[]): { ms: number; status: number | null; s
 
 /** Median whole-process wall time of each job and of bare node, runs alternating. */
 export function measureStartup(jobs: readonly StartupJob[], runs = 21): StartupResult[] {
-  const bin = process.env["VRAM_PLAN_BIN"] ?? join(root, "dist", "cli.js");
+  // The bin as installed: package.json's "bin" (dist/cli.cjs).
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string> };
+  const bin = process.env["VRAM_PLAN_BIN"] ?? join(root, pkg.bin["vram-plan"] ?? "dist/cli.cjs");
   return jobs.map((job) => {
     const nodeTimes: number[] = [];
     const jobTimes: number[] = [];
