@@ -26,7 +26,6 @@ describe("the bundled bin", () => {
     const esm = run(join(root, "dist", "cli.js"), JOB);
     expect(cjs.status).toBe(0);
     expect(esm.stdout).toBe(cjs.stdout);
-    // Qwen3-8B's weights on an H100 (bf16, 8,190,735,360 parameters; catalogue checkpoint size).
     expect(JSON.parse(cjs.stdout).fits).toBe(true);
   });
 
