@@ -1,6 +1,7 @@
 // vram-plan check: standard input, run-time variables, releases per image, MIG slices, shared GPUs,
 // the repository config (.vram-plan.yaml), and the solve command a failing deployment suggests.
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { unwrapped } from "./helpers/cli.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -108,7 +109,7 @@ describe("run-time variables", () => {
   it("--set rejects what is not NAME=VALUE", async () => {
     const r = await check(["-", "--gpu", "h100", "--set", "oops", "--no-config"], "vllm serve Qwen/Qwen3-8B\n");
     expect(r.code).toBe(2);
-    expect(r.err).toBe("vram-plan: --set: expected NAME=VALUE such as LLM_MODEL_ID=Qwen/Qwen3-8B, got 'oops'\n");
+    expect(unwrapped(r.err)).toBe("vram-plan: --set: expected NAME=VALUE such as LLM_MODEL_ID=Qwen/Qwen3-8B, got 'oops'\n");
   });
 
   it("a compose .env file: values, quotes, comments after unquoted values", () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./helpers/cli.js";
+import { runCli, unwrapped } from "./helpers/cli.js";
 import { markdownShellText } from "../src/sources/deployments/markdown.js";
 import { readDeploymentFile } from "../src/sources/deployments.js";
 import { readFileSync } from "node:fs";
@@ -68,6 +68,6 @@ describe("a directory", () => {
     writeFileSync(join(dir, "logo.png"), "x");
     const r = await runCli(["check", dir, "--gpu", "h100"]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`vram-plan: ${dir}: a directory with no deployment files (YAML, JSON, shell, Dockerfile, Makefile or Markdown) in it\n`);
+    expect(unwrapped(r.err)).toBe(`vram-plan: ${dir}: a directory with no deployment files (YAML, JSON, shell, Dockerfile, Makefile or Markdown) in it\n`);
   });
 });

@@ -1,7 +1,7 @@
 // vram-plan check: run in-process with a fake Io; exact exit codes, messages and numbers.
 import { readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { runCli, type Ran } from "./helpers/cli.js";
+import { type Ran, runCli, unwrapped } from "./helpers/cli.js";
 import { logicalCheckText } from "./helpers/check-text.js";
 import { describe, expect, it } from "vitest";
 import { flagsOfDeployment } from "../src/commands/check.js";
@@ -20,7 +20,7 @@ describe("check: exit 2 only for files that cannot be read or parsed, or no depl
     const r = await check([`${D}broken-yaml.yaml`, "--offline"]);
     expect(r.code).toBe(2);
     expect(r.out).toBe("No vLLM deployment in the files given. 1 file could not be read or parsed.\n");
-    expect(r.err).toBe(`vram-plan: ${D}broken-yaml.yaml:4: YAML syntax error: Nested mappings are not allowed in compact mappings\n`);
+    expect(unwrapped(r.err)).toBe(`vram-plan: ${D}broken-yaml.yaml:4: YAML syntax error: Nested mappings are not allowed in compact mappings\n`);
     const both = await check([`${D}broken-yaml.yaml`, `${CI}deploy/k8s.yaml`, "--offline"]);
     expect(both.code).toBe(2);
     expect(both.out).toMatch(/^ok {3}fixtures\/ci\/deploy\/k8s\.yaml:19 llama-8b\/vllm — meta-llama\/Llama-3\.1-8B-Instruct on 1× l4, vLLM 0\.11\.0: /);
@@ -28,7 +28,7 @@ describe("check: exit 2 only for files that cannot be read or parsed, or no depl
   it("schema violation in vram-plan's own file", async () => {
     const r = await check([`${D}vram-plan-invalid.yaml`, "--offline"]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`vram-plan: ${D}vram-plan-invalid.yaml:7: deployments[0].require.maxUtilization: Too big: expected number to be <=1\n`);
+    expect(unwrapped(r.err)).toBe(`vram-plan: ${D}vram-plan-invalid.yaml:7: deployments[0].require.maxUtilization: Too big: expected number to be <=1\n`);
   });
   it("a flag without its value: that deployment's finding (exit 1), with its line", async () => {
     const r = await check([`${D}missing-value.sh`, "--gpu", "h100", "--offline"]);
@@ -64,10 +64,10 @@ describe("check: exit 2 only for files that cannot be read or parsed, or no depl
     );
     const g = await check([`${CI}deploy/docker-compose.yaml`, "--gpu", "h1000", "--offline"]);
     expect(g.code).toBe(2);
-    expect(g.err).toMatch(/^vram-plan: --gpu h1000: unknown GPU; did you mean h100-sxm, /);
+    expect(unwrapped(g.err)).toMatch(/^vram-plan: --gpu h1000: unknown GPU; did you mean h100-sxm, /);
     const c = await check([`${CI}deploy/k8s.yaml`, "--require-concurrency", "lots", "--offline"]);
     expect(c.code).toBe(2);
-    expect(c.err).toBe("vram-plan: --require-concurrency: expected N or N@LEN such as 32 or 32@8k, got 'lots'\n");
+    expect(unwrapped(c.err)).toBe("vram-plan: --require-concurrency: expected N or N@LEN such as 32 or 32@8k, got 'lots'\n");
   });
   it("an invalid flag value in a file names the file, line and flag", async () => {
     await expect(flagsOfDeployment({ "enforce-eager": "maybe" }, "x.yaml:3: chat")).rejects.toThrow("x.yaml:3: chat: --enforce-eager: expected true or false, got 'maybe'");

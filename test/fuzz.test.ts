@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, type Ran } from "./helpers/cli.js";
+import { runCli, unwrapped, type Ran } from "./helpers/cli.js";
 
 const SEED = Number(process.env["FC_SEED"] ?? 1300);
 const SCALE = Number(process.env["FC_RUNS_SCALE"] ?? 1);
@@ -40,10 +40,11 @@ function contract(r: Ran, what: string): void {
   expect([0, 1, 2], ctx).toContain(r.code);
   if (r.code === 2) {
     expect(r.err.endsWith("\n"), ctx).toBe(true);
+    // One error: its first line `vram-plan: …`, any detail indented under it (render/format.ts errorLines).
     const lines = r.err.slice(0, -1).split("\n");
-    expect(lines.length, ctx).toBe(1);
-    expect(lines[0]!.length, ctx).toBeLessThan(400);
     expect(lines[0], ctx).toMatch(/^vram-plan: /);
+    for (const l of lines.slice(1)) expect(l, ctx).toMatch(/^ {2}\S/);
+    expect(unwrapped(r.err).length, ctx).toBeLessThan(400);
   } else {
     expect(r.err, ctx).not.toMatch(/internal error|at .*\.js:\d+/);
     if (r.out.trimStart().startsWith("{")) {

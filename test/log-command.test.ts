@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { readdirSync } from "node:fs";
-import { runCli } from "./helpers/cli.js";
+import { runCli, unwrapped } from "./helpers/cli.js";
 import { run } from "../src/cli/run.js";
 
 const raw = (f: string): string => join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw", f);
@@ -103,7 +103,7 @@ describe("vram-plan log", () => {
     out = "";
     const bad = { ...io, stdin: () => "just some text\n" };
     expect(await run(["log", "-"], bad)).toBe(2);
-    expect(err.trim().split("\n")).toHaveLength(1);
+    expect(unwrapped(err).trim().split("\n")).toHaveLength(1);
     expect(err).toContain("not a vLLM log");
     const missing = await runCli(["log", "/nonexistent/vllm.log"]);
     expect(missing.code).toBe(2);
@@ -117,7 +117,7 @@ describe("vram-plan log", () => {
     const r = await runCli(["log", raw("SOURCES.md")]);
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(unwrapped(r.err).trim().split("\n")).toHaveLength(1);
     expect(r.err).toContain("SOURCES.md: not a vLLM log");
   });
 });

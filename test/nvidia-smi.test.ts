@@ -5,7 +5,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./helpers/cli.js";
+import { runCli, unwrapped } from "./helpers/cli.js";
 import { parseAppsQuery, parseGpuQuery, visibleGpus, GPU_QUERY_FIELDS, queryGpus } from "../src/sources/nvidia-smi.js";
 import { CUDA_CONTEXT_BYTES } from "../src/core/non-torch.js";
 
@@ -105,7 +105,7 @@ describe("--gpu auto", () => {
   it("more ranks than visible GPUs is one line, exit 2", async () => {
     const r = await runCli(["--model", "qwen3-8b", "--gpu", "auto", "-tp", "4"], { PATH: `${dir}:/usr/bin:/bin` });
     expect(r.code).toBe(2);
-    expect(r.err).toBe("vram-plan: --gpu auto: the deployment needs 4 GPUs (TP × PP × DP) and 2 are visible here\n");
+    expect(unwrapped(r.err)).toBe("vram-plan: --gpu auto: the deployment needs 4 GPUs (TP × PP × DP) and 2 are visible here\n");
   });
 
   it("an old driver without memory.reserved is asked again without it", async () => {
@@ -120,11 +120,11 @@ describe("--gpu auto", () => {
   it("no nvidia-smi, or one that fails: exit 2 with one line", async () => {
     const none = await runCli(["--model", "qwen3-8b", "--gpu", "auto"], { PATH: "/nonexistent" });
     expect(none.code).toBe(2);
-    expect(none.err).toBe("vram-plan: --gpu auto: nvidia-smi was not found on PATH (no NVIDIA driver here?): give --gpu <id> or --gpu-memory <size> instead\n");
+    expect(unwrapped(none.err)).toBe("vram-plan: --gpu auto: nvidia-smi was not found on PATH (no NVIDIA driver here?): give --gpu <id> or --gpu-memory <size> instead\n");
     const broken = standIn("", "", { fail: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." });
     const r = await runCli(["gpus", "--detect"], { PATH: `${broken}:/usr/bin:/bin` });
     expect(r.code).toBe(2);
-    expect(r.err).toBe("vram-plan: gpus --detect: nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n");
+    expect(unwrapped(r.err)).toBe("vram-plan: gpus --detect: nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n");
   });
 
   it("gpus --detect lists each GPU, its profile and the processes on it", async () => {

@@ -1,7 +1,7 @@
 // A pasted vLLM command line plans exactly as the same flags given to vram-plan (issue #11.3), and
 // -dp shows the deployment as TP × PP × DP GPUs with per-GPU figures unchanged (issue #11.4).
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers/cli.js";
+import { runCli, unwrapped } from "./helpers/cli.js";
 
 async function planJson(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; plan: Record<string, unknown> }> {
   const r = await runCli(["--json", ...argv], env);
@@ -48,13 +48,13 @@ describe("pasted command lines", () => {
   it("a model given twice, differently, is bad input", async () => {
     const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "l40s", "--", "vllm", "serve", "Qwen/Qwen3-8B"]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe("vram-plan: --model qwen2.5-7b: the vLLM command serves Qwen/Qwen3-8B; give one model\n");
+    expect(unwrapped(r.err)).toBe("vram-plan: --model qwen2.5-7b: the vLLM command serves Qwen/Qwen3-8B; give one model\n");
   });
 
   it("vram-plan's own option inside the pasted command is named as such, not 'did you mean' itself", async () => {
     const after = await runCli(["--gpu", "h100", "--", "vllm", "serve", "Qwen/Qwen2.5-7B-Instruct", "--format", "json"]);
     expect(after.code).toBe(2);
-    expect(after.err).toBe("vram-plan: --format is vram-plan's option, not vLLM's: give it outside the vLLM command (vram-plan plan --format ... -- vllm serve ...)\n");
+    expect(unwrapped(after.err)).toBe("vram-plan: --format is vram-plan's option, not vLLM's: give it outside the vLLM command (vram-plan plan --format ... -- vllm serve ...)\n");
     const inside = await runCli(["--gpu", "h100", "--command", "vllm serve Qwen/Qwen2.5-7B-Instruct --json"]);
     expect(inside.code).toBe(2);
     expect(inside.err).toMatch(/^vram-plan: --json is vram-plan's option, not vLLM's/);
@@ -94,6 +94,6 @@ describe("--config FILE", () => {
     expect(viaConfig.plan).toEqual(flags.plan);
     const notYaml = await runCli(["--gpu", "l40s", "--", "vllm", "serve", "m", "--config", join(dir, "serve.json")]);
     expect(notYaml.code).toBe(2);
-    expect(notYaml.err).toBe(`vram-plan: --config ${join(dir, "serve.json")}: vLLM reads only .yaml / .yml config files\n`);
+    expect(unwrapped(notYaml.err)).toBe(`vram-plan: --config ${join(dir, "serve.json")}: vLLM reads only .yaml / .yml config files\n`);
   });
 });

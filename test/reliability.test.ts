@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./helpers/cli.js";
+import { errorLinesOf, runCli, unwrapped } from "./helpers/cli.js";
 import { thousands, gib } from "../src/render/format.js";
 import { parseSize, parseTokens } from "../src/units.js";
 
@@ -32,7 +32,9 @@ async function badInput(argv: string[], mention: string | RegExp): Promise<strin
   const r = await runCli(argv);
   expect(r.code, r.err).toBe(2);
   expect(r.err.endsWith("\n")).toBe(true);
-  const line = r.err.slice(0, -1);
+  // One error (its detail indented under the first line, within 80 columns), read back as one line.
+  errorLinesOf(r.err);
+  const line = unwrapped(r.err.slice(0, -1));
   expect(line).not.toContain("\n");
   expect(line.length).toBeLessThan(400);
   if (typeof mention === "string") expect(line).toContain(mention);

@@ -1,5 +1,5 @@
 // Sweeps: spec parsing, every row equal to planDeployment of its configuration, the CLI body.
-import { runCli, type Ran } from "./helpers/cli.js";
+import { type Ran, runCli, unwrapped } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
 import { parseSweeps } from "../src/commands/sweep.js";
 import { runSweep } from "../src/core/sweep.js";
@@ -108,6 +108,6 @@ describe("plan --sweep (the CLI body)", () => {
     expect(none.code).toBe(1);
     const bad = await plan(["--model", "qwen2.5-7b", "--gpu", "l4", "--sweep", "max-model-len", "--offline"]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toBe("vram-plan: --sweep max-model-len: expected max-model-len=VALUES, e.g. gpu=all or max-model-len=8k..128k\n");
+    expect(unwrapped(bad.err)).toBe("vram-plan: --sweep max-model-len: expected max-model-len=VALUES, e.g. gpu=all or max-model-len=8k..128k\n");
   });
 });

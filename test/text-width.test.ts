@@ -137,3 +137,42 @@ describe("wrapLine", () => {
     for (const l of wrapLine(`${x} · ${y} · ${z} · ${x} · ${y}`, 80, [" · "])) expect(l.length).toBeLessThanOrEqual(80);
   });
 });
+
+describe("bad-input errors fit 80 columns, the error itself on the first line", () => {
+  // Each printed one line of 90-240 cells before (the unknown model: 200).
+  const BAD: [string[], string][] = [
+    [["--model", "nemotron-super-49b", "--gpu", "h100"], "vram-plan: --model nemotron-super-49b: unknown model"],
+    [["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--block-size", "7"], "vram-plan: --block-size: 7 is not a block size vLLM runs;"],
+    [["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--limit-mm-per-prompt", '{"images":2}'], "vram-plan: --limit-mm-per-prompt: 'images' is not a modality vLLM knows;"],
+    [["--model", "qwen3-8b", "--gpu", "h100", "--kv-cache-dtype", "fp4"], "vram-plan: --kv-cache-dtype: invalid choice 'fp4' (did you mean fp8?);"],
+    [["--model", "qwen3-8b", "--gpu", "h100", "--format", "yaml"], "vram-plan: option '--format <format>' argument 'yaml' is invalid."],
+    [["--model", "qwen3-8b", "--gpu", "h100", "--gpu-memory-utilisation", "0.9"], "vram-plan: unknown option '--gpu-memory-utilisation'"],
+    [["--model", "qwen3-8b"], "vram-plan: --gpu: required, or --gpu-memory SIZE"],
+  ];
+  it.each(BAD)("%j", async (argv, first) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(2);
+    const lines = r.err.trimEnd().split("\n");
+    expect(lines[0]).toBe(first);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}\S/);
+    expect(widest(r.err)).toBeLessThanOrEqual(80);
+  });
+
+  it("the unknown model's hint puts the names that contain what was typed first (it suggested gemma-3-4b for nemotron-super-49b)", async () => {
+    const r = await runCli(["--model", "llama-3.3-nemotron-super-49b", "--gpu", "h100"]);
+    expect(r.err.replace(/\n {2}/g, " ")).toContain("did you mean llama3_3-nemotron-super-49b-v1? vram-plan models lists the catalog");
+    const oss = await runCli(["--model", "gpt-oss", "--gpu", "h100"]);
+    expect(oss.err.replace(/\n {2}/g, " ")).toContain("did you mean gpt-oss-120b, gpt-oss-20b?");
+  });
+
+  it("errorLines: a clause boundary near the width, the separator's mark kept, words never cut; joined back it is the message", async () => {
+    const { errorLines } = await import("../src/render/format.js");
+    const msg = "--kv-cache-dtype: invalid choice 'fp4' (did you mean fp8?); choose from auto, float16, bfloat16, fp8";
+    expect(errorLines(msg, undefined, 80)).toEqual(["vram-plan: --kv-cache-dtype: invalid choice 'fp4' (did you mean fp8?);", "  choose from auto, float16, bfloat16, fp8"]);
+    expect(errorLines(msg, undefined, 120)).toEqual([`vram-plan: ${msg}`]);
+    const path = `/tmp/${"d".repeat(90)}/config.json`;
+    const lines = errorLines(`${path}: not valid JSON`, undefined, 80);
+    expect(lines).toEqual([`vram-plan: ${path}:`, "  not valid JSON"]);
+    expect(errorLines("--model x: unknown model", "did you mean y?", 80)).toEqual(["vram-plan: --model x: unknown model", "  did you mean y?"]);
+  });
+});

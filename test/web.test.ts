@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./helpers/cli.js";
+import { runCli, unwrapped } from "./helpers/cli.js";
 import { findChromium, launchChromium, type Browser, type Page } from "./helpers/chromium.js";
 import type { Plan } from "../src/core/types.js";
 
@@ -37,7 +37,7 @@ describe("vram-plan web --out", () => {
     writeFileSync(join(out, "index.html"), "my page");
     const r = await runCli(["web", "--out", out]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^vram-plan: --out .*not empty and not a previous vram-plan web output/);
+    expect(unwrapped(r.err)).toMatch(/^vram-plan: --out .*not empty and not a previous vram-plan web output/);
     expect(readFileSync(join(out, "index.html"), "utf8")).toBe("my page");
     expect(existsSync(join(out, "app.js"))).toBe(false);
   });

@@ -4,8 +4,7 @@
 // 2 bad input (one line on stderr), 3 a bug (stack on stderr).
 import { Command, CommanderError } from "commander";
 import { InputError } from "../errors.js";
-import { errorLine } from "../limits.js";
-import { outputColumns } from "../render/format.js";
+import { errorLines, outputColumns } from "../render/format.js";
 import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
 import { ConfigError, ResizeError } from "../core/errors.js";
@@ -91,7 +90,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     outcome = failureOf(e);
     if ("error" in outcome) {
       if (outcome.error === "bug") io.stderr(`vram-plan: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
-      else io.stderr(`vram-plan: ${errorLine((e as Error).message.replace(/^error: /, ""))}\n`);
+      else io.stderr(`${errorLines((e as Error).message.replace(/^error: /, ""), e instanceof InputError ? e.hint : undefined, outputColumns(io.env)).join("\n")}\n`);
     }
   }
   return exitCodeFor(outcome);

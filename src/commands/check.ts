@@ -672,8 +672,8 @@ export async function checkCommand(files: string[], o: CheckOptions, io: Io): Pr
     const { outputColumns } = await import("../render/format.js");
     io.stdout(r.renderCheckTable(report, await colors(colorWanted(o, io)), outputColumns(io.env)));
   }
-  const { errorLine } = await import("../limits.js");
-  for (const e of report.fileErrors) io.stderr(`vram-plan: ${errorLine(e)}\n`);
+  const { errorLines, outputColumns } = await import("../render/format.js");
+  for (const e of report.fileErrors) io.stderr(`${errorLines(e, undefined, outputColumns(io.env)).join("\n")}\n`);
   // A file whose only vLLM runs on the CPU is understood (exit 0 with its note), not "no deployment".
   const cpuOnly = report.fileNotes.some((f) => f.text.endsWith(CPU_DEPLOYMENT_NOTE));
   const none = report.entries.length === 0 && report.fileErrors.length === 0 && !cpuOnly;

@@ -1,3 +1,5 @@
+import { errorLine } from "../limits.js";
+
 // Units appear only when rendering. GiB = 2^30 bytes, as vLLM prints them (format_gib: round to 2 decimals).
 export const GIB = 2 ** 30;
 
@@ -48,6 +50,60 @@ export function visibleLength(s: string): number {
 export function outputColumns(env: Record<string, string | undefined>): number {
   const n = Number(env["COLUMNS"]);
   return Number.isInteger(n) && n > 80 ? Math.min(n, 400) : 80;
+}
+
+/**
+ * A bad-input error as printed on stderr, every line within `width` where its words allow (#12.13):
+ * the first line is `vram-plan: <message>`, the error on its own (the flag or file and what is wrong);
+ * the hint, and any part of a message too long for one line, follow on lines indented by two spaces.
+ * A message over the width is cut at the last clause boundary ("; ", " (", ". ", ": ", ", ") that lets
+ * its first line fit, so the first line still reads as the error and the rest as its detail; joining
+ * the lines back with single spaces gives the message (and the hint) again. Words are never cut: a path
+ * longer than the width stays whole, on a line of its own.
+ */
+export function errorLines(message: string, hint: string | undefined, width: number): string[] {
+  const prefix = "vram-plan: ";
+  let head = errorLine(message);
+  let rest = hint === undefined ? "" : errorLine(hint);
+  const room = width - prefix.length;
+  if (head.length > room) {
+    for (const sep of ["; ", " (", ". ", ": ", ", "]) {
+      // The first line keeps the separator's mark (";", ":", ...); " (" moves whole to the next line.
+      const kept = sep === " (" ? "" : sep.trimEnd();
+      let at = head.lastIndexOf(sep, room - kept.length);
+      // Not the full stop of "e.g. " / "i.e. ".
+      while (sep === ". " && at > 0 && /\b(e\.g|i\.e|etc)$/.test(head.slice(0, at))) at = head.lastIndexOf(sep, at - 1);
+      // Past the flag or file the message starts with ("--model x: ..."), so the first line names it;
+      // " (" only before a closing parenthetical, and ": " / ", " only with most of the line before them
+      // (else the words are wrapped where they fall).
+      if (at <= 12) continue;
+      if (sep === " (" && head.indexOf(")", at) !== head.length - 1) continue;
+      if ((sep === ": " || sep === ", ") && at < room * 0.5) continue;
+      const tail = head.slice(at + (sep === " (" ? 1 : sep.length));
+      head = head.slice(0, at) + kept;
+      rest = rest ? `${tail} ${rest}` : tail;
+      break;
+    }
+  }
+  return [...wordWrap(prefix, head, width, "  "), ...(rest ? wordWrap("  ", rest, width, "  ") : [])];
+}
+
+/** `lead` + `text` broken at spaces into lines within `width`, continuations starting with `indent`; a longer word stays whole. */
+function wordWrap(lead: string, text: string, width: number, indent: string): string[] {
+  const out: string[] = [];
+  let cur = lead;
+  let empty = true;
+  for (const word of text.split(" ")) {
+    if (empty || cur.length + 1 + word.length <= width) {
+      cur += (empty ? "" : " ") + word;
+      empty = false;
+    } else {
+      out.push(cur);
+      cur = indent + word;
+    }
+  }
+  out.push(cur);
+  return out;
 }
 
 /**

@@ -166,16 +166,21 @@ function levenshtein(a: string, b: string): number {
 /** The closest catalog names, for an "unknown model" message. */
 export function suggestModels(name: string, n = 3): string[] {
   const q = name.trim().toLowerCase();
+  // Spelled without separators, "nemotron-super-49b" and "llama-3.3-nemotron-super-49b" are inside
+  // llama3_3-nemotron-super-49b-v1 (nvidia/Llama-3_3-Nemotron-Super-49B-v1): such a name comes first,
+  // where plain edit distance preferred gemma-3-4b.
+  const bare = (s: string): string => s.toLowerCase().replace(/[-_.\s/]/g, "");
+  const qb = bare(q);
   const scored = catalog().map((e) => {
     const d = Math.min(...e.aliases.map((a) => levenshtein(q, a)));
-    return { name: e.short, d: d - (e.short.includes(q) || q.includes(e.short) ? 3 : 0) };
+    const inside = qb.length >= 4 && [e.short, e.hfId, ...e.aliases].some((a) => bare(a).includes(qb));
+    return { name: e.short, d: inside ? -1 : d - (e.short.includes(q) || q.includes(e.short) ? 3 : 0) };
   });
   const seen = new Set<string>();
-  return scored
-    .sort((a, b) => a.d - b.d)
-    .filter((s) => (seen.has(s.name) ? false : (seen.add(s.name), true)))
-    .slice(0, n)
-    .map((s) => s.name);
+  const ranked = scored.sort((a, b) => a.d - b.d).filter((s) => (seen.has(s.name) ? false : (seen.add(s.name), true)));
+  // Names that contain what was typed, when there are any; otherwise the nearest few.
+  const inside = ranked.filter((s) => s.d < 0);
+  return (inside.length > 0 ? inside : ranked).slice(0, n).map((s) => s.name);
 }
 
 function readJson(path: string, subject: string): Json {

@@ -217,7 +217,7 @@ export function gpuFrom(o: GpuOptions, ctx: MachineContext = {}): GpuProfile {
     throw new InputError("--gpu-memory", `--gpu-memory ${excerpt(o.gpuMemory)}: ${mem} bytes is less than 1 GiB; did you mean ${number}GiB?`);
   }
   if (o.gpu === undefined) {
-    if (!mem) throw new InputError("--gpu", "--gpu: required (vram-plan gpus lists the profiles), or give --gpu-memory <size>");
+    if (!mem) throw new InputError("--gpu", "--gpu: required, or --gpu-memory SIZE (vram-plan gpus lists the profiles)");
     // Memory alone: the rest (compute capability, SM count) is taken from the H100 SXM profile, and said.
     const h = findGpu("h100-sxm");
     const cc = h?.computeCapability ?? "9.0";

@@ -93,5 +93,5 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
     return { arch: build(name, await validated(remote.files, labels), `--model ${name}`, labels.config), source: remote.source, warnings: remote.warnings };
   }
   const near = suggestModels(name.slice(0, 200));
-  throw new InputError("--model", `--model ${excerpt(name)}: unknown model; did you mean ${near.join(", ")}? (vram-plan models lists them; a Hugging Face id or a local directory also works)`);
+  throw new InputError("--model", `--model ${excerpt(name)}: unknown model`, `${near.length ? `did you mean ${near.join(", ")}? ` : ""}vram-plan models lists the catalog; a Hugging Face id or a local directory works too`);
 }

@@ -13,7 +13,7 @@ export const VLLM_BLOCK_SIZES: readonly number[] = [1, 8, 16, 32, 64, 128, 256];
 
 export function blockSizeProblem(n: number): string | null {
   if (VLLM_BLOCK_SIZES.includes(n) || (n > 0 && n % 16 === 0)) return null;
-  return `${n} is not a block size vLLM runs: it accepts ${VLLM_BLOCK_SIZES.join(", ")} (vllm/config/cache.py BlockSize) and its CUDA attention backends need a multiple of 16`;
+  return `${n} is not a block size vLLM runs; it takes ${VLLM_BLOCK_SIZES.join(", ")} (vllm/config/cache.py BlockSize) or, where any integer is taken, a multiple of 16 (its CUDA attention backends)`;
 }
 
 /**
@@ -37,5 +37,5 @@ export const VLLM_MODALITIES: readonly string[] = ["image", "video", "audio"];
 export function modalityProblem(key: string): string | null {
   if (VLLM_MODALITIES.includes(key)) return null;
   const near = VLLM_MODALITIES.find((m) => key.toLowerCase().replace(/s$/, "") === m);
-  return `'${excerpt(key)}' is not a modality vLLM knows (${VLLM_MODALITIES.join(", ")}); vLLM ignores it and keeps the default limit${near ? `; did you mean '${near}'?` : ""}`;
+  return `'${excerpt(key)}' is not a modality vLLM knows; ${near ? `did you mean '${near}'? ` : ""}vLLM ignores keys other than ${VLLM_MODALITIES.join(", ")} and keeps the default limit`;
 }
