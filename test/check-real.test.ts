@@ -3,7 +3,7 @@
 // are read as written, and check gives a verdict or one line saying what is missing.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runCli, type Ran } from "./helpers/cli.js";
+import { runCli, unwrapped, type Ran } from "./helpers/cli.js";
 import { logicalCheckText } from "./helpers/check-text.js";
 import { readDeploymentFile, type Deployment } from "../src/sources/deployments.js";
 
@@ -226,7 +226,7 @@ describe("real files: every one understood", () => {
     expect(files.length).toBeGreaterThanOrEqual(44);
     const r = await check([...files, "--gpu", "h100"]);
     expect(r.code).toBe(2); // the two broken YAML files; everything else is still reported
-    expect(r.err.trim().split("\n")).toEqual([
+    expect(unwrapped(r.err).trim().split("\n")).toEqual([
       `vram-plan: ${R}gke-infgw-llama3-8b.yaml:16: YAML syntax error: Nested mappings are not allowed in compact mappings`,
       `vram-plan: ${R}gke-model-armor-gemma.yaml:36: YAML syntax error: All sequence items must start at the same column`,
     ]);
