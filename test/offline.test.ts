@@ -3,7 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { CachingAllocator, offlineFootprint, offlineWeightsBytes, WORKSPACE_BYTES } from "../src/core/offline.js";
+import { readFileSync } from "node:fs";
+import { CachingAllocator, offlineFootprint, offlineWeightTensors, offlineWeightsBytes, WORKSPACE_BYTES } from "../src/core/offline.js";
+import { modelArchFromConfig } from "../src/core/architecture.js";
 import { offlineResults } from "./bench/offline-bench.js";
 import { model } from "./helpers/models.js";
 
@@ -100,12 +102,11 @@ describe("offlineFootprint", () => {
     expect(med(dev)).toBeLessThanOrEqual(0.05);
     expect(Math.max(...dev)).toBeLessThanOrEqual(0.1);
     expect(med(al)).toBeLessThanOrEqual(0.05);
-    // The calibration file (Qwen2.5-VL-7B, text up to 32k, images up to 3584², 4 images, batch 8). The
-    // allocator's address-ordered tie-break (issue #12.7) puts text-32k 3.9 % over; every other case is
-    // within 2.1 %.
+    // The calibration file (Qwen2.5-VL-7B, text up to 32k, images up to 3584², 4 images, batch 8): text-32k is
+    // 3.1 % over on the device (where the allocator places blocks); every other case is within 1.2 %.
     for (const r of rs.filter((x) => x.model === "qwen2.5-vl-7b")) {
       expect(Math.abs(r.errAllocated)).toBeLessThan(0.01);
-      expect(Math.abs(r.errDevice)).toBeLessThan(0.04);
+      expect(Math.abs(r.errDevice)).toBeLessThan(0.035);
     }
   });
 
@@ -125,15 +126,63 @@ describe("offlineFootprint", () => {
     // Qwen2.5 / Qwen3 dense and MoE, Gemma-3-27B, Mixtral, DeepSeek-V2-Lite, Qwen2-VL and Qwen3-VL images; eager and
     // sdpa, 1k-16k tokens, batch 1-4. Allocated is the model's strong side (worst: DeepSeek-V2-Lite's MLA, modeled
     // as multi-head attention, 3.5 % over at 8k); reserved depends on where each block lands, so device is looser.
+    // As first measured (weights as one lump; no Phi-3 fused projections, mask construction or attention
+    // probabilities' lifetime), this set was at device median 0.68 %, worst 7.4 % (Llama-3.2-3B eager batch 2,
+    // Qwen2-VL-2B's 28 MiB weight segments); now median 0.18 %, worst 3.3 %.
     const rs = offlineResults(root).filter((r) => r.file === "h200-offline-heldout.json");
     expect(rs.length).toBe(42);
     const dev = rs.map((r) => Math.abs(r.errDevice)).sort((x, y) => x - y);
     const al = rs.map((r) => Math.abs(r.errAllocated)).sort((x, y) => x - y);
-    expect(dev[Math.floor(dev.length / 2)]).toBeLessThan(0.02);
-    expect(al[Math.floor(al.length / 2)]).toBeLessThan(0.01);
+    expect(dev[Math.floor(dev.length / 2)]).toBeLessThan(0.005);
+    expect(al[Math.floor(al.length / 2)]).toBeLessThan(0.001);
     for (const r of rs) {
       expect(Math.abs(r.errAllocated)).toBeLessThan(0.04);
-      expect(Math.abs(r.errDevice)).toBeLessThan(0.1);
+      expect(Math.abs(r.errDevice)).toBeLessThan(0.035);
     }
+  });
+
+  it("a second held-out set measured after those changes (fixtures/offline/h200-offline-validation.json)", () => {
+    // 23 cases: Llama-3.2-1B, Qwen3-1.7B/14B, Qwen2.5-3B, Phi-3 eager, Mistral-Nemo eager batch 2, Gemma-3-4B eager,
+    // Qwen2.5-VL-3B eager with an image, Qwen3-VL-4B images. Eager attention in the vision tower was found here
+    // (10 % under before the tower replayed eager_attention_forward's fp32 softmax).
+    const rs = offlineResults(root).filter((r) => r.file === "h200-offline-validation.json");
+    expect(rs.length).toBe(23);
+    for (const r of rs) {
+      expect(Math.abs(r.errAllocated)).toBeLessThan(0.01);
+      expect(Math.abs(r.errDevice)).toBeLessThan(0.04);
+    }
+  });
+
+  it("weights: one allocation per tensor, as transformers creates them (segments measured before generate)", () => {
+    // fixtures/offline/traces/h200-heldout-allocator-traces.json segments_before: every segment present before the
+    // case, i.e. the weights, the 32 MiB cuBLAS workspace and a small segment for the inputs. Qwen2-VL-2B's
+    // 1536 × 8960 projections (26.25 MiB) each take a 28 MiB segment and its vision fc1/fc2 (12.5 MiB) 14 MiB ones:
+    // 4528 MiB reserved for 4215 MiB of tensors, where one lump of weights would reserve 4216.
+    const traces = JSON.parse(readFileSync(join(root, "fixtures/offline/traces/h200-heldout-allocator-traces.json"), "utf8")) as {
+      cases: { model: string; config: string; segments_before: { size: number }[] }[];
+    };
+    const seen = new Set<string>();
+    for (const c of traces.cases) {
+      if (seen.has(c.model)) continue;
+      seen.add(c.model);
+      const cfg = JSON.parse(readFileSync(join(root, "src/data/models", c.config), "utf8")) as Record<string, unknown>;
+      const a = modelArchFromConfig(c.model, { config: cfg } as never);
+      const al = new CachingAllocator();
+      for (const bytes of offlineWeightTensors(a, "bfloat16")) al.malloc(bytes);
+      const measured = c.segments_before.reduce((x, sg) => x + sg.size, 0) - 32 * MiB;
+      expect(measured - al.reserved).toBeGreaterThanOrEqual(0);
+      expect(measured - al.reserved).toBeLessThanOrEqual(2 * MiB);
+      if (c.model === "qwen2-vl-2b") expect(al.reserved).toBe(4528 * MiB);
+    }
+    expect(seen.size).toBe(4);
+  });
+
+  it("Phi-3's fused gate_up_proj stays alive through the MLP (phi-4, 16k: 4 × intermediate per token live)", () => {
+    // models/phi3/modeling_phi3.py Phi3MLP: the `gate` view keeps gate_up [T, 2I] alive beside act(gate) and the
+    // product: 16,000 × 4 × 17,920 × 2 B = 2.14 GiB at the MLP, where a LlamaMLP holds 1.60. Measured peak
+    // allocated 33.2230 GiB (fixtures/offline/h200-offline-heldout.json phi-4 sdpa text-16k).
+    const a = model("phi-4");
+    const f = offlineFootprint({ model: a, promptTokens: 16000, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
+    expect(f.peakAllocatedBytes / GiB).toBeCloseTo(33.223, 2);
   });
 });

@@ -14,7 +14,15 @@
 //    (down(act(gate(x)) * up(x))), LlamaRMSNorm.forward (fp32 upcast), apply_rotary_pos_emb /
 //    rotate_half; Qwen2/Qwen3/Mistral/Gemma3 are the same shape (Qwen3 adds q_norm/k_norm, Gemma3
 //    four norms per layer and (1 + weight) RMSNorm).
-//  - model: LlamaModel.forward holds `inputs_embeds` and the rotary cos/sin for the whole forward.
+//  - weights: one caching-allocator request per parameter tensor in creation order (offlineWeightTensors), so
+//    tensors that are not multiples of 2 MiB leave reserved tails and 1-10 MiB tensors share 20 MiB segments.
+//  - model: LlamaModel.forward builds the masks (masking_utils.py sdpa_mask's and_masks steps, attentionMask),
+//    then the rotary cos/sin, and holds `inputs_embeds` and cos/sin for the whole forward.
+//  - attention module: q and k projections live until both rotary outputs exist; attention output made
+//    contiguous before the repeated K/V die; query_states until after o_proj; eager's probabilities
+//    (`hidden_states, _ = self.self_attn(...)`) until the decoder layer returns. Phi-3 (models/phi3): fused
+//    qkv_proj / gate_up_proj outputs held by their views, rotary output concatenated with the pass-through part.
+//    The event order is checked against fixtures/offline/traces/*.json (allocator histories with addresses).
 //  - KV cache: cache_utils.py DynamicLayer.update (`torch.cat` per layer and step, so each decode
 //    step copies the layer's cache) and DynamicSlidingWindowLayer (keeps window - 1 tokens after
 //    the first decode step).
@@ -35,7 +43,8 @@
 // Measured constants (fixtures/offline/*.json, H100, torch 2.11, CUDA 13): the cuBLAS workspace and
 // the context growth during generate; see their comments.
 import type { ModelArch, TorchDtype, VisionSpec } from "./types.js";
-import { DTYPE_BYTES, paramCount } from "./weights.js";
+import { DTYPE_BYTES, paramCount, paramLayout } from "./weights.js";
+import type { ParamGroup } from "./param-groups.js";
 import { imageTokens, pixelLimits, visionFamily } from "./vision.js";
 import { ConfigError } from "./errors.js";
 import { CUDA_CONTEXT_BYTES } from "./non-torch.js";
@@ -137,11 +146,15 @@ interface Block {
   size: number;
   free: boolean;
   small: boolean;
+  /** Neighbours in the same segment (address order), for splitting and coalescing. */
+  prev: Block | null;
+  next: Block | null;
 }
 
 /** PyTorch's CUDACachingAllocator (one stream, default config, no expandable segments). */
 export class CachingAllocator {
-  private blocks: Block[] = []; // all blocks, by segment then offset
+  /** The free blocks: get_free_block searches only these (a model's weights add hundreds of allocated ones). */
+  private freeBlocks = new Set<Block>();
   private live = new Map<number, Block>();
   private nextId = 1;
   private segCount = 0;
@@ -175,21 +188,23 @@ export class CachingAllocator {
     // which 2 GiB block the next layer's 1 GiB score tensors split, and so whether eager attention's fp32
     // softmax finds a free 2 GiB block or cudaMallocs another one.
     let best: Block | null = null;
-    for (const b of this.blocks) {
-      if (!b.free || b.small !== small || b.size < size) continue;
+    for (const b of this.freeBlocks) {
+      if (b.small !== small || b.size < size) continue;
       if (!best || b.size < best.size || (b.size === best.size && (b.seg > best.seg || (b.seg === best.seg && b.off < best.off)))) best = b;
     }
-    if (!best) {
+    if (best) this.freeBlocks.delete(best);
+    else {
       const segSize = CachingAllocator.allocationSize(size);
-      best = { seg: this.segCount++, off: 0, size: segSize, free: true, small };
-      this.blocks.push(best);
+      best = { seg: this.segCount++, off: 0, size: segSize, free: true, small, prev: null, next: null };
       this.reserved += segSize;
     }
     const remaining = best.size - size;
     if (small ? remaining >= 512 : remaining > SMALL_SIZE) {
-      const rest: Block = { seg: best.seg, off: best.off + size, size: remaining, free: true, small };
+      const rest: Block = { seg: best.seg, off: best.off + size, size: remaining, free: true, small, prev: best, next: best.next };
+      if (best.next) best.next.prev = rest;
+      best.next = rest;
       best.size = size;
-      this.blocks.splice(this.blocks.indexOf(best) + 1, 0, rest);
+      this.freeBlocks.add(rest);
     }
     best.free = false;
     this.allocated += best.size;
@@ -201,23 +216,25 @@ export class CachingAllocator {
   }
 
   free(id: number): void {
-    const b = this.live.get(id);
+    let b = this.live.get(id);
     if (!b) return;
     this.live.delete(id);
     this.allocated -= b.size;
     b.free = true;
-    let i = this.blocks.indexOf(b);
-    const next = this.blocks[i + 1];
-    if (next && next.free && next.seg === b.seg) {
+    const next = b.next;
+    if (next && next.free) {
       b.size += next.size;
-      this.blocks.splice(i + 1, 1);
+      b.next = next.next;
+      if (next.next) next.next.prev = b;
+      this.freeBlocks.delete(next);
     }
-    const prev = this.blocks[i - 1];
-    if (prev && prev.free && prev.seg === b.seg) {
+    const prev = b.prev;
+    if (prev && prev.free) {
       prev.size += b.size;
-      this.blocks.splice(i, 1);
-      i--;
-    }
+      prev.next = b.next;
+      if (b.next) b.next.prev = prev;
+      b = prev;
+    } else this.freeBlocks.add(b);
   }
 }
 
@@ -276,8 +293,12 @@ function rmsNorm(t: Trace, rows: number, width: number, b: number, gemma: boolea
   return out;
 }
 
-/** q * cos + rotate_half(q) * sin: returns the embedded tensor; `x` is freed by the caller's rebinding. */
-function rotary(t: Trace, n: number, eb: number): number {
+/**
+ * q * cos + rotate_half(q) * sin: returns the embedded tensor; `x` is freed by the caller's rebinding. With
+ * `passCat` (models/phi3/modeling_phi3.py apply_rotary_pos_emb: torch.cat([q_rot * cos + rotate_half(q_rot) * sin,
+ * q_pass], dim=-1)) the sum is copied once more by the cat, as fixtures/offline/traces/h200-phi3-eager-allocator-trace.json shows.
+ */
+function rotary(t: Trace, n: number, eb: number, passCat = false): number {
   const qc = t.alloc(eb * n);
   const neg = t.alloc((eb * n) / 2); // -x2
   const rot = t.alloc(eb * n); // torch.cat((-x2, x1))
@@ -286,7 +307,10 @@ function rotary(t: Trace, n: number, eb: number): number {
   t.free(rot);
   const out = t.alloc(eb * n);
   t.free(qc, rs);
-  return out;
+  if (!passCat) return out;
+  const cat = t.alloc(eb * n);
+  t.free(out);
+  return cat;
 }
 
 /** LlamaMLP / Qwen2_5_VLMLP: down(act(gate(x)) * up(x)); returns the output, frees nothing of x. */
@@ -299,6 +323,22 @@ function gatedMlp(t: Trace, rows: number, hidden: number, inter: number, b: numb
   t.free(act, up);
   const down = t.alloc(b * rows * hidden);
   t.free(prod);
+  return down;
+}
+
+/**
+ * Phi3MLP: gate_up_proj(x) [rows, 2·inter], chunked into two views; up * act(gate); down_proj. The `gate` view
+ * keeps the whole gate_up output alive until the MLP returns, so 4·inter elements per row are live at the product
+ * (gate_up, act, product) where LlamaMLP has 3 (fixtures/offline/traces/h200-heldout-allocator-traces.json,
+ * phi-4 at 16k: a 1094 MiB gate_up segment beside the 548 MiB ones).
+ */
+function fusedGatedMlp(t: Trace, rows: number, hidden: number, inter: number, b: number): number {
+  const gu = t.alloc(b * rows * 2 * inter);
+  const act = t.alloc(b * rows * inter);
+  const prod = t.alloc(b * rows * inter);
+  t.free(act);
+  const down = t.alloc(b * rows * hidden);
+  t.free(prod, gu);
   return down;
 }
 
@@ -379,10 +419,13 @@ function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sl
   const layer = a.layers[i] ?? { kind: "full" as const };
   const window = layer.kind === "sliding" ? layer.window : 0;
   const normed = rmsNorm(t, T, H, b, d.gemma);
-  // q/k/v projections (views after .view().transpose()).
-  let q = t.alloc(b * T * qn);
-  let k = t.alloc(b * T * kvn);
-  const v = t.alloc(b * T * kvn);
+  // q/k/v projections (views after .view().transpose()). Phi3Attention projects once (qkv_proj) and slices
+  // views, so its `qkv` local keeps the whole [T, q + 2·kv] output alive until the module returns, after o_proj.
+  const fused = fusedProjections(a);
+  const qkv = fused ? t.alloc(b * T * (qn + 2 * kvn)) : 0;
+  let q = fused ? 0 : t.alloc(b * T * qn);
+  let k = fused ? 0 : t.alloc(b * T * kvn);
+  const v = fused ? 0 : t.alloc(b * T * kvn);
   if (a.qkNorm || d.gemma) {
     const qq = rmsNorm(t, T * a.numHeads, hd, b, d.gemma);
     t.free(q);
@@ -391,10 +434,12 @@ function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sl
     t.free(k);
     k = kk;
   }
-  const qe = rotary(t, T * qn, b);
-  t.free(q);
-  const ke = rotary(t, T * kvn, b);
-  t.free(k);
+  // `query_states, key_states = apply_rotary_pos_emb(query_states, key_states, cos, sin)`: the caller's q and k
+  // stay alive until both rotated tensors are returned (fixtures/offline/traces/h200-heldout-allocator-traces.json:
+  // the q projection is freed after k's rotary, not before it).
+  const qe = rotary(t, T * qn, b, fused);
+  const ke = rotary(t, T * kvn, b, fused);
+  t.free(q, k);
   // DynamicLayer.update: torch.cat([empty, k]) copies into the cache.
   const kc = t.kv(b * T * kvn);
   const vc = t.kv(b * T * kvn);
@@ -402,6 +447,12 @@ function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sl
   t.free(ke, v);
   const hasMask = window > 0 ? masks.sliding : masks.full;
   let out: number;
+  // eager_attention_forward returns its probabilities (attn_weights, [B,h,L,L] in the model dtype) beside the
+  // output, and every decoder layer keeps them as `_` in `hidden_states, _ = self.self_attn(...)` until it returns
+  // (models/llama/modeling_llama.py LlamaDecoderLayer.forward; the same in Mistral, Qwen2/3, Qwen3-MoE, Mixtral,
+  // Gemma3, Qwen2-VL/Qwen3-VL, DeepSeek-V2; Phi3 names it self_attn_weights): alive through o_proj and the MLP.
+  let attnWeights = 0;
+  let rkHeld: number[] = [];
   if (d.attn === "eager") {
     const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
     const S = B * a.numHeads * L * L;
@@ -416,23 +467,27 @@ function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sl
     const up = t.alloc(4 * S); // softmax(dtype=float32): the fp32 copy of the input ...
     const sm = t.alloc(4 * S); // ... and the result
     t.free(up);
-    const cast = t.alloc(b * S);
+    attnWeights = t.alloc(b * S); // .to(query.dtype)
     t.free(sm, w);
     out = t.alloc(b * T * qn);
-    t.free(cast, ...rk);
+    rkHeld = rk;
   } else if (d.attn === "sdpa" && hasMask) {
     // repeat_kv (no enable_gqa with a mask), then SDPA turns the bool mask into a float bias.
     const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
     const bias = t.alloc(b * B * L * L);
     out = t.alloc(b * T * qn);
-    t.free(bias, ...rk);
+    t.free(bias);
+    rkHeld = rk;
   } else {
     out = t.alloc(b * T * qn); // flash / efficient kernel: O(L) memory
   }
-  const outC = t.alloc(b * T * qn); // transpose(1, 2).contiguous()
-  t.free(out, qe);
+  // Inside the attention function: attn_output.transpose(1, 2).contiguous(), then its locals (the repeated K/V)
+  // die on return; query_states lives until the attention module returns, after o_proj; the layer's normed input
+  // is released when `hidden_states, _ = self.self_attn(...)` rebinds the name (the order in the traces above).
+  const outC = t.alloc(b * T * qn);
+  t.free(out, ...rkHeld);
   const o = t.alloc(b * T * H); // o_proj
-  t.free(outC, normed);
+  t.free(outC, qkv, qe, normed);
   let attnOut = o;
   if (d.gemma) {
     attnOut = rmsNorm(t, T, H, b, true); // post_attention_layernorm on the attention output
@@ -441,7 +496,7 @@ function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sl
   const resid = t.alloc(b * T * H); // residual + hidden_states
   t.free(attnOut);
   const n2 = rmsNorm(t, T, H, b, d.gemma);
-  const mlpOut = isMoeLayer(a, i) ? moeBlock(t, a, T, b) : gatedMlp(t, T, H, a.intermediateSize, b);
+  const mlpOut = isMoeLayer(a, i) ? moeBlock(t, a, T, b) : fused ? fusedGatedMlp(t, T, H, a.intermediateSize, b) : gatedMlp(t, T, H, a.intermediateSize, b);
   t.free(n2);
   let m = mlpOut;
   if (d.gemma) {
@@ -450,6 +505,7 @@ function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sl
   }
   const y = t.alloc(b * T * H);
   t.free(m, resid);
+  if (attnWeights) t.free(attnWeights);
   return y;
 }
 
@@ -492,7 +548,21 @@ function visionTower(t: Trace, v: VisionSpec, perImage: number[], lmHidden: numb
     // Per-chunk SDPA outputs (all alive until torch.cat), then the concatenation.
     const chunk = full ? Math.max(...perImage) : Math.max(1, winPatches);
     let scores: number[] = [];
-    if (attn === "eager") scores = [t.alloc(b * v.numHeads * chunk * chunk), t.alloc(4 * v.numHeads * chunk * chunk)];
+    if (attn === "eager") {
+      // eager_attention_forward per chunk (the vision attention's per-cu_seqlens loop, models/qwen2_vl/modeling_qwen2_vl.py
+      // VisionAttention.forward): scores, scaled scores, the fp32 softmax's input copy and result, cast back — the same
+      // 10 bytes per score element at the softmax as in the decoder (h200-offline-validation.json, Qwen2.5-VL-3B eager
+      // with an 896² image: 1 GiB above a bf16 + fp32 pair).
+      const S = v.numHeads * chunk * chunk;
+      const mm = t.alloc(b * S);
+      const scaled = t.alloc(b * S);
+      t.free(mm);
+      const up = t.alloc(4 * S);
+      const sm = t.alloc(4 * S);
+      t.free(up);
+      scores = [t.alloc(b * S)];
+      t.free(sm, scaled);
+    }
     const parts = t.alloc(b * P * E);
     t.free(...scores);
     const cat = t.alloc(b * P * E);
@@ -525,6 +595,34 @@ function visionTower(t: Trace, v: VisionSpec, perImage: number[], lmHidden: numb
   return merged;
 }
 
+/**
+ * masking_utils.py sdpa_mask (non-vmap path) for an unpadded batch: `and_masks(mask_function, padding_mask_function)`
+ * folds each condition into `result = result & mask(...)` over broadcast index tensors, so each step allocates the
+ * condition [1,1,L,L] and the new result, then frees the condition and the old result; a sliding window nests
+ * and_masks(causal, sliding_window_overlay) inside; the padding step broadcasts to [B,1,L,L]. eager_mask then turns
+ * the bool mask into the model dtype (torch.where). Traced to the byte in fixtures/offline/traces/ (Llama eager:
+ * +4 +4 −4 +4 −4 +8 −4 MiB at 2k; Phi-3's sliding window: +9 +9 −9 +9 +9 −9 −9 +9 −9 +9 −9 +18 −9 MiB at 3k).
+ */
+function attentionMask(t: Trace, B: number, L: number, sliding: boolean, floatBytes: number): number {
+  const L2 = L * L;
+  const causal = t.alloc(L2);
+  let result = t.alloc(L2);
+  t.free(causal);
+  if (sliding) {
+    const overlay = t.alloc(L2);
+    const inner = t.alloc(L2);
+    t.free(overlay, result);
+    result = t.alloc(L2); // the outer and_mask's first step
+    t.free(inner);
+  }
+  const padded = t.alloc(B * L2);
+  t.free(result);
+  if (floatBytes === 0) return padded;
+  const mask = t.alloc(floatBytes * B * L2);
+  t.free(padded);
+  return mask;
+}
+
 function isGemma(a: ModelArch): boolean {
   return a.modelType.startsWith("gemma");
 }
@@ -541,6 +639,74 @@ function vitParams(v: VisionSpec, lmHidden: number): number {
   const I = v.intermediateSize;
   const perLayer = 4 * E * E + 2 * E * I + 9 * E + I;
   return v.depth * perLayer + 3 * v.patchSize * v.patchSize * E + E + 4096 * E + 2 * E + E * lmHidden + E;
+}
+
+/**
+ * transformers' parameter tensors of one group, in element counts. The groups are vLLM's layout (param-groups.ts):
+ * fused qkv_proj and gate_up_proj, which transformers keeps as separate q/k/v and gate/up Linears (each weight, then
+ * its bias) except where its own module is fused: Phi3Attention.qkv_proj and Phi3MLP.gate_up_proj
+ * (models/phi3/modeling_phi3.py), the Qwen-VL vision towers' attn.qkv. Routed experts are one 3-D parameter per
+ * projection (models/qwen3_moe/modeling_qwen3_moe.py Qwen3MoeExperts: gate_up_proj [E, 2I, H], down_proj [E, H, I]).
+ */
+function groupTensors(a: ModelArch, g: ParamGroup): number[] {
+  const n = g.experts ?? 1;
+  if (n > 1) return g.bias ? [n * g.out * g.in, n * g.bias] : [n * g.out * g.in];
+  const shards = g.shards ?? 1;
+  const fused = g.component === "vision" ? g.name.endsWith(".qkv") : fusedProjections(a);
+  let parts = [g.out];
+  if (g.linear && shards > 1 && !fused) {
+    const kv = (g.kvHeads ?? a.numKvHeads) * a.headDim;
+    parts = g.name.endsWith("qkv_proj") && g.out === a.numHeads * a.headDim + 2 * kv ? [g.out - 2 * kv, kv, kv] : Array.from({ length: shards }, () => g.out / shards);
+  }
+  const out: number[] = [];
+  for (const rows of parts) {
+    out.push(rows * g.in);
+    if (g.bias) out.push((g.bias * rows) / g.out);
+  }
+  return out;
+}
+
+/**
+ * transformers builds these projections fused (one Linear for q/k/v, one for gate/up) and concatenates the rotary
+ * output with its pass-through part: models/phi3/modeling_phi3.py (Phi-3 and phi-4 checkpoints).
+ */
+function fusedProjections(a: ModelArch): boolean {
+  return a.modelType === "phi3";
+}
+
+/**
+ * A SigLIP tower's tensors (Gemma 3: SiglipVisionEmbeddings, per layer k/v/q/out_proj with biases, layer_norm1,
+ * fc1, fc2, layer_norm2; post_layernorm; Gemma3MultiModalProjector), the same count as vitParams.
+ */
+function vitTensors(v: VisionSpec, lmHidden: number): number[] {
+  const E = v.hiddenSize;
+  const I = v.intermediateSize;
+  const t: number[] = [3 * v.patchSize * v.patchSize * E, E, 4096 * E];
+  for (let i = 0; i < v.depth; i++) t.push(E * E, E, E * E, E, E * E, E, E * E, E, E, E, I * E, I, E * I, E, E, E);
+  t.push(E, E, E * lmHidden, E);
+  return t;
+}
+
+/**
+ * The model's parameter tensors in the order transformers creates them (bytes each): the vision tower first
+ * (Qwen2VLModel / Gemma3Model build `visual` / `vision_tower` before the language model), then embed_tokens, each
+ * decoder layer (attention, MLP, norms), the final norm and an untied lm_head. Each is one caching-allocator
+ * request, so a tensor over 10 MiB gets its own segment rounded up to 2 MiB and 1-10 MiB tensors share 20 MiB
+ * segments: Qwen2-VL-2B's 1536 × 8960 projections (26.25 MiB) sit in 28 MiB segments, 0.31 GiB reserved above
+ * the tensors in all (fixtures/offline/traces/h200-heldout-allocator-traces.json segments_before).
+ */
+export function offlineWeightTensors(a: ModelArch, dtype: TorchDtype): number[] {
+  const b = DTYPE_BYTES[dtype];
+  const l = paramLayout(a);
+  const elems: number[] = [];
+  for (const g of l.vision) elems.push(...groupTensors(a, g));
+  const v = a.vision;
+  if (v && v.family === "other" && v.params === 0 && v.hiddenSize > 0) elems.push(...vitTensors(v, a.hiddenSize));
+  elems.push(a.vocabSize * a.hiddenSize);
+  for (const ti of l.layerTemplate) for (const g of l.templates[ti]?.groups ?? []) elems.push(...groupTensors(a, g));
+  elems.push(...groupTensors(a, l.finalNorm));
+  if (l.lmHead) elems.push(a.vocabSize * a.hiddenSize);
+  return elems.filter((e) => e > 0).map((e) => e * b);
 }
 
 /** Bytes of the model's parameters as transformers allocates them (one block per tensor, unpadded vocab). */
@@ -589,19 +755,19 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
   const d: LmDims = { a, B, L, b, attn: x.attn, gemma: isGemma(a) };
   const t = new Trace();
 
-  // --- before generate: weights (one block per tensor: counted as a lump), workspace, inputs.
+  // --- before generate: weights (one allocation per tensor, in creation order), workspace, inputs.
   const weightsBytes = offlineWeightsBytes(a, dtype);
-  const wId = t.alloc(weightsBytes);
+  for (const bytes of offlineWeightTensors(a, dtype)) t.alloc(bytes);
+  const weightsR = t.a.allocated;
   const ws = t.alloc(32 * MiB);
   const ws2 = t.alloc(1 * MiB);
   const patchesAll = perImagePatches.reduce((s, p) => s + p, 0) * B;
   const ids = t.alloc(8 * T);
   const mask2d = t.alloc(8 * T);
   const pix = patchesAll > 0 && v ? t.alloc(b * patchesAll * v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize) : 0;
-  const inputsBytes = t.a.allocated - CachingAllocator.roundSize(weightsBytes) - 33 * MiB;
+  const inputsBytes = t.a.allocated - weightsR - 33 * MiB;
   void ws;
   void ws2;
-  void wId;
 
   // --- prefill: embeddings, vision, masks, rotary, layers.
   let embeds = t.alloc(b * T * H);
@@ -626,34 +792,35 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
     // get_rope_index: position_ids [3, B, L] int64.
     t.alloc(24 * T);
   }
-  // Rotary cos/sin [B, L, d] in the model dtype (computed in fp32: freqs and cat(freqs, freqs)).
-  const rd = a.headDim;
-  const f1 = t.alloc(4 * T * (rd / 2) * (a.mrope ? 3 : 1));
-  const f2 = t.alloc(4 * T * rd * (a.mrope ? 3 : 1));
-  const cos = t.alloc(b * T * rd);
-  const sin = t.alloc(b * T * rd);
-  t.free(f1, f2);
-  // Masks: eager builds [B,1,L,L] in the model dtype; sdpa only where a sliding window is shorter than L.
+  // Masks (LlamaModel.forward builds them before the rotary embedding): eager builds [B,1,L,L] in the model dtype;
+  // sdpa only where a sliding window is shorter than L.
   const hasSliding = a.layers.some((l) => l.kind === "sliding" && l.window < L);
   const hasFull = a.layers.some((l) => l.kind !== "sliding" || l.window >= L);
   const masks = { full: false, sliding: false };
   const maskIds: number[] = [];
   if (x.attn === "eager") {
     if (hasFull) {
-      maskIds.push(t.alloc(b * B * L * L));
+      maskIds.push(attentionMask(t, B, L, false, b));
       masks.full = true;
     }
     if (hasSliding) {
-      maskIds.push(t.alloc(b * B * L * L));
+      maskIds.push(attentionMask(t, B, L, true, b));
       masks.sliding = true;
     }
   } else if (x.attn === "sdpa" && hasSliding) {
-    // masking_utils sdpa_mask: causal and sliding comparisons combined into one bool [B,1,L,L].
-    const c1 = t.alloc(B * L * L);
-    const c2 = t.alloc(B * L * L);
-    maskIds.push(t.alloc(B * L * L));
-    t.free(c1, c2);
+    maskIds.push(attentionMask(t, B, L, true, 0));
     masks.sliding = true;
+  }
+  // Rotary cos/sin [B, L, d] in the model dtype (computed in fp32: freqs and cat(freqs, freqs)); Gemma 3 computes
+  // one pair per layer type (Gemma3TextModel.forward: position_embeddings[layer_type] for sliding and full layers).
+  const rd = a.headDim;
+  const rotaryPairs = d.gemma && a.layers.some((l) => l.kind === "sliding") && a.layers.some((l) => l.kind !== "sliding") ? 2 : 1;
+  const cosSin: number[] = [];
+  for (let r = 0; r < rotaryPairs; r++) {
+    const f1 = t.alloc(4 * T * (rd / 2) * (a.mrope ? 3 : 1));
+    const f2 = t.alloc(4 * T * rd * (a.mrope ? 3 : 1));
+    cosSin.push(t.alloc(b * T * rd), t.alloc(b * T * rd));
+    t.free(f1, f2);
   }
   if (masks.full || masks.sliding) notes.push(`a [${B},1,${L},${L}] attention mask is materialized (${x.attn}${hasSliding ? ", sliding window shorter than the sequence" : ""})`);
   const kvs: LayerKv[] = [];
@@ -670,7 +837,7 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
   // lm_head on the last position only (logits_to_keep=1), then the fp32 copy generate keeps.
   const logits = t.alloc(b * B * a.vocabSize);
   const next = t.alloc(4 * B * a.vocabSize);
-  t.free(fin, logits, ...maskIds, cos, sin);
+  t.free(fin, logits, ...maskIds, ...cosSin);
   if (imageEmbeds) t.free(imageEmbeds);
   t.free(embeds);
   t.free(next);
@@ -703,7 +870,6 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
   const peakAllocatedBytes = t.a.peakAllocated;
   const reservedBytes = t.a.reserved;
   const kvAtPeak = t.kvAtPeak;
-  const weightsR = CachingAllocator.roundSize(weightsBytes);
   const activationPeakBytes = Math.max(0, peakAllocatedBytes - weightsR - WORKSPACE_BYTES - inputsBytes - kvAtPeak);
   const cudaContextBytes = CUDA_CONTEXT_BYTES + GENERATE_KERNELS_BYTES;
   return {
