@@ -146,7 +146,7 @@ interface Block {
   size: number;
   free: boolean;
   small: boolean;
-  /** Neighbours in the same segment (address order), for splitting and coalescing. */
+  /** Neighbors in the same segment (address order), for splitting and coalescing. */
   prev: Block | null;
   next: Block | null;
 }
