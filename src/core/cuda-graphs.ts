@@ -6,20 +6,114 @@
 // GPUModelRunner.profile_cudagraph_memory and subtracts its estimate from the KV budget. The per-release
 // switches live in vllm-versions.ts (cudaGraphEstimate, mrv2ZeroEstimateForDense, captureListStyle,
 // fullDecodeGraphs); the capture lists in vllm-versions.ts captureSizeList / capturesByMode.
-import type { ExplainLine } from "./types.js";
+import type { ExplainLine, ModelArch } from "./types.js";
 import { captureSizeList, captureSizes, capturesByMode, type CaptureOptions, type VllmRules } from "./vllm-versions.js";
 
+const MiB = 1 << 20;
+
 /**
- * Device memory per captured graph per decoder layer on the rank (kernel nodes of the graph exec and
- * their parameters). Two independent logs agree: Qwen3-8B (36 layers, 51 PIECEWISE + 35 FULL graphs)
- * "Estimated CUDA graph memory: 0.52 GiB" → 176 KiB; Qwen2.5-1.5B on a T4, V0 (28 layers, 35 graphs)
- * "Graph capturing finished ..., took 0.17 GiB" → 182 KiB (fixtures/vllm-logs). MoE layers launch more
- * kernels and are under-estimated by this term (Qwen3-235B TP8: ≈575 KiB per layer-graph).
+ * PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp): blocks of at least kMinLargeAlloc
+ * (10 MiB) get a segment of their own rounded up to kRoundLarge (2 MiB); blocks between kSmallSize (1 MiB)
+ * and 10 MiB are cut from kLargeBuffer (20 MiB) segments; smaller ones from 2 MiB segments. A CUDA-graph
+ * pool is such a private pool, and cudaMemGetInfo (what vLLM samples) sees whole segments.
  */
-export const GRAPH_BYTES_PER_LAYER = 180 * 1024;
+export const ALLOCATOR = { largeBuffer: 20 * MiB, minLargeAlloc: 10 * MiB, roundLarge: 2 * MiB, smallSize: MiB } as const;
+
+/**
+ * What the first capture holds besides its activations' segments, measured by replaying vLLM's sampling
+ * with PyTorch's graph pool (fixtures/cuda-graphs/measure.py, h200.jsonl; torch 2.11, CUDA 13): two 2 MiB
+ * small-block segments plus the graph's own pages (4 MiB in all eight runs), and the cuBLAS workspace
+ * PyTorch allocates inside each capture (CUDAGraph::capture_begin clears the cached workspaces): 32 MiB, a
+ * segment of its own, on sm90+; 8 MiB (CUBLAS_WORKSPACE_CONFIG :4096:2:16:8) below, which took one more
+ * 20 MiB segment in every run (h200-ws8.jsonl).
+ */
+export const FIRST_CAPTURE_SMALL_BYTES = 4 * MiB;
+export const CUBLAS_WORKSPACE_SEGMENT_SM90 = 32 * MiB;
 
 /** profile_cudagraph_memory: per_graph = max(second sample's drop, 1 MiB) (GMR @000fc94b754f). */
-export const MIN_PER_GRAPH_BYTES = 1 << 20;
+export const MIN_PER_GRAPH_BYTES = MiB;
+
+/**
+ * The second capture's drop in free memory: what profile_cudagraph_memory multiplies by (n − 1). The replay
+ * (fixtures/cuda-graphs) shows PyTorch's pool reusing the first capture's blocks (0-4 MiB), so this is vLLM's
+ * own per-size state and the allocator segment it lands on, taken from vLLM's logs:
+ * - dense: ≈ 5 MiB — the two dense logs with exact counts, Qwen3-8B (0.52 GiB, LMCache issue #3430,
+ *   fixtures/vllm-logs/raw/lmcache-3430-qwen3-8b-graph-estimate.md) and Qwen2.5-VL-7B
+ *   (0.53 GiB, fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log), both PIECEWISE=51 + FULL=35 on 0.23:
+ *   (logged − first capture) / 84 = 5.1 and 5.0 MiB;
+ * - Mamba / Gated DeltaNet layers: one new kLargeBuffer segment (20 MiB) — Qwen3.6-27B logs: 0.13 GiB for
+ *   PIECEWISE=5 at TP2 (club-3090 issue #104) and 0.17 GiB for PIECEWISE=7 at TP4 (club-3090 PR #44) leave
+ *   the same ≈54 MiB first capture once 20 MiB per further graph is taken off; a 0.18 Qwen3.5 GGUF start-up
+ *   logs 1.62 GiB for 86 graphs (fixtures/vllm-logs/raw/vllm-pr39559-qwen3.5-gguf-blocks-override.md);
+ *   vllm issue #50780 (0.26, GDN: "the real FULL graphs cost ~24 MiB each").
+ * Both ends occur on dense models too (a v0.21 Windows log: 0.14 GiB for 30 graphs ≈ the 1 MiB floor), which
+ * is why CudaGraphBytes also carries the range.
+ */
+export const SECOND_CAPTURE_BYTES = { dense: 5 * MiB, hybrid: ALLOCATOR.largeBuffer } as const;
+
+/** The tensors of one decoder layer that a capture of N tokens holds at its peak, as widths per token. */
+export interface GraphActivationShape {
+  /** hidden_size: residual, hidden states, normed input, o_proj / down outputs — five [N, H] tensors. */
+  hidden: number;
+  /** Attention output width on this rank (heads / tp × head_dim). */
+  attentionOut: number;
+  /** q + k + v projection width on this rank. */
+  qkv: number;
+  /**
+   * The FFN's large temporaries, widths per token: gate_up [2I/tp] and silu_and_mul's output [I/tp] for a
+   * gated MLP; fused_moe's intermediate caches [topk·max(2I, H)], [topk·I] for an MoE layer.
+   */
+  ffn: number[];
+  /** Model dtype bytes. */
+  bytes: number;
+  /** Compute capability ≥ 9.0 (the cuBLAS workspace above). */
+  sm90: boolean;
+  /** Mamba / Gated DeltaNet layers (SECOND_CAPTURE_BYTES: their second captures take a new 20 MiB segment). */
+  hybrid: boolean;
+}
+
+/**
+ * The shape of one decoder layer on a rank, as the capture holds it: hidden states unsharded, attention and
+ * FFN widths per rank (ColumnParallelLinear outputs). MoE layers: fused_experts_impl's cache13 [M·topk,
+ * max(2I, H)] and cache2 [M·topk, I] (profile-run.ts textElementsPerToken uses the same tensors).
+ */
+export function graphActivationShape(model: ModelArch, tp: number, ep: number, dtypeBytes: number, computeCapability: number, moeOnStage: boolean): GraphActivationShape {
+  const heads = model.numHeads / tp;
+  const kvHeads = Math.max(1, Math.floor(model.numKvHeads / tp));
+  let ffn: number[];
+  if (moeOnStage && model.moe) {
+    const m = model.moe;
+    const i = ep > 1 ? m.moeIntermediateSize : m.moeIntermediateSize / tp;
+    ffn = [m.topK * Math.max(2 * i, model.hiddenSize), m.topK * i];
+  } else {
+    const i = model.intermediateSize / tp;
+    ffn = model.mlpGated ? [2 * i, i] : [i, i];
+  }
+  return { hidden: model.hiddenSize, attentionOut: heads * model.headDim, qkv: (heads + 2 * kvHeads) * model.headDim, ffn, bytes: dtypeBytes, sm90: computeCapability >= 9, hybrid: model.hybrid !== null || model.mamba !== null };
+}
+
+/**
+ * Device memory the first capture of N tokens takes (profile_cudagraph_memory's first sample): the warm-up's
+ * segments in the default pool are returned by the empty_cache torch.cuda.graph() runs at the first
+ * piece's capture, so what stays is the graph pool's segments for the live set at the peak, its small
+ * segments and the cuBLAS workspace. Large blocks (≥ 10 MiB) each take their size rounded to 2 MiB; mid-size
+ * blocks (1–10 MiB) take ⌈their sum / 20 MiB⌉ kLargeBuffer segments. Checked against the replay
+ * (h200.jsonl, with the replay's in-place SiLU: no separate silu_and_mul output): Qwen2.5-7B 114, Qwen3-8B
+ * 100, Llama-3.1-8B 104, Qwen2.5-1.5B 74 MiB measured and computed (8 MiB workspace: 102, 88, 92, 62).
+ */
+export function firstCaptureBytes(shape: GraphActivationShape, tokens: number): number {
+  const perToken = [...shape.ffn, shape.qkv, shape.attentionOut, shape.hidden, shape.hidden, shape.hidden, shape.hidden, shape.hidden];
+  let large = 0;
+  let mid = 0;
+  for (const width of perToken) {
+    const size = tokens * width * shape.bytes;
+    if (size >= ALLOCATOR.minLargeAlloc) large += Math.ceil(size / ALLOCATOR.roundLarge) * ALLOCATOR.roundLarge;
+    else if (size >= ALLOCATOR.smallSize) mid += size;
+  }
+  const midSegments = Math.ceil(mid / ALLOCATOR.largeBuffer) * ALLOCATOR.largeBuffer;
+  const workspace = shape.sm90 ? CUBLAS_WORKSPACE_SEGMENT_SM90 : ALLOCATOR.largeBuffer;
+  return large + midSegments + workspace + FIRST_CAPTURE_SMALL_BYTES;
+}
 
 /** Why the graph memory is, or is not, taken out of the KV budget. */
 export type CudaGraphBudget =
@@ -139,28 +233,42 @@ export function capCudaGraphPlan(plan: CudaGraphPlan, maxSize: number): CudaGrap
 export interface CudaGraphBytes {
   /** What profile_cudagraph_memory returns (and, v0.21+, the KV budget loses). */
   estimateBytes: number;
-  /** The first capture of the mode with the largest one: its transient pool plus its own graph. */
+  /** The first capture of the mode with the largest one (firstCaptureBytes). */
   firstCaptureBytes: number;
   /** Each further graph, as extrapolated from the second sample. */
   perGraphBytes: number;
+  /**
+   * The same estimate with the second sample at its two observed extremes: vLLM's 1 MiB floor (the pool
+   * reuses everything, as in the replay and a v0.21 Windows log: 0.14 GiB for 30 graphs) and one new
+   * 20 MiB segment per graph (the hybrid logs). The linear extrapolation makes this spread vLLM's own
+   * (vllm issue #45178).
+   */
+  lowBytes: number;
+  highBytes: number;
 }
 
 /**
- * GPUModelRunner.profile_cudagraph_memory (GMR @000fc94b754f): per mode it captures the two largest
- * descriptors; first_capture = the first drop in free memory (the largest capture's transient pool, here
- * largest tokens × the text pass's bytes per token, plus its graph), per_graph = max(second drop, 1 MiB);
- * total = max over modes of first_capture + Σ over modes per_graph × (n_mode − 1). The linear
- * extrapolation is what vllm issue #45178 reports as an overestimate when many sizes share one pool
- * (PR #51590 proposes measuring every graph instead); vram-plan charges what vLLM charges.
+ * GPUModelRunner.profile_cudagraph_memory (GMR @000fc94b754f): per mode (PIECEWISE first, then FULL;
+ * cudagraph_dispatcher.get_capture_descs) it captures the two largest sizes after one warm-up each
+ * (VllmConfig sets cudagraph_num_of_warmups = 1), all into one temporary pool; first_capture = the first
+ * drop in free memory, per_graph = max(second drop, 1 MiB); total = max over modes of first_capture + Σ
+ * over modes per_graph × (n_mode − 1). The FULL mode, captured after PIECEWISE into the same pool, reuses
+ * its blocks, so its first sample is a second-sample cost; alone (FULL_DECODE_ONLY) it is the first.
  */
-export function cudaGraphStageBytes(plan: CudaGraphPlan, layersOnRank: number, textBytesPerToken: number): CudaGraphBytes {
-  if (!plan.captured) return { estimateBytes: 0, firstCaptureBytes: 0, perGraphBytes: 0 };
-  const perGraph = Math.max(layersOnRank * GRAPH_BYTES_PER_LAYER, MIN_PER_GRAPH_BYTES);
-  const firstPiecewise = plan.piecewise > 0 ? plan.largest * textBytesPerToken + perGraph : 0;
-  const firstFull = plan.full > 0 ? plan.largestFull * textBytesPerToken + perGraph : 0;
-  const first = Math.max(firstPiecewise, firstFull);
-  const extrapolated = perGraph * (Math.max(0, plan.piecewise - 1) + Math.max(0, plan.full - 1));
-  return { estimateBytes: Math.round(first + extrapolated), firstCaptureBytes: Math.round(first), perGraphBytes: perGraph };
+export function cudaGraphStageBytes(plan: CudaGraphPlan, shape: GraphActivationShape): CudaGraphBytes {
+  if (!plan.captured) return { estimateBytes: 0, firstCaptureBytes: 0, perGraphBytes: 0, lowBytes: 0, highBytes: 0 };
+  const perGraph = Math.max(shape.hybrid ? SECOND_CAPTURE_BYTES.hybrid : SECOND_CAPTURE_BYTES.dense, MIN_PER_GRAPH_BYTES);
+  const first = plan.piecewise > 0 ? firstCaptureBytes(shape, plan.largest) : firstCaptureBytes(shape, plan.largestFull);
+  const firstFull = plan.full > 0 ? (plan.piecewise > 0 ? perGraph : first) : 0;
+  const firstOf = Math.max(plan.piecewise > 0 ? first : 0, firstFull);
+  const extra = Math.max(0, plan.piecewise - 1) + Math.max(0, plan.full - 1);
+  return {
+    estimateBytes: firstOf + perGraph * extra,
+    firstCaptureBytes: firstOf,
+    perGraphBytes: perGraph,
+    lowBytes: firstOf + MIN_PER_GRAPH_BYTES * extra,
+    highBytes: firstOf + ALLOCATOR.largeBuffer * extra,
+  };
 }
 
 export interface CudaGraphEquivalents {
@@ -194,15 +302,17 @@ const BUDGET_WORDS: Record<CudaGraphBudget, string> = {
   "kv-cache-memory": "not estimated with --kv-cache-memory: captured out of what is left on the GPU",
 };
 
+const mib = (bytes: number): string => `${(bytes / MiB).toLocaleString("en-US", { maximumFractionDigits: 1 })} MiB`;
+
 /** The explain line of one stage's CUDA graphs (rendered by render/, words here are data). */
-export function cudaGraphExplain(plan: CudaGraphPlan, bytes: CudaGraphBytes, layersOnRank: number, stageSuffix: string): ExplainLine {
+export function cudaGraphExplain(plan: CudaGraphPlan, bytes: CudaGraphBytes, stageSuffix: string): ExplainLine {
   const modes = `PIECEWISE=${plan.piecewise} (largest=${plan.largest})${plan.full > 0 ? `, FULL=${plan.full} (largest=${plan.largestFull})` : ""}${plan.cappedFrom !== undefined ? ` (capped from max ${plan.cappedFrom} to fit Mamba cache blocks)` : ""}`;
   return {
     what: `CUDA graphs${stageSuffix}`,
     formula: plan.captured
-      ? `${modes}: first capture ${bytes.firstCaptureBytes} + ${bytes.perGraphBytes} per graph (max(${layersOnRank} layers × ${GRAPH_BYTES_PER_LAYER}, 1 MiB)) × (n − 1) per mode; ${BUDGET_WORDS[plan.budget]}`
+      ? `${modes}: first capture ${mib(bytes.firstCaptureBytes)} (graph-pool segments of the largest size) + ${mib(bytes.perGraphBytes)} per graph × (n − 1) per mode (second capture, ${bytes.perGraphBytes === SECOND_CAPTURE_BYTES.hybrid ? "Mamba/GDN layers" : "dense layers"}); with every second capture at vLLM's 1 MiB floor or taking a new 20 MiB segment: ${mib(bytes.lowBytes)} to ${mib(bytes.highBytes)}; ${BUDGET_WORDS[plan.budget]}`
       : BUDGET_WORDS[plan.budget],
     bytes: bytes.estimateBytes,
-    source: "vllm/v1/worker/gpu_model_runner.py profile_cudagraph_memory (linear extrapolation, vllm issue #45178) / capture_model; vllm/v1/worker/gpu_worker.py determine_available_memory; src/core/cuda-graphs.ts",
+    source: "vllm/v1/worker/gpu_model_runner.py profile_cudagraph_memory (linear extrapolation, vllm issue #45178) / capture_model; vllm/v1/worker/gpu_worker.py determine_available_memory; PyTorch CUDACachingAllocator segments; fixtures/cuda-graphs; src/core/cuda-graphs.ts",
   };
 }

@@ -8,7 +8,7 @@ import { kvCacheFormat, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { kvDtypeNotExact, kvDtypeProblem, type KvFormatLike } from "./kv-dtypes.js";
 import { encoderProfile, hasVideo } from "./vision.js";
 import { activationPeak, samplerBytesPerElement } from "./profile-run.js";
-import { capCudaGraphPlan, cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes } from "./cuda-graphs.js";
+import { capCudaGraphPlan, cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan, cudaGraphStageBytes, graphActivationShape } from "./cuda-graphs.js";
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
 import { hybridIndivisibleByTp, hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
 import { hostMemoryPlan } from "./host-memory.js";
@@ -279,7 +279,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     if (drafter.line && opts.explain) ex(drafter.line);
     const act = withFeatureActivation(act0, sf.activationExtraBytes + drafter.bytes, specSampler);
     let stageGraphs = graphs;
-    let cgBytes = cudaGraphStageBytes(graphs, end - start, act.textBytesPerToken);
+    const graphShape = graphActivationShape(model, tp, ep, b, cc, moeOnStage);
+    let cgBytes = cudaGraphStageBytes(graphs, graphShape);
     let cg = cgBytes.estimateBytes;
     const total = gpu.cudaTotalBytes;
     const requested = Math.floor(total * util);
@@ -311,7 +312,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       // v0.17–v0.18 capped the capture sizes to the Mamba blocks after KV sizing: fewer graphs to capture.
       if (h.cappedMaxCaptureSize !== undefined && !graphs.inBudget) {
         stageGraphs = capCudaGraphPlan(graphs, h.cappedMaxCaptureSize);
-        cgBytes = cudaGraphStageBytes(stageGraphs, end - start, act.textBytesPerToken);
+        cgBytes = cudaGraphStageBytes(stageGraphs, graphShape);
         cg = cgBytes.estimateBytes;
       }
     } else {
@@ -360,7 +361,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       for (const line of sf.explain) ex({ ...line, what: `${line.what}${st}` });
       ex({ what: `activation peak${st}`, formula: `max(encoder ${act.encoderPhaseBytes}, text ${act.textPhaseBytes}, sampler ${act.samplerPhaseBytes}) → ${act.phase}`, bytes: act.peakBytes, source: "GPUModelRunner.profile_run: encoder dummy batch, _dummy_run(max_num_batched_tokens), _dummy_sampler_run; src/core/profile-run.ts" });
       ex({ what: `non-torch increase${st}`, formula: `${nonTorch} B`, bytes: nonTorch, source: "vllm/utils/mem_utils.py memory_profiling non_torch_increase; median of logged values (src/core/non-torch.ts)" });
-      ex(cudaGraphExplain(stageGraphs, cgBytes, end - start, st));
+      ex(cudaGraphExplain(stageGraphs, cgBytes, st));
       ex({ what: `KV cache${st}`, formula: flags.kvCacheMemoryBytes !== undefined ? "--kv-cache-memory" : `${requested} − ${w.total} − ${act.peakBytes} − ${nonTorch} − ${cgInBudget}${kvBytesAvail < 0 ? ` = ${kvBytesAvail}: none, short by ${-kvBytesAvail} B` : ""}`, bytes: Math.max(0, kvBytesAvail), source: "Worker.determine_available_memory: requested − (weights + torch peak increase + non-torch increase [+ CUDA-graph estimate])" });
     }
   }

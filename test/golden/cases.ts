@@ -15,6 +15,9 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: "llama3.1-70b-l40s-tp2", argv: ["--model", "llama3.1-70b", "--gpu", "l40s", "--tensor-parallel-size", "2", "--vllm-version", "0.11.0"] },
   // A hybrid (Gated DeltaNet + attention) model: Mamba state pages in the KV cache.
   { name: "qwen3.5-27b-h100", argv: ["--model", "qwen3.5-27b", "--gpu", "h100", "--max-model-len", "32k", "--vllm-version", "0.19.0"] },
+  // A v0.21+ release: the CUDA-graph estimate comes out of the KV cache, with vLLM's equivalent
+  // --gpu-memory-utilization and the --kv-cache-memory that restore the KV cache of releases before it.
+  { name: "qwen2.5-7b-l4-v0.27", argv: ["--model", "qwen2.5-7b", "--gpu", "l4", "--max-model-len", "4096", "--dtype", "float16", "--gpu-memory-utilization", "0.85", "--vllm-version", "0.27.1"] },
   // An fp8 MoE checkpoint over two pipeline stages of two GPUs each: one budget per stage.
   { name: "qwen3-30b-a3b-fp8-l4-tp2-pp2", argv: ["--model", "qwen3-30b-a3b-fp8", "--gpu", "l4", "--tensor-parallel-size", "2", "--pipeline-parallel-size", "2", "--vllm-version", "0.11.0"] },
 ];
