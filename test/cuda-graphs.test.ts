@@ -87,10 +87,10 @@ describe("cudaGraphPlan: capture sizes and where the memory comes from, per rele
 
   it("lands on the estimates vLLM logged (within 0.03 GiB for dense models; vLLM prints two decimals)", () => {
     const logged = (file: string): number => Number(/Estimated CUDA graph memory: ([\d.]+) GiB/.exec(readFileSync(`fixtures/vllm-logs/${file}`, "utf8"))![1]);
-    // LMCache issue #3430 (≈0.23): Qwen3-8B, 24 GB GPU, max-model-len 16384: 0.52 logged; 100 MiB first capture
+    // LMCache issue #3430 (0.21.0): Qwen3-8B, RTX A5000 (sm86), max-model-len 16384: 0.52 logged; 100 MiB first capture
     // (24 + 12 + 2 × 20 + 20 + 4) + 84 × 5 MiB = 520 MiB = 0.508 GiB.
-    expect(logged("raw/lmcache-3430-qwen3-8b-graph-estimate.md")).toBe(0.52);
-    const q3 = planDeployment({ model: model("qwen3-8b"), gpu: gpu("rtx4090"), flags: flags({ vllmVersion: "0.23.0", maxModelLen: 16384, gpuMemoryUtilization: 0.9764 }) });
+    expect(logged("raw/lmcache-3430-qwen3-8b-a5000-v0.21.md")).toBe(0.52);
+    const q3 = planDeployment({ model: model("qwen3-8b"), gpu: gpu("rtx4090"), flags: flags({ vllmVersion: "0.21.0", maxModelLen: 16384, gpuMemoryUtilization: 0.9764 }) });
     expect(Math.abs(q3.perGpu[0]!.cudaGraphBytes / GiB - 0.52)).toBeLessThan(0.03);
     // Qwen2.5-VL-7B on an A100, 0.23.0: 0.53 logged; 122 + 84 × 5 = 542 MiB = 0.529 GiB.
     expect(logged("qwen2.5-vl-7b-a100-v0.23.0.log")).toBe(0.53);

@@ -37,9 +37,9 @@ export const MIN_PER_GRAPH_BYTES = MiB;
  * The second capture's drop in free memory: what profile_cudagraph_memory multiplies by (n − 1). The replay
  * (fixtures/cuda-graphs) shows PyTorch's pool reusing the first capture's blocks (0-4 MiB), so this is vLLM's
  * own per-size state and the allocator segment it lands on, taken from vLLM's logs:
- * - dense: ≈ 5 MiB — the two dense logs with exact counts, Qwen3-8B (0.52 GiB, LMCache issue #3430,
- *   fixtures/vllm-logs/raw/lmcache-3430-qwen3-8b-graph-estimate.md) and Qwen2.5-VL-7B
- *   (0.53 GiB, fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log), both PIECEWISE=51 + FULL=35 on 0.23:
+ * - dense: ≈ 5 MiB — the two dense logs with exact counts, Qwen3-8B on an RTX A5000, 0.21.0 (0.52 GiB, LMCache issue #3430,
+ *   fixtures/vllm-logs/raw/lmcache-3430-qwen3-8b-a5000-v0.21.md) and Qwen2.5-VL-7B
+ *   (0.53 GiB on an A100, 0.23.0, fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log), both PIECEWISE=51 + FULL=35:
  *   (logged − first capture) / 84 = 5.1 and 5.0 MiB;
  * - Mamba / Gated DeltaNet layers: one new kLargeBuffer segment (20 MiB) — Qwen3.6-27B logs: 0.13 GiB for
  *   PIECEWISE=5 at TP2 (club-3090 issue #104) and 0.17 GiB for PIECEWISE=7 at TP4 (club-3090 PR #44) leave
