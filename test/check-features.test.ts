@@ -240,15 +240,15 @@ describe("KServe in one file", () => {
 describe("servers sharing a GPU must also fit together once up", () => {
   it("passing vLLM's start-up check is not enough when the two together over-commit the GPU", async () => {
     // vLLM 0.10.1 (CUDA graphs outside the budget): the first holds 0.5 × 21.98 GiB plus graphs (76 MiB first
-    // capture + 66 × 5 MiB, cuda-graphs.ts) and its context, 12.00 GiB; the second passes the start-up check
-    // (within the CUDA context's spread) but, up, asks 0.43 × 21.98 = 9.45 GiB plus its own context: 0.07 GiB
-    // more than the L4 has.
+    // capture + 66 × 28 × 165 KiB, cuda-graphs.ts) and its context, 11.97 GiB; the second passes the start-up
+    // check (within the CUDA context's spread) but, up, asks 0.43 × 21.98 = 9.45 GiB plus its own context:
+    // 0.04 GiB more than the L4 has.
     const script = "vllm serve Qwen/Qwen3-1.7B --max-model-len 4096 --gpu-memory-utilization 0.5\nvllm serve Qwen/Qwen3-0.6B --max-model-len 4096 --gpu-memory-utilization 0.43 --enforce-eager\n";
     const r = await check(["-", "--gpu", "l4", "--no-config", "--vllm-version", "0.10.1"], script);
     expect(r.code).toBe(1);
-    expect(r.out).toContain("starts after script line 1, holding 12.00 GiB of it");
+    expect(r.out).toContain("starts after script line 1, holding 11.97 GiB of it");
     expect(r.out).toContain(
-      "FAIL <stdin>:2 script line 2 — Qwen/Qwen3-0.6B on 1× l4, vLLM 0.10.1: the GPU it shares is over-committed: 0.07 GiB more than it has once every server on it is up — fix: --gpu-memory-utilization 0.42\n",
+      "FAIL <stdin>:2 script line 2 — Qwen/Qwen3-0.6B on 1× l4, vLLM 0.10.1: the GPU it shares is over-committed: 0.04 GiB more than it has once every server on it is up — fix: --gpu-memory-utilization 0.42\n",
     );
   });
 });

@@ -44,10 +44,11 @@ describe("vram-plan compare", () => {
     const codes = j.levers.map((l) => l.code);
     // --max-model-len 5376 already bounds the profile run's encoder budget, so one image per prompt changes
     // nothing on top of it (same memory at every utilization) and is not listed; capping max_pixels at the
-    // workload's image still lowers the encoder peak (0.23 → 0.21 utilization).
-    expect(codes).toEqual(["MAX_MODEL_LEN", "MAX_NUM_SEQS", "MAX_PIXELS", "GPU_MEMORY_UTILIZATION"]);
+    // workload's image still lowers the encoder peak (0.24 → 0.22 utilization). --max-num-seqs 1 shrinks the
+    // CUDA-graph estimate from 0.49 GiB (86 graphs) to sizes 1 and 2, but the encoder pass sets the peak and
+    // 0.46 GiB is less than one 0.01 step of utilization (0.79 GiB), so it is not listed either.
+    expect(codes).toEqual(["MAX_MODEL_LEN", "MAX_PIXELS", "GPU_MEMORY_UTILIZATION"]);
     expect(j.levers.find((l) => l.code === "MAX_MODEL_LEN")?.value).toBe("5376");
-    expect(j.levers.find((l) => l.code === "MAX_NUM_SEQS")?.value).toBe("1");
     // The utilization lever is the smallest that still serves the workload, found by re-planning.
     const util = j.levers.find((l) => l.code === "GPU_MEMORY_UTILIZATION");
     expect(util?.serves).toBe(true);

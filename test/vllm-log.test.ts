@@ -191,6 +191,8 @@ const CASES: Record<string, Expect> = {
   },
   "vllm-windows-build-4-graph-pool.md": { version: ["0.21.0", "inferred"], graphActual: "0.11", graphEstimate: "0.14", tokens: 396928, concurrency: [131072, 3.03], outcome: "started" },
   "club-3090-104-dual-3090-tp2.md": { version: ["0.21.0", "inferred"], util: 0.88, availableKv: "9.84", tokens: 619202, concurrency: [262144, 2.36], ranks: ["TP0"], outcome: "started" },
+  "club-3090-104-qwen3.6-27b-tp2-graph-estimate.md": { version: ["0.21.0", "inferred"], util: 0.92, graphEstimate: "0.13", availableKv: "11.06", ranks: ["TP0", "TP1"], outcome: "incomplete" },
+  "club-3090-pr44-qwen3.6-27b-tp4-graph-estimate.md": { version: [null, null], graphEstimate: "0.17", ranks: ["TP1", "TP0", "TP2", "TP3"], outcome: "incomplete" },
   "gpustack-runner-251-tp2-cuda-graph-estimate.log": { version: ["0.21.0", "inferred"], util: 0.82, graphEstimate: "0.36", availableKv: "6.87", ranks: ["TP1", "TP0"], outcome: "incomplete" },
   "vllm-49064-mamba-h100-v0.28.md": { version: ["0.28.0", "text"], error: "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS", errorArgs: { maxNumSeqs: 1024, mambaBlocks: 969 }, outcome: "failed" },
   "vllm-52435-heads-not-divisible-tp3.md": {

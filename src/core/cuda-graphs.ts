@@ -35,21 +35,25 @@ export const MIN_PER_GRAPH_BYTES = MiB;
 
 /**
  * The second capture's drop in free memory: what profile_cudagraph_memory multiplies by (n − 1). The replay
- * (fixtures/cuda-graphs) shows PyTorch's pool reusing the first capture's blocks (0-4 MiB), so this is vLLM's
- * own per-size state and the allocator segment it lands on, taken from vLLM's logs:
- * - dense: ≈ 5 MiB — the two dense logs with exact counts, Qwen3-8B on an RTX A5000, 0.21.0 (0.52 GiB, LMCache issue #3430,
- *   fixtures/vllm-logs/raw/lmcache-3430-qwen3-8b-a5000-v0.21.md) and Qwen2.5-VL-7B
- *   (0.53 GiB on an A100, 0.23.0, fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log), both PIECEWISE=51 + FULL=35:
- *   (logged − first capture) / 84 = 5.1 and 5.0 MiB;
+ * (fixtures/cuda-graphs) shows PyTorch's pool reusing the first capture's blocks (0-4 MiB for 28-36 layers), so
+ * this is the graphs' own device memory and vLLM's per-size state, taken from vLLM's logs:
+ * - dense layers: 165 KiB per decoder layer on the rank and graph — Qwen3-8B, 36 layers, RTX A5000, 0.21.0:
+ *   0.52 GiB (fixtures/vllm-logs/raw/lmcache-3430-qwen3-8b-a5000-v0.21.md) → (532 − 100 MiB first) / 84 graphs
+ *   = 146 KiB per layer; Qwen2.5-VL-7B, 28 layers, A100, 0.23.0: 0.53 GiB
+ *   (fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log) → 183 KiB; Qwen3-32B, 64 layers, 0.27.1: ≈200 KiB from
+ *   its budget arithmetic (fixtures/vllm-logs/raw/code-qwen3-32b-rtxpro6000-v0.27.1-tp1-fails.md, no estimate
+ *   line). The drop is a whole number of 2 MiB pages (4 or 6 MiB at 28-36 layers), so a logged estimate can sit
+ *   ±84 MiB from this at 86 graphs;
  * - Mamba / Gated DeltaNet layers: one new kLargeBuffer segment (20 MiB) — Qwen3.6-27B logs: 0.13 GiB for
  *   PIECEWISE=5 at TP2 (club-3090 issue #104) and 0.17 GiB for PIECEWISE=7 at TP4 (club-3090 PR #44) leave
  *   the same ≈54 MiB first capture once 20 MiB per further graph is taken off; a 0.18 Qwen3.5 GGUF start-up
  *   logs 1.62 GiB for 86 graphs (fixtures/vllm-logs/raw/vllm-pr39559-qwen3.5-gguf-blocks-override.md);
  *   vllm issue #50780 (0.26, GDN: "the real FULL graphs cost ~24 MiB each").
- * Both ends occur on dense models too (a v0.21 Windows log: 0.14 GiB for 30 graphs ≈ the 1 MiB floor), which
- * is why CudaGraphBytes also carries the range.
+ * Both ends of the range occur on dense models too (a v0.21 Windows log: 0.14 GiB for 30 graphs ≈ the 1 MiB
+ * floor), which is why CudaGraphBytes also carries the range.
  */
-export const SECOND_CAPTURE_BYTES = { dense: 5 * MiB, hybrid: ALLOCATOR.largeBuffer } as const;
+export const SECOND_CAPTURE_DENSE_BYTES_PER_LAYER = 165 * 1024;
+export const SECOND_CAPTURE_HYBRID_BYTES = ALLOCATOR.largeBuffer;
 
 /** The tensors of one decoder layer that a capture of N tokens holds at its peak, as widths per token. */
 export interface GraphActivationShape {
@@ -68,8 +72,10 @@ export interface GraphActivationShape {
   bytes: number;
   /** Compute capability ≥ 9.0 (the cuBLAS workspace above). */
   sm90: boolean;
-  /** Mamba / Gated DeltaNet layers (SECOND_CAPTURE_BYTES: their second captures take a new 20 MiB segment). */
+  /** Mamba / Gated DeltaNet layers (their second captures take a new 20 MiB segment). */
   hybrid: boolean;
+  /** Decoder layers on this rank's pipeline stage. */
+  layers: number;
 }
 
 /**
@@ -77,7 +83,7 @@ export interface GraphActivationShape {
  * FFN widths per rank (ColumnParallelLinear outputs). MoE layers: fused_experts_impl's cache13 [M·topk,
  * max(2I, H)] and cache2 [M·topk, I] (profile-run.ts textElementsPerToken uses the same tensors).
  */
-export function graphActivationShape(model: ModelArch, tp: number, ep: number, dtypeBytes: number, computeCapability: number, moeOnStage: boolean): GraphActivationShape {
+export function graphActivationShape(model: ModelArch, tp: number, ep: number, dtypeBytes: number, computeCapability: number, moeOnStage: boolean, layersOnStage: number): GraphActivationShape {
   const heads = model.numHeads / tp;
   const kvHeads = Math.max(1, Math.floor(model.numKvHeads / tp));
   let ffn: number[];
@@ -89,7 +95,7 @@ export function graphActivationShape(model: ModelArch, tp: number, ep: number, d
     const i = model.intermediateSize / tp;
     ffn = model.mlpGated ? [2 * i, i] : [i, i];
   }
-  return { hidden: model.hiddenSize, attentionOut: heads * model.headDim, qkv: (heads + 2 * kvHeads) * model.headDim, ffn, bytes: dtypeBytes, sm90: computeCapability >= 9, hybrid: model.hybrid !== null || model.mamba !== null };
+  return { hidden: model.hiddenSize, attentionOut: heads * model.headDim, qkv: (heads + 2 * kvHeads) * model.headDim, ffn, bytes: dtypeBytes, sm90: computeCapability >= 9, hybrid: model.hybrid !== null || model.mamba !== null, layers: layersOnStage };
 }
 
 /**
@@ -257,7 +263,7 @@ export interface CudaGraphBytes {
  */
 export function cudaGraphStageBytes(plan: CudaGraphPlan, shape: GraphActivationShape): CudaGraphBytes {
   if (!plan.captured) return { estimateBytes: 0, firstCaptureBytes: 0, perGraphBytes: 0, lowBytes: 0, highBytes: 0 };
-  const perGraph = Math.max(shape.hybrid ? SECOND_CAPTURE_BYTES.hybrid : SECOND_CAPTURE_BYTES.dense, MIN_PER_GRAPH_BYTES);
+  const perGraph = Math.max(shape.hybrid ? SECOND_CAPTURE_HYBRID_BYTES : shape.layers * SECOND_CAPTURE_DENSE_BYTES_PER_LAYER, MIN_PER_GRAPH_BYTES);
   const first = plan.piecewise > 0 ? firstCaptureBytes(shape, plan.largest) : firstCaptureBytes(shape, plan.largestFull);
   const firstFull = plan.full > 0 ? (plan.piecewise > 0 ? perGraph : first) : 0;
   const firstOf = Math.max(plan.piecewise > 0 ? first : 0, firstFull);
@@ -305,12 +311,12 @@ const BUDGET_WORDS: Record<CudaGraphBudget, string> = {
 const mib = (bytes: number): string => `${(bytes / MiB).toLocaleString("en-US", { maximumFractionDigits: 1 })} MiB`;
 
 /** The explain line of one stage's CUDA graphs (rendered by render/, words here are data). */
-export function cudaGraphExplain(plan: CudaGraphPlan, bytes: CudaGraphBytes, stageSuffix: string): ExplainLine {
+export function cudaGraphExplain(plan: CudaGraphPlan, bytes: CudaGraphBytes, shape: GraphActivationShape, stageSuffix: string): ExplainLine {
   const modes = `PIECEWISE=${plan.piecewise} (largest=${plan.largest})${plan.full > 0 ? `, FULL=${plan.full} (largest=${plan.largestFull})` : ""}${plan.cappedFrom !== undefined ? ` (capped from max ${plan.cappedFrom} to fit Mamba cache blocks)` : ""}`;
   return {
     what: `CUDA graphs${stageSuffix}`,
     formula: plan.captured
-      ? `${modes}: first capture ${mib(bytes.firstCaptureBytes)} (graph-pool segments of the largest size) + ${mib(bytes.perGraphBytes)} per graph × (n − 1) per mode (second capture, ${bytes.perGraphBytes === SECOND_CAPTURE_BYTES.hybrid ? "Mamba/GDN layers" : "dense layers"}); with every second capture at vLLM's 1 MiB floor or taking a new 20 MiB segment: ${mib(bytes.lowBytes)} to ${mib(bytes.highBytes)}; ${BUDGET_WORDS[plan.budget]}`
+      ? `${modes}: first capture ${mib(bytes.firstCaptureBytes)} (graph-pool segments of the largest size) + ${mib(bytes.perGraphBytes)} per graph × (n − 1) per mode (second capture: ${shape.hybrid ? "a new 20 MiB segment, Mamba/GDN layers" : `${shape.layers} layers × 165 KiB`}); with every second capture at vLLM's 1 MiB floor or taking a new 20 MiB segment: ${mib(bytes.lowBytes)} to ${mib(bytes.highBytes)}; ${BUDGET_WORDS[plan.budget]}`
       : BUDGET_WORDS[plan.budget],
     bytes: bytes.estimateBytes,
     source: "vllm/v1/worker/gpu_model_runner.py profile_cudagraph_memory (linear extrapolation, vllm issue #45178) / capture_model; vllm/v1/worker/gpu_worker.py determine_available_memory; PyTorch CUDACachingAllocator segments; fixtures/cuda-graphs; src/core/cuda-graphs.ts",

@@ -279,7 +279,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     if (drafter.line && opts.explain) ex(drafter.line);
     const act = withFeatureActivation(act0, sf.activationExtraBytes + drafter.bytes, specSampler);
     let stageGraphs = graphs;
-    const graphShape = graphActivationShape(model, tp, ep, b, cc, moeOnStage);
+    const graphShape = graphActivationShape(model, tp, ep, b, cc, moeOnStage, end - start);
     let cgBytes = cudaGraphStageBytes(graphs, graphShape);
     let cg = cgBytes.estimateBytes;
     const total = gpu.cudaTotalBytes;
@@ -361,7 +361,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       for (const line of sf.explain) ex({ ...line, what: `${line.what}${st}` });
       ex({ what: `activation peak${st}`, formula: `max(encoder ${act.encoderPhaseBytes}, text ${act.textPhaseBytes}, sampler ${act.samplerPhaseBytes}) → ${act.phase}`, bytes: act.peakBytes, source: "GPUModelRunner.profile_run: encoder dummy batch, _dummy_run(max_num_batched_tokens), _dummy_sampler_run; src/core/profile-run.ts" });
       ex({ what: `non-torch increase${st}`, formula: `${nonTorch} B`, bytes: nonTorch, source: "vllm/utils/mem_utils.py memory_profiling non_torch_increase; median of logged values (src/core/non-torch.ts)" });
-      ex(cudaGraphExplain(stageGraphs, cgBytes, st));
+      ex(cudaGraphExplain(stageGraphs, cgBytes, graphShape, st));
       ex({ what: `KV cache${st}`, formula: flags.kvCacheMemoryBytes !== undefined ? "--kv-cache-memory" : `${requested} − ${w.total} − ${act.peakBytes} − ${nonTorch} − ${cgInBudget}${kvBytesAvail < 0 ? ` = ${kvBytesAvail}: none, short by ${-kvBytesAvail} B` : ""}`, bytes: Math.max(0, kvBytesAvail), source: "Worker.determine_available_memory: requested − (weights + torch peak increase + non-torch increase [+ CUDA-graph estimate])" });
     }
   }
