@@ -36,11 +36,11 @@ export function addEngineOptions(cmd: Command): Command {
  */
 export function addVllmOptions(cmd: Command): Command {
   cmd.optionsGroup("vLLM engine flags that change the plan (every vllm serve flag is accepted):");
-  for (const a of VLLM_ARGS) {
-    if (a.help === undefined) continue;
-    const short = a.short?.length === 1 && a.short[0]!.length === 1 ? `-${a.short[0]}, ` : "";
-    const value = a.kind === "bool" ? "" : a.kind === "list" ? " <values...>" : a.kind === "json" ? " <json>" : " <value>";
-    const option = new Option(`${short}--${a.name}${value}`, a.help);
+  for (const arg of VLLM_ARGS) {
+    if (arg.help === undefined) continue;
+    const short = arg.short?.length === 1 && arg.short[0]!.length === 1 ? `-${arg.short[0]}, ` : "";
+    const value = arg.kind === "bool" ? "" : arg.kind === "list" ? " <values...>" : arg.kind === "json" ? " <json>" : " <value>";
+    const option = new Option(`${short}--${arg.name}${value}`, arg.help);
     fromTable.add(option);
     cmd.addOption(option);
   }
@@ -81,32 +81,32 @@ export async function splitEngineArgv(program: Command, argv: readonly string[],
   let pasted: string[] | null = null;
   let commandLine: string | null = null;
   for (let i = named ? 1 : 0; i < argv.length; i++) {
-    const w = argv[i]!;
-    if (w === "--") {
+    const word = argv[i]!;
+    if (word === "--") {
       pasted = argv.slice(i + 1);
       break;
     }
-    const name = w.split("=")[0]!;
+    const name = word.split("=")[0]!;
     if (name === "--command") {
-      commandLine = w.includes("=") ? w.slice(w.indexOf("=") + 1) : (argv[++i] ?? "");
+      commandLine = word.includes("=") ? word.slice(word.indexOf("=") + 1) : (argv[++i] ?? "");
       continue;
     }
     if (own.has(name)) {
-      commander.push(w);
-      if (own.get(name) && !w.includes("=") && i + 1 < argv.length) commander.push(argv[++i]!);
+      commander.push(word);
+      if (own.get(name) && !word.includes("=") && i + 1 < argv.length) commander.push(argv[++i]!);
       continue;
     }
-    if (w.startsWith("-") && w !== "-") {
+    if (word.startsWith("-") && word !== "-") {
       // A vLLM flag: it and the words that are its value(s) (anything up to the next flag).
-      direct.push(w);
+      direct.push(word);
       while (i + 1 < argv.length && !(argv[i + 1]!.startsWith("-") && !/^-\.?\d/.test(argv[i + 1]!)) && !PASTE_START.test(argv[i + 1]!)) direct.push(argv[++i]!);
       continue;
     }
-    if (PASTE_START.test(w)) {
+    if (PASTE_START.test(word)) {
       pasted = argv.slice(i);
       break;
     }
-    throw new InputError(w, `unexpected argument '${excerpt(w)}' (paste a vLLM command after --, e.g. vram-plan plan --gpu h100 -- vllm serve MODEL ...)`);
+    throw new InputError(word, `unexpected argument '${excerpt(word)}' (paste a vLLM command after --, e.g. vram-plan plan --gpu h100 -- vllm serve MODEL ...)`);
   }
   if (pasted !== null && commandLine !== null) throw new InputError("--command", "--command: give the vLLM command either with --command or after --, not both");
   let fromCommand: { argv: string[]; release: string | null } | null = null;
@@ -127,19 +127,19 @@ export async function splitEngineArgv(program: Command, argv: readonly string[],
       vllm = engineFlagsFromArgv([...config, ...rest], opts);
     }
     return { commander, vllm };
-  } catch (e) {
+  } catch (err) {
     // An unknown word is neither vram-plan's option nor vLLM's: say so as commander does for every
     // command, with the nearest of both.
-    if (e instanceof VllmFlagError && e.kind === "unknown") {
-      const name = e.flag.replace(/^-+/, "");
+    if (err instanceof VllmFlagError && err.kind === "unknown") {
+      const name = err.flag.replace(/^-+/, "");
       const near = [...own.keys()].filter((f) => f.startsWith("--")).map((f) => ({ f, d: editDistance(name, f.slice(2)) })).sort((a, b) => a.d - b.d)[0];
       // vram-plan's own option after a pasted command belongs to vLLM's words there, and vLLM has no such flag.
-      if (own.has(e.flag) && (pasted !== null || commandLine !== null)) {
-        throw new InputError(e.flag, `${e.flag} is vram-plan's option, not vLLM's: give it outside the vLLM command (vram-plan plan ${e.flag} ... -- vllm serve ...)`);
+      if (own.has(err.flag) && (pasted !== null || commandLine !== null)) {
+        throw new InputError(err.flag, `${err.flag} is vram-plan's option, not vLLM's: give it outside the vLLM command (vram-plan plan ${err.flag} ... -- vllm serve ...)`);
       }
-      const guess = near && near.d <= Math.max(2, Math.floor(name.length / 4)) ? near.f : e.suggestion;
-      throw new InputError(e.flag, `unknown option '${e.flag}'${guess ? ` (did you mean ${guess}?)` : ""}`);
+      const guess = near && near.d <= Math.max(2, Math.floor(name.length / 4)) ? near.f : err.suggestion;
+      throw new InputError(err.flag, `unknown option '${err.flag}'${guess ? ` (did you mean ${guess}?)` : ""}`);
     }
-    throw e;
+    throw err;
   }
 }

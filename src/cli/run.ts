@@ -49,11 +49,11 @@ export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Comma
 }
 
 /** Where a failure goes: bad input (a typed InputError or core error, or commander's usage errors) or a bug. */
-function failureOf(e: unknown): Outcome {
+function failureOf(err: unknown): Outcome {
   // The core's typed errors (core/errors.ts) are input the core refuses, like InputError.
-  if (e instanceof InputError || e instanceof ConfigError || e instanceof ResizeError) return { error: "input" };
-  if (e instanceof CommanderError) {
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return { command: "info" };
+  if (err instanceof InputError || err instanceof ConfigError || err instanceof ResizeError) return { error: "input" };
+  if (err instanceof CommanderError) {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return { command: "info" };
     return { error: "input" };
   }
   return { error: "bug" };
@@ -86,11 +86,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
       });
     }
     await program.parseAsync(split.commander, { from: "user" });
-  } catch (e) {
-    outcome = failureOf(e);
+  } catch (err) {
+    outcome = failureOf(err);
     if ("error" in outcome) {
-      if (outcome.error === "bug") io.stderr(`vram-plan: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
-      else io.stderr(`${errorLines((e as Error).message.replace(/^error: /, ""), e instanceof InputError ? e.hint : undefined, outputColumns(io.env)).join("\n")}\n`);
+      if (outcome.error === "bug") io.stderr(`vram-plan: internal error (please report): ${(err as Error).stack ?? String(err)}\n`);
+      else io.stderr(`${errorLines((err as Error).message.replace(/^error: /, ""), err instanceof InputError ? err.hint : undefined, outputColumns(io.env)).join("\n")}\n`);
     }
   }
   return exitCodeFor(outcome);

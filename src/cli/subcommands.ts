@@ -83,11 +83,11 @@ export function registerCheck(program: Command, io: Io, setCode: SetCode): void 
     .option("--format <format>", "table, markdown (CI job summaries), json or html (a self-contained report of every deployment, e.g. a CI artifact)")
     .option("--json", "same as --format json")
     .option("--no-color", "no colors")
-    .action(async (files: string[], o: CheckOptions) => {
-      if (o.format !== undefined && !["table", "markdown", "json", "html"].includes(o.format)) {
-        throw new InputError("--format", `--format: '${o.format}' is not one of table, markdown, json, html`);
+    .action(async (files: string[], opts: CheckOptions) => {
+      if (opts.format !== undefined && !["table", "markdown", "json", "html"].includes(opts.format)) {
+        throw new InputError("--format", `--format: '${opts.format}' is not one of table, markdown, json, html`);
       }
-      setCode(await (await import("../commands/check.js")).checkCommand(files, o, io));
+      setCode(await (await import("../commands/check.js")).checkCommand(files, opts, io));
     });
 }
 
@@ -151,11 +151,11 @@ export function registerLog(program: Command, io: Io, setCode: SetCode): void {
     .option("--format <format>", "table, markdown (to paste into an issue) or json")
     .option("--json", "same as --format json")
     .option("--no-color", "no colors")
-    .action(async (file: string, flags: string[], o: LogOptions) => {
-      if (o.format !== undefined && !["table", "markdown", "json"].includes(o.format)) {
-        throw new InputError("--format", `--format: '${o.format}' is not one of table, markdown, json`);
+    .action(async (file: string, flags: string[], opts: LogOptions) => {
+      if (opts.format !== undefined && !["table", "markdown", "json"].includes(opts.format)) {
+        throw new InputError("--format", `--format: '${opts.format}' is not one of table, markdown, json`);
       }
-      setCode(await (await import("../commands/log.js")).logCommand(file, flags, o, io));
+      setCode(await (await import("../commands/log.js")).logCommand(file, flags, opts, io));
     });
 }
 

@@ -40,12 +40,12 @@ export interface CheckOptions {
 // Deployment args (kebab-case, as readDeployments returns them) → EngineFlags, through the one table
 // ---------------------------------------------------------------------------------------------
 
-function withWhere(e: unknown, where: string): never {
-  if (e instanceof InputError) {
-    const msg = e.message.startsWith(where) ? e.message : `${where}: ${e.message}`;
-    throw new InputError(e.subject, msg);
+function withWhere(err: unknown, where: string): never {
+  if (err instanceof InputError) {
+    const msg = err.message.startsWith(where) ? err.message : `${where}: ${err.message}`;
+    throw new InputError(err.subject, msg);
   }
-  throw e;
+  throw err;
 }
 
 /**
@@ -59,8 +59,8 @@ export async function flagsOfDeployment(args: Readonly<Record<string, string | t
     // vram-plan's own flags (--vllm-version, --kv-cache-memory SIZE) only in vram-plan's own files;
     // elsewhere the words are vLLM's (--kv-cache-memory is then a prefix of --kv-cache-memory-bytes).
     return engineFlagsFromOptions(args, { vramPlanFlags: vramPlanFile, ...(vllmVersion !== undefined ? { vllmVersion } : {}) });
-  } catch (e) {
-    withWhere(e, where);
+  } catch (err) {
+    withWhere(err, where);
   }
 }
 
@@ -71,14 +71,14 @@ export async function flagsOfDeployment(args: Readonly<Record<string, string | t
 /** "N" or "N@LEN" (LEN like vLLM's --max-model-len: 8k = 8000, 8K = 8192). */
 export async function parseConcurrency(text: string, subject: string): Promise<{ n: number; len?: number }> {
   const { parseTokens } = await import("../units.js");
-  const m = /^\s*(\d+)\s*(?:@\s*(\S+)\s*)?$/.exec(text);
-  const n = m ? Number(m[1]) : Number.NaN;
-  const len = m?.[2] !== undefined ? parseTokens(m[2]) : undefined;
+  const match = /^\s*(\d+)\s*(?:@\s*(\S+)\s*)?$/.exec(text);
+  const sequences = match ? Number(match[1]) : Number.NaN;
+  const len = match?.[2] !== undefined ? parseTokens(match[2]) : undefined;
   // Both counts bounded like vLLM's token flags (src/limits.ts MAX_TOKENS): 1e20 sequences is a typo.
-  if (!m || !(n >= 1) || n > MAX_TOKENS || len === null || (len !== undefined && (len < 1 || len > MAX_TOKENS))) {
+  if (!match || !(sequences >= 1) || sequences > MAX_TOKENS || len === null || (len !== undefined && (len < 1 || len > MAX_TOKENS))) {
     throw new InputError(subject, `${subject}: expected N or N@LEN such as 32 or 32@8k, got '${excerpt(text)}'`);
   }
-  return len === undefined ? { n } : { n, len };
+  return len === undefined ? { n: sequences } : { n: sequences, len };
 }
 
 interface CliTarget {
@@ -86,30 +86,30 @@ interface CliTarget {
   text: CheckEntry["targetText"];
 }
 
-async function cliTarget(o: CheckOptions): Promise<CliTarget> {
+async function cliTarget(opts: CheckOptions): Promise<CliTarget> {
   const { parseTokens, parseSize } = await import("../units.js");
   const { fractionFlag } = await import("../sources/flag-values.js");
   const target: Target = {};
   const text: CheckEntry["targetText"] = {};
-  if (o.requireConcurrency !== undefined) {
-    target.concurrency = await parseConcurrency(o.requireConcurrency, "--require-concurrency");
-    text.concurrency = o.requireConcurrency;
+  if (opts.requireConcurrency !== undefined) {
+    target.concurrency = await parseConcurrency(opts.requireConcurrency, "--require-concurrency");
+    text.concurrency = opts.requireConcurrency;
   }
-  if (o.requireContext !== undefined) {
-    const c = parseTokens(o.requireContext);
-    if (c === null || c < 1) throw new InputError("--require-context", `--require-context: expected a token count such as 32768, 32k (32000) or 32K (32768), got '${excerpt(o.requireContext)}'`);
-    target.context = c;
-    text.context = o.requireContext;
+  if (opts.requireContext !== undefined) {
+    const context = parseTokens(opts.requireContext);
+    if (context === null || context < 1) throw new InputError("--require-context", `--require-context: expected a token count such as 32768, 32k (32000) or 32K (32768), got '${excerpt(opts.requireContext)}'`);
+    target.context = context;
+    text.context = opts.requireContext;
   }
-  if (o.maxUtilization !== undefined) {
-    target.maxUtilization = fractionFlag("--max-utilization", o.maxUtilization);
-    text.maxUtilization = o.maxUtilization;
+  if (opts.maxUtilization !== undefined) {
+    target.maxUtilization = fractionFlag("--max-utilization", opts.maxUtilization);
+    text.maxUtilization = opts.maxUtilization;
   }
-  if (o.headroom !== undefined) {
-    const h = parseSize(o.headroom);
-    if (h === null || h > MAX_BYTES) throw new InputError("--headroom", `--headroom: expected a size such as 2GiB, 2GB or 512MiB, got '${excerpt(o.headroom)}'`);
-    target.headroomBytes = h;
-    text.headroom = o.headroom;
+  if (opts.headroom !== undefined) {
+    const headroom = parseSize(opts.headroom);
+    if (headroom === null || headroom > MAX_BYTES) throw new InputError("--headroom", `--headroom: expected a size such as 2GiB, 2GB or 512MiB, got '${excerpt(opts.headroom)}'`);
+    target.headroomBytes = headroom;
+    text.headroom = opts.headroom;
   }
   return { target, text };
 }
@@ -138,12 +138,12 @@ interface Settings {
   configPath: string | null;
 }
 
-async function settingsFrom(files: string[], o: CheckOptions): Promise<Settings> {
+async function settingsFrom(files: string[], opts: CheckOptions): Promise<Settings> {
   const rc = await import("../sources/repo-config.js");
-  const configPath = o.config === false ? null : typeof o.config === "string" ? o.config : rc.findRepoConfig(process.cwd());
+  const configPath = opts.config === false ? null : typeof opts.config === "string" ? opts.config : rc.findRepoConfig(process.cwd());
   const cfg = configPath ? await rc.readRepoConfig(configPath) : {};
   const { dirname } = await import("node:path");
-  const merged: CheckOptions = { ...o };
+  const merged: CheckOptions = { ...opts };
   merged.gpu ??= cfg.gpu;
   merged.gpuMemory ??= cfg.gpuMemory;
   merged.vllmVersion ??= cfg.vllmVersion;
@@ -158,9 +158,9 @@ async function settingsFrom(files: string[], o: CheckOptions): Promise<Settings>
   }
   const vars: Record<string, string> = {};
   for (const [k, v] of Object.entries(cfg.set ?? {})) vars[k] = String(v);
-  for (const [k, v] of pairs(o.set, "--set", "NAME=VALUE such as LLM_MODEL_ID=Qwen/Qwen3-8B", /^[A-Za-z_][A-Za-z0-9_]*$/)) vars[k] = v;
+  for (const [k, v] of pairs(opts.set, "--set", "NAME=VALUE such as LLM_MODEL_ID=Qwen/Qwen3-8B", /^[A-Za-z_][A-Za-z0-9_]*$/)) vars[k] = v;
   const modelMap = new Map<string, string>(Object.entries(cfg.modelMap ?? {}));
-  for (const [k, v] of pairs(o.modelMap, "--model-map", "PATH=ID such as /models/llama=meta-llama/Llama-3.1-8B-Instruct", /\S/)) modelMap.set(k, v);
+  for (const [k, v] of pairs(opts.modelMap, "--model-map", "PATH=ID such as /models/llama=meta-llama/Llama-3.1-8B-Instruct", /\S/)) modelMap.set(k, v);
   let list = files;
   if (list.length === 0 && cfg.files && configPath) list = rc.expandFilePatterns(cfg.files, dirname(configPath));
   list = rc.expandDirectories(list);
@@ -188,33 +188,33 @@ export interface ImageRelease {
 export function imageRelease(image: string | null | undefined): ImageRelease {
   const none: ImageRelease = { version: null, latest: false, vllm: false, tag: null };
   if (!image) return none;
-  const m = /^(.*?)(?::([^:@/]+))?(?:@sha256:[0-9a-f]+)?$/i.exec(image.trim());
-  const repo = m?.[1] ?? image;
-  const tag = m?.[2] ?? null;
+  const imageMatch = /^(.*?)(?::([^:@/]+))?(?:@sha256:[0-9a-f]+)?$/i.exec(image.trim());
+  const repo = imageMatch?.[1] ?? image;
+  const tag = imageMatch?.[2] ?? null;
   const last = repo.split("/").pop() ?? repo;
   const vllm = /vllm/i.test(last);
   if (!vllm) return { ...none, tag };
   if (tag === null && /@sha256:/i.test(image)) return { version: null, latest: false, vllm, tag }; // pinned by digest: release unknown
   if (tag === null || /^(latest|nightly|main)$/i.test(tag)) return { version: null, latest: true, vllm, tag };
-  const v = /^v(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) ?? (/^(vllm-openai|vllm)$/i.test(last) ? /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) : null);
-  return v ? { version: `${v[1]}.${v[2]}.${v[3] ?? "0"}`, latest: false, vllm, tag } : { version: null, latest: false, vllm, tag };
+  const versionMatch = /^v(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) ?? (/^(vllm-openai|vllm)$/i.test(last) ? /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) : null);
+  return versionMatch ? { version: `${versionMatch[1]}.${versionMatch[2]}.${versionMatch[3] ?? "0"}`, latest: false, vllm, tag } : { version: null, latest: false, vllm, tag };
 }
 
-async function releaseFor(d: Deployment, o: CheckOptions): Promise<{ version: string; notes: string[] }> {
+async function releaseFor(deployment: Deployment, opts: CheckOptions): Promise<{ version: string; notes: string[] }> {
   const { NEWEST_MODELED, OLDEST_MODELED, rulesFor, parseVersion } = await import("../core/vllm-versions.js");
-  const r = imageRelease(d.image);
-  if (r.version !== null) {
-    if (parseVersion(r.version) && !rulesFor(r.version)) {
-      return { version: OLDEST_MODELED, notes: [`image ${d.image} is vLLM ${r.version}, older than the oldest release modeled (${OLDEST_MODELED}): planned with ${OLDEST_MODELED}'s rules, which may differ`] };
+  const release = imageRelease(deployment.image);
+  if (release.version !== null) {
+    if (parseVersion(release.version) && !rulesFor(release.version)) {
+      return { version: OLDEST_MODELED, notes: [`image ${deployment.image} is vLLM ${release.version}, older than the oldest release modeled (${OLDEST_MODELED}): planned with ${OLDEST_MODELED}'s rules, which may differ`] };
     }
-    return { version: r.version, notes: [] };
+    return { version: release.version, notes: [] };
   }
-  if (o.vllmVersion !== undefined) return { version: o.vllmVersion, notes: [] };
-  if (r.latest) {
-    const how = r.tag !== null ? "" : " (untagged)";
-    return { version: NEWEST_MODELED, notes: [`image ${d.image}${how}: planned as vLLM ${NEWEST_MODELED}, the newest release modeled (--vllm-version to choose)`] };
+  if (opts.vllmVersion !== undefined) return { version: opts.vllmVersion, notes: [] };
+  if (release.latest) {
+    const how = release.tag !== null ? "" : " (untagged)";
+    return { version: NEWEST_MODELED, notes: [`image ${deployment.image}${how}: planned as vLLM ${NEWEST_MODELED}, the newest release modeled (--vllm-version to choose)`] };
   }
-  if (d.image) return { version: NEWEST_MODELED, notes: [`image ${d.image} does not say its vLLM release: planned as ${NEWEST_MODELED}, the newest modeled (--vllm-version to choose)`] };
+  if (deployment.image) return { version: NEWEST_MODELED, notes: [`image ${deployment.image} does not say its vLLM release: planned as ${NEWEST_MODELED}, the newest modeled (--vllm-version to choose)`] };
   return { version: NEWEST_MODELED, notes: [`release not pinned by the file: planned as vLLM ${NEWEST_MODELED}, the newest modeled (--vllm-version to choose)`] };
 }
 
@@ -243,21 +243,21 @@ function lastComponent(pathish: string): string {
 
 /** A cataloged or cached model whose name (organization optional) is `name`, case-insensitively. */
 async function modelByName(name: string, env: Record<string, string | undefined>): Promise<string | null> {
-  const q = name.toLowerCase();
-  if (q === "" || q === "models" || q.includes("$")) return null;
+  const wanted = name.toLowerCase();
+  if (wanted === "" || wanted === "models" || wanted.includes("$")) return null;
   const { catalog } = await import("../sources/catalog.js");
-  const hit = catalog().find((e) => (e.hfId.split("/")[1] ?? "").toLowerCase() === q);
+  const hit = catalog().find((e) => (e.hfId.split("/")[1] ?? "").toLowerCase() === wanted);
   if (hit) return hit.hfId;
   const { cachedModels } = await import("../sources/hf-cache.js");
-  const cached = cachedModels(env).find(([, repo]) => repo.toLowerCase() === q);
+  const cached = cachedModels(env).find(([, repo]) => repo.toLowerCase() === wanted);
   return cached ? `${cached[0]}/${cached[1]}` : null;
 }
 
-async function findModel(written: string, s: Settings, io: Pick<Io, "env">): Promise<ModelFound> {
+async function findModel(written: string, settings: Settings, io: Pick<Io, "env">): Promise<ModelFound> {
   const { resolveModel, pathExists } = await import("../sources/resolve-model.js");
   const notes: string[] = [];
   let name = written;
-  const mapped = s.modelMap.get(written) ?? s.modelMap.get(written.replace(/\/+$/, ""));
+  const mapped = settings.modelMap.get(written) ?? settings.modelMap.get(written.replace(/\/+$/, ""));
   if (mapped !== undefined) {
     notes.push(`model ${written} planned as ${mapped} (model map)`);
     name = mapped;
@@ -292,23 +292,23 @@ async function findModel(written: string, s: Settings, io: Pick<Io, "env">): Pro
     }
   }
   try {
-    const m = await resolveModel(name, { offline: s.o.offline === true, env: io.env });
+    const m = await resolveModel(name, { offline: settings.o.offline === true, env: io.env });
     return { arch: m.arch, id: name, notes: [...notes, ...m.warnings] };
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
     // A relative path that is not here (models/Qwen3-8B) also looks like a Hugging Face id.
     if (name === written && /^[\w.-]+\/[\w.-]+$/.test(name)) {
       const id = await modelByName(lastComponent(name), io.env);
       if (id !== null && id !== name) {
         try {
-          const m = await resolveModel(id, { offline: s.o.offline === true, env: io.env });
+          const m = await resolveModel(id, { offline: settings.o.offline === true, env: io.env });
           return { arch: m.arch, id, notes: [`model ${written} is neither here nor a model on the Hub: planned as ${id}, named like its last component (--model-map ${written}=ID to choose another)`, ...m.warnings] };
         } catch {
           // fall through to the original error
         }
       }
     }
-    return { problem: e.message.replace(/^--model /, "model ") };
+    return { problem: err.message.replace(/^--model /, "model ") };
   }
 }
 
@@ -339,109 +339,109 @@ async function memoryFlag(key: string): Promise<boolean> {
   return vllmArg(key.split(".")[0] ?? key)?.effect !== "neutral";
 }
 
-async function prepare(d0: Deployment, s: Settings, cli: CliTarget, io: Pick<Io, "env">, models: Map<string, Promise<ModelFound>>): Promise<Prep> {
+async function prepare(d0: Deployment, settings: Settings, cli: CliTarget, io: Pick<Io, "env">, models: Map<string, Promise<ModelFound>>): Promise<Prep> {
   const { gpuFrom } = await import("../sources/gpus.js");
   const { parseSize } = await import("../units.js");
   const { unresolvedIn } = await import("../sources/deployments.js");
-  const o = s.o;
-  let d = d0;
-  const release = await releaseFor(d, o);
-  const blank = (problem: string, model = d.model ?? "(none)"): Prep => ({
-    entry: { file: d.file, line: d.line, name: d.name, model, gpu: null, gpuCount: d.gpuCount, release: null, target: cli.target, targetText: cli.text, evaluation: null, problem, fixes: [], args: d.args, notes: [...d.notes] },
+  const opts = settings.o;
+  let deployment = d0;
+  const release = await releaseFor(deployment, opts);
+  const blank = (problem: string, model = deployment.model ?? "(none)"): Prep => ({
+    entry: { file: deployment.file, line: deployment.line, name: deployment.name, model, gpu: null, gpuCount: deployment.gpuCount, release: null, target: cli.target, targetText: cli.text, evaluation: null, problem, fixes: [], args: deployment.args, notes: [...deployment.notes] },
   });
-  if (d.problem !== undefined) return blank(d.problem);
-  if (d.model === null) return blank("no model: the command gives neither a positional model nor --model");
+  if (deployment.problem !== undefined) return blank(deployment.problem);
+  if (deployment.model === null) return blank("no model: the command gives neither a positional model nor --model");
   const runTime: string[] = [];
-  for (const [k, v] of Object.entries(d.args)) {
-    if (typeof v !== "string") continue;
-    const vars = unresolvedIn(v);
+  for (const [k, value] of Object.entries(deployment.args)) {
+    if (typeof value !== "string") continue;
+    const vars = unresolvedIn(value);
     if (vars.length === 0) continue;
-    if (await memoryFlag(k)) return blank(`--${k} ${v}: ${setHint(vars)}`);
+    if (await memoryFlag(k)) return blank(`--${k} ${value}: ${setHint(vars)}`);
     runTime.push(k);
   }
   // Flags that do not change memory may wait for their run-time value: left out, and said.
   if (runTime.length > 0) {
-    d = { ...d, args: Object.fromEntries(Object.entries(d.args).filter(([k]) => !runTime.includes(k))), notes: [...d.notes, `set at run time, no effect on memory: ${runTime.map((k) => `--${k} ${String(d.args[k])}`).join(", ")}`] };
+    deployment = { ...deployment, args: Object.fromEntries(Object.entries(deployment.args).filter(([k]) => !runTime.includes(k))), notes: [...deployment.notes, `set at run time, no effect on memory: ${runTime.map((k) => `--${k} ${String(deployment.args[k])}`).join(", ")}`] };
   }
 
   let flags: EngineFlags;
   try {
-    const read = await flagsOfDeployment(d.args, `${d.file}:${d.line}: ${d.name}`, release.version, d.source === "vram-plan");
+    const read = await flagsOfDeployment(deployment.args, `${deployment.file}:${deployment.line}: ${deployment.name}`, release.version, deployment.source === "vram-plan");
     // --device cpu: vLLM's CPU backend, no GPU memory to plan — a note, as `plan` says it, not a finding.
-    if (read.device === "cpu") return { note: { file: d.file, line: d.line, text: `${d.name}: ${CPU_DEPLOYMENT_NOTE}` } };
+    if (read.device === "cpu") return { note: { file: deployment.file, line: deployment.line, text: `${deployment.name}: ${CPU_DEPLOYMENT_NOTE}` } };
     flags = read.flags;
-  } catch (e) {
+  } catch (err) {
     // vLLM's argument parser would stop the server before it plans anything.
-    if (e instanceof InputError) return blank(`vLLM ${release.version} would refuse its arguments: ${e.message.replace(`${d.file}:${d.line}: ${d.name}: `, "")}`);
-    throw e;
+    if (err instanceof InputError) return blank(`vLLM ${release.version} would refuse its arguments: ${err.message.replace(`${deployment.file}:${deployment.line}: ${deployment.name}: `, "")}`);
+    throw err;
   }
 
-  const written = d.model ?? "";
+  const written = deployment.model ?? "";
   let pending = models.get(written);
   if (!pending) {
-    pending = findModel(written, s, io);
+    pending = findModel(written, settings, io);
     models.set(written, pending);
   }
   const found = await pending;
   if ("problem" in found) return blank(found.problem);
 
-  let gpuName = d.gpuType ?? o.gpu;
+  let gpuName = deployment.gpuType ?? opts.gpu;
   let migNote: string | null = null;
-  if (d.migSlice !== undefined && !(gpuName ?? "").includes(":") && !(gpuName === undefined && o.gpuMemory !== undefined)) {
+  if (deployment.migSlice !== undefined && !(gpuName ?? "").includes(":") && !(gpuName === undefined && opts.gpuMemory !== undefined)) {
     // nvidia.com/mig-<slice>: the slice of the card the node label (or --gpu) names; else the one card that has it.
     const { gpusWithMigSlice } = await import("../sources/gpus.js");
-    if (gpuName !== undefined) gpuName = `${gpuName}:${d.migSlice}`;
+    if (gpuName !== undefined) gpuName = `${gpuName}:${deployment.migSlice}`;
     else {
-      const cards = gpusWithMigSlice(d.migSlice);
+      const cards = gpusWithMigSlice(deployment.migSlice);
       if (cards.length !== 1) {
-        return blank(`MIG slice ${d.migSlice}: ${cards.length ? `${cards.join(", ")} have it` : "no MIG profile has it (vram-plan gpus lists them)"}: pass --gpu <card> to say which GPU it is a slice of`, found.id);
+        return blank(`MIG slice ${deployment.migSlice}: ${cards.length ? `${cards.join(", ")} have it` : "no MIG profile has it (vram-plan gpus lists them)"}: pass --gpu <card> to say which GPU it is a slice of`, found.id);
       }
-      gpuName = `${cards[0]}:${d.migSlice}`;
-      migNote = `MIG slice ${d.migSlice}: only ${cards[0]} has it`;
+      gpuName = `${cards[0]}:${deployment.migSlice}`;
+      migNote = `MIG slice ${deployment.migSlice}: only ${cards[0]} has it`;
     }
   }
-  if (gpuName === undefined && o.gpuMemory === undefined) {
+  if (gpuName === undefined && opts.gpuMemory === undefined) {
     return blank("GPU type unknown: pass --gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>, or give the pod a node selector vram-plan recognizes", found.id);
   }
   let gpu: GpuProfile;
   try {
-    gpu = gpuFrom(gpuName === undefined ? { gpuMemory: o.gpuMemory as string } : o.gpuMemory === undefined ? { gpu: gpuName } : { gpu: gpuName, gpuMemory: o.gpuMemory });
-  } catch (e) {
-    if ((d.gpuType !== null || d.migSlice !== undefined) && e instanceof InputError) return blank(`GPU ${d.gpuType} from the file: ${e.message.replace(/^--gpu \S+: /, "")}`, found.id);
-    throw e;
+    gpu = gpuFrom(gpuName === undefined ? { gpuMemory: opts.gpuMemory as string } : opts.gpuMemory === undefined ? { gpu: gpuName } : { gpu: gpuName, gpuMemory: opts.gpuMemory });
+  } catch (err) {
+    if ((deployment.gpuType !== null || deployment.migSlice !== undefined) && err instanceof InputError) return blank(`GPU ${deployment.gpuType} from the file: ${err.message.replace(/^--gpu \S+: /, "")}`, found.id);
+    throw err;
   }
 
   // The file's own constraints win over the command line's, field by field.
-  const target: Target = { ...cli.target, gpuCount: d.gpuCount };
+  const target: Target = { ...cli.target, gpuCount: deployment.gpuCount };
   const text = { ...cli.text };
-  const c = d.constraints;
-  if (c.requireConcurrency) {
-    target.concurrency = c.requireConcurrency;
-    text.concurrency = c.requireConcurrency.len !== undefined ? `${c.requireConcurrency.n}@${c.requireConcurrency.len}` : String(c.requireConcurrency.n);
+  const constraints = deployment.constraints;
+  if (constraints.requireConcurrency) {
+    target.concurrency = constraints.requireConcurrency;
+    text.concurrency = constraints.requireConcurrency.len !== undefined ? `${constraints.requireConcurrency.n}@${constraints.requireConcurrency.len}` : String(constraints.requireConcurrency.n);
   }
-  if (c.requireContext !== undefined) {
-    target.context = c.requireContext;
-    text.context = String(c.requireContext);
+  if (constraints.requireContext !== undefined) {
+    target.context = constraints.requireContext;
+    text.context = String(constraints.requireContext);
   }
-  if (c.maxUtilization !== undefined) {
-    target.maxUtilization = c.maxUtilization;
-    text.maxUtilization = String(c.maxUtilization);
+  if (constraints.maxUtilization !== undefined) {
+    target.maxUtilization = constraints.maxUtilization;
+    text.maxUtilization = String(constraints.maxUtilization);
   }
-  if (c.headroom !== undefined) {
-    const h = parseSize(c.headroom);
-    if (h === null) return blank(`require.headroom: expected a size such as 2GiB, got '${c.headroom}'`, found.id);
-    target.headroomBytes = h;
-    text.headroom = c.headroom;
+  if (constraints.headroom !== undefined) {
+    const headroom = parseSize(constraints.headroom);
+    if (headroom === null) return blank(`require.headroom: expected a size such as 2GiB, got '${constraints.headroom}'`, found.id);
+    target.headroomBytes = headroom;
+    text.headroom = constraints.headroom;
   }
-  const notes = [...d.notes, ...release.notes, ...found.notes];
+  const notes = [...deployment.notes, ...release.notes, ...found.notes];
   if (flags.speculative?.model) {
     // The draft named in --speculative-config, read like the model (sources/draft-model.ts).
     const { resolveDraftModel } = await import("../sources/draft-model.js");
-    notes.push(...(await resolveDraftModel(flags, { offline: o.offline === true, env: io.env })).warnings);
+    notes.push(...(await resolveDraftModel(flags, { offline: opts.offline === true, env: io.env })).warnings);
   }
   if (flags.notModeledFlags?.length) notes.push(`not modeled (may change memory): ${flags.notModeledFlags.join(", ")}`);
-  const gpuNote = migNote ?? (d.gpuType === null ? (gpuName !== undefined ? `GPU type from --gpu ${gpuName}` : `GPU from --gpu-memory ${o.gpuMemory ?? ""}`) : null);
-  return { ok: { d, input: { model: found.arch, gpu, flags }, target, text, release: release.version, model: found.id, notes, gpuNote } };
+  const gpuNote = migNote ?? (deployment.gpuType === null ? (gpuName !== undefined ? `GPU type from --gpu ${gpuName}` : `GPU from --gpu-memory ${opts.gpuMemory ?? ""}`) : null);
+  return { ok: { d: deployment, input: { model: found.arch, gpu, flags }, target, text, release: release.version, model: found.id, notes, gpuNote } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,16 +459,16 @@ function sharerOf(p: Prepared): Sharer {
 }
 
 /** The note a shared server gets, and the order fix when another start order works. */
-function sharedNote(me: Sharer, v: SharedVerdict): { note: string; orderFix?: string } {
+function sharedNote(me: Sharer, verdict: SharedVerdict): { note: string; orderFix?: string } {
   const label = (q: GpuSharer): string => (q.file === me.file ? q.name : `${q.file}:${q.line} ${q.name}`);
-  const sum = v.utilizations.reduce((a, b) => a + b, 0);
+  const sum = verdict.utilizations.reduce((a, b) => a + b, 0);
   const note =
-    `shares GPU ${v.sharedDevices.join(", ")} with ${v.others.map(label).join(", ")} (utilizations ${v.utilizations.join(" + ")} = ${sum.toFixed(2)} of the GPU)` +
-    (v.startedAfter.length ? `; starts after ${v.startedAfter.map(label).join(", ")}, holding ${gibText(v.heldByOthersBytes)} GiB of it` : "; starts first");
-  if (v.betterOrder) return { note, orderFix: `start them in the order ${v.betterOrder.map(label).join(", ")}` };
-  if (v.fitUtilizations) {
+    `shares GPU ${verdict.sharedDevices.join(", ")} with ${verdict.others.map(label).join(", ")} (utilizations ${verdict.utilizations.join(" + ")} = ${sum.toFixed(2)} of the GPU)` +
+    (verdict.startedAfter.length ? `; starts after ${verdict.startedAfter.map(label).join(", ")}, holding ${gibText(verdict.heldByOthersBytes)} GiB of it` : "; starts first");
+  if (verdict.betterOrder) return { note, orderFix: `start them in the order ${verdict.betterOrder.map(label).join(", ")}` };
+  if (verdict.fitUtilizations) {
     // The packing answer: each server's least utilization that still meets its constraints, all starting in this order.
-    const fit = `--gpu-memory-utilization ${v.fitUtilizations.map((x) => `${x.utilization.toFixed(2)} for ${label(x.server)}`).join(", ")}`;
+    const fit = `--gpu-memory-utilization ${verdict.fitUtilizations.map((x) => `${x.utilization.toFixed(2)} for ${label(x.server)}`).join(", ")}`;
     return { note: `${note}; all start with ${fit} (the least each needs for its constraints)`, orderFix: `set ${fit}` };
   }
   return { note };
@@ -491,43 +491,43 @@ async function readInput(file: string, io: Pick<Io, "stdin">): Promise<string> {
 export function parseDotenv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const raw of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(raw);
-    if (!m) continue;
-    let v = m[2] ?? "";
-    const q = v[0];
-    if ((q === '"' || q === "'") && v.indexOf(q, 1) > 0) v = v.slice(1, v.indexOf(q, 1));
-    else v = v.replace(/\s+#.*$/, "").trim();
-    out[m[1]!] = v;
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(raw);
+    if (!match) continue;
+    let value = match[2] ?? "";
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.indexOf(quote, 1) > 0) value = value.slice(1, value.indexOf(quote, 1));
+    else value = value.replace(/\s+#.*$/, "").trim();
+    out[match[1]!] = value;
   }
   return out;
 }
 
 /** Plans every deployment in `files` against the constraints; InputError only for bad command-line input. */
 export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io, "env" | "stderr" | "stdin">): Promise<CheckReport> {
-  const s = await settingsFrom(files, o0);
-  if (s.files.length === 0) {
+  const settings = await settingsFrom(files, o0);
+  if (settings.files.length === 0) {
     throw new InputError("check", "check: give one or more files (compose, Kubernetes, vLLM --config YAML, shell script, Dockerfile, vram-plan deployments file), - for standard input, or files: in .vram-plan.yaml");
   }
   const { dirname, join } = await import("node:path");
   const { readTextFile } = await import("../sources/read-file.js");
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
   // --gpu is checked even when every file names its own GPU: a typo is an error, not silently unused.
-  if (s.o.gpu !== undefined) (await import("../sources/gpus.js")).gpuFrom(s.o.gpuMemory !== undefined ? { gpu: s.o.gpu, gpuMemory: s.o.gpuMemory } : { gpu: s.o.gpu });
+  if (settings.o.gpu !== undefined) (await import("../sources/gpus.js")).gpuFrom(settings.o.gpuMemory !== undefined ? { gpu: settings.o.gpu, gpuMemory: settings.o.gpuMemory } : { gpu: settings.o.gpu });
   const { readDeploymentFileWithSchemas, linkKServe } = await import("../sources/deployments.js");
   const solve = await import("../core/solve.js");
-  const cli = await cliTarget(s.o);
+  const cli = await cliTarget(settings.o);
 
   const report: CheckReport = { entries: [], fileNotes: [], fileErrors: [] };
   const deployments: Deployment[] = [];
   const runtimes: KServeRuntime[] = [];
   const services: KServeService[] = [];
-  for (const file of s.files) {
+  for (const file of settings.files) {
     let text: string;
     try {
       text = await readInput(file, io);
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      report.fileErrors.push(e.message);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      report.fileErrors.push(err.message);
       continue;
     }
     const name = file === "-" ? "<stdin>" : file;
@@ -535,18 +535,18 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
     const envText = envFile !== null ? readTextFile(envFile, MAX_DEPLOYMENT_FILE_BYTES, { missingOk: true }) : undefined;
     const dotenv = envText !== undefined ? parseDotenv(envText) : undefined;
     try {
-      const r = await readDeploymentFileWithSchemas(name, text, dotenv ? { vars: s.vars, dotenv } : { vars: s.vars });
-      for (const d of r.deployments) await withConfigFile(d, file, s.vars);
-      deployments.push(...r.deployments);
-      runtimes.push(...r.runtimes);
-      services.push(...r.services);
-      for (const n of r.notes) report.fileNotes.push({ file: name, text: n });
-      if (r.deployments.length === 0 && r.runtimes.length === 0 && r.services.length === 0 && r.notes.length === 0) {
+      const read = await readDeploymentFileWithSchemas(name, text, dotenv ? { vars: settings.vars, dotenv } : { vars: settings.vars });
+      for (const d of read.deployments) await withConfigFile(d, file, settings.vars);
+      deployments.push(...read.deployments);
+      runtimes.push(...read.runtimes);
+      services.push(...read.services);
+      for (const n of read.notes) report.fileNotes.push({ file: name, text: n });
+      if (read.deployments.length === 0 && read.runtimes.length === 0 && read.services.length === 0 && read.notes.length === 0) {
         report.fileNotes.push({ file: name, text: "skipped: no vLLM deployment" });
       }
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      report.fileErrors.push(e.message);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      report.fileErrors.push(err.message);
     }
   }
   const k = linkKServe(runtimes, services);
@@ -561,61 +561,61 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   const models = new Map<string, Promise<ModelFound>>();
   const prepared: Prepared[] = [];
   const slot = new Map<Deployment, CheckEntry | Prepared>();
-  for (const d of deployments) {
-    const p = await prepare(d, s, cli, io, models);
-    if ("note" in p) report.fileNotes.push(p.note);
-    else if ("entry" in p) slot.set(d, p.entry);
+  for (const deployment of deployments) {
+    const prep = await prepare(deployment, settings, cli, io, models);
+    if ("note" in prep) report.fileNotes.push(prep.note);
+    else if ("entry" in prep) slot.set(deployment, prep.entry);
     else {
-      prepared.push(p.ok);
-      slot.set(d, p.ok);
+      prepared.push(prep.ok);
+      slot.set(deployment, prep.ok);
     }
   }
   const { sharedVerdicts, sharingGroups } = await import("../core/shared-gpus.js");
   const verdicts = new Map<Prepared, { evaluation: Evaluation; input: PlanInput; target: Target; notes: string[]; orderFix?: string }>();
-  for (const g of sharingGroups(prepared.map(sharerOf), s.o.oneHost === true)) {
-    for (const [me, v] of sharedVerdicts(g)) {
+  for (const group of sharingGroups(prepared.map(sharerOf), settings.o.oneHost === true)) {
+    for (const [me, v] of sharedVerdicts(group)) {
       const n = sharedNote(me, v);
       verdicts.set(me.p, { evaluation: v.evaluation, input: v.input, target: v.target, notes: [n.note], ...(n.orderFix ? { orderFix: n.orderFix } : {}) });
     }
   }
 
-  for (const d of deployments) {
-    const x = slot.get(d);
-    if (!x) continue;
-    if (!("input" in x)) {
-      report.entries.push(x);
+  for (const deployment of deployments) {
+    const slotEntry = slot.get(deployment);
+    if (!slotEntry) continue;
+    if (!("input" in slotEntry)) {
+      report.entries.push(slotEntry);
       continue;
     }
-    const p = x;
-    const shared = verdicts.get(p);
-    let evaluation = shared?.evaluation ?? solve.evaluate(p.input, p.target);
-    const fixes = evaluation.ok ? [] : solve.findFixes(shared?.input ?? p.input, shared?.target ?? p.target, evaluation);
-    const notes = [...p.notes, ...(shared?.notes ?? [])];
+    const prepared = slotEntry;
+    const shared = verdicts.get(prepared);
+    let evaluation = shared?.evaluation ?? solve.evaluate(prepared.input, prepared.target);
+    const fixes = evaluation.ok ? [] : solve.findFixes(shared?.input ?? prepared.input, shared?.target ?? prepared.target, evaluation);
+    const notes = [...prepared.notes, ...(shared?.notes ?? [])];
     // The container's own memory limit and /dev/shm against the host memory vLLM needs (issue #15.4).
     const host = evaluation.plan.host;
-    if (d.limits && host) {
+    if (deployment.limits && host) {
       const { hostFindings } = await import("../core/host-limits.js");
-      const hf = hostFindings(host, d.limits);
+      const hf = hostFindings(host, deployment.limits);
       if (hf.errors.length > 0) evaluation = { ...evaluation, ok: false, failures: [...evaluation.failures, ...hf.errors.map((finding) => ({ kind: "host" as const, finding }))] };
       if (hf.requestBelow) notes.push(`${hf.requestBelow.where} ${hf.requestBelow.text ?? ""} is below the ${gibText(hf.requestBelow.need)} GiB of host memory vLLM needs: the pod may be scheduled on a node without it`);
     }
-    if (d.gpuCount === null) notes.push(`GPU count not given: assumed ${evaluation.gpusUsed} (tensor × pipeline × data parallel)`);
-    else if (d.gpuCount > evaluation.gpusUsed) notes.push(`${d.gpuCount} GPUs given, vLLM uses ${evaluation.gpusUsed}`);
-    if (p.gpuNote) notes.push(p.gpuNote);
+    if (deployment.gpuCount === null) notes.push(`GPU count not given: assumed ${evaluation.gpusUsed} (tensor × pipeline × data parallel)`);
+    else if (deployment.gpuCount > evaluation.gpusUsed) notes.push(`${deployment.gpuCount} GPUs given, vLLM uses ${evaluation.gpusUsed}`);
+    if (prepared.gpuNote) notes.push(prepared.gpuNote);
     const entry: CheckEntry = {
-      file: d.file,
-      line: d.line,
-      name: d.name,
-      model: p.model,
-      gpu: { id: p.input.gpu.id, name: p.input.gpu.name, cudaTotalBytes: p.input.gpu.cudaTotalBytes },
-      gpuCount: d.gpuCount,
-      release: p.release,
-      target: p.target,
-      targetText: p.text,
+      file: deployment.file,
+      line: deployment.line,
+      name: deployment.name,
+      model: prepared.model,
+      gpu: { id: prepared.input.gpu.id, name: prepared.input.gpu.name, cudaTotalBytes: prepared.input.gpu.cudaTotalBytes },
+      gpuCount: deployment.gpuCount,
+      release: prepared.release,
+      target: prepared.target,
+      targetText: prepared.text,
       evaluation,
       problem: null,
       fixes,
-      args: d.args,
+      args: deployment.args,
       notes,
     };
     if (shared?.orderFix) entry.orderFix = shared.orderFix;
@@ -628,8 +628,8 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
  * `vllm serve --config FILE`: the file's flags under the command line's (vLLM's rule: the command line
  * wins), read relative to the deployment's file when it is there; otherwise a note says they are missing.
  */
-async function withConfigFile(d: Deployment, file: string, vars: Record<string, string>): Promise<void> {
-  const cfg = d.args["config"];
+async function withConfigFile(deployment: Deployment, file: string, vars: Record<string, string>): Promise<void> {
+  const cfg = deployment.args["config"];
   if (typeof cfg !== "string") return;
   const { dirname, resolve } = await import("node:path");
   const { readTextFile } = await import("../sources/read-file.js");
@@ -640,37 +640,37 @@ async function withConfigFile(d: Deployment, file: string, vars: Record<string, 
   try {
     const text = readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES, { missingOk: true });
     if (text === undefined) {
-      d.notes.push(`--config ${cfg} is not beside the file: its flags are missing here`);
+      deployment.notes.push(`--config ${cfg} is not beside the file: its flags are missing here`);
       return;
     }
     from = (await readDeploymentFileWithSchemas(cfg, text, { vars })).deployments.find((x) => x.source === "vllm-config");
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    d.notes.push(`--config ${cfg}: ${e.message}`);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    deployment.notes.push(`--config ${cfg}: ${err.message}`);
     return;
   }
   if (!from) {
-    d.notes.push(`--config ${cfg} is not a vLLM config file`);
+    deployment.notes.push(`--config ${cfg} is not a vLLM config file`);
     return;
   }
-  const { config: _c, ...own } = d.args;
-  d.args = { ...from.args, ...own };
-  d.model ??= from.model;
-  d.notes.push(`flags of --config ${cfg} read (the command line's win)`);
+  const { config: _c, ...own } = deployment.args;
+  deployment.args = { ...from.args, ...own };
+  deployment.model ??= from.model;
+  deployment.notes.push(`flags of --config ${cfg} read (the command line's win)`);
 }
 
 /** The check command: plans, renders in the chosen format, returns the outcome. */
-export async function checkCommand(files: string[], o: CheckOptions, io: Io): Promise<Outcome> {
-  const report = await checkFiles(files, o, io);
-  const fmt = o.json ? "json" : (o.format ?? "table");
-  const r = await import("../render/check.js");
-  if (fmt === "json") io.stdout(r.renderCheckJson(report));
-  else if (fmt === "markdown") io.stdout(r.renderCheckMarkdown(report));
+export async function checkCommand(files: string[], opts: CheckOptions, io: Io): Promise<Outcome> {
+  const report = await checkFiles(files, opts, io);
+  const fmt = opts.json ? "json" : (opts.format ?? "table");
+  const render = await import("../render/check.js");
+  if (fmt === "json") io.stdout(render.renderCheckJson(report));
+  else if (fmt === "markdown") io.stdout(render.renderCheckMarkdown(report));
   else if (fmt === "html") io.stdout((await import("../render/html.js")).renderCheckHtml(report));
   else {
     const { colors } = await import("../render/colors.js");
     const { outputColumns } = await import("../render/format.js");
-    io.stdout(r.renderCheckTable(report, await colors(colorWanted(o, io)), outputColumns(io.env)));
+    io.stdout(render.renderCheckTable(report, await colors(colorWanted(opts, io)), outputColumns(io.env)));
   }
   const { errorLines, outputColumns } = await import("../render/format.js");
   for (const e of report.fileErrors) io.stderr(`${errorLines(e, undefined, outputColumns(io.env)).join("\n")}\n`);

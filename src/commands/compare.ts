@@ -28,58 +28,58 @@ function count(flag: string, v: string | undefined, dflt: number, min: number, m
   return v === undefined ? dflt : tokensFlag(flag, v, min, max, what);
 }
 
-export async function compareCommand(o: CompareOpts, io: Io): Promise<Outcome> {
+export async function compareCommand(opts: CompareOpts, io: Io): Promise<Outcome> {
   const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const { offlineFootprint } = await import("../core/offline.js");
   const { compareWorkload } = await import("../core/compare.js");
   const { imageTokens, pixelLimits, visionFamily } = await import("../core/vision.js");
   const { ResizeError } = await import("../core/errors.js");
-  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalog)");
-  if (o.promptTokens === undefined) throw new InputError("--prompt-tokens", "--prompt-tokens: required: the text tokens of one prompt (image tokens are added)");
-  const promptTokens = count("--prompt-tokens", o.promptTokens, 0, 1, MAX_TOKENS, "a token count");
-  const batch = count("--batch", o.batch, 1, 1, MAX_BATCH);
-  const newTokens = count("--new-tokens", o.newTokens, 256, 0, MAX_NEW_TOKENS, "a token count");
-  const attn = (o.attn ?? "sdpa") as AttnImplementation;
-  if (!ATTN_IMPLEMENTATIONS.includes(attn)) throw new InputError("--attn", `--attn: '${o.attn}' is not one of ${ATTN_IMPLEMENTATIONS.join(", ")}`);
-  if ((o.image?.length ?? 0) > MAX_IMAGES) throw new InputError("--image", `--image: at most ${MAX_IMAGES} images per prompt, got ${o.image?.length}`);
-  const images: OfflineImage[] = (o.image ?? []).map((s) => size("--image", s));
-  if (o.images !== undefined || o.imageSize !== undefined) {
-    if (o.images === undefined || o.imageSize === undefined) throw new InputError(o.images === undefined ? "--images" : "--image-size", "--images N and --image-size WxH go together");
-    const n = count("--images", o.images, 0, 0, MAX_IMAGES - images.length);
-    const s = size("--image-size", o.imageSize);
-    for (let i = 0; i < n; i++) images.push({ ...s });
+  if (!opts.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalog)");
+  if (opts.promptTokens === undefined) throw new InputError("--prompt-tokens", "--prompt-tokens: required: the text tokens of one prompt (image tokens are added)");
+  const promptTokens = count("--prompt-tokens", opts.promptTokens, 0, 1, MAX_TOKENS, "a token count");
+  const batch = count("--batch", opts.batch, 1, 1, MAX_BATCH);
+  const newTokens = count("--new-tokens", opts.newTokens, 256, 0, MAX_NEW_TOKENS, "a token count");
+  const attn = (opts.attn ?? "sdpa") as AttnImplementation;
+  if (!ATTN_IMPLEMENTATIONS.includes(attn)) throw new InputError("--attn", `--attn: '${opts.attn}' is not one of ${ATTN_IMPLEMENTATIONS.join(", ")}`);
+  if ((opts.image?.length ?? 0) > MAX_IMAGES) throw new InputError("--image", `--image: at most ${MAX_IMAGES} images per prompt, got ${opts.image?.length}`);
+  const images: OfflineImage[] = (opts.image ?? []).map((s) => size("--image", s));
+  if (opts.images !== undefined || opts.imageSize !== undefined) {
+    if (opts.images === undefined || opts.imageSize === undefined) throw new InputError(opts.images === undefined ? "--images" : "--image-size", "--images N and --image-size WxH go together");
+    const imageCount = count("--images", opts.images, 0, 0, MAX_IMAGES - images.length);
+    const image = size("--image-size", opts.imageSize);
+    for (let i = 0; i < imageCount; i++) images.push({ ...image });
   }
   if (images.length * batch > MAX_BATCH_IMAGES) throw new InputError("--batch", `--batch: ${batch} prompts of ${images.length} images is over the ${MAX_BATCH_IMAGES} images a replay models`);
-  const flags = engineFlagsFrom(o);
-  const { gpu, model } = await deploymentInputs({ ...o, model: o.model }, flags, io);
+  const flags = engineFlagsFrom(opts);
+  const { gpu, model } = await deploymentInputs({ ...opts, model: opts.model }, flags, io);
   const arch = model.arch;
   let imgTokens = 0;
   if (images.length > 0) {
-    const v = arch.vision;
+    const vision = arch.vision;
     // The offline trace models Qwen-VL towers only (the family's `offline` in src/core/vision/<family>.ts).
-    const offline = v ? visionFamily(v)?.offline : undefined;
-    if (!v || offline === undefined || offline === "text-only") throw new InputError("--image", `--image: vram-plan's offline model traces Qwen-VL vision towers only; images are not supported for ${arch.id} (compare it without --image)`);
-    const lim = pixelLimits(v, flags.mmProcessorKwargs);
+    const offline = vision ? visionFamily(vision)?.offline : undefined;
+    if (!vision || offline === undefined || offline === "text-only") throw new InputError("--image", `--image: vram-plan's offline model traces Qwen-VL vision towers only; images are not supported for ${arch.id} (compare it without --image)`);
+    const lim = pixelLimits(vision, flags.mmProcessorKwargs);
     try {
-      for (const im of images) imgTokens += imageTokens(v, im.width, im.height, lim).tokens;
-    } catch (e) {
-      if (e instanceof ResizeError) throw new InputError("--image", `--image: ${e.message}`);
-      throw e;
+      for (const im of images) imgTokens += imageTokens(vision, im.width, im.height, lim).tokens;
+    } catch (err) {
+      if (err instanceof ResizeError) throw new InputError("--image", `--image: ${err.message}`);
+      throw err;
     }
   }
   const offline = offlineFootprint({ model: arch, promptTokens, images, batch, newTokens, attn, ...(flags.dtype ? { dtype: flags.dtype } : {}), ...(flags.mmProcessorKwargs ? { pixels: flags.mmProcessorKwargs } : {}) });
-  const cmp = compareWorkload({ model: arch, gpu, flags }, offline, { promptTokens, imageTokens: imgTokens, images, newTokens, batch }, { explain: o.explain === true || o.format === "html" });
-  const fmt = o.json ? "json" : ((o.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table");
+  const cmp = compareWorkload({ model: arch, gpu, flags }, offline, { promptTokens, imageTokens: imgTokens, images, newTokens, batch }, { explain: opts.explain === true || opts.format === "html" });
+  const fmt = opts.json ? "json" : ((opts.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table");
   if (fmt === "html") {
     io.stdout((await import("../render/html.js")).renderCompareHtml(cmp));
     return { command: "compare", comparison: cmp };
   }
-  const r = await import("../render/compare.js");
+  const render = await import("../render/compare.js");
   const { outputColumns } = await import("../render/format.js");
   const columns = fmt === "markdown" ? Number.POSITIVE_INFINITY : outputColumns(io.env);
-  let text = fmt === "json" ? r.renderCompareJson(cmp) : fmt === "markdown" ? r.renderCompareMarkdown(cmp) : r.renderCompareTable(cmp, columns);
-  if (o.explain && fmt !== "json") {
-    text += r.renderCompareExplain(cmp, columns);
+  let text = fmt === "json" ? render.renderCompareJson(cmp) : fmt === "markdown" ? render.renderCompareMarkdown(cmp) : render.renderCompareTable(cmp, columns);
+  if (opts.explain && fmt !== "json") {
+    text += render.renderCompareExplain(cmp, columns);
     text += (await import("../render/explain.js")).renderExplain(cmp.vllm, columns).replace("How the numbers were computed:", "How vLLM's numbers were computed:");
   }
   io.stdout(text);

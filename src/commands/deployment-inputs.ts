@@ -7,17 +7,17 @@ import { gpuFrom, checkOtherProcessMemory, type GpuOptions } from "../sources/gp
 import { revisionOpt, type RawEngineFlags } from "../sources/engine-flags.js";
 
 export async function deploymentInputs(
-  o: GpuOptions & RawEngineFlags & { model: string; offline?: boolean },
+  opts: GpuOptions & RawEngineFlags & { model: string; offline?: boolean },
   flags: EngineFlags,
   io: Io,
 ): Promise<{ gpu: GpuProfile; model: ResolvedModel }> {
   const notes: string[] = [];
   // --gpu auto plans the GPUs rank r = 0..TP×PP×DP−1 would sit on (sources/nvidia-smi.ts).
-  const gpu = gpuFrom(o, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
+  const gpu = gpuFrom(opts, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
   checkOtherProcessMemory(flags.otherProcessBytes, gpu);
   for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
   const { resolveModel } = await import("../sources/resolve-model.js");
-  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
+  const model = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env, ...revisionOpt(opts) });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   return { gpu, model };
 }

@@ -38,8 +38,8 @@ function readInput(file: string, io: Pick<Io, "stdin">): string {
 
 /** A GPU named in a log ("NVIDIA GeForce RTX 3090", "RTX 3090", "NVIDIA H100 80GB HBM3") → a profile id. */
 function gpuByName(name: string): ReturnType<typeof findGpu> {
-  const n = name.trim();
-  const tries = [n, n.replace(/\s+/g, "-"), n.replace(/^(NVIDIA\s+)?(GeForce\s+)?/i, "").replace(/\s+/g, "-"), n.replace(/^(NVIDIA\s+)?(GeForce\s+)?/i, "").replace(/\s+/g, "")];
+  const trimmed = name.trim();
+  const tries = [trimmed, trimmed.replace(/\s+/g, "-"), trimmed.replace(/^(NVIDIA\s+)?(GeForce\s+)?/i, "").replace(/\s+/g, "-"), trimmed.replace(/^(NVIDIA\s+)?(GeForce\s+)?/i, "").replace(/\s+/g, "")];
   for (const t of tries) {
     const g = findGpu(t);
     if (g) return g;
@@ -51,22 +51,22 @@ function profileOf(g: NonNullable<ReturnType<typeof findGpu>>): GpuProfile {
   return { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
 }
 
-async function resolveLogModel(name: string, o: LogOptions, io: Io): Promise<{ arch: import("../core/types.js").ModelArch; from: string } | { missing: string }> {
+async function resolveLogModel(name: string, opts: LogOptions, io: Io): Promise<{ arch: import("../core/types.js").ModelArch; from: string } | { missing: string }> {
   const { resolveModel } = await import("../sources/resolve-model.js");
-  const offline = o.offline === true;
+  const offline = opts.offline === true;
   const tried: string[] = [name];
   // A local path in someone else's log (/models/Qwen2.5-VL-7B-Instruct) is not on this machine: its last part may name the model.
   const base = name.replace(/\/+$/, "").split("/").pop() ?? name;
   if (base !== name) tried.push(base);
   let last = "";
-  for (const t of tried) {
+  for (const candidate of tried) {
     try {
-      const m = await resolveModel(t, { offline, env: io.env });
+      const m = await resolveModel(candidate, { offline, env: io.env });
       for (const w of m.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
-      return { arch: m.arch, from: t === name ? m.source : `${m.source}, from the path's last part '${t}'` };
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      last = e.message;
+      return { arch: m.arch, from: candidate === name ? m.source : `${m.source}, from the path's last part '${candidate}'` };
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      last = err.message;
     }
   }
   return { missing: last };
@@ -84,12 +84,12 @@ const MEMORY_FLAGS = new Set([
 function logArgv(logged: LoggedStartup): string[][] {
   const chosen = logged.argsSource.includes("non-default args") || logged.argsSource.includes("command line");
   const out: string[][] = [];
-  for (const [k, v] of Object.entries(logged.args)) {
+  for (const [k, value] of Object.entries(logged.args)) {
     if (k === "model" || !isVllmArgName(k)) continue;
     if (!chosen && !MEMORY_FLAGS.has(k)) continue;
-    if (v === "false" && isVllmSwitch(k)) continue;
-    if (k === "dtype" && v === "auto") continue;
-    out.push(v === true || (v === "true" && isVllmSwitch(k)) ? [`--${k}`] : [`--${k}`, v]);
+    if (value === "false" && isVllmSwitch(k)) continue;
+    if (k === "dtype" && value === "auto") continue;
+    out.push(value === true || (value === "true" && isVllmSwitch(k)) ? [`--${k}`] : [`--${k}`, value]);
   }
   return out;
 }
@@ -106,19 +106,19 @@ function flagsFor(logged: LoggedStartup, extra: string[][], userArgs: readonly s
     const argv = [...words, ...userArgs, ...(release !== undefined ? ["--vllm-version", release] : [])];
     try {
       return engineFlagsFromArgv(argv, { vramPlanFlags: true, positionalModel: false }).flags;
-    } catch (e) {
-      if (!(e instanceof VllmFlagError) || e.index < 0 || e.index >= words.length) throw e;
+    } catch (err) {
+      if (!(err instanceof VllmFlagError) || err.index < 0 || err.index >= words.length) throw err;
       // Drop the log's flag that holds the offending word.
       let at = 0;
-      const k = fromLog.findIndex((f) => (at += f.length) > e.index);
-      notes.push(`ignored ${fromLog[k]?.join(" ")} from the log (${e.message})`);
+      const k = fromLog.findIndex((f) => (at += f.length) > err.index);
+      notes.push(`ignored ${fromLog[k]?.join(" ")} from the log (${err.message})`);
       fromLog = fromLog.filter((_, i) => i !== k);
     }
   }
   return engineFlagsFromArgv(userArgs, { vramPlanFlags: true, positionalModel: false }).flags;
 }
 
-export async function logCommand(file: string, userArgs: readonly string[], o: LogOptions, io: Io): Promise<Outcome> {
+export async function logCommand(file: string, userArgs: readonly string[], opts: LogOptions, io: Io): Promise<Outcome> {
   const text = readInput(file, io);
   const logged = readVllmLog(text);
   if (!logged) throw new InputError(file, `${file === "-" ? "standard input" : file}: not a vLLM log (no line vLLM prints at start-up was found)`);
@@ -148,15 +148,15 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
   }
 
   // Release: --vllm-version, else the log's; releases older than the oldest modeled plan with its rules.
-  let version = o.vllmVersion ?? logged.vllmVersion ?? undefined;
+  let version = opts.vllmVersion ?? logged.vllmVersion ?? undefined;
   if (version !== undefined) {
-    const p = parseVersion(version);
-    if (p && !rulesFor(version)) {
+    const parsed = parseVersion(version);
+    if (parsed && !rulesFor(version)) {
       planNote(`vLLM ${version} is older than the oldest release modeled: planned with ${OLDEST_MODELED}'s rules`, `vLLM ${version} is older than the oldest release modeled: a re-plan would use ${OLDEST_MODELED}'s rules`);
       version = OLDEST_MODELED;
     }
-    if (p && /dev|rc|post|\+/.test(version)) version = `${p.major}.${p.minor}.${p.patch}`;
-    inputs.version = { value: version, from: o.vllmVersion !== undefined ? "--vllm-version" : `${logged.versionSource}: ${logged.versionEvidence ?? ""}` };
+    if (parsed && /dev|rc|post|\+/.test(version)) version = `${parsed.major}.${parsed.minor}.${parsed.patch}`;
+    inputs.version = { value: version, from: opts.vllmVersion !== undefined ? "--vllm-version" : `${logged.versionSource}: ${logged.versionEvidence ?? ""}` };
   } else {
     planNote("the log does not show the vLLM release: planned with the newest modeled (give --vllm-version)", "the log does not show the vLLM release: a re-plan would use the newest modeled (give --vllm-version)");
   }
@@ -166,9 +166,9 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
   // GPU: --gpu / --gpu-memory, else the log's name, else the log's total.
   let gpu: GpuProfile | null = null;
   let gpuTotalFromLog = false;
-  if (o.gpu !== undefined || o.gpuMemory !== undefined) {
-    gpu = gpuFrom(o);
-    inputs.gpu = { value: gpu.name, from: o.gpu !== undefined ? "--gpu" : "--gpu-memory" };
+  if (opts.gpu !== undefined || opts.gpuMemory !== undefined) {
+    gpu = gpuFrom(opts);
+    inputs.gpu = { value: gpu.name, from: opts.gpu !== undefined ? "--gpu" : "--gpu-memory" };
   } else if (logged.gpuName !== null && gpuByName(logged.gpuName)) {
     gpu = profileOf(gpuByName(logged.gpuName)!);
     inputs.gpu = { value: gpu.name, from: `the log ("${logged.gpuName}")` };
@@ -178,22 +178,22 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
   } else {
     missing.push({ input: "gpu", how: "--gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>" + (logged.gpuName !== null ? ` (the log names '${logged.gpuName}', which matches no profile)` : "") });
   }
-  if (gpu && logged.gpuTotalBytes !== null && o.gpuMemory === undefined) {
+  if (gpu && logged.gpuTotalBytes !== null && opts.gpuMemory === undefined) {
     gpu.cudaTotalBytes = logged.gpuTotalBytes;
     gpuTotalFromLog = true;
   }
 
   // Model: --model, else the log's.
   let arch: import("../core/types.js").ModelArch | null = null;
-  const modelName = o.model ?? logged.model;
+  const modelName = opts.model ?? logged.model;
   if (modelName === null) {
     missing.push({ input: "model", how: "--model <catalog name | Hugging Face id | local directory> (the log does not name the model)" });
   } else {
-    const m = await resolveLogModel(modelName, o, io);
-    if ("missing" in m) missing.push({ input: "model", how: `--model <catalog name | Hugging Face id | local directory> (${m.missing.replace(/^--model /, "")})` });
+    const model = await resolveLogModel(modelName, opts, io);
+    if ("missing" in model) missing.push({ input: "model", how: `--model <catalog name | Hugging Face id | local directory> (${model.missing.replace(/^--model /, "")})` });
     else {
-      arch = m.arch;
-      inputs.model = { value: m.arch.id, from: o.model !== undefined ? "--model" : `the log ('${modelName}'; ${m.from})` };
+      arch = model.arch;
+      inputs.model = { value: model.arch.id, from: opts.model !== undefined ? "--model" : `the log ('${modelName}'; ${model.from})` };
     }
   }
   const argv = Object.entries(logged.args).filter(([k]) => k !== "model");
@@ -215,14 +215,14 @@ export async function logCommand(file: string, userArgs: readonly string[], o: L
     for (const [k, text] of unplanned) notes[k] = text;
   }
 
-  const fmt = o.json ? "json" : (o.format ?? "table");
-  const r = await import("../render/log.js");
-  if (fmt === "json") io.stdout(r.renderLogJson(report));
-  else if (fmt === "markdown") io.stdout(r.renderLogMarkdown(report));
+  const fmt = opts.json ? "json" : (opts.format ?? "table");
+  const render = await import("../render/log.js");
+  if (fmt === "json") io.stdout(render.renderLogJson(report));
+  else if (fmt === "markdown") io.stdout(render.renderLogMarkdown(report));
   else {
     const { colors } = await import("../render/colors.js");
     const { outputColumns } = await import("../render/format.js");
-    io.stdout(r.renderLogTable(report, await colors(colorWanted(o, io)), outputColumns(io.env)));
+    io.stdout(render.renderLogTable(report, await colors(colorWanted(opts, io)), outputColumns(io.env)));
   }
   return { command: "log", failed: logged.outcome === "failed" };
 }

@@ -25,8 +25,8 @@ function formatOf(o: CommonOpts): "table" | "json" | "markdown" | "html" {
   return (o.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table";
 }
 
-async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
-  const fmt = formatOf(o);
+async function render(plan: Plan, opts: CommonOpts, io: Io): Promise<string> {
+  const fmt = formatOf(opts);
   if (fmt === "json") return (await import("../render/json.js")).renderJson(plan);
   // HTML is a report: it always carries the --explain lines.
   if (fmt === "html") return (await import("../render/html.js")).renderPlanHtml(plan);
@@ -36,21 +36,21 @@ async function render(plan: Plan, o: CommonOpts, io: Io): Promise<string> {
     const { renderTable } = await import("../render/table.js");
     const { colors } = await import("../render/colors.js");
     const { outputColumns } = await import("../render/format.js");
-    out = renderTable(plan, { chalk: await colors(colorWanted(o, io)), columns: outputColumns(io.env) });
+    out = renderTable(plan, { chalk: await colors(colorWanted(opts, io)), columns: outputColumns(io.env) });
   }
-  if (o.explain) out += (await import("../render/explain.js")).renderExplain(plan, fmt === "markdown" ? Number.POSITIVE_INFINITY : (await import("../render/format.js")).outputColumns(io.env));
+  if (opts.explain) out += (await import("../render/explain.js")).renderExplain(plan, fmt === "markdown" ? Number.POSITIVE_INFINITY : (await import("../render/format.js")).outputColumns(io.env));
   return out;
 }
 
-export async function planCommand(o: CommonOpts, io: Io): Promise<Outcome> {
-  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalog)");
-  const flags = engineFlagsFrom(o);
-  const { gpu, model } = await deploymentInputs({ ...o, model: o.model }, flags, io);
+export async function planCommand(opts: CommonOpts, io: Io): Promise<Outcome> {
+  if (!opts.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalog)");
+  const flags = engineFlagsFrom(opts);
+  const { gpu, model } = await deploymentInputs({ ...opts, model: opts.model }, flags, io);
   if (flags.speculative?.model) {
     const { resolveDraftModel } = await import("../sources/draft-model.js");
-    for (const w of (await resolveDraftModel(flags, { offline: o.offline === true, env: io.env })).warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+    for (const w of (await resolveDraftModel(flags, { offline: opts.offline === true, env: io.env })).warnings) io.stderr(`vram-plan: warning: ${w}\n`);
   }
-  const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: o.explain === true || formatOf(o) === "html", whatIf: true });
-  io.stdout(await render(plan, o, io));
+  const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: opts.explain === true || formatOf(opts) === "html", whatIf: true });
+  io.stdout(await render(plan, opts, io));
   return { command: "plan", plan };
 }

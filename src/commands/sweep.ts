@@ -43,27 +43,27 @@ function numbers(key: NumKey, spec: string, parseTokens: (s: string) => number |
     throw new InputError("--sweep", `--sweep ${excerpt(key)}=${excerpt(spec)}: ${why}`);
   };
   const isUtil = key === "gpu-memory-utilization";
-  const one = (s: string): number => {
-    const v = isUtil ? decimalOf(s) : (parseTokens(s) ?? Number.NaN);
-    if (!Number.isFinite(v)) fail(`'${s}' is not ${isUtil ? "a fraction such as 0.9" : "a count such as 8192, 8k (8000) or 8K (8192)"}`);
-    if (isUtil ? utilizationProblem(v) !== null : !(Number.isInteger(v) && v >= 1)) fail(`'${s}' is out of range (${isUtil ? "0 < x <= 1" : "a positive integer"})`);
-    return v;
+  const one = (text: string): number => {
+    const value = isUtil ? decimalOf(text) : (parseTokens(text) ?? Number.NaN);
+    if (!Number.isFinite(value)) fail(`'${text}' is not ${isUtil ? "a fraction such as 0.9" : "a count such as 8192, 8k (8000) or 8K (8192)"}`);
+    if (isUtil ? utilizationProblem(value) !== null : !(Number.isInteger(value) && value >= 1)) fail(`'${text}' is out of range (${isUtil ? "0 < x <= 1" : "a positive integer"})`);
+    return value;
   };
   const out: number[] = [];
   for (const part of spec.split(",")) {
-    const m = /^(.+?)\.\.(.+?)(?::(.+))?$/.exec(part.trim());
-    if (!m) {
+    const match = /^(.+?)\.\.(.+?)(?::(.+))?$/.exec(part.trim());
+    if (!match) {
       out.push(one(part.trim()));
       continue;
     }
-    const a = one(m[1] ?? "");
-    const b = one(m[2] ?? "");
-    if (b < a) fail(`range ${part} runs backwards`);
-    const step = m[3]?.trim();
+    const from = one(match[1] ?? "");
+    const to = one(match[2] ?? "");
+    if (to < from) fail(`range ${part} runs backwards`);
+    const step = match[3]?.trim();
     const mul = step === undefined ? (isUtil ? null : 2) : /^[x*]/.test(step) ? Number(step.slice(1)) : null;
     if (mul !== null) {
       if (!(mul > 1)) fail(`step '${step}' must multiply by more than 1`);
-      for (let v = a; v <= b * (1 + 1e-12); v *= mul) {
+      for (let v = from; v <= to * (1 + 1e-12); v *= mul) {
         out.push(isUtil ? Math.round(v * 1e4) / 1e4 : Math.round(v));
         if (out.length > MAX_CONFIGURATIONS) fail(`more than ${MAX_CONFIGURATIONS} values`);
       }
@@ -71,9 +71,9 @@ function numbers(key: NumKey, spec: string, parseTokens: (s: string) => number |
     }
     const add = step === undefined ? 0.05 : isUtil ? Number(step) : (parseTokens(step) ?? Number.NaN);
     if (!(add > 0)) fail(`step '${step}' must be positive`);
-    const count = Math.floor((b - a) / add + 1e-9) + 1;
+    const count = Math.floor((to - from) / add + 1e-9) + 1;
     if (count > MAX_CONFIGURATIONS) fail(`more than ${MAX_CONFIGURATIONS} values`);
-    for (let i = 0; i < count; i++) out.push(isUtil ? Math.round((a + i * add) * 1e4) / 1e4 : Math.round(a + i * add));
+    for (let i = 0; i < count; i++) out.push(isUtil ? Math.round((from + i * add) * 1e4) / 1e4 : Math.round(from + i * add));
   }
   return out;
 }
@@ -83,23 +83,23 @@ export async function parseSweeps(specs: readonly string[]): Promise<SweepAxis[]
   const { parseTokens } = await import("../units.js");
   const axes: SweepAxis[] = [];
   const seen = new Set<SweepKey>();
-  for (const s of specs) {
-    const eq = s.indexOf("=");
-    const rawKey = (eq < 0 ? s : s.slice(0, eq)).trim().replace(/^--/, "").replace(/_/g, "-");
-    const spec = eq < 0 ? "" : s.slice(eq + 1).trim();
+  for (const flagSpec of specs) {
+    const eq = flagSpec.indexOf("=");
+    const rawKey = (eq < 0 ? flagSpec : flagSpec.slice(0, eq)).trim().replace(/^--/, "").replace(/_/g, "-");
+    const spec = eq < 0 ? "" : flagSpec.slice(eq + 1).trim();
     const key = KEYS[rawKey];
-    if (key === undefined) throw new InputError("--sweep", `--sweep ${s}: unknown key '${rawKey}'; sweepable: gpu, max-model-len, gpu-memory-utilization, tensor-parallel-size, max-num-seqs, kv-cache-dtype`);
-    if (spec === "") throw new InputError("--sweep", `--sweep ${s}: expected ${rawKey}=VALUES, e.g. gpu=all or max-model-len=8k..128k`);
-    if (seen.has(key)) throw new InputError("--sweep", `--sweep ${s}: ${key} is swept twice`);
+    if (key === undefined) throw new InputError("--sweep", `--sweep ${flagSpec}: unknown key '${rawKey}'; sweepable: gpu, max-model-len, gpu-memory-utilization, tensor-parallel-size, max-num-seqs, kv-cache-dtype`);
+    if (spec === "") throw new InputError("--sweep", `--sweep ${flagSpec}: expected ${rawKey}=VALUES, e.g. gpu=all or max-model-len=8k..128k`);
+    if (seen.has(key)) throw new InputError("--sweep", `--sweep ${flagSpec}: ${key} is swept twice`);
     seen.add(key);
     if (key === "gpu") {
       const { findGpu, gpuByName, gpuCandidates, gpuCatalog } = await import("../sources/gpus.js");
       const ids = spec.toLowerCase() === "all" ? gpuCatalog().map((g) => g.id) : spec.split(",").map((x) => x.trim());
       const values: GpuProfile[] = ids.map((id) => {
-        const g = findGpu(id);
-        if (!g && gpuCandidates(id).length > 1) gpuByName("--sweep", id);
-        if (!g) throw new InputError("--sweep", `--sweep gpu=${excerpt(spec)}: unknown GPU '${excerpt(id)}'; known: ${gpuCatalog().map((x) => x.id).join(", ")}`);
-        return { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
+        const gpu = findGpu(id);
+        if (!gpu && gpuCandidates(id).length > 1) gpuByName("--sweep", id);
+        if (!gpu) throw new InputError("--sweep", `--sweep gpu=${excerpt(spec)}: unknown GPU '${excerpt(id)}'; known: ${gpuCatalog().map((x) => x.id).join(", ")}`);
+        return { id: gpu.id, name: gpu.name, cudaTotalBytes: gpu.cudaTotalBytes, computeCapability: gpu.computeCapability, smCount: gpu.smCount, source: gpu.source };
       });
       axes.push({ key, values });
     } else if (key === "kv-cache-dtype") {
@@ -123,33 +123,33 @@ export type SweepCliOptions = CommonOpts & { sweep?: string[] };
  * The plan command's body when --sweep is given: resolves the model (and the GPU unless swept),
  * plans every configuration, prints the table (or --json / --format markdown), returns the exit code.
  */
-export async function runSweepCommand(o: SweepCliOptions, io: Io): Promise<Outcome> {
-  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b --sweep gpu=all");
-  const axes = await parseSweeps(o.sweep ?? []);
+export async function runSweepCommand(opts: SweepCliOptions, io: Io): Promise<Outcome> {
+  if (!opts.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b --sweep gpu=all");
+  const axes = await parseSweeps(opts.sweep ?? []);
   const { engineFlagsFrom, gaveVllmFlag, revisionOpt } = await import("../sources/engine-flags.js");
-  const base = engineFlagsFrom(o);
+  const base = engineFlagsFrom(opts);
   const gpuSwept = axes.some((a) => a.key === "gpu");
   let gpu: GpuProfile | null = null;
   if (!gpuSwept) {
     const { gpuFrom } = await import("../sources/gpus.js");
     const notes: string[] = [];
-    gpu = gpuFrom(o, { env: io.env, ranks: base.tensorParallelSize * base.pipelineParallelSize * base.dataParallelSize, notes });
+    gpu = gpuFrom(opts, { env: io.env, ranks: base.tensorParallelSize * base.pipelineParallelSize * base.dataParallelSize, notes });
     for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
-  } else if (o.gpu !== undefined) {
+  } else if (opts.gpu !== undefined) {
     throw new InputError("--gpu", "--gpu: not with --sweep gpu=...; the sweep names the GPUs");
   }
   const { resolveModel } = await import("../sources/resolve-model.js");
-  const model = await resolveModel(o.model, { offline: o.offline === true, env: io.env, ...revisionOpt(o) });
+  const model = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env, ...revisionOpt(opts) });
   for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
-  const searchedTp = gpuSwept && !gaveVllmFlag(o, "tensor-parallel-size") && !axes.some((a) => a.key === "tensor-parallel-size");
+  const searchedTp = gpuSwept && !gaveVllmFlag(opts, "tensor-parallel-size") && !axes.some((a) => a.key === "tensor-parallel-size");
   const { runSweep } = await import("../core/sweep.js");
   const res = runSweep({ model: model.arch, gpu, base, axes, ...(searchedTp ? { searchTensorParallel: [1, 2, 4, 8] } : {}) });
   const meta = { model: model.arch.id, gpu: gpu?.id ?? null, searchedTp };
-  const r = await import("../render/sweep.js");
-  const fmt = o.json ? "json" : (o.format ?? "table");
-  if (fmt === "json") io.stdout(r.renderSweepJson(res, meta));
-  else if (fmt === "markdown") io.stdout(r.renderSweepMarkdown(res, meta));
+  const render = await import("../render/sweep.js");
+  const fmt = opts.json ? "json" : (opts.format ?? "table");
+  if (fmt === "json") io.stdout(render.renderSweepJson(res, meta));
+  else if (fmt === "markdown") io.stdout(render.renderSweepMarkdown(res, meta));
   else if (fmt === "html") io.stdout((await import("../render/html.js")).renderSweepHtml(res, meta));
-  else io.stdout(r.renderSweepTable(res, meta, (await import("../render/format.js")).outputColumns(io.env)));
+  else io.stdout(render.renderSweepTable(res, meta, (await import("../render/format.js")).outputColumns(io.env)));
   return { command: "sweep", result: res };
 }

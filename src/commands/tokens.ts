@@ -27,38 +27,38 @@ export interface TokensOpts {
   offline?: boolean;
 }
 
-export async function tokensCommand(o: TokensOpts, io: Io): Promise<Outcome> {
-  if (!o.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b");
-  if (!o.image?.length && !o.video) throw new InputError("--image", "--image or --video: give at least one item to count");
-  if ((o.image?.length ?? 0) > MAX_IMAGES) throw new InputError("--image", `--image: at most ${MAX_IMAGES} images, got ${o.image?.length}`);
+export async function tokensCommand(opts: TokensOpts, io: Io): Promise<Outcome> {
+  if (!opts.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b");
+  if (!opts.image?.length && !opts.video) throw new InputError("--image", "--image or --video: give at least one item to count");
+  if ((opts.image?.length ?? 0) > MAX_IMAGES) throw new InputError("--image", `--image: at most ${MAX_IMAGES} images, got ${opts.image?.length}`);
   const { resolveModel } = await import("../sources/resolve-model.js");
   const { engineFlagsFrom } = await import("../sources/engine-flags.js");
-  const m = await resolveModel(o.model, { offline: o.offline === true, env: io.env });
-  const v = m.arch.vision;
-  if (!v || v.family === "other") throw new InputError("--model", `--model ${o.model}: vram-plan has no image-processor rules for this model (tokens supports ${MODELED_FAMILY_NAMES})`);
+  const resolved = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env });
+  const vision = resolved.arch.vision;
+  if (!vision || vision.family === "other") throw new InputError("--model", `--model ${opts.model}: vram-plan has no image-processor rules for this model (tokens supports ${MODELED_FAMILY_NAMES})`);
   // Each family's video processor (src/core/vision/<family>.ts): per-frame bounds for Qwen2/2.5-VL, bounds
   // over the whole clip for Qwen3-VL; none for Gemma 3.
-  const family = visionFamily(v);
-  const videoBounds = family?.video && family.hasVideo(v) ? family.video.bounds(v) : null;
-  if (o.video && !videoBounds) throw new InputError("--video", `--video: ${m.arch.id} takes no video`);
-  const kwargs = o.mmProcessorKwargs !== undefined ? engineFlagsFrom({ mmProcessorKwargs: o.mmProcessorKwargs }).mmProcessorKwargs : undefined;
-  const lim = pixelLimits(v, kwargs);
+  const family = visionFamily(vision);
+  const videoBounds = family?.video && family.hasVideo(vision) ? family.video.bounds(vision) : null;
+  if (opts.video && !videoBounds) throw new InputError("--video", `--video: ${resolved.arch.id} takes no video`);
+  const kwargs = opts.mmProcessorKwargs !== undefined ? engineFlagsFrom({ mmProcessorKwargs: opts.mmProcessorKwargs }).mmProcessorKwargs : undefined;
+  const lim = pixelLimits(vision, kwargs);
   const items: TokensReport["items"] = [];
   try {
-    for (const img of o.image ?? []) {
+    for (const img of opts.image ?? []) {
       const s = size("--image", img);
-      items.push({ kind: "image", input: img, tokens: imageTokens(v, s.width, s.height, lim) });
+      items.push({ kind: "image", input: img, tokens: imageTokens(vision, s.width, s.height, lim) });
     }
-    if (o.video) {
-      const s = size("--video-size", o.videoSize ?? "1280x720");
-      const frames = videoFrames(o.video);
-      items.push({ kind: "video", input: `${o.video} at ${s.width}x${s.height}`, tokens: videoTokens(v, s.width, s.height, frames, videoBounds as NonNullable<typeof videoBounds>) });
+    if (opts.video) {
+      const s = size("--video-size", opts.videoSize ?? "1280x720");
+      const frames = videoFrames(opts.video);
+      items.push({ kind: "video", input: `${opts.video} at ${s.width}x${s.height}`, tokens: videoTokens(vision, s.width, s.height, frames, videoBounds as NonNullable<typeof videoBounds>) });
     }
-  } catch (e) {
-    if (e instanceof ResizeError) throw new InputError("--image", `--image: ${e.message}`);
-    throw e;
+  } catch (err) {
+    if (err instanceof ResizeError) throw new InputError("--image", `--image: ${err.message}`);
+    throw err;
   }
-  const report: TokensReport = { model: m.arch.id, vision: v, limits: lim, video: videoBounds, items };
-  io.stdout(o.json ? renderTokensJson(report) : renderTokensText(report, outputColumns(io.env)));
+  const report: TokensReport = { model: resolved.arch.id, vision, limits: lim, video: videoBounds, items };
+  io.stdout(opts.json ? renderTokensJson(report) : renderTokensText(report, outputColumns(io.env)));
   return { command: "info" };
 }
