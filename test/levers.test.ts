@@ -237,3 +237,16 @@ describe("every fix printed starts the plan (property over random deployments)",
     expect(failing).toBeGreaterThan(10);
   });
 });
+
+describe("a validation error's own fix with a lever added keeps the lever's companions", () => {
+  it("Phi-4 (16,384-token config) on T4s asked for 32,768: --max-model-len 16384 with -tp 2 alone does not start; the printed fix carries fp8 too, and starts", () => {
+    const input: PlanInput = { model: model("phi-4"), gpu: gpu("t4"), flags: flags({ maxModelLen: 32768 }) };
+    const d = planWithLevers(input).diagnostics.find((x) => x.code === "MAX_MODEL_LEN_ABOVE_DERIVED");
+    const fix = d?.fix?.[0];
+    expect(fix && shown(fix)).toBe("--max-model-len 16384 --tensor-parallel-size 2 --quantization fp8");
+    expect(fix?.note).toBe("needs 2 GPUs");
+    expect(planDeployment({ ...input, flags: applied(input.flags, fix as FixEntry) }).fits).toBe(true);
+    // Without the companion, as it used to be printed:
+    expect(planDeployment({ ...input, flags: { ...input.flags, maxModelLen: 16384, tensorParallelSize: 2 } }).fits).toBe(false);
+  });
+});

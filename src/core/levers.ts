@@ -267,8 +267,13 @@ export function addFixes(input: PlanInput, plan: Plan): void {
       if (p.fits) fix.push(own);
       else if (!p.diagnostics.some((x) => x.code === d.code)) {
         // It clears this error but not the plan: add the cheapest lever that starts on top of it.
-        const extra = startingLevers(input, p, { ...input.flags, ...change })[0];
-        if (extra) fix.push({ ...own, with: [{ flag: extra.entry.flag, value: extra.entry.value }] });
+        // The lever keeps its own companions and note (-tp 2 with fp8 weights, "needs 2 GPUs"): printed
+        // without them, "--max-model-len 16384 --tensor-parallel-size 2" did not start Phi-4 on T4s.
+        const extra = startingLevers(input, p, { ...input.flags, ...change }).find((c) => r.starts({ ...change, ...c.flags }));
+        if (extra) {
+          const note = extra.entry.note ?? own.note;
+          fix.push({ flag: own.flag, value: own.value, ...(note ? { note } : {}), with: [...(own.with ?? []), { flag: extra.entry.flag, value: extra.entry.value }, ...(extra.entry.with ?? [])], flags: { ...change, ...extra.flags } });
+        }
       }
     }
     if (MEMORY_ERRORS.has(d.code) && !memoryListed) {
