@@ -41,6 +41,26 @@ function resolveDtype(model: ModelArch, flags: EngineFlags, cc: number, diags: D
 const ONLINE_QUANT = new Set(["fp8", "bitsandbytes"]);
 
 const onlineQuant = new WeakMap<ModelArch, Map<string, QuantSpec>>();
+/**
+ * The lowest compute capability (major·10 + minor) each quantization method runs on: VllmConfig
+ * _get_quantization_config (vllm/config/vllm.py) raises "The quantization method X is not supported for
+ * the current GPU. Minimum capability: N. Current capability: M." below `get_min_capability()`. Values
+ * of vLLM v0.30.0's configs (fp8.py Fp8Config 75, awq.py AWQConfig 75, mxfp4.py Mxfp4Config 80,
+ * modelopt.py ModelOptNvFp4Config 75, bitsandbytes.py 70, compressed_tensors.py 70; gptq.py GPTQConfig 60
+ * keeps the exllama kernel below Marlin's 75). Fp8Config returned 80 before Marlin ran on Turing (PR
+ * #29901); that release boundary is not verified, so a T4 (7.5) passes fp8 in every release here, while
+ * a V100 (7.0), below both values, is refused in every release.
+ */
+const QUANT_MIN_CAPABILITY: Partial<Record<QuantSpec["method"], number>> = {
+  fp8: 75,
+  awq: 75,
+  gptq: 60,
+  mxfp4: 80,
+  nvfp4: 75,
+  bitsandbytes: 70,
+  "compressed-tensors": 70,
+};
+
 function resolveQuant(model: ModelArch, flags: EngineFlags): QuantSpec {
   const method = flags.quantization;
   if (method && ONLINE_QUANT.has(method) && model.quant.method === "none") {
@@ -135,6 +155,10 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const quant = resolveQuant(model, flags);
   if (flags.quantization && flags.quantization !== "none" && model.quant.method === "none" && !ONLINE_QUANT.has(flags.quantization)) {
     diags.push({ code: "QUANTIZATION_NEEDS_CHECKPOINT", severity: "error", args: { method: flags.quantization }, fix: [{ flag: "--quantization", value: "fp8", note: "or a checkpoint already quantized with this method", flags: { quantization: "fp8" } }] });
+  }
+  const minCapability = QUANT_MIN_CAPABILITY[quant.method];
+  if (minCapability !== undefined && Math.round(cc * 10) < minCapability) {
+    diags.push({ code: "QUANTIZATION_UNSUPPORTED_GPU", severity: "error", args: { method: quant.method, min: minCapability, cc: Math.round(cc * 10) } });
   }
   const util = flags.gpuMemoryUtilization ?? rules.defaultUtilization;
 

@@ -45,6 +45,8 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   CHECKPOINT_SIZE_MISMATCH: (a) =>
     `The checkpoint holds ${gib(n(a, "checkpoint"))} GiB of tensors but the architecture accounts for ${gib(n(a, "architecture"))} GiB: weights are sized from the architecture, so treat them as estimates.`,
   // vllm/model_executor/model_loader/weight_utils.py get_quant_config: only fp8 and bitsandbytes quantize at load.
+  // vllm/config/vllm.py VllmConfig._get_quantization_config
+  QUANTIZATION_UNSUPPORTED_GPU: (a) => `The quantization method ${a["method"]} is not supported for the current GPU. Minimum capability: ${a["min"]}. Current capability: ${a["cc"]}.`,
   QUANTIZATION_NEEDS_CHECKPOINT: (a) => `--quantization ${a["method"]} needs a checkpoint quantized with ${a["method"]}; vLLM quantizes a 16-bit checkpoint at load time only with fp8 or bitsandbytes.`,
   // torch.OutOfMemoryError as PyTorch words it (c10/cuda/CUDACachingAllocator.cpp), read from a log.
   CUDA_OUT_OF_MEMORY: (a) =>
