@@ -185,4 +185,16 @@ describe("offlineFootprint", () => {
     const f = offlineFootprint({ model: a, promptTokens: 16000, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
     expect(f.peakAllocatedBytes / GiB).toBeCloseTo(33.223, 2);
   });
+
+  it("eager attention on Qwen2.5-VL-7B text and images, predicted before measuring (fixtures/offline/h200-offline-eager-vl.json)", () => {
+    // 8 Qwen2.5-VL-7B eager cases (text 4k-8k, batch 4, images up to 1792²) and Llama-3.1-8B eager 3k × 4. The 1792²
+    // image's full-attention blocks hold 16 heads × 16384² scores: 55.87 GiB allocated, 37 % above a tower that kept
+    // one bf16 and one fp32 copy of the scores.
+    const rs = offlineResults(root).filter((r) => r.file === "h200-offline-eager-vl.json");
+    expect(rs.length).toBe(9);
+    for (const r of rs) {
+      expect(Math.abs(r.errAllocated)).toBeLessThan(0.002);
+      expect(Math.abs(r.errDevice)).toBeLessThan(0.005);
+    }
+  });
 });
