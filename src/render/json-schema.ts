@@ -4,7 +4,7 @@
 // A field added to the Plan (src/core/types.ts) is added here too: the objects are strict, so the
 // test names the field that is missing.
 // zod is imported only by this module (the schema command and the tests), never on the plan path.
-import { z } from "zod";
+import * as z from "zod";
 
 const bytes = () => z.int().describe("bytes (an integer)");
 const nonNegativeBytes = () => z.int().min(0).describe("bytes (an integer)");

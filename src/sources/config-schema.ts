@@ -5,9 +5,10 @@
 // must, when present, be of the right type and in a range: a count vram-plan can lay out, bits
 // vLLM's quantization methods accept, divisibility vLLM and transformers require. A violation is
 // one line: the file, the key path and the rule, with a short excerpt of the value (exit 2).
-// zod is loaded only here (~80-100 ms), and only for files from disk or the Hub: the built-in
-// catalog is validated by test/config-validation.test.ts instead of on every start-up.
-import { z } from "zod";
+// zod is loaded only with this module (scripts/build-bin.mjs says what it costs), and only for files
+// from disk or the Hub: the built-in catalog is validated by test/config-validation.test.ts instead of
+// on every start-up.
+import * as z from "zod";
 import type { ConfigFiles, Json } from "../core/architecture.js";
 import { InputError } from "../errors.js";
 import { MAX_EXPERTS, MAX_HEADS, MAX_HIDDEN, MAX_IMAGE_SIDE, MAX_LAYERS, MAX_POSITIONS, MAX_VOCAB, excerpt } from "../limits.js";

@@ -1,6 +1,6 @@
 // The schema of `.vram-plan.yaml` (zod; unknown keys are errors). A module of its own so that zod is
 // loaded only when a repository has such a file (readRepoConfig), not on every `check`.
-import { z } from "zod";
+import * as z from "zod";
 
 const text = z.string().min(1);
 export const RepoConfigSchema = z.strictObject({

@@ -1,7 +1,7 @@
 // The schema of vram-plan's own deployments file (zod). A module of its own so that zod (≈12 ms of
 // start-up even with the compile cache, src/cli/compile-cache.ts) is loaded only when a file has a
 // `deployments:` mapping to validate (loadVramPlanSchema in vram-plan.ts), not for every `check`.
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_GPU_COUNT, MAX_TOKENS } from "../../limits.js";
 
 /*
