@@ -68,6 +68,13 @@ describe("check: exit 2 only for files that cannot be read or parsed, or no depl
     const c = await check([`${CI}deploy/k8s.yaml`, "--require-concurrency", "lots", "--offline"]);
     expect(c.code).toBe(2);
     expect(unwrapped(c.err)).toBe("vram-plan: --require-concurrency: expected N or N@LEN such as 32 or 32@8k, got 'lots'\n");
+    // check's constraint flags are read by the same readers as solve's (sources/flag-values.ts), bounds and words alike.
+    const ctx = await check([`${CI}deploy/k8s.yaml`, "--require-context", "1e30", "--offline"]);
+    expect(ctx.code).toBe(2);
+    expect(unwrapped(ctx.err)).toBe("vram-plan: --require-context: expected a token count from 1 to 2147483648 such as 32768, 32k (32000) or 32K (32768), got '1e30'\n");
+    const u = await check([`${CI}deploy/k8s.yaml`, "--max-utilization", "1.5", "--offline"]);
+    expect(u.code).toBe(2);
+    expect(unwrapped(u.err)).toBe("vram-plan: --max-utilization: expected a fraction in (0, 1], got '1.5'\n");
   });
   it("an invalid flag value in a file names the file, line and flag", async () => {
     await expect(flagsOfDeployment({ "enforce-eager": "maybe" }, "x.yaml:3: chat")).rejects.toThrow("x.yaml:3: chat: --enforce-eager: expected true or false, got 'maybe'");

@@ -11,7 +11,7 @@ import type { Evaluation, Target } from "../core/solve.js";
 import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/types.js";
 import type { GpuSharer, SharedVerdict } from "../core/shared-gpus.js";
 import { InputError } from "../errors.js";
-import { MAX_BYTES, MAX_DEPLOYMENTS, MAX_TOKENS, excerpt } from "../limits.js";
+import { MAX_DEPLOYMENTS, MAX_TOKENS, excerpt } from "../limits.js";
 
 export interface CheckOptions {
   gpu?: string;
@@ -87,8 +87,7 @@ interface CliTarget {
 }
 
 async function cliTarget(opts: CheckOptions): Promise<CliTarget> {
-  const { parseTokens, parseSize } = await import("../units.js");
-  const { fractionFlag } = await import("../sources/flag-values.js");
+  const { fractionFlag, sizeFlag, tokensFlag } = await import("../sources/flag-values.js");
   const target: Target = {};
   const text: CheckEntry["targetText"] = {};
   if (opts.requireConcurrency !== undefined) {
@@ -96,9 +95,7 @@ async function cliTarget(opts: CheckOptions): Promise<CliTarget> {
     text.concurrency = opts.requireConcurrency;
   }
   if (opts.requireContext !== undefined) {
-    const context = parseTokens(opts.requireContext);
-    if (context === null || context < 1) throw new InputError("--require-context", `--require-context: expected a token count such as 32768, 32k (32000) or 32K (32768), got '${excerpt(opts.requireContext)}'`);
-    target.context = context;
+    target.context = tokensFlag("--require-context", opts.requireContext);
     text.context = opts.requireContext;
   }
   if (opts.maxUtilization !== undefined) {
@@ -106,9 +103,7 @@ async function cliTarget(opts: CheckOptions): Promise<CliTarget> {
     text.maxUtilization = opts.maxUtilization;
   }
   if (opts.headroom !== undefined) {
-    const headroom = parseSize(opts.headroom);
-    if (headroom === null || headroom > MAX_BYTES) throw new InputError("--headroom", `--headroom: expected a size such as 2GiB, 2GB or 512MiB, got '${excerpt(opts.headroom)}'`);
-    target.headroomBytes = headroom;
+    target.headroomBytes = sizeFlag("--headroom", opts.headroom);
     text.headroom = opts.headroom;
   }
   return { target, text };

@@ -12,7 +12,7 @@
 // Version boundaries that are not pinned to a release tag are marked "boundary unverified".
 import { hybridRules } from "./vllm-versions.js";
 import { ConfigError } from "./errors.js";
-import { kvHeadTokenBytes, type KvFormatLike } from "./kv-dtypes.js";
+import { DTYPE_BYTES, kvHeadTokenBytes, type KvFormatLike } from "./kv-dtypes.js";
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -118,7 +118,6 @@ export interface MambaStateDtypes {
 }
 
 export type StateDtypeName = "auto" | "float32" | "bfloat16" | "float16";
-const DTYPE_BYTES: Record<Exclude<StateDtypeName, "auto">, number> = { float32: 4, bfloat16: 2, float16: 2 };
 
 /** Which model family sets the ssm-state dtype default. */
 export type HybridFamily = "qwen3_next" | "qwen3_5" | "nemotron_h" | "other";

@@ -6,6 +6,12 @@
 // This is the one list: the argument table (vllm-args.ts) takes its choices from here and the core's
 // KvCacheDtype type is derived from it.
 
+/**
+ * Bytes of one element of a torch dtype (torch.finfo(dtype).bits / 8): model weights, activations and
+ * Mamba states alike. The one table (weights.ts re-exports it for the files that size weights).
+ */
+export const DTYPE_BYTES: Readonly<Record<"bfloat16" | "float16" | "float32", number>> = { bfloat16: 2, float16: 2, float32: 4 };
+
 /** CacheDType (vllm/config/cache.py), newest modeled release. */
 export const KV_CACHE_DTYPES = [
   "auto", "float16", "bfloat16", "fp8", "fp8_e4m3", "fp8_e5m2", "fp8_inc", "fp8_ds_mla", "nvfp4_ds_mla",

@@ -187,11 +187,15 @@ export function rulesFor(version: string): VllmRules | null {
  */
 export function beyondModeled(version: string): boolean {
   if (version.trim().toLowerCase() === LATEST) return true;
-  const p = parseVersion(version);
-  const newest = parseVersion(NEWEST_MODELED) as ParsedVersion;
-  if (!p) return false;
-  if (p.major !== newest.major) return p.major > newest.major;
-  return p.minor > newest.minor || (p.minor === newest.minor && p.patch > newest.patch);
+  return compareVersions(version, NEWEST_MODELED) > 0;
+}
+
+/** Releases in order: negative when `a` is older than `b`, 0 when the same (or either unreadable), positive when newer. */
+export function compareVersions(a: string, b: string): number {
+  const x = parseVersion(a);
+  const y = parseVersion(b);
+  if (!x || !y) return 0;
+  return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
 }
 
 function computeRules(version: string): VllmRules | null {

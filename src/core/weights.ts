@@ -21,7 +21,8 @@ export interface ParamLayout {
   vision: ParamGroup[];
 }
 
-export const DTYPE_BYTES: Record<TorchDtype, number> = { bfloat16: 2, float16: 2, float32: 4 };
+import { DTYPE_BYTES } from "./kv-dtypes.js";
+export { DTYPE_BYTES };
 
 /** vllm/model_executor/layers/vocab_parallel_embedding.py: DEFAULT_VOCAB_PADDING_SIZE = 64, pad_vocab_size. */
 export const VOCAB_PADDING = 64;

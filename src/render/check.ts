@@ -11,6 +11,11 @@ import { planToJsonObject } from "./json.js";
 const t = thousands;
 
 /** One failure in a few words (the numbers that matter). */
+/** "12.34": the KV cache of the GPU with the least, in GiB (none below 0): what a check line shows. */
+export function kvShown(p: Plan): string {
+  return gib(Math.max(0, Math.min(...p.perGpu.map((g) => g.kvCacheBytes))));
+}
+
 export function failureText(f: Failure, plan: Plan): string {
   switch (f.kind) {
     case "start": {
@@ -105,7 +110,7 @@ function noFix(e: CheckEntry): string {
 function what(e: CheckEntry, ev: Evaluation): string {
   const p = ev.plan;
   const parts = [
-    `KV ${gib(Math.max(0, Math.min(...p.perGpu.map((g) => g.kvCacheBytes))))} GiB`,
+    `KV ${kvShown(p)} GiB`,
     `${t(p.kvCache.tokens)} tokens`,
     `${p.kvCache.maxConcurrency.toFixed(2)}x at ${t(p.engine.maxModelLen)}`,
   ];
@@ -199,7 +204,7 @@ export function renderCheckMarkdown(r: CheckReport): string {
       continue;
     }
     const p = ev.plan;
-    const kv = `${gib(Math.max(0, Math.min(...p.perGpu.map((g) => g.kvCacheBytes))))} GiB, ${t(p.kvCache.tokens)} tokens`;
+    const kv = `${kvShown(p)} GiB, ${t(p.kvCache.tokens)} tokens`;
     const conc = `${ev.concurrency.toFixed(2)}x at ${t(ev.concurrencyLen)}`;
     const result = ev.ok
       ? "starts; constraints met"

@@ -14,7 +14,7 @@ import { fixEntries, messageFor, shellWord } from "./messages.js";
 import { PHASE_LABELS, WHAT_IF_LABELS, hostText, shownWhatIfs, stageColumns } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
 import { compareHeader, compareRows, leverText, whyMessage } from "./compare.js";
-import { checkSummary, failureText, fixesText, solveCommand } from "./check.js";
+import { checkSummary, failureText, fixesText, kvShown, solveCommand } from "./check.js";
 import type { SweepMeta } from "./sweep.js";
 
 export { esc };
@@ -212,7 +212,7 @@ export function renderCheckHtml(r: CheckReport): string {
   const rows = r.entries.map((e, i) => {
     const ev = e.evaluation;
     const res = ev === null ? `<span class="warn">not planned</span>` : ev.ok ? `<span class="ok">ok</span>` : `<span class="bad">fails</span>`;
-    const kv = ev ? `${gib(Math.max(0, Math.min(...ev.plan.perGpu.map((g) => g.kvCacheBytes))))} GiB, <span class="kv-tokens" data-value="${ev.plan.kvCache.tokens}">${thousands(ev.plan.kvCache.tokens)}</span> tokens` : "";
+    const kv = ev ? `${kvShown(ev.plan)} GiB, <span class="kv-tokens" data-value="${ev.plan.kvCache.tokens}">${thousands(ev.plan.kvCache.tokens)}</span> tokens` : "";
     const on = `<br><span class="muted">${ev ? `${ev.gpusUsed} × ${esc(e.gpu?.id ?? "?")}, vLLM ${esc(e.release ?? "?")}` : esc(e.problem ?? "not planned")}</span>`;
     return `<tr><td>${res}</td><td><a href="#d${i}"><code>${esc(`${e.file}:${e.line}`)}</code></a><br>${esc(e.name)}</td><td>${esc(e.model)}${on}</td><td class="num">${kv}</td><td class="num">${ev ? `${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
   });

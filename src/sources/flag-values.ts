@@ -10,9 +10,14 @@ function fail(flag: string, rule: string, value: unknown): never {
   throw new InputError(flag, `${flag}: ${rule}, got '${excerpt(value)}'`);
 }
 
+/** A plain decimal integer ("8", " 16 "; "-1" when `signed`) of at most 16 digits, or NaN. */
+export function integerOf(v: string, signed = false): number {
+  return (signed ? /^\s*-?\d{1,16}\s*$/ : /^\s*\d{1,16}\s*$/).test(v) ? Number(v) : Number.NaN;
+}
+
 /** A plain decimal integer in [min, max]. */
 export function integerFlag(flag: string, v: string, min: number, max: number): number {
-  const n = /^\s*\d{1,16}\s*$/.test(v) ? Number(v) : Number.NaN;
+  const n = integerOf(v);
   if (!Number.isSafeInteger(n) || n < min || n > max) fail(flag, `expected an integer from ${min} to ${max}`, v);
   return n;
 }

@@ -1,4 +1,6 @@
 // How a GPU name is matched (no I/O: the CLI's sources/gpus.ts and the web page share it).
+import type { GpuProfile } from "../core/types.js";
+
 /**
  * A GPU name as typed, as nvidia-smi prints it ("NVIDIA A100-SXM4-40GB", "NVIDIA H100 80GB HBM3",
  * "Tesla T4", "NVIDIA GeForce RTX 4090") or as a label spells it: lower case, vendor and brand
@@ -14,3 +16,44 @@ export function normalizeGpuName(name: string): string {
     .replace(/-+/g, "-");
 }
 
+
+/** What a GPU profile of src/data/gpus.json is found by. */
+export interface NamedGpu {
+  id: string;
+  aliases: readonly string[];
+  name: string;
+  /** Names several profiles share (a100: 40 GB and 80 GB, SXM and PCIe): ambiguous on their own. */
+  familyNames?: readonly string[];
+  /** The datasheet's memory: a name with a size ("Tesla T4 16GB") is matched against it. */
+  datasheetBytes: number;
+}
+
+/** Every spelling a profile answers to: its id, aliases, CUDA device name and family names. */
+export function gpuSpellings(g: NamedGpu): string[] {
+  return [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])];
+}
+
+/**
+ * The profiles a name could mean — one, several (ambiguous) or none — given `named`, the profiles a
+ * normalized spelling names. A memory size after the name, as some tools print it ("NVIDIA GeForce
+ * RTX 3090 24GB", "Tesla T4 16GB"), is dropped and kept only where it is the profile's datasheet size
+ * (in GiB or GB, within 5 %).
+ */
+export function gpuCandidatesBy<G extends NamedGpu>(name: string, named: (spelling: string) => readonly G[]): G[] {
+  const q = normalizeGpuName(name);
+  const direct = named(q);
+  if (direct.length > 0) return [...direct];
+  const m = /^(.*)-(\d+)gb$/.exec(q);
+  if (!m) return [];
+  const gb = Number(m[2]);
+  return named(m[1] ?? "").filter((g) => Math.abs(g.datasheetBytes / 2 ** 30 - gb) <= 0.05 * gb || Math.abs(g.datasheetBytes / 1e9 - gb) <= 0.05 * gb);
+}
+
+/**
+ * --gpu-memory without --gpu: a GPU of that CUDA-visible memory whose other properties (compute
+ * capability, SM count) are the H100 SXM profile's, as its name and source say.
+ */
+export function customGpuProfile(memoryText: string, bytes: number, h100: Pick<GpuProfile, "computeCapability" | "smCount"> | null | undefined): GpuProfile {
+  const cc = h100?.computeCapability ?? "9.0";
+  return { id: "custom", name: `custom GPU (${memoryText}; compute capability ${cc} assumed)`, cudaTotalBytes: bytes, computeCapability: cc, smCount: h100?.smCount ?? 132, source: "--gpu-memory (other properties from the h100-sxm profile)" };
+}

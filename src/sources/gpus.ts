@@ -6,7 +6,7 @@ import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { sizeFlag } from "./flag-values.js";
 import { excerpt } from "../limits.js";
-import { normalizeGpuName } from "./gpu-names.js";
+import { customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "./gpu-names.js";
 import { nvidiaSmiRunner, otherProcessBytesOn, queryGpus, visibleGpus, type DetectedGpu, type RunNvidiaSmi } from "./nvidia-smi.js";
 
 export interface GpuRecord extends GpuProfile {
@@ -90,22 +90,14 @@ function nameIndex(): Map<string, GpuRecord[]> {
     if (!list.includes(g)) list.push(g);
     m.set(key, list);
   };
-  for (const g of gpuCatalog()) for (const k of [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])]) add(k, g);
+  for (const g of gpuCatalog()) for (const k of gpuSpellings(g)) add(k, g);
   names = m;
   return m;
 }
 
 /** The profiles a name could mean: one, several (ambiguous), or none. */
 export function gpuCandidates(name: string): GpuRecord[] {
-  const q = normalizeGpuName(name);
-  const direct = nameIndex().get(q);
-  if (direct) return direct;
-  // A memory size after the name, as some tools print it ("NVIDIA GeForce RTX 3090 24GB", "Tesla T4
-  // 16GB"): the name without it, kept only where the size is the profile's datasheet size.
-  const m = /^(.*)-(\d+)gb$/.exec(q);
-  if (!m) return [];
-  const gb = Number(m[2]);
-  return (nameIndex().get(m[1] ?? "") ?? []).filter((g) => Math.abs(g.datasheetBytes / 2 ** 30 - gb) <= 0.05 * gb || Math.abs(g.datasheetBytes / 1e9 - gb) <= 0.05 * gb);
+  return gpuCandidatesBy(name, (spelling) => nameIndex().get(spelling) ?? []);
 }
 
 /** The one profile a name means; null when unknown or ambiguous (gpuByName says which). */
@@ -218,10 +210,7 @@ export function gpuFrom(o: GpuOptions, ctx: MachineContext = {}): GpuProfile {
   }
   if (o.gpu === undefined) {
     if (!mem) throw new InputError("--gpu", "--gpu: required, or --gpu-memory SIZE (vram-plan gpus lists the profiles)");
-    // Memory alone: the rest (compute capability, SM count) is taken from the H100 SXM profile, and said.
-    const h = findGpu("h100-sxm");
-    const cc = h?.computeCapability ?? "9.0";
-    return { id: "custom", name: `custom GPU (${excerpt(o.gpuMemory)}; compute capability ${cc} assumed)`, cudaTotalBytes: mem, computeCapability: cc, smCount: h?.smCount ?? 132, source: "--gpu-memory (other properties from the h100-sxm profile)" };
+    return customGpuProfile(excerpt(o.gpuMemory), mem, findGpu("h100-sxm"));
   }
   if (o.gpu.trim().toLowerCase() === "auto") {
     const profile = detectedGpuProfile({ env: process.env, ...ctx });

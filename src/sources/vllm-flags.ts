@@ -10,11 +10,12 @@
 import { KV_DTYPE_FACTS } from "../core/kv-dtypes.js";
 import type { CompilationFlags, EngineFlags, KvCacheDtype, LoraFlags, QuantMethod, SpeculativeFlags, TorchDtype } from "../core/types.js";
 import { FIRST_AFTER_V11_0, VLLM_ARGS, vllmArg, vllmShortArg, type VllmArg } from "../core/vllm-args.js";
-import { NEWEST_MODELED, OLDEST_MODELED, parseVersion, rulesFor } from "../core/vllm-versions.js";
+import { NEWEST_MODELED, OLDEST_MODELED, compareVersions, parseVersion, rulesFor } from "../core/vllm-versions.js";
 import { InputError } from "../errors.js";
 import { MAX_BYTES, MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
 import { blockSizeProblem, modalityProblem, utilizationProblem } from "./vllm-values.js";
+import { integerOf } from "./flag-values.js";
 
 export type VllmFlagErrorKind = "unknown" | "ambiguous" | "removed" | "not-yet" | "missing-value" | "bad-value" | "unexpected-value" | "extra-argument";
 
@@ -67,16 +68,9 @@ export interface ReadOptions {
 // Releases
 // ---------------------------------------------------------------------------------------------
 
-function cmpVersion(a: string, b: string): number {
-  const x = parseVersion(a);
-  const y = parseVersion(b);
-  if (!x || !y) return 0;
-  return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
-}
-
 /** Whether the flag exists in `release` (removed ones raise, legacy ones stay accepted). */
 function inRelease(a: VllmArg, release: string): boolean {
-  return (a.removedIn === undefined || cmpVersion(release, a.removedIn) < 0) && (a.since === undefined || cmpVersion(release, a.since) >= 0);
+  return (a.removedIn === undefined || compareVersions(release, a.removedIn) < 0) && (a.since === undefined || compareVersions(release, a.since) >= 0);
 }
 
 function checkedRelease(v: string): string {
@@ -152,7 +146,7 @@ function looksLikeFlag(w: string): boolean {
 
 function resolveWord(word: string, index: number, release: string, vramPlan: boolean): Resolved {
   const removedError = (a: VllmArg): never => {
-    if (a.since !== undefined && cmpVersion(release, a.since) < 0) {
+    if (a.since !== undefined && compareVersions(release, a.since) < 0) {
       const when = a.since === FIRST_AFTER_V11_0 ? "added after vLLM 0.11.0" : `added in vLLM ${a.since}`;
       throw new VllmFlagError("not-yet", excerpt(word.split("=")[0]!), `--${a.name}: not in vLLM ${release} (${when})`, index);
     }
@@ -197,7 +191,7 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
     // Newer FlexibleArgumentParser turns -O<n> into --optimization-level <n>; before (v0.11's
     // arg_utils.py) -O was --compilation-config's alias: -O3, -O '{"level": 3}'. The v0.12 boundary
     // lies between the v0.11 and v0.13 sources read and is not verified.
-    const target = vllmArg(cmpVersion(release, "0.12.0") < 0 ? "compilation-config" : "optimization-level")!;
+    const target = vllmArg(compareVersions(release, "0.12.0") < 0 ? "compilation-config" : "optimization-level")!;
     return { arg: target, negated: false, path: [], append: false, inline: level };
   }
   const eq = body.indexOf("=");
@@ -317,7 +311,7 @@ function show(v: unknown): string {
 
 /** An integer in [min, max] (the bounds of src/limits.ts: nothing real is outside them). */
 function intOf(it: Item, min = 1, v: unknown = it.value, max = MAX_TOKENS): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d{1,16}\s*$/.test(v) ? Number(v) : Number.NaN;
+  const n = typeof v === "number" ? v : typeof v === "string" ? integerOf(v, true) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) bad(it, `expected an integer from ${min} to ${max}, got '${show(v)}'`);
   return n;
 }
@@ -348,7 +342,7 @@ function choiceOf(it: Item, release?: string): string {
   const v = typeof it.value === "number" ? String(it.value) : it.value;
   if (typeof v !== "string") bad(it, `expected one value, got '${show(v)}'`);
   const older = it.arg.olderChoices;
-  const choices = older && release !== undefined && cmpVersion(release, older.until) < 0 ? older.choices : it.arg.choices;
+  const choices = older && release !== undefined && compareVersions(release, older.until) < 0 ? older.choices : it.arg.choices;
   if (choices && !choices.includes(v)) {
     let best: string | null = null;
     let bestD = Infinity;
@@ -399,7 +393,7 @@ function limitsOf(it: Item, release: string): Record<string, number> {
     // arg_utils.py nullable_kvs: KEY=VALUE items, comma-separated, lower-cased. Read through v0.9.2;
     // from v0.10.0 the flag is JSON-only (vLLM issue #21615 "worked with 0.9.2, but no longer in
     // 0.10.0"; issue #39687: "Value image=4,audio=1 cannot be converted").
-    if (cmpVersion(release, "0.10.0") >= 0) bad(it, `vLLM ${release} reads JSON such as '{"image": 2, "video": 1}' (the image=2,video=1 form was read until v0.9)`);
+    if (compareVersions(release, "0.10.0") >= 0) bad(it, `vLLM ${release} reads JSON such as '{"image": 2, "video": 1}' (the image=2,video=1 form was read until v0.9)`);
     obj = {};
     for (const part of it.value.split(",")) {
       const kv = part.split("=").map((s) => s.trim().toLowerCase());
@@ -572,7 +566,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         // human_readable_int_or_auto: -1 and "auto" ask vLLM for the largest length that fits.
         const auto = typeof it.value === "string" && it.value.trim().toLowerCase() === "auto";
         // human_readable_int_or_auto (argparse_utils.py) reads "auto" from v0.12 (PR #29431); before, "auto" is not an int.
-        if (auto && cmpVersion(release, "0.12.0") < 0) bad(it, `'auto' is read from vLLM 0.12.0 (PR #29431); vLLM ${release} expects an integer`);
+        if (auto && compareVersions(release, "0.12.0") < 0) bad(it, `'auto' is read from vLLM 0.12.0 (PR #29431); vLLM ${release} expects an integer`);
         if (auto || it.value === -1 || (typeof it.value === "string" && it.value.trim() === "-1")) {
           flags.maxModelLenAuto = true;
           flags.maxModelLen = undefined;
@@ -596,7 +590,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         const v = choiceOf(it, release) as KvCacheDtype;
         // Values whose first release was verified (core/kv-dtypes.ts KV_DTYPE_FACTS.since): older releases refuse them.
         const since = KV_DTYPE_FACTS[v].since;
-        if (since !== undefined && release !== undefined && cmpVersion(release, since) < 0) bad(it, `${v} arrived in vLLM ${since} (${KV_DTYPE_FACTS[v].added}); vLLM ${release} refuses it`);
+        if (since !== undefined && release !== undefined && compareVersions(release, since) < 0) bad(it, `${v} arrived in vLLM ${since} (${KV_DTYPE_FACTS[v].added}); vLLM ${release} refuses it`);
         flags.kvCacheDtype = v;
         break;
       }

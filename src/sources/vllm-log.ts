@@ -7,6 +7,7 @@
 import type { LoggedError, LoggedRank, LoggedStartup } from "../core/startup-log.js";
 import type { DiagnosticCode } from "../core/types.js";
 import { extractVllmArgs, normalizeFlagName, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
+import { compareVersions } from "../core/vllm-versions.js";
 
 const GIB = 2 ** 30;
 const UNIT: Record<string, number> = { b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: GIB, gb: GIB, kb: 2 ** 10, mb: 2 ** 20 };
@@ -312,11 +313,6 @@ const INFERENCES: { test: RegExp; version: string; engine: "v0" | "v1"; why: str
 const INFER_ENGINE_CORE_DP0 = { v: "0.10.2", engine: "v1" as const, why: "the \"(EngineCore_DP0 pid=…)\" process prefix (v0.10.2+)" };
 const INFER_ENGINE_CORE_0 = { v: "0.10.0", engine: "v1" as const, why: "the \"(EngineCore_0 pid=…)\" process prefix (v0.10.0-v0.10.1)" };
 
-function versionKey(v: string): number {
-  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);
-  return m ? Number(m[1]) * 1e6 + Number(m[2]) * 1e3 + Number(m[3]) : 0;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Failures, with vLLM's (and PyTorch's) wording
 // ---------------------------------------------------------------------------------------------
@@ -480,7 +476,7 @@ export function readVllmLog(text: string): LoggedStartup | null {
   let textVersion: { v: string; line: string } | null = null;
   let inferred: { v: string; why: string; engine: "v0" | "v1" } | null = null;
   const infer = (c: { v: string; why: string; engine: "v0" | "v1" }): void => {
-    if (!inferred || versionKey(c.v) > versionKey(inferred.v)) inferred = c;
+    if (!inferred || compareVersions(c.v, inferred.v) > 0) inferred = c;
   };
 
   for (let li = 0; li < lines.length; li++) {

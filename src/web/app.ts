@@ -13,7 +13,7 @@ import { vllmArg, vllmShortArg } from "../core/vllm-args.js";
 import { NEWEST_MODELED } from "../core/vllm-versions.js";
 import { engineFlagsFromArgv } from "../sources/vllm-flags.js";
 import { parsePythonJson } from "../sources/python-json.js";
-import { normalizeGpuName } from "../sources/gpu-names.js";
+import { customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "../sources/gpu-names.js";
 import { sizeFlag } from "../sources/flag-values.js";
 import { esc, planSectionHtml } from "../render/html.js";
 import { shellWord } from "../render/messages.js";
@@ -114,14 +114,7 @@ function archOf(id: string, files: ConfigFiles, subject: string): ModelArch {
 
 /** The profiles a name could mean, as sources/gpus.ts gpuCandidates reads names (a trailing size as the datasheet's). */
 function gpuCandidates(name: string): WebGpu[] {
-  const named = (q: string): WebGpu[] => DATA.gpus.filter((g) => [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])].some((k) => normalizeGpuName(k) === q));
-  const q = normalizeGpuName(name);
-  const direct = named(q);
-  if (direct.length > 0) return direct;
-  const m = /^(.*)-(\d+)gb$/.exec(q);
-  if (!m) return [];
-  const gb = Number(m[2]);
-  return named(m[1] ?? "").filter((g) => Math.abs(g.datasheetBytes / 2 ** 30 - gb) <= 0.05 * gb || Math.abs(g.datasheetBytes / 1e9 - gb) <= 0.05 * gb);
+  return gpuCandidatesBy(name, (spelling) => DATA.gpus.filter((g) => gpuSpellings(g).some((k) => normalizeGpuName(k) === spelling)));
 }
 
 /** --gpu / --gpu-memory as the CLI reads them (sources/gpus.ts gpuFrom). */
@@ -132,8 +125,7 @@ function resolveGpu(s: State): GpuProfile {
   const name = s.get("gpu") ?? "";
   if (name === "") {
     if (mem === undefined) throw new PageError("--gpu: pick a GPU, or give --gpu-memory");
-    const h = DATA.gpus.find((g) => g.id === "h100-sxm");
-    return { id: "custom", name: `custom GPU (${memText}; compute capability ${h?.computeCapability ?? "9.0"} assumed)`, cudaTotalBytes: mem, computeCapability: h?.computeCapability ?? "9.0", smCount: h?.smCount ?? 132, source: "--gpu-memory (other properties from the h100-sxm profile)" };
+    return customGpuProfile(memText, mem, DATA.gpus.find((g) => g.id === "h100-sxm"));
   }
   const c = gpuCandidates(name);
   if (c.length !== 1) throw new PageError(c.length > 1 ? `--gpu ${name}: ambiguous, it names ${c.map((g) => g.id).join(", ")}` : `--gpu ${name}: unknown GPU`);
