@@ -87,6 +87,8 @@ function defaultBlockSize(model: ModelArch, cc: number): number {
 
 interface StageResult {
   budget: GpuBudget;
+  /** vLLM's CUDA-graph estimate as other hosts logged it (cuda-graphs.ts CudaGraphBytes low / high). */
+  cudaGraphRange: [number, number];
   kv: KvCachePlan;
   textBytesPerToken: number;
   startupError?: string;
@@ -377,7 +379,8 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       otherProcessBytes: otherBytes,
       expectedUsedBytes: budgetBytes + CUDA_CONTEXT_BYTES + ncclBytes + (cgInBudget > 0 ? 0 : cg),
     };
-    stages.push(startupError ? { budget, kv, textBytesPerToken: act.textBytesPerToken, startupError } : { budget, kv, textBytesPerToken: act.textBytesPerToken });
+    const cudaGraphRange: [number, number] = [cgBytes.lowBytes, cgBytes.highBytes];
+    stages.push(startupError ? { budget, kv, cudaGraphRange, textBytesPerToken: act.textBytesPerToken, startupError } : { budget, kv, cudaGraphRange, textBytesPerToken: act.textBytesPerToken });
     if (opts.explain) {
       const st = pp > 1 ? ` (stage ${s})` : "";
       ex({ what: `budget${st}`, formula: `${total} B total × ${util}`, bytes: requested, source: "vllm/v1/worker/gpu_worker.py Worker.init_device: requested_memory = total_memory × gpu_memory_utilization (total from cudaMemGetInfo)" });
@@ -448,7 +451,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     // which vLLM refuses (CacheConfig gpu_memory_utilization ≤ 1). Above it only --kv-cache-memory restores it.
     const sameKvUtilNeeded = Math.round((util + tight.budget.cudaGraphBytes / tight.budget.totalBytes) * 10_000) / 10_000;
     const maxStartUtil = Math.min(1, Math.floor((first.freeAtStartBytes / first.totalBytes) * 100) / 100);
-    diags.push({ code: "CUDA_GRAPH_ESTIMATE_IN_BUDGET", severity: "info", args: { util, estimate: tight.budget.cudaGraphBytes, without: eq.utilizationWithoutEstimate, sameKvUtil: eq.utilizationForSameKv, sameKvBytes: eq.kvCacheMemoryForSameKv, sameKvUtilNeeded, maxStartUtil } });
+    diags.push({ code: "CUDA_GRAPH_ESTIMATE_IN_BUDGET", severity: "info", args: { util, estimate: tight.budget.cudaGraphBytes, estimateLow: tight.cudaGraphRange[0], estimateHigh: tight.cudaGraphRange[1], without: eq.utilizationWithoutEstimate, sameKvUtil: eq.utilizationForSameKv, sameKvBytes: eq.kvCacheMemoryForSameKv, sameKvUtilNeeded, maxStartUtil } });
   }
   for (const what of model.unsupported) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
   diags.push(...fx.diagnostics);
