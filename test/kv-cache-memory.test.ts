@@ -99,3 +99,21 @@ describe("--kv-cache-memory per release", () => {
     expect(JSON.parse(ok.out).perGpu[0].kvCacheBytes).toBe(20 * GiB);
   });
 });
+
+describe("the table adds up with --kv-cache-memory and before v0.21 (#12.1)", () => {
+  it("Llama-3.1-8B on an H100: budget rows sum to the budget; the graphs it does not hold sit under 'outside the budget'; 80GiB is shown as over the GPU", async () => {
+    const { runCli } = await import("./helpers/cli.js");
+    const rowsOf = (out: string): Map<string, number | string> =>
+      new Map(out.split("\n").filter((l) => l.startsWith("│")).map((l) => l.split("│").map((c) => c.trim())).map(([, label, v]) => [label ?? "", /^[\d.]+$/.test(v ?? "") ? Number(v) : (v ?? "")]));
+    const r = rowsOf((await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--kv-cache-memory", "20GiB"])).out);
+    // 14.99 weights + 1.91 sampler warm-up + 0.20 non-torch + 20.00 KV = 37.10 (no CUDA-graph row inside it).
+    expect(r.get("vLLM use (--kv-cache-memory)")).toBe(37.1);
+    const inside = ["weights", "activation peak", "non-torch memory", "KV cache"].map((k) => Number(String(r.get(k)).split(" ")[0]));
+    expect(Math.abs(inside.reduce((a, b) => a + b, 0) - 37.1)).toBeLessThanOrEqual(0.02);
+    expect([...r.keys()].indexOf("CUDA graphs")).toBeGreaterThan([...r.keys()].indexOf("outside the budget"));
+    expect(r.has("CUDA graphs (outside budget)")).toBe(false);
+    const over = rowsOf((await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--kv-cache-memory", "80GiB"])).out);
+    // 97.10 asked − 79.18 GiB of the H100 = 17.92 over (it printed "0.00").
+    expect(over.get("outside the budget")).toBe("none (17.92 over)");
+  });
+});

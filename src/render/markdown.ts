@@ -2,7 +2,7 @@
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, nvidiaSmiShown, gpuLayout, thousands } from "./format.js";
 import { fixEntries, messageFor, shellWord } from "./messages.js";
-import { PHASE_LABELS, WHAT_IF_LABELS, hostText, shownWhatIfs, stageColumns } from "./table.js";
+import { PHASE_LABELS, WHAT_IF_LABELS, hostText, outsideShown, shownWhatIfs, stageColumns } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const e = plan.engine;
@@ -24,9 +24,10 @@ export function renderMarkdown(plan: Plan): string {
   row("activation peak", (g) => `${gib(g.activationPeakBytes)} (${PHASE_LABELS[g.activationPhase]})`);
   if (plan.encoder) row("vision encoder pass alone", (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
   row("non-torch memory", (g) => gib(g.nonTorchBytes));
-  row(e.cudaGraphEstimateSubtracted ? "CUDA graphs (estimate)" : "CUDA graphs (outside budget)", (g) => gib(g.cudaGraphBytes));
+  if (e.cudaGraphEstimateSubtracted) row("CUDA graphs (estimate)", (g) => gib(g.cudaGraphBytes));
   row("**KV cache**", (g) => (g.kvShortfallBytes > 0 ? `**none (${gib(g.kvShortfallBytes)} short)**` : `**${gib(g.kvCacheBytes)}**`));
-  row("outside the budget", (g) => gib(g.outsideBudgetBytes));
+  row("outside the budget", (g) => outsideShown(g));
+  if (!e.cudaGraphEstimateSubtracted) row("CUDA graphs", (g) => gib(g.cudaGraphBytes));
   row("CUDA context + NCCL", (g) => gib(g.cudaContextBytes + g.ncclBytes));
   const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
   if (others) row("other processes", (g) => gib(g.otherProcessBytes));

@@ -112,6 +112,11 @@ function stageHeader(plan: Plan, col: StageColumn): string {
   return plan.perGpu.length > 1 ? `${ranks} (${stages})` : col.firstRank !== col.lastRank ? `${ranks} (each)` : ranks;
 }
 
+/** What the budget leaves of the GPU, or by how much it exceeds it (--kv-cache-memory above what is free). */
+export function outsideShown(g: GpuBudget, red: (s: string) => string = (s) => s): string {
+  return g.budgetBytes > g.totalBytes ? red(`none (${gib(g.budgetBytes - g.totalBytes)} over)`) : gib(g.outsideBudgetBytes);
+}
+
 export function renderTable(plan: Plan, o: TableOptions): string {
   const c = o.chalk;
   const e = plan.engine;
@@ -141,9 +146,13 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   row(c.magenta(`  activation peak`), (g) => `${gib(g.activationPeakBytes)} ${c.dim(`(${PHASE_LABELS[g.activationPhase]})`)}`);
   if (plan.encoder) row(c.magenta("    vision encoder pass alone"), (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
   row(c.yellow("  non-torch memory"), (g) => gib(g.nonTorchBytes));
-  row(c.cyan(e.cudaGraphEstimateSubtracted ? "  CUDA graphs (estimate)" : "  CUDA graphs (outside budget)"), (g) => (e.cudaGraphs ? gib(g.cudaGraphBytes) : "–"));
+  // Each group's rows add up to it (#12.1): graphs the budget does not hold (before v0.21, with
+  // --kv-cache-memory) are listed under "outside the budget", not under the budget they are not part of.
+  const graphs = (g: GpuBudget): string => (e.cudaGraphs ? gib(g.cudaGraphBytes) : "–");
+  if (e.cudaGraphEstimateSubtracted) row(c.cyan("  CUDA graphs (estimate)"), graphs);
   row(c.green.bold("  KV cache"), (g) => (g.kvShortfallBytes > 0 ? c.red(`none (${gib(g.kvShortfallBytes)} short)`) : c.green.bold(gib(g.kvCacheBytes))));
-  row(c.gray("outside the budget"), (g) => gib(g.outsideBudgetBytes));
+  row(c.gray("outside the budget"), (g) => outsideShown(g, c.red));
+  if (!e.cudaGraphEstimateSubtracted) row(c.cyan("  CUDA graphs"), graphs);
   row(c.gray("  CUDA context + NCCL"), (g) => gib(g.cudaContextBytes + g.ncclBytes));
   // Other processes' memory sits outside vLLM's budget and shows in nvidia-smi's memory.used with vLLM's.
   const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
