@@ -10,7 +10,7 @@
 import { build } from "esbuild";
 import { builtinModules } from "node:module";
 import { spawnSync } from "node:child_process";
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const BUNDLE = "dist/bin/vram-plan.cjs";
 const vendorName = (spec) => spec.replace(/[^a-zA-Z0-9._-]/g, "_");
@@ -86,6 +86,15 @@ writeFileSync("dist/cli.js", '#!/usr/bin/env node\n// The bin as an ES module pa
 // The bin is run directly (package.json "bin", ./dist/cli.js): executable whatever tsc left there.
 chmodSync("dist/cli.cjs", 0o755);
 chmodSync("dist/cli.js", 0o755);
+
+// ASCII bundles: esbuild escapes non-ASCII characters in strings and names but keeps them in comments
+// and regular-expression literals, and one such character makes V8 hold the whole 1 MB source as a
+// two-byte string decoded from UTF-8 (≈22 M instructions of a run, callgrind). A \uXXXX escape means
+// the same in both places, so the loader can read the bundles as latin1 (src/cli/compile-cache.ts).
+for (const file of ["dist/bin/vram-plan.cjs", ...readdirSync("dist/bin/vendor").map((f) => `dist/bin/vendor/${f}`)]) {
+  const text = readFileSync(file, "utf8");
+  writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}
 
 // The code caches: each command's typical jobs run in a process of their own (in one process V8 would
 // reuse what earlier jobs compiled), output dropped, then what V8 compiled is written as that

@@ -2,7 +2,7 @@
 // V8's code cache (src/cli/compile-cache.ts), output written straight to the descriptors
 // (src/cli/main.ts). These tests run the built files, as a user's shell does.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,12 @@ describe("the bundled bin", () => {
   it("has a compile cache for the main job and for check, named for the bundle's size and mtime", () => {
     const names = readdirSync(join(root, "dist", "bin"));
     for (const tag of ["plan", "check"]) expect(names).toContain(cacheFileFor(join(root, "dist", "bin", "vram-plan.cjs"), tag).split("/").pop());
+  });
+
+  it("every bundle is ASCII, so the loader's latin1 read is exact (scripts/build-bin.mjs escapes the rest)", () => {
+    const files = ["vram-plan.cjs", ...readdirSync(join(root, "dist", "bin", "vendor")).filter((f) => f.endsWith(".cjs")).map((f) => `vendor/${f}`)];
+    expect(files.length).toBeGreaterThan(1);
+    for (const f of files) expect(readFileSync(join(root, "dist", "bin", f)).findIndex((byte) => byte > 0x7f), f).toBe(-1);
   });
 
   it("package.json's bin and dist/cli.js give the same answer", () => {

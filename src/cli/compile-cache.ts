@@ -51,7 +51,10 @@ export function bundleLoader(cacheTag: string | null): BundleLoader {
     if (hit) return hit.exports;
     let cachedData: Buffer | undefined;
     if (cacheTag !== null) cachedData = readIfPresent(cacheFileFor(file, cacheTag)) ?? (cacheTag === DEFAULT_CACHE_TAG ? undefined : readIfPresent(cacheFileFor(file, DEFAULT_CACHE_TAG)));
-    const body = readFileSync(file, "utf8");
+    // The build makes every bundle ASCII (scripts/build-bin.mjs), so latin1 decodes it exactly and V8
+    // keeps it as a one-byte string; a bundle edited since (any byte above 0x7f) is read as UTF-8.
+    let body = readFileSync(file, "latin1");
+    if (/[^\x00-\x7f]/.test(body)) body = readFileSync(file, "utf8");
     // Node's own CommonJS wrapper, so the bundle sees exports/require/module/__filename/__dirname.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
     const module = { exports: {} as unknown };
