@@ -7,7 +7,7 @@ import { InputError } from "../errors.js";
 import { errorLines, outputColumns } from "../render/format.js";
 import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
-import { ConfigError, ResizeError } from "../core/errors.js";
+import { ConfigError, InternalError, ResizeError } from "../core/errors.js";
 import type { CommonOpts } from "../commands/plan.js";
 import { addEngineOptions, splitEngineArgv } from "./engine-options.js";
 import { addSweepOption, registerCatalogs, registerCheck, registerCompare, registerLog, registerWatch, registerSolve, registerTokens, registerWeb } from "./subcommands.js";
@@ -49,7 +49,9 @@ export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Comma
 }
 
 /** Where a failure goes: bad input (a typed InputError or core error, or commander's usage errors) or a bug. */
-function failureOf(err: unknown): Outcome {
+export function failureOf(err: unknown): Outcome {
+  // The core's broken invariant (core/errors.ts InternalError) is a bug, whatever else it resembles.
+  if (err instanceof InternalError) return { error: "bug" };
   // The core's typed errors (core/errors.ts) are input the core refuses, like InputError.
   if (err instanceof InputError || err instanceof ConfigError || err instanceof ResizeError) return { error: "input" };
   if (err instanceof CommanderError) {

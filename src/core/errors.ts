@@ -7,6 +7,14 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/**
+ * A broken invariant of the core: a state no input can reach (each throw site says why it cannot). Never
+ * a user's mistake, so never exit 2: src/cli/run.ts reports it as a bug (exit 3, stack on stderr).
+ */
+export class InternalError extends Error {
+  override readonly name = "InternalError";
+}
+
 /** An image or video size the processor's resize rules reject (e.g. an aspect ratio over 200). */
 export class ResizeError extends Error {
   override readonly name = "ResizeError";

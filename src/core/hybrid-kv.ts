@@ -11,7 +11,7 @@
 //                           log lines "[config.py:281]" in v0.19.0 vs "[interface.py:606]" in v0.20.0)
 // Version boundaries that are not pinned to a release tag are marked "boundary unverified".
 import { hybridRules } from "./vllm-versions.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError, InternalError } from "./errors.js";
 import { DTYPE_BYTES, kvHeadTokenBytes, type KvFormatLike } from "./kv-dtypes.js";
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -377,7 +377,9 @@ export function hybridKvPlan(input: HybridKvInput): HybridKvPlan {
   const mode: MambaCacheMode = input.mambaCacheMode ?? "none";
   const specBlocks = input.numSpeculativeTokens ?? 0;
   const pageSize = input.blockSize * input.attnBytesPerTokenPerLayer;
-  if (pageSize < input.mambaPageBytes) throw new Error(`attention page (${pageSize} B) < mamba page (${input.mambaPageBytes} B): block size not aligned`);
+  // Unreachable from input: the one caller (plan.ts hybridStageKv) passes hybridAlignBlockSize's block, which is
+  // at least cdiv(mambaPage, attnBytesPerToken) tokens in every mode, so its page holds a Mamba state.
+  if (pageSize < input.mambaPageBytes) throw new InternalError(`attention page (${pageSize} B) < mamba page (${input.mambaPageBytes} B): block size not aligned`);
   const g = hybridGroups(input.attentionLayers, input.mambaLayers);
   const numGroups = g.attentionGroups + g.mambaGroups;
 

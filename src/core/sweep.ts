@@ -1,5 +1,6 @@
 // Sweeps: the cartesian product of a few flag ranges (and GPUs), each configuration planned by
 // planDeployment with { fixes: false }. Pure: GPU profiles and the model come in resolved.
+import { InternalError } from "./errors.js";
 import type { DiagnosticCode, EngineFlags, GpuProfile, KvCacheDtype, ModelArch, Plan } from "./types.js";
 import { planDeployment } from "./plan.js";
 
@@ -128,7 +129,9 @@ export function runSweep(req: SweepRequest): SweepResult {
           break;
       }
     }
-    if (!gpu) throw new Error("runSweep: no GPU (give req.gpu or a gpu axis)");
+    // Unreachable from input: commands/sweep.ts passes req.gpu (gpuFrom) unless a gpu axis names the GPUs,
+    // and an axis has at least one value (commands/sweep.ts parseSweeps), so every row has a GPU.
+    if (!gpu) throw new InternalError("runSweep: no GPU (give req.gpu or a gpu axis)");
     let plan: Plan | null = null;
     if (search.length > 0) {
       // Smallest tensor-parallel size that starts; the largest tried when none does.
