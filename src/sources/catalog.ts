@@ -69,20 +69,20 @@ export function catalog(): CatalogEntry[] {
       if (!o || rank(e) < rank(o)) owner.set(a, e);
     }
   }
-  for (const e of entries) {
-    const id = e.hfId.toLowerCase();
-    const own = e.aliases.filter((a) => a !== id && owner.get(a) === e);
-    const lost = e.aliases.filter((a) => a !== id && owner.get(a) !== e);
+  for (const entry of entries) {
+    const id = entry.hfId.toLowerCase();
+    const own = entry.aliases.filter((a) => a !== id && owner.get(a) === entry);
+    const lost = entry.aliases.filter((a) => a !== id && owner.get(a) !== entry);
     if (lost.length > 0) {
       const shortest = lost.reduce((x, y) => (y.length < x.length ? y : x));
-      const extra = `${shortest}-${instructLike(e.hfId) ? "instruct" : "base"}`;
+      const extra = `${shortest}-${instructLike(entry.hfId) ? "instruct" : "base"}`;
       if (!owner.has(extra)) {
-        owner.set(extra, e);
+        owner.set(extra, entry);
         own.push(extra);
       }
     }
-    e.aliases = [id, ...own];
-    e.short = own.length > 0 ? own.reduce((x, y) => (y.length < x.length ? y : x)) : id;
+    entry.aliases = [id, ...own];
+    entry.short = own.length > 0 ? own.reduce((x, y) => (y.length < x.length ? y : x)) : id;
   }
   cache = entries;
   return cache;
@@ -113,11 +113,11 @@ export function renamedIds(name: string): string[] {
     const p = join(MODELS_DIR, "renames.json");
     renames = existsSync(p) ? ((JSON.parse(readFileSync(p, "utf8")) as { renames: Rename[] }).renames ?? []) : [];
   }
-  const q = name.trim().toLowerCase();
+  const query = name.trim().toLowerCase();
   const out: string[] = [];
   for (const r of renames) {
-    if (r.from.toLowerCase() === q) out.push(r.to);
-    else if (r.to.toLowerCase() === q) out.push(r.from);
+    if (r.from.toLowerCase() === query) out.push(r.to);
+    else if (r.to.toLowerCase() === query) out.push(r.from);
   }
   return out;
 }
@@ -141,9 +141,9 @@ export function findInCatalog(name: string): CatalogEntry | null {
  */
 export function baseStandIn(name: string): CatalogEntry | null {
   for (const id of [name, ...renamedIds(name)]) {
-    const m = /^([^/\s]+\/[^/\s]+)-instruct$/i.exec(id.trim());
-    if (!m?.[1]) continue;
-    const base = findInCatalog(m[1]);
+    const match = /^([^/\s]+\/[^/\s]+)-instruct$/i.exec(id.trim());
+    if (!match?.[1]) continue;
+    const base = findInCatalog(match[1]);
     if (base && !instructLike(base.hfId)) return base;
   }
   return null;
@@ -164,39 +164,39 @@ function levenshtein(a: string, b: string): number {
 }
 
 /** The closest catalog names, for an "unknown model" message. */
-export function suggestModels(name: string, n = 3): string[] {
-  const q = name.trim().toLowerCase();
+export function suggestModels(name: string, limit = 3): string[] {
+  const query = name.trim().toLowerCase();
   // Spelled without separators, "nemotron-super-49b" and "llama-3.3-nemotron-super-49b" are inside
   // llama3_3-nemotron-super-49b-v1 (nvidia/Llama-3_3-Nemotron-Super-49B-v1): such a name comes first,
   // where plain edit distance preferred gemma-3-4b.
   const bare = (s: string): string => s.toLowerCase().replace(/[-_.\s/]/g, "");
-  const qb = bare(q);
+  const qb = bare(query);
   const scored = catalog().map((e) => {
-    const d = Math.min(...e.aliases.map((a) => levenshtein(q, a)));
+    const d = Math.min(...e.aliases.map((a) => levenshtein(query, a)));
     const inside = qb.length >= 4 && [e.short, e.hfId, ...e.aliases].some((a) => bare(a).includes(qb));
-    return { name: e.short, d: inside ? -1 : d - (e.short.includes(q) || q.includes(e.short) ? 3 : 0) };
+    return { name: e.short, d: inside ? -1 : d - (e.short.includes(query) || query.includes(e.short) ? 3 : 0) };
   });
   const seen = new Set<string>();
   const ranked = scored.sort((a, b) => a.d - b.d).filter((s) => (seen.has(s.name) ? false : (seen.add(s.name), true)));
   // Names that contain what was typed, when there are any; otherwise the nearest few.
   const inside = ranked.filter((s) => s.d < 0);
-  return (inside.length > 0 ? inside : ranked).slice(0, n).map((s) => s.name);
+  return (inside.length > 0 ? inside : ranked).slice(0, limit).map((s) => s.name);
 }
 
 function readJson(path: string, subject: string): Json {
   try {
     return parsePythonJson(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new InputError(subject, `${path}: not valid JSON (${(e as Error).message})`);
+  } catch (err) {
+    throw new InputError(subject, `${path}: not valid JSON (${(err as Error).message})`);
   }
 }
 
 let sizes: Record<string, { total_size: number }> | null = null;
 
 /** The catalog entry's config.json and its siblings, as the core reads them. */
-export function loadCatalogFiles(e: CatalogEntry): ConfigFiles {
-  const base = join(MODELS_DIR, e.file.replace(/\.json$/, ""));
-  const files: ConfigFiles = { config: readJson(join(MODELS_DIR, e.file), "--model") };
+export function loadCatalogFiles(entry: CatalogEntry): ConfigFiles {
+  const base = join(MODELS_DIR, entry.file.replace(/\.json$/, ""));
+  const files: ConfigFiles = { config: readJson(join(MODELS_DIR, entry.file), "--model") };
   for (const [suffix, key] of [
     [".hf_quant_config.json", "quantConfig"],
     [".quantize_config.json", "quantConfig"],
@@ -208,6 +208,6 @@ export function loadCatalogFiles(e: CatalogEntry): ConfigFiles {
     const p = join(MODELS_DIR, "sizes.json");
     sizes = existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as Record<string, { total_size: number }>) : {};
   }
-  files.checkpointBytes = sizes[e.hfId]?.total_size ?? null;
+  files.checkpointBytes = sizes[entry.hfId]?.total_size ?? null;
   return files;
 }

@@ -249,37 +249,37 @@ function num(o: Obj, k: string): number | undefined {
 }
 
 /** Cross-key rules of one language-model config (`o` the merged text config, `prefix` its path). */
-function checkTextRules(o: Obj, file: string, prefix: string[]): void {
-  const heads = num(o, "num_attention_heads") ?? num(o, "n_head");
-  const kv = num(o, "num_key_value_heads");
-  const hidden = num(o, "hidden_size");
-  const layers = num(o, "num_hidden_layers") ?? num(o, "n_layer") ?? num(o, "num_layers");
-  const p = (k: string): string[] => [...prefix, k];
+function checkTextRules(config: Obj, file: string, prefix: string[]): void {
+  const heads = num(config, "num_attention_heads") ?? num(config, "n_head");
+  const kv = num(config, "num_key_value_heads");
+  const hidden = num(config, "hidden_size");
+  const layers = num(config, "num_hidden_layers") ?? num(config, "n_layer") ?? num(config, "num_layers");
+  const pathOf = (k: string): string[] => [...prefix, k];
   // Grouped-query attention: each KV head serves num_attention_heads / num_key_value_heads query
   // heads (transformers repeat_kv; vLLM's attention layers assert num_heads % num_kv_heads == 0).
-  if (heads !== undefined && kv !== undefined && kv > 0 && heads % kv !== 0 && !Array.isArray(o["block_configs"])) {
-    refuse(file, p("num_key_value_heads"), `must divide num_attention_heads (${heads})`, kv);
+  if (heads !== undefined && kv !== undefined && kv > 0 && heads % kv !== 0 && !Array.isArray(config["block_configs"])) {
+    refuse(file, pathOf("num_key_value_heads"), `must divide num_attention_heads (${heads})`, kv);
   }
   // Without head_dim the head size is hidden_size / num_attention_heads (LlamaAttention and kin).
-  if (heads !== undefined && hidden !== undefined && num(o, "head_dim") === undefined && num(o, "kv_lora_rank") === undefined && hidden % heads !== 0) {
-    refuse(file, p("hidden_size"), `must be divisible by num_attention_heads (${heads}) when head_dim is absent`, hidden);
+  if (heads !== undefined && hidden !== undefined && num(config, "head_dim") === undefined && num(config, "kv_lora_rank") === undefined && hidden % heads !== 0) {
+    refuse(file, pathOf("hidden_size"), `must be divisible by num_attention_heads (${heads}) when head_dim is absent`, hidden);
   }
-  const experts = num(o, "num_experts") ?? num(o, "num_local_experts") ?? num(o, "n_routed_experts");
-  const topK = num(o, "num_experts_per_tok") ?? num(o, "experts_per_token") ?? num(o, "moe_topk");
-  if (experts !== undefined && experts > 1 && topK !== undefined && topK > experts) refuse(file, p("num_experts_per_tok"), `must not exceed the number of experts (${experts})`, topK);
-  const firstK = num(o, "first_k_dense_replace");
-  if (layers !== undefined && firstK !== undefined && firstK > layers) refuse(file, p("first_k_dense_replace"), `must not exceed num_hidden_layers (${layers})`, firstK);
-  const kh = num(o, "linear_num_key_heads");
-  const vh = num(o, "linear_num_value_heads");
-  if (kh !== undefined && vh !== undefined && vh % kh !== 0) refuse(file, p("linear_num_value_heads"), `must be a multiple of linear_num_key_heads (${kh})`, vh);
-  const mh = num(o, "mamba_num_heads");
-  const ng = num(o, "n_groups");
-  if (mh !== undefined && mh > 0 && ng !== undefined && mh % ng !== 0) refuse(file, p("mamba_num_heads"), `must be a multiple of n_groups (${ng})`, mh);
+  const experts = num(config, "num_experts") ?? num(config, "num_local_experts") ?? num(config, "n_routed_experts");
+  const topK = num(config, "num_experts_per_tok") ?? num(config, "experts_per_token") ?? num(config, "moe_topk");
+  if (experts !== undefined && experts > 1 && topK !== undefined && topK > experts) refuse(file, pathOf("num_experts_per_tok"), `must not exceed the number of experts (${experts})`, topK);
+  const firstK = num(config, "first_k_dense_replace");
+  if (layers !== undefined && firstK !== undefined && firstK > layers) refuse(file, pathOf("first_k_dense_replace"), `must not exceed num_hidden_layers (${layers})`, firstK);
+  const kh = num(config, "linear_num_key_heads");
+  const vh = num(config, "linear_num_value_heads");
+  if (kh !== undefined && vh !== undefined && vh % kh !== 0) refuse(file, pathOf("linear_num_value_heads"), `must be a multiple of linear_num_key_heads (${kh})`, vh);
+  const mh = num(config, "mamba_num_heads");
+  const ng = num(config, "n_groups");
+  if (mh !== undefined && mh > 0 && ng !== undefined && mh % ng !== 0) refuse(file, pathOf("mamba_num_heads"), `must be a multiple of n_groups (${ng})`, mh);
   for (const rk of ["rope_scaling", "rope_parameters"]) {
-    const rs = o[rk];
+    const rs = config[rk];
     if (isObj(rs) && typeof rs["factor"] === "number" && (rs["rope_type"] === "linear" || rs["type"] === "linear" || rs["rope_type"] === "dynamic" || rs["type"] === "dynamic") && rs["factor"] < 1) {
       // transformers _validate_linear_scaling_rope_parameters: "factor field must be a float >= 1".
-      refuse(file, p(`${rk}.factor`), "must be at least 1 for linear and dynamic scaling", rs["factor"]);
+      refuse(file, pathOf(`${rk}.factor`), "must be at least 1 for linear and dynamic scaling", rs["factor"]);
     }
   }
 }
@@ -293,13 +293,13 @@ function checkVisionRules(v: Obj, file: string): void {
   if (image !== undefined && patch !== undefined && patch > image) refuse(file, ["vision_config", "patch_size"], `must not exceed image_size (${image})`, patch);
 }
 
-function checkQuantRules(q: Obj, file: string, prefix: string[]): void {
-  const method = (typeof q["quant_method"] === "string" ? q["quant_method"] : "").toLowerCase();
+function checkQuantRules(quantConfig: Obj, file: string, prefix: string[]): void {
+  const method = (typeof quantConfig["quant_method"] === "string" ? quantConfig["quant_method"] : "").toLowerCase();
   const allowed = BITS_BY_METHOD[method];
   if (allowed) {
-    const bits = num(q, "bits") ?? num(q, "w_bit");
-    if (bits !== undefined && !allowed.includes(bits)) refuse(file, [...prefix, num(q, "bits") !== undefined ? "bits" : "w_bit"], `must be one of ${allowed.join(", ")} for ${method} (vLLM rejects other widths)`, bits);
-    const groups = q["config_groups"];
+    const bits = num(quantConfig, "bits") ?? num(quantConfig, "w_bit");
+    if (bits !== undefined && !allowed.includes(bits)) refuse(file, [...prefix, num(quantConfig, "bits") !== undefined ? "bits" : "w_bit"], `must be one of ${allowed.join(", ")} for ${method} (vLLM rejects other widths)`, bits);
+    const groups = quantConfig["config_groups"];
     if (isObj(groups)) {
       for (const [name, g] of Object.entries(groups)) {
         const w = isObj(g) ? g["weights"] : undefined;

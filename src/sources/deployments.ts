@@ -92,10 +92,10 @@ export function readDeploymentFile(path: string, text: string, opts: ReadOptions
   resetExpansionBudget();
   try {
     return readDeploymentFileOrThrow(path, text, opts);
-  } catch (e) {
+  } catch (err) {
     // A quote that never closes: bash refuses the script, so does vram-plan (with the file and line).
-    if (e instanceof ShellSyntaxError) new Ctx(path).fail(e.line > 0 ? e.line : null, e.message);
-    throw e;
+    if (err instanceof ShellSyntaxError) new Ctx(path).fail(err.line > 0 ? err.line : null, err.message);
+    throw err;
   }
 }
 
@@ -106,8 +106,8 @@ export function readDeploymentFile(path: string, text: string, opts: ReadOptions
 export async function readDeploymentFileWithSchemas(path: string, text: string, opts: ReadOptions = {}): Promise<FileRead> {
   try {
     return readDeploymentFile(path, text, opts);
-  } catch (e) {
-    if (!(e instanceof VramPlanSchemaNotLoaded)) throw e;
+  } catch (err) {
+    if (!(err instanceof VramPlanSchemaNotLoaded)) throw err;
     await loadVramPlanSchema();
     return readDeploymentFile(path, text, opts);
   }
@@ -121,17 +121,17 @@ function readDeploymentFileOrThrow(path: string, text: string, opts: ReadOptions
   else if (/\.(sh|bash|zsh|ksh)$/.test(lower)) out.deployments = readShell(ctx, text, opts);
   else if (/\.(md|markdown)$/.test(lower)) out.deployments = readShell(ctx, markdownShellText(text), opts);
   else if (/\.(ya?ml|json)$/.test(lower)) {
-    let f: YamlFile;
+    let yaml: YamlFile;
     try {
-      f = parseYaml(ctx, text);
-    } catch (e) {
-      const m = TEMPLATE_ACTION.exec(text);
-      if (!m) throw e;
-      const line = text.slice(0, m.index).split("\n").length;
+      yaml = parseYaml(ctx, text);
+    } catch (err) {
+      const match = TEMPLATE_ACTION.exec(text);
+      if (!match) throw err;
+      const line = text.slice(0, match.index).split("\n").length;
       out.notes.push(`a Helm/Go template ({{ }} on line ${line}): render it first (helm template …) and check the output`);
       return out;
     }
-    readYaml(ctx, f, opts, out);
+    readYaml(ctx, yaml, opts, out);
   } else {
     readUnknown(ctx, text, opts, out);
   }
@@ -140,9 +140,9 @@ function readDeploymentFileOrThrow(path: string, text: string, opts: ReadOptions
 
 /** readDeploymentFile's deployments; InputError when the file holds none (tests and simple callers). */
 export function readDeployments(path: string, text: string, opts: ReadOptions = {}): Deployment[] {
-  const r = readDeploymentFile(path, text, opts);
-  const linked = linkKServe(r.runtimes, r.services).deployments;
-  const all = [...r.deployments, ...linked];
+  const read = readDeploymentFile(path, text, opts);
+  const linked = linkKServe(read.runtimes, read.services).deployments;
+  const all = [...read.deployments, ...linked];
   if (all.length === 0) new Ctx(path).fail(null, NOT_FOUND);
   return all;
 }
@@ -160,26 +160,26 @@ function readUnknown(ctx: Ctx, text: string, opts: ReadOptions, out: FileRead): 
   else out.deployments = readShell(ctx, text, opts);
 }
 
-function readYaml(ctx: Ctx, f: YamlFile, opts: ReadOptions, out: FileRead): void {
-  switch (yamlFormat(f.docs)) {
+function readYaml(ctx: Ctx, yaml: YamlFile, opts: ReadOptions, out: FileRead): void {
+  switch (yamlFormat(yaml.docs)) {
     case "vram-plan":
-      out.deployments = readVramPlan(ctx, f);
+      out.deployments = readVramPlan(ctx, yaml);
       return;
     case "compose": {
-      out.deployments = readCompose(ctx, f, opts);
-      const inc = f.docs.map((d) => rec(yamlValue(d) as Json)?.include).find((x) => x !== undefined);
+      out.deployments = readCompose(ctx, yaml, opts);
+      const inc = yaml.docs.map((d) => rec(yamlValue(d) as Json)?.include).find((x) => x !== undefined);
       if (inc !== undefined) out.notes.push(`include: ${JSON.stringify(inc)}: included compose files are not read here; pass them to check too`);
       return;
     }
     case "kubernetes": {
-      const k = readKubernetes(ctx, f, opts);
+      const k = readKubernetes(ctx, yaml, opts);
       out.deployments = k.deployments;
       out.runtimes = k.runtimes;
       out.services = k.services;
       return;
     }
     case "vllm-config":
-      out.deployments = readVllmConfig(ctx, f);
+      out.deployments = readVllmConfig(ctx, yaml);
       return;
     default:
       return;

@@ -18,7 +18,7 @@ export async function resolveDraftModel(flags: EngineFlags, opts: { offline: boo
     const draft = await resolveModel(spec.model, opts);
     spec.draftModel = draft.arch;
     return { warnings: draft.warnings };
-  } catch (e) {
-    return { warnings: [`--speculative-config model ${spec.model}: not read (${e instanceof Error ? e.message : String(e)}); its weights and KV layers are not counted`] };
+  } catch (err) {
+    return { warnings: [`--speculative-config model ${spec.model}: not read (${err instanceof Error ? err.message : String(err)}); its weights and KV layers are not counted`] };
   }
 }

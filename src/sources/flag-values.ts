@@ -50,26 +50,26 @@ export function fractionFlag(flag: string, v: string): number {
 }
 
 /** "1792x1008" (also "1792 × 1008") → width and height, each from 1 to MAX_IMAGE_SIDE pixels. */
-export function imageSizeFlag(flag: string, v: string): { width: number; height: number } {
-  const m = /^\s*(\d{1,10})\s*[xX×]\s*(\d{1,10})\s*$/.exec(v);
-  const width = m ? Number(m[1]) : Number.NaN;
-  const height = m ? Number(m[2]) : Number.NaN;
+export function imageSizeFlag(flag: string, text: string): { width: number; height: number } {
+  const match = /^\s*(\d{1,10})\s*[xX×]\s*(\d{1,10})\s*$/.exec(text);
+  const width = match ? Number(match[1]) : Number.NaN;
+  const height = match ? Number(match[2]) : Number.NaN;
   // A 0×0 image has no pixels to resize: the processor rejects it (smart_resize needs height, width ≥ factor after rounding).
   if (!(width >= 1 && height >= 1 && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE)) {
-    fail(flag, `expected WIDTHxHEIGHT in pixels, each from 1 to ${MAX_IMAGE_SIDE}, such as 1792x1008`, v);
+    fail(flag, `expected WIDTHxHEIGHT in pixels, each from 1 to ${MAX_IMAGE_SIDE}, such as 1792x1008`, text);
   }
   return { width, height };
 }
 
 /** "30s@2fps" → 60 frames; "64f" or "64" → 64 frames; from 1 to MAX_VIDEO_FRAMES. */
-export function videoFramesFlag(flag: string, v: string): number {
-  const t = v.trim();
+export function videoFramesFlag(flag: string, text: string): number {
+  const trimmed = text.trim();
   let frames = Number.NaN;
-  const d = /^(\d{1,12}(?:\.\d{1,12})?)s@(\d{1,12}(?:\.\d{1,12})?)fps$/i.exec(t);
-  if (d) frames = Math.floor(Number(d[1]) * Number(d[2]));
-  const f = /^(\d{1,12})f?$/i.exec(t);
-  if (f) frames = Number(f[1]);
+  const durationMatch = /^(\d{1,12}(?:\.\d{1,12})?)s@(\d{1,12}(?:\.\d{1,12})?)fps$/i.exec(trimmed);
+  if (durationMatch) frames = Math.floor(Number(durationMatch[1]) * Number(durationMatch[2]));
+  const framesMatch = /^(\d{1,12})f?$/i.exec(trimmed);
+  if (framesMatch) frames = Number(framesMatch[1]);
   // A video of no frames has nothing to count (transformers' video processor rejects an empty clip).
-  if (!(frames >= 1 && frames <= MAX_VIDEO_FRAMES)) fail(flag, `expected a duration at a frame rate (30s@2fps) or a frame count (64f) of 1 to ${MAX_VIDEO_FRAMES} frames`, v);
+  if (!(frames >= 1 && frames <= MAX_VIDEO_FRAMES)) fail(flag, `expected a duration at a frame rate (30s@2fps) or a frame count (64f) of 1 to ${MAX_VIDEO_FRAMES} frames`, text);
   return frames;
 }

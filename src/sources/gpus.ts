@@ -55,21 +55,21 @@ export function migSliceName(text: string): string {
 }
 
 /** A GPU profile for one MIG slice of `g`; InputError naming the flag and the slices that exist. */
-export function migSliceProfile(flag: string, g: GpuRecord, slice: string): GpuProfile {
+export function migSliceProfile(flag: string, gpu: GpuRecord, slice: string): GpuProfile {
   const want = migSliceName(slice);
-  const list = migProfiles().get(g.id) ?? [];
-  const m = list.find((x) => x.name === want);
-  if (!m) {
+  const list = migProfiles().get(gpu.id) ?? [];
+  const mig = list.find((x) => x.name === want);
+  if (!mig) {
     const known = list.length ? `its slices: ${list.map((x) => x.name).join(", ")}` : `vram-plan has no MIG profiles for it (MIG profiles: ${[...migProfiles().keys()].join(", ")})`;
-    throw new InputError(flag, `${flag} ${excerpt(`${g.id}:${slice}`)}: ${g.id} has no MIG slice ${excerpt(want)}; ${known}`);
+    throw new InputError(flag, `${flag} ${excerpt(`${gpu.id}:${slice}`)}: ${gpu.id} has no MIG slice ${excerpt(want)}; ${known}`);
   }
   return {
-    id: `${g.id}:${m.name}`,
-    name: `${g.name} MIG ${m.name}`,
-    cudaTotalBytes: m.cudaTotalBytes,
-    computeCapability: g.computeCapability,
-    smCount: m.smCount,
-    source: `MIG ${m.name} of ${g.id}: ${m.source}`,
+    id: `${gpu.id}:${mig.name}`,
+    name: `${gpu.name} MIG ${mig.name}`,
+    cudaTotalBytes: mig.cudaTotalBytes,
+    computeCapability: gpu.computeCapability,
+    smCount: mig.smCount,
+    source: `MIG ${mig.name} of ${gpu.id}: ${mig.source}`,
   };
 }
 
@@ -83,16 +83,16 @@ let names: Map<string, GpuRecord[]> | null = null;
 /** Every spelling of every profile (id, aliases, name, family names) → the profiles it names. */
 function nameIndex(): Map<string, GpuRecord[]> {
   if (names) return names;
-  const m = new Map<string, GpuRecord[]>();
-  const add = (k: string, g: GpuRecord): void => {
+  const byName = new Map<string, GpuRecord[]>();
+  const add = (k: string, gpu: GpuRecord): void => {
     const key = normalizeGpuName(k);
-    const list = m.get(key) ?? [];
-    if (!list.includes(g)) list.push(g);
-    m.set(key, list);
+    const list = byName.get(key) ?? [];
+    if (!list.includes(gpu)) list.push(gpu);
+    byName.set(key, list);
   };
   for (const g of gpuCatalog()) for (const k of gpuSpellings(g)) add(k, g);
-  names = m;
-  return m;
+  names = byName;
+  return byName;
 }
 
 /** The profiles a name could mean: one, several (ambiguous), or none. */
@@ -112,7 +112,7 @@ export function gpuByName(flag: string, name: string): GpuRecord {
   if (c.length === 1) return c[0] as GpuRecord;
   // Both errors stay one short line (80 columns for `a100`): the ids name size and form factor, and
   // `vram-plan gpus` lists every profile with its memory; a list of all 27 ids was cut at 300 characters.
-  if (c.length > 1) throw new InputError(flag, `${flag} ${excerpt(name)}: is it ${orList(c.map((g) => g.id))}?`);
+  if (c.length > 1) throw new InputError(flag, `${flag} ${excerpt(name)}: is it ${orList(c.map((gpu) => gpu.id))}?`);
   throw new InputError(flag, `${flag} ${excerpt(name)}: unknown GPU; did you mean ${orList(nearestGpuIds(name))}? (vram-plan gpus lists all; --gpu-memory SIZE for another)`);
 }
 
@@ -123,7 +123,7 @@ function orList(xs: readonly string[]): string {
 
 /** The three profile ids nearest to a name (edit distance to the id or any alias), nearest first. */
 function nearestGpuIds(name: string): string[] {
-  const n = normalizeGpuName(name.slice(0, 100));
+  const query = normalizeGpuName(name.slice(0, 100));
   const dist = (a: string, b: string): number => {
     let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
@@ -134,7 +134,7 @@ function nearestGpuIds(name: string): string[] {
     return prev[b.length] ?? 0;
   };
   return gpuCatalog()
-    .map((g) => ({ id: g.id, d: Math.min(...[g.id, ...g.aliases].map((a) => dist(n, normalizeGpuName(a)))) }))
+    .map((gpu) => ({ id: gpu.id, d: Math.min(...[gpu.id, ...gpu.aliases].map((a) => dist(query, normalizeGpuName(a)))) }))
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
     .map((x) => x.id);
@@ -156,17 +156,17 @@ export interface MachineContext {
 }
 
 /** A profile for one GPU nvidia-smi reported: the catalog's by name, with this driver's CUDA-visible total. */
-export function profileOfDetected(d: DetectedGpu): GpuProfile {
-  const g = findGpu(d.name);
-  if (g) return { id: g.id, name: g.name, cudaTotalBytes: d.cudaTotalBytes, computeCapability: d.computeCapability ?? g.computeCapability, smCount: g.smCount, source: `nvidia-smi on this machine (memory.total - memory.reserved); other properties from the ${g.id} profile` };
-  const h = findGpu("h100-sxm");
-  const cc = d.computeCapability ?? h?.computeCapability ?? "9.0";
+export function profileOfDetected(detected: DetectedGpu): GpuProfile {
+  const gpu = findGpu(detected.name);
+  if (gpu) return { id: gpu.id, name: gpu.name, cudaTotalBytes: detected.cudaTotalBytes, computeCapability: detected.computeCapability ?? gpu.computeCapability, smCount: gpu.smCount, source: `nvidia-smi on this machine (memory.total - memory.reserved); other properties from the ${gpu.id} profile` };
+  const h100 = findGpu("h100-sxm");
+  const cc = detected.computeCapability ?? h100?.computeCapability ?? "9.0";
   return {
     id: "detected",
-    name: `${d.name} (detected; ${d.computeCapability ? "" : `compute capability ${cc} assumed, `}SM count of the h100-sxm profile assumed)`,
-    cudaTotalBytes: d.cudaTotalBytes,
+    name: `${detected.name} (detected; ${detected.computeCapability ? "" : `compute capability ${cc} assumed, `}SM count of the h100-sxm profile assumed)`,
+    cudaTotalBytes: detected.cudaTotalBytes,
     computeCapability: cc,
-    smCount: h?.smCount ?? 132,
+    smCount: h100?.smCount ?? 132,
     source: "nvidia-smi on this machine (memory.total - memory.reserved)",
   };
 }
@@ -201,31 +201,31 @@ export function detectedGpuProfile(ctx: MachineContext): GpuProfile {
 }
 
 /** --gpu / --gpu-memory → a GPU profile (InputError naming the flag when unknown); --gpu auto asks nvidia-smi. */
-export function gpuFrom(o: GpuOptions, ctx: MachineContext = {}): GpuProfile {
-  const mem = o.gpuMemory !== undefined ? sizeFlag("--gpu-memory", o.gpuMemory, 1) : undefined;
+export function gpuFrom(opts: GpuOptions, ctx: MachineContext = {}): GpuProfile {
+  const mem = opts.gpuMemory !== undefined ? sizeFlag("--gpu-memory", opts.gpuMemory, 1) : undefined;
   if (mem !== undefined && mem < 2 ** 30) {
     // No GPU vLLM runs on has less than 1 GiB: a bare "80" is 80 bytes, almost certainly meant as GiB.
-    const number = /^\s*([0-9]+(?:\.[0-9]+)?)/.exec(o.gpuMemory ?? "")?.[1] ?? "";
-    throw new InputError("--gpu-memory", `--gpu-memory ${excerpt(o.gpuMemory)}: ${mem} bytes is less than 1 GiB; did you mean ${number}GiB?`);
+    const number = /^\s*([0-9]+(?:\.[0-9]+)?)/.exec(opts.gpuMemory ?? "")?.[1] ?? "";
+    throw new InputError("--gpu-memory", `--gpu-memory ${excerpt(opts.gpuMemory)}: ${mem} bytes is less than 1 GiB; did you mean ${number}GiB?`);
   }
-  if (o.gpu === undefined) {
+  if (opts.gpu === undefined) {
     if (!mem) throw new InputError("--gpu", "--gpu: required, or --gpu-memory SIZE (vram-plan gpus lists the profiles)");
-    return customGpuProfile(excerpt(o.gpuMemory), mem, findGpu("h100-sxm"));
+    return customGpuProfile(excerpt(opts.gpuMemory), mem, findGpu("h100-sxm"));
   }
-  if (o.gpu.trim().toLowerCase() === "auto") {
+  if (opts.gpu.trim().toLowerCase() === "auto") {
     const profile = detectedGpuProfile({ env: process.env, ...ctx });
     if (mem) profile.cudaTotalBytes = mem;
     return profile;
   }
   // GPU:SLICE, a MIG slice (h100-sxm:3g.40gb): the slice's memory and SMs, the card's compute capability.
-  const colon = o.gpu.indexOf(":");
+  const colon = opts.gpu.indexOf(":");
   if (colon > 0) {
-    const profile = migSliceProfile("--gpu", gpuByName("--gpu", o.gpu.slice(0, colon)), o.gpu.slice(colon + 1));
+    const profile = migSliceProfile("--gpu", gpuByName("--gpu", opts.gpu.slice(0, colon)), opts.gpu.slice(colon + 1));
     if (mem) profile.cudaTotalBytes = mem;
     return profile;
   }
-  const g = gpuByName("--gpu", o.gpu);
-  const profile: GpuProfile = { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, ...(g.rocmArch ? { rocmArch: g.rocmArch } : {}), smCount: g.smCount, source: g.source };
+  const named = gpuByName("--gpu", opts.gpu);
+  const profile: GpuProfile = { id: named.id, name: named.name, cudaTotalBytes: named.cudaTotalBytes, computeCapability: named.computeCapability, ...(named.rocmArch ? { rocmArch: named.rocmArch } : {}), smCount: named.smCount, source: named.source };
   if (mem) profile.cudaTotalBytes = mem;
   return profile;
 }

@@ -72,8 +72,8 @@ export function hubOptionsFromEnv(env: Env = process.env): { endpoint: string; t
   const token = env["HF_TOKEN"]?.trim() || env["HUGGING_FACE_HUB_TOKEN"]?.trim() || undefined;
   const offline = envTrue(env["HF_HUB_OFFLINE"]);
   const out: { endpoint: string; token?: string; offline: boolean; timeoutMs?: number; proxy?: ProxySettings } = token ? { endpoint, token, offline } : { endpoint, offline };
-  const t = Number(env["HF_HUB_DOWNLOAD_TIMEOUT"]?.trim());
-  if (Number.isFinite(t) && t > 0 && t <= 3600) out.timeoutMs = Math.round(t * 1000);
+  const timeoutSeconds = Number(env["HF_HUB_DOWNLOAD_TIMEOUT"]?.trim());
+  if (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 && timeoutSeconds <= 3600) out.timeoutMs = Math.round(timeoutSeconds * 1000);
   const pick = (...names: string[]): string | undefined => {
     for (const n of names) {
       const v = env[n]?.trim();
@@ -138,8 +138,8 @@ function seconds(ms: number): string {
 }
 
 /** The error for a request that failed before an answer: a stall, or a network that does not reach the Hub. */
-function unreachable(ctx: Ctx, e: unknown): InputError {
-  const why = describeFetchError(e, ctx.timeoutMs);
+function unreachable(ctx: Ctx, err: unknown): InputError {
+  const why = describeFetchError(err, ctx.timeoutMs);
   if (why === "timeout") {
     return fail(ctx, `${ctx.endpoint} did not answer within ${seconds(ctx.timeoutMs)}; gave up (HF_HUB_DOWNLOAD_TIMEOUT=<seconds> waits longer; a downloaded checkout directory plans without the Hub)`);
   }
@@ -154,17 +154,17 @@ function retryAfterMs(v: string | null): number | null {
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
 }
 
-function describeFetchError(e: unknown, _timeoutMs: number): string {
-  if (e instanceof Error) {
-    if (e.name === "TimeoutError" || e.name === "AbortError") return "timeout";
-    const cause = (e as Error & { cause?: unknown }).cause;
+function describeFetchError(err: unknown, _timeoutMs: number): string {
+  if (err instanceof Error) {
+    if (err.name === "TimeoutError" || err.name === "AbortError") return "timeout";
+    const cause = (err as Error & { cause?: unknown }).cause;
     if (cause instanceof Error) {
       const code = (cause as NodeJS.ErrnoException).code;
       return code ?? cause.message;
     }
-    return e.message;
+    return err.message;
   }
-  return String(e);
+  return String(err);
 }
 
 async function discard(res: Response): Promise<void> {
@@ -190,8 +190,8 @@ async function get(ctx: Ctx, file: string, optional: boolean, range?: [number, n
     if (range) headers["Range"] = `bytes=${range[0]}-${range[1]}`;
     try {
       res = await ctx.fetch(url, { headers, signal: AbortSignal.timeout(ctx.timeoutMs), redirect: "manual" });
-    } catch (e) {
-      throw unreachable(ctx, e);
+    } catch (err) {
+      throw unreachable(ctx, err);
     }
     if ([301, 302, 303, 307, 308].includes(res.status)) {
       const location = res.headers.get("location");
@@ -283,14 +283,14 @@ async function getJson(ctx: Ctx, file: string, optional: boolean): Promise<Json 
   let bytes: Uint8Array;
   try {
     bytes = await readUpTo(res, MAX_JSON_FILE_BYTES + 1);
-  } catch (e) {
-    throw unreachable(ctx, e);
+  } catch (err) {
+    throw unreachable(ctx, err);
   }
   if (bytes.length > MAX_JSON_FILE_BYTES) throw fail(ctx, `${file} from ${ctx.endpoint} is over the ${MAX_JSON_FILE_BYTES / 2 ** 20} MiB limit for a JSON file`);
   try {
     return parsePythonJson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
-  } catch (e) {
-    const pos = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+  } catch (err) {
+    const pos = err instanceof Error ? /position (\d+)/.exec(err.message)?.[1] : undefined;
     throw fail(ctx, `${file} from ${ctx.endpoint} is not valid JSON${pos !== undefined ? ` (syntax error at byte ${pos})` : ""}`);
   }
 }
@@ -309,12 +309,12 @@ async function getRange(ctx: Ctx, file: string, start: number, end: number, opti
   let bytes: Uint8Array;
   try {
     if (res.status === 206) {
-      const m = CONTENT_RANGE.exec(res.headers.get("content-range") ?? "");
-      if (!m || m[3] === "*" || Number(m[1]) !== start) {
+      const match = CONTENT_RANGE.exec(res.headers.get("content-range") ?? "");
+      if (!match || match[3] === "*" || Number(match[1]) !== start) {
         await discard(res);
         throw fail(ctx, `${ctx.endpoint} gave a bad Content-Range for ${file}`);
       }
-      size = Number(m[3]);
+      size = Number(match[3]);
       bytes = await readUpTo(res, want);
     } else {
       // The server ignored Range and sends the whole file: read only what is needed, then hang up.
@@ -326,9 +326,9 @@ async function getRange(ctx: Ctx, file: string, start: number, end: number, opti
       size = Number(len);
       bytes = (await readUpTo(res, end + 1)).subarray(start);
     }
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw unreachable(ctx, e);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw unreachable(ctx, err);
   }
   if (bytes.length < Math.min(want, Math.max(0, size - start))) {
     throw fail(ctx, `${ctx.endpoint} sent ${bytes.length} of ${want} requested bytes of ${file}`);
@@ -341,11 +341,11 @@ async function shardHeader(ctx: Ctx, file: string, optional: boolean): Promise<S
   const where = fileUrl(ctx, file);
   const prefix = await getRange(ctx, file, 0, 7, optional, where);
   if (!prefix) return null;
-  const n = headerLengthFromPrefix(prefix.bytes, prefix.size, where);
-  const json = await getRange(ctx, file, 8, 8 + n - 1, false, where);
+  const headerLength = headerLengthFromPrefix(prefix.bytes, prefix.size, where);
+  const json = await getRange(ctx, file, 8, 8 + headerLength - 1, false, where);
   if (!json) return null;
   if (json.size !== prefix.size) throw fail(ctx, `${file} changed size between requests`);
-  return parseSafetensorsHeaderBytes(json.bytes.subarray(0, n), prefix.size, where);
+  return parseSafetensorsHeaderBytes(json.bytes.subarray(0, headerLength), prefix.size, where);
 }
 
 /**
@@ -364,10 +364,10 @@ export async function fetchFromHub(hfId: string, opts: HubOptions = {}): Promise
   const key = JSON.stringify([endpoint, hfId, revision, opts.token ?? "", opts.proxy ?? null]);
   const known = runCache.get(key);
   if (known) return known;
-  const p = (async () => fetchModel({ ...ctx0, fetch: await fetcherFor(opts.proxy) }))();
-  runCache.set(key, p);
-  p.catch(() => runCache.delete(key));
-  return p;
+  const pending = (async () => fetchModel({ ...ctx0, fetch: await fetcherFor(opts.proxy) }))();
+  runCache.set(key, pending);
+  pending.catch(() => runCache.delete(key));
+  return pending;
 }
 
 /** Models fetched in this process (one CLI run), by endpoint, id, revision, token and proxy. */

@@ -53,22 +53,22 @@ export function parseJson(text: string, file: string): Json {
   // runs interpreted at start-up (and then gets compiled by TurboFan), a measurable part of a run.
   const containers = text.replace(/[^{[]+/g, "").length;
   if (containers > MAX_JSON_CONTAINERS) throw new InputError(file, `${file}: more than ${MAX_JSON_CONTAINERS} objects and lists, over the limit for a config or index file`);
-  let v: Json;
+  let parsed: Json;
   try {
-    v = parsePythonJson(text);
-  } catch (e) {
-    const pos = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+    parsed = parsePythonJson(text);
+  } catch (err) {
+    const pos = err instanceof Error ? /position (\d+)/.exec(err.message)?.[1] : undefined;
     throw new InputError(file, `${file}: not valid JSON${pos !== undefined ? ` (syntax error at byte ${pos})` : ""}`);
   }
-  const depth = jsonDepth(v);
+  const depth = jsonDepth(parsed);
   if (depth > MAX_NESTING) throw new InputError(file, `${file}: nested ${depth} levels deep, over the limit of ${MAX_NESTING}`);
-  return v;
+  return parsed;
 }
 
 /** Nesting depth of a parsed JSON value, walked without recursion (stops counting past the limit). */
-export function jsonDepth(v: Json): number {
+export function jsonDepth(value: Json): number {
   let max = 0;
-  const stack: [Json, number][] = [[v, 0]];
+  const stack: [Json, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [x, d] = stack.pop() as [Json, number];
     if (typeof x !== "object" || x === null) continue;

@@ -117,18 +117,18 @@ export function nvidiaSmiRunner(env: Record<string, string | undefined> = proces
 }
 
 /** nvidia-smi's own first line of output, on one line and at most 160 characters (its messages are short). */
-function toolLine(e: unknown): string {
-  const err = e as { stderr?: string | Buffer; stdout?: string | Buffer; message?: string };
+function toolLine(failure: unknown): string {
+  const err = failure as { stderr?: string | Buffer; stdout?: string | Buffer; message?: string };
   const text = `${String(err.stdout ?? "")}\n${String(err.stderr ?? "")}`.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== "") ?? err.message ?? "no output";
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ");
   return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
 }
 
-function firstLine(e: unknown): string {
-  const err = e as { code?: string; signal?: string };
+function firstLine(failure: unknown): string {
+  const err = failure as { code?: string; signal?: string };
   if (err.code === "ENOENT") return "nvidia-smi was not found on PATH (no NVIDIA driver here?): give --gpu <id> or --gpu-memory <size> instead";
   if (err.signal === "SIGTERM") return `nvidia-smi did not answer within ${NVIDIA_SMI_TIMEOUT_MS / 1000} s`;
-  return `nvidia-smi failed: ${toolLine(e)}`;
+  return `nvidia-smi failed: ${toolLine(failure)}`;
 }
 
 /** Every GPU nvidia-smi lists, with the compute processes on each. InputError naming nvidia-smi on failure. */
@@ -138,9 +138,9 @@ export function queryGpus(run: RunNvidiaSmi = nvidiaSmiRunner(), subject = "--gp
   const ask = (fields: readonly string[]): string => run([`--query-gpu=${fields.join(",")}`, "--format=csv,noheader,nounits"]);
   try {
     gpus = parseGpuQuery(ask(GPU_QUERY_FIELDS), GPU_QUERY_FIELDS);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    if (!/not a valid field/i.test(toolLine(e))) throw new InputError(subject, `${subject}: ${firstLine(e)}`);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    if (!/not a valid field/i.test(toolLine(err))) throw new InputError(subject, `${subject}: ${firstLine(err)}`);
     try {
       gpus = parseGpuQuery(ask(GPU_QUERY_FIELDS_OLD), GPU_QUERY_FIELDS_OLD);
     } catch (e2) {

@@ -10,26 +10,26 @@ export function parsePythonJson(text: string): Json {
     let out = "";
     let inString = false;
     for (let i = 0; i < text.length; i++) {
-      const c = text[i] as string;
+      const char = text[i] as string;
       if (inString) {
-        out += c;
-        if (c === "\\") out += text[++i] ?? "";
-        else if (c === '"') inString = false;
+        out += char;
+        if (char === "\\") out += text[++i] ?? "";
+        else if (char === '"') inString = false;
         continue;
       }
-      if (c === '"') {
+      if (char === '"') {
         inString = true;
-        out += c;
+        out += char;
         continue;
       }
       const rest = text.slice(i, i + 9);
-      const m = /^(-?Infinity|NaN)/.exec(rest);
-      if (m) {
+      const match = /^(-?Infinity|NaN)/.exec(rest);
+      if (match) {
         out += "null";
-        i += (m[1] as string).length - 1;
+        i += (match[1] as string).length - 1;
         continue;
       }
-      out += c;
+      out += char;
     }
     if (out === text) throw first;
     return JSON.parse(out) as Json;

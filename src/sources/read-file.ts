@@ -30,10 +30,10 @@ export function statRegularFile(path: string, maxBytes: number, label = path, mi
   let st: Stats;
   try {
     st = statSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
     if (missingOk && (code === "ENOENT" || code === "ENOTDIR")) return null;
-    throw new InputError(label, `${label}: cannot read (${errno(e)})`);
+    throw new InputError(label, `${label}: cannot read (${errno(err)})`);
   }
   if (!st.isFile()) throw new InputError(label, `${label}: ${kindOf(st)}, not a regular file`);
   if (st.size > maxBytes) throw new InputError(label, `${label}: ${mib(st.size)} is over the ${mib(maxBytes)} limit for this kind of file`);
@@ -48,8 +48,8 @@ export function openRegularFile(path: string, maxBytes: number, label = path): {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    throw new InputError(label, `${label}: cannot open (${errno(e)})`);
+  } catch (err) {
+    throw new InputError(label, `${label}: cannot open (${errno(err)})`);
   }
   const st = fstatSync(fd);
   if (!st.isFile() || st.size > maxBytes) {
@@ -76,9 +76,9 @@ export function readTextFile(path: string, maxBytes: number, opts: { label?: str
     }
     if (got > maxBytes) throw new InputError(label, `${label}: over the ${mib(maxBytes)} limit for this kind of file`);
     return buf.toString("utf8", 0, got);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(label, `${label}: cannot read (${errno(e)})`);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(label, `${label}: cannot read (${errno(err)})`);
   } finally {
     closeSync(fd);
   }
@@ -126,19 +126,19 @@ export function readStdinText(maxBytes: number): string {
   let total = 0;
   const buf = Buffer.allocUnsafe(64 * 1024);
   for (;;) {
-    let r: number;
+    let bytesRead: number;
     try {
-      r = readSync(0, buf, 0, buf.length, null);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      bytesRead = readSync(0, buf, 0, buf.length, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
       if (code === "EAGAIN") continue;
       if (code === "EOF") break;
-      throw new InputError("-", `standard input: cannot read (${errno(e)})`);
+      throw new InputError("-", `standard input: cannot read (${errno(err)})`);
     }
-    if (r === 0) break;
-    total += r;
+    if (bytesRead === 0) break;
+    total += bytesRead;
     if (total > maxBytes) throw new InputError("-", `standard input: over the ${mib(maxBytes)} limit for this kind of file`);
-    chunks.push(Buffer.from(buf.subarray(0, r)));
+    chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
   }
   return Buffer.concat(chunks).toString("utf8");
 }

@@ -128,9 +128,9 @@ const MAX_DIR_FILES = 1000;
  */
 export function expandDirectories(paths: readonly string[]): string[] {
   const out: string[] = [];
-  for (const p of paths) {
-    if (p === "-" || !isDir(p)) {
-      out.push(p);
+  for (const candidate of paths) {
+    if (candidate === "-" || !isDir(candidate)) {
+      out.push(candidate);
       continue;
     }
     const found: string[] = [];
@@ -150,8 +150,8 @@ export function expandDirectories(paths: readonly string[]): string[] {
         } else if (DEPLOYMENT_FILE_NAME.test(n) && n !== "SOURCES.md") found.push(full);
       }
     };
-    walk(p, 0);
-    if (found.length === 0) throw new InputError(p, `${p}: a directory with no deployment files (YAML, JSON, shell, Dockerfile, Makefile or Markdown) in it`);
+    walk(candidate, 0);
+    if (found.length === 0) throw new InputError(candidate, `${candidate}: a directory with no deployment files (YAML, JSON, shell, Dockerfile, Makefile or Markdown) in it`);
     out.push(...found);
   }
   return out;

@@ -23,13 +23,13 @@ function build(id: string, files: ConfigFiles, subject: string, configLabel = su
   let arch: ModelArch;
   try {
     arch = modelArchFromConfig(id, files);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new InputError(subject, `${subject}: ${e.message}`);
-    throw e;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new InputError(subject, `${subject}: ${err.message}`);
+    throw err;
   }
   // Whatever the keys and defaults gave, the core only ever sees numbers it can compute with.
-  const p = archProblem(arch);
-  if (p) throw new InputError(subject, `${configLabel}: the model's ${p.field} ${p.rule}, got ${excerpt(p.value)} (from its config)`);
+  const problem = archProblem(arch);
+  if (problem) throw new InputError(subject, `${configLabel}: the model's ${problem.field} ${problem.rule}, got ${excerpt(problem.value)} (from its config)`);
   return arch;
 }
 

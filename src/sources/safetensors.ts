@@ -110,9 +110,9 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (e) {
+  } catch (err) {
     // Position only: V8's message quotes the text.
-    const pos = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+    const pos = err instanceof Error ? /position (\d+)/.exec(err.message)?.[1] : undefined;
     throw bad(path, `header is not JSON${pos !== undefined ? ` (syntax error at byte ${pos})` : ""}`);
   }
   if (!isRecord(parsed)) throw bad(path, "header is not a JSON object");
@@ -181,13 +181,13 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
   let prevIdx = -1;
   for (let k = 0; k < starts.length; k++) {
     const i = order ? (order[k] as number) : k;
-    const s = starts[i] as number;
-    const e = ends[i] as number;
-    if (prevIdx >= 0 && s < prevEnd) {
+    const start = starts[i] as number;
+    const end = ends[i] as number;
+    if (prevIdx >= 0 && start < prevEnd) {
       throw bad(path, `tensors "${excerpt(tensors[prevIdx]?.name)}" and "${excerpt(tensors[i]?.name)}" overlap in the data section`);
     }
-    if (e >= prevEnd || prevIdx < 0) {
-      prevEnd = e;
+    if (end >= prevEnd || prevIdx < 0) {
+      prevEnd = end;
       prevIdx = i;
     }
   }
@@ -209,8 +209,8 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
   let fh;
   try {
     fh = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "error";
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
     throw new InputError(path, `${path}: cannot open (${code})`);
   }
   try {
@@ -219,16 +219,16 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
     const size = st.size;
     const first = Buffer.allocUnsafe(Math.min(FIRST_READ, size));
     const { bytesRead } = await fh.read(first, 0, first.length, 0);
-    const n = headerLengthFromPrefix(first.subarray(0, bytesRead), size, path);
+    const headerLength = headerLengthFromPrefix(first.subarray(0, bytesRead), size, path);
     let header: Uint8Array;
-    if (8 + n <= bytesRead) {
-      header = first.subarray(8, 8 + n);
+    if (8 + headerLength <= bytesRead) {
+      header = first.subarray(8, 8 + headerLength);
     } else {
-      const buf = Buffer.allocUnsafe(n);
+      const buf = Buffer.allocUnsafe(headerLength);
       let got = 0;
-      while (got < n) {
-        const r = await fh.read(buf, got, n - got, 8 + got);
-        if (r.bytesRead === 0) throw bad(path, `file ended inside the ${n}-byte header (truncated?)`);
+      while (got < headerLength) {
+        const r = await fh.read(buf, got, headerLength - got, 8 + got);
+        if (r.bytesRead === 0) throw bad(path, `file ended inside the ${headerLength}-byte header (truncated?)`);
         got += r.bytesRead;
       }
       header = buf;
@@ -250,15 +250,15 @@ export function readSafetensorsHeaderSync(path: string): SafetensorsHeader {
   try {
     const first = Buffer.allocUnsafe(Math.min(FIRST_READ, size));
     const bytesRead = readSync(fd, first, 0, first.length, 0);
-    const n = headerLengthFromPrefix(first.subarray(0, bytesRead), size, path);
+    const headerLength = headerLengthFromPrefix(first.subarray(0, bytesRead), size, path);
     let header: Uint8Array;
-    if (8 + n <= bytesRead) header = first.subarray(8, 8 + n);
+    if (8 + headerLength <= bytesRead) header = first.subarray(8, 8 + headerLength);
     else {
-      const buf = Buffer.allocUnsafe(n);
+      const buf = Buffer.allocUnsafe(headerLength);
       let got = 0;
-      while (got < n) {
-        const r = readSync(fd, buf, got, n - got, 8 + got);
-        if (r === 0) throw bad(path, `file ended inside the ${n}-byte header (truncated?)`);
+      while (got < headerLength) {
+        const r = readSync(fd, buf, got, headerLength - got, 8 + got);
+        if (r === 0) throw bad(path, `file ended inside the ${headerLength}-byte header (truncated?)`);
         got += r;
       }
       header = buf;

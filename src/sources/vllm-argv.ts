@@ -40,35 +40,35 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
   const out: ShellToken[] = [];
   let i = 0;
   let line = firstLine;
-  const n = text.length;
+  const length = text.length;
 
-  while (i < n) {
-    const c = text[i]!;
+  while (i < length) {
+    const char = text[i]!;
     // Blanks.
-    if (c === " " || c === "\t" || c === "\r") {
+    if (char === " " || char === "\t" || char === "\r") {
       i++;
       continue;
     }
     // Line continuation between words.
-    if (c === "\\" && text[i + 1] === "\n") {
+    if (char === "\\" && text[i + 1] === "\n") {
       i += 2;
       line++;
       continue;
     }
-    if (c === "\\" && text[i + 1] === "\r" && text[i + 2] === "\n") {
+    if (char === "\\" && text[i + 1] === "\r" && text[i + 2] === "\n") {
       i += 3;
       line++;
       continue;
     }
-    if (c === "\n") {
+    if (char === "\n") {
       out.push({ text: "\n", line, kind: "sep" });
       i++;
       line++;
       continue;
     }
     // Comment: runs to the end of the line (the newline itself is kept as a separator).
-    if (c === "#") {
-      while (i < n && text[i] !== "\n") i++;
+    if (char === "#") {
+      while (i < length && text[i] !== "\n") i++;
       continue;
     }
     // Redirections with an fd number in front: 2>, 2>>, 2>&, 1<.
@@ -78,7 +78,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
       i += fdRedir[0].length;
       continue;
     }
-    if (OPERATOR_CHARS.has(c)) {
+    if (OPERATOR_CHARS.has(char)) {
       const two = text.slice(i, i + 2);
       const three = text.slice(i, i + 3);
       if (three === "&>>") {
@@ -90,11 +90,11 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
       } else if (two === "&>" || two === ">>" || two === ">&" || two === "<&" || two === "<<" || two === ">|") {
         out.push({ text: two, line, kind: "redir" });
         i += 2;
-      } else if (c === "<" || c === ">") {
-        out.push({ text: c, line, kind: "redir" });
+      } else if (char === "<" || char === ">") {
+        out.push({ text: char, line, kind: "redir" });
         i++;
       } else {
-        out.push({ text: c, line, kind: "sep" });
+        out.push({ text: char, line, kind: "sep" });
         i++;
       }
       continue;
@@ -114,7 +114,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
       i = end;
       return true;
     };
-    while (i < n) {
+    while (i < length) {
       const ch = text[i]!;
       if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r" || OPERATOR_CHARS.has(ch)) break;
       if (ch === "\\") {
@@ -141,20 +141,20 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
       }
       if (ch === "'") {
         i++;
-        while (i < n && text[i] !== "'") {
+        while (i < length && text[i] !== "'") {
           if (text[i] === "\n") line++;
           word += text[i];
           i++;
         }
-        if (i >= n) throw new ShellSyntaxError(`unterminated single quote (the quote opened on line ${startLine} never closes)`, startLine);
+        if (i >= length) throw new ShellSyntaxError(`unterminated single quote (the quote opened on line ${startLine} never closes)`, startLine);
         i++; // closing quote
         continue;
       }
       if (ch === '"') {
         i++;
-        while (i < n && text[i] !== '"') {
-          const q = text[i]!;
-          if (q === "\\") {
+        while (i < length && text[i] !== '"') {
+          const quote = text[i]!;
+          if (quote === "\\") {
             const next = text[i + 1];
             if (next === "\n") {
               i += 2;
@@ -166,23 +166,23 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
               i += 2;
               continue;
             }
-            word += q;
+            word += quote;
             i++;
             continue;
           }
           if (takeSubstitution()) continue;
-          if (q === "\n") line++;
-          word += q;
+          if (quote === "\n") line++;
+          word += quote;
           i++;
         }
-        if (i >= n) throw new ShellSyntaxError(`unterminated double quote (the quote opened on line ${startLine} never closes)`, startLine);
+        if (i >= length) throw new ShellSyntaxError(`unterminated double quote (the quote opened on line ${startLine} never closes)`, startLine);
         i++;
         continue;
       }
       if (takeSubstitution()) continue;
       if (ch === "`") {
         let end = text.indexOf("`", i + 1);
-        end = end < 0 ? n : end + 1;
+        end = end < 0 ? length : end + 1;
         const chunk = text.slice(i, end);
         line += countNewlines(chunk);
         word += chunk;
@@ -205,8 +205,8 @@ function countNewlines(s: string): number {
 
 /** Index just past the bracket that closes the `(` or `{` at `open`. */
 function matchingClose(text: string, open: number): number {
-  const o = text[open];
-  const close = o === "(" ? ")" : "}";
+  const opener = text[open];
+  const close = opener === "(" ? ")" : "}";
   let depth = 0;
   for (let j = open; j < text.length; j++) {
     const ch = text[j];
@@ -214,7 +214,7 @@ function matchingClose(text: string, open: number): number {
       j++;
       continue;
     }
-    if (ch === o) depth++;
+    if (ch === opener) depth++;
     else if (ch === close) {
       depth--;
       if (depth === 0) return j + 1;
@@ -234,12 +234,12 @@ export function splitShellWords(cmd: string): string[] {
   const out: string[] = [];
   const tokens = tokenizeShell(cmd);
   for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (t.kind === "word") out.push(t.text);
-    else if (t.kind === "redir") {
+    const token = tokens[k]!;
+    if (token.kind === "word") out.push(token.text);
+    else if (token.kind === "redir") {
       if (tokens[k + 1]?.kind === "word") k++;
     } else {
-      const sep = t.text === "\n" ? ";" : t.text;
+      const sep = token.text === "\n" ? ";" : token.text;
       if (out.length > 0 && out[out.length - 1] !== ";") out.push(sep);
     }
   }
@@ -262,14 +262,14 @@ export function splitShellCommands(text: string, firstLine = 1): ShellCommand[] 
     cur = { words: [], lines: [], line: firstLine };
   };
   for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (t.kind === "sep") flush();
-    else if (t.kind === "redir") {
+    const token = tokens[k]!;
+    if (token.kind === "sep") flush();
+    else if (token.kind === "redir") {
       if (tokens[k + 1]?.kind === "word") k++;
     } else {
-      if (cur.words.length === 0) cur.line = t.line;
-      cur.words.push(t.text);
-      cur.lines.push(t.line);
+      if (cur.words.length === 0) cur.line = token.line;
+      cur.words.push(token.text);
+      cur.lines.push(token.line);
     }
   }
   flush();
@@ -303,16 +303,16 @@ function isFlagToken(t: string): boolean {
 }
 
 /** Split a flag token into its key and inline value (`--a=b`, `-tp=2`, `-O3`), or null if not a flag. */
-function flagKey(t: string): { key: string; inline: string | null } | null {
-  if (!isFlagToken(t) || t === "--") return null;
-  if (t.startsWith("--")) {
-    const body = t.slice(2);
+function flagKey(text: string): { key: string; inline: string | null } | null {
+  if (!isFlagToken(text) || text === "--") return null;
+  if (text.startsWith("--")) {
+    const body = text.slice(2);
     const eq = body.indexOf("=");
     return eq < 0
       ? { key: normalizeFlagName(body), inline: null }
       : { key: normalizeFlagName(body.slice(0, eq)), inline: body.slice(eq + 1) };
   }
-  const body = t.slice(1);
+  const body = text.slice(1);
   // -O3, -O.level=3, -O 3
   if (body.startsWith("O") && body !== "O") {
     const rest = body.slice(1);
@@ -367,19 +367,19 @@ export function parseVllmArgs(args: readonly string[]): Record<string, string | 
   const out: Record<string, string | true> = {};
   let lastValueKey: string | null = null;
   for (let i = 0; i < args.length; i++) {
-    const t = args[i]!;
-    if (t === "--") break;
-    const f = flagKey(t);
-    if (!f) {
+    const arg = args[i]!;
+    if (arg === "--") break;
+    const flag = flagKey(arg);
+    if (!flag) {
       // A positional: continues the previous flag's value list, otherwise it is ignored.
       if (lastValueKey !== null) {
         const prev = out[lastValueKey];
-        out[lastValueKey] = typeof prev === "string" && prev !== "" ? `${prev} ${t}` : t;
+        out[lastValueKey] = typeof prev === "string" && prev !== "" ? `${prev} ${arg}` : arg;
       }
       continue;
     }
     lastValueKey = null;
-    const { key, inline } = f;
+    const { key, inline } = flag;
     if (inline !== null) {
       out[key] = inline;
       lastValueKey = key;
@@ -401,7 +401,7 @@ export function parseVllmArgs(args: readonly string[]): Record<string, string | 
       continue;
     }
     if (takesValue(key) || takesValue(key.split(".")[0]!)) {
-      throw new VllmArgError(t, `${t} needs a value`, i);
+      throw new VllmArgError(arg, `${arg} needs a value`, i);
     }
     out[key] = true;
   }
@@ -455,8 +455,8 @@ export interface LocateOptions {
 export function shellScriptIndex(words: readonly string[]): number | null {
   let i = 0;
   while (i < words.length && (words[i] === "exec" || words[i] === "env" || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!))) i++;
-  const w = words[i];
-  if (w === undefined || !SHELLS.has(basename(w))) return null;
+  const word = words[i];
+  if (word === undefined || !SHELLS.has(basename(word))) return null;
   for (let j = i + 1; j < words.length; j++) {
     const a = words[j]!;
     if (/^-[A-Za-z]*c[A-Za-z]*$/.test(a)) return j + 1 < words.length ? j + 1 : null;
@@ -480,20 +480,20 @@ export function locateVllmInvocation(words: readonly string[], opts: LocateOptio
   let start = 0;
   let rest = 0;
   for (let i = 0; i < words.length && via === null; i++) {
-    const w = words[i]!;
-    if (basename(w) === "vllm" && words[i + 1] === "serve") {
+    const word = words[i]!;
+    if (basename(word) === "vllm" && words[i + 1] === "serve") {
       via = "vllm serve";
       start = i;
       rest = i + 2;
-    } else if (w === "-m" && API_SERVER_MODULES.has(words[i + 1] ?? "")) {
+    } else if (word === "-m" && API_SERVER_MODULES.has(words[i + 1] ?? "")) {
       via = "api_server";
       start = i > 0 ? i - 1 : i;
       rest = i + 2;
-    } else if (w === "-m" && words[i + 1] === "vllm.entrypoints.cli.main" && words[i + 2] === "serve") {
+    } else if (word === "-m" && words[i + 1] === "vllm.entrypoints.cli.main" && words[i + 2] === "serve") {
       via = "vllm serve";
       start = i > 0 ? i - 1 : i;
       rest = i + 3;
-    } else if (i > 0 && isVllmOpenAiImage(w) && words.slice(0, i).some((x) => basename(x) === "docker" || basename(x) === "podman")) {
+    } else if (i > 0 && isVllmOpenAiImage(word) && words.slice(0, i).some((x) => basename(x) === "docker" || basename(x) === "podman")) {
       via = "docker image";
       start = i;
       rest = i + 1;
@@ -515,8 +515,8 @@ export function locateVllmInvocation(words: readonly string[], opts: LocateOptio
   let dockerGpus: string | null = null;
   for (let i = 0; i < start; i++) {
     const w = words[i]!;
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
-    if (m) env[m[1]!] = m[2]!;
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
+    if (match) env[match[1]!] = match[2]!;
     if (via === "docker image") {
       if (w === "--gpus" && i + 1 < start) dockerGpus = words[i + 1]!;
       else if (w.startsWith("--gpus=")) dockerGpus = w.slice("--gpus=".length);
@@ -527,15 +527,15 @@ export function locateVllmInvocation(words: readonly string[], opts: LocateOptio
   let modelIndex: number | null = null;
   const positionalModel = via !== "api_server";
   for (let i = rest; i < words.length; i++) {
-    const t = words[i]!;
-    if (t === "--") break;
-    const f = flagKey(t);
-    if (!f) {
+    const arg = words[i]!;
+    if (arg === "--") break;
+    const flag = flagKey(arg);
+    if (!flag) {
       if (positionalModel && modelIndex === null) modelIndex = i;
       continue;
     }
-    if (f.inline !== null) continue;
-    if (isSwitch(f.key)) continue;
+    if (flag.inline !== null) continue;
+    if (isSwitch(flag.key)) continue;
     const next = words[i + 1];
     if (next !== undefined && !isFlagToken(next)) i++;
   }

@@ -69,8 +69,8 @@ export interface ReadOptions {
 // ---------------------------------------------------------------------------------------------
 
 /** Whether the flag exists in `release` (removed ones raise, legacy ones stay accepted). */
-function inRelease(a: VllmArg, release: string): boolean {
-  return (a.removedIn === undefined || compareVersions(release, a.removedIn) < 0) && (a.since === undefined || compareVersions(release, a.since) >= 0);
+function inRelease(arg: VllmArg, release: string): boolean {
+  return (arg.removedIn === undefined || compareVersions(release, arg.removedIn) < 0) && (arg.since === undefined || compareVersions(release, arg.since) >= 0);
 }
 
 function checkedRelease(v: string): string {
@@ -145,13 +145,13 @@ function looksLikeFlag(w: string): boolean {
 }
 
 function resolveWord(word: string, index: number, release: string, vramPlan: boolean): Resolved {
-  const removedError = (a: VllmArg): never => {
-    if (a.since !== undefined && compareVersions(release, a.since) < 0) {
-      const when = a.since === FIRST_AFTER_V11_0 ? "added after vLLM 0.11.0" : `added in vLLM ${a.since}`;
-      throw new VllmFlagError("not-yet", excerpt(word.split("=")[0]!), `--${a.name}: not in vLLM ${release} (${when})`, index);
+  const removedError = (arg: VllmArg): never => {
+    if (arg.since !== undefined && compareVersions(release, arg.since) < 0) {
+      const when = arg.since === FIRST_AFTER_V11_0 ? "added after vLLM 0.11.0" : `added in vLLM ${arg.since}`;
+      throw new VllmFlagError("not-yet", excerpt(word.split("=")[0]!), `--${arg.name}: not in vLLM ${release} (${when})`, index);
     }
-    const instead = a.replacedBy ? `; use ${a.replacedBy}` : "";
-    throw new VllmFlagError("removed", excerpt(word.split("=")[0]!), `--${a.name}: removed in vLLM ${a.removedIn} (planning for vLLM ${release})${instead}`, index, a.replacedBy ?? null);
+    const instead = arg.replacedBy ? `; use ${arg.replacedBy}` : "";
+    throw new VllmFlagError("removed", excerpt(word.split("=")[0]!), `--${arg.name}: removed in vLLM ${arg.removedIn} (planning for vLLM ${release})${instead}`, index, arg.replacedBy ?? null);
   };
   if (word.startsWith("--")) {
     const eq = word.indexOf("=");
@@ -197,12 +197,12 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
   const eq = body.indexOf("=");
   const name = eq < 0 ? body : body.slice(0, eq);
   const [head = "", ...path] = name.split(".");
-  const a = vllmShortArg(head);
-  if (!a) {
+  const shortArg = vllmShortArg(head);
+  if (!shortArg) {
     throw new VllmFlagError("unknown", `-${excerpt(head)}`, `-${excerpt(head)}: unrecognized vLLM argument`, index);
   }
-  if (!inRelease(a, release)) removedError(a);
-  return { arg: a, negated: false, path, append: false, inline: eq < 0 ? null : body.slice(eq + 1) };
+  if (!inRelease(shortArg, release)) removedError(shortArg);
+  return { arg: shortArg, negated: false, path, append: false, inline: eq < 0 ? null : body.slice(eq + 1) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,59 +236,59 @@ function itemsOf(argv: readonly string[], release: string, opts: ReadOptions): {
   const items: Item[] = [];
   const positionals: { word: string; index: number }[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const w = argv[i]!;
-    if (w === "--") {
+    const word = argv[i]!;
+    if (word === "--") {
       for (let j = i + 1; j < argv.length; j++) positionals.push({ word: argv[j]!, index: j });
       break;
     }
-    if (!looksLikeFlag(w)) {
-      positionals.push({ word: w, index: i });
+    if (!looksLikeFlag(word)) {
+      positionals.push({ word: word, index: i });
       continue;
     }
-    const r = resolveWord(w, i, release, opts.vramPlanFlags === true);
-    const flag = excerpt(w.split("=")[0]!);
+    const resolved = resolveWord(word, i, release, opts.vramPlanFlags === true);
+    const flag = excerpt(word.split("=")[0]!);
     const nextIsValue = (): boolean => i + 1 < argv.length && !looksLikeFlag(argv[i + 1]!) && argv[i + 1] !== "--";
-    if (r.path.length > 0) {
+    if (resolved.path.length > 0) {
       // Dotted keys are merged into the flag's JSON object (FlexibleArgumentParser.parse_args).
-      if (r.arg.kind !== "json") throw new VllmFlagError("bad-value", flag, `${flag}: --${r.arg.name} takes no dotted keys (it is not a JSON argument)`, i);
-      let text = r.inline;
+      if (resolved.arg.kind !== "json") throw new VllmFlagError("bad-value", flag, `${flag}: --${resolved.arg.name} takes no dotted keys (it is not a JSON argument)`, i);
+      let text = resolved.inline;
       if (text === null) {
         if (i + 1 >= argv.length) throw new VllmFlagError("missing-value", flag, `${flag}: expected one argument`, i);
         text = argv[++i]!;
       }
-      const value = r.append ? text.split(",") : jsonOrScalar(text);
-      items.push({ arg: r.arg, flag, value, path: r.path, append: r.append, index: i });
+      const value = resolved.append ? text.split(",") : jsonOrScalar(text);
+      items.push({ arg: resolved.arg, flag, value, path: resolved.path, append: resolved.append, index: i });
       continue;
     }
-    switch (r.arg.kind) {
+    switch (resolved.arg.kind) {
       case "bool":
-        if (r.inline !== null) throw new VllmFlagError("unexpected-value", flag, `${flag}: ignored explicit argument '${r.inline}' (a switch takes no value)`, i);
-        items.push({ arg: r.arg, flag, value: !r.negated, path: [], append: false, index: i });
+        if (resolved.inline !== null) throw new VllmFlagError("unexpected-value", flag, `${flag}: ignored explicit argument '${resolved.inline}' (a switch takes no value)`, i);
+        items.push({ arg: resolved.arg, flag, value: !resolved.negated, path: [], append: false, index: i });
         break;
       case "optional":
-        if (r.inline !== null) items.push({ arg: r.arg, flag, value: r.inline, path: [], append: false, index: i });
-        else if (nextIsValue()) items.push({ arg: r.arg, flag, value: argv[++i], path: [], append: false, index: i });
-        else items.push({ arg: r.arg, flag, value: true, path: [], append: false, index: i });
+        if (resolved.inline !== null) items.push({ arg: resolved.arg, flag, value: resolved.inline, path: [], append: false, index: i });
+        else if (nextIsValue()) items.push({ arg: resolved.arg, flag, value: argv[++i], path: [], append: false, index: i });
+        else items.push({ arg: resolved.arg, flag, value: true, path: [], append: false, index: i });
         break;
       case "list": {
         const values: string[] = [];
-        if (r.inline !== null) values.push(r.inline);
+        if (resolved.inline !== null) values.push(resolved.inline);
         else while (nextIsValue()) values.push(argv[++i]!);
         if (values.length === 0) throw new VllmFlagError("missing-value", flag, `${flag}: expected at least one argument`, i);
-        items.push({ arg: r.arg, flag, value: values, path: [], append: false, index: i });
+        items.push({ arg: resolved.arg, flag, value: values, path: [], append: false, index: i });
         break;
       }
       default: {
-        let text = r.inline;
+        let text = resolved.inline;
         if (text === null) {
           // -O alone takes the next word only when it is a level (argparse_utils.py).
-          if (r.arg.name === "optimization-level" && flag === "-O" && !/^[0-3]$/.test(argv[i + 1] ?? "")) {
+          if (resolved.arg.name === "optimization-level" && flag === "-O" && !/^[0-3]$/.test(argv[i + 1] ?? "")) {
             throw new VllmFlagError("missing-value", flag, `-O: expected an optimization level 0-3`, i);
           }
           if (!nextIsValue()) throw new VllmFlagError("missing-value", flag, `${flag}: expected one argument`, i);
           text = argv[++i]!;
         }
-        items.push({ arg: r.arg, flag, value: text, path: [], append: false, index: i });
+        items.push({ arg: resolved.arg, flag, value: text, path: [], append: false, index: i });
       }
     }
   }
@@ -331,46 +331,46 @@ function floatOf(it: Item, v: unknown = it.value): number {
 }
 
 function boolOf(it: Item): boolean {
-  const v = it.value;
-  if (typeof v === "boolean") return v;
-  if (v === "true" || v === "True") return true;
-  if (v === "false" || v === "False") return false;
-  return bad(it, `expected true or false, got '${show(v)}'`);
+  const value = it.value;
+  if (typeof value === "boolean") return value;
+  if (value === "true" || value === "True") return true;
+  if (value === "false" || value === "False") return false;
+  return bad(it, `expected true or false, got '${show(value)}'`);
 }
 
 function choiceOf(it: Item, release?: string): string {
-  const v = typeof it.value === "number" ? String(it.value) : it.value;
-  if (typeof v !== "string") bad(it, `expected one value, got '${show(v)}'`);
+  const value = typeof it.value === "number" ? String(it.value) : it.value;
+  if (typeof value !== "string") bad(it, `expected one value, got '${show(value)}'`);
   const older = it.arg.olderChoices;
   const choices = older && release !== undefined && compareVersions(release, older.until) < 0 ? older.choices : it.arg.choices;
-  if (choices && !choices.includes(v)) {
+  if (choices && !choices.includes(value)) {
     let best: string | null = null;
     let bestD = Infinity;
     for (const c of choices) {
-      const d = editDistance(v.toLowerCase(), c);
+      const d = editDistance(value.toLowerCase(), c);
       if (d < bestD) [best, bestD] = [c, d];
     }
-    const hint = best !== null && bestD <= Math.max(2, Math.floor(v.length / 3)) ? ` (did you mean ${best}?)` : "";
+    const hint = best !== null && bestD <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean ${best}?)` : "";
     // A long list (--kv-cache-dtype has 20+ values) is shortened at a comma, so the error stays one whole line
     // instead of being cut mid-word at the 300-character limit.
     const all = choices.join(", ");
     const list = all.length <= 150 ? all : `${all.slice(0, all.lastIndexOf(", ", 150))}, … (${choices.length} in all)`;
-    throw new VllmFlagError("bad-value", it.flag, `--${it.arg.name}: invalid choice '${show(v)}'${hint}; choose from ${list}`, it.index, best);
+    throw new VllmFlagError("bad-value", it.flag, `--${it.arg.name}: invalid choice '${show(value)}'${hint}; choose from ${list}`, it.index, best);
   }
-  return v;
+  return value;
 }
 
 function objectOf(it: Item): Record<string, unknown> {
-  let v = it.value;
-  if (typeof v === "string") {
+  let value = it.value;
+  if (typeof value === "string") {
     try {
-      v = JSON.parse(v) as unknown;
+      value = JSON.parse(value) as unknown;
     } catch {
-      bad(it, `expected JSON such as '{"key": 1}', got '${show(v)}'`);
+      bad(it, `expected JSON such as '{"key": 1}', got '${show(value)}'`);
     }
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) bad(it, `expected a JSON object, got '${show(v)}'`);
-  return v as Record<string, unknown>;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) bad(it, `expected a JSON object, got '${show(value)}'`);
+  return value as Record<string, unknown>;
 }
 
 /** FlexibleArgumentParser.recursive_dict_update: later keys win, lists given with `+` extend. */
@@ -533,10 +533,10 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
   const understood: VllmArgs["understood"] = [];
 
   for (const it of items) {
-    const a = it.arg;
-    understood.push({ flag: it.flag, name: a.name, effect: a.effect });
-    if (a.effect === "not-modeled") noteNotModeled(`--${a.name}`);
-    switch (a.name) {
+    const arg = it.arg;
+    understood.push({ flag: it.flag, name: arg.name, effect: arg.effect });
+    if (arg.effect === "not-modeled") noteNotModeled(`--${arg.name}`);
+    switch (arg.name) {
       case "model":
         model = choiceOf(it);
         break;
@@ -752,10 +752,10 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
       }
       default:
         // Memory-neutral or not-modeled flags: their values are read only as their kind requires.
-        if (a.kind === "int") intOf(it, Number.MIN_SAFE_INTEGER);
-        else if (a.kind === "float") floatOf(it);
-        else if (a.choices) choiceOf(it);
-        else if (a.kind === "json" && !(typeof it.value === "string" && !it.value.trim().startsWith("{"))) objectOf(it);
+        if (arg.kind === "int") intOf(it, Number.MIN_SAFE_INTEGER);
+        else if (arg.kind === "float") floatOf(it);
+        else if (arg.choices) choiceOf(it);
+        else if (arg.kind === "json" && !(typeof it.value === "string" && !it.value.trim().startsWith("{"))) objectOf(it);
     }
   }
   if (loraEnabled) {
@@ -804,16 +804,16 @@ export function engineFlagsFromOptions(options: Readonly<Record<string, unknown>
   const release = opts.vramPlanFlags && vv !== undefined ? checkedRelease(String(vv)) : opts.vllmVersion !== undefined ? checkedRelease(opts.vllmVersion) : NEWEST_MODELED;
   const items: Item[] = [];
   for (const [key, value] of Object.entries(options)) {
-    const r = resolveWord(`--${key}`, -1, release, opts.vramPlanFlags === true);
+    const resolved = resolveWord(`--${key}`, -1, release, opts.vramPlanFlags === true);
     const flag = `--${key}`;
-    if (value === false && r.arg.kind === "bool") {
-      items.push({ arg: r.arg, flag, value: r.negated, path: [], append: false, index: -1 });
+    if (value === false && resolved.arg.kind === "bool") {
+      items.push({ arg: resolved.arg, flag, value: resolved.negated, path: [], append: false, index: -1 });
       continue;
     }
     if (value === null || value === undefined) continue;
     // Dotted values written as text read as vLLM reads them (JSON, else human-readable int, else text).
-    const v = r.path.length > 0 && typeof value === "string" ? jsonOrScalar(value) : r.arg.kind === "list" && !Array.isArray(value) ? [value] : r.arg.kind === "bool" && value === true ? !r.negated : value;
-    items.push({ arg: r.arg, flag, value: v, path: r.path, append: r.append, index: -1 });
+    const parsedValue = resolved.path.length > 0 && typeof value === "string" ? jsonOrScalar(value) : resolved.arg.kind === "list" && !Array.isArray(value) ? [value] : resolved.arg.kind === "bool" && value === true ? !resolved.negated : value;
+    items.push({ arg: resolved.arg, flag, value: parsedValue, path: resolved.path, append: resolved.append, index: -1 });
   }
   return itemsToArgs(items, [], release, { ...opts, positionalModel: false });
 }

@@ -75,27 +75,27 @@ function cleanLines(text: string): Line[] {
   const out: Line[] = [];
   for (const raw of text.replace(ANSI, "").replace(RECORD_START, "\n").split(/\r?\n|\r/)) {
     const tableRow = TABLE_ROW.test(raw);
-    let t = raw;
+    let text = raw;
     for (let again = true; again; ) {
       again = false;
       for (const re of LEAD) {
-        const m = re.exec(t);
-        if (m && m[0].length > 0) {
-          t = t.slice(m[0].length);
+        const match = re.exec(text);
+        if (match && match[0].length > 0) {
+          text = text.slice(match[0].length);
           again = true;
         }
       }
     }
     const prefixes: { name: string; rank?: string; pid: string }[] = [];
     PROC.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = PROC.exec(t)) !== null) {
+    let prefixMatch: RegExpExecArray | null;
+    while ((prefixMatch = PROC.exec(text)) !== null) {
       // "(VllmWorker TP0 pid=…)" names its rank like "(Worker_TP0 pid=…)".
-      const p: { name: string; rank?: string; pid: string } = { name: m[3] !== undefined ? `Worker_${m[3]}` : (m[1] ?? "process"), pid: m[4]! };
-      if (m[2] !== undefined) p.rank = m[2];
+      const p: { name: string; rank?: string; pid: string } = { name: prefixMatch[3] !== undefined ? `Worker_${prefixMatch[3]}` : (prefixMatch[1] ?? "process"), pid: prefixMatch[4]! };
+      if (prefixMatch[2] !== undefined) p.rank = prefixMatch[2];
       prefixes.push(p);
     }
-    const stripped = t.replace(PROC, "").trim();
+    const stripped = text.replace(PROC, "").trim();
     out.push({ text: stripped, rank: rankOf(prefixes), procs: prefixes.map((p) => p.name), tableRow });
   }
   return out;
@@ -129,31 +129,31 @@ class PyReader {
   /** One value; throws on malformed text; returns what it read so far when the text ends. */
   value(): Py {
     this.ws();
-    const c = this.s[this.i];
-    if (c === undefined) throw new Error("end");
-    if (c === "{") return this.dict();
-    if (c === "[" || c === "(") return this.list(c === "[" ? "]" : ")");
-    if (c === "'" || c === '"') return this.str(c);
-    const m = /^(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|True|False|None|inf|-inf|nan)/.exec(this.s.slice(this.i, this.i + 40));
-    if (m) {
-      this.i += m[1]!.length;
-      const v = m[1]!;
+    const char = this.s[this.i];
+    if (char === undefined) throw new Error("end");
+    if (char === "{") return this.dict();
+    if (char === "[" || char === "(") return this.list(char === "[" ? "]" : ")");
+    if (char === "'" || char === '"') return this.str(char);
+    const match = /^(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|True|False|None|inf|-inf|nan)/.exec(this.s.slice(this.i, this.i + 40));
+    if (match) {
+      this.i += match[1]!.length;
+      const v = match[1]!;
       return v === "True" ? true : v === "False" ? false : v === "None" ? null : /^-?\d/.test(v) ? Number(v) : v;
     }
     // A call or a bare name: AttentionConfig(backend=None, ...), torch.bfloat16, <CUDAGraphMode.FULL: 2>
-    const n = /^<[^>]*>|^[A-Za-z_][\w.]*/.exec(this.s.slice(this.i, this.i + 200));
-    if (!n) throw new Error("bad");
-    this.i += n[0].length;
+    const nameMatch = /^<[^>]*>|^[A-Za-z_][\w.]*/.exec(this.s.slice(this.i, this.i + 200));
+    if (!nameMatch) throw new Error("bad");
+    this.i += nameMatch[0].length;
     if (this.s[this.i] === "(") {
       this.i++;
       return this.kwargs(")");
     }
-    return n[0];
+    return nameMatch[0];
   }
-  str(q: string): string {
+  str(quote: string): string {
     let out = "";
     this.i++;
-    while (this.i < this.s.length && this.s[this.i] !== q) {
+    while (this.i < this.s.length && this.s[this.i] !== quote) {
       if (this.s[this.i] === "\\") this.i++;
       out += this.s[this.i] ?? "";
       this.i++;
@@ -437,7 +437,7 @@ const RANK_FIGURES: { test: RegExp; field: RankKey; value: (m: RegExpExecArray) 
 export function readVllmLog(text: string): LoggedStartup | null {
   const lines = cleanLines(text);
   const ranks = new Map<string, LoggedRank>();
-  const r: LoggedStartup = {
+  const logged: LoggedStartup = {
     vllmVersion: null,
     versionSource: null,
     versionEvidence: null,
@@ -480,129 +480,129 @@ export function readVllmLog(text: string): LoggedStartup | null {
   };
 
   for (let li = 0; li < lines.length; li++) {
-    const { text: t, rank, procs, tableRow } = lines[li]!;
-    if (t === "") continue;
+    const { text: lineText, rank, procs, tableRow } = lines[li]!;
+    if (lineText === "") continue;
     if (tableRow) {
       // nvidia-smi's GPU row (the LEAD pattern took its leading "| "): "|   0  NVIDIA H100 80GB HBM3   On  | …".
-      const smi = /^\s*\d+\s+((?:NVIDIA|Tesla|Quadro|AMD|Instinct)[^|]*?)\s{2,}(?:On|Off)\s+\|/.exec(t);
-      if (smi && r.gpuName === null) r.gpuName = smi[1]!.trim();
+      const smi = /^\s*\d+\s+((?:NVIDIA|Tesla|Quadro|AMD|Instinct)[^|]*?)\s{2,}(?:On|Off)\s+\|/.exec(lineText);
+      if (smi && logged.gpuName === null) logged.gpuName = smi[1]!.trim();
       continue;
     }
-    let recognized = VLLM_LINE.test(t);
+    let recognized = VLLM_LINE.test(lineText);
     // The engine-core process prefix: "(EngineCore_0 pid=…)" in v0.10.0-v0.10.1, "(EngineCore_DP0 pid=…)" from v0.10.2 (vllm/v1/engine/core.py process names).
     const proc = procs.includes("EngineCore_0") ? INFER_ENGINE_CORE_0 : procs.includes("EngineCore_DP0") ? INFER_ENGINE_CORE_DP0 : null;
     if (proc) infer(proc);
-    if (procs.some((p) => p.startsWith("EngineCore")) || /Initializing a V1 LLM engine|VLLM_USE_V1=1/.test(t)) r.engine = "v1";
+    if (procs.some((p) => p.startsWith("EngineCore")) || /Initializing a V1 LLM engine|VLLM_USE_V1=1/.test(lineText)) logged.engine = "v1";
     // Most lines of a long server log (requests, metrics) carry none of the patterns below: one test skips them.
-    if (!INTERESTING.test(t)) {
-      if (recognized) r.vllmLines++;
+    if (!INTERESTING.test(lineText)) {
+      if (recognized) logged.vllmLines++;
       continue;
     }
 
     // Version: banner first, then a version the paste names, then inference from formats.
-    if (r.versionSource !== "banner") {
+    if (logged.versionSource !== "banner") {
       for (const re of BANNERS) {
-        const m = re.exec(t);
-        if (m) {
-          r.vllmVersion = m[1]!.replace(/^v/, "");
-          r.versionSource = "banner";
-          r.versionEvidence = m[0];
+        const match = re.exec(lineText);
+        if (match) {
+          logged.vllmVersion = match[1]!.replace(/^v/, "");
+          logged.versionSource = "banner";
+          logged.versionEvidence = match[0];
           break;
         }
       }
     }
     if (!textVersion) {
       for (const re of TEXT_VERSION) {
-        const m = re.exec(t);
-        if (m) {
-          textVersion = { v: m[1]!, line: m[0] };
+        const match = re.exec(lineText);
+        if (match) {
+          textVersion = { v: match[1]!, line: match[0] };
           break;
         }
       }
     }
-    for (const inf of INFERENCES) if (inf.test.test(t)) infer({ v: inf.version, why: inf.why, engine: inf.engine });
+    for (const inf of INFERENCES) if (inf.test.test(lineText)) infer({ v: inf.version, why: inf.why, engine: inf.engine });
 
     // Per-rank figures.
     for (const f of RANK_FIGURES) {
-      const m = f.test.exec(t);
-      if (!m) continue;
+      const match = f.test.exec(lineText);
+      if (!match) continue;
       recognized = true;
       let rk = ranks.get(rank);
       if (!rk) ranks.set(rank, (rk = emptyRank(rank)));
-      if (rk[f.field] === null) rk[f.field] = f.value(m);
+      if (rk[f.field] === null) rk[f.field] = f.value(match);
     }
     // V0 v0.6.4 one-line summary: peak_torch_memory is the whole torch peak (weights included).
-    const pt = /peak_torch_memory=([\d.]+)GiB/.exec(t);
+    const pt = /peak_torch_memory=([\d.]+)GiB/.exec(lineText);
     if (pt && !peakTorchTotal) peakTorchTotal = { rank, bytes: gibBytes(pt[1]!) };
     const total =
-      /total_gpu_memory(?:=|\s+|\s\()([\d.]+)\s?GiB/.exec(t) ?? /Free memory on device (?:\S+ )?\([\d.]+\/([\d.]+) GiB\)/.exec(t) ?? /GPU \d+ has a total capac(?:i)?ty of ([\d.]+) GiB/.exec(t) ?? /\(GPU \d+; ([\d.]+) GiB total capacity;/.exec(t);
-    if (total && r.gpuTotalBytes === null) r.gpuTotalBytes = gibBytes(total[1]!);
+      /total_gpu_memory(?:=|\s+|\s\()([\d.]+)\s?GiB/.exec(lineText) ?? /Free memory on device (?:\S+ )?\([\d.]+\/([\d.]+) GiB\)/.exec(lineText) ?? /GPU \d+ has a total capac(?:i)?ty of ([\d.]+) GiB/.exec(lineText) ?? /\(GPU \d+; ([\d.]+) GiB total capacity;/.exec(lineText);
+    if (total && logged.gpuTotalBytes === null) logged.gpuTotalBytes = gibBytes(total[1]!);
     const util =
-      /gpu_memory_utilization(?:=|\s+|\s\()([\d.]+)/.exec(t) ??
-      /less than desired GPU memory utilization \(([\d.]+),/.exec(t) ??
+      /gpu_memory_utilization(?:=|\s+|\s\()([\d.]+)/.exec(lineText) ??
+      /less than desired GPU memory utilization \(([\d.]+),/.exec(lineText) ??
       // vllm/v1/worker/gpu_worker.py (v0.17+): "The current --gpu-memory-utilization=0.2200 is equivalent to …"
-      /The current --gpu-memory-utilization=([\d.]+) is equivalent/.exec(t) ??
-      /Desired GPU memory utilization is \(([\d.]+),/.exec(t) ??
-      /increase --gpu-memory-utilization from ([\d.]+) to/.exec(t);
-    if (util && r.gpuMemoryUtilization === null) r.gpuMemoryUtilization = Number(util[1]);
+      /The current --gpu-memory-utilization=([\d.]+) is equivalent/.exec(lineText) ??
+      /Desired GPU memory utilization is \(([\d.]+),/.exec(lineText) ??
+      /increase --gpu-memory-utilization from ([\d.]+) to/.exec(lineText);
+    if (util && logged.gpuMemoryUtilization === null) logged.gpuMemoryUtilization = Number(util[1]);
 
     // Engine-wide KV figures.
-    const blocks = /(?:^|[\s\]#])(?:GPU|CUDA) blocks: (\d+)/.exec(t) ?? /with num_gpu_blocks_override=(\d+)/.exec(t);
+    const blocks = /(?:^|[\s\]#])(?:GPU|CUDA) blocks: (\d+)/.exec(lineText) ?? /with num_gpu_blocks_override=(\d+)/.exec(lineText);
     if (blocks) {
       recognized = true;
-      if (r.numGpuBlocks === null || /override/.test(t)) r.numGpuBlocks = int(blocks[1]!);
+      if (logged.numGpuBlocks === null || /override/.test(lineText)) logged.numGpuBlocks = int(blocks[1]!);
       if (int(blocks[1]!) > 0) kvSized = true;
     }
-    const tokens = /GPU KV cache size: ([\d,]+) tokens/.exec(t);
+    const tokens = /GPU KV cache size: ([\d,]+) tokens/.exec(lineText);
     if (tokens) {
       recognized = true;
       kvSized = true;
-      if (r.kvTokens === null) r.kvTokens = int(tokens[1]!);
+      if (logged.kvTokens === null) logged.kvTokens = int(tokens[1]!);
     }
-    const conc = /Maximum concurrency for ([\d,]+) tokens per request: ([\d.]+)x/.exec(t);
+    const conc = /Maximum concurrency for ([\d,]+) tokens per request: ([\d.]+)x/.exec(lineText);
     if (conc) {
       recognized = true;
       kvSized = true;
-      if (r.maxConcurrency === null) {
-        r.maxConcurrency = Number(conc[2]);
-        r.concurrencyTokens = int(conc[1]!);
+      if (logged.maxConcurrency === null) {
+        logged.maxConcurrency = Number(conc[2]);
+        logged.concurrencyTokens = int(conc[1]!);
       }
     }
 
     // Failures.
-    if (!r.error) {
+    if (!logged.error) {
       for (const e of ERRORS) {
-        const m = e.test.exec(t);
-        if (m) {
+        const match = e.test.exec(lineText);
+        if (match) {
           recognized = true;
-          r.error = { code: e.code, line: t, args: e.args(m) };
+          logged.error = { code: e.code, line: lineText, args: e.args(match) };
           break;
         }
       }
     }
-    if (FAILED.test(t)) {
+    if (FAILED.test(lineText)) {
       recognized = true;
       failed = true;
     }
-    if (SERVER_UP.test(t)) serverUp = true;
+    if (SERVER_UP.test(lineText)) serverUp = true;
 
     // Model, flags.
-    const ndIdx = t.indexOf("non-default args: {");
+    const ndIdx = lineText.indexOf("non-default args: {");
     if (ndIdx >= 0) {
-      const obj = new PyReader(t.slice(ndIdx + "non-default args: ".length)).value();
+      const obj = new PyReader(lineText.slice(ndIdx + "non-default args: ".length)).value();
       if (obj && typeof obj === "object" && !Array.isArray(obj)) argLayers.push({ source: "non-default args", rank: 3, args: argsFromPy(obj) });
       recognized = true;
     }
-    const nsIdx = t.indexOf("args: Namespace(");
+    const nsIdx = lineText.indexOf("args: Namespace(");
     if (nsIdx >= 0) {
-      const pr = new PyReader(t.slice(nsIdx + "args: Namespace(".length));
+      const pr = new PyReader(lineText.slice(nsIdx + "args: Namespace(".length));
       argLayers.push({ source: "args: Namespace(...)", rank: 2, args: argsFromPy(pr.kwargs(")")) });
       recognized = true;
     }
-    const cfgIdx = t.search(/LLM engine (?:\(v[^)]*\) )?with config: /);
+    const cfgIdx = lineText.search(/LLM engine (?:\(v[^)]*\) )?with config: /);
     if (cfgIdx >= 0) {
       // The dump may wrap onto following lines (fixtures/vllm-logs/raw/kvcached-29-…): join until a new log line.
-      let body = t.slice(t.indexOf("with config: ", cfgIdx) + "with config: ".length);
+      let body = lineText.slice(lineText.indexOf("with config: ", cfgIdx) + "with config: ".length);
       for (let k = li + 1; k < lines.length && k < li + 4; k++) {
         const next = lines[k]!.text;
         if (next === "" || VLLM_LINE.test(next) || next.startsWith("```")) break;
@@ -615,110 +615,110 @@ export function readVllmLog(text: string): LoggedStartup | null {
       recognized = true;
     }
     // A command broken over lines with trailing backslashes (a README's `docker run … \` block) is read whole.
-    let cmdText = t;
+    let cmdText = lineText;
     for (let k = li + 1; /\\\s*$/.test(cmdText) && k < lines.length && k < li + 40; k++) cmdText = cmdText.replace(/\\\s*$/, " ") + lines[k]!.text;
     const cmd = commandArgs(cmdText);
     if (cmd) argLayers.push({ source: "command line", rank: 1, args: cmd });
     // vllm/config/model.py: "Using max model len 128000" (the resolved max-model-len, v0.10+).
-    const using = /Using max model len (\d+)/.exec(t);
+    const using = /Using max model len (\d+)/.exec(lineText);
     if (using && usingMaxModelLen === null) usingMaxModelLen = int(using[1]!);
-    const loading = /Starting to load model (\S+?)(?:\.\.\.)?$/.exec(t) ?? /^MODEL:\s+(\S+)\s*$/.exec(t) ?? /█\s+model\s+(\S+)\s*$/.exec(t);
-    if (loading && r.model === null) r.model = loading[1]!;
+    const loading = /Starting to load model (\S+?)(?:\.\.\.)?$/.exec(lineText) ?? /^MODEL:\s+(\S+)\s*$/.exec(lineText) ?? /█\s+model\s+(\S+)\s*$/.exec(lineText);
+    if (loading && logged.model === null) logged.model = loading[1]!;
 
     // GPU name: collect_env "GPU 0: NVIDIA …", a "GPU: …" line in the paste (nvidia-smi rows: tableRow above).
-    if (r.gpuName === null) {
-      const env = /GPU \d+: ((?:NVIDIA|Tesla|Quadro)[^,]*?)\s*$/.exec(t);
-      const said = /^GPU:\s+(.+?)\s*$/.exec(t);
-      const g = env ?? said;
-      if (g) {
+    if (logged.gpuName === null) {
+      const env = /GPU \d+: ((?:NVIDIA|Tesla|Quadro)[^,]*?)\s*$/.exec(lineText);
+      const said = /^GPU:\s+(.+?)\s*$/.exec(lineText);
+      const match = env ?? said;
+      if (match) {
         // A device line that also prints torch's total and the arch ("GPU 0: NVIDIA RTX PRO 6000 Blackwell
         // Server Edition 95.01 GiB sm_120", a pasted environment summary): the name is what precedes the size.
-        const sized = /^(.*?)\s+(\d+(?:\.\d+)?)\s*GiB\b(?:\s+sm_\d+\w*)?\s*$/.exec(g[1]!.trim());
-        r.gpuName = (sized ? sized[1]! : g[1]!).trim();
-        if (sized && r.gpuTotalBytes === null) r.gpuTotalBytes = gibBytes(sized[2]!);
+        const sized = /^(.*?)\s+(\d+(?:\.\d+)?)\s*GiB\b(?:\s+sm_\d+\w*)?\s*$/.exec(match[1]!.trim());
+        logged.gpuName = (sized ? sized[1]! : match[1]!).trim();
+        if (sized && logged.gpuTotalBytes === null) logged.gpuTotalBytes = gibBytes(sized[2]!);
       }
     }
-    if (recognized) r.vllmLines++;
-    if (recognized && !quotedInProse(t)) logShaped++;
+    if (recognized) logged.vllmLines++;
+    if (recognized && !quotedInProse(lineText)) logShaped++;
   }
   // Text that only quotes vLLM's words inside sentences (a README, notes) is not a log.
   if (logShaped === 0) return null;
 
   // Ranks and the head rank's figures.
-  r.ranks = [...ranks.values()];
+  logged.ranks = [...ranks.values()];
   if (peakTorchTotal) {
     const rk = ranks.get(peakTorchTotal.rank);
     if (rk && rk.weightsBytes !== null && rk.torchPeakBytes === null) rk.torchPeakBytes = peakTorchTotal.bytes - rk.weightsBytes;
   }
   const pick = (f: RankKey): number | null => {
-    for (const rk of r.ranks) if (rk[f] !== null) return rk[f];
+    for (const rk of logged.ranks) if (rk[f] !== null) return rk[f];
     return null;
   };
-  r.weightsBytes = pick("weightsBytes");
-  r.torchPeakBytes = pick("torchPeakBytes");
-  r.nonTorchBytes = pick("nonTorchBytes");
-  r.cudaGraphEstimateBytes = pick("cudaGraphEstimateBytes");
-  r.cudaGraphActualBytes = pick("cudaGraphActualBytes");
-  r.availableKvBytes = pick("availableKvBytes");
-  r.requestedBytes = pick("requestedBytes");
+  logged.weightsBytes = pick("weightsBytes");
+  logged.torchPeakBytes = pick("torchPeakBytes");
+  logged.nonTorchBytes = pick("nonTorchBytes");
+  logged.cudaGraphEstimateBytes = pick("cudaGraphEstimateBytes");
+  logged.cudaGraphActualBytes = pick("cudaGraphActualBytes");
+  logged.availableKvBytes = pick("availableKvBytes");
+  logged.requestedBytes = pick("requestedBytes");
 
   // Args: layered by precedence.
   argLayers.sort((a, b) => a.rank - b.rank);
   for (const l of argLayers) {
-    Object.assign(r.args, l.args);
-    if (!r.argsSource.includes(l.source)) r.argsSource.push(l.source);
+    Object.assign(logged.args, l.args);
+    if (!logged.argsSource.includes(l.source)) logged.argsSource.push(l.source);
   }
-  const modelArg = r.args["model"];
-  if (typeof modelArg === "string") r.model = modelArg;
-  delete r.args["model"];
-  const mml = r.args["max-model-len"];
-  if (typeof mml === "string" && /^\d+$/.test(mml)) r.maxModelLen = Number(mml);
-  if (r.maxModelLen === null && usingMaxModelLen !== null) r.maxModelLen = usingMaxModelLen;
-  if (r.maxModelLen === null && r.error?.args["maxModelLen"] !== undefined) r.maxModelLen = Number(r.error.args["maxModelLen"]);
-  if (r.maxModelLen === null && r.concurrencyTokens !== null) r.maxModelLen = r.concurrencyTokens;
-  if (r.gpuMemoryUtilization === null) {
-    const u = r.args["gpu-memory-utilization"];
-    if (typeof u === "string" && Number.isFinite(Number(u))) r.gpuMemoryUtilization = Number(u);
+  const modelArg = logged.args["model"];
+  if (typeof modelArg === "string") logged.model = modelArg;
+  delete logged.args["model"];
+  const mml = logged.args["max-model-len"];
+  if (typeof mml === "string" && /^\d+$/.test(mml)) logged.maxModelLen = Number(mml);
+  if (logged.maxModelLen === null && usingMaxModelLen !== null) logged.maxModelLen = usingMaxModelLen;
+  if (logged.maxModelLen === null && logged.error?.args["maxModelLen"] !== undefined) logged.maxModelLen = Number(logged.error.args["maxModelLen"]);
+  if (logged.maxModelLen === null && logged.concurrencyTokens !== null) logged.maxModelLen = logged.concurrencyTokens;
+  if (logged.gpuMemoryUtilization === null) {
+    const u = logged.args["gpu-memory-utilization"];
+    if (typeof u === "string" && Number.isFinite(Number(u))) logged.gpuMemoryUtilization = Number(u);
   }
 
   // Figures the error messages state.
-  const ea = r.error?.args ?? {};
-  if (r.kvTokens === null && ea["kvTokens"] !== undefined) r.kvTokens = Number(ea["kvTokens"]);
-  if (r.availableKvBytes === null && ea["available"] !== undefined) r.availableKvBytes = Number(ea["available"]);
-  if (r.requestedBytes === null && ea["requested"] !== undefined) r.requestedBytes = Number(ea["requested"]);
+  const ea = logged.error?.args ?? {};
+  if (logged.kvTokens === null && ea["kvTokens"] !== undefined) logged.kvTokens = Number(ea["kvTokens"]);
+  if (logged.availableKvBytes === null && ea["available"] !== undefined) logged.availableKvBytes = Number(ea["available"]);
+  if (logged.requestedBytes === null && ea["requested"] !== undefined) logged.requestedBytes = Number(ea["requested"]);
   // A negative KV memory is vLLM's "No available memory for the cache blocks" (V1 raises right after printing it).
-  if (!r.error && r.availableKvBytes !== null && r.availableKvBytes <= 0 && !kvSized) {
-    r.error = { code: "NO_KV_CACHE_MEMORY", line: `Available KV cache memory: ${(r.availableKvBytes / GIB).toFixed(2)} GiB`, args: { available: r.availableKvBytes } };
+  if (!logged.error && logged.availableKvBytes !== null && logged.availableKvBytes <= 0 && !kvSized) {
+    logged.error = { code: "NO_KV_CACHE_MEMORY", line: `Available KV cache memory: ${(logged.availableKvBytes / GIB).toFixed(2)} GiB`, args: { available: logged.availableKvBytes } };
   }
   // V0 "# GPU blocks: 0" is followed by the same ValueError (vllm/worker/worker.py raise_if_cache_size_invalid).
-  if (!r.error && r.numGpuBlocks === 0) r.error = { code: "NO_KV_CACHE_MEMORY", line: "# GPU blocks: 0", args: {} };
-  if (!r.error && failed) r.error = { code: null, line: lines.find((l) => FAILED.test(l.text))?.text ?? "", args: {} };
-  r.outcome = r.error ? "failed" : kvSized || serverUp ? "started" : "incomplete";
+  if (!logged.error && logged.numGpuBlocks === 0) logged.error = { code: "NO_KV_CACHE_MEMORY", line: "# GPU blocks: 0", args: {} };
+  if (!logged.error && failed) logged.error = { code: null, line: lines.find((l) => FAILED.test(l.text))?.text ?? "", args: {} };
+  logged.outcome = logged.error ? "failed" : kvSized || serverUp ? "started" : "incomplete";
 
   // Version.
-  if (r.versionSource === null && textVersion) {
-    r.vllmVersion = textVersion.v;
-    r.versionSource = "text";
-    r.versionEvidence = textVersion.line;
+  if (logged.versionSource === null && textVersion) {
+    logged.vllmVersion = textVersion.v;
+    logged.versionSource = "text";
+    logged.versionEvidence = textVersion.line;
   }
   const best = inferred as { v: string; why: string; engine: "v0" | "v1" } | null; // assigned inside infer()
-  if (r.versionSource === null && best) {
-    r.vllmVersion = best.v;
-    r.versionSource = "inferred";
-    r.versionEvidence = best.why;
-    r.engine = best.engine;
+  if (logged.versionSource === null && best) {
+    logged.vllmVersion = best.v;
+    logged.versionSource = "inferred";
+    logged.versionEvidence = best.why;
+    logged.engine = best.engine;
   }
-  if (r.engine === null && r.vllmVersion !== null) {
-    const m = /^(\d+)\.(\d+)/.exec(r.vllmVersion);
-    if (m) r.engine = Number(m[1]) > 0 || Number(m[2]) >= 8 ? "v1" : "v0";
+  if (logged.engine === null && logged.vllmVersion !== null) {
+    const m = /^(\d+)\.(\d+)/.exec(logged.vllmVersion);
+    if (m) logged.engine = Number(m[1]) > 0 || Number(m[2]) >= 8 ? "v1" : "v0";
   }
-  return r;
+  return logged;
 }
 
 /** A `vllm serve …` / `python -m vllm.entrypoints…` command line inside the log → its flags (model as "model"). */
-function commandArgs(t: string): Record<string, string | true> | null {
-  if (!/\bvllm\b|api_server|Run vllm with arguments: serve/.test(t)) return null;
-  const line = t.replace(/^.*Run vllm with arguments: /, "vllm ").replace(/^\$\s*/, "").replace(/\\\s*$/, "");
+function commandArgs(text: string): Record<string, string | true> | null {
+  if (!/\bvllm\b|api_server|Run vllm with arguments: serve/.test(text)) return null;
+  const line = text.replace(/^.*Run vllm with arguments: /, "vllm ").replace(/^\$\s*/, "").replace(/\\\s*$/, "");
   // `docker run … vllm/vllm-openai:<tag> <model> <flags>`: the image's entrypoint is `vllm serve` (vllm-argv.ts locateVllmInvocation).
   if (!/^(?:\S+=\S+\s+)*(?:vllm\s+serve|python3?\s+-m\s+vllm\.entrypoints|(?:docker|podman)\s+run\s.*vllm-openai)/.test(line)) return null;
   let words: string[];

@@ -308,24 +308,24 @@ export function fromCommandWords(
     return one ? nested(one) : [];
   }
   const startLine = words[inv.start]?.line ?? words[0]?.line ?? 1;
-  const b = base(startLine);
+  const baseFields = base(startLine);
   const argv = inv.argIndices.map((k) => texts[k]!);
-  const notes = [...b.notes];
+  const notes = [...baseFields.notes];
   let args: Record<string, string | true> = {};
   let problem: string | undefined;
   try {
     args = parseVllmArgs(argv);
-  } catch (e) {
-    if (!(e instanceof VllmArgError)) throw e;
-    const w = words[inv.argIndices[e.index] ?? -1];
-    problem = `line ${w?.line ?? b.line}: ${e.message}`;
+  } catch (err) {
+    if (!(err instanceof VllmArgError)) throw err;
+    const w = words[inv.argIndices[err.index] ?? -1];
+    problem = `line ${w?.line ?? baseFields.line}: ${err.message}`;
   }
   let model = inv.model;
   if (model === null && typeof args.model === "string") model = args.model;
   delete args.model;
 
-  let gpuCount = b.gpuCount;
-  let devices = b.devices ?? null;
+  let gpuCount = baseFields.gpuCount;
+  let devices = baseFields.devices ?? null;
   const cvd = lookup(inv.env, "CUDA_VISIBLE_DEVICES") ?? lookup(known.shell ?? {}, "CUDA_VISIBLE_DEVICES");
   if (cvd !== undefined && deviceList(cvd) !== null) {
     devices = deviceList(cvd);
@@ -340,28 +340,28 @@ export function fromCommandWords(
       gpuCount = devices?.length ?? gpuCount;
     } else if (/^all$/i.test(g) && gpuCount === null) notes.push("docker run --gpus all: every GPU of the host is visible; vLLM uses the first tensor × pipeline × data parallel of them");
   }
-  const d: Deployment = {
+  const deployment: Deployment = {
     file: ctx.file,
-    line: b.line,
-    name: b.name,
+    line: baseFields.line,
+    name: baseFields.name,
     model,
     args,
     argv,
     gpuCount,
-    gpuType: b.gpuType,
+    gpuType: baseFields.gpuType,
     constraints: {},
-    source: b.source,
+    source: baseFields.source,
     notes,
-    image: image ?? b.image ?? null,
+    image: image ?? baseFields.image ?? null,
     devices,
-    host: b.host ?? null,
+    host: baseFields.host ?? null,
   };
-  if (b.dependsOn && b.dependsOn.length > 0) d.dependsOn = b.dependsOn;
-  if (problem !== undefined) d.problem = problem;
+  if (baseFields.dependsOn && baseFields.dependsOn.length > 0) deployment.dependsOn = baseFields.dependsOn;
+  if (problem !== undefined) deployment.problem = problem;
   if (inv.via === "docker image") {
     // docker run's own options sit between `run` and the image.
     const run = texts.findIndex((w, i) => (w === "run" || w === "create") && i > 0 && /(^|\/)(docker|podman|nerdctl)$/.test(texts[i - 1] ?? ""));
-    if (run >= 0 && run < inv.start) d.limits = dockerRunLimits(texts.slice(run + 1, inv.start), notes);
+    if (run >= 0 && run < inv.start) deployment.limits = dockerRunLimits(texts.slice(run + 1, inv.start), notes);
   }
-  return [d];
+  return [deployment];
 }

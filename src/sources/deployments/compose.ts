@@ -12,8 +12,8 @@ function composeGpus(svc: Record<string, Json>, env: Record<string, string>, not
   let count: number | null = null;
   let ids: string[] | null = null;
   if (Array.isArray(reservations)) {
-    for (const d of reservations) {
-      const dev = rec(d);
+    for (const doc of reservations) {
+      const dev = rec(doc);
       if (!dev) continue;
       const caps = Array.isArray(dev.capabilities) ? dev.capabilities.flat() : [];
       if (dev.driver !== "nvidia" && !caps.includes("gpu")) continue;
@@ -51,27 +51,27 @@ function expandCompose(text: string, env: Record<string, string>): string {
     (m, braced: string | undefined, op: string | undefined, def: string | undefined, bare: string | undefined) => {
       if (m === "$$") return "$";
       const name = braced ?? bare ?? "";
-      const v = lookup(env, name);
+      const value = lookup(env, name);
       // Substitutions are charged against the file's expansion budget (common.ts charge).
-      if (op === ":-") return charge(v !== undefined && v !== "" ? v : (def ?? ""));
-      if (op === "-") return charge(v !== undefined ? v : (def ?? ""));
-      if (op === ":+") return v !== undefined && v !== "" ? (def ?? "") : "";
-      if (op === "+") return v !== undefined ? (def ?? "") : "";
-      return v !== undefined ? charge(v) : m;
+      if (op === ":-") return charge(value !== undefined && value !== "" ? value : (def ?? ""));
+      if (op === "-") return charge(value !== undefined ? value : (def ?? ""));
+      if (op === ":+") return value !== undefined && value !== "" ? (def ?? "") : "";
+      if (op === "+") return value !== undefined ? (def ?? "") : "";
+      return value !== undefined ? charge(value) : m;
     },
   );
 }
 
-function composeEnv(v: Json, interp: (s: string) => string): Record<string, string> {
+function composeEnv(value: Json, interp: (s: string) => string): Record<string, string> {
   const out: Record<string, string> = {};
-  if (Array.isArray(v)) {
-    for (const item of v) {
+  if (Array.isArray(value)) {
+    for (const item of value) {
       if (typeof item !== "string") continue;
       const eq = item.indexOf("=");
       if (eq > 0) out[item.slice(0, eq)] = interp(item.slice(eq + 1));
     }
   } else {
-    const r = rec(v);
+    const r = rec(value);
     if (r) for (const [k, x] of Object.entries(r)) if (x !== null && typeof x !== "object") out[k] = interp(String(x));
   }
   return out;
@@ -85,19 +85,19 @@ function dependsOn(v: Json): string[] {
   return r ? Object.keys(r) : [];
 }
 
-export function readCompose(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): Deployment[] {
+export function readCompose(ctx: Ctx, yaml: YamlFile, opts: ReadOptions = {}): Deployment[] {
   const out: Deployment[] = [];
   // What compose interpolates with: the shell environment (here: --set) over the .env file beside it.
   const env = { ...(opts.dotenv ?? {}), ...(opts.vars ?? {}) };
   const interp = (s: string): string => expandCompose(s, env);
-  for (const doc of f.docs) {
+  for (const doc of yaml.docs) {
     const js = rec(yamlValue(doc) as Json);
     const services = rec(js?.services);
     if (!services) continue;
     for (const [name, svcJs] of Object.entries(services)) {
       let svc = rec(svcJs);
       if (!svc) continue;
-      const line = lineAt(f, doc, ["services", name]);
+      const line = lineAt(yaml, doc, ["services", name]);
       const notes: string[] = [];
       // `extends` within this file: the base service's keys under this one's.
       const ext = svc.extends;
@@ -109,7 +109,7 @@ export function readCompose(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): Depl
       const image = interp(str(svc.image) ?? "");
       const wordsOf = (key: string): Word[] => {
         const own = svcJs !== null && typeof svcJs === "object" && key in (svcJs as Record<string, Json>);
-        const ws = own ? wordsAt(f, doc, ["services", name, key], svc?.[key], line) : wordsAt(f, doc, ["services", extName ?? name, key], svc?.[key], line);
+        const ws = own ? wordsAt(yaml, doc, ["services", name, key], svc?.[key], line) : wordsAt(yaml, doc, ["services", extName ?? name, key], svc?.[key], line);
         return (ws ?? []).map((w) => ({ text: interp(w.text), line: w.line }));
       };
       const entry = wordsOf("entrypoint");

@@ -15,13 +15,13 @@ function dockerInstructions(text: string): DockerInstr[] {
   const lines = text.split(/\r?\n/);
   const out: DockerInstr[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    const t = l.trim();
-    if (t === "" || t.startsWith("#")) continue;
-    const m = /^\s*([A-Za-z]+)(\s+(.*))?$/.exec(l);
-    if (!m) continue;
+    const rawLine = lines[i]!;
+    const trimmed = rawLine.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const match = /^\s*([A-Za-z]+)(\s+(.*))?$/.exec(rawLine);
+    if (!match) continue;
     const line = i + 1;
-    const parts = [m[3] ?? ""];
+    const parts = [match[3] ?? ""];
     let cur = parts[0]!;
     while (/\\\s*$/.test(cur) && i + 1 < lines.length) {
       parts[parts.length - 1] = cur.replace(/\\\s*$/, "\\");
@@ -30,7 +30,7 @@ function dockerInstructions(text: string): DockerInstr[] {
       cur = next.trim().startsWith("#") ? "\\" : next; // comment lines inside a continuation are dropped
       parts.push(cur);
     }
-    out.push({ keyword: m[1]!.toUpperCase(), raw: parts.join("\n"), line });
+    out.push({ keyword: match[1]!.toUpperCase(), raw: parts.join("\n"), line });
   }
   return out;
 }
@@ -39,9 +39,9 @@ function dockerInstructions(text: string): DockerInstr[] {
 function execForm(raw: string, firstLine: number): Word[] | null {
   let i = 0;
   let line = firstLine;
-  const n = raw.length;
+  const length = raw.length;
   const skip = (): void => {
-    while (i < n) {
+    while (i < length) {
       const c = raw[i]!;
       if (c === "\n") {
         line++;
@@ -61,8 +61,8 @@ function execForm(raw: string, firstLine: number): Word[] | null {
     if (raw[i] !== '"') return null;
     const start = i;
     i++;
-    while (i < n && raw[i] !== '"') i += raw[i] === "\\" ? 2 : 1;
-    if (i >= n) return null;
+    while (i < length && raw[i] !== '"') i += raw[i] === "\\" ? 2 : 1;
+    if (i >= length) return null;
     i++;
     let value: unknown;
     try {
@@ -80,7 +80,7 @@ function execForm(raw: string, firstLine: number): Word[] | null {
     if (raw[i] === "]") {
       i++;
       skip();
-      return i >= n ? out : null;
+      return i >= length ? out : null;
     }
     return null;
   }
@@ -110,15 +110,15 @@ export function readDockerfile(ctx: Ctx, text: string, opts: ReadOptions = {}): 
   let st: Stage | null = null;
   for (const ins of dockerInstructions(text)) {
     if (ins.keyword === "FROM") {
-      const w = splitShellCommands(ins.raw)[0]?.words.filter((x) => !x.startsWith("--")) ?? [];
-      const image = w[0] ?? "";
+      const words = splitShellCommands(ins.raw)[0]?.words.filter((x) => !x.startsWith("--")) ?? [];
+      const image = words[0] ?? "";
       const parent = named.get(image.toLowerCase());
       st = {
         vllmBase: parent ? parent.vllmBase : isVllmOpenAiImage(image),
         baseImage: parent ? parent.baseImage : image,
         entrypoint: parent?.entrypoint ?? null,
         cmd: parent?.cmd ?? null,
-        name: w[1]?.toLowerCase() === "as" ? (w[2] ?? null) : null,
+        name: words[1]?.toLowerCase() === "as" ? (words[2] ?? null) : null,
         env: { ...(parent?.env ?? {}) },
         args: {},
       };
@@ -151,9 +151,9 @@ export function readDockerfile(ctx: Ctx, text: string, opts: ReadOptions = {}): 
 
   const out: Deployment[] = [];
   const seen = new Set<string>();
-  for (const s of stages) {
-    const e = s.entrypoint;
-    const c = s.cmd;
+  for (const stage of stages) {
+    const entrypoint = stage.entrypoint;
+    const cmdSpec = stage.cmd;
     let found: Deployment[] = [];
     const base = (label: string, spec: CmdSpec) => (line: number): BuildBase => ({
       name: `${label} line ${spec.line}`,
@@ -162,31 +162,31 @@ export function readDockerfile(ctx: Ctx, text: string, opts: ReadOptions = {}): 
       gpuCount: null,
       gpuType: null,
       notes: [],
-      image: s.baseImage || null,
+      image: stage.baseImage || null,
     });
     // `docker run -e` (here: --set) overrides the image's ENV.
-    const known: KnownEnv = { shell: { ...s.env, ...(opts.vars ?? {}) } };
+    const known: KnownEnv = { shell: { ...stage.env, ...(opts.vars ?? {}) } };
     const shellForm = (spec: CmdSpec, label: string): Deployment[] =>
       splitShellCommands(spec.raw, spec.line).flatMap((cmd) =>
         fromCommandWords(ctx, cmd.words.map((t, k) => ({ text: t, line: cmd.lines[k] ?? cmd.line })), base(label, spec), false, known, true),
       );
-    if (e) {
-      if (e.exec) {
-        const cmdWords = c === null ? [] : c.exec ?? [{ text: "/bin/sh", line: c.line }, { text: "-c", line: c.line }, { text: c.raw, line: c.line }];
-        found = fromCommandWords(ctx, [...e.exec, ...cmdWords], base(c ? "ENTRYPOINT+CMD" : "ENTRYPOINT", e), false, known);
-      } else found = shellForm(e, "ENTRYPOINT");
-    } else if (c) {
-      found = c.exec ? fromCommandWords(ctx, c.exec, base("CMD", c), s.vllmBase, known) : shellForm(c, "CMD");
+    if (entrypoint) {
+      if (entrypoint.exec) {
+        const cmdWords = cmdSpec === null ? [] : cmdSpec.exec ?? [{ text: "/bin/sh", line: cmdSpec.line }, { text: "-c", line: cmdSpec.line }, { text: cmdSpec.raw, line: cmdSpec.line }];
+        found = fromCommandWords(ctx, [...entrypoint.exec, ...cmdWords], base(cmdSpec ? "ENTRYPOINT+CMD" : "ENTRYPOINT", entrypoint), false, known);
+      } else found = shellForm(entrypoint, "ENTRYPOINT");
+    } else if (cmdSpec) {
+      found = cmdSpec.exec ? fromCommandWords(ctx, cmdSpec.exec, base("CMD", cmdSpec), stage.vllmBase, known) : shellForm(cmdSpec, "CMD");
     }
-    for (const d of found) {
+    for (const deployment of found) {
       // Exec form runs no shell: a $VAR reaches vLLM as written (Docker expands nothing there).
-      if (d.model !== null && /\$/.test(d.model) && (e?.exec || (!e && c?.exec))) {
-        d.problem = `model ${d.model}: the exec form (JSON array) of ${e ? "ENTRYPOINT" : "CMD"} runs no shell, so vLLM gets "${d.model}" literally; use the shell form or sh -c to expand it`;
+      if (deployment.model !== null && /\$/.test(deployment.model) && (entrypoint?.exec || (!entrypoint && cmdSpec?.exec))) {
+        deployment.problem = `model ${deployment.model}: the exec form (JSON array) of ${entrypoint ? "ENTRYPOINT" : "CMD"} runs no shell, so vLLM gets "${deployment.model}" literally; use the shell form or sh -c to expand it`;
       }
-      const key = `${d.line}:${d.name}`;
+      const key = `${deployment.line}:${deployment.name}`;
       if (!seen.has(key)) {
         seen.add(key);
-        out.push(d);
+        out.push(deployment);
       }
     }
   }

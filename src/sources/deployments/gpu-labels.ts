@@ -29,12 +29,12 @@ interface Compiled {
 let cache: Compiled | null = null;
 function labelData(): Compiled {
   if (cache) return cache;
-  const d = JSON.parse(readFileSync(join(DATA_DIR, "gpu-labels.json"), "utf8")) as LabelData;
+  const data = JSON.parse(readFileSync(join(DATA_DIR, "gpu-labels.json"), "utf8")) as LabelData;
   cache = {
-    keys: new Map(Object.entries(d.labelKeys)),
-    mig: new RegExp(d.migPattern),
-    products: d.products.map((r) => [new RegExp(r.pattern), r.gpu]),
-    instanceTypes: d.instanceTypes.map((r) => [new RegExp(r.pattern), r.gpu]),
+    keys: new Map(Object.entries(data.labelKeys)),
+    mig: new RegExp(data.migPattern),
+    products: data.products.map((r) => [new RegExp(r.pattern), r.gpu]),
+    instanceTypes: data.instanceTypes.map((r) => [new RegExp(r.pattern), r.gpu]),
   };
   return cache;
 }

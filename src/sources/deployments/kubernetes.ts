@@ -26,8 +26,8 @@ const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly PathSeg[][]>> = {
   ],
 };
 
-function getPath(v: Json, path: readonly PathSeg[]): Json {
-  let cur: Json = v;
+function getPath(value: Json, path: readonly PathSeg[]): Json {
+  let cur: Json = value;
   for (const seg of path) {
     if (Array.isArray(cur) && typeof seg === "number") cur = cur[seg];
     else {
@@ -73,39 +73,39 @@ function podGpuType(spec: Record<string, Json>, notes: string[]): string | null 
   return ids[0] ?? null;
 }
 
-function containerGpuCount(c: Record<string, Json>, notes: string[], ctx: Ctx, line: number, migOut?: { slice?: string }): number | null {
-  const res = rec(c.resources);
+function containerGpuCount(container: Record<string, Json>, notes: string[], ctx: Ctx, line: number, migOut?: { slice?: string }): number | null {
+  const res = rec(container.resources);
   for (const kind of ["limits", "requests"]) {
-    const r = rec(res?.[kind]);
+    const resources = rec(res?.[kind]);
     for (const key of ["nvidia.com/gpu", "amd.com/gpu"]) {
-      const v = r?.[key];
-      if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_GPU_COUNT) return v;
-      if (typeof v === "string" && /^\d{1,7}$/.test(v.trim()) && Number(v.trim()) <= MAX_GPU_COUNT) return Number(v.trim());
+      const value = resources?.[key];
+      if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_GPU_COUNT) return value;
+      if (typeof value === "string" && /^\d{1,7}$/.test(value.trim()) && Number(value.trim()) <= MAX_GPU_COUNT) return Number(value.trim());
       // Kubernetes takes extended resources such as nvidia.com/gpu only as whole, non-negative quantities.
-      if (typeof v === "number" || (typeof v === "string" && /^\s*[-+]?[\d.]+(e[-+]?\d+)?\s*$/i.test(v))) {
-        ctx.fail(line, `resources.${kind}.${key}: expected a whole number of GPUs from 0 to ${MAX_GPU_COUNT}, got ${excerpt(v)}`);
+      if (typeof value === "number" || (typeof value === "string" && /^\s*[-+]?[\d.]+(e[-+]?\d+)?\s*$/i.test(value))) {
+        ctx.fail(line, `resources.${kind}.${key}: expected a whole number of GPUs from 0 to ${MAX_GPU_COUNT}, got ${excerpt(value)}`);
       }
-      if (v !== undefined && v !== null) notes.push(`${key}: ${String(v)} is not a GPU count`);
+      if (value !== undefined && value !== null) notes.push(`${key}: ${String(value)} is not a GPU count`);
     }
-    for (const [key, v] of Object.entries(r ?? {})) {
+    for (const [key, value] of Object.entries(resources ?? {})) {
       const mig = /^nvidia\.com\/mig-(\d+g\.\d+gb(?:\+me)?)$/.exec(key);
       if (!mig) continue;
       // The slice is planned as the GPU (src/data/mig-profiles.json); check joins it to the card's type.
       const slice = (mig[1] ?? "").replace(/\+me$/, "");
       if (migOut) migOut.slice = slice;
       notes.push(`${key}: MIG slice ${slice}`);
-      const n = typeof v === "number" ? v : Number(String(v).trim());
-      if (Number.isInteger(n) && n > 0) return n;
+      const count = typeof value === "number" ? value : Number(String(value).trim());
+      if (Number.isInteger(count) && count > 0) return count;
     }
   }
   return null;
 }
 
 /** Literal `env: [{name, value}]` entries of a container (valueFrom entries are unknown). */
-function containerEnv(v: Json, outer: Record<string, string>): Record<string, string> {
+function containerEnv(value: Json, outer: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = { ...outer };
-  if (!Array.isArray(v)) return out;
-  for (const e of v) {
+  if (!Array.isArray(value)) return out;
+  for (const e of value) {
     const r = rec(e);
     if (r && typeof r.name === "string" && r.value !== undefined && r.value !== null && typeof r.value !== "object") {
       out[r.name] = expandK8s(String(r.value), out);
@@ -152,7 +152,7 @@ export interface KubernetesRead {
 /** Where KServe mounts the model of storageUri. */
 const KSERVE_MODEL_DIR = /^\/mnt\/models\/?$/;
 
-export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): KubernetesRead {
+export function readKubernetes(ctx: Ctx, yaml: YamlFile, opts: ReadOptions = {}): KubernetesRead {
   const out: Deployment[] = [];
   const runtimes: KServeRuntime[] = [];
   const services: KServeService[] = [];
@@ -160,75 +160,75 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
   // envsubst-style ${VAR} placeholders (templates applied with envsubst) take --set values.
   const subst = (w: Word): Word => ({ text: Object.keys(vars).length ? expandShell(w.text, vars) : w.text, line: w.line });
   const visit = (doc: Document.Parsed, obj: Json, prefix: PathSeg[]): void => {
-    const r = rec(obj);
-    if (!r) return;
-    const kind = str(r.kind) ?? "";
-    if (kind === "List" && Array.isArray(r.items)) {
-      r.items.forEach((item, k) => visit(doc, item, [...prefix, "items", k]));
+    const resource = rec(obj);
+    if (!resource) return;
+    const kind = str(resource.kind) ?? "";
+    if (kind === "List" && Array.isArray(resource.items)) {
+      resource.items.forEach((item, k) => visit(doc, item, [...prefix, "items", k]));
       return;
     }
-    const workload = str(rec(r.metadata)?.name) ?? kind;
+    const workload = str(rec(resource.metadata)?.name) ?? kind;
     if (kind === "ServingRuntime" || kind === "ClusterServingRuntime") {
-      const cs = rec(r.spec)?.containers;
+      const cs = rec(resource.spec)?.containers;
       if (!Array.isArray(cs)) return;
       cs.forEach((cJs, i) => {
-        const c = rec(cJs);
-        if (!c) return;
+        const container = rec(cJs);
+        if (!container) return;
         const cPath = [...prefix, "spec", "containers", i];
-        const line = lineAt(f, doc, cPath);
-        const command = (wordsAt(f, doc, [...cPath, "command"], c.command, line) ?? []).map(subst);
-        const args = (wordsAt(f, doc, [...cPath, "args"], c.args, line) ?? []).map(subst);
+        const line = lineAt(yaml, doc, cPath);
+        const command = (wordsAt(yaml, doc, [...cPath, "command"], container.command, line) ?? []).map(subst);
+        const args = (wordsAt(yaml, doc, [...cPath, "args"], container.args, line) ?? []).map(subst);
         const notes: string[] = [];
-        runtimes.push({ file: ctx.file, name: workload, words: [...command, ...args], image: str(c.image), gpuCount: containerGpuCount(c, notes, ctx, line), env: containerEnv(c.env, vars), notes, limits: kubernetesLimits(rec(r.spec) ?? {}, c, notes) });
+        runtimes.push({ file: ctx.file, name: workload, words: [...command, ...args], image: str(container.image), gpuCount: containerGpuCount(container, notes, ctx, line), env: containerEnv(container.env, vars), notes, limits: kubernetesLimits(rec(resource.spec) ?? {}, container, notes) });
       });
       return;
     }
     if (kind === "InferenceService") {
-      const pred = rec(rec(r.spec)?.predictor);
-      const m = rec(pred?.model);
-      if (pred && m) {
+      const pred = rec(rec(resource.spec)?.predictor);
+      const model = rec(pred?.model);
+      if (pred && model) {
         const mPath = [...prefix, "spec", "predictor", "model"];
-        const line = lineAt(f, doc, [...prefix, "spec", "predictor"]);
+        const line = lineAt(yaml, doc, [...prefix, "spec", "predictor"]);
         const notes: string[] = [];
         services.push({
           file: ctx.file,
           line,
           name: workload,
-          runtime: str(m.runtime),
-          modelFormat: str(rec(m.modelFormat)?.name),
-          args: (wordsAt(f, doc, [...mPath, "args"], m.args, line) ?? []).map(subst),
-          storageUri: str(m.storageUri) ?? str(m.storage_uri),
-          gpuCount: containerGpuCount(m, notes, ctx, line),
+          runtime: str(model.runtime),
+          modelFormat: str(rec(model.modelFormat)?.name),
+          args: (wordsAt(yaml, doc, [...mPath, "args"], model.args, line) ?? []).map(subst),
+          storageUri: str(model.storageUri) ?? str(model.storage_uri),
+          gpuCount: containerGpuCount(model, notes, ctx, line),
           gpuType: podGpuType(pred, notes),
           notes,
-          limits: kubernetesLimits({}, m, notes),
+          limits: kubernetesLimits({}, model, notes),
         });
         return;
       }
     }
     let paths = POD_TEMPLATE_PATHS[kind];
-    if (!paths) paths = Array.isArray(getPath(r, ["spec", "template", "spec", "containers"])) ? [["spec", "template", "spec"]] : [];
-    for (const p of paths) {
-      const spec = rec(getPath(r, p));
+    if (!paths) paths = Array.isArray(getPath(resource, ["spec", "template", "spec", "containers"])) ? [["spec", "template", "spec"]] : [];
+    for (const path of paths) {
+      const spec = rec(getPath(resource, path));
       if (!spec || !Array.isArray(spec.containers)) continue;
       spec.containers.forEach((cJs, i) => {
-        const c = rec(cJs);
-        if (!c) return;
-        const cPath = [...prefix, ...p, "containers", i];
-        const line = lineAt(f, doc, cPath);
-        const cname = str(c.name) ?? `container ${i}`;
+        const container = rec(cJs);
+        if (!container) return;
+        const cPath = [...prefix, ...path, "containers", i];
+        const line = lineAt(yaml, doc, cPath);
+        const cname = str(container.name) ?? `container ${i}`;
         const name = cname === workload ? cname : `${workload}/${cname}`;
-        const command = (wordsAt(f, doc, [...cPath, "command"], c.command, line) ?? []).map(subst);
-        const args = (wordsAt(f, doc, [...cPath, "args"], c.args, line) ?? []).map(subst);
+        const command = (wordsAt(yaml, doc, [...cPath, "command"], container.command, line) ?? []).map(subst);
+        const args = (wordsAt(yaml, doc, [...cPath, "args"], container.args, line) ?? []).map(subst);
         if (command.length === 0 && args.length === 0) return;
-        const image = str(c.image);
+        const image = str(container.image);
         const vllmEntrypoint = command.length === 0 && isVllmOpenAiImage(image ?? "");
         const notes: string[] = [];
         const migOut: { slice?: string } = {};
-        const gpuCount = containerGpuCount(c, notes, ctx, line, migOut);
+        const gpuCount = containerGpuCount(container, notes, ctx, line, migOut);
         const gpuType = podGpuType(spec, notes);
-        const env = containerEnv(c.env, vars);
-        const hostLimits = kubernetesLimits(spec, c, notes);
+        const env = containerEnv(container.env, vars);
+        const hostLimits = kubernetesLimits(spec, container, notes);
         const found = fromCommandWords(
           ctx,
           [...command, ...args],
@@ -238,22 +238,22 @@ export function readKubernetes(ctx: Ctx, f: YamlFile, opts: ReadOptions = {}): K
         );
         // A KServe predictor container: the model is the storage URI KServe mounts at /mnt/models.
         const uri = env["STORAGE_URI"];
-        for (const d of found) {
-          if (uri !== undefined && d.model !== null && KSERVE_MODEL_DIR.test(d.model)) {
-            d.notes.push(`model from STORAGE_URI ${uri} (mounted at ${d.model})`);
-            d.model = uri;
+        for (const deployment of found) {
+          if (uri !== undefined && deployment.model !== null && KSERVE_MODEL_DIR.test(deployment.model)) {
+            deployment.notes.push(`model from STORAGE_URI ${uri} (mounted at ${deployment.model})`);
+            deployment.model = uri;
           }
           // Kubernetes gives each container its own GPUs: deployments here never share one.
-          d.host = null;
+          deployment.host = null;
           // A LeaderWorkerSet spreads the ranks over several pods: one pod's limits hold only its part.
-          if (kind !== "LeaderWorkerSet") d.limits = hostLimits;
-          if (migOut.slice !== undefined) d.migSlice = migOut.slice;
+          if (kind !== "LeaderWorkerSet") deployment.limits = hostLimits;
+          if (migOut.slice !== undefined) deployment.migSlice = migOut.slice;
         }
         out.push(...found);
       });
     }
   };
-  for (const doc of f.docs) visit(doc, yamlValue(doc) as Json, []);
+  for (const doc of yaml.docs) visit(doc, yamlValue(doc) as Json, []);
   return { deployments: out, runtimes, services };
 }
 
@@ -266,33 +266,33 @@ export function linkKServe(runtimes: readonly KServeRuntime[], services: readonl
   const deployments: Deployment[] = [];
   const notes: Array<{ file: string; line?: number; text: string }> = [];
   const used = new Set<KServeRuntime>();
-  for (const s of services) {
-    const rt = runtimes.find((r) => r.name === s.runtime) ?? (s.runtime === null && runtimes.length === 1 ? runtimes[0] : undefined);
+  for (const service of services) {
+    const rt = runtimes.find((r) => r.name === service.runtime) ?? (service.runtime === null && runtimes.length === 1 ? runtimes[0] : undefined);
     if (!rt) {
       const given = runtimes.length ? ` (runtimes given: ${runtimes.map((r) => r.name).join(", ")})` : "";
-      notes.push({ file: s.file, line: s.line, text: `${s.name}: InferenceService for runtime ${s.runtime ?? "(auto-selected)"}, whose ServingRuntime is not among the files given${given}: pass its file too` });
+      notes.push({ file: service.file, line: service.line, text: `${service.name}: InferenceService for runtime ${service.runtime ?? "(auto-selected)"}, whose ServingRuntime is not among the files given${given}: pass its file too` });
       continue;
     }
     used.add(rt);
-    const ctx = new Ctx(s.file);
+    const ctx = new Ctx(service.file);
     const found = fromCommandWords(
       ctx,
-      [...rt.words, ...s.args],
-      () => ({ name: `${s.name} (runtime ${rt.name})`, line: s.line, source: "kubernetes", gpuCount: s.gpuCount ?? rt.gpuCount, gpuType: s.gpuType, notes: [...rt.notes, ...s.notes], image: rt.image }),
+      [...rt.words, ...service.args],
+      () => ({ name: `${service.name} (runtime ${rt.name})`, line: service.line, source: "kubernetes", gpuCount: service.gpuCount ?? rt.gpuCount, gpuType: service.gpuType, notes: [...rt.notes, ...service.notes], image: rt.image }),
       false,
       { k8s: rt.env, shell: rt.env },
     );
     // KServe puts the InferenceService's model resources over the runtime container's; /dev/shm is the runtime's volume.
     const limits: HostLimits | undefined = rt.limits
-      ? { ...rt.limits, memoryLimit: s.limits?.memoryLimit ?? rt.limits.memoryLimit, memoryRequest: s.limits?.memoryRequest ?? rt.limits.memoryRequest }
-      : s.limits;
-    for (const d of found) {
-      d.line = s.line;
-      d.host = null;
-      if (limits) d.limits = limits;
-      if (s.storageUri !== null && (d.model === null || KSERVE_MODEL_DIR.test(d.model))) {
-        d.notes.push(`model from storageUri ${s.storageUri}${d.model ? ` (mounted at ${d.model})` : ""}`);
-        d.model = s.storageUri;
+      ? { ...rt.limits, memoryLimit: service.limits?.memoryLimit ?? rt.limits.memoryLimit, memoryRequest: service.limits?.memoryRequest ?? rt.limits.memoryRequest }
+      : service.limits;
+    for (const deployment of found) {
+      deployment.line = service.line;
+      deployment.host = null;
+      if (limits) deployment.limits = limits;
+      if (service.storageUri !== null && (deployment.model === null || KSERVE_MODEL_DIR.test(deployment.model))) {
+        deployment.notes.push(`model from storageUri ${service.storageUri}${deployment.model ? ` (mounted at ${deployment.model})` : ""}`);
+        deployment.model = service.storageUri;
       }
     }
     deployments.push(...found);

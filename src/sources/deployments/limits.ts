@@ -18,9 +18,9 @@ const K8S_UNITS: Readonly<Record<string, number>> = {
 export function k8sQuantityBytes(v: Json): number | null {
   if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? Math.ceil(v) : null;
   if (typeof v !== "string") return null;
-  const m = /^\s*\+?(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?\s*$/.exec(v);
-  if (!m || (m[2] !== undefined && m[3] !== undefined)) return null;
-  const n = Number(m[1]) * 10 ** Number(m[2] ?? 0) * (K8S_UNITS[m[3] ?? ""] ?? 1);
+  const match = /^\s*\+?(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?\s*$/.exec(v);
+  if (!match || (match[2] !== undefined && match[3] !== undefined)) return null;
+  const n = Number(match[1]) * 10 ** Number(match[2] ?? 0) * (K8S_UNITS[match[3] ?? ""] ?? 1);
   return Number.isFinite(n) ? Math.ceil(n) : null;
 }
 
@@ -32,10 +32,10 @@ export function k8sQuantityBytes(v: Json): number | null {
 export function dockerSizeBytes(v: Json): number | null {
   if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? Math.ceil(v) : null;
   if (typeof v !== "string") return null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmgtp])?(?:i?b)?\s*$/i.exec(v);
-  if (!m) return null;
-  const pow = "bkmgtp".indexOf((m[2] ?? "b").toLowerCase());
-  return Math.ceil(Number(m[1]) * 1024 ** Math.max(0, pow));
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([bkmgtp])?(?:i?b)?\s*$/i.exec(v);
+  if (!match) return null;
+  const pow = "bkmgtp".indexOf((match[2] ?? "b").toLowerCase());
+  return Math.ceil(Number(match[1]) * 1024 ** Math.max(0, pow));
 }
 
 const sizeText = (v: Json): string => (typeof v === "string" ? v.trim() : String(v));
@@ -48,14 +48,14 @@ const sizeText = (v: Json): string => (typeof v === "string" ? v.trim() : String
 export function kubernetesLimits(pod: Record<string, Json>, container: Record<string, Json>, notes: string[]): HostLimits {
   const res = rec(container.resources);
   const mem = (kind: "limits" | "requests"): HostLimits["memoryLimit"] => {
-    const v = rec(res?.[kind])?.memory;
-    if (v === undefined || v === null) return null;
-    const bytes = k8sQuantityBytes(v);
+    const memory = rec(res?.[kind])?.memory;
+    if (memory === undefined || memory === null) return null;
+    const bytes = k8sQuantityBytes(memory);
     if (bytes === null) {
-      notes.push(`resources.${kind}.memory: ${sizeText(v)} is not a Kubernetes quantity`);
+      notes.push(`resources.${kind}.memory: ${sizeText(memory)} is not a Kubernetes quantity`);
       return null;
     }
-    return { bytes, text: sizeText(v), where: `resources.${kind}.memory` };
+    return { bytes, text: sizeText(memory), where: `resources.${kind}.memory` };
   };
   let shm: ShmLimit = { kind: "default" };
   const mounts = Array.isArray(container.volumeMounts) ? container.volumeMounts : [];
@@ -83,22 +83,22 @@ export function kubernetesLimits(pod: Record<string, Json>, container: Record<st
 
 /** A compose service's limits: mem_limit or deploy.resources.limits.memory, reservations, shm_size, ipc: host. */
 export function composeLimits(svc: Record<string, Json>, notes: string[], interp: (s: string) => string): HostLimits {
-  const size = (v: Json, where: string): { bytes: number; text: string; where: string } | null => {
-    if (v === undefined || v === null) return null;
-    const x = typeof v === "string" ? interp(v) : v;
-    const bytes = dockerSizeBytes(x);
+  const size = (value: Json, where: string): { bytes: number; text: string; where: string } | null => {
+    if (value === undefined || value === null) return null;
+    const resolved = typeof value === "string" ? interp(value) : value;
+    const bytes = dockerSizeBytes(resolved);
     if (bytes === null) {
-      notes.push(`${where}: ${sizeText(x)} is not a size`);
+      notes.push(`${where}: ${sizeText(resolved)} is not a size`);
       return null;
     }
-    return { bytes, text: sizeText(x), where };
+    return { bytes, text: sizeText(resolved), where };
   };
   const deployRes = rec(rec(svc.deploy)?.resources);
   const memoryLimit = size(svc.mem_limit, "mem_limit") ?? size(rec(deployRes?.limits)?.memory, "deploy.resources.limits.memory");
   const memoryRequest = size(svc.mem_reservation, "mem_reservation") ?? size(rec(deployRes?.reservations)?.memory, "deploy.resources.reservations.memory");
   let shm: ShmLimit = { kind: "default" };
-  const s = size(svc.shm_size, "shm_size");
-  if (s) shm = { kind: "sized", ...s };
+  const shmSize = size(svc.shm_size, "shm_size");
+  if (shmSize) shm = { kind: "sized", ...shmSize };
   if (typeof svc.ipc === "string" && interp(svc.ipc) === "host") shm = { kind: "host", where: "ipc: host" };
   return { runtime: "compose", memoryLimit, memoryRequest, shm };
 }
@@ -109,10 +109,10 @@ export function dockerRunLimits(words: readonly string[], notes: string[]): Host
   let memoryRequest: HostLimits["memoryRequest"] = null;
   let shm: ShmLimit = { kind: "default" };
   for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    const eq = w.indexOf("=");
-    const opt = w.startsWith("-") && eq > 0 ? w.slice(0, eq) : w;
-    const value = (): string | undefined => (w.startsWith("-") && eq > 0 ? w.slice(eq + 1) : words[++i]);
+    const word = words[i]!;
+    const eq = word.indexOf("=");
+    const opt = word.startsWith("-") && eq > 0 ? word.slice(0, eq) : word;
+    const value = (): string | undefined => (word.startsWith("-") && eq > 0 ? word.slice(eq + 1) : words[++i]);
     const sized = (where: string): { bytes: number; text: string; where: string } | null => {
       const v = value();
       if (v === undefined) return null;

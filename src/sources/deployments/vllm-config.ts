@@ -20,23 +20,23 @@ export function vllmConfigToArgv(config: Record<string, unknown>): string[] {
   return argv;
 }
 
-export function readVllmConfig(ctx: Ctx, f: YamlFile): Deployment[] {
-  const doc = f.docs[0];
+export function readVllmConfig(ctx: Ctx, yaml: YamlFile): Deployment[] {
+  const doc = yaml.docs[0];
   if (!doc) return [];
   const js = rec(yamlValue(doc) as Json) ?? {};
   // Keep numbers as written (0.90 stays "0.90") by reading scalars from the AST.
   const config: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(js)) {
-    const { node } = walk(doc, f.lc, [k]);
+    const { node } = walk(doc, yaml.lc, [k]);
     config[k] = typeof v === "number" ? (scalarText(node) ?? String(v)) : v;
   }
   const argv = vllmConfigToArgv(config);
   let args: Record<string, string | true>;
   try {
     args = parseVllmArgs(argv);
-  } catch (e) {
-    if (e instanceof VllmArgError) ctx.fail(lineAt(f, doc, [e.subject.replace(/^--/, "")]), e.message);
-    throw e;
+  } catch (err) {
+    if (err instanceof VllmArgError) ctx.fail(lineAt(yaml, doc, [err.subject.replace(/^--/, "")]), err.message);
+    throw err;
   }
   const model = typeof args.model === "string" ? args.model : null;
   delete args.model;
@@ -45,7 +45,7 @@ export function readVllmConfig(ctx: Ctx, f: YamlFile): Deployment[] {
     if (v === null) notes.push(`${k}: null is ignored`);
     if (v === false) notes.push(`${k}: false is ignored (vLLM drops false booleans from config files)`);
   }
-  const line = "model" in js ? lineAt(f, doc, ["model"]) : lineAt(f, doc, []);
+  const line = "model" in js ? lineAt(yaml, doc, ["model"]) : lineAt(yaml, doc, []);
   return [
     {
       file: ctx.file,

@@ -52,9 +52,9 @@ function flagsToArgv(flags: Record<string, string | true>): string[] {
   return argv;
 }
 
-export function readVramPlan(ctx: Ctx, f: YamlFile): Deployment[] {
+export function readVramPlan(ctx: Ctx, yaml: YamlFile): Deployment[] {
   const out: Deployment[] = [];
-  for (const doc of f.docs) {
+  for (const doc of yaml.docs) {
     const js = yamlValue(doc) as Json;
     if (js === null || js === undefined) continue;
     if (schema === null) throw new VramPlanSchemaNotLoaded("vram-plan deployments file read before loadVramPlanSchema()");
@@ -66,23 +66,23 @@ export function readVramPlan(ctx: Ctx, f: YamlFile): Deployment[] {
       const keys = issue?.code === "unrecognized_keys" ? issue.keys : [];
       const at = keys[0] !== undefined ? [...path, keys[0]] : path;
       const where = formatPath(path);
-      ctx.fail(lineAt(f, doc, at), `${where ? where + ": " : ""}${issue?.message ?? "invalid vram-plan deployments file"}`);
+      ctx.fail(lineAt(yaml, doc, at), `${where ? where + ": " : ""}${issue?.message ?? "invalid vram-plan deployments file"}`);
     }
     const names = new Map<string, number>();
-    res.data.deployments.forEach((d, i) => {
-      const line = lineAt(f, doc, ["deployments", i]);
-      const prev = names.get(d.name);
-      if (prev !== undefined) ctx.fail(lineAt(f, doc, ["deployments", i, "name"]), `deployments[${i}].name: "${d.name}" is already used on line ${prev}`);
-      names.set(d.name, line);
+    res.data.deployments.forEach((spec, i) => {
+      const line = lineAt(yaml, doc, ["deployments", i]);
+      const prev = names.get(spec.name);
+      if (prev !== undefined) ctx.fail(lineAt(yaml, doc, ["deployments", i, "name"]), `deployments[${i}].name: "${spec.name}" is already used on line ${prev}`);
+      names.set(spec.name, line);
 
       const args: Record<string, string | true> = {};
-      for (const [rawKey, v] of Object.entries(d.flags ?? {})) {
+      for (const [rawKey, v] of Object.entries(spec.flags ?? {})) {
         const key = normalizeFlagName(rawKey.replace(/^--?/, ""));
-        if (key === "model") ctx.fail(lineAt(f, doc, ["deployments", i, "flags", rawKey]), `deployments[${i}].flags.${rawKey}: put the model in "model:", not in flags`);
+        if (key === "model") ctx.fail(lineAt(yaml, doc, ["deployments", i, "flags", rawKey]), `deployments[${i}].flags.${rawKey}: put the model in "model:", not in flags`);
         args[key] = flagValue(v);
       }
       const constraints: DeploymentConstraints = {};
-      const req = d.require;
+      const req = spec.require;
       if (req?.concurrency !== undefined) {
         if (typeof req.concurrency === "number") constraints.requireConcurrency = { n: req.concurrency };
         else {
@@ -90,14 +90,14 @@ export function readVramPlan(ctx: Ctx, f: YamlFile): Deployment[] {
           const n = Number((nStr ?? "").trim());
           const len = lenStr === undefined ? undefined : parseTokenCount(lenStr);
           if (!Number.isInteger(n) || n <= 0 || n > MAX_TOKENS || len === null) {
-            ctx.fail(lineAt(f, doc, ["deployments", i, "require", "concurrency"]), `deployments[${i}].require.concurrency: expected N or "N@LEN" (e.g. "32@8k")`);
+            ctx.fail(lineAt(yaml, doc, ["deployments", i, "require", "concurrency"]), `deployments[${i}].require.concurrency: expected N or "N@LEN" (e.g. "32@8k")`);
           }
           constraints.requireConcurrency = len === undefined ? { n } : { n, len };
         }
       }
       if (req?.context !== undefined) {
         const c = typeof req.context === "number" ? req.context : parseTokenCount(req.context);
-        if (c === null) ctx.fail(lineAt(f, doc, ["deployments", i, "require", "context"]), `deployments[${i}].require.context: expected a token count such as 32768 or "32k"`);
+        if (c === null) ctx.fail(lineAt(yaml, doc, ["deployments", i, "require", "context"]), `deployments[${i}].require.context: expected a token count such as 32768 or "32k"`);
         constraints.requireContext = c;
       }
       if (req?.maxUtilization !== undefined) constraints.maxUtilization = req.maxUtilization;
@@ -105,12 +105,12 @@ export function readVramPlan(ctx: Ctx, f: YamlFile): Deployment[] {
       out.push({
         file: ctx.file,
         line,
-        name: d.name,
-        model: d.model,
+        name: spec.name,
+        model: spec.model,
         args,
         argv: flagsToArgv(args),
-        gpuCount: d.gpus ?? null,
-        gpuType: d.gpu,
+        gpuCount: spec.gpus ?? null,
+        gpuType: spec.gpu,
         constraints,
         source: "vram-plan",
         notes: [],

@@ -46,27 +46,27 @@ export function yamlValue(doc: Document.Parsed): unknown {
 }
 
 /** Nesting depth of a YAML value, or Infinity when an alias makes it contain itself (x: &a [*a]). */
-function depthOf(v: unknown): number {
+function depthOf(value: unknown): number {
   let max = 0;
   const onPath = new Set<unknown>();
   const done = new Set<unknown>();
   // Iterative depth-first walk: [value, depth, leaving]; a value met again while still on the path is a cycle.
-  const stack: [unknown, number, boolean][] = [[v, 0, false]];
+  const stack: [unknown, number, boolean][] = [[value, 0, false]];
   while (stack.length > 0) {
-    const [x, d, leaving] = stack.pop() as [unknown, number, boolean];
+    const [value, depth, leaving] = stack.pop() as [unknown, number, boolean];
     if (leaving) {
-      onPath.delete(x);
-      done.add(x);
+      onPath.delete(value);
+      done.add(value);
       continue;
     }
-    if (typeof x !== "object" || x === null || done.has(x)) continue;
-    if (onPath.has(x)) return Number.POSITIVE_INFINITY;
-    onPath.add(x);
-    if (d + 1 > max) max = d + 1;
+    if (typeof value !== "object" || value === null || done.has(value)) continue;
+    if (onPath.has(value)) return Number.POSITIVE_INFINITY;
+    onPath.add(value);
+    if (depth + 1 > max) max = depth + 1;
     if (max > MAX_NESTING) return max;
-    stack.push([x, d, true]);
-    const children = x instanceof Map ? [...x.values()] : Array.isArray(x) ? x : Object.values(x);
-    for (const c of children) if (typeof c === "object" && c !== null) stack.push([c, d + 1, false]);
+    stack.push([value, depth, true]);
+    const children = value instanceof Map ? [...value.values()] : Array.isArray(value) ? value : Object.values(value);
+    for (const c of children) if (typeof c === "object" && c !== null) stack.push([c, depth + 1, false]);
   }
   return max;
 }
@@ -78,14 +78,14 @@ function depthOf(v: unknown): number {
 export function yamlLimitProblem(docs: readonly Document.Parsed[]): YamlLimitProblem | null {
   for (const doc of docs) {
     if (doc.errors.length > 0) continue;
-    let v: unknown;
+    let value: unknown;
     try {
-      v = yamlValue(doc);
-    } catch (e) {
-      const msg = e instanceof Error && /alias/i.test(e.message) ? `more than ${MAX_YAML_ALIASES} alias expansions (an alias bomb?)` : "cannot be read as data";
+      value = yamlValue(doc);
+    } catch (err) {
+      const msg = err instanceof Error && /alias/i.test(err.message) ? `more than ${MAX_YAML_ALIASES} alias expansions (an alias bomb?)` : "cannot be read as data";
       return { offset: doc.range[0], message: msg };
     }
-    const depth = depthOf(v);
+    const depth = depthOf(value);
     if (depth === Number.POSITIVE_INFINITY) return { offset: doc.range[0], message: "alias that contains itself (a cycle)" };
     if (depth > MAX_NESTING) return { offset: doc.range[0], message: `nested more than ${MAX_NESTING} levels deep` };
   }
@@ -174,22 +174,22 @@ export function scalarContentLine(f: YamlFile, node: unknown, fallback: number):
  * string is split like a shell would (compose's rule for string commands). Falls back to the JS
  * value (e.g. when it came through a `<<` merge) with every word on `fallbackLine`.
  */
-export function wordsAt(f: YamlFile, doc: Document.Parsed, path: readonly PathSeg[], js: Json, fallbackLine: number): Word[] | null {
+export function wordsAt(yaml: YamlFile, doc: Document.Parsed, path: readonly PathSeg[], js: Json, fallbackLine: number): Word[] | null {
   if (js === undefined || js === null) return null;
-  const { node, line, found } = walk(doc, f.lc, path);
+  const { node, line, found } = walk(doc, yaml.lc, path);
   if (found && isSeq(node)) {
     const out: Word[] = [];
     for (const item of node.items) {
       const text = scalarText(isAlias(item) ? item.resolve(doc) : item);
       if (text === null) continue;
-      out.push({ text, line: scalarContentLine(f, item, line) });
+      out.push({ text, line: scalarContentLine(yaml, item, line) });
     }
     return out;
   }
   if (found && isScalar(node)) {
     const text = scalarText(node);
     if (text === null) return null;
-    return shellWords(text, scalarContentLine(f, node, line));
+    return shellWords(text, scalarContentLine(yaml, node, line));
   }
   if (Array.isArray(js)) return js.filter((x) => x !== null && typeof x !== "object").map((x) => ({ text: String(x), line: fallbackLine }));
   if (typeof js === "string") return shellWords(js, fallbackLine);
