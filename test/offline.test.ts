@@ -128,7 +128,7 @@ describe("offlineFootprint", () => {
     // as multi-head attention, 3.5 % over at 8k); reserved depends on where each block lands, so device is looser.
     // As first measured (weights as one lump; no Phi-3 fused projections, mask construction or attention
     // probabilities' lifetime), this set was at device median 0.68 %, worst 7.4 % (Llama-3.2-3B eager batch 2,
-    // Qwen2-VL-2B's 28 MiB weight segments); now median 0.18 %, worst 3.3 %.
+    // Qwen2-VL-2B's 28 MiB weight segments); now median 0.13 %, worst 3.3 %.
     const rs = offlineResults(root).filter((r) => r.file === "h200-offline-heldout.json");
     expect(rs.length).toBe(42);
     const dev = rs.map((r) => Math.abs(r.errDevice)).sort((x, y) => x - y);
@@ -136,7 +136,7 @@ describe("offlineFootprint", () => {
     expect(dev[Math.floor(dev.length / 2)]).toBeLessThan(0.005);
     expect(al[Math.floor(al.length / 2)]).toBeLessThan(0.001);
     for (const r of rs) {
-      expect(Math.abs(r.errAllocated)).toBeLessThan(0.04);
+      expect(Math.abs(r.errAllocated)).toBeLessThan(0.006);
       expect(Math.abs(r.errDevice)).toBeLessThan(0.035);
     }
   });
@@ -196,5 +196,17 @@ describe("offlineFootprint", () => {
       expect(Math.abs(r.errAllocated)).toBeLessThan(0.002);
       expect(Math.abs(r.errDevice)).toBeLessThan(0.005);
     }
+  });
+
+  it("MLA as transformers runs it: the cache holds the compressed latent (DeepSeek-V2-Lite)", () => {
+    // models/deepseek_v2/modeling_deepseek_v2.py DeepseekV2Attention: past_key_values.update(k_nope, k_pe) stores
+    // [B, 1, L, kv_lora_rank] and [B, 1, L, qk_rope_head_dim]: 27 layers × (512 + 64) × 2 B = 31,104 B per token,
+    // × (8192 + 32) tokens. Multi-head K/V of 16 heads × (192 + 128) would be 8.9 × that. The router runs in float32
+    // and its float32 weights promote the weighted expert outputs (+384 MiB at 8k in the trace). Measured peak
+    // allocated 30.8565 GiB (fixtures/offline/h200-offline-heldout.json deepseek-v2-lite text-8k).
+    const a = model("deepseek-v2-lite");
+    const f = offlineFootprint({ model: a, promptTokens: 8192, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
+    expect(f.kvCacheBytes).toBe(31_104 * 8224);
+    expect(f.peakAllocatedBytes / GiB).toBeCloseTo(30.857, 2);
   });
 });

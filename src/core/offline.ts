@@ -38,8 +38,9 @@
 //  - vision: models/qwen2_5_vl/modeling_qwen2_5_vl.py Qwen2_5_VisionTransformerPretrainedModel
 //    (window reorder, per-window / per-image SDPA chunks concatenated, apply_rotary_pos_emb_vision
 //    in fp32, PatchMerger), Qwen2_5_VLModel.forward (image_embeds held, masked_scatter copy).
-//  - MoE: the grouped experts path (tokens gathered top_k times, gate_up, act, product, down, routing
-//    weights), validated on fixtures/offline/h100-offline-qwen3-30b-a3b-24layers.json.
+//  - MoE: integrations/moe.py grouped_mm_experts_forward (tokens gathered top_k times and sorted, grouped
+//    gate_up and down with their masked_fill copies, routing weights in the router's precision, re-ordered,
+//    summed), traced on DeepSeek-V2-Lite; MLA: DeepseekV2Attention's compressed-latent cache (mlaAttention).
 // Measured constants (fixtures/offline/*.json, H100, torch 2.11, CUDA 13): the cuBLAS workspace and
 // the context growth during generate; see their comments.
 import type { ModelArch, TorchDtype, VisionSpec } from "./types.js";
@@ -352,42 +353,82 @@ function plainMlp(t: Trace, rows: number, hidden: number, inter: number, b: numb
   return out;
 }
 
-/** The MoE block: router, tokens gathered top_k times, grouped gate_up / act / product / down, weights. */
+/**
+ * How a model's router hands over its weights (the `*TopKRouter.forward` of each transformers model): Qwen3-MoE
+ * casts the top-k weights back to the model dtype (`router_top_value.to(router_logits.dtype)`); Mixtral keeps the
+ * float32 softmax values; DeepSeek-V2 also runs the router itself in float32 (`F.linear(hidden_states.type(torch.float32),
+ * self.weight.type(torch.float32))`). float32 weights promote the weighted expert outputs to float32.
+ */
+function routerPrecision(a: ModelArch): { fp32Weights: boolean; fp32Input: boolean } {
+  if (a.modelType === "mixtral") return { fp32Weights: true, fp32Input: false };
+  if (a.modelType === "deepseek_v2") return { fp32Weights: true, fp32Input: true };
+  return { fp32Weights: false, fp32Input: false };
+}
+
+/**
+ * The MoE block as transformers 5.x runs it on a GPU: the router, then integrations/moe.py
+ * grouped_mm_experts_forward — tokens gathered top_k times and sorted by expert, the grouped gate_up projection and
+ * its masked_fill copy, act(gate) * up, the grouped down projection and its masked_fill copy, the routing weights
+ * applied (float32 when the router's weights are), re-ordered, summed over top_k and cast back; shared experts
+ * after (DeepseekV2Moe: `hidden_states + self.shared_experts(residuals)`). Traced in
+ * fixtures/offline/traces/h200-mla-nemo-allocator-traces.json (DeepSeek-V2-Lite at 8k:
+ * +192 +264 +264 −264 +132 +132 −132 −264 +192 −132 +192 −192 +384 +384 −384 +64 +32 MiB).
+ */
 function moeBlock(t: Trace, a: ModelArch, T: number, b: number): number {
   const m = a.moe;
   if (!m) return gatedMlp(t, T, a.hiddenSize, a.intermediateSize, b);
   const H = a.hiddenSize;
   const k = m.topK;
   const I = m.moeIntermediateSize;
-  const logits = t.alloc(b * T * m.numExperts);
-  const probs = t.alloc(4 * T * m.numExperts); // softmax(dtype=float)
-  const topw = t.alloc(4 * T * k);
+  const S = T * k;
+  const r = routerPrecision(a);
+  const up = r.fp32Input ? t.alloc(4 * T * H) : 0;
+  const logits = t.alloc((r.fp32Input ? 4 : b) * T * m.numExperts);
+  t.free(up);
+  const probs = t.alloc(4 * T * m.numExperts); // softmax in float32
+  const topw = t.alloc((r.fp32Weights ? 4 : b) * T * k);
   const topi = t.alloc(8 * T * k);
-  t.free(logits, probs);
-  const xs = t.alloc(b * T * k * H); // hidden_states gathered per (token, expert)
-  const gu = t.alloc(b * T * k * 2 * I);
-  const act = t.alloc(b * T * k * I);
-  const prod = t.alloc(b * T * k * I);
-  t.free(act);
-  const down = t.alloc(b * T * k * H);
+  t.free(probs);
+  const sorted = [t.alloc(8 * S), t.alloc(8 * S)]; // expert_ids_g, perm
+  const xs = t.alloc(b * S * H); // selected_hidden_states_g
+  const gu = t.alloc(b * S * 2 * I);
+  const guMasked = t.alloc(b * S * 2 * I); // proj_out.masked_fill(sentinel_mask, 0.0)
+  t.free(gu);
+  const act = t.alloc(b * S * I);
+  const prod = t.alloc(b * S * I);
+  t.free(act, guMasked);
+  const down = t.alloc(b * S * H);
   t.free(prod);
-  const weighted = t.alloc(b * T * k * H);
+  const downMasked = t.alloc(b * S * H);
   t.free(down);
-  const out = t.alloc(b * T * H); // summed back per token
-  t.free(weighted, gu, xs, topw, topi);
+  const wb = r.fp32Weights ? 4 : b;
+  const weighted = t.alloc(wb * S * H); // proj_out * sample_weights_g
+  const reordered = t.alloc(wb * S * H); // weighted_out[inv_perm]
+  t.free(weighted);
+  let out = t.alloc(wb * T * H); // .view(T, k, H).sum(dim=1)
+  const summed = out;
+  if (wb !== b) out = t.alloc(b * T * H); // .to(hidden_states.dtype)
+  t.free(downMasked, xs, reordered, ...sorted, topw, topi);
+  if (summed !== out) t.free(summed);
   let shared = 0;
   if (m.sharedExperts > 0 && m.sharedIntermediateSize > 0) {
     shared = gatedMlp(t, T, H, m.sharedIntermediateSize, b);
     const sum = t.alloc(b * T * H);
-    t.free(shared, out);
+    t.free(shared, out, logits);
     return sum;
   }
+  t.free(logits);
   return out;
 }
 
 interface LayerKv {
   k: number;
   v: number;
+  /** Bytes per cached token (whole batch) of the K and V tensors. */
+  kTok: number;
+  vTok: number;
+  /** Bytes per cached token of the temporaries each decode step's attention builds from the whole cache. */
+  decodeTemps: number[];
   /** Tokens the layer's cache holds (logical). */
   tokens: number;
   /** Tokens of the storage behind it (a sliding layer's view keeps the full tensor alive). */
@@ -408,6 +449,67 @@ function isMoeLayer(a: ModelArch, i: number): boolean {
   return a.moe !== null && !a.moe.denseLayers.includes(i);
 }
 
+/**
+ * DeepSeek-V2/V3 attention as transformers 5.x runs it (models/deepseek_v2/modeling_deepseek_v2.py
+ * DeepseekV2Attention.forward): q_proj (or q_a_proj → q_a_layernorm → q_b_proj) to heads × (nope + rope);
+ * kv_a_proj_with_mqa to kv_lora_rank + rope, kv_a_layernorm on the latent; apply_rotary_emb in complex fp32; the
+ * cache stores the *compressed* latent (K = [B, 1, L, kv_lora_rank], V = [B, 1, L, rope]); then expand_kv runs
+ * kv_b_proj over the cached latent (heads × (nope + v)) and copies keys into a new [B, heads, L, nope + rope]
+ * tensor; SDPA; o_proj. Every decode step expands the whole cache again (decodeTemps). Returns the o_proj output.
+ */
+function mlaAttention(t: Trace, d: LmDims, kvs: LayerKv[]): number {
+  const { a, B, L, b } = d;
+  const m = a.mla;
+  if (!m) throw new ConfigError(`${a.id}: no MLA dimensions`);
+  const T = B * L;
+  const h = a.numHeads;
+  const qk = m.qkNopeHeadDim + m.qkRopeHeadDim;
+  let q: number;
+  if (m.qLoraRank) {
+    const qa = t.alloc(b * T * m.qLoraRank);
+    const qan = rmsNorm(t, T, m.qLoraRank, b, false);
+    t.free(qa);
+    q = t.alloc(b * T * h * qk);
+    t.free(qan);
+  } else q = t.alloc(b * T * h * qk);
+  const compressed = t.alloc(b * T * (m.kvLoraRank + m.qkRopeHeadDim));
+  const kNope = rmsNorm(t, T, m.kvLoraRank, b, false);
+  // apply_rotary_emb: xq.float(), xk.float(), the complex products, view_as_real(...).type_as(...).
+  const nq = T * h * m.qkRopeHeadDim;
+  const nk = T * m.qkRopeHeadDim;
+  const fq = t.alloc(4 * nq);
+  const fk = t.alloc(4 * nk);
+  const pq = t.alloc(4 * nq);
+  const qPe = t.alloc(b * nq);
+  t.free(pq);
+  const pk = t.alloc(4 * nk);
+  const kPe = t.alloc(b * nk);
+  t.free(pk, fq, fk);
+  // DynamicLayer.update on the latent: torch.cat copies.
+  const kc = t.kv(b * T * m.kvLoraRank);
+  const vc = t.kv(b * T * m.qkRopeHeadDim);
+  kvs.push({
+    k: kc,
+    v: vc,
+    kTok: b * B * m.kvLoraRank,
+    vTok: b * B * m.qkRopeHeadDim,
+    decodeTemps: [b * B * h * (m.qkNopeHeadDim + m.vHeadDim), b * B * h * qk],
+    tokens: L,
+    stored: L,
+    sliding: 0,
+  });
+  t.free(kNope, kPe);
+  const query = t.alloc(b * T * h * qk); // torch.cat((q_nope, q_pe))
+  const kvb = t.alloc(b * T * h * (m.qkNopeHeadDim + m.vHeadDim)); // expand_kv: kv_b_proj(latent)
+  const keys = t.alloc(b * T * h * qk); // new_empty + copies
+  const out = t.alloc(b * T * h * m.vHeadDim);
+  const outC = t.alloc(b * T * h * m.vHeadDim); // transpose(1, 2).contiguous()
+  t.free(out);
+  const o = t.alloc(b * T * a.hiddenSize); // o_proj
+  t.free(outC, q, compressed, qPe, query, keys, kvb);
+  return o;
+}
+
 /** One decoder layer of the prefill over B × L tokens; X (the layer input) is held by the caller. */
 function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sliding: boolean }, kvs: LayerKv[]): number {
   const { a, B, L, b } = d;
@@ -419,75 +521,90 @@ function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sl
   const layer = a.layers[i] ?? { kind: "full" as const };
   const window = layer.kind === "sliding" ? layer.window : 0;
   const normed = rmsNorm(t, T, H, b, d.gemma);
-  // q/k/v projections (views after .view().transpose()). Phi3Attention projects once (qkv_proj) and slices
-  // views, so its `qkv` local keeps the whole [T, q + 2·kv] output alive until the module returns, after o_proj.
-  const fused = fusedProjections(a);
-  const qkv = fused ? t.alloc(b * T * (qn + 2 * kvn)) : 0;
-  let q = fused ? 0 : t.alloc(b * T * qn);
-  let k = fused ? 0 : t.alloc(b * T * kvn);
-  const v = fused ? 0 : t.alloc(b * T * kvn);
-  if (a.qkNorm || d.gemma) {
-    const qq = rmsNorm(t, T * a.numHeads, hd, b, d.gemma);
-    t.free(q);
-    q = qq;
-    const kk = rmsNorm(t, T * a.numKvHeads, hd, b, d.gemma);
-    t.free(k);
-    k = kk;
-  }
-  // `query_states, key_states = apply_rotary_pos_emb(query_states, key_states, cos, sin)`: the caller's q and k
-  // stay alive until both rotated tensors are returned (fixtures/offline/traces/h200-heldout-allocator-traces.json:
-  // the q projection is freed after k's rotary, not before it).
-  const qe = rotary(t, T * qn, b, fused);
-  const ke = rotary(t, T * kvn, b, fused);
-  t.free(q, k);
-  // DynamicLayer.update: torch.cat([empty, k]) copies into the cache.
-  const kc = t.kv(b * T * kvn);
-  const vc = t.kv(b * T * kvn);
-  kvs.push({ k: kc, v: vc, tokens: window > 0 ? Math.min(L, window - 1) : L, stored: L, sliding: window });
-  t.free(ke, v);
-  const hasMask = window > 0 ? masks.sliding : masks.full;
-  let out: number;
-  // eager_attention_forward returns its probabilities (attn_weights, [B,h,L,L] in the model dtype) beside the
-  // output, and every decoder layer keeps them as `_` in `hidden_states, _ = self.self_attn(...)` until it returns
-  // (models/llama/modeling_llama.py LlamaDecoderLayer.forward; the same in Mistral, Qwen2/3, Qwen3-MoE, Mixtral,
-  // Gemma3, Qwen2-VL/Qwen3-VL, DeepSeek-V2; Phi3 names it self_attn_weights): alive through o_proj and the MLP.
   let attnWeights = 0;
-  let rkHeld: number[] = [];
-  if (d.attn === "eager") {
-    const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
-    const S = B * a.numHeads * L * L;
-    const mm = t.alloc(b * S);
-    const scaled = t.alloc(b * S);
-    t.free(mm);
-    let w = scaled;
-    if (hasMask) {
-      w = t.alloc(b * S);
-      t.free(scaled);
-    }
-    const up = t.alloc(4 * S); // softmax(dtype=float32): the fp32 copy of the input ...
-    const sm = t.alloc(4 * S); // ... and the result
-    t.free(up);
-    attnWeights = t.alloc(b * S); // .to(query.dtype)
-    t.free(sm, w);
-    out = t.alloc(b * T * qn);
-    rkHeld = rk;
-  } else if (d.attn === "sdpa" && hasMask) {
-    // repeat_kv (no enable_gqa with a mask), then SDPA turns the bool mask into a float bias.
-    const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
-    const bias = t.alloc(b * B * L * L);
-    out = t.alloc(b * T * qn);
-    t.free(bias);
-    rkHeld = rk;
+  const fused = fusedProjections(a);
+  let o: number;
+  if (a.mla) {
+    o = mlaAttention(t, d, kvs);
+    t.free(normed);
   } else {
-    out = t.alloc(b * T * qn); // flash / efficient kernel: O(L) memory
+    // q/k/v projections (views after .view().transpose()). Phi3Attention projects once (qkv_proj) and slices
+    // views, so its `qkv` local keeps the whole [T, q + 2·kv] output alive until the module returns, after o_proj.
+    const qkv = fused ? t.alloc(b * T * (qn + 2 * kvn)) : 0;
+    let q = fused ? 0 : t.alloc(b * T * qn);
+    let k = fused ? 0 : t.alloc(b * T * kvn);
+    const v = fused ? 0 : t.alloc(b * T * kvn);
+    if (a.qkNorm || d.gemma) {
+      const qq = rmsNorm(t, T * a.numHeads, hd, b, d.gemma);
+      t.free(q);
+      q = qq;
+      const kk = rmsNorm(t, T * a.numKvHeads, hd, b, d.gemma);
+      t.free(k);
+      k = kk;
+    }
+    // `query_states, key_states = apply_rotary_pos_emb(query_states, key_states, cos, sin)`: the caller's q and k
+    // stay alive until both rotated tensors are returned (fixtures/offline/traces/h200-heldout-allocator-traces.json:
+    // the q projection is freed after k's rotary, not before it).
+    const qe = rotary(t, T * qn, b, fused);
+    const ke = rotary(t, T * kvn, b, fused);
+    t.free(q, k);
+    // DynamicLayer.update: torch.cat([empty, k]) copies into the cache.
+    const kc = t.kv(b * T * kvn);
+    const vc = t.kv(b * T * kvn);
+    // Decode: eager_attention_forward repeats the cached K and V to every query head (repeat_kv) each step; sdpa
+    // without a mask passes enable_gqa instead (integrations/sdpa_attention.py use_gqa_in_sdpa).
+    const repeat = d.attn === "eager" && a.numKvHeads < a.numHeads ? [b * B * qn, b * B * qn] : [];
+    kvs.push({ k: kc, v: vc, kTok: b * B * kvn, vTok: b * B * kvn, decodeTemps: repeat, tokens: window > 0 ? Math.min(L, window - 1) : L, stored: L, sliding: window });
+    t.free(ke, v);
+    const hasMask = window > 0 ? masks.sliding : masks.full;
+    let out: number;
+    // eager_attention_forward returns its probabilities (attn_weights, [B,h,L,L] in the model dtype) beside the
+    // output, and every decoder layer keeps them as `_` in `hidden_states, _ = self.self_attn(...)` until it returns
+    // (models/llama/modeling_llama.py LlamaDecoderLayer.forward; the same in Mistral, Qwen2/3, Qwen3-MoE, Mixtral,
+    // Gemma3, Qwen2-VL/Qwen3-VL, DeepSeek-V2; Phi3 names it self_attn_weights): alive through o_proj and the MLP.
+    let rkHeld: number[] = [];
+    if (d.attn === "eager") {
+      const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
+      const S = B * a.numHeads * L * L;
+      // torch.matmul(query, key.transpose(2, 3)) folds [B, heads] into one batch dimension; the query, a transposed
+      // view of [B, L, heads, d] memory, folds without a copy only when B = 1 (fixtures/offline/traces/
+      // h200-mla-nemo-allocator-traces.json, Mistral-Nemo eager batch 2: a 32 MiB copy around the score matmul).
+      // Phi-3's query comes out of torch.cat, already contiguous.
+      const qCopy = B > 1 && !fused ? t.alloc(b * T * qn) : 0;
+      const mm = t.alloc(b * S);
+      t.free(qCopy);
+      const scaled = t.alloc(b * S);
+      t.free(mm);
+      let w = scaled;
+      if (hasMask) {
+        w = t.alloc(b * S);
+        t.free(scaled);
+      }
+      const up = t.alloc(4 * S); // softmax(dtype=float32): the fp32 copy of the input ...
+      const sm = t.alloc(4 * S); // ... and the result
+      t.free(up);
+      attnWeights = t.alloc(b * S); // .to(query.dtype)
+      t.free(sm, w);
+      out = t.alloc(b * T * qn);
+      rkHeld = rk;
+    } else if (d.attn === "sdpa" && hasMask) {
+      // repeat_kv (no enable_gqa with a mask), then SDPA turns the bool mask into a float bias.
+      const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
+      const bias = t.alloc(b * B * L * L);
+      out = t.alloc(b * T * qn);
+      t.free(bias);
+      rkHeld = rk;
+    } else {
+      out = t.alloc(b * T * qn); // flash / efficient kernel: O(L) memory
+    }
+    // Inside the attention function: attn_output.transpose(1, 2).contiguous(), then its locals (the repeated K/V)
+    // die on return; query_states lives until the attention module returns, after o_proj; the layer's normed input
+    // is released when `hidden_states, _ = self.self_attn(...)` rebinds the name (the order in the traces above).
+    const outC = t.alloc(b * T * qn);
+    t.free(out, ...rkHeld);
+    o = t.alloc(b * T * H); // o_proj
+    t.free(outC, qkv, qe, normed);
   }
-  // Inside the attention function: attn_output.transpose(1, 2).contiguous(), then its locals (the repeated K/V)
-  // die on return; query_states lives until the attention module returns, after o_proj; the layer's normed input
-  // is released when `hidden_states, _ = self.self_attn(...)` rebinds the name (the order in the traces above).
-  const outC = t.alloc(b * T * qn);
-  t.free(out, ...rkHeld);
-  const o = t.alloc(b * T * H); // o_proj
-  t.free(outC, qkv, qe, normed);
   let attnOut = o;
   if (d.gemma) {
     attnOut = rmsNorm(t, T, H, b, true); // post_attention_layernorm on the attention output
@@ -746,7 +863,7 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
     }
     if (support.note !== undefined) notes.push(support.note);
   }
-  if (a.mla) notes.push("MLA attention is modeled as multi-head attention with the config's head sizes (approximate)");
+  if (a.mla) notes.push("MLA attention follows transformers' DeepseekV2Attention (the cache holds the compressed latent; each decode step re-expands it), measured on DeepSeek-V2-Lite only");
   if (a.layers.some((l) => l.kind === "linear" || l.kind === "mamba")) notes.push("linear-attention / Mamba layers are modeled as full attention (approximate)");
   if (x.attn === "flash_attention_2") notes.push("flash_attention_2: no mask or scores are materialized (flash-attn itself not measured here)");
   const L = x.promptTokens + imgTokens;
@@ -817,10 +934,26 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
   const rotaryPairs = d.gemma && a.layers.some((l) => l.kind === "sliding") && a.layers.some((l) => l.kind !== "sliding") ? 2 : 1;
   const cosSin: number[] = [];
   for (let r = 0; r < rotaryPairs; r++) {
-    const f1 = t.alloc(4 * T * (rd / 2) * (a.mrope ? 3 : 1));
-    const f2 = t.alloc(4 * T * rd * (a.mrope ? 3 : 1));
+    if (a.mrope) {
+      const f1 = t.alloc(4 * T * (rd / 2) * 3);
+      const f2 = t.alloc(4 * T * rd * 3);
+      cosSin.push(t.alloc(b * T * rd), t.alloc(b * T * rd));
+      t.free(f1, f2);
+      continue;
+    }
+    // LlamaRotaryEmbedding.forward: freqs, emb = cat(freqs, freqs), emb.cos() * attention_scaling and the same for
+    // sin (each product a new fp32 tensor), then .to(x.dtype); the fp32 locals die on return (traced for
+    // Mistral-Nemo at 2 × 2048: +1 +2 +2 +2 −2 +2 +2 −2 +1 +1 −1 −2 −2 −2 MiB).
+    const freqs = t.alloc(4 * T * (rd / 2));
+    const emb = t.alloc(4 * T * rd);
+    const c1 = t.alloc(4 * T * rd);
+    const c2 = t.alloc(4 * T * rd);
+    t.free(c1);
+    const s1 = t.alloc(4 * T * rd);
+    const s2 = t.alloc(4 * T * rd);
+    t.free(s1);
     cosSin.push(t.alloc(b * T * rd), t.alloc(b * T * rd));
-    t.free(f1, f2);
+    t.free(freqs, emb, c2, s2);
   }
   if (masks.full || masks.sliding) notes.push(`a [${B},1,${L},${L}] attention mask is materialized (${x.attn}${hasSliding ? ", sliding window shorter than the sequence" : ""})`);
   const kvs: LayerKv[] = [];
@@ -847,26 +980,27 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
 
   // --- decode: every step re-concatenates each layer's K and V (DynamicLayer.update).
   t.phase = "decode";
-  const perTok = b * B * a.numKvHeads * a.headDim; // bytes of one token's K (or V) in one layer
   for (let s = 1; s <= x.newTokens; s++) {
     const lg = t.alloc(b * B * a.vocabSize);
     const lf = t.alloc(4 * B * a.vocabSize);
     t.free(lg);
     for (const l of kvs) {
       const tokens = l.tokens + 1;
-      const nk = t.kv(perTok * tokens);
-      t.freeKv(l.k, perTok * l.stored);
-      const nv = t.kv(perTok * tokens);
-      t.freeKv(l.v, perTok * l.stored);
+      const nk = t.kv(l.kTok * tokens);
+      t.freeKv(l.k, l.kTok * l.stored);
+      const nv = t.kv(l.vTok * tokens);
+      t.freeKv(l.v, l.vTok * l.stored);
       l.k = nk;
       l.v = nv;
       l.stored = tokens;
+      const temps = l.decodeTemps.map((perToken) => t.alloc(perToken * tokens));
+      t.free(...temps);
       // DynamicSlidingWindowLayer keeps a view of the last window - 1 tokens of the full states.
       l.tokens = l.sliding > 0 ? Math.min(tokens, l.sliding - 1) : tokens;
     }
     t.free(lf);
   }
-  const kvCacheBytes = kvs.reduce((s, l) => s + 2 * perTok * l.stored, 0);
+  const kvCacheBytes = kvs.reduce((s, l) => s + (l.kTok + l.vTok) * l.stored, 0);
   const peakAllocatedBytes = t.a.peakAllocated;
   const reservedBytes = t.a.reserved;
   const kvAtPeak = t.kvAtPeak;
