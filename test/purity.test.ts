@@ -1,6 +1,7 @@
 // What dependency-cruiser cannot see (.dependency-cruiser.cjs checks the imports): src/core and
 // src/render reach no global that reads or changes the world or makes a result differ between two
-// runs of the same input — the `process` object, the clock, random numbers, the console.
+// runs of the same input — the `process` object, the clock, random numbers, the console; src/commands
+// reach neither the process nor the console (they write to the Io they are given).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -54,5 +55,9 @@ describe("pure layers", () => {
   it("src/render: no process, clock, randomness or console (result in, string out)", () => {
     expect(filesUnder("src/render").length).toBeGreaterThan(10);
     expect(violations("src/render")).toEqual([]);
+  });
+  it("src/commands: no process object or console either (a command writes to its Io; cli/ owns the process)", () => {
+    expect(filesUnder("src/commands").length).toBeGreaterThan(10);
+    expect(violations("src/commands").filter((v) => / (the process object|the console):/.test(v))).toEqual([]);
   });
 });

@@ -135,7 +135,7 @@ interface Settings {
 
 async function settingsFrom(files: string[], opts: CheckOptions): Promise<Settings> {
   const rc = await import("../sources/repo-config.js");
-  const configPath = opts.config === false ? null : typeof opts.config === "string" ? opts.config : rc.findRepoConfig(process.cwd());
+  const configPath = opts.config === false ? null : typeof opts.config === "string" ? opts.config : rc.findRepoConfig();
   const cfg = configPath ? await rc.readRepoConfig(configPath) : {};
   const { dirname } = await import("node:path");
   const merged: CheckOptions = { ...opts };

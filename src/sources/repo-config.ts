@@ -14,8 +14,8 @@ export type { RepoConfig } from "./repo-config-schema.js";
 import type { RepoConfig } from "./repo-config-schema.js";
 
 
-/** The nearest .vram-plan.yaml from `cwd` upwards, or null. */
-export function findRepoConfig(cwd: string): string | null {
+/** The nearest .vram-plan.yaml from `cwd` (the working directory) upwards, or null. */
+export function findRepoConfig(cwd: string = process.cwd()): string | null {
   let dir = resolve(cwd);
   for (;;) {
     const p = join(dir, REPO_CONFIG_NAME);
