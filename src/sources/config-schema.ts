@@ -58,140 +58,155 @@ const size = (max: number) => intIn(0, max);
 const MAX_INTERMEDIATE = 1 << 22;
 const MAX_HEAD_DIM = 1 << 16;
 
+/**
+ * The keys vram-plan reads, each with the schema of its value (given the value, for nested objects).
+ * Schemas are built for the keys a config has, when it is checked (looseFor): zod builds each schema
+ * with dozens of defineProperty calls, and building all ~200 up front was most of the cost of
+ * validating a local checkpoint (callgrind: ≈90 M instructions with compilation; bare node ≈500 M).
+ */
+type Shape = Record<string, (value: unknown) => z.ZodType>;
+
+/** A loose object of the keys of `shape` that `value` has (in the shape's order); a non-object fails with `params`' error. */
+function looseFor(shape: Shape, value: unknown, params?: { error: string }): z.ZodType {
+  const present: Record<string, z.ZodType> = {};
+  if (isObj(value)) for (const key of Object.keys(shape)) if (Object.hasOwn(value, key)) present[key] = (shape[key] as Shape[string])(value[key]);
+  return params ? z.looseObject(present, params) : z.looseObject(present);
+}
+
 /** Keys of a language-model config (transformers' configuration classes), as vram-plan reads them. */
-const TEXT_SHAPE = {
-  hidden_size: count(MAX_HIDDEN),
-  num_hidden_layers: count(MAX_LAYERS),
-  n_layer: count(MAX_LAYERS),
-  num_layers: count(MAX_LAYERS),
-  num_attention_heads: count(MAX_HEADS),
-  n_head: count(MAX_HEADS),
-  num_key_value_heads: count(MAX_HEADS),
-  head_dim: count(MAX_HEAD_DIM),
+const TEXT_SHAPE: Shape = {
+  hidden_size: () => count(MAX_HIDDEN),
+  num_hidden_layers: () => count(MAX_LAYERS),
+  n_layer: () => count(MAX_LAYERS),
+  num_layers: () => count(MAX_LAYERS),
+  num_attention_heads: () => count(MAX_HEADS),
+  n_head: () => count(MAX_HEADS),
+  num_key_value_heads: () => count(MAX_HEADS),
+  head_dim: () => count(MAX_HEAD_DIM),
   // A number, or one per layer (a few NAS / OpenELM-style configs).
-  intermediate_size: z
+  intermediate_size: () => z
     .custom<number | number[]>((v) => isSize(v, MAX_INTERMEDIATE) || (Array.isArray(v) && v.length <= MAX_LAYERS && v.every((x) => isSize(x, MAX_INTERMEDIATE))), { error: `must be an integer from 0 to ${MAX_INTERMEDIATE}, or a list of them` })
     .nullish(),
-  vocab_size: count(MAX_VOCAB),
-  max_position_embeddings: count(MAX_POSITIONS),
-  n_positions: count(MAX_POSITIONS),
-  max_seq_len: count(MAX_POSITIONS),
-  seq_length: count(MAX_POSITIONS),
-  max_sequence_length: count(MAX_POSITIONS),
-  max_seq_length: count(MAX_POSITIONS),
-  seq_len: count(MAX_POSITIONS),
-  partial_rotary_factor: realIn(0, 1),
-  sliding_window: z.custom<number | boolean>((v) => typeof v === "boolean" || isSize(v, MAX_POSITIONS), { error: `must be an integer from 0 to ${MAX_POSITIONS}` }).nullish(),
-  max_window_layers: size(MAX_LAYERS),
-  sliding_window_pattern: count(MAX_LAYERS),
-  full_attention_interval: count(MAX_LAYERS),
-  layer_types: z.array(z.string().max(64), { error: "must be a list of layer type names" }).max(MAX_LAYERS, { error: `must have at most ${MAX_LAYERS} entries` }).nullish(),
-  hybrid_override_pattern: z.string({ error: "must be a string" }).max(MAX_LAYERS, { error: `must be at most ${MAX_LAYERS} characters` }).nullish(),
-  block_configs: z.array(z.unknown(), { error: "must be a list" }).max(MAX_LAYERS, { error: `must have at most ${MAX_LAYERS} entries` }).nullish(),
-  num_experts: size(MAX_EXPERTS),
-  num_local_experts: size(MAX_EXPERTS),
-  n_routed_experts: size(MAX_EXPERTS),
-  num_experts_per_tok: count(MAX_EXPERTS),
-  experts_per_token: count(MAX_EXPERTS),
-  moe_topk: count(MAX_EXPERTS),
-  moe_intermediate_size: size(MAX_INTERMEDIATE),
-  shared_expert_intermediate_size: size(MAX_INTERMEDIATE),
-  moe_shared_expert_intermediate_size: size(MAX_INTERMEDIATE),
-  moe_latent_size: size(MAX_HIDDEN),
-  first_k_dense_replace: size(MAX_LAYERS),
-  decoder_sparse_step: count(MAX_LAYERS),
-  n_shared_experts: size(MAX_EXPERTS),
-  mlp_only_layers: intList(0, MAX_LAYERS, MAX_LAYERS),
-  kv_lora_rank: size(MAX_HIDDEN),
-  q_lora_rank: size(MAX_HIDDEN),
-  qk_rope_head_dim: size(MAX_HEAD_DIM),
-  qk_nope_head_dim: size(MAX_HEAD_DIM),
-  v_head_dim: size(MAX_HEAD_DIM),
-  mamba_num_heads: size(MAX_HEADS),
-  mamba_head_dim: count(MAX_HEAD_DIM),
-  n_groups: count(MAX_HEADS),
-  ssm_state_size: count(MAX_HEAD_DIM),
-  conv_kernel: count(1024),
-  chunk_size: count(1 << 20),
-  mamba_chunk_size: count(1 << 20),
-  linear_num_key_heads: count(MAX_HEADS),
-  linear_num_value_heads: count(MAX_HEADS),
-  linear_key_head_dim: count(MAX_HEAD_DIM),
-  linear_value_head_dim: count(MAX_HEAD_DIM),
-  linear_conv_kernel_dim: count(1024),
-} as const;
+  vocab_size: () => count(MAX_VOCAB),
+  max_position_embeddings: () => count(MAX_POSITIONS),
+  n_positions: () => count(MAX_POSITIONS),
+  max_seq_len: () => count(MAX_POSITIONS),
+  seq_length: () => count(MAX_POSITIONS),
+  max_sequence_length: () => count(MAX_POSITIONS),
+  max_seq_length: () => count(MAX_POSITIONS),
+  seq_len: () => count(MAX_POSITIONS),
+  partial_rotary_factor: () => realIn(0, 1),
+  sliding_window: () => z.custom<number | boolean>((v) => typeof v === "boolean" || isSize(v, MAX_POSITIONS), { error: `must be an integer from 0 to ${MAX_POSITIONS}` }).nullish(),
+  max_window_layers: () => size(MAX_LAYERS),
+  sliding_window_pattern: () => count(MAX_LAYERS),
+  full_attention_interval: () => count(MAX_LAYERS),
+  layer_types: () => z.array(z.string().max(64), { error: "must be a list of layer type names" }).max(MAX_LAYERS, { error: `must have at most ${MAX_LAYERS} entries` }).nullish(),
+  hybrid_override_pattern: () => z.string({ error: "must be a string" }).max(MAX_LAYERS, { error: `must be at most ${MAX_LAYERS} characters` }).nullish(),
+  block_configs: () => z.array(z.unknown(), { error: "must be a list" }).max(MAX_LAYERS, { error: `must have at most ${MAX_LAYERS} entries` }).nullish(),
+  num_experts: () => size(MAX_EXPERTS),
+  num_local_experts: () => size(MAX_EXPERTS),
+  n_routed_experts: () => size(MAX_EXPERTS),
+  num_experts_per_tok: () => count(MAX_EXPERTS),
+  experts_per_token: () => count(MAX_EXPERTS),
+  moe_topk: () => count(MAX_EXPERTS),
+  moe_intermediate_size: () => size(MAX_INTERMEDIATE),
+  shared_expert_intermediate_size: () => size(MAX_INTERMEDIATE),
+  moe_shared_expert_intermediate_size: () => size(MAX_INTERMEDIATE),
+  moe_latent_size: () => size(MAX_HIDDEN),
+  first_k_dense_replace: () => size(MAX_LAYERS),
+  decoder_sparse_step: () => count(MAX_LAYERS),
+  n_shared_experts: () => size(MAX_EXPERTS),
+  mlp_only_layers: () => intList(0, MAX_LAYERS, MAX_LAYERS),
+  kv_lora_rank: () => size(MAX_HIDDEN),
+  q_lora_rank: () => size(MAX_HIDDEN),
+  qk_rope_head_dim: () => size(MAX_HEAD_DIM),
+  qk_nope_head_dim: () => size(MAX_HEAD_DIM),
+  v_head_dim: () => size(MAX_HEAD_DIM),
+  mamba_num_heads: () => size(MAX_HEADS),
+  mamba_head_dim: () => count(MAX_HEAD_DIM),
+  n_groups: () => count(MAX_HEADS),
+  ssm_state_size: () => count(MAX_HEAD_DIM),
+  conv_kernel: () => count(1024),
+  chunk_size: () => count(1 << 20),
+  mamba_chunk_size: () => count(1 << 20),
+  linear_num_key_heads: () => count(MAX_HEADS),
+  linear_num_value_heads: () => count(MAX_HEADS),
+  linear_key_head_dim: () => count(MAX_HEAD_DIM),
+  linear_value_head_dim: () => count(MAX_HEAD_DIM),
+  linear_conv_kernel_dim: () => count(1024),
+};
 
 /** rope_scaling / rope_parameters: the factor multiplies the context, so it must be a positive finite number. */
-const ROPE_SHAPE = {
-  factor: realIn(0, 1e6),
-  original_max_position_embeddings: count(MAX_POSITIONS),
-  mrope_section: intList(0, MAX_HEAD_DIM, 16),
+const ROPE_SHAPE: Shape = {
+  factor: () => realIn(0, 1e6),
+  original_max_position_embeddings: () => count(MAX_POSITIONS),
+  mrope_section: () => intList(0, MAX_HEAD_DIM, 16),
 };
 
 /** vision_config keys of the towers vram-plan models (Qwen2/2.5/3-VL, SigLIP, InternViT, others). */
-const VISION_SHAPE = {
-  depth: size(MAX_LAYERS),
-  num_hidden_layers: size(MAX_LAYERS),
-  embed_dim: count(MAX_HIDDEN),
-  hidden_size: count(MAX_HIDDEN),
-  intermediate_size: count(MAX_INTERMEDIATE),
-  out_hidden_size: count(MAX_HIDDEN),
-  mlp_ratio: realIn(0, 64),
-  num_heads: count(MAX_HEADS),
-  num_attention_heads: count(MAX_HEADS),
-  patch_size: sideOrPair(4096),
-  temporal_patch_size: count(64),
-  spatial_merge_size: count(64),
-  window_size: size(MAX_IMAGE_SIDE),
-  in_chans: count(64),
-  in_channels: count(64),
-  num_channels: count(64),
-  image_size: sideOrPair(MAX_IMAGE_SIDE),
-  num_position_embeddings: count(1 << 24),
-  fullatt_block_indexes: intList(0, MAX_LAYERS, MAX_LAYERS),
-  deepstack_visual_indexes: intList(0, MAX_LAYERS, MAX_LAYERS),
+const VISION_SHAPE: Shape = {
+  depth: () => size(MAX_LAYERS),
+  num_hidden_layers: () => size(MAX_LAYERS),
+  embed_dim: () => count(MAX_HIDDEN),
+  hidden_size: () => count(MAX_HIDDEN),
+  intermediate_size: () => count(MAX_INTERMEDIATE),
+  out_hidden_size: () => count(MAX_HIDDEN),
+  mlp_ratio: () => realIn(0, 64),
+  num_heads: () => count(MAX_HEADS),
+  num_attention_heads: () => count(MAX_HEADS),
+  patch_size: () => sideOrPair(4096),
+  temporal_patch_size: () => count(64),
+  spatial_merge_size: () => count(64),
+  window_size: () => size(MAX_IMAGE_SIDE),
+  in_chans: () => count(64),
+  in_channels: () => count(64),
+  num_channels: () => count(64),
+  image_size: () => sideOrPair(MAX_IMAGE_SIDE),
+  num_position_embeddings: () => count(1 << 24),
+  fullatt_block_indexes: () => intList(0, MAX_LAYERS, MAX_LAYERS),
+  deepstack_visual_indexes: () => intList(0, MAX_LAYERS, MAX_LAYERS),
 };
 
 /** Multimodal keys at the top level of config.json (Gemma 3, MiniCPM-V, InternVL). */
-const MULTIMODAL_SHAPE = {
-  mm_tokens_per_image: count(1 << 20),
-  query_num: count(1 << 20),
-  image_size: sideOrPair(MAX_IMAGE_SIDE),
-  force_image_size: sideOrPair(MAX_IMAGE_SIDE),
+const MULTIMODAL_SHAPE: Shape = {
+  mm_tokens_per_image: () => count(1 << 20),
+  query_num: () => count(1 << 20),
+  image_size: () => sideOrPair(MAX_IMAGE_SIDE),
+  force_image_size: () => sideOrPair(MAX_IMAGE_SIDE),
   // MiniCPM-V / InternVL slice and tile counts: the processor enumerates every grid up to them.
-  max_slice_num: count(256),
-  max_dynamic_patch: count(256),
-  min_dynamic_patch: count(256),
-  downsample_ratio: realIn(0, 1),
-  select_layer: intIn(-MAX_LAYERS, MAX_LAYERS),
-  slice_config: z.looseObject({ max_slice_nums: count(256) }, { error: "must be an object" }).nullish(),
+  max_slice_num: () => count(256),
+  max_dynamic_patch: () => count(256),
+  min_dynamic_patch: () => count(256),
+  downsample_ratio: () => realIn(0, 1),
+  select_layer: () => intIn(-MAX_LAYERS, MAX_LAYERS),
+  slice_config: () => z.looseObject({ max_slice_nums: count(256) }, { error: "must be an object" }).nullish(),
 };
 
 const PIXELS = 2 ** 40;
-const PREPROCESSOR_SHAPE = {
-  min_pixels: count(PIXELS),
-  max_pixels: count(PIXELS),
-  patch_size: sideOrPair(4096),
-  merge_size: count(64),
-  temporal_patch_size: count(64),
-  max_slice_nums: count(256),
+const PREPROCESSOR_SHAPE: Shape = {
+  min_pixels: () => count(PIXELS),
+  max_pixels: () => count(PIXELS),
+  patch_size: () => sideOrPair(4096),
+  merge_size: () => count(64),
+  temporal_patch_size: () => count(64),
+  max_slice_nums: () => count(256),
   // {shortest_edge, longest_edge} (Qwen3-VL: pixels), {height, width} (SigLIP), or one side (older CLIP).
-  size: z
+  size: () => z
     .custom<unknown>((v) => isSize(v, MAX_IMAGE_SIDE) || (isObj(v) && ["shortest_edge", "longest_edge", "height", "width"].every((k) => v[k] === undefined || v[k] === null || (isSize(v[k], PIXELS) && v[k] !== 0))), { error: "must be a positive size or an object of positive sizes" })
     .nullish(),
 };
 
 const GROUP_MSG = "must be -1 (per channel) or an integer from 1 to 1048576";
 const GROUP = z.number({ error: GROUP_MSG }).int({ error: GROUP_MSG }).refine((v) => v === -1 || (v >= 1 && v <= 1 << 20), { error: GROUP_MSG }).nullish();
-const QUANT_SHAPE = {
-  quant_method: z.string({ error: "must be a string" }).max(64).nullish(),
-  quant_algo: z.string({ error: "must be a string" }).max(64).nullish(),
-  bits: count(64),
-  w_bit: count(64),
-  group_size: GROUP,
-  q_group_size: GROUP,
-  weight_block_size: z.array(z.number().int().gte(1).lte(1 << 16), { error: "must be [rows, columns], positive integers" }).length(2, { error: "must be [rows, columns], positive integers" }).nullish(),
-  config_groups: z.record(z.string(), z.looseObject({ weights: z.looseObject({ num_bits: count(64), group_size: intIn(1, 1 << 20) }).nullish() }), { error: "must be an object of groups" }).nullish(),
+const QUANT_SHAPE: Shape = {
+  quant_method: () => z.string({ error: "must be a string" }).max(64).nullish(),
+  quant_algo: () => z.string({ error: "must be a string" }).max(64).nullish(),
+  bits: () => count(64),
+  w_bit: () => count(64),
+  group_size: () => GROUP,
+  q_group_size: () => GROUP,
+  weight_block_size: () => z.array(z.number().int().gte(1).lte(1 << 16), { error: "must be [rows, columns], positive integers" }).length(2, { error: "must be [rows, columns], positive integers" }).nullish(),
+  config_groups: () => z.record(z.string(), z.looseObject({ weights: z.looseObject({ num_bits: count(64), group_size: intIn(1, 1 << 20) }).nullish() }), { error: "must be an object of groups" }).nullish(),
 };
 
 /**
@@ -206,19 +221,23 @@ const BITS_BY_METHOD: Record<string, readonly number[]> = {
   "compressed-tensors": [4, 8],
 };
 
-const TextSchema = z.looseObject(TEXT_SHAPE);
-const ConfigSchema = z.looseObject({
+const OBJECT = { error: "must be an object" };
+const TEXT_WITH_ROPE_SHAPE: Shape = {
+  ...TEXT_SHAPE,
+  rope_scaling: (v) => looseFor(ROPE_SHAPE, v).nullish(),
+  rope_parameters: (v) => looseFor(ROPE_SHAPE, v).nullish(),
+};
+const CONFIG_SHAPE: Shape = {
   ...TEXT_SHAPE,
   ...MULTIMODAL_SHAPE,
-  text_config: z.looseObject({ ...TEXT_SHAPE, rope_scaling: z.looseObject(ROPE_SHAPE).nullish(), rope_parameters: z.looseObject(ROPE_SHAPE).nullish() }, { error: "must be an object" }).nullish(),
-  llm_config: z.looseObject({ ...TEXT_SHAPE, rope_scaling: z.looseObject(ROPE_SHAPE).nullish(), rope_parameters: z.looseObject(ROPE_SHAPE).nullish() }, { error: "must be an object" }).nullish(),
-  vision_config: z.looseObject(VISION_SHAPE, { error: "must be an object" }).nullish(),
-  rope_scaling: z.looseObject(ROPE_SHAPE, { error: "must be an object" }).nullish(),
-  rope_parameters: z.looseObject(ROPE_SHAPE, { error: "must be an object" }).nullish(),
-  quantization_config: z.looseObject(QUANT_SHAPE, { error: "must be an object" }).nullish(),
-});
-const PreprocessorSchema = z.looseObject(PREPROCESSOR_SHAPE);
-const QuantFileSchema = z.looseObject({ ...QUANT_SHAPE, quantization: z.looseObject(QUANT_SHAPE).nullish() });
+  text_config: (v) => looseFor(TEXT_WITH_ROPE_SHAPE, v, OBJECT).nullish(),
+  llm_config: (v) => looseFor(TEXT_WITH_ROPE_SHAPE, v, OBJECT).nullish(),
+  vision_config: (v) => looseFor(VISION_SHAPE, v, OBJECT).nullish(),
+  rope_scaling: (v) => looseFor(ROPE_SHAPE, v, OBJECT).nullish(),
+  rope_parameters: (v) => looseFor(ROPE_SHAPE, v, OBJECT).nullish(),
+  quantization_config: (v) => looseFor(QUANT_SHAPE, v, OBJECT).nullish(),
+};
+const QUANT_FILE_SHAPE: Shape = { ...QUANT_SHAPE, quantization: (v) => looseFor(QUANT_SHAPE, v).nullish() };
 
 
 function at(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -325,16 +344,16 @@ function textOf(cfg: Obj): { o: Obj; prefix: string[] } {
 export function validateConfigFiles(files: ConfigFiles, labels: ConfigLabels): void {
   const cfg = files.config;
   if (!isObj(cfg)) refuse(labels.config, [], `must be a JSON object, not ${Array.isArray(cfg) ? "a list" : cfg === null ? "null" : `a ${typeof cfg}`}`, undefined);
-  check(ConfigSchema, cfg, labels.config);
+  check(looseFor(CONFIG_SHAPE, cfg), cfg, labels.config);
   const text = textOf(cfg);
-  check(TextSchema, text.o, labels.config, text.prefix);
+  check(looseFor(TEXT_SHAPE, text.o), text.o, labels.config, text.prefix);
   checkTextRules(text.o, labels.config, text.prefix);
   if (isObj(cfg["vision_config"])) checkVisionRules(cfg["vision_config"], labels.config);
   if (isObj(cfg["quantization_config"])) checkQuantRules(cfg["quantization_config"], labels.config, ["quantization_config"]);
   if (files.quantConfig !== undefined) {
     const file = labels.quantConfig ?? "quantization config";
     if (!isObj(files.quantConfig)) refuse(file, [], "must be a JSON object", files.quantConfig);
-    check(QuantFileSchema, files.quantConfig, file);
+    check(looseFor(QUANT_FILE_SHAPE, files.quantConfig), files.quantConfig, file);
     const q = files.quantConfig;
     if (isObj(q["quantization"])) checkQuantRules(q["quantization"], file, ["quantization"]);
     else checkQuantRules(q, file, []);
@@ -342,7 +361,7 @@ export function validateConfigFiles(files: ConfigFiles, labels: ConfigLabels): v
   if (files.preprocessor !== undefined) {
     const file = labels.preprocessor ?? "preprocessor_config.json";
     if (!isObj(files.preprocessor)) refuse(file, [], "must be a JSON object", files.preprocessor);
-    check(PreprocessorSchema, files.preprocessor, file);
+    check(looseFor(PREPROCESSOR_SHAPE, files.preprocessor), files.preprocessor, file);
     const pp = files.preprocessor;
     const lo = num(pp, "min_pixels");
     const hi = num(pp, "max_pixels");
