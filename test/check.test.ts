@@ -106,8 +106,8 @@ describe("check: verdicts", () => {
     expect(lines[0]).toBe("### ✅ vram-plan check");
     expect(lines[2]).toBe("| | deployment | model | GPUs | vLLM | KV cache | concurrency | result |");
     // Qwen3-32B, TP 2: 64 layers × 2 (K, V) × 4 KV heads per rank × 128 × 2 B = 131,072 B per token per GPU;
-    // 304,320 tokens = 19,020 blocks of 16; a 32,768-token request needs 2,048 blocks → 19,020 / 2,048 = 9.29.
-    expect(r.out).toContain("| ✅ | `fixtures/ci/deploy/vram-plan.yaml:4` coder | Qwen/Qwen3-32B | 2 × h100-sxm | 0.29.0 | 37.15 GiB, 304,320 tokens | 9.29x at 32,768 | starts; constraints met |");
+    // 312,032 tokens = 19,502 blocks of 16; a 32,768-token request needs 2,048 blocks → 19,502 / 2,048 = 9.52.
+    expect(r.out).toContain("| ✅ | `fixtures/ci/deploy/vram-plan.yaml:4` coder | Qwen/Qwen3-32B | 2 × h100-sxm | 0.29.0 | 38.09 GiB, 312,032 tokens | 9.52x at 32,768 | starts; constraints met |");
     expect(r.out).toContain("| ✅ | `fixtures/ci/deploy/k8s.yaml:19` llama-8b/vllm | meta-llama/Llama-3.1-8B-Instruct | 1 × l4 | 0.11.0 |");
     expect(r.out).toContain("**3 deployments checked: all start and meet their constraints.**");
   });
@@ -135,8 +135,8 @@ describe("check: verdicts", () => {
     expect(lines[0]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:3 chat — Qwen\/Qwen3-32B on 2× h100-sxm, vLLM 0\.29\.0: /);
     expect(lines[1]).toMatch(/^ok   fixtures\/deployments\/vram-plan\.yaml:18 vision — /);
     // Llama-3.2-3B: 28 layers × 2 × 8 KV heads × 128 × 2 B = 114,688 B per token; 131,072 tokens = 14.00 GiB exactly.
-    expect(lines[2]).toContain("FAIL fixtures/deployments/vram-plan.yaml:28 small — meta-llama/Llama-3.2-3B-Instruct on 1× l4, vLLM 0.29.0: does not start: KV cache 13.10 GiB < 14.00 GiB for one 131,072-token request");
-    expect(lines[2]).toContain("— fix: --max-model-len 15000");
+    expect(lines[2]).toContain("FAIL fixtures/deployments/vram-plan.yaml:28 small — meta-llama/Llama-3.2-3B-Instruct on 1× l4, vLLM 0.29.0: does not start: KV cache 13.37 GiB < 14.00 GiB for one 131,072-token request");
+    expect(lines[2]).toContain("— fix: --max-model-len 15360");
     expect(lines[3]).toBe("3 deployments checked: 1 fails, 2 pass.");
   });
 

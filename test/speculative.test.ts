@@ -66,8 +66,9 @@ describe("speculative decoding: proposer memory (vllm/config/speculative.py, vll
     expect(p.diagnostics.some((d) => d.code === "NOT_EXACT" && String(d.args["what"]).includes("'org/some-draft'"))).toBe(true);
     // The rejection-sampler warm-up (2 + 2 + 4 = 8 B per R × V element in bf16) stays below the sampler
     // warm-up's own temporaries, so the activation peak is unchanged.
-    const base = planDeployment({ model: target, gpu: gpu("h100"), flags: flags() });
-    const ngram = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ speculative: { method: "ngram", numSpeculativeTokens: 5 } }) });
+    // Model Runner V1 (0.23): its sampler warm-up is the one the rejection sampler is set against.
+    const base = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0" }) });
+    const ngram = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", speculative: { method: "ngram", numSpeculativeTokens: 5 } }) });
     expect(ngram.perGpu[0]!.activationPeakBytes).toBe(base.perGpu[0]!.activationPeakBytes);
     expect(ngram.perGpu[0]!.weightsBytes).toBe(base.perGpu[0]!.weightsBytes);
     const s = speculativePlan({ spec: { method: "ngram", numSpeculativeTokens: 5 }, target, tp: 1, pp: 1, cc: 9, dtype: "bfloat16", quant: target.quant, kvBytes: 2, targetKvBytesPerTokenPerLayer: 4096 });

@@ -92,10 +92,10 @@ describe("plan --sweep (the CLI body)", () => {
     const lines = r.out.split("\n");
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
     expect(lines[1]).toMatch(/^max-model-len +utilization +TP +starts +KV GiB\/GPU +KV tokens +concurrency$/);
-    // One L4 at 0.80: 1.40 GiB of KV = 11,488 tokens (128 KiB per token), less than one 16,000-token request.
-    const i = lines.findIndex((l) => /^ +16,000 +0\.80 +1 +no +1\.40 +11,488 +0\.72x$/.test(l));
+    // One L4 at 0.80: 1.68 GiB of KV = 13,728 tokens (128 KiB per token), less than one 16,000-token request.
+    const i = lines.findIndex((l) => /^ +16,000 +0\.80 +1 +no +1\.68 +13,728 +0\.86x$/.test(l));
     expect(i).toBeGreaterThan(0);
-    expect(lines[i + 1]).toBe("    why not: KV cache holds 11,488 tokens");
+    expect(lines[i + 1]).toBe("    why not: KV cache holds 13,728 tokens");
   });
   it("max-model-len × utilization as JSON; exit 1 when nothing starts; 2 on a bad sweep", async () => {
     const r = await plan(["--model", "qwen2.5-7b", "--gpu", "l4", "--sweep", "max-model-len=8k..32k", "--sweep", "gpu-memory-utilization=0.5..0.95", "--json", "--offline"]);

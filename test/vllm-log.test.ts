@@ -175,6 +175,14 @@ const CASES: Record<string, Expect> = {
     version: ["0.27.1", "text"], model: "Qwen/Qwen3-32B", weights: "30.52", availableKv: "6.92", tokens: 56640, concurrency: [32768, 1.73], ranks: ["PP0", "PP1"],
     args: { "pipeline-parallel-size": "2" }, outcome: "started",
   },
+  // Model Runner V2 under WSL2 on an RTX 4090: "Actual usage is … consumed memory (weights + non-torch), … peak activation".
+  "code-qwen2.5-0.5b-rtx4090-wsl-v0.27.1-serve.md": {
+    version: ["0.27.1", "banner"], model: "Qwen/Qwen2.5-0.5B-Instruct", gpuTotal: "23.99", util: 0.85, requested: "20.39", maxModelLen: 2048, weights: "0.93", torchPeak: "0.25",
+    graphActual: "0.37", availableKv: "18.65", tokens: 1629520, args: { "max-model-len": "2048", "gpu-memory-utilization": "0.85" }, outcome: "started",
+  },
+  "code-qwen2.5-0.5b-rtx4090-wsl-v0.27.1-offline.md": {
+    version: ["0.27.1", "text"], gpuTotal: "23.99", util: 0.92, requested: "22.07", weights: "0.93", torchPeak: "0.31", graphActual: "0", availableKv: "20.52", tokens: 1793232, outcome: "started",
+  },
   "vllm-25350-kv-fp8-100k.md": { availableKv: "10.55", tokens: 230528, concurrency: [100000, 2.31], outcome: "started" },
   "vllm-25350-kv-fp8-221k-fails.md": {
     version: ["0.9.0", "inferred"], maxModelLen: 221000, availableKv: "5.59", error: "KV_CACHE_BELOW_MAX_MODEL_LEN",

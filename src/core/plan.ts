@@ -296,6 +296,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       moeOnStage,
       encoder: first ? encoder : null,
       smCount: gpu.smCount,
+      // Its sampler warm-up is modeled without speculative decoding only (the rejection-sampler warm-up
+      // below was worked for Model Runner V1).
+      modelRunnerV2: rules.modelRunnerV2ForDense && dense && !fx.spec,
     });
     // The rejection-sampler warm-up replaces the sampler warm-up's temporaries (b + samplerBytesPerElement
     // per row × vocab element): it adds only what it holds beyond them.

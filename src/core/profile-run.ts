@@ -25,6 +25,8 @@ export interface ActivationInput {
   encoder: EncoderProfile | null;
   /** Streaming multiprocessors of the GPU (sizes the Triton top-k/top-p scratch). */
   smCount: number;
+  /** Model Runner V2 runs this model (VllmRules.modelRunnerV2ForDense on a dense model): its own sampler warm-up. */
+  modelRunnerV2: boolean;
 }
 
 export interface ActivationBreakdown {
@@ -77,7 +79,10 @@ export function textElementsPerToken(a: ModelArch, tp: number, ep: number, eager
  * and int64 indices with 20 B of sort scratch, masks, softmax, scatter). In-place Triton path
  * (topk_topp_triton.py): fp32 copy + softmax + exponential q = 12 B.
  */
-export function samplerBytesPerElement(r: VllmRules): number {
+export function samplerBytesPerElement(r: VllmRules, modelRunnerV2 = false): number {
+  // Model Runner V2's warm-up (vllm/v1/worker/gpu/sample/sampler.py Sampler.sample): the FP32 copy of the
+  // logits only — its dummy batch asks for no top-k/top-p, so apply_top_k_top_p never runs.
+  if (modelRunnerV2) return 4;
   return r.samplerInPlaceTopKTopP ? 12 : 36;
 }
 
@@ -100,8 +105,8 @@ export function activationPeak(x: ActivationInput): ActivationBreakdown {
   if (x.lastStage) {
     // compute_logits gathers the full (padded) vocab on every TP rank.
     const V = paddedVocab(a.vocabSize);
-    const perElement = b + samplerBytesPerElement(x.rules);
-    const tritonScratch = x.rules.samplerInPlaceTopKTopP ? Math.min(R, x.smCount) * V * 4 : 0;
+    const perElement = b + samplerBytesPerElement(x.rules, x.modelRunnerV2);
+    const tritonScratch = x.rules.samplerInPlaceTopKTopP && !x.modelRunnerV2 ? Math.min(R, x.smCount) * V * 4 : 0;
     samplerPhaseBytes = encOut + N * a.hiddenSize * b + R * a.hiddenSize * b + R * V * perElement + tritonScratch;
   }
   const peak = Math.max(encoderPhaseBytes, textPhaseBytes, samplerPhaseBytes);

@@ -18,6 +18,13 @@ export interface VllmRules {
    * on an L4 loses 1.76 GiB of KV cache to graphs against --enforce-eager (issue #12 of this project).
    */
   mrv2ZeroEstimateForDense: boolean;
+  /**
+   * Model Runner V2 (vllm/v1/worker/gpu/model_runner.py) runs dense models from 0.25.1 (PR #44443). Its
+   * profile-run sampler warm-up (_dummy_sampler_run) samples a dummy batch that asks for no top-k, top-p,
+   * min-p or logprobs, so gpu/sample/sampler.py Sampler.sample allocates only the FP32 copy of the logits
+   * (apply_top_k_top_p runs only when a request asks for it; gumbel_sample writes one token per row).
+   */
+  modelRunnerV2ForDense: boolean;
   /** API-server max_num_batched_tokens on >= 70 GiB non-A100 GPUs: 8192, 16384 from ≈v0.28 (PR #51726). */
   largeGpuServerBatchedTokens: number;
   /**
@@ -212,6 +219,7 @@ function computeRules(version: string): VllmRules | null {
     startupFreeCheck: atLeast(p, 9),
     cudaGraphEstimate: atLeast(p, 21),
     mrv2ZeroEstimateForDense: atLeast(p, 25, 1) && !atLeast(p, 26),
+    modelRunnerV2ForDense: atLeast(p, 25, 1),
     largeGpuServerBatchedTokens: atLeast(p, 28) ? 16384 : 8192,
     // The Triton top-k/top-p kernel is in 2026 main; the release that introduced it was not
     // pinned down (assumed ≈0.17, the first 2026 release line). Evidence that it is in place by
