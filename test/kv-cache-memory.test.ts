@@ -106,14 +106,15 @@ describe("the table adds up with --kv-cache-memory and before v0.21 (#12.1)", ()
     const rowsOf = (out: string): Map<string, number | string> =>
       new Map(out.split("\n").filter((l) => l.startsWith("│")).map((l) => l.split("│").map((c) => c.trim())).map(([, label, v]) => [label ?? "", /^[\d.]+$/.test(v ?? "") ? Number(v) : (v ?? "")]));
     const r = rowsOf((await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--kv-cache-memory", "20GiB"])).out);
-    // 14.99 weights + 1.91 sampler warm-up + 0.20 non-torch + 20.00 KV = 37.10 (no CUDA-graph row inside it).
-    expect(r.get("vLLM use (--kv-cache-memory)")).toBe(37.1);
+    // 14.99 weights + 1.44 text pass + 0.20 non-torch + 20.00 KV = 36.63 (no CUDA-graph row inside it); the
+    // sampler warm-up of Model Runner V2 (0.29) holds only the FP32 logits, below the text pass.
+    expect(r.get("vLLM use (--kv-cache-memory)")).toBe(36.63);
     const inside = ["weights", "activation peak", "non-torch memory", "KV cache"].map((k) => Number(String(r.get(k)).split(" ")[0]));
-    expect(Math.abs(inside.reduce((a, b) => a + b, 0) - 37.1)).toBeLessThanOrEqual(0.02);
+    expect(Math.abs(inside.reduce((a, b) => a + b, 0) - 36.63)).toBeLessThanOrEqual(0.02);
     expect([...r.keys()].indexOf("CUDA graphs")).toBeGreaterThan([...r.keys()].indexOf("outside the budget"));
     expect(r.has("CUDA graphs (outside budget)")).toBe(false);
     const over = rowsOf((await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--kv-cache-memory", "80GiB"])).out);
-    // 97.10 asked − 79.18 GiB of the H100 = 17.92 over (it printed "0.00").
-    expect(over.get("outside the budget")).toBe("none (17.92 over)");
+    // 96.63 asked − 79.18 GiB of the H100 = 17.45 over (it printed "0.00").
+    expect(over.get("outside the budget")).toBe("none (17.45 over)");
   });
 });
