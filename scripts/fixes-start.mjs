@@ -4,8 +4,8 @@
 // reading, JSON and exit codes a user gets), takes every fix of every diagnostic from `--json`, applies it
 // to the argv (replacing the flag when given, else appending it, companions too) and plans again: the
 // exit code must be 0. Prints the pairs tried and each fix that does not start.
-// solve's answers (its `vllm serve` line, pasted into plan) are planned the same way.
-//   node scripts/fixes-start.mjs [--models a,b] [--gpus x,y] [--variants base,tp2,...] [--shard i/n] [--no-solve]
+// solve's answers (its `vllm serve` line, pasted into plan) and compare's levers are planned the same way.
+//   node scripts/fixes-start.mjs [--models a,b] [--gpus x,y] [--variants base,tp2,...] [--shard i/n] [--no-solve] [--no-compare]
 import { run } from "../dist/cli/run.js";
 
 const args = process.argv.slice(2);
@@ -116,7 +116,33 @@ if (!args.includes("--no-solve")) {
     }
   }
 }
+// compare's levers: the flags of its "Together" line (each on top of the ones above), applied to plan.
+let compared = 0;
+if (!args.includes("--no-compare")) {
+  const vision = new Set(JSON.parse((await cli(["models", "--json"])).out).filter((m) => /Qwen[0-9.]*-VL/i.test(m.id)).map((m) => m.short));
+  for (const m of models) {
+    for (const g of gpus) {
+      if (n++ % shards !== shard) continue;
+      const workload = ["--prompt-tokens", "1024", "--new-tokens", "256", ...(vision.has(m) ? ["--image", "1792x1792"] : [])];
+      const r = await cli(["compare", "--model", m, "--gpu", g, ...workload, "--json"]);
+      if (r.code !== 0 && r.code !== 1) {
+        errors.push(`compare --model ${m} --gpu ${g} → exit ${r.code}: ${r.err.trim().split("\n")[0]}`);
+        continue;
+      }
+      const closest = JSON.parse(r.out).closest;
+      if (!closest?.serves) continue;
+      compared++;
+      let argv = ["plan", "--model", m, "--gpu", g, "--json"];
+      for (const f of closest.flags) argv = withFlag(argv, f.flag, f.value);
+      const again = await cli(argv);
+      if (again.code !== 0) {
+        const why = again.code === 1 ? JSON.parse(again.out).diagnostics.filter((x) => x.severity === "error").map((x) => x.code).join(",") : again.err.trim().split("\n")[0];
+        bad.push(`compare levers: ${argv.join(" ")} → exit ${again.code} ${why}`);
+      }
+    }
+  }
+}
 for (const b of bad) console.log(`FIX DOES NOT START ${b}`);
 for (const e of errors) console.log(`NOT PLANNED ${e}`);
-console.log(`${pairs} deployments planned (${models.length} models × ${gpus.length} GPUs × ${variants.length} variants${shards > 1 ? `, shard ${shard}/${shards}` : ""}), ${failing} would not start, ${fixesTried} fixes applied, ${solved} solve answers planned, ${bad.length} did not start, ${errors.length} not planned (exit 2/3)`);
+console.log(`${pairs} deployments planned (${models.length} models × ${gpus.length} GPUs × ${variants.length} variants${shards > 1 ? `, shard ${shard}/${shards}` : ""}), ${failing} would not start, ${fixesTried} fixes applied, ${solved} solve answers planned, ${compared} compare lever sets planned, ${bad.length} did not start, ${errors.length} not planned (exit 2/3)`);
 process.exitCode = bad.length > 0 ? 1 : 0;
