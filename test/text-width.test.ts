@@ -176,3 +176,22 @@ describe("bad-input errors fit 80 columns, the error itself on the first line", 
     expect(errorLines("--model x: unknown model", "did you mean y?", 80)).toEqual(["vram-plan: --model x: unknown model", "  did you mean y?"]);
   });
 });
+
+describe("stderr warnings fit 80 columns", () => {
+  it("an index-only checkpoint's warning (was one 190-cell line) wraps under its 'vram-plan: warning:' line", async () => {
+    const { mkdtempSync, copyFileSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "vram-plan-index-only-"));
+    copyFileSync(join("src", "data", "models", "Qwen__Qwen2.5-7B-Instruct.json"), join(dir, "config.json"));
+    writeFileSync(join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: 15231233024 }, weight_map: { "model.embed_tokens.weight": "model-00001-of-00004.safetensors" } }));
+    const r = await runCli(["--model", dir, "--gpu", "l4"]);
+    expect(r.code).toBe(0);
+    const lines = r.err.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^vram-plan: warning: /);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}\S/);
+    expect(r.err.replace(/\n {2}/g, " ")).toContain("checked against the index's metadata.total_size (15231233024 bytes)");
+    for (const l of lines) if (!l.includes(dir)) expect(l.length).toBeLessThanOrEqual(80);
+  });
+});

@@ -5,6 +5,7 @@ import type { EngineFlags, GpuProfile } from "../core/types.js";
 import type { ResolvedModel } from "../sources/resolve-model.js";
 import { gpuFrom, checkOtherProcessMemory, type GpuOptions } from "../sources/gpus.js";
 import { revisionOpt, type RawEngineFlags } from "../sources/engine-flags.js";
+import { outputColumns, warningText } from "../render/format.js";
 
 export async function deploymentInputs(
   opts: GpuOptions & RawEngineFlags & { model: string; offline?: boolean },
@@ -18,6 +19,6 @@ export async function deploymentInputs(
   for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env, ...revisionOpt(opts) });
-  for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  for (const w of model.warnings) io.stderr(warningText(w, outputColumns(io.env)));
   return { gpu, model };
 }

@@ -14,6 +14,7 @@ import { OLDEST_MODELED, parseVersion, rulesFor } from "../core/vllm-versions.js
 import { CUDA_CONTEXT_BYTES } from "../core/non-torch.js";
 import type { EngineFlags, GpuProfile } from "../core/types.js";
 import type { Outcome } from "../core/exit.js";
+import { outputColumns, warningText } from "../render/format.js";
 
 export interface LogOptions {
   model?: string;
@@ -62,7 +63,7 @@ async function resolveLogModel(name: string, opts: LogOptions, io: Io): Promise<
   for (const candidate of tried) {
     try {
       const m = await resolveModel(candidate, { offline, env: io.env });
-      for (const w of m.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+      for (const w of m.warnings) io.stderr(warningText(w, outputColumns(io.env)));
       return { arch: m.arch, from: candidate === name ? m.source : `${m.source}, from the path's last part '${candidate}'` };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

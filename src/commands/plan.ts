@@ -7,6 +7,7 @@ import { deploymentInputs } from "./deployment-inputs.js";
 import type { Plan } from "../core/types.js";
 import { planWithLevers } from "../core/levers.js";
 import type { Outcome } from "../core/exit.js";
+import { outputColumns, warningText } from "../render/format.js";
 
 /** The plan command's options (model, GPU, vLLM engine flags, output), shared by compare and sweep. */
 export interface CommonOpts extends RawEngineFlags {
@@ -48,7 +49,7 @@ export async function planCommand(opts: CommonOpts, io: Io): Promise<Outcome> {
   const { gpu, model } = await deploymentInputs({ ...opts, model: opts.model }, flags, io);
   if (flags.speculative?.model) {
     const { resolveDraftModel } = await import("../sources/draft-model.js");
-    for (const w of (await resolveDraftModel(flags, { offline: opts.offline === true, env: io.env })).warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+    for (const w of (await resolveDraftModel(flags, { offline: opts.offline === true, env: io.env })).warnings) io.stderr(warningText(w, outputColumns(io.env)));
   }
   const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: opts.explain === true || formatOf(opts) === "html", whatIf: true });
   io.stdout(await render(plan, opts, io));

@@ -8,6 +8,7 @@ import { InputError } from "../errors.js";
 import { fractionFlag, integerFlag, tokensFlag } from "../sources/flag-values.js";
 import { MAX_BYTES, MAX_GPU_COUNT, MAX_TOKENS, excerpt } from "../limits.js";
 import { commandLine, renderSolveText, solveToJsonObject, type SolveOutcome } from "../render/solve.js";
+import { outputColumns, warningText } from "../render/format.js";
 
 export interface SolveOptions extends RawEngineFlags {
   model?: string;
@@ -59,7 +60,7 @@ export async function solveFrom(opts: SolveOptions, io: Pick<Io, "env" | "stderr
   const gpu = gpuFrom(opts, { env: io.env, notes });
   for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
   const resolved = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env, ...revisionOpt(opts) });
-  for (const w of resolved.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  for (const w of resolved.warnings) io.stderr(warningText(w, outputColumns(io.env)));
   const arch = resolved.arch;
   if (images !== undefined && images > 0 && !arch.vision) throw new InputError("--images-per-prompt", `--images-per-prompt: ${arch.id} takes no images (it has no vision encoder)`);
   if (context !== undefined && context > arch.derivedMaxModelLen) {

@@ -18,6 +18,7 @@ import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
 import { decimalOf } from "../sources/flag-values.js";
 import { utilizationProblem } from "../sources/vllm-values.js";
+import { outputColumns, warningText } from "../render/format.js";
 
 const KEYS: Readonly<Record<string, SweepKey>> = {
   gpu: "gpu",
@@ -140,7 +141,7 @@ export async function runSweepCommand(opts: SweepCliOptions, io: Io): Promise<Ou
   }
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env, ...revisionOpt(opts) });
-  for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  for (const w of model.warnings) io.stderr(warningText(w, outputColumns(io.env)));
   const searchedTp = gpuSwept && !gaveVllmFlag(opts, "tensor-parallel-size") && !axes.some((a) => a.key === "tensor-parallel-size");
   const { runSweep } = await import("../core/sweep.js");
   const res = runSweep({ model: model.arch, gpu, base, axes, ...(searchedTp ? { searchTensorParallel: [1, 2, 4, 8] } : {}) });

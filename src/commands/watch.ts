@@ -7,6 +7,7 @@ import type { Outcome } from "../core/exit.js";
 import type { CommonOpts } from "./plan.js";
 import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
+import { outputColumns, warningText } from "../render/format.js";
 
 export interface WatchOpts extends CommonOpts {
   interval?: string;
@@ -83,7 +84,7 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
   for (const n of notes.filter((x) => !/other processes hold/.test(x))) io.stderr(`vram-plan: note: ${n}\n`);
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(opts.model, { offline: options.offline === true, env: io.env });
-  for (const w of model.warnings) io.stderr(`vram-plan: warning: ${w}\n`);
+  for (const w of model.warnings) io.stderr(warningText(w, outputColumns(io.env)));
   const { planDeployment } = await import("../core/plan.js");
   const plan = planDeployment({ model: model.arch, gpu, flags });
   const { compareSample } = await import("../core/watch.js");

@@ -88,6 +88,11 @@ export function errorLines(message: string, hint: string | undefined, width: num
   return [...wordWrap(prefix, head, width, "  "), ...(rest ? wordWrap("  ", rest, width, "  ") : [])];
 }
 
+/** A warning on stderr (`vram-plan: warning: …`), its words wrapped within `width`, continuations indented. */
+export function warningText(text: string, width: number): string {
+  return `${wordWrap("vram-plan: warning: ", errorLine(text), width, "  ").join("\n")}\n`;
+}
+
 /** `lead` + `text` broken at spaces into lines within `width`, continuations starting with `indent`; a longer word stays whole. */
 function wordWrap(lead: string, text: string, width: number, indent: string): string[] {
   const out: string[] = [];
