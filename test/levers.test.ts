@@ -100,14 +100,18 @@ describe("fixes, cheapest lever first", () => {
     for (const f of fixes) expect({ fix: shown(f), starts: planDeployment({ ...input, flags: applied(input.flags, f) }).fits }).toEqual({ fix: shown(f), starts: true });
   });
 
-  it("levers in cost order: no extra GPUs before a free lever, precision before GPUs", () => {
+  it("levers in cost order: no extra GPUs before a free lever, precision before GPUs, fewer GPUs before more", () => {
+    // TP and PP are one rank (more GPUs), ordered among themselves by the GPUs each needs.
     const rank = (s: string): number =>
-      ["--max-model-len", "--limit-mm-per-prompt", "--mm-processor-kwargs", "--max-num-seqs", "--max-num-batched-tokens", "--gpu-memory-utilization", "--kv-cache-dtype", "--quantization", "--tensor-parallel-size", "--pipeline-parallel-size"].indexOf(s.split(" ")[0] ?? "");
+      ["--max-model-len", "--limit-mm-per-prompt", "--mm-processor-kwargs", "--max-num-seqs", "--max-num-batched-tokens", "--gpu-memory-utilization", "--kv-cache-dtype", "--quantization", "--tensor-parallel-size"].indexOf(s === "--pipeline-parallel-size" ? "--tensor-parallel-size" : (s.split(" ")[0] ?? ""));
     for (const [, input] of failing) {
       const plan = planWithLevers(input);
       for (const d of plan.diagnostics) {
-        const r = (d.fix ?? []).filter((f) => !f.with).map((f) => rank(f.flag));
+        const alone = (d.fix ?? []).filter((f) => !f.with);
+        const r = alone.map((f) => rank(f.flag));
         expect(r).toEqual([...r].sort((a, b) => a - b));
+        const gpus = alone.map((f) => Number(/needs (\d+) GPUs/.exec(f.note ?? "")?.[1] ?? 0)).filter((n) => n > 0);
+        expect(gpus).toEqual([...gpus].sort((a, b) => a - b));
       }
     }
   });
@@ -248,5 +252,15 @@ describe("a validation error's own fix with a lever added keeps the lever's comp
     expect(planDeployment({ ...input, flags: applied(input.flags, fix as FixEntry) }).fits).toBe(true);
     // Without the companion, as it used to be printed:
     expect(planDeployment({ ...input, flags: { ...input.flags, maxModelLen: 16384, tensorParallelSize: 2 } }).fits).toBe(false);
+  });
+});
+
+describe("extra-GPU fixes in the order of the GPUs they need", () => {
+  it("Phi-4 on two T4s: -pp 2 (4 GPUs) before -tp 5 (5 GPUs; -tp 4 does not split its 10 KV heads)", () => {
+    const input: PlanInput = { model: model("phi-4"), gpu: gpu("t4"), flags: flags({ maxModelLen: 16384, tensorParallelSize: 2 }) };
+    const fixes = fixesOf(input);
+    const gpuFixes = fixes.filter((f) => f.note?.startsWith("needs")).map((f) => `${shown(f)} (${f.note})`);
+    expect(gpuFixes).toEqual(["--pipeline-parallel-size 2 (needs 4 GPUs)", "--tensor-parallel-size 5 (needs 5 GPUs)"]);
+    for (const f of fixes) expect(planDeployment({ ...input, flags: applied(input.flags, f) }).fits).toBe(true);
   });
 });

@@ -211,14 +211,27 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
       }
     }
   }
+  // 9b. The smallest tensor-parallel size, and 10. the fewest pipeline stages, that start alone: listed by
+  //     the GPUs each needs, so "-pp 2 (needs 4 GPUs)" comes before "-tp 5 (needs 5 GPUs)" (Phi-4 on T4s at -tp 2).
+  const more: { c: Candidate; gpus: number }[] = [];
   for (let tp = base.tensorParallelSize + 1; tp <= 8; tp++) {
     if (!tpSplitsHeads(input, tp)) continue;
-    if (try1({ entry: shown("--tensor-parallel-size", String(tp), `needs ${tp * base.pipelineParallelSize * dp} GPUs`), flags: { tensorParallelSize: tp } })) break;
+    const gpus = tp * base.pipelineParallelSize * dp;
+    const c: Candidate = { entry: shown("--tensor-parallel-size", String(tp), `needs ${gpus} GPUs`), flags: { tensorParallelSize: tp } };
+    if (r.starts(c.flags, base)) {
+      more.push({ c, gpus });
+      break;
+    }
   }
-  // 10. Or pipeline stages.
   for (let pp = base.pipelineParallelSize + 1; pp <= Math.min(8, model.numLayers); pp++) {
-    if (try1({ entry: shown("--pipeline-parallel-size", String(pp), `needs ${base.tensorParallelSize * pp * dp} GPUs`), flags: { pipelineParallelSize: pp } })) break;
+    const gpus = base.tensorParallelSize * pp * dp;
+    const c: Candidate = { entry: shown("--pipeline-parallel-size", String(pp), `needs ${gpus} GPUs`), flags: { pipelineParallelSize: pp } };
+    if (r.starts(c.flags, base)) {
+      more.push({ c, gpus });
+      break;
+    }
   }
+  for (const m of more.sort((a, b) => a.gpus - b.gpus)) out.push(m.c);
   return out;
 }
 
