@@ -10,13 +10,13 @@ const spell = (a: VllmArg): string => [`--${a.name}`, ...(a.short ?? []).map((s)
 
 /** The markdown between the README markers. */
 export function renderArgCoverage(): string {
-  const c = argCoverage();
+  const counts = argCoverage();
   const current = VLLM_ARGS.filter((a) => !a.vramPlan && !a.legacy && a.removedIn === undefined);
   const by = (e: VllmArg["effect"]): VllmArg[] => current.filter((a) => a.effect === e);
   const lines: string[] = [];
   lines.push(
-    `vLLM ${NEWEST_MODELED}'s \`vllm serve\` has ${c.total} arguments in the table: **${c.modeled} modeled**, ` +
-      `**${c.neutral} memory-neutral**, **${c["not-modeled"]} not modeled** (accepted; the plan carries a \`NOT_EXACT\` warning naming each one given).`,
+    `vLLM ${NEWEST_MODELED}'s \`vllm serve\` has ${counts.total} arguments in the table: **${counts.modeled} modeled**, ` +
+      `**${counts.neutral} memory-neutral**, **${counts["not-modeled"]} not modeled** (accepted; the plan carries a \`NOT_EXACT\` warning naming each one given).`,
   );
   lines.push("");
   lines.push(`- modeled (the EngineFlags field each sets): ${by("modeled").map((a) => `\`${spell(a)}\` (${a.field})`).join(", ")}`);

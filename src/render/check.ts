@@ -16,13 +16,13 @@ export function kvShown(p: Plan): string {
   return gib(Math.max(0, Math.min(...p.perGpu.map((g) => g.kvCacheBytes))));
 }
 
-export function failureText(f: Failure, plan: Plan): string {
-  switch (f.kind) {
+export function failureText(failure: Failure, plan: Plan): string {
+  switch (failure.kind) {
     case "start": {
-      const d = f.diagnostic;
-      const a = d.args;
-      const num = (k: string): number => Number(a[k] ?? 0);
-      switch (d.code) {
+      const diagnostic = failure.diagnostic;
+      const args = diagnostic.args;
+      const num = (k: string): number => Number(args[k] ?? 0);
+      switch (diagnostic.code) {
         case "KV_CACHE_BELOW_MAX_MODEL_LEN":
           return `does not start: KV cache ${gib(num("available"))} GiB < ${gib(num("needed"))} GiB for one ${t(num("maxModelLen"))}-token request (vLLM's estimated maximum model length: ${t(num("estimatedMaxModelLen"))})`;
         case "NO_KV_CACHE_MEMORY": {
@@ -31,25 +31,25 @@ export function failureText(f: Failure, plan: Plan): string {
           return `does not start: no memory left for the KV cache (${w} vs a budget of ${g ? gib(g.requestedBytes) : "?"} GiB at utilization ${plan.engine.gpuMemoryUtilization})`;
         }
         case "FREE_MEMORY_BELOW_BUDGET":
-          return `does not start: ${gib(num("free"))} GiB free at start-up < ${gib(num("requested"))} GiB asked for (utilization ${a["util"]})`;
+          return `does not start: ${gib(num("free"))} GiB free at start-up < ${gib(num("requested"))} GiB asked for (utilization ${args["util"]})`;
         default:
-          return `does not start: ${messageFor(d, plan)}`;
+          return `does not start: ${messageFor(diagnostic, plan)}`;
       }
     }
     case "gpus":
-      return `needs ${f.need} GPUs (tensor × pipeline × data parallel), the deployment has ${f.have}`;
+      return `needs ${failure.need} GPUs (tensor × pipeline × data parallel), the deployment has ${failure.have}`;
     case "context":
-      return `max-model-len ${t(f.have)} < required context ${t(f.need)}`;
+      return `max-model-len ${t(failure.have)} < required context ${t(failure.need)}`;
     case "concurrency":
-      return `${f.have.toFixed(2)} concurrent requests of ${t(f.len)} tokens < ${f.need} required${f.limitedBy === "max-num-seqs" ? " (capped by max-num-seqs)" : ""}`;
+      return `${failure.have.toFixed(2)} concurrent requests of ${t(failure.len)} tokens < ${failure.need} required${failure.limitedBy === "max-num-seqs" ? " (capped by max-num-seqs)" : ""}`;
     case "utilization":
-      return `--gpu-memory-utilization ${f.have} > ${f.max} allowed`;
+      return `--gpu-memory-utilization ${failure.have} > ${failure.max} allowed`;
     case "headroom":
       // need 0: servers sharing the GPU, which together ask for more than it has once all are up.
-      if (f.need === 0 && f.have < 0) return `the GPU it shares is over-committed: ${gib(-f.have)} GiB more than it has once every server on it is up`;
-      return `${gib(f.have)} GiB left free per GPU < ${gib(f.need)} GiB headroom required`;
+      if (failure.need === 0 && failure.have < 0) return `the GPU it shares is over-committed: ${gib(-failure.have)} GiB more than it has once every server on it is up`;
+      return `${gib(failure.have)} GiB left free per GPU < ${gib(failure.need)} GiB headroom required`;
     case "host":
-      return hostFindingText(f.finding);
+      return hostFindingText(failure.finding);
   }
 }
 
@@ -63,59 +63,59 @@ export function fixesText(fixes: readonly FixOption[]): string {
     .join(" or ");
 }
 
-const q = (v: string): string => (/[\s{}"'\[\]$*;&|<>()]/.test(v) ? `'${v.replace(/'/g, "'\\''")}'` : v);
+const shellQuote = (v: string): string => (/[\s{}"'\[\]$*;&|<>()]/.test(v) ? `'${v.replace(/'/g, "'\\''")}'` : v);
 
 /** The `vram-plan solve` command that searches for a layout meeting every requirement of this entry. */
-export function solveCommand(e: CheckEntry): string {
-  const parts = ["vram-plan solve", "--model", q(e.model)];
-  if (e.gpu) parts.push(...(e.gpu.id === "custom" ? ["--gpu-memory", `${e.gpu.cudaTotalBytes}B`] : ["--gpu", e.gpu.id]));
-  if (e.release) parts.push("--vllm-version", e.release);
-  const t = e.target;
-  const maxLen = e.evaluation?.plan.engine.maxModelLen;
-  const context = t.context ?? t.concurrency?.len ?? (t.concurrency && maxLen !== undefined ? maxLen : undefined);
-  if (context !== undefined) parts.push("--context", String(Math.max(context, t.context ?? 0)));
-  if (t.concurrency) parts.push("--concurrency", String(t.concurrency.n));
-  if (t.maxUtilization !== undefined) parts.push("--max-utilization", String(t.maxUtilization));
+export function solveCommand(entry: CheckEntry): string {
+  const parts = ["vram-plan solve", "--model", shellQuote(entry.model)];
+  if (entry.gpu) parts.push(...(entry.gpu.id === "custom" ? ["--gpu-memory", `${entry.gpu.cudaTotalBytes}B`] : ["--gpu", entry.gpu.id]));
+  if (entry.release) parts.push("--vllm-version", entry.release);
+  const target = entry.target;
+  const maxLen = entry.evaluation?.plan.engine.maxModelLen;
+  const context = target.context ?? target.concurrency?.len ?? (target.concurrency && maxLen !== undefined ? maxLen : undefined);
+  if (context !== undefined) parts.push("--context", String(Math.max(context, target.context ?? 0)));
+  if (target.concurrency) parts.push("--concurrency", String(target.concurrency.n));
+  if (target.maxUtilization !== undefined) parts.push("--max-utilization", String(target.maxUtilization));
   // Memory that must stay free for others is memory another process holds, as far as vLLM's budget goes.
-  if (t.headroomBytes !== undefined) parts.push("--other-process-memory", `${t.headroomBytes}B`);
-  if (e.gpuCount !== null) parts.push("--max-gpus", String(e.gpuCount));
+  if (target.headroomBytes !== undefined) parts.push("--other-process-memory", `${target.headroomBytes}B`);
+  if (entry.gpuCount !== null) parts.push("--max-gpus", String(entry.gpuCount));
   for (const k of ["dtype", "quantization", "kv-cache-dtype", "max-num-batched-tokens", "limit-mm-per-prompt", "mm-processor-kwargs"]) {
-    const v = e.args[k];
-    if (typeof v === "string") parts.push(`--${k}`, q(v));
+    const v = entry.args[k];
+    if (typeof v === "string") parts.push(`--${k}`, shellQuote(v));
   }
-  if (e.args["enforce-eager"] === true) parts.push("--enforce-eager");
+  if (entry.args["enforce-eager"] === true) parts.push("--enforce-eager");
   return parts.join(" ");
 }
 
 /** The fix part of a failing line: flag fixes for the GPU side, the settings that fit for the host side. */
-function fixPart(e: CheckEntry): string {
-  const failures = e.evaluation?.failures ?? [];
+function fixPart(entry: CheckEntry): string {
+  const failures = entry.evaluation?.failures ?? [];
   const host = failures.flatMap((f) => (f.kind === "host" ? [hostFixText(f.finding)] : []));
   const gpuSide = failures.some((f) => f.kind !== "host");
-  const flags = gpuSide ? (e.fixes.length ? fixesText(e.fixes) : noFix(e)) : null;
+  const flags = gpuSide ? (entry.fixes.length ? fixesText(entry.fixes) : noFix(entry)) : null;
   return [flags, host.length ? host.join(" and ") : null].filter((s): s is string => s !== null).join("; and ");
 }
 
-function noFix(e: CheckEntry): string {
-  if (e.orderFix) return e.orderFix;
-  const failures = (e.evaluation?.failures ?? []).filter((f) => f.kind !== "host");
+function noFix(entry: CheckEntry): string {
+  if (entry.orderFix) return entry.orderFix;
+  const failures = (entry.evaluation?.failures ?? []).filter((f) => f.kind !== "host");
   const onlyGpus = failures.length > 0 && failures.every((f) => f.kind === "gpus");
   if (onlyGpus) {
     const g = failures[0];
     return g && g.kind === "gpus" ? `give it ${g.need} GPUs` : "give it more GPUs";
   }
-  return `no single flag change is enough; try ${solveCommand(e)}`;
+  return `no single flag change is enough; try ${solveCommand(entry)}`;
 }
 
-function what(e: CheckEntry, ev: Evaluation): string {
-  const p = ev.plan;
+function what(entry: CheckEntry, ev: Evaluation): string {
+  const plan = ev.plan;
   const parts = [
-    `KV ${kvShown(p)} GiB`,
-    `${t(p.kvCache.tokens)} tokens`,
-    `${p.kvCache.maxConcurrency.toFixed(2)}x at ${t(p.engine.maxModelLen)}`,
+    `KV ${kvShown(plan)} GiB`,
+    `${t(plan.kvCache.tokens)} tokens`,
+    `${plan.kvCache.maxConcurrency.toFixed(2)}x at ${t(plan.engine.maxModelLen)}`,
   ];
-  if (e.target.concurrency && ev.concurrencyLen !== p.engine.maxModelLen) parts.push(`${ev.concurrency.toFixed(2)}x at ${t(ev.concurrencyLen)}`);
-  parts.push(`util ${p.engine.gpuMemoryUtilization}`, `${gib(ev.minFreeBytes)} GiB free`);
+  if (entry.target.concurrency && ev.concurrencyLen !== plan.engine.maxModelLen) parts.push(`${ev.concurrency.toFixed(2)}x at ${t(ev.concurrencyLen)}`);
+  parts.push(`util ${plan.engine.gpuMemoryUtilization}`, `${gib(ev.minFreeBytes)} GiB free`);
   return parts.join(", ");
 }
 
@@ -127,20 +127,20 @@ function counts(entries: readonly CheckEntry[]): { n: number; bad: number; missi
   };
 }
 
-export function checkSummary(r: CheckReport): string {
-  const { n, bad, missing } = counts(r.entries);
-  const s = n === 1 ? "" : "s";
-  const pass = n - bad - missing;
-  const skipped = r.fileNotes.filter((f) => f.text.startsWith("skipped")).length;
-  const tail = `${skipped ? ` ${skipped} file${skipped === 1 ? "" : "s"} skipped (no vLLM deployment).` : ""}${r.fileErrors.length ? ` ${r.fileErrors.length} file${r.fileErrors.length === 1 ? "" : "s"} could not be read or parsed.` : ""}`;
+export function checkSummary(report: CheckReport): string {
+  const { n: count, bad, missing } = counts(report.entries);
+  const plural = count === 1 ? "" : "s";
+  const pass = count - bad - missing;
+  const skipped = report.fileNotes.filter((f) => f.text.startsWith("skipped")).length;
+  const tail = `${skipped ? ` ${skipped} file${skipped === 1 ? "" : "s"} skipped (no vLLM deployment).` : ""}${report.fileErrors.length ? ` ${report.fileErrors.length} file${report.fileErrors.length === 1 ? "" : "s"} could not be read or parsed.` : ""}`;
   // Notes ending "(--device cpu): not a GPU deployment, nothing to plan" (commands/check.ts CPU_DEPLOYMENT_NOTE).
-  const cpu = r.fileNotes.filter((f) => f.text.endsWith("not a GPU deployment, nothing to plan")).length;
-  if (n === 0 && cpu > 0) return `No GPU deployment in the files given: ${cpu} run${cpu === 1 ? "s" : ""} vLLM on the CPU.${tail}`;
-  if (n === 0) return `No vLLM deployment in the files given.${tail}`;
-  if (bad === 0 && missing === 0) return `${n} deployment${s} checked: all start and meet their constraints.${tail}`;
+  const cpu = report.fileNotes.filter((f) => f.text.endsWith("not a GPU deployment, nothing to plan")).length;
+  if (count === 0 && cpu > 0) return `No GPU deployment in the files given: ${cpu} run${cpu === 1 ? "s" : ""} vLLM on the CPU.${tail}`;
+  if (count === 0) return `No vLLM deployment in the files given.${tail}`;
+  if (bad === 0 && missing === 0) return `${count} deployment${plural} checked: all start and meet their constraints.${tail}`;
   const parts = [`${bad} ${bad === 1 ? "fails" : "fail"}`, `${pass} ${pass === 1 ? "passes" : "pass"}`];
   if (missing) parts.push(`${missing} could not be planned (what is missing is on ${missing === 1 ? "its line" : "their lines"})`);
-  return `${n} deployment${s} checked: ${parts.join(", ")}.${tail}`;
+  return `${count} deployment${plural} checked: ${parts.join(", ")}.${tail}`;
 }
 
 function head(e: CheckEntry, ev: Evaluation): string {
@@ -158,7 +158,7 @@ function notesOf(e: CheckEntry): string[] {
  * release planned with and the verdict (figures or why it fails), wrapped under a 5-space indent;
  * the fix and every note follow as their own indented lines, so a CI log greps by status or file.
  */
-export function renderCheckTable(r: CheckReport, c: ChalkInstance, columns = 80): string {
+export function renderCheckTable(report: CheckReport, chalk: ChalkInstance, columns = 80): string {
   const out: string[] = [];
   const status = (word: string, text: string, color: (s: string) => string): void => {
     const lines = wrapLine(`${word} ${text}`, columns, [" — "], INDENT);
@@ -167,21 +167,21 @@ export function renderCheckTable(r: CheckReport, c: ChalkInstance, columns = 80)
   const item = (text: string, seps: readonly string[], color: (s: string) => string = (s) => s): void => {
     out.push(...wrapLine(`${INDENT}${text}`, columns, seps, `${INDENT}  `).map((l) => INDENT + color(l.slice(INDENT.length))));
   };
-  for (const e of r.entries) {
-    const ev = e.evaluation;
-    if (ev === null) status("NEED", `${e.file}:${e.line} ${e.name}: ${e.problem ?? "not planned"}`, c.yellow);
-    else if (ev.ok) status("ok  ", `${head(e, ev)}: ${what(e, ev)}`, c.green);
+  for (const entry of report.entries) {
+    const ev = entry.evaluation;
+    if (ev === null) status("NEED", `${entry.file}:${entry.line} ${entry.name}: ${entry.problem ?? "not planned"}`, chalk.yellow);
+    else if (ev.ok) status("ok  ", `${head(entry, ev)}: ${what(entry, ev)}`, chalk.green);
     else {
-      status("FAIL", `${head(e, ev)}: ${ev.failures.map((f) => failureText(f, ev.plan)).join("; ")}`, c.red);
-      item(`fix: ${fixPart(e)}`, [" or ", "; and "]);
+      status("FAIL", `${head(entry, ev)}: ${ev.failures.map((f) => failureText(f, ev.plan)).join("; ")}`, chalk.red);
+      item(`fix: ${fixPart(entry)}`, [" or ", "; and "]);
     }
-    for (const n of notesOf(e)) item(`note: ${n}`, [" "], c.dim);
+    for (const n of notesOf(entry)) item(`note: ${n}`, [" "], chalk.dim);
   }
-  for (const f of r.fileNotes) {
+  for (const f of report.fileNotes) {
     const lines = wrapLine(`note ${f.file}${f.line ? `:${f.line}` : ""}: ${f.text}`, columns, [" "], INDENT);
-    out.push(c.dim("note") + (lines[0] ?? "").slice(4), ...lines.slice(1));
+    out.push(chalk.dim("note") + (lines[0] ?? "").slice(4), ...lines.slice(1));
   }
-  out.push(...wrapLine(checkSummary(r), columns, [" "], "  "));
+  out.push(...wrapLine(checkSummary(report), columns, [" "], "  "));
   return out.join("\n") + "\n";
 }
 
@@ -190,31 +190,31 @@ const INDENT = "     ";
 
 const md = (s: string): string => s.replace(/\|/g, "\\|");
 
-export function renderCheckMarkdown(r: CheckReport): string {
+export function renderCheckMarkdown(report: CheckReport): string {
   const out: string[] = [];
-  const { bad, missing } = counts(r.entries);
-  out.push(`### ${bad === 0 && missing === 0 && r.fileErrors.length === 0 ? "✅" : "❌"} vram-plan check`);
+  const { bad, missing } = counts(report.entries);
+  out.push(`### ${bad === 0 && missing === 0 && report.fileErrors.length === 0 ? "✅" : "❌"} vram-plan check`);
   out.push("");
   out.push("| | deployment | model | GPUs | vLLM | KV cache | concurrency | result |");
   out.push("|---|---|---|---|---|---:|---:|---|");
-  for (const e of r.entries) {
-    const ev = e.evaluation;
+  for (const entry of report.entries) {
+    const ev = entry.evaluation;
     if (ev === null) {
-      out.push(`| ❔ | \`${md(e.file)}:${e.line}\` ${md(e.name)} | ${md(e.model)} | | | | | ${md(e.problem ?? "not planned")} |`);
+      out.push(`| ❔ | \`${md(entry.file)}:${entry.line}\` ${md(entry.name)} | ${md(entry.model)} | | | | | ${md(entry.problem ?? "not planned")} |`);
       continue;
     }
-    const p = ev.plan;
-    const kv = `${kvShown(p)} GiB, ${t(p.kvCache.tokens)} tokens`;
+    const plan = ev.plan;
+    const kv = `${kvShown(plan)} GiB, ${t(plan.kvCache.tokens)} tokens`;
     const conc = `${ev.concurrency.toFixed(2)}x at ${t(ev.concurrencyLen)}`;
     const result = ev.ok
       ? "starts; constraints met"
-      : `${ev.failures.map((f) => failureText(f, p)).join("; ")}. **Fix:** ${ev.failures.some((f) => f.kind !== "host") ? (e.fixes.length ? e.fixes.map((f) => `\`${fixesText([{ changes: f.changes }])}\`${f.note ? ` (${f.note})` : ""}`).join(" or ") : noFix(e)) : ""}${ev.failures.some((f) => f.kind === "host") ? `${ev.failures.some((f) => f.kind !== "host") ? "; and " : ""}${ev.failures.flatMap((f) => (f.kind === "host" ? [`\`${hostFixText(f.finding)}\``] : [])).join(" and ")}` : ""}`;
-    out.push(`| ${ev.ok ? "✅" : "❌"} | \`${md(e.file)}:${e.line}\` ${md(e.name)} | ${md(e.model)} | ${ev.gpusUsed} × ${md(e.gpu?.id ?? "?")} | ${e.release ?? ""} | ${kv} | ${conc} | ${md(result)} |`);
+      : `${ev.failures.map((f) => failureText(f, plan)).join("; ")}. **Fix:** ${ev.failures.some((f) => f.kind !== "host") ? (entry.fixes.length ? entry.fixes.map((f) => `\`${fixesText([{ changes: f.changes }])}\`${f.note ? ` (${f.note})` : ""}`).join(" or ") : noFix(entry)) : ""}${ev.failures.some((f) => f.kind === "host") ? `${ev.failures.some((f) => f.kind !== "host") ? "; and " : ""}${ev.failures.flatMap((f) => (f.kind === "host" ? [`\`${hostFixText(f.finding)}\``] : [])).join(" and ")}` : ""}`;
+    out.push(`| ${ev.ok ? "✅" : "❌"} | \`${md(entry.file)}:${entry.line}\` ${md(entry.name)} | ${md(entry.model)} | ${ev.gpusUsed} × ${md(entry.gpu?.id ?? "?")} | ${entry.release ?? ""} | ${kv} | ${conc} | ${md(result)} |`);
   }
   out.push("");
-  out.push(`**${checkSummary(r)}**`);
-  const withNotes = r.entries.filter((e) => e.notes.length > 0 || (e.evaluation?.failures ?? []).some((f) => f.kind === "start"));
-  if (withNotes.length || r.fileNotes.length || r.fileErrors.length) {
+  out.push(`**${checkSummary(report)}**`);
+  const withNotes = report.entries.filter((e) => e.notes.length > 0 || (e.evaluation?.failures ?? []).some((f) => f.kind === "start"));
+  if (withNotes.length || report.fileNotes.length || report.fileErrors.length) {
     out.push("");
     out.push("<details><summary>Details</summary>");
     out.push("");
@@ -223,31 +223,31 @@ export function renderCheckMarkdown(r: CheckReport): string {
       if (ev) for (const f of ev.failures) if (f.kind === "start") out.push(`- \`${md(e.file)}:${e.line}\` ${md(e.name)}: vLLM: ${md(messageFor(f.diagnostic, ev.plan))}`);
       for (const n of e.notes) out.push(`- \`${md(e.file)}:${e.line}\` ${md(e.name)}: ${md(n)}`);
     }
-    for (const f of r.fileNotes) out.push(`- \`${md(f.file)}${f.line ? `:${f.line}` : ""}\`: ${md(f.text)}`);
-    for (const f of r.fileErrors) out.push(`- ${md(f)}`);
+    for (const f of report.fileNotes) out.push(`- \`${md(f.file)}${f.line ? `:${f.line}` : ""}\`: ${md(f.text)}`);
+    for (const f of report.fileErrors) out.push(`- ${md(f)}`);
     out.push("");
     out.push("</details>");
   }
-  out.push(...suggestedResources(r.entries));
+  out.push(...suggestedResources(report.entries));
   return out.join("\n") + "\n";
 }
 
-export function checkToJsonObject(r: CheckReport): object {
-  const { n, bad, missing } = counts(r.entries);
+export function checkToJsonObject(report: CheckReport): object {
+  const { n: count, bad, missing } = counts(report.entries);
   return {
-    ok: bad === 0 && missing === 0 && r.fileErrors.length === 0,
-    summary: { deployments: n, passing: n - bad - missing, failing: bad, notPlanned: missing },
-    deployments: r.entries.map((e) => {
-      const ev = e.evaluation;
-      const base = { file: e.file, line: e.line, name: e.name, model: e.model, vllmVersion: e.release, gpu: e.gpu?.id ?? null, gpuName: e.gpu?.name ?? null, gpuCount: e.gpuCount };
-      if (ev === null) return { ...base, ok: false, problem: e.problem, args: e.args, notes: e.notes };
+    ok: bad === 0 && missing === 0 && report.fileErrors.length === 0,
+    summary: { deployments: count, passing: count - bad - missing, failing: bad, notPlanned: missing },
+    deployments: report.entries.map((entry) => {
+      const ev = entry.evaluation;
+      const base = { file: entry.file, line: entry.line, name: entry.name, model: entry.model, vllmVersion: entry.release, gpu: entry.gpu?.id ?? null, gpuName: entry.gpu?.name ?? null, gpuCount: entry.gpuCount };
+      if (ev === null) return { ...base, ok: false, problem: entry.problem, args: entry.args, notes: entry.notes };
       const { explain: _explain, ...plan } = planToJsonObject(ev.plan) as Record<string, unknown>;
       return {
         ...base,
         gpusUsed: ev.gpusUsed,
         ok: ev.ok,
         problem: null,
-        constraints: e.targetText,
+        constraints: entry.targetText,
         concurrency: { requests: ev.concurrency, tokensPerRequest: ev.concurrencyLen },
         minFreeBytes: ev.minFreeBytes,
         failures: ev.failures.map((f) => ({
@@ -256,15 +256,15 @@ export function checkToJsonObject(r: CheckReport): object {
           ...(f.kind === "start" ? { code: f.diagnostic.code, vllmMessage: messageFor(f.diagnostic, ev.plan) } : {}),
           ...(f.kind === "host" ? { code: f.finding.code, needBytes: f.finding.need, haveBytes: f.finding.have, fitBytes: f.finding.fitBytes, setting: f.finding.where, fix: hostFixText(f.finding) } : {}),
         })),
-        fixes: e.fixes.map((f) => ({ flags: f.changes, ...(f.note ? { note: f.note } : {}), text: fixesText([f]) })),
-        ...(e.orderFix ? { orderFix: e.orderFix } : {}),
-        ...(ev.ok ? {} : { solve: solveCommand(e) }),
-        args: e.args,
-        notes: e.notes,
+        fixes: entry.fixes.map((f) => ({ flags: f.changes, ...(f.note ? { note: f.note } : {}), text: fixesText([f]) })),
+        ...(entry.orderFix ? { orderFix: entry.orderFix } : {}),
+        ...(ev.ok ? {} : { solve: solveCommand(entry) }),
+        args: entry.args,
+        notes: entry.notes,
         plan,
       };
     }),
-    files: { notes: r.fileNotes, errors: r.fileErrors },
+    files: { notes: report.fileNotes, errors: report.fileErrors },
   };
 }
 
@@ -279,18 +279,18 @@ export function renderCheckJson(r: CheckReport): string {
  */
 function suggestedResources(entries: readonly CheckEntry[]): string[] {
   const out: string[] = [];
-  for (const e of entries) {
-    const ev = e.evaluation;
+  for (const entry of entries) {
+    const ev = entry.evaluation;
     const host = ev?.plan.host;
     if (!ev || !host) continue;
     const findings = ev.failures.flatMap((f) => (f.kind === "host" && f.finding.runtime === "kubernetes" ? [f.finding] : []));
     if (findings.length === 0) continue;
-    const g = (b: number): number => Math.max(1, Math.ceil(b / 2 ** 30));
-    const mem = g(host.memoryBytes);
-    out.push("", `Suggested for \`${md(e.file)}:${e.line}\` ${md(e.name)} (host memory ${gib(host.memoryBytes)} GiB, /dev/shm ${gib(host.shmBytes)} GiB; an estimate):`, "", "```yaml");
+    const gibCeil = (b: number): number => Math.max(1, Math.ceil(b / 2 ** 30));
+    const mem = gibCeil(host.memoryBytes);
+    out.push("", `Suggested for \`${md(entry.file)}:${entry.line}\` ${md(entry.name)} (host memory ${gib(host.memoryBytes)} GiB, /dev/shm ${gib(host.shmBytes)} GiB; an estimate):`, "", "```yaml");
     out.push("# the container", "resources:", "  requests:", `    memory: ${mem}Gi`, "  limits:", `    memory: ${mem}Gi`);
     if (host.shmBytes > 0) {
-      out.push("volumeMounts:", "  - name: dshm", "    mountPath: /dev/shm", "# the pod spec", "volumes:", "  - name: dshm", "    emptyDir:", "      medium: Memory", `      sizeLimit: ${g(host.shmBytes)}Gi`);
+      out.push("volumeMounts:", "  - name: dshm", "    mountPath: /dev/shm", "# the pod spec", "volumes:", "  - name: dshm", "    emptyDir:", "      medium: Memory", `      sizeLimit: ${gibCeil(host.shmBytes)}Gi`);
     }
     out.push("```");
   }

@@ -25,50 +25,50 @@ import type { Comparison, Lever, WhyItem } from "../core/compare.js";
 import { planToJsonObject } from "./json.js";
 import { gib, thousands, wrapLine } from "./format.js";
 
-const g = (b: number): string => `${gib(b)} GiB`;
+const gibText = (b: number): string => `${gib(b)} GiB`;
 
-export function whyMessage(w: WhyItem, c: Comparison): string {
-  const a = w.args;
-  switch (w.code) {
+export function whyMessage(why: WhyItem, comparison: Comparison): string {
+  const args = why.args;
+  switch (why.code) {
     case "UP_FRONT_BUDGET":
-      return `vLLM takes ${g(w.vllmBytes)} up front (--gpu-memory-utilization ${a["utilization"]} × ${g(Number(a["totalBytes"]))}); generate() grows to ${g(w.offlineBytes)} only as it needs.`;
+      return `vLLM takes ${gibText(why.vllmBytes)} up front (--gpu-memory-utilization ${args["utilization"]} × ${gibText(Number(args["totalBytes"]))}); generate() grows to ${gibText(why.offlineBytes)} only as it needs.`;
     case "KV_FOR_CONCURRENCY":
-      return `vLLM fills the rest with KV cache: ${g(w.vllmBytes)} = ${thousands(Number(a["kvTokens"]))} tokens, ${a["maxConcurrency"]}× sequences of --max-model-len ${thousands(Number(a["maxModelLen"]))} (up to --max-num-seqs ${a["maxNumSeqs"]}); this workload's cache is ${g(w.offlineBytes)} (${thousands(Number(a["offlineTokens"]))} tokens).`;
+      return `vLLM fills the rest with KV cache: ${gibText(why.vllmBytes)} = ${thousands(Number(args["kvTokens"]))} tokens, ${args["maxConcurrency"]}× sequences of --max-model-len ${thousands(Number(args["maxModelLen"]))} (up to --max-num-seqs ${args["maxNumSeqs"]}); this workload's cache is ${gibText(why.offlineBytes)} (${thousands(Number(args["offlineTokens"]))} tokens).`;
     case "WORST_CASE_PROFILE":
-      return `vLLM sizes activations on a worst-case profile run (${thousands(Number(a["maxNumBatchedTokens"]))} batched tokens${Number(a["encoderItems"]) > 0 ? `, ${a["encoderItems"]} ${a["encoderModality"]}(s) of ${thousands(Number(a["encoderTokensPerItem"]))} tokens` : ""}; peak in the ${a["phase"]} phase): ${g(w.vllmBytes)}; this prefill of ${thousands(Number(a["offlineTokens"]))} tokens peaks at ${g(w.offlineBytes)}.`;
+      return `vLLM sizes activations on a worst-case profile run (${thousands(Number(args["maxNumBatchedTokens"]))} batched tokens${Number(args["encoderItems"]) > 0 ? `, ${args["encoderItems"]} ${args["encoderModality"]}(s) of ${thousands(Number(args["encoderTokensPerItem"]))} tokens` : ""}; peak in the ${args["phase"]} phase): ${gibText(why.vllmBytes)}; this prefill of ${thousands(Number(args["offlineTokens"]))} tokens peaks at ${gibText(why.offlineBytes)}.`;
     case "CUDA_GRAPHS":
-      return `vLLM captures CUDA graphs for ${a["captureSizes"]} batch sizes: ${g(w.vllmBytes)}; generate() runs eagerly.`;
+      return `vLLM captures CUDA graphs for ${args["captureSizes"]} batch sizes: ${gibText(why.vllmBytes)}; generate() runs eagerly.`;
     case "ALLOCATOR_RESERVE":
-      return `Offline, PyTorch's caching allocator keeps freed blocks: the process shows ${g(w.offlineBytes)} more than the ${g(Number(a["peakAllocatedBytes"]))} peak allocated.`;
+      return `Offline, PyTorch's caching allocator keeps freed blocks: the process shows ${gibText(why.offlineBytes)} more than the ${gibText(Number(args["peakAllocatedBytes"]))} peak allocated.`;
   }
-  return c.vllm.model.id;
+  return comparison.vllm.model.id;
 }
 
 export function leverText(l: Lever): string {
   const flag = `${l.flag} ${l.flag.startsWith("--limit") || l.flag.startsWith("--mm") ? `'${l.value}'` : l.value}`;
-  if (l.code === "GPU_MEMORY_UTILIZATION") return `${flag} → vLLM ${g(l.vllmUsedBytes)}${l.serves ? ", the smallest that still serves this workload" : ""}`;
-  const tail = l.minUtilization !== null && l.usedAtMinUtilizationBytes !== null ? `the smallest --gpu-memory-utilization that serves this workload becomes ${l.minUtilization.toFixed(2)} (vLLM ${g(l.usedAtMinUtilizationBytes)})` : "no --gpu-memory-utilization up to 0.99 serves this workload";
+  if (l.code === "GPU_MEMORY_UTILIZATION") return `${flag} → vLLM ${gibText(l.vllmUsedBytes)}${l.serves ? ", the smallest that still serves this workload" : ""}`;
+  const tail = l.minUtilization !== null && l.usedAtMinUtilizationBytes !== null ? `the smallest --gpu-memory-utilization that serves this workload becomes ${l.minUtilization.toFixed(2)} (vLLM ${gibText(l.usedAtMinUtilizationBytes)})` : "no --gpu-memory-utilization up to 0.99 serves this workload";
   return `${flag} → ${tail}`;
 }
 
-export function compareRows(c: Comparison): [string, string, string][] {
-  const o = c.offline;
-  const v = c.vllm.perGpu[0];
+export function compareRows(comparison: Comparison): [string, string, string][] {
+  const offline = comparison.offline;
+  const budget = comparison.vllm.perGpu[0];
   const out: [string, string, string][] = [
-    ["weights", g(o.weightsBytes), v ? g(v.weightsBytes) : "-"],
-    ["KV cache", g(o.kvCacheBytes), v ? g(Math.max(0, v.kvCacheBytes)) : "-"],
+    ["weights", gibText(offline.weightsBytes), budget ? gibText(budget.weightsBytes) : "-"],
+    ["KV cache", gibText(offline.kvCacheBytes), budget ? gibText(Math.max(0, budget.kvCacheBytes)) : "-"],
     // The activation peak is the largest phase's, so never below the vision encoder pass on its own
     // (offline, the encoder pass can peak before the allocated peak of the prefill).
-    ["activation peak (largest phase)", g(Math.max(o.activationPeakBytes, o.encoderPeakBytes)), v ? g(v.activationPeakBytes) : "-"],
+    ["activation peak (largest phase)", gibText(Math.max(offline.activationPeakBytes, offline.encoderPeakBytes)), budget ? gibText(budget.activationPeakBytes) : "-"],
   ];
-  if (o.encoderPeakBytes > 0 || (v && v.encoderPeakBytes > 0)) out.push(["  vision encoder pass alone", g(o.encoderPeakBytes), v ? g(v.encoderPeakBytes) : "-"]);
-  out.push(["inputs + cuBLAS workspace", g(o.inputsBytes + o.workspaceBytes), "-"]);
-  out.push(["CUDA graphs", "-", v ? g(v.cudaGraphBytes) : "-"]);
-  out.push(["peak allocated (torch)", g(o.peakAllocatedBytes), "-"]);
-  out.push(["allocator reserve", g(o.allocatorReserveBytes), "-"]);
-  out.push(["non-torch memory", "-", v ? g(v.nonTorchBytes) : "-"]);
-  out.push(["CUDA context", g(o.cudaContextBytes), v ? g(v.cudaContextBytes) : "-"]);
-  out.push(["device memory (nvidia-smi)", g(o.deviceBytes), g(c.vllmUsedBytes)]);
+  if (offline.encoderPeakBytes > 0 || (budget && budget.encoderPeakBytes > 0)) out.push(["  vision encoder pass alone", gibText(offline.encoderPeakBytes), budget ? gibText(budget.encoderPeakBytes) : "-"]);
+  out.push(["inputs + cuBLAS workspace", gibText(offline.inputsBytes + offline.workspaceBytes), "-"]);
+  out.push(["CUDA graphs", "-", budget ? gibText(budget.cudaGraphBytes) : "-"]);
+  out.push(["peak allocated (torch)", gibText(offline.peakAllocatedBytes), "-"]);
+  out.push(["allocator reserve", gibText(offline.allocatorReserveBytes), "-"]);
+  out.push(["non-torch memory", "-", budget ? gibText(budget.nonTorchBytes) : "-"]);
+  out.push(["CUDA context", gibText(offline.cudaContextBytes), budget ? gibText(budget.cudaContextBytes) : "-"]);
+  out.push(["device memory (nvidia-smi)", gibText(offline.deviceBytes), gibText(comparison.vllmUsedBytes)]);
   return out;
 }
 
@@ -82,72 +82,72 @@ export function compareHeader(c: Comparison): string {
  * --explain for compare: how each offline figure is made (from the trace of generate()), then the
  * vLLM plan's own arithmetic lines.
  */
-export function renderCompareExplain(c: Comparison, columns = 80): string {
-  const o = c.offline;
-  const b = (x: number): string => `${thousands(x)} B (${gib(x)} GiB)`;
+export function renderCompareExplain(comparison: Comparison, columns = 80): string {
+  const offline = comparison.offline;
+  const bytesText = (x: number): string => `${thousands(x)} B (${gib(x)} GiB)`;
   const lines = [
     "",
-    `How the offline figures were computed (transformers generate(), ${o.attn} attention, ${o.dtype}; peak in the ${o.peakPhase} phase):`,
-    `  weights: parameters × dtype bytes = ${b(o.weightsBytes)}`,
-    `  KV cache: batch × tokens × per-token K and V of every layer = ${b(o.kvCacheBytes)} (${b(o.kvAtPeakBytes)} held at the peak)`,
-    `  inputs + cuBLAS workspace: ${b(o.inputsBytes)} + ${b(o.workspaceBytes)}`,
-    `  activations at the allocated peak: peak allocated − weights − workspace − inputs − KV at the peak = ${b(o.activationPeakBytes)}`,
-    ...(o.encoderPeakBytes > 0 ? [`  vision encoder pass alone: its own peak above what was allocated before it = ${b(o.encoderPeakBytes)}`] : []),
-    `  peak allocated (torch.cuda.max_memory_allocated) = ${b(o.peakAllocatedBytes)}`,
-    `  allocator reserve: reserved − peak allocated (the caching allocator keeps freed blocks) = ${b(o.allocatorReserveBytes)}`,
-    `  device memory: CUDA context ${b(o.cudaContextBytes)} + reserved ${b(o.reservedBytes)} = ${b(o.deviceBytes)}`,
+    `How the offline figures were computed (transformers generate(), ${offline.attn} attention, ${offline.dtype}; peak in the ${offline.peakPhase} phase):`,
+    `  weights: parameters × dtype bytes = ${bytesText(offline.weightsBytes)}`,
+    `  KV cache: batch × tokens × per-token K and V of every layer = ${bytesText(offline.kvCacheBytes)} (${bytesText(offline.kvAtPeakBytes)} held at the peak)`,
+    `  inputs + cuBLAS workspace: ${bytesText(offline.inputsBytes)} + ${bytesText(offline.workspaceBytes)}`,
+    `  activations at the allocated peak: peak allocated − weights − workspace − inputs − KV at the peak = ${bytesText(offline.activationPeakBytes)}`,
+    ...(offline.encoderPeakBytes > 0 ? [`  vision encoder pass alone: its own peak above what was allocated before it = ${bytesText(offline.encoderPeakBytes)}`] : []),
+    `  peak allocated (torch.cuda.max_memory_allocated) = ${bytesText(offline.peakAllocatedBytes)}`,
+    `  allocator reserve: reserved − peak allocated (the caching allocator keeps freed blocks) = ${bytesText(offline.allocatorReserveBytes)}`,
+    `  device memory: CUDA context ${bytesText(offline.cudaContextBytes)} + reserved ${bytesText(offline.reservedBytes)} = ${bytesText(offline.deviceBytes)}`,
     "      source: src/core/offline.ts (a trace of the allocations generate() makes, checked against H100 runs in fixtures/offline)",
   ];
   return lines.flatMap((l) => wrapLine(l, columns, [" "], "      ")).join("\n") + "\n";
 }
 
-export function renderCompareTable(c: Comparison, columns = 80): string {
-  const r: [string, string, string][] = [["", "offline", `vLLM ${c.vllm.engine.vllmVersion}`], ...compareRows(c)];
-  const w0 = Math.max(...r.map((x) => x[0].length));
-  const w1 = Math.max(...r.map((x) => x[1].length));
-  const w2 = Math.max(...r.map((x) => x[2].length));
-  const lines = [compareHeader(c), `offline: transformers generate() with ${c.offline.attn} attention, one GPU`, ""];
-  for (const [a, b, d] of r) lines.push(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${d.padStart(w2)}`);
+export function renderCompareTable(comparison: Comparison, columns = 80): string {
+  const rows: [string, string, string][] = [["", "offline", `vLLM ${comparison.vllm.engine.vllmVersion}`], ...compareRows(comparison)];
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const w1 = Math.max(...rows.map((x) => x[1].length));
+  const w2 = Math.max(...rows.map((x) => x[2].length));
+  const lines = [compareHeader(comparison), `offline: transformers generate() with ${comparison.offline.attn} attention, one GPU`, ""];
+  for (const [a, b, d] of rows) lines.push(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${d.padStart(w2)}`);
   lines.push("");
-  const diff = c.differenceBytes;
-  lines.push(`vLLM shows ${g(c.vllmUsedBytes)}, offline generate() ${g(c.offline.deviceBytes)}: ${diff >= 0 ? g(diff) + " more" : g(-diff) + " less"} with vLLM.${c.offlineFits ? "" : " Offline generate() would not fit this GPU."}${c.vllm.fits ? "" : " vLLM would not start with these flags."}`);
+  const diff = comparison.differenceBytes;
+  lines.push(`vLLM shows ${gibText(comparison.vllmUsedBytes)}, offline generate() ${gibText(comparison.offline.deviceBytes)}: ${diff >= 0 ? gibText(diff) + " more" : gibText(-diff) + " less"} with vLLM.${comparison.offlineFits ? "" : " Offline generate() would not fit this GPU."}${comparison.vllm.fits ? "" : " vLLM would not start with these flags."}`);
   lines.push("");
   lines.push("Why they differ:");
-  for (const w of c.why) lines.push(`  - ${whyMessage(w, c)}`);
+  for (const w of comparison.why) lines.push(`  - ${whyMessage(w, comparison)}`);
   lines.push("");
-  if (c.levers.length) {
+  if (comparison.levers.length) {
     lines.push("Levers that bring vLLM closest to the offline footprint (each on top of the ones above):");
-    for (const l of c.levers) lines.push(`  - ${leverText(l)}`);
-    lines.push(`  Together: vLLM ${g(c.closest.vllmUsedBytes)} vs offline ${g(c.offline.deviceBytes)}${c.closest.serves ? ", still serving this workload" : ""}.`);
+    for (const l of comparison.levers) lines.push(`  - ${leverText(l)}`);
+    lines.push(`  Together: vLLM ${gibText(comparison.closest.vllmUsedBytes)} vs offline ${gibText(comparison.offline.deviceBytes)}${comparison.closest.serves ? ", still serving this workload" : ""}.`);
   } else lines.push("No vLLM flag brings it closer for this workload.");
-  for (const n of c.offline.notes) lines.push(`note: ${n}`);
+  for (const n of comparison.offline.notes) lines.push(`note: ${n}`);
   return lines.flatMap((l) => wrapLine(l, columns, [" "], l.startsWith("  - ") ? "    " : "  ")).join("\n") + "\n";
 }
 
-export function renderCompareMarkdown(c: Comparison): string {
-  const lines = [`### ${compareHeader(c)}`, "", `| | offline (transformers, ${c.offline.attn}) | vLLM ${c.vllm.engine.vllmVersion} |`, "|---|---:|---:|"];
-  for (const [a, b, d] of compareRows(c)) lines.push(`| ${a.trim()} | ${b} | ${d} |`);
+export function renderCompareMarkdown(comparison: Comparison): string {
+  const lines = [`### ${compareHeader(comparison)}`, "", `| | offline (transformers, ${comparison.offline.attn}) | vLLM ${comparison.vllm.engine.vllmVersion} |`, "|---|---:|---:|"];
+  for (const [a, b, d] of compareRows(comparison)) lines.push(`| ${a.trim()} | ${b} | ${d} |`);
   lines.push("", "**Why they differ**", "");
-  for (const w of c.why) lines.push(`- ${whyMessage(w, c)}`);
-  if (c.levers.length) {
+  for (const w of comparison.why) lines.push(`- ${whyMessage(w, comparison)}`);
+  if (comparison.levers.length) {
     lines.push("", "**Levers** (cumulative)", "");
-    for (const l of c.levers) lines.push(`- ${leverText(l)}`);
+    for (const l of comparison.levers) lines.push(`- ${leverText(l)}`);
   }
-  for (const n of c.offline.notes) lines.push("", `_note: ${n}_`);
+  for (const n of comparison.offline.notes) lines.push("", `_note: ${n}_`);
   return lines.join("\n") + "\n";
 }
 
-export function compareToJsonObject(c: Comparison): object {
+export function compareToJsonObject(comparison: Comparison): object {
   return {
-    workload: c.workload,
-    offline: c.offline,
-    offlineFits: c.offlineFits,
-    vllm: planToJsonObject(c.vllm),
-    vllmUsedBytes: c.vllmUsedBytes,
-    differenceBytes: c.differenceBytes,
-    why: c.why.map((w) => ({ ...w, message: whyMessage(w, c) })),
-    levers: c.levers,
-    closest: c.closest,
+    workload: comparison.workload,
+    offline: comparison.offline,
+    offlineFits: comparison.offlineFits,
+    vllm: planToJsonObject(comparison.vllm),
+    vllmUsedBytes: comparison.vllmUsedBytes,
+    differenceBytes: comparison.differenceBytes,
+    why: comparison.why.map((w) => ({ ...w, message: whyMessage(w, comparison) })),
+    levers: comparison.levers,
+    closest: comparison.closest,
   };
 }
 

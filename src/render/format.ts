@@ -128,15 +128,15 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
     const trail = sep.trim() ? sep.trimEnd() : "";
     let cur = parts[0] ?? "";
     for (let i = 1; i < parts.length; i++) {
-      const p = parts[i] ?? "";
-      const joined = cur + sep + p;
+      const part = parts[i] ?? "";
+      const joined = cur + sep + part;
       const next = parts[i + 1];
       const fits =
         visibleLength(joined) <= width && (next === undefined || visibleLength(joined + trail) <= width || visibleLength(joined + sep + next) <= width);
       if (fits || visibleLength(cur) <= lead.length) cur = joined;
       else {
         out.push(cur + trail);
-        cur = lead + p;
+        cur = lead + part;
       }
     }
     out.push(cur);

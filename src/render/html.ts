@@ -89,7 +89,7 @@ export function gpuBarsHtml(plan: Plan): string {
 
 /** The budget table (the rows of the markdown renderer), one column per group of identical stages. */
 export function budgetTableHtml(plan: Plan): string {
-  const e = plan.engine;
+  const engine = plan.engine;
   const groups = stageColumns(plan);
   const cols = groups.map((col) => (plan.perGpu.length === 1 ? "per GPU" : col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`));
   const rows: string[] = [];
@@ -98,15 +98,15 @@ export function budgetTableHtml(plan: Plan): string {
     rows.push(`<tr><th>${esc(label)}</th>${cells}</tr>`);
   };
   row("GPU memory (CUDA total)", "totalBytes", (g) => gib(g.totalBytes));
-  row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${e.gpuMemoryUtilization})`, "budgetBytes", (g) => gib(g.budgetBytes));
+  row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${engine.gpuMemoryUtilization})`, "budgetBytes", (g) => gib(g.budgetBytes));
   row("weights", "weightsBytes", (g) => gib(g.weightsBytes));
   row("activation peak", "activationPeakBytes", (g) => `${gib(g.activationPeakBytes)} <span class="muted">(${esc(PHASE_LABELS[g.activationPhase])})</span>`);
   if (plan.encoder) row("vision encoder pass alone", "encoderPeakBytes", (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
   row("non-torch memory", "nonTorchBytes", (g) => gib(g.nonTorchBytes));
-  if (e.cudaGraphEstimateSubtracted) row("CUDA graphs (estimate)", "cudaGraphBytes", (g) => gib(g.cudaGraphBytes));
+  if (engine.cudaGraphEstimateSubtracted) row("CUDA graphs (estimate)", "cudaGraphBytes", (g) => gib(g.cudaGraphBytes));
   row("KV cache", "kvCacheBytes", (g) => (g.kvShortfallBytes > 0 ? `<span class="bad">none (${gib(g.kvShortfallBytes)} short)</span>` : gib(g.kvCacheBytes)), true);
   row("outside the budget", "outsideBudgetBytes", (g) => esc(outsideShown(g)));
-  if (!e.cudaGraphEstimateSubtracted) row("CUDA graphs", "cudaGraphBytes", (g) => gib(g.cudaGraphBytes));
+  if (!engine.cudaGraphEstimateSubtracted) row("CUDA graphs", "cudaGraphBytes", (g) => gib(g.cudaGraphBytes));
   if (plan.perGpu.some((g) => g.otherProcessBytes > 0)) row("  of which other processes", "otherProcessBytes", (g) => gib(g.otherProcessBytes));
   row("CUDA context + NCCL", null, (g) => gib(g.cudaContextBytes + g.ncclBytes));
   row("nvidia-smi will show ≈", "expectedUsedBytes", (g) => nvidiaSmiShown(g.expectedUsedBytes, g.totalBytes));
@@ -153,10 +153,10 @@ export function explainHtml(plan: Plan, title = "How the numbers were computed")
 
 /** The heading, verdict and settings of a plan. */
 export function planHeaderHtml(plan: Plan, level: "h1" | "h3" = "h1"): string {
-  const e = plan.engine;
+  const engine = plan.engine;
   const verdict = plan.fits ? `<span class="verdict ok" data-fits="true">✔ starts</span>` : `<span class="verdict bad" data-fits="false">✘ would not start</span>`;
-  return `<${level}>${esc(plan.model.id)} on ${plan.gpu.count} × ${esc(plan.gpu.name)}${esc(gpuLayout(plan))} <span class="muted">(vLLM ${esc(e.vllmVersion)})</span></${level}>
-<p>${verdict} · utilization ${e.gpuMemoryUtilization} · max-model-len ${thousands(e.maxModelLen)} · max-num-seqs ${e.maxNumSeqs} · max-num-batched-tokens ${thousands(e.maxNumBatchedTokens)} · ${esc(e.dtype)} · KV ${esc(e.kvCacheDtype)}${e.cudaGraphs ? "" : " · eager"}</p>`;
+  return `<${level}>${esc(plan.model.id)} on ${plan.gpu.count} × ${esc(plan.gpu.name)}${esc(gpuLayout(plan))} <span class="muted">(vLLM ${esc(engine.vllmVersion)})</span></${level}>
+<p>${verdict} · utilization ${engine.gpuMemoryUtilization} · max-model-len ${thousands(engine.maxModelLen)} · max-num-seqs ${engine.maxNumSeqs} · max-num-batched-tokens ${thousands(engine.maxNumBatchedTokens)} · ${esc(engine.dtype)} · KV ${esc(engine.kvCacheDtype)}${engine.cudaGraphs ? "" : " · eager"}</p>`;
 }
 
 /** Everything about one plan (also the web page's body): bars, table, KV line, host, what-ifs, diagnostics, explain. */
@@ -172,58 +172,58 @@ export function renderPlanHtml(plan: Plan): string {
   return htmlDocument(`vram-plan: ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name}`, planSectionHtml(plan));
 }
 
-export function renderCompareHtml(c: Comparison): string {
-  const rows = compareRows(c).map(([a, b, d]) => `<tr><th>${esc(a.trim())}</th><td class="num">${esc(b)}</td><td class="num">${esc(d)}</td></tr>`);
-  const diff = c.differenceBytes;
+export function renderCompareHtml(comparison: Comparison): string {
+  const rows = compareRows(comparison).map(([a, b, d]) => `<tr><th>${esc(a.trim())}</th><td class="num">${esc(b)}</td><td class="num">${esc(d)}</td></tr>`);
+  const diff = comparison.differenceBytes;
   const body = [
-    `<h1>${esc(compareHeader(c))}</h1>`,
-    `<p>vLLM shows <strong>${gib(c.vllmUsedBytes)} GiB</strong>, offline generate() <strong>${gib(c.offline.deviceBytes)} GiB</strong>: ${diff >= 0 ? `${gib(diff)} GiB more` : `${gib(-diff)} GiB less`} with vLLM.${c.offlineFits ? "" : ' <span class="bad">Offline generate() would not fit this GPU.</span>'}${c.vllm.fits ? "" : ' <span class="bad">vLLM would not start with these flags.</span>'}</p>`,
+    `<h1>${esc(compareHeader(comparison))}</h1>`,
+    `<p>vLLM shows <strong>${gib(comparison.vllmUsedBytes)} GiB</strong>, offline generate() <strong>${gib(comparison.offline.deviceBytes)} GiB</strong>: ${diff >= 0 ? `${gib(diff)} GiB more` : `${gib(-diff)} GiB less`} with vLLM.${comparison.offlineFits ? "" : ' <span class="bad">Offline generate() would not fit this GPU.</span>'}${comparison.vllm.fits ? "" : ' <span class="bad">vLLM would not start with these flags.</span>'}</p>`,
     barChartSvg([
-      { label: "offline generate() (device)", value: c.offline.deviceBytes, text: `${gib(c.offline.deviceBytes)} GiB` },
-      { label: `vLLM ${c.vllm.engine.vllmVersion} (device)`, value: c.vllmUsedBytes, text: `${gib(c.vllmUsedBytes)} GiB` },
-      ...(c.levers.length ? [{ label: "vLLM with every lever", value: c.closest.vllmUsedBytes, text: `${gib(c.closest.vllmUsedBytes)} GiB` }] : []),
+      { label: "offline generate() (device)", value: comparison.offline.deviceBytes, text: `${gib(comparison.offline.deviceBytes)} GiB` },
+      { label: `vLLM ${comparison.vllm.engine.vllmVersion} (device)`, value: comparison.vllmUsedBytes, text: `${gib(comparison.vllmUsedBytes)} GiB` },
+      ...(comparison.levers.length ? [{ label: "vLLM with every lever", value: comparison.closest.vllmUsedBytes, text: `${gib(comparison.closest.vllmUsedBytes)} GiB` }] : []),
     ]),
-    `<table class="compare"><thead><tr><th>GiB</th><th class="num">offline (transformers, ${esc(c.offline.attn)})</th><th class="num">vLLM ${esc(c.vllm.engine.vllmVersion)}</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
-    `<h2>Why they differ</h2><ul>${c.why.map((w) => `<li>${esc(whyMessage(w, c))}</li>`).join("")}</ul>`,
-    c.levers.length ? `<h2>Levers</h2><p class="muted">Each on top of the ones above.</p><ul>${c.levers.map((l) => `<li>${esc(leverText(l))}</li>`).join("")}</ul>` : "<p>No vLLM flag brings it closer for this workload.</p>",
-    ...c.offline.notes.map((n) => `<p class="muted">note: ${esc(n)}</p>`),
+    `<table class="compare"><thead><tr><th>GiB</th><th class="num">offline (transformers, ${esc(comparison.offline.attn)})</th><th class="num">vLLM ${esc(comparison.vllm.engine.vllmVersion)}</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
+    `<h2>Why they differ</h2><ul>${comparison.why.map((w) => `<li>${esc(whyMessage(w, comparison))}</li>`).join("")}</ul>`,
+    comparison.levers.length ? `<h2>Levers</h2><p class="muted">Each on top of the ones above.</p><ul>${comparison.levers.map((l) => `<li>${esc(leverText(l))}</li>`).join("")}</ul>` : "<p>No vLLM flag brings it closer for this workload.</p>",
+    ...comparison.offline.notes.map((n) => `<p class="muted">note: ${esc(n)}</p>`),
     `<h2>vLLM's plan</h2>`,
-    planSectionHtml(c.vllm, { level: "h3" }),
+    planSectionHtml(comparison.vllm, { level: "h3" }),
   ];
-  return htmlDocument(`vram-plan compare: ${c.vllm.model.id}`, body.join("\n"));
+  return htmlDocument(`vram-plan compare: ${comparison.vllm.model.id}`, body.join("\n"));
 }
 
-function checkEntryHtml(e: CheckEntry, i: number): string {
-  const ev = e.evaluation;
-  const where = `${e.file}:${e.line}`;
+function checkEntryHtml(entry: CheckEntry, i: number): string {
+  const ev = entry.evaluation;
+  const where = `${entry.file}:${entry.line}`;
   if (ev === null) {
-    return `<section class="check-entry" data-ok="false"><h2><span class="warn">NEED</span> <code>${esc(where)}</code> ${esc(e.name)}</h2><p>${esc(e.model)}: ${esc(e.problem ?? "not planned")}</p>${e.notes.map((n) => `<p class="muted">${esc(n)}</p>`).join("")}</section>`;
+    return `<section class="check-entry" data-ok="false"><h2><span class="warn">NEED</span> <code>${esc(where)}</code> ${esc(entry.name)}</h2><p>${esc(entry.model)}: ${esc(entry.problem ?? "not planned")}</p>${entry.notes.map((n) => `<p class="muted">${esc(n)}</p>`).join("")}</section>`;
   }
-  const p = ev.plan;
+  const plan = ev.plan;
   const status = ev.ok ? `<span class="ok">ok</span>` : `<span class="bad">FAIL</span>`;
-  const failures = ev.failures.length ? `<ul>${ev.failures.map((f) => `<li class="bad">${esc(failureText(f, p))}</li>`).join("")}</ul>` : "";
-  const fixes = ev.ok ? "" : e.fixes.length ? `<p>fix (any one): ${e.fixes.map((f) => `<code>${esc(fixesText([f]))}</code>`).join(" or ")}</p>` : `<p>${e.orderFix ? esc(e.orderFix) : `try <code>${esc(solveCommand(e))}</code>`}</p>`;
-  const notes = e.notes.length ? `<ul class="muted">${e.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "";
-  return `<section class="check-entry" id="d${i}" data-ok="${ev.ok}"><h2>${status} <code>${esc(where)}</code> ${esc(e.name)}</h2><p>${esc(e.model)} on ${ev.gpusUsed} × ${esc(e.gpu?.id ?? "?")}, vLLM ${esc(e.release ?? "?")}: concurrency ${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)} tokens, ${gib(ev.minFreeBytes)} GiB left free per GPU</p>${failures}${fixes}${notes}<details${ev.ok ? "" : " open"}><summary>the plan</summary>${planSectionHtml(p, { level: "h3", explain: false })}</details></section>`;
+  const failures = ev.failures.length ? `<ul>${ev.failures.map((f) => `<li class="bad">${esc(failureText(f, plan))}</li>`).join("")}</ul>` : "";
+  const fixes = ev.ok ? "" : entry.fixes.length ? `<p>fix (any one): ${entry.fixes.map((f) => `<code>${esc(fixesText([f]))}</code>`).join(" or ")}</p>` : `<p>${entry.orderFix ? esc(entry.orderFix) : `try <code>${esc(solveCommand(entry))}</code>`}</p>`;
+  const notes = entry.notes.length ? `<ul class="muted">${entry.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "";
+  return `<section class="check-entry" id="d${i}" data-ok="${ev.ok}"><h2>${status} <code>${esc(where)}</code> ${esc(entry.name)}</h2><p>${esc(entry.model)} on ${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}: concurrency ${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)} tokens, ${gib(ev.minFreeBytes)} GiB left free per GPU</p>${failures}${fixes}${notes}<details${ev.ok ? "" : " open"}><summary>the plan</summary>${planSectionHtml(plan, { level: "h3", explain: false })}</details></section>`;
 }
 
-export function renderCheckHtml(r: CheckReport): string {
-  const bad = r.entries.filter((e) => e.evaluation === null || !e.evaluation.ok).length;
-  const ok = bad === 0 && r.fileErrors.length === 0;
-  const rows = r.entries.map((e, i) => {
-    const ev = e.evaluation;
+export function renderCheckHtml(report: CheckReport): string {
+  const bad = report.entries.filter((e) => e.evaluation === null || !e.evaluation.ok).length;
+  const ok = bad === 0 && report.fileErrors.length === 0;
+  const rows = report.entries.map((entry, i) => {
+    const ev = entry.evaluation;
     const res = ev === null ? `<span class="warn">not planned</span>` : ev.ok ? `<span class="ok">ok</span>` : `<span class="bad">fails</span>`;
     const kv = ev ? `${kvShown(ev.plan)} GiB, <span class="kv-tokens" data-value="${ev.plan.kvCache.tokens}">${thousands(ev.plan.kvCache.tokens)}</span> tokens` : "";
-    const on = `<br><span class="muted">${ev ? `${ev.gpusUsed} × ${esc(e.gpu?.id ?? "?")}, vLLM ${esc(e.release ?? "?")}` : esc(e.problem ?? "not planned")}</span>`;
-    return `<tr><td>${res}</td><td><a href="#d${i}"><code>${esc(`${e.file}:${e.line}`)}</code></a><br>${esc(e.name)}</td><td>${esc(e.model)}${on}</td><td class="num">${kv}</td><td class="num">${ev ? `${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
+    const on = `<br><span class="muted">${ev ? `${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}` : esc(entry.problem ?? "not planned")}</span>`;
+    return `<tr><td>${res}</td><td><a href="#d${i}"><code>${esc(`${entry.file}:${entry.line}`)}</code></a><br>${esc(entry.name)}</td><td>${esc(entry.model)}${on}</td><td class="num">${kv}</td><td class="num">${ev ? `${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
   });
-  const files = [...r.fileNotes.map((f) => `<li>${esc(`${f.file}${f.line ? `:${f.line}` : ""}`)}: ${esc(f.text)}</li>`), ...r.fileErrors.map((f) => `<li class="bad">${esc(f)}</li>`)];
+  const files = [...report.fileNotes.map((f) => `<li>${esc(`${f.file}${f.line ? `:${f.line}` : ""}`)}: ${esc(f.text)}</li>`), ...report.fileErrors.map((f) => `<li class="bad">${esc(f)}</li>`)];
   const body = [
     `<h1>${ok ? '<span class="ok">✔</span>' : '<span class="bad">✘</span>'} vram-plan check</h1>`,
-    `<p><strong>${esc(checkSummary(r))}</strong></p>`,
+    `<p><strong>${esc(checkSummary(report))}</strong></p>`,
     `<div class="scroll"><table class="check"><thead><tr><th></th><th>deployment</th><th>model, GPUs, vLLM</th><th class="num">KV cache</th><th class="num">concurrency</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`,
     files.length ? `<h2>Files</h2><ul>${files.join("")}</ul>` : "",
-    ...r.entries.map(checkEntryHtml),
+    ...report.entries.map(checkEntryHtml),
   ];
   return htmlDocument("vram-plan check", body.join("\n"));
 }
@@ -237,20 +237,20 @@ const AXIS_TITLE: Record<string, string> = {
   "kv-cache-dtype": "--kv-cache-dtype",
 };
 
-function axisValue(r: SweepRow, key: string): string {
+function axisValue(row: SweepRow, key: string): string {
   switch (key) {
     case "gpu":
-      return r.gpu;
+      return row.gpu;
     case "max-model-len":
-      return thousands(r.maxModelLen);
+      return thousands(row.maxModelLen);
     case "gpu-memory-utilization":
-      return r.gpuMemoryUtilization.toFixed(2);
+      return row.gpuMemoryUtilization.toFixed(2);
     case "tensor-parallel-size":
-      return String(r.tensorParallelSize);
+      return String(row.tensorParallelSize);
     case "max-num-seqs":
-      return String(r.maxNumSeqs);
+      return String(row.maxNumSeqs);
     default:
-      return r.kvCacheDtype;
+      return row.kvCacheDtype;
   }
 }
 

@@ -6,16 +6,16 @@ import { gib, thousands, wrapLine } from "./format.js";
 import { logCauseText, logLineName, messageFor, fixText } from "./messages.js";
 import { fixesToJson, planToJsonObject } from "./json.js";
 
-function value(d: LogDifference, v: number | string | null): string {
-  if (v === null) return "–";
-  if (typeof v === "string") return v;
-  switch (d.unit) {
+function value(difference: LogDifference, shown: number | string | null): string {
+  if (shown === null) return "–";
+  if (typeof shown === "string") return shown;
+  switch (difference.unit) {
     case "bytes":
-      return `${gib(v)} GiB`;
+      return `${gib(shown)} GiB`;
     case "x":
-      return `${v.toFixed(2)}x`;
+      return `${shown.toFixed(2)}x`;
     default:
-      return thousands(v);
+      return thousands(shown);
   }
 }
 
@@ -33,44 +33,44 @@ function delta(d: LogDifference): string {
   return `${signed(d.difference, num)}${d.unit === "bytes" || d.unit === "tokens" ? pct : ""}`;
 }
 
-function headline(r: LogReport): string {
-  const l = r.logged;
-  const v = l.vllmVersion === null ? "vLLM release not shown" : `vLLM ${l.vllmVersion} (${l.versionSource === "inferred" ? `inferred: ${l.versionEvidence}` : l.versionSource === "text" ? `named in the paste: "${l.versionEvidence}"` : "banner"})`;
+function headline(report: LogReport): string {
+  const logged = report.logged;
+  const version = logged.vllmVersion === null ? "vLLM release not shown" : `vLLM ${logged.vllmVersion} (${logged.versionSource === "inferred" ? `inferred: ${logged.versionEvidence}` : logged.versionSource === "text" ? `named in the paste: "${logged.versionEvidence}"` : "banner"})`;
   const outcome =
-    l.outcome === "failed"
-      ? `FAILED${l.error?.code ? `: ${l.error.code}` : " (the error message is not in the log)"}`
-      : l.outcome === "started"
+    logged.outcome === "failed"
+      ? `FAILED${logged.error?.code ? `: ${logged.error.code}` : " (the error message is not in the log)"}`
+      : logged.outcome === "started"
         ? "started (KV cache sized)"
         : "the log ends before the KV cache was sized";
-  return `${r.file === "-" ? "standard input" : r.file}: ${v}${l.engine ? `, ${l.engine.toUpperCase()} engine` : ""} — ${outcome}`;
+  return `${report.file === "-" ? "standard input" : report.file}: ${version}${logged.engine ? `, ${logged.engine.toUpperCase()} engine` : ""} — ${outcome}`;
 }
 
-function inputLines(r: LogReport): string[] {
+function inputLines(report: LogReport): string[] {
   const out: string[] = [];
-  const i = r.inputs;
+  const i = report.inputs;
   if (i.model) out.push(`model: ${i.model.value} — ${i.model.from}`);
-  if (i.gpu) out.push(`GPU: ${i.gpu.value} — ${i.gpu.from}${r.plan ? ` (${gib(r.plan.perGpu[0]?.totalBytes ?? 0)} GiB)` : ""}`);
+  if (i.gpu) out.push(`GPU: ${i.gpu.value} — ${i.gpu.from}${report.plan ? ` (${gib(report.plan.perGpu[0]?.totalBytes ?? 0)} GiB)` : ""}`);
   if (i.flags) out.push(`flags: ${i.flags.value || "(none)"} — ${i.flags.from}`);
   return out;
 }
 
-function loggedOnly(r: LogReport): [string, string][] {
-  const l = r.logged;
+function loggedOnly(report: LogReport): [string, string][] {
+  const logged = report.logged;
   const rows: [string, string][] = [];
-  const b = (label: string, v: number | null): void => {
+  const addRow = (label: string, v: number | null): void => {
     if (v !== null) rows.push([label, `${gib(v)} GiB`]);
   };
-  b("GPU memory (CUDA total)", l.gpuTotalBytes);
-  b("vLLM budget", l.requestedBytes);
-  b("weights", l.weightsBytes);
-  b("activation peak (torch peak increase)", l.torchPeakBytes);
-  b("non-torch memory", l.nonTorchBytes);
-  b("CUDA graphs (estimate)", l.cudaGraphEstimateBytes);
-  b("CUDA graphs (actual)", l.cudaGraphActualBytes);
-  b("available KV cache memory", l.availableKvBytes);
-  if (l.numGpuBlocks !== null) rows.push(["GPU blocks", thousands(l.numGpuBlocks)]);
-  if (l.kvTokens !== null) rows.push(["KV cache tokens", thousands(l.kvTokens)]);
-  if (l.maxConcurrency !== null) rows.push([`maximum concurrency${l.concurrencyTokens !== null ? ` (${thousands(l.concurrencyTokens)} tokens)` : ""}`, `${l.maxConcurrency.toFixed(2)}x`]);
+  addRow("GPU memory (CUDA total)", logged.gpuTotalBytes);
+  addRow("vLLM budget", logged.requestedBytes);
+  addRow("weights", logged.weightsBytes);
+  addRow("activation peak (torch peak increase)", logged.torchPeakBytes);
+  addRow("non-torch memory", logged.nonTorchBytes);
+  addRow("CUDA graphs (estimate)", logged.cudaGraphEstimateBytes);
+  addRow("CUDA graphs (actual)", logged.cudaGraphActualBytes);
+  addRow("available KV cache memory", logged.availableKvBytes);
+  if (logged.numGpuBlocks !== null) rows.push(["GPU blocks", thousands(logged.numGpuBlocks)]);
+  if (logged.kvTokens !== null) rows.push(["KV cache tokens", thousands(logged.kvTokens)]);
+  if (logged.maxConcurrency !== null) rows.push([`maximum concurrency${logged.concurrencyTokens !== null ? ` (${thousands(logged.concurrencyTokens)} tokens)` : ""}`, `${logged.maxConcurrency.toFixed(2)}x`]);
   return rows;
 }
 
@@ -80,12 +80,12 @@ function failureLine(r: LogReport): string | null {
   return `vLLM said: ${e.line.length > 300 ? `${e.line.slice(0, 300)}…` : e.line}`;
 }
 
-function fixLine(r: LogReport): string | null {
-  if (r.fix && r.plan) {
-    const d = r.plan.diagnostics.find((x) => x.code === r.fix?.code);
+function fixLine(report: LogReport): string | null {
+  if (report.fix && report.plan) {
+    const d = report.plan.diagnostics.find((x) => x.code === report.fix?.code);
     if (d) return `fix (re-planned, cheapest first): ${fixText(d)}`;
   }
-  const own = fixFromLog(r.logged);
+  const own = fixFromLog(report.logged);
   if (own.length) return `fix from vLLM's own message: ${own.map((f) => `${f.flag} ${f.value} (${f.note})`).join("  or  ")}`;
   return null;
 }
@@ -98,18 +98,18 @@ function rowsOf(r: LogReport): string[][] {
  * Terminal text, every line within `columns` (render/format.ts outputColumns): each line is wrapped
  * before it is colored, so a color never spans a break.
  */
-export function renderLogTable(r: LogReport, c: ChalkInstance, columns = 80): string {
+export function renderLogTable(report: LogReport, chalk: ChalkInstance, columns = 80): string {
   const lines: string[] = [];
   const add = (text: string, paint: (s: string) => string = (s) => s, indent?: string): void => {
     for (const piece of wrapLine(text, columns, [" "], indent)) lines.push(paint(piece));
   };
-  add(headline(r), c.bold, "  ");
-  const f = failureLine(r);
-  if (f) add(f, c.red, "  ");
-  if (r.plan) {
-    for (const x of inputLines(r)) add(x, c.dim, "  ");
+  add(headline(report), chalk.bold, "  ");
+  const failure = failureLine(report);
+  if (failure) add(failure, chalk.red, "  ");
+  if (report.plan) {
+    for (const x of inputLines(report)) add(x, chalk.dim, "  ");
     const head = ["", "logged", "planned", "difference", "likely cause"];
-    const rows = rowsOf(r);
+    const rows = rowsOf(report);
     const widths = head.slice(0, 4).map((h, k) => Math.max(h.length, ...rows.map((row) => (row[k] ?? "").length)));
     const cells = (row: string[]): string => row
       .slice(0, 4)
@@ -118,9 +118,9 @@ export function renderLogTable(r: LogReport, c: ChalkInstance, columns = 80): st
     // The likely cause beside each row when every row fits the terminal, else on its own line under the row.
     const inline = [head, ...rows].every((row) => `${cells(row)}  ${row[4] ?? ""}`.trimEnd().length <= columns);
     lines.push("");
-    add(inline ? `${cells(head)}  ${head[4]}` : cells(head), c.bold, "    ");
+    add(inline ? `${cells(head)}  ${head[4]}` : cells(head), chalk.bold, "    ");
     for (let k = 0; k < rows.length; k++) {
-      const paint = r.differences[k]!.agrees ? undefined : c.yellow;
+      const paint = report.differences[k]!.agrees ? undefined : chalk.yellow;
       const row = rows[k]!;
       if (inline) add(`${cells(row)}  ${row[4] ?? ""}`.trimEnd(), paint, "    ");
       else {
@@ -128,88 +128,88 @@ export function renderLogTable(r: LogReport, c: ChalkInstance, columns = 80): st
         if (row[4]) add(`    ${row[4]}`, paint, "    ");
       }
     }
-    const plannedErr = r.plan.diagnostics.find((d) => d.severity === "error");
+    const plannedErr = report.plan.diagnostics.find((d) => d.severity === "error");
     if (plannedErr) {
       lines.push("");
-      add(`planned: ${messageFor(plannedErr, r.plan)}`, undefined, "  ");
+      add(`planned: ${messageFor(plannedErr, report.plan)}`, undefined, "  ");
     }
   } else {
-    lines.push("", c.bold("What the log states"));
-    for (const [k, v] of loggedOnly(r)) add(`  ${k.padEnd(40)} ${v}`);
+    lines.push("", chalk.bold("What the log states"));
+    for (const [k, v] of loggedOnly(report)) add(`  ${k.padEnd(40)} ${v}`);
     lines.push("");
-    add("Not re-planned: the log does not determine", c.bold);
-    for (const m of r.missing) add(`  ${m.input}: give ${m.how}`, undefined, "    ");
+    add("Not re-planned: the log does not determine", chalk.bold);
+    for (const m of report.missing) add(`  ${m.input}: give ${m.how}`, undefined, "    ");
   }
-  const fix = fixLine(r);
+  const fix = fixLine(report);
   if (fix) {
     lines.push("");
-    add(fix, c.green, "  ");
+    add(fix, chalk.green, "  ");
   }
-  for (const n of r.notes) add(`note: ${n}`, c.dim, "  ");
+  for (const n of report.notes) add(`note: ${n}`, chalk.dim, "  ");
   return lines.join("\n") + "\n";
 }
 
-export function renderLogMarkdown(r: LogReport): string {
-  const lines: string[] = [`**vram-plan log** — ${headline(r)}`, ""];
-  const f = failureLine(r);
-  if (f) lines.push(`> ${f}`, "");
+export function renderLogMarkdown(report: LogReport): string {
+  const lines: string[] = [`**vram-plan log** — ${headline(report)}`, ""];
+  const failure = failureLine(report);
+  if (failure) lines.push(`> ${failure}`, "");
   const esc = (s: string): string => s.replace(/\|/g, "\\|");
-  if (r.plan) {
-    for (const x of inputLines(r)) lines.push(`- ${esc(x)}`);
+  if (report.plan) {
+    for (const x of inputLines(report)) lines.push(`- ${esc(x)}`);
     lines.push("", "| | logged | planned | difference | likely cause |", "|---|---:|---:|---:|---|");
-    for (const row of rowsOf(r)) lines.push(`| ${row.map(esc).join(" | ")} |`);
+    for (const row of rowsOf(report)) lines.push(`| ${row.map(esc).join(" | ")} |`);
   } else {
     lines.push("| what the log states | |", "|---|---:|");
-    for (const [k, v] of loggedOnly(r)) lines.push(`| ${esc(k)} | ${v} |`);
+    for (const [k, v] of loggedOnly(report)) lines.push(`| ${esc(k)} | ${v} |`);
     lines.push("", "Not re-planned: the log does not determine");
-    for (const m of r.missing) lines.push(`- ${m.input}: give ${esc(m.how)}`);
+    for (const m of report.missing) lines.push(`- ${m.input}: give ${esc(m.how)}`);
   }
-  const fix = fixLine(r);
+  const fix = fixLine(report);
   if (fix) lines.push("", `**${fix}**`);
-  for (const n of r.notes) lines.push("", `_note: ${n}_`);
+  for (const n of report.notes) lines.push("", `_note: ${n}_`);
   return lines.join("\n") + "\n";
 }
 
 /** JSON with the stable names of issue #14: logged.*, plan, differences[] {what, logged, planned, why}. */
-export function logToJsonObject(r: LogReport): object {
-  const l = r.logged;
+export function logToJsonObject(report: LogReport): object {
+  const logged = report.logged;
   return {
-    file: r.file,
+    file: report.file,
     logged: {
-      vllmVersion: l.vllmVersion,
-      versionSource: l.versionSource,
-      versionEvidence: l.versionEvidence,
-      engine: l.engine,
-      model: l.model,
-      args: l.args,
-      argsSource: l.argsSource,
-      gpuName: l.gpuName,
-      gpuTotalBytes: l.gpuTotalBytes,
-      gpuMemoryUtilization: l.gpuMemoryUtilization,
-      maxModelLen: l.maxModelLen,
-      weightsBytes: l.weightsBytes,
-      torchPeakBytes: l.torchPeakBytes,
-      nonTorchBytes: l.nonTorchBytes,
-      cudaGraphEstimateBytes: l.cudaGraphEstimateBytes,
-      cudaGraphActualBytes: l.cudaGraphActualBytes,
-      availableKvBytes: l.availableKvBytes,
-      requestedBytes: l.requestedBytes,
-      kvTokens: l.kvTokens,
-      maxConcurrency: l.maxConcurrency,
-      concurrencyTokens: l.concurrencyTokens,
-      numGpuBlocks: l.numGpuBlocks,
-      outcome: l.outcome,
-      errorCode: l.outcome === "failed" ? (l.error?.code ?? null) : null,
-      error: l.error,
-      ranks: l.ranks,
+      vllmVersion: logged.vllmVersion,
+      versionSource: logged.versionSource,
+      versionEvidence: logged.versionEvidence,
+      engine: logged.engine,
+      model: logged.model,
+      args: logged.args,
+      argsSource: logged.argsSource,
+      gpuName: logged.gpuName,
+      gpuTotalBytes: logged.gpuTotalBytes,
+      gpuMemoryUtilization: logged.gpuMemoryUtilization,
+      maxModelLen: logged.maxModelLen,
+      weightsBytes: logged.weightsBytes,
+      torchPeakBytes: logged.torchPeakBytes,
+      nonTorchBytes: logged.nonTorchBytes,
+      cudaGraphEstimateBytes: logged.cudaGraphEstimateBytes,
+      cudaGraphActualBytes: logged.cudaGraphActualBytes,
+      availableKvBytes: logged.availableKvBytes,
+      requestedBytes: logged.requestedBytes,
+      kvTokens: logged.kvTokens,
+      maxConcurrency: logged.maxConcurrency,
+      concurrencyTokens: logged.concurrencyTokens,
+      numGpuBlocks: logged.numGpuBlocks,
+      outcome: logged.outcome,
+      errorCode: logged.outcome === "failed" ? (logged.error?.code ?? null) : null,
+      error: logged.error,
+      ranks: logged.ranks,
     },
-    plan: r.plan ? planToJsonObject(r.plan) : null,
-    differences: r.differences.map((d) => ({ what: d.what, unit: d.unit, logged: d.logged, planned: d.planned, difference: d.difference, agrees: d.agrees, why: d.cause ? logCauseText(d.cause) : null, whyCode: d.cause?.code ?? null })),
-    fix: r.fix ? { code: r.fix.code, fix: fixesToJson(r.fix.fix) } : null,
-    fixFromLog: fixFromLog(r.logged),
-    missing: r.missing,
-    inputs: r.inputs,
-    notes: r.notes,
+    plan: report.plan ? planToJsonObject(report.plan) : null,
+    differences: report.differences.map((d) => ({ what: d.what, unit: d.unit, logged: d.logged, planned: d.planned, difference: d.difference, agrees: d.agrees, why: d.cause ? logCauseText(d.cause) : null, whyCode: d.cause?.code ?? null })),
+    fix: report.fix ? { code: report.fix.code, fix: fixesToJson(report.fix.fix) } : null,
+    fixFromLog: fixFromLog(report.logged),
+    missing: report.missing,
+    inputs: report.inputs,
+    notes: report.notes,
   };
 }
 

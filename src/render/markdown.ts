@@ -5,11 +5,11 @@ import { fixEntries, messageFor, shellWord } from "./messages.js";
 import { PHASE_LABELS, WHAT_IF_LABELS, hostText, outsideShown, shownWhatIfs, stageColumns } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
-  const e = plan.engine;
+  const engine = plan.engine;
   const out: string[] = [];
-  out.push(`### ${plan.fits ? "✅" : "❌"} ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)} (vLLM ${e.vllmVersion})`);
+  out.push(`### ${plan.fits ? "✅" : "❌"} ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)} (vLLM ${engine.vllmVersion})`);
   out.push("");
-  out.push(`utilization ${e.gpuMemoryUtilization}, max-model-len ${thousands(e.maxModelLen)}, max-num-seqs ${e.maxNumSeqs}, max-num-batched-tokens ${thousands(e.maxNumBatchedTokens)}, ${e.dtype}, KV ${e.kvCacheDtype}`);
+  out.push(`utilization ${engine.gpuMemoryUtilization}, max-model-len ${thousands(engine.maxModelLen)}, max-num-seqs ${engine.maxNumSeqs}, max-num-batched-tokens ${thousands(engine.maxNumBatchedTokens)}, ${engine.dtype}, KV ${engine.kvCacheDtype}`);
   out.push("");
   const groups = stageColumns(plan);
   const cols = groups.map((col) => (plan.perGpu.length === 1 ? "per GPU" : col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`));
@@ -19,22 +19,22 @@ export function renderMarkdown(plan: Plan): string {
     out.push(`| ${label} | ${groups.map((col) => f(col.g)).join(" | ")} |`);
   };
   row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
-  row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${e.gpuMemoryUtilization})`, (g) => gib(g.budgetBytes));
+  row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${engine.gpuMemoryUtilization})`, (g) => gib(g.budgetBytes));
   row("weights", (g) => gib(g.weightsBytes));
   row("activation peak", (g) => `${gib(g.activationPeakBytes)} (${PHASE_LABELS[g.activationPhase]})`);
   if (plan.encoder) row("vision encoder pass alone", (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
   row("non-torch memory", (g) => gib(g.nonTorchBytes));
-  if (e.cudaGraphEstimateSubtracted) row("CUDA graphs (estimate)", (g) => gib(g.cudaGraphBytes));
+  if (engine.cudaGraphEstimateSubtracted) row("CUDA graphs (estimate)", (g) => gib(g.cudaGraphBytes));
   row("**KV cache**", (g) => (g.kvShortfallBytes > 0 ? `**none (${gib(g.kvShortfallBytes)} short)**` : `**${gib(g.kvCacheBytes)}**`));
   row("outside the budget", (g) => outsideShown(g));
-  if (!e.cudaGraphEstimateSubtracted) row("CUDA graphs", (g) => gib(g.cudaGraphBytes));
+  if (!engine.cudaGraphEstimateSubtracted) row("CUDA graphs", (g) => gib(g.cudaGraphBytes));
   row("CUDA context + NCCL", (g) => gib(g.cudaContextBytes + g.ncclBytes));
   const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
   if (others) row("other processes", (g) => gib(g.otherProcessBytes));
   row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes));
   out.push("");
   const kv = plan.kvCache;
-  out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(e.maxModelLen)} tokens.`);
+  out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(engine.maxModelLen)} tokens.`);
   if (plan.host) out.push("", `Host memory: ${hostText(plan.host)}.`);
   const whatIfs = shownWhatIfs(plan);
   if (whatIfs.length) {

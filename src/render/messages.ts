@@ -6,19 +6,19 @@ import type { HostFinding } from "../core/host-limits.js";
 import { gib, thousands } from "./format.js";
 
 type Args = Diagnostic["args"];
-const n = (a: Args, k: string): number => Number(a[k] ?? 0);
+const numArg = (a: Args, k: string): number => Number(a[k] ?? 0);
 
 const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/v1/worker/utils.py request_memory (Worker.init_device)
   FREE_MEMORY_BELOW_BUDGET: (a) =>
-    `Free memory on device (${gib(n(a, "free"))}/${gib(n(a, "total"))} GiB) on startup is less than desired GPU memory utilization (${a["util"]}, ${gib(n(a, "requested"))} GiB). Decrease GPU memory utilization or reduce GPU memory used by other processes.`,
+    `Free memory on device (${gib(numArg(a, "free"))}/${gib(numArg(a, "total"))} GiB) on startup is less than desired GPU memory utilization (${a["util"]}, ${gib(numArg(a, "requested"))} GiB). Decrease GPU memory utilization or reduce GPU memory used by other processes.`,
   // vllm/v1/core/kv_cache_utils.py _check_enough_kv_cache_memory
   NO_KV_CACHE_MEMORY: () =>
     "No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.",
   KV_CACHE_BELOW_MAX_MODEL_LEN: (a, plan) =>
     plan.engine.engine === "v0"
       ? `The model's max seq len (${a["maxModelLen"]}) is larger than the maximum number of tokens that can be stored in KV cache (${plan.kvCache.tokens}). Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`
-      : `To serve at least one request with the models's max seq len (${a["maxModelLen"]}), (${gib(n(a, "needed"))} GiB KV cache is needed, which is larger than the available KV cache memory (${gib(n(a, "available"))} GiB). Based on the available memory, the estimated maximum model length is ${a["estimatedMaxModelLen"]}. Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`,
+      : `To serve at least one request with the models's max seq len (${a["maxModelLen"]}), (${gib(numArg(a, "needed"))} GiB KV cache is needed, which is larger than the available KV cache memory (${gib(numArg(a, "available"))} GiB). Based on the available memory, the estimated maximum model length is ${a["estimatedMaxModelLen"]}. Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`,
   // vllm/config/model.py ModelConfig.verify_with_parallel_config
   MAMBA_DIM_NOT_DIVISIBLE_BY_TP: (a) => `${a["what"]} (${a["n"]}) is not divisible by tensor parallel size (${a["tp"]}) (vllm.distributed.divide, Mamba state shapes): vLLM fails at start-up.`,
   HEADS_NOT_DIVISIBLE_BY_TP: (a) => `Total number of attention heads (${a["heads"]}) must be divisible by tensor parallel size (${a["tp"]}).`,
@@ -31,7 +31,7 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/config/scheduler.py SchedulerConfig.verify_max_model_len
   MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS: (a) => `max_num_batched_tokens (${a["maxNumBatchedTokens"]}) must be greater than or equal to max_num_seqs (${a["maxNumSeqs"]}).`,
   CUDA_GRAPHS_EXCEED_HEADROOM: (a) =>
-    `CUDA graphs need about ${gib(n(a, "graphs"))} GiB but only ${gib(n(a, "slack"))} GiB is left outside the budget after the CUDA context: graph capture may run out of memory after the KV cache is allocated.`,
+    `CUDA graphs need about ${gib(numArg(a, "graphs"))} GiB but only ${gib(numArg(a, "slack"))} GiB is left outside the budget after the CUDA context: graph capture may run out of memory after the KV cache is allocated.`,
   // vllm/platforms/cuda.py check_if_supports_dtype
   BF16_UNSUPPORTED: (a) => `Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your GPU has compute capability ${a["cc"]}.`,
   KV_CACHE_DTYPE_UNSUPPORTED: (a) =>
@@ -43,7 +43,7 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/v1/worker/gpu_model_runner.py (PR #38270, v0.19+): FULL CUDA graphs need one Mamba block per sequence.
   MAMBA_SLOTS_BELOW_MAX_NUM_SEQS: (a) => String(a["message"]),
   CHECKPOINT_SIZE_MISMATCH: (a) =>
-    `The checkpoint holds ${gib(n(a, "checkpoint"))} GiB of tensors but the architecture accounts for ${gib(n(a, "architecture"))} GiB: weights are sized from the architecture, so treat them as estimates.`,
+    `The checkpoint holds ${gib(numArg(a, "checkpoint"))} GiB of tensors but the architecture accounts for ${gib(numArg(a, "architecture"))} GiB: weights are sized from the architecture, so treat them as estimates.`,
   // vllm/model_executor/model_loader/weight_utils.py get_quant_config: only fp8 and bitsandbytes quantize at load.
   // vllm/config/vllm.py VllmConfig._get_quantization_config
   QUANTIZATION_UNSUPPORTED_GPU: (a) => `The quantization method ${a["method"]} is not supported for the current GPU. Minimum capability: ${a["min"]}. Current capability: ${a["cc"]}.`,
@@ -51,7 +51,7 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // torch.OutOfMemoryError as PyTorch words it (c10/cuda/CUDACachingAllocator.cpp), read from a log.
   CUDA_OUT_OF_MEMORY: (a) =>
     a["tried"] !== undefined
-      ? `CUDA out of memory. Tried to allocate ${gib(n(a, "tried"))} GiB${a["total"] !== undefined ? ` on a GPU with ${gib(n(a, "total"))} GiB` : ""}${a["free"] !== undefined ? `, ${gib(n(a, "free"))} GiB free` : ""}.`
+      ? `CUDA out of memory. Tried to allocate ${gib(numArg(a, "tried"))} GiB${a["total"] !== undefined ? ` on a GPU with ${gib(numArg(a, "total"))} GiB` : ""}${a["free"] !== undefined ? `, ${gib(numArg(a, "free"))} GiB free` : ""}.`
       : "CUDA out of memory.",
   // vllm/config/lora.py LoRAConfig.__post_init__
   MAX_CPU_LORAS_BELOW_MAX_LORAS: (a) => `max_cpu_loras (${a["maxCpuLoras"]}) must be >= max_loras (${a["maxLoras"]})`,
@@ -60,14 +60,14 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // allocation (initialize_from_config) or the warm-up after it (compile_or_warm_up_model) runs out.
   KV_CACHE_MEMORY_ABOVE_FREE: (a) =>
     // Weights larger than the free memory: loading fails before any KV cache (never "-53.08 GiB is free").
-    n(a, "free") < 0
-      ? `CUDA out of memory loading the model: its weights need ${gib(-n(a, "free"))} GiB more than the GPU has free, before the ${gib(n(a, "kv"))} GiB --kv-cache-memory asks for.`
+    numArg(a, "free") < 0
+      ? `CUDA out of memory loading the model: its weights need ${gib(-numArg(a, "free"))} GiB more than the GPU has free, before the ${gib(numArg(a, "kv"))} GiB --kv-cache-memory asks for.`
       : a["phase"] === "allocation"
-      ? `CUDA out of memory allocating the KV cache: --kv-cache-memory asks for ${gib(n(a, "kv"))} GiB but only ${gib(n(a, "free"))} GiB is free after the weights (--kv-cache-memory skips the --gpu-memory-utilization budget and is not checked against the GPU).`
-      : `CUDA out of memory after the KV cache is allocated: ${gib(n(a, "kv"))} GiB of KV cache leaves no room for CUDA-graph capture (${gib(n(a, "graphs"))} GiB) and the sampler warm-up (${gib(n(a, "sampler"))} GiB) in the ${gib(n(a, "free"))} GiB free after the weights.`,
+      ? `CUDA out of memory allocating the KV cache: --kv-cache-memory asks for ${gib(numArg(a, "kv"))} GiB but only ${gib(numArg(a, "free"))} GiB is free after the weights (--kv-cache-memory skips the --gpu-memory-utilization budget and is not checked against the GPU).`
+      : `CUDA out of memory after the KV cache is allocated: ${gib(numArg(a, "kv"))} GiB of KV cache leaves no room for CUDA-graph capture (${gib(numArg(a, "graphs"))} GiB) and the sampler warm-up (${gib(numArg(a, "sampler"))} GiB) in the ${gib(numArg(a, "free"))} GiB free after the weights.`,
   // vllm/v1/worker/gpu_worker.py determine_available_memory (v0.21+), the line after "Available KV cache memory".
   CUDA_GRAPH_ESTIMATE_IN_BUDGET: (a) =>
-    `CUDA graph memory profiling is enabled (default since v0.21.0): ${gib(n(a, "estimate"))} GiB estimated for CUDA graphs comes out of the KV cache${a["estimateHigh"] !== undefined ? ` (vLLM's own figure for these graphs varies by host: ${gib(n(a, "estimateLow"))} to ${gib(n(a, "estimateHigh"))} GiB in the logs seen)` : ""}. The current --gpu-memory-utilization=${n(a, "util").toFixed(4)} is equivalent to --gpu-memory-utilization=${n(a, "without").toFixed(4)} without CUDA graph memory profiling. For the KV cache of releases before it, ${a["sameKvUtilNeeded"] !== undefined && n(a, "sameKvUtilNeeded") > n(a, "maxStartUtil") ? `--gpu-memory-utilization alone cannot restore it (it would need ${n(a, "sameKvUtilNeeded").toFixed(4)}; vLLM refuses more than 1.0, and this GPU has ${n(a, "maxStartUtil").toFixed(2)} of its memory free at start-up); use --kv-cache-memory ${a["sameKvBytes"]}` : `use --gpu-memory-utilization ${n(a, "sameKvUtil").toFixed(4)} or --kv-cache-memory ${a["sameKvBytes"]}`}; to disable, set VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0.`,
+    `CUDA graph memory profiling is enabled (default since v0.21.0): ${gib(numArg(a, "estimate"))} GiB estimated for CUDA graphs comes out of the KV cache${a["estimateHigh"] !== undefined ? ` (vLLM's own figure for these graphs varies by host: ${gib(numArg(a, "estimateLow"))} to ${gib(numArg(a, "estimateHigh"))} GiB in the logs seen)` : ""}. The current --gpu-memory-utilization=${numArg(a, "util").toFixed(4)} is equivalent to --gpu-memory-utilization=${numArg(a, "without").toFixed(4)} without CUDA graph memory profiling. For the KV cache of releases before it, ${a["sameKvUtilNeeded"] !== undefined && numArg(a, "sameKvUtilNeeded") > numArg(a, "maxStartUtil") ? `--gpu-memory-utilization alone cannot restore it (it would need ${numArg(a, "sameKvUtilNeeded").toFixed(4)}; vLLM refuses more than 1.0, and this GPU has ${numArg(a, "maxStartUtil").toFixed(2)} of its memory free at start-up); use --kv-cache-memory ${a["sameKvBytes"]}` : `use --gpu-memory-utilization ${numArg(a, "sameKvUtil").toFixed(4)} or --kv-cache-memory ${a["sameKvBytes"]}`}; to disable, set VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0.`,
   VLLM_VERSION_NOT_MODELED: (a) =>
     String(a["asked"]).toLowerCase() === "latest"
       ? `--vllm-version latest is planned as ${a["modeled"]}, the newest release vram-plan models; changes made after it are not reflected.`
@@ -158,14 +158,14 @@ export function hostFindingText(f: HostFinding): string {
 }
 
 /** The setting that fits, in the file's own syntax. */
-export function hostFixText(f: HostFinding): string {
-  const g = Math.round(f.fitBytes / 2 ** 30);
-  if (f.code === "HOST_MEMORY_BELOW_NEED") {
-    if (f.runtime === "kubernetes") return `resources.limits.memory: ${g}Gi`;
-    if (f.runtime === "compose") return `${f.where === "mem_limit" ? "mem_limit" : "deploy.resources.limits.memory"}: ${g}g`;
-    return `--memory ${g}g`;
+export function hostFixText(finding: HostFinding): string {
+  const gibCount = Math.round(finding.fitBytes / 2 ** 30);
+  if (finding.code === "HOST_MEMORY_BELOW_NEED") {
+    if (finding.runtime === "kubernetes") return `resources.limits.memory: ${gibCount}Gi`;
+    if (finding.runtime === "compose") return `${finding.where === "mem_limit" ? "mem_limit" : "deploy.resources.limits.memory"}: ${gibCount}g`;
+    return `--memory ${gibCount}g`;
   }
-  if (f.runtime === "kubernetes") return `an emptyDir {medium: Memory, sizeLimit: ${g}Gi} mounted at /dev/shm`;
-  if (f.runtime === "compose") return `shm_size: ${g}gb (or ipc: host)`;
-  return `--shm-size ${g}g (or --ipc=host)`;
+  if (finding.runtime === "kubernetes") return `an emptyDir {medium: Memory, sizeLimit: ${gibCount}Gi} mounted at /dev/shm`;
+  if (finding.runtime === "compose") return `shm_size: ${gibCount}gb (or ipc: host)`;
+  return `--shm-size ${gibCount}g (or --ipc=host)`;
 }

@@ -44,26 +44,26 @@ export function commandLines(argv: readonly string[], columns: number): string[]
   return out.map((l, k) => (k < out.length - 1 ? `${l} \\` : l));
 }
 
-export function renderSolveText(s: SolveOutcome, markdown = false, columns = 80): string {
-  const r = s.result;
+export function renderSolveText(outcome: SolveOutcome, markdown = false, columns = 80): string {
+  const result = outcome.result;
   const out: string[] = [];
-  const targetText = `${r.concurrency > 1 ? `${r.concurrency} concurrent requests of ` : "one request of "}${thousands(r.context)} tokens`;
-  const vllm = r.plan?.engine.vllmVersion ?? r.flags.vllmVersion;
-  out.push(`${markdown ? "### " : ""}vram-plan solve: ${s.modelId} on ${s.gpu.name} (${gib(s.gpu.cudaTotalBytes)} GiB)${vllm ? `, vLLM ${vllm}` : ""}`);
-  out.push(`${markdown ? "\n" : ""}target: ${targetText}${r.flags.limitMmPerPrompt?.["image"] !== undefined ? `, ${r.flags.limitMmPerPrompt["image"]} image(s) per prompt` : ""}`);
+  const targetText = `${result.concurrency > 1 ? `${result.concurrency} concurrent requests of ` : "one request of "}${thousands(result.context)} tokens`;
+  const vllm = result.plan?.engine.vllmVersion ?? result.flags.vllmVersion;
+  out.push(`${markdown ? "### " : ""}vram-plan solve: ${outcome.modelId} on ${outcome.gpu.name} (${gib(outcome.gpu.cudaTotalBytes)} GiB)${vllm ? `, vLLM ${vllm}` : ""}`);
+  out.push(`${markdown ? "\n" : ""}target: ${targetText}${result.flags.limitMmPerPrompt?.["image"] !== undefined ? `, ${result.flags.limitMmPerPrompt["image"]} image(s) per prompt` : ""}`);
   out.push("");
-  if (!r.found || !r.layout || !r.plan) {
-    out.push(`Nothing fits: ${r.reason ?? "no configuration meets the target"}.`);
+  if (!result.found || !result.layout || !result.plan) {
+    out.push(`Nothing fits: ${result.reason ?? "no configuration meets the target"}.`);
     return out.flatMap((l) => (markdown ? [l] : wrapLine(l, columns, [" "]))).join("\n") + "\n";
   }
-  const l = r.layout;
+  const layout = result.layout;
   const rows: [string, string, string][] = [
-    ["tensor-parallel-size", String(l.tensorParallelSize), `smallest that starts and meets the target${l.pipelineParallelSize > 1 ? ` (with pipeline-parallel-size ${l.pipelineParallelSize}: ${l.gpus} GPUs)` : ""}`],
-    ["gpu-memory-utilization", r.gpuMemoryUtilization.toFixed(2), "smallest that meets the target"],
-    ["max-model-len", thousands(r.maxModelLen), "the context asked for"],
-    ["max-num-seqs", thousands(r.maxNumSeqs), "largest round value that meets the target"],
-    ["kv-cache-dtype", l.kvCacheDtype, r.fp8KvCacheNeeded ? "fp8 KV cache needed" : "fp8 KV cache not needed"],
-    ["quantization", l.quantization ?? "as the checkpoint", r.quantizationNeeded ? "a quantized checkpoint (or --quantization fp8) needed" : "no quantization needed"],
+    ["tensor-parallel-size", String(layout.tensorParallelSize), `smallest that starts and meets the target${layout.pipelineParallelSize > 1 ? ` (with pipeline-parallel-size ${layout.pipelineParallelSize}: ${layout.gpus} GPUs)` : ""}`],
+    ["gpu-memory-utilization", result.gpuMemoryUtilization.toFixed(2), "smallest that meets the target"],
+    ["max-model-len", thousands(result.maxModelLen), "the context asked for"],
+    ["max-num-seqs", thousands(result.maxNumSeqs), "largest round value that meets the target"],
+    ["kv-cache-dtype", layout.kvCacheDtype, result.fp8KvCacheNeeded ? "fp8 KV cache needed" : "fp8 KV cache not needed"],
+    ["quantization", layout.quantization ?? "as the checkpoint", result.quantizationNeeded ? "a quantized checkpoint (or --quantization fp8) needed" : "no quantization needed"],
   ];
   if (markdown) {
     out.push("| flag | value | why |");
@@ -74,50 +74,50 @@ export function renderSolveText(s: SolveOutcome, markdown = false, columns = 80)
     const wb = Math.max(...rows.map((x) => x[1].length));
     for (const [a, b, c] of rows) out.push(...wrapLine(`  ${a.padEnd(wa)}  ${b.padEnd(wb)}  ${c}`, columns, [" "], " ".repeat(wa + wb + 6)));
   }
-  for (const alt of r.alternatives) out.push(`${markdown ? "\n" : ""}  alternative: with ${alt.precision}, ${alt.gpus} GPU${alt.gpus > 1 ? "s" : ""} (tensor-parallel-size ${alt.tensorParallelSize}${alt.pipelineParallelSize > 1 ? `, pipeline-parallel-size ${alt.pipelineParallelSize}` : ""})`);
-  const kvMin = Math.min(...r.plan.perGpu.map((g) => g.kvCacheBytes));
+  for (const alt of result.alternatives) out.push(`${markdown ? "\n" : ""}  alternative: with ${alt.precision}, ${alt.gpus} GPU${alt.gpus > 1 ? "s" : ""} (tensor-parallel-size ${alt.tensorParallelSize}${alt.pipelineParallelSize > 1 ? `, pipeline-parallel-size ${alt.pipelineParallelSize}` : ""})`);
+  const kvMin = Math.min(...result.plan.perGpu.map((g) => g.kvCacheBytes));
   out.push("");
-  out.push(`KV cache ${gib(kvMin)} GiB per GPU, ${thousands(r.plan.kvCache.tokens)} tokens: ${r.concurrencyAtContext.toFixed(2)} concurrent requests of ${thousands(r.context)} tokens (${r.plans} configurations planned).`);
+  out.push(`KV cache ${gib(kvMin)} GiB per GPU, ${thousands(result.plan.kvCache.tokens)} tokens: ${result.concurrencyAtContext.toFixed(2)} concurrent requests of ${thousands(result.context)} tokens (${result.plans} configurations planned).`);
   out.push(
-    r.marginBytes > 0
-      ? `Margin: the target is met with ${gib(r.marginBytes)} GiB less KV cache per GPU than planned (the planner's measured error; --margin to change).`
+    result.marginBytes > 0
+      ? `Margin: the target is met with ${gib(result.marginBytes)} GiB less KV cache per GPU than planned (the planner's measured error; --margin to change).`
       : "Margin: none (--margin 0): sized to the target exactly.",
   );
   out.push("");
   if (markdown) {
-    out.push("```sh", s.command ?? "", "```");
+    out.push("```sh", outcome.command ?? "", "```");
     return out.join("\n") + "\n";
   }
   const text = out.flatMap((l) => wrapLine(l, columns, [" "]));
-  text.push(...(s.argv ? commandLines(s.argv, columns) : [s.command ?? ""]));
+  text.push(...(outcome.argv ? commandLines(outcome.argv, columns) : [outcome.command ?? ""]));
   return text.join("\n") + "\n";
 }
 
-export function solveToJsonObject(s: SolveOutcome): object {
-  const r = s.result;
+export function solveToJsonObject(outcome: SolveOutcome): object {
+  const result = outcome.result;
   return {
-    found: r.found,
-    model: s.model,
-    gpu: s.gpu.id,
-    target: { context: r.context, concurrency: r.concurrency, imagesPerPrompt: r.flags.limitMmPerPrompt?.["image"] ?? null },
-    tensorParallelSize: r.layout?.tensorParallelSize ?? null,
-    pipelineParallelSize: r.layout?.pipelineParallelSize ?? null,
-    gpus: r.layout?.gpus ?? null,
-    gpuMemoryUtilization: r.found ? r.gpuMemoryUtilization : null,
-    maxModelLen: r.found ? r.maxModelLen : null,
-    maxNumSeqs: r.found ? r.maxNumSeqs : null,
-    kvCacheDtype: r.layout?.kvCacheDtype ?? null,
-    quantization: r.layout?.quantization ?? null,
-    fp8KvCacheNeeded: r.fp8KvCacheNeeded,
-    quantizationNeeded: r.quantizationNeeded,
-    alternatives: r.alternatives,
-    concurrencyAtContext: r.found ? r.concurrencyAtContext : null,
-    marginBytes: r.marginBytes,
-    kvCacheTokens: r.plan?.kvCache.tokens ?? null,
-    argv: s.argv,
-    command: s.command,
-    reason: r.reason,
-    plans: r.plans,
+    found: result.found,
+    model: outcome.model,
+    gpu: outcome.gpu.id,
+    target: { context: result.context, concurrency: result.concurrency, imagesPerPrompt: result.flags.limitMmPerPrompt?.["image"] ?? null },
+    tensorParallelSize: result.layout?.tensorParallelSize ?? null,
+    pipelineParallelSize: result.layout?.pipelineParallelSize ?? null,
+    gpus: result.layout?.gpus ?? null,
+    gpuMemoryUtilization: result.found ? result.gpuMemoryUtilization : null,
+    maxModelLen: result.found ? result.maxModelLen : null,
+    maxNumSeqs: result.found ? result.maxNumSeqs : null,
+    kvCacheDtype: result.layout?.kvCacheDtype ?? null,
+    quantization: result.layout?.quantization ?? null,
+    fp8KvCacheNeeded: result.fp8KvCacheNeeded,
+    quantizationNeeded: result.quantizationNeeded,
+    alternatives: result.alternatives,
+    concurrencyAtContext: result.found ? result.concurrencyAtContext : null,
+    marginBytes: result.marginBytes,
+    kvCacheTokens: result.plan?.kvCache.tokens ?? null,
+    argv: outcome.argv,
+    command: outcome.command,
+    reason: result.reason,
+    plans: result.plans,
   };
 }
 

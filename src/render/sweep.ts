@@ -23,22 +23,22 @@ export interface SweepMeta {
   searchedTp: boolean;
 }
 
-function cells(r: SweepRow, res: SweepResult, meta: SweepMeta): string[] {
+function cells(row: SweepRow, res: SweepResult, meta: SweepMeta): string[] {
   const out: string[] = [];
   for (const k of res.axes) {
-    if (k === "gpu") out.push(r.gpu);
-    else if (k === "max-model-len") out.push(thousands(r.maxModelLen));
-    else if (k === "gpu-memory-utilization") out.push(r.gpuMemoryUtilization.toFixed(2));
-    else if (k === "tensor-parallel-size") out.push(String(r.tensorParallelSize));
-    else if (k === "max-num-seqs") out.push(String(r.maxNumSeqs));
-    else out.push(r.kvCacheDtype);
+    if (k === "gpu") out.push(row.gpu);
+    else if (k === "max-model-len") out.push(thousands(row.maxModelLen));
+    else if (k === "gpu-memory-utilization") out.push(row.gpuMemoryUtilization.toFixed(2));
+    else if (k === "tensor-parallel-size") out.push(String(row.tensorParallelSize));
+    else if (k === "max-num-seqs") out.push(String(row.maxNumSeqs));
+    else out.push(row.kvCacheDtype);
   }
-  if (meta.searchedTp) out.push(r.fits ? String(r.gpus) : `> ${r.gpus}`);
-  out.push(r.fits ? "yes" : "no");
-  out.push(gib(r.kvCacheBytes));
-  out.push(thousands(r.kvTokens));
-  out.push(`${r.maxConcurrency.toFixed(2)}x`);
-  out.push(r.fits ? "" : r.error === "KV_CACHE_BELOW_MAX_MODEL_LEN" ? `KV cache holds ${thousands(r.estimatedMaxModelLen)} tokens` : (SHORT[r.error ?? ""] ?? r.error ?? ""));
+  if (meta.searchedTp) out.push(row.fits ? String(row.gpus) : `> ${row.gpus}`);
+  out.push(row.fits ? "yes" : "no");
+  out.push(gib(row.kvCacheBytes));
+  out.push(thousands(row.kvTokens));
+  out.push(`${row.maxConcurrency.toFixed(2)}x`);
+  out.push(row.fits ? "" : row.error === "KV_CACHE_BELOW_MAX_MODEL_LEN" ? `KV cache holds ${thousands(row.estimatedMaxModelLen)} tokens` : (SHORT[row.error ?? ""] ?? row.error ?? ""));
   return out;
 }
 

@@ -56,17 +56,17 @@ const SEGMENTS: Segment[] = [
 ];
 
 /** A bar of `width` cells, each segment rounded so the cells add up exactly. */
-export function stackedBar(g: GpuBudget, width: number, c: ChalkInstance): string {
-  const total = g.totalBytes;
+export function stackedBar(budget: GpuBudget, width: number, chalk: ChalkInstance): string {
+  const total = budget.totalBytes;
   let acc = 0;
   let used = 0;
   let out = "";
   for (const s of SEGMENTS) {
-    acc += Math.max(0, s.bytes(g));
+    acc += Math.max(0, s.bytes(budget));
     const end = Math.min(width, Math.round((acc / total) * width));
     const cells = Math.max(0, end - used);
     used += cells;
-    out += s.color(c)(s.ch.repeat(cells));
+    out += s.color(chalk)(s.ch.repeat(cells));
   }
   return out + " ".repeat(Math.max(0, width - used));
 }
@@ -80,10 +80,10 @@ export interface StageColumn {
   lastRank: number;
 }
 
-function sameNumbers(a: GpuBudget, b: GpuBudget): boolean {
-  for (const k of Object.keys(a) as (keyof GpuBudget)[]) {
+function sameNumbers(first: GpuBudget, second: GpuBudget): boolean {
+  for (const k of Object.keys(first) as (keyof GpuBudget)[]) {
     if (k === "ppStage" || k === "ranks") continue;
-    if (a[k] !== b[k]) return false;
+    if (first[k] !== second[k]) return false;
   }
   return true;
 }
@@ -94,14 +94,14 @@ function sameNumbers(a: GpuBudget, b: GpuBudget): boolean {
  */
 export function stageColumns(plan: Plan): StageColumn[] {
   const cols: StageColumn[] = [];
-  for (const g of plan.perGpu) {
+  for (const budget of plan.perGpu) {
     const last = cols[cols.length - 1];
-    const r0 = g.ranks[0] ?? 0;
-    const r1 = g.ranks[g.ranks.length - 1] ?? r0;
-    if (last && sameNumbers(last.g, g)) {
-      last.lastStage = g.ppStage;
+    const r0 = budget.ranks[0] ?? 0;
+    const r1 = budget.ranks[budget.ranks.length - 1] ?? r0;
+    if (last && sameNumbers(last.g, budget)) {
+      last.lastStage = budget.ppStage;
       last.lastRank = r1;
-    } else cols.push({ g, firstStage: g.ppStage, lastStage: g.ppStage, firstRank: r0, lastRank: r1 });
+    } else cols.push({ g: budget, firstStage: budget.ppStage, lastStage: budget.ppStage, firstRank: r0, lastRank: r1 });
   }
   return cols;
 }
@@ -117,67 +117,67 @@ export function outsideShown(g: GpuBudget, red: (s: string) => string = (s) => s
   return g.budgetBytes > g.totalBytes ? red(`none (${gib(g.budgetBytes - g.totalBytes)} over)`) : gib(g.outsideBudgetBytes);
 }
 
-export function renderTable(plan: Plan, o: TableOptions): string {
-  const c = o.chalk;
-  const e = plan.engine;
+export function renderTable(plan: Plan, opts: TableOptions): string {
+  const chalk = opts.chalk;
+  const engine = plan.engine;
   const lines: string[] = [];
-  const verdict = plan.fits ? c.green.bold("STARTS") : c.red.bold("WILL NOT START");
+  const verdict = plan.fits ? chalk.green.bold("STARTS") : chalk.red.bold("WILL NOT START");
   // The header on one line when it fits, else what runs where, then the release and the verdict.
-  const head1 = `${c.bold(plan.model.id)} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)}`;
-  const head2 = `vLLM ${e.vllmVersion} (${e.engine.toUpperCase()}): ${verdict}`;
-  if (visibleLength(`${head1} — ${head2}`) <= (o.columns ?? 80)) lines.push(`${head1} — ${head2}`);
+  const head1 = `${chalk.bold(plan.model.id)} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)}`;
+  const head2 = `vLLM ${engine.vllmVersion} (${engine.engine.toUpperCase()}): ${verdict}`;
+  if (visibleLength(`${head1} — ${head2}`) <= (opts.columns ?? 80)) lines.push(`${head1} — ${head2}`);
   else lines.push(head1, `  ${head2}`);
   lines.push(
-    c.dim(
-      `utilization ${e.gpuMemoryUtilization} · max-model-len ${thousands(e.maxModelLen)} · max-num-seqs ${e.maxNumSeqs} · max-num-batched-tokens ${thousands(e.maxNumBatchedTokens)} · ${e.dtype}` +
-        `${plan.model.quantization !== "none" ? ` · ${plan.model.quantization}` : ""} · KV ${e.kvCacheDtype}${e.cudaGraphs ? "" : " · eager"}`,
+    chalk.dim(
+      `utilization ${engine.gpuMemoryUtilization} · max-model-len ${thousands(engine.maxModelLen)} · max-num-seqs ${engine.maxNumSeqs} · max-num-batched-tokens ${thousands(engine.maxNumBatchedTokens)} · ${engine.dtype}` +
+        `${plan.model.quantization !== "none" ? ` · ${plan.model.quantization}` : ""} · KV ${engine.kvCacheDtype}${engine.cudaGraphs ? "" : " · eager"}`,
     ),
   );
   const cols = stageColumns(plan);
   const head = ["GiB per GPU", ...cols.map((col) => stageHeader(plan, col))];
-  const rows: string[][] = [head.map((h) => c.bold(h))];
+  const rows: string[][] = [head.map((h) => chalk.bold(h))];
   const row = (label: string, f: (g: GpuBudget) => string): void => {
     rows.push([label, ...cols.map((col) => f(col.g))]);
   };
   row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
   const fixedKv = plan.perGpu.some((g) => g.kvCacheMemoryFixed);
-  row(fixedKv ? "vLLM use (--kv-cache-memory)" : `vLLM budget (× ${e.gpuMemoryUtilization})`, (g) => c.bold(gib(g.budgetBytes)));
-  row(c.blue("  weights"), (g) => gib(g.weightsBytes));
-  row(c.magenta(`  activation peak`), (g) => `${gib(g.activationPeakBytes)} ${c.dim(`(${PHASE_LABELS[g.activationPhase]})`)}`);
-  if (plan.encoder) row(c.magenta("    vision encoder pass alone"), (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
-  row(c.yellow("  non-torch memory"), (g) => gib(g.nonTorchBytes));
+  row(fixedKv ? "vLLM use (--kv-cache-memory)" : `vLLM budget (× ${engine.gpuMemoryUtilization})`, (g) => chalk.bold(gib(g.budgetBytes)));
+  row(chalk.blue("  weights"), (g) => gib(g.weightsBytes));
+  row(chalk.magenta(`  activation peak`), (g) => `${gib(g.activationPeakBytes)} ${chalk.dim(`(${PHASE_LABELS[g.activationPhase]})`)}`);
+  if (plan.encoder) row(chalk.magenta("    vision encoder pass alone"), (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
+  row(chalk.yellow("  non-torch memory"), (g) => gib(g.nonTorchBytes));
   // Each group's rows add up to it (#12.1): graphs the budget does not hold (before v0.21, with
   // --kv-cache-memory) are listed under "outside the budget", not under the budget they are not part of.
-  const graphs = (g: GpuBudget): string => (e.cudaGraphs ? gib(g.cudaGraphBytes) : "–");
-  if (e.cudaGraphEstimateSubtracted) row(c.cyan("  CUDA graphs (estimate)"), graphs);
-  row(c.green.bold("  KV cache"), (g) => (g.kvShortfallBytes > 0 ? c.red(`none (${gib(g.kvShortfallBytes)} short)`) : c.green.bold(gib(g.kvCacheBytes))));
-  row(c.gray("outside the budget"), (g) => outsideShown(g, c.red));
-  if (!e.cudaGraphEstimateSubtracted) row(c.cyan("  CUDA graphs"), graphs);
-  row(c.gray("  CUDA context + NCCL"), (g) => gib(g.cudaContextBytes + g.ncclBytes));
+  const graphs = (g: GpuBudget): string => (engine.cudaGraphs ? gib(g.cudaGraphBytes) : "–");
+  if (engine.cudaGraphEstimateSubtracted) row(chalk.cyan("  CUDA graphs (estimate)"), graphs);
+  row(chalk.green.bold("  KV cache"), (g) => (g.kvShortfallBytes > 0 ? chalk.red(`none (${gib(g.kvShortfallBytes)} short)`) : chalk.green.bold(gib(g.kvCacheBytes))));
+  row(chalk.gray("outside the budget"), (g) => outsideShown(g, chalk.red));
+  if (!engine.cudaGraphEstimateSubtracted) row(chalk.cyan("  CUDA graphs"), graphs);
+  row(chalk.gray("  CUDA context + NCCL"), (g) => gib(g.cudaContextBytes + g.ncclBytes));
   // Other processes' memory sits outside vLLM's budget and shows in nvidia-smi's memory.used with vLLM's.
   const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
-  if (others) row(c.gray("  other processes"), (g) => gib(g.otherProcessBytes));
+  if (others) row(chalk.gray("  other processes"), (g) => gib(g.otherProcessBytes));
   row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes));
   lines.push(boxTable(rows, ["left", ...cols.map(() => "right" as const)]));
 
-  const columns = o.columns ?? 80;
+  const columns = opts.columns ?? 80;
   lines.push("");
   const labelWidth = Math.max(16, ...cols.map((col) => stageHeader(plan, col).length));
-  const width = Math.max(10, Math.min(o.width ?? 60, columns - labelWidth - 1));
-  for (const col of cols) lines.push(`${stageHeader(plan, col).padEnd(labelWidth)} ${stackedBar(col.g, width, c)}`);
-  lines.push(...wrapLine(" ".repeat(labelWidth + 1) + SEGMENTS.map((s) => s.color(c)(`${s.ch} ${s.label}`)).join("  "), columns, ["  "], " ".repeat(labelWidth + 1)));
+  const width = Math.max(10, Math.min(opts.width ?? 60, columns - labelWidth - 1));
+  for (const col of cols) lines.push(`${stageHeader(plan, col).padEnd(labelWidth)} ${stackedBar(col.g, width, chalk)}`);
+  lines.push(...wrapLine(" ".repeat(labelWidth + 1) + SEGMENTS.map((s) => s.color(chalk)(`${s.ch} ${s.label}`)).join("  "), columns, ["  "], " ".repeat(labelWidth + 1)));
 
   const kv = plan.kvCache;
   lines.push("");
-  lines.push(c.bold("KV cache"));
+  lines.push(chalk.bold("KV cache"));
   lines.push(`  ${thousands(kv.bytesPerToken)} bytes per token per GPU · block ${kv.blockSize} tokens · page ${thousands(kv.pageSizeBytes)} B · ${kv.numGroups} group(s) of ${kv.groupSize} layers`);
   lines.push(`  GPU blocks: ${thousands(kv.numGpuBlocks)} · GPU KV cache size: ${thousands(kv.tokens)} tokens`);
-  lines.push(`  Maximum concurrency for ${thousands(e.maxModelLen)} tokens per request: ${kv.maxConcurrency.toFixed(2)}x`);
-  if (plan.host) lines.push("", c.bold("Host memory"), `  ${hostText(plan.host)}`);
+  lines.push(`  Maximum concurrency for ${thousands(engine.maxModelLen)} tokens per request: ${kv.maxConcurrency.toFixed(2)}x`);
+  if (plan.host) lines.push("", chalk.bold("Host memory"), `  ${hostText(plan.host)}`);
   if (plan.encoder) {
     const en = plan.encoder;
     lines.push("");
-    lines.push(c.bold("Vision encoder profile"));
+    lines.push(chalk.bold("Vision encoder profile"));
     lines.push(
       `  ${en.items} ${en.modality} item(s) of ${thousands(en.tokensPerItem)} tokens (${en.itemWidth}×${en.itemHeight}${en.modality === "video" ? `, ${thousands(en.patchesPerItem)} patches` : ""}), budget ${thousands(en.budgetTokens)} tokens → encoder peak ${gib(plan.perGpu[0]?.encoderPeakBytes ?? 0)} GiB`,
     );
@@ -185,7 +185,7 @@ export function renderTable(plan: Plan, o: TableOptions): string {
   const whatIfs = shownWhatIfs(plan);
   if (whatIfs.length > 0) {
     lines.push("");
-    lines.push(c.bold("What if (re-planned with one lever changed)"));
+    lines.push(chalk.bold("What if (re-planned with one lever changed)"));
     // Columns: lever, KV gained per GPU, KV tokens, concurrency; the flags to type on the line below.
     const labelW = Math.max(...whatIfs.map((w) => WHAT_IF_LABELS[w.code].length));
     const gains = whatIfs.map((w) => `${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)}`);
@@ -196,19 +196,19 @@ export function renderTable(plan: Plan, o: TableOptions): string {
     const concW = Math.max(...concs.map((x) => x.length));
     whatIfs.forEach((w, i) => {
       const gain = (gains[i] ?? "").padStart(gainW);
-      lines.push(`  ${WHAT_IF_LABELS[w.code].padEnd(labelW)}  ${w.kvGainBytes >= 0 ? c.green(gain) : c.red(gain)} GiB KV → ${(tokens[i] ?? "").padStart(tokW)} tokens, ${(concs[i] ?? "").padStart(concW)}`);
-      lines.push(`      ${c.dim(w.flags.map((f) => `${f.flag} ${shellWord(f.value)}`).join(" "))}`);
+      lines.push(`  ${WHAT_IF_LABELS[w.code].padEnd(labelW)}  ${w.kvGainBytes >= 0 ? chalk.green(gain) : chalk.red(gain)} GiB KV → ${(tokens[i] ?? "").padStart(tokW)} tokens, ${(concs[i] ?? "").padStart(concW)}`);
+      lines.push(`      ${chalk.dim(w.flags.map((f) => `${f.flag} ${shellWord(f.value)}`).join(" "))}`);
     });
   }
   if (plan.diagnostics.length > 0) {
     lines.push("");
-    for (const d of plan.diagnostics) {
-      const tag = d.severity === "error" ? c.red.bold("error") : d.severity === "warning" ? c.yellow.bold("warning") : c.blue("info");
-      lines.push(`${tag} ${c.dim(d.code)}: ${messageFor(d, plan)}`);
-      const fixes = fixEntries(d);
-      if (fixes.length === 1) lines.push(`  ${c.bold("fix:")} ${fixes[0]}`);
+    for (const diagnostic of plan.diagnostics) {
+      const tag = diagnostic.severity === "error" ? chalk.red.bold("error") : diagnostic.severity === "warning" ? chalk.yellow.bold("warning") : chalk.blue("info");
+      lines.push(`${tag} ${chalk.dim(diagnostic.code)}: ${messageFor(diagnostic, plan)}`);
+      const fixes = fixEntries(diagnostic);
+      if (fixes.length === 1) lines.push(`  ${chalk.bold("fix:")} ${fixes[0]}`);
       else if (fixes.length > 1) {
-        lines.push(`  ${c.bold("fix (any one; cheapest first):")}`);
+        lines.push(`  ${chalk.bold("fix (any one; cheapest first):")}`);
         for (const f of fixes) lines.push(`    ${f}`);
       }
     }

@@ -24,13 +24,13 @@ function imagesText(lim: PixelLimits, imageSize: number | undefined): string {
   return `images ${lim.minPixels}–${lim.maxPixels} pixels`;
 }
 
-function videoText(b: VideoBounds | null): string {
-  if (!b) return "";
-  if (b.per === "slice") {
-    const side = Math.round(Math.sqrt(b.maxPixels));
+function videoText(bounds: VideoBounds | null): string {
+  if (!bounds) return "";
+  if (bounds.per === "slice") {
+    const side = Math.round(Math.sqrt(bounds.maxPixels));
     return `, video frames as one ${side}×${side} slice each`;
   }
-  return b.per === "frame" ? `, video frames ${b.minPixels}–${b.maxPixels} pixels each` : `, video ${b.minPixels}–${b.maxPixels} pixels over frames × height × width`;
+  return bounds.per === "frame" ? `, video frames ${bounds.minPixels}–${bounds.maxPixels} pixels each` : `, video ${bounds.minPixels}–${bounds.maxPixels} pixels over frames × height × width`;
 }
 
 /** Text, every line within `columns` (outputColumns: COLUMNS, at least 80). */

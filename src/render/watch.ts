@@ -6,34 +6,34 @@ import { gib } from "./format.js";
 const signed = (b: number): string => `${gib(Math.abs(b)) === gib(0) || b >= 0 ? "+" : "−"}${gib(Math.abs(b))} GiB`;
 
 /** One drift in words. */
-export function driftText(d: Drift, toleranceBytes: number): string {
-  switch (d.code) {
+export function driftText(drift: Drift, toleranceBytes: number): string {
+  switch (drift.code) {
     case "ABOVE_PLAN":
-      return `GPU ${d.index}: ${gib(d.driftBytes)} GiB above the plan (tolerance ${gib(toleranceBytes)} GiB)`;
+      return `GPU ${drift.index}: ${gib(drift.driftBytes)} GiB above the plan (tolerance ${gib(toleranceBytes)} GiB)`;
     case "BELOW_PLAN":
-      return `GPU ${d.index}: ${gib(-d.driftBytes)} GiB below the plan (tolerance ${gib(toleranceBytes)} GiB): vLLM not up yet, or the plan does not match what runs`;
+      return `GPU ${drift.index}: ${gib(-drift.driftBytes)} GiB below the plan (tolerance ${gib(toleranceBytes)} GiB): vLLM not up yet, or the plan does not match what runs`;
     case "PROCESS_APPEARED":
-      return `GPU ${d.index}: another process appeared: ${d.name || "?"} (pid ${d.pid}) holds ${gib(d.usedBytes)} GiB`;
+      return `GPU ${drift.index}: another process appeared: ${drift.name || "?"} (pid ${drift.pid}) holds ${gib(drift.usedBytes)} GiB`;
     case "GPU_NEAR_FULL":
-      return `GPU ${d.index}: nearly full, ${gib(d.freeBytes)} GiB free`;
+      return `GPU ${drift.index}: nearly full, ${gib(drift.freeBytes)} GiB free`;
   }
 }
 
-export function renderWatchSample(n: number, s: WatchSample, toleranceBytes: number): string {
-  const lines = s.rows.map(
+export function renderWatchSample(n: number, sample: WatchSample, toleranceBytes: number): string {
+  const lines = sample.rows.map(
     (r) => `[${n}] GPU ${r.index} (rank ${r.rank}${r.stage > 0 ? `, stage ${r.stage}` : ""}): used ${gib(r.usedBytes)} GiB, plan ${gib(r.expectedBytes)} GiB (${signed(r.driftBytes)}), free ${gib(r.freeBytes)} GiB`,
   );
-  for (const d of s.drifts) lines.push(`[${n}] ${d.failing ? "DRIFT" : "note "} ${driftText(d, toleranceBytes)}`);
+  for (const d of sample.drifts) lines.push(`[${n}] ${d.failing ? "DRIFT" : "note "} ${driftText(d, toleranceBytes)}`);
   return lines.join("\n") + "\n";
 }
 
-export function renderWatchJsonLine(n: number, s: WatchSample, toleranceBytes: number): string {
+export function renderWatchJsonLine(n: number, sample: WatchSample, toleranceBytes: number): string {
   return (
     JSON.stringify({
       sample: n,
-      failing: s.failing,
-      gpus: s.rows,
-      drifts: s.drifts.map((d) => ({ ...d, message: driftText(d, toleranceBytes) })),
+      failing: sample.failing,
+      gpus: sample.rows,
+      drifts: sample.drifts.map((d) => ({ ...d, message: driftText(d, toleranceBytes) })),
     }) + "\n"
   );
 }
