@@ -152,10 +152,59 @@ interface Block {
   next: Block | null;
 }
 
+/**
+ * The free blocks of one pool in BlockComparator's order (size, then address; a newer segment lies lower), so
+ * get_free_block's best fit is a binary search (a model's weights leave hundreds of tails in the pool).
+ */
+class FreePool {
+  private items: Block[] = [];
+
+  private static before(x: Block, y: Block): boolean {
+    return x.size < y.size || (x.size === y.size && (x.seg > y.seg || (x.seg === y.seg && x.off < y.off)));
+  }
+
+  private position(b: Block): number {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = this.items[mid];
+      if (m && FreePool.before(m, b)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  add(b: Block): void {
+    this.items.splice(this.position(b), 0, b);
+  }
+
+  /** Removes b; call before changing its size. */
+  delete(b: Block): void {
+    const i = this.position(b);
+    if (this.items[i] === b) this.items.splice(i, 1);
+  }
+
+  /** Removes and returns the smallest block of at least `size` bytes, lowest address among equals. */
+  take(size: number): Block | null {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.items[mid]?.size ?? 0) < size) lo = mid + 1;
+      else hi = mid;
+    }
+    const b = this.items[lo];
+    if (!b) return null;
+    this.items.splice(lo, 1);
+    return b;
+  }
+}
+
 /** PyTorch's CUDACachingAllocator (one stream, default config, no expandable segments). */
 export class CachingAllocator {
-  /** The free blocks: get_free_block searches only these (a model's weights add hundreds of allocated ones). */
-  private freeBlocks = new Set<Block>();
+  private smallPool = new FreePool();
+  private largePool = new FreePool();
   private live = new Map<number, Block>();
   private nextId = 1;
   private segCount = 0;
@@ -188,13 +237,9 @@ export class CachingAllocator {
     // 0x…d20000000, 0x…ce0000000, 0x…c60000000, 0x…be0000000 in creation order). That tie-break decides
     // which 2 GiB block the next layer's 1 GiB score tensors split, and so whether eager attention's fp32
     // softmax finds a free 2 GiB block or cudaMallocs another one.
-    let best: Block | null = null;
-    for (const b of this.freeBlocks) {
-      if (b.small !== small || b.size < size) continue;
-      if (!best || b.size < best.size || (b.size === best.size && (b.seg > best.seg || (b.seg === best.seg && b.off < best.off)))) best = b;
-    }
-    if (best) this.freeBlocks.delete(best);
-    else {
+    const pool = small ? this.smallPool : this.largePool;
+    let best = pool.take(size);
+    if (!best) {
       const segSize = CachingAllocator.allocationSize(size);
       best = { seg: this.segCount++, off: 0, size: segSize, free: true, small, prev: null, next: null };
       this.reserved += segSize;
@@ -205,7 +250,7 @@ export class CachingAllocator {
       if (best.next) best.next.prev = rest;
       best.next = rest;
       best.size = size;
-      this.freeBlocks.add(rest);
+      pool.add(rest);
     }
     best.free = false;
     this.allocated += best.size;
@@ -222,20 +267,23 @@ export class CachingAllocator {
     this.live.delete(id);
     this.allocated -= b.size;
     b.free = true;
+    const pool = b.small ? this.smallPool : this.largePool;
     const next = b.next;
     if (next && next.free) {
+      pool.delete(next);
       b.size += next.size;
       b.next = next.next;
       if (next.next) next.next.prev = b;
-      this.freeBlocks.delete(next);
     }
     const prev = b.prev;
     if (prev && prev.free) {
+      pool.delete(prev);
       prev.size += b.size;
       prev.next = b.next;
       if (b.next) b.next.prev = prev;
       b = prev;
-    } else this.freeBlocks.add(b);
+    }
+    pool.add(b);
   }
 }
 
