@@ -300,6 +300,12 @@ describe("a repository config: .vram-plan.yaml", () => {
     // The command line wins over the file.
     const cli = await check(["--config", join(dir, ".vram-plan.yaml"), "--require-concurrency", "400"]);
     expect(cli.code).toBe(1);
+    // The file's own values are read as the file's (its numbers as typed, its text like the flag), and a bad one is named by its key.
+    const badReq = join(dir, "bad-require.yaml");
+    writeFileSync(badReq, "gpu: l40s\nrequire:\n  context: lots\n");
+    const bad = await check(["--config", badReq, join(dir, "deploy", "compose.yaml")]);
+    expect(bad.code).toBe(2);
+    expect(unwrapped(bad.err)).toBe(`vram-plan: ${badReq}: require.context: expected a token count from 1 to 2147483648 such as 32768, 32k (32000) or 32K (32768), got 'lots'\n`);
   });
 });
 

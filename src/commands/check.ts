@@ -86,25 +86,49 @@ interface CliTarget {
   text: CheckEntry["targetText"];
 }
 
-async function cliTarget(opts: CheckOptions): Promise<CliTarget> {
+type RepoRequire = NonNullable<import("../sources/repo-config.js").RepoConfig["require"]>;
+
+/**
+ * The constraints every deployment is checked against: each from its flag, else from the require: of
+ * .vram-plan.yaml — its numbers as the file's schema typed them, its text read like the flag, an error
+ * naming the file's key (never turned into a flag's string to be parsed again).
+ */
+async function cliTarget(opts: CheckOptions, req: RepoRequire = {}, configPath: string | null = null): Promise<CliTarget> {
   const { fractionFlag, sizeFlag, tokensFlag } = await import("../sources/flag-values.js");
+  const inFile = (key: string): string => `${configPath ?? ".vram-plan.yaml"}: require.${key}`;
+  // A count from the file's schema (a positive integer), bounded like the flags' (src/limits.ts MAX_TOKENS).
+  const count = (n: number, key: string): number => {
+    if (n > MAX_TOKENS) throw new InputError(inFile(key), `${inFile(key)}: expected at most ${MAX_TOKENS}, got ${n}`);
+    return n;
+  };
   const target: Target = {};
   const text: CheckEntry["targetText"] = {};
   if (opts.requireConcurrency !== undefined) {
     target.concurrency = await parseConcurrency(opts.requireConcurrency, "--require-concurrency");
     text.concurrency = opts.requireConcurrency;
+  } else if (req.concurrency !== undefined) {
+    target.concurrency = typeof req.concurrency === "number" ? { n: count(req.concurrency, "concurrency") } : await parseConcurrency(req.concurrency, inFile("concurrency"));
+    text.concurrency = String(req.concurrency);
   }
   if (opts.requireContext !== undefined) {
     target.context = tokensFlag("--require-context", opts.requireContext);
     text.context = opts.requireContext;
+  } else if (req.context !== undefined) {
+    target.context = typeof req.context === "number" ? count(req.context, "context") : tokensFlag(inFile("context"), req.context);
+    text.context = String(req.context);
   }
   if (opts.maxUtilization !== undefined) {
     target.maxUtilization = fractionFlag("--max-utilization", opts.maxUtilization);
     text.maxUtilization = opts.maxUtilization;
+  } else if (req.maxUtilization !== undefined) {
+    // The schema holds it to (0, 1] (repo-config-schema.ts).
+    target.maxUtilization = req.maxUtilization;
+    text.maxUtilization = String(req.maxUtilization);
   }
-  if (opts.headroom !== undefined) {
-    target.headroomBytes = sizeFlag("--headroom", opts.headroom);
-    text.headroom = opts.headroom;
+  const headroom = opts.headroom ?? req.headroom;
+  if (headroom !== undefined) {
+    target.headroomBytes = sizeFlag(opts.headroom !== undefined ? "--headroom" : inFile("headroom"), headroom);
+    text.headroom = headroom;
   }
   return { target, text };
 }
@@ -131,6 +155,8 @@ interface Settings {
   vars: Record<string, string>;
   modelMap: Map<string, string>;
   configPath: string | null;
+  /** .vram-plan.yaml's require: (the flags win over it, cliTarget). */
+  require: RepoRequire;
 }
 
 async function settingsFrom(files: string[], opts: CheckOptions): Promise<Settings> {
@@ -144,13 +170,6 @@ async function settingsFrom(files: string[], opts: CheckOptions): Promise<Settin
   merged.vllmVersion ??= cfg.vllmVersion;
   merged.oneHost ??= cfg.oneHost;
   if (cfg.offline === true) merged.offline ??= true;
-  const req = cfg.require;
-  if (req) {
-    if (req.concurrency !== undefined) merged.requireConcurrency ??= String(req.concurrency);
-    if (req.context !== undefined) merged.requireContext ??= String(req.context);
-    if (req.maxUtilization !== undefined) merged.maxUtilization ??= String(req.maxUtilization);
-    if (req.headroom !== undefined) merged.headroom ??= req.headroom;
-  }
   const vars: Record<string, string> = {};
   for (const [k, v] of Object.entries(cfg.set ?? {})) vars[k] = String(v);
   for (const [k, v] of pairs(opts.set, "--set", "NAME=VALUE such as LLM_MODEL_ID=Qwen/Qwen3-8B", /^[A-Za-z_][A-Za-z0-9_]*$/)) vars[k] = v;
@@ -159,7 +178,7 @@ async function settingsFrom(files: string[], opts: CheckOptions): Promise<Settin
   let list = files;
   if (list.length === 0 && cfg.files && configPath) list = rc.expandFilePatterns(cfg.files, dirname(configPath));
   list = rc.expandDirectories(list);
-  return { o: merged, files: list, vars, modelMap, configPath };
+  return { o: merged, files: list, vars, modelMap, configPath, require: cfg.require ?? {} };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,7 +529,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   if (settings.o.gpu !== undefined) (await import("../sources/gpus.js")).gpuFrom(settings.o.gpuMemory !== undefined ? { gpu: settings.o.gpu, gpuMemory: settings.o.gpuMemory } : { gpu: settings.o.gpu });
   const { readDeploymentFileWithSchemas, linkKServe } = await import("../sources/deployments.js");
   const solve = await import("../core/solve.js");
-  const cli = await cliTarget(settings.o);
+  const cli = await cliTarget(settings.o, settings.require, settings.configPath);
 
   const report: CheckReport = { entries: [], fileNotes: [], fileErrors: [] };
   const deployments: Deployment[] = [];
