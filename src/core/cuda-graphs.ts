@@ -49,21 +49,25 @@ export const MIN_PER_GRAPH_BYTES = MiB;
  *   the same ≈54 MiB first capture once 20 MiB per further graph is taken off; a 0.18 Qwen3.5 GGUF start-up
  *   logs 1.62 GiB for 86 graphs (fixtures/vllm-logs/raw/vllm-pr39559-qwen3.5-gguf-blocks-override.md);
  *   vllm issue #50780 (0.26, GDN: "the real FULL graphs cost ~24 MiB each").
- * Dense models also show both ends (a v0.21 Windows log: 0.14 GiB for 30 graphs ≈ the 1 MiB floor; 28 MiB on
- * one A100-40GB host, OBSERVED_MAX_PER_GRAPH_BYTES), which is why CudaGraphBytes also carries the range.
+ * Dense models also show both ends (a v0.21 Windows log: 0.14 GiB for 30 graphs ≈ the 1 MiB floor; 27.5 MiB on
+ * one A100-40GB host; OBSERVED_MAX_PER_GRAPH_BYTES), which is why CudaGraphBytes also carries the range.
  */
 export const SECOND_CAPTURE_DENSE_BYTES_PER_LAYER = 165 * 1024;
 export const SECOND_CAPTURE_HYBRID_BYTES = ALLOCATOR.largeBuffer;
 
 /**
- * The largest second-capture cost seen in a log, the top of the range CudaGraphBytes carries: Qwen3-8B on an
- * A100-40GB host (fixtures/vllm-logs/cases.json, v0.19.1 defaults, 86 graphs): "Estimated CUDA graph memory:
- * 2.35 GiB" → (2,406 − 100 MiB first capture) / 84 = 27.5 MiB per graph, and its real capture took 2.44 GiB
- * ("CUDA graph pool memory: 2.44 GiB (actual)"), 28 MiB per graph; the same host on v0.9.2 took 2.24 GiB for
- * 67 PIECEWISE graphs (33 MiB each). The same model on an RTX A5000 estimates 5.8 MiB per graph (0.52 GiB):
- * what sets it is the host (driver, PyTorch build), which a plan cannot see.
+ * The largest second-capture cost among the logged estimates, the top of the range CudaGraphBytes carries:
+ * Qwen2.5-72B at TP4 on L40S, v0.19.0, 86 graphs: "Estimated CUDA graph memory: 2.73 GiB" (captured: 2.62 GiB;
+ * fixtures/vllm-logs/raw/code-qwen2.5-72b-l40s-tp4-eks-v0.19.md) → (2,796 − 92 MiB first capture) / 84 = 32.2 MiB
+ * per graph, 33 MiB taken so the range covers it.
+ * Dense TP1 hosts differ as much: Qwen3-8B estimates 5.8 MiB per graph on an RTX A5000 (0.52 GiB) and 27.5 MiB
+ * on an A100-40GB host (fixtures/vllm-logs/cases.json, v0.19.1: 2.35 GiB estimated, 2.44 GiB captured). vllm
+ * issue #5517 traces such differences to the CUDA driver (graph memory on A10G/L4 3.8 GiB with 12.2-12.3
+ * drivers, 1.1 GiB with 12.4+) and, at TP > 1, NCCL's memory in captured collectives (vllm PR #5091,
+ * NCCL_CUMEM_ENABLE): what the host runs, which a plan cannot see. Above it: ≈9.5 GiB reserved for
+ * Llama-3.1-70B FP8 at TP8 on L40S (vllm issue #49224).
  */
-export const OBSERVED_MAX_PER_GRAPH_BYTES = 28 * MiB;
+export const OBSERVED_MAX_PER_GRAPH_BYTES = 33 * MiB;
 
 /** The tensors of one decoder layer that a capture of N tokens holds at its peak, as widths per token. */
 export interface GraphActivationShape {
@@ -255,7 +259,7 @@ export interface CudaGraphBytes {
   perGraphBytes: number;
   /**
    * The same estimate with the second sample at its two observed extremes: vLLM's 1 MiB floor (the pool
-   * reuses everything, as in the replay and a v0.21 Windows log: 0.14 GiB for 30 graphs) and 28 MiB per graph
+   * reuses everything, as in the replay and a v0.21 Windows log: 0.14 GiB for 30 graphs) and 33 MiB per graph
    * (OBSERVED_MAX_PER_GRAPH_BYTES). The linear extrapolation makes this spread vLLM's own (vllm issue #45178).
    */
   lowBytes: number;
@@ -325,7 +329,7 @@ export function cudaGraphExplain(plan: CudaGraphPlan, bytes: CudaGraphBytes, sha
   return {
     what: `CUDA graphs${stageSuffix}`,
     formula: plan.captured
-      ? `${modes}: first capture ${mib(bytes.firstCaptureBytes)} (graph-pool segments of the largest size) + ${mib(bytes.perGraphBytes)} per graph × (n − 1) per mode (second capture: ${shape.hybrid ? "a new 20 MiB segment, Mamba/GDN layers" : `${shape.layers} layers × 165 KiB`}); as logged on other hosts (second capture from vLLM's 1 MiB floor to 28 MiB): ${mib(bytes.lowBytes)} to ${mib(bytes.highBytes)}; ${BUDGET_WORDS[plan.budget]}`
+      ? `${modes}: first capture ${mib(bytes.firstCaptureBytes)} (graph-pool segments of the largest size) + ${mib(bytes.perGraphBytes)} per graph × (n − 1) per mode (second capture: ${shape.hybrid ? "a new 20 MiB segment, Mamba/GDN layers" : `${shape.layers} layers × 165 KiB`}); as logged on other hosts (second capture from vLLM's 1 MiB floor to ${mib(OBSERVED_MAX_PER_GRAPH_BYTES)}): ${mib(bytes.lowBytes)} to ${mib(bytes.highBytes)}; ${BUDGET_WORDS[plan.budget]}`
       : BUDGET_WORDS[plan.budget],
     bytes: bytes.estimateBytes,
     source: "vllm/v1/worker/gpu_model_runner.py profile_cudagraph_memory (linear extrapolation, vllm issue #45178) / capture_model; vllm/v1/worker/gpu_worker.py determine_available_memory; PyTorch CUDACachingAllocator segments; fixtures/cuda-graphs; src/core/cuda-graphs.ts",
