@@ -123,7 +123,7 @@ describe("cudaGraphPlan: capture sizes and where the memory comes from, per rele
     const logged = Number(/Estimated CUDA graph memory: ([\d.]+) GiB/.exec(log)![1]);
     expect(logged).toBe(2.73);
     const p = planDeployment({ model: model("qwen2.5-72b"), gpu: gpu("l40s"), flags: flags({ vllmVersion: "0.19.0", tensorParallelSize: 4, maxModelLen: 8192 }) }, { explain: true });
-    // 80 layers × 165 KiB = 12.9 MiB per graph: 1.16 GiB, 1.57 GiB short (TP4's collectives and this host are not modelled);
+    // 80 layers × 165 KiB = 12.9 MiB per graph: 1.16 GiB, 1.57 GiB short (TP4's collectives and this host are not modeled);
     // its 32.2 MiB per graph sets the range's top (33 MiB): 92 MiB first capture + 84 × 33 MiB = 2,864 MiB ≥ 2.73 GiB.
     expect(p.perGpu[0]!.cudaGraphBytes / GiB).toBeLessThan(logged - 1.5);
     const range = /to ([\d,]+) MiB;/.exec(p.explain.find((e) => e.what.startsWith("CUDA graphs"))!.formula)!;
