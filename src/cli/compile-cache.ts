@@ -9,6 +9,7 @@
 // A cache is used only for the build it came from: its name carries the bundle's size and mtime (a
 // rebuild or an edit changes them), and V8 rejects a cache made by another V8 version or with other
 // flags (vm.Script's cachedDataRejected). Then the bundle compiles as usual: slower, never wrong.
+import { isAscii } from "node:buffer";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
@@ -53,8 +54,8 @@ export function bundleLoader(cacheTag: string | null): BundleLoader {
     if (cacheTag !== null) cachedData = readIfPresent(cacheFileFor(file, cacheTag)) ?? (cacheTag === DEFAULT_CACHE_TAG ? undefined : readIfPresent(cacheFileFor(file, DEFAULT_CACHE_TAG)));
     // The build makes every bundle ASCII (scripts/build-bin.mjs), so latin1 decodes it exactly and V8
     // keeps it as a one-byte string; a bundle edited since (any byte above 0x7f) is read as UTF-8.
-    let body = readFileSync(file, "latin1");
-    if (/[^\x00-\x7f]/.test(body)) body = readFileSync(file, "utf8");
+    const bytes = readFileSync(file);
+    const body = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
     // Node's own CommonJS wrapper, so the bundle sees exports/require/module/__filename/__dirname.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
     const module = { exports: {} as unknown };
