@@ -37,11 +37,15 @@ function timeMs(argv: readonly string[]): { ms: number; status: number | null; s
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, status: ran.status, stderr: ran.stderr };
 }
 
+/** The bin as installed: package.json's "bin" (dist/cli.cjs), or VRAM_PLAN_BIN. */
+function binPath(): string {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string> };
+  return process.env["VRAM_PLAN_BIN"] ?? join(root, pkg.bin["vram-plan"] ?? "dist/cli.cjs");
+}
+
 /** Median whole-process wall time of each job and of bare node, runs alternating. */
 export function measureStartup(jobs: readonly StartupJob[], runs = 21): StartupResult[] {
-  // The bin as installed: package.json's "bin" (dist/cli.cjs).
-  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string> };
-  const bin = process.env["VRAM_PLAN_BIN"] ?? join(root, pkg.bin["vram-plan"] ?? "dist/cli.cjs");
+  const bin = binPath();
   return jobs.map((job) => {
     const nodeTimes: number[] = [];
     const jobTimes: number[] = [];
@@ -57,8 +61,27 @@ export function measureStartup(jobs: readonly StartupJob[], runs = 21): StartupR
   });
 }
 
+/**
+ * Instructions executed (valgrind's callgrind, every thread), job against bare node: a second view
+ * that machine load does not move, for a shared machine where wall-clock medians wander. Null when
+ * valgrind is not installed.
+ */
+export function instructionRatio(argv: readonly string[]): { node: number; job: number } | null {
+  const count = (args: readonly string[]): number | null => {
+    const ran = spawnSync("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--smc-check=all-non-file", process.execPath, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1", HF_HUB_OFFLINE: "1" },
+    });
+    const m = /Collected : (\d+)/.exec(ran.stderr ?? "");
+    return m ? Number(m[1]) : null;
+  };
+  const node = count(["-e", ""]);
+  const job = node === null ? null : count(argv);
+  return node !== null && job !== null ? { node, job } : null;
+}
+
 /** The three jobs of issue #17, with the 100-shard checkout built in a temporary directory. */
-export function startupLines(runs = 21): string[] {
+export function startupLines(runs = 21, instructions = false): string[] {
   const dir = mkdtempSync(join(tmpdir(), "vram-plan-shards-"));
   try {
     buildShardDir(dir, 100);
@@ -67,9 +90,17 @@ export function startupLines(runs = 21): string[] {
       { name: "vram-plan check fixtures/ci/deploy/docker-compose.yaml --gpu l40s", argv: ["check", join(root, "fixtures", "ci", "deploy", "docker-compose.yaml"), "--gpu", "l40s", "--offline"] },
       { name: "vram-plan --model <100-shard checkout> --gpu h100", argv: ["--model", dir, "--gpu", "h100"] },
     ];
-    return measureStartup(jobs, runs).map(
+    const lines = measureStartup(jobs, runs).map(
       (r) => `Start-up, ${r.name}: ${r.jobMs.toFixed(1)} ms vs node -e "" ${r.nodeMs.toFixed(1)} ms (medians of ${runs} alternating runs) = ${r.ratio.toFixed(2)}x — target <= 1.5x`,
     );
+    if (instructions) {
+      const bin = binPath();
+      for (const job of jobs) {
+        const r = instructionRatio([bin, ...job.argv]);
+        lines.push(r === null ? "Start-up instructions: valgrind not installed" : `Start-up instructions, ${job.name}: ${(r.job / 1e6).toFixed(0)} M vs node -e "" ${(r.node / 1e6).toFixed(0)} M (callgrind) = ${(r.job / r.node).toFixed(2)}x`);
+      }
+    }
+    return lines;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -77,5 +108,6 @@ export function startupLines(runs = 21): string[] {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const runs = Number(process.env["RUNS"] ?? 21);
-  for (const line of startupLines(runs)) console.log(line);
+  // STARTUP_INSTRUCTIONS=1: also the instruction counts under callgrind (about 15 s a job).
+  for (const line of startupLines(runs, process.env["STARTUP_INSTRUCTIONS"] === "1")) console.log(line);
 }
