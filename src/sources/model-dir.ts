@@ -1,8 +1,7 @@
 // A model on local disk: a checkpoint directory (or a path to its config.json) with config.json,
 // optional quantization / preprocessor configs and .safetensors shards whose headers give the
 // exact checkpoint size.
-import { readdir, stat } from "node:fs/promises";
-import { statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
@@ -80,6 +79,14 @@ export function jsonDepth(value: Json): number {
 }
 
 /** Parsed JSON file of the checkout under `root`, or undefined when it does not exist. */
+function entriesOf(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 async function readJsonIfPresent(file: string, root?: string): Promise<Json | undefined> {
   if (root !== undefined) requireInside(file, root);
   const text = readTextFile(file, MAX_JSON_FILE_BYTES, { missingOk: true });
@@ -143,9 +150,11 @@ export function totalSizeWarning(where: string, totalSize: number | null, header
 export async function readModelDir(path: string): Promise<LocalModel> {
   let dir = path;
   let configPath = join(path, "config.json");
+  // Synchronous calls throughout: a local directory answers at once, and the first asynchronous fs call
+  // would start libuv's thread pool (threads and hand-offs a short run pays for in wall time).
   let st;
   try {
-    st = await stat(path);
+    st = statSync(path);
   } catch {
     throw new InputError(path, `${path}: no such file or directory`);
   }
@@ -164,7 +173,7 @@ export async function readModelDir(path: string): Promise<LocalModel> {
     readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[1]), root),
     readJsonIfPresent(join(dir, PREPROCESSOR_FILE), root),
     readJsonIfPresent(join(dir, INDEX_FILE), root),
-    readdir(dir).catch((): string[] => []),
+    entriesOf(dir),
   ]);
   if (config === undefined) throw new InputError(path, `${dir}: no config.json`);
 
