@@ -2,7 +2,8 @@
 // hands it to its reader in src/sources/deployments/ (compose, kubernetes, shell, dockerfile,
 // vllm-config, vram-plan). Pure on text: the command reads the file and passes path and contents.
 import { LineCounter, type Document } from "yaml";
-import { ShellSyntaxError, normalizeFlagName } from "./vllm-argv.js";
+import { ShellSyntaxError } from "./vllm-argv.js";
+import { normalizeFlagName } from "./vllm-flags.js";
 import { isVllmArgName } from "./vllm-flags.js";
 import { resetExpansionBudget } from "./deployments/common.js";
 import { Ctx, baseName, rec, type Deployment, type Json, type ReadOptions } from "./deployments/common.js";

@@ -6,7 +6,7 @@
 
 import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
-import { isVllmArgName, isVllmSwitch } from "./vllm-flags.js";
+import { isVllmArgName, isVllmSwitch, normalizeFlagName } from "./vllm-flags.js";
 import { vllmShortArg } from "../core/vllm-args.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -290,13 +290,6 @@ function takesValue(key: string): boolean {
   return isVllmArgName(key) && !isVllmSwitch(key);
 }
 
-/** Flag name → kebab-case key; underscores are replaced only before the first dot. */
-export function normalizeFlagName(name: string): string {
-  const dot = name.indexOf(".");
-  const head = dot < 0 ? name : name.slice(0, dot);
-  const tail = dot < 0 ? "" : name.slice(dot);
-  return head.replace(/_/g, "-") + tail;
-}
 
 function isFlagToken(t: string): boolean {
   return t.startsWith("-") && t !== "-" && !/^-\d/.test(t) && !/^-\.\d/.test(t);

@@ -134,7 +134,7 @@ interface Resolved {
 }
 
 /** FlexibleArgumentParser: underscores become dashes between "--" and the first "." only. */
-function kebabHead(body: string): string {
+export function normalizeFlagName(body: string): string {
   const dot = body.indexOf(".");
   return dot < 0 ? body.replace(/_/g, "-") : body.slice(0, dot).replace(/_/g, "-") + body.slice(dot);
 }
@@ -157,7 +157,7 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
     const eq = word.indexOf("=");
     const rawKey = eq < 0 ? word.slice(2) : word.slice(2, eq);
     const inline = eq < 0 ? null : word.slice(eq + 1);
-    let key = kebabHead(rawKey);
+    let key = normalizeFlagName(rawKey);
     let append = false;
     if (key.includes(".") && key.endsWith("+")) {
       append = true;
@@ -820,14 +820,14 @@ export function engineFlagsFromOptions(options: Readonly<Record<string, unknown>
 
 /** Whether a table flag takes no value (a switch), for readers that must know how many words follow. */
 export function isVllmSwitch(name: string): boolean {
-  const key = kebabHead(name);
+  const key = normalizeFlagName(name);
   const a = vllmArg(key.startsWith("no-") && vllmArg(key.slice(3))?.negatable ? key.slice(3) : key);
   return a?.kind === "bool";
 }
 
 /** Whether a name (kebab or snake, no dashes) is a vLLM argument of any modeled release. */
 export function isVllmArgName(name: string): boolean {
-  const key = kebabHead(name).split(".")[0]!;
+  const key = normalizeFlagName(name).split(".")[0]!;
   const a = vllmArg(key) ?? (key.startsWith("no-") ? vllmArg(key.slice(3)) : undefined);
   return a !== undefined && !a.vramPlan;
 }

@@ -6,7 +6,8 @@
 // The formats and the releases that print them are cited per pattern (real examples: fixtures/vllm-logs/raw/).
 import type { LoggedError, LoggedRank, LoggedStartup } from "../core/startup-log.js";
 import type { DiagnosticCode } from "../core/types.js";
-import { extractVllmArgs, normalizeFlagName, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
+import { extractVllmArgs, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
+import { normalizeFlagName } from "./vllm-flags.js";
 import { compareVersions } from "../core/vllm-versions.js";
 
 const GIB = 2 ** 30;

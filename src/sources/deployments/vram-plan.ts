@@ -1,6 +1,6 @@
 // vram-plan's own deployments file (YAML or JSON), validated with zod; unknown keys are errors.
 import type { FlagValue } from "./vram-plan-schema.js";
-import { normalizeFlagName } from "../vllm-argv.js";
+import { normalizeFlagName } from "../vllm-flags.js";
 import { isVllmSwitch } from "../vllm-flags.js";
 import type { Ctx, Deployment, DeploymentConstraints, Json } from "./common.js";
 import { lineAt, type YamlFile, yamlValue } from "./yaml.js";
