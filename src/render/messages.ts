@@ -63,7 +63,7 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
     numArg(a, "free") < 0
       ? `CUDA out of memory loading the model: its weights need ${gib(-numArg(a, "free"))} GiB more than the GPU has free, before the ${gib(numArg(a, "kv"))} GiB --kv-cache-memory asks for.`
       : a["phase"] === "allocation"
-      ? `CUDA out of memory allocating the KV cache: --kv-cache-memory asks for ${gib(numArg(a, "kv"))} GiB but only ${gib(numArg(a, "free"))} GiB is free after the weights (--kv-cache-memory skips the --gpu-memory-utilization budget and is not checked against the GPU).`
+      ? `CUDA out of memory allocating the KV cache: --kv-cache-memory asks for ${gib(numArg(a, "kv"))} GiB but only ${gib(numArg(a, "free"))} GiB is free after the weights (vLLM allocates --kv-cache-memory as asked, outside the --gpu-memory-utilization budget, without checking it against the free memory).`
       : `CUDA out of memory after the KV cache is allocated: ${gib(numArg(a, "kv"))} GiB of KV cache leaves no room for CUDA-graph capture (${gib(numArg(a, "graphs"))} GiB) and the sampler warm-up (${gib(numArg(a, "sampler"))} GiB) in the ${gib(numArg(a, "free"))} GiB free after the weights.`,
   // vllm/v1/worker/gpu_worker.py determine_available_memory (v0.21+), the line after "Available KV cache memory".
   CUDA_GRAPH_ESTIMATE_IN_BUDGET: (a) =>
