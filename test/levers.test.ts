@@ -65,6 +65,14 @@ describe("fixes, cheapest lever first", () => {
     expect(fixes[0]).toBe("--max-model-len 32000");
     expect(Number(fixes[i]?.split(" ").pop())).toBeGreaterThanOrEqual(60000);
     expect(fixes.findIndex((s) => s.startsWith("--tensor-parallel-size"))).toBeGreaterThan(i);
+    // Images of at most 1280 tokens (max_pixels 28·28·1280 = 1,003,520) keep more still: the what-if's
+    // lever with the longest context that starts, above the one-image fix's, before any extra GPU.
+    const px = '--mm-processor-kwargs {"max_pixels":1003520} --max-model-len ';
+    const j = fixes.findIndex((s) => s.startsWith(px));
+    expect(j).toBe(i + 1);
+    expect(Number(fixes[j]?.split(" ").pop())).toBeGreaterThan(Number(fixes[i]?.split(" ").pop()));
+    expect(fixes.findIndex((s) => s.startsWith("--tensor-parallel-size"))).toBeGreaterThan(j);
+    for (const f of fixesOf(input)) expect(planDeployment({ ...input, flags: applied(input.flags, f) }).fits).toBe(true);
   });
 
   it("--max-model-len fix: the largest multiple of 1000 or 1024 that starts, not a binary value 20 % lower", () => {

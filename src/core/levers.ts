@@ -114,22 +114,36 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     // keeps more context than --max-model-len alone (Qwen2.5-VL-7B on an RTX 4090: one image and no video
     // start at 60,000 tokens, --max-model-len alone at 32,000). One binary search more.
     const one = options[options.length - 1];
+    let bestLen = len1 ?? 0;
     if (!mmStarts && one) {
       const withOne: EngineFlags = { ...base, limitMmPerPrompt: one };
       const len = longestStartingLen(r, withOne, e.maxModelLen);
-      if (len !== null && len >= Math.min(4096, e.maxModelLen) && (len1 === null || len > len1)) {
+      if (len !== null && len >= Math.min(4096, e.maxModelLen) && len > bestLen) {
         out.push({ entry: { ...shown("--limit-mm-per-prompt", JSON.stringify(one)), with: [{ flag: "--max-model-len", value: String(len) }] }, flags: { limitMmPerPrompt: one, maxModelLen: len } });
+        bestLen = len;
       }
     }
 
     if (maxPixelsForTokens(v, 1) !== null) {
       // max_pixels of 2^k merged tokens per image (the family's own pixels per token), largest that starts.
       const cur = base.mmProcessorKwargs?.max_pixels ?? v.maxPixels;
+      let pxStarts = false;
       for (const tokens of [16384, 8192, 4096, 2048, 1280, 1024, 512, 256]) {
         const px = maxPixelsForTokens(v, tokens) as number;
         if (px >= cur || px < v.minPixels) continue;
         const k = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
-        if (try1({ entry: shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${tokens} tokens`), flags: { mmProcessorKwargs: k } })) break;
+        if ((pxStarts = try1({ entry: shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${tokens} tokens`), flags: { mmProcessorKwargs: k } }))) break;
+      }
+      // No size alone starts: images of at most 1280 tokens (the what-if's lever) with the longest context
+      // that then starts, when that keeps more context than the levers above (Qwen2.5-VL-7B on an RTX 4090:
+      // 81,000 tokens, where one image and no video keep 63,000). One binary search more.
+      const px = maxPixelsForTokens(v, SMALLER_IMAGE_TOKENS);
+      if (!pxStarts && px !== null && px < cur && px >= v.minPixels) {
+        const k = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
+        const len = longestStartingLen(r, { ...base, mmProcessorKwargs: k }, e.maxModelLen);
+        if (len !== null && len >= Math.min(4096, e.maxModelLen) && len > bestLen) {
+          out.push({ entry: { ...shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${SMALLER_IMAGE_TOKENS} tokens`), with: [{ flag: "--max-model-len", value: String(len) }] }, flags: { mmProcessorKwargs: k, maxModelLen: len } });
+        }
       }
     }
   }
