@@ -69,6 +69,17 @@ export const SECOND_CAPTURE_HYBRID_BYTES = ALLOCATOR.largeBuffer;
  */
 export const OBSERVED_MAX_PER_GRAPH_BYTES = 33 * MiB;
 
+/**
+ * The second capture's drop for one shape: a new segment per size for Mamba/GDN layers (20 MiB) and on Model
+ * Runner V2 0.26-0.28 (the hidden states' class at the largest size: 20 MiB from 1 MiB up, else a 2 MiB small
+ * segment), else 165 KiB per dense layer.
+ */
+export function secondCaptureBytes(shape: GraphActivationShape, largest: number): number {
+  if (shape.hybrid) return SECOND_CAPTURE_HYBRID_BYTES;
+  if (shape.segmentPerGraph) return largest * shape.hidden * shape.bytes >= ALLOCATOR.smallSize ? ALLOCATOR.largeBuffer : 2 * MiB;
+  return shape.layers * SECOND_CAPTURE_DENSE_BYTES_PER_LAYER;
+}
+
 /** The tensors of one decoder layer that a capture of N tokens holds at its peak, as widths per token. */
 export interface GraphActivationShape {
   /** hidden_size: residual, hidden states, normed input, o_proj / down outputs — five [N, H] tensors. */
@@ -90,6 +101,11 @@ export interface GraphActivationShape {
   hybrid: boolean;
   /** Decoder layers on this rank's pipeline stage. */
   layers: number;
+  /**
+   * Model Runner V2 runs it and the release loses a segment per captured size (vllm-versions.ts
+   * mrv2SegmentPerGraph): Model Runner V2 on a dense model, 0.26-0.28.
+   */
+  segmentPerGraph: boolean;
 }
 
 /**
@@ -97,7 +113,7 @@ export interface GraphActivationShape {
  * FFN widths per rank (ColumnParallelLinear outputs). MoE layers: fused_experts_impl's cache13 [M·topk,
  * max(2I, H)] and cache2 [M·topk, I] (profile-run.ts textElementsPerToken uses the same tensors).
  */
-export function graphActivationShape(model: ModelArch, tp: number, ep: number, dtypeBytes: number, computeCapability: number, moeOnStage: boolean, layersOnStage: number): GraphActivationShape {
+export function graphActivationShape(model: ModelArch, tp: number, ep: number, dtypeBytes: number, computeCapability: number, moeOnStage: boolean, layersOnStage: number, segmentPerGraph = false): GraphActivationShape {
   const heads = model.numHeads / tp;
   const kvHeads = Math.max(1, Math.floor(model.numKvHeads / tp));
   let ffn: number[];
@@ -109,7 +125,7 @@ export function graphActivationShape(model: ModelArch, tp: number, ep: number, d
     const i = model.intermediateSize / tp;
     ffn = model.mlpGated ? [2 * i, i] : [i, i];
   }
-  return { hidden: model.hiddenSize, attentionOut: heads * model.headDim, qkv: (heads + 2 * kvHeads) * model.headDim, ffn, bytes: dtypeBytes, sm90: computeCapability >= 9, hybrid: model.hybrid !== null || model.mamba !== null, layers: layersOnStage };
+  return { hidden: model.hiddenSize, attentionOut: heads * model.headDim, qkv: (heads + 2 * kvHeads) * model.headDim, ffn, bytes: dtypeBytes, sm90: computeCapability >= 9, hybrid: model.hybrid !== null || model.mamba !== null, layers: layersOnStage, segmentPerGraph };
 }
 
 /**
@@ -276,7 +292,7 @@ export interface CudaGraphBytes {
  */
 export function cudaGraphStageBytes(plan: CudaGraphPlan, shape: GraphActivationShape): CudaGraphBytes {
   if (!plan.captured) return { estimateBytes: 0, firstCaptureBytes: 0, perGraphBytes: 0, lowBytes: 0, highBytes: 0 };
-  const perGraph = Math.max(shape.hybrid ? SECOND_CAPTURE_HYBRID_BYTES : shape.layers * SECOND_CAPTURE_DENSE_BYTES_PER_LAYER, MIN_PER_GRAPH_BYTES);
+  const perGraph = Math.max(secondCaptureBytes(shape, plan.largest), MIN_PER_GRAPH_BYTES);
   const first = plan.piecewise > 0 ? firstCaptureBytes(shape, plan.largest) : firstCaptureBytes(shape, plan.largestFull);
   const firstFull = plan.full > 0 ? (plan.piecewise > 0 ? perGraph : first) : 0;
   const firstOf = Math.max(plan.piecewise > 0 ? first : 0, firstFull);
@@ -329,7 +345,7 @@ export function cudaGraphExplain(plan: CudaGraphPlan, bytes: CudaGraphBytes, sha
   return {
     what: `CUDA graphs${stageSuffix}`,
     formula: plan.captured
-      ? `${modes}: first capture ${mib(bytes.firstCaptureBytes)} (graph-pool segments of the largest size) + ${mib(bytes.perGraphBytes)} per graph × (n − 1) per mode (second capture: ${shape.hybrid ? "a new 20 MiB segment, Mamba/GDN layers" : `${shape.layers} layers × 165 KiB`}); as logged on other hosts (second capture from vLLM's 1 MiB floor to ${mib(OBSERVED_MAX_PER_GRAPH_BYTES)}): ${mib(bytes.lowBytes)} to ${mib(bytes.highBytes)}; ${BUDGET_WORDS[plan.budget]}`
+      ? `${modes}: first capture ${mib(bytes.firstCaptureBytes)} (graph-pool segments of the largest size) + ${mib(bytes.perGraphBytes)} per graph × (n − 1) per mode (second capture: ${shape.hybrid ? "a new 20 MiB segment, Mamba/GDN layers" : shape.segmentPerGraph ? "a new allocator segment per size, Model Runner V2 0.26-0.28" : `${shape.layers} layers × 165 KiB`}); as logged on other hosts (second capture from vLLM's 1 MiB floor to ${mib(OBSERVED_MAX_PER_GRAPH_BYTES)}): ${mib(bytes.lowBytes)} to ${mib(bytes.highBytes)}; ${BUDGET_WORDS[plan.budget]}`
       : BUDGET_WORDS[plan.budget],
     bytes: bytes.estimateBytes,
     source: "vllm/v1/worker/gpu_model_runner.py profile_cudagraph_memory (linear extrapolation, vllm issue #45178) / capture_model; vllm/v1/worker/gpu_worker.py determine_available_memory; PyTorch CUDACachingAllocator segments; fixtures/cuda-graphs; src/core/cuda-graphs.ts",

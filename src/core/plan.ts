@@ -308,7 +308,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     if (drafter.line && opts.explain) ex(drafter.line);
     const act = withFeatureActivation(act0, sf.activationExtraBytes + drafter.bytes, specSampler);
     let stageGraphs = graphs;
-    const graphShape = graphActivationShape(model, tp, ep, b, cc, moeOnStage, end - start);
+    const graphShape = graphActivationShape(model, tp, ep, b, cc, moeOnStage, end - start, rules.mrv2SegmentPerGraph && rules.modelRunnerV2ForDense && dense && !fx.spec);
     let cgBytes = cudaGraphStageBytes(graphs, graphShape);
     let cg = cgBytes.estimateBytes;
     const total = gpu.cudaTotalBytes;

@@ -25,6 +25,19 @@ export interface VllmRules {
    * (apply_top_k_top_p runs only when a request asks for it; gumbel_sample writes one token per row).
    */
   modelRunnerV2ForDense: boolean;
+  /**
+   * Model Runner V2 (0.26-0.28, dense models) loses one caching-allocator segment of the hidden states' size class
+   * per further captured size before KV sizing (cuda-graphs.ts SECOND_CAPTURE): 20 MiB when N × hidden × dtype
+   * ≥ 1 MiB, 2 MiB below. Two dense 0.27.1 start-ups on Model Runner V2 show it — Qwen2.5-7B on an L4 has
+   * 1.76 GiB less KV cache than with --enforce-eager (issue #12 of this project: 122 MiB + 84 × 20 MiB), and
+   * Qwen3-32B on an RTX PRO 6000 logs −24.42 GiB available (fixtures/vllm-logs/raw/code-qwen3-32b-rtxpro6000-
+   * v0.27.1-tp1-fails.md: ≈2.4 GiB of non-KV memory beyond weights, activations and non-torch, 100 further graphs);
+   * Qwen2.5-0.5B on 0.26.0 (hidden states < 1 MiB) loses ~0.10 GiB (vllm issue #50159). Which tensor stays per
+   * size was not found in the source read (its profile_cudagraph_memory is still the stub in 0036d38d). 0.29
+   * gave Model Runner V2 its own CUDA-graph memory profiling (PR #53306, 0.29.0 release notes); no 0.29 log
+   * with graphs was found, so 0.29 keeps the per-layer figure.
+   */
+  mrv2SegmentPerGraph: boolean;
   /** API-server max_num_batched_tokens on >= 70 GiB non-A100 GPUs: 8192, 16384 from ≈v0.28 (PR #51726). */
   largeGpuServerBatchedTokens: number;
   /**
@@ -220,6 +233,7 @@ function computeRules(version: string): VllmRules | null {
     cudaGraphEstimate: atLeast(p, 21),
     mrv2ZeroEstimateForDense: atLeast(p, 25, 1) && !atLeast(p, 26),
     modelRunnerV2ForDense: atLeast(p, 25, 1),
+    mrv2SegmentPerGraph: atLeast(p, 26) && !atLeast(p, 29),
     largeGpuServerBatchedTokens: atLeast(p, 28) ? 16384 : 8192,
     // The Triton top-k/top-p kernel is in 2026 main; the release that introduced it was not
     // pinned down (assumed ≈0.17, the first 2026 release line). Evidence that it is in place by
