@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MODELED_FAMILIES, MODELED_FAMILY_NAMES, visionFamily } from "../src/core/vision/registry.js";
 import { qwen3VideoTokens } from "../src/core/vision/qwen3-vl.js";
@@ -24,6 +26,11 @@ describe("vision families behind one interface (src/core/vision/<family>.ts + re
     expect(of("qwen2-vl")?.offline).toEqual({ trace: "qwen-vl", windowed: false });
     expect(of("qwen3-vl")?.offline).toMatchObject({ trace: "qwen-vl", windowed: false, note: expect.stringContaining("deepstack") });
     expect(of("gemma3")?.offline).toBe("text-only");
+  });
+
+  it("README's list of vision families names every registered family (a new family is documented where users look)", () => {
+    const line = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8").split("\n").find((l) => l.includes("**Vision families**")) ?? "";
+    for (const name of MODELED_FAMILY_NAMES.split(", ")) expect(line, name).toContain(name);
   });
 
   it("Qwen3-VL: one merged token is 32 × 32 pixels (patch 16 × merge 2), so 1280 tokens is 32·32·1280 pixels", () => {
