@@ -56,6 +56,12 @@ export interface LoggedStartup {
   /** The head rank's figures (the first rank that printed each). */
   weightsBytes: number | null;
   torchPeakBytes: number | null;
+  /**
+   * torchPeakBytes is the start-up summary's "X GiB for peak activation" (vllm/v1/worker/gpu_worker.py): the
+   * worker's peak_activation_memory = the profile run's torch peak + the CUDA-graph estimate it applied to the
+   * budget (determine_available_memory), so from v0.21 it holds the estimate as well.
+   */
+  torchPeakFromSummary: boolean;
   nonTorchBytes: number | null;
   cudaGraphEstimateBytes: number | null;
   cudaGraphActualBytes: number | null;
@@ -83,6 +89,8 @@ export type DifferenceCause =
   | "WEIGHTS_LAYOUT"
   /** The profile run's torch peak differs: batched tokens, the encoder's dummy items, or an unmodeled feature. */
   | "ACTIVATION_PROFILE"
+  /** The summary's peak activation (torch peak + applied CUDA-graph estimate) differs from the planned sum. */
+  | "SUMMARY_PEAK"
   /** Non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modeled increase. */
   | "NON_TORCH"
   /** The CUDA-graph estimate differs (capture sizes, per-graph cost). */
@@ -149,6 +157,12 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
     out.push({ what, unit: "bytes", logged: l, planned: p, difference: d, agrees, cause: agrees ? null : cause() });
   };
   const small = (l: number): number => Math.max(0.01 * GIB, 0.01 * Math.abs(l));
+  // The summary's peak activation carries the CUDA-graph estimate applied to the budget: without the
+  // estimate's own line, set it against the planned activation peak plus the planned estimate; with it,
+  // take the logged estimate out of the logged peak.
+  const summaryWithEstimate = logged.torchPeakFromSummary && g.cudaGraphInBudget;
+  const loggedPeak = logged.torchPeakBytes === null ? null : summaryWithEstimate && logged.cudaGraphEstimateBytes !== null ? logged.torchPeakBytes - logged.cudaGraphEstimateBytes : logged.torchPeakBytes;
+  const plannedPeak = g.activationPeakBytes + (summaryWithEstimate && logged.cudaGraphEstimateBytes === null ? g.cudaGraphBytes : 0);
   const kvTarget = (l: number): number => Math.max(0.5 * GIB, 0.03 * Math.abs(l));
 
   bytesLine("gpuTotal", logged.gpuTotalBytes, g.totalBytes, small, () => ({ code: "GPU_TOTAL", args: { planned: g.totalBytes } }));
@@ -156,7 +170,12 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
     logged.gpuTotalBytes !== null && Math.abs(logged.gpuTotalBytes - g.totalBytes) > small(logged.gpuTotalBytes) ? { code: "FOLLOWS", args: { from: "gpuTotal" } } : fallback(),
   );
   bytesLine("weights", logged.weightsBytes, g.weightsBytes, small, () => (ctx.notModeled.length ? fallback() : { code: "WEIGHTS_LAYOUT", args: { quantization: plan.model.quantization, dtype: plan.model.dtype } }));
-  bytesLine("torchPeak", logged.torchPeakBytes, g.activationPeakBytes, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), () => ({ code: "ACTIVATION_PROFILE", args: { phase: g.activationPhase, maxNumBatchedTokens: plan.engine.maxNumBatchedTokens } }));
+  const withEstimate = summaryWithEstimate && logged.cudaGraphEstimateBytes === null;
+  bytesLine(withEstimate ? "summaryPeak" : "torchPeak", loggedPeak, plannedPeak, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), (): LogDifference["cause"] =>
+    withEstimate
+      ? { code: "SUMMARY_PEAK", args: { activation: g.activationPeakBytes, estimate: g.cudaGraphBytes } }
+      : { code: "ACTIVATION_PROFILE", args: { phase: g.activationPhase, maxNumBatchedTokens: plan.engine.maxNumBatchedTokens } },
+  );
   bytesLine("nonTorch", logged.nonTorchBytes, g.nonTorchBytes, (l) => Math.max(0.1 * GIB, 0.1 * Math.abs(l)), () => ({ code: "NON_TORCH", args: { tp: plan.gpu.count } }));
   bytesLine("cudaGraphEstimate", logged.cudaGraphEstimateBytes, g.cudaGraphBytes, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), () => ({ code: "CUDA_GRAPH_ESTIMATE", args: { captureSizes: plan.engine.cudaGraphCaptureSizes } }));
 
@@ -169,7 +188,7 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
     };
     part("requested", logged.requestedBytes ?? (logged.gpuTotalBytes !== null && logged.gpuMemoryUtilization !== null ? Math.round(logged.gpuTotalBytes * logged.gpuMemoryUtilization) : null), g.requestedBytes, 1);
     part("weights", logged.weightsBytes, g.weightsBytes, -1);
-    part("torchPeak", logged.torchPeakBytes, g.activationPeakBytes, -1);
+    part(withEstimate ? "summaryPeak" : "torchPeak", loggedPeak, plannedPeak, -1);
     part("nonTorch", logged.nonTorchBytes, g.nonTorchBytes, -1);
     if (g.cudaGraphInBudget) part("cudaGraphEstimate", logged.cudaGraphEstimateBytes, g.cudaGraphBytes, -1);
     // vLLM prints a negative available memory when the budget is overspent; the plan clamps its KV at 0 and keeps the shortfall.

@@ -63,7 +63,7 @@ function loggedOnly(report: LogReport): [string, string][] {
   addRow("GPU memory (CUDA total)", logged.gpuTotalBytes);
   addRow("vLLM budget", logged.requestedBytes);
   addRow("weights", logged.weightsBytes);
-  addRow("activation peak (torch peak increase)", logged.torchPeakBytes);
+  addRow(logged.torchPeakFromSummary ? "peak activation (summary)" : "activation peak (torch peak increase)", logged.torchPeakBytes);
   addRow("non-torch memory", logged.nonTorchBytes);
   addRow("CUDA graphs (estimate)", logged.cudaGraphEstimateBytes);
   addRow("CUDA graphs (actual)", logged.cudaGraphActualBytes);
@@ -189,6 +189,7 @@ export function logToJsonObject(report: LogReport): object {
       maxModelLen: logged.maxModelLen,
       weightsBytes: logged.weightsBytes,
       torchPeakBytes: logged.torchPeakBytes,
+      torchPeakFromSummary: logged.torchPeakFromSummary,
       nonTorchBytes: logged.nonTorchBytes,
       cudaGraphEstimateBytes: logged.cudaGraphEstimateBytes,
       cudaGraphActualBytes: logged.cudaGraphActualBytes,

@@ -105,6 +105,7 @@ const LOG_LINE_NAMES: Record<string, string> = {
   requested: "vLLM budget (total × utilization)",
   weights: "weights",
   torchPeak: "activation peak (torch peak increase)",
+  summaryPeak: "peak activation (summary)",
   nonTorch: "non-torch memory",
   cudaGraphEstimate: "CUDA graphs (estimate)",
   availableKv: "available KV cache memory",
@@ -123,6 +124,7 @@ export function logLineName(what: string): string {
 const LOG_CAUSES: Record<DifferenceCause, (a: Record<string, number | string>) => string> = {
   WEIGHTS_LAYOUT: (a) =>
     `the checkpoint's layout differs from the plan's (${a["quantization"] === "none" ? `${a["dtype"]} weights` : `${a["quantization"]} weights`}): a quantized format or kernel repacking not modeled, another checkpoint revision, or --quantization/--dtype not shown in the log`,
+  SUMMARY_PEAK: (a) => `the summary's peak activation is the profile run's torch peak plus the CUDA-graph estimate vLLM took out of the budget (planned: activation ${gib(Number(a["activation"]))} + estimate ${gib(Number(a["estimate"]))} GiB): the estimate or the activation peak differs`,
   ACTIVATION_PROFILE: (a) => `the profile run's peak differs (planned ${a["phase"]} phase over ${a["maxNumBatchedTokens"]} batched tokens): --max-num-batched-tokens, multimodal limits or a feature the log did not show`,
   NON_TORCH: () => "non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modeled increase",
   CUDA_GRAPH_ESTIMATE: (a) => `the CUDA-graph estimate differs (${a["captureSizes"]} capture sizes planned): capture sizes or per-graph cost`,

@@ -404,6 +404,9 @@ function emptyRank(rank: string): LoggedRank {
 }
 
 type RankKey = Exclude<keyof LoggedRank, "rank">;
+/** The start-up summary's "X GiB for peak activation": torch peak + the applied CUDA-graph estimate (LoggedStartup.torchPeakFromSummary). */
+const SUMMARY_PEAK: { test: RegExp; field: RankKey; value: (m: RegExpExecArray) => number } = { test: /([\d.]+) GiB for peak activation/, field: "torchPeakBytes", value: (m) => gibBytes(m[1]!) };
+
 /** Per-rank figures: pattern → field; the first value a rank prints wins. */
 const RANK_FIGURES: { test: RegExp; field: RankKey; value: (m: RegExpExecArray) => number }[] = [
   // V0 model_runner.py "Loading model weights took %.4f GB" (GiB), V1 gpu_model_runner.py "Model loading took %.4f GB|GiB"
@@ -425,7 +428,7 @@ const RANK_FIGURES: { test: RegExp; field: RankKey; value: (m: RegExpExecArray) 
   // memory utilization is (0.92, 28.88 GiB). Actual usage is 15.03 GiB for consumed memory (weights + non-torch), 1.59 GiB for
   // peak activation, and 0.09 GiB for CUDAGraph memory. … Current kv cache memory in use is 12.26 GiB."
   { test: /Desired GPU memory utilization is \([\d.]+, ([\d.]+) GiB\)/, field: "requestedBytes", value: (m) => gibBytes(m[1]!) },
-  { test: /([\d.]+) GiB for peak activation/, field: "torchPeakBytes", value: (m) => gibBytes(m[1]!) },
+  SUMMARY_PEAK,
   { test: /([\d.]+) GiB for CUDAGraph memory/, field: "cudaGraphActualBytes", value: (m) => gibBytes(m[1]!) },
   { test: /Current kv cache memory in use is (-?[\d.]+) GiB/, field: "availableKvBytes", value: (m) => gibBytes(m[1]!) },
   { test: /Estimated CUDA graph memory: ([\d.]+) GiB total/, field: "cudaGraphEstimateBytes", value: (m) => gibBytes(m[1]!) },
@@ -438,6 +441,7 @@ const RANK_FIGURES: { test: RegExp; field: RankKey; value: (m: RegExpExecArray) 
 export function readVllmLog(text: string): LoggedStartup | null {
   const lines = cleanLines(text);
   const ranks = new Map<string, LoggedRank>();
+  const summaryPeakRanks = new Set<string>();
   const logged: LoggedStartup = {
     vllmVersion: null,
     versionSource: null,
@@ -453,6 +457,7 @@ export function readVllmLog(text: string): LoggedStartup | null {
     ranks: [],
     weightsBytes: null,
     torchPeakBytes: null,
+    torchPeakFromSummary: false,
     nonTorchBytes: null,
     cudaGraphEstimateBytes: null,
     cudaGraphActualBytes: null,
@@ -530,7 +535,10 @@ export function readVllmLog(text: string): LoggedStartup | null {
       recognized = true;
       let rk = ranks.get(rank);
       if (!rk) ranks.set(rank, (rk = emptyRank(rank)));
-      if (rk[f.field] === null) rk[f.field] = f.value(match);
+      if (rk[f.field] === null) {
+        rk[f.field] = f.value(match);
+        if (f === SUMMARY_PEAK) summaryPeakRanks.add(rank);
+      }
     }
     // V0 v0.6.4 one-line summary: peak_torch_memory is the whole torch peak (weights included).
     const pt = /peak_torch_memory=([\d.]+)GiB/.exec(lineText);
@@ -657,6 +665,8 @@ export function readVllmLog(text: string): LoggedStartup | null {
   };
   logged.weightsBytes = pick("weightsBytes");
   logged.torchPeakBytes = pick("torchPeakBytes");
+  const peakRank = logged.ranks.find((rk) => rk.torchPeakBytes !== null);
+  logged.torchPeakFromSummary = peakRank !== undefined && summaryPeakRanks.has(peakRank.rank);
   logged.nonTorchBytes = pick("nonTorchBytes");
   logged.cudaGraphEstimateBytes = pick("cudaGraphEstimateBytes");
   logged.cudaGraphActualBytes = pick("cudaGraphActualBytes");
