@@ -40,10 +40,9 @@ export const MIN_PER_GRAPH_BYTES = MiB;
  * - dense layers: 165 KiB per decoder layer on the rank and graph — Qwen3-8B, 36 layers, RTX A5000, 0.21.0:
  *   0.52 GiB (fixtures/vllm-logs/raw/lmcache-3430-qwen3-8b-a5000-v0.21.md) → (532 − 100 MiB first) / 84 graphs
  *   = 146 KiB per layer; Qwen2.5-VL-7B, 28 layers, A100, 0.23.0: 0.53 GiB
- *   (fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log) → 183 KiB; Qwen3-32B, 64 layers, 0.27.1: ≈200 KiB from
- *   its budget arithmetic (fixtures/vllm-logs/raw/code-qwen3-32b-rtxpro6000-v0.27.1-tp1-fails.md, no estimate
- *   line). The drop is a whole number of 2 MiB pages (4 or 6 MiB at 28-36 layers), so a logged estimate can sit
- *   ±84 MiB from this at 86 graphs;
+ *   (fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log) → 183 KiB; 165 KiB is their mean. The drop is a whole
+ *   number of 2 MiB pages (4 or 6 MiB at 28-36 layers), so a logged estimate can sit ±84 MiB from this at 86
+ *   graphs (Model Runner V2 on 0.26-0.28 loses a whole segment instead: secondCaptureBytes);
  * - Mamba / Gated DeltaNet layers: one new kLargeBuffer segment (20 MiB) — Qwen3.6-27B logs: 0.13 GiB for
  *   PIECEWISE=5 at TP2 (club-3090 issue #104) and 0.17 GiB for PIECEWISE=7 at TP4 (club-3090 PR #44) leave
  *   the same ≈54 MiB first capture once 20 MiB per further graph is taken off; a 0.18 Qwen3.5 GGUF start-up
