@@ -104,7 +104,7 @@ describe("vram-plan log", () => {
     const bad = { ...io, stdin: () => "just some text\n" };
     expect(await run(["log", "-"], bad)).toBe(2);
     expect(unwrapped(err).trim().split("\n")).toHaveLength(1);
-    expect(err).toContain("not a vLLM log");
+    expect(unwrapped(err)).toContain("not a vLLM log");
     const missing = await runCli(["log", "/nonexistent/vllm.log"]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("cannot read");
@@ -118,7 +118,7 @@ describe("vram-plan log", () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
     expect(unwrapped(r.err).trim().split("\n")).toHaveLength(1);
-    expect(r.err).toContain("SOURCES.md: not a vLLM log");
+    expect(unwrapped(r.err)).toContain("SOURCES.md: not a vLLM log");
   });
 });
 
