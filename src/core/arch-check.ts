@@ -36,51 +36,51 @@ function walkNumbers(v: unknown, path: string, out: (path: string, n: number) =>
   return null;
 }
 
-export function archProblem(a: ModelArch): ArchProblem | null {
+export function archProblem(model: ModelArch): ArchProblem | null {
   // 1. Every number finite, not below -1 (quant.groupSize -1 = per channel), at most 2^53.
-  const p = walkNumbers(a, "", (path, n) => {
+  const problem = walkNumbers(model, "", (path, n) => {
     if (!Number.isFinite(n)) return { field: path, rule: "must be a finite number", value: n };
     if (n < -1 || (n < 0 && !path.endsWith("groupSize"))) return { field: path, rule: "must not be negative", value: n };
     if (n > Number.MAX_SAFE_INTEGER) return { field: path, rule: "must be at most 2^53", value: n };
     return null;
   });
-  if (p) return p;
+  if (problem) return problem;
   // 2. What the planner divides by or lays out one by one.
   const positive: [string, number, number][] = [
-    ["hiddenSize", a.hiddenSize, 1 << 20],
-    ["numLayers", a.numLayers, MAX_COUNT],
-    ["numHeads", a.numHeads, 1 << 16],
-    ["numKvHeads", a.numKvHeads, 1 << 16],
-    ["headDim", a.headDim, 1 << 16],
-    ["vocabSize", a.vocabSize, 1 << 24],
-    ["derivedMaxModelLen", a.derivedMaxModelLen, MAX_POSITIONS],
-    ["maxPositionEmbeddings", a.maxPositionEmbeddings, MAX_POSITIONS],
-    ["ropeCachePositions", a.ropeCachePositions, MAX_POSITIONS * 8],
+    ["hiddenSize", model.hiddenSize, 1 << 20],
+    ["numLayers", model.numLayers, MAX_COUNT],
+    ["numHeads", model.numHeads, 1 << 16],
+    ["numKvHeads", model.numKvHeads, 1 << 16],
+    ["headDim", model.headDim, 1 << 16],
+    ["vocabSize", model.vocabSize, 1 << 24],
+    ["derivedMaxModelLen", model.derivedMaxModelLen, MAX_POSITIONS],
+    ["maxPositionEmbeddings", model.maxPositionEmbeddings, MAX_POSITIONS],
+    ["ropeCachePositions", model.ropeCachePositions, MAX_POSITIONS * 8],
   ];
-  if (a.moe) positive.push(["moe.numExperts", a.moe.numExperts, 1 << 16], ["moe.topK", a.moe.topK, a.moe.numExperts]);
-  if (a.mamba) positive.push(["mamba.headDim", a.mamba.headDim, 1 << 16], ["mamba.nGroups", a.mamba.nGroups, 1 << 16], ["mamba.stateSize", a.mamba.stateSize, 1 << 16], ["mamba.convKernel", a.mamba.convKernel, 1024]);
-  const v = a.vision;
-  if (v) {
+  if (model.moe) positive.push(["moe.numExperts", model.moe.numExperts, 1 << 16], ["moe.topK", model.moe.topK, model.moe.numExperts]);
+  if (model.mamba) positive.push(["mamba.headDim", model.mamba.headDim, 1 << 16], ["mamba.nGroups", model.mamba.nGroups, 1 << 16], ["mamba.stateSize", model.mamba.stateSize, 1 << 16], ["mamba.convKernel", model.mamba.convKernel, 1024]);
+  const vision = model.vision;
+  if (vision) {
     positive.push(
-      ["vision.numHeads", v.numHeads, 1 << 16],
-      ["vision.patchSize", v.patchSize, 4096],
-      ["vision.temporalPatchSize", v.temporalPatchSize, 64],
-      ["vision.spatialMergeSize", v.spatialMergeSize, 64],
-      ["vision.inChannels", v.inChannels, 64],
-      ["vision.maxSlices", v.maxSlices, 256],
-      ["vision.dummySlices", v.dummySlices, 256],
+      ["vision.numHeads", vision.numHeads, 1 << 16],
+      ["vision.patchSize", vision.patchSize, 4096],
+      ["vision.temporalPatchSize", vision.temporalPatchSize, 64],
+      ["vision.spatialMergeSize", vision.spatialMergeSize, 64],
+      ["vision.inChannels", vision.inChannels, 64],
+      ["vision.maxSlices", vision.maxSlices, 256],
+      ["vision.dummySlices", vision.dummySlices, 256],
     );
   }
   for (const [field, n, max] of positive) {
     if (!Number.isInteger(n) || n < 1 || n > max) return { field, rule: `must be an integer from 1 to ${max}`, value: n };
   }
-  if (a.layers.length !== a.numLayers) return { field: "layers", rule: `must have one entry per layer (${a.numLayers})`, value: a.layers.length };
-  for (const l of a.layers) if (l.kind === "sliding" && !(l.window >= 1)) return { field: "layers[].window", rule: "must be at least 1", value: l.window };
-  if (v) {
-    if (v.depth > MAX_COUNT) return { field: "vision.depth", rule: `must be at most ${MAX_COUNT}`, value: v.depth };
-    if (v.minPixels > v.maxPixels) return { field: "vision.minPixels", rule: `must not exceed maxPixels (${v.maxPixels})`, value: v.minPixels };
-    if (v.downsampleRatio <= 0 || v.downsampleRatio > 1) return { field: "vision.downsampleRatio", rule: "must be in (0, 1]", value: v.downsampleRatio };
-    if (visionFamily(v)?.fixedTokensPerImage === true && v.tokensPerImage < 1) return { field: "vision.tokensPerImage", rule: "must be at least 1", value: v.tokensPerImage };
+  if (model.layers.length !== model.numLayers) return { field: "layers", rule: `must have one entry per layer (${model.numLayers})`, value: model.layers.length };
+  for (const l of model.layers) if (l.kind === "sliding" && !(l.window >= 1)) return { field: "layers[].window", rule: "must be at least 1", value: l.window };
+  if (vision) {
+    if (vision.depth > MAX_COUNT) return { field: "vision.depth", rule: `must be at most ${MAX_COUNT}`, value: vision.depth };
+    if (vision.minPixels > vision.maxPixels) return { field: "vision.minPixels", rule: `must not exceed maxPixels (${vision.maxPixels})`, value: vision.minPixels };
+    if (vision.downsampleRatio <= 0 || vision.downsampleRatio > 1) return { field: "vision.downsampleRatio", rule: "must be in (0, 1]", value: vision.downsampleRatio };
+    if (visionFamily(vision)?.fixedTokensPerImage === true && vision.tokensPerImage < 1) return { field: "vision.tokensPerImage", rule: "must be at least 1", value: vision.tokensPerImage };
   }
   return null;
 }

@@ -95,16 +95,16 @@ function textConfig(cfg: Obj): Obj {
  * rope types that already describe the full length ("su", "longrope", "llama3", "mrope" without
  * a factor); for "yarn" the base is original_max_position_embeddings.
  */
-export function derivedMaxModelLen(t: Obj): number {
-  const skipRope = (str(t, "model_type") ?? "").includes("gemma3"); // _get_and_verify_max_len skips gemma3
+export function derivedMaxModelLen(textCfg: Obj): number {
+  const skipRope = (str(textCfg, "model_type") ?? "").includes("gemma3"); // _get_and_verify_max_len skips gemma3
   const keys = ["max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "max_sequence_length", "max_seq_length", "seq_len"];
   let len = Infinity;
   for (const k of keys) {
-    const v = num(t, k);
+    const v = num(textCfg, k);
     if (v !== undefined && v > 0) len = Math.min(len, v);
   }
   if (!Number.isFinite(len)) len = 2048; // vLLM's fallback default_max_len = 2048
-  const rs = t["rope_scaling"] ?? t["rope_parameters"];
+  const rs = textCfg["rope_scaling"] ?? textCfg["rope_parameters"];
   if (isObj(rs) && !skipRope) {
     const type = str(rs, "rope_type") ?? str(rs, "type") ?? "";
     const factor = num(rs, "factor");
@@ -122,9 +122,9 @@ export function derivedMaxModelLen(t: Obj): number {
  * YaRN original_max_position × factor; MRotaryEmbedding enlarges its cache 4× ("We enlarge
  * max_position_embeddings to 4 times"); Gemma 3 adds an unscaled cache for its local layers.
  */
-function ropeCachePositions(t: Obj, modelType: string): number {
-  const maxPos = num(t, "max_position_embeddings") ?? 2048;
-  const rs = t["rope_scaling"] ?? t["rope_parameters"];
+function ropeCachePositions(textCfg: Obj, modelType: string): number {
+  const maxPos = num(textCfg, "max_position_embeddings") ?? 2048;
+  const rs = textCfg["rope_scaling"] ?? textCfg["rope_parameters"];
   let rows = maxPos;
   if (isObj(rs)) {
     const type = str(rs, "rope_type") ?? str(rs, "type") ?? "";
@@ -132,13 +132,13 @@ function ropeCachePositions(t: Obj, modelType: string): number {
     if (type === "linear" || type === "dynamic") rows = Math.floor(maxPos * factor);
     else if (type === "yarn" || type === "deepseek_yarn") rows = Math.floor((num(rs, "original_max_position_embeddings") ?? maxPos) * factor);
   }
-  if (hasMrope(t)) rows *= 4;
+  if (hasMrope(textCfg)) rows *= 4;
   if (modelType.startsWith("gemma3")) rows += maxPos;
   return rows;
 }
 
-function hasMrope(t: Obj): boolean {
-  const rs = t["rope_scaling"] ?? t["rope_parameters"];
+function hasMrope(textCfg: Obj): boolean {
+  const rs = textCfg["rope_scaling"] ?? textCfg["rope_parameters"];
   return isObj(rs) && (Array.isArray(rs["mrope_section"]) || str(rs, "type") === "mrope" || str(rs, "rope_type") === "mrope");
 }
 
@@ -149,15 +149,15 @@ function hasMrope(t: Obj): boolean {
  * multiple of 256 (or ffn.intermediate_size) unless ffn.no_op. vLLM's layer ignores replace_with_linear,
  * sparsify and attention windows, so those configs are flagged rather than sized.
  */
-function nasBlocks(t: Obj, layers: number, heads: number, hidden: number, unsupported: string[]): NasBlock[] | null {
-  const configs = t["block_configs"];
+function nasBlocks(textCfg: Obj, layers: number, heads: number, hidden: number, unsupported: string[]): NasBlock[] | null {
+  const configs = textCfg["block_configs"];
   if (!Array.isArray(configs)) return null;
   const out: NasBlock[] = [];
   let exotic = configs.length < layers;
-  for (const b of configs.slice(0, layers)) {
-    const o = isObj(b) ? b : {};
-    const att = isObj(o["attention"]) ? o["attention"] : {};
-    const ffn = isObj(o["ffn"]) ? o["ffn"] : {};
+  for (const block of configs.slice(0, layers)) {
+    const blockCfg = isObj(block) ? block : {};
+    const att = isObj(blockCfg["attention"]) ? blockCfg["attention"] : {};
+    const ffn = isObj(blockCfg["ffn"]) ? blockCfg["ffn"] : {};
     if (bool(att, "replace_with_linear") || bool(ffn, "replace_with_linear") || num(att, "window_length") || num(att, "num_sink_tokens") || (att["sparsify"] ?? null) !== null || (ffn["sparsify"] ?? null) !== null) exotic = true;
     const group = num(att, "n_heads_in_group");
     const kvHeads = bool(att, "no_op") ? null : group ? Math.floor(heads / group) : heads;
@@ -177,19 +177,19 @@ function nasKvHeads(blocks: NasBlock[], heads: number): number {
   return heads;
 }
 
-function layerPattern(t: Obj, n: number, modelType: string): LayerAttention[] {
-  const window = num(t, "sliding_window");
+function layerPattern(textCfg: Obj, n: number, modelType: string): LayerAttention[] {
+  const window = num(textCfg, "sliding_window");
   // Qwen3-Next: layer i is full attention when (i + 1) % full_attention_interval == 0, else Gated DeltaNet (Qwen3NextConfig).
-  const interval = num(t, "full_attention_interval");
-  if (interval && !Array.isArray(t["layer_types"])) {
+  const interval = num(textCfg, "full_attention_interval");
+  if (interval && !Array.isArray(textCfg["layer_types"])) {
     return Array.from({ length: n }, (_, i): LayerAttention => ((i + 1) % interval === 0 ? { kind: "full" } : { kind: "linear" }));
   }
   // Nemotron-H hybrid_override_pattern: "*" attention, "M" Mamba-2, "-" MLP, "E" MoE (configuration_nemotron_h.py).
-  const pattern = str(t, "hybrid_override_pattern");
+  const pattern = str(textCfg, "hybrid_override_pattern");
   if (pattern && pattern.length >= n) {
     return [...pattern.slice(0, n)].map((c): LayerAttention => (c === "*" ? { kind: "full" } : c === "M" ? { kind: "mamba" } : { kind: "none" }));
   }
-  const types = t["layer_types"];
+  const types = textCfg["layer_types"];
   if (Array.isArray(types) && types.length >= n) {
     return types.slice(0, n).map((x): LayerAttention => {
       if (x === "sliding_attention" && window) return { kind: "sliding", window };
@@ -201,8 +201,8 @@ function layerPattern(t: Obj, n: number, modelType: string): LayerAttention[] {
   // Qwen2 family: sliding window only when use_sliding_window is true (Qwen2Config), for layers
   // at index >= max_window_layers.
   if (modelType.startsWith("qwen2") || modelType.startsWith("qwen3")) {
-    if (bool(t, "use_sliding_window") === true && window) {
-      const mwl = num(t, "max_window_layers") ?? n;
+    if (bool(textCfg, "use_sliding_window") === true && window) {
+      const mwl = num(textCfg, "max_window_layers") ?? n;
       return Array.from({ length: n }, (_, i): LayerAttention => (i >= mwl ? { kind: "sliding", window } : { kind: "full" }));
     }
     return Array.from({ length: n }, (): LayerAttention => ({ kind: "full" }));
@@ -213,7 +213,7 @@ function layerPattern(t: Obj, n: number, modelType: string): LayerAttention[] {
   }
   if ((modelType === "gemma3" || modelType === "gemma3_text") && window) {
     // Gemma3: every sliding_window_pattern-th layer is global (Gemma3TextConfig default pattern 6).
-    const p = num(t, "sliding_window_pattern") ?? 6;
+    const p = num(textCfg, "sliding_window_pattern") ?? 6;
     return Array.from({ length: n }, (_, i): LayerAttention => ((i + 1) % p === 0 ? { kind: "full" } : { kind: "sliding", window }));
   }
   if ((modelType === "mistral" || modelType === "mixtral") && window) {
@@ -222,21 +222,21 @@ function layerPattern(t: Obj, n: number, modelType: string): LayerAttention[] {
   return Array.from({ length: n }, (): LayerAttention => ({ kind: "full" }));
 }
 
-function moeSpec(t: Obj, n: number): MoeSpec | null {
-  const experts = num(t, "num_experts") ?? num(t, "num_local_experts") ?? num(t, "n_routed_experts");
+function moeSpec(textCfg: Obj, n: number): MoeSpec | null {
+  const experts = num(textCfg, "num_experts") ?? num(textCfg, "num_local_experts") ?? num(textCfg, "n_routed_experts");
   if (!experts || experts <= 1) return null;
-  const topK = num(t, "num_experts_per_tok") ?? num(t, "experts_per_token") ?? num(t, "moe_topk") ?? 2;
-  const moeI = num(t, "moe_intermediate_size") ?? num(t, "intermediate_size") ?? 0;
+  const topK = num(textCfg, "num_experts_per_tok") ?? num(textCfg, "experts_per_token") ?? num(textCfg, "moe_topk") ?? 2;
+  const moeI = num(textCfg, "moe_intermediate_size") ?? num(textCfg, "intermediate_size") ?? 0;
   const dense: number[] = [];
-  const firstK = num(t, "first_k_dense_replace");
+  const firstK = num(textCfg, "first_k_dense_replace");
   if (firstK) for (let i = 0; i < firstK; i++) dense.push(i);
-  const only = t["mlp_only_layers"];
+  const only = textCfg["mlp_only_layers"];
   if (Array.isArray(only)) for (const x of only) if (typeof x === "number") dense.push(x);
-  const step = num(t, "decoder_sparse_step");
+  const step = num(textCfg, "decoder_sparse_step");
   if (step && step > 1) for (let i = 0; i < n; i++) if ((i + 1) % step !== 0) dense.push(i);
-  let sharedExperts = num(t, "n_shared_experts") ?? 0;
+  let sharedExperts = num(textCfg, "n_shared_experts") ?? 0;
   let sharedI = sharedExperts > 0 ? moeI * sharedExperts : 0;
-  const qwenShared = num(t, "shared_expert_intermediate_size") ?? num(t, "moe_shared_expert_intermediate_size");
+  const qwenShared = num(textCfg, "shared_expert_intermediate_size") ?? num(textCfg, "moe_shared_expert_intermediate_size");
   if (qwenShared) {
     sharedExperts = 1;
     sharedI = qwenShared;
@@ -248,20 +248,20 @@ function moeSpec(t: Obj, n: number): MoeSpec | null {
     sharedExperts,
     sharedIntermediateSize: sharedI,
     denseLayers: [...new Set(dense)].sort((a, b) => a - b),
-    expertBias: str(t, "model_type") === "gpt_oss",
-    latentSize: num(t, "moe_latent_size") ?? null,
+    expertBias: str(textCfg, "model_type") === "gpt_oss",
+    latentSize: num(textCfg, "moe_latent_size") ?? null,
   };
 }
 
-function mlaSpec(t: Obj): MlaSpec | null {
-  const r = num(t, "kv_lora_rank");
-  if (!r) return null;
+function mlaSpec(textCfg: Obj): MlaSpec | null {
+  const kvLoraRank = num(textCfg, "kv_lora_rank");
+  if (!kvLoraRank) return null;
   return {
-    kvLoraRank: r,
-    qkRopeHeadDim: num(t, "qk_rope_head_dim") ?? 64,
-    qkNopeHeadDim: num(t, "qk_nope_head_dim") ?? 128,
-    vHeadDim: num(t, "v_head_dim") ?? 128,
-    qLoraRank: num(t, "q_lora_rank") ?? null,
+    kvLoraRank: kvLoraRank,
+    qkRopeHeadDim: num(textCfg, "qk_rope_head_dim") ?? 64,
+    qkNopeHeadDim: num(textCfg, "qk_nope_head_dim") ?? 128,
+    vHeadDim: num(textCfg, "v_head_dim") ?? 128,
+    qLoraRank: num(textCfg, "q_lora_rank") ?? null,
   };
 }
 
@@ -298,46 +298,46 @@ export function quantSpecFrom(cfg: Obj, extra?: Obj): QuantSpec {
 }
 
 function quantSpecOnly(cfg: Obj, extra?: Obj): QuantSpec {
-  let q: Obj | undefined = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : undefined;
-  if (!q && extra) q = isObj(extra["quantization"]) ? { quant_method: "modelopt", ...extra["quantization"] } : extra;
-  if (!q) return NO_QUANT;
-  const m = (str(q, "quant_method") ?? "").toLowerCase();
-  const skip = [...strings(q["modules_to_not_convert"]), ...strings(q["ignore"]), ...strings(q["exclude_modules"]), ...strings(q["ignored_layers"]), ...strings(q["llm_int8_skip_modules"])];
+  let quantCfg: Obj | undefined = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : undefined;
+  if (!quantCfg && extra) quantCfg = isObj(extra["quantization"]) ? { quant_method: "modelopt", ...extra["quantization"] } : extra;
+  if (!quantCfg) return NO_QUANT;
+  const method = (str(quantCfg, "quant_method") ?? "").toLowerCase();
+  const skip = [...strings(quantCfg["modules_to_not_convert"]), ...strings(quantCfg["ignore"]), ...strings(quantCfg["exclude_modules"]), ...strings(quantCfg["ignored_layers"]), ...strings(quantCfg["llm_int8_skip_modules"])];
   const base = { ...NO_QUANT, serialized: true, skipModules: skip };
-  const algo = (str(q, "quant_algo") ?? "").toUpperCase();
-  const kvAlgo = (str(q, "kv_cache_quant_algo") ?? "").toUpperCase();
-  if (m === "modelopt" || m === "modelopt_fp4" || algo) {
+  const algo = (str(quantCfg, "quant_algo") ?? "").toUpperCase();
+  const kvAlgo = (str(quantCfg, "kv_cache_quant_algo") ?? "").toUpperCase();
+  if (method === "modelopt" || method === "modelopt_fp4" || algo) {
     // MIXED_PRECISION: per-layer algorithms (quantized_layers); sized by the dominant NVFP4 experts.
-    if (algo === "MIXED_PRECISION" && JSON.stringify(q["quantized_layers"] ?? "").includes("NVFP4")) return { ...base, method: "nvfp4", bits: 4, groupSize: 16, kvCacheFp8: kvAlgo === "FP8" };
-    if (algo.includes("NVFP4") || m === "modelopt_fp4") return { ...base, method: "nvfp4", bits: 4, groupSize: num(q, "group_size") ?? 16, kvCacheFp8: kvAlgo === "FP8" };
+    if (algo === "MIXED_PRECISION" && JSON.stringify(quantCfg["quantized_layers"] ?? "").includes("NVFP4")) return { ...base, method: "nvfp4", bits: 4, groupSize: 16, kvCacheFp8: kvAlgo === "FP8" };
+    if (algo.includes("NVFP4") || method === "modelopt_fp4") return { ...base, method: "nvfp4", bits: 4, groupSize: num(quantCfg, "group_size") ?? 16, kvCacheFp8: kvAlgo === "FP8" };
     return { ...base, method: "fp8", bits: 8, kvCacheFp8: kvAlgo === "FP8" };
   }
-  switch (m) {
+  switch (method) {
     case "fp8": {
-      const wbs = q["weight_block_size"];
+      const wbs = quantCfg["weight_block_size"];
       const block = Array.isArray(wbs) && wbs.length === 2 && typeof wbs[0] === "number" && typeof wbs[1] === "number" ? ([wbs[0], wbs[1]] as [number, number]) : undefined;
       return block ? { ...base, method: "fp8", bits: 8, blockSize: block } : { ...base, method: "fp8", bits: 8 };
     }
     case "awq":
-      return { ...base, method: "awq", bits: num(q, "bits") ?? num(q, "w_bit") ?? 4, groupSize: num(q, "group_size") ?? num(q, "q_group_size") ?? 128 };
+      return { ...base, method: "awq", bits: num(quantCfg, "bits") ?? num(quantCfg, "w_bit") ?? 4, groupSize: num(quantCfg, "group_size") ?? num(quantCfg, "q_group_size") ?? 128 };
     case "gptq":
       return {
         ...base,
         method: "gptq",
-        bits: num(q, "bits") ?? 4,
-        groupSize: num(q, "group_size") ?? 128,
-        descAct: bool(q, "desc_act") ?? false,
-        lmHeadQuantized: bool(q, "lm_head") ?? false,
+        bits: num(quantCfg, "bits") ?? 4,
+        groupSize: num(quantCfg, "group_size") ?? 128,
+        descAct: bool(quantCfg, "desc_act") ?? false,
+        lmHeadQuantized: bool(quantCfg, "lm_head") ?? false,
       };
     case "bitsandbytes":
-      return { ...base, method: "bitsandbytes", bits: bool(q, "load_in_8bit") ? 8 : 4, groupSize: 64 };
+      return { ...base, method: "bitsandbytes", bits: bool(quantCfg, "load_in_8bit") ? 8 : 4, groupSize: 64 };
     case "mxfp4":
       return { ...base, method: "mxfp4", bits: 4, groupSize: 32 };
     case "compressed-tensors": {
       // compressed-tensors: config_groups.*.weights.num_bits / group_size / type.
       let bits = 8;
       let group = -1;
-      const groups = q["config_groups"];
+      const groups = quantCfg["config_groups"];
       if (isObj(groups)) {
         for (const g of Object.values(groups)) {
           if (isObj(g) && isObj(g["weights"])) {
@@ -359,13 +359,13 @@ function quantSpecOnly(cfg: Obj, extra?: Obj): QuantSpec {
  * ("other": NOT_EXACT).
  */
 function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
-  const v = cfg["vision_config"];
-  if (!isObj(v)) return null;
+  const visionCfg = cfg["vision_config"];
+  if (!isObj(visionCfg)) return null;
   const fam = visionFamilyForModelType(str(cfg, "model_type") ?? "");
   const pp = preprocessor ?? {};
   const base: VisionSpecDefaults = {
     family: fam ? fam.id : "other",
-    inChannels: num(v, "in_chans") ?? num(v, "in_channels") ?? num(v, "num_channels") ?? 3,
+    inChannels: num(visionCfg, "in_chans") ?? num(visionCfg, "in_channels") ?? num(visionCfg, "num_channels") ?? 3,
     windowSize: 0,
     fullAttBlockIndexes: [],
     params: 0,
@@ -384,14 +384,14 @@ function visionSpec(cfg: Obj, preprocessor?: Obj): VisionSpec | null {
     rmsNorm: false,
     downsampleRatio: 1,
   };
-  if (fam) return fam.fromConfig({ config: cfg, vision: v, preprocessor: pp, text: textConfig(cfg), base });
+  if (fam) return fam.fromConfig({ config: cfg, vision: visionCfg, preprocessor: pp, text: textConfig(cfg), base });
   return {
     ...base,
-    depth: num(v, "depth") ?? num(v, "num_hidden_layers") ?? 0,
-    hiddenSize: num(v, "hidden_size") ?? 0,
-    intermediateSize: num(v, "intermediate_size") ?? 0,
-    numHeads: num(v, "num_heads") ?? num(v, "num_attention_heads") ?? 1,
-    patchSize: num(v, "patch_size") ?? 14,
+    depth: num(visionCfg, "depth") ?? num(visionCfg, "num_hidden_layers") ?? 0,
+    hiddenSize: num(visionCfg, "hidden_size") ?? 0,
+    intermediateSize: num(visionCfg, "intermediate_size") ?? 0,
+    numHeads: num(visionCfg, "num_heads") ?? num(visionCfg, "num_attention_heads") ?? 1,
+    patchSize: num(visionCfg, "patch_size") ?? 14,
     temporalPatchSize: 1,
     spatialMergeSize: 1,
     outHiddenSize: num(cfg, "hidden_size") ?? 0,
@@ -413,20 +413,20 @@ export interface ConfigFiles {
 export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   const cfg = files.config;
   if (!isObj(cfg)) throw new ConfigError(`${id}: config.json is not a JSON object`);
-  const t = textConfig(cfg);
+  const textCfg = textConfig(cfg);
   const where = `${id} config.json`;
-  const modelType = str(t, "model_type") ?? str(cfg, "model_type") ?? "unknown";
+  const modelType = str(textCfg, "model_type") ?? str(cfg, "model_type") ?? "unknown";
   const archs = strings(cfg["architectures"]);
-  const hidden = need(t, "hidden_size", where);
-  const layers = num(t, "num_hidden_layers") ?? num(t, "n_layer") ?? need(t, "num_layers", where);
-  const heads = num(t, "num_attention_heads") ?? need(t, "n_head", where);
-  const kvHeads = num(t, "num_key_value_heads") ?? heads;
-  const headDim = num(t, "head_dim") ?? Math.floor(hidden / heads);
-  const rotaryFactor = num(t, "partial_rotary_factor") ?? 1;
+  const hidden = need(textCfg, "hidden_size", where);
+  const layers = num(textCfg, "num_hidden_layers") ?? num(textCfg, "n_layer") ?? need(textCfg, "num_layers", where);
+  const heads = num(textCfg, "num_attention_heads") ?? need(textCfg, "n_head", where);
+  const kvHeads = num(textCfg, "num_key_value_heads") ?? heads;
+  const headDim = num(textCfg, "head_dim") ?? Math.floor(hidden / heads);
+  const rotaryFactor = num(textCfg, "partial_rotary_factor") ?? 1;
   const unsupported: string[] = [];
   const vision = visionSpec(cfg, isObj(files.preprocessor) ? files.preprocessor : undefined);
   if (vision && vision.family === "other") unsupported.push(`vision tower of ${modelType} (encoder activations not modeled)`);
-  const layerKinds = layerPattern(t, layers, modelType);
+  const layerKinds = layerPattern(textCfg, layers, modelType);
   let hybrid: HybridConfigFacts | null = null;
   if (layerKinds.some((l) => l.kind === "linear" || l.kind === "mamba")) {
     try {
@@ -436,7 +436,7 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     }
     if (!hybrid) unsupported.push("linear-attention / Mamba state slots");
   }
-  const nas = nasBlocks(t, layers, heads, hidden, unsupported);
+  const nas = nasBlocks(textCfg, layers, heads, hidden, unsupported);
   if (nas) {
     // No-op attention layers have no Attention module, so no KV cache (nemotron_nas.py DeciLMDecoderLayer).
     for (let i = 0; i < layers; i++) {
@@ -445,7 +445,7 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
       else if (kv !== undefined && layerKinds[i]?.kind === "full") layerKinds[i] = { kind: "full", kvHeads: kv };
     }
   }
-  const moe = moeSpec(t, layers);
+  const moe = moeSpec(textCfg, layers);
   const quant = quantSpecFrom(cfg, isObj(files.quantConfig) ? files.quantConfig : undefined);
   const qc = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : isObj(files.quantConfig) && isObj(files.quantConfig["quantization"]) ? files.quantConfig["quantization"] : {};
   // The MXFP4 MoE kernel backend (Marlin, Triton, FlashInfer) sets how much vLLM pads the expert shapes, and it
@@ -456,29 +456,29 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
     id,
     architecture: archs[0] ?? modelType,
     modelType,
-    dtype: normalizeDtype(str(t, "torch_dtype") ?? str(t, "dtype") ?? str(cfg, "torch_dtype")),
+    dtype: normalizeDtype(str(textCfg, "torch_dtype") ?? str(textCfg, "dtype") ?? str(cfg, "torch_dtype")),
     hiddenSize: hidden,
     numLayers: layers,
     numHeads: heads,
     numKvHeads: nas ? nasKvHeads(nas, heads) : kvHeads,
     headDim,
-    intermediateSize: nas ? Math.max(0, ...nas.map((b) => b.intermediateSize ?? 0)) : num(t, "intermediate_size") ?? 4 * hidden,
-    vocabSize: need(t, "vocab_size", where),
-    tieWordEmbeddings: bool(t, "tie_word_embeddings") ?? bool(cfg, "tie_word_embeddings") ?? TIED_DEFAULT_TYPES.has(modelType),
-    qkvBias: bool(t, "attention_bias") ?? QKV_BIAS_TYPES.has(modelType),
+    intermediateSize: nas ? Math.max(0, ...nas.map((b) => b.intermediateSize ?? 0)) : num(textCfg, "intermediate_size") ?? 4 * hidden,
+    vocabSize: need(textCfg, "vocab_size", where),
+    tieWordEmbeddings: bool(textCfg, "tie_word_embeddings") ?? bool(cfg, "tie_word_embeddings") ?? TIED_DEFAULT_TYPES.has(modelType),
+    qkvBias: bool(textCfg, "attention_bias") ?? QKV_BIAS_TYPES.has(modelType),
     qkNorm: QK_NORM_TYPES.has(modelType),
     rotaryDim: Math.floor(headDim * rotaryFactor),
-    mrope: hasMrope(t),
-    mlpGated: !((str(t, "mlp_hidden_act") ?? str(t, "hidden_act") ?? "") === "relu2"),
-    mamba: num(t, "mamba_num_heads")
-      ? { numHeads: num(t, "mamba_num_heads") ?? 0, headDim: num(t, "mamba_head_dim") ?? 64, nGroups: num(t, "n_groups") ?? 1, stateSize: num(t, "ssm_state_size") ?? 128, convKernel: num(t, "conv_kernel") ?? 4 }
+    mrope: hasMrope(textCfg),
+    mlpGated: !((str(textCfg, "mlp_hidden_act") ?? str(textCfg, "hidden_act") ?? "") === "relu2"),
+    mamba: num(textCfg, "mamba_num_heads")
+      ? { numHeads: num(textCfg, "mamba_num_heads") ?? 0, headDim: num(textCfg, "mamba_head_dim") ?? 64, nGroups: num(textCfg, "n_groups") ?? 1, stateSize: num(textCfg, "ssm_state_size") ?? 128, convKernel: num(textCfg, "conv_kernel") ?? 4 }
       : null,
-    blockPattern: str(t, "hybrid_override_pattern") ?? null,
-    ropeCachePositions: ropeCachePositions(t, modelType),
-    maxPositionEmbeddings: num(t, "max_position_embeddings") ?? derivedMaxModelLen(t),
-    derivedMaxModelLen: derivedMaxModelLen(t),
+    blockPattern: str(textCfg, "hybrid_override_pattern") ?? null,
+    ropeCachePositions: ropeCachePositions(textCfg, modelType),
+    maxPositionEmbeddings: num(textCfg, "max_position_embeddings") ?? derivedMaxModelLen(textCfg),
+    derivedMaxModelLen: derivedMaxModelLen(textCfg),
     layers: layerKinds,
-    mla: mlaSpec(t),
+    mla: mlaSpec(textCfg),
     moe,
     vision,
     quant,
@@ -491,12 +491,12 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   // MTP modules (vllm/model_executor/models/deepseek_mtp.py: num_nextn_predict_layers layers, each
   // with its own shared_head in the checkpoint; qwen3_next_mtp.py / qwen3_5_mtp.py:
   // mtp_num_hidden_layers, lm_head shared with the target).
-  const nextn = num(t, "num_nextn_predict_layers") ?? 0;
-  const mtpHidden = num(t, "mtp_num_hidden_layers") ?? 0;
-  const mtpPattern = str(t, "mtp_hybrid_override_pattern");
+  const nextn = num(textCfg, "num_nextn_predict_layers") ?? 0;
+  const mtpHidden = num(textCfg, "mtp_num_hidden_layers") ?? 0;
+  const mtpPattern = str(textCfg, "mtp_hybrid_override_pattern");
   if (nextn > 0) arch.mtp = mtpPattern ? { layers: nextn, ownLmHead: true, pattern: mtpPattern } : { layers: nextn, ownLmHead: true };
   else if (mtpHidden > 0) arch.mtp = { layers: mtpHidden, ownLmHead: false };
-  const draftVocab = num(t, "draft_vocab_size");
+  const draftVocab = num(textCfg, "draft_vocab_size");
   if (draftVocab !== undefined) arch.draftVocabSize = draftVocab;
   const counted = paramCount(arch);
   arch.params = counted.total;

@@ -75,80 +75,80 @@ function used(plan: Plan): number {
   return plan.perGpu[0]?.expectedUsedBytes ?? 0;
 }
 
-export function compareWorkload(input: PlanInput, offline: OfflineFootprint, w: Workload, opts: { explain?: boolean } = {}): Comparison {
+export function compareWorkload(input: PlanInput, offline: OfflineFootprint, workload: Workload, opts: { explain?: boolean } = {}): Comparison {
   const plan = planWithLevers(input, opts.explain ? { explain: true } : {});
-  const seq = w.promptTokens + w.imageTokens;
-  const total = seq + w.newTokens;
-  const g = plan.perGpu[0];
+  const seq = workload.promptTokens + workload.imageTokens;
+  const total = seq + workload.newTokens;
+  const budget = plan.perGpu[0];
   const vllmUsed = used(plan);
   const gpuTotal = input.gpu.cudaTotalBytes;
 
   // --- why they differ
   const why: WhyItem[] = [];
-  if (g) {
-    why.push({ code: "UP_FRONT_BUDGET", vllmBytes: g.requestedBytes, offlineBytes: offline.deviceBytes, args: { utilization: plan.engine.gpuMemoryUtilization, totalBytes: g.totalBytes } });
+  if (budget) {
+    why.push({ code: "UP_FRONT_BUDGET", vllmBytes: budget.requestedBytes, offlineBytes: offline.deviceBytes, args: { utilization: plan.engine.gpuMemoryUtilization, totalBytes: budget.totalBytes } });
     why.push({
       code: "KV_FOR_CONCURRENCY",
-      vllmBytes: Math.max(0, g.kvCacheBytes),
+      vllmBytes: Math.max(0, budget.kvCacheBytes),
       offlineBytes: offline.kvCacheBytes,
-      args: { kvTokens: plan.kvCache.tokens, maxModelLen: plan.engine.maxModelLen, maxConcurrency: Number(plan.kvCache.maxConcurrency.toFixed(2)), maxNumSeqs: plan.engine.maxNumSeqs, offlineTokens: w.batch * total, batch: w.batch },
+      args: { kvTokens: plan.kvCache.tokens, maxModelLen: plan.engine.maxModelLen, maxConcurrency: Number(plan.kvCache.maxConcurrency.toFixed(2)), maxNumSeqs: plan.engine.maxNumSeqs, offlineTokens: workload.batch * total, batch: workload.batch },
     });
     const enc = plan.encoder;
     why.push({
       code: "WORST_CASE_PROFILE",
-      vllmBytes: g.activationPeakBytes,
+      vllmBytes: budget.activationPeakBytes,
       offlineBytes: offline.activationPeakBytes,
-      args: { maxNumBatchedTokens: plan.engine.maxNumBatchedTokens, phase: g.activationPhase, encoderItems: enc?.items ?? 0, encoderModality: enc?.modality ?? "image", encoderTokensPerItem: enc?.tokensPerItem ?? 0, offlineTokens: w.batch * seq, offlineImageTokens: w.imageTokens },
+      args: { maxNumBatchedTokens: plan.engine.maxNumBatchedTokens, phase: budget.activationPhase, encoderItems: enc?.items ?? 0, encoderModality: enc?.modality ?? "image", encoderTokensPerItem: enc?.tokensPerItem ?? 0, offlineTokens: workload.batch * seq, offlineImageTokens: workload.imageTokens },
     });
-    if (g.cudaGraphBytes > 0) why.push({ code: "CUDA_GRAPHS", vllmBytes: g.cudaGraphBytes, offlineBytes: 0, args: { captureSizes: plan.engine.cudaGraphCaptureSizes } });
+    if (budget.cudaGraphBytes > 0) why.push({ code: "CUDA_GRAPHS", vllmBytes: budget.cudaGraphBytes, offlineBytes: 0, args: { captureSizes: plan.engine.cudaGraphCaptureSizes } });
   }
   why.push({ code: "ALLOCATOR_RESERVE", vllmBytes: 0, offlineBytes: offline.allocatorReserveBytes, args: { peakAllocatedBytes: offline.peakAllocatedBytes } });
 
   // --- levers, cumulative, each checked by re-planning
   const levers: Lever[] = [];
   let flags: EngineFlags = { ...input.flags };
-  const replan = (f: EngineFlags): Plan => planDeployment({ ...input, flags: f });
-  const minUtil = (f: EngineFlags): { u: number; bytes: number } | null => {
-    if (f.kvCacheMemoryBytes !== undefined) return null;
+  const replan = (changed: EngineFlags): Plan => planDeployment({ ...input, flags: changed });
+  const minUtil = (changed: EngineFlags): { u: number; bytes: number } | null => {
+    if (changed.kvCacheMemoryBytes !== undefined) return null;
     for (let u = 0.01; u <= 0.99 + 1e-9; u = Math.round((u + 0.01) * 100) / 100) {
-      const p = replan({ ...f, gpuMemoryUtilization: u });
-      if (servesWorkload(p, total, w.batch)) return { u, bytes: used(p) };
+      const p = replan({ ...changed, gpuMemoryUtilization: u });
+      if (servesWorkload(p, total, workload.batch)) return { u, bytes: used(p) };
     }
     return null;
   };
   // A lever that changes nothing on top of the ones before it (neither the memory at the current
   // utilization nor at the smallest that serves) is not listed: "each on top of the ones above".
   let before: { used: number; min: number | null } | null = null;
-  const push = (code: LeverCode, flag: string, value: string, f: EngineFlags): void => {
-    const p = replan(f);
-    const m = minUtil(f);
+  const push = (code: LeverCode, flag: string, value: string, changed: EngineFlags): void => {
+    const plan = replan(changed);
+    const minimum = minUtil(changed);
     before ??= { used: used(replan(flags)), min: minUtil(flags)?.bytes ?? null };
-    const now = { used: used(p), min: m?.bytes ?? null };
+    const now = { used: used(plan), min: minimum?.bytes ?? null };
     if (code !== "GPU_MEMORY_UTILIZATION" && now.used === before.used && now.min === before.min) return;
     before = now;
-    levers.push({ code, flag, value, vllmUsedBytes: used(p), serves: servesWorkload(p, total, w.batch), minUtilization: m?.u ?? null, usedAtMinUtilizationBytes: m?.bytes ?? null });
-    flags = f;
+    levers.push({ code, flag, value, vllmUsedBytes: used(plan), serves: servesWorkload(plan, total, workload.batch), minUtilization: minimum?.u ?? null, usedAtMinUtilizationBytes: minimum?.bytes ?? null });
+    flags = changed;
   };
   if (plan.engine.maxModelLen > total) push("MAX_MODEL_LEN", "--max-model-len", String(total), { ...flags, maxModelLen: total });
-  if (plan.engine.maxNumSeqs > w.batch) push("MAX_NUM_SEQS", "--max-num-seqs", String(w.batch), { ...flags, maxNumSeqs: w.batch });
-  const v = input.model.vision;
-  if (v && v.family !== "other") {
-    const limits = { image: w.images.length, video: 0 };
+  if (plan.engine.maxNumSeqs > workload.batch) push("MAX_NUM_SEQS", "--max-num-seqs", String(workload.batch), { ...flags, maxNumSeqs: workload.batch });
+  const vision = input.model.vision;
+  if (vision && vision.family !== "other") {
+    const limits = { image: workload.images.length, video: 0 };
     const cur = input.flags.limitMmPerPrompt;
     if (!cur || cur["image"] !== limits.image || cur["video"] !== 0) push("LIMIT_MM_PER_PROMPT", "--limit-mm-per-prompt", JSON.stringify(limits), { ...flags, limitMmPerPrompt: limits });
     // The profile assumes the largest image max_pixels allows; cap it at the workload's largest image.
-    if (w.images.length > 0) {
-      const largest = Math.max(...w.images.map((i) => i.width * i.height));
-      const curMax = input.flags.mmProcessorKwargs?.max_pixels ?? v.maxPixels;
+    if (workload.images.length > 0) {
+      const largest = Math.max(...workload.images.map((i) => i.width * i.height));
+      const curMax = input.flags.mmProcessorKwargs?.max_pixels ?? vision.maxPixels;
       if (largest < curMax) push("MAX_PIXELS", "--mm-processor-kwargs", JSON.stringify({ ...(input.flags.mmProcessorKwargs ?? {}), max_pixels: largest }), { ...flags, mmProcessorKwargs: { ...(input.flags.mmProcessorKwargs ?? {}), max_pixels: largest } });
     }
   }
   // The smallest utilization (two decimals) that still serves the workload with the levers above.
-  const m = minUtil(flags);
-  if (m && m.u < plan.engine.gpuMemoryUtilization) push("GPU_MEMORY_UTILIZATION", "--gpu-memory-utilization", m.u.toFixed(2), { ...flags, gpuMemoryUtilization: m.u });
+  const smallest = minUtil(flags);
+  if (smallest && smallest.u < plan.engine.gpuMemoryUtilization) push("GPU_MEMORY_UTILIZATION", "--gpu-memory-utilization", smallest.u.toFixed(2), { ...flags, gpuMemoryUtilization: smallest.u });
   const closestPlan = replan(flags);
   return {
-    workload: { ...w, sequenceTokens: seq, totalTokens: total },
+    workload: { ...workload, sequenceTokens: seq, totalTokens: total },
     offline,
     offlineFits: offline.deviceBytes <= gpuTotal,
     vllm: plan,
@@ -156,6 +156,6 @@ export function compareWorkload(input: PlanInput, offline: OfflineFootprint, w: 
     differenceBytes: vllmUsed - offline.deviceBytes,
     why,
     levers,
-    closest: { flags: levers.map((l) => ({ flag: l.flag, value: l.value })), vllmUsedBytes: used(closestPlan), serves: servesWorkload(closestPlan, total, w.batch) },
+    closest: { flags: levers.map((l) => ({ flag: l.flag, value: l.value })), vllmUsedBytes: used(closestPlan), serves: servesWorkload(closestPlan, total, workload.batch) },
   };
 }

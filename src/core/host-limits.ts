@@ -56,29 +56,29 @@ export function fitBytes(need: number): number {
  */
 export function hostFindings(host: HostMemory, limits: HostLimits): { errors: HostFinding[]; requestBelow: HostFinding | null } {
   const errors: HostFinding[] = [];
-  const m = limits.memoryLimit;
-  if (m !== null && m.bytes < host.memoryBytes) {
-    errors.push({ code: "HOST_MEMORY_BELOW_NEED", need: host.memoryBytes, have: m.bytes, where: m.where, text: m.text, fitBytes: fitBytes(host.memoryBytes), runtime: limits.runtime });
+  const limit = limits.memoryLimit;
+  if (limit !== null && limit.bytes < host.memoryBytes) {
+    errors.push({ code: "HOST_MEMORY_BELOW_NEED", need: host.memoryBytes, have: limit.bytes, where: limit.where, text: limit.text, fitBytes: fitBytes(host.memoryBytes), runtime: limits.runtime });
   }
   if (host.shmBytes > 0) {
-    const s = limits.shm;
-    const have = s.kind === "default" ? CONTAINER_DEFAULT_SHM_BYTES : s.kind === "sized" ? s.bytes : Number.POSITIVE_INFINITY;
+    const shm = limits.shm;
+    const have = shm.kind === "default" ? CONTAINER_DEFAULT_SHM_BYTES : shm.kind === "sized" ? shm.bytes : Number.POSITIVE_INFINITY;
     if (have < host.shmBytes) {
       errors.push({
         code: "SHM_BELOW_NEED",
         need: host.shmBytes,
         have,
-        where: s.kind === "sized" ? s.where : "/dev/shm not set",
-        text: s.kind === "sized" ? s.text : null,
+        where: shm.kind === "sized" ? shm.where : "/dev/shm not set",
+        text: shm.kind === "sized" ? shm.text : null,
         fitBytes: fitBytes(host.shmBytes),
         runtime: limits.runtime,
       });
     }
   }
-  const r = limits.memoryRequest;
+  const request = limits.memoryRequest;
   const requestBelow =
-    r !== null && r.bytes < host.memoryBytes
-      ? { code: "HOST_MEMORY_BELOW_NEED" as const, need: host.memoryBytes, have: r.bytes, where: r.where, text: r.text, fitBytes: fitBytes(host.memoryBytes), runtime: limits.runtime }
+    request !== null && request.bytes < host.memoryBytes
+      ? { code: "HOST_MEMORY_BELOW_NEED" as const, need: host.memoryBytes, have: request.bytes, where: request.where, text: request.text, fitBytes: fitBytes(host.memoryBytes), runtime: limits.runtime }
       : null;
   return { errors, requestBelow };
 }

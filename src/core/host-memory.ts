@@ -83,13 +83,13 @@ function nextPow2(n: number): number {
 const gib = (b: number): string => `${(b / GiB).toFixed(2)} GiB`;
 
 /** The host memory and /dev/shm of one deployment, every part with its explain line. */
-export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: ExplainLine[] } {
-  const f = x.flags;
-  const r = x.rules.host;
-  const v1 = x.rules.engine === "v1";
-  const world = x.tp * x.pp;
-  const dp = Math.max(1, x.dp);
-  const apiServers = Math.max(1, f.apiServerCount ?? 1);
+export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: ExplainLine[] } {
+  const flags = input.flags;
+  const rules = input.rules.host;
+  const v1 = input.rules.engine === "v1";
+  const world = input.tp * input.pp;
+  const dp = Math.max(1, input.dp);
+  const apiServers = Math.max(1, flags.apiServerCount ?? 1);
   const parts: HostPart[] = [];
   const explain: ExplainLine[] = [];
   const add = (p: HostPart, line: Omit<ExplainLine, "bytes">): void => {
@@ -111,10 +111,10 @@ export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: Expla
   );
 
   // --- Multimodal processor cache.
-  if (x.multimodal && r.mmCache) {
-    const each = f.mmProcessorCacheBytes ?? MM_CACHE_DEFAULT_BYTES;
+  if (input.multimodal && rules.mmCache) {
+    const each = flags.mmProcessorCacheBytes ?? MM_CACHE_DEFAULT_BYTES;
     if (each > 0) {
-      const shm = f.mmProcessorCacheType === "shm";
+      const shm = flags.mmProcessorCacheType === "shm";
       const copies = shm ? dp : apiServers + dp;
       add(
         { what: "mm-cache", bytes: each * copies, shm, estimate: false },
@@ -122,7 +122,7 @@ export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: Expla
           what: "host: multimodal processor cache",
           formula: shm
             ? `--mm-processor-cache-type shm: one shared-memory FIFO of ${gib(each)} per engine × ${dp}`
-            : `${gib(each)} (--mm-processor-cache-gb${f.mmProcessorCacheBytes === undefined ? ", default 4" : ""}) × (api_server_count ${apiServers} + data_parallel_size ${dp}), a mirrored LRU in each process`,
+            : `${gib(each)} (--mm-processor-cache-gb${flags.mmProcessorCacheBytes === undefined ? ", default 4" : ""}) × (api_server_count ${apiServers} + data_parallel_size ${dp}), a mirrored LRU in each process`,
           source: "vllm/config/multimodal.py MultiModalConfig.mm_processor_cache_gb / mm_processor_cache_type",
         },
       );
@@ -130,21 +130,21 @@ export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: Expla
   }
 
   // --- CPU weight offload.
-  if (x.cpuOffloadBytes > 0) {
+  if (input.cpuOffloadBytes > 0) {
     add(
-      { what: "cpu-offload", bytes: x.cpuOffloadBytes * dp, shm: false, estimate: false },
+      { what: "cpu-offload", bytes: input.cpuOffloadBytes * dp, shm: false, estimate: false },
       {
         what: "host: --cpu-offload-gb weights",
-        formula: `${gib(x.cpuOffloadBytes)} of pinned weights per replica × ${dp}; each pinned tensor may round up to a power of two (issue #56410 measures 1.15-1.9× the asked size)`,
+        formula: `${gib(input.cpuOffloadBytes)} of pinned weights per replica × ${dp}; each pinned tensor may round up to a power of two (issue #56410 measures 1.15-1.9× the asked size)`,
         source: "vllm/model_executor/offloader/uva.py _maybe_offload_to_cpu (pin_memory); issue #56410",
       },
     );
   }
 
   // --- KV offloading pool (native backend; LMCache sizes its own pool from the same flag).
-  const kv = f.kvOffloadingBytes ?? 0;
+  const kv = flags.kvOffloadingBytes ?? 0;
   if (kv > 0) {
-    if (r.kvOffloadInShm) {
+    if (rules.kvOffloadInShm) {
       add(
         { what: "kv-offload", bytes: kv * dp, shm: true, estimate: false },
         {
@@ -154,13 +154,13 @@ export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: Expla
         },
       );
     } else {
-      const share = Math.ceil(kv / x.tp);
-      const pinned = nextPow2(share) * x.tp * dp;
+      const share = Math.ceil(kv / input.tp);
+      const pinned = nextPow2(share) * input.tp * dp;
       add(
         { what: "kv-offload", bytes: pinned, shm: false, estimate: false },
         {
           what: "host: KV offload pool (pinned)",
-          formula: `${x.tp} TP worker${x.tp === 1 ? "" : "s"} × next power of two of ${gib(share)} (PyTorch's pinned allocator rounds each allocation) × ${dp} replica${dp === 1 ? "" : "s"}`,
+          formula: `${input.tp} TP worker${input.tp === 1 ? "" : "s"} × next power of two of ${gib(share)} (PyTorch's pinned allocator rounds each allocation) × ${dp} replica${dp === 1 ? "" : "s"}`,
           source: "vllm/v1/kv_offload/cpu (torch pin_memory tensors before PR #50094); rounding measured in PR #48436 and PR #50094",
         },
       );
@@ -168,13 +168,13 @@ export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: Expla
   }
 
   // --- Sleep mode level 1: weights copied to pinned host memory.
-  if (f.enableSleepMode) {
-    const w = x.stageWeightsBytes.reduce((a, b) => a + b, 0) * x.tp * dp;
+  if (flags.enableSleepMode) {
+    const weights = input.stageWeightsBytes.reduce((a, b) => a + b, 0) * input.tp * dp;
     add(
-      { what: "sleep-weights", bytes: w, shm: false, estimate: false },
+      { what: "sleep-weights", bytes: weights, shm: false, estimate: false },
       {
         what: "host: sleep mode level 1",
-        formula: `every GPU's weights (${gib(w)} over ${world * dp} GPUs) held in pinned host memory while asleep at level 1 (level 2 discards them)`,
+        formula: `every GPU's weights (${gib(weights)} over ${world * dp} GPUs) held in pinned host memory while asleep at level 1 (level 2 discards them)`,
         source: "vllm/device_allocator/cumem.py CuMemAllocator.sleep (offload_tags=(\"weights\",))",
       },
     );
@@ -182,15 +182,15 @@ export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: Expla
 
   // --- Message queues of TP/PP > 1 (/dev/shm).
   if (world > 1) {
-    const tpRings = x.tp > 1 ? x.pp * ringBytes(TP_MQ_CHUNK_BYTES, TP_MQ_CHUNKS, x.tp - 1) : 0;
-    const rpc = v1 ? ringBytes(r.rpcChunkBytes, MQ_DEFAULT_CHUNKS, world) : 0;
+    const tpRings = input.tp > 1 ? input.pp * ringBytes(TP_MQ_CHUNK_BYTES, TP_MQ_CHUNKS, input.tp - 1) : 0;
+    const rpc = v1 ? ringBytes(rules.rpcChunkBytes, MQ_DEFAULT_CHUNKS, world) : 0;
     const responses = v1 ? world * ringBytes(MQ_DEFAULT_CHUNK_BYTES, MQ_DEFAULT_CHUNKS, 1) : 0;
     const bytes = (tpRings + rpc + responses) * dp;
     if (bytes > 0) {
       const terms = [
-        rpc > 0 ? `executor broadcast (${r.rpcChunkBytes / MiB} MiB + ${1 + world} B) × 10` : undefined,
+        rpc > 0 ? `executor broadcast (${rules.rpcChunkBytes / MiB} MiB + ${1 + world} B) × 10` : undefined,
         responses > 0 ? `${world} worker responses × (10 MiB + 2 B) × 10` : undefined,
-        tpRings > 0 ? `${x.pp} TP group${x.pp === 1 ? "" : "s"} × (4 MiB + ${x.tp} B) × 6` : undefined,
+        tpRings > 0 ? `${input.pp} TP group${input.pp === 1 ? "" : "s"} × (4 MiB + ${input.tp} B) × 6` : undefined,
       ].filter((s): s is string => s !== undefined);
       add(
         { what: "message-queues", bytes, shm: true, estimate: false },
@@ -207,9 +207,9 @@ export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: Expla
   const memoryBytes = parts.reduce((a, p) => a + p.bytes, 0);
   const kvOffloadingBytes = kv;
   const host: HostMemory = {
-    cpuOffloadBytes: x.cpuOffloadBytes,
+    cpuOffloadBytes: input.cpuOffloadBytes,
     kvOffloadingBytes,
-    totalBytes: x.cpuOffloadBytes + kvOffloadingBytes,
+    totalBytes: input.cpuOffloadBytes + kvOffloadingBytes,
     memoryBytes,
     shmBytes,
     processes,
@@ -217,7 +217,7 @@ export function hostMemoryPlan(x: HostInput): { host: HostMemory; explain: Expla
   };
   explain.push({
     what: "host memory",
-    formula: `${gib(memoryBytes)} resident (/dev/shm included), ${gib(shmBytes)} of it in /dev/shm${f.safetensorsLoadStrategy === "eager" ? "; --safetensors-load-strategy eager also reads each checkpoint file whole while loading (not counted)" : "; safetensors are mmap'd (page cache, reclaimable, not counted)"}`,
+    formula: `${gib(memoryBytes)} resident (/dev/shm included), ${gib(shmBytes)} of it in /dev/shm${flags.safetensorsLoadStrategy === "eager" ? "; --safetensors-load-strategy eager also reads each checkpoint file whole while loading (not counted)" : "; safetensors are mmap'd (page cache, reclaimable, not counted)"}`,
     bytes: memoryBytes,
     source: "core/host-memory.ts (parts above)",
   });

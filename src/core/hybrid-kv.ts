@@ -29,11 +29,11 @@ function divide(n: number, d: number, _what: string): number {
  * The first Mamba / Gated DeltaNet dimension tensor parallelism cannot split (vllm.distributed.divide
  * in MambaStateShapeCalculator: vLLM fails at start-up), or null.
  */
-export function hybridIndivisibleByTp(f: MambaLayerFacts, tp: number): { what: string; n: number } | null {
+export function hybridIndivisibleByTp(facts: MambaLayerFacts, tp: number): { what: string; n: number } | null {
   const dims: [string, number][] =
-    f.kind === "gdn"
-      ? [["GDN conv_dim", f.headKDim * f.numKHeads * 2 + f.headVDim * f.numVHeads], ["linear_num_value_heads", f.numVHeads]]
-      : [["mamba conv_dim", f.numHeads * f.headDim + 2 * (f.nGroups % tp === 0 ? f.nGroups : tp) * f.stateSize], ["mamba_num_heads", f.numHeads]];
+    facts.kind === "gdn"
+      ? [["GDN conv_dim", facts.headKDim * facts.numKHeads * 2 + facts.headVDim * facts.numVHeads], ["linear_num_value_heads", facts.numVHeads]]
+      : [["mamba conv_dim", facts.numHeads * facts.headDim + 2 * (facts.nGroups % tp === 0 ? facts.nGroups : tp) * facts.stateSize], ["mamba_num_heads", facts.numHeads]];
   for (const [what, n] of dims) if (n % tp !== 0) return { what, n };
   return null;
 }
@@ -63,12 +63,12 @@ export function resolveMambaCacheMode(opts: {
   requested?: MambaCacheMode;
   version?: string;
 }): MambaCacheMode {
-  const r = hybridRules(opts.version);
-  if (!opts.prefixCaching || !r.prefixCachingAllowed) return "none";
+  const hybrid = hybridRules(opts.version);
+  if (!opts.prefixCaching || !hybrid.prefixCachingAllowed) return "none";
   // v0.11-v0.13 MambaModelConfig.verify_and_update_config: a model without SupportsMambaPrefixCaching
   // (Gated DeltaNet: Qwen3-Next, Qwen3.5/3.6) logs "Hybrid or mamba-based model detected without
   // support for prefix caching: disabling." and runs with prefix caching off (mode "none").
-  if (!r.hasAlignMode) return opts.supportsMambaPrefixCaching ? "all" : "none";
+  if (!hybrid.hasAlignMode) return opts.supportsMambaPrefixCaching ? "all" : "none";
   let mode = opts.requested ?? "none";
   if (mode === "none") mode = opts.supportsMambaPrefixCaching && !opts.speculative ? "all" : "align";
   if (mode === "all" && !opts.supportsMambaPrefixCaching) mode = "align";
@@ -165,20 +165,20 @@ export interface MambaStateShapes {
  * num_spec (= num_speculative_tokens) adds rows to the conv state (qwen3_next.py / qwen3_5.py /
  * nemotron_h.py pass vllm_config.num_speculative_tokens; 2025 mamba2 code did not).
  */
-export function mambaStateShapes(f: MambaLayerFacts, tp: number, numSpec = 0): MambaStateShapes {
-  if (f.kind === "gdn") {
-    const convDim = f.headKDim * f.numKHeads * 2 + f.headVDim * f.numVHeads;
+export function mambaStateShapes(facts: MambaLayerFacts, tp: number, numSpec = 0): MambaStateShapes {
+  if (facts.kind === "gdn") {
+    const convDim = facts.headKDim * facts.numKHeads * 2 + facts.headVDim * facts.numVHeads;
     return {
-      conv: [f.convKernel - 1 + numSpec, divide(convDim, tp, "GDN conv_dim")],
-      ssm: [divide(f.numVHeads, tp, "linear_num_value_heads"), f.headVDim, f.headKDim],
+      conv: [facts.convKernel - 1 + numSpec, divide(convDim, tp, "GDN conv_dim")],
+      ssm: [divide(facts.numVHeads, tp, "linear_num_value_heads"), facts.headVDim, facts.headKDim],
     };
   }
-  const nGroups = f.nGroups % tp === 0 ? f.nGroups : tp; // n_groups + (tp - n_groups)
-  const intermediate = f.numHeads * f.headDim;
-  const convDim = intermediate + 2 * nGroups * f.stateSize;
+  const nGroups = facts.nGroups % tp === 0 ? facts.nGroups : tp; // n_groups + (tp - n_groups)
+  const intermediate = facts.numHeads * facts.headDim;
+  const convDim = intermediate + 2 * nGroups * facts.stateSize;
   return {
-    conv: [f.convKernel - 1 + numSpec, divide(convDim, tp, "mamba conv_dim")],
-    ssm: [divide(f.numHeads, tp, "mamba_num_heads"), f.headDim, f.stateSize],
+    conv: [facts.convKernel - 1 + numSpec, divide(convDim, tp, "mamba conv_dim")],
+    ssm: [divide(facts.numHeads, tp, "mamba_num_heads"), facts.headDim, facts.stateSize],
   };
 }
 
@@ -186,8 +186,8 @@ export function mambaStateShapes(f: MambaLayerFacts, tp: number, numSpec = 0): M
  * MambaSpec.page_size_bytes (kv_cache_interface.py): Σ prod(shape)·dtype_size over (conv, ssm),
  * before padding — the bytes one mamba/GDN layer holds per sequence slot on one rank.
  */
-export function mambaStatePageBytes(f: MambaLayerFacts, tp: number, dtypes: MambaStateDtypes, numSpec = 0): number {
-  const s = mambaStateShapes(f, tp, numSpec);
+export function mambaStatePageBytes(facts: MambaLayerFacts, tp: number, dtypes: MambaStateDtypes, numSpec = 0): number {
+  const s = mambaStateShapes(facts, tp, numSpec);
   return s.conv[0] * s.conv[1] * dtypes.convBytes + s.ssm[0] * s.ssm[1] * s.ssm[2] * dtypes.ssmBytes;
 }
 
@@ -246,20 +246,20 @@ export interface HybridBlockResult {
  * v0.11-v0.13 prefix caching: block = chunk · cdiv(cdiv(mamba_page, attn_1tok), chunk).
  */
 export function hybridAlignBlockSize(attnBytesPerToken: number, mambaPageBytes: number, blockSize = 16, opts: HybridBlockOptions = {}): HybridBlockResult {
-  const r = hybridRules(opts.version);
+  const hybrid = hybridRules(opts.version);
   const mode: MambaCacheMode = opts.mambaCacheMode ?? "none";
   if (mambaPageBytes <= 0) {
     return { blockSize, raised: false, pageBytes: blockSize * attnBytesPerToken, mambaPaddingPct: 0, mambaBlockSize: undefined };
   }
   const backendMin = opts.backendMinBlockSize ?? 16;
-  const align = r.kernelAlignment ? Math.max(backendMin, blockSize) : 16;
+  const align = hybrid.kernelAlignment ? Math.max(backendMin, blockSize) : 16;
   let attnBlock: number;
   let mambaBlockSize: number | undefined;
   if (mode === "all") {
     const base = opts.userMambaBlockSize ?? opts.mambaChunkSize;
     if (base === undefined) throw new ConfigError('config.json: no mamba chunk size (chunk_size / mamba_chunk_size), which vLLM needs with mamba_cache_mode "all"');
     const tokensPerState = cdiv(mambaPageBytes, attnBytesPerToken);
-    const chunk = r.kernelAlignment ? lcm(base, align) : base;
+    const chunk = hybrid.kernelAlignment ? lcm(base, align) : base;
     attnBlock = chunk * cdiv(tokensPerState, chunk);
     mambaBlockSize = attnBlock;
   } else {
@@ -373,37 +373,37 @@ function blocksForLength(len: number, blockSize: number, attentionGroups: number
 }
 
 export function hybridKvPlan(input: HybridKvInput): HybridKvPlan {
-  const r = hybridRules(input.version);
+  const hybrid = hybridRules(input.version);
   const mode: MambaCacheMode = input.mambaCacheMode ?? "none";
   const specBlocks = input.numSpeculativeTokens ?? 0;
   const pageSize = input.blockSize * input.attnBytesPerTokenPerLayer;
   // Unreachable from input: the one caller (plan.ts hybridStageKv) passes hybridAlignBlockSize's block, which is
   // at least cdiv(mambaPage, attnBytesPerToken) tokens in every mode, so its page holds a Mamba state.
   if (pageSize < input.mambaPageBytes) throw new InternalError(`attention page (${pageSize} B) < mamba page (${input.mambaPageBytes} B): block size not aligned`);
-  const g = hybridGroups(input.attentionLayers, input.mambaLayers);
-  const numGroups = g.attentionGroups + g.mambaGroups;
+  const groups = hybridGroups(input.attentionLayers, input.mambaLayers);
+  const numGroups = groups.attentionGroups + groups.mambaGroups;
 
   // get_kv_cache_config_from_groups → get_num_blocks: available // page // group_size
-  let numGpuBlocks = g.groupSize > 0 ? Math.max(0, Math.floor(Math.floor(input.availableBytes / pageSize) / g.groupSize)) : 0;
+  let numGpuBlocks = groups.groupSize > 0 ? Math.max(0, Math.floor(Math.floor(input.availableBytes / pageSize) / groups.groupSize)) : 0;
   if (input.numGpuBlocksOverride !== undefined) numGpuBlocks = input.numGpuBlocksOverride;
 
   // get_max_concurrency_for_kv_cache_config: num_blocks / Σ_groups cdiv(max_memory_usage, page)
-  const blocksPerRequest = blocksForLength(input.maxModelLen, input.blockSize, g.attentionGroups, g.mambaGroups, mode, specBlocks);
+  const blocksPerRequest = blocksForLength(input.maxModelLen, input.blockSize, groups.attentionGroups, groups.mambaGroups, mode, specBlocks);
   const maxConcurrency = numGpuBlocks / blocksPerRequest;
 
   // Token report. Old (_report_kv_cache_config): num_blocks // num_groups · min block size over
   // groups, where the mamba group's block_size is mamba_block_size (= max_model_len in "none" mode,
   // MambaModelConfig). New (get_kv_cache_capacity): int(max_concurrency · max_model_len).
   const mambaBlock = mode === "none" ? input.maxModelLen : input.blockSize;
-  const minBlock = g.mambaGroups > 0 ? Math.min(input.blockSize, mambaBlock) : input.blockSize;
-  const tokens = r.tokensFromConcurrency
+  const minBlock = groups.mambaGroups > 0 ? Math.min(input.blockSize, mambaBlock) : input.blockSize;
+  const tokens = hybrid.tokensFromConcurrency
     ? Math.trunc(maxConcurrency * input.maxModelLen)
     : numGroups > 0
       ? Math.floor(numGpuBlocks / numGroups) * minBlock
       : 0;
 
   // _max_memory_usage_bytes_from_groups: group_size · page · Σ blocks; _check_enough_kv_cache_memory
-  const bytesFor = (len: number): number => g.groupSize * pageSize * blocksForLength(len, input.blockSize, g.attentionGroups, g.mambaGroups, mode, specBlocks);
+  const bytesFor = (len: number): number => groups.groupSize * pageSize * blocksForLength(len, input.blockSize, groups.attentionGroups, groups.mambaGroups, mode, specBlocks);
   const bytesNeededForMaxModelLen = bytesFor(input.maxModelLen);
   const fitsMaxModelLen = input.availableBytes > 0 && bytesNeededForMaxModelLen <= input.availableBytes;
   let estimatedMaxModelLen = input.maxModelLen;
@@ -426,17 +426,17 @@ export function hybridKvPlan(input: HybridKvInput): HybridKvPlan {
   }
 
   // Mamba state slots vs max_num_seqs (gpu_model_runner._check_and_update_cudagraph_mode).
-  const mambaSlotsOk = g.mambaGroups === 0 || input.maxNumSeqs <= numGpuBlocks;
+  const mambaSlotsOk = groups.mambaGroups === 0 || input.maxNumSeqs <= numGpuBlocks;
   const full = input.fullCudagraphs ?? true;
   let startupError: string | undefined;
   let cappedMaxCaptureSize: number | undefined;
-  if (full && g.mambaGroups > 0) {
-    if (r.mambaSlotCheck === "raise" && input.maxNumSeqs > numGpuBlocks) {
+  if (full && groups.mambaGroups > 0) {
+    if (hybrid.mambaSlotCheck === "raise" && input.maxNumSeqs > numGpuBlocks) {
       startupError =
         `max_num_seqs (${input.maxNumSeqs}) exceeds available Mamba cache blocks (${numGpuBlocks}). ` +
         `Each decode sequence requires one Mamba cache block, so CUDA graph capture cannot proceed. ` +
         `Please lower max_num_seqs to at most ${numGpuBlocks} or increase gpu_memory_utilization.`;
-    } else if (r.mambaSlotCheck === "cap" && input.captureSizes && input.captureSizes.length > 0) {
+    } else if (hybrid.mambaSlotCheck === "cap" && input.captureSizes && input.captureSizes.length > 0) {
       // CompilationConfig.adjust_cudagraph_sizes_for_mamba_cache (PR #34571)
       const largest = input.captureSizes[input.captureSizes.length - 1] ?? 0;
       if (numGpuBlocks > 0 && numGpuBlocks < largest) {
@@ -449,12 +449,12 @@ export function hybridKvPlan(input: HybridKvInput): HybridKvPlan {
   return {
     blockSize: input.blockSize,
     pageSize,
-    groupSize: g.groupSize,
+    groupSize: groups.groupSize,
     numGroups,
-    attentionGroups: g.attentionGroups,
-    mambaGroups: g.mambaGroups,
-    paddingLayers: g.paddingWarnings.reduce((s, w) => s + w.layers, 0),
-    paddingWarnings: g.paddingWarnings,
+    attentionGroups: groups.attentionGroups,
+    mambaGroups: groups.mambaGroups,
+    paddingLayers: groups.paddingWarnings.reduce((s, w) => s + w.layers, 0),
+    paddingWarnings: groups.paddingWarnings,
     numGpuBlocks,
     blocksPerRequest,
     tokens,

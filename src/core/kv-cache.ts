@@ -18,16 +18,16 @@ export function kvBytesPerElement(kv: KvCacheDtype, modelDtype: TorchDtype): num
 }
 
 /** KV heads one TP rank stores: ModelConfig.get_num_kv_heads = max(1, total_kv_heads // tp); 1 for MLA. */
-export function kvHeadsPerRank(a: ModelArch, tp: number): number {
-  if (a.mla) return 1;
-  return Math.max(1, Math.floor(a.numKvHeads / tp));
+export function kvHeadsPerRank(model: ModelArch, tp: number): number {
+  if (model.mla) return 1;
+  return Math.max(1, Math.floor(model.numKvHeads / tp));
 }
 
 /** Bytes one layer stores per token on one rank (K and V; MLA: the latent plus its rope part, no factor 2). */
-export function kvBytesPerTokenPerLayer(a: ModelArch, tp: number, kv: KvFormatLike): number {
-  if (a.mla) return kvMlaTokenBytes(kv, a.mla.kvLoraRank + a.mla.qkRopeHeadDim); // MLAAttentionSpec.real_page_size_bytes / block_size
+export function kvBytesPerTokenPerLayer(model: ModelArch, tp: number, kv: KvFormatLike): number {
+  if (model.mla) return kvMlaTokenBytes(kv, model.mla.kvLoraRank + model.mla.qkRopeHeadDim); // MLAAttentionSpec.real_page_size_bytes / block_size
   // AttentionSpec.page_size_bytes / block_size: num_kv_heads · (K + V bytes of one head, scales included).
-  return kvHeadsPerRank(a, tp) * kvHeadTokenBytes(kv, a.headDim);
+  return kvHeadsPerRank(model, tp) * kvHeadTokenBytes(kv, model.headDim);
 }
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -56,23 +56,23 @@ export interface KvLayout {
  */
 const layoutCache = new WeakMap<readonly LayerAttention[], Map<string, KvLayout>>();
 
-export function kvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid = false): KvLayout {
+export function kvLayout(model: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid = false): KvLayout {
   // Memoized on the (stable) layer array: the result depends only on it and the scalars below.
   // The layer array belongs to one model (a stage's slice), so the model needs no place in the key.
   const key = `${tp}/${kvFormatKey(kvBytes)}/${blockSize}/${disableHybrid ? 1 : 0}`;
-  let m = layoutCache.get(layers);
-  if (!m) layoutCache.set(layers, (m = new Map()));
-  const hit = m.get(key);
+  let cached = layoutCache.get(layers);
+  if (!cached) layoutCache.set(layers, (cached = new Map()));
+  const hit = cached.get(key);
   if (hit) return hit;
-  const l = computeKvLayout(a, layers, tp, kvBytes, blockSize, disableHybrid);
-  m.set(key, l);
-  return l;
+  const layout = computeKvLayout(model, layers, tp, kvBytes, blockSize, disableHybrid);
+  cached.set(key, layout);
+  return layout;
 }
 
-function computeKvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid: boolean): KvLayout {
-  const uniformType = uniformTypeLayout(a, layers, tp, kvBytes, blockSize);
+function computeKvLayout(model: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid: boolean): KvLayout {
+  const uniformType = uniformTypeLayout(model, layers, tp, kvBytes, blockSize);
   if (uniformType) return uniformType;
-  const perToken = kvBytesPerTokenPerLayer(a, tp, kvBytes);
+  const perToken = kvBytesPerTokenPerLayer(model, tp, kvBytes);
   const pageSize = blockSize * perToken;
   let full = 0;
   const windows = new Map<number, number>();
@@ -106,17 +106,17 @@ function computeKvLayout(a: ModelArch, layers: readonly LayerAttention[], tp: nu
  * the layers' pages, so num_blocks = available // Σ pages and one request of L tokens needs cdiv(L, block) × Σ
  * pages. Represented here as one "layer" of that summed page (group size 1). Null for every other model.
  */
-function uniformTypeLayout(a: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number): KvLayout | null {
-  if (a.mla) return null;
+function uniformTypeLayout(model: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number): KvLayout | null {
+  if (model.mla) return null;
   let sum = 0;
   let count = 0;
   const heads = new Set<number>();
   for (const l of layers) {
     if (l.kind === "sliding" || l.kind === "linear" || l.kind === "mamba") return null;
     if (l.kind !== "full") continue;
-    const h = l.kvHeads ?? a.numKvHeads;
+    const h = l.kvHeads ?? model.numKvHeads;
     heads.add(h);
-    sum += Math.max(1, Math.floor(h / tp)) * kvHeadTokenBytes(kvBytes, a.headDim);
+    sum += Math.max(1, Math.floor(h / tp)) * kvHeadTokenBytes(kvBytes, model.headDim);
     count++;
   }
   if (heads.size <= 1) return null;
@@ -133,23 +133,23 @@ function layerMaxUsage(g: KvGroup, maxModelLen: number, maxNumBatchedTokens: num
 }
 
 /** Bytes one request of `len` tokens needs (_max_memory_usage_bytes_from_groups). */
-export function bytesForLength(l: KvLayout, len: number, maxNumBatchedTokens: number): number {
+export function bytesForLength(layout: KvLayout, len: number, maxNumBatchedTokens: number): number {
   let pages = 0;
-  for (const g of l.groups) pages += cdiv(layerMaxUsage(g, len, maxNumBatchedTokens, l.pageSize, l.blockSize), l.pageSize);
-  return pages * l.pageSize * l.groupSize;
+  for (const g of layout.groups) pages += cdiv(layerMaxUsage(g, len, maxNumBatchedTokens, layout.pageSize, layout.blockSize), layout.pageSize);
+  return pages * layout.pageSize * layout.groupSize;
 }
 
 /**
  * estimate_max_model_len: binary search for the largest length whose need fits the memory
  * (vLLM prints it in the "estimated maximum model length is N" error).
  */
-export function estimateMaxModelLen(l: KvLayout, availableBytes: number, maxModelLen: number, maxNumBatchedTokens: number): number {
-  if (bytesForLength(l, 1, maxNumBatchedTokens) > availableBytes) return 0;
+export function estimateMaxModelLen(layout: KvLayout, availableBytes: number, maxModelLen: number, maxNumBatchedTokens: number): number {
+  if (bytesForLength(layout, 1, maxNumBatchedTokens) > availableBytes) return 0;
   let lo = 1;
   let hi = maxModelLen;
   while (lo < hi) {
     const mid = Math.floor((lo + hi + 1) / 2);
-    if (bytesForLength(l, mid, maxNumBatchedTokens) <= availableBytes) lo = mid;
+    if (bytesForLength(layout, mid, maxNumBatchedTokens) <= availableBytes) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -161,25 +161,25 @@ export function estimateMaxModelLen(l: KvLayout, availableBytes: number, maxMode
  * Σ_groups cdiv(usage, page); GPU KV cache size = num_blocks // num_groups × block_size, or from
  * v0.21 int(concurrency × max_model_len) (get_kv_cache_capacity).
  */
-export function kvCachePlan(l: KvLayout, availableBytes: number, maxModelLen: number, maxNumBatchedTokens: number, tokensFromConcurrency = false): KvCachePlan {
-  const perBlock = l.pageSize * l.groupSize;
-  const numGpuBlocks = availableBytes > 0 && perBlock > 0 ? Math.floor(Math.floor(availableBytes / l.pageSize) / l.groupSize) : 0;
-  const numGroups = l.groups.length;
+export function kvCachePlan(layout: KvLayout, availableBytes: number, maxModelLen: number, maxNumBatchedTokens: number, tokensFromConcurrency = false): KvCachePlan {
+  const perBlock = layout.pageSize * layout.groupSize;
+  const numGpuBlocks = availableBytes > 0 && perBlock > 0 ? Math.floor(Math.floor(availableBytes / layout.pageSize) / layout.groupSize) : 0;
+  const numGroups = layout.groups.length;
   let blocksPerRequest = 0;
-  for (const g of l.groups) blocksPerRequest += cdiv(layerMaxUsage(g, maxModelLen, maxNumBatchedTokens, l.pageSize, l.blockSize), l.pageSize);
+  for (const g of layout.groups) blocksPerRequest += cdiv(layerMaxUsage(g, maxModelLen, maxNumBatchedTokens, layout.pageSize, layout.blockSize), layout.pageSize);
   const needed = blocksPerRequest * perBlock;
   const maxConcurrency = blocksPerRequest > 0 ? numGpuBlocks / blocksPerRequest : 0;
   return {
-    bytesPerToken: l.bytesPerToken,
-    pageSizeBytes: l.pageSize,
-    blockSize: l.blockSize,
+    bytesPerToken: layout.bytesPerToken,
+    pageSizeBytes: layout.pageSize,
+    blockSize: layout.blockSize,
     numGroups,
-    groupSize: l.groupSize,
+    groupSize: layout.groupSize,
     numGpuBlocks,
     // v0.21+ reports max_concurrency × max_model_len; earlier releases num_blocks // groups × block.
-    tokens: tokensFromConcurrency ? Math.floor(maxConcurrency * maxModelLen) : Math.floor(numGpuBlocks / numGroups) * l.blockSize,
+    tokens: tokensFromConcurrency ? Math.floor(maxConcurrency * maxModelLen) : Math.floor(numGpuBlocks / numGroups) * layout.blockSize,
     maxConcurrency,
     bytesNeededForMaxModelLen: needed,
-    estimatedMaxModelLen: needed > availableBytes ? estimateMaxModelLen(l, Math.max(0, availableBytes), maxModelLen, maxNumBatchedTokens) : maxModelLen,
+    estimatedMaxModelLen: needed > availableBytes ? estimateMaxModelLen(layout, Math.max(0, availableBytes), maxModelLen, maxNumBatchedTokens) : maxModelLen,
   };
 }

@@ -140,9 +140,9 @@ export type KvFormatLike = KvFormat | number;
  *     (FullAttentionSpec.real_page_size_bytes with nvfp4_kv_cache_full_dim, uint8 storage);
  *   turboquant_*: one packed K+V slot (TQFullAttentionSpec: block · num_kv_heads · tq_slot_size).
  */
-export function kvHeadTokenBytes(f: KvFormatLike, headDim: number): number {
-  if (typeof f === "number") return 2 * headDim * f;
-  switch (f.dtype) {
+export function kvHeadTokenBytes(format: KvFormatLike, headDim: number): number {
+  if (typeof format === "number") return 2 * headDim * format;
+  switch (format.dtype) {
     case "int8_per_token_head":
     case "fp8_per_token_head":
       return 2 * headDim + 2 * FP32;
@@ -152,9 +152,9 @@ export function kvHeadTokenBytes(f: KvFormatLike, headDim: number): number {
     case "nvfp4_4over6":
       return 2 * (Math.floor(headDim / 2) + Math.floor(headDim / 16));
     default: {
-      const tq = turboquantSlotBytes(f.dtype, headDim);
+      const tq = turboquantSlotBytes(format.dtype, headDim);
       if (tq !== undefined) return tq;
-      return 2 * headDim * f.elementBytes;
+      return 2 * headDim * format.elementBytes;
     }
   }
 }
@@ -165,16 +165,16 @@ export function kvHeadTokenBytes(f: KvFormatLike, headDim: number): number {
  * (FlashMLA sparse: 512 fp8 latent + 4 fp32 tile scales + 64 bf16 rope = 656). Other quantized modes on
  * MLA are sized at their element bytes (nvfp4: head/2 + head/16).
  */
-export function kvMlaTokenBytes(f: KvFormatLike, latentDim: number): number {
-  if (typeof f === "number") return latentDim * f;
-  if (f.dtype === "fp8_ds_mla") return 656;
-  if (f.dtype === "nvfp4" || f.dtype === "nvfp4_4over6" || f.dtype === "nvfp4_ds_mla") return Math.floor(latentDim / 2) + Math.floor(latentDim / 16);
-  return Math.ceil(latentDim * f.elementBytes);
+export function kvMlaTokenBytes(format: KvFormatLike, latentDim: number): number {
+  if (typeof format === "number") return latentDim * format;
+  if (format.dtype === "fp8_ds_mla") return 656;
+  if (format.dtype === "nvfp4" || format.dtype === "nvfp4_4over6" || format.dtype === "nvfp4_ds_mla") return Math.floor(latentDim / 2) + Math.floor(latentDim / 16);
+  return Math.ceil(latentDim * format.elementBytes);
 }
 
 /** A stable key for memo tables (the number itself for the bare-number convention). */
-export function kvFormatKey(f: KvFormatLike): string {
-  return typeof f === "number" ? `n${f}` : `${f.dtype}:${f.elementBytes}`;
+export function kvFormatKey(format: KvFormatLike): string {
+  return typeof format === "number" ? `n${format}` : `${format.dtype}:${format.elementBytes}`;
 }
 
 export interface KvDtypeProblem {
@@ -204,8 +204,8 @@ export function kvDtypeProblem(dtype: KvCacheDtype, model: { mla: boolean; headD
 
 /** What the plan cannot size exactly for this value on this model (NOT_EXACT), or null. */
 export function kvDtypeNotExact(dtype: KvCacheDtype, model: { mla: boolean; hybrid: boolean }): string | null {
-  const f = KV_DTYPE_FACTS[dtype];
-  if (f.notExact) return f.notExact;
+  const facts = KV_DTYPE_FACTS[dtype];
+  if (facts.notExact) return facts.notExact;
   if (model.mla && (dtype.endsWith("_per_token_head") || dtype.startsWith("turboquant_"))) return `--kv-cache-dtype ${dtype} on an MLA model (the latent's scale storage was not read; sized at ${kvFormat(dtype, 2).elementBytes} B per element)`;
   // TurboQuantConfig.get_boundary_skip_layers: dense models keep the first and last 2 attention layers
   // unquantized (kv_cache_dtype_skip_layers); how vLLM pads their larger pages into the TQ groups

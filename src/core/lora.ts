@@ -44,52 +44,52 @@ export interface LoraSlots {
 }
 
 /** Elements one adapter slot holds for one linear group on one rank (lora_a + lora_b). */
-export function loraElementsPerSlot(a: ModelArch, g: ParamGroup, tp: number, ep: number, r: number, fullySharded: boolean): number {
-  const ra = fullySharded ? r / tp : r; // column-parallel lora_a out size
-  const slices = g.shards ?? 1;
-  switch (g.split) {
+export function loraElementsPerSlot(model: ModelArch, group: ParamGroup, tp: number, ep: number, rank: number, fullySharded: boolean): number {
+  const ra = fullySharded ? rank / tp : rank; // column-parallel lora_a out size
+  const slices = group.shards ?? 1;
+  switch (group.split) {
     case "qkv": {
       // MergedQKVParallelLinearWithLoRA: q heads / tp, KV heads / tp (one replicated head when tp > KV heads).
-      const kv = tp >= a.numKvHeads ? 1 : a.numKvHeads / tp;
-      const out = (a.numHeads / tp + 2 * kv) * a.headDim;
-      return slices * ra * g.in + out * r;
+      const kv = tp >= model.numKvHeads ? 1 : model.numKvHeads / tp;
+      const out = (model.numHeads / tp + 2 * kv) * model.headDim;
+      return slices * ra * group.in + out * rank;
     }
     case "column":
-      return slices * ra * g.in + (g.out / tp) * r;
+      return slices * ra * group.in + (group.out / tp) * rank;
     case "row":
-      return r * (g.in / tp) + (fullySharded ? g.out / tp : g.out) * r;
+      return rank * (group.in / tp) + (fullySharded ? group.out / tp : group.out) * rank;
     case "experts": {
-      const local = (g.experts ?? 1) / ep;
+      const local = (group.experts ?? 1) / ep;
       const split = ep > 1 ? 1 : tp;
-      if (g.name.endsWith("w13")) return local * (slices * ra * g.in + (g.out / split) * r);
-      return local * (r * (g.in / split) + (fullySharded ? g.out / tp : g.out) * r);
+      if (group.name.endsWith("w13")) return local * (slices * ra * group.in + (group.out / split) * rank);
+      return local * (rank * (group.in / split) + (fullySharded ? group.out / tp : group.out) * rank);
     }
     default:
       // ReplicatedLinear (MLA down-projections, MoE routers): lora_a (r, in), lora_b (out, r).
-      return r * g.in + g.out * r;
+      return rank * group.in + group.out * rank;
   }
 }
 
 /** Whether vLLM wraps the group with a LoRA layer (LinearBase / FusedMoE of the language model). */
-function wrapped(g: ParamGroup): boolean {
-  if (g.component === "vision" || g.component === "embedding" || g.component === "lm_head" || g.component === "norm") return false;
+function wrapped(group: ParamGroup): boolean {
+  if (group.component === "vision" || group.component === "embedding" || group.component === "lm_head" || group.component === "norm") return false;
   // MoE routers are ReplicatedLinear (a LinearBase) in vLLM even where the weights layout marks them non-quantizable.
-  if (g.component === "router") return g.in > 1;
-  return g.linear;
+  if (group.component === "router") return group.in > 1;
+  return group.linear;
 }
 
 /** LoRA slot buffers on one rank of a pipeline stage. */
-export function loraSlotBytes(a: ModelArch, lora: LoraFlags, tp: number, ep: number, pp: number, stage: number, modelDtype: TorchDtype): LoraSlots {
+export function loraSlotBytes(model: ModelArch, lora: LoraFlags, tp: number, ep: number, pp: number, stage: number, modelDtype: TorchDtype): LoraSlots {
   const dtype = lora.loraDtype && lora.loraDtype !== "auto" ? lora.loraDtype : modelDtype; // LoRAConfig: "auto" → model dtype
-  const b = DTYPE_BYTES[dtype];
-  const l = paramLayout(a);
-  const [start, end] = ppLayerRanges(a.numLayers, pp)[stage] ?? [0, a.numLayers];
-  const perTemplate = l.templates.map((t) => {
+  const dtypeBytes = DTYPE_BYTES[dtype];
+  const layout = paramLayout(model);
+  const [start, end] = ppLayerRanges(model.numLayers, pp)[stage] ?? [0, model.numLayers];
+  const perTemplate = layout.templates.map((t) => {
     let e = 0;
     let m = 0;
     for (const g of t.groups) {
       if (!wrapped(g)) continue;
-      e += loraElementsPerSlot(a, g, tp, ep, lora.maxLoraRank, lora.fullyShardedLoras);
+      e += loraElementsPerSlot(model, g, tp, ep, lora.maxLoraRank, lora.fullyShardedLoras);
       m++;
     }
     return { e, m };
@@ -97,14 +97,14 @@ export function loraSlotBytes(a: ModelArch, lora: LoraFlags, tp: number, ep: num
   let elements = 0;
   let modules = 0;
   for (let i = start; i < end; i++) {
-    const t = perTemplate[l.layerTemplate[i] ?? 0];
+    const t = perTemplate[layout.layerTemplate[i] ?? 0];
     if (t) {
       elements += t.e;
       modules += t.m;
     }
   }
-  const bytesPerSlot = Math.round(elements * b);
-  return { bytes: bytesPerSlot * lora.maxLoras, bytesPerSlot, slots: lora.maxLoras, rank: lora.maxLoraRank, dtypeBytes: b, modules };
+  const bytesPerSlot = Math.round(elements * dtypeBytes);
+  return { bytes: bytesPerSlot * lora.maxLoras, bytesPerSlot, slots: lora.maxLoras, rank: lora.maxLoraRank, dtypeBytes, modules };
 }
 
 /**
@@ -113,18 +113,18 @@ export function loraSlotBytes(a: ModelArch, lora: LoraFlags, tp: number, ep: num
  * when it is wider than the MLP's activation output it sits beside (never for r ≤ 64 on real
  * models), so this is usually 0.
  */
-export function loraActivationExtraBytes(a: ModelArch, lora: LoraFlags, tp: number, tokens: number, dtypeBytes: number): number {
+export function loraActivationExtraBytes(model: ModelArch, lora: LoraFlags, tp: number, tokens: number, dtypeBytes: number): number {
   const shrink = 3 * tokens * lora.maxLoraRank * 4; // qkv: 3 slices, fp32 (punica add_lora_linear)
-  const beside = tokens * (a.intermediateSize / tp) * dtypeBytes; // SiluAndMul output of the MLP
+  const beside = tokens * (model.intermediateSize / tp) * dtypeBytes; // SiluAndMul output of the MLP
   return Math.max(0, shrink - beside);
 }
 
-export function loraExplain(s: LoraSlots, graphsDoubled: boolean): ExplainLine[] {
+export function loraExplain(slots: LoraSlots, graphsDoubled: boolean): ExplainLine[] {
   return [
     {
       what: "LoRA slots",
-      formula: `${s.slots} slots × ${s.bytesPerSlot} B (rank ${s.rank}, ${s.modules} modules, ${s.dtypeBytes} B/element; lora_a + lora_b per packed slice)`,
-      bytes: s.bytes,
+      formula: `${slots.slots} slots × ${slots.bytesPerSlot} B (rank ${slots.rank}, ${slots.modules} modules, ${slots.dtypeBytes} B/element; lora_a + lora_b per packed slice)`,
+      bytes: slots.bytes,
       source: "vllm/lora/model_manager.py LoRAModelManager._create_lora_modules → vllm/lora/layers/*.py create_lora_weights (counted in \"Model loading took\")",
     },
     {

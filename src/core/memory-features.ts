@@ -55,14 +55,14 @@ export type OffloadHost = Pick<HostMemory, "cpuOffloadBytes" | "kvOffloadingByte
 const SSM_DTYPES = new Set<string>(["auto", "float32", "bfloat16", "float16"]);
 
 /** Optimization levels without CUDA graphs (vllm/config/vllm.py OPTIMIZATION_LEVEL_00: cudagraph_mode NONE). */
-function compilationCapture(f: EngineFlags): { capture: CaptureOptions | undefined; off: boolean; mode: string | undefined } {
-  const c = f.compilation;
-  const k = f.speculative?.numSpeculativeTokens;
+function compilationCapture(flags: EngineFlags): { capture: CaptureOptions | undefined; off: boolean; mode: string | undefined } {
+  const compilation = flags.compilation;
+  const k = flags.speculative?.numSpeculativeTokens;
   // -O0 → NONE, -O1 → PIECEWISE (OPTIMIZATION_LEVEL_00 / _01); an explicit cudagraph_mode wins.
-  const mode = c?.cudagraphMode?.toUpperCase() ?? (c?.level === 0 ? "NONE" : c?.level === 1 ? "PIECEWISE" : undefined);
+  const mode = compilation?.cudagraphMode?.toUpperCase() ?? (compilation?.level === 0 ? "NONE" : compilation?.level === 1 ? "PIECEWISE" : undefined);
   const capture: CaptureOptions = {};
-  if (c?.cudagraphCaptureSizes && c.cudagraphCaptureSizes.length > 0) capture.sizes = c.cudagraphCaptureSizes;
-  if (c?.maxCudagraphCaptureSize !== undefined) capture.maxCaptureSize = c.maxCudagraphCaptureSize;
+  if (compilation?.cudagraphCaptureSizes && compilation.cudagraphCaptureSizes.length > 0) capture.sizes = compilation.cudagraphCaptureSizes;
+  if (compilation?.maxCudagraphCaptureSize !== undefined) capture.maxCaptureSize = compilation.maxCudagraphCaptureSize;
   if (mode !== undefined) capture.mode = mode;
   return { capture: Object.keys(capture).length > 0 || (k ?? 0) > 0 ? capture : undefined, off: mode === "NONE", mode };
 }
@@ -72,24 +72,24 @@ const NO_EFFECTS: FeatureEffects = Object.freeze({ capture: undefined, graphsOff
 const NO_STAGE_FEATURES: StageFeatures = Object.freeze({ weightsDelta: 0, loraBytes: 0, drafterBytes: 0, offloadedBytes: 0, activationExtraBytes: 0, explain: [] });
 
 /** Whether any memory feature of issue #11 is set on the flags. */
-export function hasMemoryFeatures(f: EngineFlags): boolean {
+export function hasMemoryFeatures(flags: EngineFlags): boolean {
   return (
-    f.speculative !== undefined ||
-    f.lora !== undefined ||
-    f.compilation !== undefined ||
-    f.cpuOffloadBytes !== undefined ||
-    f.kvOffloadingBytes !== undefined ||
-    f.mambaSsmCacheDtype !== undefined ||
-    f.enableSleepMode === true ||
-    f.languageModelOnly === true ||
-    (f.notModeledFlags !== undefined && f.notModeledFlags.length > 0)
+    flags.speculative !== undefined ||
+    flags.lora !== undefined ||
+    flags.compilation !== undefined ||
+    flags.cpuOffloadBytes !== undefined ||
+    flags.kvOffloadingBytes !== undefined ||
+    flags.mambaSsmCacheDtype !== undefined ||
+    flags.enableSleepMode === true ||
+    flags.languageModelOnly === true ||
+    (flags.notModeledFlags !== undefined && flags.notModeledFlags.length > 0)
   );
 }
 
-export function featureEffects(x: FeatureInput): FeatureEffects {
-  const f = x.flags;
-  if (!hasMemoryFeatures(f)) return NO_EFFECTS;
-  const r = x.rules.features;
+export function featureEffects(input: FeatureInput): FeatureEffects {
+  const flags = input.flags;
+  if (!hasMemoryFeatures(flags)) return NO_EFFECTS;
+  const rules = input.rules.features;
   const diagnostics: Diagnostic[] = [];
   const explain: ExplainLine[] = [];
   const notExact = (what: string): void => {
@@ -98,14 +98,14 @@ export function featureEffects(x: FeatureInput): FeatureEffects {
 
   // --- Speculative decoding.
   let spec: SpeculativePlan | null = null;
-  if (f.speculative) {
-    spec = speculativePlan({ spec: f.speculative, target: x.model, tp: x.tp, pp: x.pp, cc: x.cc, dtype: x.dtype, quant: x.quant, kvBytes: x.kvBytes, targetKvBytesPerTokenPerLayer: x.targetKvBytesPerTokenPerLayer });
+  if (flags.speculative) {
+    spec = speculativePlan({ spec: flags.speculative, target: input.model, tp: input.tp, pp: input.pp, cc: input.cc, dtype: input.dtype, quant: input.quant, kvBytes: input.kvBytes, targetKvBytesPerTokenPerLayer: input.targetKvBytesPerTokenPerLayer });
     for (const w of spec.notExact) notExact(w);
     explain.push(...spec.explain);
   }
 
   // --- Capture sizes (compilation config, speculative tokens).
-  const cc = compilationCapture(f);
+  const cc = compilationCapture(flags);
   let capture = cc.capture;
   const k = spec?.numSpeculativeTokens ?? 0;
   if (k > 0) capture = { ...(capture ?? {}), numSpeculativeTokens: k };
@@ -116,7 +116,7 @@ export function featureEffects(x: FeatureInput): FeatureEffects {
         capture.sizes ? `cudagraph_capture_sizes [${capture.sizes.join(", ")}]` : undefined,
         capture.maxCaptureSize !== undefined ? `max_cudagraph_capture_size ${capture.maxCaptureSize}` : undefined,
         capture.mode ? `cudagraph_mode ${capture.mode}` : undefined,
-        k > 0 ? `decode query length 1 + ${k}${r.specCaptureScaling ? " (ceiling min(max_num_seqs × (1 + K) × 2, 512))" : ""}${r.specUniformDecodeSizes ? " + uniform decode sizes n × (1 + K)" : ""}` : undefined,
+        k > 0 ? `decode query length 1 + ${k}${rules.specCaptureScaling ? " (ceiling min(max_num_seqs × (1 + K) × 2, 512))" : ""}${rules.specUniformDecodeSizes ? " + uniform decode sizes n × (1 + K)" : ""}` : undefined,
       ]
         .filter((s): s is string => s !== undefined)
         .join("; "),
@@ -126,28 +126,28 @@ export function featureEffects(x: FeatureInput): FeatureEffects {
 
   // --- LoRA.
   let graphMultiplier = 1;
-  if (f.lora) {
-    if (r.loraGraphsTwice) graphMultiplier = 2;
-    if (f.lora.maxCpuLoras !== undefined && f.lora.maxCpuLoras < f.lora.maxLoras) {
+  if (flags.lora) {
+    if (rules.loraGraphsTwice) graphMultiplier = 2;
+    if (flags.lora.maxCpuLoras !== undefined && flags.lora.maxCpuLoras < flags.lora.maxLoras) {
       // vllm/config/lora.py LoRAConfig.__post_init__ raises ValueError: max_cpu_loras must be >= max_loras.
-      diagnostics.push({ code: "MAX_CPU_LORAS_BELOW_MAX_LORAS", severity: "error", args: { maxCpuLoras: f.lora.maxCpuLoras, maxLoras: f.lora.maxLoras }, fix: [{ flag: "--max-cpu-loras", value: String(f.lora.maxLoras) }] });
+      diagnostics.push({ code: "MAX_CPU_LORAS_BELOW_MAX_LORAS", severity: "error", args: { maxCpuLoras: flags.lora.maxCpuLoras, maxLoras: flags.lora.maxLoras }, fix: [{ flag: "--max-cpu-loras", value: String(flags.lora.maxLoras) }] });
     }
-    if (x.model.hybrid || x.model.mamba) notExact("LoRA slots of linear-attention / Mamba mixer projections (sized as ordinary linear layers)");
-    if (x.model.moe && f.lora.fullyShardedLoras) notExact("fully sharded LoRA on MoE experts");
+    if (input.model.hybrid || input.model.mamba) notExact("LoRA slots of linear-attention / Mamba mixer projections (sized as ordinary linear layers)");
+    if (input.model.moe && flags.lora.fullyShardedLoras) notExact("fully sharded LoRA on MoE experts");
   }
 
   // --- Mamba ssm cache dtype.
   let mambaSsmCacheDtype: StateDtypeName | undefined;
-  if (f.mambaSsmCacheDtype !== undefined) {
-    if (SSM_DTYPES.has(f.mambaSsmCacheDtype)) mambaSsmCacheDtype = f.mambaSsmCacheDtype as StateDtypeName;
-    else notExact(`--mamba-ssm-cache-dtype ${f.mambaSsmCacheDtype} (state page sized with the model's default)`);
-    if (x.model.hybrid && mambaSsmCacheDtype) {
+  if (flags.mambaSsmCacheDtype !== undefined) {
+    if (SSM_DTYPES.has(flags.mambaSsmCacheDtype)) mambaSsmCacheDtype = flags.mambaSsmCacheDtype as StateDtypeName;
+    else notExact(`--mamba-ssm-cache-dtype ${flags.mambaSsmCacheDtype} (state page sized with the model's default)`);
+    if (input.model.hybrid && mambaSsmCacheDtype) {
       explain.push({ what: "Mamba ssm state dtype", formula: `--mamba-ssm-cache-dtype ${mambaSsmCacheDtype}${mambaSsmCacheDtype === "auto" ? " (the family's default)" : ""}`, source: "vllm/model_executor/layers/mamba/mamba_utils.py MambaStateDtypeCalculator; hybrid-kv.ts resolveMambaStateDtypes" });
     }
   }
 
   // --- Sleep mode: allocation route only.
-  if (f.enableSleepMode) {
+  if (flags.enableSleepMode) {
     explain.push({
       what: "sleep mode",
       formula: "weights and KV cache allocated through CuMemAllocator pools (tags \"weights\", \"kv_cache\") so sleep() can release them; the start-up budget is unchanged",
@@ -155,17 +155,17 @@ export function featureEffects(x: FeatureInput): FeatureEffects {
       source: "vllm/v1/worker/gpu_worker.py Worker.load_model / initialize_from_config (allocator.use_memory_pool); vllm/device_allocator/cumem.py",
     });
   }
-  if (f.languageModelOnly && x.model.vision) {
+  if (flags.languageModelOnly && input.model.vision) {
     explain.push({ what: "language model only", formula: "no multimodal encoder weights, no encoder profile run", bytes: 0, source: "vllm/config/multimodal.py MultiModalConfig.language_model_only" });
   }
 
   // --- Host memory: CPU weight offload (per GPU × GPUs, filled per stage) and KV offloading.
   let host: OffloadHost | null = null;
-  if ((f.cpuOffloadBytes ?? 0) > 0 || (f.kvOffloadingBytes ?? 0) > 0) {
-    host = { cpuOffloadBytes: 0, kvOffloadingBytes: f.kvOffloadingBytes ?? 0, totalBytes: f.kvOffloadingBytes ?? 0 };
-    if ((f.kvOffloadingBytes ?? 0) > 0) explain.push(kvOffloadExplain(f.kvOffloadingBytes ?? 0, f.kvOffloadingBackend));
+  if ((flags.cpuOffloadBytes ?? 0) > 0 || (flags.kvOffloadingBytes ?? 0) > 0) {
+    host = { cpuOffloadBytes: 0, kvOffloadingBytes: flags.kvOffloadingBytes ?? 0, totalBytes: flags.kvOffloadingBytes ?? 0 };
+    if ((flags.kvOffloadingBytes ?? 0) > 0) explain.push(kvOffloadExplain(flags.kvOffloadingBytes ?? 0, flags.kvOffloadingBackend));
   }
-  for (const flag of f.notModeledFlags ?? []) notExact(`effect of ${flag} on memory (not modeled)`);
+  for (const flag of flags.notModeledFlags ?? []) notExact(`effect of ${flag} on memory (not modeled)`);
 
   return { capture, graphsOff: cc.off, graphMultiplier, spec, mambaSsmCacheDtype, host, diagnostics, explain };
 }
@@ -181,28 +181,28 @@ export interface StageFeatures {
 }
 
 /** What the features add to one pipeline stage's rank. */
-export function stageFeatures(x: FeatureInput, fx: FeatureEffects, stage: number, w: WeightsBreakdown, dtypeBytes: number): StageFeatures {
-  const f = x.flags;
+export function stageFeatures(input: FeatureInput, fx: FeatureEffects, stage: number, weights: WeightsBreakdown, dtypeBytes: number): StageFeatures {
+  const flags = input.flags;
   if (fx === NO_EFFECTS) return NO_STAGE_FEATURES;
-  const last = stage === x.pp - 1;
+  const last = stage === input.pp - 1;
   const explain: ExplainLine[] = [];
   let loraBytes = 0;
   let activationExtraBytes = 0;
-  if (f.lora) {
-    const s = loraSlotBytes(x.model, f.lora, x.tp, x.ep, x.pp, stage, x.dtype);
+  if (flags.lora) {
+    const s = loraSlotBytes(input.model, flags.lora, input.tp, input.ep, input.pp, stage, input.dtype);
     loraBytes = s.bytes;
-    activationExtraBytes += loraActivationExtraBytes(x.model, f.lora, x.tp, x.maxNumBatchedTokens, dtypeBytes);
+    activationExtraBytes += loraActivationExtraBytes(input.model, flags.lora, input.tp, input.maxNumBatchedTokens, dtypeBytes);
     explain.push(...loraExplain(s, fx.graphMultiplier > 1));
   }
   const drafterBytes = last && fx.spec ? fx.spec.weightsBytes : 0;
   let offloadedBytes = 0;
-  if ((f.cpuOffloadBytes ?? 0) > 0) {
-    const o = cpuOffload(f.cpuOffloadBytes ?? 0, w.layers, x.rules.features.cpuOffloadIgnoredOnMrv2 && x.dense);
-    offloadedBytes = o.offloadedBytes;
-    explain.push(o.explain);
+  if ((flags.cpuOffloadBytes ?? 0) > 0) {
+    const offload = cpuOffload(flags.cpuOffloadBytes ?? 0, weights.layers, input.rules.features.cpuOffloadIgnoredOnMrv2 && input.dense);
+    offloadedBytes = offload.offloadedBytes;
+    explain.push(offload.explain);
     if (fx.host) {
       // Pinned host memory: the bytes moved on every GPU of the deployment (this stage's TP ranks).
-      fx.host.cpuOffloadBytes += offloadedBytes * x.tp;
+      fx.host.cpuOffloadBytes += offloadedBytes * input.tp;
       fx.host.totalBytes = fx.host.cpuOffloadBytes + fx.host.kvOffloadingBytes;
     }
   }
@@ -214,18 +214,18 @@ export function stageFeatures(x: FeatureInput, fx: FeatureEffects, stage: number
  * group (more layers per block); layers of another shape make one UniformTypeKVCacheSpecs group
  * whose block holds every layer's page (vllm/v1/core/kv_cache_utils.py get_kv_cache_groups).
  */
-export function layoutWithDrafter(l: KvLayout, spec: SpeculativePlan | null, blockSize: number): { layout: KvLayout; exact: boolean } {
-  if (!spec || (spec.sameSpecLayers === 0 && spec.ownSpecLayers === 0)) return { layout: l, exact: true };
-  const single = l.groups.length === 1 && l.groups[0]?.kind === "full";
+export function layoutWithDrafter(layout: KvLayout, spec: SpeculativePlan | null, blockSize: number): { layout: KvLayout; exact: boolean } {
+  if (!spec || (spec.sameSpecLayers === 0 && spec.ownSpecLayers === 0)) return { layout, exact: true };
+  const single = layout.groups.length === 1 && layout.groups[0]?.kind === "full";
   if (spec.ownSpecLayers === 0 && single) {
-    const n = l.attentionLayers + spec.sameSpecLayers;
-    const perLayer = l.attentionLayers > 0 ? l.bytesPerToken / l.attentionLayers : 0;
-    return { layout: { ...l, groupSize: n, groups: [{ kind: "full", window: 0, layers: n }], attentionLayers: n, bytesPerToken: perLayer * n }, exact: true };
+    const n = layout.attentionLayers + spec.sameSpecLayers;
+    const perLayer = layout.attentionLayers > 0 ? layout.bytesPerToken / layout.attentionLayers : 0;
+    return { layout: { ...layout, groupSize: n, groups: [{ kind: "full", window: 0, layers: n }], attentionLayers: n, bytesPerToken: perLayer * n }, exact: true };
   }
   // One group whose page is the sum of every layer's page (UniformTypeKVCacheSpecs), or — with
   // sliding-window groups in the target — the same sum as an approximation.
-  const bpt = l.bytesPerToken + spec.sameSpecLayers * (l.attentionLayers > 0 ? l.bytesPerToken / l.attentionLayers : 0) + spec.ownSpecLayers * spec.ownBytesPerTokenPerLayer;
-  return { layout: { ...l, pageSize: blockSize * bpt, groupSize: 1, groups: [{ kind: "full", window: 0, layers: 1 }], bytesPerToken: bpt }, exact: single };
+  const bpt = layout.bytesPerToken + spec.sameSpecLayers * (layout.attentionLayers > 0 ? layout.bytesPerToken / layout.attentionLayers : 0) + spec.ownSpecLayers * spec.ownBytesPerTokenPerLayer;
+  return { layout: { ...layout, pageSize: blockSize * bpt, groupSize: 1, groups: [{ kind: "full", window: 0, layers: 1 }], bytesPerToken: bpt }, exact: single };
 }
 
 /**
@@ -236,23 +236,23 @@ export function layoutWithDrafter(l: KvLayout, spec: SpeculativePlan | null, blo
  * MTP (the same layer), else the draft's own (profile-run.ts textElementsPerToken). What this phase
  * holds beyond the target's text phase is added to it.
  */
-export function drafterActivationExtra(x: FeatureInput, fx: FeatureEffects, act: ActivationBreakdown, eager: boolean): { bytes: number; line?: ExplainLine } {
-  const s = fx.spec;
-  const d = x.flags.speculative?.draftModel;
-  if (!s || s.kind === "ngram" || (s.kind !== "mtp" && !d)) return { bytes: 0 };
-  const N = x.maxNumBatchedTokens;
-  const b = DTYPE_BYTES[x.dtype];
-  const held = N * x.model.hiddenSize * b * (s.kind === "eagle3" ? 4 : 1);
+export function drafterActivationExtra(input: FeatureInput, fx: FeatureEffects, act: ActivationBreakdown, eager: boolean): { bytes: number; line?: ExplainLine } {
+  const spec = fx.spec;
+  const model = input.flags.speculative?.draftModel;
+  if (!spec || spec.kind === "ngram" || (spec.kind !== "mtp" && !model)) return { bytes: 0 };
+  const N = input.maxNumBatchedTokens;
+  const dtypeBytes = DTYPE_BYTES[input.dtype];
+  const held = N * input.model.hiddenSize * dtypeBytes * (spec.kind === "eagle3" ? 4 : 1);
   const targetTransient = act.textPhaseBytes - act.encoderOutputBytes;
-  const dtp = x.flags.speculative?.draftTensorParallelSize ?? x.tp;
-  const drafterTransient = s.kind === "mtp" || !d ? targetTransient : textElementsPerToken(d, dtp, 1, eager, false) * b * N;
+  const dtp = input.flags.speculative?.draftTensorParallelSize ?? input.tp;
+  const drafterTransient = spec.kind === "mtp" || !model ? targetTransient : textElementsPerToken(model, dtp, 1, eager, false) * dtypeBytes * N;
   const phase = act.encoderOutputBytes + held + drafterTransient;
   const bytes = Math.max(0, Math.round(phase - act.textPhaseBytes));
   return {
     bytes,
     line: {
       what: "drafter dummy run",
-      formula: `target hidden states ${s.kind === "eagle3" ? "+ 3 auxiliary " : ""}[${N}, ${x.model.hiddenSize}] held (${held} B) + drafter layer transient ${Math.round(drafterTransient)} B, beyond the target's text phase`,
+      formula: `target hidden states ${spec.kind === "eagle3" ? "+ 3 auxiliary " : ""}[${N}, ${input.model.hiddenSize}] held (${held} B) + drafter layer transient ${Math.round(drafterTransient)} B, beyond the target's text phase`,
       bytes,
       source: "vllm/v1/worker/gpu_model_runner.py GPUModelRunner._dummy_run (drafter.dummy_run after the target's forward)",
     },

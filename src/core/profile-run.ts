@@ -52,22 +52,22 @@ const FUSED_MOE_CHUNK = 16 * 1024;
  * (fixtures/vllm-logs, issue #10517). torch.compile (Inductor) frees gate_up after SiLU-and-mul and
  * the normed input after the matmul → H + max(H + 2I/tp, 3I/tp).
  */
-export function textElementsPerToken(a: ModelArch, tp: number, ep: number, eager: boolean, moeLayer: boolean): number {
-  const H = a.hiddenSize;
-  const kvPerRank = Math.max(1, Math.floor(a.numKvHeads / tp));
+export function textElementsPerToken(model: ModelArch, tp: number, ep: number, eager: boolean, moeLayer: boolean): number {
+  const H = model.hiddenSize;
+  const kvPerRank = Math.max(1, Math.floor(model.numKvHeads / tp));
   // Attention: residual + normed + qkv [(nh/tp + 2kv)·d] + attention output [nh/tp·d].
-  const qHeads = a.mla ? a.numHeads / tp : a.numHeads / tp;
-  const attn = 2 * H + (qHeads + 2 * kvPerRank) * a.headDim + qHeads * a.headDim;
+  const qHeads = model.mla ? model.numHeads / tp : model.numHeads / tp;
+  const attn = 2 * H + (qHeads + 2 * kvPerRank) * model.headDim + qHeads * model.headDim;
   let mlp: number;
-  if (moeLayer && a.moe) {
-    const m = a.moe;
-    const iPerRank = ep > 1 ? m.moeIntermediateSize : m.moeIntermediateSize / tp;
+  if (moeLayer && model.moe) {
+    const moe = model.moe;
+    const iPerRank = ep > 1 ? moe.moeIntermediateSize : moe.moeIntermediateSize / tp;
     // fused_experts_impl: cache13 = M·topk·max(2I, H), cache2 = M·topk·I, plus the output [M, H];
     // router logits [M, E]; residual and normed input.
-    mlp = 3 * H + m.topK * (Math.max(2 * iPerRank, H) + iPerRank) + m.numExperts;
-    if (m.sharedIntermediateSize > 0) mlp += H; // shared-expert output kept until the sum
+    mlp = 3 * H + moe.topK * (Math.max(2 * iPerRank, H) + iPerRank) + moe.numExperts;
+    if (moe.sharedIntermediateSize > 0) mlp += H; // shared-expert output kept until the sum
   } else {
-    const I = a.intermediateSize / tp;
+    const I = model.intermediateSize / tp;
     mlp = eager ? 3 * H + 3 * I : H + Math.max(H + 2 * I, 3 * I);
   }
   return Math.max(attn, mlp);
@@ -86,31 +86,31 @@ export function samplerBytesPerElement(r: VllmRules, modelRunnerV2 = false): num
   return r.samplerInPlaceTopKTopP ? 12 : 36;
 }
 
-export function activationPeak(x: ActivationInput): ActivationBreakdown {
-  const a = x.model;
-  const b = x.dtypeBytes;
-  const N = x.maxNumBatchedTokens;
+export function activationPeak(input: ActivationInput): ActivationBreakdown {
+  const model = input.model;
+  const dtypeBytes = input.dtypeBytes;
+  const N = input.maxNumBatchedTokens;
   // V0 profiles max_num_seqs sequences; V1 min(N, max_num_seqs) dummy requests.
-  const R = x.rules.engine === "v0" ? x.maxNumSeqs : Math.min(N, x.maxNumSeqs);
-  const denseEls = textElementsPerToken(a, x.tp, x.ep, x.eager, false);
-  const moeEls = x.moeOnStage ? textElementsPerToken(a, x.tp, x.ep, x.eager, true) : 0;
-  const textBytesPerToken = Math.max(denseEls, moeEls) * b;
-  const moeTokens = x.moeOnStage ? Math.min(N, FUSED_MOE_CHUNK) : N;
-  const encOut = x.encoder?.outputBytes ?? 0;
-  const encoderPhaseBytes = x.encoder ? x.encoder.peakBytes + encOut : 0;
-  let textPhaseBytes = encOut + Math.max(denseEls * b * N, moeEls * b * moeTokens + 2 * a.hiddenSize * b * (N - moeTokens));
+  const R = input.rules.engine === "v0" ? input.maxNumSeqs : Math.min(N, input.maxNumSeqs);
+  const denseEls = textElementsPerToken(model, input.tp, input.ep, input.eager, false);
+  const moeEls = input.moeOnStage ? textElementsPerToken(model, input.tp, input.ep, input.eager, true) : 0;
+  const textBytesPerToken = Math.max(denseEls, moeEls) * dtypeBytes;
+  const moeTokens = input.moeOnStage ? Math.min(N, FUSED_MOE_CHUNK) : N;
+  const encOut = input.encoder?.outputBytes ?? 0;
+  const encoderPhaseBytes = input.encoder ? input.encoder.peakBytes + encOut : 0;
+  let textPhaseBytes = encOut + Math.max(denseEls * dtypeBytes * N, moeEls * dtypeBytes * moeTokens + 2 * model.hiddenSize * dtypeBytes * (N - moeTokens));
   // Non-first pipeline stages receive hidden states and residual for N tokens (intermediate_tensors).
-  if (!x.firstStage) textPhaseBytes += 2 * N * a.hiddenSize * b;
+  if (!input.firstStage) textPhaseBytes += 2 * N * model.hiddenSize * dtypeBytes;
   let samplerPhaseBytes = 0;
-  if (x.lastStage) {
+  if (input.lastStage) {
     // compute_logits gathers the full (padded) vocab on every TP rank.
-    const V = paddedVocab(a.vocabSize);
-    const perElement = b + samplerBytesPerElement(x.rules, x.modelRunnerV2);
-    const tritonScratch = x.rules.samplerInPlaceTopKTopP && !x.modelRunnerV2 ? Math.min(R, x.smCount) * V * 4 : 0;
-    samplerPhaseBytes = encOut + N * a.hiddenSize * b + R * a.hiddenSize * b + R * V * perElement + tritonScratch;
+    const V = paddedVocab(model.vocabSize);
+    const perElement = dtypeBytes + samplerBytesPerElement(input.rules, input.modelRunnerV2);
+    const tritonScratch = input.rules.samplerInPlaceTopKTopP && !input.modelRunnerV2 ? Math.min(R, input.smCount) * V * 4 : 0;
+    samplerPhaseBytes = encOut + N * model.hiddenSize * dtypeBytes + R * model.hiddenSize * dtypeBytes + R * V * perElement + tritonScratch;
   }
   const peak = Math.max(encoderPhaseBytes, textPhaseBytes, samplerPhaseBytes);
-  const phase = peak === encoderPhaseBytes && x.encoder ? "encoder" : peak === samplerPhaseBytes ? "sampler" : "text";
+  const phase = peak === encoderPhaseBytes && input.encoder ? "encoder" : peak === samplerPhaseBytes ? "sampler" : "text";
   return {
     textBytesPerToken,
     textPhaseBytes: Math.round(textPhaseBytes),

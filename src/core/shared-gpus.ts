@@ -51,13 +51,13 @@ export interface SharedVerdict {
   fitUtilizations: Array<{ server: GpuSharer; utilization: number }> | null;
 }
 
-function gpusUsedBy(s: GpuSharer): number {
-  const f = s.input.flags;
-  return f.tensorParallelSize * f.pipelineParallelSize * Math.max(1, f.dataParallelSize);
+function gpusUsedBy(sharer: GpuSharer): number {
+  const flags = sharer.input.flags;
+  return flags.tensorParallelSize * flags.pipelineParallelSize * Math.max(1, flags.dataParallelSize);
 }
 
-export function devicesOf(s: GpuSharer): readonly string[] {
-  return s.devices ?? Array.from({ length: gpusUsedBy(s) }, (_, i) => String(i));
+export function devicesOf(sharer: GpuSharer): readonly string[] {
+  return sharer.devices ?? Array.from({ length: gpusUsedBy(sharer) }, (_, i) => String(i));
 }
 
 /** Start order: dependencies before their dependents (compose depends_on), then declaration order. */
@@ -145,18 +145,18 @@ export function sharedVerdicts<T extends GpuSharer>(group: readonly T[]): Map<T,
   const sharedDevices = [...new Set(group.flatMap((p) => [...devicesOf(p)]))].filter((dv) => group.filter((p) => devicesOf(p).includes(dv)).length > 1);
   const out = new Map<T, SharedVerdict>();
   for (const [i, p] of declared.entries()) {
-    const r = results.get(p);
-    if (!r) continue;
+    const step = results.get(p);
+    if (!step) continue;
     out.set(p, {
-      evaluation: r.ev,
-      input: r.input,
-      target: r.target,
+      evaluation: step.ev,
+      input: step.input,
+      target: step.target,
       sharedDevices: sharedDevices.filter((dv) => devicesOf(p).includes(dv)),
       others: group.filter((q) => q !== p),
       utilizations,
       startedAfter: declared.slice(0, i).filter((q) => devicesOf(q).some((dv) => devicesOf(p).includes(dv))),
-      heldByOthersBytes: r.other,
-      betterOrder: better && !r.ev.ok ? better : null,
+      heldByOthersBytes: step.other,
+      betterOrder: better && !step.ev.ok ? better : null,
       fitUtilizations,
     });
   }
@@ -169,16 +169,16 @@ export function sharedVerdicts<T extends GpuSharer>(group: readonly T[]): Map<T,
  * (gpu_worker.py: requested = utilization × total), so this is the least it can be given when sharing.
  * Null when its own value (at most 0.99) does not do either. The flag's own value when it sets --kv-cache-memory (utilization unused).
  */
-export function leastUtilization(s: GpuSharer): number | null {
-  const f = s.input.flags;
-  if (f.kvCacheMemoryBytes !== undefined) return f.gpuMemoryUtilization ?? null;
+export function leastUtilization(sharer: GpuSharer): number | null {
+  const flags = sharer.input.flags;
+  if (flags.kvCacheMemoryBytes !== undefined) return flags.gpuMemoryUtilization ?? null;
   const ok = (pct: number): boolean => {
-    const input: PlanInput = { ...s.input, flags: { ...f, gpuMemoryUtilization: pct / 100, otherProcessBytes: 0 } };
-    return evaluate(input, { ...s.target, maxUtilization: undefined }).ok;
+    const input: PlanInput = { ...sharer.input, flags: { ...flags, gpuMemoryUtilization: pct / 100, otherProcessBytes: 0 } };
+    return evaluate(input, { ...sharer.target, maxUtilization: undefined }).ok;
   };
   // Up to the server's own value (or 0.99: at 1.0 the CUDA context leaves less free than asked): more
   // memory never makes a plan fail its own constraints below that, so a binary search finds the least.
-  const top = Math.min(99, Math.round((f.gpuMemoryUtilization ?? 0.99) * 100));
+  const top = Math.min(99, Math.round((flags.gpuMemoryUtilization ?? 0.99) * 100));
   if (!ok(top)) return null;
   let lo = 1;
   let hi = top;

@@ -132,8 +132,8 @@ export function evaluatePlan(input: PlanInput, plan: Plan, target: Target): Eval
   const margin = target.marginBytes ?? 0;
   const judged = margin > 0 && plan.fits ? planWithKvMargin(input, plan, margin) : plan;
   if (judged !== plan) for (const d of judged.diagnostics) if (d.severity === "error" && (d.code === "KV_CACHE_BELOW_MAX_MODEL_LEN" || d.code === "NO_KV_CACHE_MEMORY")) failures.push({ kind: "start", diagnostic: d });
-  const f = input.flags;
-  const gpusUsed = f.tensorParallelSize * f.pipelineParallelSize * Math.max(1, f.dataParallelSize);
+  const flags = input.flags;
+  const gpusUsed = flags.tensorParallelSize * flags.pipelineParallelSize * Math.max(1, flags.dataParallelSize);
   if (target.gpuCount !== undefined && target.gpuCount !== null && target.gpuCount < gpusUsed) {
     failures.push({ kind: "gpus", need: gpusUsed, have: target.gpuCount });
   }
@@ -151,7 +151,7 @@ export function evaluatePlan(input: PlanInput, plan: Plan, target: Target): Eval
     concurrency = Math.min(judged.kvCache.maxConcurrency, plan.engine.maxNumSeqs);
   }
   const util = plan.engine.gpuMemoryUtilization;
-  if (target.maxUtilization !== undefined && f.kvCacheMemoryBytes === undefined && util > target.maxUtilization + 1e-9) {
+  if (target.maxUtilization !== undefined && flags.kvCacheMemoryBytes === undefined && util > target.maxUtilization + 1e-9) {
     failures.push({ kind: "utilization", max: target.maxUtilization, have: util });
   }
   let minFree = Number.POSITIVE_INFINITY;
@@ -177,7 +177,7 @@ const tpValid = (model: ModelArch, tp: number): boolean =>
  */
 export function findFixes(input: PlanInput, target: Target, ev: Evaluation = evaluate(input, target)): FixOption[] {
   const out: FixOption[] = [];
-  const f = input.flags;
+  const flags = input.flags;
   const plan = ev.plan;
   const kinds = new Set(ev.failures.map((x) => x.kind));
   // The GPU count alone: fewer GPUs than vLLM needs is fixed by giving it more (said in the reason).
@@ -206,8 +206,8 @@ export function findFixes(input: PlanInput, target: Target, ev: Evaluation = eva
     }
   }
 
-  if (input.model.vision && f.limitMmPerPrompt?.["video"] !== 0) {
-    const limits = { ...(f.limitMmPerPrompt ?? {}), video: 0 };
+  if (input.model.vision && flags.limitMmPerPrompt?.["video"] !== 0) {
+    const limits = { ...(flags.limitMmPerPrompt ?? {}), video: 0 };
     if (meetsWith(input, target, { limitMmPerPrompt: limits })) out.push({ changes: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(limits) }], note: "no video input" });
   }
   // --max-num-seqs: when it caps the required concurrency.
@@ -217,7 +217,7 @@ export function findFixes(input: PlanInput, target: Target, ev: Evaluation = eva
   }
 
   // --gpu-memory-utilization: every value 0.01 … min(0.99, max) planned; the nearest that works.
-  if (f.kvCacheMemoryBytes === undefined) {
+  if (flags.kvCacheMemoryBytes === undefined) {
     const cap = Math.min(0.99, target.maxUtilization ?? 0.99);
     const u0 = plan.engine.gpuMemoryUtilization;
     let best: number | null = null;
@@ -232,14 +232,14 @@ export function findFixes(input: PlanInput, target: Target, ev: Evaluation = eva
 
   if (plan.engine.kvBytesPerElement > 1 && meetsWith(input, target, { kvCacheDtype: "fp8" })) out.push({ changes: [{ flag: "--kv-cache-dtype", value: "fp8" }] });
 
-  if (input.model.quant.method === "none" && (f.quantization === undefined || f.quantization === "none") && meetsWith(input, target, { quantization: "fp8" })) {
+  if (input.model.quant.method === "none" && (flags.quantization === undefined || flags.quantization === "none") && meetsWith(input, target, { quantization: "fp8" })) {
     out.push({ changes: [{ flag: "--quantization", value: "fp8" }], note: "fp8 weights, quantized at load time" });
   }
-  if (!f.enforceEager && meetsWith(input, target, { enforceEager: true })) out.push({ changes: [{ flag: "--enforce-eager", value: "" }], note: "no CUDA graphs: slower decoding" });
-  for (let tp = f.tensorParallelSize + 1; tp <= 8; tp++) {
+  if (!flags.enforceEager && meetsWith(input, target, { enforceEager: true })) out.push({ changes: [{ flag: "--enforce-eager", value: "" }], note: "no CUDA graphs: slower decoding" });
+  for (let tp = flags.tensorParallelSize + 1; tp <= 8; tp++) {
     if (!tpValid(input.model, tp)) continue;
     if (meetsWith(input, target, { tensorParallelSize: tp })) {
-      const gpus = tp * f.pipelineParallelSize * Math.max(1, f.dataParallelSize);
+      const gpus = tp * flags.pipelineParallelSize * Math.max(1, flags.dataParallelSize);
       const opt: FixOption = { changes: [{ flag: "--tensor-parallel-size", value: String(tp) }] };
       if (target.gpuCount === undefined || target.gpuCount === null || target.gpuCount < gpus) opt.note = `needs ${gpus} GPUs`;
       out.push(opt);
@@ -324,13 +324,13 @@ export function solve(req: SolveRequest): SolveResult {
   const maxGpus = Math.max(1, Math.floor(req.maxGpus ?? 8));
   const cap = Math.min(0.99, req.maxUtilization ?? 0.95);
   const capH = Math.max(1, Math.floor(cap * 100 + 1e-9));
-  const n = Math.max(1, Math.floor(req.concurrency ?? 1));
+  const concurrency = Math.max(1, Math.floor(req.concurrency ?? 1));
   const context = req.context ?? model.derivedMaxModelLen;
   const base: EngineFlags = { ...req.base };
   if (req.imagesPerPrompt !== undefined) base.limitMmPerPrompt = { ...(base.limitMmPerPrompt ?? {}), image: req.imagesPerPrompt, video: base.limitMmPerPrompt?.["video"] ?? 0 };
   delete base.kvCacheMemoryBytes;
   const marginBytes = Math.max(0, Math.floor(req.marginBytes ?? SOLVE_MARGIN_BYTES));
-  const target: Target = { context, marginBytes, ...(n > 1 ? { concurrency: { n, len: context } } : {}) };
+  const target: Target = { context, marginBytes, ...(concurrency > 1 ? { concurrency: { n: concurrency, len: context } } : {}) };
 
   const plan = (flags: EngineFlags): Plan => {
     plans++;
@@ -338,7 +338,7 @@ export function solve(req: SolveRequest): SolveResult {
   };
   const check = (flags: EngineFlags): Evaluation => {
     const p = plan(flags);
-    if (n > 1 && p.engine.maxModelLen !== context) plans++;
+    if (concurrency > 1 && p.engine.maxModelLen !== context) plans++;
     if (marginBytes > 0 && p.fits) plans++;
     return evaluatePlan({ model, gpu, flags }, p, target);
   };
@@ -346,7 +346,7 @@ export function solve(req: SolveRequest): SolveResult {
 
   // vLLM's default max-num-seqs, raised to the concurrency asked for.
   const probe = plan({ ...base, maxModelLen: context });
-  const seqs0 = probe.engine.maxNumSeqs < n ? n : undefined;
+  const seqs0 = probe.engine.maxNumSeqs < concurrency ? concurrency : undefined;
   const withSeqs = (f: EngineFlags): EngineFlags => (seqs0 !== undefined ? { ...f, maxNumSeqs: seqs0 } : f);
 
   const precisions: Precision[] = [{ kv: base.kvCacheDtype, q: base.quantization, name: "as given" }];
@@ -379,10 +379,10 @@ export function solve(req: SolveRequest): SolveResult {
 
   // 1. Fewest GPUs per precision, at the highest utilization allowed.
   const found: SolveLayout[] = [];
-  for (const p of precisions) {
+  for (const precision of precisions) {
     for (const l of layouts) {
-      if (meets(flagsFor(p, l, { gpuMemoryUtilization: capFor(p, l) }))) {
-        found.push({ tensorParallelSize: l.tp, pipelineParallelSize: l.pp, gpus: l.tp * l.pp, kvCacheDtype: p.kv, quantization: p.q, precision: p.name });
+      if (meets(flagsFor(precision, l, { gpuMemoryUtilization: capFor(precision, l) }))) {
+        found.push({ tensorParallelSize: l.tp, pipelineParallelSize: l.pp, gpus: l.tp * l.pp, kvCacheDtype: precision.kv, quantization: precision.q, precision: precision.name });
         break;
       }
     }
@@ -390,7 +390,7 @@ export function solve(req: SolveRequest): SolveResult {
   const empty: SolveResult = {
     found: false,
     context,
-    concurrency: n,
+    concurrency: concurrency,
     layout: null,
     alternatives: [],
     fp8KvCacheNeeded: false,
@@ -409,12 +409,12 @@ export function solve(req: SolveRequest): SolveResult {
   if (!chosen) {
     // The nearest thing that fits: the longest context on the largest layout with the smallest precision.
     const last = layouts[layouts.length - 1] ?? { tp: 1, pp: 1 };
-    const p = precisions[precisions.length - 1] ?? precisions[0]!;
+    const precision = precisions[precisions.length - 1] ?? precisions[0]!;
     let best = 0;
     let a = 1;
     let b = model.derivedMaxModelLen;
-    const lastCap = capFor(p, last);
-    const fits = (len: number): boolean => plan(flagsFor(p, last, { gpuMemoryUtilization: lastCap, maxModelLen: len })).fits;
+    const lastCap = capFor(precision, last);
+    const fits = (len: number): boolean => plan(flagsFor(precision, last, { gpuMemoryUtilization: lastCap, maxModelLen: len })).fits;
     if (fits(1)) {
       while (a < b) {
         const mid = Math.floor((a + b + 1) / 2);
@@ -424,19 +424,19 @@ export function solve(req: SolveRequest): SolveResult {
       best = a;
     }
     const where = `${last.tp * last.pp} GPU${last.tp * last.pp > 1 ? "s" : ""} (tensor-parallel ${last.tp}${last.pp > 1 ? `, pipeline ${last.pp}` : ""})`;
-    const what = `${n > 1 ? `${n} concurrent requests of ` : ""}a ${thousandsOf(context)}-token context`;
+    const what = `${concurrency > 1 ? `${concurrency} concurrent requests of ` : ""}a ${thousandsOf(context)}-token context`;
     // When the context itself starts, concurrency is what is short: say how much there is, not the longest
     // context (which is then at least the one asked for, and read as a contradiction).
     let nearest = `the longest --max-model-len that starts there is ${thousandsOf(best)}`;
-    if (n > 1 && best >= context) {
-      const f = flagsFor(p, last, { gpuMemoryUtilization: lastCap, maxModelLen: context });
+    if (concurrency > 1 && best >= context) {
+      const f = flagsFor(precision, last, { gpuMemoryUtilization: lastCap, maxModelLen: context });
       const at = plan(f);
       nearest = `it serves ${concurrencyAt({ model, gpu, flags: f }, at, context).toFixed(2)} concurrent requests of ${thousandsOf(context)} tokens there`;
     }
     const reason =
       best > 0
-        ? `${what} does not fit on ${where} with ${p.name} at --gpu-memory-utilization ${lastCap.toFixed(2)}; ${nearest}`
-        : `the model does not start on ${where} even with ${p.name} at --gpu-memory-utilization ${lastCap.toFixed(2)}; allow more GPUs (--max-gpus) or a larger GPU`;
+        ? `${what} does not fit on ${where} with ${precision.name} at --gpu-memory-utilization ${lastCap.toFixed(2)}; ${nearest}`
+        : `the model does not start on ${where} even with ${precision.name} at --gpu-memory-utilization ${lastCap.toFixed(2)}; allow more GPUs (--max-gpus) or a larger GPU`;
     return { ...empty, reason, plans };
   }
   const alternatives = found.slice(1).filter((x) => x.gpus < chosen.gpus);
@@ -468,7 +468,7 @@ export function solve(req: SolveRequest): SolveResult {
     if (meets(flagsFor(prec, layout, { gpuMemoryUtilization: util, maxModelLen, maxNumSeqs: mid }))) sLo = mid;
     else sHi = mid - 1;
   }
-  const seqsFloor = Math.max(n, 1);
+  const seqsFloor = Math.max(concurrency, 1);
   let seqs = Math.max(seqsFloor, roundDownForPeople(sLo));
   while (seqs > seqsFloor && !meets(flagsFor(prec, layout, { gpuMemoryUtilization: util, maxModelLen, maxNumSeqs: seqs }))) seqs = Math.max(seqsFloor, roundDownForPeople(seqs - 1));
   let flags = flagsFor(prec, layout, { gpuMemoryUtilization: util, maxModelLen, maxNumSeqs: seqs });
@@ -481,7 +481,7 @@ export function solve(req: SolveRequest): SolveResult {
   return {
     found: final.ok,
     context,
-    concurrency: n,
+    concurrency: concurrency,
     layout: chosen,
     alternatives,
     fp8KvCacheNeeded: chosen.kvCacheDtype === "fp8" && base.kvCacheDtype !== "fp8",
@@ -503,26 +503,26 @@ export function solve(req: SolveRequest): SolveResult {
  * they differ from vLLM's defaults. Values are unquoted; the caller quotes for its shell.
  */
 export function serveArgv(modelName: string, flags: EngineFlags): string[] {
-  const a: string[] = ["vllm", "serve", modelName];
-  a.push("--tensor-parallel-size", String(flags.tensorParallelSize));
-  if (flags.pipelineParallelSize > 1) a.push("--pipeline-parallel-size", String(flags.pipelineParallelSize));
-  if (flags.dataParallelSize > 1) a.push("--data-parallel-size", String(flags.dataParallelSize));
-  if (flags.gpuMemoryUtilization !== undefined) a.push("--gpu-memory-utilization", flags.gpuMemoryUtilization.toFixed(2));
-  if (flags.maxModelLen !== undefined) a.push("--max-model-len", String(flags.maxModelLen));
-  if (flags.maxNumSeqs !== undefined) a.push("--max-num-seqs", String(flags.maxNumSeqs));
-  if (flags.maxNumBatchedTokens !== undefined) a.push("--max-num-batched-tokens", String(flags.maxNumBatchedTokens));
-  if (flags.kvCacheDtype !== "auto") a.push("--kv-cache-dtype", flags.kvCacheDtype);
-  if (flags.quantization !== undefined && flags.quantization !== "none") a.push("--quantization", flags.quantization === "nvfp4" ? "modelopt_fp4" : flags.quantization);
-  if (flags.dtype !== undefined) a.push("--dtype", flags.dtype);
-  if (flags.blockSize !== undefined) a.push("--block-size", String(flags.blockSize));
-  if (flags.enforceEager) a.push("--enforce-eager");
-  if (flags.enableExpertParallel) a.push("--enable-expert-parallel");
-  if (flags.limitMmPerPrompt !== undefined) a.push("--limit-mm-per-prompt", JSON.stringify(flags.limitMmPerPrompt));
-  if (flags.mmProcessorKwargs !== undefined) a.push("--mm-processor-kwargs", JSON.stringify(flags.mmProcessorKwargs));
-  if (flags.mmEncoderTpMode !== "weights") a.push("--mm-encoder-tp-mode", flags.mmEncoderTpMode);
-  if (flags.skipMmProfiling) a.push("--skip-mm-profiling");
-  if (flags.disableHybridKvCacheManager) a.push("--disable-hybrid-kv-cache-manager");
-  return a;
+  const argv: string[] = ["vllm", "serve", modelName];
+  argv.push("--tensor-parallel-size", String(flags.tensorParallelSize));
+  if (flags.pipelineParallelSize > 1) argv.push("--pipeline-parallel-size", String(flags.pipelineParallelSize));
+  if (flags.dataParallelSize > 1) argv.push("--data-parallel-size", String(flags.dataParallelSize));
+  if (flags.gpuMemoryUtilization !== undefined) argv.push("--gpu-memory-utilization", flags.gpuMemoryUtilization.toFixed(2));
+  if (flags.maxModelLen !== undefined) argv.push("--max-model-len", String(flags.maxModelLen));
+  if (flags.maxNumSeqs !== undefined) argv.push("--max-num-seqs", String(flags.maxNumSeqs));
+  if (flags.maxNumBatchedTokens !== undefined) argv.push("--max-num-batched-tokens", String(flags.maxNumBatchedTokens));
+  if (flags.kvCacheDtype !== "auto") argv.push("--kv-cache-dtype", flags.kvCacheDtype);
+  if (flags.quantization !== undefined && flags.quantization !== "none") argv.push("--quantization", flags.quantization === "nvfp4" ? "modelopt_fp4" : flags.quantization);
+  if (flags.dtype !== undefined) argv.push("--dtype", flags.dtype);
+  if (flags.blockSize !== undefined) argv.push("--block-size", String(flags.blockSize));
+  if (flags.enforceEager) argv.push("--enforce-eager");
+  if (flags.enableExpertParallel) argv.push("--enable-expert-parallel");
+  if (flags.limitMmPerPrompt !== undefined) argv.push("--limit-mm-per-prompt", JSON.stringify(flags.limitMmPerPrompt));
+  if (flags.mmProcessorKwargs !== undefined) argv.push("--mm-processor-kwargs", JSON.stringify(flags.mmProcessorKwargs));
+  if (flags.mmEncoderTpMode !== "weights") argv.push("--mm-encoder-tp-mode", flags.mmEncoderTpMode);
+  if (flags.skipMmProfiling) argv.push("--skip-mm-profiling");
+  if (flags.disableHybridKvCacheManager) argv.push("--disable-hybrid-kv-cache-manager");
+  return argv;
 }
 
 /** 131072 → "131,072" (the core renders no units, but a reason is read as text). */

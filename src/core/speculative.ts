@@ -33,21 +33,21 @@ export type SpeculativeKind = "ngram" | "mtp" | "eagle" | "eagle3" | "draft_mode
 const NO_WEIGHTS = new Set(["ngram", "ngram_gpu", "suffix", "[ngram]"]);
 
 /** vLLM's method name, resolved as SpeculativeConfig.__post_init__ does. */
-export function speculativeKind(s: SpeculativeFlags): SpeculativeKind {
-  const m = (s.method ?? "").toLowerCase();
-  if (NO_WEIGHTS.has(m) || (s.model ?? "").toLowerCase() === "[ngram]") return "ngram";
-  if (m === "mtp" || m.endsWith("_mtp")) return "mtp";
-  if (m === "eagle3") return "eagle3";
-  if (m === "eagle") return "eagle";
-  if (m === "medusa" || m === "mlp_speculator") return "medusa";
-  if (m === "draft_model") return "draft_model";
+export function speculativeKind(spec: SpeculativeFlags): SpeculativeKind {
+  const method = (spec.method ?? "").toLowerCase();
+  if (NO_WEIGHTS.has(method) || (spec.model ?? "").toLowerCase() === "[ngram]") return "ngram";
+  if (method === "mtp" || method.endsWith("_mtp")) return "mtp";
+  if (method === "eagle3") return "eagle3";
+  if (method === "eagle") return "eagle";
+  if (method === "medusa" || method === "mlp_speculator") return "medusa";
+  if (method === "draft_model") return "draft_model";
   // No method: inferred from the draft (SpeculativeConfig: "eagle-" / "eagle3-" in the draft's name,
   // or an Eagle architecture; MTP model types), else a plain draft model.
-  const arch = s.draftModel?.architecture.toLowerCase() ?? "";
-  const name = (s.model ?? "").toLowerCase();
+  const arch = spec.draftModel?.architecture.toLowerCase() ?? "";
+  const name = (spec.model ?? "").toLowerCase();
   if (arch.includes("eagle3") || name.includes("eagle3")) return "eagle3";
   if (arch.includes("eagle") || name.includes("eagle-")) return "eagle";
-  if ((s.draftModel?.modelType ?? "").endsWith("_mtp")) return "mtp";
+  if ((spec.draftModel?.modelType ?? "").endsWith("_mtp")) return "mtp";
   return "draft_model";
 }
 
@@ -87,9 +87,9 @@ export interface SpeculativeInput {
 }
 
 /** One decoder layer of the target as the MTP module rebuilds it: the weights of the target's last layer. */
-function targetLayerBytes(a: ModelArch, index: number, tp: number, cc: number, dtype: TorchDtype, quant: QuantSpec): number {
+function targetLayerBytes(model: ModelArch, index: number, tp: number, cc: number, dtype: TorchDtype, quant: QuantSpec): number {
   // weightsPerRank with one stage per layer: stage i holds exactly decoder layer i.
-  return weightsPerRank(a, { tp, ep: 1, visionReplicated: false, cc }, a.numLayers, index, dtype, quant).layers;
+  return weightsPerRank(model, { tp, ep: 1, visionReplicated: false, cc }, model.numLayers, index, dtype, quant).layers;
 }
 
 /**
@@ -97,22 +97,22 @@ function targetLayerBytes(a: ModelArch, index: number, tp: number, cc: number, d
  * (mtp_hybrid_override_pattern, e.g. "*E": an attention block then an MoE block) one block of
  * each listed type, sized as the target's last block of that type.
  */
-function mtpLayerBytes(a: ModelArch, tp: number, cc: number, dtype: TorchDtype, quant: QuantSpec): number {
-  const pattern = a.mtp?.pattern;
-  if (!pattern || !a.blockPattern) return targetLayerBytes(a, a.numLayers - 1, tp, cc, dtype, quant);
+function mtpLayerBytes(model: ModelArch, tp: number, cc: number, dtype: TorchDtype, quant: QuantSpec): number {
+  const pattern = model.mtp?.pattern;
+  if (!pattern || !model.blockPattern) return targetLayerBytes(model, model.numLayers - 1, tp, cc, dtype, quant);
   let sum = 0;
   for (const c of pattern) {
-    const i = a.blockPattern.lastIndexOf(c);
-    if (i >= 0) sum += targetLayerBytes(a, i, tp, cc, dtype, quant);
+    const i = model.blockPattern.lastIndexOf(c);
+    if (i >= 0) sum += targetLayerBytes(model, i, tp, cc, dtype, quant);
   }
   return sum;
 }
 
-export function speculativePlan(x: SpeculativeInput): SpeculativePlan {
-  const { spec, target: a, tp, dtype } = x;
+export function speculativePlan(input: SpeculativeInput): SpeculativePlan {
+  const { spec, target: model, tp, dtype } = input;
   const kind = speculativeKind(spec);
-  const b = DTYPE_BYTES[dtype];
-  const H = a.hiddenSize;
+  const dtypeBytes = DTYPE_BYTES[dtype];
+  const H = model.hiddenSize;
   const notExact: string[] = [];
   const explain: ExplainLine[] = [];
   const out: SpeculativePlan = { kind, numSpeculativeTokens: spec.numSpeculativeTokens ?? 0, weightsBytes: 0, sameSpecLayers: 0, ownSpecLayers: 0, ownBytesPerTokenPerLayer: 0, samplerBytesPerElement: 0, notExact, explain };
@@ -120,13 +120,13 @@ export function speculativePlan(x: SpeculativeInput): SpeculativePlan {
   // after the sampler warm-up, one draft token per request → logits = torch.randn(num_tokens +
   // num_reqs = 2R, V) in the model dtype, then rejection_sampler(...) whose target probabilities are
   // fp32 [R, V] (draft_probs None): 2b + 4 bytes per (R × V) element.
-  out.samplerBytesPerElement = 2 * b + 4;
+  out.samplerBytesPerElement = 2 * dtypeBytes + 4;
   explain.push({
     what: "rejection-sampler warm-up",
-    formula: `2R × V logits + R × V fp32 probabilities = ${2 * b + 4} B per (R × V) element, after the sampler warm-up's own temporaries are freed (peak raised only beyond them)`,
+    formula: `2R × V logits + R × V fp32 probabilities = ${2 * dtypeBytes + 4} B per (R × V) element, after the sampler warm-up's own temporaries are freed (peak raised only beyond them)`,
     source: "vllm/v1/worker/gpu_model_runner.py GPUModelRunner._dummy_sampler_run (speculative_config branch)",
   });
-  if (x.pp > 1 && kind !== "ngram") notExact.push("speculative decoding with pipeline parallelism (the drafter is placed on the last stage)");
+  if (input.pp > 1 && kind !== "ngram") notExact.push("speculative decoding with pipeline parallelism (the drafter is placed on the last stage)");
 
   if (kind === "ngram") {
     out.numSpeculativeTokens = spec.numSpeculativeTokens ?? 0;
@@ -135,76 +135,76 @@ export function speculativePlan(x: SpeculativeInput): SpeculativePlan {
   }
 
   if (kind === "mtp") {
-    const n = a.mtp?.layers ?? 0;
-    if (n === 0) {
+    const mtpLayers = model.mtp?.layers ?? 0;
+    if (mtpLayers === 0) {
       notExact.push("MTP speculative decoding: the target's config declares no MTP layers (num_nextn_predict_layers / mtp_num_hidden_layers); vLLM would refuse it");
       return out;
     }
-    out.numSpeculativeTokens = spec.numSpeculativeTokens ?? n; // defaults to n_predict
-    const layer = mtpLayerBytes(a, tp, x.cc, dtype, x.quant);
+    out.numSpeculativeTokens = spec.numSpeculativeTokens ?? mtpLayers; // defaults to n_predict
+    const layer = mtpLayerBytes(model, tp, input.cc, dtype, input.quant);
     // DeepSeek-style: eh_proj nn.Linear(2H, H) replicated, enorm + hnorm + shared_head.norm, own head.
     // Qwen-style: fc ColumnParallelLinear(2H, H) split by TP, pre-fc norms, lm_head shared.
     // Nemotron-H MTP (nemotron_h_mtp.py): eh_proj ColumnParallelLinear(2H, H) split by TP, enorm + hnorm +
     // final_layernorm, lm_head not its own (has_own_lm_head False: the target's is used).
-    const own = a.mtp?.ownLmHead === true && a.mtp.pattern === undefined;
+    const own = model.mtp?.ownLmHead === true && model.mtp.pattern === undefined;
     const fc = own ? 2 * H * H : (2 * H * H) / tp;
     const norms = 3 * H; // enorm + hnorm + shared_head.norm, or pre_fc_norm_hidden + pre_fc_norm_embedding + norm
-    const head = own ? (paddedVocab(a.vocabSize) / tp) * H : 0;
-    const perLayer = layer + (fc + norms + head) * b;
-    out.weightsBytes = Math.round(n * perLayer);
+    const head = own ? (paddedVocab(model.vocabSize) / tp) * H : 0;
+    const perLayer = layer + (fc + norms + head) * dtypeBytes;
+    out.weightsBytes = Math.round(mtpLayers * perLayer);
     // Attention layers of the MTP module: one per layer, or the '*' blocks of a Nemotron-H pattern.
-    out.sameSpecLayers = a.mtp?.pattern ? n * [...a.mtp.pattern].filter((c) => c === "*").length : n;
+    out.sameSpecLayers = model.mtp?.pattern ? mtpLayers * [...model.mtp.pattern].filter((c) => c === "*").length : mtpLayers;
     explain.push({
       what: "MTP drafter weights",
-      formula: `${n} layer(s) × (target layer ${Math.round(layer)} + ${own ? "eh_proj 2H×H replicated + shared_head vocab/tp×H" : "fc 2H×H/tp (lm_head shared)"} + norms) B`,
+      formula: `${mtpLayers} layer(s) × (target layer ${Math.round(layer)} + ${own ? "eh_proj 2H×H replicated + shared_head vocab/tp×H" : "fc 2H×H/tp (lm_head shared)"} + norms) B`,
       bytes: out.weightsBytes,
-      source: own ? "vllm/model_executor/models/deepseek_mtp.py DeepSeekMultiTokenPredictorLayer" : a.mtp?.pattern ? "vllm/model_executor/models/nemotron_h_mtp.py NemotronHMultiTokenPredictor (one block per mtp_hybrid_override_pattern character)" : "vllm/model_executor/models/qwen3_next_mtp.py Qwen3NextMultiTokenPredictor",
+      source: own ? "vllm/model_executor/models/deepseek_mtp.py DeepSeekMultiTokenPredictorLayer" : model.mtp?.pattern ? "vllm/model_executor/models/nemotron_h_mtp.py NemotronHMultiTokenPredictor (one block per mtp_hybrid_override_pattern character)" : "vllm/model_executor/models/qwen3_next_mtp.py Qwen3NextMultiTokenPredictor",
     });
-    explain.push({ what: "MTP KV layers", formula: `${n} attention layer(s) with the target's spec join the KV-cache group; K = ${out.numSpeculativeTokens} (layers reused when K > ${n})`, value: n, source: "vllm/v1/spec_decode/eagle.py EagleProposer.load_model (draft_attn_layer_names); kv_cache_utils.get_kv_cache_groups" });
+    explain.push({ what: "MTP KV layers", formula: `${mtpLayers} attention layer(s) with the target's spec join the KV-cache group; K = ${out.numSpeculativeTokens} (layers reused when K > ${mtpLayers})`, value: mtpLayers, source: "vllm/v1/spec_decode/eagle.py EagleProposer.load_model (draft_attn_layer_names); kv_cache_utils.get_kv_cache_groups" });
     return out;
   }
 
-  const d = spec.draftModel;
-  if (!d) {
+  const draft = spec.draftModel;
+  if (!draft) {
     notExact.push(`speculative draft ${spec.model ? `'${spec.model}'` : "model"} (not resolved: its weights and KV layers are not counted)`);
     out.numSpeculativeTokens = spec.numSpeculativeTokens ?? 0;
     return out;
   }
   out.numSpeculativeTokens = spec.numSpeculativeTokens ?? 0;
   const dtp = spec.draftTensorParallelSize ?? tp;
-  const w = weightsPerRank(d, { tp: dtp, ep: 1, visionReplicated: false, cc: x.cc }, 1, 0, dtype, d.quant);
-  let bytes = w.total;
-  const parts: string[] = [`draft ${w.total} B`];
+  const weights = weightsPerRank(draft, { tp: dtp, ep: 1, visionReplicated: false, cc: input.cc }, 1, 0, dtype, draft.quant);
+  let bytes = weights.total;
+  const parts: string[] = [`draft ${weights.total} B`];
   const eagleLike = kind === "eagle" || kind === "eagle3" || kind === "medusa";
-  if (eagleLike && x.pp === 1 && d.vocabSize === a.vocabSize && d.hiddenSize === a.hiddenSize && dtp === tp) {
-    bytes -= w.embedding; // embed_tokens shared with the target
-    parts.push(`− shared embed_tokens ${Math.round(w.embedding)}`);
+  if (eagleLike && input.pp === 1 && draft.vocabSize === model.vocabSize && draft.hiddenSize === model.hiddenSize && dtp === tp) {
+    bytes -= weights.embedding; // embed_tokens shared with the target
+    parts.push(`− shared embed_tokens ${Math.round(weights.embedding)}`);
   }
   if (kind === "eagle" || kind === "medusa") {
-    bytes -= w.lmHead; // lm_head from the target
-    parts.push(`− shared lm_head ${Math.round(w.lmHead)}`);
+    bytes -= weights.lmHead; // lm_head from the target
+    parts.push(`− shared lm_head ${Math.round(weights.lmHead)}`);
   }
-  const dH = d.hiddenSize;
+  const dH = draft.hiddenSize;
   if (kind === "eagle") {
-    bytes += 2 * dH * dH * b; // fc: Linear(2H, H)
+    bytes += 2 * dH * dH * dtypeBytes; // fc: Linear(2H, H)
     parts.push("+ fc 2H×H");
   }
   if (kind === "eagle3") {
     // llama_eagle3.py: fc = ReplicatedLinear(3H, H); layer 0's qkv_proj reads [embeds, hidden] = 2H
     // inputs (H more than the draft config's layer); a hidden_norm RMSNorm(H); lm_head over
     // draft_vocab_size (vocab_size when absent) and draft_id_to_target_id, int64 [draft_vocab_size].
-    const qkvOut = (d.numHeads / dtp + 2 * Math.max(1, Math.floor(d.numKvHeads / dtp))) * d.headDim;
-    bytes += (3 * dH * dH + qkvOut * dH + dH) * b;
+    const qkvOut = (draft.numHeads / dtp + 2 * Math.max(1, Math.floor(draft.numKvHeads / dtp))) * draft.headDim;
+    bytes += (3 * dH * dH + qkvOut * dH + dH) * dtypeBytes;
     parts.push("+ fc 3H×H + qkv over 2H + hidden_norm");
-    const draftVocab = spec.draftVocabSize ?? d.draftVocabSize ?? d.vocabSize;
-    bytes += (paddedVocab(draftVocab) / dtp) * dH * b - w.lmHead + draftVocab * 8;
+    const draftVocab = spec.draftVocabSize ?? draft.draftVocabSize ?? draft.vocabSize;
+    bytes += (paddedVocab(draftVocab) / dtp) * dH * dtypeBytes - weights.lmHead + draftVocab * 8;
     parts.push(`lm_head over draft_vocab_size ${draftVocab} + draft_id_to_target_id`);
   }
   out.weightsBytes = Math.round(bytes);
-  const dLayers = d.layers.filter((l) => l.kind === "full" || l.kind === "sliding").length || d.numLayers;
+  const dLayers = draft.layers.filter((l) => l.kind === "full" || l.kind === "sliding").length || draft.numLayers;
   // The same page arithmetic as the target (kv-dtypes.ts): scales and packing of the KV dtype included.
-  const dKvPerLayer = d.mla ? kvMlaTokenBytes(x.kvBytes, d.mla.kvLoraRank + d.mla.qkRopeHeadDim) : Math.max(1, Math.floor(d.numKvHeads / dtp)) * kvHeadTokenBytes(x.kvBytes, d.headDim);
-  if (dKvPerLayer === x.targetKvBytesPerTokenPerLayer) out.sameSpecLayers = dLayers;
+  const dKvPerLayer = draft.mla ? kvMlaTokenBytes(input.kvBytes, draft.mla.kvLoraRank + draft.mla.qkRopeHeadDim) : Math.max(1, Math.floor(draft.numKvHeads / dtp)) * kvHeadTokenBytes(input.kvBytes, draft.headDim);
+  if (dKvPerLayer === input.targetKvBytesPerTokenPerLayer) out.sameSpecLayers = dLayers;
   else {
     out.ownSpecLayers = dLayers;
     out.ownBytesPerTokenPerLayer = dKvPerLayer;

@@ -140,14 +140,14 @@ const GIB = 2 ** 30;
 
 /** Every figure the log states beside the plan's, with the likely cause of each difference. */
 export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: CompareContext): LogDifference[] {
-  const g = plan.perGpu[0];
+  const budget = plan.perGpu[0];
   const out: LogDifference[] = [];
-  if (!g) return out;
+  if (!budget) return out;
   const fallback = (): LogDifference["cause"] => {
     if (ctx.notModeled.length) return { code: "UNMODELED_FEATURE", args: { flags: ctx.notModeled.join(" ") } };
     if (!ctx.flagsShown) return { code: "FLAGS_NOT_SHOWN", args: {} };
     if (logged.versionSource === "inferred") return { code: "VERSION_INFERRED", args: { version: logged.vllmVersion ?? "" } };
-    if (!ctx.gpuTotalFromLog) return { code: "GPU_TOTAL", args: { planned: g.totalBytes } };
+    if (!ctx.gpuTotalFromLog) return { code: "GPU_TOTAL", args: { planned: budget.totalBytes } };
     return null;
   };
   const bytesLine = (what: string, l: number | null, p: number, target: (l: number) => number, cause: () => LogDifference["cause"]): void => {
@@ -160,24 +160,24 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
   // The summary's peak activation carries the CUDA-graph estimate applied to the budget: without the
   // estimate's own line, set it against the planned activation peak plus the planned estimate; with it,
   // take the logged estimate out of the logged peak.
-  const summaryWithEstimate = logged.torchPeakFromSummary && g.cudaGraphInBudget;
+  const summaryWithEstimate = logged.torchPeakFromSummary && budget.cudaGraphInBudget;
   const loggedPeak = logged.torchPeakBytes === null ? null : summaryWithEstimate && logged.cudaGraphEstimateBytes !== null ? logged.torchPeakBytes - logged.cudaGraphEstimateBytes : logged.torchPeakBytes;
-  const plannedPeak = g.activationPeakBytes + (summaryWithEstimate && logged.cudaGraphEstimateBytes === null ? g.cudaGraphBytes : 0);
+  const plannedPeak = budget.activationPeakBytes + (summaryWithEstimate && logged.cudaGraphEstimateBytes === null ? budget.cudaGraphBytes : 0);
   const kvTarget = (l: number): number => Math.max(0.5 * GIB, 0.03 * Math.abs(l));
 
-  bytesLine("gpuTotal", logged.gpuTotalBytes, g.totalBytes, small, () => ({ code: "GPU_TOTAL", args: { planned: g.totalBytes } }));
-  bytesLine("requested", logged.requestedBytes, g.requestedBytes, small, () =>
-    logged.gpuTotalBytes !== null && Math.abs(logged.gpuTotalBytes - g.totalBytes) > small(logged.gpuTotalBytes) ? { code: "FOLLOWS", args: { from: "gpuTotal" } } : fallback(),
+  bytesLine("gpuTotal", logged.gpuTotalBytes, budget.totalBytes, small, () => ({ code: "GPU_TOTAL", args: { planned: budget.totalBytes } }));
+  bytesLine("requested", logged.requestedBytes, budget.requestedBytes, small, () =>
+    logged.gpuTotalBytes !== null && Math.abs(logged.gpuTotalBytes - budget.totalBytes) > small(logged.gpuTotalBytes) ? { code: "FOLLOWS", args: { from: "gpuTotal" } } : fallback(),
   );
-  bytesLine("weights", logged.weightsBytes, g.weightsBytes, small, () => (ctx.notModeled.length ? fallback() : { code: "WEIGHTS_LAYOUT", args: { quantization: plan.model.quantization, dtype: plan.model.dtype } }));
+  bytesLine("weights", logged.weightsBytes, budget.weightsBytes, small, () => (ctx.notModeled.length ? fallback() : { code: "WEIGHTS_LAYOUT", args: { quantization: plan.model.quantization, dtype: plan.model.dtype } }));
   const withEstimate = summaryWithEstimate && logged.cudaGraphEstimateBytes === null;
   bytesLine(withEstimate ? "summaryPeak" : "torchPeak", loggedPeak, plannedPeak, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), (): LogDifference["cause"] =>
     withEstimate
-      ? { code: "SUMMARY_PEAK", args: { activation: g.activationPeakBytes, estimate: g.cudaGraphBytes } }
-      : { code: "ACTIVATION_PROFILE", args: { phase: g.activationPhase, maxNumBatchedTokens: plan.engine.maxNumBatchedTokens } },
+      ? { code: "SUMMARY_PEAK", args: { activation: budget.activationPeakBytes, estimate: budget.cudaGraphBytes } }
+      : { code: "ACTIVATION_PROFILE", args: { phase: budget.activationPhase, maxNumBatchedTokens: plan.engine.maxNumBatchedTokens } },
   );
-  bytesLine("nonTorch", logged.nonTorchBytes, g.nonTorchBytes, (l) => Math.max(0.1 * GIB, 0.1 * Math.abs(l)), () => ({ code: "NON_TORCH", args: { tp: plan.gpu.count } }));
-  bytesLine("cudaGraphEstimate", logged.cudaGraphEstimateBytes, g.cudaGraphBytes, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), () => ({ code: "CUDA_GRAPH_ESTIMATE", args: { captureSizes: plan.engine.cudaGraphCaptureSizes } }));
+  bytesLine("nonTorch", logged.nonTorchBytes, budget.nonTorchBytes, (l) => Math.max(0.1 * GIB, 0.1 * Math.abs(l)), () => ({ code: "NON_TORCH", args: { tp: plan.gpu.count } }));
+  bytesLine("cudaGraphEstimate", logged.cudaGraphEstimateBytes, budget.cudaGraphBytes, (l) => Math.max(0.05 * GIB, 0.1 * Math.abs(l)), () => ({ code: "CUDA_GRAPH_ESTIMATE", args: { captureSizes: plan.engine.cudaGraphCaptureSizes } }));
 
   // Available KV memory = budget − weights − peak − non-torch (− graph estimate from v0.21): attribute
   // a KV difference to the largest difference among the parts the log shows.
@@ -186,29 +186,29 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
     const part = (what: string, l: number | null, p: number, sign: number): void => {
       if (l !== null) parts.push([what, sign * (p - l)]);
     };
-    part("requested", logged.requestedBytes ?? (logged.gpuTotalBytes !== null && logged.gpuMemoryUtilization !== null ? Math.round(logged.gpuTotalBytes * logged.gpuMemoryUtilization) : null), g.requestedBytes, 1);
-    part("weights", logged.weightsBytes, g.weightsBytes, -1);
+    part("requested", logged.requestedBytes ?? (logged.gpuTotalBytes !== null && logged.gpuMemoryUtilization !== null ? Math.round(logged.gpuTotalBytes * logged.gpuMemoryUtilization) : null), budget.requestedBytes, 1);
+    part("weights", logged.weightsBytes, budget.weightsBytes, -1);
     part(withEstimate ? "summaryPeak" : "torchPeak", loggedPeak, plannedPeak, -1);
-    part("nonTorch", logged.nonTorchBytes, g.nonTorchBytes, -1);
-    if (g.cudaGraphInBudget) part("cudaGraphEstimate", logged.cudaGraphEstimateBytes, g.cudaGraphBytes, -1);
+    part("nonTorch", logged.nonTorchBytes, budget.nonTorchBytes, -1);
+    if (budget.cudaGraphInBudget) part("cudaGraphEstimate", logged.cudaGraphEstimateBytes, budget.cudaGraphBytes, -1);
     // vLLM prints a negative available memory when the budget is overspent; the plan clamps its KV at 0 and keeps the shortfall.
-    const planned = g.kvCacheBytes > 0 ? g.kvCacheBytes : -g.kvShortfallBytes;
-    const d = planned - logged.availableKvBytes;
-    const biggest = parts.filter(([, v]) => Math.sign(v) === Math.sign(d)).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))[0];
-    const agrees = Math.abs(d) <= kvTarget(logged.availableKvBytes);
+    const planned = budget.kvCacheBytes > 0 ? budget.kvCacheBytes : -budget.kvShortfallBytes;
+    const diff = planned - logged.availableKvBytes;
+    const biggest = parts.filter(([, v]) => Math.sign(v) === Math.sign(diff)).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))[0];
+    const agrees = Math.abs(diff) <= kvTarget(logged.availableKvBytes);
     out.push({
       what: "availableKv",
       unit: "bytes",
       logged: logged.availableKvBytes,
       planned,
-      difference: d,
+      difference: diff,
       agrees,
       cause: agrees
         ? null
-        : biggest && Math.abs(biggest[1]) >= 0.25 * Math.abs(d)
+        : biggest && Math.abs(biggest[1]) >= 0.25 * Math.abs(diff)
           ? { code: "FOLLOWS", args: { from: biggest[0], bytes: biggest[1] } }
           : parts.length === 0 && ctx.notModeled.length === 0 && ctx.flagsShown
-            ? { code: "PARTS_NOT_LOGGED", args: ctx.gpuTotalFromLog ? {} : { gpuTotal: g.totalBytes } }
+            ? { code: "PARTS_NOT_LOGGED", args: ctx.gpuTotalFromLog ? {} : { gpuTotal: budget.totalBytes } }
             : (fallback() ?? { code: "PARTS_NOT_LOGGED", args: {} }),
     });
   }
@@ -281,11 +281,11 @@ export interface LogReport {
  * does not reproduce the failure): vLLM's suggested values, or the nearest value its check accepts.
  */
 export function fixFromLog(logged: LoggedStartup): { flag: string; value: string; note: string }[] {
-  const e = logged.error;
-  if (!e || logged.outcome !== "failed") return [];
-  const a = e.args;
-  const num = (k: string): number | null => (typeof a[k] === "number" ? (a[k] as number) : typeof a[k] === "string" && a[k] !== "" && Number.isFinite(Number(a[k])) ? Number(a[k]) : null);
-  switch (e.code) {
+  const loggedError = logged.error;
+  if (!loggedError || logged.outcome !== "failed") return [];
+  const args = loggedError.args;
+  const num = (k: string): number | null => (typeof args[k] === "number" ? (args[k] as number) : typeof args[k] === "string" && args[k] !== "" && Number.isFinite(Number(args[k])) ? Number(args[k]) : null);
+  switch (loggedError.code) {
     case "KV_CACHE_BELOW_MAX_MODEL_LEN": {
       // V1 prints the estimated maximum model length; V0 the tokens the KV cache holds.
       const len = num("estimatedMaxModelLen") ?? num("kvTokens");

@@ -76,14 +76,14 @@ export function encoderPeakBytes(v: VisionSpec, patches: number, tp: number, b: 
  * that size (MultiModalBudget._get_max_items: K = max(1, min(budget // max_tok,
  * max_num_seqs × per_prompt))), budget = max(max_num_batched_tokens, max_tok).
  */
-export function encoderProfile(x: EncoderInput): EncoderProfile | null {
-  const v = x.model.vision;
-  if (!v || v.family === "other" || x.skipMmProfiling) return null;
-  const limit = (m: string): number => x.limits[m] ?? 999; // MultiModalConfig count default 999
+export function encoderProfile(encoder: EncoderInput): EncoderProfile | null {
+  const vision = encoder.model.vision;
+  if (!vision || vision.family === "other" || encoder.skipMmProfiling) return null;
+  const limit = (m: string): number => encoder.limits[m] ?? 999; // MultiModalConfig count default 999
   const active = (["image", "video"] as const).filter((m) => limit(m) > 0);
   if (active.length === 0) return null;
-  const lim = pixelLimits(v, x.kwargs);
-  const items = maxTokensPerItem(v, lim, x.maxModelLen, active.includes("image"));
+  const lim = pixelLimits(vision, encoder.kwargs);
+  const items = maxTokensPerItem(vision, lim, encoder.maxModelLen, active.includes("image"));
   const choices = active.filter((m) => items[m] !== null);
   if (choices.length === 0) return null;
   // Ties go to "video" (Model Runner V2 sorts by (tokens, name)).
@@ -91,16 +91,16 @@ export function encoderProfile(x: EncoderInput): EncoderProfile | null {
   for (const m of choices) if ((items[m]?.tokens ?? 0) >= (items[modality]?.tokens ?? 0)) modality = m;
   const item = items[modality] as ItemTokens;
   const maxTok = item.tokens;
-  const budget = Math.max(x.maxNumBatchedTokens, maxTok);
-  const perPrompt = Math.max(1, Math.min(limit(modality), Math.floor(x.maxModelLen / maxTok)));
-  const k = Math.max(1, Math.min(Math.floor(budget / maxTok), x.maxNumSeqs * perPrompt));
-  const b = DTYPE_BYTES[x.model.dtype];
+  const budget = Math.max(encoder.maxNumBatchedTokens, maxTok);
+  const perPrompt = Math.max(1, Math.min(limit(modality), Math.floor(encoder.maxModelLen / maxTok)));
+  const k = Math.max(1, Math.min(Math.floor(budget / maxTok), encoder.maxNumSeqs * perPrompt));
+  const dtypeBytes = DTYPE_BYTES[encoder.model.dtype];
   // Data-parallel encoder mode: whole items go to ranks; rank 0 gets ceil(K / tp) items at full width.
-  const itemsOnRank = x.encoderDataParallel ? Math.ceil(k / x.tp) : k;
-  const towerTp = x.encoderDataParallel ? 1 : x.tp;
+  const itemsOnRank = encoder.encoderDataParallel ? Math.ceil(k / encoder.tp) : k;
+  const towerTp = encoder.encoderDataParallel ? 1 : encoder.tp;
   const patches = itemsOnRank * item.patches;
   // Output parked in encoder_cache: K × tokens × out_hidden (Qwen3-VL: × (1 + deepstack mergers)).
-  const outputBytes = k * maxTok * x.model.hiddenSize * (1 + v.deepstack) * b;
+  const outputBytes = k * maxTok * encoder.model.hiddenSize * (1 + vision.deepstack) * dtypeBytes;
   return {
     modality,
     tokensPerItem: maxTok,
@@ -109,7 +109,7 @@ export function encoderProfile(x: EncoderInput): EncoderProfile | null {
     itemHeight: item.height,
     items: k,
     budgetTokens: budget,
-    peakBytes: encoderPeakBytes(v, patches, towerTp, b),
+    peakBytes: encoderPeakBytes(vision, patches, towerTp, dtypeBytes),
     outputBytes,
   };
 }

@@ -163,11 +163,11 @@ export const LATEST = "latest";
 
 export function parseVersion(v: string): ParsedVersion | null {
   if (v.trim().toLowerCase() === LATEST) return parseVersion(NEWEST_MODELED);
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?rc\d+)?(\.?dev\d*)?/.exec(v.trim());
-  if (!m) return null;
-  const p: ParsedVersion = { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
-  if (m[4]) p.dev = true;
-  return p;
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?rc\d+)?(\.?dev\d*)?/.exec(v.trim());
+  if (!match) return null;
+  const parsed: ParsedVersion = { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0) };
+  if (match[4]) parsed.dev = true;
+  return parsed;
 }
 
 function atLeast(p: ParsedVersion, minor: number, patch = 0): boolean {
@@ -193,12 +193,12 @@ const rulesCache = new Map<string, VllmRules | null>();
 
 export function rulesFor(version: string): VllmRules | null {
   if (version.trim().toLowerCase() === LATEST) return rulesFor(NEWEST_MODELED);
-  let r = rulesCache.get(version);
-  if (r === undefined) {
-    r = computeRules(version);
-    rulesCache.set(version, r);
+  let rules = rulesCache.get(version);
+  if (rules === undefined) {
+    rules = computeRules(version);
+    rulesCache.set(version, rules);
   }
-  return r;
+  return rules;
 }
 
 /**
@@ -223,43 +223,43 @@ function computeRules(version: string): VllmRules | null {
   if (!asked) return null;
   if (asked.major === 0 && asked.minor < 6) return null;
   // Newer than modeled: the newest modeled release's rules, under the version asked for.
-  const p = beyondModeled(version) ? (parseVersion(NEWEST_MODELED) as ParsedVersion) : asked;
-  const tokensFromConcurrency = atLeast(p, 21) || (asked.dev === true && asked.major === 0 && asked.minor === 20 && asked.patch >= 2);
+  const parsed = beyondModeled(version) ? (parseVersion(NEWEST_MODELED) as ParsedVersion) : asked;
+  const tokensFromConcurrency = atLeast(parsed, 21) || (asked.dev === true && asked.major === 0 && asked.minor === 20 && asked.patch >= 2);
   return {
     version: `${asked.major}.${asked.minor}.${asked.patch}`,
-    engine: atLeast(p, 8) ? "v1" : "v0",
-    defaultUtilization: atLeast(p, UTILIZATION_DEFAULT.sinceMinor) ? UTILIZATION_DEFAULT.from : UTILIZATION_DEFAULT.before,
-    startupFreeCheck: atLeast(p, 9),
-    cudaGraphEstimate: atLeast(p, 21),
-    mrv2ZeroEstimateForDense: atLeast(p, 25, 1) && !atLeast(p, 26),
-    modelRunnerV2ForDense: atLeast(p, 25, 1),
-    mrv2SegmentPerGraph: atLeast(p, 26) && !atLeast(p, 29),
-    largeGpuServerBatchedTokens: atLeast(p, 28) ? 16384 : 8192,
+    engine: atLeast(parsed, 8) ? "v1" : "v0",
+    defaultUtilization: atLeast(parsed, UTILIZATION_DEFAULT.sinceMinor) ? UTILIZATION_DEFAULT.from : UTILIZATION_DEFAULT.before,
+    startupFreeCheck: atLeast(parsed, 9),
+    cudaGraphEstimate: atLeast(parsed, 21),
+    mrv2ZeroEstimateForDense: atLeast(parsed, 25, 1) && !atLeast(parsed, 26),
+    modelRunnerV2ForDense: atLeast(parsed, 25, 1),
+    mrv2SegmentPerGraph: atLeast(parsed, 26) && !atLeast(parsed, 29),
+    largeGpuServerBatchedTokens: atLeast(parsed, 28) ? 16384 : 8192,
     // The Triton top-k/top-p kernel is in 2026 main; the release that introduced it was not
     // pinned down (assumed ≈0.17, the first 2026 release line). Evidence that it is in place by
     // 0.21: a Qwen3-8B start-up whose whole non-KV budget (0.92 GiB) is below the native sampler's need.
-    samplerInPlaceTopKTopP: atLeast(p, 17),
-    captureListStyle: atLeast(p, 11) ? "v1" : "v1-early",
-    fullDecodeGraphs: atLeast(p, 11),
+    samplerInPlaceTopKTopP: atLeast(parsed, 17),
+    captureListStyle: atLeast(parsed, 11) ? "v1" : "v1-early",
+    fullDecodeGraphs: atLeast(parsed, 11),
     tokensFromConcurrency,
     hybrid: {
-      prefixCachingAllowed: atLeast(p, 11),
-      hasAlignMode: atLeast(p, 14),
-      kernelAlignment: atLeast(p, 14),
+      prefixCachingAllowed: atLeast(parsed, 11),
+      hasAlignMode: atLeast(parsed, 14),
+      kernelAlignment: atLeast(parsed, 14),
       tokensFromConcurrency,
-      mambaSlotCheck: atLeast(p, 19) ? "raise" : atLeast(p, 17) ? "cap" : "none",
+      mambaSlotCheck: atLeast(parsed, 19) ? "raise" : atLeast(parsed, 17) ? "cap" : "none",
     },
     features: {
-      loraGraphsTwice: atLeast(p, 11, 1),
-      specCaptureScaling: atLeast(p, 13),
-      specUniformDecodeSizes: atLeast(p, 28),
-      maxModelLenAuto: atLeast(p, 12),
-      cpuOffloadIgnoredOnMrv2: atLeast(p, 25, 1),
+      loraGraphsTwice: atLeast(parsed, 11, 1),
+      specCaptureScaling: atLeast(parsed, 13),
+      specUniformDecodeSizes: atLeast(parsed, 28),
+      maxModelLenAuto: atLeast(parsed, 12),
+      cpuOffloadIgnoredOnMrv2: atLeast(parsed, 25, 1),
     },
     host: {
-      rpcChunkBytes: (atLeast(p, 11) ? 16 : 10) * 2 ** 20,
-      kvOffloadInShm: atLeast(p, 26),
-      mmCache: atLeast(p, 8),
+      rpcChunkBytes: (atLeast(parsed, 11) ? 16 : 10) * 2 ** 20,
+      kvOffloadInShm: atLeast(parsed, 26),
+      mmCache: atLeast(parsed, 8),
     },
   };
 }
@@ -297,14 +297,14 @@ export interface BatchDefaults {
  * max_num_seqs is capped at max_num_batched_tokens. V0: 256 sequences, chunked prefill only when
  * max_model_len > 32768 (then 2048 tokens, PR #10544), else max(max_model_len, 2048).
  */
-export function batchDefaults(r: VllmRules, gpuTotalBytes: number, gpuName: string, context: "server" | "offline", maxModelLen: number, userSeqs?: number, userTokens?: number): BatchDefaults {
-  if (r.engine === "v0") {
+export function batchDefaults(rules: VllmRules, gpuTotalBytes: number, gpuName: string, context: "server" | "offline", maxModelLen: number, userSeqs?: number, userTokens?: number): BatchDefaults {
+  if (rules.engine === "v0") {
     const chunked = maxModelLen > 32768;
     const tokens = userTokens ?? (chunked ? 2048 : Math.max(maxModelLen, 2048));
     return { maxNumSeqs: Math.min(userSeqs ?? 256, tokens), maxNumBatchedTokens: tokens, chunkedPrefill: chunked };
   }
   const large = gpuTotalBytes >= 70 * 2 ** 30 && !isA100(gpuName);
-  const defTokens = large ? (context === "offline" ? 16384 : r.largeGpuServerBatchedTokens) : context === "offline" ? 8192 : 2048;
+  const defTokens = large ? (context === "offline" ? 16384 : rules.largeGpuServerBatchedTokens) : context === "offline" ? 8192 : 2048;
   const defSeqs = large ? 1024 : 256;
   const tokens = userTokens ?? defTokens;
   return { maxNumSeqs: userSeqs ?? Math.min(defSeqs, tokens), maxNumBatchedTokens: tokens, chunkedPrefill: true };
@@ -316,24 +316,24 @@ export function batchDefaults(r: VllmRules, gpuTotalBytes: number, gpuName: stri
  * range(8, 256, 8) + range(256, max + 1, 16). Early V1 (≤0.10): [1, 2, 4] + 8·i up to 512.
  * FULL decode graphs (FULL_AND_PIECEWISE, ≈0.11+) cover sizes up to max_num_seqs.
  */
-export function captureSizes(r: VllmRules, maxNumSeqs: number, maxNumBatchedTokens: number): { piecewise: number; full: number; largest: number } {
+export function captureSizes(rules: VllmRules, maxNumSeqs: number, maxNumBatchedTokens: number): { piecewise: number; full: number; largest: number } {
   const max = Math.min(maxNumSeqs * 2, 512, maxNumBatchedTokens);
   // Sizes ≤ limit in the default list, counted without building it.
   const countUpTo = (limit: number): number => {
     if (limit < 1) return 0;
     let n = limit >= 4 ? 3 : limit >= 2 ? 2 : 1;
-    if (r.captureListStyle === "v1-early") return n + Math.floor(Math.min(limit, 512) / 8);
+    if (rules.captureListStyle === "v1-early") return n + Math.floor(Math.min(limit, 512) / 8);
     n += Math.floor(Math.min(limit, 255) / 8);
     if (limit >= 256) n += Math.floor((Math.min(limit, max) - 256) / 16) + 1;
     return n;
   };
   const largestOf = (limit: number): number => {
     if (limit < 8) return limit >= 4 ? 4 : limit >= 2 ? 2 : limit >= 1 ? 1 : 0;
-    if (r.captureListStyle === "v1-early" || limit < 256) return Math.floor(Math.min(limit, r.captureListStyle === "v1-early" ? 512 : 255) / 8) * 8;
+    if (rules.captureListStyle === "v1-early" || limit < 256) return Math.floor(Math.min(limit, rules.captureListStyle === "v1-early" ? 512 : 255) / 8) * 8;
     return 256 + Math.floor((limit - 256) / 16) * 16;
   };
   const piecewise = countUpTo(max);
-  const full = r.fullDecodeGraphs ? countUpTo(Math.min(maxNumSeqs, max)) : 0;
+  const full = rules.fullDecodeGraphs ? countUpTo(Math.min(maxNumSeqs, max)) : 0;
   return { piecewise, full, largest: largestOf(max) };
 }
 
@@ -357,20 +357,20 @@ export interface CaptureOptions {
  * q = 1 + K (only from specCaptureScaling), plus (specUniformDecodeSizes, max not given) the uniform
  * decode sizes n × q ≤ max. Early V1 (≤ 0.10): [1, 2, 4] + 8·i up to 512.
  */
-export function captureSizeList(r: VllmRules, maxNumSeqs: number, maxNumBatchedTokens: number, o: CaptureOptions = {}): number[] {
-  const k = o.numSpeculativeTokens ?? 0;
-  const q = 1 + k;
-  if (o.sizes && o.sizes.length > 0) return [...new Set(o.sizes)].filter((x) => x >= 1 && x <= maxNumBatchedTokens).sort((x, y) => x - y);
-  const scale = r.features.specCaptureScaling ? q : 1;
-  const max = Math.min(o.maxCaptureSize ?? Math.min(maxNumSeqs * scale * 2, 512), maxNumBatchedTokens);
+export function captureSizeList(rules: VllmRules, maxNumSeqs: number, maxNumBatchedTokens: number, opts: CaptureOptions = {}): number[] {
+  const k = opts.numSpeculativeTokens ?? 0;
+  const decodeTokens = 1 + k;
+  if (opts.sizes && opts.sizes.length > 0) return [...new Set(opts.sizes)].filter((x) => x >= 1 && x <= maxNumBatchedTokens).sort((x, y) => x - y);
+  const scale = rules.features.specCaptureScaling ? decodeTokens : 1;
+  const max = Math.min(opts.maxCaptureSize ?? Math.min(maxNumSeqs * scale * 2, 512), maxNumBatchedTokens);
   const out: number[] = [1, 2, 4].filter((x) => x <= max);
-  if (r.captureListStyle === "v1-early") {
+  if (rules.captureListStyle === "v1-early") {
     for (let x = 8; x <= Math.min(max, 512); x += 8) out.push(x);
     return out;
   }
   for (let x = 8; x < Math.min(max + 1, 256); x += 8) out.push(x);
   for (let x = 256; x <= max; x += 16) out.push(x);
-  if (r.features.specUniformDecodeSizes && q > 1 && o.maxCaptureSize === undefined) {
+  if (rules.features.specUniformDecodeSizes && decodeTokens > 1 && opts.maxCaptureSize === undefined) {
     // request_counts(max_num_seqs): [1, 2, 4] + range(8, min(n + 1, 256), 8) + range(256, n + 1, 16) + [n], n ≤ 512.
     const n = Math.min(maxNumSeqs, 512);
     const counts = new Set<number>([1, 2, 4].filter((x) => x <= n));
@@ -378,7 +378,7 @@ export function captureSizeList(r: VllmRules, maxNumSeqs: number, maxNumBatchedT
     for (let x = 256; x <= n; x += 16) counts.add(x);
     counts.add(n);
     const have = new Set(out);
-    for (const c of counts) if (c * q <= max && !have.has(c * q)) out.push(c * q);
+    for (const c of counts) if (c * decodeTokens <= max && !have.has(c * decodeTokens)) out.push(c * decodeTokens);
     out.sort((x, y) => x - y);
   }
   return out;
@@ -390,11 +390,11 @@ export function captureSizeList(r: VllmRules, maxNumSeqs: number, maxNumBatchedT
  * (vllm/v1/cudagraph_dispatcher.py initialize_cudagraph_keys: uniform_decode_query_len ×
  * max_num_seqs). FULL: every size as a full graph.
  */
-export function capturesByMode(r: VllmRules, list: readonly number[], maxNumSeqs: number, o: CaptureOptions = {}): { piecewise: number; full: number; largest: number } {
-  const q = 1 + (o.numSpeculativeTokens ?? 0);
+export function capturesByMode(rules: VllmRules, list: readonly number[], maxNumSeqs: number, opts: CaptureOptions = {}): { piecewise: number; full: number; largest: number } {
+  const decodeTokens = 1 + (opts.numSpeculativeTokens ?? 0);
   const largest = list.length > 0 ? (list[list.length - 1] ?? 0) : 0;
-  const mode = (o.mode ?? (r.fullDecodeGraphs ? "FULL_AND_PIECEWISE" : "PIECEWISE")).toUpperCase();
-  const decode = list.filter((x) => x >= q && x <= maxNumSeqs * q).length;
+  const mode = (opts.mode ?? (rules.fullDecodeGraphs ? "FULL_AND_PIECEWISE" : "PIECEWISE")).toUpperCase();
+  const decode = list.filter((x) => x >= decodeTokens && x <= maxNumSeqs * decodeTokens).length;
   switch (mode) {
     case "NONE":
       return { piecewise: 0, full: 0, largest: 0 };
@@ -405,6 +405,6 @@ export function capturesByMode(r: VllmRules, list: readonly number[], maxNumSeqs
     case "FULL_DECODE_ONLY":
       return { piecewise: 0, full: decode, largest };
     default:
-      return { piecewise: list.length, full: r.fullDecodeGraphs ? decode : 0, largest };
+      return { piecewise: list.length, full: rules.fullDecodeGraphs ? decode : 0, largest };
   }
 }

@@ -61,24 +61,24 @@ export function expectedPerRank(plan: Plan): number[] {
  * by more than the tolerance, a compute process that was not there in the first sample (`seenPids`;
  * null on the first sample), a GPU with less free than `nearFullBytes`.
  */
-export function compareSample(plan: Plan, gpus: readonly WatchGpu[], seenPids: ReadonlySet<number> | null, o: WatchOptions): WatchSample {
+export function compareSample(plan: Plan, gpus: readonly WatchGpu[], seenPids: ReadonlySet<number> | null, opts: WatchOptions): WatchSample {
   const expected = expectedPerRank(plan);
   const tp = plan.gpu.tensorParallelSize;
   const rows: WatchRow[] = [];
   const drifts: Drift[] = [];
   expected.forEach((exp, rank) => {
-    const g = gpus[rank];
-    if (!g) return;
-    const free = g.cudaTotalBytes - g.usedBytes;
-    const row: WatchRow = { index: g.index, rank, stage: Math.floor((rank % (tp * plan.gpu.pipelineParallelSize)) / tp), usedBytes: g.usedBytes, expectedBytes: exp, driftBytes: g.usedBytes - exp, freeBytes: free };
+    const gpu = gpus[rank];
+    if (!gpu) return;
+    const free = gpu.cudaTotalBytes - gpu.usedBytes;
+    const row: WatchRow = { index: gpu.index, rank, stage: Math.floor((rank % (tp * plan.gpu.pipelineParallelSize)) / tp), usedBytes: gpu.usedBytes, expectedBytes: exp, driftBytes: gpu.usedBytes - exp, freeBytes: free };
     rows.push(row);
-    if (Math.abs(row.driftBytes) > o.toleranceBytes) drifts.push({ code: row.driftBytes > 0 ? "ABOVE_PLAN" : "BELOW_PLAN", index: g.index, driftBytes: row.driftBytes, failing: true });
+    if (Math.abs(row.driftBytes) > opts.toleranceBytes) drifts.push({ code: row.driftBytes > 0 ? "ABOVE_PLAN" : "BELOW_PLAN", index: gpu.index, driftBytes: row.driftBytes, failing: true });
     if (seenPids !== null) {
-      for (const a of g.apps) {
-        if (!seenPids.has(a.pid)) drifts.push({ code: "PROCESS_APPEARED", index: g.index, pid: a.pid, name: a.name, usedBytes: a.usedBytes, failing: a.usedBytes > o.toleranceBytes });
+      for (const a of gpu.apps) {
+        if (!seenPids.has(a.pid)) drifts.push({ code: "PROCESS_APPEARED", index: gpu.index, pid: a.pid, name: a.name, usedBytes: a.usedBytes, failing: a.usedBytes > opts.toleranceBytes });
       }
     }
-    if (free < o.nearFullBytes) drifts.push({ code: "GPU_NEAR_FULL", index: g.index, freeBytes: free, failing: true });
+    if (free < opts.nearFullBytes) drifts.push({ code: "GPU_NEAR_FULL", index: gpu.index, freeBytes: free, failing: true });
   });
   return { rows, drifts, failing: drifts.some((d) => d.failing) };
 }

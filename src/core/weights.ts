@@ -30,62 +30,62 @@ export function paddedVocab(v: number): number {
   return Math.ceil(v / VOCAB_PADDING) * VOCAB_PADDING;
 }
 
-function attentionGroups(a: ModelArch, p: string, kvHeads = a.numKvHeads): ParamGroup[] {
-  const H = a.hiddenSize;
-  const d = a.headDim;
-  if (a.mla) {
+function attentionGroups(model: ModelArch, p: string, kvHeads = model.numKvHeads): ParamGroup[] {
+  const H = model.hiddenSize;
+  const d = model.headDim;
+  if (model.mla) {
     // DeepSeek-V2/V3 MLA (vllm/model_executor/models/deepseek_v2.py DeepseekV2MLAAttention): the
     // down-projections are ReplicatedLinear, the up-projections column-parallel, o_proj row-parallel.
-    const m = a.mla;
+    const m = model.mla;
     const qk = m.qkNopeHeadDim + m.qkRopeHeadDim;
-    const g: ParamGroup[] = [];
+    const groups: ParamGroup[] = [];
     if (m.qLoraRank) {
-      g.push(lin(`${p}.self_attn.q_a_proj`, "attention", m.qLoraRank, H, "replicated"));
-      g.push(norm(`${p}.self_attn.q_a_layernorm`, m.qLoraRank, "attention"));
-      g.push(lin(`${p}.self_attn.q_b_proj`, "attention", a.numHeads * qk, m.qLoraRank, "column"));
+      groups.push(lin(`${p}.self_attn.q_a_proj`, "attention", m.qLoraRank, H, "replicated"));
+      groups.push(norm(`${p}.self_attn.q_a_layernorm`, m.qLoraRank, "attention"));
+      groups.push(lin(`${p}.self_attn.q_b_proj`, "attention", model.numHeads * qk, m.qLoraRank, "column"));
     } else {
-      g.push(lin(`${p}.self_attn.q_proj`, "attention", a.numHeads * qk, H, "column"));
+      groups.push(lin(`${p}.self_attn.q_proj`, "attention", model.numHeads * qk, H, "column"));
     }
-    g.push(lin(`${p}.self_attn.kv_a_proj_with_mqa`, "attention", m.kvLoraRank + m.qkRopeHeadDim, H, "replicated"));
-    g.push(norm(`${p}.self_attn.kv_a_layernorm`, m.kvLoraRank, "attention"));
-    g.push(lin(`${p}.self_attn.kv_b_proj`, "attention", a.numHeads * (m.qkNopeHeadDim + m.vHeadDim), m.kvLoraRank, "column"));
-    g.push(lin(`${p}.self_attn.o_proj`, "attention", H, a.numHeads * m.vHeadDim, "row"));
-    return g;
+    groups.push(lin(`${p}.self_attn.kv_a_proj_with_mqa`, "attention", m.kvLoraRank + m.qkRopeHeadDim, H, "replicated"));
+    groups.push(norm(`${p}.self_attn.kv_a_layernorm`, m.kvLoraRank, "attention"));
+    groups.push(lin(`${p}.self_attn.kv_b_proj`, "attention", model.numHeads * (m.qkNopeHeadDim + m.vHeadDim), m.kvLoraRank, "column"));
+    groups.push(lin(`${p}.self_attn.o_proj`, "attention", H, model.numHeads * m.vHeadDim, "row"));
+    return groups;
   }
-  const g: ParamGroup[] = [
+  const attnGroups: ParamGroup[] = [
     // Out rows = (heads + 2 kv heads) × head_dim; split handled as "qkv" (KV heads replicated when tp > kv heads).
-    { ...lin(`${p}.self_attn.qkv_proj`, "attention", (a.numHeads + 2 * kvHeads) * d, H, "qkv", a.qkvBias ? (a.numHeads + 2 * kvHeads) * d : 0, 3), kvHeads },
-    lin(`${p}.self_attn.o_proj`, "attention", H, a.numHeads * d, "row", a.modelType === "gpt_oss" ? H : 0),
+    { ...lin(`${p}.self_attn.qkv_proj`, "attention", (model.numHeads + 2 * kvHeads) * d, H, "qkv", model.qkvBias ? (model.numHeads + 2 * kvHeads) * d : 0, 3), kvHeads },
+    lin(`${p}.self_attn.o_proj`, "attention", H, model.numHeads * d, "row", model.modelType === "gpt_oss" ? H : 0),
   ];
-  if (a.qkNorm) g.push(norm(`${p}.self_attn.q_norm`, d, "attention"), norm(`${p}.self_attn.k_norm`, d, "attention"));
+  if (model.qkNorm) attnGroups.push(norm(`${p}.self_attn.q_norm`, d, "attention"), norm(`${p}.self_attn.k_norm`, d, "attention"));
   // gpt-oss attention sinks: one learned value per query head, split with the heads.
-  if (a.modelType === "gpt_oss") g.push({ name: `${p}.self_attn.sinks`, component: "attention", out: a.numHeads, in: 1, bias: 0, split: "column", linear: false });
-  return g;
+  if (model.modelType === "gpt_oss") attnGroups.push({ name: `${p}.self_attn.sinks`, component: "attention", out: model.numHeads, in: 1, bias: 0, split: "column", linear: false });
+  return attnGroups;
 }
 
-function mlpGroups(a: ModelArch, p: string, moeLayer: boolean): ParamGroup[] {
-  const H = a.hiddenSize;
-  const m = a.moe;
-  const g = a.mlpGated ? 2 : 1; // gate_up (2·I) or up (I) rows
-  if (!moeLayer || !m) {
-    const I = a.intermediateSize;
+function mlpGroups(model: ModelArch, p: string, moeLayer: boolean): ParamGroup[] {
+  const H = model.hiddenSize;
+  const moe = model.moe;
+  const g = model.mlpGated ? 2 : 1; // gate_up (2·I) or up (I) rows
+  if (!moeLayer || !moe) {
+    const I = model.intermediateSize;
     return [lin(`${p}.mlp.gate_up_proj`, "mlp", g * I, H, "column", 0, g), lin(`${p}.mlp.down_proj`, "mlp", H, I, "row")];
   }
-  const Im = m.moeIntermediateSize;
+  const Im = moe.moeIntermediateSize;
   // Latent MoE: routed experts work in moe_latent_size, reached through a down and an up projection.
-  const E = m.latentSize ?? H;
+  const E = moe.latentSize ?? H;
   const groups: ParamGroup[] = [
     // Router: ReplicatedLinear built with quant_config=None in vLLM's Mixtral/Qwen3-MoE/DeepSeek models.
-    { name: `${p}.mlp.gate`, component: "router", out: m.numExperts, in: H, bias: m.expertBias ? m.numExperts : 0, split: "replicated", linear: false },
-    { name: `${p}.mlp.experts.w13`, component: "experts", out: g * Im, in: E, bias: m.expertBias ? g * Im : 0, split: "experts", linear: true, experts: m.numExperts, shards: g },
-    { name: `${p}.mlp.experts.w2`, component: "experts", out: E, in: Im, bias: m.expertBias ? E : 0, split: "experts", linear: true, experts: m.numExperts },
+    { name: `${p}.mlp.gate`, component: "router", out: moe.numExperts, in: H, bias: moe.expertBias ? moe.numExperts : 0, split: "replicated", linear: false },
+    { name: `${p}.mlp.experts.w13`, component: "experts", out: g * Im, in: E, bias: moe.expertBias ? g * Im : 0, split: "experts", linear: true, experts: moe.numExperts, shards: g },
+    { name: `${p}.mlp.experts.w2`, component: "experts", out: E, in: Im, bias: moe.expertBias ? E : 0, split: "experts", linear: true, experts: moe.numExperts },
   ];
-  if (m.latentSize) groups.push(lin(`${p}.mlp.fc1_latent_proj`, "mlp", m.latentSize, H, "replicated"), lin(`${p}.mlp.fc2_latent_proj`, "mlp", H, m.latentSize, "replicated"));
-  if (m.sharedExperts > 0 && m.sharedIntermediateSize > 0) {
-    const Is = m.sharedIntermediateSize;
+  if (moe.latentSize) groups.push(lin(`${p}.mlp.fc1_latent_proj`, "mlp", moe.latentSize, H, "replicated"), lin(`${p}.mlp.fc2_latent_proj`, "mlp", H, moe.latentSize, "replicated"));
+  if (moe.sharedExperts > 0 && moe.sharedIntermediateSize > 0) {
+    const Is = moe.sharedIntermediateSize;
     groups.push(lin(`${p}.mlp.shared_experts.gate_up_proj`, "mlp", g * Is, H, "column", 0, g), lin(`${p}.mlp.shared_experts.down_proj`, "mlp", H, Is, "row"));
     // Qwen2-MoE's shared_expert_gate: Linear(H, 1), replicated.
-    if (a.modelType === "qwen2_moe") groups.push({ name: `${p}.mlp.shared_expert_gate`, component: "router", out: 1, in: H, bias: 0, split: "replicated", linear: false });
+    if (model.modelType === "qwen2_moe") groups.push({ name: `${p}.mlp.shared_expert_gate`, component: "router", out: 1, in: H, bias: 0, split: "replicated", linear: false });
   }
   return groups;
 }
@@ -95,10 +95,10 @@ function mlpGroups(a: ModelArch, p: string, moeLayer: boolean): ParamGroup[] {
  * 2·d_inner + 2·groups·state + heads (column), depthwise conv1d over d_inner + 2·groups·state
  * channels with bias, dt_bias / A / D per head, a gated RMSNorm over d_inner, out_proj (row).
  */
-function mambaGroups(a: ModelArch, p: string): ParamGroup[] {
-  const m = a.mamba;
+function mambaGroups(model: ModelArch, p: string): ParamGroup[] {
+  const m = model.mamba;
   if (!m) return [];
-  const H = a.hiddenSize;
+  const H = model.hiddenSize;
   const dInner = m.numHeads * m.headDim;
   const conv = dInner + 2 * m.nGroups * m.stateSize;
   return [
@@ -111,8 +111,8 @@ function mambaGroups(a: ModelArch, p: string): ParamGroup[] {
 }
 
 /** The vision tower's parameter groups, by the family's own layout (src/core/vision/<family>.ts paramGroups). */
-function visionGroups(a: ModelArch): ParamGroup[] {
-  const v = a.vision;
+function visionGroups(model: ModelArch): ParamGroup[] {
+  const v = model.vision;
   if (!v) return [];
   return visionFamily(v)?.paramGroups(v) ?? [];
 }
@@ -120,20 +120,20 @@ function visionGroups(a: ModelArch): ParamGroup[] {
 const layoutCache = new WeakMap<ModelArch, ParamLayout>();
 
 /** The model's parameters as groups per decoder-layer template (computed once per ModelArch). */
-export function paramLayout(a: ModelArch): ParamLayout {
-  const hit = layoutCache.get(a);
+export function paramLayout(model: ModelArch): ParamLayout {
+  const hit = layoutCache.get(model);
   if (hit) return hit;
   const templates: LayerTemplate[] = [];
   const layerTemplate: number[] = [];
-  const dense = new Set(a.moe?.denseLayers ?? []);
-  const extraNorms = a.modelType.startsWith("gemma2") || a.modelType.startsWith("gemma3") ? 2 : 0;
-  for (let i = 0; i < a.numLayers; i++) {
-    const kind = a.layers[i]?.kind ?? "full";
-    const moeLayer = a.moe !== null && !dense.has(i);
+  const dense = new Set(model.moe?.denseLayers ?? []);
+  const extraNorms = model.modelType.startsWith("gemma2") || model.modelType.startsWith("gemma3") ? 2 : 0;
+  for (let i = 0; i < model.numLayers; i++) {
+    const kind = model.layers[i]?.kind ?? "full";
+    const moeLayer = model.moe !== null && !dense.has(i);
     const key = `${kind === "linear" || kind === "mamba" || kind === "none" ? kind : "attn"}/${moeLayer ? "moe" : "dense"}`;
     let t = -1;
-    const block = a.blockPattern?.[i];
-    const nas = a.nasBlocks?.[i];
+    const block = model.blockPattern?.[i];
+    const nas = model.nasBlocks?.[i];
     const bkey = block ? `block:${block}` : nas ? `nas:${nas.kvHeads}/${nas.intermediateSize}` : key;
     t = templates.findIndex((x) => x.key === bkey);
     if (t < 0 && nas) {
@@ -141,10 +141,10 @@ export function paramLayout(a: ModelArch): ParamLayout {
       // LlamaMLP of the block's own size + post_attention_layernorm unless no-op.
       const p = "model.layers.*";
       const groups: ParamGroup[] = [];
-      if (nas.kvHeads !== null) groups.push(...attentionGroups(a, p, nas.kvHeads), norm(`${p}.input_layernorm`, a.hiddenSize));
+      if (nas.kvHeads !== null) groups.push(...attentionGroups(model, p, nas.kvHeads), norm(`${p}.input_layernorm`, model.hiddenSize));
       if (nas.intermediateSize !== null) {
         const I = nas.intermediateSize;
-        groups.push(lin(`${p}.mlp.gate_up_proj`, "mlp", 2 * I, a.hiddenSize, "column", 0, 2), lin(`${p}.mlp.down_proj`, "mlp", a.hiddenSize, I, "row"), norm(`${p}.post_attention_layernorm`, a.hiddenSize));
+        groups.push(lin(`${p}.mlp.gate_up_proj`, "mlp", 2 * I, model.hiddenSize, "column", 0, 2), lin(`${p}.mlp.down_proj`, "mlp", model.hiddenSize, I, "row"), norm(`${p}.post_attention_layernorm`, model.hiddenSize));
       }
       templates.push({ key: bkey, groups });
       t = templates.length - 1;
@@ -152,51 +152,51 @@ export function paramLayout(a: ModelArch): ParamLayout {
     if (t < 0 && block) {
       // Nemotron-H (configuration_nemotron_h.py): each layer is one mixer and one norm.
       const p = "backbone.layers.*";
-      const mixer = block === "*" ? attentionGroups(a, p) : block === "M" ? mambaGroups(a, p) : mlpGroups(a, p, block === "E");
-      templates.push({ key: bkey, groups: [...mixer, norm(`${p}.norm`, a.hiddenSize)] });
+      const mixer = block === "*" ? attentionGroups(model, p) : block === "M" ? mambaGroups(model, p) : mlpGroups(model, p, block === "E");
+      templates.push({ key: bkey, groups: [...mixer, norm(`${p}.norm`, model.hiddenSize)] });
       t = templates.length - 1;
     }
     if (t < 0) {
       const p = "model.layers.*";
-      const groups = [...attentionGroups(a, p), ...mlpGroups(a, p, moeLayer), norm(`${p}.input_layernorm`, a.hiddenSize), norm(`${p}.post_attention_layernorm`, a.hiddenSize)];
-      for (let k = 0; k < extraNorms; k++) groups.push(norm(`${p}.extra_layernorm_${k}`, a.hiddenSize));
+      const groups = [...attentionGroups(model, p), ...mlpGroups(model, p, moeLayer), norm(`${p}.input_layernorm`, model.hiddenSize), norm(`${p}.post_attention_layernorm`, model.hiddenSize)];
+      for (let k = 0; k < extraNorms; k++) groups.push(norm(`${p}.extra_layernorm_${k}`, model.hiddenSize));
       templates.push({ key, groups });
       t = templates.length - 1;
     }
     layerTemplate.push(t);
   }
-  const embedding: ParamGroup = { name: "model.embed_tokens", component: "embedding", out: a.vocabSize, in: a.hiddenSize, bias: 0, split: "column", linear: false };
+  const embedding: ParamGroup = { name: "model.embed_tokens", component: "embedding", out: model.vocabSize, in: model.hiddenSize, bias: 0, split: "column", linear: false };
   const layout: ParamLayout = {
     templates,
     layerTemplate,
     embedding,
-    lmHead: a.tieWordEmbeddings ? null : { name: "lm_head", component: "lm_head", out: a.vocabSize, in: a.hiddenSize, bias: 0, split: "column", linear: false },
-    finalNorm: norm("model.norm", a.hiddenSize),
-    vision: visionGroups(a),
+    lmHead: model.tieWordEmbeddings ? null : { name: "lm_head", component: "lm_head", out: model.vocabSize, in: model.hiddenSize, bias: 0, split: "column", linear: false },
+    finalNorm: norm("model.norm", model.hiddenSize),
+    vision: visionGroups(model),
   };
-  layoutCache.set(a, layout);
+  layoutCache.set(model, layout);
   return layout;
 }
 
-function groupParams(g: ParamGroup): number {
-  return (g.experts ?? 1) * (g.out * g.in + g.bias);
+function groupParams(group: ParamGroup): number {
+  return (group.experts ?? 1) * (group.out * group.in + group.bias);
 }
 
 /** Parameter count from the architecture (unpadded vocab), total and vision tower. */
-export function paramCount(a: ModelArch): { total: number; vision: number } {
-  const l = paramLayout(a);
+export function paramCount(model: ModelArch): { total: number; vision: number } {
+  const layout = paramLayout(model);
   let total = 0;
-  const perTemplate = l.templates.map((t) => t.groups.reduce((s, g) => s + groupParams(g), 0));
-  for (const t of l.layerTemplate) total += perTemplate[t] ?? 0;
-  total += groupParams(l.embedding) + (l.lmHead ? groupParams(l.lmHead) : 0) + groupParams(l.finalNorm);
-  const vision = l.vision.reduce((s, g) => s + groupParams(g), 0);
+  const perTemplate = layout.templates.map((t) => t.groups.reduce((s, group) => s + groupParams(group), 0));
+  for (const t of layout.layerTemplate) total += perTemplate[t] ?? 0;
+  total += groupParams(layout.embedding) + (layout.lmHead ? groupParams(layout.lmHead) : 0) + groupParams(layout.finalNorm);
+  const vision = layout.vision.reduce((s, group) => s + groupParams(group), 0);
   return { total: total + vision, vision };
 }
 
-function skipped(name: string, q: QuantSpec): boolean {
+function skipped(name: string, quant: QuantSpec): boolean {
   // vLLM's is_layer_skipped / modules_to_not_convert: a listed fragment contained in the prefix.
   // Checkpoint names say "model.layers.3.mlp" where ours say "model.layers.*.mlp": compare with the index wildcarded.
-  for (const s of q.skipModules) {
+  for (const s of quant.skipModules) {
     const frag = s.replace(/\.\d+\./g, ".*.").replace(/\*+/g, "*");
     if (name.includes(frag) || frag.includes(name)) return true;
     const re = new RegExp("^" + frag.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*"));
@@ -218,74 +218,74 @@ export interface RankShape {
 }
 
 /** Elements of one group held by one rank (weight part, bias part). */
-function perRankElements(a: ModelArch, g: ParamGroup, r: RankShape): { w: number; bias: number; out: number; in: number } {
-  const tp = g.component === "vision" && r.visionReplicated ? 1 : r.tp;
-  switch (g.split) {
+function perRankElements(model: ModelArch, group: ParamGroup, shape: RankShape): { w: number; bias: number; out: number; in: number } {
+  const tp = group.component === "vision" && shape.visionReplicated ? 1 : shape.tp;
+  switch (group.split) {
     case "column":
-      return { w: (g.out / tp) * g.in, bias: g.bias / tp, out: g.out / tp, in: g.in };
+      return { w: (group.out / tp) * group.in, bias: group.bias / tp, out: group.out / tp, in: group.in };
     case "row":
-      return { w: g.out * (g.in / tp), bias: g.bias, out: g.out, in: g.in / tp };
+      return { w: group.out * (group.in / tp), bias: group.bias, out: group.out, in: group.in / tp };
     case "qkv": {
       // QKVParallelLinear: heads/tp query heads; KV heads/tp, or one replicated head when tp >= kv heads.
-      const d = a.headDim;
-      const q = a.numHeads / tp;
-      const kvTotal = g.kvHeads ?? a.numKvHeads;
+      const d = model.headDim;
+      const q = model.numHeads / tp;
+      const kvTotal = group.kvHeads ?? model.numKvHeads;
       const kv = tp >= kvTotal ? 1 : kvTotal / tp;
       const out = (q + 2 * kv) * d;
-      return { w: out * g.in, bias: g.bias > 0 ? out : 0, out, in: g.in };
+      return { w: out * group.in, bias: group.bias > 0 ? out : 0, out, in: group.in };
     }
     case "experts": {
       // FusedMoE: with expert parallelism each rank holds experts/ep whole experts; otherwise every
       // rank holds all experts with the intermediate dimension split by tp (w13 rows, w2 columns).
-      const experts = (g.experts ?? 1) / r.ep;
-      const split = r.ep > 1 ? 1 : r.tp;
-      const isW13 = g.name.endsWith("w13");
-      const out = isW13 ? g.out / split : g.out;
-      const inn = isW13 ? g.in : g.in / split;
-      return { w: experts * out * inn, bias: experts * (isW13 ? g.bias / split : g.bias), out, in: inn };
+      const experts = (group.experts ?? 1) / shape.ep;
+      const split = shape.ep > 1 ? 1 : shape.tp;
+      const isW13 = group.name.endsWith("w13");
+      const out = isW13 ? group.out / split : group.out;
+      const inn = isW13 ? group.in : group.in / split;
+      return { w: experts * out * inn, bias: experts * (isW13 ? group.bias / split : group.bias), out, in: inn };
     }
     default:
-      return { w: g.out * g.in, bias: g.bias, out: g.out, in: g.in };
+      return { w: group.out * group.in, bias: group.bias, out: group.out, in: group.in };
   }
 }
 
 /** Bytes one rank holds for a linear group under a quantization method (vLLM's create_weights shapes). */
-function quantizedBytes(e: { w: number; out: number; in: number; bias: number }, g: ParamGroup, q: QuantSpec, dtypeBytes: number, cc: number, asStored = false): number {
-  const n = e.w; // weight elements on this rank (all experts included)
-  const mats = n / (e.out * e.in); // number of matrices (experts)
-  const biasBytes = e.bias * dtypeBytes;
-  const groups = (gs: number): number => (gs > 0 ? Math.ceil(e.in / gs) : 1);
-  switch (q.method) {
+function quantizedBytes(entry: { w: number; out: number; in: number; bias: number }, group: ParamGroup, quant: QuantSpec, dtypeBytes: number, cc: number, asStored = false): number {
+  const n = entry.w; // weight elements on this rank (all experts included)
+  const mats = n / (entry.out * entry.in); // number of matrices (experts)
+  const biasBytes = entry.bias * dtypeBytes;
+  const groups = (gs: number): number => (gs > 0 ? Math.ceil(entry.in / gs) : 1);
+  switch (quant.method) {
     case "fp8": {
       // fp8.py Fp8LinearMethod.create_weights: float8 weight [out, in] (1 B) + fp32 scales: block
       // scales ceil(out/bo)·ceil(in/bi) (weight_scale_inv), or one per logical shard (per-tensor).
-      const scales = q.blockSize ? Math.ceil(e.out / q.blockSize[0]) * Math.ceil(e.in / q.blockSize[1]) : g.shards ?? 1;
+      const scales = quant.blockSize ? Math.ceil(entry.out / quant.blockSize[0]) * Math.ceil(entry.in / quant.blockSize[1]) : group.shards ?? 1;
       return n + mats * scales * 4 + biasBytes;
     }
     case "awq":
       // awq.py AWQLinearMethod.create_weights: qweight int32 [in, out/8], qzeros int32 [in/g, out/8],
       // scales (model dtype) [in/g, out]; awq_marlin repacks into tensors of the same sizes.
-      return n * (q.bits / 8) + mats * groups(q.groupSize) * e.out * (q.bits / 8 + dtypeBytes) + biasBytes;
+      return n * (quant.bits / 8) + mats * groups(quant.groupSize) * entry.out * (quant.bits / 8 + dtypeBytes) + biasBytes;
     case "gptq": {
       // gptq.py / gptq_marlin.py: qweight int32 [in/pack, out] + scales [groups, out] (model dtype).
       // Marlin (SM >= 8.0, symmetric) drops qzeros and keeps g_idx (+ sort indices) only with act-order.
       const marlin = cc >= 8.0;
-      const zeros = marlin ? 0 : groups(q.groupSize) * e.out * (q.bits / 8);
-      const gIdx = q.descAct ? e.in * 4 * (marlin ? 2 : 1) : 0;
-      return n * (q.bits / 8) + mats * (groups(q.groupSize) * e.out * dtypeBytes + zeros + gIdx) + biasBytes;
+      const zeros = marlin ? 0 : groups(quant.groupSize) * entry.out * (quant.bits / 8);
+      const gIdx = quant.descAct ? entry.in * 4 * (marlin ? 2 : 1) : 0;
+      return n * (quant.bits / 8) + mats * (groups(quant.groupSize) * entry.out * dtypeBytes + zeros + gIdx) + biasBytes;
     }
     case "bitsandbytes":
       // bitsandbytes.py: packed uint8 weight (bits/8 B per element) + one fp32 absmax per 64-element block.
-      return n * (q.bits / 8) + Math.ceil(n / 64) * 4 + biasBytes;
+      return n * (quant.bits / 8) + Math.ceil(n / 64) * 4 + biasBytes;
     case "mxfp4": {
       // MXFP4 (OCP microscaling): 4-bit elements + one uint8 E8M0 scale per 32 elements.
-      if (g.component !== "experts" || asStored) return n / 2 + Math.ceil(n / 32) + biasBytes;
+      if (group.component !== "experts" || asStored) return n / 2 + Math.ceil(n / 32) + biasBytes;
       // Mxfp4MoEMethod.create_weights pads the expert shapes for its kernel backend before loading.
       const pad = mxfp4MoePadding(cc);
-      const isW13 = g.name.endsWith("w13");
-      const shards = isW13 ? (g.shards ?? 1) : 1;
-      const inter = isW13 ? e.out / shards : e.in;
-      const hidden = isW13 ? e.in : e.out;
+      const isW13 = group.name.endsWith("w13");
+      const shards = isW13 ? (group.shards ?? 1) : 1;
+      const inter = isW13 ? entry.out / shards : entry.in;
+      const hidden = isW13 ? entry.in : entry.out;
       const interPad = roundUp(inter, pad.intermediate);
       const hiddenPad = roundUp(hidden, pad.hidden);
       const out = isW13 ? shards * interPad : hiddenPad;
@@ -293,16 +293,16 @@ function quantizedBytes(e: { w: number; out: number; in: number; bias: number },
       // w13/w2 uint8 [E, out, in/2], scales uint8 [E, out, in/32], biases [E, out] (when the model has them):
       // bf16 as created; the FlashInfer SM100 path re-creates them in fp32 (process_weights_after_loading
       // `w13_bias.data.to(torch.float32)` before shuffling).
-      return mats * (out * (inn / 2) + out * Math.ceil(inn / 32) + (e.bias > 0 ? out * pad.biasBytes : 0));
+      return mats * (out * (inn / 2) + out * Math.ceil(inn / 32) + (entry.bias > 0 ? out * pad.biasBytes : 0));
     }
     case "nvfp4":
       // NVFP4 (ModelOpt): 4-bit elements + one fp8 scale per 16 elements + fp32 global scales.
       return n / 2 + Math.ceil(n / 16) + mats * 8 + biasBytes;
     case "compressed-tensors":
       // w8a8: 1 B + fp32 per-channel scale; w4a16: packed 4-bit + group scales (model dtype).
-      return q.bits >= 8 ? n + mats * e.out * 4 + biasBytes : n * (q.bits / 8) + mats * groups(q.groupSize) * e.out * dtypeBytes + biasBytes;
+      return quant.bits >= 8 ? n + mats * entry.out * 4 + biasBytes : n * (quant.bits / 8) + mats * groups(quant.groupSize) * entry.out * dtypeBytes + biasBytes;
     default:
-      return (n + e.bias) * dtypeBytes;
+      return (n + entry.bias) * dtypeBytes;
   }
 }
 
@@ -325,25 +325,25 @@ export function mxfp4MoePadding(cc: number): { backend: "flashinfer-sm100" | "ma
   return { backend: "marlin", intermediate: 128, hidden: 256, biasBytes: 2 };
 }
 
-function quantApplies(g: ParamGroup, q: QuantSpec): boolean {
-  if (q.method === "none") return false;
-  if (!g.linear) return g.component === "lm_head" && q.method === "gptq" && q.lmHeadQuantized;
+function quantApplies(group: ParamGroup, quant: QuantSpec): boolean {
+  if (quant.method === "none") return false;
+  if (!group.linear) return group.component === "lm_head" && quant.method === "gptq" && quant.lmHeadQuantized;
   // MXFP4 checkpoints (gpt-oss) quantize only the experts.
-  if (q.method === "mxfp4" && g.component !== "experts") return false;
+  if (quant.method === "mxfp4" && group.component !== "experts") return false;
   // vLLM's Qwen2-VL/Qwen2.5-VL `_maybe_ignore_quant_config`: GPTQ/AWQ checkpoints keep the vision tower unquantized.
-  if (g.component === "vision" && (q.method === "awq" || q.method === "gptq")) return false;
-  return !skipped(g.name, q);
+  if (group.component === "vision" && (quant.method === "awq" || quant.method === "gptq")) return false;
+  return !skipped(group.name, quant);
 }
 
-export function groupBytesPerRank(a: ModelArch, g: ParamGroup, r: RankShape, q: QuantSpec, dtypeBytes: number): number {
-  const e = perRankElements(a, g, r);
-  if (g.component === "embedding" || g.component === "lm_head") {
+export function groupBytesPerRank(model: ModelArch, group: ParamGroup, shape: RankShape, quant: QuantSpec, dtypeBytes: number): number {
+  const e = perRankElements(model, group, shape);
+  if (group.component === "embedding" || group.component === "lm_head") {
     // VocabParallelEmbedding / ParallelLMHead: vocab padded to 64 once, then rows / tp.
-    const rows = paddedVocab(g.out) / r.tp;
-    if (quantApplies(g, q)) return quantizedBytes({ w: rows * g.in, out: rows, in: g.in, bias: 0 }, g, q, dtypeBytes, r.cc);
-    return rows * g.in * dtypeBytes;
+    const rows = paddedVocab(group.out) / shape.tp;
+    if (quantApplies(group, quant)) return quantizedBytes({ w: rows * group.in, out: rows, in: group.in, bias: 0 }, group, quant, dtypeBytes, shape.cc);
+    return rows * group.in * dtypeBytes;
   }
-  if (quantApplies(g, q)) return quantizedBytes(e, g, q, dtypeBytes, r.cc, r.asStored === true);
+  if (quantApplies(group, quant)) return quantizedBytes(e, group, quant, dtypeBytes, shape.cc, shape.asStored === true);
   return (e.w + e.bias) * dtypeBytes;
 }
 
@@ -392,53 +392,53 @@ export interface WeightsBreakdown {
 const weightsCache = new WeakMap<ModelArch, WeakMap<QuantSpec, Map<number | string, WeightsBreakdown>>>();
 const DTYPE_INDEX: Record<TorchDtype, number> = { bfloat16: 0, float16: 1, float32: 2 };
 
-export function weightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: number, dtype: TorchDtype, q: QuantSpec): WeightsBreakdown {
+export function weightsPerRank(model: ModelArch, shape: RankShape, pp: number, stage: number, dtype: TorchDtype, quant: QuantSpec): WeightsBreakdown {
   // Pure in its inputs: memoized per architecture and quant spec (by identity) under a numeric key,
   // so sweeps and solvers re-plan cheaply. The numeric key is exact only while every field is below
   // its radix (tp, ep < 1024; cc·10 < 256; pp, stage < 128); beyond, a string key (strings and
   // numbers never collide in a Map), so a later plan never gets another plan's weights.
-  const cc10 = Math.round(r.cc * 10);
-  const stored = r.asStored === true ? 1 : 0;
+  const cc10 = Math.round(shape.cc * 10);
+  const stored = shape.asStored === true ? 1 : 0;
   const key =
-    r.tp < 1024 && r.ep < 1024 && cc10 >= 0 && cc10 < 256 && pp < 128 && stage < 128
-      ? (((((((r.tp * 1024 + r.ep) * 2 + (r.visionReplicated ? 1 : 0)) * 256 + cc10) * 128 + pp) * 128 + stage) * 4) + DTYPE_INDEX[dtype]) * 2 + stored
-      : `${r.tp}/${r.ep}/${r.visionReplicated ? 1 : 0}/${cc10}/${pp}/${stage}/${dtype}/${stored}`;
-  let byQuant = weightsCache.get(a);
-  if (!byQuant) weightsCache.set(a, (byQuant = new WeakMap()));
-  let m = byQuant.get(q);
-  if (!m) byQuant.set(q, (m = new Map()));
+    shape.tp < 1024 && shape.ep < 1024 && cc10 >= 0 && cc10 < 256 && pp < 128 && stage < 128
+      ? (((((((shape.tp * 1024 + shape.ep) * 2 + (shape.visionReplicated ? 1 : 0)) * 256 + cc10) * 128 + pp) * 128 + stage) * 4) + DTYPE_INDEX[dtype]) * 2 + stored
+      : `${shape.tp}/${shape.ep}/${shape.visionReplicated ? 1 : 0}/${cc10}/${pp}/${stage}/${dtype}/${stored}`;
+  let byQuant = weightsCache.get(model);
+  if (!byQuant) weightsCache.set(model, (byQuant = new WeakMap()));
+  let m = byQuant.get(quant);
+  if (!m) byQuant.set(quant, (m = new Map()));
   const hit = m.get(key);
   if (hit) return hit;
-  const w = computeWeightsPerRank(a, r, pp, stage, dtype, q);
-  m.set(key, w);
-  return w;
+  const weights = computeWeightsPerRank(model, shape, pp, stage, dtype, quant);
+  m.set(key, weights);
+  return weights;
 }
 
-function computeWeightsPerRank(a: ModelArch, r: RankShape, pp: number, stage: number, dtype: TorchDtype, q: QuantSpec): WeightsBreakdown {
-  const l = paramLayout(a);
-  const b = DTYPE_BYTES[dtype];
-  const [start, end] = ppLayerRanges(a.numLayers, pp)[stage] ?? [0, a.numLayers];
+function computeWeightsPerRank(model: ModelArch, shape: RankShape, pp: number, stage: number, dtype: TorchDtype, quant: QuantSpec): WeightsBreakdown {
+  const layout = paramLayout(model);
+  const dtypeBytes = DTYPE_BYTES[dtype];
+  const [start, end] = ppLayerRanges(model.numLayers, pp)[stage] ?? [0, model.numLayers];
   const first = stage === 0;
   const last = stage === pp - 1;
-  const perTemplate = l.templates.map((t) => t.groups.reduce((s, g) => s + groupBytesPerRank(a, g, r, q, b), 0));
+  const perTemplate = layout.templates.map((t) => t.groups.reduce((s, group) => s + groupBytesPerRank(model, group, shape, quant, dtypeBytes), 0));
   let layers = 0;
-  for (let i = start; i < end; i++) layers += perTemplate[l.layerTemplate[i] ?? 0] ?? 0;
+  for (let i = start; i < end; i++) layers += perTemplate[layout.layerTemplate[i] ?? 0] ?? 0;
   // Embedding on the first stage, and also on the last when tied (vLLM's Qwen2Model/LlamaModel:
   // is_first_rank or (tie_word_embeddings and is_last_rank)).
-  const embOnStage = first || (a.tieWordEmbeddings && last);
-  const embedding = embOnStage ? groupBytesPerRank(a, l.embedding, r, q, b) : 0;
-  const lmHead = last && l.lmHead ? groupBytesPerRank(a, l.lmHead, r, q, b) : 0;
-  const finalNorm = last ? a.hiddenSize * b : 0;
+  const embOnStage = first || (model.tieWordEmbeddings && last);
+  const embedding = embOnStage ? groupBytesPerRank(model, layout.embedding, shape, quant, dtypeBytes) : 0;
+  const lmHead = last && layout.lmHead ? groupBytesPerRank(model, layout.lmHead, shape, quant, dtypeBytes) : 0;
+  const finalNorm = last ? model.hiddenSize * dtypeBytes : 0;
   // The vision tower is built on every rank by the *VLForConditionalGeneration classes.
-  const vision = l.vision.reduce((s, g) => s + groupBytesPerRank(a, g, r, q, b), 0);
+  const vision = layout.vision.reduce((s, group) => s + groupBytesPerRank(model, group, shape, quant, dtypeBytes), 0);
   // vllm/model_executor/layers/rotary_embedding.py RotaryEmbedding._compute_cos_sin_cache: a
   // [max_position, rotary_dim] buffer in the model dtype, one per distinct rope config (get_rope
   // caches instances). Checked: Llama-3.1-8B "Loading model weights took 14.9888 GB" =
   // 8,030,261,248 × 2 B + 131,072 × 128 × 2 B (fixtures/vllm-logs, issue #10517).
   // Rows per rope config are in ModelArch.ropeCachePositions (architecture.ts ropeCachePositions:
   // scaling types, M-RoPE's 4× enlargement, Gemma 3's second cache).
-  const rotaryDim = a.mla ? a.mla.qkRopeHeadDim : a.rotaryDim;
-  const rotaryCache = a.ropeCachePositions * rotaryDim * b;
+  const rotaryDim = model.mla ? model.mla.qkRopeHeadDim : model.rotaryDim;
+  const rotaryCache = model.ropeCachePositions * rotaryDim * dtypeBytes;
   const total = Math.round(layers + embedding + lmHead + finalNorm + vision + rotaryCache);
   return { total, embedding, lmHead, layers, vision, rotaryCache, layersOnStage: end - start };
 }

@@ -41,8 +41,8 @@ export interface PixelLimits {
 }
 
 /** The processor's limits after --mm-processor-kwargs (vLLM merges them over preprocessor_config.json). */
-export function pixelLimits(v: VisionSpec, kwargs?: { min_pixels?: number; max_pixels?: number }): PixelLimits {
-  return { minPixels: kwargs?.min_pixels ?? v.minPixels, maxPixels: kwargs?.max_pixels ?? v.maxPixels };
+export function pixelLimits(vision: VisionSpec, kwargs?: { min_pixels?: number; max_pixels?: number }): PixelLimits {
+  return { minPixels: kwargs?.min_pixels ?? vision.minPixels, maxPixels: kwargs?.max_pixels ?? vision.maxPixels };
 }
 
 export interface ItemTokens {
@@ -57,25 +57,25 @@ export interface ItemTokens {
 }
 
 /** patch × merge: the side of the pixel square one merged LLM token covers (Qwen-VL families). */
-export function mergedTokenSide(v: VisionSpec): number {
-  return v.patchSize * v.spatialMergeSize;
+export function mergedTokenSide(vision: VisionSpec): number {
+  return vision.patchSize * vision.spatialMergeSize;
 }
 
 /** Qwen-VL image: smart_resize to a multiple of patch × merge, one temporal patch, merge² patches per token. */
-export function qwenImageTokens(v: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens {
-  const r = smartResize(height, width, mergedTokenSide(v), lim.minPixels, lim.maxPixels);
-  const gridH = r.height / v.patchSize;
-  const gridW = r.width / v.patchSize;
+export function qwenImageTokens(vision: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens {
+  const r = smartResize(height, width, mergedTokenSide(vision), lim.minPixels, lim.maxPixels);
+  const gridH = r.height / vision.patchSize;
+  const gridW = r.width / vision.patchSize;
   const patches = gridH * gridW; // an image is one temporal patch (tiled to temporal_patch_size frames)
-  return { width: r.width, height: r.height, frames: 1, gridT: 1, gridH, gridW, patches, tokens: patches / (v.spatialMergeSize * v.spatialMergeSize) };
+  return { width: r.width, height: r.height, frames: 1, gridT: 1, gridH, gridW, patches, tokens: patches / (vision.spatialMergeSize * vision.spatialMergeSize) };
 }
 
 /**
  * Qwen2VLProcessingInfo.get_image_size_with_most_features: the largest s ≤ max_pixels // unit²
  * whose closest factor pair (hf ≤ wf) has wf / hf ≤ 200; the dummy image is (unit·wf) × (unit·hf).
  */
-export function mostFeaturesImageSize(v: VisionSpec, maxPixels: number): { width: number; height: number } {
-  const unit = mergedTokenSide(v);
+export function mostFeaturesImageSize(vision: VisionSpec, maxPixels: number): { width: number; height: number } {
+  const unit = mergedTokenSide(vision);
   for (let s = Math.floor(maxPixels / (unit * unit)); s > 0; s--) {
     let hf = Math.floor(Math.sqrt(s));
     while (hf > 1 && s % hf !== 0) hf--;

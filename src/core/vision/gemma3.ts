@@ -8,32 +8,32 @@ import { vitTowerKeys, type ItemTokens } from "./common.js";
 import type { VisionFamily } from "./family.js";
 import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
-function gemmaImage(v: VisionSpec): ItemTokens {
-  const side = v.imageSize / v.patchSize;
-  return { width: v.imageSize, height: v.imageSize, frames: 1, gridT: 1, gridH: side, gridW: side, patches: side * side, tokens: v.tokensPerImage };
+function gemmaImage(vision: VisionSpec): ItemTokens {
+  const side = vision.imageSize / vision.patchSize;
+  return { width: vision.imageSize, height: vision.imageSize, frames: 1, gridT: 1, gridH: side, gridW: side, patches: side * side, tokens: vision.tokensPerImage };
 }
 
 export const gemma3: VisionFamily = {
   id: "gemma3",
   name: "Gemma 3",
-  paramGroups(v) {
-    const E = v.hiddenSize;
-    const Iv = v.intermediateSize;
-    const g: ParamGroup[] = [];
+  paramGroups(vision) {
+    const E = vision.hiddenSize;
+    const Iv = vision.intermediateSize;
+    const groups: ParamGroup[] = [];
     // SiglipVisionModel (vllm/model_executor/models/siglip.py): Conv2d patch embedding with bias,
     // learned positions, LayerNorm blocks with q/k/v/out and fc1/fc2 (all with bias), post_layernorm;
     // Gemma3MultiModalProjector: mm_input_projection_weight [E, text hidden] + RMSNorm(E).
-    g.push(rep("vision_tower.vision_model.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
-    g.push(rep("vision_tower.vision_model.embeddings.position_embedding", v.positionEmbeddings, E));
-    for (let i = 0; i < v.depth; i++) {
+    groups.push(rep("vision_tower.vision_model.embeddings.patch_embedding", E, vision.inChannels * vision.patchSize * vision.patchSize, E));
+    groups.push(rep("vision_tower.vision_model.embeddings.position_embedding", vision.positionEmbeddings, E));
+    for (let i = 0; i < vision.depth; i++) {
       const b = `vision_tower.vision_model.encoder.layers.${i}`;
-      g.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
-      g.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
-      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+      groups.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
+      groups.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
+      groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
     }
-    g.push(norm("vision_tower.vision_model.post_layernorm", E, "vision", true));
-    g.push(rep("multi_modal_projector.mm_input_projection_weight", E, v.outHiddenSize), norm("multi_modal_projector.mm_soft_emb_norm", E, "vision"));
-    return g;
+    groups.push(norm("vision_tower.vision_model.post_layernorm", E, "vision", true));
+    groups.push(rep("multi_modal_projector.mm_input_projection_weight", E, vision.outHiddenSize), norm("multi_modal_projector.mm_soft_emb_norm", E, "vision"));
+    return groups;
   },
   matchesModelType: (mt) => mt === "gemma3",
   fromConfig({ config, vision: v, text, base }) {
@@ -53,13 +53,13 @@ export const gemma3: VisionFamily = {
       maxPixels: imageSize * imageSize,
     };
   },
-  imageTokens: (v) => gemmaImage(v),
+  imageTokens: (vision) => gemmaImage(vision),
   video: null,
-  dummyItems: (v) => ({ image: gemmaImage(v), video: null }),
-  encoderPeakBytes(v, patches, tp, b) {
-    const E = v.hiddenSize;
-    const I = v.intermediateSize;
-    const pixels = patches * v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize * b;
+  dummyItems: (vision) => ({ image: gemmaImage(vision), video: null }),
+  encoderPeakBytes(vision, patches, tp, b) {
+    const E = vision.hiddenSize;
+    const I = vision.intermediateSize;
+    const pixels = patches * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize * b;
     // SiglipEncoderLayer: LayerNorm blocks with an ungated MLP: x_in, residual, norm output, fc1 [P, I/tp],
     // activation [P, I/tp], fc2 output [P, E].
     return Math.round(pixels + b * patches * (4 * E + (2 * I) / tp));

@@ -30,47 +30,47 @@ export function internvlTiles(width: number, height: number, imageSize: number, 
   return thumbnail && blocks !== 1 ? blocks + 1 : blocks;
 }
 
-function internvlItem(v: VisionSpec, width: number, height: number): ItemTokens {
+function internvlItem(vision: VisionSpec, width: number, height: number): ItemTokens {
   // get_num_image_tokens: ratios from (min_dynamic_patch 1, max_dynamic_patch) without the thumbnail
   // slot, then + 1 thumbnail tile. InternVisionModel sees each 448² tile as (448/14)² patches + CLS.
-  const tiles = internvlTiles(width, height, v.imageSize, internvlTargetRatios(1, v.maxSlices), v.thumbnail);
-  const side = v.imageSize / v.patchSize;
-  return { width, height, frames: 1, gridT: tiles, gridH: side, gridW: side, patches: tiles * v.positionEmbeddings, tokens: tiles * v.tokensPerImage };
+  const tiles = internvlTiles(width, height, vision.imageSize, internvlTargetRatios(1, vision.maxSlices), vision.thumbnail);
+  const side = vision.imageSize / vision.patchSize;
+  return { width, height, frames: 1, gridT: tiles, gridH: side, gridW: side, patches: tiles * vision.positionEmbeddings, tokens: tiles * vision.tokensPerImage };
 }
 
-function internvlVideo(v: VisionSpec, frames: number): ItemTokens {
-  const side = v.imageSize / v.patchSize;
-  return { width: v.imageSize, height: v.imageSize, frames, gridT: frames, gridH: side, gridW: side, patches: frames * v.positionEmbeddings, tokens: frames * v.tokensPerImage };
+function internvlVideo(vision: VisionSpec, frames: number): ItemTokens {
+  const side = vision.imageSize / vision.patchSize;
+  return { width: vision.imageSize, height: vision.imageSize, frames, gridT: frames, gridH: side, gridW: side, patches: frames * vision.positionEmbeddings, tokens: frames * vision.tokensPerImage };
 }
 
 export const internvl: VisionFamily = {
   id: "internvl",
   name: "InternVL",
-  paramGroups(v) {
-    const E = v.hiddenSize;
-    const Iv = v.intermediateSize;
-    const g: ParamGroup[] = [];
+  paramGroups(vision) {
+    const E = vision.hiddenSize;
+    const Iv = vision.intermediateSize;
+    const groups: ParamGroup[] = [];
     // vllm/model_executor/models/intern_vit.py InternVisionModel (as built by internvl.py @b32b213e
     // _init_vision_model): class_embedding [E], Conv2d patch embedding with bias, position_embedding
     // [(side² + 1), E]; blocks with qkv (QKVParallel, bias = qkv_bias), optional q_norm/k_norm
     // (RMSNorm over E), proj (RowParallel, bias), fc1/fc2 (bias), norm1/norm2 (LayerNorm or RMSNorm),
     // layer scales ls1/ls2 [E]. _init_mlp1: LayerNorm(E/r²) → Linear(E/r², D) → GELU → Linear(D, D),
     // plain nn.Linear (replicated).
-    const D = v.outHiddenSize;
-    const inMlp = Math.round(E / (v.downsampleRatio * v.downsampleRatio));
-    g.push(rep("vision_model.embeddings.class_embedding", 1, E));
-    g.push(rep("vision_model.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
-    g.push(rep("vision_model.embeddings.position_embedding", v.positionEmbeddings, E));
-    for (let i = 0; i < v.depth; i++) {
+    const D = vision.outHiddenSize;
+    const inMlp = Math.round(E / (vision.downsampleRatio * vision.downsampleRatio));
+    groups.push(rep("vision_model.embeddings.class_embedding", 1, E));
+    groups.push(rep("vision_model.embeddings.patch_embedding", E, vision.inChannels * vision.patchSize * vision.patchSize, E));
+    groups.push(rep("vision_model.embeddings.position_embedding", vision.positionEmbeddings, E));
+    for (let i = 0; i < vision.depth; i++) {
       const b = `vision_model.encoder.layers.${i}`;
-      g.push(norm(`${b}.norm1`, E, "vision", !v.rmsNorm), norm(`${b}.norm2`, E, "vision", !v.rmsNorm));
-      g.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", v.qkvBias ? 3 * E : 0, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
-      if (v.qkNorm) g.push(norm(`${b}.attn.q_norm`, E, "vision"), norm(`${b}.attn.k_norm`, E, "vision"));
-      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
-      g.push(norm(`${b}.ls1`, E, "vision"), norm(`${b}.ls2`, E, "vision"));
+      groups.push(norm(`${b}.norm1`, E, "vision", !vision.rmsNorm), norm(`${b}.norm2`, E, "vision", !vision.rmsNorm));
+      groups.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", vision.qkvBias ? 3 * E : 0, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
+      if (vision.qkNorm) groups.push(norm(`${b}.attn.q_norm`, E, "vision"), norm(`${b}.attn.k_norm`, E, "vision"));
+      groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+      groups.push(norm(`${b}.ls1`, E, "vision"), norm(`${b}.ls2`, E, "vision"));
     }
-    g.push(norm("mlp1.0", inMlp, "vision", true), rep("mlp1.1", D, inMlp, D), rep("mlp1.3", D, D, D));
-    return g;
+    groups.push(norm("mlp1.0", inMlp, "vision", true), rep("mlp1.1", D, inMlp, D), rep("mlp1.3", D, D, D));
+    return groups;
   },
   matchesModelType: (mt) => mt === "internvl_chat",
   fromConfig({ config: cfg, vision: v, text, base }) {
@@ -105,43 +105,43 @@ export const internvl: VisionFamily = {
       maxPixels: 0,
     };
   },
-  imageTokens: (v, width, height) => internvlItem(v, width, height),
+  imageTokens: (vision, width, height) => internvlItem(vision, width, height),
   video: {
     // Each frame is one image_size² tile without thumbnail (InternVLProcessor video path).
-    bounds: (v) => ({ minPixels: v.imageSize * v.imageSize, maxPixels: v.imageSize * v.imageSize, per: "slice" }),
-    tokens: (v, _w, _h, frames) => internvlVideo(v, frames),
+    bounds: (vision) => ({ minPixels: vision.imageSize * vision.imageSize, maxPixels: vision.imageSize * vision.imageSize, per: "slice" }),
+    tokens: (vision, _w, _h, frames) => internvlVideo(vision, frames),
   },
-  dummyItems(v, _lim, maxModelLen, imageActive) {
+  dummyItems(vision, _lim, maxModelLen, imageActive) {
     // BaseInternVLProcessingInfo.get_image_size_with_most_features: scan the ratios of
     // resolve_target_ratios() (max_dynamic_patch + 1 with the thumbnail) × image_size; the first with the
     // most tokens wins → max_dynamic_patch tiles + thumbnail (13 × 256 = 3,328). No
     // get_mm_max_tokens_per_item: the dummy's IMG_CONTEXT embeddings are counted.
-    const maxNum = v.thumbnail && v.maxSlices !== 1 ? v.maxSlices + 1 : v.maxSlices;
-    let image = internvlItem(v, v.imageSize, v.imageSize);
+    const maxNum = vision.thumbnail && vision.maxSlices !== 1 ? vision.maxSlices + 1 : vision.maxSlices;
+    let image = internvlItem(vision, vision.imageSize, vision.imageSize);
     for (const [wr, hr] of internvlTargetRatios(1, maxNum)) {
-      const it = internvlItem(v, v.imageSize * wr, v.imageSize * hr);
+      const it = internvlItem(vision, vision.imageSize * wr, vision.imageSize * hr);
       if (it.tokens > image.tokens) image = it;
     }
-    if (!v.video) return { image, video: null };
+    if (!vision.video) return { image, video: null };
     // InternVLProcessingInfo.get_num_frames_with_most_features: (seq_len − max image tokens · images)
     // // num_image_token frames (no cap), each one 448² tile without thumbnail.
-    const frames = Math.max(1, Math.floor((maxModelLen - (imageActive ? image.tokens : 0)) / v.tokensPerImage));
-    return { image, video: internvlVideo(v, frames) };
+    const frames = Math.max(1, Math.floor((maxModelLen - (imageActive ? image.tokens : 0)) / vision.tokensPerImage));
+    return { image, video: internvlVideo(vision, frames) };
   },
-  encoderPeakBytes(v, patches, tp, b) {
-    const E = v.hiddenSize;
-    const I = v.intermediateSize;
+  encoderPeakBytes(vision, patches, tp, b) {
+    const E = vision.hiddenSize;
+    const I = vision.intermediateSize;
     // Pre-norm blocks with an ungated MLP and in-place residual adds (InternVisionEncoderLayer), as MiniCPM-V's.
     const block = b * patches * Math.max(3 * E + (2 * I) / tp, 4 * E + I / tp);
-    const pixelValues = v.inChannels * v.patchSize * v.patchSize * b;
+    const pixelValues = vision.inChannels * vision.patchSize * vision.patchSize * b;
     // pixel_values_flat [tiles, 3, 448, 448]: the CLS position has no pixels. The pixel-shuffle / mlp1
     // phase afterwards holds at most 3 [P, E] copies, below the block.
-    const side2 = v.positionEmbeddings - 1;
-    const tiles = patches / v.positionEmbeddings;
+    const side2 = vision.positionEmbeddings - 1;
+    const tiles = patches / vision.positionEmbeddings;
     return Math.round(tiles * side2 * pixelValues + block);
   },
   maxPixelsForTokens: () => null,
-  hasVideo: (v) => v.video,
+  hasVideo: (vision) => vision.video,
   fixedTokensPerImage: true,
   offline: "text-only",
 };

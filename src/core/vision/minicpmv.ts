@@ -64,23 +64,23 @@ export function minicpmSlices(width: number, height: number, scale: number, patc
   return out;
 }
 
-function minicpmItem(v: VisionSpec, width: number, height: number, maxSlices: number): ItemTokens {
-  const slices = minicpmSlices(width, height, v.imageSize, v.patchSize, maxSlices);
+function minicpmItem(vision: VisionSpec, width: number, height: number, maxSlices: number): ItemTokens {
+  const slices = minicpmSlices(width, height, vision.imageSize, vision.patchSize, maxSlices);
   // MiniCPMV2_6.get_vision_hidden_states pads every slice of the batch to the longest one
   // (all_pixel_values [B, 3, p, L_max]), so the tower runs B × L_max positions; each slice gives
   // query_num resampler tokens (get_num_image_tokens = (cols·rows + 1) · image_feature_size).
   const longest = Math.max(...slices.map(([h, w]) => h * w));
   const src = slices[0] ?? [0, 0];
-  return { width, height, frames: 1, gridT: slices.length, gridH: src[0], gridW: src[1], patches: slices.length * longest, tokens: slices.length * v.tokensPerImage };
+  return { width, height, frames: 1, gridT: slices.length, gridH: src[0], gridW: src[1], patches: slices.length * longest, tokens: slices.length * vision.tokensPerImage };
 }
 
 export const minicpmv: VisionFamily = {
   id: "minicpmv",
   name: "MiniCPM-V",
-  paramGroups(v) {
-    const E = v.hiddenSize;
-    const Iv = v.intermediateSize;
-    const g: ParamGroup[] = [];
+  paramGroups(vision) {
+    const E = vision.hiddenSize;
+    const Iv = vision.intermediateSize;
+    const groups: ParamGroup[] = [];
     // vllm/model_executor/models/minicpmv.py @73fb7a47 MiniCPMV2_6 + idefics2_vision_model.py @68137261
     // Idefics2VisionTransformer: Conv2d patch embedding with bias, position_embedding
     // ((vision image_size / patch)² rows), LayerNorm blocks with qkv_proj (QKVParallel, bias),
@@ -88,22 +88,22 @@ export const minicpmv: VisionFamily = {
     // (vllm/model_executor/layers/resampler.py BaseResampler): query [Q, D], kv_proj ReplicatedLinear
     // (E → D, no bias), nn.MultiheadAttention(D) in_proj [3D, D] + bias and out_proj [D, D] + bias,
     // ln_q / ln_kv / ln_post LayerNorm(D), proj [D, D]. Its pos_embed is a buffer, not a parameter.
-    const D = v.outHiddenSize;
-    g.push(rep("vpm.embeddings.patch_embedding", E, v.inChannels * v.patchSize * v.patchSize, E));
-    g.push(rep("vpm.embeddings.position_embedding", v.positionEmbeddings, E));
-    for (let i = 0; i < v.depth; i++) {
+    const D = vision.outHiddenSize;
+    groups.push(rep("vpm.embeddings.patch_embedding", E, vision.inChannels * vision.patchSize * vision.patchSize, E));
+    groups.push(rep("vpm.embeddings.position_embedding", vision.positionEmbeddings, E));
+    for (let i = 0; i < vision.depth; i++) {
       const b = `vpm.encoder.layers.${i}`;
-      g.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
-      g.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
-      g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+      groups.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
+      groups.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
+      groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
     }
-    g.push(norm("vpm.post_layernorm", E, "vision", true));
-    g.push(rep("resampler.query", v.tokensPerImage, D));
-    g.push(lin("resampler.kv_proj", "vision", D, E, "replicated"));
-    g.push(rep("resampler.attn.in_proj", 3 * D, D, 3 * D), rep("resampler.attn.out_proj", D, D, D));
-    for (const n of ["ln_q", "ln_kv", "ln_post"]) g.push(norm(`resampler.${n}`, D, "vision", true));
-    g.push(rep("resampler.proj", D, D));
-    return g;
+    groups.push(norm("vpm.post_layernorm", E, "vision", true));
+    groups.push(rep("resampler.query", vision.tokensPerImage, D));
+    groups.push(lin("resampler.kv_proj", "vision", D, E, "replicated"));
+    groups.push(rep("resampler.attn.in_proj", 3 * D, D, 3 * D), rep("resampler.attn.out_proj", D, D, D));
+    for (const n of ["ln_q", "ln_kv", "ln_post"]) groups.push(norm(`resampler.${n}`, D, "vision", true));
+    groups.push(rep("resampler.proj", D, D));
+    return groups;
   },
   matchesModelType: (mt) => mt === "minicpmv",
   fromConfig({ config: cfg, vision: v, preprocessor: pp, base }) {
@@ -133,47 +133,47 @@ export const minicpmv: VisionFamily = {
       maxPixels: 0,
     };
   },
-  imageTokens: (v, width, height) => minicpmItem(v, width, height, v.maxSlices),
+  imageTokens: (vision, width, height) => minicpmItem(vision, width, height, vision.maxSlices),
   video: {
     // Video frames are single 448² slices (get_video_max_slice_num = 1); the processor has no pixel bounds.
-    bounds: (v) => ({ minPixels: v.imageSize * v.imageSize, maxPixels: v.imageSize * v.imageSize, per: "slice" }),
-    tokens(v, width, height, frames) {
-      const frame = minicpmItem(v, width, height, 1);
+    bounds: (vision) => ({ minPixels: vision.imageSize * vision.imageSize, maxPixels: vision.imageSize * vision.imageSize, per: "slice" }),
+    tokens(vision, width, height, frames) {
+      const frame = minicpmItem(vision, width, height, 1);
       return { ...frame, frames, gridT: frames * frame.gridT, patches: frames * frame.patches, tokens: frames * frame.tokens };
     },
   },
-  dummyItems(v, _lim, maxModelLen, imageActive) {
+  dummyItems(vision, _lim, maxModelLen, imageActive) {
     // MiniCPMVProcessingInfo has no get_mm_max_tokens_per_item, so vLLM counts the "<unk>" embeddings of
     // the dummy items (encoder_budget.py get_mm_max_toks_per_item). Image: get_image_size_with_most_features
     // = image_size × (image_size · max_slice_num), 448 × 4032 by default → grid 1 × 9 + source = 10 slices
     // × 64 = 640 tokens.
-    const image = minicpmItem(v, v.imageSize, v.imageSize * v.dummySlices, v.maxSlices);
-    if (!v.video) return { image, video: null };
+    const image = minicpmItem(vision, vision.imageSize, vision.imageSize * vision.dummySlices, vision.maxSlices);
+    if (!vision.video) return { image, video: null };
     // Video: frames of image_size² with get_video_max_slice_num = 1 (one slice, 64 tokens each);
     // get_num_frames_with_most_features = max(1, min((seq_len − image tokens · images) // frame tokens, 16)).
-    const frame = minicpmItem(v, v.imageSize, v.imageSize, 1);
+    const frame = minicpmItem(vision, vision.imageSize, vision.imageSize, 1);
     const frames = Math.max(1, Math.min(Math.floor((maxModelLen - (imageActive ? image.tokens : 0)) / frame.tokens), MINICPMV_MAX_FRAMES_PER_VIDEO));
     return { image, video: { ...frame, frames, gridT: frames * frame.gridT, patches: frames * frame.patches, tokens: frames * frame.tokens } };
   },
-  encoderPeakBytes(v, patches, tp, b) {
-    const E = v.hiddenSize;
-    const I = v.intermediateSize;
+  encoderPeakBytes(vision, patches, tp, b) {
+    const E = vision.hiddenSize;
+    const I = vision.intermediateSize;
     // Pre-norm LayerNorm blocks with an ungated MLP and in-place residual adds (idefics2_vision_model.py
     // @68137261 Idefics2EncoderLayer): the encoder loop keeps x_in, the block keeps the post-attention
     // residual and norm2's output; fc1 [P, I/tp] and its activation live together, then the activation and fc2.
     const block = b * patches * Math.max(3 * E + (2 * I) / tp, 4 * E + I / tp);
-    const pixelValues = v.inChannels * v.patchSize * v.patchSize * b;
+    const pixelValues = vision.inChannels * vision.patchSize * vision.patchSize * b;
     // MiniCPMV2_6.get_vision_hidden_states keeps the per-slice pixel_values and the zero-padded
     // all_pixel_values [B, 3, p, L_max] until it returns. After the tower, Resampler2_5.forward holds
     // the tower output [P, E], ln_kv(kv_proj(x)) [P, D], the padded 2-D pos_embed [P, D], the key
     // x + pos_embed [P, D] and nn.MultiheadAttention's k and v in-projections [P, D] each, plus its
     // need_weights scores and softmax [B·heads, Q, L_max] (heads = D / 128); replicated at any tp.
-    const D = v.outHiddenSize;
-    const resampler = b * patches * (E + 5 * D + 2 * (D / 128) * v.tokensPerImage);
+    const D = vision.outHiddenSize;
+    const resampler = b * patches * (E + 5 * D + 2 * (D / 128) * vision.tokensPerImage);
     return Math.round(2 * patches * pixelValues + Math.max(block, resampler));
   },
   maxPixelsForTokens: () => null,
-  hasVideo: (v) => v.video,
+  hasVideo: (vision) => vision.video,
   fixedTokensPerImage: true,
   offline: "text-only",
 };

@@ -18,25 +18,25 @@ export const VIDEO_MIN_TOKENS_PER_FRAME = 128;
 export const VIDEO_MAX_TOKENS_PER_FRAME = 768;
 
 /** Tokens of one clip: frames padded to a multiple of temporal_patch_size, each frame resized like an image. */
-export function qwenFrameVideoTokens(v: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
-  const one = qwenImageTokens(v, width, height, lim);
-  const padded = frames + ((v.temporalPatchSize - (frames % v.temporalPatchSize)) % v.temporalPatchSize);
-  const gridT = Math.max(1, padded / v.temporalPatchSize);
+export function qwenFrameVideoTokens(vision: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
+  const one = qwenImageTokens(vision, width, height, lim);
+  const padded = frames + ((vision.temporalPatchSize - (frames % vision.temporalPatchSize)) % vision.temporalPatchSize);
+  const gridT = Math.max(1, padded / vision.temporalPatchSize);
   const patches = gridT * one.gridH * one.gridW;
-  return { ...one, frames, gridT, patches, tokens: patches / (v.spatialMergeSize * v.spatialMergeSize) };
+  return { ...one, frames, gridT, patches, tokens: patches / (vision.spatialMergeSize * vision.spatialMergeSize) };
 }
 
 /** get_mm_max_tokens_per_item: the most-features image, and a video of the most frames that fit, capped at 14. */
-export function qwenDummyItems(v: VisionSpec, lim: PixelLimits, maxModelLen: number): DummyItems {
-  const size = mostFeaturesImageSize(v, lim.maxPixels);
-  const image = qwenImageTokens(v, size.width, size.height, lim);
-  const slices = Math.max(1, Math.min(MAX_FRAMES_PER_VIDEO / v.temporalPatchSize, Math.floor(maxModelLen / image.tokens)));
-  return { image, video: qwenFrameVideoTokens(v, size.width, size.height, slices * v.temporalPatchSize, lim) };
+export function qwenDummyItems(vision: VisionSpec, lim: PixelLimits, maxModelLen: number): DummyItems {
+  const size = mostFeaturesImageSize(vision, lim.maxPixels);
+  const image = qwenImageTokens(vision, size.width, size.height, lim);
+  const slices = Math.max(1, Math.min(MAX_FRAMES_PER_VIDEO / vision.temporalPatchSize, Math.floor(maxModelLen / image.tokens)));
+  return { image, video: qwenFrameVideoTokens(vision, size.width, size.height, slices * vision.temporalPatchSize, lim) };
 }
 
 /** max_pixels of an image of at most `tokens` merged tokens: tokens × (patch · merge)². */
-export function qwenMaxPixelsForTokens(v: VisionSpec, tokens: number): number {
-  return tokens * mergedTokenSide(v) ** 2;
+export function qwenMaxPixelsForTokens(vision: VisionSpec, tokens: number): number {
+  return tokens * mergedTokenSide(vision) ** 2;
 }
 
 /**
@@ -44,32 +44,32 @@ export function qwenMaxPixelsForTokens(v: VisionSpec, tokens: number): number {
  * learned positions (Qwen3-VL), blocks with LayerNorm (Qwen2-VL, Qwen3-VL) or RMSNorm (Qwen2.5-VL), a gated
  * or fc1/fc2 MLP, the patch merger and Qwen3-VL's deepstack mergers.
  */
-export function qwenParamGroups(v: VisionSpec): ParamGroup[] {
-  const E = v.hiddenSize;
-  const Iv = v.intermediateSize;
-  const g: ParamGroup[] = [];
+export function qwenParamGroups(vision: VisionSpec): ParamGroup[] {
+  const E = vision.hiddenSize;
+  const Iv = vision.intermediateSize;
+  const groups: ParamGroup[] = [];
   // Patch embedding: Conv3d(in_channels, E, kernel (t, p, p)); with bias in Qwen3-VL only.
-  const patchIn = v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize;
-  g.push(rep("visual.patch_embed.proj", E, patchIn, v.family === "qwen3-vl" ? E : 0));
-  if (v.positionEmbeddings > 0) g.push(rep("visual.pos_embed", v.positionEmbeddings, E));
-  const layerNorm = v.family === "qwen2-vl" || v.family === "qwen3-vl"; // LayerNorm (weight+bias); Qwen2.5-VL: RMSNorm.
-  for (let i = 0; i < v.depth; i++) {
+  const patchIn = vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize;
+  groups.push(rep("visual.patch_embed.proj", E, patchIn, vision.family === "qwen3-vl" ? E : 0));
+  if (vision.positionEmbeddings > 0) groups.push(rep("visual.pos_embed", vision.positionEmbeddings, E));
+  const layerNorm = vision.family === "qwen2-vl" || vision.family === "qwen3-vl"; // LayerNorm (weight+bias); Qwen2.5-VL: RMSNorm.
+  for (let i = 0; i < vision.depth; i++) {
     const b = `visual.blocks.${i}`;
-    g.push(norm(`${b}.norm1`, E, "vision", layerNorm), norm(`${b}.norm2`, E, "vision", layerNorm));
-    g.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
-    if (v.gatedMlp) g.push(lin(`${b}.mlp.gate_up_proj`, "vision", 2 * Iv, E, "column", 2 * Iv, 2), lin(`${b}.mlp.down_proj`, "vision", E, Iv, "row", E));
-    else g.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+    groups.push(norm(`${b}.norm1`, E, "vision", layerNorm), norm(`${b}.norm2`, E, "vision", layerNorm));
+    groups.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
+    if (vision.gatedMlp) groups.push(lin(`${b}.mlp.gate_up_proj`, "vision", 2 * Iv, E, "column", 2 * Iv, 2), lin(`${b}.mlp.down_proj`, "vision", E, Iv, "row", E));
+    else groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
   }
   // Patch merger: norm over E, then MLP(E·m², E·m²) → GELU → (E·m², out_hidden). Qwen3-VL adds
   // one deepstack merger per deepstack_visual_indexes entry, normalizing after the shuffle (E·m²).
-  const m2 = E * v.spatialMergeSize * v.spatialMergeSize;
-  g.push(norm("visual.merger.ln_q", E, "vision", layerNorm));
-  g.push(lin("visual.merger.mlp.0", "vision", m2, m2, "column", m2), lin("visual.merger.mlp.2", "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));
-  for (let d = 0; d < v.deepstack; d++) {
+  const m2 = E * vision.spatialMergeSize * vision.spatialMergeSize;
+  groups.push(norm("visual.merger.ln_q", E, "vision", layerNorm));
+  groups.push(lin("visual.merger.mlp.0", "vision", m2, m2, "column", m2), lin("visual.merger.mlp.2", "vision", vision.outHiddenSize, m2, "row", vision.outHiddenSize));
+  for (let d = 0; d < vision.deepstack; d++) {
     const b = `visual.deepstack_merger_list.${d}`;
-    g.push(norm(`${b}.norm`, m2, "vision", true), lin(`${b}.linear_fc1`, "vision", m2, m2, "column", m2), lin(`${b}.linear_fc2`, "vision", v.outHiddenSize, m2, "row", v.outHiddenSize));
+    groups.push(norm(`${b}.norm`, m2, "vision", true), lin(`${b}.linear_fc1`, "vision", m2, m2, "column", m2), lin(`${b}.linear_fc2`, "vision", vision.outHiddenSize, m2, "row", vision.outHiddenSize));
   }
-  return g;
+  return groups;
 }
 
 export const qwen2Vl: VisionFamily = {
@@ -97,14 +97,14 @@ export const qwen2Vl: VisionFamily = {
   },
   imageTokens: qwenImageTokens,
   video: {
-    bounds: (v) => ({ minPixels: VIDEO_MIN_TOKENS_PER_FRAME * mergedTokenSide(v) ** 2, maxPixels: VIDEO_MAX_TOKENS_PER_FRAME * mergedTokenSide(v) ** 2, per: "frame" }),
+    bounds: (vision) => ({ minPixels: VIDEO_MIN_TOKENS_PER_FRAME * mergedTokenSide(vision) ** 2, maxPixels: VIDEO_MAX_TOKENS_PER_FRAME * mergedTokenSide(vision) ** 2, per: "frame" }),
     tokens: qwenFrameVideoTokens,
   },
-  dummyItems: (v, lim, maxModelLen) => qwenDummyItems(v, lim, maxModelLen),
-  encoderPeakBytes(v, patches, tp, b) {
-    const E = v.hiddenSize;
-    const I = v.intermediateSize;
-    const pixels = patches * v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize * b;
+  dummyItems: (vision, lim, maxModelLen) => qwenDummyItems(vision, lim, maxModelLen),
+  encoderPeakBytes(vision, patches, tp, b) {
+    const E = vision.hiddenSize;
+    const I = vision.intermediateSize;
+    const pixels = patches * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize * b;
     // Qwen2VisionBlock: x_in, x after attention, norm2 output, fc1 [P, 4E/tp], QuickGELU [P, 4E/tp];
     // with tp > 1 split_qkv all-gathers the full [P, 3E] qkv on every rank.
     const block = b * patches * (3 * E + (2 * I) / tp) + (tp > 1 ? b * patches * 3 * E : 0);

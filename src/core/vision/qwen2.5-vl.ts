@@ -25,12 +25,12 @@ export const qwen25Vl: VisionFamily = {
     };
   },
   imageTokens: qwenImageTokens,
-  video: { bounds: (v) => qwen2Vl.video!.bounds(v), tokens: qwenFrameVideoTokens },
-  dummyItems: (v, lim, maxModelLen) => qwenDummyItems(v, lim, maxModelLen),
-  encoderPeakBytes(v, patches, tp, b) {
-    const E = v.hiddenSize;
-    const I = v.intermediateSize;
-    const pixels = patches * v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize * b;
+  video: { bounds: (vision) => qwen2Vl.video!.bounds(vision), tokens: qwenFrameVideoTokens },
+  dummyItems: (vision, lim, maxModelLen) => qwenDummyItems(vision, lim, maxModelLen),
+  encoderPeakBytes(vision, patches, tp, b) {
+    const E = vision.hiddenSize;
+    const I = vision.intermediateSize;
+    const pixels = patches * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize * b;
     // Qwen2_5_VisionBlock MLP: x_in, residual, fused-norm output, gate_up [P, 2I/tp], act [P, I/tp],
     // down [P, E] live together (gate_up is held by its local name until the MLP returns).
     return Math.round(pixels + b * patches * (4 * E + (3 * I) / tp));

@@ -11,9 +11,9 @@ import type { VisionFamily } from "./family.js";
 import { qwenMaxPixelsForTokens, qwenParamGroups } from "./qwen2-vl.js";
 
 /** Qwen3VLVideoProcessor.resize → smart_resize over the clip; frames padded to temporal_patch_size by patchify. */
-export function qwen3VideoTokens(v: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
-  const factor = mergedTokenSide(v);
-  const tf = v.temporalPatchSize;
+export function qwen3VideoTokens(vision: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
+  const factor = mergedTokenSide(vision);
+  const tf = vision.temporalPatchSize;
   if (frames < tf) throw new ResizeError(`t:${frames} must be larger than temporal_factor:${tf}`);
   let h0 = height;
   let w0 = width;
@@ -36,10 +36,10 @@ export function qwen3VideoTokens(v: VisionSpec, width: number, height: number, f
     w = Math.ceil((w0 * beta) / factor) * factor;
   }
   const gridT = Math.ceil(frames / tf);
-  const gridH = h / v.patchSize;
-  const gridW = w / v.patchSize;
+  const gridH = h / vision.patchSize;
+  const gridW = w / vision.patchSize;
   const patches = gridT * gridH * gridW;
-  return { width: w, height: h, frames, gridT, gridH, gridW, patches, tokens: patches / (v.spatialMergeSize * v.spatialMergeSize) };
+  return { width: w, height: h, frames, gridT, gridH, gridW, patches, tokens: patches / (vision.spatialMergeSize * vision.spatialMergeSize) };
 }
 
 export const qwen3Vl: VisionFamily = {
@@ -69,27 +69,27 @@ export const qwen3Vl: VisionFamily = {
   },
   imageTokens: qwenImageTokens,
   video: {
-    bounds: (v) => ({ minPixels: v.videoMinPixels, maxPixels: v.videoMaxPixels, per: "clip" }),
+    bounds: (vision) => ({ minPixels: vision.videoMinPixels, maxPixels: vision.videoMaxPixels, per: "clip" }),
     tokens: qwen3VideoTokens,
   },
-  dummyItems(v, lim) {
-    const size = mostFeaturesImageSize(v, lim.maxPixels);
-    const image = qwenImageTokens(v, size.width, size.height, lim);
+  dummyItems(vision, lim) {
+    const size = mostFeaturesImageSize(vision, lim.maxPixels);
+    const image = qwenImageTokens(vision, size.width, size.height, lim);
     // The clip cap (video longest_edge 25,165,824 pixels over frames × height × width) bounds a video at
     // that / (patch² · merge² · temporal patch) tokens = 12,288, below the image's 16,384 at the default
     // max_pixels, so vLLM profiles the image (derived from the processor's arithmetic, not from a log).
-    const m2 = v.spatialMergeSize * v.spatialMergeSize;
-    const tokens = Math.floor(v.videoMaxPixels / (v.patchSize * v.patchSize * m2 * v.temporalPatchSize));
+    const m2 = vision.spatialMergeSize * vision.spatialMergeSize;
+    const tokens = Math.floor(vision.videoMaxPixels / (vision.patchSize * vision.patchSize * m2 * vision.temporalPatchSize));
     return { image, video: { ...image, frames: 0, gridT: 0, patches: tokens * m2, tokens } };
   },
-  encoderPeakBytes(v, patches, tp, b) {
-    const E = v.hiddenSize;
-    const I = v.intermediateSize;
-    const pixels = patches * v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize * b;
+  encoderPeakBytes(vision, patches, tp, b) {
+    const E = vision.hiddenSize;
+    const I = vision.intermediateSize;
+    const pixels = patches * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize * b;
     // LayerNorm blocks with an ungated MLP (Qwen3_VisionBlock): x_in, residual, norm output, fc1 [P, I/tp],
     // activation [P, I/tp], fc2 output [P, E]; the deepstack merger outputs ([P/4, out_hidden] each) stay
     // until the tower returns.
-    const deepstack = (v.deepstack * patches * v.outHiddenSize * b) / (v.spatialMergeSize * v.spatialMergeSize);
+    const deepstack = (vision.deepstack * patches * vision.outHiddenSize * b) / (vision.spatialMergeSize * vision.spatialMergeSize);
     return Math.round(pixels + b * patches * (4 * E + (2 * I) / tp) + deepstack);
   },
   maxPixelsForTokens: qwenMaxPixelsForTokens,
