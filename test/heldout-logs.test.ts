@@ -5,7 +5,9 @@
 // verdict. Every expected number is the log's own; the arithmetic beside it is worked from the config.
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { runCli } from "./helpers/cli.js";
+import { readVllmLog } from "../src/sources/vllm-log.js";
 
 const raw = (f: string): string => join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw", f);
 const G = (printed: string): number => Math.round(Number(printed) * 2 ** 30);
@@ -194,5 +196,16 @@ describe("Qwen2.5-0.5B on an RTX 4090 under WSL2, v0.27.1 (Model Runner V2): vll
     expect(Math.abs(Number(diff(j, "availableKv")?.planned) - G("20.52"))).toBeLessThan(0.2 * 2 ** 30);
     expect(diff(j, "kvTokens")?.logged).toBe(1793232);
     expect(diff(j, "outcome")).toMatchObject({ logged: "starts", planned: "starts" });
+  });
+});
+
+describe("a Model Runner V2 log without a version line", () => {
+  it("'[model_runner.py:N] Model loading took X GiB and' infers v0.25.1 (was v0.8.5, V1's older wording)", () => {
+    // The v0.27.1 serve log with its banner removed: only the formats are left to date it.
+    const text = readFileSync(raw("code-qwen2.5-0.5b-rtx4090-wsl-v0.27.1-serve.md"), "utf8").split("\n").filter((l) => !/version 0\.27\.1|vLLM 0\.27/.test(l)).join("\n");
+    const r = readVllmLog(text)!;
+    expect(r.versionSource).toBe("inferred");
+    expect(r.vllmVersion).toBe("0.25.1");
+    expect(r.versionEvidence).toContain("Model Runner V2");
   });
 });

@@ -293,6 +293,7 @@ const INFERENCES: { test: RegExp; version: string; engine: "v0" | "v1"; why: str
   { test: /This will become the default in v0\.19/, version: "0.18.0", engine: "v1", why: "\"This will become the default in v0.19\" is printed by v0.17-v0.18" },
   { test: /exceeds available Mamba cache blocks/, version: "0.19.0", engine: "v1", why: "\"max_num_seqs (N) exceeds available Mamba cache blocks (M)\" is raised from v0.19 (PR #38270)" },
   { test: /Replace gpu_memory_utilization config with `--kv-cache-memory=\d+`/, version: "0.11.0", engine: "v1", why: "the \"Replace gpu_memory_utilization config with --kv-cache-memory\" suggestion (v0.11+)" },
+  { test: /\[model_runner\.py:\d+\] Model loading took [\d.]+ GiB and/, version: "0.25.1", engine: "v1", why: "Model Runner V2's \"[model_runner.py:N] Model loading took X GiB and Y seconds\" (vllm/v1/worker/gpu/model_runner.py; the default runner of dense models from v0.25.1, before it only with VLLM_USE_V2_MODEL_RUNNER=1)" },
   { test: /Model loading took [\d.]+ GiB memory and/, version: "0.11.0", engine: "v1", why: "\"Model loading took X GiB memory and\" (V1, v0.11+)" },
   { test: /non-default args: \{/, version: "0.10.0", engine: "v1", why: "the \"non-default args: {…}\" line (v0.10+)" },
   { test: /the estimated maximum model length is \d+/, version: "0.9.0", engine: "v1", why: "V1's \"estimated maximum model length\" error (v0.9+)" },
