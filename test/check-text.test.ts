@@ -120,7 +120,7 @@ describe("tokens text", () => {
       [
         "Qwen/Qwen2.5-VL-7B-Instruct: patch 14, merge 2×2, temporal patch 2;",
         "  images 3136–12845056 pixels, video frames 100352–602112 pixels each",
-        "1920x1080: image  resized to 1932x1092:",
+        "1920x1080: image resized to 1932x1092:",
         "  10764 patches (78×138 per frame) → 2691 LLM tokens",
         "",
       ].join("\n"),

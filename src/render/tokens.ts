@@ -15,7 +15,7 @@ export interface TokensReport {
 
 function itemLine(kind: string, tokens: ItemTokens): string {
   const frames = kind === "video" ? `, ${tokens.frames} frames → ${tokens.gridT} temporal patches` : "";
-  return `${kind.padEnd(6)} resized to ${tokens.width}x${tokens.height}${frames}: ${tokens.gridT * tokens.gridH * tokens.gridW} patches (${tokens.gridH}×${tokens.gridW} per frame) → ${tokens.tokens} LLM tokens`;
+  return `${kind} resized to ${tokens.width}x${tokens.height}${frames}: ${tokens.gridT * tokens.gridH * tokens.gridW} patches (${tokens.gridH}×${tokens.gridW} per frame) → ${tokens.tokens} LLM tokens`;
 }
 
 function imagesText(lim: PixelLimits, imageSize: number | undefined): string {
