@@ -272,3 +272,12 @@ describe("extra-GPU fixes in the order of the GPUs they need", () => {
     for (const f of fixes) expect(planDeployment({ ...input, flags: applied(input.flags, f) }).fits).toBe(true);
   });
 });
+
+describe("a tensor-parallel divisor fix above the size asked says how many GPUs it needs", () => {
+  it("Llama-3.1-8B (32 heads) at -tp 3: -tp 2, or -tp 4 (needs 4 GPUs; 8 with -dp 2)", () => {
+    const fixes = (f: Partial<EngineFlags>): string[] =>
+      (planWithLevers({ model: model("llama3.1-8b"), gpu: gpu("h100"), flags: flags(f) }).diagnostics.find((d) => d.code === "HEADS_NOT_DIVISIBLE_BY_TP")?.fix ?? []).map((x) => `${shown(x)}${x.note ? ` (${x.note})` : ""}`);
+    expect(fixes({ tensorParallelSize: 3 })).toEqual(["--tensor-parallel-size 2", "--tensor-parallel-size 4 (needs 4 GPUs)"]);
+    expect(fixes({ tensorParallelSize: 3, dataParallelSize: 2 })).toEqual(["--tensor-parallel-size 2", "--tensor-parallel-size 4 (needs 8 GPUs)"]);
+  });
+});

@@ -166,14 +166,14 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
 
   // --- Validation vLLM does before loading (ModelConfig.verify_with_parallel_config, QKVParallelLinear).
   if (model.numHeads % tp !== 0) {
-    diags.push({ code: "HEADS_NOT_DIVISIBLE_BY_TP", severity: "error", args: { heads: model.numHeads, tp }, fix: divisorFix(model.numHeads, tp) });
+    diags.push({ code: "HEADS_NOT_DIVISIBLE_BY_TP", severity: "error", args: { heads: model.numHeads, tp }, fix: divisorFix(model.numHeads, tp, pp * Math.max(1, flags.dataParallelSize)) });
   } else if (!model.mla) {
     // Every layer's QKVParallelLinear checks its own KV heads (Nemotron-NAS layers carry their own count).
     const badKv = [model.numKvHeads, ...(model.nasBlocks ? model.nasBlocks.map((b) => b.kvHeads ?? model.numKvHeads) : [])].find((h) => (tp >= h ? tp % h !== 0 : h % tp !== 0));
-    if (badKv !== undefined) diags.push({ code: "KV_HEADS_NOT_DIVISIBLE", severity: "error", args: { kvHeads: badKv, tp }, fix: divisorFix(badKv, tp) });
+    if (badKv !== undefined) diags.push({ code: "KV_HEADS_NOT_DIVISIBLE", severity: "error", args: { kvHeads: badKv, tp }, fix: divisorFix(badKv, tp, pp * Math.max(1, flags.dataParallelSize)) });
   }
   const hybridDim = model.hybrid ? hybridIndivisibleByTp(model.hybrid.mamba, tp) : null;
-  if (hybridDim) diags.push({ code: "MAMBA_DIM_NOT_DIVISIBLE_BY_TP", severity: "error", args: { what: hybridDim.what, n: hybridDim.n, tp }, fix: divisorFix(hybridDim.n, tp) });
+  if (hybridDim) diags.push({ code: "MAMBA_DIM_NOT_DIVISIBLE_BY_TP", severity: "error", args: { what: hybridDim.what, n: hybridDim.n, tp }, fix: divisorFix(hybridDim.n, tp, pp * Math.max(1, flags.dataParallelSize)) });
   if (model.numLayers < pp) diags.push({ code: "LAYERS_FEWER_THAN_PP", severity: "error", args: { layers: model.numLayers, pp } });
   let maxModelLen = flags.maxModelLen ?? model.derivedMaxModelLen;
   if (flags.maxModelLen !== undefined && flags.maxModelLen > model.derivedMaxModelLen) {
@@ -628,14 +628,15 @@ function stageLayers(model: ModelArch, start: number, end: number): ModelArch["l
   return l;
 }
 
-function divisorFix(n: number, tp: number): Diagnostic["fix"] {
+function divisorFix(n: number, tp: number, perTpRank = 1): Diagnostic["fix"] {
   const options: number[] = [];
   for (let t = 1; t <= 16; t *= 2) if (n % t === 0 && t !== tp) options.push(t);
   const below = options.filter((t) => t < tp).pop();
   const above = options.find((t) => t > tp);
   const out: NonNullable<Diagnostic["fix"]> = [];
   if (below) out.push({ flag: "--tensor-parallel-size", value: String(below), flags: { tensorParallelSize: below } });
-  if (above) out.push({ flag: "--tensor-parallel-size", value: String(above), flags: { tensorParallelSize: above } });
+  // More GPUs than asked for say so, as every other extra-GPU fix does (-tp 3 → -tp 4: "needs 4 GPUs").
+  if (above) out.push({ flag: "--tensor-parallel-size", value: String(above), note: `needs ${above * perTpRank} GPUs`, flags: { tensorParallelSize: above } });
   return out;
 }
 
