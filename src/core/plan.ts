@@ -68,9 +68,9 @@ function resolveQuant(model: ModelArch, flags: EngineFlags): QuantSpec {
     // quantized format. One spec object per (model, method) so weight caches keyed on it hit.
     let m = onlineQuant.get(model);
     if (!m) onlineQuant.set(model, (m = new Map()));
-    let q = m.get(method);
-    if (!q) m.set(method, (q = { ...model.quant, method, bits: method === "fp8" ? 8 : 4, serialized: false }));
-    return q;
+    let quant = m.get(method);
+    if (!quant) m.set(method, (quant = { ...model.quant, method, bits: method === "fp8" ? 8 : 4, serialized: false }));
+    return quant;
   }
   return model.quant;
 }
@@ -100,7 +100,7 @@ interface StageResult {
  * mamba_utils.py, kv_cache_interface.py, kv_cache_utils.py and _align_hybrid_block_size).
  */
 function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number, kvBytes: KvFormatLike, dtypeBytes: number, userBlock: number | undefined, available: number, maxModelLen: number, maxNumSeqs: number, version: string, fullGraphs: boolean, spec: { numSpeculativeTokens: number; extraAttentionLayers: number; ssmDtype?: StateDtypeName | undefined } = { numSpeculativeTokens: 0, extraAttentionLayers: 0 }, captureSizes?: readonly number[]): { kv: KvCachePlan; startupError?: string; cappedMaxCaptureSize?: number } {
-  const h = model.hybrid as NonNullable<ModelArch["hybrid"]>;
+  const hybrid = model.hybrid as NonNullable<ModelArch["hybrid"]>;
   let attention = 0;
   let mamba = 0;
   for (const l of layers) {
@@ -109,32 +109,32 @@ function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number
   }
   // Speculative MTP / EAGLE layers join the attention layers (HybridKvInput.attentionLayers).
   attention += spec.extraAttentionLayers;
-  const attnBpt = hybridAttnBytesPerToken(h.numKvHeads, h.headDim, tp, kvBytes);
-  const dtypes = resolveMambaStateDtypes(spec.ssmDtype ? { family: h.family, modelDtypeBytes: dtypeBytes, configSsmDtype: h.configSsmDtype, mambaSsmCacheDtype: spec.ssmDtype } : { family: h.family, modelDtypeBytes: dtypeBytes, configSsmDtype: h.configSsmDtype });
+  const attnBpt = hybridAttnBytesPerToken(hybrid.numKvHeads, hybrid.headDim, tp, kvBytes);
+  const dtypes = resolveMambaStateDtypes(spec.ssmDtype ? { family: hybrid.family, modelDtypeBytes: dtypeBytes, configSsmDtype: hybrid.configSsmDtype, mambaSsmCacheDtype: spec.ssmDtype } : { family: hybrid.family, modelDtypeBytes: dtypeBytes, configSsmDtype: hybrid.configSsmDtype });
   // num_speculative_tokens adds rows to the conv state (mambaStateShapes numSpec).
-  const mambaPage = mambaStatePageBytes(h.mamba, tp, dtypes, spec.numSpeculativeTokens);
+  const mambaPage = mambaStatePageBytes(hybrid.mamba, tp, dtypes, spec.numSpeculativeTokens);
   // V1 turns prefix caching on by default; the mode then follows the model's Mamba prefix-caching support
   // (and "align" when speculative decoding is on: MambaModelConfig.verify_and_update_config).
-  const mode = resolveMambaCacheMode({ prefixCaching: true, supportsMambaPrefixCaching: h.supportsMambaPrefixCaching, speculative: spec.numSpeculativeTokens > 0, version });
+  const mode = resolveMambaCacheMode({ prefixCaching: true, supportsMambaPrefixCaching: hybrid.supportsMambaPrefixCaching, speculative: spec.numSpeculativeTokens > 0, version });
   // Mamba-2's chunk size (config chunk_size; vLLM's default 256 when absent — get_mamba_chunk_size) bounds "all" mode blocks.
-  const chunk = h.mamba.kind === "mamba2" ? (h.mamba.chunkSize ?? 256) : undefined;
+  const chunk = hybrid.mamba.kind === "mamba2" ? (hybrid.mamba.chunkSize ?? 256) : undefined;
   const block = hybridAlignBlockSize(attnBpt, mambaPage, userBlock ?? 16, chunk !== undefined ? { version, mambaCacheMode: mode, mambaChunkSize: chunk } : { version, mambaCacheMode: mode }).blockSize;
-  const p = hybridKvPlan({ attentionLayers: attention, mambaLayers: mamba, attnBytesPerTokenPerLayer: attnBpt, mambaPageBytes: mambaPage, blockSize: block, availableBytes: Math.max(0, available), maxModelLen, maxNumSeqs, mambaCacheMode: mode, version, fullCudagraphs: fullGraphs, numSpeculativeTokens: spec.numSpeculativeTokens, ...(captureSizes ? { captureSizes } : {}) });
+  const hybridPlan = hybridKvPlan({ attentionLayers: attention, mambaLayers: mamba, attnBytesPerTokenPerLayer: attnBpt, mambaPageBytes: mambaPage, blockSize: block, availableBytes: Math.max(0, available), maxModelLen, maxNumSeqs, mambaCacheMode: mode, version, fullCudagraphs: fullGraphs, numSpeculativeTokens: spec.numSpeculativeTokens, ...(captureSizes ? { captureSizes } : {}) });
   const kv: KvCachePlan = {
     bytesPerToken: attnBpt * attention,
-    pageSizeBytes: p.pageSize,
-    blockSize: p.blockSize,
-    numGroups: p.numGroups,
-    groupSize: p.groupSize,
-    numGpuBlocks: p.numGpuBlocks,
-    tokens: p.tokens,
-    maxConcurrency: p.maxConcurrency,
-    bytesNeededForMaxModelLen: p.bytesNeededForMaxModelLen,
-    estimatedMaxModelLen: p.estimatedMaxModelLen,
+    pageSizeBytes: hybridPlan.pageSize,
+    blockSize: hybridPlan.blockSize,
+    numGroups: hybridPlan.numGroups,
+    groupSize: hybridPlan.groupSize,
+    numGpuBlocks: hybridPlan.numGpuBlocks,
+    tokens: hybridPlan.tokens,
+    maxConcurrency: hybridPlan.maxConcurrency,
+    bytesNeededForMaxModelLen: hybridPlan.bytesNeededForMaxModelLen,
+    estimatedMaxModelLen: hybridPlan.estimatedMaxModelLen,
   };
   const out: { kv: KvCachePlan; startupError?: string; cappedMaxCaptureSize?: number } = { kv };
-  if (p.startupError) out.startupError = p.startupError;
-  if (p.cappedMaxCaptureSize !== undefined) out.cappedMaxCaptureSize = p.cappedMaxCaptureSize;
+  if (hybridPlan.startupError) out.startupError = hybridPlan.startupError;
+  if (hybridPlan.cappedMaxCaptureSize !== undefined) out.cappedMaxCaptureSize = hybridPlan.cappedMaxCaptureSize;
   return out;
 }
 
@@ -153,7 +153,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const pp = flags.pipelineParallelSize;
   const ep = flags.enableExpertParallel && model.moe ? tp * Math.max(1, flags.dataParallelSize) : 1;
   const dtype = resolveDtype(model, flags, cc, diags);
-  const b = DTYPE_BYTES[dtype];
+  const dtypeBytes = DTYPE_BYTES[dtype];
   const quant = resolveQuant(model, flags);
   if (flags.quantization && flags.quantization !== "none" && model.quant.method === "none" && !ONLINE_QUANT.has(flags.quantization)) {
     diags.push({ code: "QUANTIZATION_NEEDS_CHECKPOINT", severity: "error", args: { method: flags.quantization }, fix: [{ flag: "--quantization", value: "fp8", note: "or a checkpoint already quantized with this method", flags: { quantization: "fp8" } }] });
@@ -272,14 +272,14 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const dp = Math.max(1, flags.dataParallelSize);
   const stages: StageResult[] = [];
   const moeLayer = facts(model).moeLayer;
-  for (let s = 0; s < pp; s++) {
-    const [start, end] = ranges[s] ?? [0, 0];
-    const first = s === 0;
-    const last = s === pp - 1;
-    const w0 = weightsPerRank(modelForWeights, { tp, ep, visionReplicated: flags.mmEncoderTpMode === "data", cc }, pp, s, dtype, quant);
+  for (let stage = 0; stage < pp; stage++) {
+    const [start, end] = ranges[stage] ?? [0, 0];
+    const first = stage === 0;
+    const last = stage === pp - 1;
+    const w0 = weightsPerRank(modelForWeights, { tp, ep, visionReplicated: flags.mmEncoderTpMode === "data", cc }, pp, stage, dtype, quant);
     // LoRA slots and the drafter load inside "Model loading took"; --cpu-offload-gb moves layers to the host.
-    const sf = stageFeatures(fxIn, fx, s, w0, b);
-    const w = sf.weightsDelta === 0 ? w0 : { ...w0, total: w0.total + sf.weightsDelta };
+    const sf = stageFeatures(fxIn, fx, stage, w0, dtypeBytes);
+    const weights = sf.weightsDelta === 0 ? w0 : { ...w0, total: w0.total + sf.weightsDelta };
     let moeOnStage = false;
     for (let i = start; i < end && !moeOnStage; i++) moeOnStage = moeLayer[i] === true;
     const act0 = activationPeak({
@@ -287,7 +287,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       rules,
       tp,
       ep,
-      dtypeBytes: b,
+      dtypeBytes: dtypeBytes,
       maxNumBatchedTokens: batch.maxNumBatchedTokens,
       maxNumSeqs: batch.maxNumSeqs,
       eager: flags.enforceEager || rules.engine === "v0",
@@ -302,13 +302,13 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     });
     // The rejection-sampler warm-up replaces the sampler warm-up's temporaries (b + samplerBytesPerElement
     // per row × vocab element): it adds only what it holds beyond them.
-    const specSampler = last && fx.spec ? Math.max(0, (fx.spec.samplerBytesPerElement - b - samplerBytesPerElement(rules)) * act0.samplerRows * paddedVocab(model.vocabSize)) : 0;
+    const specSampler = last && fx.spec ? Math.max(0, (fx.spec.samplerBytesPerElement - dtypeBytes - samplerBytesPerElement(rules)) * act0.samplerRows * paddedVocab(model.vocabSize)) : 0;
     // The drafter's dummy run (speculative decoding) after the target's forward in the same _dummy_run.
     const drafter = last && fx.spec ? drafterActivationExtra(fxIn, fx, act0, flags.enforceEager || rules.engine === "v0") : { bytes: 0 };
     if (drafter.line && opts.explain) ex(drafter.line);
     const act = withFeatureActivation(act0, sf.activationExtraBytes + drafter.bytes, specSampler);
     let stageGraphs = graphs;
-    const graphShape = graphActivationShape(model, tp, ep, b, cc, moeOnStage, end - start, rules.mrv2SegmentPerGraph && rules.modelRunnerV2ForDense && dense && !fx.spec);
+    const graphShape = graphActivationShape(model, tp, ep, dtypeBytes, cc, moeOnStage, end - start, rules.mrv2SegmentPerGraph && rules.modelRunnerV2ForDense && dense && !fx.spec);
     let cgBytes = cudaGraphStageBytes(graphs, graphShape);
     let cg = cgBytes.estimateBytes;
     const total = gpu.cudaTotalBytes;
@@ -323,7 +323,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     // graphs come out of whatever is left physically.
     const kvFixed = flags.kvCacheMemoryBytes !== undefined;
     const cgInBudget = graphsInBudget ? cg : 0;
-    const kvBytesAvail = kvFixed ? (flags.kvCacheMemoryBytes as number) : requested - w.total - act.peakBytes - nonTorch - cgInBudget;
+    const kvBytesAvail = kvFixed ? (flags.kvCacheMemoryBytes as number) : requested - weights.total - act.peakBytes - nonTorch - cgInBudget;
     // --other-process-memory when given, else what --gpu auto saw on the GPU (sources/nvidia-smi.ts).
     const otherBytes = flags.otherProcessBytes > 0 ? flags.otherProcessBytes : (gpu.otherProcessBytes ?? 0);
     const freeAtStart = total - CUDA_CONTEXT_BYTES - otherBytes - ncclBytes;
@@ -331,16 +331,16 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     let kv: KvCachePlan;
     let startupError: string | undefined;
     if (model.hybrid) {
-      const h = hybridStageKv(model, layers, tp, kvFmt, b, flags.blockSize, kvBytesAvail, maxModelLen, batch.maxNumSeqs, rules.version, graphsOn && rules.fullDecodeGraphs, {
+      const stageKv = hybridStageKv(model, layers, tp, kvFmt, dtypeBytes, flags.blockSize, kvBytesAvail, maxModelLen, batch.maxNumSeqs, rules.version, graphsOn && rules.fullDecodeGraphs, {
         numSpeculativeTokens: fx.spec?.numSpeculativeTokens ?? 0,
         extraAttentionLayers: last && fx.spec ? fx.spec.sameSpecLayers + fx.spec.ownSpecLayers : 0,
         ssmDtype: fx.mambaSsmCacheDtype,
       }, graphs.captured ? graphs.sizes : undefined);
-      kv = h.kv;
-      startupError = h.startupError;
+      kv = stageKv.kv;
+      startupError = stageKv.startupError;
       // v0.17–v0.18 capped the capture sizes to the Mamba blocks after KV sizing: fewer graphs to capture.
-      if (h.cappedMaxCaptureSize !== undefined && !graphs.inBudget) {
-        stageGraphs = capCudaGraphPlan(graphs, h.cappedMaxCaptureSize);
+      if (stageKv.cappedMaxCaptureSize !== undefined && !graphs.inBudget) {
+        stageGraphs = capCudaGraphPlan(graphs, stageKv.cappedMaxCaptureSize);
         cgBytes = cudaGraphStageBytes(stageGraphs, graphShape);
         cg = cgBytes.estimateBytes;
       }
@@ -348,22 +348,22 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       const base = kvLayout(model, layers, tp, kvFmt, blockSize, flags.disableHybridKvCacheManager);
       // The drafter's attention layers (speculative decoding) live with the last stage.
       const withDraft = last && fx.spec ? layoutWithDrafter(base, fx.spec, blockSize) : { layout: base, exact: true };
-      if (!withDraft.exact && s === pp - 1) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: "KV groups of a drafter whose page differs from a sliding-window target's (all layers summed into one page)" } });
+      if (!withDraft.exact && stage === pp - 1) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: "KV groups of a drafter whose page differs from a sliding-window target's (all layers summed into one page)" } });
       kv = kvCachePlan(withDraft.layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens, rules.tokensFromConcurrency);
     }
-    const budgetBytes = kvFixed ? w.total + act.peakBytes + nonTorch + kvBytesAvail : requested;
+    const budgetBytes = kvFixed ? weights.total + act.peakBytes + nonTorch + kvBytesAvail : requested;
     // --kv-cache-memory above what the card has: vLLM fails allocating it (KV_CACHE_MEMORY_ABOVE_FREE);
     // nothing is left outside the budget, and a byte count is never negative.
     const outside = Math.max(0, total - budgetBytes);
     const budget: GpuBudget = {
-      ppStage: s,
-      ranks: rankList(s, tp),
+      ppStage: stage,
+      ranks: rankList(stage, tp),
       layers: end - start,
       totalBytes: total,
       requestedBytes: requested,
       freeAtStartBytes: freeAtStart,
       cudaContextBytes: CUDA_CONTEXT_BYTES,
-      weightsBytes: w.total,
+      weightsBytes: weights.total,
       activationPeakBytes: act.peakBytes,
       activationPhase: act.phase,
       encoderPeakBytes: act.encoderPhaseBytes,
@@ -385,14 +385,14 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     const cudaGraphRange: [number, number] = [cgBytes.lowBytes, cgBytes.highBytes];
     stages.push(startupError ? { budget, kv, cudaGraphRange, textBytesPerToken: act.textBytesPerToken, startupError } : { budget, kv, cudaGraphRange, textBytesPerToken: act.textBytesPerToken });
     if (opts.explain) {
-      const st = pp > 1 ? ` (stage ${s})` : "";
+      const st = pp > 1 ? ` (stage ${stage})` : "";
       ex({ what: `budget${st}`, formula: `${total} B total × ${util}`, bytes: requested, source: "vllm/v1/worker/gpu_worker.py Worker.init_device: requested_memory = total_memory × gpu_memory_utilization (total from cudaMemGetInfo)" });
-      ex({ what: `weights${st}`, formula: `layers ${Math.round(w.layers)} + embedding ${Math.round(w.embedding)} + lm_head ${Math.round(w.lmHead)} + vision ${Math.round(w.vision)} + rotary cache ${w.rotaryCache}${sf.loraBytes ? ` + LoRA slots ${sf.loraBytes}` : ""}${sf.drafterBytes ? ` + drafter ${sf.drafterBytes}` : ""}${sf.offloadedBytes ? ` − offloaded ${sf.offloadedBytes}` : ""}`, bytes: w.total, source: "GPUModelRunner.load_model (\"Model loading took\"); parameter shapes per rank from the parallel linear classes; src/core/weights.ts" });
+      ex({ what: `weights${st}`, formula: `layers ${Math.round(weights.layers)} + embedding ${Math.round(weights.embedding)} + lm_head ${Math.round(weights.lmHead)} + vision ${Math.round(weights.vision)} + rotary cache ${weights.rotaryCache}${sf.loraBytes ? ` + LoRA slots ${sf.loraBytes}` : ""}${sf.drafterBytes ? ` + drafter ${sf.drafterBytes}` : ""}${sf.offloadedBytes ? ` − offloaded ${sf.offloadedBytes}` : ""}`, bytes: weights.total, source: "GPUModelRunner.load_model (\"Model loading took\"); parameter shapes per rank from the parallel linear classes; src/core/weights.ts" });
       for (const line of sf.explain) ex({ ...line, what: `${line.what}${st}` });
       ex({ what: `activation peak${st}`, formula: `max(encoder ${act.encoderPhaseBytes}, text ${act.textPhaseBytes}, sampler ${act.samplerPhaseBytes}) → ${act.phase}`, bytes: act.peakBytes, source: "GPUModelRunner.profile_run: encoder dummy batch, _dummy_run(max_num_batched_tokens), _dummy_sampler_run; src/core/profile-run.ts" });
       ex({ what: `non-torch increase${st}`, formula: `${nonTorch} B`, bytes: nonTorch, source: "vllm/utils/mem_utils.py memory_profiling non_torch_increase; median of logged values (src/core/non-torch.ts)" });
       ex(cudaGraphExplain(stageGraphs, cgBytes, graphShape, st));
-      ex({ what: `KV cache${st}`, formula: flags.kvCacheMemoryBytes !== undefined ? "--kv-cache-memory" : `${requested} − ${w.total} − ${act.peakBytes} − ${nonTorch} − ${cgInBudget}${kvBytesAvail < 0 ? ` = ${kvBytesAvail}: none, short by ${-kvBytesAvail} B` : ""}`, bytes: Math.max(0, kvBytesAvail), source: "Worker.determine_available_memory: requested − (weights + torch peak increase + non-torch increase [+ CUDA-graph estimate])" });
+      ex({ what: `KV cache${st}`, formula: flags.kvCacheMemoryBytes !== undefined ? "--kv-cache-memory" : `${requested} − ${weights.total} − ${act.peakBytes} − ${nonTorch} − ${cgInBudget}${kvBytesAvail < 0 ? ` = ${kvBytesAvail}: none, short by ${-kvBytesAvail} B` : ""}`, bytes: Math.max(0, kvBytesAvail), source: "Worker.determine_available_memory: requested − (weights + torch peak increase + non-torch increase [+ CUDA-graph estimate])" });
     }
   }
 
@@ -514,12 +514,12 @@ export function kvCacheMemorySuggestion(freeAtStart: number, weights: number, ac
 function kvCacheMemoryChecks(stages: StageResult[], diags: Diagnostic[]): void {
   let worst: { g: GpuBudget; phase: "allocation" | "warm-up"; needed: number; free: number; suggestion: number } | null = null;
   for (const st of stages) {
-    const g = st.budget;
-    const free = g.freeAtStartBytes - g.weightsBytes - g.nonTorchBytes;
-    const warmup = g.cudaGraphBytes + g.samplerPeakBytes;
-    const suggestion = kvCacheMemorySuggestion(g.freeAtStartBytes, g.weightsBytes, g.activationPeakBytes, g.nonTorchBytes, g.cudaGraphBytes);
-    const phase = g.kvCacheBytes > free ? "allocation" : g.kvCacheBytes + warmup > free ? "warm-up" : null;
-    if (phase && (!worst || suggestion < worst.suggestion)) worst = { g, phase, needed: phase === "allocation" ? g.kvCacheBytes : g.kvCacheBytes + warmup, free, suggestion };
+    const budget = st.budget;
+    const free = budget.freeAtStartBytes - budget.weightsBytes - budget.nonTorchBytes;
+    const warmup = budget.cudaGraphBytes + budget.samplerPeakBytes;
+    const suggestion = kvCacheMemorySuggestion(budget.freeAtStartBytes, budget.weightsBytes, budget.activationPeakBytes, budget.nonTorchBytes, budget.cudaGraphBytes);
+    const phase = budget.kvCacheBytes > free ? "allocation" : budget.kvCacheBytes + warmup > free ? "warm-up" : null;
+    if (phase && (!worst || suggestion < worst.suggestion)) worst = { g: budget, phase, needed: phase === "allocation" ? budget.kvCacheBytes : budget.kvCacheBytes + warmup, free, suggestion };
   }
   if (!worst) return;
   diags.push({
@@ -548,25 +548,25 @@ interface ModelFacts {
 const factsCache = new WeakMap<ModelArch, ModelFacts>();
 /** Per-architecture facts computed once (sweeps plan the same model many times). */
 function facts(model: ModelArch): ModelFacts {
-  let f = factsCache.get(model);
-  if (!f) {
+  let cached = factsCache.get(model);
+  if (!cached) {
     const denseLayers = new Set(model.moe?.denseLayers ?? []);
-    f = {
+    cached = {
       dense: model.moe === null && !model.layers.some((l) => l.kind === "linear" || l.kind === "mamba"),
       moeLayer: model.layers.map((_, i) => model.moe !== null && !denseLayers.has(i)),
       textOnly: null,
       encoder: new Map(),
       encoderByLen: new Map(),
     };
-    factsCache.set(model, f);
+    factsCache.set(model, cached);
   }
-  return f;
+  return cached;
 }
 /** The model without its vision tower (all multimodal limits 0), one object per model. */
 function textOnly(model: ModelArch): ModelArch {
-  const f = facts(model);
-  if (!f.textOnly) f.textOnly = { ...model, vision: null };
-  return f.textOnly;
+  const modelFacts = facts(model);
+  if (!modelFacts.textOnly) modelFacts.textOnly = { ...model, vision: null };
+  return modelFacts.textOnly;
 }
 function rankList(stage: number, tp: number): number[] {
   const r = new Array<number>(tp);
@@ -574,29 +574,29 @@ function rankList(stage: number, tp: number): number[] {
   return r;
 }
 
-function cachedEncoderProfile(x: Parameters<typeof encoderProfile>[0]): ReturnType<typeof encoderProfile> {
-  const f = facts(x.model);
+function cachedEncoderProfile(encoder: Parameters<typeof encoderProfile>[0]): ReturnType<typeof encoderProfile> {
+  const modelFacts = facts(encoder.model);
   // Exact two-level numeric key in the common case (no limits or processor kwargs, one GPU
   // tower): max_model_len, then max_num_seqs · 2^24 + max_num_batched_tokens. Otherwise a string key.
   const plain =
-    x.kwargs === undefined && x.limits["image"] === undefined && x.limits["video"] === undefined && x.tp === 1 &&
-    !x.encoderDataParallel && !x.skipMmProfiling && x.maxNumBatchedTokens < 2 ** 24 && x.maxNumSeqs < 2 ** 24;
+    encoder.kwargs === undefined && encoder.limits["image"] === undefined && encoder.limits["video"] === undefined && encoder.tp === 1 &&
+    !encoder.encoderDataParallel && !encoder.skipMmProfiling && encoder.maxNumBatchedTokens < 2 ** 24 && encoder.maxNumSeqs < 2 ** 24;
   if (plain) {
-    let inner = f.encoderByLen.get(x.maxModelLen);
-    if (!inner) f.encoderByLen.set(x.maxModelLen, (inner = new Map()));
-    const k = x.maxNumSeqs * 2 ** 24 + x.maxNumBatchedTokens;
-    let e = inner.get(k);
-    if (e === undefined) inner.set(k, (e = encoderProfile(x)));
-    return e;
+    let inner = modelFacts.encoderByLen.get(encoder.maxModelLen);
+    if (!inner) modelFacts.encoderByLen.set(encoder.maxModelLen, (inner = new Map()));
+    const k = encoder.maxNumSeqs * 2 ** 24 + encoder.maxNumBatchedTokens;
+    let cached = inner.get(k);
+    if (cached === undefined) inner.set(k, (cached = encoderProfile(encoder)));
+    return cached;
   }
-  const k = `${x.maxModelLen}/${x.maxNumSeqs}/${x.maxNumBatchedTokens}/${x.limits["image"]}/${x.limits["video"]}/${x.kwargs?.max_pixels}/${x.kwargs?.min_pixels}/${x.tp}/${x.encoderDataParallel}/${x.skipMmProfiling}`;
-  let e = f.encoder.get(k);
-  if (e === undefined) {
-    e = encoderProfile(x);
-    if (f.encoder.size > 10_000) f.encoder.clear();
-    f.encoder.set(k, e);
+  const k = `${encoder.maxModelLen}/${encoder.maxNumSeqs}/${encoder.maxNumBatchedTokens}/${encoder.limits["image"]}/${encoder.limits["video"]}/${encoder.kwargs?.max_pixels}/${encoder.kwargs?.min_pixels}/${encoder.tp}/${encoder.encoderDataParallel}/${encoder.skipMmProfiling}`;
+  let profile = modelFacts.encoder.get(k);
+  if (profile === undefined) {
+    profile = encoderProfile(encoder);
+    if (modelFacts.encoder.size > 10_000) modelFacts.encoder.clear();
+    modelFacts.encoder.set(k, profile);
   }
-  return e;
+  return profile;
 }
 
 /**
@@ -605,27 +605,27 @@ function cachedEncoderProfile(x: Parameters<typeof encoderProfile>[0]): ReturnTy
  * buffer, which is not stored). More than 1 % apart means the layout missed something.
  */
 function checkpointMismatch(model: ModelArch): { checkpoint: number; architecture: number } | null {
-  const f = facts(model);
-  if (f.mismatch !== undefined) return f.mismatch;
-  f.mismatch = null;
+  const modelFacts = facts(model);
+  if (modelFacts.mismatch !== undefined) return modelFacts.mismatch;
+  modelFacts.mismatch = null;
   if (model.checkpointBytes && model.checkpointBytes > 0) {
     const w = weightsPerRank(model, { tp: 1, ep: 1, visionReplicated: false, cc: 8, asStored: true }, 1, 0, model.dtype, model.quant);
     const arch = w.total - w.rotaryCache;
-    if (Math.abs(arch - model.checkpointBytes) > 0.01 * model.checkpointBytes) f.mismatch = { checkpoint: model.checkpointBytes, architecture: arch };
+    if (Math.abs(arch - model.checkpointBytes) > 0.01 * model.checkpointBytes) modelFacts.mismatch = { checkpoint: model.checkpointBytes, architecture: arch };
   }
-  return f.mismatch;
+  return modelFacts.mismatch;
 }
 
 const sliceCache = new WeakMap<ModelArch, Map<number | string, ModelArch["layers"]>>();
 /** The layers of one pipeline stage, as a stable array (kvLayout memoizes on it). */
 function stageLayers(model: ModelArch, start: number, end: number): ModelArch["layers"] {
   if (start === 0 && end === model.layers.length) return model.layers;
-  let m = sliceCache.get(model);
-  if (!m) sliceCache.set(model, (m = new Map()));
+  let byKey = sliceCache.get(model);
+  if (!byKey) sliceCache.set(model, (byKey = new Map()));
   const key = end < 1_048_576 ? start * 1_048_576 + end : `${start}/${end}`;
-  let l = m.get(key);
-  if (!l) m.set(key, (l = model.layers.slice(start, end)));
-  return l;
+  let sliced = byKey.get(key);
+  if (!sliced) byKey.set(key, (sliced = model.layers.slice(start, end)));
+  return sliced;
 }
 
 function divisorFix(n: number, tp: number, perTpRank = 1): Diagnostic["fix"] {
@@ -641,14 +641,14 @@ function divisorFix(n: number, tp: number, perTpRank = 1): Diagnostic["fix"] {
 }
 
 /** The activation peak with the memory features' extra bytes (LoRA shrink buffers, the rejection-sampler warm-up). */
-function withFeatureActivation(a: ReturnType<typeof activationPeak>, textExtra: number, samplerExtra: number): ReturnType<typeof activationPeak> {
-  if (textExtra === 0 && samplerExtra === 0) return a;
-  const text = a.textPhaseBytes + textExtra;
-  const sampler = a.samplerPhaseBytes + samplerExtra;
+function withFeatureActivation(activation: ReturnType<typeof activationPeak>, textExtra: number, samplerExtra: number): ReturnType<typeof activationPeak> {
+  if (textExtra === 0 && samplerExtra === 0) return activation;
+  const text = activation.textPhaseBytes + textExtra;
+  const sampler = activation.samplerPhaseBytes + samplerExtra;
   // The peak is the largest phase, as profile-run.ts activationPeak picks it.
-  const peak = Math.round(Math.max(a.encoderPhaseBytes, text, sampler));
-  const phase: typeof a.phase = peak === Math.round(a.encoderPhaseBytes) && a.encoderPhaseBytes > 0 ? "encoder" : peak === Math.round(sampler) ? "sampler" : "text";
-  return { ...a, textPhaseBytes: text, samplerPhaseBytes: sampler, peakBytes: peak, phase };
+  const peak = Math.round(Math.max(activation.encoderPhaseBytes, text, sampler));
+  const phase: typeof activation.phase = peak === Math.round(activation.encoderPhaseBytes) && activation.encoderPhaseBytes > 0 ? "encoder" : peak === Math.round(sampler) ? "sampler" : "text";
+  return { ...activation, textPhaseBytes: text, samplerPhaseBytes: sampler, peakBytes: peak, phase };
 }
 
 /**
@@ -679,7 +679,7 @@ function planAutoMaxModelLen(input: PlanInput, opts: PlanOptions): Plan {
     if (opts.explain) full.explain.push(line);
     return full;
   }
-  const p = planDeployment({ ...input, flags: { ...flags, maxModelLen: fitted } }, { ...opts, profileMaxModelLen: derived });
-  if (opts.explain) p.explain.push(line);
-  return p;
+  const fittedPlan = planDeployment({ ...input, flags: { ...flags, maxModelLen: fitted } }, { ...opts, profileMaxModelLen: derived });
+  if (opts.explain) fittedPlan.explain.push(line);
+  return fittedPlan;
 }
