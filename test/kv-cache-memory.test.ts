@@ -118,3 +118,17 @@ describe("the table adds up with --kv-cache-memory and before v0.21 (#12.1)", ()
     expect(over.get("outside the budget")).toBe("none (17.45 over)");
   });
 });
+
+describe("a plan that starts never reads 'out of memory'", () => {
+  it("Qwen2.5-7B at -tp 4 on 10 GiB GPUs: starts only with a smaller CUDA context than counted (a warning), so nvidia-smi shows the GPU full", async () => {
+    const { runCli } = await import("./helpers/cli.js");
+    const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "-tp", "4", "--gpu-memory", "10GiB"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("warning FREE_MEMORY_BELOW_BUDGET");
+    // 9.20 budget + 1.01 context and NCCL = 10.21 > 10.00: it printed "– (out of memory)" beside STARTS.
+    expect(r.out).toMatch(/│ nvidia-smi will show ≈ +│ +10\.00 \(full\) │/);
+    const oom = await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--kv-cache-memory", "80GiB"]);
+    expect(oom.code).toBe(1);
+    expect(oom.out).toContain("– (out of memory)");
+  });
+});

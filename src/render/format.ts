@@ -8,8 +8,11 @@ export const GIB = 2 ** 30;
  * (the start-up then fails allocating, so nothing near that figure is ever shown: --kv-cache-memory 80GiB
  * on a 21.99 GiB L4 used to read "≈ 96.02").
  */
-export function nvidiaSmiShown(usedBytes: number, totalBytes: number): string {
-  return usedBytes > totalBytes ? "– (out of memory)" : gib(usedBytes);
+export function nvidiaSmiShown(usedBytes: number, totalBytes: number, starts = false): string {
+  // A plan that starts although its figure is above the total (FREE_MEMORY_BELOW_BUDGET as a warning: it
+  // starts only with a CUDA context smaller than the one counted) fills the GPU, not "out of memory".
+  if (usedBytes > totalBytes) return starts ? `${gib(totalBytes)} (full)` : "– (out of memory)";
+  return gib(usedBytes);
 }
 
 export function gib(bytes: number, digits = 2): string {

@@ -109,7 +109,7 @@ export function budgetTableHtml(plan: Plan): string {
   if (!engine.cudaGraphEstimateSubtracted) row("CUDA graphs", "cudaGraphBytes", (g) => gib(g.cudaGraphBytes));
   if (plan.perGpu.some((g) => g.otherProcessBytes > 0)) row("  of which other processes", "otherProcessBytes", (g) => gib(g.otherProcessBytes));
   row("CUDA context + NCCL", null, (g) => gib(g.cudaContextBytes + g.ncclBytes));
-  row("nvidia-smi will show ≈", "expectedUsedBytes", (g) => nvidiaSmiShown(g.expectedUsedBytes, g.totalBytes));
+  row("nvidia-smi will show ≈", "expectedUsedBytes", (g) => nvidiaSmiShown(g.expectedUsedBytes, g.totalBytes, plan.fits));
   return `<table class="budget"><thead><tr><th>GiB</th>${cols.map((c) => `<th class="num">${esc(c)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 

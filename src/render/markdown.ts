@@ -31,7 +31,7 @@ export function renderMarkdown(plan: Plan): string {
   row("CUDA context + NCCL", (g) => gib(g.cudaContextBytes + g.ncclBytes));
   const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
   if (others) row("other processes", (g) => gib(g.otherProcessBytes));
-  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes));
+  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes, plan.fits));
   out.push("");
   const kv = plan.kvCache;
   out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(engine.maxModelLen)} tokens.`);

@@ -157,7 +157,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
   // Other processes' memory sits outside vLLM's budget and shows in nvidia-smi's memory.used with vLLM's.
   const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
   if (others) row(chalk.gray("  other processes"), (g) => gib(g.otherProcessBytes));
-  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes));
+  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes, plan.fits));
   lines.push(boxTable(rows, ["left", ...cols.map(() => "right" as const)]));
 
   const columns = opts.columns ?? 80;
