@@ -84,12 +84,12 @@ const shown = (flag: string, value: string, note?: string): FixEntry => (note ? 
  * found by re-planning (rounded to a value a person would type, and planned again at that value).
  */
 export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags = input.flags): Candidate[] {
-  const r = new Replanner(input);
+  const replan = new Replanner(input);
   const out: Candidate[] = [];
-  const e = plan.engine;
+  const engine = plan.engine;
   const model = input.model;
   const try1 = (c: Candidate): boolean => {
-    if (r.starts(c.flags, base)) {
+    if (replan.starts(c.flags, base)) {
       out.push(c);
       return true;
     }
@@ -97,14 +97,14 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   };
 
   // 1. --max-model-len: the longest context that starts (binary search; shorter is never worse), rounded down.
-  const len1 = longestStartingLen(r, base, e.maxModelLen);
+  const len1 = longestStartingLen(replan, base, engine.maxModelLen);
   if (len1 !== null) out.push({ entry: shown("--max-model-len", String(len1)), flags: { maxModelLen: len1 } });
 
   // 2-3. Multimodal: no video, then one image and no video; then smaller images (Qwen-VL max_pixels).
-  const v = model.vision;
+  const vision = model.vision;
   const limits = base.limitMmPerPrompt ?? {};
-  if (v && !(limits["image"] === 0 && limits["video"] === 0)) {
-    const video = hasVideo(v);
+  if (vision && !(limits["image"] === 0 && limits["video"] === 0)) {
+    const video = hasVideo(vision);
     const options: Record<string, number>[] = [];
     if (video && limits["video"] !== 0) options.push({ ...limits, video: 0 });
     if ((limits["image"] ?? 1) !== 1 || (video && limits["video"] !== 0)) options.push(video ? { ...limits, image: 1, video: 0 } : { ...limits, image: 1 });
@@ -117,31 +117,31 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     let bestLen = len1 ?? 0;
     if (!mmStarts && one) {
       const withOne: EngineFlags = { ...base, limitMmPerPrompt: one };
-      const len = longestStartingLen(r, withOne, e.maxModelLen);
-      if (len !== null && len >= Math.min(4096, e.maxModelLen) && len > bestLen) {
+      const len = longestStartingLen(replan, withOne, engine.maxModelLen);
+      if (len !== null && len >= Math.min(4096, engine.maxModelLen) && len > bestLen) {
         out.push({ entry: { ...shown("--limit-mm-per-prompt", JSON.stringify(one)), with: [{ flag: "--max-model-len", value: String(len) }] }, flags: { limitMmPerPrompt: one, maxModelLen: len } });
         bestLen = len;
       }
     }
 
-    if (maxPixelsForTokens(v, 1) !== null) {
+    if (maxPixelsForTokens(vision, 1) !== null) {
       // max_pixels of 2^k merged tokens per image (the family's own pixels per token), largest that starts.
-      const cur = base.mmProcessorKwargs?.max_pixels ?? v.maxPixels;
+      const cur = base.mmProcessorKwargs?.max_pixels ?? vision.maxPixels;
       let pxStarts = false;
       for (const tokens of [16384, 8192, 4096, 2048, 1280, 1024, 512, 256]) {
-        const px = maxPixelsForTokens(v, tokens) as number;
-        if (px >= cur || px < v.minPixels) continue;
+        const px = maxPixelsForTokens(vision, tokens) as number;
+        if (px >= cur || px < vision.minPixels) continue;
         const k = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
         if ((pxStarts = try1({ entry: shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${tokens} tokens`), flags: { mmProcessorKwargs: k } }))) break;
       }
       // No size alone starts: images of at most 1280 tokens (the what-if's lever) with the longest context
       // that then starts, when that keeps more context than the levers above (Qwen2.5-VL-7B on an RTX 4090:
       // 81,000 tokens, where one image and no video keep 63,000). One binary search more.
-      const px = maxPixelsForTokens(v, SMALLER_IMAGE_TOKENS);
-      if (!pxStarts && px !== null && px < cur && px >= v.minPixels) {
+      const px = maxPixelsForTokens(vision, SMALLER_IMAGE_TOKENS);
+      if (!pxStarts && px !== null && px < cur && px >= vision.minPixels) {
         const k = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
-        const len = longestStartingLen(r, { ...base, mmProcessorKwargs: k }, e.maxModelLen);
-        if (len !== null && len >= Math.min(4096, e.maxModelLen) && len > bestLen) {
+        const len = longestStartingLen(replan, { ...base, mmProcessorKwargs: k }, engine.maxModelLen);
+        if (len !== null && len >= Math.min(4096, engine.maxModelLen) && len > bestLen) {
           out.push({ entry: { ...shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${SMALLER_IMAGE_TOKENS} tokens`), with: [{ flag: "--max-model-len", value: String(len) }] }, flags: { mmProcessorKwargs: k, maxModelLen: len } });
         }
       }
@@ -149,16 +149,16 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   }
 
   // 4. --max-num-seqs: fewer sequences shrink the sampler warm-up and the CUDA-graph capture sizes.
-  for (const s of powersOfTwoBelow(e.maxNumSeqs, 1)) if (try1({ entry: shown("--max-num-seqs", String(s)), flags: { maxNumSeqs: s } })) break;
+  for (const s of powersOfTwoBelow(engine.maxNumSeqs, 1)) if (try1({ entry: shown("--max-num-seqs", String(s)), flags: { maxNumSeqs: s } })) break;
 
   // 5. --max-num-batched-tokens: a smaller profile-run batch (never below max-num-seqs, nor below
   //    max-model-len without chunked prefill: SchedulerConfig.verify_max_model_len).
-  const minTokens = Math.max(e.maxNumSeqs, e.chunkedPrefill ? 1 : e.maxModelLen);
-  for (const t of powersOfTwoBelow(e.maxNumBatchedTokens, minTokens)) if (try1({ entry: shown("--max-num-batched-tokens", String(t)), flags: { maxNumBatchedTokens: t } })) break;
+  const minTokens = Math.max(engine.maxNumSeqs, engine.chunkedPrefill ? 1 : engine.maxModelLen);
+  for (const t of powersOfTwoBelow(engine.maxNumBatchedTokens, minTokens)) if (try1({ entry: shown("--max-num-batched-tokens", String(t)), flags: { maxNumBatchedTokens: t } })) break;
 
   // 6. --gpu-memory-utilization: the nearest value (hundredths, at most 0.99) that starts.
   if (base.kvCacheMemoryBytes === undefined) {
-    const u0 = Math.round(e.gpuMemoryUtilization * 100);
+    const u0 = Math.round(engine.gpuMemoryUtilization * 100);
     for (let d = 1; d <= 98; d++) {
       const up = u0 + d;
       const down = u0 - d;
@@ -167,7 +167,7 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
       // Going down is for free memory: the value must pass vLLM's free-memory check outright, not only
       // with the smallest CUDA context seen (that still prints FREE_MEMORY_BELOW_BUDGET as a warning).
       if (down >= 1 && plan.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")) {
-        const p = r.plan({ gpuMemoryUtilization: down / 100 }, base);
+        const p = replan.plan({ gpuMemoryUtilization: down / 100 }, base);
         if (p.fits && !p.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")) {
           out.push({ entry: shown("--gpu-memory-utilization", (down / 100).toFixed(2)), flags: { gpuMemoryUtilization: down / 100 } });
           break;
@@ -177,7 +177,7 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   }
 
   // 7. fp8 KV cache (half the bytes per token of a 16-bit cache).
-  if (e.kvBytesPerElement > 1) try1({ entry: shown("--kv-cache-dtype", "fp8"), flags: { kvCacheDtype: "fp8" } });
+  if (engine.kvBytesPerElement > 1) try1({ entry: shown("--kv-cache-dtype", "fp8"), flags: { kvCacheDtype: "fp8" } });
 
   // 8. Quantized weights: fp8 at load time from a 16-bit checkpoint (or a checkpoint quantized offline).
   if (model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none")) {
@@ -188,18 +188,18 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   //     context, so the same GPUs are offered before more of them.
   if (out.length === 0) {
     const precision: { flags: Partial<EngineFlags>; shown: { flag: string; value: string }[] }[] = [];
-    const kvFp8 = e.kvBytesPerElement > 1;
+    const kvFp8 = engine.kvBytesPerElement > 1;
     const weightsFp8 = model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none");
     if (kvFp8) precision.push({ flags: { kvCacheDtype: "fp8" }, shown: [{ flag: "--kv-cache-dtype", value: "fp8" }] });
     if (weightsFp8) precision.push({ flags: { quantization: "fp8" }, shown: [{ flag: "--quantization", value: "fp8" }] });
     if (kvFp8 && weightsFp8) precision.push({ flags: { quantization: "fp8", kvCacheDtype: "fp8" }, shown: [{ flag: "--quantization", value: "fp8" }, { flag: "--kv-cache-dtype", value: "fp8" }] });
-    for (const p of precision) {
-      const withP: EngineFlags = { ...base, ...p.flags };
-      const len = longestStartingLen(r, withP, e.maxModelLen);
+    for (const change of precision) {
+      const withP: EngineFlags = { ...base, ...change.flags };
+      const len = longestStartingLen(replan, withP, engine.maxModelLen);
       // A context too short to be useful is no fix: at least 4,096 tokens (or the model's own, if shorter).
-      if (len === null || len < Math.min(4096, e.maxModelLen)) continue;
-      const [first, ...rest] = p.shown as [{ flag: string; value: string }, ...{ flag: string; value: string }[]];
-      out.push({ entry: { ...first, with: [...rest, { flag: "--max-model-len", value: String(len) }] }, flags: { ...p.flags, maxModelLen: len } });
+      if (len === null || len < Math.min(4096, engine.maxModelLen)) continue;
+      const [first, ...rest] = change.shown as [{ flag: string; value: string }, ...{ flag: string; value: string }[]];
+      out.push({ entry: { ...first, with: [...rest, { flag: "--max-model-len", value: String(len) }] }, flags: { ...change.flags, maxModelLen: len } });
       break;
     }
   }
@@ -210,16 +210,16 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   //     (a shorter context, fp8 KV cache, fp8 weights): listed before bigger GPU counts. Bounded: at most
   //     one binary search and two re-plans more.
   const tpStep = [...Array(8).keys()].map((i) => i + 1).find((tp) => tp > base.tensorParallelSize && tpSplitsHeads(input, tp));
-  if (tpStep !== undefined && !r.starts({ tensorParallelSize: tpStep }, base)) {
+  if (tpStep !== undefined && !replan.starts({ tensorParallelSize: tpStep }, base)) {
     const withTp: EngineFlags = { ...base, tensorParallelSize: tpStep };
     const gpuEntry = shown("--tensor-parallel-size", String(tpStep), `needs ${tpStep * base.pipelineParallelSize * dp} GPUs`);
-    const len = longestStartingLen(r, withTp, e.maxModelLen);
+    const len = longestStartingLen(replan, withTp, engine.maxModelLen);
     const combos: { flags: Partial<EngineFlags>; shown: { flag: string; value: string } }[] = [];
-    if (len !== null && len >= Math.min(4096, e.maxModelLen)) combos.push({ flags: { maxModelLen: len }, shown: { flag: "--max-model-len", value: String(len) } });
-    if (e.kvBytesPerElement > 1) combos.push({ flags: { kvCacheDtype: "fp8" }, shown: { flag: "--kv-cache-dtype", value: "fp8" } });
+    if (len !== null && len >= Math.min(4096, engine.maxModelLen)) combos.push({ flags: { maxModelLen: len }, shown: { flag: "--max-model-len", value: String(len) } });
+    if (engine.kvBytesPerElement > 1) combos.push({ flags: { kvCacheDtype: "fp8" }, shown: { flag: "--kv-cache-dtype", value: "fp8" } });
     if (model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none")) combos.push({ flags: { quantization: "fp8" }, shown: { flag: "--quantization", value: "fp8" } });
     for (const c of combos) {
-      if (r.starts(c.flags, withTp)) {
+      if (replan.starts(c.flags, withTp)) {
         out.push({ entry: { ...gpuEntry, with: [c.shown] }, flags: { tensorParallelSize: tpStep, ...c.flags } });
         break;
       }
@@ -231,17 +231,17 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   for (let tp = base.tensorParallelSize + 1; tp <= 8; tp++) {
     if (!tpSplitsHeads(input, tp)) continue;
     const gpus = tp * base.pipelineParallelSize * dp;
-    const c: Candidate = { entry: shown("--tensor-parallel-size", String(tp), `needs ${gpus} GPUs`), flags: { tensorParallelSize: tp } };
-    if (r.starts(c.flags, base)) {
-      more.push({ c, gpus });
+    const candidate: Candidate = { entry: shown("--tensor-parallel-size", String(tp), `needs ${gpus} GPUs`), flags: { tensorParallelSize: tp } };
+    if (replan.starts(candidate.flags, base)) {
+      more.push({ c: candidate, gpus });
       break;
     }
   }
   for (let pp = base.pipelineParallelSize + 1; pp <= Math.min(8, model.numLayers); pp++) {
     const gpus = base.tensorParallelSize * pp * dp;
-    const c: Candidate = { entry: shown("--pipeline-parallel-size", String(pp), `needs ${gpus} GPUs`), flags: { pipelineParallelSize: pp } };
-    if (r.starts(c.flags, base)) {
-      more.push({ c, gpus });
+    const candidate: Candidate = { entry: shown("--pipeline-parallel-size", String(pp), `needs ${gpus} GPUs`), flags: { pipelineParallelSize: pp } };
+    if (replan.starts(candidate.flags, base)) {
+      more.push({ c: candidate, gpus });
       break;
     }
   }
@@ -254,18 +254,18 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
  * context never needs more memory), rounded down to a value a person would type and planned again
  * there; null when even 256 tokens do not start.
  */
-function longestStartingLen(r: Replanner, base: EngineFlags, len0: number): number | null {
+function longestStartingLen(replan: Replanner, base: EngineFlags, len0: number): number | null {
   const floorLen = Math.min(len0 - 1, 256);
-  if (floorLen < 1 || !r.starts({ maxModelLen: floorLen }, base)) return null;
+  if (floorLen < 1 || !replan.starts({ maxModelLen: floorLen }, base)) return null;
   let lo = floorLen;
   let hi = len0 - 1;
   while (lo < hi) {
     const mid = Math.floor((lo + hi + 1) / 2);
-    if (r.starts({ maxModelLen: mid }, base)) lo = mid;
+    if (replan.starts({ maxModelLen: mid }, base)) lo = mid;
     else hi = mid - 1;
   }
   const round = Math.max(floorLen, roundDownForPeople(lo));
-  return r.starts({ maxModelLen: round }, base) ? round : lo;
+  return replan.starts({ maxModelLen: round }, base) ? round : lo;
 }
 
 function tpSplitsHeads(input: PlanInput, tp: number): boolean {
@@ -280,36 +280,36 @@ function tpSplitsHeads(input: PlanInput, tp: number): boolean {
  * that starts, cheapest first. An entry that would not start is dropped, not printed.
  */
 export function addFixes(input: PlanInput, plan: Plan): void {
-  const r = new Replanner(input);
+  const replan = new Replanner(input);
   let levers: Candidate[] | null = null;
   let memoryListed = false;
-  for (const d of plan.diagnostics) {
-    if (d.severity !== "error") continue;
+  for (const diagnostic of plan.diagnostics) {
+    if (diagnostic.severity !== "error") continue;
     const fix: FixEntry[] = [];
-    for (const own of d.fix ?? []) {
+    for (const own of diagnostic.fix ?? []) {
       // An entry that sets no engine flag as data (--kv-cache-dtype, --max-cpu-loras) is not verified, so not kept.
       const change = own.flags;
       if (!change) continue;
-      const p = r.plan(change);
-      if (p.fits) fix.push(own);
-      else if (!p.diagnostics.some((x) => x.code === d.code)) {
+      const plan = replan.plan(change);
+      if (plan.fits) fix.push(own);
+      else if (!plan.diagnostics.some((x) => x.code === diagnostic.code)) {
         // It clears this error but not the plan: add the cheapest lever that starts on top of it.
         // The lever keeps its own companions and note (-tp 2 with fp8 weights, "needs 2 GPUs"): printed
         // without them, "--max-model-len 16384 --tensor-parallel-size 2" did not start Phi-4 on T4s.
-        const extra = startingLevers(input, p, { ...input.flags, ...change }).find((c) => r.starts({ ...change, ...c.flags }));
+        const extra = startingLevers(input, plan, { ...input.flags, ...change }).find((c) => replan.starts({ ...change, ...c.flags }));
         if (extra) {
           const note = extra.entry.note ?? own.note;
           fix.push({ flag: own.flag, value: own.value, ...(note ? { note } : {}), with: [...(own.with ?? []), { flag: extra.entry.flag, value: extra.entry.value }, ...(extra.entry.with ?? [])], flags: { ...change, ...extra.flags } });
         }
       }
     }
-    if (MEMORY_ERRORS.has(d.code) && !memoryListed) {
+    if (MEMORY_ERRORS.has(diagnostic.code) && !memoryListed) {
       levers ??= startingLevers(input, plan);
       // A lever on a flag the error's own fix already sets is the same advice twice (vLLM's own value wins).
       for (const c of levers) if (!fix.some((x) => x.flag === c.entry.flag && !x.with)) fix.push(c.entry);
       memoryListed = true;
     }
-    d.fix = fix;
+    diagnostic.fix = fix;
   }
 }
 
@@ -327,10 +327,10 @@ export const SMALLER_IMAGE_TOKENS = 1280;
 
 /** The vision levers, each re-planned alone against the plan as given. */
 export function whatIfsFor(input: PlanInput, plan: Plan): WhatIf[] {
-  const f = input.flags;
+  const flags = input.flags;
   const base = plan.perGpu[0];
   if (!base) return [];
-  const limits = f.limitMmPerPrompt ?? {};
+  const limits = flags.limitMmPerPrompt ?? {};
   const variants: { code: WhatIf["code"]; flags: Partial<EngineFlags>; shown: { flag: string; value: string }[] }[] = [];
   const vision = input.model.vision;
   const video = vision !== null && hasVideo(vision);
@@ -339,29 +339,29 @@ export function whatIfsFor(input: PlanInput, plan: Plan): WhatIf[] {
     const l = video ? { ...limits, image: 1, video: 0 } : { ...limits, image: 1 };
     variants.push({ code: video ? "ONE_IMAGE_NO_VIDEO" : "ONE_IMAGE", flags: { limitMmPerPrompt: l }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(l) }] });
   }
-  const maxPixels = f.mmProcessorKwargs?.max_pixels ?? vision?.maxPixels ?? 0;
+  const maxPixels = flags.mmProcessorKwargs?.max_pixels ?? vision?.maxPixels ?? 0;
   const smaller = vision ? maxPixelsForTokens(vision, SMALLER_IMAGE_TOKENS) : null;
   if (smaller !== null && maxPixels > smaller) {
-    const k = { ...(f.mmProcessorKwargs ?? {}), max_pixels: smaller };
+    const k = { ...(flags.mmProcessorKwargs ?? {}), max_pixels: smaller };
     variants.push({ code: "SMALLER_MAX_PIXELS", flags: { mmProcessorKwargs: k }, shown: [{ flag: "--mm-processor-kwargs", value: JSON.stringify(k) }] });
   }
-  const n = plan.engine.maxNumBatchedTokens;
-  const half = Math.floor(n / 2);
+  const batched = plan.engine.maxNumBatchedTokens;
+  const half = Math.floor(batched / 2);
   if (half >= plan.engine.maxNumSeqs) variants.push({ code: "HALF_BATCHED_TOKENS", flags: { maxNumBatchedTokens: half }, shown: [{ flag: "--max-num-batched-tokens", value: String(half) }] });
   const off = video ? { ...limits, image: 0, video: 0 } : { ...limits, image: 0 };
   variants.push({ code: "TEXT_ONLY", flags: { limitMmPerPrompt: off }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(off) }] });
-  return variants.map((v) => {
-    const p = planDeployment({ ...input, flags: { ...f, ...v.flags } });
-    const g = p.perGpu.reduce((m, x) => (x.kvCacheBytes < m.kvCacheBytes ? x : m), p.perGpu[0] as GpuBudget);
+  return variants.map((whatIf) => {
+    const plan = planDeployment({ ...input, flags: { ...flags, ...whatIf.flags } });
+    const budget = plan.perGpu.reduce((m, x) => (x.kvCacheBytes < m.kvCacheBytes ? x : m), plan.perGpu[0] as GpuBudget);
     return {
-      code: v.code,
-      flags: v.shown,
-      fits: p.fits,
-      activationPeakBytes: g.activationPeakBytes,
-      kvCacheBytes: g.kvCacheBytes,
-      kvTokens: p.kvCache.tokens,
-      maxConcurrency: p.kvCache.maxConcurrency,
-      kvGainBytes: g.kvCacheBytes - base.kvCacheBytes,
+      code: whatIf.code,
+      flags: whatIf.shown,
+      fits: plan.fits,
+      activationPeakBytes: budget.activationPeakBytes,
+      kvCacheBytes: budget.kvCacheBytes,
+      kvTokens: plan.kvCache.tokens,
+      maxConcurrency: plan.kvCache.maxConcurrency,
+      kvGainBytes: budget.kvCacheBytes - base.kvCacheBytes,
     };
   });
 }
