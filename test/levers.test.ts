@@ -178,11 +178,18 @@ describe("fixes, cheapest lever first", () => {
     // the JSON shows the flag and value only.
     expect(d?.fix?.[0]?.flags).toEqual({ gpuMemoryUtilization: 0.73 });
     expect(fixesToJson(d?.fix)).toEqual([{ flag: "--gpu-memory-utilization", value: "0.73" }]);
+
     const at74 = planDeployment({ ...input, flags: flags({ otherProcessBytes: 20 * GiB, gpuMemoryUtilization: 0.74 }) });
     expect(at74.diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")?.severity).toBe("warning");
     const at73 = planDeployment({ ...input, flags: flags({ otherProcessBytes: 20 * GiB, gpuMemoryUtilization: 0.73 }) });
     expect(at73.fits).toBe(true);
     expect(at73.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")).toBe(false);
+  });
+
+  it("a diagnostic's own fix that carries its flags is verified and shown (--kv-cache-dtype fp8 for a layout the model cannot use)", () => {
+    // Before fixes carried their flags as data, levers re-read them from the shown strings, knew no --kv-cache-dtype, and dropped it.
+    const kv = planWithLevers({ model: model("qwen3-8b"), gpu: gpu("h100"), flags: flags({ kvCacheDtype: "nvfp4_ds_mla" }) });
+    expect(kv.diagnostics.find((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED")?.fix?.map(shown)).toEqual(["--kv-cache-dtype fp8"]);
   });
 
   it("a diagnostic's own fix and a lever on the same flag are not both printed (Nemotron-H Mamba slots)", () => {

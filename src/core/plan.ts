@@ -189,7 +189,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const kvFmt = kvCacheFormat(flags.kvCacheDtype === "auto" && quant.kvCacheFp8 ? "fp8" : flags.kvCacheDtype, dtype);
   const kvBytes = kvFmt.elementBytes;
   const kvProblem = kvDtypeProblem(flags.kvCacheDtype, { mla: model.mla !== null, headDim: model.headDim }, cc);
-  if (kvProblem) diags.push({ code: "KV_CACHE_DTYPE_UNSUPPORTED", severity: "error", args: { ...kvProblem, ...(gpu.rocmArch ? { rocmArch: gpu.rocmArch } : {}) }, fix: [{ flag: "--kv-cache-dtype", value: "fp8" }] });
+  if (kvProblem) diags.push({ code: "KV_CACHE_DTYPE_UNSUPPORTED", severity: "error", args: { ...kvProblem, ...(gpu.rocmArch ? { rocmArch: gpu.rocmArch } : {}) }, fix: [{ flag: "--kv-cache-dtype", value: "fp8", flags: { kvCacheDtype: "fp8" } }] });
   const kvInexact = kvDtypeNotExact(flags.kvCacheDtype, { mla: model.mla !== null, hybrid: Boolean(model.hybrid) });
   if (kvInexact) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: kvInexact } });
   // Memory features (LoRA, speculative decoding, offload, compilation config): memory-features.ts.
