@@ -262,28 +262,28 @@ export class CachingAllocator {
   }
 
   free(id: number): void {
-    let b = this.live.get(id);
-    if (!b) return;
+    let block = this.live.get(id);
+    if (!block) return;
     this.live.delete(id);
-    this.allocated -= b.size;
-    b.free = true;
-    const pool = b.small ? this.smallPool : this.largePool;
-    const next = b.next;
+    this.allocated -= block.size;
+    block.free = true;
+    const pool = block.small ? this.smallPool : this.largePool;
+    const next = block.next;
     if (next && next.free) {
       pool.delete(next);
-      b.size += next.size;
-      b.next = next.next;
-      if (next.next) next.next.prev = b;
+      block.size += next.size;
+      block.next = next.next;
+      if (next.next) next.next.prev = block;
     }
-    const prev = b.prev;
+    const prev = block.prev;
     if (prev && prev.free) {
       pool.delete(prev);
-      prev.size += b.size;
-      prev.next = b.next;
-      if (b.next) b.next.prev = prev;
-      b = prev;
+      prev.size += block.size;
+      prev.next = block.next;
+      if (block.next) block.next.prev = prev;
+      block = prev;
     }
-    pool.add(b);
+    pool.add(block);
   }
 }
 
@@ -320,25 +320,25 @@ class Trace {
 }
 
 /** LlamaRMSNorm (fp32 upcast, (1 + w) for Gemma): rows × width elements of dtype b; returns the output. */
-function rmsNorm(t: Trace, rows: number, width: number, b: number, gemma: boolean): number {
+function rmsNorm(trace: Trace, rows: number, width: number, b: number, gemma: boolean): number {
   const n = rows * width;
-  const x32 = t.alloc(4 * n); // hidden_states.to(float32)
-  const sq = t.alloc(4 * n); // .pow(2), freed after .mean
-  t.free(sq);
-  const y32 = t.alloc(4 * n); // hidden_states * rsqrt(var + eps)
+  const x32 = trace.alloc(4 * n); // hidden_states.to(float32)
+  const sq = trace.alloc(4 * n); // .pow(2), freed after .mean
+  trace.free(sq);
+  const y32 = trace.alloc(4 * n); // hidden_states * rsqrt(var + eps)
   if (gemma) {
     // Gemma3RMSNorm: output * (1 + weight.float()) in fp32, then type_as(x).
-    t.free(x32);
-    const w32 = t.alloc(4 * n);
-    t.free(y32);
-    const out = t.alloc(b * n);
-    t.free(w32);
+    trace.free(x32);
+    const w32 = trace.alloc(4 * n);
+    trace.free(y32);
+    const out = trace.alloc(b * n);
+    trace.free(w32);
     return out;
   }
-  t.free(x32);
-  const cast = t.alloc(b * n); // .to(input_dtype)
-  const out = t.alloc(b * n); // weight * ...
-  t.free(cast, y32);
+  trace.free(x32);
+  const cast = trace.alloc(b * n); // .to(input_dtype)
+  const out = trace.alloc(b * n); // weight * ...
+  trace.free(cast, y32);
   return out;
 }
 
@@ -347,31 +347,31 @@ function rmsNorm(t: Trace, rows: number, width: number, b: number, gemma: boolea
  * `passCat` (models/phi3/modeling_phi3.py apply_rotary_pos_emb: torch.cat([q_rot * cos + rotate_half(q_rot) * sin,
  * q_pass], dim=-1)) the sum is copied once more by the cat, as fixtures/offline/traces/h200-phi3-eager-allocator-trace.json shows.
  */
-function rotary(t: Trace, n: number, eb: number, passCat = false): number {
-  const qc = t.alloc(eb * n);
-  const neg = t.alloc((eb * n) / 2); // -x2
-  const rot = t.alloc(eb * n); // torch.cat((-x2, x1))
-  t.free(neg);
-  const rs = t.alloc(eb * n);
-  t.free(rot);
-  const out = t.alloc(eb * n);
-  t.free(qc, rs);
+function rotary(trace: Trace, n: number, eb: number, passCat = false): number {
+  const qc = trace.alloc(eb * n);
+  const neg = trace.alloc((eb * n) / 2); // -x2
+  const rot = trace.alloc(eb * n); // torch.cat((-x2, x1))
+  trace.free(neg);
+  const rs = trace.alloc(eb * n);
+  trace.free(rot);
+  const out = trace.alloc(eb * n);
+  trace.free(qc, rs);
   if (!passCat) return out;
-  const cat = t.alloc(eb * n);
-  t.free(out);
+  const cat = trace.alloc(eb * n);
+  trace.free(out);
   return cat;
 }
 
 /** LlamaMLP / Qwen2_5_VLMLP: down(act(gate(x)) * up(x)); returns the output, frees nothing of x. */
-function gatedMlp(t: Trace, rows: number, hidden: number, inter: number, b: number): number {
-  const g = t.alloc(b * rows * inter);
-  const act = t.alloc(b * rows * inter);
-  t.free(g);
-  const up = t.alloc(b * rows * inter);
-  const prod = t.alloc(b * rows * inter);
-  t.free(act, up);
-  const down = t.alloc(b * rows * hidden);
-  t.free(prod);
+function gatedMlp(trace: Trace, rows: number, hidden: number, inter: number, b: number): number {
+  const g = trace.alloc(b * rows * inter);
+  const act = trace.alloc(b * rows * inter);
+  trace.free(g);
+  const up = trace.alloc(b * rows * inter);
+  const prod = trace.alloc(b * rows * inter);
+  trace.free(act, up);
+  const down = trace.alloc(b * rows * hidden);
+  trace.free(prod);
   return down;
 }
 
@@ -381,23 +381,23 @@ function gatedMlp(t: Trace, rows: number, hidden: number, inter: number, b: numb
  * (gate_up, act, product) where LlamaMLP has 3 (fixtures/offline/traces/h200-heldout-allocator-traces.json,
  * phi-4 at 16k: a 1094 MiB gate_up segment beside the 548 MiB ones).
  */
-function fusedGatedMlp(t: Trace, rows: number, hidden: number, inter: number, b: number): number {
-  const gu = t.alloc(b * rows * 2 * inter);
-  const act = t.alloc(b * rows * inter);
-  const prod = t.alloc(b * rows * inter);
-  t.free(act);
-  const down = t.alloc(b * rows * hidden);
-  t.free(prod, gu);
+function fusedGatedMlp(trace: Trace, rows: number, hidden: number, inter: number, b: number): number {
+  const gu = trace.alloc(b * rows * 2 * inter);
+  const act = trace.alloc(b * rows * inter);
+  const prod = trace.alloc(b * rows * inter);
+  trace.free(act);
+  const down = trace.alloc(b * rows * hidden);
+  trace.free(prod, gu);
   return down;
 }
 
 /** fc2(act(fc1(x))) (Qwen2-VL vision MLP). */
-function plainMlp(t: Trace, rows: number, hidden: number, inter: number, b: number): number {
-  const h = t.alloc(b * rows * inter);
-  const act = t.alloc(b * rows * inter);
-  t.free(h);
-  const out = t.alloc(b * rows * hidden);
-  t.free(act);
+function plainMlp(trace: Trace, rows: number, hidden: number, inter: number, b: number): number {
+  const h = trace.alloc(b * rows * inter);
+  const act = trace.alloc(b * rows * inter);
+  trace.free(h);
+  const out = trace.alloc(b * rows * hidden);
+  trace.free(act);
   return out;
 }
 
@@ -407,9 +407,9 @@ function plainMlp(t: Trace, rows: number, hidden: number, inter: number, b: numb
  * float32 softmax values; DeepSeek-V2 also runs the router itself in float32 (`F.linear(hidden_states.type(torch.float32),
  * self.weight.type(torch.float32))`). float32 weights promote the weighted expert outputs to float32.
  */
-function routerPrecision(a: ModelArch): { fp32Weights: boolean; fp32Input: boolean } {
-  if (a.modelType === "mixtral") return { fp32Weights: true, fp32Input: false };
-  if (a.modelType === "deepseek_v2") return { fp32Weights: true, fp32Input: true };
+function routerPrecision(model: ModelArch): { fp32Weights: boolean; fp32Input: boolean } {
+  if (model.modelType === "mixtral") return { fp32Weights: true, fp32Input: false };
+  if (model.modelType === "deepseek_v2") return { fp32Weights: true, fp32Input: true };
   return { fp32Weights: false, fp32Input: false };
 }
 
@@ -422,50 +422,50 @@ function routerPrecision(a: ModelArch): { fp32Weights: boolean; fp32Input: boole
  * fixtures/offline/traces/h200-mla-nemo-allocator-traces.json (DeepSeek-V2-Lite at 8k:
  * +192 +264 +264 −264 +132 +132 −132 −264 +192 −132 +192 −192 +384 +384 −384 +64 +32 MiB).
  */
-function moeBlock(t: Trace, a: ModelArch, T: number, b: number): number {
-  const m = a.moe;
-  if (!m) return gatedMlp(t, T, a.hiddenSize, a.intermediateSize, b);
-  const H = a.hiddenSize;
-  const k = m.topK;
-  const I = m.moeIntermediateSize;
+function moeBlock(trace: Trace, model: ModelArch, T: number, b: number): number {
+  const moe = model.moe;
+  if (!moe) return gatedMlp(trace, T, model.hiddenSize, model.intermediateSize, b);
+  const H = model.hiddenSize;
+  const k = moe.topK;
+  const I = moe.moeIntermediateSize;
   const S = T * k;
-  const r = routerPrecision(a);
-  const up = r.fp32Input ? t.alloc(4 * T * H) : 0;
-  const logits = t.alloc((r.fp32Input ? 4 : b) * T * m.numExperts);
-  t.free(up);
-  const probs = t.alloc(4 * T * m.numExperts); // softmax in float32
-  const topw = t.alloc((r.fp32Weights ? 4 : b) * T * k);
-  const topi = t.alloc(8 * T * k);
-  t.free(probs);
-  const sorted = [t.alloc(8 * S), t.alloc(8 * S)]; // expert_ids_g, perm
-  const xs = t.alloc(b * S * H); // selected_hidden_states_g
-  const gu = t.alloc(b * S * 2 * I);
-  const guMasked = t.alloc(b * S * 2 * I); // proj_out.masked_fill(sentinel_mask, 0.0)
-  t.free(gu);
-  const act = t.alloc(b * S * I);
-  const prod = t.alloc(b * S * I);
-  t.free(act, guMasked);
-  const down = t.alloc(b * S * H);
-  t.free(prod);
-  const downMasked = t.alloc(b * S * H);
-  t.free(down);
-  const wb = r.fp32Weights ? 4 : b;
-  const weighted = t.alloc(wb * S * H); // proj_out * sample_weights_g
-  const reordered = t.alloc(wb * S * H); // weighted_out[inv_perm]
-  t.free(weighted);
-  let out = t.alloc(wb * T * H); // .view(T, k, H).sum(dim=1)
+  const router = routerPrecision(model);
+  const up = router.fp32Input ? trace.alloc(4 * T * H) : 0;
+  const logits = trace.alloc((router.fp32Input ? 4 : b) * T * moe.numExperts);
+  trace.free(up);
+  const probs = trace.alloc(4 * T * moe.numExperts); // softmax in float32
+  const topw = trace.alloc((router.fp32Weights ? 4 : b) * T * k);
+  const topi = trace.alloc(8 * T * k);
+  trace.free(probs);
+  const sorted = [trace.alloc(8 * S), trace.alloc(8 * S)]; // expert_ids_g, perm
+  const xs = trace.alloc(b * S * H); // selected_hidden_states_g
+  const gu = trace.alloc(b * S * 2 * I);
+  const guMasked = trace.alloc(b * S * 2 * I); // proj_out.masked_fill(sentinel_mask, 0.0)
+  trace.free(gu);
+  const act = trace.alloc(b * S * I);
+  const prod = trace.alloc(b * S * I);
+  trace.free(act, guMasked);
+  const down = trace.alloc(b * S * H);
+  trace.free(prod);
+  const downMasked = trace.alloc(b * S * H);
+  trace.free(down);
+  const wb = router.fp32Weights ? 4 : b;
+  const weighted = trace.alloc(wb * S * H); // proj_out * sample_weights_g
+  const reordered = trace.alloc(wb * S * H); // weighted_out[inv_perm]
+  trace.free(weighted);
+  let out = trace.alloc(wb * T * H); // .view(T, k, H).sum(dim=1)
   const summed = out;
-  if (wb !== b) out = t.alloc(b * T * H); // .to(hidden_states.dtype)
-  t.free(downMasked, xs, reordered, ...sorted, topw, topi);
-  if (summed !== out) t.free(summed);
+  if (wb !== b) out = trace.alloc(b * T * H); // .to(hidden_states.dtype)
+  trace.free(downMasked, xs, reordered, ...sorted, topw, topi);
+  if (summed !== out) trace.free(summed);
   let shared = 0;
-  if (m.sharedExperts > 0 && m.sharedIntermediateSize > 0) {
-    shared = gatedMlp(t, T, H, m.sharedIntermediateSize, b);
-    const sum = t.alloc(b * T * H);
-    t.free(shared, out, logits);
+  if (moe.sharedExperts > 0 && moe.sharedIntermediateSize > 0) {
+    shared = gatedMlp(trace, T, H, moe.sharedIntermediateSize, b);
+    const sum = trace.alloc(b * T * H);
+    trace.free(shared, out, logits);
     return sum;
   }
-  t.free(logits);
+  trace.free(logits);
   return out;
 }
 
@@ -493,8 +493,8 @@ interface LmDims {
   gemma: boolean;
 }
 
-function isMoeLayer(a: ModelArch, i: number): boolean {
-  return a.moe !== null && !a.moe.denseLayers.includes(i);
+function isMoeLayer(model: ModelArch, i: number): boolean {
+  return model.moe !== null && !model.moe.denseLayers.includes(i);
 }
 
 /**
@@ -505,105 +505,105 @@ function isMoeLayer(a: ModelArch, i: number): boolean {
  * kv_b_proj over the cached latent (heads × (nope + v)) and copies keys into a new [B, heads, L, nope + rope]
  * tensor; SDPA; o_proj. Every decode step expands the whole cache again (decodeTemps). Returns the o_proj output.
  */
-function mlaAttention(t: Trace, d: LmDims, kvs: LayerKv[]): number {
-  const { a, B, L, b } = d;
-  const m = a.mla;
-  if (!m) throw new ConfigError(`${a.id}: no MLA dimensions`);
+function mlaAttention(trace: Trace, dims: LmDims, kvs: LayerKv[]): number {
+  const { a: model, B, L, b } = dims;
+  const mla = model.mla;
+  if (!mla) throw new ConfigError(`${model.id}: no MLA dimensions`);
   const T = B * L;
-  const h = a.numHeads;
-  const qk = m.qkNopeHeadDim + m.qkRopeHeadDim;
+  const h = model.numHeads;
+  const qk = mla.qkNopeHeadDim + mla.qkRopeHeadDim;
   let q: number;
-  if (m.qLoraRank) {
-    const qa = t.alloc(b * T * m.qLoraRank);
-    const qan = rmsNorm(t, T, m.qLoraRank, b, false);
-    t.free(qa);
-    q = t.alloc(b * T * h * qk);
-    t.free(qan);
-  } else q = t.alloc(b * T * h * qk);
-  const compressed = t.alloc(b * T * (m.kvLoraRank + m.qkRopeHeadDim));
-  const kNope = rmsNorm(t, T, m.kvLoraRank, b, false);
+  if (mla.qLoraRank) {
+    const qa = trace.alloc(b * T * mla.qLoraRank);
+    const qan = rmsNorm(trace, T, mla.qLoraRank, b, false);
+    trace.free(qa);
+    q = trace.alloc(b * T * h * qk);
+    trace.free(qan);
+  } else q = trace.alloc(b * T * h * qk);
+  const compressed = trace.alloc(b * T * (mla.kvLoraRank + mla.qkRopeHeadDim));
+  const kNope = rmsNorm(trace, T, mla.kvLoraRank, b, false);
   // apply_rotary_emb: xq.float(), xk.float(), the complex products, view_as_real(...).type_as(...).
-  const nq = T * h * m.qkRopeHeadDim;
-  const nk = T * m.qkRopeHeadDim;
-  const fq = t.alloc(4 * nq);
-  const fk = t.alloc(4 * nk);
-  const pq = t.alloc(4 * nq);
-  const qPe = t.alloc(b * nq);
-  t.free(pq);
-  const pk = t.alloc(4 * nk);
-  const kPe = t.alloc(b * nk);
-  t.free(pk, fq, fk);
+  const nq = T * h * mla.qkRopeHeadDim;
+  const nk = T * mla.qkRopeHeadDim;
+  const fq = trace.alloc(4 * nq);
+  const fk = trace.alloc(4 * nk);
+  const pq = trace.alloc(4 * nq);
+  const qPe = trace.alloc(b * nq);
+  trace.free(pq);
+  const pk = trace.alloc(4 * nk);
+  const kPe = trace.alloc(b * nk);
+  trace.free(pk, fq, fk);
   // DynamicLayer.update on the latent: torch.cat copies.
-  const kc = t.kv(b * T * m.kvLoraRank);
-  const vc = t.kv(b * T * m.qkRopeHeadDim);
+  const kc = trace.kv(b * T * mla.kvLoraRank);
+  const vc = trace.kv(b * T * mla.qkRopeHeadDim);
   kvs.push({
     k: kc,
     v: vc,
-    kTok: b * B * m.kvLoraRank,
-    vTok: b * B * m.qkRopeHeadDim,
-    decodeTemps: [b * B * h * (m.qkNopeHeadDim + m.vHeadDim), b * B * h * qk],
+    kTok: b * B * mla.kvLoraRank,
+    vTok: b * B * mla.qkRopeHeadDim,
+    decodeTemps: [b * B * h * (mla.qkNopeHeadDim + mla.vHeadDim), b * B * h * qk],
     tokens: L,
     stored: L,
     sliding: 0,
   });
-  t.free(kNope, kPe);
-  const query = t.alloc(b * T * h * qk); // torch.cat((q_nope, q_pe))
-  const kvb = t.alloc(b * T * h * (m.qkNopeHeadDim + m.vHeadDim)); // expand_kv: kv_b_proj(latent)
-  const keys = t.alloc(b * T * h * qk); // new_empty + copies
-  const out = t.alloc(b * T * h * m.vHeadDim);
-  const outC = t.alloc(b * T * h * m.vHeadDim); // transpose(1, 2).contiguous()
-  t.free(out);
-  const o = t.alloc(b * T * a.hiddenSize); // o_proj
-  t.free(outC, q, compressed, qPe, query, keys, kvb);
+  trace.free(kNope, kPe);
+  const query = trace.alloc(b * T * h * qk); // torch.cat((q_nope, q_pe))
+  const kvb = trace.alloc(b * T * h * (mla.qkNopeHeadDim + mla.vHeadDim)); // expand_kv: kv_b_proj(latent)
+  const keys = trace.alloc(b * T * h * qk); // new_empty + copies
+  const out = trace.alloc(b * T * h * mla.vHeadDim);
+  const outC = trace.alloc(b * T * h * mla.vHeadDim); // transpose(1, 2).contiguous()
+  trace.free(out);
+  const o = trace.alloc(b * T * model.hiddenSize); // o_proj
+  trace.free(outC, q, compressed, qPe, query, keys, kvb);
   return o;
 }
 
 /** One decoder layer of the prefill over B × L tokens; X (the layer input) is held by the caller. */
-function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sliding: boolean }, kvs: LayerKv[]): number {
-  const { a, B, L, b } = d;
+function decoderLayer(trace: Trace, dims: LmDims, i: number, masks: { full: boolean; sliding: boolean }, kvs: LayerKv[]): number {
+  const { a: model, B, L, b } = dims;
   const T = B * L;
-  const H = a.hiddenSize;
-  const hd = a.headDim;
-  const qn = a.numHeads * hd;
-  const kvn = a.numKvHeads * hd;
-  const layer = a.layers[i] ?? { kind: "full" as const };
+  const H = model.hiddenSize;
+  const hd = model.headDim;
+  const qn = model.numHeads * hd;
+  const kvn = model.numKvHeads * hd;
+  const layer = model.layers[i] ?? { kind: "full" as const };
   const window = layer.kind === "sliding" ? layer.window : 0;
-  const normed = rmsNorm(t, T, H, b, d.gemma);
+  const normed = rmsNorm(trace, T, H, b, dims.gemma);
   let attnWeights = 0;
-  const fused = fusedProjections(a);
+  const fused = fusedProjections(model);
   let o: number;
-  if (a.mla) {
-    o = mlaAttention(t, d, kvs);
-    t.free(normed);
+  if (model.mla) {
+    o = mlaAttention(trace, dims, kvs);
+    trace.free(normed);
   } else {
     // q/k/v projections (views after .view().transpose()). Phi3Attention projects once (qkv_proj) and slices
     // views, so its `qkv` local keeps the whole [T, q + 2·kv] output alive until the module returns, after o_proj.
-    const qkv = fused ? t.alloc(b * T * (qn + 2 * kvn)) : 0;
-    let q = fused ? 0 : t.alloc(b * T * qn);
-    let k = fused ? 0 : t.alloc(b * T * kvn);
-    const v = fused ? 0 : t.alloc(b * T * kvn);
-    if (a.qkNorm || d.gemma) {
-      const qq = rmsNorm(t, T * a.numHeads, hd, b, d.gemma);
-      t.free(q);
+    const qkv = fused ? trace.alloc(b * T * (qn + 2 * kvn)) : 0;
+    let q = fused ? 0 : trace.alloc(b * T * qn);
+    let k = fused ? 0 : trace.alloc(b * T * kvn);
+    const v = fused ? 0 : trace.alloc(b * T * kvn);
+    if (model.qkNorm || dims.gemma) {
+      const qq = rmsNorm(trace, T * model.numHeads, hd, b, dims.gemma);
+      trace.free(q);
       q = qq;
-      const kk = rmsNorm(t, T * a.numKvHeads, hd, b, d.gemma);
-      t.free(k);
+      const kk = rmsNorm(trace, T * model.numKvHeads, hd, b, dims.gemma);
+      trace.free(k);
       k = kk;
     }
     // `query_states, key_states = apply_rotary_pos_emb(query_states, key_states, cos, sin)`: the caller's q and k
     // stay alive until both rotated tensors are returned (fixtures/offline/traces/h200-heldout-allocator-traces.json:
     // the q projection is freed after k's rotary, not before it).
-    const qe = rotary(t, T * qn, b, fused);
-    const ke = rotary(t, T * kvn, b, fused);
-    t.free(q, k);
+    const qe = rotary(trace, T * qn, b, fused);
+    const ke = rotary(trace, T * kvn, b, fused);
+    trace.free(q, k);
     // DynamicLayer.update: torch.cat([empty, k]) copies into the cache.
-    const kc = t.kv(b * T * kvn);
-    const vc = t.kv(b * T * kvn);
+    const kc = trace.kv(b * T * kvn);
+    const vc = trace.kv(b * T * kvn);
     // Decode: eager_attention_forward repeats the cached K and V to every query head (repeat_kv) each step; sdpa
     // without a mask passes enable_gqa instead (integrations/sdpa_attention.py use_gqa_in_sdpa).
-    const repeat = d.attn === "eager" && a.numKvHeads < a.numHeads ? [b * B * qn, b * B * qn] : [];
+    const repeat = dims.attn === "eager" && model.numKvHeads < model.numHeads ? [b * B * qn, b * B * qn] : [];
     kvs.push({ k: kc, v: vc, kTok: b * B * kvn, vTok: b * B * kvn, decodeTemps: repeat, tokens: window > 0 ? Math.min(L, window - 1) : L, stored: L, sliding: window });
-    t.free(ke, v);
+    trace.free(ke, v);
     const hasMask = window > 0 ? masks.sliding : masks.full;
     let out: number;
     // eager_attention_forward returns its probabilities (attn_weights, [B,h,L,L] in the model dtype) beside the
@@ -611,105 +611,105 @@ function decoderLayer(t: Trace, d: LmDims, i: number, masks: { full: boolean; sl
     // (models/llama/modeling_llama.py LlamaDecoderLayer.forward; the same in Mistral, Qwen2/3, Qwen3-MoE, Mixtral,
     // Gemma3, Qwen2-VL/Qwen3-VL, DeepSeek-V2; Phi3 names it self_attn_weights): alive through o_proj and the MLP.
     let rkHeld: number[] = [];
-    if (d.attn === "eager") {
-      const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
-      const S = B * a.numHeads * L * L;
+    if (dims.attn === "eager") {
+      const rk = model.numKvHeads < model.numHeads ? [trace.alloc(b * T * qn), trace.alloc(b * T * qn)] : [];
+      const S = B * model.numHeads * L * L;
       // torch.matmul(query, key.transpose(2, 3)) folds [B, heads] into one batch dimension; the query, a transposed
       // view of [B, L, heads, d] memory, folds without a copy only when B = 1 (fixtures/offline/traces/
       // h200-mla-nemo-allocator-traces.json, Mistral-Nemo eager batch 2: a 32 MiB copy around the score matmul).
       // Phi-3's query comes out of torch.cat, already contiguous.
-      const qCopy = B > 1 && !fused ? t.alloc(b * T * qn) : 0;
-      const mm = t.alloc(b * S);
-      t.free(qCopy);
-      const scaled = t.alloc(b * S);
-      t.free(mm);
+      const qCopy = B > 1 && !fused ? trace.alloc(b * T * qn) : 0;
+      const mm = trace.alloc(b * S);
+      trace.free(qCopy);
+      const scaled = trace.alloc(b * S);
+      trace.free(mm);
       let w = scaled;
       if (hasMask) {
-        w = t.alloc(b * S);
-        t.free(scaled);
+        w = trace.alloc(b * S);
+        trace.free(scaled);
       }
-      const up = t.alloc(4 * S); // softmax(dtype=float32): the fp32 copy of the input ...
-      const sm = t.alloc(4 * S); // ... and the result
-      t.free(up);
-      attnWeights = t.alloc(b * S); // .to(query.dtype)
-      t.free(sm, w);
-      out = t.alloc(b * T * qn);
+      const up = trace.alloc(4 * S); // softmax(dtype=float32): the fp32 copy of the input ...
+      const sm = trace.alloc(4 * S); // ... and the result
+      trace.free(up);
+      attnWeights = trace.alloc(b * S); // .to(query.dtype)
+      trace.free(sm, w);
+      out = trace.alloc(b * T * qn);
       rkHeld = rk;
-    } else if (d.attn === "sdpa" && hasMask) {
+    } else if (dims.attn === "sdpa" && hasMask) {
       // repeat_kv (no enable_gqa with a mask), then SDPA turns the bool mask into a float bias.
-      const rk = a.numKvHeads < a.numHeads ? [t.alloc(b * T * qn), t.alloc(b * T * qn)] : [];
-      const bias = t.alloc(b * B * L * L);
-      out = t.alloc(b * T * qn);
-      t.free(bias);
+      const rk = model.numKvHeads < model.numHeads ? [trace.alloc(b * T * qn), trace.alloc(b * T * qn)] : [];
+      const bias = trace.alloc(b * B * L * L);
+      out = trace.alloc(b * T * qn);
+      trace.free(bias);
       rkHeld = rk;
     } else {
-      out = t.alloc(b * T * qn); // flash / efficient kernel: O(L) memory
+      out = trace.alloc(b * T * qn); // flash / efficient kernel: O(L) memory
     }
     // Inside the attention function: attn_output.transpose(1, 2).contiguous(), then its locals (the repeated K/V)
     // die on return; query_states lives until the attention module returns, after o_proj; the layer's normed input
     // is released when `hidden_states, _ = self.self_attn(...)` rebinds the name (the order in the traces above).
-    const outC = t.alloc(b * T * qn);
-    t.free(out, ...rkHeld);
-    o = t.alloc(b * T * H); // o_proj
-    t.free(outC, qkv, qe, normed);
+    const outC = trace.alloc(b * T * qn);
+    trace.free(out, ...rkHeld);
+    o = trace.alloc(b * T * H); // o_proj
+    trace.free(outC, qkv, qe, normed);
   }
   let attnOut = o;
-  if (d.gemma) {
-    attnOut = rmsNorm(t, T, H, b, true); // post_attention_layernorm on the attention output
-    t.free(o);
+  if (dims.gemma) {
+    attnOut = rmsNorm(trace, T, H, b, true); // post_attention_layernorm on the attention output
+    trace.free(o);
   }
-  const resid = t.alloc(b * T * H); // residual + hidden_states
-  t.free(attnOut);
-  const n2 = rmsNorm(t, T, H, b, d.gemma);
-  const mlpOut = isMoeLayer(a, i) ? moeBlock(t, a, T, b) : fused ? fusedGatedMlp(t, T, H, a.intermediateSize, b) : gatedMlp(t, T, H, a.intermediateSize, b);
-  t.free(n2);
+  const resid = trace.alloc(b * T * H); // residual + hidden_states
+  trace.free(attnOut);
+  const n2 = rmsNorm(trace, T, H, b, dims.gemma);
+  const mlpOut = isMoeLayer(model, i) ? moeBlock(trace, model, T, b) : fused ? fusedGatedMlp(trace, T, H, model.intermediateSize, b) : gatedMlp(trace, T, H, model.intermediateSize, b);
+  trace.free(n2);
   let m = mlpOut;
-  if (d.gemma) {
-    m = rmsNorm(t, T, H, b, true); // post_feedforward_layernorm
-    t.free(mlpOut);
+  if (dims.gemma) {
+    m = rmsNorm(trace, T, H, b, true); // post_feedforward_layernorm
+    trace.free(mlpOut);
   }
-  const y = t.alloc(b * T * H);
-  t.free(m, resid);
-  if (attnWeights) t.free(attnWeights);
+  const y = trace.alloc(b * T * H);
+  trace.free(m, resid);
+  if (attnWeights) trace.free(attnWeights);
   return y;
 }
 
 /** Qwen2-VL / Qwen2.5-VL vision tower over P patches (images of patch counts `perImage`); returns the merged embeddings. */
-function visionTower(t: Trace, v: VisionSpec, perImage: number[], lmHidden: number, b: number, attn: AttnImplementation): number {
+function visionTower(trace: Trace, vision: VisionSpec, perImage: number[], lmHidden: number, b: number, attn: AttnImplementation): number {
   const P = perImage.reduce((s, x) => s + x, 0);
-  const E = v.hiddenSize;
-  const m2 = v.spatialMergeSize * v.spatialMergeSize;
-  const headDim = E / v.numHeads;
-  let x = t.alloc(b * P * E); // patch_embed Conv3d
-  const rot = t.alloc(4 * P * (headDim / 2)); // rot_pos_emb
-  const support = visionFamily(v)?.offline;
+  const E = vision.hiddenSize;
+  const m2 = vision.spatialMergeSize * vision.spatialMergeSize;
+  const headDim = E / vision.numHeads;
+  let x = trace.alloc(b * P * E); // patch_embed Conv3d
+  const rot = trace.alloc(4 * P * (headDim / 2)); // rot_pos_emb
+  const support = visionFamily(vision)?.offline;
   const windowed = typeof support === "object" && support.windowed;
   let rotW = rot;
   if (windowed) {
-    const xw = t.alloc(b * P * E); // hidden_states[window_index]
-    t.free(x);
+    const xw = trace.alloc(b * P * E); // hidden_states[window_index]
+    trace.free(x);
     x = xw;
-    rotW = t.alloc(4 * P * (headDim / 2));
-    t.free(rot);
+    rotW = trace.alloc(4 * P * (headDim / 2));
+    trace.free(rot);
   }
-  const emb = t.alloc(4 * P * headDim); // cat(rot, rot)
-  const cos = t.alloc(4 * P * headDim);
-  const sin = t.alloc(4 * P * headDim);
+  const emb = trace.alloc(4 * P * headDim); // cat(rot, rot)
+  const cos = trace.alloc(4 * P * headDim);
+  const sin = trace.alloc(4 * P * headDim);
   // Window chunks: window_size / patch_size patches per side → (window/patch)² patches per chunk.
-  const winPatches = windowed && v.windowSize > 0 ? (v.windowSize / v.patchSize) ** 2 : 0;
-  for (let blk = 0; blk < v.depth; blk++) {
-    const full = !windowed || v.fullAttBlockIndexes.includes(blk);
-    const n1 = v.gatedMlp ? rmsNorm(t, P, E, b, false) : t.alloc(b * P * E);
-    const qkv = t.alloc(b * P * 3 * E);
+  const winPatches = windowed && vision.windowSize > 0 ? (vision.windowSize / vision.patchSize) ** 2 : 0;
+  for (let blk = 0; blk < vision.depth; blk++) {
+    const full = !windowed || vision.fullAttBlockIndexes.includes(blk);
+    const n1 = vision.gatedMlp ? rmsNorm(trace, P, E, b, false) : trace.alloc(b * P * E);
+    const qkv = trace.alloc(b * P * 3 * E);
     // apply_rotary_pos_emb_vision: q, k upcast to fp32, rotary in fp32, cast back.
-    const q32 = t.alloc(4 * P * E);
-    const k32 = t.alloc(4 * P * E);
-    const qe = rotary(t, P * E, 4);
-    const ke = rotary(t, P * E, 4);
-    t.free(q32, k32);
-    const qb = t.alloc(b * P * E);
-    const kb = t.alloc(b * P * E);
-    t.free(qe, ke);
+    const q32 = trace.alloc(4 * P * E);
+    const k32 = trace.alloc(4 * P * E);
+    const qe = rotary(trace, P * E, 4);
+    const ke = rotary(trace, P * E, 4);
+    trace.free(q32, k32);
+    const qb = trace.alloc(b * P * E);
+    const kb = trace.alloc(b * P * E);
+    trace.free(qe, ke);
     // Per-chunk SDPA outputs (all alive until torch.cat), then the concatenation.
     const chunk = full ? Math.max(...perImage) : Math.max(1, winPatches);
     let scores: number[] = [];
@@ -718,45 +718,45 @@ function visionTower(t: Trace, v: VisionSpec, perImage: number[], lmHidden: numb
       // VisionAttention.forward): scores, scaled scores, the fp32 softmax's input copy and result, cast back — the same
       // 10 bytes per score element at the softmax as in the decoder (h200-offline-validation.json, Qwen2.5-VL-3B eager
       // with an 896² image: 1 GiB above a bf16 + fp32 pair).
-      const S = v.numHeads * chunk * chunk;
-      const mm = t.alloc(b * S);
-      const scaled = t.alloc(b * S);
-      t.free(mm);
-      const up = t.alloc(4 * S);
-      const sm = t.alloc(4 * S);
-      t.free(up);
-      scores = [t.alloc(b * S)];
-      t.free(sm, scaled);
+      const S = vision.numHeads * chunk * chunk;
+      const mm = trace.alloc(b * S);
+      const scaled = trace.alloc(b * S);
+      trace.free(mm);
+      const up = trace.alloc(4 * S);
+      const sm = trace.alloc(4 * S);
+      trace.free(up);
+      scores = [trace.alloc(b * S)];
+      trace.free(sm, scaled);
     }
-    const parts = t.alloc(b * P * E);
-    t.free(...scores);
-    const cat = t.alloc(b * P * E);
-    t.free(parts, qb, kb, qkv);
-    const proj = t.alloc(b * P * E);
-    t.free(cat, n1);
-    const x1 = t.alloc(b * P * E);
-    t.free(proj, x);
-    const n2 = v.gatedMlp ? rmsNorm(t, P, E, b, false) : t.alloc(b * P * E);
-    const mo = v.gatedMlp ? gatedMlp(t, P, E, v.intermediateSize, b) : plainMlp(t, P, E, v.intermediateSize, b);
-    t.free(n2);
-    x = t.alloc(b * P * E);
-    t.free(mo, x1);
+    const parts = trace.alloc(b * P * E);
+    trace.free(...scores);
+    const cat = trace.alloc(b * P * E);
+    trace.free(parts, qb, kb, qkv);
+    const proj = trace.alloc(b * P * E);
+    trace.free(cat, n1);
+    const x1 = trace.alloc(b * P * E);
+    trace.free(proj, x);
+    const n2 = vision.gatedMlp ? rmsNorm(trace, P, E, b, false) : trace.alloc(b * P * E);
+    const mo = vision.gatedMlp ? gatedMlp(trace, P, E, vision.intermediateSize, b) : plainMlp(trace, P, E, vision.intermediateSize, b);
+    trace.free(n2);
+    x = trace.alloc(b * P * E);
+    trace.free(mo, x1);
   }
   // PatchMerger: ln_q, view [P/m², m²E], Linear, GELU, Linear → [P/m², H].
-  const ln = v.gatedMlp ? rmsNorm(t, P, E, b, false) : t.alloc(b * P * E);
-  t.free(x);
-  const h1 = t.alloc(b * P * E);
-  t.free(ln);
-  const g = t.alloc(b * P * E);
-  t.free(h1);
-  let merged = t.alloc((b * P * lmHidden) / m2);
-  t.free(g);
+  const ln = vision.gatedMlp ? rmsNorm(trace, P, E, b, false) : trace.alloc(b * P * E);
+  trace.free(x);
+  const h1 = trace.alloc(b * P * E);
+  trace.free(ln);
+  const g = trace.alloc(b * P * E);
+  trace.free(h1);
+  let merged = trace.alloc((b * P * lmHidden) / m2);
+  trace.free(g);
   if (windowed) {
-    const r = t.alloc((b * P * lmHidden) / m2); // [reverse_indices]
-    t.free(merged);
+    const r = trace.alloc((b * P * lmHidden) / m2); // [reverse_indices]
+    trace.free(merged);
     merged = r;
   }
-  t.free(emb, cos, sin, rotW);
+  trace.free(emb, cos, sin, rotW);
   return merged;
 }
 
@@ -768,28 +768,28 @@ function visionTower(t: Trace, v: VisionSpec, perImage: number[], lmHidden: numb
  * the bool mask into the model dtype (torch.where). Traced to the byte in fixtures/offline/traces/ (Llama eager:
  * +4 +4 −4 +4 −4 +8 −4 MiB at 2k; Phi-3's sliding window: +9 +9 −9 +9 +9 −9 −9 +9 −9 +9 −9 +18 −9 MiB at 3k).
  */
-function attentionMask(t: Trace, B: number, L: number, sliding: boolean, floatBytes: number): number {
+function attentionMask(trace: Trace, B: number, L: number, sliding: boolean, floatBytes: number): number {
   const L2 = L * L;
-  const causal = t.alloc(L2);
-  let result = t.alloc(L2);
-  t.free(causal);
+  const causal = trace.alloc(L2);
+  let result = trace.alloc(L2);
+  trace.free(causal);
   if (sliding) {
-    const overlay = t.alloc(L2);
-    const inner = t.alloc(L2);
-    t.free(overlay, result);
-    result = t.alloc(L2); // the outer and_mask's first step
-    t.free(inner);
+    const overlay = trace.alloc(L2);
+    const inner = trace.alloc(L2);
+    trace.free(overlay, result);
+    result = trace.alloc(L2); // the outer and_mask's first step
+    trace.free(inner);
   }
-  const padded = t.alloc(B * L2);
-  t.free(result);
+  const padded = trace.alloc(B * L2);
+  trace.free(result);
   if (floatBytes === 0) return padded;
-  const mask = t.alloc(floatBytes * B * L2);
-  t.free(padded);
+  const mask = trace.alloc(floatBytes * B * L2);
+  trace.free(padded);
   return mask;
 }
 
-function isGemma(a: ModelArch): boolean {
-  return a.modelType.startsWith("gemma");
+function isGemma(model: ModelArch): boolean {
+  return model.modelType.startsWith("gemma");
 }
 
 /**
@@ -799,11 +799,11 @@ function isGemma(a: ModelArch): boolean {
  * 2E; projector E × H + E (Gemma3MultiModalProjector). Gemma-3-4B: 419,816,304, exactly the
  * measured difference (fixtures/offline/h100-offline-gemma-3-4b-it.json param_bytes).
  */
-function vitParams(v: VisionSpec, lmHidden: number): number {
-  const E = v.hiddenSize;
-  const I = v.intermediateSize;
+function vitParams(vision: VisionSpec, lmHidden: number): number {
+  const E = vision.hiddenSize;
+  const I = vision.intermediateSize;
   const perLayer = 4 * E * E + 2 * E * I + 9 * E + I;
-  return v.depth * perLayer + 3 * v.patchSize * v.patchSize * E + E + 4096 * E + 2 * E + E * lmHidden + E;
+  return vision.depth * perLayer + 3 * vision.patchSize * vision.patchSize * E + E + 4096 * E + 2 * E + E * lmHidden + E;
 }
 
 /**
@@ -813,20 +813,20 @@ function vitParams(v: VisionSpec, lmHidden: number): number {
  * (models/phi3/modeling_phi3.py), the Qwen-VL vision towers' attn.qkv. Routed experts are one 3-D parameter per
  * projection (models/qwen3_moe/modeling_qwen3_moe.py Qwen3MoeExperts: gate_up_proj [E, 2I, H], down_proj [E, H, I]).
  */
-function groupTensors(a: ModelArch, g: ParamGroup): number[] {
-  const n = g.experts ?? 1;
-  if (n > 1) return g.bias ? [n * g.out * g.in, n * g.bias] : [n * g.out * g.in];
-  const shards = g.shards ?? 1;
-  const fused = g.component === "vision" ? g.name.endsWith(".qkv") : fusedProjections(a);
-  let parts = [g.out];
-  if (g.linear && shards > 1 && !fused) {
-    const kv = (g.kvHeads ?? a.numKvHeads) * a.headDim;
-    parts = g.name.endsWith("qkv_proj") && g.out === a.numHeads * a.headDim + 2 * kv ? [g.out - 2 * kv, kv, kv] : Array.from({ length: shards }, () => g.out / shards);
+function groupTensors(model: ModelArch, group: ParamGroup): number[] {
+  const n = group.experts ?? 1;
+  if (n > 1) return group.bias ? [n * group.out * group.in, n * group.bias] : [n * group.out * group.in];
+  const shards = group.shards ?? 1;
+  const fused = group.component === "vision" ? group.name.endsWith(".qkv") : fusedProjections(model);
+  let parts = [group.out];
+  if (group.linear && shards > 1 && !fused) {
+    const kv = (group.kvHeads ?? model.numKvHeads) * model.headDim;
+    parts = group.name.endsWith("qkv_proj") && group.out === model.numHeads * model.headDim + 2 * kv ? [group.out - 2 * kv, kv, kv] : Array.from({ length: shards }, () => group.out / shards);
   }
   const out: number[] = [];
   for (const rows of parts) {
-    out.push(rows * g.in);
-    if (g.bias) out.push((g.bias * rows) / g.out);
+    out.push(rows * group.in);
+    if (group.bias) out.push((group.bias * rows) / group.out);
   }
   return out;
 }
@@ -835,19 +835,19 @@ function groupTensors(a: ModelArch, g: ParamGroup): number[] {
  * transformers builds these projections fused (one Linear for q/k/v, one for gate/up) and concatenates the rotary
  * output with its pass-through part: models/phi3/modeling_phi3.py (Phi-3 and phi-4 checkpoints).
  */
-function fusedProjections(a: ModelArch): boolean {
-  return a.modelType === "phi3";
+function fusedProjections(model: ModelArch): boolean {
+  return model.modelType === "phi3";
 }
 
 /**
  * A SigLIP tower's tensors (Gemma 3: SiglipVisionEmbeddings, per layer k/v/q/out_proj with biases, layer_norm1,
  * fc1, fc2, layer_norm2; post_layernorm; Gemma3MultiModalProjector), the same count as vitParams.
  */
-function vitTensors(v: VisionSpec, lmHidden: number): number[] {
-  const E = v.hiddenSize;
-  const I = v.intermediateSize;
-  const t: number[] = [3 * v.patchSize * v.patchSize * E, E, 4096 * E];
-  for (let i = 0; i < v.depth; i++) t.push(E * E, E, E * E, E, E * E, E, E * E, E, E, E, I * E, I, E * I, E, E, E);
+function vitTensors(vision: VisionSpec, lmHidden: number): number[] {
+  const E = vision.hiddenSize;
+  const I = vision.intermediateSize;
+  const t: number[] = [3 * vision.patchSize * vision.patchSize * E, E, 4096 * E];
+  for (let i = 0; i < vision.depth; i++) t.push(E * E, E, E * E, E, E * E, E, E * E, E, E, E, I * E, I, E * I, E, E, E);
   t.push(E, E, E * lmHidden, E);
   return t;
 }
@@ -860,208 +860,208 @@ function vitTensors(v: VisionSpec, lmHidden: number): number[] {
  * segments: Qwen2-VL-2B's 1536 × 8960 projections (26.25 MiB) sit in 28 MiB segments, 0.31 GiB reserved above
  * the tensors in all (fixtures/offline/traces/h200-heldout-allocator-traces.json segments_before).
  */
-export function offlineWeightTensors(a: ModelArch, dtype: TorchDtype): number[] {
-  const b = DTYPE_BYTES[dtype];
-  const l = paramLayout(a);
+export function offlineWeightTensors(model: ModelArch, dtype: TorchDtype): number[] {
+  const dtypeBytes = DTYPE_BYTES[dtype];
+  const layout = paramLayout(model);
   const elems: number[] = [];
-  for (const g of l.vision) elems.push(...groupTensors(a, g));
-  const v = a.vision;
-  if (v && v.family === "other" && v.params === 0 && v.hiddenSize > 0) elems.push(...vitTensors(v, a.hiddenSize));
-  elems.push(a.vocabSize * a.hiddenSize);
-  for (const ti of l.layerTemplate) for (const g of l.templates[ti]?.groups ?? []) elems.push(...groupTensors(a, g));
-  elems.push(...groupTensors(a, l.finalNorm));
-  if (l.lmHead) elems.push(a.vocabSize * a.hiddenSize);
-  return elems.filter((e) => e > 0).map((e) => e * b);
+  for (const g of layout.vision) elems.push(...groupTensors(model, g));
+  const vision = model.vision;
+  if (vision && vision.family === "other" && vision.params === 0 && vision.hiddenSize > 0) elems.push(...vitTensors(vision, model.hiddenSize));
+  elems.push(model.vocabSize * model.hiddenSize);
+  for (const ti of layout.layerTemplate) for (const g of layout.templates[ti]?.groups ?? []) elems.push(...groupTensors(model, g));
+  elems.push(...groupTensors(model, layout.finalNorm));
+  if (layout.lmHead) elems.push(model.vocabSize * model.hiddenSize);
+  return elems.filter((e) => e > 0).map((e) => e * dtypeBytes);
 }
 
 /** Bytes of the model's parameters as transformers allocates them (one block per tensor, unpadded vocab). */
-export function offlineWeightsBytes(a: ModelArch, dtype: TorchDtype): number {
-  const b = DTYPE_BYTES[dtype];
-  const { total } = paramCount(a);
+export function offlineWeightsBytes(model: ModelArch, dtype: TorchDtype): number {
+  const dtypeBytes = DTYPE_BYTES[dtype];
+  const { total } = paramCount(model);
   // vLLM pads the vocab to 64 in paramCount's layout; transformers does not.
-  const V = a.vocabSize;
+  const V = model.vocabSize;
   const padded = Math.ceil(V / 64) * 64;
-  const embeddings = a.tieWordEmbeddings ? 1 : 2;
-  let params = total - (padded - V) * a.hiddenSize * embeddings;
-  const v = a.vision;
-  if (v && v.family === "other" && v.params === 0 && v.hiddenSize > 0) params += vitParams(v, a.hiddenSize);
-  return params * b;
+  const embeddings = model.tieWordEmbeddings ? 1 : 2;
+  let params = total - (padded - V) * model.hiddenSize * embeddings;
+  const vision = model.vision;
+  if (vision && vision.family === "other" && vision.params === 0 && vision.hiddenSize > 0) params += vitParams(vision, model.hiddenSize);
+  return params * dtypeBytes;
 }
 
 /** The offline (transformers generate) footprint of one workload. Pure. */
-export function offlineFootprint(x: OfflineInput): OfflineFootprint {
-  const a = x.model;
-  const dtype = x.dtype ?? a.dtype;
-  const b = DTYPE_BYTES[dtype];
-  const B = Math.max(1, x.batch);
+export function offlineFootprint(input: OfflineInput): OfflineFootprint {
+  const model = input.model;
+  const dtype = input.dtype ?? model.dtype;
+  const dtypeBytes = DTYPE_BYTES[dtype];
+  const B = Math.max(1, input.batch);
   const notes: string[] = [];
-  const v = a.vision;
+  const vision = model.vision;
   let imgTokens = 0;
   const perImagePatches: number[] = [];
-  if (x.images.length > 0) {
+  if (input.images.length > 0) {
     // Only Qwen-VL towers are traced (each family's `offline` in vision/<family>.ts); commands/compare.ts refuses
     // the others with a message before calling the core.
-    const support = v ? visionFamily(v)?.offline : undefined;
-    if (!v || support === undefined || support === "text-only") throw new ConfigError(`${a.id}: images are not supported offline for this vision tower`);
-    const lim = pixelLimits(v, x.pixels);
-    for (const im of x.images) {
-      const it = imageTokens(v, im.width, im.height, lim);
+    const support = vision ? visionFamily(vision)?.offline : undefined;
+    if (!vision || support === undefined || support === "text-only") throw new ConfigError(`${model.id}: images are not supported offline for this vision tower`);
+    const lim = pixelLimits(vision, input.pixels);
+    for (const im of input.images) {
+      const it = imageTokens(vision, im.width, im.height, lim);
       imgTokens += it.tokens;
       perImagePatches.push(it.patches);
     }
     if (support.note !== undefined) notes.push(support.note);
   }
-  if (a.mla) notes.push("MLA attention follows transformers' DeepseekV2Attention (the cache holds the compressed latent; each decode step re-expands it), measured on DeepSeek-V2-Lite only");
-  if (a.layers.some((l) => l.kind === "linear" || l.kind === "mamba")) notes.push("linear-attention / Mamba layers are modeled as full attention (approximate)");
-  if (x.attn === "flash_attention_2") notes.push("flash_attention_2: no mask or scores are materialized (flash-attn itself not measured here)");
-  const L = x.promptTokens + imgTokens;
+  if (model.mla) notes.push("MLA attention follows transformers' DeepseekV2Attention (the cache holds the compressed latent; each decode step re-expands it), measured on DeepSeek-V2-Lite only");
+  if (model.layers.some((l) => l.kind === "linear" || l.kind === "mamba")) notes.push("linear-attention / Mamba layers are modeled as full attention (approximate)");
+  if (input.attn === "flash_attention_2") notes.push("flash_attention_2: no mask or scores are materialized (flash-attn itself not measured here)");
+  const L = input.promptTokens + imgTokens;
   const T = B * L;
-  const H = a.hiddenSize;
-  const d: LmDims = { a, B, L, b, attn: x.attn, gemma: isGemma(a) };
-  const t = new Trace();
+  const H = model.hiddenSize;
+  const dims: LmDims = { a: model, B, L, b: dtypeBytes, attn: input.attn, gemma: isGemma(model) };
+  const trace = new Trace();
 
   // --- before generate: weights (one allocation per tensor, in creation order), workspace, inputs.
-  const weightsBytes = offlineWeightsBytes(a, dtype);
-  for (const bytes of offlineWeightTensors(a, dtype)) t.alloc(bytes);
-  const weightsR = t.a.allocated;
-  const ws = t.alloc(32 * MiB);
-  const ws2 = t.alloc(1 * MiB);
+  const weightsBytes = offlineWeightsBytes(model, dtype);
+  for (const bytes of offlineWeightTensors(model, dtype)) trace.alloc(bytes);
+  const weightsR = trace.a.allocated;
+  const ws = trace.alloc(32 * MiB);
+  const ws2 = trace.alloc(1 * MiB);
   const patchesAll = perImagePatches.reduce((s, p) => s + p, 0) * B;
-  const ids = t.alloc(8 * T);
-  const mask2d = t.alloc(8 * T);
-  const pix = patchesAll > 0 && v ? t.alloc(b * patchesAll * v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize) : 0;
-  const inputsBytes = t.a.allocated - weightsR - 33 * MiB;
+  const ids = trace.alloc(8 * T);
+  const mask2d = trace.alloc(8 * T);
+  const pix = patchesAll > 0 && vision ? trace.alloc(dtypeBytes * patchesAll * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize) : 0;
+  const inputsBytes = trace.a.allocated - weightsR - 33 * MiB;
   void ws;
   void ws2;
 
   // --- prefill: embeddings, vision, masks, rotary, layers.
-  let embeds = t.alloc(b * T * H);
+  let embeds = trace.alloc(dtypeBytes * T * H);
   let imageEmbeds = 0;
   let encoderPeakBytes = 0;
-  if (patchesAll > 0 && v) {
-    t.phase = "vision";
-    const before = t.a.allocated;
-    t.a.resetWindow();
+  if (patchesAll > 0 && vision) {
+    trace.phase = "vision";
+    const before = trace.a.allocated;
+    trace.a.resetWindow();
     const perImage: number[] = [];
     for (let r = 0; r < B; r++) perImage.push(...perImagePatches);
-    const merged = visionTower(t, v, perImage, H, b, x.attn);
-    encoderPeakBytes = t.a.windowPeak - before;
-    imageEmbeds = t.alloc(b * B * imgTokens * H); // torch.cat(split embeds)
-    t.free(merged);
-    const scattered = t.alloc(b * T * H); // inputs_embeds.masked_scatter(...)
-    t.free(embeds);
+    const merged = visionTower(trace, vision, perImage, H, dtypeBytes, input.attn);
+    encoderPeakBytes = trace.a.windowPeak - before;
+    imageEmbeds = trace.alloc(dtypeBytes * B * imgTokens * H); // torch.cat(split embeds)
+    trace.free(merged);
+    const scattered = trace.alloc(dtypeBytes * T * H); // inputs_embeds.masked_scatter(...)
+    trace.free(embeds);
     embeds = scattered;
-    t.phase = "prefill";
+    trace.phase = "prefill";
   }
-  if (a.mrope) {
+  if (model.mrope) {
     // get_rope_index: position_ids [3, B, L] int64.
-    t.alloc(24 * T);
+    trace.alloc(24 * T);
   }
   // Masks (LlamaModel.forward builds them before the rotary embedding): eager builds [B,1,L,L] in the model dtype;
   // sdpa only where a sliding window is shorter than L.
-  const hasSliding = a.layers.some((l) => l.kind === "sliding" && l.window < L);
-  const hasFull = a.layers.some((l) => l.kind !== "sliding" || l.window >= L);
+  const hasSliding = model.layers.some((l) => l.kind === "sliding" && l.window < L);
+  const hasFull = model.layers.some((l) => l.kind !== "sliding" || l.window >= L);
   const masks = { full: false, sliding: false };
   const maskIds: number[] = [];
-  if (x.attn === "eager") {
+  if (input.attn === "eager") {
     if (hasFull) {
-      maskIds.push(attentionMask(t, B, L, false, b));
+      maskIds.push(attentionMask(trace, B, L, false, dtypeBytes));
       masks.full = true;
     }
     if (hasSliding) {
-      maskIds.push(attentionMask(t, B, L, true, b));
+      maskIds.push(attentionMask(trace, B, L, true, dtypeBytes));
       masks.sliding = true;
     }
-  } else if (x.attn === "sdpa" && hasSliding) {
-    maskIds.push(attentionMask(t, B, L, true, 0));
+  } else if (input.attn === "sdpa" && hasSliding) {
+    maskIds.push(attentionMask(trace, B, L, true, 0));
     masks.sliding = true;
   }
   // Rotary cos/sin [B, L, d] in the model dtype (computed in fp32: freqs and cat(freqs, freqs)); Gemma 3 computes
   // one pair per layer type (Gemma3TextModel.forward: position_embeddings[layer_type] for sliding and full layers).
-  const rd = a.headDim;
-  const rotaryPairs = d.gemma && a.layers.some((l) => l.kind === "sliding") && a.layers.some((l) => l.kind !== "sliding") ? 2 : 1;
+  const rd = model.headDim;
+  const rotaryPairs = dims.gemma && model.layers.some((l) => l.kind === "sliding") && model.layers.some((l) => l.kind !== "sliding") ? 2 : 1;
   const cosSin: number[] = [];
   for (let r = 0; r < rotaryPairs; r++) {
-    if (a.mrope) {
-      const f1 = t.alloc(4 * T * (rd / 2) * 3);
-      const f2 = t.alloc(4 * T * rd * 3);
-      cosSin.push(t.alloc(b * T * rd), t.alloc(b * T * rd));
-      t.free(f1, f2);
+    if (model.mrope) {
+      const f1 = trace.alloc(4 * T * (rd / 2) * 3);
+      const f2 = trace.alloc(4 * T * rd * 3);
+      cosSin.push(trace.alloc(dtypeBytes * T * rd), trace.alloc(dtypeBytes * T * rd));
+      trace.free(f1, f2);
       continue;
     }
     // LlamaRotaryEmbedding.forward: freqs, emb = cat(freqs, freqs), emb.cos() * attention_scaling and the same for
     // sin (each product a new fp32 tensor), then .to(x.dtype); the fp32 locals die on return (traced for
     // Mistral-Nemo at 2 × 2048: +1 +2 +2 +2 −2 +2 +2 −2 +1 +1 −1 −2 −2 −2 MiB).
-    const freqs = t.alloc(4 * T * (rd / 2));
-    const emb = t.alloc(4 * T * rd);
-    const c1 = t.alloc(4 * T * rd);
-    const c2 = t.alloc(4 * T * rd);
-    t.free(c1);
-    const s1 = t.alloc(4 * T * rd);
-    const s2 = t.alloc(4 * T * rd);
-    t.free(s1);
-    cosSin.push(t.alloc(b * T * rd), t.alloc(b * T * rd));
-    t.free(freqs, emb, c2, s2);
+    const freqs = trace.alloc(4 * T * (rd / 2));
+    const emb = trace.alloc(4 * T * rd);
+    const c1 = trace.alloc(4 * T * rd);
+    const c2 = trace.alloc(4 * T * rd);
+    trace.free(c1);
+    const s1 = trace.alloc(4 * T * rd);
+    const s2 = trace.alloc(4 * T * rd);
+    trace.free(s1);
+    cosSin.push(trace.alloc(dtypeBytes * T * rd), trace.alloc(dtypeBytes * T * rd));
+    trace.free(freqs, emb, c2, s2);
   }
-  if (masks.full || masks.sliding) notes.push(`a [${B},1,${L},${L}] attention mask is materialized (${x.attn}${hasSliding ? ", sliding window shorter than the sequence" : ""})`);
+  if (masks.full || masks.sliding) notes.push(`a [${B},1,${L},${L}] attention mask is materialized (${input.attn}${hasSliding ? ", sliding window shorter than the sequence" : ""})`);
   const kvs: LayerKv[] = [];
   let h = embeds;
   let first = true;
-  for (let i = 0; i < a.numLayers; i++) {
-    const y = decoderLayer(t, d, i, masks, kvs);
-    if (!first) t.free(h);
+  for (let i = 0; i < model.numLayers; i++) {
+    const y = decoderLayer(trace, dims, i, masks, kvs);
+    if (!first) trace.free(h);
     first = false;
     h = y;
   }
-  const fin = rmsNorm(t, T, H, b, d.gemma);
-  t.free(h);
+  const fin = rmsNorm(trace, T, H, dtypeBytes, dims.gemma);
+  trace.free(h);
   // lm_head on the last position only (logits_to_keep=1), then the fp32 copy generate keeps.
-  const logits = t.alloc(b * B * a.vocabSize);
-  const next = t.alloc(4 * B * a.vocabSize);
-  t.free(fin, logits, ...maskIds, ...cosSin);
-  if (imageEmbeds) t.free(imageEmbeds);
-  t.free(embeds);
-  t.free(next);
+  const logits = trace.alloc(dtypeBytes * B * model.vocabSize);
+  const next = trace.alloc(4 * B * model.vocabSize);
+  trace.free(fin, logits, ...maskIds, ...cosSin);
+  if (imageEmbeds) trace.free(imageEmbeds);
+  trace.free(embeds);
+  trace.free(next);
   void pix;
   void ids;
   void mask2d;
 
   // --- decode: every step re-concatenates each layer's K and V (DynamicLayer.update).
-  t.phase = "decode";
-  for (let s = 1; s <= x.newTokens; s++) {
-    const lg = t.alloc(b * B * a.vocabSize);
-    const lf = t.alloc(4 * B * a.vocabSize);
-    t.free(lg);
+  trace.phase = "decode";
+  for (let s = 1; s <= input.newTokens; s++) {
+    const lg = trace.alloc(dtypeBytes * B * model.vocabSize);
+    const lf = trace.alloc(4 * B * model.vocabSize);
+    trace.free(lg);
     for (const l of kvs) {
       const tokens = l.tokens + 1;
-      const nk = t.kv(l.kTok * tokens);
-      t.freeKv(l.k, l.kTok * l.stored);
-      const nv = t.kv(l.vTok * tokens);
-      t.freeKv(l.v, l.vTok * l.stored);
+      const nk = trace.kv(l.kTok * tokens);
+      trace.freeKv(l.k, l.kTok * l.stored);
+      const nv = trace.kv(l.vTok * tokens);
+      trace.freeKv(l.v, l.vTok * l.stored);
       l.k = nk;
       l.v = nv;
       l.stored = tokens;
-      const temps = l.decodeTemps.map((perToken) => t.alloc(perToken * tokens));
-      t.free(...temps);
+      const temps = l.decodeTemps.map((perToken) => trace.alloc(perToken * tokens));
+      trace.free(...temps);
       // DynamicSlidingWindowLayer keeps a view of the last window - 1 tokens of the full states.
       l.tokens = l.sliding > 0 ? Math.min(tokens, l.sliding - 1) : tokens;
     }
-    t.free(lf);
+    trace.free(lf);
   }
   const kvCacheBytes = kvs.reduce((s, l) => s + (l.kTok + l.vTok) * l.stored, 0);
-  const peakAllocatedBytes = t.a.peakAllocated;
-  const reservedBytes = t.a.reserved;
-  const kvAtPeak = t.kvAtPeak;
+  const peakAllocatedBytes = trace.a.peakAllocated;
+  const reservedBytes = trace.a.reserved;
+  const kvAtPeak = trace.kvAtPeak;
   const activationPeakBytes = Math.max(0, peakAllocatedBytes - weightsR - WORKSPACE_BYTES - inputsBytes - kvAtPeak);
   const cudaContextBytes = CUDA_CONTEXT_BYTES + GENERATE_KERNELS_BYTES;
   return {
-    attn: x.attn,
+    attn: input.attn,
     dtype,
     batch: B,
     sequenceTokens: L,
     imageTokens: imgTokens,
     patches: patchesAll,
-    newTokens: x.newTokens,
+    newTokens: input.newTokens,
     weightsBytes,
     inputsBytes,
     workspaceBytes: WORKSPACE_BYTES,
@@ -1069,13 +1069,13 @@ export function offlineFootprint(x: OfflineInput): OfflineFootprint {
     kvAtPeakBytes: kvAtPeak,
     activationPeakBytes,
     encoderPeakBytes,
-    peakPhase: t.peakPhase,
+    peakPhase: trace.peakPhase,
     peakAllocatedBytes,
     reservedBytes,
     allocatorReserveBytes: reservedBytes - peakAllocatedBytes,
     cudaContextBytes,
     deviceBytes: cudaContextBytes + reservedBytes,
-    quadraticAttention: masks.full || masks.sliding || x.attn === "eager",
+    quadraticAttention: masks.full || masks.sliding || input.attn === "eager",
     notes,
   };
 }
