@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loraSlotBytes } from "../src/core/lora.js";
 import { planDeployment } from "../src/core/plan.js";
+import { planWithLevers } from "../src/core/levers.js";
 import { flags, gpu, model } from "./helpers/models.js";
 
 // Qwen2.5-7B-Instruct: hidden H = 3584, 28 heads, 4 KV heads, head_dim 128, intermediate I = 18944, 28 layers.
@@ -57,7 +58,10 @@ describe("LoRA slots (vllm/lora/model_manager.py, create_lora_weights)", () => {
     const p = planDeployment({ model: m, gpu: gpu("h100"), flags: flags({ lora: { ...lora, maxCpuLoras: 2 } }) });
     const d = p.diagnostics.find((x) => x.code === "MAX_CPU_LORAS_BELOW_MAX_LORAS");
     expect(p.fits).toBe(false);
-    expect(d?.fix).toEqual([{ flag: "--max-cpu-loras", value: "4" }]);
+    expect(d?.fix).toEqual([{ flag: "--max-cpu-loras", value: "4", flags: { lora: { ...lora, maxCpuLoras: 4 } } }]);
+    // The fix is kept once re-planned (it starts): a user sees it.
+    const withFixes = planWithLevers({ model: m, gpu: gpu("h100"), flags: flags({ lora: { ...lora, maxCpuLoras: 2 } }) });
+    expect(withFixes.diagnostics.find((x) => x.code === "MAX_CPU_LORAS_BELOW_MAX_LORAS")?.fix?.map((f) => `${f.flag} ${f.value}`)).toEqual(["--max-cpu-loras 4"]);
     const { messageFor } = await import("../src/render/messages.js");
     expect(messageFor(d!, p)).toBe("max_cpu_loras (2) must be >= max_loras (4)");
   });

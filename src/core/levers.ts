@@ -287,7 +287,7 @@ export function addFixes(input: PlanInput, plan: Plan): void {
     if (diagnostic.severity !== "error") continue;
     const fix: FixEntry[] = [];
     for (const own of diagnostic.fix ?? []) {
-      // An own fix without its engine flags as data (MAX_CPU_LORAS_BELOW_MAX_LORAS's) cannot be verified, so is not kept.
+      // An own fix without its engine flags as data cannot be verified, so is not kept.
       const change = own.flags;
       if (!change) continue;
       const plan = replan.plan(change);

@@ -130,7 +130,7 @@ export function featureEffects(input: FeatureInput): FeatureEffects {
     if (rules.loraGraphsTwice) graphMultiplier = 2;
     if (flags.lora.maxCpuLoras !== undefined && flags.lora.maxCpuLoras < flags.lora.maxLoras) {
       // vllm/config/lora.py LoRAConfig.__post_init__ raises ValueError: max_cpu_loras must be >= max_loras.
-      diagnostics.push({ code: "MAX_CPU_LORAS_BELOW_MAX_LORAS", severity: "error", args: { maxCpuLoras: flags.lora.maxCpuLoras, maxLoras: flags.lora.maxLoras }, fix: [{ flag: "--max-cpu-loras", value: String(flags.lora.maxLoras) }] });
+      diagnostics.push({ code: "MAX_CPU_LORAS_BELOW_MAX_LORAS", severity: "error", args: { maxCpuLoras: flags.lora.maxCpuLoras, maxLoras: flags.lora.maxLoras }, fix: [{ flag: "--max-cpu-loras", value: String(flags.lora.maxLoras), flags: { lora: { ...flags.lora, maxCpuLoras: flags.lora.maxLoras } } }] });
     }
     if (input.model.hybrid || input.model.mamba) notExact("LoRA slots of linear-attention / Mamba mixer projections (sized as ordinary linear layers)");
     if (input.model.moe && flags.lora.fullyShardedLoras) notExact("fully sharded LoRA on MoE experts");
