@@ -92,3 +92,14 @@ describe("per-release rules (src/core/vllm-versions.ts)", () => {
     expect(rulesFor("0.20.2.dev45")?.defaultUtilization).toBe(0.9);
   });
 });
+
+describe("a release newer than the newest modeled, in the plan's header", () => {
+  it("--vllm-version 0.40 says whose rules planned it where the verdict is read; latest (planned as the newest) does not need to", async () => {
+    const { runCli } = await import("./helpers/cli.js");
+    const { NEWEST_MODELED } = await import("../src/core/vllm-versions.js");
+    const newer = await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--vllm-version", "0.40"]);
+    expect(newer.out.split("\n")[1]).toBe(`  vLLM 0.40.0 (V1, planned with ${NEWEST_MODELED}'s rules): STARTS`);
+    const latest = await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--vllm-version", "latest"]);
+    expect(latest.out.split("\n")[1]).toBe(`  vLLM ${NEWEST_MODELED} (V1): STARTS`);
+  });
+});

@@ -124,7 +124,9 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
   const verdict = plan.fits ? chalk.green.bold("STARTS") : chalk.red.bold("WILL NOT START");
   // The header on one line when it fits, else what runs where, then the release and the verdict.
   const head1 = `${chalk.bold(plan.model.id)} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)}`;
-  const head2 = `vLLM ${engine.vllmVersion} (${engine.engine.toUpperCase()}): ${verdict}`;
+  // A release newer than the newest modeled says in the header whose rules planned it (the warning is at the end).
+  const newer = plan.diagnostics.find((d) => d.code === "VLLM_VERSION_NOT_MODELED" && String(d.args["modeled"]) !== engine.vllmVersion);
+  const head2 = `vLLM ${engine.vllmVersion} (${engine.engine.toUpperCase()}${newer ? `, planned with ${String(newer.args["modeled"])}'s rules` : ""}): ${verdict}`;
   if (visibleLength(`${head1} — ${head2}`) <= (opts.columns ?? 80)) lines.push(`${head1} — ${head2}`);
   else lines.push(head1, `  ${head2}`);
   lines.push(
