@@ -28,13 +28,13 @@ function descriptorWriter(fd: 1 | 2): (text: string) => void {
     while (written < bytes.length) {
       try {
         written += writeSync(fd, bytes, written);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
         if (code === "EPIPE") {
           readerGone = true;
           return;
         }
-        if (code !== "EAGAIN") throw e;
+        if (code !== "EAGAIN") throw err;
         stream = fd === 1 ? process.stdout : process.stderr;
         stream.write(bytes.subarray(written));
         return;

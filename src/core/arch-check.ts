@@ -18,18 +18,18 @@ const MAX_COUNT = 10_000;
 /** Context lengths and rotary rows: below 2^34 (src/limits.ts MAX_POSITIONS). */
 const MAX_POSITIONS = 2 ** 34;
 
-function walkNumbers(v: unknown, path: string, out: (path: string, n: number) => ArchProblem | null): ArchProblem | null {
+function walkNumbers(value: unknown, path: string, out: (path: string, n: number) => ArchProblem | null): ArchProblem | null {
   // ModelArch is a tree of plain objects and arrays a few levels deep; layers arrays are ≤ MAX_COUNT long.
-  if (typeof v === "number") return out(path, v);
-  if (typeof v !== "object" || v === null) return null;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const p = walkNumbers(v[i], `${path}[${i}]`, out);
+  if (typeof value === "number") return out(path, value);
+  if (typeof value !== "object" || value === null) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = walkNumbers(value[i], `${path}[${i}]`, out);
       if (p) return p;
     }
     return null;
   }
-  for (const [k, x] of Object.entries(v)) {
+  for (const [k, x] of Object.entries(value)) {
     const p = walkNumbers(x, path ? `${path}.${k}` : k, out);
     if (p) return p;
   }

@@ -177,21 +177,21 @@ function nasKvHeads(blocks: NasBlock[], heads: number): number {
   return heads;
 }
 
-function layerPattern(textCfg: Obj, n: number, modelType: string): LayerAttention[] {
+function layerPattern(textCfg: Obj, numLayers: number, modelType: string): LayerAttention[] {
   const window = num(textCfg, "sliding_window");
   // Qwen3-Next: layer i is full attention when (i + 1) % full_attention_interval == 0, else Gated DeltaNet (Qwen3NextConfig).
   const interval = num(textCfg, "full_attention_interval");
   if (interval && !Array.isArray(textCfg["layer_types"])) {
-    return Array.from({ length: n }, (_, i): LayerAttention => ((i + 1) % interval === 0 ? { kind: "full" } : { kind: "linear" }));
+    return Array.from({ length: numLayers }, (_, i): LayerAttention => ((i + 1) % interval === 0 ? { kind: "full" } : { kind: "linear" }));
   }
   // Nemotron-H hybrid_override_pattern: "*" attention, "M" Mamba-2, "-" MLP, "E" MoE (configuration_nemotron_h.py).
   const pattern = str(textCfg, "hybrid_override_pattern");
-  if (pattern && pattern.length >= n) {
-    return [...pattern.slice(0, n)].map((c): LayerAttention => (c === "*" ? { kind: "full" } : c === "M" ? { kind: "mamba" } : { kind: "none" }));
+  if (pattern && pattern.length >= numLayers) {
+    return [...pattern.slice(0, numLayers)].map((c): LayerAttention => (c === "*" ? { kind: "full" } : c === "M" ? { kind: "mamba" } : { kind: "none" }));
   }
   const types = textCfg["layer_types"];
-  if (Array.isArray(types) && types.length >= n) {
-    return types.slice(0, n).map((x): LayerAttention => {
+  if (Array.isArray(types) && types.length >= numLayers) {
+    return types.slice(0, numLayers).map((x): LayerAttention => {
       if (x === "sliding_attention" && window) return { kind: "sliding", window };
       if (x === "linear_attention") return { kind: "linear" };
       if (x === "mamba") return { kind: "mamba" };
@@ -202,27 +202,27 @@ function layerPattern(textCfg: Obj, n: number, modelType: string): LayerAttentio
   // at index >= max_window_layers.
   if (modelType.startsWith("qwen2") || modelType.startsWith("qwen3")) {
     if (bool(textCfg, "use_sliding_window") === true && window) {
-      const mwl = num(textCfg, "max_window_layers") ?? n;
-      return Array.from({ length: n }, (_, i): LayerAttention => (i >= mwl ? { kind: "sliding", window } : { kind: "full" }));
+      const mwl = num(textCfg, "max_window_layers") ?? numLayers;
+      return Array.from({ length: numLayers }, (_, i): LayerAttention => (i >= mwl ? { kind: "sliding", window } : { kind: "full" }));
     }
-    return Array.from({ length: n }, (): LayerAttention => ({ kind: "full" }));
+    return Array.from({ length: numLayers }, (): LayerAttention => ({ kind: "full" }));
   }
   if (modelType === "gemma2" && window) {
     // Gemma2: even layers use the sliding window (transformers Gemma2DecoderLayer is_sliding = not bool(layer_idx % 2)).
-    return Array.from({ length: n }, (_, i): LayerAttention => (i % 2 === 0 ? { kind: "sliding", window } : { kind: "full" }));
+    return Array.from({ length: numLayers }, (_, i): LayerAttention => (i % 2 === 0 ? { kind: "sliding", window } : { kind: "full" }));
   }
   if ((modelType === "gemma3" || modelType === "gemma3_text") && window) {
     // Gemma3: every sliding_window_pattern-th layer is global (Gemma3TextConfig default pattern 6).
     const p = num(textCfg, "sliding_window_pattern") ?? 6;
-    return Array.from({ length: n }, (_, i): LayerAttention => ((i + 1) % p === 0 ? { kind: "full" } : { kind: "sliding", window }));
+    return Array.from({ length: numLayers }, (_, i): LayerAttention => ((i + 1) % p === 0 ? { kind: "full" } : { kind: "sliding", window }));
   }
   if ((modelType === "mistral" || modelType === "mixtral") && window) {
-    return Array.from({ length: n }, (): LayerAttention => ({ kind: "sliding", window }));
+    return Array.from({ length: numLayers }, (): LayerAttention => ({ kind: "sliding", window }));
   }
-  return Array.from({ length: n }, (): LayerAttention => ({ kind: "full" }));
+  return Array.from({ length: numLayers }, (): LayerAttention => ({ kind: "full" }));
 }
 
-function moeSpec(textCfg: Obj, n: number): MoeSpec | null {
+function moeSpec(textCfg: Obj, numLayers: number): MoeSpec | null {
   const experts = num(textCfg, "num_experts") ?? num(textCfg, "num_local_experts") ?? num(textCfg, "n_routed_experts");
   if (!experts || experts <= 1) return null;
   const topK = num(textCfg, "num_experts_per_tok") ?? num(textCfg, "experts_per_token") ?? num(textCfg, "moe_topk") ?? 2;
@@ -233,7 +233,7 @@ function moeSpec(textCfg: Obj, n: number): MoeSpec | null {
   const only = textCfg["mlp_only_layers"];
   if (Array.isArray(only)) for (const x of only) if (typeof x === "number") dense.push(x);
   const step = num(textCfg, "decoder_sparse_step");
-  if (step && step > 1) for (let i = 0; i < n; i++) if ((i + 1) % step !== 0) dense.push(i);
+  if (step && step > 1) for (let i = 0; i < numLayers; i++) if ((i + 1) % step !== 0) dense.push(i);
   let sharedExperts = num(textCfg, "n_shared_experts") ?? 0;
   let sharedI = sharedExperts > 0 ? moeI * sharedExperts : 0;
   const qwenShared = num(textCfg, "shared_expert_intermediate_size") ?? num(textCfg, "moe_shared_expert_intermediate_size");

@@ -84,10 +84,10 @@ export function loraSlotBytes(model: ModelArch, lora: LoraFlags, tp: number, ep:
   const dtypeBytes = DTYPE_BYTES[dtype];
   const layout = paramLayout(model);
   const [start, end] = ppLayerRanges(model.numLayers, pp)[stage] ?? [0, model.numLayers];
-  const perTemplate = layout.templates.map((t) => {
+  const perTemplate = layout.templates.map((template) => {
     let e = 0;
     let m = 0;
-    for (const g of t.groups) {
+    for (const g of template.groups) {
       if (!wrapped(g)) continue;
       e += loraElementsPerSlot(model, g, tp, ep, lora.maxLoraRank, lora.fullyShardedLoras);
       m++;

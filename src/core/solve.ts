@@ -192,17 +192,17 @@ export function findFixes(input: PlanInput, target: Target, ev: Evaluation = eva
   } else {
     const lo = Math.max(1, target.context ?? 1);
     if (lo < len0 && meetsWith(input, target, { maxModelLen: lo })) {
-      let a = lo;
-      let b = len0 - 1;
-      while (a < b) {
-        const mid = Math.floor((a + b + 1) / 2);
-        if (meetsWith(input, target, { maxModelLen: mid })) a = mid;
-        else b = mid - 1;
+      let low = lo;
+      let high = len0 - 1;
+      while (low < high) {
+        const mid = Math.floor((low + high + 1) / 2);
+        if (meetsWith(input, target, { maxModelLen: mid })) low = mid;
+        else high = mid - 1;
       }
       // Rounded as plan's fix is (core/levers.ts roundDownForPeople), when the round value still meets the target.
-      const round = roundDownForPeople(a);
-      if (round >= lo && round < a && meetsWith(input, target, { maxModelLen: round })) a = round;
-      out.push({ changes: [{ flag: "--max-model-len", value: String(a) }] });
+      const round = roundDownForPeople(low);
+      if (round >= lo && round < low && meetsWith(input, target, { maxModelLen: round })) low = round;
+      out.push({ changes: [{ flag: "--max-model-len", value: String(low) }] });
     }
   }
 
@@ -411,17 +411,17 @@ export function solve(req: SolveRequest): SolveResult {
     const last = layouts[layouts.length - 1] ?? { tp: 1, pp: 1 };
     const precision = precisions[precisions.length - 1] ?? precisions[0]!;
     let best = 0;
-    let a = 1;
-    let b = model.derivedMaxModelLen;
+    let low = 1;
+    let high = model.derivedMaxModelLen;
     const lastCap = capFor(precision, last);
     const fits = (len: number): boolean => plan(flagsFor(precision, last, { gpuMemoryUtilization: lastCap, maxModelLen: len })).fits;
     if (fits(1)) {
-      while (a < b) {
-        const mid = Math.floor((a + b + 1) / 2);
-        if (fits(mid)) a = mid;
-        else b = mid - 1;
+      while (low < high) {
+        const mid = Math.floor((low + high + 1) / 2);
+        if (fits(mid)) low = mid;
+        else high = mid - 1;
       }
-      best = a;
+      best = low;
     }
     const where = `${last.tp * last.pp} GPU${last.tp * last.pp > 1 ? "s" : ""} (tensor-parallel ${last.tp}${last.pp > 1 ? `, pipeline ${last.pp}` : ""})`;
     const what = `${concurrency > 1 ? `${concurrency} concurrent requests of ` : ""}a ${thousandsOf(context)}-token context`;

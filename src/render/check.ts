@@ -8,8 +8,6 @@ import { gib, thousands, wrapLine } from "./format.js";
 import { hostFindingText, hostFixText, messageFor } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
-const t = thousands;
-
 /** One failure in a few words (the numbers that matter). */
 /** "12.34": the KV cache of the GPU with the least, in GiB (none below 0): what a check line shows. */
 export function kvShown(p: Plan): string {
@@ -24,7 +22,7 @@ export function failureText(failure: Failure, plan: Plan): string {
       const num = (k: string): number => Number(args[k] ?? 0);
       switch (diagnostic.code) {
         case "KV_CACHE_BELOW_MAX_MODEL_LEN":
-          return `does not start: KV cache ${gib(num("available"))} GiB < ${gib(num("needed"))} GiB for one ${t(num("maxModelLen"))}-token request (vLLM's estimated maximum model length: ${t(num("estimatedMaxModelLen"))})`;
+          return `does not start: KV cache ${gib(num("available"))} GiB < ${gib(num("needed"))} GiB for one ${thousands(num("maxModelLen"))}-token request (vLLM's estimated maximum model length: ${thousands(num("estimatedMaxModelLen"))})`;
         case "NO_KV_CACHE_MEMORY": {
           const g = plan.perGpu[0];
           const w = g ? `weights ${gib(g.weightsBytes)} GiB + activations ${gib(g.activationPeakBytes)} GiB` : "weights and activations";
@@ -39,9 +37,9 @@ export function failureText(failure: Failure, plan: Plan): string {
     case "gpus":
       return `needs ${failure.need} GPUs (tensor × pipeline × data parallel), the deployment has ${failure.have}`;
     case "context":
-      return `max-model-len ${t(failure.have)} < required context ${t(failure.need)}`;
+      return `max-model-len ${thousands(failure.have)} < required context ${thousands(failure.need)}`;
     case "concurrency":
-      return `${failure.have.toFixed(2)} concurrent requests of ${t(failure.len)} tokens < ${failure.need} required${failure.limitedBy === "max-num-seqs" ? " (capped by max-num-seqs)" : ""}`;
+      return `${failure.have.toFixed(2)} concurrent requests of ${thousands(failure.len)} tokens < ${failure.need} required${failure.limitedBy === "max-num-seqs" ? " (capped by max-num-seqs)" : ""}`;
     case "utilization":
       return `--gpu-memory-utilization ${failure.have} > ${failure.max} allowed`;
     case "headroom":
@@ -111,10 +109,10 @@ function what(entry: CheckEntry, ev: Evaluation): string {
   const plan = ev.plan;
   const parts = [
     `KV ${kvShown(plan)} GiB`,
-    `${t(plan.kvCache.tokens)} tokens`,
-    `${plan.kvCache.maxConcurrency.toFixed(2)}x at ${t(plan.engine.maxModelLen)}`,
+    `${thousands(plan.kvCache.tokens)} tokens`,
+    `${plan.kvCache.maxConcurrency.toFixed(2)}x at ${thousands(plan.engine.maxModelLen)}`,
   ];
-  if (entry.target.concurrency && ev.concurrencyLen !== plan.engine.maxModelLen) parts.push(`${ev.concurrency.toFixed(2)}x at ${t(ev.concurrencyLen)}`);
+  if (entry.target.concurrency && ev.concurrencyLen !== plan.engine.maxModelLen) parts.push(`${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}`);
   parts.push(`util ${plan.engine.gpuMemoryUtilization}`, `${gib(ev.minFreeBytes)} GiB free`);
   return parts.join(", ");
 }
@@ -204,8 +202,8 @@ export function renderCheckMarkdown(report: CheckReport): string {
       continue;
     }
     const plan = ev.plan;
-    const kv = `${kvShown(plan)} GiB, ${t(plan.kvCache.tokens)} tokens`;
-    const conc = `${ev.concurrency.toFixed(2)}x at ${t(ev.concurrencyLen)}`;
+    const kv = `${kvShown(plan)} GiB, ${thousands(plan.kvCache.tokens)} tokens`;
+    const conc = `${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}`;
     const result = ev.ok
       ? "starts; constraints met"
       : `${ev.failures.map((f) => failureText(f, plan)).join("; ")}. **Fix:** ${ev.failures.some((f) => f.kind !== "host") ? (entry.fixes.length ? entry.fixes.map((f) => `\`${fixesText([{ changes: f.changes }])}\`${f.note ? ` (${f.note})` : ""}`).join(" or ") : noFix(entry)) : ""}${ev.failures.some((f) => f.kind === "host") ? `${ev.failures.some((f) => f.kind !== "host") ? "; and " : ""}${ev.failures.flatMap((f) => (f.kind === "host" ? [`\`${hostFixText(f.finding)}\``] : [])).join(" and ")}` : ""}`;

@@ -530,15 +530,15 @@ export function readVllmLog(text: string): LoggedStartup | null {
     for (const inf of INFERENCES) if (inf.test.test(lineText)) infer({ v: inf.version, why: inf.why, engine: inf.engine });
 
     // Per-rank figures.
-    for (const f of RANK_FIGURES) {
-      const match = f.test.exec(lineText);
+    for (const figure of RANK_FIGURES) {
+      const match = figure.test.exec(lineText);
       if (!match) continue;
       recognized = true;
       let rk = ranks.get(rank);
       if (!rk) ranks.set(rank, (rk = emptyRank(rank)));
-      if (rk[f.field] === null) {
-        rk[f.field] = f.value(match);
-        if (f === SUMMARY_PEAK) summaryPeakRanks.add(rank);
+      if (rk[figure.field] === null) {
+        rk[figure.field] = figure.value(match);
+        if (figure === SUMMARY_PEAK) summaryPeakRanks.add(rank);
       }
     }
     // V0 v0.6.4 one-line summary: peak_torch_memory is the whole torch peak (weights included).

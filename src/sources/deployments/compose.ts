@@ -48,8 +48,8 @@ function composeGpus(svc: Record<string, Json>, env: Record<string, string>, not
 function expandCompose(text: string, env: Record<string, string>): string {
   return text.replace(
     /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (m, braced: string | undefined, op: string | undefined, def: string | undefined, bare: string | undefined) => {
-      if (m === "$$") return "$";
+    (whole, braced: string | undefined, op: string | undefined, def: string | undefined, bare: string | undefined) => {
+      if (whole === "$$") return "$";
       const name = braced ?? bare ?? "";
       const value = lookup(env, name);
       // Substitutions are charged against the file's expansion budget (common.ts charge).
@@ -57,7 +57,7 @@ function expandCompose(text: string, env: Record<string, string>): string {
       if (op === "-") return charge(value !== undefined ? value : (def ?? ""));
       if (op === ":+") return value !== undefined && value !== "" ? (def ?? "") : "";
       if (op === "+") return value !== undefined ? (def ?? "") : "";
-      return value !== undefined ? charge(value) : m;
+      return value !== undefined ? charge(value) : whole;
     },
   );
 }
