@@ -28,7 +28,7 @@ describe("check: exit 2 only for files that cannot be read or parsed, or no depl
   it("schema violation in vram-plan's own file", async () => {
     const r = await check([`${D}vram-plan-invalid.yaml`, "--offline"]);
     expect(r.code).toBe(2);
-    expect(unwrapped(r.err)).toBe(`vram-plan: ${D}vram-plan-invalid.yaml:7: deployments[0].require.maxUtilization: Too big: expected number to be <=1\n`);
+    expect(unwrapped(r.err)).toBe(`vram-plan: ${D}vram-plan-invalid.yaml:7: deployments[0].require.maxUtilization: expected a fraction in (0, 1]\n`);
   });
   it("a flag without its value: that deployment's finding (exit 1), with its line", async () => {
     const r = await check([`${D}missing-value.sh`, "--gpu", "h100", "--offline"]);

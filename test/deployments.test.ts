@@ -357,7 +357,7 @@ describe("fixture errors", () => {
 
   it("vram-plan-invalid.yaml: schema path and line", () => {
     expect(fixtureError("vram-plan-invalid.yaml")).toBe(
-      "fixtures/deployments/vram-plan-invalid.yaml:7: deployments[0].require.maxUtilization: Too big: expected number to be <=1",
+      "fixtures/deployments/vram-plan-invalid.yaml:7: deployments[0].require.maxUtilization: expected a fraction in (0, 1]",
     );
   });
 });

@@ -1,6 +1,7 @@
 // The schema of `.vram-plan.yaml` (zod; unknown keys are errors). A module of its own so that zod is
 // loaded only when a repository has such a file (readRepoConfig), not on every `check`.
 import * as z from "zod";
+import { refineUtilization } from "./vllm-values.js";
 
 const text = z.string().min(1);
 export const RepoConfigSchema = z.strictObject({
@@ -22,7 +23,7 @@ export const RepoConfigSchema = z.strictObject({
     .strictObject({
       concurrency: z.union([z.number().int().positive(), text]).optional(),
       context: z.union([z.number().int().positive(), text]).optional(),
-      maxUtilization: z.number().gt(0).lte(1).optional(),
+      maxUtilization: z.number().superRefine(refineUtilization).optional(),
       headroom: text.optional(),
     })
     .optional(),

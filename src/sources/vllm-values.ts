@@ -25,6 +25,12 @@ export function utilizationProblem(u: number): string | null {
   return u > 0 && u <= 1 ? null : "expected a fraction in (0, 1]";
 }
 
+/** utilizationProblem as a zod refinement, for files that carry a utilization (one range, one message). */
+export function refineUtilization(u: number, ctx: { addIssue(issue: { code: "custom"; message: string }): void }): void {
+  const problem = utilizationProblem(u);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+}
+
 /**
  * The modalities vLLM registers (vllm/multimodal: ImagePlugin "image", VideoPlugin "video",
  * AudioPlugin "audio"; MultiModalConfig._validate_limit_per_prompt keys the same names).

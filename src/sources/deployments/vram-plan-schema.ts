@@ -2,6 +2,7 @@
 // start-up even with the compile cache, src/cli/compile-cache.ts) is loaded only when a file has a
 // `deployments:` mapping to validate (loadVramPlanSchema in vram-plan.ts), not for every `check`.
 import * as z from "zod";
+import { refineUtilization } from "../vllm-values.js";
 import { MAX_GPU_COUNT, MAX_TOKENS } from "../../limits.js";
 
 /*
@@ -47,7 +48,7 @@ export const VramPlanRequireSchema = z.strictObject({
   context: z
     .union([z.number().int().positive().max(MAX_TOKENS), z.string().regex(HUMAN_INT, 'expected a token count such as 32768 or "32k"')])
     .optional(),
-  maxUtilization: z.number().gt(0).lte(1).optional(),
+  maxUtilization: z.number().superRefine(refineUtilization).optional(),
   headroom: z.union([z.string().min(1), z.number().nonnegative()]).optional(),
 });
 
