@@ -52,18 +52,18 @@ const FIELDS: { name: string; placeholder: string; title?: string }[] = [
 type State = Map<string, string>;
 
 function stateFromQuery(search: string): State {
-  const s: State = new Map();
-  for (const [k, v] of new URLSearchParams(search)) {
+  const state: State = new Map();
+  for (const [k, value] of new URLSearchParams(search)) {
     // A single-dash alias (?tp=2) is kept under vLLM's long name, so the form shows it.
     if (IGNORED.includes(k)) continue;
     const short = vllmArg(k) ? undefined : vllmShortArg(k);
     const name = short ? short.name : k;
     // A switch written bare (?enforce-eager) is on.
-    s.set(name, v === "" && (vllmArg(name)?.kind === "bool") ? "true" : v);
+    state.set(name, value === "" && (vllmArg(name)?.kind === "bool") ? "true" : value);
   }
-  if (!s.has("model")) s.set("model", "qwen2.5-7b");
-  if (!s.has("gpu") && !s.has("gpu-memory")) s.set("gpu", "h100-sxm");
-  return s;
+  if (!state.has("model")) state.set("model", "qwen2.5-7b");
+  if (!state.has("gpu") && !state.has("gpu-memory")) state.set("gpu", "h100-sxm");
+  return state;
 }
 
 function queryOf(s: State): string {
@@ -80,35 +80,35 @@ interface Resolved {
   serveName: string;
 }
 
-function resolveModel(s: State): Resolved {
-  const name = (s.get("model") ?? "").trim();
+function resolveModel(state: State): Resolved {
+  const name = (state.get("model") ?? "").trim();
   if (name === "config") {
-    const text = s.get("config-json") ?? "";
+    const text = state.get("config-json") ?? "";
     if (text.trim() === "") throw new PageError("config.json: paste the model's config.json into the box");
     let config: Json;
     try {
       config = parsePythonJson(text);
-    } catch (e) {
-      throw new PageError(`config.json: not valid JSON (${(e as Error).message})`);
+    } catch (err) {
+      throw new PageError(`config.json: not valid JSON (${(err as Error).message})`);
     }
     const id = config !== null && typeof config === "object" && !Array.isArray(config) && typeof config["_name_or_path"] === "string" && config["_name_or_path"] !== "" ? config["_name_or_path"] : "pasted-config";
     return { arch: archOf(id, { config }, "config.json"), serveName: id === "pasted-config" ? "/path/to/model" : id };
   }
   const hfId = DATA.aliases[name.toLowerCase()];
-  const m = hfId === undefined ? undefined : DATA.models.find((x) => x.hfId === hfId);
-  if (!m) throw new PageError(`--model ${name}: not in the catalog; pick one, or paste a config.json`);
-  return { arch: archOf(m.hfId, m.files, `--model ${name}`), serveName: m.hfId };
+  const model = hfId === undefined ? undefined : DATA.models.find((x) => x.hfId === hfId);
+  if (!model) throw new PageError(`--model ${name}: not in the catalog; pick one, or paste a config.json`);
+  return { arch: archOf(model.hfId, model.files, `--model ${name}`), serveName: model.hfId };
 }
 
 function archOf(id: string, files: ConfigFiles, subject: string): ModelArch {
   let arch: ModelArch;
   try {
     arch = modelArchFromConfig(id, files);
-  } catch (e) {
-    throw new PageError(`${subject}: ${(e as Error).message}`);
+  } catch (err) {
+    throw new PageError(`${subject}: ${(err as Error).message}`);
   }
-  const p = archProblem(arch);
-  if (p) throw new PageError(`${subject}: the model's ${p.field} ${p.rule} (from its config)`);
+  const problem = archProblem(arch);
+  if (problem) throw new PageError(`${subject}: the model's ${problem.field} ${problem.rule} (from its config)`);
   return arch;
 }
 
@@ -118,53 +118,53 @@ function gpuCandidates(name: string): WebGpu[] {
 }
 
 /** --gpu / --gpu-memory as the CLI reads them (sources/gpus.ts gpuFrom). */
-function resolveGpu(s: State): GpuProfile {
-  const memText = s.get("gpu-memory") ?? "";
+function resolveGpu(state: State): GpuProfile {
+  const memText = state.get("gpu-memory") ?? "";
   const mem = memText !== "" ? sizeFlag("--gpu-memory", memText, 1) : undefined;
   if (mem !== undefined && mem < 2 ** 30) throw new PageError(`--gpu-memory ${memText}: less than 1 GiB; did you mean ${memText}GiB?`);
-  const name = s.get("gpu") ?? "";
+  const name = state.get("gpu") ?? "";
   if (name === "") {
     if (mem === undefined) throw new PageError("--gpu: pick a GPU, or give --gpu-memory");
     return customGpuProfile(memText, mem, DATA.gpus.find((g) => g.id === "h100-sxm"));
   }
-  const c = gpuCandidates(name);
-  if (c.length !== 1) throw new PageError(c.length > 1 ? `--gpu ${name}: ambiguous, it names ${c.map((g) => g.id).join(", ")}` : `--gpu ${name}: unknown GPU`);
-  const g = c[0] as WebGpu;
-  return { id: g.id, name: g.name, cudaTotalBytes: mem ?? g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
+  const candidates = gpuCandidates(name);
+  if (candidates.length !== 1) throw new PageError(candidates.length > 1 ? `--gpu ${name}: ambiguous, it names ${candidates.map((g) => g.id).join(", ")}` : `--gpu ${name}: unknown GPU`);
+  const gpu = candidates[0] as WebGpu;
+  return { id: gpu.id, name: gpu.name, cudaTotalBytes: mem ?? gpu.cudaTotalBytes, computeCapability: gpu.computeCapability, smCount: gpu.smCount, source: gpu.source };
 }
 
 /** The vLLM words of the state, as the CLI's argv would hold them. */
-function vllmWords(s: State): string[] {
+function vllmWords(state: State): string[] {
   const words: string[] = [];
-  for (const [key, v] of s) {
-    if ((OWN as readonly string[]).includes(key) || v === "") continue;
+  for (const [key, value] of state) {
+    if ((OWN as readonly string[]).includes(key) || value === "") continue;
     // vLLM's single-dash aliases read too (?tp=2 as -tp 2).
     const arg = vllmArg(key) ?? vllmShortArg(key);
     if (!arg) throw new PageError(`--${key}: not a vLLM argument`);
     const k = arg.name;
     if (arg.kind === "bool") {
-      if (v === "true" || v === "1") words.push(`--${k}`);
-      else if (v === "false" || v === "0") {
+      if (value === "true" || value === "1") words.push(`--${k}`);
+      else if (value === "false" || value === "0") {
         if (arg.negatable) words.push(`--no-${k}`);
-      } else throw new PageError(`--${k}: a switch: true or false, got '${v}'`);
-    } else words.push(`--${k}`, v);
+      } else throw new PageError(`--${k}: a switch: true or false, got '${value}'`);
+    } else words.push(`--${k}`, value);
   }
   return words;
 }
 
 /** `vllm serve MODEL --flag value ...` for the state (vram-plan's own flags left out). */
-export function serveCommand(s: State, serveName: string): string {
+export function serveCommand(state: State, serveName: string): string {
   const parts = ["vllm", "serve", shellWord(serveName)];
-  const words = vllmWords(s);
+  const words = vllmWords(state);
   for (let i = 0; i < words.length; i++) {
-    const w = words[i] as string;
-    const arg = vllmArg(w.replace(/^--(no-)?/, ""));
+    const word = words[i] as string;
+    const arg = vllmArg(word.replace(/^--(no-)?/, ""));
     const takesValue = arg !== undefined && arg.kind !== "bool";
     if (arg?.vramPlan) {
       if (takesValue) i++;
       continue;
     }
-    parts.push(w);
+    parts.push(word);
     if (takesValue) parts.push(shellWord(words[++i] ?? ""));
   }
   return parts.join(" ");
@@ -176,12 +176,12 @@ export interface Computed {
 }
 
 /** The plan for a state, or the one-line error the CLI would give. */
-export function compute(s: State): Computed {
-  const model = resolveModel(s);
-  const gpu = resolveGpu(s);
-  const flags = engineFlagsFromArgv(vllmWords(s), { vramPlanFlags: true, positionalModel: false }).flags;
+export function compute(state: State): Computed {
+  const model = resolveModel(state);
+  const gpu = resolveGpu(state);
+  const flags = engineFlagsFromArgv(vllmWords(state), { vramPlanFlags: true, positionalModel: false }).flags;
   const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: true, whatIf: true });
-  return { plan, serve: serveCommand(s, model.serveName) };
+  return { plan, serve: serveCommand(state, model.serveName) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,76 +190,76 @@ export function compute(s: State): Computed {
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
-function formHtml(s: State): string {
+function formHtml(state: State): string {
   const models = DATA.models.map((m) => `<option value="${esc(m.short)}">${esc(m.short)}${m.short !== m.hfId.toLowerCase() ? ` — ${esc(m.hfId)}` : ""}</option>`).join("");
   const gpus = DATA.gpus.map((g) => `<option value="${esc(g.id)}">${esc(g.id)} — ${esc(g.name)} (${(g.cudaTotalBytes / 2 ** 30).toFixed(2)} GiB)</option>`).join("");
-  const fields = FIELDS.map((f) => {
-    const arg = vllmArg(f.name);
-    const title = esc(f.title ?? arg?.help ?? "");
-    if (arg?.kind === "bool") return `<label class="switch" title="${title}"><input type="checkbox" name="${esc(f.name)}"><span>--${esc(f.name)}</span></label>`;
-    if (arg?.choices) return `<label title="${title}"><span>--${esc(f.name)}</span><select name="${esc(f.name)}"><option value="">${esc(f.placeholder)}</option>${arg.choices.map((c) => `<option>${esc(c)}</option>`).join("")}</select></label>`;
-    return `<label title="${title}"><span>--${esc(f.name)}</span><input name="${esc(f.name)}" placeholder="${esc(f.placeholder)}" autocomplete="off" spellcheck="false"></label>`;
+  const fields = FIELDS.map((field) => {
+    const arg = vllmArg(field.name);
+    const title = esc(field.title ?? arg?.help ?? "");
+    if (arg?.kind === "bool") return `<label class="switch" title="${title}"><input type="checkbox" name="${esc(field.name)}"><span>--${esc(field.name)}</span></label>`;
+    if (arg?.choices) return `<label title="${title}"><span>--${esc(field.name)}</span><select name="${esc(field.name)}"><option value="">${esc(field.placeholder)}</option>${arg.choices.map((c) => `<option>${esc(c)}</option>`).join("")}</select></label>`;
+    return `<label title="${title}"><span>--${esc(field.name)}</span><input name="${esc(field.name)}" placeholder="${esc(field.placeholder)}" autocomplete="off" spellcheck="false"></label>`;
   }).join("");
-  const extra = [...s.keys()].filter((k) => !(OWN as readonly string[]).includes(k) && !FIELDS.some((f) => f.name === k));
+  const extra = [...state.keys()].filter((k) => !(OWN as readonly string[]).includes(k) && !FIELDS.some((f) => f.name === k));
   return `<div class="pickers">
 <label><span>model</span><select id="model" name="model">${models}<option value="config">another model: paste its config.json…</option></select></label>
 <label><span>GPU</span><select id="gpu" name="gpu"><option value="">custom (--gpu-memory)</option>${gpus}</select></label>
 <label title="CUDA-visible memory per GPU, e.g. 79.18GiB; overrides the GPU's"><span>--gpu-memory</span><input name="gpu-memory" placeholder="the GPU's" autocomplete="off"></label>
 </div>
 <label id="config-box" hidden><span>config.json</span><textarea name="config-json" rows="6" spellcheck="false" placeholder="{ &quot;architectures&quot;: [&quot;LlamaForCausalLM&quot;], … }"></textarea></label>
-<fieldset><legend>vLLM flags (vLLM's names; empty = vLLM's default)</legend><div class="flags">${fields}</div>${extra.length ? `<p class="muted">Also applied from the link: ${extra.map((k) => `<code>--${esc(k)} ${esc(s.get(k) ?? "")}</code>`).join(" ")}</p>` : ""}</fieldset>`;
+<fieldset><legend>vLLM flags (vLLM's names; empty = vLLM's default)</legend><div class="flags">${fields}</div>${extra.length ? `<p class="muted">Also applied from the link: ${extra.map((k) => `<code>--${esc(k)} ${esc(state.get(k) ?? "")}</code>`).join(" ")}</p>` : ""}</fieldset>`;
 }
 
-function fillForm(form: HTMLFormElement, s: State): void {
+function fillForm(form: HTMLFormElement, state: State): void {
   for (const el of Array.from(form.elements)) {
-    const e = el as HTMLInputElement;
-    if (!e.name) continue;
-    const v = s.get(e.name) ?? "";
-    if (e.type === "checkbox") e.checked = v === "true" || v === "1";
-    else if (e instanceof HTMLSelectElement && v !== "" && !Array.from(e.options).some((o) => o.value === v)) {
+    const input = el as HTMLInputElement;
+    if (!input.name) continue;
+    const value = state.get(input.name) ?? "";
+    if (input.type === "checkbox") input.checked = value === "true" || value === "1";
+    else if (input instanceof HTMLSelectElement && value !== "" && !Array.from(input.options).some((o) => o.value === value)) {
       // A value given in the link as another spelling (qwen2.5-7b-instruct, H100): keep it selectable.
-      e.add(new Option(v, v));
-      e.value = v;
-    } else e.value = v;
+      input.add(new Option(value, value));
+      input.value = value;
+    } else input.value = value;
   }
-  $("config-box").hidden = s.get("model") !== "config";
+  $("config-box").hidden = state.get("model") !== "config";
 }
 
 function readForm(form: HTMLFormElement, prev: State): State {
-  const s: State = new Map();
+  const state: State = new Map();
   for (const el of Array.from(form.elements)) {
-    const e = el as HTMLInputElement;
-    if (!e.name) continue;
-    const v = e.type === "checkbox" ? (e.checked ? "true" : "") : e.value.trim();
-    if (v !== "") s.set(e.name, v);
+    const input = el as HTMLInputElement;
+    if (!input.name) continue;
+    const value = input.type === "checkbox" ? (input.checked ? "true" : "") : input.value.trim();
+    if (value !== "") state.set(input.name, value);
   }
   // Flags from the link that the form does not show stay applied.
-  for (const [k, v] of prev) if (!s.has(k) && !FIELDS.some((f) => f.name === k) && !(OWN as readonly string[]).includes(k)) s.set(k, v);
-  return s;
+  for (const [k, v] of prev) if (!state.has(k) && !FIELDS.some((f) => f.name === k) && !(OWN as readonly string[]).includes(k)) state.set(k, v);
+  return state;
 }
 
-function show(s: State): void {
+function show(state: State): void {
   const err = $("error");
   try {
-    const { plan, serve } = compute(s);
+    const { plan, serve } = compute(state);
     $("result").innerHTML = planSectionHtml(plan);
     // Each word unbroken (Chromium would break "--kv-cache-dtype" at its hyphens); the text is the command.
     $("serve").innerHTML = serve.split(" ").map((w) => `<span class="w">${esc(w)}</span>`).join(" ");
     err.hidden = true;
     err.textContent = "";
-  } catch (e) {
+  } catch (failure) {
     // Bad input is a message on the page (as the CLI's one line), never an exception in the console.
-    err.textContent = e instanceof Error ? e.message : String(e);
+    err.textContent = failure instanceof Error ? failure.message : String(failure);
     err.hidden = false;
     $("result").innerHTML = "";
     $("serve").textContent = "";
   }
 }
 
-function updateUrl(s: State): void {
-  const q = queryOf(s);
+function updateUrl(state: State): void {
+  const query = queryOf(state);
   try {
-    history.replaceState(null, "", `${location.pathname}${q ? `?${q}` : ""}`);
+    history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}`);
   } catch {
     // Some browsers refuse to change a file:// URL; the page still works, only the link does not follow.
   }
