@@ -8,6 +8,7 @@ import type { CommonOpts } from "./plan.js";
 import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { outputColumns, warningText } from "../render/format.js";
+import { gib } from "../units.js";
 
 export interface WatchOpts extends CommonOpts {
   interval?: string;
@@ -90,7 +91,7 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
   const { compareSample } = await import("../core/watch.js");
   const render = await import("../render/watch.js");
   const json = options.json === true || options.format === "json";
-  if (!json) io.stdout(`watching ${plan.gpu.count} GPU${plan.gpu.count === 1 ? "" : "s"} for ${plan.model.id} on ${gpu.name} (vLLM ${plan.engine.vllmVersion}); tolerance ${(toleranceBytes / 2 ** 30).toFixed(2)} GiB\n`);
+  if (!json) io.stdout(`watching ${plan.gpu.count} GPU${plan.gpu.count === 1 ? "" : "s"} for ${plan.model.id} on ${gpu.name} (vLLM ${plan.engine.vllmVersion}); tolerance ${gib(toleranceBytes)} GiB\n`);
 
   let seen: Set<number> | null = null;
   let drifted = false;

@@ -8,6 +8,7 @@ import { sizeFlag } from "./flag-values.js";
 import { excerpt } from "../limits.js";
 import { customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "./gpu-names.js";
 import { nvidiaSmiRunner, otherProcessBytesOn, queryGpus, visibleGpus, type DetectedGpu, type RunNvidiaSmi } from "./nvidia-smi.js";
+import { gib } from "../units.js";
 
 export interface GpuRecord extends GpuProfile {
   aliases: string[];
@@ -194,8 +195,8 @@ export function detectedGpuProfile(ctx: MachineContext): GpuProfile {
   profile.otherProcessBytes = others;
   const busy = used.filter((g) => otherProcessBytesOn(g) >= 2 ** 30);
   for (const g of busy) {
-    const who = g.apps.map((a) => `${a.name || "?"} (pid ${a.pid}, ${(a.usedBytes / 2 ** 30).toFixed(2)} GiB)`).join(", ");
-    ctx.notes?.push(`GPU ${g.index} (${g.name}): other processes hold ${(otherProcessBytesOn(g) / 2 ** 30).toFixed(2)} GiB${who ? `: ${who}` : ""}`);
+    const who = g.apps.map((a) => `${a.name || "?"} (pid ${a.pid}, ${gib(a.usedBytes)} GiB)`).join(", ");
+    ctx.notes?.push(`GPU ${g.index} (${g.name}): other processes hold ${gib(otherProcessBytesOn(g))} GiB${who ? `: ${who}` : ""}`);
   }
   return profile;
 }
@@ -236,7 +237,6 @@ export function gpuFrom(opts: GpuOptions, ctx: MachineContext = {}): GpuProfile 
  */
 export function checkOtherProcessMemory(otherProcessBytes: number, gpu: Pick<GpuProfile, "cudaTotalBytes" | "name">): void {
   if (otherProcessBytes >= gpu.cudaTotalBytes) {
-    const g = (b: number): string => (b / 2 ** 30).toFixed(2);
-    throw new InputError("--other-process-memory", `--other-process-memory: ${g(otherProcessBytes)} GiB is not less than the ${g(gpu.cudaTotalBytes)} GiB of the ${gpu.name}`);
+    throw new InputError("--other-process-memory", `--other-process-memory: ${gib(otherProcessBytes)} GiB is not less than the ${gib(gpu.cudaTotalBytes)} GiB of the ${gpu.name}`);
   }
 }

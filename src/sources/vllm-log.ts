@@ -9,6 +9,7 @@ import type { DiagnosticCode } from "../core/types.js";
 import { extractVllmArgs, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
 import { normalizeFlagName } from "./vllm-flags.js";
 import { compareVersions } from "../core/vllm-versions.js";
+import { gib } from "../units.js";
 
 const GIB = 2 ** 30;
 const UNIT: Record<string, number> = { b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: GIB, gb: GIB, kb: 2 ** 10, mb: 2 ** 20 };
@@ -700,7 +701,7 @@ export function readVllmLog(text: string): LoggedStartup | null {
   if (logged.requestedBytes === null && ea["requested"] !== undefined) logged.requestedBytes = Number(ea["requested"]);
   // A negative KV memory is vLLM's "No available memory for the cache blocks" (V1 raises right after printing it).
   if (!logged.error && logged.availableKvBytes !== null && logged.availableKvBytes <= 0 && !kvSized) {
-    logged.error = { code: "NO_KV_CACHE_MEMORY", line: `Available KV cache memory: ${(logged.availableKvBytes / GIB).toFixed(2)} GiB`, args: { available: logged.availableKvBytes } };
+    logged.error = { code: "NO_KV_CACHE_MEMORY", line: `Available KV cache memory: ${gib(logged.availableKvBytes)} GiB`, args: { available: logged.availableKvBytes } };
   }
   // V0 "# GPU blocks: 0" is followed by the same ValueError (vllm/worker/worker.py raise_if_cache_size_invalid).
   if (!logged.error && logged.numGpuBlocks === 0) logged.error = { code: "NO_KV_CACHE_MEMORY", line: "# GPU blocks: 0", args: {} };
