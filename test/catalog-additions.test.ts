@@ -76,10 +76,10 @@ describe("renamed Hugging Face repositories", () => {
   });
 
   it("the plan names the cataloged entry and warns of nothing: both ids are one repository", async () => {
-    const r = await runCli(["plan", "--model", "meta-llama/Meta-Llama-3.1-8B-Instruct", "--gpu", "h100", "--offline"]);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^meta-llama\/Llama-3\.1-8B-Instruct on 1 × NVIDIA H100/);
-    expect(r.err).toBe("");
+    const result = await runCli(["plan", "--model", "meta-llama/Meta-Llama-3.1-8B-Instruct", "--gpu", "h100", "--offline"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^meta-llama\/Llama-3\.1-8B-Instruct on 1 × NVIDIA H100/);
+    expect(result.err).toBe("");
   });
 });
 
@@ -119,9 +119,9 @@ describe("vram-plan check over fixtures/deployments/real resolves the models the
     ["gpu-bench-phi3-mini.sh", "— microsoft/Phi-3-mini-4k-instruct on 1× h100-sxm"],
   ])("%s", async (file, text) => {
     const gpu = file.startsWith("gke-") ? [] : ["--gpu", "h100"];
-    const r = await runCli(["check", R + file, ...gpu, "--offline", "--no-config"]);
-    expect(logicalCheckText([], r.out)).toContain(text);
-    expect(r.out).not.toContain("forbids the Hub");
+    const result = await runCli(["check", R + file, ...gpu, "--offline", "--no-config"]);
+    expect(logicalCheckText([], result.out)).toContain(text);
+    expect(result.out).not.toContain("forbids the Hub");
   });
 
   it("compose: the embedding service's model is cataloged (its GPU comes from --gpu)", async () => {
@@ -130,9 +130,9 @@ describe("vram-plan check over fixtures/deployments/real resolves the models the
   });
 
   it("the 405B Instruct deployments are planned with the base config, and the JSON says so", async () => {
-    const r = await runCli(["check", `${R}lws-vllm-gpu.yaml`, `${R}gke-lws-llama3-405b.yaml`, "--gpu", "h100", "--offline", "--no-config", "--json"]);
-    expect(r.out).not.toContain("forbids the Hub");
-    const notes = (JSON.parse(r.out) as { deployments: { notes: string[] }[] }).deployments.map((d) => d.notes.find((n) => n.includes("base config")));
+    const result = await runCli(["check", `${R}lws-vllm-gpu.yaml`, `${R}gke-lws-llama3-405b.yaml`, "--gpu", "h100", "--offline", "--no-config", "--json"]);
+    expect(result.out).not.toContain("forbids the Hub");
+    const notes = (JSON.parse(result.out) as { deployments: { notes: string[] }[] }).deployments.map((d) => d.notes.find((n) => n.includes("base config")));
     expect(notes).toEqual([
       expect.stringContaining("planned with the cataloged base config meta-llama/Meta-Llama-3.1-405B"),
       expect.stringContaining("planned with the cataloged base config meta-llama/Meta-Llama-3.1-405B"),

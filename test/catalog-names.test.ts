@@ -25,15 +25,15 @@ describe("models", () => {
   });
 
   it("listed in case-insensitive order of the Hugging Face id", async () => {
-    const r = await runCli(["models"]);
-    expect(r.code).toBe(0);
+    const result = await runCli(["models"]);
+    expect(result.code).toBe(0);
     // An entry too long for 80 columns has its id on the next line, indented.
-    const ids = r.out.trimEnd().replace(/\n {4}/g, " ").split("\n").map((l) => l.trim().split(/\s+/)[1] ?? "");
+    const ids = result.out.trimEnd().replace(/\n {4}/g, " ").split("\n").map((l) => l.trim().split(/\s+/)[1] ?? "");
     const lower = ids.map((i) => i.toLowerCase());
     expect(lower).toEqual([...lower].sort());
     expect(ids.indexOf("MiniMaxAI/MiniMax-M2.5")).toBeGreaterThan(ids.indexOf("microsoft/phi-4"));
     expect(ids.indexOf("MiniMaxAI/MiniMax-M2.5")).toBeLessThan(ids.indexOf("mistralai/Mistral-7B-v0.1"));
-    expect(r.out).toMatch(/^qwen2\.5-7b-base +Qwen\/Qwen2\.5-7B$/m);
-    expect(r.out).toMatch(/^qwen2\.5-7b +Qwen\/Qwen2\.5-7B-Instruct$/m);
+    expect(result.out).toMatch(/^qwen2\.5-7b-base +Qwen\/Qwen2\.5-7B$/m);
+    expect(result.out).toMatch(/^qwen2\.5-7b +Qwen\/Qwen2\.5-7B-Instruct$/m);
   });
 });

@@ -31,10 +31,10 @@ const compose = (image: string, command: string, extra = ""): string => `service
 
 describe("check -: a deployment on standard input", () => {
   it("reads the text, names it <stdin>", async () => {
-    const r = await check(["-", "--gpu", "l4", "--no-config"], compose("vllm/vllm-openai:v0.11.0", "--model meta-llama/Llama-3.1-8B-Instruct --max-model-len 8192"));
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok {3}<stdin>:2 chat — meta-llama\/Llama-3\.1-8B-Instruct on 1× l4, vLLM 0\.11\.0: /);
+    const result = await check(["-", "--gpu", "l4", "--no-config"], compose("vllm/vllm-openai:v0.11.0", "--model meta-llama/Llama-3.1-8B-Instruct --max-model-len 8192"));
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ok {3}<stdin>:2 chat — meta-llama\/Llama-3\.1-8B-Instruct on 1× l4, vLLM 0\.11\.0: /);
   });
 });
 
@@ -64,9 +64,9 @@ describe("releases per service, from the image", () => {
       "    environment: [CUDA_VISIBLE_DEVICES=1]",
       "",
     ].join("\n");
-    const r = await check(["-", "--gpu", "h100", "--no-config"], text);
-    expect(r.code).toBe(0);
-    const lines = r.out.split("\n").filter((l) => l !== "     note: GPU type from --gpu h100");
+    const result = await check(["-", "--gpu", "h100", "--no-config"], text);
+    expect(result.code).toBe(0);
+    const lines = result.out.split("\n").filter((l) => l !== "     note: GPU type from --gpu h100");
     expect(lines[0]).toMatch(/^ok {3}<stdin>:2 old — Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.10\.1: /);
     expect(lines[1]).toMatch(/^ok {3}<stdin>:6 new — Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.\d+\.\d+: /);
     expect(lines[1]).not.toContain("vLLM 0.10.1");
@@ -74,31 +74,31 @@ describe("releases per service, from the image", () => {
   });
 
   it("an image older than the oldest modeled release: planned with the oldest rules, with a warning", async () => {
-    const r = await check(["-", "--gpu", "l4", "--no-config"], compose("vllm/vllm-openai:v0.4.2", "--model Qwen/Qwen2.5-1.5B-Instruct --max-model-len 4096"));
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok {3}<stdin>:2 chat — Qwen\/Qwen2\.5-1\.5B-Instruct on 1× l4, vLLM 0\.6\.0: /);
-    expect(r.out).toContain("image vllm/vllm-openai:v0.4.2 is vLLM 0.4.2, older than the oldest release modeled (0.6.0): planned with 0.6.0's rules, which may differ");
+    const result = await check(["-", "--gpu", "l4", "--no-config"], compose("vllm/vllm-openai:v0.4.2", "--model Qwen/Qwen2.5-1.5B-Instruct --max-model-len 4096"));
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ok {3}<stdin>:2 chat — Qwen\/Qwen2\.5-1\.5B-Instruct on 1× l4, vLLM 0\.6\.0: /);
+    expect(result.out).toContain("image vllm/vllm-openai:v0.4.2 is vLLM 0.4.2, older than the oldest release modeled (0.6.0): planned with 0.6.0's rules, which may differ");
   });
 });
 
 describe("run-time variables", () => {
   it("${VAR:-default} inside sh -c takes the default; ${VAR} without one is named with its --set", async () => {
     const text = compose("vllm/vllm-openai:v0.11.0", `["sh", "-c", "vllm serve \${MODEL:-Qwen/Qwen3-8B} --max-model-len \${LEN} --gpu-memory-utilization 0.85"]`);
-    const r = await check(["-", "--gpu", "h100", "--no-config"], text);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("NEED <stdin>:2 chat: --max-model-len ${LEN}: $LEN is set at run time: pass --set LEN=...\n");
-    const s = await check(["-", "--gpu", "h100", "--no-config", "--set", "LEN=16384"], text);
-    expect(s.code).toBe(0);
-    expect(s.out).toMatch(/— Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.11\.0: .*x at 16,384, util 0\.85/);
+    const result = await check(["-", "--gpu", "h100", "--no-config"], text);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("NEED <stdin>:2 chat: --max-model-len ${LEN}: $LEN is set at run time: pass --set LEN=...\n");
+    const outcome = await check(["-", "--gpu", "h100", "--no-config", "--set", "LEN=16384"], text);
+    expect(outcome.code).toBe(0);
+    expect(outcome.out).toMatch(/— Qwen\/Qwen3-8B on 1× h100-sxm, vLLM 0\.11\.0: .*x at 16,384, util 0\.85/);
     const m = await check(["-", "--gpu", "h100", "--no-config", "--set", "LEN=16384", "--set", "MODEL=Qwen/Qwen3-4B"], text);
     expect(m.out).toContain("— Qwen/Qwen3-4B on 1× h100-sxm");
   });
 
   it("${VAR:+word} vanishes when VAR is unset; a run-time value of a flag with no memory effect waits, and is said", async () => {
     const df = 'FROM vllm/vllm-openai:v0.11.0\nENTRYPOINT python3 -m vllm.entrypoints.openai.api_server --port $PORT --model ${MODEL_NAME:-Qwen/Qwen3-0.6B} ${REVISION:+--revision "$REVISION"} --max-model-len 4096\n';
-    const r = await check(["-", "--gpu", "l4", "--no-config", "--json"], df);
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as { deployments: { model: string; args: Record<string, unknown>; notes: string[] }[] };
+    const result = await check(["-", "--gpu", "l4", "--no-config", "--json"], df);
+    expect(result.code).toBe(0);
+    const j = JSON.parse(result.out) as { deployments: { model: string; args: Record<string, unknown>; notes: string[] }[] };
     expect(j.deployments[0]?.model).toBe("Qwen/Qwen3-0.6B");
     expect(j.deployments[0]?.args).toEqual({ port: "$PORT", "max-model-len": "4096" });
     expect(j.deployments[0]?.notes[0]).toBe("set at run time, no effect on memory: --port $PORT");
@@ -138,9 +138,9 @@ describe("local model paths matched in the Hugging Face cache", () => {
 describe("forms that look right but are not", () => {
   it("a Dockerfile exec-form ENTRYPOINT passes $VAR to vLLM unexpanded: said, not planned as the ENV value", async () => {
     const df = 'FROM vllm/vllm-openai:latest\nENV MODEL_NAME="Qwen/Qwen3-0.6B"\nENTRYPOINT [ "python3", "-m", "vllm.entrypoints.openai.api_server", "--model", "$MODEL_NAME" ]\n';
-    const r = await check(["-", "--gpu", "l4", "--no-config"], df);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain('NEED <stdin>:3 ENTRYPOINT line 3: model $MODEL_NAME: the exec form (JSON array) of ENTRYPOINT runs no shell, so vLLM gets "$MODEL_NAME" literally; use the shell form or sh -c to expand it\n');
+    const result = await check(["-", "--gpu", "l4", "--no-config"], df);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('NEED <stdin>:3 ENTRYPOINT line 3: model $MODEL_NAME: the exec form (JSON array) of ENTRYPOINT runs no shell, so vLLM gets "$MODEL_NAME" literally; use the shell form or sh -c to expand it\n');
     const shell = await check(["-", "--gpu", "l4", "--no-config"], df.replace('[ "python3", "-m", "vllm.entrypoints.openai.api_server", "--model", "$MODEL_NAME" ]', "python3 -m vllm.entrypoints.openai.api_server --model $MODEL_NAME"));
     expect(shell.code).toBe(0);
     expect(shell.out).toContain("— Qwen/Qwen3-0.6B on 1× l4");
@@ -181,9 +181,9 @@ describe("GPUs", () => {
       "          nvidia.com/mig-3g.40gb: 1",
       "",
     ].join("\n");
-    const r = await check(["-", "--gpu", "a100-80g", "--no-config"], k8s);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain("— Qwen/Qwen3-0.6B on 1× a100-80g:3g.40gb, vLLM 0.11.0:");
+    const result = await check(["-", "--gpu", "a100-80g", "--no-config"], k8s);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("— Qwen/Qwen3-0.6B on 1× a100-80g:3g.40gb, vLLM 0.11.0:");
   });
 
   it("two pm2 servers with no CUDA_VISIBLE_DEVICES share GPU 0: utilizations add up, start order matters", async () => {
@@ -192,11 +192,11 @@ describe("GPUs", () => {
       'pm2 start --name "b" "vllm serve Qwen/Qwen3-1.7B --max-model-len 4096 --gpu-memory-utilization 0.6"',
       "",
     ].join("\n");
-    const r = await check(["-", "--gpu", "l4", "--no-config"], script);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("shares GPU 0 with script line 2 (utilizations 0.5 + 0.6 = 1.10 of the GPU); starts first");
+    const result = await check(["-", "--gpu", "l4", "--no-config"], script);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("shares GPU 0 with script line 2 (utilizations 0.5 + 0.6 = 1.10 of the GPU); starts first");
     // L4 21.98 GiB: the first holds about 0.5 × 21.98 = 10.99 GiB plus its CUDA context, so 0.6 × 21.98 = 13.19 GiB is not free.
-    expect(r.out).toMatch(/FAIL <stdin>:2 script line 2 — Qwen\/Qwen3-1\.7B on 1× l4, vLLM \S+: does not start: \d+\.\d\d GiB free at start-up < 13\.19 GiB asked for \(utilization 0\.6\)/);
+    expect(result.out).toMatch(/FAIL <stdin>:2 script line 2 — Qwen\/Qwen3-1\.7B on 1× l4, vLLM \S+: does not start: \d+\.\d\d GiB free at start-up < 13\.19 GiB asked for \(utilization 0\.6\)/);
     // On two GPUs (CUDA_VISIBLE_DEVICES) nothing is shared.
     const apart = await check(["-", "--gpu", "l4", "--no-config"], script.replace('"vllm serve Qwen/Qwen3-1.7B', '"CUDA_VISIBLE_DEVICES=1 vllm serve Qwen/Qwen3-1.7B'));
     expect(apart.code).toBe(0);
@@ -230,10 +230,10 @@ describe("KServe in one file", () => {
       "      resources: {limits: {nvidia.com/gpu: 1}}",
       "",
     ].join("\n");
-    const r = await check(["-", "--no-config"], text);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok {3}<stdin>:14 qwen \(runtime vllm-rt\) — Qwen\/Qwen3-8B on 1× l4, vLLM 0\.11\.0: .*x at 8,192, util 0\.85,/);
-    expect(r.out).toContain("model from storageUri hf://Qwen/Qwen3-8B (mounted at /mnt/models)");
+    const result = await check(["-", "--no-config"], text);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ok {3}<stdin>:14 qwen \(runtime vllm-rt\) — Qwen\/Qwen3-8B on 1× l4, vLLM 0\.11\.0: .*x at 8,192, util 0\.85,/);
+    expect(result.out).toContain("model from storageUri hf://Qwen/Qwen3-8B (mounted at /mnt/models)");
   });
 });
 
@@ -244,10 +244,10 @@ describe("servers sharing a GPU must also fit together once up", () => {
     // check (within the CUDA context's spread) but, up, asks 0.43 × 21.98 = 9.45 GiB plus its own context:
     // 0.04 GiB more than the L4 has.
     const script = "vllm serve Qwen/Qwen3-1.7B --max-model-len 4096 --gpu-memory-utilization 0.5\nvllm serve Qwen/Qwen3-0.6B --max-model-len 4096 --gpu-memory-utilization 0.43 --enforce-eager\n";
-    const r = await check(["-", "--gpu", "l4", "--no-config", "--vllm-version", "0.10.1"], script);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("starts after script line 1, holding 11.97 GiB of it");
-    expect(r.out).toContain(
+    const result = await check(["-", "--gpu", "l4", "--no-config", "--vllm-version", "0.10.1"], script);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("starts after script line 1, holding 11.97 GiB of it");
+    expect(result.out).toContain(
       "FAIL <stdin>:2 script line 2 — Qwen/Qwen3-0.6B on 1× l4, vLLM 0.10.1: the GPU it shares is over-committed: 0.04 GiB more than it has once every server on it is up — fix: --gpu-memory-utilization 0.42\n",
     );
   });
@@ -291,12 +291,12 @@ describe("a repository config: .vram-plan.yaml", () => {
 
   it("gives the files, GPU, model map, variables and requirements: the CI step is just `vram-plan check`", async () => {
     expect(expandFilePatterns(["deploy/**/*.yaml"], dir).map((f) => f.slice(f.indexOf("deploy/")))).toEqual(["deploy/compose.yaml", "deploy/k8s/notes.yaml"]);
-    const r = await check(["--config", join(dir, ".vram-plan.yaml")]);
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok {3}.*deploy\/compose\.yaml:2 chat — Qwen\/Qwen3-8B on 1× l40s, vLLM 0\.11\.0: .*x at 16,384,/);
-    expect(r.out).toContain("model /models/Qwen3-8B-local planned as Qwen/Qwen3-8B (model map)");
-    expect(r.out).toMatch(/note .*deploy\/k8s\/notes\.yaml: skipped: no vLLM deployment\n/);
+    const result = await check(["--config", join(dir, ".vram-plan.yaml")]);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ok {3}.*deploy\/compose\.yaml:2 chat — Qwen\/Qwen3-8B on 1× l40s, vLLM 0\.11\.0: .*x at 16,384,/);
+    expect(result.out).toContain("model /models/Qwen3-8B-local planned as Qwen/Qwen3-8B (model map)");
+    expect(result.out).toMatch(/note .*deploy\/k8s\/notes\.yaml: skipped: no vLLM deployment\n/);
     // The command line wins over the file.
     const cli = await check(["--config", join(dir, ".vram-plan.yaml"), "--require-concurrency", "400"]);
     expect(cli.code).toBe(1);
@@ -312,9 +312,9 @@ describe("a repository config: .vram-plan.yaml", () => {
 describe("the solve command a failing deployment suggests carries every requirement, and finds the answer", () => {
   it("Llama-3.1-70B on L40S, 40 requests of 32k: no single flag is enough; solve finds TP 8 + fp8", async () => {
     const text = compose("vllm/vllm-openai:v0.10.1", "--model meta-llama/Llama-3.1-70B-Instruct --max-model-len 65536", "    deploy: {resources: {reservations: {devices: [{driver: nvidia, count: 8, capabilities: [gpu]}]}}}\n");
-    const r = await check(["-", "--gpu", "l40s", "--require-concurrency", "40@32k", "--no-config"], text);
-    expect(r.code).toBe(1);
-    const cmd = /try (vram-plan solve .*)$/m.exec(r.out)?.[1] ?? "";
+    const result = await check(["-", "--gpu", "l40s", "--require-concurrency", "40@32k", "--no-config"], text);
+    expect(result.code).toBe(1);
+    const cmd = /try (vram-plan solve .*)$/m.exec(result.out)?.[1] ?? "";
     expect(cmd).toBe("vram-plan solve --model meta-llama/Llama-3.1-70B-Instruct --gpu l40s --vllm-version 0.10.1 --context 32000 --concurrency 40 --max-gpus 8");
     let out = "";
     const io: Io = { stdout: (s) => void (out += s), stderr: () => undefined, isTTY: false, env: { HF_HUB_OFFLINE: "1" } };
@@ -335,12 +335,12 @@ describe("--device cpu: not a GPU deployment", () => {
       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: vllm}\nspec:\n  template:\n    spec:\n      containers:\n        - name: vllm\n          image: docker.io/vllm/vllm-openai:v0.6.6\n          args:\n            - --model=microsoft/Phi-3-mini-4k-instruct\n            - --device=cpu\n            - --dtype=float16\n",
     );
     writeFileSync(join(dir, "gpu.sh"), "vllm serve Qwen/Qwen3-0.6B --max-model-len 4096\n");
-    const r = await check([join(dir, "vllm-cpu.yaml"), join(dir, "gpu.sh"), "--gpu", "l4", "--no-config", "--offline"]);
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/note \S+vllm-cpu\.yaml:8: vllm: vLLM runs on the CPU here \(--device cpu\): not a GPU deployment, nothing to plan\n/);
-    expect(r.out).not.toMatch(/Phi-3-mini-4k-instruct on/);
-    expect(r.out).toMatch(/ok {3}\S+gpu\.sh:1/);
+    const result = await check([join(dir, "vllm-cpu.yaml"), join(dir, "gpu.sh"), "--gpu", "l4", "--no-config", "--offline"]);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/note \S+vllm-cpu\.yaml:8: vllm: vLLM runs on the CPU here \(--device cpu\): not a GPU deployment, nothing to plan\n/);
+    expect(result.out).not.toMatch(/Phi-3-mini-4k-instruct on/);
+    expect(result.out).toMatch(/ok {3}\S+gpu\.sh:1/);
     // Alone, it is understood (exit 0 with its note), not "no vLLM deployment" (exit 2).
     const alone = await check([join(dir, "vllm-cpu.yaml"), "--gpu", "l4", "--no-config", "--offline"]);
     expect(alone.err).toBe("");

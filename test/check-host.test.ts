@@ -93,11 +93,11 @@ describe("findings (core/host-limits.ts)", () => {
 
 describe("check: pods with too little memory or /dev/shm fail (exit 1), the same pods with room pass", () => {
   it("Kubernetes TP 2 with an 8Gi limit and no /dev/shm: both findings, the values that fit, exit 1", async () => {
-    const r = await check([H + "k8s-tp2-small.yaml"]);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("HOST_MEMORY_BELOW_NEED: resources.limits.memory 8Gi (8.00 GiB) < 12.38 GiB of host memory");
-    expect(r.out).toContain("SHM_BELOW_NEED: /dev/shm not set (the container runtime's 64 MiB) < 384 MiB of /dev/shm");
-    expect(r.out).toContain("fix: resources.limits.memory: 13Gi and an emptyDir {medium: Memory, sizeLimit: 1Gi} mounted at /dev/shm");
+    const result = await check([H + "k8s-tp2-small.yaml"]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("HOST_MEMORY_BELOW_NEED: resources.limits.memory 8Gi (8.00 GiB) < 12.38 GiB of host memory");
+    expect(result.out).toContain("SHM_BELOW_NEED: /dev/shm not set (the container runtime's 64 MiB) < 384 MiB of /dev/shm");
+    expect(result.out).toContain("fix: resources.limits.memory: 13Gi and an emptyDir {medium: Memory, sizeLimit: 1Gi} mounted at /dev/shm");
     const ok = await check([H + "k8s-tp2-room.yaml"]);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^ok {3}fixtures\/deployments\/host-limits\/k8s-tp2-room\.yaml:16 qwen3-tp2\/vllm — Qwen\/Qwen3-8B on 2× l4, vLLM 0\.29\.0/);
@@ -122,23 +122,23 @@ describe("check: pods with too little memory or /dev/shm fail (exit 1), the same
   });
 
   it("compose: shm_size 64m fails, ipc: host passes /dev/shm but deploy.resources.limits.memory 8G is too small", async () => {
-    const r = await check([H + "compose-tp2.yaml", "--gpu", "l4"]);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("small — Qwen/Qwen3-8B on 2× l4, vLLM 0.29.0: SHM_BELOW_NEED: shm_size 64m (64 MiB) < 384 MiB of /dev/shm vLLM maps: it dies with \"Bus error\" (SIGBUS) — fix: shm_size: 1gb (or ipc: host)");
-    expect(r.out).toContain("roomy — Qwen/Qwen3-8B on 2× l4, vLLM 0.29.0: HOST_MEMORY_BELOW_NEED: deploy.resources.limits.memory 8G (8.00 GiB) < 12.38 GiB");
-    expect(r.out).toContain("fix: deploy.resources.limits.memory: 13g");
+    const result = await check([H + "compose-tp2.yaml", "--gpu", "l4"]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("small — Qwen/Qwen3-8B on 2× l4, vLLM 0.29.0: SHM_BELOW_NEED: shm_size 64m (64 MiB) < 384 MiB of /dev/shm vLLM maps: it dies with \"Bus error\" (SIGBUS) — fix: shm_size: 1gb (or ipc: host)");
+    expect(result.out).toContain("roomy — Qwen/Qwen3-8B on 2× l4, vLLM 0.29.0: HOST_MEMORY_BELOW_NEED: deploy.resources.limits.memory 8G (8.00 GiB) < 12.38 GiB");
+    expect(result.out).toContain("fix: deploy.resources.limits.memory: 13g");
   });
 
   it("docker run: --shm-size 1g passes, no --shm-size fails", async () => {
-    const r = await check([H + "docker-run-tp2.sh", "--gpu", "l4"]);
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/host-limits\/docker-run-tp2\.sh:2 /m);
-    expect(r.out).toContain("docker-run-tp2.sh:3 script line 3 — Qwen/Qwen3-8B on 2× l4, vLLM 0.29.0: SHM_BELOW_NEED: /dev/shm not set (the container runtime's 64 MiB) < 384 MiB — fix: --shm-size 1g (or --ipc=host)".replace(" — fix", " of /dev/shm vLLM maps: it dies with \"Bus error\" (SIGBUS) — fix"));
+    const result = await check([H + "docker-run-tp2.sh", "--gpu", "l4"]);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/^ok {3}fixtures\/deployments\/host-limits\/docker-run-tp2\.sh:2 /m);
+    expect(result.out).toContain("docker-run-tp2.sh:3 script line 3 — Qwen/Qwen3-8B on 2× l4, vLLM 0.29.0: SHM_BELOW_NEED: /dev/shm not set (the container runtime's 64 MiB) < 384 MiB — fix: --shm-size 1g (or --ipc=host)".replace(" — fix", " of /dev/shm vLLM maps: it dies with \"Bus error\" (SIGBUS) — fix"));
   });
 
   it("KServe: the InferenceService's memory over the runtime container's, /dev/shm from the ServingRuntime's volume", async () => {
-    const r = await check([R + "llmops-kserve-servingruntime.yaml", R + "llmops-kserve-inferenceservice.yaml", "--gpu", "l4", "--json"]);
-    const d = (JSON.parse(r.out) as { deployments: Array<{ ok: boolean; notes: string[]; plan: { host: { memoryBytes: number } } }> }).deployments[0]!;
+    const result = await check([R + "llmops-kserve-servingruntime.yaml", R + "llmops-kserve-inferenceservice.yaml", "--gpu", "l4", "--json"]);
+    const d = (JSON.parse(result.out) as { deployments: Array<{ ok: boolean; notes: string[]; plan: { host: { memoryBytes: number } } }> }).deployments[0]!;
     // Qwen2.5-0.5B at TP 1: 2 processes × 3 GiB = 6 GiB ≤ the 8Gi limit; the 4Gi request is below it (a note).
     expect(d.ok).toBe(true);
     expect(d.plan.host.memoryBytes).toBe(6 * GiB);

@@ -30,10 +30,10 @@ describe("Markdown", () => {
   it("a README whose prose has apostrophes plans its command instead of failing the file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vram-plan-md-"));
     writeFileSync(join(dir, "README.md"), "# Deploy\n\nIt's one GPU; don't raise the utilization.\n\n```bash\nvllm serve Qwen/Qwen3-8B \\\n  --max-model-len 8192\n```\n");
-    const r = await runCli(["check", join(dir, "README.md"), "--gpu", "h100", "--offline"]);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok +\S+README\.md:6 /m);
-    expect(r.out).toContain("Qwen/Qwen3-8B");
+    const result = await runCli(["check", join(dir, "README.md"), "--gpu", "h100", "--offline"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ok +\S+README\.md:6 /m);
+    expect(result.out).toContain("Qwen/Qwen3-8B");
   });
 });
 
@@ -54,9 +54,9 @@ describe("a directory", () => {
     writeFileSync(join(dir, "node_modules", "serve.sh"), "vllm serve Qwen/Qwen3-8B --max-model-len 8192\n");
     writeFileSync(join(dir, ".git", "serve.sh"), "vllm serve Qwen/Qwen3-8B --max-model-len 8192\n");
     writeFileSync(join(dir, "logo.png"), "not text");
-    const r = await runCli(["check", dir, "--gpu", "h100", "--offline", "--json"]);
-    expect(r.code).toBe(0);
-    const report = JSON.parse(r.out) as { deployments?: Array<{ file: string }>; entries?: Array<{ file: string }> };
+    const result = await runCli(["check", dir, "--gpu", "h100", "--offline", "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { deployments?: Array<{ file: string }>; entries?: Array<{ file: string }> };
     const files = JSON.stringify(report);
     expect(files).toContain(join("deploy", "serve.sh"));
     expect(files).not.toContain("node_modules");
@@ -66,8 +66,8 @@ describe("a directory", () => {
   it("with no deployment file in it is one line, exit 2", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vram-plan-empty-"));
     writeFileSync(join(dir, "logo.png"), "x");
-    const r = await runCli(["check", dir, "--gpu", "h100"]);
-    expect(r.code).toBe(2);
-    expect(unwrapped(r.err)).toBe(`vram-plan: ${dir}: a directory with no deployment files (YAML, JSON, shell, Dockerfile, Makefile or Markdown) in it\n`);
+    const result = await runCli(["check", dir, "--gpu", "h100"]);
+    expect(result.code).toBe(2);
+    expect(unwrapped(result.err)).toBe(`vram-plan: ${dir}: a directory with no deployment files (YAML, JSON, shell, Dockerfile, Makefile or Markdown) in it\n`);
   });
 });

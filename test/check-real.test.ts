@@ -116,20 +116,20 @@ describe("real files: what each reader finds", () => {
 
 describe("real files: verdicts", () => {
   it("GKE's ADK sample (Llama-3.1-8B, max-model-len 32768 on one L4, vLLM 0.8.5 from the tag) does not start", async () => {
-    const r = await check([`${R}gke-adk-deploy-llm.yaml`]);
-    expect(r.code).toBe(1);
+    const result = await check([`${R}gke-adk-deploy-llm.yaml`]);
+    expect(result.code).toBe(1);
     // L4: 22.06 GiB × 0.90 = 19.86 GiB; weights 14.96 GiB + activations ≈ 1.5 GiB leave 3.42 GiB of KV;
     // one 32,768-token request needs 32,768 × 128 KiB (32 layers × 2 × 8 KV heads × 128 × 2 B) = 4.00 GiB.
-    expect(r.out).toContain(
+    expect(result.out).toContain(
       `FAIL ${R}gke-adk-deploy-llm.yaml:33 vllm-llama3-deployment/inference-server — meta-llama/Llama-3.1-8B-Instruct on 1× l4, vLLM 0.8.5: does not start: KV cache 3.42 GiB < 4.00 GiB for one 32,768-token request (vLLM's estimated maximum model length: 28,032) — fix: --max-model-len 28000 or --gpu-memory-utilization 0.93 or --kv-cache-dtype fp8`,
     );
   });
 
   it("docker run vllm/vllm-openai:v0.6.6.post1 with DeepSeek-V3 on one GPU: fails under v0.6.6's rules; the solve command carries the release", async () => {
-    const r = await check([`${R}dockerapps-run.ps1`, "--gpu", "h100"]);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain(`FAIL ${R}dockerapps-run.ps1:1 script line 1 — deepseek-ai/DeepSeek-V3 on 1× h100-sxm, vLLM 0.6.6: does not start: no memory left for the KV cache`);
-    expect(r.out).toContain("try vram-plan solve --model deepseek-ai/DeepSeek-V3 --gpu h100-sxm --vllm-version 0.6.6\n");
+    const result = await check([`${R}dockerapps-run.ps1`, "--gpu", "h100"]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`FAIL ${R}dockerapps-run.ps1:1 script line 1 — deepseek-ai/DeepSeek-V3 on 1× h100-sxm, vLLM 0.6.6: does not start: no memory left for the KV cache`);
+    expect(result.out).toContain("try vram-plan solve --model deepseek-ai/DeepSeek-V3 --gpu h100-sxm --vllm-version 0.6.6\n");
   });
 
   it("a file whose YAML makes the yaml package warn (a mapping used as a key): no warning reaches stderr", async () => {
@@ -137,39 +137,39 @@ describe("real files: verdicts", () => {
     const warnings: string[] = [];
     const onWarning = (w: Error): void => void warnings.push(w.message);
     process.on("warning", onWarning);
-    const r = await check([`${R}gke-llama4-scout.yaml`]);
+    const result = await check([`${R}gke-llama4-scout.yaml`]);
     await new Promise((resolve) => setImmediate(resolve));
     process.off("warning", onWarning);
     expect(warnings).toEqual([]);
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/real\/gke-llama4-scout\.yaml:33 llama-deployment\/inference-server — meta-llama\/Llama-4-Scout-17B-16E-Instruct on 8× h100-sxm, vLLM 0\.10\.0: /);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ok {3}fixtures\/deployments\/real\/gke-llama4-scout\.yaml:33 llama-deployment\/inference-server — meta-llama\/Llama-4-Scout-17B-16E-Instruct on 8× h100-sxm, vLLM 0\.10\.0: /);
   });
 
   it(":latest is planned as the newest modeled release, and says so", async () => {
-    const r = await check([`${R}dagnaputra-docker-run.sh`, "--gpu", "h100"]);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/real\/dagnaputra-docker-run\.sh:1 script line 1 — Qwen\/Qwen2\.5-7B-Instruct on 1× h100-sxm, vLLM 0\.\d+\.\d+: /);
-    expect(r.out).toMatch(/\n {5}note: image vllm\/vllm-openai:latest: planned as vLLM 0\.\d+\.\d+, the newest release modeled \(--vllm-version to choose\)\n/);
+    const result = await check([`${R}dagnaputra-docker-run.sh`, "--gpu", "h100"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ok {3}fixtures\/deployments\/real\/dagnaputra-docker-run\.sh:1 script line 1 — Qwen\/Qwen2\.5-7B-Instruct on 1× h100-sxm, vLLM 0\.\d+\.\d+: /);
+    expect(result.out).toMatch(/\n {5}note: image vllm\/vllm-openai:latest: planned as vLLM 0\.\d+\.\d+, the newest release modeled \(--vllm-version to choose\)\n/);
   });
 
   it("a flag the image's release no longer accepts is that deployment's finding (exit 1), not a broken run", async () => {
-    const r = await check([`${R}lahlfors-vllm-governance.yaml`]);
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^NEED fixtures\/deployments\/real\/lahlfors-vllm-governance\.yaml:26 vllm-governance\/vllm: vLLM 0\.\d+\.\d+ would refuse its arguments: --guided-decoding-backend: removed in vLLM 0\.12\.0/);
+    const result = await check([`${R}lahlfors-vllm-governance.yaml`]);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/^NEED fixtures\/deployments\/real\/lahlfors-vllm-governance\.yaml:26 vllm-governance\/vllm: vLLM 0\.\d+\.\d+ would refuse its arguments: --guided-decoding-backend: removed in vLLM 0\.12\.0/);
     const old = await check([`${R}lahlfors-vllm-governance.yaml`, "--vllm-version", "0.11.0"]);
     expect(old.code).toBe(0);
     expect(old.out).toMatch(/^ok {3}.*Qwen\/Qwen2\.5-7B-Instruct on 1× l4, vLLM 0\.11\.0: /);
   });
 
   it("local model paths: the last component matched against the catalog, with a note; else one line", async () => {
-    const t = await check([`${R}vllm-tutorial-launch.sh`, "--gpu", "h100"]);
-    expect(t.code).toBe(0);
-    expect(t.out).toContain("— Qwen/Qwen3-8B on 1× h100-sxm, vLLM");
-    expect(t.out).toContain("model models/Qwen3-8B is neither here nor a model on the Hub: planned as Qwen/Qwen3-8B, named like its last component");
-    const o = await check([`${R}openreinforcedagent-docker-run.sh`, "--gpu", "l40s"]);
-    expect(o.code).toBe(1);
-    expect(o.out).toContain(
+    const result = await check([`${R}vllm-tutorial-launch.sh`, "--gpu", "h100"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("— Qwen/Qwen3-8B on 1× h100-sxm, vLLM");
+    expect(result.out).toContain("model models/Qwen3-8B is neither here nor a model on the Hub: planned as Qwen/Qwen3-8B, named like its last component");
+    const outcome = await check([`${R}openreinforcedagent-docker-run.sh`, "--gpu", "l40s"]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.out).toContain(
       `NEED ${R}openreinforcedagent-docker-run.sh:1 script line 1: model path /workspace/vllm-models/vllm-9 is not on this machine, and its name "vllm-9" matches no cataloged or cached model: pass --model-map /workspace/vllm-models/vllm-9=<Hugging Face id>\n`,
     );
     const m = await check([`${R}openreinforcedagent-docker-run.sh`, "--gpu", "l40s", "--model-map", "/workspace/vllm-models/vllm-9=Qwen/Qwen2.5-7B-Instruct"]);
@@ -177,29 +177,29 @@ describe("real files: verdicts", () => {
   });
 
   it("vllm serve --config FILE: the config beside the script is read, the command line's flags win", async () => {
-    const r = await check([`${R}pesticide/start_vllm_server.sh`, "--gpu", "a100-80g"]);
-    expect(r.code).toBe(0);
+    const result = await check([`${R}pesticide/start_vllm_server.sh`, "--gpu", "a100-80g"]);
+    expect(result.code).toBe(0);
     // tensor-parallel-size 2 and utilization 0.6 from vllm_config.yaml; the model path's last component is Qwen2.5-7B.
-    expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/real\/pesticide\/start_vllm_server\.sh:11 script line 11 — Qwen\/Qwen2\.5-7B on 2× a100-80g, vLLM 0\.\d+\.\d+: .*util 0\.6,/);
-    expect(r.out).toContain("flags of --config vllm_config.yaml read (the command line's win)");
+    expect(result.out).toMatch(/^ok {3}fixtures\/deployments\/real\/pesticide\/start_vllm_server\.sh:11 script line 11 — Qwen\/Qwen2\.5-7B on 2× a100-80g, vLLM 0\.\d+\.\d+: .*util 0\.6,/);
+    expect(result.out).toContain("flags of --config vllm_config.yaml read (the command line's win)");
   });
 
   it("KServe pair: the model from storageUri (an OCI modelcar named after the model), GPUs from the InferenceService", async () => {
-    const r = await check([`${R}llmops-kserve-servingruntime.yaml`, `${R}llmops-kserve-inferenceservice.yaml`, "--gpu", "l4"]);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok {3}fixtures\/deployments\/real\/llmops-kserve-inferenceservice\.yaml:25 qwen25-05b-instruct \(runtime qwen25-05b-instruct\) — Qwen\/Qwen2\.5-0\.5B-Instruct on 1× l4, vLLM 0\.\d+\.\d+: /);
-    expect(r.out).toContain("model from storageUri oci://quay.io/redhat-ai-services/modelcar-catalog:qwen2.5-0.5b-instruct (mounted at /mnt/models)");
+    const result = await check([`${R}llmops-kserve-servingruntime.yaml`, `${R}llmops-kserve-inferenceservice.yaml`, "--gpu", "l4"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ok {3}fixtures\/deployments\/real\/llmops-kserve-inferenceservice\.yaml:25 qwen25-05b-instruct \(runtime qwen25-05b-instruct\) — Qwen\/Qwen2\.5-0\.5B-Instruct on 1× l4, vLLM 0\.\d+\.\d+: /);
+    expect(result.out).toContain("model from storageUri oci://quay.io/redhat-ai-services/modelcar-catalog:qwen2.5-0.5b-instruct (mounted at /mnt/models)");
     // A pair whose names do not match (the repository's runtime is qwen3-8b): both sides say so.
-    const x = await check([`${R}rhoai-autoscaling-servingruntime.yaml`, `${R}rhoai-autoscaling-inferenceservice.yaml`, "--gpu", "l4"]);
-    expect(x.code).toBe(2);
-    expect(x.out).toContain(`note ${R}rhoai-autoscaling-inferenceservice.yaml:15: qwen25-7b-instruct: InferenceService for runtime qwen25-7b-instruct, whose ServingRuntime is not among the files given (runtimes given: qwen3-8b): pass its file too\n`);
+    const outcome = await check([`${R}rhoai-autoscaling-servingruntime.yaml`, `${R}rhoai-autoscaling-inferenceservice.yaml`, "--gpu", "l4"]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.out).toContain(`note ${R}rhoai-autoscaling-inferenceservice.yaml:15: qwen25-7b-instruct: InferenceService for runtime qwen25-7b-instruct, whose ServingRuntime is not among the files given (runtimes given: qwen3-8b): pass its file too\n`);
   });
 
   it("compose, two services on GPU 0: the second one's start-up sees what the first holds", async () => {
-    const r = await check([`${R}memoria_vllm/docker-compose.yml`, "--gpu", "l4", "--set", "MODEL_EMBED_NAME=Qwen/Qwen3-0.6B", "--set", "MODEL_GEN_NAME=Qwen/Qwen3-4B"]);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain("shares GPU 0 with vllm-generation (utilizations 0.3 + 0.6 = 0.90 of the GPU); starts first");
-    expect(r.out).toMatch(/shares GPU 0 with vllm-embedding \(utilizations 0\.3 \+ 0\.6 = 0\.90 of the GPU\); starts after vllm-embedding, holding \d+\.\d\d GiB of it/);
+    const result = await check([`${R}memoria_vllm/docker-compose.yml`, "--gpu", "l4", "--set", "MODEL_EMBED_NAME=Qwen/Qwen3-0.6B", "--set", "MODEL_GEN_NAME=Qwen/Qwen3-4B"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("shares GPU 0 with vllm-generation (utilizations 0.3 + 0.6 = 0.90 of the GPU); starts first");
+    expect(result.out).toMatch(/shares GPU 0 with vllm-embedding \(utilizations 0\.3 \+ 0\.6 = 0\.90 of the GPU\); starts after vllm-embedding, holding \d+\.\d\d GiB of it/);
     // Raising the generation server to 0.75 of the GPU: 0.3 + 0.75 > 1, so it cannot find its memory free.
     const over = await check([`${R}memoria_vllm/docker-compose.yml`, "--gpu", "l4", "--set", "MODEL_EMBED_NAME=Qwen/Qwen3-0.6B", "--set", "MODEL_GEN_NAME=Qwen/Qwen3-4B", "--set", "VLLM_GEN_GPU_MEMORY=0.75"]);
     expect(over.code).toBe(1);
@@ -207,11 +207,11 @@ describe("real files: verdicts", () => {
   });
 
   it("variables set only at run time are named, with the --set that supplies them", async () => {
-    const r = await check([`${R}lahlfors-rendered-vllm-fast.yaml`]);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain(`NEED ${R}lahlfors-rendered-vllm-fast.yaml:26 vllm-fast/vllm: --tensor-parallel-size \${TP_SIZE_FAST}: $TP_SIZE_FAST is set at run time: pass --set TP_SIZE_FAST=...\n`);
-    const s = await check([`${R}lahlfors-rendered-vllm-fast.yaml`, "--set", "TP_SIZE_FAST=1", "--set", "MODEL_FAST=Qwen/Qwen3-4B"]);
-    expect(s.out).toMatch(/^(ok {3}|FAIL )fixtures\/deployments\/real\/lahlfors-rendered-vllm-fast\.yaml:26 vllm-fast\/vllm — Qwen\/Qwen3-4B on 1× l4, vLLM /);
+    const result = await check([`${R}lahlfors-rendered-vllm-fast.yaml`]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`NEED ${R}lahlfors-rendered-vllm-fast.yaml:26 vllm-fast/vllm: --tensor-parallel-size \${TP_SIZE_FAST}: $TP_SIZE_FAST is set at run time: pass --set TP_SIZE_FAST=...\n`);
+    const outcome = await check([`${R}lahlfors-rendered-vllm-fast.yaml`, "--set", "TP_SIZE_FAST=1", "--set", "MODEL_FAST=Qwen/Qwen3-4B"]);
+    expect(outcome.out).toMatch(/^(ok {3}|FAIL )fixtures\/deployments\/real\/lahlfors-rendered-vllm-fast\.yaml:26 vllm-fast\/vllm — Qwen\/Qwen3-4B on 1× l4, vLLM /);
   });
 });
 
@@ -224,13 +224,13 @@ describe("real files: every one understood", () => {
       `${R}pesticide/start_vllm_server.sh`,
     ];
     expect(files.length).toBeGreaterThanOrEqual(44);
-    const r = await check([...files, "--gpu", "h100"]);
-    expect(r.code).toBe(2); // the two broken YAML files; everything else is still reported
-    expect(unwrapped(r.err).trim().split("\n")).toEqual([
+    const result = await check([...files, "--gpu", "h100"]);
+    expect(result.code).toBe(2); // the two broken YAML files; everything else is still reported
+    expect(unwrapped(result.err).trim().split("\n")).toEqual([
       `vram-plan: ${R}gke-infgw-llama3-8b.yaml:16: YAML syntax error: Nested mappings are not allowed in compact mappings`,
       `vram-plan: ${R}gke-model-armor-gemma.yaml:36: YAML syntax error: All sequence items must start at the same column`,
     ]);
-    const lines = r.out.split("\n");
+    const lines = result.out.split("\n");
     const verdicts = lines.filter((l) => /^(ok {2}|FAIL|NEED) /.test(l));
     // 45 files: a Helm template (a note), 2 broken, 6 KServe halves (2 pairs planned, 1 pair whose runtime
     // names do not match: notes), the pm2 script and the compose file with 2 each, 34 with one: 40.
@@ -239,7 +239,7 @@ describe("real files: every one understood", () => {
     for (const f of files) {
       // A ServingRuntime that is paired shows as its InferenceService's line.
       if (/gke-infgw|gke-model-armor|(llmops|odh-registry)-kserve-servingruntime|odh-registry-servingruntime/.test(f)) continue;
-      expect(r.out, f).toContain(f);
+      expect(result.out, f).toContain(f);
     }
     // Every line that could not be planned says what is missing: a model that is not here (offline),
     // a run-time value, a flag the release refuses, or a model path.

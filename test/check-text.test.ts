@@ -106,17 +106,17 @@ describe("tokens text", () => {
     ["qwen2-vl-2b", "--video", "64f"],
     ["gemma-3-27b", "--image", "800x600"],
   ])("%s fits 80 columns", async (model, flag, value) => {
-    const r = await runCli(["tokens", "--model", model, "--image", "1920x1080", "--image", "640x480", flag, value, "--offline"], { COLUMNS: "80" });
-    expect(r.code).toBe(0);
-    expect(widest(r.out)).toBeLessThanOrEqual(80);
-    expect(r.out).toMatch(/\ntotal: \d+ LLM tokens\n$/);
+    const result = await runCli(["tokens", "--model", model, "--image", "1920x1080", "--image", "640x480", flag, value, "--offline"], { COLUMNS: "80" });
+    expect(result.code).toBe(0);
+    expect(widest(result.out)).toBeLessThanOrEqual(80);
+    expect(result.out).toMatch(/\ntotal: \d+ LLM tokens\n$/);
   });
 
   it("exact lines: Qwen2.5-VL-7B, 1920x1080", async () => {
     // smart_resize to multiples of 28 (patch 14 × merge 2): 1080 → 1092, 1920 → 1932; 78 × 138 patches
     // = 10,764, merged 2×2 → 2,691 tokens.
-    const r = await runCli(["tokens", "--model", "qwen2.5-vl-7b", "--image", "1920x1080", "--offline"], { COLUMNS: "80" });
-    expect(r.out).toBe(
+    const result = await runCli(["tokens", "--model", "qwen2.5-vl-7b", "--image", "1920x1080", "--offline"], { COLUMNS: "80" });
+    expect(result.out).toBe(
       [
         "Qwen/Qwen2.5-VL-7B-Instruct: patch 14, merge 2×2, temporal patch 2;",
         "  images 3136–12845056 pixels, video frames 100352–602112 pixels each",

@@ -22,9 +22,9 @@ interface Json {
 
 describe("vram-plan compare", () => {
   it("answers the seed question: Qwen2.5-VL-7B, one 1792x1792 image, A100 80GB", async () => {
-    const r = await runCompare([...SEED, "--json"]);
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as Json;
+    const result = await runCompare([...SEED, "--json"]);
+    expect(result.code).toBe(0);
+    const j = JSON.parse(result.out) as Json;
     // 1792/28 = 64 → 64² = 4096 image tokens (smart_resize keeps 1792); 1024 + 4096 = 5120; + 256 new.
     expect(j.workload.imageTokens).toBe(4096);
     expect(j.workload.sequenceTokens).toBe(5120);
@@ -58,19 +58,19 @@ describe("vram-plan compare", () => {
   });
 
   it("prints a table a new user can read", async () => {
-    const r = await runCompare(SEED);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain("offline: transformers generate() with sdpa attention");
-    expect(r.out).toContain("Why they differ:");
-    expect(r.out).toContain("--gpu-memory-utilization");
-    expect(r.out).toContain("device memory (nvidia-smi)");
+    const result = await runCompare(SEED);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("offline: transformers generate() with sdpa attention");
+    expect(result.out).toContain("Why they differ:");
+    expect(result.out).toContain("--gpu-memory-utilization");
+    expect(result.out).toContain("device memory (nvidia-smi)");
   });
 
   it("accepts --images N --image-size WxH and markdown", async () => {
-    const r = await runCompare(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "72", "--images", "4", "--image-size", "1008x1008", "--format", "markdown"]);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain("5,184 image tokens"); // 4 × 36² = 4 × 1296
-    expect(r.out).toContain("| device memory (nvidia-smi) |");
+    const result = await runCompare(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "72", "--images", "4", "--image-size", "1008x1008", "--format", "markdown"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("5,184 image tokens"); // 4 × 36² = 4 × 1296
+    expect(result.out).toContain("| device memory (nvidia-smi) |");
   });
 
   it("text models, eager attention, exit 1 when offline does not fit", async () => {

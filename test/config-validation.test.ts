@@ -16,9 +16,9 @@ const read = (f: string): Record<string, Json> => JSON.parse(readFileSync(join(M
 function refusal(config: Json, extra: { preprocessor?: Json; quantConfig?: Json } = {}): string {
   try {
     validateConfigFiles({ config, ...extra }, { config: "m/config.json", preprocessor: "m/preprocessor_config.json", quantConfig: "m/quantize_config.json" });
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    const msg = (e as InputError).message;
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    const msg = (err as InputError).message;
     expect(msg).not.toContain("\n");
     return msg;
   }
@@ -74,11 +74,11 @@ describe("hostile config.json values", () => {
 
 describe("archProblem: the backstop behind the schema", () => {
   it("catches what only the derivation reveals", () => {
-    const a = modelArchFromConfig("m", { config: read("Qwen__Qwen2.5-7B-Instruct.json") });
-    expect(archProblem(a)).toBeNull();
-    expect(archProblem({ ...a, derivedMaxModelLen: -131072 })).toEqual({ field: "derivedMaxModelLen", rule: "must not be negative", value: -131072 });
-    expect(archProblem({ ...a, headDim: Number.NaN })).toEqual({ field: "headDim", rule: "must be a finite number", value: Number.NaN });
-    expect(archProblem({ ...a, layers: a.layers.slice(1) })).toEqual({ field: "layers", rule: "must have one entry per layer (28)", value: 27 });
+    const model = modelArchFromConfig("m", { config: read("Qwen__Qwen2.5-7B-Instruct.json") });
+    expect(archProblem(model)).toBeNull();
+    expect(archProblem({ ...model, derivedMaxModelLen: -131072 })).toEqual({ field: "derivedMaxModelLen", rule: "must not be negative", value: -131072 });
+    expect(archProblem({ ...model, headDim: Number.NaN })).toEqual({ field: "headDim", rule: "must be a finite number", value: Number.NaN });
+    expect(archProblem({ ...model, layers: model.layers.slice(1) })).toEqual({ field: "layers", rule: "must have one entry per layer (28)", value: 27 });
   });
 });
 

@@ -111,18 +111,18 @@ describe("cudaGraphPlan: capture sizes and where the memory comes from, per rele
     // (gate_up 50 + silu_and_mul 26 + qkv 10 + two 20 MiB segments + workspace 32 (sm120) + 4) + 100 × 20 MiB =
     // 2,162 MiB; 40.47 − 61.03 (weights) − 1.25 (activations) − 0.20 − 2.11 = −24.12 GiB planned, 0.30 from the log.
     const q32 = planDeployment({ model: model("qwen3-32b"), gpu: gpu("rtx-pro-6000", Math.round(95.01 * GiB)), flags: flags({ vllmVersion: "0.27.1", gpuMemoryUtilization: 0.426, maxModelLen: 32768 }) });
-    const g = q32.perGpu[0]!;
-    expect(g.cudaGraphBytes).toBe(2162 * 2 ** 20);
-    expect(Math.abs((g.requestedBytes - g.weightsBytes - g.activationPeakBytes - g.nonTorchBytes - g.cudaGraphBytes) / GiB - -24.42)).toBeLessThan(0.5);
+    const budget = q32.perGpu[0]!;
+    expect(budget.cudaGraphBytes).toBe(2162 * 2 ** 20);
+    expect(Math.abs((budget.requestedBytes - budget.weightsBytes - budget.activationPeakBytes - budget.nonTorchBytes - budget.cudaGraphBytes) / GiB - -24.42)).toBeLessThan(0.5);
   });
 
   it("the A100-40GB host's Qwen3-8B logs sit inside the range (v0.19.1: 2.35 GiB estimated, 2.44 GiB actual)", () => {
     // fixtures/vllm-logs/cases.json "qwen3-8b a100-40g v0.19.1 defaults": 86 graphs (51 + 35). The plan's figure is
     // 100 MiB + 84 × 36 × 165 KiB = 0.57 GiB; the range runs from the 1 MiB floor (100 + 84 = 184 MiB) to
     // 33 MiB per graph (100 + 84 × 33 = 2,872 MiB = 2.80 GiB), around the logged 2.35 and the captured 2.44 GiB.
-    const p = planDeployment({ model: model("qwen3-8b"), gpu: gpu("a100-40g"), flags: flags({ vllmVersion: "0.19.1" }) }, { explain: true });
-    expect(p.perGpu[0]!.cudaGraphBytes / GiB).toBeCloseTo(0.574, 3);
-    expect(p.explain.find((e) => e.what.startsWith("CUDA graphs"))?.formula).toContain("184 MiB to 2,872 MiB");
+    const plan = planDeployment({ model: model("qwen3-8b"), gpu: gpu("a100-40g"), flags: flags({ vllmVersion: "0.19.1" }) }, { explain: true });
+    expect(plan.perGpu[0]!.cudaGraphBytes / GiB).toBeCloseTo(0.574, 3);
+    expect(plan.explain.find((e) => e.what.startsWith("CUDA graphs"))?.formula).toContain("184 MiB to 2,872 MiB");
     const raw = readFileSync("fixtures/vllm-logs/cases.json", "utf8");
     expect(raw).toContain("Estimated CUDA graph memory: 2.35 GiB total");
     expect(raw).toContain("CUDA graph pool memory: 2.44 GiB (actual)");
@@ -133,11 +133,11 @@ describe("cudaGraphPlan: capture sizes and where the memory comes from, per rele
     expect(log).toContain("PIECEWISE=51 (largest=512), FULL=35 (largest=256)");
     const logged = Number(/Estimated CUDA graph memory: ([\d.]+) GiB/.exec(log)![1]);
     expect(logged).toBe(2.73);
-    const p = planDeployment({ model: model("qwen2.5-72b"), gpu: gpu("l40s"), flags: flags({ vllmVersion: "0.19.0", tensorParallelSize: 4, maxModelLen: 8192 }) }, { explain: true });
+    const plan = planDeployment({ model: model("qwen2.5-72b"), gpu: gpu("l40s"), flags: flags({ vllmVersion: "0.19.0", tensorParallelSize: 4, maxModelLen: 8192 }) }, { explain: true });
     // 80 layers × 165 KiB = 12.9 MiB per graph: 1.16 GiB, 1.57 GiB short (TP4's collectives and this host are not modeled);
     // its 32.2 MiB per graph sets the range's top (33 MiB): 92 MiB first capture + 84 × 33 MiB = 2,864 MiB ≥ 2.73 GiB.
-    expect(p.perGpu[0]!.cudaGraphBytes / GiB).toBeLessThan(logged - 1.5);
-    const range = /to ([\d,]+) MiB;/.exec(p.explain.find((e) => e.what.startsWith("CUDA graphs"))!.formula)!;
+    expect(plan.perGpu[0]!.cudaGraphBytes / GiB).toBeLessThan(logged - 1.5);
+    const range = /to ([\d,]+) MiB;/.exec(plan.explain.find((e) => e.what.startsWith("CUDA graphs"))!.formula)!;
     expect(Number(range[1]!.replace(/,/g, "")) / 1024).toBeGreaterThanOrEqual(logged);
   });
 
@@ -170,40 +170,40 @@ describe("the settings vLLM prints beside the estimate", () => {
   });
 
   it("prints them on a v0.21+ plan, and the pre-estimate KV cache really comes back with either setting", () => {
-    const m = model("qwen3-8b");
-    const g = gpu("h100");
-    const p = planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "0.23.0" }) });
-    const d = p.diagnostics.find((x) => x.code === "CUDA_GRAPH_ESTIMATE_IN_BUDGET");
-    expect(d?.severity).toBe("info");
-    const before = planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "0.20.0", gpuMemoryUtilization: 0.92 }) });
+    const arch = model("qwen3-8b");
+    const gpuProfile = gpu("h100");
+    const plan = planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: "0.23.0" }) });
+    const diagnostic = plan.diagnostics.find((x) => x.code === "CUDA_GRAPH_ESTIMATE_IN_BUDGET");
+    expect(diagnostic?.severity).toBe("info");
+    const before = planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: "0.20.0", gpuMemoryUtilization: 0.92 }) });
     // The same budget without the estimate (v0.20) has exactly the estimate more KV memory.
-    expect(before.perGpu[0]!.kvCacheBytes - p.perGpu[0]!.kvCacheBytes).toBe(p.perGpu[0]!.cudaGraphBytes);
-    const viaKvFlag = planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "0.23.0", kvCacheMemoryBytes: Number(d?.args["sameKvBytes"]) }) });
+    expect(before.perGpu[0]!.kvCacheBytes - plan.perGpu[0]!.kvCacheBytes).toBe(plan.perGpu[0]!.cudaGraphBytes);
+    const viaKvFlag = planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: "0.23.0", kvCacheMemoryBytes: Number(diagnostic?.args["sameKvBytes"]) }) });
     expect(viaKvFlag.kvCache.numGpuBlocks).toBe(before.kvCache.numGpuBlocks);
-    const viaUtil = planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "0.23.0", gpuMemoryUtilization: Number(d?.args["sameKvUtil"]) }) });
+    const viaUtil = planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: "0.23.0", gpuMemoryUtilization: Number(diagnostic?.args["sameKvUtil"]) }) });
     // Rounded to 4 decimals like vLLM's line: within 0.0001 × total (≈ 8 MiB, under 60 blocks of 144 KiB) of the old KV.
-    expect(Math.abs(viaUtil.perGpu[0]!.kvCacheBytes - before.perGpu[0]!.kvCacheBytes)).toBeLessThan(0.0001 * g.cudaTotalBytes + 1);
-    expect(planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "0.20.0" }) }).diagnostics.map((x) => x.code)).not.toContain("CUDA_GRAPH_ESTIMATE_IN_BUDGET");
+    expect(Math.abs(viaUtil.perGpu[0]!.kvCacheBytes - before.perGpu[0]!.kvCacheBytes)).toBeLessThan(0.0001 * gpuProfile.cudaTotalBytes + 1);
+    expect(planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: "0.20.0" }) }).diagnostics.map((x) => x.code)).not.toContain("CUDA_GRAPH_ESTIMATE_IN_BUDGET");
   });
 });
 
 describe("the pre-estimate KV cache when utilization cannot restore it", () => {
   it("Qwen2.5-7B on an L4 at --gpu-memory-utilization 0.99: no 1.0000 suggestion, the --kv-cache-memory form instead", async () => {
     const { messageFor } = await import("../src/render/messages.js");
-    const m = model("qwen2.5-7b");
-    const g = gpu("l4");
-    const p = planDeployment({ model: m, gpu: g, flags: flags({ gpuMemoryUtilization: 0.99, maxModelLen: 4096 }) });
-    const d = p.diagnostics.find((x) => x.code === "CUDA_GRAPH_ESTIMATE_IN_BUDGET");
+    const arch = model("qwen2.5-7b");
+    const gpuProfile = gpu("l4");
+    const plan = planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ gpuMemoryUtilization: 0.99, maxModelLen: 4096 }) });
+    const diagnostic = plan.diagnostics.find((x) => x.code === "CUDA_GRAPH_ESTIMATE_IN_BUDGET");
     // 0.99 + the estimate (501 MiB of 21.99 GiB: 525,320,192 / 23,612,293,120 = 0.0222) = 1.0122: above 1.0,
     // which vLLM refuses, and above the 0.97 of the card free at start-up (its CUDA context).
-    expect(d?.args["sameKvUtilNeeded"]).toBe(1.0122);
-    expect(d?.args["maxStartUtil"]).toBe(0.97);
-    const text = messageFor(d!, p);
+    expect(diagnostic?.args["sameKvUtilNeeded"]).toBe(1.0122);
+    expect(diagnostic?.args["maxStartUtil"]).toBe(0.97);
+    const text = messageFor(diagnostic!, plan);
     expect(text).not.toContain("--gpu-memory-utilization 1.0000");
     expect(text).toContain("--gpu-memory-utilization alone cannot restore it");
-    expect(text).toContain(`use --kv-cache-memory ${d?.args["sameKvBytes"]}`);
+    expect(text).toContain(`use --kv-cache-memory ${diagnostic?.args["sameKvBytes"]}`);
     // At the default 0.92 the utilization form is still given (0.92 + 0.0222 = 0.9422).
-    const p92 = planDeployment({ model: m, gpu: g, flags: flags({ maxModelLen: 4096 }) });
+    const p92 = planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ maxModelLen: 4096 }) });
     const d92 = p92.diagnostics.find((x) => x.code === "CUDA_GRAPH_ESTIMATE_IN_BUDGET");
     expect(messageFor(d92!, p92)).toContain("use --gpu-memory-utilization 0.9422 or --kv-cache-memory");
   });
@@ -220,11 +220,11 @@ describe("the Mamba capture cap of v0.17-v0.18 reaches the plan", () => {
 
   it("Qwen3.5-27B on v0.18.1 with 141 Mamba blocks captures up to 136 (fixtures/hybrid/logs.json)", () => {
     // "Capping cudagraph capture sizes from max 256 to 136 to fit Mamba cache blocks (141 blocks available)".
-    const p = planDeployment(
+    const plan = planDeployment(
       { model: model("qwen3.5-27b"), gpu: gpu("h100"), flags: flags({ vllmVersion: "0.18.1", maxModelLen: 32_768, maxNumSeqs: 128, kvCacheMemoryBytes: Math.round(6.76 * GiB) }) },
       { explain: true },
     );
-    expect(p.kvCache.numGpuBlocks).toBe(141);
-    expect(p.explain.find((e) => e.what.startsWith("CUDA graphs"))?.formula).toContain("PIECEWISE=20 (largest=136), FULL=19 (largest=128) (capped from max 256");
+    expect(plan.kvCache.numGpuBlocks).toBe(141);
+    expect(plan.explain.find((e) => e.what.startsWith("CUDA graphs"))?.formula).toContain("PIECEWISE=20 (largest=136), FULL=19 (largest=128) (capped from max 256");
   });
 });

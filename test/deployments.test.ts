@@ -25,9 +25,9 @@ function fixture(name: string): Deployment[] {
 function errorOf(fn: () => unknown): InputError {
   try {
     fn();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
   }
   throw new Error("expected an InputError");
 }

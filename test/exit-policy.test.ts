@@ -101,11 +101,11 @@ describe("the core's internal invariants: typed, a bug (exit 3), unreachable fro
       .filter((m) => m.hybrid);
     expect(hybrids.length).toBeGreaterThan(3);
     let plans = 0;
-    for (const m of hybrids) {
+    for (const model of hybrids) {
       for (const blockSize of [1, 8, 16, 32, 64, 128, 256, 528]) {
         for (const tp of [1, 2, 4]) {
           for (const vllmVersion of ["0.10.2", "0.14.0", "0.29.0"]) {
-            expect(() => planDeployment({ model: m, gpu: gpu("h200"), flags: flags({ blockSize, tensorParallelSize: tp, vllmVersion }) }), `${m.id} block ${blockSize} tp ${tp} v${vllmVersion}`).not.toThrow(InternalError);
+            expect(() => planDeployment({ model, gpu: gpu("h200"), flags: flags({ blockSize, tensorParallelSize: tp, vllmVersion }) }), `${model.id} block ${blockSize} tp ${tp} v${vllmVersion}`).not.toThrow(InternalError);
             plans++;
           }
         }

@@ -34,10 +34,10 @@ describe("every fix printed starts the plan (CLI, as printed)", () => {
       for (const g of GPUS) {
         for (const v of VARIANTS) {
           const argv = ["--model", m, "--gpu", g, ...v, "--json"];
-          const r = await runCli(argv);
-          if (r.code !== 1) continue;
+          const result = await runCli(argv);
+          if (result.code !== 1) continue;
           failing++;
-          const plan = JSON.parse(r.out) as { diagnostics: { code: string; fix?: Fix[] }[] };
+          const plan = JSON.parse(result.out) as { diagnostics: { code: string; fix?: Fix[] }[] };
           for (const d of plan.diagnostics) {
             for (const f of d.fix ?? []) {
               let again = argv;

@@ -35,21 +35,21 @@ const fresh = (): string => {
  * differenceBytes), check's minFreeBytes (over-commit), and what a log itself printed
  * (availableKvBytes: vLLM logs "Available KV cache memory: -2.14 GiB" when the budget is spent).
  */
-function contract(r: Ran, what: string): void {
-  const ctx = `${what}\n--- exit ${r.code}; stderr: ${r.err.slice(0, 600)}`;
-  expect([0, 1, 2], ctx).toContain(r.code);
-  if (r.code === 2) {
-    expect(r.err.endsWith("\n"), ctx).toBe(true);
+function contract(result: Ran, what: string): void {
+  const ctx = `${what}\n--- exit ${result.code}; stderr: ${result.err.slice(0, 600)}`;
+  expect([0, 1, 2], ctx).toContain(result.code);
+  if (result.code === 2) {
+    expect(result.err.endsWith("\n"), ctx).toBe(true);
     // One error: its first line `vram-plan: …`, any detail indented under it (render/format.ts errorLines).
-    const lines = r.err.slice(0, -1).split("\n");
+    const lines = result.err.slice(0, -1).split("\n");
     expect(lines[0], ctx).toMatch(/^vram-plan: /);
     for (const l of lines.slice(1)) expect(l, ctx).toMatch(/^ {2}\S/);
-    expect(unwrapped(r.err).length, ctx).toBeLessThan(400);
+    expect(unwrapped(result.err).length, ctx).toBeLessThan(400);
   } else {
-    expect(r.err, ctx).not.toMatch(/internal error|at .*\.js:\d+/);
-    if (r.out.trimStart().startsWith("{")) {
+    expect(result.err, ctx).not.toMatch(/internal error|at .*\.js:\d+/);
+    if (result.out.trimStart().startsWith("{")) {
       const bad: string[] = [];
-      JSON.parse(r.out, (k, v: unknown) => {
+      JSON.parse(result.out, (k, v: unknown) => {
         if (typeof v === "number" && (!Number.isFinite(v) || (/Bytes$/.test(k) && !/^(kvGainBytes|differenceBytes|minFreeBytes|availableKvBytes)$/.test(k) && v < 0))) bad.push(`${k}=${v}`);
         return v;
       });
@@ -212,10 +212,10 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
       fc.asyncProperty(fc.array(fc.tuple(flag, value), { minLength: 1, maxLength: 3 }), fc.constantFrom([] as string[], ["tokens", "--image", "1792x1008"], ["compare", "--prompt-tokens", "100", "--new-tokens", "8"], ["solve"]), async (pairs, cmd) => {
         const args = [...cmd, "--model", "qwen2.5-vl-7b", "--gpu", "l40s", "--offline", "--json"];
         for (const [f, v] of pairs) args.push(f, v);
-        const r = await runCli(args);
-        contract(r, JSON.stringify(args).slice(0, 400));
+        const result = await runCli(args);
+        contract(result, JSON.stringify(args).slice(0, 400));
         // A value is never echoed whole: the line stays short even for a 100 KB value.
-        expect(r.err.length).toBeLessThan(400);
+        expect(result.err.length).toBeLessThan(400);
       }),
       params(60),
     );

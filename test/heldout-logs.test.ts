@@ -117,8 +117,8 @@ describe("held-out start-ups re-planned end to end", () => {
 
 describe("the llm-d H100 study (vLLM v0.11.0, --block-size 128 --enable-prefix-caching, max-model-len 16000; fixtures/vllm-logs/cases.json)", () => {
   const planOf = async (args: string[]): Promise<{ kv: number; errors: string[] }> => {
-    const r = await runCli(["plan", "--offline", "--json", "--gpu", "h100-sxm", "--vllm-version", "0.11.0", "--block-size", "128", "--enable-prefix-caching", ...args]);
-    const j = JSON.parse(r.out) as { perGpu: { kvCacheBytes: number; kvShortfallBytes: number }[]; diagnostics: { code: string; severity: string }[] };
+    const result = await runCli(["plan", "--offline", "--json", "--gpu", "h100-sxm", "--vllm-version", "0.11.0", "--block-size", "128", "--enable-prefix-caching", ...args]);
+    const j = JSON.parse(result.out) as { perGpu: { kvCacheBytes: number; kvShortfallBytes: number }[]; diagnostics: { code: string; severity: string }[] };
     const g = j.perGpu[0]!;
     return { kv: (g.kvCacheBytes - g.kvShortfallBytes) / 2 ** 30, errors: j.diagnostics.filter((d) => d.severity === "error").map((d) => d.code) };
   };
@@ -203,9 +203,9 @@ describe("a Model Runner V2 log without a version line", () => {
   it("'[model_runner.py:N] Model loading took X GiB and' infers v0.25.1 (was v0.8.5, V1's older wording)", () => {
     // The v0.27.1 serve log with its banner removed: only the formats are left to date it.
     const text = readFileSync(raw("code-qwen2.5-0.5b-rtx4090-wsl-v0.27.1-serve.md"), "utf8").split("\n").filter((l) => !/version 0\.27\.1|vLLM 0\.27/.test(l)).join("\n");
-    const r = readVllmLog(text)!;
-    expect(r.versionSource).toBe("inferred");
-    expect(r.vllmVersion).toBe("0.25.1");
-    expect(r.versionEvidence).toContain("Model Runner V2");
+    const logged = readVllmLog(text)!;
+    expect(logged.versionSource).toBe("inferred");
+    expect(logged.vllmVersion).toBe("0.25.1");
+    expect(logged.versionEvidence).toContain("Model Runner V2");
   });
 });

@@ -82,8 +82,8 @@ describe("buffers the flags ask for", () => {
   });
 
   it("explains each part with its source", () => {
-    const p = planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ tensorParallelSize: 2 }) }, { explain: true });
-    const lines = p.explain.filter((l) => l.what.startsWith("host"));
+    const plan = planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ tensorParallelSize: 2 }) }, { explain: true });
+    const lines = plan.explain.filter((l) => l.what.startsWith("host"));
     expect(lines.map((l) => l.what)).toEqual(["host: vLLM's processes", "host: /dev/shm message queues", "host memory"]);
     expect(lines[1]!.source).toContain("shm_broadcast.py");
   });

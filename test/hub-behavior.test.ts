@@ -44,10 +44,10 @@ const listen = async (s: Server): Promise<string> => {
 };
 
 function serveBytes(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
-  const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers["range"] ?? "");
-  if (m) {
-    const start = Number(m[1]);
-    const end = Math.min(Number(m[2]), body.length - 1);
+  const match = /^bytes=(\d+)-(\d+)$/.exec(req.headers["range"] ?? "");
+  if (match) {
+    const start = Number(match[1]);
+    const end = Math.min(Number(match[2]), body.length - 1);
     res.writeHead(206, { "Content-Range": `bytes ${start}-${end}/${body.length}`, "Content-Length": String(end - start + 1) }).end(body.subarray(start, end + 1));
     return;
   }
@@ -57,11 +57,11 @@ function serveBytes(req: IncomingMessage, res: ServerResponse, body: Buffer): vo
 function hubHandler(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? "/", "http://x");
   reqs.push({ host: "hub", path: url.pathname, query: url.search, range: req.headers["range"], auth: req.headers["authorization"] });
-  const m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
-  if (!m) return void res.writeHead(404).end();
-  const repo = decodeURIComponent(m[1] ?? "");
-  const revision = decodeURIComponent(m[2] ?? "");
-  const file = decodeURIComponent(m[3] ?? "");
+  const match = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+  if (!match) return void res.writeHead(404).end();
+  const repo = decodeURIComponent(match[1] ?? "");
+  const revision = decodeURIComponent(match[2] ?? "");
+  const file = decodeURIComponent(match[3] ?? "");
   if (repo === "acme/stall") return; // accepts, never answers
   if (repo === "acme/busy" && busy.left > 0) {
     busy.left--;
@@ -140,10 +140,10 @@ beforeEach(() => {
 
 describe("the Hub's redirect to a storage host", () => {
   it("follows resolve/ → 302 → another origin with its signed query, Range kept, the token not sent there", async () => {
-    const m = await fetchFromHub("acme/tiny-llama", { endpoint: hubUrl, token: TOKEN });
+    const localModel = await fetchFromHub("acme/tiny-llama", { endpoint: hubUrl, token: TOKEN });
     const local = await readModelDir(FIX);
-    expect(m.weights).toEqual(local.weights);
-    expect(m.files.checkpointBytes).toBe(local.files.checkpointBytes);
+    expect(localModel.weights).toEqual(local.weights);
+    expect(localModel.files.checkpointBytes).toBe(local.files.checkpointBytes);
     const st = reqs.filter((r) => r.host === "storage");
     // Two ranged reads per shard (the 8-byte length, then the JSON header), three shards.
     expect(st).toHaveLength(6);
@@ -173,8 +173,8 @@ describe("gated, private, revisions", () => {
   });
 
   it("--revision: every file from resolve/<revision>/; an unknown revision is named", async () => {
-    const m = await fetchFromHub("acme/tiny-llama", { endpoint: hubUrl, revision: "v2.0" });
-    expect(m.source).toBe(`${hubUrl}/acme/tiny-llama@v2.0`);
+    const local = await fetchFromHub("acme/tiny-llama", { endpoint: hubUrl, revision: "v2.0" });
+    expect(local.source).toBe(`${hubUrl}/acme/tiny-llama@v2.0`);
     expect(reqs.filter((r) => r.host === "hub").every((r) => r.path.startsWith("/acme/tiny-llama/resolve/v2.0/"))).toBe(true);
     expect(reqs.filter((r) => r.host === "storage").every((r) => r.path.startsWith("/lfs/v2.0/"))).toBe(true);
     expect((await inputError(fetchFromHub("acme/tiny-llama", { endpoint: hubUrl, revision: "nope" }))).message).toBe(
@@ -186,8 +186,8 @@ describe("gated, private, revisions", () => {
 describe("rate limits and stalls", () => {
   it("429 with Retry-After: waited out once, then the request goes through", async () => {
     busy = { left: 1, retryAfter: "0" };
-    const m = await fetchFromHub("acme/busy", { endpoint: hubUrl });
-    expect(m.files.config).toBeDefined();
+    const local = await fetchFromHub("acme/busy", { endpoint: hubUrl });
+    expect(local.files.config).toBeDefined();
     const cfg = reqs.filter((r) => r.path === "/acme/busy/resolve/main/config.json");
     expect(cfg).toHaveLength(2);
   });
@@ -222,8 +222,8 @@ describe("proxies and fetching once", () => {
   it("HTTP_PROXY is honored (every request through the proxy); NO_PROXY bypasses it", async () => {
     const env = hubOptionsFromEnv({ HF_ENDPOINT: hubUrl, HTTP_PROXY: proxyUrl });
     expect(env.proxy).toEqual({ httpProxy: proxyUrl });
-    const m = await fetchFromHub("acme/tiny-llama", env);
-    expect(m.weights?.shards).toBe(3);
+    const local = await fetchFromHub("acme/tiny-llama", env);
+    expect(local.weights?.shards).toBe(3);
     // Both origins (the Hub and the storage host) reached through the proxy only.
     const viaProxy = reqs.filter((r) => r.host === "proxy").map((r) => new URL(r.path).origin);
     expect(new Set(viaProxy)).toEqual(new Set([hubUrl, storageUrl]));

@@ -40,13 +40,13 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const range = req.headers["range"];
   const auth = req.headers["authorization"];
   seen.push({ path: url.pathname, range, auth });
-  const m = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(url.pathname);
-  if (!m || !m[1] || !m[2]) {
+  const match = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(url.pathname);
+  if (!match || !match[1] || !match[2]) {
     res.writeHead(404).end();
     return;
   }
-  const repo = decodeURIComponent(m[1]);
-  const file = decodeURIComponent(m[2]);
+  const repo = decodeURIComponent(match[1]);
+  const file = decodeURIComponent(match[2]);
   if (repo === "acme/slow") return; // never answers
   if (repo === "acme/gated" && auth !== `Bearer ${TOKEN}`) {
     res.writeHead(401, { "X-Error-Code": "GatedRepo" }).end("Access to model acme/gated is restricted.");
@@ -105,9 +105,9 @@ function expectHeaderOnlyRanges(reqs: Seen[], repoDir: string): void {
     const file = decodeURIComponent(r.path.split("/resolve/main/")[1] ?? "");
     const bytes = readFileSync(join(HUB_FIX, repoDir, file));
     const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-    const m = /^bytes=(\d+)-(\d+)$/.exec(r.range ?? "");
-    expect(m, `${r.path} without a Range header`).not.toBeNull();
-    expect(Number(m?.[2])).toBeLessThanOrEqual(8 + n - 1);
+    const match = /^bytes=(\d+)-(\d+)$/.exec(r.range ?? "");
+    expect(match, `${r.path} without a Range header`).not.toBeNull();
+    expect(Number(match?.[2])).toBeLessThanOrEqual(8 + n - 1);
   }
   // Two requests per shard: the prefix, then the header.
   const perFile = new Map<string, string[]>();
@@ -123,14 +123,14 @@ function expectHeaderOnlyRanges(reqs: Seen[], repoDir: string): void {
 describe("fetchFromHub", () => {
   it("reads configs, the index and only the shard headers; same result as the local directory", async () => {
     const from = seen.length;
-    const m = await fetchFromHub("acme/tiny-llama", { endpoint, timeoutMs: 5000 });
+    const localModel = await fetchFromHub("acme/tiny-llama", { endpoint, timeoutMs: 5000 });
     const local = await readModelDir(join(HUB_FIX, "acme", "tiny-llama"));
-    expect(m.id).toBe("acme/tiny-llama");
-    expect(m.source).toBe(`${endpoint}/acme/tiny-llama`);
-    expect(m.files).toEqual(local.files);
-    expect(m.weights).toEqual(local.weights);
-    expect(m.weights?.shards).toBe(3);
-    expect(m.warnings).toEqual([]);
+    expect(localModel.id).toBe("acme/tiny-llama");
+    expect(localModel.source).toBe(`${endpoint}/acme/tiny-llama`);
+    expect(localModel.files).toEqual(local.files);
+    expect(localModel.weights).toEqual(local.weights);
+    expect(localModel.weights?.shards).toBe(3);
+    expect(localModel.warnings).toEqual([]);
     const reqs = requestsFor("acme/tiny-llama", from);
     expectHeaderOnlyRanges(reqs, "acme/tiny-llama");
     expect(reqs.every((r) => r.auth === undefined)).toBe(true);
@@ -142,11 +142,11 @@ describe("fetchFromHub", () => {
 
   it("without an index reads model.safetensors and the quant config", async () => {
     const from = seen.length;
-    const m = await fetchFromHub("acme/tiny-fp8", { endpoint: `${endpoint}/`, token: TOKEN });
+    const localModel = await fetchFromHub("acme/tiny-fp8", { endpoint: `${endpoint}/`, token: TOKEN });
     const local = await readModelDir(join(HUB_FIX, "acme", "tiny-fp8"));
-    expect(m.files).toEqual(local.files);
-    expect(m.weights).toEqual(local.weights);
-    expect(m.files.quantConfig).toMatchObject({ quantization: { quant_algo: "FP8" } });
+    expect(localModel.files).toEqual(local.files);
+    expect(localModel.weights).toEqual(local.weights);
+    expect(localModel.files.quantConfig).toMatchObject({ quantization: { quant_algo: "FP8" } });
     const reqs = requestsFor("acme/tiny-fp8", from);
     expectHeaderOnlyRanges(reqs, "acme/tiny-fp8");
     expect(reqs.every((r) => r.auth === `Bearer ${TOKEN}`)).toBe(true);
@@ -159,21 +159,21 @@ describe("fetchFromHub", () => {
   });
 
   it("a model with no safetensors has weights null", async () => {
-    const m = await fetchFromHub("acme/no-weights", { endpoint });
-    expect(m.weights).toBeNull();
-    expect(m.files.checkpointBytes).toBeNull();
-    expect(m.files.config).toEqual({ model_type: "llama" });
+    const local = await fetchFromHub("acme/no-weights", { endpoint });
+    expect(local.weights).toBeNull();
+    expect(local.files.checkpointBytes).toBeNull();
+    expect(local.files.config).toEqual({ model_type: "llama" });
   });
 
   it("gated: asks for HF_TOKEN, and works with it", async () => {
-    const e = await inputError(fetchFromHub("acme/gated", { endpoint }));
-    expect(e.subject).toBe("--model");
-    expect(e.message).toBe(`--model acme/gated: gated on ${endpoint}: accept its conditions at ${endpoint}/acme/gated while signed in, then set HF_TOKEN to a read token of that account`);
+    const err = await inputError(fetchFromHub("acme/gated", { endpoint }));
+    expect(err.subject).toBe("--model");
+    expect(err.message).toBe(`--model acme/gated: gated on ${endpoint}: accept its conditions at ${endpoint}/acme/gated while signed in, then set HF_TOKEN to a read token of that account`);
     const wrong = await inputError(fetchFromHub("acme/gated", { endpoint, token: "hf_wrong" }));
     expect(wrong.message).toBe(`--model acme/gated: gated on ${endpoint} and HF_TOKEN's account has no access yet: request it at ${endpoint}/acme/gated (approval can take a while), or use a token of an account that has it`);
     const from = seen.length;
-    const m = await fetchFromHub("acme/gated", { endpoint, token: TOKEN });
-    expect(m.weights?.shards).toBe(3);
+    const local = await fetchFromHub("acme/gated", { endpoint, token: TOKEN });
+    expect(local.weights?.shards).toBe(3);
     const reqs = requestsFor("acme/gated", from);
     expect(reqs.length).toBeGreaterThan(0);
     expect(reqs.every((r) => r.auth === `Bearer ${TOKEN}`)).toBe(true);
@@ -191,8 +191,8 @@ describe("fetchFromHub", () => {
 
   it("offline mode forbids the Hub without any request", async () => {
     const from = seen.length;
-    const e = await inputError(fetchFromHub("acme/tiny-llama", { endpoint, offline: true }));
-    expect(e.message).toBe(
+    const err = await inputError(fetchFromHub("acme/tiny-llama", { endpoint, offline: true }));
+    expect(err.message).toBe(
       "--model acme/tiny-llama: not in the catalog or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub",
     );
     expect(seen.length).toBe(from);
@@ -203,8 +203,8 @@ describe("fetchFromHub", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const dead = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise<void>((r) => closed.close(() => r()));
-    const e = await inputError(fetchFromHub("acme/tiny-llama", { endpoint: dead, timeoutMs: 2000 }));
-    expect(e.message).toBe(`--model acme/tiny-llama: could not reach ${dead} (ECONNREFUSED): check the network, or HTTPS_PROXY / NO_PROXY behind a proxy, or HF_ENDPOINT for a mirror; a downloaded checkout directory plans without the Hub`);
+    const err = await inputError(fetchFromHub("acme/tiny-llama", { endpoint: dead, timeoutMs: 2000 }));
+    expect(err.message).toBe(`--model acme/tiny-llama: could not reach ${dead} (ECONNREFUSED): check the network, or HTTPS_PROXY / NO_PROXY behind a proxy, or HF_ENDPOINT for a mirror; a downloaded checkout directory plans without the Hub`);
 
     const slow = await inputError(fetchFromHub("acme/slow", { endpoint, timeoutMs: 150 }));
     expect(slow.message).toBe(`--model acme/slow: ${endpoint} did not answer within 150 ms; gave up (HF_HUB_DOWNLOAD_TIMEOUT=<seconds> waits longer; a downloaded checkout directory plans without the Hub)`);
@@ -212,8 +212,8 @@ describe("fetchFromHub", () => {
 
   it("a hostile shard header is refused before asking for its JSON", async () => {
     const from = seen.length;
-    const e = await inputError(fetchFromHub("acme/hostile", { endpoint }));
-    expect(e.message).toBe(
+    const err = await inputError(fetchFromHub("acme/hostile", { endpoint }));
+    expect(err.message).toBe(
       `${endpoint}/acme/hostile/resolve/main/model.safetensors: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`,
     );
     const st = requestsFor("acme/hostile", from).filter((r) => r.path.endsWith(".safetensors"));

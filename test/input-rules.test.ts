@@ -39,25 +39,25 @@ describe("GPU names", () => {
   });
 
   it("--other-process-memory at or above the GPU's total is bad input, not a plan with −11.43 GiB free", async () => {
-    const r = await runCli(["--model", "qwen3-8b", "--gpu", "h100", "--other-process-memory", "90GiB"]);
-    expect(r.code).toBe(2);
-    expect(unwrapped(r.err)).toBe("vram-plan: --other-process-memory: 90.00 GiB is not less than the 79.18 GiB of the NVIDIA H100 80GB HBM3\n");
-    const c = await runCli(["compare", "--model", "qwen3-8b", "--gpu", "l4", "--other-process-memory", "22GiB", "--prompt-tokens", "100"]);
-    expect(c.code).toBe(2);
+    const result = await runCli(["--model", "qwen3-8b", "--gpu", "h100", "--other-process-memory", "90GiB"]);
+    expect(result.code).toBe(2);
+    expect(unwrapped(result.err)).toBe("vram-plan: --other-process-memory: 90.00 GiB is not less than the 79.18 GiB of the NVIDIA H100 80GB HBM3\n");
+    const outcome = await runCli(["compare", "--model", "qwen3-8b", "--gpu", "l4", "--other-process-memory", "22GiB", "--prompt-tokens", "100"]);
+    expect(outcome.code).toBe(2);
     // Below the total it plans (and fails vLLM's free-memory check, exit 1).
     expect((await runCli(["--model", "qwen3-8b", "--gpu", "h100", "--other-process-memory", "70GiB"])).code).toBe(1);
   });
 
   it("exit 2 on the command line for an ambiguous name and for --gpu-memory below 1 GiB", async () => {
-    const a = await runCli(["--model", "qwen2.5-7b", "--gpu", "a100"]);
-    expect(a.code).toBe(2);
+    const result = await runCli(["--model", "qwen2.5-7b", "--gpu", "a100"]);
+    expect(result.code).toBe(2);
     // One line within 80 columns (it was 262 characters).
-    expect(a.err).toBe("vram-plan: --gpu a100: is it a100-40g, a100-40g-pcie, a100-80g or a100-80g-pcie?\n");
-    expect(a.err.trimEnd().length).toBeLessThanOrEqual(80);
+    expect(result.err).toBe("vram-plan: --gpu a100: is it a100-40g, a100-40g-pcie, a100-80g or a100-80g-pcie?\n");
+    expect(result.err.trimEnd().length).toBeLessThanOrEqual(80);
     // An unknown name: the nearest ids, not all 27 cut off at 300 characters mid-word.
-    const u = await runCli(["--model", "qwen2.5-7b", "--gpu", "rtx4080"]);
-    expect(u.code).toBe(2);
-    expect(unwrapped(u.err)).toBe("vram-plan: --gpu rtx4080: unknown GPU; did you mean rtx4090, rtx3090 or rtx5090? (vram-plan gpus lists all; --gpu-memory SIZE for another)\n");
+    const outcome = await runCli(["--model", "qwen2.5-7b", "--gpu", "rtx4080"]);
+    expect(outcome.code).toBe(2);
+    expect(unwrapped(outcome.err)).toBe("vram-plan: --gpu rtx4080: unknown GPU; did you mean rtx4090, rtx3090 or rtx5090? (vram-plan gpus lists all; --gpu-memory SIZE for another)\n");
     const m = await runCli(["--model", "qwen2.5-7b", "--gpu-memory", "80"]);
     expect(m.code).toBe(2);
     expect(m.err).toBe("vram-plan: --gpu-memory 80: 80 bytes is less than 1 GiB; did you mean 80GiB?\n");
@@ -71,9 +71,9 @@ describe("GPU names", () => {
 
 describe("values vLLM refuses or ignores", () => {
   it("--block-size 7 is refused; 16, 32 and 48 (a multiple of 16) are kept", async () => {
-    const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--block-size", "7"]);
-    expect(r.code).toBe(2);
-    expect(unwrapped(r.err)).toBe("vram-plan: --block-size: 7 is not a block size vLLM runs; it takes 1, 8, 16, 32, 64, 128, 256 (vllm/config/cache.py BlockSize) or, where any integer is taken, a multiple of 16 (its CUDA attention backends)\n");
+    const result = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--block-size", "7"]);
+    expect(result.code).toBe(2);
+    expect(unwrapped(result.err)).toBe("vram-plan: --block-size: 7 is not a block size vLLM runs; it takes 1, 8, 16, 32, 64, 128, 256 (vllm/config/cache.py BlockSize) or, where any integer is taken, a multiple of 16 (its CUDA attention backends)\n");
     for (const b of ["16", "32", "48"]) {
       const ok = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--block-size", b, "--json"]);
       expect(ok.code).toBe(0);
@@ -82,9 +82,9 @@ describe("values vLLM refuses or ignores", () => {
   });
 
   it("--limit-mm-per-prompt '{\"images\":2}': vLLM ignores an unknown modality, so it is refused with the right name", async () => {
-    const r = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--limit-mm-per-prompt", '{"images":2}']);
-    expect(r.code).toBe(2);
-    expect(unwrapped(r.err)).toBe("vram-plan: --limit-mm-per-prompt: 'images' is not a modality vLLM knows; did you mean 'image'? vLLM ignores keys other than image, video, audio and keeps the default limit\n");
+    const result = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--limit-mm-per-prompt", '{"images":2}']);
+    expect(result.code).toBe(2);
+    expect(unwrapped(result.err)).toBe("vram-plan: --limit-mm-per-prompt: 'images' is not a modality vLLM knows; did you mean 'image'? vLLM ignores keys other than image, video, audio and keeps the default limit\n");
     const ok = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--limit-mm-per-prompt", '{"image":2,"video":0}']);
     expect(ok.code).toBe(0);
   });

@@ -7,70 +7,70 @@ import { GiB, flags, gpu, model } from "./helpers/models.js";
 // returns the flag's bytes without profiling arithmetic or a CUDA-graph estimate; the cache is then
 // allocated (initialize_from_config) and graphs + sampler warm-up run beside it (compile_or_warm_up_model).
 describe("--kv-cache-memory against the GPU", () => {
-  const m = model("llama-3.1-8b");
+  const arch = model("llama-3.1-8b");
   const h100 = gpu("h100");
-  const plan = (kv: number, more: Parameters<typeof flags>[0] = {}) => planDeployment({ model: m, gpu: h100, flags: flags({ kvCacheMemoryBytes: kv, ...more }) });
+  const plan = (kv: number, more: Parameters<typeof flags>[0] = {}) => planDeployment({ model: arch, gpu: h100, flags: flags({ kvCacheMemoryBytes: kv, ...more }) });
 
   it("refuses 80 GiB of KV cache on an 80 GB H100: more than is free after the weights", () => {
-    const p = plan(80 * GiB);
-    const g = p.perGpu[0]!;
-    expect(p.fits).toBe(false);
-    const d = p.diagnostics.find((x) => x.code === "KV_CACHE_MEMORY_ABOVE_FREE");
-    expect(d?.args["phase"]).toBe("allocation");
+    const planned = plan(80 * GiB);
+    const budget = planned.perGpu[0]!;
+    expect(planned.fits).toBe(false);
+    const diagnostic = planned.diagnostics.find((x) => x.code === "KV_CACHE_MEMORY_ABOVE_FREE");
+    expect(diagnostic?.args["phase"]).toBe("allocation");
     // Free after loading = CUDA total − context − weights − non-torch buffers.
-    expect(d?.args["free"]).toBe(h100.cudaTotalBytes - CUDA_CONTEXT_BYTES - g.weightsBytes - g.nonTorchBytes);
+    expect(diagnostic?.args["free"]).toBe(h100.cudaTotalBytes - CUDA_CONTEXT_BYTES - budget.weightsBytes - budget.nonTorchBytes);
     // The fix is vLLM's own "to fully utilize gpu memory" value, and it starts when applied.
-    const fix = Number(d?.fix?.[0]?.value);
-    expect(fix).toBe(kvCacheMemorySuggestion(g.freeAtStartBytes, g.weightsBytes, g.activationPeakBytes, g.nonTorchBytes, g.cudaGraphBytes));
+    const fix = Number(diagnostic?.fix?.[0]?.value);
+    expect(fix).toBe(kvCacheMemorySuggestion(budget.freeAtStartBytes, budget.weightsBytes, budget.activationPeakBytes, budget.nonTorchBytes, budget.cudaGraphBytes));
     expect(plan(fix).fits).toBe(true);
   });
 
   it("80 GiB asked on an L4 (21.99 GiB): no negative figure, and the allocation error alone (no graph-headroom warning)", () => {
     // Llama-3.1-8B on an L4: weights 14.99 GiB + sampler 0.47 + non-torch 0.20 + 80 GiB = 95.66 GiB, more than
     // the card. It used to show "outside the budget −73.67" and warn "only −74.28 GiB is left outside the budget".
-    const p = planDeployment({ model: m, gpu: gpu("l4"), flags: flags({ kvCacheMemoryBytes: 80 * GiB }) });
-    const g = p.perGpu[0]!;
-    expect(p.fits).toBe(false);
-    expect(p.diagnostics.find((x) => x.code === "KV_CACHE_MEMORY_ABOVE_FREE")?.args["phase"]).toBe("allocation");
-    expect(g.budgetBytes).toBeGreaterThan(g.totalBytes);
-    expect(g.outsideBudgetBytes).toBe(0);
-    expect(p.diagnostics.some((x) => x.code === "CUDA_GRAPHS_EXCEED_HEADROOM")).toBe(false);
+    const plan = planDeployment({ model: arch, gpu: gpu("l4"), flags: flags({ kvCacheMemoryBytes: 80 * GiB }) });
+    const budget = plan.perGpu[0]!;
+    expect(plan.fits).toBe(false);
+    expect(plan.diagnostics.find((x) => x.code === "KV_CACHE_MEMORY_ABOVE_FREE")?.args["phase"]).toBe("allocation");
+    expect(budget.budgetBytes).toBeGreaterThan(budget.totalBytes);
+    expect(budget.outsideBudgetBytes).toBe(0);
+    expect(plan.diagnostics.some((x) => x.code === "CUDA_GRAPHS_EXCEED_HEADROOM")).toBe(false);
   });
 
   it("weights larger than the GPU: the message says the model does not load, with no negative free memory", async () => {
     const { runCli } = await import("./helpers/cli.js");
     // Llama-3.1-70B bf16 on one H100: 131.4 GiB of weights vs 78.57 GiB free after the CUDA context → 53.08 GiB short.
-    const r = await runCli(["--model", "llama3.1-70b", "--gpu", "h100", "--kv-cache-memory", "30GiB", "--no-color"], { COLUMNS: "400" });
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("error KV_CACHE_MEMORY_ABOVE_FREE: CUDA out of memory loading the model: its weights need 53.08 GiB more than the GPU has free, before the 30.00 GiB --kv-cache-memory asks for.");
-    expect(r.out).not.toMatch(/-\d+\.\d\d GiB/);
+    const result = await runCli(["--model", "llama3.1-70b", "--gpu", "h100", "--kv-cache-memory", "30GiB", "--no-color"], { COLUMNS: "400" });
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("error KV_CACHE_MEMORY_ABOVE_FREE: CUDA out of memory loading the model: its weights need 53.08 GiB more than the GPU has free, before the 30.00 GiB --kv-cache-memory asks for.");
+    expect(result.out).not.toMatch(/-\d+\.\d\d GiB/);
   });
 
   it("takes exactly the asked bytes, outside the utilization budget, and every row adds up", () => {
-    const p = plan(20 * GiB);
-    const g = p.perGpu[0]!;
-    expect(p.fits).toBe(true);
+    const planned = plan(20 * GiB);
+    const budget = planned.perGpu[0]!;
+    expect(planned.fits).toBe(true);
     // 20 GiB // (2 · 16 · 8 KV heads · 128 · 2 B = 65,536 B page) // 32 layers = 10,240 blocks → 163,840 tokens.
-    expect(p.kvCache.numGpuBlocks).toBe(10_240);
-    expect(p.kvCache.tokens).toBe(163_840);
-    expect(g.kvCacheBytes).toBe(20 * GiB);
+    expect(planned.kvCache.numGpuBlocks).toBe(10_240);
+    expect(planned.kvCache.tokens).toBe(163_840);
+    expect(budget.kvCacheBytes).toBe(20 * GiB);
     // v0.29 subtracts a CUDA-graph estimate from a utilization budget, but not with --kv-cache-memory.
-    expect(g.cudaGraphInBudget).toBe(false);
-    expect(p.engine.cudaGraphEstimateSubtracted).toBe(false);
-    expect(g.budgetBytes).toBe(g.weightsBytes + g.activationPeakBytes + g.nonTorchBytes + g.kvCacheBytes);
-    expect(g.outsideBudgetBytes).toBe(g.totalBytes - g.budgetBytes);
-    expect(g.expectedUsedBytes).toBe(g.budgetBytes + g.cudaContextBytes + g.cudaGraphBytes);
+    expect(budget.cudaGraphInBudget).toBe(false);
+    expect(planned.engine.cudaGraphEstimateSubtracted).toBe(false);
+    expect(budget.budgetBytes).toBe(budget.weightsBytes + budget.activationPeakBytes + budget.nonTorchBytes + budget.kvCacheBytes);
+    expect(budget.outsideBudgetBytes).toBe(budget.totalBytes - budget.budgetBytes);
+    expect(budget.expectedUsedBytes).toBe(budget.budgetBytes + budget.cudaContextBytes + budget.cudaGraphBytes);
     // Far below the 73 GiB a utilization budget of 0.92 would show.
-    expect(g.expectedUsedBytes).toBeLessThan(40 * GiB);
+    expect(budget.expectedUsedBytes).toBeLessThan(40 * GiB);
   });
 
   it("fails when the cache fits but leaves no room for graph capture and the sampler warm-up", () => {
-    const g = plan(20 * GiB).perGpu[0]!;
-    const free = g.freeAtStartBytes - g.weightsBytes - g.nonTorchBytes;
-    const p = plan(free - g.cudaGraphBytes);
-    const d = p.diagnostics.find((x) => x.code === "KV_CACHE_MEMORY_ABOVE_FREE");
-    expect(d?.args["phase"]).toBe("warm-up");
-    expect(p.fits).toBe(false);
+    const budget = plan(20 * GiB).perGpu[0]!;
+    const free = budget.freeAtStartBytes - budget.weightsBytes - budget.nonTorchBytes;
+    const planned = plan(free - budget.cudaGraphBytes);
+    const diagnostic = planned.diagnostics.find((x) => x.code === "KV_CACHE_MEMORY_ABOVE_FREE");
+    expect(diagnostic?.args["phase"]).toBe("warm-up");
+    expect(planned.fits).toBe(false);
   });
 
   it("keeps the start-up free-memory check on utilization (Worker.init_device still requests total × util)", () => {
@@ -122,11 +122,11 @@ describe("the table adds up with --kv-cache-memory and before v0.21 (#12.1)", ()
 describe("a plan that starts never reads 'out of memory'", () => {
   it("Qwen2.5-7B at -tp 4 on 10 GiB GPUs: starts only with a smaller CUDA context than counted (a warning), so nvidia-smi shows the GPU full", async () => {
     const { runCli } = await import("./helpers/cli.js");
-    const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "-tp", "4", "--gpu-memory", "10GiB"]);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain("warning FREE_MEMORY_BELOW_BUDGET");
+    const result = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "-tp", "4", "--gpu-memory", "10GiB"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("warning FREE_MEMORY_BELOW_BUDGET");
     // 9.20 budget + 1.01 context and NCCL = 10.21 > 10.00: it printed "– (out of memory)" beside STARTS.
-    expect(r.out).toMatch(/│ nvidia-smi will show ≈ +│ +10\.00 \(full\) │/);
+    expect(result.out).toMatch(/│ nvidia-smi will show ≈ +│ +10\.00 \(full\) │/);
     const oom = await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--kv-cache-memory", "80GiB"]);
     expect(oom.code).toBe(1);
     expect(oom.out).toContain("– (out of memory)");

@@ -21,8 +21,8 @@ import { flags, gpu, model } from "./helpers/models.js";
 //   turboquant_k3v4_nc    K ⌈128·3/8⌉+2 = 50 + V 68      → 118 →   944 B/layer
 //   turboquant_3bit_nc    K 50 + V ⌈128·3/8⌉+4 = 52      → 102 →   816 B/layer
 describe("--kv-cache-dtype page sizes (Llama-3.1-8B, 32 × 8 KV heads × 128)", () => {
-  const l = model("meta-llama/Meta-Llama-3.1-8B");
-  const perLayer = (d: (typeof KV_CACHE_DTYPES)[number], tp = 1): number => kvBytesPerTokenPerLayer(l, tp, kvCacheFormat(d, "bfloat16"));
+  const arch = model("meta-llama/Meta-Llama-3.1-8B");
+  const perLayer = (d: (typeof KV_CACHE_DTYPES)[number], tp = 1): number => kvBytesPerTokenPerLayer(arch, tp, kvCacheFormat(d, "bfloat16"));
 
   it("sizes each value's bytes per token per layer as the page arithmetic does", () => {
     expect(perLayer("auto")).toBe(4096);
@@ -42,10 +42,10 @@ describe("--kv-cache-dtype page sizes (Llama-3.1-8B, 32 × 8 KV heads × 128)", 
   });
 
   it("gives the page and the whole-model bytes per token (32 layers, one group)", () => {
-    const lay = kvLayout(l, l.layers, 1, kvCacheFormat("int8_per_token_head", "bfloat16"), 16);
+    const lay = kvLayout(arch, arch.layers, 1, kvCacheFormat("int8_per_token_head", "bfloat16"), 16);
     expect(lay.pageSize).toBe(33_792);
     expect(lay.bytesPerToken).toBe(32 * 2112);
-    const nv = kvLayout(l, l.layers, 1, kvCacheFormat("nvfp4", "bfloat16"), 16);
+    const nv = kvLayout(arch, arch.layers, 1, kvCacheFormat("nvfp4", "bfloat16"), 16);
     expect(nv.pageSize).toBe(18_432);
     expect(nv.bytesPerToken).toBe(36_864);
   });
@@ -72,34 +72,34 @@ describe("hybrid (GDN) pages use the same arithmetic", () => {
   });
 
   it("a hybrid plan with int8_per_token_head carries the scales into its attention page", () => {
-    const m = model("Qwen/Qwen3-Next-80B-A3B-Thinking");
-    const p = planDeployment({ model: m, gpu: gpu("h200"), flags: flags({ tensorParallelSize: 2, kvCacheDtype: "int8_per_token_head", maxModelLen: 32_768 }) });
-    const fp8 = planDeployment({ model: m, gpu: gpu("h200"), flags: flags({ tensorParallelSize: 2, kvCacheDtype: "fp8", maxModelLen: 32_768 }) });
+    const arch = model("Qwen/Qwen3-Next-80B-A3B-Thinking");
+    const plan = planDeployment({ model: arch, gpu: gpu("h200"), flags: flags({ tensorParallelSize: 2, kvCacheDtype: "int8_per_token_head", maxModelLen: 32_768 }) });
+    const fp8 = planDeployment({ model: arch, gpu: gpu("h200"), flags: flags({ tensorParallelSize: 2, kvCacheDtype: "fp8", maxModelLen: 32_768 }) });
     // TP 2: one KV head per rank → attention 264 B vs fp8's 256 B per token per layer; the block and page follow.
-    expect(p.kvCache.pageSizeBytes).toBeGreaterThan(fp8.kvCache.pageSizeBytes);
-    expect(p.diagnostics.some((d) => d.code === "NOT_EXACT")).toBe(false);
+    expect(plan.kvCache.pageSizeBytes).toBeGreaterThan(fp8.kvCache.pageSizeBytes);
+    expect(plan.diagnostics.some((d) => d.code === "NOT_EXACT")).toBe(false);
   });
 });
 
 describe("where vLLM cannot use a value", () => {
-  const l = model("meta-llama/Meta-Llama-3.1-8B");
+  const arch = model("meta-llama/Meta-Llama-3.1-8B");
 
   it("nvfp4 KV needs Blackwell (kernels built for SM100/SM120 only): an error on an H100, fine on a B200", () => {
-    const h = planDeployment({ model: l, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "nvfp4", maxModelLen: 8192 }) });
-    const d = h.diagnostics.find((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED");
-    expect(d?.severity).toBe("error");
-    expect(d?.args["reason"]).toBe("needs-blackwell");
-    expect(h.fits).toBe(false);
-    const b = planDeployment({ model: l, gpu: gpu("b200"), flags: flags({ kvCacheDtype: "nvfp4", maxModelLen: 8192 }) });
-    expect(b.diagnostics.some((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED" || x.code === "NOT_EXACT")).toBe(false);
-    expect(b.kvCache.bytesPerToken).toBe(36_864);
+    const plan = planDeployment({ model: arch, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "nvfp4", maxModelLen: 8192 }) });
+    const diagnostic = plan.diagnostics.find((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED");
+    expect(diagnostic?.severity).toBe("error");
+    expect(diagnostic?.args["reason"]).toBe("needs-blackwell");
+    expect(plan.fits).toBe(false);
+    const planned = planDeployment({ model: arch, gpu: gpu("b200"), flags: flags({ kvCacheDtype: "nvfp4", maxModelLen: 8192 }) });
+    expect(planned.diagnostics.some((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED" || x.code === "NOT_EXACT")).toBe(false);
+    expect(planned.kvCache.bytesPerToken).toBe(36_864);
   });
 
   it("an AMD GPU is named by its gfx target, not torch's 9.4 read as a compute capability (listing and message)", async () => {
     const { runCli } = await import("./helpers/cli.js");
-    const r = await runCli(["--model", "llama3.1-8b", "--gpu", "mi300x", "--kv-cache-dtype", "nvfp4", "--max-model-len", "8192"], { COLUMNS: "200" });
-    expect(r.code).toBe(1);
-    const text = r.out.replace(/\s+/g, " ");
+    const result = await runCli(["--model", "llama3.1-8b", "--gpu", "mi300x", "--kv-cache-dtype", "nvfp4", "--max-model-len", "8192"], { COLUMNS: "200" });
+    expect(result.code).toBe(1);
+    const text = result.out.replace(/\s+/g, " ");
     expect(text).toContain("and this GPU is an AMD gfx942 (ROCm).");
     expect(text).not.toContain("compute capability 9.4");
     const list = await runCli(["gpus"]);
@@ -108,8 +108,8 @@ describe("where vLLM cannot use a value", () => {
   });
 
   it("fp8_ds_mla is DeepSeek's sparse-MLA layout: an error on a model without MLA, 656 B per token per layer on one", () => {
-    const p = planDeployment({ model: l, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "fp8_ds_mla", maxModelLen: 8192 }) });
-    expect(p.diagnostics.find((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED")?.args["reason"]).toBe("needs-mla");
+    const plan = planDeployment({ model: arch, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "fp8_ds_mla", maxModelLen: 8192 }) });
+    expect(plan.diagnostics.find((x) => x.code === "KV_CACHE_DTYPE_UNSUPPORTED")?.args["reason"]).toBe("needs-mla");
     const ds = model("deepseek-ai/DeepSeek-V3.2");
     expect(kvBytesPerTokenPerLayer(ds, 8, kvCacheFormat("fp8_ds_mla", "bfloat16"))).toBe(656);
     // bf16 latent: (512 + 64) · 2 = 1,152 B.
@@ -117,11 +117,11 @@ describe("where vLLM cannot use a value", () => {
   });
 
   it("per-token-head modes plan without a NOT_EXACT warning; TurboQuant on a dense model names its boundary layers", () => {
-    const a = planDeployment({ model: l, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "int8_per_token_head", maxModelLen: 8192 }) });
-    expect(a.diagnostics.some((x) => x.code === "NOT_EXACT")).toBe(false);
-    expect(a.kvCache.bytesPerToken).toBe(67_584);
-    const t = planDeployment({ model: l, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "turboquant_4bit_nc", maxModelLen: 8192 }) });
-    expect(String(t.diagnostics.find((x) => x.code === "NOT_EXACT")?.args["what"])).toMatch(/get_boundary_skip_layers/);
+    const plan = planDeployment({ model: arch, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "int8_per_token_head", maxModelLen: 8192 }) });
+    expect(plan.diagnostics.some((x) => x.code === "NOT_EXACT")).toBe(false);
+    expect(plan.kvCache.bytesPerToken).toBe(67_584);
+    const planned = planDeployment({ model: arch, gpu: gpu("h100"), flags: flags({ kvCacheDtype: "turboquant_4bit_nc", maxModelLen: 8192 }) });
+    expect(String(planned.diagnostics.find((x) => x.code === "NOT_EXACT")?.args["what"])).toMatch(/get_boundary_skip_layers/);
   });
 });
 
@@ -139,11 +139,11 @@ describe("a drafter shares the target's KV dtype, scales included", () => {
   it("Qwen3-8B + Qwen3-0.6B draft with int8_per_token_head: one group of 36 + 28 layers", () => {
     const target = model("Qwen/Qwen3-8B");
     const draft = model("Qwen/Qwen3-0.6B");
-    const p = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", kvCacheDtype: "int8_per_token_head", speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4, draftModel: draft } }) });
+    const plan = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", kvCacheDtype: "int8_per_token_head", speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4, draftModel: draft } }) });
     // Both have 8 KV heads × 128: 8 · (2·128 + 2·4) = 2,112 B/token/layer; same page → one group (the drafter
     // sized without its scales, 2,048 B, would have been a group of its own).
-    expect(p.kvCache.groupSize).toBe(64);
-    expect(p.kvCache.pageSizeBytes).toBe(16 * 2112);
+    expect(plan.kvCache.groupSize).toBe(64);
+    expect(plan.kvCache.pageSizeBytes).toBe(16 * 2112);
   });
 });
 

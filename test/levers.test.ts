@@ -114,8 +114,8 @@ describe("fixes, cheapest lever first", () => {
       ["--max-model-len", "--limit-mm-per-prompt", "--mm-processor-kwargs", "--max-num-seqs", "--max-num-batched-tokens", "--gpu-memory-utilization", "--kv-cache-dtype", "--quantization", "--tensor-parallel-size"].indexOf(s === "--pipeline-parallel-size" ? "--tensor-parallel-size" : (s.split(" ")[0] ?? ""));
     for (const [, input] of failing) {
       const plan = planWithLevers(input);
-      for (const d of plan.diagnostics) {
-        const alone = (d.fix ?? []).filter((f) => !f.with);
+      for (const diagnostic of plan.diagnostics) {
+        const alone = (diagnostic.fix ?? []).filter((f) => !f.with);
         const r = alone.map((f) => rank(f.flag));
         expect(r).toEqual([...r].sort((a, b) => a - b));
         const gpus = alone.map((f) => Number(/needs (\d+) GPUs/.exec(f.note ?? "")?.[1] ?? 0)).filter((n) => n > 0);
@@ -171,13 +171,13 @@ describe("fixes, cheapest lever first", () => {
     // 0.73 × total = 62,062,770,258 B ≤ free: the fix. It used to print "0.73" and "0.74" side by side.
     const input: PlanInput = { model: model("qwen3-8b"), gpu: gpu("h100"), flags: flags({ otherProcessBytes: 20 * GiB }) };
     const plan = planWithLevers(input);
-    const d = plan.diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
-    expect(d?.severity).toBe("error");
-    expect((d?.fix ?? []).map(shown)).toEqual(["--gpu-memory-utilization 0.73"]);
+    const diagnostic = plan.diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
+    expect(diagnostic?.severity).toBe("error");
+    expect((diagnostic?.fix ?? []).map(shown)).toEqual(["--gpu-memory-utilization 0.73"]);
     // The value travels as a number (what the lever search re-planned with), never parsed back from "0.73";
     // the JSON shows the flag and value only.
-    expect(d?.fix?.[0]?.flags).toEqual({ gpuMemoryUtilization: 0.73 });
-    expect(fixesToJson(d?.fix)).toEqual([{ flag: "--gpu-memory-utilization", value: "0.73" }]);
+    expect(diagnostic?.fix?.[0]?.flags).toEqual({ gpuMemoryUtilization: 0.73 });
+    expect(fixesToJson(diagnostic?.fix)).toEqual([{ flag: "--gpu-memory-utilization", value: "0.73" }]);
 
     const at74 = planDeployment({ ...input, flags: flags({ otherProcessBytes: 20 * GiB, gpuMemoryUtilization: 0.74 }) });
     expect(at74.diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")?.severity).toBe("warning");
@@ -196,8 +196,8 @@ describe("fixes, cheapest lever first", () => {
     // Nemotron-H-56B at -tp 2 on H100s: 198 Mamba slots for max_num_seqs 1024. vLLM's own advice is
     // --max-num-seqs 198; the lever search's power of two below it (128) is the same lever, less of it.
     const input: PlanInput = { model: model("nemotron-h-56b-base-8k"), gpu: gpu("h100"), flags: flags({ tensorParallelSize: 2 }) };
-    const d = planWithLevers(input).diagnostics.find((x) => x.code === "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS");
-    const seqs = (d?.fix ?? []).filter((f) => f.flag === "--max-num-seqs" && !f.with).map(shown);
+    const diagnostic = planWithLevers(input).diagnostics.find((x) => x.code === "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS");
+    const seqs = (diagnostic?.fix ?? []).filter((f) => f.flag === "--max-num-seqs" && !f.with).map(shown);
     expect(seqs).toEqual(["--max-num-seqs 198"]);
   });
 
@@ -239,14 +239,14 @@ describe("every fix printed starts the plan (property over random deployments)",
         fc.constantFrom(undefined, 0.5, 0.8, 0.95),
         fc.constantFrom(1, 2),
         (mi, gi, len, util, tp) => {
-          const m = MODELS[mi]!;
-          const f = flags({ tensorParallelSize: tp, ...(len !== undefined && len <= m.derivedMaxModelLen ? { maxModelLen: len } : {}), ...(util !== undefined ? { gpuMemoryUtilization: util } : {}) });
-          const input: PlanInput = { model: m, gpu: GPUS[gi]!, flags: f };
+          const model = MODELS[mi]!;
+          const engineFlags = flags({ tensorParallelSize: tp, ...(len !== undefined && len <= model.derivedMaxModelLen ? { maxModelLen: len } : {}), ...(util !== undefined ? { gpuMemoryUtilization: util } : {}) });
+          const input: PlanInput = { model, gpu: GPUS[gi]!, flags: engineFlags };
           const plan = planWithLevers(input);
           if (plan.fits) return;
           failing++;
           for (const fix of plan.diagnostics.flatMap((d) => d.fix ?? [])) {
-            expect({ fix: shown(fix), starts: planDeployment({ ...input, flags: applied(f, fix) }).fits }).toEqual({ fix: shown(fix), starts: true });
+            expect({ fix: shown(fix), starts: planDeployment({ ...input, flags: applied(engineFlags, fix) }).fits }).toEqual({ fix: shown(fix), starts: true });
           }
         },
       ),
@@ -260,8 +260,8 @@ describe("every fix printed starts the plan (property over random deployments)",
 describe("a validation error's own fix with a lever added keeps the lever's companions", () => {
   it("Phi-4 (16,384-token config) on T4s asked for 32,768: --max-model-len 16384 with -tp 2 alone does not start; the printed fix carries fp8 too, and starts", () => {
     const input: PlanInput = { model: model("phi-4"), gpu: gpu("t4"), flags: flags({ maxModelLen: 32768 }) };
-    const d = planWithLevers(input).diagnostics.find((x) => x.code === "MAX_MODEL_LEN_ABOVE_DERIVED");
-    const fix = d?.fix?.[0];
+    const diagnostic = planWithLevers(input).diagnostics.find((x) => x.code === "MAX_MODEL_LEN_ABOVE_DERIVED");
+    const fix = diagnostic?.fix?.[0];
     expect(fix && shown(fix)).toBe("--max-model-len 16384 --tensor-parallel-size 2 --quantization fp8");
     expect(fix?.note).toBe("needs 2 GPUs");
     expect(planDeployment({ ...input, flags: applied(input.flags, fix as FixEntry) }).fits).toBe(true);

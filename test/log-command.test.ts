@@ -21,9 +21,9 @@ interface Diff {
 
 describe("vram-plan log", () => {
   it("re-plans a successful V0 start-up whose log names model and GPU, with the stable JSON names", async () => {
-    const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--json"]);
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as { logged: Record<string, unknown>; plan: { model: { id: string }; gpu: { id: string }; engine: { vllmVersion: string; maxModelLen: number } } | null; differences: Diff[] };
+    const result = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--json"]);
+    expect(result.code).toBe(0);
+    const j = JSON.parse(result.out) as { logged: Record<string, unknown>; plan: { model: { id: string }; gpu: { id: string }; engine: { vllmVersion: string; maxModelLen: number } } | null; differences: Diff[] };
     expect(j.logged).toMatchObject({ vllmVersion: "0.6.4", model: "meta-llama/Llama-3.1-8B-Instruct", weightsBytes: G("14.9888"), availableKvBytes: G("3.81"), kvTokens: null, maxConcurrency: 1.56, numGpuBlocks: 1952, errorCode: null });
     expect(j.plan?.model.id).toBe("meta-llama/Llama-3.1-8B-Instruct");
     expect(j.plan?.gpu.id).toBe("rtx3090");
@@ -40,9 +40,9 @@ describe("vram-plan log", () => {
   });
 
   it("a failed start-up: exit 1, the failure's code, and the cheapest fix from the lever search", async () => {
-    const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-29k-fails.md"), "--model", "llama3.1-8b", "--json"]);
-    expect(r.code).toBe(1);
-    const j = JSON.parse(r.out) as { logged: { errorCode: string; kvTokens: number }; fix: { code: string; fix: { flag: string; value: string }[] } | null; differences: Diff[] };
+    const result = await runCli(["log", raw("vllm-10517-llama3.1-8b-29k-fails.md"), "--model", "llama3.1-8b", "--json"]);
+    expect(result.code).toBe(1);
+    const j = JSON.parse(result.out) as { logged: { errorCode: string; kvTokens: number }; fix: { code: string; fix: { flag: string; value: string }[] } | null; differences: Diff[] };
     expect(j.logged.errorCode).toBe("KV_CACHE_BELOW_MAX_MODEL_LEN");
     expect(j.logged.kvTokens).toBe(23648);
     expect(j.fix?.code).toBe("KV_CACHE_BELOW_MAX_MODEL_LEN");
@@ -55,12 +55,12 @@ describe("vram-plan log", () => {
   });
 
   it("says which input is missing and how to give it, and still reads the log (exit from the logged outcome)", async () => {
-    const r = await runCli(["log", raw("vllm-25837-free-memory-4gb.log")]);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("FAILED: FREE_MEMORY_BELOW_BUDGET");
-    expect(r.out).toContain("model: give --model");
+    const result = await runCli(["log", raw("vllm-25837-free-memory-4gb.log")]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("FAILED: FREE_MEMORY_BELOW_BUDGET");
+    expect(result.out).toContain("model: give --model");
     // What was free at start-up: 3.22 of 4.0 GiB → 0.80.
-    expect(r.out).toContain("--gpu-memory-utilization 0.80");
+    expect(result.out).toContain("--gpu-memory-utilization 0.80");
     // vLLM's own bound when nothing can be re-planned: one Mamba block per sequence (969 of them).
     const mamba = await runCli(["log", raw("vllm-49064-mamba-h100-v0.28.md"), "--json"]);
     expect(mamba.code).toBe(1);
@@ -75,15 +75,15 @@ describe("vram-plan log", () => {
   });
 
   it("re-plans a free-memory failure with the memory other processes held, and agrees on the verdict", async () => {
-    const r = await runCli(["log", raw("vllm-25837-free-memory-4gb.log"), "--model", "qwen2.5-1.5b", "--json"]);
-    const j = JSON.parse(r.out) as { differences: Diff[] };
-    expect(r.code).toBe(1);
+    const result = await runCli(["log", raw("vllm-25837-free-memory-4gb.log"), "--model", "qwen2.5-1.5b", "--json"]);
+    const j = JSON.parse(result.out) as { differences: Diff[] };
+    expect(result.code).toBe(1);
     expect(j.differences.find((d) => d.what === "outcome")).toMatchObject({ logged: "FREE_MEMORY_BELOW_BUDGET", planned: "FREE_MEMORY_BELOW_BUDGET", agrees: true });
   });
 
   it("takes flags the log does not show after --", async () => {
-    const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--json", "--", "--kv-cache-dtype", "fp8"]);
-    const j = JSON.parse(r.out) as { plan: { engine: { kvCacheDtype: string } }; inputs: { flags: { value: string; from: string } } };
+    const result = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--json", "--", "--kv-cache-dtype", "fp8"]);
+    const j = JSON.parse(result.out) as { plan: { engine: { kvCacheDtype: string } }; inputs: { flags: { value: string; from: string } } };
     expect(j.plan.engine.kvCacheDtype).toBe("fp8");
     expect(j.inputs.flags.from).toContain("after --");
   });
@@ -114,11 +114,11 @@ describe("vram-plan log", () => {
     expect(folder.err).toContain("a directory, not a regular file");
   });
   it("a markdown table quoting log lines in its cells (the raw fixtures' SOURCES.md) is not a vLLM log: exit 2, one line", async () => {
-    const r = await runCli(["log", raw("SOURCES.md")]);
-    expect(r.code).toBe(2);
-    expect(r.out).toBe("");
-    expect(unwrapped(r.err).trim().split("\n")).toHaveLength(1);
-    expect(unwrapped(r.err)).toContain("SOURCES.md: not a vLLM log");
+    const result = await runCli(["log", raw("SOURCES.md")]);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe("");
+    expect(unwrapped(result.err).trim().split("\n")).toHaveLength(1);
+    expect(unwrapped(result.err)).toContain("SOURCES.md: not a vLLM log");
   });
 });
 
@@ -148,23 +148,23 @@ describe("vram-plan log text output width", () => {
 describe("vram-plan log differences that round to zero", () => {
   it("print 0.00 without a sign: weights 14.9888 GB logged vs the catalog's llama3.1-8b differ by under 0.005 GiB", async () => {
     for (const fmt of [["--format", "markdown"], []]) {
-      const r = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--model", "llama3.1-8b", ...fmt], { COLUMNS: "250" });
-      const weights = r.out.split("\n").find((l) => /^\|? ?weights\b/.test(l)) ?? "";
+      const result = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--model", "llama3.1-8b", ...fmt], { COLUMNS: "250" });
+      const weights = result.out.split("\n").find((l) => /^\|? ?weights\b/.test(l)) ?? "";
       expect(weights).toMatch(/ 0\.00 GiB \(0\.0 %\)/);
       // No signed zero anywhere: −0.00, +0.00, ±0.00, −0.0 %.
-      expect(r.out).not.toMatch(/[−+±]0\.0+(?!\d*[1-9])(?![\d])/);
+      expect(result.out).not.toMatch(/[−+±]0\.0+(?!\d*[1-9])(?![\d])/);
       // A real difference keeps its sign.
-      expect(r.out).toMatch(/−0\.15 GiB \(−42\.9 %\)/);
+      expect(result.out).toMatch(/−0\.15 GiB \(−42\.9 %\)/);
     }
   });
 });
 
 describe("vram-plan log when it cannot re-plan", () => {
   it("says once that it did not re-plan, and what a re-plan would use: never 'Not re-planned' beside 'planned with'", async () => {
-    const r = await runCli(["log", raw("vllm-pr13596-v1-kv-tokens.md")]);
-    expect(r.out).toContain("Not re-planned: the log does not determine");
-    expect(r.out).not.toMatch(/\bplanned with\b/);
-    expect(r.out.replace(/\n\s+/g, " ")).toContain("note: the log shows no vLLM flags: a re-plan would use vLLM's defaults");
+    const result = await runCli(["log", raw("vllm-pr13596-v1-kv-tokens.md")]);
+    expect(result.out).toContain("Not re-planned: the log does not determine");
+    expect(result.out).not.toMatch(/\bplanned with\b/);
+    expect(result.out.replace(/\n\s+/g, " ")).toContain("note: the log shows no vLLM flags: a re-plan would use vLLM's defaults");
     // Over every raw log: a note saying how it was planned only where there is a plan.
     const logs = readdirSync(join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw")).filter((f) => f !== "SOURCES.md");
     let unplanned = 0;

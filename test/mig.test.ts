@@ -13,9 +13,9 @@ const GiB = 2 ** 30;
 
 describe("--gpu CARD:SLICE", () => {
   it("h100-sxm:3g.40gb: 39.50 GiB and 60 SMs (mig -lgip on an H100 80GB), the card's compute capability", () => {
-    const g = gpuFrom({ gpu: "h100-sxm:3g.40gb" });
-    expect([g.id, g.cudaTotalBytes, g.smCount, g.computeCapability]).toEqual(["h100-sxm:3g.40gb", 39.5 * GiB, 60, "9.0"]);
-    expect(g.name).toBe("NVIDIA H100 80GB HBM3 MIG 3g.40gb");
+    const gpu = gpuFrom({ gpu: "h100-sxm:3g.40gb" });
+    expect([gpu.id, gpu.cudaTotalBytes, gpu.smCount, gpu.computeCapability]).toEqual(["h100-sxm:3g.40gb", 39.5 * GiB, 60, "9.0"]);
+    expect(gpu.name).toBe("NVIDIA H100 80GB HBM3 MIG 3g.40gb");
     // nvidia-smi's spelling and the card's other names work too.
     expect(gpuFrom({ gpu: "H100:MIG 3g.40gb" }).cudaTotalBytes).toBe(39.5 * GiB);
     expect(gpuFrom({ gpu: "h200:1g.18gb" }).cudaTotalBytes).toBe(16 * GiB);
@@ -45,10 +45,10 @@ describe("--gpu CARD:SLICE", () => {
   });
 
   it("gpus lists every slice under its card", async () => {
-    const r = await runCli(["gpus"]);
+    const result = await runCli(["gpus"]);
     // Slices in their own section (id, CUDA GiB, cc), within 80 columns; an estimated size is marked *, a captured one is not.
-    expect(r.out).toMatch(/^h100-sxm:3g\.40gb +39\.50 +9\.0$/m);
-    expect(r.out).toMatch(/^b200:7g\.180gb +\d+\.\d\d +10\.0 \*$/m);
+    expect(result.out).toMatch(/^h100-sxm:3g\.40gb +39\.50 +9\.0$/m);
+    expect(result.out).toMatch(/^b200:7g\.180gb +\d+\.\d\d +10\.0 \*$/m);
     const js = JSON.parse((await runCli(["gpus", "--json"])).out) as Array<{ id: string; mig?: { gpu: string; captured: boolean } }>;
     expect(js.find((g) => g.id === "h200:7g.141gb")?.mig).toMatchObject({ gpu: "h200", captured: true });
   });

@@ -53,32 +53,32 @@ describe("readModelDir", () => {
     files["extra.safetensors"] = buildSafetensors([{ name: "x", dtype: "F32", shape: [1000] }]);
     const dir = await makeDir("hundred", files);
 
-    const m = await readModelDir(dir);
-    expect(m.weights).toEqual({
+    const local = await readModelDir(dir);
+    expect(local.weights).toEqual({
       totalBytes: total,
       bytesByDtype: { BF16: 100 * (32 * 16 * 2 + 32), F32: 100 * 128 },
       tensorCount,
       shards: 100,
     });
-    expect(m.files.checkpointBytes).toBe(total);
-    expect(m.files.config).toEqual(CONFIG);
-    expect(m.files.quantConfig).toBeUndefined();
-    expect(m.files.preprocessor).toBeUndefined();
-    expect(m.warnings).toEqual([]);
-    expect(m.id).toBe("hundred");
-    expect(m.source).toBe(resolve(dir));
+    expect(local.files.checkpointBytes).toBe(total);
+    expect(local.files.config).toEqual(CONFIG);
+    expect(local.files.quantConfig).toBeUndefined();
+    expect(local.files.preprocessor).toBeUndefined();
+    expect(local.warnings).toEqual([]);
+    expect(local.id).toBe("hundred");
+    expect(local.source).toBe(resolve(dir));
   });
 
   it("accepts a path to config.json and reads the siblings", async () => {
     const dir = join(HUB_FIX, "acme", "tiny-fp8");
-    const m = await readModelDir(join(dir, "config.json"));
-    expect(m.id).toBe("tiny-fp8");
-    expect(m.files.quantConfig).toMatchObject({ producer: { name: "modelopt" } });
-    expect(m.weights?.shards).toBe(1);
-    expect(m.weights?.bytesByDtype["F8_E4M3"]).toBeGreaterThan(0);
-    expect(m.weights?.bytesByDtype["F32"]).toBe(14 * 4);
+    const local = await readModelDir(join(dir, "config.json"));
+    expect(local.id).toBe("tiny-fp8");
+    expect(local.files.quantConfig).toMatchObject({ producer: { name: "modelopt" } });
+    expect(local.weights?.shards).toBe(1);
+    expect(local.weights?.bytesByDtype["F8_E4M3"]).toBeGreaterThan(0);
+    expect(local.weights?.bytesByDtype["F32"]).toBe(14 * 4);
     const fromDir = await readModelDir(dir);
-    expect(fromDir.weights).toEqual(m.weights);
+    expect(fromDir.weights).toEqual(local.weights);
   });
 
   it("without an index reads every *.safetensors, leaving out consolidated copies", async () => {
@@ -92,10 +92,10 @@ describe("readModelDir", () => {
       "preprocessor_config.json": JSON.stringify({ patch_size: 14 }),
       "quantize_config.json": JSON.stringify({ bits: 4, group_size: 128 }),
     });
-    const m = await readModelDir(dir);
-    expect(m.weights).toEqual({ totalBytes: 136, bytesByDtype: { BF16: 128, F16: 8 }, tensorCount: 2, shards: 2 });
-    expect(m.files.preprocessor).toEqual({ patch_size: 14 });
-    expect(m.files.quantConfig).toEqual({ bits: 4, group_size: 128 });
+    const local = await readModelDir(dir);
+    expect(local.weights).toEqual({ totalBytes: 136, bytesByDtype: { BF16: 128, F16: 8 }, tensorCount: 2, shards: 2 });
+    expect(local.files.preprocessor).toEqual({ patch_size: 14 });
+    expect(local.files.quantConfig).toEqual({ bits: 4, group_size: 128 });
 
     const only = await makeDir("consolidated-only", {
       "config.json": JSON.stringify(CONFIG),
@@ -110,10 +110,10 @@ describe("readModelDir", () => {
       "hf_quant_config.json": JSON.stringify({ quantization: { quant_algo: "NVFP4" } }),
       "quantize_config.json": JSON.stringify({ bits: 4 }),
     });
-    const m = await readModelDir(dir);
-    expect(m.files.quantConfig).toEqual({ quantization: { quant_algo: "NVFP4" } });
-    expect(m.weights).toBeNull();
-    expect(m.files.checkpointBytes).toBeNull();
+    const local = await readModelDir(dir);
+    expect(local.files.quantConfig).toEqual({ quantization: { quant_algo: "NVFP4" } });
+    expect(local.weights).toBeNull();
+    expect(local.files.checkpointBytes).toBeNull();
   });
 
   it("warns (does not fail) when the index total_size disagrees with the headers", async () => {
@@ -122,10 +122,10 @@ describe("readModelDir", () => {
       "s.safetensors": buildSafetensors([{ name: "a", dtype: "F32", shape: [4] }]),
       "model.safetensors.index.json": JSON.stringify({ metadata: { total_size: 999 }, weight_map: { a: "s.safetensors" } }),
     });
-    const m = await readModelDir(dir);
-    expect(m.weights?.totalBytes).toBe(16);
-    expect(m.warnings).toHaveLength(1);
-    expect(m.warnings[0]).toContain("total_size is 999 bytes but the shard headers add up to 16");
+    const local = await readModelDir(dir);
+    expect(local.weights?.totalBytes).toBe(16);
+    expect(local.warnings).toHaveLength(1);
+    expect(local.warnings[0]).toContain("total_size is 999 bytes but the shard headers add up to 16");
   });
 
   it("names the directory when config.json is missing", async () => {
@@ -164,8 +164,8 @@ describe("readModelDir", () => {
       "config.json": JSON.stringify(CONFIG),
       "model.safetensors": rawSafetensors("{}", 0, 1n << 60n),
     });
-    const e = await inputError(readModelDir(dir));
-    expect(e.message).toBe(`${join(dir, "model.safetensors")}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`);
+    const err = await inputError(readModelDir(dir));
+    expect(err.message).toBe(`${join(dir, "model.safetensors")}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`);
   });
 });
 
@@ -226,9 +226,9 @@ describe("findInHfCache", () => {
     const found = findInHfCache("Org/Model-1.5B", { HF_HOME: home });
     expect(found).toBe(dir);
     expect(findInHfCache("Org/Model-1.5B", { HF_HOME: home, HF_HUB_CACHE: join(tmp, "elsewhere") })).toBeNull();
-    const m = await readModelDir(found ?? "");
-    expect(m.id).toBe("Org/Model-1.5B");
-    expect(m.weights?.totalBytes).toBe(8);
+    const local = await readModelDir(found ?? "");
+    expect(local.id).toBe("Org/Model-1.5B");
+    expect(local.weights?.totalBytes).toBe(8);
   });
 });
 
@@ -247,16 +247,16 @@ describe("a checkpoint downloaded as JSON files only", () => {
       "config.json": config,
       "model.safetensors.index.json": JSON.stringify({ metadata: { total_size: 16060522496 }, weight_map: weightMap }),
     });
-    const m = await readModelDir(dir);
-    expect(m.weights).toBeNull();
-    expect(m.files.checkpointBytes).toBe(16060522496);
-    expect(m.warnings).toEqual([
+    const local = await readModelDir(dir);
+    expect(local.weights).toBeNull();
+    expect(local.files.checkpointBytes).toBe(16060522496);
+    expect(local.warnings).toEqual([
       `${dir}: no safetensors shards beside model.safetensors.index.json; weights are sized from the architecture, checked against the index's metadata.total_size (16060522496 bytes)`,
     ]);
-    const r = await runCli(["--model", dir, "--gpu", "h100", "--json"]);
-    expect(r.code).toBe(0);
-    expect(r.err).toContain("vram-plan: warning: ");
-    const plan = JSON.parse(r.out) as { diagnostics: { code: string }[]; perGpu: { weightsBytes: number }[] };
+    const result = await runCli(["--model", dir, "--gpu", "h100", "--json"]);
+    expect(result.code).toBe(0);
+    expect(result.err).toContain("vram-plan: warning: ");
+    const plan = JSON.parse(result.out) as { diagnostics: { code: string }[]; perGpu: { weightsBytes: number }[] };
     // 8,030,261,248 parameters × 2 bytes = 16,060,522,496: the architecture agrees with the index (no mismatch warning).
     expect(plan.diagnostics.map((d) => d.code)).not.toContain("CHECKPOINT_SIZE_MISMATCH");
     expect(Math.abs((plan.perGpu[0]?.weightsBytes ?? 0) - 16060522496)).toBeLessThan(0.01 * 16060522496);
@@ -264,8 +264,8 @@ describe("a checkpoint downloaded as JSON files only", () => {
 
   it("an index without total_size still plans, from the architecture alone", async () => {
     const dir = await makeDir("llama-json-only-no-total", { "config.json": config, "model.safetensors.index.json": JSON.stringify({ weight_map: weightMap }) });
-    const m = await readModelDir(dir);
-    expect(m.files.checkpointBytes).toBeNull();
-    expect(m.warnings[0]).toContain("(the index has no metadata.total_size to check them against)");
+    const local = await readModelDir(dir);
+    expect(local.files.checkpointBytes).toBeNull();
+    expect(local.warnings[0]).toContain("(the index has no metadata.total_size to check them against)");
   });
 });

@@ -9,15 +9,15 @@ import { flags, gpu, model, GiB } from "./helpers/models.js";
 
 describe("nvidia-smi row", () => {
   it("--kv-cache-memory 80GiB on an L4 (21.99 GiB): '– (out of memory)' in table, markdown and HTML, not ≈ 96", () => {
-    const p = planDeployment({ model: model("qwen2.5-7b"), gpu: gpu("l4"), flags: flags({ kvCacheMemoryBytes: 80 * GiB }) });
-    expect(p.fits).toBe(false);
-    expect(p.diagnostics.map((d) => d.code)).toContain("KV_CACHE_MEMORY_ABOVE_FREE");
-    const g = p.perGpu[0]!;
+    const plan = planDeployment({ model: model("qwen2.5-7b"), gpu: gpu("l4"), flags: flags({ kvCacheMemoryBytes: 80 * GiB }) });
+    expect(plan.fits).toBe(false);
+    expect(plan.diagnostics.map((d) => d.code)).toContain("KV_CACHE_MEMORY_ABOVE_FREE");
+    const budget = plan.perGpu[0]!;
     // 80 GiB of KV + 14.19 GiB of weights alone exceed the 21.99 GiB total; JSON keeps the exact bytes.
-    expect(g.expectedUsedBytes).toBeGreaterThan(g.totalBytes);
-    const table = renderTable(p, { chalk: new Chalk({ level: 0 }) });
-    const md = renderMarkdown(p);
-    const html = budgetTableHtml(p);
+    expect(budget.expectedUsedBytes).toBeGreaterThan(budget.totalBytes);
+    const table = renderTable(plan, { chalk: new Chalk({ level: 0 }) });
+    const md = renderMarkdown(plan);
+    const html = budgetTableHtml(plan);
     for (const text of [table, md, html]) expect(text).toContain("– (out of memory)");
     expect(table.split("\n").find((l) => l.includes("nvidia-smi"))).not.toMatch(/\d+\.\d\d/);
     expect(md.split("\n").find((l) => l.includes("nvidia-smi"))).toBe("| nvidia-smi will show ≈ | – (out of memory) |");

@@ -75,8 +75,8 @@ describe("--gpu auto", () => {
   });
 
   it("plans the first visible GPU and counts what other processes hold in vLLM's free-memory check", async () => {
-    const r = await runCli(["--model", "qwen3-8b", "--gpu", "auto", "--json"], { PATH: `${dir}:/usr/bin:/bin` });
-    const plan = JSON.parse(r.out) as { fits: boolean; perGpu: Array<{ totalBytes: number; otherProcessBytes: number; freeAtStartBytes: number }>; diagnostics: Array<{ code: string }> };
+    const result = await runCli(["--model", "qwen3-8b", "--gpu", "auto", "--json"], { PATH: `${dir}:/usr/bin:/bin` });
+    const plan = JSON.parse(result.out) as { fits: boolean; perGpu: Array<{ totalBytes: number; otherProcessBytes: number; freeAtStartBytes: number }>; diagnostics: Array<{ code: string }> };
     const g = plan.perGpu[0];
     expect(g?.totalBytes).toBe(85_017_493_504);
     expect(g?.otherProcessBytes).toBe(10767 * MIB);
@@ -85,16 +85,16 @@ describe("--gpu auto", () => {
     // 0.92 × 79.18 GiB = 72.84 GiB requested > 68.06 GiB free: vLLM's start-up check fails (gpu_worker.py).
     expect(plan.fits).toBe(false);
     expect(plan.diagnostics.map((d) => d.code)).toContain("FREE_MEMORY_BELOW_BUDGET");
-    expect(r.code).toBe(1);
-    expect(r.err).toContain("GPU 0 (NVIDIA H100 80GB HBM3): other processes hold 10.51 GiB: python3 (pid 421, 10.51 GiB)");
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("GPU 0 (NVIDIA H100 80GB HBM3): other processes hold 10.51 GiB: python3 (pid 421, 10.51 GiB)");
   });
 
   it("honors CUDA_VISIBLE_DEVICES: rank 0 on the idle GPU 1 starts", async () => {
-    const r = await runCli(["--model", "qwen3-8b", "--gpu", "auto", "--json"], { PATH: `${dir}:/usr/bin:/bin`, CUDA_VISIBLE_DEVICES: "1" });
-    const plan = JSON.parse(r.out) as { fits: boolean; perGpu: Array<{ otherProcessBytes: number }> };
+    const result = await runCli(["--model", "qwen3-8b", "--gpu", "auto", "--json"], { PATH: `${dir}:/usr/bin:/bin`, CUDA_VISIBLE_DEVICES: "1" });
+    const plan = JSON.parse(result.out) as { fits: boolean; perGpu: Array<{ otherProcessBytes: number }> };
     expect(plan.perGpu[0]?.otherProcessBytes).toBe(4 * MIB);
     expect(plan.fits).toBe(true);
-    expect(r.code).toBe(0);
+    expect(result.code).toBe(0);
   });
 
   it("TP 2 uses both GPUs, so the busy one decides", async () => {
@@ -110,8 +110,8 @@ describe("--gpu auto", () => {
 
   it("an old driver without memory.reserved is asked again without it", async () => {
     const old = standIn(`0, ${UUID1}, NVIDIA H100 80GB HBM3, 81559, 4, Disabled\n`, "", { oldDriver: true });
-    const r = await runCli(["gpus", "--detect", "--json"], { PATH: `${old}:/usr/bin:/bin` });
-    const got = JSON.parse(r.out) as { gpus: Array<{ cudaTotalBytes: number; reservedBytes: number | null; profile: string }> };
+    const result = await runCli(["gpus", "--detect", "--json"], { PATH: `${old}:/usr/bin:/bin` });
+    const got = JSON.parse(result.out) as { gpus: Array<{ cudaTotalBytes: number; reservedBytes: number | null; profile: string }> };
     expect(got.gpus[0]?.reservedBytes).toBeNull();
     expect(got.gpus[0]?.cudaTotalBytes).toBe(81559 * MIB);
     expect(got.gpus[0]?.profile).toBe("h100-sxm");
@@ -122,23 +122,23 @@ describe("--gpu auto", () => {
     expect(none.code).toBe(2);
     expect(unwrapped(none.err)).toBe("vram-plan: --gpu auto: nvidia-smi was not found on PATH (no NVIDIA driver here?): give --gpu <id> or --gpu-memory <size> instead\n");
     const broken = standIn("", "", { fail: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." });
-    const r = await runCli(["gpus", "--detect"], { PATH: `${broken}:/usr/bin:/bin` });
-    expect(r.code).toBe(2);
-    expect(unwrapped(r.err)).toBe("vram-plan: gpus --detect: nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n");
+    const result = await runCli(["gpus", "--detect"], { PATH: `${broken}:/usr/bin:/bin` });
+    expect(result.code).toBe(2);
+    expect(unwrapped(result.err)).toBe("vram-plan: gpus --detect: nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n");
   });
 
   it("gpus --detect lists each GPU, its profile and the processes on it", async () => {
-    const r = await runCli(["gpus", "--detect"], { PATH: `${dir}:/usr/bin:/bin` });
-    expect(r.code).toBe(0);
-    expect(r.out).toContain("GPU 0  NVIDIA H100 80GB HBM3 → h100-sxm");
-    expect(r.out).toContain("CUDA total 79.18 GiB (memory.total 79.65 − reserved 0.47), used by other processes 10.51 GiB");
-    expect(r.out).toContain("pid 421 python3 10.51 GiB");
+    const result = await runCli(["gpus", "--detect"], { PATH: `${dir}:/usr/bin:/bin` });
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("GPU 0  NVIDIA H100 80GB HBM3 → h100-sxm");
+    expect(result.out).toContain("CUDA total 79.18 GiB (memory.total 79.65 − reserved 0.47), used by other processes 10.51 GiB");
+    expect(result.out).toContain("pid 421 python3 10.51 GiB");
   });
 
   it("MIG mode on a used GPU asks for the slice", async () => {
     const mig = standIn(`0, ${UUID0}, NVIDIA H100 80GB HBM3, 81559, 480, 0, Enabled, 9.0\n`, "");
-    const r = await runCli(["--model", "qwen3-8b", "--gpu", "auto"], { PATH: `${mig}:/usr/bin:/bin` });
-    expect(r.code).toBe(2);
-    expect(r.err).toContain("MIG is enabled on GPU 0");
+    const result = await runCli(["--model", "qwen3-8b", "--gpu", "auto"], { PATH: `${mig}:/usr/bin:/bin` });
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("MIG is enabled on GPU 0");
   });
 });

@@ -45,48 +45,48 @@ describe("CachingAllocator", () => {
 
 describe("offlineFootprint", () => {
   it("Llama-3.1-8B, 32k prompt: KV and the MLP live set by hand", () => {
-    const a = model("llama-3.1-8b");
-    const f = offlineFootprint({ model: a, promptTokens: 32768, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
+    const arch = model("llama-3.1-8b");
+    const footprint = offlineFootprint({ model: arch, promptTokens: 32768, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
     // Weights: 8,030,261,248 parameters × 2 B (measured param_bytes, fixtures/offline/h100-offline-llama-3.1-8b.json).
-    expect(f.weightsBytes).toBe(16_060_522_496);
-    expect(offlineWeightsBytes(a, "bfloat16")).toBe(16_060_522_496);
+    expect(footprint.weightsBytes).toBe(16_060_522_496);
+    expect(offlineWeightsBytes(arch, "bfloat16")).toBe(16_060_522_496);
     // KV per token: 32 layers × 2 × 8 heads × 128 × 2 B = 131,072 B; after 32 new tokens: × 32,800.
-    expect(f.kvCacheBytes).toBe(131_072 * 32_800);
+    expect(footprint.kvCacheBytes).toBe(131_072 * 32_800);
     // At the peak (last layer's MLP): KV of 32,768 tokens, and per token inputs_embeds + layer input +
     // residual + normed (4H) + gate/act/up/product (3I live at the product) = 4·4096 + 3·14336 =
     // 59,392 elements × 2 B = 118,784 B → 3.625 GiB, plus the rotary cos and sin [1, L, 128] bf16
     // held for the whole forward (2 × 8 MiB) → 3.640625 GiB; measured peak − base: 7.6411 GiB = 4 + 3.6411.
-    expect(f.kvAtPeakBytes).toBe(131_072 * 32_768);
-    expect(f.activationPeakBytes / GiB).toBeCloseTo(3.640625, 4);
-    expect(f.workspaceBytes).toBe(WORKSPACE_BYTES);
-    expect(f.peakPhase).toBe("prefill");
-    expect(f.quadraticAttention).toBe(false);
+    expect(footprint.kvAtPeakBytes).toBe(131_072 * 32_768);
+    expect(footprint.activationPeakBytes / GiB).toBeCloseTo(3.640625, 4);
+    expect(footprint.workspaceBytes).toBe(WORKSPACE_BYTES);
+    expect(footprint.peakPhase).toBe("prefill");
+    expect(footprint.quadraticAttention).toBe(false);
   });
 
   it("sliding window shorter than the prompt materializes a [B,1,L,L] mask (Mistral-7B-v0.1)", () => {
-    const a = model("mistral-7b-v0.1");
-    const short = offlineFootprint({ model: a, promptTokens: 4000, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
-    const long = offlineFootprint({ model: a, promptTokens: 32768, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
+    const arch = model("mistral-7b-v0.1");
+    const short = offlineFootprint({ model: arch, promptTokens: 4000, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
+    const long = offlineFootprint({ model: arch, promptTokens: 32768, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
     expect(short.quadraticAttention).toBe(false);
     expect(long.quadraticAttention).toBe(true);
     expect(long.notes.join(" ")).toContain("mask");
   });
 
   it("eager attention scores grow with L² ([1, 32, L, L] bf16 + fp32 softmax)", () => {
-    const a = model("llama-3.1-8b");
-    const f4 = offlineFootprint({ model: a, promptTokens: 4096, images: [], batch: 1, newTokens: 8, attn: "eager" });
-    const s4 = offlineFootprint({ model: a, promptTokens: 4096, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
+    const arch = model("llama-3.1-8b");
+    const f4 = offlineFootprint({ model: arch, promptTokens: 4096, images: [], batch: 1, newTokens: 8, attn: "eager" });
+    const s4 = offlineFootprint({ model: arch, promptTokens: 4096, images: [], batch: 1, newTokens: 8, attn: "sdpa" });
     // Scores 32 × 4096² = 512 Mi elements: old bf16 (1 GiB) + fp32 copy (2) + fp32 softmax (2) live together.
     expect((f4.peakAllocatedBytes - s4.peakAllocatedBytes) / GiB).toBeGreaterThan(4.5);
   });
 
   it("images add their tokens and a vision phase (Qwen2.5-VL-7B, 1792x1792)", () => {
-    const a = model("qwen2.5-vl-7b");
-    const f = offlineFootprint({ model: a, promptTokens: 66, images: [{ width: 1792, height: 1792 }], batch: 1, newTokens: 32, attn: "sdpa" });
-    expect(f.imageTokens).toBe(4096);
-    expect(f.patches).toBe(16384);
-    expect(f.sequenceTokens).toBe(4162);
-    expect(f.encoderPeakBytes).toBeGreaterThan(0);
+    const arch = model("qwen2.5-vl-7b");
+    const footprint = offlineFootprint({ model: arch, promptTokens: 66, images: [{ width: 1792, height: 1792 }], batch: 1, newTokens: 32, attn: "sdpa" });
+    expect(footprint.imageTokens).toBe(4096);
+    expect(footprint.patches).toBe(16384);
+    expect(footprint.sequenceTokens).toBe(4162);
+    expect(footprint.encoderPeakBytes).toBeGreaterThan(0);
     expect(() => offlineFootprint({ model: model("llama-3.1-8b"), promptTokens: 10, images: [{ width: 448, height: 448 }], batch: 1, newTokens: 1, attn: "sdpa" })).toThrow();
   });
 
@@ -166,9 +166,9 @@ describe("offlineFootprint", () => {
       if (seen.has(c.model)) continue;
       seen.add(c.model);
       const cfg = JSON.parse(readFileSync(join(root, "src/data/models", c.config), "utf8")) as Record<string, unknown>;
-      const a = modelArchFromConfig(c.model, { config: cfg } as never);
+      const model = modelArchFromConfig(c.model, { config: cfg } as never);
       const al = new CachingAllocator();
-      for (const bytes of offlineWeightTensors(a, "bfloat16")) al.malloc(bytes);
+      for (const bytes of offlineWeightTensors(model, "bfloat16")) al.malloc(bytes);
       const measured = c.segments_before.reduce((x, sg) => x + sg.size, 0) - 32 * MiB;
       expect(measured - al.reserved).toBeGreaterThanOrEqual(0);
       expect(measured - al.reserved).toBeLessThanOrEqual(2 * MiB);
@@ -181,9 +181,9 @@ describe("offlineFootprint", () => {
     // models/phi3/modeling_phi3.py Phi3MLP: the `gate` view keeps gate_up [T, 2I] alive beside act(gate) and the
     // product: 16,000 × 4 × 17,920 × 2 B = 2.14 GiB at the MLP, where a LlamaMLP holds 1.60. Measured peak
     // allocated 33.2230 GiB (fixtures/offline/h200-offline-heldout.json phi-4 sdpa text-16k).
-    const a = model("phi-4");
-    const f = offlineFootprint({ model: a, promptTokens: 16000, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
-    expect(f.peakAllocatedBytes / GiB).toBeCloseTo(33.223, 2);
+    const arch = model("phi-4");
+    const footprint = offlineFootprint({ model: arch, promptTokens: 16000, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
+    expect(footprint.peakAllocatedBytes / GiB).toBeCloseTo(33.223, 2);
   });
 
   it("eager attention on Qwen2.5-VL-7B text and images, predicted before measuring (fixtures/offline/h200-offline-eager-vl.json)", () => {
@@ -204,9 +204,9 @@ describe("offlineFootprint", () => {
     // × (8192 + 32) tokens. Multi-head K/V of 16 heads × (192 + 128) would be 8.9 × that. The router runs in float32
     // and its float32 weights promote the weighted expert outputs (+384 MiB at 8k in the trace). Measured peak
     // allocated 30.8565 GiB (fixtures/offline/h200-offline-heldout.json deepseek-v2-lite text-8k).
-    const a = model("deepseek-v2-lite");
-    const f = offlineFootprint({ model: a, promptTokens: 8192, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
-    expect(f.kvCacheBytes).toBe(31_104 * 8224);
-    expect(f.peakAllocatedBytes / GiB).toBeCloseTo(30.857, 2);
+    const arch = model("deepseek-v2-lite");
+    const footprint = offlineFootprint({ model: arch, promptTokens: 8192, images: [], batch: 1, newTokens: 32, attn: "sdpa" });
+    expect(footprint.kvCacheBytes).toBe(31_104 * 8224);
+    expect(footprint.peakAllocatedBytes / GiB).toBeCloseTo(30.857, 2);
   });
 });

@@ -29,30 +29,30 @@ describe("tensor and pipeline parallelism", () => {
   });
 
   it("takes the tightest stage's blocks as every worker's (get_kv_cache_configs)", () => {
-    const p = planDeployment({ model: l70, gpu: gpu("h100"), flags: flags({ tensorParallelSize: 2, pipelineParallelSize: 2, maxModelLen: 32768 }) });
-    expect(p.perGpu).toHaveLength(2);
-    expect(p.perGpu[0]!.ranks).toEqual([0, 1]);
-    expect(p.perGpu[1]!.ranks).toEqual([2, 3]);
+    const plan = planDeployment({ model: l70, gpu: gpu("h100"), flags: flags({ tensorParallelSize: 2, pipelineParallelSize: 2, maxModelLen: 32768 }) });
+    expect(plan.perGpu).toHaveLength(2);
+    expect(plan.perGpu[0]!.ranks).toEqual([0, 1]);
+    expect(plan.perGpu[1]!.ranks).toEqual([2, 3]);
     // 40 layers per stage; one block = 40 layers × 16 tokens × (2 × 4 KV heads × 128 × 2 B) = 1,310,720 B.
-    expect(p.kvCache.pageSizeBytes * p.kvCache.groupSize).toBe(1_310_720);
-    const blocks = p.perGpu.map((g) => Math.floor(g.kvCacheBytes / 1_310_720));
-    expect(p.kvCache.numGpuBlocks).toBe(Math.min(...blocks));
+    expect(plan.kvCache.pageSizeBytes * plan.kvCache.groupSize).toBe(1_310_720);
+    const blocks = plan.perGpu.map((g) => Math.floor(g.kvCacheBytes / 1_310_720));
+    expect(plan.kvCache.numGpuBlocks).toBe(Math.min(...blocks));
   });
 
   it("replicates KV heads beyond their count and says when TP does not divide them", () => {
     // Qwen2.5-7B: 28 heads, 4 KV heads. TP 8 does not divide 28 heads.
-    const q = model("qwen2.5-7b");
-    const p = planDeployment({ model: q, gpu: gpu("h100"), flags: flags({ tensorParallelSize: 8 }) });
-    expect(p.diagnostics[0]?.code).toBe("HEADS_NOT_DIVISIBLE_BY_TP");
+    const arch = model("qwen2.5-7b");
+    const plan = planDeployment({ model: arch, gpu: gpu("h100"), flags: flags({ tensorParallelSize: 8 }) });
+    expect(plan.diagnostics[0]?.code).toBe("HEADS_NOT_DIVISIBLE_BY_TP");
     // Llama-3.1-70B at TP 16: 8 KV heads → one head per rank (replicated twice), 2 × 1 × 128 × 2 B per layer.
     const big = planDeployment({ model: l70, gpu: gpu("h100"), flags: flags({ tensorParallelSize: 16 }) });
     expect(big.kvCache.bytesPerToken).toBe(80 * 512);
   });
 
   it("puts whole experts on ranks with --enable-expert-parallel", () => {
-    const m = model("Qwen/Qwen3-30B-A3B");
-    const tp = weightsPerRank(m, { tp: 4, ep: 1, visionReplicated: false, cc: 9 }, 1, 0, "bfloat16", m.quant);
-    const ep = weightsPerRank(m, { tp: 4, ep: 4, visionReplicated: false, cc: 9 }, 1, 0, "bfloat16", m.quant);
+    const arch = model("Qwen/Qwen3-30B-A3B");
+    const tp = weightsPerRank(arch, { tp: 4, ep: 1, visionReplicated: false, cc: 9 }, 1, 0, "bfloat16", arch.quant);
+    const ep = weightsPerRank(arch, { tp: 4, ep: 4, visionReplicated: false, cc: 9 }, 1, 0, "bfloat16", arch.quant);
     // Same bytes either way: 128 experts split 4 ways by intermediate size or by expert count.
     expect(ep.layers).toBe(tp.layers);
     // The real TP4 start-up logged 14.2474 GiB per rank (fixtures/vllm-logs/extra.jsonl, v0.8.5).

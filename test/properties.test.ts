@@ -81,11 +81,11 @@ describe("properties of the core (fast-check, fixed seed)", () => {
 
   it("more --gpu-memory-utilization never gives less KV cache", () => {
     fc.assert(
-      fc.property(anyModel, anyGpu, anyFlags, fc.double({ min: 0.05, max: 1, noNaN: true }), fc.double({ min: 0.05, max: 1, noNaN: true }), (m, g, f, a, b) => {
+      fc.property(anyModel, anyGpu, anyFlags, fc.double({ min: 0.05, max: 1, noNaN: true }), fc.double({ min: 0.05, max: 1, noNaN: true }), (model, gpu, flags, a, b) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
-        const base = { ...f, kvCacheMemoryBytes: undefined };
-        const pLo = planDeployment({ model: m, gpu: g, flags: { ...base, gpuMemoryUtilization: lo } }, { fixes: false });
-        const pHi = planDeployment({ model: m, gpu: g, flags: { ...base, gpuMemoryUtilization: hi } }, { fixes: false });
+        const base = { ...flags, kvCacheMemoryBytes: undefined };
+        const pLo = planDeployment({ model, gpu: gpu, flags: { ...base, gpuMemoryUtilization: lo } }, { fixes: false });
+        const pHi = planDeployment({ model, gpu: gpu, flags: { ...base, gpuMemoryUtilization: hi } }, { fixes: false });
         expect(minKv(pHi)).toBeGreaterThanOrEqual(minKv(pLo));
         expect(pHi.kvCache.numGpuBlocks).toBeGreaterThanOrEqual(pLo.kvCache.numGpuBlocks);
       }),
@@ -113,12 +113,12 @@ describe("properties of the core (fast-check, fixed seed)", () => {
       params(200),
     );
     fc.assert(
-      fc.property(anyModel, fc.integer({ min: 1, max: 12 }), (m, pp0) => {
-        const pp = Math.min(pp0, m.numLayers);
+      fc.property(anyModel, fc.integer({ min: 1, max: 12 }), (model, pp0) => {
+        const pp = Math.min(pp0, model.numLayers);
         const shape = { tp: 1, ep: 1, visionReplicated: false, cc: 9 };
-        const whole = weightsPerRank(m, shape, 1, 0, m.dtype, m.quant);
+        const whole = weightsPerRank(model, shape, 1, 0, model.dtype, model.quant);
         let layers = 0;
-        for (let s = 0; s < pp; s++) layers += weightsPerRank(m, shape, pp, s, m.dtype, m.quant).layers;
+        for (let s = 0; s < pp; s++) layers += weightsPerRank(model, shape, pp, s, model.dtype, model.quant).layers;
         expect(Math.abs(layers - whole.layers)).toBeLessThanOrEqual(1e-6 * whole.layers + 1);
       }),
       params(40),
@@ -127,10 +127,10 @@ describe("properties of the core (fast-check, fixed seed)", () => {
 
   it("tensor and expert parallel ranks together hold at least the whole model, and no rank more than it", () => {
     fc.assert(
-      fc.property(anyModel, fc.constantFrom(1, 2, 4, 8), fc.boolean(), (m, tp, epOn) => {
-        const ep = epOn && m.moe ? tp : 1;
-        const one = weightsPerRank(m, { tp: 1, ep: 1, visionReplicated: false, cc: 9 }, 1, 0, m.dtype, m.quant);
-        const rank = weightsPerRank(m, { tp, ep, visionReplicated: false, cc: 9 }, 1, 0, m.dtype, m.quant);
+      fc.property(anyModel, fc.constantFrom(1, 2, 4, 8), fc.boolean(), (model, tp, epOn) => {
+        const ep = epOn && model.moe ? tp : 1;
+        const one = weightsPerRank(model, { tp: 1, ep: 1, visionReplicated: false, cc: 9 }, 1, 0, model.dtype, model.quant);
+        const rank = weightsPerRank(model, { tp, ep, visionReplicated: false, cc: 9 }, 1, 0, model.dtype, model.quant);
         expect(rank.total).toBeLessThanOrEqual(one.total * 1.05 + 2 ** 20);
         // Replicated norms, padded vocab and rotary caches make tp ranks hold a little more than one copy.
         expect(rank.total * tp).toBeGreaterThanOrEqual(one.total * 0.99);
@@ -140,15 +140,15 @@ describe("properties of the core (fast-check, fixed seed)", () => {
   });
 
   it("memoized weights equal a fresh computation for any parallel sizes (no key collisions)", () => {
-    const m = MODELS.get("qwen2.5-7b") as ModelArch;
+    const model = MODELS.get("qwen2.5-7b") as ModelArch;
     fc.assert(
       fc.property(
         fc.array(fc.record({ tp: fc.integer({ min: 1, max: 4096 }), ep: fc.integer({ min: 1, max: 4096 }), pp: fc.integer({ min: 1, max: 300 }), cc: fc.constantFrom(7, 8, 8.9, 9, 10, 12) }), { minLength: 2, maxLength: 6 }),
         (shapes) => {
           // Warm the memo with every shape, then compare each against a fresh copy of the model (new identity: no memo).
-          const results = shapes.map((s) => weightsPerRank(m, { tp: s.tp, ep: s.ep, visionReplicated: false, cc: s.cc }, s.pp, s.pp - 1, m.dtype, m.quant));
+          const results = shapes.map((s) => weightsPerRank(model, { tp: s.tp, ep: s.ep, visionReplicated: false, cc: s.cc }, s.pp, s.pp - 1, model.dtype, model.quant));
           shapes.forEach((s, i) => {
-            const fresh = { ...m };
+            const fresh = { ...model };
             expect(results[i]).toEqual(weightsPerRank(fresh, { tp: s.tp, ep: s.ep, visionReplicated: false, cc: s.cc }, s.pp, s.pp - 1, fresh.dtype, fresh.quant));
           });
         },
@@ -156,9 +156,9 @@ describe("properties of the core (fast-check, fixed seed)", () => {
       params(60),
     );
     // The two collisions issue #13 found: pp ≥ 128 and tp·ep ≥ 1024.
-    const a = weightsPerRank(m, { tp: 1, ep: 1, visionReplicated: false, cc: 9 }, 128, 0, m.dtype, m.quant);
-    const b = weightsPerRank(m, { tp: 2, ep: 1, visionReplicated: false, cc: 9 }, 0 + 128, 0, m.dtype, m.quant);
-    expect(a).not.toEqual(b);
+    const weights = weightsPerRank(model, { tp: 1, ep: 1, visionReplicated: false, cc: 9 }, 128, 0, model.dtype, model.quant);
+    const b = weightsPerRank(model, { tp: 2, ep: 1, visionReplicated: false, cc: 9 }, 0 + 128, 0, model.dtype, model.quant);
+    expect(weights).not.toEqual(b);
   });
 
   it("image tokens never decrease as an image grows between the processor's pixel bounds", () => {
@@ -180,11 +180,11 @@ describe("properties of the core (fast-check, fixed seed)", () => {
 
   it("the plan of a solve answer meets the target it was solved for", () => {
     fc.assert(
-      fc.property(fc.constantFrom("qwen2.5-7b", "meta-llama/Llama-3.1-8B-Instruct", "qwen3-30b-a3b"), anyGpu, fc.integer({ min: 1024, max: 32_768 }), fc.integer({ min: 1, max: 64 }), (name, g, context, concurrency) => {
-        const m = MODELS.get(name) as ModelArch;
-        const r = solve({ model: m, gpu: g, base: flags(), context, concurrency, maxGpus: 8 });
-        if (!r.found) return;
-        const ev = evaluate({ model: m, gpu: g, flags: r.flags }, { context, concurrency: { n: concurrency, len: context } });
+      fc.property(fc.constantFrom("qwen2.5-7b", "meta-llama/Llama-3.1-8B-Instruct", "qwen3-30b-a3b"), anyGpu, fc.integer({ min: 1024, max: 32_768 }), fc.integer({ min: 1, max: 64 }), (name, gpu, context, concurrency) => {
+        const model = MODELS.get(name) as ModelArch;
+        const result = solve({ model, gpu: gpu, base: flags(), context, concurrency, maxGpus: 8 });
+        if (!result.found) return;
+        const ev = evaluate({ model, gpu: gpu, flags: result.flags }, { context, concurrency: { n: concurrency, len: context } });
         expect(ev.failures).toEqual([]);
         expect(ev.ok).toBe(true);
       }),

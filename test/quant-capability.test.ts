@@ -10,12 +10,12 @@ const code = "QUANTIZATION_UNSUPPORTED_GPU";
 
 describe("quantization methods and compute capability", () => {
   it("fp8 (75): refused on a V100 (70), planned on a T4 (75) and an A100 (80)", () => {
-    const m = model("qwen2.5-7b");
-    const v100 = planDeployment({ model: m, gpu: gpu("v100-32g"), flags: flags({ quantization: "fp8", maxModelLen: 8192 }) });
+    const arch = model("qwen2.5-7b");
+    const v100 = planDeployment({ model: arch, gpu: gpu("v100-32g"), flags: flags({ quantization: "fp8", maxModelLen: 8192 }) });
     expect(v100.fits).toBe(false);
     expect(v100.diagnostics.find((d) => d.code === code)?.args).toEqual({ method: "fp8", min: 75, cc: 70 });
     for (const g of ["t4", "a100-80g"]) {
-      expect(planDeployment({ model: m, gpu: gpu(g), flags: flags({ quantization: "fp8", maxModelLen: 8192 }) }).diagnostics.some((d) => d.code === code)).toBe(false);
+      expect(planDeployment({ model: arch, gpu: gpu(g), flags: flags({ quantization: "fp8", maxModelLen: 8192 }) }).diagnostics.some((d) => d.code === code)).toBe(false);
     }
   });
 
@@ -30,9 +30,9 @@ describe("quantization methods and compute capability", () => {
   });
 
   it("no fix on a V100 proposes fp8 weights (Phi-4, 14.7B in fp16 = 29.3 GB, on 16 GB V100s)", () => {
-    const p = planWithLevers({ model: model("phi-4"), gpu: gpu("v100-16g"), flags: flags({ maxModelLen: 16384 }) });
-    expect(p.fits).toBe(false);
-    const fixes = p.diagnostics.flatMap((d) => d.fix ?? []).map((f) => [f, ...(f.with ?? [])].map((x) => `${x.flag} ${x.value}`).join(" "));
+    const plan = planWithLevers({ model: model("phi-4"), gpu: gpu("v100-16g"), flags: flags({ maxModelLen: 16384 }) });
+    expect(plan.fits).toBe(false);
+    const fixes = plan.diagnostics.flatMap((d) => d.fix ?? []).map((f) => [f, ...(f.with ?? [])].map((x) => `${x.flag} ${x.value}`).join(" "));
     expect(fixes.length).toBeGreaterThan(0);
     expect(fixes.filter((f) => f.includes("--quantization fp8"))).toEqual([]);
   });

@@ -9,10 +9,10 @@ describe("README example", () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
     const block = /```\n(Qwen\/Qwen2\.5-VL-7B-Instruct on 1 × NVIDIA A100-SXM4-80GB[\s\S]*?)```/.exec(readme)?.[1] ?? "";
     expect(block).not.toBe("");
-    const r = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
-    expect(r.code).toBe(0);
+    const result = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
+    expect(result.code).toBe(0);
     const [head = "", tail = ""] = block.split("…\n");
-    expect(r.out.startsWith(head)).toBe(true);
-    expect(r.out).toContain(tail);
+    expect(result.out.startsWith(head)).toBe(true);
+    expect(result.out).toContain(tail);
   });
 });

@@ -29,12 +29,12 @@ function checkout(name: string, edit: (c: Record<string, unknown>) => void = () 
 }
 
 async function badInput(argv: string[], mention: string | RegExp): Promise<string> {
-  const r = await runCli(argv);
-  expect(r.code, r.err).toBe(2);
-  expect(r.err.endsWith("\n")).toBe(true);
+  const result = await runCli(argv);
+  expect(result.code, result.err).toBe(2);
+  expect(result.err.endsWith("\n")).toBe(true);
   // One error (its detail indented under the first line, within 80 columns), read back as one line.
-  errorLinesOf(r.err);
-  const line = unwrapped(r.err.slice(0, -1));
+  errorLinesOf(result.err);
+  const line = unwrapped(result.err.slice(0, -1));
   expect(line).not.toContain("\n");
   expect(line.length).toBeLessThan(400);
   if (typeof mention === "string") expect(line).toContain(mention);
@@ -62,12 +62,12 @@ describe("numbers on the command line", () => {
     await badInput(["--model", "qwen2.5-7b", "--gpu", "h100", "-pp", "5000"], "--pipeline-parallel-size: expected an integer from 1 to 4096");
   });
   it("-pp 4096 plans in bounded time, one column per distinct stage", async () => {
-    const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "-pp", "4096"]);
-    expect(r.code).toBe(1); // 28 layers on 4096 stages: vLLM cannot start
-    const header = r.out.split("\n")[3] ?? "";
+    const result = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "-pp", "4096"]);
+    expect(result.code).toBe(1); // 28 layers on 4096 stages: vLLM cannot start
+    const header = result.out.split("\n")[3] ?? "";
     // stage 0, stages 1..27 (one layer each, but the first holds the embedding), empty stages, the last
     expect(header.split("│").length - 3).toBeLessThanOrEqual(6);
-    expect(r.out).toContain("LAYERS_FEWER_THAN_PP");
+    expect(result.out).toContain("LAYERS_FEWER_THAN_PP");
   });
   it("a newline or 100 KB value is never echoed whole", async () => {
     const line = await badInput(["--model", "qwen2.5-7b", "--gpu", "h100", "--dtype", "auto", "--kv-cache-dtype", "auto", "--vllm-version", `0.1\n${"x".repeat(100_000)}`], "--vllm-version");

@@ -33,9 +33,9 @@ async function writeTmp(name: string, bytes: Uint8Array): Promise<string> {
 function syncInputError(fn: () => unknown): InputError {
   try {
     fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return err as InputError;
   }
   throw new Error("expected an InputError");
 }
@@ -47,16 +47,16 @@ function headerBytes(h: Record<string, unknown> | string): Uint8Array {
 describe("readSafetensorsHeader", () => {
   it("reads the static tiny fixture", async () => {
     const path = join(FIX, "tiny.safetensors");
-    const h = await readSafetensorsHeader(path);
-    expect(h.path).toBe(path);
-    expect(h.metadata).toEqual({ format: "pt" });
-    expect(h.tensors).toEqual([
+    const header = await readSafetensorsHeader(path);
+    expect(header.path).toBe(path);
+    expect(header.metadata).toEqual({ format: "pt" });
+    expect(header.tensors).toEqual([
       { name: "a.weight", dtype: "BF16", shape: [4, 4], bytes: 32 },
       { name: "b.bias", dtype: "F32", shape: [4], bytes: 16 },
       { name: "c.scale", dtype: "F8_E4M3", shape: [2, 3], bytes: 6 },
     ]);
-    expect(h.totalBytes).toBe(54);
-    expect(h.bytesByDtype).toEqual({ BF16: 32, F32: 16, F8_E4M3: 6 });
+    expect(header.totalBytes).toBe(54);
+    expect(header.bytesByDtype).toEqual({ BF16: 32, F32: 16, F8_E4M3: 6 });
   });
 
   it("handles every listed dtype, including packed 4-bit and scalars", async () => {
@@ -67,23 +67,23 @@ describe("readSafetensorsHeader", () => {
     const tensors: TensorSpec[] = specs.map(([dtype], i) => ({ name: `t${i}`, dtype, shape: [3, 2] }));
     tensors.push({ name: "fp4", dtype: "F4", shape: [4, 8] }, { name: "i4", dtype: "I4", shape: [2] }, { name: "u4", dtype: "U4", shape: [6] });
     tensors.push({ name: "scalar", dtype: "F32", shape: [] }, { name: "empty", dtype: "BF16", shape: [0, 16] });
-    const h = await readSafetensorsHeader(await writeTmp("dtypes.safetensors", buildSafetensors(tensors)));
-    for (const [i, [, size]] of specs.entries()) expect(h.tensors[i]?.bytes).toBe(6 * size);
-    expect(h.tensors.find((t) => t.name === "fp4")?.bytes).toBe(16);
-    expect(h.tensors.find((t) => t.name === "i4")?.bytes).toBe(1);
-    expect(h.tensors.find((t) => t.name === "u4")?.bytes).toBe(3);
-    expect(h.tensors.find((t) => t.name === "scalar")?.bytes).toBe(4);
-    expect(h.tensors.find((t) => t.name === "empty")?.bytes).toBe(0);
-    expect(h.totalBytes).toBe(specs.reduce((a, [, s]) => a + 6 * s, 0) + 16 + 1 + 3 + 4);
+    const header = await readSafetensorsHeader(await writeTmp("dtypes.safetensors", buildSafetensors(tensors)));
+    for (const [i, [, size]] of specs.entries()) expect(header.tensors[i]?.bytes).toBe(6 * size);
+    expect(header.tensors.find((t) => t.name === "fp4")?.bytes).toBe(16);
+    expect(header.tensors.find((t) => t.name === "i4")?.bytes).toBe(1);
+    expect(header.tensors.find((t) => t.name === "u4")?.bytes).toBe(3);
+    expect(header.tensors.find((t) => t.name === "scalar")?.bytes).toBe(4);
+    expect(header.tensors.find((t) => t.name === "empty")?.bytes).toBe(0);
+    expect(header.totalBytes).toBe(specs.reduce((a, [, s]) => a + 6 * s, 0) + 16 + 1 + 3 + 4);
   });
 
   it("reads a header bigger than the first read (1 MiB+) without reading the data", async () => {
     const tensors = Array.from({ length: 12000 }, (_, i) => ({ name: `model.layers.${i}.a_rather_long_tensor_name.weight`, dtype: "BF16", shape: [8, 8] }));
     const bytes = buildSafetensors(tensors);
     const p = await writeTmp("big-header.safetensors", bytes);
-    const h = await readSafetensorsHeader(p);
-    expect(h.tensors).toHaveLength(12000);
-    expect(h.totalBytes).toBe(12000 * 128);
+    const header = await readSafetensorsHeader(p);
+    expect(header.tensors).toHaveLength(12000);
+    expect(header.totalBytes).toBe(12000 * 128);
   });
 
   it("reads tensors listed out of data order", async () => {
@@ -91,22 +91,22 @@ describe("readSafetensorsHeader", () => {
       b: { dtype: "F32", shape: [2], data_offsets: [8, 16] },
       a: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
     };
-    const h = await readSafetensorsHeader(await writeTmp("unordered.safetensors", rawSafetensors(header, 16)));
-    expect(h.totalBytes).toBe(16);
+    const parsedHeader = await readSafetensorsHeader(await writeTmp("unordered.safetensors", rawSafetensors(header, 16)));
+    expect(parsedHeader.totalBytes).toBe(16);
   });
 
   it("refuses a length prefix of 2^60", async () => {
     const p = join(FIX, "huge-length.safetensors");
-    const e = await inputError(readSafetensorsHeader(p));
-    expect(e.subject).toBe(p);
-    expect(e.message).toBe(`${p}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`);
+    const err = await inputError(readSafetensorsHeader(p));
+    expect(err.subject).toBe(p);
+    expect(err.message).toBe(`${p}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`);
   });
 
   it("refuses a header that is not JSON", async () => {
     const p = join(FIX, "not-json.safetensors");
-    const e = await inputError(readSafetensorsHeader(p));
-    expect(e.message).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a valid safetensors file: header is not JSON( \\(syntax error at byte \\d+\\))?$`));
-    expect(e.message).not.toContain("\n");
+    const err = await inputError(readSafetensorsHeader(p));
+    expect(err.message).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a valid safetensors file: header is not JSON( \\(syntax error at byte \\d+\\))?$`));
+    expect(err.message).not.toContain("\n");
   });
 
   it("refuses a truncated file", async () => {
@@ -168,11 +168,11 @@ describe("parseSafetensorsHeaderBytes: hostile headers", () => {
   ];
   for (const [what, header, msg] of cases) {
     it(`refuses ${what}`, () => {
-      const e = parse(header);
-      expect(e.subject).toBe(P);
-      expect(e.message.startsWith(`${P}: not a valid safetensors file: `)).toBe(true);
-      expect(e.message).toContain(msg);
-      expect(e.message).not.toContain("\n");
+      const err = parse(header);
+      expect(err.subject).toBe(P);
+      expect(err.message.startsWith(`${P}: not a valid safetensors file: `)).toBe(true);
+      expect(err.message).toContain(msg);
+      expect(err.message).not.toContain("\n");
     });
   }
 
@@ -189,9 +189,9 @@ describe("parseSafetensorsHeaderBytes: hostile headers", () => {
       b: { dtype: "F32", shape: [2], data_offsets: [16, 24] },
     };
     const b = headerBytes(JSON.stringify(h) + "     ");
-    const r = parseSafetensorsHeaderBytes(b, 8 + b.length + 24, P);
-    expect(r.totalBytes).toBe(16);
-    expect(r.tensors).toHaveLength(3);
+    const header = parseSafetensorsHeaderBytes(b, 8 + b.length + 24, P);
+    expect(header.totalBytes).toBe(16);
+    expect(header.tensors).toHaveLength(3);
   });
 });
 

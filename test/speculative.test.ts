@@ -25,20 +25,20 @@ describe("speculative decoding: proposer memory (vllm/config/speculative.py, vll
 
   it("MTP (Qwen-style mtp_num_hidden_layers): one target layer + fc 2H×H/tp + 3 norms, lm_head shared, one more KV layer", () => {
     // The MTP fields of a Qwen3.5 config (mtp_num_hidden_layers 1) on the Qwen3-8B shape.
-    const m: ModelArch = { ...target, mtp: { layers: 1, ownLmHead: false } };
+    const model: ModelArch = { ...target, mtp: { layers: 1, ownLmHead: false } };
     // qwen3_next_mtp.py: fc ColumnParallelLinear(2H, H) = 2·4096·4096 = 33,554,432 elements → 67,108,864 B;
     // pre_fc_norm_hidden + pre_fc_norm_embedding + norm = 3·4096·2 = 24,576 B.
     const drafter = QWEN3_8B_LAYER + 67_108_864 + 24_576;
-    const base = planDeployment({ model: m, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0" }) });
-    const p = planDeployment({ model: m, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", speculative: { method: "mtp" } }) }, { explain: true });
-    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(drafter);
+    const base = planDeployment({ model, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0" }) });
+    const plan = planDeployment({ model, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", speculative: { method: "mtp" } }) }, { explain: true });
+    expect(plan.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(drafter);
     // The MTP layer's attention joins the single full-attention group: 37 layers per block, page 16·2·8·128·2 = 65,536 B.
-    expect(p.kvCache.groupSize).toBe(37);
-    expect(p.kvCache.numGpuBlocks).toBe(Math.floor(Math.floor(p.perGpu[0]!.kvCacheBytes / 65_536) / 37));
+    expect(plan.kvCache.groupSize).toBe(37);
+    expect(plan.kvCache.numGpuBlocks).toBe(Math.floor(Math.floor(plan.perGpu[0]!.kvCacheBytes / 65_536) / 37));
     // num_speculative_tokens defaults to n_predict = 1: ceiling min(1024·2·2, 512) = 512 → 51 PIECEWISE sizes;
     // FULL decode sizes in [2, 1024·2] → every size but 1 = 50.
-    expect(p.engine.cudaGraphCaptureSizes).toBe(101);
-    expect(p.explain.some((l) => l.what === "MTP drafter weights" && l.bytes === drafter)).toBe(true);
+    expect(plan.engine.cudaGraphCaptureSizes).toBe(101);
+    expect(plan.explain.some((l) => l.what === "MTP drafter weights" && l.bytes === drafter)).toBe(true);
   });
 
   it("MTP without MTP layers in the config is a NOT_EXACT warning, not a silent plan", () => {
@@ -54,16 +54,16 @@ describe("speculative decoding: proposer memory (vllm/config/speculative.py, vll
     // cache 40,960 positions × 128 × 2 B = 10,485,760 B. No sharing for method draft_model.
     const drafter = 1_192_099_840 + 10_485_760;
     const base = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0" }) });
-    const p = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4, draftModel: draft } }) });
-    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(drafter);
+    const plan = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4, draftModel: draft } }) });
+    expect(plan.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(drafter);
     // Same page per layer (2·8·128·2 = 4,096 B/token) → one group of 36 + 28 = 64 layers.
-    expect(p.kvCache.groupSize).toBe(64);
-    expect(p.kvCache.numGpuBlocks).toBe(Math.floor(Math.floor(p.perGpu[0]!.kvCacheBytes / 65_536) / 64));
+    expect(plan.kvCache.groupSize).toBe(64);
+    expect(plan.kvCache.numGpuBlocks).toBe(Math.floor(Math.floor(plan.perGpu[0]!.kvCacheBytes / 65_536) / 64));
   });
 
   it("a named draft that was not resolved: NOT_EXACT naming it; ngram: nothing on the GPU", () => {
-    const p = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ speculative: { model: "org/some-draft", numSpeculativeTokens: 3 } }) });
-    expect(p.diagnostics.some((d) => d.code === "NOT_EXACT" && String(d.args["what"]).includes("'org/some-draft'"))).toBe(true);
+    const plan = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ speculative: { model: "org/some-draft", numSpeculativeTokens: 3 } }) });
+    expect(plan.diagnostics.some((d) => d.code === "NOT_EXACT" && String(d.args["what"]).includes("'org/some-draft'"))).toBe(true);
     // The rejection-sampler warm-up (2 + 2 + 4 = 8 B per R × V element in bf16) stays below the sampler
     // warm-up's own temporaries, so the activation peak is unchanged.
     // Model Runner V1 (0.23): its sampler warm-up is the one the rejection sampler is set against.
@@ -78,33 +78,33 @@ describe("speculative decoding: proposer memory (vllm/config/speculative.py, vll
 
 describe("capture sizes with speculative tokens (vllm/config/vllm.py _set_cudagraph_sizes)", () => {
   it("v0.23: ceiling min(max_num_seqs × (1 + K) × 2, 512); FULL decode graphs for sizes in [1 + K, max_num_seqs × (1 + K)]", () => {
-    const r = rulesFor("0.23.0")!;
+    const rules = rulesFor("0.23.0")!;
     // 64 seqs, K = 3: ceiling min(64·4·2, 512) = 512 → [1, 2, 4] + 8..248 (31) + 256..512 step 16 (17) = 51 sizes
     // (without speculation: min(128, 512) = 128 → 19). FULL: sizes in [4, 256] = 4, 8..248, 256 → 33.
-    const list = captureSizeList(r, 64, 2048, { numSpeculativeTokens: 3 });
+    const list = captureSizeList(rules, 64, 2048, { numSpeculativeTokens: 3 });
     expect(list.length).toBe(51);
-    expect(capturesByMode(r, list, 64, { numSpeculativeTokens: 3 })).toEqual({ piecewise: 51, full: 33, largest: 512 });
-    expect(captureSizeList(r, 64, 2048).length).toBe(19);
+    expect(capturesByMode(rules, list, 64, { numSpeculativeTokens: 3 })).toEqual({ piecewise: 51, full: 33, largest: 512 });
+    expect(captureSizeList(rules, 64, 2048).length).toBe(19);
   });
 
   it("v0.28: the uniform decode sizes n × (1 + K) join the list", () => {
-    const r = rulesFor("0.28.0")!;
+    const rules = rulesFor("0.28.0")!;
     // 64 seqs, K = 2 (q = 3): ceiling min(64·3·2, 512) = 384 → grid [1, 2, 4] + 8..248 (31) + 256..384 (9) = 43;
     // request counts 1, 2, 4, 8..56, 64 × 3 = 3, 6, 12, 24 … 192: new sizes 3, 6, 12 → 46.
     // FULL decode sizes in [3, 192]: 3, 4, 6, 12 + multiples of 8 from 8 to 192 (24) = 28.
-    const list = captureSizeList(r, 64, 2048, { numSpeculativeTokens: 2 });
+    const list = captureSizeList(rules, 64, 2048, { numSpeculativeTokens: 2 });
     expect(list.length).toBe(46);
     expect(list.slice(0, 6)).toEqual([1, 2, 3, 4, 6, 8]);
-    expect(capturesByMode(r, list, 64, { numSpeculativeTokens: 2 })).toEqual({ piecewise: 46, full: 28, largest: 384 });
+    expect(capturesByMode(rules, list, 64, { numSpeculativeTokens: 2 })).toEqual({ piecewise: 46, full: 28, largest: 384 });
   });
 
   it("explicit cudagraph_capture_sizes and cudagraph_mode from --compilation-config", () => {
-    const r = rulesFor("0.29.0")!;
+    const rules = rulesFor("0.29.0")!;
     // Sizes deduplicated, sorted, those ≤ max_num_batched_tokens kept.
-    expect(captureSizeList(r, 256, 2048, { sizes: [8, 1, 4096, 8, 2] })).toEqual([1, 2, 8]);
-    const p = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("a100-80g"), flags: flags({ compilation: { cudagraphCaptureSizes: [1, 2, 4, 8], cudagraphMode: "PIECEWISE" } }) });
-    expect(p.engine.cudaGraphCaptureSizes).toBe(4);
-    expect(p.engine.maxCaptureSize).toBe(8);
+    expect(captureSizeList(rules, 256, 2048, { sizes: [8, 1, 4096, 8, 2] })).toEqual([1, 2, 8]);
+    const plan = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("a100-80g"), flags: flags({ compilation: { cudagraphCaptureSizes: [1, 2, 4, 8], cudagraphMode: "PIECEWISE" } }) });
+    expect(plan.engine.cudaGraphCaptureSizes).toBe(4);
+    expect(plan.engine.maxCaptureSize).toBe(8);
     const none = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("a100-80g"), flags: flags({ compilation: { level: 0 } }) });
     expect(none.engine.cudaGraphs).toBe(false);
     expect(none.perGpu[0]!.cudaGraphBytes).toBe(0);
@@ -117,23 +117,23 @@ describe("MTP on a hybrid GDN model against a real start-up (fixtures/hybrid/log
     // layers → 3 GDN groups and "Add 3 padding layers, may waste at most 6.25%" as logged (#434); K = 3 adds 3
     // conv-state rows to the GDN page and 3 speculative blocks per request (mamba "align" mode).
     // --kv-cache-memory stands in for the logged "Available KV cache memory: 10.85 GiB".
-    const m = model("nvidia/Qwen3.6-27B-NVFP4");
+    const arch = model("nvidia/Qwen3.6-27B-NVFP4");
     const f = { tensorParallelSize: 2, dtype: "float16" as const, kvCacheDtype: "fp8_e5m2" as const, maxModelLen: 262_144, maxNumSeqs: 2, kvCacheMemoryBytes: Math.round(10.85 * 2 ** 30), vllmVersion: "0.23.0" };
-    const p = planDeployment({ model: m, gpu: gpu("rtx-3090"), flags: flags({ ...f, speculative: { method: "mtp", numSpeculativeTokens: 3 } }) });
-    expect(p.kvCache.groupSize).toBe(17);
-    expect(p.kvCache.tokens).toBe(612_157);
-    expect(p.kvCache.maxConcurrency.toFixed(2)).toBe("2.34");
+    const plan = planDeployment({ model: arch, gpu: gpu("rtx-3090"), flags: flags({ ...f, speculative: { method: "mtp", numSpeculativeTokens: 3 } }) });
+    expect(plan.kvCache.groupSize).toBe(17);
+    expect(plan.kvCache.tokens).toBe(612_157);
+    expect(plan.kvCache.maxConcurrency.toFixed(2)).toBe("2.34");
     // Without the drafter the same memory would report 682,478 tokens: the MTP layer and K are what the log shows.
-    expect(planDeployment({ model: m, gpu: gpu("rtx-3090"), flags: flags(f) }).kvCache.tokens).toBe(682_478);
+    expect(planDeployment({ model: arch, gpu: gpu("rtx-3090"), flags: flags(f) }).kvCache.tokens).toBe(682_478);
   });
 });
 
 describe("the draft named in --speculative-config is read like --model (src/sources/draft-model.ts)", () => {
   it("resolves a catalog draft offline, and leaves an unreadable one unresolved with a warning", async () => {
     const { resolveDraftModel } = await import("../src/sources/draft-model.js");
-    const f = flags({ speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4 } });
-    expect((await resolveDraftModel(f, { offline: true, env: {} })).warnings).toEqual([]);
-    expect(f.speculative?.draftModel?.hiddenSize).toBe(1024);
+    const engineFlags = flags({ speculative: { model: "Qwen/Qwen3-0.6B", numSpeculativeTokens: 4 } });
+    expect((await resolveDraftModel(engineFlags, { offline: true, env: {} })).warnings).toEqual([]);
+    expect(engineFlags.speculative?.draftModel?.hiddenSize).toBe(1024);
     const g = flags({ speculative: { model: "nobody/no-such-draft-model", numSpeculativeTokens: 4 } });
     const r = await resolveDraftModel(g, { offline: true, env: { HF_HOME: "/nonexistent-vram-plan-test" } });
     expect(g.speculative?.draftModel).toBeUndefined();
@@ -162,52 +162,52 @@ describe("EAGLE-3 head from a real drafter config (fixtures/speculative/llama3-8
     const drafter = 849_379_328 + 255_680 + 524_288;
     const f = { vllmVersion: "0.23.0" };
     const base = planDeployment({ model: target, gpu: gpu("h100"), flags: flags(f) });
-    const p = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ ...f, speculative: { method: "eagle3", model: "llama3-8B-eagle3", numSpeculativeTokens: 3, draftModel: draft } }) });
-    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(drafter);
+    const plan = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ ...f, speculative: { method: "eagle3", model: "llama3-8B-eagle3", numSpeculativeTokens: 3, draftModel: draft } }) });
+    expect(plan.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(drafter);
     // Its one attention layer (8 KV heads × 128) has the target's page: 32 + 1 layers in one group.
-    expect(p.kvCache.groupSize).toBe(33);
-    expect(p.diagnostics.filter((d) => d.code === "NOT_EXACT")).toEqual([]);
+    expect(plan.kvCache.groupSize).toBe(33);
+    expect(plan.diagnostics.filter((d) => d.code === "NOT_EXACT")).toEqual([]);
     // Profile run: drafter.dummy_run over N = 8,192 tokens (H100 server default) while the target's hidden states
     // and its 3 auxiliary hidden states stay allocated: 4 × 8,192 × 4,096 × 2 B = 268,435,456 B beyond the text
     // phase (the head's layer has the target's width, so its transient equals the target layer's).
-    expect(p.perGpu[0]!.textPeakBytes - base.perGpu[0]!.textPeakBytes).toBe(268_435_456);
+    expect(plan.perGpu[0]!.textPeakBytes - base.perGpu[0]!.textPeakBytes).toBe(268_435_456);
   });
 });
 
 describe("DeepSeek MTP (num_nextn_predict_layers, deepseek_mtp.py)", () => {
   it("one MoE layer of the target's kind + eh_proj 2H×H (replicated) + 3 norms + its own shared_head, one more MLA layer in the KV group", async () => {
     const { weightsPerRank } = await import("../src/core/weights.js");
-    const m = model("deepseek-ai/DeepSeek-V3");
+    const arch = model("deepseek-ai/DeepSeek-V3");
     const f = { tensorParallelSize: 8, vllmVersion: "0.23.0", maxModelLen: 32_768 };
-    const base = planDeployment({ model: m, gpu: gpu("h200"), flags: flags(f) });
-    const p = planDeployment({ model: m, gpu: gpu("h200"), flags: flags({ ...f, speculative: { method: "deepseek_mtp", numSpeculativeTokens: 1 } }) });
+    const base = planDeployment({ model: arch, gpu: gpu("h200"), flags: flags(f) });
+    const plan = planDeployment({ model: arch, gpu: gpu("h200"), flags: flags({ ...f, speculative: { method: "deepseek_mtp", numSpeculativeTokens: 1 } }) });
     // The decoder layer is the target's last one (MoE, FP8 block-quantized like it): weightsPerRank of a
     // one-layer stage. The rest, H = 7168, bf16, TP 8: eh_proj nn.Linear(2H, H) 2·7168·7168·2 = 205,520,896 B;
     // enorm + hnorm + shared_head.norm 3·7168·2 = 43,008 B; shared_head.head ParallelLMHead
     // 129,280 / 8 × 7168 × 2 = 231,669,760 B → 437,233,664 B.
-    const layer = weightsPerRank(m, { tp: 8, ep: 1, visionReplicated: false, cc: 9 }, m.numLayers, m.numLayers - 1, "bfloat16", m.quant).layers;
-    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(Math.round(layer + 437_233_664));
+    const layer = weightsPerRank(arch, { tp: 8, ep: 1, visionReplicated: false, cc: 9 }, arch.numLayers, arch.numLayers - 1, "bfloat16", arch.quant).layers;
+    expect(plan.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(Math.round(layer + 437_233_664));
     expect(base.kvCache.groupSize).toBe(61);
-    expect(p.kvCache.groupSize).toBe(62);
+    expect(plan.kvCache.groupSize).toBe(62);
   });
 });
 
 describe("Nemotron-H MTP (mtp_hybrid_override_pattern, nemotron_h_mtp.py)", () => {
   it("one block per pattern character ('*E': an attention block and an MoE block), eh_proj split by TP, the target's lm_head", async () => {
     const { weightsPerRank } = await import("../src/core/weights.js");
-    const m = model("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8");
-    expect(m.mtp).toEqual({ layers: 1, ownLmHead: true, pattern: "*E" });
+    const arch = model("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8");
+    expect(arch.mtp).toEqual({ layers: 1, ownLmHead: true, pattern: "*E" });
     const f = { tensorParallelSize: 4, vllmVersion: "0.23.0" };
-    const base = planDeployment({ model: m, gpu: gpu("h100"), flags: flags(f) });
-    const p = planDeployment({ model: m, gpu: gpu("h100"), flags: flags({ ...f, speculative: { method: "mtp", numSpeculativeTokens: 1 } }) });
-    const pattern = m.blockPattern!;
-    const block = (c: string): number => weightsPerRank(m, { tp: 4, ep: 1, visionReplicated: false, cc: 9 }, m.numLayers, pattern.lastIndexOf(c), "bfloat16", m.quant).layers;
+    const base = planDeployment({ model: arch, gpu: gpu("h100"), flags: flags(f) });
+    const plan = planDeployment({ model: arch, gpu: gpu("h100"), flags: flags({ ...f, speculative: { method: "mtp", numSpeculativeTokens: 1 } }) });
+    const pattern = arch.blockPattern!;
+    const block = (c: string): number => weightsPerRank(arch, { tp: 4, ep: 1, visionReplicated: false, cc: 9 }, arch.numLayers, pattern.lastIndexOf(c), "bfloat16", arch.quant).layers;
     // NemotronHMTP*DecoderLayer: the target's '*' and 'E' blocks; eh_proj ColumnParallelLinear(2H, H) → 2·H·H/4
     // elements; enorm + hnorm + final_layernorm 3·H; bf16.
-    const H = m.hiddenSize;
-    expect(p.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(Math.round(block("*") + block("E") + ((2 * H * H) / 4 + 3 * H) * 2));
+    const H = arch.hiddenSize;
+    expect(plan.perGpu[0]!.weightsBytes - base.perGpu[0]!.weightsBytes).toBe(Math.round(block("*") + block("E") + ((2 * H * H) / 4 + 3 * H) * 2));
     // Its one attention block joins the hybrid model's attention layers (hybrid-kv.ts mtpAttentionLayers).
-    expect(m.hybrid?.mtpAttentionLayers).toBe(1);
-    expect(p.kvCache.groupSize).toBe(base.kvCache.groupSize + 1);
+    expect(arch.hybrid?.mtpAttentionLayers).toBe(1);
+    expect(plan.kvCache.groupSize).toBe(base.kvCache.groupSize + 1);
   });
 });

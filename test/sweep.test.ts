@@ -35,31 +35,31 @@ describe("parseSweeps", () => {
 
 describe("runSweep", () => {
   it("every row is planDeployment of its configuration", () => {
-    const m = model("qwen2.5-7b");
-    const g = gpu("l4");
+    const arch = model("qwen2.5-7b");
+    const gpuProfile = gpu("l4");
     const lens = [4096, 8192, 16384, 32768];
     const utils = [0.7, 0.8, 0.9];
-    const res = runSweep({ model: m, gpu: g, base: flags(), axes: [{ key: "max-model-len", values: lens }, { key: "gpu-memory-utilization", values: utils }] });
+    const res = runSweep({ model: arch, gpu: gpuProfile, base: flags(), axes: [{ key: "max-model-len", values: lens }, { key: "gpu-memory-utilization", values: utils }] });
     expect(res.configurations).toBe(12);
     expect(res.plans).toBe(12);
     let i = 0;
     for (const len of lens) {
       for (const u of utils) {
-        const p = planDeployment({ model: m, gpu: g, flags: flags({ maxModelLen: len, gpuMemoryUtilization: u }) });
+        const plan = planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ maxModelLen: len, gpuMemoryUtilization: u }) });
         const row = res.rows[i++];
         expect(row?.maxModelLen).toBe(len);
         expect(row?.gpuMemoryUtilization).toBe(u);
-        expect(row?.fits).toBe(p.fits);
-        expect(row?.kvTokens).toBe(p.kvCache.tokens);
-        expect(row?.maxConcurrency).toBe(p.kvCache.maxConcurrency);
+        expect(row?.fits).toBe(plan.fits);
+        expect(row?.kvTokens).toBe(plan.kvCache.tokens);
+        expect(row?.maxConcurrency).toBe(plan.kvCache.maxConcurrency);
       }
     }
   });
 
   it("gpu=all with tensor-parallel search: Llama-3.1-70B needs 4 A100 80GB, 2 H200 at its 131,072-token context", () => {
-    const m = model("llama-3.1-70b");
+    const arch = model("llama-3.1-70b");
     const gpus = ["a100-80g", "h200", "t4"].map((id) => gpu(id));
-    const res = runSweep({ model: m, gpu: null, base: flags(), axes: [{ key: "gpu", values: gpus }], searchTensorParallel: [1, 2, 4, 8] });
+    const res = runSweep({ model: arch, gpu: null, base: flags(), axes: [{ key: "gpu", values: gpus }], searchTensorParallel: [1, 2, 4, 8] });
     // 131.45 GiB of weights; a 131,072-token request needs 131,072 × 320 KiB / TP of KV cache per GPU
     // (80 layers × 2 × 8 KV heads × 128 × 2 B = 320 KiB per token): 20 GiB at TP 2.
     // A100 (72.8 GiB budget at 0.92): TP 2 leaves 72.8 − 65.7 − activations < 20 GiB → TP 4.
@@ -75,10 +75,10 @@ describe("runSweep", () => {
 
 describe("plan --sweep (the CLI body)", () => {
   it("gpu=all: a table, exit 0 when some GPU serves it", async () => {
-    const r = await plan(["--model", "qwen2.5-7b", "--sweep", "gpu=all", "--offline"]);
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
-    const lines = r.out.split("\n");
+    const result = await plan(["--model", "qwen2.5-7b", "--sweep", "gpu=all", "--offline"]);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    const lines = result.out.split("\n");
     // The title wraps at 80 columns; every GPU starts, so there is no "why not" column.
     expect(`${lines[0]} ${lines[1]?.trim()}`).toBe("Qwen/Qwen2.5-7B-Instruct: 27 configurations, 27 start (GPUs: smallest tensor-parallel size that starts, of 1, 2, 4, 8)");
     expect(lines[2]).toMatch(/^gpu +GPUs +starts +KV GiB\/GPU +KV tokens +concurrency$/);
@@ -87,9 +87,9 @@ describe("plan --sweep (the CLI body)", () => {
     expect(lines.find((l) => l.startsWith("a100-80g "))).toMatch(/^a100-80g +1 +yes /);
   });
   it("fits 80 columns: utilization titled short, a reason too long for a column goes under its row (lines were 90 and 133)", async () => {
-    const r = await plan(["--model", "llama-3.1-8b", "--gpu", "l4", "--sweep", "max-model-len=8k..32k", "--sweep", "gpu-memory-utilization=0.8,0.95", "--sweep", "tensor-parallel-size=1,2", "--offline"]);
-    expect(r.code).toBe(0);
-    const lines = r.out.split("\n");
+    const result = await plan(["--model", "llama-3.1-8b", "--gpu", "l4", "--sweep", "max-model-len=8k..32k", "--sweep", "gpu-memory-utilization=0.8,0.95", "--sweep", "tensor-parallel-size=1,2", "--offline"]);
+    expect(result.code).toBe(0);
+    const lines = result.out.split("\n");
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
     expect(lines[1]).toMatch(/^max-model-len +utilization +TP +starts +KV GiB\/GPU +KV tokens +concurrency$/);
     // One L4 at 0.80: 1.68 GiB of KV = 13,728 tokens (128 KiB per token), less than one 16,000-token request.
@@ -98,9 +98,9 @@ describe("plan --sweep (the CLI body)", () => {
     expect(lines[i + 1]).toBe("    why not: KV cache holds 13,728 tokens");
   });
   it("max-model-len × utilization as JSON; exit 1 when nothing starts; 2 on a bad sweep", async () => {
-    const r = await plan(["--model", "qwen2.5-7b", "--gpu", "l4", "--sweep", "max-model-len=8k..32k", "--sweep", "gpu-memory-utilization=0.5..0.95", "--json", "--offline"]);
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as { configurations: number; rows: { maxModelLen: number; gpuMemoryUtilization: number; fits: boolean; error: string | null }[] };
+    const result = await plan(["--model", "qwen2.5-7b", "--gpu", "l4", "--sweep", "max-model-len=8k..32k", "--sweep", "gpu-memory-utilization=0.5..0.95", "--json", "--offline"]);
+    expect(result.code).toBe(0);
+    const j = JSON.parse(result.out) as { configurations: number; rows: { maxModelLen: number; gpuMemoryUtilization: number; fits: boolean; error: string | null }[] };
     expect(j.configurations).toBe(30);
     expect(j.rows[0]).toMatchObject({ maxModelLen: 8000, gpuMemoryUtilization: 0.5, fits: false, error: "NO_KV_CACHE_MEMORY" });
     expect(j.rows[29]).toMatchObject({ maxModelLen: 32000, gpuMemoryUtilization: 0.95, fits: true });

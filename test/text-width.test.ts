@@ -23,10 +23,10 @@ describe("text output width", () => {
   });
 
   it("solve fits 80 columns; its vllm serve line continues with backslashes", async () => {
-    const r = await runCli(["solve", "--model", "qwen2.5-vl-7b", "--gpu", "l4", "--images-per-prompt", "2", "--context", "16k"]);
-    expect(r.code).toBe(0);
-    expect(widest(r.out)).toBeLessThanOrEqual(80);
-    expect(r.out).toMatch(/^vllm serve Qwen\/Qwen2\.5-VL-7B-Instruct \\\n {2}--tensor-parallel-size 1 \\\n/m);
+    const result = await runCli(["solve", "--model", "qwen2.5-vl-7b", "--gpu", "l4", "--images-per-prompt", "2", "--context", "16k"]);
+    expect(result.code).toBe(0);
+    expect(widest(result.out)).toBeLessThanOrEqual(80);
+    expect(result.out).toMatch(/^vllm serve Qwen\/Qwen2\.5-VL-7B-Instruct \\\n {2}--tensor-parallel-size 1 \\\n/m);
     const none = await runCli(["solve", "--model", "deepseek-r1", "--gpu", "h100"]);
     expect(widest(none.out)).toBeLessThanOrEqual(80);
   });
@@ -56,19 +56,19 @@ describe("text output width", () => {
   });
 
   it("compare and compare --explain fit; --explain explains both sides", async () => {
-    const r = await runCli(["compare", "--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "1024", "--image", "1792x1792", "--explain"]);
-    expect(r.code).toBe(0);
-    expect(widest(r.out)).toBeLessThanOrEqual(80);
-    expect(r.out).toContain("How the offline figures were computed");
-    expect(r.out).toContain("How vLLM's numbers were computed:");
-    expect(r.out).toMatch(/activations at the allocated peak: peak allocated − weights − workspace −\n\s+inputs − KV at the peak = /);
+    const result = await runCli(["compare", "--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "1024", "--image", "1792x1792", "--explain"]);
+    expect(result.code).toBe(0);
+    expect(widest(result.out)).toBeLessThanOrEqual(80);
+    expect(result.out).toContain("How the offline figures were computed");
+    expect(result.out).toContain("How vLLM's numbers were computed:");
+    expect(result.out).toMatch(/activations at the allocated peak: peak allocated − weights − workspace −\n\s+inputs − KV at the peak = /);
   });
 });
 
 describe("what the table says", () => {
   it("what-ifs: aligned columns, flags unquoted unless the shell needs quotes, no +0.00 rows", async () => {
-    const r = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--vllm-version", "0.11.0"]);
-    const block = r.out.split("What if (re-planned with one lever changed)\n")[1] ?? "";
+    const result = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--vllm-version", "0.11.0"]);
+    const block = result.out.split("What if (re-planned with one lever changed)\n")[1] ?? "";
     const rows = block.split("\n").filter((l) => /^ {2}\S/.test(l));
     // At v0.11 on an A100, halving max-num-batched-tokens gains 0.00 GiB (the encoder sets the peak): not shown.
     expect(rows.map((l) => l.split("  ")[1])).toEqual(["one image per prompt, no video", "images capped at 1280 tokens", "text only (no vision tower)"]);
@@ -83,26 +83,26 @@ describe("what the table says", () => {
   });
 
   it("the activation row names its phase; the encoder row is the encoder pass alone, not a part of the sampler peak", async () => {
-    const r = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--mm-processor-kwargs", '{"max_pixels":200704}', "--limit-mm-per-prompt", '{"image":1,"video":0}']);
-    expect(r.out).toMatch(/│ {3}activation peak +│ +\d+\.\d\d \((sampler warm-up|text pass|encoder pass)\) │/);
-    expect(r.out).toMatch(/│ {5}vision encoder pass alone +│ +\d+\.\d\d │/);
-    expect(r.out).not.toContain("of which vision encoder");
+    const result = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "h100", "--mm-processor-kwargs", '{"max_pixels":200704}', "--limit-mm-per-prompt", '{"image":1,"video":0}']);
+    expect(result.out).toMatch(/│ {3}activation peak +│ +\d+\.\d\d \((sampler warm-up|text pass|encoder pass)\) │/);
+    expect(result.out).toMatch(/│ {5}vision encoder pass alone +│ +\d+\.\d\d │/);
+    expect(result.out).not.toContain("of which vision encoder");
   });
 
   it("the markdown plan has every row of the table", async () => {
-    const t = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
+    const result = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
     const md = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--format", "markdown"]);
-    const tableRows = t.out.split("\n").filter((l) => l.startsWith("│") && !l.includes("GiB per GPU")).map((l) => (l.split("│")[1] ?? "").trim().replace("vLLM budget", "budget"));
+    const tableRows = result.out.split("\n").filter((l) => l.startsWith("│") && !l.includes("GiB per GPU")).map((l) => (l.split("│")[1] ?? "").trim().replace("vLLM budget", "budget"));
     const mdRows = md.out.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| GiB") && !l.startsWith("| what if")).map((l) => (l.split("|")[1] ?? "").trim().replace(/\*\*/g, ""));
     for (const row of tableRows) expect(mdRows).toContain(row);
   });
 
   it("--explain names where each default comes from: the flag, or vLLM's rule", async () => {
-    const r = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--max-num-seqs", "64", "--explain"], { COLUMNS: "400" });
-    expect(r.out).toContain("  max_num_seqs: as given = 64\n      source: --max-num-seqs\n");
-    expect(r.out).toContain("  max_num_batched_tokens: vLLM's default = 16,384\n      source: vllm/engine/arg_utils.py EngineArgs._set_default_args: the large-GPU table (>= 70 GiB and not an A100), API server column\n");
-    expect(r.out).toContain("  gpu_memory_utilization: vLLM's default = 0.92\n      source: default of vLLM 0.29.0: 0.92");
-    expect(r.out).toContain("  max_model_len: vLLM's default = 32,768\n      source: default: derived from config.json");
+    const result = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--max-num-seqs", "64", "--explain"], { COLUMNS: "400" });
+    expect(result.out).toContain("  max_num_seqs: as given = 64\n      source: --max-num-seqs\n");
+    expect(result.out).toContain("  max_num_batched_tokens: vLLM's default = 16,384\n      source: vllm/engine/arg_utils.py EngineArgs._set_default_args: the large-GPU table (>= 70 GiB and not an A100), API server column\n");
+    expect(result.out).toContain("  gpu_memory_utilization: vLLM's default = 0.92\n      source: default of vLLM 0.29.0: 0.92");
+    expect(result.out).toContain("  max_model_len: vLLM's default = 32,768\n      source: default: derived from config.json");
     const a100 = await runCli(["--model", "qwen2.5-7b", "--gpu", "a100-80g", "--explain"], { COLUMNS: "400" });
     expect(a100.out).toContain("the small-GPU table (an A100), API server column");
   });
@@ -150,17 +150,17 @@ describe("bad-input errors fit 80 columns, the error itself on the first line", 
     [["--model", "qwen3-8b"], "vram-plan: --gpu: required, or --gpu-memory SIZE"],
   ];
   it.each(BAD)("%j", async (argv, first) => {
-    const r = await runCli(argv);
-    expect(r.code).toBe(2);
-    const lines = r.err.trimEnd().split("\n");
+    const result = await runCli(argv);
+    expect(result.code).toBe(2);
+    const lines = result.err.trimEnd().split("\n");
     expect(lines[0]).toBe(first);
     for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}\S/);
-    expect(widest(r.err)).toBeLessThanOrEqual(80);
+    expect(widest(result.err)).toBeLessThanOrEqual(80);
   });
 
   it("the unknown model's hint puts the names that contain what was typed first (it suggested gemma-3-4b for nemotron-super-49b)", async () => {
-    const r = await runCli(["--model", "llama-3.3-nemotron-super-49b", "--gpu", "h100"]);
-    expect(r.err.replace(/\n {2}/g, " ")).toContain("did you mean llama3_3-nemotron-super-49b-v1? vram-plan models lists the catalog");
+    const result = await runCli(["--model", "llama-3.3-nemotron-super-49b", "--gpu", "h100"]);
+    expect(result.err.replace(/\n {2}/g, " ")).toContain("did you mean llama3_3-nemotron-super-49b-v1? vram-plan models lists the catalog");
     const oss = await runCli(["--model", "gpt-oss", "--gpu", "h100"]);
     expect(oss.err.replace(/\n {2}/g, " ")).toContain("did you mean gpt-oss-120b, gpt-oss-20b?");
   });
@@ -185,13 +185,13 @@ describe("stderr warnings fit 80 columns", () => {
     const dir = mkdtempSync(join(tmpdir(), "vram-plan-index-only-"));
     copyFileSync(join("src", "data", "models", "Qwen__Qwen2.5-7B-Instruct.json"), join(dir, "config.json"));
     writeFileSync(join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: 15231233024 }, weight_map: { "model.embed_tokens.weight": "model-00001-of-00004.safetensors" } }));
-    const r = await runCli(["--model", dir, "--gpu", "l4"]);
-    expect(r.code).toBe(0);
-    const lines = r.err.trimEnd().split("\n");
+    const result = await runCli(["--model", dir, "--gpu", "l4"]);
+    expect(result.code).toBe(0);
+    const lines = result.err.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^vram-plan: warning: /);
     expect(lines.length).toBeGreaterThan(1);
     for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}\S/);
-    expect(r.err.replace(/\n {2}/g, " ")).toContain("checked against the index's metadata.total_size (15231233024 bytes)");
+    expect(result.err.replace(/\n {2}/g, " ")).toContain("checked against the index's metadata.total_size (15231233024 bytes)");
     for (const l of lines) if (!l.includes(dir)) expect(l.length).toBeLessThanOrEqual(80);
   });
 });

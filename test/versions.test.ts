@@ -35,10 +35,10 @@ describe("per-release rules (src/core/vllm-versions.ts)", () => {
   });
 
   it("uses the large batch table only for >= 70 GiB GPUs that are not A100s (EngineArgs._set_default_args)", () => {
-    const r = rulesFor("0.23.0")!;
-    expect(batchDefaults(r, 85_017_493_504, "NVIDIA H100 80GB HBM3", "server", 32768)).toEqual({ maxNumSeqs: 1024, maxNumBatchedTokens: 8192, chunkedPrefill: true });
-    expect(batchDefaults(r, 84_987_740_160, "NVIDIA A100-SXM4-80GB", "server", 32768)).toEqual({ maxNumSeqs: 256, maxNumBatchedTokens: 2048, chunkedPrefill: true });
-    expect(batchDefaults(r, 85_017_493_504, "NVIDIA H100 80GB HBM3", "offline", 32768).maxNumBatchedTokens).toBe(16384);
+    const rules = rulesFor("0.23.0")!;
+    expect(batchDefaults(rules, 85_017_493_504, "NVIDIA H100 80GB HBM3", "server", 32768)).toEqual({ maxNumSeqs: 1024, maxNumBatchedTokens: 8192, chunkedPrefill: true });
+    expect(batchDefaults(rules, 84_987_740_160, "NVIDIA A100-SXM4-80GB", "server", 32768)).toEqual({ maxNumSeqs: 256, maxNumBatchedTokens: 2048, chunkedPrefill: true });
+    expect(batchDefaults(rules, 85_017_493_504, "NVIDIA H100 80GB HBM3", "offline", 32768).maxNumBatchedTokens).toBe(16384);
     // ≈0.28: the API-server default on large GPUs became 16,384 (PR #51726).
     expect(batchDefaults(rulesFor("0.28.0")!, 85_017_493_504, "NVIDIA H100 80GB HBM3", "server", 32768).maxNumBatchedTokens).toBe(16384);
     // V0: no chunked prefill up to 32K context → max(max_model_len, 2048) tokens, 256 sequences.
@@ -46,9 +46,9 @@ describe("per-release rules (src/core/vllm-versions.ts)", () => {
   });
 
   it("subtracts the CUDA-graph estimate from the KV cache only from v0.21, and not on Model Runner V2 dense builds", () => {
-    const m = model("qwen3-8b");
-    const g = gpu("h100");
-    const at = (v: string) => planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: v, gpuMemoryUtilization: 0.9 }) }).perGpu[0]!;
+    const arch = model("qwen3-8b");
+    const gpuProfile = gpu("h100");
+    const at = (v: string) => planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: v, gpuMemoryUtilization: 0.9 }) }).perGpu[0]!;
     const before = at("0.20.0");
     const after = at("0.23.0");
     const mrv2 = at("0.25.1");
@@ -60,21 +60,21 @@ describe("per-release rules (src/core/vllm-versions.ts)", () => {
   });
 
   it("plans a release newer than the newest modeled (0.40, 1.0.0, latest) with the newest rules and says so", () => {
-    const m = model("qwen3-8b");
-    const g = gpu("h100");
-    const newest = planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "0.29.0" }) });
+    const arch = model("qwen3-8b");
+    const gpuProfile = gpu("h100");
+    const newest = planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: "0.29.0" }) });
     expect(newest.diagnostics.some((d) => d.code === "VLLM_VERSION_NOT_MODELED")).toBe(false);
     for (const v of ["0.40", "1.0.0", "latest", "0.29.1"]) {
-      const p = planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: v }) });
-      const d = p.diagnostics.find((x) => x.code === "VLLM_VERSION_NOT_MODELED");
-      expect(d?.severity).toBe("warning");
-      expect(d?.args).toEqual({ asked: v, modeled: "0.29.0" });
+      const plan = planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: v }) });
+      const diagnostic = plan.diagnostics.find((x) => x.code === "VLLM_VERSION_NOT_MODELED");
+      expect(diagnostic?.severity).toBe("warning");
+      expect(diagnostic?.args).toEqual({ asked: v, modeled: "0.29.0" });
       // Same arithmetic as the newest modeled release.
-      expect(p.kvCache.tokens).toBe(newest.kvCache.tokens);
-      expect(p.engine.gpuMemoryUtilization).toBe(0.92);
+      expect(plan.kvCache.tokens).toBe(newest.kvCache.tokens);
+      expect(plan.engine.gpuMemoryUtilization).toBe(0.92);
     }
-    expect(planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "1.0.0" }) }).engine.vllmVersion).toBe("1.0.0");
-    expect(planDeployment({ model: m, gpu: g, flags: flags({ vllmVersion: "latest" }) }).engine.vllmVersion).toBe("0.29.0");
+    expect(planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: "1.0.0" }) }).engine.vllmVersion).toBe("1.0.0");
+    expect(planDeployment({ model: arch, gpu: gpuProfile, flags: flags({ vllmVersion: "latest" }) }).engine.vllmVersion).toBe("0.29.0");
     // Modeled releases are planned by their own rules: 0.20 has no estimate and util 0.90.
     expect(rulesFor("0.20.0")?.cudaGraphEstimate).toBe(false);
   });

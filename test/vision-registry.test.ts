@@ -34,22 +34,22 @@ describe("vision families behind one interface (src/core/vision/<family>.ts + re
   });
 
   it("Qwen3-VL: one merged token is 32 × 32 pixels (patch 16 × merge 2), so 1280 tokens is 32·32·1280 pixels", () => {
-    const v = model("qwen3-vl-8b").vision!;
-    expect(maxPixelsForTokens(v, 1280)).toBe(1_310_720);
-    const lim = { minPixels: v.minPixels, maxPixels: 1_310_720 };
-    const s = mostFeaturesImageSize(v, lim.maxPixels);
-    expect(imageTokens(v, s.width, s.height, lim).tokens).toBe(1280);
+    const vision = model("qwen3-vl-8b").vision!;
+    expect(maxPixelsForTokens(vision, 1280)).toBe(1_310_720);
+    const lim = { minPixels: vision.minPixels, maxPixels: 1_310_720 };
+    const s = mostFeaturesImageSize(vision, lim.maxPixels);
+    expect(imageTokens(vision, s.width, s.height, lim).tokens).toBe(1280);
     // Qwen2.5-VL keeps 28 × 28 (patch 14 × merge 2).
     expect(maxPixelsForTokens(model("qwen2.5-vl-7b").vision!, 1280)).toBe(28 * 28 * 1280);
   });
 
   it("Qwen3-VL video: the processor's bounds apply to frames × height × width of the whole clip", () => {
-    const v = model("qwen3-vl-8b").vision!;
-    const b = visionFamily(v)!.video!.bounds(v);
+    const vision = model("qwen3-vl-8b").vision!;
+    const b = visionFamily(vision)!.video!.bounds(vision);
     expect(b).toEqual({ minPixels: 4096, maxPixels: 25_165_824, per: "clip" });
     // 60 frames of 1280×720: 60·720·1280 > 25,165,824 → beta = sqrt(60·720·1280 / 25,165,824) ≈ 1.4823;
     // h = floor(720 / β / 32) · 32 = 480, w = floor(1280 / β / 32) · 32 = 832; 30 × 30 × 52 patches / 4 = 11,700.
-    expect(qwen3VideoTokens(v, 1280, 720, 60, b)).toMatchObject({ width: 832, height: 480, gridT: 30, gridH: 30, gridW: 52, tokens: 11_700 });
+    expect(qwen3VideoTokens(vision, 1280, 720, 60, b)).toMatchObject({ width: 832, height: 480, gridT: 30, gridH: 30, gridW: 52, tokens: 11_700 });
     // Qwen2-VL bounds are per frame: 128 … 768 merged tokens of 28 × 28.
     const q2 = model("qwen2.5-vl-7b").vision!;
     expect(visionFamily(q2)!.video!.bounds(q2)).toEqual({ minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28, per: "frame" });
@@ -64,16 +64,16 @@ describe("vision families behind one interface (src/core/vision/<family>.ts + re
   });
 
   it("Gemma 3 has no video: no video limit in its what-ifs, and image 0 alone leaves the tower out", () => {
-    const v = model("gemma-3-4b").vision!;
-    expect(visionFamily(v)!.video).toBeNull();
-    expect(visionFamily(v)!.hasVideo(v)).toBe(false);
-    expect(visionFamily(v)!.maxPixelsForTokens(v, 1280)).toBeNull();
+    const vision = model("gemma-3-4b").vision!;
+    expect(visionFamily(vision)!.video).toBeNull();
+    expect(visionFamily(vision)!.hasVideo(vision)).toBe(false);
+    expect(visionFamily(vision)!.maxPixelsForTokens(vision, 1280)).toBeNull();
     const input = { model: model("gemma-3-4b"), gpu: gpu("l4"), flags: flags() };
     const w = whatIfsFor(input, planDeployment(input));
     expect(w.map((x) => x.code)).toEqual(["ONE_IMAGE", "HALF_BATCHED_TOKENS", "TEXT_ONLY"]);
     for (const x of w) for (const f of x.flags) expect(f.value).not.toContain("video");
     expect(planDeployment({ ...input, flags: flags({ limitMmPerPrompt: { image: 0 } }) }).encoder).toBeNull();
-    expect(pixelLimits(v).maxPixels).toBe(896 * 896);
+    expect(pixelLimits(vision).maxPixels).toBe(896 * 896);
   });
 });
 
@@ -90,12 +90,12 @@ describe("each family reads its own config and lays out its own tower", () => {
   });
 
   it("sizes the tower from the family's parameter groups (Qwen2.5-VL-7B: 676,550,144 vision parameters)", () => {
-    const v = model("qwen2.5-vl-7b").vision!;
-    const groups = visionFamily(v)!.paramGroups(v);
+    const vision = model("qwen2.5-vl-7b").vision!;
+    const groups = visionFamily(vision)!.paramGroups(vision);
     const params = groups.reduce((s, g) => s + (g.experts ?? 1) * (g.out * g.in + g.bias), 0);
     // 32 blocks × (2 RMSNorm 1280 + qkv 3·1280² + 3·1280 + proj 1280² + 1280 + gate_up 2·3420·1280 + 2·3420
     // + down 1280·3420 + 1280) + patch embed 1280·1176 + merger (1280 + 5120² + 5120 + 3584·5120 + 3584).
-    expect(params).toBe(v.params);
+    expect(params).toBe(vision.params);
     expect(params).toBe(676_550_144);
   });
 });
@@ -110,8 +110,8 @@ describe("vram-plan tokens says each family's own bounds", () => {
     expect(q3.out).toContain("resized to 832x480, 60 frames → 30 temporal patches: 46800 patches (30×52 per frame) → 11700 LLM tokens");
     const mc = await runCli(["tokens", "--model", "minicpm-v-2_6", "--image", "1344x1344"]);
     expect(mc.out.replace(/\n {2}/g, " ")).toContain("images cut into 448×448 slices or tiles, video frames as one 448×448 slice each");
-    const g = await runCli(["tokens", "--model", "gemma-3-4b", "--image", "1920x1080"]);
-    expect(g.out.split("\n")[0]).not.toContain("video");
+    const result = await runCli(["tokens", "--model", "gemma-3-4b", "--image", "1920x1080"]);
+    expect(result.out.split("\n")[0]).not.toContain("video");
     const gv = await runCli(["tokens", "--model", "gemma-3-4b", "--video", "10s@1fps"]);
     expect(gv.code).toBe(2);
     expect(gv.err).toContain("takes no video");

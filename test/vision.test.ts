@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { encoderProfile, imageTokens, maxTokensPerItem, mostFeaturesImageSize, roundHalfEven, smartResize } from "../src/core/vision.js";
 import { model } from "./helpers/models.js";
 
-const q = model("qwen2.5-vl-7b");
-const v = q.vision!;
+const arch = model("qwen2.5-vl-7b");
+const vision = arch.vision!;
 const lim = { minPixels: 3136, maxPixels: 12_845_056 };
 
 describe("Qwen2-VL image processor rules (transformers smart_resize)", () => {
@@ -16,13 +16,13 @@ describe("Qwen2-VL image processor rules (transformers smart_resize)", () => {
   });
 
   it("gives 2,304 tokens for a 1792×1008 image (72 × 128 patches / 4)", () => {
-    const t = imageTokens(v, 1792, 1008, lim);
+    const t = imageTokens(vision, 1792, 1008, lim);
     expect([t.width, t.height, t.patches, t.tokens]).toEqual([1792, 1008, 9216, 2304]);
   });
 
   it("scales down above max_pixels with floor: 4000×3000 at max 1,003,520 → 1148×868", () => {
     // beta = sqrt(12e6 / 1,003,520) = 3.458; 3000 / beta / 28 = 30.98 → 30 × 28 = 840; 4000 / beta / 28 = 41.3 → 41 × 28 = 1148.
-    const t = imageTokens(v, 4000, 3000, { minPixels: 3136, maxPixels: 1_003_520 });
+    const t = imageTokens(vision, 4000, 3000, { minPixels: 3136, maxPixels: 1_003_520 });
     expect([t.width, t.height]).toEqual([1148, 840]);
     expect(t.tokens).toBe((1148 / 14) * (840 / 14) / 4);
   });
@@ -38,59 +38,59 @@ describe("Qwen2-VL image processor rules (transformers smart_resize)", () => {
 
 describe("vLLM's profiling item (Qwen2VLProcessingInfo)", () => {
   it("uses a 3584×3584 dummy image of 16,384 tokens by default", () => {
-    expect(mostFeaturesImageSize(v, 12_845_056)).toEqual({ width: 3584, height: 3584 });
-    expect(maxTokensPerItem(v, lim, 128_000).image.tokens).toBe(16_384);
+    expect(mostFeaturesImageSize(vision, 12_845_056)).toEqual({ width: 3584, height: 3584 });
+    expect(maxTokensPerItem(vision, lim, 128_000).image.tokens).toBe(16_384);
   });
 
   it("with max_pixels 1,003,520 uses 1120×896 (1,280 = 32 × 40 merged tokens)", () => {
-    expect(mostFeaturesImageSize(v, 1_003_520)).toEqual({ width: 1120, height: 896 });
+    expect(mostFeaturesImageSize(vision, 1_003_520)).toEqual({ width: 1120, height: 896 });
   });
 
   it("profiles a 14-frame video of 114,688 tokens at max_model_len 128,000 (vLLM 0.23 log: budget of 114688 tokens, 1 video item)", () => {
-    const items = maxTokensPerItem(v, lim, 128_000);
+    const items = maxTokensPerItem(vision, lim, 128_000);
     expect(items.video.tokens).toBe(114_688);
     expect(items.video.patches).toBe(458_752);
-    const p = encoderProfile({ model: q, maxModelLen: 128_000, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: {}, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
-    expect(p?.modality).toBe("video");
-    expect(p?.items).toBe(1);
-    expect(p?.budgetTokens).toBe(114_688);
+    const profile = encoderProfile({ model: arch, maxModelLen: 128_000, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: {}, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    expect(profile?.modality).toBe("video");
+    expect(profile?.items).toBe(1);
+    expect(profile?.budgetTokens).toBe(114_688);
   });
 
   it("profiles images when video is off: 8192 // 1280 = 6 images of 1,280 tokens at max_pixels 1,003,520", () => {
-    const p = encoderProfile({ model: q, maxModelLen: 128_000, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, limits: { video: 0 }, kwargs: { max_pixels: 1_003_520 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
-    expect(p?.modality).toBe("image");
-    expect(p?.tokensPerItem).toBe(1280);
-    expect(p?.items).toBe(6);
+    const profile = encoderProfile({ model: arch, maxModelLen: 128_000, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, limits: { video: 0 }, kwargs: { max_pixels: 1_003_520 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    expect(profile?.modality).toBe("image");
+    expect(profile?.tokensPerItem).toBe(1280);
+    expect(profile?.items).toBe(6);
   });
 
   it("sizes the Qwen2.5-VL encoder peak as pixels + 4E + 3I per patch", () => {
-    const p = encoderProfile({ model: q, maxModelLen: 16_384, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: { video: 0 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    const profile = encoderProfile({ model: arch, maxModelLen: 16_384, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: { video: 0 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
     // 65,536 patches × (1,176 pixels + 4 × 1,280 + 3 × 3,420) × 2 B = 65,536 × 33,112 B.
-    expect(p?.peakBytes).toBe(65_536 * 33_112);
+    expect(profile?.peakBytes).toBe(65_536 * 33_112);
     // Output parked in encoder_cache: 16,384 tokens × 3,584 × 2 B.
-    expect(p?.outputBytes).toBe(16_384 * 3584 * 2);
+    expect(profile?.outputBytes).toBe(16_384 * 3584 * 2);
   });
 
   it("skips the encoder for text-only serving", () => {
-    expect(encoderProfile({ model: q, maxModelLen: 16_384, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: { image: 0, video: 0 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false })).toBeNull();
+    expect(encoderProfile({ model: arch, maxModelLen: 16_384, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: { image: 0, video: 0 }, tp: 1, encoderDataParallel: false, skipMmProfiling: false })).toBeNull();
   });
 });
 
 describe("other vision families", () => {
   it("Qwen3-VL: patch 16 → a 4096×4096 dummy image of 16,384 tokens; the capped video (12,288) loses", () => {
-    const m = model("qwen3-vl-8b");
-    const p = encoderProfile({ model: m, maxModelLen: 262_144, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: {}, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
-    expect([p?.modality, p?.itemWidth, p?.itemHeight, p?.tokensPerItem, p?.items]).toEqual(["image", 4096, 4096, 16_384, 1]);
+    const arch = model("qwen3-vl-8b");
+    const profile = encoderProfile({ model: arch, maxModelLen: 262_144, maxNumSeqs: 256, maxNumBatchedTokens: 2048, limits: {}, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    expect([profile?.modality, profile?.itemWidth, profile?.itemHeight, profile?.tokensPerItem, profile?.items]).toEqual(["image", 4096, 4096, 16_384, 1]);
     // Deepstack: the encoder output is (1 + 3) × out_hidden (4,096) per token.
-    expect(p?.outputBytes).toBe(16_384 * 4096 * 4 * 2);
+    expect(profile?.outputBytes).toBe(16_384 * 4096 * 4 * 2);
   });
 
   it("Gemma 3: 256 tokens per image, so vLLM profiles budget // 256 images of 4,096 SigLIP patches", () => {
-    const m = model("gemma-3-4b");
-    const p = encoderProfile({ model: m, maxModelLen: 131_072, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, limits: {}, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
-    expect([p?.modality, p?.tokensPerItem, p?.patchesPerItem, p?.items]).toEqual(["image", 256, 4096, 32]);
+    const arch = model("gemma-3-4b");
+    const profile = encoderProfile({ model: arch, maxModelLen: 131_072, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, limits: {}, tp: 1, encoderDataParallel: false, skipMmProfiling: false });
+    expect([profile?.modality, profile?.tokensPerItem, profile?.patchesPerItem, profile?.items]).toEqual(["image", 256, 4096, 32]);
     // 32 × 4,096 patches × (588 pixel values + 4 × 1,152 + 2 × 4,304) × 2 B.
-    expect(p?.peakBytes).toBe(32 * 4096 * (588 + 4 * 1152 + 2 * 4304) * 2);
+    expect(profile?.peakBytes).toBe(32 * 4096 * (588 + 4 * 1152 + 2 * 4304) * 2);
   });
 
   it("says so instead of guessing for a vision tower it cannot size (Llama 4 Scout)", () => {

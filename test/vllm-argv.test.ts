@@ -214,11 +214,11 @@ describe("parseVllmArgs", () => {
     try {
       parseVllmArgs(["--port", "1", "-tp"]);
       expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(VllmArgError);
-      expect(e).toBeInstanceOf(InputError);
-      expect((e as VllmArgError).index).toBe(2);
-      expect((e as VllmArgError).message).toBe("-tp needs a value");
+    } catch (err) {
+      expect(err).toBeInstanceOf(VllmArgError);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as VllmArgError).index).toBe(2);
+      expect((err as VllmArgError).message).toBe("-tp needs a value");
     }
   });
 });

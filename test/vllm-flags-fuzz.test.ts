@@ -20,9 +20,9 @@ describe("vLLM argv fuzz", () => {
         try {
           const r = engineFlagsFromArgv(argv, version ? { vllmVersion: version } : {});
           expect(Number.isSafeInteger(r.flags.tensorParallelSize)).toBe(true);
-        } catch (e) {
-          expect(e).toBeInstanceOf(InputError);
-          expect((e as Error).message).not.toContain("\n");
+        } catch (err) {
+          expect(err).toBeInstanceOf(InputError);
+          expect((err as Error).message).not.toContain("\n");
         }
       }),
       { numRuns: 1500, seed: 11 },

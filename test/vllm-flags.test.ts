@@ -7,9 +7,9 @@ import { VllmFlagError, engineFlagsFromArgv, engineFlagsFromOptions } from "../s
 function flagError(f: () => unknown): VllmFlagError {
   try {
     f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VllmFlagError);
-    return e as VllmFlagError;
+  } catch (err) {
+    expect(err).toBeInstanceOf(VllmFlagError);
+    return err as VllmFlagError;
   }
   throw new Error("expected a VllmFlagError");
 }
@@ -119,18 +119,18 @@ describe("vLLM argv → EngineFlags", () => {
       "--kv-offloading-backend", "lmcache", "--max-model-len", "auto", "--mamba-ssm-cache-dtype", "float32", "-O3",
       "--max-cudagraph-capture-size", "256", "--compilation-config.cudagraph_mode", "piecewise", "--enable-sleep-mode", "--language-model-only",
     ]);
-    const f = r.flags;
-    expect(f.lora).toEqual({ maxLoras: 4, maxLoraRank: 64, fullyShardedLoras: false });
-    expect(f.cpuOffloadBytes).toBe(8 * 2 ** 30); // --cpu-offload-gb is GiB
-    expect(f.kvOffloadingBytes).toBe(2.5 * 2 ** 30); // kv_offloading_size is GiB (vllm/config/cache.py)
-    expect(f.kvOffloadingBackend).toBe("lmcache");
-    expect(f.maxModelLenAuto).toBe(true);
-    expect(f.maxModelLen).toBeUndefined();
-    expect(f.mambaSsmCacheDtype).toBe("float32");
-    expect(f.compilation).toEqual({ level: 3, maxCudagraphCaptureSize: 256, cudagraphMode: "PIECEWISE" });
-    expect(f.enableSleepMode).toBe(true);
-    expect(f.languageModelOnly).toBe(true);
-    expect(f.notModeledFlags).toBeUndefined();
+    const flags = r.flags;
+    expect(flags.lora).toEqual({ maxLoras: 4, maxLoraRank: 64, fullyShardedLoras: false });
+    expect(flags.cpuOffloadBytes).toBe(8 * 2 ** 30); // --cpu-offload-gb is GiB
+    expect(flags.kvOffloadingBytes).toBe(2.5 * 2 ** 30); // kv_offloading_size is GiB (vllm/config/cache.py)
+    expect(flags.kvOffloadingBackend).toBe("lmcache");
+    expect(flags.maxModelLenAuto).toBe(true);
+    expect(flags.maxModelLen).toBeUndefined();
+    expect(flags.mambaSsmCacheDtype).toBe("float32");
+    expect(flags.compilation).toEqual({ level: 3, maxCudagraphCaptureSize: 256, cudagraphMode: "PIECEWISE" });
+    expect(flags.enableSleepMode).toBe(true);
+    expect(flags.languageModelOnly).toBe(true);
+    expect(flags.notModeledFlags).toBeUndefined();
     // Accepted flags vram-plan has no memory model for are named, one NOT_EXACT warning each.
     expect(engineFlagsFromArgv(["m", "--num-gpu-blocks-override", "100", "--hf-overrides", '{"num_hidden_layers": 2}']).flags.notModeledFlags).toEqual(["--num-gpu-blocks-override", "--hf-overrides"]);
   });

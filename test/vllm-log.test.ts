@@ -217,33 +217,33 @@ describe("readVllmLog on every raw fixture", () => {
   });
   for (const [file, e] of Object.entries(CASES)) {
     it(file, () => {
-      const r = read(file);
+      const logged = read(file);
       const bytes = (v: string | null | undefined): number | null | undefined => (v === undefined ? undefined : v === null ? null : G(v));
       const checks: [string, unknown, unknown][] = [
-        ["outcome", r.outcome, e.outcome],
-        ["version", [r.vllmVersion, r.versionSource], e.version],
-        ["engine", r.engine, e.engine],
-        ["model", r.model, e.model],
-        ["gpuName", r.gpuName, e.gpuName],
-        ["gpuTotal", r.gpuTotalBytes, bytes(e.gpuTotal)],
-        ["util", r.gpuMemoryUtilization, e.util],
-        ["maxModelLen", r.maxModelLen, e.maxModelLen],
-        ["weights", r.weightsBytes, bytes(e.weights)],
-        ["torchPeak", r.torchPeakBytes, e.torchPeak === undefined ? undefined : e.torchPeak === null ? null : e.torchPeak.includes(".") && e.torchPeak.length > 8 ? G("17.06") - G("14.9888") : G(e.torchPeak)],
-        ["nonTorch", r.nonTorchBytes, bytes(e.nonTorch)],
-        ["graphEstimate", r.cudaGraphEstimateBytes, bytes(e.graphEstimate)],
-        ["graphActual", r.cudaGraphActualBytes, bytes(e.graphActual)],
-        ["availableKv", r.availableKvBytes, bytes(e.availableKv)],
-        ["requested", r.requestedBytes, bytes(e.requested)],
-        ["blocks", r.numGpuBlocks, e.blocks],
-        ["tokens", r.kvTokens, e.tokens],
-        ["concurrency", r.concurrencyTokens === null ? null : [r.concurrencyTokens, r.maxConcurrency], e.concurrency],
-        ["error", r.error?.code ?? null, e.error],
-        ["ranks", r.ranks.map((x) => x.rank), e.ranks],
+        ["outcome", logged.outcome, e.outcome],
+        ["version", [logged.vllmVersion, logged.versionSource], e.version],
+        ["engine", logged.engine, e.engine],
+        ["model", logged.model, e.model],
+        ["gpuName", logged.gpuName, e.gpuName],
+        ["gpuTotal", logged.gpuTotalBytes, bytes(e.gpuTotal)],
+        ["util", logged.gpuMemoryUtilization, e.util],
+        ["maxModelLen", logged.maxModelLen, e.maxModelLen],
+        ["weights", logged.weightsBytes, bytes(e.weights)],
+        ["torchPeak", logged.torchPeakBytes, e.torchPeak === undefined ? undefined : e.torchPeak === null ? null : e.torchPeak.includes(".") && e.torchPeak.length > 8 ? G("17.06") - G("14.9888") : G(e.torchPeak)],
+        ["nonTorch", logged.nonTorchBytes, bytes(e.nonTorch)],
+        ["graphEstimate", logged.cudaGraphEstimateBytes, bytes(e.graphEstimate)],
+        ["graphActual", logged.cudaGraphActualBytes, bytes(e.graphActual)],
+        ["availableKv", logged.availableKvBytes, bytes(e.availableKv)],
+        ["requested", logged.requestedBytes, bytes(e.requested)],
+        ["blocks", logged.numGpuBlocks, e.blocks],
+        ["tokens", logged.kvTokens, e.tokens],
+        ["concurrency", logged.concurrencyTokens === null ? null : [logged.concurrencyTokens, logged.maxConcurrency], e.concurrency],
+        ["error", logged.error?.code ?? null, e.error],
+        ["ranks", logged.ranks.map((x) => x.rank), e.ranks],
       ];
       for (const [what, got, want] of checks) if (want !== undefined) expect({ what, got }).toEqual({ what, got: want });
-      if (e.errorArgs) expect(r.error?.args).toMatchObject(e.errorArgs);
-      if (e.args) expect(r.args).toMatchObject(e.args);
+      if (e.errorArgs) expect(logged.error?.args).toMatchObject(e.errorArgs);
+      if (e.args) expect(logged.args).toMatchObject(e.args);
     });
   }
 });
@@ -257,11 +257,11 @@ describe("readVllmLog on what pastes carry", () => {
       .map((l) => (l.startsWith("(") ? `2025-11-24T11:44:18.123456789Z \x1b[1;36m${l.replace(") ", ")\x1b[0;0m ")}` : l))
       .join("\n");
     expect(noisy).not.toBe(base);
-    const r = readVllmLog(noisy);
-    expect(r?.weightsBytes).toBe(G("2.0513"));
-    expect(r?.availableKvBytes).toBe(plain?.availableKvBytes);
-    expect(r?.kvTokens).toBe(1587648);
-    expect(r?.maxConcurrency).toBe(775.22);
+    const logged = readVllmLog(noisy);
+    expect(logged?.weightsBytes).toBe(G("2.0513"));
+    expect(logged?.availableKvBytes).toBe(plain?.availableKvBytes);
+    expect(logged?.kvTokens).toBe(1587648);
+    expect(logged?.maxConcurrency).toBe(775.22);
   });
   it("is not a vLLM log: prose, JSON, an SGLang line, empty text", () => {
     for (const t of ["hello world\nno logs here", '{"a": 1}', "KV Cache is allocated. #tokens: 367404, K size: 8.23 GB, V size: 8.23 GB", "", "\x00\x01\x02"]) {
@@ -272,15 +272,15 @@ describe("readVllmLog on what pastes carry", () => {
     expect(readVllmLog(readFileSync(join(dir, "SOURCES.md"), "utf8"))).toBeNull();
     expect(readVllmLog("| file | what |\n|---|---|\n| `a.md` | `INFO 12-13 19:54:18 worker.py:243] # GPU blocks: 0` |")).toBeNull();
     // A table row beside real log lines still names the GPU (nvidia-smi), and the log lines are read.
-    const r = readVllmLog("|   0  NVIDIA H100 80GB HBM3          On  | 00000000:18:00.0 Off |                    0 |\nINFO 12-13 19:54:18 worker.py:243] # GPU blocks: 1952, # CPU blocks: 2048");
-    expect(r?.gpuName).toBe("NVIDIA H100 80GB HBM3");
-    expect(r?.numGpuBlocks).toBe(1952);
+    const logged = readVllmLog("|   0  NVIDIA H100 80GB HBM3          On  | 00000000:18:00.0 Off |                    0 |\nINFO 12-13 19:54:18 worker.py:243] # GPU blocks: 1952, # CPU blocks: 2048");
+    expect(logged?.gpuName).toBe("NVIDIA H100 80GB HBM3");
+    expect(logged?.numGpuBlocks).toBe(1952);
   });
   it("is not a vLLM log: sentences that quote vLLM's words in backticks; the same sentence beside a real log line is read", () => {
     const prose = "Our notes\n\nWhen vLLM fails it prints `# GPU blocks: 0` and then `ValueError: No available memory for the cache blocks.` in the log.";
     expect(readVllmLog(prose)).toBeNull();
-    const r = readVllmLog(`${prose}\nINFO 12-13 19:54:18 worker.py:243] # GPU blocks: 1952, # CPU blocks: 2048`);
-    expect(r?.outcome).toBe("failed"); // the quoted "# GPU blocks: 0" is still read once the text is a log
+    const logged = readVllmLog(`${prose}\nINFO 12-13 19:54:18 worker.py:243] # GPU blocks: 1952, # CPU blocks: 2048`);
+    expect(logged?.outcome).toBe("failed"); // the quoted "# GPU blocks: 0" is still read once the text is a log
     // vLLM's own messages carry code spans: a ValueError line with them is a log line.
     expect(readVllmLog("ValueError: The model's max seq len (29000) is larger than the maximum number of tokens that can be stored in KV cache (23648). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.")?.error?.code).toBe("KV_CACHE_BELOW_MAX_MODEL_LEN");
   });
@@ -290,46 +290,46 @@ describe("readVllmLog on what pastes carry", () => {
     expect(r.ranks.find((x) => x.rank === "TP0")?.availableKvBytes).toBe(G("6.87"));
   });
   it("reads the v0.23 fixture with its header: a negative KV memory is NO_KV_CACHE_MEMORY, the version from the banner", () => {
-    const r = readVllmLog(readFileSync(join(dir, "..", "qwen2.5-vl-7b-a100-v0.23.0.log"), "utf8"));
-    expect(r?.vllmVersion).toBe("0.23.0");
-    expect(r?.versionSource).toBe("banner");
-    expect(r?.weightsBytes).toBe(G("15.67"));
-    expect(r?.cudaGraphEstimateBytes).toBe(G("0.53"));
-    expect(r?.availableKvBytes).toBe(G("-14.28"));
-    expect(r?.error?.code).toBe("NO_KV_CACHE_MEMORY");
-    expect(r?.maxModelLen).toBe(128000);
-    expect(r?.gpuMemoryUtilization).toBe(0.22);
+    const logged = readVllmLog(readFileSync(join(dir, "..", "qwen2.5-vl-7b-a100-v0.23.0.log"), "utf8"));
+    expect(logged?.vllmVersion).toBe("0.23.0");
+    expect(logged?.versionSource).toBe("banner");
+    expect(logged?.weightsBytes).toBe(G("15.67"));
+    expect(logged?.cudaGraphEstimateBytes).toBe(G("0.53"));
+    expect(logged?.availableKvBytes).toBe(G("-14.28"));
+    expect(logged?.error?.code).toBe("NO_KV_CACHE_MEMORY");
+    expect(logged?.maxModelLen).toBe(128000);
+    expect(logged?.gpuMemoryUtilization).toBe(0.22);
   });
 });
 
 describe("readVllmLog on the log lines kept in fixtures/vllm-logs/*.jsonl and other real wordings", () => {
   const jsonl = (f: string, line: number): string => (JSON.parse(readFileSync(join(dir, "..", f), "utf8").split("\n")[line - 1]!) as { raw: string[] }).raw.join("\n");
   it("v0.21+ post-capture summary (calibration.jsonl line 6): utilization, budget, peak activation, CUDA-graph memory, KV in use, per TP rank", () => {
-    const r = readVllmLog(jsonl("calibration.jsonl", 6))!;
-    expect(r.gpuMemoryUtilization).toBe(0.92);
-    expect(r.gpuTotalBytes).toBe(G("31.4"));
-    expect(r.ranks.map((x) => x.rank)).toEqual(["TP0", "TP1"]);
-    expect(r.ranks[0]).toMatchObject({ requestedBytes: G("28.88"), torchPeakBytes: G("1.59"), cudaGraphActualBytes: G("0.09"), availableKvBytes: G("12.26") });
-    expect(r.ranks[1]).toMatchObject({ cudaGraphEstimateBytes: G("0.13"), availableKvBytes: G("12.24") });
+    const logged = readVllmLog(jsonl("calibration.jsonl", 6))!;
+    expect(logged.gpuMemoryUtilization).toBe(0.92);
+    expect(logged.gpuTotalBytes).toBe(G("31.4"));
+    expect(logged.ranks.map((x) => x.rank)).toEqual(["TP0", "TP1"]);
+    expect(logged.ranks[0]).toMatchObject({ requestedBytes: G("28.88"), torchPeakBytes: G("1.59"), cudaGraphActualBytes: G("0.09"), availableKvBytes: G("12.26") });
+    expect(logged.ranks[1]).toMatchObject({ cudaGraphEstimateBytes: G("0.13"), availableKvBytes: G("12.24") });
   });
   it("a V0 banner 'Initializing a V0 LLM engine (v0.7.2)' (calibration.jsonl line 5)", () => {
-    const r = readVllmLog(jsonl("calibration.jsonl", 5))!;
-    expect([r.vllmVersion, r.versionSource]).toEqual(["0.7.2", "banner"]);
-    expect(r.weightsBytes).toBe(G("2.8884"));
-    expect(r.numGpuBlocks).toBe(5517);
+    const logged = readVllmLog(jsonl("calibration.jsonl", 5))!;
+    expect([logged.vllmVersion, logged.versionSource]).toEqual(["0.7.2", "banner"]);
+    expect(logged.weightsBytes).toBe(G("2.8884"));
+    expect(logged.numGpuBlocks).toBe(5517);
   });
   it("docker-compose prefixes around VllmWorker ranks (extra.jsonl line 12, v0.8.5)", () => {
-    const r = readVllmLog(jsonl("extra.jsonl", 12))!;
-    expect(r.weightsBytes).toBe(G("14.2474"));
-    expect(r.ranks[0]?.rank).toBe("rank 0");
-    expect(r.vllmVersion).toBe("0.8.5");
+    const logged = readVllmLog(jsonl("extra.jsonl", 12))!;
+    expect(logged.weightsBytes).toBe(G("14.2474"));
+    expect(logged.ranks[0]?.rank).toBe("rank 0");
+    expect(logged.vllmVersion).toBe("0.8.5");
   });
   it("PyTorch < 2.1's out-of-memory wording (github.com/zihaosheng/VLM-RL/issues/12)", () => {
-    const r = readVllmLog(
+    const logged = readVllmLog(
       "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 258.00 MiB (GPU 0; 23.54 GiB total capacity; 11.75 GiB already allocated; 572.50 MiB free; 12.40 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.",
     )!;
-    expect(r.error).toMatchObject({ code: "CUDA_OUT_OF_MEMORY", args: { tried: 258 * 2 ** 20, total: G("23.54"), free: Math.round(572.5 * 2 ** 20) } });
-    expect(r.gpuTotalBytes).toBe(G("23.54"));
-    expect(r.outcome).toBe("failed");
+    expect(logged.error).toMatchObject({ code: "CUDA_OUT_OF_MEMORY", args: { tried: 258 * 2 ** 20, total: G("23.54"), free: Math.round(572.5 * 2 ** 20) } });
+    expect(logged.gpuTotalBytes).toBe(G("23.54"));
+    expect(logged.outcome).toBe("failed");
   });
 });

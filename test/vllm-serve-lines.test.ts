@@ -38,8 +38,8 @@ describe("real vllm serve lines", () => {
         let err: unknown = null;
         try {
           read();
-        } catch (e) {
-          err = e;
+        } catch (error) {
+          err = error;
         }
         expect(err).toBeInstanceOf(VllmFlagError);
         expect((err as VllmFlagError).kind).toBe(l.expect);

@@ -49,20 +49,20 @@ describe("vram-plan watch", () => {
   it("used memory as planned: one line per GPU and sample, no drift, exit 0", async () => {
     const e = expectedMiB();
     const dir = standIn([{ used: [e, 4], apps: `${UUID0}, 4242, ${e - 4}, VLLM::EngineCore\n` }]);
-    const r = await run(dir, ["--count", "2"]);
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^\[1\] GPU 0 \(rank 0\): used \d+\.\d\d GiB, plan \d+\.\d\d GiB \(\+0\.00 GiB\), free \d+\.\d\d GiB$/m);
-    expect(r.out).toMatch(/^\[2\] GPU 0 \(rank 0\)/m);
-    expect(r.out).not.toContain("DRIFT");
+    const result = await run(dir, ["--count", "2"]);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^\[1\] GPU 0 \(rank 0\): used \d+\.\d\d GiB, plan \d+\.\d\d GiB \(\+0\.00 GiB\), free \d+\.\d\d GiB$/m);
+    expect(result.out).toMatch(/^\[2\] GPU 0 \(rank 0\)/m);
+    expect(result.out).not.toContain("DRIFT");
   });
 
   it("memory above the plan past --tolerance: a DRIFT line, exit 1; within it: exit 0", async () => {
     const e = expectedMiB();
     const dir = standIn([{ used: [e + 3072, 4], apps: "" }]);
-    const r = await run(dir, ["--count", "1"]);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("[1] DRIFT GPU 0: 3.00 GiB above the plan (tolerance 1.00 GiB)");
+    const result = await run(dir, ["--count", "1"]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("[1] DRIFT GPU 0: 3.00 GiB above the plan (tolerance 1.00 GiB)");
     expect((await run(standIn([{ used: [e + 3072, 4], apps: "" }]), ["--count", "1", "--tolerance", "4GiB"])).code).toBe(0);
   });
 
@@ -72,9 +72,9 @@ describe("vram-plan watch", () => {
       { used: [e, 4], apps: `${UUID0}, 4242, ${e - 4}, VLLM::EngineCore\n` },
       { used: [81559 - 480 - 512, 4], apps: `${UUID0}, 4242, ${e - 4}, VLLM::EngineCore\n${UUID0}, 5151, 9000, python3\n` },
     ]);
-    const r = await run(dir, ["--count", "2", "--json"]);
-    expect(r.code).toBe(1);
-    const lines = r.out.trim().split("\n").map((l) => JSON.parse(l) as { sample: number; failing: boolean; drifts: Array<{ code: string; pid?: number; message: string }> });
+    const result = await run(dir, ["--count", "2", "--json"]);
+    expect(result.code).toBe(1);
+    const lines = result.out.trim().split("\n").map((l) => JSON.parse(l) as { sample: number; failing: boolean; drifts: Array<{ code: string; pid?: number; message: string }> });
     expect(lines.map((l) => [l.sample, l.failing])).toEqual([[1, false], [2, true]]);
     expect(lines[1]!.drifts.map((d) => d.code)).toEqual(["ABOVE_PLAN", "PROCESS_APPEARED", "GPU_NEAR_FULL"]);
     expect(lines[1]!.drifts[1]!.message).toBe("GPU 0: another process appeared: python3 (pid 5151) holds 8.79 GiB");
@@ -84,10 +84,10 @@ describe("vram-plan watch", () => {
   it("TP 2 watches both visible GPUs; CUDA_VISIBLE_DEVICES=1,0 puts rank 0 on GPU 1", async () => {
     const e = expectedMiB(2);
     const dir = standIn([{ used: [e, e], apps: "" }]);
-    const r = await run(dir, ["--count", "1", "-tp", "2"], { CUDA_VISIBLE_DEVICES: "1,0" });
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^\[1\] GPU 1 \(rank 0\)/m);
-    expect(r.out).toMatch(/^\[1\] GPU 0 \(rank 1\)/m);
+    const result = await run(dir, ["--count", "1", "-tp", "2"], { CUDA_VISIBLE_DEVICES: "1,0" });
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^\[1\] GPU 1 \(rank 0\)/m);
+    expect(result.out).toMatch(/^\[1\] GPU 0 \(rank 1\)/m);
   });
 
   it("a pasted vllm serve command and a deployment file give the same plan", async () => {
@@ -97,9 +97,9 @@ describe("vram-plan watch", () => {
     const dir = mkdtempSync(join(tmpdir(), "vram-plan-watch-file-"));
     writeFileSync(join(dir, "serve.sh"), "vllm serve Qwen/Qwen3-8B --max-model-len 8192\n");
     const smi = standIn([{ used: [e, 4], apps: "" }]);
-    const f = await runCli(["watch", "--file", join(dir, "serve.sh"), "--interval", "0", "--count", "1", "--offline"], { PATH: `${smi}:/usr/bin:/bin` });
-    expect(f.code).toBe(0);
-    expect(f.out).toContain("watching 1 GPU for Qwen/Qwen3-8B");
+    const result = await runCli(["watch", "--file", join(dir, "serve.sh"), "--interval", "0", "--count", "1", "--offline"], { PATH: `${smi}:/usr/bin:/bin` });
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("watching 1 GPU for Qwen/Qwen3-8B");
   });
 
   it("bad input and a missing nvidia-smi: one line, exit 2", async () => {
@@ -114,9 +114,9 @@ describe("vram-plan watch", () => {
 
 describe("compareSample (core/watch.ts)", () => {
   it("drift is used − expected per rank; below the plan past the tolerance is a drift too", () => {
-    const p = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("h100-sxm"), flags: flags({ maxModelLen: 8192 }) });
-    const exp = expectedPerRank(p)[0]!;
-    const s = compareSample(p, [{ index: 0, name: "H100", cudaTotalBytes: 80 * GiB, usedBytes: exp - 2 * GiB, apps: [] }], null, { toleranceBytes: GiB, nearFullBytes: GiB });
+    const plan = planDeployment({ model: model("Qwen/Qwen3-8B"), gpu: gpu("h100-sxm"), flags: flags({ maxModelLen: 8192 }) });
+    const exp = expectedPerRank(plan)[0]!;
+    const s = compareSample(plan, [{ index: 0, name: "H100", cudaTotalBytes: 80 * GiB, usedBytes: exp - 2 * GiB, apps: [] }], null, { toleranceBytes: GiB, nearFullBytes: GiB });
     expect(s.rows[0]!.driftBytes).toBe(-2 * GiB);
     expect(s.drifts).toEqual([{ code: "BELOW_PLAN", index: 0, driftBytes: -2 * GiB, failing: true }]);
   });

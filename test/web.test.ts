@@ -16,9 +16,9 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), "vram-plan-web-"));
 describe("vram-plan web --out", () => {
   it("writes index.html and app.js into a new directory; the page loads only its own script", async () => {
     const out = join(tmp(), "site");
-    const r = await runCli(["web", "--out", out]);
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
+    const result = await runCli(["web", "--out", out]);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
     const html = readFileSync(join(out, "index.html"), "utf8");
     expect(html).toContain('<script src="app.js"></script>');
     // A classic script (module scripts do not load from file://), nothing else fetched.
@@ -35,9 +35,9 @@ describe("vram-plan web --out", () => {
   it("refuses a non-empty directory that is not its own output, and writes nothing there", async () => {
     const out = tmp();
     writeFileSync(join(out, "index.html"), "my page");
-    const r = await runCli(["web", "--out", out]);
-    expect(r.code).toBe(2);
-    expect(unwrapped(r.err)).toMatch(/^vram-plan: --out .*not empty and not a previous vram-plan web output/);
+    const result = await runCli(["web", "--out", out]);
+    expect(result.code).toBe(2);
+    expect(unwrapped(result.err)).toMatch(/^vram-plan: --out .*not empty and not a previous vram-plan web output/);
     expect(readFileSync(join(out, "index.html"), "utf8")).toBe("my page");
     expect(existsSync(join(out, "app.js"))).toBe(false);
   });
@@ -46,9 +46,9 @@ describe("vram-plan web --out", () => {
     const f = join(tmp(), "file");
     writeFileSync(f, "x");
     expect((await runCli(["web", "--out", f])).err).toContain("is not a directory");
-    const r = await runCli(["web"]);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain("--out: required");
+    const result = await runCli(["web"]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("--out: required");
   });
 
   it("overwrites its own previous output (and leaves a user's other files there alone)", async () => {

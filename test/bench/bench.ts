@@ -50,9 +50,9 @@ function modelOf(name: string): ModelArch {
 function gpuOf(c: Case): GpuProfile {
   const g = findGpu(c.gpu);
   if (!g) throw new Error(`bench: no gpu ${c.gpu}`);
-  const p: GpuProfile = { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
-  if (c.gpuMemory) p.cudaTotalBytes = parseSize(c.gpuMemory) ?? p.cudaTotalBytes;
-  return p;
+  const gpu: GpuProfile = { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
+  if (c.gpuMemory) gpu.cudaTotalBytes = parseSize(c.gpuMemory) ?? gpu.cudaTotalBytes;
+  return gpu;
 }
 
 function median(xs: number[]): number {

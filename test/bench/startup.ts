@@ -72,8 +72,8 @@ export function instructionRatio(argv: readonly string[]): { node: number; job: 
       encoding: "utf8",
       env: { ...process.env, NO_COLOR: "1", HF_HUB_OFFLINE: "1" },
     });
-    const m = /Collected : (\d+)/.exec(ran.stderr ?? "");
-    return m ? Number(m[1]) : null;
+    const match = /Collected : (\d+)/.exec(ran.stderr ?? "");
+    return match ? Number(match[1]) : null;
   };
   const node = count(["-e", ""]);
   const job = node === null ? null : count(argv);

@@ -60,10 +60,10 @@ export async function launchChromium(executable: string): Promise<Browser> {
     const timer = setTimeout(() => reject(new Error(`Chromium did not start: ${buf.slice(-500)}`)), 30_000);
     proc.stderr?.on("data", (d: Buffer) => {
       buf += d.toString();
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(buf);
-      if (m) {
+      const match = /DevTools listening on (ws:\/\/\S+)/.exec(buf);
+      if (match) {
         clearTimeout(timer);
-        resolve(m[1] as string);
+        resolve(match[1] as string);
       }
     });
     proc.on("exit", (code) => reject(new Error(`Chromium exited (${code}): ${buf.slice(-500)}`)));

@@ -5,9 +5,9 @@ import { InputError } from "../../src/errors.js";
 export async function inputError(p: Promise<unknown>): Promise<InputError> {
   try {
     await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return err as InputError;
   }
   throw new Error("expected an InputError");
 }
