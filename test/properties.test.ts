@@ -84,8 +84,8 @@ describe("properties of the core (fast-check, fixed seed)", () => {
       fc.property(anyModel, anyGpu, anyFlags, fc.double({ min: 0.05, max: 1, noNaN: true }), fc.double({ min: 0.05, max: 1, noNaN: true }), (model, gpu, flags, a, b) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
         const base = { ...flags, kvCacheMemoryBytes: undefined };
-        const pLo = planDeployment({ model, gpu: gpu, flags: { ...base, gpuMemoryUtilization: lo } }, { fixes: false });
-        const pHi = planDeployment({ model, gpu: gpu, flags: { ...base, gpuMemoryUtilization: hi } }, { fixes: false });
+        const pLo = planDeployment({ model, gpu, flags: { ...base, gpuMemoryUtilization: lo } }, { fixes: false });
+        const pHi = planDeployment({ model, gpu, flags: { ...base, gpuMemoryUtilization: hi } }, { fixes: false });
         expect(minKv(pHi)).toBeGreaterThanOrEqual(minKv(pLo));
         expect(pHi.kvCache.numGpuBlocks).toBeGreaterThanOrEqual(pLo.kvCache.numGpuBlocks);
       }),
@@ -182,9 +182,9 @@ describe("properties of the core (fast-check, fixed seed)", () => {
     fc.assert(
       fc.property(fc.constantFrom("qwen2.5-7b", "meta-llama/Llama-3.1-8B-Instruct", "qwen3-30b-a3b"), anyGpu, fc.integer({ min: 1024, max: 32_768 }), fc.integer({ min: 1, max: 64 }), (name, gpu, context, concurrency) => {
         const model = MODELS.get(name) as ModelArch;
-        const result = solve({ model, gpu: gpu, base: flags(), context, concurrency, maxGpus: 8 });
+        const result = solve({ model, gpu, base: flags(), context, concurrency, maxGpus: 8 });
         if (!result.found) return;
-        const ev = evaluate({ model, gpu: gpu, flags: result.flags }, { context, concurrency: { n: concurrency, len: context } });
+        const ev = evaluate({ model, gpu, flags: result.flags }, { context, concurrency: { n: concurrency, len: context } });
         expect(ev.failures).toEqual([]);
         expect(ev.ok).toBe(true);
       }),

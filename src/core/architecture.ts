@@ -257,7 +257,7 @@ function mlaSpec(textCfg: Obj): MlaSpec | null {
   const kvLoraRank = num(textCfg, "kv_lora_rank");
   if (!kvLoraRank) return null;
   return {
-    kvLoraRank: kvLoraRank,
+    kvLoraRank,
     qkRopeHeadDim: num(textCfg, "qk_rope_head_dim") ?? 64,
     qkNopeHeadDim: num(textCfg, "qk_nope_head_dim") ?? 128,
     vHeadDim: num(textCfg, "v_head_dim") ?? 128,

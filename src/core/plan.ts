@@ -287,7 +287,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       rules,
       tp,
       ep,
-      dtypeBytes: dtypeBytes,
+      dtypeBytes,
       maxNumBatchedTokens: batch.maxNumBatchedTokens,
       maxNumSeqs: batch.maxNumSeqs,
       eager: flags.enforceEager || rules.engine === "v0",

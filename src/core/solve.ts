@@ -390,7 +390,7 @@ export function solve(req: SolveRequest): SolveResult {
   const empty: SolveResult = {
     found: false,
     context,
-    concurrency: concurrency,
+    concurrency,
     layout: null,
     alternatives: [],
     fp8KvCacheNeeded: false,
@@ -481,7 +481,7 @@ export function solve(req: SolveRequest): SolveResult {
   return {
     found: final.ok,
     context,
-    concurrency: concurrency,
+    concurrency,
     layout: chosen,
     alternatives,
     fp8KvCacheNeeded: chosen.kvCacheDtype === "fp8" && base.kvCacheDtype !== "fp8",

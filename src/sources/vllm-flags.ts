@@ -242,7 +242,7 @@ function itemsOf(argv: readonly string[], release: string, opts: ReadOptions): {
       break;
     }
     if (!looksLikeFlag(word)) {
-      positionals.push({ word: word, index: i });
+      positionals.push({ word, index: i });
       continue;
     }
     const resolved = resolveWord(word, i, release, opts.vramPlanFlags === true);
