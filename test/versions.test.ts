@@ -99,6 +99,8 @@ describe("a release newer than the newest modeled, in the plan's header", () => 
     const { NEWEST_MODELED } = await import("../src/core/vllm-versions.js");
     const newer = await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--vllm-version", "0.40"]);
     expect(newer.out.split("\n")[1]).toBe(`  vLLM 0.40.0 (V1, planned with ${NEWEST_MODELED}'s rules): STARTS`);
+    const md = await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--vllm-version", "0.40", "--format", "markdown"]);
+    expect(md.out.split("\n")[0]).toContain(`(vLLM 0.40.0, planned with ${NEWEST_MODELED}'s rules)`);
     const latest = await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--vllm-version", "latest"]);
     expect(latest.out.split("\n")[1]).toBe(`  vLLM ${NEWEST_MODELED} (V1): STARTS`);
   });

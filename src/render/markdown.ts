@@ -2,12 +2,12 @@
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, nvidiaSmiShown, gpuLayout, thousands } from "./format.js";
 import { fixEntries, messageFor, shellWord } from "./messages.js";
-import { PHASE_LABELS, WHAT_IF_LABELS, hostText, outsideShown, shownWhatIfs, stageColumns } from "./table.js";
+import { PHASE_LABELS, WHAT_IF_LABELS, hostText, outsideShown, plannedWith, shownWhatIfs, stageColumns } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const engine = plan.engine;
   const out: string[] = [];
-  out.push(`### ${plan.fits ? "✅" : "❌"} ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)} (vLLM ${engine.vllmVersion})`);
+  out.push(`### ${plan.fits ? "✅" : "❌"} ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)} (vLLM ${engine.vllmVersion}${plannedWith(plan)})`);
   out.push("");
   out.push(`utilization ${engine.gpuMemoryUtilization}, max-model-len ${thousands(engine.maxModelLen)}, max-num-seqs ${engine.maxNumSeqs}, max-num-batched-tokens ${thousands(engine.maxNumBatchedTokens)}, ${engine.dtype}, KV ${engine.kvCacheDtype}`);
   out.push("");

@@ -112,6 +112,15 @@ function stageHeader(plan: Plan, col: StageColumn): string {
   return plan.perGpu.length > 1 ? `${ranks} (${stages})` : col.firstRank !== col.lastRank ? `${ranks} (each)` : ranks;
 }
 
+/**
+ * ", planned with 0.29.0's rules" for a release newer than the newest modeled (--vllm-version 0.40), so
+ * every header says whose rules planned it where the verdict is read (the warning is at the end); "" otherwise.
+ */
+export function plannedWith(plan: Plan): string {
+  const newer = plan.diagnostics.find((d) => d.code === "VLLM_VERSION_NOT_MODELED" && String(d.args["modeled"]) !== plan.engine.vllmVersion);
+  return newer ? `, planned with ${String(newer.args["modeled"])}'s rules` : "";
+}
+
 /** What the budget leaves of the GPU, or by how much it exceeds it (--kv-cache-memory above what is free). */
 export function outsideShown(g: GpuBudget, red: (s: string) => string = (s) => s): string {
   return g.budgetBytes > g.totalBytes ? red(`none (${gib(g.budgetBytes - g.totalBytes)} over)`) : gib(g.outsideBudgetBytes);
@@ -124,9 +133,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
   const verdict = plan.fits ? chalk.green.bold("STARTS") : chalk.red.bold("WILL NOT START");
   // The header on one line when it fits, else what runs where, then the release and the verdict.
   const head1 = `${chalk.bold(plan.model.id)} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)}`;
-  // A release newer than the newest modeled says in the header whose rules planned it (the warning is at the end).
-  const newer = plan.diagnostics.find((d) => d.code === "VLLM_VERSION_NOT_MODELED" && String(d.args["modeled"]) !== engine.vllmVersion);
-  const head2 = `vLLM ${engine.vllmVersion} (${engine.engine.toUpperCase()}${newer ? `, planned with ${String(newer.args["modeled"])}'s rules` : ""}): ${verdict}`;
+  const head2 = `vLLM ${engine.vllmVersion} (${engine.engine.toUpperCase()}${plannedWith(plan)}): ${verdict}`;
   if (visibleLength(`${head1} — ${head2}`) <= (opts.columns ?? 80)) lines.push(`${head1} — ${head2}`);
   else lines.push(head1, `  ${head2}`);
   lines.push(
