@@ -171,15 +171,15 @@ describe("check: verdicts", () => {
 
 describe("flagsOfDeployment (the argument table)", () => {
   it("maps the modeled flags, merges dotted JSON keys, notes the rest", async () => {
-    const m = await flagsOfDeployment(
+    const parsed = await flagsOfDeployment(
       { "tensor-parallel-size": "2", "enforce-eager": "false", "limit-mm-per-prompt.image": "2", "kv-cache-memory-bytes": "20G", "enable-prefix-caching": true, "cpu-offload-gb": "4", "num-gpu-blocks-override": "512" },
       "f:1",
     );
-    expect(m.flags.tensorParallelSize).toBe(2);
-    expect(m.flags.enforceEager).toBe(false);
-    expect(m.flags.limitMmPerPrompt).toEqual({ image: 2 });
-    expect(m.flags.kvCacheMemoryBytes).toBe(20 * 2 ** 30); // human_readable_int: 20G = 20 × 2^30
-    expect(m.flags.cpuOffloadBytes).toBe(4 * 2 ** 30); // --cpu-offload-gb is GiB
-    expect(m.flags.notModeledFlags).toEqual(["--num-gpu-blocks-override"]);
+    expect(parsed.flags.tensorParallelSize).toBe(2);
+    expect(parsed.flags.enforceEager).toBe(false);
+    expect(parsed.flags.limitMmPerPrompt).toEqual({ image: 2 });
+    expect(parsed.flags.kvCacheMemoryBytes).toBe(20 * 2 ** 30); // human_readable_int: 20G = 20 × 2^30
+    expect(parsed.flags.cpuOffloadBytes).toBe(4 * 2 ** 30); // --cpu-offload-gb is GiB
+    expect(parsed.flags.notModeledFlags).toEqual(["--num-gpu-blocks-override"]);
   });
 });

@@ -27,11 +27,11 @@ async function json(args: string[]): Promise<{ code: number; plan: Record<string
 
 describe("vram-plan plan (in-process)", () => {
   it("plans the seed case and exits 0 when it starts", async () => {
-    const r = await cli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("STARTS");
-    expect(r.stdout).toContain("1 video item(s) of 114,688 tokens");
-    expect(r.stderr).toBe("");
+    const result = await cli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("STARTS");
+    expect(result.stdout).toContain("1 video item(s) of 114,688 tokens");
+    expect(result.stderr).toBe("");
   });
 
   it("emits the documented JSON with integer bytes", async () => {
@@ -53,18 +53,18 @@ describe("vram-plan plan (in-process)", () => {
   });
 
   it("vram-plan's own short options (-m, -g) stay its own", async () => {
-    const r = await cli(["-m", "qwen3-8b", "-g", "h100"]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Qwen/Qwen3-8B on 1 × NVIDIA H100");
+    const result = await cli(["-m", "qwen3-8b", "-g", "h100"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Qwen/Qwen3-8B on 1 × NVIDIA H100");
     expect((await cli(["solve", "-m", "qwen2.5-7b", "-g", "l4", "--offline"])).code).toBe(0);
   });
 
   it("--help lists vLLM's flags from the argument table, for plan and solve", async () => {
     for (const command of ["plan", "solve"]) {
-      const r = await cli([command, "--help"]);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain("--tensor-parallel-size <value>");
-      expect(r.stdout).toContain("--speculative-config <json>");
+      const result = await cli([command, "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("--tensor-parallel-size <value>");
+      expect(result.stdout).toContain("--speculative-config <json>");
     }
   });
 
@@ -164,16 +164,16 @@ describe("vram-plan plan (in-process)", () => {
   });
 
   it("renders markdown from the same plan", async () => {
-    const r = await cli(["--model", "qwen3-8b", "--gpu", "h100", "--format", "markdown"]);
-    expect(r.code).toBe(0);
-    expect(r.stdout.startsWith("### ✅ Qwen/Qwen3-8B on 1 × NVIDIA H100 80GB HBM3")).toBe(true);
-    expect(r.stdout).toContain("| **KV cache** |");
+    const result = await cli(["--model", "qwen3-8b", "--gpu", "h100", "--format", "markdown"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.startsWith("### ✅ Qwen/Qwen3-8B on 1 × NVIDIA H100 80GB HBM3")).toBe(true);
+    expect(result.stdout).toContain("| **KV cache** |");
   });
 
   it("uses no color when NO_COLOR is set, even on a terminal", async () => {
-    const r = await cli(["--model", "qwen3-8b", "--gpu", "h100"], { NO_COLOR: "1" }, true);
+    const result = await cli(["--model", "qwen3-8b", "--gpu", "h100"], { NO_COLOR: "1" }, true);
     // eslint-disable-next-line no-control-regex
-    expect(/\u001b\[/.test(r.stdout)).toBe(false);
+    expect(/\u001b\[/.test(result.stdout)).toBe(false);
     const colored = await cli(["--model", "qwen3-8b", "--gpu", "h100"], {}, true);
     // eslint-disable-next-line no-control-regex
     expect(/\u001b\[/.test(colored.stdout)).toBe(true);
@@ -188,10 +188,10 @@ describe("vram-plan plan (in-process)", () => {
 
 describe("no arguments", () => {
   it("prints the commands instead of an error", async () => {
-    const r = await cli([]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Usage: vram-plan");
-    expect(r.stdout).toContain("compare [options]");
+    const result = await cli([]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Usage: vram-plan");
+    expect(result.stdout).toContain("compare [options]");
   });
 });
 
@@ -211,20 +211,20 @@ describe("bad input: one error on stderr (its first line names the flag and what
   ];
   for (const [args, line] of cases) {
     it(args.slice(-2).join(" "), async () => {
-      const r = await cli(args);
-      expect(r.code).toBe(2);
-      expect(unwrapped(r.stderr).startsWith(line)).toBe(true);
-      errorLinesOf(r.stderr);
-      expect(r.stdout).toBe("");
+      const result = await cli(args);
+      expect(result.code).toBe(2);
+      expect(unwrapped(result.stderr).startsWith(line)).toBe(true);
+      errorLinesOf(result.stderr);
+      expect(result.stdout).toBe("");
     });
   }
 
   it("suggests the closest catalog names for an unknown model", async () => {
-    const r = await cli(["--model", "qwen2.5-vl-8b", "--gpu", "a100-80g"]);
-    expect(r.code).toBe(2);
+    const result = await cli(["--model", "qwen2.5-vl-8b", "--gpu", "a100-80g"]);
+    expect(result.code).toBe(2);
     // The error on the first line; the nearest names and where to look under it (it was one 190-cell line).
-    expect(errorLinesOf(r.stderr)[0]).toBe("vram-plan: --model qwen2.5-vl-8b: unknown model");
-    expect(unwrapped(r.stderr)).toMatch(/^vram-plan: --model qwen2.5-vl-8b: unknown model did you mean [^?]*qwen2\.5-vl-7b[^?]*\?/);
+    expect(errorLinesOf(result.stderr)[0]).toBe("vram-plan: --model qwen2.5-vl-8b: unknown model");
+    expect(unwrapped(result.stderr)).toMatch(/^vram-plan: --model qwen2.5-vl-8b: unknown model did you mean [^?]*qwen2\.5-vl-7b[^?]*\?/);
   });
 
   it("refuses the Hub when offline for an id it does not have", async () => {
@@ -236,9 +236,9 @@ describe("bad input: one error on stderr (its first line names the flag and what
 
 describe("vram-plan tokens", () => {
   it("counts image and video tokens by the processor rules", async () => {
-    const r = await cli(["tokens", "--model", "qwen2.5-vl-7b", "--image", "1792x1008", "--video", "30s@2fps", "--json"]);
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { items: { tokens: { tokens: number; width: number; height: number; gridT: number } }[] };
+    const result = await cli(["tokens", "--model", "qwen2.5-vl-7b", "--image", "1792x1008", "--video", "30s@2fps", "--json"]);
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as { items: { tokens: { tokens: number; width: number; height: number; gridT: number } }[] };
     expect(out.items[0]?.tokens.tokens).toBe(2304);
     // 1280×720 frames above 602,112 px: beta = sqrt(921,600 / 602,112) → 560×1008; 60 frames → 30 temporal patches × 20 × 36 merged.
     expect([out.items[1]?.tokens.width, out.items[1]?.tokens.height, out.items[1]?.tokens.gridT, out.items[1]?.tokens.tokens]).toEqual([1008, 560, 30, 21_600]);

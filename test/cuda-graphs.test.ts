@@ -20,9 +20,9 @@ const base = (v: string, more: Partial<CudaGraphPlanInput> = {}): CudaGraphPlanI
 describe("cudaGraphPlan: capture sizes and where the memory comes from, per release", () => {
   it("captures what vLLM logs and charges the estimate to the KV budget only where vLLM does", () => {
     // "Profiling CUDA graph memory: PIECEWISE=51 (largest=512), FULL=35 (largest=256)" (fixtures/vllm-logs, v0.23, 256 seqs).
-    const p = cudaGraphPlan(base("0.23.0"));
-    expect([p.piecewise, p.largest, p.full, p.largestFull]).toEqual([51, 512, 35, 256]);
-    expect(p.budget).toBe("estimated");
+    const graphs = cudaGraphPlan(base("0.23.0"));
+    expect([graphs.piecewise, graphs.largest, graphs.full, graphs.largestFull]).toEqual([51, 512, 35, 256]);
+    expect(graphs.budget).toBe("estimated");
     expect(cudaGraphPlan(base("0.20.2")).budget).toBe("before-estimate");
     // Model Runner V2 (dense, 0.25.x) returned 0 (vllm issue #49224); MoE models kept V1's estimate. From 0.26
     // MRv2 reserves graph memory again (issue #50159; a 0.27.1 L4 start-up loses 1.76 GiB of KV to graphs).
@@ -37,9 +37,9 @@ describe("cudaGraphPlan: capture sizes and where the memory comes from, per rele
   });
 
   it("accepts explicit capture sizes and mode from --compilation-config", () => {
-    const p = cudaGraphPlan(base("0.29.0", { capture: { sizes: [1, 2, 4, 8, 16, 512] } }));
+    const graphs = cudaGraphPlan(base("0.29.0", { capture: { sizes: [1, 2, 4, 8, 16, 512] } }));
     // PIECEWISE: every size; FULL decode graphs: sizes ≤ max_num_seqs (256).
-    expect([p.piecewise, p.full, p.largest, p.largestFull]).toEqual([6, 5, 512, 16]);
+    expect([graphs.piecewise, graphs.full, graphs.largest, graphs.largestFull]).toEqual([6, 5, 512, 16]);
     expect(cudaGraphPlan(base("0.29.0", { capture: { sizes: [1, 2, 4], mode: "PIECEWISE" } }))).toMatchObject({ piecewise: 3, full: 0 });
   });
 
@@ -212,9 +212,9 @@ describe("the pre-estimate KV cache when utilization cannot restore it", () => {
 describe("the Mamba capture cap of v0.17-v0.18 reaches the plan", () => {
   it("drops the sizes above the Mamba blocks and recounts both modes", () => {
     // max_num_seqs 128: sizes 1, 2, 4, 8 … 256 (35); capped to 136: 1, 2, 4, 8 … 136 (20); FULL decode ≤ 128: 19.
-    const p = cudaGraphPlan(base("0.18.1", { maxNumSeqs: 128 }));
-    expect([p.piecewise, p.full, p.largest, p.largestFull]).toEqual([35, 19, 256, 128]);
-    const c = capCudaGraphPlan(p, 136);
+    const graphs = cudaGraphPlan(base("0.18.1", { maxNumSeqs: 128 }));
+    expect([graphs.piecewise, graphs.full, graphs.largest, graphs.largestFull]).toEqual([35, 19, 256, 128]);
+    const c = capCudaGraphPlan(graphs, 136);
     expect([c.piecewise, c.full, c.largest, c.largestFull, c.cappedFrom]).toEqual([20, 19, 136, 128, 256]);
   });
 

@@ -88,9 +88,9 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
           if (extra || paths.length === 0) cfg[key] = v;
           else setAt(cfg, paths[i % paths.length]!, v);
         }
-        const d = fresh();
-        writeFileSync(join(d, "config.json"), JSON.stringify(cfg));
-        contract(await runCli(["--model", d, "--gpu", "h100", "--json", "--offline"]), `${file} ${JSON.stringify(edits).slice(0, 300)}`);
+        const dir = fresh();
+        writeFileSync(join(dir, "config.json"), JSON.stringify(cfg));
+        contract(await runCli(["--model", dir, "--gpu", "h100", "--json", "--offline"]), `${file} ${JSON.stringify(edits).slice(0, 300)}`);
       }),
       params(40),
     );
@@ -99,11 +99,11 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
   it("preprocessor and quantization configs beside a real vision config", async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom("min_pixels", "max_pixels", "patch_size", "merge_size", "size"), hostile, fc.constantFrom("bits", "group_size", "quant_method"), hostile, async (pk, pv, qk, qv) => {
-        const d = fresh();
-        writeFileSync(join(d, "config.json"), readFileSync(join(MODELS, "Qwen__Qwen2.5-VL-7B-Instruct.json")));
-        writeFileSync(join(d, "preprocessor_config.json"), JSON.stringify({ min_pixels: 3136, max_pixels: 12845056, [pk]: pv }));
-        writeFileSync(join(d, "quantize_config.json"), JSON.stringify({ quant_method: "gptq", bits: 4, group_size: 128, [qk]: qv }));
-        contract(await runCli(["--model", d, "--gpu", "h100", "--json", "--offline"]), `${pk}=${JSON.stringify(pv)} ${qk}=${JSON.stringify(qv)}`);
+        const dir = fresh();
+        writeFileSync(join(dir, "config.json"), readFileSync(join(MODELS, "Qwen__Qwen2.5-VL-7B-Instruct.json")));
+        writeFileSync(join(dir, "preprocessor_config.json"), JSON.stringify({ min_pixels: 3136, max_pixels: 12845056, [pk]: pv }));
+        writeFileSync(join(dir, "quantize_config.json"), JSON.stringify({ quant_method: "gptq", bits: 4, group_size: 128, [qk]: qv }));
+        contract(await runCli(["--model", dir, "--gpu", "h100", "--json", "--offline"]), `${pk}=${JSON.stringify(pv)} ${qk}=${JSON.stringify(qv)}`);
       }),
       params(25),
     );
@@ -114,14 +114,14 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
     const header = fc.dictionary(fc.string({ maxLength: 12 }), fc.record({ dtype: fc.constantFrom("BF16", "F8_E4M3", "F4", "I4", "X9", 7), shape: fc.array(num, { maxLength: 4 }), data_offsets: fc.array(num, { maxLength: 3 }) }), { maxKeys: 4 });
     await fc.assert(
       fc.asyncProperty(header, fc.oneof(fc.constant(null), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })), fc.nat({ max: 64 }), fc.option(fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("../x.safetensors", "/etc/passwd", "a\\b", 3))), { nil: undefined }), async (h, prefix, pad, weightMap) => {
-        const d = fresh();
-        writeFileSync(join(d, "config.json"), readFileSync(join(MODELS, "Qwen__Qwen2.5-0.5B-Instruct.json")));
+        const dir = fresh();
+        writeFileSync(join(dir, "config.json"), readFileSync(join(MODELS, "Qwen__Qwen2.5-0.5B-Instruct.json")));
         const json = Buffer.from(JSON.stringify(h));
         const len = Buffer.alloc(8);
         len.writeBigUInt64LE(prefix ?? BigInt(json.length));
-        writeFileSync(join(d, "model.safetensors"), Buffer.concat([len, json, Buffer.alloc(pad)]));
-        if (weightMap) writeFileSync(join(d, "model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: 1 }, weight_map: weightMap }));
-        contract(await runCli(["--model", d, "--gpu", "h100", "--json", "--offline"]), `header ${JSON.stringify(h).slice(0, 200)} prefix ${prefix}`);
+        writeFileSync(join(dir, "model.safetensors"), Buffer.concat([len, json, Buffer.alloc(pad)]));
+        if (weightMap) writeFileSync(join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: 1 }, weight_map: weightMap }));
+        contract(await runCli(["--model", dir, "--gpu", "h100", "--json", "--offline"]), `header ${JSON.stringify(h).slice(0, 200)} prefix ${prefix}`);
       }),
       params(40),
     );
@@ -161,18 +161,18 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
           out = b;
         }
         const name = file.split("/").pop()!;
-        const p = join(fresh(), name);
-        writeFileSync(p, out);
-        contract(await runCli(["check", p, "--gpu", "h100", "--offline", "--json"]), `${name} ${how} at ${cut}: ${JSON.stringify(line).slice(0, 80)}`);
+        const path = join(fresh(), name);
+        writeFileSync(path, out);
+        contract(await runCli(["check", path, "--gpu", "h100", "--offline", "--json"]), `${name} ${how} at ${cut}: ${JSON.stringify(line).slice(0, 80)}`);
       }),
       params(60),
     );
   }, 120_000);
 
   const LOGS = (() => {
-    const d = join(ROOT, "fixtures", "vllm-logs", "raw");
+    const path = join(ROOT, "fixtures", "vllm-logs", "raw");
     try {
-      return readdirSync(d).map((f) => join(d, f)).filter((p) => statSync(p).isFile()).slice(0, 20);
+      return readdirSync(path).map((f) => join(path, f)).filter((p) => statSync(p).isFile()).slice(0, 20);
     } catch {
       return [join(ROOT, "fixtures", "vllm-logs", "qwen2.5-vl-7b-a100-v0.23.0.log")];
     }
@@ -192,9 +192,9 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
         const text = readFileSync(file, "utf8");
         const cut = at % (text.length + 1);
         const out = how === "truncate" ? text.slice(0, cut) : `${text.slice(0, cut)}\n${line}\n${text.slice(cut)}`;
-        const p = join(fresh(), "vllm.log");
-        writeFileSync(p, out);
-        contract(await runCli(["log", p, "--offline", "--json"]), `${file.split("/").pop()} ${how} at ${cut}: ${line.slice(0, 60)}`);
+        const path = join(fresh(), "vllm.log");
+        writeFileSync(path, out);
+        contract(await runCli(["log", path, "--offline", "--json"]), `${file.split("/").pop()} ${how} at ${cut}: ${line.slice(0, 60)}`);
       }),
       params(30),
     );
@@ -222,24 +222,24 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
   }, 120_000);
 
   it("special files: FIFOs, directories, devices, symlink loops and escapes, empty and huge files", async () => {
-    const d = fresh();
-    execFileSync("mkfifo", [join(d, "fifo.yaml")]);
-    mkdirSync(join(d, "dir.yaml"));
-    symlinkSync(join(d, "loop-b"), join(d, "loop-a"));
-    symlinkSync(join(d, "loop-a"), join(d, "loop-b"));
-    writeFileSync(join(d, "empty.yaml"), "");
-    writeFileSync(join(d, "big.sh"), Buffer.alloc(5 * 2 ** 20, 0x61));
+    const dir = fresh();
+    execFileSync("mkfifo", [join(dir, "fifo.yaml")]);
+    mkdirSync(join(dir, "dir.yaml"));
+    symlinkSync(join(dir, "loop-b"), join(dir, "loop-a"));
+    symlinkSync(join(dir, "loop-a"), join(dir, "loop-b"));
+    writeFileSync(join(dir, "empty.yaml"), "");
+    writeFileSync(join(dir, "big.sh"), Buffer.alloc(5 * 2 ** 20, 0x61));
     for (const f of ["fifo.yaml", "dir.yaml", "loop-a", "empty.yaml", "big.sh", "/dev/zero", "/dev/null", "/dev/stdin", "/proc/self/mem", "/no/such/file"]) {
-      const p = f.startsWith("/") ? f : join(d, f);
+      const p = f.startsWith("/") ? f : join(dir, f);
       contract(await runCli(["check", p, "--gpu", "h100", "--offline"]), `check ${f}`);
       contract(await runCli(["log", p, "--offline"]), `log ${f}`);
     }
-    const m = fresh();
-    writeFileSync(join(m, "config.json"), readFileSync(join(MODELS, "Qwen__Qwen2.5-0.5B-Instruct.json")));
-    execFileSync("mkfifo", [join(m, "preprocessor_config.json")]);
-    execFileSync("mkfifo", [join(m, "model.safetensors")]);
-    contract(await runCli(["--model", m, "--gpu", "h100", "--offline"]), "FIFO preprocessor and shard");
+    const path = fresh();
+    writeFileSync(join(path, "config.json"), readFileSync(join(MODELS, "Qwen__Qwen2.5-0.5B-Instruct.json")));
+    execFileSync("mkfifo", [join(path, "preprocessor_config.json")]);
+    execFileSync("mkfifo", [join(path, "model.safetensors")]);
+    contract(await runCli(["--model", path, "--gpu", "h100", "--offline"]), "FIFO preprocessor and shard");
     contract(await runCli(["--model", "/dev/zero", "--gpu", "h100", "--offline"]), "--model /dev/zero");
-    contract(await runCli(["--model", join(d, "loop-a"), "--gpu", "h100", "--offline"]), "--model symlink loop");
+    contract(await runCli(["--model", join(dir, "loop-a"), "--gpu", "h100", "--offline"]), "--model symlink loop");
   }, 60_000);
 });

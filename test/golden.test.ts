@@ -9,13 +9,13 @@ import { GOLDEN_CASES, GOLDEN_FORMATS } from "./golden/cases.js";
 const dir = join(import.meta.dirname, "golden");
 
 describe("golden renderings (npm run golden:update rewrites them; review the diff)", () => {
-  for (const c of GOLDEN_CASES) {
+  for (const testCase of GOLDEN_CASES) {
     for (const [suffix, extra] of Object.entries(GOLDEN_FORMATS)) {
-      it(`${c.name}.${suffix}`, async () => {
-        const ran = await runCli([...c.argv, ...extra]);
+      it(`${testCase.name}.${suffix}`, async () => {
+        const ran = await runCli([...testCase.argv, ...extra]);
         expect(ran.err).toBe("");
-        const golden = readFileSync(join(dir, `${c.name}.${suffix}`), "utf8");
-        expect(ran.out, `test/golden/${c.name}.${suffix} differs: if the change is intended, run npm run golden:update and review the diff`).toBe(golden);
+        const golden = readFileSync(join(dir, `${testCase.name}.${suffix}`), "utf8");
+        expect(ran.out, `test/golden/${testCase.name}.${suffix} differs: if the change is intended, run npm run golden:update and review the diff`).toBe(golden);
       });
     }
   }

@@ -10,19 +10,19 @@ const dense = model("Qwen/Qwen3-8B");
 
 describe("processes and /dev/shm message queues", () => {
   it("TP 1: the API server and the engine core (the model runs inside it), no /dev/shm", () => {
-    const h = planDeployment({ model: dense, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.29.0" }) }).host!;
-    expect(h.processes).toBe(2);
-    expect(h.shmBytes).toBe(0);
-    expect(h.memoryBytes).toBe(2 * PROCESS_RSS_BYTES);
+    const host = planDeployment({ model: dense, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.29.0" }) }).host!;
+    expect(host.processes).toBe(2);
+    expect(host.shmBytes).toBe(0);
+    expect(host.memoryBytes).toBe(2 * PROCESS_RSS_BYTES);
   });
 
   it("TP 2 on 0.29: four processes; executor broadcast 16 MiB × 10 + 2 responses 10 MiB × 10 + the TP group's 4 MiB × 6", () => {
-    const h = planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ vllmVersion: "0.29.0", tensorParallelSize: 2 }) }).host!;
-    expect(h.processes).toBe(4);
+    const host = planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ vllmVersion: "0.29.0", tensorParallelSize: 2 }) }).host!;
+    expect(host.processes).toBe(4);
     // (16,777,216 + 1 + 2) × 10 = 167,772,190; 2 × (10,485,760 + 2) × 10 = 209,715,240; (4,194,304 + 1 + 1) × 6 = 25,165,836
-    expect(h.shmBytes).toBe(402_653_266);
-    expect(h.shmBytes).toBeGreaterThan(64 * MiB); // Docker's default /dev/shm cannot hold it: the "Bus error" users hit
-    expect(h.memoryBytes).toBe(4 * PROCESS_RSS_BYTES + 402_653_266);
+    expect(host.shmBytes).toBe(402_653_266);
+    expect(host.shmBytes).toBeGreaterThan(64 * MiB); // Docker's default /dev/shm cannot hold it: the "Bus error" users hit
+    expect(host.memoryBytes).toBe(4 * PROCESS_RSS_BYTES + 402_653_266);
   });
 
   it("before VLLM_MQ_MAX_CHUNK_BYTES_MB (0.10): the broadcast queue has MessageQueue's 10 MiB chunks", () => {
@@ -31,17 +31,17 @@ describe("processes and /dev/shm message queues", () => {
   });
 
   it("V0 (0.7): API server, engine with the driver worker, one more worker; only the TP group's ring", () => {
-    const h = planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ vllmVersion: "0.7.0", tensorParallelSize: 2 }) }).host!;
-    expect(h.processes).toBe(3);
-    expect(h.shmBytes).toBe(ringBytes(4 * MiB, 6, 1));
-    expect(h.shmBytes).toBe(25_165_836);
+    const host = planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ vllmVersion: "0.7.0", tensorParallelSize: 2 }) }).host!;
+    expect(host.processes).toBe(3);
+    expect(host.shmBytes).toBe(ringBytes(4 * MiB, 6, 1));
+    expect(host.shmBytes).toBe(25_165_836);
   });
 
   it("TP 2 × PP 2: four workers, two TP groups", () => {
-    const h = planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ vllmVersion: "0.29.0", tensorParallelSize: 2, pipelineParallelSize: 2 }) }).host!;
-    expect(h.processes).toBe(6);
+    const host = planDeployment({ model: dense, gpu: gpu("l4"), flags: flags({ vllmVersion: "0.29.0", tensorParallelSize: 2, pipelineParallelSize: 2 }) }).host!;
+    expect(host.processes).toBe(6);
     // (16 MiB + 5) × 10 + 4 × (10 MiB + 2) × 10 + 2 × (4 MiB + 2) × 6
-    expect(h.shmBytes).toBe(637_534_362);
+    expect(host.shmBytes).toBe(637_534_362);
   });
 
   it("DP 2 at TP 1: one engine core per replica, no workers; --api-server-count adds API servers", () => {
@@ -58,10 +58,10 @@ describe("buffers the flags ask for", () => {
   });
 
   it("--kv-offloading-size from 0.26: the requested size in /dev/shm (PR #50094)", () => {
-    const h = planDeployment({ model: dense, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.26.0", tensorParallelSize: 2, kvOffloadingBytes: 20 * GiB }) }).host!;
-    expect(h.parts.find((p) => p.what === "kv-offload")).toEqual({ what: "kv-offload", bytes: 20 * GiB, shm: true, estimate: false });
-    expect(h.shmBytes).toBe(20 * GiB + 402_653_266);
-    expect(h.memoryBytes).toBe(4 * PROCESS_RSS_BYTES + 20 * GiB + 402_653_266);
+    const host = planDeployment({ model: dense, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.26.0", tensorParallelSize: 2, kvOffloadingBytes: 20 * GiB }) }).host!;
+    expect(host.parts.find((p) => p.what === "kv-offload")).toEqual({ what: "kv-offload", bytes: 20 * GiB, shm: true, estimate: false });
+    expect(host.shmBytes).toBe(20 * GiB + 402_653_266);
+    expect(host.memoryBytes).toBe(4 * PROCESS_RSS_BYTES + 20 * GiB + 402_653_266);
   });
 
   it("the multimodal processor cache: 4 GiB × (API servers + DP) by default; one shm FIFO with the shm type; none at 0", () => {

@@ -105,11 +105,11 @@ describe("escaping", () => {
     const plan = JSON.parse((await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--json"])).out) as Plan;
     plan.model.id = hostile;
     plan.gpu.name = hostile;
-    const h = renderPlanHtml(plan);
-    expect(h).not.toContain("<script>alert");
-    expect(h).not.toContain("<img src=x");
-    expect(h).toContain(inert);
-    selfContained(h);
+    const html = renderPlanHtml(plan);
+    expect(html).not.toContain("<script>alert");
+    expect(html).not.toContain("<img src=x");
+    expect(html).toContain(inert);
+    selfContained(html);
   });
 
   it("file names, deployment names, models, notes and file errors stay text in a check report", () => {
@@ -118,10 +118,10 @@ describe("escaping", () => {
       fileNotes: [{ file: hostile, line: 1, text: hostile }],
       fileErrors: [hostile],
     };
-    const h = renderCheckHtml(report);
-    expect(h).not.toMatch(/<script>alert|<img src=x/);
-    expect(h.split(inert).length - 1).toBeGreaterThanOrEqual(6);
-    selfContained(h);
+    const html = renderCheckHtml(report);
+    expect(html).not.toMatch(/<script>alert|<img src=x/);
+    expect(html.split(inert).length - 1).toBeGreaterThanOrEqual(6);
+    selfContained(html);
   });
 });
 
@@ -153,14 +153,14 @@ describe("check, sweep and compare --format html", () => {
   it("sweep: line charts of KV tokens and concurrency against max-model-len, one line per utilization, the JSON's rows", async () => {
     const argv = ["--model", "qwen2.5-7b", "--gpu", "l4", "--sweep", "max-model-len=4K..32K", "--sweep", "gpu-memory-utilization=0.8,0.9"];
     const json = JSON.parse((await runCli([...argv, "--json"])).out) as { rows: { kvTokens: number }[] };
-    const h = (await runCli([...argv, "--format", "html"])).out;
-    selfContained(h);
-    expect(h.match(/<figure class="line-chart"/g)?.length).toBe(2);
+    const html = (await runCli([...argv, "--format", "html"])).out;
+    selfContained(html);
+    expect(html.match(/<figure class="line-chart"/g)?.length).toBe(2);
     // Two lines (one per utilization) in each chart, four points each.
-    expect(h.match(/<polyline /g)?.length).toBe(4);
-    expect(h).toContain("gpu-memory-utilization 0.80");
-    expect(h).toContain("--max-model-len (tokens)");
-    const rows = [...h.matchAll(/kv-tokens" data-value="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(html.match(/<polyline /g)?.length).toBe(4);
+    expect(html).toContain("gpu-memory-utilization 0.80");
+    expect(html).toContain("--max-model-len (tokens)");
+    const rows = [...html.matchAll(/kv-tokens" data-value="(\d+)"/g)].map((m) => Number(m[1]));
     expect(rows).toEqual(json.rows.map((r) => r.kvTokens));
   });
 
@@ -175,10 +175,10 @@ describe("check, sweep and compare --format html", () => {
   it("compare: the offline and vLLM device figures of the JSON, and vLLM's plan", async () => {
     const argv = ["compare", "--model", "llama-3.1-8b", "--gpu", "h100", "--prompt-tokens", "4k"];
     const json = JSON.parse((await runCli([...argv, "--json"])).out) as { vllmUsedBytes: number; offline: { deviceBytes: number }; vllm: Plan };
-    const h = (await runCli([...argv, "--format", "html"])).out;
-    selfContained(h);
-    expect(h).toContain(`vLLM shows <strong>${(json.vllmUsedBytes / GIB).toFixed(2)} GiB</strong>`);
-    expect(h).toContain(`offline generate() <strong>${(json.offline.deviceBytes / GIB).toFixed(2)} GiB</strong>`);
-    expect(dataValue(h, "kv-tokens")).toBe(json.vllm.kvCache.tokens);
+    const html = (await runCli([...argv, "--format", "html"])).out;
+    selfContained(html);
+    expect(html).toContain(`vLLM shows <strong>${(json.vllmUsedBytes / GIB).toFixed(2)} GiB</strong>`);
+    expect(html).toContain(`offline generate() <strong>${(json.offline.deviceBytes / GIB).toFixed(2)} GiB</strong>`);
+    expect(dataValue(html, "kv-tokens")).toBe(json.vllm.kvCache.tokens);
   });
 });

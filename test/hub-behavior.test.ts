@@ -74,14 +74,14 @@ function hubHandler(req: IncomingMessage, res: ServerResponse): void {
   }
   if (repo === "acme/private") return void res.writeHead(401, { "X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository Not Found" }).end();
   if (!["main", "v2.0"].includes(revision)) return void res.writeHead(404, { "X-Error-Code": "RevisionNotFound" }).end("Invalid rev id");
-  const p = join(FIX, file);
-  if (!existsSync(p)) return void res.writeHead(404, { "X-Error-Code": "EntryNotFound" }).end();
+  const path = join(FIX, file);
+  if (!existsSync(path)) return void res.writeHead(404, { "X-Error-Code": "EntryNotFound" }).end();
   if (file.endsWith(".safetensors")) {
     // LFS files live on the storage host: an absolute Location on another origin, signed.
     res.writeHead(302, { Location: `${storageUrl}/lfs/${revision}/${encodeURIComponent(file)}?${SIGNATURE}` }).end();
     return;
   }
-  serveBytes(req, res, readFileSync(p));
+  serveBytes(req, res, readFileSync(path));
 }
 
 function storageHandler(req: IncomingMessage, res: ServerResponse): void {

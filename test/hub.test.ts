@@ -30,9 +30,9 @@ function repoFile(repo: string, file: string): Uint8Array | null {
     return null;
   }
   if (repo === "acme/no-weights") return file === "config.json" ? new TextEncoder().encode('{"model_type":"llama"}') : null;
-  const p = join(HUB_FIX, alias[repo] ?? repo, file);
-  if (!p.startsWith(HUB_FIX) || !existsSync(p)) return null;
-  return readFileSync(p);
+  const path = join(HUB_FIX, alias[repo] ?? repo, file);
+  if (!path.startsWith(HUB_FIX) || !existsSync(path)) return null;
+  return readFileSync(path);
 }
 
 function handle(req: IncomingMessage, res: ServerResponse): void {

@@ -137,9 +137,9 @@ describe("Qwen3-Next-80B-A3B by hand", () => {
   it("block size 544 and padding", () => {
     const attn = hybridAttnBytesPerToken(2, 256, 1, 2);
     expect(attn).toBe(2048);
-    const b = hybridAlignBlockSize(attn, 1_097_728, 16);
-    expect(b).toMatchObject({ blockSize: 544, raised: true, pageBytes: 1_114_112, mambaBlockSize: undefined });
-    expect(b.mambaPaddingPct.toFixed(2)).toBe("1.49");
+    const block = hybridAlignBlockSize(attn, 1_097_728, 16);
+    expect(block).toMatchObject({ blockSize: 544, raised: true, pageBytes: 1_114_112, mambaBlockSize: undefined });
+    expect(block.mambaPaddingPct.toFixed(2)).toBe("1.49");
     expect(hybridAttentionBlockSize(attn, 1_097_728, 16, "0.10.2")).toBe(544);
   });
   it("plan at 40 GiB, 262,144 tokens, mode none", () => {
@@ -311,9 +311,9 @@ describe("real logs (fixtures/hybrid/logs.json)", () => {
     expect(hybridAttnBytesPerToken(4, 256, 1, 1, true)).toBe(c.attn_bytes_per_token["int8_per_token_head"]);
     for (const row of c.rows) {
       const attn = c.attn_bytes_per_token[row.kv] ?? 0;
-      const b = hybridAlignBlockSize(attn, mambaStatePageBytes(hybrid.mamba, 1, dt, row.drafts), 16, { version: "0.28.0", mambaCacheMode: "align" });
-      expect(b.blockSize).toBe(row.block_size);
-      expect(b.mambaPaddingPct.toFixed(2)).toBe(row.padding_pct);
+      const block = hybridAlignBlockSize(attn, mambaStatePageBytes(hybrid.mamba, 1, dt, row.drafts), 16, { version: "0.28.0", mambaCacheMode: "align" });
+      expect(block.blockSize).toBe(row.block_size);
+      expect(block.mambaPaddingPct.toFixed(2)).toBe(row.padding_pct);
     }
   });
 });

@@ -20,12 +20,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A checkout with Qwen2.5-7B's config.json, edited by `edit`. */
 function checkout(name: string, edit: (c: Record<string, unknown>) => void = () => undefined): string {
-  const d = join(dir, name);
-  mkdirSync(d, { recursive: true });
+  const path = join(dir, name);
+  mkdirSync(path, { recursive: true });
   const c = JSON.parse(readFileSync(join(MODELS, "Qwen__Qwen2.5-7B-Instruct.json"), "utf8")) as Record<string, unknown>;
   edit(c);
-  writeFileSync(join(d, "config.json"), JSON.stringify(c));
-  return d;
+  writeFileSync(join(path, "config.json"), JSON.stringify(c));
+  return path;
 }
 
 async function badInput(argv: string[], mention: string | RegExp): Promise<string> {
@@ -86,13 +86,13 @@ describe("rendering", () => {
 
 describe("files", () => {
   it("a FIFO as config.json, as a check file, and /dev/zero are refused by stat, not read", () => {
-    const d = join(dir, "fifo");
-    mkdirSync(d, { recursive: true });
-    execFileSync("mkfifo", [join(d, "config.json")]);
-    execFileSync("mkfifo", [join(d, "deploy.yaml")]);
+    const path = join(dir, "fifo");
+    mkdirSync(path, { recursive: true });
+    execFileSync("mkfifo", [join(path, "config.json")]);
+    execFileSync("mkfifo", [join(path, "deploy.yaml")]);
     return Promise.all([
-      badInput(["--model", d, "--gpu", "h100"], "config.json: a FIFO (named pipe), not a regular file"),
-      badInput(["check", join(d, "deploy.yaml"), "--gpu", "h100"], "deploy.yaml: a FIFO (named pipe), not a regular file"),
+      badInput(["--model", path, "--gpu", "h100"], "config.json: a FIFO (named pipe), not a regular file"),
+      badInput(["check", join(path, "deploy.yaml"), "--gpu", "h100"], "deploy.yaml: a FIFO (named pipe), not a regular file"),
       badInput(["check", "/dev/zero", "--gpu", "h100"], "/dev/zero: a device, not a regular file"),
     ]);
   });
@@ -102,33 +102,33 @@ describe("files", () => {
     await badInput(["--model", d, "--gpu", "h100"], "model.safetensors: a directory, not a regular file");
   });
   it("a symlinked shard reaching outside the checkout is refused before a byte is read", async () => {
-    const d = checkout("leak");
-    symlinkSync("/etc/passwd", join(d, "model.safetensors"));
-    const line = await badInput(["--model", d, "--gpu", "h100"], "a symbolic link to a file outside the checkout");
+    const dir = checkout("leak");
+    symlinkSync("/etc/passwd", join(dir, "model.safetensors"));
+    const line = await badInput(["--model", dir, "--gpu", "h100"], "a symbolic link to a file outside the checkout");
     expect(line).not.toContain("header length");
   });
   it("an index entry through a symlinked folder is refused", async () => {
-    const d = checkout("leak-dir");
-    symlinkSync("/", join(d, "sub"));
-    writeFileSync(join(d, "model.safetensors.index.json"), JSON.stringify({ weight_map: { a: "sub/etc/passwd" } }));
-    await badInput(["--model", d, "--gpu", "h100"], "a symbolic link to a file outside the checkout");
+    const dir = checkout("leak-dir");
+    symlinkSync("/", join(dir, "sub"));
+    writeFileSync(join(dir, "model.safetensors.index.json"), JSON.stringify({ weight_map: { a: "sub/etc/passwd" } }));
+    await badInput(["--model", dir, "--gpu", "h100"], "a symbolic link to a file outside the checkout");
   });
   it("JSON errors give a position, never the file's text", async () => {
-    const d = checkout("secret");
-    writeFileSync(join(d, "config.json"), "root:x:0:0:root:/root:/bin/bash\n");
-    const line = await badInput(["--model", d, "--gpu", "h100"], "config.json: not valid JSON");
+    const dir = checkout("secret");
+    writeFileSync(join(dir, "config.json"), "root:x:0:0:root:/root:/bin/bash\n");
+    const line = await badInput(["--model", dir, "--gpu", "h100"], "config.json: not valid JSON");
     expect(line).not.toContain("root:x");
   });
   it("a YAML alias bomb is refused with its file and line", async () => {
-    const f = join(dir, "bomb.yaml");
+    const path = join(dir, "bomb.yaml");
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
     for (let i = 1; i < 9; i++) {
       const prev = String.fromCharCode(96 + i);
       const cur = String.fromCharCode(97 + i);
       levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(", ")}]`);
     }
-    writeFileSync(f, levels.join("\n") + "\n");
-    await badInput(["check", f, "--gpu", "h100"], /bomb\.yaml:1: YAML more than 1000 alias expansions/);
+    writeFileSync(path, levels.join("\n") + "\n");
+    await badInput(["check", path, "--gpu", "h100"], /bomb\.yaml:1: YAML more than 1000 alias expansions/);
   });
 });
 
@@ -170,10 +170,10 @@ spec:
     await badInput(["check", f, "--gpu", "nope"], "--gpu nope: unknown GPU");
   });
   it("4@1.5K is refused in a file as on the command line (1.5K is not a whole number of 1024s, as vLLM reads it)", async () => {
-    const f = join(dir, "own-k.yaml");
-    writeFileSync(f, 'deployments:\n  - name: a\n    model: qwen2.5-7b\n    gpu: h100\n    require:\n      concurrency: "4@1.5K"\n');
-    await badInput(["check", f], "own-k.yaml:6: deployments[0].require.concurrency");
-    await badInput(["check", f, "--require-concurrency", "4@1.5K"], "--require-concurrency");
+    const path = join(dir, "own-k.yaml");
+    writeFileSync(path, 'deployments:\n  - name: a\n    model: qwen2.5-7b\n    gpu: h100\n    require:\n      concurrency: "4@1.5K"\n');
+    await badInput(["check", path], "own-k.yaml:6: deployments[0].require.concurrency");
+    await badInput(["check", path, "--require-concurrency", "4@1.5K"], "--require-concurrency");
   });
   it("an unterminated quote in a shell script is refused as bash refuses it", async () => {
     const f = join(dir, "serve.sh");
@@ -189,11 +189,11 @@ describe("memory bounds", () => {
     await badInput(["check", f, "--gpu", "h100", "--offline"], "dense.yaml: YAML of 274 KiB is over the 256 KiB limit for a YAML file");
   });
   it("check plans at most 256 deployments in a run", async () => {
-    const f = join(dir, "many.yaml");
+    const path = join(dir, "many.yaml");
     let s = "services:\n";
     for (let i = 0; i < 300; i++) s += `  s${i}:\n    image: vllm/vllm-openai:v0.11.0\n    command: --model Qwen/Qwen2.5-7B-Instruct\n`;
-    writeFileSync(f, s);
-    await badInput(["check", f, "--gpu", "h100", "--offline"], "check: 300 vLLM deployments in the files given, over the limit of 256 a run checks; split them");
+    writeFileSync(path, s);
+    await badInput(["check", path, "--gpu", "h100", "--offline"], "check: 300 vLLM deployments in the files given, over the limit of 256 a run checks; split them");
   });
 });
 
@@ -202,8 +202,8 @@ describe("shell variable expansion is bounded", () => {
     let s = "a=aaaaaaaaaa\n";
     for (let i = 1; i < 40; i++) s += `v${i}="$${i === 1 ? "a" : `v${i - 1}`} $${i === 1 ? "a" : `v${i - 1}`}"\n`;
     s += "vllm serve m --served-model-name $v39\n";
-    const f = join(dir, "double.sh");
-    writeFileSync(f, s);
-    await badInput(["check", f, "--gpu", "h100", "--offline"], "double.sh: shell variables expand to more than 16 MiB of text");
+    const path = join(dir, "double.sh");
+    writeFileSync(path, s);
+    await badInput(["check", path, "--gpu", "h100", "--offline"], "double.sh: shell variables expand to more than 16 MiB of text");
   });
 });

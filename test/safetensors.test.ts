@@ -80,8 +80,8 @@ describe("readSafetensorsHeader", () => {
   it("reads a header bigger than the first read (1 MiB+) without reading the data", async () => {
     const tensors = Array.from({ length: 12000 }, (_, i) => ({ name: `model.layers.${i}.a_rather_long_tensor_name.weight`, dtype: "BF16", shape: [8, 8] }));
     const bytes = buildSafetensors(tensors);
-    const p = await writeTmp("big-header.safetensors", bytes);
-    const header = await readSafetensorsHeader(p);
+    const path = await writeTmp("big-header.safetensors", bytes);
+    const header = await readSafetensorsHeader(path);
     expect(header.tensors).toHaveLength(12000);
     expect(header.totalBytes).toBe(12000 * 128);
   });
@@ -96,16 +96,16 @@ describe("readSafetensorsHeader", () => {
   });
 
   it("refuses a length prefix of 2^60", async () => {
-    const p = join(FIX, "huge-length.safetensors");
-    const err = await inputError(readSafetensorsHeader(p));
-    expect(err.subject).toBe(p);
-    expect(err.message).toBe(`${p}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`);
+    const path = join(FIX, "huge-length.safetensors");
+    const err = await inputError(readSafetensorsHeader(path));
+    expect(err.subject).toBe(path);
+    expect(err.message).toBe(`${path}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`);
   });
 
   it("refuses a header that is not JSON", async () => {
-    const p = join(FIX, "not-json.safetensors");
-    const err = await inputError(readSafetensorsHeader(p));
-    expect(err.message).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a valid safetensors file: header is not JSON( \\(syntax error at byte \\d+\\))?$`));
+    const path = join(FIX, "not-json.safetensors");
+    const err = await inputError(readSafetensorsHeader(path));
+    expect(err.message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a valid safetensors file: header is not JSON( \\(syntax error at byte \\d+\\))?$`));
     expect(err.message).not.toContain("\n");
   });
 
@@ -122,15 +122,15 @@ describe("readSafetensorsHeader", () => {
   });
 
   it("refuses a file shorter than the length prefix, and a missing file", async () => {
-    const p = await writeTmp("short.safetensors", new Uint8Array([1, 2, 3]));
-    expect((await inputError(readSafetensorsHeader(p))).message).toBe(`${p}: not a valid safetensors file: file is 3 bytes, shorter than the 8-byte length prefix`);
+    const path = await writeTmp("short.safetensors", new Uint8Array([1, 2, 3]));
+    expect((await inputError(readSafetensorsHeader(path))).message).toBe(`${path}: not a valid safetensors file: file is 3 bytes, shorter than the 8-byte length prefix`);
     const missing = join(tmp, "nope.safetensors");
     expect((await inputError(readSafetensorsHeader(missing))).message).toBe(`${missing}: cannot read (no such file)`);
   });
 
   it("refuses a zero-length header and an empty file", async () => {
-    const p = await writeTmp("zero.safetensors", new Uint8Array(8));
-    expect((await inputError(readSafetensorsHeader(p))).message).toContain("header length 0 bytes is too short");
+    const path = await writeTmp("zero.safetensors", new Uint8Array(8));
+    expect((await inputError(readSafetensorsHeader(path))).message).toContain("header length 0 bytes is too short");
     const e = await writeTmp("empty.safetensors", new Uint8Array(0));
     expect((await inputError(readSafetensorsHeader(e))).message).toContain("file is 0 bytes");
   });

@@ -49,9 +49,9 @@ describe("the packing answer", () => {
 
   it("check says it on the servers' lines", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vram-plan-pack-"));
-    const f = join(dir, "two.sh");
-    writeFileSync(f, ['pm2 start --name "a" "vllm serve Qwen/Qwen3-0.6B --max-model-len 4096 --gpu-memory-utilization 0.5"', 'pm2 start --name "b" "vllm serve Qwen/Qwen3-1.7B --max-model-len 4096 --gpu-memory-utilization 0.6"', ""].join("\n"));
-    const result = await runCli(["check", f, "--gpu", "l4", "--no-config", "--offline"]);
+    const path = join(dir, "two.sh");
+    writeFileSync(path, ['pm2 start --name "a" "vllm serve Qwen/Qwen3-0.6B --max-model-len 4096 --gpu-memory-utilization 0.5"', 'pm2 start --name "b" "vllm serve Qwen/Qwen3-1.7B --max-model-len 4096 --gpu-memory-utilization 0.6"', ""].join("\n"));
+    const result = await runCli(["check", path, "--gpu", "l4", "--no-config", "--offline"]);
     expect(result.code).toBe(1);
     expect(logicalCheckText([], result.out)).toContain("all start with --gpu-memory-utilization 0.11 for script line 1, 0.21 for script line 2 (the least each needs for its constraints)");
   });

@@ -54,58 +54,58 @@ describe("the argument table", () => {
 
 describe("vLLM argv → EngineFlags", () => {
   it("reads the positional model, -tp, --snake_case, = values and human-readable ints", () => {
-    const r = engineFlagsFromArgv(["Qwen/Qwen3-8B", "-tp", "2", "--max_model_len=32k", "--max-num-batched-tokens", "8K", "--gpu-memory-utilization", "0.85"]);
-    expect(r.model).toBe("Qwen/Qwen3-8B");
-    expect(r.flags.tensorParallelSize).toBe(2);
-    expect(r.flags.maxModelLen).toBe(32_000); // human_readable_int: k = 10^3
-    expect(r.flags.maxNumBatchedTokens).toBe(8_192); // K = 2^10
-    expect(r.flags.gpuMemoryUtilization).toBe(0.85);
-    expect(r.flags.notModeledFlags).toBeUndefined();
+    const parsed = engineFlagsFromArgv(["Qwen/Qwen3-8B", "-tp", "2", "--max_model_len=32k", "--max-num-batched-tokens", "8K", "--gpu-memory-utilization", "0.85"]);
+    expect(parsed.model).toBe("Qwen/Qwen3-8B");
+    expect(parsed.flags.tensorParallelSize).toBe(2);
+    expect(parsed.flags.maxModelLen).toBe(32_000); // human_readable_int: k = 10^3
+    expect(parsed.flags.maxNumBatchedTokens).toBe(8_192); // K = 2^10
+    expect(parsed.flags.gpuMemoryUtilization).toBe(0.85);
+    expect(parsed.flags.notModeledFlags).toBeUndefined();
   });
 
   it("accepts unique prefixes as argparse's allow_abbrev does, and rejects ambiguous ones", () => {
     expect(engineFlagsFromArgv(["m", "--max-num-seq", "8"]).flags.maxNumSeqs).toBe(8);
-    const e = flagError(() => engineFlagsFromArgv(["m", "--max-num", "8"]));
-    expect(e.kind).toBe("ambiguous");
-    expect(e.message).toContain("--max-num-batched-tokens");
-    expect(e.message).toContain("--max-num-seqs");
+    const err = flagError(() => engineFlagsFromArgv(["m", "--max-num", "8"]));
+    expect(err.kind).toBe("ambiguous");
+    expect(err.message).toContain("--max-num-batched-tokens");
+    expect(err.message).toContain("--max-num-seqs");
   });
 
   it("rejects a misspelled flag with vLLM's nearest one", () => {
-    const e = flagError(() => engineFlagsFromArgv(["m", "--gpu-memory-utilisation", "0.5"]));
-    expect(e.kind).toBe("unknown");
-    expect(e.suggestion).toBe("--gpu-memory-utilization");
-    expect(e.index).toBe(1);
-    expect(e.message).toBe("--gpu-memory-utilisation: unrecognized vLLM argument (did you mean --gpu-memory-utilization?)");
+    const err = flagError(() => engineFlagsFromArgv(["m", "--gpu-memory-utilisation", "0.5"]));
+    expect(err.kind).toBe("unknown");
+    expect(err.suggestion).toBe("--gpu-memory-utilization");
+    expect(err.index).toBe(1);
+    expect(err.message).toBe("--gpu-memory-utilisation: unrecognized vLLM argument (did you mean --gpu-memory-utilization?)");
   });
 
   it("rejects a flag removed in the planned release, naming the release, and accepts it before", () => {
-    const e = flagError(() => engineFlagsFromArgv(["m", "--swap-space", "4"], { vllmVersion: "0.20.0" }));
-    expect(e.kind).toBe("removed");
-    expect(e.message).toBe("--swap-space: removed in vLLM 0.19.0 (planning for vLLM 0.20.0)");
+    const err = flagError(() => engineFlagsFromArgv(["m", "--swap-space", "4"], { vllmVersion: "0.20.0" }));
+    expect(err.kind).toBe("removed");
+    expect(err.message).toBe("--swap-space: removed in vLLM 0.19.0 (planning for vLLM 0.20.0)");
     expect(engineFlagsFromArgv(["m", "--swap-space", "4"], { vllmVersion: "0.10.1" }).flags.tensorParallelSize).toBe(1);
     const g = flagError(() => engineFlagsFromArgv(["m", "--cuda-graph-sizes", "8"], { vllmVersion: "0.13.0" }));
     expect(g.message).toContain("use --cudagraph-capture-sizes");
   });
 
   it("rejects a flag newer than the planned release", () => {
-    const e = flagError(() => engineFlagsFromArgv(["m", "--kv-offloading-size", "4"], { vllmVersion: "0.10.1" }));
-    expect(e.kind).toBe("not-yet");
-    expect(e.message).toBe("--kv-offloading-size: not in vLLM 0.10.1 (added after vLLM 0.11.0)");
+    const err = flagError(() => engineFlagsFromArgv(["m", "--kv-offloading-size", "4"], { vllmVersion: "0.10.1" }));
+    expect(err.kind).toBe("not-yet");
+    expect(err.message).toBe("--kv-offloading-size: not in vLLM 0.10.1 (added after vLLM 0.11.0)");
     expect(engineFlagsFromArgv(["m", "--kv-offloading-size", "4"], { vllmVersion: "0.13.0" }).flags.kvOffloadingBytes).toBe(4 * 2 ** 30);
   });
 
   it("merges dotted keys into the JSON object (--limit-mm-per-prompt.image, --speculative-config.*)", () => {
-    const r = engineFlagsFromArgv(["m", "--limit-mm-per-prompt.image", "2", "--limit-mm-per-prompt.video", "0", "--mm-processor-kwargs.max_pixels", "1003520", "--speculative-config.method", "mtp", "--speculative-config.num_speculative_tokens", "2"]);
-    expect(r.flags.limitMmPerPrompt).toEqual({ image: 2, video: 0 });
+    const parsed = engineFlagsFromArgv(["m", "--limit-mm-per-prompt.image", "2", "--limit-mm-per-prompt.video", "0", "--mm-processor-kwargs.max_pixels", "1003520", "--speculative-config.method", "mtp", "--speculative-config.num_speculative_tokens", "2"]);
+    expect(parsed.flags.limitMmPerPrompt).toEqual({ image: 2, video: 0 });
     // FlexibleArgumentParser appends the merged dotted object after every other word, so it replaces a
     // whole JSON value of the same flag (argparse keeps the last): only {"video": 0} is left here.
     expect(engineFlagsFromArgv(["m", "--limit-mm-per-prompt.video", "0", "--limit-mm-per-prompt", '{"image": 2}']).flags.limitMmPerPrompt).toEqual({ video: 0 });
     expect(engineFlagsFromArgv(["m", "--limit-mm-per-prompt", '{"image": 2}', "--limit-mm-per-prompt", '{"video": 1}']).flags.limitMmPerPrompt).toEqual({ video: 1 });
-    expect(r.flags.mmProcessorKwargs).toEqual({ max_pixels: 1_003_520 });
-    expect(r.flags.speculative?.method).toBe("mtp");
-    expect(r.flags.speculative?.numSpeculativeTokens).toBe(2);
-    expect(r.flags.notModeledFlags).toBeUndefined();
+    expect(parsed.flags.mmProcessorKwargs).toEqual({ max_pixels: 1_003_520 });
+    expect(parsed.flags.speculative?.method).toBe("mtp");
+    expect(parsed.flags.speculative?.numSpeculativeTokens).toBe(2);
+    expect(parsed.flags.notModeledFlags).toBeUndefined();
   });
 
   it("reads the older image=2,video=1 form for the releases that had it", () => {
@@ -114,12 +114,12 @@ describe("vLLM argv → EngineFlags", () => {
   });
 
   it("reads the memory features into their fields, in vLLM's units (core/memory-features.ts models them)", () => {
-    const r = engineFlagsFromArgv([
+    const parsed = engineFlagsFromArgv([
       "m", "--enable-lora", "--max-loras", "4", "--max-lora-rank", "64", "--cpu-offload-gb", "8", "--kv-offloading-size", "2.5",
       "--kv-offloading-backend", "lmcache", "--max-model-len", "auto", "--mamba-ssm-cache-dtype", "float32", "-O3",
       "--max-cudagraph-capture-size", "256", "--compilation-config.cudagraph_mode", "piecewise", "--enable-sleep-mode", "--language-model-only",
     ]);
-    const flags = r.flags;
+    const flags = parsed.flags;
     expect(flags.lora).toEqual({ maxLoras: 4, maxLoraRank: 64, fullyShardedLoras: false });
     expect(flags.cpuOffloadBytes).toBe(8 * 2 ** 30); // --cpu-offload-gb is GiB
     expect(flags.kvOffloadingBytes).toBe(2.5 * 2 ** 30); // kv_offloading_size is GiB (vllm/config/cache.py)
@@ -183,11 +183,11 @@ describe("vLLM argv → EngineFlags", () => {
   });
 
   it("reads a record (vram-plan's flags:, a vLLM --config YAML) with typed values", () => {
-    const r = engineFlagsFromOptions({ tensor_parallel_size: 2, "limit-mm-per-prompt": { image: 1 }, "enforce-eager": true, "enable-prefix-caching": false, "speculative-config": { model: "org/draft", num_speculative_tokens: 5 } });
-    expect(r.flags.tensorParallelSize).toBe(2);
-    expect(r.flags.limitMmPerPrompt).toEqual({ image: 1 });
-    expect(r.flags.enforceEager).toBe(true);
-    expect(r.flags.speculative).toEqual({ raw: { model: "org/draft", num_speculative_tokens: 5 }, model: "org/draft", numSpeculativeTokens: 5 });
+    const parsed = engineFlagsFromOptions({ tensor_parallel_size: 2, "limit-mm-per-prompt": { image: 1 }, "enforce-eager": true, "enable-prefix-caching": false, "speculative-config": { model: "org/draft", num_speculative_tokens: 5 } });
+    expect(parsed.flags.tensorParallelSize).toBe(2);
+    expect(parsed.flags.limitMmPerPrompt).toEqual({ image: 1 });
+    expect(parsed.flags.enforceEager).toBe(true);
+    expect(parsed.flags.speculative).toEqual({ raw: { model: "org/draft", num_speculative_tokens: 5 }, model: "org/draft", numSpeculativeTokens: 5 });
     expect(flagError(() => engineFlagsFromOptions({ "max-num-seqz": 4 })).suggestion).toBe("--max-num-seqs");
   });
 });

@@ -28,12 +28,12 @@ describe("real vllm serve lines", () => {
       const { argv, release } = vllmArgvOfCommand(splitShellWords(l.line), l.env ?? {}, l.path);
       const read = (): ReturnType<typeof engineFlagsFromArgv> => engineFlagsFromArgv(argv, { ...((l.release ?? release) ? { vllmVersion: (l.release ?? release)! } : {}) });
       if (l.expect === "ok") {
-        const r = read();
+        const parsed = read();
         const flagWords = argv.filter((w) => /^--?[A-Za-z]/.test(w));
         // Every flag word was read as a table entry, and each not-modeled one is named for the warning.
-        expect(r.understood.length).toBe(flagWords.length);
-        for (const u of r.understood) if (u.effect === "not-modeled") expect(r.flags.notModeledFlags ?? []).toContain(`--${u.name}`);
-        expect(r.model !== null || r.configFile !== null).toBe(true);
+        expect(parsed.understood.length).toBe(flagWords.length);
+        for (const u of parsed.understood) if (u.effect === "not-modeled") expect(parsed.flags.notModeledFlags ?? []).toContain(`--${u.name}`);
+        expect(parsed.model !== null || parsed.configFile !== null).toBe(true);
       } else {
         let err: unknown = null;
         try {

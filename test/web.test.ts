@@ -43,9 +43,9 @@ describe("vram-plan web --out", () => {
   });
 
   it("refuses a file, and requires --out", async () => {
-    const f = join(tmp(), "file");
-    writeFileSync(f, "x");
-    expect((await runCli(["web", "--out", f])).err).toContain("is not a directory");
+    const path = join(tmp(), "file");
+    writeFileSync(path, "x");
+    expect((await runCli(["web", "--out", path])).err).toContain("is not a directory");
     const result = await runCli(["web"]);
     expect(result.code).toBe(2);
     expect(result.err).toContain("--out: required");

@@ -47,11 +47,11 @@ function modelOf(name: string): ModelArch {
   return modelArchFromConfig(e.hfId, loadCatalogFiles(e));
 }
 
-function gpuOf(c: Case): GpuProfile {
-  const g = findGpu(c.gpu);
-  if (!g) throw new Error(`bench: no gpu ${c.gpu}`);
+function gpuOf(testCase: Case): GpuProfile {
+  const g = findGpu(testCase.gpu);
+  if (!g) throw new Error(`bench: no gpu ${testCase.gpu}`);
   const gpu: GpuProfile = { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
-  if (c.gpuMemory) gpu.cudaTotalBytes = parseSize(c.gpuMemory) ?? gpu.cudaTotalBytes;
+  if (testCase.gpuMemory) gpu.cudaTotalBytes = parseSize(testCase.gpuMemory) ?? gpu.cudaTotalBytes;
   return gpu;
 }
 
@@ -88,70 +88,70 @@ function caseFlags(f: RawEngineFlags): ReturnType<typeof engineFlagsFrom> {
   const flags = engineFlagsFrom(rest);
   return kvCacheMemory === undefined ? flags : { ...flags, kvCacheMemoryBytes: parseSize(String(kvCacheMemory)) ?? 0 };
 }
-for (const c of cases) {
-  const plan: Plan = planDeployment({ model: modelOf(c.model), gpu: gpuOf(c), flags: caseFlags(c.flags) });
+for (const testCase of cases) {
+  const plan: Plan = planDeployment({ model: modelOf(testCase.model), gpu: gpuOf(testCase), flags: caseFlags(testCase.flags) });
   const g = plan.perGpu[0];
   if (!g) continue;
   const parts: string[] = [];
-  if (c.expect.weightsGib != null) {
+  if (testCase.expect.weightsGib != null) {
     const pred = g.weightsBytes / GiB;
-    const e = Math.abs(pred - c.expect.weightsGib) / c.expect.weightsGib;
+    const e = Math.abs(pred - testCase.expect.weightsGib) / testCase.expect.weightsGib;
     weightErr.push(e);
-    parts.push(`weights ${pred.toFixed(2)} vs ${c.expect.weightsGib} GiB (${pct(e)})`);
+    parts.push(`weights ${pred.toFixed(2)} vs ${testCase.expect.weightsGib} GiB (${pct(e)})`);
   }
-  if (!c.kvOnly && !c.weightsOnly && c.expect.availableKvGib != null) {
+  if (!testCase.kvOnly && !testCase.weightsOnly && testCase.expect.availableKvGib != null) {
     const pred = g.kvCacheBytes / GiB;
-    const abs = Math.abs(pred - c.expect.availableKvGib);
-    const rel = abs / Math.max(Math.abs(c.expect.availableKvGib), 1e-9);
-    availErr.push({ abs, rel, ok: abs <= Math.max(0.5, 0.03 * Math.abs(c.expect.availableKvGib)) });
-    parts.push(`available KV ${pred.toFixed(2)} vs ${c.expect.availableKvGib} GiB (${abs.toFixed(2)} GiB)`);
+    const abs = Math.abs(pred - testCase.expect.availableKvGib);
+    const rel = abs / Math.max(Math.abs(testCase.expect.availableKvGib), 1e-9);
+    availErr.push({ abs, rel, ok: abs <= Math.max(0.5, 0.03 * Math.abs(testCase.expect.availableKvGib)) });
+    parts.push(`available KV ${pred.toFixed(2)} vs ${testCase.expect.availableKvGib} GiB (${abs.toFixed(2)} GiB)`);
   }
-  if (c.expect.torchPeakGib != null) {
+  if (testCase.expect.torchPeakGib != null) {
     // The logged torch peak increase (or V0's activation peak) against the predicted activation peak.
     const pred = g.activationPeakBytes / GiB;
-    peakLines.push(`  ${c.name}: activation peak ${pred.toFixed(2)} vs ${c.expect.torchPeakGib} GiB logged (${pct(Math.abs(pred - c.expect.torchPeakGib) / c.expect.torchPeakGib)}; ${g.activationPhase} phase)`);
-  } else if (plan.encoder && c.expect.weightsGib != null && c.expect.availableKvGib != null && c.expect.cudaGraphGib != null) {
+    peakLines.push(`  ${testCase.name}: activation peak ${pred.toFixed(2)} vs ${testCase.expect.torchPeakGib} GiB logged (${pct(Math.abs(pred - testCase.expect.torchPeakGib) / testCase.expect.torchPeakGib)}; ${g.activationPhase} phase)`);
+  } else if (plan.encoder && testCase.expect.weightsGib != null && testCase.expect.availableKvGib != null && testCase.expect.cudaGraphGib != null) {
     // Vision start-up without a printed torch peak: activation + non-torch = budget − weights − graph estimate − KV, all as logged.
-    const implied = g.requestedBytes / GiB - c.expect.weightsGib - c.expect.cudaGraphGib - c.expect.availableKvGib;
+    const implied = g.requestedBytes / GiB - testCase.expect.weightsGib - testCase.expect.cudaGraphGib - testCase.expect.availableKvGib;
     const pred = (g.activationPeakBytes + g.nonTorchBytes) / GiB;
-    peakLines.push(`  ${c.name}: activation + non-torch ${pred.toFixed(2)} vs ${implied.toFixed(2)} GiB implied by the log (${pct(Math.abs(pred - implied) / implied)}; vision encoder ${(g.encoderPeakBytes / GiB).toFixed(2)} GiB, ${plan.encoder.items} ${plan.encoder.modality} of ${plan.encoder.tokensPerItem} tokens)`);
+    peakLines.push(`  ${testCase.name}: activation + non-torch ${pred.toFixed(2)} vs ${implied.toFixed(2)} GiB implied by the log (${pct(Math.abs(pred - implied) / implied)}; vision encoder ${(g.encoderPeakBytes / GiB).toFixed(2)} GiB, ${plan.encoder.items} ${plan.encoder.modality} of ${plan.encoder.tokensPerItem} tokens)`);
   }
-  if (c.expect.cudaGraphGib != null) parts.push(`CUDA-graph estimate ${(g.cudaGraphBytes / GiB).toFixed(2)} vs ${c.expect.cudaGraphGib} GiB`);
+  if (testCase.expect.cudaGraphGib != null) parts.push(`CUDA-graph estimate ${(g.cudaGraphBytes / GiB).toFixed(2)} vs ${testCase.expect.cudaGraphGib} GiB`);
   // KV arithmetic given vLLM's own KV memory: re-plan with the KV bytes set to the printed GiB value (set on
   // EngineFlags directly: releases before v0.10.1 have no --kv-cache-memory-bytes flag to give it with);
   // the printed value is rounded to 0.01 GiB, so the exact block count lies in a window around it.
-  if (c.expect.availableKvGib != null && c.expect.availableKvGib > 0 && (c.expect.kvTokens != null || c.expect.numGpuBlocks != null || c.expect.maxConcurrency != null)) {
-    const at = (gibValue: number): Plan => planDeployment({ model: modelOf(c.model), gpu: gpuOf(c), flags: { ...caseFlags(c.flags), kvCacheMemoryBytes: Math.round(gibValue * GiB) } });
-    const lo = at(c.expect.availableKvGib - 0.005).kvCache;
-    const hi = at(c.expect.availableKvGib + 0.005).kvCache;
+  if (testCase.expect.availableKvGib != null && testCase.expect.availableKvGib > 0 && (testCase.expect.kvTokens != null || testCase.expect.numGpuBlocks != null || testCase.expect.maxConcurrency != null)) {
+    const at = (gibValue: number): Plan => planDeployment({ model: modelOf(testCase.model), gpu: gpuOf(testCase), flags: { ...caseFlags(testCase.flags), kvCacheMemoryBytes: Math.round(gibValue * GiB) } });
+    const lo = at(testCase.expect.availableKvGib - 0.005).kvCache;
+    const hi = at(testCase.expect.availableKvGib + 0.005).kvCache;
     // One block's worth of slack on each side ("within one block").
     const perBlockTokens = Math.ceil(hi.tokens / Math.max(1, hi.numGpuBlocks));
     const perBlockConc = hi.maxConcurrency / Math.max(1, hi.numGpuBlocks);
     let ok = true;
     const seen: string[] = [];
-    if (c.expect.numGpuBlocks != null) {
-      ok &&= c.expect.numGpuBlocks >= lo.numGpuBlocks - 1 && c.expect.numGpuBlocks <= hi.numGpuBlocks + 1;
-      seen.push(`blocks [${lo.numGpuBlocks}, ${hi.numGpuBlocks}] vs ${c.expect.numGpuBlocks}`);
+    if (testCase.expect.numGpuBlocks != null) {
+      ok &&= testCase.expect.numGpuBlocks >= lo.numGpuBlocks - 1 && testCase.expect.numGpuBlocks <= hi.numGpuBlocks + 1;
+      seen.push(`blocks [${lo.numGpuBlocks}, ${hi.numGpuBlocks}] vs ${testCase.expect.numGpuBlocks}`);
     }
-    if (c.expect.kvTokens != null) {
-      ok &&= c.expect.kvTokens >= lo.tokens - perBlockTokens && c.expect.kvTokens <= hi.tokens + perBlockTokens;
-      seen.push(`tokens [${lo.tokens}, ${hi.tokens}] vs ${c.expect.kvTokens}`);
+    if (testCase.expect.kvTokens != null) {
+      ok &&= testCase.expect.kvTokens >= lo.tokens - perBlockTokens && testCase.expect.kvTokens <= hi.tokens + perBlockTokens;
+      seen.push(`tokens [${lo.tokens}, ${hi.tokens}] vs ${testCase.expect.kvTokens}`);
     }
-    if (c.expect.maxConcurrency != null) {
-      ok &&= c.expect.maxConcurrency >= lo.maxConcurrency - perBlockConc - 0.005 && c.expect.maxConcurrency <= hi.maxConcurrency + perBlockConc + 0.005;
-      seen.push(`concurrency [${lo.maxConcurrency.toFixed(2)}, ${hi.maxConcurrency.toFixed(2)}] vs ${c.expect.maxConcurrency}`);
+    if (testCase.expect.maxConcurrency != null) {
+      ok &&= testCase.expect.maxConcurrency >= lo.maxConcurrency - perBlockConc - 0.005 && testCase.expect.maxConcurrency <= hi.maxConcurrency + perBlockConc + 0.005;
+      seen.push(`concurrency [${lo.maxConcurrency.toFixed(2)}, ${hi.maxConcurrency.toFixed(2)}] vs ${testCase.expect.maxConcurrency}`);
     }
     kvChecks++;
     if (ok) kvExact++;
     parts.push(`KV ${seen.join(", ")} → ${ok ? "exact" : "MISMATCH"}`);
   }
-  if (c.expect.errorCode !== undefined && !c.kvOnly && !c.weightsOnly) {
+  if (testCase.expect.errorCode !== undefined && !testCase.kvOnly && !testCase.weightsOnly) {
     verdicts++;
     const got = plan.diagnostics.find((d) => d.severity === "error")?.code ?? null;
-    if (got === c.expect.errorCode) verdictsRight++;
-    parts.push(`verdict ${got ?? "starts"} vs ${c.expect.errorCode ?? "starts"}`);
+    if (got === testCase.expect.errorCode) verdictsRight++;
+    parts.push(`verdict ${got ?? "starts"} vs ${testCase.expect.errorCode ?? "starts"}`);
   }
-  say(`  ${c.name}: ${parts.join("; ")}`);
+  say(`  ${testCase.name}: ${parts.join("; ")}`);
 }
 say("");
 say(`KV arithmetic (blocks, tokens, concurrency given vLLM's KV memory): ${kvExact}/${kvChecks} exact within one block — target: all`);

@@ -8,10 +8,10 @@ import { findInCatalog, loadCatalogFiles } from "../../dist/sources/catalog.js";
 import { modelArchFromConfig } from "../../dist/core/architecture.js";
 import { findGpu } from "../../dist/sources/gpus.js";
 
-const e = findInCatalog("qwen2.5-vl-7b");
-const g = findGpu("a100-80g");
-if (!e || !g) throw new Error("core-speed: catalog entries missing");
-const model = modelArchFromConfig(e.hfId, loadCatalogFiles(e));
+const entry = findInCatalog("qwen2.5-vl-7b");
+const gpu = findGpu("a100-80g");
+if (!entry || !gpu) throw new Error("core-speed: catalog entries missing");
+const model = modelArchFromConfig(entry.hfId, loadCatalogFiles(entry));
 const base = engineFlagsFrom({});
 const lens = [4096, 8192, 16384, 32768, 65536, 128000];
 let best = 0;
@@ -22,7 +22,7 @@ for (let run = 0; run < 3; run++) {
   while (Number(process.hrtime.bigint()) < deadline) {
     for (let i = 0; i < 1000; i++) {
       // A new flags object per plan, as a sweep or a solver makes them.
-      planDeployment({ model, gpu: g, flags: { ...base, maxModelLen: lens[i % lens.length] as number } });
+      planDeployment({ model, gpu: gpu, flags: { ...base, maxModelLen: lens[i % lens.length] as number } });
       n++;
     }
   }

@@ -139,8 +139,8 @@ export async function logBenchLines(root: string): Promise<string[]> {
       named: logged.outcome !== "failed" || logged.error?.code != null,
     };
     const d = (what: string): Diff | undefined => j.differences.find((x) => x.what === what);
-    const w = d("weights");
-    if (w && typeof w.logged === "number" && typeof w.planned === "number" && !c?.kvOnly) row.weights = { l: w.logged, p: w.planned };
+    const diff = d("weights");
+    if (diff && typeof diff.logged === "number" && typeof diff.planned === "number" && !c?.kvOnly) row.weights = { l: diff.logged, p: diff.planned };
     const kv = d("availableKv");
     const endToEnd = !c?.kvOnly && !c?.weightsOnly;
     if (endToEnd && kv && typeof kv.logged === "number" && typeof kv.planned === "number") row.kv = { l: kv.logged, p: kv.planned };

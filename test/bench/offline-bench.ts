@@ -50,9 +50,9 @@ function archOf(root: string, run: OfflineRun): ModelArch {
     const cfg = JSON.parse(readFileSync(join(root, "src/data/models", run.config), "utf8")) as Record<string, unknown>;
     return modelArchFromConfig(`${run.model}`, { config: { ...cfg, ...(run.overrides ?? {}) } as never });
   }
-  const e = findInCatalog(run.model);
-  if (!e) throw new Error(`offline bench: ${run.model} not in catalog`);
-  return modelArchFromConfig(e.hfId, loadCatalogFiles(e));
+  const entry = findInCatalog(run.model);
+  if (!entry) throw new Error(`offline bench: ${run.model} not in catalog`);
+  return modelArchFromConfig(entry.hfId, loadCatalogFiles(entry));
 }
 
 /** Predicted vs measured for every case of every fixtures/offline/h100-offline-*.json. */

@@ -9,11 +9,11 @@ import { renderSchema } from "../../src/render/json-schema.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
-for (const c of GOLDEN_CASES) {
+for (const testCase of GOLDEN_CASES) {
   for (const [suffix, extra] of Object.entries(GOLDEN_FORMATS)) {
-    const ran = await runCli([...c.argv, ...extra]);
-    if (ran.code > 1 || ran.err !== "") throw new Error(`${c.name} ${suffix}: exit ${ran.code}: ${ran.err}`);
-    writeFileSync(join(here, `${c.name}.${suffix}`), ran.out);
+    const ran = await runCli([...testCase.argv, ...extra]);
+    if (ran.code > 1 || ran.err !== "") throw new Error(`${testCase.name} ${suffix}: exit ${ran.code}: ${ran.err}`);
+    writeFileSync(join(here, `${testCase.name}.${suffix}`), ran.out);
   }
 }
 mkdirSync(join(root, "schema"), { recursive: true });

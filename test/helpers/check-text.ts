@@ -16,12 +16,12 @@ export function logicalCheckText(argv: readonly string[], out: string): string {
     lines[lines.length - 1] = `${lines[lines.length - 1] ?? ""} ${text}`;
   };
   for (const raw of out.split("\n")) {
-    const l = raw.replace(/\x1b\[[0-9;]*m/g, "");
-    if (l.startsWith("       ")) append(l.trimStart()); // a wrapped fix or note
-    else if (l.startsWith("     fix: ")) lines[lines.length - 1] = `${lines[lines.length - 1] ?? ""} — ${l.trimStart()}`;
-    else if (l.startsWith("     note: ")) lines.push(l);
-    else if (/^ {5}\S/.test(l) || /^ {2}\S/.test(l)) append(l.trimStart()); // the status line or the summary wrapped
-    else lines.push(l);
+    const line = raw.replace(/\x1b\[[0-9;]*m/g, "");
+    if (line.startsWith("       ")) append(line.trimStart()); // a wrapped fix or note
+    else if (line.startsWith("     fix: ")) lines[lines.length - 1] = `${lines[lines.length - 1] ?? ""} — ${line.trimStart()}`;
+    else if (line.startsWith("     note: ")) lines.push(line);
+    else if (/^ {5}\S/.test(line) || /^ {2}\S/.test(line)) append(line.trimStart()); // the status line or the summary wrapped
+    else lines.push(line);
   }
   return lines.join("\n");
 }

@@ -77,13 +77,13 @@ export async function launchChromium(executable: string): Promise<Browser> {
   const pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   const listeners: ((m: Message) => void)[] = [];
   ws.addEventListener("message", (ev) => {
-    const m = JSON.parse(String(ev.data)) as Message;
-    if (m.id !== undefined) {
-      const p = pending.get(m.id);
-      pending.delete(m.id);
-      if (m.error) p?.reject(new Error(m.error.message));
-      else p?.resolve(m.result ?? {});
-    } else for (const l of listeners) l(m);
+    const message = JSON.parse(String(ev.data)) as Message;
+    if (message.id !== undefined) {
+      const p = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error) p?.reject(new Error(message.error.message));
+      else p?.resolve(message.result ?? {});
+    } else for (const l of listeners) l(message);
   });
   const send = (method: string, params: Record<string, unknown> = {}, sessionId?: string): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
@@ -98,16 +98,16 @@ export async function launchChromium(executable: string): Promise<Browser> {
       const { sessionId } = (await send("Target.attachToTarget", { targetId, flatten: true })) as { sessionId: string };
       const errors: ConsoleEntry[] = [];
       let loaded: (() => void) | null = null;
-      listeners.push((m) => {
-        if (m.sessionId !== sessionId || !m.params) return;
-        const p = m.params;
-        if (m.method === "Runtime.consoleAPICalled" && (p["type"] === "error" || p["type"] === "assert")) {
+      listeners.push((message) => {
+        if (message.sessionId !== sessionId || !message.params) return;
+        const p = message.params;
+        if (message.method === "Runtime.consoleAPICalled" && (p["type"] === "error" || p["type"] === "assert")) {
           const args = at(p, "args");
           errors.push({ level: `console.${String(p["type"])}`, text: JSON.stringify(Array.isArray(args) ? args.map((a) => at(a, "value") ?? at(a, "description")) : args) });
         }
-        if (m.method === "Runtime.exceptionThrown") errors.push({ level: "exception", text: String(at(p, "exceptionDetails", "exception", "description") ?? at(p, "exceptionDetails", "text")) });
-        if (m.method === "Log.entryAdded" && at(p, "entry", "level") === "error") errors.push({ level: "log", text: `${String(at(p, "entry", "text"))} ${String(at(p, "entry", "url") ?? "")}` });
-        if (m.method === "Page.loadEventFired" && loaded) {
+        if (message.method === "Runtime.exceptionThrown") errors.push({ level: "exception", text: String(at(p, "exceptionDetails", "exception", "description") ?? at(p, "exceptionDetails", "text")) });
+        if (message.method === "Log.entryAdded" && at(p, "entry", "level") === "error") errors.push({ level: "log", text: `${String(at(p, "entry", "text"))} ${String(at(p, "entry", "url") ?? "")}` });
+        if (message.method === "Page.loadEventFired" && loaded) {
           loaded();
           loaded = null;
         }
