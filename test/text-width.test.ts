@@ -195,3 +195,18 @@ describe("stderr warnings fit 80 columns", () => {
     for (const l of lines) if (!l.includes(dir)) expect(l.length).toBeLessThanOrEqual(80);
   });
 });
+
+describe("what-ifs of a plan that does not start", () => {
+  it("Qwen2.5-VL-7B on an RTX 4090: each lever that alone does not start says so under its flags; on an A100 none does", async () => {
+    const r = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "rtx4090"]);
+    expect(r.code).toBe(1);
+    const block = (r.out.split("What if (re-planned with one lever changed)\n")[1] ?? "").split("\n\n")[0] ?? "";
+    const flagLines = block.split("\n").filter((l) => l.startsWith("      --"));
+    expect(flagLines.length).toBe(3);
+    // One image and no video keeps 0.49x of a 128,000-token request: more KV cache, still no start.
+    for (const l of flagLines) expect(l).toMatch(/ {2}\(alone: does not start\)$/);
+    expect(widest(block)).toBeLessThanOrEqual(80);
+    const a100 = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
+    expect(a100.out).not.toContain("(alone: does not start)");
+  });
+});

@@ -206,7 +206,8 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
     whatIfs.forEach((w, i) => {
       const gain = (gains[i] ?? "").padStart(gainW);
       lines.push(`  ${WHAT_IF_LABELS[w.code].padEnd(labelW)}  ${w.kvGainBytes >= 0 ? chalk.green(gain) : chalk.red(gain)} GiB KV → ${(tokens[i] ?? "").padStart(tokW)} tokens, ${(concs[i] ?? "").padStart(concW)}`);
-      lines.push(`      ${chalk.dim(w.flags.map((f) => `${f.flag} ${shellWord(f.value)}`).join(" "))}`);
+      // A lever that alone does not make the plan start says so (0.50x read as if it fixed the RTX 4090's Qwen2.5-VL-7B).
+      lines.push(`      ${chalk.dim(w.flags.map((f) => `${f.flag} ${shellWord(f.value)}`).join(" "))}${w.fits ? "" : `  ${chalk.red("(alone: does not start)")}`}`);
     });
   }
   if (plan.diagnostics.length > 0) {
