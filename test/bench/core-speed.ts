@@ -22,7 +22,7 @@ for (let run = 0; run < 3; run++) {
   while (Number(process.hrtime.bigint()) < deadline) {
     for (let i = 0; i < 1000; i++) {
       // A new flags object per plan, as a sweep or a solver makes them.
-      planDeployment({ model, gpu: gpu, flags: { ...base, maxModelLen: lens[i % lens.length] as number } });
+      planDeployment({ model, gpu, flags: { ...base, maxModelLen: lens[i % lens.length] as number } });
       n++;
     }
   }
