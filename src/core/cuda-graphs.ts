@@ -310,8 +310,12 @@ export interface CudaGraphEquivalents {
   utilizationWithoutEstimate: number;
   /** --gpu-memory-utilization giving the pre-v0.21 KV cache with the estimate on: min(round(U + est/total, 4), 1). */
   utilizationForSameKv: number;
-  /** --kv-cache-memory giving the pre-v0.21 KV cache: this KV cache plus the estimate. */
-  kvCacheMemoryForSameKv: number;
+  /**
+   * --kv-cache-memory giving the pre-v0.21 KV cache: what is left for the KV cache (negative when the
+   * budget is already short) plus the estimate; null when even that is no KV cache (the plan would not
+   * start in a release before the estimate either).
+   */
+  kvCacheMemoryForSameKv: number | null;
 }
 
 /**
@@ -319,12 +323,12 @@ export interface CudaGraphEquivalents {
  * --gpu-memory-utilization=U is equivalent to --gpu-memory-utilization=U′ without CUDA graph memory
  * profiling ... increase --gpu-memory-utilization to U″"), and the --kv-cache-memory with the same effect.
  */
-export function cudaGraphEquivalents(utilization: number, totalBytes: number, estimateBytes: number, kvCacheBytes: number): CudaGraphEquivalents {
+export function cudaGraphEquivalents(utilization: number, totalBytes: number, estimateBytes: number, kvLeftBytes: number): CudaGraphEquivalents {
   const round4 = (v: number): number => Math.round(v * 10_000) / 10_000;
   return {
     utilizationWithoutEstimate: round4(utilization - estimateBytes / totalBytes),
     utilizationForSameKv: Math.min(round4(utilization + estimateBytes / totalBytes), 1),
-    kvCacheMemoryForSameKv: Math.max(0, kvCacheBytes) + estimateBytes,
+    kvCacheMemoryForSameKv: kvLeftBytes + estimateBytes > 0 ? kvLeftBytes + estimateBytes : null,
   };
 }
 
