@@ -193,16 +193,40 @@ export function paramCount(model: ModelArch): { total: number; vision: number } 
   return { total: total + vision, vision };
 }
 
+/** A skip-list entry as skipped() compares it: the fragment with layer indices wildcarded, and its pattern. */
+interface SkipMatcher {
+  fragment: string;
+  pattern: RegExp;
+}
+
+// Per QuantSpec (one per model): its matchers, built once, and each parameter group's answer. Built per
+// call, a checkpoint with a long ignore list (GLM-5.1-FP8) compiled tens of thousands of regular
+// expressions in a lever search that re-plans the same model (0.6 s of a plan, --cpu-prof).
+const skipMatchers = new WeakMap<QuantSpec, SkipMatcher[]>();
+const skipAnswers = new WeakMap<QuantSpec, Map<string, boolean>>();
+
+function skipMatchersOf(quant: QuantSpec): SkipMatcher[] {
+  let matchers = skipMatchers.get(quant);
+  if (!matchers) {
+    matchers = quant.skipModules.map((module) => {
+      const fragment = module.replace(/\.\d+\./g, ".*.").replace(/\*+/g, "*");
+      return { fragment, pattern: new RegExp("^" + fragment.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")) };
+    });
+    skipMatchers.set(quant, matchers);
+  }
+  return matchers;
+}
+
 function skipped(name: string, quant: QuantSpec): boolean {
   // vLLM's is_layer_skipped / modules_to_not_convert: a listed fragment contained in the prefix.
   // Checkpoint names say "model.layers.3.mlp" where ours say "model.layers.*.mlp": compare with the index wildcarded.
-  for (const s of quant.skipModules) {
-    const frag = s.replace(/\.\d+\./g, ".*.").replace(/\*+/g, "*");
-    if (name.includes(frag) || frag.includes(name)) return true;
-    const re = new RegExp("^" + frag.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*"));
-    if (re.test(name)) return true;
-  }
-  return false;
+  let answers = skipAnswers.get(quant);
+  if (!answers) skipAnswers.set(quant, (answers = new Map()));
+  const known = answers.get(name);
+  if (known !== undefined) return known;
+  const answer = skipMatchersOf(quant).some(({ fragment, pattern }) => name.includes(fragment) || fragment.includes(name) || pattern.test(name));
+  answers.set(name, answer);
+  return answer;
 }
 
 export interface RankShape {
