@@ -1,7 +1,7 @@
 // A model on local disk: a checkpoint directory (or a path to its config.json) with config.json,
 // optional quantization / preprocessor configs and .safetensors shards whose headers give the
 // exact checkpoint size.
-import { readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
@@ -207,8 +207,12 @@ export async function readModelDir(path: string): Promise<LocalModel> {
   if (shardNames.length > MAX_SHARDS) throw new InputError(dir, `${dir}: more than ${MAX_SHARDS} .safetensors shards`);
   let tensors = 0;
   const headers = shardNames.map((f) => {
-    requireInside(join(dir, f), root);
-    const h = readSafetensorsHeaderSync(join(dir, f));
+    const path = join(dir, f);
+    // A regular file (not a link) named directly in the checkout is inside it and safe to open: one
+    // lstat instead of realpath's walk and a second stat (a 100-shard checkout: ≈500 fewer system calls).
+    const plainFile = !f.includes("/") && !f.includes(sep) && lstatSync(path, { throwIfNoEntry: false })?.isFile() === true;
+    if (!plainFile) requireInside(path, root);
+    const h = readSafetensorsHeaderSync(path, plainFile);
     // Every tensor's entry is held until the shards are summed: bounded across the checkpoint.
     tensors += h.tensors.length;
     if (tensors > MAX_TENSORS) throw new InputError(dir, `${dir}: more than ${MAX_TENSORS} tensors across the shards`);

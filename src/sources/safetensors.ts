@@ -246,8 +246,9 @@ let firstReadBuffer: Buffer | null = null;
  * many shards, 3 syscalls a file without promise overhead (a 100-shard directory reads in a few
  * milliseconds; npm run bench measures it).
  */
-export function readSafetensorsHeaderSync(path: string): SafetensorsHeader {
-  statRegularFile(path, ANY_SIZE);
+export function readSafetensorsHeaderSync(path: string, knownRegularFile = false): SafetensorsHeader {
+  // The stat before opening refuses a FIFO or a device unopened; a caller that has lstat-ed a regular file skips it.
+  if (!knownRegularFile) statRegularFile(path, ANY_SIZE);
   const { fd, size } = openRegularFile(path, ANY_SIZE);
   try {
     // One first-read buffer for every shard: the header is decoded before the next read, and a fresh
