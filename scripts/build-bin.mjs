@@ -5,7 +5,8 @@
 //   dist/bin/vram-plan.cjs    src/cli/main.ts with everything it imports from src/ and commander
 //   dist/bin/vendor/<pkg>.cjs each other package (yaml, undici, chalk …), loaded only by the code
 //                             that imports it (`await import()` in src/, or a module only such code loads)
-//   dist/bin/*.v8cache        V8's code cache of each bundle, written after running typical jobs in-process
+//   dist/bin/*.v8cache        V8's code cache of each bundle per command, written after running that
+//                             command's typical jobs in a process of their own (CACHE_JOBS below)
 // `tsc` still builds dist/ for the library and its types; this runs after it and replaces dist/cli.js.
 import { build } from "esbuild";
 import { builtinModules } from "node:module";
@@ -49,8 +50,6 @@ const vendorPlugin = {
   },
 };
 
-// dynamic-import off: `await import("yaml")` becomes a require() of the vendor bundle inside a promise,
-// so it goes through the same loader (a real import() in a vm.Script has no module loader to call).
 /**
  * commander requires node:child_process at load time, only for executable subcommands, which vram-plan
  * does not use; loading it (and node:net, streams) is ≈7 ms of every run (--cpu-prof). Inside
@@ -67,6 +66,8 @@ const lazyChildProcessForCommander = {
   },
 };
 
+// dynamic-import off: `await import("yaml")` becomes a require() of the vendor bundle inside a promise,
+// so it goes through the same loader (a real import() in a vm.Script has no module loader to call).
 const common = { bundle: true, format: "cjs", platform: "node", target: "node20", logLevel: "warning", supported: { "dynamic-import": false } };
 // import.meta.url in src/ (src/sources/data-dir.ts) is the bundle's own URL once bundled as CommonJS.
 const importMetaUrl = { define: { "import.meta.url": "__vramPlanUrl" }, banner: { js: "const __vramPlanUrl = require('node:url').pathToFileURL(__filename).href;" } };
@@ -83,7 +84,7 @@ for (const spec of vendored) {
 }
 await build({ ...common, entryPoints: ["src/cli/launch.ts"], outfile: "dist/cli.cjs", banner: { js: "#!/usr/bin/env node" } });
 writeFileSync("dist/cli.js", '#!/usr/bin/env node\n// The bin as an ES module path (node dist/cli.js): the same as dist/cli.cjs.\nimport "./cli.cjs";\n');
-// The bin is run directly (package.json "bin", ./dist/cli.js): executable whatever tsc left there.
+// Both are run directly (package.json "bin" is dist/cli.cjs): executable whatever tsc left there.
 chmodSync("dist/cli.cjs", 0o755);
 chmodSync("dist/cli.js", 0o755);
 

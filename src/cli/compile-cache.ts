@@ -20,8 +20,13 @@ export const DEFAULT_CACHE_TAG = "plan";
 
 /** The cache file of one bundle build for one command. */
 export function cacheFileFor(file: string, tag: string): string {
+  return `${cacheStem(file)}.${tag}.v8cache`;
+}
+
+/** A bundle's path with its build's size and mtime: what every cache of that build is named after. */
+function cacheStem(file: string): string {
   const st = statSync(file);
-  return `${file}.${st.size}-${Math.trunc(st.mtimeMs)}.${tag}.v8cache`;
+  return `${file}.${st.size}-${Math.trunc(st.mtimeMs)}`;
 }
 
 function readIfPresent(file: string): Buffer | undefined {
@@ -44,14 +49,17 @@ export interface BundleLoader {
  * without any (the build, before it writes them).
  */
 export function bundleLoader(cacheTag: string | null): BundleLoader {
-  const loaded = new Map<string, { script: Script; exports: unknown }>();
+  const loaded = new Map<string, { script: Script; module: { exports: unknown } }>();
   // Bundles require only node's builtins and each other (scripts/build-bin.mjs): one resolver serves all.
   let nodeRequire: NodeRequire | null = null;
   const load = (file: string): unknown => {
     const hit = loaded.get(file);
-    if (hit) return hit.exports;
+    if (hit) return hit.module.exports;
     let cachedData: Buffer | undefined;
-    if (cacheTag !== null) cachedData = readIfPresent(cacheFileFor(file, cacheTag)) ?? (cacheTag === DEFAULT_CACHE_TAG ? undefined : readIfPresent(cacheFileFor(file, DEFAULT_CACHE_TAG)));
+    if (cacheTag !== null) {
+      const stem = cacheStem(file);
+      cachedData = readIfPresent(`${stem}.${cacheTag}.v8cache`) ?? (cacheTag === DEFAULT_CACHE_TAG ? undefined : readIfPresent(`${stem}.${DEFAULT_CACHE_TAG}.v8cache`));
+    }
     // The build makes every bundle ASCII (scripts/build-bin.mjs), so latin1 decodes it exactly and V8
     // keeps it as a one-byte string; a bundle edited since (any byte above 0x7f) is read as UTF-8.
     const bytes = readFileSync(file);
@@ -59,12 +67,12 @@ export function bundleLoader(cacheTag: string | null): BundleLoader {
     // Node's own CommonJS wrapper, so the bundle sees exports/require/module/__filename/__dirname.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
     const module = { exports: {} as unknown };
-    loaded.set(file, { script, exports: module.exports });
+    // Registered before it runs, as Node does, so bundles that require each other get the one module.
+    loaded.set(file, { script, module });
     nodeRequire ??= createRequire(file);
     const requireFromBundle = (id: string): unknown => (id.startsWith("./") || id.startsWith("../") ? load(resolve(dirname(file), id)) : (nodeRequire as NodeRequire)(id));
     const wrapper = script.runInThisContext() as (exports: unknown, require: (id: string) => unknown, module: { exports: unknown }, filename: string, dirname: string) => void;
     wrapper(module.exports, requireFromBundle, module, file, dirname(file));
-    loaded.set(file, { script, exports: module.exports });
     return module.exports;
   };
   return {

@@ -1,6 +1,7 @@
-// The schema of vram-plan's own deployments file (zod). A module of its own so that zod (≈12 ms of
-// start-up even with the compile cache, src/cli/compile-cache.ts) is loaded only when a file has a
-// `deployments:` mapping to validate (loadVramPlanSchema in vram-plan.ts), not for every `check`.
+// The schema of vram-plan's own deployments file (zod). A module of its own so that zod (its module
+// initialization and the schemas below: milliseconds of start-up, see scripts/build-bin.mjs) is loaded
+// only when a file has a `deployments:` mapping to validate (loadVramPlanSchema in vram-plan.ts), not
+// for every `check`.
 import * as z from "zod";
 import { refineUtilization } from "../vllm-values.js";
 import { MAX_GPU_COUNT, MAX_TOKENS } from "../../limits.js";

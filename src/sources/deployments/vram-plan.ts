@@ -6,6 +6,7 @@ import type { Ctx, Deployment, DeploymentConstraints, Json } from "./common.js";
 import { lineAt, type YamlFile, yamlValue } from "./yaml.js";
 import { parseTokens } from "../../units.js";
 import { MAX_TOKENS } from "../../limits.js";
+import { InternalError } from "../../core/errors.js";
 
 
 // The file's layout and rules: vram-plan-schema.ts.
@@ -15,14 +16,17 @@ let schema: typeof import("./vram-plan-schema.js") | null = null;
 
 /**
  * Loads the schema (and zod). readDeploymentFile is synchronous; a vram-plan file read before this
- * throws VramPlanSchemaNotLoaded, and readDeploymentFileLoadingSchemas (deployments.ts) loads it and reads again.
+ * throws VramPlanSchemaNotLoaded, and readDeploymentFileWithSchemas (deployments.ts) loads it and reads again.
  */
 export async function loadVramPlanSchema(): Promise<void> {
   schema ??= await import("./vram-plan-schema.js");
 }
 
-/** A vram-plan deployments file was met before its schema was loaded (see loadVramPlanSchema). */
-export class VramPlanSchemaNotLoaded extends Error {}
+/**
+ * A vram-plan deployments file was met before its schema was loaded (see loadVramPlanSchema): caught by
+ * readDeploymentFileWithSchemas; anywhere else it is a bug of the caller (exit 3).
+ */
+export class VramPlanSchemaNotLoaded extends InternalError {}
 
 
 
