@@ -87,7 +87,7 @@ function entriesOf(dir: string): string[] {
   }
 }
 
-async function readJsonIfPresent(file: string, root?: string): Promise<Json | undefined> {
+function readJsonIfPresent(file: string, root?: string): Json | undefined {
   if (root !== undefined) requireInside(file, root);
   const text = readTextFile(file, MAX_JSON_FILE_BYTES, { missingOk: true });
   return text === undefined ? undefined : parseJson(text, file);
@@ -167,14 +167,12 @@ export async function readModelDir(path: string): Promise<LocalModel> {
 
   // Files of the checkout must resolve inside it (an HF cache snapshot: inside its repository folder).
   const root = checkoutRoot(dir);
-  const [config, quantA, quantB, preprocessor, index, entries] = await Promise.all([
-    readJsonIfPresent(configPath, configPath === path ? undefined : root),
-    readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[0]), root),
-    readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[1]), root),
-    readJsonIfPresent(join(dir, PREPROCESSOR_FILE), root),
-    readJsonIfPresent(join(dir, INDEX_FILE), root),
-    entriesOf(dir),
-  ]);
+  const config = readJsonIfPresent(configPath, configPath === path ? undefined : root);
+  const quantA = readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[0]), root);
+  const quantB = readJsonIfPresent(join(dir, QUANT_CONFIG_FILES[1]), root);
+  const preprocessor = readJsonIfPresent(join(dir, PREPROCESSOR_FILE), root);
+  const index = readJsonIfPresent(join(dir, INDEX_FILE), root);
+  const entries = entriesOf(dir);
   if (config === undefined) throw new InputError(path, `${dir}: no config.json`);
 
   const warnings: string[] = [];
