@@ -31,8 +31,8 @@ const { planDeployment } = await import("../src/core/plan.js");
 const { catalog, loadCatalogFiles } = await import("../src/sources/catalog.js");
 const { modelArchFromConfig } = await import("../src/core/architecture.js");
 const { flags, gpu, model } = await import("./helpers/models.js");
+const { rawLog: raw } = await import("./helpers/vllm-logs.js");
 
-const raw = (f: string): string => join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw", f);
 
 /** A stand-in nvidia-smi: two H100s (fixtures/nvidia-smi's figures) with 1 GiB used and no process. */
 function nvidiaSmiDir(): string {

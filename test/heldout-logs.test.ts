@@ -4,20 +4,12 @@
 // asserted: the KV arithmetic given vLLM's own KV memory (--kv-cache-memory = the printed GiB) and the
 // verdict. Every expected number is the log's own; the arithmetic beside it is worked from the config.
 import { describe, expect, it } from "vitest";
-import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { runCli } from "./helpers/cli.js";
+import { bytesOfPrintedGiB as G, rawLog as raw, type LogDifference as Diff } from "./helpers/vllm-logs.js";
 import { readVllmLog } from "../src/sources/vllm-log.js";
 
-const raw = (f: string): string => join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw", f);
-const G = (printed: string): number => Math.round(Number(printed) * 2 ** 30);
 
-interface Diff {
-  what: string;
-  logged: number | string | null;
-  planned: number | string | null;
-  agrees: boolean;
-}
 interface LogJson {
   logged: { vllmVersion: string | null; errorCode: string | null };
   plan: { kvCache: { tokens: number; blockSize: number; numGpuBlocks: number; bytesPerToken: number; estimatedMaxModelLen: number }; perGpu: { activationPeakBytes: number; cudaGraphBytes: number }[] } | null;

@@ -2,22 +2,11 @@
 // log's own; planned ones come from planDeployment with the log's release rules; exit 0 when the
 // logged start-up succeeded, 1 when it failed, 2 when the input is not a vLLM log.
 import { describe, expect, it } from "vitest";
-import { join } from "node:path";
 import { readdirSync } from "node:fs";
 import { runCli, unwrapped } from "./helpers/cli.js";
+import { RAW_LOG_DIR, bytesOfPrintedGiB as G, rawLog as raw, type LogDifference as Diff } from "./helpers/vllm-logs.js";
 import { run } from "../src/cli/run.js";
 
-const raw = (f: string): string => join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw", f);
-const G = (printed: string): number => Math.round(Number(printed) * 2 ** 30);
-
-interface Diff {
-  what: string;
-  logged: number | string | null;
-  planned: number | string | null;
-  agrees: boolean;
-  why: string | null;
-  whyCode: string | null;
-}
 
 describe("vram-plan log", () => {
   it("re-plans a successful V0 start-up whose log names model and GPU, with the stable JSON names", async () => {
@@ -109,7 +98,7 @@ describe("vram-plan log", () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("cannot read");
     // A directory is refused before it is opened.
-    const folder = await runCli(["log", join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw")]);
+    const folder = await runCli(["log", RAW_LOG_DIR]);
     expect(folder.code).toBe(2);
     expect(folder.err).toContain("a directory, not a regular file");
   });
@@ -123,7 +112,7 @@ describe("vram-plan log", () => {
 });
 
 describe("vram-plan log text output width", () => {
-  const logs = readdirSync(join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw")).filter((f) => f !== "SOURCES.md");
+  const logs = readdirSync(RAW_LOG_DIR).filter((f) => f !== "SOURCES.md");
   it("every line of every raw log's text output fits COLUMNS=80 (and a wider terminal is used when COLUMNS says so)", async () => {
     expect(logs.length).toBeGreaterThanOrEqual(30);
     const over: string[] = [];
@@ -166,7 +155,7 @@ describe("vram-plan log when it cannot re-plan", () => {
     expect(result.out).not.toMatch(/\bplanned with\b/);
     expect(result.out.replace(/\n\s+/g, " ")).toContain("note: the log shows no vLLM flags: a re-plan would use vLLM's defaults");
     // Over every raw log: a note saying how it was planned only where there is a plan.
-    const logs = readdirSync(join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw")).filter((f) => f !== "SOURCES.md");
+    const logs = readdirSync(RAW_LOG_DIR).filter((f) => f !== "SOURCES.md");
     let unplanned = 0;
     for (const f of logs) {
       const j = JSON.parse((await runCli(["log", raw(f), "--json", "--offline"])).out) as { plan: unknown; notes: string[] };

@@ -6,10 +6,10 @@ import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readVllmLog } from "../src/sources/vllm-log.js";
+import { RAW_LOG_DIR, bytesOfPrintedGiB as G } from "./helpers/vllm-logs.js";
 import type { LoggedStartup } from "../src/core/startup-log.js";
 
-const dir = join(import.meta.dirname, "..", "fixtures", "vllm-logs", "raw");
-const G = (printed: string): number => Math.round(Number(printed) * 2 ** 30);
+const dir = RAW_LOG_DIR;
 const read = (f: string): LoggedStartup => {
   const r = readVllmLog(readFileSync(join(dir, f), "utf8"));
   if (!r) throw new Error(`${f}: not read as a vLLM log`);

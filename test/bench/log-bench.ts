@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.js";
 import { readVllmLog } from "../../src/sources/vllm-log.js";
+import type { LogDifference as Diff } from "../helpers/vllm-logs.js";
 
 const GIB = 2 ** 30;
 
@@ -30,12 +31,6 @@ interface Case {
   gpu: string;
   gpuMemory?: string;
   flags: CaseFlags;
-}
-interface Diff {
-  what: string;
-  logged: number | string | null;
-  planned: number | string | null;
-  agrees: boolean;
 }
 interface LogJson {
   logged: { vllmVersion: string | null; versionSource: string | null; outcome: string; errorCode: string | null; weightsBytes: number | null; availableKvBytes: number | null; kvTokens: number | null; numGpuBlocks: number | null; maxConcurrency: number | null };
