@@ -10,22 +10,9 @@ import type { Io } from "../src/commands/io.js";
 import { imageRelease, parseDotenv } from "../src/commands/check.js";
 import { expandFilePatterns, findRepoConfig, readRepoConfig } from "../src/sources/repo-config.js";
 import { splitShellWords } from "../src/sources/vllm-argv.js";
-import { logicalCheckText } from "./helpers/check-text.js";
+import { logicalCheckText, runCheck } from "./helpers/check-text.js";
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function check(argv: string[], stdin?: string): Promise<Ran> {
-  let out = "";
-  let err = "";
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" } };
-  if (stdin !== undefined) io.stdin = () => stdin;
-  const code = await run(["check", ...argv, "--offline"], io);
-  return { code, out: logicalCheckText(argv, out), err };
-}
+const check = runCheck;
 
 const compose = (image: string, command: string, extra = ""): string => `services:\n  chat:\n    image: ${image}\n    command: ${command}\n${extra}`;
 
@@ -164,26 +151,6 @@ describe("GPUs", () => {
     const r = await check(["-", "--gpu-memory", "48GiB", "--no-config"], "vllm serve Qwen/Qwen3-8B --max-model-len 8192\n");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ok {3}<stdin>:1 script line 1 — Qwen\/Qwen3-8B on 1× custom, vLLM /);
-  });
-
-  it("a MIG resource: planned on the slice of the card --gpu names (src/data/mig-profiles.json)", async () => {
-    const k8s = [
-      "apiVersion: v1",
-      "kind: Pod",
-      "metadata: {name: p}",
-      "spec:",
-      "  containers:",
-      "    - name: vllm",
-      "      image: vllm/vllm-openai:v0.11.0",
-      "      args: [--model, Qwen/Qwen3-0.6B, --max-model-len, '4096']",
-      "      resources:",
-      "        limits:",
-      "          nvidia.com/mig-3g.40gb: 1",
-      "",
-    ].join("\n");
-    const result = await check(["-", "--gpu", "a100-80g", "--no-config"], k8s);
-    expect(result.code).toBe(0);
-    expect(result.out).toContain("— Qwen/Qwen3-0.6B on 1× a100-80g:3g.40gb, vLLM 0.11.0:");
   });
 
   it("two pm2 servers with no CUDA_VISIBLE_DEVICES share GPU 0: utilizations add up, start order matters", async () => {

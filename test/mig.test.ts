@@ -5,9 +5,7 @@ import { describe, expect, it } from "vitest";
 import { gpuFrom, gpusWithMigSlice, migProfiles } from "../src/sources/gpus.js";
 import { InputError } from "../src/errors.js";
 import { runCli, type Ran } from "./helpers/cli.js";
-import { logicalCheckText } from "./helpers/check-text.js";
-import { run } from "../src/cli/run.js";
-import type { Io } from "../src/commands/io.js";
+import { runCheck } from "./helpers/check-text.js";
 
 const GiB = 2 ** 30;
 
@@ -71,13 +69,13 @@ describe("Kubernetes nvidia.com/mig-<slice> in check", () => {
       `          ${resource}: 1`,
       "",
     ].join("\n");
-  const check = async (text: string, ...argv: string[]): Promise<Ran> => {
-    let out = "";
-    let err = "";
-    const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" }, stdin: () => text };
-    const code = await run(["check", "-", "--no-config", "--offline", ...argv], io);
-    return { code, out: logicalCheckText(argv, out), err };
-  };
+  const check = (text: string, ...argv: string[]): Promise<Ran> => runCheck(["-", "--no-config", ...argv], text);
+
+  it("a MIG resource: planned on the slice of the card --gpu names (src/data/mig-profiles.json)", async () => {
+    const r = await check(pod("nvidia.com/mig-3g.40gb"), "--gpu", "a100-80g");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("— Qwen/Qwen3-0.6B on 1× a100-80g:3g.40gb, vLLM 0.11.0:");
+  });
 
   it("the slice of the card a node label names", async () => {
     const r = await check(pod("nvidia.com/mig-1g.10gb", "nvidia.com/gpu.product: NVIDIA-H100-80GB-HBM3"));

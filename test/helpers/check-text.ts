@@ -2,6 +2,9 @@
 // renderCheckTable) wraps each deployment to COLUMNS; tests that read what a deployment's lines say
 // (figures, reasons, fixes, notes) join the wrapping back here. The layout itself (every line within
 // COLUMNS, indents, exact lines) is asserted in test/text-width.test.ts.
+import { run } from "../../src/cli/run.js";
+import type { Io } from "../../src/commands/io.js";
+import type { Ran } from "./cli.js";
 
 /**
  * Text output of check with wrapped lines joined: one line per deployment "STATUS file:line name —
@@ -24,4 +27,14 @@ export function logicalCheckText(argv: readonly string[], out: string): string {
     else lines.push(line);
   }
   return lines.join("\n");
+}
+
+/** `vram-plan check ARGV --offline` in-process, `stdin` as standard input, the text as logical lines. */
+export async function runCheck(argv: readonly string[], stdin?: string): Promise<Ran> {
+  let out = "";
+  let err = "";
+  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" } };
+  if (stdin !== undefined) io.stdin = () => stdin;
+  const code = await run(["check", ...argv, "--offline"], io);
+  return { code, out: logicalCheckText(argv, out), err };
 }
