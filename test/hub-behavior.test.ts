@@ -187,7 +187,8 @@ describe("rate limits and stalls", () => {
   it("429 with Retry-After: waited out once, then the request goes through", async () => {
     busy = { left: 1, retryAfter: "0" };
     const local = await fetchFromHub("acme/busy", { endpoint: hubUrl });
-    expect(local.files.config).toBeDefined();
+    // fixtures/hub/acme/tiny-llama/config.json, read after the one 429.
+    expect(local.files.config).toMatchObject({ model_type: "llama", hidden_size: 16, num_hidden_layers: 2, num_key_value_heads: 1 });
     const cfg = reqs.filter((r) => r.path === "/acme/busy/resolve/main/config.json");
     expect(cfg).toHaveLength(2);
   });

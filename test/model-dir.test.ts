@@ -75,7 +75,10 @@ describe("readModelDir", () => {
     expect(local.id).toBe("tiny-fp8");
     expect(local.files.quantConfig).toMatchObject({ producer: { name: "modelopt" } });
     expect(local.weights?.shards).toBe(1);
-    expect(local.weights?.bytesByDtype["F8_E4M3"]).toBeGreaterThan(0);
+    // The fixture's safetensors header: 2 layers × (q 16×16 + k 8×16 + v 8×16 + o 16×16 + gate, up 32×16 + down
+    // 16×32) fp8 = 2 × 2304 bytes; bf16 embed and lm_head 64×16 × 2 bytes each + 5 norms of 16 × 2 bytes.
+    expect(local.weights?.bytesByDtype["F8_E4M3"]).toBe(2 * (256 + 128 + 128 + 256 + 3 * 512));
+    expect(local.weights?.bytesByDtype["BF16"]).toBe(2 * 2048 + 5 * 32);
     expect(local.weights?.bytesByDtype["F32"]).toBe(14 * 4);
     const fromDir = await readModelDir(dir);
     expect(fromDir.weights).toEqual(local.weights);
