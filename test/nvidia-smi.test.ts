@@ -86,7 +86,9 @@ describe("--gpu auto", () => {
     expect(plan.fits).toBe(false);
     expect(plan.diagnostics.map((d) => d.code)).toContain("FREE_MEMORY_BELOW_BUDGET");
     expect(result.code).toBe(1);
-    expect(result.err).toContain("GPU 0 (NVIDIA H100 80GB HBM3): other processes hold 10.51 GiB: python3 (pid 421, 10.51 GiB)");
+    // The note is 108 columns on one line: wrapped within COLUMNS (80 when unset) like every other stderr line.
+    expect(unwrapped(result.err)).toContain("vram-plan: note: GPU 0 (NVIDIA H100 80GB HBM3): other processes hold 10.51 GiB: python3 (pid 421, 10.51 GiB)\n");
+    for (const l of result.err.split("\n")) expect([...l].length).toBeLessThanOrEqual(80);
   });
 
   it("honors CUDA_VISIBLE_DEVICES: rank 0 on the idle GPU 1 starts", async () => {
@@ -131,8 +133,10 @@ describe("--gpu auto", () => {
     const result = await runCli(["gpus", "--detect"], { PATH: `${dir}:/usr/bin:/bin` });
     expect(result.code).toBe(0);
     expect(result.out).toContain("GPU 0  NVIDIA H100 80GB HBM3 → h100-sxm");
-    expect(result.out).toContain("CUDA total 79.18 GiB (memory.total 79.65 − reserved 0.47), used by other processes 10.51 GiB");
+    // The memory line is 94 columns: wrapped at its comma within 80, the rest indented under it.
+    expect(result.out).toContain("  CUDA total 79.18 GiB (memory.total 79.65 − reserved 0.47),\n    used by other processes 10.51 GiB\n");
     expect(result.out).toContain("pid 421 python3 10.51 GiB");
+    for (const l of result.out.split("\n")) expect([...l].length).toBeLessThanOrEqual(80);
   });
 
   it("MIG mode on a used GPU asks for the slice", async () => {

@@ -5,7 +5,7 @@ import type { EngineFlags, GpuProfile } from "../core/types.js";
 import type { ResolvedModel } from "../sources/resolve-model.js";
 import { gpuFrom, checkOtherProcessMemory, type GpuOptions } from "../sources/gpus.js";
 import { revisionOpt, type RawEngineFlags } from "../sources/engine-flags.js";
-import { outputColumns, warningText } from "../render/format.js";
+import { noteText, outputColumns, warningText } from "../render/format.js";
 
 export async function deploymentInputs(
   opts: GpuOptions & RawEngineFlags & { model: string; offline?: boolean },
@@ -16,7 +16,7 @@ export async function deploymentInputs(
   // --gpu auto plans the GPUs rank r = 0..TP×PP×DP−1 would sit on (sources/nvidia-smi.ts).
   const gpu = gpuFrom(opts, { env: io.env, ranks: flags.tensorParallelSize * flags.pipelineParallelSize * flags.dataParallelSize, notes });
   checkOtherProcessMemory(flags.otherProcessBytes, gpu);
-  for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
+  for (const n of notes) io.stderr(noteText(n, outputColumns(io.env)));
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env, ...revisionOpt(opts) });
   for (const w of model.warnings) io.stderr(warningText(w, outputColumns(io.env)));

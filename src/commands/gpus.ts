@@ -3,6 +3,7 @@ import type { Io } from "./io.js";
 import type { Outcome } from "../core/exit.js";
 import { findGpu, gpuCatalog, migProfiles } from "../sources/gpus.js";
 import { renderDetectedGpus, renderGpus } from "../render/catalog.js";
+import { outputColumns } from "../render/format.js";
 
 export async function gpusCommand(opts: { json?: boolean; detect?: boolean }, io: Io): Promise<Outcome> {
   if (opts.detect !== true) {
@@ -30,6 +31,6 @@ export async function gpusCommand(opts: { json?: boolean; detect?: boolean }, io
     visible: gpus.includes(detected),
     apps: detected.apps,
   }));
-  io.stdout(renderDetectedGpus(listing, notes, opts.json === true));
+  io.stdout(renderDetectedGpus(listing, notes, opts.json === true, outputColumns(io.env)));
   return { command: "info" };
 }

@@ -8,7 +8,7 @@ import { InputError } from "../errors.js";
 import { fractionFlag, integerFlag, tokensFlag } from "../sources/flag-values.js";
 import { MAX_BYTES, MAX_GPU_COUNT, MAX_TOKENS, excerpt } from "../limits.js";
 import { commandLine, renderSolveText, solveToJsonObject, type SolveOutcome } from "../render/solve.js";
-import { outputColumns, warningText } from "../render/format.js";
+import { noteText, outputColumns, warningText } from "../render/format.js";
 
 export interface SolveOptions extends RawEngineFlags {
   model?: string;
@@ -58,7 +58,7 @@ export async function solveFrom(opts: SolveOptions, io: Pick<Io, "env" | "stderr
   const base = engineFlagsFrom(opts);
   const notes: string[] = [];
   const gpu = gpuFrom(opts, { env: io.env, notes });
-  for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
+  for (const n of notes) io.stderr(noteText(n, outputColumns(io.env)));
   const resolved = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env, ...revisionOpt(opts) });
   for (const w of resolved.warnings) io.stderr(warningText(w, outputColumns(io.env)));
   const arch = resolved.arch;

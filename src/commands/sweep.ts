@@ -18,7 +18,7 @@ import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
 import { decimalOf } from "../sources/flag-values.js";
 import { utilizationProblem } from "../sources/vllm-values.js";
-import { outputColumns, warningText } from "../render/format.js";
+import { noteText, outputColumns, warningText } from "../render/format.js";
 
 const KEYS: Readonly<Record<string, SweepKey>> = {
   gpu: "gpu",
@@ -135,7 +135,7 @@ export async function runSweepCommand(opts: SweepCliOptions, io: Io): Promise<Ou
     const { gpuFrom } = await import("../sources/gpus.js");
     const notes: string[] = [];
     gpu = gpuFrom(opts, { env: io.env, ranks: base.tensorParallelSize * base.pipelineParallelSize * base.dataParallelSize, notes });
-    for (const n of notes) io.stderr(`vram-plan: note: ${n}\n`);
+    for (const n of notes) io.stderr(noteText(n, outputColumns(io.env)));
   } else if (opts.gpu !== undefined) {
     throw new InputError("--gpu", "--gpu: not with --sweep gpu=...; the sweep names the GPUs");
   }

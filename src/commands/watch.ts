@@ -7,7 +7,7 @@ import type { Outcome } from "../core/exit.js";
 import type { CommonOpts } from "./plan.js";
 import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
-import { outputColumns, warningText } from "../render/format.js";
+import { noteText, outputColumns, warningText } from "../render/format.js";
 import { gib } from "../units.js";
 
 export interface WatchOpts extends CommonOpts {
@@ -51,7 +51,7 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
     const { flagsOfDeployment } = await import("./check.js");
     flags = (await flagsOfDeployment(deployment.args, `${deployment.file}:${deployment.line}: ${deployment.name}`, options.vllmVersion as string | undefined, deployment.source === "vram-plan")).flags;
     opts = { ...options, model: options.model ?? deployment.model ?? undefined };
-    if (deployment.notes.length) for (const n of deployment.notes) io.stderr(`vram-plan: note: ${n}\n`);
+    if (deployment.notes.length) for (const n of deployment.notes) io.stderr(noteText(n, outputColumns(io.env)));
   } else {
     const { engineFlagsFrom } = await import("../sources/engine-flags.js");
     flags = engineFlagsFrom(options);
@@ -82,7 +82,7 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
   const notes: string[] = [];
   const gpu: GpuProfile = gpuFrom({ gpu: opts.gpu ?? "auto", ...(opts.gpuMemory !== undefined ? { gpuMemory: opts.gpuMemory } : {}) }, { env: io.env, ranks, notes, runNvidiaSmi: recording });
   delete gpu.otherProcessBytes;
-  for (const n of notes.filter((x) => !/other processes hold/.test(x))) io.stderr(`vram-plan: note: ${n}\n`);
+  for (const n of notes.filter((x) => !/other processes hold/.test(x))) io.stderr(noteText(n, outputColumns(io.env)));
   const { resolveModel } = await import("../sources/resolve-model.js");
   const model = await resolveModel(opts.model, { offline: options.offline === true, env: io.env });
   for (const w of model.warnings) io.stderr(warningText(w, outputColumns(io.env)));

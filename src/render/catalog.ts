@@ -1,6 +1,6 @@
 // `vram-plan models` and `vram-plan gpus` output: one line per entry, or JSON.
 import type { GpuProfile } from "../core/types.js";
-import { gib } from "./format.js";
+import { gib, wrapLine } from "./format.js";
 
 /** A catalog model as listed: its short name, Hugging Face id and aliases (the first is the short name). */
 export interface ModelListing {
@@ -66,7 +66,8 @@ export interface DetectedGpuListing {
   apps: ReadonlyArray<{ pid: number; name: string; usedBytes: number }>;
 }
 
-export function renderDetectedGpus(list: readonly DetectedGpuListing[], notes: readonly string[], json: boolean): string {
+/** Text within `columns` (render/format.ts outputColumns): the memory line of a busy GPU runs past 80 columns. */
+export function renderDetectedGpus(list: readonly DetectedGpuListing[], notes: readonly string[], json: boolean, columns: number): string {
   if (json) return JSON.stringify({ gpus: list, notes }, null, 2) + "\n";
   const lines = list.map((g) => {
     const head = `GPU ${g.index}${g.visible ? "" : " (not visible)"}  ${g.name} → ${g.profile ?? "no profile (planned from its memory)"}`;
@@ -74,5 +75,8 @@ export function renderDetectedGpus(list: readonly DetectedGpuListing[], notes: r
     const apps = g.apps.map((a) => `    pid ${a.pid} ${a.name} ${gib(a.usedBytes)} GiB`);
     return [head, mem, ...apps].join("\n");
   });
-  return [...lines, ...notes.map((n) => `note: ${n}`)].join("\n") + "\n";
+  return [...lines, ...notes.map((n) => `note: ${n}`)]
+    .flatMap((block) => block.split("\n"))
+    .flatMap((l) => wrapLine(l, columns, [", ", " "]))
+    .join("\n") + "\n";
 }

@@ -82,6 +82,11 @@ export function warningText(text: string, width: number): string {
   return `${wordWrap("vram-plan: warning: ", errorLine(text), width, "  ").join("\n")}\n`;
 }
 
+/** A note on stderr (`vram-plan: note: …`), wrapped within `width` like a warning: --gpu auto's notes name a GPU, its processes and their memory, often past 80 columns. */
+export function noteText(text: string, width: number): string {
+  return `${wordWrap("vram-plan: note: ", errorLine(text), width, "  ").join("\n")}\n`;
+}
+
 /** `lead` + `text` broken at spaces into lines within `width`, continuations starting with `indent`; a longer word stays whole. */
 function wordWrap(lead: string, text: string, width: number, indent: string): string[] {
   const out: string[] = [];
