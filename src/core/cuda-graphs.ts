@@ -8,6 +8,7 @@
 // fullDecodeGraphs); the capture lists in vllm-versions.ts captureSizeList / capturesByMode.
 import type { ExplainLine, ModelArch } from "./types.js";
 import { captureSizeList, captureSizes, capturesByMode, type CaptureOptions, type VllmRules } from "./vllm-versions.js";
+import { mibText as mib } from "./text.js";
 
 const MiB = 1 << 20;
 
@@ -339,8 +340,6 @@ const BUDGET_WORDS: Record<CudaGraphBudget, string> = {
   "mrv2-zero": "Model Runner V2 estimated 0 (dense models, 0.25.x): captured out of the slack",
   "kv-cache-memory": "not estimated with --kv-cache-memory: captured out of what is left on the GPU",
 };
-
-const mib = (bytes: number): string => `${(bytes / MiB).toLocaleString("en-US", { maximumFractionDigits: 1 })} MiB`;
 
 /** The explain line of one stage's CUDA graphs (rendered by render/, words here are data). */
 export function cudaGraphExplain(plan: CudaGraphPlan, bytes: CudaGraphBytes, shape: GraphActivationShape, stageSuffix: string): ExplainLine {

@@ -6,6 +6,7 @@ import type { HostFinding } from "./host-limits.js";
 import type { Diagnostic, EngineFlags, GpuProfile, KvCacheDtype, ModelArch, Plan, PlanInput, QuantMethod } from "./types.js";
 import { planDeployment } from "./plan.js";
 import { roundDownForPeople } from "./levers.js";
+import { thousandsOf } from "./text.js";
 
 
 // ---------------------------------------------------------------------------------------------
@@ -525,7 +526,3 @@ export function serveArgv(modelName: string, flags: EngineFlags): string[] {
   return argv;
 }
 
-/** 131072 → "131,072" (the core renders no units, but a reason is read as text). */
-function thousandsOf(x: number): string {
-  return String(Math.trunc(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
