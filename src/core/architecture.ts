@@ -503,5 +503,3 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
   if (arch.vision) arch.vision.params = counted.vision;
   return arch;
 }
-
-export const QUANT_METHODS: readonly QuantMethod[] = ["none", "fp8", "awq", "gptq", "bitsandbytes", "compressed-tensors", "mxfp4", "nvfp4"];
