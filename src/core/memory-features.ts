@@ -217,14 +217,14 @@ export function stageFeatures(input: FeatureInput, fx: FeatureEffects, stage: nu
 export function layoutWithDrafter(layout: KvLayout, spec: SpeculativePlan | null, blockSize: number): { layout: KvLayout; exact: boolean } {
   if (!spec || (spec.sameSpecLayers === 0 && spec.ownSpecLayers === 0)) return { layout, exact: true };
   const single = layout.groups.length === 1 && layout.groups[0]?.kind === "full";
+  const perLayer = layout.attentionLayers > 0 ? layout.bytesPerToken / layout.attentionLayers : 0;
   if (spec.ownSpecLayers === 0 && single) {
     const n = layout.attentionLayers + spec.sameSpecLayers;
-    const perLayer = layout.attentionLayers > 0 ? layout.bytesPerToken / layout.attentionLayers : 0;
     return { layout: { ...layout, groupSize: n, groups: [{ kind: "full", window: 0, layers: n }], attentionLayers: n, bytesPerToken: perLayer * n }, exact: true };
   }
   // One group whose page is the sum of every layer's page (UniformTypeKVCacheSpecs), or — with
   // sliding-window groups in the target — the same sum as an approximation.
-  const bpt = layout.bytesPerToken + spec.sameSpecLayers * (layout.attentionLayers > 0 ? layout.bytesPerToken / layout.attentionLayers : 0) + spec.ownSpecLayers * spec.ownBytesPerTokenPerLayer;
+  const bpt = layout.bytesPerToken + spec.sameSpecLayers * perLayer + spec.ownSpecLayers * spec.ownBytesPerTokenPerLayer;
   return { layout: { ...layout, pageSize: blockSize * bpt, groupSize: 1, groups: [{ kind: "full", window: 0, layers: 1 }], bytesPerToken: bpt }, exact: single };
 }
 
