@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, unwrapped, type Ran } from "./helpers/cli.js";
+import { RAW_LOG_DIR, rawLog } from "./helpers/vllm-logs.js";
 
 const SEED = Number(process.env["FC_SEED"] ?? 1300);
 const SCALE = Number(process.env["FC_RUNS_SCALE"] ?? 1);
@@ -169,14 +170,8 @@ describe("fuzz: the exit-code contract over hostile inputs (fast-check, fixed se
     );
   }, 120_000);
 
-  const LOGS = (() => {
-    const path = join(ROOT, "fixtures", "vllm-logs", "raw");
-    try {
-      return readdirSync(path).map((f) => join(path, f)).filter((p) => statSync(p).isFile()).slice(0, 20);
-    } catch {
-      return [join(ROOT, "fixtures", "vllm-logs", "qwen2.5-vl-7b-a100-v0.23.0.log")];
-    }
-  })();
+  // The raw logs are in the repository: a missing folder is a failure, not a quieter fuzz over one log.
+  const LOGS = readdirSync(RAW_LOG_DIR).map(rawLog).filter((p) => statSync(p).isFile()).slice(0, 20);
 
   it("vLLM logs: real start-up logs truncated, spliced with hostile lines, or with bytes replaced", async () => {
     const hostileLine = fc.constantFrom(
