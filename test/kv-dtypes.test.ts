@@ -130,8 +130,15 @@ describe("one list", () => {
     expect(TABLE_CHOICES).toBe(KV_CACHE_DTYPES);
     const entry = VLLM_ARGS.find((a) => a.name === "kv-cache-dtype");
     expect(entry?.choices).toEqual([...KV_CACHE_DTYPES]);
-    // Every value has a head size for a 128 head: none falls through to a fitted guess.
-    for (const d of KV_CACHE_DTYPES) expect(kvHeadTokenBytes(kvCacheFormat(d, "bfloat16"), 128)).toBeGreaterThan(0);
+    // Every value has its K + V bytes for one token of a 128 head (the table at the top of this file;
+    // the *_ds_mla values on a non-MLA head are sized densely, 1 and 0.5 bytes per element).
+    const perHead: Record<(typeof KV_CACHE_DTYPES)[number], number> = {
+      auto: 512, float16: 512, bfloat16: 512,
+      fp8: 256, fp8_e4m3: 256, fp8_e5m2: 256, fp8_inc: 256, fp8_ds_mla: 256, nvfp4_ds_mla: 128,
+      turboquant_k8v4: 196, turboquant_4bit_nc: 134, turboquant_k3v4_nc: 118, turboquant_3bit_nc: 102,
+      int4_per_token_head: 136, int8_per_token_head: 264, fp8_per_token_head: 264, nvfp4: 144, nvfp4_4over6: 144,
+    };
+    expect(Object.fromEntries(KV_CACHE_DTYPES.map((d) => [d, kvHeadTokenBytes(kvCacheFormat(d, "bfloat16"), 128)]))).toEqual(perHead);
   });
 });
 
