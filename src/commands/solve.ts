@@ -87,6 +87,6 @@ export async function solveCommand(opts: SolveOptions, io: Io): Promise<Outcome>
   const fmt = opts.json ? "json" : (opts.format ?? "table");
   if (!["table", "markdown", "json"].includes(fmt)) throw new InputError("--format", `--format: '${fmt}' is not one of table, markdown, json`);
   const outcome = await solveFrom(opts, io);
-  io.stdout(fmt === "json" ? JSON.stringify(solveToJsonObject(outcome), null, 2) + "\n" : renderSolveText(outcome, fmt === "markdown", (await import("../render/format.js")).outputColumns(io.env)));
+  io.stdout(fmt === "json" ? JSON.stringify(solveToJsonObject(outcome), null, 2) + "\n" : renderSolveText(outcome, fmt === "markdown", outputColumns(io.env)));
   return { command: "solve", result: outcome.result };
 }

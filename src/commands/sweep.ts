@@ -151,6 +151,6 @@ export async function runSweepCommand(opts: SweepCliOptions, io: Io): Promise<Ou
   if (fmt === "json") io.stdout(render.renderSweepJson(res, meta));
   else if (fmt === "markdown") io.stdout(render.renderSweepMarkdown(res, meta));
   else if (fmt === "html") io.stdout((await import("../render/html.js")).renderSweepHtml(res, meta));
-  else io.stdout(render.renderSweepTable(res, meta, (await import("../render/format.js")).outputColumns(io.env)));
+  else io.stdout(render.renderSweepTable(res, meta, outputColumns(io.env)));
   return { command: "sweep", result: res };
 }

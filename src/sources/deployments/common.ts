@@ -98,14 +98,6 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] ?? path;
 }
 
-/** Count of GPUs in a CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES value, or null if not a literal list. */
-export function countDeviceList(v: string): number | null {
-  const s = v.trim();
-  if (s === "" || /^(all|none|void)$/i.test(s) || s.includes("$")) return null;
-  const parts = s.split(",").map((p) => p.trim()).filter((p) => p !== "");
-  return parts.length > 0 ? parts.length : null;
-}
-
 /** Variables known for a command: `shell` for $VAR / ${VAR} / ${VAR:-default}, `k8s` for $(VAR). */
 export interface KnownEnv {
   shell?: Record<string, string>;
