@@ -122,7 +122,11 @@ export interface LogDifference {
   planned: number | string | null;
   /** planned − logged (numbers), null for the outcome line. */
   difference: number | null;
-  /** Within the accuracy targets (bytes: max(0.01 GiB, 1 %); KV memory: max(0.5 GiB, 3 %); blocks/tokens: one block). */
+  /**
+   * Within tolerance: GPU total, requested and weights max(0.01 GiB, 1 %); KV memory max(0.5 GiB, 3 %) (the
+   * accuracy targets); peak activation and CUDA-graph estimate max(0.05 GiB, 10 %), non-torch max(0.1 GiB, 10 %)
+   * (looser: no accuracy target covers them); blocks/tokens: one block.
+   */
   agrees: boolean;
   cause: { code: DifferenceCause; args: Record<string, number | string> } | null;
 }
