@@ -110,12 +110,11 @@ export function kvFormat(dtype: KvCacheDtype, modelDtypeBytes: number): KvFormat
       return { dtype, elementBytes: modelDtypeBytes };
     case "float16":
     case "bfloat16":
-      return { dtype, elementBytes: 2 };
+      return { dtype, elementBytes: DTYPE_BYTES[dtype] };
     case "int4_per_token_head":
     case "nvfp4":
     case "nvfp4_4over6":
     case "nvfp4_ds_mla":
-      return { dtype, elementBytes: 0.5 };
     case "turboquant_4bit_nc":
     case "turboquant_k3v4_nc":
     case "turboquant_3bit_nc":
