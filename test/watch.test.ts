@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./helpers/cli.js";
+import { runCli, unwrapped } from "./helpers/cli.js";
 import { planDeployment } from "../src/core/plan.js";
 import { compareSample, expectedPerRank } from "../src/core/watch.js";
 import { flags, gpu, model, GiB } from "./helpers/models.js";
@@ -109,6 +109,18 @@ describe("vram-plan watch", () => {
     const none = await run(mkdtempSync(join(tmpdir(), "vram-plan-nosmi-")), ["--count", "1"]);
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/^vram-plan: .*nvidia-smi/);
+    // With --gpu given, nvidia-smi is read only for the samples: the error names watch (not --gpu auto)
+    // and comes alone, no header printed above it.
+    const given = await run(mkdtempSync(join(tmpdir(), "vram-plan-nosmi-")), ["--gpu", "h100", "--count", "1"]);
+    expect(given.code).toBe(2);
+    expect(given.out).toBe("");
+    expect(unwrapped(given.err)).toBe("vram-plan: watch: nvidia-smi was not found on PATH (no NVIDIA driver here?): give --gpu <id> or --gpu-memory <size> instead\n");
+  });
+
+  it("the header fits 80 columns: 92 on one line for Qwen3-8B on an H100, broken after its ';'", async () => {
+    const result = await run(standIn([{ used: [expectedMiB(), 4], apps: "" }]), ["--count", "1"]);
+    expect(result.out.startsWith("watching 1 GPU for Qwen/Qwen3-8B on NVIDIA H100 80GB HBM3 (vLLM 0.29.0);\n  tolerance 1.00 GiB\n")).toBe(true);
+    for (const l of result.out.split("\n")) expect([...l].length).toBeLessThanOrEqual(80);
   });
 });
 

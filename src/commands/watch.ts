@@ -7,7 +7,7 @@ import type { Outcome } from "../core/exit.js";
 import type { CommonOpts } from "./plan.js";
 import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
-import { noteText, outputColumns, warningText } from "../render/format.js";
+import { noteText, outputColumns, warningText, wrapLine } from "../render/format.js";
 import { gib } from "../units.js";
 
 export interface WatchOpts extends CommonOpts {
@@ -73,7 +73,8 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
     replay.delete(k);
     return value;
   };
-  const sample = (): ReturnType<typeof visibleGpus>["gpus"] => visibleGpus(queryGpus(runSmi), io.env["CUDA_VISIBLE_DEVICES"]).gpus;
+  // Errors name watch, not --gpu auto: with --gpu h100 nvidia-smi is read only for the samples.
+  const sample = (): ReturnType<typeof visibleGpus>["gpus"] => visibleGpus(queryGpus(runSmi, "watch"), io.env["CUDA_VISIBLE_DEVICES"]).gpus;
 
   // The GPU: --gpu as given, else this machine's (auto). What is already on the GPUs may be vLLM itself,
   // so it is not taken as other processes' memory (--other-process-memory says so when it is).
@@ -91,12 +92,18 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
   const { compareSample } = await import("../core/watch.js");
   const render = await import("../render/watch.js");
   const json = options.json === true || options.format === "json";
-  if (!json) io.stdout(`watching ${plan.gpu.count} GPU${plan.gpu.count === 1 ? "" : "s"} for ${plan.model.id} on ${gpu.name} (vLLM ${plan.engine.vllmVersion}); tolerance ${gib(toleranceBytes)} GiB\n`);
+  // The first sample before the header: no nvidia-smi (or a failing one) is one error, no output above it.
+  let next: ReturnType<typeof sample> | null = sample();
+  if (!json) {
+    const header = `watching ${plan.gpu.count} GPU${plan.gpu.count === 1 ? "" : "s"} for ${plan.model.id} on ${gpu.name} (vLLM ${plan.engine.vllmVersion}); tolerance ${gib(toleranceBytes)} GiB`;
+    io.stdout(wrapLine(header, outputColumns(io.env), ["; ", " "]).join("\n") + "\n");
+  }
 
   let seen: Set<number> | null = null;
   let drifted = false;
   for (let round = 1; round <= count; round++) {
-    const gpus = sample();
+    const gpus = next ?? sample();
+    next = null;
     if (gpus.length < ranks) throw new InputError("--gpu", `nvidia-smi shows ${gpus.length} visible GPU${gpus.length === 1 ? "" : "s"}; the deployment uses ${ranks}`);
     const watchSample = compareSample(plan, gpus, seen, { toleranceBytes, nearFullBytes });
     drifted ||= watchSample.failing;
