@@ -60,6 +60,9 @@ function powersOfTwoBelow(x: number, min: number): number[] {
 /** Errors that more memory for the KV cache, or less memory taken before it, fixes. */
 const MEMORY_ERRORS: ReadonlySet<DiagnosticCode> = new Set(["NO_KV_CACHE_MEMORY", "KV_CACHE_BELOW_MAX_MODEL_LEN", "FREE_MEMORY_BELOW_BUDGET", "MAMBA_SLOTS_BELOW_MAX_NUM_SEQS"]);
 
+/** A context too short to be useful is no fix: a lever that also shortens --max-model-len keeps at least this many tokens (or the model's own, if shorter). */
+const SHORTEST_USEFUL_CONTEXT = 4096;
+
 interface Candidate {
   entry: FixEntry;
   flags: Partial<EngineFlags>;
@@ -118,7 +121,7 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     if (!mmStarts && one) {
       const withOne: EngineFlags = { ...base, limitMmPerPrompt: one };
       const len = longestStartingLen(replan, withOne, engine.maxModelLen);
-      if (len !== null && len >= Math.min(4096, engine.maxModelLen) && len > bestLen) {
+      if (len !== null && len >= Math.min(SHORTEST_USEFUL_CONTEXT, engine.maxModelLen) && len > bestLen) {
         out.push({ entry: { ...shown("--limit-mm-per-prompt", JSON.stringify(one)), with: [{ flag: "--max-model-len", value: String(len) }] }, flags: { limitMmPerPrompt: one, maxModelLen: len } });
         bestLen = len;
       }
@@ -141,7 +144,7 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
       if (!pxStarts && px !== null && px < cur && px >= vision.minPixels) {
         const k = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
         const len = longestStartingLen(replan, { ...base, mmProcessorKwargs: k }, engine.maxModelLen);
-        if (len !== null && len >= Math.min(4096, engine.maxModelLen) && len > bestLen) {
+        if (len !== null && len >= Math.min(SHORTEST_USEFUL_CONTEXT, engine.maxModelLen) && len > bestLen) {
           out.push({ entry: { ...shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${SMALLER_IMAGE_TOKENS} tokens`), with: [{ flag: "--max-model-len", value: String(len) }] }, flags: { mmProcessorKwargs: k, maxModelLen: len } });
         }
       }
@@ -196,8 +199,7 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     for (const change of precision) {
       const withP: EngineFlags = { ...base, ...change.flags };
       const len = longestStartingLen(replan, withP, engine.maxModelLen);
-      // A context too short to be useful is no fix: at least 4,096 tokens (or the model's own, if shorter).
-      if (len === null || len < Math.min(4096, engine.maxModelLen)) continue;
+      if (len === null || len < Math.min(SHORTEST_USEFUL_CONTEXT, engine.maxModelLen)) continue;
       const [first, ...rest] = change.shown as [{ flag: string; value: string }, ...{ flag: string; value: string }[]];
       out.push({ entry: { ...first, with: [...rest, { flag: "--max-model-len", value: String(len) }] }, flags: { ...change.flags, maxModelLen: len } });
       break;
@@ -215,7 +217,7 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     const gpuEntry = shown("--tensor-parallel-size", String(tpStep), `needs ${tpStep * base.pipelineParallelSize * dp} GPUs`);
     const len = longestStartingLen(replan, withTp, engine.maxModelLen);
     const combos: { flags: Partial<EngineFlags>; shown: { flag: string; value: string } }[] = [];
-    if (len !== null && len >= Math.min(4096, engine.maxModelLen)) combos.push({ flags: { maxModelLen: len }, shown: { flag: "--max-model-len", value: String(len) } });
+    if (len !== null && len >= Math.min(SHORTEST_USEFUL_CONTEXT, engine.maxModelLen)) combos.push({ flags: { maxModelLen: len }, shown: { flag: "--max-model-len", value: String(len) } });
     if (engine.kvBytesPerElement > 1) combos.push({ flags: { kvCacheDtype: "fp8" }, shown: { flag: "--kv-cache-dtype", value: "fp8" } });
     if (model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none")) combos.push({ flags: { quantization: "fp8" }, shown: { flag: "--quantization", value: "fp8" } });
     for (const c of combos) {
