@@ -4,7 +4,7 @@ import type { ChalkInstance } from "chalk";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { Evaluation, Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
-import { gib, thousands, wrapLine } from "./format.js";
+import { gib, mdCell as md, thousands, wrapLine } from "./format.js";
 import { hostFindingText, hostFixText, messageFor } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
@@ -185,8 +185,6 @@ export function renderCheckTable(report: CheckReport, chalk: ChalkInstance, colu
 
 /** Continuation lines of a deployment start under its file name (after "FAIL "). */
 const INDENT = "     ";
-
-const md = (s: string): string => s.replace(/\|/g, "\\|");
 
 export function renderCheckMarkdown(report: CheckReport): string {
   const out: string[] = [];

@@ -142,3 +142,8 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
   for (let i = width; i < line.length; i += width - lead.length) out.push(lead + line.slice(i, i + width - lead.length));
   return out;
 }
+
+/** Text inside a Markdown table cell: a "|" would end the cell. */
+export function mdCell(s: string): string {
+  return s.replace(/\|/g, "\\|");
+}

@@ -2,7 +2,7 @@
 // as a terminal table, a markdown table (to paste back into an issue) or JSON (stable names).
 import type { ChalkInstance } from "chalk";
 import { fixFromLog, type LogDifference, type LogReport } from "../core/startup-log.js";
-import { gib, thousands, wrapLine } from "./format.js";
+import { gib, mdCell, thousands, wrapLine } from "./format.js";
 import { logCauseText, logLineName, messageFor, fixText } from "./messages.js";
 import { fixesToJson, planToJsonObject } from "./json.js";
 
@@ -153,16 +153,15 @@ export function renderLogMarkdown(report: LogReport): string {
   const lines: string[] = [`**vram-plan log** — ${headline(report)}`, ""];
   const failure = failureLine(report);
   if (failure) lines.push(`> ${failure}`, "");
-  const esc = (s: string): string => s.replace(/\|/g, "\\|");
   if (report.plan) {
-    for (const x of inputLines(report)) lines.push(`- ${esc(x)}`);
+    for (const x of inputLines(report)) lines.push(`- ${mdCell(x)}`);
     lines.push("", "| | logged | planned | difference | likely cause |", "|---|---:|---:|---:|---|");
-    for (const row of rowsOf(report)) lines.push(`| ${row.map(esc).join(" | ")} |`);
+    for (const row of rowsOf(report)) lines.push(`| ${row.map(mdCell).join(" | ")} |`);
   } else {
     lines.push("| what the log states | |", "|---|---:|");
-    for (const [k, v] of loggedOnly(report)) lines.push(`| ${esc(k)} | ${v} |`);
+    for (const [k, v] of loggedOnly(report)) lines.push(`| ${mdCell(k)} | ${v} |`);
     lines.push("", "Not re-planned: the log does not determine");
-    for (const m of report.missing) lines.push(`- ${m.input}: give ${esc(m.how)}`);
+    for (const m of report.missing) lines.push(`- ${m.input}: give ${mdCell(m.how)}`);
   }
   const fix = fixLine(report);
   if (fix) lines.push("", `**${fix}**`);
