@@ -12,6 +12,7 @@ import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/type
 import type { GpuSharer, SharedVerdict } from "../core/shared-gpus.js";
 import { InputError } from "../errors.js";
 import { MAX_DEPLOYMENTS, MAX_TOKENS, excerpt } from "../limits.js";
+import { gib } from "../units.js";
 
 export interface CheckOptions {
   gpu?: string;
@@ -462,7 +463,6 @@ async function prepare(d0: Deployment, settings: Settings, cli: CliTarget, io: P
 // GPUs shared between deployments of one machine (the model: src/core/shared-gpus.ts)
 // ---------------------------------------------------------------------------------------------
 
-const gibText = (b: number): string => (b / 2 ** 30).toFixed(2);
 
 interface Sharer extends GpuSharer {
   p: Prepared;
@@ -478,7 +478,7 @@ function sharedNote(me: Sharer, verdict: SharedVerdict): { note: string; orderFi
   const sum = verdict.utilizations.reduce((a, b) => a + b, 0);
   const note =
     `shares GPU ${verdict.sharedDevices.join(", ")} with ${verdict.others.map(label).join(", ")} (utilizations ${verdict.utilizations.join(" + ")} = ${sum.toFixed(2)} of the GPU)` +
-    (verdict.startedAfter.length ? `; starts after ${verdict.startedAfter.map(label).join(", ")}, holding ${gibText(verdict.heldByOthersBytes)} GiB of it` : "; starts first");
+    (verdict.startedAfter.length ? `; starts after ${verdict.startedAfter.map(label).join(", ")}, holding ${gib(verdict.heldByOthersBytes)} GiB of it` : "; starts first");
   if (verdict.betterOrder) return { note, orderFix: `start them in the order ${verdict.betterOrder.map(label).join(", ")}` };
   if (verdict.fitUtilizations) {
     // The packing answer: each server's least utilization that still meets its constraints, all starting in this order.
@@ -611,7 +611,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
       const { hostFindings } = await import("../core/host-limits.js");
       const hf = hostFindings(host, deployment.limits);
       if (hf.errors.length > 0) evaluation = { ...evaluation, ok: false, failures: [...evaluation.failures, ...hf.errors.map((finding) => ({ kind: "host" as const, finding }))] };
-      if (hf.requestBelow) notes.push(`${hf.requestBelow.where} ${hf.requestBelow.text ?? ""} is below the ${gibText(hf.requestBelow.need)} GiB of host memory vLLM needs: the pod may be scheduled on a node without it`);
+      if (hf.requestBelow) notes.push(`${hf.requestBelow.where} ${hf.requestBelow.text ?? ""} is below the ${gib(hf.requestBelow.need)} GiB of host memory vLLM needs: the pod may be scheduled on a node without it`);
     }
     if (deployment.gpuCount === null) notes.push(`GPU count not given: assumed ${evaluation.gpusUsed} (tensor × pipeline × data parallel)`);
     else if (deployment.gpuCount > evaluation.gpusUsed) notes.push(`${deployment.gpuCount} GPUs given, vLLM uses ${evaluation.gpusUsed}`);

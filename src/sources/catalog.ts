@@ -7,6 +7,7 @@ import { DATA_DIR } from "./data-dir.js";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
 import { parsePythonJson } from "./python-json.js";
+import { editDistance } from "./vllm-flags.js";
 
 export interface CatalogEntry {
   hfId: string;
@@ -149,20 +150,6 @@ export function baseStandIn(name: string): CatalogEntry | null {
   return null;
 }
 
-function levenshtein(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0] ?? 0;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j] ?? 0;
-      dp[j] = Math.min((dp[j] ?? 0) + 1, (dp[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length] ?? 0;
-}
-
 /** The closest catalog names, for an "unknown model" message. */
 export function suggestModels(name: string, limit = 3): string[] {
   const query = name.trim().toLowerCase();
@@ -172,7 +159,7 @@ export function suggestModels(name: string, limit = 3): string[] {
   const bare = (s: string): string => s.toLowerCase().replace(/[-_.\s/]/g, "");
   const qb = bare(query);
   const scored = catalog().map((e) => {
-    const d = Math.min(...e.aliases.map((a) => levenshtein(query, a)));
+    const d = Math.min(...e.aliases.map((a) => editDistance(query, a)));
     const inside = qb.length >= 4 && [e.short, e.hfId, ...e.aliases].some((a) => bare(a).includes(qb));
     return { name: e.short, d: inside ? -1 : d - (e.short.includes(query) || query.includes(e.short) ? 3 : 0) };
   });
