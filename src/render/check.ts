@@ -4,7 +4,8 @@ import type { ChalkInstance } from "chalk";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { Evaluation, Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
-import { gib, mdCell as md, thousands, wrapLine } from "./format.js";
+import { fitBytes } from "../core/host-limits.js";
+import { GIB, gib, mdCell as md, thousands, wrapLine } from "./format.js";
 import { hostFindingText, hostFixText, messageFor } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
@@ -281,7 +282,7 @@ function suggestedResources(entries: readonly CheckEntry[]): string[] {
     if (!ev || !host) continue;
     const findings = ev.failures.flatMap((f) => (f.kind === "host" && f.finding.runtime === "kubernetes" ? [f.finding] : []));
     if (findings.length === 0) continue;
-    const gibCeil = (b: number): number => Math.max(1, Math.ceil(b / 2 ** 30));
+    const gibCeil = (b: number): number => fitBytes(b) / GIB;
     const mem = gibCeil(host.memoryBytes);
     out.push("", `Suggested for \`${md(entry.file)}:${entry.line}\` ${md(entry.name)} (host memory ${gib(host.memoryBytes)} GiB, /dev/shm ${gib(host.shmBytes)} GiB; an estimate):`, "", "```yaml");
     out.push("# the container", "resources:", "  requests:", `    memory: ${mem}Gi`, "  limits:", `    memory: ${mem}Gi`);
