@@ -535,6 +535,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   const deployments: Deployment[] = [];
   const runtimes: KServeRuntime[] = [];
   const services: KServeService[] = [];
+  const dotenvByDir = new Map<string, Record<string, string> | undefined>();
   for (const file of settings.files) {
     let text: string;
     try {
@@ -545,9 +546,13 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
       continue;
     }
     const name = file === "-" ? "<stdin>" : file;
-    const envFile = file === "-" ? null : join(dirname(file), ".env");
-    const envText = envFile !== null ? readTextFile(envFile, MAX_DEPLOYMENT_FILE_BYTES, { missingOk: true }) : undefined;
-    const dotenv = envText !== undefined ? parseDotenv(envText) : undefined;
+    // Compose's .env beside the file, read once per directory: a directory of N files shares one.
+    const envDir = file === "-" ? null : dirname(file);
+    if (envDir !== null && !dotenvByDir.has(envDir)) {
+      const envText = readTextFile(join(envDir, ".env"), MAX_DEPLOYMENT_FILE_BYTES, { missingOk: true });
+      dotenvByDir.set(envDir, envText !== undefined ? parseDotenv(envText) : undefined);
+    }
+    const dotenv = envDir !== null ? dotenvByDir.get(envDir) : undefined;
     try {
       const read = await readDeploymentFileWithSchemas(name, text, dotenv ? { vars: settings.vars, dotenv } : { vars: settings.vars });
       for (const d of read.deployments) await withConfigFile(d, file, settings.vars);
