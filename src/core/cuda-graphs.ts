@@ -15,10 +15,10 @@ const MiB = 1 << 20;
 /**
  * PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp): blocks of at least kMinLargeAlloc
  * (10 MiB) get a segment of their own rounded up to kRoundLarge (2 MiB); blocks between kSmallSize (1 MiB)
- * and 10 MiB are cut from kLargeBuffer (20 MiB) segments; smaller ones from 2 MiB segments. A CUDA-graph
+ * and 10 MiB are cut from kLargeBuffer (20 MiB) segments; smaller ones from kSmallBuffer (2 MiB) segments. A CUDA-graph
  * pool is such a private pool, and cudaMemGetInfo (what vLLM samples) sees whole segments.
  */
-export const ALLOCATOR = { largeBuffer: 20 * MiB, minLargeAlloc: 10 * MiB, roundLarge: 2 * MiB, smallSize: MiB } as const;
+export const ALLOCATOR = { largeBuffer: 20 * MiB, minLargeAlloc: 10 * MiB, roundLarge: 2 * MiB, smallSize: MiB, smallBuffer: 2 * MiB } as const;
 
 /**
  * What the first capture holds besides its activations' segments, measured by replaying vLLM's sampling
@@ -76,7 +76,7 @@ export const OBSERVED_MAX_PER_GRAPH_BYTES = 33 * MiB;
  */
 export function secondCaptureBytes(shape: GraphActivationShape, largest: number): number {
   if (shape.hybrid) return SECOND_CAPTURE_HYBRID_BYTES;
-  if (shape.segmentPerGraph) return largest * shape.hidden * shape.bytes >= ALLOCATOR.smallSize ? ALLOCATOR.largeBuffer : 2 * MiB;
+  if (shape.segmentPerGraph) return largest * shape.hidden * shape.bytes >= ALLOCATOR.smallSize ? ALLOCATOR.largeBuffer : ALLOCATOR.smallBuffer;
   return shape.layers * SECOND_CAPTURE_DENSE_BYTES_PER_LAYER;
 }
 
@@ -347,7 +347,7 @@ export function cudaGraphExplain(plan: CudaGraphPlan, bytes: CudaGraphBytes, sha
   return {
     what: `CUDA graphs${stageSuffix}`,
     formula: plan.captured
-      ? `${modes}: first capture ${mib(bytes.firstCaptureBytes)} (graph-pool segments of the largest size) + ${mib(bytes.perGraphBytes)} per graph × (n − 1) per mode (second capture: ${shape.hybrid ? "a new 20 MiB segment, Mamba/GDN layers" : shape.segmentPerGraph ? "a new allocator segment per size, Model Runner V2 0.26-0.28" : `${shape.layers} layers × 165 KiB`}); as logged on other hosts (second capture from vLLM's 1 MiB floor to ${mib(OBSERVED_MAX_PER_GRAPH_BYTES)}): ${mib(bytes.lowBytes)} to ${mib(bytes.highBytes)}; ${BUDGET_WORDS[plan.budget]}`
+      ? `${modes}: first capture ${mib(bytes.firstCaptureBytes)} (graph-pool segments of the largest size) + ${mib(bytes.perGraphBytes)} per graph × (n − 1) per mode (second capture: ${shape.hybrid ? `a new ${mib(SECOND_CAPTURE_HYBRID_BYTES)} segment, Mamba/GDN layers` : shape.segmentPerGraph ? "a new allocator segment per size, Model Runner V2 0.26-0.28" : `${shape.layers} layers × ${SECOND_CAPTURE_DENSE_BYTES_PER_LAYER / 1024} KiB`}); as logged on other hosts (second capture from vLLM's 1 MiB floor to ${mib(OBSERVED_MAX_PER_GRAPH_BYTES)}): ${mib(bytes.lowBytes)} to ${mib(bytes.highBytes)}; ${BUDGET_WORDS[plan.budget]}`
       : BUDGET_WORDS[plan.budget],
     bytes: bytes.estimateBytes,
     source: "vllm/v1/worker/gpu_model_runner.py profile_cudagraph_memory (linear extrapolation, vllm issue #45178) / capture_model; vllm/v1/worker/gpu_worker.py determine_available_memory; PyTorch CUDACachingAllocator segments; fixtures/cuda-graphs; src/core/cuda-graphs.ts",
