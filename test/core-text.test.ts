@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mibText, thousandsOf } from "../src/core/text.js";
+import { gibText, mibText, thousandsOf } from "../src/core/text.js";
 
 // The core's number words, written without Intl (ICU start-up cost); each value worked by hand.
 describe("core text", () => {
@@ -16,5 +16,9 @@ describe("core text", () => {
     expect(mibText(0)).toBe("0 MiB");
     expect(mibText(52428)).toBe("0 MiB"); // 0.04999… rounds down
     expect(mibText(52429)).toBe("0.1 MiB"); // 0.05000… rounds up
+  });
+  it("writes GiB with two decimals", () => {
+    expect(gibText(3 * 2 ** 30)).toBe("3.00 GiB"); // PROCESS_RSS_BYTES
+    expect(gibText(10 * 2 ** 20)).toBe("0.01 GiB"); // 10 MiB = 0.009765… GiB
   });
 });

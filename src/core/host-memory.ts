@@ -32,6 +32,7 @@
 //     page cache, reclaimable, not counted here; "eager" reads each file whole first.
 import type { EngineFlags, ExplainLine, HostMemory, HostPart } from "./types.js";
 import type { VllmRules } from "./vllm-versions.js";
+import { gibText as gib } from "./text.js";
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -79,8 +80,6 @@ function nextPow2(n: number): number {
   if (n <= 1) return 1;
   return 2 ** Math.ceil(Math.log2(n));
 }
-
-const gib = (b: number): string => `${(b / GiB).toFixed(2)} GiB`;
 
 /** The host memory and /dev/shm of one deployment, every part with its explain line. */
 export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: ExplainLine[] } {

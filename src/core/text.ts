@@ -15,3 +15,8 @@ export function mibText(bytes: number): string {
   const digit = tenths % 10;
   return `${bytes < 0 && tenths > 0 ? "-" : ""}${thousandsOf(Math.floor(tenths / 10))}${digit > 0 ? `.${digit}` : ""} MiB`;
 }
+
+/** Bytes as GiB (2^30) with two decimals and the unit, like units.ts gib: 3221225472 → "3.00 GiB". */
+export function gibText(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}
