@@ -89,3 +89,21 @@ describe("values vLLM refuses or ignores", () => {
     expect(ok.code).toBe(0);
   });
 });
+
+describe("human_readable_int flags name what they count", () => {
+  // --max-num-seqs counts sequences and --kv-cache-memory-bytes bytes: the error used to ask both for
+  // "a token count ... such as 32768", the wording of --max-model-len.
+  it("--max-num-seqs 0 and --kv-cache-memory-bytes lots: exit 2, each with its own noun and examples", async () => {
+    const seqs = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--max-num-seqs", "0"]);
+    expect(seqs.code).toBe(2);
+    expect(unwrapped(seqs.err)).toBe("vram-plan: --max-num-seqs: expected a number of sequences from 1 to 2147483648 such as 256 or 1k (1000), got '0'\n");
+    const bytes = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--kv-cache-memory-bytes", "lots"]);
+    expect(bytes.code).toBe(2);
+    expect(unwrapped(bytes.err)).toBe("vram-plan: --kv-cache-memory-bytes: expected a byte count from 1 to 1125899906842624 such as 21474836480, 20g (20×10^9) or 20G (20×2^30), got 'lots'\n");
+    // The examples are values vLLM's human_readable_int takes: 20G is 20 × 2^30 = 21,474,836,480 bytes.
+    const g = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--kv-cache-memory-bytes", "20G", "--json"]);
+    const asBytes = await runCli(["--model", "qwen2.5-7b", "--gpu", "h100", "--kv-cache-memory-bytes", "21474836480", "--json"]);
+    expect(g.code).toBe(0);
+    expect(g.out).toBe(asBytes.out);
+  });
+});

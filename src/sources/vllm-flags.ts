@@ -316,11 +316,12 @@ function intOf(it: Item, min = 1, v: unknown = it.value, max = MAX_TOKENS): numb
   return n;
 }
 
-function humanInt(it: Item, v: unknown = it.value, max = MAX_TOKENS): number {
+/** human_readable_int (argparse_utils.py): `what` and `examples` name what the flag counts (tokens, sequences, bytes). */
+function humanInt(it: Item, v: unknown = it.value, max = MAX_TOKENS, what = "a token count", examples = "32768, 32k (32000) or 32K (32768)"): number {
   const dec = typeof v === "string" ? /^\s*(\d+\.\d+)([KMGT])\s*$/.exec(v) : null;
   if (dec) bad(it, `decimals are not allowed with binary suffixes like ${dec[2]}; did you mean ${dec[1]}${dec[2]!.toLowerCase()}?`);
   const n = typeof v === "number" ? v : typeof v === "string" ? parseTokens(v) : null;
-  if (n === null || !Number.isSafeInteger(n) || n < 1 || n > max) bad(it, `expected a token count from 1 to ${max} such as 32768, 32k (32000) or 32K (32768), got '${show(v)}'`);
+  if (n === null || !Number.isSafeInteger(n) || n < 1 || n > max) bad(it, `expected ${what} from 1 to ${max} such as ${examples}, got '${show(v)}'`);
   return n;
 }
 
@@ -577,7 +578,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       }
       case "max-num-seqs":
-        flags.maxNumSeqs = humanInt(it);
+        flags.maxNumSeqs = humanInt(it, it.value, MAX_TOKENS, "a number of sequences", "256 or 1k (1000)");
         break;
       case "max-num-batched-tokens":
         flags.maxNumBatchedTokens = humanInt(it);
@@ -605,7 +606,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         flags.enforceEager = boolOf(it);
         break;
       case "kv-cache-memory-bytes":
-        flags.kvCacheMemoryBytes = humanInt(it, it.value, MAX_BYTES);
+        flags.kvCacheMemoryBytes = humanInt(it, it.value, MAX_BYTES, "a byte count", "21474836480, 20g (20×10^9) or 20G (20×2^30)");
         break;
       case "kv-cache-memory": {
         const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
