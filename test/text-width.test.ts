@@ -2,6 +2,7 @@
 // errors within COLUMNS, and never wider than 80 when COLUMNS is unset or smaller.
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
+import { wrapLine } from "../src/render/format.js";
 
 const visible = (l: string): number => [...l.replace(/\x1b\[[0-9;]*m/g, "")].length;
 const widest = (s: string): number => Math.max(...s.split("\n").map(visible));
@@ -208,5 +209,19 @@ describe("what-ifs of a plan that does not start", () => {
     expect(widest(block)).toBeLessThanOrEqual(80);
     const a100 = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
     expect(a100.out).not.toContain("(alone: does not start)");
+  });
+});
+
+describe("wrapLine keeps a separator's mark with its words", () => {
+  // fixtures/deployments/real/koyeb-example-vllm.Dockerfile: its check line's head is 80 cells, so head + " —"
+  // (82) did not fit and the "—" was wrapped onto a line of its own.
+  it("an 80-cell head: the mark opens the next line instead of standing alone", () => {
+    const head = "ok   fixtures/deployments/real/koyeb-example-vllm.Dockerfile:3 ENTRYPOINT line 3";
+    expect(head.length).toBe(80);
+    const lines = wrapLine(`${head} — meta-llama/Meta-Llama-3.1-8B-Instruct on 1× h100-sxm`, 80, [" — "], "     ");
+    expect(lines).toEqual([head, "     — meta-llama/Meta-Llama-3.1-8B-Instruct on 1× h100-sxm"]);
+  });
+  it("a head with room for the mark keeps it at the end of its line", () => {
+    expect(wrapLine(`${"x".repeat(70)} — ${"y".repeat(20)}`, 80, [" — "], "  ")).toEqual([`${"x".repeat(70)} —`, `  ${"y".repeat(20)}`]);
   });
 });

@@ -129,8 +129,11 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
         visibleLength(joined) <= width && (next === undefined || visibleLength(joined + trail) <= width || visibleLength(joined + sep + next) <= width);
       if (fits || visibleLength(cur) <= lead.length) cur = joined;
       else {
-        out.push(cur + trail);
-        cur = lead + part;
+        // The mark stays at the end of the line when it fits there; otherwise it opens the next line
+        // (a line of 79 cells plus " —" was broken again, leaving "—" alone on a line).
+        const mark = visibleLength(cur + trail) <= width ? trail : "";
+        out.push(cur + mark);
+        cur = lead + (trail !== "" && mark === "" ? `${sep.trimStart()}` : "") + part;
       }
     }
     out.push(cur);
