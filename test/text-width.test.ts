@@ -225,3 +225,31 @@ describe("wrapLine keeps a separator's mark with its words", () => {
     expect(wrapLine(`${"x".repeat(70)} — ${"y".repeat(20)}`, 80, [" — "], "  ")).toEqual([`${"x".repeat(70)} —`, `  ${"y".repeat(20)}`]);
   });
 });
+
+describe("visibleWidth: render/'s one width rule (format.ts), used by the boxed table and every wrapped line", () => {
+  it("counts code points outside ANSI color codes", async () => {
+    const { visibleWidth } = await import("../src/render/format.js");
+    // "\x1b[32m" and "\x1b[0m" take no cells: "12.34 GiB" is 9.
+    expect(visibleWidth("\x1b[32m12.34\x1b[0m GiB")).toBe(9);
+    // "×" and "─" are one code unit and one cell each.
+    expect(visibleWidth("1× h100 ─")).toBe(9);
+    // U+1D465 (math italic x) is two UTF-16 code units but one code point: format.ts's old
+    // visibleLength counted 2, box.ts's visibleWidth 1.
+    expect(visibleWidth("\u{1d465}\u{1d465}")).toBe(2);
+  });
+  it("the boxed table pads a cell by the same count", async () => {
+    const { boxTable } = await import("../src/render/box.js");
+    // Column width 3 (the widest cell, "\x1b[1mabc\x1b[0m", has 3 visible cells); one space of padding each side.
+    expect(boxTable([["\x1b[1mabc\x1b[0m"], ["\u{1d465}"]], ["right"]).split("\n")).toEqual([
+      "┌─────┐",
+      "│ \x1b[1mabc\x1b[0m │",
+      "│   \u{1d465} │",
+      "└─────┘",
+    ]);
+  });
+  it("a word cut by wrapLine is cut between code points, never inside a surrogate pair", () => {
+    const lines = wrapLine("\u{1d465}".repeat(100), 80);
+    // 100 code points: 80 on the first line, the other 20 after a two-space indent.
+    expect(lines).toEqual(["\u{1d465}".repeat(80), `  ${"\u{1d465}".repeat(20)}`]);
+  });
+});

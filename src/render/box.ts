@@ -1,15 +1,8 @@
 // A boxed table in the layout the plan table has always had (cli-table3's default box-drawing
 // characters, one space of padding each side, no line between rows), without cli-table3: it and
 // string-width cost ~20 ms of every start-up (npm run bench), for a table of labels and numbers.
-
-const ANSI = /\x1b\[[0-9;]*m/g;
-
-/** Columns a cell takes on a terminal: ANSI color codes take none, every other code point one. */
-export function visibleWidth(text: string): number {
-  let width = 0;
-  for (const _ of text.replace(ANSI, "")) width++;
-  return width;
-}
+// Cell widths are render/'s one width rule (format.ts visibleWidth).
+import { visibleWidth } from "./format.js";
 
 /** Rows of cells (the first row is the header) → the boxed table, no trailing newline. */
 export function boxTable(rows: readonly (readonly string[])[], align: readonly ("left" | "right")[]): string {

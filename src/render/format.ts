@@ -30,9 +30,14 @@ export function gpuLayout(plan: { gpu: { tensorParallelSize: number; pipelinePar
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 
-/** Cells a line takes on a terminal: ANSI color codes take none. */
-export function visibleLength(s: string): number {
-  return s.replace(ANSI, "").length;
+/**
+ * Cells a line takes on a terminal: ANSI color codes take none, every other code point one. The one
+ * width rule of render/: the boxed table's columns (box.ts), every wrapped line and every error line.
+ */
+export function visibleWidth(text: string): number {
+  let width = 0;
+  for (const _ of text.replace(ANSI, "")) width++;
+  return width;
 }
 
 /** The width text output is fitted to: COLUMNS when it is a number, never below 80 (and 80 when unset). */
@@ -111,7 +116,7 @@ function wordWrap(lead: string, text: string, width: number, indent: string): st
  * (default: the line's own indentation plus two spaces). A word longer than the width is cut.
  */
 export function wrapLine(line: string, width: number, seps: readonly string[] = [" "], indent?: string): string[] {
-  if (visibleLength(line) <= width) return [line];
+  if (visibleWidth(line) <= width) return [line];
   const lead = indent ?? `${/^ */.exec(line.replace(ANSI, ""))?.[0] ?? ""}  `;
   for (const sep of [...seps, " "]) {
     const parts = line.split(sep);
@@ -126,23 +131,25 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
       const joined = cur + sep + part;
       const next = parts[i + 1];
       const fits =
-        visibleLength(joined) <= width && (next === undefined || visibleLength(joined + trail) <= width || visibleLength(joined + sep + next) <= width);
-      if (fits || visibleLength(cur) <= lead.length) cur = joined;
+        visibleWidth(joined) <= width && (next === undefined || visibleWidth(joined + trail) <= width || visibleWidth(joined + sep + next) <= width);
+      if (fits || visibleWidth(cur) <= lead.length) cur = joined;
       else {
         // The mark stays at the end of the line when it fits there; otherwise it opens the next line
         // (a line of 79 cells plus " —" was broken again, leaving "—" alone on a line).
-        const mark = visibleLength(cur + trail) <= width ? trail : "";
+        const mark = visibleWidth(cur + trail) <= width ? trail : "";
         out.push(cur + mark);
         cur = lead + (trail !== "" && mark === "" ? `${sep.trimStart()}` : "") + part;
       }
     }
     out.push(cur);
-    if (out.length > 1) return out.flatMap((l) => (visibleLength(l) <= width ? [l] : wrapLine(l, width, [], lead)));
+    if (out.length > 1) return out.flatMap((l) => (visibleWidth(l) <= width ? [l] : wrapLine(l, width, [], lead)));
   }
-  // One unbreakable word: cut it (only plain text; a colored word is left whole rather than broken mid-code).
+  // One unbreakable word: cut it by code points, as visibleWidth counts them (only plain text; a colored
+  // word is left whole rather than broken mid-code).
   if (line.includes("\x1b")) return [line];
-  const out: string[] = [line.slice(0, width)];
-  for (let i = width; i < line.length; i += width - lead.length) out.push(lead + line.slice(i, i + width - lead.length));
+  const points = [...line];
+  const out: string[] = [points.slice(0, width).join("")];
+  for (let i = width; i < points.length; i += width - lead.length) out.push(lead + points.slice(i, i + width - lead.length).join(""));
   return out;
 }
 

@@ -2,7 +2,7 @@
 // a stacked bar of each GPU's memory, the KV-cache arithmetic, and the verdicts with their fixes.
 import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleLength, wrapLine } from "./format.js";
+import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleWidth, wrapLine } from "./format.js";
 import { boxTable } from "./box.js";
 import { fixEntries, messageFor, shellWord } from "./messages.js";
 
@@ -134,7 +134,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
   // The header on one line when it fits, else what runs where, then the release and the verdict.
   const head1 = `${chalk.bold(plan.model.id)} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)}`;
   const head2 = `vLLM ${engine.vllmVersion} (${engine.engine.toUpperCase()}${plannedWith(plan)}): ${verdict}`;
-  if (visibleLength(`${head1} — ${head2}`) <= (opts.columns ?? 80)) lines.push(`${head1} — ${head2}`);
+  if (visibleWidth(`${head1} — ${head2}`) <= (opts.columns ?? 80)) lines.push(`${head1} — ${head2}`);
   else lines.push(head1, `  ${head2}`);
   lines.push(
     chalk.dim(
@@ -225,7 +225,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
   }
   // Every line within the terminal's width: settings break between " · " items, sentences at spaces;
   // the box table is laid out to fit already and is never broken.
-  return lines.flatMap((l) => l.split("\n")).flatMap((l) => (/^[┌│├└]/.test(l) || visibleLength(l) <= columns ? [l] : wrapLine(l, columns, [" · ", " — "]))).join("\n") + "\n";
+  return lines.flatMap((l) => l.split("\n")).flatMap((l) => (/^[┌│├└]/.test(l) || visibleWidth(l) <= columns ? [l] : wrapLine(l, columns, [" · ", " — "]))).join("\n") + "\n";
 }
 
 /** The host-memory line shared by the table and markdown renderers (issue #15.3: processes, offload, /dev/shm). */
