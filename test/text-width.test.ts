@@ -176,6 +176,23 @@ describe("bad-input errors fit 80 columns, the error itself on the first line", 
     expect(lines).toEqual([`vram-plan: ${path}:`, "  not valid JSON"]);
     expect(errorLines("--model x: unknown model", "did you mean y?", 80)).toEqual(["vram-plan: --model x: unknown model", "  did you mean y?"]);
   });
+
+  it("errors, warnings and notes are wrapped by wrapLine: the prefix keeps its first word, a long word stays whole", async () => {
+    const { errorLines, noteText, warningText } = await import("../src/render/format.js");
+    const path = `/models/${"d".repeat(85)}`;
+    // 20 cells of "vram-plan: warning: " + 93 of path: over 80, but the path is neither cut nor left alone
+    // on a line under an empty prefix; the rest wraps greedily at 80.
+    expect(warningText(`${path} has no config.json; the model is read from its safetensors headers only`, 80)).toBe(
+      `vram-plan: warning: ${path}\n  has no config.json; the model is read from its safetensors headers only\n`,
+    );
+    expect(noteText("--gpu auto: GPU 0 (NVIDIA H100 80GB HBM3) holds 2 other processes using 1.25 GiB in all", 80)).toBe(
+      // 72 cells to "other"; with " processes" it would be 82.
+      "vram-plan: note: --gpu auto: GPU 0 (NVIDIA H100 80GB HBM3) holds 2 other\n  processes using 1.25 GiB in all\n",
+    );
+    // A message whose first character is a control character (errorLine makes it a space): the old word
+    // wrap printed "vram-plan: " with no word of the error, the path on the next line.
+    expect(errorLines(`\n${path} missing`, undefined, 80)).toEqual([`vram-plan:  ${path}`, "  missing"]);
+  });
 });
 
 describe("stderr warnings fit 80 columns", () => {

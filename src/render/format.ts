@@ -79,45 +79,45 @@ export function errorLines(message: string, hint: string | undefined, width: num
       break;
     }
   }
-  return [...wordWrap(prefix, head, width, "  "), ...(rest ? wordWrap("  ", rest, width, "  ") : [])];
+  return [...stderrLines(prefix, head, width), ...(rest ? stderrLines("  ", rest, width) : [])];
 }
 
 /** A warning on stderr (`vram-plan: warning: …`), its words wrapped within `width`, continuations indented. */
 export function warningText(text: string, width: number): string {
-  return `${wordWrap("vram-plan: warning: ", errorLine(text), width, "  ").join("\n")}\n`;
+  return `${stderrLines("vram-plan: warning: ", errorLine(text), width).join("\n")}\n`;
 }
 
 /** A note on stderr (`vram-plan: note: …`), wrapped within `width` like a warning: --gpu auto's notes name a GPU, its processes and their memory, often past 80 columns. */
 export function noteText(text: string, width: number): string {
-  return `${wordWrap("vram-plan: note: ", errorLine(text), width, "  ").join("\n")}\n`;
+  return `${stderrLines("vram-plan: note: ", errorLine(text), width).join("\n")}\n`;
 }
 
-/** `lead` + `text` broken at spaces into lines within `width`, continuations starting with `indent`; a longer word stays whole. */
-function wordWrap(lead: string, text: string, width: number, indent: string): string[] {
-  const out: string[] = [];
-  let cur = lead;
-  let empty = true;
-  for (const word of text.split(" ")) {
-    if (empty || cur.length + 1 + word.length <= width) {
-      cur += (empty ? "" : " ") + word;
-      empty = false;
-    } else {
-      out.push(cur);
-      cur = indent + word;
-    }
-  }
-  out.push(cur);
-  return out;
+/**
+ * `lead` + `text` for stderr, wrapped at spaces by wrapLine: continuations indented by two spaces, the
+ * first line holding `lead` and the first word at least, and words never cut (a path stays copyable).
+ */
+function stderrLines(lead: string, text: string, width: number): string[] {
+  return wrapLine(lead + text, width, [" "], "  ", { head: visibleWidth(lead), wholeWords: true });
+}
+
+/** How wrapLine treats a line's head and its long words (the defaults suit stdout's tables and notes). */
+export interface WrapRules {
+  /** Cells at the start of the first line that stay with its first piece (a "vram-plan: warning: " prefix); default: the continuation indent's width. */
+  head?: number;
+  /** A word longer than the width stays whole on a line of its own (stderr: a path stays copyable) instead of being cut. */
+  wholeWords?: boolean;
 }
 
 /**
  * `line` broken so every piece fits `width` cells: at the first separator of `seps` that can do it
  * (" · " between settings before a plain space), continuation pieces starting with `indent`
- * (default: the line's own indentation plus two spaces). A word longer than the width is cut.
+ * (default: the line's own indentation plus two spaces). A word longer than the width is cut, unless
+ * `rules.wholeWords`. The one word-wrap of render/: stdout's lines and stderr's errors, warnings and notes.
  */
-export function wrapLine(line: string, width: number, seps: readonly string[] = [" "], indent?: string): string[] {
+export function wrapLine(line: string, width: number, seps: readonly string[] = [" "], indent?: string, rules: WrapRules = {}): string[] {
   if (visibleWidth(line) <= width) return [line];
   const lead = indent ?? `${/^ */.exec(line.replace(ANSI, ""))?.[0] ?? ""}  `;
+  const head = rules.head ?? lead.length;
   for (const sep of [...seps, " "]) {
     const parts = line.split(sep);
     if (parts.length < 2) continue;
@@ -132,7 +132,8 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
       const next = parts[i + 1];
       const fits =
         visibleWidth(joined) <= width && (next === undefined || visibleWidth(joined + trail) <= width || visibleWidth(joined + sep + next) <= width);
-      if (fits || visibleWidth(cur) <= lead.length) cur = joined;
+      // A line holding only its indentation (or the first line only its head) takes the piece whatever its width.
+      if (fits || visibleWidth(cur) <= (out.length === 0 ? head : lead.length)) cur = joined;
       else {
         // The mark stays at the end of the line when it fits there; otherwise it opens the next line
         // (a line of 79 cells plus " —" was broken again, leaving "—" alone on a line).
@@ -142,11 +143,11 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
       }
     }
     out.push(cur);
-    if (out.length > 1) return out.flatMap((l) => (visibleWidth(l) <= width ? [l] : wrapLine(l, width, [], lead)));
+    if (out.length > 1) return out.flatMap((l, k) => (visibleWidth(l) <= width ? [l] : wrapLine(l, width, [], lead, { ...rules, head: k === 0 ? head : lead.length })));
   }
   // One unbreakable word: cut it by code points, as visibleWidth counts them (only plain text; a colored
   // word is left whole rather than broken mid-code).
-  if (line.includes("\x1b")) return [line];
+  if (rules.wholeWords || line.includes("\x1b")) return [line];
   const points = [...line];
   const out: string[] = [points.slice(0, width).join("")];
   for (let i = width; i < points.length; i += width - lead.length) out.push(lead + points.slice(i, i + width - lead.length).join(""));
