@@ -15,6 +15,15 @@ export class InternalError extends Error {
   override readonly name = "InternalError";
 }
 
+/**
+ * A vLLM release the core cannot read (not "X.Y[.Z]", "vX.Y.Z", a dev/rc build of one, or "latest"). The
+ * edges read --vllm-version, image tags and logs first and refuse such a value with exit 2
+ * (sources/vllm-flags.ts checkedRelease), so the core never guesses an order for it.
+ */
+export class VersionError extends Error {
+  override readonly name = "VersionError";
+}
+
 /** An image or video size the processor's resize rules reject (e.g. an aspect ratio over 200). */
 export class ResizeError extends Error {
   override readonly name = "ResizeError";

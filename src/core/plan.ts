@@ -2,7 +2,7 @@
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (vllm/v1/worker/gpu_worker.py, vllm/utils/mem_utils.py, vllm/v1/core/kv_cache_utils.py) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
-import { NEWEST_MODELED, batchDefaults, beyondModeled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, UTILIZATION_DEFAULT_HISTORY, type VllmRules } from "./vllm-versions.js";
+import { NEWEST_MODELED, batchDefaults, beyondModeled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, UTILIZATION_DEFAULT_HISTORY, versionOf, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvCacheFormat, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { kvDtypeNotExact, kvDtypeProblem, type KvFormatLike } from "./kv-dtypes.js";
@@ -147,6 +147,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const ex = (line: ExplainLine): void => {
     if (opts.explain) explain.push(line);
   };
+  // An unreadable release is refused here (VersionError), never planned as the newest: the CLI's edge
+  // (sources/vllm-flags.ts checkedRelease) already refuses it with exit 2 naming --vllm-version.
+  if (flags.vllmVersion !== undefined) versionOf(flags.vllmVersion);
   const rules: VllmRules = rulesFor(flags.vllmVersion ?? NEWEST_MODELED) ?? (rulesFor(NEWEST_MODELED) as VllmRules);
   const cc = computeCapability(gpu.computeCapability);
   const tp = flags.tensorParallelSize;

@@ -1,5 +1,6 @@
 // What changes in vLLM's start-up memory accounting from release to release, and its defaults.
 // Each rule names the release it comes from and its evidence (a vLLM PR or issue, a file read, or a log in fixtures/).
+import { VersionError } from "./errors.js";
 
 export interface VllmRules {
   version: string;
@@ -161,6 +162,7 @@ export interface ParsedVersion {
 /** "latest" (vllm/vllm-openai:latest, pip's newest) is planned with the newest modeled rules. */
 export const LATEST = "latest";
 
+/** The version, or null when it is not one (the edges' test: they name the flag or file in their error). */
 export function parseVersion(v: string): ParsedVersion | null {
   if (v.trim().toLowerCase() === LATEST) return parseVersion(NEWEST_MODELED);
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?rc\d+)?(\.?dev\d*)?/.exec(v.trim());
@@ -210,11 +212,21 @@ export function beyondModeled(version: string): boolean {
   return compareVersions(version, NEWEST_MODELED) > 0;
 }
 
-/** Releases in order: negative when `a` is older than `b`, 0 when the same (or either unreadable), positive when newer. */
-export function compareVersions(a: string, b: string): number {
-  const x = parseVersion(a);
-  const y = parseVersion(b);
-  if (!x || !y) return 0;
+/** The version, read once: a string that is not one throws VersionError (it has no place in the order). */
+export function versionOf(v: string | ParsedVersion): ParsedVersion {
+  if (typeof v !== "string") return v;
+  const parsed = parseVersion(v);
+  if (!parsed) throw new VersionError(`'${v.length > 40 ? `${v.slice(0, 40)}…` : v}' is not a vLLM version such as 0.11.0`);
+  return parsed;
+}
+
+/**
+ * Releases in order: negative when `a` is older than `b`, 0 when the same release, positive when newer.
+ * Both sides are read by versionOf, so an unreadable one throws instead of passing for "the same".
+ */
+export function compareVersions(a: string | ParsedVersion, b: string | ParsedVersion): number {
+  const x = versionOf(a);
+  const y = versionOf(b);
   return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
 }
 
