@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { batchDefaults, captureSizes, hybridRules, rulesFor } from "../src/core/vllm-versions.js";
+import { batchDefaults, captureSizes, compareVersions, hybridRules, rulesFor } from "../src/core/vllm-versions.js";
+import { VersionError } from "../src/core/errors.js";
 import { planDeployment } from "../src/core/plan.js";
 import { flags, gpu, model } from "./helpers/models.js";
+import { runCli } from "./helpers/cli.js";
 
 describe("per-release rules (src/core/vllm-versions.ts)", () => {
   it("captures the graphs vLLM 0.23 logged: PIECEWISE=51 (largest=512), FULL=35 (largest=256)", () => {
@@ -103,5 +105,40 @@ describe("a release newer than the newest modeled, in the plan's header", () => 
     expect(md.out.split("\n")[0]).toContain(`(vLLM 0.40.0, planned with ${NEWEST_MODELED}'s rules)`);
     const latest = await runCli(["--model", "llama3.1-8b", "--gpu", "h100", "--vllm-version", "latest"]);
     expect(latest.out.split("\n")[1]).toBe(`  vLLM ${NEWEST_MODELED} (V1): STARTS`);
+  });
+});
+
+describe("an unreadable release has no place in the order (compareVersions)", () => {
+  it("orders releases, dev builds and 'latest' by major.minor.patch", () => {
+    expect(compareVersions("0.10.2", "0.9.1")).toBeGreaterThan(0);
+    expect(compareVersions("v0.11.0", "0.11.0")).toBe(0);
+    expect(compareVersions("0.20.2.dev38", "0.20.1")).toBeGreaterThan(0);
+    expect(compareVersions("0.8.5rc1", "0.9.0")).toBeLessThan(0);
+    expect(compareVersions("latest", "0.29.0")).toBe(0); // "latest" reads as the newest modeled (0.29.0)
+  });
+
+  it("throws VersionError instead of calling an unreadable version equal to every release", () => {
+    // Before: compareVersions("nightly", "0.12.0") was 0, so "nightly" was both older and newer than nothing.
+    expect(() => compareVersions("nightly", "0.12.0")).toThrow(VersionError);
+    expect(() => compareVersions("0.12.0", "")).toThrow("'' is not a vLLM version such as 0.11.0");
+    // A library caller handing planDeployment an unreadable release gets the typed error, not the newest rules.
+    expect(() => planDeployment({ model: model("qwen3-8b"), gpu: gpu("h100"), flags: flags({ vllmVersion: "banana" }) })).toThrow(VersionError);
+  });
+
+  it("the CLI refuses an unreadable --vllm-version first: one line naming the flag, exit 2", async () => {
+    for (const bad of ["banana", "0", "x0.11.0", ""]) {
+      const r = await runCli(["--model", "qwen3-8b", "--gpu", "h100", "--vllm-version", bad]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`vram-plan: --vllm-version: expected a version such as 0.11.0, got '${bad}'\n`);
+      expect(r.out).toBe("");
+    }
+    // log and check take the flag too (check printed "NEED … vLLM banana would refuse its arguments", exit 1).
+    const log = await runCli(["log", "--vllm-version", "banana", "fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log"]);
+    const check = await runCli(["check", "--offline", "--vllm-version", "banana", "fixtures/deployments/real/koyeb-example-vllm.Dockerfile"]);
+    for (const r of [log, check]) {
+      expect(r.code).toBe(2);
+      expect(r.err).toBe("vram-plan: --vllm-version: expected a version such as 0.11.0, got 'banana'\n");
+      expect(r.out).toBe("");
+    }
   });
 });

@@ -680,6 +680,8 @@ async function withConfigFile(deployment: Deployment, file: string, vars: Record
 
 /** The check command: plans, renders in the chosen format, returns the outcome. */
 export async function checkCommand(files: string[], opts: CheckOptions, io: Io): Promise<Outcome> {
+  // An unreadable --vllm-version is bad input for the whole run (exit 2), not a per-deployment "vLLM banana would refuse".
+  if (opts.vllmVersion !== undefined) (await import("../sources/vllm-flags.js")).checkedRelease(opts.vllmVersion);
   const report = await checkFiles(files, opts, io);
   const fmt = opts.json ? "json" : (opts.format ?? "table");
   const render = await import("../render/check.js");

@@ -73,7 +73,8 @@ function inRelease(arg: VllmArg, release: string): boolean {
   return (arg.removedIn === undefined || compareVersions(release, arg.removedIn) < 0) && (arg.since === undefined || compareVersions(release, arg.since) >= 0);
 }
 
-function checkedRelease(v: string): string {
+/** A --vllm-version as given, checked: unreadable or older than modeled is an InputError naming the flag (exit 2). */
+export function checkedRelease(v: string): string {
   if (v.length > 40 || !parseVersion(v)) throw new InputError("--vllm-version", `--vllm-version: expected a version such as 0.11.0, got '${excerpt(v)}'`);
   if (!rulesFor(v)) throw new InputError("--vllm-version", `--vllm-version: ${excerpt(v)} is older than the oldest release modeled (${OLDEST_MODELED}); newest modeled: ${NEWEST_MODELED}`);
   return v.replace(/^v/, "");
