@@ -11,6 +11,7 @@ import type { Evaluation, Target } from "../core/solve.js";
 import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/types.js";
 import type { GpuSharer, SharedVerdict } from "../core/shared-gpus.js";
 import { InputError } from "../errors.js";
+import { looksLikeHubId, looksLikeModelPath } from "../sources/model-name.js";
 import { MAX_DEPLOYMENTS, MAX_TOKENS, excerpt } from "../limits.js";
 import { gib } from "../units.js";
 
@@ -292,7 +293,7 @@ async function findModel(written: string, settings: Settings, io: Pick<Io, "env"
       name = "id" in hit ? hit.id : name;
     }
     const vars = (await import("../sources/deployments.js")).unresolvedIn(name);
-    const pathLike = /^[./~]/.test(name) || name.split("/").length > 2 || vars.length > 0;
+    const pathLike = looksLikeModelPath(name) || vars.length > 0;
     if (vars.length > 0 || (pathLike && !pathExists(name))) {
       const lastHasVar = (await import("../sources/deployments.js")).unresolvedIn(lastComponent(name)).length > 0;
       const hit = lastHasVar ? null : await byLast(`model path ${written} is not on this machine`);
@@ -312,7 +313,7 @@ async function findModel(written: string, settings: Settings, io: Pick<Io, "env"
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     // A relative path that is not here (models/Qwen3-8B) also looks like a Hugging Face id.
-    if (name === written && /^[\w.-]+\/[\w.-]+$/.test(name)) {
+    if (name === written && looksLikeHubId(name)) {
       const id = await modelByName(lastComponent(name), io.env);
       if (id !== null && id !== name) {
         try {

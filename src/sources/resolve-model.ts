@@ -9,6 +9,7 @@ import { baseStandIn, findInCatalog, loadCatalogFiles, suggestModels } from "./c
 import { archProblem } from "../core/arch-check.js";
 import { MAX_MODEL_NAME_LENGTH, excerpt } from "../limits.js";
 import type { ConfigLabels } from "./config-schema.js";
+import { looksLikeHubId, looksLikeModelPath } from "./model-name.js";
 
 export interface ResolvedModel {
   arch: ModelArch;
@@ -45,15 +46,12 @@ export function pathExists(path: string): boolean {
   return existsSync(path);
 }
 
-function looksLikePath(s: string): boolean {
-  return s.startsWith(".") || s.startsWith("/") || s.startsWith("~") || s.endsWith(".json") || existsSync(s);
-}
 
 export async function resolveModel(name: string, opts: { offline: boolean; env: Env; revision?: string }): Promise<ResolvedModel> {
   if (name.length > MAX_MODEL_NAME_LENGTH || /[\u0000-\u001f]/.test(name)) {
     throw new InputError("--model", `--model: expected a model name or path of at most ${MAX_MODEL_NAME_LENGTH} characters on one line, got '${excerpt(name)}'`);
   }
-  if (looksLikePath(name)) {
+  if (looksLikeModelPath(name) || existsSync(name)) {
     if (!existsSync(name)) throw new InputError("--model", `--model ${name}: no such file or directory`);
     const { readModelDir } = await import("./model-dir.js");
     const local = await readModelDir(name);
@@ -62,7 +60,7 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
   }
   const entry = findInCatalog(name);
   if (entry) return { arch: build(entry.hfId, loadCatalogFiles(entry), `--model ${name}`), source: "catalog", warnings: [] };
-  if (/^[\w.-]+\/[\w.-]+$/.test(name)) {
+  if (looksLikeHubId(name)) {
     const { findInHfCache } = await import("./hf-cache.js");
     const snap = findInHfCache(name, opts.env, opts.revision);
     if (snap) {

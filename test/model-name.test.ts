@@ -1,0 +1,50 @@
+// The one rule for "is this model name a local path or a Hugging Face id" (sources/model-name.ts),
+// shared by --model (resolve-model.ts) and check (a deployment's model).
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { looksLikeHubId, looksLikeModelPath } from "../src/sources/model-name.js";
+import { readDeployments } from "../src/sources/deployments.js";
+import { runCli } from "./helpers/cli.js";
+
+describe("looksLikeModelPath / looksLikeHubId", () => {
+  it("reads the models written in the real deployment files of fixtures/deployments/real", () => {
+    const dir = "fixtures/deployments/real";
+    const byModel = new Map<string, [boolean, boolean]>();
+    for (const f of readdirSync(dir)) {
+      let ds: ReturnType<typeof readDeployments> = [];
+      try {
+        ds = readDeployments(join(dir, f), readFileSync(join(dir, f), "utf8"));
+      } catch {
+        continue; // not a deployment file (README, sources)
+      }
+      for (const d of ds) if (d.model !== null) byModel.set(d.model, [looksLikeModelPath(d.model), looksLikeHubId(d.model)]);
+    }
+    // openreinforcedagent-docker-run.sh, password-locking-serve.sh: absolute and $HOME paths.
+    expect(byModel.get("/workspace/vllm-models/vllm-9")).toEqual([true, false]);
+    expect(byModel.get("$HOME/models/password_locked_model")).toEqual([true, false]);
+    expect(byModel.get("meta-llama/Llama-3.1-8B-Instruct")).toEqual([false, true]);
+    // vllm-tutorial-launch.sh: a relative "dir/name" is written like a Hub id; only its existence here makes it a path.
+    expect(byModel.get("models/Qwen3-8B")).toEqual([false, true]);
+    // No real model is both.
+    expect([...byModel.values()].filter(([p, h]) => p && h)).toEqual([]);
+  });
+
+  it("decides the inputs the two old rules disagreed on", () => {
+    // check's rule took "a/b/c" for a path, --model's did not (it said "unknown model"): huggingface_hub's
+    // validate_repo_id refuses a second "/", so it can only be a path.
+    expect(looksLikeModelPath("models/Qwen/Qwen3-8B")).toBe(true);
+    expect(looksLikeHubId("models/Qwen/Qwen3-8B")).toBe(false);
+    // --model's rule took a bare "x.json" for a path (a config.json), check's did not.
+    expect(looksLikeModelPath("config.json")).toBe(true);
+    expect(looksLikeModelPath("~/models/qwen3-8b")).toBe(true);
+    expect(looksLikeModelPath(".cache/x")).toBe(true);
+    expect(looksLikeModelPath("qwen3-8b")).toBe(false);
+  });
+
+  it("--model with two slashes that is not here: no such file or directory (it was 'unknown model')", async () => {
+    const r = await runCli(["--model", "models/Qwen/Qwen3-8B", "--gpu", "h100"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("vram-plan: --model models/Qwen/Qwen3-8B: no such file or directory\n");
+  });
+});
