@@ -2,7 +2,7 @@
 // names, comments, messages, docs and goldens, and no source cited by a path outside the repository.
 // Scanned: src/, test/, scripts/, docs/, README.md, .dependency-cruiser.cjs. Not scanned: fixtures/
 // (verbatim real files, quoted as found).
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -121,5 +121,28 @@ describe("one spelling (US) and in-repository citations", () => {
         });
     }
     expect(found).toEqual([]);
+  });
+
+  it("every fixtures/ file a comment or doc cites in src/, docs/ or README.md exists (a citation a reader can open)", () => {
+    // A path cut at a line end ("fixtures/offline/h100-offline-") or with a wildcard ("h100-offline-*.json")
+    // must be the start of at least one file's name.
+    const cited = /fixtures\/[A-Za-z0-9_./*-]+/g;
+    const missing: string[] = [];
+    let checked = 0;
+    for (const file of scannedFiles().filter((f) => /^(src|docs)\b/.test(f) || f === "README.md")) {
+      readFileSync(file, "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          for (const [raw] of line.matchAll(cited)) {
+            const path = raw.replace(/[.,:;]+$/, "").split("*")[0]!;
+            const dir = path.endsWith("/") ? path : path.slice(0, path.lastIndexOf("/") + 1);
+            const stem = path.slice(dir.length);
+            checked++;
+            if (!existsSync(path) && !(existsSync(dir) && readdirSync(dir).some((name) => name.startsWith(stem)))) missing.push(`${file}:${i + 1}: ${raw}`);
+          }
+        });
+    }
+    expect(checked).toBeGreaterThan(40);
+    expect(missing).toEqual([]);
   });
 });

@@ -45,8 +45,8 @@ export interface VllmRules {
    * Sampler warm-up temporaries in bytes per (row × vocab) element, beyond the model-dtype logits:
    * native top-k/top-p (topk_topp_sampler.py apply_top_k_top_p @3babc05a035b: fp32 copy 4, sort
    * values 4 + int64 indices 8, two bool masks 2, softmax 4, scatter 4 = 26, plus torch.sort's radix
-   * scratch, measured in fixtures/torch/sort-scratch.json) until the in-place Triton top-k/top-p
-   * kernel (topk_topp_triton.py @08a5723242bd; fp32 copy 4 + softmax 4 + exponential q 4 = 12).
+   * scratch, measured in fixtures/torch/sampler-h100.json "sort_scratch_bytes_per_element") until the
+   * in-place Triton top-k/top-p kernel (topk_topp_triton.py @08a5723242bd; fp32 copy 4 + softmax 4 + exponential q 4 = 12).
    */
   samplerInPlaceTopKTopP: boolean;
   /** Default cudagraph capture list: ≈0.8–0.10 [1,2,4]+8k up to 512 (67 sizes); later [1,2,4]+range(8,256,8)+range(256,max+1,16). */

@@ -4,7 +4,7 @@
 //   nvidia-smi --query-compute-apps=gpu_uuid,pid,used_memory,process_name --format=csv,noheader,nounits
 // Memory fields are MiB (nvidia-smi --help-query-gpu). The CUDA-visible total that vLLM multiplies by
 // --gpu-memory-utilization (torch.cuda.mem_get_info's total) is memory.total - memory.reserved:
-// fixtures/nvidia-smi/h100-reserved.csv shows 81559 - 480 = 81079 MiB = 85,017,493,504 B, and
+// fixtures/nvidia-smi/smi_csv_reserved_cc.txt shows 81559 - 480 = 81079 MiB = 85,017,493,504 B, and
 // torch reported total_bytes 85,017,493,504 on the same H100 (fixtures/nvidia-smi/README.md); on an
 // H200, 143771 - 616 = 143155 MiB against torch's 150,109,880,320 B = 143155.94 MiB: nvidia-smi
 // rounds to whole MiB, so the total is exact to within 1 MiB.
