@@ -7,7 +7,6 @@ import type {
   ModelArch,
   NasBlock,
   MoeSpec,
-  QuantMethod,
   QuantSpec,
   TorchDtype,
   VisionSpec,

@@ -2,7 +2,7 @@
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (vllm/v1/worker/gpu_worker.py, vllm/utils/mem_utils.py, vllm/v1/core/kv_cache_utils.py) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
-import { NEWEST_MODELED, batchDefaults, beyondModeled, isA100, captureSizeList, captureSizes, capturesByMode, rulesFor, UTILIZATION_DEFAULT_HISTORY, versionOf, type VllmRules } from "./vllm-versions.js";
+import { NEWEST_MODELED, batchDefaults, beyondModeled, isA100, rulesFor, UTILIZATION_DEFAULT_HISTORY, versionOf, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvCacheFormat, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { kvDtypeNotExact, kvDtypeProblem, type KvFormatLike } from "./kv-dtypes.js";

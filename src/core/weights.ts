@@ -2,7 +2,7 @@
 // Parameters are described as groups named like the checkpoint's tensors, so quantization skip-lists
 // (modules_to_not_convert, ignore, exclude_modules) match them the way vLLM's is_layer_skipped does.
 import type { ModelArch, QuantSpec, TorchDtype } from "./types.js";
-import { lin, norm, type Component, type ParamGroup, type Split } from "./param-groups.js";
+import { lin, norm, type ParamGroup } from "./param-groups.js";
 import { visionFamily } from "./vision/registry.js";
 export type { Component, ParamGroup, Split } from "./param-groups.js";
 

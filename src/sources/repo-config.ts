@@ -1,7 +1,7 @@
 // `.vram-plan.yaml`: a repository's settings for `vram-plan check`, found from the current directory
 // upwards (the nearest one wins), validated with zod (unknown keys are errors), so a CI step is just
 // `npx vram-plan check`. The command line wins over the file, key by key.
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { readTextFile } from "./read-file.js";
 import { YAML_PARSE_OPTIONS, yamlLimitProblem, yamlTooLarge, yamlTooLargeMessage, yamlValue } from "./deployments/yaml.js";
 import { MAX_DEPLOYMENT_FILE_BYTES } from "../limits.js";

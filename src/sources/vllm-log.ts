@@ -4,7 +4,7 @@
 // timestamps, (EngineCore pid=…) / (Worker_TP1 pid=…) / (VllmWorker rank=2 pid=…) / Ray prefixes,
 // several ranks interleaved, progress bars glued onto lines, and logs cut off mid-line.
 // The formats and the releases that print them are cited per pattern (real examples: fixtures/vllm-logs/raw/).
-import type { LoggedError, LoggedRank, LoggedStartup } from "../core/startup-log.js";
+import type { LoggedRank, LoggedStartup } from "../core/startup-log.js";
 import type { DiagnosticCode } from "../core/types.js";
 import { extractVllmArgs, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
 import { normalizeFlagName } from "./vllm-flags.js";
