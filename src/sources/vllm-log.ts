@@ -122,6 +122,15 @@ const VLLM_LINE = /\b(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)(?: \d\d-\d\d \d\d:\d\
 
 type Py = string | number | boolean | null | Py[] | { [k: string]: Py };
 
+/**
+ * The reader's own stop: text that is cut off or is not a Python literal. Every caller inside PyReader
+ * catches it and keeps what it read so far; the one top-level call (a "non-default args: {" line) starts
+ * at a "{", whose reader catches it too, so it never leaves this file.
+ */
+class UnreadablePython extends Error {
+  override readonly name = "UnreadablePython";
+}
+
 class PyReader {
   i = 0;
   constructor(readonly s: string) {}
@@ -132,7 +141,7 @@ class PyReader {
   value(): Py {
     this.ws();
     const char = this.s[this.i];
-    if (char === undefined) throw new Error("end");
+    if (char === undefined) throw new UnreadablePython("end");
     if (char === "{") return this.dict();
     if (char === "[" || char === "(") return this.list(char === "[" ? "]" : ")");
     if (char === "'" || char === '"') return this.str(char);
@@ -144,7 +153,7 @@ class PyReader {
     }
     // A call or a bare name: AttentionConfig(backend=None, ...), torch.bfloat16, <CUDAGraphMode.FULL: 2>
     const nameMatch = /^<[^>]*>|^[A-Za-z_][\w.]*/.exec(this.s.slice(this.i, this.i + 200));
-    if (!nameMatch) throw new Error("bad");
+    if (!nameMatch) throw new UnreadablePython("bad");
     this.i += nameMatch[0].length;
     if (this.s[this.i] === "(") {
       this.i++;
@@ -160,7 +169,7 @@ class PyReader {
       out += this.s[this.i] ?? "";
       this.i++;
     }
-    if (this.i >= this.s.length) throw new Error("end");
+    if (this.i >= this.s.length) throw new UnreadablePython("end");
     this.i++;
     return out;
   }
