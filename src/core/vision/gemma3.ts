@@ -1,6 +1,7 @@
 // Gemma 3: transformers Gemma3ImageProcessor resizes every image to image_size² (pan-and-scan off by
 // default); SigLIP's (image_size/patch)² patches are pooled to mm_tokens_per_image. vLLM's
-// Gemma3ProcessingInfo.get_num_image_tokens = (num_crops + 1) × mm_tokens_per_image, no crops by default.
+// Gemma3ProcessingInfo.get_num_image_tokens (vllm/model_executor/models/gemma3_mm.py) = (num_crops + 1) ×
+// mm_tokens_per_image, no crops by default.
 // No video modality.
 import type { VisionSpec } from "../types.js";
 import { num } from "../config-json.js";
