@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { kvBytesPerTokenPerLayer, kvCacheFormat, kvLayout } from "../src/core/kv-cache.js";
-import { KV_CACHE_DTYPES, kvHeadTokenBytes, turboquantSlotBytes } from "../src/core/kv-dtypes.js";
+import { KV_CACHE_DTYPES, kvFormat, kvHeadTokenBytes, kvMlaTokenBytes, turboquantSlotBytes } from "../src/core/kv-dtypes.js";
 import { hybridAttnBytesPerToken } from "../src/core/hybrid-kv.js";
 import { planDeployment } from "../src/core/plan.js";
 import { KV_CACHE_DTYPES as TABLE_CHOICES, VLLM_ARGS } from "../src/core/vllm-args.js";
@@ -131,10 +131,11 @@ describe("one list", () => {
     const entry = VLLM_ARGS.find((a) => a.name === "kv-cache-dtype");
     expect(entry?.choices).toEqual([...KV_CACHE_DTYPES]);
     // Every value has its K + V bytes for one token of a 128 head (the table at the top of this file;
-    // the *_ds_mla values on a non-MLA head are sized densely, 1 and 0.5 bytes per element).
+    // the *_ds_mla values, which vLLM refuses on a non-MLA head, are sized as the layouts they name: fp8_ds_mla
+    // densely at 1 byte, nvfp4_ds_mla as nvfp4, 2·(64 + 8) = 144 — no half bytes anywhere).
     const perHead: Record<(typeof KV_CACHE_DTYPES)[number], number> = {
       auto: 512, float16: 512, bfloat16: 512,
-      fp8: 256, fp8_e4m3: 256, fp8_e5m2: 256, fp8_inc: 256, fp8_ds_mla: 256, nvfp4_ds_mla: 128,
+      fp8: 256, fp8_e4m3: 256, fp8_e5m2: 256, fp8_inc: 256, fp8_ds_mla: 256, nvfp4_ds_mla: 144,
       turboquant_k8v4: 196, turboquant_4bit_nc: 134, turboquant_k3v4_nc: 118, turboquant_3bit_nc: 102,
       int4_per_token_head: 136, int8_per_token_head: 264, fp8_per_token_head: 264, nvfp4: 144, nvfp4_4over6: 144,
     };
@@ -161,5 +162,41 @@ describe("per release", () => {
     expect(() => engineFlagsFromArgv(["x", "--kv-cache-dtype", "turboquant_4bit_nc"], { vllmVersion: "0.19.1" })).toThrow(
       "--kv-cache-dtype: turboquant_4bit_nc arrived in vLLM 0.20.0 (PR #38479 (v0.20.0)); vLLM 0.19.1 refuses it",
     );
+  });
+});
+
+describe("whole bytes: a 4-bit value has no byte of its own (STR_DTYPE_TO_TORCH_DTYPE)", () => {
+  it("every value's cache element is a whole number of bytes: the model dtype for auto, 2 for float16/bfloat16, else 1", () => {
+    // vllm/utils/torch_utils.py STR_DTYPE_TO_TORCH_DTYPE: fp8*/nvfp4*/int4_per_token_head/turboquant_* → torch.uint8,
+    // int8_per_token_head → torch.int8, fp8_inc → torch.float8_e4m3fn (turboquant_k8v4 was 0.5 B here before).
+    for (const d of KV_CACHE_DTYPES) {
+      const expected = d === "auto" ? 4 : d === "float16" || d === "bfloat16" ? 2 : 1;
+      expect([d, kvFormat(d, 4).storageBytes]).toEqual([d, expected]);
+    }
+  });
+
+  it("every page is whole bytes for every value, head size 64…256 and MLA latents", () => {
+    for (const d of KV_CACHE_DTYPES) {
+      for (const head of [64, 80, 96, 112, 128, 192, 256]) expect(Number.isInteger(kvHeadTokenBytes(kvFormat(d, 2), head))).toBe(true);
+      for (const latent of [576, 512 + 64, 256 + 32]) expect(Number.isInteger(kvMlaTokenBytes(kvFormat(d, 2), latent))).toBe(true);
+    }
+  });
+
+  it("turboquant_k8v4: 8-bit keys and 4-bit values share one uint8 slot; the plan reports 1 B per element", () => {
+    // Llama-3.1-8B, head 128: K 128 (fp8, 1 B each) + V ⌈128·4/8⌉ + 4 = 68 → slot 196, even → 196 B per head-token;
+    // 8 heads → 1,568 B per token per layer (TQFullAttentionSpec: block × num_kv_heads × tq_slot_size).
+    const arch = model("meta-llama/Meta-Llama-3.1-8B");
+    const plan = planDeployment({ model: arch, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", kvCacheDtype: "turboquant_k8v4", maxModelLen: 8192 }) });
+    expect(plan.engine.kvBytesPerElement).toBe(1);
+    expect(plan.kvCache.bytesPerToken).toBe(32 * 1568);
+  });
+
+  it("a packed value on an MLA latent is MLAAttentionSpec's head_size × dtype size: 576 × 1 B, not 576 × 0.5", () => {
+    // DeepSeek-V3.2 latent 512 + 64 = 576; MLAAttentionSpec.real_page_size_bytes = block · 1 · 576 · get_dtype_size(uint8).
+    const ds = model("deepseek-ai/DeepSeek-V3.2");
+    expect(kvBytesPerTokenPerLayer(ds, 8, kvCacheFormat("turboquant_k8v4", "bfloat16"))).toBe(576);
+    expect(kvBytesPerTokenPerLayer(ds, 8, kvCacheFormat("int4_per_token_head", "bfloat16"))).toBe(576);
+    // nvfp4 keeps its packed layout on the latent: 576/2 + 576/16 = 288 + 36 = 324.
+    expect(kvBytesPerTokenPerLayer(ds, 8, kvCacheFormat("nvfp4", "bfloat16"))).toBe(324);
   });
 });

@@ -12,11 +12,6 @@ export function kvCacheFormat(kv: KvCacheDtype, modelDtype: TorchDtype): KvForma
   return kvFormat(kv, DTYPE_BYTES[modelDtype]);
 }
 
-/** Bytes of one cached element before scales: "auto" follows the model dtype (CacheConfig.cache_dtype); 0.5 for 4-bit modes. */
-export function kvBytesPerElement(kv: KvCacheDtype, modelDtype: TorchDtype): number {
-  return kvCacheFormat(kv, modelDtype).elementBytes;
-}
-
 /** KV heads one TP rank stores: ModelConfig.get_num_kv_heads = max(1, total_kv_heads // tp); 1 for MLA. */
 export function kvHeadsPerRank(model: ModelArch, tp: number): number {
   if (model.mla) return 1;

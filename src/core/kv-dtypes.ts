@@ -28,10 +28,14 @@ export const KV_CACHE_DTYPES_BEFORE_0_8 = ["auto", "fp8", "fp8_e5m2", "fp8_e4m3"
 export interface KvFormat {
   dtype: KvCacheDtype;
   /**
-   * Bytes of one stored K or V element before any scales: the model dtype for "auto", 1 for the fp8/int8
-   * modes, 0.5 for the 4-bit ones. Shown as "B per element"; page arithmetic uses kvHeadTokenBytes.
+   * Bytes of one element of the cache tensor's torch dtype, get_dtype_size(STR_DTYPE_TO_TORCH_DTYPE[value])
+   * (vllm/utils/torch_utils.py): the model dtype for "auto", 2 for float16/bfloat16, 1 for every other value —
+   * fp8* and fp8_inc are 1-byte float8/uint8, int8_per_token_head int8, and the packed formats (nvfp4*,
+   * int4_per_token_head, turboquant_*) torch.uint8, whose bytes hold two 4-bit values or a packed slot. A whole
+   * number: a 4-bit value has no byte of its own, so the packing lives in kvHeadTokenBytes / kvMlaTokenBytes
+   * (TQFullAttentionSpec's slot, FullAttentionSpec's nvfp4 dims), never in a fractional element size.
    */
-  elementBytes: number;
+  storageBytes: number;
 }
 
 /** Which GPUs/models a value needs, as vLLM enforces it. */
@@ -103,26 +107,18 @@ export function turboquantSlotBytes(dtype: KvCacheDtype, headDim: number): numbe
   return s + (s % 2);
 }
 
-/** The storage of one element for a value: "auto" follows the model dtype (bytes given). */
+/** The cache tensor's element for a value (STR_DTYPE_TO_TORCH_DTYPE): "auto" follows the model dtype (bytes given). */
 export function kvFormat(dtype: KvCacheDtype, modelDtypeBytes: number): KvFormat {
   switch (dtype) {
     case "auto":
-      return { dtype, elementBytes: modelDtypeBytes };
+      return { dtype, storageBytes: modelDtypeBytes };
     case "float16":
     case "bfloat16":
-      return { dtype, elementBytes: DTYPE_BYTES[dtype] };
-    case "int4_per_token_head":
-    case "nvfp4":
-    case "nvfp4_4over6":
-    case "nvfp4_ds_mla":
-    case "turboquant_4bit_nc":
-    case "turboquant_k3v4_nc":
-    case "turboquant_3bit_nc":
-    case "turboquant_k8v4":
-      return { dtype, elementBytes: 0.5 };
+      return { dtype, storageBytes: DTYPE_BYTES[dtype] };
     default:
-      // fp8, fp8_e4m3, fp8_e5m2, fp8_inc, fp8_ds_mla, int8/fp8_per_token_head: one byte (uint8/int8/float8).
-      return { dtype, elementBytes: 1 };
+      // torch.uint8 (fp8, fp8_e4m3, fp8_e5m2, fp8_ds_mla, nvfp4*, int4/fp8_per_token_head, turboquant_*),
+      // torch.int8 (int8_per_token_head), torch.float8_e4m3fn (fp8_inc): one byte.
+      return { dtype, storageBytes: 1 };
   }
 }
 
@@ -149,31 +145,33 @@ export function kvHeadTokenBytes(format: KvFormatLike, headDim: number): number 
       return 2 * Math.floor(headDim / 2) + 2 * FP32;
     case "nvfp4":
     case "nvfp4_4over6":
+    case "nvfp4_ds_mla": // on a non-MLA head vLLM refuses it (kvDtypeProblem); sized as the nvfp4 layout it names
       return 2 * (Math.floor(headDim / 2) + Math.floor(headDim / 16));
     default: {
       const tq = turboquantSlotBytes(format.dtype, headDim);
       if (tq !== undefined) return tq;
-      return 2 * headDim * format.elementBytes;
+      return 2 * headDim * format.storageBytes;
     }
   }
 }
 
 /**
  * Bytes of one token of one MLA layer (one latent "head" of kv_lora_rank + qk_rope_head_dim, no V):
- * MLAAttentionSpec.real_page_size_bytes = block · 1 · head_size · dtype, except "fp8_ds_mla" = block · 656
- * (FlashMLA sparse: 512 fp8 latent + 4 fp32 tile scales + 64 bf16 rope = 656). Other quantized modes on
- * MLA are sized at their element bytes (nvfp4: head/2 + head/16).
+ * MLAAttentionSpec.real_page_size_bytes = block · 1 · head_size · get_dtype_size(dtype), except "fp8_ds_mla"
+ * = block · 656 (FlashMLA sparse: 512 fp8 latent + 4 fp32 tile scales + 64 bf16 rope = 656). The nvfp4
+ * values are sized as their packed layout (head/2 + head/16); every other value at its cache dtype's whole
+ * bytes, as the spec's formula reads it (a uint8 TurboQuant or int4 cache: one byte per latent element).
  */
 export function kvMlaTokenBytes(format: KvFormatLike, latentDim: number): number {
   if (typeof format === "number") return latentDim * format;
   if (format.dtype === "fp8_ds_mla") return 656;
   if (format.dtype === "nvfp4" || format.dtype === "nvfp4_4over6" || format.dtype === "nvfp4_ds_mla") return Math.floor(latentDim / 2) + Math.floor(latentDim / 16);
-  return Math.ceil(latentDim * format.elementBytes);
+  return latentDim * format.storageBytes;
 }
 
 /** A stable key for memo tables (the number itself for the bare-number convention). */
 export function kvFormatKey(format: KvFormatLike): string {
-  return typeof format === "number" ? `n${format}` : `${format.dtype}:${format.elementBytes}`;
+  return typeof format === "number" ? `n${format}` : `${format.dtype}:${format.storageBytes}`;
 }
 
 export interface KvDtypeProblem {
@@ -205,7 +203,7 @@ export function kvDtypeProblem(dtype: KvCacheDtype, model: { mla: boolean; headD
 export function kvDtypeNotExact(dtype: KvCacheDtype, model: { mla: boolean; hybrid: boolean }): string | null {
   const facts = KV_DTYPE_FACTS[dtype];
   if (facts.notExact) return facts.notExact;
-  if (model.mla && (dtype.endsWith("_per_token_head") || dtype.startsWith("turboquant_"))) return `--kv-cache-dtype ${dtype} on an MLA model (the latent's scale storage was not read; sized at ${kvFormat(dtype, 2).elementBytes} B per element)`;
+  if (model.mla && (dtype.endsWith("_per_token_head") || dtype.startsWith("turboquant_"))) return `--kv-cache-dtype ${dtype} on an MLA model (the latent's scale storage was not read; sized as MLAAttentionSpec's head_size × ${kvFormat(dtype, 2).storageBytes} B of the cache dtype)`;
   // TurboQuantConfig.get_boundary_skip_layers: dense models keep the first and last 2 attention layers
   // unquantized (kv_cache_dtype_skip_layers); how vLLM pads their larger pages into the TQ groups
   // (skip_page_size_padded) was not modeled — every layer is sized at the TQ slot here.

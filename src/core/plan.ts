@@ -190,7 +190,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const blockSize = flags.blockSize ?? defaultBlockSize(model, cc);
   // --kv-cache-dtype's storage (kv-dtypes.ts): element bytes, per-token-head scales, nvfp4/TurboQuant packing.
   const kvFmt = kvCacheFormat(flags.kvCacheDtype === "auto" && quant.kvCacheFp8 ? "fp8" : flags.kvCacheDtype, dtype);
-  const kvBytes = kvFmt.elementBytes;
+  const kvBytes = kvFmt.storageBytes;
   const kvProblem = kvDtypeProblem(flags.kvCacheDtype, { mla: model.mla !== null, headDim: model.headDim }, cc);
   if (kvProblem) diags.push({ code: "KV_CACHE_DTYPE_UNSUPPORTED", severity: "error", args: { ...kvProblem, ...(gpu.rocmArch ? { rocmArch: gpu.rocmArch } : {}) }, fix: [{ flag: "--kv-cache-dtype", value: "fp8", flags: { kvCacheDtype: "fp8" } }] });
   const kvInexact = kvDtypeNotExact(flags.kvCacheDtype, { mla: model.mla !== null, hybrid: Boolean(model.hybrid) });

@@ -368,6 +368,7 @@ export interface ResolvedEngine {
   blockSize: number;
   dtype: TorchDtype;
   kvCacheDtype: KvCacheDtype;
+  /** Bytes of one element of the KV cache tensor's torch dtype (whole bytes: 1 for the packed 4-bit and TurboQuant uint8 caches; kv-dtypes.ts KvFormat.storageBytes). */
   kvBytesPerElement: number;
   cudaGraphs: boolean;
   cudaGraphEstimateSubtracted: boolean;
