@@ -204,6 +204,37 @@ describe("KServe in one file", () => {
   });
 });
 
+describe("KServe: an InferenceService whose ServingRuntime is not given", () => {
+  it("of a tabular model format (sklearn) is no vLLM deployment: skipped, and said once", async () => {
+    // KServe's "Run your first InferenceService" (kserve/website docs/get_started/first_isvc.md).
+    const text = [
+      'apiVersion: "serving.kserve.io/v1beta1"',
+      'kind: "InferenceService"',
+      "metadata:",
+      '  name: "sklearn-iris"',
+      "spec:",
+      "  predictor:",
+      "    model:",
+      "      modelFormat:",
+      "        name: sklearn",
+      '      storageUri: "gs://kfserving-examples/models/sklearn/1.0/model"',
+      "",
+    ].join("\n");
+    const result = await check(["-", "--no-config"], text);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe("note <stdin>:6: skipped: InferenceService sklearn-iris serves model format sklearn, not vLLM\nNo vLLM deployment in the files given. 1 file skipped (no vLLM deployment).\n");
+    expect(result.err).toBe("vram-plan: no vLLM deployment in any file given\n");
+  });
+  it("of another format is a deployment that cannot be planned until its runtime's file is given", async () => {
+    // The shape of a published OpenDataHub template: format pytorch, served by a vLLM ServingRuntime.
+    const text = ["apiVersion: serving.kserve.io/v1beta1", "kind: InferenceService", "metadata: {name: llm}", "spec:", "  predictor:", "    model:", "      modelFormat: {name: pytorch}", "      runtime: vllm-servingruntime", "      storageUri: s3://models/llm", ""].join("\n");
+    const result = await check(["-", "--no-config"], text);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe("");
+    expect(result.out).toContain("NEED <stdin>:5 llm: InferenceService for runtime vllm-servingruntime, whose ServingRuntime is not among the files given: pass its file too");
+  });
+});
+
 describe("servers sharing a GPU must also fit together once up", () => {
   it("passing vLLM's start-up check is not enough when the two together over-commit the GPU", async () => {
     // vLLM 0.10.1 (CUDA graphs outside the budget): the first holds 0.5 × 21.98 GiB plus graphs (76 MiB first

@@ -189,10 +189,37 @@ describe("real files: verdicts", () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^ok {3}fixtures\/deployments\/real\/llmops-kserve-inferenceservice\.yaml:25 qwen25-05b-instruct \(runtime qwen25-05b-instruct\) — Qwen\/Qwen2\.5-0\.5B-Instruct on 1× l4, vLLM 0\.\d+\.\d+: /);
     expect(result.out).toContain("model from storageUri oci://quay.io/redhat-ai-services/modelcar-catalog:qwen2.5-0.5b-instruct (mounted at /mnt/models)");
-    // A pair whose names do not match (the repository's runtime is qwen3-8b): both sides say so.
+    // A pair whose names do not match (the repository's runtime is qwen3-8b): both sides say so, the
+    // InferenceService as a deployment that cannot be planned.
     const outcome = await check([`${R}rhoai-autoscaling-servingruntime.yaml`, `${R}rhoai-autoscaling-inferenceservice.yaml`, "--gpu", "l4"]);
-    expect(outcome.code).toBe(2);
-    expect(outcome.out).toContain(`note ${R}rhoai-autoscaling-inferenceservice.yaml:15: qwen25-7b-instruct: InferenceService for runtime qwen25-7b-instruct, whose ServingRuntime is not among the files given (runtimes given: qwen3-8b): pass its file too\n`);
+    expect(outcome.code).toBe(1);
+    expect(outcome.out).toContain(`NEED ${R}rhoai-autoscaling-inferenceservice.yaml:15 qwen25-7b-instruct: InferenceService for runtime qwen25-7b-instruct, whose ServingRuntime is not among the files given (runtimes given: qwen3-8b): pass its file too (its command decides what runs)\n`);
+    expect(outcome.out).toContain(`note ${R}rhoai-autoscaling-servingruntime.yaml: ServingRuntime qwen3-8b: a template; it is checked with the InferenceService that uses it (none among the files given)\n`);
+  });
+
+  it("an InferenceService alone says one thing: a deployment that needs its ServingRuntime, not 'no vLLM deployment'", async () => {
+    // It printed a note asking for the runtime's file, then "No vLLM deployment in the files given." on
+    // stdout and "vram-plan: no vLLM deployment in any file given" on stderr, exit 2.
+    for (const [file, line, name] of [
+      ["rhoai-autoscaling-inferenceservice.yaml", 15, "qwen25-7b-instruct"],
+      ["odh-registry-inferenceservice.yaml", 18, "granite-31-8b-lab-v1-140-v1"],
+      ["llmops-kserve-inferenceservice.yaml", 25, "qwen25-05b-instruct"],
+    ] as const) {
+      const result = await check([R + file]);
+      expect(result.code, file).toBe(1);
+      expect(result.err, file).toBe("");
+      expect(result.out.trimEnd().split("\n"), file).toEqual([
+        `NEED ${R}${file}:${line} ${name}: InferenceService for runtime ${name}, whose ServingRuntime is not among the files given: pass its file too (its command decides what runs)`,
+        "1 deployment checked: 0 fail, 0 pass, 1 could not be planned (what is missing is on its line).",
+      ]);
+    }
+    const json = await runCli(["check", `${R}rhoai-autoscaling-inferenceservice.yaml`, "--json", "--offline", "--no-config"]);
+    const report = JSON.parse(json.out) as { ok: boolean; summary: unknown; deployments: Array<{ name: string; model: string; gpuCount: number | null; ok: boolean; problem: string }> };
+    expect(report.ok).toBe(false);
+    expect(report.summary).toEqual({ deployments: 1, passing: 0, failing: 0, notPlanned: 1 });
+    // The model KServe would mount (storageUri) and the GPUs of the predictor's resources, as a paired service has them.
+    expect(report.deployments.map((e) => [e.name, e.model, e.gpuCount, e.ok])).toEqual([["qwen25-7b-instruct", "pvc://model-pvc-qwen3-8b/hf/instruction_tuned", 1, false]]);
+    expect(report.deployments[0]?.problem).toMatch(/^InferenceService for runtime qwen25-7b-instruct, whose ServingRuntime is not among the files given: pass its file too/);
   });
 
   it("compose, two services on GPU 0: the second one's start-up sees what the first holds", async () => {
@@ -233,18 +260,19 @@ describe("real files: every one understood", () => {
     const lines = result.out.split("\n");
     const verdicts = lines.filter((l) => /^(ok {2}|FAIL|NEED) /.test(l));
     // 45 files: a Helm template (a note), 2 broken, 6 KServe halves (2 pairs planned, 1 pair whose runtime
-    // names do not match: notes), the pm2 script and the compose file with 2 each, 34 with one: 40.
+    // names do not match: the InferenceService a NEED line, the runtime a note), the pm2 script and the
+    // compose file with 2 each, 34 with one: 41.
     expect(files).toHaveLength(45);
-    expect(verdicts).toHaveLength(40);
+    expect(verdicts).toHaveLength(41);
     for (const f of files) {
       // A ServingRuntime that is paired shows as its InferenceService's line.
       if (/gke-infgw|gke-model-armor|(llmops|odh-registry)-kserve-servingruntime|odh-registry-servingruntime/.test(f)) continue;
       expect(result.out, f).toContain(f);
     }
     // Every line that could not be planned says what is missing: a model that is not here (offline),
-    // a run-time value, a flag the release refuses, or a model path.
+    // a run-time value, a flag the release refuses, a model path, or a KServe runtime's file.
     for (const l of verdicts.filter((v) => v.startsWith("NEED"))) {
-      expect(l).toMatch(/not in the catalog|is set at run time|would refuse|is not on this machine|not available here|without a command/);
+      expect(l).toMatch(/not in the catalog|is set at run time|would refuse|is not on this machine|not available here|without a command|ServingRuntime is not among the files given/);
     }
   });
 });

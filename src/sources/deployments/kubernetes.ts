@@ -258,9 +258,19 @@ export function readKubernetes(ctx: Ctx, yaml: YamlFile, opts: ReadOptions = {})
 }
 
 /**
+ * Model formats no vLLM runtime serves: the tabular models of KServe's sklearn, XGBoost, LightGBM and PMML
+ * servers (kserve/website docs/modelserving/v1beta1/serving_runtime.md). Any other format may be vLLM's:
+ * published vLLM ServingRuntimes and InferenceServices label it "vLLM", "pytorch" or even "onnx", and
+ * "huggingface" runs vLLM by default (kserve/website docs/modelserving/v1beta1/llm/huggingface/README.md).
+ */
+const NOT_VLLM_MODEL_FORMAT = /^(sklearn|xgboost|lightgbm|pmml)$/i;
+
+/**
  * KServe: each InferenceService with the ServingRuntime it names (from any of the files read), as
  * one deployment: the runtime's command and args, then the service's args (KServe appends them), the
- * model from storageUri. Services whose runtime is missing, and runtimes no service uses, are notes.
+ * model from storageUri. A service whose runtime is missing is a deployment that cannot be planned
+ * (its problem says which file to add), unless its model format is one vLLM never serves (a "skipped" note);
+ * runtimes no service uses are notes.
  */
 export function linkKServe(runtimes: readonly KServeRuntime[], services: readonly KServeService[]): { deployments: Deployment[]; notes: Array<{ file: string; line?: number; text: string }> } {
   const deployments: Deployment[] = [];
@@ -269,8 +279,28 @@ export function linkKServe(runtimes: readonly KServeRuntime[], services: readonl
   for (const service of services) {
     const rt = runtimes.find((r) => r.name === service.runtime) ?? (service.runtime === null && runtimes.length === 1 ? runtimes[0] : undefined);
     if (!rt) {
+      // A note here, beside "No vLLM deployment in the files given", said two things at once: it is one
+      // deployment, counted and not planned, as check counts any deployment the files do not determine.
+      if (service.modelFormat !== null && NOT_VLLM_MODEL_FORMAT.test(service.modelFormat)) {
+        notes.push({ file: service.file, line: service.line, text: `skipped: InferenceService ${service.name} serves model format ${service.modelFormat}, not vLLM` });
+        continue;
+      }
       const given = runtimes.length ? ` (runtimes given: ${runtimes.map((r) => r.name).join(", ")})` : "";
-      notes.push({ file: service.file, line: service.line, text: `${service.name}: InferenceService for runtime ${service.runtime ?? "(auto-selected)"}, whose ServingRuntime is not among the files given${given}: pass its file too` });
+      deployments.push({
+        file: service.file,
+        line: service.line,
+        name: service.name,
+        model: service.storageUri,
+        args: {},
+        argv: [],
+        gpuCount: service.gpuCount,
+        gpuType: service.gpuType,
+        constraints: {},
+        source: "kubernetes",
+        notes: [...service.notes],
+        host: null,
+        problem: `InferenceService for runtime ${service.runtime ?? "(auto-selected)"}, whose ServingRuntime is not among the files given${given}: pass its file too (its command decides what runs)`,
+      });
       continue;
     }
     used.add(rt);
