@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { batchDefaults, captureSizes, compareVersions, hybridRules, rulesFor } from "../src/core/vllm-versions.js";
+import { argRules, batchDefaults, captureSizes, compareVersions, hybridRules, rulesFor } from "../src/core/vllm-versions.js";
+import { engineFlagsFromArgv } from "../src/sources/vllm-flags.js";
 import { VersionError } from "../src/core/errors.js";
 import { planDeployment } from "../src/core/plan.js";
 import { flags, gpu, model } from "./helpers/models.js";
@@ -140,5 +141,26 @@ describe("an unreadable release has no place in the order (compareVersions)", ()
       expect(r.err).toBe("vram-plan: --vllm-version: expected a version such as 0.11.0, got 'banana'\n");
       expect(r.out).toBe("");
     }
+  });
+});
+
+describe("how a release's parser reads a flag (ArgRules, read by sources/vllm-flags.ts)", () => {
+  it("sets each boundary once: auto from 0.12 (PR #29431), JSON-only --limit-mm-per-prompt from 0.10, -O as --optimization-level from 0.12", () => {
+    expect(argRules("0.11.2")).toEqual({ maxModelLenAuto: false, limitMmJsonOnly: true, dashOIsOptimizationLevel: false });
+    expect(argRules("0.12.0")).toEqual({ maxModelLenAuto: true, limitMmJsonOnly: true, dashOIsOptimizationLevel: true });
+    expect(argRules("0.9.2")).toMatchObject({ limitMmJsonOnly: false });
+    // Reading holds for releases older than the oldest modeled (an old log's or image's flags).
+    expect(argRules("0.5.4")).toEqual({ maxModelLenAuto: false, limitMmJsonOnly: false, dashOIsOptimizationLevel: false });
+    // The plan's rule for --max-model-len auto is the same boundary.
+    for (const v of ["0.11.2", "0.12.0", "0.29.0"]) expect(rulesFor(v)?.features.maxModelLenAuto).toBe(argRules(v).maxModelLenAuto);
+  });
+  it("the reader follows them: 'auto' refused by 0.11, image=2 read by 0.9 and refused by 0.10, -O3 by release", () => {
+    expect(() => engineFlagsFromArgv(["m", "--max-model-len", "auto", "--vllm-version", "0.11.0"], { vramPlanFlags: true })).toThrow("'auto' is read from vLLM 0.12.0 (PR #29431); vLLM 0.11.0 expects an integer");
+    expect(engineFlagsFromArgv(["m", "--max-model-len", "auto", "--vllm-version", "0.12.0"], { vramPlanFlags: true }).flags.maxModelLenAuto).toBe(true);
+    expect(engineFlagsFromArgv(["m", "--limit-mm-per-prompt", "image=2", "--vllm-version", "0.9.2"], { vramPlanFlags: true }).flags.limitMmPerPrompt).toEqual({ image: 2 });
+    expect(() => engineFlagsFromArgv(["m", "--limit-mm-per-prompt", "image=2", "--vllm-version", "0.10.0"], { vramPlanFlags: true })).toThrow("reads JSON");
+    const read = (v: string): string[] => engineFlagsFromArgv(["m", "-O3", "--vllm-version", v], { vramPlanFlags: true }).understood.map((u) => u.name);
+    expect(read("0.11.0")).toContain("compilation-config");
+    expect(read("0.12.0")).toContain("optimization-level");
   });
 });

@@ -2,7 +2,7 @@
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (vllm/v1/worker/gpu_worker.py, vllm/utils/mem_utils.py, vllm/v1/core/kv_cache_utils.py) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
-import { NEWEST_MODELED, batchDefaults, beyondModeled, isA100, rulesFor, UTILIZATION_DEFAULT_HISTORY, versionOf, type VllmRules } from "./vllm-versions.js";
+import { MAX_MODEL_LEN_AUTO, NEWEST_MODELED, batchDefaults, beyondModeled, isA100, rulesFor, rulesOrNewest, UTILIZATION_DEFAULT_HISTORY, versionOf, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvCacheFormat, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { kvDtypeNotExact, kvDtypeProblem, type KvFormatLike } from "./kv-dtypes.js";
@@ -661,12 +661,12 @@ function withFeatureActivation(activation: ReturnType<typeof activationPeak>, te
  * the "estimated maximum model length" error), the minimum over workers, and carries on with it.
  */
 function planAutoMaxModelLen(input: PlanInput, opts: PlanOptions): Plan {
-  const rules = rulesFor(input.flags.vllmVersion ?? NEWEST_MODELED) ?? (rulesFor(NEWEST_MODELED) as VllmRules);
+  const rules = rulesOrNewest(input.flags.vllmVersion);
   const flags: EngineFlags = { ...input.flags, maxModelLenAuto: false };
   delete flags.maxModelLen;
   const full = planDeployment({ ...input, flags }, opts);
   if (!rules.features.maxModelLenAuto) {
-    full.diagnostics.push({ code: "NOT_EXACT", severity: "warning", args: { what: `--max-model-len auto in vLLM ${rules.version} (added in 0.12, PR #29431: this release rejects it; planned with the config's length)` } });
+    full.diagnostics.push({ code: "NOT_EXACT", severity: "warning", args: { what: `--max-model-len auto in vLLM ${rules.version} (added in 0.${MAX_MODEL_LEN_AUTO.sinceMinor}, ${MAX_MODEL_LEN_AUTO.source}: this release rejects it; planned with the config's length)` } });
     return full;
   }
   const derived = full.engine.maxModelLen;

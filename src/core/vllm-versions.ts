@@ -92,10 +92,7 @@ export interface FeatureRules {
    * at 000fc94b754f; PR #50488 merged 2026-07-31: boundary v0.28, unverified).
    */
   specUniformDecodeSizes: boolean;
-  /**
-   * --max-model-len auto / -1: kv_cache_utils._auto_fit_max_model_len (PR #29431, opened
-   * 2025-11-25: boundary v0.12, unverified). Before, -1 / "auto" is not a valid length.
-   */
+  /** --max-model-len auto / -1 is planned (MAX_MODEL_LEN_AUTO). */
   maxModelLenAuto: boolean;
   /**
    * --cpu-offload-gb is silently ignored when Model Runner V2 runs the model: V2 never installs the
@@ -186,6 +183,46 @@ export const UTILIZATION_DEFAULT = { before: 0.9, from: 0.92, sinceMinor: 21, so
 /** "0.92 from v0.21.0, PR #38284; 0.9 before": the default's history, for --explain. */
 export const UTILIZATION_DEFAULT_HISTORY = `${UTILIZATION_DEFAULT.from} from v0.${UTILIZATION_DEFAULT.sinceMinor}.0, ${UTILIZATION_DEFAULT.source}; ${UTILIZATION_DEFAULT.before} before`;
 
+/**
+ * --max-model-len auto / -1: argparse_utils.py human_readable_int_or_auto reads it and
+ * kv_cache_utils._auto_fit_max_model_len sizes it (PR #29431, opened 2025-11-25: boundary v0.12,
+ * unverified). Before, -1 / "auto" is not a valid length. The one place that knows the release
+ * (FeatureRules.maxModelLenAuto, ArgRules.maxModelLenAuto and their messages read it).
+ */
+export const MAX_MODEL_LEN_AUTO = { sinceMinor: 12, source: "PR #29431" } as const;
+
+/**
+ * How a release's argument parser reads a flag's words: sources/vllm-flags.ts asks argRules for the
+ * release it reads for. Kept apart from VllmRules because reading comes before planning: it holds for
+ * releases older than the oldest modeled too (a log's or an image tag's release).
+ */
+export interface ArgRules {
+  /** --max-model-len takes "auto" / -1 (MAX_MODEL_LEN_AUTO). */
+  maxModelLenAuto: boolean;
+  /**
+   * --limit-mm-per-prompt is JSON only ({"image": 2}): from v0.10.0 (vLLM issue #21615 "worked with 0.9.2,
+   * but no longer in 0.10.0"; issue #39687 "Value image=4,audio=1 cannot be converted"). Through v0.9.2
+   * arg_utils.py nullable_kvs also read KEY=VALUE items, comma-separated.
+   */
+  limitMmJsonOnly: boolean;
+  /**
+   * -O<n> / -O <n> is --optimization-level (newer FlexibleArgumentParser); before, -O was
+   * --compilation-config's alias (v0.11's arg_utils.py: -O3, -O '{"level": 3}'). The v0.12 boundary lies
+   * between the v0.11 and v0.13 sources read and is not verified.
+   */
+  dashOIsOptimizationLevel: boolean;
+}
+
+/** How `version`'s parser reads flags (an unreadable version throws VersionError, as compareVersions does). */
+export function argRules(version: string | ParsedVersion): ArgRules {
+  const parsed = versionOf(version);
+  return {
+    maxModelLenAuto: atLeast(parsed, MAX_MODEL_LEN_AUTO.sinceMinor),
+    limitMmJsonOnly: atLeast(parsed, 10),
+    dashOIsOptimizationLevel: atLeast(parsed, 12),
+  };
+}
+
 /** The newest release whose accounting vram-plan models (default of --vllm-version). */
 export const NEWEST_MODELED = "0.29.0";
 /** The oldest release whose arithmetic vram-plan models. */
@@ -265,7 +302,7 @@ function computeRules(version: string): VllmRules | null {
       loraGraphsTwice: atLeast(parsed, 11, 1),
       specCaptureScaling: atLeast(parsed, 13),
       specUniformDecodeSizes: atLeast(parsed, 28),
-      maxModelLenAuto: atLeast(parsed, 12),
+      maxModelLenAuto: atLeast(parsed, MAX_MODEL_LEN_AUTO.sinceMinor),
       cpuOffloadIgnoredOnMrv2: atLeast(parsed, 25, 1),
     },
     host: {

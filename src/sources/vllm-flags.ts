@@ -10,7 +10,7 @@
 import { KV_DTYPE_FACTS } from "../core/kv-dtypes.js";
 import type { CompilationFlags, EngineFlags, KvCacheDtype, LoraFlags, QuantMethod, SpeculativeFlags, TorchDtype } from "../core/types.js";
 import { FIRST_AFTER_V11_0, VLLM_ARGS, vllmArg, vllmShortArg, type VllmArg } from "../core/vllm-args.js";
-import { NEWEST_MODELED, OLDEST_MODELED, compareVersions, parseVersion, rulesFor } from "../core/vllm-versions.js";
+import { MAX_MODEL_LEN_AUTO, NEWEST_MODELED, OLDEST_MODELED, argRules, compareVersions, parseVersion, rulesFor } from "../core/vllm-versions.js";
 import { InputError } from "../errors.js";
 import { MAX_BYTES, MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
@@ -189,10 +189,8 @@ function resolveWord(word: string, index: number, release: string, vramPlan: boo
   const body = word.slice(1);
   if (body.startsWith("O") && !vllmShortArg(body.split("=")[0]!)) {
     const level = body === "O" ? null : body[1] === "=" ? body.slice(2) : body.slice(1);
-    // Newer FlexibleArgumentParser turns -O<n> into --optimization-level <n>; before (v0.11's
-    // arg_utils.py) -O was --compilation-config's alias: -O3, -O '{"level": 3}'. The v0.12 boundary
-    // lies between the v0.11 and v0.13 sources read and is not verified.
-    const target = vllmArg(compareVersions(release, "0.12.0") < 0 ? "compilation-config" : "optimization-level")!;
+    // -O<n>: --optimization-level <n>, or --compilation-config in older releases (core/vllm-versions.ts ArgRules).
+    const target = vllmArg(argRules(release).dashOIsOptimizationLevel ? "optimization-level" : "compilation-config")!;
     return { arg: target, negated: false, path: [], append: false, inline: level };
   }
   const eq = body.indexOf("=");
@@ -392,10 +390,9 @@ function mergeInto(target: Record<string, unknown>, path: string[], value: unkno
 function limitsOf(it: Item, release: string): Record<string, number> {
   let obj: Record<string, unknown>;
   if (typeof it.value === "string" && !it.value.trim().startsWith("{")) {
-    // arg_utils.py nullable_kvs: KEY=VALUE items, comma-separated, lower-cased. Read through v0.9.2;
-    // from v0.10.0 the flag is JSON-only (vLLM issue #21615 "worked with 0.9.2, but no longer in
-    // 0.10.0"; issue #39687: "Value image=4,audio=1 cannot be converted").
-    if (compareVersions(release, "0.10.0") >= 0) bad(it, `vLLM ${release} reads JSON such as '{"image": 2, "video": 1}' (the image=2,video=1 form was read until v0.9)`);
+    // arg_utils.py nullable_kvs: KEY=VALUE items, comma-separated, lower-cased, until the flag became
+    // JSON-only (core/vllm-versions.ts ArgRules.limitMmJsonOnly).
+    if (argRules(release).limitMmJsonOnly) bad(it, `vLLM ${release} reads JSON such as '{"image": 2, "video": 1}' (the image=2,video=1 form was read until v0.9)`);
     obj = {};
     for (const part of it.value.split(",")) {
       const kv = part.split("=").map((s) => s.trim().toLowerCase());
@@ -567,8 +564,8 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
       case "max-model-len": {
         // human_readable_int_or_auto: -1 and "auto" ask vLLM for the largest length that fits.
         const auto = typeof it.value === "string" && it.value.trim().toLowerCase() === "auto";
-        // human_readable_int_or_auto (argparse_utils.py) reads "auto" from v0.12 (PR #29431); before, "auto" is not an int.
-        if (auto && compareVersions(release, "0.12.0") < 0) bad(it, `'auto' is read from vLLM 0.12.0 (PR #29431); vLLM ${release} expects an integer`);
+        // human_readable_int_or_auto (argparse_utils.py) reads "auto" from the release MAX_MODEL_LEN_AUTO names; before, it is not an int.
+        if (auto && !argRules(release).maxModelLenAuto) bad(it, `'auto' is read from vLLM 0.${MAX_MODEL_LEN_AUTO.sinceMinor}.0 (${MAX_MODEL_LEN_AUTO.source}); vLLM ${release} expects an integer`);
         if (auto || it.value === -1 || (typeof it.value === "string" && it.value.trim() === "-1")) {
           flags.maxModelLenAuto = true;
           flags.maxModelLen = undefined;
