@@ -37,21 +37,6 @@ function readInput(file: string, io: Pick<Io, "stdin">): string {
   return readTextFile(file, MAX_LOG_FILE_BYTES) ?? "";
 }
 
-/** A GPU named in a log ("NVIDIA GeForce RTX 3090", "RTX 3090", "NVIDIA H100 80GB HBM3") → a profile id. */
-function gpuByName(name: string): ReturnType<typeof findGpu> {
-  const trimmed = name.trim();
-  const tries = [trimmed, trimmed.replace(/\s+/g, "-"), trimmed.replace(/^(NVIDIA\s+)?(GeForce\s+)?/i, "").replace(/\s+/g, "-"), trimmed.replace(/^(NVIDIA\s+)?(GeForce\s+)?/i, "").replace(/\s+/g, "")];
-  for (const t of tries) {
-    const g = findGpu(t);
-    if (g) return g;
-  }
-  return null;
-}
-
-function profileOf(g: NonNullable<ReturnType<typeof findGpu>>): GpuProfile {
-  return { id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source };
-}
-
 async function resolveLogModel(name: string, opts: LogOptions, io: Io): Promise<{ arch: import("../core/types.js").ModelArch; from: string } | { missing: string }> {
   const { resolveModel } = await import("../sources/resolve-model.js");
   const offline = opts.offline === true;
@@ -170,8 +155,10 @@ export async function logCommand(file: string, userArgs: readonly string[], opts
   if (opts.gpu !== undefined || opts.gpuMemory !== undefined) {
     gpu = gpuFrom(opts);
     inputs.gpu = { value: gpu.name, from: opts.gpu !== undefined ? "--gpu" : "--gpu-memory" };
-  } else if (logged.gpuName !== null && gpuByName(logged.gpuName)) {
-    gpu = profileOf(gpuByName(logged.gpuName)!);
+  } else if (logged.gpuName !== null && findGpu(logged.gpuName)) {
+    // The name as the log prints it ("NVIDIA GeForce RTX 3090", "NVIDIA H100 80GB HBM3"): matched by the one
+    // GPU-name rule (sources/gpu-names.ts), and the profile is --gpu's for that id.
+    gpu = gpuFrom({ gpu: findGpu(logged.gpuName)!.id });
     inputs.gpu = { value: gpu.name, from: `the log ("${logged.gpuName}")` };
   } else if (logged.gpuTotalBytes !== null) {
     gpu = gpuFrom({ gpuMemory: `${(logged.gpuTotalBytes / 2 ** 30).toFixed(2)}GiB` });
