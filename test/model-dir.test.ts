@@ -139,7 +139,7 @@ describe("readModelDir", () => {
 
   it("refuses bad JSON, a missing path, a shard the index names but lacks, and traversal", async () => {
     const badJson = await makeDir("badjson", { "config.json": "{ nope" });
-    expect((await inputError(readModelDir(badJson))).message).toMatch(/config\.json: not valid JSON \(/);
+    expect((await inputError(readModelDir(badJson))).message).toBe(`${join(badJson, "config.json")}:1:3: not valid JSON (unexpected character, expected a property name in double quotes)`);
 
     const notJson = join(badJson, "weights.bin");
     await writeFile(notJson, "x");

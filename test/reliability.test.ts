@@ -116,7 +116,7 @@ describe("files", () => {
   it("JSON errors give a position, never the file's text", async () => {
     const dir = checkout("secret");
     writeFileSync(join(dir, "config.json"), "root:x:0:0:root:/root:/bin/bash\n");
-    const line = await badInput(["--model", dir, "--gpu", "h100"], "config.json: not valid JSON");
+    const line = await badInput(["--model", dir, "--gpu", "h100"], "config.json:1:1: not valid JSON (unexpected character, expected a value)");
     expect(line).not.toContain("root:x");
   });
   it("a YAML alias bomb is refused with its file and line", async () => {

@@ -105,7 +105,8 @@ describe("readSafetensorsHeader", () => {
   it("refuses a header that is not JSON", async () => {
     const path = join(FIX, "not-json.safetensors");
     const err = await inputError(readSafetensorsHeader(path));
-    expect(err.message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a valid safetensors file: header is not JSON( \\(syntax error at byte \\d+\\))?$`));
+    // Its header is the 24 bytes "this is not json at all!" after the 8-byte length: the fault is its first byte.
+    expect(err.message).toBe(`${path}: not a valid safetensors file: header is not JSON (byte 8 of the file: unexpected character, expected a value)`);
     expect(err.message).not.toContain("\n");
   });
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { DATA_DIR } from "./data-dir.js";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
-import { parsePythonJson } from "./python-json.js";
+import { JsonSyntaxError, notJsonMessage, parsePythonJson } from "./python-json.js";
 import { editDistance } from "./vllm-flags.js";
 
 export interface CatalogEntry {
@@ -174,7 +174,8 @@ function readJson(path: string, subject: string): Json {
   try {
     return parsePythonJson(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new InputError(subject, `${path}: not valid JSON (${(err as Error).message})`);
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    throw new InputError(subject, notJsonMessage(path, err));
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from "./model-dir.js";
 import { isHfId } from "./hf-cache.js";
 import { MAX_JSON_FILE_BYTES, excerpt } from "../limits.js";
-import { parsePythonJson } from "./python-json.js";
+import { JsonSyntaxError, parsePythonJson } from "./python-json.js";
 import {
   headerLengthFromPrefix,
   mapBounded,
@@ -290,8 +290,8 @@ async function getJson(ctx: Ctx, file: string, optional: boolean): Promise<Json 
   try {
     return parsePythonJson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
   } catch (err) {
-    const pos = err instanceof Error ? /position (\d+)/.exec(err.message)?.[1] : undefined;
-    throw fail(ctx, `${file} from ${ctx.endpoint} is not valid JSON${pos !== undefined ? ` (syntax error at byte ${pos})` : ""}`);
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    throw fail(ctx, `${file} from ${ctx.endpoint} is not valid JSON (line ${err.line}, column ${err.column}: ${err.reason})`);
   }
 }
 

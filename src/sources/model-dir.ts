@@ -6,7 +6,7 @@ import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "no
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
 import { readSafetensorsHeaderSync, summarizeHeaders, type WeightsSummary } from "./safetensors.js";
-import { parsePythonJson } from "./python-json.js";
+import { JsonSyntaxError, notJsonMessage, parsePythonJson } from "./python-json.js";
 import { checkoutRoot, readTextFile, requireInside } from "./read-file.js";
 import { MAX_JSON_CONTAINERS, MAX_JSON_FILE_BYTES, MAX_NESTING, MAX_SHARDS, MAX_TENSORS, excerpt } from "../limits.js";
 
@@ -42,8 +42,8 @@ export function resolveModelPath(arg: string): string | null {
 }
 
 /**
- * Parses a JSON file's text (Python's Infinity/NaN allowed). The message gives the position of a
- * syntax error, never the file's text (V8's message quotes it: a symlink to a secret would leak).
+ * Parses a JSON file's text (Python's Infinity/NaN allowed). A syntax error names the file and the
+ * line:column of the fault, never the file's text (python-json.ts).
  */
 export function parseJson(text: string, file: string): Json {
   // Objects and arrays cost ~60-200 bytes each once parsed (15 MB of `{},` took 944 MB): count the
@@ -56,8 +56,8 @@ export function parseJson(text: string, file: string): Json {
   try {
     parsed = parsePythonJson(text);
   } catch (err) {
-    const pos = err instanceof Error ? /position (\d+)/.exec(err.message)?.[1] : undefined;
-    throw new InputError(file, `${file}: not valid JSON${pos !== undefined ? ` (syntax error at byte ${pos})` : ""}`);
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    throw new InputError(file, notJsonMessage(file, err));
   }
   const depth = jsonDepth(parsed);
   if (depth > MAX_NESTING) throw new InputError(file, `${file}: nested ${depth} levels deep, over the limit of ${MAX_NESTING}`);

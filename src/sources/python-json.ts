@@ -1,12 +1,32 @@
 // JSON as Python's json module writes it: config.json files may hold Infinity, -Infinity and NaN
 // (e.g. Nemotron-H's time_step_limit), which JSON.parse rejects. Those tokens, outside strings,
 // become null; everything else must be strict JSON.
+//
+// A file that is not JSON throws JsonSyntaxError with the line and column of the first fault and
+// what was expected there, never the file's text: V8's message quotes the text (a symlink to a
+// secret would leak it) and gives no position for some faults ("Unexpected token '}', ... is not
+// valid JSON"), so the position comes from jsonFault, run only once JSON.parse has failed.
 import type { Json } from "../core/architecture.js";
+
+export class JsonSyntaxError extends Error {
+  constructor(
+    /** UTF-16 offset into the text. */
+    readonly offset: number,
+    /** 1-based. */
+    readonly line: number,
+    /** 1-based, in characters from the start of the line. */
+    readonly column: number,
+    readonly reason: string,
+  ) {
+    super(`line ${line}, column ${column}: ${reason}`);
+    this.name = "JsonSyntaxError";
+  }
+}
 
 export function parsePythonJson(text: string): Json {
   try {
     return JSON.parse(text) as Json;
-  } catch (first) {
+  } catch {
     let out = "";
     let inString = false;
     for (let i = 0; i < text.length; i++) {
@@ -31,7 +51,138 @@ export function parsePythonJson(text: string): Json {
       }
       out += char;
     }
-    if (out === text) throw first;
-    return JSON.parse(out) as Json;
+    if (out !== text) {
+      try {
+        return JSON.parse(out) as Json;
+      } catch {
+        // the fault is found in the text as written, below
+      }
+    }
+    throw jsonSyntaxError(text);
+  }
+}
+
+/** `path:line:column: not valid JSON (why)`, the one-line error for a file (the position as compilers write it). */
+export function notJsonMessage(path: string, err: JsonSyntaxError): string {
+  return `${path}:${err.line}:${err.column}: not valid JSON (${err.reason})`;
+}
+
+/** The error for a text JSON.parse refused: the first fault jsonFault finds (the end of the text if it finds none). */
+export function jsonSyntaxError(text: string): JsonSyntaxError {
+  const fault = jsonFault(text) ?? { offset: text.length, reason: "not JSON" };
+  const lineStart = text.lastIndexOf("\n", fault.offset - 1) + 1;
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < fault.offset; i = text.indexOf("\n", i + 1)) line++;
+  return new JsonSyntaxError(fault.offset, line, [...text.slice(lineStart, fault.offset)].length + 1, fault.reason);
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const LITERALS = ["true", "false", "null", "NaN", "Infinity", "-Infinity"] as const;
+
+/** A character named in a reason: JSON's own punctuation as itself, anything else only by kind (no text of the file). */
+function named(ch: string): string {
+  if ("{}[],:\"".includes(ch)) return `'${ch}'`;
+  if (ch === "\ufeff") return "byte order mark (U+FEFF)";
+  if (ch === "\n" || ch === "\r") return "line break";
+  return /[\u0000-\u001f]/.test(ch) ? `control character U+${ch.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}` : "character";
+}
+
+/**
+ * Where `text` first stops being JSON (RFC 8259, plus Python's NaN/Infinity/-Infinity) and what was
+ * expected there; null when it is JSON. Iterative, so deep nesting cannot overflow the stack.
+ */
+export function jsonFault(text: string): { offset: number; reason: string } | null {
+  const n = text.length;
+  const open: string[] = [];
+  let i = 0;
+  let state: "value" | "key" | "after" = "value";
+  const skipSpace = (): void => {
+    while (i < n && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
+  };
+  const at = (reason: string): { offset: number; reason: string } => ({ offset: i, reason });
+  const endOrChar = (expected: string): { offset: number; reason: string } =>
+    at(i >= n ? `unexpected end of file, expected ${expected}; cut short?` : `unexpected ${named(text[i]!)}, expected ${expected}`);
+  /** Past a string starting at i; a fault, or null. */
+  const string = (): { offset: number; reason: string } | null => {
+    i++;
+    for (;;) {
+      if (i >= n) return at("end of file inside a string; cut short?");
+      const ch = text[i]!;
+      if (ch === '"') {
+        i++;
+        return null;
+      }
+      if (ch < " ") return at(`${named(ch)} inside a string; a closing '"' missing?`);
+      if (ch === "\\") {
+        const esc = text[i + 1];
+        if (esc !== undefined && '"\\/bfnrt'.includes(esc)) i += 2;
+        else if (esc === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6;
+        else return at(esc === undefined ? "end of file inside a string; cut short?" : "bad escape in a string");
+        continue;
+      }
+      i++;
+    }
+  };
+  for (;;) {
+    skipSpace();
+    if (state === "value") {
+      const ch = text[i];
+      if (ch === undefined) return endOrChar("a value");
+      if (ch === "{" || ch === "[") {
+        open.push(ch);
+        i++;
+        skipSpace();
+        if (text[i] === (ch === "{" ? "}" : "]")) {
+          open.pop();
+          i++;
+          state = "after";
+        } else state = ch === "{" ? "key" : "value";
+        continue;
+      }
+      if (ch === '"') {
+        const fault = string();
+        if (fault) return fault;
+        state = "after";
+        continue;
+      }
+      const word = LITERALS.find((w) => text.startsWith(w, i));
+      if (word) {
+        i += word.length;
+        state = "after";
+        continue;
+      }
+      NUMBER.lastIndex = i;
+      if ((ch === "-" || (ch >= "0" && ch <= "9")) && NUMBER.test(text)) {
+        i = NUMBER.lastIndex;
+        if (i < n && /[0-9.eE+-]/.test(text[i]!)) return at("malformed number");
+        state = "after";
+        continue;
+      }
+      return endOrChar("a value");
+    }
+    if (state === "key") {
+      if (text[i] !== '"') return endOrChar("a property name in double quotes");
+      const fault = string();
+      if (fault) return fault;
+      skipSpace();
+      if (text[i] !== ":") return endOrChar("':' after the property name");
+      i++;
+      state = "value";
+      continue;
+    }
+    // after a value
+    const top = open[open.length - 1];
+    if (top === undefined) return i >= n ? null : at(`unexpected ${named(text[i]!)} after the end of the JSON value`);
+    const close = top === "{" ? "}" : "]";
+    if (text[i] === close) {
+      open.pop();
+      i++;
+      continue;
+    }
+    if (text[i] !== ",") return endOrChar(`',' or '${close}'`);
+    i++;
+    skipSpace();
+    if (text[i] === close) return at(`'${close}' after a trailing ',', which JSON does not allow`);
+    state = top === "{" ? "key" : "value";
   }
 }

@@ -8,6 +8,7 @@ import { closeSync, constants as fsConstants, readSync } from "node:fs";
 import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
 import { openRegularFile, statRegularFile } from "./read-file.js";
+import { jsonSyntaxError } from "./python-json.js";
 
 /** A shard may be any size (the data follows the header); only its header is read. */
 const ANY_SIZE = Number.MAX_SAFE_INTEGER;
@@ -110,10 +111,11 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (err) {
-    // Position only: V8's message quotes the text.
-    const pos = err instanceof Error ? /position (\d+)/.exec(err.message)?.[1] : undefined;
-    throw bad(path, `header is not JSON${pos !== undefined ? ` (syntax error at byte ${pos})` : ""}`);
+  } catch {
+    // The header is one line: its fault as a byte of the file (after the 8-byte length prefix).
+    // Position and reason only, never the text (python-json.ts).
+    const fault = jsonSyntaxError(text);
+    throw bad(path, `header is not JSON (byte ${8 + Buffer.byteLength(text.slice(0, fault.offset))} of the file: ${fault.reason})`);
   }
   if (!isRecord(parsed)) throw bad(path, "header is not a JSON object");
 
