@@ -166,7 +166,7 @@ describe("the settings vLLM prints beside the estimate", () => {
     const b = cudaGraphEquivalents(0.92, 100 * GiB, 0.0071 * 100 * GiB, 10 * GiB);
     expect([b.utilizationWithoutEstimate, b.utilizationForSameKv]).toEqual([0.9129, 0.9271]);
     // Never above 1.0; the --kv-cache-memory that keeps the pre-v0.21 KV cache is the KV cache plus the estimate.
-    expect(cudaGraphEquivalents(0.99, 10 * GiB, 1 * GiB, 3 * GiB)).toEqual({ utilizationWithoutEstimate: 0.89, utilizationForSameKv: 1, kvCacheMemoryForSameKv: 4 * GiB });
+    expect(cudaGraphEquivalents(0.99, 10 * GiB, 1 * GiB, 3 * GiB)).toEqual({ utilizationWithoutEstimate: 0.89, utilizationForSameKv: 1, utilizationNeededForSameKv: 1.09, kvCacheMemoryForSameKv: 4 * GiB });
     // A budget already short: the KV cache before the estimate is the shortfall plus the estimate
     // (−0.5 + 1 = 0.5 GiB), and none at all when the shortfall is the larger (−2 + 1 GiB: null).
     expect(cudaGraphEquivalents(0.9, 10 * GiB, 1 * GiB, -0.5 * GiB).kvCacheMemoryForSameKv).toBe(0.5 * GiB);

@@ -309,8 +309,10 @@ export function cudaGraphStageBytes(plan: CudaGraphPlan, shape: GraphActivationS
 export interface CudaGraphEquivalents {
   /** --gpu-memory-utilization giving this KV cache with the estimate off: round(U − est/total, 4). */
   utilizationWithoutEstimate: number;
-  /** --gpu-memory-utilization giving the pre-v0.21 KV cache with the estimate on: min(round(U + est/total, 4), 1). */
+  /** --gpu-memory-utilization giving the pre-v0.21 KV cache with the estimate on: min(utilizationNeededForSameKv, 1). */
   utilizationForSameKv: number;
+  /** The same unclamped, round(U + est/total, 4): above 1 (which vLLM refuses) only --kv-cache-memory restores it. */
+  utilizationNeededForSameKv: number;
   /**
    * --kv-cache-memory giving the pre-v0.21 KV cache: what is left for the KV cache (negative when the
    * budget is already short) plus the estimate; null when even that is no KV cache (the plan would not
@@ -326,9 +328,11 @@ export interface CudaGraphEquivalents {
  */
 export function cudaGraphEquivalents(utilization: number, totalBytes: number, estimateBytes: number, kvLeftBytes: number): CudaGraphEquivalents {
   const round4 = (v: number): number => Math.round(v * 10_000) / 10_000;
+  const needed = round4(utilization + estimateBytes / totalBytes);
   return {
     utilizationWithoutEstimate: round4(utilization - estimateBytes / totalBytes),
-    utilizationForSameKv: Math.min(round4(utilization + estimateBytes / totalBytes), 1),
+    utilizationForSameKv: Math.min(needed, 1),
+    utilizationNeededForSameKv: needed,
     kvCacheMemoryForSameKv: kvLeftBytes + estimateBytes > 0 ? kvLeftBytes + estimateBytes : null,
   };
 }

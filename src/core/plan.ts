@@ -452,12 +452,11 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     // What vLLM prints after "Available KV cache memory" from v0.21 (gpu_worker.py determine_available_memory),
     // plus the --kv-cache-memory that gives the KV cache of releases before the estimate.
     const eq = cudaGraphEquivalents(util, tight.budget.totalBytes, tight.budget.cudaGraphBytes, tight.budget.kvCacheBytes - tight.budget.kvShortfallBytes);
-    // The utilization that would restore it, unclamped, against the most that passes vLLM's start-up
-    // free-memory check (requested = utilization × total ≤ free; gpu_worker.py) — never more than 1.0,
-    // which vLLM refuses (CacheConfig gpu_memory_utilization ≤ 1). Above it only --kv-cache-memory restores it.
-    const sameKvUtilNeeded = Math.round((util + tight.budget.cudaGraphBytes / tight.budget.totalBytes) * 10_000) / 10_000;
+    // The utilization that would restore it, unclamped (eq.utilizationNeededForSameKv), against the most that
+    // passes vLLM's start-up free-memory check (requested = utilization × total ≤ free; gpu_worker.py) — never
+    // more than 1.0, which vLLM refuses (CacheConfig gpu_memory_utilization ≤ 1). Above it only --kv-cache-memory restores it.
     const maxStartUtil = Math.min(1, Math.floor((first.freeAtStartBytes / first.totalBytes) * 100) / 100);
-    diags.push({ code: "CUDA_GRAPH_ESTIMATE_IN_BUDGET", severity: "info", args: { util, estimate: tight.budget.cudaGraphBytes, estimateLow: tight.cudaGraphRange[0], estimateHigh: tight.cudaGraphRange[1], without: eq.utilizationWithoutEstimate, sameKvUtil: eq.utilizationForSameKv, ...(eq.kvCacheMemoryForSameKv !== null ? { sameKvBytes: eq.kvCacheMemoryForSameKv } : {}), sameKvUtilNeeded, maxStartUtil } });
+    diags.push({ code: "CUDA_GRAPH_ESTIMATE_IN_BUDGET", severity: "info", args: { util, estimate: tight.budget.cudaGraphBytes, estimateLow: tight.cudaGraphRange[0], estimateHigh: tight.cudaGraphRange[1], without: eq.utilizationWithoutEstimate, sameKvUtil: eq.utilizationForSameKv, ...(eq.kvCacheMemoryForSameKv !== null ? { sameKvBytes: eq.kvCacheMemoryForSameKv } : {}), sameKvUtilNeeded: eq.utilizationNeededForSameKv, maxStartUtil } });
   }
   for (const what of model.unsupported) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what } });
   diags.push(...fx.diagnostics);
