@@ -2,7 +2,7 @@
 // Follows Worker.init_device → load_model → determine_available_memory → get_kv_cache_configs
 // (vllm/v1/worker/gpu_worker.py, vllm/utils/mem_utils.py, vllm/v1/core/kv_cache_utils.py) for the vLLM version asked for.
 import type { Diagnostic, EngineFlags, ExplainLine, GpuBudget, KvCachePlan, ModelArch, Plan, PlanInput, QuantSpec, ResolvedEngine, TorchDtype } from "./types.js";
-import { MAX_MODEL_LEN_AUTO, NEWEST_MODELED, batchDefaults, beyondModeled, isA100, rulesFor, rulesOrNewest, UTILIZATION_DEFAULT_HISTORY, versionOf, type VllmRules } from "./vllm-versions.js";
+import { LARGE_GPU_MIN_BYTES, MAX_MODEL_LEN_AUTO, NEWEST_MODELED, batchDefaults, beyondModeled, largeGpuTable, rulesFor, rulesOrNewest, UTILIZATION_DEFAULT_HISTORY, versionOf, type VllmRules } from "./vllm-versions.js";
 import { DTYPE_BYTES, paddedVocab, ppLayerRanges, weightsPerRank } from "./weights.js";
 import { kvCacheFormat, kvCachePlan, kvLayout } from "./kv-cache.js";
 import { kvDtypeNotExact, kvDtypeProblem, type KvFormatLike } from "./kv-dtypes.js";
@@ -233,11 +233,11 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   if (opts.explain) {
     // Where each default came from: the flag the user gave, or the rule vLLM applies (named).
     ex({ what: "vLLM version", formula: `${rules.version} (${rules.engine.toUpperCase()} engine)`, source: `${flags.vllmVersion !== undefined ? `--vllm-version ${flags.vllmVersion}` : `default: the newest release modeled (${NEWEST_MODELED})`}; rules in src/core/vllm-versions.ts` });
-    const large = rules.engine === "v1" && gpu.cudaTotalBytes >= 70 * 2 ** 30 && !isA100(gpu.name);
+    const large = rules.engine === "v1" && largeGpuTable(gpu.cudaTotalBytes, gpu.name);
     const table =
       rules.engine === "v0"
         ? "V0 SchedulerConfig defaults (256 sequences; chunked prefill above 32,768 tokens)"
-        : `vllm/engine/arg_utils.py EngineArgs._set_default_args: the ${large ? "large-GPU table (>= 70 GiB and not an A100)" : `small-GPU table (${gpu.cudaTotalBytes < 70 * 2 ** 30 ? "under 70 GiB" : "an A100"})`}, ${flags.usageContext === "offline" ? "LLM class" : "API server"} column`;
+        : `vllm/engine/arg_utils.py EngineArgs._set_default_args: the ${large ? "large-GPU table (>= 70 GiB and not an A100)" : `small-GPU table (${gpu.cudaTotalBytes < LARGE_GPU_MIN_BYTES ? "under 70 GiB" : "an A100"})`}, ${flags.usageContext === "offline" ? "LLM class" : "API server"} column`;
     const seqsFrom = flags.maxNumSeqs !== undefined ? "--max-num-seqs" : table;
     const tokensFrom = flags.maxNumBatchedTokens !== undefined ? "--max-num-batched-tokens" : table;
     ex({ what: "max_num_seqs", formula: flags.maxNumSeqs !== undefined ? "as given" : "vLLM's default", value: batch.maxNumSeqs, source: flags.maxNumSeqs === undefined && batch.maxNumSeqs < (large ? 1024 : 256) ? `${seqsFrom}, capped at max_num_batched_tokens` : seqsFrom });

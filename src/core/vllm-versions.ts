@@ -326,8 +326,16 @@ export function hybridRules(version?: string): HybridRules {
   return rulesOrNewest(version).hybrid;
 }
 
+/** The memory from which a GPU gets EngineArgs._set_default_args' large-GPU table (unless it is an A100). */
+export const LARGE_GPU_MIN_BYTES = 70 * 2 ** 30;
+
+/** Whether vLLM's V1 batch defaults take the large-GPU table for this GPU (batchDefaults; --explain names it). */
+export function largeGpuTable(gpuTotalBytes: number, gpuName: string): boolean {
+  return gpuTotalBytes >= LARGE_GPU_MIN_BYTES && !isA100(gpuName);
+}
+
 const a100Names = new Map<string, boolean>();
-export function isA100(name: string): boolean {
+function isA100(name: string): boolean {
   let v = a100Names.get(name);
   if (v === undefined) a100Names.set(name, (v = name.toLowerCase().includes("a100")));
   return v;
@@ -352,7 +360,7 @@ export function batchDefaults(rules: VllmRules, gpuTotalBytes: number, gpuName: 
     const tokens = userTokens ?? (chunked ? 2048 : Math.max(maxModelLen, 2048));
     return { maxNumSeqs: Math.min(userSeqs ?? 256, tokens), maxNumBatchedTokens: tokens, chunkedPrefill: chunked };
   }
-  const large = gpuTotalBytes >= 70 * 2 ** 30 && !isA100(gpuName);
+  const large = largeGpuTable(gpuTotalBytes, gpuName);
   const defTokens = large ? (context === "offline" ? 16384 : rules.largeGpuServerBatchedTokens) : context === "offline" ? 8192 : 2048;
   const defSeqs = large ? 1024 : 256;
   const tokens = userTokens ?? defTokens;
