@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { kvBytesPerTokenPerLayer, kvCachePlan, kvLayout } from "../src/core/kv-cache.js";
+import { kvBytesPerTokenPerLayer, kvCachePlan, kvGroupLayout, kvLayout, layerKvSpecs, type LayerKvSpec } from "../src/core/kv-cache.js";
 import { model } from "./helpers/models.js";
 
 describe("KV cache arithmetic (vllm/v1/kv_cache_interface.py, kv_cache_utils.py)", () => {
@@ -77,5 +77,50 @@ describe("MLA (DeepSeek-V2-Lite)", () => {
     expect(at("h100").bytesPerToken).toBe(31_104);
     // platforms/cuda.py: FlashMLA on Hopper forces 64-token blocks, CUTLASS MLA on Blackwell 128, Triton MLA keeps 16.
     expect([at("h100").blockSize, at("b200").blockSize, at("a100-80g").blockSize]).toEqual([64, 128, 16]);
+  });
+});
+
+// kv_cache_utils.get_kv_cache_groups (@001cabc1) over specs of mixed pages: what a drafter's layers meet in a
+// sliding-window target. gpt-oss-20b: 12 sliding (128) + 12 full layers of 8 KV heads × 64 → 2 · 64 · 2 B × 8 =
+// 2,048 B per token per layer, page 16 × 2,048 = 32,768 B.
+describe("get_kv_cache_groups with a drafter's layers (kvGroupLayout)", () => {
+  const arch = model("openai/gpt-oss-20b");
+  const target = layerKvSpecs(arch, arch.layers, 1, 2);
+  const full = (heads: number): LayerKvSpec => ({ kind: "full", window: 0, bytesPerToken: heads * 256, shape: `${heads} x 64` });
+
+  it("gpt-oss-20b + EAGLE (the example in _get_kv_cache_groups_uniform_page_size): 12 sw + 13 full → group_size 13, not 12 + 24", () => {
+    const layout = kvGroupLayout([...target, full(8)], 16);
+    // max 13 < 1.5 × min 12 → group_size = 13: (13 sw incl. 1 padding, 13 full), two groups.
+    expect(layout).toMatchObject({ pageSize: 32_768, groupSize: 13, attentionLayers: 25, bytesPerToken: 25 * 2048 });
+    expect(layout.groups.map((g) => [g.kind, g.layers, g.blockSize])).toEqual([["sliding", 13, undefined], ["full", 13, undefined]]);
+    expect(layout.pagesPadded).toBeUndefined();
+  });
+
+  it("a drafter page that divides the target's: its block grows to 32 tokens (unify_kv_cache_spec_page_size), group_size 1", () => {
+    // 4 KV heads × 64: 1,024 B per token, page 16,384 = 32,768 / 2 → block 16 × 2 = 32. Buckets 12 sw, 12 full,
+    // 1 draft: group_size = min = 1 (12 ≥ 1.5), 25 groups of one layer.
+    const layout = kvGroupLayout([...target, full(4)], 16);
+    expect(layout).toMatchObject({ pageSize: 32_768, groupSize: 1, blockSize: 16 });
+    expect(layout.groups.length).toBe(25);
+    expect(layout.groups.filter((g) => g.blockSize === 32).length).toBe(1);
+    // 8,192 tokens, 2,048 batched: 12 full × cdiv(8192, 16) = 6,144 pages + 12 sliding × (cdiv(127 + 2048, 16) + 1)
+    // = 12 × 137 = 1,644 + the drafter's cdiv(8192, 32) = 256 → 8,044 pages of 32,768 B.
+    const plan = kvCachePlan(layout, 100_000 * 32_768, 8192, 2048);
+    expect(plan.numGpuBlocks).toBe(100_000);
+    expect(plan.bytesNeededForMaxModelLen).toBe(8044 * 32_768);
+  });
+
+  it("a drafter page that does not divide the target's: padded to 32,768 B at 16 tokens, flagged (vLLM @001cabc1 raises)", () => {
+    // 3 KV heads × 64: 768 B per token, page 12,288; 32,768 % 12,288 ≠ 0.
+    const layout = kvGroupLayout([...target, full(3)], 16);
+    expect(layout.pagesPadded).toBe(true);
+    expect(layout.groups.every((g) => g.blockSize === undefined)).toBe(true);
+    // 6,144 + 1,644 + cdiv(8192, 16) = 512 → 8,300 pages.
+    expect(kvCachePlan(layout, 100_000 * 32_768, 8192, 2048).bytesNeededForMaxModelLen).toBe(8300 * 32_768);
+  });
+
+  it("the target alone keeps its layout (--disable-hybrid-kv-cache-manager: sliding layers become full ones)", () => {
+    expect(kvGroupLayout(target, 16)).toMatchObject({ groupSize: 12, pageSize: 32_768 });
+    expect(kvGroupLayout(target, 16, true)).toMatchObject({ groupSize: 24, pageSize: 32_768, groups: [{ kind: "full", window: 0, layers: 24 }] });
   });
 });

@@ -31,10 +31,16 @@ export interface KvGroup {
   kind: "full" | "sliding";
   window: number;
   layers: number;
+  /**
+   * Tokens per block of this group when unify_kv_cache_spec_page_size scaled it up to the largest page
+   * (a layer of a smaller page holds more tokens in the same bytes); absent: the layout's block size.
+   */
+  blockSize?: number;
 }
 
 export interface KvLayout {
   pageSize: number;
+  /** CacheConfig.block_size: the smallest block of any group (the "GPU KV cache size" report uses it). */
   blockSize: number;
   /** Layers sharing one tensor index across groups (group_size in get_kv_cache_groups). */
   groupSize: number;
@@ -42,16 +48,54 @@ export interface KvLayout {
   /** Attention layers on this rank. */
   attentionLayers: number;
   bytesPerToken: number;
+  /**
+   * A smaller page that does not divide the largest (a drafter's page against the target's): the vLLM read
+   * (kv_cache_utils.py unify_kv_cache_spec_page_size @001cabc1) raises NotImplementedError ("The page size of
+   * the layer is not divisible by the maximum page size"); later main pads such a page up to the largest one
+   * with its block size unchanged (PR #53499's description of the pad branch), which is what is planned here.
+   */
+  pagesPadded?: boolean;
 }
 
 /**
- * kv_cache_utils.get_kv_cache_groups: one group when every layer has the same spec; otherwise
- * (hybrid full + sliding window) layers are bucketed per type, group_size = min layers per type
- * (max when max < 1.5 × min), each type split into cdiv(n, group_size) groups.
+ * One attention layer's KV-cache spec on a rank, as get_kv_cache_groups compares them: the kind and window
+ * (FullAttentionSpec / SlidingWindowSpec), the page bytes per token (page_size_bytes / block_size, whole
+ * bytes), and `shape`, the rest of the spec's identity (num_kv_heads × head_size, or the MLA latent).
  */
+export interface LayerKvSpec {
+  kind: "full" | "sliding";
+  window: number;
+  bytesPerToken: number;
+  shape: string;
+}
+
+/** The spec of one attention layer of `model` (a full layer may carry its own KV head count: Nemotron-NAS). */
+export function layerKvSpec(model: ModelArch, layer: LayerAttention, tp: number, kvBytes: KvFormatLike): LayerKvSpec | null {
+  if (layer.kind !== "full" && layer.kind !== "sliding") return null;
+  const window = layer.kind === "sliding" ? layer.window : 0;
+  if (model.mla) return { kind: layer.kind, window, bytesPerToken: kvBytesPerTokenPerLayer(model, tp, kvBytes), shape: `mla ${model.mla.kvLoraRank + model.mla.qkRopeHeadDim}` };
+  const heads = Math.max(1, Math.floor((layer.kind === "full" ? (layer.kvHeads ?? model.numKvHeads) : model.numKvHeads) / tp));
+  return { kind: layer.kind, window, bytesPerToken: heads * kvHeadTokenBytes(kvBytes, model.headDim), shape: `${heads} x ${model.headDim}` };
+}
+
+/** The specs of a stage's attention layers (linear / Mamba / MLP-only layers hold no paged KV). */
+export function layerKvSpecs(model: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike): LayerKvSpec[] {
+  const out: LayerKvSpec[] = [];
+  for (const l of layers) {
+    const spec = layerKvSpec(model, l, tp, kvBytes);
+    if (spec) out.push(spec);
+  }
+  return out;
+}
+
 const layoutCache = new WeakMap<readonly LayerAttention[], Map<string, KvLayout>>();
 
-export function kvLayout(model: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid = false): KvLayout {
+/**
+ * The KV layout of a stage's layers, plus any further layers that share its KV cache (a speculative
+ * drafter's, on the last stage): kvGroupLayout over their specs.
+ */
+export function kvLayout(model: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid = false, extra: readonly LayerKvSpec[] = []): KvLayout {
+  if (extra.length > 0) return kvGroupLayout([...layerKvSpecs(model, layers, tp, kvBytes), ...extra], blockSize, disableHybrid);
   // Memoized on the (stable) layer array: the result depends only on it and the scalars below.
   // The layer array belongs to one model (a stage's slice), so the model needs no place in the key.
   const key = `${tp}/${kvFormatKey(kvBytes)}/${blockSize}/${disableHybrid ? 1 : 0}`;
@@ -59,67 +103,76 @@ export function kvLayout(model: ModelArch, layers: readonly LayerAttention[], tp
   if (!cached) layoutCache.set(layers, (cached = new Map()));
   const hit = cached.get(key);
   if (hit) return hit;
-  const layout = computeKvLayout(model, layers, tp, kvBytes, blockSize, disableHybrid);
+  const layout = kvGroupLayout(layerKvSpecs(model, layers, tp, kvBytes), blockSize, disableHybrid);
   cached.set(key, layout);
   return layout;
 }
 
-function computeKvLayout(model: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number, disableHybrid: boolean): KvLayout {
-  const uniformType = uniformTypeLayout(model, layers, tp, kvBytes, blockSize);
-  if (uniformType) return uniformType;
-  const perToken = kvBytesPerTokenPerLayer(model, tp, kvBytes);
-  const pageSize = blockSize * perToken;
-  let full = 0;
-  const windows = new Map<number, number>();
-  for (const l of layers) {
-    if (l.kind === "full" || (l.kind === "sliding" && disableHybrid)) full++;
-    else if (l.kind === "sliding") windows.set(l.window, (windows.get(l.window) ?? 0) + 1);
+const specKey = (s: LayerKvSpec): string => `${s.kind}/${s.window}/${s.bytesPerToken}/${s.shape}`;
+
+/**
+ * kv_cache_utils.get_kv_cache_groups (@001cabc1), on whole bytes:
+ *   --disable-hybrid-kv-cache-manager with full and sliding layers: sliding specs become full ones
+ *     (unify_hybrid_kv_cache_specs);
+ *   every spec the same (most models): one group of all L layers, page = block × bytes per token;
+ *   one type with different pages (all full: Nemotron-NAS head counts, a drafter of another shape; or all
+ *     sliding with one window): UniformTypeKVCacheSpecs, one group whose page is the sum of the layers' pages
+ *     (PR #25101, merged 2025-09-17: v0.11; how older releases grouped these was not modeled);
+ *   otherwise unify_kv_cache_spec_page_size: every smaller page is scaled to the largest by a larger block
+ *     (block × max/page tokens), then _get_kv_cache_groups_uniform_page_size buckets layers by spec, group_size
+ *     = min layers per bucket (the max when max < 1.5 × min), each bucket split into cdiv(n, group_size)
+ *     groups.
+ * Represented as `groupSize` tensors of `pageSize` shared by one layer of every group (a UniformType group
+ * as one "layer" of the summed page), so num_blocks = available // page // group_size either way.
+ */
+export function kvGroupLayout(specs: readonly LayerKvSpec[], blockSize: number, disableHybrid = false): KvLayout {
+  let all = specs;
+  if (disableHybrid && all.some((s) => s.kind === "full") && all.some((s) => s.kind === "sliding")) all = all.map((s) => (s.kind === "sliding" ? { ...s, kind: "full", window: 0 } : s));
+  const attentionLayers = all.length;
+  const bytesPerToken = all.reduce((sum, s) => sum + s.bytesPerToken, 0);
+  const first = all[0];
+  if (!first) return { pageSize: 0, blockSize, groupSize: 0, groups: [{ kind: "full", window: 0, layers: 0 }], attentionLayers: 0, bytesPerToken: 0 };
+  const firstKey = specKey(first);
+  if (all.every((s) => specKey(s) === firstKey)) {
+    // _get_kv_cache_groups_uniform_spec
+    return { pageSize: blockSize * first.bytesPerToken, blockSize, groupSize: attentionLayers, groups: [{ kind: first.kind, window: first.window, layers: attentionLayers }], attentionLayers, bytesPerToken };
   }
-  const attentionLayers = full + [...windows.values()].reduce((s, n) => s + n, 0);
-  const bytesPerToken = perToken * attentionLayers;
-  const types: KvGroup[] = [];
-  if (full > 0) types.push({ kind: "full", window: 0, layers: full });
-  for (const [w, n] of windows) types.push({ kind: "sliding", window: w, layers: n });
-  if (types.length <= 1) {
-    return { pageSize, blockSize, groupSize: attentionLayers, groups: types.length ? types : [{ kind: "full", window: 0, layers: 0 }], attentionLayers, bytesPerToken };
+  if (all.every((s) => s.kind === first.kind && s.window === first.window)) {
+    // UniformTypeKVCacheSpecs.from_specs → _get_kv_cache_groups_uniform_type: page_size_bytes = Σ pages.
+    return { pageSize: blockSize * bytesPerToken, blockSize, groupSize: 1, groups: [{ kind: first.kind, window: first.window, layers: 1 }], attentionLayers, bytesPerToken };
   }
-  const counts = types.map((t) => t.layers);
+  // unify_kv_cache_spec_page_size, then _get_kv_cache_groups_uniform_page_size.
+  const maxPerToken = Math.max(...all.map((s) => s.bytesPerToken));
+  const pageSize = blockSize * maxPerToken;
+  let pagesPadded = false;
+  const buckets = new Map<string, KvGroup>();
+  for (const s of all) {
+    const page = blockSize * s.bytesPerToken;
+    const scaled = pageSize % page === 0;
+    if (!scaled) pagesPadded = true;
+    const block = scaled ? blockSize * (pageSize / page) : blockSize;
+    const key = `${specKey(s)}/${block}`;
+    const bucket = buckets.get(key);
+    if (bucket) bucket.layers++;
+    else buckets.set(key, block === blockSize ? { kind: s.kind, window: s.window, layers: 1 } : { kind: s.kind, window: s.window, layers: 1, blockSize: block });
+  }
+  const counts = [...buckets.values()].map((b) => b.layers);
   const min = Math.min(...counts);
   const max = Math.max(...counts);
   const groupSize = max < 1.5 * min ? max : min;
   const groups: KvGroup[] = [];
-  for (const t of types) {
-    const n = cdiv(t.layers, groupSize);
-    for (let i = 0; i < n; i++) groups.push({ ...t, layers: groupSize });
+  for (const b of buckets.values()) {
+    const n = cdiv(b.layers, groupSize);
+    for (let i = 0; i < n; i++) groups.push({ ...b, layers: groupSize });
   }
-  return { pageSize, blockSize, groupSize, groups, attentionLayers, bytesPerToken };
-}
-
-/**
- * Full-attention layers whose page sizes differ (Nemotron-NAS layers with their own KV head counts):
- * kv_cache_utils.get_kv_cache_groups packs them into one UniformTypeKVCacheSpecs group whose page is the sum of
- * the layers' pages, so num_blocks = available // Σ pages and one request of L tokens needs cdiv(L, block) × Σ
- * pages. Represented here as one "layer" of that summed page (group size 1). Null for every other model.
- */
-function uniformTypeLayout(model: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike, blockSize: number): KvLayout | null {
-  if (model.mla) return null;
-  let sum = 0;
-  let count = 0;
-  const heads = new Set<number>();
-  for (const l of layers) {
-    if (l.kind === "sliding" || l.kind === "linear" || l.kind === "mamba") return null;
-    if (l.kind !== "full") continue;
-    const h = l.kvHeads ?? model.numKvHeads;
-    heads.add(h);
-    sum += Math.max(1, Math.floor(h / tp)) * kvHeadTokenBytes(kvBytes, model.headDim);
-    count++;
-  }
-  if (heads.size <= 1) return null;
-  return { pageSize: blockSize * sum, blockSize, groupSize: 1, groups: [{ kind: "full", window: 0, layers: 1 }], attentionLayers: count, bytesPerToken: sum };
+  const layout: KvLayout = { pageSize, blockSize, groupSize, groups, attentionLayers, bytesPerToken };
+  if (pagesPadded) layout.pagesPadded = true;
+  return layout;
 }
 
 /** kv_cache_interface.py max_memory_usage_bytes for one layer of the group's spec. */
-function layerMaxUsage(g: KvGroup, maxModelLen: number, maxNumBatchedTokens: number, pageSize: number, blockSize: number): number {
+function layerMaxUsage(g: KvGroup, maxModelLen: number, maxNumBatchedTokens: number, pageSize: number, layoutBlockSize: number): number {
+  const blockSize = g.blockSize ?? layoutBlockSize;
   if (g.kind === "sliding") {
     // SlidingWindowSpec: (cdiv(min(window - 1 + max_num_batched_tokens, max_model_len), block) + 1) pages.
     return (cdiv(Math.min(g.window - 1 + maxNumBatchedTokens, maxModelLen), blockSize) + 1) * pageSize;
