@@ -71,7 +71,7 @@ describe("speculative decoding: proposer memory (vllm/config/speculative.py, vll
     const ngram = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", speculative: { method: "ngram", numSpeculativeTokens: 5 } }) });
     expect(ngram.perGpu[0]!.activationPeakBytes).toBe(base.perGpu[0]!.activationPeakBytes);
     expect(ngram.perGpu[0]!.weightsBytes).toBe(base.perGpu[0]!.weightsBytes);
-    const s = speculativePlan({ spec: { method: "ngram", numSpeculativeTokens: 5 }, target, tp: 1, pp: 1, cc: 9, dtype: "bfloat16", quant: target.quant, kvBytes: 2, targetKvBytesPerTokenPerLayer: 4096 });
+    const s = speculativePlan({ spec: { method: "ngram", numSpeculativeTokens: 5 }, target, tp: 1, pp: 1, cc: 9, dtype: "bfloat16", quant: target.quant, kvBytes: 2 });
     expect(s).toMatchObject({ weightsBytes: 0, sameSpecLayers: 0, ownSpecLayers: 0, samplerBytesPerElement: 8, numSpeculativeTokens: 5 });
   });
 });
@@ -209,5 +209,50 @@ describe("Nemotron-H MTP (mtp_hybrid_override_pattern, nemotron_h_mtp.py)", () =
     // Its one attention block joins the hybrid model's attention layers (hybrid-kv.ts mtpAttentionLayers).
     expect(arch.hybrid?.mtpAttentionLayers).toBe(1);
     expect(plan.kvCache.groupSize).toBe(base.kvCache.groupSize + 1);
+  });
+});
+
+// The drafter's attention layers are ordinary layers of the KV-cache config: get_kv_cache_groups
+// (vllm/v1/core/kv_cache_utils.py @001cabc1) groups them with the target's (src/core/kv-cache.ts kvGroupLayout).
+describe("a drafter's KV layers grouped with the target's as get_kv_cache_groups does", () => {
+  it("EAGLE-3 on Gemma-3-27B (fixtures/speculative/gemma3-27b-eagle3.config.json): its full layer joins the 10 full ones, 11 + 52 sliding → 6 groups of 11", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { modelArchFromConfig } = await import("../src/core/architecture.js");
+    const config = JSON.parse(readFileSync(new URL("../fixtures/speculative/gemma3-27b-eagle3.config.json", import.meta.url), "utf8")) as Record<string, unknown>;
+    const draft = modelArchFromConfig("gemma3-27b-eagle3", { config });
+    const target = model("google/gemma-3-27b-it");
+    // Gemma-3-27B: 10 full + 52 sliding-window (1,024) layers, 16 KV heads × 128; the head: one full layer of
+    // 16 × 128 (use_sliding_window false) — the target's full spec, so _get_kv_cache_groups_uniform_page_size has
+    // buckets full 11, sliding 52: group_size = 11 (52 ≥ 1.5 × 11), 1 + cdiv(52, 11) = 6 groups (3 padding layers).
+    // Page 16 × 16 × (2 · 128 · 2 B) = 131,072 B; --kv-cache-memory 11 × 131,072 × 10,000 → 10,000 blocks.
+    // One 8,192-token request (2,048 batched tokens): full cdiv(8192, 16) = 512 pages + 5 sliding groups ×
+    // (cdiv(min(1023 + 2048, 8192), 16) + 1 = 193) = 1,477 pages → 10,000 / 1,477 = 6.77x; needs 11 × 131,072 × 1,477 B.
+    // (Before: every layer summed into one page as if all were full, 1,746 blocks and 3.41x, with a NOT_EXACT.)
+    const f = { vllmVersion: "0.23.0", kvCacheMemoryBytes: 11 * 131_072 * 10_000, maxModelLen: 8192, maxNumBatchedTokens: 2048 };
+    const plan = planDeployment({ model: target, gpu: gpu("h100"), flags: flags({ ...f, speculative: { method: "eagle3", model: "gemma3-27b-eagle3", numSpeculativeTokens: 3, draftModel: draft } }) });
+    expect(plan.kvCache).toMatchObject({ pageSizeBytes: 131_072, groupSize: 11, numGroups: 6, numGpuBlocks: 10_000, bytesNeededForMaxModelLen: 11 * 131_072 * 1477 });
+    expect(plan.kvCache.maxConcurrency).toBeCloseTo(10_000 / 1477, 12);
+    // v0.21+: GPU KV cache size = int(concurrency × max_model_len) = floor(6.7704807 × 8192) = 55,463.
+    expect(plan.kvCache.tokens).toBe(55_463);
+    // 63 attention layers × 8,192 B per token.
+    expect(plan.kvCache.bytesPerToken).toBe(63 * 8192);
+    expect(plan.diagnostics.filter((d) => d.code === "NOT_EXACT")).toEqual([]);
+  });
+
+  it("Nemotron-NAS heads per layer + a drafter: one UniformTypeKVCacheSpecs page of whole bytes (was 3,584 / 3 B per drafter layer)", async () => {
+    const { modelArchFromConfig } = await import("../src/core/architecture.js");
+    const base = { architectures: ["DeciLMForCausalLM"], model_type: "nemotron-nas", hidden_size: 1024, num_attention_heads: 8, num_key_value_heads: null, vocab_size: 1000, torch_dtype: "bfloat16", max_position_embeddings: 4096 };
+    const block = (group: number) => ({ attention: { no_op: false, n_heads_in_group: group }, ffn: { no_op: false, ffn_mult: 1.0 } });
+    // Target: 8 // 4 = 2, 8 // 2 = 4 and 8 // 8 = 1 KV heads × 128 → 2 · 128 · 2 B × (2 + 4 + 1) = 3,584 B per token.
+    const nas = modelArchFromConfig("t/mixed", { config: { ...base, num_hidden_layers: 3, block_configs: [block(4), block(2), block(8)] } });
+    // Draft: two layers of 2 KV heads (1,024 B each), the shape of the target's first layer.
+    const draft = modelArchFromConfig("t/draft", { config: { ...base, num_hidden_layers: 2, block_configs: [block(4), block(4)] } });
+    const plan = planDeployment({ model: nas, gpu: gpu("l4"), flags: flags({ kvCacheMemoryBytes: 1024 ** 3, speculative: { method: "draft_model", model: "t/draft", numSpeculativeTokens: 2, draftModel: draft } }) });
+    // All five layers full attention with different pages: one group whose page is Σ pages = 16 × (3,584 + 2 × 1,024)
+    // = 90,112 B; blocks = 1 GiB // 90,112 = 11,915. (Before: the drafter layers were charged the target's mean
+    // 3,584 / 3 = 1,194.67 B per token each — 5,973.33 B per token — and the three-layer summed page 57,344 B was
+    // counted as 5 "layers" of a group: 3,744 blocks.)
+    expect(plan.kvCache).toMatchObject({ bytesPerToken: 5632, pageSizeBytes: 90_112, groupSize: 1, numGroups: 1, numGpuBlocks: 11_915 });
+    expect(Number.isInteger(plan.kvCache.pageSizeBytes)).toBe(true);
   });
 });

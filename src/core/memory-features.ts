@@ -5,7 +5,6 @@
 // speculative.ts, offload.ts) and each per-release rule in vllm-versions.ts (FeatureRules).
 import type { KvFormatLike } from "./kv-dtypes.js";
 import type { Diagnostic, EngineFlags, ExplainLine, HostMemory, ModelArch, QuantSpec, TorchDtype } from "./types.js";
-import type { KvLayout } from "./kv-cache.js";
 import type { CaptureOptions, VllmRules } from "./vllm-versions.js";
 import type { WeightsBreakdown } from "./weights.js";
 import { loraActivationExtraBytes, loraExplain, loraSlotBytes } from "./lora.js";
@@ -26,8 +25,6 @@ export interface FeatureInput {
   dtype: TorchDtype;
   quant: QuantSpec;
   kvBytes: KvFormatLike;
-  /** The target's KV bytes per token per layer on a rank. */
-  targetKvBytesPerTokenPerLayer: number;
   /** Dense model (Model Runner V2's default from 0.25.1). */
   dense: boolean;
   maxNumBatchedTokens: number;
@@ -99,7 +96,7 @@ export function featureEffects(input: FeatureInput): FeatureEffects {
   // --- Speculative decoding.
   let spec: SpeculativePlan | null = null;
   if (flags.speculative) {
-    spec = speculativePlan({ spec: flags.speculative, target: input.model, tp: input.tp, pp: input.pp, cc: input.cc, dtype: input.dtype, quant: input.quant, kvBytes: input.kvBytes, targetKvBytesPerTokenPerLayer: input.targetKvBytesPerTokenPerLayer });
+    spec = speculativePlan({ spec: flags.speculative, target: input.model, tp: input.tp, pp: input.pp, cc: input.cc, dtype: input.dtype, quant: input.quant, kvBytes: input.kvBytes });
     for (const w of spec.notExact) notExact(w);
     explain.push(...spec.explain);
   }
@@ -207,25 +204,6 @@ export function stageFeatures(input: FeatureInput, fx: FeatureEffects, stage: nu
     }
   }
   return { weightsDelta: loraBytes + drafterBytes - offloadedBytes, loraBytes, drafterBytes, offloadedBytes, activationExtraBytes, explain };
-}
-
-/**
- * The KV layout of the stage that carries the drafter: layers with the target's spec join its
- * group (more layers per block); layers of another shape make one UniformTypeKVCacheSpecs group
- * whose block holds every layer's page (vllm/v1/core/kv_cache_utils.py get_kv_cache_groups).
- */
-export function layoutWithDrafter(layout: KvLayout, spec: SpeculativePlan | null, blockSize: number): { layout: KvLayout; exact: boolean } {
-  if (!spec || (spec.sameSpecLayers === 0 && spec.ownSpecLayers === 0)) return { layout, exact: true };
-  const single = layout.groups.length === 1 && layout.groups[0]?.kind === "full";
-  const perLayer = layout.attentionLayers > 0 ? layout.bytesPerToken / layout.attentionLayers : 0;
-  if (spec.ownSpecLayers === 0 && single) {
-    const n = layout.attentionLayers + spec.sameSpecLayers;
-    return { layout: { ...layout, groupSize: n, groups: [{ kind: "full", window: 0, layers: n }], attentionLayers: n, bytesPerToken: perLayer * n }, exact: true };
-  }
-  // One group whose page is the sum of every layer's page (UniformTypeKVCacheSpecs), or — with
-  // sliding-window groups in the target — the same sum as an approximation.
-  const bpt = layout.bytesPerToken + spec.sameSpecLayers * perLayer + spec.ownSpecLayers * spec.ownBytesPerTokenPerLayer;
-  return { layout: { ...layout, pageSize: blockSize * bpt, groupSize: 1, groups: [{ kind: "full", window: 0, layers: 1 }], bytesPerToken: bpt }, exact: single };
 }
 
 /**

@@ -12,7 +12,7 @@ import { capCudaGraphPlan, cudaGraphEquivalents, cudaGraphExplain, cudaGraphPlan
 import { CUDA_CONTEXT_BYTES, CUDA_CONTEXT_MIN_BYTES, NCCL_BYTES_PER_RANK, NON_TORCH_INCREASE_BYTES } from "./non-torch.js";
 import { hybridIndivisibleByTp, hybridAlignBlockSize, hybridAttnBytesPerToken, hybridKvPlan, mambaStatePageBytes, resolveMambaCacheMode, resolveMambaStateDtypes, type StateDtypeName } from "./hybrid-kv.js";
 import { hostMemoryPlan } from "./host-memory.js";
-import { drafterActivationExtra, featureEffects, layoutWithDrafter, stageFeatures, type FeatureInput } from "./memory-features.js";
+import { drafterActivationExtra, featureEffects, stageFeatures, type FeatureInput } from "./memory-features.js";
 import { kvBytesPerTokenPerLayer } from "./kv-cache.js";
 
 export interface PlanOptions {
@@ -196,7 +196,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   const kvInexact = kvDtypeNotExact(flags.kvCacheDtype, { mla: model.mla !== null, hybrid: Boolean(model.hybrid) });
   if (kvInexact) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: kvInexact } });
   // Memory features (LoRA, speculative decoding, offload, compilation config): memory-features.ts.
-  const fxIn: FeatureInput = { model, flags, rules, tp, pp, ep, cc, dtype, quant, kvBytes: kvFmt, targetKvBytesPerTokenPerLayer: kvBytesPerTokenPerLayer(model, tp, kvFmt), dense: facts(model).dense, maxNumBatchedTokens: batch.maxNumBatchedTokens, maxNumSeqs: batch.maxNumSeqs };
+  const fxIn: FeatureInput = { model, flags, rules, tp, pp, ep, cc, dtype, quant, kvBytes: kvFmt, dense: facts(model).dense, maxNumBatchedTokens: batch.maxNumBatchedTokens, maxNumSeqs: batch.maxNumSeqs };
   const fx = featureEffects(fxIn);
   const dense = facts(model).dense;
   // CUDA graphs: capture sizes, per-release budget rule and estimate (cuda-graphs.ts cudaGraphPlan).
@@ -341,6 +341,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
       }, graphs.captured ? graphs.sizes : undefined);
       kv = stageKv.kv;
       startupError = stageKv.startupError;
+      // hybridStageKv sizes every drafter layer at the target's attention page; one of another spec would meet the
+      // Mamba page in unify_kv_cache_spec_page_size (padding, PR #45207), which is not modeled.
+      if (last && fx.spec && fx.spec.ownSpecLayers > 0) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: `${fx.spec.ownSpecLayers} drafter attention layer(s) whose KV spec differs from the hybrid target's attention layers (sized as them)` } });
       // v0.17–v0.18 capped the capture sizes to the Mamba blocks after KV sizing: fewer graphs to capture.
       if (stageKv.cappedMaxCaptureSize !== undefined && !graphs.inBudget) {
         stageGraphs = capCudaGraphPlan(graphs, stageKv.cappedMaxCaptureSize);
@@ -348,11 +351,10 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
         cg = cgBytes.estimateBytes;
       }
     } else {
-      const base = kvLayout(model, layers, tp, kvFmt, blockSize, flags.disableHybridKvCacheManager);
-      // The drafter's attention layers (speculative decoding) live with the last stage.
-      const withDraft = last && fx.spec ? layoutWithDrafter(base, fx.spec, blockSize) : { layout: base, exact: true };
-      if (!withDraft.exact && stage === pp - 1) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: "KV groups of a drafter whose page differs from a sliding-window target's (all layers summed into one page)" } });
-      kv = kvCachePlan(withDraft.layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens, rules.tokensFromConcurrency);
+      // The drafter's attention layers (speculative decoding) live with the last stage, in the same KV-cache groups.
+      const layout = kvLayout(model, layers, tp, kvFmt, blockSize, flags.disableHybridKvCacheManager, last && fx.spec ? fx.spec.kvLayers : []);
+      if (layout.pagesPadded) diags.push({ code: "NOT_EXACT", severity: "warning", args: { what: "KV pages that do not divide the largest page (a drafter's against the target's): vLLM @001cabc1 refuses to start (NotImplementedError in unify_kv_cache_spec_page_size), later releases pad them to the largest page, as planned here" } });
+      kv = kvCachePlan(layout, Math.max(0, kvBytesAvail), maxModelLen, batch.maxNumBatchedTokens, rules.tokensFromConcurrency);
     }
     const budgetBytes = kvFixed ? weights.total + act.peakBytes + nonTorch + kvBytesAvail : requested;
     // --kv-cache-memory above what the card has: vLLM fails allocating it (KV_CACHE_MEMORY_ABOVE_FREE);

@@ -21,9 +21,10 @@
 //   GPUModelRunner.load_model (gpu_model_runner.py @000fc94b): the drafter is loaded inside the
 //     DeviceMemoryProfiler block, so its weights are part of "Model loading took".
 //   vllm/v1/core/kv_cache_utils.py get_kv_cache_groups: the drafter's attention layers are ordinary
-//     layers of the KV-cache config — same spec as the target (MTP, most EAGLE heads): more layers in
-//     the target's group; another shape: UniformTypeKVCacheSpecs, one block holds every layer's page.
-import { kvHeadTokenBytes, kvMlaTokenBytes, type KvFormatLike } from "./kv-dtypes.js";
+//     layers of the KV-cache config; this file gives their specs (SpeculativePlan.kvLayers) and
+//     kv-cache.ts kvGroupLayout groups them with the target's exactly as that function does.
+import type { KvFormatLike } from "./kv-dtypes.js";
+import { layerKvSpec, layerKvSpecs, type LayerKvSpec } from "./kv-cache.js";
 import type { ExplainLine, ModelArch, QuantSpec, SpeculativeFlags, TorchDtype } from "./types.js";
 import { DTYPE_BYTES, paddedVocab, weightsPerRank } from "./weights.js";
 
@@ -56,11 +57,16 @@ export interface SpeculativePlan {
   numSpeculativeTokens: number;
   /** Drafter weights on one rank of the last pipeline stage. */
   weightsBytes: number;
-  /** Drafter attention layers with the target's KV spec (added to the target's group). */
+  /** Drafter attention layers with the target's full-attention KV spec (the same layer shape and page). */
   sameSpecLayers: number;
-  /** Drafter attention layers with their own shape, and their bytes per token per layer on a rank. */
+  /** Drafter attention layers of another spec (another head count or size, a sliding window). */
   ownSpecLayers: number;
-  ownBytesPerTokenPerLayer: number;
+  /**
+   * The KV spec of every drafter attention layer on a rank of the last stage: get_kv_cache_groups groups them
+   * with the target's layers (kv-cache.ts kvGroupLayout), since the drafter's Attention layers are ordinary
+   * layers of the same KV-cache config (GPUModelRunner.get_kv_cache_spec walks every attention layer).
+   */
+  kvLayers: LayerKvSpec[];
   /**
    * Bytes per (row × vocab) element live in the rejection-sampler warm-up, which runs after the
    * ordinary sampler warm-up has freed its temporaries (so it raises the peak only if larger).
@@ -79,11 +85,8 @@ export interface SpeculativeInput {
   cc: number;
   dtype: TorchDtype;
   quant: QuantSpec;
-  /** Bytes per KV element (model dtype or fp8). */
   /** --kv-cache-dtype's storage (kv-dtypes.ts; a bare number is a dense dtype of that many bytes): the drafter shares it. */
   kvBytes: KvFormatLike;
-  /** The target's KV bytes per token per layer on a rank (kv-cache.ts kvBytesPerTokenPerLayer). */
-  targetKvBytesPerTokenPerLayer: number;
 }
 
 /** One decoder layer of the target as the MTP module rebuilds it: the weights of the target's last layer. */
@@ -115,7 +118,9 @@ export function speculativePlan(input: SpeculativeInput): SpeculativePlan {
   const H = model.hiddenSize;
   const notExact: string[] = [];
   const explain: ExplainLine[] = [];
-  const out: SpeculativePlan = { kind, numSpeculativeTokens: spec.numSpeculativeTokens ?? 0, weightsBytes: 0, sameSpecLayers: 0, ownSpecLayers: 0, ownBytesPerTokenPerLayer: 0, samplerBytesPerElement: 0, notExact, explain };
+  const out: SpeculativePlan = { kind, numSpeculativeTokens: spec.numSpeculativeTokens ?? 0, weightsBytes: 0, sameSpecLayers: 0, ownSpecLayers: 0, kvLayers: [], samplerBytesPerElement: 0, notExact, explain };
+  // The target's full-attention spec on a rank: what an MTP layer has, and what a drafter layer is compared with.
+  const targetFull = layerKvSpec(model, { kind: "full" }, tp, input.kvBytes) as LayerKvSpec;
   // GPUModelRunner._dummy_sampler_run with a speculative config (every method, ngram included):
   // after the sampler warm-up, one draft token per request → logits = torch.randn(num_tokens +
   // num_reqs = 2R, V) in the model dtype, then rejection_sampler(...) whose target probabilities are
@@ -154,6 +159,7 @@ export function speculativePlan(input: SpeculativeInput): SpeculativePlan {
     out.weightsBytes = Math.round(mtpLayers * perLayer);
     // Attention layers of the MTP module: one per layer, or the '*' blocks of a Nemotron-H pattern.
     out.sameSpecLayers = model.mtp?.pattern ? mtpLayers * [...model.mtp.pattern].filter((c) => c === "*").length : mtpLayers;
+    out.kvLayers = Array.from({ length: out.sameSpecLayers }, () => targetFull);
     explain.push({
       what: "MTP drafter weights",
       formula: `${mtpLayers} layer(s) × (target layer ${Math.round(layer)} + ${own ? "eh_proj 2H×H replicated + shared_head vocab/tp×H" : "fc 2H×H/tp (lm_head shared)"} + norms) B`,
@@ -201,21 +207,22 @@ export function speculativePlan(input: SpeculativeInput): SpeculativePlan {
     parts.push(`lm_head over draft_vocab_size ${draftVocab} + draft_id_to_target_id`);
   }
   out.weightsBytes = Math.round(bytes);
-  const dLayers = draft.layers.filter((l) => l.kind === "full" || l.kind === "sliding").length || draft.numLayers;
-  // The same page arithmetic as the target (kv-dtypes.ts): scales and packing of the KV dtype included.
-  const dKvPerLayer = draft.mla ? kvMlaTokenBytes(input.kvBytes, draft.mla.kvLoraRank + draft.mla.qkRopeHeadDim) : Math.max(1, Math.floor(draft.numKvHeads / dtp)) * kvHeadTokenBytes(input.kvBytes, draft.headDim);
-  if (dKvPerLayer === input.targetKvBytesPerTokenPerLayer) out.sameSpecLayers = dLayers;
-  else {
-    out.ownSpecLayers = dLayers;
-    out.ownBytesPerTokenPerLayer = dKvPerLayer;
-  }
+  // The same page arithmetic as the target (kv-dtypes.ts): scales and packing of the KV dtype included; a draft
+  // config without per-layer kinds has num_hidden_layers full-attention layers.
+  const draftLayers = draft.layers.some((l) => l.kind === "full" || l.kind === "sliding") ? draft.layers : Array.from({ length: draft.numLayers }, () => ({ kind: "full" as const }));
+  out.kvLayers = layerKvSpecs(draft, draftLayers, dtp, input.kvBytes);
+  const dLayers = out.kvLayers.length;
+  const same = (l: LayerKvSpec): boolean => l.kind === "full" && l.bytesPerToken === targetFull.bytesPerToken && l.shape === targetFull.shape;
+  out.sameSpecLayers = out.kvLayers.filter(same).length;
+  out.ownSpecLayers = dLayers - out.sameSpecLayers;
+  const ownBytes = [...new Set(out.kvLayers.filter((l) => !same(l)).map((l) => l.bytesPerToken))];
   if (dtp !== tp) notExact.push(`draft_tensor_parallel_size ${dtp} ≠ tensor_parallel_size ${tp} (vLLM V1 runs the drafter on the target's TP group)`);
   explain.push({ what: `${kind} drafter weights`, formula: parts.join(" "), bytes: out.weightsBytes, source: "vllm/v1/spec_decode/eagle.py EagleProposer.load_model; GPUModelRunner.load_model (drafter inside \"Model loading took\")" });
   explain.push({
     what: `${kind} KV layers`,
-    formula: out.sameSpecLayers > 0 ? `${dLayers} layer(s) with the target's page join its group` : `${dLayers} layer(s) × ${dKvPerLayer} B/token: one block holds every layer's page (UniformTypeKVCacheSpecs)`,
+    formula: out.ownSpecLayers === 0 ? `${dLayers} layer(s) with the target's full-attention spec join its layers` : `${dLayers} layer(s), ${out.ownSpecLayers} of another spec (${ownBytes.join(" / ")} B/token against the target's ${targetFull.bytesPerToken}): grouped with the target's layers as get_kv_cache_groups does`,
     value: dLayers,
-    source: "vllm/v1/core/kv_cache_utils.py get_kv_cache_groups / UniformTypeKVCacheSpecs",
+    source: "vllm/v1/core/kv_cache_utils.py get_kv_cache_groups (UniformTypeKVCacheSpecs; unify_kv_cache_spec_page_size); src/core/kv-cache.ts kvGroupLayout",
   });
   return out;
 }
