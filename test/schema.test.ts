@@ -6,8 +6,11 @@ import { describe, expect, it } from "vitest";
 import { planJson, renderSchema } from "../src/render/json-schema.js";
 import { runCli } from "./helpers/cli.js";
 import { GOLDEN_CASES } from "./golden/cases.js";
+import { schemaFaults } from "./helpers/json-schema.js";
 
 const root = join(import.meta.dirname, "..");
+/** The document `vram-plan schema` prints and the package exports (schema/plan.schema.json). */
+const printed = JSON.parse(readFileSync(join(root, "schema", "plan.schema.json"), "utf8")) as Record<string, unknown>;
 
 describe("plan --json schema", () => {
   it("vram-plan schema prints it, exit 0, and schema/plan.schema.json is the same (npm run golden:update writes it)", async () => {
@@ -38,6 +41,8 @@ describe("plan --json schema", () => {
       expect(ran.code).toBeLessThanOrEqual(1);
       const parsed = planJson.safeParse(JSON.parse(ran.out));
       expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+      // And against the printed JSON Schema document itself, as a user's validator reads it.
+      expect(schemaFaults(printed, JSON.parse(ran.out))).toEqual([]);
     });
   }
 
@@ -46,5 +51,12 @@ describe("plan --json schema", () => {
     const json = JSON.parse(ran.out) as Record<string, unknown>;
     expect(planJson.safeParse({ ...json, surprise: 1 }).success).toBe(false);
     expect(planJson.safeParse({ ...json, fits: "yes" }).success).toBe(false);
+    // The printed document refuses them too, and a byte count that is not a whole number of bytes.
+    expect(schemaFaults(printed, json)).toEqual([]);
+    expect(schemaFaults(printed, { ...json, surprise: 1 })).toEqual(["$: 'surprise' is not allowed (additionalProperties false)"]);
+    expect(schemaFaults(printed, { ...json, fits: "yes" })).toEqual(["$.fits: string is not boolean"]);
+    const perGpu = json["perGpu"] as Record<string, unknown>[];
+    const bad = { ...json, perGpu: [{ ...perGpu[0], weightsBytes: 1.5 }, ...perGpu.slice(1)] };
+    expect(schemaFaults(printed, bad)).toEqual(["$.perGpu[0].weightsBytes: number is not integer"]);
   });
 });
