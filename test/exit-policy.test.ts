@@ -23,7 +23,7 @@ vi.mock("../src/core/exit.js", async (importOriginal) => {
 const { runCli } = await import("./helpers/cli.js");
 const { exitCodeFor } = await import("../src/core/exit.js");
 const { failureOf } = await import("../src/cli/run.js");
-const { ConfigError, InternalError } = await import("../src/core/errors.js");
+const { ConfigError, InternalError, ResizeError, VersionError } = await import("../src/core/errors.js");
 const { InputError } = await import("../src/errors.js");
 const { runSweep } = await import("../src/core/sweep.js");
 const { hybridKvPlan } = await import("../src/core/hybrid-kv.js");
@@ -88,6 +88,9 @@ describe("the core's internal invariants: typed, a bug (exit 3), unreachable fro
     expect(exitCodeFor(failureOf(new InternalError("x")))).toBe(3);
     expect(exitCodeFor(failureOf(new Error("x")))).toBe(3);
     expect(exitCodeFor(failureOf(new ConfigError("x")))).toBe(2);
+    expect(exitCodeFor(failureOf(new ResizeError("x")))).toBe(2);
+    // Every edge refuses an unreadable release first (checkedRelease, exit 2 naming the flag): one reaching the core is a bug.
+    expect(exitCodeFor(failureOf(new VersionError("x")))).toBe(3);
     expect(exitCodeFor(failureOf(new InputError("--gpu", "x")))).toBe(2);
   });
   it("runSweep without a GPU and hybridKvPlan with a page smaller than a Mamba state throw InternalError", () => {
