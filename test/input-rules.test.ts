@@ -46,6 +46,12 @@ describe("GPU names", () => {
     expect(outcome.code).toBe(2);
     // Below the total it plans (and fails vLLM's free-memory check, exit 1).
     expect((await runCli(["--model", "qwen3-8b", "--gpu", "h100", "--other-process-memory", "70GiB"])).code).toBe(1);
+    // --sweep reads the GPU through the same helper (commands/deployment-inputs.ts gpuOfFlags): it printed a
+    // table of 5.12 GiB KV caches on an L4 of 21.99 GiB with 30 GiB held by others, exit 1.
+    const sweep = await runCli(["--model", "qwen2.5-7b", "--gpu", "l4", "--other-process-memory", "30GiB", "--sweep", "max-model-len=4k,8k"]);
+    expect(sweep.code).toBe(2);
+    expect(sweep.out).toBe("");
+    expect(unwrapped(sweep.err)).toBe("vram-plan: --other-process-memory: 30.00 GiB is not less than the 21.99 GiB of the NVIDIA L4\n");
   });
 
   it("exit 2 on the command line for an ambiguous name and for --gpu-memory below 1 GiB", async () => {

@@ -8,7 +8,7 @@ import { InputError } from "../errors.js";
 import { fractionFlag, integerFlag, tokensFlag } from "../sources/flag-values.js";
 import { MAX_BYTES, MAX_GPU_COUNT, MAX_TOKENS, excerpt } from "../limits.js";
 import { commandLine, renderSolveText, solveToJsonObject, type SolveOutcome } from "../render/solve.js";
-import { noteText, outputColumns, warningText } from "../render/format.js";
+import { noteText, outputColumns } from "../render/format.js";
 
 export interface SolveOptions extends RawEngineFlags {
   model?: string;
@@ -32,9 +32,9 @@ function intOpt(flag: string, v: string | undefined, min: number, max: number): 
 
 export async function solveFrom(opts: SolveOptions, io: Pick<Io, "env" | "stderr">): Promise<SolveOutcome> {
   if (!opts.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b (vram-plan models lists the catalog)");
-  const { engineFlagsFrom, revisionOpt } = await import("../sources/engine-flags.js");
+  const { engineFlagsFrom } = await import("../sources/engine-flags.js");
   const { gpuFrom } = await import("../sources/gpus.js");
-  const { resolveModel } = await import("../sources/resolve-model.js");
+  const { modelOfFlags } = await import("./deployment-inputs.js");
   const { solve, serveArgv } = await import("../core/solve.js");
   let context: number | undefined;
   if (opts.context !== undefined) {
@@ -59,8 +59,7 @@ export async function solveFrom(opts: SolveOptions, io: Pick<Io, "env" | "stderr
   const notes: string[] = [];
   const gpu = gpuFrom(opts, { env: io.env, notes });
   for (const n of notes) io.stderr(noteText(n, outputColumns(io.env)));
-  const resolved = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env, ...revisionOpt(opts) });
-  for (const w of resolved.warnings) io.stderr(warningText(w, outputColumns(io.env)));
+  const resolved = await modelOfFlags({ ...opts, model: opts.model }, io);
   const arch = resolved.arch;
   if (images !== undefined && images > 0 && !arch.vision) throw new InputError("--images-per-prompt", `--images-per-prompt: ${arch.id} takes no images (it has no vision encoder)`);
   if (context !== undefined && context > arch.derivedMaxModelLen) {

@@ -18,7 +18,7 @@ import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
 import { decimalOf } from "../sources/flag-values.js";
 import { utilizationProblem } from "../sources/vllm-values.js";
-import { noteText, outputColumns, warningText } from "../render/format.js";
+import { outputColumns } from "../render/format.js";
 
 const KEYS: Readonly<Record<string, SweepKey>> = {
   gpu: "gpu",
@@ -127,21 +127,14 @@ export type SweepCliOptions = CommonOpts & { sweep?: string[] };
 export async function runSweepCommand(opts: SweepCliOptions, io: Io): Promise<Outcome> {
   if (!opts.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-7b --sweep gpu=all");
   const axes = await parseSweeps(opts.sweep ?? []);
-  const { engineFlagsFrom, gaveVllmFlag, revisionOpt } = await import("../sources/engine-flags.js");
+  const { engineFlagsFrom, gaveVllmFlag } = await import("../sources/engine-flags.js");
   const base = engineFlagsFrom(opts);
   const gpuSwept = axes.some((a) => a.key === "gpu");
   let gpu: GpuProfile | null = null;
-  if (!gpuSwept) {
-    const { gpuFrom } = await import("../sources/gpus.js");
-    const notes: string[] = [];
-    gpu = gpuFrom(opts, { env: io.env, ranks: base.tensorParallelSize * base.pipelineParallelSize * base.dataParallelSize, notes });
-    for (const n of notes) io.stderr(noteText(n, outputColumns(io.env)));
-  } else if (opts.gpu !== undefined) {
-    throw new InputError("--gpu", "--gpu: not with --sweep gpu=...; the sweep names the GPUs");
-  }
-  const { resolveModel } = await import("../sources/resolve-model.js");
-  const model = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env, ...revisionOpt(opts) });
-  for (const w of model.warnings) io.stderr(warningText(w, outputColumns(io.env)));
+  const { gpuOfFlags, modelOfFlags } = await import("./deployment-inputs.js");
+  if (!gpuSwept) gpu = gpuOfFlags(opts, base, io);
+  else if (opts.gpu !== undefined) throw new InputError("--gpu", "--gpu: not with --sweep gpu=...; the sweep names the GPUs");
+  const model = await modelOfFlags({ ...opts, model: opts.model }, io);
   const searchedTp = gpuSwept && !gaveVllmFlag(opts, "tensor-parallel-size") && !axes.some((a) => a.key === "tensor-parallel-size");
   const { runSweep } = await import("../core/sweep.js");
   const res = runSweep({ model: model.arch, gpu, base, axes, ...(searchedTp ? { searchTensorParallel: [1, 2, 4, 8] } : {}) });

@@ -7,7 +7,7 @@ import type { Outcome } from "../core/exit.js";
 import type { CommonOpts } from "./plan.js";
 import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
-import { noteText, outputColumns, warningText, wrapLine } from "../render/format.js";
+import { noteText, outputColumns, wrapLine } from "../render/format.js";
 import { gib } from "../units.js";
 
 export interface WatchOpts extends CommonOpts {
@@ -84,9 +84,8 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
   const gpu: GpuProfile = gpuFrom({ gpu: opts.gpu ?? "auto", ...(opts.gpuMemory !== undefined ? { gpuMemory: opts.gpuMemory } : {}) }, { env: io.env, ranks, notes, runNvidiaSmi: recording });
   delete gpu.otherProcessBytes;
   for (const n of notes.filter((x) => !/other processes hold/.test(x))) io.stderr(noteText(n, outputColumns(io.env)));
-  const { resolveModel } = await import("../sources/resolve-model.js");
-  const model = await resolveModel(opts.model, { offline: options.offline === true, env: io.env });
-  for (const w of model.warnings) io.stderr(warningText(w, outputColumns(io.env)));
+  const { modelOfFlags } = await import("./deployment-inputs.js");
+  const model = await modelOfFlags({ ...opts, model: opts.model, offline: options.offline === true }, io);
   const { planDeployment } = await import("../core/plan.js");
   const plan = planDeployment({ model: model.arch, gpu, flags });
   const { compareSample } = await import("../core/watch.js");
