@@ -1,5 +1,5 @@
 // vram-plan solve: the search over planDeployment, and its printed command planned again.
-import { runCli, type Ran } from "./helpers/cli.js";
+import { runCli, unwrapped, type Ran } from "./helpers/cli.js";
 import { describe, expect, it } from "vitest";
 import { engineFlagsFromArgv } from "../src/sources/vllm-flags.js";
 import { SOLVE_MARGIN_BYTES, evaluate, solve, type Target } from "../src/core/solve.js";
@@ -164,5 +164,9 @@ describe("solve core", () => {
     const outcome = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--context", "8k", "--margin", "0", "--offline"]);
     expect(outcome.code).toBe(0);
     expect(outcome.out).toContain("Margin: none (--margin 0)");
+    // Read by sizeFlag like every other size flag: at most 1 PiB, never negative.
+    const bad = await run(["--model", "qwen2.5-7b", "--gpu", "l4", "--margin", "-1GiB", "--offline"]);
+    expect(bad.code).toBe(2);
+    expect(unwrapped(bad.err)).toBe("vram-plan: --margin: expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '-1GiB'\n");
   });
 });

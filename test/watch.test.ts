@@ -106,6 +106,9 @@ describe("vram-plan watch", () => {
     const dir = standIn([{ used: [4, 4], apps: "" }]);
     expect((await run(dir, ["--interval", "soon"])).err).toBe("vram-plan: --interval: expected seconds from 0 to 86400, got 'soon'\n");
     expect((await run(dir, ["--count", "0"])).code).toBe(2);
+    // --count and --tolerance are read by the flag readers every command uses (sources/flag-values.ts).
+    expect((await run(dir, ["--count", "1.5"])).err).toBe("vram-plan: --count: expected an integer from 1 to 999999999, got '1.5'\n");
+    expect(unwrapped((await run(dir, ["--count", "1", "--tolerance", "2PiB"])).err)).toBe("vram-plan: --tolerance: expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '2PiB'\n");
     const none = await run(mkdtempSync(join(tmpdir(), "vram-plan-nosmi-")), ["--count", "1"]);
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/^vram-plan: .*nvidia-smi/);

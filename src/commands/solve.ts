@@ -5,8 +5,8 @@ import type { Io } from "./io.js";
 import type { RawEngineFlags } from "../sources/engine-flags.js";
 import type { Outcome } from "../core/exit.js";
 import { InputError } from "../errors.js";
-import { fractionFlag, integerFlag, tokensFlag } from "../sources/flag-values.js";
-import { MAX_BYTES, MAX_GPU_COUNT, MAX_TOKENS, excerpt } from "../limits.js";
+import { fractionFlag, integerFlag, sizeFlag, tokensFlag } from "../sources/flag-values.js";
+import { MAX_GPU_COUNT, MAX_TOKENS, excerpt } from "../limits.js";
 import { commandLine, renderSolveText, solveToJsonObject, type SolveOutcome } from "../render/solve.js";
 import { noteText, outputColumns } from "../render/format.js";
 
@@ -49,9 +49,7 @@ export async function solveFrom(opts: SolveOptions, io: Pick<Io, "env" | "stderr
   }
   let marginBytes: number | undefined;
   if (opts.margin !== undefined) {
-    const { parseSize } = await import("../units.js");
-    const margin = /^\s*0+(\.0*)?\s*$/.test(opts.margin) ? 0 : parseSize(opts.margin);
-    if (margin === null || margin === undefined || margin < 0 || margin > MAX_BYTES) throw new InputError("--margin", `--margin: expected a size such as 0.5GiB, 1GiB or 0, got '${excerpt(opts.margin)}'`);
+    const margin = sizeFlag("--margin", opts.margin);
     if (margin > 0 && margin < 2 ** 20) throw new InputError("--margin", `--margin ${excerpt(opts.margin)}: ${margin} bytes is less than 1 MiB; did you mean ${opts.margin.trim()}GiB?`);
     marginBytes = margin;
   }

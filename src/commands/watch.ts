@@ -26,18 +26,11 @@ function seconds(text: string | undefined): number {
 }
 
 export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome> {
-  const { parseSize } = await import("../units.js");
+  const { integerFlag, sizeFlag } = await import("../sources/flag-values.js");
   const interval = seconds(options.interval);
-  const count = options.count === undefined ? Number.POSITIVE_INFINITY : /^\s*\d{1,9}\s*$/.test(options.count) && Number(options.count) >= 1 ? Number(options.count) : Number.NaN;
-  if (Number.isNaN(count)) throw new InputError("--count", `--count: expected a whole number of samples >= 1, got '${options.count ?? ""}'`);
-  const size = (flag: string, text: string | undefined, dflt: number): number => {
-    if (text === undefined) return dflt;
-    const bytes = parseSize(text);
-    if (bytes === null) throw new InputError(flag, `${flag}: expected a size such as 1GiB or 512MiB, got '${text}'`);
-    return bytes;
-  };
-  const toleranceBytes = size("--tolerance", options.tolerance, 2 ** 30);
-  const nearFullBytes = size("--near-full", options.nearFull, 2 ** 30);
+  const count = options.count === undefined ? Number.POSITIVE_INFINITY : integerFlag("--count", options.count, 1, 999_999_999);
+  const toleranceBytes = options.tolerance === undefined ? 2 ** 30 : sizeFlag("--tolerance", options.tolerance);
+  const nearFullBytes = options.nearFull === undefined ? 2 ** 30 : sizeFlag("--near-full", options.nearFull);
 
   // The deployment: a file's first vLLM deployment, or the flags / pasted command.
   let opts: CommonOpts = options;
