@@ -4,6 +4,7 @@
 import type { VisionSpec } from "../types.js";
 import { num, type Obj } from "../config-json.js";
 import { ResizeError } from "../errors.js";
+import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
 /** Python 3's round(): halves go to the even neighbor (banker's rounding). */
 export function roundHalfEven(x: number): number {
@@ -112,4 +113,26 @@ export function vitTowerKeys(v: Obj, d: { hidden: number; intermediate: number; 
     spatialMergeSize: 1,
     gatedMlp: false,
   };
+}
+
+/**
+ * The SigLIP vision encoder's parameters under `prefix` (vllm/model_executor/models/siglip.py SiglipVisionModel;
+ * idefics2_vision_model.py Idefics2VisionTransformer builds the same tensors): Conv2d patch embedding with bias,
+ * learned position embedding, `depth` LayerNorm blocks with qkv_proj (QKVParallel, bias) / out_proj (RowParallel,
+ * bias) and fc1 / fc2 (bias), post_layernorm. Gemma 3 and MiniCPM-V both run it; one helper, so a fix holds for both.
+ */
+export function siglipEncoderGroups(vision: VisionSpec, prefix: string): ParamGroup[] {
+  const E = vision.hiddenSize;
+  const Iv = vision.intermediateSize;
+  const groups: ParamGroup[] = [];
+  groups.push(rep(`${prefix}.embeddings.patch_embedding`, E, vision.inChannels * vision.patchSize * vision.patchSize, E));
+  groups.push(rep(`${prefix}.embeddings.position_embedding`, vision.positionEmbeddings, E));
+  for (let i = 0; i < vision.depth; i++) {
+    const b = `${prefix}.encoder.layers.${i}`;
+    groups.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
+    groups.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
+    groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+  }
+  groups.push(norm(`${prefix}.post_layernorm`, E, "vision", true));
+  return groups;
 }

@@ -5,9 +5,9 @@
 // No video modality.
 import type { VisionSpec } from "../types.js";
 import { num } from "../config-json.js";
-import { vitTowerKeys, type ItemTokens } from "./common.js";
+import { siglipEncoderGroups, vitTowerKeys, type ItemTokens } from "./common.js";
 import type { VisionFamily } from "./family.js";
-import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
+import { norm, rep } from "../param-groups.js";
 
 function gemmaImage(vision: VisionSpec): ItemTokens {
   const side = vision.imageSize / vision.patchSize;
@@ -18,23 +18,10 @@ export const gemma3: VisionFamily = {
   id: "gemma3",
   name: "Gemma 3",
   paramGroups(vision) {
+    // SiglipVisionModel (common.ts siglipEncoderGroups); Gemma3MultiModalProjector: mm_input_projection_weight
+    // [E, text hidden] + RMSNorm(E).
     const E = vision.hiddenSize;
-    const Iv = vision.intermediateSize;
-    const groups: ParamGroup[] = [];
-    // SiglipVisionModel (vllm/model_executor/models/siglip.py): Conv2d patch embedding with bias,
-    // learned positions, LayerNorm blocks with q/k/v/out and fc1/fc2 (all with bias), post_layernorm;
-    // Gemma3MultiModalProjector: mm_input_projection_weight [E, text hidden] + RMSNorm(E).
-    groups.push(rep("vision_tower.vision_model.embeddings.patch_embedding", E, vision.inChannels * vision.patchSize * vision.patchSize, E));
-    groups.push(rep("vision_tower.vision_model.embeddings.position_embedding", vision.positionEmbeddings, E));
-    for (let i = 0; i < vision.depth; i++) {
-      const b = `vision_tower.vision_model.encoder.layers.${i}`;
-      groups.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
-      groups.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
-      groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
-    }
-    groups.push(norm("vision_tower.vision_model.post_layernorm", E, "vision", true));
-    groups.push(rep("multi_modal_projector.mm_input_projection_weight", E, vision.outHiddenSize), norm("multi_modal_projector.mm_soft_emb_norm", E, "vision"));
-    return groups;
+    return [...siglipEncoderGroups(vision, "vision_tower.vision_model"), rep("multi_modal_projector.mm_input_projection_weight", E, vision.outHiddenSize), norm("multi_modal_projector.mm_soft_emb_norm", E, "vision")];
   },
   matchesModelType: (mt) => mt === "gemma3",
   fromConfig({ config, vision: v, text, base }) {

@@ -3,7 +3,7 @@
 // round() is half-even) and vLLM's vllm/model_executor/models/minicpmv.py @73fb7a47 profiling.
 import type { VisionSpec } from "../types.js";
 import { bool, isObj, num } from "../config-json.js";
-import { roundHalfEven, vitTowerKeys, type ItemTokens } from "./common.js";
+import { roundHalfEven, siglipEncoderGroups, vitTowerKeys, type ItemTokens } from "./common.js";
 import type { VisionFamily } from "./family.js";
 import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
@@ -79,25 +79,15 @@ export const minicpmv: VisionFamily = {
   name: "MiniCPM-V",
   paramGroups(vision) {
     const E = vision.hiddenSize;
-    const Iv = vision.intermediateSize;
     const groups: ParamGroup[] = [];
     // vllm/model_executor/models/minicpmv.py @73fb7a47 MiniCPMV2_6 + idefics2_vision_model.py @68137261
-    // Idefics2VisionTransformer: Conv2d patch embedding with bias, position_embedding
-    // ((vision image_size / patch)² rows), LayerNorm blocks with qkv_proj (QKVParallel, bias),
-    // out_proj (RowParallel, bias), fc1/fc2 (bias), post_layernorm. Resampler2_5
+    // Idefics2VisionTransformer: SigLIP's encoder (common.ts siglipEncoderGroups), position_embedding
+    // (vision image_size / patch)² rows. Resampler2_5
     // (vllm/model_executor/layers/resampler.py BaseResampler): query [Q, D], kv_proj ReplicatedLinear
     // (E → D, no bias), nn.MultiheadAttention(D) in_proj [3D, D] + bias and out_proj [D, D] + bias,
     // ln_q / ln_kv / ln_post LayerNorm(D), proj [D, D]. Its pos_embed is a buffer, not a parameter.
     const D = vision.outHiddenSize;
-    groups.push(rep("vpm.embeddings.patch_embedding", E, vision.inChannels * vision.patchSize * vision.patchSize, E));
-    groups.push(rep("vpm.embeddings.position_embedding", vision.positionEmbeddings, E));
-    for (let i = 0; i < vision.depth; i++) {
-      const b = `vpm.encoder.layers.${i}`;
-      groups.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
-      groups.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
-      groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
-    }
-    groups.push(norm("vpm.post_layernorm", E, "vision", true));
+    groups.push(...siglipEncoderGroups(vision, "vpm"));
     groups.push(rep("resampler.query", vision.tokensPerImage, D));
     groups.push(lin("resampler.kv_proj", "vision", D, E, "replicated"));
     groups.push(rep("resampler.attn.in_proj", 3 * D, D, 3 * D), rep("resampler.attn.out_proj", D, D, D));
