@@ -46,7 +46,7 @@
 import type { ModelArch, TorchDtype, VisionSpec } from "./types.js";
 import { DTYPE_BYTES, paramCount, paramLayout } from "./weights.js";
 import type { ParamGroup } from "./param-groups.js";
-import { imageTokens, pixelLimits, visionFamily } from "./vision.js";
+import { imageTokens, patchElements, pixelLimits, visionFamily } from "./vision.js";
 import { ConfigError } from "./errors.js";
 import { CUDA_CONTEXT_BYTES } from "./non-torch.js";
 
@@ -929,7 +929,7 @@ export function offlineFootprint(input: OfflineInput): OfflineFootprint {
   const patchesAll = perImagePatches.reduce((s, p) => s + p, 0) * B;
   const ids = trace.alloc(8 * T);
   const mask2d = trace.alloc(8 * T);
-  const pix = patchesAll > 0 && vision ? trace.alloc(dtypeBytes * patchesAll * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize) : 0;
+  const pix = patchesAll > 0 && vision ? trace.alloc(dtypeBytes * patchesAll * patchElements(vision)) : 0;
   const inputsBytes = trace.a.allocated - weightsR - 33 * MiB;
   void ws;
   void ws2;

@@ -9,7 +9,7 @@ import { visionFamily } from "./vision/registry.js";
 import { qwenDummyItems, qwenFrameVideoTokens } from "./vision/qwen2-vl.js";
 import { qwen25Vl } from "./vision/qwen2.5-vl.js";
 
-export { roundHalfEven, smartResize, pixelLimits, mostFeaturesImageSize, type ItemTokens, type PixelLimits } from "./vision/common.js";
+export { roundHalfEven, smartResize, pixelLimits, mostFeaturesImageSize, patchElements, type ItemTokens, type PixelLimits } from "./vision/common.js";
 export { MAX_FRAMES_PER_VIDEO } from "./vision/qwen2-vl.js";
 export { MINICPMV_MAX_FRAMES_PER_VIDEO, minicpmSlicedGrid, minicpmSlices } from "./vision/minicpmv.js";
 export { internvlTargetRatios, internvlTiles } from "./vision/internvl.js";

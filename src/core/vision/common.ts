@@ -6,6 +6,14 @@ import { num, type Obj } from "../config-json.js";
 import { ResizeError } from "../errors.js";
 import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
+/**
+ * Elements of one flattened patch: a row of the Qwen-VL-style pixel_values [patches, C · T · p · p] and the
+ * input of the patch embedding's Conv3d(in_channels, E, kernel (T, p, p)) (T = 1 for 2-D towers).
+ */
+export function patchElements(vision: VisionSpec): number {
+  return vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize;
+}
+
 /** Python 3's round(): halves go to the even neighbor (banker's rounding). */
 export function roundHalfEven(x: number): number {
   const f = Math.floor(x);

@@ -5,7 +5,7 @@
 // No video modality.
 import type { VisionSpec } from "../types.js";
 import { num } from "../config-json.js";
-import { siglipEncoderGroups, vitTowerKeys, type ItemTokens } from "./common.js";
+import { patchElements, siglipEncoderGroups, vitTowerKeys, type ItemTokens } from "./common.js";
 import type { VisionFamily } from "./family.js";
 import { norm, rep } from "../param-groups.js";
 
@@ -47,7 +47,7 @@ export const gemma3: VisionFamily = {
   encoderPeakBytes(vision, patches, tp, b) {
     const E = vision.hiddenSize;
     const I = vision.intermediateSize;
-    const pixels = patches * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize * b;
+    const pixels = patches * patchElements(vision) * b;
     // SiglipEncoderLayer: LayerNorm blocks with an ungated MLP: x_in, residual, norm output, fc1 [P, I/tp],
     // activation [P, I/tp], fc2 output [P, E].
     return Math.round(pixels + b * patches * (4 * E + (2 * I) / tp));

@@ -3,7 +3,7 @@
 // get_num_frames_with_most_features, _MAX_FRAMES_PER_VIDEO = 14) and Qwen2VisionBlock.
 import type { VisionSpec } from "../types.js";
 import { num } from "../config-json.js";
-import { mergedTokenSide, mostFeaturesImageSize, qwenImageTokens, type ItemTokens, type PixelLimits } from "./common.js";
+import { mergedTokenSide, mostFeaturesImageSize, patchElements, qwenImageTokens, type ItemTokens, type PixelLimits } from "./common.js";
 import type { DummyItems, VisionFamily } from "./family.js";
 import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
@@ -49,7 +49,7 @@ export function qwenParamGroups(vision: VisionSpec): ParamGroup[] {
   const Iv = vision.intermediateSize;
   const groups: ParamGroup[] = [];
   // Patch embedding: Conv3d(in_channels, E, kernel (t, p, p)); with bias in Qwen3-VL only.
-  const patchIn = vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize;
+  const patchIn = patchElements(vision);
   groups.push(rep("visual.patch_embed.proj", E, patchIn, vision.family === "qwen3-vl" ? E : 0));
   if (vision.positionEmbeddings > 0) groups.push(rep("visual.pos_embed", vision.positionEmbeddings, E));
   const layerNorm = vision.family === "qwen2-vl" || vision.family === "qwen3-vl"; // LayerNorm (weight+bias); Qwen2.5-VL: RMSNorm.
@@ -104,7 +104,7 @@ export const qwen2Vl: VisionFamily = {
   encoderPeakBytes(vision, patches, tp, b) {
     const E = vision.hiddenSize;
     const I = vision.intermediateSize;
-    const pixels = patches * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize * b;
+    const pixels = patches * patchElements(vision) * b;
     // Qwen2VisionBlock: x_in, x after attention, norm2 output, fc1 [P, 4E/tp], QuickGELU [P, 4E/tp];
     // with tp > 1 split_qkv all-gathers the full [P, 3E] qkv on every rank.
     const block = b * patches * (3 * E + (2 * I) / tp) + (tp > 1 ? b * patches * 3 * E : 0);

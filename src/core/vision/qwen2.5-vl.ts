@@ -2,7 +2,7 @@
 // and vLLM's Qwen2.5-VL profiling (vllm/model_executor/models/qwen2_5_vl.py reuses Qwen2VLProcessingInfo);
 // its tower is Qwen2_5_VisionTransformer with RMSNorm blocks, a gated MLP and window attention.
 import { num } from "../config-json.js";
-import { qwenImageTokens, qwenTowerKeys } from "./common.js";
+import { patchElements, qwenImageTokens, qwenTowerKeys } from "./common.js";
 import type { VisionFamily } from "./family.js";
 import { qwen2Vl, qwenDummyItems, qwenFrameVideoTokens, qwenMaxPixelsForTokens, qwenParamGroups } from "./qwen2-vl.js";
 
@@ -30,7 +30,7 @@ export const qwen25Vl: VisionFamily = {
   encoderPeakBytes(vision, patches, tp, b) {
     const E = vision.hiddenSize;
     const I = vision.intermediateSize;
-    const pixels = patches * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize * b;
+    const pixels = patches * patchElements(vision) * b;
     // Qwen2_5_VisionBlock MLP: x_in, residual, fused-norm output, gate_up [P, 2I/tp], act [P, I/tp],
     // down [P, E] live together (gate_up is held by its local name until the MLP returns).
     return Math.round(pixels + b * patches * (4 * E + (3 * I) / tp));

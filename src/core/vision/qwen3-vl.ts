@@ -6,7 +6,7 @@
 import type { VisionSpec } from "../types.js";
 import { ResizeError } from "../errors.js";
 import { isObj, num } from "../config-json.js";
-import { mergedTokenSide, mostFeaturesImageSize, qwenImageTokens, qwenTowerKeys, roundHalfEven, type ItemTokens, type PixelLimits } from "./common.js";
+import { mergedTokenSide, mostFeaturesImageSize, patchElements, qwenImageTokens, qwenTowerKeys, roundHalfEven, type ItemTokens, type PixelLimits } from "./common.js";
 import type { VisionFamily } from "./family.js";
 import { qwenMaxPixelsForTokens, qwenParamGroups } from "./qwen2-vl.js";
 
@@ -85,7 +85,7 @@ export const qwen3Vl: VisionFamily = {
   encoderPeakBytes(vision, patches, tp, b) {
     const E = vision.hiddenSize;
     const I = vision.intermediateSize;
-    const pixels = patches * vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize * b;
+    const pixels = patches * patchElements(vision) * b;
     // LayerNorm blocks with an ungated MLP (Qwen3_VisionBlock): x_in, residual, norm output, fc1 [P, I/tp],
     // activation [P, I/tp], fc2 output [P, E]; the deepstack merger outputs ([P/4, out_hidden] each) stay
     // until the tower returns.
