@@ -11,6 +11,7 @@
 import { createRequire } from "node:module";
 import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
+import { cudaDeviceList, stopWords } from "./visible-devices.js";
 
 export const GPU_QUERY_FIELDS = ["index", "uuid", "name", "memory.total", "memory.reserved", "memory.used", "mig.mode.current", "compute_cap"] as const;
 /** Drivers before memory.reserved / compute_cap existed answer "is not a valid field": asked again without them. */
@@ -159,31 +160,39 @@ export function queryGpus(run: RunNvidiaSmi = nvidiaSmiRunner(), subject = "--gp
 
 /**
  * The GPUs a CUDA process started here would see, in its device order, following CUDA_VISIBLE_DEVICES:
- * unset → all; empty → none; a comma list of indices or UUIDs (GPU-…, unique prefixes allowed), read
- * up to the first entry that names no device, as the CUDA runtime reads it (CUDA C Programming Guide,
- * "CUDA Environment Variables"). MIG-… entries name MIG devices, which --query-gpu does not list.
+ * unset → all; otherwise the entries CUDA reads (visible-devices.ts cudaDeviceList: indices, or
+ * GPU-… UUIDs and unique prefixes), up to the first that names no GPU here, which hides itself and
+ * every later one (CUDA C Programming Guide, "CUDA Environment Variables"). A GPU named twice makes
+ * CUDA refuse to start (cuInit: CUDA_ERROR_INVALID_DEVICE for "0,0", fixtures/cuda-visible-devices/).
+ * MIG-… entries name MIG devices, which --query-gpu does not list.
  */
 export function visibleGpus(all: readonly DetectedGpu[], cudaVisibleDevices: string | undefined): { gpus: DetectedGpu[]; notes: string[] } {
   if (cudaVisibleDevices === undefined) return { gpus: [...all], notes: [] };
   const notes: string[] = [];
   const out: DetectedGpu[] = [];
-  for (const raw of cudaVisibleDevices.split(",")) {
-    const entry = raw.trim();
-    if (entry === "") break;
+  const { entries, stop } = cudaDeviceList(cudaVisibleDevices);
+  for (const entry of entries) {
+    if (entry.kind === "mig") {
+      notes.push(`CUDA_VISIBLE_DEVICES names MIG device ${excerpt(entry.text)}: give its slice as --gpu <profile>:<slice> (vram-plan gpus lists them)`);
+      return { gpus: out, notes };
+    }
     let hit: DetectedGpu | undefined;
-    if (/^\d+$/.test(entry)) hit = all.find((g) => g.index === Number(entry));
-    else if (/^GPU-/i.test(entry)) {
-      const matches = all.filter((g) => g.uuid.toLowerCase().startsWith(entry.toLowerCase()));
+    if (entry.kind === "index") hit = all.find((g) => g.index === entry.index);
+    else {
+      const matches = all.filter((g) => g.uuid.replace(/^GPU-/, "").replace(/-/g, "").toLowerCase().startsWith(entry.hex));
       hit = matches.length === 1 ? matches[0] : undefined;
-    } else if (/^MIG-/i.test(entry)) {
-      notes.push(`CUDA_VISIBLE_DEVICES names MIG device ${excerpt(entry)}: give its slice as --gpu <profile>:<slice> (vram-plan gpus lists them)`);
-      break;
     }
     if (!hit) {
-      notes.push(`CUDA_VISIBLE_DEVICES entry '${excerpt(entry)}' names no GPU here: CUDA ignores it and every entry after it`);
-      break;
+      notes.push(`CUDA_VISIBLE_DEVICES entry '${excerpt(entry.text)}' names no GPU here: CUDA ignores it and every entry after it`);
+      return { gpus: out, notes };
     }
-    if (!out.includes(hit)) out.push(hit);
+    if (out.includes(hit)) {
+      return { gpus: [], notes: [`CUDA_VISIBLE_DEVICES names GPU ${hit.index} twice: CUDA refuses to start with it (CUDA_ERROR_INVALID_DEVICE), so no GPU is visible`] };
+    }
+    out.push(hit);
+  }
+  if (stop !== null && !(stop.why === "empty" && entries.length === 0 && cudaVisibleDevices === "")) {
+    notes.push(`CUDA_VISIBLE_DEVICES: CUDA stops at ${stopWords(stop)} and ignores every entry after it`);
   }
   return { gpus: out, notes };
 }

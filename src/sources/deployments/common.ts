@@ -3,6 +3,7 @@
 import { InputError } from "../../errors.js";
 import type { HostLimits } from "../../core/host-limits.js";
 import { dockerRunLimits } from "./limits.js";
+import { containerDeviceIds, cudaDeviceIds } from "../visible-devices.js";
 import {
   ShellSyntaxError,
   VllmArgError,
@@ -162,14 +163,6 @@ export interface BuildBase {
   dependsOn?: string[];
 }
 
-/** A device list (CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES / device=…) as ids; null when not a literal list. */
-export function deviceList(v: string): string[] | null {
-  const s = v.trim().replace(/^["']+|["']+$/g, "");
-  if (s === "" || /^(all|none|void)$/i.test(s) || s.includes("$")) return null;
-  const parts = s.split(",").map((p) => p.trim()).filter((p) => p !== "");
-  return parts.length > 0 ? parts : null;
-}
-
 /** Options of `docker run` / `podman run` that take a value (the image is the first word after them). */
 const DOCKER_VALUE_OPTIONS = new Set([
   "-v", "--volume", "-p", "--publish", "-e", "--env", "--env-file", "--name", "--gpus", "--runtime", "--ipc", "--shm-size",
@@ -319,16 +312,18 @@ export function fromCommandWords(
   let gpuCount = baseFields.gpuCount;
   let devices = baseFields.devices ?? null;
   const cvd = lookup(inv.env, "CUDA_VISIBLE_DEVICES") ?? lookup(known.shell ?? {}, "CUDA_VISIBLE_DEVICES");
-  if (cvd !== undefined && deviceList(cvd) !== null) {
-    devices = deviceList(cvd);
-    gpuCount = devices?.length ?? gpuCount;
+  const cuda = cvd === undefined ? null : cudaDeviceIds(cvd);
+  if (cuda?.ids) {
+    devices = cuda.ids;
+    gpuCount = devices.length;
   }
+  if (cuda?.note) notes.push(cuda.note);
   if (inv.dockerGpus !== null) {
     const g = inv.dockerGpus.replace(/^["']+|["']+$/g, "");
     const dev = /device=([^"']+)/.exec(g);
     if (/^\d+$/.test(g)) gpuCount ??= Number(g);
     else if (dev) {
-      devices = deviceList(dev[1]!) ?? devices;
+      devices = containerDeviceIds(dev[1]!) ?? devices;
       gpuCount = devices?.length ?? gpuCount;
     } else if (/^all$/i.test(g) && gpuCount === null) notes.push("docker run --gpus all: every GPU of the host is visible; vLLM uses the first tensor × pipeline × data parallel of them");
   }

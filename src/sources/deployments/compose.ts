@@ -2,7 +2,8 @@
 // entrypoint when the command starts with flags or a model, GPUs from device reservations.
 import { isVllmOpenAiImage } from "../vllm-argv.js";
 import { composeLimits } from "./limits.js";
-import { charge, deviceList, fromCommandWords, lookup, rec, str, type BuildBase, type Ctx, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
+import { containerDeviceIds } from "../visible-devices.js";
+import { charge, fromCommandWords, lookup, rec, str, type BuildBase, type Ctx, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
 import { lineAt, wordsAt, yamlValue, type YamlFile } from "./yaml.js";
 import { MAX_GPU_COUNT, excerpt } from "../../limits.js";
 
@@ -35,9 +36,10 @@ function composeGpus(svc: Record<string, Json>, env: Record<string, string>, not
     }
   }
   const nvd = lookup(env, "NVIDIA_VISIBLE_DEVICES");
-  if (ids === null && nvd !== undefined && deviceList(nvd) !== null) {
-    ids = deviceList(nvd);
-    count = ids?.length ?? count;
+  const listed = nvd === undefined ? null : containerDeviceIds(nvd);
+  if (ids === null && listed !== null) {
+    ids = listed;
+    count = ids.length;
   }
   // Docker hands `count: N` the host's first N GPUs (it does not keep other containers off them).
   if (ids === null && count !== null) ids = Array.from({ length: count }, (_, i) => String(i));

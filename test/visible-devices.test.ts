@@ -1,0 +1,74 @@
+// CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES read once (sources/visible-devices.ts), checked against
+// what the CUDA driver did with each value on two real 2×H200 machines (fixtures/cuda-visible-devices/).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { containerDeviceIds, cudaDeviceIds, cudaDeviceList } from "../src/sources/visible-devices.js";
+import { visibleGpus, type DetectedGpu } from "../src/sources/nvidia-smi.js";
+
+interface Measured {
+  machines: Array<{
+    nvidiaSmi: Array<{ index: number; uuid: string }>;
+    cases: Array<{ CUDA_VISIBLE_DEVICES: string | null; cuInit: number; visible: number[] }>;
+  }>;
+}
+const MEASURED = JSON.parse(readFileSync("fixtures/cuda-visible-devices/h200x2-driver-580.159.04.json", "utf8")) as Measured;
+
+const gpu = (index: number, uuid: string): DetectedGpu => ({
+  index,
+  uuid,
+  name: "NVIDIA H200",
+  totalBytes: 143771 * 2 ** 20,
+  reservedBytes: null,
+  cudaTotalBytes: 143771 * 2 ** 20,
+  usedBytes: 0,
+  migEnabled: false,
+  computeCapability: "9.0",
+  apps: [],
+});
+
+describe("visibleGpus against the CUDA driver", () => {
+  for (const [m, machine] of MEASURED.machines.entries()) {
+    const all = machine.nvidiaSmi.map((g) => gpu(g.index, g.uuid));
+    for (const c of machine.cases) {
+      const value = c.CUDA_VISIBLE_DEVICES;
+      // MIG-<the GPU's own UUID> selected the whole GPU on these non-MIG GPUs; real MIG devices have
+      // UUIDs of their own, which --query-gpu does not list: vram-plan asks for the slice instead.
+      if (value?.startsWith("MIG-")) continue;
+      it(`machine ${m + 1}: ${JSON.stringify(value)}`, () => {
+        const seen = visibleGpus(all, value ?? undefined).gpus.map((g) => g.index);
+        expect(seen).toEqual(c.cuInit === 0 ? c.visible : []);
+      });
+    }
+  }
+
+  it("says why entries are hidden", () => {
+    const all = MEASURED.machines[0]!.nvidiaSmi.map((g) => gpu(g.index, g.uuid));
+    expect(visibleGpus(all, "0,a,1").notes).toEqual(["CUDA_VISIBLE_DEVICES: CUDA stops at 'a' (neither an index nor a GPU-/MIG- UUID) and ignores every entry after it"]);
+    expect(visibleGpus(all, "0,0").notes).toEqual(["CUDA_VISIBLE_DEVICES names GPU 0 twice: CUDA refuses to start with it (CUDA_ERROR_INVALID_DEVICE), so no GPU is visible"]);
+    expect(visibleGpus(all, "").notes).toEqual([]);
+  });
+});
+
+describe("cudaDeviceList", () => {
+  it("reads entries as the driver does, before it looks at the GPUs", () => {
+    expect(cudaDeviceList(" 0, 1")).toEqual({ entries: [{ kind: "index", index: 0, text: "0" }, { kind: "index", index: 1, text: "1" }], stop: null });
+    expect(cudaDeviceList("0,1,").stop).toBeNull();
+    expect(cudaDeviceList("0,,1")).toEqual({ entries: [{ kind: "index", index: 0, text: "0" }], stop: { text: "", why: "empty" } });
+    expect(cudaDeviceList("01,1x").entries.map((e) => (e.kind === "index" ? e.index : -1))).toEqual([1, 1]);
+    expect(cudaDeviceList("GPU-AB33-,gpu-ab33")).toEqual({ entries: [{ kind: "uuid", hex: "ab33", text: "GPU-AB33-" }], stop: { text: "gpu-ab33", why: "not a device" } });
+    expect(cudaDeviceList("1,GPU-7536").stop).toEqual({ text: "GPU-7536", why: "mixed" });
+  });
+});
+
+describe("device ids of a deployment file", () => {
+  it("CUDA_VISIBLE_DEVICES as CUDA reads it; NVIDIA_VISIBLE_DEVICES as the container toolkit takes it", () => {
+    // The values of fixtures/deployments: plain lists, read as before.
+    expect(cudaDeviceIds("0,1,2,3")).toEqual({ ids: ["0", "1", "2", "3"], note: null });
+    expect(cudaDeviceIds('"1,0"')).toEqual({ ids: ["1", "0"], note: null });
+    expect(cudaDeviceIds("$GPUS")).toEqual({ ids: null, note: null });
+    // "0,,1" was read as 0 and 1; CUDA sees 0 alone (fixtures/cuda-visible-devices/).
+    expect(cudaDeviceIds("0,,1")).toEqual({ ids: ["0"], note: "CUDA_VISIBLE_DEVICES=0,,1: CUDA stops at an empty entry, so it sees 0 only" });
+    expect(containerDeviceIds("0,,1")).toEqual(["0", "1"]);
+    expect(containerDeviceIds("all")).toBeNull();
+  });
+});
