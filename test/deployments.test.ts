@@ -648,3 +648,16 @@ describe("robustness", () => {
     expect(readDeployments("c.yaml", text)[0]?.model).toBe("org/m");
   });
 });
+
+describe("a compose service built from a Dockerfile is vLLM's when its command holds vLLM engine flags (the argument table decides)", () => {
+  const compose = (command: string): ReturnType<typeof readDeployments> =>
+    readDeployments("docker-compose.yml", `services:\n  llm:\n    build: .\n    command: ${command}\n`);
+  it("--model or a flag that changes the plan (either spelling) makes it a vLLM server", () => {
+    expect(compose("--model Qwen/Qwen3-8B --port 8000").map((d) => d.model)).toEqual(["Qwen/Qwen3-8B"]);
+    expect(compose("--model Qwen/Qwen3-8B --max_num_seqs 8").map((d) => d.args["max-num-seqs"] ?? d.args["max_num_seqs"])).toEqual(["8"]);
+    expect(compose("--served-model-name chat --model Qwen/Qwen3-8B").length).toBe(1);
+  });
+  it("generic server flags alone (--host, --port, --api-key) do not", () => {
+    expect(() => compose("--host 0.0.0.0 --port 8000 --api-key x")).toThrow("docker-compose.yml: no vLLM deployment found");
+  });
+});

@@ -1,6 +1,8 @@
 // docker compose files: each service's entrypoint + command (string or list), the vLLM image's own
 // entrypoint when the command starts with flags or a model, GPUs from device reservations.
+import { vllmArg } from "../../core/vllm-args.js";
 import { isVllmOpenAiImage } from "../vllm-argv.js";
+import { normalizeFlagName } from "../vllm-flags.js";
 import { composeLimits } from "./limits.js";
 import { containerDeviceIds } from "../visible-devices.js";
 import { charge, fromCommandWords, lookup, rec, str, type BuildBase, type Ctx, type Deployment, type Json, type ReadOptions, type Word } from "./common.js";
@@ -79,7 +81,18 @@ function composeEnv(value: Json, interp: (s: string) => string): Record<string, 
   return out;
 }
 
-const ENGINE_FLAG = /^--(model|max-model-len|max_model_len|gpu-memory-utilization|gpu_memory_utilization|tensor-parallel-size|tensor_parallel_size|served-model-name|max-num-seqs|quantization|dtype|kv-cache-dtype)(=|$)/;
+/**
+ * Whether a word of a built image's command is a vLLM engine flag, so the image's entrypoint is taken to
+ * be vLLM's: --model, --served-model-name, or a flag the argument table (core/vllm-args.ts) marks as
+ * changing the memory plan. Generic ones (--host, --port, --api-key) say nothing about the server.
+ */
+function isEngineFlagWord(text: string): boolean {
+  const m = /^--([A-Za-z0-9_-]+)(=|$)/.exec(text);
+  if (!m) return false;
+  const name = normalizeFlagName(m[1]!);
+  const arg = vllmArg(name);
+  return arg !== undefined && !arg.vramPlan && (arg.effect === "modeled" || name === "model" || name === "served-model-name");
+}
 
 function dependsOn(v: Json): string[] {
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string");
@@ -117,7 +130,7 @@ export function readCompose(ctx: Ctx, yaml: YamlFile, opts: ReadOptions = {}): D
       const entry = wordsOf("entrypoint");
       const cmd = wordsOf("command");
       const vllmImage = isVllmOpenAiImage(image) || /vllm/i.test(image);
-      const vllmEntrypoint = svc.entrypoint === undefined && (vllmImage || (svc.build !== undefined && cmd.some((w) => ENGINE_FLAG.test(w.text))));
+      const vllmEntrypoint = svc.entrypoint === undefined && (vllmImage || (svc.build !== undefined && cmd.some((w) => isEngineFlagWord(w.text))));
       const svcEnv = composeEnv(svc.environment, interp);
       const gpus = composeGpus(svc, svcEnv, notes, (what) => ctx.fail(line, `${name}: ${what}`));
       const base = (): BuildBase => ({
