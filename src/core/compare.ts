@@ -5,6 +5,7 @@ import type { EngineFlags, Plan, PlanInput } from "./types.js";
 import type { OfflineFootprint } from "./offline.js";
 import { planDeployment } from "./plan.js";
 import { planWithLevers } from "./levers.js";
+import { roundUp } from "./math-utils.js";
 
 export interface Workload {
   /** Text tokens of one prompt. */
@@ -67,7 +68,7 @@ export function servesWorkload(plan: Plan, tokens: number, batch: number): boole
   if (!plan.fits) return false;
   if (plan.engine.maxModelLen < tokens) return false;
   const bs = plan.kvCache.blockSize || 16;
-  const need = batch * Math.ceil(tokens / bs) * bs;
+  const need = batch * roundUp(tokens, bs);
   return plan.kvCache.tokens >= need && plan.engine.maxNumSeqs >= 1;
 }
 

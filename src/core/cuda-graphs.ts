@@ -9,6 +9,7 @@
 import type { ExplainLine, ModelArch } from "./types.js";
 import { captureSizeList, captureSizes, capturesByMode, type CaptureOptions, type VllmRules } from "./vllm-versions.js";
 import { mibText as mib } from "./text.js";
+import { roundUp } from "./math-utils.js";
 
 const MiB = 1 << 20;
 
@@ -143,10 +144,10 @@ export function firstCaptureBytes(shape: GraphActivationShape, tokens: number): 
   let mid = 0;
   for (const width of perToken) {
     const size = tokens * width * shape.bytes;
-    if (size >= ALLOCATOR.minLargeAlloc) large += Math.ceil(size / ALLOCATOR.roundLarge) * ALLOCATOR.roundLarge;
+    if (size >= ALLOCATOR.minLargeAlloc) large += roundUp(size, ALLOCATOR.roundLarge);
     else if (size >= ALLOCATOR.smallSize) mid += size;
   }
-  const midSegments = Math.ceil(mid / ALLOCATOR.largeBuffer) * ALLOCATOR.largeBuffer;
+  const midSegments = roundUp(mid, ALLOCATOR.largeBuffer);
   const workspace = shape.sm90 ? CUBLAS_WORKSPACE_SEGMENT_SM90 : ALLOCATOR.largeBuffer;
   return large + midSegments + workspace + FIRST_CAPTURE_SMALL_BYTES;
 }

@@ -13,8 +13,8 @@
 import { hybridRules } from "./vllm-versions.js";
 import { ConfigError, InternalError } from "./errors.js";
 import { DTYPE_BYTES, kvHeadTokenBytes, type KvFormatLike } from "./kv-dtypes.js";
+import { cdiv } from "./math-utils.js";
 
-const cdiv = (a: number, b: number): number => Math.ceil(a / b);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
 

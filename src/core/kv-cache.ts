@@ -6,6 +6,7 @@ import type { KvCacheDtype, KvCachePlan, LayerAttention, ModelArch, TorchDtype }
 import { DTYPE_BYTES } from "./weights.js";
 import { kvFormat, kvFormatKey, kvHeadTokenBytes, kvMlaTokenBytes } from "./kv-dtypes.js";
 import type { KvFormat, KvFormatLike } from "./kv-dtypes.js";
+import { cdiv } from "./math-utils.js";
 
 /** How --kv-cache-dtype stores the cache for this model dtype (kv-dtypes.ts: bytes, scales, packing). */
 export function kvCacheFormat(kv: KvCacheDtype, modelDtype: TorchDtype): KvFormat {
@@ -24,8 +25,6 @@ export function kvBytesPerTokenPerLayer(model: ModelArch, tp: number, kv: KvForm
   // AttentionSpec.page_size_bytes / block_size: num_kv_heads · (K + V bytes of one head, scales included).
   return kvHeadsPerRank(model, tp) * kvHeadTokenBytes(kv, model.headDim);
 }
-
-const cdiv = (a: number, b: number): number => Math.ceil(a / b);
 
 export interface KvGroup {
   kind: "full" | "sliding";

@@ -44,11 +44,13 @@
 // Measured constants (fixtures/offline/*.json, H100, torch 2.11, CUDA 13): the cuBLAS workspace and
 // the context growth during generate; see their comments.
 import type { ModelArch, TorchDtype, VisionSpec } from "./types.js";
-import { DTYPE_BYTES, paramCount, paramLayout } from "./weights.js";
+import { DTYPE_BYTES, paddedVocab, paramCount, paramLayout } from "./weights.js";
 import type { ParamGroup } from "./param-groups.js";
 import { imageTokens, patchElements, pixelLimits, visionFamily } from "./vision.js";
 import { ConfigError } from "./errors.js";
 import { CUDA_CONTEXT_BYTES } from "./non-torch.js";
+import { ALLOCATOR } from "./cuda-graphs.js";
+import { roundUp } from "./math-utils.js";
 
 import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "./attn-implementations.js";
 export { ATTN_IMPLEMENTATIONS, type AttnImplementation };
@@ -135,11 +137,8 @@ export const GENERATE_KERNELS_BYTES = 80 * MiB;
 
 // ---------------------------------------------------------------- caching allocator model
 
-const SMALL_SIZE = MiB; // kSmallSize
-const SMALL_BUFFER = 2 * MiB; // kSmallBuffer
-const LARGE_BUFFER = 20 * MiB; // kLargeBuffer
-const MIN_LARGE_ALLOC = 10 * MiB; // kMinLargeAlloc
-const ROUND_LARGE = 2 * MiB; // kRoundLarge
+// kSmallSize, kSmallBuffer, kLargeBuffer, kMinLargeAlloc, kRoundLarge: the one table, cuda-graphs.ts ALLOCATOR.
+const { smallSize: SMALL_SIZE, smallBuffer: SMALL_BUFFER, largeBuffer: LARGE_BUFFER, minLargeAlloc: MIN_LARGE_ALLOC, roundLarge: ROUND_LARGE } = ALLOCATOR;
 
 interface Block {
   seg: number;
@@ -225,7 +224,7 @@ export class CachingAllocator {
   private static allocationSize(n: number): number {
     if (n <= SMALL_SIZE) return SMALL_BUFFER;
     if (n < MIN_LARGE_ALLOC) return LARGE_BUFFER;
-    return ROUND_LARGE * Math.ceil(n / ROUND_LARGE);
+    return roundUp(n, ROUND_LARGE);
   }
 
   malloc(bytes: number): number {
@@ -880,7 +879,7 @@ export function offlineWeightsBytes(model: ModelArch, dtype: TorchDtype): number
   const { total } = paramCount(model);
   // vLLM pads the vocab to 64 in paramCount's layout; transformers does not.
   const V = model.vocabSize;
-  const padded = Math.ceil(V / 64) * 64;
+  const padded = paddedVocab(V);
   const embeddings = model.tieWordEmbeddings ? 1 : 2;
   let params = total - (padded - V) * model.hiddenSize * embeddings;
   const vision = model.vision;

@@ -22,12 +22,13 @@ export interface ParamLayout {
 }
 
 import { DTYPE_BYTES } from "./kv-dtypes.js";
+import { roundUp } from "./math-utils.js";
 export { DTYPE_BYTES };
 
 /** vllm/model_executor/layers/vocab_parallel_embedding.py: DEFAULT_VOCAB_PADDING_SIZE = 64, pad_vocab_size. */
 export const VOCAB_PADDING = 64;
 export function paddedVocab(v: number): number {
-  return Math.ceil(v / VOCAB_PADDING) * VOCAB_PADDING;
+  return roundUp(v, VOCAB_PADDING);
 }
 
 function attentionGroups(model: ModelArch, p: string, kvHeads = model.numKvHeads): ParamGroup[] {
@@ -329,8 +330,6 @@ function quantizedBytes(entry: { w: number; out: number; in: number; bias: numbe
       return (n + entry.bias) * dtypeBytes;
   }
 }
-
-const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
 
 /**
  * Expert-shape padding of vLLM's MXFP4 MoE backends (vllm/model_executor/layers/quantization/mxfp4.py
