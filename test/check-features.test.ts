@@ -204,6 +204,15 @@ describe("KServe in one file", () => {
   });
 });
 
+describe("check -: standard input is held to the file cap (sources/read-file.ts readInputText, also log -)", () => {
+  it("a deployment file over 512 KiB (MAX_DEPLOYMENT_FILE_BYTES) on standard input is refused like one on disk", async () => {
+    // 524,288 bytes pass the cap, 524,289 do not; a comment line keeps it a shell script.
+    const result = await check(["-", "--no-config"], `#${"x".repeat(512 * 1024)}`);
+    expect(result.code).toBe(2);
+    expect(result.err).toBe("vram-plan: standard input: over the 512 KiB limit for this kind of file\n");
+  });
+});
+
 describe("KServe: an InferenceService whose ServingRuntime is not given", () => {
   it("of a tabular model format (sklearn) is no vLLM deployment: skipped, and said once", async () => {
     // KServe's "Run your first InferenceService" (kserve/website docs/get_started/first_isvc.md).

@@ -493,15 +493,6 @@ function sharedNote(me: Sharer, verdict: SharedVerdict): { note: string; orderFi
 // The command
 // ---------------------------------------------------------------------------------------------
 
-async function readInput(file: string, io: Pick<Io, "stdin">): Promise<string> {
-  // Regular files only, up to the cap: a FIFO, /dev/zero or a directory is refused by stat first;
-  // "-" (standard input, documented) is read up to the same cap.
-  const { readStdinText, readTextFile } = await import("../sources/read-file.js");
-  const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
-  if (file === "-") return io.stdin !== undefined ? io.stdin() : readStdinText(MAX_DEPLOYMENT_FILE_BYTES);
-  return readTextFile(file, MAX_DEPLOYMENT_FILE_BYTES) as string;
-}
-
 /** KEY=VALUE lines of a compose .env file (quotes removed, `#` comments after unquoted values dropped). */
 export function parseDotenv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -524,7 +515,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
     throw new InputError("check", "check: give one or more files (compose, Kubernetes, vLLM --config YAML, shell script, Dockerfile, vram-plan deployments file), - for standard input, or files: in .vram-plan.yaml");
   }
   const { dirname, join } = await import("node:path");
-  const { readTextFile } = await import("../sources/read-file.js");
+  const { readInputText, readTextFile } = await import("../sources/read-file.js");
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
   // --gpu is checked even when every file names its own GPU: a typo is an error, not silently unused.
   if (settings.o.gpu !== undefined) (await import("../sources/gpus.js")).gpuFrom(settings.o.gpuMemory !== undefined ? { gpu: settings.o.gpu, gpuMemory: settings.o.gpuMemory } : { gpu: settings.o.gpu });
@@ -540,7 +531,9 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   for (const file of settings.files) {
     let text: string;
     try {
-      text = await readInput(file, io);
+      // Regular files only, up to the cap: a FIFO, /dev/zero or a directory is refused by stat first;
+      // "-" (standard input, documented) is read up to the same cap.
+      text = readInputText(file, MAX_DEPLOYMENT_FILE_BYTES, io.stdin);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       report.fileErrors.push(err.message);

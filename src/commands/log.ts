@@ -1,7 +1,7 @@
 // `vram-plan log <file|->`: read a vLLM start-up log, re-plan the same configuration with the log's
 // release rules when the log (or --model/--gpu/flags after --) determines model, GPU and flags, and
 // put each logged figure beside the planned one with the likely cause of each difference.
-import { readStdinText, readTextFile } from "../sources/read-file.js";
+import { readInputText } from "../sources/read-file.js";
 import { MAX_LOG_FILE_BYTES } from "../limits.js";
 import { colorWanted, type Io } from "./io.js";
 import { InputError } from "../errors.js";
@@ -25,16 +25,6 @@ export interface LogOptions {
   format?: string;
   json?: boolean;
   color?: boolean;
-}
-
-function readInput(file: string, io: Pick<Io, "stdin">): string {
-  // Only regular files, checked before opening (a FIFO would block forever), at most MAX_LOG_FILE_BYTES.
-  if (file === "-") {
-    const text = io.stdin !== undefined ? io.stdin() : readStdinText(MAX_LOG_FILE_BYTES);
-    if (Buffer.byteLength(text) > MAX_LOG_FILE_BYTES) throw new InputError("-", `standard input: over the ${MAX_LOG_FILE_BYTES / 2 ** 20} MiB limit for a log`);
-    return text;
-  }
-  return readTextFile(file, MAX_LOG_FILE_BYTES) ?? "";
 }
 
 async function resolveLogModel(name: string, opts: LogOptions, io: Io): Promise<{ arch: import("../core/types.js").ModelArch; from: string } | { missing: string }> {
@@ -105,7 +95,8 @@ function flagsFor(logged: LoggedStartup, extra: string[][], userArgs: readonly s
 }
 
 export async function logCommand(file: string, userArgs: readonly string[], opts: LogOptions, io: Io): Promise<Outcome> {
-  const text = readInput(file, io);
+  // Only regular files, checked before opening (a FIFO would block forever), at most MAX_LOG_FILE_BYTES.
+  const text = readInputText(file, MAX_LOG_FILE_BYTES, io.stdin);
   const logged = readVllmLog(text);
   if (!logged) throw new InputError(file, `${file === "-" ? "standard input" : file}: not a vLLM log (no line vLLM prints at start-up was found)`);
 

@@ -142,3 +142,16 @@ export function readStdinText(maxBytes: number): string {
   }
   return Buffer.concat(chunks).toString("utf8");
 }
+
+/**
+ * A command's input: the file, or standard input for "-" (`stdin` where the caller holds it already,
+ * as tests do, else file descriptor 0), at most `maxBytes` either way. The one reader of check's
+ * deployment files and log's logs.
+ */
+export function readInputText(file: string, maxBytes: number, stdin?: () => string): string {
+  if (file !== "-") return readTextFile(file, maxBytes) ?? "";
+  if (stdin === undefined) return readStdinText(maxBytes);
+  const text = stdin();
+  if (Buffer.byteLength(text) > maxBytes) throw new InputError("-", `standard input: over the ${mib(maxBytes)} limit for this kind of file`);
+  return text;
+}
