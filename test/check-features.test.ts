@@ -353,5 +353,30 @@ describe("--device cpu: not a GPU deployment", () => {
     expect(alone.err).toBe("");
     expect(alone.code).toBe(0);
     expect(alone.out).toMatch(/No GPU deployment in the files given: 1 runs vLLM on the CPU\.\n$/);
+    // Its JSON passes with it: the one verdict (render/check.ts checkPassed = exit 0).
+    const json = await check([join(dir, "vllm-cpu.yaml"), "--gpu", "l4", "--no-config", "--offline", "--json"]);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.out) as { ok: boolean }).ok).toBe(true);
+  });
+});
+
+describe("every format's verdict is the exit code's", () => {
+  it("no vLLM deployment in the files: exit 2, and JSON ok false and ❌ (they said ok: true and ✅)", async () => {
+    for (const [format, verdict] of [
+      ["--json", (out: string) => (JSON.parse(out) as { ok: boolean }).ok],
+      ["--format=markdown", (out: string) => out.startsWith("### ✅")],
+      ["--format=html", (out: string) => out.includes('<span class="ok">✔</span> vram-plan check')],
+    ] as const) {
+      const result = await check(["fixtures/deployments/no-vllm.yaml", "--no-config", format]);
+      expect(result.code, format).toBe(2);
+      expect(result.err, format).toBe("vram-plan: no vLLM deployment in any file given\n");
+      expect(verdict(result.out), format).toBe(false);
+    }
+    // A deployment that starts: exit 0 and the pass in every format.
+    for (const format of ["--json", "--format=markdown"]) {
+      const ok = await check(["fixtures/ci/deploy/k8s.yaml", "--gpu", "h100", "--no-config", format]);
+      expect(ok.code, format).toBe(0);
+      expect(format === "--json" ? (JSON.parse(ok.out) as { ok: boolean }).ok : ok.out.startsWith("### ✅"), format).toBe(true);
+    }
   });
 });

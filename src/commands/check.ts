@@ -5,7 +5,7 @@
 // Loaded only when check runs (src/cli/subcommands.ts imports it in the action).
 import { colorWanted, type Io } from "./io.js";
 import type { Deployment, KServeRuntime, KServeService } from "../sources/deployments.js";
-import type { CheckEntry, CheckReport } from "../core/check.js";
+import type { CheckEntry, CheckReport, FileNote } from "../core/check.js";
 import type { Outcome } from "../core/exit.js";
 import type { Evaluation, Target } from "../core/solve.js";
 import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/types.js";
@@ -343,11 +343,11 @@ interface Prepared {
   gpuNote: string | null;
 }
 
-/** The note of a deployment whose vLLM runs on the CPU (render/check.ts counts them by it). */
+/** The note of a deployment whose vLLM runs on the CPU (its FileNote's kind is "cpu"). */
 export const CPU_DEPLOYMENT_NOTE = "vLLM runs on the CPU here (--device cpu): not a GPU deployment, nothing to plan";
 
 /** Planned, refused with a problem, or not a GPU deployment at all (a note of its file). */
-type Prep = { ok: Prepared } | { entry: CheckEntry } | { note: { file: string; line: number; text: string } };
+type Prep = { ok: Prepared } | { entry: CheckEntry } | { note: FileNote };
 
 /** Flags whose value changes memory: a run-time variable left in one of them stops the plan. */
 async function memoryFlag(key: string): Promise<boolean> {
@@ -384,7 +384,7 @@ async function prepare(d0: Deployment, settings: Settings, cli: CliTarget, io: P
   try {
     const read = await flagsOfDeployment(deployment.args, `${deployment.file}:${deployment.line}: ${deployment.name}`, release.version, deployment.source === "vram-plan");
     // --device cpu: vLLM's CPU backend, no GPU memory to plan — a note, as `plan` says it, not a finding.
-    if (read.device === "cpu") return { note: { file: deployment.file, line: deployment.line, text: `${deployment.name}: ${CPU_DEPLOYMENT_NOTE}` } };
+    if (read.device === "cpu") return { note: { file: deployment.file, line: deployment.line, text: `${deployment.name}: ${CPU_DEPLOYMENT_NOTE}`, kind: "cpu" } };
     flags = read.flags;
   } catch (err) {
     // vLLM's argument parser would stop the server before it plans anything.
@@ -555,7 +555,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
       services.push(...read.services);
       for (const n of read.notes) report.fileNotes.push({ file: name, text: n });
       if (read.deployments.length === 0 && read.runtimes.length === 0 && read.services.length === 0 && read.notes.length === 0) {
-        report.fileNotes.push({ file: name, text: "skipped: no vLLM deployment" });
+        report.fileNotes.push({ file: name, text: "skipped: no vLLM deployment", kind: "skipped" });
       }
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
@@ -689,9 +689,8 @@ export async function checkCommand(files: string[], opts: CheckOptions, io: Io):
   }
   const { errorLines, outputColumns } = await import("../render/format.js");
   for (const e of report.fileErrors) io.stderr(`${errorLines(e, undefined, outputColumns(io.env)).join("\n")}\n`);
-  // A file whose only vLLM runs on the CPU is understood (exit 0 with its note), not "no deployment".
-  const cpuOnly = report.fileNotes.some((f) => f.text.endsWith(CPU_DEPLOYMENT_NOTE));
-  const none = report.entries.length === 0 && report.fileErrors.length === 0 && !cpuOnly;
-  if (none) io.stderr("vram-plan: no vLLM deployment in any file given\n");
-  return { command: "check", entries: report.entries, broken: report.fileErrors.length > 0 || none };
+  const { checkOutcome } = await import("../core/exit.js");
+  const { checkFoundNothing } = await import("../core/check.js");
+  if (checkFoundNothing(report)) io.stderr("vram-plan: no vLLM deployment in any file given\n");
+  return checkOutcome(report);
 }

@@ -35,6 +35,19 @@ export interface FileNote {
   file: string;
   line?: number;
   text: string;
+  /**
+   * What the note stands for, where the summary and the exit policy count it: "skipped", no vLLM
+   * deployment in it; "cpu", a vLLM on the CPU (--device cpu), understood but nothing to plan.
+   */
+  kind?: "skipped" | "cpu";
+}
+
+/**
+ * Whether the files held nothing check could judge: no deployment, no file error, and no vLLM on
+ * the CPU (that one is understood: exit 0 with its note). Exit 2, and no summary may call it a pass.
+ */
+export function checkFoundNothing(report: CheckReport): boolean {
+  return report.entries.length === 0 && report.fileErrors.length === 0 && !report.fileNotes.some((f) => f.kind === "cpu");
 }
 
 /** Everything check found: the deployments, notes about files, and files that could not be read or parsed. */

@@ -5,7 +5,7 @@
 //   3  a bug: anything else that escaped (stack on stderr)
 // Every command returns one of these outcomes; src/cli/run.ts maps it with exitCodeFor and nothing
 // else decides an exit code.
-import type { CheckEntry } from "./check.js";
+import { checkFoundNothing, type CheckEntry, type CheckReport } from "./check.js";
 import type { Comparison } from "./compare.js";
 import type { SolveResult } from "./solve.js";
 import type { SweepResult } from "./sweep.js";
@@ -29,6 +29,11 @@ export type Outcome =
   | { command: "info" }
   | { error: "input" }
   | { error: "bug" };
+
+/** check's outcome: broken when a file could not be read or parsed, or none held a deployment to judge. */
+export function checkOutcome(report: CheckReport): Outcome {
+  return { command: "check", entries: report.entries, broken: report.fileErrors.length > 0 || checkFoundNothing(report) };
+}
 
 /** Exit policy as a pure function of the outcome. */
 export function exitCodeFor(outcome: Outcome): ExitCode {

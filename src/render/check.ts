@@ -5,6 +5,7 @@ import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { Evaluation, Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
 import { fitBytes } from "../core/host-limits.js";
+import { checkOutcome, exitCodeFor } from "../core/exit.js";
 import { GIB, gib, mdCell as md, thousands, wrapLine } from "./format.js";
 import { hostFindingText, hostFixText, messageFor } from "./messages.js";
 import { planToJsonObject } from "./json.js";
@@ -118,6 +119,11 @@ function what(entry: CheckEntry, ev: Evaluation): string {
   return parts.join(", ");
 }
 
+/** The verdict every format shows: the exit policy's (core/exit.ts), so a ✅ or "ok": true means exit 0. */
+export function checkPassed(report: CheckReport): boolean {
+  return exitCodeFor(checkOutcome(report)) === 0;
+}
+
 function counts(entries: readonly CheckEntry[]): { n: number; bad: number; missing: number } {
   return {
     n: entries.length,
@@ -130,10 +136,9 @@ export function checkSummary(report: CheckReport): string {
   const { n: count, bad, missing } = counts(report.entries);
   const plural = count === 1 ? "" : "s";
   const pass = count - bad - missing;
-  const skipped = report.fileNotes.filter((f) => f.text.startsWith("skipped")).length;
+  const skipped = report.fileNotes.filter((f) => f.kind === "skipped").length;
   const tail = `${skipped ? ` ${skipped} file${skipped === 1 ? "" : "s"} skipped (no vLLM deployment).` : ""}${report.fileErrors.length ? ` ${report.fileErrors.length} file${report.fileErrors.length === 1 ? "" : "s"} could not be read or parsed.` : ""}`;
-  // Notes ending "(--device cpu): not a GPU deployment, nothing to plan" (commands/check.ts CPU_DEPLOYMENT_NOTE).
-  const cpu = report.fileNotes.filter((f) => f.text.endsWith("not a GPU deployment, nothing to plan")).length;
+  const cpu = report.fileNotes.filter((f) => f.kind === "cpu").length;
   if (count === 0 && cpu > 0) return `No GPU deployment in the files given: ${cpu} run${cpu === 1 ? "s" : ""} vLLM on the CPU.${tail}`;
   if (count === 0) return `No vLLM deployment in the files given.${tail}`;
   if (bad === 0 && missing === 0) return `${count} deployment${plural} checked: all start and meet their constraints.${tail}`;
@@ -189,8 +194,7 @@ const INDENT = "     ";
 
 export function renderCheckMarkdown(report: CheckReport): string {
   const out: string[] = [];
-  const { bad, missing } = counts(report.entries);
-  out.push(`### ${bad === 0 && missing === 0 && report.fileErrors.length === 0 ? "✅" : "❌"} vram-plan check`);
+  out.push(`### ${checkPassed(report) ? "✅" : "❌"} vram-plan check`);
   out.push("");
   out.push("| | deployment | model | GPUs | vLLM | KV cache | concurrency | result |");
   out.push("|---|---|---|---|---|---:|---:|---|");
@@ -232,7 +236,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
 export function checkToJsonObject(report: CheckReport): object {
   const { n: count, bad, missing } = counts(report.entries);
   return {
-    ok: bad === 0 && missing === 0 && report.fileErrors.length === 0,
+    ok: checkPassed(report),
     summary: { deployments: count, passing: count - bad - missing, failing: bad, notPlanned: missing },
     deployments: report.entries.map((entry) => {
       const ev = entry.evaluation;

@@ -14,7 +14,7 @@ import { fixEntries, messageFor, shellWord } from "./messages.js";
 import { PHASE_LABELS, WHAT_IF_LABELS, hostText, outsideShown, plannedWith, shownWhatIfs, stageColumns } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
 import { compareHeader, compareRows, leverText, whyMessage } from "./compare.js";
-import { checkSummary, failureText, fixesText, kvShown, solveCommand } from "./check.js";
+import { checkPassed, checkSummary, failureText, fixesText, kvShown, solveCommand } from "./check.js";
 import type { SweepMeta } from "./sweep.js";
 
 export { esc };
@@ -208,8 +208,7 @@ function checkEntryHtml(entry: CheckEntry, i: number): string {
 }
 
 export function renderCheckHtml(report: CheckReport): string {
-  const bad = report.entries.filter((e) => e.evaluation === null || !e.evaluation.ok).length;
-  const ok = bad === 0 && report.fileErrors.length === 0;
+  const ok = checkPassed(report);
   const rows = report.entries.map((entry, i) => {
     const ev = entry.evaluation;
     const res = ev === null ? `<span class="warn">not planned</span>` : ev.ok ? `<span class="ok">ok</span>` : `<span class="bad">fails</span>`;

@@ -9,6 +9,7 @@ import { lineAt, wordsAt, yamlValue, type PathSeg, type YamlFile } from "./yaml.
 import { MAX_GPU_COUNT, excerpt } from "../../limits.js";
 import { kubernetesLimits } from "./limits.js";
 import type { HostLimits } from "../../core/host-limits.js";
+import type { FileNote } from "../../core/check.js";
 
 const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly PathSeg[][]>> = {
   Pod: [["spec"]],
@@ -272,9 +273,9 @@ const NOT_VLLM_MODEL_FORMAT = /^(sklearn|xgboost|lightgbm|pmml)$/i;
  * (its problem says which file to add), unless its model format is one vLLM never serves (a "skipped" note);
  * runtimes no service uses are notes.
  */
-export function linkKServe(runtimes: readonly KServeRuntime[], services: readonly KServeService[]): { deployments: Deployment[]; notes: Array<{ file: string; line?: number; text: string }> } {
+export function linkKServe(runtimes: readonly KServeRuntime[], services: readonly KServeService[]): { deployments: Deployment[]; notes: FileNote[] } {
   const deployments: Deployment[] = [];
-  const notes: Array<{ file: string; line?: number; text: string }> = [];
+  const notes: FileNote[] = [];
   const used = new Set<KServeRuntime>();
   for (const service of services) {
     const rt = runtimes.find((r) => r.name === service.runtime) ?? (service.runtime === null && runtimes.length === 1 ? runtimes[0] : undefined);
@@ -282,7 +283,7 @@ export function linkKServe(runtimes: readonly KServeRuntime[], services: readonl
       // A note here, beside "No vLLM deployment in the files given", said two things at once: it is one
       // deployment, counted and not planned, as check counts any deployment the files do not determine.
       if (service.modelFormat !== null && NOT_VLLM_MODEL_FORMAT.test(service.modelFormat)) {
-        notes.push({ file: service.file, line: service.line, text: `skipped: InferenceService ${service.name} serves model format ${service.modelFormat}, not vLLM` });
+        notes.push({ file: service.file, line: service.line, text: `skipped: InferenceService ${service.name} serves model format ${service.modelFormat}, not vLLM`, kind: "skipped" });
         continue;
       }
       const given = runtimes.length ? ` (runtimes given: ${runtimes.map((r) => r.name).join(", ")})` : "";
