@@ -70,6 +70,19 @@ describe("vram-plan log", () => {
     expect(j.differences.find((d) => d.what === "outcome")).toMatchObject({ logged: "FREE_MEMORY_BELOW_BUDGET", planned: "FREE_MEMORY_BELOW_BUDGET", agrees: true });
   });
 
+  it("uses what the log's messages state (utilization 0.9, memory other processes held) unless a flag after -- says otherwise", async () => {
+    type Planned = { plan: { engine: { gpuMemoryUtilization: number }; perGpu: { otherProcessBytes: number }[] } };
+    const planned = async (...extra: string[]): Promise<Planned["plan"]> =>
+      (JSON.parse((await runCli(["log", raw("vllm-25837-free-memory-4gb.log"), "--model", "qwen2.5-1.5b", "--json", ...extra])).out) as Planned).plan;
+    // "Free memory on device (3.22/4.0 GiB) ... (0.9, 3.6 GiB)": the log has no flags, only this message.
+    const fromLog = await planned();
+    expect(fromLog.engine.gpuMemoryUtilization).toBe(0.9);
+    expect(fromLog.perGpu[0]!.otherProcessBytes).toBeGreaterThan(0);
+    const overridden = await planned("--", "--gpu-memory-utilization", "0.7", "--other-process-memory", "0");
+    expect(overridden.engine.gpuMemoryUtilization).toBe(0.7);
+    expect(overridden.perGpu[0]!.otherProcessBytes).toBe(0);
+  });
+
   it("takes flags the log does not show after --", async () => {
     const result = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--json", "--", "--kv-cache-dtype", "fp8"]);
     const j = JSON.parse(result.out) as { plan: { engine: { kvCacheDtype: string } }; inputs: { flags: { value: string; from: string } } };

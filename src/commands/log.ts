@@ -7,7 +7,7 @@ import { colorWanted, type Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { readVllmLog } from "../sources/vllm-log.js";
 import { findGpu, gpuFrom } from "../sources/gpus.js";
-import { engineFlagsFromArgv, isVllmArgName, isVllmSwitch, VllmFlagError } from "../sources/vllm-flags.js";
+import { engineFlagsFromArgv, isVllmArgName, isVllmSwitch, VllmFlagError, type VllmArgs } from "../sources/vllm-flags.js";
 import { planWithLevers } from "../core/levers.js";
 import { compareLogToPlan, type LogReport, type LoggedStartup } from "../core/startup-log.js";
 import { OLDEST_MODELED, parseVersion, rulesFor } from "../core/vllm-versions.js";
@@ -71,17 +71,18 @@ function logArgv(logged: LoggedStartup): string[][] {
 }
 
 /**
- * EngineFlags from the log's flags, then what the log's messages state, then the user's flags after
- * `--` (later words win), read by the one argument table (sources/vllm-flags.ts) for the log's
- * release. A flag of the log that the release's parser refuses is dropped and said; the user's are bad input.
+ * EngineFlags from the log's flags, then the user's flags after `--` (later words win), read by the one
+ * argument table (sources/vllm-flags.ts) for the log's release; then what the log's messages state
+ * (numbers, as read from the log) where neither gave that flag. A flag of the log that the release's
+ * parser refuses is dropped and said; the user's are bad input.
  */
-function flagsFor(logged: LoggedStartup, extra: string[][], userArgs: readonly string[], release: string | undefined, notes: string[]): EngineFlags {
-  let fromLog = [...logArgv(logged), ...extra];
+function flagsFor(logged: LoggedStartup, facts: LoggedFacts, userArgs: readonly string[], release: string | undefined, notes: string[]): EngineFlags {
+  let fromLog = logArgv(logged);
   for (let attempt = 0; attempt < 50; attempt++) {
     const words = fromLog.flat();
     const argv = [...words, ...userArgs, ...(release !== undefined ? ["--vllm-version", release] : [])];
     try {
-      return engineFlagsFromArgv(argv, { vramPlanFlags: true, positionalModel: false }).flags;
+      return withFacts(engineFlagsFromArgv(argv, { vramPlanFlags: true, positionalModel: false }), facts);
     } catch (err) {
       if (!(err instanceof VllmFlagError) || err.index < 0 || err.index >= words.length) throw err;
       // Drop the log's flag that holds the offending word.
@@ -92,6 +93,23 @@ function flagsFor(logged: LoggedStartup, extra: string[][], userArgs: readonly s
     }
   }
   return engineFlagsFromArgv(userArgs, { vramPlanFlags: true, positionalModel: false }).flags;
+}
+
+/** What the log's messages state beyond its flags: the numbers as read (never written back as flag words). */
+interface LoggedFacts {
+  gpuMemoryUtilization?: number;
+  maxModelLen?: number;
+  otherProcessBytes?: number;
+}
+
+/** The read flags with the log's facts for the flags neither the log's flags nor the user's gave. */
+function withFacts(read: VllmArgs, facts: LoggedFacts): EngineFlags {
+  const given = new Set(read.understood.map((u) => u.name));
+  const flags: EngineFlags = { ...read.flags };
+  if (facts.gpuMemoryUtilization !== undefined && !given.has("gpu-memory-utilization")) flags.gpuMemoryUtilization = facts.gpuMemoryUtilization;
+  if (facts.maxModelLen !== undefined && !given.has("max-model-len")) flags.maxModelLen = facts.maxModelLen;
+  if (facts.otherProcessBytes !== undefined && !given.has("other-process-memory")) flags.otherProcessBytes = facts.otherProcessBytes;
+  return flags;
 }
 
 export async function logCommand(file: string, userArgs: readonly string[], opts: LogOptions, io: Io): Promise<Outcome> {
@@ -112,16 +130,15 @@ export async function logCommand(file: string, userArgs: readonly string[], opts
   const inputs: LogReport["inputs"] = { model: null, gpu: null, version: null, flags: null };
 
   // What the log's messages state beyond its flags: utilization, max-model-len (concurrency line, errors).
-  const extra: string[][] = [];
-  const has = (k: string): boolean => logged.args[k] !== undefined;
-  if (!has("gpu-memory-utilization") && logged.gpuMemoryUtilization !== null) extra.push(["--gpu-memory-utilization", String(logged.gpuMemoryUtilization)]);
-  if (!has("max-model-len") && logged.maxModelLen !== null) extra.push(["--max-model-len", String(logged.maxModelLen)]);
+  const facts: LoggedFacts = {};
+  if (logged.gpuMemoryUtilization !== null) facts.gpuMemoryUtilization = logged.gpuMemoryUtilization;
+  if (logged.maxModelLen !== null) facts.maxModelLen = logged.maxModelLen;
   const flagsShown = logged.argsSource.length > 0 || userArgs.length > 0;
 
   // Another process: vLLM printed the free memory it found at start-up.
   const ea = logged.error?.args ?? {};
   if (logged.error?.code === "FREE_MEMORY_BELOW_BUDGET" && typeof ea["free"] === "number" && typeof ea["total"] === "number") {
-    extra.push(["--other-process-memory", String(Math.max(0, ea["total"] - ea["free"] - CUDA_CONTEXT_BYTES))]);
+    facts.otherProcessBytes = Math.max(0, ea["total"] - ea["free"] - CUDA_CONTEXT_BYTES);
   }
 
   // Release: --vllm-version, else the log's; releases older than the oldest modeled plan with its rules.
@@ -137,7 +154,7 @@ export async function logCommand(file: string, userArgs: readonly string[], opts
   } else {
     planNote("the log does not show the vLLM release: planned with the newest modeled (give --vllm-version)", "the log does not show the vLLM release: a re-plan would use the newest modeled (give --vllm-version)");
   }
-  const flags = flagsFor(logged, extra, userArgs, version, notes);
+  const flags = flagsFor(logged, facts, userArgs, version, notes);
   const notModeled = logged.argsSource.includes("non-default args") || logged.argsSource.includes("command line") || userArgs.length ? (flags.notModeledFlags ?? []) : [];
 
   // GPU: --gpu / --gpu-memory, else the log's name, else the log's total.
