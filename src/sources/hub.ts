@@ -7,8 +7,8 @@ import {
   INDEX_FILE,
   PREPROCESSOR_FILE,
   QUANT_CONFIG_FILES,
+  checkpointFiles,
   shardsFromIndex,
-  totalSizeWarning,
   type LocalModel,
 } from "./model-dir.js";
 import { isHfId } from "./hf-cache.js";
@@ -18,7 +18,6 @@ import {
   headerLengthFromPrefix,
   mapBounded,
   parseSafetensorsHeaderBytes,
-  summarizeHeaders,
   type SafetensorsHeader,
 } from "./safetensors.js";
 
@@ -403,15 +402,6 @@ async function fetchModel(ctx: Ctx): Promise<LocalModelLike> {
     const single = await shardHeader(ctx, "model.safetensors", true);
     headers = single ? [single] : [];
   }
-  const weights = headers.length > 0 ? summarizeHeaders(headers) : null;
-  if (weights) {
-    const w = totalSizeWarning(indexUrl, totalSize, weights.totalBytes);
-    if (w) warnings.push(w);
-  }
-
-  const quantConfig = quantA ?? quantB;
-  const files: LocalModel["files"] = { config, checkpointBytes: weights ? weights.totalBytes : null };
-  if (quantConfig !== undefined) files.quantConfig = quantConfig;
-  if (preprocessor !== undefined) files.preprocessor = preprocessor;
+  const { files, weights } = checkpointFiles({ config, quantConfigs: [quantA, quantB], preprocessor, headers, totalSize, indexLabel: indexUrl }, warnings);
   return { id: hfId, files, weights, source: `${endpoint}/${hfId}${ctx.revision !== "main" ? `@${ctx.revision}` : ""}`, warnings };
 }

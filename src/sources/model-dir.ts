@@ -5,7 +5,7 @@ import { lstatSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
-import { readSafetensorsHeaderSync, summarizeHeaders, type WeightsSummary } from "./safetensors.js";
+import { readSafetensorsHeaderSync, summarizeHeaders, type SafetensorsHeader, type WeightsSummary } from "./safetensors.js";
 import { JsonSyntaxError, notJsonMessage, parsePythonJson } from "./python-json.js";
 import { checkoutRoot, readTextFile, requireInside } from "./read-file.js";
 import { MAX_JSON_CONTAINERS, MAX_JSON_FILE_BYTES, MAX_NESTING, MAX_SHARDS, MAX_TENSORS, excerpt } from "../limits.js";
@@ -142,6 +142,34 @@ export function totalSizeWarning(where: string, totalSize: number | null, header
   return `${where}: metadata.total_size is ${totalSize} bytes but the shard headers add up to ${headerBytes}; using the headers`;
 }
 
+/** What was read of a checkpoint, on disk or from the Hub: its JSON files (absent: not there) and shard headers. */
+export interface CheckpointRead {
+  config: Json;
+  /** QUANT_CONFIG_FILES in order: the first present wins. */
+  quantConfigs: ReadonlyArray<Json | undefined>;
+  preprocessor: Json | undefined;
+  headers: readonly SafetensorsHeader[];
+  /** The index's metadata.total_size, and where the index is (for the warning when the headers disagree). */
+  totalSize: number | null;
+  indexLabel: string;
+  /** The index names shards that are not here: the checkpoint is sized by the index's total_size. */
+  indexOnly?: boolean;
+}
+
+/** A checkpoint's config files and weight totals, local or from the Hub alike; a warning into `warnings` when the index's total disagrees with the headers. */
+export function checkpointFiles(read: CheckpointRead, warnings: string[]): { files: ConfigFiles; weights: WeightsSummary | null } {
+  const weights = read.headers.length > 0 ? summarizeHeaders(read.headers) : null;
+  if (weights) {
+    const w = totalSizeWarning(read.indexLabel, read.totalSize, weights.totalBytes);
+    if (w) warnings.push(w);
+  }
+  const files: ConfigFiles = { config: read.config, checkpointBytes: weights ? weights.totalBytes : read.indexOnly ? read.totalSize : null };
+  const quantConfig = read.quantConfigs.find((q) => q !== undefined);
+  if (quantConfig !== undefined) files.quantConfig = quantConfig;
+  if (read.preprocessor !== undefined) files.preprocessor = read.preprocessor;
+  return { files, weights };
+}
+
 /**
  * Reads a local checkpoint: `path` is its directory or its config.json. The safetensors shards are
  * those named by model.safetensors.index.json, else every *.safetensors in the directory (leaving
@@ -216,16 +244,7 @@ export async function readModelDir(path: string): Promise<LocalModel> {
     if (tensors > MAX_TENSORS) throw new InputError(dir, `${dir}: more than ${MAX_TENSORS} tensors across the shards`);
     return h;
   });
-  const weights = headers.length > 0 ? summarizeHeaders(headers) : null;
-  if (weights) {
-    const w = totalSizeWarning(indexPath, totalSize, weights.totalBytes);
-    if (w) warnings.push(w);
-  }
-
-  const quantConfig = quantA ?? quantB;
-  const files: ConfigFiles = { config, checkpointBytes: weights ? weights.totalBytes : indexOnly ? totalSize : null };
-  if (quantConfig !== undefined) files.quantConfig = quantConfig;
-  if (preprocessor !== undefined) files.preprocessor = preprocessor;
+  const { files, weights } = checkpointFiles({ config, quantConfigs: [quantA, quantB], preprocessor, headers, totalSize, indexLabel: indexPath, indexOnly }, warnings);
   const labels = { config: configPath, quantConfig: join(dir, quantA !== undefined ? QUANT_CONFIG_FILES[0] : QUANT_CONFIG_FILES[1]), preprocessor: join(dir, PREPROCESSOR_FILE) };
   return { id: idForDir(dir), files, weights, source: resolve(dir), warnings, labels };
 }
