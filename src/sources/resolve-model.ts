@@ -47,28 +47,29 @@ export function pathExists(path: string): boolean {
 }
 
 
+/** A checkpoint on disk (a directory or its config.json): `hfId` names it when it is a Hugging Face cache snapshot (its source is then the snapshot), else the directory does. */
+async function fromDisk(path: string, hfId: string | null): Promise<ResolvedModel> {
+  const { readModelDir } = await import("./model-dir.js");
+  const local = await readModelDir(path);
+  const labels = local.labels ?? { config: path };
+  const arch = build(hfId ?? local.id, await validated(local.files, labels), path, labels.config);
+  return { arch, source: hfId === null ? local.source : path, warnings: local.warnings };
+}
+
 export async function resolveModel(name: string, opts: { offline: boolean; env: Env; revision?: string }): Promise<ResolvedModel> {
   if (name.length > MAX_MODEL_NAME_LENGTH || /[\u0000-\u001f]/.test(name)) {
     throw new InputError("--model", `--model: expected a model name or path of at most ${MAX_MODEL_NAME_LENGTH} characters on one line, got '${excerpt(name)}'`);
   }
   if (looksLikeModelPath(name) || existsSync(name)) {
     if (!existsSync(name)) throw new InputError("--model", `--model ${name}: no such file or directory`);
-    const { readModelDir } = await import("./model-dir.js");
-    const local = await readModelDir(name);
-    const labels = local.labels ?? { config: name };
-    return { arch: build(local.id, await validated(local.files, labels), name, labels.config), source: local.source, warnings: local.warnings };
+    return fromDisk(name, null);
   }
   const entry = findInCatalog(name);
   if (entry) return { arch: build(entry.hfId, loadCatalogFiles(entry), `--model ${name}`), source: "catalog", warnings: [] };
   if (looksLikeHubId(name)) {
     const { findInHfCache } = await import("./hf-cache.js");
     const snap = findInHfCache(name, opts.env, opts.revision);
-    if (snap) {
-      const { readModelDir } = await import("./model-dir.js");
-      const local = await readModelDir(snap);
-      const labels = local.labels ?? { config: snap };
-      return { arch: build(name, await validated(local.files, labels), snap, labels.config), source: snap, warnings: local.warnings };
-    }
+    if (snap) return fromDisk(snap, name);
     const hub = await import("./hub.js");
     const env = hub.hubOptionsFromEnv(opts.env);
     // Offline, an -Instruct release the catalog lacks is planned with its cataloged base config
