@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
 import {
+  containerRunIndex,
+  containerRunOptions,
   extractVllmArgs,
   isVllmOpenAiImage,
+  locateVllmInvocation,
   parseVllmArgs,
   splitShellCommands,
   splitShellWords,
@@ -231,5 +234,19 @@ describe("isVllmOpenAiImage", () => {
     expect(isVllmOpenAiImage("vllm/vllm-openai@sha256:abc123")).toBe(true);
     expect(isVllmOpenAiImage("vllm/vllm-openai-rocm:latest")).toBe(false);
     expect(isVllmOpenAiImage("ghcr.io/mistralai/vllm:latest")).toBe(false);
+  });
+});
+
+describe("container runs (one reading for vllm/vllm-openai and other vLLM images)", () => {
+  it("the container's environment is the run's -e / --env, not the docker client's prefix", () => {
+    const inv = locateVllmInvocation(["DOCKER_HOST=ssh://gpu-box", "docker", "run", "-e", "CUDA_VISIBLE_DEVICES=0", "--gpus", "all", "vllm/vllm-openai", "--model", "Qwen/Qwen3-8B"]);
+    expect([inv?.via, inv?.env, inv?.dockerGpus]).toEqual(["docker image", { CUDA_VISIBLE_DEVICES: "0" }, "all"]);
+  });
+  it("docker container run, nerdctl, --env=", () => {
+    const a = locateVllmInvocation(["docker", "container", "run", "--env=HF_TOKEN=x", "--gpus=device=1", "vllm/vllm-openai:latest", "--model", "m"]);
+    expect([a?.via, a?.env, a?.dockerGpus, a?.start]).toEqual(["docker image", { HF_TOKEN: "x" }, "device=1", 5]);
+    expect(containerRunIndex(["sudo", "/usr/bin/nerdctl", "run", "img"])).toBe(2);
+    expect(containerRunIndex(["docker", "compose", "run", "svc"])).toBe(-1);
+    expect(containerRunOptions(["run", "-e", "A=1", "-v", "/a=b:/c", "--gpus", "2", "img"], 1, 7)).toEqual({ env: { A: "1" }, gpus: "2" });
   });
 });

@@ -408,9 +408,36 @@ export function parseVllmArgs(args: readonly string[]): Record<string, string | 
 const API_SERVER_MODULES = new Set(["vllm.entrypoints.openai.api_server", "vllm.entrypoints.api_server"]);
 const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ash", "ksh"]);
 
-function basename(w: string): string {
-  const k = w.lastIndexOf("/");
-  return k < 0 ? w : w.slice(k + 1);
+/** The last part of a path or command word (`/usr/bin/docker` → docker, `C:\\deploy\\a.yaml` → a.yaml). */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] ?? path;
+}
+
+/** Index of `run` / `create` after a container CLI (docker, podman, nerdctl; `docker container run` too), or -1. */
+export function containerRunIndex(words: readonly string[]): number {
+  const cli = (w: string | undefined): boolean => w !== undefined && /^(docker|podman|nerdctl)$/.test(baseName(w));
+  return words.findIndex((w, i) => (w === "run" || w === "create") && (cli(words[i - 1]) || (words[i - 1] === "container" && cli(words[i - 2]))));
+}
+
+/**
+ * What a container run's own options (words `from` up to the image at `to`) give the container: the
+ * environment (-e / --env VAR=value, --env=VAR=value) and the --gpus value. Assignments before
+ * `docker` itself set the docker client's environment, not the container's, so they are not read.
+ */
+export function containerRunOptions(words: readonly string[], from: number, to: number): { env: Record<string, string>; gpus: string | null } {
+  const env: Record<string, string> = {};
+  let gpus: string | null = null;
+  for (let i = Math.max(0, from); i < to; i++) {
+    const w = words[i]!;
+    const assignment = w === "-e" || w === "--env" ? (i + 1 < to ? words[++i]! : "") : w.startsWith("--env=") ? w.slice("--env=".length) : null;
+    if (assignment !== null) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(assignment);
+      if (m) env[m[1]!] = m[2]!;
+    } else if (w === "--gpus" && i + 1 < to) gpus = words[++i]!;
+    else if (w.startsWith("--gpus=")) gpus = w.slice("--gpus=".length);
+  }
+  return { env, gpus };
 }
 
 /** Whether an image reference is the official vLLM OpenAI-server image (any registry, tag or digest). */
@@ -449,7 +476,7 @@ export function shellScriptIndex(words: readonly string[]): number | null {
   let i = 0;
   while (i < words.length && (words[i] === "exec" || words[i] === "env" || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!))) i++;
   const word = words[i];
-  if (word === undefined || !SHELLS.has(basename(word))) return null;
+  if (word === undefined || !SHELLS.has(baseName(word))) return null;
   for (let j = i + 1; j < words.length; j++) {
     const a = words[j]!;
     if (/^-[A-Za-z]*c[A-Za-z]*$/.test(a)) return j + 1 < words.length ? j + 1 : null;
@@ -474,7 +501,7 @@ export function locateVllmInvocation(words: readonly string[], opts: LocateOptio
   let rest = 0;
   for (let i = 0; i < words.length && via === null; i++) {
     const word = words[i]!;
-    if (basename(word) === "vllm" && words[i + 1] === "serve") {
+    if (baseName(word) === "vllm" && words[i + 1] === "serve") {
       via = "vllm serve";
       start = i;
       rest = i + 2;
@@ -486,7 +513,7 @@ export function locateVllmInvocation(words: readonly string[], opts: LocateOptio
       via = "vllm serve";
       start = i > 0 ? i - 1 : i;
       rest = i + 3;
-    } else if (i > 0 && isVllmOpenAiImage(word) && words.slice(0, i).some((x) => basename(x) === "docker" || basename(x) === "podman")) {
+    } else if (i > 0 && isVllmOpenAiImage(word) && containerRunIndex(words.slice(0, i)) >= 0) {
       via = "docker image";
       start = i;
       rest = i + 1;
@@ -503,16 +530,15 @@ export function locateVllmInvocation(words: readonly string[], opts: LocateOptio
     }
   }
 
-  // Words before the invocation: VAR=value assignments and docker's --gpus.
-  const env: Record<string, string> = {};
+  // Words before the invocation: VAR=value assignments (`env`, a command prefix), or for a container
+  // the run's own -e and --gpus.
+  let env: Record<string, string> = {};
   let dockerGpus: string | null = null;
-  for (let i = 0; i < start; i++) {
-    const w = words[i]!;
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
-    if (match) env[match[1]!] = match[2]!;
-    if (via === "docker image") {
-      if (w === "--gpus" && i + 1 < start) dockerGpus = words[i + 1]!;
-      else if (w.startsWith("--gpus=")) dockerGpus = w.slice("--gpus=".length);
+  if (via === "docker image") ({ env, gpus: dockerGpus } = containerRunOptions(words, containerRunIndex(words) + 1, start));
+  else {
+    for (let i = 0; i < start; i++) {
+      const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(words[i]!);
+      if (match) env[match[1]!] = match[2]!;
     }
   }
 

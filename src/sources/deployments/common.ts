@@ -7,6 +7,9 @@ import { containerDeviceIds, cudaDeviceIds } from "../visible-devices.js";
 import {
   ShellSyntaxError,
   VllmArgError,
+  baseName,
+  containerRunIndex,
+  containerRunOptions,
   locateVllmInvocation,
   parseVllmArgs,
   shellScriptIndex,
@@ -94,10 +97,7 @@ export function rec(v: Json): Record<string, Json> | null {
 export function str(v: Json): string | null {
   return typeof v === "string" ? v : null;
 }
-export function baseName(path: string): string {
-  const parts = path.split(/[\\/]/);
-  return parts[parts.length - 1] ?? path;
-}
+export { baseName };
 
 /** Variables known for a command: `shell` for $VAR / ${VAR} / ${VAR:-default}, `k8s` for $(VAR). */
 export interface KnownEnv {
@@ -178,7 +178,7 @@ const DOCKER_VALUE_OPTIONS = new Set([
  * index of the image word, or null.
  */
 function otherVllmImageIndex(words: readonly string[]): number | null {
-  const run = words.findIndex((w, i) => (w === "run" || w === "create") && i > 0 && /(^|\/)(docker|podman|nerdctl)$/.test(words[i - 1] ?? ""));
+  const run = containerRunIndex(words);
   if (run < 0) return null;
   for (let i = run + 1; i < words.length; i++) {
     const w = words[i]!;
@@ -263,17 +263,7 @@ export function fromCommandWords(
     if (k !== null) {
       const sub = locateVllmInvocation(texts.slice(k + 1), { entrypointIsVllm: true });
       if (sub) {
-        const env: Record<string, string> = {};
-        let dockerGpus: string | null = null;
-        for (let i = 0; i < k; i++) {
-          const w = texts[i]!;
-          if ((w === "-e" || w === "--env") && texts[i + 1]) {
-            const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(texts[i + 1]!);
-            if (m) env[m[1]!] = m[2]!;
-          }
-          if (w === "--gpus" && texts[i + 1]) dockerGpus = texts[i + 1]!;
-          else if (w.startsWith("--gpus=")) dockerGpus = w.slice(7);
-        }
+        const { env, gpus: dockerGpus } = containerRunOptions(texts, containerRunIndex(texts) + 1, k);
         inv = {
           ...sub,
           via: "docker image",
@@ -347,7 +337,7 @@ export function fromCommandWords(
   if (problem !== undefined) deployment.problem = problem;
   if (inv.via === "docker image") {
     // docker run's own options sit between `run` and the image.
-    const run = texts.findIndex((w, i) => (w === "run" || w === "create") && i > 0 && /(^|\/)(docker|podman|nerdctl)$/.test(texts[i - 1] ?? ""));
+    const run = containerRunIndex(texts);
     if (run >= 0 && run < inv.start) deployment.limits = dockerRunLimits(texts.slice(run + 1, inv.start), notes);
   }
   return [deployment];
