@@ -10,6 +10,7 @@ import type { ExplainLine, ModelArch } from "./types.js";
 import { captureSizeList, captureSizes, capturesByMode, type CaptureOptions, type VllmRules } from "./vllm-versions.js";
 import { mibText as mib } from "./text.js";
 import { roundUp } from "./math-utils.js";
+import { kvHeadsOnRank } from "./kv-dtypes.js";
 
 const MiB = 1 << 20;
 
@@ -116,7 +117,7 @@ export interface GraphActivationShape {
  */
 export function graphActivationShape(model: ModelArch, tp: number, ep: number, dtypeBytes: number, computeCapability: number, moeOnStage: boolean, layersOnStage: number, segmentPerGraph = false): GraphActivationShape {
   const heads = model.numHeads / tp;
-  const kvHeads = Math.max(1, Math.floor(model.numKvHeads / tp));
+  const kvHeads = kvHeadsOnRank(model.numKvHeads, tp);
   let ffn: number[];
   if (moeOnStage && model.moe) {
     const m = model.moe;

@@ -12,7 +12,7 @@
 // Version boundaries that are not pinned to a release tag are marked "boundary unverified".
 import { hybridRules } from "./vllm-versions.js";
 import { ConfigError, InternalError } from "./errors.js";
-import { DTYPE_BYTES, kvHeadTokenBytes, type KvFormatLike } from "./kv-dtypes.js";
+import { DTYPE_BYTES, kvHeadTokenBytes, kvHeadsOnRank, type KvFormatLike } from "./kv-dtypes.js";
 import { cdiv } from "./math-utils.js";
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -200,7 +200,7 @@ export function mambaStatePageBytes(facts: MambaLayerFacts, tp: number, dtypes: 
  * num_kv_heads = max(1, total_kv_heads // tp) (ModelConfig.get_num_kv_heads).
  */
 export function hybridAttnBytesPerToken(numKvHeads: number, headDim: number, tp: number, kv: KvFormatLike, perTokenHeadScales = false): number {
-  const h = Math.max(1, Math.floor(numKvHeads / tp));
+  const h = kvHeadsOnRank(numKvHeads, tp);
   return h * kvHeadTokenBytes(kv, headDim) + (perTokenHeadScales && typeof kv === "number" ? 2 * h * 4 : 0);
 }
 

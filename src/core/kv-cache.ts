@@ -3,8 +3,7 @@
 // vllm/v1/core/kv_cache_utils.py (get_kv_cache_groups, get_num_blocks, _report_kv_cache_config,
 // get_max_concurrency_for_kv_cache_config, estimate_max_model_len).
 import type { KvCacheDtype, KvCachePlan, LayerAttention, ModelArch, TorchDtype } from "./types.js";
-import { DTYPE_BYTES } from "./weights.js";
-import { kvFormat, kvFormatKey, kvHeadTokenBytes, kvMlaTokenBytes } from "./kv-dtypes.js";
+import { DTYPE_BYTES, kvFormat, kvFormatKey, kvHeadTokenBytes, kvHeadsOnRank, kvMlaTokenBytes } from "./kv-dtypes.js";
 import type { KvFormat, KvFormatLike } from "./kv-dtypes.js";
 import { cdiv } from "./math-utils.js";
 
@@ -13,10 +12,10 @@ export function kvCacheFormat(kv: KvCacheDtype, modelDtype: TorchDtype): KvForma
   return kvFormat(kv, DTYPE_BYTES[modelDtype]);
 }
 
-/** KV heads one TP rank stores: ModelConfig.get_num_kv_heads = max(1, total_kv_heads // tp); 1 for MLA. */
+/** KV heads one TP rank stores for the model's cache: kvHeadsOnRank, 1 for MLA (one latent "head"). */
 export function kvHeadsPerRank(model: ModelArch, tp: number): number {
   if (model.mla) return 1;
-  return Math.max(1, Math.floor(model.numKvHeads / tp));
+  return kvHeadsOnRank(model.numKvHeads, tp);
 }
 
 /** Bytes one layer stores per token on one rank (K and V; MLA: the latent plus its rope part, no factor 2). */
@@ -73,7 +72,7 @@ export function layerKvSpec(model: ModelArch, layer: LayerAttention, tp: number,
   if (layer.kind !== "full" && layer.kind !== "sliding") return null;
   const window = layer.kind === "sliding" ? layer.window : 0;
   if (model.mla) return { kind: layer.kind, window, bytesPerToken: kvBytesPerTokenPerLayer(model, tp, kvBytes), shape: `mla ${model.mla.kvLoraRank + model.mla.qkRopeHeadDim}` };
-  const heads = Math.max(1, Math.floor((layer.kind === "full" ? (layer.kvHeads ?? model.numKvHeads) : model.numKvHeads) / tp));
+  const heads = kvHeadsOnRank(layer.kind === "full" ? (layer.kvHeads ?? model.numKvHeads) : model.numKvHeads, tp);
   return { kind: layer.kind, window, bytesPerToken: heads * kvHeadTokenBytes(kvBytes, model.headDim), shape: `${heads} x ${model.headDim}` };
 }
 

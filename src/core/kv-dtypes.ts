@@ -125,6 +125,11 @@ export function kvFormat(dtype: KvCacheDtype, modelDtypeBytes: number): KvFormat
 /** A bare number is the pre-format calling convention: a dense dtype of that many bytes. */
 export type KvFormatLike = KvFormat | number;
 
+/** KV heads one TP rank holds of `totalKvHeads`: ModelConfig.get_num_kv_heads = max(1, total_kv_heads // tp) (replicated when tp > total). */
+export function kvHeadsOnRank(totalKvHeads: number, tp: number): number {
+  return Math.max(1, Math.floor(totalKvHeads / tp));
+}
+
 /**
  * K + V bytes one token of one KV head occupies in the page (head_size = head_size_v = headDim):
  *   dense (auto, float16, bfloat16, fp8*, fp8_inc): 2 · head · bytes (AttentionSpec.real_page_size_bytes);

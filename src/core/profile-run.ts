@@ -6,6 +6,7 @@
 import type { EncoderProfile, ModelArch } from "./types.js";
 import type { VllmRules } from "./vllm-versions.js";
 import { paddedVocab } from "./weights.js";
+import { kvHeadsOnRank } from "./kv-dtypes.js";
 
 export interface ActivationInput {
   model: ModelArch;
@@ -54,7 +55,7 @@ const FUSED_MOE_CHUNK = 16 * 1024;
  */
 export function textElementsPerToken(model: ModelArch, tp: number, ep: number, eager: boolean, moeLayer: boolean): number {
   const H = model.hiddenSize;
-  const kvPerRank = Math.max(1, Math.floor(model.numKvHeads / tp));
+  const kvPerRank = kvHeadsOnRank(model.numKvHeads, tp);
   // Attention: residual + normed + qkv [(nh/tp + 2kv)·d] + attention output [nh/tp·d].
   const qHeads = model.mla ? model.numHeads / tp : model.numHeads / tp;
   const attn = 2 * H + (qHeads + 2 * kvPerRank) * model.headDim + qHeads * model.headDim;

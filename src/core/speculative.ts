@@ -23,7 +23,7 @@
 //   vllm/v1/core/kv_cache_utils.py get_kv_cache_groups: the drafter's attention layers are ordinary
 //     layers of the KV-cache config; this file gives their specs (SpeculativePlan.kvLayers) and
 //     kv-cache.ts kvGroupLayout groups them with the target's exactly as that function does.
-import type { KvFormatLike } from "./kv-dtypes.js";
+import { kvHeadsOnRank, type KvFormatLike } from "./kv-dtypes.js";
 import { layerKvSpec, layerKvSpecs, type LayerKvSpec } from "./kv-cache.js";
 import type { ExplainLine, ModelArch, QuantSpec, SpeculativeFlags, TorchDtype } from "./types.js";
 import { DTYPE_BYTES, paddedVocab, weightsPerRank } from "./weights.js";
@@ -199,7 +199,7 @@ export function speculativePlan(input: SpeculativeInput): SpeculativePlan {
     // llama_eagle3.py: fc = ReplicatedLinear(3H, H); layer 0's qkv_proj reads [embeds, hidden] = 2H
     // inputs (H more than the draft config's layer); a hidden_norm RMSNorm(H); lm_head over
     // draft_vocab_size (vocab_size when absent) and draft_id_to_target_id, int64 [draft_vocab_size].
-    const qkvOut = (draft.numHeads / dtp + 2 * Math.max(1, Math.floor(draft.numKvHeads / dtp))) * draft.headDim;
+    const qkvOut = (draft.numHeads / dtp + 2 * kvHeadsOnRank(draft.numKvHeads, dtp)) * draft.headDim;
     bytes += (3 * dH * dH + qkvOut * dH + dH) * dtypeBytes;
     parts.push("+ fc 3H×H + qkv over 2H + hidden_norm");
     const draftVocab = spec.draftVocabSize ?? draft.draftVocabSize ?? draft.vocabSize;
