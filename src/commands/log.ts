@@ -6,7 +6,7 @@ import { MAX_LOG_FILE_BYTES } from "../limits.js";
 import { colorWanted, type Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { readVllmLog } from "../sources/vllm-log.js";
-import { findGpu, gpuFrom } from "../sources/gpus.js";
+import { findGpu, gpuFrom, gpuOfMemory } from "../sources/gpus.js";
 import { engineFlagsFromArgv, isVllmArgName, isVllmSwitch, VllmFlagError, type VllmArgs } from "../sources/vllm-flags.js";
 import { planWithLevers } from "../core/levers.js";
 import { compareLogToPlan, type LogReport, type LoggedStartup } from "../core/startup-log.js";
@@ -169,7 +169,7 @@ export async function logCommand(file: string, userArgs: readonly string[], opts
     gpu = gpuFrom({ gpu: findGpu(logged.gpuName)!.id });
     inputs.gpu = { value: gpu.name, from: `the log ("${logged.gpuName}")` };
   } else if (logged.gpuTotalBytes !== null) {
-    gpu = gpuFrom({ gpuMemory: `${(logged.gpuTotalBytes / 2 ** 30).toFixed(2)}GiB` });
+    gpu = gpuOfMemory(`${(logged.gpuTotalBytes / 2 ** 30).toFixed(2)}GiB`, logged.gpuTotalBytes);
     inputs.gpu = { value: gpu.name, from: "the total memory the log prints" };
   } else {
     missing.push({ input: "gpu", how: "--gpu <id> (vram-plan gpus lists them) or --gpu-memory <size>" + (logged.gpuName !== null ? ` (the log names '${logged.gpuName}', which matches no profile)` : "") });

@@ -50,10 +50,17 @@ export function gpuCandidatesBy<G extends NamedGpu>(name: string, named: (spelli
 }
 
 /**
- * --gpu-memory without --gpu: a GPU of that CUDA-visible memory whose other properties (compute
- * capability, SM count) are the H100 SXM profile's, as its name and source say.
+ * The profile whose compute capability and SM count a GPU the catalog does not name is assumed to have
+ * (--gpu-memory alone, a log's bare total, an unknown GPU nvidia-smi reports): the one GPU id the code
+ * holds, so every such assumption names the same profile. The web page's default GPU too.
  */
-export function customGpuProfile(memoryText: string, bytes: number, h100: Pick<GpuProfile, "computeCapability" | "smCount"> | null | undefined): GpuProfile {
-  const cc = h100?.computeCapability ?? "9.0";
-  return { id: "custom", name: `custom GPU (${memoryText}; compute capability ${cc} assumed)`, cudaTotalBytes: bytes, computeCapability: cc, smCount: h100?.smCount ?? 132, source: "--gpu-memory (other properties from the h100-sxm profile)" };
+export const REFERENCE_GPU_ID = "h100-sxm";
+
+/**
+ * --gpu-memory without --gpu: a GPU of that CUDA-visible memory whose other properties (compute
+ * capability, SM count) are the reference profile's (REFERENCE_GPU_ID), as its name and source say.
+ */
+export function customGpuProfile(memoryText: string, bytes: number, reference: Pick<GpuProfile, "computeCapability" | "smCount"> | null | undefined): GpuProfile {
+  const cc = reference?.computeCapability ?? "9.0";
+  return { id: "custom", name: `custom GPU (${memoryText}; compute capability ${cc} assumed)`, cudaTotalBytes: bytes, computeCapability: cc, smCount: reference?.smCount ?? 132, source: `--gpu-memory (other properties from the ${REFERENCE_GPU_ID} profile)` };
 }

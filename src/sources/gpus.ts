@@ -6,7 +6,7 @@ import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { sizeFlag } from "./flag-values.js";
 import { excerpt } from "../limits.js";
-import { customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "./gpu-names.js";
+import { REFERENCE_GPU_ID, customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "./gpu-names.js";
 import { nvidiaSmiRunner, otherProcessBytesOn, queryGpus, visibleGpus, type DetectedGpu, type RunNvidiaSmi } from "./nvidia-smi.js";
 import { gib } from "../units.js";
 
@@ -156,18 +156,23 @@ export interface MachineContext {
   notes?: string[];
 }
 
+/** A GPU known only by its CUDA-visible memory (`memoryText` as the user or the log gave it): the reference profile's other properties. */
+export function gpuOfMemory(memoryText: string, bytes: number): GpuProfile {
+  return customGpuProfile(memoryText, bytes, findGpu(REFERENCE_GPU_ID));
+}
+
 /** A profile for one GPU nvidia-smi reported: the catalog's by name, with this driver's CUDA-visible total. */
 export function profileOfDetected(detected: DetectedGpu): GpuProfile {
   const gpu = findGpu(detected.name);
   if (gpu) return { id: gpu.id, name: gpu.name, cudaTotalBytes: detected.cudaTotalBytes, computeCapability: detected.computeCapability ?? gpu.computeCapability, smCount: gpu.smCount, source: `nvidia-smi on this machine (memory.total - memory.reserved); other properties from the ${gpu.id} profile` };
-  const h100 = findGpu("h100-sxm");
-  const cc = detected.computeCapability ?? h100?.computeCapability ?? "9.0";
+  const reference = gpuOfMemory(detected.name, detected.cudaTotalBytes); // for its compute capability and SM count
+  const cc = detected.computeCapability ?? reference.computeCapability;
   return {
     id: "detected",
-    name: `${detected.name} (detected; ${detected.computeCapability ? "" : `compute capability ${cc} assumed, `}SM count of the h100-sxm profile assumed)`,
+    name: `${detected.name} (detected; ${detected.computeCapability ? "" : `compute capability ${cc} assumed, `}SM count of the ${REFERENCE_GPU_ID} profile assumed)`,
     cudaTotalBytes: detected.cudaTotalBytes,
     computeCapability: cc,
-    smCount: h100?.smCount ?? 132,
+    smCount: reference.smCount,
     source: "nvidia-smi on this machine (memory.total - memory.reserved)",
   };
 }
@@ -211,7 +216,7 @@ export function gpuFrom(opts: GpuOptions, ctx: MachineContext = {}): GpuProfile 
   }
   if (opts.gpu === undefined) {
     if (!mem) throw new InputError("--gpu", "--gpu: required, or --gpu-memory SIZE (vram-plan gpus lists the profiles)");
-    return customGpuProfile(excerpt(opts.gpuMemory), mem, findGpu("h100-sxm"));
+    return gpuOfMemory(excerpt(opts.gpuMemory), mem);
   }
   if (opts.gpu.trim().toLowerCase() === "auto") {
     const profile = detectedGpuProfile({ env: process.env, ...ctx });

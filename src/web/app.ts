@@ -13,7 +13,7 @@ import { vllmArg, vllmShortArg } from "../core/vllm-args.js";
 import { NEWEST_MODELED } from "../core/vllm-versions.js";
 import { engineFlagsFromArgv } from "../sources/vllm-flags.js";
 import { parsePythonJson } from "../sources/python-json.js";
-import { customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "../sources/gpu-names.js";
+import { REFERENCE_GPU_ID, customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "../sources/gpu-names.js";
 import { sizeFlag } from "../sources/flag-values.js";
 import { esc, planSectionHtml } from "../render/html.js";
 import { shellWord } from "../render/messages.js";
@@ -62,7 +62,7 @@ function stateFromQuery(search: string): State {
     state.set(name, value === "" && (vllmArg(name)?.kind === "bool") ? "true" : value);
   }
   if (!state.has("model")) state.set("model", "qwen2.5-7b");
-  if (!state.has("gpu") && !state.has("gpu-memory")) state.set("gpu", "h100-sxm");
+  if (!state.has("gpu") && !state.has("gpu-memory")) state.set("gpu", REFERENCE_GPU_ID);
   return state;
 }
 
@@ -125,7 +125,7 @@ function resolveGpu(state: State): GpuProfile {
   const name = state.get("gpu") ?? "";
   if (name === "") {
     if (mem === undefined) throw new PageError("--gpu: pick a GPU, or give --gpu-memory");
-    return customGpuProfile(memText, mem, DATA.gpus.find((g) => g.id === "h100-sxm"));
+    return customGpuProfile(memText, mem, DATA.gpus.find((g) => g.id === REFERENCE_GPU_ID));
   }
   const candidates = gpuCandidates(name);
   if (candidates.length !== 1) throw new PageError(candidates.length > 1 ? `--gpu ${name}: ambiguous, it names ${candidates.map((g) => g.id).join(", ")}` : `--gpu ${name}: unknown GPU`);
