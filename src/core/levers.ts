@@ -99,8 +99,14 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     return false;
   };
 
+  // Weights alone over a GPU's memory: vLLM loads them before it profiles (gpu_model_runner.py load_model,
+  // then determine_available_memory), so no lever that leaves them as they are (1, 4-7: context, batch,
+  // utilization, KV dtype) can start it; those are not re-planned. The same levers come out, in fewer
+  // plans: Llama-3.1-70B on one H100 took 46 re-plans, now 23 (Llama-3.1-8B on a T4: 38, now 18).
+  const weightsOverflow = plan.perGpu.some((g) => g.weightsBytes > g.totalBytes);
+
   // 1. --max-model-len: the longest context that starts (binary search; shorter is never worse), rounded down.
-  const len1 = longestStartingLen(replan, base, engine.maxModelLen);
+  const len1 = weightsOverflow ? null : longestStartingLen(replan, base, engine.maxModelLen);
   if (len1 !== null) out.push({ entry: shown("--max-model-len", String(len1)), flags: { maxModelLen: len1 } });
 
   // 2-3. Multimodal: no video, then one image and no video; then smaller images (Qwen-VL max_pixels).
@@ -152,15 +158,15 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   }
 
   // 4. --max-num-seqs: fewer sequences shrink the sampler warm-up and the CUDA-graph capture sizes.
-  for (const s of powersOfTwoBelow(engine.maxNumSeqs, 1)) if (try1({ entry: shown("--max-num-seqs", String(s)), flags: { maxNumSeqs: s } })) break;
+  if (!weightsOverflow) for (const s of powersOfTwoBelow(engine.maxNumSeqs, 1)) if (try1({ entry: shown("--max-num-seqs", String(s)), flags: { maxNumSeqs: s } })) break;
 
   // 5. --max-num-batched-tokens: a smaller profile-run batch (never below max-num-seqs, nor below
   //    max-model-len without chunked prefill: SchedulerConfig.verify_max_model_len).
   const minTokens = Math.max(engine.maxNumSeqs, engine.chunkedPrefill ? 1 : engine.maxModelLen);
-  for (const t of powersOfTwoBelow(engine.maxNumBatchedTokens, minTokens)) if (try1({ entry: shown("--max-num-batched-tokens", String(t)), flags: { maxNumBatchedTokens: t } })) break;
+  if (!weightsOverflow) for (const t of powersOfTwoBelow(engine.maxNumBatchedTokens, minTokens)) if (try1({ entry: shown("--max-num-batched-tokens", String(t)), flags: { maxNumBatchedTokens: t } })) break;
 
   // 6. --gpu-memory-utilization: the nearest value (hundredths, at most 0.99) that starts.
-  if (base.kvCacheMemoryBytes === undefined) {
+  if (base.kvCacheMemoryBytes === undefined && !weightsOverflow) {
     const u0 = Math.round(engine.gpuMemoryUtilization * 100);
     for (let d = 1; d <= 98; d++) {
       const up = u0 + d;
@@ -180,7 +186,7 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   }
 
   // 7. fp8 KV cache (half the bytes per token of a 16-bit cache).
-  if (engine.kvBytesPerElement > 1) try1({ entry: shown("--kv-cache-dtype", "fp8"), flags: { kvCacheDtype: "fp8" } });
+  if (engine.kvBytesPerElement > 1 && !weightsOverflow) try1({ entry: shown("--kv-cache-dtype", "fp8"), flags: { kvCacheDtype: "fp8" } });
 
   // 8. Quantized weights: fp8 at load time from a 16-bit checkpoint (or a checkpoint quantized offline).
   if (model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none")) {
