@@ -11,8 +11,11 @@ import { splitShellWords, vllmArgvOfCommand } from "../sources/vllm-argv.js";
 import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
 
-/** The plan command's options (model, GPU, vLLM engine flags, output), shared by other commands. */
-export function addEngineOptions(cmd: Command): Command {
+/**
+ * The plan command's options (model, GPU, vLLM engine flags, output), shared by other commands. The
+ * vLLM flags are listed only `forHelp` (their words never reach commander).
+ */
+export function addEngineOptions(cmd: Command, forHelp: boolean): Command {
   cmd
     .optionsGroup("Model:")
     .option("-m, --model <name|path>", "catalog name (qwen2.5-vl-7b), Hugging Face id, or a local directory / config.json")
@@ -21,7 +24,7 @@ export function addEngineOptions(cmd: Command): Command {
     .optionsGroup("GPU:")
     .option("-g, --gpu <id>", "GPU profile (vram-plan gpus lists them), e.g. a100-80g, h100, l40s; auto: this machine's GPUs via nvidia-smi")
     .option("--gpu-memory <size>", "CUDA-visible memory per GPU (e.g. 79.18GiB, 85GB, 81079MiB); overrides --gpu's total, or alone describes another GPU (Hopper-class compute capability assumed)")
-  addVllmOptions(cmd);
+  if (forHelp) addVllmOptions(cmd);
   return cmd
     .optionsGroup("Output:")
     .addOption(new Option("--format <format>", "output format").choices([...FORMATS]))

@@ -10,9 +10,54 @@ import { exitCodeFor, type Outcome } from "../core/exit.js";
 import { ConfigError, InternalError, ResizeError } from "../core/errors.js";
 import type { CommonOpts } from "../commands/plan.js";
 import { addEngineOptions, splitEngineArgv } from "./engine-options.js";
-import { addSweepOption, registerCatalogs, registerCheck, registerCompare, registerLog, registerWatch, registerSolve, registerTokens, registerWeb } from "./subcommands.js";
+import { addSweepOption, registerCheck, registerCompare, registerGpus, registerLog, registerModels, registerSchema, registerSolve, registerTokens, registerWatch, registerWeb, type RegisterCommand } from "./subcommands.js";
 
-export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Command {
+/** Adds the plan command, the default one. */
+function registerPlan(program: Command, io: Io, setCode: (outcome: Outcome) => void, forHelp: boolean): void {
+  addSweepOption(
+    addEngineOptions(
+      program
+        .command("plan", { isDefault: true })
+        .description("vLLM's start-up memory budget per GPU (the default command)")
+        .exitOverride()
+        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined }),
+      forHelp,
+    ),
+  ).action(async (o: CommonOpts & { sweep?: string[] }) =>
+    setCode(o.sweep?.length ? await (await import("../commands/sweep.js")).runSweepCommand(o, io) : await (await import("../commands/plan.js")).planCommand(o, io)),
+  );
+}
+
+/** Every command, in the order --help lists them: the one place a command is added to the CLI. */
+const COMMANDS: Readonly<Record<string, RegisterCommand>> = {
+  plan: registerPlan,
+  tokens: registerTokens,
+  compare: registerCompare,
+  check: registerCheck,
+  solve: registerSolve,
+  log: registerLog,
+  watch: registerWatch,
+  web: registerWeb,
+  models: registerModels,
+  gpus: registerGpus,
+  schema: registerSchema,
+};
+
+/**
+ * The one command commander needs to parse `argv`, or null for all of them: help, the version, an
+ * empty argv and a first word that names no command (commander's "unknown command" and its
+ * suggestion) need every command and every listed flag. Building all eleven, with the vLLM flags
+ * listed for help, was ≈2 ms of each start-up (--cpu-prof, Node 20).
+ */
+export function commandToBuild(argv: readonly string[]): string | null {
+  const first = argv[0];
+  if (first === undefined || argv.some((word) => word === "--help" || word === "-h" || word === "--version" || word === "-V")) return null;
+  if (Object.hasOwn(COMMANDS, first)) return first;
+  return first.startsWith("-") ? "plan" : null;
+}
+
+/** The program: every command (`only` null), or the one `argv` runs. */
+export function buildProgram(io: Io, setCode: (outcome: Outcome) => void, only: string | null = null): Command {
   const program = new Command("vram-plan")
     .description("How will vLLM use GPU memory? Plan the start-up budget per GPU before you launch.")
     .version("0.1.0")
@@ -22,29 +67,7 @@ export function buildProgram(io: Io, setCode: (outcome: Outcome) => void): Comma
     // --help fits COLUMNS like every other text output (#12.13): commander reads only a TTY's width, and
     // leaves a description unwrapped when under 40 cells are left beside the flags (39 cells of them here).
     .configureHelp({ helpWidth: outputColumns(io.env), minWidthToWrap: 20 });
-
-  addSweepOption(
-    addEngineOptions(
-      program
-        .command("plan", { isDefault: true })
-        .description("vLLM's start-up memory budget per GPU (the default command)")
-        .exitOverride()
-        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined }),
-    ),
-  ).action(async (o: CommonOpts & { sweep?: string[] }) =>
-    setCode(o.sweep?.length ? await (await import("../commands/sweep.js")).runSweepCommand(o, io) : await (await import("../commands/plan.js")).planCommand(o, io)),
-  );
-
-  registerTokens(program, io, setCode);
-  registerCompare(program, io, setCode);
-  registerCheck(program, io, setCode);
-  registerSolve(program, io, setCode);
-  registerLog(program, io, setCode);
-  registerWatch(program, io, setCode);
-  registerWeb(program, io, setCode);
-
-  registerCatalogs(program, io, setCode);
-
+  for (const [name, register] of Object.entries(COMMANDS)) if (only === null || name === only) register(program, io, setCode, only === null);
   return program;
 }
 
@@ -64,7 +87,7 @@ export function failureOf(err: unknown): Outcome {
 export async function run(argv: string[], io: Io): Promise<number> {
   let outcome: Outcome = { command: "info" };
   try {
-    const program = buildProgram(io, (reported) => (outcome = reported));
+    const program = buildProgram(io, (reported) => (outcome = reported), commandToBuild(argv));
     // A bare `vram-plan` shows what it can do instead of an error about --model.
     if (argv.length === 0) {
       io.stdout(program.helpInformation());

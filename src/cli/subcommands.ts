@@ -14,6 +14,13 @@ import { addEngineOptions, addVllmOptions } from "./engine-options.js";
 
 type SetCode = (outcome: Outcome) => void;
 
+/**
+ * Adds one command to the program. `forHelp`: the program may print help (or commander may judge a word),
+ * so the vLLM flags of the argument table are listed too; otherwise they are left out, since their words
+ * never reach commander (splitEngineArgv reads them with the table).
+ */
+export type RegisterCommand = (program: Command, io: Io, setCode: SetCode, forHelp: boolean) => void;
+
 /** Each command reports errors through run()'s policy, and writes help to the given streams. */
 function routed(cmd: Command, io: Io): Command {
   return cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
@@ -47,11 +54,11 @@ export function registerTokens(program: Command, io: Io, setCode: SetCode): void
 }
 
 /** Adds `vram-plan compare` to the program, with the plan command's options. */
-export function registerCompare(program: Command, io: Io, setCode: SetCode): void {
+export function registerCompare(program: Command, io: Io, setCode: SetCode, forHelp: boolean): void {
   const cmd = routed(program.command("compare"), io).description(
     "offline transformers generate() memory beside vLLM's for one workload: why they differ, and the flags that close the gap",
   );
-  addEngineOptions(cmd)
+  addEngineOptions(cmd, forHelp)
     .optionsGroup("Workload:")
     .option("--prompt-tokens <n>", "text tokens of one prompt (image tokens are added)")
     .option("--image <WxH>", "an image of the prompt in pixels, e.g. 1792x1792 (repeatable)", collect)
@@ -91,7 +98,7 @@ export function registerCheck(program: Command, io: Io, setCode: SetCode): void 
     });
 }
 
-export function registerSolve(program: Command, io: Io, setCode: SetCode): void {
+export function registerSolve(program: Command, io: Io, setCode: SetCode, forHelp: boolean): void {
   const cmd = routed(program.command("solve"), io)
     .description("find the flags that make a model fit a GPU (tensor-parallel size, utilization, max-model-len, max-num-seqs, fp8) and print the vllm serve command")
     .option("-m, --model <name|path>", "catalog name, Hugging Face id, or a local directory / config.json")
@@ -108,23 +115,27 @@ export function registerSolve(program: Command, io: Io, setCode: SetCode): void 
     .option("--json", "same as --format json")
     .option("--no-color", "no colors");
   // vLLM's flags from the argument table: the search starts from them (read by splitEngineArgv).
-  addVllmOptions(cmd).action(async (o: SolveOptions) => setCode(await (await import("../commands/solve.js")).solveCommand(o, io)));
+  (forHelp ? addVllmOptions(cmd) : cmd).action(async (o: SolveOptions) => setCode(await (await import("../commands/solve.js")).solveCommand(o, io)));
 }
 
-export function registerCatalogs(program: Command, io: Io, setCode: SetCode): void {
+export function registerModels(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("models")
     .description("list the built-in model catalog")
     .option("--json", "as JSON")
     .action(async (o: { json?: boolean }) => setCode((await import("../commands/models.js")).modelsCommand(o, io)));
+}
 
+export function registerGpus(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("gpus")
     .description("list the GPU profiles (CUDA-visible memory, compute capability, source); --detect: this machine's GPUs as nvidia-smi reports them")
     .option("--json", "as JSON")
     .option("--detect", "list this machine's GPUs (nvidia-smi), the profile each resolves to, and what other processes hold")
     .action(async (o: { json?: boolean; detect?: boolean }) => setCode(await (await import("../commands/gpus.js")).gpusCommand(o, io)));
+}
 
+export function registerSchema(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("schema")
     .description("print the JSON Schema of plan --json (also exported as vram-plan/schema.json)")
@@ -160,11 +171,11 @@ export function registerLog(program: Command, io: Io, setCode: SetCode): void {
 }
 
 /** `vram-plan watch`, with the plan command's options (flags, a pasted command) or --file. */
-export function registerWatch(program: Command, io: Io, setCode: SetCode): void {
+export function registerWatch(program: Command, io: Io, setCode: SetCode, forHelp: boolean): void {
   const cmd = routed(program.command("watch"), io).description(
     "sample nvidia-smi every --interval seconds and put each GPU's used memory beside the plan's expected figure; report drift (above/below the plan, another process, a GPU near full); exit 1 when a sample drifts past --tolerance",
   );
-  addEngineOptions(cmd)
+  addEngineOptions(cmd, forHelp)
     .optionsGroup("Watch:")
     .option("--file <path>", "a deployment file (compose, Kubernetes, script, vLLM config): its first vLLM deployment")
     .option("--interval <seconds>", "seconds between samples (default 5; 0: back to back)")
