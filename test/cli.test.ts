@@ -2,7 +2,7 @@ import { roundDownForPeople } from "../src/core/levers.js";
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { run } from "../src/cli/run.js";
+import { commandToBuild, run } from "../src/cli/run.js";
 import type { Io } from "../src/commands/io.js";
 import { errorLinesOf, unwrapped } from "./helpers/cli.js";
 
@@ -66,6 +66,20 @@ describe("vram-plan plan (in-process)", () => {
       expect(result.stdout).toContain("--tensor-parallel-size <value>");
       expect(result.stdout).toContain("--speculative-config <json>");
     }
+  });
+
+  it("builds only the command an argv runs, and every command where help or a suggestion may be printed", async () => {
+    expect(commandToBuild(["--model", "qwen2.5-7b", "--gpu", "h100"])).toBe("plan");
+    expect(commandToBuild(["check", "docker-compose.yaml"])).toBe("check");
+    expect(commandToBuild(["--gpu", "h100", "--", "vllm", "serve", "Qwen/Qwen3-8B"])).toBe("plan");
+    for (const argv of [[], ["help"], ["chek"], ["check", "--help"], ["-m", "x", "-h"], ["-V"], ["vllm", "serve", "Qwen/Qwen3-8B"]]) expect(commandToBuild(argv)).toBeNull();
+    // Built alone, plan reads the same vLLM flags (they go to the argument table, not commander)…
+    const alone = await cli(["--model", "qwen2.5-7b", "--gpu", "l4", "--max-model-len", "8k", "-tp", "2", "--json"]);
+    expect(JSON.parse(alone.stdout)).toMatchObject({ engine: { maxModelLen: 8000 }, gpu: { tensorParallelSize: 2 } });
+    // …and a command built alone still suggests its own options.
+    const typo = await cli(["check", "compose.yaml", "--formt", "json"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("(Did you mean --format?)");
   });
 
   it("reads --max-model-len like vLLM: 32k = 32,000 and 32K = 32,768", async () => {
