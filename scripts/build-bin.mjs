@@ -11,7 +11,9 @@
 import { build } from "esbuild";
 import { builtinModules } from "node:module";
 import { spawnSync } from "node:child_process";
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const BUNDLE = "dist/bin/vram-plan.cjs";
 const vendorName = (spec) => spec.replace(/[^a-zA-Z0-9._-]/g, "_");
@@ -102,12 +104,17 @@ for (const file of ["dist/bin/vram-plan.cjs", ...readdirSync("dist/bin/vendor").
 // command's cache (src/cli/compile-cache.ts). Jobs that need no network. A command with no jobs
 // here uses plan's cache.
 await build({ ...common, entryPoints: ["src/cli/compile-cache.ts"], outfile: "dist/bin/compile-cache.cjs" });
+const LOCAL_70B = mkdtempSync(join(tmpdir(), "vram-plan-cache-job-"));
+copyFileSync("src/data/models/meta-llama__Llama-3.1-70B-Instruct.json", join(LOCAL_70B, "config.json"));
 const CACHE_JOBS = {
   plan: [
     ["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"],
     ["--model", "llama-3.1-8b", "--gpu", "h100", "--format", "json"],
     // A local checkpoint (config.json, index and safetensors headers), validated with zod.
     ["--model", "fixtures/hub/acme/tiny-llama", "--gpu", "h100"],
+    // A local config.json of a model that does not start: its rope_scaling and counts validated, the fix
+    // search and the error's fix list (Llama-3.1-70B's own config.json on one H100).
+    ["--model", LOCAL_70B, "--gpu", "h100"],
   ],
   check: [["check", "fixtures/ci/deploy/docker-compose.yaml", "--gpu", "l40s", "--offline"]],
   compare: [["compare", "--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "2048", "--images", "1", "--image-size", "1280x720"]],
@@ -119,3 +126,4 @@ for (const [tag, jobs] of Object.entries(CACHE_JOBS)) {
   if (ran.status !== 0) throw new Error(`build-bin: writing the ${tag} compile cache failed`);
 }
 rmSync("dist/bin/compile-cache.cjs");
+rmSync(LOCAL_70B, { recursive: true, force: true });
