@@ -93,6 +93,45 @@ describe("plan --format html", () => {
   });
 });
 
+describe("the budget table: one list of rows (render/table.ts budgetRows) in every format", () => {
+  /** [label, first figure] of each budget row: HTML's <th>/<td>, markdown's | cells |. */
+  const htmlRows = (html: string): string[][] => {
+    const table = /<table class="budget">.*?<\/table>/s.exec(html)?.[0] ?? "";
+    return [...table.matchAll(/<tr><th>([^<]*)<\/th><td[^>]*>(.*?)<\/td>/g)].map((m) => [m[1] ?? "", (m[2] ?? "").replace(/<[^>]+>/g, "")]);
+  };
+  /** The labels of markdown's budget table (its first table; "**" of the KV row dropped). */
+  const mdLabels = (md: string): string[] => {
+    const table = md.split("\n\n").find((block) => block.startsWith("| GiB |")) ?? "";
+    return table.split("\n").slice(2).map((l) => (l.split(" | ")[0] ?? "").replace(/^\| /, "").replace(/\*\*/g, ""));
+  };
+
+  it("other processes on the GPU: HTML showed vLLM's 73.45 GiB as 'nvidia-smi will show', the terminal and markdown '– (out of memory)' with the others' 10 GiB", async () => {
+    // H100: 79.18 GiB CUDA total; vLLM expects 73.45 GiB used, with the others' 10.00 GiB 83.45 > 79.18.
+    const argv = ["--model", "qwen2.5-7b", "--gpu", "h100", "--other-process-memory", "10GiB", "--offline"];
+    const html = htmlRows((await runCli([...argv, "--format", "html"])).out);
+    const md = (await runCli([...argv, "--format", "markdown"])).out;
+    const table = (await runCli(argv)).out;
+    expect(html.slice(-3)).toEqual([
+      ["CUDA context + NCCL", "0.61"],
+      ["other processes", "10.00"],
+      ["nvidia-smi will show ≈ (all)", "– (out of memory)"],
+    ]);
+    expect(md).toContain("| nvidia-smi will show ≈ (all) | – (out of memory) |\n");
+    expect(table).toMatch(/│ nvidia-smi will show ≈ \(all\) +│ +– \(out of memory\) │/);
+    // The same labels in the same order in HTML and markdown (markdown bolds the KV cache row).
+    expect(html.map((r) => r[0])).toEqual(mdLabels(md));
+    // GPU total, budget, weights, activation, non-torch, graphs (estimate), KV, outside, context, others, nvidia-smi.
+    expect(html).toHaveLength(11);
+  });
+
+  it("--enforce-eager: no CUDA graphs is '–' in every format (markdown and HTML wrote 0.00)", async () => {
+    const argv = ["--model", "qwen2.5-7b", "--gpu", "l4", "--enforce-eager", "--offline"];
+    expect((await runCli([...argv, "--format", "markdown"])).out).toContain("| CUDA graphs | – |\n");
+    expect(htmlRows((await runCli([...argv, "--format", "html"])).out)).toContainEqual(["CUDA graphs", "–"]);
+    expect((await runCli(argv)).out).toMatch(/│ {3}CUDA graphs +│ +– │/);
+  });
+});
+
 describe("escaping", () => {
   const hostile = `<script>alert(1)</script><img src=x onerror=alert(2)>"'&`;
   const inert = esc(hostile);

@@ -5,13 +5,13 @@
 // GPU names, flag values) goes through `esc`. The numbers are the renderers' own (gib, thousands), the
 // same figures as the table and markdown; each key figure also carries its exact value in a data-*
 // attribute (bytes, tokens) for tools and tests.
-import type { GpuBudget, Plan } from "../core/types.js";
+import type { Plan } from "../core/types.js";
 import type { Comparison } from "../core/compare.js";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
-import { gib, nvidiaSmiShown, gpuLayout, thousands } from "./format.js";
+import { gib, gpuLayout, thousands } from "./format.js";
 import { fixEntries, messageFor, shellWord } from "./messages.js";
-import { PHASE_LABELS, WHAT_IF_LABELS, hostText, outsideShown, plannedWith, shownWhatIfs, stageColumns } from "./table.js";
+import { PHASE_LABELS, WHAT_IF_LABELS, budgetRows, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
 import { compareHeader, compareRows, leverText, whyMessage } from "./compare.js";
 import { checkPassed, checkSummary, failureText, fixesText, kvShown, solveCommand } from "./check.js";
@@ -87,30 +87,20 @@ export function gpuBarsHtml(plan: Plan): string {
   return out.join("\n");
 }
 
-/** The budget table (the rows of the markdown renderer), one column per group of identical stages. */
+/** The budget table (render/table.ts budgetRows, as the terminal and markdown show it), one column per group of identical stages. */
 export function budgetTableHtml(plan: Plan): string {
-  const engine = plan.engine;
   const groups = stageColumns(plan);
-  const cols = groups.map((col) => (plan.perGpu.length === 1 ? "per GPU" : col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`));
-  const rows: string[] = [];
-  const row = (label: string, field: keyof GpuBudget | null, f: (g: GpuBudget) => string, strong = false): void => {
-    const cells = groups.map((col) => `<td class="num"${field ? ` data-field="${field}" data-bytes="${String(col.g[field])}"` : ""}>${strong ? `<strong>${f(col.g)}</strong>` : f(col.g)}</td>`).join("");
-    rows.push(`<tr><th>${esc(label)}</th>${cells}</tr>`);
-  };
-  row("GPU memory (CUDA total)", "totalBytes", (g) => gib(g.totalBytes));
-  row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${engine.gpuMemoryUtilization})`, "budgetBytes", (g) => gib(g.budgetBytes));
-  row("weights", "weightsBytes", (g) => gib(g.weightsBytes));
-  row("activation peak", "activationPeakBytes", (g) => `${gib(g.activationPeakBytes)} <span class="muted">(${esc(PHASE_LABELS[g.activationPhase])})</span>`);
-  if (plan.encoder) row("vision encoder pass alone", "encoderPeakBytes", (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
-  row("non-torch memory", "nonTorchBytes", (g) => gib(g.nonTorchBytes));
-  if (engine.cudaGraphEstimateSubtracted) row("CUDA graphs (estimate)", "cudaGraphBytes", (g) => gib(g.cudaGraphBytes));
-  row("KV cache", "kvCacheBytes", (g) => (g.kvShortfallBytes > 0 ? `<span class="bad">none (${gib(g.kvShortfallBytes)} short)</span>` : gib(g.kvCacheBytes)), true);
-  row("outside the budget", "outsideBudgetBytes", (g) => esc(outsideShown(g)));
-  if (!engine.cudaGraphEstimateSubtracted) row("CUDA graphs", "cudaGraphBytes", (g) => gib(g.cudaGraphBytes));
-  if (plan.perGpu.some((g) => g.otherProcessBytes > 0)) row("  of which other processes", "otherProcessBytes", (g) => gib(g.otherProcessBytes));
-  row("CUDA context + NCCL", null, (g) => gib(g.cudaContextBytes + g.ncclBytes));
-  row("nvidia-smi will show ≈", "expectedUsedBytes", (g) => nvidiaSmiShown(g.expectedUsedBytes, g.totalBytes, plan.fits));
-  return `<table class="budget"><thead><tr><th>GiB</th>${cols.map((c) => `<th class="num">${esc(c)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  const rows = budgetRows(plan).map((row) => {
+    const figure = (cell: BudgetCell): string => {
+      const text = cell.bad ? `<span class="bad">${esc(cell.text)}</span>` : esc(cell.text);
+      const shown = cell.note === undefined ? text : `${text} <span class="muted">(${esc(cell.note)})</span>`;
+      return row.kind === "kv" ? `<strong>${shown}</strong>` : shown;
+    };
+    const field = row.field;
+    const cells = groups.map((col) => `<td class="num"${field ? ` data-field="${field}" data-bytes="${String(col.g[field])}"` : ""}>${figure(row.cell(col.g))}</td>`).join("");
+    return `<tr><th>${esc(row.label)}</th>${cells}</tr>`;
+  });
+  return `<table class="budget"><thead><tr><th>GiB</th>${groups.map((col) => `<th class="num">${esc(stageLabel(plan, col))}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 /** The KV-cache arithmetic in one sentence, each figure marked for tools (data-value: exact). */

@@ -1,8 +1,8 @@
 // GitHub-flavored markdown of the same plan (for CI job summaries and issues).
-import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, nvidiaSmiShown, gpuLayout, thousands } from "./format.js";
+import type { Plan } from "../core/types.js";
+import { gib, gpuLayout, thousands } from "./format.js";
 import { fixEntries, messageFor, shellWord } from "./messages.js";
-import { PHASE_LABELS, WHAT_IF_LABELS, hostText, outsideShown, plannedWith, shownWhatIfs, stageColumns } from "./table.js";
+import { WHAT_IF_LABELS, budgetRows, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const engine = plan.engine;
@@ -12,26 +12,14 @@ export function renderMarkdown(plan: Plan): string {
   out.push(`utilization ${engine.gpuMemoryUtilization}, max-model-len ${thousands(engine.maxModelLen)}, max-num-seqs ${engine.maxNumSeqs}, max-num-batched-tokens ${thousands(engine.maxNumBatchedTokens)}, ${engine.dtype}, KV ${engine.kvCacheDtype}`);
   out.push("");
   const groups = stageColumns(plan);
-  const cols = groups.map((col) => (plan.perGpu.length === 1 ? "per GPU" : col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`));
-  out.push(`| GiB | ${cols.join(" | ")} |`);
-  out.push(`|---|${cols.map(() => "---:").join("|")}|`);
-  const row = (label: string, f: (g: GpuBudget) => string): void => {
-    out.push(`| ${label} | ${groups.map((col) => f(col.g)).join(" | ")} |`);
-  };
-  row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
-  row(plan.perGpu.some((g) => g.kvCacheMemoryFixed) ? "vLLM use (--kv-cache-memory)" : `budget (× ${engine.gpuMemoryUtilization})`, (g) => gib(g.budgetBytes));
-  row("weights", (g) => gib(g.weightsBytes));
-  row("activation peak", (g) => `${gib(g.activationPeakBytes)} (${PHASE_LABELS[g.activationPhase]})`);
-  if (plan.encoder) row("vision encoder pass alone", (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
-  row("non-torch memory", (g) => gib(g.nonTorchBytes));
-  if (engine.cudaGraphEstimateSubtracted) row("CUDA graphs (estimate)", (g) => gib(g.cudaGraphBytes));
-  row("**KV cache**", (g) => (g.kvShortfallBytes > 0 ? `**none (${gib(g.kvShortfallBytes)} short)**` : `**${gib(g.kvCacheBytes)}**`));
-  row("outside the budget", (g) => outsideShown(g));
-  if (!engine.cudaGraphEstimateSubtracted) row("CUDA graphs", (g) => gib(g.cudaGraphBytes));
-  row("CUDA context + NCCL", (g) => gib(g.cudaContextBytes + g.ncclBytes));
-  const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
-  if (others) row("other processes", (g) => gib(g.otherProcessBytes));
-  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes, plan.fits));
+  out.push(`| GiB | ${groups.map((col) => stageLabel(plan, col)).join(" | ")} |`);
+  out.push(`|---|${groups.map(() => "---:").join("|")}|`);
+  for (const row of budgetRows(plan)) {
+    // The KV cache, what the plan is for, in bold; the pass an activation peak comes from in parentheses.
+    const bold = (text: string): string => (row.kind === "kv" ? `**${text}**` : text);
+    const figure = (cell: BudgetCell): string => bold(cell.note === undefined ? cell.text : `${cell.text} (${cell.note})`);
+    out.push(`| ${bold(row.label)} | ${groups.map((col) => figure(row.cell(col.g))).join(" | ")} |`);
+  }
   out.push("");
   const kv = plan.kvCache;
   out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(engine.maxModelLen)} tokens.`);

@@ -106,6 +106,68 @@ export function stageColumns(plan: Plan): StageColumn[] {
   return cols;
 }
 
+/** A stage column's head in markdown and HTML: "per GPU" on one stage, else the stages it stands for. */
+export function stageLabel(plan: Plan, col: StageColumn): string {
+  return plan.perGpu.length === 1 ? "per GPU" : col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`;
+}
+
+/** A figure of the budget table: its text, the pass it comes from (activation peak), whether it is bad news. */
+export interface BudgetCell {
+  text: string;
+  note?: string;
+  bad?: boolean;
+}
+
+/** The parts of the budget table, each format styling them its own way. */
+export type BudgetRowKind = "total" | "budget" | "weights" | "activation" | "encoder" | "non-torch" | "graphs" | "kv" | "outside" | "context" | "others" | "smi";
+
+/** One row of the per-GPU budget table. */
+export interface BudgetRow {
+  kind: BudgetRowKind;
+  label: string;
+  /** 0: the GPU and its totals; 1: a part of the budget or of what lies outside it; 2: a part of a part. */
+  depth: 0 | 1 | 2;
+  /** The GpuBudget field its figure is (HTML's data-field), null when it is a sum or words. */
+  field: keyof GpuBudget | null;
+  cell: (g: GpuBudget) => BudgetCell;
+}
+
+/**
+ * The rows of the budget table, in order, for the terminal, markdown and HTML alike: each group's rows
+ * add up to it (#12.1). Graphs the budget does not hold (before v0.21, with --kv-cache-memory) are listed
+ * under "outside the budget", not under the budget they are not part of; other processes' memory sits
+ * outside vLLM's budget and shows in nvidia-smi's memory.used with vLLM's.
+ */
+export function budgetRows(plan: Plan): BudgetRow[] {
+  const engine = plan.engine;
+  const graphs = (g: GpuBudget): BudgetCell => ({ text: engine.cudaGraphs ? gib(g.cudaGraphBytes) : "–" });
+  const fixedKv = plan.perGpu.some((g) => g.kvCacheMemoryFixed);
+  const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
+  const rows: (BudgetRow | false)[] = [
+    { kind: "total", label: "GPU memory (CUDA total)", depth: 0, field: "totalBytes", cell: (g) => ({ text: gib(g.totalBytes) }) },
+    { kind: "budget", label: fixedKv ? "vLLM use (--kv-cache-memory)" : `budget (× ${engine.gpuMemoryUtilization})`, depth: 0, field: "budgetBytes", cell: (g) => ({ text: gib(g.budgetBytes) }) },
+    { kind: "weights", label: "weights", depth: 1, field: "weightsBytes", cell: (g) => ({ text: gib(g.weightsBytes) }) },
+    { kind: "activation", label: "activation peak", depth: 1, field: "activationPeakBytes", cell: (g) => ({ text: gib(g.activationPeakBytes), note: PHASE_LABELS[g.activationPhase] }) },
+    !!plan.encoder && { kind: "encoder", label: "vision encoder pass alone", depth: 2, field: "encoderPeakBytes", cell: (g) => ({ text: g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–" }) },
+    { kind: "non-torch", label: "non-torch memory", depth: 1, field: "nonTorchBytes", cell: (g) => ({ text: gib(g.nonTorchBytes) }) },
+    engine.cudaGraphEstimateSubtracted && { kind: "graphs", label: "CUDA graphs (estimate)", depth: 1, field: "cudaGraphBytes", cell: graphs },
+    { kind: "kv", label: "KV cache", depth: 1, field: "kvCacheBytes", cell: (g) => (g.kvShortfallBytes > 0 ? { text: `none (${gib(g.kvShortfallBytes)} short)`, bad: true } : { text: gib(g.kvCacheBytes) }) },
+    // What the budget leaves of the GPU, or by how much it exceeds it (--kv-cache-memory above what is free).
+    { kind: "outside", label: "outside the budget", depth: 0, field: "outsideBudgetBytes", cell: (g) => (g.budgetBytes > g.totalBytes ? { text: `none (${gib(g.budgetBytes - g.totalBytes)} over)`, bad: true } : { text: gib(g.outsideBudgetBytes) }) },
+    !engine.cudaGraphEstimateSubtracted && { kind: "graphs", label: "CUDA graphs", depth: 1, field: "cudaGraphBytes", cell: graphs },
+    { kind: "context", label: "CUDA context + NCCL", depth: 1, field: null, cell: (g) => ({ text: gib(g.cudaContextBytes + g.ncclBytes) }) },
+    others && { kind: "others", label: "other processes", depth: 1, field: "otherProcessBytes", cell: (g) => ({ text: gib(g.otherProcessBytes) }) },
+    {
+      kind: "smi",
+      label: others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈",
+      depth: 0,
+      field: others ? null : "expectedUsedBytes",
+      cell: (g) => ({ text: nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes, plan.fits) }),
+    },
+  ];
+  return rows.filter((row): row is BudgetRow => row !== false);
+}
+
 function stageHeader(plan: Plan, col: StageColumn): string {
   const ranks = col.firstRank === col.lastRank ? `GPU ${col.firstRank}` : `GPUs ${col.firstRank}–${col.lastRank}`;
   const stages = col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`;
@@ -119,11 +181,6 @@ function stageHeader(plan: Plan, col: StageColumn): string {
 export function plannedWith(plan: Plan): string {
   const newer = plan.diagnostics.find((d) => d.code === "VLLM_VERSION_NOT_MODELED" && String(d.args["modeled"]) !== plan.engine.vllmVersion);
   return newer ? `, planned with ${String(newer.args["modeled"])}'s rules` : "";
-}
-
-/** What the budget leaves of the GPU, or by how much it exceeds it (--kv-cache-memory above what is free). */
-export function outsideShown(g: GpuBudget, red: (s: string) => string = (s) => s): string {
-  return g.budgetBytes > g.totalBytes ? red(`none (${gib(g.budgetBytes - g.totalBytes)} over)`) : gib(g.outsideBudgetBytes);
 }
 
 export function renderTable(plan: Plan, opts: TableOptions): string {
@@ -145,28 +202,29 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
   const cols = stageColumns(plan);
   const head = ["GiB per GPU", ...cols.map((col) => stageHeader(plan, col))];
   const rows: string[][] = [head.map((h) => chalk.bold(h))];
-  const row = (label: string, f: (g: GpuBudget) => string): void => {
-    rows.push([label, ...cols.map((col) => f(col.g))]);
+  const tone: Record<BudgetRowKind, (s: string) => string> = {
+    total: (s) => s,
+    budget: (s) => s,
+    weights: chalk.blue,
+    activation: chalk.magenta,
+    encoder: chalk.magenta,
+    "non-torch": chalk.yellow,
+    graphs: chalk.cyan,
+    kv: chalk.green.bold,
+    outside: chalk.gray,
+    context: chalk.gray,
+    others: chalk.gray,
+    smi: (s) => s,
   };
-  row("GPU memory (CUDA total)", (g) => gib(g.totalBytes));
-  const fixedKv = plan.perGpu.some((g) => g.kvCacheMemoryFixed);
-  row(fixedKv ? "vLLM use (--kv-cache-memory)" : `vLLM budget (× ${engine.gpuMemoryUtilization})`, (g) => chalk.bold(gib(g.budgetBytes)));
-  row(chalk.blue("  weights"), (g) => gib(g.weightsBytes));
-  row(chalk.magenta(`  activation peak`), (g) => `${gib(g.activationPeakBytes)} ${chalk.dim(`(${PHASE_LABELS[g.activationPhase]})`)}`);
-  if (plan.encoder) row(chalk.magenta("    vision encoder pass alone"), (g) => (g.ppStage === 0 ? gib(g.encoderPeakBytes) : "–"));
-  row(chalk.yellow("  non-torch memory"), (g) => gib(g.nonTorchBytes));
-  // Each group's rows add up to it (#12.1): graphs the budget does not hold (before v0.21, with
-  // --kv-cache-memory) are listed under "outside the budget", not under the budget they are not part of.
-  const graphs = (g: GpuBudget): string => (engine.cudaGraphs ? gib(g.cudaGraphBytes) : "–");
-  if (engine.cudaGraphEstimateSubtracted) row(chalk.cyan("  CUDA graphs (estimate)"), graphs);
-  row(chalk.green.bold("  KV cache"), (g) => (g.kvShortfallBytes > 0 ? chalk.red(`none (${gib(g.kvShortfallBytes)} short)`) : chalk.green.bold(gib(g.kvCacheBytes))));
-  row(chalk.gray("outside the budget"), (g) => outsideShown(g, chalk.red));
-  if (!engine.cudaGraphEstimateSubtracted) row(chalk.cyan("  CUDA graphs"), graphs);
-  row(chalk.gray("  CUDA context + NCCL"), (g) => gib(g.cudaContextBytes + g.ncclBytes));
-  // Other processes' memory sits outside vLLM's budget and shows in nvidia-smi's memory.used with vLLM's.
-  const others = plan.perGpu.some((g) => g.otherProcessBytes > 0);
-  if (others) row(chalk.gray("  other processes"), (g) => gib(g.otherProcessBytes));
-  row(others ? "nvidia-smi will show ≈ (all)" : "nvidia-smi will show ≈", (g) => nvidiaSmiShown(g.expectedUsedBytes + g.otherProcessBytes, g.totalBytes, plan.fits));
+  for (const row of budgetRows(plan)) {
+    // The terminal says whose budget it is; the parts are indented under it, colored as the bar draws them.
+    const label = row.kind === "budget" && !row.label.startsWith("vLLM") ? `vLLM ${row.label}` : row.label;
+    const figure = (cell: BudgetCell): string => {
+      const text = cell.bad ? chalk.red(cell.text) : row.kind === "budget" ? chalk.bold(cell.text) : row.kind === "kv" ? chalk.green.bold(cell.text) : cell.text;
+      return cell.note === undefined ? text : `${text} ${chalk.dim(`(${cell.note})`)}`;
+    };
+    rows.push([tone[row.kind](`${"  ".repeat(row.depth)}${label}`), ...cols.map((col) => figure(row.cell(col.g)))]);
+  }
   lines.push(boxTable(rows, ["left", ...cols.map(() => "right" as const)]));
 
   const columns = opts.columns ?? 80;
