@@ -13,6 +13,7 @@
 import { hybridRules } from "./vllm-versions.js";
 import { ConfigError, InternalError } from "./errors.js";
 import { DTYPE_BYTES, kvHeadTokenBytes, kvHeadsOnRank, type KvFormatLike } from "./kv-dtypes.js";
+import { uniformPageGroups } from "./kv-groups.js";
 import { cdiv } from "./math-utils.js";
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -339,27 +340,14 @@ export interface HybridKvPlan {
   cappedMaxCaptureSize: number | undefined;
 }
 
-/**
- * kv_cache_utils._get_kv_cache_groups_uniform_page_size: group_size = min layers per type, or the
- * max when max < 1.5·min; each type split into cdiv(n, group_size) groups; padding =
- * group_size - n % group_size when non-zero ("Add %d padding layers, may waste at most %.2f%%").
- */
+/** kv-groups.ts uniformPageGroups over the attention bucket and the Mamba bucket (an empty one is no bucket). */
 export function hybridGroups(attentionLayers: number, mambaLayers: number): { groupSize: number; attentionGroups: number; mambaGroups: number; paddingWarnings: { layers: number; pct: number }[] } {
-  const counts = [attentionLayers, mambaLayers].filter((n) => n > 0);
-  if (counts.length === 0) return { groupSize: 0, attentionGroups: 0, mambaGroups: 0, paddingWarnings: [] };
-  const min = Math.min(...counts);
-  const max = Math.max(...counts);
-  const groupSize = max < min * 1.5 ? max : min;
-  const paddingWarnings: { layers: number; pct: number }[] = [];
-  for (const n of counts) {
-    const pad = groupSize - (n % groupSize);
-    if (pad !== groupSize) paddingWarnings.push({ layers: pad, pct: (pad / n) * 100 });
-  }
+  const split = uniformPageGroups([attentionLayers, mambaLayers].filter((n) => n > 0));
   return {
-    groupSize,
-    attentionGroups: attentionLayers > 0 ? cdiv(attentionLayers, groupSize) : 0,
-    mambaGroups: mambaLayers > 0 ? cdiv(mambaLayers, groupSize) : 0,
-    paddingWarnings,
+    groupSize: split.groupSize,
+    attentionGroups: attentionLayers > 0 ? (split.groupsPerBucket[0] ?? 0) : 0,
+    mambaGroups: mambaLayers > 0 ? (split.groupsPerBucket[attentionLayers > 0 ? 1 : 0] ?? 0) : 0,
+    paddingWarnings: split.paddingWarnings,
   };
 }
 

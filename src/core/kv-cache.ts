@@ -6,6 +6,7 @@ import type { KvCacheDtype, KvCachePlan, LayerAttention, ModelArch, TorchDtype }
 import { DTYPE_BYTES, kvFormat, kvFormatKey, kvHeadTokenBytes, kvHeadsOnRank, kvMlaTokenBytes } from "./kv-dtypes.js";
 import type { KvFormat, KvFormatLike } from "./kv-dtypes.js";
 import { cdiv } from "./math-utils.js";
+import { uniformPageGroups } from "./kv-groups.js";
 
 /** How --kv-cache-dtype stores the cache for this model dtype (kv-dtypes.ts: bytes, scales, packing). */
 export function kvCacheFormat(kv: KvCacheDtype, modelDtype: TorchDtype): KvFormat {
@@ -117,9 +118,8 @@ const specKey = (s: LayerKvSpec): string => `${s.kind}/${s.window}/${s.bytesPerT
  *     sliding with one window): UniformTypeKVCacheSpecs, one group whose page is the sum of the layers' pages
  *     (PR #25101, merged 2025-09-17: v0.11; how older releases grouped these was not modeled);
  *   otherwise unify_kv_cache_spec_page_size: every smaller page is scaled to the largest by a larger block
- *     (block × max/page tokens), then _get_kv_cache_groups_uniform_page_size buckets layers by spec, group_size
- *     = min layers per bucket (the max when max < 1.5 × min), each bucket split into cdiv(n, group_size)
- *     groups.
+ *     (block × max/page tokens), then _get_kv_cache_groups_uniform_page_size buckets layers by spec and splits them
+ *     (kv-groups.ts uniformPageGroups: group_size = min layers per bucket, the max when max < 1.5 × min).
  * Represented as `groupSize` tensors of `pageSize` shared by one layer of every group (a UniformType group
  * as one "layer" of the summed page), so num_blocks = available // page // group_size either way.
  */
@@ -154,15 +154,12 @@ export function kvGroupLayout(specs: readonly LayerKvSpec[], blockSize: number, 
     if (bucket) bucket.layers++;
     else buckets.set(key, block === blockSize ? { kind: s.kind, window: s.window, layers: 1 } : { kind: s.kind, window: s.window, layers: 1, blockSize: block });
   }
-  const counts = [...buckets.values()].map((b) => b.layers);
-  const min = Math.min(...counts);
-  const max = Math.max(...counts);
-  const groupSize = max < 1.5 * min ? max : min;
+  const split = uniformPageGroups([...buckets.values()].map((b) => b.layers));
+  const groupSize = split.groupSize;
   const groups: KvGroup[] = [];
-  for (const b of buckets.values()) {
-    const n = cdiv(b.layers, groupSize);
-    for (let i = 0; i < n; i++) groups.push({ ...b, layers: groupSize });
-  }
+  [...buckets.values()].forEach((b, i) => {
+    for (let g = 0; g < (split.groupsPerBucket[i] ?? 0); g++) groups.push({ ...b, layers: groupSize });
+  });
   const layout: KvLayout = { pageSize, blockSize, groupSize, groups, attentionLayers, bytesPerToken };
   if (pagesPadded) layout.pagesPadded = true;
   return layout;
