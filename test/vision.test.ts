@@ -97,3 +97,17 @@ describe("other vision families", () => {
     expect(model("meta-llama/Llama-4-Scout-17B-16E-Instruct").unsupported.join()).toMatch(/vision tower/);
   });
 });
+
+describe("Qwen3-VL video smart_resize over the clip (video_processing_qwen3_vl.py, factor 32, temporal 2)", () => {
+  it("sizes a clip in bounds as rounded, and scales a clip over longest_edge down by beta over frames × H × W", async () => {
+    const { qwen3VideoTokens } = await import("../src/core/vision/qwen3-vl.js");
+    const v = model("qwen3-vl-8b").vision!;
+    const clip = { minPixels: 4096, maxPixels: 25_165_824 };
+    // 640×360, 16 frames: h = round(360 / 32) · 32 = 352, w = 640, t = 16; 16 · 352 · 640 = 3,604,480 in bounds.
+    // Grid 8 × 22 × 40 = 7,040 patches → 7,040 / 4 = 1,760 tokens.
+    expect(qwen3VideoTokens(v, 640, 360, 16, clip)).toMatchObject({ width: 640, height: 352, gridT: 8, gridH: 22, gridW: 40, tokens: 1760 });
+    // 1920×1080, 64 frames: 64 · 1088 · 1920 > 25,165,824 → beta = √(64 · 1080 · 1920 / 25,165,824) = 2.2964;
+    // h = ⌊1080 / 2.2964 / 32⌋ · 32 = 448, w = ⌊1920 / 2.2964 / 32⌋ · 32 = 832; grid 32 × 28 × 52 → 11,648 tokens.
+    expect(qwen3VideoTokens(v, 1920, 1080, 64, clip)).toMatchObject({ width: 832, height: 448, gridT: 32, gridH: 28, gridW: 52, tokens: 11_648 });
+  });
+});

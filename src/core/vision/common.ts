@@ -4,6 +4,7 @@
 import type { VisionSpec } from "../types.js";
 import { num, type Obj } from "../config-json.js";
 import { ResizeError } from "../errors.js";
+import { roundUp } from "../math-utils.js";
 import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
 /**
@@ -29,17 +30,28 @@ export function roundHalfEven(x: number): number {
  */
 export function smartResize(height: number, width: number, factor: number, minPixels: number, maxPixels: number): { height: number; width: number } {
   if (height < factor || width < factor) throw new ResizeError(`height:${height} or width:${width} must be larger than factor:${factor}`);
+  return boundedSides(height, width, factor, minPixels, maxPixels);
+}
+
+/**
+ * The bounding step every smart_resize shares (transformers qwen2_vl image and qwen3_vl video processors):
+ * after the aspect-ratio check, sides rounded (half-even) to a multiple of `factor`; when the clip of
+ * `t` (rounded) frames × h × w exceeds max_pixels, beta = √(frames·H·W / max) and each side is floored to
+ * the factor (at least one factor); below min_pixels, beta = √(min / (frames·H·W)) and each side is ceiled.
+ * An image is one frame (frames = t = 1).
+ */
+export function boundedSides(height: number, width: number, factor: number, minPixels: number, maxPixels: number, frames = 1, t = 1): { height: number; width: number } {
   if (Math.max(height, width) / Math.min(height, width) > 200) throw new ResizeError(`absolute aspect ratio must be smaller than 200, got ${Math.max(height, width) / Math.min(height, width)}`);
   let h = roundHalfEven(height / factor) * factor;
   let w = roundHalfEven(width / factor) * factor;
-  if (h * w > maxPixels) {
-    const beta = Math.sqrt((height * width) / maxPixels);
+  if (t * h * w > maxPixels) {
+    const beta = Math.sqrt((frames * height * width) / maxPixels);
     h = Math.max(factor, Math.floor(height / beta / factor) * factor);
     w = Math.max(factor, Math.floor(width / beta / factor) * factor);
-  } else if (h * w < minPixels) {
-    const beta = Math.sqrt(minPixels / (height * width));
-    h = Math.ceil((height * beta) / factor) * factor;
-    w = Math.ceil((width * beta) / factor) * factor;
+  } else if (t * h * w < minPixels) {
+    const beta = Math.sqrt(minPixels / (frames * height * width));
+    h = roundUp(height * beta, factor);
+    w = roundUp(width * beta, factor);
   }
   return { height: h, width: w };
 }

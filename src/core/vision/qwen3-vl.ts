@@ -6,7 +6,7 @@
 import type { VisionSpec } from "../types.js";
 import { ResizeError } from "../errors.js";
 import { isObj, num } from "../config-json.js";
-import { mergedTokenSide, mostFeaturesImageSize, patchElements, qwenImageTokens, qwenTowerKeys, roundHalfEven, type ItemTokens, type PixelLimits } from "./common.js";
+import { boundedSides, mergedTokenSide, mostFeaturesImageSize, patchElements, qwenImageTokens, qwenTowerKeys, roundHalfEven, type ItemTokens, type PixelLimits } from "./common.js";
 import type { VisionFamily } from "./family.js";
 import { qwenMaxPixelsForTokens, qwenParamGroups } from "./qwen2-vl.js";
 
@@ -22,19 +22,8 @@ export function qwen3VideoTokens(vision: VisionSpec, width: number, height: numb
     h0 = Math.trunc(h0 * scale);
     w0 = Math.trunc(w0 * scale);
   }
-  if (Math.max(h0, w0) / Math.min(h0, w0) > 200) throw new ResizeError(`absolute aspect ratio must be smaller than 200, got ${Math.max(h0, w0) / Math.min(h0, w0)}`);
-  let h = roundHalfEven(h0 / factor) * factor;
-  let w = roundHalfEven(w0 / factor) * factor;
   const t = roundHalfEven(frames / tf) * tf;
-  if (t * h * w > lim.maxPixels) {
-    const beta = Math.sqrt((frames * h0 * w0) / lim.maxPixels);
-    h = Math.max(factor, Math.floor(h0 / beta / factor) * factor);
-    w = Math.max(factor, Math.floor(w0 / beta / factor) * factor);
-  } else if (t * h * w < lim.minPixels) {
-    const beta = Math.sqrt(lim.minPixels / (frames * h0 * w0));
-    h = Math.ceil((h0 * beta) / factor) * factor;
-    w = Math.ceil((w0 * beta) / factor) * factor;
-  }
+  const { height: h, width: w } = boundedSides(h0, w0, factor, lim.minPixels, lim.maxPixels, frames, t);
   const gridT = Math.ceil(frames / tf);
   const gridH = h / vision.patchSize;
   const gridW = w / vision.patchSize;
