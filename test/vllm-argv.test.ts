@@ -10,6 +10,7 @@ import {
   splitShellCommands,
   splitShellWords,
   VllmArgError,
+  vllmArgvOfCommand,
 } from "../src/sources/vllm-argv.js";
 
 describe("splitShellWords", () => {
@@ -248,5 +249,13 @@ describe("container runs (one reading for vllm/vllm-openai and other vLLM images
     expect(containerRunIndex(["sudo", "/usr/bin/nerdctl", "run", "img"])).toBe(2);
     expect(containerRunIndex(["docker", "compose", "run", "svc"])).toBe(-1);
     expect(containerRunOptions(["run", "-e", "A=1", "-v", "/a=b:/c", "--gpus", "2", "img"], 1, 7)).toEqual({ env: { A: "1" }, gpus: "2" });
+  });
+});
+
+describe("a pasted docker run reads its image's release with check's rule (imageRelease, one function)", () => {
+  it("vllm/vllm-openai:v0.10.1.1 is 0.10.1 in a pasted command as in a compose file (it was no release at all)", () => {
+    const words = ["docker", "run", "--gpus", "all", "vllm/vllm-openai:v0.10.1.1", "--model", "Qwen/Qwen3-8B"];
+    expect(vllmArgvOfCommand(words, {}, "--command").release).toBe("0.10.1");
+    expect(vllmArgvOfCommand(["docker", "run", "vllm/vllm-openai:latest", "--model", "m"], {}, "--command").release).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/type
 import type { GpuSharer, SharedVerdict } from "../core/shared-gpus.js";
 import { InputError } from "../errors.js";
 import { looksLikeHubId, looksLikeModelPath } from "../sources/model-name.js";
+import { imageRelease } from "../sources/vllm-argv.js";
 import { MAX_DEPLOYMENTS, MAX_TOKENS, excerpt } from "../limits.js";
 import { gib } from "../units.js";
 
@@ -186,35 +187,6 @@ async function settingsFrom(files: string[], opts: CheckOptions): Promise<Settin
 // ---------------------------------------------------------------------------------------------
 // Releases: per deployment, from its image tag
 // ---------------------------------------------------------------------------------------------
-
-export interface ImageRelease {
-  /** "X.Y.Z" the tag pins, or null. */
-  version: string | null;
-  /** latest / nightly / no tag of a vLLM image. */
-  latest: boolean;
-  /** The image is a vLLM server image (its name says vllm). */
-  vllm: boolean;
-  tag: string | null;
-}
-
-/**
- * What an image reference says about its vLLM release: vllm/vllm-openai:v0.11.0 (any registry), a
- * `vllm` image tagged with a version, `v0.7.0-cuda…` tags; latest / nightly / untagged vLLM images.
- */
-export function imageRelease(image: string | null | undefined): ImageRelease {
-  const none: ImageRelease = { version: null, latest: false, vllm: false, tag: null };
-  if (!image) return none;
-  const imageMatch = /^(.*?)(?::([^:@/]+))?(?:@sha256:[0-9a-f]+)?$/i.exec(image.trim());
-  const repo = imageMatch?.[1] ?? image;
-  const tag = imageMatch?.[2] ?? null;
-  const last = repo.split("/").pop() ?? repo;
-  const vllm = /vllm/i.test(last);
-  if (!vllm) return { ...none, tag };
-  if (tag === null && /@sha256:/i.test(image)) return { version: null, latest: false, vllm, tag }; // pinned by digest: release unknown
-  if (tag === null || /^(latest|nightly|main)$/i.test(tag)) return { version: null, latest: true, vllm, tag };
-  const versionMatch = /^v(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) ?? (/^(vllm-openai|vllm)$/i.test(last) ? /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) : null);
-  return versionMatch ? { version: `${versionMatch[1]}.${versionMatch[2]}.${versionMatch[3] ?? "0"}`, latest: false, vllm, tag } : { version: null, latest: false, vllm, tag };
-}
 
 async function releaseFor(deployment: Deployment, opts: CheckOptions): Promise<{ version: string; notes: string[] }> {
   const { NEWEST_MODELED, OLDEST_MODELED, rulesFor, parseVersion } = await import("../core/vllm-versions.js");

@@ -623,10 +623,33 @@ export function expandShellVariables(word: string, env: Readonly<Record<string, 
   });
 }
 
-/** The vLLM release a vllm/vllm-openai:vX.Y.Z image names, or null (latest, nightly, a digest). */
-export function imageRelease(image: string): string | null {
-  const m = /vllm-openai:v?(\d+\.\d+(?:\.\d+)?)(?:$|[^0-9.])/.exec(image);
-  return m ? m[1]! : null;
+export interface ImageRelease {
+  /** "X.Y.Z" the tag pins, or null. */
+  version: string | null;
+  /** latest / nightly / no tag of a vLLM image. */
+  latest: boolean;
+  /** The image is a vLLM server image (its name says vllm). */
+  vllm: boolean;
+  tag: string | null;
+}
+
+/**
+ * What an image reference says about its vLLM release: vllm/vllm-openai:v0.11.0 (any registry), a
+ * `vllm` image tagged with a version, `v0.7.0-cuda…` tags; latest / nightly / untagged vLLM images.
+ */
+export function imageRelease(image: string | null | undefined): ImageRelease {
+  const none: ImageRelease = { version: null, latest: false, vllm: false, tag: null };
+  if (!image) return none;
+  const imageMatch = /^(.*?)(?::([^:@/]+))?(?:@sha256:[0-9a-f]+)?$/i.exec(image.trim());
+  const repo = imageMatch?.[1] ?? image;
+  const tag = imageMatch?.[2] ?? null;
+  const last = repo.split("/").pop() ?? repo;
+  const vllm = /vllm/i.test(last);
+  if (!vllm) return { ...none, tag };
+  if (tag === null && /@sha256:/i.test(image)) return { version: null, latest: false, vllm, tag }; // pinned by digest: release unknown
+  if (tag === null || /^(latest|nightly|main)$/i.test(tag)) return { version: null, latest: true, vllm, tag };
+  const versionMatch = /^v(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) ?? (/^(vllm-openai|vllm)$/i.test(last) ? /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) : null);
+  return versionMatch ? { version: `${versionMatch[1]}.${versionMatch[2]}.${versionMatch[3] ?? "0"}`, latest: false, vllm, tag } : { version: null, latest: false, vllm, tag };
 }
 
 /**
@@ -643,7 +666,7 @@ export function vllmArgvOfCommand(words: readonly string[], env: Readonly<Record
     return v === "" && /^\$(\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(w) ? [] : [v];
   });
   let release: string | null = null;
-  for (const w of expanded) if (isVllmOpenAiImage(w)) release ??= imageRelease(w);
+  for (const w of expanded) if (isVllmOpenAiImage(w)) release ??= imageRelease(w).version;
   const found = extractVllmArgs(expanded);
   if (!found) throw new InputError(subject, `${subject}: no vLLM server command in '${excerpt(words.join(" "))}' (expected vllm serve, python -m vllm.entrypoints.openai.api_server or docker run vllm/vllm-openai)`);
   const modelAsFlag = found.args.some((a) => a === "--model" || a.startsWith("--model="));
