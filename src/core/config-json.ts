@@ -3,7 +3,8 @@
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type Obj = { [k: string]: Json };
 
-export function isObj(v: Json | undefined): v is Obj {
+/** A JSON object (not null, not a list): the one such test, for the core and every reader in src/sources. */
+export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 export function num(o: Obj, key: string): number | undefined {

@@ -10,7 +10,8 @@
 // on every start-up.
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
-import type { ConfigFiles, Json } from "../core/architecture.js";
+import type { ConfigFiles } from "../core/architecture.js";
+import { isObj, type Obj } from "../core/config-json.js";
 import { InputError } from "../errors.js";
 import { MAX_EXPERTS, MAX_HEADS, MAX_HIDDEN, MAX_IMAGE_SIDE, MAX_LAYERS, MAX_POSITIONS, MAX_VOCAB, excerpt } from "../limits.js";
 
@@ -21,8 +22,6 @@ import { MAX_EXPERTS, MAX_HEADS, MAX_HIDDEN, MAX_IMAGE_SIDE, MAX_LAYERS, MAX_POS
 // Node 20). It leaves messages to the caller: English, as the classic API sets by default.
 z.config({ jitless: true, ...en() });
 
-type Obj = { [k: string]: Json };
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Where each file came from, for messages. */
 export interface ConfigLabels {

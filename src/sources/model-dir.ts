@@ -5,6 +5,7 @@ import { lstatSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
+import { isObj } from "../core/config-json.js";
 import { readSafetensorsHeaderSync, summarizeHeaders, type SafetensorsHeader, type WeightsSummary } from "./safetensors.js";
 import { JsonSyntaxError, notJsonMessage, parsePythonJson } from "./python-json.js";
 import { checkoutRoot, readTextFile, requireInside } from "./read-file.js";
@@ -104,9 +105,6 @@ function readJsonIfPresent(file: string, root?: string): Json | undefined {
   return text === undefined ? undefined : parseJson(text, file);
 }
 
-function isObj(v: Json | undefined): v is { [k: string]: Json } {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * The shard file names an index's weight_map points at, deduplicated, in first-seen order.

@@ -6,6 +6,7 @@ import { isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
 import { closeSync, constants as fsConstants, readSync } from "node:fs";
 import { InputError } from "../errors.js";
+import { isObj } from "../core/config-json.js";
 import { excerpt } from "../limits.js";
 import { openRegularFile, statRegularFile } from "./read-file.js";
 import { jsonSyntaxError } from "./python-json.js";
@@ -88,9 +89,6 @@ export function headerLengthFromPrefix(prefix: Uint8Array, fileSize: number, pat
   return len;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function isCount(v: unknown): v is number {
   return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
@@ -117,7 +115,7 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
     const fault = jsonSyntaxError(text);
     throw bad(path, `header is not JSON (byte ${8 + Buffer.byteLength(text.slice(0, fault.offset))} of the file: ${fault.reason})`);
   }
-  if (!isRecord(parsed)) throw bad(path, "header is not a JSON object");
+  if (!isObj(parsed)) throw bad(path, "header is not a JSON object");
 
   const tensors: SafetensorsTensor[] = [];
   const starts: number[] = [];
@@ -130,7 +128,7 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
   for (const name in parsed) {
     const entry = parsed[name];
     if (name === "__metadata__") {
-      if (!isRecord(entry)) throw bad(path, `"__metadata__" is not an object`);
+      if (!isObj(entry)) throw bad(path, `"__metadata__" is not an object`);
       for (const k in entry) {
         const v = entry[k];
         if (typeof v !== "string") throw bad(path, `"__metadata__"."${excerpt(k)}" is not a string`);
@@ -138,7 +136,7 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
       }
       continue;
     }
-    if (!isRecord(entry)) throw bad(path, `tensor "${excerpt(name)}" is not an object`);
+    if (!isObj(entry)) throw bad(path, `tensor "${excerpt(name)}" is not an object`);
     const dtype = entry["dtype"];
     const shape = entry["shape"];
     const offsets = entry["data_offsets"];

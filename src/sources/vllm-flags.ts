@@ -7,6 +7,7 @@
 // flags, flags removed in the planned release and values vLLM would refuse are a VllmFlagError
 // naming the flag. Used by plan/solve/compare (cli/), the pasted-command reader and check's
 // deployment readers alike: `engineFlagsFromArgv(argv)`.
+import { isObj } from "../core/config-json.js";
 import { KV_DTYPE_FACTS } from "../core/kv-dtypes.js";
 import type { CompilationFlags, EngineFlags, KvCacheDtype, LoraFlags, QuantMethod, SpeculativeFlags, TorchDtype } from "../core/types.js";
 import { FIRST_AFTER_V11_0, VLLM_ARGS, vllmArg, vllmShortArg, type VllmArg } from "../core/vllm-args.js";
@@ -402,7 +403,7 @@ function limitsOf(it: Item, release: string): Record<string, number> {
   } else obj = objectOf(it);
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(obj)) {
-    const count = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)["count"] : v;
+    const count = isObj(v) ? v["count"] : v;
     if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) bad(it, `'${k}' must be a count >= 0 (or {"count": N}), got '${show(v)}'`);
     const problem = modalityProblem(k);
     if (problem) bad(it, problem);

@@ -90,13 +90,7 @@ export class Ctx {
   }
 }
 
-export type Json = unknown;
-export function rec(v: Json): Record<string, Json> | null {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, Json>) : null;
-}
-export function str(v: Json): string | null {
-  return typeof v === "string" ? v : null;
-}
+export { rec, str, type Json } from "./values.js";
 export { baseName };
 
 /** Variables known for a command: `shell` for $VAR / ${VAR} / ${VAR:-default}, `k8s` for $(VAR). */

@@ -3,10 +3,7 @@
 // compose mem_limit / deploy.resources / shm_size / ipc, docker run --memory / --shm-size / --ipc.
 import type { HostLimits, ShmLimit } from "../../core/host-limits.js";
 
-// Local copies of common.ts's helpers (common.ts imports this file for docker run).
-type Json = unknown;
-const rec = (v: Json): Record<string, Json> | null => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, Json>) : null);
-const str = (v: Json): string | null => (typeof v === "string" ? v : null);
+import { rec, str, type Json } from "./values.js";
 
 /** Kubernetes resource.Quantity suffixes (k8s.io/apimachinery/pkg/api/resource: binary Ki..Ei, decimal k..E, milli m). */
 const K8S_UNITS: Readonly<Record<string, number>> = {
