@@ -2,7 +2,7 @@
 // what the CUDA driver did with each value on two real 2×H200 machines (fixtures/cuda-visible-devices/).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { containerDeviceIds, cudaDeviceIds, cudaDeviceList } from "../src/sources/visible-devices.js";
+import { containerDeviceIds, cudaDeviceIds, cudaDeviceList, dockerGpuRequest } from "../src/sources/visible-devices.js";
 import { visibleGpus, type DetectedGpu } from "../src/sources/nvidia-smi.js";
 
 interface Measured {
@@ -70,5 +70,13 @@ describe("device ids of a deployment file", () => {
     expect(cudaDeviceIds("0,,1")).toEqual({ ids: ["0"], note: "CUDA_VISIBLE_DEVICES=0,,1: CUDA stops at an empty entry, so it sees 0 only" });
     expect(containerDeviceIds("0,,1")).toEqual(["0", "1"]);
     expect(containerDeviceIds("all")).toBeNull();
+  });
+
+  it("docker run --gpus as docker/cli reads it (opts/gpus.go): all, a count, a quoted device list", () => {
+    // --gpus '"device=1,4"' as written in fixtures/vllm-logs/raw/code-qwen3-32b-rtxpro6000-v0.27.1-tp2.md (the shell leaves the inner quotes).
+    expect(dockerGpuRequest('"device=1,4"')).toEqual({ all: false, count: null, devices: ["1", "4"] });
+    expect(dockerGpuRequest("2")).toEqual({ all: false, count: 2, devices: null });
+    expect(dockerGpuRequest("count=2")).toEqual({ all: false, count: 2, devices: null });
+    expect(dockerGpuRequest("all")).toEqual({ all: true, count: null, devices: null });
   });
 });

@@ -73,9 +73,14 @@ export function cudaDeviceList(value: string): CudaDeviceList {
   return { entries, stop: null };
 }
 
+/** A value as written in a file, blanks and surrounding quotes removed (`'"device=0,1"'`, as docker --gpus needs it). */
+function unquoted(value: string): string {
+  return value.trim().replace(/^["']+|["']+$/g, "");
+}
+
 /** A device list written in a file, quotes stripped; null when it is not a literal list (empty, all, none, void, a $VARIABLE). */
 function literalList(value: string): string | null {
-  const s = value.trim().replace(/^["']+|["']+$/g, "");
+  const s = unquoted(value);
   return s === "" || /^(all|none|void)$/i.test(s) || s.includes("$") ? null : s;
 }
 
@@ -101,6 +106,21 @@ export function stopWords(stop: { text: string; why: ListStop }): string {
   if (stop.why === "empty") return "an empty entry";
   if (stop.why === "mixed") return `'${excerpt(stop.text)}' (a list is of indices or of GPU UUIDs, not both)`;
   return `'${excerpt(stop.text)}' (neither an index nor a GPU-/MIG- UUID)`;
+}
+
+/**
+ * docker run --gpus: "all", a count ("2", "count=2"), or "device=0,1" (docker/cli opts/gpus.go
+ * GpuOpts.Set; the device list goes to the container toolkit, containerDeviceIds). Null parts: not said.
+ */
+export function dockerGpuRequest(value: string): { all: boolean; count: number | null; devices: string[] | null } {
+  const g = unquoted(value);
+  const device = /device=([^"']+)/.exec(g);
+  const count = /^(?:count=)?(\d+)$/.exec(g);
+  return {
+    all: /^(?:count=)?all$/i.test(g),
+    count: count ? Number(count[1]) : null,
+    devices: device ? containerDeviceIds(device[1]!) : null,
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
 import { InputError } from "../../errors.js";
 import type { HostLimits } from "../../core/host-limits.js";
 import { dockerRunLimits } from "./limits.js";
-import { containerDeviceIds, cudaDeviceIds } from "../visible-devices.js";
+import { cudaDeviceIds, dockerGpuRequest } from "../visible-devices.js";
 import {
   ShellSyntaxError,
   VllmArgError,
@@ -303,13 +303,12 @@ export function fromCommandWords(
   }
   if (cuda?.note) notes.push(cuda.note);
   if (inv.dockerGpus !== null) {
-    const g = inv.dockerGpus.replace(/^["']+|["']+$/g, "");
-    const dev = /device=([^"']+)/.exec(g);
-    if (/^\d+$/.test(g)) gpuCount ??= Number(g);
-    else if (dev) {
-      devices = containerDeviceIds(dev[1]!) ?? devices;
-      gpuCount = devices?.length ?? gpuCount;
-    } else if (/^all$/i.test(g) && gpuCount === null) notes.push("docker run --gpus all: every GPU of the host is visible; vLLM uses the first tensor × pipeline × data parallel of them");
+    const asked = dockerGpuRequest(inv.dockerGpus);
+    if (asked.count !== null) gpuCount ??= asked.count;
+    else if (asked.devices !== null) {
+      devices = asked.devices;
+      gpuCount = devices.length;
+    } else if (asked.all && gpuCount === null) notes.push("docker run --gpus all: every GPU of the host is visible; vLLM uses the first tensor × pipeline × data parallel of them");
   }
   const deployment: Deployment = {
     file: ctx.file,
