@@ -170,3 +170,20 @@ describe("solve core", () => {
     expect(unwrapped(bad.err)).toBe("vram-plan: --margin: expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '-1GiB'\n");
   });
 });
+
+describe("shellWord: render/'s one quoting rule (fixes, what-ifs, vllm serve, vram-plan solve)", () => {
+  it("a POSIX shell reads every word back as it was; names and numbers stay bare", async () => {
+    const { shellWord } = await import("../src/render/messages.js");
+    const { parse } = await import("shell-quote");
+    expect(["fp8", "0.9", "32768", "Qwen/Qwen2.5-7B-Instruct", "--max-model-len", "a=b,c:d@e%f+g"].map(shellWord)).toEqual(["fp8", "0.9", "32768", "Qwen/Qwen2.5-7B-Instruct", "--max-model-len", "a=b,c:d@e%f+g"]);
+    // JSON (--limit-mm-per-prompt), a quote inside, globs, $, ~ and a comment mark: quoted, a ' as '\''.
+    expect(shellWord('{"image":1,"video":0}')).toBe(`'{"image":1,"video":0}'`);
+    expect(shellWord("it's")).toBe(`'it'\\''s'`);
+    for (const word of ['{"image":1,"video":0}', "it's", "a b", "*.bin", "model?", "$HOME", "~/models", "#x", "a;b", "(x)", "é"]) {
+      expect(parse(shellWord(word)), word).toEqual([word]);
+    }
+    // check's fix line quotes by the same rule: it wrapped a value in '…' without escaping a quote inside.
+    const { fixesText } = await import("../src/render/check.js");
+    expect(fixesText([{ changes: [{ flag: "--chat-template", value: "it's" }] }] as unknown as Parameters<typeof fixesText>[0])).toBe(`--chat-template 'it'\\''s'`);
+  });
+});

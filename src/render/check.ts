@@ -7,7 +7,7 @@ import type { Plan } from "../core/types.js";
 import { fitBytes } from "../core/host-limits.js";
 import { checkOutcome, exitCodeFor } from "../core/exit.js";
 import { GIB, gib, mdCell as md, thousands, wrapLine } from "./format.js";
-import { hostFindingText, hostFixText, messageFor } from "./messages.js";
+import { hostFindingText, hostFixText, messageFor, shellWord } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
 /** One failure in a few words (the numbers that matter). */
@@ -57,17 +57,15 @@ export function failureText(failure: Failure, plan: Plan): string {
 export function fixesText(fixes: readonly FixOption[]): string {
   return fixes
     .map((f) => {
-      const flags = f.changes.map((c) => (c.value === "" ? c.flag : `${c.flag} ${/[\s{"'\[]/.test(c.value) ? `'${c.value}'` : c.value}`)).join(" ");
+      const flags = f.changes.map((c) => (c.value === "" ? c.flag : `${c.flag} ${shellWord(c.value)}`)).join(" ");
       return f.note ? `${flags} (${f.note})` : flags;
     })
     .join(" or ");
 }
 
-const shellQuote = (v: string): string => (/[\s{}"'\[\]$*;&|<>()]/.test(v) ? `'${v.replace(/'/g, "'\\''")}'` : v);
-
 /** The `vram-plan solve` command that searches for a layout meeting every requirement of this entry. */
 export function solveCommand(entry: CheckEntry): string {
-  const parts = ["vram-plan solve", "--model", shellQuote(entry.model)];
+  const parts = ["vram-plan solve", "--model", shellWord(entry.model)];
   if (entry.gpu) parts.push(...(entry.gpu.id === "custom" ? ["--gpu-memory", `${entry.gpu.cudaTotalBytes}B`] : ["--gpu", entry.gpu.id]));
   if (entry.release) parts.push("--vllm-version", entry.release);
   const target = entry.target;
@@ -81,7 +79,7 @@ export function solveCommand(entry: CheckEntry): string {
   if (entry.gpuCount !== null) parts.push("--max-gpus", String(entry.gpuCount));
   for (const k of ["dtype", "quantization", "kv-cache-dtype", "max-num-batched-tokens", "limit-mm-per-prompt", "mm-processor-kwargs"]) {
     const v = entry.args[k];
-    if (typeof v === "string") parts.push(`--${k}`, shellQuote(v));
+    if (typeof v === "string") parts.push(`--${k}`, shellWord(v));
   }
   if (entry.args["enforce-eager"] === true) parts.push("--enforce-eager");
   return parts.join(" ");

@@ -83,9 +83,13 @@ export function fixText(d: Diagnostic): string {
   return fixEntries(d).join("  or  ");
 }
 
-/** A flag value as typed in a POSIX shell: bare when safe (numbers, names), else single-quoted (JSON). */
+/**
+ * A word as typed in a POSIX shell, render/'s one quoting rule (fixes, what-ifs, the vllm serve and
+ * vram-plan solve commands): bare when it holds only characters no shell treats specially (names,
+ * numbers, paths, key=value), else single-quoted, a ' inside written '\''.
+ */
 export function shellWord(value: string): string {
-  return /[\s{}"'$*?\[\]|&;<>()\\`]/.test(value) ? `'${value.replace(/'/g, `'\\''`)}'` : value;
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Each fix entry as the flags to type (values quoted for a POSIX shell where they need it). */

@@ -2,6 +2,7 @@
 import type { SolveResult } from "../core/solve.js";
 import type { GpuProfile } from "../core/types.js";
 import { gib, thousands, wrapLine } from "./format.js";
+import { shellWord } from "./messages.js";
 
 /** What solve found, as the renderers take it. */
 export interface SolveOutcome {
@@ -14,14 +15,9 @@ export interface SolveOutcome {
   command: string | null;
 }
 
-/** POSIX-shell quoting: bare when safe, else single quotes. */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
+/** The words of a command as one line a POSIX shell reads back (messages.ts shellWord). */
 export function commandLine(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(" ");
+  return argv.map(shellWord).join(" ");
 }
 
 /**
