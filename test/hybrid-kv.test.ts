@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { kvCacheFormat } from "../src/core/kv-cache.js";
 import { describe, expect, it } from "vitest";
 import {
   hybridAlignBlockSize,
@@ -308,7 +309,7 @@ describe("real logs (fixtures/hybrid/logs.json)", () => {
     const dt = resolveMambaStateDtypes({ family: hybrid.family, modelDtypeBytes: 2, mambaSsmCacheDtype: "bfloat16" });
     expect(mambaStatePageBytes(hybrid.mamba, 1, dt)).toBe(1_634_304);
     expect(mambaStatePageBytes(hybrid.mamba, 1, dt, 1) - mambaStatePageBytes(hybrid.mamba, 1, dt)).toBe(20_480);
-    expect(hybridAttnBytesPerToken(4, 256, 1, 1, true)).toBe(c.attn_bytes_per_token["int8_per_token_head"]);
+    expect(hybridAttnBytesPerToken(4, 256, 1, kvCacheFormat("int8_per_token_head", "bfloat16"))).toBe(c.attn_bytes_per_token["int8_per_token_head"]);
     for (const row of c.rows) {
       const attn = c.attn_bytes_per_token[row.kv] ?? 0;
       const block = hybridAlignBlockSize(attn, mambaStatePageBytes(hybrid.mamba, 1, dt, row.drafts), 16, { version: "0.28.0", mambaCacheMode: "align" });

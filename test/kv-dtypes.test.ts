@@ -64,9 +64,8 @@ describe("--kv-cache-dtype page sizes (Llama-3.1-8B, 32 × 8 KV heads × 128)", 
 
 describe("hybrid (GDN) pages use the same arithmetic", () => {
   it("Qwen3-Next attention bytes per token: 2 KV heads × 256 with per-token-head scales", () => {
-    // 2 heads · (2·256·1 + 2·4) = 1,040 B — equal to the older perTokenHeadScales form 2·2·256·1 + 2·2·4.
+    // 2 heads · (2·256·1 + 2·4) = 1,040 B (the scales come from kvHeadTokenBytes, the one place that adds them).
     expect(hybridAttnBytesPerToken(2, 256, 1, kvCacheFormat("int8_per_token_head", "bfloat16"))).toBe(1040);
-    expect(hybridAttnBytesPerToken(2, 256, 1, 1, true)).toBe(1040);
     // nvfp4: 2 · 2·(128 + 16) = 576 B.
     expect(hybridAttnBytesPerToken(2, 256, 1, kvCacheFormat("nvfp4", "bfloat16"))).toBe(576);
   });

@@ -196,13 +196,11 @@ export function mambaStatePageBytes(facts: MambaLayerFacts, tp: number, dtypes: 
  * Attention bytes per token per layer on one rank, as _align_hybrid_block_size computes it with a
  * FullAttentionSpec(block_size=1): num_kv_heads · (K + V bytes of one head) — the same page arithmetic
  * as a dense model (kv-dtypes.ts kvHeadTokenBytes: 2 · head_size · dtype, plus 2 · 4 B of fp32 scales for
- * the *_per_token_head modes, nvfp4 packing, TurboQuant slots). A bare number is a dense dtype;
- * perTokenHeadScales adds the scale bytes to it (AttentionSpec.page_size_bytes).
+ * the *_per_token_head modes, nvfp4 packing, TurboQuant slots; a bare number is a dense dtype).
  * num_kv_heads = max(1, total_kv_heads // tp) (ModelConfig.get_num_kv_heads).
  */
-export function hybridAttnBytesPerToken(numKvHeads: number, headDim: number, tp: number, kv: KvFormatLike, perTokenHeadScales = false): number {
-  const h = kvHeadsOnRank(numKvHeads, tp);
-  return h * kvHeadTokenBytes(kv, headDim) + (perTokenHeadScales && typeof kv === "number" ? 2 * h * 4 : 0);
+export function hybridAttnBytesPerToken(numKvHeads: number, headDim: number, tp: number, kv: KvFormatLike): number {
+  return kvHeadsOnRank(numKvHeads, tp) * kvHeadTokenBytes(kv, headDim);
 }
 
 // ---------------------------------------------------------------------------
