@@ -33,7 +33,8 @@ export interface LoggedError {
   args: Record<string, number | string>;
 }
 
-export interface LoggedStartup {
+/** The log as a whole; its figures (LoggedRank's, without `rank`) are the head rank's: the first rank that printed each. */
+export interface LoggedStartup extends Omit<LoggedRank, "rank"> {
   vllmVersion: string | null;
   /** Where the version comes from: "banner" (vLLM printed it), "text" (the paste names it), "inferred" (from the log's formats). */
   versionSource: "banner" | "text" | "inferred" | null;
@@ -53,20 +54,12 @@ export interface LoggedStartup {
   maxModelLen: number | null;
   /** Per rank, in the order first seen. */
   ranks: LoggedRank[];
-  /** The head rank's figures (the first rank that printed each). */
-  weightsBytes: number | null;
-  torchPeakBytes: number | null;
   /**
    * torchPeakBytes is the start-up summary's "X GiB for peak activation" (vllm/v1/worker/gpu_worker.py): the
    * worker's peak_activation_memory = the profile run's torch peak + the CUDA-graph estimate it applied to the
    * budget (determine_available_memory), so from v0.21 it holds the estimate as well.
    */
   torchPeakFromSummary: boolean;
-  nonTorchBytes: number | null;
-  cudaGraphEstimateBytes: number | null;
-  cudaGraphActualBytes: number | null;
-  availableKvBytes: number | null;
-  requestedBytes: number | null;
   numGpuBlocks: number | null;
   kvTokens: number | null;
   maxConcurrency: number | null;
