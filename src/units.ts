@@ -44,24 +44,3 @@ export function parseTokens(text: string): number | null {
   // Unsafe (above 2^53, or Infinity from 400 digits) is unreadable, not silently rounded.
   return Number.isSafeInteger(tokens) ? tokens : null;
 }
-
-/** Bytes as GiB (2^30) with `digits` decimals, as every output writes them. */
-export function gib(bytes: number, digits = 2): string {
-  const g = bytes / 2 ** 30;
-  // toFixed switches to exponent notation from 1e21; such sizes are written in whole GiB.
-  return Math.abs(g) < 1e21 ? g.toFixed(digits) : thousands(g);
-}
-
-/** 1234567 → "1,234,567" without Intl (initializing ICU costs ~15 ms of start-up). */
-export function thousands(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const v = Math.trunc(n);
-  // String() writes 1e+21 and above in exponent notation; BigInt writes every digit.
-  const digits = Math.abs(v) < 1e21 ? String(Math.abs(v)) : BigInt(Math.abs(v)).toString();
-  let out = "";
-  for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0) out += ",";
-    out += digits[i];
-  }
-  return (v < 0 ? "-" : "") + out;
-}

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { gibText, mibText, thousandsOf } from "../src/core/text.js";
+import { gibText, mibText, thousands } from "../src/core/text.js";
 
 // The core's number words, written without Intl (ICU start-up cost); each value worked by hand.
 describe("core text", () => {
-  it("writes thousands like units.ts", () => {
-    expect(thousandsOf(131072)).toBe("131,072");
-    expect(thousandsOf(999)).toBe("999");
-    expect(thousandsOf(1234567.9)).toBe("1,234,567");
+  it("writes thousands (the one copy: render, sources and commands use it too)", () => {
+    expect(thousands(131072)).toBe("131,072");
+    expect(thousands(999)).toBe("999");
+    expect(thousands(1234567.9)).toBe("1,234,567");
+    expect(thousands(-1234)).toBe("-1,234");
+    expect(thousands(2e21)).toBe("2,000,000,000,000,000,000,000");
   });
   it("writes MiB with at most one decimal, as toLocaleString en-US did", () => {
     expect(mibText(33 * 2 ** 20)).toBe("33 MiB"); // OBSERVED_MAX_PER_GRAPH_BYTES

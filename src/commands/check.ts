@@ -14,7 +14,7 @@ import { InputError } from "../errors.js";
 import { looksLikeHubId, looksLikeModelPath } from "../sources/model-name.js";
 import { imageRelease } from "../sources/vllm-argv.js";
 import { MAX_DEPLOYMENTS, MAX_TOKENS, excerpt } from "../limits.js";
-import { gib } from "../units.js";
+import { gib } from "../core/text.js";
 
 export interface CheckOptions {
   gpu?: string;

@@ -8,7 +8,7 @@ import type { CommonOpts } from "./plan.js";
 import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { noteText, outputColumns, wrapLine } from "../render/format.js";
-import { gib } from "../units.js";
+import { gib } from "../core/text.js";
 
 export interface WatchOpts extends CommonOpts {
   interval?: string;

@@ -32,7 +32,7 @@
 //     page cache, reclaimable, not counted here; "eager" reads each file whole first.
 import type { EngineFlags, ExplainLine, HostMemory, HostPart } from "./types.js";
 import type { VllmRules } from "./vllm-versions.js";
-import { gibText as gib } from "./text.js";
+import { gibText } from "./text.js";
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -104,7 +104,7 @@ export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: E
     { what: "processes", bytes: processes * PROCESS_RSS_BYTES, shm: false, estimate: true },
     {
       what: "host: vLLM's processes",
-      formula: `${apiServers} API server + ${cores} engine core${world > 1 ? ` + ${workers} worker${workers === 1 ? "" : "s"}` : " (model runs inside it)"} = ${processes} processes × ${gib(PROCESS_RSS_BYTES)} resident each (estimate)`,
+      formula: `${apiServers} API server + ${cores} engine core${world > 1 ? ` + ${workers} worker${workers === 1 ? "" : "s"}` : " (model runs inside it)"} = ${processes} processes × ${gibText(PROCESS_RSS_BYTES)} resident each (estimate)`,
       source: "vllm/v1/executor/multiproc_executor.py (one WorkerProc per rank when TP × PP > 1); per-process RSS measured in PR #48436 (≈3 GiB a worker), issue #53042 (more on GB200)",
     },
   );
@@ -120,8 +120,8 @@ export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: E
         {
           what: "host: multimodal processor cache",
           formula: shm
-            ? `--mm-processor-cache-type shm: one shared-memory FIFO of ${gib(each)} per engine × ${dp}`
-            : `${gib(each)} (--mm-processor-cache-gb${flags.mmProcessorCacheBytes === undefined ? ", default 4" : ""}) × (api_server_count ${apiServers} + data_parallel_size ${dp}), a mirrored LRU in each process`,
+            ? `--mm-processor-cache-type shm: one shared-memory FIFO of ${gibText(each)} per engine × ${dp}`
+            : `${gibText(each)} (--mm-processor-cache-gb${flags.mmProcessorCacheBytes === undefined ? ", default 4" : ""}) × (api_server_count ${apiServers} + data_parallel_size ${dp}), a mirrored LRU in each process`,
           source: "vllm/config/multimodal.py MultiModalConfig.mm_processor_cache_gb / mm_processor_cache_type",
         },
       );
@@ -134,7 +134,7 @@ export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: E
       { what: "cpu-offload", bytes: input.cpuOffloadBytes * dp, shm: false, estimate: false },
       {
         what: "host: --cpu-offload-gb weights",
-        formula: `${gib(input.cpuOffloadBytes)} of pinned weights per replica × ${dp}; each pinned tensor may round up to a power of two (issue #56410 measures 1.15-1.9× the asked size)`,
+        formula: `${gibText(input.cpuOffloadBytes)} of pinned weights per replica × ${dp}; each pinned tensor may round up to a power of two (issue #56410 measures 1.15-1.9× the asked size)`,
         source: "vllm/model_executor/offloader/uva.py _maybe_offload_to_cpu (pin_memory); issue #56410",
       },
     );
@@ -148,7 +148,7 @@ export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: E
         { what: "kv-offload", bytes: kv * dp, shm: true, estimate: false },
         {
           what: "host: KV offload pool (/dev/shm)",
-          formula: `--kv-offloading-size ${gib(kv)} per replica × ${dp}, an mmap in /dev/shm; issue #53042 measures ${KV_OFFLOAD_MEASURED_FACTOR}× that as Shmem on 0.26.0 (a hybrid model with 4 KV-cache groups): leave room`,
+          formula: `--kv-offloading-size ${gibText(kv)} per replica × ${dp}, an mmap in /dev/shm; issue #53042 measures ${KV_OFFLOAD_MEASURED_FACTOR}× that as Shmem on 0.26.0 (a hybrid model with 4 KV-cache groups): leave room`,
           source: "PR #50094 (SharedOffloadRegion), PR #50358 (/dev/shm free-space check), issue #53042",
         },
       );
@@ -159,7 +159,7 @@ export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: E
         { what: "kv-offload", bytes: pinned, shm: false, estimate: false },
         {
           what: "host: KV offload pool (pinned)",
-          formula: `${input.tp} TP worker${input.tp === 1 ? "" : "s"} × next power of two of ${gib(share)} (PyTorch's pinned allocator rounds each allocation) × ${dp} replica${dp === 1 ? "" : "s"}`,
+          formula: `${input.tp} TP worker${input.tp === 1 ? "" : "s"} × next power of two of ${gibText(share)} (PyTorch's pinned allocator rounds each allocation) × ${dp} replica${dp === 1 ? "" : "s"}`,
           source: "vllm/v1/kv_offload/cpu (torch pin_memory tensors before PR #50094); rounding measured in PR #48436 and PR #50094",
         },
       );
@@ -173,7 +173,7 @@ export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: E
       { what: "sleep-weights", bytes: weights, shm: false, estimate: false },
       {
         what: "host: sleep mode level 1",
-        formula: `every GPU's weights (${gib(weights)} over ${world * dp} GPUs) held in pinned host memory while asleep at level 1 (level 2 discards them)`,
+        formula: `every GPU's weights (${gibText(weights)} over ${world * dp} GPUs) held in pinned host memory while asleep at level 1 (level 2 discards them)`,
         source: "vllm/device_allocator/cumem.py CuMemAllocator.sleep (offload_tags=(\"weights\",))",
       },
     );
@@ -216,7 +216,7 @@ export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: E
   };
   explain.push({
     what: "host memory",
-    formula: `${gib(memoryBytes)} resident (/dev/shm included), ${gib(shmBytes)} of it in /dev/shm${flags.safetensorsLoadStrategy === "eager" ? "; --safetensors-load-strategy eager also reads each checkpoint file whole while loading (not counted)" : "; safetensors are mmap'd (page cache, reclaimable, not counted)"}`,
+    formula: `${gibText(memoryBytes)} resident (/dev/shm included), ${gibText(shmBytes)} of it in /dev/shm${flags.safetensorsLoadStrategy === "eager" ? "; --safetensors-load-strategy eager also reads each checkpoint file whole while loading (not counted)" : "; safetensors are mmap'd (page cache, reclaimable, not counted)"}`,
     bytes: memoryBytes,
     source: "core/host-memory.ts (parts above)",
   });

@@ -6,7 +6,7 @@ import type { HostFinding } from "./host-limits.js";
 import type { Diagnostic, EngineFlags, GpuProfile, KvCacheDtype, ModelArch, Plan, PlanInput, QuantMethod } from "./types.js";
 import { planDeployment } from "./plan.js";
 import { roundDownForPeople } from "./levers.js";
-import { thousandsOf } from "./text.js";
+import { thousands } from "./text.js";
 
 
 // ---------------------------------------------------------------------------------------------
@@ -425,14 +425,14 @@ export function solve(req: SolveRequest): SolveResult {
       best = low;
     }
     const where = `${last.tp * last.pp} GPU${last.tp * last.pp > 1 ? "s" : ""} (tensor-parallel ${last.tp}${last.pp > 1 ? `, pipeline ${last.pp}` : ""})`;
-    const what = `${concurrency > 1 ? `${concurrency} concurrent requests of ` : ""}a ${thousandsOf(context)}-token context`;
+    const what = `${concurrency > 1 ? `${concurrency} concurrent requests of ` : ""}a ${thousands(context)}-token context`;
     // When the context itself starts, concurrency is what is short: say how much there is, not the longest
     // context (which is then at least the one asked for, and read as a contradiction).
-    let nearest = `the longest --max-model-len that starts there is ${thousandsOf(best)}`;
+    let nearest = `the longest --max-model-len that starts there is ${thousands(best)}`;
     if (concurrency > 1 && best >= context) {
       const f = flagsFor(precision, last, { gpuMemoryUtilization: lastCap, maxModelLen: context });
       const at = plan(f);
-      nearest = `it serves ${concurrencyAt({ model, gpu, flags: f }, at, context).toFixed(2)} concurrent requests of ${thousandsOf(context)} tokens there`;
+      nearest = `it serves ${concurrencyAt({ model, gpu, flags: f }, at, context).toFixed(2)} concurrent requests of ${thousands(context)} tokens there`;
     }
     const reason =
       best > 0

@@ -1,5 +1,5 @@
 import { errorLine } from "../limits.js";
-import { gib, thousands } from "../units.js";
+import { gib, thousands } from "../core/text.js";
 
 // GiB and thousands are written by units.ts, so messages outside render/ read the same.
 export { gib, thousands };

@@ -8,7 +8,7 @@ import { sizeFlag } from "./flag-values.js";
 import { excerpt } from "../limits.js";
 import { REFERENCE_GPU_ID, customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "./gpu-names.js";
 import { nvidiaSmiRunner, otherProcessBytesOn, queryGpus, visibleGpus, type DetectedGpu, type RunNvidiaSmi } from "./nvidia-smi.js";
-import { gib } from "../units.js";
+import { gib } from "../core/text.js";
 
 export interface GpuRecord extends GpuProfile {
   aliases: string[];

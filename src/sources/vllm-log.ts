@@ -9,7 +9,7 @@ import type { DiagnosticCode } from "../core/types.js";
 import { extractVllmArgs, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
 import { normalizeFlagName } from "./vllm-flags.js";
 import { compareVersions } from "../core/vllm-versions.js";
-import { gib } from "../units.js";
+import { gib } from "../core/text.js";
 
 const GIB = 2 ** 30;
 const UNIT: Record<string, number> = { b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: GIB, gb: GIB, kb: 2 ** 10, mb: 2 ** 20 };
