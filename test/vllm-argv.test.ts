@@ -3,6 +3,7 @@ import { InputError } from "../src/errors.js";
 import {
   containerRunIndex,
   containerRunOptions,
+  expandShellVariables,
   extractVllmArgs,
   isVllmOpenAiImage,
   locateVllmInvocation,
@@ -257,5 +258,16 @@ describe("a pasted docker run reads its image's release with check's rule (image
     const words = ["docker", "run", "--gpus", "all", "vllm/vllm-openai:v0.10.1.1", "--model", "Qwen/Qwen3-8B"];
     expect(vllmArgvOfCommand(words, {}, "--command").release).toBe("0.10.1");
     expect(vllmArgvOfCommand(["docker", "run", "vllm/vllm-openai:latest", "--model", "m"], {}, "--command").release).toBeNull();
+  });
+});
+
+describe("expandShellVariables (a pasted command): the same expansion as deployment files", () => {
+  it("${VAR:+word} and ${VAR+word}, which it left as written before", () => {
+    expect(expandShellVariables("${REVISION:+--revision=$REVISION}", { REVISION: "v2" }, "--command")).toBe("--revision=v2");
+    expect(expandShellVariables("${REVISION:+--revision=$REVISION}", {}, "--command")).toBe("");
+    expect(expandShellVariables("${TP:-2}", { TP: "" }, "--command")).toBe("2");
+  });
+  it("an unset variable is an error naming it, also one named like an Object property", () => {
+    expect(() => expandShellVariables("$constructor", {}, "--command")).toThrow("--command: $constructor is not set (set it, or write ${constructor:-default})");
   });
 });

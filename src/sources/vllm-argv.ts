@@ -610,15 +610,37 @@ export function extractVllmArgs(words: readonly string[], opts: LocateOptions = 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Expands `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` in one word from `env`, as a
- * shell would; an unset variable without a default is an InputError naming it (`subject` says where).
+ * The shell's parameter expansion (POSIX sh, "Parameter Expansion") of $VAR, ${VAR}, ${VAR:-word},
+ * ${VAR-word}, ${VAR:+word} and ${VAR+word} in `text`, from `env` (own keys only: $constructor is
+ * no variable). `unset(name, written)` is what a variable that is unset, with no word to fall back
+ * on, becomes; `substituted` sees each value put in (a reader's budget). The one expander for a
+ * pasted command (expandShellVariables) and for deployment files (deployments/common.ts expandShell).
+ */
+export function expandParameters(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  unset: (name: string, written: string) => string,
+  substituted: (value: string) => string = (value) => value,
+): string {
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (written, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare ?? "";
+      const v = Object.hasOwn(env, name) ? env[name] : undefined;
+      if (op === ":+") return v !== undefined && v !== "" ? expandParameters(word ?? "", env, unset, substituted) : "";
+      if (op === "+") return v !== undefined ? expandParameters(word ?? "", env, unset, substituted) : "";
+      if (op !== undefined) return substituted(v !== undefined && (op === "-" || v !== "") ? v : (word ?? ""));
+      return v !== undefined ? substituted(v) : unset(name, written);
+    },
+  );
+}
+
+/**
+ * Expands the variables of one word of a pasted command from `env`, as a shell would
+ * (expandParameters); an unset variable without a default is an InputError naming it (`subject` says where).
  */
 export function expandShellVariables(word: string, env: Readonly<Record<string, string | undefined>>, subject: string): string {
-  return word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_all, braced: string | undefined, op: string | undefined, dflt: string | undefined, bare: string | undefined) => {
-    const name = (braced ?? bare)!;
-    const v = env[name];
-    if (v !== undefined && (op !== ":-" || v !== "")) return v;
-    if (op !== undefined) return dflt ?? "";
+  return expandParameters(word, env, (name) => {
     throw new InputError(subject, `${subject}: $${excerpt(name)} is not set (set it, or write \${${name}:-default})`);
   });
 }

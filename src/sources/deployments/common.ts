@@ -10,6 +10,7 @@ import {
   baseName,
   containerRunIndex,
   containerRunOptions,
+  expandParameters,
   locateVllmInvocation,
   parseVllmArgs,
   shellScriptIndex,
@@ -111,10 +112,6 @@ export function expandK8s(text: string, env: Record<string, string>): string {
 }
 
 /**
- * Shell-style expansion of $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:+word}, ${VAR+word};
- * unknown variables stay verbatim (check names them), except in :+ / + forms, which vanish when unset.
- */
-/**
  * Bytes of variable values substituted while reading one file: `x=$y$y`, `y=$z$z`, … doubles with each
  * line, so the substitutions are charged against one budget per file (resetExpansionBudget) and a
  * file that spends it is refused instead of building gigabytes of text.
@@ -130,18 +127,13 @@ export function charge(s: string): string {
   return s;
 }
 
+/**
+ * Shell expansion of $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:+word}, ${VAR+word}
+ * (vllm-argv.ts expandParameters); unknown variables stay verbatim (check names them), except in
+ * :+ / + forms, which vanish when unset; every value put in is charged to the file's budget.
+ */
 export function expandShell(text: string, env: Record<string, string>): string {
-  return text.replace(
-    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (m, braced: string | undefined, op: string | undefined, def: string | undefined, bare: string | undefined) => {
-      const name = braced ?? bare ?? "";
-      const v = lookup(env, name);
-      if (op === ":+") return v !== undefined && v !== "" ? expandShell(def ?? "", env) : "";
-      if (op === "+") return v !== undefined ? expandShell(def ?? "", env) : "";
-      if (op !== undefined) return charge(v !== undefined && (op === "-" || v !== "") ? v : (def ?? ""));
-      return v !== undefined ? charge(v) : m;
-    },
-  );
+  return expandParameters(text, env, (_name, written) => written, charge);
 }
 
 export interface BuildBase {
