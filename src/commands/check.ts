@@ -3,7 +3,7 @@
 // its constraints, and exits 0 (all start and meet them), 1 (some do not: each named with its
 // reason and fix) or 2 (unreadable or invalid input: file and line named).
 // Loaded only when check runs (src/cli/subcommands.ts imports it in the action).
-import { colorWanted, type Io } from "./io.js";
+import { colorWanted, outputFormat, type Io } from "./io.js";
 import type { Deployment, KServeRuntime, KServeService } from "../sources/deployments.js";
 import type { CheckEntry, CheckReport, FileNote } from "../core/check.js";
 import type { Outcome } from "../core/exit.js";
@@ -649,7 +649,7 @@ export async function checkCommand(files: string[], opts: CheckOptions, io: Io):
   // An unreadable --vllm-version is bad input for the whole run (exit 2), not a per-deployment "vLLM banana would refuse".
   if (opts.vllmVersion !== undefined) (await import("../sources/vllm-flags.js")).checkedRelease(opts.vllmVersion);
   const report = await checkFiles(files, opts, io);
-  const fmt = opts.json ? "json" : (opts.format ?? "table");
+  const fmt = outputFormat(opts);
   const render = await import("../render/check.js");
   if (fmt === "json") io.stdout(render.renderCheckJson(report));
   else if (fmt === "markdown") io.stdout(render.renderCheckMarkdown(report));

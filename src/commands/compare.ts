@@ -1,7 +1,7 @@
 // `vram-plan compare`: the offline (transformers generate) footprint of a workload beside vLLM's plan
 // for it, why they differ, and the levers that bring vLLM closest (issue #6).
 import { InputError } from "../errors.js";
-import type { Io } from "./io.js";
+import { outputFormat, type Io } from "./io.js";
 import type { CommonOpts } from "./plan.js";
 import { deploymentInputs } from "./deployment-inputs.js";
 import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "../core/attn-implementations.js";
@@ -69,7 +69,7 @@ export async function compareCommand(opts: CompareOpts, io: Io): Promise<Outcome
   }
   const offline = offlineFootprint({ model: arch, promptTokens, images, batch, newTokens, attn, ...(flags.dtype ? { dtype: flags.dtype } : {}), ...(flags.mmProcessorKwargs ? { pixels: flags.mmProcessorKwargs } : {}) });
   const cmp = compareWorkload({ model: arch, gpu, flags }, offline, { promptTokens, imageTokens: imgTokens, images, newTokens, batch }, { explain: opts.explain === true || opts.format === "html" });
-  const fmt = opts.json ? "json" : ((opts.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table");
+  const fmt = outputFormat(opts);
   if (fmt === "html") {
     io.stdout((await import("../render/html.js")).renderCompareHtml(cmp));
     return { command: "compare", comparison: cmp };

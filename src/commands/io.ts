@@ -10,6 +10,12 @@ export interface Io {
   stdin?: () => string;
 }
 
+/** The output format a command's options ask for: --json wins, else --format, else the table. */
+export function outputFormat(o: { json?: boolean; format?: string }): "table" | "json" | "markdown" | "html" {
+  if (o.json) return "json";
+  return (o.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table";
+}
+
 /** Color only on a terminal, never with --no-color or NO_COLOR (https://no-color.org). */
 export function colorWanted(o: { color?: boolean }, io: Io): boolean {
   return o.color !== false && io.isTTY && !io.env["NO_COLOR"];

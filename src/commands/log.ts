@@ -3,7 +3,7 @@
 // put each logged figure beside the planned one with the likely cause of each difference.
 import { readInputText } from "../sources/read-file.js";
 import { MAX_LOG_FILE_BYTES } from "../limits.js";
-import { colorWanted, type Io } from "./io.js";
+import { colorWanted, outputFormat, type Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { readVllmLog } from "../sources/vllm-log.js";
 import { findGpu, gpuFrom, gpuOfMemory } from "../sources/gpus.js";
@@ -211,7 +211,7 @@ export async function logCommand(file: string, userArgs: readonly string[], opts
     for (const [k, text] of unplanned) notes[k] = text;
   }
 
-  const fmt = opts.json ? "json" : (opts.format ?? "table");
+  const fmt = outputFormat(opts);
   const render = await import("../render/log.js");
   if (fmt === "json") io.stdout(render.renderLogJson(report));
   else if (fmt === "markdown") io.stdout(render.renderLogMarkdown(report));

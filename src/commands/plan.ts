@@ -1,6 +1,6 @@
 // `vram-plan plan` (the default command): one deployment's start-up budget per GPU.
 // Reads the model and GPU through src/sources, plans with src/core/plan.ts, renders with src/render.
-import { colorWanted, type Io } from "./io.js";
+import { colorWanted, outputFormat, type Io } from "./io.js";
 import { InputError } from "../errors.js";
 import { engineFlagsFrom, type RawEngineFlags } from "../sources/engine-flags.js";
 import { deploymentInputs } from "./deployment-inputs.js";
@@ -21,13 +21,8 @@ export interface CommonOpts extends RawEngineFlags {
   offline?: boolean;
 }
 
-function formatOf(o: CommonOpts): "table" | "json" | "markdown" | "html" {
-  if (o.json) return "json";
-  return (o.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table";
-}
-
 async function render(plan: Plan, opts: CommonOpts, io: Io): Promise<string> {
-  const fmt = formatOf(opts);
+  const fmt = outputFormat(opts);
   if (fmt === "json") return (await import("../render/json.js")).renderJson(plan);
   // HTML is a report: it always carries the --explain lines.
   if (fmt === "html") return (await import("../render/html.js")).renderPlanHtml(plan);
@@ -51,7 +46,7 @@ export async function planCommand(opts: CommonOpts, io: Io): Promise<Outcome> {
     const { resolveDraftModel } = await import("../sources/draft-model.js");
     for (const w of (await resolveDraftModel(flags, { offline: opts.offline === true, env: io.env })).warnings) io.stderr(warningText(w, outputColumns(io.env)));
   }
-  const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: opts.explain === true || formatOf(opts) === "html", whatIf: true });
+  const plan = planWithLevers({ model: model.arch, gpu, flags }, { explain: opts.explain === true || outputFormat(opts) === "html", whatIf: true });
   io.stdout(await render(plan, opts, io));
   return { command: "plan", plan };
 }

@@ -1,7 +1,7 @@
 // `vram-plan solve --model M --gpu G [--context LEN] [--concurrency N] [--images-per-prompt K]`:
 // the flags that make a model fit, found by planning candidates (src/core/solve.ts), printed as a
 // `vllm serve` command line ready to paste. Exit 0 when found, 1 when nothing fits, 2 on bad input.
-import type { Io } from "./io.js";
+import { outputFormat, type Io } from "./io.js";
 import type { RawEngineFlags } from "../sources/engine-flags.js";
 import type { Outcome } from "../core/exit.js";
 import { InputError } from "../errors.js";
@@ -81,7 +81,7 @@ export async function solveFrom(opts: SolveOptions, io: Pick<Io, "env" | "stderr
 
 /** The solve command: finds the flags and renders them in the chosen format. */
 export async function solveCommand(opts: SolveOptions, io: Io): Promise<Outcome> {
-  const fmt = opts.json ? "json" : (opts.format ?? "table");
+  const fmt = outputFormat(opts);
   if (!["table", "markdown", "json"].includes(fmt)) throw new InputError("--format", `--format: '${fmt}' is not one of table, markdown, json`);
   const outcome = await solveFrom(opts, io);
   io.stdout(fmt === "json" ? JSON.stringify(solveToJsonObject(outcome), null, 2) + "\n" : renderSolveText(outcome, fmt === "markdown", outputColumns(io.env)));

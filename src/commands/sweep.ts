@@ -9,7 +9,7 @@
 //   --sweep gpu-memory-utilization=0.5..0.95   0.50, 0.55, ... 0.95 (default step 0.05; :0.01 for finer)
 //   --sweep tensor-parallel-size=1,2,4,8   a list; ranges double by default (a..b:x4 multiplies by 4)
 //   --sweep max-num-seqs=64..1024   --sweep kv-cache-dtype=auto,fp8
-import type { Io } from "./io.js";
+import { outputFormat, type Io } from "./io.js";
 import type { CommonOpts } from "./plan.js";
 import type { SweepAxis, SweepKey } from "../core/sweep.js";
 import type { Outcome } from "../core/exit.js";
@@ -140,7 +140,7 @@ export async function runSweepCommand(opts: SweepCliOptions, io: Io): Promise<Ou
   const res = runSweep({ model: model.arch, gpu, base, axes, ...(searchedTp ? { searchTensorParallel: [1, 2, 4, 8] } : {}) });
   const meta = { model: model.arch.id, gpu: gpu?.id ?? null, searchedTp };
   const render = await import("../render/sweep.js");
-  const fmt = opts.json ? "json" : (opts.format ?? "table");
+  const fmt = outputFormat(opts);
   if (fmt === "json") io.stdout(render.renderSweepJson(res, meta));
   else if (fmt === "markdown") io.stdout(render.renderSweepMarkdown(res, meta));
   else if (fmt === "html") io.stdout((await import("../render/html.js")).renderSweepHtml(res, meta));

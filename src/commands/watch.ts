@@ -2,7 +2,7 @@
 // puts each GPU's used memory beside the plan's expected nvidia-smi figure for the deployment given —
 // flags, a pasted `-- vllm serve …`, or a deployment file (--file) — and reports drift: memory above or
 // below the plan past --tolerance, another process appearing, a GPU near full. Exit 1 when a sample drifts.
-import type { Io } from "./io.js";
+import { outputFormat, type Io } from "./io.js";
 import type { Outcome } from "../core/exit.js";
 import type { CommonOpts } from "./plan.js";
 import type { GpuProfile } from "../core/types.js";
@@ -83,7 +83,7 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
   const plan = planDeployment({ model: model.arch, gpu, flags });
   const { compareSample } = await import("../core/watch.js");
   const render = await import("../render/watch.js");
-  const json = options.json === true || options.format === "json";
+  const json = outputFormat(options) === "json";
   // The first sample before the header: no nvidia-smi (or a failing one) is one error, no output above it.
   let next: ReturnType<typeof sample> | null = sample();
   if (!json) {
