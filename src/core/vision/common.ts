@@ -15,6 +15,18 @@ export function patchElements(vision: VisionSpec): number {
   return vision.inChannels * vision.temporalPatchSize * vision.patchSize * vision.patchSize;
 }
 
+/**
+ * The activation peak of one pre-norm LayerNorm block with an ungated MLP and in-place residual adds
+ * (idefics2_vision_model.py @68137261 Idefics2EncoderLayer; intern_vit.py InternVisionEncoderLayer): the encoder
+ * loop keeps x_in, the block keeps the post-attention residual and norm2's output; fc1 [P, I/tp] and its
+ * activation live together, then the activation and fc2. Elements × b bytes for P patches.
+ */
+export function inPlaceResidualBlockBytes(vision: VisionSpec, patches: number, tp: number, b: number): number {
+  const E = vision.hiddenSize;
+  const I = vision.intermediateSize;
+  return b * patches * Math.max(3 * E + (2 * I) / tp, 4 * E + I / tp);
+}
+
 /** Python 3's round(): halves go to the even neighbor (banker's rounding). */
 export function roundHalfEven(x: number): number {
   const f = Math.floor(x);

@@ -3,7 +3,7 @@
 // (intern_vit.py InternVisionEncoderLayer).
 import type { VisionSpec } from "../types.js";
 import { bool, num, str } from "../config-json.js";
-import { vitTowerKeys, type ItemTokens } from "./common.js";
+import { inPlaceResidualBlockBytes, vitTowerKeys, type ItemTokens } from "./common.js";
 import type { VisionFamily } from "./family.js";
 import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
@@ -129,10 +129,8 @@ export const internvl: VisionFamily = {
     return { image, video: internvlVideo(vision, frames) };
   },
   encoderPeakBytes(vision, patches, tp, b) {
-    const E = vision.hiddenSize;
-    const I = vision.intermediateSize;
     // Pre-norm blocks with an ungated MLP and in-place residual adds (InternVisionEncoderLayer), as MiniCPM-V's.
-    const block = b * patches * Math.max(3 * E + (2 * I) / tp, 4 * E + I / tp);
+    const block = inPlaceResidualBlockBytes(vision, patches, tp, b);
     const pixelValues = vision.inChannels * vision.patchSize * vision.patchSize * b;
     // pixel_values_flat [tiles, 3, 448, 448]: the CLS position has no pixels. The pixel-shuffle / mlp1
     // phase afterwards holds at most 3 [P, E] copies, below the block.

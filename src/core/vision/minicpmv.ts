@@ -3,7 +3,7 @@
 // round() is half-even) and vLLM's vllm/model_executor/models/minicpmv.py @73fb7a47 profiling.
 import type { VisionSpec } from "../types.js";
 import { bool, isObj, num } from "../config-json.js";
-import { roundHalfEven, siglipEncoderGroups, vitTowerKeys, type ItemTokens } from "./common.js";
+import { inPlaceResidualBlockBytes, roundHalfEven, siglipEncoderGroups, vitTowerKeys, type ItemTokens } from "./common.js";
 import type { VisionFamily } from "./family.js";
 import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
 
@@ -147,11 +147,8 @@ export const minicpmv: VisionFamily = {
   },
   encoderPeakBytes(vision, patches, tp, b) {
     const E = vision.hiddenSize;
-    const I = vision.intermediateSize;
-    // Pre-norm LayerNorm blocks with an ungated MLP and in-place residual adds (idefics2_vision_model.py
-    // @68137261 Idefics2EncoderLayer): the encoder loop keeps x_in, the block keeps the post-attention
-    // residual and norm2's output; fc1 [P, I/tp] and its activation live together, then the activation and fc2.
-    const block = b * patches * Math.max(3 * E + (2 * I) / tp, 4 * E + I / tp);
+    // Idefics2EncoderLayer blocks (common.ts inPlaceResidualBlockBytes).
+    const block = inPlaceResidualBlockBytes(vision, patches, tp, b);
     const pixelValues = vision.inChannels * vision.patchSize * vision.patchSize * b;
     // MiniCPMV2_6.get_vision_hidden_states keeps the per-slice pixel_values and the zero-padded
     // all_pixel_values [B, 3, p, L_max] until it returns. After the tower, Resampler2_5.forward holds
