@@ -2,7 +2,7 @@
 // vllm/model_executor/models/qwen2_vl.py Qwen2VLProcessingInfo (get_image_size_with_most_features,
 // get_num_frames_with_most_features, _MAX_FRAMES_PER_VIDEO = 14) and Qwen2VisionBlock.
 import type { VisionSpec } from "../types.js";
-import { num } from "../config-json.js";
+import { num, type Obj } from "../config-json.js";
 import { mergedTokenSide, mostFeaturesImageSize, patchElements, qwenImageTokens, type ItemTokens, type PixelLimits } from "./common.js";
 import type { DummyItems, VisionFamily } from "./family.js";
 import { lin, norm, rep, type ParamGroup } from "../param-groups.js";
@@ -72,6 +72,11 @@ export function qwenParamGroups(vision: VisionSpec): ParamGroup[] {
   return groups;
 }
 
+/** Qwen2-VL / Qwen2.5-VL checkpoints ship min_pixels 3136 and max_pixels 12845056 (preprocessor_config.json). */
+export function qwen2VlPixelBounds(pp: Obj): { minPixels: number; maxPixels: number } {
+  return { minPixels: num(pp, "min_pixels") ?? 3136, maxPixels: num(pp, "max_pixels") ?? 12845056 };
+}
+
 export const qwen2Vl: VisionFamily = {
   id: "qwen2-vl",
   name: "Qwen2-VL",
@@ -90,9 +95,7 @@ export const qwen2Vl: VisionFamily = {
       spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
       outHiddenSize: num(v, "hidden_size") ?? num(config, "hidden_size") ?? e,
       gatedMlp: false,
-      // Qwen2-VL / Qwen2.5-VL checkpoints ship min_pixels 3136 and max_pixels 12845056 (preprocessor_config.json).
-      minPixels: num(pp, "min_pixels") ?? 3136,
-      maxPixels: num(pp, "max_pixels") ?? 12845056,
+      ...qwen2VlPixelBounds(pp),
     };
   },
   imageTokens: qwenImageTokens,

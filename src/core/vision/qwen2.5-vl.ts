@@ -4,7 +4,7 @@
 import { num } from "../config-json.js";
 import { patchElements, qwenImageTokens, qwenTowerKeys } from "./common.js";
 import type { VisionFamily } from "./family.js";
-import { qwen2Vl, qwenDummyItems, qwenFrameVideoTokens, qwenMaxPixelsForTokens, qwenParamGroups } from "./qwen2-vl.js";
+import { qwen2Vl, qwen2VlPixelBounds, qwenDummyItems, qwenFrameVideoTokens, qwenMaxPixelsForTokens, qwenParamGroups } from "./qwen2-vl.js";
 
 export const qwen25Vl: VisionFamily = {
   id: "qwen2.5-vl",
@@ -20,8 +20,7 @@ export const qwen25Vl: VisionFamily = {
       windowSize: num(v, "window_size") ?? 0,
       fullAttBlockIndexes: Array.isArray(idx) ? idx.filter((x): x is number => typeof x === "number") : [],
       gatedMlp: true,
-      minPixels: num(pp, "min_pixels") ?? 3136,
-      maxPixels: num(pp, "max_pixels") ?? 12845056,
+      ...qwen2VlPixelBounds(pp),
     };
   },
   imageTokens: qwenImageTokens,
