@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../src/cli/run.js";
 import type { Io } from "../src/commands/io.js";
-import { parseDotenv } from "../src/commands/check.js";
+import { parseDotenv } from "../src/sources/deployments.js";
 import { imageRelease } from "../src/sources/vllm-argv.js";
 import { expandFilePatterns, findRepoConfig, readRepoConfig } from "../src/sources/repo-config.js";
 import { splitShellWords } from "../src/sources/vllm-argv.js";

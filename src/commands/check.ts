@@ -465,21 +465,6 @@ function sharedNote(me: Sharer, verdict: SharedVerdict): { note: string; orderFi
 // The command
 // ---------------------------------------------------------------------------------------------
 
-/** KEY=VALUE lines of a compose .env file (quotes removed, `#` comments after unquoted values dropped). */
-export function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(raw);
-    if (!match) continue;
-    let value = match[2] ?? "";
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.indexOf(quote, 1) > 0) value = value.slice(1, value.indexOf(quote, 1));
-    else value = value.replace(/\s+#.*$/, "").trim();
-    out[match[1]!] = value;
-  }
-  return out;
-}
-
 /** Plans every deployment in `files` against the constraints; InputError only for bad command-line input. */
 export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io, "env" | "stderr" | "stdin">): Promise<CheckReport> {
   const settings = await settingsFrom(files, o0);
@@ -491,7 +476,7 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   const { MAX_DEPLOYMENT_FILE_BYTES } = await import("../limits.js");
   // --gpu is checked even when every file names its own GPU: a typo is an error, not silently unused.
   if (settings.o.gpu !== undefined) (await import("../sources/gpus.js")).gpuFrom(settings.o.gpuMemory !== undefined ? { gpu: settings.o.gpu, gpuMemory: settings.o.gpuMemory } : { gpu: settings.o.gpu });
-  const { readDeploymentFileWithSchemas, linkKServe } = await import("../sources/deployments.js");
+  const { readDeploymentFileWithSchemas, linkKServe, parseDotenv } = await import("../sources/deployments.js");
   const solve = await import("../core/solve.js");
   const cli = await cliTarget(settings.o, settings.require, settings.configPath);
 

@@ -19,6 +19,7 @@ import { VramPlanSchemaNotLoaded, loadVramPlanSchema, readVramPlan } from "./dep
 export type { Deployment, DeploymentConstraints, DeploymentSource, ReadOptions } from "./deployments/common.js";
 export { unresolvedIn } from "./deployments/common.js";
 export { linkKServe, type KServeRuntime, type KServeService } from "./deployments/kubernetes.js";
+export { parseDotenv } from "./deployments/compose.js";
 export { gpuIdFromLabel, gpuLabelKeys } from "./deployments/gpu-labels.js";
 export { vllmConfigToArgv } from "./deployments/vllm-config.js";
 export { parseTokenCount } from "./deployments/vram-plan.js";

@@ -66,6 +66,21 @@ function expandCompose(text: string, env: Record<string, string>): string {
   );
 }
 
+/** KEY=VALUE lines of a compose .env file (quotes removed, `#` comments after unquoted values dropped). */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(raw);
+    if (!match) continue;
+    let value = match[2] ?? "";
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.indexOf(quote, 1) > 0) value = value.slice(1, value.indexOf(quote, 1));
+    else value = value.replace(/\s+#.*$/, "").trim();
+    out[match[1]!] = value;
+  }
+  return out;
+}
+
 function composeEnv(value: Json, interp: (s: string) => string): Record<string, string> {
   const out: Record<string, string> = {};
   if (Array.isArray(value)) {
