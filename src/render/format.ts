@@ -118,28 +118,40 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
   if (visibleWidth(line) <= width) return [line];
   const lead = indent ?? `${/^ */.exec(line.replace(ANSI, ""))?.[0] ?? ""}  `;
   const head = rules.head ?? lead.length;
+  // Widths add up piece by piece (a separator never splits an ANSI sequence or a code point), so each
+  // piece is measured once: measuring every joined prefix again made a long note quadratic (≈1 ms of a
+  // plan's start-up, --cpu-prof).
+  const leadWidth = visibleWidth(lead);
   for (const sep of [...seps, " "]) {
     const parts = line.split(sep);
     if (parts.length < 2) continue;
+    const widths = parts.map(visibleWidth);
+    const sepWidth = visibleWidth(sep);
     const out: string[] = [];
     // A line broken after a piece ends with the separator's visible part (" ·" for " · "), so a piece
     // is only kept on the line when that trailing mark fits too, unless the next piece joins it as well.
     const trail = sep.trim() ? sep.trimEnd() : "";
+    const trailWidth = visibleWidth(trail);
+    const opener = sep.trimStart();
     let cur = parts[0] ?? "";
+    let curWidth = widths[0] ?? 0;
     for (let i = 1; i < parts.length; i++) {
       const part = parts[i] ?? "";
-      const joined = cur + sep + part;
-      const next = parts[i + 1];
-      const fits =
-        visibleWidth(joined) <= width && (next === undefined || visibleWidth(joined + trail) <= width || visibleWidth(joined + sep + next) <= width);
+      const joinedWidth = curWidth + sepWidth + (widths[i] ?? 0);
+      const nextWidth = widths[i + 1];
+      const fits = joinedWidth <= width && (nextWidth === undefined || joinedWidth + trailWidth <= width || joinedWidth + sepWidth + nextWidth <= width);
       // A line holding only its indentation (or the first line only its head) takes the piece whatever its width.
-      if (fits || visibleWidth(cur) <= (out.length === 0 ? head : lead.length)) cur = joined;
-      else {
+      if (fits || curWidth <= (out.length === 0 ? head : lead.length)) {
+        cur = cur + sep + part;
+        curWidth = joinedWidth;
+      } else {
         // The mark stays at the end of the line when it fits there; otherwise it opens the next line
         // (a line of 79 cells plus " —" was broken again, leaving "—" alone on a line).
-        const mark = visibleWidth(cur + trail) <= width ? trail : "";
+        const mark = curWidth + trailWidth <= width ? trail : "";
         out.push(cur + mark);
-        cur = lead + (trail !== "" && mark === "" ? `${sep.trimStart()}` : "") + part;
+        const opens = trail !== "" && mark === "";
+        cur = lead + (opens ? opener : "") + part;
+        curWidth = leadWidth + (opens ? visibleWidth(opener) : 0) + (widths[i] ?? 0);
       }
     }
     out.push(cur);
