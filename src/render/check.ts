@@ -7,7 +7,7 @@ import type { Plan } from "../core/types.js";
 import { fitBytes } from "../core/host-limits.js";
 import { checkOutcome, exitCodeFor } from "../core/exit.js";
 import { GIB, gib, mdCell as md, thousands, wrapLine } from "./format.js";
-import { hostFindingText, hostFixText, messageFor, shellWord } from "./messages.js";
+import { flagsText, hostFindingText, hostFixText, messageFor, shellWord } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
 /** One failure in a few words (the numbers that matter). */
@@ -57,7 +57,7 @@ export function failureText(failure: Failure, plan: Plan): string {
 export function fixesText(fixes: readonly FixOption[]): string {
   return fixes
     .map((f) => {
-      const flags = f.changes.map((c) => (c.value === "" ? c.flag : `${c.flag} ${shellWord(c.value)}`)).join(" ");
+      const flags = flagsText(f.changes);
       return f.note ? `${flags} (${f.note})` : flags;
     })
     .join(" or ");

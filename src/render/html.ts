@@ -10,7 +10,7 @@ import type { Comparison } from "../core/compare.js";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
 import { gib, gpuLayout, thousands } from "./format.js";
-import { fixEntries, messageFor, shellWord } from "./messages.js";
+import { fixEntries, flagsText, messageFor } from "./messages.js";
 import { PHASE_LABELS, WHAT_IF_LABELS, budgetRows, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
 import { compareHeader, compareRows, leverText, whyMessage } from "./compare.js";
@@ -67,8 +67,6 @@ ${body}
 </html>
 `;
 }
-
-const codeOf = (flags: readonly { flag: string; value: string }[]): string => flags.map((f) => (f.value === "" ? f.flag : `${f.flag} ${shellWord(f.value)}`)).join(" ");
 
 function stageTitle(plan: Plan, firstStage: number, lastStage: number, ranks: string): string {
   if (plan.perGpu.length === 1 && plan.gpu.count === 1) return "GPU 0";
@@ -127,7 +125,7 @@ export function whatIfsHtml(plan: Plan): string {
   const w = shownWhatIfs(plan);
   if (w.length === 0) return "";
   const chart = barChartSvg(w.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)} GiB` })));
-  const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${x.maxConcurrency.toFixed(2)}x</td><td><code>${esc(codeOf(x.flags))}</code></td></tr>`);
+  const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${x.maxConcurrency.toFixed(2)}x</td><td><code>${esc(flagsText(x.flags))}</code></td></tr>`);
   return `<h2>What if</h2><p class="muted">KV cache gained per GPU by each lever, re-planned.</p>${chart}<div class="scroll"><table class="what-if"><thead><tr><th>what if</th><th class="num">KV cache GiB</th><th class="num">gain GiB</th><th class="num">KV tokens</th><th class="num">concurrency</th><th>flags</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 

@@ -1,7 +1,7 @@
 // GitHub-flavored markdown of the same plan (for CI job summaries and issues).
 import type { Plan } from "../core/types.js";
 import { gib, gpuLayout, thousands } from "./format.js";
-import { fixEntries, messageFor, shellWord } from "./messages.js";
+import { fixEntries, flagsText, messageFor } from "./messages.js";
 import { WHAT_IF_LABELS, budgetRows, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
@@ -29,7 +29,7 @@ export function renderMarkdown(plan: Plan): string {
     out.push("");
     out.push("| what if | KV cache GiB | gain GiB | KV tokens | concurrency | flags |");
     out.push("|---|---:|---:|---:|---:|---|");
-    for (const w of whatIfs) out.push(`| ${WHAT_IF_LABELS[w.code]} | ${gib(w.kvCacheBytes)} | ${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)} | ${thousands(w.kvTokens)} | ${w.maxConcurrency.toFixed(2)}x | \`${w.flags.map((f) => `${f.flag} ${shellWord(f.value)}`).join(" ")}\` |`);
+    for (const w of whatIfs) out.push(`| ${WHAT_IF_LABELS[w.code]} | ${gib(w.kvCacheBytes)} | ${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)} | ${thousands(w.kvTokens)} | ${w.maxConcurrency.toFixed(2)}x | \`${flagsText(w.flags)}\` |`);
   }
   if (plan.diagnostics.length) {
     out.push("");

@@ -92,10 +92,14 @@ export function shellWord(value: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Flags as typed: `--kv-cache-dtype fp8 --limit-mm-per-prompt '{"image":1}'`, a switch (value "") alone. */
+export function flagsText(flags: readonly { flag: string; value: string }[]): string {
+  return flags.map((f) => (f.value === "" ? f.flag : `${f.flag} ${shellWord(f.value)}`)).join(" ");
+}
+
 /** Each fix entry as the flags to type (values quoted for a POSIX shell where they need it). */
 export function fixEntries(d: Diagnostic): string[] {
-  const one = (f: { flag: string; value: string }): string => (f.value === "" ? f.flag : `${f.flag} ${shellWord(f.value)}`);
-  return (d.fix ?? []).map((f) => [one(f), ...(f.with ?? []).map(one)].join(" ") + (f.note ? ` (${f.note})` : ""));
+  return (d.fix ?? []).map((f) => flagsText([f, ...(f.with ?? [])]) + (f.note ? ` (${f.note})` : ""));
 }
 
 export { thousands };

@@ -4,7 +4,7 @@ import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleWidth, wrapLine } from "./format.js";
 import { boxTable } from "./box.js";
-import { fixEntries, messageFor, shellWord } from "./messages.js";
+import { fixEntries, flagsText, messageFor } from "./messages.js";
 
 export const WHAT_IF_LABELS: Record<Plan["whatIf"][number]["code"], string> = {
   ONE_IMAGE_NO_VIDEO: "one image per prompt, no video",
@@ -265,7 +265,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
       const gain = (gains[i] ?? "").padStart(gainW);
       lines.push(`  ${WHAT_IF_LABELS[w.code].padEnd(labelW)}  ${w.kvGainBytes >= 0 ? chalk.green(gain) : chalk.red(gain)} GiB KV → ${(tokens[i] ?? "").padStart(tokW)} tokens, ${(concs[i] ?? "").padStart(concW)}`);
       // A lever that alone does not make the plan start says so (0.50x read as if it fixed the RTX 4090's Qwen2.5-VL-7B).
-      lines.push(`      ${chalk.dim(w.flags.map((f) => `${f.flag} ${shellWord(f.value)}`).join(" "))}${w.fits ? "" : `  ${chalk.red("(alone: does not start)")}`}`);
+      lines.push(`      ${chalk.dim(flagsText(w.flags))}${w.fits ? "" : `  ${chalk.red("(alone: does not start)")}`}`);
     });
   }
   if (plan.diagnostics.length > 0) {
