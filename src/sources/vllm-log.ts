@@ -173,81 +173,74 @@ class PyReader {
     this.i++;
     return out;
   }
-  list(close: string): Py[] {
-    const out: Py[] = [];
-    this.i++;
+  /**
+   * Comma-separated items up to `close` (null: the end of the text), each read by `item`, which
+   * returns false to stop there. A log cuts lines anywhere, so the end of the text or an item that
+   * cannot be read ends the collection with what was read.
+   */
+  private items(close: string | null, item: () => boolean): void {
     for (;;) {
       this.ws();
-      if (this.i >= this.s.length) return out;
-      if (this.s[this.i] === close) {
+      if (this.i >= this.s.length) return;
+      if (close !== null && this.s[this.i] === close) {
         this.i++;
-        return out;
+        return;
       }
       try {
-        out.push(this.value());
+        if (!item()) return;
       } catch {
-        return out;
+        return;
       }
       this.ws();
       if (this.s[this.i] === ",") this.i++;
     }
+  }
+  list(close: string): Py[] {
+    const out: Py[] = [];
+    this.i++;
+    this.items(close, () => {
+      out.push(this.value());
+      return true;
+    });
+    return out;
   }
   dict(): { [k: string]: Py } {
     const out: { [k: string]: Py } = {};
     this.i++;
-    for (;;) {
+    this.items("}", () => {
+      const key = this.value();
       this.ws();
-      if (this.i >= this.s.length) return out;
-      if (this.s[this.i] === "}") {
-        this.i++;
-        return out;
-      }
-      let key: Py;
-      try {
-        key = this.value();
-        this.ws();
-        if (this.s[this.i] !== ":") return out;
-        this.i++;
-        out[String(key)] = this.value();
-      } catch {
-        return out;
-      }
-      this.ws();
-      if (this.s[this.i] === ",") this.i++;
-    }
+      if (this.s[this.i] !== ":") return false;
+      this.i++;
+      out[String(key)] = this.value();
+      return true;
+    });
+    return out;
+  }
+  /** Past the next ", key=" (elided or unreadable text: "... dtype=…, ..."); false when there is none. */
+  private skipToNextKey(): boolean {
+    const next = /,\s*(?=[A-Za-z_]\w*=)/.exec(this.s.slice(this.i));
+    if (!next) return false;
+    this.i += next.index + next[0].length;
+    return true;
   }
   /** key=value, key=value, ... up to `close` (Namespace(...), dataclass reprs, engine config dumps). */
   kwargs(close: string | null): { [k: string]: Py } {
     const out: { [k: string]: Py } = {};
-    for (;;) {
-      this.ws();
-      if (this.i >= this.s.length) return out;
-      if (close !== null && this.s[this.i] === close) {
-        this.i++;
-        return out;
-      }
+    this.items(close, () => {
       const k = /^([A-Za-z_]\w*)=/.exec(this.s.slice(this.i, this.i + 100));
-      if (!k) {
-        // Elided or unreadable text ("... dtype=…, ..."): resume at the next ", key=".
-        const next = /,\s*(?=[A-Za-z_]\w*=)/.exec(this.s.slice(this.i));
-        if (!next) return out;
-        this.i += next.index + next[0].length;
-        continue;
-      }
+      if (!k) return this.skipToNextKey();
       this.i += k[0].length;
       const at = this.i;
       try {
         out[k[1]!] = this.value();
       } catch {
         this.i = at;
-        const next = /,\s*(?=[A-Za-z_]\w*=)/.exec(this.s.slice(this.i));
-        if (!next) return out;
-        this.i += next.index + next[0].length;
-        continue;
+        return this.skipToNextKey();
       }
-      this.ws();
-      if (this.s[this.i] === ",") this.i++;
-    }
+      return true;
+    });
+    return out;
   }
 }
 
