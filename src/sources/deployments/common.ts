@@ -136,18 +136,8 @@ export function expandShell(text: string, env: Record<string, string>): string {
   return expandParameters(text, env, (_name, written) => written, charge);
 }
 
-export interface BuildBase {
-  name: string;
-  line: number;
-  source: DeploymentSource;
-  gpuCount: number | null;
-  gpuType: string | null;
-  notes: string[];
-  image?: string | null;
-  devices?: string[] | null;
-  host?: string | null;
-  dependsOn?: string[];
-}
+/** What a reader knows of a deployment before its command is read (fromCommandWords adds the rest). */
+export type BuildBase = Pick<Deployment, "name" | "line" | "source" | "gpuCount" | "gpuType" | "notes" | "image" | "devices" | "host" | "dependsOn">;
 
 /** Options of `docker run` / `podman run` that take a value (the image is the first word after them). */
 const DOCKER_VALUE_OPTIONS = new Set([
