@@ -271,3 +271,10 @@ describe("expandShellVariables (a pasted command): the same expansion as deploym
     expect(() => expandShellVariables("$constructor", {}, "--command")).toThrow("--command: $constructor is not set (set it, or write ${constructor:-default})");
   });
 });
+
+describe("line continuations (one rule: backslash + LF, or + CRLF in a file saved with Windows line ends)", () => {
+  it("between words, inside a word and inside double quotes alike", () => {
+    // Inside double quotes a CRLF continuation was kept as text ("a \\\r\nb").
+    expect(splitShellWords('vllm serve m \\\r\n  --chat-template "a \\\r\nb" --max-model-\\\r\nlen 4096')).toEqual(["vllm", "serve", "m", "--chat-template", "a b", "--max-model-len", "4096"]);
+  });
+});

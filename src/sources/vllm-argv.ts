@@ -31,6 +31,13 @@ export interface ShellCommand {
 
 const OPERATOR_CHARS = new Set([";", "&", "|", "<", ">", "(", ")"]);
 
+/** Characters of a `\`+newline line continuation at `i` (a CRLF file's `\`+`\r\n` too), 0 when there is none. */
+function continuationAt(text: string, i: number): number {
+  if (text[i] !== "\\") return 0;
+  if (text[i + 1] === "\n") return 2;
+  return text[i + 1] === "\r" && text[i + 2] === "\n" ? 3 : 0;
+}
+
 /**
  * Tokenize POSIX-ish shell text: single and double quotes, backslash escapes, `\`+newline line
  * continuations, comments from an unquoted `#` at the start of a word, control operators and
@@ -50,13 +57,9 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
       continue;
     }
     // Line continuation between words.
-    if (char === "\\" && text[i + 1] === "\n") {
-      i += 2;
-      line++;
-      continue;
-    }
-    if (char === "\\" && text[i + 1] === "\r" && text[i + 2] === "\n") {
-      i += 3;
+    const between = continuationAt(text, i);
+    if (between > 0) {
+      i += between;
       line++;
       continue;
     }
@@ -125,13 +128,9 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
           if (word === "") dangling = true;
           break;
         }
-        if (next === "\n") {
-          i += 2;
-          line++;
-          continue;
-        }
-        if (next === "\r" && text[i + 2] === "\n") {
-          i += 3;
+        const joined = continuationAt(text, i);
+        if (joined > 0) {
+          i += joined;
           line++;
           continue;
         }
@@ -156,8 +155,9 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
           const quote = text[i]!;
           if (quote === "\\") {
             const next = text[i + 1];
-            if (next === "\n") {
-              i += 2;
+            const joined = continuationAt(text, i);
+            if (joined > 0) {
+              i += joined;
               line++;
               continue;
             }
