@@ -7,7 +7,7 @@ import type { Outcome } from "../core/exit.js";
 import { InputError } from "../errors.js";
 import { fractionFlag, integerFlag, sizeFlag, tokensFlag } from "../sources/flag-values.js";
 import { MAX_GPU_COUNT, MAX_TOKENS, excerpt } from "../limits.js";
-import { commandLine, renderSolveText, solveToJsonObject, type SolveOutcome } from "../render/solve.js";
+import { commandLine, renderSolveJson, renderSolveText, type SolveOutcome } from "../render/solve.js";
 import { noteText, outputColumns } from "../render/format.js";
 
 export interface SolveOptions extends RawEngineFlags {
@@ -84,6 +84,6 @@ export async function solveCommand(opts: SolveOptions, io: Io): Promise<Outcome>
   const fmt = outputFormat(opts);
   if (!["table", "markdown", "json"].includes(fmt)) throw new InputError("--format", `--format: '${fmt}' is not one of table, markdown, json`);
   const outcome = await solveFrom(opts, io);
-  io.stdout(fmt === "json" ? JSON.stringify(solveToJsonObject(outcome), null, 2) + "\n" : renderSolveText(outcome, fmt === "markdown", outputColumns(io.env)));
+  io.stdout(fmt === "json" ? renderSolveJson(outcome) : renderSolveText(outcome, fmt === "markdown", outputColumns(io.env)));
   return { command: "solve", result: outcome.result };
 }

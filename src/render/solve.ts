@@ -89,6 +89,11 @@ export function renderSolveText(outcome: SolveOutcome, markdown = false, columns
   return text.join("\n") + "\n";
 }
 
+/** `solve --json`: the answer as JSON text, as every other command's JSON renderer writes it. */
+export function renderSolveJson(outcome: SolveOutcome): string {
+  return JSON.stringify(solveToJsonObject(outcome), null, 2) + "\n";
+}
+
 export function solveToJsonObject(outcome: SolveOutcome): object {
   const result = outcome.result;
   return {
