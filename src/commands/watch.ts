@@ -7,8 +7,7 @@ import type { Outcome } from "../core/exit.js";
 import type { CommonOpts } from "./plan.js";
 import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
-import { noteText, outputColumns, wrapLine } from "../render/format.js";
-import { gib } from "../core/text.js";
+import { noteText, outputColumns } from "../render/format.js";
 
 export interface WatchOpts extends CommonOpts {
   interval?: string;
@@ -86,10 +85,7 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
   const json = outputFormat(options) === "json";
   // The first sample before the header: no nvidia-smi (or a failing one) is one error, no output above it.
   let next: ReturnType<typeof sample> | null = sample();
-  if (!json) {
-    const header = `watching ${plan.gpu.count} GPU${plan.gpu.count === 1 ? "" : "s"} for ${plan.model.id} on ${gpu.name} (vLLM ${plan.engine.vllmVersion}); tolerance ${gib(toleranceBytes)} GiB`;
-    io.stdout(wrapLine(header, outputColumns(io.env), ["; ", " "]).join("\n") + "\n");
-  }
+  if (!json) io.stdout(render.renderWatchHeader(plan, gpu.name, toleranceBytes, outputColumns(io.env)));
 
   let seen: Set<number> | null = null;
   let drifted = false;

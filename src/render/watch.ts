@@ -1,6 +1,13 @@
 // `vram-plan watch` output: readable lines per sample, or one JSON object per sample (--json) for a monitor.
 import type { Drift, WatchSample } from "../core/watch.js";
-import { gib } from "./format.js";
+import type { Plan } from "../core/types.js";
+import { gib, wrapLine } from "./format.js";
+
+/** The header above the samples: what is watched against which plan, wrapped to `columns`. */
+export function renderWatchHeader(plan: Plan, gpuName: string, toleranceBytes: number, columns: number): string {
+  const header = `watching ${plan.gpu.count} GPU${plan.gpu.count === 1 ? "" : "s"} for ${plan.model.id} on ${gpuName} (vLLM ${plan.engine.vllmVersion}); tolerance ${gib(toleranceBytes)} GiB`;
+  return wrapLine(header, columns, ["; ", " "]).join("\n") + "\n";
+}
 
 /** "+0.32 GiB" / "−1.20 GiB" (a drift that rounds to zero is +0.00). */
 const signed = (b: number): string => `${gib(Math.abs(b)) === gib(0) || b >= 0 ? "+" : "−"}${gib(Math.abs(b))} GiB`;
