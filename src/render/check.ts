@@ -6,7 +6,7 @@ import type { Evaluation, Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
 import { fitBytes } from "../core/host-limits.js";
 import { checkOutcome, exitCodeFor } from "../core/exit.js";
-import { GIB, gib, mdCell as md, thousands, wrapLine } from "./format.js";
+import { GIB, gib, mdCell as md, thousands, wrapLine, concurrencyText } from "./format.js";
 import { flagsText, hostFindingText, hostFixText, messageFor, shellWord } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
@@ -110,9 +110,9 @@ function what(entry: CheckEntry, ev: Evaluation): string {
   const parts = [
     `KV ${kvShown(plan)} GiB`,
     `${thousands(plan.kvCache.tokens)} tokens`,
-    `${plan.kvCache.maxConcurrency.toFixed(2)}x at ${thousands(plan.engine.maxModelLen)}`,
+    `${concurrencyText(plan.kvCache.maxConcurrency)} at ${thousands(plan.engine.maxModelLen)}`,
   ];
-  if (entry.target.concurrency && ev.concurrencyLen !== plan.engine.maxModelLen) parts.push(`${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}`);
+  if (entry.target.concurrency && ev.concurrencyLen !== plan.engine.maxModelLen) parts.push(`${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)}`);
   parts.push(`util ${plan.engine.gpuMemoryUtilization}`, `${gib(ev.minFreeBytes)} GiB free`);
   return parts.join(", ");
 }
@@ -204,7 +204,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
     }
     const plan = ev.plan;
     const kv = `${kvShown(plan)} GiB, ${thousands(plan.kvCache.tokens)} tokens`;
-    const conc = `${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}`;
+    const conc = `${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)}`;
     const result = ev.ok
       ? "starts; constraints met"
       : `${ev.failures.map((f) => failureText(f, plan)).join("; ")}. **Fix:** ${ev.failures.some((f) => f.kind !== "host") ? (entry.fixes.length ? entry.fixes.map((f) => `\`${fixesText([{ changes: f.changes }])}\`${f.note ? ` (${f.note})` : ""}`).join(" or ") : noFix(entry)) : ""}${ev.failures.some((f) => f.kind === "host") ? `${ev.failures.some((f) => f.kind !== "host") ? "; and " : ""}${ev.failures.flatMap((f) => (f.kind === "host" ? [`\`${hostFixText(f.finding)}\``] : [])).join(" and ")}` : ""}`;

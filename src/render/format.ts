@@ -21,6 +21,11 @@ export function nvidiaSmiShown(usedBytes: number, totalBytes: number, starts = f
 
 
 
+/** A concurrency as vLLM logs it ("Maximum concurrency for 8,192 tokens per request: 12.34x", vllm/v1/core/kv_cache_utils.py): two decimals and "x". */
+export function concurrencyText(requests: number): string {
+  return `${requests.toFixed(2)}x`;
+}
+
 /** " (TP 2 × PP 1 × DP 2 GPUs)" when data-parallel replicas multiply the GPUs; "" otherwise (figures are per GPU either way). */
 export function gpuLayout(plan: { gpu: { tensorParallelSize: number; pipelineParallelSize: number; dataParallelSize: number } }): string {
   const g = plan.gpu;

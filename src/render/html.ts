@@ -9,7 +9,7 @@ import type { Plan } from "../core/types.js";
 import type { Comparison } from "../core/compare.js";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
-import { gib, gpuLayout, thousands } from "./format.js";
+import { gib, gpuLayout, thousands, concurrencyText } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
 import { PHASE_LABELS, WHAT_IF_LABELS, budgetRows, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
@@ -105,7 +105,7 @@ export function budgetTableHtml(plan: Plan): string {
 export function kvLineHtml(plan: Plan): string {
   const kv = plan.kvCache;
   const e = plan.engine;
-  return `<p class="kv-line">KV cache: <span class="kv-blocks" data-value="${kv.numGpuBlocks}">${thousands(kv.numGpuBlocks)}</span> blocks of ${kv.blockSize} tokens, <strong><span class="kv-tokens" data-value="${kv.tokens}">${thousands(kv.tokens)}</span> tokens</strong>, maximum concurrency <strong><span class="max-concurrency" data-value="${kv.maxConcurrency}">${kv.maxConcurrency.toFixed(2)}x</span></strong> at ${thousands(e.maxModelLen)} tokens.</p>`;
+  return `<p class="kv-line">KV cache: <span class="kv-blocks" data-value="${kv.numGpuBlocks}">${thousands(kv.numGpuBlocks)}</span> blocks of ${kv.blockSize} tokens, <strong><span class="kv-tokens" data-value="${kv.tokens}">${thousands(kv.tokens)}</span> tokens</strong>, maximum concurrency <strong><span class="max-concurrency" data-value="${kv.maxConcurrency}">${concurrencyText(kv.maxConcurrency)}</span></strong> at ${thousands(e.maxModelLen)} tokens.</p>`;
 }
 
 /** Diagnostics with their fixes, cheapest first. */
@@ -125,7 +125,7 @@ export function whatIfsHtml(plan: Plan): string {
   const w = shownWhatIfs(plan);
   if (w.length === 0) return "";
   const chart = barChartSvg(w.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)} GiB` })));
-  const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${x.maxConcurrency.toFixed(2)}x</td><td><code>${esc(flagsText(x.flags))}</code></td></tr>`);
+  const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${concurrencyText(x.maxConcurrency)}</td><td><code>${esc(flagsText(x.flags))}</code></td></tr>`);
   return `<h2>What if</h2><p class="muted">KV cache gained per GPU by each lever, re-planned.</p>${chart}<div class="scroll"><table class="what-if"><thead><tr><th>what if</th><th class="num">KV cache GiB</th><th class="num">gain GiB</th><th class="num">KV tokens</th><th class="num">concurrency</th><th>flags</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 
@@ -192,7 +192,7 @@ function checkEntryHtml(entry: CheckEntry, i: number): string {
   const failures = ev.failures.length ? `<ul>${ev.failures.map((f) => `<li class="bad">${esc(failureText(f, plan))}</li>`).join("")}</ul>` : "";
   const fixes = ev.ok ? "" : entry.fixes.length ? `<p>fix (any one): ${entry.fixes.map((f) => `<code>${esc(fixesText([f]))}</code>`).join(" or ")}</p>` : `<p>${entry.orderFix ? esc(entry.orderFix) : `try <code>${esc(solveCommand(entry))}</code>`}</p>`;
   const notes = entry.notes.length ? `<ul class="muted">${entry.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "";
-  return `<section class="check-entry" id="d${i}" data-ok="${ev.ok}"><h2>${status} <code>${esc(where)}</code> ${esc(entry.name)}</h2><p>${esc(entry.model)} on ${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}: concurrency ${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)} tokens, ${gib(ev.minFreeBytes)} GiB left free per GPU</p>${failures}${fixes}${notes}<details${ev.ok ? "" : " open"}><summary>the plan</summary>${planSectionHtml(plan, { level: "h3", explain: false })}</details></section>`;
+  return `<section class="check-entry" id="d${i}" data-ok="${ev.ok}"><h2>${status} <code>${esc(where)}</code> ${esc(entry.name)}</h2><p>${esc(entry.model)} on ${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}: concurrency ${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)} tokens, ${gib(ev.minFreeBytes)} GiB left free per GPU</p>${failures}${fixes}${notes}<details${ev.ok ? "" : " open"}><summary>the plan</summary>${planSectionHtml(plan, { level: "h3", explain: false })}</details></section>`;
 }
 
 export function renderCheckHtml(report: CheckReport): string {
@@ -202,7 +202,7 @@ export function renderCheckHtml(report: CheckReport): string {
     const res = ev === null ? `<span class="warn">not planned</span>` : ev.ok ? `<span class="ok">ok</span>` : `<span class="bad">fails</span>`;
     const kv = ev ? `${kvShown(ev.plan)} GiB, <span class="kv-tokens" data-value="${ev.plan.kvCache.tokens}">${thousands(ev.plan.kvCache.tokens)}</span> tokens` : "";
     const on = `<br><span class="muted">${ev ? `${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}` : esc(entry.problem ?? "not planned")}</span>`;
-    return `<tr><td>${res}</td><td><a href="#d${i}"><code>${esc(`${entry.file}:${entry.line}`)}</code></a><br>${esc(entry.name)}</td><td>${esc(entry.model)}${on}</td><td class="num">${kv}</td><td class="num">${ev ? `${ev.concurrency.toFixed(2)}x at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
+    return `<tr><td>${res}</td><td><a href="#d${i}"><code>${esc(`${entry.file}:${entry.line}`)}</code></a><br>${esc(entry.name)}</td><td>${esc(entry.model)}${on}</td><td class="num">${kv}</td><td class="num">${ev ? `${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
   });
   const files = [...report.fileNotes.map((f) => `<li>${esc(`${f.file}${f.line ? `:${f.line}` : ""}`)}: ${esc(f.text)}</li>`), ...report.fileErrors.map((f) => `<li class="bad">${esc(f)}</li>`)];
   const body = [
@@ -278,7 +278,7 @@ export function renderSweepHtml(res: SweepResult, meta: SweepMeta): string {
   const rows = res.rows.map((r) => {
     const cells = res.axes.map((k) => `<td class="${k === "gpu" || k === "kv-cache-dtype" ? "" : "num"}">${esc(axisValue(r, k))}</td>`);
     if (meta.searchedTp) cells.push(`<td class="num">${r.fits ? r.gpus : `&gt; ${r.gpus}`}</td>`);
-    cells.push(`<td class="${r.fits ? "ok" : "bad"}">${r.fits ? "yes" : esc(`no${r.error ? ` (${r.error})` : ""}`)}</td>`, `<td class="num">${gib(r.kvCacheBytes)}</td>`, `<td class="num kv-tokens" data-value="${r.kvTokens}">${thousands(r.kvTokens)}</td>`, `<td class="num">${r.maxConcurrency.toFixed(2)}x</td>`);
+    cells.push(`<td class="${r.fits ? "ok" : "bad"}">${r.fits ? "yes" : esc(`no${r.error ? ` (${r.error})` : ""}`)}</td>`, `<td class="num">${gib(r.kvCacheBytes)}</td>`, `<td class="num kv-tokens" data-value="${r.kvTokens}">${thousands(r.kvTokens)}</td>`, `<td class="num">${concurrencyText(r.maxConcurrency)}</td>`);
     return `<tr>${cells.join("")}</tr>`;
   });
   const fits = res.rows.filter((r) => r.fits).length;

@@ -2,7 +2,7 @@
 // as a terminal table, a markdown table (to paste back into an issue) or JSON (stable names).
 import type { ChalkInstance } from "chalk";
 import { fixFromLog, type LogDifference, type LogReport } from "../core/startup-log.js";
-import { gib, mdCell, thousands, wrapLine } from "./format.js";
+import { gib, mdCell, thousands, wrapLine, concurrencyText } from "./format.js";
 import { logCauseText, logLineName, messageFor, fixText } from "./messages.js";
 import { fixesToJson, planToJsonObject } from "./json.js";
 
@@ -13,7 +13,7 @@ function value(difference: LogDifference, shown: number | string | null): string
     case "bytes":
       return `${gib(shown)} GiB`;
     case "x":
-      return `${shown.toFixed(2)}x`;
+      return `${concurrencyText(shown)}`;
     default:
       return thousands(shown);
   }
@@ -28,7 +28,7 @@ function signed(diff: number, printed: string): string {
 function delta(d: LogDifference): string {
   if (d.difference === null) return d.agrees ? "same" : "differs";
   const abs = Math.abs(d.difference);
-  const num = d.unit === "bytes" ? `${gib(abs)} GiB` : d.unit === "x" ? `${abs.toFixed(2)}x` : thousands(abs);
+  const num = d.unit === "bytes" ? `${gib(abs)} GiB` : d.unit === "x" ? `${concurrencyText(abs)}` : thousands(abs);
   const pct = typeof d.logged === "number" && d.logged !== 0 ? ` (${signed(d.difference, ((abs / Math.abs(d.logged)) * 100).toFixed(1))} %)` : "";
   return `${signed(d.difference, num)}${d.unit === "bytes" || d.unit === "tokens" ? pct : ""}`;
 }
@@ -70,7 +70,7 @@ function loggedOnly(report: LogReport): [string, string][] {
   addRow("available KV cache memory", logged.availableKvBytes);
   if (logged.numGpuBlocks !== null) rows.push(["GPU blocks", thousands(logged.numGpuBlocks)]);
   if (logged.kvTokens !== null) rows.push(["KV cache tokens", thousands(logged.kvTokens)]);
-  if (logged.maxConcurrency !== null) rows.push([`maximum concurrency${logged.concurrencyTokens !== null ? ` (${thousands(logged.concurrencyTokens)} tokens)` : ""}`, `${logged.maxConcurrency.toFixed(2)}x`]);
+  if (logged.maxConcurrency !== null) rows.push([`maximum concurrency${logged.concurrencyTokens !== null ? ` (${thousands(logged.concurrencyTokens)} tokens)` : ""}`, `${concurrencyText(logged.maxConcurrency)}`]);
   return rows;
 }
 

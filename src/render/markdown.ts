@@ -1,6 +1,6 @@
 // GitHub-flavored markdown of the same plan (for CI job summaries and issues).
 import type { Plan } from "../core/types.js";
-import { gib, gpuLayout, thousands } from "./format.js";
+import { gib, gpuLayout, thousands, concurrencyText } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
 import { WHAT_IF_LABELS, budgetRows, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 
@@ -22,14 +22,14 @@ export function renderMarkdown(plan: Plan): string {
   }
   out.push("");
   const kv = plan.kvCache;
-  out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${kv.maxConcurrency.toFixed(2)}x at ${thousands(engine.maxModelLen)} tokens.`);
+  out.push(`KV cache: ${thousands(kv.numGpuBlocks)} blocks of ${kv.blockSize} tokens, ${thousands(kv.tokens)} tokens, maximum concurrency ${concurrencyText(kv.maxConcurrency)} at ${thousands(engine.maxModelLen)} tokens.`);
   if (plan.host) out.push("", `Host memory: ${hostText(plan.host)}.`);
   const whatIfs = shownWhatIfs(plan);
   if (whatIfs.length) {
     out.push("");
     out.push("| what if | KV cache GiB | gain GiB | KV tokens | concurrency | flags |");
     out.push("|---|---:|---:|---:|---:|---|");
-    for (const w of whatIfs) out.push(`| ${WHAT_IF_LABELS[w.code]} | ${gib(w.kvCacheBytes)} | ${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)} | ${thousands(w.kvTokens)} | ${w.maxConcurrency.toFixed(2)}x | \`${flagsText(w.flags)}\` |`);
+    for (const w of whatIfs) out.push(`| ${WHAT_IF_LABELS[w.code]} | ${gib(w.kvCacheBytes)} | ${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)} | ${thousands(w.kvTokens)} | ${concurrencyText(w.maxConcurrency)} | \`${flagsText(w.flags)}\` |`);
   }
   if (plan.diagnostics.length) {
     out.push("");

@@ -1,6 +1,6 @@
 // Sweep results as a plain column table (fast for many rows) or JSON.
 import type { SweepResult, SweepRow } from "../core/sweep.js";
-import { gib, thousands, wrapLine } from "./format.js";
+import { gib, thousands, wrapLine, concurrencyText } from "./format.js";
 
 const SHORT: Record<string, string> = {
   KV_CACHE_BELOW_MAX_MODEL_LEN: "KV cache < one max-model-len request",
@@ -37,7 +37,7 @@ function cells(row: SweepRow, res: SweepResult, meta: SweepMeta): string[] {
   out.push(row.fits ? "yes" : "no");
   out.push(gib(row.kvCacheBytes));
   out.push(thousands(row.kvTokens));
-  out.push(`${row.maxConcurrency.toFixed(2)}x`);
+  out.push(`${concurrencyText(row.maxConcurrency)}`);
   out.push(row.fits ? "" : row.error === "KV_CACHE_BELOW_MAX_MODEL_LEN" ? `KV cache holds ${thousands(row.estimatedMaxModelLen)} tokens` : (SHORT[row.error ?? ""] ?? row.error ?? ""));
   return out;
 }

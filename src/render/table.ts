@@ -2,7 +2,7 @@
 // a stacked bar of each GPU's memory, the KV-cache arithmetic, and the verdicts with their fixes.
 import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleWidth, wrapLine } from "./format.js";
+import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleWidth, wrapLine, concurrencyText } from "./format.js";
 import { boxTable } from "./box.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
 
@@ -239,7 +239,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
   lines.push(chalk.bold("KV cache"));
   lines.push(`  ${thousands(kv.bytesPerToken)} bytes per token per GPU · block ${kv.blockSize} tokens · page ${thousands(kv.pageSizeBytes)} B · ${kv.numGroups} group(s) of ${kv.groupSize} layers`);
   lines.push(`  GPU blocks: ${thousands(kv.numGpuBlocks)} · GPU KV cache size: ${thousands(kv.tokens)} tokens`);
-  lines.push(`  Maximum concurrency for ${thousands(engine.maxModelLen)} tokens per request: ${kv.maxConcurrency.toFixed(2)}x`);
+  lines.push(`  Maximum concurrency for ${thousands(engine.maxModelLen)} tokens per request: ${concurrencyText(kv.maxConcurrency)}`);
   if (plan.host) lines.push("", chalk.bold("Host memory"), `  ${hostText(plan.host)}`);
   if (plan.encoder) {
     const en = plan.encoder;
@@ -259,7 +259,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
     const gainW = Math.max(...gains.map((x) => x.length));
     const tokens = whatIfs.map((w) => thousands(w.kvTokens));
     const tokW = Math.max(...tokens.map((x) => x.length));
-    const concs = whatIfs.map((w) => `${w.maxConcurrency.toFixed(2)}x`);
+    const concs = whatIfs.map((w) => `${concurrencyText(w.maxConcurrency)}`);
     const concW = Math.max(...concs.map((x) => x.length));
     whatIfs.forEach((w, i) => {
       const gain = (gains[i] ?? "").padStart(gainW);
