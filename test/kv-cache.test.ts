@@ -124,3 +124,24 @@ describe("get_kv_cache_groups with a drafter's layers (kvGroupLayout)", () => {
     expect(kvGroupLayout(target, 16, true)).toMatchObject({ groupSize: 24, pageSize: 32_768, groups: [{ kind: "full", window: 0, layers: 24 }] });
   });
 });
+
+// vllm/model_executor/models/gemma4.py Gemma4DecoderLayer (@001cabc1): full-attention layers use global_head_dim and,
+// with attention_k_eq_v, num_global_key_value_heads; the cache still holds K and V (K is loaded into both slots).
+describe("Gemma 4: full-attention layers of their own KV shape (google/gemma-4-26B-A4B)", () => {
+  it("25 sliding layers of 8 × 256 and 5 full layers of 2 × 512: the full pages are half, so their blocks hold 32 tokens", async () => {
+    const { planDeployment } = await import("../src/core/plan.js");
+    const { flags, gpu } = await import("./helpers/models.js");
+    const arch = model("google/gemma-4-26B-A4B");
+    expect(arch.layers.filter((l) => l.kind === "full")).toEqual(Array.from({ length: 5 }, () => ({ kind: "full", kvHeads: 2, headDim: 512 })));
+    // Sliding: 8 · 2 · 256 · 2 B = 8,192 B/token, page 131,072; full: 2 · 2 · 512 · 2 B = 4,096 B/token, page 65,536 →
+    // unify_kv_cache_spec_page_size: block 32. Buckets 25 sliding, 5 full → group_size 5, 5 + 1 = 6 groups.
+    // --kv-cache-memory 5 × 131,072 × 10,000 → 10,000 blocks. One 32,768-token request (2,048 batched): full
+    // cdiv(32768, 32) = 1,024 pages + 5 × (cdiv(1023 + 2048, 16) + 1 = 193) = 1,989 → 10,000 / 1,989 = 5.03x.
+    // (Before: every layer 8 × 256, the full group at 16 tokens a block: 2,048 + 965 = 3,013 pages, 3.32x.)
+    const plan = planDeployment({ model: arch, gpu: gpu("h100"), flags: flags({ vllmVersion: "0.23.0", kvCacheMemoryBytes: 5 * 131_072 * 10_000, maxModelLen: 32_768, maxNumBatchedTokens: 2048 }) });
+    expect(plan.kvCache).toMatchObject({ bytesPerToken: 25 * 8192 + 5 * 4096, pageSizeBytes: 131_072, groupSize: 5, numGroups: 6, numGpuBlocks: 10_000, bytesNeededForMaxModelLen: 5 * 131_072 * 1989 });
+    expect(plan.kvCache.maxConcurrency).toBeCloseTo(10_000 / 1989, 12);
+    // v0.21+: int(5.0276521 × 32,768) = 164,746 tokens.
+    expect(plan.kvCache.tokens).toBe(164_746);
+  });
+});

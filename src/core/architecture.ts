@@ -176,6 +176,26 @@ function nasKvHeads(blocks: NasBlock[], heads: number): number {
   return heads;
 }
 
+/**
+ * Gemma 4's full-attention layers have a KV shape of their own (vllm/model_executor/models/gemma4.py
+ * Gemma4DecoderLayer @001cabc1): head_dim = global_head_dim, and with attention_k_eq_v the KV heads are
+ * num_global_key_value_heads (K is loaded into both the K and the V slot, so the cache still holds K and V).
+ * Sliding layers keep head_dim and num_key_value_heads. KV-shared layers (num_kv_shared_layers, the E-series)
+ * reuse an earlier layer's cache (kv_sharing_target_layer_name): not modeled, a NOT_EXACT.
+ */
+function gemma4FullLayers(textCfg: Obj, modelType: string, layerKinds: LayerAttention[], kvHeads: number, unsupported: string[]): void {
+  if (!modelType.startsWith("gemma4")) return;
+  const globalHeadDim = num(textCfg, "global_head_dim");
+  const globalKvHeads = bool(textCfg, "attention_k_eq_v") === true ? (num(textCfg, "num_global_key_value_heads") ?? kvHeads) : kvHeads;
+  if (globalHeadDim !== undefined || globalKvHeads !== kvHeads) {
+    for (let i = 0; i < layerKinds.length; i++) {
+      if (layerKinds[i]?.kind !== "full") continue;
+      layerKinds[i] = globalHeadDim !== undefined ? { kind: "full", kvHeads: globalKvHeads, headDim: globalHeadDim } : { kind: "full", kvHeads: globalKvHeads };
+    }
+  }
+  if ((num(textCfg, "num_kv_shared_layers") ?? 0) > 0) unsupported.push("Gemma 4 KV-shared layers (num_kv_shared_layers: they reuse an earlier layer's KV cache; sized as if each had its own)");
+}
+
 function layerPattern(textCfg: Obj, numLayers: number, modelType: string): LayerAttention[] {
   const window = num(textCfg, "sliding_window");
   // Qwen3-Next: layer i is full attention when (i + 1) % full_attention_interval == 0, else Gated DeltaNet (Qwen3NextConfig).
@@ -444,6 +464,7 @@ export function modelArchFromConfig(id: string, files: ConfigFiles): ModelArch {
       else if (kv !== undefined && layerKinds[i]?.kind === "full") layerKinds[i] = { kind: "full", kvHeads: kv };
     }
   }
+  gemma4FullLayers(textCfg, modelType, layerKinds, kvHeads, unsupported);
   const moe = moeSpec(textCfg, layers);
   const quant = quantSpecFrom(cfg, isObj(files.quantConfig) ? files.quantConfig : undefined);
   const qc = isObj(cfg["quantization_config"]) ? cfg["quantization_config"] : isObj(files.quantConfig) && isObj(files.quantConfig["quantization"]) ? files.quantConfig["quantization"] : {};

@@ -68,13 +68,14 @@ export interface LayerKvSpec {
   shape: string;
 }
 
-/** The spec of one attention layer of `model` (a full layer may carry its own KV head count: Nemotron-NAS). */
+/** The spec of one attention layer of `model` (a full layer may carry its own KV heads and head size: Nemotron-NAS, Gemma 4). */
 export function layerKvSpec(model: ModelArch, layer: LayerAttention, tp: number, kvBytes: KvFormatLike): LayerKvSpec | null {
   if (layer.kind !== "full" && layer.kind !== "sliding") return null;
   const window = layer.kind === "sliding" ? layer.window : 0;
   if (model.mla) return { kind: layer.kind, window, bytesPerToken: kvBytesPerTokenPerLayer(model, tp, kvBytes), shape: `mla ${model.mla.kvLoraRank + model.mla.qkRopeHeadDim}` };
   const heads = kvHeadsOnRank(layer.kind === "full" ? (layer.kvHeads ?? model.numKvHeads) : model.numKvHeads, tp);
-  return { kind: layer.kind, window, bytesPerToken: heads * kvHeadTokenBytes(kvBytes, model.headDim), shape: `${heads} x ${model.headDim}` };
+  const headDim = layer.kind === "full" ? (layer.headDim ?? model.headDim) : model.headDim;
+  return { kind: layer.kind, window, bytesPerToken: heads * kvHeadTokenBytes(kvBytes, headDim), shape: `${heads} x ${headDim}` };
 }
 
 /** The specs of a stage's attention layers (linear / Mamba / MLP-only layers hold no paged KV). */

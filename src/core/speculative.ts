@@ -120,7 +120,7 @@ export function speculativePlan(input: SpeculativeInput): SpeculativePlan {
   const explain: ExplainLine[] = [];
   const out: SpeculativePlan = { kind, numSpeculativeTokens: spec.numSpeculativeTokens ?? 0, weightsBytes: 0, sameSpecLayers: 0, ownSpecLayers: 0, kvLayers: [], samplerBytesPerElement: 0, notExact, explain };
   // The target's full-attention spec on a rank: what an MTP layer has, and what a drafter layer is compared with.
-  const targetFull = layerKvSpec(model, { kind: "full" }, tp, input.kvBytes) as LayerKvSpec;
+  const targetFull = layerKvSpec(model, model.layers.find((l) => l.kind === "full") ?? { kind: "full" }, tp, input.kvBytes) as LayerKvSpec;
   // GPUModelRunner._dummy_sampler_run with a speculative config (every method, ngram included):
   // after the sampler warm-up, one draft token per request → logits = torch.randn(num_tokens +
   // num_reqs = 2R, V) in the model dtype, then rejection_sampler(...) whose target probabilities are

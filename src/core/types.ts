@@ -34,7 +34,7 @@ export interface QuantSpec {
 }
 
 export type LayerAttention =
-  | { kind: "full"; kvHeads?: number } // kvHeads: this layer's own KV head count (Nemotron-NAS block_configs)
+  | { kind: "full"; kvHeads?: number; headDim?: number } // this layer's own KV head count (Nemotron-NAS block_configs) / head size (Gemma 4 global_head_dim)
   | { kind: "sliding"; window: number }
   | { kind: "linear" } // Gated DeltaNet / linear attention: state slots, not paged KV
   | { kind: "mamba" }
