@@ -3,7 +3,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { looksLikeHubId, looksLikeModelPath } from "../src/sources/model-name.js";
+import { isHubRepoId, looksLikeHubId, looksLikeModelPath } from "../src/sources/model-name.js";
+import { catalog } from "../src/sources/catalog.js";
 import { readDeployments } from "../src/sources/deployments.js";
 import { runCli } from "./helpers/cli.js";
 
@@ -40,6 +41,14 @@ describe("looksLikeModelPath / looksLikeHubId", () => {
     expect(looksLikeModelPath("~/models/qwen3-8b")).toBe(true);
     expect(looksLikeModelPath(".cache/x")).toBe(true);
     expect(looksLikeModelPath("qwen3-8b")).toBe(false);
+  });
+
+  it("one Hub-id rule, huggingface_hub's validate_repo_id (the examples of its docstring), for --model, check, the HF cache and the Hub", () => {
+    for (const ok of ["foo", "foo/bar", "123", "Foo-BAR_foo.bar123"]) expect(isHubRepoId(ok)).toBe(true);
+    for (const bad of ["datasets/foo/bar", ".repo_id", "foo--bar", "foo.git", "org/x-", "org/a..b", `org/${"x".repeat(97)}`]) expect(isHubRepoId(bad)).toBe(false);
+    // Every cataloged model is a Hub repo with its owner.
+    expect(catalog().filter((e) => !looksLikeHubId(e.hfId)).map((e) => e.hfId)).toEqual([]);
+    expect(looksLikeHubId("qwen3-8b")).toBe(false);
   });
 
   it("--model with two slashes that is not here: no such file or directory (it was 'unknown model')", async () => {

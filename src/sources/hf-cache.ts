@@ -4,6 +4,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { readTextFile } from "./read-file.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { isHubRepoId } from "./model-name.js";
 
 /** A refs/<name> file holds one commit hash (40 hex digits); a FIFO or a huge file there is refused, not read. */
 const REF_FILE_BYTES = 4096;
@@ -22,19 +23,14 @@ export function hfCacheDir(env: Env = process.env): string {
   return join(nonEmpty(env["HOME"]) ?? homedir(), ".cache", "huggingface", "hub");
 }
 
-/** "org/name" (or a bare "name") with Hub-legal characters; anything else cannot be a cached repo. */
-const HF_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
-
-export function isHfId(s: string): boolean {
-  return HF_ID.test(s) && !s.includes("..");
-}
 
 /**
  * The snapshot directory of `hfId` in the local cache, holding a config.json: the revision named by
  * refs/main when that snapshot exists, else the most recently modified snapshot. Null when absent.
  */
 export function findInHfCache(hfId: string, env: Env = process.env, revision?: string): string | null {
-  if (!isHfId(hfId)) return null;
+  // Anything else cannot be a cached repo (and cannot leave the cache folder).
+  if (!isHubRepoId(hfId)) return null;
   const repoDir = join(hfCacheDir(env), `models--${hfId.split("/").join("--")}`);
   const snapshots = join(repoDir, "snapshots");
   const usable = (rev: string): string | null => {

@@ -11,7 +11,7 @@ import {
   shardsFromIndex,
   type LocalModel,
 } from "./model-dir.js";
-import { isHfId } from "./hf-cache.js";
+import { isHubRepoId } from "./model-name.js";
 import { MAX_JSON_FILE_BYTES, excerpt } from "../limits.js";
 import { JsonSyntaxError, parsePythonJson } from "./python-json.js";
 import {
@@ -358,7 +358,7 @@ export async function fetchFromHub(hfId: string, opts: HubOptions = {}): Promise
   if (opts.offline) {
     throw fail({ ...ctx0, fetch }, "not in the catalog or the Hugging Face cache, and offline mode (--offline / HF_HUB_OFFLINE=1) forbids the Hub");
   }
-  if (!isHfId(hfId)) throw fail({ ...ctx0, fetch }, `not a Hugging Face model id (expected org/name) nor an existing path`);
+  if (!isHubRepoId(hfId)) throw fail({ ...ctx0, fetch }, `not a Hugging Face model id (expected org/name) nor an existing path`);
   // One fetch per model per run: check and compare plan the same model many times.
   const key = JSON.stringify([endpoint, hfId, revision, opts.token ?? "", opts.proxy ?? null]);
   const known = runCache.get(key);

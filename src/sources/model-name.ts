@@ -3,12 +3,20 @@
 // (a deployment's model, before it is looked up), so the two cannot disagree.
 
 /**
- * A Hugging Face repo id: "namespace/name", one slash. huggingface_hub's validate_repo_id
- * (huggingface_hub/utils/_validators.py) refuses more than one ("Repo id must be in the form
- * 'repo_name' or 'namespace/repo_name'"), which is what vLLM hits for a --model that is neither.
+ * A Hugging Face repo id as huggingface_hub's validate_repo_id accepts it (src/huggingface_hub/
+ * utils/_validators.py, REPO_ID_REGEX and the checks after it), the check transformers and so vLLM
+ * make before asking the Hub: "name" or "namespace/name" (a second "/" is refused: "Repo id must be
+ * in the form 'repo_name' or 'namespace/repo_name'"), letters, digits, "-", "_" and "." with each part
+ * starting and ending on a letter, digit or "_", a name of at most 96 characters, no "--" or ".."
+ * (which also keeps it one folder name in the cache's models--org--name), not ending in ".git".
  */
+export function isHubRepoId(name: string): boolean {
+  return /^(?:\w(?:[\w.-]*\w)?\/)?(?=[\w.-]{1,96}$)\w(?:[\w.-]*\w)?$/.test(name) && !name.includes("--") && !name.includes("..") && !name.endsWith(".git");
+}
+
+/** "namespace/name": a repo id with its owner, the form --model takes for the Hub or the HF cache. */
 export function looksLikeHubId(name: string): boolean {
-  return /^[\w.-]+\/[\w.-]+$/.test(name);
+  return name.includes("/") && isHubRepoId(name);
 }
 
 /**
