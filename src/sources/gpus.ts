@@ -6,6 +6,7 @@ import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
 import { sizeFlag } from "./flag-values.js";
 import { excerpt } from "../limits.js";
+import { editDistance } from "./vllm-flags.js";
 import { REFERENCE_GPU_ID, customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "./gpu-names.js";
 import { nvidiaSmiRunner, otherProcessBytesOn, queryGpus, visibleGpus, type DetectedGpu, type RunNvidiaSmi } from "./nvidia-smi.js";
 import { gib } from "../core/text.js";
@@ -125,17 +126,8 @@ function orList(xs: readonly string[]): string {
 /** The three profile ids nearest to a name (edit distance to the id or any alias), nearest first. */
 function nearestGpuIds(name: string): string[] {
   const query = normalizeGpuName(name.slice(0, 100));
-  const dist = (a: string, b: string): number => {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const cur = [i];
-      for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-    return prev[b.length] ?? 0;
-  };
   return gpuCatalog()
-    .map((gpu) => ({ id: gpu.id, d: Math.min(...[gpu.id, ...gpu.aliases].map((a) => dist(query, normalizeGpuName(a)))) }))
+    .map((gpu) => ({ id: gpu.id, d: Math.min(...[gpu.id, ...gpu.aliases].map((a) => editDistance(query, normalizeGpuName(a)))) }))
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
     .map((x) => x.id);
