@@ -408,7 +408,9 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
   // Hybrid models raise the attention block size to cover a Mamba state page.
   engine.blockSize = kv.blockSize;
   if (opts.explain) {
-  ex({ what: "KV page", formula: `${blockSize} tokens × ${kv.bytesPerToken / Math.max(1, tight.budget.layers)} B/token/layer`, bytes: kv.pageSizeBytes, source: "vllm/v1/kv_cache_interface.py AttentionSpec.page_size_bytes = 2 · block · kv_heads · head_dim · dtype" });
+  // The page of one layer of a group (whole bytes: block × the largest layer's bytes per token, or a
+  // UniformTypeKVCacheSpecs sum), not a mean over the stage's layers, which counts Mamba / MLP-only layers.
+  ex({ what: "KV page", formula: `${kv.blockSize} tokens × ${kv.pageSizeBytes / kv.blockSize} B/token/layer`, bytes: kv.pageSizeBytes, source: "vllm/v1/kv_cache_interface.py AttentionSpec.page_size_bytes = 2 · block · kv_heads · head_dim · dtype" });
   ex({ what: "GPU blocks", formula: `${tight.budget.kvCacheBytes} // ${kv.pageSizeBytes} // ${kv.groupSize}`, value: kv.numGpuBlocks, source: "vllm/v1/core/kv_cache_utils.py get_num_blocks" });
   ex({
     what: "KV tokens",
