@@ -20,7 +20,7 @@ export interface BarSegment {
   color: string;
 }
 
-/** The parts of one GPU's memory, in the order the terminal's bar draws them (render/table.ts), plus other processes. */
+/** The parts of one GPU's memory in bar order, plus other processes: the one list the SVG bar and the terminal's (table.ts stackedBar) draw. */
 export function gpuSegments(budget: GpuBudget, phaseLabel: string): BarSegment[] {
   const other = Math.max(0, budget.otherProcessBytes);
   const graphs: BarSegment = { key: "cuda-graphs", label: budget.cudaGraphInBudget ? "CUDA graphs" : "CUDA graphs (outside the budget)", bytes: budget.cudaGraphBytes, color: "#76b7b2" };

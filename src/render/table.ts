@@ -4,6 +4,7 @@ import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
 import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleWidth, wrapLine, concurrencyText } from "./format.js";
 import { boxTable } from "./box.js";
+import { gpuSegments, type BarSegment } from "./svg.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
 
 export const WHAT_IF_LABELS: Record<Plan["whatIf"][number]["code"], string> = {
@@ -38,36 +39,62 @@ export function shownWhatIfs(plan: Plan): Plan["whatIf"] {
   return plan.whatIf.filter((w) => Math.abs(w.kvGainBytes) >= 0.005 * 2 ** 30);
 }
 
-interface Segment {
-  key: string;
+/** How the terminal draws a part of a GPU's memory: its legend label, character and color. */
+interface BarStyle {
   label: string;
-  bytes: (g: GpuBudget) => number;
-  color: (c: ChalkInstance) => (s: string) => string;
   ch: string;
+  color: (c: ChalkInstance) => (s: string) => string;
 }
 
-const SEGMENTS: Segment[] = [
-  { key: "weights", label: "weights", bytes: (g) => g.weightsBytes, color: (c) => c.blue, ch: "█" },
-  { key: "activation", label: "activation peak", bytes: (g) => g.activationPeakBytes, color: (c) => c.magenta, ch: "▓" },
-  { key: "nonTorch", label: "non-torch", bytes: (g) => g.nonTorchBytes, color: (c) => c.yellow, ch: "▒" },
-  { key: "graphs", label: "CUDA graphs", bytes: (g) => (g.cudaGraphInBudget ? g.cudaGraphBytes : 0), color: (c) => c.cyan, ch: "░" },
-  { key: "kv", label: "KV cache", bytes: (g) => Math.max(0, g.kvCacheBytes), color: (c) => c.green, ch: "■" },
-  { key: "outside", label: "outside the budget", bytes: (g) => g.outsideBudgetBytes, color: (c) => c.gray, ch: "·" },
-];
+/** The terminal's styles, in legend order; what vLLM's budget does not hold is one gray run. */
+const BAR_STYLES = {
+  weights: { label: "weights", ch: "█", color: (c) => c.blue },
+  activation: { label: "activation peak", ch: "▓", color: (c) => c.magenta },
+  nonTorch: { label: "non-torch", ch: "▒", color: (c) => c.yellow },
+  graphs: { label: "CUDA graphs", ch: "░", color: (c) => c.cyan },
+  kv: { label: "KV cache", ch: "■", color: (c) => c.green },
+  outside: { label: "outside the budget", ch: "·", color: (c) => c.gray },
+} satisfies Record<string, BarStyle>;
 
-/** A bar of `width` cells, each segment rounded so the cells add up exactly. */
+/** The style of one of svg.ts gpuSegments (the one list of a GPU's memory, in bar order). */
+function barStyle(segment: BarSegment, budget: GpuBudget): BarStyle {
+  switch (segment.key) {
+    case "weights":
+      return BAR_STYLES.weights;
+    case "activation":
+      return BAR_STYLES.activation;
+    case "non-torch":
+      return BAR_STYLES.nonTorch;
+    case "cuda-graphs":
+      return budget.cudaGraphInBudget ? BAR_STYLES.graphs : BAR_STYLES.outside;
+    case "kv-cache":
+      return BAR_STYLES.kv;
+    default:
+      // "outside" and "other-processes": outside the budget.
+      return BAR_STYLES.outside;
+  }
+}
+
+/** A bar of `width` cells, each part rounded so the cells add up exactly; neighbors of one style are one run. */
 export function stackedBar(budget: GpuBudget, width: number, chalk: ChalkInstance): string {
   const total = budget.totalBytes;
   let acc = 0;
   let used = 0;
   let out = "";
-  for (const s of SEGMENTS) {
-    acc += Math.max(0, s.bytes(budget));
+  let run: { style: BarStyle; cells: number } | null = null;
+  for (const segment of gpuSegments(budget, "")) {
+    const style = barStyle(segment, budget);
+    acc += Math.max(0, segment.bytes);
     const end = Math.min(width, Math.round((acc / total) * width));
     const cells = Math.max(0, end - used);
     used += cells;
-    out += s.color(chalk)(s.ch.repeat(cells));
+    if (run && run.style === style) run.cells += cells;
+    else {
+      if (run) out += run.style.color(chalk)(run.style.ch.repeat(run.cells));
+      run = { style, cells };
+    }
   }
+  if (run) out += run.style.color(chalk)(run.style.ch.repeat(run.cells));
   return out + " ".repeat(Math.max(0, width - used));
 }
 
@@ -232,7 +259,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
   const labelWidth = Math.max(16, ...cols.map((col) => stageHeader(plan, col).length));
   const width = Math.max(10, Math.min(opts.width ?? 60, columns - labelWidth - 1));
   for (const col of cols) lines.push(`${stageHeader(plan, col).padEnd(labelWidth)} ${stackedBar(col.g, width, chalk)}`);
-  lines.push(...wrapLine(" ".repeat(labelWidth + 1) + SEGMENTS.map((s) => s.color(chalk)(`${s.ch} ${s.label}`)).join("  "), columns, ["  "], " ".repeat(labelWidth + 1)));
+  lines.push(...wrapLine(" ".repeat(labelWidth + 1) + Object.values(BAR_STYLES).map((s: BarStyle) => s.color(chalk)(`${s.ch} ${s.label}`)).join("  "), columns, ["  "], " ".repeat(labelWidth + 1)));
 
   const kv = plan.kvCache;
   lines.push("");
