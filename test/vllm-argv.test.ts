@@ -4,6 +4,7 @@ import {
   containerRunIndex,
   containerRunOptions,
   expandShellVariables,
+  expansionFields,
   extractVllmArgs,
   isVllmOpenAiImage,
   locateVllmInvocation,
@@ -276,5 +277,17 @@ describe("line continuations (one rule: backslash + LF, or + CRLF in a file save
   it("between words, inside a word and inside double quotes alike", () => {
     // Inside double quotes a CRLF continuation was kept as text ("a \\\r\nb").
     expect(splitShellWords('vllm serve m \\\r\n  --chat-template "a \\\r\nb" --max-model-\\\r\nlen 4096')).toEqual(["vllm", "serve", "m", "--chat-template", "a b", "--max-model-len", "4096"]);
+  });
+});
+
+describe("expansionFields: one rule for a lone unquoted expansion, in deployment files and pasted commands", () => {
+  it("splits it as the shell does, drops it when empty, keeps any other word whole", () => {
+    // koyeb-extended-parameters.Dockerfile (fixtures/deployments/real) writes ${REVISION:+--revision "$REVISION"}.
+    expect(expansionFields('${REVISION:+--revision "$REVISION"}', '--revision "v 2"')).toEqual(["--revision", "v 2"]);
+    // A bare $VAR was split in neither reader before (deployments split only ${…}).
+    expect(expansionFields("$EXTRA_ARGS", "--max-model-len 8192 --enforce-eager")).toEqual(["--max-model-len", "8192", "--enforce-eager"]);
+    expect(expansionFields("$EMPTY", "")).toEqual([]);
+    expect(expansionFields("--model=$M", "--model=a b")).toEqual(["--model=a b"]);
+    expect(expansionFields("$UNSET", "$UNSET")).toEqual(["$UNSET"]);
   });
 });

@@ -636,6 +636,17 @@ export function expandParameters(
 }
 
 /**
+ * The words one written word becomes once expanded. The tokenizer has removed the quotes, so a word
+ * that is one parameter expansion alone ($VAR, ${VAR…}) is taken as unquoted and split into words as
+ * the shell splits an unquoted expansion: empty, it is no word at all; `${REVISION:+--revision
+ * "$REVISION"}` gives two (the quotes of its own word count). Any other word stays one word.
+ */
+export function expansionFields(written: string, expanded: string): string[] {
+  if (expanded === written || !/^\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(written)) return [expanded];
+  return splitShellCommands(expanded).flatMap((c) => c.words);
+}
+
+/**
  * Expands the variables of one word of a pasted command from `env`, as a shell would
  * (expandParameters); an unset variable without a default is an InputError naming it (`subject` says where).
  */
@@ -681,12 +692,7 @@ export function imageRelease(image: string | null | undefined): ImageRelease {
  * first. InputError when no vLLM invocation is in it.
  */
 export function vllmArgvOfCommand(words: readonly string[], env: Readonly<Record<string, string | undefined>>, subject: string): { argv: string[]; release: string | null } {
-  // An unquoted $VAR that is empty vanishes from the command, as in a shell (the tokenizer has removed
-  // the quotes, so a word that is only a variable reference is taken as unquoted).
-  const expanded = words.flatMap((w) => {
-    const v = expandShellVariables(w, env, subject);
-    return v === "" && /^\$(\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(w) ? [] : [v];
-  });
+  const expanded = words.flatMap((w) => expansionFields(w, expandShellVariables(w, env, subject)));
   let release: string | null = null;
   for (const w of expanded) if (isVllmOpenAiImage(w)) release ??= imageRelease(w).version;
   const found = extractVllmArgs(expanded);

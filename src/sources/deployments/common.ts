@@ -11,6 +11,7 @@ import {
   containerRunIndex,
   containerRunOptions,
   expandParameters,
+  expansionFields,
   locateVllmInvocation,
   parseVllmArgs,
   shellScriptIndex,
@@ -203,13 +204,8 @@ export function fromCommandWords(
   }
   if (inShell) {
     const env = known.shell ?? {};
-    // An unquoted expansion that comes out empty is no word at all (${REVISION:+--revision "$REVISION"}).
-    // An unquoted ${…} is split into words again, as the shell does (${REVISION:+--revision "$REVISION"}).
-    words = words.flatMap((w) => {
-      const text = expandShell(w.text, env);
-      if (!/^\$\{[^}]*\}$/.test(w.text) || text === w.text) return [{ text, line: w.line }];
-      return splitShellCommands(text).flatMap((c) => c.words).map((t) => ({ text: t, line: w.line }));
-    });
+    // A lone unquoted expansion is split into words as the shell does, or vanishes when empty.
+    words = words.flatMap((w) => expansionFields(w.text, expandShell(w.text, env)).map((text) => ({ text, line: w.line })));
   }
   const texts = words.map((w) => w.text);
   const inner: KnownEnv = known.shell ? { shell: known.shell } : {};
