@@ -196,12 +196,19 @@ export interface CudaGraphPlan {
   graphMultiplier: number;
   /** Set when vLLM capped the capture sizes after KV sizing (Mamba cache blocks, v0.17–v0.18). */
   cappedFrom?: number;
+  /**
+   * Whether the release's default cudagraph_mode has FULL graphs (FULL_AND_PIECEWISE from ≈v0.11) and graphs
+   * are captured: what hybrid-kv.ts's Mamba-slot check (max_num_seqs against Mamba cache blocks) is given.
+   * An explicit --compilation-config cudagraph_mode is not consulted here; whether vLLM's check follows it
+   * was not verified in its source.
+   */
+  fullModeForMambaCheck: boolean;
 }
 
 /** Which graphs vLLM captures and whether their estimate is charged to the KV budget, for one release. */
 export function cudaGraphPlan(x: CudaGraphPlanInput): CudaGraphPlan {
   const r = x.rules;
-  if (x.enforceEager || x.graphsOff) return { captured: false, piecewise: 0, full: 0, largest: 0, largestFull: 0, sizes: [], budget: "eager", inBudget: false, fullSizes: "none", decodeQueryLen: 1, maxNumSeqs: x.maxNumSeqs, graphMultiplier: x.graphMultiplier };
+  if (x.enforceEager || x.graphsOff) return { captured: false, piecewise: 0, full: 0, largest: 0, largestFull: 0, sizes: [], budget: "eager", inBudget: false, fullSizes: "none", decodeQueryLen: 1, maxNumSeqs: x.maxNumSeqs, graphMultiplier: x.graphMultiplier, fullModeForMambaCheck: false };
   let sizes: number[];
   let caps: { piecewise: number; full: number; largest: number };
   if (r.engine === "v0") {
@@ -229,8 +236,9 @@ export function cudaGraphPlan(x: CudaGraphPlanInput): CudaGraphPlan {
         ? "mrv2-zero"
         : "estimated";
   const fullSizes: CudaGraphPlan["fullSizes"] = caps.full === 0 ? "none" : r.engine === "v0" || (caps.piecewise === 0 && caps.full === sizes.length && decodeSizes.length !== sizes.length) ? "all" : "decode";
+  const captured = caps.piecewise + caps.full > 0;
   return {
-    captured: caps.piecewise + caps.full > 0,
+    captured,
     piecewise: caps.piecewise * x.graphMultiplier,
     full: caps.full * x.graphMultiplier,
     largest: caps.largest,
@@ -242,6 +250,7 @@ export function cudaGraphPlan(x: CudaGraphPlanInput): CudaGraphPlan {
     decodeQueryLen: q,
     maxNumSeqs: x.maxNumSeqs,
     graphMultiplier: x.graphMultiplier,
+    fullModeForMambaCheck: captured && r.fullDecodeGraphs,
   };
 }
 

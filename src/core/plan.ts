@@ -334,7 +334,7 @@ export function planDeployment(input: PlanInput, opts: PlanOptions = {}): Plan {
     let kv: KvCachePlan;
     let startupError: string | undefined;
     if (model.hybrid) {
-      const stageKv = hybridStageKv(model, layers, tp, kvFmt, dtypeBytes, flags.blockSize, kvBytesAvail, maxModelLen, batch.maxNumSeqs, rules.version, graphsOn && rules.fullDecodeGraphs, {
+      const stageKv = hybridStageKv(model, layers, tp, kvFmt, dtypeBytes, flags.blockSize, kvBytesAvail, maxModelLen, batch.maxNumSeqs, rules.version, graphs.fullModeForMambaCheck, {
         numSpeculativeTokens: fx.spec?.numSpeculativeTokens ?? 0,
         extraAttentionLayers: last && fx.spec ? fx.spec.sameSpecLayers + fx.spec.ownSpecLayers : 0,
         ssmDtype: fx.mambaSsmCacheDtype,
