@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { planDeployment } from "../src/core/plan.js";
+import { modelArchFromConfig } from "../src/core/architecture.js";
 import { ppLayerRanges, weightsPerRank } from "../src/core/weights.js";
 import { imageTokens, pixelLimits } from "../src/core/vision.js";
 import { solve, evaluate } from "../src/core/solve.js";
@@ -76,6 +77,26 @@ describe("properties of the core (fast-check, fixed seed)", () => {
         expect(p.perGpu.length).toBe(f.pipelineParallelSize);
       }),
       params(120),
+    );
+  });
+
+  it("a drafter's KV layers keep every byte of the KV plan whole (pages, bytes per token), whatever the target's layout", () => {
+    // Targets of every layout (one group, sliding-window groups, MLA, Gemma 4's two shapes); drafts of another shape.
+    const targets = ["qwen2.5-7b", "gemma-3-4b-it", "openai/gpt-oss-20b", "deepseek-v2-lite", "google/gemma-4-26B-A4B", "meta-llama/Llama-3.1-8B-Instruct"].map((n) => model(n));
+    // A Nemotron-NAS stack whose layers hold 2, 4 and 1 KV heads (the layout whose mean page was fractional).
+    const block = (group: number) => ({ attention: { no_op: false, n_heads_in_group: group }, ffn: { no_op: false, ffn_mult: 1.0 } });
+    targets.push(modelArchFromConfig("t/nas", { config: { architectures: ["DeciLMForCausalLM"], model_type: "nemotron-nas", hidden_size: 1024, num_hidden_layers: 3, num_attention_heads: 8, num_key_value_heads: null, vocab_size: 1000, torch_dtype: "bfloat16", max_position_embeddings: 4096, block_configs: [block(4), block(2), block(8)] } }));
+    // Qwen2.5-1.5B (2 KV heads × 128) has the NAS stack's first-layer shape: the case that used the mean page.
+    const drafts = ["Qwen/Qwen3-0.6B", "Qwen/Qwen2.5-1.5B-Instruct", "qwen2.5-7b", "gemma-3-4b-it"].map((n) => model(n));
+    const dtypes = ["auto", "fp8", "int8_per_token_head", "nvfp4", "turboquant_k8v4", "turboquant_3bit_nc"] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...targets), fc.constantFrom(...drafts), fc.constantFrom(...dtypes), fc.constantFrom(1, 2, 4), (target, draft, kvCacheDtype, tp) => {
+        const p = planDeployment({ model: target, gpu: gpu("b200"), flags: flags({ tensorParallelSize: tp, kvCacheDtype, speculative: { method: "draft_model", model: draft.id, numSpeculativeTokens: 2, draftModel: draft } }) });
+        const kv = p.kvCache;
+        expect([kv.pageSizeBytes, kv.bytesPerToken, kv.bytesNeededForMaxModelLen, kv.numGpuBlocks].every(Number.isInteger)).toBe(true);
+        expect(byteProblems(p)).toEqual([]);
+      }),
+      params(60),
     );
   });
 
