@@ -9,7 +9,7 @@
 //                             command's typical jobs in a process of their own (CACHE_JOBS below)
 // `tsc` still builds dist/ for the library and its types; this runs after it and replaces dist/cli.js.
 import { build } from "esbuild";
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -94,16 +94,19 @@ chmodSync("dist/cli.js", 0o755);
 // and regular-expression literals, and one such character makes V8 hold the whole 1 MB source as a
 // two-byte string decoded from UTF-8 (≈22 M instructions of a run, callgrind). A \uXXXX escape means
 // the same in both places, so the loader can read the bundles as latin1 (src/cli/compile-cache.ts).
+// Each bundle is also written inside Node's CommonJS wrapper (compile-cache.ts WRAPPER_HEAD/TAIL), so
+// the loader compiles the text it reads without copying it into a second, wrapped string.
+await build({ ...common, entryPoints: ["src/cli/compile-cache.ts"], outfile: "dist/bin/compile-cache.cjs" });
+const { WRAPPER_HEAD, WRAPPER_TAIL } = createRequire(import.meta.url)(join(process.cwd(), "dist/bin/compile-cache.cjs"));
 for (const file of ["dist/bin/vram-plan.cjs", ...readdirSync("dist/bin/vendor").map((f) => `dist/bin/vendor/${f}`)]) {
   const text = readFileSync(file, "utf8");
-  writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  writeFileSync(file, WRAPPER_HEAD + text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + WRAPPER_TAIL);
 }
 
 // The code caches: each command's typical jobs run in a process of their own (in one process V8 would
 // reuse what earlier jobs compiled), output dropped, then what V8 compiled is written as that
 // command's cache (src/cli/compile-cache.ts). Jobs that need no network. A command with no jobs
 // here uses plan's cache.
-await build({ ...common, entryPoints: ["src/cli/compile-cache.ts"], outfile: "dist/bin/compile-cache.cjs" });
 const LOCAL_70B = mkdtempSync(join(tmpdir(), "vram-plan-cache-job-"));
 copyFileSync("src/data/models/meta-llama__Llama-3.1-70B-Instruct.json", join(LOCAL_70B, "config.json"));
 const CACHE_JOBS = {
