@@ -71,8 +71,13 @@ const lazyChildProcessForCommander = {
 // dynamic-import off: `await import("yaml")` becomes a require() of the vendor bundle inside a promise,
 // so it goes through the same loader (a real import() in a vm.Script has no module loader to call).
 const common = { bundle: true, format: "cjs", platform: "node", target: "node20", logLevel: "warning", supported: { "dynamic-import": false } };
-// import.meta.url in src/ (src/sources/data-dir.ts) is the bundle's own URL once bundled as CommonJS.
-const importMetaUrl = { define: { "import.meta.url": "__vramPlanUrl" }, banner: { js: "const __vramPlanUrl = require('node:url').pathToFileURL(__filename).href;" } };
+// import.meta in src/ (src/sources/data-dir.ts, src/builtins.ts) is the bundle's own once bundled as
+// CommonJS: its directory, and its URL made only when asked for (node:url's parse both ways was part of
+// every start-up).
+const importMetaUrl = {
+  define: { "import.meta": "__vramPlanMeta" },
+  banner: { js: "const __vramPlanMeta = { dirname: __dirname, get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
+};
 
 rmSync("dist/bin", { recursive: true, force: true });
 rmSync("dist/chunks", { recursive: true, force: true });

@@ -77,7 +77,8 @@ export function bundleLoader(cacheTag: string | null): BundleLoader {
     const module = { exports: {} as unknown };
     // Registered before it runs, as Node does, so bundles that require each other get the one module.
     loaded.set(file, { script, module });
-    nodeRequire ??= createRequire(file);
+    // Builtins only: the launcher's own require where it has one (the CommonJS bin), else one made here.
+    nodeRequire ??= typeof require === "function" ? require : createRequire(file);
     const requireFromBundle = (id: string): unknown => (id.startsWith("./") || id.startsWith("../") ? load(resolve(dirname(file), id)) : (nodeRequire as NodeRequire)(id));
     const wrapper = script.runInThisContext() as (exports: unknown, require: (id: string) => unknown, module: { exports: unknown }, filename: string, dirname: string) => void;
     wrapper(module.exports, requireFromBundle, module, file, dirname(file));

@@ -1,11 +1,10 @@
 // The process around run(argv, io): the bin's body, shared by the bundled bin (dist/cli.cjs loads it
 // through the compile cache, src/cli/compile-cache.ts) and by `npm run dev` (src/cli.ts under tsx).
 import { fstatSync, statSync, writeSync } from "node:fs";
-import { createRequire } from "node:module";
+import { builtin } from "../builtins.js";
 import { run } from "./run.js";
 import type { Io } from "../commands/io.js";
 
-const requireBuiltin = createRequire(import.meta.url);
 
 /**
  * Writes straight to the file descriptor. process.stdout on a pipe is a net.Socket: creating it loads
@@ -54,7 +53,7 @@ function stdoutIsTTY(): boolean {
   } catch {
     return false;
   }
-  return (requireBuiltin("node:tty") as typeof import("node:tty")).isatty(1);
+  return builtin<typeof import("node:tty")>("node:tty").isatty(1);
 }
 
 function processIo(): Io {

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
-const here = dirname(fileURLToPath(import.meta.url));
+// import.meta.dirname (Node 20.11+; the bundled bin's is its __dirname) spares the URL round trip.
+const here = import.meta.dirname ?? dirname(fileURLToPath(import.meta.url));
 const candidates = [join(here, "..", "..", "src", "data"), join(here, "..", "src", "data")];
 export const DATA_DIR = candidates.find((dir) => existsSync(join(dir, "gpus.json"))) ?? join(here, "..", "..", "src", "data");

@@ -8,10 +8,10 @@
 // torch reported total_bytes 85,017,493,504 on the same H100 (fixtures/nvidia-smi/README.md); on an
 // H200, 143771 - 616 = 143155 MiB against torch's 150,109,880,320 B = 143155.94 MiB: nvidia-smi
 // rounds to whole MiB, so the total is exact to within 1 MiB.
-import { createRequire } from "node:module";
 import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
 import { cudaDeviceList, stopWords } from "./visible-devices.js";
+import { builtin } from "../builtins.js";
 
 export const GPU_QUERY_FIELDS = ["index", "uuid", "name", "memory.total", "memory.reserved", "memory.used", "mig.mode.current", "compute_cap"] as const;
 /** Drivers before memory.reserved / compute_cap existed answer "is not a valid field": asked again without them. */
@@ -107,8 +107,7 @@ export function parseAppsQuery(text: string): Array<ComputeApp & { gpuUuid: stri
 
 // node:child_process (with node:net and streams behind it) costs ≈4 ms of start-up to load (--cpu-prof);
 // only --gpu auto and gpus --detect run nvidia-smi, so it is loaded when they do.
-const requireBuiltin = createRequire(import.meta.url);
-const childProcess = (): typeof import("node:child_process") => requireBuiltin("node:child_process") as typeof import("node:child_process");
+const childProcess = (): typeof import("node:child_process") => builtin<typeof import("node:child_process")>("node:child_process");
 
 /** Runs the nvidia-smi found on the PATH of `env` (the process's by default). */
 export function nvidiaSmiRunner(env: Record<string, string | undefined> = process.env): RunNvidiaSmi {
