@@ -272,6 +272,16 @@ describe("vram-plan tokens", () => {
     expect(vid.code).toBe(2);
     expect(unwrapped(vid.stderr)).toBe("vram-plan: --video: expected a duration at a frame rate (30s@2fps) or a frame count (64f) of 1 to 1048576 frames, got '0f'\n");
   });
+
+  it("a size the processor refuses (smart_resize: each side at least the 28-pixel factor) names the flag that gave it", async () => {
+    const img = await cli(["tokens", "--model", "qwen2.5-vl-7b", "--image", "1x1"]);
+    expect([img.code, img.stderr]).toEqual([2, "vram-plan: --image: height:1 or width:1 must be larger than factor:28\n"]);
+    // The video's frame size: it was reported as --image's.
+    const vid = await cli(["tokens", "--model", "qwen2.5-vl-7b", "--video", "10s@2fps", "--video-size", "1x1"]);
+    expect([vid.code, vid.stderr]).toEqual([2, "vram-plan: --video-size: height:1 or width:1 must be larger than factor:28\n"]);
+    const cmp = await cli(["compare", "--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "100", "--images", "2", "--image-size", "1x1", "--offline"]);
+    expect([cmp.code, cmp.stderr]).toEqual([2, "vram-plan: --image-size: height:1 or width:1 must be larger than factor:28\n"]);
+  });
 });
 
 describe("the built bin", () => {

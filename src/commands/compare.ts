@@ -33,7 +33,6 @@ export async function compareCommand(opts: CompareOpts, io: Io): Promise<Outcome
   const { offlineFootprint } = await import("../core/offline.js");
   const { compareWorkload } = await import("../core/compare.js");
   const { imageTokens, pixelLimits, visionFamily } = await import("../core/vision.js");
-  const { ResizeError } = await import("../core/errors.js");
   if (!opts.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b (vram-plan models lists the catalog)");
   if (opts.promptTokens === undefined) throw new InputError("--prompt-tokens", "--prompt-tokens: required: the text tokens of one prompt (image tokens are added)");
   const promptTokens = count("--prompt-tokens", opts.promptTokens, 0, 1, MAX_TOKENS, "a token count");
@@ -60,12 +59,12 @@ export async function compareCommand(opts: CompareOpts, io: Io): Promise<Outcome
     const offline = vision ? visionFamily(vision)?.offline : undefined;
     if (!vision || offline === undefined || offline === "text-only") throw new InputError("--image", `--image: vram-plan's offline model traces Qwen-VL vision towers only; images are not supported for ${arch.id} (compare it without --image)`);
     const lim = pixelLimits(vision, flags.mmProcessorKwargs);
-    try {
-      for (const im of images) imgTokens += imageTokens(vision, im.width, im.height, lim).tokens;
-    } catch (err) {
-      if (err instanceof ResizeError) throw new InputError("--image", `--image: ${err.message}`);
-      throw err;
-    }
+    const { resizedBy } = await import("./tokens.js");
+    // Each image under the flag that gave it: --image one by one, then --images × --image-size.
+    const given = opts.image?.length ?? 0;
+    images.forEach((im, i) => {
+      imgTokens += resizedBy(i < given ? "--image" : "--image-size", () => imageTokens(vision, im.width, im.height, lim)).tokens;
+    });
   }
   const offline = offlineFootprint({ model: arch, promptTokens, images, batch, newTokens, attn, ...(flags.dtype ? { dtype: flags.dtype } : {}), ...(flags.mmProcessorKwargs ? { pixels: flags.mmProcessorKwargs } : {}) });
   const cmp = compareWorkload({ model: arch, gpu, flags }, offline, { promptTokens, imageTokens: imgTokens, images, newTokens, batch }, { explain: opts.explain === true || opts.format === "html" });

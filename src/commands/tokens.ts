@@ -17,6 +17,16 @@ export function videoFrames(v: string): number {
   return videoFramesFlag("--video", v);
 }
 
+/** `tokens()` with the processor's refusal of a size (ResizeError: smart_resize's rules) as bad input naming `flag`. */
+export function resizedBy<T>(flag: string, tokens: () => T): T {
+  try {
+    return tokens();
+  } catch (err) {
+    if (err instanceof ResizeError) throw new InputError(flag, `${flag}: ${err.message}`);
+    throw err;
+  }
+}
+
 export interface TokensOpts {
   model?: string;
   image?: string[];
@@ -44,19 +54,15 @@ export async function tokensCommand(opts: TokensOpts, io: Io): Promise<Outcome> 
   const kwargs = opts.mmProcessorKwargs !== undefined ? engineFlagsFrom({ mmProcessorKwargs: opts.mmProcessorKwargs }).mmProcessorKwargs : undefined;
   const lim = pixelLimits(vision, kwargs);
   const items: TokensReport["items"] = [];
-  try {
-    for (const img of opts.image ?? []) {
-      const s = size("--image", img);
-      items.push({ kind: "image", input: img, tokens: imageTokens(vision, s.width, s.height, lim) });
-    }
-    if (opts.video) {
-      const s = size("--video-size", opts.videoSize ?? "1280x720");
-      const frames = videoFrames(opts.video);
-      items.push({ kind: "video", input: `${opts.video} at ${s.width}x${s.height}`, tokens: videoTokens(vision, s.width, s.height, frames, videoBounds as NonNullable<typeof videoBounds>) });
-    }
-  } catch (err) {
-    if (err instanceof ResizeError) throw new InputError("--image", `--image: ${err.message}`);
-    throw err;
+  for (const img of opts.image ?? []) {
+    const s = size("--image", img);
+    items.push({ kind: "image", input: img, tokens: resizedBy("--image", () => imageTokens(vision, s.width, s.height, lim)) });
+  }
+  if (opts.video) {
+    const s = size("--video-size", opts.videoSize ?? "1280x720");
+    const frames = videoFrames(opts.video);
+    // A frame size the video processor refuses is --video-size's fault (it was reported as --image's).
+    items.push({ kind: "video", input: `${opts.video} at ${s.width}x${s.height}`, tokens: resizedBy("--video-size", () => videoTokens(vision, s.width, s.height, frames, videoBounds as NonNullable<typeof videoBounds>)) });
   }
   const report: TokensReport = { model: resolved.arch.id, vision, limits: lim, video: videoBounds, items };
   io.stdout(opts.json ? renderTokensJson(report) : renderTokensText(report, outputColumns(io.env)));
