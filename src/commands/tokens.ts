@@ -41,9 +41,9 @@ export async function tokensCommand(opts: TokensOpts, io: Io): Promise<Outcome> 
   if (!opts.model) throw new InputError("--model", "--model: required, e.g. --model qwen2.5-vl-7b");
   if (!opts.image?.length && !opts.video) throw new InputError("--image", "--image or --video: give at least one item to count");
   if ((opts.image?.length ?? 0) > MAX_IMAGES) throw new InputError("--image", `--image: at most ${MAX_IMAGES} images, got ${opts.image?.length}`);
-  const { resolveModel } = await import("../sources/resolve-model.js");
+  const { modelOfFlags } = await import("./deployment-inputs.js");
   const { engineFlagsFrom } = await import("../sources/engine-flags.js");
-  const resolved = await resolveModel(opts.model, { offline: opts.offline === true, env: io.env });
+  const resolved = await modelOfFlags({ model: opts.model, offline: opts.offline === true }, io);
   const vision = resolved.arch.vision;
   if (!vision || vision.family === "other") throw new InputError("--model", `--model ${opts.model}: vram-plan has no image-processor rules for this model (tokens supports ${MODELED_FAMILY_NAMES})`);
   // Each family's video processor (src/core/vision/<family>.ts): per-frame bounds for Qwen2/2.5-VL, bounds
