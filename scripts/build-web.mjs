@@ -17,7 +17,7 @@ export const MARKER = ".vram-plan-web";
 const models = catalog().map((e) => ({ hfId: e.hfId, short: e.short, files: loadCatalogFiles(e) }));
 const aliases = {};
 for (const e of catalog()) for (const a of e.aliases) aliases[a] = findInCatalog(a)?.hfId ?? e.hfId;
-const gpus = gpuCatalog().map((g) => ({ id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, smCount: g.smCount, source: g.source, aliases: g.aliases, datasheetBytes: g.datasheetBytes, ...(g.familyNames ? { familyNames: g.familyNames } : {}) }));
+const gpus = gpuCatalog().map((g) => ({ id: g.id, name: g.name, cudaTotalBytes: g.cudaTotalBytes, computeCapability: g.computeCapability, ...(g.rocmArch ? { rocmArch: g.rocmArch } : {}), smCount: g.smCount, source: g.source, aliases: g.aliases, datasheetBytes: g.datasheetBytes, ...(g.familyNames ? { familyNames: g.familyNames } : {}) }));
 const data = JSON.stringify({ models, aliases, gpus });
 
 rmSync(WEB_DIR, { recursive: true, force: true });

@@ -50,6 +50,15 @@ export function gpuCandidatesBy<G extends NamedGpu>(name: string, named: (spelli
 }
 
 /**
+ * The GpuProfile of a catalog entry (the fields the core reads, rocmArch where the GPU has one), with the
+ * CUDA-visible total `cudaTotalBytes` when --gpu-memory or the machine says otherwise. The CLI (sources/gpus.ts)
+ * and the web page build --gpu's profile with it, so both plan the same GPU.
+ */
+export function profileOfGpu(g: GpuProfile, cudaTotalBytes = g.cudaTotalBytes): GpuProfile {
+  return { id: g.id, name: g.name, cudaTotalBytes, computeCapability: g.computeCapability, ...(g.rocmArch ? { rocmArch: g.rocmArch } : {}), smCount: g.smCount, source: g.source };
+}
+
+/**
  * The profile whose compute capability and SM count a GPU the catalog does not name is assumed to have
  * (--gpu-memory alone, a log's bare total, an unknown GPU nvidia-smi reports): the one GPU id the code
  * holds, so every such assumption names the same profile. The web page's default GPU too.

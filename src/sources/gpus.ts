@@ -7,7 +7,7 @@ import { InputError } from "../errors.js";
 import { sizeFlag } from "./flag-values.js";
 import { excerpt } from "../limits.js";
 import { editDistance } from "./vllm-flags.js";
-import { REFERENCE_GPU_ID, customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "./gpu-names.js";
+import { REFERENCE_GPU_ID, customGpuProfile, profileOfGpu, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "./gpu-names.js";
 import { nvidiaSmiRunner, otherProcessBytesOn, queryGpus, visibleGpus, type DetectedGpu, type RunNvidiaSmi } from "./nvidia-smi.js";
 import { gib } from "../core/text.js";
 
@@ -223,9 +223,7 @@ export function gpuFrom(opts: GpuOptions, ctx: MachineContext = {}): GpuProfile 
     return profile;
   }
   const named = gpuByName("--gpu", opts.gpu);
-  const profile: GpuProfile = { id: named.id, name: named.name, cudaTotalBytes: named.cudaTotalBytes, computeCapability: named.computeCapability, ...(named.rocmArch ? { rocmArch: named.rocmArch } : {}), smCount: named.smCount, source: named.source };
-  if (mem) profile.cudaTotalBytes = mem;
-  return profile;
+  return profileOfGpu(named, mem || named.cudaTotalBytes);
 }
 
 /**

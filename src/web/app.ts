@@ -13,7 +13,7 @@ import { vllmArg, vllmShortArg } from "../core/vllm-args.js";
 import { NEWEST_MODELED } from "../core/vllm-versions.js";
 import { engineFlagsFromArgv } from "../sources/vllm-flags.js";
 import { parsePythonJson } from "../sources/python-json.js";
-import { REFERENCE_GPU_ID, customGpuProfile, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "../sources/gpu-names.js";
+import { REFERENCE_GPU_ID, customGpuProfile, profileOfGpu, gpuCandidatesBy, gpuSpellings, normalizeGpuName } from "../sources/gpu-names.js";
 import { sizeFlag } from "../sources/flag-values.js";
 import { esc, planSectionHtml } from "../render/html.js";
 import { shellWord } from "../render/messages.js";
@@ -130,7 +130,7 @@ function resolveGpu(state: State): GpuProfile {
   const candidates = gpuCandidates(name);
   if (candidates.length !== 1) throw new PageError(candidates.length > 1 ? `--gpu ${name}: ambiguous, it names ${candidates.map((g) => g.id).join(", ")}` : `--gpu ${name}: unknown GPU`);
   const gpu = candidates[0] as WebGpu;
-  return { id: gpu.id, name: gpu.name, cudaTotalBytes: mem ?? gpu.cudaTotalBytes, computeCapability: gpu.computeCapability, smCount: gpu.smCount, source: gpu.source };
+  return profileOfGpu(gpu, mem ?? gpu.cudaTotalBytes);
 }
 
 /** The vLLM words of the state, as the CLI's argv would hold them. */
