@@ -1,7 +1,7 @@
 // A model on local disk: a checkpoint directory (or a path to its config.json) with config.json,
 // optional quantization / preprocessor configs and .safetensors shards whose headers give the
 // exact checkpoint size.
-import { lstatSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import type { ConfigFiles, Json } from "../core/architecture.js";
@@ -79,12 +79,16 @@ export function jsonDepth(value: Json): number {
   return max;
 }
 
-/** Parsed JSON file of the checkout under `root`, or undefined when it does not exist. */
-function entriesOf(dir: string): string[] {
+/**
+ * A directory's entries, and which of them are regular files (not links): the type comes with the
+ * listing (d_type; node lstat-s an entry whose type the file system does not give), so no lstat per shard.
+ */
+function entriesOf(dir: string): { names: string[]; regularFiles: Set<string> } {
   try {
-    return readdirSync(dir);
+    const entries = readdirSync(dir, { withFileTypes: true });
+    return { names: entries.map((e) => e.name), regularFiles: new Set(entries.filter((e) => e.isFile()).map((e) => e.name)) };
   } catch {
-    return [];
+    return { names: [], regularFiles: new Set() };
   }
 }
 
@@ -205,7 +209,7 @@ export async function readModelDir(path: string): Promise<LocalModel> {
   // Files of the checkout must resolve inside it (an HF cache snapshot: inside its repository folder).
   const root = checkoutRoot(dir);
   const config = readJsonIfPresent(configPath, configPath === path ? undefined : root);
-  const entries = entriesOf(dir);
+  const { names: entries, regularFiles } = entriesOf(dir);
   const inDir = joinerFor(dir);
   // An optional file the directory does not list is not looked for: each miss cost two thrown fs errors
   // (realpath, stat) with their stack traces, three misses in most checkouts.
@@ -247,9 +251,10 @@ export async function readModelDir(path: string): Promise<LocalModel> {
   let tensors = 0;
   const headers = shardNames.map((f) => {
     const path = inDir(f);
-    // A regular file (not a link) named directly in the checkout is inside it and safe to open: one
-    // lstat instead of realpath's walk and a second stat (a 100-shard checkout: ≈500 fewer system calls).
-    const plainFile = !f.includes("/") && !f.includes(sep) && lstatSync(path, { throwIfNoEntry: false })?.isFile() === true;
+    // A regular file (not a link) listed directly in the checkout is inside it and safe to open: no
+    // realpath walk and second stat (a 100-shard checkout: ≈500 fewer system calls), and the listing's
+    // own file types spare an lstat each.
+    const plainFile = regularFiles.has(f);
     if (!plainFile) requireInside(path, root);
     const h = readSafetensorsHeaderSync(path, plainFile);
     // Every tensor's entry is held until the shards are summed: bounded across the checkpoint.
