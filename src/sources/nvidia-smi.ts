@@ -136,16 +136,16 @@ function firstLine(failure: unknown): string {
 export function queryGpus(run: RunNvidiaSmi = nvidiaSmiRunner(), subject = "--gpu auto"): DetectedGpu[] {
   let gpus: Omit<DetectedGpu, "apps">[];
   const ask = (fields: readonly string[]): string => run([`--query-gpu=${fields.join(",")}`, "--format=csv,noheader,nounits"]);
+  // A line nvidia-smi could not be read from is already an InputError; a failed run becomes one.
+  const failure = (err: unknown): InputError => (err instanceof InputError ? err : new InputError(subject, `${subject}: ${firstLine(err)}`));
   try {
     gpus = parseGpuQuery(ask(GPU_QUERY_FIELDS), GPU_QUERY_FIELDS);
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    if (!/not a valid field/i.test(toolLine(err))) throw new InputError(subject, `${subject}: ${firstLine(err)}`);
+    if (err instanceof InputError || !/not a valid field/i.test(toolLine(err))) throw failure(err);
     try {
       gpus = parseGpuQuery(ask(GPU_QUERY_FIELDS_OLD), GPU_QUERY_FIELDS_OLD);
-    } catch (e2) {
-      if (e2 instanceof InputError) throw e2;
-      throw new InputError(subject, `${subject}: ${firstLine(e2)}`);
+    } catch (again) {
+      throw failure(again);
     }
   }
   let apps: ReturnType<typeof parseAppsQuery> = [];
