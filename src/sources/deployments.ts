@@ -3,6 +3,7 @@
 // vllm-config, vram-plan). Pure on text: the command reads the file and passes path and contents.
 import { LineCounter, type Document } from "yaml";
 import { ShellSyntaxError } from "./vllm-argv.js";
+import { positionAt } from "./text-position.js";
 import { normalizeFlagName } from "./vllm-flags.js";
 import { isVllmArgName } from "./vllm-flags.js";
 import { resetExpansionBudget } from "./deployments/common.js";
@@ -129,7 +130,7 @@ function readDeploymentFileOrThrow(path: string, text: string, opts: ReadOptions
     } catch (err) {
       const match = TEMPLATE_ACTION.exec(text);
       if (!match) throw err;
-      const line = text.slice(0, match.index).split("\n").length;
+      const { line } = positionAt(text, match.index);
       out.notes.push(`a Helm/Go template ({{ }} on line ${line}): render it first (helm template …) and check the output`);
       return out;
     }

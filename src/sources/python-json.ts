@@ -7,6 +7,7 @@
 // secret would leak it) and gives no position for some faults ("Unexpected token '}', ... is not
 // valid JSON"), so the position comes from jsonFault, run only once JSON.parse has failed.
 import type { Json } from "../core/architecture.js";
+import { positionAt } from "./text-position.js";
 
 export class JsonSyntaxError extends Error {
   constructor(
@@ -70,10 +71,8 @@ export function notJsonMessage(path: string, err: JsonSyntaxError): string {
 /** The error for a text JSON.parse refused: the first fault jsonFault finds (the end of the text if it finds none). */
 export function jsonSyntaxError(text: string): JsonSyntaxError {
   const fault = jsonFault(text) ?? { offset: text.length, reason: "not JSON" };
-  const lineStart = text.lastIndexOf("\n", fault.offset - 1) + 1;
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < fault.offset; i = text.indexOf("\n", i + 1)) line++;
-  return new JsonSyntaxError(fault.offset, line, [...text.slice(lineStart, fault.offset)].length + 1, fault.reason);
+  const { line, column } = positionAt(text, fault.offset);
+  return new JsonSyntaxError(fault.offset, line, column, fault.reason);
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;

@@ -6,6 +6,7 @@
 
 import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
+import { newlinesIn } from "./text-position.js";
 import { isVllmArgName, isVllmSwitch, normalizeFlagName } from "./vllm-flags.js";
 import { vllmShortArg } from "../core/vllm-args.js";
 
@@ -112,7 +113,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
       if (text[i] !== "$" || (text[i + 1] !== "(" && text[i + 1] !== "{")) return false;
       const end = matchingClose(text, i + 1);
       const chunk = text.slice(i, end);
-      line += countNewlines(chunk);
+      line += newlinesIn(chunk);
       word += chunk;
       i = end;
       return true;
@@ -184,7 +185,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
         let end = text.indexOf("`", i + 1);
         end = end < 0 ? length : end + 1;
         const chunk = text.slice(i, end);
-        line += countNewlines(chunk);
+        line += newlinesIn(chunk);
         word += chunk;
         i = end;
         continue;
@@ -197,11 +198,6 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
   return out;
 }
 
-function countNewlines(s: string): number {
-  let k = 0;
-  for (const ch of s) if (ch === "\n") k++;
-  return k;
-}
 
 /** Index just past the bracket that closes the `(` or `{` at `open`. */
 function matchingClose(text: string, open: number): number {
