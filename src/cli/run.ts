@@ -4,7 +4,7 @@
 // 2 bad input (one line on stderr), 3 a bug (stack on stderr).
 import { Command, CommanderError } from "commander";
 import { InputError } from "../errors.js";
-import { errorLines, outputColumns } from "../render/format.js";
+import { CPU_DEPLOYMENT_NOTE, errorLines, outputColumns } from "../render/format.js";
 import type { Io } from "../commands/io.js";
 import { exitCodeFor, type Outcome } from "../core/exit.js";
 import { ConfigError, InternalError, ResizeError } from "../core/errors.js";
@@ -97,7 +97,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const split = await splitEngineArgv(program, argv, io.env, ["plan", "compare", "solve", "watch"]);
     const vllm = split.vllm;
     if (vllm?.device === "cpu") {
-      io.stdout("vLLM runs on the CPU here (--device cpu): not a GPU deployment, nothing to plan.\n");
+      io.stdout(`${CPU_DEPLOYMENT_NOTE}.\n`);
       return exitCodeFor({ command: "info" });
     }
     if (vllm) {

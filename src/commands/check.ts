@@ -13,6 +13,7 @@ import type { GpuSharer, SharedVerdict } from "../core/shared-gpus.js";
 import { InputError } from "../errors.js";
 import { looksLikeHubId, looksLikeModelPath } from "../sources/model-name.js";
 import { imageRelease } from "../sources/vllm-argv.js";
+import { CPU_DEPLOYMENT_NOTE } from "../render/format.js";
 import { MAX_DEPLOYMENTS, MAX_TOKENS, excerpt } from "../limits.js";
 import { gib } from "../core/text.js";
 
@@ -316,7 +317,6 @@ interface Prepared {
 }
 
 /** The note of a deployment whose vLLM runs on the CPU (its FileNote's kind is "cpu"). */
-export const CPU_DEPLOYMENT_NOTE = "vLLM runs on the CPU here (--device cpu): not a GPU deployment, nothing to plan";
 
 /** Planned, refused with a problem, or not a GPU deployment at all (a note of its file). */
 type Prep = { ok: Prepared } | { entry: CheckEntry } | { note: FileNote };

@@ -7,6 +7,9 @@ export { gib, thousands };
 // Units appear only when rendering. GiB = 2^30 bytes, as vLLM prints them (format_gib: round to 2 decimals).
 export const GIB = 2 ** 30;
 
+/** `--device cpu` on the command line (run.ts) or in a deployment (check): nothing to plan. */
+export const CPU_DEPLOYMENT_NOTE = "vLLM runs on the CPU here (--device cpu): not a GPU deployment, nothing to plan";
+
 /**
  * The "nvidia-smi will show" figure: the bytes used, or "–" with why when they exceed the GPU's CUDA total
  * (the start-up then fails allocating, so nothing near that figure is ever shown: --kv-cache-memory 80GiB
