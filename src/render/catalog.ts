@@ -1,6 +1,6 @@
 // `vram-plan models` and `vram-plan gpus` output: one line per entry, or JSON.
 import type { GpuProfile } from "../core/types.js";
-import { gib, wrapLine } from "./format.js";
+import { gib, wrapLine, gibText } from "./format.js";
 
 /** A catalog model as listed: its short name, Hugging Face id and aliases (the first is the short name). */
 export interface ModelListing {
@@ -71,8 +71,8 @@ export function renderDetectedGpus(list: readonly DetectedGpuListing[], notes: r
   if (json) return JSON.stringify({ gpus: list, notes }, null, 2) + "\n";
   const lines = list.map((g) => {
     const head = `GPU ${g.index}${g.visible ? "" : " (not visible)"}  ${g.name} → ${g.profile ?? "no profile (planned from its memory)"}`;
-    const mem = `  CUDA total ${gib(g.cudaTotalBytes)} GiB (memory.total ${gib(g.totalBytes)}${g.reservedBytes === null ? "" : ` − reserved ${gib(g.reservedBytes)}`}), used by other processes ${gib(g.usedBytes)} GiB${g.migEnabled ? ", MIG enabled" : ""}`;
-    const apps = g.apps.map((a) => `    pid ${a.pid} ${a.name} ${gib(a.usedBytes)} GiB`);
+    const mem = `  CUDA total ${gibText(g.cudaTotalBytes)} (memory.total ${gib(g.totalBytes)}${g.reservedBytes === null ? "" : ` − reserved ${gib(g.reservedBytes)}`}), used by other processes ${gibText(g.usedBytes)}${g.migEnabled ? ", MIG enabled" : ""}`;
+    const apps = g.apps.map((a) => `    pid ${a.pid} ${a.name} ${gibText(a.usedBytes)}`);
     return [head, mem, ...apps].join("\n");
   });
   return [...lines, ...notes.map((n) => `note: ${n}`)]

@@ -6,7 +6,7 @@ import type { Evaluation, Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
 import { fitBytes } from "../core/host-limits.js";
 import { checkOutcome, exitCodeFor } from "../core/exit.js";
-import { GIB, gib, mdCell as md, thousands, wrapLine, concurrencyText } from "./format.js";
+import { GIB, gib, mdCell as md, thousands, wrapLine, concurrencyText, gibText } from "./format.js";
 import { flagsText, hostFindingText, hostFixText, messageFor, shellWord } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
@@ -24,14 +24,14 @@ export function failureText(failure: Failure, plan: Plan): string {
       const num = (k: string): number => Number(args[k] ?? 0);
       switch (diagnostic.code) {
         case "KV_CACHE_BELOW_MAX_MODEL_LEN":
-          return `does not start: KV cache ${gib(num("available"))} GiB < ${gib(num("needed"))} GiB for one ${thousands(num("maxModelLen"))}-token request (vLLM's estimated maximum model length: ${thousands(num("estimatedMaxModelLen"))})`;
+          return `does not start: KV cache ${gibText(num("available"))} < ${gibText(num("needed"))} for one ${thousands(num("maxModelLen"))}-token request (vLLM's estimated maximum model length: ${thousands(num("estimatedMaxModelLen"))})`;
         case "NO_KV_CACHE_MEMORY": {
           const g = plan.perGpu[0];
-          const w = g ? `weights ${gib(g.weightsBytes)} GiB + activations ${gib(g.activationPeakBytes)} GiB` : "weights and activations";
+          const w = g ? `weights ${gibText(g.weightsBytes)} + activations ${gibText(g.activationPeakBytes)}` : "weights and activations";
           return `does not start: no memory left for the KV cache (${w} vs a budget of ${g ? gib(g.requestedBytes) : "?"} GiB at utilization ${plan.engine.gpuMemoryUtilization})`;
         }
         case "FREE_MEMORY_BELOW_BUDGET":
-          return `does not start: ${gib(num("free"))} GiB free at start-up < ${gib(num("requested"))} GiB asked for (utilization ${args["util"]})`;
+          return `does not start: ${gibText(num("free"))} free at start-up < ${gibText(num("requested"))} asked for (utilization ${args["util"]})`;
         default:
           return `does not start: ${messageFor(diagnostic, plan)}`;
       }
@@ -46,8 +46,8 @@ export function failureText(failure: Failure, plan: Plan): string {
       return `--gpu-memory-utilization ${failure.have} > ${failure.max} allowed`;
     case "headroom":
       // need 0: servers sharing the GPU, which together ask for more than it has once all are up.
-      if (failure.need === 0 && failure.have < 0) return `the GPU it shares is over-committed: ${gib(-failure.have)} GiB more than it has once every server on it is up`;
-      return `${gib(failure.have)} GiB left free per GPU < ${gib(failure.need)} GiB headroom required`;
+      if (failure.need === 0 && failure.have < 0) return `the GPU it shares is over-committed: ${gibText(-failure.have)} more than it has once every server on it is up`;
+      return `${gibText(failure.have)} left free per GPU < ${gibText(failure.need)} headroom required`;
     case "host":
       return hostFindingText(failure.finding);
   }
@@ -113,7 +113,7 @@ function what(entry: CheckEntry, ev: Evaluation): string {
     `${concurrencyText(plan.kvCache.maxConcurrency)} at ${thousands(plan.engine.maxModelLen)}`,
   ];
   if (entry.target.concurrency && ev.concurrencyLen !== plan.engine.maxModelLen) parts.push(`${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)}`);
-  parts.push(`util ${plan.engine.gpuMemoryUtilization}`, `${gib(ev.minFreeBytes)} GiB free`);
+  parts.push(`util ${plan.engine.gpuMemoryUtilization}`, `${gibText(ev.minFreeBytes)} free`);
   return parts.join(", ");
 }
 
@@ -286,7 +286,7 @@ function suggestedResources(entries: readonly CheckEntry[]): string[] {
     if (findings.length === 0) continue;
     const gibCeil = (b: number): number => fitBytes(b) / GIB;
     const mem = gibCeil(host.memoryBytes);
-    out.push("", `Suggested for \`${md(entry.file)}:${entry.line}\` ${md(entry.name)} (host memory ${gib(host.memoryBytes)} GiB, /dev/shm ${gib(host.shmBytes)} GiB; an estimate):`, "", "```yaml");
+    out.push("", `Suggested for \`${md(entry.file)}:${entry.line}\` ${md(entry.name)} (host memory ${gibText(host.memoryBytes)}, /dev/shm ${gibText(host.shmBytes)}; an estimate):`, "", "```yaml");
     out.push("# the container", "resources:", "  requests:", `    memory: ${mem}Gi`, "  limits:", `    memory: ${mem}Gi`);
     if (host.shmBytes > 0) {
       out.push("volumeMounts:", "  - name: dshm", "    mountPath: /dev/shm", "# the pod spec", "volumes:", "  - name: dshm", "    emptyDir:", "      medium: Memory", `      sizeLimit: ${gibCeil(host.shmBytes)}Gi`);

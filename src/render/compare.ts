@@ -23,9 +23,7 @@
 //   closest: { flags [{flag, value}], vllmUsedBytes, serves }
 import type { Comparison, Lever, WhyItem } from "../core/compare.js";
 import { planToJsonObject } from "./json.js";
-import { gib, thousands, wrapLine } from "./format.js";
-
-const gibText = (b: number): string => `${gib(b)} GiB`;
+import { thousands, wrapLine, gibText } from "./format.js";
 
 export function whyMessage(why: WhyItem, comparison: Comparison): string {
   const args = why.args;
@@ -84,7 +82,7 @@ export function compareHeader(c: Comparison): string {
  */
 export function renderCompareExplain(comparison: Comparison, columns = 80): string {
   const offline = comparison.offline;
-  const bytesText = (x: number): string => `${thousands(x)} B (${gib(x)} GiB)`;
+  const bytesText = (x: number): string => `${thousands(x)} B (${gibText(x)})`;
   const lines = [
     "",
     `How the offline figures were computed (transformers generate(), ${offline.attn} attention, ${offline.dtype}; peak in the ${offline.peakPhase} phase):`,

@@ -1,8 +1,8 @@
 import { errorLine } from "../limits.js";
-import { gib, thousands } from "../core/text.js";
+import { gib, gibText, thousands } from "../core/text.js";
 
 // GiB and thousands are written by units.ts, so messages outside render/ read the same.
-export { gib, thousands };
+export { gib, gibText, thousands };
 
 // Units appear only when rendering. GiB = 2^30 bytes, as vLLM prints them (format_gib: round to 2 decimals).
 export const GIB = 2 ** 30;

@@ -9,7 +9,7 @@ import type { Plan } from "../core/types.js";
 import type { Comparison } from "../core/compare.js";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
-import { gib, gpuLayout, thousands, concurrencyText } from "./format.js";
+import { gib, gpuLayout, thousands, concurrencyText, gibText } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
 import { PHASE_LABELS, WHAT_IF_LABELS, budgetRows, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
@@ -80,7 +80,7 @@ export function gpuBarsHtml(plan: Plan): string {
   for (const col of stageColumns(plan)) {
     const ranks = col.firstRank === col.lastRank ? String(col.firstRank) : `${col.firstRank}–${col.lastRank}`;
     const phase = PHASE_LABELS[col.g.activationPhase];
-    out.push(`<div class="gpu-bar" data-stage="${col.firstStage}"><h3>${esc(stageTitle(plan, col.firstStage, col.lastStage, ranks))} <span class="muted">· ${esc(plan.gpu.name)}, ${gib(col.g.totalBytes)} GiB</span></h3>${stackedBarSvg(col.g, phase)}${barLegendHtml(col.g, phase)}</div>`);
+    out.push(`<div class="gpu-bar" data-stage="${col.firstStage}"><h3>${esc(stageTitle(plan, col.firstStage, col.lastStage, ranks))} <span class="muted">· ${esc(plan.gpu.name)}, ${gibText(col.g.totalBytes)}</span></h3>${stackedBarSvg(col.g, phase)}${barLegendHtml(col.g, phase)}</div>`);
   }
   return out.join("\n");
 }
@@ -124,7 +124,7 @@ export function diagnosticsHtml(plan: Plan): string {
 export function whatIfsHtml(plan: Plan): string {
   const w = shownWhatIfs(plan);
   if (w.length === 0) return "";
-  const chart = barChartSvg(w.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)} GiB` })));
+  const chart = barChartSvg(w.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${x.kvGainBytes >= 0 ? "+" : ""}${gibText(x.kvGainBytes)}` })));
   const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${concurrencyText(x.maxConcurrency)}</td><td><code>${esc(flagsText(x.flags))}</code></td></tr>`);
   return `<h2>What if</h2><p class="muted">KV cache gained per GPU by each lever, re-planned.</p>${chart}<div class="scroll"><table class="what-if"><thead><tr><th>what if</th><th class="num">KV cache GiB</th><th class="num">gain GiB</th><th class="num">KV tokens</th><th class="num">concurrency</th><th>flags</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
@@ -133,7 +133,7 @@ export function whatIfsHtml(plan: Plan): string {
 export function explainHtml(plan: Plan, title = "How the numbers were computed"): string {
   if (plan.explain.length === 0) return "";
   const items = plan.explain.map((l) => {
-    const value = l.bytes !== undefined ? ` = ${thousands(l.bytes)} B (${gib(l.bytes)} GiB)` : l.value !== undefined ? ` = ${Number.isInteger(l.value) ? thousands(l.value) : l.value.toFixed(2)}` : "";
+    const value = l.bytes !== undefined ? ` = ${thousands(l.bytes)} B (${gibText(l.bytes)})` : l.value !== undefined ? ` = ${Number.isInteger(l.value) ? thousands(l.value) : l.value.toFixed(2)}` : "";
     return `<li><strong>${esc(l.what)}</strong>: ${esc(l.formula)}${esc(value)}<br><span class="src">source: ${esc(l.source)}</span></li>`;
   });
   return `<details class="explain-block" open><summary><h2 style="display:inline">${esc(title)}</h2></summary><ul class="explain">${items.join("")}</ul></details>`;
@@ -165,11 +165,11 @@ export function renderCompareHtml(comparison: Comparison): string {
   const diff = comparison.differenceBytes;
   const body = [
     `<h1>${esc(compareHeader(comparison))}</h1>`,
-    `<p>vLLM shows <strong>${gib(comparison.vllmUsedBytes)} GiB</strong>, offline generate() <strong>${gib(comparison.offline.deviceBytes)} GiB</strong>: ${diff >= 0 ? `${gib(diff)} GiB more` : `${gib(-diff)} GiB less`} with vLLM.${comparison.offlineFits ? "" : ' <span class="bad">Offline generate() would not fit this GPU.</span>'}${comparison.vllm.fits ? "" : ' <span class="bad">vLLM would not start with these flags.</span>'}</p>`,
+    `<p>vLLM shows <strong>${gibText(comparison.vllmUsedBytes)}</strong>, offline generate() <strong>${gibText(comparison.offline.deviceBytes)}</strong>: ${diff >= 0 ? `${gibText(diff)} more` : `${gibText(-diff)} less`} with vLLM.${comparison.offlineFits ? "" : ' <span class="bad">Offline generate() would not fit this GPU.</span>'}${comparison.vllm.fits ? "" : ' <span class="bad">vLLM would not start with these flags.</span>'}</p>`,
     barChartSvg([
-      { label: "offline generate() (device)", value: comparison.offline.deviceBytes, text: `${gib(comparison.offline.deviceBytes)} GiB` },
-      { label: `vLLM ${comparison.vllm.engine.vllmVersion} (device)`, value: comparison.vllmUsedBytes, text: `${gib(comparison.vllmUsedBytes)} GiB` },
-      ...(comparison.levers.length ? [{ label: "vLLM with every lever", value: comparison.closest.vllmUsedBytes, text: `${gib(comparison.closest.vllmUsedBytes)} GiB` }] : []),
+      { label: "offline generate() (device)", value: comparison.offline.deviceBytes, text: `${gibText(comparison.offline.deviceBytes)}` },
+      { label: `vLLM ${comparison.vllm.engine.vllmVersion} (device)`, value: comparison.vllmUsedBytes, text: `${gibText(comparison.vllmUsedBytes)}` },
+      ...(comparison.levers.length ? [{ label: "vLLM with every lever", value: comparison.closest.vllmUsedBytes, text: `${gibText(comparison.closest.vllmUsedBytes)}` }] : []),
     ]),
     `<table class="compare"><thead><tr><th>GiB</th><th class="num">offline (transformers, ${esc(comparison.offline.attn)})</th><th class="num">vLLM ${esc(comparison.vllm.engine.vllmVersion)}</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
     `<h2>Why they differ</h2><ul>${comparison.why.map((w) => `<li>${esc(whyMessage(w, comparison))}</li>`).join("")}</ul>`,
@@ -192,7 +192,7 @@ function checkEntryHtml(entry: CheckEntry, i: number): string {
   const failures = ev.failures.length ? `<ul>${ev.failures.map((f) => `<li class="bad">${esc(failureText(f, plan))}</li>`).join("")}</ul>` : "";
   const fixes = ev.ok ? "" : entry.fixes.length ? `<p>fix (any one): ${entry.fixes.map((f) => `<code>${esc(fixesText([f]))}</code>`).join(" or ")}</p>` : `<p>${entry.orderFix ? esc(entry.orderFix) : `try <code>${esc(solveCommand(entry))}</code>`}</p>`;
   const notes = entry.notes.length ? `<ul class="muted">${entry.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "";
-  return `<section class="check-entry" id="d${i}" data-ok="${ev.ok}"><h2>${status} <code>${esc(where)}</code> ${esc(entry.name)}</h2><p>${esc(entry.model)} on ${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}: concurrency ${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)} tokens, ${gib(ev.minFreeBytes)} GiB left free per GPU</p>${failures}${fixes}${notes}<details${ev.ok ? "" : " open"}><summary>the plan</summary>${planSectionHtml(plan, { level: "h3", explain: false })}</details></section>`;
+  return `<section class="check-entry" id="d${i}" data-ok="${ev.ok}"><h2>${status} <code>${esc(where)}</code> ${esc(entry.name)}</h2><p>${esc(entry.model)} on ${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}: concurrency ${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)} tokens, ${gibText(ev.minFreeBytes)} left free per GPU</p>${failures}${fixes}${notes}<details${ev.ok ? "" : " open"}><summary>the plan</summary>${planSectionHtml(plan, { level: "h3", explain: false })}</details></section>`;
 }
 
 export function renderCheckHtml(report: CheckReport): string {

@@ -2,7 +2,7 @@
 // as a terminal table, a markdown table (to paste back into an issue) or JSON (stable names).
 import type { ChalkInstance } from "chalk";
 import { fixFromLog, type LogDifference, type LogReport } from "../core/startup-log.js";
-import { gib, mdCell, thousands, wrapLine, concurrencyText } from "./format.js";
+import { mdCell, thousands, wrapLine, concurrencyText, gibText } from "./format.js";
 import { logCauseText, logLineName, messageFor, fixText } from "./messages.js";
 import { fixesToJson, planToJsonObject } from "./json.js";
 
@@ -11,7 +11,7 @@ function value(difference: LogDifference, shown: number | string | null): string
   if (typeof shown === "string") return shown;
   switch (difference.unit) {
     case "bytes":
-      return `${gib(shown)} GiB`;
+      return `${gibText(shown)}`;
     case "x":
       return `${concurrencyText(shown)}`;
     default:
@@ -28,7 +28,7 @@ function signed(diff: number, printed: string): string {
 function delta(d: LogDifference): string {
   if (d.difference === null) return d.agrees ? "same" : "differs";
   const abs = Math.abs(d.difference);
-  const num = d.unit === "bytes" ? `${gib(abs)} GiB` : d.unit === "x" ? `${concurrencyText(abs)}` : thousands(abs);
+  const num = d.unit === "bytes" ? `${gibText(abs)}` : d.unit === "x" ? `${concurrencyText(abs)}` : thousands(abs);
   const pct = typeof d.logged === "number" && d.logged !== 0 ? ` (${signed(d.difference, ((abs / Math.abs(d.logged)) * 100).toFixed(1))} %)` : "";
   return `${signed(d.difference, num)}${d.unit === "bytes" || d.unit === "tokens" ? pct : ""}`;
 }
@@ -49,7 +49,7 @@ function inputLines(report: LogReport): string[] {
   const out: string[] = [];
   const i = report.inputs;
   if (i.model) out.push(`model: ${i.model.value} — ${i.model.from}`);
-  if (i.gpu) out.push(`GPU: ${i.gpu.value} — ${i.gpu.from}${report.plan ? ` (${gib(report.plan.perGpu[0]?.totalBytes ?? 0)} GiB)` : ""}`);
+  if (i.gpu) out.push(`GPU: ${i.gpu.value} — ${i.gpu.from}${report.plan ? ` (${gibText(report.plan.perGpu[0]?.totalBytes ?? 0)})` : ""}`);
   if (i.flags) out.push(`flags: ${i.flags.value || "(none)"} — ${i.flags.from}`);
   return out;
 }
@@ -58,7 +58,7 @@ function loggedOnly(report: LogReport): [string, string][] {
   const logged = report.logged;
   const rows: [string, string][] = [];
   const addRow = (label: string, v: number | null): void => {
-    if (v !== null) rows.push([label, `${gib(v)} GiB`]);
+    if (v !== null) rows.push([label, `${gibText(v)}`]);
   };
   addRow("GPU memory (CUDA total)", logged.gpuTotalBytes);
   addRow("vLLM budget", logged.requestedBytes);

@@ -3,7 +3,7 @@
 import type { Diagnostic, Plan } from "../core/types.js";
 import type { DifferenceCause } from "../core/startup-log.js";
 import type { HostFinding } from "../core/host-limits.js";
-import { gib, thousands } from "./format.js";
+import { gib, thousands, gibText } from "./format.js";
 
 type Args = Diagnostic["args"];
 const numArg = (a: Args, k: string): number => Number(a[k] ?? 0);
@@ -11,14 +11,14 @@ const numArg = (a: Args, k: string): number => Number(a[k] ?? 0);
 const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/v1/worker/utils.py request_memory (Worker.init_device)
   FREE_MEMORY_BELOW_BUDGET: (a) =>
-    `Free memory on device (${gib(numArg(a, "free"))}/${gib(numArg(a, "total"))} GiB) on startup is less than desired GPU memory utilization (${a["util"]}, ${gib(numArg(a, "requested"))} GiB). Decrease GPU memory utilization or reduce GPU memory used by other processes.`,
+    `Free memory on device (${gib(numArg(a, "free"))}/${gibText(numArg(a, "total"))}) on startup is less than desired GPU memory utilization (${a["util"]}, ${gibText(numArg(a, "requested"))}). Decrease GPU memory utilization or reduce GPU memory used by other processes.`,
   // vllm/v1/core/kv_cache_utils.py _check_enough_kv_cache_memory
   NO_KV_CACHE_MEMORY: () =>
     "No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.",
   KV_CACHE_BELOW_MAX_MODEL_LEN: (a, plan) =>
     plan.engine.engine === "v0"
       ? `The model's max seq len (${a["maxModelLen"]}) is larger than the maximum number of tokens that can be stored in KV cache (${plan.kvCache.tokens}). Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`
-      : `To serve at least one request with the models's max seq len (${a["maxModelLen"]}), (${gib(numArg(a, "needed"))} GiB KV cache is needed, which is larger than the available KV cache memory (${gib(numArg(a, "available"))} GiB). Based on the available memory, the estimated maximum model length is ${a["estimatedMaxModelLen"]}. Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`,
+      : `To serve at least one request with the models's max seq len (${a["maxModelLen"]}), (${gibText(numArg(a, "needed"))} KV cache is needed, which is larger than the available KV cache memory (${gibText(numArg(a, "available"))}). Based on the available memory, the estimated maximum model length is ${a["estimatedMaxModelLen"]}. Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`,
   // vllm/config/model.py ModelConfig.verify_with_parallel_config
   MAMBA_DIM_NOT_DIVISIBLE_BY_TP: (a) => `${a["what"]} (${a["n"]}) is not divisible by tensor parallel size (${a["tp"]}) (vllm.distributed.divide, Mamba state shapes): vLLM fails at start-up.`,
   HEADS_NOT_DIVISIBLE_BY_TP: (a) => `Total number of attention heads (${a["heads"]}) must be divisible by tensor parallel size (${a["tp"]}).`,
@@ -31,7 +31,7 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/config/scheduler.py SchedulerConfig.verify_max_model_len
   MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS: (a) => `max_num_batched_tokens (${a["maxNumBatchedTokens"]}) must be greater than or equal to max_num_seqs (${a["maxNumSeqs"]}).`,
   CUDA_GRAPHS_EXCEED_HEADROOM: (a) =>
-    `CUDA graphs need about ${gib(numArg(a, "graphs"))} GiB but only ${gib(numArg(a, "slack"))} GiB is left outside the budget after the CUDA context: graph capture may run out of memory after the KV cache is allocated.`,
+    `CUDA graphs need about ${gibText(numArg(a, "graphs"))} but only ${gibText(numArg(a, "slack"))} is left outside the budget after the CUDA context: graph capture may run out of memory after the KV cache is allocated.`,
   // vllm/platforms/cuda.py check_if_supports_dtype
   BF16_UNSUPPORTED: (a) => `Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your GPU has compute capability ${a["cc"]}.`,
   KV_CACHE_DTYPE_UNSUPPORTED: (a) =>
@@ -43,7 +43,7 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // vllm/v1/worker/gpu_model_runner.py (PR #38270, v0.19+): FULL CUDA graphs need one Mamba block per sequence.
   MAMBA_SLOTS_BELOW_MAX_NUM_SEQS: (a) => String(a["message"]),
   CHECKPOINT_SIZE_MISMATCH: (a) =>
-    `The checkpoint holds ${gib(numArg(a, "checkpoint"))} GiB of tensors but the architecture accounts for ${gib(numArg(a, "architecture"))} GiB: weights are sized from the architecture, so treat them as estimates.`,
+    `The checkpoint holds ${gibText(numArg(a, "checkpoint"))} of tensors but the architecture accounts for ${gibText(numArg(a, "architecture"))}: weights are sized from the architecture, so treat them as estimates.`,
   // vllm/model_executor/model_loader/weight_utils.py get_quant_config: only fp8 and bitsandbytes quantize at load.
   // vllm/config/vllm.py VllmConfig._get_quantization_config
   QUANTIZATION_UNSUPPORTED_GPU: (a) => `The quantization method ${a["method"]} is not supported for the current GPU. Minimum capability: ${a["min"]}. Current capability: ${a["cc"]}.`,
@@ -51,7 +51,7 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   // torch.OutOfMemoryError as PyTorch words it (c10/cuda/CUDACachingAllocator.cpp), read from a log.
   CUDA_OUT_OF_MEMORY: (a) =>
     a["tried"] !== undefined
-      ? `CUDA out of memory. Tried to allocate ${gib(numArg(a, "tried"))} GiB${a["total"] !== undefined ? ` on a GPU with ${gib(numArg(a, "total"))} GiB` : ""}${a["free"] !== undefined ? `, ${gib(numArg(a, "free"))} GiB free` : ""}.`
+      ? `CUDA out of memory. Tried to allocate ${gibText(numArg(a, "tried"))}${a["total"] !== undefined ? ` on a GPU with ${gibText(numArg(a, "total"))}` : ""}${a["free"] !== undefined ? `, ${gibText(numArg(a, "free"))} free` : ""}.`
       : "CUDA out of memory.",
   // vllm/config/lora.py LoRAConfig.__post_init__
   MAX_CPU_LORAS_BELOW_MAX_LORAS: (a) => `max_cpu_loras (${a["maxCpuLoras"]}) must be >= max_loras (${a["maxLoras"]})`,
@@ -61,13 +61,13 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
   KV_CACHE_MEMORY_ABOVE_FREE: (a) =>
     // Weights larger than the free memory: loading fails before any KV cache (never "-53.08 GiB is free").
     numArg(a, "free") < 0
-      ? `CUDA out of memory loading the model: its weights need ${gib(-numArg(a, "free"))} GiB more than the GPU has free, before the ${gib(numArg(a, "kv"))} GiB --kv-cache-memory asks for.`
+      ? `CUDA out of memory loading the model: its weights need ${gibText(-numArg(a, "free"))} more than the GPU has free, before the ${gibText(numArg(a, "kv"))} --kv-cache-memory asks for.`
       : a["phase"] === "allocation"
-      ? `CUDA out of memory allocating the KV cache: --kv-cache-memory asks for ${gib(numArg(a, "kv"))} GiB but only ${gib(numArg(a, "free"))} GiB is free after the weights (vLLM allocates --kv-cache-memory as asked, outside the --gpu-memory-utilization budget, without checking it against the free memory).`
-      : `CUDA out of memory after the KV cache is allocated: ${gib(numArg(a, "kv"))} GiB of KV cache leaves no room for CUDA-graph capture (${gib(numArg(a, "graphs"))} GiB) and the sampler warm-up (${gib(numArg(a, "sampler"))} GiB) in the ${gib(numArg(a, "free"))} GiB free after the weights.`,
+      ? `CUDA out of memory allocating the KV cache: --kv-cache-memory asks for ${gibText(numArg(a, "kv"))} but only ${gibText(numArg(a, "free"))} is free after the weights (vLLM allocates --kv-cache-memory as asked, outside the --gpu-memory-utilization budget, without checking it against the free memory).`
+      : `CUDA out of memory after the KV cache is allocated: ${gibText(numArg(a, "kv"))} of KV cache leaves no room for CUDA-graph capture (${gibText(numArg(a, "graphs"))}) and the sampler warm-up (${gibText(numArg(a, "sampler"))}) in the ${gibText(numArg(a, "free"))} free after the weights.`,
   // vllm/v1/worker/gpu_worker.py determine_available_memory (v0.21+), the line after "Available KV cache memory".
   CUDA_GRAPH_ESTIMATE_IN_BUDGET: (a) =>
-    `CUDA graph memory profiling is enabled (default since v0.21.0): ${gib(numArg(a, "estimate"))} GiB estimated for CUDA graphs comes out of the KV cache${a["estimateHigh"] !== undefined ? ` (vLLM's own figure for these graphs varies by host: ${gib(numArg(a, "estimateLow"))} to ${gib(numArg(a, "estimateHigh"))} GiB in the logs seen)` : ""}. The current --gpu-memory-utilization=${numArg(a, "util").toFixed(4)} is equivalent to --gpu-memory-utilization=${numArg(a, "without").toFixed(4)} without CUDA graph memory profiling. ${a["sameKvBytes"] === undefined ? "Releases before it would have no KV cache here either (the budget is short by more than the estimate)" : `For the KV cache of releases before it, ${a["sameKvUtilNeeded"] !== undefined && numArg(a, "sameKvUtilNeeded") > numArg(a, "maxStartUtil") ? `--gpu-memory-utilization alone cannot restore it (it would need ${numArg(a, "sameKvUtilNeeded").toFixed(4)}; vLLM refuses more than 1.0, and this GPU has ${numArg(a, "maxStartUtil").toFixed(2)} of its memory free at start-up); use --kv-cache-memory ${a["sameKvBytes"]}` : `use --gpu-memory-utilization ${numArg(a, "sameKvUtil").toFixed(4)} or --kv-cache-memory ${a["sameKvBytes"]}`}`}; to disable, set VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0.`,
+    `CUDA graph memory profiling is enabled (default since v0.21.0): ${gibText(numArg(a, "estimate"))} estimated for CUDA graphs comes out of the KV cache${a["estimateHigh"] !== undefined ? ` (vLLM's own figure for these graphs varies by host: ${gib(numArg(a, "estimateLow"))} to ${gibText(numArg(a, "estimateHigh"))} in the logs seen)` : ""}. The current --gpu-memory-utilization=${numArg(a, "util").toFixed(4)} is equivalent to --gpu-memory-utilization=${numArg(a, "without").toFixed(4)} without CUDA graph memory profiling. ${a["sameKvBytes"] === undefined ? "Releases before it would have no KV cache here either (the budget is short by more than the estimate)" : `For the KV cache of releases before it, ${a["sameKvUtilNeeded"] !== undefined && numArg(a, "sameKvUtilNeeded") > numArg(a, "maxStartUtil") ? `--gpu-memory-utilization alone cannot restore it (it would need ${numArg(a, "sameKvUtilNeeded").toFixed(4)}; vLLM refuses more than 1.0, and this GPU has ${numArg(a, "maxStartUtil").toFixed(2)} of its memory free at start-up); use --kv-cache-memory ${a["sameKvBytes"]}` : `use --gpu-memory-utilization ${numArg(a, "sameKvUtil").toFixed(4)} or --kv-cache-memory ${a["sameKvBytes"]}`}`}; to disable, set VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0.`,
   VLLM_VERSION_NOT_MODELED: (a) =>
     String(a["asked"]).toLowerCase() === "latest"
       ? `--vllm-version latest is planned as ${a["modeled"]}, the newest release vram-plan models; changes made after it are not reflected.`
@@ -132,12 +132,12 @@ export function logLineName(what: string): string {
 const LOG_CAUSES: Record<DifferenceCause, (a: Record<string, number | string>) => string> = {
   WEIGHTS_LAYOUT: (a) =>
     `the checkpoint's layout differs from the plan's (${a["quantization"] === "none" ? `${a["dtype"]} weights` : `${a["quantization"]} weights`}): a quantized format or kernel repacking not modeled, another checkpoint revision, or --quantization/--dtype not shown in the log`,
-  SUMMARY_PEAK: (a) => `the summary's peak activation is the profile run's torch peak plus the CUDA-graph estimate vLLM took out of the budget (planned: activation ${gib(Number(a["activation"]))} + estimate ${gib(Number(a["estimate"]))} GiB): the estimate or the activation peak differs`,
+  SUMMARY_PEAK: (a) => `the summary's peak activation is the profile run's torch peak plus the CUDA-graph estimate vLLM took out of the budget (planned: activation ${gib(Number(a["activation"]))} + estimate ${gibText(Number(a["estimate"]))}): the estimate or the activation peak differs`,
   ACTIVATION_PROFILE: (a) => `the profile run's peak differs (planned ${a["phase"]} phase over ${a["maxNumBatchedTokens"]} batched tokens): --max-num-batched-tokens, multimodal limits or a feature the log did not show`,
   NON_TORCH: () => "non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modeled increase",
   CUDA_GRAPH_ESTIMATE: (a) => `the CUDA-graph estimate differs (${a["captureSizes"]} capture sizes planned): capture sizes or per-graph cost`,
-  FOLLOWS: (a) => `follows from the ${logLineName(String(a["from"]))} line${a["bytes"] !== undefined ? ` (${Number(a["bytes"]) >= 0 ? "+" : ""}${gib(Number(a["bytes"]))} GiB of it)` : ""}`,
-  GPU_TOTAL: (a) => `the plan used the GPU profile's total (${gib(Number(a["planned"]))} GiB); the log's GPU reports another (driver, MIG, ECC)`,
+  FOLLOWS: (a) => `follows from the ${logLineName(String(a["from"]))} line${a["bytes"] !== undefined ? ` (${Number(a["bytes"]) >= 0 ? "+" : ""}${gibText(Number(a["bytes"]))} of it)` : ""}`,
+  GPU_TOTAL: (a) => `the plan used the GPU profile's total (${gibText(Number(a["planned"]))}); the log's GPU reports another (driver, MIG, ECC)`,
   KV_LAYOUT: (a) => `same KV memory, different token count: bytes per token differ (planned ${a["bytesPerToken"]} B/token, block ${a["blockSize"]}) — --kv-cache-dtype, sliding-window or hybrid layers`,
   FLAGS_NOT_SHOWN: () => "the log shows no flags, so vLLM's defaults were planned: give the flags after --",
   UNMODELED_FEATURE: (a) => `flags vram-plan does not model: ${a["flags"]}`,
@@ -145,7 +145,7 @@ const LOG_CAUSES: Record<DifferenceCause, (a: Record<string, number | string>) =
   OTHER_PROCESS: () => "less memory was free than the GPU holds: another process was on the GPU at start-up",
   OUT_OF_PROFILE_ALLOCATION: () => "an allocation outside vLLM's profile ran out of memory (another process, fragmentation, or a feature the profile run does not cover)",
   PARTS_NOT_LOGGED: (a) =>
-    `the log does not print the parts of the budget (weights, activation peak, non-torch), so the difference cannot be attributed${a["gpuTotal"] !== undefined ? `; the GPU total planned is the profile's (${gib(Number(a["gpuTotal"]))} GiB)` : ""}`,
+    `the log does not print the parts of the budget (weights, activation peak, non-torch), so the difference cannot be attributed${a["gpuTotal"] !== undefined ? `; the GPU total planned is the profile's (${gibText(Number(a["gpuTotal"]))})` : ""}`,
 };
 
 export function logCauseText(cause: { code: DifferenceCause; args: Record<string, number | string> }): string {
@@ -156,7 +156,7 @@ export function logCauseText(cause: { code: DifferenceCause; args: Record<string
 // check: host limits against vLLM's host memory (src/core/host-limits.ts)
 // ---------------------------------------------------------------------------------------------
 
-const mib = (b: number): string => (b < 2 ** 30 ? `${(b / 2 ** 20).toFixed(0)} MiB` : `${gib(b)} GiB`);
+const mib = (b: number): string => (b < 2 ** 30 ? `${(b / 2 ** 20).toFixed(0)} MiB` : `${gibText(b)}`);
 
 /** One host finding in a few words: the limit as written, what vLLM needs, what happens. */
 export function hostFindingText(f: HostFinding): string {

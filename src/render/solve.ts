@@ -1,7 +1,7 @@
 // `vram-plan solve` output: the flags found (text or markdown table), the `vllm serve` line, or JSON.
 import type { SolveResult } from "../core/solve.js";
 import type { GpuProfile } from "../core/types.js";
-import { gib, thousands, wrapLine } from "./format.js";
+import { thousands, wrapLine, gibText } from "./format.js";
 import { shellWord } from "./messages.js";
 
 /** What solve found, as the renderers take it. */
@@ -45,7 +45,7 @@ export function renderSolveText(outcome: SolveOutcome, markdown = false, columns
   const out: string[] = [];
   const targetText = `${result.concurrency > 1 ? `${result.concurrency} concurrent requests of ` : "one request of "}${thousands(result.context)} tokens`;
   const vllm = result.plan?.engine.vllmVersion ?? result.flags.vllmVersion;
-  out.push(`${markdown ? "### " : ""}vram-plan solve: ${outcome.modelId} on ${outcome.gpu.name} (${gib(outcome.gpu.cudaTotalBytes)} GiB)${vllm ? `, vLLM ${vllm}` : ""}`);
+  out.push(`${markdown ? "### " : ""}vram-plan solve: ${outcome.modelId} on ${outcome.gpu.name} (${gibText(outcome.gpu.cudaTotalBytes)})${vllm ? `, vLLM ${vllm}` : ""}`);
   out.push(`${markdown ? "\n" : ""}target: ${targetText}${result.flags.limitMmPerPrompt?.["image"] !== undefined ? `, ${result.flags.limitMmPerPrompt["image"]} image(s) per prompt` : ""}`);
   out.push("");
   if (!result.found || !result.layout || !result.plan) {
@@ -73,10 +73,10 @@ export function renderSolveText(outcome: SolveOutcome, markdown = false, columns
   for (const alt of result.alternatives) out.push(`${markdown ? "\n" : ""}  alternative: with ${alt.precision}, ${alt.gpus} GPU${alt.gpus > 1 ? "s" : ""} (tensor-parallel-size ${alt.tensorParallelSize}${alt.pipelineParallelSize > 1 ? `, pipeline-parallel-size ${alt.pipelineParallelSize}` : ""})`);
   const kvMin = Math.min(...result.plan.perGpu.map((g) => g.kvCacheBytes));
   out.push("");
-  out.push(`KV cache ${gib(kvMin)} GiB per GPU, ${thousands(result.plan.kvCache.tokens)} tokens: ${result.concurrencyAtContext.toFixed(2)} concurrent requests of ${thousands(result.context)} tokens (${result.plans} configurations planned).`);
+  out.push(`KV cache ${gibText(kvMin)} per GPU, ${thousands(result.plan.kvCache.tokens)} tokens: ${result.concurrencyAtContext.toFixed(2)} concurrent requests of ${thousands(result.context)} tokens (${result.plans} configurations planned).`);
   out.push(
     result.marginBytes > 0
-      ? `Margin: the target is met with ${gib(result.marginBytes)} GiB less KV cache per GPU than planned (the planner's measured error; --margin to change).`
+      ? `Margin: the target is met with ${gibText(result.marginBytes)} less KV cache per GPU than planned (the planner's measured error; --margin to change).`
       : "Margin: none (--margin 0): sized to the target exactly.",
   );
   out.push("");

@@ -3,7 +3,7 @@
 // page, a dark page and paper alike; text takes `currentColor`, so it follows the page's light or dark
 // scheme. Every string that reaches the markup goes through `esc` (model ids, file names, GPU names).
 import type { GpuBudget } from "../core/types.js";
-import { gib, thousands } from "./format.js";
+import { gib, thousands, gibText } from "./format.js";
 
 /** Text or attribute value made inert: & < > " ' become entities. */
 export function esc(s: string | number): string {
@@ -54,12 +54,12 @@ export function stackedBarSvg(budget: GpuBudget, phaseLabel: string, width = 720
   const parts: string[] = [];
   for (const s of segs) {
     const w = px(s.bytes);
-    parts.push(`<rect class="seg seg-${esc(s.key)}" data-segment="${esc(s.key)}" data-bytes="${s.bytes}" x="${svgNum(x)}" y="${top}" width="${svgNum(Math.max(w, 0.5))}" height="${h}" fill="${s.color}"><title>${esc(s.label)}: ${gib(s.bytes)} GiB</title></rect>`);
+    parts.push(`<rect class="seg seg-${esc(s.key)}" data-segment="${esc(s.key)}" data-bytes="${s.bytes}" x="${svgNum(x)}" y="${top}" width="${svgNum(Math.max(w, 0.5))}" height="${h}" fill="${s.color}"><title>${esc(s.label)}: ${gibText(s.bytes)}</title></rect>`);
     if (w > 46) parts.push(`<text x="${svgNum(x + w / 2)}" y="${top + h / 2 + 4}" text-anchor="middle" font-size="11" fill="#111">${gib(s.bytes, w > 70 ? 2 : 1)}</text>`);
     x += w;
   }
   const budgetX = px(budget.budgetBytes);
-  parts.push(`<line x1="${svgNum(budgetX)}" x2="${svgNum(budgetX)}" y1="0" y2="${top + h + 4}" stroke="currentColor" stroke-width="1.5" stroke-dasharray="4 3"><title>vLLM's budget: ${gib(budget.budgetBytes)} GiB</title></line>`);
+  parts.push(`<line x1="${svgNum(budgetX)}" x2="${svgNum(budgetX)}" y1="0" y2="${top + h + 4}" stroke="currentColor" stroke-width="1.5" stroke-dasharray="4 3"><title>vLLM's budget: ${gibText(budget.budgetBytes)}</title></line>`);
   parts.push(`<rect x="0" y="${top}" width="${svgNum(px(budget.totalBytes))}" height="${h}" fill="none" stroke="currentColor" stroke-width="1"/>`);
   // Ticks every 10 or 20 GiB (40 above 160 GiB) so a few labels fit.
   const totalGib = scale / 2 ** 30;
@@ -69,7 +69,7 @@ export function stackedBarSvg(budget: GpuBudget, phaseLabel: string, width = 720
     parts.push(`<line x1="${svgNum(tx)}" x2="${svgNum(tx)}" y1="${top + h}" y2="${top + h + 4}" stroke="currentColor"/><text x="${svgNum(tx)}" y="${top + h + 16}" font-size="10" text-anchor="${t === 0 ? "start" : "middle"}" fill="currentColor">${t}</text>`);
   }
   parts.push(`<text x="${width}" y="${top + h + 16}" font-size="10" text-anchor="end" fill="currentColor">GiB</text>`);
-  return `<svg class="stacked-bar" role="img" aria-label="GPU memory: ${esc(segs.map((s) => `${s.label} ${gib(s.bytes)} GiB`).join(", "))}" viewBox="-2 0 ${width + 4} ${top + h + 20}" width="100%" style="max-width:${width + 4}px">${parts.join("")}</svg>`;
+  return `<svg class="stacked-bar" role="img" aria-label="GPU memory: ${esc(segs.map((s) => `${s.label} ${gibText(s.bytes)}`).join(", "))}" viewBox="-2 0 ${width + 4} ${top + h + 20}" width="100%" style="max-width:${width + 4}px">${parts.join("")}</svg>`;
 }
 
 /** The legend of the stacked bar (HTML, so it wraps on a narrow page). */

@@ -2,7 +2,7 @@
 // a stacked bar of each GPU's memory, the KV-cache arithmetic, and the verdicts with their fixes.
 import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleWidth, wrapLine, concurrencyText } from "./format.js";
+import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleWidth, wrapLine, concurrencyText, gibText } from "./format.js";
 import { boxTable } from "./box.js";
 import { gpuSegments, type BarSegment } from "./svg.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
@@ -273,7 +273,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
     lines.push("");
     lines.push(chalk.bold("Vision encoder profile"));
     lines.push(
-      `  ${en.items} ${en.modality} item(s) of ${thousands(en.tokensPerItem)} tokens (${en.itemWidth}×${en.itemHeight}${en.modality === "video" ? `, ${thousands(en.patchesPerItem)} patches` : ""}), budget ${thousands(en.budgetTokens)} tokens → encoder peak ${gib(plan.perGpu[0]?.encoderPeakBytes ?? 0)} GiB`,
+      `  ${en.items} ${en.modality} item(s) of ${thousands(en.tokensPerItem)} tokens (${en.itemWidth}×${en.itemHeight}${en.modality === "video" ? `, ${thousands(en.patchesPerItem)} patches` : ""}), budget ${thousands(en.budgetTokens)} tokens → encoder peak ${gibText(plan.perGpu[0]?.encoderPeakBytes ?? 0)}`,
     );
   }
   const whatIfs = shownWhatIfs(plan);
@@ -316,7 +316,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
 /** The host-memory line shared by the table and markdown renderers (issue #15.3: processes, offload, /dev/shm). */
 export function hostText(h: NonNullable<Plan["host"]>): string {
   const parts: string[] = [`${h.processes} processes`];
-  if (h.cpuOffloadBytes > 0) parts.push(`${gib(h.cpuOffloadBytes)} GiB of offloaded weights (pinned, all GPUs)`);
-  if (h.kvOffloadingBytes > 0) parts.push(`${gib(h.kvOffloadingBytes)} GiB KV offloading buffer`);
-  return `${gib(h.memoryBytes)} GiB resident (${parts.join(", ")}; estimate) · /dev/shm ${gib(h.shmBytes)} GiB`;
+  if (h.cpuOffloadBytes > 0) parts.push(`${gibText(h.cpuOffloadBytes)} of offloaded weights (pinned, all GPUs)`);
+  if (h.kvOffloadingBytes > 0) parts.push(`${gibText(h.kvOffloadingBytes)} KV offloading buffer`);
+  return `${gibText(h.memoryBytes)} resident (${parts.join(", ")}; estimate) · /dev/shm ${gibText(h.shmBytes)}`;
 }

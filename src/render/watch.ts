@@ -1,34 +1,34 @@
 // `vram-plan watch` output: readable lines per sample, or one JSON object per sample (--json) for a monitor.
 import type { Drift, WatchSample } from "../core/watch.js";
 import type { Plan } from "../core/types.js";
-import { gib, wrapLine } from "./format.js";
+import { gib, wrapLine, gibText } from "./format.js";
 
 /** The header above the samples: what is watched against which plan, wrapped to `columns`. */
 export function renderWatchHeader(plan: Plan, gpuName: string, toleranceBytes: number, columns: number): string {
-  const header = `watching ${plan.gpu.count} GPU${plan.gpu.count === 1 ? "" : "s"} for ${plan.model.id} on ${gpuName} (vLLM ${plan.engine.vllmVersion}); tolerance ${gib(toleranceBytes)} GiB`;
+  const header = `watching ${plan.gpu.count} GPU${plan.gpu.count === 1 ? "" : "s"} for ${plan.model.id} on ${gpuName} (vLLM ${plan.engine.vllmVersion}); tolerance ${gibText(toleranceBytes)}`;
   return wrapLine(header, columns, ["; ", " "]).join("\n") + "\n";
 }
 
 /** "+0.32 GiB" / "−1.20 GiB" (a drift that rounds to zero is +0.00). */
-const signed = (b: number): string => `${gib(Math.abs(b)) === gib(0) || b >= 0 ? "+" : "−"}${gib(Math.abs(b))} GiB`;
+const signed = (b: number): string => `${gib(Math.abs(b)) === gib(0) || b >= 0 ? "+" : "−"}${gibText(Math.abs(b))}`;
 
 /** One drift in words. */
 export function driftText(drift: Drift, toleranceBytes: number): string {
   switch (drift.code) {
     case "ABOVE_PLAN":
-      return `GPU ${drift.index}: ${gib(drift.driftBytes)} GiB above the plan (tolerance ${gib(toleranceBytes)} GiB)`;
+      return `GPU ${drift.index}: ${gibText(drift.driftBytes)} above the plan (tolerance ${gibText(toleranceBytes)})`;
     case "BELOW_PLAN":
-      return `GPU ${drift.index}: ${gib(-drift.driftBytes)} GiB below the plan (tolerance ${gib(toleranceBytes)} GiB): vLLM not up yet, or the plan does not match what runs`;
+      return `GPU ${drift.index}: ${gibText(-drift.driftBytes)} below the plan (tolerance ${gibText(toleranceBytes)}): vLLM not up yet, or the plan does not match what runs`;
     case "PROCESS_APPEARED":
-      return `GPU ${drift.index}: another process appeared: ${drift.name || "?"} (pid ${drift.pid}) holds ${gib(drift.usedBytes)} GiB`;
+      return `GPU ${drift.index}: another process appeared: ${drift.name || "?"} (pid ${drift.pid}) holds ${gibText(drift.usedBytes)}`;
     case "GPU_NEAR_FULL":
-      return `GPU ${drift.index}: nearly full, ${gib(drift.freeBytes)} GiB free`;
+      return `GPU ${drift.index}: nearly full, ${gibText(drift.freeBytes)} free`;
   }
 }
 
 export function renderWatchSample(n: number, sample: WatchSample, toleranceBytes: number): string {
   const lines = sample.rows.map(
-    (r) => `[${n}] GPU ${r.index} (rank ${r.rank}${r.stage > 0 ? `, stage ${r.stage}` : ""}): used ${gib(r.usedBytes)} GiB, plan ${gib(r.expectedBytes)} GiB (${signed(r.driftBytes)}), free ${gib(r.freeBytes)} GiB`,
+    (r) => `[${n}] GPU ${r.index} (rank ${r.rank}${r.stage > 0 ? `, stage ${r.stage}` : ""}): used ${gibText(r.usedBytes)}, plan ${gibText(r.expectedBytes)} (${signed(r.driftBytes)}), free ${gibText(r.freeBytes)}`,
   );
   for (const d of sample.drifts) lines.push(`[${n}] ${d.failing ? "DRIFT" : "note "} ${driftText(d, toleranceBytes)}`);
   return lines.join("\n") + "\n";
