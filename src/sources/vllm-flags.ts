@@ -331,6 +331,18 @@ function floatOf(it: Item, v: unknown = it.value): number {
   return n;
 }
 
+/** A flag vLLM takes in GiB (a float: --cpu-offload-gb 4.5) as whole bytes, capped at MAX_BYTES. */
+function gibOf(it: Item): number {
+  return Math.min(MAX_BYTES, Math.round(floatOf(it) * 2 ** 30));
+}
+
+/** vram-plan's own size flags (--kv-cache-memory, --other-process-memory): a size such as 20GiB or a byte count. */
+function sizeOf(it: Item): number {
+  const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
+  if (n === null || !(n >= 0) || n > MAX_BYTES) bad(it, `expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
+  return n;
+}
+
 function boolOf(it: Item): boolean {
   const value = it.value;
   if (typeof value === "boolean") return value;
@@ -607,18 +619,12 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
       case "kv-cache-memory-bytes":
         flags.kvCacheMemoryBytes = humanInt(it, it.value, MAX_BYTES, "a byte count", "21474836480, 20g (20×10^9) or 20G (20×2^30)");
         break;
-      case "kv-cache-memory": {
-        const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
-        if (n === null || !(n >= 0) || n > MAX_BYTES) bad(it, `expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
-        flags.kvCacheMemoryBytes = n;
+      case "kv-cache-memory":
+        flags.kvCacheMemoryBytes = sizeOf(it);
         break;
-      }
-      case "other-process-memory": {
-        const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
-        if (n === null || !(n >= 0) || n > MAX_BYTES) bad(it, `expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
-        flags.otherProcessBytes = n;
+      case "other-process-memory":
+        flags.otherProcessBytes = sizeOf(it);
         break;
-      }
       case "limit-mm-per-prompt":
         flags.limitMmPerPrompt = limitsOf(it, release);
         break;
@@ -690,10 +696,10 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       }
       case "cpu-offload-gb":
-        flags.cpuOffloadBytes = Math.min(MAX_BYTES, Math.round(floatOf(it) * 2 ** 30)); // GiB (CacheConfig.cpu_offload_gb)
+        flags.cpuOffloadBytes = gibOf(it); // CacheConfig.cpu_offload_gb
         break;
       case "kv-offloading-size":
-        flags.kvOffloadingBytes = Math.min(MAX_BYTES, Math.round(floatOf(it) * 2 ** 30)); // GiB, summed over TP ranks (CacheConfig)
+        flags.kvOffloadingBytes = gibOf(it); // summed over TP ranks (CacheConfig.kv_offloading_size)
         break;
       case "kv-offloading-backend":
         flags.kvOffloadingBackend = choiceOf(it);
@@ -705,12 +711,9 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         flags.enableSleepMode = boolOf(it);
         break;
       // Host memory only (core/host-memory.ts): no effect on the GPU budget.
-      case "mm-processor-cache-gb": {
-        const g = floatOf(it);
-        if (!(g >= 0)) bad(it, `expected GiB >= 0, got '${String(it.value)}'`);
-        flags.mmProcessorCacheBytes = Math.min(MAX_BYTES, Math.round(g * 2 ** 30)); // GiB (MultiModalConfig.mm_processor_cache_gb)
+      case "mm-processor-cache-gb":
+        flags.mmProcessorCacheBytes = gibOf(it); // MultiModalConfig.mm_processor_cache_gb
         break;
-      }
       case "disable-mm-preprocessor-cache":
         if (boolOf(it)) flags.mmProcessorCacheBytes = 0;
         break;
