@@ -146,9 +146,9 @@ function pairs(items: readonly string[] | undefined, flag: string, what: string,
   const out = new Map<string, string>();
   for (const item of items ?? []) {
     const eq = item.indexOf("=");
-    const k = eq > 0 ? item.slice(0, eq).trim() : "";
-    if (eq <= 0 || !key.test(k) || item.slice(eq + 1).trim() === "") throw new InputError(flag, `${flag}: expected ${what}, got '${excerpt(item)}'`);
-    out.set(k, item.slice(eq + 1).trim());
+    const name = eq > 0 ? item.slice(0, eq).trim() : "";
+    if (eq <= 0 || !key.test(name) || item.slice(eq + 1).trim() === "") throw new InputError(flag, `${flag}: expected ${what}, got '${excerpt(item)}'`);
+    out.set(name, item.slice(eq + 1).trim());
   }
   return out;
 }
@@ -281,8 +281,8 @@ async function findModel(written: string, settings: Settings, io: Pick<Io, "env"
     }
   }
   try {
-    const m = await resolveModel(name, { offline: settings.o.offline === true, env: io.env });
-    return { arch: m.arch, id: name, notes: [...notes, ...m.warnings] };
+    const resolved = await resolveModel(name, { offline: settings.o.offline === true, env: io.env });
+    return { arch: resolved.arch, id: name, notes: [...notes, ...resolved.warnings] };
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     // A relative path that is not here (models/Qwen3-8B) also looks like a Hugging Face id.
@@ -290,8 +290,8 @@ async function findModel(written: string, settings: Settings, io: Pick<Io, "env"
       const id = await modelByName(lastComponent(name), io.env);
       if (id !== null && id !== name) {
         try {
-          const m = await resolveModel(id, { offline: settings.o.offline === true, env: io.env });
-          return { arch: m.arch, id, notes: [`model ${written} is neither here nor a model on the Hub: planned as ${id}, named like its last component (--model-map ${written}=ID to choose another)`, ...m.warnings] };
+          const resolved = await resolveModel(id, { offline: settings.o.offline === true, env: io.env });
+          return { arch: resolved.arch, id, notes: [`model ${written} is neither here nor a model on the Hub: planned as ${id}, named like its last component (--model-map ${written}=ID to choose another)`, ...resolved.warnings] };
         } catch {
           // fall through to the original error
         }
@@ -519,9 +519,9 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
       report.fileErrors.push(err.message);
     }
   }
-  const k = linkKServe(runtimes, services);
-  deployments.push(...k.deployments);
-  report.fileNotes.push(...k.notes);
+  const linked = linkKServe(runtimes, services);
+  deployments.push(...linked.deployments);
+  report.fileNotes.push(...linked.notes);
   // Each deployment is planned, its fixes searched and its GPU-sharing neighbors ordered: bounded so a
   // generated file of thousands of services is refused in a line instead of running for minutes.
   if (deployments.length > MAX_DEPLOYMENTS) {
@@ -543,9 +543,9 @@ export async function checkFiles(files: string[], o0: CheckOptions, io: Pick<Io,
   const { sharedVerdicts, sharingGroups } = await import("../core/shared-gpus.js");
   const verdicts = new Map<Prepared, { evaluation: Evaluation; input: PlanInput; target: Target; notes: string[]; orderFix?: string }>();
   for (const group of sharingGroups(prepared.map(sharerOf), settings.o.oneHost === true)) {
-    for (const [me, v] of sharedVerdicts(group)) {
-      const n = sharedNote(me, v);
-      verdicts.set(me.p, { evaluation: v.evaluation, input: v.input, target: v.target, notes: [n.note], ...(n.orderFix ? { orderFix: n.orderFix } : {}) });
+    for (const [me, verdict] of sharedVerdicts(group)) {
+      const shared = sharedNote(me, verdict);
+      verdicts.set(me.p, { evaluation: verdict.evaluation, input: verdict.input, target: verdict.target, notes: [shared.note], ...(shared.orderFix ? { orderFix: shared.orderFix } : {}) });
     }
   }
 

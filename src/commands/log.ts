@@ -37,9 +37,9 @@ async function resolveLogModel(name: string, opts: LogOptions, io: Io): Promise<
   let last = "";
   for (const candidate of tried) {
     try {
-      const m = await resolveModel(candidate, { offline, env: io.env });
-      for (const w of m.warnings) io.stderr(warningText(w, outputColumns(io.env)));
-      return { arch: m.arch, from: candidate === name ? m.source : `${m.source}, from the path's last part '${candidate}'` };
+      const resolved = await resolveModel(candidate, { offline, env: io.env });
+      for (const warning of resolved.warnings) io.stderr(warningText(warning, outputColumns(io.env)));
+      return { arch: resolved.arch, from: candidate === name ? resolved.source : `${resolved.source}, from the path's last part '${candidate}'` };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       last = err.message;
@@ -87,9 +87,9 @@ function flagsFor(logged: LoggedStartup, facts: LoggedFacts, userArgs: readonly 
       if (!(err instanceof VllmFlagError) || err.index < 0 || err.index >= words.length) throw err;
       // Drop the log's flag that holds the offending word.
       let at = 0;
-      const k = fromLog.findIndex((f) => (at += f.length) > err.index);
-      notes.push(`ignored ${fromLog[k]?.join(" ")} from the log (${err.message})`);
-      fromLog = fromLog.filter((_, i) => i !== k);
+      const offending = fromLog.findIndex((f) => (at += f.length) > err.index);
+      notes.push(`ignored ${fromLog[offending]?.join(" ")} from the log (${err.message})`);
+      fromLog = fromLog.filter((_, i) => i !== offending);
     }
   }
   return engineFlagsFromArgv(userArgs, { vramPlanFlags: true, positionalModel: false }).flags;

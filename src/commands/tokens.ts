@@ -55,14 +55,14 @@ export async function tokensCommand(opts: TokensOpts, io: Io): Promise<Outcome> 
   const lim = pixelLimits(vision, kwargs);
   const items: TokensReport["items"] = [];
   for (const img of opts.image ?? []) {
-    const s = size("--image", img);
-    items.push({ kind: "image", input: img, tokens: resizedBy("--image", () => imageTokens(vision, s.width, s.height, lim)) });
+    const image = size("--image", img);
+    items.push({ kind: "image", input: img, tokens: resizedBy("--image", () => imageTokens(vision, image.width, image.height, lim)) });
   }
   if (opts.video) {
-    const s = size("--video-size", opts.videoSize ?? "1280x720");
+    const frame = size("--video-size", opts.videoSize ?? "1280x720");
     const frames = videoFrames(opts.video);
     // A frame size the video processor refuses is --video-size's fault (it was reported as --image's).
-    items.push({ kind: "video", input: `${opts.video} at ${s.width}x${s.height}`, tokens: resizedBy("--video-size", () => videoTokens(vision, s.width, s.height, frames, videoBounds as NonNullable<typeof videoBounds>)) });
+    items.push({ kind: "video", input: `${opts.video} at ${frame.width}x${frame.height}`, tokens: resizedBy("--video-size", () => videoTokens(vision, frame.width, frame.height, frames, videoBounds as NonNullable<typeof videoBounds>)) });
   }
   const report: TokensReport = { model: resolved.arch.id, vision, limits: lim, video: videoBounds, items };
   io.stdout(opts.json ? renderTokensJson(report) : renderTokensText(report, outputColumns(io.env)));

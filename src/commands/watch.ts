@@ -59,10 +59,10 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
     return out;
   };
   const runSmi = (args: string[]): string => {
-    const k = args.join(" ");
-    const value = replay.get(k);
+    const key = args.join(" ");
+    const value = replay.get(key);
     if (value === undefined) return real(args);
-    replay.delete(k);
+    replay.delete(key);
     return value;
   };
   // Errors name watch, not --gpu auto: with --gpu h100 nvidia-smi is read only for the samples.
