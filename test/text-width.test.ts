@@ -226,6 +226,14 @@ describe("what-ifs of a plan that does not start", () => {
     expect(widest(block)).toBeLessThanOrEqual(80);
     const a100 = await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g"]);
     expect(a100.out).not.toContain("(alone: does not start)");
+    // Markdown and HTML say it too, after the same flags (their what-if tables showed 0.49x as if it started).
+    const md = (await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "rtx4090", "--format", "markdown"])).out;
+    const mdRows = md.split("\n").filter((l) => l.startsWith("| ") && l.includes("`--"));
+    expect(mdRows).toHaveLength(3);
+    for (const l of mdRows) expect(l).toMatch(/` \(alone: does not start\) \|$/);
+    const html = (await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "rtx4090", "--format", "html"])).out;
+    expect(html.match(/<\/code> <span class="bad">\(alone: does not start\)<\/span><\/td>/g)).toHaveLength(3);
+    expect((await runCli(["--model", "qwen2.5-vl-7b", "--gpu", "a100-80g", "--format", "markdown"])).out).not.toContain("(alone: does not start)");
   });
 });
 

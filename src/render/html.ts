@@ -11,7 +11,7 @@ import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
 import { gib, gpuLayout, thousands, concurrencyText, gibText } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
-import { PHASE_LABELS, WHAT_IF_LABELS, budgetRows, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
+import { PHASE_LABELS, WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
 import { compareHeader, compareRows, leverText, whyMessage } from "./compare.js";
 import { checkPassed, checkSummary, failureText, fixesText, kvShown, solveCommand } from "./check.js";
@@ -124,8 +124,8 @@ export function diagnosticsHtml(plan: Plan): string {
 export function whatIfsHtml(plan: Plan): string {
   const w = shownWhatIfs(plan);
   if (w.length === 0) return "";
-  const chart = barChartSvg(w.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${x.kvGainBytes >= 0 ? "+" : ""}${gibText(x.kvGainBytes)}` })));
-  const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${x.kvGainBytes >= 0 ? "+" : ""}${gib(x.kvGainBytes)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${concurrencyText(x.maxConcurrency)}</td><td><code>${esc(flagsText(x.flags))}</code></td></tr>`);
+  const chart = barChartSvg(w.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${whatIfGain(x)} GiB` })));
+  const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${whatIfGain(x)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${concurrencyText(x.maxConcurrency)}</td><td><code>${esc(flagsText(x.flags))}</code>${x.fits ? "" : ` <span class="bad">${esc(WHAT_IF_ALONE_FAILS)}</span>`}</td></tr>`);
   return `<h2>What if</h2><p class="muted">KV cache gained per GPU by each lever, re-planned.</p>${chart}<div class="scroll"><table class="what-if"><thead><tr><th>what if</th><th class="num">KV cache GiB</th><th class="num">gain GiB</th><th class="num">KV tokens</th><th class="num">concurrency</th><th>flags</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 

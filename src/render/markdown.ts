@@ -2,7 +2,7 @@
 import type { Plan } from "../core/types.js";
 import { gib, gpuLayout, thousands, concurrencyText } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
-import { WHAT_IF_LABELS, budgetRows, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
+import { WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const engine = plan.engine;
@@ -29,7 +29,7 @@ export function renderMarkdown(plan: Plan): string {
     out.push("");
     out.push("| what if | KV cache GiB | gain GiB | KV tokens | concurrency | flags |");
     out.push("|---|---:|---:|---:|---:|---|");
-    for (const w of whatIfs) out.push(`| ${WHAT_IF_LABELS[w.code]} | ${gib(w.kvCacheBytes)} | ${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)} | ${thousands(w.kvTokens)} | ${concurrencyText(w.maxConcurrency)} | \`${flagsText(w.flags)}\` |`);
+    for (const w of whatIfs) out.push(`| ${WHAT_IF_LABELS[w.code]} | ${gib(w.kvCacheBytes)} | ${whatIfGain(w)} | ${thousands(w.kvTokens)} | ${concurrencyText(w.maxConcurrency)} | \`${flagsText(w.flags)}\`${w.fits ? "" : ` ${WHAT_IF_ALONE_FAILS}`} |`);
   }
   if (plan.diagnostics.length) {
     out.push("");

@@ -39,6 +39,17 @@ export function shownWhatIfs(plan: Plan): Plan["whatIf"] {
   return plan.whatIf.filter((w) => Math.abs(w.kvGainBytes) >= 0.005 * 2 ** 30);
 }
 
+/** A what-if's KV cache gained per GPU, in GiB with its sign: "+1.25", "-0.50". */
+export function whatIfGain(w: Plan["whatIf"][number]): string {
+  return `${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)}`;
+}
+
+/**
+ * Beside a what-if that alone does not make the plan start, in every format: its figures (0.50x) read
+ * as if it fixed the plan (the RTX 4090's Qwen2.5-VL-7B).
+ */
+export const WHAT_IF_ALONE_FAILS = "(alone: does not start)";
+
 /** How the terminal draws a part of a GPU's memory: its legend label, character and color. */
 interface BarStyle {
   label: string;
@@ -282,7 +293,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
     lines.push(chalk.bold("What if (re-planned with one lever changed)"));
     // Columns: lever, KV gained per GPU, KV tokens, concurrency; the flags to type on the line below.
     const labelW = Math.max(...whatIfs.map((w) => WHAT_IF_LABELS[w.code].length));
-    const gains = whatIfs.map((w) => `${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)}`);
+    const gains = whatIfs.map(whatIfGain);
     const gainW = Math.max(...gains.map((x) => x.length));
     const tokens = whatIfs.map((w) => thousands(w.kvTokens));
     const tokW = Math.max(...tokens.map((x) => x.length));
@@ -291,8 +302,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
     whatIfs.forEach((w, i) => {
       const gain = (gains[i] ?? "").padStart(gainW);
       lines.push(`  ${WHAT_IF_LABELS[w.code].padEnd(labelW)}  ${w.kvGainBytes >= 0 ? chalk.green(gain) : chalk.red(gain)} GiB KV → ${(tokens[i] ?? "").padStart(tokW)} tokens, ${(concs[i] ?? "").padStart(concW)}`);
-      // A lever that alone does not make the plan start says so (0.50x read as if it fixed the RTX 4090's Qwen2.5-VL-7B).
-      lines.push(`      ${chalk.dim(flagsText(w.flags))}${w.fits ? "" : `  ${chalk.red("(alone: does not start)")}`}`);
+      lines.push(`      ${chalk.dim(flagsText(w.flags))}${w.fits ? "" : `  ${chalk.red(WHAT_IF_ALONE_FAILS)}`}`);
     });
   }
   if (plan.diagnostics.length > 0) {
