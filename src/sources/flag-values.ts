@@ -15,10 +15,16 @@ export function integerOf(v: string, signed = false): number {
   return (signed ? /^\s*-?\d{1,16}\s*$/ : /^\s*\d{1,16}\s*$/).test(v) ? Number(v) : Number.NaN;
 }
 
+/** What is wrong with `n` as an integer in [min, max], or null: the rule vram-plan's and vLLM's flags (vllm-flags.ts) both state. */
+export function integerProblem(n: number, min: number, max: number): string | null {
+  return Number.isSafeInteger(n) && n >= min && n <= max ? null : `expected an integer from ${min} to ${max}`;
+}
+
 /** A plain decimal integer in [min, max]. */
 export function integerFlag(flag: string, v: string, min: number, max: number): number {
   const n = integerOf(v);
-  if (!Number.isSafeInteger(n) || n < min || n > max) fail(flag, `expected an integer from ${min} to ${max}`, v);
+  const problem = integerProblem(n, min, max);
+  if (problem) fail(flag, problem, v);
   return n;
 }
 
@@ -29,10 +35,16 @@ export function tokensFlag(flag: string, v: string, min = 1, max = MAX_TOKENS, w
   return n;
 }
 
+/** What is wrong with `n` (parseSize's bytes, null: unreadable) as a size in [min, MAX_BYTES], or null. */
+export function sizeProblem(n: number | null, min = 0): string | null {
+  return n !== null && n >= min && n <= MAX_BYTES ? null : `expected a size${min > 0 ? " above 0" : ""} up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count`;
+}
+
 /** A memory size ("20GiB", "85GB", a byte count) in [min, MAX_BYTES]. */
 export function sizeFlag(flag: string, v: string, min = 0): number {
   const n = parseSize(v);
-  if (n === null || n < min || n > MAX_BYTES) fail(flag, `expected a size${min > 0 ? " above 0" : ""} up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count`, v);
+  const problem = sizeProblem(n, min);
+  if (problem || n === null) fail(flag, problem ?? "", v);
   return n;
 }
 

@@ -16,7 +16,7 @@ import { InputError } from "../errors.js";
 import { MAX_BYTES, MAX_PARALLEL, MAX_TOKENS, excerpt } from "../limits.js";
 import { parseSize, parseTokens } from "../units.js";
 import { blockSizeProblem, modalityProblem, utilizationProblem } from "./vllm-values.js";
-import { integerOf } from "./flag-values.js";
+import { integerOf, integerProblem, sizeProblem } from "./flag-values.js";
 
 export type VllmFlagErrorKind = "unknown" | "ambiguous" | "removed" | "not-yet" | "missing-value" | "bad-value" | "unexpected-value" | "extra-argument";
 
@@ -312,7 +312,8 @@ function show(v: unknown): string {
 /** An integer in [min, max] (the bounds of src/limits.ts: nothing real is outside them). */
 function intOf(it: Item, min = 1, v: unknown = it.value, max = MAX_TOKENS): number {
   const n = typeof v === "number" ? v : typeof v === "string" ? integerOf(v, true) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) bad(it, `expected an integer from ${min} to ${max}, got '${show(v)}'`);
+  const problem = integerProblem(n, min, max);
+  if (problem) bad(it, `${problem}, got '${show(v)}'`);
   return n;
 }
 
@@ -339,7 +340,8 @@ function gibOf(it: Item): number {
 /** vram-plan's own size flags (--kv-cache-memory, --other-process-memory): a size such as 20GiB or a byte count. */
 function sizeOf(it: Item): number {
   const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
-  if (n === null || !(n >= 0) || n > MAX_BYTES) bad(it, `expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '${show(it.value)}'`);
+  const problem = sizeProblem(n);
+  if (problem || n === null) bad(it, `${problem ?? ""}, got '${show(it.value)}'`);
   return n;
 }
 
