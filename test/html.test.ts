@@ -124,6 +124,14 @@ describe("the budget table: one list of rows (render/table.ts budgetRows) in eve
     expect(html).toHaveLength(11);
   });
 
+  it("the settings line lists what the terminal's does: the quantization (fp8) and eager mode were left out of markdown and HTML", async () => {
+    const argv = ["--model", "qwen3-30b-a3b-fp8", "--gpu", "l4", "-tp", "2", "-pp", "2", "--enforce-eager", "--offline"];
+    const settings = "utilization 0.92 · max-model-len 40,960 · max-num-seqs 256 · max-num-batched-tokens 2,048 · bfloat16 · fp8 · KV auto · eager";
+    expect((await runCli(argv, { COLUMNS: "200" })).out.split("\n")).toContain(settings);
+    expect((await runCli([...argv, "--format", "markdown"])).out.split("\n")).toContain(settings.replace(/ · /g, ", "));
+    expect((await runCli([...argv, "--format", "html"])).out).toContain(`<span class="verdict ok" data-fits="true">✔ starts</span> · ${settings}</p>`);
+  });
+
   it("--enforce-eager: no CUDA graphs is '–' in every format (markdown and HTML wrote 0.00)", async () => {
     const argv = ["--model", "qwen2.5-7b", "--gpu", "l4", "--enforce-eager", "--offline"];
     expect((await runCli([...argv, "--format", "markdown"])).out).toContain("| CUDA graphs | – |\n");

@@ -11,7 +11,7 @@ import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
 import { gib, gpuLayout, thousands, concurrencyText, gibText } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
-import { PHASE_LABELS, WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
+import { PHASE_LABELS, WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, planSettings, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
 import { compareHeader, compareRows, leverText, whyMessage } from "./compare.js";
 import { checkPassed, checkSummary, failureText, fixesText, kvShown, solveCommand } from "./check.js";
@@ -144,7 +144,7 @@ export function planHeaderHtml(plan: Plan, level: "h1" | "h3" = "h1"): string {
   const engine = plan.engine;
   const verdict = plan.fits ? `<span class="verdict ok" data-fits="true">✔ starts</span>` : `<span class="verdict bad" data-fits="false">✘ would not start</span>`;
   return `<${level}>${esc(plan.model.id)} on ${plan.gpu.count} × ${esc(plan.gpu.name)}${esc(gpuLayout(plan))} <span class="muted">(vLLM ${esc(engine.vllmVersion + plannedWith(plan))})</span></${level}>
-<p>${verdict} · utilization ${engine.gpuMemoryUtilization} · max-model-len ${thousands(engine.maxModelLen)} · max-num-seqs ${engine.maxNumSeqs} · max-num-batched-tokens ${thousands(engine.maxNumBatchedTokens)} · ${esc(engine.dtype)} · KV ${esc(engine.kvCacheDtype)}${engine.cudaGraphs ? "" : " · eager"}</p>`;
+<p>${[verdict, ...planSettings(plan).map(esc)].join(" · ")}</p>`;
 }
 
 /** Everything about one plan (also the web page's body): bars, table, KV line, host, what-ifs, diagnostics, explain. */

@@ -2,14 +2,14 @@
 import type { Plan } from "../core/types.js";
 import { gib, gpuLayout, thousands, concurrencyText } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
-import { WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
+import { WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, planSettings, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
 
 export function renderMarkdown(plan: Plan): string {
   const engine = plan.engine;
   const out: string[] = [];
   out.push(`### ${plan.fits ? "✅" : "❌"} ${plan.model.id} on ${plan.gpu.count} × ${plan.gpu.name}${gpuLayout(plan)} (vLLM ${engine.vllmVersion}${plannedWith(plan)})`);
   out.push("");
-  out.push(`utilization ${engine.gpuMemoryUtilization}, max-model-len ${thousands(engine.maxModelLen)}, max-num-seqs ${engine.maxNumSeqs}, max-num-batched-tokens ${thousands(engine.maxNumBatchedTokens)}, ${engine.dtype}, KV ${engine.kvCacheDtype}`);
+  out.push(planSettings(plan).join(", "));
   out.push("");
   const groups = stageColumns(plan);
   out.push(`| GiB | ${groups.map((col) => stageLabel(plan, col)).join(" | ")} |`);

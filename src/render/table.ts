@@ -39,6 +39,21 @@ export function shownWhatIfs(plan: Plan): Plan["whatIf"] {
   return plan.whatIf.filter((w) => Math.abs(w.kvGainBytes) >= 0.005 * 2 ** 30);
 }
 
+/** The settings a plan ran with, as its header lists them in every format: utilization, sizes, dtypes, eager. */
+export function planSettings(plan: Plan): string[] {
+  const engine = plan.engine;
+  return [
+    `utilization ${engine.gpuMemoryUtilization}`,
+    `max-model-len ${thousands(engine.maxModelLen)}`,
+    `max-num-seqs ${engine.maxNumSeqs}`,
+    `max-num-batched-tokens ${thousands(engine.maxNumBatchedTokens)}`,
+    engine.dtype,
+    ...(plan.model.quantization !== "none" ? [plan.model.quantization] : []),
+    `KV ${engine.kvCacheDtype}`,
+    ...(engine.cudaGraphs ? [] : ["eager"]),
+  ];
+}
+
 /** A what-if's KV cache gained per GPU, in GiB with its sign: "+1.25", "-0.50". */
 export function whatIfGain(w: Plan["whatIf"][number]): string {
   return `${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)}`;
@@ -231,12 +246,7 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
   const head2 = `vLLM ${engine.vllmVersion} (${engine.engine.toUpperCase()}${plannedWith(plan)}): ${verdict}`;
   if (visibleWidth(`${head1} — ${head2}`) <= (opts.columns ?? 80)) lines.push(`${head1} — ${head2}`);
   else lines.push(head1, `  ${head2}`);
-  lines.push(
-    chalk.dim(
-      `utilization ${engine.gpuMemoryUtilization} · max-model-len ${thousands(engine.maxModelLen)} · max-num-seqs ${engine.maxNumSeqs} · max-num-batched-tokens ${thousands(engine.maxNumBatchedTokens)} · ${engine.dtype}` +
-        `${plan.model.quantization !== "none" ? ` · ${plan.model.quantization}` : ""} · KV ${engine.kvCacheDtype}${engine.cudaGraphs ? "" : " · eager"}`,
-    ),
-  );
+  lines.push(chalk.dim(planSettings(plan).join(" · ")));
   const cols = stageColumns(plan);
   const head = ["GiB per GPU", ...cols.map((col) => stageHeader(plan, col))];
   const rows: string[][] = [head.map((h) => chalk.bold(h))];
