@@ -13,8 +13,13 @@ function kindOf(st: Stats): string {
   return "not a regular file";
 }
 
-function mib(n: number): string {
-  return n >= 2 ** 20 ? `${Math.round(n / 2 ** 20)} MiB` : `${Math.round(n / 1024)} KiB`;
+/**
+ * A size in a "… is over the … limit" message: KiB under 1 MiB, else MiB, rounded up, so a file one
+ * byte over a 512 KiB limit reads 513 KiB, not "512 KiB is over the 512 KiB limit" (the limits are
+ * whole KiB or MiB, so they read exactly). The one such formatter for the readers.
+ */
+export function limitSizeText(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${Math.ceil(bytes / 2 ** 20)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 function errno(e: unknown): string {
@@ -36,7 +41,7 @@ export function statRegularFile(path: string, maxBytes: number, label = path, mi
     throw new InputError(label, `${label}: cannot read (${errno(err)})`);
   }
   if (!st.isFile()) throw new InputError(label, `${label}: ${kindOf(st)}, not a regular file`);
-  if (st.size > maxBytes) throw new InputError(label, `${label}: ${mib(st.size)} is over the ${mib(maxBytes)} limit for this kind of file`);
+  if (st.size > maxBytes) throw new InputError(label, `${label}: ${limitSizeText(st.size)} is over the ${limitSizeText(maxBytes)} limit for this kind of file`);
   return st.size;
 }
 
@@ -54,7 +59,7 @@ export function openRegularFile(path: string, maxBytes: number, label = path): {
   const st = fstatSync(fd);
   if (!st.isFile() || st.size > maxBytes) {
     closeSync(fd);
-    throw new InputError(label, `${label}: ${st.isFile() ? `${mib(st.size)} is over the ${mib(maxBytes)} limit` : `${kindOf(st)}, not a regular file`}`);
+    throw new InputError(label, `${label}: ${st.isFile() ? `${limitSizeText(st.size)} is over the ${limitSizeText(maxBytes)} limit` : `${kindOf(st)}, not a regular file`}`);
   }
   return { fd, size: st.size };
 }
@@ -74,7 +79,7 @@ export function readTextFile(path: string, maxBytes: number, opts: { label?: str
       got += r;
       if (got >= buf.length) break;
     }
-    if (got > maxBytes) throw new InputError(label, `${label}: over the ${mib(maxBytes)} limit for this kind of file`);
+    if (got > maxBytes) throw new InputError(label, `${label}: over the ${limitSizeText(maxBytes)} limit for this kind of file`);
     return buf.toString("utf8", 0, got);
   } catch (err) {
     if (err instanceof InputError) throw err;
@@ -137,7 +142,7 @@ export function readStdinText(maxBytes: number): string {
     }
     if (bytesRead === 0) break;
     total += bytesRead;
-    if (total > maxBytes) throw new InputError("-", `standard input: over the ${mib(maxBytes)} limit for this kind of file`);
+    if (total > maxBytes) throw new InputError("-", `standard input: over the ${limitSizeText(maxBytes)} limit for this kind of file`);
     chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -152,6 +157,6 @@ export function readInputText(file: string, maxBytes: number, stdin?: () => stri
   if (file !== "-") return readTextFile(file, maxBytes) ?? "";
   if (stdin === undefined) return readStdinText(maxBytes);
   const text = stdin();
-  if (Buffer.byteLength(text) > maxBytes) throw new InputError("-", `standard input: over the ${mib(maxBytes)} limit for this kind of file`);
+  if (Buffer.byteLength(text) > maxBytes) throw new InputError("-", `standard input: over the ${limitSizeText(maxBytes)} limit for this kind of file`);
   return text;
 }

@@ -7,7 +7,7 @@ import { closeSync, readSync } from "node:fs";
 import { InputError } from "../errors.js";
 import { isObj } from "../core/config-json.js";
 import { excerpt } from "../limits.js";
-import { openRegularFile, statRegularFile } from "./read-file.js";
+import { limitSizeText, openRegularFile, statRegularFile } from "./read-file.js";
 import { jsonSyntaxError } from "./python-json.js";
 
 /** A shard may be any size (the data follows the header); only its header is read. */
@@ -70,9 +70,6 @@ function shapeText(shape: unknown[]): string {
   return shape.length <= 8 ? `[${shape.join(", ")}]` : excerpt(shape);
 }
 
-function mib(n: number): string {
-  return `${Math.round(n / (1024 * 1024))} MiB`;
-}
 
 /**
  * Header length N from the file's first 8 bytes, checked against the cap and the file size.
@@ -81,7 +78,7 @@ function mib(n: number): string {
 export function headerLengthFromPrefix(prefix: Uint8Array, fileSize: number, path: string): number {
   if (fileSize < 8 || prefix.length < 8) throw bad(path, `file is ${fileSize} bytes, shorter than the 8-byte length prefix`);
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw bad(path, `header length ${n} bytes is over the ${mib(MAX_HEADER_BYTES)} limit`);
+  if (n > BigInt(MAX_HEADER_BYTES)) throw bad(path, `header length ${n} bytes is over the ${limitSizeText(MAX_HEADER_BYTES)} limit`);
   const len = Number(n);
   if (len < 2) throw bad(path, `header length ${len} bytes is too short for a JSON object`);
   if (len + 8 > fileSize) throw bad(path, `header length ${len} bytes runs past the end of the ${fileSize}-byte file (truncated?)`);

@@ -3,6 +3,7 @@
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document } from "yaml";
 import { MAX_NESTING, MAX_YAML_ALIASES, MAX_YAML_BYTES } from "../../limits.js";
 import { splitShellCommands } from "../vllm-argv.js";
+import { limitSizeText } from "../read-file.js";
 import type { Ctx, Json, Word } from "./common.js";
 
 export interface YamlFile {
@@ -32,7 +33,7 @@ export function yamlTooLarge(text: string): boolean {
 
 /** The line refusing a YAML text over the limit. */
 export function yamlTooLargeMessage(text: string): string {
-  return `YAML of ${Math.ceil(text.length / 1024)} KiB is over the ${MAX_YAML_BYTES / 1024} KiB limit for a YAML file`;
+  return `YAML of ${limitSizeText(text.length)} is over the ${limitSizeText(MAX_YAML_BYTES)} limit for a YAML file`;
 }
 
 export function parseYamlDocuments(text: string, lineCounter: LineCounter = new LineCounter()): Document.Parsed[] {
