@@ -1,7 +1,8 @@
 // The layer rules of docs/architecture.md, kept by a tool (run by `npm test`):
 //   cli ──> commands ──> sources ──> core
 //                   └──> render ───> core
-// src/errors.ts, src/units.ts and src/limits.ts are leaves every layer but core may use.
+// src/errors.ts, src/units.ts and src/limits.ts are leaves every layer but core may use; src/builtins.ts
+// (a Node builtin loaded on first use) is a leaf only sources/ and cli/ may use.
 // Node's built-in modules and packages are part of the graph (no includeOnly), so the rules below
 // that forbid node:* or a package in src/core, src/render and src/web can fire. What a dependency
 // graph cannot see (the `process` global, Date.now, Math.random, console) is kept out of src/core
@@ -75,9 +76,16 @@ module.exports = {
     {
       name: "leaves-are-leaves",
       severity: "error",
-      comment: "src/errors.ts, src/units.ts and src/limits.ts import nothing from the project.",
-      from: { path: "^src/(errors|units|limits)\\.ts$" },
+      comment: "src/errors.ts, src/units.ts, src/limits.ts and src/builtins.ts import nothing from the project.",
+      from: { path: "^src/(errors|units|limits|builtins)\\.ts$" },
       to: { path: "^src/" },
+    },
+    {
+      name: "builtins-for-sources-and-cli",
+      severity: "error",
+      comment: "src/builtins.ts loads a Node builtin by name (node:child_process, node:tty), which the import graph cannot see: only the readers and the CLI may use it, so commands, renderers, the core and the page stay free of I/O.",
+      from: { path: "^src/(commands|render|core|web)/" },
+      to: { path: "^src/builtins\\.ts$" },
     },
     {
       name: "web-runs-in-a-browser",
