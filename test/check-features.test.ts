@@ -214,6 +214,18 @@ describe("check -: standard input is held to the file cap (sources/read-file.ts 
   });
 });
 
+describe("a vram-plan file's require.headroom is read as --headroom is (sizeFlag)", () => {
+  it("2GiB is 2.00 GiB to leave free (an L4 at utilization 0.92 leaves 1.15); 2PiB (over the 1 PiB every size flag allows) is that deployment's problem", async () => {
+    const file = (headroom: string): string => `deployments:\n  - name: small\n    model: Qwen/Qwen3-0.6B\n    gpu: l4\n    flags: {max-model-len: 4096}\n    require: {headroom: ${headroom}}\n`;
+    const two = await check(["-", "--no-config"], file("2GiB"));
+    expect(two.code).toBe(1);
+    expect(two.out).toMatch(/: 1\.15 GiB left free per GPU < 2\.00 GiB headroom required/);
+    const big = await check(["-", "--no-config"], file("2PiB"));
+    expect(big.code).toBe(1);
+    expect(big.out).toContain("NEED <stdin>:2 small: require.headroom: expected a size up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count, got '2PiB'\n");
+  });
+});
+
 describe("KServe: an InferenceService whose ServingRuntime is not given", () => {
   it("of a tabular model format (sklearn) is no vLLM deployment: skipped, and said once", async () => {
     // KServe's "Run your first InferenceService" (kserve/website docs/get_started/first_isvc.md).

@@ -329,7 +329,7 @@ async function memoryFlag(key: string): Promise<boolean> {
 
 async function prepare(d0: Deployment, settings: Settings, cli: CliTarget, io: Pick<Io, "env">, models: Map<string, Promise<ModelFound>>): Promise<Prep> {
   const { gpuFrom } = await import("../sources/gpus.js");
-  const { parseSize } = await import("../units.js");
+  const { sizeFlag } = await import("../sources/flag-values.js");
   const { unresolvedIn } = await import("../sources/deployments.js");
   const opts = settings.o;
   let deployment = d0;
@@ -416,8 +416,14 @@ async function prepare(d0: Deployment, settings: Settings, cli: CliTarget, io: P
     text.maxUtilization = String(constraints.maxUtilization);
   }
   if (constraints.headroom !== undefined) {
-    const headroom = parseSize(constraints.headroom);
-    if (headroom === null) return blank(`require.headroom: expected a size such as 2GiB, got '${constraints.headroom}'`, found.id);
+    // Read as --headroom and the repository config's require.headroom are (sizeFlag); a bad one is this deployment's problem.
+    let headroom: number;
+    try {
+      headroom = sizeFlag("require.headroom", constraints.headroom);
+    } catch (err) {
+      if (err instanceof InputError) return blank(err.message, found.id);
+      throw err;
+    }
     target.headroomBytes = headroom;
     text.headroom = constraints.headroom;
   }
