@@ -5,7 +5,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, unwrapped } from "./helpers/cli.js";
+import { errorLinesOf, runCli, unwrapped } from "./helpers/cli.js";
 import { parseAppsQuery, parseGpuQuery, visibleGpus, GPU_QUERY_FIELDS, queryGpus } from "../src/sources/nvidia-smi.js";
 import { CUDA_CONTEXT_BYTES } from "../src/core/non-torch.js";
 
@@ -108,6 +108,13 @@ describe("--gpu auto", () => {
     const r = await runCli(["--model", "qwen3-8b", "--gpu", "auto", "-tp", "4"], { PATH: `${dir}:/usr/bin:/bin` });
     expect(r.code).toBe(2);
     expect(unwrapped(r.err)).toBe("vram-plan: --gpu auto: the deployment needs 4 GPUs (TP × PP × DP) and 2 are visible here\n");
+  });
+
+  it("when CUDA_VISIBLE_DEVICES hides GPUs, the error says why (it said only how many were visible)", async () => {
+    const r = await runCli(["--model", "qwen3-8b", "--gpu", "auto", "-tp", "2"], { PATH: `${dir}:/usr/bin:/bin`, CUDA_VISIBLE_DEVICES: "0,,1" });
+    expect(r.code).toBe(2);
+    expect(unwrapped(r.err)).toBe("vram-plan: --gpu auto: the deployment needs 2 GPUs (TP × PP × DP) and 1 is visible here CUDA_VISIBLE_DEVICES: CUDA stops at an empty entry and ignores every entry after it\n");
+    errorLinesOf(r.err);
   });
 
   it("an old driver without memory.reserved is asked again without it", async () => {

@@ -178,9 +178,11 @@ export function detectedGpuProfile(ctx: MachineContext): GpuProfile {
   const env = ctx.env ?? {};
   const { gpus, notes } = visibleGpus(queryGpus(ctx.runNvidiaSmi ?? nvidiaSmiRunner(env)), env["CUDA_VISIBLE_DEVICES"]);
   ctx.notes?.push(...notes);
-  if (gpus.length === 0) throw new InputError("--gpu", `--gpu auto: no GPU is visible here${env["CUDA_VISIBLE_DEVICES"] !== undefined ? ` (CUDA_VISIBLE_DEVICES=${excerpt(env["CUDA_VISIBLE_DEVICES"] ?? "")})` : ""}`);
+  // Too few GPUs: why CUDA_VISIBLE_DEVICES hides some (visibleGpus' notes) is the error's hint.
+  const why = notes.length > 0 ? notes.join("; ") : undefined;
+  if (gpus.length === 0) throw new InputError("--gpu", `--gpu auto: no GPU is visible here${env["CUDA_VISIBLE_DEVICES"] !== undefined ? ` (CUDA_VISIBLE_DEVICES=${excerpt(env["CUDA_VISIBLE_DEVICES"] ?? "")})` : ""}`, why);
   const ranks = ctx.ranks ?? gpus.length;
-  if (ranks > gpus.length) throw new InputError("--gpu", `--gpu auto: the deployment needs ${ranks} GPUs (TP × PP × DP) and ${gpus.length} ${gpus.length === 1 ? "is" : "are"} visible here`);
+  if (ranks > gpus.length) throw new InputError("--gpu", `--gpu auto: the deployment needs ${ranks} GPUs (TP × PP × DP) and ${gpus.length} ${gpus.length === 1 ? "is" : "are"} visible here`, why);
   const used = gpus.slice(0, ranks);
   const mig = used.filter((g) => g.migEnabled);
   if (mig.length > 0) throw new InputError("--gpu", `--gpu auto: MIG is enabled on GPU ${mig.map((g) => g.index).join(", ")}; vLLM runs on one slice: give it as --gpu <profile>:<slice> (vram-plan gpus lists them)`);
