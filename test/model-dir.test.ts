@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { readModelDir, resolveModelPath } from "../src/sources/model-dir.js";
+import { readModelDir } from "../src/sources/model-dir.js";
 import { findInHfCache, hfCacheDir } from "../src/sources/hf-cache.js";
 import { buildSafetensors, rawSafetensors, tensorBytes, type TensorSpec } from "../fixtures/safetensors/build.js";
 import { inputError } from "./helpers/input-error.js";
@@ -169,17 +169,6 @@ describe("readModelDir", () => {
     });
     const err = await inputError(readModelDir(dir));
     expect(err.message).toBe(`${join(dir, "model.safetensors")}: not a valid safetensors file: header length 1152921504606846976 bytes is over the 32 MiB limit`);
-  });
-});
-
-describe("resolveModelPath", () => {
-  it("returns directories and .json files, null otherwise", async () => {
-    const dir = await makeDir("resolve", { "config.json": "{}", "notes.txt": "x" });
-    expect(resolveModelPath(dir)).toBe(dir);
-    expect(resolveModelPath(join(dir, "config.json"))).toBe(join(dir, "config.json"));
-    expect(resolveModelPath(join(dir, "notes.txt"))).toBeNull();
-    expect(resolveModelPath("Qwen/Qwen3-8B")).toBeNull();
-    expect(resolveModelPath(join(dir, "absent.json"))).toBeNull();
   });
 });
 

@@ -11,7 +11,7 @@ import type { Evaluation, Target } from "../core/solve.js";
 import type { EngineFlags, GpuProfile, ModelArch, PlanInput } from "../core/types.js";
 import type { GpuSharer, SharedVerdict } from "../core/shared-gpus.js";
 import { InputError } from "../errors.js";
-import { looksLikeHubId, looksLikeModelPath } from "../sources/model-name.js";
+import { looksLikeHubId, looksLikeModelPath, pathExists } from "../sources/model-name.js";
 import { imageRelease } from "../sources/vllm-argv.js";
 import { CPU_DEPLOYMENT_NOTE } from "../render/format.js";
 import { MAX_DEPLOYMENTS, MAX_TOKENS, excerpt } from "../limits.js";
@@ -243,7 +243,7 @@ async function modelByName(name: string, env: Record<string, string | undefined>
 }
 
 async function findModel(written: string, settings: Settings, io: Pick<Io, "env">): Promise<ModelFound> {
-  const { resolveModel, pathExists } = await import("../sources/resolve-model.js");
+  const { resolveModel } = await import("../sources/resolve-model.js");
   const notes: string[] = [];
   let name = written;
   const mapped = settings.modelMap.get(written) ?? settings.modelMap.get(written.replace(/\/+$/, ""));

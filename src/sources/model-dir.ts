@@ -30,18 +30,6 @@ export const INDEX_FILE = "model.safetensors.index.json";
 export const QUANT_CONFIG_FILES = ["hf_quant_config.json", "quantize_config.json"] as const;
 export const PREPROCESSOR_FILE = "preprocessor_config.json";
 
-/** `arg` when it names an existing directory or .json file, else null. */
-export function resolveModelPath(arg: string): string | null {
-  try {
-    const st = statSync(arg);
-    if (st.isDirectory()) return arg;
-    if (st.isFile() && arg.toLowerCase().endsWith(".json")) return arg;
-  } catch {
-    // not a path
-  }
-  return null;
-}
-
 /**
  * Parses a JSON file's text (Python's Infinity/NaN allowed). A syntax error names the file and the
  * line:column of the fault, never the file's text (python-json.ts).

@@ -1,6 +1,7 @@
 // What a model name as written (--model, or the model of a deployment file) is: a local path or a
 // Hugging Face repo id. One rule, used by sources/resolve-model.ts (--model) and commands/check.ts
 // (a deployment's model, before it is looked up), so the two cannot disagree.
+import { existsSync } from "node:fs";
 
 /**
  * A Hugging Face repo id as huggingface_hub's validate_repo_id accepts it (src/huggingface_hub/
@@ -26,4 +27,14 @@ export function looksLikeHubId(name: string): boolean {
  */
 export function looksLikeModelPath(name: string): boolean {
   return /^[./~]/.test(name) || name.endsWith(".json") || name.split("/").length > 2;
+}
+
+/** Whether a model path (a directory or a config.json) is on this machine. */
+export function pathExists(path: string): boolean {
+  return existsSync(path);
+}
+
+/** --model's rule: a name written as a path (looksLikeModelPath), or one that exists here. */
+export function isLocalModelPath(name: string): boolean {
+  return looksLikeModelPath(name) || existsSync(name);
 }

@@ -1,6 +1,5 @@
 // Turns --model into a ModelArch: a local directory or config.json, then the built-in catalog,
 // then the Hugging Face cache, then (unless offline) the Hub. Heavier readers load lazily.
-import { existsSync } from "node:fs";
 import { modelArchFromConfig, type ConfigFiles } from "../core/architecture.js";
 import { ConfigError } from "../core/errors.js";
 import type { ModelArch } from "../core/types.js";
@@ -9,7 +8,7 @@ import { baseStandIn, findInCatalog, loadCatalogFiles, suggestModels } from "./c
 import { archProblem } from "../core/arch-check.js";
 import { MAX_MODEL_NAME_LENGTH, excerpt } from "../limits.js";
 import type { ConfigLabels } from "./config-schema.js";
-import { looksLikeHubId, looksLikeModelPath } from "./model-name.js";
+import { isLocalModelPath, looksLikeHubId, pathExists } from "./model-name.js";
 
 export interface ResolvedModel {
   arch: ModelArch;
@@ -41,11 +40,6 @@ async function validated(files: ConfigFiles, labels: ConfigLabels): Promise<Conf
   return files;
 }
 
-/** Whether a model path (a directory or a config.json) is on this machine. */
-export function pathExists(path: string): boolean {
-  return existsSync(path);
-}
-
 
 /** A checkpoint on disk (a directory or its config.json): `hfId` names it when it is a Hugging Face cache snapshot (its source is then the snapshot), else the directory does. */
 async function fromDisk(path: string, hfId: string | null): Promise<ResolvedModel> {
@@ -60,8 +54,8 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
   if (name.length > MAX_MODEL_NAME_LENGTH || /[\u0000-\u001f]/.test(name)) {
     throw new InputError("--model", `--model: expected a model name or path of at most ${MAX_MODEL_NAME_LENGTH} characters on one line, got '${excerpt(name)}'`);
   }
-  if (looksLikeModelPath(name) || existsSync(name)) {
-    if (!existsSync(name)) throw new InputError("--model", `--model ${name}: no such file or directory`);
+  if (isLocalModelPath(name)) {
+    if (!pathExists(name)) throw new InputError("--model", `--model ${name}: no such file or directory`);
     return fromDisk(name, null);
   }
   const entry = findInCatalog(name);
