@@ -82,6 +82,21 @@ describe("vram-plan plan (in-process)", () => {
     expect(typo.stderr).toContain("(Did you mean --format?)");
   });
 
+  it("refuses a --format a command does not render with the same words in every command", async () => {
+    const cases: [string[], string][] = [
+      [["--model", "qwen2.5-7b", "--gpu", "h100", "--format", "xml"], "table, json, markdown, html"],
+      [["check", "compose.yaml", "--format", "xml"], "table, markdown, json, html"],
+      [["log", "vllm.log", "--format", "html"], "table, markdown, json"],
+      [["solve", "--model", "llama-3.1-8b", "--gpu", "l4", "--format", "html"], "table, markdown, json"],
+    ];
+    for (const [argv, allowed] of cases) {
+      const result = await cli(argv);
+      expect(result.code).toBe(2);
+      const bad = argv[argv.length - 1];
+      expect(unwrapped(result.stderr).trimEnd()).toBe(`vram-plan: option '--format <format>' argument '${bad}' is invalid. Allowed choices are ${allowed}.`);
+    }
+  });
+
   it("reads --max-model-len like vLLM: 32k = 32,000 and 32K = 32,768", async () => {
     expect((await json(["--model", "qwen3-8b", "--gpu", "h100", "--max-model-len", "32k"])).plan.engine["maxModelLen"]).toBe(32_000);
     expect((await json(["--model", "qwen3-8b", "--gpu", "h100", "--max-model-len", "32K"])).plan.engine["maxModelLen"]).toBe(32_768);

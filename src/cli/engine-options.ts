@@ -27,10 +27,18 @@ export function addEngineOptions(cmd: Command, forHelp: boolean): Command {
   if (forHelp) addVllmOptions(cmd);
   return cmd
     .optionsGroup("Output:")
-    .addOption(new Option("--format <format>", "output format").choices([...FORMATS]))
+    .addOption(formatOption(FORMATS, "output format"))
     .option("--json", "same as --format json")
     .option("--explain", "print the arithmetic line by line with sources")
     .option("--no-color", "no colors (also NO_COLOR, or when output is not a terminal)");
+}
+
+/**
+ * --format with the formats a command renders: commander refuses any other, so every command says so
+ * with the same words (check, log and solve each had a message of their own).
+ */
+export function formatOption(formats: readonly string[], help: string): Option {
+  return new Option("--format <format>", help).choices([...formats]);
 }
 
 /**

@@ -1,7 +1,6 @@
 // Commander wiring of every command except plan (src/cli/run.ts): names, options, help. Light on
 // purpose: each action imports its command module (src/commands/<name>.ts) only when it runs.
 import { Option, type Command } from "commander";
-import { InputError } from "../errors.js";
 import type { Io } from "../commands/io.js";
 import type { Outcome } from "../core/exit.js";
 import type { CheckOptions } from "../commands/check.js";
@@ -10,7 +9,7 @@ import type { SolveOptions } from "../commands/solve.js";
 import type { TokensOpts } from "../commands/tokens.js";
 import type { LogOptions } from "../commands/log.js";
 import { ATTN_IMPLEMENTATIONS } from "../core/attn-implementations.js";
-import { addEngineOptions, addVllmOptions } from "./engine-options.js";
+import { addEngineOptions, addVllmOptions, formatOption } from "./engine-options.js";
 
 type SetCode = (outcome: Outcome) => void;
 
@@ -87,13 +86,10 @@ export function registerCheck(program: Command, io: Io, setCode: SetCode): void 
     .option("--headroom <size>", "memory that must stay free on each GPU for other processes (e.g. 2GiB)")
     .option("--vllm-version <version>", "vLLM release to model for deployments that do not say")
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
-    .option("--format <format>", "table, markdown (CI job summaries), json or html (a self-contained report of every deployment, e.g. a CI artifact)")
+    .addOption(formatOption(["table", "markdown", "json", "html"], "table, markdown (CI job summaries), json or html (a self-contained report of every deployment, e.g. a CI artifact)"))
     .option("--json", "same as --format json")
     .option("--no-color", "no colors")
     .action(async (files: string[], opts: CheckOptions) => {
-      if (opts.format !== undefined && !["table", "markdown", "json", "html"].includes(opts.format)) {
-        throw new InputError("--format", `--format: '${opts.format}' is not one of table, markdown, json, html`);
-      }
       setCode(await (await import("../commands/check.js")).checkCommand(files, opts, io));
     });
 }
@@ -111,7 +107,7 @@ export function registerSolve(program: Command, io: Io, setCode: SetCode, forHel
     .option("--max-utilization <fraction>", "highest --gpu-memory-utilization to consider (default 0.95)")
     .option("--margin <size>", "KV cache per GPU kept spare beyond the target, for the planner's own error (default 0.5GiB; 0 for none)")
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
-    .option("--format <format>", "table, markdown or json")
+    .addOption(formatOption(["table", "markdown", "json"], "table, markdown or json"))
     .option("--json", "same as --format json")
     .option("--no-color", "no colors");
   // vLLM's flags from the argument table: the search starts from them (read by splitEngineArgv).
@@ -159,13 +155,10 @@ export function registerLog(program: Command, io: Io, setCode: SetCode): void {
     .option("--gpu-memory <size>", "CUDA-visible memory per GPU, overriding the log's and --gpu's")
     .option("--vllm-version <version>", "the vLLM release, when the log does not print it")
     .option("--offline", "never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)")
-    .option("--format <format>", "table, markdown (to paste into an issue) or json")
+    .addOption(formatOption(["table", "markdown", "json"], "table, markdown (to paste into an issue) or json"))
     .option("--json", "same as --format json")
     .option("--no-color", "no colors")
     .action(async (file: string, flags: string[], opts: LogOptions) => {
-      if (opts.format !== undefined && !["table", "markdown", "json"].includes(opts.format)) {
-        throw new InputError("--format", `--format: '${opts.format}' is not one of table, markdown, json`);
-      }
       setCode(await (await import("../commands/log.js")).logCommand(file, flags, opts, io));
     });
 }

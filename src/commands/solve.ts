@@ -82,7 +82,6 @@ export async function solveFrom(opts: SolveOptions, io: Pick<Io, "env" | "stderr
 /** The solve command: finds the flags and renders them in the chosen format. */
 export async function solveCommand(opts: SolveOptions, io: Io): Promise<Outcome> {
   const fmt = outputFormat(opts);
-  if (!["table", "markdown", "json"].includes(fmt)) throw new InputError("--format", `--format: '${fmt}' is not one of table, markdown, json`);
   const outcome = await solveFrom(opts, io);
   io.stdout(fmt === "json" ? renderSolveJson(outcome) : renderSolveText(outcome, fmt === "markdown", outputColumns(io.env)));
   return { command: "solve", result: outcome.result };
