@@ -31,8 +31,8 @@ export function renderArgCoverage(): string {
 
 /** README text with the section between the markers replaced (null when the markers are missing). */
 export function withArgCoverage(readme: string): string | null {
-  const a = readme.indexOf(ARG_SECTION_BEGIN);
-  const b = readme.indexOf(ARG_SECTION_END);
-  if (a < 0 || b < a) return null;
-  return `${readme.slice(0, a + ARG_SECTION_BEGIN.length)}\n${renderArgCoverage()}\n${readme.slice(b)}`;
+  const begin = readme.indexOf(ARG_SECTION_BEGIN);
+  const end = readme.indexOf(ARG_SECTION_END);
+  if (begin < 0 || end < begin) return null;
+  return `${readme.slice(0, begin + ARG_SECTION_BEGIN.length)}\n${renderArgCoverage()}\n${readme.slice(end)}`;
 }

@@ -26,9 +26,9 @@ export function failureText(failure: Failure, plan: Plan): string {
         case "KV_CACHE_BELOW_MAX_MODEL_LEN":
           return `does not start: KV cache ${gibText(num("available"))} < ${gibText(num("needed"))} for one ${thousands(num("maxModelLen"))}-token request (vLLM's estimated maximum model length: ${thousands(num("estimatedMaxModelLen"))})`;
         case "NO_KV_CACHE_MEMORY": {
-          const g = plan.perGpu[0];
-          const w = g ? `weights ${gibText(g.weightsBytes)} + activations ${gibText(g.activationPeakBytes)}` : "weights and activations";
-          return `does not start: no memory left for the KV cache (${w} vs a budget of ${g ? gib(g.requestedBytes) : "?"} GiB at utilization ${plan.engine.gpuMemoryUtilization})`;
+          const first = plan.perGpu[0];
+          const taken = first ? `weights ${gibText(first.weightsBytes)} + activations ${gibText(first.activationPeakBytes)}` : "weights and activations";
+          return `does not start: no memory left for the KV cache (${taken} vs a budget of ${first ? gib(first.requestedBytes) : "?"} GiB at utilization ${plan.engine.gpuMemoryUtilization})`;
         }
         case "FREE_MEMORY_BELOW_BUDGET":
           return `does not start: ${gibText(num("free"))} free at start-up < ${gibText(num("requested"))} asked for (utilization ${args["util"]})`;
@@ -77,9 +77,9 @@ export function solveCommand(entry: CheckEntry): string {
   // Memory that must stay free for others is memory another process holds, as far as vLLM's budget goes.
   if (target.headroomBytes !== undefined) parts.push("--other-process-memory", `${target.headroomBytes}B`);
   if (entry.gpuCount !== null) parts.push("--max-gpus", String(entry.gpuCount));
-  for (const k of ["dtype", "quantization", "kv-cache-dtype", "max-num-batched-tokens", "limit-mm-per-prompt", "mm-processor-kwargs"]) {
-    const v = entry.args[k];
-    if (typeof v === "string") parts.push(`--${k}`, shellWord(v));
+  for (const flag of ["dtype", "quantization", "kv-cache-dtype", "max-num-batched-tokens", "limit-mm-per-prompt", "mm-processor-kwargs"]) {
+    const value = entry.args[flag];
+    if (typeof value === "string") parts.push(`--${flag}`, shellWord(value));
   }
   if (entry.args["enforce-eager"] === true) parts.push("--enforce-eager");
   return parts.join(" ");
@@ -99,8 +99,8 @@ function noFix(entry: CheckEntry): string {
   const failures = (entry.evaluation?.failures ?? []).filter((f) => f.kind !== "host");
   const onlyGpus = failures.length > 0 && failures.every((f) => f.kind === "gpus");
   if (onlyGpus) {
-    const g = failures[0];
-    return g && g.kind === "gpus" ? `give it ${g.need} GPUs` : "give it more GPUs";
+    const gpus = failures[0];
+    return gpus && gpus.kind === "gpus" ? `give it ${gpus.need} GPUs` : "give it more GPUs";
   }
   return `no single flag change is enough; try ${solveCommand(entry)}`;
 }

@@ -71,9 +71,9 @@ export function compareRows(comparison: Comparison): [string, string, string][] 
 }
 
 export function compareHeader(c: Comparison): string {
-  const w = c.workload;
-  const imgs = w.images.length ? `, ${w.images.length} image(s) ${w.images.map((i) => `${i.width}x${i.height}`).join(", ")} = ${thousands(w.imageTokens)} image tokens` : "";
-  return `${c.vllm.model.id} on ${c.vllm.gpu.name}: ${thousands(w.promptTokens)} text tokens${imgs}, ${thousands(w.newTokens)} new tokens, batch ${w.batch} (${thousands(w.totalTokens)} tokens a sequence)`;
+  const workload = c.workload;
+  const imgs = workload.images.length ? `, ${workload.images.length} image(s) ${workload.images.map((i) => `${i.width}x${i.height}`).join(", ")} = ${thousands(workload.imageTokens)} image tokens` : "";
+  return `${c.vllm.model.id} on ${c.vllm.gpu.name}: ${thousands(workload.promptTokens)} text tokens${imgs}, ${thousands(workload.newTokens)} new tokens, batch ${workload.batch} (${thousands(workload.totalTokens)} tokens a sequence)`;
 }
 
 /**

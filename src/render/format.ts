@@ -31,8 +31,8 @@ export function concurrencyText(requests: number): string {
 
 /** " (TP 2 × PP 1 × DP 2 GPUs)" when data-parallel replicas multiply the GPUs; "" otherwise (figures are per GPU either way). */
 export function gpuLayout(plan: { gpu: { tensorParallelSize: number; pipelineParallelSize: number; dataParallelSize: number } }): string {
-  const g = plan.gpu;
-  return g.dataParallelSize > 1 ? ` (TP ${g.tensorParallelSize} × PP ${g.pipelineParallelSize} × DP ${g.dataParallelSize}; figures per GPU)` : "";
+  const gpu = plan.gpu;
+  return gpu.dataParallelSize > 1 ? ` (TP ${gpu.tensorParallelSize} × PP ${gpu.pipelineParallelSize} × DP ${gpu.dataParallelSize}; figures per GPU)` : "";
 }
 
 // eslint-disable-next-line no-control-regex
@@ -54,8 +54,8 @@ const SURROGATE_PAIRS = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
 
 /** The width text output is fitted to: COLUMNS when it is a number, never below 80 (and 80 when unset). */
 export function outputColumns(env: Record<string, string | undefined>): number {
-  const n = Number(env["COLUMNS"]);
-  return Number.isInteger(n) && n > 80 ? Math.min(n, 400) : 80;
+  const columns = Number(env["COLUMNS"]);
+  return Number.isInteger(columns) && columns > 80 ? Math.min(columns, 400) : 80;
 }
 
 /**

@@ -104,8 +104,8 @@ export function budgetTableHtml(plan: Plan): string {
 /** The KV-cache arithmetic in one sentence, each figure marked for tools (data-value: exact). */
 export function kvLineHtml(plan: Plan): string {
   const kv = plan.kvCache;
-  const e = plan.engine;
-  return `<p class="kv-line">KV cache: <span class="kv-blocks" data-value="${kv.numGpuBlocks}">${thousands(kv.numGpuBlocks)}</span> blocks of ${kv.blockSize} tokens, <strong><span class="kv-tokens" data-value="${kv.tokens}">${thousands(kv.tokens)}</span> tokens</strong>, maximum concurrency <strong><span class="max-concurrency" data-value="${kv.maxConcurrency}">${concurrencyText(kv.maxConcurrency)}</span></strong> at ${thousands(e.maxModelLen)} tokens.</p>`;
+  const engine = plan.engine;
+  return `<p class="kv-line">KV cache: <span class="kv-blocks" data-value="${kv.numGpuBlocks}">${thousands(kv.numGpuBlocks)}</span> blocks of ${kv.blockSize} tokens, <strong><span class="kv-tokens" data-value="${kv.tokens}">${thousands(kv.tokens)}</span> tokens</strong>, maximum concurrency <strong><span class="max-concurrency" data-value="${kv.maxConcurrency}">${concurrencyText(kv.maxConcurrency)}</span></strong> at ${thousands(engine.maxModelLen)} tokens.</p>`;
 }
 
 /** Diagnostics with their fixes, cheapest first. */
@@ -122,10 +122,10 @@ export function diagnosticsHtml(plan: Plan): string {
 
 /** What-ifs as a bar chart of KV cache gained per GPU, with their flags. */
 export function whatIfsHtml(plan: Plan): string {
-  const w = shownWhatIfs(plan);
-  if (w.length === 0) return "";
-  const chart = barChartSvg(w.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${whatIfGain(x)} GiB` })));
-  const rows = w.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${whatIfGain(x)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${concurrencyText(x.maxConcurrency)}</td><td><code>${esc(flagsText(x.flags))}</code>${x.fits ? "" : ` <span class="bad">${esc(WHAT_IF_ALONE_FAILS)}</span>`}</td></tr>`);
+  const shown = shownWhatIfs(plan);
+  if (shown.length === 0) return "";
+  const chart = barChartSvg(shown.map((x) => ({ label: WHAT_IF_LABELS[x.code], value: x.kvGainBytes, text: `${whatIfGain(x)} GiB` })));
+  const rows = shown.map((x) => `<tr><td>${esc(WHAT_IF_LABELS[x.code])}</td><td class="num">${gib(x.kvCacheBytes)}</td><td class="num">${whatIfGain(x)}</td><td class="num">${thousands(x.kvTokens)}</td><td class="num">${concurrencyText(x.maxConcurrency)}</td><td><code>${esc(flagsText(x.flags))}</code>${x.fits ? "" : ` <span class="bad">${esc(WHAT_IF_ALONE_FAILS)}</span>`}</td></tr>`);
   return `<h2>What if</h2><p class="muted">KV cache gained per GPU by each lever, re-planned.</p>${chart}<div class="scroll"><table class="what-if"><thead><tr><th>what if</th><th class="num">KV cache GiB</th><th class="num">gain GiB</th><th class="num">KV tokens</th><th class="num">concurrency</th><th>flags</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 

@@ -47,10 +47,10 @@ function headline(report: LogReport): string {
 
 function inputLines(report: LogReport): string[] {
   const out: string[] = [];
-  const i = report.inputs;
-  if (i.model) out.push(`model: ${i.model.value} — ${i.model.from}`);
-  if (i.gpu) out.push(`GPU: ${i.gpu.value} — ${i.gpu.from}${report.plan ? ` (${gibText(report.plan.perGpu[0]?.totalBytes ?? 0)})` : ""}`);
-  if (i.flags) out.push(`flags: ${i.flags.value || "(none)"} — ${i.flags.from}`);
+  const inputs = report.inputs;
+  if (inputs.model) out.push(`model: ${inputs.model.value} — ${inputs.model.from}`);
+  if (inputs.gpu) out.push(`GPU: ${inputs.gpu.value} — ${inputs.gpu.from}${report.plan ? ` (${gibText(report.plan.perGpu[0]?.totalBytes ?? 0)})` : ""}`);
+  if (inputs.flags) out.push(`flags: ${inputs.flags.value || "(none)"} — ${inputs.flags.from}`);
   return out;
 }
 
@@ -75,15 +75,15 @@ function loggedOnly(report: LogReport): [string, string][] {
 }
 
 function failureLine(r: LogReport): string | null {
-  const e = r.logged.error;
-  if (!e) return null;
-  return `vLLM said: ${e.line.length > 300 ? `${e.line.slice(0, 300)}…` : e.line}`;
+  const error = r.logged.error;
+  if (!error) return null;
+  return `vLLM said: ${error.line.length > 300 ? `${error.line.slice(0, 300)}…` : error.line}`;
 }
 
 function fixLine(report: LogReport): string | null {
   if (report.fix && report.plan) {
-    const d = report.plan.diagnostics.find((x) => x.code === report.fix?.code);
-    if (d) return `fix (re-planned, cheapest first): ${fixText(d)}`;
+    const diagnostic = report.plan.diagnostics.find((x) => x.code === report.fix?.code);
+    if (diagnostic) return `fix (re-planned, cheapest first): ${fixText(diagnostic)}`;
   }
   const own = fixFromLog(report.logged);
   if (own.length) return `fix from vLLM's own message: ${own.map((f) => `${f.flag} ${f.value} (${f.note})`).join("  or  ")}`;

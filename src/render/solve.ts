@@ -29,13 +29,13 @@ export function commandLines(argv: readonly string[], columns: number): string[]
   if (one.length <= columns) return [one];
   const head = commandLine(argv.slice(0, 3));
   const out: string[] = [head];
-  let i = 3;
-  while (i < argv.length) {
-    const flag = argv[i] ?? "";
-    const next = argv[i + 1];
+  let at = 3;
+  while (at < argv.length) {
+    const flag = argv[at] ?? "";
+    const next = argv[at + 1];
     const takesValue = next !== undefined && !next.startsWith("--");
     out.push(`  ${commandLine(takesValue ? [flag, next] : [flag])}`);
-    i += takesValue ? 2 : 1;
+    at += takesValue ? 2 : 1;
   }
   return out.map((l, k) => (k < out.length - 1 ? `${l} \\` : l));
 }
