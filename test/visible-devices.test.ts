@@ -69,6 +69,10 @@ describe("device ids of a deployment file", () => {
     // "0,,1" was read as 0 and 1; CUDA sees 0 alone (fixtures/cuda-visible-devices/).
     expect(cudaDeviceIds("0,,1")).toEqual({ ids: ["0"], note: "CUDA_VISIBLE_DEVICES=0,,1: CUDA stops at an empty entry, so it sees 0 only" });
     expect(containerDeviceIds("0,,1")).toEqual(["0", "1"]);
+    // A list CUDA reads no entry of leaves no GPU (fixtures/cuda-visible-devices/h200x2-driver-580.159.04.json:
+    // "-1" and ",0" give cuInit 100, CUDA_ERROR_NO_DEVICE, visible []): no ids, not "not given".
+    expect(cudaDeviceIds("-1")).toEqual({ ids: [], note: "CUDA_VISIBLE_DEVICES=-1: CUDA stops at '-1' (neither an index nor a GPU-/MIG- UUID), so it sees no GPU" });
+    expect(cudaDeviceIds(",0")).toEqual({ ids: [], note: "CUDA_VISIBLE_DEVICES=,0: CUDA stops at an empty entry, so it sees no GPU" });
     expect(containerDeviceIds("all")).toBeNull();
   });
 
@@ -78,5 +82,29 @@ describe("device ids of a deployment file", () => {
     expect(dockerGpuRequest("2")).toEqual({ all: false, count: 2, devices: null });
     expect(dockerGpuRequest("count=2")).toEqual({ all: false, count: 2, devices: null });
     expect(dockerGpuRequest("all")).toEqual({ all: true, count: null, devices: null });
+  });
+});
+
+describe("a deployment whose CUDA_VISIBLE_DEVICES leaves no GPU", () => {
+  it("fails check with 0 GPUs instead of being planned on the GPUs it asks for", async () => {
+    const { runCli } = await import("./helpers/cli.js");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "vram-plan-cvd-")), "serve.sh");
+    // CUDA_VISIBLE_DEVICES=-1: cuInit 100, no device (fixtures/cuda-visible-devices/h200x2-driver-580.159.04.json).
+    // Before the one device-list reader this was one GPU ("-1" kept as an id); after it, "not given" and the
+    // 2 GPUs of -tp 2 were assumed, so the script passed although vLLM cannot see a GPU.
+    writeFileSync(file, "export CUDA_VISIBLE_DEVICES=-1\nvllm serve Qwen/Qwen3-8B -tp 2 --max-model-len 8192\n");
+    const r = await runCli(["check", "--offline", "--no-config", "--gpu", "h100-sxm", "--format", "json", file]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out) as { deployments: Array<{ gpuCount: number | null; ok: boolean; failures: Array<{ kind: string; message: string }>; solve: string; notes: string[] }> };
+    const [deployment] = report.deployments;
+    expect(deployment?.gpuCount).toBe(0);
+    expect(deployment?.ok).toBe(false);
+    expect(deployment?.failures).toEqual([{ kind: "gpus", message: "needs 2 GPUs (tensor × pipeline × data parallel), the deployment has 0" }]);
+    // solve's --max-gpus takes 1 or more: no '--max-gpus 0' in the command it suggests.
+    expect(deployment?.solve).toBe("vram-plan solve --model Qwen/Qwen3-8B --gpu h100-sxm --vllm-version 0.29.0");
+    expect(deployment?.notes).toContain("CUDA_VISIBLE_DEVICES=-1: CUDA stops at '-1' (neither an index nor a GPU-/MIG- UUID), so it sees no GPU");
   });
 });

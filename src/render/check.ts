@@ -76,7 +76,8 @@ export function solveCommand(entry: CheckEntry): string {
   if (target.maxUtilization !== undefined) parts.push("--max-utilization", String(target.maxUtilization));
   // Memory that must stay free for others is memory another process holds, as far as vLLM's budget goes.
   if (target.headroomBytes !== undefined) parts.push("--other-process-memory", `${target.headroomBytes}B`);
-  if (entry.gpuCount !== null) parts.push("--max-gpus", String(entry.gpuCount));
+  // No GPU visible (CUDA_VISIBLE_DEVICES=-1) is no --max-gpus: solve takes 1 or more.
+  if (entry.gpuCount !== null && entry.gpuCount > 0) parts.push("--max-gpus", String(entry.gpuCount));
   for (const flag of ["dtype", "quantization", "kv-cache-dtype", "max-num-batched-tokens", "limit-mm-per-prompt", "mm-processor-kwargs"]) {
     const value = entry.args[flag];
     if (typeof value === "string") parts.push(`--${flag}`, shellWord(value));

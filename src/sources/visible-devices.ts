@@ -87,18 +87,17 @@ function literalList(value: string): string | null {
 /**
  * A deployment file's CUDA_VISIBLE_DEVICES as host device ids ("0", "GPU-…"), read as CUDA reads it
  * (cudaDeviceList; an index as its number: "01" and "1" are one GPU), with a note when CUDA would
- * hide entries the file wrote. Null when it is not a literal list or CUDA reads no entry from it.
+ * hide entries the file wrote. A literal list whose first entry CUDA does not read ("-1", ",0", "a")
+ * leaves no GPU at all (cuInit fails with CUDA_ERROR_NO_DEVICE, fixtures/cuda-visible-devices/):
+ * no ids, and a note saying so. Null when it is not a literal list.
  */
 export function cudaDeviceIds(value: string): { ids: string[] | null; note: string | null } {
   const s = literalList(value);
   if (s === null) return { ids: null, note: null };
   const { entries, stop } = cudaDeviceList(s);
   const ids = entries.map((e) => (e.kind === "index" ? String(e.index) : e.text));
-  const note =
-    stop === null || entries.length === 0
-      ? null
-      : `CUDA_VISIBLE_DEVICES=${excerpt(s)}: CUDA stops at ${stopWords(stop)}, so it sees ${ids.join(",")} only`;
-  return { ids: ids.length > 0 ? ids : null, note };
+  const note = stop === null ? null : `CUDA_VISIBLE_DEVICES=${excerpt(s)}: CUDA stops at ${stopWords(stop)}, so it sees ${ids.length > 0 ? `${ids.join(",")} only` : "no GPU"}`;
+  return { ids, note };
 }
 
 /** The entry a list stops at, in words (nvidia-smi.ts and deployments say it alike). */
