@@ -116,9 +116,9 @@ export function closestVllmFlag(name: string, release = NEWEST_MODELED, vramPlan
   let best: string | null = null;
   let bestD = Infinity;
   for (const k of optionStrings(release, vramPlan).keys()) {
-    const d = editDistance(name, k);
-    if (d < bestD) {
-      bestD = d;
+    const distance = editDistance(name, k);
+    if (distance < bestD) {
+      bestD = distance;
       best = k;
     }
   }
@@ -362,8 +362,8 @@ function choiceOf(it: Item, release?: string): string {
     let best: string | null = null;
     let bestD = Infinity;
     for (const c of choices) {
-      const d = editDistance(value.toLowerCase(), c);
-      if (d < bestD) [best, bestD] = [c, d];
+      const distance = editDistance(value.toLowerCase(), c);
+      if (distance < bestD) [best, bestD] = [c, distance];
     }
     const hint = best !== null && bestD <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean ${best}?)` : "";
     // A long list (--kv-cache-dtype has 20+ values) is shortened at a comma, so the error stays one whole line
@@ -570,10 +570,10 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         flags.dataParallelSize = intOf(it, 1, it.value, MAX_PARALLEL);
         break;
       case "gpu-memory-utilization": {
-        const u = floatOf(it);
-        const problem = utilizationProblem(u);
+        const utilization = floatOf(it);
+        const problem = utilizationProblem(utilization);
         if (problem) bad(it, `${problem}, got '${show(it.value)}'`);
-        flags.gpuMemoryUtilization = u;
+        flags.gpuMemoryUtilization = utilization;
         break;
       }
       case "max-model-len": {
@@ -601,18 +601,18 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       case "kv-cache-dtype": {
         // Every CacheDType value is sized by the core (core/kv-dtypes.ts); choiceOf has refused the rest.
-        const v = choiceOf(it, release) as KvCacheDtype;
+        const kvDtype = choiceOf(it, release) as KvCacheDtype;
         // Values whose first release was verified (core/kv-dtypes.ts KV_DTYPE_FACTS.since): older releases refuse them.
-        const since = KV_DTYPE_FACTS[v].since;
-        if (since !== undefined && release !== undefined && compareVersions(release, since) < 0) bad(it, `${v} arrived in vLLM ${since} (${KV_DTYPE_FACTS[v].added}); vLLM ${release} refuses it`);
-        flags.kvCacheDtype = v;
+        const since = KV_DTYPE_FACTS[kvDtype].since;
+        if (since !== undefined && release !== undefined && compareVersions(release, since) < 0) bad(it, `${kvDtype} arrived in vLLM ${since} (${KV_DTYPE_FACTS[kvDtype].added}); vLLM ${release} refuses it`);
+        flags.kvCacheDtype = kvDtype;
         break;
       }
       case "block-size": {
-        const n = intOf(it);
-        const problem = blockSizeProblem(n);
+        const blockSize = intOf(it);
+        const problem = blockSizeProblem(blockSize);
         if (problem) bad(it, problem);
-        flags.blockSize = n;
+        flags.blockSize = blockSize;
         break;
       }
       case "enforce-eager":
@@ -635,18 +635,18 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         const kw: NonNullable<EngineFlags["mmProcessorKwargs"]> = {};
         for (const k of ["max_pixels", "min_pixels"] as const) {
           if (obj[k] === undefined) continue;
-          const v = obj[k];
-          if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) bad(it, `max_pixels and min_pixels must be positive integers`);
-          kw[k] = v;
+          const pixels = obj[k];
+          if (typeof pixels !== "number" || !Number.isSafeInteger(pixels) || pixels < 1) bad(it, `max_pixels and min_pixels must be positive integers`);
+          kw[k] = pixels;
         }
         flags.mmProcessorKwargs = kw;
         break;
       }
       case "quantization": {
-        const v = choiceOf(it);
-        const q = QUANT_METHOD[v];
-        flags.quantization = q;
-        if (q === undefined) noteNotModeled(`--quantization ${v} (weights sized from the checkpoint's own quantization_config)`);
+        const method = choiceOf(it);
+        const modeled = QUANT_METHOD[method];
+        flags.quantization = modeled;
+        if (modeled === undefined) noteNotModeled(`--quantization ${method} (weights sized from the checkpoint's own quantization_config)`);
         break;
       }
       case "vllm-version":
@@ -680,9 +680,9 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         loraParts.maxLoras = intOf(it);
         break;
       case "max-lora-rank": {
-        const r = intOf(it);
-        if (!LORA_RANKS.includes(r)) bad(it, `invalid choice ${r}; choose from ${LORA_RANKS.join(", ")}`);
-        loraParts.maxLoraRank = r;
+        const rank = intOf(it);
+        if (!LORA_RANKS.includes(rank)) bad(it, `invalid choice ${rank}; choose from ${LORA_RANKS.join(", ")}`);
+        loraParts.maxLoraRank = rank;
         break;
       }
       case "max-cpu-loras":
@@ -692,9 +692,9 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         loraParts.fullyShardedLoras = boolOf(it);
         break;
       case "lora-dtype": {
-        const v = choiceOf(it);
-        if (!["auto", "float16", "bfloat16", "half"].includes(v)) bad(it, `expected auto, float16 or bfloat16, got '${show(v)}'`);
-        loraParts.loraDtype = v === "half" ? "float16" : (v as LoraFlags["loraDtype"]);
+        const dtype = choiceOf(it);
+        if (!["auto", "float16", "bfloat16", "half"].includes(dtype)) bad(it, `expected auto, float16 or bfloat16, got '${show(dtype)}'`);
+        loraParts.loraDtype = dtype === "half" ? "float16" : (dtype as LoraFlags["loraDtype"]);
         break;
       }
       case "cpu-offload-gb":
@@ -738,9 +738,9 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         break;
       }
       case "optimization-level": {
-        const v = choiceOf(it);
-        if (!/^[0-3]$/.test(v)) bad(it, `expected an optimization level 0-3, got '${show(v)}'`);
-        comp().level = Number(v);
+        const level = choiceOf(it);
+        if (!/^[0-3]$/.test(level)) bad(it, `expected an optimization level 0-3, got '${show(level)}'`);
+        comp().level = Number(level);
         break;
       }
       case "cudagraph-capture-sizes":
@@ -751,8 +751,7 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
         comp().maxCudagraphCaptureSize = intOf(it, 0);
         break;
       case "device": {
-        const v = choiceOf(it);
-        device = v;
+        device = choiceOf(it);
         break;
       }
       default:
@@ -780,8 +779,8 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
 function releaseOf(argv: readonly string[], opts: ReadOptions): string {
   if (opts.vramPlanFlags) {
     for (let i = 0; i < argv.length; i++) {
-      const m = /^--vllm[-_]version(?:=(.*))?$/.exec(argv[i]!);
-      if (m) return checkedRelease(m[1] ?? argv[i + 1] ?? "");
+      const match = /^--vllm[-_]version(?:=(.*))?$/.exec(argv[i]!);
+      if (match) return checkedRelease(match[1] ?? argv[i + 1] ?? "");
     }
   }
   return opts.vllmVersion !== undefined ? checkedRelease(opts.vllmVersion) : NEWEST_MODELED;
@@ -826,13 +825,13 @@ export function engineFlagsFromOptions(options: Readonly<Record<string, unknown>
 /** Whether a table flag takes no value (a switch), for readers that must know how many words follow. */
 export function isVllmSwitch(name: string): boolean {
   const key = normalizeFlagName(name);
-  const a = vllmArg(key.startsWith("no-") && vllmArg(key.slice(3))?.negatable ? key.slice(3) : key);
-  return a?.kind === "bool";
+  const arg = vllmArg(key.startsWith("no-") && vllmArg(key.slice(3))?.negatable ? key.slice(3) : key);
+  return arg?.kind === "bool";
 }
 
 /** Whether a name (kebab or snake, no dashes) is a vLLM argument of any modeled release. */
 export function isVllmArgName(name: string): boolean {
   const key = normalizeFlagName(name).split(".")[0]!;
-  const a = vllmArg(key) ?? (key.startsWith("no-") ? vllmArg(key.slice(3)) : undefined);
-  return a !== undefined && !a.vramPlan;
+  const arg = vllmArg(key) ?? (key.startsWith("no-") ? vllmArg(key.slice(3)) : undefined);
+  return arg !== undefined && !arg.vramPlan;
 }
