@@ -140,18 +140,18 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
       for (const tokens of [16384, 8192, 4096, 2048, 1280, 1024, 512, 256]) {
         const px = maxPixelsForTokens(vision, tokens) as number;
         if (px >= cur || px < vision.minPixels) continue;
-        const k = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
-        if ((pxStarts = try1({ entry: shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${tokens} tokens`), flags: { mmProcessorKwargs: k } }))) break;
+        const kwargs = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
+        if ((pxStarts = try1({ entry: shown("--mm-processor-kwargs", JSON.stringify(kwargs), `images of at most ${tokens} tokens`), flags: { mmProcessorKwargs: kwargs } }))) break;
       }
       // No size alone starts: images of at most 1280 tokens (the what-if's lever) with the longest context
       // that then starts, when that keeps more context than the levers above (Qwen2.5-VL-7B on an RTX 4090:
       // 81,000 tokens, where one image and no video keep 63,000). One binary search more.
       const px = maxPixelsForTokens(vision, SMALLER_IMAGE_TOKENS);
       if (!pxStarts && px !== null && px < cur && px >= vision.minPixels) {
-        const k = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
-        const len = longestStartingLen(replan, { ...base, mmProcessorKwargs: k }, engine.maxModelLen);
+        const kwargs = { ...(base.mmProcessorKwargs ?? {}), max_pixels: px };
+        const len = longestStartingLen(replan, { ...base, mmProcessorKwargs: kwargs }, engine.maxModelLen);
         if (len !== null && len >= Math.min(SHORTEST_USEFUL_CONTEXT, engine.maxModelLen) && len > bestLen) {
-          out.push({ entry: { ...shown("--mm-processor-kwargs", JSON.stringify(k), `images of at most ${SMALLER_IMAGE_TOKENS} tokens`), with: [{ flag: "--max-model-len", value: String(len) }] }, flags: { mmProcessorKwargs: k, maxModelLen: len } });
+          out.push({ entry: { ...shown("--mm-processor-kwargs", JSON.stringify(kwargs), `images of at most ${SMALLER_IMAGE_TOKENS} tokens`), with: [{ flag: "--max-model-len", value: String(len) }] }, flags: { mmProcessorKwargs: kwargs, maxModelLen: len } });
         }
       }
     }
@@ -176,8 +176,8 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
       // Going down is for free memory: the value must pass vLLM's free-memory check outright, not only
       // with the smallest CUDA context seen (that still prints FREE_MEMORY_BELOW_BUDGET as a warning).
       if (down >= 1 && plan.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")) {
-        const p = replan.plan({ gpuMemoryUtilization: down / 100 }, base);
-        if (p.fits && !p.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")) {
+        const lower = replan.plan({ gpuMemoryUtilization: down / 100 }, base);
+        if (lower.fits && !lower.diagnostics.some((x) => x.code === "FREE_MEMORY_BELOW_BUDGET")) {
           out.push({ entry: shown("--gpu-memory-utilization", (down / 100).toFixed(2)), flags: { gpuMemoryUtilization: down / 100 } });
           break;
         }
@@ -294,9 +294,9 @@ function longestStartingLen(replan: Replanner, base: EngineFlags, len0: number):
 }
 
 function tpSplitsHeads(input: PlanInput, tp: number): boolean {
-  const m = input.model;
-  if (m.numHeads % tp !== 0) return false;
-  return m.mla !== null || (tp >= m.numKvHeads ? tp % m.numKvHeads === 0 : m.numKvHeads % tp === 0);
+  const model = input.model;
+  if (model.numHeads % tp !== 0) return false;
+  return model.mla !== null || (tp >= model.numKvHeads ? tp % model.numKvHeads === 0 : model.numKvHeads % tp === 0);
 }
 
 /**
@@ -361,14 +361,14 @@ export function whatIfsFor(input: PlanInput, plan: Plan): WhatIf[] {
   const video = vision !== null && hasVideo(vision);
   if (video ? limits["image"] !== 1 || limits["video"] !== 0 : limits["image"] !== 1) {
     // A family without video (Gemma 3) has no video limit to turn off.
-    const l = video ? { ...limits, image: 1, video: 0 } : { ...limits, image: 1 };
-    variants.push({ code: video ? "ONE_IMAGE_NO_VIDEO" : "ONE_IMAGE", flags: { limitMmPerPrompt: l }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(l) }] });
+    const oneImage = video ? { ...limits, image: 1, video: 0 } : { ...limits, image: 1 };
+    variants.push({ code: video ? "ONE_IMAGE_NO_VIDEO" : "ONE_IMAGE", flags: { limitMmPerPrompt: oneImage }, shown: [{ flag: "--limit-mm-per-prompt", value: JSON.stringify(oneImage) }] });
   }
   const maxPixels = flags.mmProcessorKwargs?.max_pixels ?? vision?.maxPixels ?? 0;
   const smaller = vision ? maxPixelsForTokens(vision, SMALLER_IMAGE_TOKENS) : null;
   if (smaller !== null && maxPixels > smaller) {
-    const k = { ...(flags.mmProcessorKwargs ?? {}), max_pixels: smaller };
-    variants.push({ code: "SMALLER_MAX_PIXELS", flags: { mmProcessorKwargs: k }, shown: [{ flag: "--mm-processor-kwargs", value: JSON.stringify(k) }] });
+    const kwargs = { ...(flags.mmProcessorKwargs ?? {}), max_pixels: smaller };
+    variants.push({ code: "SMALLER_MAX_PIXELS", flags: { mmProcessorKwargs: kwargs }, shown: [{ flag: "--mm-processor-kwargs", value: JSON.stringify(kwargs) }] });
   }
   const batched = plan.engine.maxNumBatchedTokens;
   const half = Math.floor(batched / 2);

@@ -18,14 +18,14 @@ export type { VisionFamily, VideoBounds } from "./vision/family.js";
 
 /** Tokens of one image of width × height pixels as the family's Hugging Face processor produces them. */
 export function imageTokens(v: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens {
-  const f = visionFamily(v);
-  return f ? f.imageTokens(v, width, height, lim) : qwenImageTokens(v, width, height, lim);
+  const family = visionFamily(v);
+  return family ? family.imageTokens(v, width, height, lim) : qwenImageTokens(v, width, height, lim);
 }
 
 /** Tokens of one video clip by the family's video processor (Qwen2-VL's per-frame rules for unmodeled towers). */
 export function videoTokens(v: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
-  const f = visionFamily(v);
-  return f?.video ? f.video.tokens(v, width, height, frames, lim) : qwenFrameVideoTokens(v, width, height, frames, lim);
+  const family = visionFamily(v);
+  return family?.video ? family.video.tokens(v, width, height, frames, lim) : qwenFrameVideoTokens(v, width, height, frames, lim);
 }
 
 export interface MaxItem {
@@ -39,8 +39,8 @@ export interface MaxItem {
  * of 1 that MiniCPM-V and InternVL subtract from max_model_len before sizing the dummy video.
  */
 export function maxTokensPerItem(v: VisionSpec, lim: PixelLimits, maxModelLen: number, imageActive = true): { image: ItemTokens; video: ItemTokens | null } {
-  const f = visionFamily(v);
-  return f ? f.dummyItems(v, lim, maxModelLen, imageActive) : qwenDummyItems(v, lim, maxModelLen);
+  const family = visionFamily(v);
+  return family ? family.dummyItems(v, lim, maxModelLen, imageActive) : qwenDummyItems(v, lim, maxModelLen);
 }
 
 /** The max_pixels that caps an image at `tokens` LLM tokens for this family, or null (fixed-size or tiled images). */
