@@ -15,6 +15,7 @@ import { ConfigError, InternalError } from "./errors.js";
 import { DTYPE_BYTES, kvHeadTokenBytes, kvHeadsOnRank, type KvFormatLike } from "./kv-dtypes.js";
 import { uniformPageGroups } from "./kv-groups.js";
 import { cdiv } from "./math-utils.js";
+import { isObj, num, str, type Obj } from "./config-json.js";
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
@@ -474,15 +475,11 @@ export interface HybridConfigFacts {
   supportsMambaPrefixCaching: boolean;
 }
 
-type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-function num(o: Json, key: string): number {
-  const v = o[key];
-  if (typeof v !== "number") throw new ConfigError(`config.json: ${key} missing`);
+function requiredNum(o: Obj, key: string): number {
+  const v = num(o, key);
+  if (v === undefined) throw new ConfigError(`config.json: ${key} missing`);
   return v;
 }
-const optNum = (o: Json, key: string): number | undefined => (typeof o[key] === "number" ? (o[key] as number) : undefined);
-const optStr = (o: Json, key: string): string | undefined => (typeof o[key] === "string" ? (o[key] as string) : undefined);
 
 /**
  * Reads the hybrid facts from a config.json (text_config nesting handled).
@@ -491,58 +488,58 @@ const optStr = (o: Json, key: string): string | undefined => (typeof o[key] === 
  * Nemotron-H `hybrid_override_pattern` ('M' mamba, '*' attention, '-'/'E' MLP/MoE).
  * Returns undefined for non-hybrid configs.
  */
-export function hybridFactsFromConfig(config: Json): HybridConfigFacts | undefined {
+export function hybridFactsFromConfig(config: Obj): HybridConfigFacts | undefined {
   const tc = isObj(config["text_config"]) ? config["text_config"] : config;
-  const pattern = optStr(tc, "hybrid_override_pattern");
+  const pattern = str(tc, "hybrid_override_pattern");
   if (pattern !== undefined) {
     const count = (s: string, c: string): number => [...s].filter((x) => x === c).length;
-    const mtp = optStr(tc, "mtp_hybrid_override_pattern");
+    const mtp = str(tc, "mtp_hybrid_override_pattern");
     return {
       family: "nemotron_h",
       attentionLayers: count(pattern, "*"),
       mambaLayers: count(pattern, "M"),
       mtpAttentionLayers: mtp ? count(mtp, "*") : 0,
-      numKvHeads: num(tc, "num_key_value_heads"),
-      headDim: optNum(tc, "head_dim") ?? optNum(tc, "attention_head_dim") ?? num(tc, "hidden_size") / num(tc, "num_attention_heads"),
+      numKvHeads: requiredNum(tc, "num_key_value_heads"),
+      headDim: num(tc, "head_dim") ?? num(tc, "attention_head_dim") ?? requiredNum(tc, "hidden_size") / requiredNum(tc, "num_attention_heads"),
       mamba: {
         kind: "mamba2",
-        numHeads: num(tc, "mamba_num_heads"),
-        headDim: num(tc, "mamba_head_dim"),
-        nGroups: num(tc, "n_groups"),
-        stateSize: num(tc, "ssm_state_size"),
-        convKernel: num(tc, "conv_kernel"),
-        chunkSize: optNum(tc, "chunk_size"),
+        numHeads: requiredNum(tc, "mamba_num_heads"),
+        headDim: requiredNum(tc, "mamba_head_dim"),
+        nGroups: requiredNum(tc, "n_groups"),
+        stateSize: requiredNum(tc, "ssm_state_size"),
+        convKernel: requiredNum(tc, "conv_kernel"),
+        chunkSize: num(tc, "chunk_size"),
       },
-      configSsmDtype: optStr(tc, "mamba_ssm_cache_dtype"),
+      configSsmDtype: str(tc, "mamba_ssm_cache_dtype"),
       supportsMambaPrefixCaching: true,
     };
   }
-  if (optNum(tc, "linear_num_value_heads") === undefined) return undefined;
+  if (num(tc, "linear_num_value_heads") === undefined) return undefined;
   let kinds: string[];
   const lt = tc["layer_types"];
   if (Array.isArray(lt)) kinds = lt.filter((x): x is string => typeof x === "string");
   else {
-    const interval = num(tc, "full_attention_interval");
-    const n = num(tc, "num_hidden_layers");
+    const interval = requiredNum(tc, "full_attention_interval");
+    const n = requiredNum(tc, "num_hidden_layers");
     kinds = Array.from({ length: n }, (_, i) => ((i + 1) % interval === 0 ? "full_attention" : "linear_attention"));
   }
-  const modelType = optStr(config, "model_type") ?? optStr(tc, "model_type") ?? "";
+  const modelType = str(config, "model_type") ?? str(tc, "model_type") ?? "";
   return {
     family: modelType.startsWith("qwen3_5") ? "qwen3_5" : modelType.startsWith("qwen3_next") ? "qwen3_next" : "other",
     attentionLayers: kinds.filter((k) => k === "full_attention").length,
     mambaLayers: kinds.filter((k) => k === "linear_attention").length,
-    mtpAttentionLayers: optNum(tc, "mtp_num_hidden_layers") ?? optNum(tc, "num_nextn_predict_layers") ?? 0,
-    numKvHeads: num(tc, "num_key_value_heads"),
-    headDim: optNum(tc, "head_dim") ?? num(tc, "hidden_size") / num(tc, "num_attention_heads"),
+    mtpAttentionLayers: num(tc, "mtp_num_hidden_layers") ?? num(tc, "num_nextn_predict_layers") ?? 0,
+    numKvHeads: requiredNum(tc, "num_key_value_heads"),
+    headDim: num(tc, "head_dim") ?? requiredNum(tc, "hidden_size") / requiredNum(tc, "num_attention_heads"),
     mamba: {
       kind: "gdn",
-      numKHeads: num(tc, "linear_num_key_heads"),
-      numVHeads: num(tc, "linear_num_value_heads"),
-      headKDim: num(tc, "linear_key_head_dim"),
-      headVDim: num(tc, "linear_value_head_dim"),
-      convKernel: num(tc, "linear_conv_kernel_dim"),
+      numKHeads: requiredNum(tc, "linear_num_key_heads"),
+      numVHeads: requiredNum(tc, "linear_num_value_heads"),
+      headKDim: requiredNum(tc, "linear_key_head_dim"),
+      headVDim: requiredNum(tc, "linear_value_head_dim"),
+      convKernel: requiredNum(tc, "linear_conv_kernel_dim"),
     },
-    configSsmDtype: optStr(tc, "mamba_ssm_dtype"),
+    configSsmDtype: str(tc, "mamba_ssm_dtype"),
     supportsMambaPrefixCaching: false,
   };
 }
