@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { containerDeviceIds, cudaDeviceIds, cudaDeviceList, dockerGpuRequest } from "../src/sources/visible-devices.js";
 import { visibleGpus, type DetectedGpu } from "../src/sources/nvidia-smi.js";
+import { runCheck } from "./helpers/check-text.js";
 
 interface Measured {
   machines: Array<{
@@ -74,6 +75,19 @@ describe("device ids of a deployment file", () => {
     expect(cudaDeviceIds("-1")).toEqual({ ids: [], note: "CUDA_VISIBLE_DEVICES=-1: CUDA stops at '-1' (neither an index nor a GPU-/MIG- UUID), so it sees no GPU" });
     expect(cudaDeviceIds(",0")).toEqual({ ids: [], note: "CUDA_VISIBLE_DEVICES=,0: CUDA stops at an empty entry, so it sees no GPU" });
     expect(containerDeviceIds("all")).toBeNull();
+  });
+
+  it("a CUDA_VISIBLE_DEVICES of '', all or none names no GPU (cuInit 100 in fixtures/cuda-visible-devices/): 0 GPUs, not every GPU", async () => {
+    expect(cudaDeviceIds('""')).toEqual({ ids: [], note: 'CUDA_VISIBLE_DEVICES="": CUDA stops at an empty entry, so it sees no GPU' });
+    expect(cudaDeviceIds("all")).toEqual({ ids: [], note: "CUDA_VISIBLE_DEVICES=all: CUDA stops at 'all' (neither an index nor a GPU-/MIG- UUID), so it sees no GPU" });
+    expect(cudaDeviceIds("none").ids).toEqual([]);
+    // Written in real compose files and snap manifests beside NVIDIA_VISIBLE_DEVICES: "all"; it was planned as if
+    // every GPU were visible.
+    const compose = ["services:", "  vllm:", "    image: vllm/vllm-openai:v0.11.0", "    command: --model Qwen/Qwen2.5-7B-Instruct", "    environment:", '      NVIDIA_VISIBLE_DEVICES: "all"', '      CUDA_VISIBLE_DEVICES: "all"', ""].join("\n");
+    const ran = await runCheck(["-", "--gpu", "h100"], compose);
+    expect(ran.code).toBe(1);
+    expect(ran.out).toContain("needs 1 GPU");
+    expect(ran.out).toContain("CUDA_VISIBLE_DEVICES=all: CUDA stops at 'all' (neither an index nor a GPU-/MIG- UUID), so it sees no GPU");
   });
 
   it("docker run --gpus as docker/cli reads it (opts/gpus.go): all, a count, a quoted device list", () => {

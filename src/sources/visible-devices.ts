@@ -89,14 +89,17 @@ function literalList(value: string): string | null {
  * (cudaDeviceList; an index as its number: "01" and "1" are one GPU), with a note when CUDA would
  * hide entries the file wrote. A literal list whose first entry CUDA does not read ("-1", ",0", "a")
  * leaves no GPU at all (cuInit fails with CUDA_ERROR_NO_DEVICE, fixtures/cuda-visible-devices/):
- * no ids, and a note saying so. Null when it is not a literal list.
+ * no ids, and a note saying so; so do "", "all" and "none". Null when it is a variable.
  */
 export function cudaDeviceIds(value: string): { ids: string[] | null; note: string | null } {
-  const s = literalList(value);
-  if (s === null) return { ids: null, note: null };
+  const s = unquoted(value);
+  // Only a variable is unknown here: "", "all" and "none" are read as CUDA reads them, and name no GPU
+  // (cuInit 100, fixtures/cuda-visible-devices/); "all" is written in real compose files beside
+  // NVIDIA_VISIBLE_DEVICES: "all".
+  if (s.includes("$")) return { ids: null, note: null };
   const { entries, stop } = cudaDeviceList(s);
   const ids = entries.map((e) => (e.kind === "index" ? String(e.index) : e.text));
-  const note = stop === null ? null : `CUDA_VISIBLE_DEVICES=${excerpt(s)}: CUDA stops at ${stopWords(stop)}, so it sees ${ids.length > 0 ? `${ids.join(",")} only` : "no GPU"}`;
+  const note = stop === null ? null : `CUDA_VISIBLE_DEVICES=${excerpt(s) || '""'}: CUDA stops at ${stopWords(stop)}, so it sees ${ids.length > 0 ? `${ids.join(",")} only` : "no GPU"}`;
   return { ids, note };
 }
 
