@@ -294,6 +294,10 @@ describe("vram-plan tokens", () => {
     // The video's frame size: it was reported as --image's.
     const vid = await cli(["tokens", "--model", "qwen2.5-vl-7b", "--video", "10s@2fps", "--video-size", "1x1"]);
     expect([vid.code, vid.stderr]).toEqual([2, "vram-plan: --video-size: height:1 or width:1 must be larger than factor:28\n"]);
+    // Qwen3-VL's frame count under its temporal_patch_size (2) comes from --video, not --video-size
+    // (Qwen3VLVideoProcessor: t:1 must be larger than temporal_factor:2); 423508f named --image.
+    const frames = await cli(["tokens", "--model", "qwen3-vl-8b", "--video", "1f"]);
+    expect([frames.code, frames.stderr]).toEqual([2, "vram-plan: --video: t:1 must be larger than temporal_factor:2\n"]);
     const cmp = await cli(["compare", "--model", "qwen2.5-vl-7b", "--gpu", "h100", "--prompt-tokens", "100", "--images", "2", "--image-size", "1x1", "--offline"]);
     expect([cmp.code, cmp.stderr]).toEqual([2, "vram-plan: --image-size: height:1 or width:1 must be larger than factor:28\n"]);
   });

@@ -17,12 +17,15 @@ export function videoFrames(v: string): number {
   return videoFramesFlag("--video", v);
 }
 
-/** `tokens()` with the processor's refusal of a size (ResizeError: smart_resize's rules) as bad input naming `flag`. */
-export function resizedBy<T>(flag: string, tokens: () => T): T {
+/** `tokens()` with the processor's refusal of a size (ResizeError: smart_resize's rules) as bad input naming `flag`, or `framesFlag` for a frame count. */
+export function resizedBy<T>(flag: string, tokens: () => T, framesFlag: string = flag): T {
   try {
     return tokens();
   } catch (err) {
-    if (err instanceof ResizeError) throw new InputError(flag, `${flag}: ${err.message}`);
+    if (err instanceof ResizeError) {
+      const named = err.input === "frames" ? framesFlag : flag;
+      throw new InputError(named, `${named}: ${err.message}`);
+    }
     throw err;
   }
 }
@@ -62,7 +65,7 @@ export async function tokensCommand(opts: TokensOpts, io: Io): Promise<Outcome> 
     const frame = size("--video-size", opts.videoSize ?? "1280x720");
     const frames = videoFrames(opts.video);
     // A frame size the video processor refuses is --video-size's fault (it was reported as --image's).
-    items.push({ kind: "video", input: `${opts.video} at ${frame.width}x${frame.height}`, tokens: resizedBy("--video-size", () => videoTokens(vision, frame.width, frame.height, frames, videoBounds as NonNullable<typeof videoBounds>)) });
+    items.push({ kind: "video", input: `${opts.video} at ${frame.width}x${frame.height}`, tokens: resizedBy("--video-size", () => videoTokens(vision, frame.width, frame.height, frames, videoBounds as NonNullable<typeof videoBounds>), "--video") });
   }
   const report: TokensReport = { model: resolved.arch.id, vision, limits: lim, video: videoBounds, items };
   io.stdout(opts.json ? renderTokensJson(report) : renderTokensText(report, outputColumns(io.env)));

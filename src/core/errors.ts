@@ -24,7 +24,14 @@ export class VersionError extends Error {
   override readonly name = "VersionError";
 }
 
-/** An image or video size the processor's resize rules reject (e.g. an aspect ratio over 200). */
+/**
+ * An image or video size the processor's resize rules reject (e.g. an aspect ratio over 200).
+ * `input`: what was out of range, an item's width × height or a video's frame count (Qwen3-VL's
+ * temporal factor), so the CLI can name the flag that gave it.
+ */
 export class ResizeError extends Error {
   override readonly name = "ResizeError";
+  constructor(message: string, readonly input: "size" | "frames" = "size") {
+    super(message);
+  }
 }

@@ -14,7 +14,7 @@ import { qwenMaxPixelsForTokens, qwenParamGroups } from "./qwen2-vl.js";
 export function qwen3VideoTokens(vision: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
   const factor = mergedTokenSide(vision);
   const tf = vision.temporalPatchSize;
-  if (frames < tf) throw new ResizeError(`t:${frames} must be larger than temporal_factor:${tf}`);
+  if (frames < tf) throw new ResizeError(`t:${frames} must be larger than temporal_factor:${tf}`, "frames");
   let h0 = height;
   let w0 = width;
   if (h0 < factor || w0 < factor) {
