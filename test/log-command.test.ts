@@ -184,3 +184,21 @@ describe("vram-plan log when it cannot re-plan", () => {
     expect(planned.out).not.toContain("Not re-planned");
   });
 });
+
+describe("a figure of the log that vLLM's flag would refuse", () => {
+  it("is dropped and said, as a refused flag of the log is (a log cut inside 'gpu_memory_utilization 0.90')", async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    // fixtures/vllm-logs/raw/vllm-pr10511-llama3-8b-tp1.md line 6 prints 'gpu_memory_utilization       0.90';
+    // cut after its '0' the log states a utilization of 0, outside vLLM's (0, 1] (CacheConfig gt=0, le=1).
+    const text = readFileSync(raw("vllm-pr10511-llama3-8b-tp1.md"), "utf8");
+    const cut = text.slice(0, text.indexOf("gpu_memory_utilization       0.90") + "gpu_memory_utilization       0".length);
+    const file = join(mkdtempSync(join(tmpdir(), "vram-plan-cut-log-")), "cut.log");
+    writeFileSync(file, cut);
+    const result = await runCli(["log", file, "--json", "--offline"]);
+    const j = JSON.parse(result.out) as { notes: string[] };
+    // At 423508f the note was there; 22e0ce2 (the log's figures as numbers) dropped the range check with it.
+    expect(j.notes).toContain("ignored --gpu-memory-utilization 0 from the log (--gpu-memory-utilization: expected a fraction in (0, 1], got '0')");
+  });
+});

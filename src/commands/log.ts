@@ -5,6 +5,8 @@ import { readInputText } from "../sources/read-file.js";
 import { MAX_LOG_FILE_BYTES } from "../limits.js";
 import { colorWanted, outputFormat, type Io } from "./io.js";
 import { InputError } from "../errors.js";
+import { tokensFlag } from "../sources/flag-values.js";
+import { utilizationProblem } from "../sources/vllm-values.js";
 import { readVllmLog } from "../sources/vllm-log.js";
 import { findGpu, gpuFrom, gpuOfMemory } from "../sources/gpus.js";
 import { engineFlagsFromArgv, isVllmArgName, isVllmSwitch, VllmFlagError, type VllmArgs } from "../sources/vllm-flags.js";
@@ -82,7 +84,7 @@ function flagsFor(logged: LoggedStartup, facts: LoggedFacts, userArgs: readonly 
     const words = fromLog.flat();
     const argv = [...words, ...userArgs, ...(release !== undefined ? ["--vllm-version", release] : [])];
     try {
-      return withFacts(engineFlagsFromArgv(argv, { vramPlanFlags: true, positionalModel: false }), facts);
+      return withFacts(engineFlagsFromArgv(argv, { vramPlanFlags: true, positionalModel: false }), facts, notes);
     } catch (err) {
       if (!(err instanceof VllmFlagError) || err.index < 0 || err.index >= words.length) throw err;
       // Drop the log's flag that holds the offending word.
@@ -102,12 +104,29 @@ interface LoggedFacts {
   otherProcessBytes?: number;
 }
 
-/** The read flags with the log's facts for the flags neither the log's flags nor the user's gave. */
-function withFacts(read: VllmArgs, facts: LoggedFacts): EngineFlags {
+/**
+ * The read flags with the log's facts for the flags neither the log's flags nor the user's gave. A fact
+ * vLLM's flag would refuse (a cut or garbled log: 'gpu_memory_utilization 0') is dropped and said, as a
+ * refused flag of the log is: the range checks are the flags' own (utilizationProblem, tokensFlag).
+ */
+function withFacts(read: VllmArgs, facts: LoggedFacts, notes: string[]): EngineFlags {
   const given = new Set(read.understood.map((u) => u.name));
   const flags: EngineFlags = { ...read.flags };
-  if (facts.gpuMemoryUtilization !== undefined && !given.has("gpu-memory-utilization")) flags.gpuMemoryUtilization = facts.gpuMemoryUtilization;
-  if (facts.maxModelLen !== undefined && !given.has("max-model-len")) flags.maxModelLen = facts.maxModelLen;
+  const utilization = facts.gpuMemoryUtilization;
+  const utilizationRefused = utilization === undefined ? null : utilizationProblem(utilization);
+  if (utilizationRefused !== null) notes.push(`ignored --gpu-memory-utilization ${utilization} from the log (--gpu-memory-utilization: ${utilizationRefused}, got '${utilization}')`);
+  else if (utilization !== undefined && !given.has("gpu-memory-utilization")) flags.gpuMemoryUtilization = utilization;
+  let maxModelLen = facts.maxModelLen;
+  if (maxModelLen !== undefined) {
+    try {
+      tokensFlag("--max-model-len", String(maxModelLen));
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      notes.push(`ignored --max-model-len ${maxModelLen} from the log (${err.message})`);
+      maxModelLen = undefined;
+    }
+  }
+  if (maxModelLen !== undefined && !given.has("max-model-len")) flags.maxModelLen = maxModelLen;
   if (facts.otherProcessBytes !== undefined && !given.has("other-process-memory")) flags.otherProcessBytes = facts.otherProcessBytes;
   return flags;
 }
