@@ -66,8 +66,8 @@ export function catalog(): CatalogEntry[] {
   const owner = new Map<string, CatalogEntry>();
   for (const e of entries) {
     for (const a of e.aliases) {
-      const o = owner.get(a);
-      if (!o || rank(e) < rank(o)) owner.set(a, e);
+      const held = owner.get(a);
+      if (!held || rank(e) < rank(held)) owner.set(a, e);
     }
   }
   for (const entry of entries) {
@@ -90,8 +90,8 @@ export function catalog(): CatalogEntry[] {
 }
 
 function findByAlias(name: string): CatalogEntry | null {
-  const q = name.trim().toLowerCase();
-  const hits = catalog().filter((e) => e.aliases.includes(q));
+  const alias = name.trim().toLowerCase();
+  const hits = catalog().filter((e) => e.aliases.includes(alias));
   if (hits.length === 0) return null;
   return hits.sort((a, b) => rank(a) - rank(b))[0] ?? null;
 }
@@ -111,8 +111,8 @@ let renames: Rename[] | null = null;
  */
 export function renamedIds(name: string): string[] {
   if (!renames) {
-    const p = join(MODELS_DIR, "renames.json");
-    renames = existsSync(p) ? ((JSON.parse(readFileSync(p, "utf8")) as { renames: Rename[] }).renames ?? []) : [];
+    const file = join(MODELS_DIR, "renames.json");
+    renames = existsSync(file) ? ((JSON.parse(readFileSync(file, "utf8")) as { renames: Rename[] }).renames ?? []) : [];
   }
   const query = name.trim().toLowerCase();
   const out: string[] = [];
@@ -193,8 +193,8 @@ export function loadCatalogFiles(entry: CatalogEntry): ConfigFiles {
     if (existsSync(base + suffix)) files[key] = readJson(base + suffix, "--model");
   }
   if (!sizes) {
-    const p = join(MODELS_DIR, "sizes.json");
-    sizes = existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as Record<string, { total_size: number }>) : {};
+    const file = join(MODELS_DIR, "sizes.json");
+    sizes = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, { total_size: number }>) : {};
   }
   files.checkpointBytes = sizes[entry.hfId]?.total_size ?? null;
   return files;

@@ -27,9 +27,9 @@ function composeGpus(svc: Record<string, Json>, env: Record<string, string>, not
         // The Docker API's -1 is compose's "all".
         notes.push("GPU reservation count: -1 (all); every GPU of the host is visible");
       } else if (typeof dev.count === "number" || (typeof dev.count === "string" && /^\s*[-+]?[\d.]+\s*$/.test(dev.count))) {
-        const n = Number(dev.count);
-        if (!Number.isInteger(n) || n < 0 || n > MAX_GPU_COUNT) bad(`deploy.resources.reservations.devices count: expected a whole number of GPUs from 0 to ${MAX_GPU_COUNT} or "all", got ${excerpt(dev.count)}`);
-        count = (count ?? 0) + n;
+        const reserved = Number(dev.count);
+        if (!Number.isInteger(reserved) || reserved < 0 || reserved > MAX_GPU_COUNT) bad(`deploy.resources.reservations.devices count: expected a whole number of GPUs from 0 to ${MAX_GPU_COUNT} or "all", got ${excerpt(dev.count)}`);
+        count = (count ?? 0) + reserved;
       } else if (typeof dev.count === "string" && dev.count.trim().toLowerCase() === "all") {
         notes.push("GPU reservation count: all; every GPU of the host is visible");
       } else if (dev.count === undefined) {
@@ -90,8 +90,8 @@ function composeEnv(value: Json, interp: (s: string) => string): Record<string, 
       if (eq > 0) out[item.slice(0, eq)] = interp(item.slice(eq + 1));
     }
   } else {
-    const r = rec(value);
-    if (r) for (const [k, x] of Object.entries(r)) if (x !== null && typeof x !== "object") out[k] = interp(String(x));
+    const map = rec(value);
+    if (map) for (const [k, x] of Object.entries(map)) if (x !== null && typeof x !== "object") out[k] = interp(String(x));
   }
   return out;
 }
@@ -102,17 +102,17 @@ function composeEnv(value: Json, interp: (s: string) => string): Record<string, 
  * changing the memory plan. Generic ones (--host, --port, --api-key) say nothing about the server.
  */
 function isEngineFlagWord(text: string): boolean {
-  const m = /^--([A-Za-z0-9_-]+)(=|$)/.exec(text);
-  if (!m) return false;
-  const name = normalizeFlagName(m[1]!);
+  const flag = /^--([A-Za-z0-9_-]+)(=|$)/.exec(text);
+  if (!flag) return false;
+  const name = normalizeFlagName(flag[1]!);
   const arg = vllmArg(name);
   return arg !== undefined && !arg.vramPlan && (arg.effect === "modeled" || name === "model" || name === "served-model-name");
 }
 
 function dependsOn(v: Json): string[] {
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string");
-  const r = rec(v);
-  return r ? Object.keys(r) : [];
+  const map = rec(v);
+  return map ? Object.keys(map) : [];
 }
 
 export function readCompose(ctx: Ctx, yaml: YamlFile, opts: ReadOptions = {}): Deployment[] {
@@ -163,8 +163,8 @@ export function readCompose(ctx: Ctx, yaml: YamlFile, opts: ReadOptions = {}): D
       if (entry.length === 0 && cmd.length === 0) {
         if (isVllmOpenAiImage(image)) {
           // The image's entrypoint with no arguments: vLLM would stop at start-up asking for a model.
-          const b = base();
-          out.push({ file: ctx.file, line, name, model: null, args: {}, argv: [], gpuCount: b.gpuCount, gpuType: null, constraints: {}, source: "compose", notes, image, devices: b.devices ?? null, host: ctx.file, problem: `runs ${image} without a command: no model is given, so vLLM would not start` });
+          const built = base();
+          out.push({ file: ctx.file, line, name, model: null, args: {}, argv: [], gpuCount: built.gpuCount, gpuType: null, constraints: {}, source: "compose", notes, image, devices: built.devices ?? null, host: ctx.file, problem: `runs ${image} without a command: no model is given, so vLLM would not start` });
         }
         continue;
       }
