@@ -112,8 +112,8 @@ export function compareWorkload(input: PlanInput, offline: OfflineFootprint, wor
   const minUtil = (changed: EngineFlags): { u: number; bytes: number } | null => {
     if (changed.kvCacheMemoryBytes !== undefined) return null;
     for (let u = 0.01; u <= 0.99 + 1e-9; u = Math.round((u + 0.01) * 100) / 100) {
-      const p = replan({ ...changed, gpuMemoryUtilization: u });
-      if (servesWorkload(p, total, workload.batch)) return { u, bytes: used(p) };
+      const replanned = replan({ ...changed, gpuMemoryUtilization: u });
+      if (servesWorkload(replanned, total, workload.batch)) return { u, bytes: used(replanned) };
     }
     return null;
   };

@@ -66,10 +66,10 @@ function resolveQuant(model: ModelArch, flags: EngineFlags): QuantSpec {
   if (method && ONLINE_QUANT.has(method) && model.quant.method === "none") {
     // Online quantization of a 16-bit checkpoint (e.g. --quantization fp8): weights end in the
     // quantized format. One spec object per (model, method) so weight caches keyed on it hit.
-    let m = onlineQuant.get(model);
-    if (!m) onlineQuant.set(model, (m = new Map()));
-    let quant = m.get(method);
-    if (!quant) m.set(method, (quant = { ...model.quant, method, bits: method === "fp8" ? 8 : 4, serialized: false }));
+    let byMethod = onlineQuant.get(model);
+    if (!byMethod) onlineQuant.set(model, (byMethod = new Map()));
+    let quant = byMethod.get(method);
+    if (!quant) byMethod.set(method, (quant = { ...model.quant, method, bits: method === "fp8" ? 8 : 4, serialized: false }));
     return quant;
   }
   return model.quant;
@@ -538,9 +538,9 @@ function kvCacheMemoryChecks(stages: StageResult[], diags: Diagnostic[]): void {
 
 const ccCache = new Map<string, number>();
 function computeCapability(s: string): number {
-  let v = ccCache.get(s);
-  if (v === undefined) ccCache.set(s, (v = Number.parseFloat(s) || 8));
-  return v;
+  let cc = ccCache.get(s);
+  if (cc === undefined) ccCache.set(s, (cc = Number.parseFloat(s) || 8));
+  return cc;
 }
 
 interface ModelFacts {
@@ -590,17 +590,17 @@ function cachedEncoderProfile(encoder: Parameters<typeof encoderProfile>[0]): Re
   if (plain) {
     let inner = modelFacts.encoderByLen.get(encoder.maxModelLen);
     if (!inner) modelFacts.encoderByLen.set(encoder.maxModelLen, (inner = new Map()));
-    const k = encoder.maxNumSeqs * 2 ** 24 + encoder.maxNumBatchedTokens;
-    let cached = inner.get(k);
-    if (cached === undefined) inner.set(k, (cached = encoderProfile(encoder)));
+    const key = encoder.maxNumSeqs * 2 ** 24 + encoder.maxNumBatchedTokens;
+    let cached = inner.get(key);
+    if (cached === undefined) inner.set(key, (cached = encoderProfile(encoder)));
     return cached;
   }
-  const k = `${encoder.maxModelLen}/${encoder.maxNumSeqs}/${encoder.maxNumBatchedTokens}/${encoder.limits["image"]}/${encoder.limits["video"]}/${encoder.kwargs?.max_pixels}/${encoder.kwargs?.min_pixels}/${encoder.tp}/${encoder.encoderDataParallel}/${encoder.skipMmProfiling}`;
-  let profile = modelFacts.encoder.get(k);
+  const key = `${encoder.maxModelLen}/${encoder.maxNumSeqs}/${encoder.maxNumBatchedTokens}/${encoder.limits["image"]}/${encoder.limits["video"]}/${encoder.kwargs?.max_pixels}/${encoder.kwargs?.min_pixels}/${encoder.tp}/${encoder.encoderDataParallel}/${encoder.skipMmProfiling}`;
+  let profile = modelFacts.encoder.get(key);
   if (profile === undefined) {
     profile = encoderProfile(encoder);
     if (modelFacts.encoder.size > 10_000) modelFacts.encoder.clear();
-    modelFacts.encoder.set(k, profile);
+    modelFacts.encoder.set(key, profile);
   }
   return profile;
 }
@@ -615,8 +615,8 @@ function checkpointMismatch(model: ModelArch): { checkpoint: number; architectur
   if (modelFacts.mismatch !== undefined) return modelFacts.mismatch;
   modelFacts.mismatch = null;
   if (model.checkpointBytes && model.checkpointBytes > 0) {
-    const w = weightsPerRank(model, { tp: 1, ep: 1, visionReplicated: false, cc: 8, asStored: true }, 1, 0, model.dtype, model.quant);
-    const arch = w.total - w.rotaryCache;
+    const stored = weightsPerRank(model, { tp: 1, ep: 1, visionReplicated: false, cc: 8, asStored: true }, 1, 0, model.dtype, model.quant);
+    const arch = stored.total - stored.rotaryCache;
     if (Math.abs(arch - model.checkpointBytes) > 0.01 * model.checkpointBytes) modelFacts.mismatch = { checkpoint: model.checkpointBytes, architecture: arch };
   }
   return modelFacts.mismatch;

@@ -68,8 +68,8 @@ function startOrder<T extends GpuSharer>(group: readonly T[]): T[] {
     if (seen.has(p) || stack.has(p)) return;
     stack.add(p);
     for (const dep of p.dependsOn) {
-      const q = group.find((g) => g.name === dep);
-      if (q) visit(q, stack);
+      const before = group.find((g) => g.name === dep);
+      if (before) visit(before, stack);
     }
     seen.add(p);
     out.push(p);
@@ -194,13 +194,13 @@ export function leastUtilization(sharer: GpuSharer): number | null {
 function packedUtilizations<T extends GpuSharer>(declared: readonly T[]): Map<T, number> | null {
   const least = new Map<T, number>();
   for (const p of declared) {
-    const u = leastUtilization(p);
-    if (u === null) return null;
-    least.set(p, u);
+    const utilization = leastUtilization(p);
+    if (utilization === null) return null;
+    least.set(p, utilization);
   }
   const trial = declared.map((p) => ({ ...p, input: { ...p.input, flags: { ...p.input.flags, gpuMemoryUtilization: least.get(p) ?? 1 } } }));
-  const r = evaluateInOrder(trial);
-  return [...r.values()].every((x) => x.ev.ok) ? least : null;
+  const steps = evaluateInOrder(trial);
+  return [...steps.values()].every((x) => x.ev.ok) ? least : null;
 }
 
 /** Groups of servers on one machine that see a common GPU (one-member groups left out). */

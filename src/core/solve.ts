@@ -338,10 +338,10 @@ export function solve(req: SolveRequest): SolveResult {
     return planDeployment({ model, gpu, flags });
   };
   const check = (flags: EngineFlags): Evaluation => {
-    const p = plan(flags);
-    if (concurrency > 1 && p.engine.maxModelLen !== context) plans++;
-    if (marginBytes > 0 && p.fits) plans++;
-    return evaluatePlan({ model, gpu, flags }, p, target);
+    const planned = plan(flags);
+    if (concurrency > 1 && planned.engine.maxModelLen !== context) plans++;
+    if (marginBytes > 0 && planned.fits) plans++;
+    return evaluatePlan({ model, gpu, flags }, planned, target);
   };
   const meets = (flags: EngineFlags): boolean => check(flags).ok;
 
@@ -373,9 +373,9 @@ export function solve(req: SolveRequest): SolveResult {
   // GPU (a T4's 14.76 GiB less the CUDA context and NCCL) 0.95 asks for more than is free, and the
   // layout that starts at 0.93 must not be reported as not fitting.
   const capFor = (p: Precision, l: { tp: number; pp: number }): number => {
-    const d = plan(flagsFor(p, l, { gpuMemoryUtilization: cap })).diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
-    const u = d?.fix?.[0]?.flags?.gpuMemoryUtilization;
-    return u !== undefined && u > 0 ? Math.min(cap, u) : cap;
+    const freeCheck = plan(flagsFor(p, l, { gpuMemoryUtilization: cap })).diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
+    const passes = freeCheck?.fix?.[0]?.flags?.gpuMemoryUtilization;
+    return passes !== undefined && passes > 0 ? Math.min(cap, passes) : cap;
   };
 
   // 1. Fewest GPUs per precision, at the highest utilization allowed.
@@ -430,9 +430,9 @@ export function solve(req: SolveRequest): SolveResult {
     // context (which is then at least the one asked for, and read as a contradiction).
     let nearest = `the longest --max-model-len that starts there is ${thousands(best)}`;
     if (concurrency > 1 && best >= context) {
-      const f = flagsFor(precision, last, { gpuMemoryUtilization: lastCap, maxModelLen: context });
-      const at = plan(f);
-      nearest = `it serves ${concurrencyAt({ model, gpu, flags: f }, at, context).toFixed(2)} concurrent requests of ${thousands(context)} tokens there`;
+      const atContext = flagsFor(precision, last, { gpuMemoryUtilization: lastCap, maxModelLen: context });
+      const at = plan(atContext);
+      nearest = `it serves ${concurrencyAt({ model, gpu, flags: atContext }, at, context).toFixed(2)} concurrent requests of ${thousands(context)} tokens there`;
     }
     const reason =
       best > 0
