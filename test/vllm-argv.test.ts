@@ -14,6 +14,7 @@ import {
   VllmArgError,
   vllmArgvOfCommand,
 } from "../src/sources/vllm-argv.js";
+import { readDeploymentFile } from "../src/sources/deployments.js";
 
 describe("splitShellWords", () => {
   it("handles quotes, escapes and continuations", () => {
@@ -289,5 +290,19 @@ describe("expansionFields: one rule for a lone unquoted expansion, in deployment
     expect(expansionFields("$EMPTY", "")).toEqual([]);
     expect(expansionFields("--model=$M", "--model=a b")).toEqual(["--model=a b"]);
     expect(expansionFields("$UNSET", "$UNSET")).toEqual(["$UNSET"]);
+    // Written in quotes ("$ARGS") the shell does not split it: one word, even empty.
+    expect(expansionFields("$EXTRA_ARGS", "--max-model-len 8192 --enforce-eager", true)).toEqual(["--max-model-len 8192 --enforce-eager"]);
+    expect(expansionFields("$EMPTY", "", true)).toEqual([""]);
+  });
+
+  it("a deployment script's quoted \"$ARGS\" stays one word, its unquoted $ARGS is split (as bash does)", () => {
+    expect(splitShellCommands(`vllm serve m "$A" $B '$C' "\${D}" \${E:+--x "$E"}`)[0]?.quoted).toEqual([false, false, false, true, false, true, true, false]);
+    // 62b869c split every lone expansion, the quoted one too: ARGS="--max-model-len 4096" passed as
+    // "$ARGS" is one argument vLLM's argparse does not know (a word with a blank is no option), so
+    // vLLM refuses it; at 423508f the file reader kept it whole, as now.
+    const quoted = readDeploymentFile("serve.sh", 'ARGS="--max-model-len 4096"\nvllm serve Qwen/Qwen3-8B "$ARGS"\n').deployments[0];
+    expect(quoted?.argv).toEqual(["--max-model-len 4096"]);
+    const unquoted = readDeploymentFile("serve.sh", 'ARGS="--max-model-len 4096"\nvllm serve Qwen/Qwen3-8B $ARGS\n').deployments[0];
+    expect([unquoted?.argv, unquoted?.args]).toEqual([["--max-model-len", "4096"], { "max-model-len": "4096" }]);
   });
 });

@@ -20,6 +20,8 @@ export interface ShellToken {
   line: number;
   /** "word": an argument; "sep": ; && || | & ( ) or a newline; "redir": < > >> 2> 2>& &> ... */
   kind: "word" | "sep" | "redir";
+  /** A word written with quotes ("$ARGS", '…'): the shell does not split what it expands to. */
+  quoted?: true;
 }
 
 /** One simple command: its words (redirections removed) and the line its first word is on. */
@@ -27,6 +29,8 @@ export interface ShellCommand {
   words: string[];
   /** The line of each word (same length as `words`). */
   lines: number[];
+  /** Whether each word was written with quotes (same length as `words`; expansionFields). */
+  quoted: boolean[];
   line: number;
 }
 
@@ -106,6 +110,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
 
     // A word.
     let dangling = false;
+    let quoted = false;
     const startLine = line;
     let word = "";
     // $( … ) and ${ … } stay whole in the word (in or out of double quotes), their newlines counted.
@@ -140,6 +145,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
         continue;
       }
       if (ch === "'") {
+        quoted = true;
         i++;
         while (i < length && text[i] !== "'") {
           if (text[i] === "\n") line++;
@@ -151,6 +157,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
         continue;
       }
       if (ch === '"') {
+        quoted = true;
         i++;
         while (i < length && text[i] !== '"') {
           const quote = text[i]!;
@@ -193,7 +200,7 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
       word += ch;
       i++;
     }
-    if (!dangling) out.push({ text: word, line: startLine, kind: "word" });
+    if (!dangling) out.push(quoted ? { text: word, line: startLine, kind: "word", quoted } : { text: word, line: startLine, kind: "word" });
   }
   return out;
 }
@@ -252,10 +259,10 @@ function isSeparatorWord(w: string): boolean {
 export function splitShellCommands(text: string, firstLine = 1): ShellCommand[] {
   const tokens = tokenizeShell(text, firstLine);
   const out: ShellCommand[] = [];
-  let cur: ShellCommand = { words: [], lines: [], line: firstLine };
+  let cur: ShellCommand = { words: [], lines: [], quoted: [], line: firstLine };
   const flush = (): void => {
     if (cur.words.length > 0) out.push(cur);
-    cur = { words: [], lines: [], line: firstLine };
+    cur = { words: [], lines: [], quoted: [], line: firstLine };
   };
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k]!;
@@ -266,6 +273,7 @@ export function splitShellCommands(text: string, firstLine = 1): ShellCommand[] 
       if (cur.words.length === 0) cur.line = token.line;
       cur.words.push(token.text);
       cur.lines.push(token.line);
+      cur.quoted.push(token.quoted === true);
     }
   }
   flush();
@@ -632,13 +640,15 @@ export function expandParameters(
 }
 
 /**
- * The words one written word becomes once expanded. The tokenizer has removed the quotes, so a word
- * that is one parameter expansion alone ($VAR, ${VAR…}) is taken as unquoted and split into words as
- * the shell splits an unquoted expansion: empty, it is no word at all; `${REVISION:+--revision
- * "$REVISION"}` gives two (the quotes of its own word count). Any other word stays one word.
+ * The words one written word becomes once expanded. A word that is one parameter expansion alone
+ * ($VAR, ${VAR…}) written without quotes is split into words as the shell splits an unquoted
+ * expansion: empty, it is no word at all; `${REVISION:+--revision "$REVISION"}` gives two (the quotes
+ * of its own word count). Written in quotes ("$ARGS": `quoted`, as the tokenizer saw it) it stays one
+ * word, as does any other word. A pasted command's words come from the user's shell, quotes already
+ * gone: taken as unquoted.
  */
-export function expansionFields(written: string, expanded: string): string[] {
-  if (expanded === written || !/^\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(written)) return [expanded];
+export function expansionFields(written: string, expanded: string, quoted = false): string[] {
+  if (quoted || expanded === written || !/^\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(written)) return [expanded];
   return splitShellCommands(expanded).flatMap((c) => c.words);
 }
 

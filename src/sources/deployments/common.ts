@@ -83,6 +83,8 @@ export interface ReadOptions {
 export interface Word {
   text: string;
   line: number;
+  /** Written with quotes in a shell text (ShellCommand.quoted): an expansion in it is not split. */
+  quoted?: boolean;
 }
 
 export class Ctx {
@@ -205,7 +207,7 @@ export function fromCommandWords(
   if (inShell) {
     const env = known.shell ?? {};
     // A lone unquoted expansion is split into words as the shell does, or vanishes when empty.
-    words = words.flatMap((w) => expansionFields(w.text, expandShell(w.text, env)).map((text) => ({ text, line: w.line })));
+    words = words.flatMap((w) => expansionFields(w.text, expandShell(w.text, env), w.quoted).map((text) => ({ text, line: w.line })));
   }
   const texts = words.map((w) => w.text);
   const inner: KnownEnv = known.shell ? { shell: known.shell } : {};
@@ -216,7 +218,7 @@ export function fromCommandWords(
     try {
       const out: Deployment[] = [];
       for (const cmd of splitShellCommands(sw.text, sw.line)) {
-        const ws = cmd.words.map((text, k) => ({ text, line: cmd.lines[k] ?? cmd.line }));
+        const ws = cmd.words.map((text, k) => ({ text, line: cmd.lines[k] ?? cmd.line, quoted: cmd.quoted[k] === true }));
         out.push(...fromCommandWords(ctx, ws, base, false, inner, true));
       }
       return out;

@@ -168,7 +168,7 @@ export function readDockerfile(ctx: Ctx, text: string, opts: ReadOptions = {}): 
     const known: KnownEnv = { shell: { ...stage.env, ...(opts.vars ?? {}) } };
     const shellForm = (spec: CmdSpec, label: string): Deployment[] =>
       splitShellCommands(spec.raw, spec.line).flatMap((cmd) =>
-        fromCommandWords(ctx, cmd.words.map((t, k) => ({ text: t, line: cmd.lines[k] ?? cmd.line })), base(label, spec), false, known, true),
+        fromCommandWords(ctx, cmd.words.map((t, k) => ({ text: t, line: cmd.lines[k] ?? cmd.line, quoted: cmd.quoted[k] === true })), base(label, spec), false, known, true),
       );
     if (entrypoint) {
       if (entrypoint.exec) {

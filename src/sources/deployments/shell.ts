@@ -20,7 +20,7 @@ export function readShell(ctx: Ctx, text: string, opts: ReadOptions = {}): Deplo
       }
       continue;
     }
-    const words = ws.map((t, k) => ({ text: t, line: cmd.lines[k] ?? cmd.line }));
+    const words = ws.map((t, k) => ({ text: t, line: cmd.lines[k] ?? cmd.line, quoted: cmd.quoted[k] === true }));
     out.push(
       ...fromCommandWords(
         ctx,
