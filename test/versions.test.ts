@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argRules, batchDefaults, captureSizes, compareVersions, hybridRules, rulesFor } from "../src/core/vllm-versions.js";
+import { argRules, engineOf, batchDefaults, captureSizes, compareVersions, hybridRules, rulesFor } from "../src/core/vllm-versions.js";
 import { engineFlagsFromArgv } from "../src/sources/vllm-flags.js";
 import { VersionError } from "../src/core/errors.js";
 import { planDeployment } from "../src/core/plan.js";
@@ -162,5 +162,13 @@ describe("how a release's parser reads a flag (ArgRules, read by sources/vllm-fl
     const read = (v: string): string[] => engineFlagsFromArgv(["m", "-O3", "--vllm-version", v], { vramPlanFlags: true }).understood.map((u) => u.name);
     expect(read("0.11.0")).toContain("compilation-config");
     expect(read("0.12.0")).toContain("optimization-level");
+  });
+});
+
+describe("the default engine of a release (engineOf: the rules and the log reader ask it)", () => {
+  it("V0 up to 0.7, V1 from 0.8 (PR #13726), releases older than modeled included", () => {
+    expect([engineOf("0.5.4"), engineOf("0.7.3"), engineOf("0.8.0"), engineOf("v0.10.1.1")]).toEqual(["v0", "v0", "v1", "v1"]);
+    expect(rulesFor("0.7.3")?.engine).toBe("v0");
+    expect(rulesFor("0.8.0")?.engine).toBe("v1");
   });
 });

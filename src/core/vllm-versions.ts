@@ -213,6 +213,11 @@ export interface ArgRules {
   dashOIsOptimizationLevel: boolean;
 }
 
+/** The engine a release runs by default: V0 up to 0.7, V1 from 0.8 (PR #13726). For any readable release, modeled or older. */
+export function engineOf(version: string | ParsedVersion): "v0" | "v1" {
+  return atLeast(versionOf(version), 8) ? "v1" : "v0";
+}
+
 /** How `version`'s parser reads flags (an unreadable version throws VersionError, as compareVersions does). */
 export function argRules(version: string | ParsedVersion): ArgRules {
   const parsed = versionOf(version);
@@ -276,7 +281,7 @@ function computeRules(version: string): VllmRules | null {
   const tokensFromConcurrency = atLeast(parsed, 21) || (asked.dev === true && asked.major === 0 && asked.minor === 20 && asked.patch >= 2);
   return {
     version: `${asked.major}.${asked.minor}.${asked.patch}`,
-    engine: atLeast(parsed, 8) ? "v1" : "v0",
+    engine: engineOf(parsed),
     defaultUtilization: atLeast(parsed, UTILIZATION_DEFAULT.sinceMinor) ? UTILIZATION_DEFAULT.from : UTILIZATION_DEFAULT.before,
     startupFreeCheck: atLeast(parsed, 9),
     cudaGraphEstimate: atLeast(parsed, 21),

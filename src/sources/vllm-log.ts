@@ -8,7 +8,7 @@ import type { LoggedRank, LoggedStartup } from "../core/startup-log.js";
 import type { DiagnosticCode } from "../core/types.js";
 import { extractVllmArgs, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
 import { normalizeFlagName } from "./vllm-flags.js";
-import { compareVersions } from "../core/vllm-versions.js";
+import { compareVersions, engineOf, parseVersion } from "../core/vllm-versions.js";
 import { gib } from "../core/text.js";
 
 const GIB = 2 ** 30;
@@ -260,9 +260,9 @@ const CONFIG_KEY_TO_FLAG: Record<string, string> = { max_seq_len: "max-model-len
 function argsFromPy(obj: { [k: string]: Py }): Record<string, string | true> {
   const out: Record<string, string | true> = {};
   for (const [k, v] of Object.entries(obj)) {
-    const f = flagValue(v);
-    if (f === null) continue;
-    out[CONFIG_KEY_TO_FLAG[k] ?? normalizeFlagName(k)] = f;
+    const flag = flagValue(v);
+    if (flag === null) continue;
+    out[CONFIG_KEY_TO_FLAG[k] ?? normalizeFlagName(k)] = flag;
   }
   return out;
 }
@@ -692,8 +692,8 @@ export function readVllmLog(text: string): LoggedStartup | null {
   if (logged.maxModelLen === null && logged.error?.args["maxModelLen"] !== undefined) logged.maxModelLen = Number(logged.error.args["maxModelLen"]);
   if (logged.maxModelLen === null && logged.concurrencyTokens !== null) logged.maxModelLen = logged.concurrencyTokens;
   if (logged.gpuMemoryUtilization === null) {
-    const u = logged.args["gpu-memory-utilization"];
-    if (typeof u === "string" && Number.isFinite(Number(u))) logged.gpuMemoryUtilization = Number(u);
+    const utilization = logged.args["gpu-memory-utilization"];
+    if (typeof utilization === "string" && Number.isFinite(Number(utilization))) logged.gpuMemoryUtilization = Number(utilization);
   }
 
   // Figures the error messages state.
@@ -724,8 +724,8 @@ export function readVllmLog(text: string): LoggedStartup | null {
     logged.engine = best.engine;
   }
   if (logged.engine === null && logged.vllmVersion !== null) {
-    const m = /^(\d+)\.(\d+)/.exec(logged.vllmVersion);
-    if (m) logged.engine = Number(m[1]) > 0 || Number(m[2]) >= 8 ? "v1" : "v0";
+    // The release's default engine, from the one rule (core/vllm-versions.ts engineOf).
+    if (parseVersion(logged.vllmVersion)) logged.engine = engineOf(logged.vllmVersion);
   }
   return logged;
 }
