@@ -9,7 +9,8 @@ import { tokensFlag } from "../sources/flag-values.js";
 import { utilizationProblem } from "../sources/vllm-values.js";
 import { readVllmLog } from "../sources/vllm-log.js";
 import { findGpu, gpuFrom, gpuOfMemory } from "../sources/gpus.js";
-import { engineFlagsFromArgv, isVllmArgName, isVllmSwitch, VllmFlagError, type VllmArgs } from "../sources/vllm-flags.js";
+import { engineFlagsFromArgv, isVllmArgName, isVllmSwitch, normalizeFlagName, VllmFlagError, type VllmArgs } from "../sources/vllm-flags.js";
+import { vllmArg } from "../core/vllm-args.js";
 import { planWithLevers } from "../core/levers.js";
 import { compareLogToPlan, type LogReport, type LoggedStartup } from "../core/startup-log.js";
 import { OLDEST_MODELED, parseVersion, rulesFor } from "../core/vllm-versions.js";
@@ -50,13 +51,13 @@ async function resolveLogModel(name: string, opts: LogOptions, io: Io): Promise<
   return { missing: last };
 }
 
-/** Flags that change start-up memory: all a Namespace or config dump (which hold every default too) contributes. */
-const MEMORY_FLAGS = new Set([
-  "tensor-parallel-size", "pipeline-parallel-size", "data-parallel-size", "gpu-memory-utilization", "max-model-len", "max-num-seqs",
-  "max-num-batched-tokens", "dtype", "kv-cache-dtype", "block-size", "enforce-eager", "quantization", "limit-mm-per-prompt",
-  "mm-processor-kwargs", "enable-expert-parallel", "kv-cache-memory-bytes", "cpu-offload-gb", "speculative-config", "enable-lora",
-  "max-lora-rank", "max-loras", "mm-encoder-tp-mode", "skip-mm-profiling", "disable-hybrid-kv-cache-manager", "compilation-config",
-]);
+/**
+ * A flag a Namespace or config dump (which holds every default too) contributes: one the argument table
+ * says the plan models (core/vllm-args.ts effect "modeled"), so the table is the one list of them.
+ */
+function fromDump(name: string): boolean {
+  return vllmArg(normalizeFlagName(name))?.effect === "modeled";
+}
 
 /** The log's flags as argv words for the argument table (a switch given False is left out: off is its default). */
 function logArgv(logged: LoggedStartup): string[][] {
@@ -64,7 +65,7 @@ function logArgv(logged: LoggedStartup): string[][] {
   const out: string[][] = [];
   for (const [k, value] of Object.entries(logged.args)) {
     if (k === "model" || !isVllmArgName(k)) continue;
-    if (!chosen && !MEMORY_FLAGS.has(k)) continue;
+    if (!chosen && !fromDump(k)) continue;
     if (value === "false" && isVllmSwitch(k)) continue;
     if (k === "dtype" && value === "auto") continue;
     out.push(value === true || (value === "true" && isVllmSwitch(k)) ? [`--${k}`] : [`--${k}`, value]);
