@@ -15,8 +15,8 @@ const GIB = 2 ** 30;
 const UNIT: Record<string, number> = { b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: GIB, gb: GIB, kb: 2 ** 10, mb: 2 ** 20 };
 
 /** "3.81" GiB → integer bytes (vLLM prints GiB = 2^30 bytes, even where it writes "GB"). */
-function gibBytes(s: string): number {
-  return Math.round(Number(s) * GIB);
+function gibBytes(gibText: string): number {
+  return Math.round(Number(gibText) * GIB);
 }
 function sizeBytes(num: string, unit: string): number {
   return Math.round(Number(num) * (UNIT[unit.toLowerCase()] ?? GIB));
@@ -63,12 +63,12 @@ const TABLE_ROW = /^\s*\|[^|]*\|.*\|\s*$/;
 function rankOf(prefixes: { name: string; rank?: string; pid: string }[]): string {
   // The innermost worker-like prefix names the rank; EngineCore / APIServer run the driver ("main").
   for (let i = prefixes.length - 1; i >= 0; i--) {
-    const p = prefixes[i]!;
+    const prefix = prefixes[i]!;
     // Worker_TP0, Worker_PP1_TP0, Worker_DP0_TP1_EP1 …; pure pipeline parallelism names its ranks Worker_PP0 / Worker_PP1.
-    const tp = /^Worker_(PP\d+(?:_TP\d+)?|TP\d+|DP\d+.*)$/.exec(p.name);
+    const tp = /^Worker_(PP\d+(?:_TP\d+)?|TP\d+|DP\d+.*)$/.exec(prefix.name);
     if (tp) return tp[1]!;
-    if (p.rank !== undefined) return `rank ${p.rank}`;
-    if (/Worker/i.test(p.name)) return `pid ${p.pid}`;
+    if (prefix.rank !== undefined) return `rank ${prefix.rank}`;
+    if (/Worker/i.test(prefix.name)) return `pid ${prefix.pid}`;
   }
   return "main";
 }
@@ -93,9 +93,9 @@ function cleanLines(text: string): Line[] {
     let prefixMatch: RegExpExecArray | null;
     while ((prefixMatch = PROC.exec(text)) !== null) {
       // "(VllmWorker TP0 pid=…)" names its rank like "(Worker_TP0 pid=…)".
-      const p: { name: string; rank?: string; pid: string } = { name: prefixMatch[3] !== undefined ? `Worker_${prefixMatch[3]}` : (prefixMatch[1] ?? "process"), pid: prefixMatch[4]! };
-      if (prefixMatch[2] !== undefined) p.rank = prefixMatch[2];
-      prefixes.push(p);
+      const prefix: { name: string; rank?: string; pid: string } = { name: prefixMatch[3] !== undefined ? `Worker_${prefixMatch[3]}` : (prefixMatch[1] ?? "process"), pid: prefixMatch[4]! };
+      if (prefixMatch[2] !== undefined) prefix.rank = prefixMatch[2];
+      prefixes.push(prefix);
     }
     const stripped = text.replace(PROC, "").trim();
     out.push({ text: stripped, rank: rankOf(prefixes), procs: prefixes.map((p) => p.name), tableRow });
@@ -108,9 +108,9 @@ function cleanLines(text: string): Line[] {
  * first code span. vLLM's own messages carry code spans too ("Try increasing `gpu_memory_utilization`"), so a
  * line that starts as a logger line or a Python exception ("ValueError: …") is never prose.
  */
-function quotedInProse(t: string): boolean {
-  if (/^`?(?:(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\b|[\w.]*(?:Error|Exception)\b:?)/.test(t)) return false;
-  return /^[^`]*[A-Za-z][^`]*`[^`]+`/.test(t);
+function quotedInProse(lineText: string): boolean {
+  if (/^`?(?:(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\b|[\w.]*(?:Error|Exception)\b:?)/.test(lineText)) return false;
+  return /^[^`]*[A-Za-z][^`]*`[^`]+`/.test(lineText);
 }
 
 /** A vLLM logger line: "INFO 12-13 19:54:18 worker.py:243] …", "INFO 05-16 18:43:01 [gpu_model_runner.py:1186] …", "INFO [kv_cache_utils.py:1777] …". */
@@ -148,8 +148,8 @@ class PyReader {
     const match = /^(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|True|False|None|inf|-inf|nan)/.exec(this.s.slice(this.i, this.i + 40));
     if (match) {
       this.i += match[1]!.length;
-      const v = match[1]!;
-      return v === "True" ? true : v === "False" ? false : v === "None" ? null : /^-?\d/.test(v) ? Number(v) : v;
+      const literal = match[1]!;
+      return literal === "True" ? true : literal === "False" ? false : literal === "None" ? null : /^-?\d/.test(literal) ? Number(literal) : literal;
     }
     // A call or a bare name: AttentionConfig(backend=None, ...), torch.bfloat16, <CUDAGraphMode.FULL: 2>
     const nameMatch = /^<[^>]*>|^[A-Za-z_][\w.]*/.exec(this.s.slice(this.i, this.i + 200));
@@ -228,12 +228,12 @@ class PyReader {
   kwargs(close: string | null): { [k: string]: Py } {
     const out: { [k: string]: Py } = {};
     this.items(close, () => {
-      const k = /^([A-Za-z_]\w*)=/.exec(this.s.slice(this.i, this.i + 100));
-      if (!k) return this.skipToNextKey();
-      this.i += k[0].length;
+      const keyMatch = /^([A-Za-z_]\w*)=/.exec(this.s.slice(this.i, this.i + 100));
+      if (!keyMatch) return this.skipToNextKey();
+      this.i += keyMatch[0].length;
       const at = this.i;
       try {
-        out[k[1]!] = this.value();
+        out[keyMatch[1]!] = this.value();
       } catch {
         this.i = at;
         return this.skipToNextKey();
@@ -245,13 +245,13 @@ class PyReader {
 }
 
 /** Python value → the string a vLLM flag takes (JSON for dicts and lists); null for None. */
-function flagValue(v: Py): string | true | null {
-  if (v === null) return null;
-  if (v === true) return true;
-  if (v === false) return "false";
-  if (typeof v === "number") return String(v);
-  if (typeof v === "string") return v.replace(/^torch\./, "");
-  return JSON.stringify(v);
+function flagValue(value: Py): string | true | null {
+  if (value === null) return null;
+  if (value === true) return true;
+  if (value === false) return "false";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return value.replace(/^torch\./, "");
+  return JSON.stringify(value);
 }
 
 /** Keys of vLLM's config dumps that are not its flag names. */
@@ -259,10 +259,10 @@ const CONFIG_KEY_TO_FLAG: Record<string, string> = { max_seq_len: "max-model-len
 
 function argsFromPy(obj: { [k: string]: Py }): Record<string, string | true> {
   const out: Record<string, string | true> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    const flag = flagValue(v);
+  for (const [key, value] of Object.entries(obj)) {
+    const flag = flagValue(value);
     if (flag === null) continue;
-    out[CONFIG_KEY_TO_FLAG[k] ?? normalizeFlagName(k)] = flag;
+    out[CONFIG_KEY_TO_FLAG[key] ?? normalizeFlagName(key)] = flag;
   }
   return out;
 }
@@ -485,8 +485,8 @@ export function readVllmLog(text: string): LoggedStartup | null {
   let peakTorchTotal: { rank: string; bytes: number } | null = null;
   let textVersion: { v: string; line: string } | null = null;
   let inferred: { v: string; why: string; engine: "v0" | "v1" } | null = null;
-  const infer = (c: { v: string; why: string; engine: "v0" | "v1" }): void => {
-    if (!inferred || compareVersions(c.v, inferred.v) > 0) inferred = c;
+  const infer = (candidate: { v: string; why: string; engine: "v0" | "v1" }): void => {
+    if (!inferred || compareVersions(candidate.v, inferred.v) > 0) inferred = candidate;
   };
 
   for (let li = 0; li < lines.length; li++) {
@@ -584,11 +584,11 @@ export function readVllmLog(text: string): LoggedStartup | null {
 
     // Failures.
     if (!logged.error) {
-      for (const e of ERRORS) {
-        const match = e.test.exec(lineText);
+      for (const knownError of ERRORS) {
+        const match = knownError.test.exec(lineText);
         if (match) {
           recognized = true;
-          logged.error = { code: e.code, line: lineText, args: e.args(match) };
+          logged.error = { code: knownError.code, line: lineText, args: knownError.args(match) };
           break;
         }
       }
@@ -663,8 +663,8 @@ export function readVllmLog(text: string): LoggedStartup | null {
     const rk = ranks.get(peakTorchTotal.rank);
     if (rk && rk.weightsBytes !== null && rk.torchPeakBytes === null) rk.torchPeakBytes = peakTorchTotal.bytes - rk.weightsBytes;
   }
-  const pick = (f: RankKey): number | null => {
-    for (const rk of logged.ranks) if (rk[f] !== null) return rk[f];
+  const pick = (field: RankKey): number | null => {
+    for (const rk of logged.ranks) if (rk[field] !== null) return rk[field];
     return null;
   };
   logged.weightsBytes = pick("weightsBytes");
@@ -679,9 +679,9 @@ export function readVllmLog(text: string): LoggedStartup | null {
 
   // Args: layered by precedence.
   argLayers.sort((a, b) => a.rank - b.rank);
-  for (const l of argLayers) {
-    Object.assign(logged.args, l.args);
-    if (!logged.argsSource.includes(l.source)) logged.argsSource.push(l.source);
+  for (const layer of argLayers) {
+    Object.assign(logged.args, layer.args);
+    if (!logged.argsSource.includes(layer.source)) logged.argsSource.push(layer.source);
   }
   const modelArg = logged.args["model"];
   if (typeof modelArg === "string") logged.model = modelArg;
