@@ -37,10 +37,10 @@ export interface ShellCommand {
 const OPERATOR_CHARS = new Set([";", "&", "|", "<", ">", "(", ")"]);
 
 /** Characters of a `\`+newline line continuation at `i` (a CRLF file's `\`+`\r\n` too), 0 when there is none. */
-function continuationAt(text: string, i: number): number {
-  if (text[i] !== "\\") return 0;
-  if (text[i + 1] === "\n") return 2;
-  return text[i + 1] === "\r" && text[i + 2] === "\n" ? 3 : 0;
+function continuationAt(text: string, position: number): number {
+  if (text[position] !== "\\") return 0;
+  if (text[position + 1] === "\n") return 2;
+  return text[position + 1] === "\r" && text[position + 2] === "\n" ? 3 : 0;
 }
 
 /**
@@ -251,8 +251,8 @@ export function splitShellWords(cmd: string): string[] {
 }
 
 const SEPARATOR_WORDS = new Set([";", "&&", "||", "|", "&", ";;", "(", ")"]);
-function isSeparatorWord(w: string): boolean {
-  return SEPARATOR_WORDS.has(w);
+function isSeparatorWord(word: string): boolean {
+  return SEPARATOR_WORDS.has(word);
 }
 
 /** Split shell text into simple commands (redirections removed), each with its starting line. */
@@ -295,8 +295,8 @@ function takesValue(key: string): boolean {
 }
 
 
-function isFlagToken(t: string): boolean {
-  return t.startsWith("-") && t !== "-" && !/^-\d/.test(t) && !/^-\.\d/.test(t);
+function isFlagToken(token: string): boolean {
+  return token.startsWith("-") && token !== "-" && !/^-\d/.test(token) && !/^-\.\d/.test(token);
 }
 
 /** Split a flag token into its key and inline value (`--a=b`, `-tp=2`, `-O3`), or null if not a flag. */
@@ -433,13 +433,13 @@ export function containerRunOptions(words: readonly string[], from: number, to: 
   const env: Record<string, string> = {};
   let gpus: string | null = null;
   for (let i = Math.max(0, from); i < to; i++) {
-    const w = words[i]!;
-    const assignment = w === "-e" || w === "--env" ? (i + 1 < to ? words[++i]! : "") : w.startsWith("--env=") ? w.slice("--env=".length) : null;
+    const word = words[i]!;
+    const assignment = word === "-e" || word === "--env" ? (i + 1 < to ? words[++i]! : "") : word.startsWith("--env=") ? word.slice("--env=".length) : null;
     if (assignment !== null) {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(assignment);
-      if (m) env[m[1]!] = m[2]!;
-    } else if (w === "--gpus" && i + 1 < to) gpus = words[++i]!;
-    else if (w.startsWith("--gpus=")) gpus = w.slice("--gpus=".length);
+      const assignmentMatch = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(assignment);
+      if (assignmentMatch) env[assignmentMatch[1]!] = assignmentMatch[2]!;
+    } else if (word === "--gpus" && i + 1 < to) gpus = words[++i]!;
+    else if (word.startsWith("--gpus=")) gpus = word.slice("--gpus=".length);
   }
   return { env, gpus };
 }
@@ -482,9 +482,9 @@ export function shellScriptIndex(words: readonly string[]): number | null {
   const word = words[i];
   if (word === undefined || !SHELLS.has(baseName(word))) return null;
   for (let j = i + 1; j < words.length; j++) {
-    const a = words[j]!;
-    if (/^-[A-Za-z]*c[A-Za-z]*$/.test(a)) return j + 1 < words.length ? j + 1 : null;
-    if (!a.startsWith("-")) return null;
+    const argument = words[j]!;
+    if (/^-[A-Za-z]*c[A-Za-z]*$/.test(argument)) return j + 1 < words.length ? j + 1 : null;
+    if (!argument.startsWith("-")) return null;
   }
   return null;
 }
@@ -568,11 +568,11 @@ export function locateVllmInvocation(words: readonly string[], opts: LocateOptio
   let model: string | null = modelIndex === null ? null : words[modelIndex]!;
   if (model === null) {
     for (let k = 0; k < argIndices.length; k++) {
-      const w = words[argIndices[k]!]!;
-      if (w === "--model") {
-        const v = words[argIndices[k + 1] ?? -1];
-        if (v !== undefined && !isFlagToken(v)) model = v;
-      } else if (w.startsWith("--model=")) model = w.slice("--model=".length);
+      const word = words[argIndices[k]!]!;
+      if (word === "--model") {
+        const nextWord = words[argIndices[k + 1] ?? -1];
+        if (nextWord !== undefined && !isFlagToken(nextWord)) model = nextWord;
+      } else if (word.startsWith("--model=")) model = word.slice("--model=".length);
     }
   }
   return { via, model, modelIndex, argIndices, start, env, dockerGpus };
@@ -587,24 +587,24 @@ export function locateVllmInvocation(words: readonly string[], opts: LocateOptio
 export function extractVllmArgs(words: readonly string[], opts: LocateOptions = {}): { model: string | null; args: string[] } | null {
   let seg: string[] = [];
   const segments: string[][] = [];
-  for (const w of words) {
-    if (isSeparatorWord(w)) {
+  for (const word of words) {
+    if (isSeparatorWord(word)) {
       segments.push(seg);
       seg = [];
-    } else seg.push(w);
+    } else seg.push(word);
   }
   segments.push(seg);
-  for (const s of segments) {
-    const script = shellScriptIndex(s);
+  for (const segment of segments) {
+    const script = shellScriptIndex(segment);
     if (script !== null) {
-      for (const cmd of splitShellCommands(s[script]!)) {
+      for (const cmd of splitShellCommands(segment[script]!)) {
         const found = extractVllmArgs(cmd.words);
         if (found) return found;
       }
       continue;
     }
-    const inv = locateVllmInvocation(s, opts);
-    if (inv) return { model: inv.model, args: inv.argIndices.map((k) => s[k]!) };
+    const inv = locateVllmInvocation(segment, opts);
+    if (inv) return { model: inv.model, args: inv.argIndices.map((k) => segment[k]!) };
   }
   return null;
 }
@@ -630,11 +630,11 @@ export function expandParameters(
     /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (written, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
       const name = braced ?? bare ?? "";
-      const v = Object.hasOwn(env, name) ? env[name] : undefined;
-      if (op === ":+") return v !== undefined && v !== "" ? expandParameters(word ?? "", env, unset, substituted) : "";
-      if (op === "+") return v !== undefined ? expandParameters(word ?? "", env, unset, substituted) : "";
-      if (op !== undefined) return substituted(v !== undefined && (op === "-" || v !== "") ? v : (word ?? ""));
-      return v !== undefined ? substituted(v) : unset(name, written);
+      const value = Object.hasOwn(env, name) ? env[name] : undefined;
+      if (op === ":+") return value !== undefined && value !== "" ? expandParameters(word ?? "", env, unset, substituted) : "";
+      if (op === "+") return value !== undefined ? expandParameters(word ?? "", env, unset, substituted) : "";
+      if (op !== undefined) return substituted(value !== undefined && (op === "-" || value !== "") ? value : (word ?? ""));
+      return value !== undefined ? substituted(value) : unset(name, written);
     },
   );
 }
