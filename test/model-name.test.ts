@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isHubRepoId, looksLikeHubId, looksLikeModelPath } from "../src/sources/model-name.js";
+import { hubIdOfPageUrl, isHubRepoId, looksLikeHubId, looksLikeModelPath } from "../src/sources/model-name.js";
 import { catalog } from "../src/sources/catalog.js";
 import { readDeployments } from "../src/sources/deployments.js";
 import { runCli } from "./helpers/cli.js";
@@ -55,5 +55,20 @@ describe("looksLikeModelPath / looksLikeHubId", () => {
     const r = await runCli(["--model", "models/Qwen/Qwen3-8B", "--gpu", "h100"]);
     expect(r.code).toBe(2);
     expect(r.err).toBe("vram-plan: --model models/Qwen/Qwen3-8B: no such file or directory\n");
+  });
+});
+
+describe("a Hugging Face page address given as --model", () => {
+  it("is refused with the repo id it names (vLLM takes the id, not the page)", async () => {
+    expect(hubIdOfPageUrl("https://huggingface.co/Qwen/Qwen3-8B")).toBe("Qwen/Qwen3-8B");
+    expect(hubIdOfPageUrl("hf.co/meta-llama/Llama-3.1-8B-Instruct/tree/main")).toBe("meta-llama/Llama-3.1-8B-Instruct");
+    expect(hubIdOfPageUrl("https://huggingface.co/Qwen/Qwen3-8B/blob/main/config.json")).toBe("Qwen/Qwen3-8B");
+    expect(hubIdOfPageUrl("https://example.com/Qwen/Qwen3-8B")).toBeNull();
+    expect(hubIdOfPageUrl("models/Qwen/Qwen3-8B")).toBeNull();
+    const { run } = await import("../src/cli/run.js");
+    let err = "";
+    const code = await run(["--model", "https://huggingface.co/Qwen/Qwen3-8B", "--gpu", "h100"], { stdout: () => undefined, stderr: (s) => void (err += s), isTTY: false, env: { HF_HUB_OFFLINE: "1" } });
+    expect(code).toBe(2);
+    expect(err.replace(/\n {2}/g, " ")).toBe("vram-plan: --model https://huggingface.co/Qwen/Qwen3-8B: a Hugging Face page address, not a model name; give its repo id: --model Qwen/Qwen3-8B\n");
   });
 });

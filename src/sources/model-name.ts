@@ -29,6 +29,16 @@ export function looksLikeModelPath(name: string): boolean {
   return /^[./~]/.test(name) || name.endsWith(".json") || name.split("/").length > 2;
 }
 
+/**
+ * The repo id of a Hugging Face page address (https://huggingface.co/Qwen/Qwen3-8B, hf.co/Qwen/Qwen3-8B,
+ * with /tree/main or any other page after it), or null: such an address is no model name to vLLM or
+ * transformers, but what was meant is plain, and an error can say it.
+ */
+export function hubIdOfPageUrl(name: string): string | null {
+  const match = /^(?:https?:\/\/)?(?:www\.)?(?:huggingface\.co|hf\.co)\/([^/?#]+\/[^/?#]+)(?:[/?#].*)?$/.exec(name);
+  return match && looksLikeHubId(match[1]!) ? match[1]! : null;
+}
+
 /** Whether a model path (a directory or a config.json) is on this machine. */
 export function pathExists(path: string): boolean {
   return existsSync(path);

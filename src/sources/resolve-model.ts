@@ -8,7 +8,7 @@ import { baseStandIn, findInCatalog, loadCatalogFiles, suggestModels } from "./c
 import { archProblem } from "../core/arch-check.js";
 import { MAX_MODEL_NAME_LENGTH, excerpt } from "../limits.js";
 import type { ConfigLabels } from "./config-schema.js";
-import { isLocalModelPath, looksLikeHubId, pathExists } from "./model-name.js";
+import { hubIdOfPageUrl, isLocalModelPath, looksLikeHubId, pathExists } from "./model-name.js";
 
 export interface ResolvedModel {
   arch: ModelArch;
@@ -55,6 +55,8 @@ export async function resolveModel(name: string, opts: { offline: boolean; env: 
     throw new InputError("--model", `--model: expected a model name or path of at most ${MAX_MODEL_NAME_LENGTH} characters on one line, got '${excerpt(name)}'`);
   }
   if (isLocalModelPath(name)) {
+    const pageOf = pathExists(name) ? null : hubIdOfPageUrl(name);
+    if (pageOf !== null) throw new InputError("--model", `--model ${excerpt(name)}: a Hugging Face page address, not a model name; give its repo id: --model ${pageOf}`);
     if (!pathExists(name)) throw new InputError("--model", `--model ${name}: no such file or directory`);
     return fromDisk(name, null);
   }
