@@ -243,9 +243,9 @@ const QUANT_FILE_SHAPE: Shape = { ...QUANT_SHAPE, quantization: (v) => z.nullish
 
 
 function at(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const k of path) v = isObj(v) || Array.isArray(v) ? (v as Record<string, unknown>)[k as string] : undefined;
-  return v;
+  let node: unknown = root;
+  for (const k of path) node = isObj(node) || Array.isArray(node) ? (node as Record<string, unknown>)[k as string] : undefined;
+  return node;
 }
 
 function refuse(file: string, path: readonly PropertyKey[], rule: string, value: unknown): never {
@@ -255,18 +255,18 @@ function refuse(file: string, path: readonly PropertyKey[], rule: string, value:
 }
 
 function check(schema: z.ZodMiniType, value: unknown, file: string, prefix: readonly string[] = []): void {
-  const r = schema.safeParse(value);
-  if (r.success) return;
-  const issue = r.error.issues[0];
+  const result = schema.safeParse(value);
+  if (result.success) return;
+  const issue = result.error.issues[0];
   if (!issue) return;
   // A union's message is its own; inner messages name the first alternative's rule.
   const rule = issue.message.startsWith("must") ? issue.message : `is invalid (${issue.message.split("\n")[0]?.slice(0, 80) ?? "invalid"})`;
   refuse(file, [...prefix, ...issue.path], rule, at(value, issue.path));
 }
 
-function num(o: Obj, k: string): number | undefined {
-  const v = o[k];
-  return typeof v === "number" ? v : undefined;
+function num(obj: Obj, key: string): number | undefined {
+  const value = obj[key];
+  return typeof value === "number" ? value : undefined;
 }
 
 /** Cross-key rules of one language-model config (`o` the merged text config, `prefix` its path). */
@@ -305,12 +305,12 @@ function checkTextRules(config: Obj, file: string, prefix: string[]): void {
   }
 }
 
-function checkVisionRules(v: Obj, file: string): void {
-  const hidden = num(v, "hidden_size") ?? num(v, "embed_dim");
-  const heads = num(v, "num_heads") ?? num(v, "num_attention_heads");
+function checkVisionRules(vision: Obj, file: string): void {
+  const hidden = num(vision, "hidden_size") ?? num(vision, "embed_dim");
+  const heads = num(vision, "num_heads") ?? num(vision, "num_attention_heads");
   if (hidden !== undefined && heads !== undefined && hidden % heads !== 0) refuse(file, ["vision_config", "hidden_size"], `must be divisible by the number of heads (${heads})`, hidden);
-  const image = num(v, "image_size");
-  const patch = num(v, "patch_size");
+  const image = num(vision, "image_size");
+  const patch = num(vision, "patch_size");
   if (image !== undefined && patch !== undefined && patch > image) refuse(file, ["vision_config", "patch_size"], `must not exceed image_size (${image})`, patch);
 }
 
@@ -322,9 +322,9 @@ function checkQuantRules(quantConfig: Obj, file: string, prefix: string[]): void
     if (bits !== undefined && !allowed.includes(bits)) refuse(file, [...prefix, num(quantConfig, "bits") !== undefined ? "bits" : "w_bit"], `must be one of ${allowed.join(", ")} for ${method} (vLLM rejects other widths)`, bits);
     const groups = quantConfig["config_groups"];
     if (isObj(groups)) {
-      for (const [name, g] of Object.entries(groups)) {
-        const w = isObj(g) ? g["weights"] : undefined;
-        const nb = isObj(w) ? num(w, "num_bits") : undefined;
+      for (const [name, group] of Object.entries(groups)) {
+        const weights = isObj(group) ? group["weights"] : undefined;
+        const nb = isObj(weights) ? num(weights, "num_bits") : undefined;
         if (nb !== undefined && !allowed.includes(nb)) refuse(file, [...prefix, "config_groups", name, "weights", "num_bits"], `must be one of ${allowed.join(", ")} for ${method}`, nb);
       }
     }
@@ -332,9 +332,9 @@ function checkQuantRules(quantConfig: Obj, file: string, prefix: string[]): void
 }
 
 function textOf(cfg: Obj): { o: Obj; prefix: string[] } {
-  for (const k of ["text_config", "llm_config"]) {
-    const inner = cfg[k];
-    if (isObj(inner)) return { o: { ...cfg, ...inner }, prefix: [k] };
+  for (const key of ["text_config", "llm_config"]) {
+    const inner = cfg[key];
+    if (isObj(inner)) return { o: { ...cfg, ...inner }, prefix: [key] };
   }
   return { o: cfg, prefix: [] };
 }
@@ -356,9 +356,9 @@ export function validateConfigFiles(files: ConfigFiles, labels: ConfigLabels): v
     const file = labels.quantConfig ?? "quantization config";
     if (!isObj(files.quantConfig)) refuse(file, [], "must be a JSON object", files.quantConfig);
     check(looseFor(QUANT_FILE_SHAPE, files.quantConfig), files.quantConfig, file);
-    const q = files.quantConfig;
-    if (isObj(q["quantization"])) checkQuantRules(q["quantization"], file, ["quantization"]);
-    else checkQuantRules(q, file, []);
+    const quantConfig = files.quantConfig;
+    if (isObj(quantConfig["quantization"])) checkQuantRules(quantConfig["quantization"], file, ["quantization"]);
+    else checkQuantRules(quantConfig, file, []);
   }
   if (files.preprocessor !== undefined) {
     const file = labels.preprocessor ?? "preprocessor_config.json";

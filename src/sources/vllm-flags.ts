@@ -75,10 +75,10 @@ function inRelease(arg: VllmArg, release: string): boolean {
 }
 
 /** A --vllm-version as given, checked: unreadable or older than modeled is an InputError naming the flag (exit 2). */
-export function checkedRelease(v: string): string {
-  if (v.length > 40 || !parseVersion(v)) throw new InputError("--vllm-version", `--vllm-version: expected a version such as 0.11.0, got '${excerpt(v)}'`);
-  if (!rulesFor(v)) throw new InputError("--vllm-version", `--vllm-version: ${excerpt(v)} is older than the oldest release modeled (${OLDEST_MODELED}); newest modeled: ${NEWEST_MODELED}`);
-  return v.replace(/^v/, "");
+export function checkedRelease(version: string): string {
+  if (version.length > 40 || !parseVersion(version)) throw new InputError("--vllm-version", `--vllm-version: expected a version such as 0.11.0, got '${excerpt(version)}'`);
+  if (!rulesFor(version)) throw new InputError("--vllm-version", `--vllm-version: ${excerpt(version)} is older than the oldest release modeled (${OLDEST_MODELED}); newest modeled: ${NEWEST_MODELED}`);
+  return version.replace(/^v/, "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,10 +103,10 @@ export function editDistance(a: string, b: string): number {
 /** Option strings argparse knows in a release: --name, and --no-name for BooleanOptionalAction. */
 function optionStrings(release: string, vramPlan: boolean): Map<string, { arg: VllmArg; negated: boolean }> {
   const out = new Map<string, { arg: VllmArg; negated: boolean }>();
-  for (const a of VLLM_ARGS) {
-    if (!inRelease(a, release) || (a.vramPlan && !vramPlan)) continue;
-    out.set(a.name, { arg: a, negated: false });
-    if (a.negatable) out.set(`no-${a.name}`, { arg: a, negated: true });
+  for (const vllmArg of VLLM_ARGS) {
+    if (!inRelease(vllmArg, release) || (vllmArg.vramPlan && !vramPlan)) continue;
+    out.set(vllmArg.name, { arg: vllmArg, negated: false });
+    if (vllmArg.negatable) out.set(`no-${vllmArg.name}`, { arg: vllmArg, negated: true });
   }
   return out;
 }
@@ -115,11 +115,11 @@ function optionStrings(release: string, vramPlan: boolean): Map<string, { arg: V
 export function closestVllmFlag(name: string, release = NEWEST_MODELED, vramPlan = false): string | null {
   let best: string | null = null;
   let bestD = Infinity;
-  for (const k of optionStrings(release, vramPlan).keys()) {
-    const distance = editDistance(name, k);
+  for (const candidate of optionStrings(release, vramPlan).keys()) {
+    const distance = editDistance(name, candidate);
     if (distance < bestD) {
       bestD = distance;
-      best = k;
+      best = candidate;
     }
   }
   return best !== null && bestD <= Math.max(2, Math.floor(name.length / 4)) ? `--${best}` : null;
@@ -141,9 +141,9 @@ export function normalizeFlagName(body: string): string {
   return dot < 0 ? body.replace(/_/g, "-") : body.slice(0, dot).replace(/_/g, "-") + body.slice(dot);
 }
 
-function looksLikeFlag(w: string): boolean {
+function looksLikeFlag(word: string): boolean {
   // argparse treats "-1" and "-.5" as values (no option of vLLM looks like a negative number).
-  return w.startsWith("-") && w !== "-" && !/^-\.?\d/.test(w);
+  return word.startsWith("-") && word !== "-" && !/^-\.?\d/.test(word);
 }
 
 function resolveWord(word: string, index: number, release: string, vramPlan: boolean): Resolved {
@@ -226,8 +226,8 @@ function jsonOrScalar(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    const n = parseTokens(text);
-    return n !== null && /^\s*\d/.test(text) ? n : text;
+    const tokens = parseTokens(text);
+    return tokens !== null && /^\s*\d/.test(text) ? tokens : text;
   }
 }
 
@@ -305,31 +305,31 @@ function bad(it: Item, what: string): never {
 }
 
 /** A short excerpt of the value for an error line (src/limits.ts). */
-function show(v: unknown): string {
-  return excerpt(v);
+function show(value: unknown): string {
+  return excerpt(value);
 }
 
 /** An integer in [min, max] (the bounds of src/limits.ts: nothing real is outside them). */
-function intOf(it: Item, min = 1, v: unknown = it.value, max = MAX_TOKENS): number {
-  const n = typeof v === "number" ? v : typeof v === "string" ? integerOf(v, true) : Number.NaN;
-  const problem = integerProblem(n, min, max);
-  if (problem) bad(it, `${problem}, got '${show(v)}'`);
-  return n;
+function intOf(it: Item, min = 1, value: unknown = it.value, max = MAX_TOKENS): number {
+  const parsed = typeof value === "number" ? value : typeof value === "string" ? integerOf(value, true) : Number.NaN;
+  const problem = integerProblem(parsed, min, max);
+  if (problem) bad(it, `${problem}, got '${show(value)}'`);
+  return parsed;
 }
 
 /** human_readable_int (argparse_utils.py): `what` and `examples` name what the flag counts (tokens, sequences, bytes). */
-function humanInt(it: Item, v: unknown = it.value, max = MAX_TOKENS, what = "a token count", examples = "32768, 32k (32000) or 32K (32768)"): number {
-  const dec = typeof v === "string" ? /^\s*(\d+\.\d+)([KMGT])\s*$/.exec(v) : null;
+function humanInt(it: Item, value: unknown = it.value, max = MAX_TOKENS, what = "a token count", examples = "32768, 32k (32000) or 32K (32768)"): number {
+  const dec = typeof value === "string" ? /^\s*(\d+\.\d+)([KMGT])\s*$/.exec(value) : null;
   if (dec) bad(it, `decimals are not allowed with binary suffixes like ${dec[2]}; did you mean ${dec[1]}${dec[2]!.toLowerCase()}?`);
-  const n = typeof v === "number" ? v : typeof v === "string" ? parseTokens(v) : null;
-  if (n === null || !Number.isSafeInteger(n) || n < 1 || n > max) bad(it, `expected ${what} from 1 to ${max} such as ${examples}, got '${show(v)}'`);
-  return n;
+  const tokens = typeof value === "number" ? value : typeof value === "string" ? parseTokens(value) : null;
+  if (tokens === null || !Number.isSafeInteger(tokens) || tokens < 1 || tokens > max) bad(it, `expected ${what} from 1 to ${max} such as ${examples}, got '${show(value)}'`);
+  return tokens;
 }
 
-function floatOf(it: Item, v: unknown = it.value): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*(\d{1,20}(\.\d{0,20})?|\.\d{1,20})([eE][-+]?\d{1,3})?\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isFinite(n) || n < 0) bad(it, `expected a number, got '${show(v)}'`);
-  return n;
+function floatOf(it: Item, value: unknown = it.value): number {
+  const parsed = typeof value === "number" ? value : typeof value === "string" && /^\s*(\d{1,20}(\.\d{0,20})?|\.\d{1,20})([eE][-+]?\d{1,3})?\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(parsed) || parsed < 0) bad(it, `expected a number, got '${show(value)}'`);
+  return parsed;
 }
 
 /** A flag vLLM takes in GiB (a float: --cpu-offload-gb 4.5) as whole bytes, capped at MAX_BYTES. */
@@ -339,10 +339,10 @@ function gibOf(it: Item): number {
 
 /** vram-plan's own size flags (--kv-cache-memory, --other-process-memory): a size such as 20GiB or a byte count. */
 function sizeOf(it: Item): number {
-  const n = typeof it.value === "number" ? it.value : parseSize(String(it.value));
-  const problem = sizeProblem(n);
-  if (problem || n === null) bad(it, `${problem ?? ""}, got '${show(it.value)}'`);
-  return n;
+  const bytes = typeof it.value === "number" ? it.value : parseSize(String(it.value));
+  const problem = sizeProblem(bytes);
+  if (problem || bytes === null) bad(it, `${problem ?? ""}, got '${show(it.value)}'`);
+  return bytes;
 }
 
 function boolOf(it: Item): boolean {
@@ -361,9 +361,9 @@ function choiceOf(it: Item, release?: string): string {
   if (choices && !choices.includes(value)) {
     let best: string | null = null;
     let bestD = Infinity;
-    for (const c of choices) {
-      const distance = editDistance(value.toLowerCase(), c);
-      if (distance < bestD) [best, bestD] = [c, distance];
+    for (const choice of choices) {
+      const distance = editDistance(value.toLowerCase(), choice);
+      if (distance < bestD) [best, bestD] = [choice, distance];
     }
     const hint = best !== null && bestD <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean ${best}?)` : "";
     // A long list (--kv-cache-dtype has 20+ values) is shortened at a comma, so the error stays one whole line
@@ -391,10 +391,10 @@ function objectOf(it: Item): Record<string, unknown> {
 /** FlexibleArgumentParser.recursive_dict_update: later keys win, lists given with `+` extend. */
 function mergeInto(target: Record<string, unknown>, path: string[], value: unknown, append: boolean): void {
   let node = target;
-  for (const k of path.slice(0, -1)) {
-    const next = node[k];
-    if (typeof next !== "object" || next === null || Array.isArray(next)) node[k] = {};
-    node = node[k] as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== "object" || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
   }
   const last = path[path.length - 1]!;
   const prev = node[last];
@@ -416,12 +416,12 @@ function limitsOf(it: Item, release: string): Record<string, number> {
     }
   } else obj = objectOf(it);
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    const count = isObj(v) ? v["count"] : v;
-    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) bad(it, `'${k}' must be a count >= 0 (or {"count": N}), got '${show(v)}'`);
-    const problem = modalityProblem(k);
+  for (const [modality, entry] of Object.entries(obj)) {
+    const count = isObj(entry) ? entry["count"] : entry;
+    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) bad(it, `'${modality}' must be a count >= 0 (or {"count": N}), got '${show(entry)}'`);
+    const problem = modalityProblem(modality);
     if (problem) bad(it, problem);
-    out[k] = count;
+    out[modality] = count;
   }
   return out;
 }
@@ -439,11 +439,11 @@ const QUANT_METHOD: Readonly<Record<string, QuantMethod>> = {
 
 /** KV cache dtypes the core sizes exactly; the others are sized as 1-byte fp8 with a NOT_EXACT warning. */
 
-function dtypeOf(v: string): TorchDtype | undefined {
-  if (v === "auto") return undefined;
-  if (v === "half") return "float16";
-  if (v === "float") return "float32";
-  return v as TorchDtype;
+function dtypeOf(dtype: string): TorchDtype | undefined {
+  if (dtype === "auto") return undefined;
+  if (dtype === "half") return "float16";
+  if (dtype === "float") return "float32";
+  return dtype as TorchDtype;
 }
 
 /** LoRAConfig.max_lora_rank choices (vllm/config/lora.py MaxLoRARanks). */
@@ -633,11 +633,11 @@ function itemsToArgs(itemsIn: Item[], positionals: { word: string; index: number
       case "mm-processor-kwargs": {
         const obj = objectOf(it);
         const kw: NonNullable<EngineFlags["mmProcessorKwargs"]> = {};
-        for (const k of ["max_pixels", "min_pixels"] as const) {
-          if (obj[k] === undefined) continue;
-          const pixels = obj[k];
+        for (const key of ["max_pixels", "min_pixels"] as const) {
+          if (obj[key] === undefined) continue;
+          const pixels = obj[key];
           if (typeof pixels !== "number" || !Number.isSafeInteger(pixels) || pixels < 1) bad(it, `max_pixels and min_pixels must be positive integers`);
-          kw[k] = pixels;
+          kw[key] = pixels;
         }
         flags.mmProcessorKwargs = kw;
         break;
