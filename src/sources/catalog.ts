@@ -44,8 +44,8 @@ function byLower(a: string, b: string): number {
 const instructLike = (hfId: string): boolean => /instruct|chat|-it$/i.test(hfId);
 
 /** Prefer instruct releases for a short alias (what people serve), then the shortest id. */
-function rank(e: CatalogEntry): number {
-  return (instructLike(e.hfId) ? 0 : 1000) + e.hfId.length;
+function rank(entry: CatalogEntry): number {
+  return (instructLike(entry.hfId) ? 0 : 1000) + entry.hfId.length;
 }
 
 /**
@@ -64,10 +64,10 @@ export function catalog(): CatalogEntry[] {
     })
     .sort((a, b) => byLower(a.hfId, b.hfId));
   const owner = new Map<string, CatalogEntry>();
-  for (const e of entries) {
-    for (const a of e.aliases) {
-      const held = owner.get(a);
-      if (!held || rank(e) < rank(held)) owner.set(a, e);
+  for (const entry of entries) {
+    for (const alias of entry.aliases) {
+      const held = owner.get(alias);
+      if (!held || rank(entry) < rank(held)) owner.set(alias, entry);
     }
   }
   for (const entry of entries) {
@@ -116,9 +116,9 @@ export function renamedIds(name: string): string[] {
   }
   const query = name.trim().toLowerCase();
   const out: string[] = [];
-  for (const r of renames) {
-    if (r.from.toLowerCase() === query) out.push(r.to);
-    else if (r.to.toLowerCase() === query) out.push(r.from);
+  for (const rename of renames) {
+    if (rename.from.toLowerCase() === query) out.push(rename.to);
+    else if (rename.to.toLowerCase() === query) out.push(rename.from);
   }
   return out;
 }
@@ -158,10 +158,10 @@ export function suggestModels(name: string, limit = 3): string[] {
   // where plain edit distance preferred gemma-3-4b.
   const bare = (s: string): string => s.toLowerCase().replace(/[-_.\s/]/g, "");
   const qb = bare(query);
-  const scored = catalog().map((e) => {
-    const d = Math.min(...e.aliases.map((a) => editDistance(query, a)));
-    const inside = qb.length >= 4 && [e.short, e.hfId, ...e.aliases].some((a) => bare(a).includes(qb));
-    return { name: e.short, d: inside ? -1 : d - (e.short.includes(query) || query.includes(e.short) ? 3 : 0) };
+  const scored = catalog().map((entry) => {
+    const distance = Math.min(...entry.aliases.map((a) => editDistance(query, a)));
+    const inside = qb.length >= 4 && [entry.short, entry.hfId, ...entry.aliases].some((a) => bare(a).includes(qb));
+    return { name: entry.short, d: inside ? -1 : distance - (entry.short.includes(query) || query.includes(entry.short) ? 3 : 0) };
   });
   const seen = new Set<string>();
   const ranked = scored.sort((a, b) => a.d - b.d).filter((s) => (seen.has(s.name) ? false : (seen.add(s.name), true)));

@@ -86,8 +86,8 @@ let names: Map<string, GpuRecord[]> | null = null;
 function nameIndex(): Map<string, GpuRecord[]> {
   if (names) return names;
   const byName = new Map<string, GpuRecord[]>();
-  const add = (k: string, gpu: GpuRecord): void => {
-    const key = normalizeGpuName(k);
+  const add = (name: string, gpu: GpuRecord): void => {
+    const key = normalizeGpuName(name);
     const list = byName.get(key) ?? [];
     if (!list.includes(gpu)) list.push(gpu);
     byName.set(key, list);
@@ -104,17 +104,17 @@ export function gpuCandidates(name: string): GpuRecord[] {
 
 /** The one profile a name means; null when unknown or ambiguous (gpuByName says which). */
 export function findGpu(name: string): GpuRecord | null {
-  const c = gpuCandidates(name);
-  return c.length === 1 ? (c[0] as GpuRecord) : null;
+  const candidates = gpuCandidates(name);
+  return candidates.length === 1 ? (candidates[0] as GpuRecord) : null;
 }
 
 /** The profile a flag names, or an InputError: unknown (with the ids) or ambiguous (with the choices). */
 export function gpuByName(flag: string, name: string): GpuRecord {
-  const c = gpuCandidates(name);
-  if (c.length === 1) return c[0] as GpuRecord;
+  const candidates = gpuCandidates(name);
+  if (candidates.length === 1) return candidates[0] as GpuRecord;
   // Both errors stay one short line (80 columns for `a100`): the ids name size and form factor, and
   // `vram-plan gpus` lists every profile with its memory; a list of all 27 ids was cut at 300 characters.
-  if (c.length > 1) throw new InputError(flag, `${flag} ${excerpt(name)}: is it ${orList(c.map((gpu) => gpu.id))}?`);
+  if (candidates.length > 1) throw new InputError(flag, `${flag} ${excerpt(name)}: is it ${orList(candidates.map((gpu) => gpu.id))}?`);
   throw new InputError(flag, `${flag} ${excerpt(name)}: unknown GPU; did you mean ${orList(nearestGpuIds(name))}? (vram-plan gpus lists all; --gpu-memory SIZE for another)`);
 }
 
@@ -193,9 +193,9 @@ export function detectedGpuProfile(ctx: MachineContext): GpuProfile {
   const others = Math.max(...used.map(otherProcessBytesOn));
   profile.otherProcessBytes = others;
   const busy = used.filter((g) => otherProcessBytesOn(g) >= 2 ** 30);
-  for (const g of busy) {
-    const who = g.apps.map((a) => `${a.name || "?"} (pid ${a.pid}, ${gib(a.usedBytes)} GiB)`).join(", ");
-    ctx.notes?.push(`GPU ${g.index} (${g.name}): other processes hold ${gib(otherProcessBytesOn(g))} GiB${who ? `: ${who}` : ""}`);
+  for (const busyGpu of busy) {
+    const who = busyGpu.apps.map((a) => `${a.name || "?"} (pid ${a.pid}, ${gib(a.usedBytes)} GiB)`).join(", ");
+    ctx.notes?.push(`GPU ${busyGpu.index} (${busyGpu.name}): other processes hold ${gib(otherProcessBytesOn(busyGpu))} GiB${who ? `: ${who}` : ""}`);
   }
   return profile;
 }

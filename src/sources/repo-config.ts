@@ -18,8 +18,8 @@ import type { RepoConfig } from "./repo-config-schema.js";
 export function findRepoConfig(cwd: string = process.cwd()): string | null {
   let dir = resolve(cwd);
   for (;;) {
-    const p = join(dir, REPO_CONFIG_NAME);
-    if (existsSync(p)) return p;
+    const candidate = join(dir, REPO_CONFIG_NAME);
+    if (existsSync(candidate)) return candidate;
     const up = dirname(dir);
     if (up === dir) return null;
     dir = up;
@@ -54,8 +54,8 @@ export async function readRepoConfig(path: string): Promise<RepoConfig> {
 }
 
 function lineOfKey(raw: string, key: string): number | null {
-  const i = raw.split("\n").findIndex((l) => new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*:`).test(l));
-  return i < 0 ? null : i + 1;
+  const lineIndex = raw.split("\n").findIndex((l) => new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*:`).test(l));
+  return lineIndex < 0 ? null : lineIndex + 1;
 }
 
 /** Expands `files:` patterns (*, ?, ** over directories) relative to `base`, sorted, without duplicates. */
@@ -93,18 +93,18 @@ function walkGlob(dir: string, segs: readonly string[], hits: string[]): void {
     return;
   }
   const re = segRegex(head);
-  for (const n of names) {
-    if (!re.test(n)) continue;
-    const p = join(dir, n);
+  for (const name of names) {
+    if (!re.test(name)) continue;
+    const full = join(dir, name);
     if (rest.length === 0) {
-      if (!isDir(p)) hits.push(p);
-    } else if (isDir(p)) walkGlob(p, rest, hits);
+      if (!isDir(full)) hits.push(full);
+    } else if (isDir(full)) walkGlob(full, rest, hits);
   }
 }
 
-function isDir(p: string): boolean {
+function isDir(path: string): boolean {
   try {
-    return statSync(p).isDirectory();
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
@@ -142,12 +142,12 @@ export function expandDirectories(paths: readonly string[]): string[] {
       } catch {
         return;
       }
-      for (const n of names) {
-        if (n.startsWith(".") || found.length >= MAX_DIR_FILES) continue;
-        const full = join(dir, n);
+      for (const name of names) {
+        if (name.startsWith(".") || found.length >= MAX_DIR_FILES) continue;
+        const full = join(dir, name);
         if (isDir(full)) {
-          if (!SKIPPED_DIRS.has(n)) walk(full, depth + 1);
-        } else if (DEPLOYMENT_FILE_NAME.test(n) && n !== "SOURCES.md") found.push(full);
+          if (!SKIPPED_DIRS.has(name)) walk(full, depth + 1);
+        } else if (DEPLOYMENT_FILE_NAME.test(name) && name !== "SOURCES.md") found.push(full);
       }
     };
     walk(candidate, 0);

@@ -77,17 +77,17 @@ function shapeText(shape: unknown[]): string {
  */
 export function headerLengthFromPrefix(prefix: Uint8Array, fileSize: number, path: string): number {
   if (fileSize < 8 || prefix.length < 8) throw bad(path, `file is ${fileSize} bytes, shorter than the 8-byte length prefix`);
-  const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw bad(path, `header length ${n} bytes is over the ${limitSizeText(MAX_HEADER_BYTES)} limit`);
-  const len = Number(n);
+  const headerLength = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw bad(path, `header length ${headerLength} bytes is over the ${limitSizeText(MAX_HEADER_BYTES)} limit`);
+  const len = Number(headerLength);
   if (len < 2) throw bad(path, `header length ${len} bytes is too short for a JSON object`);
   if (len + 8 > fileSize) throw bad(path, `header length ${len} bytes runs past the end of the ${fileSize}-byte file (truncated?)`);
   return len;
 }
 
 
-function isCount(v: unknown): v is number {
-  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
 /**
@@ -125,10 +125,10 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
     const entry = parsed[name];
     if (name === "__metadata__") {
       if (!isObj(entry)) throw bad(path, `"__metadata__" is not an object`);
-      for (const k in entry) {
-        const v = entry[k];
-        if (typeof v !== "string") throw bad(path, `"__metadata__"."${excerpt(k)}" is not a string`);
-        metadata[k] = v;
+      for (const key in entry) {
+        const value = entry[key];
+        if (typeof value !== "string") throw bad(path, `"__metadata__"."${excerpt(key)}" is not a string`);
+        metadata[key] = value;
       }
       continue;
     }
@@ -141,9 +141,9 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
     if (bits === undefined) throw bad(path, `tensor "${excerpt(name)}" has unknown dtype "${excerpt(dtype)}"`);
     if (!Array.isArray(shape)) throw bad(path, `tensor "${excerpt(name)}" shape is not a list of non-negative integers`);
     let elements = 1;
-    for (const d of shape as unknown[]) {
-      if (!isCount(d)) throw bad(path, `tensor "${excerpt(name)}" shape is not a list of non-negative integers`);
-      elements *= d;
+    for (const dim of shape as unknown[]) {
+      if (!isCount(dim)) throw bad(path, `tensor "${excerpt(name)}" shape is not a list of non-negative integers`);
+      elements *= dim;
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !isCount(offsets[0]) || !isCount(offsets[1])) {
       throw bad(path, `tensor "${excerpt(name)}" data_offsets is not [start, end] with non-negative integers`);
@@ -176,15 +176,15 @@ export function parseSafetensorsHeaderBytes(buf: Uint8Array, fileSize: number, p
   let prevEnd = 0;
   let prevIdx = -1;
   for (let k = 0; k < starts.length; k++) {
-    const i = order ? (order[k] as number) : k;
-    const start = starts[i] as number;
-    const end = ends[i] as number;
+    const tensorIndex = order ? (order[k] as number) : k;
+    const start = starts[tensorIndex] as number;
+    const end = ends[tensorIndex] as number;
     if (prevIdx >= 0 && start < prevEnd) {
-      throw bad(path, `tensors "${excerpt(tensors[prevIdx]?.name)}" and "${excerpt(tensors[i]?.name)}" overlap in the data section`);
+      throw bad(path, `tensors "${excerpt(tensors[prevIdx]?.name)}" and "${excerpt(tensors[tensorIndex]?.name)}" overlap in the data section`);
     }
     if (end >= prevEnd || prevIdx < 0) {
       prevEnd = end;
-      prevIdx = i;
+      prevIdx = tensorIndex;
     }
   }
 
@@ -221,9 +221,9 @@ export function readSafetensorsHeaderSync(path: string, knownRegularFile = false
       const buf = Buffer.allocUnsafe(headerLength);
       let got = 0;
       while (got < headerLength) {
-        const r = readSync(fd, buf, got, headerLength - got, 8 + got);
-        if (r === 0) throw bad(path, `file ended inside the ${headerLength}-byte header (truncated?)`);
-        got += r;
+        const bytesRead = readSync(fd, buf, got, headerLength - got, 8 + got);
+        if (bytesRead === 0) throw bad(path, `file ended inside the ${headerLength}-byte header (truncated?)`);
+        got += bytesRead;
       }
       header = buf;
     }
@@ -250,10 +250,10 @@ export function summarizeHeaders(headers: readonly SafetensorsHeader[]): Weights
   const bytesByDtype: Record<string, number> = {};
   let totalBytes = 0;
   let tensorCount = 0;
-  for (const h of headers) {
-    totalBytes += h.totalBytes;
-    tensorCount += h.tensors.length;
-    for (const [d, b] of Object.entries(h.bytesByDtype)) bytesByDtype[d] = (bytesByDtype[d] ?? 0) + b;
+  for (const header of headers) {
+    totalBytes += header.totalBytes;
+    tensorCount += header.tensors.length;
+    for (const [d, b] of Object.entries(header.bytesByDtype)) bytesByDtype[d] = (bytesByDtype[d] ?? 0) + b;
   }
   return { totalBytes, bytesByDtype, tensorCount, shards: headers.length };
 }

@@ -59,9 +59,9 @@ export function cudaDeviceEntry(raw: string): DeviceEntry | null {
 export function cudaDeviceList(value: string): CudaDeviceList {
   const raws = value.split(",");
   const entries: DeviceEntry[] = [];
-  for (const [k, raw] of raws.entries()) {
+  for (const [index, raw] of raws.entries()) {
     if (raw === "") {
-      return { entries, stop: k === raws.length - 1 && k > 0 ? null : { text: "", why: "empty" } };
+      return { entries, stop: index === raws.length - 1 && index > 0 ? null : { text: "", why: "empty" } };
     }
     const entry = cudaDeviceEntry(raw);
     if (entry === null) return { entries, stop: { text: raw.trim(), why: "not a device" } };
@@ -80,8 +80,8 @@ function unquoted(value: string): string {
 
 /** A device list written in a file, quotes stripped; null when it is not a literal list (empty, all, none, void, a $VARIABLE). */
 function literalList(value: string): string | null {
-  const s = unquoted(value);
-  return s === "" || /^(all|none|void)$/i.test(s) || s.includes("$") ? null : s;
+  const text = unquoted(value);
+  return text === "" || /^(all|none|void)$/i.test(text) || text.includes("$") ? null : text;
 }
 
 /**
@@ -92,14 +92,14 @@ function literalList(value: string): string | null {
  * no ids, and a note saying so; so do "", "all" and "none". Null when it is a variable.
  */
 export function cudaDeviceIds(value: string): { ids: string[] | null; note: string | null } {
-  const s = unquoted(value);
+  const text = unquoted(value);
   // Only a variable is unknown here: "", "all" and "none" are read as CUDA reads them, and name no GPU
   // (cuInit 100, fixtures/cuda-visible-devices/); "all" is written in real compose files beside
   // NVIDIA_VISIBLE_DEVICES: "all".
-  if (s.includes("$")) return { ids: null, note: null };
-  const { entries, stop } = cudaDeviceList(s);
+  if (text.includes("$")) return { ids: null, note: null };
+  const { entries, stop } = cudaDeviceList(text);
   const ids = entries.map((e) => (e.kind === "index" ? String(e.index) : e.text));
-  const note = stop === null ? null : `CUDA_VISIBLE_DEVICES=${excerpt(s) || '""'}: CUDA stops at ${stopWords(stop)}, so it sees ${ids.length > 0 ? `${ids.join(",")} only` : "no GPU"}`;
+  const note = stop === null ? null : `CUDA_VISIBLE_DEVICES=${excerpt(text) || '""'}: CUDA stops at ${stopWords(stop)}, so it sees ${ids.length > 0 ? `${ids.join(",")} only` : "no GPU"}`;
   return { ids, note };
 }
 
@@ -115,11 +115,11 @@ export function stopWords(stop: { text: string; why: ListStop }): string {
  * GpuOpts.Set; the device list goes to the container toolkit, containerDeviceIds). Null parts: not said.
  */
 export function dockerGpuRequest(value: string): { all: boolean; count: number | null; devices: string[] | null } {
-  const g = unquoted(value);
-  const device = /device=([^"']+)/.exec(g);
-  const count = /^(?:count=)?(\d+)$/.exec(g);
+  const text = unquoted(value);
+  const device = /device=([^"']+)/.exec(text);
+  const count = /^(?:count=)?(\d+)$/.exec(text);
   return {
-    all: /^(?:count=)?all$/i.test(g),
+    all: /^(?:count=)?all$/i.test(text),
     count: count ? Number(count[1]) : null,
     devices: device ? containerDeviceIds(device[1]!) : null,
   };
@@ -131,8 +131,8 @@ export function dockerGpuRequest(value: string): { all: boolean; count: number |
  * rather than cutting the list, so every entry is kept). Null for all, none, void, empty or a variable.
  */
 export function containerDeviceIds(value: string): string[] | null {
-  const s = literalList(value);
-  if (s === null) return null;
-  const parts = s.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  const list = literalList(value);
+  if (list === null) return null;
+  const parts = list.split(",").map((p) => p.trim()).filter((p) => p !== "");
   return parts.length > 0 ? parts : null;
 }
