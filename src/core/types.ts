@@ -504,3 +504,27 @@ export interface HostPart {
   shm: boolean;
   estimate: boolean;
 }
+
+/** A process nvidia-smi lists on a GPU (sources/nvidia-smi.ts reads them). */
+export interface ComputeApp {
+  pid: number;
+  name: string;
+  usedBytes: number;
+}
+
+/** A GPU as nvidia-smi reports it (sources/nvidia-smi.ts), listed by `vram-plan gpus --detect` (render/catalog.ts). */
+export interface DetectedGpu {
+  /** nvidia-smi's index (PCI order), as CUDA_VISIBLE_DEVICES numbers them with CUDA_DEVICE_ORDER=PCI_BUS_ID. */
+  index: number;
+  uuid: string;
+  name: string;
+  totalBytes: number;
+  /** memory.reserved (driver/ECC/firmware), absent on old drivers. */
+  reservedBytes: number | null;
+  /** memory.total - memory.reserved: what cudaMemGetInfo reports as total. */
+  cudaTotalBytes: number;
+  usedBytes: number;
+  migEnabled: boolean;
+  computeCapability: string | null;
+  apps: ComputeApp[];
+}

@@ -1,5 +1,5 @@
 // `vram-plan models` and `vram-plan gpus` output: one line per entry, or JSON.
-import type { GpuProfile } from "../core/types.js";
+import type { DetectedGpu, GpuProfile } from "../core/types.js";
 import { gib, wrapLine, gibText } from "./format.js";
 
 /** A catalog model as listed: its short name, Hugging Face id and aliases (the first is the short name). */
@@ -50,21 +50,12 @@ export function renderGpus(list: readonly GpuListing[], json: boolean): string {
   return lines.join("\n") + "\n";
 }
 
-/** One GPU nvidia-smi reported, as `vram-plan gpus --detect` lists it. */
-export interface DetectedGpuListing {
-  index: number;
-  uuid: string;
-  name: string;
+/** One GPU nvidia-smi reported, as `vram-plan gpus --detect` lists it: the profile its name resolves to, and whether CUDA_VISIBLE_DEVICES shows it. */
+export type DetectedGpuListing = Omit<DetectedGpu, "computeCapability"> & {
   /** The catalog profile the name resolves to, or null. */
   profile: string | null;
-  totalBytes: number;
-  reservedBytes: number | null;
-  cudaTotalBytes: number;
-  usedBytes: number;
-  migEnabled: boolean;
   visible: boolean;
-  apps: ReadonlyArray<{ pid: number; name: string; usedBytes: number }>;
-}
+};
 
 /** Text within `columns` (render/format.ts outputColumns): the memory line of a busy GPU runs past 80 columns. */
 export function renderDetectedGpus(list: readonly DetectedGpuListing[], notes: readonly string[], json: boolean, columns: number): string {

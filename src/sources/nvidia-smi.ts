@@ -12,6 +12,7 @@ import { InputError } from "../errors.js";
 import { excerpt } from "../limits.js";
 import { cudaDeviceList, stopWords } from "./visible-devices.js";
 import { builtin } from "../builtins.js";
+import type { ComputeApp, DetectedGpu } from "../core/types.js";
 
 export const GPU_QUERY_FIELDS = ["index", "uuid", "name", "memory.total", "memory.reserved", "memory.used", "mig.mode.current", "compute_cap"] as const;
 /** Drivers before memory.reserved / compute_cap existed answer "is not a valid field": asked again without them. */
@@ -24,27 +25,8 @@ const NVIDIA_SMI_TIMEOUT_MS = 10_000;
 /** Real output is a few hundred bytes per GPU. */
 const NVIDIA_SMI_MAX_OUTPUT = 1 << 20;
 
-export interface ComputeApp {
-  pid: number;
-  name: string;
-  usedBytes: number;
-}
-
-export interface DetectedGpu {
-  /** nvidia-smi's index (PCI order), as CUDA_VISIBLE_DEVICES numbers them with CUDA_DEVICE_ORDER=PCI_BUS_ID. */
-  index: number;
-  uuid: string;
-  name: string;
-  totalBytes: number;
-  /** memory.reserved (driver/ECC/firmware), absent on old drivers. */
-  reservedBytes: number | null;
-  /** memory.total - memory.reserved: what cudaMemGetInfo reports as total. */
-  cudaTotalBytes: number;
-  usedBytes: number;
-  migEnabled: boolean;
-  computeCapability: string | null;
-  apps: ComputeApp[];
-}
+// The GPUs and processes nvidia-smi reports are data that render/ lists too: their types live in core.
+export type { ComputeApp, DetectedGpu } from "../core/types.js";
 
 /** What ran: how nvidia-smi is called, so tests can stand a script in for it. */
 export type RunNvidiaSmi = (args: string[]) => string;
