@@ -48,8 +48,8 @@ function looksLikeVllmConfig(js: Record<string, Json>): boolean {
 }
 
 function isDockerfileName(path: string): boolean {
-  const b = baseName(path).toLowerCase();
-  return b === "dockerfile" || b === "containerfile" || b.startsWith("dockerfile.") || b.endsWith(".dockerfile") || b.endsWith(".containerfile");
+  const name = baseName(path).toLowerCase();
+  return name === "dockerfile" || name === "containerfile" || name.startsWith("dockerfile.") || name.endsWith(".dockerfile") || name.endsWith(".containerfile");
 }
 
 function yamlFormat(docs: readonly Document.Parsed[]): DeploymentFormat | null {
@@ -175,10 +175,10 @@ function readYaml(ctx: Ctx, yaml: YamlFile, opts: ReadOptions, out: FileRead): v
       return;
     }
     case "kubernetes": {
-      const k = readKubernetes(ctx, yaml, opts);
-      out.deployments = k.deployments;
-      out.runtimes = k.runtimes;
-      out.services = k.services;
+      const kubernetes = readKubernetes(ctx, yaml, opts);
+      out.deployments = kubernetes.deployments;
+      out.runtimes = kubernetes.runtimes;
+      out.services = kubernetes.services;
       return;
     }
     case "vllm-config":

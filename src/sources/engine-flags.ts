@@ -21,24 +21,24 @@ const kebab = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `-${c.to
 export function engineFlagsFrom(raw: RawEngineFlags): EngineFlags {
   if (raw.vllmArgs) return raw.vllmArgs.flags;
   const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === undefined) continue;
-    const name = kebab(k);
-    if (vllmArg(name)) options[name] = v;
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const name = kebab(key);
+    if (vllmArg(name)) options[name] = value;
   }
   return engineFlagsFromOptions(options, { vramPlanFlags: true }).flags;
 }
 
 /** The model revision a command's options ask for (vLLM's --revision), if any. */
 export function revisionFrom(raw: RawEngineFlags): string | undefined {
-  const r = raw.vllmArgs ? raw.vllmArgs.revision : raw["revision"];
-  return typeof r === "string" && r.trim() !== "" ? r.trim() : undefined;
+  const revision = raw.vllmArgs ? raw.vllmArgs.revision : raw["revision"];
+  return typeof revision === "string" && revision.trim() !== "" ? revision.trim() : undefined;
 }
 
 /** `{ revision }` for resolveModel when one was asked for, else nothing. */
 export function revisionOpt(raw: RawEngineFlags): { revision?: string } {
-  const r = revisionFrom(raw);
-  return r !== undefined ? { revision: r } : {};
+  const requested = revisionFrom(raw);
+  return requested !== undefined ? { revision: requested } : {};
 }
 
 /** Whether the user gave a vLLM flag (long name, e.g. "tensor-parallel-size") in a command's options. */

@@ -11,54 +11,54 @@ function fail(flag: string, rule: string, value: unknown): never {
 }
 
 /** A plain decimal integer ("8", " 16 "; "-1" when `signed`) of at most 16 digits, or NaN. */
-export function integerOf(v: string, signed = false): number {
-  return (signed ? /^\s*-?\d{1,16}\s*$/ : /^\s*\d{1,16}\s*$/).test(v) ? Number(v) : Number.NaN;
+export function integerOf(text: string, signed = false): number {
+  return (signed ? /^\s*-?\d{1,16}\s*$/ : /^\s*\d{1,16}\s*$/).test(text) ? Number(text) : Number.NaN;
 }
 
 /** What is wrong with `n` as an integer in [min, max], or null: the rule vram-plan's and vLLM's flags (vllm-flags.ts) both state. */
-export function integerProblem(n: number, min: number, max: number): string | null {
-  return Number.isSafeInteger(n) && n >= min && n <= max ? null : `expected an integer from ${min} to ${max}`;
+export function integerProblem(value: number, min: number, max: number): string | null {
+  return Number.isSafeInteger(value) && value >= min && value <= max ? null : `expected an integer from ${min} to ${max}`;
 }
 
 /** A plain decimal integer in [min, max]. */
-export function integerFlag(flag: string, v: string, min: number, max: number): number {
-  const n = integerOf(v);
-  const problem = integerProblem(n, min, max);
-  if (problem) fail(flag, problem, v);
-  return n;
+export function integerFlag(flag: string, text: string, min: number, max: number): number {
+  const value = integerOf(text);
+  const problem = integerProblem(value, min, max);
+  if (problem) fail(flag, problem, text);
+  return value;
 }
 
 /** A token count as vLLM's human_readable_int reads it (32k = 32000, 32K = 32768), in [min, max]. */
-export function tokensFlag(flag: string, v: string, min = 1, max = MAX_TOKENS, what = "a token count"): number {
-  const n = parseTokens(v);
-  if (n === null || n < min || n > max) fail(flag, `expected ${what} from ${min} to ${max}${what === "a token count" ? " such as 32768, 32k (32000) or 32K (32768)" : ""}`, v);
-  return n;
+export function tokensFlag(flag: string, text: string, min = 1, max = MAX_TOKENS, what = "a token count"): number {
+  const tokens = parseTokens(text);
+  if (tokens === null || tokens < min || tokens > max) fail(flag, `expected ${what} from ${min} to ${max}${what === "a token count" ? " such as 32768, 32k (32000) or 32K (32768)" : ""}`, text);
+  return tokens;
 }
 
 /** What is wrong with `n` (parseSize's bytes, null: unreadable) as a size in [min, MAX_BYTES], or null. */
-export function sizeProblem(n: number | null, min = 0): string | null {
-  return n !== null && n >= min && n <= MAX_BYTES ? null : `expected a size${min > 0 ? " above 0" : ""} up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count`;
+export function sizeProblem(bytes: number | null, min = 0): string | null {
+  return bytes !== null && bytes >= min && bytes <= MAX_BYTES ? null : `expected a size${min > 0 ? " above 0" : ""} up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count`;
 }
 
 /** A memory size ("20GiB", "85GB", a byte count) in [min, MAX_BYTES]. */
-export function sizeFlag(flag: string, v: string, min = 0): number {
-  const n = parseSize(v);
-  const problem = sizeProblem(n, min);
-  if (problem || n === null) fail(flag, problem ?? "", v);
-  return n;
+export function sizeFlag(flag: string, text: string, min = 0): number {
+  const bytes = parseSize(text);
+  const problem = sizeProblem(bytes, min);
+  if (problem || bytes === null) fail(flag, problem ?? "", text);
+  return bytes;
 }
 
 /** A plain decimal number ("0.9", ".9", "1"), or NaN. */
-export function decimalOf(v: string): number {
-  return /^\s*(\d{1,20}(\.\d{0,20})?|\.\d{1,20})\s*$/.test(v) ? Number(v) : Number.NaN;
+export function decimalOf(text: string): number {
+  return /^\s*(\d{1,20}(\.\d{0,20})?|\.\d{1,20})\s*$/.test(text) ? Number(text) : Number.NaN;
 }
 
 /** A utilization: a fraction in (0, 1] (sources/vllm-values.ts utilizationProblem). */
-export function fractionFlag(flag: string, v: string): number {
-  const u = decimalOf(v);
-  const problem = utilizationProblem(u);
-  if (problem) fail(flag, problem, v);
-  return u;
+export function fractionFlag(flag: string, text: string): number {
+  const fraction = decimalOf(text);
+  const problem = utilizationProblem(fraction);
+  if (problem) fail(flag, problem, text);
+  return fraction;
 }
 
 /** "1792x1008" (also "1792 × 1008") → width and height, each from 1 to MAX_IMAGE_SIDE pixels. */

@@ -29,8 +29,8 @@ export interface NamedGpu {
 }
 
 /** Every spelling a profile answers to: its id, aliases, CUDA device name and family names. */
-export function gpuSpellings(g: NamedGpu): string[] {
-  return [g.id, ...g.aliases, g.name, ...(g.familyNames ?? [])];
+export function gpuSpellings(gpu: NamedGpu): string[] {
+  return [gpu.id, ...gpu.aliases, gpu.name, ...(gpu.familyNames ?? [])];
 }
 
 /**
@@ -40,13 +40,13 @@ export function gpuSpellings(g: NamedGpu): string[] {
  * (in GiB or GB, within 5 %).
  */
 export function gpuCandidatesBy<G extends NamedGpu>(name: string, named: (spelling: string) => readonly G[]): G[] {
-  const q = normalizeGpuName(name);
-  const direct = named(q);
+  const query = normalizeGpuName(name);
+  const direct = named(query);
   if (direct.length > 0) return [...direct];
-  const m = /^(.*)-(\d+)gb$/.exec(q);
-  if (!m) return [];
-  const gb = Number(m[2]);
-  return named(m[1] ?? "").filter((g) => Math.abs(g.datasheetBytes / 2 ** 30 - gb) <= 0.05 * gb || Math.abs(g.datasheetBytes / 1e9 - gb) <= 0.05 * gb);
+  const sizeMatch = /^(.*)-(\d+)gb$/.exec(query);
+  if (!sizeMatch) return [];
+  const gb = Number(sizeMatch[2]);
+  return named(sizeMatch[1] ?? "").filter((g) => Math.abs(g.datasheetBytes / 2 ** 30 - gb) <= 0.05 * gb || Math.abs(g.datasheetBytes / 1e9 - gb) <= 0.05 * gb);
 }
 
 /**
@@ -54,8 +54,8 @@ export function gpuCandidatesBy<G extends NamedGpu>(name: string, named: (spelli
  * CUDA-visible total `cudaTotalBytes` when --gpu-memory or the machine says otherwise. The CLI (sources/gpus.ts)
  * and the web page build --gpu's profile with it, so both plan the same GPU.
  */
-export function profileOfGpu(g: GpuProfile, cudaTotalBytes = g.cudaTotalBytes): GpuProfile {
-  return { id: g.id, name: g.name, cudaTotalBytes, computeCapability: g.computeCapability, ...(g.rocmArch ? { rocmArch: g.rocmArch } : {}), smCount: g.smCount, source: g.source };
+export function profileOfGpu(gpu: GpuProfile, cudaTotalBytes = gpu.cudaTotalBytes): GpuProfile {
+  return { id: gpu.id, name: gpu.name, cudaTotalBytes, computeCapability: gpu.computeCapability, ...(gpu.rocmArch ? { rocmArch: gpu.rocmArch } : {}), smCount: gpu.smCount, source: gpu.source };
 }
 
 /**

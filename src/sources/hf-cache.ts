@@ -87,8 +87,8 @@ export function cachedModels(env: Env = process.env): [string, string][] {
   const out: [string, string][] = [];
   try {
     for (const dir of readdirSync(hfCacheDir(env))) {
-      const m = /^models--([^-].*?)--(.+)$/.exec(dir);
-      if (m) out.push([m[1]!, m[2]!]);
+      const match = /^models--([^-].*?)--(.+)$/.exec(dir);
+      if (match) out.push([match[1]!, match[2]!]);
     }
   } catch {
     // no cache

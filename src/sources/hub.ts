@@ -58,8 +58,8 @@ export interface ProxySettings {
 type Env = Record<string, string | undefined>;
 
 /** huggingface_hub's truthy spellings of a boolean environment variable. */
-function envTrue(v: string | undefined): boolean {
-  return v !== undefined && ["1", "ON", "YES", "TRUE"].includes(v.trim().toUpperCase());
+function envTrue(value: string | undefined): boolean {
+  return value !== undefined && ["1", "ON", "YES", "TRUE"].includes(value.trim().toUpperCase());
 }
 
 /**
@@ -74,9 +74,9 @@ export function hubOptionsFromEnv(env: Env = process.env): { endpoint: string; t
   const timeoutSeconds = Number(env["HF_HUB_DOWNLOAD_TIMEOUT"]?.trim());
   if (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 && timeoutSeconds <= 3600) out.timeoutMs = Math.round(timeoutSeconds * 1000);
   const pick = (...names: string[]): string | undefined => {
-    for (const n of names) {
-      const v = env[n]?.trim();
-      if (v) return v;
+    for (const name of names) {
+      const value = env[name]?.trim();
+      if (value) return value;
     }
     return undefined;
   };
@@ -146,10 +146,10 @@ function unreachable(ctx: Ctx, err: unknown): InputError {
 }
 
 /** Retry-After as milliseconds (delay-seconds or an HTTP date); null when absent or unreadable. */
-function retryAfterMs(v: string | null): number | null {
-  if (v === null) return null;
-  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
+function retryAfterMs(header: string | null): number | null {
+  if (header === null) return null;
+  if (/^\s*\d+\s*$/.test(header)) return Number(header) * 1000;
+  const at = Date.parse(header);
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
 }
 
@@ -266,9 +266,9 @@ async function readUpTo(res: Response, limit: number): Promise<Uint8Array> {
   }
   const out = new Uint8Array(Math.min(got, limit));
   let at = 0;
-  for (const c of chunks) {
-    const take = Math.min(c.length, out.length - at);
-    out.set(c.subarray(0, take), at);
+  for (const chunk of chunks) {
+    const take = Math.min(chunk.length, out.length - at);
+    out.set(chunk.subarray(0, take), at);
     at += take;
     if (at >= out.length) break;
   }

@@ -58,11 +58,11 @@ export function jsonDepth(value: Json): number {
   let max = 0;
   const stack: [Json, number][] = [[value, 0]];
   while (stack.length > 0) {
-    const [x, d] = stack.pop() as [Json, number];
-    if (typeof x !== "object" || x === null) continue;
-    if (d + 1 > max) max = d + 1;
+    const [node, depth] = stack.pop() as [Json, number];
+    if (typeof node !== "object" || node === null) continue;
+    if (depth + 1 > max) max = depth + 1;
     if (max > MAX_NESTING) return max;
-    for (const c of Array.isArray(x) ? x : Object.values(x)) if (typeof c === "object" && c !== null) stack.push([c, d + 1]);
+    for (const c of Array.isArray(node) ? node : Object.values(node)) if (typeof c === "object" && c !== null) stack.push([c, depth + 1]);
   }
   return max;
 }
@@ -129,9 +129,9 @@ export function shardsFromIndex(index: Json, where: string): { shards: string[];
 /** "org/name" for `.../models--org--name/snapshots/<rev>`, else the directory name. */
 function idForDir(dir: string): string {
   const parts = resolve(dir).split(sep);
-  const n = parts.length;
-  const repo = parts[n - 3];
-  if (parts[n - 2] === "snapshots" && repo?.startsWith("models--")) {
+  const count = parts.length;
+  const repo = parts[count - 3];
+  if (parts[count - 2] === "snapshots" && repo?.startsWith("models--")) {
     return repo.slice("models--".length).split("--").join("/");
   }
   return basename(resolve(dir));
@@ -161,8 +161,8 @@ export interface CheckpointRead {
 export function checkpointFiles(read: CheckpointRead, warnings: string[]): { files: ConfigFiles; weights: WeightsSummary | null } {
   const weights = read.headers.length > 0 ? summarizeHeaders(read.headers) : null;
   if (weights) {
-    const w = totalSizeWarning(read.indexLabel, read.totalSize, weights.totalBytes);
-    if (w) warnings.push(w);
+    const warning = totalSizeWarning(read.indexLabel, read.totalSize, weights.totalBytes);
+    if (warning) warnings.push(warning);
   }
   const files: ConfigFiles = { config: read.config, checkpointBytes: weights ? weights.totalBytes : read.indexOnly ? read.totalSize : null };
   const quantConfig = read.quantConfigs.find((q) => q !== undefined);
@@ -237,18 +237,18 @@ export async function readModelDir(path: string): Promise<LocalModel> {
   // Local disk: synchronous positioned reads are faster than promises for many small headers.
   if (shardNames.length > MAX_SHARDS) throw new InputError(dir, `${dir}: more than ${MAX_SHARDS} .safetensors shards`);
   let tensors = 0;
-  const headers = shardNames.map((f) => {
-    const path = inDir(f);
+  const headers = shardNames.map((shardName) => {
+    const path = inDir(shardName);
     // A regular file (not a link) listed directly in the checkout is inside it and safe to open: no
     // realpath walk and second stat (a 100-shard checkout: ≈500 fewer system calls), and the listing's
     // own file types spare an lstat each.
-    const plainFile = regularFiles.has(f);
+    const plainFile = regularFiles.has(shardName);
     if (!plainFile) requireInside(path, root);
-    const h = readSafetensorsHeaderSync(path, plainFile);
+    const header = readSafetensorsHeaderSync(path, plainFile);
     // Every tensor's entry is held until the shards are summed: bounded across the checkpoint.
-    tensors += h.tensors.length;
+    tensors += header.tensors.length;
     if (tensors > MAX_TENSORS) throw new InputError(dir, `${dir}: more than ${MAX_TENSORS} tensors across the shards`);
-    return h;
+    return header;
   });
   const { files, weights } = checkpointFiles({ config, quantConfigs: [quantA, quantB], preprocessor, headers, totalSize, indexLabel: indexPath, indexOnly }, warnings);
   const labels = { config: configPath, quantConfig: inDir(quantA !== undefined ? QUANT_CONFIG_FILES[0] : QUANT_CONFIG_FILES[1]), preprocessor: inDir(PREPROCESSOR_FILE) };

@@ -40,18 +40,18 @@ function csvRows(text: string): string[][] {
 }
 
 /** "[N/A]", "N/A", "[Not Supported]" → null; MiB numbers → bytes. */
-function mib(v: string | undefined): number | null {
-  if (v === undefined || !/^\d+(\.\d+)?$/.test(v)) return null;
-  return Math.round(Number(v) * MIB);
+function mib(text: string | undefined): number | null {
+  if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return null;
+  return Math.round(Number(text) * MIB);
 }
 
 /** Parses --query-gpu output (noheader,nounits) in the field order given. */
 export function parseGpuQuery(text: string, fields: readonly string[]): Omit<DetectedGpu, "apps">[] {
   const out: Omit<DetectedGpu, "apps">[] = [];
   for (const row of csvRows(text)) {
-    const at = (f: string): string | undefined => {
-      const i = fields.indexOf(f);
-      return i < 0 ? undefined : row[i];
+    const at = (field: string): string | undefined => {
+      const column = fields.indexOf(field);
+      return column < 0 ? undefined : row[column];
     };
     const index = Number(at("index"));
     const total = mib(at("memory.total"));
@@ -179,6 +179,6 @@ export function visibleGpus(all: readonly DetectedGpu[], cudaVisibleDevices: str
 }
 
 /** Memory other processes hold on a GPU now: memory.used, which nvidia-smi counts for every process (the apps list can be hidden in containers). */
-export function otherProcessBytesOn(g: DetectedGpu): number {
-  return g.usedBytes;
+export function otherProcessBytesOn(gpu: DetectedGpu): number {
+  return gpu.usedBytes;
 }

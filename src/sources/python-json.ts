@@ -91,21 +91,21 @@ function named(ch: string): string {
  * expected there; null when it is JSON. Iterative, so deep nesting cannot overflow the stack.
  */
 export function jsonFault(text: string): { offset: number; reason: string } | null {
-  const n = text.length;
+  const length = text.length;
   const open: string[] = [];
   let i = 0;
   let state: "value" | "key" | "after" = "value";
   const skipSpace = (): void => {
-    while (i < n && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
+    while (i < length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
   };
   const at = (reason: string): { offset: number; reason: string } => ({ offset: i, reason });
   const endOrChar = (expected: string): { offset: number; reason: string } =>
-    at(i >= n ? `unexpected end of file, expected ${expected}; cut short?` : `unexpected ${named(text[i]!)}, expected ${expected}`);
+    at(i >= length ? `unexpected end of file, expected ${expected}; cut short?` : `unexpected ${named(text[i]!)}, expected ${expected}`);
   /** Past a string starting at i; a fault, or null. */
   const string = (): { offset: number; reason: string } | null => {
     i++;
     for (;;) {
-      if (i >= n) return at("end of file inside a string; cut short?");
+      if (i >= length) return at("end of file inside a string; cut short?");
       const ch = text[i]!;
       if (ch === '"') {
         i++;
@@ -153,7 +153,7 @@ export function jsonFault(text: string): { offset: number; reason: string } | nu
       NUMBER.lastIndex = i;
       if ((ch === "-" || (ch >= "0" && ch <= "9")) && NUMBER.test(text)) {
         i = NUMBER.lastIndex;
-        if (i < n && /[0-9.eE+-]/.test(text[i]!)) return at("malformed number");
+        if (i < length && /[0-9.eE+-]/.test(text[i]!)) return at("malformed number");
         state = "after";
         continue;
       }
@@ -171,7 +171,7 @@ export function jsonFault(text: string): { offset: number; reason: string } | nu
     }
     // after a value
     const top = open[open.length - 1];
-    if (top === undefined) return i >= n ? null : at(`unexpected ${named(text[i]!)} after the end of the JSON value`);
+    if (top === undefined) return i >= length ? null : at(`unexpected ${named(text[i]!)} after the end of the JSON value`);
     const close = top === "{" ? "}" : "]";
     if (text[i] === close) {
       open.pop();

@@ -22,8 +22,8 @@ export function limitSizeText(bytes: number): string {
   return bytes >= 2 ** 20 ? `${Math.ceil(bytes / 2 ** 20)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
-function errno(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
+function errno(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
   return code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "ELOOP" ? "too many symbolic links" : (code ?? "error");
 }
 
@@ -74,9 +74,9 @@ export function readTextFile(path: string, maxBytes: number, opts: { label?: str
     const buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(size, 0) + 1));
     let got = 0;
     for (;;) {
-      const r = readSync(fd, buf, got, buf.length - got, got);
-      if (r === 0) break;
-      got += r;
+      const bytesRead = readSync(fd, buf, got, buf.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
       if (got >= buf.length) break;
     }
     if (got > maxBytes) throw new InputError(label, `${label}: over the ${limitSizeText(maxBytes)} limit for this kind of file`);

@@ -11,9 +11,9 @@ import { excerpt } from "../limits.js";
  */
 export const VLLM_BLOCK_SIZES: readonly number[] = [1, 8, 16, 32, 64, 128, 256];
 
-export function blockSizeProblem(n: number): string | null {
-  if (VLLM_BLOCK_SIZES.includes(n) || (n > 0 && n % 16 === 0)) return null;
-  return `${n} is not a block size vLLM runs; it takes ${VLLM_BLOCK_SIZES.join(", ")} (vllm/config/cache.py BlockSize) or, where any integer is taken, a multiple of 16 (its CUDA attention backends)`;
+export function blockSizeProblem(blockSize: number): string | null {
+  if (VLLM_BLOCK_SIZES.includes(blockSize) || (blockSize > 0 && blockSize % 16 === 0)) return null;
+  return `${blockSize} is not a block size vLLM runs; it takes ${VLLM_BLOCK_SIZES.join(", ")} (vllm/config/cache.py BlockSize) or, where any integer is taken, a multiple of 16 (its CUDA attention backends)`;
 }
 
 /**
@@ -21,13 +21,13 @@ export function blockSizeProblem(n: number): string | null {
  * Field(default=0.9, gt=0, le=1)`. The one range check of a utilization: vLLM's flag as read from any
  * command line or file, a --sweep axis of it, and vram-plan's --max-utilization ceiling on it.
  */
-export function utilizationProblem(u: number): string | null {
-  return u > 0 && u <= 1 ? null : "expected a fraction in (0, 1]";
+export function utilizationProblem(utilization: number): string | null {
+  return utilization > 0 && utilization <= 1 ? null : "expected a fraction in (0, 1]";
 }
 
 /** utilizationProblem as a zod refinement, for files that carry a utilization (one range, one message). */
-export function refineUtilization(u: number, ctx: { addIssue(issue: { code: "custom"; message: string }): void }): void {
-  const problem = utilizationProblem(u);
+export function refineUtilization(utilization: number, ctx: { addIssue(issue: { code: "custom"; message: string }): void }): void {
+  const problem = utilizationProblem(utilization);
   if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
 }
 

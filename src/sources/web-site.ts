@@ -19,8 +19,8 @@ export function builtSiteDir(): string {
 
 /** Copies the site into `out`; returns the paths written. InputError when `out` is someone else's. */
 export function writeSite(out: string, from = builtSiteDir()): string[] {
-  for (const f of WEB_FILES) {
-    if (!existsSync(join(from, f))) throw new InputError("web", `the web page is not built (${join(from, f)} is missing): run npm run build`);
+  for (const file of WEB_FILES) {
+    if (!existsSync(join(from, file))) throw new InputError("web", `the web page is not built (${join(from, file)} is missing): run npm run build`);
   }
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new InputError("--out", `--out ${out}: exists and is not a directory; give a new or empty directory`);
@@ -28,15 +28,15 @@ export function writeSite(out: string, from = builtSiteDir()): string[] {
     if (entries.length > 0 && !entries.includes(WEB_MARKER)) {
       throw new InputError("--out", `--out ${out}: not empty and not a previous vram-plan web output; give a new or empty directory (nothing was written)`);
     }
-    for (const f of WEB_FILES) {
-      const p = join(out, f);
-      if (existsSync(p) && !statSync(p).isFile()) throw new InputError("--out", `--out ${out}: ${f} there is not a file (nothing was written)`);
+    for (const webFile of WEB_FILES) {
+      const target = join(out, webFile);
+      if (existsSync(target) && !statSync(target).isFile()) throw new InputError("--out", `--out ${out}: ${webFile} there is not a file (nothing was written)`);
     }
   } else {
     mkdirSync(out, { recursive: true });
   }
-  return WEB_FILES.map((f) => {
-    copyFileSync(join(from, f), join(out, f));
-    return join(out, f);
+  return WEB_FILES.map((file) => {
+    copyFileSync(join(from, file), join(out, file));
+    return join(out, file);
   });
 }
