@@ -52,7 +52,7 @@ describe("vram-plan watch", () => {
     const result = await run(dir, ["--count", "2"]);
     expect(result.err).toBe("");
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^\[1\] GPU 0 \(rank 0\): used \d+\.\d\d GiB, plan \d+\.\d\d GiB \(\+0\.00 GiB\), free \d+\.\d\d GiB$/m);
+    expect(result.out).toMatch(/^\[1\] GPU 0 \(rank 0\): used \d+\.\d\d GiB, plan \d+\.\d\d GiB \(0\.00 GiB\), free \d+\.\d\d GiB$/m);
     expect(result.out).toMatch(/^\[2\] GPU 0 \(rank 0\)/m);
     expect(result.out).not.toContain("DRIFT");
   });

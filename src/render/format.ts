@@ -178,6 +178,12 @@ export function wrapLine(line: string, width: number, seps: readonly string[] = 
   return out;
 }
 
+/** A signed figure, or the bare figure when it rounds to zero ("0.00", never "−0.00" or "+0.00"): log's differences and watch's drift. */
+export function signed(diff: number, printed: string): string {
+  if (!/[1-9]/.test(printed)) return printed;
+  return `${diff > 0 ? "+" : "−"}${printed}`;
+}
+
 /** Text inside a Markdown table cell: a "|" would end the cell. */
 export function mdCell(s: string): string {
   return s.replace(/\|/g, "\\|");

@@ -2,7 +2,7 @@
 // as a terminal table, a markdown table (to paste back into an issue) or JSON (stable names).
 import type { ChalkInstance } from "chalk";
 import { fixFromLog, type LogDifference, type LogReport } from "../core/startup-log.js";
-import { mdCell, thousands, wrapLine, concurrencyText, gibText } from "./format.js";
+import { mdCell, thousands, wrapLine, concurrencyText, gibText, signed } from "./format.js";
 import { logCauseText, logLineName, messageFor, fixText } from "./messages.js";
 import { fixesToJson, planToJsonObject } from "./json.js";
 
@@ -17,12 +17,6 @@ function value(difference: LogDifference, shown: number | string | null): string
     default:
       return thousands(shown);
   }
-}
-
-/** A signed figure, or the bare figure when it rounds to zero ("0.00", never "−0.00" or "±0.00"). */
-function signed(diff: number, printed: string): string {
-  if (!/[1-9]/.test(printed)) return printed;
-  return `${diff > 0 ? "+" : "−"}${printed}`;
 }
 
 function delta(d: LogDifference): string {

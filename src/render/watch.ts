@@ -1,7 +1,7 @@
 // `vram-plan watch` output: readable lines per sample, or one JSON object per sample (--json) for a monitor.
 import type { Drift, WatchSample } from "../core/watch.js";
 import type { Plan } from "../core/types.js";
-import { gib, wrapLine, gibText } from "./format.js";
+import { wrapLine, gibText, signed } from "./format.js";
 
 /** The header above the samples: what is watched against which plan, wrapped to `columns`. */
 export function renderWatchHeader(plan: Plan, gpuName: string, toleranceBytes: number, columns: number): string {
@@ -10,7 +10,6 @@ export function renderWatchHeader(plan: Plan, gpuName: string, toleranceBytes: n
 }
 
 /** "+0.32 GiB" / "−1.20 GiB" (a drift that rounds to zero is +0.00). */
-const signed = (b: number): string => `${gib(Math.abs(b)) === gib(0) || b >= 0 ? "+" : "−"}${gibText(Math.abs(b))}`;
 
 /** One drift in words. */
 export function driftText(drift: Drift, toleranceBytes: number): string {
@@ -28,7 +27,7 @@ export function driftText(drift: Drift, toleranceBytes: number): string {
 
 export function renderWatchSample(n: number, sample: WatchSample, toleranceBytes: number): string {
   const lines = sample.rows.map(
-    (r) => `[${n}] GPU ${r.index} (rank ${r.rank}${r.stage > 0 ? `, stage ${r.stage}` : ""}): used ${gibText(r.usedBytes)}, plan ${gibText(r.expectedBytes)} (${signed(r.driftBytes)}), free ${gibText(r.freeBytes)}`,
+    (r) => `[${n}] GPU ${r.index} (rank ${r.rank}${r.stage > 0 ? `, stage ${r.stage}` : ""}): used ${gibText(r.usedBytes)}, plan ${gibText(r.expectedBytes)} (${signed(r.driftBytes, gibText(Math.abs(r.driftBytes)))}), free ${gibText(r.freeBytes)}`,
   );
   for (const d of sample.drifts) lines.push(`[${n}] ${d.failing ? "DRIFT" : "note "} ${driftText(d, toleranceBytes)}`);
   return lines.join("\n") + "\n";
