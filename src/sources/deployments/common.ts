@@ -124,10 +124,10 @@ let expansionLeft = EXPANSION_BUDGET_BYTES;
 export function resetExpansionBudget(): void {
   expansionLeft = EXPANSION_BUDGET_BYTES;
 }
-export function charge(s: string): string {
-  expansionLeft -= s.length;
+export function charge(expanded: string): string {
+  expansionLeft -= expanded.length;
   if (expansionLeft < 0) throw new ShellSyntaxError(`shell variables expand to more than ${EXPANSION_BUDGET_BYTES / 2 ** 20} MiB of text`, 0);
-  return s;
+  return expanded;
 }
 
 /**
@@ -160,13 +160,13 @@ function otherVllmImageIndex(words: readonly string[]): number | null {
   const run = containerRunIndex(words);
   if (run < 0) return null;
   for (let i = run + 1; i < words.length; i++) {
-    const w = words[i]!;
-    if (w.startsWith("-")) {
-      if (!w.includes("=") && DOCKER_VALUE_OPTIONS.has(w)) i++;
+    const word = words[i]!;
+    if (word.startsWith("-")) {
+      if (!word.includes("=") && DOCKER_VALUE_OPTIONS.has(word)) i++;
       continue;
     }
     const next = words[i + 1];
-    return /vllm/i.test(w) && next !== undefined && next.startsWith("--") ? i : null;
+    return /vllm/i.test(word) && next !== undefined && next.startsWith("--") ? i : null;
   }
   return null;
 }
@@ -176,8 +176,8 @@ const VLLM_IN_TEXT = /\bvllm\s+serve\b|vllm\.entrypoints\.(openai\.)?api_server|
 /** `${VAR}`, `$VAR`, `$(VAR)` and `{{ … }}` left in a text: the names (or the template) that are not known here. */
 export function unresolvedIn(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$([A-Za-z_][A-Za-z0-9_]*)|\{\{[^}]*\}\}/g)) {
-    const name = m[1] ?? m[2] ?? m[3] ?? m[0];
+  for (const match of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$([A-Za-z_][A-Za-z0-9_]*)|\{\{[^}]*\}\}/g)) {
+    const name = match[1] ?? match[2] ?? match[3] ?? match[0];
     if (!out.includes(name)) out.push(name);
   }
   return out;
@@ -233,21 +233,21 @@ export function fromCommandWords(
   let image: string | null = null;
   if (inv?.via === "docker image") image = texts[inv.start] ?? null;
   if (!inv) {
-    const k = otherVllmImageIndex(texts);
-    if (k !== null) {
-      const sub = locateVllmInvocation(texts.slice(k + 1), { entrypointIsVllm: true });
+    const imageIndex = otherVllmImageIndex(texts);
+    if (imageIndex !== null) {
+      const sub = locateVllmInvocation(texts.slice(imageIndex + 1), { entrypointIsVllm: true });
       if (sub) {
-        const { env, gpus: dockerGpus } = containerRunOptions(texts, containerRunIndex(texts) + 1, k);
+        const { env, gpus: dockerGpus } = containerRunOptions(texts, containerRunIndex(texts) + 1, imageIndex);
         inv = {
           ...sub,
           via: "docker image",
-          start: k,
-          modelIndex: sub.modelIndex === null ? null : sub.modelIndex + k + 1,
-          argIndices: sub.argIndices.map((i) => i + k + 1),
+          start: imageIndex,
+          modelIndex: sub.modelIndex === null ? null : sub.modelIndex + imageIndex + 1,
+          argIndices: sub.argIndices.map((i) => i + imageIndex + 1),
           env,
           dockerGpus,
         };
-        image = texts[k] ?? null;
+        image = texts[imageIndex] ?? null;
       }
     }
   }
@@ -266,8 +266,8 @@ export function fromCommandWords(
     args = parseVllmArgs(argv);
   } catch (err) {
     if (!(err instanceof VllmArgError)) throw err;
-    const w = words[inv.argIndices[err.index] ?? -1];
-    problem = `line ${w?.line ?? baseFields.line}: ${err.message}`;
+    const word = words[inv.argIndices[err.index] ?? -1];
+    problem = `line ${word?.line ?? baseFields.line}: ${err.message}`;
   }
   let model = inv.model;
   if (model === null && typeof args.model === "string") model = args.model;

@@ -109,9 +109,9 @@ function isEngineFlagWord(text: string): boolean {
   return arg !== undefined && !arg.vramPlan && (arg.effect === "modeled" || name === "model" || name === "served-model-name");
 }
 
-function dependsOn(v: Json): string[] {
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string");
-  const map = rec(v);
+function dependsOn(value: Json): string[] {
+  if (Array.isArray(value)) return value.filter((x): x is string => typeof x === "string");
+  const map = rec(value);
   return map ? Object.keys(map) : [];
 }
 
@@ -169,9 +169,9 @@ export function readCompose(ctx: Ctx, yaml: YamlFile, opts: ReadOptions = {}): D
         continue;
       }
       const limits = composeLimits(svc, notes, interp);
-      for (const d of fromCommandWords(ctx, [...entry, ...cmd], base, vllmEntrypoint, { shell: svcEnv })) {
-        d.limits = limits;
-        out.push(d);
+      for (const deployment of fromCommandWords(ctx, [...entry, ...cmd], base, vllmEntrypoint, { shell: svcEnv })) {
+        deployment.limits = limits;
+        out.push(deployment);
       }
     }
   }

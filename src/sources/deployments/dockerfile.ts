@@ -42,11 +42,11 @@ function execForm(raw: string, firstLine: number): Word[] | null {
   const length = raw.length;
   const skip = (): void => {
     while (i < length) {
-      const c = raw[i]!;
-      if (c === "\n") {
+      const char = raw[i]!;
+      if (char === "\n") {
         line++;
         i++;
-      } else if (c === " " || c === "\t" || c === "\r" || (c === "\\" && raw[i + 1] === "\n")) i++;
+      } else if (char === " " || char === "\t" || char === "\r" || (char === "\\" && raw[i + 1] === "\n")) i++;
       else break;
     }
   };
@@ -133,9 +133,9 @@ export function readDockerfile(ctx: Ctx, text: string, opts: ReadOptions = {}): 
       const target = ins.keyword === "ENV" ? st.env : st.args;
       if (ins.keyword === "ENV" && ws.length >= 2 && !ws[0]!.includes("=")) target[ws[0]!] = expandShell(ws.slice(1).join(" "), scope);
       else
-        for (const w of ws) {
-          const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
-          if (m) target[m[1]!] = expandShell(m[2]!, scope);
+        for (const word of ws) {
+          const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(word);
+          if (assignment) target[assignment[1]!] = expandShell(assignment[2]!, scope);
         }
       continue;
     }

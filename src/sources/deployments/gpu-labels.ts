@@ -50,12 +50,12 @@ export function isGpuLabelKey(key: string): boolean {
 }
 
 function productGpu(raw: string): string | null {
-  const d = labelData();
-  const v = normalizeGpuName(raw).replace(/-shared$/, "");
-  if (d.mig.test(v)) return null; // a MIG slice is not a whole GPU
-  for (const [re, id] of d.products) if (re.test(v)) return id;
+  const data = labelData();
+  const normalized = normalizeGpuName(raw).replace(/-shared$/, "");
+  if (data.mig.test(normalized)) return null; // a MIG slice is not a whole GPU
+  for (const [re, id] of data.products) if (re.test(normalized)) return id;
   // Not listed: the CUDA device name of a cataloged GPU (gpu.product=NVIDIA-A40 for "NVIDIA A40").
-  return findGpu(v)?.id ?? null;
+  return findGpu(normalized)?.id ?? null;
 }
 
 /**
@@ -66,8 +66,8 @@ export function gpuIdFromLabel(key: string, value: string): string | null {
   const kind = labelData().keys.get(key.trim());
   if (kind === "product") return productGpu(value);
   if (kind === "instanceType") {
-    const t = value.trim().toLowerCase();
-    for (const [re, id] of labelData().instanceTypes) if (re.test(t)) return id;
+    const instanceType = value.trim().toLowerCase();
+    for (const [re, id] of labelData().instanceTypes) if (re.test(instanceType)) return id;
   }
   return null;
 }

@@ -32,9 +32,9 @@ function getPath(value: Json, path: readonly PathSeg[]): Json {
   for (const seg of path) {
     if (Array.isArray(cur) && typeof seg === "number") cur = cur[seg];
     else {
-      const r = rec(cur);
-      if (!r) return undefined;
-      cur = r[String(seg)];
+      const record = rec(cur);
+      if (!record) return undefined;
+      cur = record[String(seg)];
     }
   }
   return cur;
@@ -49,10 +49,10 @@ function podNodeLabels(spec: Record<string, Json>): Array<[string, string]> {
   const exprs = (term: Json): void => {
     const me = rec(term)?.matchExpressions;
     if (!Array.isArray(me)) return;
-    for (const e of me) {
-      const r = rec(e);
-      if (!r || typeof r.key !== "string" || r.operator !== "In" || !Array.isArray(r.values)) continue;
-      for (const v of r.values) if (v !== null && typeof v !== "object") out.push([r.key, String(v)]);
+    for (const expression of me) {
+      const record = rec(expression);
+      if (!record || typeof record.key !== "string" || record.operator !== "In" || !Array.isArray(record.values)) continue;
+      for (const v of record.values) if (v !== null && typeof v !== "object") out.push([record.key, String(v)]);
     }
   };
   const req = rec(na?.requiredDuringSchedulingIgnoredDuringExecution)?.nodeSelectorTerms;
@@ -64,10 +64,10 @@ function podNodeLabels(spec: Record<string, Json>): Array<[string, string]> {
 
 function podGpuType(spec: Record<string, Json>, notes: string[]): string | null {
   const ids: string[] = [];
-  for (const [k, v] of podNodeLabels(spec)) {
-    if (!isGpuLabelKey(k)) continue;
-    const id = gpuIdFromLabel(k, v);
-    if (id === null) notes.push(`node label ${k}=${v} is not a GPU vram-plan knows`);
+  for (const [key, value] of podNodeLabels(spec)) {
+    if (!isGpuLabelKey(key)) continue;
+    const id = gpuIdFromLabel(key, value);
+    if (id === null) notes.push(`node label ${key}=${value} is not a GPU vram-plan knows`);
     else if (!ids.includes(id)) ids.push(id);
   }
   if (ids.length > 1) notes.push(`node labels allow several GPU types (${ids.join(", ")}); using ${ids[0]}`);
@@ -106,10 +106,10 @@ function containerGpuCount(container: Record<string, Json>, notes: string[], ctx
 function containerEnv(value: Json, outer: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = { ...outer };
   if (!Array.isArray(value)) return out;
-  for (const e of value) {
-    const r = rec(e);
-    if (r && typeof r.name === "string" && r.value !== undefined && r.value !== null && typeof r.value !== "object") {
-      out[r.name] = expandK8s(String(r.value), out);
+  for (const entry of value) {
+    const record = rec(entry);
+    if (record && typeof record.name === "string" && record.value !== undefined && record.value !== null && typeof record.value !== "object") {
+      out[record.name] = expandK8s(String(record.value), out);
     }
   }
   return out;
@@ -172,10 +172,10 @@ export function readKubernetes(ctx: Ctx, yaml: YamlFile, opts: ReadOptions = {})
     if (kind === "ServingRuntime" || kind === "ClusterServingRuntime") {
       const cs = rec(resource.spec)?.containers;
       if (!Array.isArray(cs)) return;
-      cs.forEach((cJs, i) => {
+      cs.forEach((cJs, containerIndex) => {
         const container = rec(cJs);
         if (!container) return;
-        const cPath = [...prefix, "spec", "containers", i];
+        const cPath = [...prefix, "spec", "containers", containerIndex];
         const line = lineAt(yaml, doc, cPath);
         const command = (wordsAt(yaml, doc, [...cPath, "command"], container.command, line) ?? []).map(subst);
         const args = (wordsAt(yaml, doc, [...cPath, "args"], container.args, line) ?? []).map(subst);
@@ -212,12 +212,12 @@ export function readKubernetes(ctx: Ctx, yaml: YamlFile, opts: ReadOptions = {})
     for (const path of paths) {
       const spec = rec(getPath(resource, path));
       if (!spec || !Array.isArray(spec.containers)) continue;
-      spec.containers.forEach((cJs, i) => {
+      spec.containers.forEach((cJs, containerIndex) => {
         const container = rec(cJs);
         if (!container) return;
-        const cPath = [...prefix, ...path, "containers", i];
+        const cPath = [...prefix, ...path, "containers", containerIndex];
         const line = lineAt(yaml, doc, cPath);
-        const cname = str(container.name) ?? `container ${i}`;
+        const cname = str(container.name) ?? `container ${containerIndex}`;
         const name = cname === workload ? cname : `${workload}/${cname}`;
         const command = (wordsAt(yaml, doc, [...cPath, "command"], container.command, line) ?? []).map(subst);
         const args = (wordsAt(yaml, doc, [...cPath, "args"], container.args, line) ?? []).map(subst);
@@ -328,8 +328,8 @@ export function linkKServe(runtimes: readonly KServeRuntime[], services: readonl
     }
     deployments.push(...found);
   }
-  for (const r of runtimes) {
-    if (!used.has(r)) notes.push({ file: r.file, text: `ServingRuntime ${r.name}: a template; it is checked with the InferenceService that uses it (none among the files given)` });
+  for (const runtime of runtimes) {
+    if (!used.has(runtime)) notes.push({ file: runtime.file, text: `ServingRuntime ${runtime.name}: a template; it is checked with the InferenceService that uses it (none among the files given)` });
   }
   return { deployments, notes };
 }

@@ -12,13 +12,13 @@ const K8S_UNITS: Readonly<Record<string, number>> = {
 };
 
 /** A Kubernetes quantity ("16Gi", "32G", "1e9", 17179869184) in bytes, or null when it is not one. */
-export function k8sQuantityBytes(v: Json): number | null {
-  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? Math.ceil(v) : null;
-  if (typeof v !== "string") return null;
-  const match = /^\s*\+?(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?\s*$/.exec(v);
+export function k8sQuantityBytes(value: Json): number | null {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.ceil(value) : null;
+  if (typeof value !== "string") return null;
+  const match = /^\s*\+?(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?\s*$/.exec(value);
   if (!match || (match[2] !== undefined && match[3] !== undefined)) return null;
-  const n = Number(match[1]) * 10 ** Number(match[2] ?? 0) * (K8S_UNITS[match[3] ?? ""] ?? 1);
-  return Number.isFinite(n) ? Math.ceil(n) : null;
+  const bytes = Number(match[1]) * 10 ** Number(match[2] ?? 0) * (K8S_UNITS[match[3] ?? ""] ?? 1);
+  return Number.isFinite(bytes) ? Math.ceil(bytes) : null;
 }
 
 /**
@@ -26,10 +26,10 @@ export function k8sQuantityBytes(v: Json): number | null {
  * units are binary (go-units RAMInBytes: b, k, m, g, t, p with an optional "b"); compose's byte
  * values follow the same rule.
  */
-export function dockerSizeBytes(v: Json): number | null {
-  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? Math.ceil(v) : null;
-  if (typeof v !== "string") return null;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([bkmgtp])?(?:i?b)?\s*$/i.exec(v);
+export function dockerSizeBytes(value: Json): number | null {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.ceil(value) : null;
+  if (typeof value !== "string") return null;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([bkmgtp])?(?:i?b)?\s*$/i.exec(value);
   if (!match) return null;
   const pow = "bkmgtp".indexOf((match[2] ?? "b").toLowerCase());
   return Math.ceil(Number(match[1]) * 1024 ** Math.max(0, pow));
@@ -111,20 +111,20 @@ export function dockerRunLimits(words: readonly string[], notes: string[]): Host
     const opt = word.startsWith("-") && eq > 0 ? word.slice(0, eq) : word;
     const value = (): string | undefined => (word.startsWith("-") && eq > 0 ? word.slice(eq + 1) : words[++i]);
     const sized = (where: string): { bytes: number; text: string; where: string } | null => {
-      const v = value();
-      if (v === undefined) return null;
-      const bytes = dockerSizeBytes(v);
+      const sizeValue = value();
+      if (sizeValue === undefined) return null;
+      const bytes = dockerSizeBytes(sizeValue);
       if (bytes === null) {
-        notes.push(`docker run ${where} ${v}: not a size`);
+        notes.push(`docker run ${where} ${sizeValue}: not a size`);
         return null;
       }
-      return { bytes, text: v, where };
+      return { bytes, text: sizeValue, where };
     };
     if (opt === "--memory" || opt === "-m") memoryLimit = sized("--memory") ?? memoryLimit;
     else if (opt === "--memory-reservation") memoryRequest = sized("--memory-reservation") ?? memoryRequest;
     else if (opt === "--shm-size") {
-      const s = sized("--shm-size");
-      if (s && shm.kind !== "host") shm = { kind: "sized", ...s };
+      const shmSize = sized("--shm-size");
+      if (shmSize && shm.kind !== "host") shm = { kind: "sized", ...shmSize };
     } else if (opt === "--ipc") {
       if (value() === "host") shm = { kind: "host", where: "--ipc=host" };
     }

@@ -14,9 +14,9 @@ export function readShell(ctx: Ctx, text: string, opts: ReadOptions = {}): Deplo
     const ws = cmd.words;
     const assignOnly = ws.every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
     if (ws[0] === "export" || ws[0] === "readonly" || ws[0] === "declare" || assignOnly) {
-      for (const w of ws) {
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
-        if (m) vars[m[1]!] = expandShell(m[2]!, vars);
+      for (const word of ws) {
+        const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(word);
+        if (assignment) vars[assignment[1]!] = expandShell(assignment[2]!, vars);
       }
       continue;
     }

@@ -5,10 +5,10 @@ import { isObj } from "../../core/config-json.js";
 export type Json = unknown;
 
 /** The value as an object whose fields can be read, or null (a list, a scalar, null). */
-export function rec(v: Json): Record<string, Json> | null {
-  return isObj(v) ? v : null;
+export function rec(value: Json): Record<string, Json> | null {
+  return isObj(value) ? value : null;
 }
 
-export function str(v: Json): string | null {
-  return typeof v === "string" ? v : null;
+export function str(value: Json): string | null {
+  return typeof value === "string" ? value : null;
 }

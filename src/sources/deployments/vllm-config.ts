@@ -26,9 +26,9 @@ export function readVllmConfig(ctx: Ctx, yaml: YamlFile): Deployment[] {
   const js = rec(yamlValue(doc) as Json) ?? {};
   // Keep numbers as written (0.90 stays "0.90") by reading scalars from the AST.
   const config: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(js)) {
-    const { node } = walk(doc, yaml.lc, [k]);
-    config[k] = typeof v === "number" ? (scalarText(node) ?? String(v)) : v;
+  for (const [key, value] of Object.entries(js)) {
+    const { node } = walk(doc, yaml.lc, [key]);
+    config[key] = typeof value === "number" ? (scalarText(node) ?? String(value)) : value;
   }
   const argv = vllmConfigToArgv(config);
   let args: Record<string, string | true>;
@@ -41,9 +41,9 @@ export function readVllmConfig(ctx: Ctx, yaml: YamlFile): Deployment[] {
   const model = typeof args.model === "string" ? args.model : null;
   delete args.model;
   const notes: string[] = [];
-  for (const [k, v] of Object.entries(js)) {
-    if (v === null) notes.push(`${k}: null is ignored`);
-    if (v === false) notes.push(`${k}: false is ignored (vLLM drops false booleans from config files)`);
+  for (const [key, value] of Object.entries(js)) {
+    if (value === null) notes.push(`${key}: null is ignored`);
+    if (value === false) notes.push(`${key}: false is ignored (vLLM drops false booleans from config files)`);
   }
   const line = "model" in js ? lineAt(yaml, doc, ["model"]) : lineAt(yaml, doc, []);
   return [

@@ -31,27 +31,27 @@ export class VramPlanSchemaNotLoaded extends InternalError {}
 
 
 /** "32k" → 32000, "32K" → 32768, "8192" → 8192 (vLLM's human-readable integers); null if not one. */
-export function parseTokenCount(s: string): number | null {
+export function parseTokenCount(text: string): number | null {
   // The same reading as the command line's (vLLM's human_readable_int: 1.5k = 1500, but 1.5K is refused).
-  const n = parseTokens(s);
-  return n !== null && n > 0 && n <= MAX_TOKENS ? n : null;
+  const tokens = parseTokens(text);
+  return tokens !== null && tokens > 0 && tokens <= MAX_TOKENS ? tokens : null;
 }
 
-function flagValue(v: FlagValue): string | true {
-  if (v === true) return true;
-  if (v === false) return "false";
-  if (typeof v === "number") return String(v);
-  if (typeof v === "string") return v;
-  if (Array.isArray(v)) return v.map(String).join(" ");
-  return JSON.stringify(v);
+function flagValue(value: FlagValue): string | true {
+  if (value === true) return true;
+  if (value === false) return "false";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return value.map(String).join(" ");
+  return JSON.stringify(value);
 }
 
 function flagsToArgv(flags: Record<string, string | true>): string[] {
   const argv: string[] = [];
-  for (const [k, v] of Object.entries(flags)) {
-    if (v === true) argv.push(`--${k}`);
-    else if (v === "false" && isVllmSwitch(k)) argv.push(`--no-${k}`);
-    else argv.push(`--${k}`, ...(v.includes(" ") && !/^[[{"]/.test(v) ? v.split(" ") : [v]));
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === true) argv.push(`--${key}`);
+    else if (value === "false" && isVllmSwitch(key)) argv.push(`--no-${key}`);
+    else argv.push(`--${key}`, ...(value.includes(" ") && !/^[[{"]/.test(value) ? value.split(" ") : [value]));
   }
   return argv;
 }
@@ -73,17 +73,17 @@ export function readVramPlan(ctx: Ctx, yaml: YamlFile): Deployment[] {
       ctx.fail(lineAt(yaml, doc, at), `${where ? where + ": " : ""}${issue?.message ?? "invalid vram-plan deployments file"}`);
     }
     const names = new Map<string, number>();
-    res.data.deployments.forEach((spec, i) => {
-      const line = lineAt(yaml, doc, ["deployments", i]);
+    res.data.deployments.forEach((spec, index) => {
+      const line = lineAt(yaml, doc, ["deployments", index]);
       const prev = names.get(spec.name);
-      if (prev !== undefined) ctx.fail(lineAt(yaml, doc, ["deployments", i, "name"]), `deployments[${i}].name: "${spec.name}" is already used on line ${prev}`);
+      if (prev !== undefined) ctx.fail(lineAt(yaml, doc, ["deployments", index, "name"]), `deployments[${index}].name: "${spec.name}" is already used on line ${prev}`);
       names.set(spec.name, line);
 
       const args: Record<string, string | true> = {};
-      for (const [rawKey, v] of Object.entries(spec.flags ?? {})) {
+      for (const [rawKey, value] of Object.entries(spec.flags ?? {})) {
         const key = normalizeFlagName(rawKey.replace(/^--?/, ""));
-        if (key === "model") ctx.fail(lineAt(yaml, doc, ["deployments", i, "flags", rawKey]), `deployments[${i}].flags.${rawKey}: put the model in "model:", not in flags`);
-        args[key] = flagValue(v);
+        if (key === "model") ctx.fail(lineAt(yaml, doc, ["deployments", index, "flags", rawKey]), `deployments[${index}].flags.${rawKey}: put the model in "model:", not in flags`);
+        args[key] = flagValue(value);
       }
       const constraints: DeploymentConstraints = {};
       const req = spec.require;
@@ -91,18 +91,18 @@ export function readVramPlan(ctx: Ctx, yaml: YamlFile): Deployment[] {
         if (typeof req.concurrency === "number") constraints.requireConcurrency = { n: req.concurrency };
         else {
           const [nStr, lenStr] = req.concurrency.split("@");
-          const n = Number((nStr ?? "").trim());
+          const count = Number((nStr ?? "").trim());
           const len = lenStr === undefined ? undefined : parseTokenCount(lenStr);
-          if (!Number.isInteger(n) || n <= 0 || n > MAX_TOKENS || len === null) {
-            ctx.fail(lineAt(yaml, doc, ["deployments", i, "require", "concurrency"]), `deployments[${i}].require.concurrency: expected N or "N@LEN" (e.g. "32@8k")`);
+          if (!Number.isInteger(count) || count <= 0 || count > MAX_TOKENS || len === null) {
+            ctx.fail(lineAt(yaml, doc, ["deployments", index, "require", "concurrency"]), `deployments[${index}].require.concurrency: expected N or "N@LEN" (e.g. "32@8k")`);
           }
-          constraints.requireConcurrency = len === undefined ? { n } : { n, len };
+          constraints.requireConcurrency = len === undefined ? { n: count } : { n: count, len };
         }
       }
       if (req?.context !== undefined) {
-        const c = typeof req.context === "number" ? req.context : parseTokenCount(req.context);
-        if (c === null) ctx.fail(lineAt(yaml, doc, ["deployments", i, "require", "context"]), `deployments[${i}].require.context: expected a token count such as 32768 or "32k"`);
-        constraints.requireContext = c;
+        const context = typeof req.context === "number" ? req.context : parseTokenCount(req.context);
+        if (context === null) ctx.fail(lineAt(yaml, doc, ["deployments", index, "require", "context"]), `deployments[${index}].require.context: expected a token count such as 32768 or "32k"`);
+        constraints.requireContext = context;
       }
       if (req?.maxUtilization !== undefined) constraints.maxUtilization = req.maxUtilization;
       if (req?.headroom !== undefined) constraints.headroom = String(req.headroom);
@@ -125,7 +125,7 @@ export function readVramPlan(ctx: Ctx, yaml: YamlFile): Deployment[] {
 }
 
 function formatPath(path: readonly (string | number)[]): string {
-  let s = "";
-  for (const p of path) s += typeof p === "number" ? `[${p}]` : s === "" ? p : `.${p}`;
-  return s;
+  let text = "";
+  for (const p of path) text += typeof p === "number" ? `[${p}]` : text === "" ? p : `.${p}`;
+  return text;
 }

@@ -111,8 +111,8 @@ export function parseYaml(ctx: Ctx, text: string): YamlFile {
 }
 
 /** One line of a library message, at most 120 characters (it may quote the file). */
-function oneShortLine(s: string): string {
-  const one = s.replace(/[\u0000-\u001f]+/g, " ");
+function oneShortLine(text: string): string {
+  const one = text.replace(/[\u0000-\u001f]+/g, " ");
   return one.length > 120 ? `${one.slice(0, 117)}...` : one;
 }
 
@@ -122,10 +122,10 @@ export type PathSeg = string | number;
 export function walk(doc: Document.Parsed, lc: LineCounter, path: readonly PathSeg[]): { node: unknown; line: number; found: boolean } {
   let node: unknown = doc.contents;
   let line = 1;
-  const lineOf = (n: unknown): number | null => {
-    if (typeof n === "object" && n !== null && "range" in n) {
-      const r = (n as { range?: [number, number, number] | null }).range;
-      if (r) return lc.linePos(r[0]).line;
+  const lineOf = (node: unknown): number | null => {
+    if (typeof node === "object" && node !== null && "range" in node) {
+      const nodeRange = (node as { range?: [number, number, number] | null }).range;
+      if (nodeRange) return lc.linePos(nodeRange[0]).line;
     }
     return null;
   };
@@ -150,23 +150,23 @@ export function walk(doc: Document.Parsed, lc: LineCounter, path: readonly PathS
   return { node, line, found: true };
 }
 
-export function lineAt(f: YamlFile, doc: Document.Parsed, path: readonly PathSeg[]): number {
-  return walk(doc, f.lc, path).line;
+export function lineAt(file: YamlFile, doc: Document.Parsed, path: readonly PathSeg[]): number {
+  return walk(doc, file.lc, path).line;
 }
 
 export function scalarText(node: unknown): string | null {
   if (!isScalar(node)) return null;
-  const v = node.value;
-  if (typeof v === "string") return v;
-  if (v === null) return null;
+  const value = node.value;
+  if (typeof value === "string") return value;
+  if (value === null) return null;
   const src = (node as { source?: unknown }).source;
-  return typeof src === "string" ? src : String(v);
+  return typeof src === "string" ? src : String(value);
 }
 
 /** Line where a scalar's text starts (block scalars start on the next line). */
-export function scalarContentLine(f: YamlFile, node: unknown, fallback: number): number {
+export function scalarContentLine(file: YamlFile, node: unknown, fallback: number): number {
   if (!isScalar(node) || !node.range) return fallback;
-  const line = f.lc.linePos(node.range[0]).line;
+  const line = file.lc.linePos(node.range[0]).line;
   return node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED" ? line + 1 : line;
 }
 
