@@ -77,8 +77,8 @@ describe("plan --format html", () => {
   it("a pipeline plan has a bar per stage whose numbers differ (stage 0 holds the embedding, the last the lm_head)", async () => {
     const h = (await runCli(["--model", "llama-3.1-8b", "--gpu", "l4", "-tp", "2", "-pp", "2", "--max-model-len", "16384", "--format", "html"])).out;
     expect(h.match(/<div class="gpu-bar"/g)?.length).toBe(2);
-    expect(h).toContain("stage 0, GPUs 0–1");
-    expect(h).toContain("stage 1, GPUs 2–3");
+    expect(h).toContain("GPUs 0–1 (stage 0)");
+    expect(h).toContain("GPUs 2–3 (stage 1)");
   });
 
   it("what-ifs are a bar chart of KV gained, one bar per lever with the table's gain", async () => {

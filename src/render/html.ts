@@ -11,7 +11,7 @@ import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
 import { gib, gpuLayout, thousands, concurrencyText, gibText } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
-import { PHASE_LABELS, WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, planSettings, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageLabel, type BudgetCell } from "./table.js";
+import { PHASE_LABELS, WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, planSettings, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageHeader, stageLabel, type BudgetCell } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
 import { compareHeader, compareRows, leverText, whyMessage } from "./compare.js";
 import { checkPassed, checkSummary, failureText, fixesText, kvShown, solveCommand } from "./check.js";
@@ -68,19 +68,12 @@ ${body}
 `;
 }
 
-function stageTitle(plan: Plan, firstStage: number, lastStage: number, ranks: string): string {
-  if (plan.perGpu.length === 1 && plan.gpu.count === 1) return "GPU 0";
-  const stage = plan.gpu.pipelineParallelSize === 1 ? "" : firstStage === lastStage ? `stage ${firstStage}, ` : `stages ${firstStage}–${lastStage}, `;
-  return `${stage}GPU${ranks.includes("–") || ranks.includes(",") ? "s" : ""} ${ranks}`;
-}
-
 /** The per-GPU stacked bars, one per column of identical stages (as the terminal table groups them). */
 export function gpuBarsHtml(plan: Plan): string {
   const out: string[] = [];
   for (const col of stageColumns(plan)) {
-    const ranks = col.firstRank === col.lastRank ? String(col.firstRank) : `${col.firstRank}–${col.lastRank}`;
     const phase = PHASE_LABELS[col.g.activationPhase];
-    out.push(`<div class="gpu-bar" data-stage="${col.firstStage}"><h3>${esc(stageTitle(plan, col.firstStage, col.lastStage, ranks))} <span class="muted">· ${esc(plan.gpu.name)}, ${gibText(col.g.totalBytes)}</span></h3>${stackedBarSvg(col.g, phase)}${barLegendHtml(col.g, phase)}</div>`);
+    out.push(`<div class="gpu-bar" data-stage="${col.firstStage}"><h3>${esc(stageHeader(plan, col))} <span class="muted">· ${esc(plan.gpu.name)}, ${gibText(col.g.totalBytes)}</span></h3>${stackedBarSvg(col.g, phase)}${barLegendHtml(col.g, phase)}</div>`);
   }
   return out.join("\n");
 }

@@ -221,7 +221,8 @@ export function budgetRows(plan: Plan): BudgetRow[] {
   return rows.filter((row): row is BudgetRow => row !== false);
 }
 
-function stageHeader(plan: Plan, col: StageColumn): string {
+/** A GPU bar's title (terminal and HTML) and the terminal table's column head: its GPUs and pipeline stages. */
+export function stageHeader(plan: Plan, col: StageColumn): string {
   const ranks = col.firstRank === col.lastRank ? `GPU ${col.firstRank}` : `GPUs ${col.firstRank}–${col.lastRank}`;
   const stages = col.firstStage === col.lastStage ? `stage ${col.firstStage}` : `stages ${col.firstStage}–${col.lastStage}`;
   return plan.perGpu.length > 1 ? `${ranks} (${stages})` : col.firstRank !== col.lastRank ? `${ranks} (each)` : ranks;
