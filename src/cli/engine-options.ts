@@ -81,9 +81,9 @@ export async function splitEngineArgv(program: Command, argv: readonly string[],
   const cmd = named ?? program.commands.find((c) => c.name() === "plan");
   if (!cmd || !engineCommands.includes(cmd.name())) return { commander: [...argv], vllm: null };
   const own = new Map<string, boolean>();
-  for (const o of [...cmd.options, ...program.options]) {
-    if (fromTable.has(o)) continue; // listed for --help; read by the table's parser
-    for (const f of [o.long, o.short]) if (f) own.set(f, o.required || o.optional);
+  for (const option of [...cmd.options, ...program.options]) {
+    if (fromTable.has(option)) continue; // listed for --help; read by the table's parser
+    for (const f of [option.long, option.short]) if (f) own.set(f, option.required || option.optional);
   }
   // commander's own help and version switches.
   for (const f of ["--help", "-h", "--version", "-V"]) own.set(f, false);

@@ -101,9 +101,9 @@ async function cliTarget(opts: CheckOptions, req: RepoRequire = {}, configPath: 
   const { fractionFlag, sizeFlag, tokensFlag } = await import("../sources/flag-values.js");
   const inFile = (key: string): string => `${configPath ?? ".vram-plan.yaml"}: require.${key}`;
   // A count from the file's schema (a positive integer), bounded like the flags' (src/limits.ts MAX_TOKENS).
-  const count = (n: number, key: string): number => {
-    if (n > MAX_TOKENS) throw new InputError(inFile(key), `${inFile(key)}: expected at most ${MAX_TOKENS}, got ${n}`);
-    return n;
+  const count = (value: number, key: string): number => {
+    if (value > MAX_TOKENS) throw new InputError(inFile(key), `${inFile(key)}: expected at most ${MAX_TOKENS}, got ${value}`);
+    return value;
   };
   const target: Target = {};
   const text: CheckEntry["targetText"] = {};
@@ -340,12 +340,12 @@ async function prepare(d0: Deployment, settings: Settings, cli: CliTarget, io: P
   if (deployment.problem !== undefined) return blank(deployment.problem);
   if (deployment.model === null) return blank("no model: the command gives neither a positional model nor --model");
   const runTime: string[] = [];
-  for (const [k, value] of Object.entries(deployment.args)) {
+  for (const [flag, value] of Object.entries(deployment.args)) {
     if (typeof value !== "string") continue;
     const vars = unresolvedIn(value);
     if (vars.length === 0) continue;
-    if (await memoryFlag(k)) return blank(`--${k} ${value}: ${setHint(vars)}`);
-    runTime.push(k);
+    if (await memoryFlag(flag)) return blank(`--${flag} ${value}: ${setHint(vars)}`);
+    runTime.push(flag);
   }
   // Flags that do not change memory may wait for their run-time value: left out, and said.
   if (runTime.length > 0) {
@@ -447,8 +447,8 @@ interface Sharer extends GpuSharer {
   p: Prepared;
 }
 
-function sharerOf(p: Prepared): Sharer {
-  return { name: p.d.name, file: p.d.file, line: p.d.line, host: p.d.host ?? null, devices: p.d.devices ?? null, dependsOn: p.d.dependsOn ?? [], input: p.input, target: p.target, p };
+function sharerOf(prepared: Prepared): Sharer {
+  return { name: prepared.d.name, file: prepared.d.file, line: prepared.d.line, host: prepared.d.host ?? null, devices: prepared.d.devices ?? null, dependsOn: prepared.d.dependsOn ?? [], input: prepared.input, target: prepared.target, p: prepared };
 }
 
 /** The note a shared server gets, and the order fix when another start order works. */

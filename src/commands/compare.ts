@@ -24,8 +24,8 @@ export interface CompareOpts extends CommonOpts {
 const size = (flag: string, v: string): OfflineImage => imageSizeFlag(flag, v);
 
 /** A count in [min, max] (vLLM's k/K suffixes allowed): the offline replay works per image, prompt and token. */
-function count(flag: string, v: string | undefined, dflt: number, min: number, max: number, what = "a count"): number {
-  return v === undefined ? dflt : tokensFlag(flag, v, min, max, what);
+function count(flag: string, text: string | undefined, dflt: number, min: number, max: number, what = "a count"): number {
+  return text === undefined ? dflt : tokensFlag(flag, text, min, max, what);
 }
 
 export async function compareCommand(opts: CompareOpts, io: Io): Promise<Outcome> {
@@ -62,8 +62,8 @@ export async function compareCommand(opts: CompareOpts, io: Io): Promise<Outcome
     const { resizedBy } = await import("./tokens.js");
     // Each image under the flag that gave it: --image one by one, then --images × --image-size.
     const given = opts.image?.length ?? 0;
-    images.forEach((im, i) => {
-      imgTokens += resizedBy(i < given ? "--image" : "--image-size", () => imageTokens(vision, im.width, im.height, lim)).tokens;
+    images.forEach((im, imageIndex) => {
+      imgTokens += resizedBy(imageIndex < given ? "--image" : "--image-size", () => imageTokens(vision, im.width, im.height, lim)).tokens;
     });
   }
   const offline = offlineFootprint({ model: arch, promptTokens, images, batch, newTokens, attn, ...(flags.dtype ? { dtype: flags.dtype } : {}), ...(flags.mmProcessorKwargs ? { pixels: flags.mmProcessorKwargs } : {}) });

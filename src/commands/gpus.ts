@@ -8,9 +8,9 @@ import { outputColumns } from "../render/format.js";
 export async function gpusCommand(opts: { json?: boolean; detect?: boolean }, io: Io): Promise<Outcome> {
   if (opts.detect !== true) {
     // Each card, then its MIG slices as --gpu CARD:SLICE takes them (src/data/mig-profiles.json).
-    const list = gpuCatalog().flatMap((g) => [
-      g,
-      ...(migProfiles().get(g.id) ?? []).map((m) => ({ id: `${g.id}:${m.name}`, name: `${g.name} MIG ${m.name}`, cudaTotalBytes: m.cudaTotalBytes, cudaTotalExact: false, computeCapability: g.computeCapability, smCount: m.smCount, source: m.source, mig: { gpu: g.id, profile: m.name, memorySlices: m.memorySlices, captured: m.exact } })),
+    const list = gpuCatalog().flatMap((card) => [
+      card,
+      ...(migProfiles().get(card.id) ?? []).map((m) => ({ id: `${card.id}:${m.name}`, name: `${card.name} MIG ${m.name}`, cudaTotalBytes: m.cudaTotalBytes, cudaTotalExact: false, computeCapability: card.computeCapability, smCount: m.smCount, source: m.source, mig: { gpu: card.id, profile: m.name, memorySlices: m.memorySlices, captured: m.exact } })),
     ]);
     io.stdout(renderGpus(list, opts.json === true));
     return { command: "info" };

@@ -11,12 +11,12 @@ export interface Io {
 }
 
 /** The output format a command's options ask for: --json wins, else --format, else the table. */
-export function outputFormat(o: { json?: boolean; format?: string }): "table" | "json" | "markdown" | "html" {
-  if (o.json) return "json";
-  return (o.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table";
+export function outputFormat(opts: { json?: boolean; format?: string }): "table" | "json" | "markdown" | "html" {
+  if (opts.json) return "json";
+  return (opts.format as "table" | "json" | "markdown" | "html" | undefined) ?? "table";
 }
 
 /** Color only on a terminal, never with --no-color or NO_COLOR (https://no-color.org). */
-export function colorWanted(o: { color?: boolean }, io: Io): boolean {
-  return o.color !== false && io.isTTY && !io.env["NO_COLOR"];
+export function colorWanted(opts: { color?: boolean }, io: Io): boolean {
+  return opts.color !== false && io.isTTY && !io.env["NO_COLOR"];
 }

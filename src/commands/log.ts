@@ -63,12 +63,12 @@ function fromDump(name: string): boolean {
 function logArgv(logged: LoggedStartup): string[][] {
   const chosen = logged.argsSource.includes("non-default args") || logged.argsSource.includes("command line");
   const out: string[][] = [];
-  for (const [k, value] of Object.entries(logged.args)) {
-    if (k === "model" || !isVllmArgName(k)) continue;
-    if (!chosen && !fromDump(k)) continue;
-    if (value === "false" && isVllmSwitch(k)) continue;
-    if (k === "dtype" && value === "auto") continue;
-    out.push(value === true || (value === "true" && isVllmSwitch(k)) ? [`--${k}`] : [`--${k}`, value]);
+  for (const [flag, value] of Object.entries(logged.args)) {
+    if (flag === "model" || !isVllmArgName(flag)) continue;
+    if (!chosen && !fromDump(flag)) continue;
+    if (value === "false" && isVllmSwitch(flag)) continue;
+    if (flag === "dtype" && value === "auto") continue;
+    out.push(value === true || (value === "true" && isVllmSwitch(flag)) ? [`--${flag}`] : [`--${flag}`, value]);
   }
   return out;
 }

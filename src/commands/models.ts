@@ -5,7 +5,7 @@ import { catalog } from "../sources/catalog.js";
 import { renderModels } from "../render/catalog.js";
 import { outputColumns } from "../render/format.js";
 
-export function modelsCommand(o: { json?: boolean }, io: Io): Outcome {
-  io.stdout(renderModels(catalog(), o.json === true, outputColumns(io.env)));
+export function modelsCommand(opts: { json?: boolean }, io: Io): Outcome {
+  io.stdout(renderModels(catalog(), opts.json === true, outputColumns(io.env)));
   return { command: "info" };
 }

@@ -26,8 +26,8 @@ export interface SolveOptions extends RawEngineFlags {
 }
 
 /** An integer option in [min, max] (src/limits.ts bounds), echoed as a short excerpt when refused. */
-function intOpt(flag: string, v: string | undefined, min: number, max: number): number | undefined {
-  return v === undefined ? undefined : integerFlag(flag, v, min, max);
+function intOpt(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  return text === undefined ? undefined : integerFlag(flag, text, min, max);
 }
 
 export async function solveFrom(opts: SolveOptions, io: Pick<Io, "env" | "stderr">): Promise<SolveOutcome> {

@@ -64,8 +64,8 @@ function numbers(key: NumKey, spec: string, parseTokens: (s: string) => number |
     const mul = step === undefined ? (isUtil ? null : 2) : /^[x*]/.test(step) ? Number(step.slice(1)) : null;
     if (mul !== null) {
       if (!(mul > 1)) fail(`step '${step}' must multiply by more than 1`);
-      for (let v = from; v <= to * (1 + 1e-12); v *= mul) {
-        out.push(isUtil ? Math.round(v * 1e4) / 1e4 : Math.round(v));
+      for (let value = from; value <= to * (1 + 1e-12); value *= mul) {
+        out.push(isUtil ? Math.round(value * 1e4) / 1e4 : Math.round(value));
         if (out.length > MAX_CONFIGURATIONS) fail(`more than ${MAX_CONFIGURATIONS} values`);
       }
       continue;

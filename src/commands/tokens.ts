@@ -13,8 +13,8 @@ import { ResizeError } from "../core/errors.js";
 const size = imageSizeFlag;
 
 /** "30s@2fps" → 60 frames; "64f" or "64" → 64 frames (1 to MAX_VIDEO_FRAMES). */
-export function videoFrames(v: string): number {
-  return videoFramesFlag("--video", v);
+export function videoFrames(text: string): number {
+  return videoFramesFlag("--video", text);
 }
 
 /** `tokens()` with the processor's refusal of a size (ResizeError: smart_resize's rules) as bad input naming `flag`, or `framesFlag` for a frame count. */

@@ -264,8 +264,8 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   let next = 0;
   async function worker(): Promise<void> {
     while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
+      const index = next++;
+      out[index] = await fn(items[index] as T);
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, () => worker()));
