@@ -333,3 +333,18 @@ describe("readVllmLog on the log lines kept in fixtures/vllm-logs/*.jsonl and ot
     expect(logged.outcome).toBe("failed");
   });
 });
+
+describe("the command line a log quotes", () => {
+  it("is read from any container run of vLLM's image (vllm-argv.ts containerRunIndex), as deployment files are", () => {
+    // The first lines of a real paste (code-qwen3-32b-rtxpro6000-v0.27.1-tp2.md), its docker command run with
+    // nerdctl and with `docker container run`, and with sudo in front: each gives the same flags.
+    const tail = "vllm/vllm-openai:v0.27.1 Qwen/Qwen3-32B --tensor-parallel-size 2 --max-model-len 32768";
+    for (const runner of ["docker run --gpus all", "nerdctl run --gpus all", "docker container run --gpus all", "sudo docker run --gpus all"]) {
+      const logged = readVllmLog(`$ ${runner} ${tail}\nINFO 11-30 10:00:00 [__init__.py:1] vLLM 0.27.1\n`);
+      expect(logged.args).toEqual({ "tensor-parallel-size": "2", "max-model-len": "32768" });
+      expect(logged.model).toBe("Qwen/Qwen3-32B");
+    }
+    // Prose that mentions the image is no command.
+    expect(readVllmLog(`we ran vllm-openai with docker\nINFO 11-30 10:00:00 [__init__.py:1] vLLM 0.27.1\n`).args).toEqual({});
+  });
+});

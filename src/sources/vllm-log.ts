@@ -6,7 +6,7 @@
 // The formats and the releases that print them are cited per pattern (real examples: fixtures/vllm-logs/raw/).
 import type { LoggedRank, LoggedStartup } from "../core/startup-log.js";
 import type { DiagnosticCode } from "../core/types.js";
-import { extractVllmArgs, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
+import { containerRunIndex, extractVllmArgs, parseVllmArgs, splitShellWords } from "./vllm-argv.js";
 import { normalizeFlagName } from "./vllm-flags.js";
 import { compareVersions, engineOf, parseVersion } from "../core/vllm-versions.js";
 import { gib } from "../core/text.js";
@@ -734,14 +734,18 @@ export function readVllmLog(text: string): LoggedStartup | null {
 function commandArgs(text: string): Record<string, string | true> | null {
   if (!/\bvllm\b|api_server|Run vllm with arguments: serve/.test(text)) return null;
   const line = text.replace(/^.*Run vllm with arguments: /, "vllm ").replace(/^\$\s*/, "").replace(/\\\s*$/, "");
-  // `docker run … vllm/vllm-openai:<tag> <model> <flags>`: the image's entrypoint is `vllm serve` (vllm-argv.ts locateVllmInvocation).
-  if (!/^(?:\S+=\S+\s+)*(?:vllm\s+serve|python3?\s+-m\s+vllm\.entrypoints|(?:docker|podman)\s+run\s.*vllm-openai)/.test(line)) return null;
   let words: string[];
   try {
     words = splitShellWords(line);
   } catch {
     return null;
   }
+  // A command, not prose: `vllm serve`, `python -m vllm.entrypoints…` (after any VAR=value), or a container
+  // run of vLLM's image, whose entrypoint is `vllm serve` (vllm-argv.ts containerRunIndex, the one reading
+  // of docker / podman / nerdctl [container] run).
+  const first = words.findIndex((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+  const command = (words[first] === "vllm" && words[first + 1] === "serve") || (/^python3?$/.test(words[first] ?? "") && words[first + 1] === "-m" && (words[first + 2] ?? "").startsWith("vllm.entrypoints"));
+  if (!command && !(containerRunIndex(words) >= 0 && words.some((word) => word.includes("vllm-openai")))) return null;
   const found = extractVllmArgs(words);
   if (!found) return null;
   let args: Record<string, string | true>;
