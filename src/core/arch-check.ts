@@ -24,24 +24,24 @@ function walkNumbers(value: unknown, path: string, out: (path: string, n: number
   if (typeof value !== "object" || value === null) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const p = walkNumbers(value[i], `${path}[${i}]`, out);
-      if (p) return p;
+      const problem = walkNumbers(value[i], `${path}[${i}]`, out);
+      if (problem) return problem;
     }
     return null;
   }
-  for (const [k, x] of Object.entries(value)) {
-    const p = walkNumbers(x, path ? `${path}.${k}` : k, out);
-    if (p) return p;
+  for (const [key, child] of Object.entries(value)) {
+    const problem = walkNumbers(child, path ? `${path}.${key}` : key, out);
+    if (problem) return problem;
   }
   return null;
 }
 
 export function archProblem(model: ModelArch): ArchProblem | null {
   // 1. Every number finite, not below -1 (quant.groupSize -1 = per channel), at most 2^53.
-  const problem = walkNumbers(model, "", (path, n) => {
-    if (!Number.isFinite(n)) return { field: path, rule: "must be a finite number", value: n };
-    if (n < -1 || (n < 0 && !path.endsWith("groupSize"))) return { field: path, rule: "must not be negative", value: n };
-    if (n > Number.MAX_SAFE_INTEGER) return { field: path, rule: "must be at most 2^53", value: n };
+  const problem = walkNumbers(model, "", (path, fieldValue) => {
+    if (!Number.isFinite(fieldValue)) return { field: path, rule: "must be a finite number", value: fieldValue };
+    if (fieldValue < -1 || (fieldValue < 0 && !path.endsWith("groupSize"))) return { field: path, rule: "must not be negative", value: fieldValue };
+    if (fieldValue > Number.MAX_SAFE_INTEGER) return { field: path, rule: "must be at most 2^53", value: fieldValue };
     return null;
   });
   if (problem) return problem;
@@ -71,8 +71,8 @@ export function archProblem(model: ModelArch): ArchProblem | null {
       ["vision.dummySlices", vision.dummySlices, 256],
     );
   }
-  for (const [field, n, max] of positive) {
-    if (!Number.isInteger(n) || n < 1 || n > max) return { field, rule: `must be an integer from 1 to ${max}`, value: n };
+  for (const [field, fieldValue, max] of positive) {
+    if (!Number.isInteger(fieldValue) || fieldValue < 1 || fieldValue > max) return { field, rule: `must be an integer from 1 to ${max}`, value: fieldValue };
   }
   if (model.layers.length !== model.numLayers) return { field: "layers", rule: `must have one entry per layer (${model.numLayers})`, value: model.layers.length };
   for (const l of model.layers) if (l.kind === "sliding" && !(l.window >= 1)) return { field: "layers[].window", rule: "must be at least 1", value: l.window };

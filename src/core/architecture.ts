@@ -22,14 +22,14 @@ export type { Json } from "./config-json.js";
 /** A config the core cannot read; the CLI turns it into an exit-2 line naming the file. */
 import { ConfigError } from "./errors.js";
 
-function need(o: Obj, key: string, where: string): number {
-  const v = num(o, key);
-  if (v === undefined || v <= 0) throw new ConfigError(`${where}: missing or invalid "${key}"`);
-  return v;
+function need(obj: Obj, key: string, where: string): number {
+  const value = num(obj, key);
+  if (value === undefined || value <= 0) throw new ConfigError(`${where}: missing or invalid "${key}"`);
+  return value;
 }
 
-export function normalizeDtype(v: string | undefined): TorchDtype {
-  switch (v) {
+export function normalizeDtype(dtype: string | undefined): TorchDtype {
+  switch (dtype) {
     case "float16":
     case "half":
       return "float16";
@@ -98,9 +98,9 @@ export function derivedMaxModelLen(textCfg: Obj): number {
   const skipRope = (str(textCfg, "model_type") ?? "").includes("gemma3"); // _get_and_verify_max_len skips gemma3
   const keys = ["max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "max_sequence_length", "max_seq_length", "seq_len"];
   let len = Infinity;
-  for (const k of keys) {
-    const v = num(textCfg, k);
-    if (v !== undefined && v > 0) len = Math.min(len, v);
+  for (const key of keys) {
+    const value = num(textCfg, key);
+    if (value !== undefined && value > 0) len = Math.min(len, value);
   }
   if (!Number.isFinite(len)) len = 2048; // vLLM's fallback default_max_len = 2048
   const rs = textCfg["rope_scaling"] ?? textCfg["rope_parameters"];
@@ -210,10 +210,10 @@ function layerPattern(textCfg: Obj, numLayers: number, modelType: string): Layer
   }
   const types = textCfg["layer_types"];
   if (Array.isArray(types) && types.length >= numLayers) {
-    return types.slice(0, numLayers).map((x): LayerAttention => {
-      if (x === "sliding_attention" && window) return { kind: "sliding", window };
-      if (x === "linear_attention") return { kind: "linear" };
-      if (x === "mamba") return { kind: "mamba" };
+    return types.slice(0, numLayers).map((layerType): LayerAttention => {
+      if (layerType === "sliding_attention" && window) return { kind: "sliding", window };
+      if (layerType === "linear_attention") return { kind: "linear" };
+      if (layerType === "mamba") return { kind: "mamba" };
       return { kind: "full" };
     });
   }
@@ -232,8 +232,8 @@ function layerPattern(textCfg: Obj, numLayers: number, modelType: string): Layer
   }
   if ((modelType === "gemma3" || modelType === "gemma3_text") && window) {
     // Gemma3: every sliding_window_pattern-th layer is global (Gemma3TextConfig default pattern 6).
-    const p = num(textCfg, "sliding_window_pattern") ?? 6;
-    return Array.from({ length: numLayers }, (_, i): LayerAttention => ((i + 1) % p === 0 ? { kind: "full" } : { kind: "sliding", window }));
+    const pattern = num(textCfg, "sliding_window_pattern") ?? 6;
+    return Array.from({ length: numLayers }, (_, i): LayerAttention => ((i + 1) % pattern === 0 ? { kind: "full" } : { kind: "sliding", window }));
   }
   if ((modelType === "mistral" || modelType === "mixtral") && window) {
     return Array.from({ length: numLayers }, (): LayerAttention => ({ kind: "sliding", window }));
@@ -295,8 +295,8 @@ const NO_QUANT: QuantSpec = {
   kvCacheFp8: false,
 };
 
-function strings(v: Json | undefined): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+function strings(value: Json | undefined): string[] {
+  return Array.isArray(value) ? value.filter((x): x is string => typeof x === "string") : [];
 }
 
 /**
@@ -358,10 +358,10 @@ function quantSpecOnly(cfg: Obj, extra?: Obj): QuantSpec {
       let group = -1;
       const groups = quantCfg["config_groups"];
       if (isObj(groups)) {
-        for (const g of Object.values(groups)) {
-          if (isObj(g) && isObj(g["weights"])) {
-            bits = num(g["weights"], "num_bits") ?? bits;
-            group = num(g["weights"], "group_size") ?? group;
+        for (const configGroup of Object.values(groups)) {
+          if (isObj(configGroup) && isObj(configGroup["weights"])) {
+            bits = num(configGroup["weights"], "num_bits") ?? bits;
+            group = num(configGroup["weights"], "group_size") ?? group;
           }
         }
       }

@@ -111,9 +111,9 @@ export function compareWorkload(input: PlanInput, offline: OfflineFootprint, wor
   const replan = (changed: EngineFlags): Plan => planDeployment({ ...input, flags: changed });
   const minUtil = (changed: EngineFlags): { u: number; bytes: number } | null => {
     if (changed.kvCacheMemoryBytes !== undefined) return null;
-    for (let u = 0.01; u <= 0.99 + 1e-9; u = Math.round((u + 0.01) * 100) / 100) {
-      const replanned = replan({ ...changed, gpuMemoryUtilization: u });
-      if (servesWorkload(replanned, total, workload.batch)) return { u, bytes: used(replanned) };
+    for (let utilization = 0.01; utilization <= 0.99 + 1e-9; utilization = Math.round((utilization + 0.01) * 100) / 100) {
+      const replanned = replan({ ...changed, gpuMemoryUtilization: utilization });
+      if (servesWorkload(replanned, total, workload.batch)) return { u: utilization, bytes: used(replanned) };
     }
     return null;
   };

@@ -4,18 +4,18 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 export type Obj = { [k: string]: Json };
 
 /** A JSON object (not null, not a list): the one such test, for the core and every reader in src/sources. */
-export function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+export function isObj(value: unknown): value is Obj {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-export function num(o: Obj, key: string): number | undefined {
-  const v = o[key];
-  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+export function num(obj: Obj, key: string): number | undefined {
+  const value = obj[key];
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
-export function str(o: Obj, key: string): string | undefined {
-  const v = o[key];
-  return typeof v === "string" ? v : undefined;
+export function str(obj: Obj, key: string): string | undefined {
+  const value = obj[key];
+  return typeof value === "string" ? value : undefined;
 }
-export function bool(o: Obj, key: string): boolean | undefined {
-  const v = o[key];
-  return typeof v === "boolean" ? v : undefined;
+export function bool(obj: Obj, key: string): boolean | undefined {
+  const value = obj[key];
+  return typeof value === "boolean" ? value : undefined;
 }

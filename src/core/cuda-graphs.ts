@@ -120,12 +120,12 @@ export function graphActivationShape(model: ModelArch, tp: number, ep: number, d
   const kvHeads = kvHeadsOnRank(model.numKvHeads, tp);
   let ffn: number[];
   if (moeOnStage && model.moe) {
-    const m = model.moe;
-    const i = ep > 1 ? m.moeIntermediateSize : m.moeIntermediateSize / tp;
-    ffn = [m.topK * Math.max(2 * i, model.hiddenSize), m.topK * i];
+    const moe = model.moe;
+    const intermediate = ep > 1 ? moe.moeIntermediateSize : moe.moeIntermediateSize / tp;
+    ffn = [moe.topK * Math.max(2 * intermediate, model.hiddenSize), moe.topK * intermediate];
   } else {
-    const i = model.intermediateSize / tp;
-    ffn = model.mlpGated ? [2 * i, i] : [i, i];
+    const intermediate = model.intermediateSize / tp;
+    ffn = model.mlpGated ? [2 * intermediate, intermediate] : [intermediate, intermediate];
   }
   return { hidden: model.hiddenSize, attentionOut: heads * model.headDim, qkv: (heads + 2 * kvHeads) * model.headDim, ffn, bytes: dtypeBytes, sm90: computeCapability >= 9, hybrid: model.hybrid !== null || model.mamba !== null, layers: layersOnStage, segmentPerGraph };
 }
@@ -206,51 +206,51 @@ export interface CudaGraphPlan {
 }
 
 /** Which graphs vLLM captures and whether their estimate is charged to the KV budget, for one release. */
-export function cudaGraphPlan(x: CudaGraphPlanInput): CudaGraphPlan {
-  const r = x.rules;
-  if (x.enforceEager || x.graphsOff) return { captured: false, piecewise: 0, full: 0, largest: 0, largestFull: 0, sizes: [], budget: "eager", inBudget: false, fullSizes: "none", decodeQueryLen: 1, maxNumSeqs: x.maxNumSeqs, graphMultiplier: x.graphMultiplier, fullModeForMambaCheck: false };
+export function cudaGraphPlan(input: CudaGraphPlanInput): CudaGraphPlan {
+  const rules = input.rules;
+  if (input.enforceEager || input.graphsOff) return { captured: false, piecewise: 0, full: 0, largest: 0, largestFull: 0, sizes: [], budget: "eager", inBudget: false, fullSizes: "none", decodeQueryLen: 1, maxNumSeqs: input.maxNumSeqs, graphMultiplier: input.graphMultiplier, fullModeForMambaCheck: false };
   let sizes: number[];
   let caps: { piecewise: number; full: number; largest: number };
-  if (r.engine === "v0") {
+  if (rules.engine === "v0") {
     // V0 captured full-model graphs for batch sizes [1, 2, 4] + 8·i up to min(max_num_seqs, 256)
     // (vllm/worker/model_runner.py _BATCH_SIZES_TO_CAPTURE).
-    const top = Math.min(x.maxNumSeqs, 256);
+    const top = Math.min(input.maxNumSeqs, 256);
     sizes = [1, 2, 4].filter((s) => s <= top);
     for (let s = 8; s <= top; s += 8) sizes.push(s);
     caps = { piecewise: 0, full: 3 + Math.floor(top / 8), largest: top };
-  } else if (x.capture) {
-    sizes = captureSizeList(r, x.maxNumSeqs, x.maxNumBatchedTokens, x.capture);
-    caps = capturesByMode(r, sizes, x.maxNumSeqs, x.capture);
+  } else if (input.capture) {
+    sizes = captureSizeList(rules, input.maxNumSeqs, input.maxNumBatchedTokens, input.capture);
+    caps = capturesByMode(rules, sizes, input.maxNumSeqs, input.capture);
   } else {
-    sizes = captureSizeList(r, x.maxNumSeqs, x.maxNumBatchedTokens);
-    caps = captureSizes(r, x.maxNumSeqs, x.maxNumBatchedTokens);
+    sizes = captureSizeList(rules, input.maxNumSeqs, input.maxNumBatchedTokens);
+    caps = captureSizes(rules, input.maxNumSeqs, input.maxNumBatchedTokens);
   }
-  const q = 1 + (x.capture?.numSpeculativeTokens ?? 0);
-  const decodeSizes = sizes.filter((s) => s >= q && s <= x.maxNumSeqs * q);
-  const largestFull = caps.full > 0 ? (r.engine === "v0" ? caps.largest : (decodeSizes[decodeSizes.length - 1] ?? caps.largest)) : 0;
-  const budget: CudaGraphBudget = x.kvCacheMemoryFixed
+  const queryLen = 1 + (input.capture?.numSpeculativeTokens ?? 0);
+  const decodeSizes = sizes.filter((s) => s >= queryLen && s <= input.maxNumSeqs * queryLen);
+  const largestFull = caps.full > 0 ? (rules.engine === "v0" ? caps.largest : (decodeSizes[decodeSizes.length - 1] ?? caps.largest)) : 0;
+  const budget: CudaGraphBudget = input.kvCacheMemoryFixed
     ? "kv-cache-memory"
-    : !r.cudaGraphEstimate || r.engine === "v0"
+    : !rules.cudaGraphEstimate || rules.engine === "v0"
       ? "before-estimate"
-      : r.mrv2ZeroEstimateForDense && x.dense
+      : rules.mrv2ZeroEstimateForDense && input.dense
         ? "mrv2-zero"
         : "estimated";
-  const fullSizes: CudaGraphPlan["fullSizes"] = caps.full === 0 ? "none" : r.engine === "v0" || (caps.piecewise === 0 && caps.full === sizes.length && decodeSizes.length !== sizes.length) ? "all" : "decode";
+  const fullSizes: CudaGraphPlan["fullSizes"] = caps.full === 0 ? "none" : rules.engine === "v0" || (caps.piecewise === 0 && caps.full === sizes.length && decodeSizes.length !== sizes.length) ? "all" : "decode";
   const captured = caps.piecewise + caps.full > 0;
   return {
     captured,
-    piecewise: caps.piecewise * x.graphMultiplier,
-    full: caps.full * x.graphMultiplier,
+    piecewise: caps.piecewise * input.graphMultiplier,
+    full: caps.full * input.graphMultiplier,
     largest: caps.largest,
     largestFull,
     sizes,
     budget,
     inBudget: budget === "estimated",
     fullSizes,
-    decodeQueryLen: q,
-    maxNumSeqs: x.maxNumSeqs,
-    graphMultiplier: x.graphMultiplier,
-    fullModeForMambaCheck: captured && r.fullDecodeGraphs,
+    decodeQueryLen: queryLen,
+    maxNumSeqs: input.maxNumSeqs,
+    graphMultiplier: input.graphMultiplier,
+    fullModeForMambaCheck: captured && rules.fullDecodeGraphs,
   };
 }
 

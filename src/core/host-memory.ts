@@ -91,9 +91,9 @@ export function hostMemoryPlan(input: HostInput): { host: HostMemory; explain: E
   const apiServers = Math.max(1, flags.apiServerCount ?? 1);
   const parts: HostPart[] = [];
   const explain: ExplainLine[] = [];
-  const add = (p: HostPart, line: Omit<ExplainLine, "bytes">): void => {
-    parts.push(p);
-    explain.push({ ...line, bytes: p.bytes });
+  const add = (part: HostPart, line: Omit<ExplainLine, "bytes">): void => {
+    parts.push(part);
+    explain.push({ ...line, bytes: part.bytes });
   };
 
   // --- Processes.

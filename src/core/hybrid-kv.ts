@@ -189,8 +189,8 @@ export function mambaStateShapes(facts: MambaLayerFacts, tp: number, numSpec = 0
  * before padding — the bytes one mamba/GDN layer holds per sequence slot on one rank.
  */
 export function mambaStatePageBytes(facts: MambaLayerFacts, tp: number, dtypes: MambaStateDtypes, numSpec = 0): number {
-  const s = mambaStateShapes(facts, tp, numSpec);
-  return s.conv[0] * s.conv[1] * dtypes.convBytes + s.ssm[0] * s.ssm[1] * s.ssm[2] * dtypes.ssmBytes;
+  const shapes = mambaStateShapes(facts, tp, numSpec);
+  return shapes.conv[0] * shapes.conv[1] * dtypes.convBytes + shapes.ssm[0] * shapes.ssm[1] * shapes.ssm[2] * dtypes.ssmBytes;
 }
 
 /**
@@ -475,10 +475,10 @@ export interface HybridConfigFacts {
   supportsMambaPrefixCaching: boolean;
 }
 
-function requiredNum(o: Obj, key: string): number {
-  const v = num(o, key);
-  if (v === undefined) throw new ConfigError(`config.json: ${key} missing`);
-  return v;
+function requiredNum(obj: Obj, key: string): number {
+  const value = num(obj, key);
+  if (value === undefined) throw new ConfigError(`config.json: ${key} missing`);
+  return value;
 }
 
 /**
@@ -520,8 +520,8 @@ export function hybridFactsFromConfig(config: Obj): HybridConfigFacts | undefine
   if (Array.isArray(lt)) kinds = lt.filter((x): x is string => typeof x === "string");
   else {
     const interval = requiredNum(tc, "full_attention_interval");
-    const n = requiredNum(tc, "num_hidden_layers");
-    kinds = Array.from({ length: n }, (_, i) => ((i + 1) % interval === 0 ? "full_attention" : "linear_attention"));
+    const numLayers = requiredNum(tc, "num_hidden_layers");
+    kinds = Array.from({ length: numLayers }, (_, i) => ((i + 1) % interval === 0 ? "full_attention" : "linear_attention"));
   }
   const modelType = str(config, "model_type") ?? str(tc, "model_type") ?? "";
   return {

@@ -81,8 +81,8 @@ export function layerKvSpec(model: ModelArch, layer: LayerAttention, tp: number,
 /** The specs of a stage's attention layers (linear / Mamba / MLP-only layers hold no paged KV). */
 export function layerKvSpecs(model: ModelArch, layers: readonly LayerAttention[], tp: number, kvBytes: KvFormatLike): LayerKvSpec[] {
   const out: LayerKvSpec[] = [];
-  for (const l of layers) {
-    const spec = layerKvSpec(model, l, tp, kvBytes);
+  for (const layer of layers) {
+    const spec = layerKvSpec(model, layer, tp, kvBytes);
     if (spec) out.push(spec);
   }
   return out;
@@ -145,21 +145,21 @@ export function kvGroupLayout(specs: readonly LayerKvSpec[], blockSize: number, 
   const pageSize = blockSize * maxPerToken;
   let pagesPadded = false;
   const buckets = new Map<string, KvGroup>();
-  for (const s of all) {
-    const page = blockSize * s.bytesPerToken;
+  for (const spec of all) {
+    const page = blockSize * spec.bytesPerToken;
     const scaled = pageSize % page === 0;
     if (!scaled) pagesPadded = true;
     const block = scaled ? blockSize * (pageSize / page) : blockSize;
-    const key = `${specKey(s)}/${block}`;
+    const key = `${specKey(spec)}/${block}`;
     const bucket = buckets.get(key);
     if (bucket) bucket.layers++;
-    else buckets.set(key, block === blockSize ? { kind: s.kind, window: s.window, layers: 1 } : { kind: s.kind, window: s.window, layers: 1, blockSize: block });
+    else buckets.set(key, block === blockSize ? { kind: spec.kind, window: spec.window, layers: 1 } : { kind: spec.kind, window: spec.window, layers: 1, blockSize: block });
   }
   const split = uniformPageGroups([...buckets.values()].map((b) => b.layers));
   const groupSize = split.groupSize;
   const groups: KvGroup[] = [];
-  [...buckets.values()].forEach((b, i) => {
-    for (let g = 0; g < (split.groupsPerBucket[i] ?? 0); g++) groups.push({ ...b, layers: groupSize });
+  [...buckets.values()].forEach((bucket, bucketIndex) => {
+    for (let g = 0; g < (split.groupsPerBucket[bucketIndex] ?? 0); g++) groups.push({ ...bucket, layers: groupSize });
   });
   const layout: KvLayout = { pageSize, blockSize, groupSize, groups, attentionLayers, bytesPerToken };
   if (pagesPadded) layout.pagesPadded = true;
@@ -167,11 +167,11 @@ export function kvGroupLayout(specs: readonly LayerKvSpec[], blockSize: number, 
 }
 
 /** kv_cache_interface.py max_memory_usage_bytes for one layer of the group's spec. */
-function layerMaxUsage(g: KvGroup, maxModelLen: number, maxNumBatchedTokens: number, pageSize: number, layoutBlockSize: number): number {
-  const blockSize = g.blockSize ?? layoutBlockSize;
-  if (g.kind === "sliding") {
+function layerMaxUsage(group: KvGroup, maxModelLen: number, maxNumBatchedTokens: number, pageSize: number, layoutBlockSize: number): number {
+  const blockSize = group.blockSize ?? layoutBlockSize;
+  if (group.kind === "sliding") {
     // SlidingWindowSpec: (cdiv(min(window - 1 + max_num_batched_tokens, max_model_len), block) + 1) pages.
-    return (cdiv(Math.min(g.window - 1 + maxNumBatchedTokens, maxModelLen), blockSize) + 1) * pageSize;
+    return (cdiv(Math.min(group.window - 1 + maxNumBatchedTokens, maxModelLen), blockSize) + 1) * pageSize;
   }
   return cdiv(maxModelLen, blockSize) * pageSize; // FullAttentionSpec
 }

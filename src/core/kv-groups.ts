@@ -20,9 +20,9 @@ export function uniformPageGroups(counts: readonly number[]): UniformPageGroups 
   // "gpt-oss-20b + eagle, with 12 sw + 13 full. We pad it to (13 sw, 13 full) instead of (12 sw, 24 full)."
   const groupSize = max < min * 1.5 ? max : min;
   const paddingWarnings: { layers: number; pct: number }[] = [];
-  for (const n of counts) {
-    const pad = groupSize - (n % groupSize);
-    if (pad !== groupSize) paddingWarnings.push({ layers: pad, pct: (pad / n) * 100 });
+  for (const count of counts) {
+    const pad = groupSize - (count % groupSize);
+    if (pad !== groupSize) paddingWarnings.push({ layers: pad, pct: (pad / count) * 100 });
   }
   return { groupSize, groupsPerBucket: counts.map((n) => cdiv(n, groupSize)), paddingWarnings };
 }

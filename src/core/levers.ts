@@ -91,9 +91,9 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   const out: Candidate[] = [];
   const engine = plan.engine;
   const model = input.model;
-  const try1 = (c: Candidate): boolean => {
-    if (replan.starts(c.flags, base)) {
-      out.push(c);
+  const try1 = (candidate: Candidate): boolean => {
+    if (replan.starts(candidate.flags, base)) {
+      out.push(candidate);
       return true;
     }
     return false;
@@ -168,9 +168,9 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
   // 6. --gpu-memory-utilization: the nearest value (hundredths, at most 0.99) that starts.
   if (base.kvCacheMemoryBytes === undefined && !weightsOverflow) {
     const u0 = Math.round(engine.gpuMemoryUtilization * 100);
-    for (let d = 1; d <= 98; d++) {
-      const up = u0 + d;
-      const down = u0 - d;
+    for (let step = 1; step <= 98; step++) {
+      const up = u0 + step;
+      const down = u0 - step;
       if (up > 99 && down < 1) break;
       if (up <= 99 && try1({ entry: shown("--gpu-memory-utilization", (up / 100).toFixed(2)), flags: { gpuMemoryUtilization: up / 100 } })) break;
       // Going down is for free memory: the value must pass vLLM's free-memory check outright, not only
@@ -226,9 +226,9 @@ export function startingLevers(input: PlanInput, plan: Plan, base: EngineFlags =
     if (len !== null && len >= Math.min(SHORTEST_USEFUL_CONTEXT, engine.maxModelLen)) combos.push({ flags: { maxModelLen: len }, shown: { flag: "--max-model-len", value: String(len) } });
     if (engine.kvBytesPerElement > 1) combos.push({ flags: { kvCacheDtype: "fp8" }, shown: { flag: "--kv-cache-dtype", value: "fp8" } });
     if (model.quant.method === "none" && (base.quantization === undefined || base.quantization === "none")) combos.push({ flags: { quantization: "fp8" }, shown: { flag: "--quantization", value: "fp8" } });
-    for (const c of combos) {
-      if (replan.starts(c.flags, withTp)) {
-        out.push({ entry: { ...gpuEntry, with: [c.shown] }, flags: { tensorParallelSize: tpStep, ...c.flags } });
+    for (const combo of combos) {
+      if (replan.starts(combo.flags, withTp)) {
+        out.push({ entry: { ...gpuEntry, with: [combo.shown] }, flags: { tensorParallelSize: tpStep, ...combo.flags } });
         break;
       }
     }

@@ -85,22 +85,22 @@ export function loraSlotBytes(model: ModelArch, lora: LoraFlags, tp: number, ep:
   const layout = paramLayout(model);
   const [start, end] = ppLayerRanges(model.numLayers, pp)[stage] ?? [0, model.numLayers];
   const perTemplate = layout.templates.map((template) => {
-    let e = 0;
-    let m = 0;
-    for (const g of template.groups) {
-      if (!wrapped(g)) continue;
-      e += loraElementsPerSlot(model, g, tp, ep, lora.maxLoraRank, lora.fullyShardedLoras);
-      m++;
+    let slotElements = 0;
+    let slotModules = 0;
+    for (const group of template.groups) {
+      if (!wrapped(group)) continue;
+      slotElements += loraElementsPerSlot(model, group, tp, ep, lora.maxLoraRank, lora.fullyShardedLoras);
+      slotModules++;
     }
-    return { e, m };
+    return { e: slotElements, m: slotModules };
   });
   let elements = 0;
   let modules = 0;
   for (let i = start; i < end; i++) {
-    const t = perTemplate[layout.layerTemplate[i] ?? 0];
-    if (t) {
-      elements += t.e;
-      modules += t.m;
+    const template = perTemplate[layout.layerTemplate[i] ?? 0];
+    if (template) {
+      elements += template.e;
+      modules += template.m;
     }
   }
   const bytesPerSlot = Math.round(elements * dtypeBytes);

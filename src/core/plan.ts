@@ -103,9 +103,9 @@ function hybridStageKv(model: ModelArch, layers: ModelArch["layers"], tp: number
   const hybrid = model.hybrid as NonNullable<ModelArch["hybrid"]>;
   let attention = 0;
   let mamba = 0;
-  for (const l of layers) {
-    if (l.kind === "full" || l.kind === "sliding") attention++;
-    else if (l.kind === "linear" || l.kind === "mamba") mamba++;
+  for (const layer of layers) {
+    if (layer.kind === "full" || layer.kind === "sliding") attention++;
+    else if (layer.kind === "linear" || layer.kind === "mamba") mamba++;
   }
   // Speculative MTP / EAGLE layers join the attention layers (HybridKvInput.attentionLayers).
   attention += spec.extraAttentionLayers;
@@ -537,9 +537,9 @@ function kvCacheMemoryChecks(stages: StageResult[], diags: Diagnostic[]): void {
 }
 
 const ccCache = new Map<string, number>();
-function computeCapability(s: string): number {
-  let cc = ccCache.get(s);
-  if (cc === undefined) ccCache.set(s, (cc = Number.parseFloat(s) || 8));
+function computeCapability(capability: string): number {
+  let cc = ccCache.get(capability);
+  if (cc === undefined) ccCache.set(capability, (cc = Number.parseFloat(capability) || 8));
   return cc;
 }
 
@@ -575,9 +575,9 @@ function textOnly(model: ModelArch): ModelArch {
   return modelFacts.textOnly;
 }
 function rankList(stage: number, tp: number): number[] {
-  const r = new Array<number>(tp);
-  for (let i = 0; i < tp; i++) r[i] = stage * tp + i;
-  return r;
+  const ranks = new Array<number>(tp);
+  for (let i = 0; i < tp; i++) ranks[i] = stage * tp + i;
+  return ranks;
 }
 
 function cachedEncoderProfile(encoder: Parameters<typeof encoderProfile>[0]): ReturnType<typeof encoderProfile> {

@@ -64,15 +64,15 @@ export function devicesOf(sharer: GpuSharer): readonly string[] {
 function startOrder<T extends GpuSharer>(group: readonly T[]): T[] {
   const out: T[] = [];
   const seen = new Set<T>();
-  const visit = (p: T, stack: Set<T>): void => {
-    if (seen.has(p) || stack.has(p)) return;
-    stack.add(p);
-    for (const dep of p.dependsOn) {
+  const visit = (server: T, stack: Set<T>): void => {
+    if (seen.has(server) || stack.has(server)) return;
+    stack.add(server);
+    for (const dep of server.dependsOn) {
       const before = group.find((g) => g.name === dep);
       if (before) visit(before, stack);
     }
-    seen.add(p);
-    out.push(p);
+    seen.add(server);
+    out.push(server);
   };
   for (const p of group) visit(p, new Set());
   return out;
@@ -102,14 +102,14 @@ interface Step {
 function evaluateInOrder<T extends GpuSharer>(order: readonly T[]): Map<T, Step> {
   const used = new Map<string, number>();
   const out = new Map<T, Step>();
-  for (const p of order) {
-    const devs = devicesOf(p);
+  for (const server of order) {
+    const devs = devicesOf(server);
     const other = Math.max(0, ...devs.map((dv) => used.get(dv) ?? 0));
-    const input: PlanInput = { ...p.input, flags: { ...p.input.flags, otherProcessBytes: p.input.flags.otherProcessBytes + other } };
+    const input: PlanInput = { ...server.input, flags: { ...server.input.flags, otherProcessBytes: server.input.flags.otherProcessBytes + other } };
     // Sharing, its memory must also fit next to theirs once up: nothing may be left over-committed.
-    const target: Target = { ...p.target, headroomBytes: Math.max(p.target.headroomBytes ?? 0, 0) };
+    const target: Target = { ...server.target, headroomBytes: Math.max(server.target.headroomBytes ?? 0, 0) };
     const ev = evaluate(input, target);
-    out.set(p, { ev, other, input, target });
+    out.set(server, { ev, other, input, target });
     // What it holds once up: the most any of its GPUs is expected to use.
     const held = Math.max(0, ...ev.plan.perGpu.map((g) => g.expectedUsedBytes));
     for (const dv of devs) used.set(dv, (used.get(dv) ?? 0) + held);
@@ -144,17 +144,17 @@ export function sharedVerdicts<T extends GpuSharer>(group: readonly T[]): Map<T,
   const fitUtilizations = fit ? declared.map((q) => ({ server: q as GpuSharer, utilization: fit.get(q) ?? 0 })) : null;
   const sharedDevices = [...new Set(group.flatMap((p) => [...devicesOf(p)]))].filter((dv) => group.filter((p) => devicesOf(p).includes(dv)).length > 1);
   const out = new Map<T, SharedVerdict>();
-  for (const [i, p] of declared.entries()) {
-    const step = results.get(p);
+  for (const [position, server] of declared.entries()) {
+    const step = results.get(server);
     if (!step) continue;
-    out.set(p, {
+    out.set(server, {
       evaluation: step.ev,
       input: step.input,
       target: step.target,
-      sharedDevices: sharedDevices.filter((dv) => devicesOf(p).includes(dv)),
-      others: group.filter((q) => q !== p),
+      sharedDevices: sharedDevices.filter((dv) => devicesOf(server).includes(dv)),
+      others: group.filter((q) => q !== server),
       utilizations,
-      startedAfter: declared.slice(0, i).filter((q) => devicesOf(q).some((dv) => devicesOf(p).includes(dv))),
+      startedAfter: declared.slice(0, position).filter((q) => devicesOf(q).some((dv) => devicesOf(server).includes(dv))),
       heldByOthersBytes: step.other,
       betterOrder: better && !step.ev.ok ? better : null,
       fitUtilizations,
@@ -193,10 +193,10 @@ export function leastUtilization(sharer: GpuSharer): number | null {
 /** Each server at its least utilization, checked in start order next to the others: the values, or null. */
 function packedUtilizations<T extends GpuSharer>(declared: readonly T[]): Map<T, number> | null {
   const least = new Map<T, number>();
-  for (const p of declared) {
-    const utilization = leastUtilization(p);
+  for (const server of declared) {
+    const utilization = leastUtilization(server);
     if (utilization === null) return null;
-    least.set(p, utilization);
+    least.set(server, utilization);
   }
   const trial = declared.map((p) => ({ ...p, input: { ...p.input, flags: { ...p.input.flags, gpuMemoryUtilization: least.get(p) ?? 1 } } }));
   const steps = evaluateInOrder(trial);
@@ -206,10 +206,10 @@ function packedUtilizations<T extends GpuSharer>(declared: readonly T[]): Map<T,
 /** Groups of servers on one machine that see a common GPU (one-member groups left out). */
 export function sharingGroups<T extends GpuSharer>(servers: readonly T[], oneHost: boolean): T[][] {
   const byHost = new Map<string, T[]>();
-  for (const p of servers) {
-    if (p.host === null) continue;
-    const key = oneHost ? "*" : p.host;
-    byHost.set(key, [...(byHost.get(key) ?? []), p]);
+  for (const server of servers) {
+    if (server.host === null) continue;
+    const key = oneHost ? "*" : server.host;
+    byHost.set(key, [...(byHost.get(key) ?? []), server]);
   }
   const groups: T[][] = [];
   for (const members of byHost.values()) {
@@ -220,10 +220,10 @@ export function sharingGroups<T extends GpuSharer>(servers: readonly T[], oneHos
       const comp = [first];
       for (let k = 0; k < comp.length; k++) {
         const devs = devicesOf(comp[k]!);
-        for (const q of [...left]) {
-          if (devicesOf(q).some((dv) => devs.includes(dv))) {
-            left.delete(q);
-            comp.push(q);
+        for (const other of [...left]) {
+          if (devicesOf(other).some((dv) => devs.includes(dv))) {
+            left.delete(other);
+            comp.push(other);
           }
         }
       }

@@ -222,11 +222,11 @@ export function findFixes(input: PlanInput, target: Target, ev: Evaluation = eva
     const cap = Math.min(0.99, target.maxUtilization ?? 0.99);
     const u0 = plan.engine.gpuMemoryUtilization;
     let best: number | null = null;
-    for (let h = 1; h <= Math.round(cap * 100); h++) {
-      const u = h / 100;
-      if (Math.abs(u - u0) < 1e-9) continue;
-      if (best !== null && Math.abs(u - u0) >= Math.abs(best - u0)) continue;
-      if (meetsWith(input, target, { gpuMemoryUtilization: u })) best = u;
+    for (let hundredths = 1; hundredths <= Math.round(cap * 100); hundredths++) {
+      const utilization = hundredths / 100;
+      if (Math.abs(utilization - u0) < 1e-9) continue;
+      if (best !== null && Math.abs(utilization - u0) >= Math.abs(best - u0)) continue;
+      if (meetsWith(input, target, { gpuMemoryUtilization: utilization })) best = utilization;
     }
     if (best !== null) out.push({ changes: [{ flag: "--gpu-memory-utilization", value: best.toFixed(2) }] });
   }
@@ -362,18 +362,18 @@ export function solve(req: SolveRequest): SolveResult {
   const tpMax = [8, 4, 2, 1].find((t) => tpValid(model, t)) ?? 1;
   for (let pp = 2; tpMax * pp <= maxGpus && pp <= model.numLayers; pp++) layouts.push({ tp: tpMax, pp });
 
-  const flagsFor = (p: Precision, l: { tp: number; pp: number }, extra: Partial<EngineFlags> = {}): EngineFlags => {
-    const f: EngineFlags = withSeqs({ ...base, tensorParallelSize: l.tp, pipelineParallelSize: l.pp, kvCacheDtype: p.kv, maxModelLen: context, ...extra });
-    if (p.q === undefined) delete f.quantization;
-    else f.quantization = p.q;
-    return f;
+  const flagsFor = (precision: Precision, layout: { tp: number; pp: number }, extra: Partial<EngineFlags> = {}): EngineFlags => {
+    const flags: EngineFlags = withSeqs({ ...base, tensorParallelSize: layout.tp, pipelineParallelSize: layout.pp, kvCacheDtype: precision.kv, maxModelLen: context, ...extra });
+    if (precision.q === undefined) delete flags.quantization;
+    else flags.quantization = precision.q;
+    return flags;
   };
 
   // The highest utilization allowed that also passes vLLM's free-memory check at start-up: on a small
   // GPU (a T4's 14.76 GiB less the CUDA context and NCCL) 0.95 asks for more than is free, and the
   // layout that starts at 0.93 must not be reported as not fitting.
-  const capFor = (p: Precision, l: { tp: number; pp: number }): number => {
-    const freeCheck = plan(flagsFor(p, l, { gpuMemoryUtilization: cap })).diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
+  const capFor = (precision: Precision, layout: { tp: number; pp: number }): number => {
+    const freeCheck = plan(flagsFor(precision, layout, { gpuMemoryUtilization: cap })).diagnostics.find((x) => x.code === "FREE_MEMORY_BELOW_BUDGET");
     const passes = freeCheck?.fix?.[0]?.flags?.gpuMemoryUtilization;
     return passes !== undefined && passes > 0 ? Math.min(cap, passes) : cap;
   };
@@ -381,9 +381,9 @@ export function solve(req: SolveRequest): SolveResult {
   // 1. Fewest GPUs per precision, at the highest utilization allowed.
   const found: SolveLayout[] = [];
   for (const precision of precisions) {
-    for (const l of layouts) {
-      if (meets(flagsFor(precision, l, { gpuMemoryUtilization: capFor(precision, l) }))) {
-        found.push({ tensorParallelSize: l.tp, pipelineParallelSize: l.pp, gpus: l.tp * l.pp, kvCacheDtype: precision.kv, quantization: precision.q, precision: precision.name });
+    for (const layout of layouts) {
+      if (meets(flagsFor(precision, layout, { gpuMemoryUtilization: capFor(precision, layout) }))) {
+        found.push({ tensorParallelSize: layout.tp, pipelineParallelSize: layout.pp, gpus: layout.tp * layout.pp, kvCacheDtype: precision.kv, quantization: precision.q, precision: precision.name });
         break;
       }
     }

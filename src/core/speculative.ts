@@ -104,9 +104,9 @@ function mtpLayerBytes(model: ModelArch, tp: number, cc: number, dtype: TorchDty
   const pattern = model.mtp?.pattern;
   if (!pattern || !model.blockPattern) return targetLayerBytes(model, model.numLayers - 1, tp, cc, dtype, quant);
   let sum = 0;
-  for (const c of pattern) {
-    const i = model.blockPattern.lastIndexOf(c);
-    if (i >= 0) sum += targetLayerBytes(model, i, tp, cc, dtype, quant);
+  for (const blockKind of pattern) {
+    const layer = model.blockPattern.lastIndexOf(blockKind);
+    if (layer >= 0) sum += targetLayerBytes(model, layer, tp, cc, dtype, quant);
   }
   return sum;
 }

@@ -147,11 +147,11 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
     if (!ctx.gpuTotalFromLog) return { code: "GPU_TOTAL", args: { planned: budget.totalBytes } };
     return null;
   };
-  const bytesLine = (what: string, l: number | null, p: number, target: (l: number) => number, cause: () => LogDifference["cause"]): void => {
-    if (l === null) return;
-    const d = p - l;
-    const agrees = Math.abs(d) <= target(l);
-    out.push({ what, unit: "bytes", logged: l, planned: p, difference: d, agrees, cause: agrees ? null : cause() });
+  const bytesLine = (what: string, fromLog: number | null, fromPlan: number, target: (l: number) => number, cause: () => LogDifference["cause"]): void => {
+    if (fromLog === null) return;
+    const delta = fromPlan - fromLog;
+    const agrees = Math.abs(delta) <= target(fromLog);
+    out.push({ what, unit: "bytes", logged: fromLog, planned: fromPlan, difference: delta, agrees, cause: agrees ? null : cause() });
   };
   const small = (l: number): number => Math.max(0.01 * GIB, 0.01 * Math.abs(l));
   // The summary's peak activation carries the CUDA-graph estimate applied to the budget: without the
@@ -180,8 +180,8 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
   // a KV difference to the largest difference among the parts the log shows.
   if (logged.availableKvBytes !== null) {
     const parts: [string, number][] = [];
-    const part = (what: string, l: number | null, p: number, sign: number): void => {
-      if (l !== null) parts.push([what, sign * (p - l)]);
+    const part = (what: string, fromLog: number | null, fromPlan: number, sign: number): void => {
+      if (fromLog !== null) parts.push([what, sign * (fromPlan - fromLog)]);
     };
     part("requested", logged.requestedBytes ?? (logged.gpuTotalBytes !== null && logged.gpuMemoryUtilization !== null ? Math.round(logged.gpuTotalBytes * logged.gpuMemoryUtilization) : null), budget.requestedBytes, 1);
     part("weights", logged.weightsBytes, budget.weightsBytes, -1);
@@ -215,17 +215,17 @@ export function compareLogToPlan(logged: LoggedStartup, plan: Plan, ctx: Compare
   // A count that moves with the KV memory (planned/logged ratio within 2 % of the memory's ratio) follows it;
   // one that does not means a different number of bytes per token.
   const kvRatio = kvLine && typeof kvLine.logged === "number" && kvLine.logged > 0 ? Number(kvLine.planned) / kvLine.logged : null;
-  const kvCause = (l: number, p: number): LogDifference["cause"] => {
-    if (kvRatio !== null && l > 0 && Math.abs(p / l / kvRatio - 1) <= 0.02) return { code: "FOLLOWS", args: { from: "availableKv" } };
+  const kvCause = (fromLog: number, fromPlan: number): LogDifference["cause"] => {
+    if (kvRatio !== null && fromLog > 0 && Math.abs(fromPlan / fromLog / kvRatio - 1) <= 0.02) return { code: "FOLLOWS", args: { from: "availableKv" } };
     if (kvLine) return { code: "KV_LAYOUT", args: { bytesPerToken: plan.kvCache.bytesPerToken, blockSize: plan.kvCache.blockSize } };
     return fallback() ?? { code: "PARTS_NOT_LOGGED", args: {} };
   };
   const tokensPerBlock = plan.kvCache.numGpuBlocks > 0 ? plan.kvCache.tokens / plan.kvCache.numGpuBlocks : plan.kvCache.blockSize;
-  const countLine = (what: string, unit: LogDifference["unit"], l: number | null, p: number, tol: number): void => {
-    if (l === null) return;
-    const d = p - l;
-    const agrees = Math.abs(d) <= tol;
-    out.push({ what, unit, logged: l, planned: p, difference: d, agrees, cause: agrees ? null : kvCause(l, p) });
+  const countLine = (what: string, unit: LogDifference["unit"], fromLog: number | null, fromPlan: number, tol: number): void => {
+    if (fromLog === null) return;
+    const delta = fromPlan - fromLog;
+    const agrees = Math.abs(delta) <= tol;
+    out.push({ what, unit, logged: fromLog, planned: fromPlan, difference: delta, agrees, cause: agrees ? null : kvCause(fromLog, fromPlan) });
   };
   countLine("numGpuBlocks", "blocks", logged.numGpuBlocks, plan.kvCache.numGpuBlocks, 1);
   countLine("kvTokens", "tokens", logged.kvTokens, plan.kvCache.tokens, Math.max(1, tokensPerBlock));
@@ -308,12 +308,12 @@ export function fixFromLog(logged: LoggedStartup): { flag: string; value: string
       return [{ flag: "--tensor-parallel-size", value: String(best), note: `the largest divisor of ${heads} attention heads below ${tp}` }];
     }
     case "MAX_MODEL_LEN_ABOVE_DERIVED": {
-      const d = num("derived");
-      return d !== null ? [{ flag: "--max-model-len", value: String(d), note: "the model's own maximum" }] : [];
+      const derived = num("derived");
+      return derived !== null ? [{ flag: "--max-model-len", value: String(derived), note: "the model's own maximum" }] : [];
     }
     case "MAX_NUM_SEQS_ABOVE_BATCHED_TOKENS": {
-      const s = num("maxNumSeqs");
-      return s !== null ? [{ flag: "--max-num-batched-tokens", value: String(s), note: "at least max_num_seqs" }] : [];
+      const maxNumSeqs = num("maxNumSeqs");
+      return maxNumSeqs !== null ? [{ flag: "--max-num-batched-tokens", value: String(maxNumSeqs), note: "at least max_num_seqs" }] : [];
     }
     case "BF16_UNSUPPORTED":
       return [{ flag: "--dtype", value: "float16", note: "bfloat16 needs compute capability 8.0" }];

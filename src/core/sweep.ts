@@ -56,22 +56,22 @@ export interface SweepResult {
 
 /** Number of configurations a sweep expands to. */
 export function sweepSize(axes: readonly SweepAxis[]): number {
-  let n = 1;
-  for (const a of axes) n *= a.values.length;
-  return n;
+  let total = 1;
+  for (const a of axes) total *= a.values.length;
+  return total;
 }
 
 function rowOf(plan: Plan, gpuId: string, flags: EngineFlags): SweepRow {
   let kvBytes = Number.POSITIVE_INFINITY;
   let weights = 0;
-  for (const g of plan.perGpu) {
-    if (g.kvCacheBytes < kvBytes) kvBytes = g.kvCacheBytes;
-    if (g.weightsBytes > weights) weights = g.weightsBytes;
+  for (const gpu of plan.perGpu) {
+    if (gpu.kvCacheBytes < kvBytes) kvBytes = gpu.kvCacheBytes;
+    if (gpu.weightsBytes > weights) weights = gpu.weightsBytes;
   }
   let error: DiagnosticCode | null = null;
-  for (const d of plan.diagnostics) {
-    if (d.severity === "error") {
-      error = d.code;
+  for (const diagnostic of plan.diagnostics) {
+    if (diagnostic.severity === "error") {
+      error = diagnostic.code;
       break;
     }
   }
@@ -102,30 +102,30 @@ export function runSweep(req: SweepRequest): SweepResult {
   const search = req.searchTensorParallel ?? [];
   let plans = 0;
   const { model } = req;
-  for (let r = 0; r < total; r++) {
+  for (let row = 0; row < total; row++) {
     let gpu = req.gpu;
     const flags: EngineFlags = { ...req.base };
-    for (let a = 0; a < axes.length; a++) {
-      const axis = axes[a] as SweepAxis;
-      const i = idx[a] as number;
+    for (let axisIndex = 0; axisIndex < axes.length; axisIndex++) {
+      const axis = axes[axisIndex] as SweepAxis;
+      const valueIndex = idx[axisIndex] as number;
       switch (axis.key) {
         case "gpu":
-          gpu = axis.values[i] as GpuProfile;
+          gpu = axis.values[valueIndex] as GpuProfile;
           break;
         case "max-model-len":
-          flags.maxModelLen = axis.values[i] as number;
+          flags.maxModelLen = axis.values[valueIndex] as number;
           break;
         case "gpu-memory-utilization":
-          flags.gpuMemoryUtilization = axis.values[i] as number;
+          flags.gpuMemoryUtilization = axis.values[valueIndex] as number;
           break;
         case "tensor-parallel-size":
-          flags.tensorParallelSize = axis.values[i] as number;
+          flags.tensorParallelSize = axis.values[valueIndex] as number;
           break;
         case "max-num-seqs":
-          flags.maxNumSeqs = axis.values[i] as number;
+          flags.maxNumSeqs = axis.values[valueIndex] as number;
           break;
         case "kv-cache-dtype":
-          flags.kvCacheDtype = axis.values[i] as KvCacheDtype;
+          flags.kvCacheDtype = axis.values[valueIndex] as KvCacheDtype;
           break;
       }
     }
@@ -146,15 +146,15 @@ export function runSweep(req: SweepRequest): SweepResult {
       plan = planDeployment({ model, gpu, flags });
       plans++;
     }
-    rows[r] = rowOf(plan, gpu.id, flags);
+    rows[row] = rowOf(plan, gpu.id, flags);
     // Odometer: the last axis fastest.
-    for (let a = axes.length - 1; a >= 0; a--) {
-      const next = (idx[a] as number) + 1;
-      if (next < (axes[a] as SweepAxis).values.length) {
-        idx[a] = next;
+    for (let axisIndex = axes.length - 1; axisIndex >= 0; axisIndex--) {
+      const next = (idx[axisIndex] as number) + 1;
+      if (next < (axes[axisIndex] as SweepAxis).values.length) {
+        idx[axisIndex] = next;
         break;
       }
-      idx[a] = 0;
+      idx[axisIndex] = 0;
     }
   }
   return { axes: axes.map((a) => a.key), rows, configurations: total, plans };

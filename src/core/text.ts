@@ -6,22 +6,22 @@
 /** 1234567 → "1,234,567" (truncated to an integer). */
 export function thousands(n: number): string {
   if (!Number.isFinite(n)) return String(n);
-  const v = Math.trunc(n);
+  const whole = Math.trunc(n);
   // String() writes 1e+21 and above in exponent notation; BigInt writes every digit.
-  const digits = Math.abs(v) < 1e21 ? String(Math.abs(v)) : BigInt(Math.abs(v)).toString();
+  const digits = Math.abs(whole) < 1e21 ? String(Math.abs(whole)) : BigInt(Math.abs(whole)).toString();
   let out = "";
   for (let i = 0; i < digits.length; i++) {
     if (i > 0 && (digits.length - i) % 3 === 0) out += ",";
     out += digits[i];
   }
-  return (v < 0 ? "-" : "") + out;
+  return (whole < 0 ? "-" : "") + out;
 }
 
 /** Bytes as GiB (2^30) with `digits` decimals, without the unit: 3221225472 → "3.00". */
 export function gib(bytes: number, digits = 2): string {
-  const g = bytes / 2 ** 30;
+  const gibValue = bytes / 2 ** 30;
   // toFixed switches to exponent notation from 1e21; such sizes are written in whole GiB.
-  return Math.abs(g) < 1e21 ? g.toFixed(digits) : thousands(g);
+  return Math.abs(gibValue) < 1e21 ? gibValue.toFixed(digits) : thousands(gibValue);
 }
 
 /** Bytes as MiB with at most one decimal and thousands separators: 34603008 → "33", 1572864 → "1.5", 9.5 GiB → "9,728". */

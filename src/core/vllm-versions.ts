@@ -160,18 +160,18 @@ export interface ParsedVersion {
 export const LATEST = "latest";
 
 /** The version, or null when it is not one (the edges' test: they name the flag or file in their error). */
-export function parseVersion(v: string): ParsedVersion | null {
-  if (v.trim().toLowerCase() === LATEST) return parseVersion(NEWEST_MODELED);
-  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?rc\d+)?(\.?dev\d*)?/.exec(v.trim());
+export function parseVersion(text: string): ParsedVersion | null {
+  if (text.trim().toLowerCase() === LATEST) return parseVersion(NEWEST_MODELED);
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?rc\d+)?(\.?dev\d*)?/.exec(text.trim());
   if (!match) return null;
   const parsed: ParsedVersion = { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0) };
   if (match[4]) parsed.dev = true;
   return parsed;
 }
 
-function atLeast(p: ParsedVersion, minor: number, patch = 0): boolean {
-  if (p.major !== 0) return p.major > 0;
-  return p.minor > minor || (p.minor === minor && p.patch >= patch);
+function atLeast(version: ParsedVersion, minor: number, patch = 0): boolean {
+  if (version.major !== 0) return version.major > 0;
+  return version.minor > minor || (version.minor === minor && version.patch >= patch);
 }
 
 /**
@@ -255,10 +255,10 @@ export function beyondModeled(version: string): boolean {
 }
 
 /** The version, read once: a string that is not one throws VersionError (it has no place in the order). */
-export function versionOf(v: string | ParsedVersion): ParsedVersion {
-  if (typeof v !== "string") return v;
-  const parsed = parseVersion(v);
-  if (!parsed) throw new VersionError(`'${v.length > 40 ? `${v.slice(0, 40)}…` : v}' is not a vLLM version such as 0.11.0`);
+export function versionOf(given: string | ParsedVersion): ParsedVersion {
+  if (typeof given !== "string") return given;
+  const parsed = parseVersion(given);
+  if (!parsed) throw new VersionError(`'${given.length > 40 ? `${given.slice(0, 40)}…` : given}' is not a vLLM version such as 0.11.0`);
   return parsed;
 }
 
@@ -341,9 +341,9 @@ export function largeGpuTable(gpuTotalBytes: number, gpuName: string): boolean {
 
 const a100Names = new Map<string, boolean>();
 function isA100(name: string): boolean {
-  let v = a100Names.get(name);
-  if (v === undefined) a100Names.set(name, (v = name.toLowerCase().includes("a100")));
-  return v;
+  let isA100 = a100Names.get(name);
+  if (isA100 === undefined) a100Names.set(name, (isA100 = name.toLowerCase().includes("a100")));
+  return isA100;
 }
 
 export interface BatchDefaults {
@@ -383,11 +383,11 @@ export function captureSizes(rules: VllmRules, maxNumSeqs: number, maxNumBatched
   // Sizes ≤ limit in the default list, counted without building it.
   const countUpTo = (limit: number): number => {
     if (limit < 1) return 0;
-    let n = limit >= 4 ? 3 : limit >= 2 ? 2 : 1;
-    if (rules.captureListStyle === "v1-early") return n + Math.floor(Math.min(limit, 512) / 8);
-    n += Math.floor(Math.min(limit, 255) / 8);
-    if (limit >= 256) n += Math.floor((Math.min(limit, max) - 256) / 16) + 1;
-    return n;
+    let count = limit >= 4 ? 3 : limit >= 2 ? 2 : 1;
+    if (rules.captureListStyle === "v1-early") return count + Math.floor(Math.min(limit, 512) / 8);
+    count += Math.floor(Math.min(limit, 255) / 8);
+    if (limit >= 256) count += Math.floor((Math.min(limit, max) - 256) / 16) + 1;
+    return count;
   };
   const largestOf = (limit: number): number => {
     if (limit < 8) return limit >= 4 ? 4 : limit >= 2 ? 2 : limit >= 1 ? 1 : 0;
@@ -420,8 +420,8 @@ export interface CaptureOptions {
  * decode sizes n × q ≤ max. Early V1 (≤ 0.10): [1, 2, 4] + 8·i up to 512.
  */
 export function captureSizeList(rules: VllmRules, maxNumSeqs: number, maxNumBatchedTokens: number, opts: CaptureOptions = {}): number[] {
-  const k = opts.numSpeculativeTokens ?? 0;
-  const decodeTokens = 1 + k;
+  const speculativeTokens = opts.numSpeculativeTokens ?? 0;
+  const decodeTokens = 1 + speculativeTokens;
   if (opts.sizes && opts.sizes.length > 0) return [...new Set(opts.sizes)].filter((x) => x >= 1 && x <= maxNumBatchedTokens).sort((x, y) => x - y);
   const scale = rules.features.specCaptureScaling ? decodeTokens : 1;
   const max = Math.min(opts.maxCaptureSize ?? Math.min(maxNumSeqs * scale * 2, 512), maxNumBatchedTokens);

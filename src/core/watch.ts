@@ -48,10 +48,10 @@ export interface WatchSample {
 export function expectedPerRank(plan: Plan): number[] {
   const tp = plan.gpu.tensorParallelSize;
   const out: number[] = [];
-  for (let r = 0; r < plan.gpu.count; r++) {
-    const stage = Math.floor((r % (tp * plan.gpu.pipelineParallelSize)) / tp);
-    const g = plan.perGpu[stage] ?? plan.perGpu[0];
-    out.push(g ? g.expectedUsedBytes + g.otherProcessBytes : 0);
+  for (let rank = 0; rank < plan.gpu.count; rank++) {
+    const stage = Math.floor((rank % (tp * plan.gpu.pipelineParallelSize)) / tp);
+    const stagePlan = plan.perGpu[stage] ?? plan.perGpu[0];
+    out.push(stagePlan ? stagePlan.expectedUsedBytes + stagePlan.otherProcessBytes : 0);
   }
   return out;
 }
@@ -74,8 +74,8 @@ export function compareSample(plan: Plan, gpus: readonly WatchGpu[], seenPids: R
     rows.push(row);
     if (Math.abs(row.driftBytes) > opts.toleranceBytes) drifts.push({ code: row.driftBytes > 0 ? "ABOVE_PLAN" : "BELOW_PLAN", index: gpu.index, driftBytes: row.driftBytes, failing: true });
     if (seenPids !== null) {
-      for (const a of gpu.apps) {
-        if (!seenPids.has(a.pid)) drifts.push({ code: "PROCESS_APPEARED", index: gpu.index, pid: a.pid, name: a.name, usedBytes: a.usedBytes, failing: a.usedBytes > opts.toleranceBytes });
+      for (const app of gpu.apps) {
+        if (!seenPids.has(app.pid)) drifts.push({ code: "PROCESS_APPEARED", index: gpu.index, pid: app.pid, name: app.name, usedBytes: app.usedBytes, failing: app.usedBytes > opts.toleranceBytes });
       }
     }
     if (free < opts.nearFullBytes) drifts.push({ code: "GPU_NEAR_FULL", index: gpu.index, freeBytes: free, failing: true });
