@@ -80,11 +80,11 @@ export function textElementsPerToken(model: ModelArch, tp: number, ep: number, e
  * and int64 indices with 20 B of sort scratch, masks, softmax, scatter). In-place Triton path
  * (topk_topp_triton.py): fp32 copy + softmax + exponential q = 12 B.
  */
-export function samplerBytesPerElement(r: VllmRules, modelRunnerV2 = false): number {
+export function samplerBytesPerElement(rules: VllmRules, modelRunnerV2 = false): number {
   // Model Runner V2's warm-up (vllm/v1/worker/gpu/sample/sampler.py Sampler.sample): the FP32 copy of the
   // logits only — its dummy batch asks for no top-k/top-p, so apply_top_k_top_p never runs.
   if (modelRunnerV2) return 4;
-  return r.samplerInPlaceTopKTopP ? 12 : 36;
+  return rules.samplerInPlaceTopKTopP ? 12 : 36;
 }
 
 export function activationPeak(input: ActivationInput): ActivationBreakdown {

@@ -17,15 +17,15 @@ export { visionFamily } from "./vision/registry.js";
 export type { VisionFamily, VideoBounds } from "./vision/family.js";
 
 /** Tokens of one image of width × height pixels as the family's Hugging Face processor produces them. */
-export function imageTokens(v: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens {
-  const family = visionFamily(v);
-  return family ? family.imageTokens(v, width, height, lim) : qwenImageTokens(v, width, height, lim);
+export function imageTokens(vision: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens {
+  const family = visionFamily(vision);
+  return family ? family.imageTokens(vision, width, height, lim) : qwenImageTokens(vision, width, height, lim);
 }
 
 /** Tokens of one video clip by the family's video processor (Qwen2-VL's per-frame rules for unmodeled towers). */
-export function videoTokens(v: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
-  const family = visionFamily(v);
-  return family?.video ? family.video.tokens(v, width, height, frames, lim) : qwenFrameVideoTokens(v, width, height, frames, lim);
+export function videoTokens(vision: VisionSpec, width: number, height: number, frames: number, lim: PixelLimits): ItemTokens {
+  const family = visionFamily(vision);
+  return family?.video ? family.video.tokens(vision, width, height, frames, lim) : qwenFrameVideoTokens(vision, width, height, frames, lim);
 }
 
 export interface MaxItem {
@@ -38,19 +38,19 @@ export interface MaxItem {
  * families without it, the embeddings of the processed dummy item). `imageActive`: the image count
  * of 1 that MiniCPM-V and InternVL subtract from max_model_len before sizing the dummy video.
  */
-export function maxTokensPerItem(v: VisionSpec, lim: PixelLimits, maxModelLen: number, imageActive = true): { image: ItemTokens; video: ItemTokens | null } {
-  const family = visionFamily(v);
-  return family ? family.dummyItems(v, lim, maxModelLen, imageActive) : qwenDummyItems(v, lim, maxModelLen);
+export function maxTokensPerItem(vision: VisionSpec, lim: PixelLimits, maxModelLen: number, imageActive = true): { image: ItemTokens; video: ItemTokens | null } {
+  const family = visionFamily(vision);
+  return family ? family.dummyItems(vision, lim, maxModelLen, imageActive) : qwenDummyItems(vision, lim, maxModelLen);
 }
 
 /** The max_pixels that caps an image at `tokens` LLM tokens for this family, or null (fixed-size or tiled images). */
-export function maxPixelsForTokens(v: VisionSpec, tokens: number): number | null {
-  return visionFamily(v)?.maxPixelsForTokens(v, tokens) ?? null;
+export function maxPixelsForTokens(vision: VisionSpec, tokens: number): number | null {
+  return visionFamily(vision)?.maxPixelsForTokens(vision, tokens) ?? null;
 }
 
 /** Whether this checkpoint has a video modality in vLLM. */
-export function hasVideo(v: VisionSpec): boolean {
-  return visionFamily(v)?.hasVideo(v) ?? false;
+export function hasVideo(vision: VisionSpec): boolean {
+  return visionFamily(vision)?.hasVideo(vision) ?? false;
 }
 
 export interface EncoderInput {
@@ -67,8 +67,8 @@ export interface EncoderInput {
 }
 
 /** Bytes the encoder holds at its peak for P patches (one embed_multimodal call), by the family's rules. */
-export function encoderPeakBytes(v: VisionSpec, patches: number, tp: number, b: number): number {
-  return (visionFamily(v) ?? qwen25Vl).encoderPeakBytes(v, patches, tp, b);
+export function encoderPeakBytes(vision: VisionSpec, patches: number, tp: number, b: number): number {
+  return (visionFamily(vision) ?? qwen25Vl).encoderPeakBytes(vision, patches, tp, b);
 }
 
 /**

@@ -96,11 +96,11 @@ export function mergedTokenSide(vision: VisionSpec): number {
 
 /** Qwen-VL image: smart_resize to a multiple of patch × merge, one temporal patch, merge² patches per token. */
 export function qwenImageTokens(vision: VisionSpec, width: number, height: number, lim: PixelLimits): ItemTokens {
-  const r = smartResize(height, width, mergedTokenSide(vision), lim.minPixels, lim.maxPixels);
-  const gridH = r.height / vision.patchSize;
-  const gridW = r.width / vision.patchSize;
+  const resized = smartResize(height, width, mergedTokenSide(vision), lim.minPixels, lim.maxPixels);
+  const gridH = resized.height / vision.patchSize;
+  const gridW = resized.width / vision.patchSize;
   const patches = gridH * gridW; // an image is one temporal patch (tiled to temporal_patch_size frames)
-  return { width: r.width, height: r.height, frames: 1, gridT: 1, gridH, gridW, patches, tokens: patches / (vision.spatialMergeSize * vision.spatialMergeSize) };
+  return { width: resized.width, height: resized.height, frames: 1, gridT: 1, gridH, gridW, patches, tokens: patches / (vision.spatialMergeSize * vision.spatialMergeSize) };
 }
 
 /**
@@ -119,15 +119,15 @@ export function mostFeaturesImageSize(vision: VisionSpec, maxPixels: number): { 
 }
 
 /** Qwen2.5-VL / Qwen3-VL vision_config keys, with each family's released defaults. */
-export function qwenTowerKeys(v: Obj, d: { depth: number; hidden: number; intermediate: number; patch: number }) {
+export function qwenTowerKeys(visionCfg: Obj, defaults: { depth: number; hidden: number; intermediate: number; patch: number }) {
   return {
-    depth: num(v, "depth") ?? d.depth,
-    hiddenSize: num(v, "hidden_size") ?? d.hidden,
-    intermediateSize: num(v, "intermediate_size") ?? d.intermediate,
-    numHeads: num(v, "num_heads") ?? 16,
-    patchSize: num(v, "patch_size") ?? d.patch,
-    temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
-    spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
+    depth: num(visionCfg, "depth") ?? defaults.depth,
+    hiddenSize: num(visionCfg, "hidden_size") ?? defaults.hidden,
+    intermediateSize: num(visionCfg, "intermediate_size") ?? defaults.intermediate,
+    numHeads: num(visionCfg, "num_heads") ?? 16,
+    patchSize: num(visionCfg, "patch_size") ?? defaults.patch,
+    temporalPatchSize: num(visionCfg, "temporal_patch_size") ?? 2,
+    spatialMergeSize: num(visionCfg, "spatial_merge_size") ?? 2,
   };
 }
 
@@ -135,12 +135,12 @@ export function qwenTowerKeys(v: Obj, d: { depth: number; hidden: number; interm
  * SigLIP / InternViT-style vision_config keys (Gemma 3, MiniCPM-V, InternVL): one image per temporal step,
  * no spatial merge in the tower, an ungated MLP.
  */
-export function vitTowerKeys(v: Obj, d: { hidden: number; intermediate: number; patch: number }) {
+export function vitTowerKeys(visionCfg: Obj, defaults: { hidden: number; intermediate: number; patch: number }) {
   return {
-    hiddenSize: num(v, "hidden_size") ?? d.hidden,
-    intermediateSize: num(v, "intermediate_size") ?? d.intermediate,
-    numHeads: num(v, "num_attention_heads") ?? 16,
-    patchSize: num(v, "patch_size") ?? d.patch,
+    hiddenSize: num(visionCfg, "hidden_size") ?? defaults.hidden,
+    intermediateSize: num(visionCfg, "intermediate_size") ?? defaults.intermediate,
+    numHeads: num(visionCfg, "num_attention_heads") ?? 16,
+    patchSize: num(visionCfg, "patch_size") ?? defaults.patch,
     temporalPatchSize: 1,
     spatialMergeSize: 1,
     gatedMlp: false,
@@ -160,10 +160,10 @@ export function siglipEncoderGroups(vision: VisionSpec, prefix: string): ParamGr
   groups.push(rep(`${prefix}.embeddings.patch_embedding`, E, vision.inChannels * vision.patchSize * vision.patchSize, E));
   groups.push(rep(`${prefix}.embeddings.position_embedding`, vision.positionEmbeddings, E));
   for (let i = 0; i < vision.depth; i++) {
-    const b = `${prefix}.encoder.layers.${i}`;
-    groups.push(norm(`${b}.layer_norm1`, E, "vision", true), norm(`${b}.layer_norm2`, E, "vision", true));
-    groups.push(lin(`${b}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.self_attn.out_proj`, "vision", E, E, "row", E));
-    groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+    const layerPrefix = `${prefix}.encoder.layers.${i}`;
+    groups.push(norm(`${layerPrefix}.layer_norm1`, E, "vision", true), norm(`${layerPrefix}.layer_norm2`, E, "vision", true));
+    groups.push(lin(`${layerPrefix}.self_attn.qkv_proj`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${layerPrefix}.self_attn.out_proj`, "vision", E, E, "row", E));
+    groups.push(lin(`${layerPrefix}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${layerPrefix}.mlp.fc2`, "vision", E, Iv, "row", E));
   }
   groups.push(norm(`${prefix}.post_layernorm`, E, "vision", true));
   return groups;

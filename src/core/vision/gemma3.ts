@@ -24,13 +24,13 @@ export const gemma3: VisionFamily = {
     return [...siglipEncoderGroups(vision, "vision_tower.vision_model"), rep("multi_modal_projector.mm_input_projection_weight", E, vision.outHiddenSize), norm("multi_modal_projector.mm_soft_emb_norm", E, "vision")];
   },
   matchesModelType: (mt) => mt === "gemma3",
-  fromConfig({ config, vision: v, text, base }) {
-    const imageSize = num(v, "image_size") ?? 896;
-    const patch = num(v, "patch_size") ?? 14;
+  fromConfig({ config, vision: visionCfg, text, base }) {
+    const imageSize = num(visionCfg, "image_size") ?? 896;
+    const patch = num(visionCfg, "patch_size") ?? 14;
     return {
       ...base,
-      ...vitTowerKeys(v, { hidden: 1152, intermediate: 4304, patch: 14 }),
-      depth: num(v, "num_hidden_layers") ?? 27,
+      ...vitTowerKeys(visionCfg, { hidden: 1152, intermediate: 4304, patch: 14 }),
+      depth: num(visionCfg, "num_hidden_layers") ?? 27,
       outHiddenSize: num(text, "hidden_size") ?? 0,
       positionEmbeddings: (imageSize / patch) ** 2,
       // Gemma3Processor: mm_tokens_per_image (256) per crop; pan-and-scan is off by default.

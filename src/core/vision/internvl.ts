@@ -19,12 +19,12 @@ export function internvlTiles(width: number, height: number, imageSize: number, 
   const aspect = width / height;
   let bestDiff = Infinity;
   let best: [number, number] = [1, 1];
-  for (const r of ratios) {
-    const diff = Math.abs(aspect - r[0] / r[1]);
+  for (const ratio of ratios) {
+    const diff = Math.abs(aspect - ratio[0] / ratio[1]);
     if (diff < bestDiff) {
       bestDiff = diff;
-      best = r;
-    } else if (diff === bestDiff && width * height > 0.5 * imageSize * imageSize * r[0] * r[1]) best = r;
+      best = ratio;
+    } else if (diff === bestDiff && width * height > 0.5 * imageSize * imageSize * ratio[0] * ratio[1]) best = ratio;
   }
   const blocks = best[0] * best[1];
   return thumbnail && blocks !== 1 ? blocks + 1 : blocks;
@@ -62,24 +62,24 @@ export const internvl: VisionFamily = {
     groups.push(rep("vision_model.embeddings.patch_embedding", E, vision.inChannels * vision.patchSize * vision.patchSize, E));
     groups.push(rep("vision_model.embeddings.position_embedding", vision.positionEmbeddings, E));
     for (let i = 0; i < vision.depth; i++) {
-      const b = `vision_model.encoder.layers.${i}`;
-      groups.push(norm(`${b}.norm1`, E, "vision", !vision.rmsNorm), norm(`${b}.norm2`, E, "vision", !vision.rmsNorm));
-      groups.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", vision.qkvBias ? 3 * E : 0, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
-      if (vision.qkNorm) groups.push(norm(`${b}.attn.q_norm`, E, "vision"), norm(`${b}.attn.k_norm`, E, "vision"));
-      groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
-      groups.push(norm(`${b}.ls1`, E, "vision"), norm(`${b}.ls2`, E, "vision"));
+      const layerPrefix = `vision_model.encoder.layers.${i}`;
+      groups.push(norm(`${layerPrefix}.norm1`, E, "vision", !vision.rmsNorm), norm(`${layerPrefix}.norm2`, E, "vision", !vision.rmsNorm));
+      groups.push(lin(`${layerPrefix}.attn.qkv`, "vision", 3 * E, E, "column", vision.qkvBias ? 3 * E : 0, 3), lin(`${layerPrefix}.attn.proj`, "vision", E, E, "row", E));
+      if (vision.qkNorm) groups.push(norm(`${layerPrefix}.attn.q_norm`, E, "vision"), norm(`${layerPrefix}.attn.k_norm`, E, "vision"));
+      groups.push(lin(`${layerPrefix}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${layerPrefix}.mlp.fc2`, "vision", E, Iv, "row", E));
+      groups.push(norm(`${layerPrefix}.ls1`, E, "vision"), norm(`${layerPrefix}.ls2`, E, "vision"));
     }
     groups.push(norm("mlp1.0", inMlp, "vision", true), rep("mlp1.1", D, inMlp, D), rep("mlp1.3", D, D, D));
     return groups;
   },
   matchesModelType: (mt) => mt === "internvl_chat",
-  fromConfig({ config: cfg, vision: v, text, base }) {
+  fromConfig({ config: cfg, vision: visionCfg, text, base }) {
     // vllm/model_executor/models/internvl.py @b32b213e InternVLChatModel: InternVisionModel
     // (intern_vit.py) over 448² tiles of (448/14)² patches + CLS, pixel shuffle, mlp1 to the LLM width.
-    const layers = num(v, "num_hidden_layers") ?? 24;
+    const layers = num(visionCfg, "num_hidden_layers") ?? 24;
     const select = num(cfg, "select_layer") ?? -1;
-    const imageSize = num(cfg, "force_image_size") ?? num(v, "image_size") ?? 448;
-    const patch = num(v, "patch_size") ?? 14;
+    const imageSize = num(cfg, "force_image_size") ?? num(visionCfg, "image_size") ?? 448;
+    const patch = num(visionCfg, "patch_size") ?? 14;
     const ratio = num(cfg, "downsample_ratio") ?? 0.5;
     const dynamic = bool(cfg, "dynamic_image_size") ?? true;
     const side = Math.floor(imageSize / patch);
@@ -87,7 +87,7 @@ export const internvl: VisionFamily = {
       ...base,
       // _init_vision_model: num_hidden_layers_override = layers + select_layer + 1 (select_layer < 0).
       depth: select < 0 ? layers + select + 1 : select + 1,
-      ...vitTowerKeys(v, { hidden: 1024, intermediate: 4096, patch: 14 }),
+      ...vitTowerKeys(visionCfg, { hidden: 1024, intermediate: 4096, patch: 14 }),
       outHiddenSize: num(text, "hidden_size") ?? 0,
       positionEmbeddings: side * side + 1,
       // BaseInternVLProcessor: num_image_token = int((image_size // patch_size)² · downsample_ratio²).
@@ -97,9 +97,9 @@ export const internvl: VisionFamily = {
       thumbnail: bool(cfg, "use_thumbnail") ?? false,
       // InternVLProcessingInfo.get_video_token: video only for these LLM model types.
       video: ["qwen2", "qwen3", "qwen3_moe", "gpt_oss"].includes(str(text, "model_type") ?? ""),
-      qkvBias: bool(v, "qkv_bias") ?? true,
-      qkNorm: bool(v, "qk_normalization") ?? false,
-      rmsNorm: (str(v, "norm_type") ?? "rms_norm") === "rms_norm",
+      qkvBias: bool(visionCfg, "qkv_bias") ?? true,
+      qkNorm: bool(visionCfg, "qk_normalization") ?? false,
+      rmsNorm: (str(visionCfg, "norm_type") ?? "rms_norm") === "rms_norm",
       downsampleRatio: ratio,
       minPixels: 0,
       maxPixels: 0,

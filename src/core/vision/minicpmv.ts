@@ -31,16 +31,16 @@ export function minicpmSlicedGrid(width: number, height: number, scale: number, 
   const multiple = Math.min(Math.ceil((width * height) / (scale * scale)), maxSlices);
   if (multiple <= 1) return null;
   const grids: [number, number][] = [];
-  for (const n of [multiple - 1, multiple, multiple + 1]) {
-    if (n === 1 || n > maxSlices) continue;
-    for (let m = 1; m <= n; m++) if (n % m === 0) grids.push([m, n / m]);
+  for (const slices of [multiple - 1, multiple, multiple + 1]) {
+    if (slices === 1 || slices > maxSlices) continue;
+    for (let m = 1; m <= slices; m++) if (slices % m === 0) grids.push([m, slices / m]);
   }
   let best: [number, number] = [1, 1];
   let minError = Infinity;
-  for (const g of grids) {
-    const err = Math.abs(logRatio - Math.log(g[0] / g[1]));
+  for (const grid of grids) {
+    const err = Math.abs(logRatio - Math.log(grid[0] / grid[1]));
     if (err < minError) {
-      best = g;
+      best = grid;
       minError = err;
     }
   }
@@ -96,21 +96,21 @@ export const minicpmv: VisionFamily = {
     return groups;
   },
   matchesModelType: (mt) => mt === "minicpmv",
-  fromConfig({ config: cfg, vision: v, preprocessor: pp, base }) {
+  fromConfig({ config: cfg, vision: visionCfg, preprocessor: pp, base }) {
     // vllm/model_executor/models/minicpmv.py @73fb7a47 MiniCPMV2_6: Idefics2VisionTransformer (SigLIP
     // So400m) over each slice, Resampler2_5 (query_num queries, D/128 heads) to the LLM width.
     // MiniCPMVProcessingInfo: get_image_max_slice_num = hf_config.max_slice_num ?? 9; the HF processor
     // slices with preprocessor max_slice_nums (slice_config in config.json), scale_resolution = image_size.
     const slice = isObj(cfg["slice_config"]) ? cfg["slice_config"] : {};
     const version = num(cfg, "version") ?? 2.5;
-    const layers = num(v, "num_hidden_layers") ?? 27;
-    const visionImage = num(v, "image_size") ?? 980;
-    const patch = num(v, "patch_size") ?? 14;
+    const layers = num(visionCfg, "num_hidden_layers") ?? 27;
+    const visionImage = num(visionCfg, "image_size") ?? 980;
+    const patch = num(visionCfg, "patch_size") ?? 14;
     return {
       ...base,
       // drop_vision_last_layer: vLLM truncates encoder.layers to [:-1].
       depth: bool(cfg, "drop_vision_last_layer") ? layers - 1 : layers,
-      ...vitTowerKeys(v, { hidden: 1152, intermediate: 4304, patch: 14 }),
+      ...vitTowerKeys(visionCfg, { hidden: 1152, intermediate: 4304, patch: 14 }),
       outHiddenSize: num(cfg, "hidden_size") ?? 0,
       positionEmbeddings: (visionImage / patch) ** 2,
       tokensPerImage: num(cfg, "query_num") ?? 64,

@@ -54,20 +54,20 @@ export function qwenParamGroups(vision: VisionSpec): ParamGroup[] {
   if (vision.positionEmbeddings > 0) groups.push(rep("visual.pos_embed", vision.positionEmbeddings, E));
   const layerNorm = vision.family === "qwen2-vl" || vision.family === "qwen3-vl"; // LayerNorm (weight+bias); Qwen2.5-VL: RMSNorm.
   for (let i = 0; i < vision.depth; i++) {
-    const b = `visual.blocks.${i}`;
-    groups.push(norm(`${b}.norm1`, E, "vision", layerNorm), norm(`${b}.norm2`, E, "vision", layerNorm));
-    groups.push(lin(`${b}.attn.qkv`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${b}.attn.proj`, "vision", E, E, "row", E));
-    if (vision.gatedMlp) groups.push(lin(`${b}.mlp.gate_up_proj`, "vision", 2 * Iv, E, "column", 2 * Iv, 2), lin(`${b}.mlp.down_proj`, "vision", E, Iv, "row", E));
-    else groups.push(lin(`${b}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${b}.mlp.fc2`, "vision", E, Iv, "row", E));
+    const blockPrefix = `visual.blocks.${i}`;
+    groups.push(norm(`${blockPrefix}.norm1`, E, "vision", layerNorm), norm(`${blockPrefix}.norm2`, E, "vision", layerNorm));
+    groups.push(lin(`${blockPrefix}.attn.qkv`, "vision", 3 * E, E, "column", 3 * E, 3), lin(`${blockPrefix}.attn.proj`, "vision", E, E, "row", E));
+    if (vision.gatedMlp) groups.push(lin(`${blockPrefix}.mlp.gate_up_proj`, "vision", 2 * Iv, E, "column", 2 * Iv, 2), lin(`${blockPrefix}.mlp.down_proj`, "vision", E, Iv, "row", E));
+    else groups.push(lin(`${blockPrefix}.mlp.fc1`, "vision", Iv, E, "column", Iv), lin(`${blockPrefix}.mlp.fc2`, "vision", E, Iv, "row", E));
   }
   // Patch merger: norm over E, then MLP(E·m², E·m²) → GELU → (E·m², out_hidden). Qwen3-VL adds
   // one deepstack merger per deepstack_visual_indexes entry, normalizing after the shuffle (E·m²).
   const m2 = E * vision.spatialMergeSize * vision.spatialMergeSize;
   groups.push(norm("visual.merger.ln_q", E, "vision", layerNorm));
   groups.push(lin("visual.merger.mlp.0", "vision", m2, m2, "column", m2), lin("visual.merger.mlp.2", "vision", vision.outHiddenSize, m2, "row", vision.outHiddenSize));
-  for (let d = 0; d < vision.deepstack; d++) {
-    const b = `visual.deepstack_merger_list.${d}`;
-    groups.push(norm(`${b}.norm`, m2, "vision", true), lin(`${b}.linear_fc1`, "vision", m2, m2, "column", m2), lin(`${b}.linear_fc2`, "vision", vision.outHiddenSize, m2, "row", vision.outHiddenSize));
+  for (let mergerIndex = 0; mergerIndex < vision.deepstack; mergerIndex++) {
+    const mergerPrefix = `visual.deepstack_merger_list.${mergerIndex}`;
+    groups.push(norm(`${mergerPrefix}.norm`, m2, "vision", true), lin(`${mergerPrefix}.linear_fc1`, "vision", m2, m2, "column", m2), lin(`${mergerPrefix}.linear_fc2`, "vision", vision.outHiddenSize, m2, "row", vision.outHiddenSize));
   }
   return groups;
 }
@@ -82,18 +82,18 @@ export const qwen2Vl: VisionFamily = {
   name: "Qwen2-VL",
   paramGroups: qwenParamGroups,
   matchesModelType: (mt) => mt === "qwen2_vl",
-  fromConfig({ config, vision: v, preprocessor: pp, base }) {
-    const e = num(v, "embed_dim") ?? 1280;
+  fromConfig({ config, vision: visionCfg, preprocessor: pp, base }) {
+    const embedDim = num(visionCfg, "embed_dim") ?? 1280;
     return {
       ...base,
-      depth: num(v, "depth") ?? 32,
-      hiddenSize: e,
-      intermediateSize: e * (num(v, "mlp_ratio") ?? 4),
-      numHeads: num(v, "num_heads") ?? 16,
-      patchSize: num(v, "patch_size") ?? 14,
-      temporalPatchSize: num(v, "temporal_patch_size") ?? 2,
-      spatialMergeSize: num(v, "spatial_merge_size") ?? 2,
-      outHiddenSize: num(v, "hidden_size") ?? num(config, "hidden_size") ?? e,
+      depth: num(visionCfg, "depth") ?? 32,
+      hiddenSize: embedDim,
+      intermediateSize: embedDim * (num(visionCfg, "mlp_ratio") ?? 4),
+      numHeads: num(visionCfg, "num_heads") ?? 16,
+      patchSize: num(visionCfg, "patch_size") ?? 14,
+      temporalPatchSize: num(visionCfg, "temporal_patch_size") ?? 2,
+      spatialMergeSize: num(visionCfg, "spatial_merge_size") ?? 2,
+      outHiddenSize: num(visionCfg, "hidden_size") ?? num(config, "hidden_size") ?? embedDim,
       gatedMlp: false,
       ...qwen2VlPixelBounds(pp),
     };

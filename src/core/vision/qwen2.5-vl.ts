@@ -11,13 +11,13 @@ export const qwen25Vl: VisionFamily = {
   name: "Qwen2.5-VL",
   paramGroups: qwenParamGroups,
   matchesModelType: (mt) => mt === "qwen2_5_vl",
-  fromConfig({ config, vision: v, preprocessor: pp, base }) {
-    const idx = v["fullatt_block_indexes"];
+  fromConfig({ config, vision: visionCfg, preprocessor: pp, base }) {
+    const idx = visionCfg["fullatt_block_indexes"];
     return {
       ...base,
-      ...qwenTowerKeys(v, { depth: 32, hidden: 1280, intermediate: 3420, patch: 14 }),
-      outHiddenSize: num(v, "out_hidden_size") ?? num(config, "hidden_size") ?? 0,
-      windowSize: num(v, "window_size") ?? 0,
+      ...qwenTowerKeys(visionCfg, { depth: 32, hidden: 1280, intermediate: 3420, patch: 14 }),
+      outHiddenSize: num(visionCfg, "out_hidden_size") ?? num(config, "hidden_size") ?? 0,
+      windowSize: num(visionCfg, "window_size") ?? 0,
       fullAttBlockIndexes: Array.isArray(idx) ? idx.filter((x): x is number => typeof x === "number") : [],
       gatedMlp: true,
       ...qwen2VlPixelBounds(pp),

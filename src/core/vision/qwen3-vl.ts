@@ -36,16 +36,16 @@ export const qwen3Vl: VisionFamily = {
   name: "Qwen3-VL",
   paramGroups: qwenParamGroups,
   matchesModelType: (mt) => mt.startsWith("qwen3_vl"),
-  fromConfig({ vision: v, preprocessor: pp, text, base }) {
-    const ds = v["deepstack_visual_indexes"];
+  fromConfig({ vision: visionCfg, preprocessor: pp, text, base }) {
+    const ds = visionCfg["deepstack_visual_indexes"];
     const size = isObj(pp["size"]) ? pp["size"] : {};
     return {
       ...base,
-      ...qwenTowerKeys(v, { depth: 27, hidden: 1152, intermediate: 4304, patch: 16 }),
-      outHiddenSize: num(v, "out_hidden_size") ?? num(text, "hidden_size") ?? 0,
+      ...qwenTowerKeys(visionCfg, { depth: 27, hidden: 1152, intermediate: 4304, patch: 16 }),
+      outHiddenSize: num(visionCfg, "out_hidden_size") ?? num(text, "hidden_size") ?? 0,
       gatedMlp: false,
       deepstack: Array.isArray(ds) ? ds.length : 0,
-      positionEmbeddings: num(v, "num_position_embeddings") ?? 2304,
+      positionEmbeddings: num(visionCfg, "num_position_embeddings") ?? 2304,
       // Qwen3-VL preprocessor_config size {shortest_edge 65536, longest_edge 16777216} and
       // video_preprocessor_config size {shortest_edge 4096, longest_edge 25165824} over frames × height ×
       // width (the Qwen3-VL-8B/32B-Instruct Hub files; transformers Qwen3VLVideoProcessor.resize applies them

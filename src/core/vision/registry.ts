@@ -14,8 +14,8 @@ const FAMILIES: readonly VisionFamily[] = [qwen2Vl, qwen25Vl, qwen3Vl, gemma3, m
 const BY_ID: ReadonlyMap<string, VisionFamily> = new Map(FAMILIES.map((f) => [f.id, f]));
 
 /** The family's rules, or null for a tower vram-plan does not model ("other": NOT_EXACT). */
-export function visionFamily(v: VisionSpec): VisionFamily | null {
-  return BY_ID.get(v.family) ?? null;
+export function visionFamily(vision: VisionSpec): VisionFamily | null {
+  return BY_ID.get(vision.family) ?? null;
 }
 
 /** Families with rules, for documentation and tests. */
