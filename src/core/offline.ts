@@ -162,26 +162,26 @@ class FreePool {
     return x.size < y.size || (x.size === y.size && (x.seg > y.seg || (x.seg === y.seg && x.off < y.off)));
   }
 
-  private position(b: Block): number {
+  private position(block: Block): number {
     let lo = 0;
     let hi = this.items.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const m = this.items[mid];
-      if (m && FreePool.before(m, b)) lo = mid + 1;
+      const midBlock = this.items[mid];
+      if (midBlock && FreePool.before(midBlock, block)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  add(b: Block): void {
-    this.items.splice(this.position(b), 0, b);
+  add(block: Block): void {
+    this.items.splice(this.position(block), 0, block);
   }
 
   /** Removes b; call before changing its size. */
-  delete(b: Block): void {
-    const i = this.position(b);
-    if (this.items[i] === b) this.items.splice(i, 1);
+  delete(block: Block): void {
+    const index = this.position(block);
+    if (this.items[index] === block) this.items.splice(index, 1);
   }
 
   /** Removes and returns the smallest block of at least `size` bytes, lowest address among equals. */
@@ -193,10 +193,10 @@ class FreePool {
       if ((this.items[mid]?.size ?? 0) < size) lo = mid + 1;
       else hi = mid;
     }
-    const b = this.items[lo];
-    if (!b) return null;
+    const block = this.items[lo];
+    if (!block) return null;
     this.items.splice(lo, 1);
-    return b;
+    return block;
   }
 }
 
@@ -217,14 +217,14 @@ export class CachingAllocator {
     this.windowPeak = this.allocated;
   }
 
-  static roundSize(n: number): number {
-    return n < 512 ? 512 : 512 * Math.ceil(n / 512);
+  static roundSize(bytes: number): number {
+    return bytes < 512 ? 512 : 512 * Math.ceil(bytes / 512);
   }
 
-  private static allocationSize(n: number): number {
-    if (n <= SMALL_SIZE) return SMALL_BUFFER;
-    if (n < MIN_LARGE_ALLOC) return LARGE_BUFFER;
-    return roundUp(n, ROUND_LARGE);
+  private static allocationSize(bytes: number): number {
+    if (bytes <= SMALL_SIZE) return SMALL_BUFFER;
+    if (bytes < MIN_LARGE_ALLOC) return LARGE_BUFFER;
+    return roundUp(bytes, ROUND_LARGE);
   }
 
   malloc(bytes: number): number {
@@ -1027,23 +1027,23 @@ export function offlineFootprint(input: OfflineInput): OfflineFootprint {
 
   // --- decode: every step re-concatenates each layer's K and V (DynamicLayer.update).
   trace.phase = "decode";
-  for (let s = 1; s <= input.newTokens; s++) {
+  for (let step = 1; step <= input.newTokens; step++) {
     const lg = trace.alloc(dtypeBytes * B * model.vocabSize);
     const lf = trace.alloc(4 * B * model.vocabSize);
     trace.free(lg);
-    for (const l of kvs) {
-      const tokens = l.tokens + 1;
-      const nk = trace.kv(l.kTok * tokens);
-      trace.freeKv(l.k, l.kTok * l.stored);
-      const nv = trace.kv(l.vTok * tokens);
-      trace.freeKv(l.v, l.vTok * l.stored);
-      l.k = nk;
-      l.v = nv;
-      l.stored = tokens;
-      const temps = l.decodeTemps.map((perToken) => trace.alloc(perToken * tokens));
+    for (const layerKv of kvs) {
+      const tokens = layerKv.tokens + 1;
+      const nk = trace.kv(layerKv.kTok * tokens);
+      trace.freeKv(layerKv.k, layerKv.kTok * layerKv.stored);
+      const nv = trace.kv(layerKv.vTok * tokens);
+      trace.freeKv(layerKv.v, layerKv.vTok * layerKv.stored);
+      layerKv.k = nk;
+      layerKv.v = nv;
+      layerKv.stored = tokens;
+      const temps = layerKv.decodeTemps.map((perToken) => trace.alloc(perToken * tokens));
       trace.free(...temps);
       // DynamicSlidingWindowLayer keeps a view of the last window - 1 tokens of the full states.
-      l.tokens = l.sliding > 0 ? Math.min(tokens, l.sliding - 1) : tokens;
+      layerKv.tokens = layerKv.sliding > 0 ? Math.min(tokens, layerKv.sliding - 1) : tokens;
     }
     trace.free(lf);
   }

@@ -31,62 +31,62 @@ export function paddedVocab(v: number): number {
   return roundUp(v, VOCAB_PADDING);
 }
 
-function attentionGroups(model: ModelArch, p: string, kvHeads = model.numKvHeads): ParamGroup[] {
+function attentionGroups(model: ModelArch, prefix: string, kvHeads = model.numKvHeads): ParamGroup[] {
   const H = model.hiddenSize;
   const d = model.headDim;
   if (model.mla) {
     // DeepSeek-V2/V3 MLA (vllm/model_executor/models/deepseek_v2.py DeepseekV2MLAAttention): the
     // down-projections are ReplicatedLinear, the up-projections column-parallel, o_proj row-parallel.
-    const m = model.mla;
-    const qk = m.qkNopeHeadDim + m.qkRopeHeadDim;
+    const mla = model.mla;
+    const qk = mla.qkNopeHeadDim + mla.qkRopeHeadDim;
     const groups: ParamGroup[] = [];
-    if (m.qLoraRank) {
-      groups.push(lin(`${p}.self_attn.q_a_proj`, "attention", m.qLoraRank, H, "replicated"));
-      groups.push(norm(`${p}.self_attn.q_a_layernorm`, m.qLoraRank, "attention"));
-      groups.push(lin(`${p}.self_attn.q_b_proj`, "attention", model.numHeads * qk, m.qLoraRank, "column"));
+    if (mla.qLoraRank) {
+      groups.push(lin(`${prefix}.self_attn.q_a_proj`, "attention", mla.qLoraRank, H, "replicated"));
+      groups.push(norm(`${prefix}.self_attn.q_a_layernorm`, mla.qLoraRank, "attention"));
+      groups.push(lin(`${prefix}.self_attn.q_b_proj`, "attention", model.numHeads * qk, mla.qLoraRank, "column"));
     } else {
-      groups.push(lin(`${p}.self_attn.q_proj`, "attention", model.numHeads * qk, H, "column"));
+      groups.push(lin(`${prefix}.self_attn.q_proj`, "attention", model.numHeads * qk, H, "column"));
     }
-    groups.push(lin(`${p}.self_attn.kv_a_proj_with_mqa`, "attention", m.kvLoraRank + m.qkRopeHeadDim, H, "replicated"));
-    groups.push(norm(`${p}.self_attn.kv_a_layernorm`, m.kvLoraRank, "attention"));
-    groups.push(lin(`${p}.self_attn.kv_b_proj`, "attention", model.numHeads * (m.qkNopeHeadDim + m.vHeadDim), m.kvLoraRank, "column"));
-    groups.push(lin(`${p}.self_attn.o_proj`, "attention", H, model.numHeads * m.vHeadDim, "row"));
+    groups.push(lin(`${prefix}.self_attn.kv_a_proj_with_mqa`, "attention", mla.kvLoraRank + mla.qkRopeHeadDim, H, "replicated"));
+    groups.push(norm(`${prefix}.self_attn.kv_a_layernorm`, mla.kvLoraRank, "attention"));
+    groups.push(lin(`${prefix}.self_attn.kv_b_proj`, "attention", model.numHeads * (mla.qkNopeHeadDim + mla.vHeadDim), mla.kvLoraRank, "column"));
+    groups.push(lin(`${prefix}.self_attn.o_proj`, "attention", H, model.numHeads * mla.vHeadDim, "row"));
     return groups;
   }
   const attnGroups: ParamGroup[] = [
     // Out rows = (heads + 2 kv heads) × head_dim; split handled as "qkv" (KV heads replicated when tp > kv heads).
-    { ...lin(`${p}.self_attn.qkv_proj`, "attention", (model.numHeads + 2 * kvHeads) * d, H, "qkv", model.qkvBias ? (model.numHeads + 2 * kvHeads) * d : 0, 3), kvHeads },
-    lin(`${p}.self_attn.o_proj`, "attention", H, model.numHeads * d, "row", model.modelType === "gpt_oss" ? H : 0),
+    { ...lin(`${prefix}.self_attn.qkv_proj`, "attention", (model.numHeads + 2 * kvHeads) * d, H, "qkv", model.qkvBias ? (model.numHeads + 2 * kvHeads) * d : 0, 3), kvHeads },
+    lin(`${prefix}.self_attn.o_proj`, "attention", H, model.numHeads * d, "row", model.modelType === "gpt_oss" ? H : 0),
   ];
-  if (model.qkNorm) attnGroups.push(norm(`${p}.self_attn.q_norm`, d, "attention"), norm(`${p}.self_attn.k_norm`, d, "attention"));
+  if (model.qkNorm) attnGroups.push(norm(`${prefix}.self_attn.q_norm`, d, "attention"), norm(`${prefix}.self_attn.k_norm`, d, "attention"));
   // gpt-oss attention sinks: one learned value per query head, split with the heads.
-  if (model.modelType === "gpt_oss") attnGroups.push({ name: `${p}.self_attn.sinks`, component: "attention", out: model.numHeads, in: 1, bias: 0, split: "column", linear: false });
+  if (model.modelType === "gpt_oss") attnGroups.push({ name: `${prefix}.self_attn.sinks`, component: "attention", out: model.numHeads, in: 1, bias: 0, split: "column", linear: false });
   return attnGroups;
 }
 
-function mlpGroups(model: ModelArch, p: string, moeLayer: boolean): ParamGroup[] {
+function mlpGroups(model: ModelArch, prefix: string, moeLayer: boolean): ParamGroup[] {
   const H = model.hiddenSize;
   const moe = model.moe;
   const g = model.mlpGated ? 2 : 1; // gate_up (2·I) or up (I) rows
   if (!moeLayer || !moe) {
     const I = model.intermediateSize;
-    return [lin(`${p}.mlp.gate_up_proj`, "mlp", g * I, H, "column", 0, g), lin(`${p}.mlp.down_proj`, "mlp", H, I, "row")];
+    return [lin(`${prefix}.mlp.gate_up_proj`, "mlp", g * I, H, "column", 0, g), lin(`${prefix}.mlp.down_proj`, "mlp", H, I, "row")];
   }
   const Im = moe.moeIntermediateSize;
   // Latent MoE: routed experts work in moe_latent_size, reached through a down and an up projection.
   const E = moe.latentSize ?? H;
   const groups: ParamGroup[] = [
     // Router: ReplicatedLinear built with quant_config=None in vLLM's Mixtral/Qwen3-MoE/DeepSeek models.
-    { name: `${p}.mlp.gate`, component: "router", out: moe.numExperts, in: H, bias: moe.expertBias ? moe.numExperts : 0, split: "replicated", linear: false },
-    { name: `${p}.mlp.experts.w13`, component: "experts", out: g * Im, in: E, bias: moe.expertBias ? g * Im : 0, split: "experts", linear: true, experts: moe.numExperts, shards: g },
-    { name: `${p}.mlp.experts.w2`, component: "experts", out: E, in: Im, bias: moe.expertBias ? E : 0, split: "experts", linear: true, experts: moe.numExperts },
+    { name: `${prefix}.mlp.gate`, component: "router", out: moe.numExperts, in: H, bias: moe.expertBias ? moe.numExperts : 0, split: "replicated", linear: false },
+    { name: `${prefix}.mlp.experts.w13`, component: "experts", out: g * Im, in: E, bias: moe.expertBias ? g * Im : 0, split: "experts", linear: true, experts: moe.numExperts, shards: g },
+    { name: `${prefix}.mlp.experts.w2`, component: "experts", out: E, in: Im, bias: moe.expertBias ? E : 0, split: "experts", linear: true, experts: moe.numExperts },
   ];
-  if (moe.latentSize) groups.push(lin(`${p}.mlp.fc1_latent_proj`, "mlp", moe.latentSize, H, "replicated"), lin(`${p}.mlp.fc2_latent_proj`, "mlp", H, moe.latentSize, "replicated"));
+  if (moe.latentSize) groups.push(lin(`${prefix}.mlp.fc1_latent_proj`, "mlp", moe.latentSize, H, "replicated"), lin(`${prefix}.mlp.fc2_latent_proj`, "mlp", H, moe.latentSize, "replicated"));
   if (moe.sharedExperts > 0 && moe.sharedIntermediateSize > 0) {
     const Is = moe.sharedIntermediateSize;
-    groups.push(lin(`${p}.mlp.shared_experts.gate_up_proj`, "mlp", g * Is, H, "column", 0, g), lin(`${p}.mlp.shared_experts.down_proj`, "mlp", H, Is, "row"));
+    groups.push(lin(`${prefix}.mlp.shared_experts.gate_up_proj`, "mlp", g * Is, H, "column", 0, g), lin(`${prefix}.mlp.shared_experts.down_proj`, "mlp", H, Is, "row"));
     // Qwen2-MoE's shared_expert_gate: Linear(H, 1), replicated.
-    if (model.modelType === "qwen2_moe") groups.push({ name: `${p}.mlp.shared_expert_gate`, component: "router", out: 1, in: H, bias: 0, split: "replicated", linear: false });
+    if (model.modelType === "qwen2_moe") groups.push({ name: `${prefix}.mlp.shared_expert_gate`, component: "router", out: 1, in: H, bias: 0, split: "replicated", linear: false });
   }
   return groups;
 }
@@ -96,26 +96,26 @@ function mlpGroups(model: ModelArch, p: string, moeLayer: boolean): ParamGroup[]
  * 2·d_inner + 2·groups·state + heads (column), depthwise conv1d over d_inner + 2·groups·state
  * channels with bias, dt_bias / A / D per head, a gated RMSNorm over d_inner, out_proj (row).
  */
-function mambaGroups(model: ModelArch, p: string): ParamGroup[] {
-  const m = model.mamba;
-  if (!m) return [];
+function mambaGroups(model: ModelArch, prefix: string): ParamGroup[] {
+  const mamba = model.mamba;
+  if (!mamba) return [];
   const H = model.hiddenSize;
-  const dInner = m.numHeads * m.headDim;
-  const conv = dInner + 2 * m.nGroups * m.stateSize;
+  const dInner = mamba.numHeads * mamba.headDim;
+  const conv = dInner + 2 * mamba.nGroups * mamba.stateSize;
   return [
-    lin(`${p}.mixer.in_proj`, "attention", 2 * dInner + 2 * m.nGroups * m.stateSize + m.numHeads, H, "column"),
-    { name: `${p}.mixer.conv1d`, component: "attention", out: conv, in: m.convKernel, bias: conv, split: "column", linear: false },
-    { name: `${p}.mixer.heads`, component: "attention", out: 3 * m.numHeads, in: 1, bias: 0, split: "column", linear: false },
-    { name: `${p}.mixer.norm`, component: "attention", out: dInner, in: 1, bias: 0, split: "column", linear: false },
-    lin(`${p}.mixer.out_proj`, "attention", H, dInner, "row"),
+    lin(`${prefix}.mixer.in_proj`, "attention", 2 * dInner + 2 * mamba.nGroups * mamba.stateSize + mamba.numHeads, H, "column"),
+    { name: `${prefix}.mixer.conv1d`, component: "attention", out: conv, in: mamba.convKernel, bias: conv, split: "column", linear: false },
+    { name: `${prefix}.mixer.heads`, component: "attention", out: 3 * mamba.numHeads, in: 1, bias: 0, split: "column", linear: false },
+    { name: `${prefix}.mixer.norm`, component: "attention", out: dInner, in: 1, bias: 0, split: "column", linear: false },
+    lin(`${prefix}.mixer.out_proj`, "attention", H, dInner, "row"),
   ];
 }
 
 /** The vision tower's parameter groups, by the family's own layout (src/core/vision/<family>.ts paramGroups). */
 function visionGroups(model: ModelArch): ParamGroup[] {
-  const v = model.vision;
-  if (!v) return [];
-  return visionFamily(v)?.paramGroups(v) ?? [];
+  const vision = model.vision;
+  if (!vision) return [];
+  return visionFamily(vision)?.paramGroups(vision) ?? [];
 }
 
 const layoutCache = new WeakMap<ModelArch, ParamLayout>();
@@ -132,39 +132,39 @@ export function paramLayout(model: ModelArch): ParamLayout {
     const kind = model.layers[i]?.kind ?? "full";
     const moeLayer = model.moe !== null && !dense.has(i);
     const key = `${kind === "linear" || kind === "mamba" || kind === "none" ? kind : "attn"}/${moeLayer ? "moe" : "dense"}`;
-    let t = -1;
+    let templateIndex = -1;
     const block = model.blockPattern?.[i];
     const nas = model.nasBlocks?.[i];
     const bkey = block ? `block:${block}` : nas ? `nas:${nas.kvHeads}/${nas.intermediateSize}` : key;
-    t = templates.findIndex((x) => x.key === bkey);
-    if (t < 0 && nas) {
+    templateIndex = templates.findIndex((x) => x.key === bkey);
+    if (templateIndex < 0 && nas) {
       // Nemotron-NAS (nemotron_nas.py DeciLMDecoderLayer): attention + input_layernorm unless no-op,
       // LlamaMLP of the block's own size + post_attention_layernorm unless no-op.
-      const p = "model.layers.*";
+      const prefix = "model.layers.*";
       const groups: ParamGroup[] = [];
-      if (nas.kvHeads !== null) groups.push(...attentionGroups(model, p, nas.kvHeads), norm(`${p}.input_layernorm`, model.hiddenSize));
+      if (nas.kvHeads !== null) groups.push(...attentionGroups(model, prefix, nas.kvHeads), norm(`${prefix}.input_layernorm`, model.hiddenSize));
       if (nas.intermediateSize !== null) {
         const I = nas.intermediateSize;
-        groups.push(lin(`${p}.mlp.gate_up_proj`, "mlp", 2 * I, model.hiddenSize, "column", 0, 2), lin(`${p}.mlp.down_proj`, "mlp", model.hiddenSize, I, "row"), norm(`${p}.post_attention_layernorm`, model.hiddenSize));
+        groups.push(lin(`${prefix}.mlp.gate_up_proj`, "mlp", 2 * I, model.hiddenSize, "column", 0, 2), lin(`${prefix}.mlp.down_proj`, "mlp", model.hiddenSize, I, "row"), norm(`${prefix}.post_attention_layernorm`, model.hiddenSize));
       }
       templates.push({ key: bkey, groups });
-      t = templates.length - 1;
+      templateIndex = templates.length - 1;
     }
-    if (t < 0 && block) {
+    if (templateIndex < 0 && block) {
       // Nemotron-H (configuration_nemotron_h.py): each layer is one mixer and one norm.
-      const p = "backbone.layers.*";
-      const mixer = block === "*" ? attentionGroups(model, p) : block === "M" ? mambaGroups(model, p) : mlpGroups(model, p, block === "E");
-      templates.push({ key: bkey, groups: [...mixer, norm(`${p}.norm`, model.hiddenSize)] });
-      t = templates.length - 1;
+      const prefix = "backbone.layers.*";
+      const mixer = block === "*" ? attentionGroups(model, prefix) : block === "M" ? mambaGroups(model, prefix) : mlpGroups(model, prefix, block === "E");
+      templates.push({ key: bkey, groups: [...mixer, norm(`${prefix}.norm`, model.hiddenSize)] });
+      templateIndex = templates.length - 1;
     }
-    if (t < 0) {
-      const p = "model.layers.*";
-      const groups = [...attentionGroups(model, p), ...mlpGroups(model, p, moeLayer), norm(`${p}.input_layernorm`, model.hiddenSize), norm(`${p}.post_attention_layernorm`, model.hiddenSize)];
-      for (let k = 0; k < extraNorms; k++) groups.push(norm(`${p}.extra_layernorm_${k}`, model.hiddenSize));
+    if (templateIndex < 0) {
+      const prefix = "model.layers.*";
+      const groups = [...attentionGroups(model, prefix), ...mlpGroups(model, prefix, moeLayer), norm(`${prefix}.input_layernorm`, model.hiddenSize), norm(`${prefix}.post_attention_layernorm`, model.hiddenSize)];
+      for (let k = 0; k < extraNorms; k++) groups.push(norm(`${prefix}.extra_layernorm_${k}`, model.hiddenSize));
       templates.push({ key, groups });
-      t = templates.length - 1;
+      templateIndex = templates.length - 1;
     }
-    layerTemplate.push(t);
+    layerTemplate.push(templateIndex);
   }
   const embedding: ParamGroup = { name: "model.embed_tokens", component: "embedding", out: model.vocabSize, in: model.hiddenSize, bias: 0, split: "column", linear: false };
   const layout: ParamLayout = {
@@ -359,15 +359,15 @@ function quantApplies(group: ParamGroup, quant: QuantSpec): boolean {
 }
 
 export function groupBytesPerRank(model: ModelArch, group: ParamGroup, shape: RankShape, quant: QuantSpec, dtypeBytes: number): number {
-  const e = perRankElements(model, group, shape);
+  const elements = perRankElements(model, group, shape);
   if (group.component === "embedding" || group.component === "lm_head") {
     // VocabParallelEmbedding / ParallelLMHead: vocab padded to 64 once, then rows / tp.
     const rows = paddedVocab(group.out) / shape.tp;
     if (quantApplies(group, quant)) return quantizedBytes({ w: rows * group.in, out: rows, in: group.in, bias: 0 }, group, quant, dtypeBytes, shape.cc);
     return rows * group.in * dtypeBytes;
   }
-  if (quantApplies(group, quant)) return quantizedBytes(e, group, quant, dtypeBytes, shape.cc, shape.asStored === true);
-  return (e.w + e.bias) * dtypeBytes;
+  if (quantApplies(group, quant)) return quantizedBytes(elements, group, quant, dtypeBytes, shape.cc, shape.asStored === true);
+  return (elements.w + elements.bias) * dtypeBytes;
 }
 
 /**
@@ -379,9 +379,9 @@ const rangesCache = new Map<number | string, [number, number][]>();
 export function ppLayerRanges(layers: number, pp: number): [number, number][] {
   // Exact numeric key while pp < 4096, a string key beyond (never two inputs on one key).
   const key = pp < 4096 ? layers * 4096 + pp : `${layers}/${pp}`;
-  let r = rangesCache.get(key);
-  if (!r) rangesCache.set(key, (r = computePpLayerRanges(layers, pp)));
-  return r;
+  let ranges = rangesCache.get(key);
+  if (!ranges) rangesCache.set(key, (ranges = computePpLayerRanges(layers, pp)));
+  return ranges;
 }
 
 function computePpLayerRanges(layers: number, pp: number): [number, number][] {
@@ -391,9 +391,9 @@ function computePpLayerRanges(layers: number, pp: number): [number, number][] {
   for (let i = 2; i < rem + 2; i++) parts[pp - i] = (parts[pp - i] ?? 0) + 1;
   const out: [number, number][] = [];
   let start = 0;
-  for (const n of parts) {
-    out.push([start, start + n]);
-    start += n;
+  for (const layersInStage of parts) {
+    out.push([start, start + layersInStage]);
+    start += layersInStage;
   }
   return out;
 }
@@ -428,12 +428,12 @@ export function weightsPerRank(model: ModelArch, shape: RankShape, pp: number, s
       : `${shape.tp}/${shape.ep}/${shape.visionReplicated ? 1 : 0}/${cc10}/${pp}/${stage}/${dtype}/${stored}`;
   let byQuant = weightsCache.get(model);
   if (!byQuant) weightsCache.set(model, (byQuant = new WeakMap()));
-  let m = byQuant.get(quant);
-  if (!m) byQuant.set(quant, (m = new Map()));
-  const hit = m.get(key);
+  let byKey = byQuant.get(quant);
+  if (!byKey) byQuant.set(quant, (byKey = new Map()));
+  const hit = byKey.get(key);
   if (hit) return hit;
   const weights = computeWeightsPerRank(model, shape, pp, stage, dtype, quant);
-  m.set(key, weights);
+  byKey.set(key, weights);
   return weights;
 }
 
