@@ -99,12 +99,12 @@ const TQ_BITS: Partial<Record<KvCacheDtype, { key: number; value: number }>> = {
  * the sum rounded up to even. TQFullAttentionSpec.real_page_size_bytes = block × num_kv_heads × slot.
  */
 export function turboquantSlotBytes(dtype: KvCacheDtype, headDim: number): number | undefined {
-  const b = TQ_BITS[dtype];
-  if (!b) return undefined;
-  const key = b.key === 8 ? headDim : Math.ceil((headDim * b.key) / 8) + 2;
-  const value = Math.ceil((headDim * b.value) / 8) + 4;
-  const s = key + value;
-  return s + (s % 2);
+  const bits = TQ_BITS[dtype];
+  if (!bits) return undefined;
+  const key = bits.key === 8 ? headDim : Math.ceil((headDim * bits.key) / 8) + 2;
+  const value = Math.ceil((headDim * bits.value) / 8) + 4;
+  const slotBytes = key + value;
+  return slotBytes + (slotBytes % 2);
 }
 
 /** The cache tensor's element for a value (STR_DTYPE_TO_TORCH_DTYPE): "auto" follows the model dtype (bytes given). */

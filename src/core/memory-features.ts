@@ -54,14 +54,14 @@ const SSM_DTYPES = new Set<string>(["auto", "float32", "bfloat16", "float16"]);
 /** Optimization levels without CUDA graphs (vllm/config/vllm.py OPTIMIZATION_LEVEL_00: cudagraph_mode NONE). */
 function compilationCapture(flags: EngineFlags): { capture: CaptureOptions | undefined; off: boolean; mode: string | undefined } {
   const compilation = flags.compilation;
-  const k = flags.speculative?.numSpeculativeTokens;
+  const numSpecTokens = flags.speculative?.numSpeculativeTokens;
   // -O0 → NONE, -O1 → PIECEWISE (OPTIMIZATION_LEVEL_00 / _01); an explicit cudagraph_mode wins.
   const mode = compilation?.cudagraphMode?.toUpperCase() ?? (compilation?.level === 0 ? "NONE" : compilation?.level === 1 ? "PIECEWISE" : undefined);
   const capture: CaptureOptions = {};
   if (compilation?.cudagraphCaptureSizes && compilation.cudagraphCaptureSizes.length > 0) capture.sizes = compilation.cudagraphCaptureSizes;
   if (compilation?.maxCudagraphCaptureSize !== undefined) capture.maxCaptureSize = compilation.maxCudagraphCaptureSize;
   if (mode !== undefined) capture.mode = mode;
-  return { capture: Object.keys(capture).length > 0 || (k ?? 0) > 0 ? capture : undefined, off: mode === "NONE", mode };
+  return { capture: Object.keys(capture).length > 0 || (numSpecTokens ?? 0) > 0 ? capture : undefined, off: mode === "NONE", mode };
 }
 
 /** No memory feature asked for: one shared answer, so plain plans (sweeps, fix searches) stay fast. */
@@ -104,16 +104,16 @@ export function featureEffects(input: FeatureInput): FeatureEffects {
   // --- Capture sizes (compilation config, speculative tokens).
   const cc = compilationCapture(flags);
   let capture = cc.capture;
-  const k = spec?.numSpeculativeTokens ?? 0;
-  if (k > 0) capture = { ...(capture ?? {}), numSpeculativeTokens: k };
-  if (capture && (capture.sizes || capture.maxCaptureSize !== undefined || capture.mode || k > 0)) {
+  const numSpecTokens = spec?.numSpeculativeTokens ?? 0;
+  if (numSpecTokens > 0) capture = { ...(capture ?? {}), numSpeculativeTokens: numSpecTokens };
+  if (capture && (capture.sizes || capture.maxCaptureSize !== undefined || capture.mode || numSpecTokens > 0)) {
     explain.push({
       what: "CUDA-graph capture sizes",
       formula: [
         capture.sizes ? `cudagraph_capture_sizes [${capture.sizes.join(", ")}]` : undefined,
         capture.maxCaptureSize !== undefined ? `max_cudagraph_capture_size ${capture.maxCaptureSize}` : undefined,
         capture.mode ? `cudagraph_mode ${capture.mode}` : undefined,
-        k > 0 ? `decode query length 1 + ${k}${rules.specCaptureScaling ? " (ceiling min(max_num_seqs × (1 + K) × 2, 512))" : ""}${rules.specUniformDecodeSizes ? " + uniform decode sizes n × (1 + K)" : ""}` : undefined,
+        numSpecTokens > 0 ? `decode query length 1 + ${numSpecTokens}${rules.specCaptureScaling ? " (ceiling min(max_num_seqs × (1 + K) × 2, 512))" : ""}${rules.specUniformDecodeSizes ? " + uniform decode sizes n × (1 + K)" : ""}` : undefined,
       ]
         .filter((s): s is string => s !== undefined)
         .join("; "),
@@ -186,10 +186,10 @@ export function stageFeatures(input: FeatureInput, fx: FeatureEffects, stage: nu
   let loraBytes = 0;
   let activationExtraBytes = 0;
   if (flags.lora) {
-    const s = loraSlotBytes(input.model, flags.lora, input.tp, input.ep, input.pp, stage, input.dtype);
-    loraBytes = s.bytes;
+    const loraSlot = loraSlotBytes(input.model, flags.lora, input.tp, input.ep, input.pp, stage, input.dtype);
+    loraBytes = loraSlot.bytes;
     activationExtraBytes += loraActivationExtraBytes(input.model, flags.lora, input.tp, input.maxNumBatchedTokens, dtypeBytes);
-    explain.push(...loraExplain(s, fx.graphMultiplier > 1));
+    explain.push(...loraExplain(loraSlot, fx.graphMultiplier > 1));
   }
   const drafterBytes = last && fx.spec ? fx.spec.weightsBytes : 0;
   let offloadedBytes = 0;

@@ -463,9 +463,9 @@ export const VLLM_ARGS: readonly VllmArg[] = [
 
 const BY_NAME = new Map<string, VllmArg>();
 const BY_SHORT = new Map<string, VllmArg>();
-for (const a of VLLM_ARGS) {
-  BY_NAME.set(a.name, a);
-  for (const s of a.short ?? []) BY_SHORT.set(s, a);
+for (const arg of VLLM_ARGS) {
+  BY_NAME.set(arg.name, arg);
+  for (const s of arg.short ?? []) BY_SHORT.set(s, arg);
 }
 
 /** The table entry of a long name (kebab-case, no dashes), or undefined. */
@@ -481,9 +481,9 @@ export function vllmShortArg(alias: string): VllmArg | undefined {
 /** Coverage counts of the newest release's vLLM arguments (vram-plan's own flags and removed ones excluded). */
 export function argCoverage(): Record<MemoryEffect, number> & { total: number } {
   const out = { modeled: 0, neutral: 0, "not-modeled": 0, total: 0 };
-  for (const a of VLLM_ARGS) {
-    if (a.vramPlan || a.legacy || a.removedIn !== undefined) continue;
-    out[a.effect]++;
+  for (const arg of VLLM_ARGS) {
+    if (arg.vramPlan || arg.legacy || arg.removedIn !== undefined) continue;
+    out[arg.effect]++;
     out.total++;
   }
   return out;
