@@ -634,9 +634,9 @@ function stageLayers(model: ModelArch, start: number, end: number): ModelArch["l
   return sliced;
 }
 
-function divisorFix(n: number, tp: number, perTpRank = 1): Diagnostic["fix"] {
+function divisorFix(count: number, tp: number, perTpRank = 1): Diagnostic["fix"] {
   const options: number[] = [];
-  for (let t = 1; t <= 16; t *= 2) if (n % t === 0 && t !== tp) options.push(t);
+  for (let t = 1; t <= 16; t *= 2) if (count % t === 0 && t !== tp) options.push(t);
   const below = options.filter((t) => t < tp).pop();
   const above = options.find((t) => t > tp);
   const out: NonNullable<Diagnostic["fix"]> = [];

@@ -267,9 +267,9 @@ export function versionOf(given: string | ParsedVersion): ParsedVersion {
  * Both sides are read by versionOf, so an unreadable one throws instead of passing for "the same".
  */
 export function compareVersions(a: string | ParsedVersion, b: string | ParsedVersion): number {
-  const x = versionOf(a);
-  const y = versionOf(b);
-  return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
+  const versionA = versionOf(a);
+  const versionB = versionOf(b);
+  return versionA.major - versionB.major || versionA.minor - versionB.minor || versionA.patch - versionB.patch;
 }
 
 function computeRules(version: string): VllmRules | null {

@@ -36,9 +36,9 @@ let cache: CatalogEntry[] | null = null;
 
 /** A lowercase sort key compare without localeCompare (ICU start-up cost). */
 function byLower(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
+  const lowerA = a.toLowerCase();
+  const lowerB = b.toLowerCase();
+  return lowerA < lowerB ? -1 : lowerA > lowerB ? 1 : 0;
 }
 
 const instructLike = (hfId: string): boolean => /instruct|chat|-it$/i.test(hfId);

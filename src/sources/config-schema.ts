@@ -269,7 +269,7 @@ function num(obj: Obj, key: string): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
-/** Cross-key rules of one language-model config (`o` the merged text config, `prefix` its path). */
+/** Cross-key rules of one language-model config (`config` the merged text config, `prefix` its path). */
 function checkTextRules(config: Obj, file: string, prefix: string[]): void {
   const heads = num(config, "num_attention_heads") ?? num(config, "n_head");
   const kv = num(config, "num_key_value_heads");

@@ -15,7 +15,7 @@ export function integerOf(text: string, signed = false): number {
   return (signed ? /^\s*-?\d{1,16}\s*$/ : /^\s*\d{1,16}\s*$/).test(text) ? Number(text) : Number.NaN;
 }
 
-/** What is wrong with `n` as an integer in [min, max], or null: the rule vram-plan's and vLLM's flags (vllm-flags.ts) both state. */
+/** What is wrong with `value` as an integer in [min, max], or null: the rule vram-plan's and vLLM's flags (vllm-flags.ts) both state. */
 export function integerProblem(value: number, min: number, max: number): string | null {
   return Number.isSafeInteger(value) && value >= min && value <= max ? null : `expected an integer from ${min} to ${max}`;
 }
@@ -35,7 +35,7 @@ export function tokensFlag(flag: string, text: string, min = 1, max = MAX_TOKENS
   return tokens;
 }
 
-/** What is wrong with `n` (parseSize's bytes, null: unreadable) as a size in [min, MAX_BYTES], or null. */
+/** What is wrong with `bytes` (parseSize's bytes, null: unreadable) as a size in [min, MAX_BYTES], or null. */
 export function sizeProblem(bytes: number | null, min = 0): string | null {
   return bytes !== null && bytes >= min && bytes <= MAX_BYTES ? null : `expected a size${min > 0 ? " above 0" : ""} up to 1 PiB such as 20GiB, 20GB, 512MiB or a byte count`;
 }

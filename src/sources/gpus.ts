@@ -56,7 +56,7 @@ export function migSliceName(text: string): string {
   return text.trim().toLowerCase().replace(/^(nvidia\.com\/)?mig[-\s]*/, "");
 }
 
-/** A GPU profile for one MIG slice of `g`; InputError naming the flag and the slices that exist. */
+/** A GPU profile for one MIG slice of `gpu`; InputError naming the flag and the slices that exist. */
 export function migSliceProfile(flag: string, gpu: GpuRecord, slice: string): GpuProfile {
   const want = migSliceName(slice);
   const list = migProfiles().get(gpu.id) ?? [];

@@ -93,47 +93,47 @@ function named(ch: string): string {
 export function jsonFault(text: string): { offset: number; reason: string } | null {
   const length = text.length;
   const open: string[] = [];
-  let i = 0;
+  let pos = 0;
   let state: "value" | "key" | "after" = "value";
   const skipSpace = (): void => {
-    while (i < length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
+    while (pos < length && (text[pos] === " " || text[pos] === "\t" || text[pos] === "\n" || text[pos] === "\r")) pos++;
   };
-  const at = (reason: string): { offset: number; reason: string } => ({ offset: i, reason });
+  const at = (reason: string): { offset: number; reason: string } => ({ offset: pos, reason });
   const endOrChar = (expected: string): { offset: number; reason: string } =>
-    at(i >= length ? `unexpected end of file, expected ${expected}; cut short?` : `unexpected ${named(text[i]!)}, expected ${expected}`);
-  /** Past a string starting at i; a fault, or null. */
+    at(pos >= length ? `unexpected end of file, expected ${expected}; cut short?` : `unexpected ${named(text[pos]!)}, expected ${expected}`);
+  /** Past a string starting at pos; a fault, or null. */
   const string = (): { offset: number; reason: string } | null => {
-    i++;
+    pos++;
     for (;;) {
-      if (i >= length) return at("end of file inside a string; cut short?");
-      const ch = text[i]!;
+      if (pos >= length) return at("end of file inside a string; cut short?");
+      const ch = text[pos]!;
       if (ch === '"') {
-        i++;
+        pos++;
         return null;
       }
       if (ch < " ") return at(`${named(ch)} inside a string; a closing '"' missing?`);
       if (ch === "\\") {
-        const esc = text[i + 1];
-        if (esc !== undefined && '"\\/bfnrt'.includes(esc)) i += 2;
-        else if (esc === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6;
+        const esc = text[pos + 1];
+        if (esc !== undefined && '"\\/bfnrt'.includes(esc)) pos += 2;
+        else if (esc === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) pos += 6;
         else return at(esc === undefined ? "end of file inside a string; cut short?" : "bad escape in a string");
         continue;
       }
-      i++;
+      pos++;
     }
   };
   for (;;) {
     skipSpace();
     if (state === "value") {
-      const ch = text[i];
+      const ch = text[pos];
       if (ch === undefined) return endOrChar("a value");
       if (ch === "{" || ch === "[") {
         open.push(ch);
-        i++;
+        pos++;
         skipSpace();
-        if (text[i] === (ch === "{" ? "}" : "]")) {
+        if (text[pos] === (ch === "{" ? "}" : "]")) {
           open.pop();
-          i++;
+          pos++;
           state = "after";
         } else state = ch === "{" ? "key" : "value";
         continue;
@@ -144,44 +144,44 @@ export function jsonFault(text: string): { offset: number; reason: string } | nu
         state = "after";
         continue;
       }
-      const word = LITERALS.find((w) => text.startsWith(w, i));
+      const word = LITERALS.find((w) => text.startsWith(w, pos));
       if (word) {
-        i += word.length;
+        pos += word.length;
         state = "after";
         continue;
       }
-      NUMBER.lastIndex = i;
+      NUMBER.lastIndex = pos;
       if ((ch === "-" || (ch >= "0" && ch <= "9")) && NUMBER.test(text)) {
-        i = NUMBER.lastIndex;
-        if (i < length && /[0-9.eE+-]/.test(text[i]!)) return at("malformed number");
+        pos = NUMBER.lastIndex;
+        if (pos < length && /[0-9.eE+-]/.test(text[pos]!)) return at("malformed number");
         state = "after";
         continue;
       }
       return endOrChar("a value");
     }
     if (state === "key") {
-      if (text[i] !== '"') return endOrChar("a property name in double quotes");
+      if (text[pos] !== '"') return endOrChar("a property name in double quotes");
       const fault = string();
       if (fault) return fault;
       skipSpace();
-      if (text[i] !== ":") return endOrChar("':' after the property name");
-      i++;
+      if (text[pos] !== ":") return endOrChar("':' after the property name");
+      pos++;
       state = "value";
       continue;
     }
     // after a value
     const top = open[open.length - 1];
-    if (top === undefined) return i >= length ? null : at(`unexpected ${named(text[i]!)} after the end of the JSON value`);
+    if (top === undefined) return pos >= length ? null : at(`unexpected ${named(text[pos]!)} after the end of the JSON value`);
     const close = top === "{" ? "}" : "]";
-    if (text[i] === close) {
+    if (text[pos] === close) {
       open.pop();
-      i++;
+      pos++;
       continue;
     }
-    if (text[i] !== ",") return endOrChar(`',' or '${close}'`);
-    i++;
+    if (text[pos] !== ",") return endOrChar(`',' or '${close}'`);
+    pos++;
     skipSpace();
-    if (text[i] === close) return at(`'${close}' after a trailing ',', which JSON does not allow`);
+    if (text[pos] === close) return at(`'${close}' after a trailing ',', which JSON does not allow`);
     state = top === "{" ? "key" : "value";
   }
 }

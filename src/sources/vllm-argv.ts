@@ -36,7 +36,7 @@ export interface ShellCommand {
 
 const OPERATOR_CHARS = new Set([";", "&", "|", "<", ">", "(", ")"]);
 
-/** Characters of a `\`+newline line continuation at `i` (a CRLF file's `\`+`\r\n` too), 0 when there is none. */
+/** Characters of a `\`+newline line continuation at `position` (a CRLF file's `\`+`\r\n` too), 0 when there is none. */
 function continuationAt(text: string, position: number): number {
   if (text[position] !== "\\") return 0;
   if (text[position + 1] === "\n") return 2;
@@ -50,60 +50,60 @@ function continuationAt(text: string, position: number): number {
  */
 export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
   const out: ShellToken[] = [];
-  let i = 0;
+  let pos = 0;
   let line = firstLine;
   const length = text.length;
 
-  while (i < length) {
-    const char = text[i]!;
+  while (pos < length) {
+    const char = text[pos]!;
     // Blanks.
     if (char === " " || char === "\t" || char === "\r") {
-      i++;
+      pos++;
       continue;
     }
     // Line continuation between words.
-    const between = continuationAt(text, i);
+    const between = continuationAt(text, pos);
     if (between > 0) {
-      i += between;
+      pos += between;
       line++;
       continue;
     }
     if (char === "\n") {
       out.push({ text: "\n", line, kind: "sep" });
-      i++;
+      pos++;
       line++;
       continue;
     }
     // Comment: runs to the end of the line (the newline itself is kept as a separator).
     if (char === "#") {
-      while (i < length && text[i] !== "\n") i++;
+      while (pos < length && text[pos] !== "\n") pos++;
       continue;
     }
     // Redirections with an fd number in front: 2>, 2>>, 2>&, 1<.
-    const fdRedir = /^\d+(>>|>&|<&|>|<)/.exec(text.slice(i, i + 6));
+    const fdRedir = /^\d+(>>|>&|<&|>|<)/.exec(text.slice(pos, pos + 6));
     if (fdRedir) {
       out.push({ text: fdRedir[0], line, kind: "redir" });
-      i += fdRedir[0].length;
+      pos += fdRedir[0].length;
       continue;
     }
     if (OPERATOR_CHARS.has(char)) {
-      const two = text.slice(i, i + 2);
-      const three = text.slice(i, i + 3);
+      const two = text.slice(pos, pos + 2);
+      const three = text.slice(pos, pos + 3);
       if (three === "&>>") {
         out.push({ text: three, line, kind: "redir" });
-        i += 3;
+        pos += 3;
       } else if (two === "&&" || two === "||" || two === ";;") {
         out.push({ text: two, line, kind: "sep" });
-        i += 2;
+        pos += 2;
       } else if (two === "&>" || two === ">>" || two === ">&" || two === "<&" || two === "<<" || two === ">|") {
         out.push({ text: two, line, kind: "redir" });
-        i += 2;
+        pos += 2;
       } else if (char === "<" || char === ">") {
         out.push({ text: char, line, kind: "redir" });
-        i++;
+        pos++;
       } else {
         out.push({ text: char, line, kind: "sep" });
-        i++;
+        pos++;
       }
       continue;
     }
@@ -115,90 +115,90 @@ export function tokenizeShell(text: string, firstLine = 1): ShellToken[] {
     let word = "";
     // $( … ) and ${ … } stay whole in the word (in or out of double quotes), their newlines counted.
     const takeSubstitution = (): boolean => {
-      if (text[i] !== "$" || (text[i + 1] !== "(" && text[i + 1] !== "{")) return false;
-      const end = matchingClose(text, i + 1);
-      const chunk = text.slice(i, end);
+      if (text[pos] !== "$" || (text[pos + 1] !== "(" && text[pos + 1] !== "{")) return false;
+      const end = matchingClose(text, pos + 1);
+      const chunk = text.slice(pos, end);
       line += newlinesIn(chunk);
       word += chunk;
-      i = end;
+      pos = end;
       return true;
     };
-    while (i < length) {
-      const ch = text[i]!;
+    while (pos < length) {
+      const ch = text[pos]!;
       if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r" || OPERATOR_CHARS.has(ch)) break;
       if (ch === "\\") {
-        const next = text[i + 1];
+        const next = text[pos + 1];
         if (next === undefined) {
           // A line continuation on the file's last line continues nothing: no word of its own.
-          i++;
+          pos++;
           if (word === "") dangling = true;
           break;
         }
-        const joined = continuationAt(text, i);
+        const joined = continuationAt(text, pos);
         if (joined > 0) {
-          i += joined;
+          pos += joined;
           line++;
           continue;
         }
         word += next;
-        i += 2;
+        pos += 2;
         continue;
       }
       if (ch === "'") {
         quoted = true;
-        i++;
-        while (i < length && text[i] !== "'") {
-          if (text[i] === "\n") line++;
-          word += text[i];
-          i++;
+        pos++;
+        while (pos < length && text[pos] !== "'") {
+          if (text[pos] === "\n") line++;
+          word += text[pos];
+          pos++;
         }
-        if (i >= length) throw new ShellSyntaxError(`unterminated single quote (the quote opened on line ${startLine} never closes)`, startLine);
-        i++; // closing quote
+        if (pos >= length) throw new ShellSyntaxError(`unterminated single quote (the quote opened on line ${startLine} never closes)`, startLine);
+        pos++; // closing quote
         continue;
       }
       if (ch === '"') {
         quoted = true;
-        i++;
-        while (i < length && text[i] !== '"') {
-          const quote = text[i]!;
+        pos++;
+        while (pos < length && text[pos] !== '"') {
+          const quote = text[pos]!;
           if (quote === "\\") {
-            const next = text[i + 1];
-            const joined = continuationAt(text, i);
+            const next = text[pos + 1];
+            const joined = continuationAt(text, pos);
             if (joined > 0) {
-              i += joined;
+              pos += joined;
               line++;
               continue;
             }
             if (next === "$" || next === "`" || next === '"' || next === "\\") {
               word += next;
-              i += 2;
+              pos += 2;
               continue;
             }
             word += quote;
-            i++;
+            pos++;
             continue;
           }
           if (takeSubstitution()) continue;
           if (quote === "\n") line++;
           word += quote;
-          i++;
+          pos++;
         }
-        if (i >= length) throw new ShellSyntaxError(`unterminated double quote (the quote opened on line ${startLine} never closes)`, startLine);
-        i++;
+        if (pos >= length) throw new ShellSyntaxError(`unterminated double quote (the quote opened on line ${startLine} never closes)`, startLine);
+        pos++;
         continue;
       }
       if (takeSubstitution()) continue;
       if (ch === "`") {
-        let end = text.indexOf("`", i + 1);
+        let end = text.indexOf("`", pos + 1);
         end = end < 0 ? length : end + 1;
-        const chunk = text.slice(i, end);
+        const chunk = text.slice(pos, end);
         line += newlinesIn(chunk);
         word += chunk;
-        i = end;
+        pos = end;
         continue;
       }
       word += ch;
-      i++;
+      pos++;
     }
     if (!dangling) out.push(quoted ? { text: word, line: startLine, kind: "word", quoted } : { text: word, line: startLine, kind: "word" });
   }

@@ -37,50 +37,50 @@ function dockerInstructions(text: string): DockerInstr[] {
 
 /** Parse a Dockerfile exec-form JSON array, with the line of each element; null if not exec form. */
 function execForm(raw: string, firstLine: number): Word[] | null {
-  let i = 0;
+  let pos = 0;
   let line = firstLine;
   const length = raw.length;
   const skip = (): void => {
-    while (i < length) {
-      const char = raw[i]!;
+    while (pos < length) {
+      const char = raw[pos]!;
       if (char === "\n") {
         line++;
-        i++;
-      } else if (char === " " || char === "\t" || char === "\r" || (char === "\\" && raw[i + 1] === "\n")) i++;
+        pos++;
+      } else if (char === " " || char === "\t" || char === "\r" || (char === "\\" && raw[pos + 1] === "\n")) pos++;
       else break;
     }
   };
   skip();
-  if (raw[i] !== "[") return null;
-  i++;
+  if (raw[pos] !== "[") return null;
+  pos++;
   const out: Word[] = [];
   skip();
-  if (raw[i] === "]") return out;
+  if (raw[pos] === "]") return out;
   for (;;) {
     skip();
-    if (raw[i] !== '"') return null;
-    const start = i;
-    i++;
-    while (i < length && raw[i] !== '"') i += raw[i] === "\\" ? 2 : 1;
-    if (i >= length) return null;
-    i++;
+    if (raw[pos] !== '"') return null;
+    const start = pos;
+    pos++;
+    while (pos < length && raw[pos] !== '"') pos += raw[pos] === "\\" ? 2 : 1;
+    if (pos >= length) return null;
+    pos++;
     let value: unknown;
     try {
-      value = JSON.parse(raw.slice(start, i));
+      value = JSON.parse(raw.slice(start, pos));
     } catch {
       return null;
     }
     if (typeof value !== "string") return null;
     out.push({ text: value, line });
     skip();
-    if (raw[i] === ",") {
-      i++;
+    if (raw[pos] === ",") {
+      pos++;
       continue;
     }
-    if (raw[i] === "]") {
-      i++;
+    if (raw[pos] === "]") {
+      pos++;
       skip();
-      return i >= length ? out : null;
+      return pos >= length ? out : null;
     }
     return null;
   }
