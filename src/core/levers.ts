@@ -36,14 +36,14 @@ export function planWithLevers(input: PlanInput, opts: LeverOptions = {}): Plan 
  * `x` itself when it is already such a value.
  */
 export function roundDownForPeople(x: number): number {
-  const v = Math.floor(x);
-  if (v <= 16) return Math.max(0, v);
-  const big = Math.max(Math.floor(v / 1000) * 1000, Math.floor(v / 1024) * 1024);
-  if (big > 0 && big >= 0.9 * v) return big;
-  const q = Math.floor(v / 256) * 256;
-  if (q > 0 && q >= 0.9 * v) return q;
-  const mag = 10 ** Math.max(0, Math.floor(Math.log10(v)) - 1);
-  return Math.floor(v / mag) * mag;
+  const whole = Math.floor(x);
+  if (whole <= 16) return Math.max(0, whole);
+  const big = Math.max(Math.floor(whole / 1000) * 1000, Math.floor(whole / 1024) * 1024);
+  if (big > 0 && big >= 0.9 * whole) return big;
+  const multipleOf256 = Math.floor(whole / 256) * 256;
+  if (multipleOf256 > 0 && multipleOf256 >= 0.9 * whole) return multipleOf256;
+  const mag = 10 ** Math.max(0, Math.floor(Math.log10(whole)) - 1);
+  return Math.floor(whole / mag) * mag;
 }
 
 /** Ladder of round values strictly below `x` and at least `min`, largest first (powers of two). */
