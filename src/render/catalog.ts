@@ -60,10 +60,10 @@ export type DetectedGpuListing = Omit<DetectedGpu, "computeCapability"> & {
 /** Text within `columns` (render/format.ts outputColumns): the memory line of a busy GPU runs past 80 columns. */
 export function renderDetectedGpus(list: readonly DetectedGpuListing[], notes: readonly string[], json: boolean, columns: number): string {
   if (json) return JSON.stringify({ gpus: list, notes }, null, 2) + "\n";
-  const lines = list.map((g) => {
-    const head = `GPU ${g.index}${g.visible ? "" : " (not visible)"}  ${g.name} → ${g.profile ?? "no profile (planned from its memory)"}`;
-    const mem = `  CUDA total ${gibText(g.cudaTotalBytes)} (memory.total ${gib(g.totalBytes)}${g.reservedBytes === null ? "" : ` − reserved ${gib(g.reservedBytes)}`}), used by other processes ${gibText(g.usedBytes)}${g.migEnabled ? ", MIG enabled" : ""}`;
-    const apps = g.apps.map((a) => `    pid ${a.pid} ${a.name} ${gibText(a.usedBytes)}`);
+  const lines = list.map((gpu) => {
+    const head = `GPU ${gpu.index}${gpu.visible ? "" : " (not visible)"}  ${gpu.name} → ${gpu.profile ?? "no profile (planned from its memory)"}`;
+    const mem = `  CUDA total ${gibText(gpu.cudaTotalBytes)} (memory.total ${gib(gpu.totalBytes)}${gpu.reservedBytes === null ? "" : ` − reserved ${gib(gpu.reservedBytes)}`}), used by other processes ${gibText(gpu.usedBytes)}${gpu.migEnabled ? ", MIG enabled" : ""}`;
+    const apps = gpu.apps.map((a) => `    pid ${a.pid} ${a.name} ${gibText(a.usedBytes)}`);
     return [head, mem, ...apps].join("\n");
   });
   return [...lines, ...notes.map((n) => `note: ${n}`)]

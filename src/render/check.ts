@@ -12,8 +12,8 @@ import { planToJsonObject } from "./json.js";
 
 /** One failure in a few words (the numbers that matter). */
 /** "12.34": the KV cache of the GPU with the least, in GiB (none below 0): what a check line shows. */
-export function kvShown(p: Plan): string {
-  return gib(Math.max(0, Math.min(...p.perGpu.map((g) => g.kvCacheBytes))));
+export function kvShown(plan: Plan): string {
+  return gib(Math.max(0, Math.min(...plan.perGpu.map((g) => g.kvCacheBytes))));
 }
 
 export function failureText(failure: Failure, plan: Plan): string {
@@ -56,9 +56,9 @@ export function failureText(failure: Failure, plan: Plan): string {
 /** "--kv-cache-dtype fp8 or --tensor-parallel-size 2 (needs 2 GPUs)". */
 export function fixesText(fixes: readonly FixOption[]): string {
   return fixes
-    .map((f) => {
-      const flags = flagsText(f.changes);
-      return f.note ? `${flags} (${f.note})` : flags;
+    .map((fix) => {
+      const flags = flagsText(fix.changes);
+      return fix.note ? `${flags} (${fix.note})` : flags;
     })
     .join(" or ");
 }
@@ -146,13 +146,13 @@ export function checkSummary(report: CheckReport): string {
   return `${count} deployment${plural} checked: ${parts.join(", ")}.${tail}`;
 }
 
-function head(e: CheckEntry, ev: Evaluation): string {
-  return `${e.file}:${e.line} ${e.name} — ${e.model} on ${ev.gpusUsed}× ${e.gpu?.id ?? "?"}, vLLM ${e.release ?? "?"}`;
+function head(entry: CheckEntry, ev: Evaluation): string {
+  return `${entry.file}:${entry.line} ${entry.name} — ${entry.model} on ${ev.gpusUsed}× ${entry.gpu?.id ?? "?"}, vLLM ${entry.release ?? "?"}`;
 }
 
 /** Every note of a deployment, each once, in the order the readers and the planner gave them. */
-function notesOf(e: CheckEntry): string[] {
-  return [...new Set(e.notes)];
+function notesOf(entry: CheckEntry): string[] {
+  return [...new Set(entry.notes)];
 }
 
 /**
@@ -180,8 +180,8 @@ export function renderCheckTable(report: CheckReport, chalk: ChalkInstance, colu
     }
     for (const n of notesOf(entry)) item(`note: ${n}`, [" "], chalk.dim);
   }
-  for (const f of report.fileNotes) {
-    const lines = wrapLine(`note ${f.file}${f.line ? `:${f.line}` : ""}: ${f.text}`, columns, [" "], INDENT);
+  for (const fileNote of report.fileNotes) {
+    const lines = wrapLine(`note ${fileNote.file}${fileNote.line ? `:${fileNote.line}` : ""}: ${fileNote.text}`, columns, [" "], INDENT);
     out.push(chalk.dim("note") + (lines[0] ?? "").slice(4), ...lines.slice(1));
   }
   out.push(...wrapLine(checkSummary(report), columns, [" "], "  "));
@@ -218,10 +218,10 @@ export function renderCheckMarkdown(report: CheckReport): string {
     out.push("");
     out.push("<details><summary>Details</summary>");
     out.push("");
-    for (const e of withNotes) {
-      const ev = e.evaluation;
-      if (ev) for (const f of ev.failures) if (f.kind === "start") out.push(`- \`${md(e.file)}:${e.line}\` ${md(e.name)}: vLLM: ${md(messageFor(f.diagnostic, ev.plan))}`);
-      for (const n of e.notes) out.push(`- \`${md(e.file)}:${e.line}\` ${md(e.name)}: ${md(n)}`);
+    for (const entry of withNotes) {
+      const ev = entry.evaluation;
+      if (ev) for (const f of ev.failures) if (f.kind === "start") out.push(`- \`${md(entry.file)}:${entry.line}\` ${md(entry.name)}: vLLM: ${md(messageFor(f.diagnostic, ev.plan))}`);
+      for (const n of entry.notes) out.push(`- \`${md(entry.file)}:${entry.line}\` ${md(entry.name)}: ${md(n)}`);
     }
     for (const f of report.fileNotes) out.push(`- \`${md(f.file)}${f.line ? `:${f.line}` : ""}\`: ${md(f.text)}`);
     for (const f of report.fileErrors) out.push(`- ${md(f)}`);
@@ -250,11 +250,11 @@ export function checkToJsonObject(report: CheckReport): object {
         constraints: entry.targetText,
         concurrency: { requests: ev.concurrency, tokensPerRequest: ev.concurrencyLen },
         minFreeBytes: ev.minFreeBytes,
-        failures: ev.failures.map((f) => ({
-          kind: f.kind,
-          message: failureText(f, ev.plan),
-          ...(f.kind === "start" ? { code: f.diagnostic.code, vllmMessage: messageFor(f.diagnostic, ev.plan) } : {}),
-          ...(f.kind === "host" ? { code: f.finding.code, needBytes: f.finding.need, haveBytes: f.finding.have, fitBytes: f.finding.fitBytes, setting: f.finding.where, fix: hostFixText(f.finding) } : {}),
+        failures: ev.failures.map((failure) => ({
+          kind: failure.kind,
+          message: failureText(failure, ev.plan),
+          ...(failure.kind === "start" ? { code: failure.diagnostic.code, vllmMessage: messageFor(failure.diagnostic, ev.plan) } : {}),
+          ...(failure.kind === "host" ? { code: failure.finding.code, needBytes: failure.finding.need, haveBytes: failure.finding.have, fitBytes: failure.finding.fitBytes, setting: failure.finding.where, fix: hostFixText(failure.finding) } : {}),
         })),
         fixes: entry.fixes.map((f) => ({ flags: f.changes, ...(f.note ? { note: f.note } : {}), text: fixesText([f]) })),
         ...(entry.orderFix ? { orderFix: entry.orderFix } : {}),
@@ -268,8 +268,8 @@ export function checkToJsonObject(report: CheckReport): object {
   };
 }
 
-export function renderCheckJson(r: CheckReport): string {
-  return JSON.stringify(checkToJsonObject(r), null, 2) + "\n";
+export function renderCheckJson(report: CheckReport): string {
+  return JSON.stringify(checkToJsonObject(report), null, 2) + "\n";
 }
 
 /**

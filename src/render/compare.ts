@@ -42,10 +42,10 @@ export function whyMessage(why: WhyItem, comparison: Comparison): string {
   return comparison.vllm.model.id;
 }
 
-export function leverText(l: Lever): string {
-  const flag = `${l.flag} ${l.flag.startsWith("--limit") || l.flag.startsWith("--mm") ? `'${l.value}'` : l.value}`;
-  if (l.code === "GPU_MEMORY_UTILIZATION") return `${flag} → vLLM ${gibText(l.vllmUsedBytes)}${l.serves ? ", the smallest that still serves this workload" : ""}`;
-  const tail = l.minUtilization !== null && l.usedAtMinUtilizationBytes !== null ? `the smallest --gpu-memory-utilization that serves this workload becomes ${l.minUtilization.toFixed(2)} (vLLM ${gibText(l.usedAtMinUtilizationBytes)})` : "no --gpu-memory-utilization up to 0.99 serves this workload";
+export function leverText(lever: Lever): string {
+  const flag = `${lever.flag} ${lever.flag.startsWith("--limit") || lever.flag.startsWith("--mm") ? `'${lever.value}'` : lever.value}`;
+  if (lever.code === "GPU_MEMORY_UTILIZATION") return `${flag} → vLLM ${gibText(lever.vllmUsedBytes)}${lever.serves ? ", the smallest that still serves this workload" : ""}`;
+  const tail = lever.minUtilization !== null && lever.usedAtMinUtilizationBytes !== null ? `the smallest --gpu-memory-utilization that serves this workload becomes ${lever.minUtilization.toFixed(2)} (vLLM ${gibText(lever.usedAtMinUtilizationBytes)})` : "no --gpu-memory-utilization up to 0.99 serves this workload";
   return `${flag} → ${tail}`;
 }
 
@@ -70,10 +70,10 @@ export function compareRows(comparison: Comparison): [string, string, string][] 
   return out;
 }
 
-export function compareHeader(c: Comparison): string {
-  const workload = c.workload;
+export function compareHeader(comparison: Comparison): string {
+  const workload = comparison.workload;
   const imgs = workload.images.length ? `, ${workload.images.length} image(s) ${workload.images.map((i) => `${i.width}x${i.height}`).join(", ")} = ${thousands(workload.imageTokens)} image tokens` : "";
-  return `${c.vllm.model.id} on ${c.vllm.gpu.name}: ${thousands(workload.promptTokens)} text tokens${imgs}, ${thousands(workload.newTokens)} new tokens, batch ${workload.batch} (${thousands(workload.totalTokens)} tokens a sequence)`;
+  return `${comparison.vllm.model.id} on ${comparison.vllm.gpu.name}: ${thousands(workload.promptTokens)} text tokens${imgs}, ${thousands(workload.newTokens)} new tokens, batch ${workload.batch} (${thousands(workload.totalTokens)} tokens a sequence)`;
 }
 
 /**
@@ -149,6 +149,6 @@ export function compareToJsonObject(comparison: Comparison): object {
   };
 }
 
-export function renderCompareJson(c: Comparison): string {
-  return JSON.stringify(compareToJsonObject(c), null, 2) + "\n";
+export function renderCompareJson(comparison: Comparison): string {
+  return JSON.stringify(compareToJsonObject(comparison), null, 2) + "\n";
 }

@@ -185,6 +185,6 @@ export function signed(diff: number, printed: string): string {
 }
 
 /** Text inside a Markdown table cell: a "|" would end the cell. */
-export function mdCell(s: string): string {
-  return s.replace(/\|/g, "\\|");
+export function mdCell(text: string): string {
+  return text.replace(/\|/g, "\\|");
 }

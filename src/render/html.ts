@@ -104,11 +104,11 @@ export function kvLineHtml(plan: Plan): string {
 /** Diagnostics with their fixes, cheapest first. */
 export function diagnosticsHtml(plan: Plan): string {
   if (plan.diagnostics.length === 0) return "";
-  const items = plan.diagnostics.map((d) => {
-    const cls = d.severity === "error" ? "bad" : d.severity === "warning" ? "warn" : "muted";
-    const fixes = fixEntries(d);
+  const items = plan.diagnostics.map((diagnostic) => {
+    const cls = diagnostic.severity === "error" ? "bad" : diagnostic.severity === "warning" ? "warn" : "muted";
+    const fixes = fixEntries(diagnostic);
     const fix = fixes.length === 0 ? "" : fixes.length === 1 ? `<div>fix: <code>${esc(fixes[0] ?? "")}</code></div>` : `<div>fix (any one; cheapest first):<ul>${fixes.map((f) => `<li><code>${esc(f)}</code></li>`).join("")}</ul></div>`;
-    return `<div class="diag" data-code="${esc(d.code)}"><strong class="${cls}">${esc(d.severity)}</strong> <span class="code">${esc(d.code)}</span>: ${esc(messageFor(d, plan))}${fix}</div>`;
+    return `<div class="diag" data-code="${esc(diagnostic.code)}"><strong class="${cls}">${esc(diagnostic.severity)}</strong> <span class="code">${esc(diagnostic.code)}</span>: ${esc(messageFor(diagnostic, plan))}${fix}</div>`;
   });
   return `<h2>Diagnostics</h2>${items.join("")}`;
 }
@@ -125,9 +125,9 @@ export function whatIfsHtml(plan: Plan): string {
 /** The --explain lines, each with its source. */
 export function explainHtml(plan: Plan, title = "How the numbers were computed"): string {
   if (plan.explain.length === 0) return "";
-  const items = plan.explain.map((l) => {
-    const value = l.bytes !== undefined ? ` = ${thousands(l.bytes)} B (${gibText(l.bytes)})` : l.value !== undefined ? ` = ${Number.isInteger(l.value) ? thousands(l.value) : l.value.toFixed(2)}` : "";
-    return `<li><strong>${esc(l.what)}</strong>: ${esc(l.formula)}${esc(value)}<br><span class="src">source: ${esc(l.source)}</span></li>`;
+  const items = plan.explain.map((line) => {
+    const value = line.bytes !== undefined ? ` = ${thousands(line.bytes)} B (${gibText(line.bytes)})` : line.value !== undefined ? ` = ${Number.isInteger(line.value) ? thousands(line.value) : line.value.toFixed(2)}` : "";
+    return `<li><strong>${esc(line.what)}</strong>: ${esc(line.formula)}${esc(value)}<br><span class="src">source: ${esc(line.source)}</span></li>`;
   });
   return `<details class="explain-block" open><summary><h2 style="display:inline">${esc(title)}</h2></summary><ul class="explain">${items.join("")}</ul></details>`;
 }
@@ -174,7 +174,7 @@ export function renderCompareHtml(comparison: Comparison): string {
   return htmlDocument(`vram-plan compare: ${comparison.vllm.model.id}`, body.join("\n"));
 }
 
-function checkEntryHtml(entry: CheckEntry, i: number): string {
+function checkEntryHtml(entry: CheckEntry, index: number): string {
   const ev = entry.evaluation;
   const where = `${entry.file}:${entry.line}`;
   if (ev === null) {
@@ -185,17 +185,17 @@ function checkEntryHtml(entry: CheckEntry, i: number): string {
   const failures = ev.failures.length ? `<ul>${ev.failures.map((f) => `<li class="bad">${esc(failureText(f, plan))}</li>`).join("")}</ul>` : "";
   const fixes = ev.ok ? "" : entry.fixes.length ? `<p>fix (any one): ${entry.fixes.map((f) => `<code>${esc(fixesText([f]))}</code>`).join(" or ")}</p>` : `<p>${entry.orderFix ? esc(entry.orderFix) : `try <code>${esc(solveCommand(entry))}</code>`}</p>`;
   const notes = entry.notes.length ? `<ul class="muted">${entry.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "";
-  return `<section class="check-entry" id="d${i}" data-ok="${ev.ok}"><h2>${status} <code>${esc(where)}</code> ${esc(entry.name)}</h2><p>${esc(entry.model)} on ${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}: concurrency ${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)} tokens, ${gibText(ev.minFreeBytes)} left free per GPU</p>${failures}${fixes}${notes}<details${ev.ok ? "" : " open"}><summary>the plan</summary>${planSectionHtml(plan, { level: "h3", explain: false })}</details></section>`;
+  return `<section class="check-entry" id="d${index}" data-ok="${ev.ok}"><h2>${status} <code>${esc(where)}</code> ${esc(entry.name)}</h2><p>${esc(entry.model)} on ${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}: concurrency ${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)} tokens, ${gibText(ev.minFreeBytes)} left free per GPU</p>${failures}${fixes}${notes}<details${ev.ok ? "" : " open"}><summary>the plan</summary>${planSectionHtml(plan, { level: "h3", explain: false })}</details></section>`;
 }
 
 export function renderCheckHtml(report: CheckReport): string {
   const ok = checkPassed(report);
-  const rows = report.entries.map((entry, i) => {
+  const rows = report.entries.map((entry, index) => {
     const ev = entry.evaluation;
     const res = ev === null ? `<span class="warn">not planned</span>` : ev.ok ? `<span class="ok">ok</span>` : `<span class="bad">fails</span>`;
     const kv = ev ? `${kvShown(ev.plan)} GiB, <span class="kv-tokens" data-value="${ev.plan.kvCache.tokens}">${thousands(ev.plan.kvCache.tokens)}</span> tokens` : "";
     const on = `<br><span class="muted">${ev ? `${ev.gpusUsed} × ${esc(entry.gpu?.id ?? "?")}, vLLM ${esc(entry.release ?? "?")}` : esc(entry.problem ?? "not planned")}</span>`;
-    return `<tr><td>${res}</td><td><a href="#d${i}"><code>${esc(`${entry.file}:${entry.line}`)}</code></a><br>${esc(entry.name)}</td><td>${esc(entry.model)}${on}</td><td class="num">${kv}</td><td class="num">${ev ? `${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
+    return `<tr><td>${res}</td><td><a href="#d${index}"><code>${esc(`${entry.file}:${entry.line}`)}</code></a><br>${esc(entry.name)}</td><td>${esc(entry.model)}${on}</td><td class="num">${kv}</td><td class="num">${ev ? `${concurrencyText(ev.concurrency)} at ${thousands(ev.concurrencyLen)}` : ""}</td></tr>`;
   });
   const files = [...report.fileNotes.map((f) => `<li>${esc(`${f.file}${f.line ? `:${f.line}` : ""}`)}: ${esc(f.text)}</li>`), ...report.fileErrors.map((f) => `<li class="bad">${esc(f)}</li>`)];
   const body = [
@@ -248,9 +248,9 @@ export function sweepChartsHtml(res: SweepResult): string {
   const xOf = (r: SweepRow): number => (xKey === "max-model-len" ? r.maxModelLen : xKey === "gpu-memory-utilization" ? r.gpuMemoryUtilization : xKey === "tensor-parallel-size" ? r.tensorParallelSize : xKey === "max-num-seqs" ? r.maxNumSeqs : categories.indexOf(axisValue(r, xKey)));
   const numericLabels = new Map(res.rows.map((r) => [xOf(r), axisValue(r, xKey)]));
   const groups = new Map<string, SweepRow[]>();
-  for (const r of res.rows) {
-    const name = others.map((k) => `${k} ${axisValue(r, k)}`).join(", ") || "plan";
-    groups.set(name, [...(groups.get(name) ?? []), r]);
+  for (const row of res.rows) {
+    const name = others.map((k) => `${k} ${axisValue(row, k)}`).join(", ") || "plan";
+    groups.set(name, [...(groups.get(name) ?? []), row]);
   }
   // At most 8 lines: a chart with more is unreadable (the table below has every row).
   const named = [...groups.entries()].slice(0, 8);
@@ -268,10 +268,10 @@ export function sweepChartsHtml(res: SweepResult): string {
 /** A sweep: its charts and every row. */
 export function renderSweepHtml(res: SweepResult, meta: SweepMeta): string {
   const head = [...res.axes.map((a) => AXIS_TITLE[a] ?? a), ...(meta.searchedTp ? ["GPUs"] : []), "starts", "KV GiB/GPU", "KV tokens", "concurrency"];
-  const rows = res.rows.map((r) => {
-    const cells = res.axes.map((k) => `<td class="${k === "gpu" || k === "kv-cache-dtype" ? "" : "num"}">${esc(axisValue(r, k))}</td>`);
-    if (meta.searchedTp) cells.push(`<td class="num">${r.fits ? r.gpus : `&gt; ${r.gpus}`}</td>`);
-    cells.push(`<td class="${r.fits ? "ok" : "bad"}">${r.fits ? "yes" : esc(`no${r.error ? ` (${r.error})` : ""}`)}</td>`, `<td class="num">${gib(r.kvCacheBytes)}</td>`, `<td class="num kv-tokens" data-value="${r.kvTokens}">${thousands(r.kvTokens)}</td>`, `<td class="num">${concurrencyText(r.maxConcurrency)}</td>`);
+  const rows = res.rows.map((row) => {
+    const cells = res.axes.map((k) => `<td class="${k === "gpu" || k === "kv-cache-dtype" ? "" : "num"}">${esc(axisValue(row, k))}</td>`);
+    if (meta.searchedTp) cells.push(`<td class="num">${row.fits ? row.gpus : `&gt; ${row.gpus}`}</td>`);
+    cells.push(`<td class="${row.fits ? "ok" : "bad"}">${row.fits ? "yes" : esc(`no${row.error ? ` (${row.error})` : ""}`)}</td>`, `<td class="num">${gib(row.kvCacheBytes)}</td>`, `<td class="num kv-tokens" data-value="${row.kvTokens}">${thousands(row.kvTokens)}</td>`, `<td class="num">${concurrencyText(row.maxConcurrency)}</td>`);
     return `<tr>${cells.join("")}</tr>`;
   });
   const fits = res.rows.filter((r) => r.fits).length;

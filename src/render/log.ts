@@ -19,12 +19,12 @@ function value(difference: LogDifference, shown: number | string | null): string
   }
 }
 
-function delta(d: LogDifference): string {
-  if (d.difference === null) return d.agrees ? "same" : "differs";
-  const abs = Math.abs(d.difference);
-  const num = d.unit === "bytes" ? `${gibText(abs)}` : d.unit === "x" ? `${concurrencyText(abs)}` : thousands(abs);
-  const pct = typeof d.logged === "number" && d.logged !== 0 ? ` (${signed(d.difference, ((abs / Math.abs(d.logged)) * 100).toFixed(1))} %)` : "";
-  return `${signed(d.difference, num)}${d.unit === "bytes" || d.unit === "tokens" ? pct : ""}`;
+function delta(row: LogDifference): string {
+  if (row.difference === null) return row.agrees ? "same" : "differs";
+  const abs = Math.abs(row.difference);
+  const num = row.unit === "bytes" ? `${gibText(abs)}` : row.unit === "x" ? `${concurrencyText(abs)}` : thousands(abs);
+  const pct = typeof row.logged === "number" && row.logged !== 0 ? ` (${signed(row.difference, ((abs / Math.abs(row.logged)) * 100).toFixed(1))} %)` : "";
+  return `${signed(row.difference, num)}${row.unit === "bytes" || row.unit === "tokens" ? pct : ""}`;
 }
 
 function headline(report: LogReport): string {
@@ -51,8 +51,8 @@ function inputLines(report: LogReport): string[] {
 function loggedOnly(report: LogReport): [string, string][] {
   const logged = report.logged;
   const rows: [string, string][] = [];
-  const addRow = (label: string, v: number | null): void => {
-    if (v !== null) rows.push([label, `${gibText(v)}`]);
+  const addRow = (label: string, bytes: number | null): void => {
+    if (bytes !== null) rows.push([label, `${gibText(bytes)}`]);
   };
   addRow("GPU memory (CUDA total)", logged.gpuTotalBytes);
   addRow("vLLM budget", logged.requestedBytes);
@@ -68,8 +68,8 @@ function loggedOnly(report: LogReport): [string, string][] {
   return rows;
 }
 
-function failureLine(r: LogReport): string | null {
-  const error = r.logged.error;
+function failureLine(report: LogReport): string | null {
+  const error = report.logged.error;
   if (!error) return null;
   return `vLLM said: ${error.line.length > 300 ? `${error.line.slice(0, 300)}…` : error.line}`;
 }
@@ -84,8 +84,8 @@ function fixLine(report: LogReport): string | null {
   return null;
 }
 
-function rowsOf(r: LogReport): string[][] {
-  return r.differences.map((d) => [logLineName(d.what), value(d, d.logged), value(d, d.planned), delta(d), d.cause ? logCauseText(d.cause) : d.agrees ? "agrees" : ""]);
+function rowsOf(report: LogReport): string[][] {
+  return report.differences.map((d) => [logLineName(d.what), value(d, d.logged), value(d, d.planned), delta(d), d.cause ? logCauseText(d.cause) : d.agrees ? "agrees" : ""]);
 }
 
 /**
@@ -207,6 +207,6 @@ export function logToJsonObject(report: LogReport): object {
   };
 }
 
-export function renderLogJson(r: LogReport): string {
-  return JSON.stringify(logToJsonObject(r), null, 2) + "\n";
+export function renderLogJson(report: LogReport): string {
+  return JSON.stringify(logToJsonObject(report), null, 2) + "\n";
 }

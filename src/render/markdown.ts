@@ -33,9 +33,9 @@ export function renderMarkdown(plan: Plan): string {
   }
   if (plan.diagnostics.length) {
     out.push("");
-    for (const d of plan.diagnostics) {
-      const fx = fixEntries(d);
-      out.push(`- **${d.severity}** \`${d.code}\`: ${messageFor(d, plan)}${fx.length ? ` Fix (any one, cheapest first): ${fx.map((f) => `\`${f}\``).join(", ")}` : ""}`);
+    for (const diagnostic of plan.diagnostics) {
+      const fx = fixEntries(diagnostic);
+      out.push(`- **${diagnostic.severity}** \`${diagnostic.code}\`: ${messageFor(diagnostic, plan)}${fx.length ? ` Fix (any one, cheapest first): ${fx.map((f) => `\`${f}\``).join(", ")}` : ""}`);
     }
   }
   return out.join("\n") + "\n";

@@ -74,13 +74,13 @@ const MESSAGES: Record<Diagnostic["code"], (a: Args, plan: Plan) => string> = {
       : `vLLM ${a["asked"]} is newer than the newest release vram-plan models (${a["modeled"]}): planned with ${a["modeled"]}'s rules; changes made after it are not reflected.`,
 };
 
-export function messageFor(d: Diagnostic, plan: Plan): string {
-  return MESSAGES[d.code](d.args, plan);
+export function messageFor(diagnostic: Diagnostic, plan: Plan): string {
+  return MESSAGES[diagnostic.code](diagnostic.args, plan);
 }
 
-export function fixText(d: Diagnostic): string {
-  if (!d.fix || d.fix.length === 0) return "";
-  return fixEntries(d).join("  or  ");
+export function fixText(diagnostic: Diagnostic): string {
+  if (!diagnostic.fix || diagnostic.fix.length === 0) return "";
+  return fixEntries(diagnostic).join("  or  ");
 }
 
 /**
@@ -98,8 +98,8 @@ export function flagsText(flags: readonly { flag: string; value: string }[]): st
 }
 
 /** Each fix entry as the flags to type (values quoted for a POSIX shell where they need it). */
-export function fixEntries(d: Diagnostic): string[] {
-  return (d.fix ?? []).map((f) => flagsText([f, ...(f.with ?? [])]) + (f.note ? ` (${f.note})` : ""));
+export function fixEntries(diagnostic: Diagnostic): string[] {
+  return (diagnostic.fix ?? []).map((f) => flagsText([f, ...(f.with ?? [])]) + (f.note ? ` (${f.note})` : ""));
 }
 
 export { thousands };
@@ -159,12 +159,12 @@ export function logCauseText(cause: { code: DifferenceCause; args: Record<string
 const mib = (b: number): string => (b < 2 ** 30 ? `${(b / 2 ** 20).toFixed(0)} MiB` : `${gibText(b)}`);
 
 /** One host finding in a few words: the limit as written, what vLLM needs, what happens. */
-export function hostFindingText(f: HostFinding): string {
-  if (f.code === "HOST_MEMORY_BELOW_NEED") {
-    return `HOST_MEMORY_BELOW_NEED: ${f.where} ${f.text ?? ""} (${mib(f.have)}) < ${mib(f.need)} of host memory vLLM's processes and buffers need: the container is OOM-killed`;
+export function hostFindingText(finding: HostFinding): string {
+  if (finding.code === "HOST_MEMORY_BELOW_NEED") {
+    return `HOST_MEMORY_BELOW_NEED: ${finding.where} ${finding.text ?? ""} (${mib(finding.have)}) < ${mib(finding.need)} of host memory vLLM's processes and buffers need: the container is OOM-killed`;
   }
-  const have = f.text !== null ? `${f.where} ${f.text} (${mib(f.have)})` : `/dev/shm not set (the container runtime's ${mib(f.have)})`;
-  return `SHM_BELOW_NEED: ${have} < ${mib(f.need)} of /dev/shm vLLM maps: it dies with "Bus error" (SIGBUS)`;
+  const have = finding.text !== null ? `${finding.where} ${finding.text} (${mib(finding.have)})` : `/dev/shm not set (the container runtime's ${mib(finding.have)})`;
+  return `SHM_BELOW_NEED: ${have} < ${mib(finding.need)} of /dev/shm vLLM maps: it dies with "Bus error" (SIGBUS)`;
 }
 
 /** The setting that fits, in the file's own syntax. */

@@ -25,12 +25,12 @@ export interface SweepMeta {
 
 function cells(row: SweepRow, res: SweepResult, meta: SweepMeta): string[] {
   const out: string[] = [];
-  for (const k of res.axes) {
-    if (k === "gpu") out.push(row.gpu);
-    else if (k === "max-model-len") out.push(thousands(row.maxModelLen));
-    else if (k === "gpu-memory-utilization") out.push(row.gpuMemoryUtilization.toFixed(2));
-    else if (k === "tensor-parallel-size") out.push(String(row.tensorParallelSize));
-    else if (k === "max-num-seqs") out.push(String(row.maxNumSeqs));
+  for (const axis of res.axes) {
+    if (axis === "gpu") out.push(row.gpu);
+    else if (axis === "max-model-len") out.push(thousands(row.maxModelLen));
+    else if (axis === "gpu-memory-utilization") out.push(row.gpuMemoryUtilization.toFixed(2));
+    else if (axis === "tensor-parallel-size") out.push(String(row.tensorParallelSize));
+    else if (axis === "max-num-seqs") out.push(String(row.maxNumSeqs));
     else out.push(row.kvCacheDtype);
   }
   if (meta.searchedTp) out.push(row.fits ? String(row.gpus) : `> ${row.gpus}`);
@@ -67,11 +67,11 @@ export function renderSweepTable(res: SweepResult, meta: SweepMeta, columns = 80
   const fits = res.rows.filter((r) => r.fits).length;
   out.push(...wrapLine(`${meta.model}${meta.gpu ? ` on ${meta.gpu}` : ""}: ${thousands(res.configurations)} configuration${res.configurations === 1 ? "" : "s"}, ${thousands(fits)} start${meta.searchedTp ? " (GPUs: smallest tensor-parallel size that starts, of 1, 2, 4, 8)" : ""}`, columns));
   out.push(inline ? `${line(head)}  why not` : line(head));
-  rows.forEach((r, i) => {
-    const why = reasons[i] ?? "";
-    if (!why) out.push(line(r));
-    else if (inline) out.push(`${line(r).padEnd(tableWidth)}  ${why}`);
-    else out.push(line(r), ...wrapLine(`    why not: ${why}`, columns));
+  rows.forEach((row, index) => {
+    const why = reasons[index] ?? "";
+    if (!why) out.push(line(row));
+    else if (inline) out.push(`${line(row).padEnd(tableWidth)}  ${why}`);
+    else out.push(line(row), ...wrapLine(`    why not: ${why}`, columns));
   });
   return out.join("\n") + "\n";
 }

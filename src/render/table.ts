@@ -55,8 +55,8 @@ export function planSettings(plan: Plan): string[] {
 }
 
 /** A what-if's KV cache gained per GPU, in GiB with its sign: "+1.25", "-0.50". */
-export function whatIfGain(w: Plan["whatIf"][number]): string {
-  return `${w.kvGainBytes >= 0 ? "+" : ""}${gib(w.kvGainBytes)}`;
+export function whatIfGain(whatIf: Plan["whatIf"][number]): string {
+  return `${whatIf.kvGainBytes >= 0 ? "+" : ""}${gib(whatIf.kvGainBytes)}`;
 }
 
 /**
@@ -134,9 +134,9 @@ export interface StageColumn {
 }
 
 function sameNumbers(first: GpuBudget, second: GpuBudget): boolean {
-  for (const k of Object.keys(first) as (keyof GpuBudget)[]) {
-    if (k === "ppStage" || k === "ranks") continue;
-    if (first[k] !== second[k]) return false;
+  for (const key of Object.keys(first) as (keyof GpuBudget)[]) {
+    if (key === "ppStage" || key === "ranks") continue;
+    if (first[key] !== second[key]) return false;
   }
   return true;
 }
@@ -310,10 +310,10 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
     const tokW = Math.max(...tokens.map((x) => x.length));
     const concs = whatIfs.map((w) => `${concurrencyText(w.maxConcurrency)}`);
     const concW = Math.max(...concs.map((x) => x.length));
-    whatIfs.forEach((w, i) => {
-      const gain = (gains[i] ?? "").padStart(gainW);
-      lines.push(`  ${WHAT_IF_LABELS[w.code].padEnd(labelW)}  ${w.kvGainBytes >= 0 ? chalk.green(gain) : chalk.red(gain)} GiB KV → ${(tokens[i] ?? "").padStart(tokW)} tokens, ${(concs[i] ?? "").padStart(concW)}`);
-      lines.push(`      ${chalk.dim(flagsText(w.flags))}${w.fits ? "" : `  ${chalk.red(WHAT_IF_ALONE_FAILS)}`}`);
+    whatIfs.forEach((whatIf, index) => {
+      const gain = (gains[index] ?? "").padStart(gainW);
+      lines.push(`  ${WHAT_IF_LABELS[whatIf.code].padEnd(labelW)}  ${whatIf.kvGainBytes >= 0 ? chalk.green(gain) : chalk.red(gain)} GiB KV → ${(tokens[index] ?? "").padStart(tokW)} tokens, ${(concs[index] ?? "").padStart(concW)}`);
+      lines.push(`      ${chalk.dim(flagsText(whatIf.flags))}${whatIf.fits ? "" : `  ${chalk.red(WHAT_IF_ALONE_FAILS)}`}`);
     });
   }
   if (plan.diagnostics.length > 0) {
@@ -335,9 +335,9 @@ export function renderTable(plan: Plan, opts: TableOptions): string {
 }
 
 /** The host-memory line shared by the table and markdown renderers (issue #15.3: processes, offload, /dev/shm). */
-export function hostText(h: NonNullable<Plan["host"]>): string {
-  const parts: string[] = [`${h.processes} processes`];
-  if (h.cpuOffloadBytes > 0) parts.push(`${gibText(h.cpuOffloadBytes)} of offloaded weights (pinned, all GPUs)`);
-  if (h.kvOffloadingBytes > 0) parts.push(`${gibText(h.kvOffloadingBytes)} KV offloading buffer`);
-  return `${gibText(h.memoryBytes)} resident (${parts.join(", ")}; estimate) · /dev/shm ${gibText(h.shmBytes)}`;
+export function hostText(host: NonNullable<Plan["host"]>): string {
+  const parts: string[] = [`${host.processes} processes`];
+  if (host.cpuOffloadBytes > 0) parts.push(`${gibText(host.cpuOffloadBytes)} of offloaded weights (pinned, all GPUs)`);
+  if (host.kvOffloadingBytes > 0) parts.push(`${gibText(host.kvOffloadingBytes)} KV offloading buffer`);
+  return `${gibText(host.memoryBytes)} resident (${parts.join(", ")}; estimate) · /dev/shm ${gibText(host.shmBytes)}`;
 }

@@ -25,18 +25,18 @@ export function driftText(drift: Drift, toleranceBytes: number): string {
   }
 }
 
-export function renderWatchSample(n: number, sample: WatchSample, toleranceBytes: number): string {
+export function renderWatchSample(sampleNumber: number, sample: WatchSample, toleranceBytes: number): string {
   const lines = sample.rows.map(
-    (r) => `[${n}] GPU ${r.index} (rank ${r.rank}${r.stage > 0 ? `, stage ${r.stage}` : ""}): used ${gibText(r.usedBytes)}, plan ${gibText(r.expectedBytes)} (${signed(r.driftBytes, gibText(Math.abs(r.driftBytes)))}), free ${gibText(r.freeBytes)}`,
+    (r) => `[${sampleNumber}] GPU ${r.index} (rank ${r.rank}${r.stage > 0 ? `, stage ${r.stage}` : ""}): used ${gibText(r.usedBytes)}, plan ${gibText(r.expectedBytes)} (${signed(r.driftBytes, gibText(Math.abs(r.driftBytes)))}), free ${gibText(r.freeBytes)}`,
   );
-  for (const d of sample.drifts) lines.push(`[${n}] ${d.failing ? "DRIFT" : "note "} ${driftText(d, toleranceBytes)}`);
+  for (const d of sample.drifts) lines.push(`[${sampleNumber}] ${d.failing ? "DRIFT" : "note "} ${driftText(d, toleranceBytes)}`);
   return lines.join("\n") + "\n";
 }
 
-export function renderWatchJsonLine(n: number, sample: WatchSample, toleranceBytes: number): string {
+export function renderWatchJsonLine(sampleNumber: number, sample: WatchSample, toleranceBytes: number): string {
   return (
     JSON.stringify({
-      sample: n,
+      sample: sampleNumber,
       failing: sample.failing,
       gpus: sample.rows,
       drifts: sample.drifts.map((d) => ({ ...d, message: driftText(d, toleranceBytes) })),
