@@ -80,15 +80,15 @@ export function errorLine(message: string): string {
 
 /** An excerpt of a user's value for an error line: one line, at most 40 characters. */
 export function excerpt(value: unknown): string {
-  let s: string;
-  if (typeof value === "string") s = value.slice(0, 200);
+  let text: string;
+  if (typeof value === "string") text = value.slice(0, 200);
   else {
     try {
-      s = JSON.stringify(value) ?? String(value);
+      text = JSON.stringify(value) ?? String(value);
     } catch {
-      s = String(value);
+      text = String(value);
     }
   }
-  s = s.slice(0, 200).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  text = text.slice(0, 200).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

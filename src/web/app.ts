@@ -53,11 +53,11 @@ type State = Map<string, string>;
 
 function stateFromQuery(search: string): State {
   const state: State = new Map();
-  for (const [k, value] of new URLSearchParams(search)) {
+  for (const [key, value] of new URLSearchParams(search)) {
     // A single-dash alias (?tp=2) is kept under vLLM's long name, so the form shows it.
-    if (IGNORED.includes(k)) continue;
-    const short = vllmArg(k) ? undefined : vllmShortArg(k);
-    const name = short ? short.name : k;
+    if (IGNORED.includes(key)) continue;
+    const short = vllmArg(key) ? undefined : vllmShortArg(key);
+    const name = short ? short.name : key;
     // A switch written bare (?enforce-eager) is on.
     state.set(name, value === "" && (vllmArg(name)?.kind === "bool") ? "true" : value);
   }
@@ -66,10 +66,10 @@ function stateFromQuery(search: string): State {
   return state;
 }
 
-function queryOf(s: State): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of s) if (v !== "") q.set(k, v);
-  return q.toString();
+function queryOf(state: State): string {
+  const query = new URLSearchParams();
+  for (const [k, v] of state) if (v !== "") query.set(k, v);
+  return query.toString();
 }
 
 class PageError extends Error {}
@@ -141,13 +141,13 @@ function vllmWords(state: State): string[] {
     // vLLM's single-dash aliases read too (?tp=2 as -tp 2).
     const arg = vllmArg(key) ?? vllmShortArg(key);
     if (!arg) throw new PageError(`--${key}: not a vLLM argument`);
-    const k = arg.name;
+    const name = arg.name;
     if (arg.kind === "bool") {
-      if (value === "true" || value === "1") words.push(`--${k}`);
+      if (value === "true" || value === "1") words.push(`--${name}`);
       else if (value === "false" || value === "0") {
-        if (arg.negatable) words.push(`--no-${k}`);
-      } else throw new PageError(`--${k}: a switch: true or false, got '${value}'`);
-    } else words.push(`--${k}`, value);
+        if (arg.negatable) words.push(`--no-${name}`);
+      } else throw new PageError(`--${name}: a switch: true or false, got '${value}'`);
+    } else words.push(`--${name}`, value);
   }
   return words;
 }
