@@ -92,15 +92,15 @@ export function loraSlotBytes(model: ModelArch, lora: LoraFlags, tp: number, ep:
       slotElements += loraElementsPerSlot(model, group, tp, ep, lora.maxLoraRank, lora.fullyShardedLoras);
       slotModules++;
     }
-    return { e: slotElements, m: slotModules };
+    return { elements: slotElements, modules: slotModules };
   });
   let elements = 0;
   let modules = 0;
   for (let i = start; i < end; i++) {
     const template = perTemplate[layout.layerTemplate[i] ?? 0];
     if (template) {
-      elements += template.e;
-      modules += template.m;
+      elements += template.elements;
+      modules += template.modules;
     }
   }
   const bytesPerSlot = Math.round(elements * dtypeBytes);

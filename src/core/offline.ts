@@ -290,23 +290,23 @@ export class CachingAllocator {
 
 /** A recorder of named tensors over the allocator, tracking which phase set the allocated peak. */
 class Trace {
-  readonly a = new CachingAllocator();
+  readonly allocator = new CachingAllocator();
   phase: OfflineFootprint["peakPhase"] = "prefill";
   peakPhase: OfflineFootprint["peakPhase"] = "prefill";
   kvLive = 0;
   kvAtPeak = 0;
   /** Bytes of tensors held at the peak that are neither weights nor KV (inputs, workspace, activations). */
   alloc(bytes: number): number {
-    const before = this.a.peakAllocated;
-    const id = this.a.malloc(bytes);
-    if (this.a.peakAllocated > before) {
+    const before = this.allocator.peakAllocated;
+    const id = this.allocator.malloc(bytes);
+    if (this.allocator.peakAllocated > before) {
       this.peakPhase = this.phase;
       this.kvAtPeak = this.kvLive;
     }
     return id;
   }
   free(...ids: number[]): void {
-    for (const id of ids) this.a.free(id);
+    for (const id of ids) this.allocator.free(id);
   }
   kv(bytes: number): number {
     this.kvLive += CachingAllocator.roundSize(bytes);
@@ -314,7 +314,7 @@ class Trace {
   }
   freeKv(id: number, bytes: number): void {
     this.kvLive -= CachingAllocator.roundSize(bytes);
-    this.a.free(id);
+    this.allocator.free(id);
   }
 }
 
@@ -484,7 +484,7 @@ interface LayerKv {
 }
 
 interface LmDims {
-  a: ModelArch;
+  model: ModelArch;
   B: number;
   L: number;
   b: number;
@@ -505,7 +505,7 @@ function isMoeLayer(model: ModelArch, i: number): boolean {
  * tensor; SDPA; o_proj. Every decode step expands the whole cache again (decodeTemps). Returns the o_proj output.
  */
 function mlaAttention(trace: Trace, dims: LmDims, kvs: LayerKv[]): number {
-  const { a: model, B, L, b } = dims;
+  const { model, B, L, b } = dims;
   const mla = model.mla;
   if (!mla) throw new ConfigError(`${model.id}: no MLA dimensions`);
   const T = B * L;
@@ -559,7 +559,7 @@ function mlaAttention(trace: Trace, dims: LmDims, kvs: LayerKv[]): number {
 
 /** One decoder layer of the prefill over B × L tokens; X (the layer input) is held by the caller. */
 function decoderLayer(trace: Trace, dims: LmDims, i: number, masks: { full: boolean; sliding: boolean }, kvs: LayerKv[]): number {
-  const { a: model, B, L, b } = dims;
+  const { model, B, L, b } = dims;
   const T = B * L;
   const H = model.hiddenSize;
   const hd = model.headDim;
@@ -916,20 +916,20 @@ export function offlineFootprint(input: OfflineInput): OfflineFootprint {
   const L = input.promptTokens + imgTokens;
   const T = B * L;
   const H = model.hiddenSize;
-  const dims: LmDims = { a: model, B, L, b: dtypeBytes, attn: input.attn, gemma: isGemma(model) };
+  const dims: LmDims = { model, B, L, b: dtypeBytes, attn: input.attn, gemma: isGemma(model) };
   const trace = new Trace();
 
   // --- before generate: weights (one allocation per tensor, in creation order), workspace, inputs.
   const weightsBytes = offlineWeightsBytes(model, dtype);
   for (const bytes of offlineWeightTensors(model, dtype)) trace.alloc(bytes);
-  const weightsR = trace.a.allocated;
+  const weightsR = trace.allocator.allocated;
   const ws = trace.alloc(32 * MiB);
   const ws2 = trace.alloc(1 * MiB);
   const patchesAll = perImagePatches.reduce((s, p) => s + p, 0) * B;
   const ids = trace.alloc(8 * T);
   const mask2d = trace.alloc(8 * T);
   const pix = patchesAll > 0 && vision ? trace.alloc(dtypeBytes * patchesAll * patchElements(vision)) : 0;
-  const inputsBytes = trace.a.allocated - weightsR - 33 * MiB;
+  const inputsBytes = trace.allocator.allocated - weightsR - 33 * MiB;
   void ws;
   void ws2;
 
@@ -939,12 +939,12 @@ export function offlineFootprint(input: OfflineInput): OfflineFootprint {
   let encoderPeakBytes = 0;
   if (patchesAll > 0 && vision) {
     trace.phase = "vision";
-    const before = trace.a.allocated;
-    trace.a.resetWindow();
+    const before = trace.allocator.allocated;
+    trace.allocator.resetWindow();
     const perImage: number[] = [];
     for (let r = 0; r < B; r++) perImage.push(...perImagePatches);
     const merged = visionTower(trace, vision, perImage, H, dtypeBytes, input.attn);
-    encoderPeakBytes = trace.a.windowPeak - before;
+    encoderPeakBytes = trace.allocator.windowPeak - before;
     imageEmbeds = trace.alloc(dtypeBytes * B * imgTokens * H); // torch.cat(split embeds)
     trace.free(merged);
     const scattered = trace.alloc(dtypeBytes * T * H); // inputs_embeds.masked_scatter(...)
@@ -1048,8 +1048,8 @@ export function offlineFootprint(input: OfflineInput): OfflineFootprint {
     trace.free(lf);
   }
   const kvCacheBytes = kvs.reduce((s, l) => s + (l.kTok + l.vTok) * l.stored, 0);
-  const peakAllocatedBytes = trace.a.peakAllocated;
-  const reservedBytes = trace.a.reserved;
+  const peakAllocatedBytes = trace.allocator.peakAllocated;
+  const reservedBytes = trace.allocator.reserved;
   const kvAtPeak = trace.kvAtPeak;
   const activationPeakBytes = Math.max(0, peakAllocatedBytes - weightsR - WORKSPACE_BYTES - inputsBytes - kvAtPeak);
   const cudaContextBytes = CUDA_CONTEXT_BYTES + GENERATE_KERNELS_BYTES;

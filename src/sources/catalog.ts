@@ -161,12 +161,12 @@ export function suggestModels(name: string, limit = 3): string[] {
   const scored = catalog().map((entry) => {
     const distance = Math.min(...entry.aliases.map((a) => editDistance(query, a)));
     const inside = qb.length >= 4 && [entry.short, entry.hfId, ...entry.aliases].some((a) => bare(a).includes(qb));
-    return { name: entry.short, d: inside ? -1 : distance - (entry.short.includes(query) || query.includes(entry.short) ? 3 : 0) };
+    return { name: entry.short, distance: inside ? -1 : distance - (entry.short.includes(query) || query.includes(entry.short) ? 3 : 0) };
   });
   const seen = new Set<string>();
-  const ranked = scored.sort((a, b) => a.d - b.d).filter((s) => (seen.has(s.name) ? false : (seen.add(s.name), true)));
+  const ranked = scored.sort((a, b) => a.distance - b.distance).filter((s) => (seen.has(s.name) ? false : (seen.add(s.name), true)));
   // Names that contain what was typed, when there are any; otherwise the nearest few.
-  const inside = ranked.filter((s) => s.d < 0);
+  const inside = ranked.filter((s) => s.distance < 0);
   return (inside.length > 0 ? inside : ranked).slice(0, limit).map((s) => s.name);
 }
 

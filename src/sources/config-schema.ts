@@ -331,12 +331,12 @@ function checkQuantRules(quantConfig: Obj, file: string, prefix: string[]): void
   }
 }
 
-function textOf(cfg: Obj): { o: Obj; prefix: string[] } {
+function textOf(cfg: Obj): { config: Obj; prefix: string[] } {
   for (const key of ["text_config", "llm_config"]) {
     const inner = cfg[key];
-    if (isObj(inner)) return { o: { ...cfg, ...inner }, prefix: [key] };
+    if (isObj(inner)) return { config: { ...cfg, ...inner }, prefix: [key] };
   }
-  return { o: cfg, prefix: [] };
+  return { config: cfg, prefix: [] };
 }
 
 /**
@@ -348,8 +348,8 @@ export function validateConfigFiles(files: ConfigFiles, labels: ConfigLabels): v
   if (!isObj(cfg)) refuse(labels.config, [], `must be a JSON object, not ${Array.isArray(cfg) ? "a list" : cfg === null ? "null" : `a ${typeof cfg}`}`, undefined);
   check(looseFor(CONFIG_SHAPE, cfg), cfg, labels.config);
   const text = textOf(cfg);
-  check(looseFor(TEXT_SHAPE, text.o), text.o, labels.config, text.prefix);
-  checkTextRules(text.o, labels.config, text.prefix);
+  check(looseFor(TEXT_SHAPE, text.config), text.config, labels.config, text.prefix);
+  checkTextRules(text.config, labels.config, text.prefix);
   if (isObj(cfg["vision_config"])) checkVisionRules(cfg["vision_config"], labels.config);
   if (isObj(cfg["quantization_config"])) checkQuantRules(cfg["quantization_config"], labels.config, ["quantization_config"]);
   if (files.quantConfig !== undefined) {

@@ -132,45 +132,45 @@ class UnreadablePython extends Error {
 }
 
 class PyReader {
-  i = 0;
-  constructor(readonly s: string) {}
+  pos = 0;
+  constructor(readonly text: string) {}
   ws(): void {
-    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
+    while (this.pos < this.text.length && /\s/.test(this.text[this.pos]!)) this.pos++;
   }
   /** One value; throws on malformed text; returns what it read so far when the text ends. */
   value(): Py {
     this.ws();
-    const char = this.s[this.i];
+    const char = this.text[this.pos];
     if (char === undefined) throw new UnreadablePython("end");
     if (char === "{") return this.dict();
     if (char === "[" || char === "(") return this.list(char === "[" ? "]" : ")");
     if (char === "'" || char === '"') return this.str(char);
-    const match = /^(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|True|False|None|inf|-inf|nan)/.exec(this.s.slice(this.i, this.i + 40));
+    const match = /^(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|True|False|None|inf|-inf|nan)/.exec(this.text.slice(this.pos, this.pos + 40));
     if (match) {
-      this.i += match[1]!.length;
+      this.pos += match[1]!.length;
       const literal = match[1]!;
       return literal === "True" ? true : literal === "False" ? false : literal === "None" ? null : /^-?\d/.test(literal) ? Number(literal) : literal;
     }
     // A call or a bare name: AttentionConfig(backend=None, ...), torch.bfloat16, <CUDAGraphMode.FULL: 2>
-    const nameMatch = /^<[^>]*>|^[A-Za-z_][\w.]*/.exec(this.s.slice(this.i, this.i + 200));
+    const nameMatch = /^<[^>]*>|^[A-Za-z_][\w.]*/.exec(this.text.slice(this.pos, this.pos + 200));
     if (!nameMatch) throw new UnreadablePython("bad");
-    this.i += nameMatch[0].length;
-    if (this.s[this.i] === "(") {
-      this.i++;
+    this.pos += nameMatch[0].length;
+    if (this.text[this.pos] === "(") {
+      this.pos++;
       return this.kwargs(")");
     }
     return nameMatch[0];
   }
   str(quote: string): string {
     let out = "";
-    this.i++;
-    while (this.i < this.s.length && this.s[this.i] !== quote) {
-      if (this.s[this.i] === "\\") this.i++;
-      out += this.s[this.i] ?? "";
-      this.i++;
+    this.pos++;
+    while (this.pos < this.text.length && this.text[this.pos] !== quote) {
+      if (this.text[this.pos] === "\\") this.pos++;
+      out += this.text[this.pos] ?? "";
+      this.pos++;
     }
-    if (this.i >= this.s.length) throw new UnreadablePython("end");
-    this.i++;
+    if (this.pos >= this.text.length) throw new UnreadablePython("end");
+    this.pos++;
     return out;
   }
   /**
@@ -181,9 +181,9 @@ class PyReader {
   private items(close: string | null, item: () => boolean): void {
     for (;;) {
       this.ws();
-      if (this.i >= this.s.length) return;
-      if (close !== null && this.s[this.i] === close) {
-        this.i++;
+      if (this.pos >= this.text.length) return;
+      if (close !== null && this.text[this.pos] === close) {
+        this.pos++;
         return;
       }
       try {
@@ -192,12 +192,12 @@ class PyReader {
         return;
       }
       this.ws();
-      if (this.s[this.i] === ",") this.i++;
+      if (this.text[this.pos] === ",") this.pos++;
     }
   }
   list(close: string): Py[] {
     const out: Py[] = [];
-    this.i++;
+    this.pos++;
     this.items(close, () => {
       out.push(this.value());
       return true;
@@ -206,12 +206,12 @@ class PyReader {
   }
   dict(): { [k: string]: Py } {
     const out: { [k: string]: Py } = {};
-    this.i++;
+    this.pos++;
     this.items("}", () => {
       const key = this.value();
       this.ws();
-      if (this.s[this.i] !== ":") return false;
-      this.i++;
+      if (this.text[this.pos] !== ":") return false;
+      this.pos++;
       out[String(key)] = this.value();
       return true;
     });
@@ -219,23 +219,23 @@ class PyReader {
   }
   /** Past the next ", key=" (elided or unreadable text: "... dtype=…, ..."); false when there is none. */
   private skipToNextKey(): boolean {
-    const next = /,\s*(?=[A-Za-z_]\w*=)/.exec(this.s.slice(this.i));
+    const next = /,\s*(?=[A-Za-z_]\w*=)/.exec(this.text.slice(this.pos));
     if (!next) return false;
-    this.i += next.index + next[0].length;
+    this.pos += next.index + next[0].length;
     return true;
   }
   /** key=value, key=value, ... up to `close` (Namespace(...), dataclass reprs, engine config dumps). */
   kwargs(close: string | null): { [k: string]: Py } {
     const out: { [k: string]: Py } = {};
     this.items(close, () => {
-      const keyMatch = /^([A-Za-z_]\w*)=/.exec(this.s.slice(this.i, this.i + 100));
+      const keyMatch = /^([A-Za-z_]\w*)=/.exec(this.text.slice(this.pos, this.pos + 100));
       if (!keyMatch) return this.skipToNextKey();
-      this.i += keyMatch[0].length;
-      const at = this.i;
+      this.pos += keyMatch[0].length;
+      const at = this.pos;
       try {
         out[keyMatch[1]!] = this.value();
       } catch {
-        this.i = at;
+        this.pos = at;
         return this.skipToNextKey();
       }
       return true;
