@@ -86,7 +86,8 @@ describe("device ids of a deployment file", () => {
     const compose = ["services:", "  vllm:", "    image: vllm/vllm-openai:v0.11.0", "    command: --model Qwen/Qwen2.5-7B-Instruct", "    environment:", '      NVIDIA_VISIBLE_DEVICES: "all"', '      CUDA_VISIBLE_DEVICES: "all"', ""].join("\n");
     const ran = await runCheck(["-", "--gpu", "h100"], compose);
     expect(ran.code).toBe(1);
-    expect(ran.out).toContain("needs 1 GPU");
+    expect(ran.out).toContain("needs 1 GPU (tensor × pipeline × data parallel), the deployment has 0");
+    expect(ran.out).toMatch(/fix: give it 1 GPU$/m);
     expect(ran.out).toContain("CUDA_VISIBLE_DEVICES=all: CUDA stops at 'all' (neither an index nor a GPU-/MIG- UUID), so it sees no GPU");
   });
 

@@ -6,7 +6,7 @@ import type { Evaluation, Failure, FixOption } from "../core/solve.js";
 import type { Plan } from "../core/types.js";
 import { fitBytes } from "../core/host-limits.js";
 import { checkOutcome, exitCodeFor } from "../core/exit.js";
-import { GIB, gib, mdCell as md, thousands, wrapLine, concurrencyText, gibText } from "./format.js";
+import { GIB, gib, mdCell as md, thousands, wrapLine, concurrencyText, gibText, plural } from "./format.js";
 import { flagsText, hostFindingText, hostFixText, messageFor, shellWord } from "./messages.js";
 import { planToJsonObject } from "./json.js";
 
@@ -37,7 +37,7 @@ export function failureText(failure: Failure, plan: Plan): string {
       }
     }
     case "gpus":
-      return `needs ${failure.need} GPUs (tensor × pipeline × data parallel), the deployment has ${failure.have}`;
+      return `needs ${failure.need} ${plural(failure.need, "GPU")} (tensor × pipeline × data parallel), the deployment has ${failure.have}`;
     case "context":
       return `max-model-len ${thousands(failure.have)} < required context ${thousands(failure.need)}`;
     case "concurrency":
@@ -101,7 +101,7 @@ function noFix(entry: CheckEntry): string {
   const onlyGpus = failures.length > 0 && failures.every((f) => f.kind === "gpus");
   if (onlyGpus) {
     const gpus = failures[0];
-    return gpus && gpus.kind === "gpus" ? `give it ${gpus.need} GPUs` : "give it more GPUs";
+    return gpus && gpus.kind === "gpus" ? `give it ${gpus.need} ${plural(gpus.need, "GPU")}` : "give it more GPUs";
   }
   return `no single flag change is enough; try ${solveCommand(entry)}`;
 }
@@ -133,17 +133,16 @@ function counts(entries: readonly CheckEntry[]): { n: number; bad: number; missi
 
 export function checkSummary(report: CheckReport): string {
   const { n: count, bad, missing } = counts(report.entries);
-  const plural = count === 1 ? "" : "s";
   const pass = count - bad - missing;
   const skipped = report.fileNotes.filter((f) => f.kind === "skipped").length;
-  const tail = `${skipped ? ` ${skipped} file${skipped === 1 ? "" : "s"} skipped (no vLLM deployment).` : ""}${report.fileErrors.length ? ` ${report.fileErrors.length} file${report.fileErrors.length === 1 ? "" : "s"} could not be read or parsed.` : ""}`;
+  const tail = `${skipped ? ` ${skipped} ${plural(skipped, "file")} skipped (no vLLM deployment).` : ""}${report.fileErrors.length ? ` ${report.fileErrors.length} ${plural(report.fileErrors.length, "file")} could not be read or parsed.` : ""}`;
   const cpu = report.fileNotes.filter((f) => f.kind === "cpu").length;
   if (count === 0 && cpu > 0) return `No GPU deployment in the files given: ${cpu} run${cpu === 1 ? "s" : ""} vLLM on the CPU.${tail}`;
   if (count === 0) return `No vLLM deployment in the files given.${tail}`;
-  if (bad === 0 && missing === 0) return `${count} deployment${plural} checked: all start and meet their constraints.${tail}`;
+  if (bad === 0 && missing === 0) return `${count} ${plural(count, "deployment")} checked: all start and meet their constraints.${tail}`;
   const parts = [`${bad} ${bad === 1 ? "fails" : "fail"}`, `${pass} ${pass === 1 ? "passes" : "pass"}`];
   if (missing) parts.push(`${missing} could not be planned (what is missing is on ${missing === 1 ? "its line" : "their lines"})`);
-  return `${count} deployment${plural} checked: ${parts.join(", ")}.${tail}`;
+  return `${count} ${plural(count, "deployment")} checked: ${parts.join(", ")}.${tail}`;
 }
 
 function head(entry: CheckEntry, ev: Evaluation): string {

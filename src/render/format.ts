@@ -184,6 +184,11 @@ export function signed(diff: number, printed: string): string {
   return `${diff > 0 ? "+" : "−"}${printed}`;
 }
 
+/** A noun for a count: "GPU" for 1, "GPUs" otherwise (every "1 file", "2 GPUs" of render/). */
+export function plural(count: number, noun: string): string {
+  return count === 1 ? noun : `${noun}s`;
+}
+
 /** Text inside a Markdown table cell: a "|" would end the cell. */
 export function mdCell(text: string): string {
   return text.replace(/\|/g, "\\|");

@@ -9,7 +9,7 @@ import type { Plan } from "../core/types.js";
 import type { Comparison } from "../core/compare.js";
 import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
-import { gib, gpuLayout, thousands, concurrencyText, gibText } from "./format.js";
+import { gib, gpuLayout, thousands, concurrencyText, gibText, plural } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
 import { PHASE_LABELS, WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, planSettings, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageHeader, stageLabel, type BudgetCell } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
@@ -277,7 +277,7 @@ export function renderSweepHtml(res: SweepResult, meta: SweepMeta): string {
   const fits = res.rows.filter((r) => r.fits).length;
   const body = [
     `<h1>${esc(meta.model)}${meta.gpu ? ` on ${esc(meta.gpu)}` : ""}: sweep</h1>`,
-    `<p>${thousands(res.configurations)} configuration${res.configurations === 1 ? "" : "s"}, ${thousands(fits)} start${meta.searchedTp ? " (GPUs: the smallest tensor-parallel size that starts, of 1, 2, 4, 8)" : ""}.</p>`,
+    `<p>${thousands(res.configurations)} ${plural(res.configurations, "configuration")}, ${thousands(fits)} start${meta.searchedTp ? " (GPUs: the smallest tensor-parallel size that starts, of 1, 2, 4, 8)" : ""}.</p>`,
     sweepChartsHtml(res),
     `<div class="scroll"><table class="sweep"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`,
   ];

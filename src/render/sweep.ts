@@ -1,6 +1,6 @@
 // Sweep results as a plain column table (fast for many rows) or JSON.
 import type { SweepResult, SweepRow } from "../core/sweep.js";
-import { gib, thousands, wrapLine, concurrencyText } from "./format.js";
+import { gib, thousands, wrapLine, concurrencyText, plural } from "./format.js";
 
 const SHORT: Record<string, string> = {
   KV_CACHE_BELOW_MAX_MODEL_LEN: "KV cache < one max-model-len request",
@@ -65,7 +65,7 @@ export function renderSweepTable(res: SweepResult, meta: SweepMeta, columns = 80
   const inline = longest > 0 && tableWidth + 2 + Math.max(longest, 7) <= columns;
   const out: string[] = [];
   const fits = res.rows.filter((r) => r.fits).length;
-  out.push(...wrapLine(`${meta.model}${meta.gpu ? ` on ${meta.gpu}` : ""}: ${thousands(res.configurations)} configuration${res.configurations === 1 ? "" : "s"}, ${thousands(fits)} start${meta.searchedTp ? " (GPUs: smallest tensor-parallel size that starts, of 1, 2, 4, 8)" : ""}`, columns));
+  out.push(...wrapLine(`${meta.model}${meta.gpu ? ` on ${meta.gpu}` : ""}: ${thousands(res.configurations)} ${plural(res.configurations, "configuration")}, ${thousands(fits)} start${meta.searchedTp ? " (GPUs: smallest tensor-parallel size that starts, of 1, 2, 4, 8)" : ""}`, columns));
   out.push(inline ? `${line(head)}  why not` : line(head));
   rows.forEach((row, index) => {
     const why = reasons[index] ?? "";

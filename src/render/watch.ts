@@ -1,11 +1,11 @@
 // `vram-plan watch` output: readable lines per sample, or one JSON object per sample (--json) for a monitor.
 import type { Drift, WatchSample } from "../core/watch.js";
 import type { Plan } from "../core/types.js";
-import { wrapLine, gibText, signed } from "./format.js";
+import { wrapLine, gibText, signed, plural } from "./format.js";
 
 /** The header above the samples: what is watched against which plan, wrapped to `columns`. */
 export function renderWatchHeader(plan: Plan, gpuName: string, toleranceBytes: number, columns: number): string {
-  const header = `watching ${plan.gpu.count} GPU${plan.gpu.count === 1 ? "" : "s"} for ${plan.model.id} on ${gpuName} (vLLM ${plan.engine.vllmVersion}); tolerance ${gibText(toleranceBytes)}`;
+  const header = `watching ${plan.gpu.count} ${plural(plan.gpu.count, "GPU")} for ${plan.model.id} on ${gpuName} (vLLM ${plan.engine.vllmVersion}); tolerance ${gibText(toleranceBytes)}`;
   return wrapLine(header, columns, ["; ", " "]).join("\n") + "\n";
 }
 
