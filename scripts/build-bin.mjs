@@ -129,9 +129,13 @@ const CACHE_JOBS = {
   solve: [["solve", "--model", "llama-3.1-8b", "--gpu", "l4", "--context", "32k"]],
   log: [["log", "fixtures/vllm-logs/raw/code-llama3-8b-esc-lost-ansi.md"]],
 };
-for (const [tag, jobs] of Object.entries(CACHE_JOBS)) {
-  const ran = spawnSync(process.execPath, ["-e", WRITE_CACHE, tag, JSON.stringify(jobs)], { stdio: "inherit" });
-  if (ran.status !== 0) throw new Error(`build-bin: writing the ${tag} compile cache failed`);
+try {
+  for (const [tag, jobs] of Object.entries(CACHE_JOBS)) {
+    const ran = spawnSync(process.execPath, ["-e", WRITE_CACHE, tag, JSON.stringify(jobs)], { stdio: "inherit" });
+    if (ran.status !== 0) throw new Error(`build-bin: writing the ${tag} compile cache failed`);
+  }
+} finally {
+  // The temporary checkout goes whether or not a job failed (a failed build left one in /tmp per run).
+  rmSync(LOCAL_70B, { recursive: true, force: true });
 }
 rmSync("dist/bin/compile-cache.cjs");
-rmSync(LOCAL_70B, { recursive: true, force: true });

@@ -5,7 +5,6 @@ import { builtin } from "../builtins.js";
 import { run } from "./run.js";
 import type { Io } from "../commands/io.js";
 
-
 /**
  * Writes straight to the file descriptor. process.stdout on a pipe is a net.Socket: creating it loads
  * node:net and streams, ≈5 ms of a run that is ≈25 ms above bare node (--cpu-prof; npm run bench runs
