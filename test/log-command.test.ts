@@ -77,7 +77,9 @@ describe("vram-plan log", () => {
     // "Free memory on device (3.22/4.0 GiB) ... (0.9, 3.6 GiB)": the log has no flags, only this message.
     const fromLog = await planned();
     expect(fromLog.engine.gpuMemoryUtilization).toBe(0.9);
-    expect(fromLog.perGpu[0]!.otherProcessBytes).toBeGreaterThan(0);
+    // Other processes held what the GPU had less what vLLM found free, less vLLM's own CUDA context
+    // (src/core/non-torch.ts CUDA_CONTEXT_BYTES): 4,294,967,296 − 3,457,448,673 − 650,969,088 = 186,549,535 B.
+    expect(fromLog.perGpu[0]!.otherProcessBytes).toBe(G("4.0") - G("3.22") - 650_969_088);
     const overridden = await planned("--", "--gpu-memory-utilization", "0.7", "--other-process-memory", "0");
     expect(overridden.engine.gpuMemoryUtilization).toBe(0.7);
     expect(overridden.perGpu[0]!.otherProcessBytes).toBe(0);
