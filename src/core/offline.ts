@@ -49,7 +49,7 @@ import type { ParamGroup } from "./param-groups.js";
 import { imageTokens, patchElements, pixelLimits, visionFamily } from "./vision.js";
 import { ConfigError } from "./errors.js";
 import { CUDA_CONTEXT_BYTES } from "./non-torch.js";
-import { ALLOCATOR } from "./cuda-graphs.js";
+import { ALLOCATOR, CUBLAS_WORKSPACE_SEGMENT_SM90 } from "./cuda-graphs.js";
 import { roundUp } from "./math-utils.js";
 
 import { ATTN_IMPLEMENTATIONS, type AttnImplementation } from "./attn-implementations.js";
@@ -123,9 +123,11 @@ const MiB = 2 ** 20;
  * (measured: fixtures/offline/h100-offline-*.json "cublas_workspace_bytes_first_matmul" and
  * after_first_matmul.allocated = 0.03125 GiB; torch's default CUBLAS_WORKSPACE_CONFIG on Hopper),
  * plus 1 MiB more held after the first generate (calibration Qwen2.5-VL-7B: text-8k
- * base_allocated − after_load − input ids/mask = 33 MiB exactly).
+ * base_allocated − after_load − input ids/mask = 33 MiB exactly). The 32 MiB is the same sm90 workspace
+ * segment cuda-graphs.ts measured inside a capture (CUBLAS_WORKSPACE_SEGMENT_SM90).
  */
-export const WORKSPACE_BYTES = 33 * MiB;
+const AFTER_FIRST_GENERATE_BYTES = 1 * MiB;
+export const WORKSPACE_BYTES = CUBLAS_WORKSPACE_SEGMENT_SM90 + AFTER_FIRST_GENERATE_BYTES;
 
 /**
  * Device memory outside PyTorch's segments after generate(): CUDA context plus the kernel images and
@@ -923,15 +925,13 @@ export function offlineFootprint(input: OfflineInput): OfflineFootprint {
   const weightsBytes = offlineWeightsBytes(model, dtype);
   for (const bytes of offlineWeightTensors(model, dtype)) trace.alloc(bytes);
   const weightsR = trace.allocator.allocated;
-  const ws = trace.alloc(32 * MiB);
-  const ws2 = trace.alloc(1 * MiB);
+  trace.alloc(CUBLAS_WORKSPACE_SEGMENT_SM90);
+  trace.alloc(AFTER_FIRST_GENERATE_BYTES);
   const patchesAll = perImagePatches.reduce((s, p) => s + p, 0) * B;
   const ids = trace.alloc(8 * T);
   const mask2d = trace.alloc(8 * T);
   const pix = patchesAll > 0 && vision ? trace.alloc(dtypeBytes * patchesAll * patchElements(vision)) : 0;
-  const inputsBytes = trace.allocator.allocated - weightsR - 33 * MiB;
-  void ws;
-  void ws2;
+  const inputsBytes = trace.allocator.allocated - weightsR - WORKSPACE_BYTES;
 
   // --- prefill: embeddings, vision, masks, rotary, layers.
   let embeds = trace.alloc(dtypeBytes * T * H);
