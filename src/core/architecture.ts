@@ -15,18 +15,12 @@ import type { VisionSpecDefaults } from "./vision/family.js";
 import { paramCount } from "./weights.js";
 import { hybridFactsFromConfig, type HybridConfigFacts } from "./hybrid-kv.js";
 
-import { bool, isObj, num, str, type Json, type Obj } from "./config-json.js";
+import { bool, isObj, need, num, str, type Json, type Obj } from "./config-json.js";
 import { visionFamilyForModelType } from "./vision/registry.js";
 export type { Json } from "./config-json.js";
 
 /** A config the core cannot read; the CLI turns it into an exit-2 line naming the file. */
 import { ConfigError } from "./errors.js";
-
-function need(obj: Obj, key: string, where: string): number {
-  const value = num(obj, key);
-  if (value === undefined || value <= 0) throw new ConfigError(`${where}: missing or invalid "${key}"`);
-  return value;
-}
 
 export function normalizeDtype(dtype: string | undefined): TorchDtype {
   switch (dtype) {

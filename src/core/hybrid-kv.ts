@@ -15,7 +15,7 @@ import { ConfigError, InternalError } from "./errors.js";
 import { DTYPE_BYTES, kvHeadTokenBytes, kvHeadsOnRank, type KvFormatLike } from "./kv-dtypes.js";
 import { uniformPageGroups } from "./kv-groups.js";
 import { cdiv } from "./math-utils.js";
-import { isObj, num, str, type Obj } from "./config-json.js";
+import { isObj, need, num, str, type Obj } from "./config-json.js";
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
@@ -475,12 +475,6 @@ export interface HybridConfigFacts {
   supportsMambaPrefixCaching: boolean;
 }
 
-function requiredNum(obj: Obj, key: string): number {
-  const value = num(obj, key);
-  if (value === undefined) throw new ConfigError(`config.json: ${key} missing`);
-  return value;
-}
-
 /**
  * Reads the hybrid facts from a config.json (text_config nesting handled).
  * Layer kinds: `layer_types` ("full_attention"/"linear_attention"); else Qwen3-Next's
@@ -499,15 +493,15 @@ export function hybridFactsFromConfig(config: Obj): HybridConfigFacts | undefine
       attentionLayers: count(pattern, "*"),
       mambaLayers: count(pattern, "M"),
       mtpAttentionLayers: mtp ? count(mtp, "*") : 0,
-      numKvHeads: requiredNum(tc, "num_key_value_heads"),
-      headDim: num(tc, "head_dim") ?? num(tc, "attention_head_dim") ?? requiredNum(tc, "hidden_size") / requiredNum(tc, "num_attention_heads"),
+      numKvHeads: need(tc, "num_key_value_heads", "config.json"),
+      headDim: num(tc, "head_dim") ?? num(tc, "attention_head_dim") ?? need(tc, "hidden_size", "config.json") / need(tc, "num_attention_heads", "config.json"),
       mamba: {
         kind: "mamba2",
-        numHeads: requiredNum(tc, "mamba_num_heads"),
-        headDim: requiredNum(tc, "mamba_head_dim"),
-        nGroups: requiredNum(tc, "n_groups"),
-        stateSize: requiredNum(tc, "ssm_state_size"),
-        convKernel: requiredNum(tc, "conv_kernel"),
+        numHeads: need(tc, "mamba_num_heads", "config.json"),
+        headDim: need(tc, "mamba_head_dim", "config.json"),
+        nGroups: need(tc, "n_groups", "config.json"),
+        stateSize: need(tc, "ssm_state_size", "config.json"),
+        convKernel: need(tc, "conv_kernel", "config.json"),
         chunkSize: num(tc, "chunk_size"),
       },
       configSsmDtype: str(tc, "mamba_ssm_cache_dtype"),
@@ -519,8 +513,8 @@ export function hybridFactsFromConfig(config: Obj): HybridConfigFacts | undefine
   const lt = tc["layer_types"];
   if (Array.isArray(lt)) kinds = lt.filter((x): x is string => typeof x === "string");
   else {
-    const interval = requiredNum(tc, "full_attention_interval");
-    const numLayers = requiredNum(tc, "num_hidden_layers");
+    const interval = need(tc, "full_attention_interval", "config.json");
+    const numLayers = need(tc, "num_hidden_layers", "config.json");
     kinds = Array.from({ length: numLayers }, (_, i) => ((i + 1) % interval === 0 ? "full_attention" : "linear_attention"));
   }
   const modelType = str(config, "model_type") ?? str(tc, "model_type") ?? "";
@@ -529,15 +523,15 @@ export function hybridFactsFromConfig(config: Obj): HybridConfigFacts | undefine
     attentionLayers: kinds.filter((k) => k === "full_attention").length,
     mambaLayers: kinds.filter((k) => k === "linear_attention").length,
     mtpAttentionLayers: num(tc, "mtp_num_hidden_layers") ?? num(tc, "num_nextn_predict_layers") ?? 0,
-    numKvHeads: requiredNum(tc, "num_key_value_heads"),
-    headDim: num(tc, "head_dim") ?? requiredNum(tc, "hidden_size") / requiredNum(tc, "num_attention_heads"),
+    numKvHeads: need(tc, "num_key_value_heads", "config.json"),
+    headDim: num(tc, "head_dim") ?? need(tc, "hidden_size", "config.json") / need(tc, "num_attention_heads", "config.json"),
     mamba: {
       kind: "gdn",
-      numKHeads: requiredNum(tc, "linear_num_key_heads"),
-      numVHeads: requiredNum(tc, "linear_num_value_heads"),
-      headKDim: requiredNum(tc, "linear_key_head_dim"),
-      headVDim: requiredNum(tc, "linear_value_head_dim"),
-      convKernel: requiredNum(tc, "linear_conv_kernel_dim"),
+      numKHeads: need(tc, "linear_num_key_heads", "config.json"),
+      numVHeads: need(tc, "linear_num_value_heads", "config.json"),
+      headKDim: need(tc, "linear_key_head_dim", "config.json"),
+      headVDim: need(tc, "linear_value_head_dim", "config.json"),
+      convKernel: need(tc, "linear_conv_kernel_dim", "config.json"),
     },
     configSsmDtype: str(tc, "mamba_ssm_dtype"),
     supportsMambaPrefixCaching: false,
