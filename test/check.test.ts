@@ -1,5 +1,7 @@
 // vram-plan check: run in-process with a fake Io; exact exit codes, messages and numbers.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parse } from "yaml";
 import { type Ran, runCli, unwrapped } from "./helpers/cli.js";
 import { logicalCheckText } from "./helpers/check-text.js";
@@ -24,6 +26,14 @@ describe("check: exit 2 only for files that cannot be read or parsed, or no depl
     const both = await check([`${D}broken-yaml.yaml`, `${CI}deploy/k8s.yaml`, "--offline"]);
     expect(both.code).toBe(2);
     expect(both.out).toMatch(/^ok {3}fixtures\/ci\/deploy\/k8s\.yaml:19 llama-8b\/vllm — meta-llama\/Llama-3\.1-8B-Instruct on 1× l4, vLLM 0\.11\.0: /);
+  });
+  it("a .json file cut short: where it stops being JSON (as --model's config.json), not the YAML parser's 'Flow map must end with a }'", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "vram-plan-check-")), "vram-plan.json");
+    writeFileSync(file, '{"deployments": [\n  {"name": "chat",\n');
+    const result = await check([file, "--offline"]);
+    expect(result.code).toBe(2);
+    // Line 3, column 1: the end of the text, where a property name or '}' was still owed.
+    expect(unwrapped(result.err)).toBe(`vram-plan: ${file}:3:1: not valid JSON (unexpected end of file, expected a property name in double quotes; cut short?)\n`);
   });
   it("schema violation in vram-plan's own file", async () => {
     const r = await check([`${D}vram-plan-invalid.yaml`, "--offline"]);

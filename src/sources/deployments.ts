@@ -4,6 +4,8 @@
 import { LineCounter, type Document } from "yaml";
 import { ShellSyntaxError } from "./vllm-argv.js";
 import { positionAt } from "./text-position.js";
+import { JsonSyntaxError, jsonFault, notJsonMessage } from "./python-json.js";
+import { InputError } from "../errors.js";
 import { normalizeFlagName } from "./vllm-flags.js";
 import { isVllmArgName } from "./vllm-flags.js";
 import { resetExpansionBudget } from "./deployments/common.js";
@@ -129,7 +131,12 @@ function readDeploymentFileOrThrow(path: string, text: string, opts: ReadOptions
       yaml = parseYaml(ctx, text);
     } catch (err) {
       const match = TEMPLATE_ACTION.exec(text);
-      if (!match) throw err;
+      if (!match) {
+        // A .json file is read as YAML (JSON is its subset), but a user who wrote JSON is told
+        // where it stops being JSON, not a YAML parser's words ('Flow map must end with a }').
+        if (lower.endsWith(".json")) failAsJson(ctx, text);
+        throw err;
+      }
       const { line } = positionAt(text, match.index);
       out.notes.push(`a Helm/Go template ({{ }} on line ${line}): render it first (helm template …) and check the output`);
       return out;
@@ -139,6 +146,14 @@ function readDeploymentFileOrThrow(path: string, text: string, opts: ReadOptions
     readUnknown(ctx, text, opts, out);
   }
   return out;
+}
+
+/** Refuses a .json text at its first JSON fault, in --model's config.json words (notJsonMessage); returns when there is none. */
+function failAsJson(ctx: Ctx, text: string): void {
+  const fault = jsonFault(text);
+  if (!fault) return;
+  const { line, column } = positionAt(text, fault.offset);
+  throw new InputError(ctx.file, notJsonMessage(ctx.file, new JsonSyntaxError(fault.offset, line, column, fault.reason)));
 }
 
 /** readDeploymentFile's deployments; InputError when the file holds none (tests and simple callers). */
