@@ -11,6 +11,7 @@ import type { CheckEntry, CheckReport } from "../core/check.js";
 import type { SweepResult, SweepRow } from "../core/sweep.js";
 import { gib, gpuLayout, thousands, concurrencyText, gibText, plural } from "./format.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
+import { explainValueText } from "./explain.js";
 import { PHASE_LABELS, WHAT_IF_ALONE_FAILS, WHAT_IF_LABELS, budgetRows, planSettings, whatIfGain, hostText, plannedWith, shownWhatIfs, stageColumns, stageHeader, stageLabel, type BudgetCell } from "./table.js";
 import { barChartSvg, barLegendHtml, esc, lineChartSvg, shortCount, stackedBarSvg, type Series } from "./svg.js";
 import { compareHeader, compareRows, leverText, whyMessage } from "./compare.js";
@@ -126,8 +127,7 @@ export function whatIfsHtml(plan: Plan): string {
 export function explainHtml(plan: Plan, title = "How the numbers were computed"): string {
   if (plan.explain.length === 0) return "";
   const items = plan.explain.map((line) => {
-    const value = line.bytes !== undefined ? ` = ${thousands(line.bytes)} B (${gibText(line.bytes)})` : line.value !== undefined ? ` = ${Number.isInteger(line.value) ? thousands(line.value) : line.value.toFixed(2)}` : "";
-    return `<li><strong>${esc(line.what)}</strong>: ${esc(line.formula)}${esc(value)}<br><span class="src">source: ${esc(line.source)}</span></li>`;
+    return `<li><strong>${esc(line.what)}</strong>: ${esc(line.formula)}${esc(explainValueText(line))}<br><span class="src">source: ${esc(line.source)}</span></li>`;
   });
   return `<details class="explain-block" open><summary><h2 style="display:inline">${esc(title)}</h2></summary><ul class="explain">${items.join("")}</ul></details>`;
 }
