@@ -17,6 +17,7 @@ import { REFERENCE_GPU_ID, customGpuProfile, profileOfGpu, gpuCandidatesBy, gpuS
 import { sizeFlag } from "../sources/flag-values.js";
 import { esc, planSectionHtml } from "../render/html.js";
 import { shellWord } from "../render/messages.js";
+import { gibText } from "../core/text.js";
 import type { WebData, WebGpu } from "./data.js";
 
 const DATA = data as WebData;
@@ -192,7 +193,7 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 
 function formHtml(state: State): string {
   const models = DATA.models.map((m) => `<option value="${esc(m.short)}">${esc(m.short)}${m.short !== m.hfId.toLowerCase() ? ` — ${esc(m.hfId)}` : ""}</option>`).join("");
-  const gpus = DATA.gpus.map((g) => `<option value="${esc(g.id)}">${esc(g.id)} — ${esc(g.name)} (${(g.cudaTotalBytes / 2 ** 30).toFixed(2)} GiB)</option>`).join("");
+  const gpus = DATA.gpus.map((g) => `<option value="${esc(g.id)}">${esc(g.id)} — ${esc(g.name)} (${gibText(g.cudaTotalBytes)})</option>`).join("");
   const fields = FIELDS.map((field) => {
     const arg = vllmArg(field.name);
     const title = esc(field.title ?? arg?.help ?? "");
