@@ -13,6 +13,16 @@ const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 
+/** One fixtures/offline measurement file: it holds `count` cases, each within `allocated` and `device` (relative errors of the planned peak). */
+function expectEveryCaseWithin(file: string, count: number, allocated: number, device: number): void {
+  const rs = offlineResults(root).filter((r) => r.file === file);
+  expect(rs.length).toBe(count);
+  for (const r of rs) {
+    expect(Math.abs(r.errAllocated)).toBeLessThan(allocated);
+    expect(Math.abs(r.errDevice)).toBeLessThan(device);
+  }
+}
+
 describe("CachingAllocator", () => {
   it("rounds, splits and reuses like CUDACachingAllocator", () => {
     const a = new CachingAllocator();
@@ -113,12 +123,7 @@ describe("offlineFootprint", () => {
   it("matches transformers' eager attention (fp32 softmax) at 2k-8k on two models, allocated and reserved", () => {
     // fixtures/offline/h200-offline-eager.json: held-out measurements (H200, same allocator as the H100s);
     // before the allocator's address-ordered tie-break the 4k case was 9 % and 8k 6.5 % below the device.
-    const rs = offlineResults(root).filter((r) => r.attn === "eager" && r.file === "h200-offline-eager.json");
-    expect(rs.length).toBe(6);
-    for (const r of rs) {
-      expect(Math.abs(r.errAllocated)).toBeLessThan(0.002);
-      expect(Math.abs(r.errDevice)).toBeLessThan(0.02);
-    }
+    expectEveryCaseWithin("h200-offline-eager.json", 6, 0.002, 0.02);
   });
 
   it("held-out families, attention implementations, lengths and batches (fixtures/offline/h200-offline-heldout.json)", () => {
@@ -145,12 +150,7 @@ describe("offlineFootprint", () => {
     // 23 cases: Llama-3.2-1B, Qwen3-1.7B/14B, Qwen2.5-3B, Phi-3 eager, Mistral-Nemo eager batch 2, Gemma-3-4B eager,
     // Qwen2.5-VL-3B eager with an image, Qwen3-VL-4B images. Eager attention in the vision tower was found here
     // (10 % under before the tower replayed eager_attention_forward's fp32 softmax).
-    const rs = offlineResults(root).filter((r) => r.file === "h200-offline-validation.json");
-    expect(rs.length).toBe(23);
-    for (const r of rs) {
-      expect(Math.abs(r.errAllocated)).toBeLessThan(0.01);
-      expect(Math.abs(r.errDevice)).toBeLessThan(0.04);
-    }
+    expectEveryCaseWithin("h200-offline-validation.json", 23, 0.01, 0.04);
   });
 
   it("weights: one allocation per tensor, as transformers creates them (segments measured before generate)", () => {
@@ -190,12 +190,7 @@ describe("offlineFootprint", () => {
     // 8 Qwen2.5-VL-7B eager cases (text 4k-8k, batch 4, images up to 1792²) and Llama-3.1-8B eager 3k × 4. The 1792²
     // image's full-attention blocks hold 16 heads × 16384² scores: 55.87 GiB allocated, 37 % above a tower that kept
     // one bf16 and one fp32 copy of the scores.
-    const rs = offlineResults(root).filter((r) => r.file === "h200-offline-eager-vl.json");
-    expect(rs.length).toBe(9);
-    for (const r of rs) {
-      expect(Math.abs(r.errAllocated)).toBeLessThan(0.002);
-      expect(Math.abs(r.errDevice)).toBeLessThan(0.005);
-    }
+    expectEveryCaseWithin("h200-offline-eager-vl.json", 9, 0.002, 0.005);
   });
 
   it("MLA as transformers runs it: the cache holds the compressed latent (DeepSeek-V2-Lite)", () => {
