@@ -28,6 +28,17 @@ describe("vram-plan log", () => {
     for (const d of j.differences) expect(Object.keys(d)).toEqual(expect.arrayContaining(["what", "logged", "planned", "why"]));
   });
 
+  it("the user's --model that resolves to nothing is bad input naming it (exit 2), not a re-plan left undone with exit 0", async () => {
+    const unknown = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--model", "nosuchmodel-xyz", "--offline"]);
+    expect(unknown.code).toBe(2);
+    expect(unwrapped(unknown.err)).toMatch(/^vram-plan: --model nosuchmodel-xyz: unknown model/);
+    expect(unknown.out).toBe("");
+    // A local directory of the user's is read as plan reads it, not cut to its last part ('tiny-llama').
+    const dir = await runCli(["log", raw("vllm-10517-llama3.1-8b-20k.md"), "--model", "fixtures/hub/acme", "--offline"]);
+    expect(dir.code).toBe(2);
+    expect(unwrapped(dir.err)).toBe("vram-plan: fixtures/hub/acme: no config.json\n");
+  });
+
   it("a failed start-up: exit 1, the failure's code, and the cheapest fix from the lever search", async () => {
     const result = await runCli(["log", raw("vllm-10517-llama3.1-8b-29k-fails.md"), "--model", "llama3.1-8b", "--json"]);
     expect(result.code).toBe(1);

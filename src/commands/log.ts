@@ -9,6 +9,7 @@ import { tokensFlag } from "../sources/flag-values.js";
 import { utilizationProblem } from "../sources/vllm-values.js";
 import { readVllmLog } from "../sources/vllm-log.js";
 import { findGpu, gpuFrom, gpuOfMemory } from "../sources/gpus.js";
+import { modelOfFlags } from "./deployment-inputs.js";
 import { engineFlagsFromArgv, isVllmArgName, isVllmSwitch, normalizeFlagName, VllmFlagError, type VllmArgs } from "../sources/vllm-flags.js";
 import { vllmArg } from "../core/vllm-args.js";
 import { planWithLevers } from "../core/levers.js";
@@ -201,15 +202,21 @@ export async function logCommand(file: string, userArgs: readonly string[], opts
 
   // Model: --model, else the log's.
   let arch: import("../core/types.js").ModelArch | null = null;
-  const modelName = opts.model ?? logged.model;
-  if (modelName === null) {
+  const modelName = logged.model;
+  if (opts.model !== undefined) {
+    // The user's own --model is read as plan reads it (modelOfFlags): a name that resolves to nothing is
+    // bad input naming the flag (exit 2), not 'the log does not determine the model' with exit 0, and a
+    // local path is theirs, so it is not cut to its last part like a path in someone else's log.
+    arch = (await modelOfFlags({ model: opts.model, offline: opts.offline }, io)).arch;
+    inputs.model = { value: arch.id, from: "--model" };
+  } else if (modelName === null) {
     missing.push({ input: "model", how: "--model <catalog name | Hugging Face id | local directory> (the log does not name the model)" });
   } else {
     const model = await resolveLogModel(modelName, opts, io);
     if ("missing" in model) missing.push({ input: "model", how: `--model <catalog name | Hugging Face id | local directory> (${model.missing.replace(/^--model /, "")})` });
     else {
       arch = model.arch;
-      inputs.model = { value: model.arch.id, from: opts.model !== undefined ? "--model" : `the log ('${modelName}'; ${model.from})` };
+      inputs.model = { value: model.arch.id, from: `the log ('${modelName}'; ${model.from})` };
     }
   }
   const argv = Object.entries(logged.args).filter(([k]) => k !== "model");
