@@ -16,11 +16,12 @@ const MiB = 1 << 20;
 
 /**
  * PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp): blocks of at least kMinLargeAlloc
- * (10 MiB) get a segment of their own rounded up to kRoundLarge (2 MiB); blocks between kSmallSize (1 MiB)
+ * (10 MiB) get a segment of their own rounded up to kRoundLarge (2 MiB); every request is rounded up to
+ * kMinBlockSize (512 B), the smallest remainder a small block is split into; blocks between kSmallSize (1 MiB)
  * and 10 MiB are cut from kLargeBuffer (20 MiB) segments; smaller ones from kSmallBuffer (2 MiB) segments. A CUDA-graph
  * pool is such a private pool, and cudaMemGetInfo (what vLLM samples) sees whole segments.
  */
-export const ALLOCATOR = { largeBuffer: 20 * MiB, minLargeAlloc: 10 * MiB, roundLarge: 2 * MiB, smallSize: MiB, smallBuffer: 2 * MiB } as const;
+export const ALLOCATOR = { minBlockSize: 512, largeBuffer: 20 * MiB, minLargeAlloc: 10 * MiB, roundLarge: 2 * MiB, smallSize: MiB, smallBuffer: 2 * MiB } as const;
 
 /**
  * What the first capture holds besides its activations' segments, measured by replaying vLLM's sampling

@@ -139,8 +139,8 @@ export const GENERATE_KERNELS_BYTES = 80 * MiB;
 
 // ---------------------------------------------------------------- caching allocator model
 
-// kSmallSize, kSmallBuffer, kLargeBuffer, kMinLargeAlloc, kRoundLarge: the one table, cuda-graphs.ts ALLOCATOR.
-const { smallSize: SMALL_SIZE, smallBuffer: SMALL_BUFFER, largeBuffer: LARGE_BUFFER, minLargeAlloc: MIN_LARGE_ALLOC, roundLarge: ROUND_LARGE } = ALLOCATOR;
+// kMinBlockSize, kSmallSize, kSmallBuffer, kLargeBuffer, kMinLargeAlloc, kRoundLarge: the one table, cuda-graphs.ts ALLOCATOR.
+const { minBlockSize: MIN_BLOCK_SIZE, smallSize: SMALL_SIZE, smallBuffer: SMALL_BUFFER, largeBuffer: LARGE_BUFFER, minLargeAlloc: MIN_LARGE_ALLOC, roundLarge: ROUND_LARGE } = ALLOCATOR;
 
 interface Block {
   seg: number;
@@ -220,7 +220,7 @@ export class CachingAllocator {
   }
 
   static roundSize(bytes: number): number {
-    return bytes < 512 ? 512 : 512 * Math.ceil(bytes / 512);
+    return bytes < MIN_BLOCK_SIZE ? MIN_BLOCK_SIZE : roundUp(bytes, MIN_BLOCK_SIZE);
   }
 
   private static allocationSize(bytes: number): number {
@@ -246,7 +246,7 @@ export class CachingAllocator {
       this.reserved += segSize;
     }
     const remaining = best.size - size;
-    if (small ? remaining >= 512 : remaining > SMALL_SIZE) {
+    if (small ? remaining >= MIN_BLOCK_SIZE : remaining > SMALL_SIZE) {
       const rest: Block = { seg: best.seg, off: best.off + size, size: remaining, free: true, small, prev: best, next: best.next };
       if (best.next) best.next.prev = rest;
       best.next = rest;
