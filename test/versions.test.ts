@@ -1,19 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { argRules, engineOf, batchDefaults, captureSizes, compareVersions, hybridRules, rulesFor } from "../src/core/vllm-versions.js";
+import { argRules, engineOf, batchDefaults, captureSizeList, capturesByMode, compareVersions, hybridRules, rulesFor } from "../src/core/vllm-versions.js";
 import { engineFlagsFromArgv } from "../src/sources/vllm-flags.js";
 import { VersionError } from "../src/core/errors.js";
 import { planDeployment } from "../src/core/plan.js";
 import { flags, gpu, model } from "./helpers/models.js";
 import { runCli } from "./helpers/cli.js";
 
+/** Graphs per mode for a release's default list: what cudaGraphPlan counts without --compilation-config. */
+function captureSizes(version: string, maxNumSeqs: number, maxNumBatchedTokens: number): { piecewise: number; full: number; largest: number } {
+  const rules = rulesFor(version)!;
+  return capturesByMode(rules, captureSizeList(rules, maxNumSeqs, maxNumBatchedTokens), maxNumSeqs);
+}
+
 describe("per-release rules (src/core/vllm-versions.ts)", () => {
   it("captures the graphs vLLM 0.23 logged: PIECEWISE=51 (largest=512), FULL=35 (largest=256)", () => {
     // fixtures/vllm-logs/qwen2.5-vl-7b-a100-v0.23.0.log, max_num_seqs 256 on an A100, 2,048 batched tokens.
-    expect(captureSizes(rulesFor("0.23.0")!, 256, 2048)).toEqual({ piecewise: 51, full: 35, largest: 512 });
+    expect(captureSizes("0.23.0", 256, 2048)).toEqual({ piecewise: 51, full: 35, largest: 512 });
     // Early V1 list [1, 2, 4] + 8·i up to 512 = 67 sizes, no FULL graphs.
-    expect(captureSizes(rulesFor("0.10.2")!, 256, 2048)).toEqual({ piecewise: 67, full: 0, largest: 512 });
+    expect(captureSizes("0.10.2", 256, 2048)).toEqual({ piecewise: 67, full: 0, largest: 512 });
     // max capture size = min(2 × max_num_seqs, 512) = 128 → [1, 2, 4, 8 … 128] = 19 sizes; FULL up to 64 = 11.
-    expect(captureSizes(rulesFor("0.23.0")!, 64, 2048)).toEqual({ piecewise: 19, full: 11, largest: 128 });
+    expect(captureSizes("0.23.0", 64, 2048)).toEqual({ piecewise: 19, full: 11, largest: 128 });
   });
 
   it("keeps the hybrid rules in the same per-release object (issue #17.2)", () => {

@@ -7,7 +7,7 @@
 // switches live in vllm-versions.ts (cudaGraphEstimate, mrv2ZeroEstimateForDense, captureListStyle,
 // fullDecodeGraphs); the capture lists in vllm-versions.ts captureSizeList / capturesByMode.
 import type { ExplainLine, ModelArch } from "./types.js";
-import { captureSizeList, captureSizes, capturesByMode, type CaptureOptions, type VllmRules } from "./vllm-versions.js";
+import { captureSizeList, capturesByMode, type CaptureOptions, type VllmRules } from "./vllm-versions.js";
 import { mibText as mib } from "./text.js";
 import { roundUp } from "./math-utils.js";
 import { kvHeadsOnRank } from "./kv-dtypes.js";
@@ -219,12 +219,9 @@ export function cudaGraphPlan(input: CudaGraphPlanInput): CudaGraphPlan {
     sizes = [1, 2, 4].filter((s) => s <= top);
     for (let s = 8; s <= top; s += 8) sizes.push(s);
     caps = { piecewise: 0, full: 3 + Math.floor(top / 8), largest: top };
-  } else if (input.capture) {
+  } else {
     sizes = captureSizeList(rules, input.maxNumSeqs, input.maxNumBatchedTokens, input.capture);
     caps = capturesByMode(rules, sizes, input.maxNumSeqs, input.capture);
-  } else {
-    sizes = captureSizeList(rules, input.maxNumSeqs, input.maxNumBatchedTokens);
-    caps = captureSizes(rules, input.maxNumSeqs, input.maxNumBatchedTokens);
   }
   const queryLen = 1 + (input.capture?.numSpeculativeTokens ?? 0);
   const decodeSizes = sizes.filter((s) => s >= queryLen && s <= input.maxNumSeqs * queryLen);

@@ -372,33 +372,6 @@ export function batchDefaults(rules: VllmRules, gpuTotalBytes: number, gpuName: 
   return { maxNumSeqs: userSeqs ?? Math.min(defSeqs, tokens), maxNumBatchedTokens: tokens, chunkedPrefill: true };
 }
 
-/**
- * Number of CUDA graphs captured per mode. vllm/config/vllm.py _set_cudagraph_sizes: max capture
- * size = min(max_num_seqs × 2, 512) capped at max_num_batched_tokens; sizes [1, 2, 4] +
- * range(8, 256, 8) + range(256, max + 1, 16). Early V1 (≤0.10): [1, 2, 4] + 8·i up to 512.
- * FULL decode graphs (FULL_AND_PIECEWISE, ≈0.11+) cover sizes up to max_num_seqs.
- */
-export function captureSizes(rules: VllmRules, maxNumSeqs: number, maxNumBatchedTokens: number): { piecewise: number; full: number; largest: number } {
-  const max = Math.min(maxNumSeqs * 2, 512, maxNumBatchedTokens);
-  // Sizes ≤ limit in the default list, counted without building it.
-  const countUpTo = (limit: number): number => {
-    if (limit < 1) return 0;
-    let count = limit >= 4 ? 3 : limit >= 2 ? 2 : 1;
-    if (rules.captureListStyle === "v1-early") return count + Math.floor(Math.min(limit, 512) / 8);
-    count += Math.floor(Math.min(limit, 255) / 8);
-    if (limit >= 256) count += Math.floor((Math.min(limit, max) - 256) / 16) + 1;
-    return count;
-  };
-  const largestOf = (limit: number): number => {
-    if (limit < 8) return limit >= 4 ? 4 : limit >= 2 ? 2 : limit >= 1 ? 1 : 0;
-    if (rules.captureListStyle === "v1-early" || limit < 256) return Math.floor(Math.min(limit, rules.captureListStyle === "v1-early" ? 512 : 255) / 8) * 8;
-    return 256 + Math.floor((limit - 256) / 16) * 16;
-  };
-  const piecewise = countUpTo(max);
-  const full = rules.fullDecodeGraphs ? countUpTo(Math.min(maxNumSeqs, max)) : 0;
-  return { piecewise, full, largest: largestOf(max) };
-}
-
 /** What a user's --speculative-config / --compilation-config change in the capture list. */
 export interface CaptureOptions {
   /** num_speculative_tokens (K): uniform decode batches are 1 + K tokens per request. */
