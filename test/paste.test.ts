@@ -95,5 +95,11 @@ describe("--config FILE", () => {
     const notYaml = await runCli(["--gpu", "l40s", "--", "vllm", "serve", "m", "--config", join(dir, "serve.json")]);
     expect(notYaml.code).toBe(2);
     expect(unwrapped(notYaml.err)).toBe(`vram-plan: --config ${join(dir, "serve.json")}: vLLM reads only .yaml / .yml config files\n`);
+    // A YAML syntax error: file and line as check writes them, not the parser's 'at line 2, column 1:' left dangling.
+    const broken = join(dir, "broken.yaml");
+    writeFileSync(broken, "tensor-parallel-size: [1,\n");
+    const bad = await runCli(["--gpu", "l40s", "--", "vllm", "serve", "m", "--config", broken]);
+    expect(bad.code).toBe(2);
+    expect(unwrapped(bad.err)).toBe(`vram-plan: --config ${broken}:2: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]\n`);
   });
 });

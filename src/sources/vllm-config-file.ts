@@ -4,18 +4,17 @@
 import { InputError } from "../errors.js";
 import { MAX_DEPLOYMENT_FILE_BYTES } from "../limits.js";
 import { readTextFile } from "./read-file.js";
-import { parseYamlDocuments, yamlLimitProblem, yamlTooLarge, yamlTooLargeMessage, yamlValue } from "./deployments/yaml.js";
+import { parseYaml, yamlValue } from "./deployments/yaml.js";
+import { Ctx } from "./deployments/common.js";
 import { vllmConfigToArgv } from "./deployments/vllm-config.js";
 
 /** The argv a vLLM config file stands for, as vLLM builds it; InputError naming the file when unreadable. */
 export function vllmConfigFileArgv(path: string): string[] {
   if (!/\.ya?ml$/i.test(path)) throw new InputError("--config", `--config ${path}: vLLM reads only .yaml / .yml config files`);
   const text = readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES, { label: `--config ${path}` }) ?? "";
-  if (yamlTooLarge(text)) throw new InputError("--config", `--config ${path}: ${yamlTooLargeMessage(text)}`);
-  const docs = parseYamlDocuments(text);
-  const doc = docs[0];
-  const problem = doc?.errors[0]?.message.split("\n")[0] ?? yamlLimitProblem(docs)?.message;
-  if (problem) throw new InputError("--config", `--config ${path}: ${problem}`);
+  // The deployment readers' YAML rule (size limit, 'file:line: YAML syntax error: …', alias and nesting
+  // limits), not the parser's own 'at line 2, column 1:' cut before its code frame.
+  const doc = parseYaml(new Ctx(`--config ${path}`), text).docs[0];
   const value = doc ? yamlValue(doc) : null;
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputError("--config", `--config ${path}: expected a mapping of vLLM flags`);
   return vllmConfigToArgv(value as Record<string, unknown>);
