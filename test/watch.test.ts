@@ -97,6 +97,16 @@ describe("vram-plan watch", () => {
     expect(result.out).toMatch(/^\[1\] GPU 0 \(rank 1\)/m);
   });
 
+  it("more ranks than visible GPUs: one error naming both counts, exit 2", async () => {
+    // --gpu h100 (--gpu auto refuses too few GPUs before sampling): CUDA_VISIBLE_DEVICES=1 leaves one of the
+    // stand-in's two GPUs for -tp 2; without it, -tp 4 has two.
+    const one = await run(standIn([{ used: [4, 4], apps: "" }]), ["--count", "1", "-tp", "2", "--gpu", "h100"], { CUDA_VISIBLE_DEVICES: "1" });
+    expect(one.code).toBe(2);
+    expect(unwrapped(one.err)).toBe("vram-plan: nvidia-smi shows 1 visible GPU; the deployment uses 2\n");
+    const two = await run(standIn([{ used: [4, 4], apps: "" }]), ["--count", "1", "-tp", "4", "--gpu", "h100"]);
+    expect(unwrapped(two.err)).toBe("vram-plan: nvidia-smi shows 2 visible GPUs; the deployment uses 4\n");
+  });
+
   it("a pasted vllm serve command and a deployment file give the same plan", async () => {
     const e = expectedMiB();
     const pasted = await run(standIn([{ used: [e, 4], apps: "" }]), ["--count", "1", "--", "vllm", "serve", "Qwen/Qwen3-8B", "--max-model-len", "8192"]);

@@ -7,7 +7,7 @@ import type { Outcome } from "../core/exit.js";
 import type { CommonOpts } from "./plan.js";
 import type { GpuProfile } from "../core/types.js";
 import { InputError } from "../errors.js";
-import { noteText, outputColumns } from "../render/format.js";
+import { noteText, outputColumns, plural } from "../render/format.js";
 
 export interface WatchOpts extends CommonOpts {
   interval?: string;
@@ -92,7 +92,7 @@ export async function watchCommand(options: WatchOpts, io: Io): Promise<Outcome>
   for (let round = 1; round <= count; round++) {
     const gpus = next ?? sample();
     next = null;
-    if (gpus.length < ranks) throw new InputError("--gpu", `nvidia-smi shows ${gpus.length} visible GPU${gpus.length === 1 ? "" : "s"}; the deployment uses ${ranks}`);
+    if (gpus.length < ranks) throw new InputError("--gpu", `nvidia-smi shows ${gpus.length} visible ${plural(gpus.length, "GPU")}; the deployment uses ${ranks}`);
     const watchSample = compareSample(plan, gpus, seen, { toleranceBytes, nearFullBytes });
     drifted ||= watchSample.failing;
     io.stdout(json ? render.renderWatchJsonLine(round, watchSample, toleranceBytes) : render.renderWatchSample(round, watchSample, toleranceBytes));
