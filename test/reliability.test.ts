@@ -130,6 +130,11 @@ describe("files", () => {
     writeFileSync(path, levels.join("\n") + "\n");
     await badInput(["check", path, "--gpu", "h100"], /bomb\.yaml:1: YAML more than 1000 alias expansions/);
   });
+  it("a YAML alias with no anchor before it is named as such, not as an alias bomb", async () => {
+    const path = join(dir, "unanchored.yaml");
+    writeFileSync(path, "services:\n  vllm:\n    command: *cmd\n");
+    await badInput(["check", path, "--gpu", "h100"], /unanchored\.yaml:1: YAML alias with no anchor \(&name\) set before it/);
+  });
 });
 
 describe("valid input that used to fail", () => {

@@ -83,7 +83,14 @@ export function yamlLimitProblem(docs: readonly Document.Parsed[]): YamlLimitPro
     try {
       value = yamlValue(doc);
     } catch (err) {
-      const msg = err instanceof Error && /alias/i.test(err.message) ? `more than ${MAX_YAML_ALIASES} alias expansions (an alias bomb?)` : "cannot be read as data";
+      // The yaml library throws for an alias bomb ('Excessive alias count …', nodes/Alias.js) and for an
+      // alias whose anchor is not set before it; only the first is the limit.
+      const text = err instanceof Error ? err.message : "";
+      const msg = /excessive alias/i.test(text)
+        ? `more than ${MAX_YAML_ALIASES} alias expansions (an alias bomb?)`
+        : /unresolved alias/i.test(text)
+          ? "alias with no anchor (&name) set before it"
+          : "cannot be read as data";
       return { offset: doc.range[0], message: msg };
     }
     const depth = depthOf(value);
