@@ -481,6 +481,8 @@ export interface HybridConfigFacts {
  * full_attention_interval (HF Qwen3NextConfig: layer i is full when (i+1) % interval == 0);
  * Nemotron-H `hybrid_override_pattern` ('M' mamba, '*' attention, '-'/'E' MLP/MoE).
  * Returns undefined for non-hybrid configs.
+ * Without head_dim the head size is hidden_size // num_attention_heads, a whole number (ModelConfig.get_head_size's
+ * last case, vllm/config/model.py; vllm/config.py in older releases), as architecture.ts reads it.
  */
 export function hybridFactsFromConfig(config: Obj): HybridConfigFacts | undefined {
   const tc = isObj(config["text_config"]) ? config["text_config"] : config;
@@ -494,7 +496,7 @@ export function hybridFactsFromConfig(config: Obj): HybridConfigFacts | undefine
       mambaLayers: count(pattern, "M"),
       mtpAttentionLayers: mtp ? count(mtp, "*") : 0,
       numKvHeads: need(tc, "num_key_value_heads", "config.json"),
-      headDim: num(tc, "head_dim") ?? num(tc, "attention_head_dim") ?? need(tc, "hidden_size", "config.json") / need(tc, "num_attention_heads", "config.json"),
+      headDim: num(tc, "head_dim") ?? num(tc, "attention_head_dim") ?? Math.floor(need(tc, "hidden_size", "config.json") / need(tc, "num_attention_heads", "config.json")),
       mamba: {
         kind: "mamba2",
         numHeads: need(tc, "mamba_num_heads", "config.json"),
@@ -524,7 +526,7 @@ export function hybridFactsFromConfig(config: Obj): HybridConfigFacts | undefine
     mambaLayers: kinds.filter((k) => k === "linear_attention").length,
     mtpAttentionLayers: num(tc, "mtp_num_hidden_layers") ?? num(tc, "num_nextn_predict_layers") ?? 0,
     numKvHeads: need(tc, "num_key_value_heads", "config.json"),
-    headDim: num(tc, "head_dim") ?? need(tc, "hidden_size", "config.json") / need(tc, "num_attention_heads", "config.json"),
+    headDim: num(tc, "head_dim") ?? Math.floor(need(tc, "hidden_size", "config.json") / need(tc, "num_attention_heads", "config.json")),
     mamba: {
       kind: "gdn",
       numKHeads: need(tc, "linear_num_key_heads", "config.json"),
