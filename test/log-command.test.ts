@@ -74,6 +74,17 @@ describe("vram-plan log", () => {
     expect(j.logged.gpuTotalBytes).toBe(G("4.0"));
   });
 
+  it("a failed start-up's table keeps the figures' columns: the outcome's codes go on a line of their own", async () => {
+    const result = await runCli(["log", raw("vllm-10517-llama3.1-8b-29k-fails.md"), "--model", "llama3.1-8b"], { COLUMNS: "80" });
+    const lines = result.out.split("\n");
+    // The label column is as wide as 'activation peak (torch peak increase)' (37 cells), each figure as
+    // its widest (9, 9 and 19 cells with their headers): 37 + 2 + 9 + 2 + 9 + 2 + 19 = 80 cells.
+    expect(lines).toContain("GPU blocks                                 1,478      1,559                  +81");
+    expect(lines).toContain("start-up: logged KV_CACHE_BELOW_MAX_MODEL_LEN, planned");
+    expect(lines).toContain("    KV_CACHE_BELOW_MAX_MODEL_LEN (agrees)");
+    expect(lines.filter((line) => line.length > 80)).toEqual([]);
+  });
+
   it("re-plans a free-memory failure with the memory other processes held, and agrees on the verdict", async () => {
     const result = await runCli(["log", raw("vllm-25837-free-memory-4gb.log"), "--model", "qwen2.5-1.5b", "--json"]);
     const j = JSON.parse(result.out) as { differences: Diff[] };

@@ -104,19 +104,25 @@ export function renderLogTable(report: LogReport, chalk: ChalkInstance, columns 
     for (const x of inputLines(report)) add(x, chalk.dim, "  ");
     const head = ["", "logged", "planned", "difference", "likely cause"];
     const rows = rowsOf(report);
-    const widths = head.slice(0, 4).map((h, k) => Math.max(h.length, ...rows.map((row) => (row[k] ?? "").length)));
+    // The columns are as wide as the figures: a failed start-up's outcome row holds error codes
+    // (KV_CACHE_BELOW_MAX_MODEL_LEN, 28 cells) that would push every row past 80 cells and wrap it.
+    const figures = rows.filter((_row, k) => report.differences[k]!.unit !== "outcome");
+    const widths = head.slice(0, 4).map((h, k) => Math.max(h.length, ...figures.map((row) => (row[k] ?? "").length)));
     const cells = (row: string[]): string => row
       .slice(0, 4)
       .map((cell, k) => (k === 0 ? cell.padEnd(widths[k] ?? 0) : cell.padStart(widths[k] ?? 0)))
       .join("  ");
     // The likely cause beside each row when every row fits the terminal, else on its own line under the row.
-    const inline = [head, ...rows].every((row) => `${cells(row)}  ${row[4] ?? ""}`.trimEnd().length <= columns);
+    const inline = [head, ...figures].every((row) => `${cells(row)}  ${row[4] ?? ""}`.trimEnd().length <= columns);
     lines.push("");
     add(inline ? `${cells(head)}  ${head[4]}` : cells(head), chalk.bold, "    ");
     for (let k = 0; k < rows.length; k++) {
       const paint = report.differences[k]!.agrees ? undefined : chalk.yellow;
       const row = rows[k]!;
-      if (inline) add(`${cells(row)}  ${row[4] ?? ""}`.trimEnd(), paint, "    ");
+      if (report.differences[k]!.unit === "outcome" && cells(row).length > columns) {
+        // Codes too wide for the columns: the outcome on lines of its own, as a sentence.
+        add(`${row[0]}: logged ${row[1]}, planned ${row[2]}${row[4] ? ` (${row[4]})` : ""}`, paint, "    ");
+      } else if (inline) add(`${cells(row)}  ${row[4] ?? ""}`.trimEnd(), paint, "    ");
       else {
         add(cells(row), paint, "    ");
         if (row[4]) add(`    ${row[4]}`, paint, "    ");
