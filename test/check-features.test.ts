@@ -309,6 +309,15 @@ describe("a repository config: .vram-plan.yaml", () => {
     await expect(readRepoConfig(bad)).rejects.toThrow(`${bad}:3: require.contxt: Unrecognized key: "contxt"`);
   });
 
+  it("a second document (---) is named by its line, not the yaml library's 'please use YAML.parseAllDocuments()'; an empty file is no settings", async () => {
+    const two = join(dir, "two.yaml");
+    writeFileSync(two, "gpu: l4\n---\ngpu: h100\n");
+    await expect(readRepoConfig(two)).rejects.toThrow(`${two}:2: a second YAML document (---); the settings are one document`);
+    const empty = join(dir, "empty.yaml");
+    writeFileSync(empty, "# nothing set yet\n");
+    expect(await readRepoConfig(empty)).toEqual({});
+  });
+
   it("gives the files, GPU, model map, variables and requirements: the CI step is just `vram-plan check`", async () => {
     expect(expandFilePatterns(["deploy/**/*.yaml"], dir).map((f) => f.slice(f.indexOf("deploy/")))).toEqual(["deploy/compose.yaml", "deploy/k8s/notes.yaml"]);
     const result = await check(["--config", join(dir, ".vram-plan.yaml")]);

@@ -3,7 +3,8 @@
 // `npx vram-plan check`. The command line wins over the file, key by key.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { readTextFile } from "./read-file.js";
-import { YAML_PARSE_OPTIONS, yamlLimitProblem, yamlTooLarge, yamlTooLargeMessage, yamlValue } from "./deployments/yaml.js";
+import { parseYaml, yamlValue } from "./deployments/yaml.js";
+import { Ctx } from "./deployments/common.js";
 import { MAX_DEPLOYMENT_FILE_BYTES } from "../limits.js";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
@@ -28,24 +29,20 @@ export function findRepoConfig(cwd: string = process.cwd()): string | null {
 
 /** Reads and validates a repository config; InputError naming the file, line and key. */
 export async function readRepoConfig(path: string): Promise<RepoConfig> {
-  const { LineCounter, parseDocument } = await import("yaml");
-  // A regular file up to the deployment-file cap; YAML with the same alias and nesting limits.
+  // A regular file up to the deployment-file cap, read by the deployment readers' YAML rule
+  // (deployments/yaml.ts parseYaml: size, 'file:line: YAML syntax error', alias and nesting limits).
   const raw = readTextFile(path, MAX_DEPLOYMENT_FILE_BYTES) as string;
-  if (yamlTooLarge(raw)) throw new InputError(path, `${path}: ${yamlTooLargeMessage(raw)}`);
-  const lc = new LineCounter();
-  const doc = parseDocument(raw, { ...YAML_PARSE_OPTIONS, lineCounter: lc });
-  const err = doc.errors[0];
-  if (err) throw new InputError(path, `${path}:${lc.linePos(err.pos[0]).line}: YAML syntax error: ${(err.message.split("\n")[0] ?? err.code).replace(/ at line \d+, column \d+:?\s*$/, "").slice(0, 120)}`);
-  const limit = yamlLimitProblem([doc]);
-  if (limit) throw new InputError(path, `${path}:${lc.linePos(limit.offset).line}: YAML ${limit.message}`);
-  const js = (yamlValue(doc) as unknown) ?? {};
+  const { docs, lc } = parseYaml(new Ctx(path), raw);
+  const [doc, second] = docs;
+  if (second) throw new InputError(path, `${path}:${lc.linePos(second.range[0]).line}: a second YAML document (---); the settings are one document`);
+  const js = (doc ? (yamlValue(doc) as unknown) : null) ?? {};
   const { RepoConfigSchema } = await import("./repo-config-schema.js");
   const res = RepoConfigSchema.safeParse(js);
   if (!res.success) {
     const issue = res.error.issues[0];
     const keys = issue?.code === "unrecognized_keys" ? issue.keys : [];
     const at = [...(issue?.path ?? []), ...keys.slice(0, 1)].filter((p): p is string | number => typeof p !== "symbol");
-    const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
+    const node = doc?.getIn(at, true) as { range?: [number, number, number] } | undefined;
     const line = node?.range ? lc.linePos(node.range[0]).line : null;
     const pairLine = line ?? (at.length ? lineOfKey(raw, String(at[at.length - 1])) : null);
     throw new InputError(path, `${path}${pairLine ? `:${pairLine}` : ""}: ${at.join(".")}${at.length ? ": " : ""}${issue?.message ?? "invalid"}`);
