@@ -6,6 +6,7 @@ import { readdirSync } from "node:fs";
 import { runCli, unwrapped } from "./helpers/cli.js";
 import { RAW_LOG_DIR, bytesOfPrintedGiB as G, rawLog as raw, type LogDifference as Diff } from "./helpers/vllm-logs.js";
 import { run } from "../src/cli/run.js";
+import { logCauseText } from "../src/render/messages.js";
 
 
 describe("vram-plan log", () => {
@@ -72,6 +73,12 @@ describe("vram-plan log", () => {
     expect(j.plan).toBeNull();
     expect(j.missing.map((m) => m.input)).toEqual(["model"]);
     expect(j.logged.gpuTotalBytes).toBe(G("4.0"));
+  });
+
+  it("a difference that follows from another line carries that line's difference signed as the table's column is", () => {
+    // 0.35 − 0.20 GiB of non-torch memory (the 29k log's figures): −161,061,273 B = −0.15 GiB, with the table's '−'.
+    expect(logCauseText({ code: "FOLLOWS", args: { from: "nonTorch", bytes: -161_061_273 } })).toBe("follows from the non-torch memory line (−0.15 GiB of it)");
+    expect(logCauseText({ code: "FOLLOWS", args: { from: "nonTorch", bytes: 2 ** 30 } })).toBe("follows from the non-torch memory line (+1.00 GiB of it)");
   });
 
   it("a failed start-up's table keeps the figures' columns: the outcome's codes go on a line of their own", async () => {

@@ -3,7 +3,7 @@
 import type { Diagnostic, Plan } from "../core/types.js";
 import type { DifferenceCause } from "../core/startup-log.js";
 import type { HostFinding } from "../core/host-limits.js";
-import { gib, thousands, gibText } from "./format.js";
+import { gib, thousands, gibText, signed } from "./format.js";
 
 type Args = Diagnostic["args"];
 const numArg = (a: Args, k: string): number => Number(a[k] ?? 0);
@@ -136,7 +136,7 @@ const LOG_CAUSES: Record<DifferenceCause, (a: Record<string, number | string>) =
   ACTIVATION_PROFILE: (a) => `the profile run's peak differs (planned ${a["phase"]} phase over ${a["maxNumBatchedTokens"]} batched tokens): --max-num-batched-tokens, multimodal limits or a feature the log did not show`,
   NON_TORCH: () => "non-torch memory (NCCL, custom all-reduce, cuBLAS workspaces) differs from the modeled increase",
   CUDA_GRAPH_ESTIMATE: (a) => `the CUDA-graph estimate differs (${a["captureSizes"]} capture sizes planned): capture sizes or per-graph cost`,
-  FOLLOWS: (a) => `follows from the ${logLineName(String(a["from"]))} line${a["bytes"] !== undefined ? ` (${Number(a["bytes"]) >= 0 ? "+" : ""}${gibText(Number(a["bytes"]))} of it)` : ""}`,
+  FOLLOWS: (a) => `follows from the ${logLineName(String(a["from"]))} line${a["bytes"] !== undefined ? ` (${signed(Number(a["bytes"]), gibText(Math.abs(Number(a["bytes"]))))} of it)` : ""}`,
   GPU_TOTAL: (a) => `the plan used the GPU profile's total (${gibText(Number(a["planned"]))}); the log's GPU reports another (driver, MIG, ECC)`,
   KV_LAYOUT: (a) => `same KV memory, different token count: bytes per token differ (planned ${a["bytesPerToken"]} B/token, block ${a["blockSize"]}) — --kv-cache-dtype, sliding-window or hybrid layers`,
   FLAGS_NOT_SHOWN: () => "the log shows no flags, so vLLM's defaults were planned: give the flags after --",
