@@ -7,6 +7,7 @@ import type { Plan } from "../src/core/types.js";
 import type { CheckReport } from "../src/core/check.js";
 import { renderCheckHtml, renderPlanHtml } from "../src/render/html.js";
 import { esc } from "../src/render/svg.js";
+import { whatIfGain } from "../src/render/table.js";
 
 const GIB = 2 ** 30;
 
@@ -90,6 +91,12 @@ describe("plan --format html", () => {
     expect(shown.length).toBeGreaterThan(0);
     expect(chart.match(/<rect /g)?.length).toBe(shown.length);
     for (const w of shown) expect(chart).toContain(`+${(w.kvGainBytes / GIB).toFixed(2)} GiB`);
+  });
+
+  it("a lever that costs KV cache is signed as log's differences and watch's drift are (format.ts signed)", () => {
+    // Only the sign is read: ±0.5 GiB of KV cache per GPU.
+    const whatIf = (kvGainBytes: number) => ({ kvGainBytes }) as Plan["whatIf"][number];
+    expect([whatIfGain(whatIf(-0.5 * GIB)), whatIfGain(whatIf(0.5 * GIB))]).toEqual(["−0.50", "+0.50"]);
   });
 });
 

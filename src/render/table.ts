@@ -2,7 +2,7 @@
 // a stacked bar of each GPU's memory, the KV-cache arithmetic, and the verdicts with their fixes.
 import type { ChalkInstance } from "chalk";
 import type { GpuBudget, Plan } from "../core/types.js";
-import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleWidth, wrapLine, concurrencyText, gibText } from "./format.js";
+import { gib, nvidiaSmiShown, gpuLayout, thousands, visibleWidth, wrapLine, concurrencyText, gibText, signed } from "./format.js";
 import { boxTable } from "./box.js";
 import { gpuSegments, type BarSegment } from "./svg.js";
 import { fixEntries, flagsText, messageFor } from "./messages.js";
@@ -54,9 +54,9 @@ export function planSettings(plan: Plan): string[] {
   ];
 }
 
-/** A what-if's KV cache gained per GPU, in GiB with its sign: "+1.25", "-0.50". */
+/** A what-if's KV cache gained per GPU, in GiB with its sign as format.ts signed writes one: "+1.25", "−0.50". */
 export function whatIfGain(whatIf: Plan["whatIf"][number]): string {
-  return `${whatIf.kvGainBytes >= 0 ? "+" : ""}${gib(whatIf.kvGainBytes)}`;
+  return signed(whatIf.kvGainBytes, gib(Math.abs(whatIf.kvGainBytes)));
 }
 
 /**
