@@ -90,6 +90,9 @@ describe("vram-plan log", () => {
     expect(lines).toContain("start-up: logged KV_CACHE_BELOW_MAX_MODEL_LEN, planned");
     expect(lines).toContain("    KV_CACHE_BELOW_MAX_MODEL_LEN (agrees)");
     expect(lines.filter((line) => line.length > 80)).toEqual([]);
+    // The fixes break between fixes, each line ending with its "  or", never with a space.
+    expect(result.out).toMatch(/^fix \(re-planned, cheapest first\): --max-model-len \d+  or$/m);
+    expect(lines.filter((line) => line.endsWith(" "))).toEqual([]);
   });
 
   it("re-plans a free-memory failure with the memory other processes held, and agrees on the verdict", async () => {

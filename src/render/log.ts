@@ -94,8 +94,8 @@ function rowsOf(report: LogReport): string[][] {
  */
 export function renderLogTable(report: LogReport, chalk: ChalkInstance, columns = 80): string {
   const lines: string[] = [];
-  const add = (text: string, paint: (s: string) => string = (s) => s, indent?: string): void => {
-    for (const piece of wrapLine(text, columns, [" "], indent)) lines.push(paint(piece));
+  const add = (text: string, paint: (s: string) => string = (s) => s, indent?: string, seps: readonly string[] = [" "]): void => {
+    for (const piece of wrapLine(text, columns, seps, indent)) lines.push(paint(piece));
   };
   add(headline(report), chalk.bold, "  ");
   const failure = failureLine(report);
@@ -143,7 +143,9 @@ export function renderLogTable(report: LogReport, chalk: ChalkInstance, columns 
   const fix = fixLine(report);
   if (fix) {
     lines.push("");
-    add(fix, chalk.green, "  ");
+    // Broken between fixes (each line ends with its "  or"), not inside one; a plain space
+    // between the two of "  or  " left a line ending in a space.
+    add(fix, chalk.green, "  ", ["  or  ", " "]);
   }
   for (const n of report.notes) add(`note: ${n}`, chalk.dim, "  ");
   return lines.join("\n") + "\n";
